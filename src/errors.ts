@@ -1,0 +1,40 @@
+// Errors that carry an exit code. Helpers throw these; only src/cli.ts turns them into an exit.
+
+export const ExitCode = {
+  ok: 0,
+  failure: 1, // AWS or runtime failure
+  usage: 2, // bad usage or invalid input: nothing was changed
+  findings: 3, // audit findings at or above --fail-on
+  unreachable: 4, // analyze-path: path not reachable
+  locked: 5, // plan locked by another run
+  interrupted: 130, // SIGINT
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number = ExitCode.failure,
+    readonly hint?: string,
+    readonly code: string = "EgressError",
+  ) {
+    super(message);
+    this.name = "CliError";
+  }
+}
+
+/** Bad usage or invalid input, detected before any mutating call. Exit 2. */
+export class UsageError extends CliError {
+  constructor(message: string, hint?: string, code = "InvalidInput") {
+    super(message, ExitCode.usage, hint, code);
+    this.name = "UsageError";
+  }
+}
+
+/** The plan is locked by another live run. Exit 5. */
+export class LockedError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.locked, hint, "PlanLocked");
+    this.name = "LockedError";
+  }
+}
