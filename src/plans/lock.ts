@@ -1,0 +1,236 @@
+// One run per plan: `<plan>.lock`, created with O_EXCL, holds who owns it. A lock left by a
+// dead process on this host (kill -9, power loss) is taken over; a live one is a LockedError
+// (exit 5). Another host's lock cannot be checked, so it is only taken over when very old.
+
+import { randomUUID } from "node:crypto";
+import { readFileSync, unlinkSync } from "node:fs";
+import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { hostname as osHostname } from "node:os";
+import { basename } from "node:path";
+import { LockedError } from "../errors.js";
+
+export interface LockInfo {
+  pid: number;
+  hostname: string;
+  startedAt: string;
+  command: string;
+  /** Random per acquisition: release() only removes a lock carrying its own token. */
+  token: string;
+}
+
+export interface LockHandle {
+  readonly path: string;
+  readonly info: LockInfo;
+  /** Set when a stale lock was taken over: what it said, for a warning. */
+  readonly tookOver?: string;
+  release(): Promise<void>;
+  /** For exit/signal handlers where async work cannot run. */
+  releaseSync(): void;
+}
+
+export interface AcquireOptions {
+  command?: string;
+  /** A lock from another host older than this is considered abandoned. Default 24 h. */
+  foreignStaleAfterMs?: number;
+  /** A lock file that is not valid JSON and older than this is abandoned (crash mid-write). Default 10 s. */
+  corruptStaleAfterMs?: number;
+  /** For tests. */
+  hostname?: string;
+  now?: () => Date;
+}
+
+const DEFAULT_FOREIGN_STALE_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_CORRUPT_STALE_MS = 10 * 1000;
+const MAX_ATTEMPTS = 5;
+
+export function lockPathFor(planPath: string): string {
+  return `${planPath}.lock`;
+}
+
+/** Is the pid a running process on this host? EPERM means it exists but belongs to someone else. */
+export function isPidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false; // kill(0 or -n) would signal process groups
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function parseLock(raw: string): LockInfo | undefined {
+  try {
+    const v = JSON.parse(raw) as Partial<LockInfo>;
+    if (typeof v !== "object" || v === null) return undefined;
+    if (!Number.isInteger(v.pid) || typeof v.hostname !== "string" || typeof v.startedAt !== "string") return undefined;
+    return { pid: v.pid!, hostname: v.hostname, startedAt: v.startedAt, command: String(v.command ?? "?"), token: String(v.token ?? "") };
+  } catch {
+    return undefined;
+  }
+}
+
+function ago(fromIso: string, now: Date): string {
+  const ms = now.getTime() - Date.parse(fromIso);
+  if (!Number.isFinite(ms)) return "at an unknown time";
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s ago`;
+  if (s < 7200) return `${Math.round(s / 60)} min ago`;
+  return `${Math.round(s / 3600)} h ago`;
+}
+
+/**
+ * Take the plan's lock or throw LockedError. Stale locks are removed by rename-then-check:
+ * the stale file is renamed aside (only one racer can move a given file), its content compared
+ * with what was judged stale, and only then is a fresh O_EXCL create attempted; if a live lock
+ * was moved by mistake it is linked back.
+ */
+export async function acquireLock(planPath: string, options: AcquireOptions = {}): Promise<LockHandle> {
+  const path = lockPathFor(planPath);
+  const now = options.now ?? (() => new Date());
+  const host = options.hostname ?? osHostname();
+  const info: LockInfo = {
+    pid: process.pid,
+    hostname: host,
+    startedAt: now().toISOString(),
+    command: options.command ?? process.argv.slice(2).join(" "),
+    token: randomUUID(),
+  };
+  const body = `${JSON.stringify(info, null, 2)}\n`;
+  let tookOver: string | undefined;
+
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    if (await tryCreate(path, body)) {
+      return makeHandle(path, info, tookOver);
+    }
+    let raw: string;
+    try {
+      raw = await readFile(path, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // released meanwhile: retry
+      throw err;
+    }
+    const stale = await judge(path, raw, host, now(), options);
+    if (stale.live) throw stale.live;
+    // Stale: move it aside, then check we moved exactly what we judged.
+    const aside = `${path}.stale-${process.pid}-${randomUUID().slice(0, 8)}`;
+    try {
+      await rename(path, aside);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // another taker won; retry
+      throw err;
+    }
+    const moved = await readFile(aside, "utf8").catch(() => "");
+    if (moved === raw) {
+      await unlink(aside).catch(() => {});
+      tookOver = stale.description;
+      continue; // now race for the O_EXCL create like everyone else
+    }
+    // We moved someone's fresh lock (taken between our read and rename): put it back.
+    try {
+      await link(aside, path);
+    } catch {
+      // A third run created one meanwhile; the moved owner will find on release it is not theirs.
+    }
+    await unlink(aside).catch(() => {});
+  }
+  throw new LockedError(
+    `Could not take the lock ${path}: other egress-cli runs keep taking it`,
+    "wait for them to finish, then retry",
+  );
+}
+
+async function tryCreate(path: string, body: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, "wx", 0o644); // O_CREAT | O_EXCL | O_WRONLY
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw err;
+  }
+  try {
+    await handle.writeFile(body, "utf8");
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  return true;
+}
+
+async function judge(
+  path: string,
+  raw: string,
+  host: string,
+  now: Date,
+  options: AcquireOptions,
+): Promise<{ live?: LockedError; description?: string }> {
+  const name = basename(path);
+  const held = parseLock(raw);
+  if (!held) {
+    // Unreadable: probably a run that died between create and write, or one writing right now.
+    const mtime = await stat(path).then((s) => s.mtimeMs, () => now.getTime());
+    const age = now.getTime() - mtime;
+    if (age < (options.corruptStaleAfterMs ?? DEFAULT_CORRUPT_STALE_MS)) {
+      return { live: new LockedError(`${name} exists but is unreadable and recent (another run may be starting)`, `retry in a few seconds; if it persists, delete ${path}`) };
+    }
+    return { description: `unreadable lock file from ${ago(new Date(mtime).toISOString(), now)}` };
+  }
+  const who = `pid ${held.pid} on ${held.hostname === host ? "this host" : `host ${held.hostname}`} (command "${held.command}"), started ${held.startedAt} (${ago(held.startedAt, now)})`;
+  if (held.hostname === host) {
+    if (isPidAlive(held.pid)) {
+      return {
+        live: new LockedError(
+          `The plan is locked by another egress-cli run: ${who}`,
+          `wait for it to finish; if that process is not egress-cli (pid reuse) and no run is active, delete ${path}`,
+        ),
+      };
+    }
+    return { description: `stale lock from ${who}, which is no longer running` };
+  }
+  const age = now.getTime() - Date.parse(held.startedAt);
+  const limit = options.foreignStaleAfterMs ?? DEFAULT_FOREIGN_STALE_MS;
+  if (!(age > limit)) {
+    return {
+      live: new LockedError(
+        `The plan is locked by a run on another host: ${who}. Its process cannot be checked from here`,
+        `if that run is over, delete ${path}; a lock from another host is taken over automatically after ${Math.round(limit / 3_600_000)} h`,
+      ),
+    };
+  }
+  return { description: `abandoned lock from ${who}, older than ${Math.round(limit / 3_600_000)} h` };
+}
+
+function ours(path: string, token: string, raw: string | undefined): boolean {
+  return raw !== undefined && parseLock(raw)?.token === token;
+}
+
+function makeHandle(path: string, info: LockInfo, tookOver: string | undefined): LockHandle {
+  let released = false;
+  return {
+    path,
+    info,
+    ...(tookOver ? { tookOver } : {}),
+    async release() {
+      if (released) return;
+      released = true;
+      const raw = await readFile(path, "utf8").catch(() => undefined);
+      if (ours(path, info.token, raw)) await unlink(path).catch(() => {});
+    },
+    releaseSync() {
+      if (released) return;
+      released = true;
+      let raw: string | undefined;
+      try {
+        raw = readFileSync(path, "utf8");
+      } catch {
+        raw = undefined;
+      }
+      if (ours(path, info.token, raw)) {
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}

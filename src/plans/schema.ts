@@ -1,0 +1,136 @@
+// The plan file, version 1: zod schema (the single source of truth), the `Plan` type, a
+// constructor for a fresh plan, and the JSON Schema text shipped in schema/plan.schema.json.
+//
+// Objects are "loose": keys this version does not know are kept, not stripped, so a load/save
+// round trip by an older egress-cli never silently drops data a newer one wrote.
+
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+
+export const PLAN_VERSION = 1;
+
+/** Resource kinds the engine creates today; other strings are accepted for forward compatibility. */
+export const RESOURCE_KINDS = [
+  "vpc",
+  "subnet",
+  "internet-gateway",
+  "igw-attachment",
+  "route-table",
+  "route-table-association",
+  "route",
+  "elastic-ip",
+  "nat-gateway",
+  "security-group",
+  "vpc-attribute",
+] as const;
+
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const ResourceSchema = z
+  .looseObject({
+    kind: z.union([z.enum(RESOURCE_KINDS), z.string().min(1)]).meta({ description: "Resource kind; known kinds listed, others allowed" }),
+    id: z.string().min(1).nullable().meta({ description: "AWS id (vpc-..., subnet-...), null until created" }),
+    owned: z.boolean().meta({ description: "true: created by egress-cli and deleted by destroy; false: imported, never deleted" }),
+    state: z.enum(["pending", "created", "deleted"]),
+    dependsOn: z.array(z.string().min(1)).meta({ description: "Step ids this resource needs first; destroy walks them in reverse" }),
+    az: z.string().min(1).optional(),
+    cidr: z.string().min(1).optional(),
+    tier: z.enum(["public", "private"]).optional(),
+    clientToken: z.string().min(1).optional(),
+    generation: z.number().int().nonnegative().meta({ description: "Bumped when the resource is replaced" }),
+    attrs: z.record(z.string(), z.unknown()).meta({ description: "Kind-specific: routeTableId, destination, previousTarget, publicIp, ..." }),
+    createdAt: isoDateTime.optional(),
+    deletedAt: isoDateTime.optional(),
+  })
+  .meta({ id: "PlanResource" });
+
+export const JournalEntrySchema = z
+  .looseObject({
+    step: z.string().min(1),
+    action: z.enum(["create", "adopt", "exists", "delete", "update"]),
+    status: z.enum(["started", "done", "failed"]),
+    resourceId: z.string().min(1).optional(),
+    clientToken: z.string().min(1).optional(),
+    error: z.string().optional(),
+    at: isoDateTime,
+  })
+  .meta({ id: "PlanJournalEntry" });
+
+export const BackendSchema = z
+  .string()
+  .regex(/^(aws|sandbox|endpoint:\S+)$/, 'backend must be "aws", "sandbox" or "endpoint:<url>"')
+  .meta({ description: '"aws", "sandbox", or "endpoint:<url>" (LocalStack, moto, --endpoint-url)' });
+
+export const PlanSchema = z
+  .looseObject({
+    version: z.literal(PLAN_VERSION),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "name must be 1-64 letters, digits, - _ . starting with a letter or digit"),
+    planId: z.uuid(),
+    backend: BackendSchema,
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "region must look like us-east-1"),
+    accountId: z.string().regex(/^\d{12}$/, "accountId must be 12 digits"),
+    createdAt: isoDateTime,
+    updatedAt: isoDateTime,
+    spec: z.record(z.string(), z.unknown()).meta({ description: "Command inputs (vpc: cidr, azs, publicPerAz, ...; nat: mode, ...)" }),
+    resources: z.record(z.string().min(1), ResourceSchema).meta({ description: "Keyed by step id, e.g. nat/us-east-1a/eip" }),
+    journal: z.array(JournalEntrySchema),
+    outputs: z.looseObject({
+      egressIps: z.array(z.string()).optional(),
+    }),
+    analyses: z.array(z.unknown()),
+  })
+  .meta({
+    id: "EgressPlan",
+    title: "egress-cli plan file",
+    description: "State of one egress-cli plan: resources created or imported, step journal, outputs.",
+  });
+
+export type Plan = z.infer<typeof PlanSchema>;
+export type PlanResource = z.infer<typeof ResourceSchema>;
+export type JournalEntry = z.infer<typeof JournalEntrySchema>;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+
+export interface NewPlanInput {
+  name: string;
+  backend: string;
+  region: string;
+  accountId: string;
+  spec?: Record<string, unknown>;
+  now?: Date;
+  planId?: string;
+}
+
+/** A fresh, empty plan (validated, so a bad name/region/account fails here, not at save). */
+export function newPlan(input: NewPlanInput): Plan {
+  const at = (input.now ?? new Date()).toISOString();
+  return PlanSchema.parse({
+    version: PLAN_VERSION,
+    name: input.name,
+    planId: input.planId ?? randomUUID(),
+    backend: input.backend,
+    region: input.region,
+    accountId: input.accountId,
+    createdAt: at,
+    updatedAt: at,
+    spec: input.spec ?? {},
+    resources: {},
+    journal: [],
+    outputs: {},
+    analyses: [],
+  });
+}
+
+export const PLAN_SCHEMA_ID = "https://egress-cli.dev/schema/plan.schema.json";
+
+/** JSON Schema (draft 2020-12) for plan v1, as committed in schema/plan.schema.json. */
+export function planJsonSchema(): Record<string, unknown> {
+  const generated = z.toJSONSchema(PlanSchema, { target: "draft-2020-12", io: "output", reused: "inline" }) as Record<string, unknown>;
+  return { ...generated, $id: PLAN_SCHEMA_ID };
+}
+
+/** The exact file text: 2-space indent, trailing newline. */
+export function planJsonSchemaText(): string {
+  return `${JSON.stringify(planJsonSchema(), null, 2)}\n`;
+}

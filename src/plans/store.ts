@@ -1,0 +1,236 @@
+// Loading and saving the plan file. Loads refuse anything doubtful (not JSON, truncated, wrong
+// version, fails the schema, other account/region/backend) and never rewrite it; saves are
+// atomic (temp file + fsync + rename + directory fsync) with stable key order for clean diffs.
+
+import { readFile, open } from "node:fs/promises";
+import { dirname } from "node:path";
+import writeFileAtomic from "write-file-atomic";
+import { CliError, UsageError } from "../errors.js";
+import { PLAN_VERSION, PlanSchema, type Plan } from "./schema.js";
+
+const REFUSE = "refusing to touch it";
+const RESTORE_HINT = "restore it from version control, fix it by hand, or pass --plan FILE to use another plan file";
+
+function refuse(path: string, problem: string): UsageError {
+  return new UsageError(`${path} ${problem} — ${REFUSE}; restore it from version control or pass --plan`, RESTORE_HINT, "PlanInvalid");
+}
+
+function describeJsonError(err: unknown, text: string): string {
+  const msg = (err instanceof Error ? err.message : String(err)).split("\n")[0];
+  const bytes = Buffer.byteLength(text, "utf8");
+  const posMatch = /position (\d+)/.exec(msg);
+  const pos = posMatch ? Number(posMatch[1]) : undefined;
+  // Truncation: the parser ran off the end, or the text does not end like a JSON object does.
+  const ranOffEnd = /Unexpected end of JSON input|Unterminated string/i.test(msg) || (pos !== undefined && pos >= text.trimEnd().length);
+  if (ranOffEnd || !text.trimEnd().endsWith("}")) return `truncated at byte ${bytes}?`;
+  if (pos !== undefined) {
+    const before = text.slice(0, pos);
+    const line = before.split("\n").length;
+    const column = pos - before.lastIndexOf("\n");
+    return `syntax error at line ${line} column ${column}: ${msg.replace(/ in JSON at position.*$/, "")}`;
+  }
+  return `syntax error: ${msg}`;
+}
+
+/**
+ * Read and validate a plan. Returns undefined when the file does not exist. Anything else that
+ * is wrong throws UsageError naming the file and the problem; the file is left untouched.
+ */
+export async function loadPlan(path: string): Promise<Plan | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    if (code === "EISDIR") throw new UsageError(`${path} is a directory, not a plan file`, "pass --plan FILE", "PlanInvalid");
+    if (code === "EACCES" || code === "EPERM") {
+      throw new UsageError(`${path} cannot be read (permission denied)`, "check the file's permissions", "PlanUnreadable");
+    }
+    throw err;
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // editors on Windows add a BOM
+  if (text.trim() === "") throw refuse(path, "is empty (0 bytes of JSON; truncated?)");
+
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw refuse(path, `is not valid JSON (${describeJsonError(err, text)})`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw refuse(path, "is not an egress-cli plan (expected a JSON object)");
+  }
+  const version = (data as { version?: unknown }).version;
+  if (version === undefined) throw refuse(path, 'has no "version" field, so it is not an egress-cli plan');
+  if (version !== PLAN_VERSION) {
+    const newer = typeof version === "number" && version > PLAN_VERSION;
+    throw new UsageError(
+      `${path} has plan version ${JSON.stringify(version)}; this egress-cli reads version ${PLAN_VERSION} — ${REFUSE}`,
+      newer ? "it was written by a newer egress-cli: upgrade egress-cli" : RESTORE_HINT,
+      "PlanVersion",
+    );
+  }
+  const parsed = PlanSchema.safeParse(data);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path)}: ${i.message}`);
+    const more = parsed.error.issues.length > 5 ? ` (+${parsed.error.issues.length - 5} more)` : "";
+    throw refuse(path, `does not match the plan schema: ${issues.join("; ")}${more}`);
+  }
+  return parsed.data;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return "(top level)";
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(String(p)) ? `${i ? "." : ""}${String(p)}` : `[${JSON.stringify(String(p))}]`))
+    .join("");
+}
+
+export interface PlanIdentity {
+  region?: string;
+  accountId?: string;
+  backend?: string;
+}
+
+function normBackend(b: string): string {
+  return b.startsWith("endpoint:") ? b.replace(/\/+$/, "") : b;
+}
+
+/**
+ * Refuse a plan that belongs to another region, account or backend. Fields left undefined in
+ * `expected` are not checked (e.g. the account before credentials are resolved).
+ */
+export function checkPlanIdentity(plan: Plan, expected: PlanIdentity, planPath = "the plan"): void {
+  const diffs: string[] = [];
+  if (expected.accountId !== undefined && plan.accountId !== expected.accountId) {
+    diffs.push(`account ${plan.accountId} (this run: ${expected.accountId})`);
+  }
+  if (expected.region !== undefined && plan.region !== expected.region) {
+    diffs.push(`region ${plan.region} (this run: ${expected.region})`);
+  }
+  if (expected.backend !== undefined && normBackend(plan.backend) !== normBackend(expected.backend)) {
+    diffs.push(`backend ${plan.backend} (this run: ${expected.backend})`);
+  }
+  if (diffs.length === 0) return;
+  throw new UsageError(
+    `${planPath} (plan "${plan.name}") belongs to ${diffs.join(", ")} — refusing to mix them`,
+    "run with the matching --region/--profile/--sandbox/--endpoint-url, or pass --plan FILE for a separate plan",
+    "PlanForeign",
+  );
+}
+
+/** Recursively sort object keys (arrays keep their order); drops undefined like JSON does. */
+export function sortKeysDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeysDeep);
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      const v = (value as Record<string, unknown>)[key];
+      if (v !== undefined) out[key] = sortKeysDeep(v);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The exact bytes savePlan writes. */
+export function serializePlan(plan: Plan): string {
+  return `${JSON.stringify(sortKeysDeep(plan), null, 2)}\n`;
+}
+
+export interface SaveOptions {
+  now?: Date;
+}
+
+/**
+ * Validate, stamp updatedAt, and write atomically. Returns the plan as written (the input
+ * object is not modified). A plan that fails the schema is a bug: it is not written.
+ */
+export async function savePlan(path: string, plan: Plan, options: SaveOptions = {}): Promise<Plan> {
+  const stamped = { ...plan, updatedAt: (options.now ?? new Date()).toISOString() };
+  const checked = PlanSchema.safeParse(stamped);
+  if (!checked.success) {
+    const first = checked.error.issues[0];
+    throw new CliError(`internal error: refusing to save an invalid plan to ${path}: ${formatPath(first.path)}: ${first.message}`);
+  }
+  await writeFileAtomic(path, serializePlan(stamped), { fsync: true, encoding: "utf8" });
+  await fsyncDir(dirname(path));
+  return stamped;
+}
+
+// The rename is only durable once the directory entry is on disk.
+async function fsyncDir(dir: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(dir, "r");
+    await handle.sync();
+  } catch {
+    // Not supported on every platform/file system (e.g. Windows); the rename already happened.
+  } finally {
+    await handle?.close().catch(() => {});
+  }
+}
+
+/**
+ * Serialises saves from concurrently running steps to one file. Each save() snapshots the plan;
+ * while a write is in flight only the newest snapshot is kept, so the file always ends with the
+ * last state given (intermediate states may be skipped). save() resolves once a write at least
+ * as new as its snapshot is on disk; flush() waits for everything and rethrows a failed write.
+ */
+export class PlanWriter {
+  #pending: Plan | undefined;
+  #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  #running: Promise<void> | undefined;
+  #error: unknown;
+  #lastSaved: Plan | undefined;
+  /** Number of writes performed (for tests and --verbose). */
+  writes = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly options: SaveOptions = {},
+  ) {}
+
+  get lastSaved(): Plan | undefined {
+    return this.#lastSaved;
+  }
+
+  save(plan: Plan): Promise<void> {
+    this.#pending = structuredClone(plan);
+    const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    done.catch(() => {}); // fire-and-forget callers: the error resurfaces in flush()
+    this.#running ??= this.#drain();
+    return done;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending) {
+        const plan = this.#pending;
+        const waiters = this.#waiters;
+        this.#pending = undefined;
+        this.#waiters = [];
+        try {
+          this.#lastSaved = await savePlan(this.path, plan, this.options);
+          this.writes++;
+          for (const w of waiters) w.resolve();
+        } catch (err) {
+          this.#error ??= err;
+          for (const w of waiters) w.reject(err);
+        }
+      }
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  async flush(): Promise<void> {
+    while (this.#running) await this.#running;
+    if (this.#error !== undefined) {
+      const err = this.#error;
+      this.#error = undefined;
+      throw err;
+    }
+  }
+}
