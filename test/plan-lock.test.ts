@@ -38,7 +38,8 @@ test("acquire writes pid/hostname/startedAt/command; second acquire -> LockedErr
   });
   await lock.release();
   assert.equal(existsSync(lockPathFor(plan)), false);
-  const again = await acquireLock(plan);
+  const again = await acquireLock(plan, "status"); // command text alone is accepted
+  assert.equal(again.info.command, "status");
   await again.release();
 });
 

@@ -43,14 +43,15 @@ test("missing plan -> undefined", async () => {
   assert.equal(await loadPlan(join(tmp(), "nope.json")), undefined);
 });
 
-test("round trip: save then load gives the same plan, updatedAt stamped, input untouched", async () => {
+test("round trip: save then load gives the same plan, updatedAt stamped", async () => {
   const file = join(tmp(), "egress-plan.json");
   const plan = samplePlan();
-  const saved = await savePlan(file, plan, { now: new Date("2026-11-02T00:00:00.000Z") });
   assert.equal(plan.updatedAt, "2026-11-01T10:00:00.000Z");
-  assert.equal(saved.updatedAt, "2026-11-02T00:00:00.000Z");
+  await savePlan(file, plan, { now: new Date("2026-11-02T00:00:00.000Z") });
+  assert.equal(plan.updatedAt, "2026-11-02T00:00:00.000Z");
+  assert.equal(plan.createdAt, "2026-11-01T10:00:00.000Z");
   const loaded = await loadPlan(file);
-  assert.deepEqual(loaded, saved);
+  assert.deepEqual(loaded, plan);
   const text = readFileSync(file, "utf8");
   assert.ok(text.endsWith("}\n"));
   assert.match(text, /\n  "accountId": "123456789012",\n/);
@@ -146,7 +147,9 @@ test("a foreign plan is not rewritten by a refused run (load -> identity check -
 
 test("savePlan refuses to write an invalid plan", async () => {
   const file = join(tmp(), "p.json");
-  await assert.rejects(savePlan(file, { ...samplePlan(), region: "Mars" }), /refusing to save an invalid plan/);
+  const bad = { ...samplePlan(), region: "Mars" };
+  await assert.rejects(savePlan(file, bad), /refusing to save an invalid plan/);
+  assert.equal(bad.updatedAt, "2026-11-01T10:00:00.000Z");
   assert.equal(await loadPlan(file), undefined);
 });
 

@@ -317,3 +317,7 @@ export function validateName(s: string): string {
   }
   return s;
 }
+
+// Convenience for callers that import everything network-related from here. layout.ts imports
+// this module too; the cycle is safe because neither touches the other's bindings at load time.
+export { layoutSubnets, defaultSubnetPrefix, type SubnetSlot, type SubnetTier, type LayoutInput } from "./layout.js";

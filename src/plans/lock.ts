@@ -82,9 +82,10 @@ function ago(fromIso: string, now: Date): string {
  * Take the plan's lock or throw LockedError. Stale locks are removed by rename-then-check:
  * the stale file is renamed aside (only one racer can move a given file), its content compared
  * with what was judged stale, and only then is a fresh O_EXCL create attempted; if a live lock
- * was moved by mistake it is linked back.
+ * was moved by mistake it is linked back. The second argument may be just the command text.
  */
-export async function acquireLock(planPath: string, options: AcquireOptions = {}): Promise<LockHandle> {
+export async function acquireLock(planPath: string, optionsOrCommand: AcquireOptions | string = {}): Promise<LockHandle> {
+  const options: AcquireOptions = typeof optionsOrCommand === "string" ? { command: optionsOrCommand } : optionsOrCommand;
   const path = lockPathFor(planPath);
   const now = options.now ?? (() => new Date());
   const host = options.hostname ?? osHostname();

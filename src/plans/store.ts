@@ -144,10 +144,11 @@ export interface SaveOptions {
 }
 
 /**
- * Validate, stamp updatedAt, and write atomically. Returns the plan as written (the input
- * object is not modified). A plan that fails the schema is a bug: it is not written.
+ * Validate, stamp updatedAt, and write atomically. On success `plan.updatedAt` is set to the
+ * stamp that was written (nothing else in the object changes). A plan that fails the schema is
+ * a bug: it is not written and the object is left as it was.
  */
-export async function savePlan(path: string, plan: Plan, options: SaveOptions = {}): Promise<Plan> {
+export async function savePlan(path: string, plan: Plan, options: SaveOptions = {}): Promise<void> {
   const stamped = { ...plan, updatedAt: (options.now ?? new Date()).toISOString() };
   const checked = PlanSchema.safeParse(stamped);
   if (!checked.success) {
@@ -156,7 +157,7 @@ export async function savePlan(path: string, plan: Plan, options: SaveOptions = 
   }
   await writeFileAtomic(path, serializePlan(stamped), { fsync: true, encoding: "utf8" });
   await fsyncDir(dirname(path));
-  return stamped;
+  plan.updatedAt = stamped.updatedAt;
 }
 
 // The rename is only durable once the directory entry is on disk.
@@ -212,7 +213,8 @@ export class PlanWriter {
         this.#pending = undefined;
         this.#waiters = [];
         try {
-          this.#lastSaved = await savePlan(this.path, plan, this.options);
+          await savePlan(this.path, plan, this.options);
+          this.#lastSaved = plan;
           this.writes++;
           for (const w of waiters) w.resolve();
         } catch (err) {
