@@ -1,0 +1,1288 @@
+// The offline reachability analyzer: evaluates one path over a snapshot hop by hop, the way
+// AWS Reachability Analyzer does (source SG egress → subnet NACL out → route table → target:
+// IGW / NAT / NAT instance / egress-only IGW / endpoint / peering / local delivery → return
+// path NACLs), and explains the first blocking component with Reachability Analyzer's
+// explanation codes where one fits. Pure: plain data in, plain data out.
+import { UsageError } from "../errors.js";
+import { ANY_V4, ANY_V6, cidrContains, isNonPublicV4, parseCidr, type Cidr } from "./addr.js";
+import {
+  aclForSubnet,
+  buildIndex,
+  lambdaEniKey,
+  routeTableForSubnet,
+  type ParsedAcl,
+  type ParsedAclEntry,
+  type ParsedPermission,
+  type ParsedRoute,
+  type ParsedRouteTable,
+  type SnapshotIndex,
+} from "./snapshot-index.js";
+import type { NatGateway, NetworkInterface, Snapshot, Subnet, VpcEndpoint } from "./snapshot.js";
+
+export { buildIndex, type SnapshotIndex } from "./snapshot-index.js";
+
+/** Component types, in CloudFormation's words (as Reachability Analyzer's ARNs imply). */
+export const ComponentType = {
+  networkInterface: "AWS::EC2::NetworkInterface",
+  securityGroup: "AWS::EC2::SecurityGroup",
+  networkAcl: "AWS::EC2::NetworkAcl",
+  routeTable: "AWS::EC2::RouteTable",
+  internetGateway: "AWS::EC2::InternetGateway",
+  egressOnlyInternetGateway: "AWS::EC2::EgressOnlyInternetGateway",
+  natGateway: "AWS::EC2::NatGateway",
+  vpcEndpoint: "AWS::EC2::VPCEndpoint",
+  vpcPeeringConnection: "AWS::EC2::VPCPeeringConnection",
+  transitGateway: "AWS::EC2::TransitGateway",
+  vpnGateway: "AWS::EC2::VPNGateway",
+  instance: "AWS::EC2::Instance",
+  subnet: "AWS::EC2::Subnet",
+  vpc: "AWS::EC2::VPC",
+  lambdaFunction: "AWS::Lambda::Function",
+  gateway: "AWS::EC2::Gateway",
+} as const;
+
+export interface ComponentRef {
+  id: string;
+  type: string;
+}
+
+export interface Hop {
+  component: ComponentRef;
+  action: string;
+  detail?: string;
+}
+
+/**
+ * Why a path is blocked. `code` is a Reachability Analyzer explanation code where one fits
+ * (see EXPLANATION_CODES); the extra fields mirror RA's Explanation object where useful.
+ */
+export interface Explanation {
+  code: ExplanationCode;
+  component: ComponentRef;
+  detail: string;
+  direction?: "egress" | "ingress";
+  /** True when the block is on the return (reply) path. */
+  returnPath?: boolean;
+  securityGroups?: string[];
+  networkInterface?: ComponentRef;
+  natGateway?: ComponentRef;
+  internetGateway?: ComponentRef;
+  subnet?: ComponentRef;
+  routeTable?: ComponentRef;
+  route?: { destination: string; target: string; state?: string };
+  aclRule?: { ruleNumber: number; action: string; protocol: string; cidr?: string; portRange?: { from: number; to: number } };
+  address?: string;
+  state?: string;
+}
+
+/** Explanation codes this analyzer emits. All but ROUTING_LOOP and SOURCE_HAS_NO_IPV6_ADDRESS are Reachability Analyzer's. */
+export const EXPLANATION_CODES = {
+  ENI_SG_RULES_MISMATCH: "This security group has no inbound or outbound rules that apply.",
+  SUBNET_ACL_RESTRICTION: "Inbound or outbound traffic for a subnet must be admitted by the network ACL for the subnet.",
+  NO_ROUTE_TO_DESTINATION: "The route table does not have an applicable route to the destination resource.",
+  BAD_STATE_ROUTE: "This route is not in a functional state.",
+  BAD_STATE: "This component is not in a functional state.",
+  BAD_STATE_ATTACHMENT: "The attachment between these components is not in a functional state.",
+  IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS:
+    "Traffic can't reach the internet through the internet gateway if the source address is not paired with a public IP address.",
+  IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS:
+    "Internet gateways reject outbound traffic with destination addresses in the private (RFC 1918) or shared (RFC 6598) ranges.",
+  ENI_SOURCE_DEST_CHECK_RESTRICTION:
+    "Network interfaces with source/destination check enabled reject traffic not addressed from/to their own private IP addresses.",
+  ROUTING_LOOP: "(egress-cli) The path returns to a component it already crossed.",
+  SOURCE_HAS_NO_IPV6_ADDRESS: "(egress-cli) The source has no IPv6 address, so it cannot send IPv6 traffic.",
+} as const;
+export type ExplanationCode = keyof typeof EXPLANATION_CODES;
+
+/**
+ * Additional detail codes (prefix of each `additionalDetails` string, "CODE: text").
+ * AVAILABILITY_ZONE_CROSSED is Reachability Analyzer's; the others are egress-cli's.
+ */
+export const ADDITIONAL_DETAIL_CODES = {
+  AVAILABILITY_ZONE_CROSSED: "The network path crosses Availability Zones.",
+  PATH_LEAVES_VPC: "The path leaves the VPC (peering, transit gateway, VPN); it is not analyzed further.",
+  SECURITY_GROUPS_NOT_EVALUATED: "The source is a subnet or a NAT gateway: no security group applies at the source.",
+  DESTINATION_NOT_EVALUATED: "No network interface in the snapshot holds the destination address; its security groups were not evaluated.",
+  SERVICE_VIA_INTERNET: "No usable VPC endpoint for the service: its public endpoint is reached over the internet path.",
+  SERVICE_ENDPOINT_NO_PRIVATE_DNS: "An interface endpoint for the service exists but private DNS is disabled, so the service name resolves to public addresses.",
+  VIRTUAL_LAMBDA_ENI: "The snapshot holds no hyperplane ENI for the function in this subnet; a virtual one with the function's security groups was analyzed.",
+  ASSUMED_DEFAULT_ACL: "No network ACL for the subnet in the snapshot; traffic was assumed allowed.",
+  LAMBDA_SUBNET_RESULT: "Verdict for one of the function's subnets (a function may run in any of them).",
+} as const;
+
+export interface PathQuery {
+  /** subnet-…, eni-…, i-…, lambda:NAME, nat-…, vpce-… */
+  source: string;
+  /** igw, igw-…, internet, an IPv4/IPv6 address or CIDR, service:NAME, eni-…, i-…, vpce-… */
+  destination: string;
+  protocol?: "tcp" | "udp" | "icmp";
+  port?: number;
+  /** For `igw` / `internet`: analyze IPv6 (::/0) instead of IPv4. */
+  ipVersion?: 4 | 6;
+}
+
+export interface PathResult {
+  reachable: boolean;
+  hops: Hop[];
+  explanations: Explanation[];
+  additionalDetails: string[];
+  source: ComponentRef;
+  destination: string;
+  /** One entry per concrete source when the source expands to several (a Lambda in N subnets). */
+  paths?: SourcePathResult[];
+}
+
+export interface SourcePathResult {
+  source: ComponentRef;
+  reachable: boolean;
+  hops: Hop[];
+  explanations: Explanation[];
+  additionalDetails: string[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Internal model
+
+/** Whatever is sending the packet at this point of the path (source, or a NAT that forwards it). */
+interface Sender {
+  ref: ComponentRef;
+  label: string;
+  subnet: Subnet;
+  az: string | undefined;
+  addr4: Cidr | null;
+  addr6: Cidr | null;
+  /** Public IPv4 the internet gateway can translate this sender's address to. */
+  publicIp?: string;
+  /** null: no security group applies (a subnet source, a NAT gateway). */
+  sgIds: string[] | null;
+  natGatewayId?: string;
+}
+
+type TargetKind = "igw" | "internet" | "address" | "eni" | "prefix-list";
+
+interface Target {
+  kind: TargetKind;
+  family: 4 | 6;
+  /** Destination addresses; empty for a prefix list whose entries are not in the snapshot. */
+  cidrs: Cidr[];
+  label: string;
+  igwId?: string;
+  prefixListId?: string;
+  eni?: VirtualEni;
+  /** The AWS service this target stands for (service:NAME). */
+  service?: string;
+  /** An interface endpoint chosen for the service that is not available. */
+  badEndpoint?: VpcEndpoint;
+}
+
+/** A network interface as the analyzer needs it (from an ENI record, an instance, or made up). */
+interface VirtualEni {
+  ref: ComponentRef;
+  subnet: Subnet;
+  vpcId: string;
+  addr4: Cidr | null;
+  addr6: Cidr | null;
+  sgIds: string[];
+  publicIp?: string;
+  sourceDestCheck: boolean;
+  lambda: boolean;
+  virtual: boolean;
+}
+
+interface ReturnCheck {
+  subnet: Subnet;
+  /** Direction of the reply through this subnet's ACL. */
+  egress: boolean;
+  peers: Cidr[];
+}
+
+interface Ctx {
+  ix: SnapshotIndex;
+  proto: "tcp" | "udp" | "icmp";
+  port: number;
+  hops: Hop[];
+  explanations: Explanation[];
+  details: string[];
+  returns: ReturnCheck[];
+  visited: Set<string>;
+}
+
+const EPHEMERAL_FROM = 1024;
+const EPHEMERAL_TO = 65535;
+const MAX_DEPTH = 6;
+
+const indexCache = new WeakMap<Snapshot, SnapshotIndex>();
+
+function indexOf(input: Snapshot | SnapshotIndex): SnapshotIndex {
+  if ("eniByIp" in input && input.eniByIp instanceof Map) return input as SnapshotIndex;
+  const snap = input as Snapshot;
+  let ix = indexCache.get(snap);
+  if (!ix) {
+    ix = buildIndex(snap);
+    indexCache.set(snap, ix);
+  }
+  return ix;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public entry point
+
+/**
+ * Analyzes one path. Pass a SnapshotIndex (from buildIndex) to share indexes across queries;
+ * a Snapshot is indexed once and cached per object. Throws UsageError for an unknown source or
+ * destination.
+ */
+export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): PathResult {
+  const ix = indexOf(input);
+  const proto = query.protocol ?? "tcp";
+  const port = query.port ?? 443;
+  if (!["tcp", "udp", "icmp"].includes(proto)) throw new UsageError(`unsupported protocol "${proto}"`, "use tcp, udp or icmp");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port ${port}`, "ports are 0–65535");
+  const { sourceRef, senders, notes } = resolveSource(ix, query.source);
+
+  const results: SourcePathResult[] = senders.map((sender) => {
+    const ctx: Ctx = {
+      ix,
+      proto,
+      port,
+      hops: [],
+      explanations: [],
+      details: [...notes.get(sender.ref.id)!],
+      returns: [],
+      visited: new Set(),
+    };
+    const target = resolveTarget(ctx, sender, query.destination, query.ipVersion);
+    const ok = walk(ctx, sender, target, 0) && checkReturnPath(ctx);
+    return {
+      source: sender.ref,
+      reachable: ok,
+      hops: ctx.hops,
+      explanations: ctx.explanations,
+      additionalDetails: dedupe(ctx.details),
+    };
+  });
+
+  const reachable = results.every((r) => r.reachable);
+  const primary = results.find((r) => !r.reachable) ?? results[0]!;
+  const result: PathResult = {
+    reachable,
+    hops: primary.hops,
+    explanations: primary.explanations,
+    additionalDetails: dedupe(results.flatMap((r) => r.additionalDetails)),
+    source: sourceRef,
+    destination: query.destination,
+  };
+  if (results.length > 1) {
+    result.paths = results;
+    for (const r of results) {
+      result.additionalDetails.push(
+        `LAMBDA_SUBNET_RESULT: ${r.source.id}: ${r.reachable ? "reachable" : `not reachable (${r.explanations[0]?.code ?? "?"} at ${r.explanations[0]?.component.id ?? "?"})`}`,
+      );
+    }
+  }
+  return result;
+}
+
+function dedupe(xs: string[]): string[] {
+  return [...new Set(xs)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sources
+
+function groupIds(groups: { GroupId?: string }[] | undefined): string[] {
+  return (groups ?? []).map((g) => g.GroupId).filter((x): x is string => !!x);
+}
+
+function subnetOrThrow(ix: SnapshotIndex, subnetId: string | undefined, what: string): Subnet {
+  const subnet = subnetId ? ix.subnets.get(subnetId) : undefined;
+  if (!subnet) throw new UsageError(`${what}: subnet ${subnetId ?? "(none)"} is not in the snapshot`, "take a snapshot that includes the whole VPC");
+  return subnet;
+}
+
+function eniFromRecord(ix: SnapshotIndex, eni: NetworkInterface): VirtualEni {
+  const subnet = subnetOrThrow(ix, eni.SubnetId, eni.NetworkInterfaceId);
+  const lambda = eni.InterfaceType === "lambda";
+  const v6 = eni.Ipv6Addresses?.find((a) => a.Ipv6Address)?.Ipv6Address;
+  return {
+    ref: { id: eni.NetworkInterfaceId, type: ComponentType.networkInterface },
+    subnet,
+    vpcId: eni.VpcId,
+    addr4: parseCidr(eni.PrivateIpAddress),
+    addr6: v6 ? parseCidr(v6) : null,
+    sgIds: groupIds(eni.Groups),
+    // Lambda hyperplane ENIs never get a public IP, whatever the record says.
+    publicIp: lambda
+      ? undefined
+      : (eni.Association?.PublicIp ??
+        eni.PrivateIpAddresses?.find((p) => p.Association?.PublicIp)?.Association?.PublicIp ??
+        ix.eipByEni.get(eni.NetworkInterfaceId)),
+    sourceDestCheck: eni.SourceDestCheck !== false,
+    lambda,
+    virtual: false,
+  };
+}
+
+/** An instance's primary network interface (the ENI record if present, else from the instance). */
+function eniForInstance(ix: SnapshotIndex, instanceId: string): VirtualEni | null {
+  const inst = ix.instances.get(instanceId);
+  if (!inst) return null;
+  const primary =
+    inst.NetworkInterfaces.find((n) => (n.Attachment?.DeviceIndex ?? 0) === 0) ?? inst.NetworkInterfaces[0];
+  const record = primary?.NetworkInterfaceId ? ix.networkInterfaces.get(primary.NetworkInterfaceId) : undefined;
+  if (record) {
+    const e = eniFromRecord(ix, record);
+    e.ref = { id: instanceId, type: ComponentType.instance };
+    e.publicIp ??= inst.PublicIpAddress;
+    if (record.SourceDestCheck === undefined && inst.SourceDestCheck === false) e.sourceDestCheck = false;
+    return e;
+  }
+  const subnet = subnetOrThrow(ix, inst.SubnetId ?? primary?.SubnetId, instanceId);
+  return {
+    ref: { id: instanceId, type: ComponentType.instance },
+    subnet,
+    vpcId: inst.VpcId ?? subnet.VpcId,
+    addr4: parseCidr(inst.PrivateIpAddress ?? primary?.PrivateIpAddress),
+    addr6: null,
+    sgIds: groupIds(inst.SecurityGroups.length ? inst.SecurityGroups : primary?.Groups),
+    publicIp: inst.PublicIpAddress ?? primary?.Association?.PublicIp,
+    sourceDestCheck: (primary?.SourceDestCheck ?? inst.SourceDestCheck) !== false,
+    lambda: false,
+    virtual: true,
+  };
+}
+
+/** An interface endpoint's ENI in the preferred AZ (else any), or a virtual one in its subnet. */
+function eniForEndpoint(ix: SnapshotIndex, ep: VpcEndpoint, preferAz?: string): VirtualEni | null {
+  const enis = ep.NetworkInterfaceIds.map((id) => ix.networkInterfaces.get(id)).filter((e): e is NetworkInterface => !!e);
+  const pick = enis.find((e) => ix.subnets.get(e.SubnetId)?.AvailabilityZone === preferAz) ?? enis[0];
+  if (pick) return eniFromRecord(ix, pick);
+  const subnets = ep.SubnetIds.map((id) => ix.subnets.get(id)).filter((s): s is Subnet => !!s);
+  const subnet = subnets.find((s) => s.AvailabilityZone === preferAz) ?? subnets[0];
+  if (!subnet) return null;
+  return {
+    ref: { id: ep.VpcEndpointId, type: ComponentType.vpcEndpoint },
+    subnet,
+    vpcId: ep.VpcId,
+    addr4: parseCidr(subnet.CidrBlock),
+    addr6: null,
+    sgIds: groupIds(ep.Groups),
+    sourceDestCheck: true,
+    lambda: false,
+    virtual: true,
+  };
+}
+
+function senderFromEni(e: VirtualEni): Sender {
+  return {
+    ref: e.ref,
+    label: e.ref.id,
+    subnet: e.subnet,
+    az: e.subnet.AvailabilityZone,
+    addr4: e.addr4 ?? parseCidr(e.subnet.CidrBlock),
+    addr6: e.addr6,
+    publicIp: e.lambda ? undefined : e.publicIp,
+    sgIds: e.sgIds,
+  };
+}
+
+function natPrimary(nat: NatGateway) {
+  return nat.NatGatewayAddresses.find((a) => a.IsPrimary) ?? nat.NatGatewayAddresses[0];
+}
+
+function senderFromNat(ix: SnapshotIndex, nat: NatGateway): Sender {
+  const subnet = subnetOrThrow(ix, nat.SubnetId, nat.NatGatewayId);
+  const primary = natPrimary(nat);
+  const isPublic = (nat.ConnectivityType ?? "public") === "public";
+  return {
+    ref: { id: nat.NatGatewayId, type: ComponentType.natGateway },
+    label: nat.NatGatewayId,
+    subnet,
+    az: subnet.AvailabilityZone,
+    addr4: parseCidr(primary?.PrivateIp) ?? parseCidr(subnet.CidrBlock),
+    addr6: null,
+    publicIp: isPublic ? primary?.PublicIp : undefined,
+    sgIds: null,
+    natGatewayId: nat.NatGatewayId,
+  };
+}
+
+function resolveSource(
+  ix: SnapshotIndex,
+  source: string,
+): { sourceRef: ComponentRef; senders: Sender[]; notes: Map<string, string[]> } {
+  const notes = new Map<string, string[]>();
+  const one = (s: Sender, ...n: string[]) => {
+    notes.set(s.ref.id, n);
+    return { sourceRef: s.ref, senders: [s], notes };
+  };
+
+  if (source.startsWith("lambda:")) {
+    const name = source.slice("lambda:".length);
+    const fn = ix.lambdaFunctions.get(name);
+    if (!fn) throw new UsageError(`Lambda function "${name}" is not in the snapshot`, "check the name, or take a new snapshot");
+    const subnetIds = fn.VpcConfig?.SubnetIds ?? [];
+    const sgIds = fn.VpcConfig?.SecurityGroupIds ?? [];
+    if (subnetIds.length === 0) {
+      throw new UsageError(
+        `Lambda function "${name}" is not attached to a VPC`,
+        "a function outside a VPC uses AWS-managed networking; attach it first (egress-cli attach-lambda)",
+      );
+    }
+    const senders: Sender[] = [];
+    for (const subnetId of subnetIds) {
+      const subnet = subnetOrThrow(ix, subnetId, `lambda:${name}`);
+      const eni = ix.lambdaEnis.get(lambdaEniKey(subnetId, sgIds))?.[0];
+      let sender: Sender;
+      const n: string[] = [];
+      if (eni) {
+        sender = senderFromEni(eniFromRecord(ix, eni));
+      } else {
+        // Hyperplane ENIs may not exist yet (or not be in the snapshot): analyze a virtual one.
+        sender = {
+          ref: { id: subnetId, type: ComponentType.subnet },
+          label: `lambda:${name} in ${subnetId}`,
+          subnet,
+          az: subnet.AvailabilityZone,
+          addr4: parseCidr(subnet.CidrBlock),
+          addr6: fn.VpcConfig?.Ipv6AllowedForDualStack
+            ? parseCidr(subnet.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock)
+            : null,
+          sgIds: [...sgIds],
+        };
+        n.push(`VIRTUAL_LAMBDA_ENI: no hyperplane ENI of lambda:${name} in ${subnetId}; analyzed a virtual ENI with ${sgIds.join(", ") || "no security groups"}`);
+      }
+      sender.publicIp = undefined; // never a public IP for Lambda
+      sender.label = `lambda:${name} (${sender.ref.id})`;
+      notes.set(sender.ref.id, n);
+      senders.push(sender);
+    }
+    return { sourceRef: { id: fn.FunctionArn ?? name, type: ComponentType.lambdaFunction }, senders, notes };
+  }
+  if (source.startsWith("subnet-")) {
+    const subnet = subnetOrThrow(ix, source, "source");
+    return one(
+      {
+        ref: { id: subnet.SubnetId, type: ComponentType.subnet },
+        label: subnet.SubnetId,
+        subnet,
+        az: subnet.AvailabilityZone,
+        addr4: parseCidr(subnet.CidrBlock),
+        addr6: parseCidr(subnet.Ipv6CidrBlockAssociationSet?.[0]?.Ipv6CidrBlock),
+        // A subnet source stands for an interface without a public IP unless the subnet
+        // auto-assigns one.
+        publicIp: subnet.MapPublicIpOnLaunch ? "(auto-assigned public IPv4)" : undefined,
+        sgIds: null,
+      },
+      `SECURITY_GROUPS_NOT_EVALUATED: the source is subnet ${subnet.SubnetId}; no security group was evaluated at the source`,
+    );
+  }
+  if (source.startsWith("eni-")) {
+    const eni = ix.networkInterfaces.get(source);
+    if (!eni) throw new UsageError(`network interface ${source} is not in the snapshot`);
+    const natId = ix.natByEni.get(source);
+    if (natId) return one(senderFromNat(ix, ix.natGateways.get(natId)!));
+    return one(senderFromEni(eniFromRecord(ix, eni)));
+  }
+  if (source.startsWith("i-")) {
+    const e = eniForInstance(ix, source);
+    if (!e) throw new UsageError(`instance ${source} is not in the snapshot`);
+    return one(senderFromEni(e));
+  }
+  if (source.startsWith("nat-")) {
+    const nat = ix.natGateways.get(source);
+    if (!nat) throw new UsageError(`NAT gateway ${source} is not in the snapshot`);
+    return one(senderFromNat(ix, nat), `SECURITY_GROUPS_NOT_EVALUATED: NAT gateways have no security groups`);
+  }
+  if (source.startsWith("vpce-")) {
+    const ep = ix.vpcEndpoints.get(source);
+    if (!ep) throw new UsageError(`VPC endpoint ${source} is not in the snapshot`);
+    const e = eniForEndpoint(ix, ep);
+    if (!e) throw new UsageError(`VPC endpoint ${source} has no network interface (a ${ep.VpcEndpointType ?? "gateway"} endpoint cannot be a source)`);
+    return one(senderFromEni(e));
+  }
+  throw new UsageError(
+    `unknown source "${source}"`,
+    "use a subnet-…, eni-…, i-…, nat-…, vpce-… id or lambda:FUNCTION_NAME",
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Destinations
+
+function resolveTarget(ctx: Ctx, sender: Sender, destination: string, ipVersion?: 4 | 6): Target {
+  const { ix } = ctx;
+  const family: 4 | 6 = ipVersion ?? 4;
+  const any = family === 6 ? ANY_V6 : ANY_V4;
+  if (destination === "igw") return { kind: "igw", family, cidrs: [any], label: "an internet gateway" };
+  if (destination.startsWith("igw-")) {
+    if (!ix.internetGateways.has(destination)) throw new UsageError(`internet gateway ${destination} is not in the snapshot`);
+    return { kind: "igw", family, cidrs: [any], label: destination, igwId: destination };
+  }
+  if (destination === "internet") return { kind: "internet", family, cidrs: [any], label: family === 6 ? "the internet (::/0)" : "the internet (0.0.0.0/0)" };
+  if (destination.startsWith("service:")) return resolveService(ctx, sender, destination.slice("service:".length), family);
+  if (destination.startsWith("eni-") || destination.startsWith("i-") || destination.startsWith("vpce-")) {
+    let eni: VirtualEni | null = null;
+    if (destination.startsWith("eni-")) {
+      const rec = ix.networkInterfaces.get(destination);
+      eni = rec ? eniFromRecord(ix, rec) : null;
+    } else if (destination.startsWith("i-")) {
+      eni = eniForInstance(ix, destination);
+    } else {
+      const ep = ix.vpcEndpoints.get(destination);
+      eni = ep ? eniForEndpoint(ix, ep, sender.az) : null;
+    }
+    if (!eni) throw new UsageError(`destination ${destination} is not in the snapshot (or has no network interface)`);
+    const addr = family === 6 ? eni.addr6 : eni.addr4;
+    if (!addr) throw new UsageError(`destination ${destination} has no IPv${family} address in the snapshot`);
+    return { kind: "eni", family, cidrs: [addr], label: destination, eni };
+  }
+  const cidr = parseCidr(destination);
+  if (cidr) {
+    const kind: TargetKind = cidr.len === 0 ? "internet" : "address";
+    const target: Target = { kind, family: cidr.v, cidrs: [cidr], label: destination };
+    if (cidr.len === (cidr.v === 4 ? 32 : 128)) {
+      // An address held by an ENI of the sender's VPC: analyze it as that ENI (SG references apply).
+      const rec = ix.eniByIp.get(`${sender.subnet.VpcId}|${cidr.text.slice(0, cidr.text.indexOf("/"))}`);
+      if (rec) target.eni = eniFromRecord(ix, rec);
+    }
+    return target;
+  }
+  throw new UsageError(
+    `unknown destination "${destination}"`,
+    "use igw, internet, an IP address or CIDR, service:NAME, or an eni-…/i-…/vpce-… id",
+  );
+}
+
+/**
+ * service:NAME: an interface endpoint with private DNS in the sender's VPC; else a gateway
+ * endpoint route (prefix list) for s3/dynamodb; else the public endpoint over the internet.
+ */
+function resolveService(ctx: Ctx, sender: Sender, name: string, family: 4 | 6): Target {
+  const { ix } = ctx;
+  const serviceName = name.startsWith("com.amazonaws.") ? name : `com.amazonaws.${ix.snapshot.region}.${name}`;
+  const endpoints = ix.endpointsByService.get(`${sender.subnet.VpcId}|${serviceName}`) ?? [];
+  const iface = endpoints.filter((e) => (e.VpcEndpointType ?? "Interface") === "Interface");
+  const withDns = iface.find((e) => e.PrivateDnsEnabled);
+  if (withDns) {
+    const eni = eniForEndpoint(ix, withDns, sender.az);
+    if (eni && eni.addr4) {
+      const target: Target = { kind: "eni", family: 4, cidrs: [eni.addr4], label: `${serviceName} via ${withDns.VpcEndpointId}`, eni, service: serviceName };
+      ctx.hops.push({
+        component: { id: withDns.VpcEndpointId, type: ComponentType.vpcEndpoint },
+        action: `${serviceName} resolves (private DNS) to interface endpoint ${withDns.VpcEndpointId} at ${eni.addr4.text.replace(/\/32$/, "")} in ${eni.subnet.SubnetId}`,
+      });
+      const state = (withDns.State ?? "available").toLowerCase();
+      if (state !== "available") target.badEndpoint = withDns;
+      return target;
+    }
+  }
+  if (iface.length > 0) {
+    ctx.details.push(
+      `SERVICE_ENDPOINT_NO_PRIVATE_DNS: ${iface.map((e) => e.VpcEndpointId).join(", ")} for ${serviceName} has private DNS disabled; the default service name resolves to public addresses`,
+    );
+  }
+  const plId = ix.prefixListByName.get(serviceName);
+  const gateway = endpoints.find((e) => e.VpcEndpointType === "Gateway");
+  if (plId && gateway) {
+    const pl = ix.prefixLists.get(plId)!;
+    return { kind: "prefix-list", family: 4, cidrs: pl.cidrs, label: `${serviceName} (${plId})`, prefixListId: plId, service: serviceName };
+  }
+  ctx.details.push(`SERVICE_VIA_INTERNET: no interface endpoint with private DNS${plId ? " or gateway endpoint" : ""} for ${serviceName} in ${sender.subnet.VpcId}; analyzed the path to its public endpoint`);
+  return { kind: "internet", family, cidrs: [family === 6 ? ANY_V6 : ANY_V4], label: `${serviceName} (public endpoint)`, service: serviceName };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rule evaluation
+
+function fmtPorts(proto: string, from: number, to: number): string {
+  if (proto === "all") return "all traffic";
+  if (proto === "icmp" || proto === "icmpv6") return proto;
+  return from === to ? `${proto} ${from}` : from === 0 && to === 65535 ? `${proto} all ports` : `${proto} ${from}-${to}`;
+}
+
+function protoMatches(ruleProto: string, proto: string): boolean {
+  return ruleProto === "all" || ruleProto === proto || (proto === "icmp" && ruleProto === "icmpv6");
+}
+
+function portMatches(p: ParsedPermission, proto: string, port: number): boolean {
+  if (!protoMatches(p.proto, proto)) return false;
+  if (p.proto === "all" || proto === "icmp") return true;
+  return port >= p.from && port <= p.to;
+}
+
+/** Does one permission admit the peer? Returns a description of the matching part, or null. */
+function permissionAdmits(
+  ix: SnapshotIndex,
+  p: ParsedPermission,
+  peers: Cidr[],
+  peerSgIds: string[] | null,
+  peerPrefixListId: string | undefined,
+): string | null {
+  if (peerPrefixListId && p.prefixListIds.includes(peerPrefixListId)) return peerPrefixListId;
+  if (peerSgIds) {
+    const g = p.groupIds.find((id) => peerSgIds.includes(id));
+    if (g) return g;
+  }
+  // Unknown destination addresses (a prefix list not in the snapshot): only "anywhere" covers them.
+  if (peers.length === 0) return p.cidrs.find((c) => c.len === 0 && c.v === 4)?.text ?? null;
+  // Every destination address must be covered by one of this rule's CIDRs or prefix lists.
+  let via: string | null = null;
+  for (const peer of peers) {
+    const c = p.cidrs.find((rc) => cidrContains(rc, peer));
+    if (c) {
+      via ??= c.text;
+      continue;
+    }
+    const pl = p.prefixListIds.find((id) => ix.prefixLists.get(id)?.cidrs.some((rc) => cidrContains(rc, peer)));
+    if (pl) {
+      via ??= pl;
+      continue;
+    }
+    return null;
+  }
+  return via;
+}
+
+interface SgVerdict {
+  ok: boolean;
+  sgId?: string;
+  rule?: string;
+}
+
+function evalSecurityGroups(
+  ctx: Ctx,
+  sgIds: string[],
+  direction: "egress" | "ingress",
+  peers: Cidr[],
+  peerSgIds: string[] | null,
+  peerPrefixListId?: string,
+): SgVerdict {
+  const { ix, proto, port } = ctx;
+  for (const id of sgIds) {
+    const sg = ix.securityGroups.get(id);
+    if (!sg) continue;
+    for (const p of direction === "egress" ? sg.egress : sg.ingress) {
+      if (!portMatches(p, proto, port)) continue;
+      const via = permissionAdmits(ix, p, peers, peerSgIds, peerPrefixListId);
+      if (via) return { ok: true, sgId: id, rule: `${fmtPorts(p.proto, p.from, p.to)} ${via}` };
+    }
+  }
+  return { ok: false };
+}
+
+interface AclVerdict {
+  ok: boolean;
+  entry?: ParsedAclEntry;
+  /** The rule(s) that admitted the traffic (for the hop). */
+  admittedBy: number[];
+}
+
+/**
+ * First match wins, per port: walks the rules in order, removing admitted port intervals;
+ * a deny that meets a still-open port blocks. Unmatched ports fall to the implicit deny.
+ */
+function evalAcl(acl: ParsedAcl, egress: boolean, peers: Cidr[], proto: string, from: number, to: number): AclVerdict {
+  const rules = egress ? acl.egress : acl.ingress;
+  const admittedBy: number[] = [];
+  for (const peer of peers) {
+    let open: [number, number][] = [[from, to]];
+    for (const r of rules) {
+      if (open.length === 0) break;
+      if (!protoMatches(r.proto, proto) || !r.cidr || !cidrContains(r.cidr, peer)) continue;
+      const ported = r.proto === "tcp" || r.proto === "udp";
+      const lo = ported ? r.from : 0;
+      const hi = ported ? r.to : 65535;
+      const hits = open.some(([a, b]) => a <= hi && b >= lo);
+      if (!hits) continue;
+      if (!r.allow) return { ok: false, entry: r, admittedBy };
+      admittedBy.push(r.entry.RuleNumber);
+      const next: [number, number][] = [];
+      for (const [a, b] of open) {
+        if (b < lo || a > hi) next.push([a, b]);
+        else {
+          if (a < lo) next.push([a, lo - 1]);
+          if (b > hi) next.push([hi + 1, b]);
+        }
+      }
+      open = next;
+    }
+    if (open.length > 0) return { ok: false, admittedBy };
+  }
+  return { ok: true, admittedBy: [...new Set(admittedBy)] };
+}
+
+function aclRuleInfo(e: ParsedAclEntry): NonNullable<Explanation["aclRule"]> {
+  return {
+    ruleNumber: e.entry.RuleNumber,
+    action: e.entry.RuleAction,
+    protocol: e.entry.Protocol,
+    cidr: e.entry.CidrBlock ?? e.entry.Ipv6CidrBlock,
+    portRange: e.entry.PortRange ? { from: e.entry.PortRange.From ?? 0, to: e.entry.PortRange.To ?? 65535 } : undefined,
+  };
+}
+
+function peersText(peers: Cidr[]): string {
+  if (peers.length === 0) return "(unknown addresses)";
+  const t = peers.slice(0, 3).map((c) => c.text.replace(/\/(32|128)$/, ""));
+  return peers.length > 3 ? `${t.join(", ")}, …` : t.join(", ");
+}
+
+/** Checks one subnet's ACL in one direction; records the hop or the explanation. */
+function checkAcl(
+  ctx: Ctx,
+  subnet: Subnet,
+  egress: boolean,
+  peers: Cidr[],
+  from: number,
+  to: number,
+  returnPath: boolean,
+): boolean {
+  const acl = aclForSubnet(ctx.ix, subnet);
+  const dir = egress ? "outbound" : "inbound";
+  const what = `${fmtPorts(ctx.proto, from, to)} ${egress ? "to" : "from"} ${peersText(peers)}`;
+  if (!acl) {
+    ctx.details.push(`ASSUMED_DEFAULT_ACL: no network ACL for ${subnet.SubnetId} in the snapshot; ${dir} traffic assumed allowed`);
+    return true;
+  }
+  const ref = { id: acl.acl.NetworkAclId, type: ComponentType.networkAcl };
+  const v = evalAcl(acl, egress, peers.length ? peers : [ANY_V4], ctx.proto, from, to);
+  if (v.ok) {
+    ctx.hops.push({
+      component: ref,
+      action: `network ACL ${acl.acl.NetworkAclId} ${dir} rule ${v.admittedBy.join(", ")} allows ${what}${returnPath ? " (return traffic)" : ""}`,
+      detail: `subnet ${subnet.SubnetId}`,
+    });
+    return true;
+  }
+  const rule = v.entry
+    ? `rule ${v.entry.entry.RuleNumber} (${v.entry.entry.RuleAction} ${v.entry.entry.CidrBlock ?? v.entry.entry.Ipv6CidrBlock})`
+    : "no rule (implicit deny)";
+  ctx.explanations.push({
+    code: "SUBNET_ACL_RESTRICTION",
+    component: ref,
+    detail: `network ACL ${acl.acl.NetworkAclId} of ${subnet.SubnetId}: ${dir} ${rule} blocks ${what}${returnPath ? " — the reply is dropped (network ACLs are stateless: allow ephemeral ports 1024-65535)" : ""}`,
+    direction: egress ? "egress" : "ingress",
+    returnPath: returnPath || undefined,
+    subnet: { id: subnet.SubnetId, type: ComponentType.subnet },
+    aclRule: v.entry ? aclRuleInfo(v.entry) : undefined,
+  });
+  return false;
+}
+
+/** Crossing a subnet boundary: check the ACL now and remember the reply's check. */
+function crossAcl(ctx: Ctx, subnet: Subnet, egress: boolean, peers: Cidr[]): boolean {
+  if (!checkAcl(ctx, subnet, egress, peers, ctx.port, ctx.port, false)) return false;
+  ctx.returns.push({ subnet, egress: !egress, peers });
+  return true;
+}
+
+function checkReturnPath(ctx: Ctx): boolean {
+  const [from, to] = ctx.proto === "icmp" ? [0, 65535] : [EPHEMERAL_FROM, EPHEMERAL_TO];
+  for (let i = ctx.returns.length - 1; i >= 0; i--) {
+    const r = ctx.returns[i]!;
+    if (!checkAcl(ctx, r.subnet, r.egress, r.peers, from, to, true)) return false;
+  }
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Routing
+
+function routeTarget(r: ParsedRoute): string {
+  const x = r.route;
+  return (
+    x.GatewayId ??
+    x.NatGatewayId ??
+    x.NetworkInterfaceId ??
+    x.InstanceId ??
+    x.VpcPeeringConnectionId ??
+    x.TransitGatewayId ??
+    x.EgressOnlyInternetGatewayId ??
+    x.VpcEndpointId ??
+    x.CarrierGatewayId ??
+    x.LocalGatewayId ??
+    "(no target)"
+  );
+}
+
+function routeDest(r: ParsedRoute): string {
+  return r.route.DestinationCidrBlock ?? r.route.DestinationIpv6CidrBlock ?? r.prefixListId ?? "?";
+}
+
+/** Length of the route's match on the target, or -1. Prefix-list routes match per entry. */
+function routeMatch(ix: SnapshotIndex, r: ParsedRoute, target: Target): number {
+  if (r.cidr) {
+    if (r.cidr.v !== target.family) return -1;
+    if (target.cidrs.length === 0) return r.cidr.len === 0 ? 0 : -1;
+    return target.cidrs.every((c) => cidrContains(r.cidr!, c)) ? r.cidr.len : -1;
+  }
+  if (r.prefixListId) {
+    if (target.prefixListId === r.prefixListId) return 129; // the endpoint's own list: most specific
+    const pl = ix.prefixLists.get(r.prefixListId);
+    if (!pl || target.cidrs.length === 0) return -1;
+    let best = -1;
+    for (const c of target.cidrs) {
+      const m = pl.cidrs.find((pc) => cidrContains(pc, c));
+      if (!m) return -1;
+      best = Math.max(best, m.len);
+    }
+    return best;
+  }
+  return -1;
+}
+
+function lookupRoute(ix: SnapshotIndex, table: ParsedRouteTable, target: Target): ParsedRoute | null {
+  let best: ParsedRoute | null = null;
+  let bestLen = -1;
+  for (const r of table.routes) {
+    const len = routeMatch(ix, r, target);
+    if (len < 0) continue;
+    // Longest prefix wins; on a tie the local route wins, then a static route over a propagated one.
+    if (
+      len > bestLen ||
+      (len === bestLen && best && !best.local && (r.local || (best.route.Origin === "EnableVgwRoutePropagation" && r.route.Origin !== "EnableVgwRoutePropagation")))
+    ) {
+      best = r;
+      bestLen = len;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The walk
+
+function fail(ctx: Ctx, e: Explanation): false {
+  ctx.explanations.push(e);
+  return false;
+}
+
+function senderAddrs(sender: Sender, family: 4 | 6): Cidr[] {
+  const a = family === 6 ? sender.addr6 : sender.addr4;
+  return a ? [a] : [];
+}
+
+/** Evaluates the path from `sender` to `target`. Returns true if the forward path is reachable. */
+function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean {
+  const { ix } = ctx;
+  if (depth > MAX_DEPTH || ctx.visited.has(sender.ref.id)) {
+    return fail(ctx, {
+      code: "ROUTING_LOOP",
+      component: sender.ref,
+      detail: `the path returns to ${sender.ref.id}; check the route tables of the subnets it crosses`,
+    });
+  }
+  ctx.visited.add(sender.ref.id);
+  const badEndpoint = target.badEndpoint;
+  if (badEndpoint) {
+    return fail(ctx, {
+      code: "BAD_STATE",
+      component: { id: badEndpoint.VpcEndpointId, type: ComponentType.vpcEndpoint },
+      detail: `VPC endpoint ${badEndpoint.VpcEndpointId} is ${badEndpoint.State}`,
+      state: badEndpoint.State,
+    });
+  }
+
+  const srcAddrs = senderAddrs(sender, target.family);
+  if (target.family === 6 && srcAddrs.length === 0) {
+    return fail(ctx, {
+      code: "SOURCE_HAS_NO_IPV6_ADDRESS",
+      component: sender.ref,
+      detail: `${sender.label} has no IPv6 address${sender.subnet.Ipv6CidrBlockAssociationSet?.length ? "" : ` (subnet ${sender.subnet.SubnetId} has no IPv6 CIDR)`}`,
+    });
+  }
+
+  // 1. Source security groups, egress (stateful: the reply needs no rule).
+  if (sender.sgIds) {
+    const v = evalSecurityGroups(ctx, sender.sgIds, "egress", target.cidrs, target.eni?.sgIds ?? null, target.prefixListId);
+    if (!v.ok) {
+      const first = sender.sgIds[0];
+      return fail(ctx, {
+        code: "ENI_SG_RULES_MISMATCH",
+        component: first ? { id: first, type: ComponentType.securityGroup } : sender.ref,
+        detail: `no egress rule of ${sender.sgIds.join(", ") || "(no security groups)"} on ${sender.label} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} to ${target.label}`,
+        direction: "egress",
+        securityGroups: sender.sgIds,
+        networkInterface: sender.ref,
+      });
+    }
+    ctx.hops.push({
+      component: { id: v.sgId!, type: ComponentType.securityGroup },
+      action: `security group ${v.sgId} egress rule ${v.rule} matched`,
+      detail: `on ${sender.label}`,
+    });
+  }
+
+  // 2. Same subnet: no ACL, no route lookup beyond local.
+  if (target.eni && target.eni.subnet.SubnetId === sender.subnet.SubnetId) {
+    ctx.hops.push({
+      component: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
+      action: `destination ${target.eni.ref.id} is in the same subnet (local route; network ACLs do not apply)`,
+    });
+    return deliverToEni(ctx, sender, target, target.eni);
+  }
+
+  // 3. Subnet ACL, outbound.
+  if (!crossAcl(ctx, sender.subnet, true, target.cidrs)) return false;
+
+  // 4. Route table.
+  const rt = routeTableForSubnet(ix, sender.subnet);
+  if (!rt) {
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
+      detail: `subnet ${sender.subnet.SubnetId} has no associated route table and VPC ${sender.subnet.VpcId} has no main route table in the snapshot`,
+    });
+  }
+  const rtRef = { id: rt.table.table.RouteTableId, type: ComponentType.routeTable };
+  const assoc = rt.main ? "main route table (no explicit association)" : "explicitly associated";
+  const route = lookupRoute(ix, rt.table, target);
+  if (!route) {
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: rtRef,
+      detail: `route table ${rtRef.id} (${assoc}) of ${sender.subnet.SubnetId} has no route to ${target.label}`,
+      routeTable: rtRef,
+      subnet: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
+    });
+  }
+  const tgt = routeTarget(route);
+  const routeInfo = { destination: routeDest(route), target: tgt, state: route.route.State };
+  if ((route.route.State ?? "active") === "blackhole") {
+    return fail(ctx, {
+      code: "BAD_STATE_ROUTE",
+      component: rtRef,
+      detail: `route ${routeInfo.destination} → ${tgt} in ${rtRef.id} is a blackhole (its target was deleted or failed)`,
+      routeTable: rtRef,
+      route: routeInfo,
+      state: "blackhole",
+    });
+  }
+  ctx.hops.push({
+    component: rtRef,
+    action: `route table ${rtRef.id} route ${routeInfo.destination} → ${tgt} matched`,
+    detail: `${assoc} for ${sender.subnet.SubnetId}`,
+  });
+
+  // 5. The route's target.
+  const r = route.route;
+  if (route.local) return deliverLocal(ctx, sender, target, rtRef);
+  if (r.NatGatewayId) return viaNatGateway(ctx, sender, target, r.NatGatewayId, depth, rtRef);
+  if (r.InstanceId || r.NetworkInterfaceId) return viaAppliance(ctx, sender, target, r, rtRef, routeInfo, depth);
+  if (r.EgressOnlyInternetGatewayId) return viaEgressOnly(ctx, sender, target, r.EgressOnlyInternetGatewayId);
+  if (r.VpcPeeringConnectionId) return leaveVpc(ctx, sender, target, { id: r.VpcPeeringConnectionId, type: ComponentType.vpcPeeringConnection }, rtRef);
+  if (r.TransitGatewayId) return leaveVpc(ctx, sender, target, { id: r.TransitGatewayId, type: ComponentType.transitGateway }, rtRef);
+  const gw = r.GatewayId ?? r.VpcEndpointId ?? r.CarrierGatewayId ?? r.LocalGatewayId;
+  if (gw?.startsWith("igw-")) return viaInternetGateway(ctx, sender, target, gw);
+  if (gw?.startsWith("vpce-")) return viaGatewayEndpoint(ctx, target, gw);
+  if (gw?.startsWith("eigw-")) return viaEgressOnly(ctx, sender, target, gw);
+  if (gw) {
+    const type = gw.startsWith("vgw-") ? ComponentType.vpnGateway : ComponentType.gateway;
+    return leaveVpc(ctx, sender, target, { id: gw, type }, rtRef);
+  }
+  return fail(ctx, {
+    code: "NO_ROUTE_TO_DESTINATION",
+    component: rtRef,
+    detail: `route ${routeInfo.destination} in ${rtRef.id} has no target the analyzer understands`,
+    routeTable: rtRef,
+    route: routeInfo,
+  });
+}
+
+/** Local route: the destination is inside the VPC. */
+function deliverLocal(ctx: Ctx, sender: Sender, target: Target, rtRef: ComponentRef): boolean {
+  const { ix } = ctx;
+  const vpcId = sender.subnet.VpcId;
+  if (target.kind === "igw" || target.kind === "internet" || target.kind === "prefix-list") {
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: rtRef,
+      detail: `${target.label} matches only the local route of ${vpcId}`,
+      routeTable: rtRef,
+    });
+  }
+  let eni = target.eni;
+  if (eni && eni.vpcId !== vpcId) {
+    // Overlapping CIDRs: the address exists in this VPC too, so the local route keeps the packet here.
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: rtRef,
+      detail: `${target.cidrs[0]?.text} is inside ${vpcId}'s own CIDR, so the local route keeps the packet in ${vpcId}; ${eni.ref.id} is in ${eni.vpcId} (overlapping CIDRs cannot be routed between)`,
+      routeTable: rtRef,
+      address: target.cidrs[0]?.text,
+    });
+  }
+  const only = target.cidrs[0];
+  if (!eni && only && only.len === (only.v === 4 ? 32 : 128)) {
+    const ip = only.text.slice(0, only.text.indexOf("/"));
+    const rec = ix.eniByIp.get(`${vpcId}|${ip}`);
+    if (rec) eni = eniFromRecord(ix, rec);
+  }
+  if (!eni) {
+    const subnet = only ? findSubnetFor(ix, vpcId, only) : null;
+    if (subnet && subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, subnet, false, senderAddrs(sender, target.family))) return false;
+    ctx.details.push(
+      `DESTINATION_NOT_EVALUATED: no network interface in the snapshot holds ${target.label}${subnet ? ` (subnet ${subnet.SubnetId})` : ""}; its security groups were not evaluated`,
+    );
+    ctx.hops.push({ component: { id: subnet?.SubnetId ?? vpcId, type: subnet ? ComponentType.subnet : ComponentType.vpc }, action: `delivered to ${target.label} inside ${vpcId}` });
+    return true;
+  }
+  return deliverToEni(ctx, sender, target, eni);
+}
+
+function findSubnetFor(ix: SnapshotIndex, vpcId: string, c: Cidr): Subnet | null {
+  // Only used when no ENI holds the address; bounded by the VPC's subnets.
+  for (const s of ix.subnetsByVpc.get(vpcId) ?? []) {
+    if ((ix.subnetCidrs.get(s.SubnetId) ?? []).some((sc) => cidrContains(sc, c))) return s;
+  }
+  return null;
+}
+
+/** Destination ENI in the VPC: its subnet's ACL inbound (if crossing), then its security groups. */
+function deliverToEni(ctx: Ctx, sender: Sender, target: Target, eni: VirtualEni): boolean {
+  const src = senderAddrs(sender, target.family);
+  if (eni.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, eni.subnet, false, src)) return false;
+  const v = evalSecurityGroups(ctx, eni.sgIds, "ingress", src, sender.sgIds);
+  if (!v.ok) {
+    const first = eni.sgIds[0];
+    return fail(ctx, {
+      code: "ENI_SG_RULES_MISMATCH",
+      component: first ? { id: first, type: ComponentType.securityGroup } : eni.ref,
+      detail: `no ingress rule of ${eni.sgIds.join(", ") || "(no security groups)"} on ${eni.ref.id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label} (${peersText(src)}${sender.sgIds?.length ? `, ${sender.sgIds.join(", ")}` : ""})`,
+      direction: "ingress",
+      securityGroups: eni.sgIds,
+      networkInterface: eni.ref,
+    });
+  }
+  ctx.hops.push({
+    component: { id: v.sgId!, type: ComponentType.securityGroup },
+    action: `security group ${v.sgId} ingress rule ${v.rule} matched`,
+    detail: `on ${eni.ref.id}`,
+  });
+  ctx.hops.push({ component: eni.ref, action: `delivered to ${eni.ref.id}${target.service ? ` (${target.service})` : ""} in ${eni.subnet.SubnetId}` });
+  return true;
+}
+
+function flagAzCrossing(ctx: Ctx, sender: Sender, via: ComponentRef, viaSubnet: Subnet): void {
+  if (sender.az && viaSubnet.AvailabilityZone && sender.az !== viaSubnet.AvailabilityZone) {
+    ctx.details.push(
+      `AVAILABILITY_ZONE_CROSSED: ${sender.label} in ${sender.az} egresses through ${via.id} in ${viaSubnet.AvailabilityZone} (cross-AZ data charges; loses egress if that AZ fails)`,
+    );
+  }
+}
+
+function viaNatGateway(ctx: Ctx, sender: Sender, target: Target, natId: string, depth: number, rtRef: ComponentRef): boolean {
+  const { ix } = ctx;
+  const ref = { id: natId, type: ComponentType.natGateway };
+  if (ctx.visited.has(natId)) {
+    // The NAT's own subnet sends the traffic back to the NAT: it sits in a private subnet.
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: rtRef,
+      detail: `route table ${rtRef.id} of NAT gateway ${natId}'s subnet ${sender.subnet.SubnetId} routes ${target.label} back to the NAT gateway, not to an internet gateway: a NAT gateway must sit in a public subnet (0.0.0.0/0 → igw-…)`,
+      routeTable: rtRef,
+      natGateway: ref,
+    });
+  }
+  const nat = ix.natGateways.get(natId);
+  if (!nat) {
+    return fail(ctx, { code: "BAD_STATE", component: ref, detail: `NAT gateway ${natId} is not in the snapshot (deleted?)` });
+  }
+  const state = nat.State ?? "available";
+  if (state !== "available") {
+    return fail(ctx, {
+      code: "BAD_STATE",
+      component: ref,
+      detail: `NAT gateway ${natId} is ${state}${nat.FailureMessage ? `: ${nat.FailureMessage}` : ""}`,
+      state,
+    });
+  }
+  if (target.family === 6) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `NAT gateway ${natId} does not forward IPv6 traffic (except NAT64 64:ff9b::/96)` });
+  }
+  const natSender = senderFromNat(ix, nat);
+  flagAzCrossing(ctx, sender, ref, natSender.subnet);
+  if (natSender.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, natSender.subnet, false, senderAddrs(sender, 4))) return false;
+  const isPublic = (nat.ConnectivityType ?? "public") === "public";
+  ctx.hops.push({
+    component: ref,
+    action: `NAT gateway ${natId} (${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates the source to ${natSender.addr4?.text.replace(/\/32$/, "")}`,
+    detail: `in ${natSender.subnet.SubnetId} (${natSender.az ?? "?"})`,
+  });
+  return walk(ctx, natSender, target, depth + 1);
+}
+
+function viaAppliance(
+  ctx: Ctx,
+  sender: Sender,
+  target: Target,
+  r: ParsedRoute["route"],
+  rtRef: ComponentRef,
+  routeInfo: NonNullable<Explanation["route"]>,
+  depth: number,
+): boolean {
+  const { ix } = ctx;
+  let eni: VirtualEni | null = null;
+  if (r.NetworkInterfaceId) {
+    const natId = ix.natByEni.get(r.NetworkInterfaceId);
+    if (natId) return viaNatGateway(ctx, sender, target, natId, depth, rtRef);
+    const rec = ix.networkInterfaces.get(r.NetworkInterfaceId);
+    eni = rec ? eniFromRecord(ix, rec) : null;
+    if (eni && r.InstanceId) {
+      const inst = ix.instances.get(r.InstanceId);
+      eni.publicIp ??= inst?.PublicIpAddress;
+    }
+  }
+  if (!eni && r.InstanceId) eni = eniForInstance(ix, r.InstanceId);
+  const id = r.InstanceId ?? r.NetworkInterfaceId!;
+  if (!eni) {
+    return fail(ctx, {
+      code: "BAD_STATE_ROUTE",
+      component: rtRef,
+      detail: `route ${routeInfo.destination} → ${id}: the target is not in the snapshot (terminated?)`,
+      routeTable: rtRef,
+      route: routeInfo,
+    });
+  }
+  if (eni.sourceDestCheck) {
+    return fail(ctx, {
+      code: "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+      component: eni.ref,
+      detail: `${id} is a route target (NAT instance / appliance) but has source/destination check enabled, so it drops traffic not addressed to itself; disable it (aws ec2 modify-instance-attribute --no-source-dest-check)`,
+      networkInterface: eni.ref,
+    });
+  }
+  flagAzCrossing(ctx, sender, eni.ref, eni.subnet);
+  const src = senderAddrs(sender, target.family);
+  if (eni.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, eni.subnet, false, src)) return false;
+  const v = evalSecurityGroups(ctx, eni.sgIds, "ingress", src, sender.sgIds);
+  if (!v.ok) {
+    const first = eni.sgIds[0];
+    return fail(ctx, {
+      code: "ENI_SG_RULES_MISMATCH",
+      component: first ? { id: first, type: ComponentType.securityGroup } : eni.ref,
+      detail: `no ingress rule of ${eni.sgIds.join(", ")} on NAT instance ${id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label}`,
+      direction: "ingress",
+      securityGroups: eni.sgIds,
+      networkInterface: eni.ref,
+    });
+  }
+  ctx.hops.push({ component: { id: v.sgId!, type: ComponentType.securityGroup }, action: `security group ${v.sgId} ingress rule ${v.rule} matched`, detail: `on ${id}` });
+  ctx.hops.push({ component: eni.ref, action: `NAT instance ${id} (source/destination check off) forwards and translates the source to its own address` });
+  return walk(ctx, { ...senderFromEni(eni), label: id }, target, depth + 1);
+}
+
+function viaInternetGateway(ctx: Ctx, sender: Sender, target: Target, igwId: string): boolean {
+  const ref = { id: igwId, type: ComponentType.internetGateway };
+  const igw = ctx.ix.internetGateways.get(igwId);
+  const vpcId = sender.subnet.VpcId;
+  const att = igw?.Attachments.find((a) => a.VpcId === vpcId);
+  const attState = att?.State ?? "missing";
+  if (!igw || !att || !["available", "attached"].includes(attState)) {
+    return fail(ctx, {
+      code: igw ? "BAD_STATE_ATTACHMENT" : "BAD_STATE",
+      component: ref,
+      detail: igw ? `internet gateway ${igwId} is not attached to ${vpcId} (attachment: ${attState})` : `internet gateway ${igwId} is not in the snapshot`,
+      state: attState,
+    });
+  }
+  if (target.family === 4 && target.cidrs.length > 0 && target.cidrs.every(isNonPublicV4)) {
+    return fail(ctx, {
+      code: "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
+      component: ref,
+      detail: `${target.label} is a private address; internet gateway ${igwId} drops it`,
+      address: target.cidrs[0]!.text,
+    });
+  }
+  if (target.family === 4 && !sender.publicIp) {
+    const why = sender.natGatewayId
+      ? `NAT gateway ${sender.natGatewayId} has no public address (${(ctx.ix.natGateways.get(sender.natGatewayId)?.ConnectivityType ?? "public") === "private" ? "a private NAT gateway cannot reach the internet" : "no Elastic IP"})`
+      : `${sender.label} has no public IPv4 address or Elastic IP${sender.label.startsWith("lambda:") ? " (Lambda ENIs never get one: route the function's subnets to a NAT gateway)" : " (add a NAT gateway route, or a public IP)"}`;
+    return fail(ctx, {
+      code: "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+      component: ref,
+      detail: `internet gateway ${igwId} has no public address to translate to: ${why}`,
+      internetGateway: ref,
+      natGateway: sender.natGatewayId ? { id: sender.natGatewayId, type: ComponentType.natGateway } : undefined,
+      networkInterface: sender.natGatewayId ? undefined : sender.ref,
+    });
+  }
+  if (target.kind === "igw" && target.igwId && target.igwId !== igwId) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `the path reaches ${igwId}, not ${target.igwId}` });
+  }
+  ctx.hops.push({
+    component: ref,
+    action:
+      target.family === 4
+        ? `internet gateway ${igwId} translates ${sender.addr4?.text.replace(/\/32$/, "") ?? "the source"} to public ${sender.publicIp}`
+        : `internet gateway ${igwId} forwards IPv6 traffic`,
+    detail: `to ${target.label}`,
+  });
+  return true;
+}
+
+function viaEgressOnly(ctx: Ctx, sender: Sender, target: Target, eigwId: string): boolean {
+  const ref = { id: eigwId, type: ComponentType.egressOnlyInternetGateway };
+  const eigw = ctx.ix.egressOnlyInternetGateways.get(eigwId);
+  const att = eigw?.Attachments.find((a) => a.VpcId === sender.subnet.VpcId);
+  if (!eigw || !att || !["available", "attached"].includes(att.State ?? "attached")) {
+    return fail(ctx, {
+      code: eigw ? "BAD_STATE_ATTACHMENT" : "BAD_STATE",
+      component: ref,
+      detail: eigw ? `egress-only internet gateway ${eigwId} is not attached to ${sender.subnet.VpcId}` : `egress-only internet gateway ${eigwId} is not in the snapshot`,
+    });
+  }
+  if (target.family !== 6) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `egress-only internet gateway ${eigwId} carries IPv6 only` });
+  }
+  ctx.hops.push({ component: ref, action: `egress-only internet gateway ${eigwId} forwards IPv6 traffic outbound (inbound connections refused)`, detail: `to ${target.label}` });
+  return true;
+}
+
+function viaGatewayEndpoint(ctx: Ctx, target: Target, vpceId: string): boolean {
+  const ref = { id: vpceId, type: ComponentType.vpcEndpoint };
+  const ep = ctx.ix.vpcEndpoints.get(vpceId);
+  const state = (ep?.State ?? "available").toLowerCase();
+  if (!ep || state !== "available") {
+    return fail(ctx, { code: "BAD_STATE", component: ref, detail: ep ? `gateway endpoint ${vpceId} is ${ep.State}` : `gateway endpoint ${vpceId} is not in the snapshot`, state });
+  }
+  if (target.kind === "igw") {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `the route leads to gateway endpoint ${vpceId}, not to an internet gateway` });
+  }
+  ctx.hops.push({ component: ref, action: `gateway endpoint ${vpceId} (${ep.ServiceName ?? "?"}) carries the traffic to the service`, detail: `to ${target.label}` });
+  return true;
+}
+
+function leaveVpc(ctx: Ctx, sender: Sender, target: Target, ref: ComponentRef, rtRef: ComponentRef): boolean {
+  const { ix } = ctx;
+  if (ref.type === ComponentType.vpcPeeringConnection) {
+    const pcx = ix.peerings.get(ref.id);
+    const code = pcx?.Status?.Code ?? "active";
+    if (!pcx || code !== "active") {
+      return fail(ctx, { code: "BAD_STATE", component: ref, detail: pcx ? `peering connection ${ref.id} is ${code}` : `peering connection ${ref.id} is not in the snapshot`, state: code });
+    }
+  }
+  if (ref.type === ComponentType.transitGateway) {
+    const atts = ix.snapshot.transitGatewayAttachments ? (ix.tgwAttachments.get(sender.subnet.VpcId) ?? []) : null;
+    const att = atts?.find((a) => a.TransitGatewayId === ref.id);
+    if (atts && (!att || (att.State ?? "available") !== "available")) {
+      return fail(ctx, {
+        code: "BAD_STATE_ATTACHMENT",
+        component: ref,
+        detail: `${sender.subnet.VpcId} has no available attachment to transit gateway ${ref.id}${att ? ` (${att.State})` : ""}`,
+      });
+    }
+  }
+  if (target.kind === "igw") {
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: rtRef,
+      detail: `the default route leaves the VPC via ${ref.id}; it does not reach an internet gateway of ${sender.subnet.VpcId}`,
+      routeTable: rtRef,
+    });
+  }
+  ctx.hops.push({ component: ref, action: `leaves ${sender.subnet.VpcId} via ${ref.id}`, detail: `to ${target.label}` });
+  ctx.details.push(`PATH_LEAVES_VPC: leaves the VPC via ${ref.id}, not analyzed further`);
+  return true;
+}

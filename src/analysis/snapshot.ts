@@ -1,0 +1,364 @@
+// The snapshot document: everything in an account/region that decides a network path, in the
+// shapes (and PascalCase field names) of the EC2 / Lambda Describe* outputs, so the `snapshot`
+// command can fill it straight from SDK responses. Versioned; validated with zod on load.
+// Objects are "loose": extra SDK fields are kept, not rejected. Described in SNAPSHOT.md.
+import { z } from "zod";
+
+export const SNAPSHOT_VERSION = 1 as const;
+
+const Str = z.string();
+const OptStr = z.string().optional();
+const OptBool = z.boolean().optional();
+const OptNum = z.number().optional();
+
+export const TagSchema = z.looseObject({ Key: OptStr, Value: OptStr });
+const Tags = z.array(TagSchema).optional();
+
+export const VpcSchema = z.looseObject({
+  VpcId: Str,
+  CidrBlock: OptStr,
+  CidrBlockAssociationSet: z.array(z.looseObject({ CidrBlock: OptStr })).optional(),
+  Ipv6CidrBlockAssociationSet: z.array(z.looseObject({ Ipv6CidrBlock: OptStr })).optional(),
+  IsDefault: OptBool,
+  State: OptStr,
+  Tags,
+});
+
+export const SubnetSchema = z.looseObject({
+  SubnetId: Str,
+  VpcId: Str,
+  CidrBlock: OptStr,
+  Ipv6CidrBlockAssociationSet: z.array(z.looseObject({ Ipv6CidrBlock: OptStr })).optional(),
+  AvailabilityZone: OptStr,
+  AvailabilityZoneId: OptStr,
+  MapPublicIpOnLaunch: OptBool,
+  Tags,
+});
+
+export const RouteSchema = z.looseObject({
+  DestinationCidrBlock: OptStr,
+  DestinationIpv6CidrBlock: OptStr,
+  DestinationPrefixListId: OptStr,
+  GatewayId: OptStr, // "local", igw-…, vgw-…, vpce-… (gateway endpoint)
+  NatGatewayId: OptStr,
+  NetworkInterfaceId: OptStr,
+  InstanceId: OptStr,
+  VpcPeeringConnectionId: OptStr,
+  TransitGatewayId: OptStr,
+  EgressOnlyInternetGatewayId: OptStr,
+  VpcEndpointId: OptStr,
+  CarrierGatewayId: OptStr,
+  LocalGatewayId: OptStr,
+  State: OptStr, // "active" | "blackhole"
+  Origin: OptStr,
+});
+
+export const RouteTableAssociationSchema = z.looseObject({
+  RouteTableAssociationId: OptStr,
+  RouteTableId: OptStr,
+  SubnetId: OptStr,
+  GatewayId: OptStr,
+  Main: OptBool,
+});
+
+export const RouteTableSchema = z.looseObject({
+  RouteTableId: Str,
+  VpcId: Str,
+  Routes: z.array(RouteSchema).default([]),
+  Associations: z.array(RouteTableAssociationSchema).default([]),
+  Tags,
+});
+
+export const InternetGatewaySchema = z.looseObject({
+  InternetGatewayId: Str,
+  Attachments: z.array(z.looseObject({ VpcId: OptStr, State: OptStr })).default([]),
+  Tags,
+});
+
+export const EgressOnlyInternetGatewaySchema = z.looseObject({
+  EgressOnlyInternetGatewayId: Str,
+  Attachments: z.array(z.looseObject({ VpcId: OptStr, State: OptStr })).default([]),
+  Tags,
+});
+
+export const NatGatewayAddressSchema = z.looseObject({
+  AllocationId: OptStr,
+  PublicIp: OptStr,
+  PrivateIp: OptStr,
+  NetworkInterfaceId: OptStr,
+  IsPrimary: OptBool,
+  Status: OptStr,
+});
+
+export const NatGatewaySchema = z.looseObject({
+  NatGatewayId: Str,
+  VpcId: OptStr,
+  SubnetId: OptStr,
+  State: OptStr, // pending | failed | available | deleting | deleted
+  ConnectivityType: OptStr, // public | private
+  NatGatewayAddresses: z.array(NatGatewayAddressSchema).default([]),
+  FailureCode: OptStr,
+  FailureMessage: OptStr,
+  Tags,
+});
+
+export const AddressSchema = z.looseObject({
+  AllocationId: OptStr,
+  PublicIp: OptStr,
+  AssociationId: OptStr,
+  NetworkInterfaceId: OptStr,
+  InstanceId: OptStr,
+  PrivateIpAddress: OptStr,
+  Domain: OptStr,
+  Tags,
+});
+
+export const IpPermissionSchema = z.looseObject({
+  IpProtocol: OptStr, // "-1" = all, "tcp"/"6", "udp"/"17", "icmp"/"1", "icmpv6"/"58"
+  FromPort: OptNum,
+  ToPort: OptNum,
+  IpRanges: z.array(z.looseObject({ CidrIp: OptStr, Description: OptStr })).default([]),
+  Ipv6Ranges: z.array(z.looseObject({ CidrIpv6: OptStr, Description: OptStr })).default([]),
+  PrefixListIds: z.array(z.looseObject({ PrefixListId: OptStr, Description: OptStr })).default([]),
+  UserIdGroupPairs: z
+    .array(z.looseObject({ GroupId: OptStr, UserId: OptStr, VpcId: OptStr, Description: OptStr }))
+    .default([]),
+});
+
+export const SecurityGroupSchema = z.looseObject({
+  GroupId: Str,
+  GroupName: OptStr,
+  VpcId: OptStr,
+  IpPermissions: z.array(IpPermissionSchema).default([]),
+  IpPermissionsEgress: z.array(IpPermissionSchema).default([]),
+  Tags,
+});
+
+export const NetworkAclEntrySchema = z.looseObject({
+  RuleNumber: z.number(),
+  Protocol: Str, // "-1" = all, "6" tcp, "17" udp, "1" icmp, "58" icmpv6
+  RuleAction: Str, // "allow" | "deny"
+  Egress: z.boolean(),
+  CidrBlock: OptStr,
+  Ipv6CidrBlock: OptStr,
+  PortRange: z.looseObject({ From: OptNum, To: OptNum }).optional(),
+});
+
+export const NetworkAclSchema = z.looseObject({
+  NetworkAclId: Str,
+  VpcId: Str,
+  IsDefault: OptBool,
+  Entries: z.array(NetworkAclEntrySchema).default([]),
+  Associations: z
+    .array(z.looseObject({ NetworkAclAssociationId: OptStr, NetworkAclId: OptStr, SubnetId: OptStr }))
+    .default([]),
+  Tags,
+});
+
+export const NetworkInterfaceSchema = z.looseObject({
+  NetworkInterfaceId: Str,
+  SubnetId: Str,
+  VpcId: Str,
+  AvailabilityZone: OptStr,
+  InterfaceType: OptStr, // "interface" | "lambda" | "nat_gateway" | "vpc_endpoint" | …
+  Description: OptStr,
+  PrivateIpAddress: OptStr,
+  PrivateIpAddresses: z
+    .array(
+      z.looseObject({
+        PrivateIpAddress: OptStr,
+        Primary: OptBool,
+        Association: z.looseObject({ PublicIp: OptStr }).optional(),
+      }),
+    )
+    .optional(),
+  Ipv6Addresses: z.array(z.looseObject({ Ipv6Address: OptStr })).optional(),
+  Association: z.looseObject({ PublicIp: OptStr, AllocationId: OptStr }).optional(),
+  Groups: z.array(z.looseObject({ GroupId: OptStr, GroupName: OptStr })).default([]),
+  SourceDestCheck: OptBool,
+  Status: OptStr,
+  RequesterId: OptStr,
+  Attachment: z.looseObject({ InstanceId: OptStr, DeviceIndex: OptNum, Status: OptStr }).optional(),
+  Tags: z.array(TagSchema).optional(),
+  TagSet: z.array(TagSchema).optional(),
+});
+
+export const InstanceSchema = z.looseObject({
+  InstanceId: Str,
+  VpcId: OptStr,
+  SubnetId: OptStr,
+  PrivateIpAddress: OptStr,
+  PublicIpAddress: OptStr,
+  SourceDestCheck: OptBool,
+  State: z.looseObject({ Name: OptStr }).optional(),
+  SecurityGroups: z.array(z.looseObject({ GroupId: OptStr, GroupName: OptStr })).default([]),
+  NetworkInterfaces: z
+    .array(
+      z.looseObject({
+        NetworkInterfaceId: OptStr,
+        SubnetId: OptStr,
+        PrivateIpAddress: OptStr,
+        Attachment: z.looseObject({ DeviceIndex: OptNum }).optional(),
+        Association: z.looseObject({ PublicIp: OptStr }).optional(),
+        Groups: z.array(z.looseObject({ GroupId: OptStr })).optional(),
+        SourceDestCheck: OptBool,
+      }),
+    )
+    .default([]),
+  Placement: z.looseObject({ AvailabilityZone: OptStr }).optional(),
+  Tags,
+});
+
+export const VpcEndpointSchema = z.looseObject({
+  VpcEndpointId: Str,
+  VpcId: Str,
+  VpcEndpointType: OptStr, // "Interface" | "Gateway" | "GatewayLoadBalancer" | "Resource" | …
+  ServiceName: OptStr,
+  State: OptStr, // "available" (API also returns "Available")
+  PrivateDnsEnabled: OptBool,
+  SubnetIds: z.array(Str).default([]),
+  NetworkInterfaceIds: z.array(Str).default([]),
+  RouteTableIds: z.array(Str).default([]),
+  Groups: z.array(z.looseObject({ GroupId: OptStr, GroupName: OptStr })).default([]),
+  PolicyDocument: OptStr,
+  Tags,
+});
+
+export const ManagedPrefixListSchema = z.looseObject({
+  PrefixListId: Str,
+  PrefixListName: OptStr,
+  AddressFamily: OptStr,
+  // From GetManagedPrefixListEntries (Entries[].Cidr) flattened.
+  Cidrs: z.array(Str).default([]),
+});
+
+export const VpcPeeringConnectionSchema = z.looseObject({
+  VpcPeeringConnectionId: Str,
+  Status: z.looseObject({ Code: OptStr, Message: OptStr }).optional(),
+  RequesterVpcInfo: z.looseObject({ VpcId: OptStr, CidrBlock: OptStr, OwnerId: OptStr }).optional(),
+  AccepterVpcInfo: z.looseObject({ VpcId: OptStr, CidrBlock: OptStr, OwnerId: OptStr }).optional(),
+});
+
+export const TransitGatewayAttachmentSchema = z.looseObject({
+  TransitGatewayAttachmentId: Str,
+  TransitGatewayId: OptStr,
+  ResourceType: OptStr,
+  ResourceId: OptStr, // the VPC id for VPC attachments
+  State: OptStr,
+});
+
+export const LambdaFunctionSchema = z.looseObject({
+  FunctionName: Str,
+  FunctionArn: OptStr,
+  VpcConfig: z
+    .looseObject({
+      SubnetIds: z.array(Str).default([]),
+      SecurityGroupIds: z.array(Str).default([]),
+      VpcId: OptStr,
+      Ipv6AllowedForDualStack: OptBool,
+    })
+    .optional(),
+  Role: OptStr,
+});
+
+export const EventSourceMappingSchema = z.looseObject({
+  UUID: OptStr,
+  EventSourceArn: OptStr,
+  FunctionArn: OptStr,
+  State: OptStr,
+  ProvisionedPollerConfig: z.looseObject({ MinimumPollers: OptNum, MaximumPollers: OptNum }).optional(),
+  // Self-managed Kafka / MQ: the VPC side of the mapping.
+  SourceAccessConfigurations: z.array(z.looseObject({ Type: OptStr, URI: OptStr })).optional(),
+});
+
+export const FlowLogSchema = z.looseObject({
+  FlowLogId: Str,
+  ResourceId: OptStr,
+  TrafficType: OptStr,
+  FlowLogStatus: OptStr,
+  LogDestinationType: OptStr,
+  LogDestination: OptStr,
+});
+
+export const SnapshotSchema = z.looseObject({
+  version: z.literal(SNAPSHOT_VERSION),
+  takenAt: Str, // ISO 8601
+  region: Str,
+  accountId: Str,
+  vpcs: z.array(VpcSchema).default([]),
+  subnets: z.array(SubnetSchema).default([]),
+  routeTables: z.array(RouteTableSchema).default([]),
+  internetGateways: z.array(InternetGatewaySchema).default([]),
+  egressOnlyInternetGateways: z.array(EgressOnlyInternetGatewaySchema).default([]),
+  natGateways: z.array(NatGatewaySchema).default([]),
+  addresses: z.array(AddressSchema).default([]),
+  securityGroups: z.array(SecurityGroupSchema).default([]),
+  networkAcls: z.array(NetworkAclSchema).default([]),
+  networkInterfaces: z.array(NetworkInterfaceSchema).default([]),
+  instances: z.array(InstanceSchema).default([]),
+  vpcEndpoints: z.array(VpcEndpointSchema).default([]),
+  managedPrefixLists: z.array(ManagedPrefixListSchema).default([]),
+  vpcPeeringConnections: z.array(VpcPeeringConnectionSchema).default([]),
+  transitGatewayAttachments: z.array(TransitGatewayAttachmentSchema).optional(),
+  lambdaFunctions: z.array(LambdaFunctionSchema).default([]),
+  eventSourceMappings: z.array(EventSourceMappingSchema).default([]),
+  flowLogs: z.array(FlowLogSchema).default([]),
+});
+
+export type Tag = z.infer<typeof TagSchema>;
+export type Vpc = z.infer<typeof VpcSchema>;
+export type Subnet = z.infer<typeof SubnetSchema>;
+export type Route = z.infer<typeof RouteSchema>;
+export type RouteTableAssociation = z.infer<typeof RouteTableAssociationSchema>;
+export type RouteTable = z.infer<typeof RouteTableSchema>;
+export type InternetGateway = z.infer<typeof InternetGatewaySchema>;
+export type EgressOnlyInternetGateway = z.infer<typeof EgressOnlyInternetGatewaySchema>;
+export type NatGatewayAddress = z.infer<typeof NatGatewayAddressSchema>;
+export type NatGateway = z.infer<typeof NatGatewaySchema>;
+export type Address = z.infer<typeof AddressSchema>;
+export type IpPermission = z.infer<typeof IpPermissionSchema>;
+export type SecurityGroup = z.infer<typeof SecurityGroupSchema>;
+export type NetworkAclEntry = z.infer<typeof NetworkAclEntrySchema>;
+export type NetworkAcl = z.infer<typeof NetworkAclSchema>;
+export type NetworkInterface = z.infer<typeof NetworkInterfaceSchema>;
+export type Instance = z.infer<typeof InstanceSchema>;
+export type VpcEndpoint = z.infer<typeof VpcEndpointSchema>;
+export type ManagedPrefixList = z.infer<typeof ManagedPrefixListSchema>;
+export type VpcPeeringConnection = z.infer<typeof VpcPeeringConnectionSchema>;
+export type TransitGatewayAttachment = z.infer<typeof TransitGatewayAttachmentSchema>;
+export type LambdaFunction = z.infer<typeof LambdaFunctionSchema>;
+export type EventSourceMapping = z.infer<typeof EventSourceMappingSchema>;
+export type FlowLog = z.infer<typeof FlowLogSchema>;
+/** A validated snapshot (defaults applied). */
+export type Snapshot = z.infer<typeof SnapshotSchema>;
+/** What a producer may write before defaults are applied. */
+export type SnapshotInput = z.input<typeof SnapshotSchema>;
+
+export class SnapshotError extends Error {
+  constructor(
+    message: string,
+    readonly issues: string[] = [],
+  ) {
+    super(message);
+    this.name = "SnapshotError";
+  }
+}
+
+/**
+ * Validates an unknown value (e.g. parsed JSON) as a snapshot and applies defaults.
+ * Throws SnapshotError listing the first issues with their paths; the caller (a command)
+ * turns it into a UsageError with the file name.
+ */
+export function parseSnapshot(value: unknown): Snapshot {
+  if (value && typeof value === "object" && "version" in value && (value as { version: unknown }).version !== SNAPSHOT_VERSION) {
+    throw new SnapshotError(
+      `unsupported snapshot version ${JSON.stringify((value as { version: unknown }).version)} (this tool reads version ${SNAPSHOT_VERSION})`,
+    );
+  }
+  const result = SnapshotSchema.safeParse(value);
+  if (!result.success) {
+    const issues = result.error.issues.slice(0, 10).map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    throw new SnapshotError(`invalid snapshot: ${issues[0] ?? "unknown error"}`, issues);
+  }
+  return result.data;
+}
