@@ -1,0 +1,402 @@
+// EC2 emulation core: the operation context, id lookups with AWS's NotFound/Malformed codes, views in SDK output shape.
+import { awsError } from "./errors.js";
+import { containsIp, intToIp, ipToInt, parseCidr, size } from "./cidr.js";
+import type {
+  AddressRec,
+  EniRec,
+  IgwRec,
+  NaclRec,
+  NatRec,
+  RegionState,
+  RouteRec,
+  RouteTableRec,
+  SandboxState,
+  SgRec,
+  SgRuleRec,
+  SubnetRec,
+  VpcRec,
+} from "./model.js";
+import { tagsOut } from "./query.js";
+
+export interface Timing {
+  natCreateMs: number;
+  natDeleteMs: number;
+  consistencyDelayMs: number;
+}
+
+/** What an operation handler sees. */
+export interface OpContext {
+  service: string;
+  operation: string;
+  region: string;
+  rs: RegionState;
+  state: SandboxState;
+  input: Record<string, any>;
+  now: number;
+  accountId: string;
+  timing: Timing;
+  /** Marks the call as having applied a change (counted, persisted, may trigger crashAfter). */
+  mutated(): void;
+  /** Throws DryRunOperation when DryRun is set; call it after validation, before any effect. */
+  dry(): void;
+}
+
+export type Handler = (ctx: OpContext) => Record<string, any>;
+
+// ---------- id kinds ----------
+
+export interface Kind {
+  prefix: string;
+  coll: keyof Omit<RegionState, "clientTokens" | "ext">;
+  notFound: string;
+  malformed: string;
+  label: string; // as used in the NotFound message
+  resourceType: string; // DescribeTags ResourceType / TagSpecifications type
+}
+
+export const KINDS: Record<string, Kind> = {
+  vpc: { prefix: "vpc", coll: "vpcs", notFound: "InvalidVpcID.NotFound", malformed: "InvalidVpcID.Malformed", label: "vpc", resourceType: "vpc" },
+  subnet: { prefix: "subnet", coll: "subnets", notFound: "InvalidSubnetID.NotFound", malformed: "InvalidSubnetID.Malformed", label: "subnet", resourceType: "subnet" },
+  igw: { prefix: "igw", coll: "internetGateways", notFound: "InvalidInternetGatewayID.NotFound", malformed: "InvalidInternetGatewayId.Malformed", label: "internetGateway", resourceType: "internet-gateway" },
+  rtb: { prefix: "rtb", coll: "routeTables", notFound: "InvalidRouteTableID.NotFound", malformed: "InvalidRouteTableId.Malformed", label: "routeTable", resourceType: "route-table" },
+  eipalloc: { prefix: "eipalloc", coll: "addresses", notFound: "InvalidAllocationID.NotFound", malformed: "InvalidAllocationID.NotFound", label: "allocation", resourceType: "elastic-ip" },
+  nat: { prefix: "nat", coll: "natGateways", notFound: "InvalidNatGatewayID.NotFound", malformed: "InvalidNatGatewayID.NotFound", label: "natGateway", resourceType: "natgateway" },
+  sg: { prefix: "sg", coll: "securityGroups", notFound: "InvalidGroup.NotFound", malformed: "InvalidGroupId.Malformed", label: "security group", resourceType: "security-group" },
+  sgr: { prefix: "sgr", coll: "securityGroupRules", notFound: "InvalidSecurityGroupRuleId.NotFound", malformed: "InvalidSecurityGroupRuleId.Malformed", label: "security group rule", resourceType: "security-group-rule" },
+  eni: { prefix: "eni", coll: "networkInterfaces", notFound: "InvalidNetworkInterfaceID.NotFound", malformed: "InvalidNetworkInterfaceId.Malformed", label: "networkInterface", resourceType: "network-interface" },
+  acl: { prefix: "acl", coll: "networkAcls", notFound: "InvalidNetworkAclID.NotFound", malformed: "InvalidNetworkAclID.NotFound", label: "networkAcl", resourceType: "network-acl" },
+};
+
+export function kindOfId(id: string): Kind | undefined {
+  const prefix = id.slice(0, id.lastIndexOf("-"));
+  return Object.values(KINDS).find((k) => k.prefix === prefix);
+}
+
+function notFoundMessage(k: Kind, ids: string[]): string {
+  const list = ids.join(", ");
+  if (k.prefix === "sg") return ids.length > 1 ? `The security groups '${list}' do not exist` : `The security group '${list}' does not exist`;
+  return ids.length > 1 ? `The ${k.label} IDs '${list}' do not exist` : `The ${k.label} ID '${list}' does not exist`;
+}
+
+export function notFound(k: Kind, ids: string[]) {
+  return awsError(k.notFound, notFoundMessage(k, ids));
+}
+
+export function checkIdFormat(k: Kind, id: unknown): string {
+  if (typeof id !== "string" || !new RegExp(`^${k.prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`).test(id)) {
+    throw awsError(k.malformed, k.malformed.endsWith("NotFound") ? notFoundMessage(k, [String(id)]) : `Invalid id: "${String(id)}"`);
+  }
+  return id;
+}
+
+export function isVisible(ctx: OpContext, r: { _visibleAt: number }): boolean {
+  return r._visibleAt <= ctx.now;
+}
+
+/** By-id lookup used by every operation: malformed -> Malformed code; missing or not yet visible -> NotFound code. */
+export function get<T>(ctx: OpContext, kind: keyof typeof KINDS, id: unknown, param?: string): T {
+  const k = KINDS[kind];
+  if (id === undefined || id === null || id === "") {
+    throw awsError("MissingParameter", `The request must contain the parameter ${param ?? k.label + "Id"}`);
+  }
+  checkIdFormat(k, id);
+  const rec = (ctx.rs[k.coll] as Record<string, any>)[id as string];
+  if (!rec || !isVisible(ctx, rec)) throw notFound(k, [id as string]);
+  return rec as T;
+}
+
+/** Visible records of a collection, optionally restricted to ids (unknown ids -> NotFound listing them). */
+export function listByIds<T extends { _visibleAt: number }>(
+  ctx: OpContext,
+  kind: keyof typeof KINDS,
+  ids: unknown,
+  notFoundOverride?: (missing: string[]) => Error,
+): T[] {
+  const k = KINDS[kind];
+  const all = Object.values(ctx.rs[k.coll] as unknown as Record<string, T>).filter((r) => isVisible(ctx, r));
+  if (ids === undefined || (Array.isArray(ids) && ids.length === 0)) return all;
+  if (!Array.isArray(ids)) throw awsError("InvalidParameterValue", `${k.label} ids must be a list`);
+  ids.forEach((id) => checkIdFormat(k, id));
+  const coll = ctx.rs[k.coll] as unknown as Record<string, T>;
+  const missing = ids.filter((id: string) => !coll[id] || !isVisible(ctx, coll[id]));
+  if (missing.length) throw notFoundOverride ? notFoundOverride(missing) : notFound(k, missing);
+  return [...new Set(ids as string[])].map((id) => coll[id]);
+}
+
+export function bool(v: unknown): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === "object" && v !== null && "Value" in v) return bool((v as any).Value);
+  return v === true || v === "true";
+}
+
+// ---------- derived facts ----------
+
+export function igwOfVpc(rs: RegionState, vpcId: string): IgwRec | undefined {
+  return Object.values(rs.internetGateways).find((g) => g.VpcId === vpcId);
+}
+
+export function enisInSubnet(rs: RegionState, subnetId: string): EniRec[] {
+  return Object.values(rs.networkInterfaces).filter((e) => e.SubnetId === subnetId);
+}
+
+/** Next free private IP in the subnet, skipping the 4 first and the last address (AWS-reserved). */
+export function allocPrivateIp(rs: RegionState, subnet: SubnetRec, wanted?: string): string {
+  const c = parseCidr(subnet.CidrBlock)!;
+  const used = new Set(enisInSubnet(rs, subnet.SubnetId).map((e) => e.PrivateIpAddress));
+  if (wanted !== undefined) {
+    const n = ipToInt(wanted);
+    if (n === null || !containsIp(c, n) || n < c.base + 4 || n >= c.base + size(c) - 1)
+      throw awsError("InvalidParameterValue", `Address ${wanted} does not fall within the subnet's address range`);
+    if (used.has(wanted)) throw awsError("InvalidIPAddress.InUse", `Address ${wanted} is in use.`);
+    return wanted;
+  }
+  for (let n = c.base + 4; n < c.base + size(c) - 1; n++) {
+    const ip = intToIp(n);
+    if (!used.has(ip)) return ip;
+  }
+  throw awsError("InsufficientFreeAddressesInSubnet", `There are not enough free addresses in subnet '${subnet.SubnetId}' to satisfy the requested number of instances.`);
+}
+
+export function availableIpCount(rs: RegionState, subnet: SubnetRec): number {
+  return size(parseCidr(subnet.CidrBlock)!) - 5 - enisInSubnet(rs, subnet.SubnetId).length;
+}
+
+// ---------- views (SDK output shapes) ----------
+
+export function vpcView(ctx: OpContext, v: VpcRec) {
+  return {
+    VpcId: v.VpcId,
+    OwnerId: ctx.accountId,
+    InstanceTenancy: "default",
+    CidrBlock: v.CidrBlock,
+    CidrBlockAssociationSet: [{ AssociationId: v.CidrAssociationId, CidrBlock: v.CidrBlock, CidrBlockState: { State: "associated" } }],
+    DhcpOptionsId: v.DhcpOptionsId,
+    State: "available",
+    IsDefault: v.IsDefault,
+    BlockPublicAccessStates: { InternetGatewayBlockMode: "off" },
+    ...tagsOut(v.Tags),
+  };
+}
+
+export function subnetView(ctx: OpContext, s: SubnetRec) {
+  return {
+    SubnetId: s.SubnetId,
+    SubnetArn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:subnet/${s.SubnetId}`,
+    VpcId: s.VpcId,
+    CidrBlock: s.CidrBlock,
+    AvailabilityZone: s.AvailabilityZone,
+    AvailabilityZoneId: s.AvailabilityZoneId,
+    AvailableIpAddressCount: availableIpCount(ctx.rs, s),
+    DefaultForAz: s.DefaultForAz,
+    MapPublicIpOnLaunch: s.MapPublicIpOnLaunch,
+    MapCustomerOwnedIpOnLaunch: false,
+    State: "available",
+    OwnerId: ctx.accountId,
+    AssignIpv6AddressOnCreation: false,
+    Ipv6CidrBlockAssociationSet: [],
+    EnableDns64: false,
+    Ipv6Native: false,
+    PrivateDnsNameOptionsOnLaunch: { HostnameType: "ip-name", EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
+    ...tagsOut(s.Tags),
+  };
+}
+
+export function igwView(ctx: OpContext, g: IgwRec) {
+  return {
+    InternetGatewayId: g.InternetGatewayId,
+    OwnerId: ctx.accountId,
+    Attachments: g.VpcId ? [{ VpcId: g.VpcId, State: "available" }] : [],
+    ...tagsOut(g.Tags),
+  };
+}
+
+export function routeState(ctx: OpContext, rt: RouteTableRec, r: RouteRec): "active" | "blackhole" {
+  if (r.GatewayId === "local") return "active";
+  if (r.GatewayId?.startsWith("igw-")) return ctx.rs.internetGateways[r.GatewayId]?.VpcId === rt.VpcId ? "active" : "blackhole";
+  if (r.NatGatewayId) {
+    const n = ctx.rs.natGateways[r.NatGatewayId];
+    return n && (n.State === "available" || n.State === "pending") ? "active" : "blackhole";
+  }
+  if (r.NetworkInterfaceId) return ctx.rs.networkInterfaces[r.NetworkInterfaceId] ? "active" : "blackhole";
+  return "active";
+}
+
+export function routeTableView(ctx: OpContext, rt: RouteTableRec) {
+  return {
+    RouteTableId: rt.RouteTableId,
+    VpcId: rt.VpcId,
+    OwnerId: ctx.accountId,
+    Routes: rt.Routes.map((r) => ({
+      DestinationCidrBlock: r.DestinationCidrBlock,
+      ...(r.GatewayId ? { GatewayId: r.GatewayId } : {}),
+      ...(r.NatGatewayId ? { NatGatewayId: r.NatGatewayId } : {}),
+      ...(r.NetworkInterfaceId ? { NetworkInterfaceId: r.NetworkInterfaceId } : {}),
+      ...(r.VpcEndpointId ? { GatewayId: r.VpcEndpointId } : {}),
+      Origin: r.Origin,
+      State: routeState(ctx, rt, r),
+    })),
+    Associations: rt.Associations.map((a) => ({
+      Main: a.Main,
+      RouteTableAssociationId: a.RouteTableAssociationId,
+      RouteTableId: rt.RouteTableId,
+      ...(a.SubnetId ? { SubnetId: a.SubnetId } : {}),
+      AssociationState: { State: "associated" },
+    })),
+    PropagatingVgws: [],
+    ...tagsOut(rt.Tags),
+  };
+}
+
+export function addressView(ctx: OpContext, a: AddressRec) {
+  return {
+    AllocationId: a.AllocationId,
+    PublicIp: a.PublicIp,
+    Domain: "vpc",
+    PublicIpv4Pool: "amazon",
+    NetworkBorderGroup: ctx.region,
+    ...(a.AssociationId
+      ? { AssociationId: a.AssociationId, NetworkInterfaceId: a.NetworkInterfaceId, NetworkInterfaceOwnerId: ctx.accountId, PrivateIpAddress: a.PrivateIpAddress }
+      : {}),
+    ...tagsOut(a.Tags),
+  };
+}
+
+export function natView(_ctx: OpContext, n: NatRec) {
+  const status =
+    n.State === "pending" ? "associating" : n.State === "deleting" ? "disassociating" : n.State === "failed" ? "failed" : "succeeded";
+  const address =
+    n.State === "failed"
+      ? n.AllocationId
+        ? [{ AllocationId: n.AllocationId }]
+        : []
+      : [
+          {
+            ...(n.AllocationId ? { AllocationId: n.AllocationId, PublicIp: (n as any).PublicIp, AssociationId: (n as any).EipAssociationId } : {}),
+            NetworkInterfaceId: n.NetworkInterfaceId,
+            PrivateIp: n.PrivateIp,
+            IsPrimary: true,
+            Status: status,
+          },
+        ];
+  return {
+    NatGatewayId: n.NatGatewayId,
+    SubnetId: n.SubnetId,
+    VpcId: n.VpcId,
+    State: n.State,
+    ConnectivityType: n.ConnectivityType,
+    CreateTime: new Date(n._createdAt),
+    ...(n._deletedAt && n.State === "deleted" ? { DeleteTime: new Date(n._deletedAt) } : {}),
+    ...(n.FailureCode ? { FailureCode: n.FailureCode, FailureMessage: n.FailureMessage } : {}),
+    NatGatewayAddresses: address,
+    ...tagsOut(n.Tags),
+  };
+}
+
+function permissionsOf(ctx: OpContext, rules: SgRuleRec[]) {
+  const groups = new Map<string, any>();
+  for (const r of rules) {
+    const key = `${r.IpProtocol}|${r.FromPort}|${r.ToPort}`;
+    let p = groups.get(key);
+    if (!p) {
+      p = {
+        IpProtocol: r.IpProtocol,
+        ...(r.IpProtocol === "-1" ? {} : { FromPort: r.FromPort, ToPort: r.ToPort }),
+        IpRanges: [],
+        Ipv6Ranges: [],
+        PrefixListIds: [],
+        UserIdGroupPairs: [],
+      };
+      groups.set(key, p);
+    }
+    const d = r.Description ? { Description: r.Description } : {};
+    if (r.CidrIpv4) p.IpRanges.push({ CidrIp: r.CidrIpv4, ...d });
+    if (r.CidrIpv6) p.Ipv6Ranges.push({ CidrIpv6: r.CidrIpv6, ...d });
+    if (r.PrefixListId) p.PrefixListIds.push({ PrefixListId: r.PrefixListId, ...d });
+    if (r.ReferencedGroupId) p.UserIdGroupPairs.push({ GroupId: r.ReferencedGroupId, UserId: ctx.accountId, ...d });
+  }
+  return [...groups.values()];
+}
+
+export function rulesOf(rs: RegionState, groupId: string, egress: boolean): SgRuleRec[] {
+  return Object.values(rs.securityGroupRules).filter((r) => r.GroupId === groupId && r.IsEgress === egress);
+}
+
+export function sgView(ctx: OpContext, g: SgRec) {
+  return {
+    GroupId: g.GroupId,
+    GroupName: g.GroupName,
+    Description: g.Description,
+    VpcId: g.VpcId,
+    OwnerId: ctx.accountId,
+    SecurityGroupArn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:security-group/${g.GroupId}`,
+    IpPermissions: permissionsOf(ctx, rulesOf(ctx.rs, g.GroupId, false)),
+    IpPermissionsEgress: permissionsOf(ctx, rulesOf(ctx.rs, g.GroupId, true)),
+    ...tagsOut(g.Tags),
+  };
+}
+
+export function sgRuleView(ctx: OpContext, r: SgRuleRec) {
+  return {
+    SecurityGroupRuleId: r.SecurityGroupRuleId,
+    GroupId: r.GroupId,
+    GroupOwnerId: ctx.accountId,
+    IsEgress: r.IsEgress,
+    IpProtocol: r.IpProtocol,
+    FromPort: r.FromPort,
+    ToPort: r.ToPort,
+    ...(r.CidrIpv4 ? { CidrIpv4: r.CidrIpv4 } : {}),
+    ...(r.CidrIpv6 ? { CidrIpv6: r.CidrIpv6 } : {}),
+    ...(r.PrefixListId ? { PrefixListId: r.PrefixListId } : {}),
+    ...(r.ReferencedGroupId ? { ReferencedGroupInfo: { GroupId: r.ReferencedGroupId, UserId: ctx.accountId } } : {}),
+    ...(r.Description ? { Description: r.Description } : {}),
+    SecurityGroupRuleArn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:security-group-rule/${r.SecurityGroupRuleId}`,
+    ...tagsOut(r.Tags),
+  };
+}
+
+export function eniView(ctx: OpContext, e: EniRec) {
+  const addr = Object.values(ctx.rs.addresses).find((a) => a.NetworkInterfaceId === e.NetworkInterfaceId && a.AssociationId);
+  const association = addr
+    ? { AllocationId: addr.AllocationId, AssociationId: addr.AssociationId, IpOwnerId: ctx.accountId, PublicIp: addr.PublicIp, PublicDnsName: "" }
+    : undefined;
+  return {
+    NetworkInterfaceId: e.NetworkInterfaceId,
+    SubnetId: e.SubnetId,
+    VpcId: e.VpcId,
+    AvailabilityZone: e.AvailabilityZone,
+    Description: e.Description,
+    InterfaceType: e.InterfaceType,
+    MacAddress: e.MacAddress,
+    OwnerId: ctx.accountId,
+    PrivateIpAddress: e.PrivateIpAddress,
+    PrivateIpAddresses: [{ Primary: true, PrivateIpAddress: e.PrivateIpAddress, ...(association ? { Association: association } : {}) }],
+    ...(association ? { Association: association } : {}),
+    Groups: e.Groups.map((id) => ({ GroupId: id, GroupName: ctx.rs.securityGroups[id]?.GroupName })),
+    Ipv6Addresses: [],
+    RequesterManaged: e.RequesterManaged,
+    SourceDestCheck: e.InterfaceType !== "nat_gateway",
+    Status: "in-use",
+    TagSet: e.Tags.map((t) => ({ ...t })),
+  };
+}
+
+export function naclView(ctx: OpContext, n: NaclRec) {
+  const entry = (RuleNumber: number, RuleAction: string, Egress: boolean) => ({
+    CidrBlock: "0.0.0.0/0",
+    Egress,
+    Protocol: "-1",
+    RuleAction,
+    RuleNumber,
+  });
+  return {
+    NetworkAclId: n.NetworkAclId,
+    VpcId: n.VpcId,
+    IsDefault: n.IsDefault,
+    OwnerId: ctx.accountId,
+    Entries: [entry(100, "allow", true), entry(32767, "deny", true), entry(100, "allow", false), entry(32767, "deny", false)],
+    Associations: Object.values(ctx.rs.subnets)
+      .filter((s) => s.VpcId === n.VpcId && n.IsDefault)
+      .map((s) => ({ NetworkAclAssociationId: s.NaclAssociationId, NetworkAclId: n.NetworkAclId, SubnetId: s.SubnetId })),
+    ...tagsOut(n.Tags),
+  };
+}

@@ -1,0 +1,668 @@
+// EC2 operations for Elastic IPs, NAT gateways, security groups, network interfaces and tags; NAT state transitions.
+import { awsError } from "./errors.js";
+import { parseCidr } from "./cidr.js";
+import {
+  type Handler,
+  type OpContext,
+  KINDS,
+  addressView,
+  allocPrivateIp,
+  checkIdFormat,
+  eniView,
+  get,
+  igwOfVpc,
+  isVisible,
+  kindOfId,
+  listByIds,
+  natView,
+  notFound,
+  rulesOf,
+  sgRuleView,
+  sgView,
+} from "./ec2-core.js";
+import { addRule } from "./ec2-network.js";
+import { newId, newMac } from "./model.js";
+import type { AddressRec, EniRec, NatRec, RegionState, SgRec, SgRuleRec, SubnetRec, Tag, VpcRec } from "./model.js";
+import { applyFilters, checkFilters, fingerprint, mergeTags, paginate, tagsFromSpecs, validateTags, type FilterFns } from "./query.js";
+
+const tagsOf = (r: { Tags: Tag[] }) => r.Tags;
+const EIP_QUOTA = 5;
+const DELETED_NAT_RETENTION_MS = 60 * 60 * 1000;
+
+function base(ctx: OpContext, tags: Tag[] = []) {
+  return { Tags: tags, _createdAt: ctx.now, _visibleAt: ctx.now + ctx.timing.consistencyDelayMs };
+}
+
+// ---------- time-driven transitions ----------
+
+/** Applies NAT transitions that are due (pending -> available|failed, deleting -> deleted, purge after 1 h). Returns true if anything changed. */
+export function settle(rs: RegionState, now: number): boolean {
+  let changed = false;
+  for (const n of Object.values(rs.natGateways)) {
+    if (n.State === "pending" && now >= n._readyAt) {
+      if (n._willFail) {
+        n.State = "failed";
+        n.FailureCode = n._willFail.code;
+        n.FailureMessage = n._willFail.message;
+        n._deletedAt = n._readyAt;
+        delete n._willFail;
+      } else n.State = "available";
+      changed = true;
+    }
+    if (n.State === "deleting" && n._deleteAt !== undefined && now >= n._deleteAt) {
+      n.State = "deleted";
+      n._deletedAt = n._deleteAt;
+      releaseNatResources(rs, n);
+      changed = true;
+    }
+    if ((n.State === "deleted" || n.State === "failed") && n._deletedAt !== undefined && now >= n._deletedAt + DELETED_NAT_RETENTION_MS) {
+      delete rs.natGateways[n.NatGatewayId];
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+function releaseNatResources(rs: RegionState, n: NatRec) {
+  if (n.NetworkInterfaceId) {
+    for (const a of Object.values(rs.addresses))
+      if (a.NetworkInterfaceId === n.NetworkInterfaceId) {
+        delete a.AssociationId;
+        delete a.NetworkInterfaceId;
+        delete a.PrivateIpAddress;
+      }
+    delete rs.networkInterfaces[n.NetworkInterfaceId];
+  }
+}
+
+// ---------- Elastic IPs ----------
+
+const addressFilters: FilterFns<AddressRec> = {
+  "allocation-id": (a) => [a.AllocationId],
+  "association-id": (a) => [a.AssociationId],
+  domain: () => ["vpc"],
+  "public-ip": (a) => [a.PublicIp],
+  "network-interface-id": (a) => [a.NetworkInterfaceId],
+  "private-ip-address": (a) => [a.PrivateIpAddress],
+  "network-interface-owner-id": (a) => (a.NetworkInterfaceId ? [] : []),
+  "network-border-group": () => [],
+  "instance-id": () => [],
+  "public-ipv4-pool": () => ["amazon"],
+};
+
+/** A public-looking address from the documentation ranges, unique across the account. */
+function newPublicIp(ctx: OpContext): string {
+  const used = new Set<string>();
+  for (const r of Object.values(ctx.state.regions)) for (const a of Object.values(r.addresses)) used.add(a.PublicIp);
+  const pools = ["203.0.113", "198.51.100", "192.0.2"];
+  for (let tries = 0; tries < 2000; tries++) {
+    const ip = `${pools[Math.floor(Math.random() * pools.length)]}.${1 + Math.floor(Math.random() * 254)}`;
+    if (!used.has(ip)) return ip;
+  }
+  throw awsError("AddressLimitExceeded", "The maximum number of addresses has been reached.");
+}
+
+const AllocateAddress: Handler = (ctx) => {
+  const { Domain, Address, PublicIpv4Pool } = ctx.input;
+  if (Domain !== undefined && Domain !== "vpc") throw awsError("InvalidParameterValue", `Invalid value '${Domain}' for domain.`);
+  if (Address !== undefined || (PublicIpv4Pool !== undefined && PublicIpv4Pool !== "amazon"))
+    throw awsError("InvalidParameterValue", "BYOIP pools are not supported by the sandbox");
+  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "elastic-ip");
+  if (Object.keys(ctx.rs.addresses).length >= EIP_QUOTA) throw awsError("AddressLimitExceeded", "The maximum number of addresses has been reached.");
+  ctx.dry();
+  const a: AddressRec = { AllocationId: newId("eipalloc"), PublicIp: newPublicIp(ctx), ...base(ctx, tags) };
+  ctx.rs.addresses[a.AllocationId] = a;
+  ctx.mutated();
+  return {
+    AllocationId: a.AllocationId,
+    PublicIp: a.PublicIp,
+    Domain: "vpc",
+    PublicIpv4Pool: "amazon",
+    NetworkBorderGroup: ctx.region,
+  };
+};
+
+const DescribeAddresses: Handler = (ctx) => {
+  checkFilters(ctx.input.Filters, addressFilters, tagsOf);
+  let list = listByIds<AddressRec>(ctx, "eipalloc", ctx.input.AllocationIds);
+  const ips: string[] = ctx.input.PublicIps ?? [];
+  if (ips.length) {
+    const missing = ips.filter((ip) => !list.some((a) => a.PublicIp === ip));
+    if (missing.length) throw awsError("InvalidAddress.NotFound", `Address '${missing[0]}' not found.`);
+    list = list.filter((a) => ips.includes(a.PublicIp));
+  }
+  ctx.dry();
+  return { Addresses: applyFilters(list, ctx.input.Filters, addressFilters, tagsOf).map((a) => addressView(ctx, a)) };
+};
+
+function addressByParams(ctx: OpContext): AddressRec {
+  const { AllocationId, PublicIp } = ctx.input;
+  if (AllocationId !== undefined) return get<AddressRec>(ctx, "eipalloc", AllocationId, "allocationId");
+  if (PublicIp !== undefined) {
+    const a = Object.values(ctx.rs.addresses).find((x) => x.PublicIp === PublicIp && isVisible(ctx, x));
+    if (!a) throw awsError("InvalidAddress.NotFound", `Address '${PublicIp}' not found.`);
+    return a;
+  }
+  throw awsError("MissingParameter", "The request must contain the parameter allocationId");
+}
+
+const ReleaseAddress: Handler = (ctx) => {
+  const a = addressByParams(ctx);
+  if (a.AssociationId) throw awsError("InvalidIPAddress.InUse", `Address ${a.PublicIp} (${a.AllocationId}) is in use.`);
+  const heldByNat = Object.values(ctx.rs.natGateways).some((n) => n.AllocationId === a.AllocationId && n.State === "pending" && !n._willFail);
+  if (heldByNat) throw awsError("InvalidIPAddress.InUse", `Address ${a.PublicIp} (${a.AllocationId}) is in use.`);
+  ctx.dry();
+  delete ctx.rs.addresses[a.AllocationId];
+  ctx.mutated();
+  return {};
+};
+
+const AssociateAddress: Handler = (ctx) => {
+  const a = addressByParams(ctx);
+  if (ctx.input.InstanceId !== undefined) throw awsError("InvalidInstanceID.NotFound", `The instance ID '${ctx.input.InstanceId}' does not exist`);
+  const eni = get<EniRec>(ctx, "eni", ctx.input.NetworkInterfaceId, "networkInterfaceId");
+  if (ctx.input.PrivateIpAddress !== undefined && ctx.input.PrivateIpAddress !== eni.PrivateIpAddress)
+    throw awsError("InvalidParameterValue", `The specified private IP address ${ctx.input.PrivateIpAddress} is not assigned to interface ${eni.NetworkInterfaceId}`);
+  if (!igwOfVpc(ctx.rs, eni.VpcId)) throw awsError("Gateway.NotAttached", `Network ${eni.VpcId} is not attached to any internet gateway`);
+  if (a.AssociationId && !ctx.input.AllowReassociation)
+    throw awsError("Resource.AlreadyAssociated", `resource ${a.AllocationId} is already associated with associate-id ${a.AssociationId}`);
+  const other = Object.values(ctx.rs.addresses).find((x) => x !== a && x.NetworkInterfaceId === eni.NetworkInterfaceId);
+  if (other && !ctx.input.AllowReassociation)
+    throw awsError("Resource.AlreadyAssociated", `resource ${eni.NetworkInterfaceId} is already associated with ${other.AllocationId}`);
+  if (eni.RequesterManaged) throw awsError("AuthFailure", "You do not have permission to access the specified resource.");
+  ctx.dry();
+  if (other) for (const k of ["AssociationId", "NetworkInterfaceId", "PrivateIpAddress"] as const) delete other[k];
+  a.AssociationId = newId("eipassoc");
+  a.NetworkInterfaceId = eni.NetworkInterfaceId;
+  a.PrivateIpAddress = eni.PrivateIpAddress;
+  ctx.mutated();
+  return { AssociationId: a.AssociationId };
+};
+
+const DisassociateAddress: Handler = (ctx) => {
+  const { AssociationId, PublicIp } = ctx.input;
+  const a = Object.values(ctx.rs.addresses).find((x) => (AssociationId !== undefined ? x.AssociationId === AssociationId : PublicIp !== undefined && x.PublicIp === PublicIp));
+  if (!a || !a.AssociationId) {
+    if (AssociationId === undefined && PublicIp === undefined) throw awsError("MissingParameter", "The request must contain the parameter associationId");
+    throw awsError("InvalidAssociationID.NotFound", `The association ID '${AssociationId ?? PublicIp}' does not exist`);
+  }
+  if (a.NetworkInterfaceId && ctx.rs.networkInterfaces[a.NetworkInterfaceId]?.RequesterManaged)
+    throw awsError("AuthFailure", "You do not have permission to access the specified resource.");
+  ctx.dry();
+  for (const k of ["AssociationId", "NetworkInterfaceId", "PrivateIpAddress"] as const) delete a[k];
+  ctx.mutated();
+  return {};
+};
+
+// ---------- NAT gateways ----------
+
+const natFilters: FilterFns<NatRec> = {
+  "nat-gateway-id": (n) => [n.NatGatewayId],
+  state: (n) => [n.State],
+  "subnet-id": (n) => [n.SubnetId],
+  "vpc-id": (n) => [n.VpcId],
+};
+
+const CreateNatGateway: Handler = (ctx) => {
+  const { SubnetId, AllocationId, ClientToken, PrivateIpAddress } = ctx.input;
+  const connectivity = ctx.input.ConnectivityType ?? "public";
+  if (connectivity !== "public" && connectivity !== "private")
+    throw awsError("InvalidParameterValue", `Value (${connectivity}) for parameter connectivityType is invalid.`);
+  if (ctx.input.AvailabilityMode !== undefined && ctx.input.AvailabilityMode !== "zonal")
+    throw awsError("InvalidParameterValue", "Regional NAT gateways are not supported by the sandbox");
+  const fp = fingerprint(ctx.input);
+  const prior = ClientToken ? ctx.rs.clientTokens[`CreateNatGateway:${ClientToken}`] : undefined;
+  if (prior && prior.fingerprint !== fp)
+    throw awsError("IdempotentParameterMismatch", `Client token already used before with different parameters: '${ClientToken}'`);
+  if (prior && ctx.rs.natGateways[prior.id]) {
+    ctx.dry();
+    return { ClientToken, NatGateway: natView(ctx, ctx.rs.natGateways[prior.id]) };
+  }
+  const subnet = get<SubnetRec>(ctx, "subnet", SubnetId, "subnetId");
+  let eip: AddressRec | undefined;
+  if (connectivity === "public") {
+    if (AllocationId === undefined)
+      throw awsError("MissingParameter", "The request must include the AllocationId parameter. Add the required parameter and retry the request.");
+    eip = get<AddressRec>(ctx, "eipalloc", AllocationId, "allocationId");
+    const heldByNat = Object.values(ctx.rs.natGateways).some((n) => n.AllocationId === eip!.AllocationId && (n.State === "pending" || n.State === "available" || n.State === "deleting") && !n._willFail);
+    if (eip.AssociationId || heldByNat)
+      throw awsError("Resource.AlreadyAssociated", `Elastic IP address [${eip.AllocationId}] is already associated`);
+  } else if (AllocationId !== undefined) {
+    throw awsError("InvalidParameterCombination", "Private NAT gateways cannot have an Elastic IP address (AllocationId)");
+  }
+  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "natgateway");
+  const willFail =
+    connectivity === "public" && !igwOfVpc(ctx.rs, subnet.VpcId)
+      ? { code: "Gateway.NotAttached", message: `Network ${subnet.VpcId} has no Internet gateway attached` }
+      : undefined;
+  const privateIp = willFail ? undefined : allocPrivateIp(ctx.rs, subnet, PrivateIpAddress);
+  ctx.dry();
+  const nat: NatRec = {
+    NatGatewayId: newId("nat"),
+    SubnetId: subnet.SubnetId,
+    VpcId: subnet.VpcId,
+    ConnectivityType: connectivity,
+    State: "pending",
+    ...(eip ? { AllocationId: eip.AllocationId } : {}),
+    _readyAt: ctx.now + ctx.timing.natCreateMs,
+    ...(willFail ? { _willFail: willFail } : {}),
+    ...base(ctx, tags),
+  };
+  if (!willFail) {
+    const eni: EniRec = {
+      NetworkInterfaceId: newId("eni"),
+      SubnetId: subnet.SubnetId,
+      VpcId: subnet.VpcId,
+      AvailabilityZone: subnet.AvailabilityZone,
+      InterfaceType: "nat_gateway",
+      Description: `Interface for NAT Gateway ${nat.NatGatewayId}`,
+      PrivateIpAddress: privateIp!,
+      MacAddress: newMac(),
+      Groups: [],
+      RequesterManaged: true,
+      ...base(ctx),
+    };
+    ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni;
+    nat.NetworkInterfaceId = eni.NetworkInterfaceId;
+    nat.PrivateIp = privateIp;
+    if (eip) {
+      eip.AssociationId = newId("eipassoc");
+      eip.NetworkInterfaceId = eni.NetworkInterfaceId;
+      eip.PrivateIpAddress = privateIp;
+      Object.assign(nat, { PublicIp: eip.PublicIp, EipAssociationId: eip.AssociationId });
+    }
+  }
+  ctx.rs.natGateways[nat.NatGatewayId] = nat;
+  if (ClientToken) ctx.rs.clientTokens[`CreateNatGateway:${ClientToken}`] = { fingerprint: fp, id: nat.NatGatewayId };
+  ctx.mutated();
+  return { ...(ClientToken ? { ClientToken } : {}), NatGateway: natView(ctx, nat) };
+};
+
+const DescribeNatGateways: Handler = (ctx) => {
+  const filters = ctx.input.Filter ?? ctx.input.Filters; // the SDK member is "Filter"
+  checkFilters(filters, natFilters, tagsOf);
+  const list = listByIds<NatRec>(ctx, "nat", ctx.input.NatGatewayIds, (missing) =>
+    awsError("NatGatewayNotFound", `NAT gateway ${missing.join(", ")} was not found`),
+  );
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, filters, natFilters, tagsOf), ctx.input, "DescribeNatGateways");
+  return { NatGateways: page.map((n) => natView(ctx, n)), ...(NextToken ? { NextToken } : {}) };
+};
+
+const DeleteNatGateway: Handler = (ctx) => {
+  const n = get<NatRec>(ctx, "nat", ctx.input.NatGatewayId, "natGatewayId");
+  ctx.dry();
+  if (n.State === "deleting" || n.State === "deleted") return { NatGatewayId: n.NatGatewayId };
+  if (n.State === "failed") {
+    n.State = "deleted";
+    ctx.mutated();
+    return { NatGatewayId: n.NatGatewayId };
+  }
+  n.State = "deleting";
+  n._deleteAt = ctx.now + ctx.timing.natDeleteMs;
+  delete n._willFail;
+  ctx.mutated();
+  return { NatGatewayId: n.NatGatewayId };
+};
+
+// ---------- security groups ----------
+
+const sgFilters: FilterFns<SgRec> = {
+  "group-id": (g) => [g.GroupId],
+  "group-name": (g) => [g.GroupName],
+  "vpc-id": (g) => [g.VpcId],
+  description: (g) => [g.Description],
+  "owner-id": () => [],
+};
+
+function defaultVpc(ctx: OpContext): VpcRec {
+  const v = Object.values(ctx.rs.vpcs).find((x) => x.IsDefault);
+  if (!v) throw awsError("VPCIdNotSpecified", "No default VPC for this user");
+  return v;
+}
+
+const CreateSecurityGroup: Handler = (ctx) => {
+  const { GroupName, Description } = ctx.input;
+  if (!GroupName) throw awsError("MissingParameter", "The request must contain the parameter groupName");
+  if (!Description) throw awsError("MissingParameter", "The request must contain the parameter groupDescription");
+  if (String(GroupName).length > 255 || String(Description).length > 255)
+    throw awsError("InvalidParameterValue", "Value for parameter groupName or groupDescription is too long (max 255)");
+  if (/^sg-/i.test(GroupName)) throw awsError("InvalidParameterValue", "Group names may not be in the format sg-*.");
+  if (GroupName === "default") throw awsError("InvalidGroup.Reserved", "The security group 'default' is reserved");
+  const vpc = ctx.input.VpcId !== undefined ? get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId") : defaultVpc(ctx);
+  if (Object.values(ctx.rs.securityGroups).some((g) => g.VpcId === vpc.VpcId && g.GroupName === GroupName))
+    throw awsError("InvalidGroup.Duplicate", `The security group '${GroupName}' already exists for VPC '${vpc.VpcId}'`);
+  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "security-group");
+  ctx.dry();
+  const g: SgRec = { GroupId: newId("sg"), GroupName, Description, VpcId: vpc.VpcId, ...base(ctx, tags) };
+  ctx.rs.securityGroups[g.GroupId] = g;
+  addRule(ctx, { GroupId: g.GroupId, IsEgress: true, IpProtocol: "-1", FromPort: -1, ToPort: -1, CidrIpv4: "0.0.0.0/0" });
+  ctx.mutated();
+  return { GroupId: g.GroupId, SecurityGroupArn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:security-group/${g.GroupId}`, ...(tags.length ? { Tags: tags } : {}) };
+};
+
+function groupByParams(ctx: OpContext): SgRec {
+  const { GroupId, GroupName } = ctx.input;
+  if (GroupId !== undefined) return get<SgRec>(ctx, "sg", GroupId, "groupId");
+  if (GroupName !== undefined) {
+    const vpc = defaultVpc(ctx);
+    const g = Object.values(ctx.rs.securityGroups).find((x) => x.VpcId === vpc.VpcId && x.GroupName === GroupName && isVisible(ctx, x));
+    if (!g) throw awsError("InvalidGroup.NotFound", `The security group '${GroupName}' does not exist in default VPC '${vpc.VpcId}'`);
+    return g;
+  }
+  throw awsError("MissingParameter", "The request must contain the parameter groupId");
+}
+
+const DescribeSecurityGroups: Handler = (ctx) => {
+  const fns: FilterFns<SgRec> = {
+    ...sgFilters,
+    "ip-permission.cidr": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.CidrIpv4),
+    "ip-permission.from-port": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.FromPort),
+    "ip-permission.to-port": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.ToPort),
+    "ip-permission.protocol": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.IpProtocol),
+    "ip-permission.group-id": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.ReferencedGroupId),
+    "egress.ip-permission.cidr": (g) => rulesOf(ctx.rs, g.GroupId, true).map((r) => r.CidrIpv4),
+    "egress.ip-permission.from-port": (g) => rulesOf(ctx.rs, g.GroupId, true).map((r) => r.FromPort),
+    "egress.ip-permission.to-port": (g) => rulesOf(ctx.rs, g.GroupId, true).map((r) => r.ToPort),
+    "egress.ip-permission.protocol": (g) => rulesOf(ctx.rs, g.GroupId, true).map((r) => r.IpProtocol),
+    "egress.ip-permission.group-id": (g) => rulesOf(ctx.rs, g.GroupId, true).map((r) => r.ReferencedGroupId),
+  };
+  checkFilters(ctx.input.Filters, fns, tagsOf);
+  let list = listByIds<SgRec>(ctx, "sg", ctx.input.GroupIds);
+  const names: string[] = ctx.input.GroupNames ?? [];
+  if (names.length) {
+    const vpc = defaultVpc(ctx);
+    const inDefault = list.filter((g) => g.VpcId === vpc.VpcId);
+    const missing = names.filter((n) => !inDefault.some((g) => g.GroupName === n));
+    if (missing.length) throw awsError("InvalidGroup.NotFound", `The security group '${missing[0]}' does not exist in default VPC '${vpc.VpcId}'`);
+    list = inDefault.filter((g) => names.includes(g.GroupName));
+  }
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeSecurityGroups");
+  return { SecurityGroups: page.map((g) => sgView(ctx, g)), ...(NextToken ? { NextToken } : {}) };
+};
+
+const DeleteSecurityGroup: Handler = (ctx) => {
+  const g = groupByParams(ctx);
+  if (g.GroupName === "default")
+    throw awsError("CannotDelete", `the specified group: "${g.GroupId}" name: "default" cannot be deleted by a user`);
+  const usedByEni = Object.values(ctx.rs.networkInterfaces).some((e) => e.Groups.includes(g.GroupId));
+  const referenced = Object.values(ctx.rs.securityGroupRules).some((r) => r.ReferencedGroupId === g.GroupId && r.GroupId !== g.GroupId);
+  const extRefs = Object.values(ctx.rs.ext).some((store: any) => typeof store?.referencesGroup === "function" && store.referencesGroup(g.GroupId));
+  if (usedByEni || referenced || extRefs) throw awsError("DependencyViolation", `resource ${g.GroupId} has a dependent object`);
+  ctx.dry();
+  for (const r of Object.values(ctx.rs.securityGroupRules)) if (r.GroupId === g.GroupId) delete ctx.rs.securityGroupRules[r.SecurityGroupRuleId];
+  delete ctx.rs.securityGroups[g.GroupId];
+  ctx.mutated();
+  return { Return: true, GroupId: g.GroupId };
+};
+
+type RuleSpec = Omit<SgRuleRec, "SecurityGroupRuleId" | "Tags" | "_createdAt" | "_visibleAt">;
+
+function normalizeProtocol(p: unknown): string {
+  const s = String(p ?? "").toLowerCase();
+  if (s === "-1" || s === "all") return "-1";
+  if (s === "tcp" || s === "6") return "tcp";
+  if (s === "udp" || s === "17") return "udp";
+  if (s === "icmp" || s === "1") return "icmp";
+  if (s === "icmpv6" || s === "58") return "icmpv6";
+  if (/^\d+$/.test(s) && Number(s) <= 255) return s;
+  throw awsError("InvalidParameterValue", `Invalid value '${String(p)}' for IP protocol. Unknown protocol.`);
+}
+
+/** Expands IpPermissions (or the legacy flat parameters) into one rule per source, validating each. */
+function ruleSpecs(ctx: OpContext, g: SgRec, egress: boolean): RuleSpec[] {
+  const perms: any[] = ctx.input.IpPermissions?.length
+    ? ctx.input.IpPermissions
+    : ctx.input.IpProtocol !== undefined || ctx.input.CidrIp !== undefined
+      ? [{ IpProtocol: ctx.input.IpProtocol ?? "-1", FromPort: ctx.input.FromPort, ToPort: ctx.input.ToPort, IpRanges: ctx.input.CidrIp ? [{ CidrIp: ctx.input.CidrIp }] : [] }]
+      : [];
+  if (!perms.length) throw awsError("MissingParameter", "The request must contain the parameter ipPermissions");
+  const out: RuleSpec[] = [];
+  for (const p of perms) {
+    const IpProtocol = normalizeProtocol(p.IpProtocol);
+    let FromPort = -1;
+    let ToPort = -1;
+    if (IpProtocol === "tcp" || IpProtocol === "udp") {
+      if (p.FromPort === undefined || p.ToPort === undefined)
+        throw awsError("InvalidParameterValue", `Invalid value for portRange. Must specify both from and to ports with TCP/UDP.`);
+      FromPort = Number(p.FromPort);
+      ToPort = Number(p.ToPort);
+      if (!(FromPort >= 0 && ToPort <= 65535 && FromPort <= ToPort))
+        throw awsError("InvalidParameterValue", `Invalid value for portRange. The from port (${FromPort}) must be less than or equal to the to port (${ToPort}), both within 0-65535.`);
+    } else if (IpProtocol === "icmp" || IpProtocol === "icmpv6") {
+      FromPort = p.FromPort ?? -1;
+      ToPort = p.ToPort ?? -1;
+    }
+    const common = { GroupId: g.GroupId, IsEgress: egress, IpProtocol, FromPort, ToPort };
+    let n = 0;
+    for (const r of p.IpRanges ?? []) {
+      const c = parseCidr(r.CidrIp, false);
+      if (!c) throw awsError("InvalidParameterValue", `CIDR block ${r.CidrIp} is malformed`);
+      out.push({ ...common, CidrIpv4: r.CidrIp, ...(r.Description ? { Description: r.Description } : {}) });
+      n++;
+    }
+    for (const r of p.Ipv6Ranges ?? []) {
+      out.push({ ...common, CidrIpv6: r.CidrIpv6, ...(r.Description ? { Description: r.Description } : {}) });
+      n++;
+    }
+    for (const r of p.PrefixListIds ?? []) {
+      out.push({ ...common, PrefixListId: r.PrefixListId, ...(r.Description ? { Description: r.Description } : {}) });
+      n++;
+    }
+    for (const r of p.UserIdGroupPairs ?? []) {
+      let ref: SgRec | undefined;
+      if (r.GroupId !== undefined) {
+        checkIdFormat(KINDS.sg, r.GroupId);
+        ref = ctx.rs.securityGroups[r.GroupId];
+      } else if (r.GroupName !== undefined) ref = Object.values(ctx.rs.securityGroups).find((x) => x.VpcId === g.VpcId && x.GroupName === r.GroupName);
+      if (!ref || !isVisible(ctx, ref)) throw awsError("InvalidGroup.NotFound", `The security group '${r.GroupId ?? r.GroupName}' does not exist`);
+      if (ref.VpcId !== g.VpcId && !r.VpcPeeringConnectionId)
+        throw awsError("InvalidGroup.NotFound", `You have specified two resources that belong to different networks.`);
+      out.push({ ...common, ReferencedGroupId: ref.GroupId, ...(r.Description ? { Description: r.Description } : {}) });
+      n++;
+    }
+    if (n === 0) throw awsError("InvalidParameterValue", "Invalid IpPermissions: at least one source (IpRanges, Ipv6Ranges, PrefixListIds or UserIdGroupPairs) is required");
+  }
+  return out;
+}
+
+function sameRule(a: RuleSpec, b: RuleSpec): boolean {
+  return (
+    a.GroupId === b.GroupId &&
+    a.IsEgress === b.IsEgress &&
+    a.IpProtocol === b.IpProtocol &&
+    a.FromPort === b.FromPort &&
+    a.ToPort === b.ToPort &&
+    a.CidrIpv4 === b.CidrIpv4 &&
+    a.CidrIpv6 === b.CidrIpv6 &&
+    a.PrefixListId === b.PrefixListId &&
+    a.ReferencedGroupId === b.ReferencedGroupId
+  );
+}
+
+function describeRule(r: RuleSpec): string {
+  const peer = r.CidrIpv4 ?? r.CidrIpv6 ?? r.PrefixListId ?? r.ReferencedGroupId;
+  const proto = r.IpProtocol === "-1" ? "ALL" : r.IpProtocol.toUpperCase();
+  return `peer: ${peer}, ${proto}, from port: ${r.FromPort}, to port: ${r.ToPort}, ALLOW`;
+}
+
+function authorize(egress: boolean): Handler {
+  return (ctx) => {
+    const g = groupByParams(ctx);
+    const specs = ruleSpecs(ctx, g, egress);
+    const existing = rulesOf(ctx.rs, g.GroupId, egress);
+    specs.forEach((s, i) => {
+      if (existing.some((e) => sameRule(e, s)) || specs.slice(0, i).some((o) => sameRule(o, s)))
+        throw awsError("InvalidPermission.Duplicate", `the specified rule "${describeRule(s)}" already exists`);
+    });
+    const tags = tagsFromSpecs(ctx.input.TagSpecifications, "security-group-rule");
+    ctx.dry();
+    const created = specs.map((s) => {
+      const r = addRule(ctx, s);
+      r.Tags = tags;
+      return r;
+    });
+    ctx.mutated();
+    return { Return: true, SecurityGroupRules: created.map((r) => sgRuleView(ctx, r)) };
+  };
+}
+
+function revoke(egress: boolean): Handler {
+  return (ctx) => {
+    const g = groupByParams(ctx);
+    let victims: SgRuleRec[];
+    if (ctx.input.SecurityGroupRuleIds?.length) {
+      victims = (ctx.input.SecurityGroupRuleIds as string[]).map((id) => {
+        const r = ctx.rs.securityGroupRules[id];
+        if (!r || r.GroupId !== g.GroupId || r.IsEgress !== egress)
+          throw awsError("InvalidSecurityGroupRuleId.NotFound", `The security group rule ID '${id}' does not exist`);
+        return r;
+      });
+    } else {
+      const specs = ruleSpecs(ctx, g, egress);
+      const existing = rulesOf(ctx.rs, g.GroupId, egress);
+      victims = specs.map((s) => {
+        const r = existing.find((e) => sameRule(e, s));
+        if (!r) throw awsError("InvalidPermission.NotFound", "The specified rule does not exist in this security group.");
+        return r;
+      });
+    }
+    ctx.dry();
+    for (const r of victims) delete ctx.rs.securityGroupRules[r.SecurityGroupRuleId];
+    ctx.mutated();
+    return { Return: true, RevokedSecurityGroupRules: victims.map((r) => ({ SecurityGroupRuleId: r.SecurityGroupRuleId, GroupId: r.GroupId, IsEgress: r.IsEgress, IpProtocol: r.IpProtocol, FromPort: r.FromPort, ToPort: r.ToPort, ...(r.CidrIpv4 ? { CidrIpv4: r.CidrIpv4 } : {}), ...(r.ReferencedGroupId ? { ReferencedGroupId: r.ReferencedGroupId } : {}) })) };
+  };
+}
+
+const sgRuleFilters: FilterFns<SgRuleRec> = {
+  "group-id": (r) => [r.GroupId],
+  "security-group-rule-id": (r) => [r.SecurityGroupRuleId],
+};
+
+const DescribeSecurityGroupRules: Handler = (ctx) => {
+  checkFilters(ctx.input.Filters, sgRuleFilters, tagsOf);
+  const list = listByIds<SgRuleRec>(ctx, "sgr", ctx.input.SecurityGroupRuleIds);
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, sgRuleFilters, tagsOf), ctx.input, "DescribeSecurityGroupRules");
+  return { SecurityGroupRules: page.map((r) => sgRuleView(ctx, r)), ...(NextToken ? { NextToken } : {}) };
+};
+
+// ---------- network interfaces ----------
+
+const DescribeNetworkInterfaces: Handler = (ctx) => {
+  const assoc = (e: EniRec) => Object.values(ctx.rs.addresses).find((a) => a.NetworkInterfaceId === e.NetworkInterfaceId);
+  const fns: FilterFns<EniRec> = {
+    "network-interface-id": (e) => [e.NetworkInterfaceId],
+    "subnet-id": (e) => [e.SubnetId],
+    "vpc-id": (e) => [e.VpcId],
+    "availability-zone": (e) => [e.AvailabilityZone],
+    "interface-type": (e) => [e.InterfaceType],
+    "group-id": (e) => e.Groups,
+    description: (e) => [e.Description],
+    status: () => ["in-use"],
+    "requester-managed": (e) => [String(e.RequesterManaged)],
+    "private-ip-address": (e) => [e.PrivateIpAddress],
+    "addresses.private-ip-address": (e) => [e.PrivateIpAddress],
+    "association.public-ip": (e) => [assoc(e)?.PublicIp],
+    "association.allocation-id": (e) => [assoc(e)?.AllocationId],
+    "association.association-id": (e) => [assoc(e)?.AssociationId],
+    "owner-id": () => [ctx.accountId],
+  };
+  const tagSet = (e: EniRec) => e.Tags;
+  checkFilters(ctx.input.Filters, fns, tagSet);
+  const list = listByIds<EniRec>(ctx, "eni", ctx.input.NetworkInterfaceIds);
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagSet), ctx.input, "DescribeNetworkInterfaces");
+  return { NetworkInterfaces: page.map((e) => eniView(ctx, e)), ...(NextToken ? { NextToken } : {}) };
+};
+
+// ---------- tags ----------
+
+function taggable(ctx: OpContext, id: unknown): { Tags: Tag[]; _visibleAt: number } {
+  if (typeof id !== "string") throw awsError("InvalidID", `The ID '${String(id)}' is not valid`);
+  const k = kindOfId(id);
+  if (!k) {
+    const ext = Object.values(ctx.rs.ext).find((s: any) => typeof s?.taggable === "function" && s.taggable(id));
+    if (ext) return (ext as any).taggable(id);
+    throw awsError("InvalidID", `The ID '${id}' is not valid`);
+  }
+  checkIdFormat(k, id);
+  const rec = (ctx.rs[k.coll] as Record<string, any>)[id];
+  if (!rec || !isVisible(ctx, rec)) throw notFound(k, [id]);
+  return rec;
+}
+
+const CreateTags: Handler = (ctx) => {
+  const ids: unknown[] = ctx.input.Resources ?? [];
+  if (!ids.length) throw awsError("MissingParameter", "The request must contain the parameter resourceIdSet");
+  const tags = validateTags(ctx.input.Tags);
+  if (!tags.length) throw awsError("MissingParameter", "The request must contain the parameter tagSet");
+  const recs = ids.map((id) => taggable(ctx, id));
+  recs.forEach((r) => mergeTags(r.Tags, tags)); // limit check before any change
+  ctx.dry();
+  for (const r of recs) r.Tags = mergeTags(r.Tags, tags);
+  ctx.mutated();
+  return {};
+};
+
+const DeleteTags: Handler = (ctx) => {
+  const ids: unknown[] = ctx.input.Resources ?? [];
+  if (!ids.length) throw awsError("MissingParameter", "The request must contain the parameter resourceIdSet");
+  const recs = ids.map((id) => taggable(ctx, id));
+  const spec: Array<{ Key?: string; Value?: string }> | undefined = ctx.input.Tags;
+  ctx.dry();
+  for (const r of recs) {
+    r.Tags = spec?.length
+      ? r.Tags.filter((t) => !spec.some((s) => s.Key === t.Key && (s.Value === undefined || s.Value === t.Value)))
+      : [];
+  }
+  ctx.mutated();
+  return {};
+};
+
+const DescribeTags: Handler = (ctx) => {
+  type Row = { Key: string; Value: string; ResourceId: string; ResourceType: string };
+  const rows: Row[] = [];
+  for (const k of Object.values(KINDS)) {
+    for (const [id, rec] of Object.entries(ctx.rs[k.coll] as Record<string, any>)) {
+      if (!isVisible(ctx, rec)) continue;
+      for (const t of rec.Tags as Tag[]) rows.push({ Key: t.Key, Value: t.Value, ResourceId: id, ResourceType: k.resourceType });
+    }
+  }
+  const fns: FilterFns<Row> = {
+    key: (r) => [r.Key],
+    value: (r) => [r.Value],
+    "resource-id": (r) => [r.ResourceId],
+    "resource-type": (r) => [r.ResourceType],
+  };
+  checkFilters(ctx.input.Filters, fns);
+  ctx.dry();
+  rows.sort((a, b) => a.ResourceId.localeCompare(b.ResourceId) || a.Key.localeCompare(b.Key));
+  const { page, NextToken } = paginate(applyFilters(rows, ctx.input.Filters, fns), ctx.input, "DescribeTags");
+  return { Tags: page, ...(NextToken ? { NextToken } : {}) };
+};
+
+export const egressOps: Record<string, Handler> = {
+  AllocateAddress,
+  DescribeAddresses,
+  ReleaseAddress,
+  AssociateAddress,
+  DisassociateAddress,
+  CreateNatGateway,
+  DescribeNatGateways,
+  DeleteNatGateway,
+  CreateSecurityGroup,
+  DescribeSecurityGroups,
+  DeleteSecurityGroup,
+  AuthorizeSecurityGroupIngress: authorize(false),
+  AuthorizeSecurityGroupEgress: authorize(true),
+  RevokeSecurityGroupIngress: revoke(false),
+  RevokeSecurityGroupEgress: revoke(true),
+  DescribeSecurityGroupRules,
+  DescribeNetworkInterfaces,
+  CreateTags,
+  DeleteTags,
+  DescribeTags,
+};
+

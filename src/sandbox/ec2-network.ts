@@ -1,0 +1,656 @@
+// EC2 operations for VPCs, subnets, internet gateways, route tables, network ACLs, regions and AZs.
+import { awsError } from "./errors.js";
+import { cidrToString, containsCidr, overlaps, parseCidr } from "./cidr.js";
+import {
+  type Handler,
+  type OpContext,
+  bool,
+  get,
+  igwOfVpc,
+  igwView,
+  isVisible,
+  listByIds,
+  naclView,
+  routeTableView,
+  subnetView,
+  vpcView,
+  enisInSubnet,
+} from "./ec2-core.js";
+import { REGIONS, newId, zonesOf } from "./model.js";
+import type { IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec } from "./model.js";
+import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
+
+const tagsOf = (r: { Tags: { Key: string; Value: string }[] }) => r.Tags;
+
+function base(ctx: OpContext, tags: { Key: string; Value: string }[] = []) {
+  return { Tags: tags, _createdAt: ctx.now, _visibleAt: ctx.now + ctx.timing.consistencyDelayMs };
+}
+
+function cidrParam(value: unknown, param: string) {
+  const c = parseCidr(value);
+  if (!c) throw awsError("InvalidParameterValue", `Value (${String(value)}) for parameter ${param} is invalid. This is not a valid CIDR block.`);
+  return c;
+}
+
+// ---------- internal builders (also used to seed a fresh account) ----------
+
+/** Creates a VPC with its main route table, default security group and default network ACL. */
+export function buildVpc(ctx: OpContext, cidr: string, isDefault: boolean, tags: { Key: string; Value: string }[] = []): VpcRec {
+  const vpc: VpcRec = {
+    VpcId: newId("vpc"),
+    CidrBlock: cidr,
+    DhcpOptionsId: ctx.rs.ext.dhcpOptionsId ?? (ctx.rs.ext.dhcpOptionsId = newId("dopt")),
+    IsDefault: isDefault,
+    CidrAssociationId: newId("vpc-cidr-assoc"),
+    EnableDnsSupport: true,
+    EnableDnsHostnames: isDefault,
+    ...base(ctx, tags),
+  };
+  ctx.rs.vpcs[vpc.VpcId] = vpc;
+  const rt: RouteTableRec = {
+    RouteTableId: newId("rtb"),
+    VpcId: vpc.VpcId,
+    Routes: [{ DestinationCidrBlock: cidr, GatewayId: "local", Origin: "CreateRouteTable" }],
+    Associations: [{ RouteTableAssociationId: newId("rtbassoc"), Main: true }],
+    ...base(ctx),
+  };
+  ctx.rs.routeTables[rt.RouteTableId] = rt;
+  const sg: SgRec = { GroupId: newId("sg"), GroupName: "default", Description: "default VPC security group", VpcId: vpc.VpcId, ...base(ctx) };
+  ctx.rs.securityGroups[sg.GroupId] = sg;
+  addRule(ctx, { GroupId: sg.GroupId, IsEgress: false, IpProtocol: "-1", FromPort: -1, ToPort: -1, ReferencedGroupId: sg.GroupId });
+  addRule(ctx, { GroupId: sg.GroupId, IsEgress: true, IpProtocol: "-1", FromPort: -1, ToPort: -1, CidrIpv4: "0.0.0.0/0" });
+  const acl: NaclRec = { NetworkAclId: newId("acl"), VpcId: vpc.VpcId, IsDefault: true, ...base(ctx) };
+  ctx.rs.networkAcls[acl.NetworkAclId] = acl;
+  return vpc;
+}
+
+export function addRule(ctx: OpContext, r: Omit<SgRuleRec, "SecurityGroupRuleId" | "Tags" | "_createdAt" | "_visibleAt">): SgRuleRec {
+  const rule: SgRuleRec = { SecurityGroupRuleId: newId("sgr"), ...r, ...base(ctx) };
+  ctx.rs.securityGroupRules[rule.SecurityGroupRuleId] = rule;
+  return rule;
+}
+
+export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string, az: string, opts: { defaultForAz?: boolean; tags?: any[] } = {}): SubnetRec {
+  const zone = zonesOf(ctx.region).find((z) => z.ZoneName === az)!;
+  const s: SubnetRec = {
+    SubnetId: newId("subnet"),
+    VpcId: vpc.VpcId,
+    CidrBlock: cidr,
+    AvailabilityZone: zone.ZoneName,
+    AvailabilityZoneId: zone.ZoneId,
+    MapPublicIpOnLaunch: !!opts.defaultForAz,
+    DefaultForAz: !!opts.defaultForAz,
+    NaclAssociationId: newId("aclassoc"),
+    ...base(ctx, opts.tags ?? []),
+  };
+  ctx.rs.subnets[s.SubnetId] = s;
+  return s;
+}
+
+export function buildIgw(ctx: OpContext, tags: any[] = []): IgwRec {
+  const g: IgwRec = { InternetGatewayId: newId("igw"), ...base(ctx, tags) };
+  ctx.rs.internetGateways[g.InternetGatewayId] = g;
+  return g;
+}
+
+export function mainRouteTable(ctx: OpContext, vpcId: string): RouteTableRec {
+  return Object.values(ctx.rs.routeTables).find((rt) => rt.VpcId === vpcId && rt.Associations.some((a) => a.Main))!;
+}
+
+/** The default VPC of a fresh region: 172.31.0.0/16, a /20 default subnet per AZ, an attached IGW, 0.0.0.0/0 -> IGW. */
+export function seedDefaultVpc(ctx: OpContext): void {
+  const vpc = buildVpc(ctx, "172.31.0.0/16", true);
+  zonesOf(ctx.region).forEach((z, i) => buildSubnet(ctx, vpc, `172.31.${i * 16}.0/20`, z.ZoneName, { defaultForAz: true }));
+  const igw = buildIgw(ctx);
+  igw.VpcId = vpc.VpcId;
+  mainRouteTable(ctx, vpc.VpcId).Routes.push({ DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw.InternetGatewayId, Origin: "CreateRouteTable" });
+}
+
+// ---------- regions and zones ----------
+
+const DescribeRegions: Handler = (ctx) => {
+  const { RegionNames, Filters } = ctx.input;
+  const all = Object.keys(REGIONS).map((r) => ({ RegionName: r, Endpoint: `ec2.${r}.amazonaws.com`, OptInStatus: "opt-in-not-required" }));
+  for (const n of RegionNames ?? [])
+    if (!REGIONS[n]) throw awsError("InvalidParameterValue", `Invalid region names: [${n}]`);
+  const fns: FilterFns<(typeof all)[number]> = { "region-name": (r) => [r.RegionName], endpoint: (r) => [r.Endpoint], "opt-in-status": (r) => [r.OptInStatus] };
+  checkFilters(Filters, fns);
+  ctx.dry();
+  let list = RegionNames?.length ? all.filter((r) => RegionNames.includes(r.RegionName)) : all;
+  list = applyFilters(list, Filters, fns);
+  return { Regions: list };
+};
+
+const DescribeAvailabilityZones: Handler = (ctx) => {
+  const { ZoneNames, ZoneIds, Filters } = ctx.input;
+  const all = zonesOf(ctx.region).map((z) => ({
+    State: "available",
+    OptInStatus: "opt-in-not-required",
+    Messages: [],
+    RegionName: ctx.region,
+    ZoneName: z.ZoneName,
+    ZoneId: z.ZoneId,
+    GroupName: ctx.region,
+    NetworkBorderGroup: ctx.region,
+    ZoneType: "availability-zone",
+    GroupLongName: ctx.region,
+  }));
+  const bad = [...(ZoneNames ?? []).filter((n: string) => !all.some((z) => z.ZoneName === n)), ...(ZoneIds ?? []).filter((n: string) => !all.some((z) => z.ZoneId === n))];
+  if (bad.length) throw awsError("InvalidParameterValue", `The zone '${bad[0]}' does not exist.`);
+  const fns: FilterFns<(typeof all)[number]> = {
+    "zone-name": (z) => [z.ZoneName],
+    "zone-id": (z) => [z.ZoneId],
+    state: (z) => [z.State],
+    "region-name": (z) => [z.RegionName],
+    "zone-type": (z) => [z.ZoneType],
+    "group-name": (z) => [z.GroupName],
+    "opt-in-status": (z) => [z.OptInStatus],
+  };
+  checkFilters(Filters, fns);
+  ctx.dry();
+  let list = all;
+  if (ZoneNames?.length || ZoneIds?.length) list = all.filter((z) => ZoneNames?.includes(z.ZoneName) || ZoneIds?.includes(z.ZoneId));
+  return { AvailabilityZones: applyFilters(list, Filters, fns) };
+};
+
+// ---------- VPCs ----------
+
+const vpcFilters: FilterFns<VpcRec> = {
+  "vpc-id": (v) => [v.VpcId],
+  cidr: (v) => [v.CidrBlock],
+  "cidr-block-association.cidr-block": (v) => [v.CidrBlock],
+  "cidr-block-association.association-id": (v) => [v.CidrAssociationId],
+  "cidr-block-association.state": () => ["associated"],
+  state: () => ["available"],
+  "is-default": (v) => [String(v.IsDefault)],
+  isDefault: (v) => [String(v.IsDefault)],
+  "owner-id": () => [],
+  "dhcp-options-id": (v) => [v.DhcpOptionsId],
+};
+
+const CreateVpc: Handler = (ctx) => {
+  const { CidrBlock } = ctx.input;
+  if (CidrBlock === undefined) throw awsError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.");
+  const c = cidrParam(CidrBlock, "cidrBlock");
+  if (c.prefix < 16 || c.prefix > 28) throw awsError("InvalidVpc.Range", `The CIDR '${CidrBlock}' is invalid.`);
+  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "vpc");
+  ctx.dry();
+  const vpc = buildVpc(ctx, cidrToString(c), false, tags);
+  ctx.mutated();
+  return { Vpc: { ...vpcView(ctx, vpc), State: "pending" } };
+};
+
+const DescribeVpcs: Handler = (ctx) => {
+  checkFilters(ctx.input.Filters, vpcFilters, tagsOf);
+  const list = listByIds<VpcRec>(ctx, "vpc", ctx.input.VpcIds);
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, vpcFilters, tagsOf), ctx.input, "DescribeVpcs");
+  return { Vpcs: page.map((v) => vpcView(ctx, v)), ...(NextToken ? { NextToken } : {}) };
+};
+
+const DeleteVpc: Handler = (ctx) => {
+  const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
+  const rs = ctx.rs;
+  const id = vpc.VpcId;
+  const blocked =
+    Object.values(rs.subnets).some((s) => s.VpcId === id) ||
+    !!igwOfVpc(rs, id) ||
+    Object.values(rs.routeTables).some((rt) => rt.VpcId === id && !rt.Associations.some((a) => a.Main)) ||
+    Object.values(rs.securityGroups).some((g) => g.VpcId === id && g.GroupName !== "default") ||
+    Object.values(rs.networkInterfaces).some((e) => e.VpcId === id);
+  if (blocked) throw awsError("DependencyViolation", `The vpc '${id}' has dependencies and cannot be deleted.`);
+  ctx.dry();
+  for (const rt of Object.values(rs.routeTables)) if (rt.VpcId === id) delete rs.routeTables[rt.RouteTableId];
+  for (const g of Object.values(rs.securityGroups)) {
+    if (g.VpcId !== id) continue;
+    for (const r of Object.values(rs.securityGroupRules)) if (r.GroupId === g.GroupId) delete rs.securityGroupRules[r.SecurityGroupRuleId];
+    delete rs.securityGroups[g.GroupId];
+  }
+  for (const a of Object.values(rs.networkAcls)) if (a.VpcId === id) delete rs.networkAcls[a.NetworkAclId];
+  for (const n of Object.values(rs.natGateways)) if (n.VpcId === id && (n.State === "deleted" || n.State === "failed")) delete rs.natGateways[n.NatGatewayId];
+  delete rs.vpcs[id];
+  ctx.mutated();
+  return {};
+};
+
+const VPC_ATTRS: Record<string, "EnableDnsSupport" | "EnableDnsHostnames"> = {
+  enableDnsSupport: "EnableDnsSupport",
+  enableDnsHostnames: "EnableDnsHostnames",
+};
+
+const ModifyVpcAttribute: Handler = (ctx) => {
+  const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
+  const given = (["EnableDnsSupport", "EnableDnsHostnames"] as const).filter((k) => ctx.input[k] !== undefined);
+  if (given.length !== 1) {
+    if (given.length === 0 && ctx.input.EnableNetworkAddressUsageMetrics !== undefined) {
+      ctx.dry();
+      return {};
+    }
+    throw awsError("InvalidParameterCombination", given.length ? "Fields for multiple attribute types specified: enableDnsHostnames, enableDnsSupport" : "No attributes specified.");
+  }
+  const value = bool(ctx.input[given[0]]);
+  if (given[0] === "EnableDnsHostnames" && value && !vpc.EnableDnsSupport)
+    throw awsError("InvalidParameterValue", "Cannot enable DNS hostnames when DNS support is disabled for the VPC.");
+  ctx.dry();
+  vpc[given[0]] = !!value;
+  ctx.mutated();
+  return {};
+};
+
+const DescribeVpcAttribute: Handler = (ctx) => {
+  const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
+  const field = VPC_ATTRS[ctx.input.Attribute];
+  if (!field) throw awsError("InvalidParameterValue", `Value (${ctx.input.Attribute}) for parameter attribute is invalid. Unknown attribute.`);
+  ctx.dry();
+  return { VpcId: vpc.VpcId, [field]: { Value: vpc[field] } };
+};
+
+// ---------- subnets ----------
+
+const subnetFilters: FilterFns<SubnetRec> = {
+  "subnet-id": (s) => [s.SubnetId],
+  "vpc-id": (s) => [s.VpcId],
+  vpcId: (s) => [s.VpcId],
+  "cidr-block": (s) => [s.CidrBlock],
+  cidr: (s) => [s.CidrBlock],
+  cidrBlock: (s) => [s.CidrBlock],
+  "availability-zone": (s) => [s.AvailabilityZone],
+  availabilityZone: (s) => [s.AvailabilityZone],
+  "availability-zone-id": (s) => [s.AvailabilityZoneId],
+  state: () => ["available"],
+  "default-for-az": (s) => [String(s.DefaultForAz)],
+  defaultForAz: (s) => [String(s.DefaultForAz)],
+  "map-public-ip-on-launch": (s) => [String(s.MapPublicIpOnLaunch)],
+  "owner-id": () => [],
+};
+
+const CreateSubnet: Handler = (ctx) => {
+  const { VpcId, CidrBlock, AvailabilityZone, AvailabilityZoneId } = ctx.input;
+  const vpc = get<VpcRec>(ctx, "vpc", VpcId, "vpcId");
+  if (CidrBlock === undefined) throw awsError("MissingParameter", "The request must contain the parameter cidrBlock");
+  const c = cidrParam(CidrBlock, "cidrBlock");
+  const zones = zonesOf(ctx.region);
+  let az: string;
+  if (AvailabilityZone !== undefined || AvailabilityZoneId !== undefined) {
+    const z = zones.find((z) => (AvailabilityZone !== undefined ? z.ZoneName === AvailabilityZone : z.ZoneId === AvailabilityZoneId));
+    if (!z)
+      throw awsError(
+        "InvalidParameterValue",
+        `Value (${AvailabilityZone ?? AvailabilityZoneId}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: ${zones.map((z) => z.ZoneName).join(", ")}.`,
+      );
+    az = z.ZoneName;
+  } else {
+    az = zones[Math.floor(Math.random() * zones.length)].ZoneName; // AWS picks one for you
+  }
+  if (c.prefix < 16 || c.prefix > 28 || !containsCidr(parseCidr(vpc.CidrBlock)!, c))
+    throw awsError("InvalidSubnet.Range", `The CIDR '${CidrBlock}' is invalid.`);
+  const clash = Object.values(ctx.rs.subnets).find((s) => s.VpcId === vpc.VpcId && overlaps(parseCidr(s.CidrBlock)!, c));
+  if (clash) throw awsError("InvalidSubnet.Conflict", `The CIDR '${CidrBlock}' conflicts with another subnet`);
+  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "subnet");
+  ctx.dry();
+  const s = buildSubnet(ctx, vpc, cidrToString(c), az, { tags });
+  ctx.mutated();
+  return { Subnet: { ...subnetView(ctx, s), State: "pending" } };
+};
+
+const DescribeSubnets: Handler = (ctx) => {
+  checkFilters(ctx.input.Filters, subnetFilters, tagsOf);
+  const list = listByIds<SubnetRec>(ctx, "subnet", ctx.input.SubnetIds);
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, subnetFilters, tagsOf), ctx.input, "DescribeSubnets");
+  return { Subnets: page.map((s) => subnetView(ctx, s)), ...(NextToken ? { NextToken } : {}) };
+};
+
+const DeleteSubnet: Handler = (ctx) => {
+  const s = get<SubnetRec>(ctx, "subnet", ctx.input.SubnetId, "subnetId");
+  if (enisInSubnet(ctx.rs, s.SubnetId).length)
+    throw awsError("DependencyViolation", `The subnet '${s.SubnetId}' has dependencies and cannot be deleted.`);
+  ctx.dry();
+  for (const rt of Object.values(ctx.rs.routeTables)) rt.Associations = rt.Associations.filter((a) => a.SubnetId !== s.SubnetId);
+  delete ctx.rs.subnets[s.SubnetId];
+  ctx.mutated();
+  return {};
+};
+
+const ModifySubnetAttribute: Handler = (ctx) => {
+  const s = get<SubnetRec>(ctx, "subnet", ctx.input.SubnetId, "subnetId");
+  const known = ["MapPublicIpOnLaunch", "AssignIpv6AddressOnCreation", "EnableDns64", "PrivateDnsHostnameTypeOnLaunch", "EnableResourceNameDnsARecordOnLaunch", "EnableResourceNameDnsAAAARecordOnLaunch", "MapCustomerOwnedIpOnLaunch", "EnableLniAtDeviceIndex", "DisableLniAtDeviceIndex", "CustomerOwnedIpv4Pool"];
+  const given = known.filter((k) => ctx.input[k] !== undefined);
+  if (given.length !== 1) throw awsError("InvalidParameterCombination", "Specify exactly one attribute to modify.");
+  if (given[0] === "AssignIpv6AddressOnCreation" && bool(ctx.input.AssignIpv6AddressOnCreation))
+    throw awsError("InvalidParameterValue", `Invalid value 'true' for assignIpv6AddressOnCreation. Cannot set assignIpv6AddressOnCreation to true unless the subnet (${s.SubnetId}) has an IPv6 CIDR block associated with it.`);
+  ctx.dry();
+  if (given[0] === "MapPublicIpOnLaunch") {
+    s.MapPublicIpOnLaunch = !!bool(ctx.input.MapPublicIpOnLaunch);
+    ctx.mutated();
+  }
+  return {};
+};
+
+// ---------- internet gateways ----------
+
+const igwFilters: FilterFns<IgwRec> = {
+  "internet-gateway-id": (g) => [g.InternetGatewayId],
+  "attachment.vpc-id": (g) => [g.VpcId],
+  "attachment.state": (g) => (g.VpcId ? ["available"] : []),
+  "owner-id": () => [],
+};
+
+const CreateInternetGateway: Handler = (ctx) => {
+  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "internet-gateway");
+  ctx.dry();
+  const g = buildIgw(ctx, tags);
+  ctx.mutated();
+  return { InternetGateway: igwView(ctx, g) };
+};
+
+const DescribeInternetGateways: Handler = (ctx) => {
+  checkFilters(ctx.input.Filters, igwFilters, tagsOf);
+  const list = listByIds<IgwRec>(ctx, "igw", ctx.input.InternetGatewayIds);
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, igwFilters, tagsOf), ctx.input, "DescribeInternetGateways");
+  return { InternetGateways: page.map((g) => igwView(ctx, g)), ...(NextToken ? { NextToken } : {}) };
+};
+
+const AttachInternetGateway: Handler = (ctx) => {
+  const g = get<IgwRec>(ctx, "igw", ctx.input.InternetGatewayId, "internetGatewayId");
+  const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
+  if (g.VpcId) throw awsError("Resource.AlreadyAssociated", `resource ${g.InternetGatewayId} is already attached to network ${g.VpcId}`);
+  const other = igwOfVpc(ctx.rs, vpc.VpcId);
+  if (other)
+    throw awsError("Resource.AlreadyAssociated", `Network ${vpc.VpcId} already has an internet gateway attached (${other.InternetGatewayId})`);
+  ctx.dry();
+  g.VpcId = vpc.VpcId;
+  ctx.mutated();
+  return {};
+};
+
+const DetachInternetGateway: Handler = (ctx) => {
+  const g = get<IgwRec>(ctx, "igw", ctx.input.InternetGatewayId, "internetGatewayId");
+  const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
+  if (g.VpcId !== vpc.VpcId) throw awsError("Gateway.NotAttached", `resource ${g.InternetGatewayId} is not attached to network ${vpc.VpcId}`);
+  const mapped = Object.values(ctx.rs.addresses).some(
+    (a) => a.NetworkInterfaceId && ctx.rs.networkInterfaces[a.NetworkInterfaceId]?.VpcId === vpc.VpcId,
+  );
+  if (mapped)
+    throw awsError(
+      "DependencyViolation",
+      `Network ${vpc.VpcId} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`,
+    );
+  ctx.dry();
+  delete g.VpcId;
+  ctx.mutated();
+  return {};
+};
+
+const DeleteInternetGateway: Handler = (ctx) => {
+  const g = get<IgwRec>(ctx, "igw", ctx.input.InternetGatewayId, "internetGatewayId");
+  if (g.VpcId) throw awsError("DependencyViolation", `The internetGateway '${g.InternetGatewayId}' has dependencies and cannot be deleted.`);
+  ctx.dry();
+  delete ctx.rs.internetGateways[g.InternetGatewayId];
+  ctx.mutated();
+  return {};
+};
+
+// ---------- route tables ----------
+
+const rtFilters: FilterFns<RouteTableRec> = {
+  "route-table-id": (r) => [r.RouteTableId],
+  "vpc-id": (r) => [r.VpcId],
+  "association.subnet-id": (r) => r.Associations.map((a) => a.SubnetId),
+  "association.route-table-association-id": (r) => r.Associations.map((a) => a.RouteTableAssociationId),
+  "association.route-table-id": (r) => (r.Associations.length ? [r.RouteTableId] : []),
+  "association.main": (r) => r.Associations.map((a) => String(a.Main)),
+  "association.association-state": (r) => r.Associations.map(() => "associated"),
+  "route.destination-cidr-block": (r) => r.Routes.map((x) => x.DestinationCidrBlock),
+  "route.gateway-id": (r) => r.Routes.map((x) => x.GatewayId),
+  "route.nat-gateway-id": (r) => r.Routes.map((x) => x.NatGatewayId),
+  "route.origin": (r) => r.Routes.map((x) => x.Origin),
+  "owner-id": () => [],
+};
+
+function findAssociation(ctx: OpContext, id: unknown) {
+  if (typeof id !== "string" || !id) throw awsError("MissingParameter", "The request must contain the parameter associationId");
+  for (const rt of Object.values(ctx.rs.routeTables)) {
+    const a = rt.Associations.find((x) => x.RouteTableAssociationId === id);
+    if (a) return { rt, a };
+  }
+  throw awsError("InvalidAssociationID.NotFound", `The association ID '${id}' does not exist`);
+}
+
+const CreateRouteTable: Handler = (ctx) => {
+  const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
+  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "route-table");
+  const token = ctx.input.ClientToken;
+  const fp = fingerprint(ctx.input);
+  const prior = token ? ctx.rs.clientTokens[`CreateRouteTable:${token}`] : undefined;
+  if (prior && prior.fingerprint !== fp)
+    throw awsError("IdempotentParameterMismatch", `Client token already used before with different parameters: '${token}'`);
+  ctx.dry();
+  if (prior && ctx.rs.routeTables[prior.id]) {
+    return { RouteTable: routeTableView(ctx, ctx.rs.routeTables[prior.id]), ClientToken: token };
+  }
+  const rt: RouteTableRec = {
+    RouteTableId: newId("rtb"),
+    VpcId: vpc.VpcId,
+    Routes: [{ DestinationCidrBlock: vpc.CidrBlock, GatewayId: "local", Origin: "CreateRouteTable" }],
+    Associations: [],
+    ...base(ctx, tags),
+  };
+  ctx.rs.routeTables[rt.RouteTableId] = rt;
+  if (token) ctx.rs.clientTokens[`CreateRouteTable:${token}`] = { fingerprint: fp, id: rt.RouteTableId };
+  ctx.mutated();
+  return { RouteTable: routeTableView(ctx, rt), ...(token ? { ClientToken: token } : {}) };
+};
+
+const DescribeRouteTables: Handler = (ctx) => {
+  checkFilters(ctx.input.Filters, { ...rtFilters, "route.state": () => [] }, tagsOf);
+  const fns: FilterFns<RouteTableRec> = { ...rtFilters, "route.state": (r) => r.Routes.map((x) => routeStateOf(ctx, r, x)) };
+  const list = listByIds<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableIds);
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeRouteTables", { min: 5, max: 100 });
+  return { RouteTables: page.map((r) => routeTableView(ctx, r)), ...(NextToken ? { NextToken } : {}) };
+};
+
+function routeStateOf(ctx: OpContext, rt: RouteTableRec, r: RouteRec) {
+  return routeTableView(ctx, { ...rt, Routes: [r] }).Routes[0].State;
+}
+
+const DeleteRouteTable: Handler = (ctx) => {
+  const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
+  if (rt.Associations.length) throw awsError("DependencyViolation", `The routeTable '${rt.RouteTableId}' has dependencies and cannot be deleted.`);
+  ctx.dry();
+  delete ctx.rs.routeTables[rt.RouteTableId];
+  ctx.mutated();
+  return {};
+};
+
+const AssociateRouteTable: Handler = (ctx) => {
+  const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
+  if (ctx.input.GatewayId !== undefined && ctx.input.SubnetId === undefined)
+    throw awsError("InvalidParameterValue", "Gateway route table associations are not supported by the sandbox");
+  const s = get<SubnetRec>(ctx, "subnet", ctx.input.SubnetId, "subnetId");
+  if (s.VpcId !== rt.VpcId)
+    throw awsError("InvalidParameterValue", `Route table ${rt.RouteTableId} and subnet ${s.SubnetId} belong to different networks`);
+  const existing = Object.values(ctx.rs.routeTables).find((t) => t.Associations.some((a) => a.SubnetId === s.SubnetId));
+  if (existing)
+    throw awsError(
+      "Resource.AlreadyAssociated",
+      `the specified association for route table ${rt.RouteTableId} conflicts with an existing association`,
+    );
+  ctx.dry();
+  const a = { RouteTableAssociationId: newId("rtbassoc"), SubnetId: s.SubnetId, Main: false };
+  rt.Associations.push(a);
+  ctx.mutated();
+  return { AssociationId: a.RouteTableAssociationId, AssociationState: { State: "associated" } };
+};
+
+const DisassociateRouteTable: Handler = (ctx) => {
+  const { rt, a } = findAssociation(ctx, ctx.input.AssociationId);
+  if (a.Main) throw awsError("InvalidParameterValue", `cannot disassociate the main route table association ${a.RouteTableAssociationId}`);
+  ctx.dry();
+  rt.Associations = rt.Associations.filter((x) => x !== a);
+  ctx.mutated();
+  return {};
+};
+
+const ReplaceRouteTableAssociation: Handler = (ctx) => {
+  const { rt: oldRt, a } = findAssociation(ctx, ctx.input.AssociationId);
+  const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
+  if (rt.VpcId !== oldRt.VpcId)
+    throw awsError("InvalidParameterValue", `Route table ${rt.RouteTableId} and association ${a.RouteTableAssociationId} belong to different networks`);
+  ctx.dry();
+  oldRt.Associations = oldRt.Associations.filter((x) => x !== a);
+  const na = { RouteTableAssociationId: newId("rtbassoc"), SubnetId: a.SubnetId, Main: a.Main };
+  if (!na.SubnetId) delete na.SubnetId;
+  rt.Associations.push(na);
+  ctx.mutated();
+  return { NewAssociationId: na.RouteTableAssociationId, AssociationState: { State: "associated" } };
+};
+
+/** Validates a CreateRoute/ReplaceRoute target and returns the route record. */
+function routeTarget(ctx: OpContext, rt: RouteTableRec, dest: string): RouteRec {
+  const { GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId } = ctx.input;
+  const unsupported = ["InstanceId", "VpcPeeringConnectionId", "TransitGatewayId", "LocalGatewayId", "CarrierGatewayId", "EgressOnlyInternetGatewayId", "CoreNetworkArn"].find(
+    (k) => ctx.input[k] !== undefined,
+  );
+  if (unsupported) throw awsError("InvalidParameterValue", `Route target ${unsupported} is not supported by the sandbox`);
+  const targets = [GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId].filter((t) => t !== undefined);
+  if (targets.length === 0) throw awsError("MissingParameter", "The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, vpcEndpointId");
+  if (targets.length > 1) throw awsError("InvalidParameterCombination", "The parameter combination is not valid: specify only one route target");
+  const route: RouteRec = { DestinationCidrBlock: dest, Origin: "CreateRoute" };
+  if (GatewayId !== undefined) {
+    if (typeof GatewayId === "string" && GatewayId.startsWith("vpce-")) {
+      route.VpcEndpointId = GatewayId;
+    } else {
+      const g = ctx.rs.internetGateways[GatewayId];
+      if (!g || !isVisible(ctx, g)) throw awsError("InvalidGatewayID.NotFound", `The gateway ID '${GatewayId}' does not exist`);
+      if (g.VpcId !== rt.VpcId)
+        throw awsError("InvalidParameterValue", `route table ${rt.RouteTableId} and network gateway ${GatewayId} belong to different networks`);
+      route.GatewayId = GatewayId;
+    }
+  } else if (NatGatewayId !== undefined) {
+    const n = ctx.rs.natGateways[NatGatewayId] as NatRec | undefined;
+    if (!n || !isVisible(ctx, n) || n.State === "deleted" || n.State === "deleting" || n.State === "failed")
+      throw awsError("InvalidNatGatewayID.NotFound", `The natGateway ID '${NatGatewayId}' does not exist`);
+    if (n.VpcId !== rt.VpcId)
+      throw awsError("InvalidParameterValue", `route table ${rt.RouteTableId} and NAT gateway ${NatGatewayId} belong to different networks`);
+    route.NatGatewayId = NatGatewayId;
+  } else if (NetworkInterfaceId !== undefined) {
+    const e = get<any>(ctx, "eni", NetworkInterfaceId, "networkInterfaceId");
+    if (e.VpcId !== rt.VpcId)
+      throw awsError("InvalidParameterValue", `route table ${rt.RouteTableId} and interface ${NetworkInterfaceId} belong to different networks`);
+    route.NetworkInterfaceId = NetworkInterfaceId;
+  } else {
+    route.VpcEndpointId = VpcEndpointId;
+  }
+  return route;
+}
+
+function destinationOf(ctx: OpContext, rt: RouteTableRec, forCreate: boolean): string {
+  const { DestinationCidrBlock } = ctx.input;
+  if (ctx.input.DestinationIpv6CidrBlock !== undefined || ctx.input.DestinationPrefixListId !== undefined)
+    throw awsError("InvalidParameterValue", "IPv6 and prefix-list destinations are not supported by the sandbox");
+  if (DestinationCidrBlock === undefined) throw awsError("MissingParameter", "The request must contain the parameter destinationCidrBlock");
+  const c = parseCidr(DestinationCidrBlock, false);
+  if (!c) throw awsError("InvalidParameterValue", `Value (${DestinationCidrBlock}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`);
+  const dest = cidrToString(c);
+  const vpc = ctx.rs.vpcs[rt.VpcId];
+  if (forCreate && vpc && dest !== vpc.CidrBlock && containsCidr(parseCidr(vpc.CidrBlock)!, c) && ctx.input.NetworkInterfaceId === undefined)
+    throw awsError(
+      "InvalidParameterValue",
+      `The destination CIDR block ${dest} is equal to or more specific than one of this VPC's CIDR blocks. This route can target only an interface or an instance.`,
+    );
+  return dest;
+}
+
+const CreateRoute: Handler = (ctx) => {
+  const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
+  const dest = destinationOf(ctx, rt, true);
+  if (rt.Routes.some((r) => r.DestinationCidrBlock === dest))
+    throw awsError("RouteAlreadyExists", `The route identified by ${dest} already exists.`);
+  const route = routeTarget(ctx, rt, dest);
+  ctx.dry();
+  rt.Routes.push(route);
+  ctx.mutated();
+  return { Return: true };
+};
+
+const ReplaceRoute: Handler = (ctx) => {
+  const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
+  const dest = destinationOf(ctx, rt, false);
+  const i = rt.Routes.findIndex((r) => r.DestinationCidrBlock === dest);
+  if (i < 0)
+    throw awsError("InvalidParameterValue", `There is no route defined for '${dest}' in the route table. Use CreateRoute instead.`);
+  if (rt.Routes[i].GatewayId === "local" && ctx.input.NetworkInterfaceId === undefined)
+    throw awsError("InvalidParameterValue", `cannot replace local route ${dest} in route table ${rt.RouteTableId}`);
+  const route = routeTarget(ctx, rt, dest);
+  ctx.dry();
+  rt.Routes[i] = route;
+  ctx.mutated();
+  return {};
+};
+
+const DeleteRoute: Handler = (ctx) => {
+  const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
+  const dest = destinationOf(ctx, rt, false);
+  const r = rt.Routes.find((x) => x.DestinationCidrBlock === dest);
+  if (!r) throw awsError("InvalidRoute.NotFound", `no route with destination-cidr-block ${dest} in route table ${rt.RouteTableId}`);
+  if (r.GatewayId === "local") throw awsError("InvalidParameterValue", `cannot remove local route ${dest} in route table ${rt.RouteTableId}`);
+  ctx.dry();
+  rt.Routes = rt.Routes.filter((x) => x !== r);
+  ctx.mutated();
+  return {};
+};
+
+// ---------- network ACLs (read-only: each VPC's default ACL) ----------
+
+const naclFilters: FilterFns<NaclRec> = {
+  "network-acl-id": (n) => [n.NetworkAclId],
+  "vpc-id": (n) => [n.VpcId],
+  default: (n) => [String(n.IsDefault)],
+  "owner-id": () => [],
+};
+
+const DescribeNetworkAcls: Handler = (ctx) => {
+  const fns: FilterFns<NaclRec> = {
+    ...naclFilters,
+    "association.subnet-id": (n) => naclView(ctx, n).Associations.map((a) => a.SubnetId),
+    "association.association-id": (n) => naclView(ctx, n).Associations.map((a) => a.NetworkAclAssociationId),
+    "association.network-acl-id": (n) => (naclView(ctx, n).Associations.length ? [n.NetworkAclId] : []),
+  };
+  checkFilters(ctx.input.Filters, fns, tagsOf);
+  const list = listByIds<NaclRec>(ctx, "acl", ctx.input.NetworkAclIds);
+  ctx.dry();
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeNetworkAcls", { min: 5, max: 100 });
+  return { NetworkAcls: page.map((n) => naclView(ctx, n)), ...(NextToken ? { NextToken } : {}) };
+};
+
+export const networkOps: Record<string, Handler> = {
+  DescribeRegions,
+  DescribeAvailabilityZones,
+  CreateVpc,
+  DescribeVpcs,
+  DeleteVpc,
+  ModifyVpcAttribute,
+  DescribeVpcAttribute,
+  CreateSubnet,
+  DescribeSubnets,
+  DeleteSubnet,
+  ModifySubnetAttribute,
+  CreateInternetGateway,
+  DescribeInternetGateways,
+  AttachInternetGateway,
+  DetachInternetGateway,
+  DeleteInternetGateway,
+  CreateRouteTable,
+  DescribeRouteTables,
+  DeleteRouteTable,
+  AssociateRouteTable,
+  DisassociateRouteTable,
+  ReplaceRouteTableAssociation,
+  CreateRoute,
+  ReplaceRoute,
+  DeleteRoute,
+  DescribeNetworkAcls,
+};

@@ -1,0 +1,216 @@
+// The sandbox's persisted state: types, the region catalogue and id generation.
+import { randomBytes, randomInt } from "node:crypto";
+
+export const STATE_VERSION = 1;
+
+/** Emulated regions with their real AZ names and (illustrative) zone ids, in AZ order. */
+export const REGIONS: Record<string, { zoneIdPrefix: string; letters: string }> = {
+  "us-east-1": { zoneIdPrefix: "use1", letters: "abcdef" },
+  "us-east-2": { zoneIdPrefix: "use2", letters: "abc" },
+  "us-west-2": { zoneIdPrefix: "usw2", letters: "abcd" },
+  "eu-west-1": { zoneIdPrefix: "euw1", letters: "abc" },
+  "eu-central-1": { zoneIdPrefix: "euc1", letters: "abc" },
+  "ap-northeast-2": { zoneIdPrefix: "apne2", letters: "abcd" },
+  "ap-southeast-1": { zoneIdPrefix: "apse1", letters: "abc" },
+};
+
+export interface Zone {
+  ZoneName: string;
+  ZoneId: string;
+}
+
+export function zonesOf(region: string): Zone[] {
+  const r = REGIONS[region];
+  if (!r) return [];
+  return [...r.letters].map((l, i) => ({ ZoneName: `${region}${l}`, ZoneId: `${r.zoneIdPrefix}-az${i + 1}` }));
+}
+
+export type Tag = { Key: string; Value: string };
+
+/** Fields every stored resource has; underscore fields are private and never returned. */
+export interface Base {
+  Tags: Tag[];
+  _createdAt: number;
+  _visibleAt: number; // eventual consistency: invisible before this instant
+}
+
+export interface VpcRec extends Base {
+  VpcId: string;
+  CidrBlock: string;
+  DhcpOptionsId: string;
+  IsDefault: boolean;
+  CidrAssociationId: string;
+  EnableDnsSupport: boolean;
+  EnableDnsHostnames: boolean;
+}
+export interface SubnetRec extends Base {
+  SubnetId: string;
+  VpcId: string;
+  CidrBlock: string;
+  AvailabilityZone: string;
+  AvailabilityZoneId: string;
+  MapPublicIpOnLaunch: boolean;
+  DefaultForAz: boolean;
+  NaclAssociationId: string;
+}
+export interface IgwRec extends Base {
+  InternetGatewayId: string;
+  VpcId?: string; // attachment
+}
+export interface RouteRec {
+  DestinationCidrBlock: string;
+  GatewayId?: string;
+  NatGatewayId?: string;
+  NetworkInterfaceId?: string;
+  VpcEndpointId?: string;
+  Origin: "CreateRouteTable" | "CreateRoute";
+}
+export interface RtbAssocRec {
+  RouteTableAssociationId: string;
+  SubnetId?: string;
+  Main: boolean;
+}
+export interface RouteTableRec extends Base {
+  RouteTableId: string;
+  VpcId: string;
+  Routes: RouteRec[];
+  Associations: RtbAssocRec[];
+}
+export interface AddressRec extends Base {
+  AllocationId: string;
+  PublicIp: string;
+  AssociationId?: string;
+  NetworkInterfaceId?: string;
+  PrivateIpAddress?: string;
+}
+export interface NatRec extends Base {
+  NatGatewayId: string;
+  SubnetId: string;
+  VpcId: string;
+  ConnectivityType: "public" | "private";
+  State: "pending" | "failed" | "available" | "deleting" | "deleted";
+  AllocationId?: string;
+  NetworkInterfaceId?: string;
+  PrivateIp?: string;
+  FailureCode?: string;
+  FailureMessage?: string;
+  _readyAt: number; // pending -> available|failed
+  _willFail?: { code: string; message: string };
+  _deleteAt?: number; // deleting -> deleted
+  _deletedAt?: number; // when it became deleted/failed (purged 1 h later)
+}
+export interface SgRec extends Base {
+  GroupId: string;
+  GroupName: string;
+  Description: string;
+  VpcId: string;
+}
+export interface SgRuleRec extends Base {
+  SecurityGroupRuleId: string;
+  GroupId: string;
+  IsEgress: boolean;
+  IpProtocol: string;
+  FromPort: number;
+  ToPort: number;
+  CidrIpv4?: string;
+  CidrIpv6?: string;
+  PrefixListId?: string;
+  ReferencedGroupId?: string;
+  Description?: string;
+}
+export interface EniRec extends Base {
+  NetworkInterfaceId: string;
+  SubnetId: string;
+  VpcId: string;
+  AvailabilityZone: string;
+  InterfaceType: string;
+  Description: string;
+  PrivateIpAddress: string;
+  MacAddress: string;
+  Groups: string[];
+  RequesterManaged: boolean;
+}
+export interface NaclRec extends Base {
+  NetworkAclId: string;
+  VpcId: string;
+  IsDefault: boolean;
+}
+
+export interface RegionState {
+  vpcs: Record<string, VpcRec>;
+  subnets: Record<string, SubnetRec>;
+  internetGateways: Record<string, IgwRec>;
+  routeTables: Record<string, RouteTableRec>;
+  addresses: Record<string, AddressRec>;
+  natGateways: Record<string, NatRec>;
+  securityGroups: Record<string, SgRec>;
+  securityGroupRules: Record<string, SgRuleRec>;
+  networkInterfaces: Record<string, EniRec>;
+  networkAcls: Record<string, NaclRec>;
+  /** ClientToken idempotency: `${operation}:${token}` -> params fingerprint and the created id. */
+  clientTokens: Record<string, { fingerprint: string; id: string }>;
+  /** Extra per-region stores for services added with registerService (kept opaque here). */
+  ext: Record<string, any>;
+}
+
+export interface CallRecord {
+  seq: number;
+  service: string;
+  operation: string;
+  region: string;
+  mutating: boolean;
+  dryRun: boolean;
+  errorCode?: string;
+  at: string;
+}
+
+export interface SandboxState {
+  version: number;
+  accountId: string;
+  userId: string;
+  createdAt: string;
+  counters: { calls: number; mutatingCalls: number };
+  regions: Record<string, RegionState>;
+  journal: CallRecord[];
+  /** Extra account-wide stores for services added with registerService. */
+  ext: Record<string, any>;
+}
+
+export function emptyRegion(): RegionState {
+  return {
+    vpcs: {},
+    subnets: {},
+    internetGateways: {},
+    routeTables: {},
+    addresses: {},
+    natGateways: {},
+    securityGroups: {},
+    securityGroupRules: {},
+    networkInterfaces: {},
+    networkAcls: {},
+    clientTokens: {},
+    ext: {},
+  };
+}
+
+export function newAccountId(): string {
+  // 12 digits, never starting with 0 so it survives numeric parsing
+  return String(randomInt(1, 10)) + String(randomInt(0, 1e11)).padStart(11, "0");
+}
+
+export function newUserId(): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let s = "AIDA";
+  for (const b of randomBytes(17)) s += alphabet[b % alphabet.length];
+  return s;
+}
+
+/** AWS-style id: prefix + 17 lowercase hex digits. */
+export function newId(prefix: string): string {
+  return `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
+}
+
+export function newMac(): string {
+  const b = randomBytes(5);
+  return ["0e", ...[...b].map((x) => x.toString(16).padStart(2, "0"))].join(":");
+}
