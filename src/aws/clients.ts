@@ -1,0 +1,177 @@
+// The one place that builds AWS SDK clients. Commands never call `new XxxClient`: they ask the
+// context for a client, which is how --endpoint-url, --profile, --verbose and the sandbox plug in.
+// SDK packages are imported lazily here so `--help` and pure commands never load them.
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { STSClient } from "@aws-sdk/client-sts";
+import type { Sandbox } from "../sandbox/index.js";
+import { UsageError } from "../errors.js";
+import type { Logger } from "../output/logger.js";
+
+export interface AwsSettings {
+  region: string;
+  profile?: string;
+  endpointUrl?: string;
+  /** Set when the embedded emulator answers instead of AWS. */
+  sandbox?: Sandbox;
+  verbose: boolean;
+  log: Logger;
+  userAgent: string;
+}
+
+export interface AwsClients {
+  readonly region: string;
+  /** "aws", "sandbox" or "endpoint:<url>": recorded in the plan so a plan is never applied to another backend. */
+  readonly backend: string;
+  ec2(): Promise<EC2Client>;
+  sts(): Promise<STSClient>;
+  /** Generic lazily-built client for other services (iam, lambda, ssm...). */
+  client<T>(key: string, load: () => Promise<new (config: any) => T>): Promise<T>;
+  accountId(): Promise<string>;
+}
+
+const SECRETISH = /secret|password|credential|privatekey|sessiontoken|authorization/i;
+
+/** Input summary for --verbose: never logs credentials or secret-looking fields. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 4) return "…";
+  if (Array.isArray(value)) return value.slice(0, 10).map((v) => redact(v, depth + 1));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = SECRETISH.test(k) ? "***" : redact(v, depth + 1);
+    return out;
+  }
+  if (typeof value === "string" && value.length > 200) return value.slice(0, 200) + "…";
+  return value;
+}
+
+export function createAwsClients(settings: AwsSettings): AwsClients {
+  const cache = new Map<string, Promise<unknown>>();
+  const backend = settings.sandbox ? "sandbox" : settings.endpointUrl ? `endpoint:${settings.endpointUrl}` : "aws";
+  let account: Promise<string> | undefined;
+
+  async function baseConfig(): Promise<Record<string, unknown>> {
+    const config: Record<string, unknown> = {
+      region: settings.region,
+      customUserAgent: settings.userAgent,
+    };
+    if (settings.sandbox) {
+      // The emulator answers below the retry middleware: keep the SDK's real retry logic but with
+      // millisecond backoff so fault-injection runs stay fast.
+      const { ConfiguredRetryStrategy } = await import("@smithy/core/retry");
+      config.retryStrategy = new ConfiguredRetryStrategy(10, (attempt: number) => 2 + attempt * 3);
+      config.credentials = { accessKeyId: "SANDBOXACCESSKEY", secretAccessKey: "sandbox" };
+    } else {
+      config.retryMode = "adaptive";
+      config.maxAttempts = 8;
+      if (settings.profile) config.profile = settings.profile;
+      if (settings.endpointUrl) config.endpoint = settings.endpointUrl;
+    }
+    return config;
+  }
+
+  function instrument(client: any, service: string) {
+    if (settings.verbose) {
+      client.middlewareStack.add(
+        (next: any, context: any) => async (args: any) => {
+          const started = Date.now();
+          const op = String(context.commandName ?? "").replace(/Command$/, "");
+          try {
+            const result = await next(args);
+            settings.log.debug(`${service}:${op} ${JSON.stringify(redact(args.input))} → ok (${Date.now() - started} ms)`);
+            return result;
+          } catch (err: any) {
+            settings.log.debug(`${service}:${op} ${JSON.stringify(redact(args.input))} → ${err?.name ?? "Error"} (${Date.now() - started} ms)`);
+            throw err;
+          }
+        },
+        { step: "initialize", name: "egressVerboseLog", priority: "high" },
+      );
+    }
+    if (settings.sandbox) {
+      const sandbox = settings.sandbox;
+      return import("../sandbox/index.js").then(({ plugSandbox }) => {
+        plugSandbox(client, sandbox, service);
+        return client;
+      });
+    }
+    return Promise.resolve(client);
+  }
+
+  function get<T>(key: string, load: () => Promise<new (config: any) => T>): Promise<T> {
+    let p = cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = (async () => {
+        const Ctor = await load();
+        const client = new Ctor(await baseConfig());
+        return (await instrument(client, key)) as T;
+      })();
+      cache.set(key, p);
+    }
+    return p;
+  }
+
+  const clients: AwsClients = {
+    region: settings.region,
+    backend,
+    ec2: () => get("ec2", async () => (await import("@aws-sdk/client-ec2")).EC2Client),
+    sts: () => get("sts", async () => (await import("@aws-sdk/client-sts")).STSClient),
+    client: get,
+    accountId() {
+      account ??= (async () => {
+        const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+        const sts = await clients.sts();
+        const out = await sts.send(new GetCallerIdentityCommand({}));
+        if (!out.Account) throw new Error("STS GetCallerIdentity returned no account id");
+        return out.Account;
+      })();
+      return account;
+    },
+  };
+  return clients;
+}
+
+/**
+ * Region resolution in the AWS CLI's order: --region, AWS_REGION, AWS_DEFAULT_REGION, the
+ * profile's `region` in the shared config file; the sandbox falls back to us-east-1.
+ */
+export async function resolveRegion(opts: {
+  region?: string;
+  profile?: string;
+  env: Record<string, string | undefined>;
+  sandbox: boolean;
+}): Promise<string> {
+  const explicit = opts.region ?? opts.env.AWS_REGION ?? opts.env.AWS_DEFAULT_REGION;
+  if (explicit) return explicit;
+  const fromProfile = await profileRegion(opts.profile ?? opts.env.AWS_PROFILE ?? "default", opts.env);
+  if (fromProfile) return fromProfile;
+  if (opts.sandbox) return "us-east-1";
+  throw new UsageError(
+    "No AWS region given.",
+    "Pass --region, set AWS_REGION, or set `region` in your AWS profile (aws configure).",
+    "NoRegion",
+  );
+}
+
+async function profileRegion(profile: string, env: Record<string, string | undefined>): Promise<string | undefined> {
+  const { readFile } = await import("node:fs/promises");
+  const { homedir } = await import("node:os");
+  const { join } = await import("node:path");
+  const file = env.AWS_CONFIG_FILE ?? join(env.HOME ?? homedir(), ".aws", "config");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  const header = profile === "default" ? /^\[\s*(default|profile\s+default)\s*\]$/ : new RegExp(`^\\[\\s*profile\\s+${profile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\]$`);
+  let inSection = false;
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith("[")) inSection = header.test(line);
+    else if (inSection) {
+      const m = /^region\s*=\s*(\S+)/.exec(line);
+      if (m) return m[1];
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,118 @@
+// Typed EC2 reads used by steps, commands and destroy: paginated Describe calls flattened,
+// "not found" turned into undefined, and lookups by the plan/step tags.
+import {
+  DescribeAddressesCommand,
+  DescribeAvailabilityZonesCommand,
+  DescribeInternetGatewaysCommand,
+  DescribeNatGatewaysCommand,
+  DescribeRouteTablesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+  type Address,
+  type EC2Client,
+  type Filter,
+  type InternetGateway,
+  type NatGateway,
+  type RouteTable,
+  type SecurityGroup,
+  type Subnet,
+  type Vpc,
+} from "@aws-sdk/client-ec2";
+import { isNotFound } from "./errors.js";
+import { stepFilters } from "./tags.js";
+
+type Page<T> = { items: T[]; next?: string };
+
+/** Follows NextToken until the end. */
+export async function collect<T>(fetch: (token?: string) => Promise<Page<T>>): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  do {
+    const page = await fetch(token);
+    out.push(...page.items);
+    token = page.next;
+  } while (token);
+  return out;
+}
+
+export async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+export const listVpcs = (ec2: EC2Client, Filters?: Filter[], VpcIds?: string[]) =>
+  collect<Vpc>(async (NextToken) => {
+    const r = await ec2.send(new DescribeVpcsCommand({ Filters, VpcIds, NextToken, ...(VpcIds ? {} : { MaxResults: 1000 }) }));
+    return { items: r.Vpcs ?? [], next: r.NextToken };
+  });
+
+export const listSubnets = (ec2: EC2Client, Filters?: Filter[], SubnetIds?: string[]) =>
+  collect<Subnet>(async (NextToken) => {
+    const r = await ec2.send(new DescribeSubnetsCommand({ Filters, SubnetIds, NextToken, ...(SubnetIds ? {} : { MaxResults: 1000 }) }));
+    return { items: r.Subnets ?? [], next: r.NextToken };
+  });
+
+export const listInternetGateways = (ec2: EC2Client, Filters?: Filter[], InternetGatewayIds?: string[]) =>
+  collect<InternetGateway>(async (NextToken) => {
+    const r = await ec2.send(new DescribeInternetGatewaysCommand({ Filters, InternetGatewayIds, NextToken, ...(InternetGatewayIds ? {} : { MaxResults: 1000 }) }));
+    return { items: r.InternetGateways ?? [], next: r.NextToken };
+  });
+
+export const listRouteTables = (ec2: EC2Client, Filters?: Filter[], RouteTableIds?: string[]) =>
+  collect<RouteTable>(async (NextToken) => {
+    const r = await ec2.send(new DescribeRouteTablesCommand({ Filters, RouteTableIds, NextToken, ...(RouteTableIds ? {} : { MaxResults: 100 }) }));
+    return { items: r.RouteTables ?? [], next: r.NextToken };
+  });
+
+export const listNatGateways = (ec2: EC2Client, Filter?: Filter[], NatGatewayIds?: string[]) =>
+  collect<NatGateway>(async (NextToken) => {
+    const r = await ec2.send(new DescribeNatGatewaysCommand({ Filter, NatGatewayIds, NextToken, ...(NatGatewayIds ? {} : { MaxResults: 1000 }) }));
+    return { items: r.NatGateways ?? [], next: r.NextToken };
+  });
+
+export const listSecurityGroups = (ec2: EC2Client, Filters?: Filter[], GroupIds?: string[]) =>
+  collect<SecurityGroup>(async (NextToken) => {
+    const r = await ec2.send(new DescribeSecurityGroupsCommand({ Filters, GroupIds, NextToken, ...(GroupIds ? {} : { MaxResults: 1000 }) }));
+    return { items: r.SecurityGroups ?? [], next: r.NextToken };
+  });
+
+export async function listAddresses(ec2: EC2Client, Filters?: Filter[], AllocationIds?: string[]): Promise<Address[]> {
+  const r = await ec2.send(new DescribeAddressesCommand({ Filters, AllocationIds }));
+  return r.Addresses ?? [];
+}
+
+export async function availabilityZones(ec2: EC2Client): Promise<string[]> {
+  const r = await ec2.send(
+    new DescribeAvailabilityZonesCommand({ Filters: [{ Name: "zone-type", Values: ["availability-zone"] }, { Name: "state", Values: ["available"] }] }),
+  );
+  return (r.AvailabilityZones ?? []).map((z) => z.ZoneName!).filter(Boolean).sort();
+}
+
+/** Resources of one kind carrying this plan's step tag (what an interrupted run created). */
+export function byStepTag(planName: string, stepId: string): Filter[] {
+  return stepFilters(planName, stepId);
+}
+
+export const getVpc = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcs(ec2, undefined, [id])))?.[0];
+export const getSubnet = async (ec2: EC2Client, id: string) => (await orUndefined(listSubnets(ec2, undefined, [id])))?.[0];
+export const getInternetGateway = async (ec2: EC2Client, id: string) => (await orUndefined(listInternetGateways(ec2, undefined, [id])))?.[0];
+export const getRouteTable = async (ec2: EC2Client, id: string) => (await orUndefined(listRouteTables(ec2, undefined, [id])))?.[0];
+export const getNatGateway = async (ec2: EC2Client, id: string) => (await orUndefined(listNatGateways(ec2, undefined, [id])))?.[0];
+export const getAddress = async (ec2: EC2Client, allocationId: string) => (await orUndefined(listAddresses(ec2, undefined, [allocationId])))?.[0];
+
+/** The route table that decides a subnet's routes: its explicit association, else the VPC's main table. */
+export function effectiveRouteTable(subnet: Subnet, tables: RouteTable[]): RouteTable | undefined {
+  const explicit = tables.find((t) => t.Associations?.some((a) => a.SubnetId === subnet.SubnetId));
+  if (explicit) return explicit;
+  return tables.find((t) => t.VpcId === subnet.VpcId && t.Associations?.some((a) => a.Main));
+}
+
+/** Active default route target of a table (0.0.0.0/0), if any. */
+export function defaultRoute(table: RouteTable | undefined) {
+  return table?.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
+}

@@ -1,0 +1,66 @@
+// Polling with capped exponential backoff (for states the SDK waiters also poll) and a retry
+// wrapper for AWS's eventual consistency (InvalidXxx.NotFound right after a create).
+import { CliError } from "../errors.js";
+import { classifyError } from "./errors.js";
+
+export interface WaitSettings {
+  minDelayMs: number;
+  maxDelayMs: number;
+  timeoutMs: number;
+}
+
+export const AWS_WAIT: WaitSettings = { minDelayMs: 2_000, maxDelayMs: 15_000, timeoutMs: 20 * 60_000 };
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface PollResult<T> {
+  done: boolean;
+  value?: T;
+  /** Stop waiting and fail with this message (e.g. a NAT gateway that went to `failed`). */
+  failure?: string;
+  status?: string;
+}
+
+/**
+ * Calls `check` until it reports done, backing off from minDelay to maxDelay. `onStatus` gets the
+ * current status text (for a spinner). Throws a CliError on failure or timeout.
+ */
+export async function pollUntil<T>(
+  what: string,
+  check: () => Promise<PollResult<T>>,
+  settings: WaitSettings,
+  onStatus?: (status: string, elapsedMs: number) => void,
+): Promise<T> {
+  const started = Date.now();
+  let delay = settings.minDelayMs;
+  for (;;) {
+    const r = await check();
+    if (r.failure) throw new CliError(`${what}: ${r.failure}`);
+    if (r.done) return r.value as T;
+    const elapsed = Date.now() - started;
+    onStatus?.(r.status ?? "waiting", elapsed);
+    if (elapsed > settings.timeoutMs) {
+      throw new CliError(`Timed out after ${Math.round(elapsed / 1000)} s waiting for ${what} (last state: ${r.status ?? "unknown"})`, 1, "Re-run the same command to keep waiting; nothing is lost.");
+    }
+    await sleep(delay);
+    delay = Math.min(settings.maxDelayMs, Math.ceil(delay * 1.5));
+  }
+}
+
+/**
+ * Retries `fn` while AWS says a resource we just created does not exist yet (eventual
+ * consistency), and on throttling/transient errors that survived the SDK's own retries.
+ */
+export async function retryEventual<T>(fn: () => Promise<T>, settings: WaitSettings, attempts = 8): Promise<T> {
+  let delay = Math.max(5, Math.floor(settings.minDelayMs / 4));
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const cls = classifyError(err);
+      if (i >= attempts || (cls !== "not-found" && cls !== "throttling" && cls !== "transient")) throw err;
+      await sleep(delay);
+      delay = Math.min(settings.maxDelayMs, delay * 2);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+// The commander program: global options (accepted before or after the command name), command
+// registration with lazy imports (so --help and --version never load the AWS SDK), and the one
+// place that turns errors into exit codes.
+import { Command, CommanderError, Option } from "commander";
+import { CliError, ExitCode } from "./errors.js";
+import { VERSION } from "./version.js";
+import type { Context, GlobalOptions, Out } from "./context.js";
+
+export interface RunDeps {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: Out;
+  stderr: Out;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  signal: AbortSignal;
+  /** Tests: an already-open sandbox (to read its call journal). */
+  sandbox?: import("./sandbox/index.js").Sandbox;
+}
+
+type Action = (ctx: Context, opts: any, args: string[]) => Promise<number | void>;
+
+function addGlobalOptions(cmd: Command): Command {
+  return cmd
+    .option("--region <region>", "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region)")
+    .option("--profile <name>", "AWS shared-config profile (credentials: env, SSO, profiles, IMDS)")
+    .option("--endpoint-url <url>", "send AWS calls to this endpoint (also AWS_ENDPOINT_URL), e.g. LocalStack")
+    .option("--sandbox", "use the embedded AWS emulator (state in .egress/sandbox.json; also EGRESS_SANDBOX=1)")
+    .option("--sandbox-file <file>", "sandbox state file (implies --sandbox)")
+    .option("--plan <file>", "plan file", "egress-plan.json")
+    .option("--json", "print one JSON document on stdout and nothing else there")
+    .option("--yes", "never prompt; assume yes")
+    .option("--dry-run", "make no change; on AWS, prove permissions with EC2 DryRun")
+    .option("--no-color", "no colour (also NO_COLOR)")
+    .option("--verbose", "log each AWS call to stderr");
+}
+
+export function buildProgram(deps: RunDeps, onAction: (name: string, action: () => Promise<Action>, cmd: Command, args: unknown[]) => Promise<void>): Command {
+  const program = addGlobalOptions(new Command("egress-cli"))
+    .description("Provision and audit AWS VPC egress: NAT gateways with static IPs, Lambda in a VPC, endpoints, a shared proxy, reachability proofs.")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
+    .configureHelp({ showGlobalOptions: true })
+    .exitOverride();
+
+  const lazy = (name: string, load: () => Promise<Action>) =>
+    async function (this: Command, ...args: unknown[]) {
+      await onAction(name, load, this, args);
+    };
+
+  program
+    .command("create-vpc")
+    .description("create a VPC with public and private subnets over K AZs, an internet gateway and route tables")
+    .option("--name <name>", "plan name (tags every resource: egress-cli:plan=<name>)")
+    .option("--cidr <cidr|auto>", "VPC IPv4 CIDR (/16–/28), or auto: a private range overlapping no VPC in the region (default: auto)")
+    .option("--azs <k>", "number of availability zones (default: 2)")
+    .option("--public-subnets <k>", "public subnets per AZ; 0 = no internet gateway (default: 1)")
+    .option("--private-subnets <k>", "private subnets per AZ (default: 1)")
+    .option("--subnet-prefix <p>", "subnet prefix length, e.g. 20 (default: the largest that fits)")
+    .action(lazy("create-vpc", async () => (await import("./commands/create-vpc.js")).createVpcCommand));
+
+  program
+    .command("import")
+    .description("adopt an existing VPC into a plan (nothing imported is ever deleted)")
+    .requiredOption("--vpc <vpc-id>", "the VPC to import")
+    .requiredOption("--name <name>", "plan name")
+    .action(lazy("import", async () => (await import("./commands/import.js")).importCommand));
+
+  program
+    .command("add-nat")
+    .description("add NAT gateway(s) with Elastic IPs and route the private subnets through them")
+    .addOption(new Option("--mode <mode>", "one NAT for all AZs, or one per AZ (HA) (default: single)").choices(["single", "per-az"]))
+    .option("--eip <allocation-id...>", "use your own Elastic IP(s) (never released by destroy)")
+    .option("--az <az...>", "AZ(s) for the NAT gateway(s)")
+    .action(lazy("add-nat", async () => (await import("./commands/add-nat.js")).addNatCommand));
+
+  program
+    .command("status")
+    .description("what the plan holds, the static egress IPs, and a monthly cost estimate")
+    .option("--offline", "read the plan only; make no AWS call")
+    .action(lazy("status", async () => (await import("./commands/status.js")).statusCommand));
+
+  program
+    .command("destroy")
+    .description("delete everything the plan owns, in reverse order (imported resources and your EIPs are kept)")
+    .action(lazy("destroy", async () => (await import("./commands/destroy.js")).destroyCommand));
+
+  const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, reset");
+  sandbox
+    .command("init")
+    .description("create the sandbox account (a default VPC per region, like a new AWS account)")
+    .option("--examples", "also seed example VPCs for demos and audits")
+    .option("--force", "replace an existing sandbox")
+    .action(lazy("sandbox init", async () => (await import("./commands/sandbox.js")).sandboxInit));
+  sandbox
+    .command("show")
+    .description("summarise the sandbox account")
+    .action(lazy("sandbox show", async () => (await import("./commands/sandbox.js")).sandboxShow));
+  sandbox
+    .command("reset")
+    .description("wipe the sandbox back to a fresh account")
+    .option("--examples", "also seed example VPCs")
+    .action(lazy("sandbox reset", async () => (await import("./commands/sandbox.js")).sandboxReset));
+
+  return program;
+}
+
+function globalOptions(cmd: Command): GlobalOptions {
+  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  return {
+    region: o.region as string | undefined,
+    profile: o.profile as string | undefined,
+    endpointUrl: o.endpointUrl as string | undefined,
+    sandbox: Boolean(o.sandbox),
+    sandboxFile: o.sandboxFile as string | undefined,
+    plan: (o.plan as string) ?? "egress-plan.json",
+    json: Boolean(o.json),
+    yes: Boolean(o.yes),
+    dryRun: Boolean(o.dryRun),
+    color: o.color !== false,
+    verbose: Boolean(o.verbose),
+  };
+}
+
+/** Runs the CLI with the given argv (without node and script) and returns the exit code. */
+export async function run(argv: string[], deps: RunDeps): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  let json = argv.includes("--json");
+  const program = buildProgram(deps, async (name, load, cmd, args) => {
+    const g = globalOptions(cmd);
+    json = g.json;
+    const color = g.color && !deps.env.NO_COLOR && Boolean(deps.stderr.isTTY);
+    const { createLogger } = await import("./output/logger.js");
+    const log = await createLogger({
+      stderr: deps.stderr,
+      color,
+      verbose: g.verbose,
+      interactive: Boolean(deps.stderr.isTTY) && !deps.env.CI,
+    });
+    const { createContext } = await import("./context.js");
+    try {
+      const ctx = createContext(g, { ...deps, log, userAgent: `egress-cli/${VERSION}` });
+      const action = await load();
+      const positional = args.filter((a) => Array.isArray(a) || typeof a === "string") as string[];
+      const code = await action(ctx, cmd.opts(), positional.flat());
+      exitCode = code ?? ExitCode.ok;
+    } catch (err) {
+      exitCode = report(err, deps, json, log.color);
+    }
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return ExitCode.ok;
+      if (json) deps.stdout.write(JSON.stringify({ error: { code: "InvalidUsage", message: err.message.replace(/^error: /, "") } }, null, 2) + "\n");
+      return ExitCode.usage;
+    }
+    return report(err, deps, json, undefined);
+  }
+  return exitCode;
+}
+
+function report(err: unknown, deps: RunDeps, json: boolean, color: import("chalk").ChalkInstance | undefined): number {
+  const e = err instanceof CliError ? err : undefined;
+  const code = e?.exitCode ?? ExitCode.failure;
+  const message = e ? e.message : `${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)}`;
+  const red = color ? color.red : (s: string) => s;
+  deps.stderr.write(`${red("error:")} ${message}\n`);
+  if (e?.hint) deps.stderr.write(`  ${e.hint}\n`);
+  if (!e && deps.env.EGRESS_DEBUG) deps.stderr.write(`${(err as Error)?.stack}\n`);
+  if (json) deps.stdout.write(JSON.stringify({ error: { code: e?.code ?? (err as Error)?.name ?? "Error", message, hint: e?.hint, exitCode: code } }, null, 2) + "\n");
+  return code;
+}
+
+/** The executable's entry: real process streams, SIGINT → abort (exit 130), exit code. */
+export async function main(): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted); // writes are atomic: the plan stays consistent
+    process.stderr.write("\nInterrupted: finishing the steps in flight and saving the plan (Ctrl-C again to quit now)…\n");
+    controller.abort();
+  });
+  const code = await run(process.argv.slice(2), {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    signal: controller.signal,
+  });
+  process.exitCode = controller.signal.aborted ? ExitCode.interrupted : code;
+}

@@ -1,0 +1,210 @@
+// add-nat: Elastic IP(s) (or the user's own) and NAT gateway(s) in public subnets, waited until
+// available, and 0.0.0.0/0 → NAT in each private route table (same-AZ NAT in per-az mode).
+// Prints the static egress IPs. Everything is validated before the first mutating call.
+import { DescribeAccountAttributesCommand } from "@aws-sdk/client-ec2";
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { classifyError } from "../aws/errors.js";
+import { effectiveRouteTable, getInternetGateway, listAddresses, listRouteTables, listSubnets } from "../aws/ec2.js";
+import { runSteps, type ResourceRecord, type StepDef } from "../engine/engine.js";
+import { openSession, loadCheckedPlan } from "../engine/session.js";
+import { elasticIpStep, natGatewayStep, routeStep } from "../engine/ec2-steps.js";
+import { awsId } from "./options.js";
+import { renderAddNat } from "../output/render.js";
+import type { Plan } from "../plans/schema.js";
+
+export interface AddNatOptions {
+  mode?: "single" | "per-az";
+  eip?: string[];
+  az?: string[];
+}
+
+export interface NatSpec {
+  mode: "single" | "per-az";
+  azs: string[];
+  eips?: string[];
+}
+
+const live = (r: ResourceRecord) => r.state === "created";
+
+/** AZs a private route table serves (create-vpc records one AZ; import records the list). */
+export function routeTableAzs(rec: ResourceRecord): string[] {
+  if (rec.az) return [rec.az];
+  return ((rec.attrs as { azs?: string[] }).azs ?? []).slice().sort();
+}
+
+export function publicSubnetsByAz(plan: Plan): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const [step, r] of Object.entries(plan.resources).sort(([a], [b]) => a.localeCompare(b))) {
+    if (r.kind === "subnet" && r.tier === "public" && live(r) && r.az && !m.has(r.az)) m.set(r.az, step);
+  }
+  return m;
+}
+
+export function privateRouteTables(plan: Plan): Array<[string, ResourceRecord]> {
+  return Object.entries(plan.resources)
+    .filter(([, r]) => r.kind === "route-table" && r.tier === "private" && live(r))
+    .sort(([a], [b]) => a.localeCompare(b));
+}
+
+export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
+  const publicByAz = publicSubnetsByAz(plan);
+  const steps: StepDef[] = [];
+  const igwAttached = plan.resources["igw/attachment"]?.state === "created" ? ["igw/attachment"] : [];
+  spec.azs.forEach((az, i) => {
+    const eipStep = `nat/${az}/eip`;
+    steps.push(elasticIpStep({ id: eipStep, az, byoAllocationId: spec.eips?.[i] }));
+    steps.push(natGatewayStep({ id: `nat/${az}`, az, subnetStep: publicByAz.get(az)!, eipStep, dependsOn: igwAttached }));
+  });
+  for (const [rtStep, rec] of privateRouteTables(plan)) {
+    const azs = routeTableAzs(rec);
+    const natAz = spec.mode === "single" ? spec.azs[0] : azs[0];
+    steps.push(
+      routeStep({
+        id: `${rtStep}/nat-route`,
+        label: `route 0.0.0.0/0 → NAT gateway (${natAz}) in ${rtStep}`,
+        routeTableStep: rtStep,
+        destination: "0.0.0.0/0",
+        target: (run) => ({ NatGatewayId: run.ref(`nat/${natAz}`) }),
+        dependsOn: [`nat/${natAz}`],
+      }),
+    );
+  }
+  return steps;
+}
+
+export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<number> {
+  // Offline checks of the flags themselves.
+  const mode = opts.mode ?? "single";
+  const eips = (opts.eip ?? []).map((e) => awsId("eipalloc", "an Elastic IP allocation", e));
+  if (new Set(eips).size !== eips.length) throw new UsageError("--eip lists the same allocation id twice.");
+  const wantAzs = opts.az ?? [];
+  if (mode === "single" && wantAzs.length > 1) throw new UsageError(`--mode single takes at most one --az, got ${wantAzs.join(", ")}.`, "Use --mode per-az for one NAT gateway per AZ.");
+
+  const plan = await loadCheckedPlan(ctx);
+  if (!plan.resources.vpc || !live(plan.resources.vpc)) throw new UsageError(`Plan "${plan.name}" has no VPC yet.`, "Run egress-cli create-vpc (or import) first.");
+  const publicByAz = publicSubnetsByAz(plan);
+  if (publicByAz.size === 0) {
+    throw new UsageError(`Plan "${plan.name}" has no public subnet: a NAT gateway must sit in a subnet routed to an internet gateway.`, "Create the VPC with --public-subnets 1 (or import a VPC that has public subnets).");
+  }
+  const privateTables = privateRouteTables(plan);
+  if (privateTables.length === 0) throw new UsageError(`Plan "${plan.name}" has no private subnets to route through a NAT gateway.`);
+  for (const az of wantAzs) if (!publicByAz.has(az)) throw new UsageError(`--az ${az}: the plan has no public subnet in ${az} (public subnets are in ${[...publicByAz.keys()].join(", ")}).`);
+
+  let azs: string[];
+  if (mode === "single") azs = [wantAzs[0] ?? [...publicByAz.keys()].sort()[0]];
+  else {
+    const privateAzs = [...new Set(privateTables.flatMap(([, r]) => routeTableAzs(r)))].sort();
+    for (const [step, r] of privateTables) {
+      if (routeTableAzs(r).length > 1) {
+        throw new UsageError(`--mode per-az: route table ${r.id} (${step}) serves subnets in several AZs (${routeTableAzs(r).join(", ")}), so it cannot point each AZ at its own NAT gateway.`, "Use --mode single, or give each AZ's private subnets their own route table.");
+      }
+    }
+    azs = wantAzs.length ? wantAzs.slice().sort() : privateAzs;
+    const missing = privateAzs.filter((az) => !azs.includes(az));
+    if (missing.length) throw new UsageError(`--mode per-az needs a NAT gateway in every AZ with private subnets; --az leaves out ${missing.join(", ")}.`);
+    const noPublic = azs.filter((az) => !publicByAz.has(az));
+    if (noPublic.length) throw new UsageError(`--mode per-az: no public subnet in ${noPublic.join(", ")} to hold that AZ's NAT gateway.`, "Use --mode single, or add public subnets in those AZs.");
+  }
+  if (eips.length && eips.length !== azs.length) {
+    throw new UsageError(`--eip gives ${eips.length} Elastic IP(s) but ${mode} mode needs ${azs.length} (one per NAT gateway in ${azs.join(", ")}).`);
+  }
+
+  const prior = plan.spec.nat as NatSpec | undefined;
+  if (prior && (prior.mode !== mode || prior.azs.join() !== azs.join() || (eips.length > 0 && (prior.eips ?? []).join() !== eips.join()))) {
+    const hasLiveNat = Object.values(plan.resources).some((r) => r.kind === "nat-gateway" && live(r));
+    if (hasLiveNat) {
+      throw new UsageError(`Plan "${plan.name}" already has NAT gateways (${prior.mode} in ${prior.azs.join(", ")}); this run asks for ${mode} in ${azs.join(", ")}.`, "Changing the NAT layout in place is not supported yet: run destroy and recreate, or re-run add-nat with the same flags to resume.");
+    }
+  }
+  const spec: NatSpec = { mode, azs, ...(eips.length ? { eips } : prior?.eips && !eips.length && prior.mode === mode ? { eips: prior.eips } : {}) };
+
+  // Checks against the account (reads only).
+  const aws = await ctx.aws();
+  const ec2 = await aws.ec2();
+  const vpcId = plan.resources.vpc.id!;
+  const [subnets, tables, addresses] = await Promise.all([
+    listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
+    listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
+    listAddresses(ec2),
+  ]);
+  for (const az of azs) {
+    const rec = plan.resources[publicByAz.get(az)!];
+    const subnet = subnets.find((s) => s.SubnetId === rec.id);
+    if (!subnet) throw new UsageError(`Public subnet ${rec.id} (${az}) recorded in the plan no longer exists.`);
+    const table = effectiveRouteTable(subnet, tables);
+    const route = table?.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-"));
+    const igw = route?.GatewayId ? await getInternetGateway(ec2, route.GatewayId) : undefined;
+    const attached = igw?.Attachments?.some((a) => a.VpcId === vpcId && ((a.State as string) === "available" || a.State === "attached"));
+    if (!route || !attached) {
+      throw new UsageError(`Subnet ${rec.id} (${az}) has no route to an attached internet gateway (its table ${table?.RouteTableId ?? "?"} lacks 0.0.0.0/0 → igw-…), so a NAT gateway there could not reach the internet.`, "Fix the subnet's route table or choose another --az.");
+    }
+  }
+  for (const id of eips) {
+    const a = addresses.find((x) => x.AllocationId === id);
+    if (!a) throw new UsageError(`--eip ${id}: no such Elastic IP in ${aws.region} (InvalidAllocationID.NotFound).`);
+    const ownNat = Object.values(plan.resources).some((r) => r.kind === "nat-gateway" && live(r) && (r.attrs as { allocationId?: string }).allocationId === id);
+    if (a.AssociationId && !ownNat) throw new UsageError(`--eip ${id} (${a.PublicIp}) is already associated (${a.AssociationId}${a.NetworkInterfaceId ? ` on ${a.NetworkInterfaceId}` : ""}).`, "Choose a free Elastic IP, or omit --eip to allocate new ones.");
+  }
+  const toAllocate = eips.length ? 0 : azs.filter((az) => plan.resources[`nat/${az}/eip`]?.state !== "created").length;
+  if (toAllocate > 0) {
+    const limit = await eipLimit(ctx);
+    if (limit !== undefined && addresses.length + toAllocate > limit) {
+      throw new UsageError(`Allocating ${toAllocate} Elastic IP(s) would exceed the account's limit of ${limit} in ${aws.region} (${addresses.length} allocated).`, "Release unused Elastic IPs, pass your own with --eip, use --mode single, or request a quota increase.");
+    }
+  }
+
+  const session = await openSession(ctx, {}, "add-nat");
+  try {
+    session.plan.spec = { ...session.plan.spec, nat: spec };
+    await session.save();
+    const report = await runSteps(ctx, session, natSteps(session.plan, spec));
+    const result = summarizeNat(session.plan, ctx.opts.dryRun, report.outcomes, report.dryRunChecks);
+    if (!ctx.opts.dryRun) {
+      session.plan.outputs = { ...session.plan.outputs, egressIps: result.egressIps };
+      await session.save();
+    }
+    if (ctx.opts.json) ctx.printJson(result);
+    else ctx.print(renderAddNat(result, ctx.log.color));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+async function eipLimit(ctx: Context): Promise<number | undefined> {
+  const ec2 = await (await ctx.aws()).ec2();
+  try {
+    const r = await ec2.send(new DescribeAccountAttributesCommand({ AttributeNames: ["vpc-max-elastic-ips" as any] }));
+    const v = r.AccountAttributes?.[0]?.AttributeValues?.[0]?.AttributeValue;
+    return v ? Number(v) : undefined;
+  } catch (err) {
+    if (classifyError(err) === "auth") return undefined; // not allowed to read it: AWS will tell us at allocation time
+    throw err;
+  }
+}
+
+export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, string>, dryRunChecks: unknown[]) {
+  const nats = Object.entries(plan.resources)
+    .filter(([, r]) => r.kind === "nat-gateway" && live(r))
+    .map(([step, r]) => {
+      const a = r.attrs as { publicIp?: string; allocationId?: string; state?: string; subnetId?: string };
+      const eip = plan.resources[`${step}/eip`];
+      return { step, natGatewayId: r.id, az: r.az, subnetId: a.subnetId, state: a.state, publicIp: a.publicIp ?? (eip?.attrs as { publicIp?: string })?.publicIp, allocationId: a.allocationId ?? eip?.id, eipOwned: eip?.owned ?? true };
+    });
+  const routes = Object.entries(plan.resources)
+    .filter(([step, r]) => r.kind === "route" && live(r) && step.endsWith("/nat-route"))
+    .map(([step, r]) => ({ step, routeTableId: (r.attrs as { routeTableId: string }).routeTableId, target: (r.attrs as { target: { NatGatewayId?: string } }).target?.NatGatewayId }));
+  return {
+    command: "add-nat",
+    dryRun,
+    plan: plan.name,
+    region: plan.region,
+    mode: (plan.spec.nat as NatSpec | undefined)?.mode,
+    natGateways: nats,
+    routes,
+    egressIps: nats.map((n) => n.publicIp).filter((x): x is string => Boolean(x)),
+    steps,
+    ...(dryRun ? { dryRunChecks } : {}),
+  };
+}

@@ -1,0 +1,159 @@
+// create-vpc: a VPC with DNS on, an internet gateway (when there are public subnets), public and
+// private subnets over K AZs in a computed non-overlapping layout, one public route table
+// (0.0.0.0/0 → IGW) and one private route table per AZ, all associated and tagged.
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { availabilityZones, listVpcs } from "../aws/ec2.js";
+import { TAG_PLAN } from "../aws/tags.js";
+import { layoutSubnets, pickFreeCidr, validateName, validateVpcCidr, overlaps } from "../net/cidr.js";
+import { runSteps, type StepDef } from "../engine/engine.js";
+import { openSession } from "../engine/session.js";
+import {
+  associationStep,
+  igwAttachmentStep,
+  internetGatewayStep,
+  routeStep,
+  routeTableStep,
+  subnetStep,
+  vpcAttributeStep,
+  vpcStep,
+} from "../engine/ec2-steps.js";
+import { intOption } from "./options.js";
+import { renderCreateVpc } from "../output/render.js";
+
+export interface CreateVpcOptions {
+  name?: string;
+  cidr?: string;
+  azs?: string;
+  publicSubnets?: string;
+  privateSubnets?: string;
+  subnetPrefix?: string;
+}
+
+export interface VpcSpec {
+  cidr: string;
+  azs: string[];
+  publicPerAz: number;
+  privatePerAz: number;
+  subnetPrefix?: number;
+}
+
+export function vpcSteps(spec: VpcSpec): StepDef[] {
+  const layout = layoutSubnets({ vpcCidr: spec.cidr, azs: spec.azs, publicPerAz: spec.publicPerAz, privatePerAz: spec.privatePerAz, subnetPrefix: spec.subnetPrefix });
+  const steps: StepDef[] = [vpcStep(spec.cidr), vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames")];
+  const hasPublic = spec.publicPerAz > 0;
+  if (hasPublic) {
+    steps.push(internetGatewayStep(), igwAttachmentStep());
+    steps.push(routeTableStep({ id: "route-table/public", label: "public route table", tier: "public" }));
+    steps.push(
+      routeStep({
+        id: "route-table/public/default-route",
+        label: "public route 0.0.0.0/0 → internet gateway",
+        routeTableStep: "route-table/public",
+        destination: "0.0.0.0/0",
+        target: (run) => ({ GatewayId: run.ref("igw") }),
+        dependsOn: ["igw/attachment"],
+      }),
+    );
+  }
+  for (const az of spec.azs) {
+    if (spec.privatePerAz > 0) steps.push(routeTableStep({ id: `route-table/private/${az}`, label: `private route table for ${az}`, az, tier: "private" }));
+  }
+  for (const s of layout) {
+    const id = `subnet/${s.tier}/${s.az}/${s.index}`;
+    steps.push(subnetStep({ id, cidr: s.cidr, az: s.az, tier: s.tier }));
+    steps.push(associationStep({ id: `${id}/association`, subnetStep: id, routeTableStep: s.tier === "public" ? "route-table/public" : `route-table/private/${s.az}` }));
+  }
+  return steps;
+}
+
+export async function createVpcCommand(ctx: Context, opts: CreateVpcOptions): Promise<number> {
+  // 1. Everything that can be checked offline.
+  const azCount = intOption("azs", opts.azs ?? "2", 1, 6);
+  const publicPerAz = intOption("public-subnets", opts.publicSubnets ?? "1", 0, 4);
+  const privatePerAz = intOption("private-subnets", opts.privateSubnets ?? "1", 0, 4);
+  if (publicPerAz + privatePerAz === 0) throw new UsageError("--public-subnets 0 and --private-subnets 0 leave nothing to create.");
+  const subnetPrefix = opts.subnetPrefix === undefined ? undefined : intOption("subnet-prefix", opts.subnetPrefix, 16, 28);
+  if (opts.name !== undefined) validateName(opts.name);
+  const givenCidr = opts.cidr === undefined || opts.cidr === "auto" ? undefined : validateVpcCidr(opts.cidr).cidr;
+  if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz, subnetPrefix });
+
+  // 2. Checks against the account (reads only).
+  const aws = await ctx.aws();
+  const ec2 = await aws.ec2();
+  const regionAzs = await availabilityZones(ec2);
+  if (azCount > regionAzs.length) {
+    throw new UsageError(`--azs ${azCount}: ${aws.region} has ${regionAzs.length} availability zones (${regionAzs.join(", ")}).`);
+  }
+  const existingPlan = await (await import("../plans/store.js")).loadPlan(ctx.planPath);
+  const name = opts.name ?? existingPlan?.name;
+  if (!name) throw new UsageError("--name is required to start a plan.", "e.g. egress-cli create-vpc --name sms-api");
+  const prior = existingPlan?.spec?.vpc as VpcSpec | undefined;
+
+  let spec: VpcSpec;
+  if (prior) {
+    // Re-running (or resuming) the same plan: the recorded spec wins; a conflicting one is refused.
+    const conflicts: string[] = [];
+    if (givenCidr && givenCidr !== prior.cidr) conflicts.push(`--cidr ${givenCidr} (plan has ${prior.cidr})`);
+    if (opts.azs !== undefined && azCount !== prior.azs.length) conflicts.push(`--azs ${azCount} (plan has ${prior.azs.length})`);
+    if (opts.publicSubnets !== undefined && publicPerAz !== prior.publicPerAz) conflicts.push(`--public-subnets ${publicPerAz} (plan has ${prior.publicPerAz})`);
+    if (opts.privateSubnets !== undefined && privatePerAz !== prior.privatePerAz) conflicts.push(`--private-subnets ${privatePerAz} (plan has ${prior.privatePerAz})`);
+    if (subnetPrefix !== undefined && subnetPrefix !== prior.subnetPrefix) conflicts.push(`--subnet-prefix ${subnetPrefix}`);
+    if (conflicts.length) {
+      throw new UsageError(`Plan "${existingPlan!.name}" already has a VPC laid out differently: ${conflicts.join("; ")}.`, "Changing a VPC in place is not supported: destroy it first, or use another --plan file.");
+    }
+    spec = prior;
+  } else {
+    const vpcs = await listVpcs(ec2);
+    if (!existingPlan) {
+      const taken = vpcs.find((v) => v.Tags?.some((t) => t.Key === TAG_PLAN && t.Value === name));
+      if (taken) throw new UsageError(`A plan named "${name}" already exists in ${aws.region}: ${taken.VpcId} carries ${TAG_PLAN}=${name}.`, "Choose another --name, or point --plan at that plan's file.");
+    }
+    const others = vpcs.map((v) => v.CidrBlock!).filter(Boolean);
+    const cidr = givenCidr ?? pickFreeCidr(others, { prefix: 16 });
+    const clash = vpcs.filter((v) => v.CidrBlock && overlaps(v.CidrBlock, cidr));
+    if (givenCidr && clash.length) {
+      ctx.log.warn(`${cidr} overlaps ${clash.map((v) => `${v.VpcId} (${v.CidrBlock})`).join(", ")}: these VPCs can never be peered or routed through a transit gateway. Consider --cidr auto.`);
+    }
+    if (!validateVpcCidr(cidr).rfc1918) ctx.log.warn(`${cidr} is not a private (RFC 1918) range; addresses in it will shadow the public internet for this VPC.`);
+    spec = { cidr, azs: regionAzs.slice(0, azCount), publicPerAz, privatePerAz, ...(subnetPrefix !== undefined ? { subnetPrefix } : {}) };
+  }
+  const steps = vpcSteps(spec); // validates the layout once more against the real AZ names
+
+  // 3. Apply: the plan is written before the first mutating call.
+  const session = await openSession(ctx, { createWithName: name }, "create-vpc");
+  try {
+    session.plan.spec = { ...session.plan.spec, vpc: spec };
+    await session.save();
+    const report = await runSteps(ctx, session, steps);
+    await session.flush();
+    const result = summarizeVpc(session.plan, report.outcomes, ctx.opts.dryRun, report.dryRunChecks);
+    if (ctx.opts.json) ctx.printJson(result);
+    else ctx.print(renderCreateVpc(result, ctx.log.color));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: Record<string, string>, dryRun: boolean, dryRunChecks: unknown[]) {
+  const r = plan.resources;
+  const subnets = Object.entries(r)
+    .filter(([, x]) => x.kind === "subnet" && x.state !== "deleted")
+    .map(([step, x]) => ({ step, subnetId: x.id, tier: x.tier, az: x.az, cidr: x.cidr }));
+  return {
+    command: "create-vpc",
+    dryRun,
+    plan: plan.name,
+    region: plan.region,
+    vpcId: r.vpc?.id ?? null,
+    cidr: (plan.spec.vpc as VpcSpec | undefined)?.cidr ?? r.vpc?.cidr,
+    internetGatewayId: r.igw?.state === "created" ? r.igw.id : null,
+    subnets,
+    routeTables: Object.entries(r)
+      .filter(([, x]) => x.kind === "route-table" && x.state !== "deleted")
+      .map(([step, x]) => ({ step, routeTableId: x.id, tier: x.tier, az: x.az })),
+    steps: outcomes,
+    ...(dryRun ? { dryRunChecks } : {}),
+  };
+}

@@ -1,0 +1,88 @@
+// import: adopt an existing VPC into a plan without changing it. Subnets are classified public
+// or private from their effective route table (0.0.0.0/0 → igw-… means public). Everything
+// imported is recorded `owned: false`, so destroy never deletes it.
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { effectiveRouteTable, getVpc, listInternetGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
+import { openSession } from "../engine/session.js";
+import { validateName } from "../net/cidr.js";
+import { awsId } from "./options.js";
+import { renderImport } from "../output/render.js";
+import type { ResourceRecord } from "../engine/engine.js";
+import { loadPlan } from "../plans/store.js";
+
+export interface ImportOptions {
+  vpc: string;
+  name: string;
+}
+
+export async function importCommand(ctx: Context, opts: ImportOptions): Promise<number> {
+  const vpcId = awsId("vpc", "a VPC", opts.vpc);
+  validateName(opts.name);
+  const existing = await loadPlan(ctx.planPath);
+  if (existing) {
+    const v = existing.resources.vpc;
+    if (v && v.state === "created" && v.id !== vpcId) throw new UsageError(`${ctx.planPath} already holds plan "${existing.name}" for ${v.id}.`, "Pass --plan FILE to import into a separate plan file.");
+  }
+  const aws = await ctx.aws();
+  const ec2 = await aws.ec2();
+  const vpc = await getVpc(ec2, vpcId);
+  if (!vpc) throw new UsageError(`VPC ${vpcId} does not exist in ${aws.region} (InvalidVpcID.NotFound).`, "Check --region and the id (egress-cli sandbox show lists sandbox VPCs).");
+  const f = [{ Name: "vpc-id", Values: [vpcId] }];
+  const [subnets, tables, igws] = await Promise.all([listSubnets(ec2, f), listRouteTables(ec2, f), listInternetGateways(ec2, [{ Name: "attachment.vpc-id", Values: [vpcId] }])]);
+
+  const now = new Date().toISOString();
+  const rec = (kind: string, id: string, extra: Partial<ResourceRecord> = {}): ResourceRecord =>
+    ({ kind, id, owned: false, state: "created", dependsOn: [], generation: 0, attrs: {}, createdAt: now, ...extra }) as ResourceRecord;
+  const resources: Record<string, ResourceRecord> = { vpc: rec("vpc", vpcId, { cidr: vpc.CidrBlock }) };
+  if (igws[0]) resources.igw = rec("internet-gateway", igws[0].InternetGatewayId!);
+
+  const tableInfo = new Map<string, { tier: "public" | "private"; azs: Set<string>; main: boolean }>();
+  const counters = new Map<string, number>();
+  for (const s of subnets.slice().sort((a, b) => (a.AvailabilityZone! + a.CidrBlock!).localeCompare(b.AvailabilityZone! + b.CidrBlock!))) {
+    const table = effectiveRouteTable(s, tables);
+    const isPublic = Boolean(table?.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-") && r.State !== "blackhole"));
+    const tier = isPublic ? "public" : "private";
+    const key = `${tier}/${s.AvailabilityZone}`;
+    const n = counters.get(key) ?? 0;
+    counters.set(key, n + 1);
+    resources[`subnet/${tier}/${s.AvailabilityZone}/${n}`] = rec("subnet", s.SubnetId!, { az: s.AvailabilityZone, cidr: s.CidrBlock, tier, attrs: { routeTableId: table?.RouteTableId } });
+    if (table) {
+      const info = tableInfo.get(table.RouteTableId!) ?? { tier, azs: new Set<string>(), main: Boolean(table.Associations?.some((a) => a.Main)) };
+      info.azs.add(s.AvailabilityZone!);
+      tableInfo.set(table.RouteTableId!, info);
+    }
+  }
+  for (const [id, info] of tableInfo) {
+    resources[`route-table/${info.tier}/${id}`] = rec("route-table", id, { tier: info.tier, attrs: { azs: [...info.azs].sort(), main: info.main } });
+  }
+  if (!subnets.length) ctx.log.warn(`${vpcId} has no subnets.`);
+
+  const session = await openSession(ctx, { createWithName: opts.name }, "import");
+  try {
+    if (!session.isNew && session.plan.resources.vpc?.id === vpcId) {
+      // Re-import refreshes the picture of what is not ours; what we created stays as recorded.
+      for (const [k, v] of Object.entries(session.plan.resources)) if (!v.owned) delete session.plan.resources[k];
+    }
+    for (const [k, v] of Object.entries(resources)) if (!session.plan.resources[k] || !session.plan.resources[k].owned) session.upsert(k, v);
+    session.plan.spec = { ...session.plan.spec, import: { vpcId } };
+    session.journal({ step: "import", action: "adopt", status: "done", resourceId: vpcId });
+    await session.save();
+    const result = {
+      command: "import",
+      dryRun: ctx.opts.dryRun,
+      plan: session.plan.name,
+      region: aws.region,
+      vpcId,
+      cidr: vpc.CidrBlock,
+      internetGatewayId: igws[0]?.InternetGatewayId ?? null,
+      subnets: Object.entries(resources).filter(([, r]) => r.kind === "subnet").map(([step, r]) => ({ step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr })),
+      routeTables: [...tableInfo].map(([id, i]) => ({ routeTableId: id, tier: i.tier, azs: [...i.azs].sort(), main: i.main })),
+    };
+    if (ctx.opts.json) ctx.printJson(result);
+    else ctx.print(renderImport(result, ctx.log.color));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,73 @@
+// status: what the plan holds (refreshed from AWS unless --offline), the static egress IPs, and a
+// monthly cost estimate from the dated price table.
+import type { Context } from "../context.js";
+import { loadCheckedPlan } from "../engine/session.js";
+import { estimateMonthlyCost } from "../analysis/cost.js";
+import { renderStatus } from "../output/render.js";
+import type { Plan } from "../plans/schema.js";
+
+export interface StatusOptions {
+  offline?: boolean;
+}
+
+export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<number> {
+  const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
+  const live = opts.offline ? undefined : await liveStates(ctx, plan);
+  const result = buildStatus(plan, live);
+  if (ctx.opts.json) ctx.printJson(result);
+  else ctx.print(renderStatus(result, ctx.log.color));
+  return 0;
+}
+
+async function liveStates(ctx: Context, plan: Plan): Promise<Record<string, string>> {
+  const { listNatGateways, listAddresses, listVpcs } = await import("../aws/ec2.js");
+  const ec2 = await (await ctx.aws()).ec2();
+  const nats = Object.values(plan.resources).filter((r) => r.kind === "nat-gateway" && r.state === "created" && r.id).map((r) => r.id!);
+  const eips = Object.values(plan.resources).filter((r) => r.kind === "elastic-ip" && r.state === "created" && r.id).map((r) => r.id!);
+  const vpc = plan.resources.vpc?.state === "created" ? plan.resources.vpc.id : undefined;
+  const { orUndefined } = await import("../aws/ec2.js");
+  const [natList, eipList, vpcList] = await Promise.all([
+    nats.length ? orUndefined(listNatGateways(ec2, undefined, nats)) : [],
+    eips.length ? orUndefined(listAddresses(ec2, undefined, eips)) : [],
+    vpc ? orUndefined(listVpcs(ec2, undefined, [vpc])) : [],
+  ]);
+  const states: Record<string, string> = {};
+  for (const id of nats) states[id] = natList?.find((n) => n.NatGatewayId === id)?.State ?? "missing";
+  for (const id of eips) states[id] = eipList?.find((a) => a.AllocationId === id) ? "allocated" : "missing";
+  if (vpc) states[vpc] = vpcList?.find((v) => v.VpcId === vpc)?.State ?? "missing";
+  return states;
+}
+
+export function buildStatus(plan: Plan, live: Record<string, string> | undefined) {
+  const resources = Object.entries(plan.resources)
+    .filter(([, r]) => r.state !== "deleted")
+    .map(([step, r]) => ({
+      step,
+      kind: r.kind,
+      id: r.id,
+      owned: r.owned,
+      state: r.state,
+      ...(r.az ? { az: r.az } : {}),
+      ...(r.cidr ? { cidr: r.cidr } : {}),
+      ...(r.tier ? { tier: r.tier } : {}),
+      ...(live && r.id && live[r.id] ? { liveState: live[r.id] } : {}),
+    }));
+  const nats = Object.entries(plan.resources).filter(([, r]) => r.kind === "nat-gateway" && r.state === "created" && (!live || !["missing", "deleted", "failed"].includes(live[r.id!] ?? "")));
+  const eips = Object.entries(plan.resources).filter(([, r]) => r.kind === "elastic-ip" && r.state === "created");
+  const egressIps = nats.map(([, r]) => (r.attrs as { publicIp?: string }).publicIp).filter((x): x is string => Boolean(x));
+  const cost = estimateMonthlyCost({ region: plan.region, natGateways: nats.length, publicIpv4Addresses: eips.length });
+  return {
+    command: "status",
+    plan: plan.name,
+    region: plan.region,
+    accountId: plan.accountId,
+    backend: plan.backend,
+    vpcId: plan.resources.vpc?.state === "created" ? plan.resources.vpc.id : null,
+    destroyed: Object.keys(plan.resources).length > 0 && resources.every((r) => !r.owned),
+    egressIps,
+    natGateways: nats.map(([step, r]) => ({ step, natGatewayId: r.id, az: r.az, publicIp: (r.attrs as { publicIp?: string }).publicIp, state: live?.[r.id!] ?? (r.attrs as { state?: string }).state })),
+    resources,
+    cost,
+    checkedLive: Boolean(live),
+  };
+}

@@ -1,0 +1,137 @@
+// Everything a command needs from the outside world, built once per invocation: options, IO,
+// logger, AWS clients (lazily), plan path, wait settings and the SIGINT signal. Commands receive
+// it; they never read process.env, argv or construct SDK clients themselves.
+import path from "node:path";
+import type { AwsClients } from "./aws/clients.js";
+import { AWS_WAIT, type WaitSettings } from "./aws/wait.js";
+import { UsageError } from "./errors.js";
+import type { Logger } from "./output/logger.js";
+import type { Sandbox } from "./sandbox/index.js";
+
+export interface GlobalOptions {
+  region?: string;
+  profile?: string;
+  endpointUrl?: string;
+  sandbox: boolean;
+  sandboxFile?: string;
+  plan: string;
+  json: boolean;
+  yes: boolean;
+  dryRun: boolean;
+  color: boolean;
+  verbose: boolean;
+}
+
+export type Out = NodeJS.WritableStream & { isTTY?: boolean };
+
+export interface Context {
+  readonly cwd: string;
+  readonly env: Record<string, string | undefined>;
+  readonly opts: GlobalOptions;
+  readonly log: Logger;
+  readonly stdout: Out;
+  /** True when a human can answer a prompt (stdin and stderr are TTYs, not CI). */
+  readonly interactive: boolean;
+  readonly planPath: string;
+  readonly wait: WaitSettings;
+  readonly concurrency: number;
+  readonly signal: AbortSignal;
+  /** AWS clients; resolves region and (for the sandbox) opens the emulator on first use. */
+  aws(): Promise<AwsClients>;
+  /** The sandbox, only for the `sandbox` command itself. */
+  sandbox(): Promise<Sandbox>;
+  confirm(question: string): Promise<boolean>;
+  /** Writes a result to stdout (a JSON document with --json). */
+  print(text: string): void;
+  printJson(doc: unknown): void;
+}
+
+export interface ContextDeps {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: Out;
+  stderr: Out;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  log: Logger;
+  signal: AbortSignal;
+  /** Tests may hand in an already-open sandbox (to read its journal). */
+  sandbox?: Sandbox;
+  userAgent: string;
+}
+
+export function sandboxRequested(opts: GlobalOptions, env: Record<string, string | undefined>): boolean {
+  return opts.sandbox || opts.sandboxFile !== undefined || env.EGRESS_SANDBOX === "1" || env.EGRESS_SANDBOX === "true";
+}
+
+export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
+  const useSandbox = sandboxRequested(opts, deps.env);
+  const endpointUrl = opts.endpointUrl ?? deps.env.AWS_ENDPOINT_URL;
+  if (useSandbox && opts.endpointUrl) {
+    throw new UsageError("--sandbox and --endpoint-url both choose where calls go; pass one of them.");
+  }
+  if (endpointUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(endpointUrl);
+    } catch {
+      throw new UsageError(`--endpoint-url ${JSON.stringify(endpointUrl)} is not a URL (expected e.g. http://127.0.0.1:4566).`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--endpoint-url must be http or https, got ${url.protocol}`);
+  }
+  const sandboxFile = path.resolve(deps.cwd, opts.sandboxFile ?? deps.env.EGRESS_SANDBOX_FILE ?? ".egress/sandbox.json");
+  let sandboxP: Promise<Sandbox> | undefined;
+  const openSandbox = () =>
+    (sandboxP ??= deps.sandbox
+      ? Promise.resolve(deps.sandbox)
+      : import("./sandbox/index.js").then(({ Sandbox }) => Sandbox.open({ file: sandboxFile, env: deps.env })));
+  let awsP: Promise<AwsClients> | undefined;
+  const interactive = Boolean(deps.stdin?.isTTY && deps.stderr.isTTY) && !deps.env.CI;
+
+  const ctx: Context = {
+    cwd: deps.cwd,
+    env: deps.env,
+    opts,
+    log: deps.log,
+    stdout: deps.stdout,
+    interactive,
+    planPath: path.resolve(deps.cwd, opts.plan),
+    // The sandbox answers state changes in milliseconds (or scaled minutes): poll it quickly.
+    wait: useSandbox ? { minDelayMs: 10, maxDelayMs: 200, timeoutMs: 10 * 60_000 } : AWS_WAIT,
+    concurrency: 4,
+    signal: deps.signal,
+    aws() {
+      awsP ??= (async () => {
+        const { createAwsClients, resolveRegion } = await import("./aws/clients.js");
+        const region = await resolveRegion({ region: opts.region, profile: opts.profile, env: deps.env, sandbox: useSandbox });
+        const { isValidRegion } = await import("./net/cidr.js");
+        if (!isValidRegion(region)) throw new UsageError(`"${region}" is not an AWS region name (expected e.g. us-east-1).`);
+        return createAwsClients({
+          region,
+          profile: opts.profile,
+          endpointUrl: useSandbox ? undefined : endpointUrl,
+          sandbox: useSandbox ? await openSandbox() : undefined,
+          verbose: opts.verbose,
+          log: deps.log,
+          userAgent: deps.userAgent,
+        });
+      })();
+      return awsP;
+    },
+    sandbox: openSandbox,
+    async confirm(question) {
+      if (opts.yes) return true;
+      if (!interactive || !deps.stdin) return false;
+      const { createInterface } = await import("node:readline/promises");
+      const rl = createInterface({ input: deps.stdin, output: deps.stderr });
+      try {
+        const answer = await rl.question(`${question} [y/N] `);
+        return /^y(es)?$/i.test(answer.trim());
+      } finally {
+        rl.close();
+      }
+    },
+    print: (text) => deps.stdout.write(text.endsWith("\n") ? text : text + "\n"),
+    printJson: (doc) => deps.stdout.write(JSON.stringify(doc, null, 2) + "\n"),
+  };
+  return ctx;
+}

@@ -1,0 +1,134 @@
+// Tears down what a plan owns: first adopts orphans (resources tagged with the plan that a
+// crashed run created but never recorded), then deletes in reverse dependency order, bounded
+// concurrency, recording each deletion at once so an interrupted destroy resumes.
+import type { Context } from "../context.js";
+import { toCliError } from "../aws/errors.js";
+import { CliError } from "../errors.js";
+import { deleters, findTaggedResources } from "./ec2-steps.js";
+import { Interrupted, type ResourceRecord } from "./engine.js";
+import type { PlanSession } from "./session.js";
+
+export interface DestroyReport {
+  deleted: Array<{ step: string; kind: string; id: string | null }>;
+  kept: Array<{ step: string; kind: string; id: string | null; reason: string }>;
+  orphansAdopted: Array<{ kind: string; id: string }>;
+}
+
+/** What destroy would delete, in order (for prompts and --dry-run). */
+export function deletionOrder(resources: Record<string, ResourceRecord>): string[] {
+  const live = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned);
+  const remaining = new Set(live.map(([id]) => id));
+  const order: string[] = [];
+  while (remaining.size) {
+    const batch = [...remaining].filter((id) => ![...remaining].some((other) => resources[other].dependsOn.includes(id)));
+    if (!batch.length) throw new Error(`internal: dependency cycle among ${[...remaining].join(", ")}`);
+    for (const id of batch.sort()) {
+      order.push(id);
+      remaining.delete(id);
+    }
+  }
+  return order;
+}
+
+async function adoptOrphans(ctx: Context, session: PlanSession): Promise<DestroyReport["orphansAdopted"]> {
+  const plan = session.plan;
+  const tagged = await findTaggedResources(ctx, plan.name);
+  const stepById = new Map<string, string>();
+  for (const [step, r] of Object.entries(plan.resources)) if (r.id && r.state === "created") stepById.set(r.id, step);
+  const adopted: DestroyReport["orphansAdopted"] = [];
+  for (const t of tagged) {
+    if (stepById.has(t.id)) continue;
+    const rec = plan.resources[t.step];
+    let stepId = t.step;
+    if (!rec || rec.state !== "created" || !rec.id) {
+      // A crash between the create call and recording it: the step's own record.
+      if (!rec || rec.state === "pending" || rec.state === "deleted") stepId = t.step;
+    } else stepId = `orphan/${t.kind}/${t.id}`;
+    const deps = (t.refs as (string | undefined)[]).map((id) => (id ? stepById.get(id) : undefined)).filter((x): x is string => Boolean(x));
+    session.upsert(stepId, {
+      kind: t.kind,
+      id: t.id,
+      owned: true,
+      state: "created",
+      dependsOn: [...new Set([...(rec && stepId === t.step ? rec.dependsOn : []), ...deps])],
+      generation: rec?.generation ?? 0,
+      attrs: { ...(rec && stepId === t.step ? rec.attrs : {}), orphan: true },
+      createdAt: new Date().toISOString(),
+    } as ResourceRecord);
+    stepById.set(t.id, stepId);
+    if ("attachedTo" in t && typeof t.attachedTo === "string") {
+      const vpcStep = stepById.get(String(t.attachedTo));
+      const attachStep = `${stepId}/attachment`;
+      if (!plan.resources[attachStep] || plan.resources[attachStep].state !== "created") {
+        session.upsert(attachStep, {
+          kind: "igw-attachment",
+          id: t.id,
+          owned: true,
+          state: "created",
+          dependsOn: [stepId, ...(vpcStep ? [vpcStep] : [])],
+          generation: 0,
+          attrs: { internetGatewayId: t.id, vpcId: t.attachedTo, orphan: true },
+        } as ResourceRecord);
+      }
+    }
+    session.journal({ step: stepId, action: "adopt", status: "done", resourceId: t.id, error: "orphan found by tag; will be deleted" });
+    adopted.push({ kind: t.kind, id: t.id });
+  }
+  // Pending records with nothing behind them: nothing to delete.
+  for (const [step, r] of Object.entries(plan.resources)) {
+    if (r.state === "pending" && !r.id) session.upsert(step, { ...r, state: "deleted", deletedAt: new Date().toISOString() });
+  }
+  if (adopted.length) await session.save();
+  return adopted;
+}
+
+export async function destroyPlan(ctx: Context, session: PlanSession): Promise<DestroyReport> {
+  const report: DestroyReport = { deleted: [], kept: [], orphansAdopted: await adoptOrphans(ctx, session) };
+  const resources = session.plan.resources;
+  for (const [step, r] of Object.entries(resources)) {
+    if (r.state === "created" && !r.owned) report.kept.push({ step, kind: r.kind, id: r.id, reason: "not owned (imported or yours)" });
+  }
+  const remaining = new Set(Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id));
+  const running = new Map<string, Promise<void>>();
+  let failure: unknown;
+  const blocked = (id: string) => [...remaining].some((o) => o !== id && resources[o].dependsOn.includes(id)) || [...running.keys()].some((o) => resources[o].dependsOn.includes(id));
+
+  while ((remaining.size || running.size) && !(failure && !running.size)) {
+    if (!failure && !ctx.signal.aborted) {
+      for (const id of [...remaining].sort()) {
+        if (running.size >= ctx.concurrency) break;
+        if (blocked(id)) continue;
+        remaining.delete(id);
+        const rec = resources[id];
+        const del = deleters[rec.kind];
+        if (!del) throw new CliError(`Do not know how to delete a ${rec.kind} (${id}); the plan may come from a newer egress-cli.`);
+        const p = (async () => {
+          session.journal({ step: id, action: "delete", status: "started", resourceId: rec.id ?? undefined });
+          await del(ctx, rec);
+          session.upsert(id, { ...resources[id], state: "deleted", deletedAt: new Date().toISOString(), generation: resources[id].generation + 1 });
+          session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined });
+          await session.save();
+          report.deleted.push({ step: id, kind: rec.kind, id: rec.id });
+          ctx.log.debug(`deleted ${rec.kind} ${rec.id ?? ""} (${id})`);
+        })()
+          .catch((err) => {
+            session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: `${(err as Error)?.name}: ${(err as Error)?.message}` });
+            failure ??= toCliError(err, `Deleting ${rec.kind} ${rec.id ?? ""} (${id})`);
+          })
+          .finally(() => running.delete(id));
+        running.set(id, p);
+      }
+    }
+    if (!running.size) {
+      if (remaining.size && !failure && !ctx.signal.aborted) throw new Error(`internal: cannot order deletion of ${[...remaining].join(", ")}`);
+      break;
+    }
+    await Promise.race(running.values());
+  }
+  await session.flush();
+  if (failure) throw failure;
+  if (ctx.signal.aborted) throw new Interrupted();
+  session.plan.outputs = {};
+  await session.save();
+  return report;
+}

@@ -1,0 +1,273 @@
+// The idempotent step runner behind every provisioning command (DESIGN.md "The step engine").
+// A step has a stable id; running it either (1) verifies the resource the journal recorded,
+// (2) adopts what an interrupted run created (found by tags, or a relation that already holds),
+// or (3) creates it with tags at creation and a client token, recording the result at once.
+// Independent steps run concurrently, bounded. Kill -9 at any point and a re-run converges.
+import { createHash } from "node:crypto";
+import { CliError, ExitCode } from "../errors.js";
+import type { Context } from "../context.js";
+import type { Plan } from "../plans/schema.js";
+import { planTags, type Tag } from "../aws/tags.js";
+import type { PlanSession } from "./session.js";
+import { toCliError } from "../aws/errors.js";
+import { retryEventual, sleep } from "../aws/wait.js";
+
+export type ResourceRecord = Plan["resources"][string];
+
+export interface StepResult {
+  id: string | null;
+  attrs?: Record<string, unknown>;
+}
+
+export interface StepRun {
+  readonly ctx: Context;
+  readonly session: PlanSession;
+  readonly stepId: string;
+  readonly planName: string;
+  /** Idempotency token: plan id + step id + generation (bumped when the resource is deleted). */
+  readonly clientToken: string;
+  /** Name + egress-cli:plan + egress-cli:step tags for TagSpecifications. */
+  readonly tags: Tag[];
+  /** Resource id recorded for another (earlier) step. */
+  ref(stepId: string): string;
+  record(stepId: string): ResourceRecord | undefined;
+}
+
+export interface StepDef {
+  id: string;
+  kind: string;
+  /** Human label, e.g. "NAT gateway in us-east-1a". */
+  label: string;
+  /** The Name tag (defaults to `<plan>-<step id with / as ->`). */
+  name?: string;
+  dependsOn?: string[];
+  owned?: boolean;
+  meta?: { az?: string; cidr?: string; tier?: "public" | "private" };
+  /** Is the recorded resource still there (and as wanted)? Undefined → recreate. */
+  verify?(run: StepRun, rec: ResourceRecord): Promise<StepResult | undefined>;
+  /** Finds what an interrupted run created (by tags), or a relation that already holds. */
+  discover?(run: StepRun): Promise<StepResult | undefined>;
+  /**
+   * Facts to record BEFORE the mutating call (e.g. the route a ReplaceRoute overwrites), so a
+   * crash right after the call cannot lose them. Kept in the record's attrs; create can read them.
+   */
+  intent?(run: StepRun): Promise<Record<string, unknown>>;
+  create(run: StepRun): Promise<StepResult>;
+  /** After create/adopt/verify: wait until the resource is usable (e.g. NAT available). */
+  settle?(run: StepRun, result: StepResult): Promise<StepResult | void>;
+  /** With --dry-run: a DryRun call proving permission (only when its inputs already exist). */
+  dryRun?(run: StepRun): Promise<void>;
+}
+
+export type StepOutcome = "created" | "adopted" | "exists" | "would-create" | "would-skip";
+
+export interface RunReport {
+  outcomes: Record<string, StepOutcome>;
+  dryRunChecks: Array<{ step: string; result: "allowed" | "denied" | "skipped"; detail?: string }>;
+}
+
+export function clientTokenFor(planId: string, stepId: string, generation: number): string {
+  return createHash("sha256").update(`${planId}:${stepId}:${generation}`).digest("hex").slice(0, 40);
+}
+
+export function defaultName(planName: string, stepId: string): string {
+  return `${planName}-${stepId.replace(/\//g, "-")}`;
+}
+
+export class Interrupted extends CliError {
+  constructor() {
+    super("Interrupted. The plan is consistent; re-run the same command to finish.", ExitCode.interrupted, undefined, "Interrupted");
+  }
+}
+
+function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | "name">): StepRun {
+  const plan = session.plan;
+  const rec = plan.resources[step.id];
+  const generation = rec?.generation ?? 0;
+  return {
+    ctx,
+    session,
+    stepId: step.id,
+    planName: plan.name,
+    clientToken: clientTokenFor(plan.planId, step.id, generation),
+    tags: planTags(plan.name, step.id, step.name ?? defaultName(plan.name, step.id)),
+    ref(stepId) {
+      const r = session.plan.resources[stepId];
+      if (!r || r.state !== "created" || !r.id) throw new Error(`internal: step ${step.id} needs ${stepId}, which is not done`);
+      return r.id;
+    },
+    record: (stepId) => session.plan.resources[stepId],
+  };
+}
+
+/** Runs steps in dependency order, `ctx.concurrency` at a time. */
+export async function runSteps(ctx: Context, session: PlanSession, steps: StepDef[]): Promise<RunReport> {
+  const report: RunReport = { outcomes: {}, dryRunChecks: [] };
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  for (const s of steps) {
+    for (const d of s.dependsOn ?? []) {
+      if (!byId.has(d) && session.plan.resources[d]?.state !== "created") throw new Error(`internal: step ${s.id} depends on unknown step ${d}`);
+    }
+  }
+  if (ctx.opts.dryRun) return dryRun(ctx, session, steps, report);
+
+  const done = new Set<string>();
+  const pending = new Set(steps.map((s) => s.id));
+  const running = new Map<string, Promise<void>>();
+  let failure: unknown;
+  const ready = (s: StepDef) => (s.dependsOn ?? []).every((d) => done.has(d) || (!byId.has(d) && session.plan.resources[d]?.state === "created"));
+
+  while ((pending.size > 0 || running.size > 0) && !(failure && running.size === 0)) {
+    if (!failure && !ctx.signal.aborted) {
+      for (const id of [...pending]) {
+        if (running.size >= ctx.concurrency) break;
+        const step = byId.get(id)!;
+        if (!ready(step)) continue;
+        pending.delete(id);
+        const p = runOne(ctx, session, step)
+          .then((outcome) => {
+            report.outcomes[id] = outcome;
+            done.add(id);
+          })
+          .catch((err) => {
+            failure ??= err;
+          })
+          .finally(() => running.delete(id));
+        running.set(id, p);
+      }
+    }
+    if (running.size === 0) {
+      if (ctx.signal.aborted) break;
+      if (failure) break;
+      if (pending.size > 0) throw new Error(`internal: steps ${[...pending].join(", ")} can never run (dependency cycle)`);
+      break;
+    }
+    await Promise.race(running.values());
+  }
+  await session.flush();
+  if (failure) throw failure instanceof CliError ? failure : toCliError(failure, `Step ${stepLabel(byId, failure)}`);
+  if (ctx.signal.aborted) throw new Interrupted();
+  return report;
+}
+
+function stepLabel(byId: Map<string, StepDef>, err: unknown): string {
+  const id = (err as { stepId?: string })?.stepId;
+  const s = id ? byId.get(id) : undefined;
+  return s ? `"${s.label}" (${s.id})` : "";
+}
+
+async function runOne(ctx: Context, session: PlanSession, step: StepDef): Promise<StepOutcome> {
+  try {
+    return await runOneInner(ctx, session, step);
+  } catch (err) {
+    if (err && typeof err === "object") (err as { stepId?: string }).stepId ??= step.id;
+    session.journal({ step: step.id, action: "create", status: "failed", error: `${(err as Error)?.name}: ${(err as Error)?.message}` });
+    throw err;
+  }
+}
+
+async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): Promise<StepOutcome> {
+  const plan = session.plan;
+  const existing = plan.resources[step.id];
+  let run = makeRun(ctx, session, step);
+
+  if (existing && existing.state === "created") {
+    const verified = await verifyPatiently(ctx, step, run, existing);
+    if (verified) {
+      const settled = (step.settle && (await step.settle(run, verified))) || verified;
+      if (settled.attrs && JSON.stringify({ ...existing.attrs, ...settled.attrs }) !== JSON.stringify(existing.attrs)) {
+        session.upsert(step.id, { ...existing, id: settled.id, attrs: { ...existing.attrs, ...settled.attrs } });
+        await session.save();
+      }
+      return "exists";
+    }
+    // The recorded resource is gone (deleted outside egress-cli, or a failed NAT): make a new one
+    // with a fresh client token so AWS does not hand back the dead one.
+    ctx.log.warn(`${step.label}: recorded ${existing.id ?? "resource"} no longer exists; creating it again.`);
+    session.upsert(step.id, { ...existing, state: "deleted", generation: existing.generation + 1 });
+    session.journal({ step: step.id, action: "update", status: "done", resourceId: existing.id ?? undefined, error: "missing; recreating" });
+    run = makeRun(ctx, session, step);
+  }
+
+  const base = {
+    kind: step.kind,
+    owned: step.owned ?? true,
+    dependsOn: step.dependsOn ?? [],
+    generation: plan.resources[step.id]?.generation ?? 0,
+    clientToken: run.clientToken,
+    ...(step.meta ?? {}),
+  };
+
+  const adopted = step.discover ? await retryEventual(() => step.discover!(run), ctx.wait) : undefined;
+  const pendingAttrs = plan.resources[step.id]?.state === "pending" ? plan.resources[step.id].attrs : {};
+  if (adopted) {
+    session.upsert(step.id, { ...base, id: adopted.id, state: "created", attrs: { ...pendingAttrs, ...adopted.attrs }, createdAt: new Date().toISOString() });
+    session.journal({ step: step.id, action: "adopt", status: "done", resourceId: adopted.id ?? undefined });
+    await session.save();
+    const settled = step.settle && (await step.settle(run, adopted));
+    if (settled) {
+      session.upsert(step.id, { ...session.plan.resources[step.id], id: settled.id, attrs: { ...session.plan.resources[step.id].attrs, ...settled.attrs } });
+      await session.save();
+    }
+    return "adopted";
+  }
+
+  // Record intent first: a crash after this line is recovered by discover() on the next run.
+  const intent = step.intent ? await retryEventual(() => step.intent!(run), ctx.wait) : {};
+  session.upsert(step.id, { ...base, id: null, state: "pending", attrs: { ...pendingAttrs, ...intent } });
+  session.journal({ step: step.id, action: "create", status: "started", clientToken: run.clientToken });
+  await session.save();
+  // Not-found right after a dependency was created is AWS eventual consistency: retry.
+  const created = await retryEventual(() => step.create(run), ctx.wait);
+  session.upsert(step.id, { ...base, id: created.id, state: "created", attrs: { ...pendingAttrs, ...intent, ...created.attrs }, createdAt: new Date().toISOString() });
+  session.journal({ step: step.id, action: "create", status: "done", resourceId: created.id ?? undefined, clientToken: run.clientToken });
+  await session.save();
+  const settled = step.settle && (await step.settle(run, created));
+  if (settled) {
+    session.upsert(step.id, { ...session.plan.resources[step.id], id: settled.id, attrs: { ...session.plan.resources[step.id].attrs, ...settled.attrs } });
+    await session.save();
+  }
+  return "created";
+}
+
+/**
+ * A resource recorded moments ago may not be visible yet (eventual consistency): before
+ * concluding it is gone and creating another, look again a few times.
+ */
+async function verifyPatiently(ctx: Context, step: StepDef, run: StepRun, rec: ResourceRecord): Promise<StepResult | undefined> {
+  if (!step.verify) return { id: rec.id };
+  const young = rec.createdAt && Date.now() - Date.parse(rec.createdAt) < 120_000;
+  for (let attempt = 0; ; attempt++) {
+    const r = await retryEventual(() => step.verify!(run, rec), ctx.wait);
+    if (r || !young || attempt >= 4) return r;
+    await sleep(Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt);
+  }
+}
+
+/** --dry-run: say what would happen; prove permissions with EC2 DryRun where inputs exist. */
+async function dryRun(ctx: Context, session: PlanSession, steps: StepDef[], report: RunReport): Promise<RunReport> {
+  for (const step of steps) {
+    const rec = session.plan.resources[step.id];
+    const run = makeRun(ctx, session, step);
+    if (rec?.state === "created" && (!step.verify || (await step.verify(run, rec)))) {
+      report.outcomes[step.id] = "would-skip";
+      continue;
+    }
+    report.outcomes[step.id] = "would-create";
+    const depsReady = (step.dependsOn ?? []).every((d) => session.plan.resources[d]?.state === "created");
+    if (!step.dryRun || !depsReady) {
+      report.dryRunChecks.push({ step: step.id, result: "skipped", detail: step.dryRun ? "depends on resources not created yet" : "no DryRun form" });
+      continue;
+    }
+    try {
+      await step.dryRun(run);
+      report.dryRunChecks.push({ step: step.id, result: "allowed" });
+    } catch (err) {
+      const code = (err as Error)?.name;
+      if (code === "DryRunOperation") report.dryRunChecks.push({ step: step.id, result: "allowed" });
+      else if (code === "UnauthorizedOperation" || code === "AccessDenied") report.dryRunChecks.push({ step: step.id, result: "denied", detail: (err as Error).message });
+      else throw err;
+    }
+  }
+  return report;
+}

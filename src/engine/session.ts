@@ -1,0 +1,134 @@
+// One command's hold on the plan file: the lock, the in-memory plan, and serialised atomic
+// saves (parallel steps record concurrently; writes are queued so the file is never torn).
+import { randomUUID } from "node:crypto";
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import type { Plan } from "../plans/schema.js";
+import { acquireLock } from "../plans/lock.js";
+import { checkPlanIdentity, loadPlan, savePlan } from "../plans/store.js";
+
+type Journal = Plan["journal"][number];
+type ResourceRecord = Plan["resources"][string];
+
+export class PlanSession {
+  private queue: Promise<void> = Promise.resolve();
+  private dirty = false;
+
+  constructor(
+    readonly path: string,
+    public plan: Plan,
+    private readonly lock: { release(): void | Promise<void> } | undefined,
+    readonly isNew: boolean,
+    private readonly readOnly: boolean,
+  ) {}
+
+  upsert(stepId: string, rec: ResourceRecord): void {
+    this.plan.resources[stepId] = rec;
+    this.dirty = true;
+  }
+
+  journal(entry: Omit<Journal, "at">): void {
+    this.plan.journal.push({ ...entry, at: new Date().toISOString() } as Journal);
+    this.dirty = true;
+  }
+
+  /** Queues an atomic write of the current plan; resolves when it is on disk. */
+  save(): Promise<void> {
+    if (this.readOnly) return Promise.resolve();
+    this.dirty = false;
+    const next = this.queue.then(() => savePlan(this.path, this.plan));
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  async flush(): Promise<void> {
+    if (this.dirty) await this.save();
+    await this.queue;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.flush();
+    } finally {
+      await this.lock?.release();
+    }
+  }
+}
+
+export interface OpenOptions {
+  /** create-vpc/import: a missing plan is started with this name. */
+  createWithName?: string;
+  /** Read-only commands (status, dry runs) take no lock and never write. */
+  readOnly?: boolean;
+}
+
+/**
+ * Opens the plan: lock (exit 5 if another live run holds it), load (exit 2 if corrupt), check
+ * that it belongs to this account/region/backend (exit 2 if not). A new plan is written to disk
+ * before the first mutating call so that a crash right after it is still recoverable.
+ */
+export async function openSession(ctx: Context, opts: OpenOptions, command: string): Promise<PlanSession> {
+  const readOnly = Boolean(opts.readOnly || ctx.opts.dryRun);
+  const existing = await loadPlan(ctx.planPath);
+  if (!existing && !opts.createWithName) {
+    throw new UsageError(
+      `No plan at ${ctx.planPath}.`,
+      "Start one with `egress-cli create-vpc --name NAME` or `egress-cli import --vpc vpc-… --name NAME`, or pass --plan FILE.",
+      "NoPlan",
+    );
+  }
+  const aws = await ctx.aws();
+  const accountId = await aws.accountId();
+  if (existing) {
+    checkPlanIdentity(existing, { region: aws.region, accountId, backend: aws.backend });
+    if (opts.createWithName && existing.name !== opts.createWithName) {
+      throw new UsageError(
+        `${ctx.planPath} already holds plan "${existing.name}", not "${opts.createWithName}".`,
+        "Use --plan to start a separate plan file, or drop --name to continue this one.",
+      );
+    }
+  }
+  const lock = readOnly ? undefined : await acquireLock(ctx.planPath, command);
+  try {
+    // Re-read under the lock: another run may have finished while we waited.
+    const plan = readOnly ? existing : ((await loadPlan(ctx.planPath)) ?? existing);
+    if (plan) return new PlanSession(ctx.planPath, plan, lock, false, readOnly);
+    const now = new Date().toISOString();
+    const fresh: Plan = {
+      version: 1,
+      name: opts.createWithName!,
+      planId: randomUUID(),
+      backend: aws.backend,
+      region: aws.region,
+      accountId,
+      createdAt: now,
+      updatedAt: now,
+      spec: {},
+      resources: {},
+      journal: [],
+      outputs: {},
+      analyses: [],
+    } as Plan;
+    return new PlanSession(ctx.planPath, fresh, lock, true, readOnly);
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+}
+
+/** Reads the plan (which must exist) and checks it belongs to this account/region/backend. */
+export async function loadCheckedPlan(ctx: Context, opts: { offline?: boolean } = {}): Promise<Plan> {
+  const plan = await loadPlan(ctx.planPath);
+  if (!plan) {
+    throw new UsageError(
+      `No plan at ${ctx.planPath}.`,
+      "Start one with `egress-cli create-vpc --name NAME` or `egress-cli import --vpc vpc-… --name NAME`, or pass --plan FILE.",
+      "NoPlan",
+    );
+  }
+  if (!opts.offline) {
+    const aws = await ctx.aws();
+    checkPlanIdentity(plan, { region: aws.region, accountId: await aws.accountId(), backend: aws.backend });
+  }
+  return plan;
+}

@@ -1,0 +1,96 @@
+// Human renderers for command results (pure: data in, text out). JSON output is the same
+// result objects printed as-is; the shapes are documented in the README.
+import Table from "cli-table3";
+import type { ChalkInstance } from "chalk";
+
+type C = ChalkInstance;
+
+function table(head: string[], rows: (string | number | null | undefined)[][]): string {
+  const t = new Table({ head, style: { head: [], border: [] } });
+  for (const r of rows) t.push(r.map((x) => (x === null || x === undefined ? "-" : String(x))));
+  return t.toString();
+}
+
+function stepSummary(steps: Record<string, string>): string {
+  const counts: Record<string, number> = {};
+  for (const o of Object.values(steps)) counts[o] = (counts[o] ?? 0) + 1;
+  return Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(", ") || "nothing to do";
+}
+
+function dryRunLines(c: C, r: { dryRun: boolean; steps?: Record<string, string>; dryRunChecks?: unknown }): string[] {
+  if (!r.dryRun) return [];
+  const checks = (r.dryRunChecks ?? []) as Array<{ step: string; result: string; detail?: string }>;
+  const lines = [c.bold("Dry run — nothing was changed."), ""];
+  for (const [step, outcome] of Object.entries(r.steps ?? {})) {
+    const chk = checks.find((x) => x.step === step);
+    const mark = outcome === "would-skip" ? c.dim("exists      ") : c.yellow("would create");
+    lines.push(`  ${mark} ${step}${chk ? c.dim(`  [permission: ${chk.result}${chk.detail ? `, ${chk.detail}` : ""}]`) : ""}`);
+  }
+  return lines;
+}
+
+export function renderCreateVpc(r: any, c: C): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const lines = [
+    `${c.green("✔")} VPC ${c.bold(r.vpcId)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
+    table(["tier", "AZ", "subnet", "CIDR"], r.subnets.map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
+    `Next: egress-cli add-nat --mode single   (or --mode per-az for one NAT per AZ)`,
+  ];
+  return lines.join("\n");
+}
+
+export function renderImport(r: any, c: C): string {
+  return [
+    `${c.green("✔")} Imported ${c.bold(r.vpcId)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
+    table(["tier", "AZ", "subnet", "CIDR"], r.subnets.map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
+    table(["route table", "tier", "AZs", "main"], r.routeTables.map((t: any) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""])),
+  ].join("\n");
+}
+
+export function renderAddNat(r: any, c: C): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  return [
+    `${c.green("✔")} ${r.natGateways.length} NAT gateway(s), ${r.mode} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state])),
+    `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}`,
+  ].join("\n");
+}
+
+export function renderStatus(r: any, c: C): string {
+  const lines = [`Plan ${c.bold(r.plan)} — ${r.region}, account ${r.accountId} (${r.backend})${r.checkedLive ? "" : c.dim(" [offline: not checked against AWS]")}`];
+  if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
+  if (r.vpcId) lines.push(`VPC ${r.vpcId}`);
+  if (r.resources.length) {
+    lines.push(table(["step", "kind", "id", "AZ", "CIDR", "state", "owned"], r.resources.map((x: any) => [x.step, x.kind, x.id, x.az, x.cidr, x.liveState ?? x.state, x.owned ? "yes" : "no"])));
+  }
+  lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
+  const cost = r.cost;
+  if (cost.lines.length) {
+    lines.push(
+      `Estimated monthly cost: ${c.bold(`${cost.totalMonthly.toFixed(2)} ${cost.currency}`)} (prices as of ${cost.pricesAsOf}, ${cost.hoursPerMonth} h/month)`,
+      table(["item", "quantity", "unit price", "monthly"], cost.lines.map((l: any) => [l.item, `${l.quantity} ${l.unit}`, l.unitPrice, l.monthly.toFixed(2)])),
+    );
+  } else lines.push("Estimated monthly cost: 0.00 USD for hourly items.");
+  for (const a of cost.assumptions) lines.push(c.dim(`  · ${a}`));
+  return lines.join("\n");
+}
+
+export function renderDestroy(r: any, c: C): string {
+  if (r.dryRun) {
+    if (!r.wouldDelete.length) return "Dry run — nothing to delete.";
+    return [c.bold("Dry run — would delete, in this order:"), ...r.wouldDelete.map((d: any) => `  ${d.kind} ${d.id ?? ""} (${d.step})`)].join("\n");
+  }
+  const lines = [`${c.green("✔")} Destroyed plan ${c.bold(r.plan)}: ${r.deleted.length} resource(s) deleted`];
+  if (r.orphansAdopted.length) lines.push(`  also removed ${r.orphansAdopted.length} orphan(s) left by an interrupted run: ${r.orphansAdopted.map((o: any) => o.id).join(", ")}`);
+  const kept = r.kept.filter((k: any) => k.kind !== "vpc-attribute");
+  if (kept.length) lines.push(`  kept (not owned): ${kept.map((k: any) => `${k.kind} ${k.id}`).join(", ")}`);
+  return lines.join("\n");
+}
+
+export function renderSandbox(r: any, c: C): string {
+  return [
+    `${r.created ? c.green("✔") + " Created" : "Sandbox"} ${r.file} — account ${c.bold(r.accountId)} (${r.stats.calls} calls, ${r.stats.mutatingCalls} changes so far)`,
+    JSON.stringify(r.summary, null, 2),
+  ].join("\n");
+}
