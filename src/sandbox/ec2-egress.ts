@@ -638,7 +638,8 @@ const DescribeTags: Handler = (ctx) => {
   };
   checkFilters(ctx.input.Filters, fns);
   ctx.dry();
-  rows.sort((a, b) => a.ResourceId.localeCompare(b.ResourceId) || a.Key.localeCompare(b.Key));
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  rows.sort((a, b) => cmp(a.ResourceId, b.ResourceId) || cmp(a.Key, b.Key));
   const { page, NextToken } = paginate(applyFilters(rows, ctx.input.Filters, fns), ctx.input, "DescribeTags");
   return { Tags: page, ...(NextToken ? { NextToken } : {}) };
 };
