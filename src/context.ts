@@ -113,6 +113,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
           verbose: opts.verbose,
           log: deps.log,
           userAgent: deps.userAgent,
+          env: deps.env,
         });
       })();
       return awsP;

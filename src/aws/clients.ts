@@ -16,6 +16,8 @@ export interface AwsSettings {
   verbose: boolean;
   log: Logger;
   userAgent: string;
+  /** The invocation's environment (the SDK itself reads process.env; tests inject their own). */
+  env: Record<string, string | undefined>;
 }
 
 export interface AwsClients {
@@ -63,7 +65,12 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     } else {
       config.retryMode = "adaptive";
       config.maxAttempts = 8;
+      const env = settings.env;
       if (settings.profile) config.profile = settings.profile;
+      else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+        // Same precedence as the SDK's default chain (environment first), but from our env.
+        config.credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) };
+      } else if (env.AWS_PROFILE) config.profile = env.AWS_PROFILE;
       if (settings.endpointUrl) config.endpoint = settings.endpointUrl;
     }
     return config;

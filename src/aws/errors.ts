@@ -44,7 +44,7 @@ export function classifyError(err: unknown): ErrorClass {
   if (code.endsWith(".Duplicate") || code === "RouteAlreadyExists" || code === "Resource.AlreadyAssociated" || code === "EntityAlreadyExists")
     return "already-exists";
   if (code.endsWith("LimitExceeded") || code === "LimitExceededException" || code.endsWith(".LimitExceeded")) return "quota";
-  if (code === "UnauthorizedOperation" || code === "AccessDenied" || code === "AccessDeniedException" || code === "AuthFailure" || code === "ExpiredToken" || code === "InvalidClientTokenId" || code === "UnrecognizedClientException")
+  if (code === "UnauthorizedOperation" || code === "AccessDenied" || code === "AccessDeniedException" || code === "AuthFailure" || code === "ExpiredToken" || code === "InvalidClientTokenId" || code === "UnrecognizedClientException" || code === "CredentialsProviderError" || code === "SignatureDoesNotMatch")
     return "auth";
   if (code.startsWith("Invalid") || code === "ValidationError" || code === "ValidationException" || code === "MissingParameter") return "invalid";
   return "other";

@@ -209,7 +209,8 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
       session.upsert(step.id, { ...session.plan.resources[step.id], id: settled.id, attrs: { ...session.plan.resources[step.id].attrs, ...settled.attrs } });
       await session.save();
     }
-    return "adopted";
+    // A relation that already held (DNS on, route present) is "exists"; a found resource is "adopted".
+    return adopted.id === null ? "exists" : "adopted";
   }
 
   // Record intent first: a crash after this line is recovered by discover() on the next run.

@@ -6,7 +6,11 @@ import type { ChalkInstance } from "chalk";
 type C = ChalkInstance;
 
 function table(head: string[], rows: (string | number | null | undefined)[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
+  const t = new Table({
+    head,
+    style: { head: [], border: [], compact: true },
+    chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+  });
   for (const r of rows) t.push(r.map((x) => (x === null || x === undefined ? "-" : String(x))));
   return t.toString();
 }

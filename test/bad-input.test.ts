@@ -1,0 +1,137 @@
+// Bad input matrix: every case gets a clear message and exit 2 (5 for a locked plan), makes no
+// mutating AWS call, and leaves every plan file byte-identical.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { copyFileSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { hostname } from "node:os";
+import path from "node:path";
+import { cli, cleanEnv, fileOrNull, openSandbox, tempDir } from "./helpers.js";
+
+interface Case {
+  name: string;
+  argv: string[];
+  code?: number;
+  message: RegExp;
+  setup?: (dir: string) => void;
+  teardown?: (dir: string) => void;
+}
+
+const cases: Case[] = [
+  { name: "CIDR prefix > 32", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "10.0.0.0/33"], message: /prefix/i },
+  { name: "CIDR with host bits", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "10.0.0.1/16"], message: /host bits.*10\.0\.0\.0\/16/ },
+  { name: "VPC CIDR too large", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "10.0.0.0/8"], message: /\/16/ },
+  { name: "VPC CIDR too small", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "10.0.0.0/29"], message: /\/28/ },
+  { name: "octet > 255", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "300.0.0.0/16"], message: /300|octet|not a valid/i },
+  { name: "IPv6 CIDR for the VPC", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "fd00::/48"], message: /IPv6|IPv4/ },
+  { name: "not a CIDR", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "banana"], message: /banana/ },
+  { name: "more AZs than the region has", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--azs", "4", "--region", "eu-west-1"], message: /eu-west-1 has 3 availability zones/ },
+  { name: "zero AZs", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--azs", "0"], message: /--azs must be from 1/ },
+  { name: "AZ count not a number", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--azs", "two"], message: /--azs must be a whole number/ },
+  { name: "no subnets at all", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--public-subnets", "0", "--private-subnets", "0"], message: /nothing to create/ },
+  { name: "subnets that do not fit", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "10.9.0.0/24", "--azs", "3", "--subnet-prefix", "25"], message: /need|fit/i },
+  { name: "subnet prefix out of range", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--subnet-prefix", "29"], message: /--subnet-prefix must be from 16 to 28/ },
+  { name: "invalid plan name", argv: ["create-vpc", "--plan", "new.json", "--name", "bad name!"], message: /name/i },
+  { name: "missing --name for a new plan", argv: ["create-vpc", "--plan", "new.json"], message: /--name is required/ },
+  { name: "plan name already used in the account", argv: ["create-vpc", "--plan", "new.json", "--name", "base"], message: /already exists/ },
+  { name: "other name than the plan's", argv: ["create-vpc", "--name", "other"], message: /already holds plan "base"/ },
+  { name: "different CIDR than the plan's VPC", argv: ["create-vpc", "--cidr", "10.1.0.0/16"], message: /laid out differently/ },
+  { name: "malformed VPC id", argv: ["import", "--plan", "new.json", "--vpc", "vpc-123", "--name", "imp"], message: /not a VPC id/ },
+  { name: "unknown VPC id", argv: ["import", "--plan", "new.json", "--vpc", "vpc-0123456789abcdef0", "--name", "imp"], message: /InvalidVpcID.NotFound|does not exist/ },
+  { name: "unknown EIP", argv: ["add-nat", "--eip", "eipalloc-0123456789abcdef0"], message: /no such Elastic IP/ },
+  { name: "malformed EIP id", argv: ["add-nat", "--eip", "bogus"], message: /not an Elastic IP allocation id/ },
+  { name: "single mode with two AZs", argv: ["add-nat", "--mode", "single", "--az", "us-east-1a", "us-east-1b"], message: /at most one --az/ },
+  { name: "unknown NAT mode", argv: ["add-nat", "--mode", "double"], message: /double|choices/ },
+  { name: "AZ without a public subnet", argv: ["add-nat", "--az", "us-east-1f"], message: /no public subnet in us-east-1f/ },
+  { name: "EIP count does not match per-az", argv: ["add-nat", "--mode", "per-az", "--eip", "eipalloc-0123456789abcdef0"], message: /needs 2/ },
+  { name: "add-nat with no plan", argv: ["add-nat", "--plan", "missing.json"], message: /No plan at/ },
+  {
+    name: "truncated plan file",
+    argv: ["status", "--plan", "trunc.json"],
+    message: /not valid JSON|truncated/i,
+    setup: (d) => writeFileSync(path.join(d, "trunc.json"), readFileSync(path.join(d, "egress-plan.json"), "utf8").slice(0, 300)),
+  },
+  {
+    name: "plan of an unknown version",
+    argv: ["status", "--plan", "v9.json"],
+    message: /version/i,
+    setup: (d) => writeFileSync(path.join(d, "v9.json"), JSON.stringify({ ...JSON.parse(readFileSync(path.join(d, "egress-plan.json"), "utf8")), version: 9 })),
+  },
+  { name: "plan of another region", argv: ["add-nat", "--region", "eu-west-1"], message: /region/i },
+  {
+    name: "plan of another account",
+    argv: ["add-nat", "--plan", "foreign.json"],
+    message: /account/i,
+    setup: (d) => writeFileSync(path.join(d, "foreign.json"), JSON.stringify({ ...JSON.parse(readFileSync(path.join(d, "egress-plan.json"), "utf8")), accountId: "111122223333" }, null, 2)),
+  },
+  {
+    name: "locked plan",
+    argv: ["add-nat"],
+    code: 5,
+    message: /lock/i,
+    setup: (d) => writeFileSync(path.join(d, "egress-plan.json.lock"), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: "add-nat", token: "other" })),
+    teardown: (d) => rmSync(path.join(d, "egress-plan.json.lock"), { force: true }),
+  },
+  { name: "--sandbox with --endpoint-url", argv: ["status", "--endpoint-url", "http://127.0.0.1:9"], message: /pass one of them/ },
+  { name: "unknown command", argv: ["launch-rocket"], message: /unknown command/ },
+  { name: "unknown option", argv: ["create-vpc", "--colour", "red"], message: /unknown option/ },
+  { name: "not an AWS region", argv: ["status", "--region", "moon-1"], message: /not an AWS region/ },
+  { name: "destroy without --yes and no terminal", argv: ["destroy"], message: /--yes/ },
+];
+
+test(`bad input matrix (${cases.length} cases): exit 2/5, clear message, zero mutating calls, plan files untouched`, { timeout: 120_000 }, async (t) => {
+  const dir = tempDir();
+  const file = path.join(dir, "sb.json");
+  const sandbox = await openSandbox(file);
+  const env = cleanEnv();
+  const ok = await cli(["--sandbox-file", file, "create-vpc", "--name", "base", "--cidr", "10.0.0.0/16"], { cwd: dir, env, sandbox });
+  assert.equal(ok.code, 0, ok.stderr);
+  const planFiles = ["egress-plan.json", "new.json", "trunc.json", "v9.json", "foreign.json", "missing.json"];
+
+  for (const c of cases) {
+    await t.test(c.name, async () => {
+      c.setup?.(dir);
+      const before = Object.fromEntries(planFiles.map((f) => [f, fileOrNull(path.join(dir, f))]));
+      const calls = sandbox.stats().mutatingCalls;
+      const argv = c.argv.includes("--endpoint-url") ? ["--sandbox", ...c.argv] : ["--sandbox-file", file, ...c.argv];
+      const r = await cli(argv, { cwd: dir, env, sandbox });
+      c.teardown?.(dir);
+      assert.equal(r.code, c.code ?? 2, `exit code; stderr: ${r.stderr}`);
+      assert.match(r.stderr, c.message);
+      assert.equal(sandbox.stats().mutatingCalls, calls, "no mutating call");
+      for (const f of planFiles) assert.equal(fileOrNull(path.join(dir, f)), before[f], `${f} unchanged`);
+      assert.ok(!existsSync(path.join(dir, "new.json")), "no new plan written");
+    });
+  }
+});
+
+test("EIP quota: add-nat refuses before allocating when the account would exceed its Elastic IP limit", async () => {
+  const dir = tempDir();
+  const file = path.join(dir, "sb.json");
+  const sandbox = await openSandbox(file);
+  const env = cleanEnv();
+  assert.equal((await cli(["--sandbox-file", file, "create-vpc", "--name", "q", "--azs", "2"], { cwd: dir, env, sandbox })).code, 0);
+  for (let i = 0; i < 4; i++) await sandbox.call("ec2", "AllocateAddress", { Domain: "vpc" }, "us-east-1");
+  const plan = readFileSync(path.join(dir, "egress-plan.json"), "utf8");
+  const calls = sandbox.stats().mutatingCalls;
+  const r = await cli(["--sandbox-file", file, "add-nat", "--mode", "per-az", "--json"], { cwd: dir, env, sandbox });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /limit of 5/);
+  assert.equal(r.json().error.code, "InvalidInput");
+  assert.equal(sandbox.stats().mutatingCalls, calls);
+  assert.equal(readFileSync(path.join(dir, "egress-plan.json"), "utf8"), plan);
+});
+
+test("a NAT gateway is refused in a plan without public subnets (S3-style VPC)", async () => {
+  const dir = tempDir();
+  const file = path.join(dir, "sb.json");
+  const sandbox = await openSandbox(file);
+  const env = cleanEnv();
+  const made = await cli(["--sandbox-file", file, "create-vpc", "--name", "rotation", "--public-subnets", "0", "--json"], { cwd: dir, env, sandbox });
+  assert.equal(made.code, 0, made.stderr);
+  assert.equal(made.json().internetGatewayId, null);
+  const calls = sandbox.stats().mutatingCalls;
+  const r = await cli(["--sandbox-file", file, "add-nat"], { cwd: dir, env, sandbox });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /no public subnet/);
+  assert.equal(sandbox.stats().mutatingCalls, calls);
+});

@@ -1,0 +1,103 @@
+// Test helpers: run the real CLI in process (captured streams, a temp working directory, a
+// sandbox file) or as the built binary in a child process (for kill -9 crash tests).
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { spawnSync } from "node:child_process";
+import { run } from "../src/cli.js";
+import { Sandbox } from "../src/sandbox/index.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+export const ROOT = path.resolve(import.meta.dirname, "..");
+export const BIN = path.join(ROOT, "bin", "egress-cli");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json(): any;
+}
+
+export function tempDir(prefix = "egress-test-"): string {
+  return mkdtempSync(path.join(tmpdir(), prefix));
+}
+
+/** A clean environment: no real AWS settings leak into tests. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent", AWS_EC2_METADATA_DISABLED: "true" };
+  return { ...env, ...extra };
+}
+
+export async function cli(argv: string[], opts: { cwd: string; env?: Record<string, string | undefined>; sandbox?: Sandbox }): Promise<CliResult> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (d) => (out += d));
+  stderr.on("data", (d) => (err += d));
+  const code = await run(argv, { cwd: opts.cwd, env: opts.env ?? cleanEnv(), stdout, stderr, signal: new AbortController().signal, sandbox: opts.sandbox });
+  return { code, stdout: out, stderr: err, json: () => JSON.parse(out) };
+}
+
+/** Runs the built binary; returns status (null when killed) and signal. */
+export function spawnCli(argv: string[], opts: { cwd: string; env?: Record<string, string | undefined> }) {
+  const r = spawnSync(process.execPath, [BIN, ...argv], { cwd: opts.cwd, env: opts.env ?? (cleanEnv() as NodeJS.ProcessEnv), encoding: "utf8", timeout: 60_000 });
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function readSandboxState(file: string): any {
+  return JSON.parse(readFileSync(file, "utf8"));
+}
+
+export function fileOrNull(file: string): string | null {
+  return existsSync(file) ? readFileSync(file, "utf8") : null;
+}
+
+export async function openSandbox(file: string, faults?: Record<string, unknown>): Promise<Sandbox> {
+  return Sandbox.open({ file, faults: faults as any, env: {} });
+}
+
+/**
+ * A run-independent picture of one region of the sandbox account: every resource described by
+ * what it is (CIDRs, AZs, step tags, route targets), not by its random id. Two runs that built
+ * the same thing have equal signatures; a duplicate or an orphan changes it.
+ */
+export function accountSignature(state: any, region = "us-east-1"): Record<string, string[]> {
+  const r = state.regions[region];
+  if (!r) return {};
+  const step = (x: any) => x?.Tags?.find((t: any) => t.Key === "egress-cli:step")?.Value ?? "-";
+  const vpcCidr = (id?: string) => (id ? (r.vpcs[id]?.CidrBlock ?? `gone:${id}`) : "-");
+  const subnetCidr = (id?: string) => (id ? (r.subnets[id]?.CidrBlock ?? `gone:${id}`) : "-");
+  const live = (n: any) => n.State !== "deleted";
+  const target = (rt: any) =>
+    rt.GatewayId === "local" ? "local" : rt.GatewayId ? `igw:${step(r.internetGateways[rt.GatewayId])}` : rt.NatGatewayId ? `nat:${step(r.natGateways[rt.NatGatewayId])}` : "other";
+  const sorted = (xs: string[]) => xs.sort();
+  return {
+    vpcs: sorted(Object.values<any>(r.vpcs).map((v) => `${v.CidrBlock}|default=${v.IsDefault}|${step(v)}|dns=${v.EnableDnsSupport},${v.EnableDnsHostnames}`)),
+    subnets: sorted(Object.values<any>(r.subnets).map((s) => `${vpcCidr(s.VpcId)}|${s.CidrBlock}|${s.AvailabilityZone}|${step(s)}`)),
+    internetGateways: sorted(Object.values<any>(r.internetGateways).map((g) => `${step(g)}|attached=${vpcCidr(g.VpcId)}`)),
+    routeTables: sorted(
+      Object.values<any>(r.routeTables).map(
+        (t) =>
+          `${vpcCidr(t.VpcId)}|${step(t)}|main=${t.Associations.some((a: any) => a.Main)}|routes=${t.Routes.map((x: any) => `${x.DestinationCidrBlock}>${target(x)}`).sort().join(",")}|assoc=${t.Associations.filter((a: any) => a.SubnetId).map((a: any) => subnetCidr(a.SubnetId)).sort().join(",")}`,
+      ),
+    ),
+    addresses: sorted(Object.values<any>(r.addresses).map((a) => `${step(a)}|associated=${Boolean(a.AssociationId)}`)),
+    natGateways: sorted(Object.values<any>(r.natGateways).filter(live).map((n) => `${step(n)}|${subnetCidr(n.SubnetId)}|${n.State}|eip=${step(r.addresses[n.AllocationId])}`)),
+    securityGroups: sorted(Object.values<any>(r.securityGroups).map((g) => `${vpcCidr(g.VpcId)}|${g.GroupName}`)),
+    networkInterfaces: sorted(Object.values<any>(r.networkInterfaces).map((e) => `${subnetCidr(e.SubnetId)}|${e.InterfaceType}`)),
+    networkAcls: sorted(Object.values<any>(r.networkAcls).map((a) => `${vpcCidr(a.VpcId)}|default=${a.IsDefault}`)),
+  };
+}
+
+/** Every id in the plan file that is live, by step. */
+export function planIds(planFile: string): Set<string> {
+  const plan = JSON.parse(readFileSync(planFile, "utf8"));
+  return new Set(
+    Object.values<any>(plan.resources)
+      .filter((r) => r.state === "created" && r.id && /^(vpc|subnet|igw|rtb|eipalloc|nat)-/.test(r.id) && r.kind !== "igw-attachment")
+      .map((r) => r.id),
+  );
+}
