@@ -33,6 +33,7 @@ test("a fresh account has a default VPC per region with default subnets, IGW, ma
   assert.equal(vpc.IsDefault, true);
   assert.match(vpc.VpcId!, /^vpc-[0-9a-f]{17}$/);
   assert.equal(vpc.OwnerId, sb.accountId);
+  assert.equal((await ec2.describeVpcs({ Filters: [{ Name: "owner-id", Values: [sb.accountId] }] })).Vpcs!.length, 1);
   const { Subnets } = await ec2.describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc.VpcId!] }] });
   assert.deepEqual(Subnets!.map((s) => s.AvailabilityZone).sort(), ["a", "b", "c", "d", "e", "f"].map((l) => `us-east-1${l}`));
   const byAz = new Map(Subnets!.map((s) => [s.AvailabilityZone, s]));

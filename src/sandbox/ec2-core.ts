@@ -123,6 +123,11 @@ export function listByIds<T extends { _visibleAt: number }>(
   return [...new Set(ids as string[])].map((id) => coll[id]);
 }
 
+/** Filter table with owner-id answered for this account. */
+export function withOwner<T>(ctx: OpContext, fns: Record<string, (r: T) => any[]>): Record<string, (r: T) => any[]> {
+  return { ...fns, "owner-id": () => [ctx.accountId] };
+}
+
 export function bool(v: unknown): boolean | undefined {
   if (v === undefined) return undefined;
   if (typeof v === "object" && v !== null && "Value" in v) return bool((v as any).Value);

@@ -4,6 +4,7 @@ import { parseCidr } from "./cidr.js";
 import {
   type Handler,
   type OpContext,
+  withOwner,
   KINDS,
   addressView,
   allocPrivateIp,
@@ -312,7 +313,7 @@ const sgFilters: FilterFns<SgRec> = {
   "group-name": (g) => [g.GroupName],
   "vpc-id": (g) => [g.VpcId],
   description: (g) => [g.Description],
-  "owner-id": () => [],
+  "owner-id": () => [], // replaced per call by withOwner
 };
 
 function defaultVpc(ctx: OpContext): VpcRec {
@@ -355,7 +356,7 @@ function groupByParams(ctx: OpContext): SgRec {
 
 const DescribeSecurityGroups: Handler = (ctx) => {
   const fns: FilterFns<SgRec> = {
-    ...sgFilters,
+    ...withOwner(ctx, sgFilters),
     "ip-permission.cidr": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.CidrIpv4),
     "ip-permission.from-port": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.FromPort),
     "ip-permission.to-port": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.ToPort),

@@ -4,6 +4,7 @@ import { cidrToString, containsCidr, overlaps, parseCidr } from "./cidr.js";
 import {
   type Handler,
   type OpContext,
+  withOwner,
   bool,
   get,
   igwOfVpc,
@@ -164,7 +165,7 @@ const vpcFilters: FilterFns<VpcRec> = {
   state: () => ["available"],
   "is-default": (v) => [String(v.IsDefault)],
   isDefault: (v) => [String(v.IsDefault)],
-  "owner-id": () => [],
+  "owner-id": () => [], // replaced per call by withOwner
   "dhcp-options-id": (v) => [v.DhcpOptionsId],
 };
 
@@ -181,10 +182,10 @@ const CreateVpc: Handler = (ctx) => {
 };
 
 const DescribeVpcs: Handler = (ctx) => {
-  checkFilters(ctx.input.Filters, vpcFilters, tagsOf);
+  checkFilters<VpcRec>(ctx.input.Filters, withOwner(ctx, vpcFilters), tagsOf);
   const list = listByIds<VpcRec>(ctx, "vpc", ctx.input.VpcIds);
   ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, vpcFilters, tagsOf), ctx.input, "DescribeVpcs");
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, withOwner(ctx, vpcFilters), tagsOf), ctx.input, "DescribeVpcs");
   return { Vpcs: page.map((v) => vpcView(ctx, v)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -261,7 +262,7 @@ const subnetFilters: FilterFns<SubnetRec> = {
   "default-for-az": (s) => [String(s.DefaultForAz)],
   defaultForAz: (s) => [String(s.DefaultForAz)],
   "map-public-ip-on-launch": (s) => [String(s.MapPublicIpOnLaunch)],
-  "owner-id": () => [],
+  "owner-id": () => [], // replaced per call by withOwner
 };
 
 const CreateSubnet: Handler = (ctx) => {
@@ -294,10 +295,10 @@ const CreateSubnet: Handler = (ctx) => {
 };
 
 const DescribeSubnets: Handler = (ctx) => {
-  checkFilters(ctx.input.Filters, subnetFilters, tagsOf);
+  checkFilters<SubnetRec>(ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf);
   const list = listByIds<SubnetRec>(ctx, "subnet", ctx.input.SubnetIds);
   ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, subnetFilters, tagsOf), ctx.input, "DescribeSubnets");
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf), ctx.input, "DescribeSubnets");
   return { Subnets: page.map((s) => subnetView(ctx, s)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -333,7 +334,7 @@ const igwFilters: FilterFns<IgwRec> = {
   "internet-gateway-id": (g) => [g.InternetGatewayId],
   "attachment.vpc-id": (g) => [g.VpcId],
   "attachment.state": (g) => (g.VpcId ? ["available"] : []),
-  "owner-id": () => [],
+  "owner-id": () => [], // replaced per call by withOwner
 };
 
 const CreateInternetGateway: Handler = (ctx) => {
@@ -345,10 +346,10 @@ const CreateInternetGateway: Handler = (ctx) => {
 };
 
 const DescribeInternetGateways: Handler = (ctx) => {
-  checkFilters(ctx.input.Filters, igwFilters, tagsOf);
+  checkFilters<IgwRec>(ctx.input.Filters, withOwner(ctx, igwFilters), tagsOf);
   const list = listByIds<IgwRec>(ctx, "igw", ctx.input.InternetGatewayIds);
   ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, igwFilters, tagsOf), ctx.input, "DescribeInternetGateways");
+  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, withOwner(ctx, igwFilters), tagsOf), ctx.input, "DescribeInternetGateways");
   return { InternetGateways: page.map((g) => igwView(ctx, g)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -406,7 +407,7 @@ const rtFilters: FilterFns<RouteTableRec> = {
   "route.gateway-id": (r) => r.Routes.map((x) => x.GatewayId),
   "route.nat-gateway-id": (r) => r.Routes.map((x) => x.NatGatewayId),
   "route.origin": (r) => r.Routes.map((x) => x.Origin),
-  "owner-id": () => [],
+  "owner-id": () => [], // replaced per call by withOwner
 };
 
 function findAssociation(ctx: OpContext, id: unknown) {
@@ -444,8 +445,8 @@ const CreateRouteTable: Handler = (ctx) => {
 };
 
 const DescribeRouteTables: Handler = (ctx) => {
-  checkFilters(ctx.input.Filters, { ...rtFilters, "route.state": () => [] }, tagsOf);
-  const fns: FilterFns<RouteTableRec> = { ...rtFilters, "route.state": (r) => r.Routes.map((x) => routeStateOf(ctx, r, x)) };
+  checkFilters(ctx.input.Filters, { ...withOwner(ctx, rtFilters), "route.state": () => [] }, tagsOf);
+  const fns: FilterFns<RouteTableRec> = { ...withOwner(ctx, rtFilters), "route.state": (r) => r.Routes.map((x) => routeStateOf(ctx, r, x)) };
   const list = listByIds<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableIds);
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeRouteTables", { min: 5, max: 100 });
@@ -609,12 +610,12 @@ const naclFilters: FilterFns<NaclRec> = {
   "network-acl-id": (n) => [n.NetworkAclId],
   "vpc-id": (n) => [n.VpcId],
   default: (n) => [String(n.IsDefault)],
-  "owner-id": () => [],
+  "owner-id": () => [], // replaced per call by withOwner
 };
 
 const DescribeNetworkAcls: Handler = (ctx) => {
   const fns: FilterFns<NaclRec> = {
-    ...naclFilters,
+    ...withOwner(ctx, naclFilters),
     "association.subnet-id": (n) => naclView(ctx, n).Associations.map((a) => a.SubnetId),
     "association.association-id": (n) => naclView(ctx, n).Associations.map((a) => a.NetworkAclAssociationId),
     "association.network-acl-id": (n) => (naclView(ctx, n).Associations.length ? [n.NetworkAclId] : []),

@@ -23,6 +23,10 @@ import {
 export { SandboxError, SandboxCrash } from "./errors.js";
 export type { CallRecord, SandboxState, RegionState } from "./model.js";
 export type { OpContext, Handler } from "./ec2-core.js";
+// building blocks for other emulated services (Lambda ENIs, analyzers) that live in src/sandbox
+export { awsError } from "./errors.js";
+export { newId, REGIONS, zonesOf } from "./model.js";
+export { get as getResource, allocPrivateIp, isVisible } from "./ec2-core.js";
 
 export interface FaultConfig {
   throttleRate: number;
