@@ -206,7 +206,7 @@ export class Sandbox {
     this.st = freshState();
     if (opts.examples) {
       this.st.ext.examples = true;
-      seedExamples(this.ctxFor("us-east-1", "SeedExamples", {}));
+      seedExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "ec2", undefined, undefined, 0));
     }
     this.persist();
   }
