@@ -181,6 +181,46 @@ test("DryRun: DryRunOperation 412 after validation, nothing changes, not counted
   assert.ok(sb.journal.filter((r) => r.dryRun).every((r) => !r.mutating));
 });
 
+test("DryRun on every mutating operation changes nothing", async () => {
+  const { sb, ec2 } = await setup();
+  const VpcId = (await ec2.createVpc({ CidrBlock: "10.0.0.0/16" })).Vpc!.VpcId!;
+  const SubnetId = (await ec2.createSubnet({ VpcId, CidrBlock: "10.0.0.0/24", AvailabilityZone: "us-east-1a" })).Subnet!.SubnetId!;
+  const igw = (await ec2.createInternetGateway({})).InternetGateway!.InternetGatewayId!;
+  await ec2.attachInternetGateway({ InternetGatewayId: igw, VpcId });
+  const rtb = (await ec2.createRouteTable({ VpcId })).RouteTable!.RouteTableId!;
+  const assoc = (await ec2.associateRouteTable({ RouteTableId: rtb, SubnetId })).AssociationId!;
+  await ec2.createRoute({ RouteTableId: rtb, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw });
+  const eip = (await ec2.allocateAddress({})).AllocationId!;
+  const sg = (await ec2.createSecurityGroup({ VpcId, GroupName: "g", Description: "g" })).GroupId!;
+  const rtb2 = (await ec2.createRouteTable({ VpcId })).RouteTable!.RouteTableId!;
+  const DryRun = true;
+  const perm = [{ IpProtocol: "tcp", FromPort: 1, ToPort: 2, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }];
+  const calls: Array<() => Promise<unknown>> = [
+    () => ec2.createVpc({ DryRun, CidrBlock: "10.1.0.0/16" }),
+    () => ec2.modifyVpcAttribute({ DryRun, VpcId, EnableDnsHostnames: { Value: true } }),
+    () => ec2.createSubnet({ DryRun, VpcId, CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1b" }),
+    () => ec2.modifySubnetAttribute({ DryRun, SubnetId, MapPublicIpOnLaunch: { Value: true } }),
+    () => ec2.createInternetGateway({ DryRun }),
+    () => ec2.detachInternetGateway({ DryRun, InternetGatewayId: igw, VpcId }),
+    () => ec2.createRouteTable({ DryRun, VpcId }),
+    () => ec2.deleteRouteTable({ DryRun, RouteTableId: rtb2 }),
+    () => ec2.replaceRouteTableAssociation({ DryRun, AssociationId: assoc, RouteTableId: rtb2 }),
+    () => ec2.disassociateRouteTable({ DryRun, AssociationId: assoc }),
+    () => ec2.createRoute({ DryRun, RouteTableId: rtb, DestinationCidrBlock: "1.0.0.0/8", GatewayId: igw }),
+    () => ec2.replaceRoute({ DryRun, RouteTableId: rtb, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw }),
+    () => ec2.deleteRoute({ DryRun, RouteTableId: rtb, DestinationCidrBlock: "0.0.0.0/0" }),
+    () => ec2.createNatGateway({ DryRun, SubnetId, AllocationId: eip }),
+    () => ec2.releaseAddress({ DryRun, AllocationId: eip }),
+    () => ec2.createSecurityGroup({ DryRun, VpcId, GroupName: "h", Description: "h" }),
+    () => ec2.authorizeSecurityGroupIngress({ DryRun, GroupId: sg, IpPermissions: perm }),
+    () => ec2.deleteSecurityGroup({ DryRun, GroupId: sg }),
+    () => ec2.deleteTags({ DryRun, Resources: [VpcId] }),
+  ];
+  const before = JSON.stringify(sb.state().regions);
+  for (const c of calls) await rejects(c(), "DryRunOperation");
+  assert.equal(JSON.stringify(sb.state().regions), before);
+});
+
 test("tags: CreateTags/DeleteTags/DescribeTags and tag filters with wildcards", async () => {
   const { sb, ec2 } = await setup();
   const a = (await ec2.createVpc({ CidrBlock: "10.0.0.0/16" })).Vpc!.VpcId!;

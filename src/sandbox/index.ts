@@ -292,7 +292,14 @@ export class Sandbox {
       const handler = ops[operation];
       if (!handler) throw awsError("InvalidAction", `The action ${operation} is not valid for this web service (not implemented by the sandbox).`);
       const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (mutated = true));
+      // safety net: a DryRun must change nothing even if a handler forgot to call ctx.dry()
+      const before = input?.DryRun === true ? structuredClone(this.st.regions[region]) : undefined;
       const out = handler(ctx);
+      if (before) {
+        this.st.regions[region] = before;
+        mutated = false;
+        throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
+      }
       return structuredClone(out);
     } catch (e) {
       rec.errorCode = e instanceof SandboxError ? e.name : e instanceof SandboxCrash ? "SandboxCrash" : "InternalSandboxError";
