@@ -51,6 +51,8 @@ test("Elastic IPs: quota of 5 per region, release rules, public-looking unique a
   }
   assert.equal(new Set(ips).size, 5);
   await rejects(ec2.allocateAddress({ Domain: "vpc" }), "AddressLimitExceeded", /maximum number of addresses/);
+  const attrs = await ec2.describeAccountAttributes({ AttributeNames: ["vpc-max-elastic-ips"] });
+  assert.equal(attrs.AccountAttributes![0].AttributeValues![0].AttributeValue, "5");
   const { Addresses } = await ec2.describeAddresses({ PublicIps: [ips[0]] });
   assert.equal(Addresses!.length, 1);
   await ec2.releaseAddress({ AllocationId: Addresses![0].AllocationId! });

@@ -154,6 +154,28 @@ const DescribeAvailabilityZones: Handler = (ctx) => {
   return { AvailabilityZones: applyFilters(list, Filters, fns) };
 };
 
+// ---------- account attributes ----------
+
+const DescribeAccountAttributes: Handler = (ctx) => {
+  const def = Object.values(ctx.rs.vpcs).find((v) => v.IsDefault);
+  const all: Record<string, string[]> = {
+    "supported-platforms": ["VPC"],
+    "default-vpc": [def?.VpcId ?? "none"],
+    "max-instances": ["20"],
+    "vpc-max-security-groups-per-interface": ["5"],
+    "max-elastic-ips": ["5"],
+    "vpc-max-elastic-ips": ["5"],
+  };
+  const names: string[] = ctx.input.AttributeNames ?? [];
+  const bad = names.find((n) => !all[n]);
+  if (bad) throw awsError("InvalidParameterValue", `Value (${bad}) for parameter attributeName is invalid. Unknown attribute.`);
+  ctx.dry();
+  const wanted = names.length ? names : Object.keys(all);
+  return {
+    AccountAttributes: wanted.map((n) => ({ AttributeName: n, AttributeValues: all[n].map((v) => ({ AttributeValue: v })) })),
+  };
+};
+
 // ---------- VPCs ----------
 
 const vpcFilters: FilterFns<VpcRec> = {
@@ -630,6 +652,7 @@ const DescribeNetworkAcls: Handler = (ctx) => {
 export const networkOps: Record<string, Handler> = {
   DescribeRegions,
   DescribeAvailabilityZones,
+  DescribeAccountAttributes,
   CreateVpc,
   DescribeVpcs,
   DeleteVpc,
