@@ -31,7 +31,8 @@ function addGlobalOptions(cmd: Command): Command {
     .option("--yes", "never prompt; assume yes")
     .option("--dry-run", "make no change; on AWS, prove permissions with EC2 DryRun")
     .option("--no-color", "no colour (also NO_COLOR)")
-    .option("--verbose", "log each AWS call to stderr");
+    .option("--verbose", "log each AWS call to stderr")
+    .option("--max-parallel <n>", "at most this many independent steps at once (default: 4)");
 }
 
 export function buildProgram(deps: RunDeps, onAction: (name: string, action: () => Promise<Action>, cmd: Command, args: unknown[]) => Promise<void>): Command {
@@ -119,6 +120,7 @@ function globalOptions(cmd: Command): GlobalOptions {
     dryRun: Boolean(o.dryRun),
     color: o.color !== false,
     verbose: Boolean(o.verbose),
+    maxParallel: o.maxParallel as string | undefined,
   };
 }
 

@@ -20,6 +20,7 @@ export interface GlobalOptions {
   dryRun: boolean;
   color: boolean;
   verbose: boolean;
+  maxParallel?: string;
 }
 
 export type Out = NodeJS.WritableStream & { isTTY?: boolean };
@@ -63,6 +64,12 @@ export function sandboxRequested(opts: GlobalOptions, env: Record<string, string
   return opts.sandbox || opts.sandboxFile !== undefined || env.EGRESS_SANDBOX === "1" || env.EGRESS_SANDBOX === "true";
 }
 
+function parallelism(raw: string | undefined): number {
+  if (raw === undefined) return 4;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > 32) throw new UsageError(`--max-parallel must be a whole number from 1 to 32, got ${JSON.stringify(raw)}.`);
+  return Number(raw);
+}
+
 export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
   const useSandbox = sandboxRequested(opts, deps.env);
   const endpointUrl = opts.endpointUrl ?? deps.env.AWS_ENDPOINT_URL;
@@ -97,7 +104,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     planPath: path.resolve(deps.cwd, opts.plan),
     // The sandbox answers state changes in milliseconds (or scaled minutes): poll it quickly.
     wait: useSandbox ? { minDelayMs: 10, maxDelayMs: 200, timeoutMs: 10 * 60_000 } : AWS_WAIT,
-    concurrency: 4,
+    concurrency: parallelism(opts.maxParallel),
     signal: deps.signal,
     aws() {
       awsP ??= (async () => {

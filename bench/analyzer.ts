@@ -1,0 +1,239 @@
+// Benchmark for the offline analyzer: synthetic accounts of 100, 1,000 and 10,000 subnets (ENIs,
+// security-group rules, NACLs, route tables, NATs, endpoints and Lambdas in proportion). Prints
+// index build time, paths/second, peak memory, and the ratios between sizes: per-path time should
+// stay ~flat, index build time should grow ~10× per 10× subnets.
+// Run: node --import tsx bench/analyzer.ts   (each size runs in its own process for clean memory numbers)
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { analyzePath, buildIndex, type PathQuery } from "../src/analysis/analyzer.js";
+import { parseSnapshot, type SnapshotInput } from "../src/analysis/snapshot.js";
+
+const SUBNETS_PER_VPC = 50; // 2 public + 48 private, over 2 AZs
+const ENIS_PER_SUBNET = 5;
+const SGS_PER_VPC = 10;
+const RULES_PER_SG = 10;
+const NACL_RULES = 20;
+
+function synthetic(subnets: number): { doc: SnapshotInput; queries: PathQuery[] } {
+  const vpcs = Math.max(1, Math.round(subnets / SUBNETS_PER_VPC));
+  const d = {
+    version: 1 as const,
+    takenAt: new Date(0).toISOString(),
+    region: "us-east-1",
+    accountId: "123456789012",
+    vpcs: [] as any[],
+    subnets: [] as any[],
+    routeTables: [] as any[],
+    internetGateways: [] as any[],
+    egressOnlyInternetGateways: [],
+    natGateways: [] as any[],
+    addresses: [] as any[],
+    securityGroups: [] as any[],
+    networkAcls: [] as any[],
+    networkInterfaces: [] as any[],
+    instances: [] as any[],
+    vpcEndpoints: [] as any[],
+    managedPrefixLists: [],
+    vpcPeeringConnections: [],
+    lambdaFunctions: [] as any[],
+    eventSourceMappings: [],
+    flowLogs: [],
+  };
+  const queries: PathQuery[] = [];
+  const azs = ["us-east-1a", "us-east-1b"];
+  for (let v = 0; v < vpcs; v++) {
+    const vpc = `vpc-${v}`;
+    // Every VPC reuses 10.0.0.0/16 (overlapping CIDRs, as in S2): lookups must stay per VPC.
+    d.vpcs.push({ VpcId: vpc, CidrBlock: "10.0.0.0/16" });
+    d.internetGateways.push({ InternetGatewayId: `igw-${v}`, Attachments: [{ VpcId: vpc, State: "available" }] });
+    const sgs = Array.from({ length: SGS_PER_VPC }, (_, i) => `sg-${v}-${i}`);
+    for (const [i, sg] of sgs.entries()) {
+      const rules = Array.from({ length: RULES_PER_SG }, (_, r) => ({
+        IpProtocol: "tcp",
+        FromPort: 8000 + r,
+        ToPort: 8000 + r,
+        IpRanges: [{ CidrIp: `10.${r}.0.0/16` }],
+        UserIdGroupPairs: r % 3 === 0 ? [{ GroupId: sgs[(i + 1) % SGS_PER_VPC] }] : [],
+      }));
+      d.securityGroups.push({
+        GroupId: sg,
+        VpcId: vpc,
+        IpPermissions: [...rules, { IpProtocol: "tcp", FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: sgs[0] }] }],
+        IpPermissionsEgress: [...rules, { IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+      });
+    }
+    const subnetIds: string[] = [];
+    for (let s = 0; s < SUBNETS_PER_VPC; s++) {
+      const id = `subnet-${v}-${s}`;
+      subnetIds.push(id);
+      d.subnets.push({ SubnetId: id, VpcId: vpc, CidrBlock: `10.0.${s}.0/24`, AvailabilityZone: azs[s % 2] });
+    }
+    const pub = subnetIds.slice(0, 2);
+    const priv = subnetIds.slice(2);
+    d.routeTables.push({
+      RouteTableId: `rtb-${v}-pub`,
+      VpcId: vpc,
+      Routes: [
+        { DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", State: "active" },
+        { DestinationCidrBlock: "0.0.0.0/0", GatewayId: `igw-${v}`, State: "active" },
+      ],
+      Associations: [{ Main: true }, ...pub.map((s) => ({ SubnetId: s }))],
+    });
+    for (const [a, az] of azs.entries()) {
+      const natEni = `eni-nat-${v}-${a}`;
+      d.natGateways.push({
+        NatGatewayId: `nat-${v}-${a}`,
+        VpcId: vpc,
+        SubnetId: pub[a],
+        State: "available",
+        ConnectivityType: "public",
+        NatGatewayAddresses: [{ PrivateIp: `10.0.${a}.5`, PublicIp: `3.${v % 250}.${a}.${(v >> 8) % 250}`, AllocationId: `eipalloc-${v}-${a}`, NetworkInterfaceId: natEni, IsPrimary: true }],
+      });
+      d.networkInterfaces.push({ NetworkInterfaceId: natEni, SubnetId: pub[a], VpcId: vpc, InterfaceType: "nat_gateway", PrivateIpAddress: `10.0.${a}.5`, Groups: [] });
+      d.routeTables.push({
+        RouteTableId: `rtb-${v}-priv-${a}`,
+        VpcId: vpc,
+        Routes: [
+          { DestinationCidrBlock: "10.0.0.0/16", GatewayId: "local", State: "active" },
+          { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: `nat-${v}-${a}`, State: "active" },
+          ...Array.from({ length: 8 }, (_, k) => ({ DestinationCidrBlock: `172.${16 + k}.0.0/16`, TransitGatewayId: "tgw-x", State: "active" })),
+        ],
+        Associations: priv.filter((_, i) => i % 2 === a).map((s) => ({ SubnetId: s })),
+      });
+      void az;
+    }
+    const naclEntries = (egress: boolean) => [
+      ...Array.from({ length: NACL_RULES }, (_, r) => ({ RuleNumber: 10 + r, Protocol: "6", RuleAction: "deny", Egress: egress, CidrBlock: `198.18.${r}.0/24`, PortRange: { From: 22, To: 22 } })),
+      { RuleNumber: 100, Protocol: "-1", RuleAction: "allow", Egress: egress, CidrBlock: "0.0.0.0/0" },
+      { RuleNumber: 32767, Protocol: "-1", RuleAction: "deny", Egress: egress, CidrBlock: "0.0.0.0/0" },
+    ];
+    d.networkAcls.push({ NetworkAclId: `acl-${v}`, VpcId: vpc, IsDefault: true, Entries: [...naclEntries(false), ...naclEntries(true)], Associations: subnetIds.map((s) => ({ SubnetId: s })) });
+    for (const [s, subnetId] of subnetIds.entries()) {
+      for (let e = 0; e < ENIS_PER_SUBNET; e++) {
+        const ip = `10.0.${s}.${10 + e}`;
+        d.networkInterfaces.push({
+          NetworkInterfaceId: `eni-${v}-${s}-${e}`,
+          SubnetId: subnetId,
+          VpcId: vpc,
+          InterfaceType: e === 0 && s >= 2 ? "lambda" : "interface",
+          PrivateIpAddress: ip,
+          Groups: [{ GroupId: e === 0 ? sgs[0] : sgs[(s + e) % SGS_PER_VPC] }],
+        });
+      }
+    }
+    d.lambdaFunctions.push({ FunctionName: `fn-${v}`, FunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:fn-${v}`, VpcConfig: { SubnetIds: [priv[0], priv[1]], SecurityGroupIds: [sgs[0]] } });
+    d.vpcEndpoints.push({
+      VpcEndpointId: `vpce-${v}-sm`,
+      VpcId: vpc,
+      VpcEndpointType: "Interface",
+      ServiceName: "com.amazonaws.us-east-1.secretsmanager",
+      PrivateDnsEnabled: true,
+      State: "available",
+      SubnetIds: [priv[2]],
+      NetworkInterfaceIds: [`eni-${v}-4-1`],
+      Groups: [{ GroupId: sgs[(4 + 1) % SGS_PER_VPC] }],
+    });
+    // A mix of the path kinds users ask for.
+    queries.push(
+      { source: `lambda:fn-${v}`, destination: "igw" },
+      { source: `subnet-${v}-${2 + (v % 40)}`, destination: "internet" },
+      { source: `eni-${v}-${3 + (v % 40)}-1`, destination: `eni-${v}-${5 + (v % 40)}-2`, port: 443 },
+      { source: `lambda:fn-${v}`, destination: "service:secretsmanager" },
+      { source: `eni-${v}-${10 + (v % 30)}-3`, destination: "203.0.113.9", port: 8003 },
+    );
+  }
+  return { doc: d as SnapshotInput, queries };
+}
+
+interface Sample {
+  subnets: number;
+  enis: number;
+  sgRules: number;
+  parseMs: number;
+  buildMs: number;
+  paths: number;
+  usPerPath: number;
+  maxPathMs: number;
+  pathsPerSec: number;
+  peakRssMb: number;
+  heapMb: number;
+  reachable: number;
+}
+
+function runOne(subnets: number): Sample {
+  let peak = process.memoryUsage().rss;
+  const sample = () => (peak = Math.max(peak, process.memoryUsage().rss));
+  const { doc, queries } = synthetic(subnets);
+  sample();
+  let t = performance.now();
+  const snap = parseSnapshot(doc);
+  const parseMs = performance.now() - t;
+  sample();
+  // Best of 3 index builds (the first one warms the JIT).
+  let buildMs = Infinity;
+  let ix = buildIndex(snap);
+  for (let i = 0; i < 3; i++) {
+    t = performance.now();
+    ix = buildIndex(snap);
+    buildMs = Math.min(buildMs, performance.now() - t);
+    sample();
+  }
+  // Warm up, then a fixed number of paths regardless of account size.
+  for (let i = 0; i < 2000; i++) analyzePath(ix, queries[i % queries.length]!);
+  const N = 20_000;
+  let reachable = 0;
+  let maxPathMs = 0;
+  t = performance.now();
+  for (let i = 0; i < N; i++) {
+    const q = queries[(i * 7919) % queries.length]!;
+    const t0 = performance.now();
+    if (analyzePath(ix, q).reachable) reachable++;
+    maxPathMs = Math.max(maxPathMs, performance.now() - t0);
+  }
+  const pathMs = performance.now() - t;
+  sample();
+  const enis = snap.networkInterfaces.length;
+  const sgRules = snap.securityGroups.reduce((n, g) => n + g.IpPermissions.length + g.IpPermissionsEgress.length, 0);
+  return {
+    subnets,
+    enis,
+    sgRules,
+    parseMs,
+    buildMs,
+    paths: N,
+    usPerPath: (pathMs / N) * 1000,
+    maxPathMs,
+    pathsPerSec: N / (pathMs / 1000),
+    peakRssMb: peak / 2 ** 20,
+    heapMb: process.memoryUsage().heapUsed / 2 ** 20,
+    reachable: reachable / N,
+  };
+}
+
+const sizeArg = process.argv.indexOf("--size");
+if (sizeArg >= 0) {
+  console.log(JSON.stringify(runOne(Number(process.argv[sizeArg + 1]))));
+} else {
+  const self = fileURLToPath(import.meta.url);
+  const results: Sample[] = [];
+  for (const size of [100, 1_000, 10_000]) {
+    const out = execFileSync(process.execPath, [...process.execArgv, self, "--size", String(size)], { encoding: "utf8", maxBuffer: 1 << 20 });
+    results.push(JSON.parse(out.trim().split("\n").pop()!) as Sample);
+  }
+  const f = (n: number, d = 1) => n.toFixed(d);
+  console.log("subnets   ENIs    SG rules  parse(ms)  index(ms)  µs/path  max path(ms)  paths/s   peak RSS(MB)  reachable");
+  for (const r of results) {
+    console.log(
+      `${String(r.subnets).padEnd(9)} ${String(r.enis).padEnd(7)} ${String(r.sgRules).padEnd(9)} ${f(r.parseMs).padStart(9)}  ${f(r.buildMs).padStart(9)}  ${f(r.usPerPath).padStart(7)}  ${f(r.maxPathMs, 2).padStart(12)}  ${f(r.pathsPerSec, 0).padStart(8)}  ${f(r.peakRssMb).padStart(12)}  ${f(r.reachable * 100, 0)}%`,
+    );
+  }
+  for (let i = 1; i < results.length; i++) {
+    const a = results[i - 1]!;
+    const b = results[i]!;
+    console.log(
+      `${a.subnets} → ${b.subnets} subnets: per-path time ×${f(b.usPerPath / a.usPerPath, 2)} (want ~1), index build ×${f(b.buildMs / a.buildMs, 1)} (want ~10)`,
+    );
+  }
+  const worst = results[results.length - 1]!;
+  console.log(`target: one path < 5 ms at 10,000 subnets — mean ${f(worst.usPerPath / 1000, 3)} ms, max ${f(worst.maxPathMs, 2)} ms`);
+}

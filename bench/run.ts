@@ -1,0 +1,71 @@
+// Benchmarks (not tests): they print ratios, which is what the targets are about.
+//  (a) `egress-cli --help` start-up vs a bare `node -e 0`;
+//  (b) add-nat --mode per-az over 3 AZs under the sandbox's realistic latency model (NAT
+//      gateways take ~90 s, scaled), run with independent steps in parallel vs forced sequential.
+// Run: npm run bench   (builds first). Prints a Markdown table for the README.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { run } from "../src/cli.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+const ROOT = path.resolve(import.meta.dirname, "..");
+const BIN = path.join(ROOT, "bin", "egress-cli");
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function time(cmd: string[], n: number): number {
+  const samples: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, cmd, { stdio: "ignore" });
+    if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}`);
+    samples.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  return median(samples);
+}
+
+async function cli(argv: string[], cwd: string, env: Record<string, string | undefined>) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let e = "";
+  err.on("data", (d) => (e += d));
+  out.resume();
+  const code = await run(argv, { cwd, env, stdout: out, stderr: err, signal: new AbortController().signal });
+  if (code !== 0) throw new Error(`${argv.join(" ")} → ${code}: ${e}`);
+}
+
+async function natRun(parallel: number, scale: number): Promise<number> {
+  const cwd = mkdtempSync(path.join(tmpdir(), "egress-bench-"));
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, EGRESS_SANDBOX_LATENCY: `realistic:${scale}` };
+  const g = ["--sandbox-file", "sb.json", "--max-parallel", String(parallel)];
+  await cli([...g, "create-vpc", "--name", "bench", "--azs", "3"], cwd, env);
+  const t = performance.now();
+  await cli([...g, "add-nat", "--mode", "per-az"], cwd, env);
+  return performance.now() - t;
+}
+
+const n = Number(process.env.BENCH_RUNS ?? 9);
+const nodeMs = time(["-e", "0"], n);
+const helpMs = time([BIN, "--help"], n);
+const versionMs = time([BIN, "--version"], n);
+const scale = Number(process.env.BENCH_SCALE ?? 0.02);
+const oneNatMs = 90_000 * scale;
+await natRun(4, scale); // warm-up: module loading
+const parallelMs = await natRun(4, scale);
+const sequentialMs = await natRun(1, scale);
+
+const rows = [
+  ["`--help` start-up / `node -e 0`", `${helpMs.toFixed(0)} ms / ${nodeMs.toFixed(0)} ms`, (helpMs / nodeMs).toFixed(2)],
+  ["`--version` start-up / `node -e 0`", `${versionMs.toFixed(0)} ms / ${nodeMs.toFixed(0)} ms`, (versionMs / nodeMs).toFixed(2)],
+  [`add-nat per-az, 3 AZs: parallel / one NAT's wait (${oneNatMs.toFixed(0)} ms)`, `${parallelMs.toFixed(0)} ms / ${oneNatMs.toFixed(0)} ms`, (parallelMs / oneNatMs).toFixed(2)],
+  ["add-nat per-az, 3 AZs: sequential / parallel", `${sequentialMs.toFixed(0)} ms / ${parallelMs.toFixed(0)} ms`, (sequentialMs / parallelMs).toFixed(2)],
+];
+console.log(`Node ${process.version}, ${n} runs (median); realistic latency scaled by ${scale}.\n`);
+console.log("| measure | times | ratio |\n|---|---|---|");
+for (const r of rows) console.log(`| ${r.join(" | ")} |`);

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The S1 flow on the embedded sandbox: a VPC over 2 AZs, a NAT gateway with a static Elastic IP,
+# and the status (egress IP + monthly cost). NAT gateways take their real ~90 s, scaled by 1/100.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DIR="${DEMO_DIR:-$PWD/.egress/demo}"
+mkdir -p "$DIR"
+rm -f "$DIR/sandbox.json" "$DIR/egress-plan.json"
+export EGRESS_SANDBOX_LATENCY="${EGRESS_SANDBOX_LATENCY:-realistic:0.01}"
+cli() { node "$ROOT/bin/egress-cli" --sandbox-file "$DIR/sandbox.json" --plan "$DIR/egress-plan.json" "$@"; }
+step() { printf '\n\033[1m$ egress-cli %s\033[0m\n' "$*"; }
+
+step sandbox init; cli sandbox init >/dev/null && echo "fresh sandbox account in $DIR/sandbox.json"
+step create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2; cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2
+step add-nat --mode single; cli add-nat --mode single
+step status; cli status
+printf '\nTry more: node bin/egress-cli --sandbox-file %s --plan %s destroy --yes\n' "$DIR/sandbox.json" "$DIR/egress-plan.json"
