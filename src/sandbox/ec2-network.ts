@@ -230,7 +230,7 @@ const DeleteVpc: Handler = (ctx) => {
     delete rs.securityGroups[g.GroupId];
   }
   for (const a of Object.values(rs.networkAcls)) if (a.VpcId === id) delete rs.networkAcls[a.NetworkAclId];
-  for (const n of Object.values(rs.natGateways)) if (n.VpcId === id && (n.State === "deleted" || n.State === "failed")) delete rs.natGateways[n.NatGatewayId];
+  // deleted/failed NAT gateways of the VPC stay visible until their hour is up, as in AWS
   delete rs.vpcs[id];
   ctx.mutated();
   return {};
