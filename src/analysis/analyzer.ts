@@ -1198,7 +1198,7 @@ function viaInternetGateway(ctx: Ctx, sender: Sender, target: Target, igwId: str
   if (target.family === 4 && !sender.publicIp) {
     const why = sender.natGatewayId
       ? `NAT gateway ${sender.natGatewayId} has no public address (${(ctx.ix.natGateways.get(sender.natGatewayId)?.ConnectivityType ?? "public") === "private" ? "a private NAT gateway cannot reach the internet" : "no Elastic IP"})`
-      : `${sender.label} has no public IPv4 address or Elastic IP${sender.label.startsWith("lambda:") ? " (Lambda ENIs never get one: route the function's subnets to a NAT gateway)" : " (add a NAT gateway route, or a public IP)"}`;
+      : `${sender.label} has no public IPv4 address or Elastic IP${sender.label.startsWith("lambda:") ? " (Lambda ENIs never get one: route the function's subnets to a NAT gateway)" : " (so replies could never come back: route the subnet to a NAT gateway, outbound only; an Elastic IP also works but exposes the instance)"}`;
     return fail(ctx, {
       code: "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
       component: ref,
