@@ -3,6 +3,8 @@
 // SDK packages are imported lazily here so `--help` and pure commands never load them.
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { STSClient } from "@aws-sdk/client-sts";
+import type { IAMClient } from "@aws-sdk/client-iam";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Sandbox } from "../sandbox/index.js";
 import { UsageError } from "../errors.js";
 import type { Logger } from "../output/logger.js";
@@ -26,6 +28,8 @@ export interface AwsClients {
   readonly backend: string;
   ec2(): Promise<EC2Client>;
   sts(): Promise<STSClient>;
+  iam(): Promise<IAMClient>;
+  lambda(): Promise<LambdaClient>;
   /** Generic lazily-built client for other services (iam, lambda, ssm...). */
   client<T>(key: string, load: () => Promise<new (config: any) => T>): Promise<T>;
   accountId(): Promise<string>;
@@ -122,6 +126,8 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     backend,
     ec2: () => get("ec2", async () => (await import("@aws-sdk/client-ec2")).EC2Client),
     sts: () => get("sts", async () => (await import("@aws-sdk/client-sts")).STSClient),
+    iam: () => get("iam", async () => (await import("@aws-sdk/client-iam")).IAMClient),
+    lambda: () => get("lambda", async () => (await import("@aws-sdk/client-lambda")).LambdaClient),
     client: get,
     accountId() {
       account ??= (async () => {

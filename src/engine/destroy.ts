@@ -4,7 +4,8 @@
 import type { Context } from "../context.js";
 import { toCliError } from "../aws/errors.js";
 import { CliError } from "../errors.js";
-import { deleters, findTaggedResources } from "./ec2-steps.js";
+import { findTaggedResources } from "./ec2-steps.js";
+import { deleters } from "./kinds.js";
 import { Interrupted, type ResourceRecord } from "./engine.js";
 import type { PlanSession } from "./session.js";
 
