@@ -79,6 +79,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .command("status")
     .description("what the plan holds, the static egress IPs, and a monthly cost estimate")
     .option("--offline", "read the plan only; make no AWS call")
+    .option("--gb-per-month <gb>", "expected GB/month through the NAT gateways, for the cost estimate")
     .action(lazy("status", async () => (await import("./commands/status.js")).statusCommand));
 
   program

@@ -1,6 +1,7 @@
 // status: what the plan holds (refreshed from AWS unless --offline), the static egress IPs, and a
 // monthly cost estimate from the dated price table.
 import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
 import { loadCheckedPlan } from "../engine/session.js";
 import { estimateMonthlyCost } from "../analysis/cost.js";
 import { renderStatus } from "../output/render.js";
@@ -8,12 +9,15 @@ import type { Plan } from "../plans/schema.js";
 
 export interface StatusOptions {
   offline?: boolean;
+  gbPerMonth?: string;
 }
 
 export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<number> {
+  const gb = opts.gbPerMonth === undefined ? undefined : Number(opts.gbPerMonth);
+  if (gb !== undefined && (!Number.isFinite(gb) || gb < 0)) throw new UsageError(`--gb-per-month must be a number of GB ≥ 0, got ${JSON.stringify(opts.gbPerMonth)}.`);
   const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
   const live = opts.offline ? undefined : await liveStates(ctx, plan);
-  const result = buildStatus(plan, live);
+  const result = buildStatus(plan, live, gb);
   if (ctx.opts.json) ctx.printJson(result);
   else ctx.print(renderStatus(result, ctx.log.color));
   return 0;
@@ -38,7 +42,7 @@ async function liveStates(ctx: Context, plan: Plan): Promise<Record<string, stri
   return states;
 }
 
-export function buildStatus(plan: Plan, live: Record<string, string> | undefined) {
+export function buildStatus(plan: Plan, live: Record<string, string> | undefined, gbProcessed?: number) {
   const resources = Object.entries(plan.resources)
     .filter(([, r]) => r.state !== "deleted")
     .map(([step, r]) => ({
@@ -54,8 +58,20 @@ export function buildStatus(plan: Plan, live: Record<string, string> | undefined
     }));
   const nats = Object.entries(plan.resources).filter(([, r]) => r.kind === "nat-gateway" && r.state === "created" && (!live || !["missing", "deleted", "failed"].includes(live[r.id!] ?? "")));
   const eips = Object.entries(plan.resources).filter(([, r]) => r.kind === "elastic-ip" && r.state === "created");
+  const routeFor = (routeTableId?: string) => {
+    const route = Object.values(plan.resources).find((x) => x.kind === "route" && x.state === "created" && (x.attrs as { routeTableId?: string }).routeTableId === routeTableId && (x.attrs as { destination?: string }).destination === "0.0.0.0/0");
+    const t = (route?.attrs as { target?: { NatGatewayId?: string; GatewayId?: string } } | undefined)?.target;
+    return t?.NatGatewayId ?? t?.GatewayId ?? null;
+  };
+  const subnets = Object.entries(plan.resources)
+    .filter(([, r]) => r.kind === "subnet" && r.state === "created")
+    .map(([step, r]) => {
+      const assoc = plan.resources[`${step}/association`];
+      const routeTableId = (assoc?.state === "created" ? (assoc.attrs as { routeTableId?: string }).routeTableId : undefined) ?? (r.attrs as { routeTableId?: string }).routeTableId;
+      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, routeTableId: routeTableId ?? null, defaultRoute: routeFor(routeTableId) };
+    });
   const egressIps = nats.map(([, r]) => (r.attrs as { publicIp?: string }).publicIp).filter((x): x is string => Boolean(x));
-  const cost = estimateMonthlyCost({ region: plan.region, natGateways: nats.length, publicIpv4Addresses: eips.length });
+  const cost = estimateMonthlyCost({ region: plan.region, natGateways: nats.length, publicIpv4Addresses: eips.length, ...(gbProcessed !== undefined ? { gbProcessed } : {}) });
   return {
     command: "status",
     plan: plan.name,
@@ -65,6 +81,7 @@ export function buildStatus(plan: Plan, live: Record<string, string> | undefined
     vpcId: plan.resources.vpc?.state === "created" ? plan.resources.vpc.id : null,
     destroyed: Object.keys(plan.resources).length > 0 && resources.every((r) => !r.owned),
     egressIps,
+    subnets,
     natGateways: nats.map(([step, r]) => ({ step, natGatewayId: r.id, az: r.az, publicIp: (r.attrs as { publicIp?: string }).publicIp, state: live?.[r.id!] ?? (r.attrs as { state?: string }).state })),
     resources,
     cost,

@@ -64,10 +64,13 @@ export function renderAddNat(r: any, c: C): string {
 export function renderStatus(r: any, c: C): string {
   const lines = [`Plan ${c.bold(r.plan)} — ${r.region}, account ${r.accountId} (${r.backend})${r.checkedLive ? "" : c.dim(" [offline: not checked against AWS]")}`];
   if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
-  if (r.vpcId) lines.push(`VPC ${r.vpcId}`);
-  if (r.resources.length) {
-    lines.push(table(["step", "kind", "id", "AZ", "CIDR", "state", "owned"], r.resources.map((x: any) => [x.step, x.kind, x.id, x.az, x.cidr, x.liveState ?? x.state, x.owned ? "yes" : "no"])));
+  if (r.vpcId) lines.push(`VPC ${c.bold(r.vpcId)}`);
+  if (r.subnets.length) {
+    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], r.subnets.map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")])));
   }
+  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.state])));
+  const owned = r.resources.filter((x: any) => x.owned).length;
+  if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
   lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
   const cost = r.cost;
   if (cost.lines.length) {
