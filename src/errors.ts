@@ -38,3 +38,11 @@ export class LockedError extends CliError {
     this.name = "LockedError";
   }
 }
+
+/** SIGINT: in-flight steps were finished and recorded; the plan is consistent. Exit 130. */
+export class Interrupted extends CliError {
+  constructor() {
+    super("Interrupted. The plan is consistent; re-run the same command to finish.", ExitCode.interrupted, undefined, "Interrupted");
+    this.name = "Interrupted";
+  }
+}

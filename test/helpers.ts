@@ -30,14 +30,19 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return { ...env, ...extra };
 }
 
-export async function cli(argv: string[], opts: { cwd: string; env?: Record<string, string | undefined>; sandbox?: Sandbox }): Promise<CliResult> {
+export async function cli(
+  argv: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined>; sandbox?: Sandbox; tty?: boolean; input?: string },
+): Promise<CliResult> {
   const stdout = new PassThrough();
-  const stderr = new PassThrough();
+  const stderr = Object.assign(new PassThrough(), { isTTY: Boolean(opts.tty) });
+  const stdin = Object.assign(new PassThrough(), { isTTY: Boolean(opts.tty) });
+  if (opts.input !== undefined) stdin.end(opts.input);
   let out = "";
   let err = "";
   stdout.on("data", (d) => (out += d));
   stderr.on("data", (d) => (err += d));
-  const code = await run(argv, { cwd: opts.cwd, env: opts.env ?? cleanEnv(), stdout, stderr, signal: new AbortController().signal, sandbox: opts.sandbox });
+  const code = await run(argv, { cwd: opts.cwd, env: opts.env ?? cleanEnv(), stdout, stderr, stdin, signal: new AbortController().signal, sandbox: opts.sandbox });
   return { code, stdout: out, stderr: err, json: () => JSON.parse(out) };
 }
 

@@ -1,6 +1,6 @@
 // Polling with capped exponential backoff (for states the SDK waiters also poll) and a retry
 // wrapper for AWS's eventual consistency (InvalidXxx.NotFound right after a create).
-import { CliError } from "../errors.js";
+import { CliError, Interrupted } from "../errors.js";
 import { classifyError } from "./errors.js";
 
 export interface WaitSettings {
@@ -11,7 +11,16 @@ export interface WaitSettings {
 
 export const AWS_WAIT: WaitSettings = { minDelayMs: 2_000, maxDelayMs: 15_000, timeoutMs: 20 * 60_000 };
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 
 export interface PollResult<T> {
   done: boolean;
@@ -30,6 +39,7 @@ export async function pollUntil<T>(
   check: () => Promise<PollResult<T>>,
   settings: WaitSettings,
   onStatus?: (status: string, elapsedMs: number) => void,
+  signal?: AbortSignal,
 ): Promise<T> {
   const started = Date.now();
   let delay = settings.minDelayMs;
@@ -42,7 +52,10 @@ export async function pollUntil<T>(
     if (elapsed > settings.timeoutMs) {
       throw new CliError(`Timed out after ${Math.round(elapsed / 1000)} s waiting for ${what} (last state: ${r.status ?? "unknown"})`, 1, "Re-run the same command to keep waiting; nothing is lost.");
     }
-    await sleep(delay);
+    // Ctrl-C stops waiting at once: what we wait for is already recorded; a re-run waits again.
+    if (signal?.aborted) throw new Interrupted();
+    await sleep(delay, signal);
+    if (signal?.aborted) throw new Interrupted();
     delay = Math.min(settings.maxDelayMs, Math.ceil(delay * 1.5));
   }
 }

@@ -402,6 +402,7 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
           },
           run.ctx.wait,
           (status, ms) => spinner.update(`Waiting for NAT gateway ${result.id} in ${o.az}: ${status} (${Math.round(ms / 1000)} s)`),
+          run.ctx.signal,
         );
         spinner.succeed(`NAT gateway ${result.id} in ${o.az} is available (${natAttrs(nat).publicIp})`);
         return { id: result.id, attrs: natAttrs(nat) };
@@ -529,7 +530,11 @@ export const deleters: Record<string, Deleter> = {
       },
       ctx.wait,
       (status, ms) => spinner.update(`Waiting for NAT gateway ${rec.id} to be deleted: ${status} (${Math.round(ms / 1000)} s)`),
-    );
+      ctx.signal,
+    ).catch((err) => {
+      spinner.stop();
+      throw err;
+    });
     spinner.succeed(`NAT gateway ${rec.id} deleted`);
   },
   async "security-group"(ctx, rec) {

@@ -4,7 +4,7 @@
 // or (3) creates it with tags at creation and a client token, recording the result at once.
 // Independent steps run concurrently, bounded. Kill -9 at any point and a re-run converges.
 import { createHash } from "node:crypto";
-import { CliError, ExitCode } from "../errors.js";
+import { CliError, Interrupted } from "../errors.js";
 import type { Context } from "../context.js";
 import type { Plan } from "../plans/schema.js";
 import { planTags, type Tag } from "../aws/tags.js";
@@ -74,11 +74,7 @@ export function defaultName(planName: string, stepId: string): string {
   return `${planName}-${stepId.replace(/\//g, "-")}`;
 }
 
-export class Interrupted extends CliError {
-  constructor() {
-    super("Interrupted. The plan is consistent; re-run the same command to finish.", ExitCode.interrupted, undefined, "Interrupted");
-  }
-}
+export { Interrupted };
 
 function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | "name">): StepRun {
   const plan = session.plan;
