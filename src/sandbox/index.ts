@@ -8,6 +8,9 @@ import { type Handler, type OpContext, type Timing, KINDS } from "./ec2-core.js"
 import { networkOps, seedDefaultVpc } from "./ec2-network.js";
 import { egressOps, settle } from "./ec2-egress.js";
 import { stsOps } from "./sts.js";
+import { iamOps } from "./iam.js";
+import { lambdaOps, seedLambdaExamples, settleLambda } from "./lambda.js";
+import { endpointOps, settleEndpoints } from "./ec2-endpoints.js";
 import { seedExamples } from "./examples.js";
 import {
   type CallRecord,
@@ -54,6 +57,10 @@ const SERVICES: Record<string, Record<string, Handler>> = {
   ec2: { ...networkOps, ...egressOps },
   sts: stsOps,
 };
+// Lambda, IAM and VPC endpoints (attach-lambda, add-endpoint).
+registerService("ec2", endpointOps);
+registerService("iam", iamOps);
+registerService("lambda", lambdaOps);
 
 /** Adds (or extends) an emulated service. Handlers get the same context as the EC2 ones. */
 export function registerService(service: string, ops: Record<string, Handler>): void {
@@ -207,6 +214,7 @@ export class Sandbox {
     if (opts.examples) {
       this.st.ext.examples = true;
       seedExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "ec2", undefined, undefined, 0));
+      seedLambdaExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "lambda", undefined, undefined, 0));
     }
     this.persist();
   }
@@ -356,7 +364,11 @@ export class Sandbox {
   ): OpContext {
     const now = Date.now();
     const rs = rsOverride ?? this.region(region);
-    if (!rsOverride) settle(rs, now);
+    if (!rsOverride) {
+      settle(rs, now);
+      settleLambda(rs, now);
+      settleEndpoints(rs, now);
+    }
     return {
       service,
       operation,

@@ -1,0 +1,121 @@
+// The sandbox's Lambda, IAM and VPC-endpoint emulation through the real SDK clients: seeded
+// functions and roles, async update states, hyperplane ENIs, AWS's errors, endpoint services,
+// interface/gateway endpoints and prefix lists.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, ModifyVpcAttributeCommand, CreateRouteTableCommand, CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, DeleteVpcEndpointsCommand, DescribeVpcEndpointServicesCommand, DescribeRouteTablesCommand, DescribeNetworkInterfacesCommand, DeleteSecurityGroupCommand, DescribePrefixListsCommand } from "@aws-sdk/client-ec2";
+import { LambdaClient, GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, ListEventSourceMappingsCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
+import { IAMClient, GetRoleCommand, ListAttachedRolePoliciesCommand, AttachRolePolicyCommand, DetachRolePolicyCommand, GetRolePolicyCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
+
+const creds = { accessKeyId: "x", secretAccessKey: "y" };
+
+async function setup() {
+  const sb = await Sandbox.open({ env: {} });
+  await sb.reset({ examples: true });
+  const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
+  const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
+  const iam = new IAMClient({ region: "us-east-1", credentials: creds });
+  plugSandbox(ec2, sb, "ec2");
+  plugSandbox(lambda, sb, "lambda");
+  plugSandbox(iam, sb, "iam");
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc!.VpcId!;
+  const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.9.1.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
+  const b = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.9.2.0/24", AvailabilityZone: "us-east-1b" }))).Subnet!.SubnetId!;
+  const e = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.9.5.0/24", AvailabilityZone: "us-east-1e" }))).Subnet!.SubnetId!;
+  const sg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "fn", Description: "fn" }))).GroupId!;
+  return { sb, ec2, lambda, iam, vpc, a, b, e, sg };
+}
+
+const code = async (p: Promise<unknown>) => {
+  try {
+    await p;
+    return "ok";
+  } catch (err) {
+    return `${(err as Error).name} ${(err as any).$metadata?.httpStatusCode}`;
+  }
+};
+
+test("seeded functions, roles and the on-demand MSK event source mapping", async () => {
+  const { lambda, iam } = await setup();
+  for (const name of ["sms-sender", "rotate-db-secret", "msk-consumer"]) {
+    const f = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    assert.equal(f.State, "Active");
+    assert.equal(f.LastUpdateStatus, "Successful");
+    assert.equal(f.VpcConfig, undefined);
+    const role = await iam.send(new GetRoleCommand({ RoleName: f.Role!.split("/").pop()! }));
+    assert.equal(role.Role!.Arn, f.Role);
+  }
+  const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: "rotate-db-secret-role" }));
+  const doc = await iam.send(new GetRolePolicyCommand({ RoleName: "rotate-db-secret-role", PolicyName: inline.PolicyNames![0] }));
+  assert.match(decodeURIComponent(doc.PolicyDocument!), /ec2:CreateNetworkInterface/);
+  const esm = await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: "msk-consumer" }));
+  assert.equal(esm.EventSourceMappings!.length, 1);
+  assert.match(esm.EventSourceMappings![0].EventSourceArn!, /^arn:aws:kafka:us-east-1:\d{12}:cluster\/msk-demo\//);
+  assert.equal(await code(lambda.send(new GetFunctionCommand({ FunctionName: "nope" }))), "ResourceNotFoundException 404");
+  assert.equal(await code(iam.send(new GetRoleCommand({ RoleName: "nope" }))), "NoSuchEntity 404");
+});
+
+test("UpdateFunctionConfiguration: role without ENI permissions fails the real way; after attaching the policy it goes InProgress → Successful with hyperplane ENIs", async () => {
+  const { lambda, iam, ec2, a, b, sg } = await setup();
+  const upd = () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "sms-sender", VpcConfig: { SubnetIds: [a, b], SecurityGroupIds: [sg] } }));
+  await assert.rejects(upd(), (err: any) => err.name === "InvalidParameterValueException" && /does not have permissions to call CreateNetworkInterface on EC2/.test(err.message));
+  await iam.send(new AttachRolePolicyCommand({ RoleName: "sms-sender-role", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" }));
+  const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "sms-sender-role" }));
+  assert.ok(attached.AttachedPolicies!.some((p) => p.PolicyName === "AWSLambdaVPCAccessExecutionRole"));
+  const r = await upd();
+  assert.equal(r.LastUpdateStatus, "InProgress");
+  const after = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "sms-sender" }));
+  assert.equal(after.LastUpdateStatus, "Successful");
+  assert.deepEqual(after.VpcConfig!.SubnetIds!.sort(), [a, b].sort());
+  const enis = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }] }));
+  assert.equal(enis.NetworkInterfaces!.length, 2, "one ENI per subnet + SG pair");
+  assert.ok(enis.NetworkInterfaces!.every((e) => e.Description === "AWS Lambda VPC ENI-sms-sender" && e.RequesterManaged));
+  assert.equal(await code(ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg }))), "DependencyViolation 400");
+  // Detach: the ENIs are released and the group can go.
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "sms-sender", VpcConfig: { SubnetIds: [], SecurityGroupIds: [] } }));
+  assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "sms-sender" }))).VpcConfig, undefined);
+  assert.equal(await code(ec2.send(new DeleteSecurityGroupCommand({ GroupId: sg }))), "ok");
+  await iam.send(new DetachRolePolicyCommand({ RoleName: "sms-sender-role", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" }));
+  assert.equal(await code(iam.send(new DetachRolePolicyCommand({ RoleName: "sms-sender-role", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" }))), "NoSuchEntity 404");
+});
+
+test("an update in progress refuses another with ResourceConflictException (realistic latency)", async () => {
+  const sb = await Sandbox.open({ env: {}, latency: "realistic", timeScale: 0.01 });
+  await sb.reset({ examples: true });
+  const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
+  plugSandbox(lambda, sb, "lambda");
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "rotate-db-secret", Timeout: 60 }));
+  assert.equal(await code(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "rotate-db-secret", Timeout: 61 }))), "ResourceConflictException 409");
+  await new Promise((r) => setTimeout(r, 80));
+  assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "rotate-db-secret" }))).LastUpdateStatus, "Successful");
+});
+
+test("endpoint services, interface and gateway endpoints, private DNS rule, prefix lists", async () => {
+  const { ec2, vpc, a, b, e, sg } = await setup();
+  const svc = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: ["com.amazonaws.us-east-1.secretsmanager"] }));
+  assert.ok(!svc.ServiceDetails![0].AvailabilityZones!.includes("us-east-1e"));
+  assert.equal(await code(ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: ["com.amazonaws.us-east-1.nope"] }))), "InvalidServiceName 400");
+  const iface = (subs: string[]) => ec2.send(new CreateVpcEndpointCommand({ VpcId: vpc, VpcEndpointType: "Interface", ServiceName: "com.amazonaws.us-east-1.secretsmanager", SubnetIds: subs, SecurityGroupIds: [sg] }));
+  assert.equal(await code(iface([a])), "InvalidParameter 400", "private DNS needs DNS hostnames");
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }));
+  assert.equal(await code(iface([e])), "InvalidParameter 400", "AZ not offered");
+  const ep = (await iface([a, b])).VpcEndpoint!;
+  assert.equal(ep.State, "pending");
+  assert.equal(await code(iface([a])), "InvalidParameter 400", "conflicting private DNS");
+  const d = await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }));
+  assert.equal(d.VpcEndpoints![0].State, "available");
+  assert.ok(d.VpcEndpoints![0].DnsEntries!.some((x) => x.DnsName === "secretsmanager.us-east-1.amazonaws.com"));
+  assert.equal(d.VpcEndpoints![0].NetworkInterfaceIds!.length, 2);
+  const rt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc }))).RouteTable!.RouteTableId!;
+  const gw = (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIds: [rt] }))).VpcEndpoint!;
+  const pl = (await ec2.send(new DescribePrefixListsCommand({}))).PrefixLists!.find((p) => p.PrefixListName === "com.amazonaws.us-east-1.s3")!;
+  const table = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rt] }))).RouteTables![0];
+  assert.ok(table.Routes!.some((r) => r.DestinationPrefixListId === pl.PrefixListId && r.GatewayId === gw.VpcEndpointId));
+  assert.equal(await code(ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: ["vpce-0123456789abcdef0"] }))), "InvalidVpcEndpointId.NotFound 400");
+  const del = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!, gw.VpcEndpointId!, "vpce-0123456789abcdef0"] }));
+  assert.equal(del.Unsuccessful!.length, 1);
+  assert.equal((await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [vpc] }] }))).VpcEndpoints!.length, 0);
+  const table2 = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rt] }))).RouteTables![0];
+  assert.ok(!table2.Routes!.some((r) => r.DestinationPrefixListId));
+});
