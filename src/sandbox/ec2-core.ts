@@ -237,6 +237,8 @@ export function routeTableView(ctx: OpContext, rt: RouteTableRec) {
       ...(r.NatGatewayId ? { NatGatewayId: r.NatGatewayId } : {}),
       ...(r.NetworkInterfaceId ? { NetworkInterfaceId: r.NetworkInterfaceId } : {}),
       ...(r.VpcEndpointId ? { GatewayId: r.VpcEndpointId } : {}),
+      // gateway-endpoint routes (ec2-endpoints.ts) go to a prefix list, not a CIDR
+      ...((r as { DestinationPrefixListId?: string }).DestinationPrefixListId ? { DestinationCidrBlock: undefined, DestinationPrefixListId: (r as { DestinationPrefixListId?: string }).DestinationPrefixListId } : {}),
       Origin: r.Origin,
       State: routeState(ctx, rt, r),
     })),
