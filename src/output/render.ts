@@ -15,6 +15,11 @@ function table(head: string[], rows: (string | number | null | undefined)[][]): 
   return t.toString();
 }
 
+/** Public subnets first, then private; by AZ, then CIDR. */
+function bySubnetOrder(a: any, b: any): number {
+  return (a.tier === "public" ? 0 : 1) - (b.tier === "public" ? 0 : 1) || String(a.az).localeCompare(String(b.az)) || String(a.cidr).localeCompare(String(b.cidr));
+}
+
 function stepSummary(steps: Record<string, string>): string {
   const counts: Record<string, number> = {};
   for (const o of Object.values(steps)) counts[o] = (counts[o] ?? 0) + 1;
@@ -38,7 +43,7 @@ export function renderCreateVpc(r: any, c: C): string {
   const lines = [
     `${c.green("✔")} VPC ${c.bold(r.vpcId)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
     r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
-    table(["tier", "AZ", "subnet", "CIDR"], r.subnets.map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
     `Next: egress-cli add-nat --mode single   (or --mode per-az for one NAT per AZ)`,
   ];
   return lines.join("\n");
@@ -47,7 +52,7 @@ export function renderCreateVpc(r: any, c: C): string {
 export function renderImport(r: any, c: C): string {
   return [
     `${c.green("✔")} Imported ${c.bold(r.vpcId)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
-    table(["tier", "AZ", "subnet", "CIDR"], r.subnets.map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
     table(["route table", "tier", "AZs", "main"], r.routeTables.map((t: any) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""])),
   ].join("\n");
 }
@@ -66,7 +71,7 @@ export function renderStatus(r: any, c: C): string {
   if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
   if (r.vpcId) lines.push(`VPC ${c.bold(r.vpcId)}`);
   if (r.subnets.length) {
-    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], r.subnets.map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")])));
+    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")])));
   }
   if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.state])));
   const owned = r.resources.filter((x: any) => x.owned).length;
