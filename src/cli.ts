@@ -76,6 +76,38 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .action(lazy("add-nat", async () => (await import("./commands/add-nat.js")).addNatCommand));
 
   program
+    .command("attach-lambda")
+    .description("put a Lambda function in the plan's private subnets with its own security group; prints its egress IPs")
+    .option("--function <name|arn>", "the function (name, or ARN in the plan's region)")
+    .option("--security-group <new|sg-id>", "a new group with no ingress, or one of yours (default: new)")
+    .option("--subnets <private|ids>", "the plan's private subnets, or a comma-separated list of subnet ids (default: private)")
+    .option("--allow-public-subnet", "accept public subnets (a Lambda ENI never gets a public IP: no internet there)")
+    .option("--no-iam", "never change the execution role; refuse if it cannot manage ENIs")
+    .action(lazy("attach-lambda", async () => (await import("./commands/attach-lambda.js")).attachLambdaCommand));
+
+  program
+    .command("detach-lambda")
+    .description("restore a function's VPC config from before attach-lambda (destroy does this too)")
+    .option("--function <name|arn>", "the function")
+    .action(lazy("detach-lambda", async () => (await import("./commands/detach-lambda.js")).detachLambdaCommand));
+
+  program
+    .command("add-endpoint")
+    .description("VPC endpoints: interface (one subnet per AZ, private DNS, a 443-only security group) or gateway (s3, dynamodb)")
+    .argument("[service...]", "service names: secretsmanager, sts, lambda, ssm, logs, kms, ecr.api, ecr.dkr, s3, dynamodb, …")
+    .option("--subnets <private|ids>", "interface endpoints: the plan's private subnets, or a comma-separated list (default: private)")
+    .option("--allow-from <source...>", "who may connect on 443: lambda:NAME, sg-…, or a CIDR (default: the VPC CIDR)")
+    .option("--policy <full|least-privilege|file>", "endpoint policy (default: full; least-privilege with --for)")
+    .option("--principal <arn...>", "least-privilege secretsmanager: the roles allowed (default: the roles of lambda: sources)")
+    .option("--resource <arn...>", "least-privilege secretsmanager: the secret ARNs allowed")
+    .option("--private-dns", "resolve the service's public name to the endpoint (default)")
+    .option("--no-private-dns", "keep the service's public DNS name pointing at the public endpoint")
+    .option("--enable-vpc-dns", "turn on enableDnsSupport/enableDnsHostnames when private DNS needs them")
+    .option("--for <preset>", "msk-esm: lambda + sts (+ secretsmanager with --sasl) for an MSK event source mapping")
+    .option("--sasl", "--for msk-esm: the mapping reads SASL/SCRAM secrets (adds secretsmanager)")
+    .action(lazy("add-endpoint", async () => (await import("./commands/add-endpoint.js")).addEndpointCommand));
+
+  program
     .command("status")
     .description("what the plan holds, the static egress IPs, and a monthly cost estimate")
     .option("--offline", "read the plan only; make no AWS call")

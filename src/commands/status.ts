@@ -84,7 +84,43 @@ export function buildStatus(plan: Plan, live: Record<string, string> | undefined
     subnets,
     natGateways: nats.map(([step, r]) => ({ step, natGatewayId: r.id, az: r.az, publicIp: (r.attrs as { publicIp?: string }).publicIp, state: live?.[r.id!] ?? (r.attrs as { state?: string }).state })),
     resources,
+    lambdaFunctions: lambdaFunctions(plan),
+    vpcEndpoints: Object.entries(plan.resources)
+      .filter(([, r]) => r.kind === "vpc-endpoint" && r.state === "created")
+      .map(([step, r]) => {
+        const a = r.attrs as { serviceName?: string; type?: string; state?: string };
+        return { step, vpcEndpointId: r.id, serviceName: a.serviceName, type: a.type, state: a.state };
+      }),
     cost,
     checkedLive: Boolean(live),
   };
+}
+
+/** Functions attached by attach-lambda, with the egress IPs their subnets' routes lead to (from the plan). */
+export function lambdaFunctions(plan: Plan) {
+  const res = Object.values(plan.resources).filter((r) => r.state === "created");
+  const tableOfSubnet = (subnetId: string) =>
+    (res.find((r) => r.kind === "route-table-association" && (r.attrs as { subnetId?: string }).subnetId === subnetId)?.attrs as { routeTableId?: string } | undefined)?.routeTableId ??
+    (res.find((r) => r.kind === "subnet" && r.id === subnetId)?.attrs as { routeTableId?: string } | undefined)?.routeTableId;
+  const natIpOfTable = (routeTableId: string | undefined) => {
+    const route = res.find((r) => r.kind === "route" && (r.attrs as { routeTableId?: string; destination?: string }).routeTableId === routeTableId && (r.attrs as { destination?: string }).destination === "0.0.0.0/0");
+    const natId = (route?.attrs as { target?: { NatGatewayId?: string } } | undefined)?.target?.NatGatewayId;
+    return natId ? (res.find((r) => r.kind === "nat-gateway" && r.id === natId)?.attrs as { publicIp?: string } | undefined)?.publicIp : undefined;
+  };
+  return Object.entries(plan.resources)
+    .filter(([, r]) => r.kind === "lambda-vpc-config" && r.state === "created")
+    .map(([step, r]) => {
+      const a = r.attrs as { functionName: string; functionArn?: string; subnetIds?: string[]; securityGroupIds?: string[]; lastUpdateStatus?: string };
+      const fromPlan = (a.subnetIds ?? []).map((s) => natIpOfTable(tableOfSubnet(s))).filter((x): x is string => Boolean(x));
+      const recorded = (plan.outputs as { lambdaEgressIps?: Record<string, string[]> }).lambdaEgressIps?.[a.functionName] ?? [];
+      return {
+        step,
+        functionName: a.functionName,
+        functionArn: a.functionArn,
+        subnetIds: a.subnetIds ?? [],
+        securityGroupIds: a.securityGroupIds ?? [],
+        lastUpdateStatus: a.lastUpdateStatus,
+        egressIps: [...new Set(fromPlan.length ? fromPlan : recorded)],
+      };
+    });
 }

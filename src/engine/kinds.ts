@@ -4,6 +4,13 @@ import { deleters as ec2Deleters, type Deleter } from "./ec2-steps.js";
 
 export type { Deleter };
 
+// attach-lambda / add-endpoint kinds, loaded on first use (they pull in the IAM and Lambda SDKs).
+const lambdaKind = (kind: string): Deleter => async (ctx, rec) => (await import("./lambda-steps.js")).deleters[kind](ctx, rec);
+
 export const deleters: Record<string, Deleter> = {
   ...ec2Deleters,
+  "security-group-rule": lambdaKind("security-group-rule"),
+  "iam-role-policy-attachment": lambdaKind("iam-role-policy-attachment"),
+  "lambda-vpc-config": lambdaKind("lambda-vpc-config"),
+  "vpc-endpoint": lambdaKind("vpc-endpoint"),
 };

@@ -77,6 +77,8 @@ export function renderStatus(r: any, c: C): string {
   const owned = r.resources.filter((x: any) => x.owned).length;
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
   lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
+  for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(f.functionName)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
+  for (const e of r.vpcEndpoints ?? []) lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
   const cost = r.cost;
   if (cost.lines.length) {
     lines.push(
@@ -105,4 +107,35 @@ export function renderSandbox(r: any, c: C): string {
     `${r.created ? c.green("✔") + " Created" : "Sandbox"} ${r.file} — account ${c.bold(r.accountId)} (${r.stats.calls} calls, ${r.stats.mutatingCalls} changes so far)`,
     JSON.stringify(r.summary, null, 2),
   ].join("\n");
+}
+
+// ---------- attach-lambda, detach-lambda, add-endpoint ----------
+
+export function renderAttachLambda(r: any, c: C): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const lines = [`${c.green("✔")} Lambda function ${c.bold(r.functionName)} attached to ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
+  lines.push(table(["subnet", "route table", "egress"], r.subnets.map((s: any) => [s.subnetId, s.routeTableId, s.egressIp ? `NAT ${s.natGatewayId} → ${s.egressIp}` : s.public ? "public (no public IP for Lambda ENIs)" : "VPC only"])));
+  lines.push(`Security group: ${r.securityGroupId}${r.securityGroupCreated ? " (created, no ingress)" : " (yours)"}`);
+  if (r.iam.attachedPolicy) lines.push(`Execution role ${r.iam.roleName}: ${r.iam.changed ? "attached" : "has"} ${r.iam.attachedPolicy.split("/").pop()}${r.iam.changed ? " (ENI permissions; detach-lambda/destroy remove it)" : ""}`);
+  else if (r.iam.alreadyGrantedBy.length) lines.push(`Execution role ${r.iam.roleName}: ENI permissions already granted by ${r.iam.alreadyGrantedBy.join(", ")} (unchanged)`);
+  if (r.previousVpcConfig) lines.push(c.dim(`Previous VPC config recorded (restored by detach-lambda/destroy): ${r.previousVpcConfig.SubnetIds.join(", ")}`));
+  lines.push(r.egressIps.length ? `Egress IP(s) of ${r.functionName}: ${c.bold(r.egressIps.join(", "))}` : c.yellow(`${r.functionName} has no internet egress from these subnets (no NAT route).`));
+  return lines.join("\n");
+}
+
+export function renderDetachLambda(r: any, c: C): string {
+  if (r.dryRun) return `Dry run — would restore ${r.functionName}'s VPC config to ${r.restoresVpcConfig ? JSON.stringify(r.restoresVpcConfig) : "none"} and undo ${r.wouldDelete.join(", ")}.`;
+  const lines = [`${c.green("✔")} ${r.functionName}: VPC config restored to ${r.restoredVpcConfig ? r.restoredVpcConfig.SubnetIds.join(", ") : "none (no VPC)"}`];
+  for (const k of r.kept) lines.push(c.dim(`  kept ${k.step} ${k.id ?? ""}: ${k.reason}`));
+  return lines.join("\n");
+}
+
+export function renderAddEndpoint(r: any, c: C): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const lines = [`${c.green("✔")} ${r.endpoints.length} VPC endpoint(s) in ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
+  lines.push(table(["service", "type", "endpoint", "state", "where", "private DNS", "policy"], r.endpoints.map((e: any) => [e.service, e.type, e.vpcEndpointId, e.state, e.type === "Gateway" ? e.routeTableIds.join(", ") : e.subnetIds.join(", "), e.type === "Gateway" ? "-" : e.privateDns ? "on" : "off", e.policy])));
+  if (r.allowFrom.length) lines.push(`Endpoint security group(s) admit 443 only from: ${r.allowFrom.map((a: any) => a.label).join(", ")}`);
+  for (const [svc, azs] of Object.entries(r.skippedAzs ?? {})) if ((azs as string[]).length) lines.push(c.yellow(`${svc} is not offered in ${(azs as string[]).join(", ")}: no endpoint ENI there.`));
+  for (const chk of r.clusterChecks ?? []) lines.push(`${chk.ok ? c.green("✔") : c.yellow("✘")} ${chk.check}${chk.detail ? `: ${chk.detail}` : ""}`);
+  return lines.join("\n");
 }

@@ -1,0 +1,310 @@
+// add-endpoint: private access to AWS services. Interface endpoints (one subnet per AZ, only in AZs
+// the service is offered in, private DNS on by default) behind a per-service security group that
+// admits 443 only from the --allow-from sources (default: the VPC CIDR); gateway endpoints (s3,
+// dynamodb) on the private route tables. --policy full | least-privilege (S4's narrow policies) |
+// FILE (validated). --for msk-esm is S4's preset: lambda + sts (+ secretsmanager with --sasl),
+// admitting the cluster's group, and checking that group's broker and 443 rules.
+import { readFile } from "node:fs/promises";
+import { DescribeVpcAttributeCommand, DescribeVpcEndpointServicesCommand, type SecurityGroup, type ServiceDetail } from "@aws-sdk/client-ec2";
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { errorCode } from "../aws/errors.js";
+import { getVpc, listSecurityGroups } from "../aws/ec2.js";
+import { policyProblems } from "../aws/policy-eval.js";
+import { runSteps, type StepDef } from "../engine/engine.js";
+import { loadCheckedPlan, openSession } from "../engine/session.js";
+import { vpcAttributeStep } from "../engine/ec2-steps.js";
+import { getFunctionConfiguration, ingressRuleStep, listVpcEndpoints, securityGroupStep, vpcEndpointStep, type RuleSource } from "../engine/lambda-steps.js";
+import { chooseSubnets, parseFunctionRef, type PlanSubnet } from "./lambda-common.js";
+import { awsIdPattern } from "./options.js";
+import { renderAddEndpoint } from "../output/render.js";
+import type { Plan } from "../plans/schema.js";
+
+export interface AddEndpointOptions {
+  subnets?: string;
+  allowFrom?: string[];
+  policy?: string;
+  privateDns?: boolean;
+  principal?: string[];
+  resource?: string[];
+  for?: string;
+  sasl?: boolean;
+  enableVpcDns?: boolean;
+}
+
+const GATEWAY = new Set(["s3", "dynamodb"]);
+const BROKER_PORTS = [9098, 9096, 9094];
+
+type Source = RuleSource & { key: string; roleArn?: string };
+
+function isCidr(s: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
+  return Boolean(m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32);
+}
+
+/** S4's narrow endpoint policies. */
+export function leastPrivilegePolicy(service: string, opts: { principals: string[]; resources: string[] }): object {
+  if (service === "secretsmanager") {
+    return {
+      Version: "2012-10-17",
+      Statement: [{ Sid: "OnlyTheseRolesAndSecrets", Effect: "Allow", Principal: { AWS: opts.principals }, Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: opts.resources }],
+    };
+  }
+  if (service === "sts") return { Version: "2012-10-17", Statement: [{ Sid: "LambdaAssumeRoleOnly", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Resource: "*" }] };
+  if (service === "lambda") return { Version: "2012-10-17", Statement: [{ Sid: "LambdaInvokeOnly", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "lambda:InvokeFunction", Resource: "*" }] };
+  throw new UsageError(`--policy least-privilege has no template for ${service} (it has secretsmanager, sts and lambda).`, "Use --policy full, or a policy FILE.");
+}
+
+/** Cluster-group checks of S4: broker ports (or a self-reference) in, 443 out. */
+export function mskClusterChecks(g: SecurityGroup): Array<{ check: string; ok: boolean; detail?: string }> {
+  const covers = (p: { IpProtocol?: string; FromPort?: number; ToPort?: number }, port: number) => p.IpProtocol === "-1" || (p.IpProtocol === "tcp" && (p.FromPort ?? 0) <= port && port <= (p.ToPort ?? 65535));
+  const ingress = g.IpPermissions ?? [];
+  const self = ingress.some((p) => p.UserIdGroupPairs?.some((u) => u.GroupId === g.GroupId));
+  const ports = BROKER_PORTS.filter((port) => ingress.some((p) => covers(p, port)));
+  const out443 = (g.IpPermissionsEgress ?? []).some((p) => covers(p, 443));
+  return [
+    { check: `cluster group ${g.GroupId} admits the broker ports (9098 IAM, 9096 SASL/SCRAM, 9094 TLS) or itself`, ok: self || ports.length > 0, detail: self ? "self-referencing rule" : ports.length ? `tcp ${ports.join(", ")}` : "no broker port and no self-reference: the event source mapping's pollers cannot reach the brokers" },
+    { check: `cluster group ${g.GroupId} allows outbound 443`, ok: out443, detail: out443 ? undefined : "without it the mapping cannot reach the lambda/sts/secretsmanager endpoints" },
+  ];
+}
+
+function normalizeService(raw: string, region: string): string {
+  const short = raw.startsWith(`com.amazonaws.${region}.`) ? raw.slice(`com.amazonaws.${region}.`.length) : raw;
+  if (/^com\.amazonaws\./.test(short)) throw new UsageError(`${raw} is not a service of ${region}.`);
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(short)) throw new UsageError(`${JSON.stringify(raw)} is not a service name (e.g. secretsmanager, ecr.dkr, s3).`);
+  return short;
+}
+
+async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidr: string, raws: string[]): Promise<Source[]> {
+  const ec2 = await (await ctx.aws()).ec2();
+  const out: Source[] = [];
+  for (const raw of raws) {
+    if (raw.startsWith("lambda:")) {
+      const ref = parseFunctionRef(raw.slice("lambda:".length), plan);
+      const fn = await getFunctionConfiguration(await (await ctx.aws()).lambda(), ref.name);
+      if (!fn) throw new UsageError(`--allow-from ${raw}: no Lambda function named "${ref.name}" in ${plan.region}.`, undefined, "FunctionNotFound");
+      const rec = plan.resources[`lambda/${ref.name}/vpc-config`];
+      const groups = fn.VpcConfig?.SecurityGroupIds ?? [];
+      if (!groups.length || fn.VpcConfig?.VpcId !== vpcId) {
+        throw new UsageError(`--allow-from ${raw}: the function is not attached to the plan's VPC ${vpcId}${fn.VpcConfig?.VpcId ? ` (it is in ${fn.VpcConfig.VpcId})` : ""}.`, `Run egress-cli attach-lambda --function ${ref.name} first.`);
+      }
+      const planSg = plan.resources[`lambda/${ref.name}/sg`];
+      for (const g of groups) {
+        const groupStep = rec?.state === "created" && planSg?.state === "created" && planSg.id === g ? `lambda/${ref.name}/sg` : undefined;
+        out.push({ kind: "sg", ...(groupStep ? { groupStep } : { groupId: g }), label: `${raw} (${g})`, key: `lambda-${ref.name}${groups.length > 1 ? `-${g}` : ""}`, roleArn: fn.Role });
+      }
+    } else if (awsIdPattern("sg").test(raw)) {
+      const g = (await listSecurityGroups(ec2, [{ Name: "group-id", Values: [raw] }]))[0];
+      if (!g) throw new UsageError(`--allow-from ${raw}: no such security group in ${plan.region}.`, undefined, "GroupNotFound");
+      if (g.VpcId !== vpcId) throw new UsageError(`--allow-from ${raw}: the group is in ${g.VpcId}, not in the plan's VPC ${vpcId}.`);
+      out.push({ kind: "sg", groupId: raw, label: `${raw}${g.GroupName ? ` (${g.GroupName})` : ""}`, key: raw });
+    } else if (isCidr(raw)) {
+      out.push({ kind: "cidr", cidr: raw, label: raw, key: raw.replace("/", "_") });
+    } else {
+      throw new UsageError(`--allow-from ${JSON.stringify(raw)}: expected lambda:NAME, sg-… or a CIDR (e.g. 10.0.0.0/16).`);
+    }
+  }
+  if (!out.length) out.push({ kind: "cidr", cidr: vpcCidr, label: `the VPC CIDR ${vpcCidr}`, key: vpcCidr.replace("/", "_") });
+  return out;
+}
+
+export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions, args: string[]): Promise<number> {
+  // 1. Flags, offline.
+  const plan = await loadCheckedPlan(ctx);
+  if (!plan.resources.vpc || plan.resources.vpc.state !== "created") throw new UsageError(`Plan "${plan.name}" has no VPC yet.`, "Run egress-cli create-vpc (or import) first.");
+  const vpcId = plan.resources.vpc.id!;
+  const preset = opts.for;
+  if (preset !== undefined && preset !== "msk-esm") throw new UsageError(`--for ${JSON.stringify(preset)}: the only preset is msk-esm.`);
+  if (opts.sasl && preset !== "msk-esm") throw new UsageError("--sasl only goes with --for msk-esm.");
+  if (preset && args.length) throw new UsageError(`--for ${preset} chooses the services itself (lambda, sts${opts.sasl ? ", secretsmanager" : ""}); do not also list ${args.join(", ")}.`);
+  const services = [...new Set((preset ? ["lambda", "sts", ...(opts.sasl ? ["secretsmanager"] : [])] : args).map((s) => normalizeService(s, plan.region)))];
+  if (!services.length) throw new UsageError("Name at least one service, e.g. egress-cli add-endpoint secretsmanager (or use --for msk-esm).");
+  const policyMode = opts.policy ?? (preset ? "least-privilege" : "full");
+  let policyFile: string | undefined;
+  if (policyMode !== "full" && policyMode !== "least-privilege") {
+    let text: string;
+    try {
+      text = await readFile(policyMode.startsWith("/") ? policyMode : `${ctx.cwd}/${policyMode}`, "utf8");
+    } catch {
+      throw new UsageError(`--policy ${policyMode}: no such file (expected full, least-privilege or a JSON policy file).`);
+    }
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      throw new UsageError(`--policy ${policyMode} is not valid JSON: ${(err as Error).message}`, undefined, "MalformedPolicy");
+    }
+    const problems = policyProblems(doc, { text, maxChars: 20_480 });
+    if (problems.length) throw new UsageError(`--policy ${policyMode} is not a usable endpoint policy: ${problems.join("; ")}.`, undefined, "MalformedPolicy");
+    policyFile = JSON.stringify(doc);
+  }
+  for (const p of opts.principal ?? []) if (!/^(arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+|\d{12})$/.test(p)) throw new UsageError(`--principal ${JSON.stringify(p)}: expected an IAM role/user ARN or an account id.`);
+  for (const r of opts.resource ?? []) if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(r)) throw new UsageError(`--resource ${JSON.stringify(r)}: expected a Secrets Manager secret ARN.`);
+  const interfaceServices = services.filter((s) => !GATEWAY.has(s));
+  const chosen: PlanSubnet[] = interfaceServices.length ? chooseSubnets(plan, opts.subnets) : [];
+  const privateDns = opts.privateDns !== false;
+
+  // 2. Checks against the account (reads only).
+  const aws = await ctx.aws();
+  const ec2 = await aws.ec2();
+  const vpc = await getVpc(ec2, vpcId);
+  if (!vpc) throw new UsageError(`The plan's VPC ${vpcId} no longer exists.`);
+  const details = new Map<string, ServiceDetail[]>();
+  await Promise.all(
+    services.map(async (s) => {
+      try {
+        const r = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [`com.amazonaws.${plan.region}.${s}`] }));
+        details.set(s, r.ServiceDetails ?? []);
+      } catch (err) {
+        if (errorCode(err) === "InvalidServiceName") throw new UsageError(`Unknown endpoint service "${s}": ${plan.region} offers no com.amazonaws.${plan.region}.${s}.`, "e.g. secretsmanager, sts, lambda, ssm, logs, kms, ecr.api, ecr.dkr, s3, dynamodb.", "UnknownService");
+        throw err;
+      }
+    }),
+  );
+  const skippedAzs: Record<string, string[]> = {};
+  const subnetsFor = new Map<string, PlanSubnet[]>();
+  for (const s of interfaceServices) {
+    const d = details.get(s)!.find((x) => x.ServiceType?.some((t) => t.ServiceType === "Interface"));
+    if (!d) throw new UsageError(`${s} offers no interface endpoint in ${plan.region}.`);
+    const zones = new Set(d.AvailabilityZones ?? []);
+    const perAz = new Map<string, PlanSubnet>();
+    for (const sub of chosen) if (!perAz.has(sub.az)) perAz.set(sub.az, sub);
+    const ok = [...perAz.values()].filter((x) => zones.has(x.az));
+    skippedAzs[s] = [...perAz.keys()].filter((az) => !zones.has(az)).sort();
+    if (!ok.length) {
+      throw new UsageError(`${s} is not offered in ${[...perAz.keys()].sort().join(", ")} (the AZs of the chosen subnets); it is offered in ${[...zones].sort().join(", ")}.`, "Pass --subnets with subnets in a supported AZ.", "ServiceNotInAz");
+    }
+    subnetsFor.set(s, ok);
+  }
+  const privateTables = Object.entries(plan.resources).filter(([, r]) => r.kind === "route-table" && r.tier === "private" && r.state === "created" && r.id);
+  for (const s of services.filter((x) => GATEWAY.has(x))) if (!privateTables.length) throw new UsageError(`A gateway endpoint for ${s} goes on the private route tables, and plan "${plan.name}" has none.`);
+
+  const dnsSteps: StepDef[] = [];
+  if (interfaceServices.length && privateDns) {
+    const attr = async (Attribute: "enableDnsSupport" | "enableDnsHostnames") => {
+      const r = await ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }));
+      return Attribute === "enableDnsSupport" ? r.EnableDnsSupport?.Value : r.EnableDnsHostnames?.Value;
+    };
+    const [support, hostnames] = await Promise.all([attr("enableDnsSupport"), attr("enableDnsHostnames")]);
+    if (!support || !hostnames) {
+      const off = [!support && "enableDnsSupport", !hostnames && "enableDnsHostnames"].filter(Boolean).join(" and ");
+      if (!opts.enableVpcDns) {
+        throw new UsageError(
+          `Private DNS makes ${interfaceServices[0]}.${plan.region}.amazonaws.com resolve to the endpoint inside the VPC, and AWS allows it only when the VPC has enableDnsSupport and enableDnsHostnames; ${vpcId} has ${off} off.`,
+          "Pass --enable-vpc-dns to turn them on, or --no-private-dns (then clients must use the endpoint's own DNS names).",
+          "VpcDnsOff",
+        );
+      }
+      dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
+    }
+  }
+
+  const existing = (await listVpcEndpoints(ec2, [{ Name: "vpc-id", Values: [vpcId] }])).filter((e) => !["deleting", "deleted"].includes(String(e.State).toLowerCase()));
+  const ours = new Set(Object.values(plan.resources).filter((r) => r.kind === "vpc-endpoint" && r.state === "created").map((r) => r.id));
+  for (const s of services) {
+    const clash = existing.find((e) => e.ServiceName === `com.amazonaws.${plan.region}.${s}` && !ours.has(e.VpcEndpointId!) && !e.Tags?.some((t) => t.Key === "egress-cli:plan" && t.Value === plan.name));
+    if (clash && (GATEWAY.has(s) || (privateDns && clash.PrivateDnsEnabled))) {
+      throw new UsageError(`${vpcId} already has an endpoint for ${s} (${clash.VpcEndpointId}) that this plan did not create${GATEWAY.has(s) ? "" : ", with private DNS on"}.`, "Use that endpoint, or delete it first.", "EndpointExists");
+    }
+  }
+
+  const sources = interfaceServices.length ? await resolveSources(ctx, plan, vpcId, vpc.CidrBlock!, opts.allowFrom ?? []) : [];
+  let clusterChecks: ReturnType<typeof mskClusterChecks> | undefined;
+  if (preset === "msk-esm") {
+    let groups = sources.filter((s) => s.kind === "sg" && s.groupId).map((s) => (s as { groupId: string }).groupId);
+    if (!(opts.allowFrom ?? []).length) {
+      // No --allow-from: the cluster's group is the one admitting a broker port.
+      const all = await listSecurityGroups(ec2, [{ Name: "vpc-id", Values: [vpcId] }]);
+      const brokers = all.filter((g) => g.IpPermissions?.some((p) => p.IpProtocol === "tcp" && BROKER_PORTS.some((port) => (p.FromPort ?? 0) <= port && port <= (p.ToPort ?? 0))));
+      if (brokers.length !== 1) throw new UsageError(`--for msk-esm: say which security group is the cluster's with --allow-from sg-…${brokers.length ? ` (candidates: ${brokers.map((g) => g.GroupId).join(", ")})` : ""}.`);
+      groups = [brokers[0].GroupId!];
+      sources.splice(0, sources.length, { kind: "sg", groupId: groups[0], label: `${groups[0]} (${brokers[0].GroupName}, the cluster's group)`, key: groups[0] });
+    }
+    if (!groups.length) throw new UsageError("--for msk-esm: --allow-from must name the cluster's security group (sg-…).");
+    const gs = await listSecurityGroups(ec2, undefined, groups);
+    clusterChecks = gs.flatMap((g) => mskClusterChecks(g));
+    for (const c of clusterChecks) if (!c.ok) ctx.log.warn(`${c.check}: ${c.detail}`);
+  }
+
+  const policies = new Map<string, { text?: string; mode: string }>();
+  for (const s of services) {
+    if (policyFile) policies.set(s, { text: policyFile, mode: `file:${policyMode}` });
+    else if (policyMode === "full") policies.set(s, { mode: "full" });
+    else {
+      const principals = [...new Set([...(opts.principal ?? []), ...(s === "secretsmanager" && !(opts.principal ?? []).length ? sources.map((x) => x.roleArn).filter((x): x is string => Boolean(x)) : [])])];
+      if (s === "secretsmanager" && !principals.length) throw new UsageError("--policy least-privilege for secretsmanager needs --principal ROLE_ARN (or --allow-from lambda:NAME, whose role is used).");
+      if (s === "secretsmanager" && !(opts.resource ?? []).length) throw new UsageError("--policy least-privilege for secretsmanager needs --resource SECRET_ARN (the secret(s) the principals may read).");
+      policies.set(s, { text: JSON.stringify(leastPrivilegePolicy(s, { principals, resources: opts.resource ?? [] })), mode: "least-privilege" });
+    }
+  }
+
+  // 3. Steps.
+  const steps: StepDef[] = [...dnsSteps];
+  const dnsDeps = dnsSteps.map((s) => s.id);
+  for (const s of services) {
+    const base = `endpoint/${s}`;
+    if (GATEWAY.has(s)) {
+      steps.push(vpcEndpointStep({ id: base, serviceName: `com.amazonaws.${plan.region}.${s}`, type: "Gateway", routeTableSteps: privateTables.map(([step]) => step), policyDocument: policies.get(s)!.text }));
+      continue;
+    }
+    steps.push(securityGroupStep({ id: `${base}/sg`, groupName: `${plan.name}-vpce-${s}`, description: `egress-cli: HTTPS to the ${s} endpoint`, label: `security group for the ${s} endpoint` }));
+    for (const src of sources) steps.push(ingressRuleStep({ id: `${base}/sg/ingress/${src.key}`, groupStep: `${base}/sg`, source: src, port: 443 }));
+    steps.push(
+      vpcEndpointStep({
+        id: base,
+        serviceName: `com.amazonaws.${plan.region}.${s}`,
+        type: "Interface",
+        subnetSteps: subnetsFor.get(s)!.map((x) => x.step),
+        securityGroupStep: `${base}/sg`,
+        policyDocument: policies.get(s)!.text,
+        privateDns,
+        dependsOn: dnsDeps,
+      }),
+    );
+  }
+
+  const session = await openSession(ctx, {}, "add-endpoint");
+  try {
+    const spec = (session.plan.spec.endpoints as Record<string, unknown>) ?? {};
+    for (const s of services) spec[s] = { policy: policies.get(s)!.mode, privateDns: GATEWAY.has(s) ? undefined : privateDns, allowFrom: sources.map((x) => x.label), ...(preset ? { preset } : {}) };
+    session.plan.spec = { ...session.plan.spec, endpoints: spec };
+    if (!ctx.opts.dryRun) await session.save();
+    const report = await runSteps(ctx, session, steps);
+    const r = session.plan.resources;
+    const result = {
+      command: "add-endpoint",
+      dryRun: ctx.opts.dryRun,
+      plan: plan.name,
+      region: plan.region,
+      vpcId,
+      endpoints: services.map((s) => {
+        const rec = r[`endpoint/${s}`];
+        const a = (rec?.attrs ?? {}) as { state?: string; subnetIds?: string[]; routeTableIds?: string[]; dnsNames?: string[]; privateDnsEnabled?: boolean };
+        return {
+          service: s,
+          serviceName: `com.amazonaws.${plan.region}.${s}`,
+          type: GATEWAY.has(s) ? "Gateway" : "Interface",
+          vpcEndpointId: rec?.id ?? null,
+          state: a.state ?? null,
+          subnetIds: a.subnetIds ?? [],
+          routeTableIds: a.routeTableIds ?? [],
+          securityGroupId: GATEWAY.has(s) ? null : (r[`endpoint/${s}/sg`]?.id ?? null),
+          privateDns: GATEWAY.has(s) ? null : privateDns,
+          dnsNames: a.dnsNames ?? [],
+          policy: policies.get(s)!.mode,
+          policyDocument: policies.get(s)!.text ? JSON.parse(policies.get(s)!.text!) : null,
+        };
+      }),
+      allowFrom: sources.map((x) => ({ label: x.label, kind: x.kind, ...(x.kind === "cidr" ? { cidr: x.cidr } : { groupId: x.groupId ?? r[x.groupStep!]?.id }) })),
+      skippedAzs,
+      ...(clusterChecks ? { clusterChecks } : {}),
+      steps: report.outcomes,
+      ...(ctx.opts.dryRun ? { dryRunChecks: report.dryRunChecks } : {}),
+    };
+    if (ctx.opts.json) ctx.printJson(result);
+    else ctx.print(renderAddEndpoint(result, ctx.log.color));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

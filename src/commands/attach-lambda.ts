@@ -1,0 +1,202 @@
+// attach-lambda: puts a Lambda function into the plan's (private) subnets with its own security
+// group (no ingress), makes sure its execution role can manage ENIs (AWSLambdaVPCAccessExecutionRole
+// unless an equivalent policy is already in force), waits for LastUpdateStatus=Successful and prints
+// the egress IPs (the NAT Elastic IPs on its subnets' routes). The previous VPC config is recorded
+// before the update so detach-lambda and destroy restore it. All checks happen before any change.
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+import { classifyError, errorCode } from "../aws/errors.js";
+import { listSecurityGroups } from "../aws/ec2.js";
+import { LAMBDA_VPC_ACCESS_POLICY_ARN, allows, decodePolicy, missingEniActions, type PolicyDocument } from "../aws/policy-eval.js";
+import { runSteps, type StepDef } from "../engine/engine.js";
+import { loadCheckedPlan, openSession } from "../engine/session.js";
+import { attachedPolicyArns, getFunctionConfiguration, lambdaVpcConfigStep, listVpcEndpoints, rolePolicyAttachmentStep, securityGroupStep, vpcConfigOf } from "../engine/lambda-steps.js";
+import { awsId } from "./options.js";
+import { chooseSubnets, parseFunctionRef, subnetEgress } from "./lambda-common.js";
+import { renderAttachLambda } from "../output/render.js";
+
+export interface AttachLambdaOptions {
+  function?: string;
+  securityGroup?: string;
+  subnets?: string;
+  allowPublicSubnet?: boolean;
+  iam?: boolean;
+}
+
+interface RolePermissions {
+  roleName: string;
+  roleArn: string;
+  missing: string[];
+  grantedBy: string[];
+  readable: boolean;
+}
+
+async function rolePermissions(ctx: Context, roleArn: string, accountId: string): Promise<RolePermissions> {
+  const roleName = roleArn.split("/").pop()!;
+  const result: RolePermissions = { roleName, roleArn, missing: [], grantedBy: [], readable: true };
+  if (!roleArn.includes(`::${accountId}:`)) return { ...result, readable: false };
+  const { GetPolicyCommand, GetPolicyVersionCommand, GetRolePolicyCommand, ListRolePoliciesCommand } = await import("@aws-sdk/client-iam");
+  const iam = await (await ctx.aws()).iam();
+  try {
+    const docs: Array<{ source: string; doc: PolicyDocument }> = [];
+    for (const arn of await attachedPolicyArns(iam, roleName)) {
+      const p = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
+      const v = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: p.Policy?.DefaultVersionId }));
+      const doc = decodePolicy(v.PolicyVersion?.Document);
+      if (doc) docs.push({ source: `managed policy ${p.Policy?.PolicyName ?? arn}`, doc });
+    }
+    const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
+    for (const name of inline.PolicyNames ?? []) {
+      const p = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+      const doc = decodePolicy(p.PolicyDocument);
+      if (doc) docs.push({ source: `inline policy ${name}`, doc });
+    }
+    result.missing = missingEniActions(docs.map((d) => d.doc));
+    result.grantedBy = docs.filter((d) => allows([d.doc], "ec2:CreateNetworkInterface")).map((d) => d.source);
+    return result;
+  } catch (err) {
+    if (errorCode(err) === "NoSuchEntity") throw new UsageError(`The execution role ${roleArn} of the function does not exist.`, "Fix the function's role first: Lambda refuses a VPC config when it cannot assume the role.");
+    if (classifyError(err) === "auth") return { ...result, readable: false };
+    throw err;
+  }
+}
+
+export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOptions): Promise<number> {
+  // 1. Flags, offline.
+  const plan = await loadCheckedPlan(ctx);
+  const ref = parseFunctionRef(opts.function, plan);
+  const sgChoice = (opts.securityGroup ?? "new").trim();
+  const givenSg = sgChoice === "new" ? undefined : awsId("sg", "a security group", sgChoice);
+  const wantIam = opts.iam !== false;
+  if (!plan.resources.vpc || plan.resources.vpc.state !== "created") throw new UsageError(`Plan "${plan.name}" has no VPC yet.`, "Run egress-cli create-vpc (or import) first.");
+  const vpcId = plan.resources.vpc.id!;
+  const subnets = chooseSubnets(plan, opts.subnets);
+  const stepBase = `lambda/${ref.name}`;
+  const prior = plan.resources[`${stepBase}/vpc-config`];
+  if (prior?.state === "created") {
+    const a = prior.attrs as { subnetIds?: string[] };
+    const want = subnets.map((s) => s.subnetId).sort();
+    if (JSON.stringify([...(a.subnetIds ?? [])].sort()) !== JSON.stringify(want)) {
+      throw new UsageError(`Function ${ref.name} is already attached by this plan to ${a.subnetIds?.join(", ")}; this run asks for ${want.join(", ")}.`, "Run egress-cli detach-lambda --function " + ref.name + " first.");
+    }
+  }
+
+  // 2. Checks against the account (reads only).
+  const aws = await ctx.aws();
+  const ec2 = await aws.ec2();
+  const lambda = await aws.lambda();
+  const fn = await getFunctionConfiguration(lambda, ref.name);
+  if (!fn) throw new UsageError(`No Lambda function named "${ref.name}" in ${aws.region} (account ${plan.accountId}).`, "Check the name (egress-cli attaches functions in the plan's region only).", "FunctionNotFound");
+  const egress = await subnetEgress(ec2, vpcId, subnets.map((s) => s.subnetId));
+  const publicOnes = egress.filter((e) => e.public);
+  if (publicOnes.length && !opts.allowPublicSubnet) {
+    throw new UsageError(
+      `${publicOnes.map((e) => e.subnetId).join(", ")} ${publicOnes.length > 1 ? "are public subnets" : "is a public subnet"} (0.0.0.0/0 → internet gateway). A Lambda function's ENI never gets a public IP, so in a public subnet it has no internet access at all.`,
+      "Attach it to private subnets routed through a NAT gateway (the default: --subnets private), or pass --allow-public-subnet if it only needs the VPC.",
+      "PublicSubnet",
+    );
+  }
+  if (givenSg) {
+    const g = (await listSecurityGroups(ec2, [{ Name: "group-id", Values: [givenSg] }]))[0];
+    if (!g) throw new UsageError(`--security-group ${givenSg} does not exist in ${aws.region}.`);
+    if (g.VpcId !== vpcId) throw new UsageError(`--security-group ${givenSg} is in ${g.VpcId}, not in the plan's VPC ${vpcId}.`);
+  }
+  const role = await rolePermissions(ctx, fn.Role!, plan.accountId);
+  const iamRec = plan.resources[`${stepBase}/iam`];
+  const needIam = (role.readable && role.missing.length > 0) || (iamRec && iamRec.state !== "deleted");
+  if (role.readable && role.missing.length && !wantIam) {
+    throw new UsageError(
+      `The execution role ${role.roleName} lacks ${role.missing.join(", ")}, so Lambda would refuse the VPC config ("The provided execution role does not have permissions to call CreateNetworkInterface on EC2").`,
+      `Drop --no-iam to let egress-cli attach ${LAMBDA_VPC_ACCESS_POLICY_ARN.split("/").pop()}, or grant those actions yourself.`,
+      "RoleLacksEniPermissions",
+    );
+  }
+  if (!role.readable) ctx.log.warn(`Could not read the execution role ${fn.Role} (another account or no iam:Get* permission); Lambda will refuse the update if it cannot manage ENIs.`);
+
+  const warnings: string[] = [];
+  const noNat = egress.filter((e) => !e.natGatewayId && !e.public);
+  const endpoints = (await listVpcEndpoints(ec2, [{ Name: "vpc-id", Values: [vpcId] }])).filter((e) => !["deleting", "deleted"].includes(String(e.State).toLowerCase()));
+  const endpointServices = endpoints.map((e) => e.ServiceName!.split(".").slice(3).join("."));
+  if (noNat.length) {
+    warnings.push(
+      endpoints.length
+        ? `Subnet(s) ${noNat.map((e) => e.subnetId).join(", ")} have no NAT route: the function reaches only the VPC and the endpoints there (${endpointServices.join(", ")}).`
+        : `Subnet(s) ${noNat.map((e) => e.subnetId).join(", ")} have neither a NAT route nor VPC endpoints: the function will reach nothing outside the VPC, not even AWS APIs. Run egress-cli add-nat, or add-endpoint for the services it calls.`,
+    );
+  }
+  for (const w of warnings) ctx.log.warn(w);
+
+  // 3. Steps.
+  const steps: StepDef[] = [];
+  if (!givenSg) {
+    steps.push(
+      securityGroupStep({
+        id: `${stepBase}/sg`,
+        groupName: `${plan.name}-lambda-${ref.name}`.slice(0, 255),
+        description: `egress-cli: Lambda function ${ref.name} (no ingress)`,
+        label: `security group for Lambda function ${ref.name}`,
+      }),
+    );
+  }
+  if (needIam) steps.push(rolePolicyAttachmentStep({ id: `${stepBase}/iam`, roleName: role.roleName, policyArn: LAMBDA_VPC_ACCESS_POLICY_ARN, functionName: ref.name }));
+  steps.push(
+    lambdaVpcConfigStep({
+      id: `${stepBase}/vpc-config`,
+      functionName: ref.name,
+      subnetIds: subnets.map((s) => s.subnetId),
+      securityGroupId: givenSg,
+      securityGroupStep: givenSg ? undefined : `${stepBase}/sg`,
+      dependsOn: subnets.map((s) => s.step),
+      iamStep: needIam ? `${stepBase}/iam` : undefined,
+    }),
+  );
+
+  const session = await openSession(ctx, {}, "attach-lambda");
+  try {
+    session.plan.spec = { ...session.plan.spec, lambda: { ...((session.plan.spec.lambda as object) ?? {}), [ref.name]: { subnets: subnets.map((s) => s.subnetId), securityGroup: givenSg ?? "new" } } };
+    if (!ctx.opts.dryRun) await session.save();
+    const report = await runSteps(ctx, session, steps);
+    const rec = session.plan.resources[`${stepBase}/vpc-config`];
+    const a = (rec?.attrs ?? {}) as { previousVpcConfig?: unknown; securityGroupIds?: string[]; lastUpdateStatus?: string };
+    const egressIps = [...new Set(egress.map((e) => e.egressIp).filter((x): x is string => Boolean(x)))];
+    const iamStep = session.plan.resources[`${stepBase}/iam`];
+    const result = {
+      command: "attach-lambda",
+      dryRun: ctx.opts.dryRun,
+      plan: plan.name,
+      region: plan.region,
+      functionName: ref.name,
+      functionArn: fn.FunctionArn,
+      vpcId,
+      subnetIds: subnets.map((s) => s.subnetId),
+      securityGroupId: givenSg ?? session.plan.resources[`${stepBase}/sg`]?.id ?? null,
+      securityGroupCreated: !givenSg,
+      iam: {
+        roleName: role.roleName,
+        roleArn: role.roleArn,
+        attachedPolicy: needIam ? LAMBDA_VPC_ACCESS_POLICY_ARN : null,
+        changed: Boolean(needIam && report.outcomes[`${stepBase}/iam`] === "created"),
+        alreadyGrantedBy: needIam ? [] : role.grantedBy,
+        checked: role.readable,
+        ...(iamStep ? { step: `${stepBase}/iam` } : {}),
+      },
+      previousVpcConfig: a.previousVpcConfig ?? vpcConfigOf(fn),
+      lastUpdateStatus: a.lastUpdateStatus ?? null,
+      egressIps,
+      subnets: egress,
+      endpoints: endpointServices,
+      warnings,
+      steps: report.outcomes,
+      ...(ctx.opts.dryRun ? { dryRunChecks: report.dryRunChecks } : {}),
+    };
+    if (!ctx.opts.dryRun) {
+      session.plan.outputs = { ...session.plan.outputs, lambdaEgressIps: { ...((session.plan.outputs as { lambdaEgressIps?: object }).lambdaEgressIps ?? {}), [ref.name]: egressIps } };
+      await session.save();
+    }
+    if (ctx.opts.json) ctx.printJson(result);
+    else ctx.print(renderAttachLambda(result, ctx.log.color));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}

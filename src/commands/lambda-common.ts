@@ -1,0 +1,92 @@
+// Shared by attach-lambda, detach-lambda, add-endpoint and status: parsing a function reference,
+// the plan's subnets by tier, and what a set of subnets can reach (NAT egress IPs, endpoints).
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import { UsageError } from "../errors.js";
+import { defaultRoute, effectiveRouteTable, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
+import type { Plan } from "../plans/schema.js";
+
+export interface FunctionRef {
+  name: string;
+  arn?: string;
+  region?: string;
+  accountId?: string;
+}
+
+const ARN = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]{1,64})$/;
+
+/** A function name or unqualified function ARN, checked against the plan's region and account. */
+export function parseFunctionRef(raw: string | undefined, plan?: Pick<Plan, "region" | "accountId">): FunctionRef {
+  if (!raw) throw new UsageError("--function is required (a function name or ARN).", "e.g. --function sms-sender");
+  const m = ARN.exec(raw);
+  if (m) {
+    const ref = { name: m[3], arn: raw, region: m[1], accountId: m[2] };
+    if (plan && ref.region !== plan.region) {
+      throw new UsageError(`Function ${raw} is in ${ref.region}, but the plan's VPC is in ${plan.region}: a Lambda function can only attach to a VPC in its own region.`, `Use --region ${ref.region} with a plan there, or deploy the function in ${plan.region}.`, "CrossRegion");
+    }
+    if (plan && ref.accountId !== plan.accountId) {
+      throw new UsageError(`Function ${raw} belongs to account ${ref.accountId}, not the plan's account ${plan.accountId}.`, undefined, "CrossAccount");
+    }
+    return ref;
+  }
+  if (/^arn:/.test(raw)) throw new UsageError(`${JSON.stringify(raw)} is not an unqualified Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME).`);
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new UsageError(`${JSON.stringify(raw)} is not a Lambda function name (1-64 letters, digits, - and _).`);
+  return { name: raw };
+}
+
+export type PlanSubnet = { step: string; subnetId: string; az: string; tier?: "public" | "private"; cidr?: string };
+
+export function planSubnets(plan: Plan, tier?: "public" | "private"): PlanSubnet[] {
+  return Object.entries(plan.resources)
+    .filter(([, r]) => r.kind === "subnet" && r.state === "created" && r.id && (!tier || r.tier === tier))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([step, r]) => ({ step, subnetId: r.id!, az: r.az ?? "", tier: r.tier, cidr: r.cidr }));
+}
+
+/** Picks subnets from `--subnets private|ID,...`; every id must be a subnet of the plan. */
+export function chooseSubnets(plan: Plan, raw: string | undefined): PlanSubnet[] {
+  const spec = (raw ?? "private").trim();
+  if (spec === "private") {
+    const s = planSubnets(plan, "private");
+    if (!s.length) throw new UsageError(`Plan "${plan.name}" has no private subnets.`, "Create the VPC with --private-subnets 1, or pass --subnets subnet-…,subnet-….");
+    return s;
+  }
+  const ids = spec.split(",").map((x) => x.trim()).filter(Boolean);
+  if (!ids.length) throw new UsageError("--subnets needs `private` or a comma-separated list of subnet ids.");
+  const all = planSubnets(plan);
+  return ids.map((id) => {
+    if (!/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) throw new UsageError(`--subnets: ${JSON.stringify(id)} is not a subnet id.`);
+    const s = all.find((x) => x.subnetId === id);
+    if (!s) throw new UsageError(`--subnets: ${id} is not a subnet of plan "${plan.name}" (VPC ${plan.resources.vpc?.id}).`, `The plan's subnets: ${all.map((x) => x.subnetId).join(", ")}`);
+    return s;
+  });
+}
+
+export interface SubnetEgress {
+  subnetId: string;
+  routeTableId?: string;
+  public: boolean;
+  natGatewayId?: string;
+  egressIp?: string;
+}
+
+/** For each subnet: its effective route table, whether it is public (0.0.0.0/0 → igw) and its NAT egress IP. */
+export async function subnetEgress(ec2: EC2Client, vpcId: string, subnetIds: string[]): Promise<SubnetEgress[]> {
+  const [subnets, tables] = await Promise.all([listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }]), listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }])]);
+  const natIds = new Set<string>();
+  const rows = subnetIds.map((id) => {
+    const s = subnets.find((x) => x.SubnetId === id);
+    const t = s ? effectiveRouteTable(s, tables) : undefined;
+    const d = defaultRoute(t);
+    const active = d && d.State !== "blackhole";
+    if (active && d.NatGatewayId) natIds.add(d.NatGatewayId);
+    return { subnetId: id, routeTableId: t?.RouteTableId, public: Boolean(active && d.GatewayId?.startsWith("igw-")), natGatewayId: active ? d.NatGatewayId : undefined } as SubnetEgress;
+  });
+  if (natIds.size) {
+    const nats = await listNatGateways(ec2, undefined, [...natIds]);
+    for (const r of rows) {
+      const n = nats.find((x) => x.NatGatewayId === r.natGatewayId);
+      r.egressIp = n?.NatGatewayAddresses?.[0]?.PublicIp;
+    }
+  }
+  return rows;
+}
