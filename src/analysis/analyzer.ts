@@ -50,6 +50,10 @@ export interface Hop {
   component: ComponentRef;
   action: string;
   detail?: string;
+  /** The rule or route that let the packet through (Reachability Analyzer's PathComponent fields). */
+  securityGroupRule?: { direction: "egress" | "ingress"; securityGroupId: string; protocol: string; portRange?: { from: number; to: number }; peer: string };
+  aclRule?: { ruleNumber: number; action: string; protocol: string; egress: boolean; cidr?: string; portRange?: { from: number; to: number }; returnPath?: boolean };
+  route?: { destination: string; target: string; state?: string };
 }
 
 /**
@@ -648,6 +652,13 @@ interface SgVerdict {
   ok: boolean;
   sgId?: string;
   rule?: string;
+  perm?: ParsedPermission;
+  via?: string;
+}
+
+function sgRuleOf(v: SgVerdict, direction: "egress" | "ingress"): Hop["securityGroupRule"] {
+  const p = v.perm!;
+  return { direction, securityGroupId: v.sgId!, protocol: p.proto, ...(p.proto === "tcp" || p.proto === "udp" ? { portRange: { from: p.from, to: p.to } } : {}), peer: v.via! };
 }
 
 function evalSecurityGroups(
@@ -665,7 +676,7 @@ function evalSecurityGroups(
     for (const p of direction === "egress" ? sg.egress : sg.ingress) {
       if (!portMatches(p, proto, port)) continue;
       const via = permissionAdmits(ix, p, peers, peerSgIds, peerPrefixListId);
-      if (via) return { ok: true, sgId: id, rule: `${fmtPorts(p.proto, p.from, p.to)} ${via}` };
+      if (via) return { ok: true, sgId: id, rule: `${fmtPorts(p.proto, p.from, p.to)} ${via}`, perm: p, via };
     }
   }
   return { ok: false };
@@ -712,6 +723,13 @@ function evalAcl(acl: ParsedAcl, egress: boolean, peers: Cidr[], proto: string, 
   return { ok: true, admittedBy: [...new Set(admittedBy)] };
 }
 
+function admittingRule(acl: ParsedAcl, egress: boolean, ruleNumber: number | undefined, returnPath: boolean): Hop["aclRule"] {
+  const e = (egress ? acl.egress : acl.ingress).find((r) => r.entry.RuleNumber === ruleNumber);
+  if (!e) return undefined;
+  const info = aclRuleInfo(e);
+  return { ...info, egress, ...(returnPath ? { returnPath } : {}) };
+}
+
 function aclRuleInfo(e: ParsedAclEntry): NonNullable<Explanation["aclRule"]> {
   return {
     ruleNumber: e.entry.RuleNumber,
@@ -752,6 +770,7 @@ function checkAcl(
       component: ref,
       action: `network ACL ${acl.acl.NetworkAclId} ${dir} rule ${v.admittedBy.join(", ")} allows ${what}${returnPath ? " (return traffic)" : ""}`,
       detail: `subnet ${subnet.SubnetId}`,
+      aclRule: admittingRule(acl, egress, v.admittedBy[0], returnPath),
     });
     return true;
   }
@@ -911,6 +930,7 @@ function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean 
       component: { id: v.sgId!, type: ComponentType.securityGroup },
       action: `security group ${v.sgId} egress rule ${v.rule} matched`,
       detail: `on ${sender.label}`,
+      securityGroupRule: sgRuleOf(v, "egress"),
     });
   }
 
@@ -963,6 +983,7 @@ function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean 
     component: rtRef,
     action: `route table ${rtRef.id} route ${routeInfo.destination} → ${tgt} matched`,
     detail: `${assoc} for ${sender.subnet.SubnetId}`,
+    route: routeInfo,
   });
 
   // 5. The route's target.
@@ -1059,6 +1080,7 @@ function deliverToEni(ctx: Ctx, sender: Sender, target: Target, eni: VirtualEni)
     component: { id: v.sgId!, type: ComponentType.securityGroup },
     action: `security group ${v.sgId} ingress rule ${v.rule} matched`,
     detail: `on ${eni.ref.id}`,
+    securityGroupRule: sgRuleOf(v, "ingress"),
   });
   ctx.hops.push({ component: eni.ref, action: `delivered to ${eni.ref.id}${target.service ? ` (${target.service})` : ""} in ${eni.subnet.SubnetId}` });
   return true;
@@ -1168,7 +1190,7 @@ function viaAppliance(
       networkInterface: eni.ref,
     });
   }
-  ctx.hops.push({ component: { id: v.sgId!, type: ComponentType.securityGroup }, action: `security group ${v.sgId} ingress rule ${v.rule} matched`, detail: `on ${id}` });
+  ctx.hops.push({ component: { id: v.sgId!, type: ComponentType.securityGroup }, action: `security group ${v.sgId} ingress rule ${v.rule} matched`, detail: `on ${id}`, securityGroupRule: sgRuleOf(v, "ingress") });
   ctx.hops.push({ component: eni.ref, action: `NAT instance ${id} (source/destination check off) forwards and translates the source to its own address` });
   return walk(ctx, { ...senderFromEni(eni), label: id }, target, depth + 1);
 }

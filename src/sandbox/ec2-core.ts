@@ -217,6 +217,7 @@ export function igwView(ctx: OpContext, g: IgwRec) {
 
 export function routeState(ctx: OpContext, rt: RouteTableRec, r: RouteRec): "active" | "blackhole" {
   if (r.GatewayId === "local") return "active";
+  if ((r as { _blackhole?: boolean })._blackhole) return "blackhole"; // imported from a snapshot as such
   if (r.GatewayId?.startsWith("igw-")) return ctx.rs.internetGateways[r.GatewayId]?.VpcId === rt.VpcId ? "active" : "blackhole";
   if (r.NatGatewayId) {
     const n = ctx.rs.natGateways[r.NatGatewayId];
@@ -224,6 +225,14 @@ export function routeState(ctx: OpContext, rt: RouteTableRec, r: RouteRec): "act
   }
   if (r.NetworkInterfaceId) return ctx.rs.networkInterfaces[r.NetworkInterfaceId] ? "active" : "blackhole";
   return "active";
+}
+
+/** Route targets only a snapshot import creates (sandbox load). */
+function importedRouteFields(r: RouteRec): Record<string, string> {
+  const x = r as unknown as Record<string, string | undefined>;
+  const out: Record<string, string> = {};
+  for (const k of ["InstanceId", "VpcPeeringConnectionId", "TransitGatewayId", "EgressOnlyInternetGatewayId"]) if (x[k]) out[k] = x[k]!;
+  return out;
 }
 
 export function routeTableView(ctx: OpContext, rt: RouteTableRec) {
@@ -237,6 +246,7 @@ export function routeTableView(ctx: OpContext, rt: RouteTableRec) {
       ...(r.NatGatewayId ? { NatGatewayId: r.NatGatewayId } : {}),
       ...(r.NetworkInterfaceId ? { NetworkInterfaceId: r.NetworkInterfaceId } : {}),
       ...(r.VpcEndpointId ? { GatewayId: r.VpcEndpointId } : {}),
+      ...importedRouteFields(r),
       // gateway-endpoint routes (ec2-endpoints.ts) go to a prefix list, not a CIDR
       ...((r as { DestinationPrefixListId?: string }).DestinationPrefixListId ? { DestinationCidrBlock: undefined, DestinationPrefixListId: (r as { DestinationPrefixListId?: string }).DestinationPrefixListId } : {}),
       Origin: r.Origin,
@@ -363,9 +373,12 @@ export function sgRuleView(ctx: OpContext, r: SgRuleRec) {
 
 export function eniView(ctx: OpContext, e: EniRec) {
   const addr = Object.values(ctx.rs.addresses).find((a) => a.NetworkInterfaceId === e.NetworkInterfaceId && a.AssociationId);
+  const publicIp = (e as { _publicIp?: string })._publicIp; // an auto-assigned public IPv4 (instances, snapshot import)
   const association = addr
     ? { AllocationId: addr.AllocationId, AssociationId: addr.AssociationId, IpOwnerId: ctx.accountId, PublicIp: addr.PublicIp, PublicDnsName: "" }
-    : undefined;
+    : publicIp
+      ? { IpOwnerId: "amazon", PublicIp: publicIp, PublicDnsName: "" }
+      : undefined;
   return {
     NetworkInterfaceId: e.NetworkInterfaceId,
     SubnetId: e.SubnetId,
@@ -381,13 +394,17 @@ export function eniView(ctx: OpContext, e: EniRec) {
     Groups: e.Groups.map((id) => ({ GroupId: id, GroupName: ctx.rs.securityGroups[id]?.GroupName })),
     Ipv6Addresses: [],
     RequesterManaged: e.RequesterManaged,
-    SourceDestCheck: e.InterfaceType !== "nat_gateway",
+    SourceDestCheck: (e as { _sourceDestCheck?: boolean })._sourceDestCheck ?? e.InterfaceType !== "nat_gateway",
+    ...((e as { _attachment?: object })._attachment ? { Attachment: { ...(e as { _attachment?: object })._attachment } } : {}),
     Status: "in-use",
     TagSet: e.Tags.map((t) => ({ ...t })),
   };
 }
 
 export function naclView(ctx: OpContext, n: NaclRec) {
+  // ACLs imported from a snapshot (sandbox load) keep their own entries and associations.
+  const imported = n as NaclRec & { _entries?: object[]; _subnetIds?: string[] };
+  const explicitAcl = new Set(Object.values(ctx.rs.networkAcls).flatMap((a) => (a as typeof imported)._subnetIds ?? []));
   const entry = (RuleNumber: number, RuleAction: string, Egress: boolean) => ({
     CidrBlock: "0.0.0.0/0",
     Egress,
@@ -400,9 +417,9 @@ export function naclView(ctx: OpContext, n: NaclRec) {
     VpcId: n.VpcId,
     IsDefault: n.IsDefault,
     OwnerId: ctx.accountId,
-    Entries: [entry(100, "allow", true), entry(32767, "deny", true), entry(100, "allow", false), entry(32767, "deny", false)],
+    Entries: imported._entries?.map((x) => ({ ...x })) ?? [entry(100, "allow", true), entry(32767, "deny", true), entry(100, "allow", false), entry(32767, "deny", false)],
     Associations: Object.values(ctx.rs.subnets)
-      .filter((s) => s.VpcId === n.VpcId && n.IsDefault)
+      .filter((s) => s.VpcId === n.VpcId && (imported._subnetIds ? imported._subnetIds.includes(s.SubnetId) : n.IsDefault && !explicitAcl.has(s.SubnetId)))
       .map((s) => ({ NetworkAclAssociationId: s.NaclAssociationId, NetworkAclId: n.NetworkAclId, SubnetId: s.SubnetId })),
     ...tagsOut(n.Tags),
   };

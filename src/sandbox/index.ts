@@ -12,6 +12,8 @@ import { iamOps } from "./iam.js";
 import { lambdaOps, seedLambdaExamples, settleLambda } from "./lambda.js";
 import { endpointOps, settleEndpoints } from "./ec2-endpoints.js";
 import { seedExamples } from "./examples.js";
+import { insightsOps } from "./insights.js";
+import { importSnapshotInto } from "./snapshot-state.js";
 import {
   type CallRecord,
   type RegionState,
@@ -61,6 +63,14 @@ const SERVICES: Record<string, Record<string, Handler>> = {
 registerService("ec2", endpointOps);
 registerService("iam", iamOps);
 registerService("lambda", lambdaOps);
+
+// Reachability Analyzer and the read-only operations for imported-only resource types (analyze-path, snapshot).
+registerService("ec2", insightsOps);
+
+/** An emulated operation's handler (the emulated Reachability Analyzer reads the region through them). */
+export function handlerFor(service: string, operation: string): Handler | undefined {
+  return SERVICES[service]?.[operation];
+}
 
 /** Adds (or extends) an emulated service. Handlers get the same context as the EC2 ones. */
 export function registerService(service: string, ops: Record<string, Handler>): void {
@@ -216,6 +226,13 @@ export class Sandbox {
       seedExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "ec2", undefined, undefined, 0));
       seedLambdaExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "lambda", undefined, undefined, 0));
     }
+    this.persist();
+  }
+
+  /** Replaces one region's state with a snapshot document's resources (`egress-cli sandbox load`). */
+  importSnapshot(snapshot: import("../analysis/snapshot.js").Snapshot, region = snapshot.region): void {
+    if (!REGIONS[region]) throw new Error(`the sandbox emulates no region named '${region}'`);
+    this.st.regions[region] = importSnapshotInto(this.ctxFor(region, "ImportSnapshot", {}, "ec2", undefined, emptyRegion(), 0), snapshot);
     this.persist();
   }
 

@@ -1,0 +1,244 @@
+// The snapshot collector: one paginated Describe/List pass per resource type (never one call per
+// resource), run concurrently, written straight into the Snapshot document (src/analysis/snapshot.ts,
+// documented in SNAPSHOT.md). The SDK's shapes are kept; only `$metadata` is dropped and Dates
+// become ISO strings. Resource types that only refine an answer (endpoints, Lambda, flow logs…)
+// may be unavailable to the caller (AccessDenied, an AWS-compatible endpoint that lacks the call):
+// they are recorded in `omitted` and the snapshot is still written; the core types must succeed.
+import {
+  DescribeEgressOnlyInternetGatewaysCommand,
+  DescribeFlowLogsCommand,
+  DescribeInstancesCommand,
+  DescribeManagedPrefixListsCommand,
+  DescribeNetworkAclsCommand,
+  DescribeNetworkInterfacesCommand,
+  DescribeTransitGatewayAttachmentsCommand,
+  DescribeVpcEndpointsCommand,
+  DescribeVpcPeeringConnectionsCommand,
+  GetManagedPrefixListEntriesCommand,
+  type EC2Client,
+  type Filter,
+} from "@aws-sdk/client-ec2";
+import type { AwsClients } from "./clients.js";
+import { classifyError, errorCode, toCliError } from "./errors.js";
+import { collect, listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcs } from "./ec2.js";
+import { UsageError } from "../errors.js";
+import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
+
+export interface SnapshotScope {
+  /** Only these VPCs (validated); undefined = every VPC in the region. */
+  vpcIds?: string[];
+}
+
+/** A resource type that could not be read; the snapshot is complete except for it. */
+export interface Omission {
+  resource: string;
+  operation: string;
+  code: string;
+  message: string;
+}
+
+export interface CollectOptions {
+  concurrency?: number;
+  onProgress?: (done: number, total: number, resource: string) => void;
+}
+
+export type CollectedSnapshot = Snapshot & { scope: { vpcIds: string[] | "all" }; omitted: Omission[] };
+
+/** Drops `$metadata`, turns Dates into ISO strings, removes undefined (a JSON-clean copy). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function plain(value: unknown): any {
+  return JSON.parse(JSON.stringify(value, (k, v) => (k === "$metadata" ? undefined : v)));
+}
+
+const vpcFilter = (name: string, vpcIds: string[] | undefined): Filter[] | undefined => (vpcIds ? [{ Name: name, Values: vpcIds }] : undefined);
+
+async function pages<T>(fetch: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
+  return collect(fetch);
+}
+
+/** Runs tasks with at most `limit` in flight. */
+async function bounded<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const out: T[] = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      out[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+  return out;
+}
+
+/** Operations a caller may legitimately lack (permissions, or an endpoint that does not implement them). */
+function isUnavailable(err: unknown): boolean {
+  const code = errorCode(err);
+  const cls = classifyError(err);
+  return cls === "auth" || code === "InvalidAction" || code === "UnknownOperationException" || code === "UnsupportedOperation" || code === "NotImplemented" || code === "OptInRequired";
+}
+
+export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}, opts: CollectOptions = {}): Promise<CollectedSnapshot> {
+  const ec2 = await aws.ec2();
+  let vpcIds = scope.vpcIds;
+  if (vpcIds && vpcIds.length) {
+    const found = await listVpcs(ec2, undefined, vpcIds).catch((err) => {
+      if (classifyError(err) === "not-found") throw new UsageError(`${errorCode(err)}: ${(err as Error).message}`, "check the VPC id(s) and the region (--region)", "VpcNotFound");
+      throw toCliError(err, "DescribeVpcs");
+    });
+    vpcIds = found.map((v) => v.VpcId!);
+  } else vpcIds = undefined;
+  const inScope = (vpcId: string | undefined) => !vpcIds || (vpcId !== undefined && vpcIds.includes(vpcId));
+
+  const omitted: Omission[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const snap: Record<string, any> = {
+    version: SNAPSHOT_VERSION,
+    takenAt: new Date().toISOString(),
+    region: aws.region,
+    accountId: "",
+    scope: { vpcIds: vpcIds ?? "all" },
+    omitted,
+  };
+
+  type Task = { resource: string; operation: string; required: boolean; run: () => Promise<void> };
+  const t = (resource: string, operation: string, required: boolean, run: () => Promise<void>): Task => ({ resource, operation, required, run });
+  const tasks: Task[] = [
+    t("accountId", "sts:GetCallerIdentity", true, async () => void (snap.accountId = await aws.accountId())),
+    t("vpcs", "DescribeVpcs", true, async () => void (snap.vpcs = plain(await listVpcs(ec2, undefined, vpcIds)))),
+    t("subnets", "DescribeSubnets", true, async () => void (snap.subnets = plain(await listSubnets(ec2, vpcFilter("vpc-id", vpcIds))))),
+    t("routeTables", "DescribeRouteTables", true, async () => void (snap.routeTables = plain(await listRouteTables(ec2, vpcFilter("vpc-id", vpcIds))))),
+    t("internetGateways", "DescribeInternetGateways", true, async () => void (snap.internetGateways = plain(await listInternetGateways(ec2, vpcFilter("attachment.vpc-id", vpcIds))))),
+    t("natGateways", "DescribeNatGateways", true, async () => void (snap.natGateways = plain(await listNatGateways(ec2, vpcFilter("vpc-id", vpcIds))))),
+    t("addresses", "DescribeAddresses", true, async () => void (snap.addresses = plain(await listAddresses(ec2)))),
+    t("securityGroups", "DescribeSecurityGroups", true, async () => void (snap.securityGroups = plain(await listSecurityGroups(ec2, vpcFilter("vpc-id", vpcIds))))),
+    t("networkAcls", "DescribeNetworkAcls", true, async () => {
+      snap.networkAcls = plain(
+        await pages(async (NextToken) => {
+          const r = await ec2.send(new DescribeNetworkAclsCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 100 }));
+          return { items: r.NetworkAcls ?? [], next: r.NextToken };
+        }),
+      );
+    }),
+    t("networkInterfaces", "DescribeNetworkInterfaces", true, async () => {
+      snap.networkInterfaces = plain(
+        await pages(async (NextToken) => {
+          const r = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 1000 }));
+          return { items: r.NetworkInterfaces ?? [], next: r.NextToken };
+        }),
+      );
+    }),
+    t("instances", "DescribeInstances", false, async () => {
+      const reservations = await pages(async (NextToken) => {
+        const r = await ec2.send(new DescribeInstancesCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 1000 }));
+        return { items: r.Reservations ?? [], next: r.NextToken };
+      });
+      snap.instances = plain(reservations.flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== "terminated"));
+    }),
+    t("vpcEndpoints", "DescribeVpcEndpoints", false, async () => {
+      snap.vpcEndpoints = plain(
+        await pages(async (NextToken) => {
+          const r = await ec2.send(new DescribeVpcEndpointsCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 1000 }));
+          return { items: r.VpcEndpoints ?? [], next: r.NextToken };
+        }),
+      );
+    }),
+    t("egressOnlyInternetGateways", "DescribeEgressOnlyInternetGateways", false, async () => {
+      const all = await pages(async (NextToken) => {
+        const r = await ec2.send(new DescribeEgressOnlyInternetGatewaysCommand({ NextToken, MaxResults: 255 }));
+        return { items: r.EgressOnlyInternetGateways ?? [], next: r.NextToken };
+      });
+      snap.egressOnlyInternetGateways = plain(all.filter((g) => (g.Attachments ?? []).some((a) => inScope(a.VpcId))));
+    }),
+    t("managedPrefixLists", "DescribeManagedPrefixLists", false, async () => {
+      const lists = await pages(async (NextToken) => {
+        const r = await ec2.send(new DescribeManagedPrefixListsCommand({ NextToken, MaxResults: 100 }));
+        return { items: r.PrefixLists ?? [], next: r.NextToken };
+      });
+      // Entries are per list (the only per-resource call): few lists, bounded concurrency.
+      const withEntries = await bounded(
+        lists.map((pl) => async () => {
+          const entries = await pages(async (NextToken) => {
+            const r = await ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: pl.PrefixListId, NextToken, MaxResults: 100 }));
+            return { items: r.Entries ?? [], next: r.NextToken };
+          });
+          return { ...plain(pl), Cidrs: entries.map((e) => e.Cidr!).filter(Boolean) };
+        }),
+        4,
+      );
+      snap.managedPrefixLists = withEntries;
+    }),
+    t("vpcPeeringConnections", "DescribeVpcPeeringConnections", false, async () => {
+      const all = await pages(async (NextToken) => {
+        const r = await ec2.send(new DescribeVpcPeeringConnectionsCommand({ NextToken, MaxResults: 1000 }));
+        return { items: r.VpcPeeringConnections ?? [], next: r.NextToken };
+      });
+      snap.vpcPeeringConnections = plain(all.filter((p) => inScope(p.RequesterVpcInfo?.VpcId) || inScope(p.AccepterVpcInfo?.VpcId)));
+    }),
+    t("transitGatewayAttachments", "DescribeTransitGatewayAttachments", false, async () => {
+      const all = await pages(async (NextToken) => {
+        const r = await ec2.send(
+          new DescribeTransitGatewayAttachmentsCommand({ Filters: [{ Name: "resource-type", Values: ["vpc"] }, ...(vpcIds ? [{ Name: "resource-id", Values: vpcIds }] : [])], NextToken, MaxResults: 1000 }),
+        );
+        return { items: r.TransitGatewayAttachments ?? [], next: r.NextToken };
+      });
+      snap.transitGatewayAttachments = plain(all);
+    }),
+    t("flowLogs", "DescribeFlowLogs", false, async () => {
+      const all = await pages(async (NextToken) => {
+        const r = await ec2.send(new DescribeFlowLogsCommand({ NextToken, MaxResults: 1000 }));
+        return { items: r.FlowLogs ?? [], next: r.NextToken };
+      });
+      snap.flowLogs = plain(all);
+    }),
+    t("lambdaFunctions", "lambda:ListFunctions", false, async () => {
+      const { ListFunctionsCommand } = await import("@aws-sdk/client-lambda");
+      const lambda = await aws.lambda();
+      const all = await pages(async (Marker) => {
+        const r = await lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 }));
+        return { items: r.Functions ?? [], next: r.NextMarker };
+      });
+      // ListFunctions already carries VpcConfig: no GetFunctionConfiguration per function.
+      snap.lambdaFunctions = plain(all.filter((f) => !vpcIds || inScope(f.VpcConfig?.VpcId)));
+    }),
+    t("eventSourceMappings", "lambda:ListEventSourceMappings", false, async () => {
+      const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
+      const lambda = await aws.lambda();
+      const all = await pages(async (Marker) => {
+        const r = await lambda.send(new ListEventSourceMappingsCommand({ Marker, MaxItems: 100 }));
+        return { items: r.EventSourceMappings ?? [], next: r.NextMarker };
+      });
+      snap.eventSourceMappings = plain(all);
+    }),
+  ];
+
+  let done = 0;
+  await bounded(
+    tasks.map((task) => async () => {
+      try {
+        await task.run();
+      } catch (err) {
+        if (task.required || !isUnavailable(err)) throw toCliError(err, `snapshot: ${task.operation}`);
+        omitted.push({ resource: task.resource, operation: task.operation, code: errorCode(err), message: (err as Error).message });
+      }
+      opts.onProgress?.(++done, tasks.length, task.resource);
+    }),
+    Math.max(1, opts.concurrency ?? 6),
+  );
+  // Flow logs are account-wide; keep those on the scope's VPCs, subnets and ENIs.
+  if (vpcIds && snap.flowLogs) {
+    const ids = new Set<string>([...(vpcIds ?? []), ...(snap.subnets ?? []).map((s: { SubnetId: string }) => s.SubnetId), ...(snap.networkInterfaces ?? []).map((e: { NetworkInterfaceId: string }) => e.NetworkInterfaceId)]);
+    snap.flowLogs = snap.flowLogs.filter((f: { ResourceId?: string }) => !f.ResourceId || ids.has(f.ResourceId));
+  }
+  omitted.sort((a, b) => a.resource.localeCompare(b.resource));
+  // Validate what we produced (and apply the schema's defaults) so a written snapshot always loads.
+  return parseSnapshot(snap) as CollectedSnapshot;
+}
+
+/** Lists the VPCs a plan file holds (what `--plan` scopes a snapshot to). */
+export function planVpcIds(plan: { resources: Record<string, { kind: string; id?: string | null; state?: string }> }): string[] {
+  return Object.values(plan.resources)
+    .filter((r) => r.kind === "vpc" && r.id && r.state !== "deleted")
+    .map((r) => r.id!);
+}
+
+export type { EC2Client };

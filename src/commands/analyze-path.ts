@@ -1,0 +1,294 @@
+// analyze-path: proves that traffic gets from --from to --to (or says exactly where and why it is
+// blocked). Default: AWS Reachability Analyzer (path + analysis created, polled, rendered, then
+// deleted unless --keep; a subnet, NAT gateway or Lambda source is mapped to an ENI, one analysis
+// per Lambda subnet). --local: the offline analyzer on a fresh snapshot (or --snapshot FILE), no paid
+// call. --compare: both, and any disagreement printed as a bug report. Exit 0 reachable, 4 not.
+import { randomUUID } from "node:crypto";
+import type { Context } from "../context.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
+import type { ComponentRef, PathQuery, PathResult } from "../analysis/analyzer.js";
+import type { AnalyzePathReport } from "../output/path.js";
+import { intOption } from "./options.js";
+
+export interface AnalyzePathOptions {
+  from?: string;
+  to?: string;
+  protocol?: string;
+  port?: string;
+  local?: boolean;
+  aws?: boolean;
+  compare?: boolean;
+  keep?: boolean;
+  snapshot?: string;
+  vpc?: string[];
+}
+
+const SOURCE = /^(subnet-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|nat-[0-9a-z-]+|vpce-[0-9a-z-]+|lambda:[A-Za-z0-9_-]{1,64})$/;
+const DEST = /^(igw|internet|igw-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|vpce-[0-9a-z-]+|service:[a-z0-9.-]+|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+
+export interface ParsedQuery extends Required<Pick<PathQuery, "source" | "destination" | "protocol" | "port">> {
+  mode: "local" | "aws" | "compare";
+}
+
+/** Checks every flag before any AWS call (exit 2 on bad input). */
+export function parseAnalyzeOptions(opts: AnalyzePathOptions): ParsedQuery {
+  if (!opts.from) throw new UsageError("--from is required (subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:NAME).");
+  if (!opts.to) throw new UsageError("--to is required (igw, internet, igw-…, an IP or CIDR, service:NAME, eni-…, i-…, vpce-…).");
+  if (!SOURCE.test(opts.from)) throw new UsageError(`--from ${JSON.stringify(opts.from)} is not a source I can analyze.`, "use subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME");
+  if (!DEST.test(opts.to)) throw new UsageError(`--to ${JSON.stringify(opts.to)} is not a destination I can analyze.`, "use igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-… or vpce-…");
+  const protocol = (opts.protocol ?? "tcp").toLowerCase();
+  if (!["tcp", "udp", "icmp"].includes(protocol)) throw new UsageError(`--protocol must be tcp, udp or icmp, got ${JSON.stringify(opts.protocol)}.`);
+  const port = opts.port === undefined ? 443 : intOption("port", opts.port, 0, 65535);
+  const modes = [opts.local && "local", opts.aws && "aws", opts.compare && "compare"].filter(Boolean) as ParsedQuery["mode"][];
+  if (modes.length > 1) throw new UsageError(`--local, --aws and --compare are exclusive; got ${modes.map((m) => `--${m}`).join(" and ")}.`);
+  const mode = modes[0] ?? "aws";
+  if (opts.snapshot && mode === "aws") throw new UsageError("--snapshot FILE is for --local (or --compare); Reachability Analyzer reads the live account.");
+  if (protocol === "icmp" && mode !== "local") throw new UsageError("Reachability Analyzer analyzes tcp and udp only.", "use --local for icmp");
+  return { source: opts.from, destination: opts.to, protocol: protocol as ParsedQuery["protocol"], port, mode };
+}
+
+export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions): Promise<number> {
+  const q = parseAnalyzeOptions(opts);
+  const report: AnalyzePathReport = { command: "analyze-path", mode: q.mode, from: q.source, to: q.destination, protocol: q.protocol, port: q.port, reachable: false, result: undefined as never };
+  let local: PathResult | undefined;
+  if (q.mode !== "aws") {
+    const r = await analyzeLocally(ctx, q, opts);
+    local = r.result;
+    report.snapshot = r.snapshot;
+  }
+  if (q.mode === "local") report.result = local!;
+  else {
+    const ra = await analyzeWithReachabilityAnalyzer(ctx, q, Boolean(opts.keep));
+    report.result = ra.result;
+    report.reachabilityAnalyzer = { analyses: ra.analyses };
+    if (q.mode === "compare") {
+      const { comparePathResults } = await import("../analysis/reachability.js");
+      report.local = local;
+      report.disagreements = comparePathResults(local!, ra.result);
+    }
+  }
+  report.reachable = report.result.reachable;
+  if (ctx.opts.json) ctx.printJson(report);
+  else {
+    const { renderAnalyzePath } = await import("../output/path.js");
+    ctx.print(renderAnalyzePath(report, ctx.log.color));
+  }
+  return report.reachable ? ExitCode.ok : ExitCode.unreachable;
+}
+
+async function analyzeLocally(ctx: Context, q: ParsedQuery, opts: AnalyzePathOptions): Promise<{ result: PathResult; snapshot: { takenAt: string; file?: string } }> {
+  const { analyzePath } = await import("../analysis/analyzer.js");
+  const { readSnapshotFile, takeSnapshot } = await import("./snapshot.js");
+  const snap = opts.snapshot ? await readSnapshotFile(ctx, opts.snapshot) : await takeSnapshot(ctx, opts.vpc?.length ? { vpc: opts.vpc } : { allVpcs: true });
+  const result = analyzePath(snap, { source: q.source, destination: q.destination, protocol: q.protocol, port: q.port });
+  return { result, snapshot: { takenAt: snap.takenAt, ...(opts.snapshot ? { file: opts.snapshot } : {}) } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reachability Analyzer
+
+interface RaSource {
+  /** What RA takes as Source (an ENI, instance or VPC endpoint id). */
+  id: string;
+  vpcId: string;
+  ref: ComponentRef;
+}
+
+interface RaTarget {
+  Destination?: string;
+  address?: string;
+}
+
+async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, keep: boolean) {
+  const ec2sdk = await import("@aws-sdk/client-ec2");
+  const { classifyError, toCliError } = await import("../aws/errors.js");
+  const { fromNetworkInsightsAnalysis } = await import("../analysis/reachability.js");
+  const { pollUntil } = await import("../aws/wait.js");
+  const aws = await ctx.aws();
+  const ec2 = await aws.ec2();
+  const notFound = (what: string) => (err: unknown) => {
+    if (classifyError(err) === "not-found" || classifyError(err) === "invalid") throw new UsageError(`${what} does not exist in ${aws.region} (${(err as Error).name}).`, "check the id and --region", "NotFound");
+    throw toCliError(err, `looking up ${what}`);
+  };
+
+  // 1. Sources and destination, read-only, before anything is created.
+  const sources = await resolveSources(ctx, q.source, notFound);
+  const target = await resolveTarget(ctx, q.destination, sources[0]!.vpcId, notFound);
+
+  // 2. One path + analysis per source.
+  const analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }> = [];
+  const results: Array<{ ref: ComponentRef; result: PathResult }> = [];
+  const tags = [{ Key: "egress-cli:analyze-path", Value: `${q.source} -> ${q.destination} ${q.protocol}/${q.port}`.slice(0, 256) }];
+  try {
+    for (const src of sources) {
+      const input: import("@aws-sdk/client-ec2").CreateNetworkInsightsPathRequest = {
+        Source: src.id,
+        Protocol: q.protocol as "tcp" | "udp",
+        ClientToken: randomUUID(),
+        TagSpecifications: [{ ResourceType: "network-insights-path", Tags: tags }],
+        ...(target.Destination ? { Destination: target.Destination } : {}),
+        ...(target.address
+          ? { FilterAtSource: { DestinationAddress: target.address, DestinationPortRange: { FromPort: q.port, ToPort: q.port } } }
+          : { DestinationPort: q.port }),
+      };
+      const path = await ec2.send(new ec2sdk.CreateNetworkInsightsPathCommand(input)).catch((err) => {
+        throw toCliError(err, "CreateNetworkInsightsPath");
+      });
+      const pathId = path.NetworkInsightsPath!.NetworkInsightsPathId!;
+      const entry: (typeof analyses)[number] = { source: src.ref.id, networkInsightsPathId: pathId, kept: keep };
+      analyses.push(entry);
+      const started = await ec2.send(
+        new ec2sdk.StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: pathId, ClientToken: randomUUID(), TagSpecifications: [{ ResourceType: "network-insights-analysis", Tags: tags }] }),
+      );
+      const analysisId = started.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!;
+      entry.networkInsightsAnalysisId = analysisId;
+      const spinner = ctx.log.spin(`Reachability Analyzer: ${src.ref.id} → ${q.destination} (${analysisId})…`);
+      let analysis: import("@aws-sdk/client-ec2").NetworkInsightsAnalysis;
+      try {
+        analysis = await pollUntil(
+          `Reachability Analyzer analysis ${analysisId}`,
+          async () => {
+            const r = await ec2.send(new ec2sdk.DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [analysisId] }));
+            const a = r.NetworkInsightsAnalyses?.[0];
+            if (a?.Status === "failed") return { done: false, failure: a.StatusMessage ?? "the analysis failed" };
+            return { done: a?.Status === "succeeded", value: a, status: a?.Status ?? "running" };
+          },
+          ctx.wait,
+          (status, ms) => spinner.update(`Reachability Analyzer: ${src.ref.id} → ${q.destination} — ${status} (${Math.round(ms / 1000)} s)`),
+        );
+        spinner.succeed(`Reachability Analyzer: ${src.ref.id} → ${q.destination}: ${analysis.NetworkPathFound ? "path found" : "no path"}`);
+      } catch (err) {
+        spinner.fail();
+        throw err;
+      }
+      results.push({ ref: src.ref, result: fromNetworkInsightsAnalysis(analysis as never, { source: src.ref, destination: q.destination }) });
+    }
+  } finally {
+    if (!keep) await cleanUp(ctx, ec2, ec2sdk, analyses);
+  }
+  return { result: combine(q, sources, results), analyses };
+}
+
+async function cleanUp(ctx: Context, ec2: import("@aws-sdk/client-ec2").EC2Client, sdk: typeof import("@aws-sdk/client-ec2"), analyses: Array<{ networkInsightsPathId: string; networkInsightsAnalysisId?: string }>) {
+  for (const a of analyses) {
+    try {
+      if (a.networkInsightsAnalysisId) await ec2.send(new sdk.DeleteNetworkInsightsAnalysisCommand({ NetworkInsightsAnalysisId: a.networkInsightsAnalysisId }));
+      await ec2.send(new sdk.DeleteNetworkInsightsPathCommand({ NetworkInsightsPathId: a.networkInsightsPathId }));
+    } catch (err) {
+      ctx.log.warn(`could not delete ${a.networkInsightsAnalysisId ?? ""} ${a.networkInsightsPathId}: ${(err as Error).name}: ${(err as Error).message} (delete it in the VPC console → Reachability Analyzer)`);
+    }
+  }
+}
+
+function combine(q: ParsedQuery, sources: RaSource[], results: Array<{ ref: ComponentRef; result: PathResult }>): PathResult {
+  const primary = results.find((r) => !r.result.reachable) ?? results[0]!;
+  const out: PathResult = { ...primary.result, reachable: results.every((r) => r.result.reachable), destination: q.destination };
+  if (q.source.startsWith("lambda:")) {
+    out.source = { id: q.source, type: "AWS::Lambda::Function" };
+    if (results.length > 1) out.paths = results.map((r) => ({ source: r.ref, reachable: r.result.reachable, hops: r.result.hops, explanations: r.result.explanations, additionalDetails: [] }));
+  }
+  void sources;
+  return out;
+}
+
+type NotFoundHandler = (what: string) => (err: unknown) => never;
+
+async function resolveSources(ctx: Context, source: string, notFound: NotFoundHandler): Promise<RaSource[]> {
+  const sdk = await import("@aws-sdk/client-ec2");
+  const ec2 = await (await ctx.aws()).ec2();
+  const eniRef = (id: string): ComponentRef => ({ id, type: "AWS::EC2::NetworkInterface" });
+  if (source.startsWith("eni-")) {
+    const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [source] })).catch(notFound(`network interface ${source}`));
+    return [{ id: source, vpcId: r.NetworkInterfaces![0]!.VpcId!, ref: eniRef(source) }];
+  }
+  if (source.startsWith("i-")) {
+    const r = await ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: [source] })).catch(notFound(`instance ${source}`));
+    const inst = r.Reservations?.[0]?.Instances?.[0];
+    if (!inst) throw new UsageError(`instance ${source} does not exist in this region.`);
+    return [{ id: source, vpcId: inst.VpcId!, ref: { id: source, type: "AWS::EC2::Instance" } }];
+  }
+  if (source.startsWith("vpce-")) {
+    const r = await ec2.send(new sdk.DescribeVpcEndpointsCommand({ VpcEndpointIds: [source] })).catch(notFound(`VPC endpoint ${source}`));
+    return [{ id: source, vpcId: r.VpcEndpoints![0]!.VpcId!, ref: { id: source, type: "AWS::EC2::VPCEndpoint" } }];
+  }
+  if (source.startsWith("nat-")) {
+    const r = await ec2.send(new sdk.DescribeNatGatewaysCommand({ NatGatewayIds: [source] })).catch(notFound(`NAT gateway ${source}`));
+    const nat = r.NatGateways?.[0];
+    const eni = nat?.NatGatewayAddresses?.find((a) => a.IsPrimary)?.NetworkInterfaceId ?? nat?.NatGatewayAddresses?.[0]?.NetworkInterfaceId;
+    if (!nat || !eni) throw new UsageError(`NAT gateway ${source} has no network interface (state ${nat?.State ?? "unknown"}).`);
+    // RA does not take a NAT gateway as a source: its network interface stands for it.
+    return [{ id: eni, vpcId: nat.VpcId!, ref: eniRef(eni) }];
+  }
+  if (source.startsWith("subnet-")) {
+    const s = await ec2.send(new sdk.DescribeSubnetsCommand({ SubnetIds: [source] })).catch(notFound(`subnet ${source}`));
+    const vpcId = s.Subnets![0]!.VpcId!;
+    const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "subnet-id", Values: [source] }] }));
+    // Any workload ENI in the subnet (RA needs a concrete interface); a NAT's or endpoint's only as a last resort.
+    const rank = (t?: string) => (t === "interface" || t === undefined ? 0 : t === "lambda" ? 1 : 2);
+    const eni = [...(r.NetworkInterfaces ?? [])].sort((a, b) => rank(a.InterfaceType) - rank(b.InterfaceType))[0];
+    if (!eni) throw new UsageError(`Subnet ${source} holds no network interface, and Reachability Analyzer needs one as the source.`, "use --local (it analyzes the subnet itself), or launch something in the subnet", "NoSourceInterface");
+    return [{ id: eni.NetworkInterfaceId!, vpcId, ref: eniRef(eni.NetworkInterfaceId!) }];
+  }
+  // lambda:NAME → the function's hyperplane ENIs, one per subnet (the function may run in any).
+  const name = source.slice("lambda:".length);
+  const { GetFunctionConfigurationCommand } = await import("@aws-sdk/client-lambda");
+  const lambda = await (await ctx.aws()).lambda();
+  const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })).catch(notFound(`Lambda function ${name}`));
+  const subnets = fn.VpcConfig?.SubnetIds ?? [];
+  const groups = [...(fn.VpcConfig?.SecurityGroupIds ?? [])].sort();
+  if (!subnets.length) throw new UsageError(`Lambda function ${name} is not attached to a VPC.`, "attach it first: egress-cli attach-lambda --function " + name);
+  const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "subnet-id", Values: subnets }] }));
+  const out: RaSource[] = [];
+  for (const subnetId of subnets) {
+    const eni = (r.NetworkInterfaces ?? []).find((e) => e.SubnetId === subnetId && JSON.stringify((e.Groups ?? []).map((g) => g.GroupId).sort()) === JSON.stringify(groups));
+    if (!eni) {
+      throw new CliError(
+        `Lambda function ${name} has no hyperplane network interface in ${subnetId} yet, and Reachability Analyzer needs one as the source.`,
+        ExitCode.failure,
+        "Lambda creates them when the function is attached (wait for LastUpdateStatus Successful), or use --local, which analyzes a virtual one.",
+        "NoSourceInterface",
+      );
+    }
+    out.push({ id: eni.NetworkInterfaceId!, vpcId: eni.VpcId!, ref: eniRef(eni.NetworkInterfaceId!) });
+  }
+  return out;
+}
+
+async function resolveTarget(ctx: Context, destination: string, vpcId: string, notFound: NotFoundHandler): Promise<RaTarget> {
+  const sdk = await import("@aws-sdk/client-ec2");
+  const ec2 = await (await ctx.aws()).ec2();
+  const vpcIgw = async (): Promise<RaTarget> => {
+    const r = await ec2.send(new sdk.DescribeInternetGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [vpcId] }] }));
+    const igw = r.InternetGateways?.[0]?.InternetGatewayId;
+    // No internet gateway: ask for the internet address range; RA then explains why it is unreachable.
+    return igw ? { Destination: igw } : { address: "0.0.0.0/0" };
+  };
+  if (destination === "igw" || destination === "internet" || destination === "0.0.0.0/0") return vpcIgw();
+  if (destination.startsWith("igw-")) {
+    await ec2.send(new sdk.DescribeInternetGatewaysCommand({ InternetGatewayIds: [destination] })).catch(notFound(`internet gateway ${destination}`));
+    return { Destination: destination };
+  }
+  if (destination.startsWith("eni-")) {
+    await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [destination] })).catch(notFound(`network interface ${destination}`));
+    return { Destination: destination };
+  }
+  if (destination.startsWith("i-")) {
+    await ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: [destination] })).catch(notFound(`instance ${destination}`));
+    return { Destination: destination };
+  }
+  if (destination.startsWith("vpce-")) {
+    await ec2.send(new sdk.DescribeVpcEndpointsCommand({ VpcEndpointIds: [destination] })).catch(notFound(`VPC endpoint ${destination}`));
+    return { Destination: destination };
+  }
+  if (destination.startsWith("service:")) {
+    const name = destination.slice("service:".length);
+    const serviceName = name.startsWith("com.amazonaws.") ? name : `com.amazonaws.${(await ctx.aws()).region}.${name}`;
+    const r = await ec2.send(new sdk.DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "service-name", Values: [serviceName] }] }));
+    const eps = r.VpcEndpoints ?? [];
+    const pick = eps.find((e) => e.VpcEndpointType === "Interface" && e.PrivateDnsEnabled) ?? eps.find((e) => e.VpcEndpointType === "Gateway");
+    if (pick) return { Destination: pick.VpcEndpointId! };
+    return vpcIgw(); // no usable endpoint: the service's public endpoint, over the internet path
+  }
+  const address = destination.replace(/\/(32|128)$/, "");
+  return { address };
+}

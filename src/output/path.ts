@@ -1,0 +1,97 @@
+// Human rendering of a path analysis (local analyzer or Reachability Analyzer, same model): the
+// verdict, the hop list as a readable chain, the blocking component with its explanation code,
+// per-subnet verdicts for a Lambda, and --compare disagreements as a bug report. Pure.
+import type { ChalkInstance } from "chalk";
+import type { Hop, PathResult } from "../analysis/analyzer.js";
+import type { Disagreement } from "../analysis/reachability.js";
+
+export interface AnalyzePathReport {
+  command: "analyze-path";
+  mode: "local" | "aws" | "compare";
+  from: string;
+  to: string;
+  protocol: string;
+  port: number;
+  reachable: boolean;
+  result: PathResult;
+  /** --compare: the other engine's result and the differences. */
+  local?: PathResult;
+  disagreements?: Disagreement[];
+  reachabilityAnalyzer?: { analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }> };
+  snapshot?: { takenAt: string; file?: string };
+}
+
+const short = (h: Hop) => h.component.id;
+
+/** The hop list compressed to a one-line chain of component ids (consecutive duplicates merged). */
+export function hopChain(from: string, hops: Hop[], to?: string): string {
+  const ids: string[] = [from];
+  for (const h of hops) if (ids[ids.length - 1] !== short(h)) ids.push(short(h));
+  if (to && ids[ids.length - 1] !== to) ids.push(to);
+  return ids.join(" → ");
+}
+
+function hopLines(c: ChalkInstance, hops: Hop[], indent = "  "): string[] {
+  const width = String(hops.length).length;
+  return hops.map((h, i) => `${indent}${c.dim(String(i + 1).padStart(width))}  ${h.action}${h.detail ? c.dim(` (${h.detail})`) : ""}`);
+}
+
+export function renderPathResult(r: PathResult, c: ChalkInstance, head: { from: string; to: string; protocol: string; port: number }): string {
+  const what = `${head.from} → ${head.to} (${head.protocol}${head.protocol === "icmp" ? "" : ` ${head.port}`})`;
+  const lines: string[] = [r.reachable ? `${c.green("✔ reachable")}: ${what}` : `${c.red("✖ not reachable")}: ${what}`];
+  if (r.hops.length) {
+    lines.push(`  ${hopChain(head.from, r.hops, r.reachable ? undefined : r.explanations[0]?.component.id)}`);
+    lines.push(...hopLines(c, r.hops));
+  }
+  for (const e of r.explanations) {
+    lines.push(`  ${c.red("blocked at")} ${c.bold(e.component.id)} ${c.dim(`[${e.code}]`)}${e.returnPath ? c.dim(" (return path)") : ""}`);
+    lines.push(`    ${e.detail}`);
+  }
+  if (r.paths && r.paths.length > 1) {
+    lines.push("  per subnet (the function may run in any of them):");
+    for (const p of r.paths) {
+      const e = p.explanations[0];
+      lines.push(`    ${p.reachable ? c.green("✔") : c.red("✖")} ${p.source.id}${e ? ` — ${e.code} at ${e.component.id}` : ""}`);
+    }
+  }
+  for (const d of r.additionalDetails) lines.push(c.dim(`  · ${d}`));
+  return lines.join("\n");
+}
+
+/** A disagreement between the offline analyzer and Reachability Analyzer, as an issue body. */
+export function bugReport(rep: AnalyzePathReport): string {
+  const aws = rep.result;
+  const local = rep.local!;
+  const row = (d: Disagreement) => `| ${d.field} | ${d.local} | ${d.aws} |`;
+  return [
+    `### egress-cli analyze-path: offline analyzer disagrees with Reachability Analyzer`,
+    ``,
+    `Query: \`analyze-path --from ${rep.from} --to ${rep.to} --protocol ${rep.protocol} --port ${rep.port} --compare\``,
+    ``,
+    `| field | --local | Reachability Analyzer |`,
+    `|---|---|---|`,
+    ...(rep.disagreements ?? []).map(row),
+    ``,
+    `Local hops: ${hopChain(rep.from, local.hops)}`,
+    `RA hops: ${hopChain(rep.from, aws.hops)}`,
+    `Local explanation: ${local.explanations[0] ? `${local.explanations[0].code} at ${local.explanations[0].component.id}: ${local.explanations[0].detail}` : "(none)"}`,
+    `RA explanation: ${aws.explanations[0] ? `${aws.explanations[0].code} at ${aws.explanations[0].component.id}` : "(none)"}`,
+    ``,
+    `Attach the snapshot (\`egress-cli snapshot --out snap.json\`, ids are safe to share; remove tags you consider private).`,
+  ].join("\n");
+}
+
+export function renderAnalyzePath(rep: AnalyzePathReport, c: ChalkInstance): string {
+  const head = { from: rep.from, to: rep.to, protocol: rep.protocol, port: rep.port };
+  const label = rep.mode === "local" ? "offline analyzer" : "Reachability Analyzer";
+  const lines = [c.dim(`[${label}${rep.snapshot ? `, snapshot ${rep.snapshot.file ?? rep.snapshot.takenAt}` : ""}]`), renderPathResult(rep.result, c, head)];
+  if (rep.mode === "compare") {
+    if (!rep.disagreements?.length) lines.push(`${c.green("✔")} the offline analyzer agrees (verdict${rep.reachable ? "" : ", blocking component and code"})`);
+    else {
+      lines.push("", c.yellow("The offline analyzer disagrees — please file this (https://github.com/egress-cli/egress-cli/issues):"), "", bugReport(rep));
+    }
+  }
+  const kept = rep.reachabilityAnalyzer?.analyses.filter((a) => a.kept) ?? [];
+  if (kept.length) lines.push(c.dim(`  kept: ${kept.map((a) => `${a.networkInsightsPathId}${a.networkInsightsAnalysisId ? ` / ${a.networkInsightsAnalysisId}` : ""}`).join(", ")}`));
+  return lines.join("\n");
+}

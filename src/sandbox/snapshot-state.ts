@@ -1,0 +1,308 @@
+// The sandbox's region state as a Snapshot document, and back: `regionSnapshot` answers the emulated
+// Reachability Analyzer (it calls the sandbox's own Describe/List handlers, so every emulated
+// service — including ones added later with registerService — is seen the way the `snapshot`
+// command sees it), and `importSnapshotInto` loads a snapshot document as a region's state
+// (`egress-cli sandbox load FILE`, and the test that runs the analyzer corpus through analyze-path).
+import type { Snapshot } from "../analysis/snapshot.js";
+import type { OpContext } from "./ec2-core.js";
+import { emptyRegion, newId, zonesOf, type EniRec, type RegionState, type RouteRec, type SgRuleRec } from "./model.js";
+import { handlerFor } from "./index.js";
+
+/** Resource types the native model has no record for: kept as imported and served/merged from here. */
+export const OVERLAY_TYPES = [
+  "egressOnlyInternetGateways",
+  "vpcEndpoints",
+  "managedPrefixLists",
+  "vpcPeeringConnections",
+  "transitGatewayAttachments",
+  "lambdaFunctions",
+  "eventSourceMappings",
+  "flowLogs",
+] as const;
+export type OverlayType = (typeof OVERLAY_TYPES)[number];
+
+/** Imported records of an overlay type in this region (empty when none were imported). */
+export function overlay(rs: RegionState, type: OverlayType): any[] {
+  return (rs.ext.imported?.[type] as any[] | undefined) ?? [];
+}
+
+const ID_FIELD: Record<string, string> = {
+  vpcs: "VpcId",
+  subnets: "SubnetId",
+  routeTables: "RouteTableId",
+  internetGateways: "InternetGatewayId",
+  egressOnlyInternetGateways: "EgressOnlyInternetGatewayId",
+  natGateways: "NatGatewayId",
+  addresses: "AllocationId",
+  securityGroups: "GroupId",
+  networkAcls: "NetworkAclId",
+  networkInterfaces: "NetworkInterfaceId",
+  instances: "InstanceId",
+  vpcEndpoints: "VpcEndpointId",
+  managedPrefixLists: "PrefixListId",
+  vpcPeeringConnections: "VpcPeeringConnectionId",
+  transitGatewayAttachments: "TransitGatewayAttachmentId",
+  lambdaFunctions: "FunctionName",
+  eventSourceMappings: "UUID",
+  flowLogs: "FlowLogId",
+};
+
+/** Calls one of the sandbox's own read handlers; undefined when that operation is not emulated. */
+function read(ctx: OpContext, service: string, operation: string, pick: (out: any) => any[], input: Record<string, unknown> = {}): any[] | undefined {
+  const h = handlerFor(service, operation);
+  if (!h) return undefined;
+  const out = h({ ...ctx, service, operation, input });
+  return pick(out);
+}
+
+const json = (x: unknown) => JSON.parse(JSON.stringify(x));
+
+/** Everything in the region that decides a path, as a Snapshot (what RA "sees"). */
+export function regionSnapshot(ctx: OpContext): Snapshot {
+  const ec2 = (op: string, key: string) => read(ctx, "ec2", op, (o) => o[key] ?? []) ?? [];
+  const snap: Record<string, any> = {
+    version: 1,
+    takenAt: new Date(ctx.now).toISOString(),
+    region: ctx.region,
+    accountId: ctx.accountId,
+    vpcs: ec2("DescribeVpcs", "Vpcs"),
+    subnets: ec2("DescribeSubnets", "Subnets"),
+    routeTables: ec2("DescribeRouteTables", "RouteTables"),
+    internetGateways: ec2("DescribeInternetGateways", "InternetGateways"),
+    egressOnlyInternetGateways: ec2("DescribeEgressOnlyInternetGateways", "EgressOnlyInternetGateways"),
+    natGateways: ec2("DescribeNatGateways", "NatGateways"),
+    addresses: ec2("DescribeAddresses", "Addresses"),
+    securityGroups: ec2("DescribeSecurityGroups", "SecurityGroups"),
+    networkAcls: ec2("DescribeNetworkAcls", "NetworkAcls"),
+    networkInterfaces: ec2("DescribeNetworkInterfaces", "NetworkInterfaces"),
+    instances: (read(ctx, "ec2", "DescribeInstances", (o) => o.Reservations ?? []) ?? []).flatMap((r: any) => r.Instances ?? []),
+    vpcEndpoints: ec2("DescribeVpcEndpoints", "VpcEndpoints"),
+    managedPrefixLists: [],
+    vpcPeeringConnections: ec2("DescribeVpcPeeringConnections", "VpcPeeringConnections"),
+    lambdaFunctions: read(ctx, "lambda", "ListFunctions", (o) => o.Functions ?? []) ?? [],
+    eventSourceMappings: read(ctx, "lambda", "ListEventSourceMappings", (o) => o.EventSourceMappings ?? []) ?? [],
+    flowLogs: ec2("DescribeFlowLogs", "FlowLogs"),
+  };
+  const lists = read(ctx, "ec2", "DescribeManagedPrefixLists", (o) => o.PrefixLists ?? []) ?? [];
+  snap.managedPrefixLists = lists.map((pl: any) => ({
+    ...pl,
+    Cidrs: (read(ctx, "ec2", "GetManagedPrefixListEntries", (o) => o.Entries ?? [], { PrefixListId: pl.PrefixListId }) ?? []).map((e: any) => e.Cidr),
+  }));
+  const tgw = read(ctx, "ec2", "DescribeTransitGatewayAttachments", (o) => o.TransitGatewayAttachments ?? []);
+  // The sandbox knows all its attachments (none unless imported): "none" is an answer, not "unknown".
+  if (tgw) snap.transitGatewayAttachments = tgw;
+  // Imported records the emulated operations do not serve (yet) complete the picture.
+  for (const type of OVERLAY_TYPES) {
+    const extra = overlay(ctx.rs, type);
+    if (!extra.length) continue;
+    const idField = ID_FIELD[type]!;
+    const have = new Set(((snap[type] as any[]) ?? []).map((x) => x[idField]));
+    snap[type] = [...((snap[type] as any[]) ?? []), ...extra.filter((x) => !have.has(x[idField]))];
+  }
+  return json(snap) as Snapshot;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Import
+
+const stamp = (ctx: OpContext) => ({ _createdAt: ctx.now, _visibleAt: ctx.now });
+const tags = (t: any[] | undefined) => (t ?? []).filter((x) => x?.Key).map((x) => ({ Key: String(x.Key), Value: String(x.Value ?? "") }));
+
+/**
+ * Replaces the region's state with a snapshot's resources. Core EC2 types become native records
+ * (so the emulated Describe calls, route states and mutations work on them); types the native
+ * model lacks are kept as imported records (served by the read-only operations and merged into
+ * what the emulated Reachability Analyzer sees). IPv6 addresses and CIDRs are not imported.
+ */
+export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState {
+  const rs = emptyRegion();
+  const c = { ...ctx, rs };
+  const zones = zonesOf(ctx.region);
+  for (const v of snap.vpcs) {
+    rs.vpcs[v.VpcId] = {
+      VpcId: v.VpcId,
+      CidrBlock: v.CidrBlock ?? v.CidrBlockAssociationSet?.[0]?.CidrBlock ?? "10.0.0.0/16",
+      DhcpOptionsId: newId("dopt"),
+      IsDefault: Boolean(v.IsDefault),
+      CidrAssociationId: newId("vpc-cidr-assoc"),
+      EnableDnsSupport: true,
+      EnableDnsHostnames: true,
+      Tags: tags(v.Tags),
+      ...stamp(c),
+    };
+  }
+  const naclOfSubnet = new Map<string, string>();
+  for (const n of snap.networkAcls) for (const a of n.Associations) if (a.SubnetId) naclOfSubnet.set(a.SubnetId, n.NetworkAclId);
+  for (const s of snap.subnets) {
+    const az = s.AvailabilityZone ?? zones[0]!.ZoneName;
+    rs.subnets[s.SubnetId] = {
+      SubnetId: s.SubnetId,
+      VpcId: s.VpcId,
+      CidrBlock: s.CidrBlock ?? "",
+      AvailabilityZone: az,
+      AvailabilityZoneId: zones.find((z) => z.ZoneName === az)?.ZoneId ?? s.AvailabilityZoneId ?? "",
+      MapPublicIpOnLaunch: Boolean(s.MapPublicIpOnLaunch),
+      DefaultForAz: false,
+      NaclAssociationId: newId("aclassoc"),
+      Tags: tags(s.Tags),
+      ...stamp(c),
+    };
+  }
+  for (const g of snap.internetGateways) {
+    const att = g.Attachments.find((a) => ["available", "attached"].includes(a.State ?? "available"));
+    rs.internetGateways[g.InternetGatewayId] = { InternetGatewayId: g.InternetGatewayId, ...(att?.VpcId ? { VpcId: att.VpcId } : {}), Tags: tags(g.Tags), ...stamp(c) };
+  }
+  for (const t of snap.routeTables) {
+    const routes: RouteRec[] = [];
+    for (const r of t.Routes) {
+      if (!r.DestinationCidrBlock && !r.DestinationPrefixListId) continue; // IPv6 routes are not imported
+      const rec: Record<string, unknown> = { DestinationCidrBlock: r.DestinationCidrBlock ?? r.DestinationPrefixListId, Origin: r.GatewayId === "local" ? "CreateRouteTable" : "CreateRoute" };
+      if (r.DestinationPrefixListId) rec.DestinationPrefixListId = r.DestinationPrefixListId;
+      for (const k of ["GatewayId", "NatGatewayId", "NetworkInterfaceId", "InstanceId", "VpcPeeringConnectionId", "TransitGatewayId", "EgressOnlyInternetGatewayId"] as const) {
+        if (r[k]) rec[k] = r[k];
+      }
+      if (r.VpcEndpointId) rec.GatewayId = r.VpcEndpointId;
+      if (r.State === "blackhole") rec._blackhole = true;
+      routes.push(rec as unknown as RouteRec);
+    }
+    rs.routeTables[t.RouteTableId] = {
+      RouteTableId: t.RouteTableId,
+      VpcId: t.VpcId,
+      Routes: routes,
+      Associations: t.Associations.filter((a) => a.Main || a.SubnetId).map((a) => ({ RouteTableAssociationId: a.RouteTableAssociationId ?? newId("rtbassoc"), Main: Boolean(a.Main), ...(a.SubnetId ? { SubnetId: a.SubnetId } : {}) })),
+      Tags: tags(t.Tags),
+      ...stamp(c),
+    };
+  }
+  for (const a of snap.addresses) {
+    if (!a.AllocationId || !a.PublicIp) continue;
+    rs.addresses[a.AllocationId] = {
+      AllocationId: a.AllocationId,
+      PublicIp: a.PublicIp,
+      ...(a.NetworkInterfaceId ? { AssociationId: a.AssociationId ?? newId("eipassoc"), NetworkInterfaceId: a.NetworkInterfaceId, PrivateIpAddress: a.PrivateIpAddress } : {}),
+      Tags: tags(a.Tags),
+      ...stamp(c),
+    };
+  }
+  for (const n of snap.natGateways) {
+    const p = n.NatGatewayAddresses.find((x) => x.IsPrimary) ?? n.NatGatewayAddresses[0];
+    rs.natGateways[n.NatGatewayId] = {
+      NatGatewayId: n.NatGatewayId,
+      SubnetId: n.SubnetId ?? "",
+      VpcId: n.VpcId ?? snap.subnets.find((s) => s.SubnetId === n.SubnetId)?.VpcId ?? "",
+      ConnectivityType: n.ConnectivityType === "private" ? "private" : "public",
+      State: (n.State ?? "available") as never,
+      ...(p?.AllocationId ? { AllocationId: p.AllocationId } : {}),
+      ...(p?.NetworkInterfaceId ? { NetworkInterfaceId: p.NetworkInterfaceId } : {}),
+      ...(p?.PrivateIp ? { PrivateIp: p.PrivateIp } : {}),
+      ...(p?.PublicIp ? { PublicIp: p.PublicIp } : {}),
+      ...(n.FailureCode ? { FailureCode: n.FailureCode, FailureMessage: n.FailureMessage } : {}),
+      _readyAt: ctx.now,
+      ...(n.State === "deleted" || n.State === "failed" ? { _deletedAt: ctx.now } : {}),
+      Tags: tags(n.Tags),
+      ...stamp(c),
+    } as never;
+  }
+  for (const g of snap.securityGroups) {
+    rs.securityGroups[g.GroupId] = { GroupId: g.GroupId, GroupName: g.GroupName ?? g.GroupId, Description: "imported", VpcId: g.VpcId ?? "", Tags: tags(g.Tags), ...stamp(c) };
+    for (const [egress, perms] of [[false, g.IpPermissions], [true, g.IpPermissionsEgress]] as const) {
+      for (const p of perms) {
+        const base = { GroupId: g.GroupId, IsEgress: egress, IpProtocol: p.IpProtocol ?? "-1", FromPort: p.FromPort ?? -1, ToPort: p.ToPort ?? -1, Tags: [], ...stamp(c) };
+        const add = (peer: Partial<SgRuleRec>) => {
+          const id = newId("sgr");
+          rs.securityGroupRules[id] = { SecurityGroupRuleId: id, ...base, ...peer } as SgRuleRec;
+        };
+        p.IpRanges.forEach((r) => r.CidrIp && add({ CidrIpv4: r.CidrIp }));
+        p.Ipv6Ranges.forEach((r) => r.CidrIpv6 && add({ CidrIpv6: r.CidrIpv6 }));
+        p.PrefixListIds.forEach((r) => r.PrefixListId && add({ PrefixListId: r.PrefixListId }));
+        p.UserIdGroupPairs.forEach((r) => r.GroupId && add({ ReferencedGroupId: r.GroupId }));
+      }
+    }
+  }
+  for (const n of snap.networkAcls) {
+    rs.networkAcls[n.NetworkAclId] = {
+      NetworkAclId: n.NetworkAclId,
+      VpcId: n.VpcId,
+      IsDefault: Boolean(n.IsDefault),
+      Tags: tags(n.Tags),
+      ...stamp(c),
+      // Imported ACLs keep their entries and explicit associations (the native model only has default ACLs).
+      _entries: n.Entries.filter((e) => e.CidrBlock).map((e) => ({ ...e })),
+      _subnetIds: n.Associations.map((a) => a.SubnetId).filter(Boolean),
+    } as never;
+  }
+  for (const e of snap.networkInterfaces) {
+    const rec: EniRec & Record<string, unknown> = {
+      NetworkInterfaceId: e.NetworkInterfaceId,
+      SubnetId: e.SubnetId,
+      VpcId: e.VpcId,
+      AvailabilityZone: e.AvailabilityZone ?? rs.subnets[e.SubnetId]?.AvailabilityZone ?? zones[0]!.ZoneName,
+      InterfaceType: e.InterfaceType ?? "interface",
+      Description: e.Description ?? "",
+      PrivateIpAddress: e.PrivateIpAddress ?? "",
+      MacAddress: "0e:00:00:00:00:00",
+      Groups: e.Groups.map((g) => g.GroupId).filter((x): x is string => !!x),
+      RequesterManaged: ["nat_gateway", "lambda", "vpc_endpoint"].includes(e.InterfaceType ?? ""),
+      Tags: tags(e.TagSet ?? e.Tags),
+      ...stamp(c),
+    };
+    if (e.SourceDestCheck !== undefined) rec._sourceDestCheck = e.SourceDestCheck;
+    if (e.Attachment) rec._attachment = { ...e.Attachment };
+    const pub = e.Association?.PublicIp;
+    if (pub && !Object.values(rs.addresses).some((a) => a.NetworkInterfaceId === e.NetworkInterfaceId)) rec._publicIp = pub;
+    rs.networkInterfaces[e.NetworkInterfaceId] = rec;
+  }
+  // Into the Lambda and VPC-endpoint emulations' own stores, so their operations serve them.
+  rs.ext.vpcEndpoints = Object.fromEntries(
+    snap.vpcEndpoints.map((e) => [
+      e.VpcEndpointId,
+      {
+        VpcEndpointId: e.VpcEndpointId,
+        VpcEndpointType: e.VpcEndpointType === "Gateway" ? "Gateway" : "Interface",
+        VpcId: e.VpcId,
+        ServiceName: e.ServiceName ?? "",
+        State: (e.State ?? "available").toLowerCase(),
+        ...(e.PolicyDocument ? { PolicyDocument: e.PolicyDocument } : {}),
+        RouteTableIds: [...e.RouteTableIds],
+        SubnetIds: [...e.SubnetIds],
+        Groups: e.Groups.map((g) => g.GroupId).filter(Boolean),
+        NetworkInterfaceIds: [...e.NetworkInterfaceIds],
+        PrivateDnsEnabled: Boolean(e.PrivateDnsEnabled),
+        DnsSuffix: "",
+        Tags: tags(e.Tags),
+        ...stamp(c),
+        // An endpoint imported as pending stays pending (it never finishes creating).
+        _readyAt: (e.State ?? "available").toLowerCase() === "pending" ? Number.MAX_SAFE_INTEGER : ctx.now,
+      },
+    ]),
+  );
+  rs.ext.lambda = {
+    functions: Object.fromEntries(
+      snap.lambdaFunctions.map((f) => [
+        f.FunctionName,
+        {
+          FunctionName: f.FunctionName,
+          Runtime: String((f as any).Runtime ?? "python3.12"),
+          Role: f.Role ?? `arn:aws:iam::${ctx.accountId}:role/imported`,
+          Handler: String((f as any).Handler ?? "index.handler"),
+          Description: "",
+          Timeout: 30,
+          MemorySize: 256,
+          CodeSize: 0,
+          CodeSha256: "",
+          LastModified: new Date(ctx.now).toISOString().replace("Z", "+0000"),
+          RevisionId: newId("rev"),
+          ...(f.VpcConfig?.SubnetIds.length
+            ? { VpcConfig: { SubnetIds: [...f.VpcConfig.SubnetIds], SecurityGroupIds: [...f.VpcConfig.SecurityGroupIds], VpcId: f.VpcConfig.VpcId ?? rs.subnets[f.VpcConfig.SubnetIds[0]!]?.VpcId ?? "" } }
+            : {}),
+          LastUpdateStatus: "Successful",
+          Tags: {},
+        },
+      ]),
+    ),
+    eventSourceMappings: {},
+  };
+  rs.ext.instances = Object.fromEntries(snap.instances.map((i) => [i.InstanceId, { ...json(i), _createdAt: ctx.now, _visibleAt: ctx.now }]));
+  rs.ext.imported = Object.fromEntries(OVERLAY_TYPES.filter((t) => (snap as any)[t]?.length).map((t) => [t, json((snap as any)[t])]));
+  return rs;
+}
