@@ -14,4 +14,6 @@ step sandbox init; cli sandbox init >/dev/null && echo "fresh sandbox account in
 step create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2; cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2
 step add-nat --mode single; cli add-nat --mode single
 step status; cli status
+# The proof: Reachability Analyzer (emulated by the sandbox) from the function to the internet gateway.
+step analyze-path --from lambda:sms-sender --to igw; cli analyze-path --from lambda:sms-sender --to igw || true
 printf '\nTry more: node bin/egress-cli --sandbox-file %s --plan %s destroy --yes\n' "$DIR/sandbox.json" "$DIR/egress-plan.json"

@@ -26,7 +26,7 @@ const short = (h: Hop) => h.component.id;
 /** The hop list compressed to a one-line chain of component ids (consecutive duplicates merged). */
 export function hopChain(from: string, hops: Hop[], to?: string): string {
   const ids: string[] = [from];
-  for (const h of hops) if (ids[ids.length - 1] !== short(h)) ids.push(short(h));
+  for (const h of hops) if (!h.aclRule?.returnPath && ids[ids.length - 1] !== short(h)) ids.push(short(h));
   if (to && ids[ids.length - 1] !== to) ids.push(to);
   return ids.join(" → ");
 }
