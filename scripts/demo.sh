@@ -10,9 +10,10 @@ export EGRESS_SANDBOX_LATENCY="${EGRESS_SANDBOX_LATENCY:-realistic:0.01}"
 cli() { node "$ROOT/bin/egress-cli" --sandbox-file "$DIR/sandbox.json" --plan "$DIR/egress-plan.json" "$@"; }
 step() { printf '\n\033[1m$ egress-cli %s\033[0m\n' "$*"; }
 
-step sandbox init; cli sandbox init >/dev/null && echo "fresh sandbox account in $DIR/sandbox.json"
+step sandbox init --examples; cli sandbox init --examples --force >/dev/null && echo "fresh sandbox account (with the example functions sms-sender, rotate-db-secret, msk-consumer) in $DIR/sandbox.json"
 step create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2; cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2
 step add-nat --mode single; cli add-nat --mode single
+step attach-lambda --function sms-sender; cli attach-lambda --function sms-sender
 step status; cli status
 # The proof: Reachability Analyzer (emulated by the sandbox) from the function to the internet gateway.
 step analyze-path --from lambda:sms-sender --to igw; cli analyze-path --from lambda:sms-sender --to igw || true

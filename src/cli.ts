@@ -119,6 +119,29 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .description("delete everything the plan owns, in reverse order (imported resources and your EIPs are kept)")
     .action(lazy("destroy", async () => (await import("./commands/destroy.js")).destroyCommand));
 
+  program
+    .command("snapshot")
+    .description("write one JSON document with everything that decides a network path (VPCs, routes, SGs, NACLs, ENIs, endpoints, Lambda…)")
+    .option("--vpc <vpc-id...>", "only these VPCs (default: the plan's VPC when a plan file exists, else every VPC)")
+    .option("--all-vpcs", "every VPC in the region")
+    .option("--out <file>", "write the snapshot to FILE (default: stdout)")
+    .action(lazy("snapshot", async () => (await import("./commands/snapshot.js")).snapshotCommand));
+
+  program
+    .command("analyze-path")
+    .description("prove that traffic gets from --from to --to, or show where and why it is blocked (exit 0 reachable, 4 not)")
+    .option("--from <source>", "subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME")
+    .option("--to <destination>", "igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-…, vpce-…")
+    .option("--protocol <protocol>", "tcp, udp or icmp (--local only) (default: tcp)")
+    .option("--port <port>", "destination port (default: 443)")
+    .option("--local", "the free offline analyzer on a fresh snapshot (no Reachability Analyzer charge)")
+    .option("--aws", "AWS Reachability Analyzer (the default; about 0.10 USD per analysis)")
+    .option("--compare", "run both and report any disagreement as a bug report")
+    .option("--keep", "keep the Reachability Analyzer path and analysis (default: delete them)")
+    .option("--snapshot <file>", "--local/--compare: analyze this snapshot file instead of a fresh one")
+    .option("--vpc <vpc-id...>", "--local: snapshot only these VPCs (default: every VPC)")
+    .action(lazy("analyze-path", async () => (await import("./commands/analyze-path.js")).analyzePathCommand));
+
   const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, reset");
   sandbox
     .command("init")
@@ -130,6 +153,11 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .command("show")
     .description("summarise the sandbox account")
     .action(lazy("sandbox show", async () => (await import("./commands/sandbox.js")).sandboxShow));
+  sandbox
+    .command("load")
+    .description("replace a region of the sandbox with a snapshot document (egress-cli snapshot --out FILE)")
+    .argument("<file>", "snapshot file")
+    .action(lazy("sandbox load", async () => (await import("./commands/sandbox-load.js")).sandboxLoad));
   sandbox
     .command("reset")
     .description("wipe the sandbox back to a fresh account")
