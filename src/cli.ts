@@ -142,6 +142,19 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--vpc <vpc-id...>", "--local: snapshot only these VPCs (default: every VPC)")
     .action(lazy("analyze-path", async () => (await import("./commands/analyze-path.js")).analyzePathCommand));
 
+  program
+    .command("diagram")
+    .description("draw the topology (VPC, subnets by tier and AZ, route tables, gateways, NATs + EIPs, endpoints, Lambda, instances) as Mermaid or DOT, optionally with an analyzed path highlighted")
+    .addOption(new Option("--format <format>", "output format (default: mermaid)").choices(["mermaid", "dot"]))
+    .option("--vpc <vpc-id...>", "only these VPCs (default: the plan's VPC when a plan file exists, else every VPC)")
+    .option("--snapshot <file>", "draw this snapshot file instead of a fresh snapshot")
+    .option("--path-from <source>", "highlight the path from this source (as analyze-path --from)")
+    .option("--path-to <destination>", "… to this destination (as analyze-path --to)")
+    .option("--path", "highlight the plan's first Lambda function (else first private subnet) → igw")
+    .option("--protocol <protocol>", "protocol of the highlighted path (default: tcp)")
+    .option("--port <port>", "destination port of the highlighted path (default: 443)")
+    .action(lazy("diagram", async () => (await import("./commands/diagram.js")).diagramCommand));
+
   const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, reset");
   sandbox
     .command("init")
