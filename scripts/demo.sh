@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The S1 flow on the embedded sandbox: a VPC over 2 AZs, a NAT gateway with a static Elastic IP,
-# and the status (egress IP + monthly cost). NAT gateways take their real ~90 s, scaled by 1/100.
+# the status (egress IP + monthly cost), the reachability proof and a Mermaid diagram of it all.
+# NAT gateways take their real ~90 s, scaled by 1/100.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="${DEMO_DIR:-$PWD/.egress/demo}"
@@ -17,4 +18,6 @@ step attach-lambda --function sms-sender; cli attach-lambda --function sms-sende
 step status; cli status
 # The proof: Reachability Analyzer (emulated by the sandbox) from the function to the internet gateway.
 step analyze-path --from lambda:sms-sender --to igw; cli analyze-path --from lambda:sms-sender --to igw || true
+# The picture: the topology as Mermaid (paste into any Markdown viewer), the proven path highlighted.
+step diagram --path; cli diagram --path
 printf '\nTry more: node bin/egress-cli --sandbox-file %s --plan %s destroy --yes\n' "$DIR/sandbox.json" "$DIR/egress-plan.json"
