@@ -1,8 +1,11 @@
 // `sandbox init --examples`: the EC2 side of a lived-in demo account (broken VPCs from scenarios S2, S4, S5).
-import type { OpContext } from "./ec2-core.js";
+// Resource types the sandbox cannot create through its API (instances, service-managed ENIs such as an
+// MSK cluster's brokers) are seeded here as a snapshot import would hold them, so the scenarios can be
+// analyzed from the workloads they are about (Reachability Analyzer needs an ENI or instance as source).
+import { allocPrivateIp, type OpContext } from "./ec2-core.js";
 import { addRule, buildIgw, buildSubnet, buildVpc } from "./ec2-network.js";
 import { newId, zonesOf } from "./model.js";
-import type { SgRec } from "./model.js";
+import type { EniRec, SgRec, SubnetRec } from "./model.js";
 
 const tag = (name: string, scenario: string) => [
   { Key: "Name", Value: name },
@@ -24,10 +27,14 @@ export function seedExamples(ctx: OpContext): void {
   ctx.rs.securityGroups[cluster.GroupId] = cluster;
   addRule(ctx, { GroupId: cluster.GroupId, IsEgress: false, IpProtocol: "tcp", FromPort: 9098, ToPort: 9098, ReferencedGroupId: cluster.GroupId });
   addRule(ctx, { GroupId: cluster.GroupId, IsEgress: true, IpProtocol: "-1", FromPort: -1, ToPort: -1, CidrIpv4: "0.0.0.0/0" });
+  // The brokers' network interfaces, one per cluster subnet, in the cluster's group (MSK manages them).
+  for (const s of Object.values(ctx.rs.subnets).filter((x) => x.VpcId === msk.VpcId)) {
+    seedEni(ctx, s, [cluster.GroupId], { Description: `Amazon MSK network interface for cluster msk-demo (broker ${s.AvailabilityZone.slice(-1)})`, RequesterManaged: true }, tag(`msk-broker-${s.AvailabilityZone.slice(-1)}`, "S4"));
+  }
   // S5: legacy VPC; the private subnet has no route out (instances there cannot apt update)
   const legacy = buildVpc(ctx, "10.20.0.0/16", false, tag("legacy", "S5"));
   const pub = buildSubnet(ctx, legacy, "10.20.1.0/24", a, { tags: tag("legacy-public", "S5") });
-  buildSubnet(ctx, legacy, "10.20.2.0/24", a, { tags: tag("legacy-private", "S5") });
+  const priv = buildSubnet(ctx, legacy, "10.20.2.0/24", a, { tags: tag("legacy-private", "S5") });
   const igw = buildIgw(ctx, tag("legacy-igw", "S5"));
   igw.VpcId = legacy.VpcId;
   const rt = {
@@ -43,4 +50,66 @@ export function seedExamples(ctx: OpContext): void {
     _visibleAt: ctx.now,
   };
   ctx.rs.routeTables[rt.RouteTableId] = rt;
+  // The four-instance stack: web server and bastion with public IPs, app server and database without.
+  const group = (name: string, ingress: Array<[number, string]>): string => {
+    const g: SgRec = { GroupId: newId("sg"), GroupName: name, Description: `legacy ${name}`, VpcId: legacy.VpcId, Tags: tag(name, "S5"), _createdAt: ctx.now, _visibleAt: ctx.now };
+    ctx.rs.securityGroups[g.GroupId] = g;
+    for (const [port, peer] of ingress) addRule(ctx, { GroupId: g.GroupId, IsEgress: false, IpProtocol: "tcp", FromPort: port, ToPort: port, ...(peer.startsWith("sg-") ? { ReferencedGroupId: peer } : { CidrIpv4: peer }) });
+    addRule(ctx, { GroupId: g.GroupId, IsEgress: true, IpProtocol: "-1", FromPort: -1, ToPort: -1, CidrIpv4: "0.0.0.0/0" });
+    return g.GroupId;
+  };
+  const web = group("legacy-web", [[443, "0.0.0.0/0"], [80, "0.0.0.0/0"]]);
+  const bastion = group("legacy-bastion", [[22, "203.0.113.0/24"]]);
+  const app = group("legacy-app", [[8080, web], [22, bastion]]);
+  const db = group("legacy-db", [[5432, app], [22, bastion]]);
+  seedInstance(ctx, pub, web, "legacy-web", "198.51.100.80");
+  seedInstance(ctx, pub, bastion, "legacy-bastion", "198.51.100.22");
+  seedInstance(ctx, priv, app, "legacy-app");
+  seedInstance(ctx, priv, db, "legacy-db");
+}
+
+function seedEni(ctx: OpContext, subnet: SubnetRec, groups: string[], extra: Partial<EniRec> & Record<string, unknown>, tags: { Key: string; Value: string }[] = []): EniRec {
+  const eni: EniRec = {
+    NetworkInterfaceId: newId("eni"),
+    SubnetId: subnet.SubnetId,
+    VpcId: subnet.VpcId,
+    AvailabilityZone: subnet.AvailabilityZone,
+    InterfaceType: "interface",
+    Description: "",
+    PrivateIpAddress: allocPrivateIp(ctx.rs, subnet),
+    MacAddress: "0e:00:00:00:00:00",
+    Groups: groups,
+    RequesterManaged: false,
+    Tags: tags,
+    _createdAt: ctx.now,
+    _visibleAt: ctx.now,
+    ...extra,
+  };
+  ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni;
+  return eni;
+}
+
+/** A running instance as DescribeInstances shows it (the sandbox serves instances read-only). */
+function seedInstance(ctx: OpContext, subnet: SubnetRec, groupId: string, name: string, publicIp?: string): void {
+  const instanceId = newId("i");
+  const eni = seedEni(ctx, subnet, [groupId], { Description: "Primary network interface", _attachment: { InstanceId: instanceId, DeviceIndex: 0, Status: "attached" }, ...(publicIp ? { _publicIp: publicIp } : {}) });
+  const groups = [{ GroupId: groupId, GroupName: ctx.rs.securityGroups[groupId]!.GroupName }];
+  const instances = (ctx.rs.ext.instances ??= {}) as Record<string, unknown>;
+  instances[instanceId] = {
+    InstanceId: instanceId,
+    InstanceType: "t3.small",
+    ImageId: "ami-0abcdef1234567890",
+    State: { Code: 16, Name: "running" },
+    VpcId: subnet.VpcId,
+    SubnetId: subnet.SubnetId,
+    PrivateIpAddress: eni.PrivateIpAddress,
+    ...(publicIp ? { PublicIpAddress: publicIp } : {}),
+    SourceDestCheck: true,
+    Placement: { AvailabilityZone: subnet.AvailabilityZone },
+    SecurityGroups: groups,
+    NetworkInterfaces: [{ NetworkInterfaceId: eni.NetworkInterfaceId, SubnetId: subnet.SubnetId, VpcId: subnet.VpcId, PrivateIpAddress: eni.PrivateIpAddress, Attachment: { DeviceIndex: 0, Status: "attached" }, Groups: groups, SourceDestCheck: true, ...(publicIp ? { Association: { PublicIp: publicIp } } : {}) }],
+    Tags: tag(name, "S5"),
+    _createdAt: ctx.now,
+    _visibleAt: ctx.now,
+  };
 }
