@@ -9,6 +9,7 @@ import {
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
+  DescribeVpcEndpointsCommand,
   type Address,
   type EC2Client,
   type Filter,
@@ -18,6 +19,7 @@ import {
   type SecurityGroup,
   type Subnet,
   type Vpc,
+  type VpcEndpoint,
 } from "@aws-sdk/client-ec2";
 import { isNotFound } from "./errors.js";
 import { stepFilters } from "./tags.js";
@@ -79,6 +81,12 @@ export const listSecurityGroups = (ec2: EC2Client, Filters?: Filter[], GroupIds?
   collect<SecurityGroup>(async (NextToken) => {
     const r = await ec2.send(new DescribeSecurityGroupsCommand({ Filters, GroupIds, NextToken, ...(GroupIds ? {} : { MaxResults: 1000 }) }));
     return { items: r.SecurityGroups ?? [], next: r.NextToken };
+  });
+
+export const listVpcEndpoints = (ec2: EC2Client, Filters?: Filter[], VpcEndpointIds?: string[]) =>
+  collect<VpcEndpoint>(async (NextToken) => {
+    const r = await ec2.send(new DescribeVpcEndpointsCommand({ Filters, VpcEndpointIds, NextToken }));
+    return { items: r.VpcEndpoints ?? [], next: r.NextToken };
   });
 
 export async function listAddresses(ec2: EC2Client, Filters?: Filter[], AllocationIds?: string[]): Promise<Address[]> {

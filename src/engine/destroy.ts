@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 import { toCliError } from "../aws/errors.js";
 import { CliError } from "../errors.js";
 import { findTaggedResources } from "./ec2-steps.js";
-import { deleters } from "./kinds.js";
+import { deleters, undoableWhenPending } from "./kinds.js";
 import { Interrupted, type ResourceRecord } from "./engine.js";
 import type { PlanSession } from "./session.js";
 
@@ -36,31 +36,37 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
   const tagged = await findTaggedResources(ctx, plan.name);
   const stepById = new Map<string, string>();
   for (const [step, r] of Object.entries(plan.resources)) if (r.id && r.state === "created") stepById.set(r.id, step);
-  const adopted: DestroyReport["orphansAdopted"] = [];
-  for (const t of tagged) {
-    if (stepById.has(t.id)) continue;
+  const orphans = tagged.filter((t) => !stepById.has(t.id));
+  // Pass 1: name every orphan. A crash between a create call and recording it leaves the step's
+  // own record pending: the orphan takes that record. Anything else (a duplicate) gets its own.
+  const taken = new Set<string>();
+  for (const t of orphans) {
     const rec = plan.resources[t.step];
-    let stepId = t.step;
-    if (!rec || rec.state !== "created" || !rec.id) {
-      // A crash between the create call and recording it: the step's own record.
-      if (!rec || rec.state === "pending" || rec.state === "deleted") stepId = t.step;
-    } else stepId = `orphan/${t.kind}/${t.id}`;
-    const deps = (t.refs as (string | undefined)[]).map((id) => (id ? stepById.get(id) : undefined)).filter((x): x is string => Boolean(x));
+    const own = !taken.has(t.step) && (!rec || rec.state !== "created" || !rec.id);
+    const stepId = own ? t.step : `orphan/${t.kind}/${t.id}`;
+    taken.add(stepId);
+    stepById.set(t.id, stepId);
+  }
+  // Pass 2: record them with dependencies on whatever they reference (so e.g. an orphan endpoint
+  // is deleted before the orphan security group it uses).
+  for (const t of orphans) {
+    const stepId = stepById.get(t.id)!;
+    const rec = stepId === t.step ? plan.resources[t.step] : undefined;
+    const deps = (t.refs as (string | undefined)[]).map((id) => (id ? stepById.get(id) : undefined)).filter((x): x is string => Boolean(x) && x !== stepId);
     session.upsert(stepId, {
       kind: t.kind,
       id: t.id,
       owned: true,
       state: "created",
-      dependsOn: [...new Set([...(rec && stepId === t.step ? rec.dependsOn : []), ...deps])],
+      dependsOn: [...new Set([...(rec?.dependsOn ?? []), ...deps])],
       generation: rec?.generation ?? 0,
-      attrs: { ...(rec && stepId === t.step ? rec.attrs : {}), orphan: true },
+      attrs: { ...(rec?.attrs ?? {}), orphan: true },
       createdAt: new Date().toISOString(),
     } as ResourceRecord);
-    stepById.set(t.id, stepId);
     if ("attachedTo" in t && typeof t.attachedTo === "string") {
-      const vpcStep = stepById.get(String(t.attachedTo));
+      const vpcStep = stepById.get(t.attachedTo);
       const attachStep = `${stepId}/attachment`;
-      if (!plan.resources[attachStep] || plan.resources[attachStep].state !== "created") {
+      if (plan.resources[attachStep]?.state !== "created") {
         session.upsert(attachStep, {
           kind: "igw-attachment",
           id: t.id,
@@ -73,14 +79,18 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
       }
     }
     session.journal({ step: stepId, action: "adopt", status: "done", resourceId: t.id, error: "orphan found by tag; will be deleted" });
-    adopted.push({ kind: t.kind, id: t.id });
   }
-  // Pending records with nothing behind them: nothing to delete.
+  // Pending records: a relation whose call may have been made is undone from its recorded
+  // intent; anything else pending has nothing behind it (a tagged resource would have been found).
+  let changed = orphans.length > 0;
   for (const [step, r] of Object.entries(plan.resources)) {
-    if (r.state === "pending" && !r.id) session.upsert(step, { ...r, state: "deleted", deletedAt: new Date().toISOString() });
+    if (r.state !== "pending" || r.id) continue;
+    changed = true;
+    if (undoableWhenPending[r.kind]?.(r.attrs)) session.upsert(step, { ...r, state: "created", attrs: { ...r.attrs, maybeNotApplied: true } });
+    else session.upsert(step, { ...r, state: "deleted", deletedAt: new Date().toISOString() });
   }
-  if (adopted.length) await session.save();
-  return adopted;
+  if (changed) await session.save();
+  return orphans.map((t) => ({ kind: t.kind, id: t.id }));
 }
 
 export async function destroyPlan(ctx: Context, session: PlanSession): Promise<DestroyReport> {

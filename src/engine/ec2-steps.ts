@@ -44,6 +44,8 @@ import {
   listNatGateways,
   listRouteTables,
   listSubnets,
+  listSecurityGroups,
+  listVpcEndpoints,
   listVpcs,
 } from "../aws/ec2.js";
 import { tagSpec } from "../aws/tags.js";
@@ -287,9 +289,15 @@ export function routeStep(o: {
     verify: (run) => holds(run),
     discover: (run) => holds(run),
     async intent(run) {
+      // Everything destroy needs to undo this route even if a crash hits before it is recorded.
       const r = await existing(run);
       const prev = r && targetOf(r);
-      return prev && r?.State !== "blackhole" ? { previousTarget: prev } : {};
+      return {
+        routeTableId: run.ref(o.routeTableStep),
+        destination: o.destination,
+        target: o.target(run),
+        ...(prev && r?.State !== "blackhole" ? { previousTarget: prev } : {}),
+      };
     },
     async create(run) {
       const ec2 = await ec2Of(run);
@@ -455,6 +463,18 @@ export const deleters: Record<string, Deleter> = {
   },
   async "internet-gateway"(ctx, rec) {
     const ec2 = await (await ctx.aws()).ec2();
+    // The gateway is ours: detach it from wherever it is attached, recorded or not (a crash can
+    // land between AttachInternetGateway and recording the attachment).
+    const g = await getInternetGateway(ec2, rec.id!);
+    if (!g) return;
+    for (const a of g.Attachments ?? []) {
+      if (!a.VpcId || a.State === "detached") continue;
+      try {
+        await retryDependency(ctx, () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: rec.id!, VpcId: a.VpcId })));
+      } catch (err) {
+        if (errorCode(err) !== "Gateway.NotAttached") throw err;
+      }
+    }
     await retryDependency(ctx, () => ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: rec.id! })));
   },
   async "igw-attachment"(ctx, rec) {
@@ -468,6 +488,12 @@ export const deleters: Record<string, Deleter> = {
   },
   async "route-table"(ctx, rec) {
     const ec2 = await (await ctx.aws()).ec2();
+    // The table is ours: drop subnet associations that were made but never recorded.
+    const t = await getRouteTable(ec2, rec.id!);
+    if (!t) return;
+    for (const a of t.Associations ?? []) {
+      if (!a.Main && a.RouteTableAssociationId) await ignoreNotFound(ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId })));
+    }
     await retryDependency(ctx, () => ec2.send(new DeleteRouteTableCommand({ RouteTableId: rec.id! })));
   },
   async "route-table-association"(ctx, rec) {
@@ -485,11 +511,12 @@ export const deleters: Record<string, Deleter> = {
   },
   async route(ctx, rec) {
     const ec2 = await (await ctx.aws()).ec2();
-    const a = rec.attrs as { routeTableId: string; destination: string; target: Target; previousTarget?: Target };
+    const a = rec.attrs as { routeTableId: string; destination: string; target: Target; previousTarget?: Target; maybeNotApplied?: boolean };
     const table = await getRouteTable(ec2, a.routeTableId);
     const current = table?.Routes?.find((r) => r.DestinationCidrBlock === a.destination);
     if (!current) return;
     if (targetId(targetOf(current)) !== targetId(a.target)) {
+      if (a.maybeNotApplied) return; // the interrupted run never got to change it
       ctx.log.warn(`Route ${a.destination} in ${a.routeTableId} now points to ${targetId(targetOf(current))}, not to what egress-cli set; leaving it.`);
       return;
     }
@@ -547,21 +574,27 @@ export const deleters: Record<string, Deleter> = {
 export async function findTaggedResources(ctx: Context, planName: string) {
   const ec2 = await (await ctx.aws()).ec2();
   const f = [{ Name: "tag:egress-cli:plan", Values: [planName] }];
-  const [vpcs, subnets, igws, tables, addresses, nats] = await Promise.all([
+  const [vpcs, subnets, igws, tables, addresses, nats, groups, endpoints] = await Promise.all([
     listVpcs(ec2, f),
     listSubnets(ec2, f),
     listInternetGateways(ec2, f),
     listRouteTables(ec2, f),
     listAddresses(ec2, f),
     listNatGateways(ec2, [...f, { Name: "state", Values: ["pending", "available", "failed", "deleting"] }]),
+    listSecurityGroups(ec2, f),
+    listVpcEndpoints(ec2, f),
   ]);
   const step = (tags?: { Key?: string; Value?: string }[]) => tags?.find((t) => t.Key === "egress-cli:step")?.Value ?? "unknown";
   return [
+    ...endpoints
+      .filter((e) => !["deleted", "deleting"].includes(String(e.State).toLowerCase()))
+      .map((e) => ({ kind: "vpc-endpoint", id: e.VpcEndpointId!, step: step(e.Tags), refs: [e.VpcId, ...(e.SubnetIds ?? []), ...(e.Groups ?? []).map((g) => g.GroupId)] })),
     ...nats.map((n) => ({ kind: "nat-gateway", id: n.NatGatewayId!, step: step(n.Tags), refs: [n.SubnetId, n.NatGatewayAddresses?.[0]?.AllocationId] })),
     ...addresses.map((a) => ({ kind: "elastic-ip", id: a.AllocationId!, step: step(a.Tags), refs: [] as (string | undefined)[] })),
     ...subnets.map((s) => ({ kind: "subnet", id: s.SubnetId!, step: step(s.Tags), refs: [s.VpcId] })),
     ...tables.map((t) => ({ kind: "route-table", id: t.RouteTableId!, step: step(t.Tags), refs: [t.VpcId] })),
     ...igws.map((g) => ({ kind: "internet-gateway", id: g.InternetGatewayId!, step: step(g.Tags), refs: [] as (string | undefined)[], attachedTo: g.Attachments?.[0]?.VpcId })),
+    ...groups.map((g) => ({ kind: "security-group", id: g.GroupId!, step: step(g.Tags), refs: [g.VpcId] as (string | undefined)[] })),
     ...vpcs.map((v) => ({ kind: "vpc", id: v.VpcId!, step: step(v.Tags), refs: [] as (string | undefined)[] })),
   ];
 }

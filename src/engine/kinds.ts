@@ -14,3 +14,14 @@ export const deleters: Record<string, Deleter> = {
   "lambda-vpc-config": lambdaKind("lambda-vpc-config"),
   "vpc-endpoint": lambdaKind("vpc-endpoint"),
 };
+
+/**
+ * Kinds whose effect may already be in place when a crash left their record `pending` (the call
+ * was made, the result not recorded), and whose deleter can undo it from the facts recorded by
+ * the step's `intent`. destroy undoes these instead of dropping the record.
+ */
+export const undoableWhenPending: Record<string, (attrs: Record<string, unknown>) => boolean> = {
+  route: (a) => Boolean(a.routeTableId && a.destination && a.target),
+  "lambda-vpc-config": (a) => Boolean(a.functionName) && "previousVpcConfig" in a,
+  "iam-role-policy-attachment": (a) => Boolean(a.roleName && a.policyArn),
+};

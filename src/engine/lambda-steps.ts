@@ -21,7 +21,7 @@ import { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePolic
 import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from "@aws-sdk/client-lambda";
 import { CliError } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
-import { byStepTag, listSecurityGroups, orUndefined } from "../aws/ec2.js";
+import { byStepTag, listSecurityGroups, orUndefined, listVpcEndpoints } from "../aws/ec2.js";
 import { tagSpec } from "../aws/tags.js";
 import { pollUntil, sleep } from "../aws/wait.js";
 import type { Context } from "../context.js";
@@ -333,16 +333,7 @@ async function waitForLambdaEnisGone(ctx: Context, groupIds: string[], functionN
 
 // ---------- VPC endpoints ----------
 
-export async function listVpcEndpoints(ec2: EC2Client, Filters?: Filter[], VpcEndpointIds?: string[]): Promise<VpcEndpoint[]> {
-  const out: VpcEndpoint[] = [];
-  let NextToken: string | undefined;
-  do {
-    const r = await ec2.send(new DescribeVpcEndpointsCommand({ Filters, VpcEndpointIds, NextToken }));
-    out.push(...(r.VpcEndpoints ?? []));
-    NextToken = r.NextToken;
-  } while (NextToken);
-  return out;
-}
+export { listVpcEndpoints };
 
 const liveEndpoint = (e: VpcEndpoint | undefined) => e && ["pending", "pendingAcceptance", "available"].includes(String(e.State).toLowerCase() === "pendingacceptance" ? "pendingAcceptance" : String(e.State).toLowerCase());
 const endpointAttrs = (e: VpcEndpoint) => ({
