@@ -4,7 +4,7 @@
 // path NACLs), and explains the first blocking component with Reachability Analyzer's
 // explanation codes where one fits. Pure: plain data in, plain data out.
 import { UsageError } from "../errors.js";
-import { ANY_V4, ANY_V6, cidrContains, isNonPublicV4, parseCidr, type Cidr } from "./addr.js";
+import { ANY_V4, ANY_V6, cidrContains, isNonPublicV4, parseCidr, type Cidr } from "../net/addr.js";
 import {
   aclForSubnet,
   buildIndex,

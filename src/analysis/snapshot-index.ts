@@ -2,7 +2,7 @@
 // subnet → route table / network ACL, ENIs by subnet and by (VPC, private IP), Lambda hyperplane
 // ENIs by (subnet, security groups), endpoints by (VPC, service). Rules and routes are parsed
 // here so a query never re-parses a CIDR or scans the whole account.
-import { parseCidr, type Cidr } from "./addr.js";
+import { parseCidr, type Cidr } from "../net/addr.js";
 import type {
   EgressOnlyInternetGateway,
   Instance,

@@ -1,13 +1,13 @@
-// Pure IPv4 CIDR model: strict parsing with user-facing messages, VPC CIDR rules, free-block
-// picking for `--cidr auto`, containment/overlap, longest-prefix match, and small validators
-// (region, AWS ids, plan names). No fs, no SDK, no process.
+// User-facing CIDR layer: strict IPv4 parsing with messages that say what is wrong, VPC CIDR
+// rules, free-block picking for `--cidr auto`, containment/overlap, longest-prefix match, and
+// small validators (region, AWS ids, plan names). No fs, no SDK, no process.
 //
-// cidr-tools does the set operations (overlap, containment); its own input validation is
-// deliberately rudimentary ("300.0.0.0/8" parses as 44.0.0.0/8), so every user-supplied string
-// goes through parseIpv4Cidr first.
+// The numbers come from the shared model in addr.ts; this module adds the UsageErrors.
 
-import { containsCidr as ctContains, overlapCidr as ctOverlap, parseCidr as ctParse } from "cidr-tools";
 import { UsageError } from "../errors.js";
+import { cidrContains, cidrOverlaps, hasHostBits, numberToIpv4, parseCidr, type Cidr } from "./addr.js";
+
+export { numberToIpv4 } from "./addr.js";
 
 export interface Ipv4Cidr {
   /** Canonical form, e.g. "10.0.0.0/16". */
@@ -25,30 +25,30 @@ export const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as cons
 
 const IPV4_SHAPE = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
 
-/** Dotted quad -> unsigned 32-bit number (as a JS number), or a reason it is not one. */
-function ipv4ToNumber(ip: string): number | string {
+/** Why `ip` is not a strict dotted quad, or undefined when it is one. */
+function ipv4Problem(ip: string): string | undefined {
   const m = IPV4_SHAPE.exec(ip);
   if (!m) return `"${ip}" is not an IPv4 address (expected four numbers like 10.0.0.0)`;
-  let n = 0;
   for (let i = 1; i <= 4; i++) {
     const octet = m[i];
     if (octet.length > 1 && octet.startsWith("0")) {
       // 010 is octal to some tools and decimal to others: refuse rather than guess.
       return `octet "${octet}" in ${ip} has a leading zero`;
     }
-    const v = Number(octet);
-    if (v > 255) return `octet ${octet} in ${ip} is greater than 255`;
-    n = n * 256 + v;
+    if (Number(octet) > 255) return `octet ${octet} in ${ip} is greater than 255`;
   }
-  return n;
-}
-
-export function numberToIpv4(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+  return undefined;
 }
 
 function blockSize(prefix: number): number {
   return 2 ** (32 - prefix);
+}
+
+/** A CIDR already known to be well formed (validated here, or one of our constants). */
+function known(cidr: string): Cidr {
+  const c = parseCidr(cidr);
+  if (!c) throw bad(cidr, "not an IPv4 or IPv6 CIDR");
+  return c;
 }
 
 function bad(input: string, reason: string, hint?: string): UsageError {
@@ -67,8 +67,7 @@ export function parseIpv4Cidr(input: string): Ipv4Cidr {
   }
   const slash = s.indexOf("/");
   if (slash < 0) {
-    const maybeIp = ipv4ToNumber(s);
-    if (typeof maybeIp === "number") {
+    if (ipv4Problem(s) === undefined) {
       throw bad(s, "missing the prefix length", `add one, e.g. ${s}/16`);
     }
     throw bad(s, "not a CIDR (expected a.b.c.d/n, e.g. 10.0.0.0/16)");
@@ -76,17 +75,16 @@ export function parseIpv4Cidr(input: string): Ipv4Cidr {
   const ipPart = s.slice(0, slash);
   const prefixPart = s.slice(slash + 1);
   if (s.indexOf("/", slash + 1) >= 0) throw bad(s, "more than one '/'");
-  const ipNum = ipv4ToNumber(ipPart);
-  if (typeof ipNum === "string") throw bad(s, ipNum);
+  const problem = ipv4Problem(ipPart);
+  if (problem !== undefined) throw bad(s, problem);
   if (!/^\d{1,3}$/.test(prefixPart)) {
     throw bad(s, `prefix length "${prefixPart}" is not a number from 0 to 32`);
   }
   const prefix = Number(prefixPart);
   if (prefix > 32) throw bad(s, `prefix length /${prefix} is out of range (IPv4 allows /0 to /32)`);
-  const size = blockSize(prefix);
-  const networkNum = Math.floor(ipNum / size) * size;
-  const network = numberToIpv4(networkNum);
-  if (networkNum !== ipNum) {
+  const c = known(`${ipPart}/${prefix}`);
+  const network = numberToIpv4(Number(c.base));
+  if (hasHostBits(c)) {
     throw new UsageError(
       `${s} has host bits set; did you mean ${network}/${prefix}?`,
       `a CIDR block starts at its network address (${network} for a /${prefix})`,
@@ -102,7 +100,7 @@ function badThrow(input: string, reason: string, hint?: string): never {
 
 /** True when the string is a strictly valid IPv4 address (no prefix). */
 export function isIpv4(s: string): boolean {
-  return typeof ipv4ToNumber(s) === "number";
+  return ipv4Problem(s) === undefined;
 }
 
 export interface VpcCidrCheck extends Ipv4Cidr {
@@ -136,17 +134,18 @@ export function validateVpcCidr(input: string): VpcCidrCheck {
     );
   }
   for (const [range, what] of FORBIDDEN_VPC_RANGES) {
-    if (ctOverlap(range, parsed.cidr)) {
+    if (cidrOverlaps(known(range), known(parsed.cidr))) {
       throw new UsageError(`VPC CIDR ${parsed.cidr} is in the ${what} range, which cannot be used for a VPC`, "use an RFC1918 range such as 10.0.0.0/16", "InvalidCidr");
     }
   }
-  const rfc1918 = ctContains([...RFC1918], parsed.cidr);
+  const block = known(parsed.cidr);
+  const rfc1918 = RFC1918.some((r) => cidrContains(known(r), block));
   let warning: string | undefined;
   if (!rfc1918) {
-    warning = ctContains("100.64.0.0/10", parsed.cidr)
+    warning = cidrContains(known("100.64.0.0/10"), block)
       ? `${parsed.cidr} is in the carrier-grade NAT range (100.64.0.0/10), not RFC1918; it may clash with other networks`
       : `${parsed.cidr} is a public (non-RFC1918) range: hosts in this VPC cannot reach the real owners of those addresses on the internet`;
-  } else if (ctOverlap("172.17.0.0/16", parsed.cidr)) {
+  } else if (cidrOverlaps(known("172.17.0.0/16"), block)) {
     warning = `${parsed.cidr} overlaps 172.17.0.0/16, Docker's default bridge network and a range some AWS services (e.g. SageMaker, Cloud9) reserve`;
   }
   return { ...parsed, rfc1918, ...(warning ? { warning } : {}) };
@@ -161,36 +160,35 @@ interface Range {
 /** Lenient parse for CIDRs coming from AWS or the plan: host bits are tolerated (masked). */
 function rangeOf(cidr: string): Range {
   const slash = cidr.indexOf("/");
-  const ipNum = ipv4ToNumber(slash < 0 ? cidr.trim() : cidr.slice(0, slash).trim());
+  const ipText = slash < 0 ? cidr.trim() : cidr.slice(0, slash).trim();
   const prefixText = slash < 0 ? "32" : cidr.slice(slash + 1).trim();
-  if (typeof ipNum === "string" || !/^\d{1,2}$/.test(prefixText) || Number(prefixText) > 32) {
-    throw bad(cidr, typeof ipNum === "string" ? ipNum : `prefix length "${prefixText}" is not a number from 0 to 32`);
+  const problem = ipv4Problem(ipText);
+  if (problem !== undefined || !/^\d{1,2}$/.test(prefixText) || Number(prefixText) > 32) {
+    throw bad(cidr, problem ?? `prefix length "${prefixText}" is not a number from 0 to 32`);
   }
-  const size = blockSize(Number(prefixText));
-  const start = Math.floor(ipNum / size) * size;
-  return { start, end: start + size - 1 };
+  const c = known(`${ipText}/${Number(prefixText)}`);
+  return { start: Number(c.base), end: Number(c.end) };
 }
 
-/** Do two CIDRs share any address? (IPv4 or IPv6, via cidr-tools.) */
+/** Do two CIDRs (or single addresses) share any address? IPv4 or IPv6; false across families. */
 export function overlaps(a: string, b: string): boolean {
-  return ctOverlap(a, b);
+  return cidrOverlaps(known(a), known(b));
 }
 
-/** Does `outer` contain every address of `inner`? */
+/** Does `outer` contain every address of `inner`? False across families. */
 export function containsCidr(outer: string, inner: string): boolean {
-  return ctContains(outer, inner);
+  return cidrContains(known(outer), known(inner));
 }
 
 /** Is the single address `ip` inside `cidr`? Throws UsageError for a malformed IPv4 address. */
 export function ipInCidr(ip: string, cidr: string): boolean {
   if (!ip.includes(":")) {
-    const n = ipv4ToNumber(ip);
-    if (typeof n === "string") throw new UsageError(`Invalid IP address "${ip}": ${n}`, undefined, "InvalidIp");
+    const problem = ipv4Problem(ip);
+    if (problem !== undefined) throw new UsageError(`Invalid IP address "${ip}": ${problem}`, undefined, "InvalidIp");
   }
-  const a = ctParse(ip);
-  const b = ctParse(cidr);
-  if (a.version !== b.version) return false;
-  return a.start >= b.start && a.end <= b.end;
+  const a = ip.includes("/") ? null : parseCidr(ip);
+  if (!a) throw new UsageError(`Invalid IP address "${ip}"`, undefined, "InvalidIp");
+  return cidrContains(known(cidr), a);
 }
 
 /**
@@ -200,22 +198,16 @@ export function ipInCidr(ip: string, cidr: string): boolean {
  * Ties keep the first entry, so callers can order routes by precedence.
  */
 export function longestPrefixMatch(ip: string, cidrs: readonly string[]): string | undefined {
-  const target = ctParse(ip);
+  const target = known(ip);
   let best: string | undefined;
   let bestPrefix = -1;
   for (const c of cidrs) {
-    if (typeof c !== "string" || !/^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(c)) continue;
-    let p;
-    try {
-      p = ctParse(c);
-    } catch {
-      continue;
-    }
-    if (p.version !== target.version) continue;
-    const prefix = Number(p.prefix);
-    if (prefix > bestPrefix && target.start >= p.start && target.start <= p.end) {
+    if (typeof c !== "string") continue;
+    const p = parseCidr(c); // null for prefix-list ids, "local", malformed entries
+    if (p === null || p.v !== target.v) continue;
+    if (p.len > bestPrefix && target.base >= p.base && target.base <= p.end) {
       best = c;
-      bestPrefix = prefix;
+      bestPrefix = p.len;
     }
   }
   return best;

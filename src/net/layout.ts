@@ -2,7 +2,8 @@
 // per AZ. Deterministic, so re-running a command computes the same CIDRs it recorded before.
 
 import { UsageError } from "../errors.js";
-import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, numberToIpv4, parseIpv4Cidr } from "./cidr.js";
+import { ipv4ToNumber, numberToIpv4 } from "./addr.js";
+import { MAX_VPC_PREFIX, MIN_VPC_PREFIX, parseIpv4Cidr } from "./cidr.js";
 
 export type SubnetTier = "public" | "private";
 
@@ -103,7 +104,7 @@ export function layoutSubnets(input: LayoutInput): SubnetSlot[] {
     );
   }
 
-  const start = vpcStart(vpc.network);
+  const start = ipv4ToNumber(vpc.network)!;
   const out: SubnetSlot[] = [];
   let slot = 0;
   for (const [tier, perAz] of [["public", publicPerAz], ["private", privatePerAz]] as const) {
@@ -115,8 +116,4 @@ export function layoutSubnets(input: LayoutInput): SubnetSlot[] {
     }
   }
   return out;
-}
-
-function vpcStart(network: string): number {
-  return network.split(".").reduce((n, o) => n * 256 + Number(o), 0);
 }

@@ -1,6 +1,6 @@
 // EC2 emulation core: the operation context, id lookups with AWS's NotFound/Malformed codes, views in SDK output shape.
 import { awsError } from "./errors.js";
-import { containsIp, intToIp, ipToInt, parseCidr, size } from "./cidr.js";
+import { addressCount, ipv4ToNumber, numberToIpv4, parseIpv4Block } from "../net/addr.js";
 import type {
   AddressRec,
   EniRec,
@@ -146,24 +146,26 @@ export function enisInSubnet(rs: RegionState, subnetId: string): EniRec[] {
 
 /** Next free private IP in the subnet, skipping the 4 first and the last address (AWS-reserved). */
 export function allocPrivateIp(rs: RegionState, subnet: SubnetRec, wanted?: string): string {
-  const c = parseCidr(subnet.CidrBlock)!;
+  const c = parseIpv4Block(subnet.CidrBlock)!;
+  const first = Number(c.base);
+  const last = Number(c.end);
   const used = new Set(enisInSubnet(rs, subnet.SubnetId).map((e) => e.PrivateIpAddress));
   if (wanted !== undefined) {
-    const n = ipToInt(wanted);
-    if (n === null || !containsIp(c, n) || n < c.base + 4 || n >= c.base + size(c) - 1)
+    const n = ipv4ToNumber(wanted);
+    if (n === null || n < first + 4 || n >= last)
       throw awsError("InvalidParameterValue", `Address ${wanted} does not fall within the subnet's address range`);
     if (used.has(wanted)) throw awsError("InvalidIPAddress.InUse", `Address ${wanted} is in use.`);
     return wanted;
   }
-  for (let n = c.base + 4; n < c.base + size(c) - 1; n++) {
-    const ip = intToIp(n);
+  for (let n = first + 4; n < last; n++) {
+    const ip = numberToIpv4(n);
     if (!used.has(ip)) return ip;
   }
   throw awsError("InsufficientFreeAddressesInSubnet", `There are not enough free addresses in subnet '${subnet.SubnetId}' to satisfy the requested number of instances.`);
 }
 
 export function availableIpCount(rs: RegionState, subnet: SubnetRec): number {
-  return size(parseCidr(subnet.CidrBlock)!) - 5 - enisInSubnet(rs, subnet.SubnetId).length;
+  return addressCount(parseIpv4Block(subnet.CidrBlock)!) - 5 - enisInSubnet(rs, subnet.SubnetId).length;
 }
 
 // ---------- views (SDK output shapes) ----------

@@ -1,6 +1,6 @@
 // EC2 operations for Elastic IPs, NAT gateways, security groups, network interfaces and tags; NAT state transitions.
 import { awsError } from "./errors.js";
-import { parseCidr } from "./cidr.js";
+import { parseIpv4Block } from "../net/addr.js";
 import {
   type Handler,
   type OpContext,
@@ -438,7 +438,7 @@ function ruleSpecs(ctx: OpContext, g: SgRec, egress: boolean): RuleSpec[] {
     const common = { GroupId: g.GroupId, IsEgress: egress, IpProtocol, FromPort, ToPort };
     let n = 0;
     for (const r of p.IpRanges ?? []) {
-      const c = parseCidr(r.CidrIp, false);
+      const c = parseIpv4Block(r.CidrIp, false);
       if (!c) throw awsError("InvalidParameterValue", `CIDR block ${r.CidrIp} is malformed`);
       out.push({ ...common, CidrIpv4: r.CidrIp, ...(r.Description ? { Description: r.Description } : {}) });
       n++;

@@ -1,6 +1,6 @@
 // EC2 operations for VPCs, subnets, internet gateways, route tables, network ACLs, regions and AZs.
 import { awsError } from "./errors.js";
-import { cidrToString, containsCidr, overlaps, parseCidr } from "./cidr.js";
+import { cidrContains, cidrOverlaps, formatCidr, parseIpv4Block } from "../net/addr.js";
 import {
   type Handler,
   type OpContext,
@@ -28,7 +28,7 @@ function base(ctx: OpContext, tags: { Key: string; Value: string }[] = []) {
 }
 
 function cidrParam(value: unknown, param: string) {
-  const c = parseCidr(value);
+  const c = parseIpv4Block(value);
   if (!c) throw awsError("InvalidParameterValue", `Value (${String(value)}) for parameter ${param} is invalid. This is not a valid CIDR block.`);
   return c;
 }
@@ -195,10 +195,10 @@ const CreateVpc: Handler = (ctx) => {
   const { CidrBlock } = ctx.input;
   if (CidrBlock === undefined) throw awsError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.");
   const c = cidrParam(CidrBlock, "cidrBlock");
-  if (c.prefix < 16 || c.prefix > 28) throw awsError("InvalidVpc.Range", `The CIDR '${CidrBlock}' is invalid.`);
+  if (c.len < 16 || c.len > 28) throw awsError("InvalidVpc.Range", `The CIDR '${CidrBlock}' is invalid.`);
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "vpc");
   ctx.dry();
-  const vpc = buildVpc(ctx, cidrToString(c), false, tags);
+  const vpc = buildVpc(ctx, formatCidr(c), false, tags);
   ctx.mutated();
   return { Vpc: { ...vpcView(ctx, vpc), State: "pending" } };
 };
@@ -305,13 +305,13 @@ const CreateSubnet: Handler = (ctx) => {
   } else {
     az = zones[Math.floor(Math.random() * zones.length)].ZoneName; // AWS picks one for you
   }
-  if (c.prefix < 16 || c.prefix > 28 || !containsCidr(parseCidr(vpc.CidrBlock)!, c))
+  if (c.len < 16 || c.len > 28 || !cidrContains(parseIpv4Block(vpc.CidrBlock)!, c))
     throw awsError("InvalidSubnet.Range", `The CIDR '${CidrBlock}' is invalid.`);
-  const clash = Object.values(ctx.rs.subnets).find((s) => s.VpcId === vpc.VpcId && overlaps(parseCidr(s.CidrBlock)!, c));
+  const clash = Object.values(ctx.rs.subnets).find((s) => s.VpcId === vpc.VpcId && cidrOverlaps(parseIpv4Block(s.CidrBlock)!, c));
   if (clash) throw awsError("InvalidSubnet.Conflict", `The CIDR '${CidrBlock}' conflicts with another subnet`);
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "subnet");
   ctx.dry();
-  const s = buildSubnet(ctx, vpc, cidrToString(c), az, { tags });
+  const s = buildSubnet(ctx, vpc, formatCidr(c), az, { tags });
   ctx.mutated();
   return { Subnet: { ...subnetView(ctx, s), State: "pending" } };
 };
@@ -575,11 +575,11 @@ function destinationOf(ctx: OpContext, rt: RouteTableRec, forCreate: boolean): s
   if (ctx.input.DestinationIpv6CidrBlock !== undefined || ctx.input.DestinationPrefixListId !== undefined)
     throw awsError("InvalidParameterValue", "IPv6 and prefix-list destinations are not supported by the sandbox");
   if (DestinationCidrBlock === undefined) throw awsError("MissingParameter", "The request must contain the parameter destinationCidrBlock");
-  const c = parseCidr(DestinationCidrBlock, false);
+  const c = parseIpv4Block(DestinationCidrBlock, false);
   if (!c) throw awsError("InvalidParameterValue", `Value (${DestinationCidrBlock}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`);
-  const dest = cidrToString(c);
+  const dest = formatCidr(c);
   const vpc = ctx.rs.vpcs[rt.VpcId];
-  if (forCreate && vpc && dest !== vpc.CidrBlock && containsCidr(parseCidr(vpc.CidrBlock)!, c) && ctx.input.NetworkInterfaceId === undefined)
+  if (forCreate && vpc && dest !== vpc.CidrBlock && cidrContains(parseIpv4Block(vpc.CidrBlock)!, c) && ctx.input.NetworkInterfaceId === undefined)
     throw awsError(
       "InvalidParameterValue",
       `The destination CIDR block ${dest} is equal to or more specific than one of this VPC's CIDR blocks. This route can target only an interface or an instance.`,
