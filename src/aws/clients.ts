@@ -5,6 +5,7 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import type { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
 import type { Sandbox } from "../sandbox/index.js";
 import { UsageError } from "../errors.js";
 import type { Logger } from "../output/logger.js";
@@ -30,6 +31,8 @@ export interface AwsClients {
   sts(): Promise<STSClient>;
   iam(): Promise<IAMClient>;
   lambda(): Promise<LambdaClient>;
+  /** VPC Lattice: resource gateways and resource configurations (PrivateLink sharing, S2). */
+  lattice(): Promise<VPCLatticeClient>;
   /** Generic lazily-built client for other services (iam, lambda, ssm...). */
   client<T>(key: string, load: () => Promise<new (config: any) => T>): Promise<T>;
   accountId(): Promise<string>;
@@ -128,6 +131,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     sts: () => get("sts", async () => (await import("@aws-sdk/client-sts")).STSClient),
     iam: () => get("iam", async () => (await import("@aws-sdk/client-iam")).IAMClient),
     lambda: () => get("lambda", async () => (await import("@aws-sdk/client-lambda")).LambdaClient),
+    lattice: () => get("vpc-lattice", async () => (await import("@aws-sdk/client-vpc-lattice")).VPCLatticeClient),
     client: get,
     accountId() {
       account ??= (async () => {
