@@ -45,6 +45,8 @@ export interface Context {
   /** Writes a result to stdout (a JSON document with --json). */
   print(text: string): void;
   printJson(doc: unknown): void;
+  /** The one way a command shows its result: the JSON document with --json, else the rendering. */
+  emit<T>(result: T, render: (result: T, color: import("chalk").ChalkInstance) => string): void;
 }
 
 export interface ContextDeps {
@@ -140,6 +142,10 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     },
     print: (text) => deps.stdout.write(text.endsWith("\n") ? text : text + "\n"),
     printJson: (doc) => deps.stdout.write(JSON.stringify(doc, null, 2) + "\n"),
+    emit(result, render) {
+      if (opts.json) ctx.printJson(result);
+      else ctx.print(render(result, deps.log.color));
+    },
   };
   return ctx;
 }

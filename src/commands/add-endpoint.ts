@@ -301,8 +301,7 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
       steps: report.outcomes,
       ...(ctx.opts.dryRun ? { dryRunChecks: report.dryRunChecks } : {}),
     };
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderAddEndpoint(result, ctx.log.color));
+    ctx.emit(result, renderAddEndpoint);
     return 0;
   } finally {
     await session.close();

@@ -164,8 +164,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
       session.plan.outputs = { ...session.plan.outputs, egressIps: result.egressIps };
       await session.save();
     }
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderAddNat(result, ctx.log.color));
+    ctx.emit(result, renderAddNat);
     return 0;
   } finally {
     await session.close();

@@ -193,8 +193,7 @@ export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOption
       session.plan.outputs = { ...session.plan.outputs, lambdaEgressIps: { ...((session.plan.outputs as { lambdaEgressIps?: object }).lambdaEgressIps ?? {}), [ref.name]: egressIps } };
       await session.save();
     }
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderAttachLambda(result, ctx.log.color));
+    ctx.emit(result, renderAttachLambda);
     return 0;
   } finally {
     await session.close();

@@ -128,8 +128,7 @@ export async function createVpcCommand(ctx: Context, opts: CreateVpcOptions): Pr
     const report = await runSteps(ctx, session, steps);
     await session.flush();
     const result = summarizeVpc(session.plan, report.outcomes, ctx.opts.dryRun, report.dryRunChecks);
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderCreateVpc(result, ctx.log.color));
+    ctx.emit(result, renderCreateVpc);
     return 0;
   } finally {
     await session.close();

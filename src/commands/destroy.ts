@@ -12,8 +12,7 @@ export async function destroyCommand(ctx: Context): Promise<number> {
   const describe = (step: string) => `${plan.resources[step].kind} ${plan.resources[step].id ?? ""} (${step})`;
   if (ctx.opts.dryRun) {
     const result = { command: "destroy", dryRun: true, plan: plan.name, wouldDelete: order.map((s) => ({ step: s, kind: plan.resources[s].kind, id: plan.resources[s].id })) };
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderDestroy(result, ctx.log.color));
+    ctx.emit(result, renderDestroy);
     return 0;
   }
   if (!ctx.opts.yes) {
@@ -28,8 +27,7 @@ export async function destroyCommand(ctx: Context): Promise<number> {
   try {
     const report = await destroyPlan(ctx, session);
     const result = { command: "destroy", dryRun: false, plan: plan.name, ...report };
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderDestroy(result, ctx.log.color));
+    ctx.emit(result, renderDestroy);
     return 0;
   } finally {
     await session.close();

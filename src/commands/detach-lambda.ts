@@ -21,8 +21,7 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
   const previous = (cfg.attrs as { previousVpcConfig?: unknown }).previousVpcConfig ?? null;
   if (ctx.opts.dryRun) {
     const result = { command: "detach-lambda", dryRun: true, plan: plan.name, functionName: ref.name, restoresVpcConfig: previous, wouldDelete: [`${base}/vpc-config`, `${base}/iam`, `${base}/sg`].filter((s) => plan.resources[s] && plan.resources[s].state !== "deleted") };
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderDetachLambda(result, ctx.log.color));
+    ctx.emit(result, renderDetachLambda);
     return 0;
   }
   const session = await openSession(ctx, {}, "detach-lambda");
@@ -68,8 +67,7 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
     if (outputs.lambdaEgressIps) delete outputs.lambdaEgressIps[ref.name];
     await session.save();
     const result = { command: "detach-lambda", dryRun: false, plan: plan.name, functionName: ref.name, restoredVpcConfig: previous, undone: done, kept };
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderDetachLambda(result, ctx.log.color));
+    ctx.emit(result, renderDetachLambda);
     return 0;
   } finally {
     await session.close();

@@ -79,8 +79,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
       subnets: Object.entries(resources).filter(([, r]) => r.kind === "subnet").map(([step, r]) => ({ step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr })),
       routeTables: [...tableInfo].map(([id, i]) => ({ routeTableId: id, tier: i.tier, azs: [...i.azs].sort(), main: i.main })),
     };
-    if (ctx.opts.json) ctx.printJson(result);
-    else ctx.print(renderImport(result, ctx.log.color));
+    ctx.emit(result, renderImport);
     return 0;
   } finally {
     await session.close();

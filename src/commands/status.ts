@@ -18,8 +18,7 @@ export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<
   const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
   const live = opts.offline ? undefined : await liveStates(ctx, plan);
   const result = buildStatus(plan, live, gb);
-  if (ctx.opts.json) ctx.printJson(result);
-  else ctx.print(renderStatus(result, ctx.log.color));
+  ctx.emit(result, renderStatus);
   return 0;
 }
 
