@@ -98,11 +98,21 @@ const BY_PREFIX: Array<[string, string, string]> = [
 /** The component type an id stands for (ids carry their type in their prefix). */
 export function typeOfId(id: string): string {
   if (id.startsWith("arn:aws:lambda:")) return ComponentType.lambdaFunction;
+  const lattice = LATTICE.find(([p]) => id.startsWith(p));
+  if (lattice) return lattice[1];
   return BY_PREFIX.find(([p]) => id.startsWith(p))?.[1] ?? ComponentType.gateway;
 }
 
+// VPC Lattice ids (PrivateLink Resource endpoints): their ARNs are vpc-lattice's, not ec2's.
+const LATTICE: Array<[string, string, string]> = [
+  ["rcfg-", ComponentType.resourceConfiguration, "resourceconfiguration"],
+  ["rgw-", ComponentType.resourceGateway, "resourcegateway"],
+];
+
 export function arnOf(id: string, region: string, accountId: string): string {
   if (id.startsWith("arn:")) return id;
+  const lattice = LATTICE.find(([p]) => id.startsWith(p));
+  if (lattice) return `arn:aws:vpc-lattice:${region}:${accountId}:${lattice[2]}/${id}`;
   const t = BY_PREFIX.find(([p]) => id.startsWith(p))?.[2] ?? "resource";
   return `arn:aws:ec2:${region}:${accountId}:${t}/${id}`;
 }
@@ -251,6 +261,8 @@ function hopFrom(pc: RaPathComponent, returnPath: boolean): Hop {
       [ComponentType.vpcPeeringConnection]: "peering connection",
       [ComponentType.transitGateway]: "transit gateway",
       [ComponentType.subnet]: "subnet",
+      [ComponentType.resourceConfiguration]: "resource configuration",
+      [ComponentType.resourceGateway]: "resource gateway",
     };
     hop.action = `${label[c.type] ?? "component"} ${c.id}`;
   }

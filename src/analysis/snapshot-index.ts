@@ -14,6 +14,8 @@ import type {
   NetworkAcl,
   NetworkAclEntry,
   NetworkInterface,
+  ResourceConfiguration,
+  ResourceGateway,
   Route,
   RouteTable,
   SecurityGroup,
@@ -138,6 +140,16 @@ export interface SnapshotIndex {
   peerings: Map<string, VpcPeeringConnection>;
   tgwAttachments: Map<string, TransitGatewayAttachment[]>;
   lambdaFunctions: Map<string, LambdaFunction>;
+  /** VPC Lattice resource gateways by id and ARN. */
+  resourceGateways: Map<string, ResourceGateway>;
+  /** Resource configurations by id and ARN. */
+  resourceConfigurations: Map<string, ResourceConfiguration>;
+  /** Gateway id → its ENIs (explicit `networkInterfaceIds`, else ENIs whose Description names the gateway). */
+  resourceGatewayEnis: Map<string, NetworkInterface[]>;
+  /** ENI id → the `Resource`-type VPC endpoint it belongs to. */
+  resourceEndpointByEni: Map<string, VpcEndpoint>;
+  /** `${VpcId}|${lower-case name}` → ENI: private DNS names of ENIs/instances and their Name tags (DnsResource targets). */
+  eniByName: Map<string, NetworkInterface>;
 }
 
 export function lambdaEniKey(subnetId: string, groupIds: readonly string[]): string {
@@ -219,6 +231,11 @@ export function buildIndex(snapshot: Snapshot): SnapshotIndex {
     peerings: new Map(),
     tgwAttachments: new Map(),
     lambdaFunctions: new Map(),
+    resourceGateways: new Map(),
+    resourceConfigurations: new Map(),
+    resourceGatewayEnis: new Map(),
+    resourceEndpointByEni: new Map(),
+    eniByName: new Map(),
   };
 
   for (const vpc of snapshot.vpcs) {
@@ -319,7 +336,41 @@ export function buildIndex(snapshot: Snapshot): SnapshotIndex {
     ix.lambdaFunctions.set(fn.FunctionName, fn);
     if (fn.FunctionArn) ix.lambdaFunctions.set(fn.FunctionArn, fn);
   }
+  indexPrivateLink(ix, snapshot);
   return ix;
+}
+
+const nameTag = (tags: { Key?: string; Value?: string }[] | undefined) => tags?.find((t) => t.Key === "Name")?.Value;
+
+/** Resource endpoints → resource configurations → resource gateways and their ENIs; DNS names for DnsResource targets. */
+function indexPrivateLink(ix: SnapshotIndex, snapshot: Snapshot): void {
+  for (const ep of snapshot.vpcEndpoints) {
+    if (ep.VpcEndpointType === "Resource") for (const id of ep.NetworkInterfaceIds) ix.resourceEndpointByEni.set(id, ep);
+  }
+  for (const c of snapshot.resourceConfigurations ?? []) {
+    ix.resourceConfigurations.set(c.id, c);
+    if (c.arn) ix.resourceConfigurations.set(c.arn, c);
+  }
+  const byDescription = new Map<string, string>();
+  for (const g of snapshot.resourceGateways ?? []) {
+    ix.resourceGateways.set(g.id, g);
+    if (g.arn) ix.resourceGateways.set(g.arn, g);
+    if (g.networkInterfaceIds) {
+      ix.resourceGatewayEnis.set(g.id, g.networkInterfaceIds.map((id) => ix.networkInterfaces.get(id)).filter((e): e is NetworkInterface => !!e));
+    } else byDescription.set(g.id, g.id);
+  }
+  for (const eni of snapshot.networkInterfaces) {
+    if (byDescription.size && eni.Description) {
+      for (const m of eni.Description.match(/\brgw-[0-9a-z-]+/g) ?? []) if (byDescription.has(m)) push(ix.resourceGatewayEnis, m, eni);
+    }
+    for (const n of [eni.PrivateDnsName, nameTag(eni.TagSet ?? eni.Tags)]) if (n) ix.eniByName.set(`${eni.VpcId}|${n.toLowerCase()}`, eni);
+  }
+  for (const inst of snapshot.instances) {
+    const primary = inst.NetworkInterfaces.find((n) => (n.Attachment?.DeviceIndex ?? 0) === 0) ?? inst.NetworkInterfaces[0];
+    const eni = primary?.NetworkInterfaceId ? ix.networkInterfaces.get(primary.NetworkInterfaceId) : undefined;
+    if (!eni) continue;
+    for (const n of [inst.PrivateDnsName, nameTag(inst.Tags)]) if (n) ix.eniByName.set(`${eni.VpcId}|${n.toLowerCase()}`, eni);
+  }
 }
 
 /** The route table that applies to a subnet: its explicit association, else the VPC's main table. */

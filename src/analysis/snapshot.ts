@@ -163,6 +163,7 @@ export const NetworkInterfaceSchema = z.looseObject({
   InterfaceType: OptStr, // "interface" | "lambda" | "nat_gateway" | "vpc_endpoint" | …
   Description: OptStr,
   PrivateIpAddress: OptStr,
+  PrivateDnsName: OptStr,
   PrivateIpAddresses: z
     .array(
       z.looseObject({
@@ -188,6 +189,7 @@ export const InstanceSchema = z.looseObject({
   VpcId: OptStr,
   SubnetId: OptStr,
   PrivateIpAddress: OptStr,
+  PrivateDnsName: OptStr,
   PublicIpAddress: OptStr,
   SourceDestCheck: OptBool,
   State: z.looseObject({ Name: OptStr }).optional(),
@@ -221,6 +223,9 @@ export const VpcEndpointSchema = z.looseObject({
   RouteTableIds: z.array(Str).default([]),
   Groups: z.array(z.looseObject({ GroupId: OptStr, GroupName: OptStr })).default([]),
   PolicyDocument: OptStr,
+  // Resource endpoints (PrivateLink to a VPC Lattice resource configuration).
+  ResourceConfigurationArn: OptStr,
+  ServiceNetworkArn: OptStr,
   Tags,
 });
 
@@ -280,6 +285,40 @@ export const FlowLogSchema = z.looseObject({
   LogDestination: OptStr,
 });
 
+// VPC Lattice (camelCase: the Lattice API's own field names, GetResourceGateway / GetResourceConfiguration).
+export const ResourceGatewaySchema = z.looseObject({
+  id: Str,
+  arn: OptStr,
+  name: OptStr,
+  vpcId: OptStr, // GetResourceGateway; ListResourceGateways says vpcIdentifier
+  vpcIdentifier: OptStr,
+  subnetIds: z.array(Str).default([]),
+  securityGroupIds: z.array(Str).default([]),
+  status: OptStr, // ACTIVE | CREATE_IN_PROGRESS | … | DELETE_FAILED
+  ipAddressType: OptStr,
+  // Not a Lattice field: the gateway's ENIs, filled by `snapshot` from DescribeNetworkInterfaces
+  // (the ENIs whose Description names the gateway). Absent: the analyzer matches Descriptions itself.
+  networkInterfaceIds: z.array(Str).optional(),
+});
+
+export const ResourceConfigurationSchema = z.looseObject({
+  id: Str,
+  arn: OptStr,
+  name: OptStr,
+  resourceGatewayId: OptStr,
+  type: OptStr, // SINGLE | GROUP | CHILD | ARN
+  protocol: OptStr, // TCP
+  portRanges: z.array(Str).default([]), // "3128", "8000-8080"
+  status: OptStr,
+  resourceConfigurationDefinition: z
+    .looseObject({
+      ipResource: z.looseObject({ ipAddress: OptStr }).optional(),
+      dnsResource: z.looseObject({ domainName: OptStr, ipAddressType: OptStr }).optional(),
+      arnResource: z.looseObject({ arn: OptStr }).optional(),
+    })
+    .optional(),
+});
+
 export const SnapshotSchema = z.looseObject({
   version: z.literal(SNAPSHOT_VERSION),
   takenAt: Str, // ISO 8601
@@ -303,6 +342,9 @@ export const SnapshotSchema = z.looseObject({
   lambdaFunctions: z.array(LambdaFunctionSchema).default([]),
   eventSourceMappings: z.array(EventSourceMappingSchema).default([]),
   flowLogs: z.array(FlowLogSchema).default([]),
+  // Optional (absent = not collected): VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints).
+  resourceGateways: z.array(ResourceGatewaySchema).optional(),
+  resourceConfigurations: z.array(ResourceConfigurationSchema).optional(),
 });
 
 export type Tag = z.infer<typeof TagSchema>;
@@ -329,6 +371,8 @@ export type TransitGatewayAttachment = z.infer<typeof TransitGatewayAttachmentSc
 export type LambdaFunction = z.infer<typeof LambdaFunctionSchema>;
 export type EventSourceMapping = z.infer<typeof EventSourceMappingSchema>;
 export type FlowLog = z.infer<typeof FlowLogSchema>;
+export type ResourceGateway = z.infer<typeof ResourceGatewaySchema>;
+export type ResourceConfiguration = z.infer<typeof ResourceConfigurationSchema>;
 /** A validated snapshot (defaults applied). */
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 /** What a producer may write before defaults are applied. */

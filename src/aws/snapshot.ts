@@ -200,6 +200,28 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       // ListFunctions already carries VpcConfig: no GetFunctionConfiguration per function.
       snap.lambdaFunctions = plain(all.filter((f) => !vpcIds || inScope(f.VpcConfig?.VpcId)));
     }),
+    // VPC Lattice (PrivateLink Resource endpoints → resource configuration → resource gateway):
+    // List for the ids, Get per item for the fields List leaves out (definition, ports, vpcId).
+    t("resourceGateways", "vpc-lattice:ListResourceGateways", false, async () => {
+      const { ListResourceGatewaysCommand, GetResourceGatewayCommand } = await import("@aws-sdk/client-vpc-lattice");
+      const lattice = await aws.lattice();
+      const all = await pages(async (nextToken) => {
+        const r = await lattice.send(new ListResourceGatewaysCommand({ nextToken, maxResults: 100 }));
+        return { items: r.items ?? [], next: r.nextToken };
+      });
+      // All of the region's (few), like the configurations: a consumer's path crosses into the gateway's VPC.
+      snap.resourceGateways = plain(await bounded(all.map((g) => () => lattice.send(new GetResourceGatewayCommand({ resourceGatewayIdentifier: g.id! }))), 4));
+    }),
+    t("resourceConfigurations", "vpc-lattice:ListResourceConfigurations", false, async () => {
+      const { ListResourceConfigurationsCommand, GetResourceConfigurationCommand } = await import("@aws-sdk/client-vpc-lattice");
+      const lattice = await aws.lattice();
+      const all = await pages(async (nextToken) => {
+        const r = await lattice.send(new ListResourceConfigurationsCommand({ nextToken, maxResults: 100 }));
+        return { items: r.items ?? [], next: r.nextToken };
+      });
+      // All of the region's (few): a scoped consumer VPC's Resource endpoints point at them.
+      snap.resourceConfigurations = plain(await bounded(all.map((c) => () => lattice.send(new GetResourceConfigurationCommand({ resourceConfigurationIdentifier: c.id! }))), 4));
+    }),
     t("eventSourceMappings", "lambda:ListEventSourceMappings", false, async () => {
       const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
       const lambda = await aws.lambda();
@@ -228,6 +250,12 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
   if (vpcIds && snap.flowLogs) {
     const ids = new Set<string>([...(vpcIds ?? []), ...(snap.subnets ?? []).map((s: { SubnetId: string }) => s.SubnetId), ...(snap.networkInterfaces ?? []).map((e: { NetworkInterfaceId: string }) => e.NetworkInterfaceId)]);
     snap.flowLogs = snap.flowLogs.filter((f: { ResourceId?: string }) => !f.ResourceId || ids.has(f.ResourceId));
+  }
+  // A resource gateway's ENIs carry its id in their Description: record them on the gateway.
+  for (const g of (snap.resourceGateways ?? []) as Array<{ id: string; networkInterfaceIds?: string[] }>) {
+    g.networkInterfaceIds = (snap.networkInterfaces ?? [])
+      .filter((e: { Description?: string }) => e.Description?.includes(g.id))
+      .map((e: { NetworkInterfaceId: string }) => e.NetworkInterfaceId);
   }
   omitted.sort((a, b) => a.resource.localeCompare(b.resource));
   // Validate what we produced (and apply the schema's defaults) so a written snapshot always loads.

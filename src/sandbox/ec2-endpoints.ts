@@ -11,7 +11,9 @@ import { newId, newMac, zonesOf, type EniRec, type RegionState, type RouteTableR
 
 export interface EndpointRec {
   VpcEndpointId: string;
-  VpcEndpointType: "Interface" | "Gateway";
+  /** "Resource" only when loaded from a snapshot (CreateVpcEndpoint makes Interface and Gateway). */
+  VpcEndpointType: "Interface" | "Gateway" | "Resource";
+  ResourceConfigurationArn?: string;
   VpcId: string;
   ServiceName: string;
   State: "pending" | "available" | "deleting";
@@ -122,7 +124,7 @@ function endpointView(ctx: OpContext, e: EndpointRec) {
     VpcEndpointId: e.VpcEndpointId,
     VpcEndpointType: e.VpcEndpointType,
     VpcId: e.VpcId,
-    ServiceName: e.ServiceName,
+    ...(e.VpcEndpointType === "Resource" ? { ResourceConfigurationArn: e.ResourceConfigurationArn } : { ServiceName: e.ServiceName }),
     State: e.State,
     PolicyDocument: e.PolicyDocument ?? defaultPolicy(),
     RouteTableIds: [...e.RouteTableIds],

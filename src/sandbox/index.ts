@@ -13,6 +13,7 @@ import { lambdaOps, seedLambdaExamples, settleLambda } from "./lambda.js";
 import { endpointOps, settleEndpoints } from "./ec2-endpoints.js";
 import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
+import { latticeOps } from "./lattice.js";
 import { importSnapshotInto } from "./snapshot-state.js";
 import {
   type CallRecord,
@@ -66,6 +67,9 @@ registerService("lambda", lambdaOps);
 
 // Reachability Analyzer and the read-only operations for imported-only resource types (analyze-path, snapshot).
 registerService("ec2", insightsOps);
+
+// VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints, S2).
+registerService("vpc-lattice", latticeOps);
 
 /** An emulated operation's handler (the emulated Reachability Analyzer reads the region through them). */
 export function handlerFor(service: string, operation: string): Handler | undefined {

@@ -7,6 +7,7 @@ import type { Snapshot } from "../analysis/snapshot.js";
 import type { OpContext } from "./ec2-core.js";
 import { emptyRegion, newId, zonesOf, type EniRec, type RegionState, type RouteRec, type SgRuleRec } from "./model.js";
 import { handlerFor } from "./index.js";
+import { importLattice } from "./lattice.js";
 
 /** Resource types the native model has no record for: kept as imported and served/merged from here. */
 export const OVERLAY_TYPES = [
@@ -88,6 +89,13 @@ export function regionSnapshot(ctx: OpContext): Snapshot {
     ...pl,
     Cidrs: (read(ctx, "ec2", "GetManagedPrefixListEntries", (o) => o.Entries ?? [], { PrefixListId: pl.PrefixListId }) ?? []).map((e: any) => e.Cidr),
   }));
+  // VPC Lattice: what GetResourceGateway / GetResourceConfiguration answer, item by item (as `snapshot` does).
+  const lattice = (list: string, get: string, param: string) =>
+    read(ctx, "vpc-lattice", list, (o) => o.items ?? [])?.map((x: any) => read(ctx, "vpc-lattice", get, (o) => [o], { [param]: x.id })![0]);
+  const gateways = lattice("ListResourceGateways", "GetResourceGateway", "resourceGatewayIdentifier");
+  if (gateways) snap.resourceGateways = gateways;
+  const configurations = lattice("ListResourceConfigurations", "GetResourceConfiguration", "resourceConfigurationIdentifier");
+  if (configurations) snap.resourceConfigurations = configurations;
   const tgw = read(ctx, "ec2", "DescribeTransitGatewayAttachments", (o) => o.TransitGatewayAttachments ?? []);
   // The sandbox knows all its attachments (none unless imported): "none" is an answer, not "unknown".
   if (tgw) snap.transitGatewayAttachments = tgw;
@@ -258,7 +266,8 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
       e.VpcEndpointId,
       {
         VpcEndpointId: e.VpcEndpointId,
-        VpcEndpointType: e.VpcEndpointType === "Gateway" ? "Gateway" : "Interface",
+        VpcEndpointType: e.VpcEndpointType === "Gateway" || e.VpcEndpointType === "Resource" ? e.VpcEndpointType : "Interface",
+        ...(e.ResourceConfigurationArn ? { ResourceConfigurationArn: e.ResourceConfigurationArn } : {}),
         VpcId: e.VpcId,
         ServiceName: e.ServiceName ?? "",
         State: (e.State ?? "available").toLowerCase(),
@@ -303,6 +312,7 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
     eventSourceMappings: {},
   };
   rs.ext.instances = Object.fromEntries(snap.instances.map((i) => [i.InstanceId, { ...json(i), _createdAt: ctx.now, _visibleAt: ctx.now }]));
+  importLattice(rs, ctx.now, json(snap.resourceGateways ?? []), json(snap.resourceConfigurations ?? []), ctx.region, ctx.accountId);
   rs.ext.imported = Object.fromEntries(OVERLAY_TYPES.filter((t) => (snap as any)[t]?.length).map((t) => [t, json((snap as any)[t])]));
   return rs;
 }
