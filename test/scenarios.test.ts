@@ -143,25 +143,24 @@ function realIds<T>(doc: T): { doc: T; id: (s: string) => string } {
  * S2 is built as a snapshot, not with commands: launch-proxy, share-proxy and connect-proxy do not
  * exist yet, and the sandbox cannot run instances. So the final topology — egress VPC 10.100.0.0/16
  * with public + private subnets in 2 AZs and a NAT gateway per AZ, the Squid proxy i-proxy in a
- * private subnet whose group admits 3128 from the resource gateway's group, the resource gateway's
- * ENI, and two consumer VPCs that both use 10.0.0.0/16, one holding a Resource-type endpoint — is
- * written with the analyzer's fixture builder and loaded with `sandbox load`, the way a snapshot of
- * a real account would be.
+ * private subnet whose group admits 3128 from the resource gateway's group, the VPC Lattice resource
+ * gateway rgw-s2 (an ENI per private subnet) with resource configuration rcfg-proxy (TCP 3128 → the
+ * proxy's IP), and two consumer VPCs that both use 10.0.0.0/16, each with a Resource-type endpoint
+ * for rcfg-proxy at the same address 10.0.1.70 — is written with the analyzer's fixture builder and
+ * loaded with `sandbox load`, the way a snapshot of a real account would be.
  */
-test("S2: the shared proxy reaches the internet gateway and the resource gateway reaches the proxy on 3128 (snapshot loaded into the sandbox)", async () => {
-  const { cwd, run } = await setup();
-  const b = s2().tweak((s) => {
-    // A Resource-type endpoint in team1's VPC (10.0.0.0/16, overlapping team2's), admitting the consumer CIDR.
-    s.securityGroups.push({ GroupId: "sg-team1-proxy-endpoint", VpcId: "vpc-team1", IpPermissions: [{ IpProtocol: "tcp", FromPort: 3128, ToPort: 3128, IpRanges: [{ CidrIp: "10.0.0.0/16" }] }] as any, IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] as any });
-    s.networkInterfaces.push({ NetworkInterfaceId: "eni-team1-proxy-endpoint", SubnetId: "subnet-team1", VpcId: "vpc-team1", AvailabilityZone: "us-east-1a", InterfaceType: "vpc_endpoint", PrivateIpAddress: "10.0.1.70", Groups: [{ GroupId: "sg-team1-proxy-endpoint" }] });
-    s.vpcEndpoints.push({ VpcEndpointId: "vpce-team1-proxy", VpcId: "vpc-team1", VpcEndpointType: "Resource", State: "available", SubnetIds: ["subnet-team1"], NetworkInterfaceIds: ["eni-team1-proxy-endpoint"], Groups: [{ GroupId: "sg-team1-proxy-endpoint" }], RouteTableIds: [] });
-  });
-  const { doc, id } = realIds(b.build());
+async function loadS2(cwd: string, run: Run) {
+  const { doc, id } = realIds(s2().build());
   writeFileSync(path.join(cwd, "s2.json"), JSON.stringify(doc));
   const load = await run("sandbox", "load", "s2.json", "--json");
   assert.equal(load.code, 0, load.stderr);
   assert.equal(load.json().vpcs, 3);
+  return id;
+}
 
+test("S2: the shared proxy reaches the internet gateway and the resource gateway reaches the proxy on 3128 (snapshot loaded into the sandbox)", async () => {
+  const { cwd, run } = await setup();
+  const id = await loadS2(cwd, run);
   const out = await both(run, id("i-proxy"), "igw");
   assert.equal(out.reachable, true, JSON.stringify(out));
   assert.ok(out.hops.includes(id("nat-eg-a")) && out.hops.includes(id("igw-eg")), "through its own AZ's NAT gateway");
@@ -172,14 +171,26 @@ test("S2: the shared proxy reaches the internet gateway and the resource gateway
   assert.deepEqual([other.reachable, other.code], [false, "ENI_SG_RULES_MISMATCH"]);
 });
 
-test("S2: the consumer's Resource endpoint ENI → proxy:3128 across PrivateLink", { todo: "the analyzer does not model PrivateLink Resource endpoints → resource gateway yet (it needs the VPC Lattice resource configuration and gateway in the snapshot); from the consumer VPC the local route keeps 10.100.10.20 unroutable" }, async () => {
-  const { cwd, run } = await setup();
-  const b = s2().tweak((s) => {
-    s.networkInterfaces.push({ NetworkInterfaceId: "eni-team1-proxy-endpoint", SubnetId: "subnet-team1", VpcId: "vpc-team1", InterfaceType: "vpc_endpoint", PrivateIpAddress: "10.0.1.70", Groups: [{ GroupId: "sg-team1-client" }] });
-  });
-  const { doc, id } = realIds(b.build());
-  writeFileSync(path.join(cwd, "s2.json"), JSON.stringify(doc));
-  assert.equal((await run("sandbox", "load", "s2.json")).code, 0);
-  const v = await both(run, id("eni-team1-proxy-endpoint"), id("i-proxy"), ["--port", "3128"]);
-  assert.equal(v.reachable, true, JSON.stringify(v));
+test("S2: consumers reach proxy:3128 through their Resource endpoint ENI across PrivateLink (overlapping consumer CIDRs)", async () => {
+  const { cwd, run, sandbox } = await setup();
+  const id = await loadS2(cwd, run);
+  // The loaded Lattice resources are served by the sandbox's vpc-lattice service, with the gateway's ENIs.
+  const lattice = sandbox.state().regions["us-east-1"]!.ext.lattice;
+  assert.deepEqual(Object.keys(lattice.gateways), ["rgw-s2"]);
+  assert.deepEqual(lattice.gateways["rgw-s2"].networkInterfaceIds.sort(), [id("eni-rgw-1a"), id("eni-rgw-a")].sort());
+  const path1 = [id("vpce-team1-proxy"), "rcfg-proxy", "rgw-s2", id("i-proxy")];
+  // HTTPS_PROXY=http://10.0.1.70:3128 in team1: the endpoint ENI's address, and the endpoint by id.
+  for (const to of ["10.0.1.70", id("vpce-team1-proxy")]) {
+    const v = await both(run, id("i-team1-client"), to, ["--port", "3128"]);
+    assert.equal(v.reachable, true, `${to}: ${JSON.stringify(v)}`);
+    for (const h of path1) assert.ok(v.hops.includes(h), `${h} not in ${v.hops.join(" → ")}`);
+    assert.ok(v.hops.indexOf(id("vpce-team1-proxy")) < v.hops.indexOf("rgw-s2"), "PrivateLink crossing before the provider side");
+  }
+  // team2 reuses team1's CIDR and even the endpoint address: its own endpoint carries it.
+  const team2 = await both(run, id("i-team2-client"), "10.0.1.70", ["--port", "3128"]);
+  assert.equal(team2.reachable, true, JSON.stringify(team2));
+  assert.ok(team2.hops.includes(id("vpce-team2-proxy")) && !team2.hops.includes(id("vpce-team1-proxy")), team2.hops.join(" → "));
+  // Another port: the endpoint's group refuses it first (it admits 3128 only), with the same reason in both modes.
+  const wrong = await both(run, id("i-team1-client"), "10.0.1.70", ["--port", "8080"]);
+  assert.deepEqual([wrong.reachable, wrong.code, wrong.component], [false, "ENI_SG_RULES_MISMATCH", id("sg-team1-proxy-endpoint")]);
 });
