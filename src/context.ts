@@ -63,7 +63,7 @@ export interface ContextDeps {
 }
 
 export function sandboxRequested(opts: GlobalOptions, env: Record<string, string | undefined>): boolean {
-  return opts.sandbox || opts.sandboxFile !== undefined || env.EGRESS_SANDBOX === "1" || env.EGRESS_SANDBOX === "true";
+  return opts.sandbox || opts.sandboxFile !== undefined || env.EGRESS_SANDBOX === "1" || env.EGRESS_SANDBOX === "true" || Boolean(env.EGRESS_SANDBOX_FILE);
 }
 
 function parallelism(raw: string | undefined): number {

@@ -33,8 +33,6 @@ export interface AwsClients {
   lambda(): Promise<LambdaClient>;
   /** VPC Lattice: resource gateways and resource configurations (PrivateLink sharing, S2). */
   lattice(): Promise<VPCLatticeClient>;
-  /** Generic lazily-built client for other services (iam, lambda, ssm...). */
-  client<T>(key: string, load: () => Promise<new (config: any) => T>): Promise<T>;
   accountId(): Promise<string>;
 }
 
@@ -132,7 +130,6 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     iam: () => get("iam", async () => (await import("@aws-sdk/client-iam")).IAMClient),
     lambda: () => get("lambda", async () => (await import("@aws-sdk/client-lambda")).LambdaClient),
     lattice: () => get("vpc-lattice", async () => (await import("@aws-sdk/client-vpc-lattice")).VPCLatticeClient),
-    client: get,
     accountId() {
       account ??= (async () => {
         const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");

@@ -22,7 +22,6 @@ import {
   type VpcEndpoint,
 } from "@aws-sdk/client-ec2";
 import { isNotFound } from "./errors.js";
-import { stepFilters } from "./tags.js";
 
 type Page<T> = { items: T[]; next?: string };
 
@@ -101,10 +100,6 @@ export async function availabilityZones(ec2: EC2Client): Promise<string[]> {
   return (r.AvailabilityZones ?? []).map((z) => z.ZoneName!).filter(Boolean).sort();
 }
 
-/** Resources of one kind carrying this plan's step tag (what an interrupted run created). */
-export function byStepTag(planName: string, stepId: string): Filter[] {
-  return stepFilters(planName, stepId);
-}
 
 export const getVpc = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcs(ec2, undefined, [id])))?.[0];
 export const getSubnet = async (ec2: EC2Client, id: string) => (await orUndefined(listSubnets(ec2, undefined, [id])))?.[0];
@@ -112,6 +107,11 @@ export const getInternetGateway = async (ec2: EC2Client, id: string) => (await o
 export const getRouteTable = async (ec2: EC2Client, id: string) => (await orUndefined(listRouteTables(ec2, undefined, [id])))?.[0];
 export const getNatGateway = async (ec2: EC2Client, id: string) => (await orUndefined(listNatGateways(ec2, undefined, [id])))?.[0];
 export const getAddress = async (ec2: EC2Client, allocationId: string) => (await orUndefined(listAddresses(ec2, undefined, [allocationId])))?.[0];
+
+/** Is the internet gateway attached to this VPC? (EC2 reports an attached IGW as "available".) */
+export function isAttachedTo(igw: InternetGateway, vpcId: string): boolean {
+  return Boolean(igw.Attachments?.some((a) => a.VpcId === vpcId && ((a.State as string) === "available" || a.State === "attached")));
+}
 
 /** The route table that decides a subnet's routes: its explicit association, else the VPC's main table. */
 export function effectiveRouteTable(subnet: Subnet, tables: RouteTable[]): RouteTable | undefined {
@@ -123,4 +123,18 @@ export function effectiveRouteTable(subnet: Subnet, tables: RouteTable[]): Route
 /** Active default route target of a table (0.0.0.0/0), if any. */
 export function defaultRoute(table: RouteTable | undefined) {
   return table?.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
+}
+
+/**
+ * A new plan's name must not be one a VPC of this region already carries (another plan file,
+ * another person): names are what people read in the console and in `status`.
+ */
+export async function assertPlanNameFree(ec2: EC2Client, name: string, region: string, vpcs?: Vpc[]): Promise<void> {
+  const { TAG_PLAN } = await import("./tags.js");
+  const all = vpcs ?? (await listVpcs(ec2, [{ Name: `tag:${TAG_PLAN}`, Values: [name] }]));
+  const taken = all.find((v) => v.Tags?.some((t) => t.Key === TAG_PLAN && t.Value === name));
+  if (taken) {
+    const { UsageError } = await import("../errors.js");
+    throw new UsageError(`A plan named "${name}" already exists in ${region}: ${taken.VpcId} carries ${TAG_PLAN}=${name}.`, "Choose another --name, or point --plan at that plan's file.");
+  }
 }

@@ -2,16 +2,20 @@
 // which is how a re-run after a crash finds ("adopts") what the interrupted run created.
 export const TAG_PLAN = "egress-cli:plan";
 export const TAG_STEP = "egress-cli:step";
+/** The plan's unique id: two plans that share a name (another plan file, another person) never
+ * adopt or sweep each other's resources. */
+export const TAG_PLAN_ID = "egress-cli:plan-id";
 
 export interface Tag {
   Key: string;
   Value: string;
 }
 
-export function planTags(planName: string, stepId: string, name: string): Tag[] {
+export function planTags(plan: { name: string; planId: string }, stepId: string, name: string): Tag[] {
   return [
     { Key: "Name", Value: name },
-    { Key: TAG_PLAN, Value: planName },
+    { Key: TAG_PLAN, Value: plan.name },
+    { Key: TAG_PLAN_ID, Value: plan.planId },
     { Key: TAG_STEP, Value: stepId },
   ];
 }
@@ -20,11 +24,14 @@ export function tagSpec(resourceType: string, tags: Tag[]) {
   return [{ ResourceType: resourceType as any, Tags: tags }];
 }
 
-export function stepFilters(planName: string, stepId: string) {
-  return [
-    { Name: `tag:${TAG_PLAN}`, Values: [planName] },
-    { Name: `tag:${TAG_STEP}`, Values: [stepId] },
-  ];
+/** Everything this plan created (by its unique id). */
+export function planFilters(plan: { planId: string }) {
+  return [{ Name: `tag:${TAG_PLAN_ID}`, Values: [plan.planId] }];
+}
+
+/** What one step of this plan created. */
+export function stepFilters(plan: { planId: string }, stepId: string) {
+  return [...planFilters(plan), { Name: `tag:${TAG_STEP}`, Values: [stepId] }];
 }
 
 export function tagValue(tags: { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {

@@ -77,3 +77,26 @@ export async function retryEventual<T>(fn: () => Promise<T>, settings: WaitSetti
     }
   }
 }
+
+/** What a waiting step needs: where to report progress, how to poll, and Ctrl-C. */
+export interface WaitContext {
+  log: { spin(text: string): { update(t: string): void; succeed(t?: string): void; fail(t?: string): void } };
+  wait: WaitSettings;
+  signal: AbortSignal;
+}
+
+/**
+ * pollUntil with a spinner: "<what>: <status> (N s)" while waiting, `done` when finished, the
+ * spinner failed on error. Ctrl-C stops the wait at once (the thing waited for is recorded).
+ */
+export async function waitWithSpinner<T>(ctx: WaitContext, what: string, check: () => Promise<PollResult<T>>, done: (value: T) => string): Promise<T> {
+  const spinner = ctx.log.spin(`Waiting for ${what}`);
+  try {
+    const value = await pollUntil(what, check, ctx.wait, (status, ms) => spinner.update(`Waiting for ${what}: ${status} (${Math.round(ms / 1000)} s)`), ctx.signal);
+    spinner.succeed(done(value));
+    return value;
+  } catch (err) {
+    spinner.fail();
+    throw err;
+  }
+}

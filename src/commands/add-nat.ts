@@ -5,7 +5,8 @@ import { DescribeAccountAttributesCommand } from "@aws-sdk/client-ec2";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError } from "../aws/errors.js";
-import { effectiveRouteTable, getInternetGateway, listAddresses, listRouteTables, listSubnets } from "../aws/ec2.js";
+import { effectiveRouteTable, getInternetGateway, isAttachedTo, listAddresses, listRouteTables, listSubnets } from "../aws/ec2.js";
+import { TAG_PLAN_ID, TAG_STEP } from "../aws/tags.js";
 import { runSteps, type ResourceRecord, type StepDef } from "../engine/engine.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
 import { elasticIpStep, natGatewayStep, routeStep } from "../engine/ec2-steps.js";
@@ -100,7 +101,8 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
         throw new UsageError(`--mode per-az: route table ${r.id} (${step}) serves subnets in several AZs (${routeTableAzs(r).join(", ")}), so it cannot point each AZ at its own NAT gateway.`, "Use --mode single, or give each AZ's private subnets their own route table.");
       }
     }
-    azs = wantAzs.length ? wantAzs.slice().sort() : privateAzs;
+    azs = wantAzs.length ? [...new Set(wantAzs)].sort() : privateAzs;
+    if (azs.length !== wantAzs.length && wantAzs.length) throw new UsageError("--az lists the same AZ twice.");
     const missing = privateAzs.filter((az) => !azs.includes(az));
     if (missing.length) throw new UsageError(`--mode per-az needs a NAT gateway in every AZ with private subnets; --az leaves out ${missing.join(", ")}.`);
     const noPublic = azs.filter((az) => !publicByAz.has(az));
@@ -108,6 +110,12 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
   }
   if (eips.length && eips.length !== azs.length) {
     throw new UsageError(`--eip gives ${eips.length} Elastic IP(s) but ${mode} mode needs ${azs.length} (one per NAT gateway in ${azs.join(", ")}).`);
+  }
+  // Each --eip belongs to the --az given at the same position (customers allowlist these addresses
+  // per AZ); without --az, they go to the AZs in alphabetical order.
+  if (eips.length && wantAzs.length) {
+    const byAz = new Map(wantAzs.map((az, i) => [az, eips[i]]));
+    eips.splice(0, eips.length, ...azs.map((az) => byAz.get(az)!));
   }
 
   const prior = plan.spec.nat as NatSpec | undefined;
@@ -128,14 +136,17 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
     listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
     listAddresses(ec2),
   ]);
+  const igwById = new Map<string, Promise<Awaited<ReturnType<typeof getInternetGateway>>>>();
   for (const az of azs) {
     const rec = plan.resources[publicByAz.get(az)!];
     const subnet = subnets.find((s) => s.SubnetId === rec.id);
     if (!subnet) throw new UsageError(`Public subnet ${rec.id} (${az}) recorded in the plan no longer exists.`);
     const table = effectiveRouteTable(subnet, tables);
     const route = table?.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-"));
-    const igw = route?.GatewayId ? await getInternetGateway(ec2, route.GatewayId) : undefined;
-    const attached = igw?.Attachments?.some((a) => a.VpcId === vpcId && ((a.State as string) === "available" || a.State === "attached"));
+    const igwId = route?.GatewayId;
+    if (igwId && !igwById.has(igwId)) igwById.set(igwId, getInternetGateway(ec2, igwId));
+    const igw = igwId ? await igwById.get(igwId) : undefined;
+    const attached = igw && isAttachedTo(igw, vpcId);
     if (!route || !attached) {
       throw new UsageError(`Subnet ${rec.id} (${az}) has no route to an attached internet gateway (its table ${table?.RouteTableId ?? "?"} lacks 0.0.0.0/0 → igw-…), so a NAT gateway there could not reach the internet.`, "Fix the subnet's route table or choose another --az.");
     }
@@ -146,10 +157,15 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
     const ownNat = Object.values(plan.resources).some((r) => r.kind === "nat-gateway" && live(r) && (r.attrs as { allocationId?: string }).allocationId === id);
     if (a.AssociationId && !ownNat) throw new UsageError(`--eip ${id} (${a.PublicIp}) is already associated (${a.AssociationId}${a.NetworkInterfaceId ? ` on ${a.NetworkInterfaceId}` : ""}).`, "Choose a free Elastic IP, or omit --eip to allocate new ones.");
   }
-  const toAllocate = eips.length ? 0 : azs.filter((az) => plan.resources[`nat/${az}/eip`]?.state !== "created").length;
+  // Addresses this plan allocated (recorded, or left unrecorded by a crash and about to be adopted)
+  // are not new ones: count only the others plus what this plan needs in all.
+  const ours = (a: { Tags?: { Key?: string; Value?: string }[] }) => a.Tags?.some((t) => t.Key === TAG_PLAN_ID && t.Value === plan.planId);
+  const others = addresses.filter((a) => !ours(a)).length;
+  const needed = eips.length ? 0 : azs.length;
+  const toAllocate = eips.length ? 0 : azs.filter((az) => plan.resources[`nat/${az}/eip`]?.state !== "created" && !addresses.some((a) => ours(a) && a.Tags?.some((t) => t.Key === TAG_STEP && t.Value === `nat/${az}/eip`))).length;
   if (toAllocate > 0) {
     const limit = await eipLimit(ctx);
-    if (limit !== undefined && addresses.length + toAllocate > limit) {
+    if (limit !== undefined && others + needed > limit) {
       throw new UsageError(`Allocating ${toAllocate} Elastic IP(s) would exceed the account's limit of ${limit} in ${aws.region} (${addresses.length} allocated).`, "Release unused Elastic IPs, pass your own with --eip, use --mode single, or request a quota increase.");
     }
   }

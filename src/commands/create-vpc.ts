@@ -3,8 +3,7 @@
 // (0.0.0.0/0 → IGW) and one private route table per AZ, all associated and tagged.
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { availabilityZones, listVpcs } from "../aws/ec2.js";
-import { TAG_PLAN } from "../aws/tags.js";
+import { assertPlanNameFree, availabilityZones, listVpcs } from "../aws/ec2.js";
 import { layoutSubnets, pickFreeCidr, validateName, validateVpcCidr, overlaps } from "../net/cidr.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession } from "../engine/session.js";
@@ -105,10 +104,7 @@ export async function createVpcCommand(ctx: Context, opts: CreateVpcOptions): Pr
     spec = prior;
   } else {
     const vpcs = await listVpcs(ec2);
-    if (!existingPlan) {
-      const taken = vpcs.find((v) => v.Tags?.some((t) => t.Key === TAG_PLAN && t.Value === name));
-      if (taken) throw new UsageError(`A plan named "${name}" already exists in ${aws.region}: ${taken.VpcId} carries ${TAG_PLAN}=${name}.`, "Choose another --name, or point --plan at that plan's file.");
-    }
+    if (!existingPlan) await assertPlanNameFree(ec2, name, aws.region, vpcs);
     const others = vpcs.map((v) => v.CidrBlock!).filter(Boolean);
     const cidr = givenCidr ?? pickFreeCidr(others, { prefix: 16 });
     const clash = vpcs.filter((v) => v.CidrBlock && overlaps(v.CidrBlock, cidr));
@@ -126,7 +122,6 @@ export async function createVpcCommand(ctx: Context, opts: CreateVpcOptions): Pr
     session.plan.spec = { ...session.plan.spec, vpc: spec };
     await session.save();
     const report = await runSteps(ctx, session, steps);
-    await session.flush();
     const result = summarizeVpc(session.plan, report.outcomes, ctx.opts.dryRun, report.dryRunChecks);
     ctx.emit(result, renderCreateVpc);
     return 0;

@@ -3,7 +3,7 @@
 // imported is recorded `owned: false`, so destroy never deletes it.
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { effectiveRouteTable, getVpc, listInternetGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
+import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { openSession } from "../engine/session.js";
 import { validateName } from "../net/cidr.js";
 import { awsId } from "./options.js";
@@ -28,6 +28,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   const ec2 = await aws.ec2();
   const vpc = await getVpc(ec2, vpcId);
   if (!vpc) throw new UsageError(`VPC ${vpcId} does not exist in ${aws.region} (InvalidVpcID.NotFound).`, "Check --region and the id (egress-cli sandbox show lists sandbox VPCs).");
+  if (!existing) await assertPlanNameFree(ec2, opts.name, aws.region);
   const f = [{ Name: "vpc-id", Values: [vpcId] }];
   const [subnets, tables, igws] = await Promise.all([listSubnets(ec2, f), listRouteTables(ec2, f), listInternetGateways(ec2, [{ Name: "attachment.vpc-id", Values: [vpcId] }])]);
 

@@ -1,6 +1,5 @@
 // Shared parsing of command-line option values: everything is checked here, before the first
 // AWS call, and bad input becomes a UsageError (exit 2) that names the option.
-import { z } from "zod";
 import { UsageError } from "../errors.js";
 
 export function intOption(name: string, raw: unknown, min: number, max: number): number {
@@ -9,14 +8,6 @@ export function intOption(name: string, raw: unknown, min: number, max: number):
   const n = Number(s);
   if (n < min || n > max) throw new UsageError(`--${name} must be from ${min} to ${max}, got ${n}.`);
   return n;
-}
-
-export function parseWith<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const first = r.error.issues[0];
-  const where = first.path.length ? `--${String(first.path[0]).replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())}: ` : "";
-  throw new UsageError(`${where}${first.message}`);
 }
 
 export const awsIdPattern = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);

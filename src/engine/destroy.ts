@@ -8,6 +8,7 @@ import { findTaggedResources } from "./ec2-steps.js";
 import { deleters, undoableWhenPending } from "./kinds.js";
 import { Interrupted, type ResourceRecord } from "./engine.js";
 import type { PlanSession } from "./session.js";
+import type { Plan } from "../plans/schema.js";
 
 export interface DestroyReport {
   deleted: Array<{ step: string; kind: string; id: string | null }>;
@@ -31,12 +32,19 @@ export function deletionOrder(resources: Record<string, ResourceRecord>): string
   return order;
 }
 
+export type Orphan = Awaited<ReturnType<typeof findTaggedResources>>[number];
+
+/** Resources carrying this plan's id that the plan does not record (left by a crashed run). Read-only. */
+export async function findOrphans(ctx: Context, plan: Plan): Promise<Orphan[]> {
+  const recorded = new Set(Object.values(plan.resources).filter((r) => r.id && r.state === "created").map((r) => r.id));
+  return (await findTaggedResources(ctx, plan)).filter((t) => !recorded.has(t.id));
+}
+
 async function adoptOrphans(ctx: Context, session: PlanSession): Promise<DestroyReport["orphansAdopted"]> {
   const plan = session.plan;
-  const tagged = await findTaggedResources(ctx, plan.name);
+  const orphans = await findOrphans(ctx, plan);
   const stepById = new Map<string, string>();
   for (const [step, r] of Object.entries(plan.resources)) if (r.id && r.state === "created") stepById.set(r.id, step);
-  const orphans = tagged.filter((t) => !stepById.has(t.id));
   // Pass 1: name every orphan. A crash between a create call and recording it leaves the step's
   // own record pending: the orphan takes that record. Anything else (a duplicate) gets its own.
   const taken = new Set<string>();

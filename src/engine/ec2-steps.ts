@@ -32,10 +32,10 @@ import {
 import { CliError } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
 import {
-  byStepTag,
   getAddress,
   getInternetGateway,
   getNatGateway,
+  isAttachedTo,
   getRouteTable,
   getSubnet,
   getVpc,
@@ -48,8 +48,8 @@ import {
   listVpcEndpoints,
   listVpcs,
 } from "../aws/ec2.js";
-import { tagSpec } from "../aws/tags.js";
-import { pollUntil, sleep } from "../aws/wait.js";
+import { planFilters, tagSpec } from "../aws/tags.js";
+import { sleep, waitWithSpinner } from "../aws/wait.js";
 import type { Context } from "../context.js";
 import type { ResourceRecord, StepDef, StepRun } from "./engine.js";
 
@@ -72,7 +72,7 @@ export function vpcStep(cidr: string): StepDef {
       return v ? { id: v.VpcId! } : undefined;
     },
     async discover(run) {
-      const found = await listVpcs(await ec2Of(run), byStepTag(run.planName, run.stepId));
+      const found = await listVpcs(await ec2Of(run), run.stepFilters);
       return found[0] ? { id: found[0].VpcId! } : undefined;
     },
     async create(run) {
@@ -116,7 +116,7 @@ export function internetGatewayStep(): StepDef {
       return g ? { id: g.InternetGatewayId! } : undefined;
     },
     async discover(run) {
-      const found = await listInternetGateways(await ec2Of(run), byStepTag(run.planName, run.stepId));
+      const found = await listInternetGateways(await ec2Of(run), run.stepFilters);
       return found[0] ? { id: found[0].InternetGatewayId! } : undefined;
     },
     async create(run) {
@@ -132,8 +132,7 @@ export function igwAttachmentStep(): StepDef {
     const igwId = run.ref("igw");
     const vpcId = run.ref("vpc");
     const g = await getInternetGateway(await ec2Of(run), igwId);
-    const att = g?.Attachments?.find((a) => a.VpcId === vpcId && a.State !== "detached" && a.State !== "detaching");
-    if (!att) {
+    if (!g || !isAttachedTo(g, vpcId)) {
       const other = g?.Attachments?.find((a) => (a.State as string) === "available" || a.State === "attached");
       if (other) throw new CliError(`Internet gateway ${igwId} is attached to ${other.VpcId}, not ${vpcId}.`);
       return undefined;
@@ -176,7 +175,7 @@ export function subnetStep(o: { id: string; cidr: string; az: string; tier: "pub
       return s ? { id: s.SubnetId! } : undefined;
     },
     async discover(run) {
-      const found = await listSubnets(await ec2Of(run), byStepTag(run.planName, run.stepId));
+      const found = await listSubnets(await ec2Of(run), run.stepFilters);
       return found[0] ? { id: found[0].SubnetId! } : undefined;
     },
     async create(run) {
@@ -200,7 +199,7 @@ export function routeTableStep(o: { id: string; label: string; az?: string; tier
       return t ? { id: t.RouteTableId! } : undefined;
     },
     async discover(run) {
-      const found = await listRouteTables(await ec2Of(run), byStepTag(run.planName, run.stepId));
+      const found = await listRouteTables(await ec2Of(run), run.stepFilters);
       return found[0] ? { id: found[0].RouteTableId! } : undefined;
     },
     async create(run) {
@@ -349,7 +348,7 @@ export function elasticIpStep(o: { id: string; az: string; byoAllocationId?: str
       return a ? { id: a.AllocationId!, attrs: { publicIp: a.PublicIp } } : undefined;
     },
     async discover(run) {
-      const found = await listAddresses(await ec2Of(run), byStepTag(run.planName, run.stepId));
+      const found = await listAddresses(await ec2Of(run), run.stepFilters);
       return found[0] ? { id: found[0].AllocationId!, attrs: { publicIp: found[0].PublicIp } } : undefined;
     },
     async create(run) {
@@ -379,7 +378,7 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
       return liveNat(n) ? { id: n!.NatGatewayId!, attrs: natAttrs(n!) } : undefined;
     },
     async discover(run) {
-      const found = await listNatGateways(await ec2Of(run), [...byStepTag(run.planName, run.stepId), { Name: "state", Values: ["pending", "available"] }]);
+      const found = await listNatGateways(await ec2Of(run), [...run.stepFilters, { Name: "state", Values: ["pending", "available"] }]);
       return found[0] ? { id: found[0].NatGatewayId!, attrs: natAttrs(found[0]) } : undefined;
     },
     async create(run) {
@@ -396,28 +395,20 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
     },
     async settle(run, result) {
       const ec2 = await ec2Of(run);
-      const spinner = run.ctx.log.spin(`Waiting for NAT gateway ${result.id} in ${o.az} to become available`);
-      try {
-        const nat = await pollUntil(
-          `NAT gateway ${result.id}`,
-          async () => {
-            const n = await getNatGateway(ec2, result.id!);
-            if (!n) return { done: false, status: "not visible yet" };
-            if (n.State === "available") return { done: true, value: n };
-            if (n.State === "failed") return { done: false, failure: `went to state failed: ${n.FailureCode ?? ""} ${n.FailureMessage ?? ""}`.trim() };
-            if (n.State === "deleting" || n.State === "deleted") return { done: false, failure: `is ${n.State}` };
-            return { done: false, status: n.State };
-          },
-          run.ctx.wait,
-          (status, ms) => spinner.update(`Waiting for NAT gateway ${result.id} in ${o.az}: ${status} (${Math.round(ms / 1000)} s)`),
-          run.ctx.signal,
-        );
-        spinner.succeed(`NAT gateway ${result.id} in ${o.az} is available (${natAttrs(nat).publicIp})`);
-        return { id: result.id, attrs: natAttrs(nat) };
-      } catch (err) {
-        spinner.fail();
-        throw err;
-      }
+      const nat = await waitWithSpinner(
+        run.ctx,
+        `NAT gateway ${result.id} in ${o.az} to become available`,
+        async () => {
+          const n = await getNatGateway(ec2, result.id!);
+          if (!n) return { done: false, status: "not visible yet" };
+          if (n.State === "available") return { done: true, value: n };
+          if (n.State === "failed") return { done: false, failure: `went to state failed: ${n.FailureCode ?? ""} ${n.FailureMessage ?? ""}`.trim() };
+          if (n.State === "deleting" || n.State === "deleted") return { done: false, failure: `is ${n.State}` };
+          return { done: false, status: n.State };
+        },
+        (n) => `NAT gateway ${result.id} in ${o.az} is available (${natAttrs(n).publicIp})`,
+      );
+      return { id: result.id, attrs: natAttrs(nat) };
     },
     dryRun: (run) =>
       dryRunCall(run, (ec2) =>
@@ -444,8 +435,8 @@ async function retryDependency(ctx: Context, fn: () => Promise<unknown>, attempt
     try {
       return await ignoreNotFound(fn());
     } catch (err) {
-      if (classifyError(err) !== "dependency" || i >= attempts) throw err;
-      await sleep(delay);
+      if (classifyError(err) !== "dependency" || i >= attempts || ctx.signal.aborted) throw err;
+      await sleep(delay, ctx.signal);
       delay = Math.min(ctx.wait.maxDelayMs, delay * 2);
     }
   }
@@ -548,21 +539,15 @@ export const deleters: Record<string, Deleter> = {
     const n = await getNatGateway(ec2, rec.id!);
     if (!n || n.State === "deleted") return;
     if (n.State !== "deleting") await ignoreNotFound(ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: rec.id! })));
-    const spinner = ctx.log.spin(`Waiting for NAT gateway ${rec.id} to be deleted`);
-    await pollUntil(
-      `deletion of NAT gateway ${rec.id}`,
+    await waitWithSpinner(
+      ctx,
+      `NAT gateway ${rec.id} to be deleted`,
       async () => {
         const cur = await getNatGateway(ec2, rec.id!);
         return !cur || cur.State === "deleted" ? { done: true } : { done: false, status: cur.State };
       },
-      ctx.wait,
-      (status, ms) => spinner.update(`Waiting for NAT gateway ${rec.id} to be deleted: ${status} (${Math.round(ms / 1000)} s)`),
-      ctx.signal,
-    ).catch((err) => {
-      spinner.stop();
-      throw err;
-    });
-    spinner.succeed(`NAT gateway ${rec.id} deleted`);
+      () => `NAT gateway ${rec.id} deleted`,
+    );
   },
   async "security-group"(ctx, rec) {
     const ec2 = await (await ctx.aws()).ec2();
@@ -571,9 +556,9 @@ export const deleters: Record<string, Deleter> = {
 };
 
 /** Tagged resource types swept for orphans by destroy, in the order a teardown needs. */
-export async function findTaggedResources(ctx: Context, planName: string) {
+export async function findTaggedResources(ctx: Context, plan: { planId: string }) {
   const ec2 = await (await ctx.aws()).ec2();
-  const f = [{ Name: "tag:egress-cli:plan", Values: [planName] }];
+  const f = planFilters(plan);
   const [vpcs, subnets, igws, tables, addresses, nats, groups, endpoints] = await Promise.all([
     listVpcs(ec2, f),
     listSubnets(ec2, f),

@@ -7,9 +7,9 @@ import { createHash } from "node:crypto";
 import { CliError, Interrupted } from "../errors.js";
 import type { Context } from "../context.js";
 import type { Plan } from "../plans/schema.js";
-import { planTags, type Tag } from "../aws/tags.js";
+import { planTags, stepFilters, type Tag } from "../aws/tags.js";
 import type { PlanSession } from "./session.js";
-import { toCliError } from "../aws/errors.js";
+import { classifyError, toCliError } from "../aws/errors.js";
 import { retryEventual, sleep } from "../aws/wait.js";
 
 export type ResourceRecord = Plan["resources"][string];
@@ -26,8 +26,10 @@ export interface StepRun {
   readonly planName: string;
   /** Idempotency token: plan id + step id + generation (bumped when the resource is deleted). */
   readonly clientToken: string;
-  /** Name + egress-cli:plan + egress-cli:step tags for TagSpecifications. */
+  /** Name + egress-cli:plan, plan-id and step tags for TagSpecifications. */
   readonly tags: Tag[];
+  /** Describe filters finding what this step of this plan created (plan-id + step tags). */
+  readonly stepFilters: { Name: string; Values: string[] }[];
   /** Resource id recorded for another (earlier) step. */
   ref(stepId: string): string;
   record(stepId: string): ResourceRecord | undefined;
@@ -86,7 +88,8 @@ function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | 
     stepId: step.id,
     planName: plan.name,
     clientToken: clientTokenFor(plan.planId, step.id, generation),
-    tags: planTags(plan.name, step.id, step.name ?? defaultName(plan.name, step.id)),
+    tags: planTags(plan, step.id, step.name ?? defaultName(plan.name, step.id)),
+    stepFilters: stepFilters(plan, step.id),
     ref(stepId) {
       const r = session.plan.resources[stepId];
       if (!r || r.state !== "created" || !r.id) throw new Error(`internal: step ${step.id} needs ${stepId}, which is not done`);
@@ -214,8 +217,7 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
   session.upsert(step.id, { ...base, id: null, state: "pending", attrs: { ...pendingAttrs, ...intent } });
   session.journal({ step: step.id, action: "create", status: "started", clientToken: run.clientToken });
   await session.save();
-  // Not-found right after a dependency was created is AWS eventual consistency: retry.
-  const created = await retryEventual(() => step.create(run), ctx.wait);
+  const created = await createOnce(ctx, step, run);
   session.upsert(step.id, { ...base, id: created.id, state: "created", attrs: { ...pendingAttrs, ...intent, ...created.attrs }, createdAt: new Date().toISOString() });
   session.journal({ step: step.id, action: "create", status: "done", resourceId: created.id ?? undefined, clientToken: run.clientToken });
   await session.save();
@@ -225,6 +227,30 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
     await session.save();
   }
   return "created";
+}
+
+/**
+ * Calls create without ever making a second copy: a not-found right after a dependency was created
+ * is eventual consistency (nothing was made: retry); a throttling or 5xx answer that outlived the
+ * SDK's retries may have been applied with the response lost, so look for the result by its tags
+ * (discover) before trying again.
+ */
+async function createOnce(ctx: Context, step: StepDef, run: StepRun): Promise<StepResult> {
+  let delay = Math.max(5, Math.floor(ctx.wait.minDelayMs / 4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step.create(run);
+    } catch (err) {
+      const cls = classifyError(err);
+      if (attempt >= 8 || (cls !== "not-found" && cls !== "throttling" && cls !== "transient")) throw err;
+      await sleep(delay, ctx.signal);
+      delay = Math.min(ctx.wait.maxDelayMs, delay * 2);
+      if (cls !== "not-found" && step.discover) {
+        const found = await retryEventual(() => step.discover!(run), ctx.wait);
+        if (found) return found;
+      }
+    }
+  }
 }
 
 /**

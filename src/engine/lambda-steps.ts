@@ -21,7 +21,7 @@ import { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePolic
 import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from "@aws-sdk/client-lambda";
 import { CliError } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
-import { byStepTag, listSecurityGroups, orUndefined, listVpcEndpoints } from "../aws/ec2.js";
+import { listSecurityGroups, orUndefined, listVpcEndpoints } from "../aws/ec2.js";
 import { tagSpec } from "../aws/tags.js";
 import { pollUntil, sleep } from "../aws/wait.js";
 import type { Context } from "../context.js";
@@ -41,7 +41,7 @@ export interface VpcConfigShape {
 
 export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string }): StepDef {
   const find = async (run: StepRun) => {
-    const found = await listSecurityGroups(await ec2Of(run), byStepTag(run.planName, run.stepId));
+    const found = await listSecurityGroups(await ec2Of(run), run.stepFilters);
     return found[0] ? { id: found[0].GroupId!, attrs: { groupName: found[0].GroupName, vpcId: found[0].VpcId } } : undefined;
   };
   return {
@@ -380,7 +380,7 @@ export function vpcEndpointStep(o: {
       return liveEndpoint(e) ? { id: e!.VpcEndpointId!, attrs: endpointAttrs(e!) } : undefined;
     },
     async discover(run) {
-      const found = (await listVpcEndpoints(await ec2Of(run), byStepTag(run.planName, run.stepId))).filter(liveEndpoint);
+      const found = (await listVpcEndpoints(await ec2Of(run), run.stepFilters)).filter(liveEndpoint);
       return found[0] ? { id: found[0].VpcEndpointId!, attrs: endpointAttrs(found[0]) } : undefined;
     },
     async create(run) {

@@ -69,29 +69,36 @@ export interface OpenOptions {
  */
 export async function openSession(ctx: Context, opts: OpenOptions, command: string): Promise<PlanSession> {
   const readOnly = Boolean(opts.readOnly || ctx.opts.dryRun);
-  const existing = await loadPlan(ctx.planPath);
-  if (!existing && !opts.createWithName) {
-    throw new UsageError(
-      `No plan at ${ctx.planPath}.`,
-      "Start one with `egress-cli create-vpc --name NAME` or `egress-cli import --vpc vpc-… --name NAME`, or pass --plan FILE.",
-      "NoPlan",
-    );
-  }
   const aws = await ctx.aws();
   const accountId = await aws.accountId();
-  if (existing) {
-    checkPlanIdentity(existing, { region: aws.region, accountId, backend: aws.backend });
-    if (opts.createWithName && existing.name !== opts.createWithName) {
+  const check = (plan: Plan | undefined): Plan | undefined => {
+    if (!plan && !opts.createWithName) {
       throw new UsageError(
-        `${ctx.planPath} already holds plan "${existing.name}", not "${opts.createWithName}".`,
-        "Use --plan to start a separate plan file, or drop --name to continue this one.",
+        `No plan at ${ctx.planPath}.`,
+        "Start one with `egress-cli create-vpc --name NAME` or `egress-cli import --vpc vpc-… --name NAME`, or pass --plan FILE.",
+        "NoPlan",
       );
     }
+    if (plan) {
+      checkPlanIdentity(plan, { region: aws.region, accountId, backend: aws.backend });
+      if (opts.createWithName && plan.name !== opts.createWithName) {
+        throw new UsageError(
+          `${ctx.planPath} already holds plan "${plan.name}", not "${opts.createWithName}".`,
+          "Use --plan to start a separate plan file, or drop --name to continue this one.",
+        );
+      }
+    }
+    return plan;
+  };
+  if (readOnly) {
+    const plan = check(await loadPlan(ctx.planPath));
+    if (plan) return new PlanSession(ctx.planPath, plan, undefined, false, true);
   }
   const lock = readOnly ? undefined : await acquireLock(ctx.planPath, command);
   try {
-    // Re-read under the lock: another run may have finished while we waited.
-    const plan = readOnly ? existing : ((await loadPlan(ctx.planPath)) ?? existing);
+    if (lock?.tookOver) ctx.log.warn(`Took over the lock of a run that no longer exists (${lock.tookOver}); resuming from what the plan records.`);
+    // Read (and check) the plan under the lock: what another run wrote until now is what we build on.
+    const plan = readOnly ? undefined : check(await loadPlan(ctx.planPath));
     if (plan) return new PlanSession(ctx.planPath, plan, lock, false, readOnly);
     const now = new Date().toISOString();
     const fresh: Plan = {

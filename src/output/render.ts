@@ -92,8 +92,9 @@ export function renderStatus(r: any, c: C): string {
 
 export function renderDestroy(r: any, c: C): string {
   if (r.dryRun) {
-    if (!r.wouldDelete.length) return "Dry run — nothing to delete.";
-    return [c.bold("Dry run — would delete, in this order:"), ...r.wouldDelete.map((d: any) => `  ${d.kind} ${d.id ?? ""} (${d.step})`)].join("\n");
+    const orphans = (r.orphans ?? []).map((o: any) => `  ${o.kind} ${o.id} (orphan of step ${o.step}, left by an interrupted run)`);
+    if (!r.wouldDelete.length && !orphans.length) return "Dry run — nothing to delete.";
+    return [c.bold("Dry run — would delete, in this order:"), ...r.wouldDelete.map((d: any) => `  ${d.kind} ${d.id ?? ""} (${d.step})`), ...orphans].join("\n");
   }
   const lines = [`${c.green("✔")} Destroyed plan ${c.bold(r.plan)}: ${r.deleted.length} resource(s) deleted`];
   if (r.orphansAdopted.length) lines.push(`  also removed ${r.orphansAdopted.length} orphan(s) left by an interrupted run: ${r.orphansAdopted.map((o: any) => o.id).join(", ")}`);
