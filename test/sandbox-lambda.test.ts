@@ -119,3 +119,43 @@ test("endpoint services, interface and gateway endpoints, private DNS rule, pref
   const table2 = (await ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [rt] }))).RouteTables![0];
   assert.ok(!table2.Routes!.some((r) => r.DestinationPrefixListId));
 });
+
+test("ModifyVpcEndpoint: policy (or ResetPolicy), subnets with their ENIs, groups and private DNS, checked like CreateVpcEndpoint", async () => {
+  const { ec2, vpc, a, b, e, sg } = await setup();
+  const { ModifyVpcEndpointCommand } = await import("@aws-sdk/client-ec2");
+  await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpc, EnableDnsHostnames: { Value: true } }));
+  const c = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.9.3.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
+  const sg2 = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "other", Description: "other" }))).GroupId!;
+  const id = (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpc, VpcEndpointType: "Interface", ServiceName: "com.amazonaws.us-east-1.sts", SubnetIds: [a], SecurityGroupIds: [sg], PrivateDnsEnabled: false }))).VpcEndpoint!.VpcEndpointId!;
+  const modify = (input: Record<string, unknown>) => ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: id, ...input }));
+  const live = async () => (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [id] }))).VpcEndpoints![0];
+  const policy = JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "sts:GetCallerIdentity", Resource: "*" }] });
+  assert.equal(await code(modify({ PolicyDocument: policy, ResetPolicy: true })), "InvalidParameter 400");
+  assert.equal(await code(modify({ PolicyDocument: "{nope" })), "InvalidPolicyDocument 400");
+  assert.equal(await code(modify({ AddSubnetIds: [c] })), "DuplicateSubnetsInSameZone 400", "one subnet per AZ");
+  assert.equal(await code(modify({ AddSubnetIds: [e] })), "InvalidParameter 400", "AZ not offered");
+  assert.equal(await code(modify({ RemoveSubnetIds: [a] })), "InvalidParameter 400", "at least one subnet");
+  assert.equal(await code(modify({ RemoveSecurityGroupIds: [sg] })), "InvalidParameter 400", "at least one group");
+  assert.equal(await code(modify({ RemoveSubnetIds: [b] })), "InvalidParameter 400", "not one of its subnets");
+  assert.equal(await code(modify({ AddRouteTableIds: [] , RemoveRouteTableIds: ["rtb-0123456789abcdef0"] })), "InvalidParameter 400", "route tables are for gateway endpoints");
+  assert.equal((await live()).NetworkInterfaceIds!.length, 1, "nothing changed by a refused call");
+  // One call: new policy, a's ENI swapped for c's (same AZ), b added, the group replaced, private DNS on.
+  await modify({ PolicyDocument: policy, RemoveSubnetIds: [a], AddSubnetIds: [c, b], AddSecurityGroupIds: [sg2], RemoveSecurityGroupIds: [sg], PrivateDnsEnabled: true });
+  const after = await live();
+  assert.equal(after.PolicyDocument, policy);
+  assert.deepEqual([...after.SubnetIds!].sort(), [b, c].sort());
+  assert.deepEqual(after.Groups!.map((g) => g.GroupId), [sg2]);
+  assert.equal(after.PrivateDnsEnabled, true);
+  const enis = (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: after.NetworkInterfaceIds }))).NetworkInterfaces!;
+  assert.deepEqual(enis.map((x) => x.SubnetId).sort(), [b, c].sort());
+  assert.ok(enis.every((x) => x.Groups!.map((g) => g.GroupId).join() === sg2));
+  await modify({ ResetPolicy: true });
+  assert.match((await live()).PolicyDocument!, /"Action":"\*"/);
+  // A second endpoint for the service cannot turn private DNS on while this one has it.
+  const other = (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpc, VpcEndpointType: "Interface", ServiceName: "com.amazonaws.us-east-1.sts", SubnetIds: [a], SecurityGroupIds: [sg], PrivateDnsEnabled: false }))).VpcEndpoint!.VpcEndpointId!;
+  assert.equal(await code(ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: other, PrivateDnsEnabled: true }))), "InvalidParameter 400");
+  const rt = (await ec2.send(new CreateRouteTableCommand({ VpcId: vpc }))).RouteTable!.RouteTableId!;
+  const gw = (await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpc, ServiceName: "com.amazonaws.us-east-1.s3", RouteTableIds: [rt] }))).VpcEndpoint!.VpcEndpointId!;
+  assert.equal(await code(ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: gw, AddSubnetIds: [a] }))), "InvalidParameter 400", "subnets are for interface endpoints");
+  assert.equal(await code(ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: gw, PrivateDnsEnabled: true }))), "InvalidParameter 400");
+});

@@ -289,25 +289,7 @@ const CreateVpcEndpoint: Handler = (ctx) => {
   };
   if (type === "Gateway" && e._readyAt > ctx.now) e.State = "pending";
   const enis: EniRec[] = [];
-  for (const s of subnets) {
-    const eni: EniRec = {
-      NetworkInterfaceId: newId("eni"),
-      SubnetId: s.SubnetId,
-      VpcId: vpc.VpcId,
-      AvailabilityZone: s.AvailabilityZone,
-      InterfaceType: "vpc_endpoint",
-      Description: `VPC Endpoint Interface ${e.VpcEndpointId}`,
-      PrivateIpAddress: allocPrivateIp(ctx.rs, s),
-      MacAddress: newMac(),
-      Groups: [...e.Groups],
-      RequesterManaged: true,
-      Tags: [],
-      _createdAt: ctx.now,
-      _visibleAt: ctx.now,
-    };
-    ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni; // so the next subnet's allocation sees it
-    enis.push(eni);
-  }
+  for (const s of subnets) enis.push(endpointEni(ctx, e, s));
   e.NetworkInterfaceIds = enis.map((x) => x.NetworkInterfaceId);
   for (const t of tables) addGatewayRoute(ctx, t, e, entry.short);
   endpointStore(ctx.rs)[e.VpcEndpointId] = e;
@@ -366,20 +348,77 @@ const DeleteVpcEndpoints: Handler = (ctx) => {
   return { Unsuccessful: unsuccessful };
 };
 
+/** A requester-managed ENI of an interface endpoint in one subnet. */
+function endpointEni(ctx: OpContext, e: EndpointRec, s: SubnetRec): EniRec {
+  const eni: EniRec = {
+    NetworkInterfaceId: newId("eni"),
+    SubnetId: s.SubnetId,
+    VpcId: e.VpcId,
+    AvailabilityZone: s.AvailabilityZone,
+    InterfaceType: "vpc_endpoint",
+    Description: `VPC Endpoint Interface ${e.VpcEndpointId}`,
+    PrivateIpAddress: allocPrivateIp(ctx.rs, s),
+    MacAddress: newMac(),
+    Groups: [...e.Groups],
+    RequesterManaged: true,
+    Tags: [],
+    _createdAt: ctx.now,
+    _visibleAt: ctx.now,
+  };
+  ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni; // so the next subnet's allocation sees it
+  return eni;
+}
+
+/**
+ * Like AWS: policy (or ResetPolicy, not both), route tables (Gateway), subnets, security groups
+ * and private DNS (Interface), each checked as CreateVpcEndpoint checks them, all before any change.
+ */
 const ModifyVpcEndpoint: Handler = (ctx) => {
   const e = endpointById(ctx, ctx.input.VpcEndpointId);
-  const policy = checkPolicy(ctx.input.PolicyDocument);
+  const input = ctx.input;
+  if (input.PolicyDocument !== undefined && input.ResetPolicy) throw awsError("InvalidParameter", "PolicyDocument and ResetPolicy cannot both be specified");
+  const policy = checkPolicy(input.PolicyDocument);
   const short = shortOf(ctx.region, e.ServiceName);
-  const addRt = (ctx.input.AddRouteTableIds ?? []).map((id: string) => get<RouteTableRec>(ctx, "rtb", id, "routeTableId"));
-  const removeRt: string[] = ctx.input.RemoveRouteTableIds ?? [];
-  const addSg = (ctx.input.AddSecurityGroupIds ?? []).map((id: string) => get<SgRec>(ctx, "sg", id, "securityGroupId"));
-  const removeSg: string[] = ctx.input.RemoveSecurityGroupIds ?? [];
-  if ((addRt.length || removeRt.length) && e.VpcEndpointType !== "Gateway") throw awsError("InvalidParameter", "Route tables can only be modified on Gateway endpoints");
-  if ((addSg.length || removeSg.length) && e.VpcEndpointType !== "Interface") throw awsError("InvalidParameter", "Security groups can only be modified on Interface endpoints");
+  if (e.State === "deleting") throw awsError("IncorrectState", `The Vpc Endpoint ${e.VpcEndpointId} is in state deleting`);
+  const list = (k: string): string[] => [...new Set<string>(input[k] ?? [])];
+  const [addRtIds, removeRt, addSgIds, removeSg, addSubnetIds, removeSubnets] = ["AddRouteTableIds", "RemoveRouteTableIds", "AddSecurityGroupIds", "RemoveSecurityGroupIds", "AddSubnetIds", "RemoveSubnetIds"].map(list);
+  const isInterface = e.VpcEndpointType === "Interface";
+  if ((addRtIds.length || removeRt.length) && e.VpcEndpointType !== "Gateway") throw awsError("InvalidParameter", "Route tables can only be modified on Gateway endpoints");
+  if ((addSgIds.length || removeSg.length) && !isInterface) throw awsError("InvalidParameter", "Security groups can only be modified on Interface endpoints");
+  if ((addSubnetIds.length || removeSubnets.length) && !isInterface) throw awsError("InvalidParameter", "Subnets can only be modified on Interface endpoints");
+  if (input.PrivateDnsEnabled !== undefined && !isInterface) throw awsError("InvalidParameter", "Private DNS can only be modified on Interface endpoints");
+  const vpc = ctx.rs.vpcs[e.VpcId] as VpcRec | undefined;
+  const addRt = addRtIds.map((id) => get<RouteTableRec>(ctx, "rtb", id, "routeTableId"));
+  for (const t of addRt) if (t.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The route table ${t.RouteTableId} does not belong to vpc ${e.VpcId}`);
+  const pl = addRt.length ? prefixListId(ctx.region, short) : undefined;
+  for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId) && t.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+  const addSg = addSgIds.map((id) => get<SgRec>(ctx, "sg", id, "securityGroupId"));
+  for (const g of addSg) if (g.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The security group ${g.GroupId} does not belong to vpc ${e.VpcId}`);
+  const groups = [...new Set([...e.Groups.filter((g) => !removeSg.includes(g)), ...addSg.map((g) => g.GroupId)])];
+  if (isInterface && !groups.length) throw awsError("InvalidParameter", "An Interface endpoint must have at least one security group");
+  const addSubnets = addSubnetIds.map((id) => get<SubnetRec>(ctx, "subnet", id, "subnetId"));
+  for (const id of removeSubnets) if (!e.SubnetIds.includes(id)) throw awsError("InvalidParameter", `The subnet ${id} is not associated with the Vpc Endpoint ${e.VpcEndpointId}`);
+  const kept = e.SubnetIds.filter((id) => !removeSubnets.includes(id));
+  const zones = serviceZones(ctx.region, short, "Interface");
+  const seen = new Set(kept.map((id) => ctx.rs.subnets[id]?.AvailabilityZone));
+  for (const sub of addSubnets) {
+    if (kept.includes(sub.SubnetId)) continue;
+    if (sub.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The subnet ${sub.SubnetId} does not belong to vpc ${e.VpcId}`);
+    if (!zones.includes(sub.AvailabilityZone)) throw awsError("InvalidParameter", `The VPC endpoint service ${e.ServiceName} does not support the availability zone of the subnet: ${sub.SubnetId}.`);
+    if (seen.has(sub.AvailabilityZone)) throw awsError("DuplicateSubnetsInSameZone", `Found another VPC endpoint subnet in the availability zone of ${sub.SubnetId}. VPC endpoint subnets should be in different availability zones supported by the VPC endpoint service.`);
+    seen.add(sub.AvailabilityZone);
+  }
+  if (isInterface && kept.length + addSubnets.filter((x) => !kept.includes(x.SubnetId)).length === 0) throw awsError("InvalidParameter", "An Interface endpoint must have at least one subnet");
+  const dns = input.PrivateDnsEnabled === undefined ? undefined : Boolean(input.PrivateDnsEnabled);
+  if (dns && !e.PrivateDnsEnabled) {
+    if (!vpc?.EnableDnsSupport || !vpc?.EnableDnsHostnames) throw awsError("InvalidParameter", `Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${e.VpcId}`);
+    const clash = Object.values(endpointStore(ctx.rs)).find((x) => x !== e && x.VpcId === e.VpcId && x.ServiceName === e.ServiceName && x.VpcEndpointType === "Interface" && x.PrivateDnsEnabled && x.State !== "deleting");
+    if (clash) throw awsError("InvalidParameter", `private-dns-enabled cannot be set because there is already a conflicting DNS domain for ${privateDnsName(ctx.region, short)} in the VPC ${e.VpcId}`);
+  }
   ctx.dry();
   if (policy) e.PolicyDocument = policy;
-  if (ctx.input.ResetPolicy) delete e.PolicyDocument;
-  for (const t of addRt as RouteTableRec[]) {
+  if (input.ResetPolicy) delete e.PolicyDocument;
+  for (const t of addRt) {
     if (e.RouteTableIds.includes(t.RouteTableId)) continue;
     addGatewayRoute(ctx, t, e, short);
     e.RouteTableIds.push(t.RouteTableId);
@@ -389,9 +428,22 @@ const ModifyVpcEndpoint: Handler = (ctx) => {
     if (t) t.Routes = t.Routes.filter((r) => r.VpcEndpointId !== e.VpcEndpointId);
     e.RouteTableIds = e.RouteTableIds.filter((x) => x !== id);
   }
-  e.Groups = [...new Set([...e.Groups.filter((g) => !removeSg.includes(g)), ...(addSg as SgRec[]).map((g) => g.GroupId)])];
+  e.Groups = groups;
+  for (const id of [...e.NetworkInterfaceIds]) {
+    const eni = ctx.rs.networkInterfaces[id];
+    if (eni && removeSubnets.includes(eni.SubnetId)) {
+      delete ctx.rs.networkInterfaces[id];
+      e.NetworkInterfaceIds = e.NetworkInterfaceIds.filter((x) => x !== id);
+    }
+  }
+  e.SubnetIds = kept;
+  for (const sub of addSubnets) {
+    if (e.SubnetIds.includes(sub.SubnetId)) continue;
+    e.SubnetIds.push(sub.SubnetId);
+    e.NetworkInterfaceIds.push(endpointEni(ctx, e, sub).NetworkInterfaceId);
+  }
   for (const id of e.NetworkInterfaceIds) if (ctx.rs.networkInterfaces[id]) ctx.rs.networkInterfaces[id].Groups = [...e.Groups];
-  if (ctx.input.PrivateDnsEnabled !== undefined && e.VpcEndpointType === "Interface") e.PrivateDnsEnabled = Boolean(ctx.input.PrivateDnsEnabled);
+  if (dns !== undefined) e.PrivateDnsEnabled = dns;
   ctx.mutated();
   return { Return: true };
 };
