@@ -39,6 +39,46 @@ test("SIGINT while waiting for a NAT gateway: exit 130, plan consistent, lock re
   assert.equal(nats.length, 1, "no duplicate NAT gateway");
 });
 
+test("SIGINT while waiting for a VPC endpoint: exit 130 at once, endpoint recorded; re-run finishes with exactly one endpoint", { timeout: 60_000 }, async () => {
+  const cwd = tempDir();
+  const file = path.join(cwd, "sb.json");
+  const planFile = path.join(cwd, "egress-plan.json");
+  const sandbox = await openSandbox(file);
+  assert.equal((await cli(["--sandbox-file", file, "create-vpc", "--name", "int-vpce", "--azs", "2"], { cwd, env: cleanEnv(), sandbox })).code, 0);
+  const env = cleanEnv({ EGRESS_SANDBOX_LATENCY: "realistic:0.1" }) as NodeJS.ProcessEnv; // an interface endpoint takes ~6 s
+  const child = spawn(process.execPath, [BIN, "--sandbox-file", file, "add-endpoint", "sts"], { cwd, env });
+  let stderr = "";
+  child.stderr.on("data", (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+  const recorded = () => {
+    try {
+      return JSON.parse(readFileSync(planFile, "utf8")).resources["endpoint/sts"]?.state === "created";
+    } catch {
+      return false;
+    }
+  };
+  const started = Date.now();
+  while (!recorded()) {
+    if (Date.now() - started > 20_000) throw new Error(`endpoint never recorded: ${stderr}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const t0 = Date.now();
+  child.kill("SIGINT");
+  const code = await exited;
+  assert.equal(code, 130, stderr);
+  assert.ok(Date.now() - t0 < 3000, `stops promptly, without waiting for the endpoint (${Date.now() - t0} ms)`);
+  assert.match(stderr, /Interrupted/);
+  assert.ok(!existsSync(`${planFile}.lock`), "lock released");
+  const live = () => Object.values<any>(readSandboxState(file).regions["us-east-1"].ext.vpcEndpoints ?? {}).filter((e) => e.State !== "deleting");
+  assert.equal(live()[0]?.State, "pending", "interrupted while the endpoint was still pending");
+
+  const again = await cli(["--sandbox-file", file, "add-endpoint", "sts", "--json"], { cwd, env: cleanEnv({ EGRESS_SANDBOX_LATENCY: "realistic:0.005" }) });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json().endpoints[0].state, "available");
+  assert.equal(live().length, 1, "exactly one endpoint");
+  assert.equal(live()[0].VpcEndpointId, again.json().endpoints[0].vpcEndpointId);
+});
+
 test("destroy on a terminal asks first: 'n' deletes nothing, 'y' destroys", async () => {
   const cwd = tempDir();
   const file = path.join(cwd, "sb.json");

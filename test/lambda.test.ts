@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { writeFileSync } from "node:fs";
-import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
+import { cli, cleanEnv, openSandbox, readSandboxState, tempDir } from "./helpers.js";
 
 async function setup(name: string, createArgs: string[] = ["--cidr", "10.0.0.0/16", "--azs", "2"]) {
   const cwd = tempDir();
@@ -116,4 +116,46 @@ test("refusals exit 2 with zero mutating calls", async () => {
     assert.match(r.stderr, re, argv.join(" "));
   }
   assert.equal(sandbox.stats().mutatingCalls, before, "no mutating call");
+});
+
+test("a shared role keeps the ENI policy egress-cli attached while another function of the plan still needs it (detach-lambda and destroy)", async () => {
+  const { cwd, file } = await setup("shared");
+  // zz-sender runs under sms-sender's role (the sandbox has no CreateFunction: add it to the state file).
+  const st = readSandboxState(file);
+  const fns = st.regions["us-east-1"].ext.lambda.functions;
+  fns["zz-sender"] = { ...fns["sms-sender"], FunctionName: "zz-sender" };
+  writeFileSync(file, JSON.stringify(st));
+  const sandbox = await openSandbox(file);
+  const env = cleanEnv();
+  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
+  const policy = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
+  const attached = () => roleOf(sandbox, "sms-sender-role").attached.includes(policy);
+  const a = await run("attach-lambda", "--function", "sms-sender", "--json");
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.json().iam.changed, true);
+  const b = await run("attach-lambda", "--function", "zz-sender", "--json");
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(b.json().iam.changed, false, "B relies on the policy attached for A");
+  // Detaching A keeps the policy (B needs it) and says why.
+  const detA = await run("detach-lambda", "--function", "sms-sender", "--json");
+  assert.equal(detA.code, 0, detA.stderr);
+  assert.ok(attached(), "still attached for zz-sender");
+  const kept = detA.json().kept.find((k: any) => k.step === "lambda/sms-sender/iam");
+  assert.match(kept?.reason ?? "", /also the execution role of zz-sender/);
+  assert.ok(!detA.json().undone.includes("lambda/sms-sender/iam"));
+  // Detaching B, the last user, removes it.
+  const detB = await run("detach-lambda", "--function", "zz-sender", "--json");
+  assert.equal(detB.code, 0, detB.stderr);
+  assert.ok(detB.json().undone.includes("lambda/sms-sender/iam"));
+  assert.ok(!attached());
+  // destroy: A and B attached again; one step at a time, A's attachment would come right after A's
+  // config (it sorts before zz-sender's): it must wait until B's config is restored too.
+  assert.equal((await run("attach-lambda", "--function", "sms-sender")).code, 0);
+  assert.equal((await run("attach-lambda", "--function", "zz-sender")).code, 0);
+  assert.ok(attached());
+  const d = await run("--max-parallel", "1", "destroy", "--yes", "--json");
+  assert.equal(d.code, 0, d.stderr);
+  const order = d.json().deleted.map((x: any) => x.step);
+  assert.ok(order.indexOf("lambda/sms-sender/iam") > order.indexOf("lambda/zz-sender/vpc-config"), order.join(", "));
+  assert.ok(!attached());
 });

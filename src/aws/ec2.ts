@@ -108,6 +108,21 @@ export const getRouteTable = async (ec2: EC2Client, id: string) => (await orUnde
 export const getNatGateway = async (ec2: EC2Client, id: string) => (await orUndefined(listNatGateways(ec2, undefined, [id])))?.[0];
 export const getAddress = async (ec2: EC2Client, allocationId: string) => (await orUndefined(listAddresses(ec2, undefined, [allocationId])))?.[0];
 
+/** An endpoint's state in lower case ("pendingacceptance", "available", …; "" when unknown). */
+export function endpointState(e: Pick<VpcEndpoint, "State"> | undefined): string {
+  return String(e?.State ?? "").toLowerCase();
+}
+
+/** Is the endpoint there and usable or on its way (pending, pendingAcceptance, available)? */
+export function isLiveEndpoint(e: Pick<VpcEndpoint, "State"> | undefined): boolean {
+  return Boolean(e) && ["pending", "pendingacceptance", "available"].includes(endpointState(e));
+}
+
+/** Is the endpoint going or gone (deleting, deleted)? A failed or rejected one still has to be deleted. */
+export function isGoneEndpoint(e: Pick<VpcEndpoint, "State"> | undefined): boolean {
+  return !e || ["deleting", "deleted"].includes(endpointState(e));
+}
+
 /** Is the internet gateway attached to this VPC? (EC2 reports an attached IGW as "available".) */
 export function isAttachedTo(igw: InternetGateway, vpcId: string): boolean {
   return Boolean(igw.Attachments?.some((a) => a.VpcId === vpcId && ((a.State as string) === "available" || a.State === "attached")));

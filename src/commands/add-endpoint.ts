@@ -9,11 +9,14 @@ import { DescribeVpcAttributeCommand, DescribeVpcEndpointServicesCommand, type S
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { errorCode } from "../aws/errors.js";
-import { getVpc, listSecurityGroups } from "../aws/ec2.js";
+import { getVpc, isLiveEndpoint, listSecurityGroups } from "../aws/ec2.js";
 import { policyProblems } from "../aws/policy-eval.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
 import { vpcAttributeStep } from "../engine/ec2-steps.js";
+import { deleters } from "../engine/kinds.js";
+import { parseCidr } from "../net/addr.js";
+import { containsCidr } from "../net/cidr.js";
 import { getFunctionConfiguration, ingressRuleStep, listVpcEndpoints, securityGroupStep, vpcEndpointStep, type RuleSource } from "../engine/lambda-steps.js";
 import { chooseSubnets, parseFunctionRef, type PlanSubnet } from "./lambda-common.js";
 import { awsIdPattern } from "./options.js";
@@ -33,6 +36,12 @@ export interface AddEndpointOptions {
 }
 
 const GATEWAY = new Set(["s3", "dynamodb"]);
+/** Services --policy least-privilege has a template for, and what each template admits. */
+const TEMPLATES: Record<string, string> = {
+  secretsmanager: "secretsmanager:GetSecretValue/DescribeSecret for the --principal roles on the --resource secrets",
+  sts: "only sts:AssumeRole by lambda.amazonaws.com (an event source mapping's pollers; see --for msk-esm)",
+  lambda: "only lambda:InvokeFunction by lambda.amazonaws.com (an event source mapping's pollers; see --for msk-esm)",
+};
 const BROKER_PORTS = [9098, 9096, 9094];
 
 type Source = RuleSource & { key: string; roleArn?: string };
@@ -75,9 +84,24 @@ function normalizeService(raw: string, region: string): string {
   return short;
 }
 
-async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidr: string, raws: string[]): Promise<Source[]> {
+/** --allow-from 0.0.0.0/0 (or ::/0, or any /0): refused, the project admits no ingress from anywhere. */
+function refuseAnywhere(raws: string[]): void {
+  for (const raw of raws) {
+    const c = parseCidr(raw);
+    if (c && c.len === 0) {
+      throw new UsageError(
+        `--allow-from ${raw}: egress-cli never opens an endpoint's group to ${c.v === 4 ? "0.0.0.0/0" : "::/0"} (every address); an endpoint is for clients inside the VPC.`,
+        "Name the clients: lambda:NAME, their security group (sg-…), or a CIDR inside the VPC (the default is the VPC CIDR).",
+        "IngressFromAnywhere",
+      );
+    }
+  }
+}
+
+async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidrs: string[], raws: string[], warnings: string[]): Promise<Source[]> {
   const ec2 = await (await ctx.aws()).ec2();
   const out: Source[] = [];
+  const vpcCidr = vpcCidrs[0];
   for (const raw of raws) {
     if (raw.startsWith("lambda:")) {
       const ref = parseFunctionRef(raw.slice("lambda:".length), plan);
@@ -99,6 +123,9 @@ async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidr: 
       if (g.VpcId !== vpcId) throw new UsageError(`--allow-from ${raw}: the group is in ${g.VpcId}, not in the plan's VPC ${vpcId}.`);
       out.push({ kind: "sg", groupId: raw, label: `${raw}${g.GroupName ? ` (${g.GroupName})` : ""}`, key: raw });
     } else if (isCidr(raw)) {
+      if (!vpcCidrs.some((v) => containsCidr(v, raw))) {
+        warnings.push(`--allow-from ${raw} is outside the VPC's CIDR${vpcCidrs.length > 1 ? "s" : ""} (${vpcCidrs.join(", ")}): only traffic that reaches the VPC from there (peering, VPN, Transit Gateway) can use it.`);
+      }
       out.push({ kind: "cidr", cidr: raw, label: raw, key: raw.replace("/", "_") });
     } else {
       throw new UsageError(`--allow-from ${JSON.stringify(raw)}: expected lambda:NAME, sg-… or a CIDR (e.g. 10.0.0.0/16).`);
@@ -119,9 +146,9 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
   if (preset && args.length) throw new UsageError(`--for ${preset} chooses the services itself (lambda, sts${opts.sasl ? ", secretsmanager" : ""}); do not also list ${args.join(", ")}.`);
   const services = [...new Set((preset ? ["lambda", "sts", ...(opts.sasl ? ["secretsmanager"] : [])] : args).map((s) => normalizeService(s, plan.region)))];
   if (!services.length) throw new UsageError("Name at least one service, e.g. egress-cli add-endpoint secretsmanager (or use --for msk-esm).");
-  const policyMode = opts.policy ?? (preset ? "least-privilege" : "full");
+  const policyMode = opts.policy ?? (preset ? "least-privilege" : "default");
   let policyFile: string | undefined;
-  if (policyMode !== "full" && policyMode !== "least-privilege") {
+  if (policyMode !== "full" && policyMode !== "least-privilege" && policyMode !== "default") {
     let text: string;
     try {
       text = await readFile(policyMode.startsWith("/") ? policyMode : `${ctx.cwd}/${policyMode}`, "utf8");
@@ -140,6 +167,7 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
   }
   for (const p of opts.principal ?? []) if (!/^(arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+|\d{12})$/.test(p)) throw new UsageError(`--principal ${JSON.stringify(p)}: expected an IAM role/user ARN or an account id.`);
   for (const r of opts.resource ?? []) if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(r)) throw new UsageError(`--resource ${JSON.stringify(r)}: expected a Secrets Manager secret ARN.`);
+  refuseAnywhere(opts.allowFrom ?? []);
   const interfaceServices = services.filter((s) => !GATEWAY.has(s));
   const chosen: PlanSubnet[] = interfaceServices.length ? chooseSubnets(plan, opts.subnets) : [];
   const privateDns = opts.privateDns !== false;
@@ -199,7 +227,7 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
     }
   }
 
-  const existing = (await listVpcEndpoints(ec2, [{ Name: "vpc-id", Values: [vpcId] }])).filter((e) => !["deleting", "deleted"].includes(String(e.State).toLowerCase()));
+  const existing = (await listVpcEndpoints(ec2, [{ Name: "vpc-id", Values: [vpcId] }])).filter(isLiveEndpoint);
   const ours = new Set(Object.values(plan.resources).filter((r) => r.kind === "vpc-endpoint" && r.state === "created").map((r) => r.id));
   for (const s of services) {
     const clash = existing.find((e) => e.ServiceName === `com.amazonaws.${plan.region}.${s}` && !ours.has(e.VpcEndpointId!) && !e.Tags?.some((t) => t.Key === "egress-cli:plan" && t.Value === plan.name));
@@ -208,7 +236,9 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
     }
   }
 
-  const sources = interfaceServices.length ? await resolveSources(ctx, plan, vpcId, vpc.CidrBlock!, opts.allowFrom ?? []) : [];
+  const warnings: string[] = [];
+  const vpcCidrs = [...new Set([vpc.CidrBlock!, ...(vpc.CidrBlockAssociationSet ?? []).filter((a) => a.CidrBlockState?.State === "associated").map((a) => a.CidrBlock!)])];
+  const sources = interfaceServices.length ? await resolveSources(ctx, plan, vpcId, vpcCidrs, opts.allowFrom ?? [], warnings) : [];
   let clusterChecks: ReturnType<typeof mskClusterChecks> | undefined;
   if (preset === "msk-esm") {
     let groups = sources.filter((s) => s.kind === "sg" && s.groupId).map((s) => (s as { groupId: string }).groupId);
@@ -228,15 +258,30 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
 
   const policies = new Map<string, { text?: string; mode: string }>();
   for (const s of services) {
+    const principals = [...new Set([...(opts.principal ?? []), ...(s === "secretsmanager" && !(opts.principal ?? []).length ? sources.map((x) => x.roleArn).filter((x): x is string => Boolean(x)) : [])])];
     if (policyFile) policies.set(s, { text: policyFile, mode: `file:${policyMode}` });
     else if (policyMode === "full") policies.set(s, { mode: "full" });
-    else {
-      const principals = [...new Set([...(opts.principal ?? []), ...(s === "secretsmanager" && !(opts.principal ?? []).length ? sources.map((x) => x.roleArn).filter((x): x is string => Boolean(x)) : [])])];
+    else if (policyMode === "default") {
+      // Least privilege by default where the template fits what was given: Secrets Manager with
+      // --resource and a principal. The sts/lambda templates admit only lambda.amazonaws.com (an
+      // event source mapping), so for other callers full stays the default, with a pointer.
+      if (s === "secretsmanager" && (opts.resource ?? []).length && principals.length) {
+        policies.set(s, { text: JSON.stringify(leastPrivilegePolicy(s, { principals, resources: opts.resource ?? [] })), mode: "least-privilege" });
+        continue;
+      }
+      policies.set(s, { mode: "full" });
+      if (TEMPLATES[s]) {
+        const missing = s === "secretsmanager" ? [!(opts.resource ?? []).length && "--resource SECRET_ARN", !principals.length && "--principal ROLE_ARN (or --allow-from lambda:NAME)"].filter(Boolean).join(" and ") : "";
+        warnings.push(`The ${s} endpoint gets the full-access policy (the default); --policy least-privilege would allow ${TEMPLATES[s]}${missing ? ` (it needs ${missing})` : ""}.`);
+      }
+    } else {
       if (s === "secretsmanager" && !principals.length) throw new UsageError("--policy least-privilege for secretsmanager needs --principal ROLE_ARN (or --allow-from lambda:NAME, whose role is used).");
       if (s === "secretsmanager" && !(opts.resource ?? []).length) throw new UsageError("--policy least-privilege for secretsmanager needs --resource SECRET_ARN (the secret(s) the principals may read).");
       policies.set(s, { text: JSON.stringify(leastPrivilegePolicy(s, { principals, resources: opts.resource ?? [] })), mode: "least-privilege" });
     }
   }
+
+  for (const w of warnings) ctx.log.warn(w);
 
   // 3. Steps.
   const steps: StepDef[] = [...dnsSteps];
@@ -270,6 +315,7 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
     session.plan.spec = { ...session.plan.spec, endpoints: spec };
     if (!ctx.opts.dryRun) await session.save();
     const report = await runSteps(ctx, session, steps);
+    const revokedIngress = await revokeStaleIngress(ctx, session, interfaceServices, new Set(steps.map((x) => x.id)));
     const r = session.plan.resources;
     const result = {
       command: "add-endpoint",
@@ -279,7 +325,9 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
       vpcId,
       endpoints: services.map((s) => {
         const rec = r[`endpoint/${s}`];
-        const a = (rec?.attrs ?? {}) as { state?: string; subnetIds?: string[]; routeTableIds?: string[]; dnsNames?: string[]; privateDnsEnabled?: boolean };
+        // The live endpoint's values (the step reads them back after converging), not the request.
+        const a = (rec?.attrs ?? {}) as { state?: string; subnetIds?: string[]; routeTableIds?: string[]; securityGroupIds?: string[]; dnsNames?: string[]; privateDnsEnabled?: boolean; policyDocument?: string | null; modified?: string[] };
+        const live = a.policyDocument ?? policies.get(s)!.text;
         return {
           service: s,
           serviceName: `com.amazonaws.${plan.region}.${s}`,
@@ -288,15 +336,19 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
           state: a.state ?? null,
           subnetIds: a.subnetIds ?? [],
           routeTableIds: a.routeTableIds ?? [],
-          securityGroupId: GATEWAY.has(s) ? null : (r[`endpoint/${s}/sg`]?.id ?? null),
-          privateDns: GATEWAY.has(s) ? null : privateDns,
+          securityGroupId: GATEWAY.has(s) ? null : (a.securityGroupIds?.[0] ?? r[`endpoint/${s}/sg`]?.id ?? null),
+          securityGroupIds: GATEWAY.has(s) ? [] : (a.securityGroupIds ?? []),
+          privateDns: GATEWAY.has(s) ? null : (a.privateDnsEnabled ?? privateDns),
           dnsNames: a.dnsNames ?? [],
           policy: policies.get(s)!.mode,
-          policyDocument: policies.get(s)!.text ? JSON.parse(policies.get(s)!.text!) : null,
+          policyDocument: live ? parseJson(live) : null,
+          modified: a.modified ?? [],
         };
       }),
       allowFrom: sources.map((x) => ({ label: x.label, kind: x.kind, ...(x.kind === "cidr" ? { cidr: x.cidr } : { groupId: x.groupId ?? r[x.groupStep!]?.id }) })),
       skippedAzs,
+      revokedIngress,
+      warnings,
       ...(clusterChecks ? { clusterChecks } : {}),
       steps: report.outcomes,
       ...(ctx.opts.dryRun ? { dryRunChecks: report.dryRunChecks } : {}),
@@ -306,4 +358,40 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
   } finally {
     await session.close();
   }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * After the wanted rules are in place: the ingress rules this plan made for these services'
+ * endpoint groups that the current --allow-from no longer asks for are revoked (journaled, the
+ * records marked deleted), so narrowing --allow-from narrows the group. --dry-run only lists them.
+ */
+async function revokeStaleIngress(ctx: Context, session: Awaited<ReturnType<typeof openSession>>, services: string[], wanted: Set<string>) {
+  const out: Array<{ service: string; step: string; source: string; revoked: boolean }> = [];
+  for (const [step, rec] of Object.entries(session.plan.resources)) {
+    const service = services.find((svc) => step.startsWith(`endpoint/${svc}/sg/ingress/`));
+    if (!service || rec.kind !== "security-group-rule" || rec.state !== "created" || wanted.has(step)) continue;
+    const perm = (rec.attrs as { permission?: { IpRanges?: Array<{ CidrIp?: string }>; UserIdGroupPairs?: Array<{ GroupId?: string }> } }).permission;
+    const source = perm?.IpRanges?.[0]?.CidrIp ?? perm?.UserIdGroupPairs?.[0]?.GroupId ?? step.split("/").pop()!;
+    if (ctx.opts.dryRun) {
+      out.push({ service, step, source, revoked: false });
+      continue;
+    }
+    session.journal({ step, action: "delete", status: "started", resourceId: rec.id ?? undefined });
+    await session.save();
+    await deleters[rec.kind](ctx, rec);
+    session.upsert(step, { ...rec, state: "deleted", deletedAt: new Date().toISOString(), generation: rec.generation + 1 });
+    session.journal({ step, action: "delete", status: "done", resourceId: rec.id ?? undefined, error: "no longer in --allow-from" });
+    await session.save();
+    ctx.log.info(`Revoked ingress tcp/443 from ${source} into the ${service} endpoint's group: no longer in --allow-from.`);
+    out.push({ service, step, source, revoked: true });
+  }
+  return out;
 }

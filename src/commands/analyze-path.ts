@@ -103,7 +103,7 @@ async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, kee
   const ec2sdk = await import("@aws-sdk/client-ec2");
   const { classifyError, toCliError } = await import("../aws/errors.js");
   const { fromNetworkInsightsAnalysis } = await import("../analysis/reachability.js");
-  const { pollUntil } = await import("../aws/wait.js");
+  const { waitWithSpinner } = await import("../aws/wait.js");
   const aws = await ctx.aws();
   const ec2 = await aws.ec2();
   const notFound = (what: string) => (err: unknown) => {
@@ -142,25 +142,18 @@ async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, kee
       );
       const analysisId = started.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!;
       entry.networkInsightsAnalysisId = analysisId;
-      const spinner = ctx.log.spin(`Reachability Analyzer: ${src.ref.id} → ${q.destination} (${analysisId})…`);
-      let analysis: import("@aws-sdk/client-ec2").NetworkInsightsAnalysis;
-      try {
-        analysis = await pollUntil(
-          `Reachability Analyzer analysis ${analysisId}`,
-          async () => {
-            const r = await ec2.send(new ec2sdk.DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [analysisId] }));
-            const a = r.NetworkInsightsAnalyses?.[0];
-            if (a?.Status === "failed") return { done: false, failure: a.StatusMessage ?? "the analysis failed" };
-            return { done: a?.Status === "succeeded", value: a, status: a?.Status ?? "running" };
-          },
-          ctx.wait,
-          (status, ms) => spinner.update(`Reachability Analyzer: ${src.ref.id} → ${q.destination} — ${status} (${Math.round(ms / 1000)} s)`),
-        );
-        spinner.succeed(`Reachability Analyzer: ${src.ref.id} → ${q.destination}: ${analysis.NetworkPathFound ? "path found" : "no path"}`);
-      } catch (err) {
-        spinner.fail();
-        throw err;
-      }
+      // Ctrl-C stops the wait at once (waitWithSpinner passes ctx.signal); `finally` still cleans up.
+      const analysis = await waitWithSpinner(
+        ctx,
+        `Reachability Analyzer: ${src.ref.id} → ${q.destination} (${analysisId})`,
+        async () => {
+          const r = await ec2.send(new ec2sdk.DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [analysisId] }));
+          const a = r.NetworkInsightsAnalyses?.[0];
+          if (a?.Status === "failed") return { done: false, failure: a.StatusMessage ?? "the analysis failed" };
+          return { done: a?.Status === "succeeded", value: a, status: a?.Status ?? "running" };
+        },
+        (a) => `Reachability Analyzer: ${src.ref.id} → ${q.destination}: ${a?.NetworkPathFound ? "path found" : "no path"}`,
+      );
       results.push({ ref: src.ref, result: fromNetworkInsightsAnalysis(analysis as never, { source: src.ref, destination: q.destination }) });
     }
   } finally {

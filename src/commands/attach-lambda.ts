@@ -6,7 +6,7 @@
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
-import { listSecurityGroups } from "../aws/ec2.js";
+import { isLiveEndpoint, listSecurityGroups } from "../aws/ec2.js";
 import { LAMBDA_VPC_ACCESS_POLICY_ARN, allows, decodePolicy, missingEniActions, type PolicyDocument } from "../aws/policy-eval.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
@@ -115,7 +115,7 @@ export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOption
 
   const warnings: string[] = [];
   const noNat = egress.filter((e) => !e.natGatewayId && !e.public);
-  const endpoints = (await listVpcEndpoints(ec2, [{ Name: "vpc-id", Values: [vpcId] }])).filter((e) => !["deleting", "deleted"].includes(String(e.State).toLowerCase()));
+  const endpoints = (await listVpcEndpoints(ec2, [{ Name: "vpc-id", Values: [vpcId] }])).filter(isLiveEndpoint);
   const endpointServices = endpoints.map((e) => e.ServiceName!.split(".").slice(3).join("."));
   if (noNat.length) {
     warnings.push(

@@ -8,6 +8,8 @@ import { classifyError } from "../aws/errors.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
 import { deleters } from "../engine/kinds.js";
 import { parseFunctionRef } from "./lambda-common.js";
+import { functionsUsingRole, getFunctionConfiguration, roleNameOf } from "../engine/lambda-steps.js";
+import type { PlanSession } from "../engine/session.js";
 import { renderDetachLambda } from "../output/render.js";
 
 export async function detachLambdaCommand(ctx: Context, opts: { function?: string }): Promise<number> {
@@ -20,7 +22,7 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
   }
   const previous = (cfg.attrs as { previousVpcConfig?: unknown }).previousVpcConfig ?? null;
   if (ctx.opts.dryRun) {
-    const result = { command: "detach-lambda", dryRun: true, plan: plan.name, functionName: ref.name, restoresVpcConfig: previous, wouldDelete: [`${base}/vpc-config`, `${base}/iam`, `${base}/sg`].filter((s) => plan.resources[s] && plan.resources[s].state !== "deleted") };
+    const result = { command: "detach-lambda", dryRun: true, plan: plan.name, functionName: ref.name, restoresVpcConfig: previous, wouldDelete: [`${base}/vpc-config`, `${base}/iam`, `${base}/sg`].filter((s) => plan.resources[s] && plan.resources[s].state !== "deleted" && !(s === `${base}/iam` && functionsUsingRole(plan.resources, (plan.resources[s].attrs as { roleName: string }).roleName, { exceptStep: `${base}/vpc-config`, unknownCounts: true }).length)) };
     ctx.emit(result, renderDetachLambda);
     return 0;
   }
@@ -41,7 +43,27 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
     };
     // A pending config record may hide an update that went through before a crash: restore anyway.
     await undo(`${base}/vpc-config`);
-    await undo(`${base}/iam`);
+    // The ENI policy egress-cli attached stays while another function of the plan runs in the VPC
+    // under the same role (it may never have needed an iam step of its own because of it).
+    const roleName = roleNameOf((cfg.attrs as { role?: unknown }).role) ?? (await currentRoleName(ctx, ref.name)) ?? (session.plan.resources[`${base}/iam`]?.attrs as { roleName?: string } | undefined)?.roleName;
+    await recordMissingRoles(ctx, session);
+    const attachments = Object.entries(session.plan.resources).filter(
+      ([step, r]) => r.kind === "iam-role-policy-attachment" && r.state !== "deleted" && (step === `${base}/iam` || (roleName !== undefined && (r.attrs as { roleName?: string }).roleName === roleName)),
+    );
+    for (const [step, r] of attachments) {
+      const role = (r.attrs as { roleName: string }).roleName;
+      const users = functionsUsingRole(session.plan.resources, role, { unknownCounts: true });
+      if (users.length) {
+        // Another function's own attachment is simply still in use: only ours is worth reporting.
+        if (step === `${base}/iam`) {
+          const reason = `role ${role} is also the execution role of ${users.map((u) => u.functionName).join(", ")}, still attached to the VPC by this plan; its ENI permissions stay until that is detached (or destroy)`;
+          ctx.log.info(`Keeping ${(r.attrs as { policyArn?: string }).policyArn?.split("/").pop() ?? "the policy"} on ${role}: ${reason}.`);
+          kept.push({ step, id: r.id, reason });
+        }
+        continue;
+      }
+      await undo(step);
+    }
     const sg = session.plan.resources[`${base}/sg`];
     if (sg && sg.state === "created") {
       // One try: rules of other groups (an endpoint group admitting this one) keep it alive; destroy removes it.
@@ -72,4 +94,22 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
   } finally {
     await session.close();
   }
+}
+
+async function currentRoleName(ctx: Context, functionName: string): Promise<string | undefined> {
+  return roleNameOf((await getFunctionConfiguration(await (await ctx.aws()).lambda(), functionName))?.Role);
+}
+
+/** Plans written before the role was recorded: look it up for every function still in the VPC, and record it. */
+async function recordMissingRoles(ctx: Context, session: PlanSession): Promise<void> {
+  let changed = false;
+  for (const [step, r] of Object.entries(session.plan.resources)) {
+    if (r.kind !== "lambda-vpc-config" || r.state === "deleted" || (r.attrs as { role?: unknown }).role) continue;
+    const name = (r.attrs as { functionName?: string }).functionName ?? step.split("/")[1];
+    const f = await getFunctionConfiguration(await (await ctx.aws()).lambda(), name);
+    if (!f?.Role) continue;
+    session.upsert(step, { ...r, attrs: { ...r.attrs, role: f.Role } });
+    changed = true;
+  }
+  if (changed) await session.save();
 }

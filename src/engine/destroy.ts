@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 import { toCliError } from "../aws/errors.js";
 import { CliError } from "../errors.js";
 import { findTaggedResources } from "./ec2-steps.js";
-import { deleters, undoableWhenPending } from "./kinds.js";
+import { deleteAfter, deleters, undoableWhenPending } from "./kinds.js";
 import { Interrupted, type ResourceRecord } from "./engine.js";
 import type { PlanSession } from "./session.js";
 import type { Plan } from "../plans/schema.js";
@@ -22,7 +22,7 @@ export function deletionOrder(resources: Record<string, ResourceRecord>): string
   const remaining = new Set(live.map(([id]) => id));
   const order: string[] = [];
   while (remaining.size) {
-    const batch = [...remaining].filter((id) => ![...remaining].some((other) => resources[other].dependsOn.includes(id)));
+    const batch = [...remaining].filter((id) => ![...remaining].some((other) => other !== id && mustWait(resources, id, other)));
     if (!batch.length) throw new Error(`internal: dependency cycle among ${[...remaining].join(", ")}`);
     for (const id of batch.sort()) {
       order.push(id);
@@ -30,6 +30,11 @@ export function deletionOrder(resources: Record<string, ResourceRecord>): string
     }
   }
   return order;
+}
+
+/** Must `id` wait for `other` to be deleted first? (`other` depends on it, or its kind says so.) */
+function mustWait(resources: Record<string, ResourceRecord>, id: string, other: string): boolean {
+  return resources[other].dependsOn.includes(id) || Boolean(deleteAfter[resources[id].kind]?.(resources[id], resources).includes(other));
 }
 
 export type Orphan = Awaited<ReturnType<typeof findTaggedResources>>[number];
@@ -110,7 +115,7 @@ export async function destroyPlan(ctx: Context, session: PlanSession): Promise<D
   const remaining = new Set(Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id));
   const running = new Map<string, Promise<void>>();
   let failure: unknown;
-  const blocked = (id: string) => [...remaining].some((o) => o !== id && resources[o].dependsOn.includes(id)) || [...running.keys()].some((o) => resources[o].dependsOn.includes(id));
+  const blocked = (id: string) => [...remaining, ...running.keys()].some((o) => o !== id && mustWait(resources, id, o));
 
   while ((remaining.size || running.size) && !(failure && !running.size)) {
     if (!failure && !ctx.signal.aborted) {

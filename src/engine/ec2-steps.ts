@@ -36,6 +36,7 @@ import {
   getInternetGateway,
   getNatGateway,
   isAttachedTo,
+  isGoneEndpoint,
   getRouteTable,
   getSubnet,
   getVpc,
@@ -572,7 +573,7 @@ export async function findTaggedResources(ctx: Context, plan: { planId: string }
   const step = (tags?: { Key?: string; Value?: string }[]) => tags?.find((t) => t.Key === "egress-cli:step")?.Value ?? "unknown";
   return [
     ...endpoints
-      .filter((e) => !["deleted", "deleting"].includes(String(e.State).toLowerCase()))
+      .filter((e) => !isGoneEndpoint(e))
       .map((e) => ({ kind: "vpc-endpoint", id: e.VpcEndpointId!, step: step(e.Tags), refs: [e.VpcId, ...(e.SubnetIds ?? []), ...(e.Groups ?? []).map((g) => g.GroupId)] })),
     ...nats.map((n) => ({ kind: "nat-gateway", id: n.NatGatewayId!, step: step(n.Tags), refs: [n.SubnetId, n.NatGatewayAddresses?.[0]?.AllocationId] })),
     ...addresses.map((a) => ({ kind: "elastic-ip", id: a.AllocationId!, step: step(a.Tags), refs: [] as (string | undefined)[] })),

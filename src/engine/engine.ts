@@ -263,7 +263,8 @@ async function verifyPatiently(ctx: Context, step: StepDef, run: StepRun, rec: R
   for (let attempt = 0; ; attempt++) {
     const r = await retryEventual(() => step.verify!(run, rec), ctx.wait);
     if (r || !young || attempt >= 4) return r;
-    await sleep(Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt);
+    await sleep(Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt, ctx.signal);
+    if (ctx.signal.aborted) throw new Interrupted();
   }
 }
 

@@ -10,20 +10,20 @@ import {
   CreateVpcEndpointCommand,
   DeleteVpcEndpointsCommand,
   DescribeNetworkInterfacesCommand,
-  DescribeVpcEndpointsCommand,
+  ModifyVpcEndpointCommand,
   RevokeSecurityGroupIngressCommand,
   type EC2Client,
-  type Filter,
   type IpPermission,
+  type ModifyVpcEndpointRequest,
   type VpcEndpoint,
 } from "@aws-sdk/client-ec2";
 import { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand, type IAMClient } from "@aws-sdk/client-iam";
 import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from "@aws-sdk/client-lambda";
-import { CliError } from "../errors.js";
+import { CliError, Interrupted } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
-import { listSecurityGroups, orUndefined, listVpcEndpoints } from "../aws/ec2.js";
+import { endpointState, isLiveEndpoint, listSecurityGroups, orUndefined, listVpcEndpoints } from "../aws/ec2.js";
 import { tagSpec } from "../aws/tags.js";
-import { pollUntil, sleep } from "../aws/wait.js";
+import { sleep, waitWithSpinner } from "../aws/wait.js";
 import type { Context } from "../context.js";
 import type { ResourceRecord, StepDef, StepRun } from "./engine.js";
 import type { Deleter } from "./ec2-steps.js";
@@ -185,28 +185,20 @@ const sameConfig = (a: VpcConfigShape | null, b: VpcConfigShape | null) => JSON.
 
 /** Waits until no update is in progress; fails with the function's reason when the last update failed. */
 export async function waitForUpdate(ctx: Context, lambda: LambdaClient, name: string, what: string, opts: { failOnFailed: boolean }): Promise<FunctionConfiguration> {
-  const spinner = ctx.log.spin(`${what}: waiting for ${name} (LastUpdateStatus)`);
-  try {
-    const f = await pollUntil(
-      `the update of Lambda function ${name}`,
-      async () => {
-        const cur = await getFunctionConfiguration(lambda, name);
-        if (!cur) return { done: false, failure: "the function no longer exists" };
-        if (cur.LastUpdateStatus === "InProgress") return { done: false, status: "InProgress" };
-        if (cur.LastUpdateStatus === "Failed" && opts.failOnFailed) {
-          return { done: false, failure: `LastUpdateStatus Failed: ${cur.LastUpdateStatusReasonCode ?? ""} ${cur.LastUpdateStatusReason ?? ""}`.trim() };
-        }
-        return { done: true, value: cur };
-      },
-      ctx.wait,
-      (status, ms) => spinner.update(`${what}: ${name} ${status} (${Math.round(ms / 1000)} s)`),
-    );
-    spinner.succeed(`${what}: ${name} ${f.LastUpdateStatus}`);
-    return f;
-  } catch (err) {
-    spinner.fail();
-    throw err;
-  }
+  return waitWithSpinner(
+    ctx,
+    `${what}: the update of Lambda function ${name} (LastUpdateStatus)`,
+    async () => {
+      const cur = await getFunctionConfiguration(lambda, name);
+      if (!cur) return { done: false, failure: "the function no longer exists" };
+      if (cur.LastUpdateStatus === "InProgress") return { done: false, status: "InProgress" };
+      if (cur.LastUpdateStatus === "Failed" && opts.failOnFailed) {
+        return { done: false, failure: `LastUpdateStatus Failed: ${cur.LastUpdateStatusReasonCode ?? ""} ${cur.LastUpdateStatusReason ?? ""}`.trim() };
+      }
+      return { done: true, value: cur };
+    },
+    (f) => `${what}: ${name} ${f.LastUpdateStatus}`,
+  );
 }
 
 /** Sends UpdateFunctionConfiguration, waiting out an update in progress and IAM propagation. */
@@ -223,7 +215,8 @@ async function updateVpcConfig(ctx: Context, name: string, cfg: VpcConfigShape, 
       }
       // IAM is eventually consistent: a policy attached seconds ago may not be visible to Lambda yet.
       if (opts.iamJustChanged && code === "InvalidParameterValueException" && /execution role does not have permissions/.test((err as Error).message) && attempt < 8) {
-        await sleep(Math.min(ctx.wait.maxDelayMs, Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt));
+        await sleep(Math.min(ctx.wait.maxDelayMs, Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt), ctx.signal);
+        if (ctx.signal.aborted) throw new Interrupted();
         continue;
       }
       throw err;
@@ -271,7 +264,7 @@ export function lambdaVpcConfigStep(o: {
       if (rec?.state === "pending" && rec.attrs && "previousVpcConfig" in rec.attrs) return { previousVpcConfig: rec.attrs.previousVpcConfig, functionName: o.functionName };
       const f = await getFunctionConfiguration(await lambdaOf(run), o.functionName);
       if (!f) throw new CliError(`Lambda function ${o.functionName} no longer exists.`);
-      return { functionName: o.functionName, functionArn: f.FunctionArn, previousVpcConfig: vpcConfigOf(f) };
+      return { functionName: o.functionName, functionArn: f.FunctionArn, role: f.Role, previousVpcConfig: vpcConfigOf(f) };
     },
     async create(run) {
       const iamJustChanged = Boolean(o.iamStep && run.record(o.iamStep)?.createdAt && Date.now() - Date.parse(run.record(o.iamStep)!.createdAt!) < 120_000);
@@ -312,30 +305,73 @@ export async function restoreVpcConfig(ctx: Context, rec: ResourceRecord): Promi
 
 async function waitForLambdaEnisGone(ctx: Context, groupIds: string[], functionName: string) {
   const ec2 = await ec2Of(ctx);
-  const spinner = ctx.log.spin(`Waiting for the hyperplane ENIs of ${functionName} to be released`);
-  try {
-    await pollUntil(
-      `release of the Lambda ENIs of ${functionName}`,
-      async () => {
-        const r = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "group-id", Values: groupIds }] }));
-        const n = r.NetworkInterfaces?.length ?? 0;
-        return n === 0 ? { done: true } : { done: false, status: `${n} ENI(s) left` };
-      },
-      ctx.wait,
-      (status, ms) => spinner.update(`Waiting for the hyperplane ENIs of ${functionName}: ${status} (${Math.round(ms / 1000)} s)`),
-    );
-    spinner.succeed(`Hyperplane ENIs of ${functionName} released`);
-  } catch (err) {
-    spinner.fail();
-    throw err;
-  }
+  await waitWithSpinner(
+    ctx,
+    `the release of the hyperplane ENIs of ${functionName}`,
+    async () => {
+      const r = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "group-id", Values: groupIds }] }));
+      const n = r.NetworkInterfaces?.length ?? 0;
+      return n === 0 ? { done: true } : { done: false, status: `${n} ENI(s) left` };
+    },
+    () => `Hyperplane ENIs of ${functionName} released`,
+  );
+}
+
+// ---------- Who still needs a role's ENI permissions ----------
+
+export const roleNameOf = (arn: unknown): string | undefined => (typeof arn === "string" && arn ? arn.split("/").pop() : undefined);
+
+/**
+ * Functions of the plan (other than `exceptStep`'s) whose VPC config is in place (or may be: a
+ * pending record) and runs under `roleName`: the ENI policy on that role must stay for them.
+ * A record without a recorded role counts when `unknownCounts` (the conservative answer).
+ */
+export function functionsUsingRole(resources: Record<string, ResourceRecord>, roleName: string, opts: { exceptStep?: string; unknownCounts?: boolean } = {}): Array<{ step: string; functionName: string }> {
+  return Object.entries(resources)
+    .filter(([step, r]) => step !== opts.exceptStep && r.kind === "lambda-vpc-config" && r.state !== "deleted")
+    .filter(([, r]) => {
+      const role = roleNameOf((r.attrs as { role?: unknown }).role);
+      return role === roleName || (role === undefined && Boolean(opts.unknownCounts));
+    })
+    .map(([step, r]) => ({ step, functionName: String((r.attrs as { functionName?: unknown }).functionName ?? step.split("/")[1]) }));
 }
 
 // ---------- VPC endpoints ----------
 
 export { listVpcEndpoints };
 
-const liveEndpoint = (e: VpcEndpoint | undefined) => e && ["pending", "pendingAcceptance", "available"].includes(String(e.State).toLowerCase() === "pendingacceptance" ? "pendingAcceptance" : String(e.State).toLowerCase());
+/** Policy JSON with object keys sorted at every level: equal documents compare equal whatever their layout. */
+export function normalizePolicy(text: string | undefined | null): string | null {
+  if (!text) return null;
+  const sortKeys = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sortKeys) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+/** AWS's default endpoint policy (what `full` means): one Allow of every action on everything to everyone. */
+export function isFullAccessPolicy(text: string | undefined | null): boolean {
+  if (!text) return true;
+  try {
+    const doc = JSON.parse(text) as { Statement?: unknown };
+    const stmts = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    const star = (v: unknown) => v === "*" || (Array.isArray(v) && v.length === 1 && v[0] === "*");
+    return (
+      stmts.length === 1 &&
+      stmts.every((st) => {
+        const x = st as Record<string, unknown>;
+        const p = x.Principal as unknown;
+        return x.Effect === "Allow" && star(x.Action) && star(x.Resource) && (star(p) || star((p as { AWS?: unknown })?.AWS)) && !x.Condition && !x.NotAction && !x.NotResource && !x.NotPrincipal;
+      })
+    );
+  } catch {
+    return false;
+  }
+}
+
 const endpointAttrs = (e: VpcEndpoint) => ({
   serviceName: e.ServiceName,
   type: e.VpcEndpointType,
@@ -347,6 +383,7 @@ const endpointAttrs = (e: VpcEndpoint) => ({
   privateDnsEnabled: e.PrivateDnsEnabled,
   dnsNames: (e.DnsEntries ?? []).map((d) => d.DnsName),
   networkInterfaceIds: e.NetworkInterfaceIds ?? [],
+  policyDocument: e.PolicyDocument ?? null,
 });
 
 export function vpcEndpointStep(o: {
@@ -370,6 +407,58 @@ export function vpcEndpointStep(o: {
     ...(o.policyDocument ? { PolicyDocument: o.policyDocument } : {}),
     TagSpecifications: tagSpec("vpc-endpoint", run.tags),
   });
+  const waitAvailable = (run: StepRun, ec2: EC2Client, id: string) =>
+    waitWithSpinner(
+      run.ctx,
+      `endpoint ${id} (${o.serviceName}) to become available`,
+      async () => {
+        const cur = (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
+        if (!cur) return { done: false, status: "not visible yet" };
+        const state = endpointState(cur);
+        if (state === "available") return { done: true, value: cur };
+        if (["failed", "rejected", "deleted", "deleting", "expired"].includes(state)) return { done: false, failure: `went to state ${cur.State}` };
+        return { done: false, status: String(cur.State) };
+      },
+      () => `Endpoint ${id} (${o.serviceName}) is available`,
+    );
+  /** What ModifyVpcEndpoint must change for the live endpoint to be the desired one. */
+  const endpointChanges = (run: StepRun, e: VpcEndpoint) => {
+    const request: ModifyVpcEndpointRequest = { VpcEndpointId: e.VpcEndpointId! };
+    const modified: string[] = [];
+    if (o.policyDocument === undefined) {
+      if (!isFullAccessPolicy(e.PolicyDocument)) {
+        request.ResetPolicy = true;
+        modified.push("policy");
+      }
+    } else if (normalizePolicy(o.policyDocument) !== normalizePolicy(e.PolicyDocument)) {
+      request.PolicyDocument = o.policyDocument;
+      modified.push("policy");
+    }
+    const diff = (want: string[], live: string[]) => ({ add: want.filter((x) => !live.includes(x)), remove: live.filter((x) => !want.includes(x)) });
+    if (o.type === "Interface") {
+      const subnets = diff((o.subnetSteps ?? []).map((s) => run.ref(s)), e.SubnetIds ?? []);
+      if (subnets.add.length) request.AddSubnetIds = subnets.add;
+      if (subnets.remove.length) request.RemoveSubnetIds = subnets.remove;
+      if (subnets.add.length || subnets.remove.length) modified.push("subnets");
+      if (o.securityGroupStep) {
+        const groups = diff([run.ref(o.securityGroupStep)], (e.Groups ?? []).map((g) => g.GroupId!));
+        if (groups.add.length) request.AddSecurityGroupIds = groups.add;
+        if (groups.remove.length) request.RemoveSecurityGroupIds = groups.remove;
+        if (groups.add.length || groups.remove.length) modified.push("security groups");
+      }
+      const dns = o.privateDns ?? true;
+      if (Boolean(e.PrivateDnsEnabled) !== dns) {
+        request.PrivateDnsEnabled = dns;
+        modified.push("private DNS");
+      }
+    } else {
+      const tables = diff((o.routeTableSteps ?? []).map((s) => run.ref(s)), e.RouteTableIds ?? []);
+      if (tables.add.length) request.AddRouteTableIds = tables.add;
+      if (tables.remove.length) request.RemoveRouteTableIds = tables.remove;
+      if (tables.add.length || tables.remove.length) modified.push("route tables");
+    }
+    return { request, modified };
+  };
   return {
     id: o.id,
     kind: "vpc-endpoint",
@@ -377,39 +466,30 @@ export function vpcEndpointStep(o: {
     dependsOn: ["vpc", ...(o.subnetSteps ?? []), ...(o.routeTableSteps ?? []), ...(o.securityGroupStep ? [o.securityGroupStep] : []), ...(o.dependsOn ?? [])],
     async verify(run, rec) {
       const e = (await orUndefined(listVpcEndpoints(await ec2Of(run), undefined, [rec.id!])))?.[0];
-      return liveEndpoint(e) ? { id: e!.VpcEndpointId!, attrs: endpointAttrs(e!) } : undefined;
+      return isLiveEndpoint(e) ? { id: e!.VpcEndpointId!, attrs: endpointAttrs(e!) } : undefined;
     },
     async discover(run) {
-      const found = (await listVpcEndpoints(await ec2Of(run), run.stepFilters)).filter(liveEndpoint);
+      const found = (await listVpcEndpoints(await ec2Of(run), run.stepFilters)).filter(isLiveEndpoint);
       return found[0] ? { id: found[0].VpcEndpointId!, attrs: endpointAttrs(found[0]) } : undefined;
     },
     async create(run) {
       const r = await (await ec2Of(run)).send(new CreateVpcEndpointCommand({ ...input(run), ClientToken: run.clientToken }));
       return { id: r.VpcEndpoint!.VpcEndpointId!, attrs: endpointAttrs(r.VpcEndpoint!) };
     },
+    // Converge: a re-run with another policy, subnets, group or private DNS changes the live
+    // endpoint (ModifyVpcEndpoint) instead of only checking that it exists.
     async settle(run, result) {
       const ec2 = await ec2Of(run);
-      const spinner = run.ctx.log.spin(`Waiting for endpoint ${result.id} (${o.serviceName}) to become available`);
-      try {
-        const e = await pollUntil(
-          `VPC endpoint ${result.id}`,
-          async () => {
-            const cur = (await orUndefined(listVpcEndpoints(ec2, undefined, [result.id!])))?.[0];
-            if (!cur) return { done: false, status: "not visible yet" };
-            const state = String(cur.State).toLowerCase();
-            if (state === "available") return { done: true, value: cur };
-            if (["failed", "rejected", "deleted", "deleting", "expired"].includes(state)) return { done: false, failure: `went to state ${cur.State}` };
-            return { done: false, status: String(cur.State) };
-          },
-          run.ctx.wait,
-          (status, ms) => spinner.update(`Waiting for endpoint ${result.id} (${o.serviceName}): ${status} (${Math.round(ms / 1000)} s)`),
-        );
-        spinner.succeed(`Endpoint ${result.id} (${o.serviceName}) is available`);
-        return { id: result.id, attrs: endpointAttrs(e) };
-      } catch (err) {
-        spinner.fail();
-        throw err;
+      let e = await waitAvailable(run, ec2, result.id!);
+      const { request, modified } = endpointChanges(run, e);
+      if (modified.length) {
+        await ec2.send(new ModifyVpcEndpointCommand(request));
+        run.ctx.log.info(`Endpoint ${result.id} (${o.serviceName}): updated ${modified.join(", ")}.`);
+        e = await waitAvailable(run, ec2, result.id!);
+        const left = endpointChanges(run, e).modified;
+        if (left.length) throw new CliError(`VPC endpoint ${result.id}: ModifyVpcEndpoint did not take effect for ${left.join(", ")}.`);
       }
+      return { id: result.id, attrs: { ...endpointAttrs(e), modified } };
     },
     dryRun: async (run) => {
       const { TagSpecifications: _t, ...rest } = input(run);
@@ -445,21 +525,19 @@ export const deleters: Record<string, Deleter> = {
     const ec2 = await ec2Of(ctx);
     const cur = (await orUndefined(listVpcEndpoints(ec2, undefined, [rec.id!])))?.[0];
     if (!cur) return;
-    if (String(cur.State).toLowerCase() !== "deleting") {
+    if (endpointState(cur) !== "deleting") {
       const r = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [rec.id!] }));
       const failed = r.Unsuccessful?.find((u) => !/NotFound/.test(u.Error?.Code ?? ""));
       if (failed) throw new CliError(`Deleting VPC endpoint ${rec.id} failed: ${failed.Error?.Code}: ${failed.Error?.Message}`);
     }
-    const spinner = ctx.log.spin(`Waiting for VPC endpoint ${rec.id} to be deleted`);
-    await pollUntil(
-      `deletion of VPC endpoint ${rec.id}`,
+    await waitWithSpinner(
+      ctx,
+      `VPC endpoint ${rec.id} to be deleted`,
       async () => {
         const e = (await orUndefined(listVpcEndpoints(ec2, undefined, [rec.id!])))?.[0];
-        return !e || String(e.State).toLowerCase() === "deleted" ? { done: true } : { done: false, status: String(e.State) };
+        return !e || endpointState(e) === "deleted" ? { done: true } : { done: false, status: String(e.State) };
       },
-      ctx.wait,
-      (status, ms) => spinner.update(`Waiting for VPC endpoint ${rec.id} to be deleted: ${status} (${Math.round(ms / 1000)} s)`),
+      () => `VPC endpoint ${rec.id} deleted`,
     );
-    spinner.succeed(`VPC endpoint ${rec.id} deleted`);
   },
 };
