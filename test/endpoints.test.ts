@@ -4,17 +4,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync, writeFileSync } from "node:fs";
-import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
+import { cli, cleanEnv, exampleSandbox, openSandbox, tempDir } from "./helpers.js";
 
-async function setup() {
-  const cwd = tempDir();
-  const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await openSandbox(file);
-  await sandbox.reset({ examples: true });
-  const env = cleanEnv();
-  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
-  return { cwd, sandbox, run };
-}
+const setup = () => exampleSandbox();
 const region = (sandbox: any) => sandbox.state().regions["us-east-1"];
 
 test("S3: no public subnets, attach-lambda, add-endpoint secretsmanager --allow-from lambda:NAME; 443 only from the Lambda SG; destroy removes it all", async () => {

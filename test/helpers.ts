@@ -1,5 +1,6 @@
 // Test helpers: run the real CLI in process (captured streams, a temp working directory, a
 // sandbox file) or as the built binary in a child process (for kill -9 crash tests).
+import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -105,4 +106,34 @@ export function planIds(planFile: string): Set<string> {
       .filter((r) => r.state === "created" && r.id && /^(vpc|subnet|igw|rtb|eipalloc|nat)-/.test(r.id) && r.kind !== "igw-attachment")
       .map((r) => r.id),
   );
+}
+
+/** A temp working directory with a sandbox seeded with the examples (S1/S3/S4 functions, S2/S4/S5 VPCs), and `run(...argv)`. */
+export async function exampleSandbox(prefix = "egress-test-") {
+  const cwd = tempDir(prefix);
+  const file = path.join(cwd, ".egress", "sandbox.json");
+  const sandbox = await openSandbox(file);
+  await sandbox.reset({ examples: true });
+  const env = cleanEnv();
+  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
+  return { cwd, file, sandbox, env, run, region: () => sandbox.state().regions["us-east-1"] as any };
+}
+
+/** Asserts that `p` rejects with this AWS error code (and message). */
+export async function rejectsWithCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  await assert.rejects(p, (e: any) => {
+    assert.equal(e.name, code, `expected ${code}, got ${e.name}: ${e.message}`);
+    if (message) assert.match(e.message, message);
+    return true;
+  });
+}
+
+/** "ok", or the AWS error code and HTTP status a call failed with. */
+export async function outcome(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return "ok";
+  } catch (err) {
+    return `${(err as Error).name} ${(err as any).$metadata?.httpStatusCode}`;
+  }
 }

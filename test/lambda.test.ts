@@ -4,15 +4,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { writeFileSync } from "node:fs";
-import { cli, cleanEnv, openSandbox, readSandboxState, tempDir } from "./helpers.js";
+import { cli, cleanEnv, exampleSandbox, openSandbox, readSandboxState, tempDir } from "./helpers.js";
 
 async function setup(name: string, createArgs: string[] = ["--cidr", "10.0.0.0/16", "--azs", "2"]) {
-  const cwd = tempDir();
-  const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await openSandbox(file);
-  await sandbox.reset({ examples: true });
-  const env = cleanEnv();
-  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
+  const { cwd, file, sandbox, run } = await exampleSandbox();
   const vpc = await run("create-vpc", "--name", name, ...createArgs, "--json");
   assert.equal(vpc.code, 0, vpc.stderr);
   return { cwd, file, sandbox, run, vpc: vpc.json() };

@@ -2,6 +2,7 @@
 // functions and roles, async update states, hyperplane ENIs, AWS's errors, endpoint services,
 // interface/gateway endpoints and prefix lists.
 import { test } from "node:test";
+import { outcome } from "./helpers.js";
 import assert from "node:assert/strict";
 import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, ModifyVpcAttributeCommand, CreateRouteTableCommand, CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, DeleteVpcEndpointsCommand, DescribeVpcEndpointServicesCommand, DescribeRouteTablesCommand, DescribeNetworkInterfacesCommand, DeleteSecurityGroupCommand, DescribePrefixListsCommand } from "@aws-sdk/client-ec2";
 import { LambdaClient, GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, ListEventSourceMappingsCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
@@ -27,14 +28,7 @@ async function setup() {
   return { sb, ec2, lambda, iam, vpc, a, b, e, sg };
 }
 
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    return `${(err as Error).name} ${(err as any).$metadata?.httpStatusCode}`;
-  }
-};
+const code = outcome;
 
 test("seeded functions, roles and the on-demand MSK event source mapping", async () => {
   const { lambda, iam } = await setup();

@@ -2,6 +2,7 @@
 // each subnet with the gateway's groups), resource configurations, Lattice's validation and errors,
 // pagination, idempotency, and the `snapshot` command collecting both (with the gateway's ENIs).
 import { test } from "node:test";
+import { outcome } from "./helpers.js";
 import assert from "node:assert/strict";
 import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
 import {
@@ -36,14 +37,7 @@ async function setup() {
   return { sb, ec2, lattice, vpc, a, b, sg, other, otherSubnet };
 }
 
-const code = async (p: Promise<unknown>) => {
-  try {
-    await p;
-    return "ok";
-  } catch (err) {
-    return `${(err as Error).name} ${(err as any).$metadata?.httpStatusCode}`;
-  }
-};
+const code = outcome;
 
 test("CreateResourceGateway makes one ENI per subnet with the gateway's groups; Get/List/Delete", async () => {
   const { ec2, lattice, vpc, a, b, sg } = await setup();

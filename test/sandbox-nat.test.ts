@@ -1,6 +1,7 @@
 // Sandbox NAT gateways, Elastic IPs, ENIs and a full teardown in dependency order, through the real SDK v3 client.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
+import { rejectsWithCode } from "./helpers.js";
 import assert from "node:assert/strict";
 import { EC2 } from "@aws-sdk/client-ec2";
 import { Sandbox, plugSandbox, type SandboxOpenOptions } from "../src/sandbox/index.js";
@@ -14,13 +15,7 @@ async function setup(opts: SandboxOpenOptions = {}) {
   return { sb, ec2 };
 }
 
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp) {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, code, `expected ${code}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
+const rejects = rejectsWithCode;
 
 /** S1 topology up to the NAT: VPC, IGW, public + private subnets and tables. */
 async function network(ec2: EC2, withIgw = true) {
@@ -51,7 +46,7 @@ test("Elastic IPs: quota of 5 per region, release rules, public-looking unique a
   }
   assert.equal(new Set(ips).size, 5);
   await rejects(ec2.allocateAddress({ Domain: "vpc" }), "AddressLimitExceeded", /maximum number of addresses/);
-  const attrs = await ec2.describeAccountAttributes({ AttributeNames: ["vpc-max-elastic-ips"] });
+  const attrs = await ec2.describeAccountAttributes({ AttributeNames: ["vpc-max-elastic-ips" as any] });
   assert.equal(attrs.AccountAttributes![0].AttributeValues![0].AttributeValue, "5");
   const { Addresses } = await ec2.describeAddresses({ PublicIps: [ips[0]] });
   assert.equal(Addresses!.length, 1);

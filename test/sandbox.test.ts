@@ -1,6 +1,7 @@
 // Sandbox EC2 emulation driven through the real SDK v3 client: fresh account shape and network rules.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
+import { rejectsWithCode } from "./helpers.js";
 import assert from "node:assert/strict";
 import { EC2 } from "@aws-sdk/client-ec2";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
@@ -15,13 +16,7 @@ async function setup(region = "us-east-1") {
   return { sb, ec2 };
 }
 
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp) {
-  await assert.rejects(p, (e: any) => {
-    assert.equal(e.name, code, `expected ${code}, got ${e.name}: ${e.message}`);
-    if (message) assert.match(e.message, message);
-    return true;
-  });
-}
+const rejects = rejectsWithCode;
 
 test("a fresh account has a default VPC per region with default subnets, IGW, main route table, SG and NACL", async () => {
   const { sb, ec2 } = await setup();

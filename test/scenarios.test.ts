@@ -9,16 +9,9 @@ import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { s2 } from "./fixtures/analysis/build.js";
-import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
+import { cli, cleanEnv, exampleSandbox, openSandbox, tempDir } from "./helpers.js";
 
-async function setup() {
-  const cwd = tempDir("egress-scn-");
-  const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await openSandbox(file);
-  await sandbox.reset({ examples: true });
-  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env: cleanEnv(), sandbox });
-  return { cwd, sandbox, run, region: () => sandbox.state().regions["us-east-1"]! as any };
-}
+const setup = () => exampleSandbox("egress-scn-");
 type Run = Awaited<ReturnType<typeof setup>>["run"];
 
 interface Verdict {
