@@ -23,13 +23,16 @@ async function legacyVpc(sb: Sandbox) {
   return { vpc, pub, priv, igw, rt };
 }
 
-test("S5: import a legacy VPC, add a NAT for the private subnet, destroy keeps the imported VPC", async () => {
+/** A temp dir, a fresh sandbox holding the legacy VPC, and the CLI's sandbox flag. */
+async function legacySetup() {
   const cwd = tempDir();
   const file = path.join(cwd, "sb.json");
   const sb = await openSandbox(file);
-  const env = cleanEnv();
-  const g = ["--sandbox-file", file];
-  const legacy = await legacyVpc(sb);
+  return { cwd, sb, env: cleanEnv(), g: ["--sandbox-file", file], legacy: await legacyVpc(sb) };
+}
+
+test("S5: import a legacy VPC, add a NAT for the private subnet, destroy keeps the imported VPC", async () => {
+  const { cwd, sb, env, g, legacy } = await legacySetup();
   const before = accountSignature(sb.state());
 
   const imp = await cli([...g, "import", "--vpc", legacy.vpc, "--name", "legacy", "--json"], { cwd, env, sandbox: sb });
@@ -55,12 +58,7 @@ test("S5: import a legacy VPC, add a NAT for the private subnet, destroy keeps t
 });
 
 test("add-nat over an existing default route remembers it and destroy puts it back", async () => {
-  const cwd = tempDir();
-  const file = path.join(cwd, "sb.json");
-  const sb = await openSandbox(file);
-  const env = cleanEnv();
-  const g = ["--sandbox-file", file];
-  const legacy = await legacyVpc(sb);
+  const { cwd, sb, env, g, legacy } = await legacySetup();
   // A private table that (wrongly) has a default route to the IGW already.
   const rt2 = (await sb.call("ec2", "CreateRouteTable", { VpcId: legacy.vpc }, R)).RouteTable.RouteTableId;
   const priv2 = (await sb.call("ec2", "CreateSubnet", { VpcId: legacy.vpc, CidrBlock: "10.50.3.0/24", AvailabilityZone: "us-east-1b" }, R)).Subnet.SubnetId;

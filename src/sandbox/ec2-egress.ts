@@ -114,13 +114,9 @@ const AllocateAddress: Handler = (ctx) => {
   const a: AddressRec = { AllocationId: newId("eipalloc"), PublicIp: newPublicIp(ctx), ...base(ctx, tags) };
   ctx.rs.addresses[a.AllocationId] = a;
   ctx.mutated();
-  return {
-    AllocationId: a.AllocationId,
-    PublicIp: a.PublicIp,
-    Domain: "vpc",
-    PublicIpv4Pool: "amazon",
-    NetworkBorderGroup: ctx.region,
-  };
+  // AllocateAddress answers the address's fields without its tags.
+  const { Tags: _tags, ...view } = addressView(ctx, a) as ReturnType<typeof addressView> & { Tags?: unknown };
+  return view;
 };
 
 const DescribeAddresses: Handler = (ctx) => {
