@@ -12,7 +12,6 @@ import {
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeTransitGatewayAttachmentsCommand,
-  DescribeVpcEndpointsCommand,
   DescribeVpcPeeringConnectionsCommand,
   GetManagedPrefixListEntriesCommand,
   type EC2Client,
@@ -20,7 +19,7 @@ import {
 } from "@aws-sdk/client-ec2";
 import type { AwsClients } from "./clients.js";
 import { classifyError, errorCode, toCliError } from "./errors.js";
-import { collect, listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcs } from "./ec2.js";
+import { collect, listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcEndpoints, listVpcs } from "./ec2.js";
 import { UsageError } from "../errors.js";
 import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
 
@@ -51,10 +50,6 @@ export function plain(value: unknown): any {
 }
 
 const vpcFilter = (name: string, vpcIds: string[] | undefined): Filter[] | undefined => (vpcIds ? [{ Name: name, Values: vpcIds }] : undefined);
-
-async function pages<T>(fetch: (token?: string) => Promise<{ items: T[]; next?: string }>): Promise<T[]> {
-  return collect(fetch);
-}
 
 /** Runs tasks with at most `limit` in flight. */
 async function bounded<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
@@ -113,7 +108,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     t("securityGroups", "DescribeSecurityGroups", true, async () => void (snap.securityGroups = plain(await listSecurityGroups(ec2, vpcFilter("vpc-id", vpcIds))))),
     t("networkAcls", "DescribeNetworkAcls", true, async () => {
       snap.networkAcls = plain(
-        await pages(async (NextToken) => {
+        await collect(async (NextToken) => {
           const r = await ec2.send(new DescribeNetworkAclsCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 100 }));
           return { items: r.NetworkAcls ?? [], next: r.NextToken };
         }),
@@ -121,43 +116,38 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     }),
     t("networkInterfaces", "DescribeNetworkInterfaces", true, async () => {
       snap.networkInterfaces = plain(
-        await pages(async (NextToken) => {
+        await collect(async (NextToken) => {
           const r = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 1000 }));
           return { items: r.NetworkInterfaces ?? [], next: r.NextToken };
         }),
       );
     }),
     t("instances", "DescribeInstances", false, async () => {
-      const reservations = await pages(async (NextToken) => {
+      const reservations = await collect(async (NextToken) => {
         const r = await ec2.send(new DescribeInstancesCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 1000 }));
         return { items: r.Reservations ?? [], next: r.NextToken };
       });
       snap.instances = plain(reservations.flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== "terminated"));
     }),
     t("vpcEndpoints", "DescribeVpcEndpoints", false, async () => {
-      snap.vpcEndpoints = plain(
-        await pages(async (NextToken) => {
-          const r = await ec2.send(new DescribeVpcEndpointsCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 1000 }));
-          return { items: r.VpcEndpoints ?? [], next: r.NextToken };
-        }),
-      );
+      snap.vpcEndpoints = plain(await listVpcEndpoints(ec2, vpcFilter("vpc-id", vpcIds)));
     }),
     t("egressOnlyInternetGateways", "DescribeEgressOnlyInternetGateways", false, async () => {
-      const all = await pages(async (NextToken) => {
+      const all = await collect(async (NextToken) => {
         const r = await ec2.send(new DescribeEgressOnlyInternetGatewaysCommand({ NextToken, MaxResults: 255 }));
         return { items: r.EgressOnlyInternetGateways ?? [], next: r.NextToken };
       });
       snap.egressOnlyInternetGateways = plain(all.filter((g) => (g.Attachments ?? []).some((a) => inScope(a.VpcId))));
     }),
     t("managedPrefixLists", "DescribeManagedPrefixLists", false, async () => {
-      const lists = await pages(async (NextToken) => {
+      const lists = await collect(async (NextToken) => {
         const r = await ec2.send(new DescribeManagedPrefixListsCommand({ NextToken, MaxResults: 100 }));
         return { items: r.PrefixLists ?? [], next: r.NextToken };
       });
       // Entries are per list (the only per-resource call): few lists, bounded concurrency.
       const withEntries = await bounded(
         lists.map((pl) => async () => {
-          const entries = await pages(async (NextToken) => {
+          const entries = await collect(async (NextToken) => {
             const r = await ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: pl.PrefixListId, NextToken, MaxResults: 100 }));
             return { items: r.Entries ?? [], next: r.NextToken };
           });
@@ -168,14 +158,14 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.managedPrefixLists = withEntries;
     }),
     t("vpcPeeringConnections", "DescribeVpcPeeringConnections", false, async () => {
-      const all = await pages(async (NextToken) => {
+      const all = await collect(async (NextToken) => {
         const r = await ec2.send(new DescribeVpcPeeringConnectionsCommand({ NextToken, MaxResults: 1000 }));
         return { items: r.VpcPeeringConnections ?? [], next: r.NextToken };
       });
       snap.vpcPeeringConnections = plain(all.filter((p) => inScope(p.RequesterVpcInfo?.VpcId) || inScope(p.AccepterVpcInfo?.VpcId)));
     }),
     t("transitGatewayAttachments", "DescribeTransitGatewayAttachments", false, async () => {
-      const all = await pages(async (NextToken) => {
+      const all = await collect(async (NextToken) => {
         const r = await ec2.send(
           new DescribeTransitGatewayAttachmentsCommand({ Filters: [{ Name: "resource-type", Values: ["vpc"] }, ...(vpcIds ? [{ Name: "resource-id", Values: vpcIds }] : [])], NextToken, MaxResults: 1000 }),
         );
@@ -184,7 +174,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.transitGatewayAttachments = plain(all);
     }),
     t("flowLogs", "DescribeFlowLogs", false, async () => {
-      const all = await pages(async (NextToken) => {
+      const all = await collect(async (NextToken) => {
         const r = await ec2.send(new DescribeFlowLogsCommand({ NextToken, MaxResults: 1000 }));
         return { items: r.FlowLogs ?? [], next: r.NextToken };
       });
@@ -193,7 +183,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     t("lambdaFunctions", "lambda:ListFunctions", false, async () => {
       const { ListFunctionsCommand } = await import("@aws-sdk/client-lambda");
       const lambda = await aws.lambda();
-      const all = await pages(async (Marker) => {
+      const all = await collect(async (Marker) => {
         const r = await lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 }));
         return { items: r.Functions ?? [], next: r.NextMarker };
       });
@@ -205,7 +195,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     t("resourceGateways", "vpc-lattice:ListResourceGateways", false, async () => {
       const { ListResourceGatewaysCommand, GetResourceGatewayCommand } = await import("@aws-sdk/client-vpc-lattice");
       const lattice = await aws.lattice();
-      const all = await pages(async (nextToken) => {
+      const all = await collect(async (nextToken) => {
         const r = await lattice.send(new ListResourceGatewaysCommand({ nextToken, maxResults: 100 }));
         return { items: r.items ?? [], next: r.nextToken };
       });
@@ -215,7 +205,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     t("resourceConfigurations", "vpc-lattice:ListResourceConfigurations", false, async () => {
       const { ListResourceConfigurationsCommand, GetResourceConfigurationCommand } = await import("@aws-sdk/client-vpc-lattice");
       const lattice = await aws.lattice();
-      const all = await pages(async (nextToken) => {
+      const all = await collect(async (nextToken) => {
         const r = await lattice.send(new ListResourceConfigurationsCommand({ nextToken, maxResults: 100 }));
         return { items: r.items ?? [], next: r.nextToken };
       });
@@ -225,7 +215,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     t("eventSourceMappings", "lambda:ListEventSourceMappings", false, async () => {
       const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
       const lambda = await aws.lambda();
-      const all = await pages(async (Marker) => {
+      const all = await collect(async (Marker) => {
         const r = await lambda.send(new ListEventSourceMappingsCommand({ Marker, MaxItems: 100 }));
         return { items: r.EventSourceMappings ?? [], next: r.NextMarker };
       });
