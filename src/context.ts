@@ -34,6 +34,8 @@ export interface Context {
   /** True when a human can answer a prompt (stdin and stderr are TTYs, not CI). */
   readonly interactive: boolean;
   readonly planPath: string;
+  /** The sandbox state file this run would use (resolved even without --sandbox: output files must never replace it). */
+  readonly sandboxFile: string;
   readonly wait: WaitSettings;
   readonly concurrency: number;
   readonly signal: AbortSignal;
@@ -104,6 +106,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     stdout: deps.stdout,
     interactive,
     planPath: path.resolve(deps.cwd, opts.plan),
+    sandboxFile,
     // The sandbox answers state changes in milliseconds (or scaled minutes): poll it quickly.
     wait: useSandbox ? { minDelayMs: 10, maxDelayMs: 200, timeoutMs: 10 * 60_000 } : AWS_WAIT,
     concurrency: parallelism(opts.maxParallel),

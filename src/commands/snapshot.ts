@@ -80,14 +80,13 @@ export async function readSnapshotFile(ctx: Context, file: string): Promise<Snap
 }
 
 export async function snapshotCommand(ctx: Context, opts: SnapshotOptions): Promise<number> {
+  const { checkOutputFile, writeOutputFile } = await import("./output-file.js");
+  // Refuse a bad --out before any AWS call.
+  if (opts.out !== undefined) await checkOutputFile(ctx, "--out", opts.out);
   const snap = await takeSnapshot(ctx, opts);
   const doc = JSON.stringify(snap, null, 2) + "\n";
-  if (opts.out) {
-    const full = path.resolve(ctx.cwd, opts.out);
-    const { default: writeFileAtomic } = await import("write-file-atomic");
-    const { mkdir } = await import("node:fs/promises");
-    await mkdir(path.dirname(full), { recursive: true });
-    await writeFileAtomic(full, doc, { encoding: "utf8", fsync: true });
+  if (opts.out !== undefined) {
+    const full = await writeOutputFile(ctx, "--out", opts.out, doc);
     const summary = {
       command: "snapshot",
       file: full,

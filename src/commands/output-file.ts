@@ -1,0 +1,96 @@
+// The one writer behind every --out/--output option. A report file may be a new path or an
+// existing regular file — never the plan, its lock, the sandbox state (or their siblings such as
+// `.lock`/`.corrupt`), a symlink, a device or a FIFO: `snapshot --out egress-plan.json` once
+// replaced the plan, and `--out /dev/…` replaced a device node with a regular file. Identity is
+// compared by inode and by real path, not by the string given. The write is atomic (temp file in
+// the same folder + fsync + rename), so a reader never sees half a report.
+import { lstat, realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { UsageError } from "../errors.js";
+
+export interface OutputFileContext {
+  cwd: string;
+  planPath: string;
+  sandboxFile: string;
+}
+
+/** Files an output option must never overwrite: the plan and the sandbox state, with their siblings. */
+function guarded(ctx: OutputFileContext): { file: string; what: string }[] {
+  return [
+    { file: ctx.planPath, what: "the plan file" },
+    { file: ctx.sandboxFile, what: "the sandbox state file" },
+  ];
+}
+
+async function realOrResolved(p: string): Promise<string> {
+  try {
+    return await realpath(p);
+  } catch {
+    // Not there (yet): resolve its folder, so `./x/../egress-plan.json` still matches.
+    try {
+      return path.join(await realpath(path.dirname(p)), path.basename(p));
+    } catch {
+      return path.resolve(p);
+    }
+  }
+}
+
+/** A guarded file or one of its siblings (`<name>.lock`, `<name>.corrupt`, …) at this real path? */
+function sameOrSibling(candidate: string, guardedReal: string): boolean {
+  return candidate === guardedReal || (path.dirname(candidate) === path.dirname(guardedReal) && path.basename(candidate).startsWith(path.basename(guardedReal) + "."));
+}
+
+/**
+ * Checks an output path before any work is done; returns its absolute path. Throws UsageError
+ * (exit 2) naming the option and the path for anything but a new file in an existing folder or
+ * an existing regular file that is not the plan, its lock or the sandbox state.
+ */
+export async function checkOutputFile(ctx: OutputFileContext, option: string, file: string): Promise<string> {
+  if (file.trim() === "") throw new UsageError(`${option} needs a file name, got an empty string.`, undefined, "OutputFileRefused");
+  const full = path.resolve(ctx.cwd, file);
+  const refuse = (why: string) => new UsageError(`${option} ${full}: ${why} — refusing to write there.`, `pass ${option} with a new file name`, "OutputFileRefused");
+  let info: import("node:fs").Stats | undefined;
+  try {
+    info = await lstat(full);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR") throw refuse("a part of the path is not a folder");
+    if (code !== "ENOENT") throw refuse(`cannot be inspected (${code})`);
+  }
+  if (info) {
+    if (info.isSymbolicLink()) throw refuse("is a symbolic link (its target would be replaced)");
+    if (info.isDirectory()) throw refuse("is a directory");
+    if (!info.isFile()) throw refuse("is not a regular file (a device, FIFO or socket)");
+  } else {
+    let dir: import("node:fs").Stats;
+    try {
+      dir = await stat(path.dirname(full));
+    } catch {
+      throw refuse(`the folder ${path.dirname(full)} does not exist`);
+    }
+    if (!dir.isDirectory()) throw refuse(`${path.dirname(full)} is not a folder`);
+  }
+  const real = await realOrResolved(full);
+  for (const g of guarded(ctx)) {
+    const gReal = await realOrResolved(g.file);
+    if (sameOrSibling(real, gReal)) throw refuse(`is ${g.what}${real === gReal ? "" : " or one of its companion files"}`);
+    // Hard links and bind mounts: the same inode under another name.
+    const gInfo = await stat(g.file).catch(() => undefined);
+    if (info && gInfo && gInfo.ino === info.ino && gInfo.dev === info.dev) throw refuse(`is ${g.what} (the same file under another name)`);
+  }
+  return full;
+}
+
+/** Checks again (the path may have changed since) and writes `text` atomically. Returns the absolute path. */
+export async function writeOutputFile(ctx: OutputFileContext, option: string, file: string, text: string): Promise<string> {
+  const full = await checkOutputFile(ctx, option, file);
+  const { default: writeFileAtomic } = await import("write-file-atomic");
+  try {
+    await writeFileAtomic(full, text, { encoding: "utf8", fsync: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new UsageError(`${option} ${full}: cannot write there (${code}).`, "check the folder's permissions", "OutputFileRefused");
+    throw err;
+  }
+  return full;
+}
