@@ -9,7 +9,9 @@ mkdir -p "$DIR"
 rm -f "$DIR/sandbox.json" "$DIR/egress-plan.json"
 export EGRESS_SANDBOX_LATENCY="${EGRESS_SANDBOX_LATENCY:-realistic:0.01}"
 cli() { node "$ROOT/bin/egress-cli" --sandbox-file "$DIR/sandbox.json" --plan "$DIR/egress-plan.json" "$@"; }
-step() { printf '\n\033[1m$ egress-cli %s\033[0m\n' "$*"; }
+# Bold only on a terminal (and never with NO_COLOR): piped or redirected output carries no escapes.
+if [[ -t 1 && -z "${NO_COLOR:-}" ]]; then B=$'\033[1m' R=$'\033[0m'; else B='' R=''; fi
+step() { printf '\n%s$ egress-cli %s%s\n' "$B" "$*" "$R"; }
 
 step sandbox init --examples; cli sandbox init --examples --force >/dev/null && echo "fresh sandbox account (with the example functions sms-sender, rotate-db-secret, msk-consumer) in $DIR/sandbox.json"
 step create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2; cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2

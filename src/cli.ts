@@ -2,7 +2,7 @@
 // registration with lazy imports (so --help and --version never load the AWS SDK), and the one
 // place that turns errors into exit codes.
 import { Command, CommanderError, Option } from "commander";
-import { CliError, ExitCode } from "./errors.js";
+import { CliError, ExitCode, UsageError } from "./errors.js";
 import { VERSION } from "./version.js";
 import type { Context, GlobalOptions, Out } from "./context.js";
 
@@ -102,6 +102,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--resource <arn...>", "least-privilege secretsmanager: the secret ARNs allowed")
     .option("--private-dns", "resolve the service's public name to the endpoint (default)")
     .option("--no-private-dns", "keep the service's public DNS name pointing at the public endpoint")
+    .option("--allow-public-source", "accept --allow-from CIDRs that admit more than a /8 of public addresses in total")
     .option("--enable-vpc-dns", "turn on enableDnsSupport/enableDnsHostnames when private DNS needs them")
     .option("--for <preset>", "msk-esm: lambda + sts (+ secretsmanager with --sasl) for an MSK event source mapping")
     .option("--sasl", "--for msk-esm: the mapping reads SASL/SCRAM secrets (adds secretsmanager)")
@@ -198,6 +199,20 @@ function globalOptions(cmd: Command): GlobalOptions {
   };
 }
 
+/**
+ * `--x --no-x` together: commander keeps the last one silently; refuse instead (exit 2), for
+ * every flag that has a negation.
+ */
+function refuseConflictingFlags(cmd: Command, argv: string[]): void {
+  const given = new Set(argv.map((a) => a.split("=")[0]));
+  const all = [...cmd.options, ...(cmd.parent?.options ?? [])];
+  const clashes = all
+    .filter((o) => o.negate && o.long)
+    .map((o) => [o.long!.replace(/^--no-/, "--"), o.long!] as const)
+    .filter(([pos, neg]) => all.some((p) => p.long === pos && !p.negate) && given.has(pos) && given.has(neg));
+  if (clashes.length) throw new UsageError(`${clashes.map(([p, n]) => `${p} and ${n}`).join("; ")} contradict each other; pass one of them.`, undefined, "ConflictingOptions");
+}
+
 /** Runs the CLI with the given argv (without node and script) and returns the exit code. */
 export async function run(argv: string[], deps: RunDeps): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -215,6 +230,7 @@ export async function run(argv: string[], deps: RunDeps): Promise<number> {
     });
     const { createContext } = await import("./context.js");
     try {
+      refuseConflictingFlags(cmd, argv);
       const ctx = createContext(g, { ...deps, log, userAgent: `egress-cli/${VERSION}` });
       const action = await load();
       const positional = args.filter((a) => Array.isArray(a) || typeof a === "string") as string[];
@@ -229,7 +245,11 @@ export async function run(argv: string[], deps: RunDeps): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return ExitCode.ok;
-      if (json) deps.stdout.write(JSON.stringify({ error: { code: "InvalidUsage", message: err.message.replace(/^error: /, "") } }, null, 2) + "\n");
+      if (json) {
+        const code = err.code === "commander.unknownCommand" ? "UnknownCommand" : err.code === "commander.unknownOption" ? "UnknownOption" : "InvalidUsage";
+        const doc = { error: { code, message: err.message.replace(/^error: /, "").split("\n")[0], hint: "run egress-cli --help (or egress-cli COMMAND --help) for usage", exitCode: ExitCode.usage } };
+        deps.stdout.write(JSON.stringify(doc, null, 2) + "\n");
+      }
       return ExitCode.usage;
     }
     return report(err, deps, json, undefined);

@@ -4,7 +4,10 @@
 import path from "node:path";
 import type { AwsClients } from "./aws/clients.js";
 import { AWS_WAIT, type WaitSettings } from "./aws/wait.js";
-import { UsageError } from "./errors.js";
+import { Chalk } from "chalk";
+import { CliError, ExitCode, UsageError } from "./errors.js";
+import { regionOption } from "./commands/options.js";
+import { stripUserInfo } from "./net/url.js";
 import type { Logger } from "./output/logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 
@@ -75,8 +78,13 @@ function parallelism(raw: string | undefined): number {
 }
 
 export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
+  // An explicit --region is checked now: '' must not silently mean the default.
+  if (opts.region !== undefined) regionOption(opts.region);
   const useSandbox = sandboxRequested(opts, deps.env);
-  const endpointUrl = opts.endpointUrl ?? deps.env.AWS_ENDPOINT_URL;
+  const givenEndpoint = opts.endpointUrl ?? deps.env.AWS_ENDPOINT_URL;
+  // user:password@ is never sent (requests are signed) and never stored or shown (issue 8 item 8).
+  const endpointUrl = givenEndpoint === undefined ? undefined : stripUserInfo(givenEndpoint);
+  if (givenEndpoint !== undefined && endpointUrl !== givenEndpoint) deps.log.warn("--endpoint-url: the user name and password in the URL are ignored (AWS requests are signed with your credentials) and never written to the plan.");
   if (useSandbox && opts.endpointUrl) {
     throw new UsageError("--sandbox and --endpoint-url both choose where calls go; pass one of them.");
   }
@@ -85,7 +93,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     try {
       url = new URL(endpointUrl);
     } catch {
-      throw new UsageError(`--endpoint-url ${JSON.stringify(endpointUrl)} is not a URL (expected e.g. http://127.0.0.1:4566).`);
+      throw new UsageError(`--endpoint-url ${JSON.stringify(givenEndpoint === undefined ? "" : stripUserInfo(givenEndpoint))} is not a URL (expected e.g. http://127.0.0.1:4566).`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--endpoint-url must be http or https, got ${url.protocol}`);
   }
@@ -97,6 +105,8 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
       : import("./sandbox/index.js").then(({ Sandbox }) => Sandbox.open({ file: sandboxFile, env: deps.env })));
   let awsP: Promise<AwsClients> | undefined;
   const interactive = Boolean(deps.stdin?.isTTY && deps.stderr.isTTY) && !deps.env.CI;
+  // Colour is decided per stream: `status > st.txt` from a terminal gets no escape codes.
+  const stdoutColor = new Chalk({ level: opts.color && !deps.env.NO_COLOR && deps.stdout.isTTY ? 1 : 0 });
 
   const ctx: Context = {
     cwd: deps.cwd,
@@ -114,7 +124,11 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     aws() {
       awsP ??= (async () => {
         const { createAwsClients, resolveRegion } = await import("./aws/clients.js");
-        const region = await resolveRegion({ region: opts.region, profile: opts.profile, env: deps.env, sandbox: useSandbox });
+        // The plan's region is the default for commands on that plan; an explicit --region that
+        // differs is refused later by the plan identity check (issue 8 item 19).
+        const { peekPlanRegion } = await import("./plans/store.js");
+        const planRegion = opts.region === undefined ? await peekPlanRegion(path.resolve(deps.cwd, opts.plan)) : undefined;
+        const region = await resolveRegion({ region: opts.region ?? planRegion, profile: opts.profile, env: deps.env, sandbox: useSandbox });
         const { isValidRegion } = await import("./net/cidr.js");
         if (!isValidRegion(region)) throw new UsageError(`"${region}" is not an AWS region name (expected e.g. us-east-1).`);
         return createAwsClients({
@@ -137,8 +151,15 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
       const { createInterface } = await import("node:readline/promises");
       const rl = createInterface({ input: deps.stdin, output: deps.stderr });
       try {
-        const answer = await rl.question(`${question} [y/N] `);
+        const answer = await rl.question(`${question} [y/N] `, { signal: deps.signal });
         return /^y(es)?$/i.test(answer.trim());
+      } catch (err) {
+        // Ctrl-C at the prompt (readline answers it with an AbortError): an interrupt, exit 130.
+        if ((err as Error)?.name === "AbortError") {
+          deps.stderr.write("\n");
+          throw new CliError("Interrupted at the prompt: nothing was changed.", ExitCode.interrupted, undefined, "Interrupted");
+        }
+        throw err;
       } finally {
         rl.close();
       }
@@ -147,7 +168,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     printJson: (doc) => deps.stdout.write(JSON.stringify(doc, null, 2) + "\n"),
     emit(result, render) {
       if (opts.json) ctx.printJson(result);
-      else ctx.print(render(result, deps.log.color));
+      else ctx.print(render(result, stdoutColor));
     },
   };
   return ctx;

@@ -2,7 +2,7 @@
 // mutating AWS call, and leaves every plan file byte-identical.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { copyFileSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import path from "node:path";
 import { cli, cleanEnv, fileOrNull, openSandbox, tempDir } from "./helpers.js";
@@ -76,7 +76,39 @@ const cases: Case[] = [
   { name: "unknown option", argv: ["create-vpc", "--colour", "red"], message: /unknown option/ },
   { name: "not an AWS region", argv: ["status", "--region", "moon-1"], message: /not an AWS region/ },
   { name: "destroy without --yes and no terminal", argv: ["destroy"], message: /--yes/ },
+  // Issue 8: one strict parser per value type, the same everywhere (item 11).
+  { name: "prefix length with a leading zero", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--cidr", "10.70.0.0/016"], message: /leading zero/ },
+  { name: "--allow-from with host bits", argv: ["add-endpoint", "secretsmanager", "--allow-from", "10.0.0.1/16"], message: /--allow-from: 10\.0\.0\.1\/16 has host bits set; did you mean 10\.0\.0\.0\/16/ },
+  { name: "--allow-from with a leading zero", argv: ["add-endpoint", "secretsmanager", "--allow-from", "10.0.0.0/016"], message: /leading zero/ },
+  { name: "empty --region", argv: ["status", "--region", ""], message: /--region is empty/ },
+  { name: "--private-dns with --no-private-dns", argv: ["add-endpoint", "secretsmanager", "--private-dns", "--no-private-dns"], message: /--private-dns and --no-private-dns contradict/ },
+  { name: "port with a leading zero", argv: ["analyze-path", "--from", "subnet-0123456789abcdef0", "--to", "igw", "--local", "--port", "0443"], message: /--port must be a whole number/ },
+  { name: "several bad create-vpc values reported together", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--azs", "nine", "--subnet-prefix", "40", "--cidr", "10.0.0.1/16"], message: /^(?=[\s\S]*3 problems)(?=[\s\S]*--azs must be a whole number)(?=[\s\S]*--subnet-prefix must be from 16 to 28)(?=[\s\S]*--cidr: 10\.0\.0\.1\/16 has host bits)/ },
+  { name: "--gb-per-month not a number", argv: ["status", "--gb-per-month", "1e3"], message: /--gb-per-month must be a number/ },
+  // Item 9: public sources are judged by their total.
+  { name: "all of IPv4 in two halves", argv: ["add-endpoint", "secretsmanager", "--allow-from", "0.0.0.0/1", "128.0.0.0/1"], message: /public IPv4 addresses \(more than a \/8\)[\s\S]*--allow-public-source/ },
+  // Item 10: a subnet named twice.
+  { name: "--subnets with one id twice", argv: ["add-endpoint", "secretsmanager", "--subnets", "subnet-0123456789abcdef0,subnet-0123456789abcdef0"], message: /names subnet-0123456789abcdef0 more than once/ },
+  // Item 20: plan paths that cannot hold a plan.
+  { name: "plan path is a directory", argv: ["status", "--plan", "adir"], message: /adir is a directory/, setup: (d) => mkdirSync(path.join(d, "adir"), { recursive: true }) },
+  { name: "plan path is /dev/zero", argv: ["status", "--plan", "/dev/zero"], message: /\/dev\/zero is not a regular file/ },
+  { name: "plan path in a missing folder", argv: ["create-vpc", "--plan", "nowhere/plan.json", "--name", "x"], message: /nowhere\/plan\.json is in a folder that does not exist/ },
+  { name: "plan path through a file", argv: ["create-vpc", "--plan", "egress-plan.json/plan.json", "--name", "x"], message: /egress-plan\.json\/plan\.json/ },
+  // Item 1: an output file that is the plan.
+  { name: "snapshot --out the plan", argv: ["snapshot", "--out", "egress-plan.json"], message: /is the plan file/ },
 ];
+
+/**
+ * The sandbox account, without what the emulator records about reads: its call counters and call
+ * journal, and regions it materialises on first use (a fresh default VPC, checked separately).
+ */
+function accountOf(text: string, regions?: string[]): { account: string; regions: string[]; newRegionsPristine: boolean } {
+  const st = JSON.parse(text);
+  const keep = regions ?? Object.keys(st.regions);
+  const fresh = Object.keys(st.regions).filter((r) => !keep.includes(r));
+  const pristine = fresh.every((r) => Object.values<any>(st.regions[r].vpcs).every((v) => v.IsDefault));
+  return { account: JSON.stringify({ ...st, counters: undefined, journal: undefined, regions: Object.fromEntries(keep.map((r) => [r, st.regions[r]])) }), regions: keep, newRegionsPristine: pristine };
+}
 
 test(`bad input matrix (${cases.length} cases): exit 2/5, clear message, zero mutating calls, plan files untouched`, { timeout: 120_000 }, async (t) => {
   const dir = tempDir();
@@ -92,12 +124,17 @@ test(`bad input matrix (${cases.length} cases): exit 2/5, clear message, zero mu
       c.setup?.(dir);
       const before = Object.fromEntries(planFiles.map((f) => [f, fileOrNull(path.join(dir, f))]));
       const calls = sandbox.stats().mutatingCalls;
+      const sandboxBefore = readFileSync(file, "utf8");
       const argv = c.argv.includes("--endpoint-url") ? ["--sandbox", ...c.argv] : ["--sandbox-file", file, ...c.argv];
       const r = await cli(argv, { cwd: dir, env, sandbox });
       c.teardown?.(dir);
       assert.equal(r.code, c.code ?? 2, `exit code; stderr: ${r.stderr}`);
       assert.match(r.stderr, c.message);
       assert.equal(sandbox.stats().mutatingCalls, calls, "no mutating call");
+      const was = accountOf(sandboxBefore);
+      const now = accountOf(readFileSync(file, "utf8"), was.regions);
+      assert.ok(now.account === was.account, "sandbox account unchanged");
+      assert.ok(now.newRegionsPristine, "a region first read holds only its default VPC");
       for (const f of planFiles) assert.equal(fileOrNull(path.join(dir, f)), before[f], `${f} unchanged`);
       assert.ok(!existsSync(path.join(dir, "new.json")), "no new plan written");
     });

@@ -79,7 +79,7 @@ test("SIGINT while waiting for a VPC endpoint: exit 130 at once, endpoint record
   assert.equal(live()[0].VpcEndpointId, again.json().endpoints[0].vpcEndpointId);
 });
 
-test("destroy on a terminal asks first: 'n' deletes nothing, 'y' destroys", async () => {
+test("destroy on a terminal asks first: 'n' deletes nothing and exits 1 (issue 8 item 13: as terraform), 'y' destroys", async () => {
   const cwd = tempDir();
   const file = path.join(cwd, "sb.json");
   const sandbox = await openSandbox(file);
@@ -87,9 +87,9 @@ test("destroy on a terminal asks first: 'n' deletes nothing, 'y' destroys", asyn
   assert.equal((await cli(["--sandbox-file", file, "create-vpc", "--name", "ask"], { cwd, env, sandbox })).code, 0);
   const calls = sandbox.stats().mutatingCalls;
   const no = await cli(["--sandbox-file", file, "destroy"], { cwd, env, sandbox, tty: true, input: "n\n" });
-  assert.equal(no.code, 0, no.stderr);
+  assert.equal(no.code, 1, no.stderr);
   assert.match(no.stderr, /Destroy plan "ask"\?/);
-  assert.match(no.stderr, /Nothing deleted/);
+  assert.match(no.stderr, /destroy cancelled: nothing was deleted/);
   assert.equal(sandbox.stats().mutatingCalls, calls);
   const yes = await cli(["--sandbox-file", file, "destroy"], { cwd, env, sandbox, tty: true, input: "y\n" });
   assert.equal(yes.code, 0, yes.stderr);

@@ -7,7 +7,8 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
 import type { Sandbox } from "../sandbox/index.js";
-import { UsageError } from "../errors.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
+import { stripUserInfo } from "../net/url.js";
 import type { Logger } from "../output/logger.js";
 
 export interface AwsSettings {
@@ -53,7 +54,7 @@ export function redact(value: unknown, depth = 0): unknown {
 
 export function createAwsClients(settings: AwsSettings): AwsClients {
   const cache = new Map<string, Promise<unknown>>();
-  const backend = settings.sandbox ? "sandbox" : settings.endpointUrl ? `endpoint:${settings.endpointUrl}` : "aws";
+  const backend = settings.sandbox ? "sandbox" : settings.endpointUrl ? `endpoint:${stripUserInfo(settings.endpointUrl)}` : "aws";
   let account: Promise<string> | undefined;
 
   async function baseConfig(): Promise<Record<string, unknown>> {
@@ -81,7 +82,35 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     return config;
   }
 
+  // A connection that never got an answer (nothing listening, no such host): name the endpoint and
+  // the call, and point at the URL, instead of a bare `connect ECONNREFUSED` (issue 8 item 20).
+  const NETWORK = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
+  function unreachable(client: any, service: string) {
+    client.middlewareStack.add(
+      (next: any, context: any) => async (args: any) => {
+        try {
+          return await next(args);
+        } catch (err: any) {
+          const code = err?.code ?? err?.errno;
+          if (!NETWORK.has(code) || err?.$metadata?.httpStatusCode) throw err;
+          const op = String(context.commandName ?? "").replace(/Command$/, "");
+          const where = settings.endpointUrl ? stripUserInfo(settings.endpointUrl) : `the AWS ${service} endpoint of ${settings.region}`;
+          throw new CliError(
+            `${service}:${op} could not reach ${where}: ${code}${err?.address ? ` (${err.address}${err.port ? `:${err.port}` : ""})` : ""}`,
+            ExitCode.failure,
+            settings.endpointUrl
+              ? `Is the AWS-compatible service running there? Check --endpoint-url / AWS_ENDPOINT_URL (LocalStack listens on http://127.0.0.1:4566).`
+              : "Check the network connection and any HTTPS_PROXY setting; re-run the same command, it resumes where it stopped.",
+            "EndpointUnreachable",
+          );
+        }
+      },
+      { step: "initialize", name: "egressUnreachable", priority: "high" },
+    );
+  }
+
   function instrument(client: any, service: string) {
+    if (!settings.sandbox) unreachable(client, service);
     if (settings.verbose) {
       client.middlewareStack.add(
         (next: any, context: any) => async (args: any) => {

@@ -61,7 +61,7 @@ export function toCliError(err: unknown, doing: string): CliError {
   const message = (err as Error)?.message ?? String(err);
   const cls = classifyError(err);
   const hints: Partial<Record<ErrorClass, string>> = {
-    auth: "Check your credentials and that the role allows this call (egress-cli iam-policy prints what is needed).",
+    auth: "Check your credentials and that the role allows this call (--verbose logs each call, so you can see which one was denied).",
     throttling: "AWS kept throttling after retries; re-run the same command — it resumes where it stopped.",
     transient: "AWS had a transient failure; re-run the same command — it resumes where it stopped.",
     quota: "A service quota was reached; release unused resources or request a quota increase.",

@@ -19,7 +19,7 @@ import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
 import { getFunctionConfiguration, ingressRuleStep, listVpcEndpoints, securityGroupStep, vpcEndpointStep, type RuleSource } from "../engine/lambda-steps.js";
 import { chooseSubnets, parseFunctionRef, type PlanSubnet } from "./lambda-common.js";
-import { awsIdPattern } from "./options.js";
+import { awsIdPattern, cidrOption, Problems } from "./options.js";
 import { renderAddEndpoint } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 
@@ -33,6 +33,7 @@ export interface AddEndpointOptions {
   for?: string;
   sasl?: boolean;
   enableVpcDns?: boolean;
+  allowPublicSource?: boolean;
 }
 
 const GATEWAY = new Set(["s3", "dynamodb"]);
@@ -46,9 +47,29 @@ const BROKER_PORTS = [9098, 9096, 9094];
 
 type Source = RuleSource & { key: string; roleArn?: string };
 
-function isCidr(s: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
-  return Boolean(m && m.slice(1, 5).every((o) => Number(o) <= 255) && Number(m[5]) <= 32);
+/** A source that is meant as a CIDR (digits, dots, a slash or colons), parsed by the one strict CIDR parser. */
+function looksLikeCidr(s: string): boolean {
+  return /^[0-9.:/a-fA-F]+$/.test(s) && /[./:]/.test(s) && !s.startsWith("sg-");
+}
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+/** More public addresses than this (a /8) in total need --allow-public-source. */
+const PUBLIC_SOURCE_LIMIT = 2 ** 24;
+
+/** How many public (not RFC 1918 / shared) IPv4 addresses the given CIDRs admit together. */
+export function publicAddressCount(cidrs: string[]): number {
+  let total = 0;
+  for (const cidr of new Set(cidrs)) {
+    const c = parseCidr(cidr);
+    if (!c || c.v !== 4) continue;
+    let n = 2 ** (32 - c.len);
+    for (const p of PRIVATE_RANGES) {
+      if (containsCidr(p, cidr)) n = 0;
+      else if (containsCidr(cidr, p)) n -= 2 ** (32 - Number(p.split("/")[1]));
+    }
+    total += Math.max(0, n);
+  }
+  return total;
 }
 
 /** S4's narrow endpoint policies. */
@@ -122,11 +143,12 @@ async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidrs:
       if (!g) throw new UsageError(`--allow-from ${raw}: no such security group in ${plan.region}.`, undefined, "GroupNotFound");
       if (g.VpcId !== vpcId) throw new UsageError(`--allow-from ${raw}: the group is in ${g.VpcId}, not in the plan's VPC ${vpcId}.`);
       out.push({ kind: "sg", groupId: raw, label: `${raw}${g.GroupName ? ` (${g.GroupName})` : ""}`, key: raw });
-    } else if (isCidr(raw)) {
-      if (!vpcCidrs.some((v) => containsCidr(v, raw))) {
+    } else if (looksLikeCidr(raw)) {
+      if (!vpcCidrs.some((v) => containsCidr(v, raw.trim()))) {
         warnings.push(`--allow-from ${raw} is outside the VPC's CIDR${vpcCidrs.length > 1 ? "s" : ""} (${vpcCidrs.join(", ")}): only traffic that reaches the VPC from there (peering, VPN, Transit Gateway) can use it.`);
       }
-      out.push({ kind: "cidr", cidr: raw, label: raw, key: raw.replace("/", "_") });
+      const cidr = cidrOption("allow-from", raw);
+      out.push({ kind: "cidr", cidr, label: cidr, key: cidr.replace("/", "_") });
     } else {
       throw new UsageError(`--allow-from ${JSON.stringify(raw)}: expected lambda:NAME, sg-… or a CIDR (e.g. 10.0.0.0/16).`);
     }
@@ -165,9 +187,28 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
     if (problems.length) throw new UsageError(`--policy ${policyMode} is not a usable endpoint policy: ${problems.join("; ")}.`, undefined, "MalformedPolicy");
     policyFile = JSON.stringify(doc);
   }
-  for (const p of opts.principal ?? []) if (!/^(arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+|\d{12})$/.test(p)) throw new UsageError(`--principal ${JSON.stringify(p)}: expected an IAM role/user ARN or an account id.`);
-  for (const r of opts.resource ?? []) if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(r)) throw new UsageError(`--resource ${JSON.stringify(r)}: expected a Secrets Manager secret ARN.`);
   refuseAnywhere(opts.allowFrom ?? []);
+  // Every flag problem at once, before any AWS call (issue 8 items 11, 17).
+  const problems = new Problems();
+  for (const p of opts.principal ?? []) if (!/^(arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+|\d{12})$/.test(p)) problems.add(`--principal ${JSON.stringify(p)}: expected an IAM role/user ARN or an account id.`);
+  for (const r of opts.resource ?? []) if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(r)) problems.add(`--resource ${JSON.stringify(r)}: expected a Secrets Manager secret ARN.`);
+  const cidrSources: string[] = [];
+  for (const raw of opts.allowFrom ?? []) {
+    if (!raw.startsWith("lambda:") && looksLikeCidr(raw)) {
+      const c = await problems.check(() => cidrOption("allow-from", raw));
+      if (c) cidrSources.push(c);
+    }
+  }
+  // 0.0.0.0/1 + 128.0.0.0/1 is all of IPv4 in two halves: judged by the total, not one by one.
+  const publicCount = publicAddressCount(cidrSources);
+  if (publicCount > PUBLIC_SOURCE_LIMIT && !opts.allowPublicSource) {
+    problems.add(
+      `--allow-from ${cidrSources.join(" ")} admits ${publicCount.toLocaleString("en-US")} public IPv4 addresses (more than a /8); an endpoint is for clients inside the VPC.`,
+      "Name the clients (lambda:NAME, sg-…, a CIDR inside the VPC), or pass --allow-public-source if this is really meant.",
+      "PublicSource",
+    );
+  }
+  problems.throwIfAny();
   const interfaceServices = services.filter((s) => !GATEWAY.has(s));
   const chosen: PlanSubnet[] = interfaceServices.length ? chooseSubnets(plan, opts.subnets) : [];
   const privateDns = opts.privateDns !== false;
@@ -207,6 +248,8 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
   const privateTables = Object.entries(plan.resources).filter(([, r]) => r.kind === "route-table" && r.tier === "private" && r.state === "created" && r.id);
   for (const s of services.filter((x) => GATEWAY.has(x))) if (!privateTables.length) throw new UsageError(`A gateway endpoint for ${s} goes on the private route tables, and plan "${plan.name}" has none.`);
 
+  // What the account tells us: collected too, so one run lists everything that needs fixing.
+  const found = new Problems();
   const dnsSteps: StepDef[] = [];
   if (interfaceServices.length && privateDns) {
     const attr = async (Attribute: "enableDnsSupport" | "enableDnsHostnames") => {
@@ -217,13 +260,12 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
     if (!support || !hostnames) {
       const off = [!support && "enableDnsSupport", !hostnames && "enableDnsHostnames"].filter(Boolean).join(" and ");
       if (!opts.enableVpcDns) {
-        throw new UsageError(
+        found.add(
           `Private DNS makes ${interfaceServices[0]}.${plan.region}.amazonaws.com resolve to the endpoint inside the VPC, and AWS allows it only when the VPC has enableDnsSupport and enableDnsHostnames; ${vpcId} has ${off} off.`,
           "Pass --enable-vpc-dns to turn them on, or --no-private-dns (then clients must use the endpoint's own DNS names).",
           "VpcDnsOff",
         );
-      }
-      dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
+      } else dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
     }
   }
 
@@ -275,12 +317,14 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
         warnings.push(`The ${s} endpoint gets the full-access policy (the default); --policy least-privilege would allow ${TEMPLATES[s]}${missing ? ` (it needs ${missing})` : ""}.`);
       }
     } else {
-      if (s === "secretsmanager" && !principals.length) throw new UsageError("--policy least-privilege for secretsmanager needs --principal ROLE_ARN (or --allow-from lambda:NAME, whose role is used).");
-      if (s === "secretsmanager" && !(opts.resource ?? []).length) throw new UsageError("--policy least-privilege for secretsmanager needs --resource SECRET_ARN (the secret(s) the principals may read).");
+      if (s === "secretsmanager" && !principals.length) found.add("--policy least-privilege for secretsmanager needs --principal ROLE_ARN (or --allow-from lambda:NAME, whose role is used).");
+      if (s === "secretsmanager" && !(opts.resource ?? []).length) found.add("--policy least-privilege for secretsmanager needs --resource SECRET_ARN (the secret(s) the principals may read).");
+      if (s === "secretsmanager" && (!principals.length || !(opts.resource ?? []).length)) continue;
       policies.set(s, { text: JSON.stringify(leastPrivilegePolicy(s, { principals, resources: opts.resource ?? [] })), mode: "least-privilege" });
     }
   }
 
+  found.throwIfAny();
   for (const w of warnings) ctx.log.warn(w);
 
   // 3. Steps.

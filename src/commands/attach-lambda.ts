@@ -86,7 +86,7 @@ export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOption
   const ec2 = await aws.ec2();
   const lambda = await aws.lambda();
   const fn = await getFunctionConfiguration(lambda, ref.name);
-  if (!fn) throw new UsageError(`No Lambda function named "${ref.name}" in ${aws.region} (account ${plan.accountId}).`, "Check the name (egress-cli attaches functions in the plan's region only).", "FunctionNotFound");
+  if (!fn) throw new UsageError(`No Lambda function named "${ref.name}" in ${aws.region} (account ${plan.accountId}).`, "Check the name (attach-lambda works on functions in the plan's region only).", "FunctionNotFound");
   const egress = await subnetEgress(ec2, vpcId, subnets.map((s) => s.subnetId));
   const publicOnes = egress.filter((e) => e.public);
   if (publicOnes.length && !opts.allowPublicSubnet) {

@@ -17,7 +17,8 @@ import {
   vpcAttributeStep,
   vpcStep,
 } from "../engine/ec2-steps.js";
-import { intOption } from "./options.js";
+import { z } from "zod";
+import { opt, parseOptions } from "./options.js";
 import { renderCreateVpc } from "../output/render.js";
 
 export interface CreateVpcOptions {
@@ -66,15 +67,22 @@ export function vpcSteps(spec: VpcSpec): StepDef[] {
   return steps;
 }
 
-export async function createVpcCommand(ctx: Context, opts: CreateVpcOptions): Promise<number> {
-  // 1. Everything that can be checked offline.
-  const azCount = intOption("azs", opts.azs ?? "2", 1, 6);
-  const publicPerAz = intOption("public-subnets", opts.publicSubnets ?? "1", 0, 4);
-  const privatePerAz = intOption("private-subnets", opts.privateSubnets ?? "1", 0, 4);
+const CreateVpcOptionsSchema = z.object({
+  name: opt.name().optional(),
+  cidr: opt.vpcCidr().optional(),
+  azs: opt.int("azs", 1, 6).default(2),
+  publicSubnets: opt.int("public-subnets", 0, 4).default(1),
+  privateSubnets: opt.int("private-subnets", 0, 4).default(1),
+  subnetPrefix: opt.int("subnet-prefix", 16, 28).optional(),
+});
+
+export async function createVpcCommand(ctx: Context, raw: CreateVpcOptions): Promise<number> {
+  // 1. Everything that can be checked offline, every problem at once.
+  const o = parseOptions(CreateVpcOptionsSchema, raw);
+  const opts = raw;
+  const { azs: azCount, publicSubnets: publicPerAz, privateSubnets: privatePerAz, subnetPrefix } = o;
   if (publicPerAz + privatePerAz === 0) throw new UsageError("--public-subnets 0 and --private-subnets 0 leave nothing to create.");
-  const subnetPrefix = opts.subnetPrefix === undefined ? undefined : intOption("subnet-prefix", opts.subnetPrefix, 16, 28);
-  if (opts.name !== undefined) validateName(opts.name);
-  const givenCidr = opts.cidr === undefined || opts.cidr === "auto" ? undefined : validateVpcCidr(opts.cidr).cidr;
+  const givenCidr = o.cidr;
   if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz, subnetPrefix });
 
   // 2. Checks against the account (reads only).

@@ -1,10 +1,10 @@
 // destroy: delete everything the plan owns in reverse dependency order; keep imported resources
 // and user-supplied Elastic IPs; resumable. Prompts on a TTY unless --yes; refuses without a TTY.
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
 import { deletionOrder, destroyPlan, findOrphans } from "../engine/destroy.js";
-import { renderDestroy } from "../output/render.js";
+import { describeResource, renderDestroy } from "../output/render.js";
 
 export async function destroyCommand(ctx: Context): Promise<number> {
   if (!ctx.opts.yes && !ctx.opts.dryRun && !ctx.interactive) {
@@ -14,7 +14,7 @@ export async function destroyCommand(ctx: Context): Promise<number> {
   const order = deletionOrder(plan.resources);
   // Resources carrying this plan's id that it never recorded (a crashed run): deleted too, so shown too.
   const orphans = await findOrphans(ctx, plan);
-  const describe = (step: string) => `${plan.resources[step].kind} ${plan.resources[step].id ?? ""} (${step})`;
+  const describe = (step: string) => describeResource({ step, kind: plan.resources[step].kind, id: plan.resources[step].id });
   if (ctx.opts.dryRun) {
     const result = {
       command: "destroy",
@@ -29,10 +29,8 @@ export async function destroyCommand(ctx: Context): Promise<number> {
   if (!ctx.opts.yes) {
     const lines = [...order.map((s) => "  - " + describe(s)), ...orphans.map((o) => `  - ${o.kind} ${o.id} (left unrecorded by an interrupted run of step ${o.step})`)];
     ctx.log.info(`This deletes ${lines.length} resource(s) of plan "${plan.name}" in ${plan.region}:\n${lines.join("\n")}`);
-    if (!(await ctx.confirm(`Destroy plan "${plan.name}"?`))) {
-      ctx.log.info("Nothing deleted.");
-      return 0;
-    }
+    // Declining is not success (terraform exits 1 too): a script must not go on as if it was destroyed.
+    if (!(await ctx.confirm(`Destroy plan "${plan.name}"?`))) throw new CliError("destroy cancelled: nothing was deleted.", ExitCode.failure, undefined, "Cancelled");
   }
   const session = await openSession(ctx, {}, "destroy");
   try {

@@ -52,6 +52,10 @@ export function chooseSubnets(plan: Plan, raw: string | undefined): PlanSubnet[]
   }
   const ids = spec.split(",").map((x) => x.trim()).filter(Boolean);
   if (!ids.length) throw new UsageError("--subnets needs `private` or a comma-separated list of subnet ids.");
+  // A subnet named twice would reach AWS as given and the recorded config would never match the
+  // live one; refuse it before the first change (issue 8 item 10).
+  const twice = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
+  if (twice.length) throw new UsageError(`--subnets names ${twice.join(", ")} more than once.`, `Name each subnet once, e.g. --subnets ${[...new Set(ids)].join(",")}`, "DuplicateSubnet");
   const all = planSubnets(plan);
   return ids.map((id) => {
     if (!/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) throw new UsageError(`--subnets: ${JSON.stringify(id)} is not a subnet id.`);

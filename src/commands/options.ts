@@ -1,10 +1,18 @@
-// Shared parsing of command-line option values: everything is checked here, before the first
-// AWS call, and bad input becomes a UsageError (exit 2) that names the option.
+// Shared parsing of command-line option values: one strict parser per value type (whole numbers,
+// ports, CIDRs, AWS ids, regions), used by every command, all before the first AWS call. A
+// command's options are a zod object of these value schemas (`parseOptions`), so every problem in
+// one invocation is reported together as one UsageError (exit 2) naming each option.
+import { z } from "zod";
 import { UsageError } from "../errors.js";
+import { isValidRegion, parseIpv4Cidr, validateName, validateVpcCidr } from "../net/cidr.js";
+
+// A whole number as people type it: digits, no sign, no leading zero ("016" is refused, as
+// "010.0.0.0" is), so one spelling means one value.
+const WHOLE = /^(0|[1-9]\d*)$/;
 
 export function intOption(name: string, raw: unknown, min: number, max: number): number {
   const s = String(raw).trim();
-  if (!/^\d+$/.test(s)) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
+  if (!WHOLE.test(s)) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
   const n = Number(s);
   if (n < min || n > max) throw new UsageError(`--${name} must be from ${min} to ${max}, got ${n}.`);
   return n;
@@ -15,4 +23,114 @@ export const awsIdPattern = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]
 export function awsId(prefix: string, what: string, raw: string): string {
   if (!awsIdPattern(prefix).test(raw)) throw new UsageError(`${JSON.stringify(raw)} is not ${what} id (expected ${prefix}- followed by 8 or 17 hex digits).`);
   return raw;
+}
+
+/** A TCP/UDP port, 0–65535 (0 for "any" where the API allows it). */
+export function portOption(name: string, raw: unknown): number {
+  return intOption(name, raw, 0, 65535);
+}
+
+/** Runs a parser; its UsageError is re-thrown naming the option. */
+function named<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if (err instanceof UsageError) throw new UsageError(`--${name}: ${err.message}`, err.hint, err.code);
+    throw err;
+  }
+}
+
+/** An IPv4 CIDR, strictly: a.b.c.d/n, no leading zeros, host bits clear (the message suggests the network). */
+export function cidrOption(name: string, raw: string): string {
+  return named(name, () => parseIpv4Cidr(raw).cidr);
+}
+
+/** A region name; an empty or malformed one is refused (never silently the default). */
+export function regionOption(raw: string): string {
+  if (raw.trim() === "") throw new UsageError("--region is empty; pass a region name such as us-east-1 (or leave --region out).", undefined, "InvalidRegion");
+  if (!isValidRegion(raw)) throw new UsageError(`"${raw}" is not an AWS region name (expected e.g. us-east-1).`, undefined, "InvalidRegion");
+  return raw;
+}
+
+// ---------- zod value schemas: the same parsers, for typed option objects ----------
+
+/** Wraps a strict parser as a zod schema whose issue message is the parser's UsageError text. */
+export function value<T>(parse: (raw: string) => T) {
+  return z.string().transform((raw, ctx): T => {
+    try {
+      return parse(raw);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      ctx.addIssue({ code: "custom", message: err.message, params: { hint: err.hint } });
+      return z.NEVER;
+    }
+  });
+}
+
+export const opt = {
+  int: (name: string, min: number, max: number) => value((raw) => intOption(name, raw, min, max)),
+  port: (name: string) => value((raw) => portOption(name, raw)),
+  cidr: (name: string) => value((raw) => cidrOption(name, raw)),
+  vpcCidr: (name = "cidr") => value((raw) => (raw === "auto" ? undefined : named(name, () => validateVpcCidr(raw).cidr))),
+  id: (prefix: string, what: string) => value((raw) => awsId(prefix, what, raw)),
+  name: () => value((raw) => validateName(raw)),
+  /** A number ≥ 0 (e.g. GB per month); decimals allowed, no exponent or sign. */
+  amount: (name: string) =>
+    value((raw) => {
+      if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(raw.trim())) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}.`);
+      return Number(raw);
+    }),
+};
+
+/**
+ * Parses a command's raw commander options with its zod object schema. Every problem is collected
+ * and thrown as one UsageError (exit 2) listing them all; the result is the typed option object.
+ */
+export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const r = schema.safeParse(raw);
+  if (r.success) return r.data;
+  throw usageFromProblems(r.error.issues.map((i) => ({ message: i.message, hint: (i as { params?: { hint?: string } }).params?.hint })));
+}
+
+export interface Problem {
+  message: string;
+  hint?: string;
+}
+
+/** One UsageError for one or many problems: a single problem keeps its own message and hint. */
+export function usageFromProblems(problems: Problem[], code = "InvalidInput"): UsageError {
+  if (problems.length === 1) return new UsageError(problems[0].message, problems[0].hint, code);
+  const lines = problems.map((p, i) => `  ${i + 1}. ${p.message}${p.hint ? `\n     ${p.hint}` : ""}`);
+  return new UsageError(`${problems.length} problems (nothing was changed):\n${lines.join("\n")}`, "fix them all, then re-run the same command", code);
+}
+
+/**
+ * Collects validation problems across a command's checks (flags, then reads of the account), so
+ * the user learns everything wrong in one run. `check(fn)` runs fn and keeps its UsageError;
+ * `throwIfAny()` throws them together before the first change.
+ */
+export class Problems {
+  readonly list: Problem[] = [];
+  private codes: string[] = [];
+
+  add(message: string, hint?: string, code = "InvalidInput"): void {
+    this.list.push({ message, ...(hint ? { hint } : {}) });
+    this.codes.push(code);
+  }
+
+  /** Runs fn; a UsageError becomes a collected problem (returning undefined), anything else is rethrown. */
+  async check<T>(fn: () => T | Promise<T>): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      this.add(err.message, err.hint, err.code);
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (!this.list.length) return;
+    throw usageFromProblems(this.list, this.codes.length === 1 ? this.codes[0] : "InvalidInput");
+  }
 }

@@ -1,7 +1,9 @@
 // status: what the plan holds (refreshed from AWS unless --offline), the static egress IPs, and a
 // monthly cost estimate from the dated price table.
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
+import { z } from "zod";
+import { opt, parseOptions } from "./options.js";
+import { stripUserInfo } from "../net/url.js";
 import { loadCheckedPlan } from "../engine/session.js";
 import { estimateMonthlyCost } from "../analysis/cost.js";
 import { renderStatus } from "../output/render.js";
@@ -13,8 +15,7 @@ export interface StatusOptions {
 }
 
 export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<number> {
-  const gb = opts.gbPerMonth === undefined ? undefined : Number(opts.gbPerMonth);
-  if (gb !== undefined && (!Number.isFinite(gb) || gb < 0)) throw new UsageError(`--gb-per-month must be a number of GB ≥ 0, got ${JSON.stringify(opts.gbPerMonth)}.`);
+  const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
   const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
   const live = opts.offline ? undefined : await liveStates(ctx, plan);
   const result = buildStatus(plan, live, gb);
@@ -76,7 +77,7 @@ export function buildStatus(plan: Plan, live: Record<string, string> | undefined
     plan: plan.name,
     region: plan.region,
     accountId: plan.accountId,
-    backend: plan.backend,
+    backend: stripUserInfo(plan.backend),
     vpcId: plan.resources.vpc?.state === "created" ? plan.resources.vpc.id : null,
     destroyed: Object.keys(plan.resources).length > 0 && resources.every((r) => !r.owned),
     egressIps,

@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Plan } from "../plans/schema.js";
 import { acquireLock } from "../plans/lock.js";
-import { checkPlanIdentity, loadPlan, savePlan } from "../plans/store.js";
+import { checkPlanIdentity, checkPlanPath, loadPlan, savePlan } from "../plans/store.js";
 
 type Journal = Plan["journal"][number];
 type ResourceRecord = Plan["resources"][string];
@@ -69,6 +69,8 @@ export interface OpenOptions {
  */
 export async function openSession(ctx: Context, opts: OpenOptions, command: string): Promise<PlanSession> {
   const readOnly = Boolean(opts.readOnly || ctx.opts.dryRun);
+  // A plan path that cannot hold a plan is refused before the lock and before any AWS call.
+  await checkPlanPath(ctx.planPath, { forWrite: !readOnly });
   const aws = await ctx.aws();
   const accountId = await aws.accountId();
   const check = (plan: Plan | undefined): Plan | undefined => {

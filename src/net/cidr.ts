@@ -77,6 +77,7 @@ export function parseIpv4Cidr(input: string): Ipv4Cidr {
   if (s.indexOf("/", slash + 1) >= 0) throw bad(s, "more than one '/'");
   const problem = ipv4Problem(ipPart);
   if (problem !== undefined) throw bad(s, problem);
+  if (/^0\d+$/.test(prefixPart)) throw bad(s, `prefix length "${prefixPart}" has a leading zero (octets with leading zeros are refused too)`, `write /${Number(prefixPart)}`);
   if (!/^\d{1,3}$/.test(prefixPart)) {
     throw bad(s, `prefix length "${prefixPart}" is not a number from 0 to 32`);
   }

@@ -44,7 +44,10 @@ export function renderCreateVpc(r: any, c: C): string {
     `${c.green("✔")} VPC ${c.bold(r.vpcId)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
     r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
     table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
-    `Next: egress-cli add-nat --mode single   (or --mode per-az for one NAT per AZ)`,
+    // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
+    r.internetGatewayId
+      ? `Next: egress-cli add-nat --mode single   (or --mode per-az for one NAT per AZ)`
+      : `Next: egress-cli add-endpoint SERVICE…   (no public subnet, so no NAT gateway: private subnets reach AWS services through VPC endpoints)`,
   ];
   return lines.join("\n");
 }
@@ -90,11 +93,16 @@ export function renderStatus(r: any, c: C): string {
   return lines.join("\n");
 }
 
+/** "kind id (step)"; settings without an id of their own (a VPC attribute) are named by their step alone. */
+export function describeResource(r: { step: string; kind: string; id?: string | null }): string {
+  return r.id ? `${r.kind} ${r.id} (${r.step})` : `${r.kind} ${r.step}`;
+}
+
 export function renderDestroy(r: any, c: C): string {
   if (r.dryRun) {
     const orphans = (r.orphans ?? []).map((o: any) => `  ${o.kind} ${o.id} (orphan of step ${o.step}, left by an interrupted run)`);
     if (!r.wouldDelete.length && !orphans.length) return "Dry run — nothing to delete.";
-    return [c.bold("Dry run — would delete, in this order:"), ...r.wouldDelete.map((d: any) => `  ${d.kind} ${d.id ?? ""} (${d.step})`), ...orphans].join("\n");
+    return [c.bold("Dry run — would delete, in this order:"), ...r.wouldDelete.map((d: any) => `  ${describeResource(d)}`), ...orphans].join("\n");
   }
   const lines = [`${c.green("✔")} Destroyed plan ${c.bold(r.plan)}: ${r.deleted.length} resource(s) deleted`];
   if (r.orphansAdopted.length) lines.push(`  also removed ${r.orphansAdopted.length} orphan(s) left by an interrupted run: ${r.orphansAdopted.map((o: any) => o.id).join(", ")}`);

@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import writeFileAtomic from "write-file-atomic";
 import { CliError, UsageError } from "../errors.js";
 import { PLAN_VERSION, PlanSchema, type Plan } from "./schema.js";
+import { stripUserInfo } from "../net/url.js";
 
 const REFUSE = "refusing to touch it";
 const RESTORE_HINT = "restore it from version control, fix it by hand, or pass --plan FILE to use another plan file";
@@ -33,10 +34,57 @@ function describeJsonError(err: unknown, text: string): string {
 }
 
 /**
+ * The plan path must be a regular file, or a new name in an existing folder: a directory,
+ * /dev/zero, a FIFO or a path through a missing folder is refused (exit 2) naming the path, never
+ * read or replaced. `forWrite`: also the file and its folder must be writable (the atomic save
+ * renames a temp file into the folder). Returns false when the file does not exist yet.
+ */
+export async function checkPlanPath(path: string, opts: { forWrite?: boolean } = {}): Promise<boolean> {
+  const { stat, access, constants } = await import("node:fs/promises");
+  const bad = (why: string, hint = "pass --plan FILE with a plan file's path") => new UsageError(`Plan path ${path} ${why}`, hint, "PlanPathInvalid");
+  let exists = true;
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw bad("is a directory, not a plan file");
+    if (!st.isFile()) throw bad("is not a regular file (a device, FIFO or socket), so it cannot be a plan");
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR") throw bad("goes through something that is not a folder");
+    if (code === "EACCES" || code === "EPERM") throw bad("cannot be read (permission denied)", "check the folder's permissions");
+    if (code !== "ENOENT") throw err;
+    exists = false;
+    const dir = await stat(dirname(path)).catch(() => undefined);
+    if (!dir) throw bad(`is in a folder that does not exist (${dirname(path)})`, "create the folder first, or pass --plan FILE in an existing folder");
+    if (!dir.isDirectory()) throw bad(`is in ${dirname(path)}, which is not a folder`);
+  }
+  if (opts.forWrite) {
+    const writable = async (p: string) => access(p, constants.W_OK).then(() => true, () => false);
+    if (!(await writable(dirname(path)))) throw bad(`is in a folder egress-cli cannot write to (${dirname(path)})`, "check the folder's permissions, or pass --plan FILE elsewhere");
+    if (exists && !(await writable(path))) throw bad("is not writable", "check the file's permissions");
+  }
+  return exists;
+}
+
+/** The region a plan file records, if it can be read; errors are left to loadPlan. */
+export async function peekPlanRegion(path: string): Promise<string | undefined> {
+  try {
+    const { stat } = await import("node:fs/promises");
+    const st = await stat(path);
+    if (!st.isFile() || st.size > 64 * 1024 * 1024) return undefined;
+    const region = (JSON.parse((await readFile(path, "utf8")).replace(/^\uFEFF/, "")) as { region?: unknown }).region;
+    return typeof region === "string" && region ? region : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Read and validate a plan. Returns undefined when the file does not exist. Anything else that
  * is wrong throws UsageError naming the file and the problem; the file is left untouched.
  */
 export async function loadPlan(path: string): Promise<Plan | undefined> {
+  if (!(await checkPlanPath(path))) return undefined;
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -94,7 +142,7 @@ export interface PlanIdentity {
 }
 
 function normBackend(b: string): string {
-  return b.startsWith("endpoint:") ? b.replace(/\/+$/, "") : b;
+  return b.startsWith("endpoint:") ? stripUserInfo(b).replace(/\/+$/, "") : b;
 }
 
 /**
@@ -155,7 +203,15 @@ export async function savePlan(path: string, plan: Plan, options: SaveOptions = 
     const first = checked.error.issues[0];
     throw new CliError(`internal error: refusing to save an invalid plan to ${path}: ${formatPath(first.path)}: ${first.message}`);
   }
-  await writeFileAtomic(path, serializePlan(stamped), { fsync: true, encoding: "utf8" });
+  try {
+    await writeFileAtomic(path, serializePlan(stamped), { fsync: true, encoding: "utf8" });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
+      throw new UsageError(`Cannot write the plan ${path} (${code}).`, "check the path and its folder's permissions, or pass --plan FILE elsewhere", "PlanPathInvalid");
+    }
+    throw err;
+  }
   await fsyncDir(dirname(path));
   plan.updatedAt = stamped.updatedAt;
 }
