@@ -51,7 +51,7 @@ export interface Context {
   print(text: string): void;
   printJson(doc: unknown): void;
   /** The one way a command shows its result: the JSON document with --json, else the rendering. */
-  emit<T>(result: T, render: (result: T, color: import("chalk").ChalkInstance) => string): void;
+  emit<T>(result: T, render: (result: T, color: import("chalk").ChalkInstance, o: { columns?: number }) => string): void;
 }
 
 export interface ContextDeps {
@@ -168,7 +168,8 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     printJson: (doc) => deps.stdout.write(JSON.stringify(doc, null, 2) + "\n"),
     emit(result, render) {
       if (opts.json) ctx.printJson(result);
-      else ctx.print(render(result, stdoutColor));
+      // Tables fit the terminal stdout goes to; piped output keeps its natural width.
+      else ctx.print(render(result, stdoutColor, { columns: deps.stdout.isTTY ? (deps.stdout as { columns?: number }).columns : undefined }));
     },
   };
   return ctx;

@@ -80,7 +80,7 @@ export async function retryEventual<T>(fn: () => Promise<T>, settings: WaitSetti
 
 /** What a waiting step needs: where to report progress, how to poll, and Ctrl-C. */
 export interface WaitContext {
-  log: { spin(text: string): { update(t: string): void; succeed(t?: string): void; fail(t?: string): void } };
+  log: { spin(text: string, opts?: { usualMs?: number }): { update(t: string): void; succeed(t?: string): void; fail(t?: string): void } };
   wait: WaitSettings;
   signal: AbortSignal;
 }
@@ -89,10 +89,11 @@ export interface WaitContext {
  * pollUntil with a spinner: "<what>: <status> (N s)" while waiting, `done` when finished, the
  * spinner failed on error. Ctrl-C stops the wait at once (the thing waited for is recorded).
  */
-export async function waitWithSpinner<T>(ctx: WaitContext, what: string, check: () => Promise<PollResult<T>>, done: (value: T) => string): Promise<T> {
-  const spinner = ctx.log.spin(`Waiting for ${what}`);
+export async function waitWithSpinner<T>(ctx: WaitContext, what: string, check: () => Promise<PollResult<T>>, done: (value: T) => string, usualMs?: number): Promise<T> {
+  // The progress display shows the elapsed time (and the usual duration) itself.
+  const spinner = ctx.log.spin(`Waiting for ${what}`, { usualMs });
   try {
-    const value = await pollUntil(what, check, ctx.wait, (status, ms) => spinner.update(`Waiting for ${what}: ${status} (${Math.round(ms / 1000)} s)`), ctx.signal);
+    const value = await pollUntil(what, check, ctx.wait, (status) => spinner.update(`Waiting for ${what}: ${status}`), ctx.signal);
     spinner.succeed(done(value));
     return value;
   } catch (err) {

@@ -51,6 +51,9 @@ import {
 } from "../aws/ec2.js";
 import { planFilters, tagSpec } from "../aws/tags.js";
 import { sleep, waitWithSpinner } from "../aws/wait.js";
+
+/** How long AWS usually takes to make a NAT gateway available / deleted (shown next to the elapsed time). */
+const NAT_USUAL_MS = { create: 90_000, delete: 60_000 };
 import type { Context } from "../context.js";
 import type { ResourceRecord, StepDef, StepRun } from "./engine.js";
 
@@ -408,6 +411,7 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
           return { done: false, status: n.State };
         },
         (n) => `NAT gateway ${result.id} in ${o.az} is available (${natAttrs(n).publicIp})`,
+        NAT_USUAL_MS.create,
       );
       return { id: result.id, attrs: natAttrs(nat) };
     },
@@ -548,6 +552,7 @@ export const deleters: Record<string, Deleter> = {
         return !cur || cur.State === "deleted" ? { done: true } : { done: false, status: cur.State };
       },
       () => `NAT gateway ${rec.id} deleted`,
+      NAT_USUAL_MS.delete,
     );
   },
   async "security-group"(ctx, rec) {

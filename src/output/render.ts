@@ -5,13 +5,42 @@ import type { ChalkInstance } from "chalk";
 
 type C = ChalkInstance;
 
-function table(head: string[], rows: (string | number | null | undefined)[][]): string {
+export interface RenderOptions {
+  /** Width of the terminal the text goes to (process.stdout.columns); undefined when not a terminal. */
+  columns?: number;
+}
+
+const ANSI = /\u001b\[[0-9;]*m/g;
+const visible = (s: string) => s.replace(ANSI, "").length;
+
+/**
+ * Column widths (padding included) that fit `columns`: the widest columns give way first, down to
+ * 8; undefined when the natural widths fit (or there is no terminal width).
+ */
+export function fitColumns(natural: number[], columns: number | undefined): number[] | undefined {
+  const total = (w: number[]) => w.reduce((a, b) => a + b, 0) + w.length + 1; // + borders
+  if (!columns || total(natural) <= columns) return undefined;
+  const w = [...natural];
+  while (total(w) > columns) {
+    const i = w.indexOf(Math.max(...w));
+    if (w[i] <= 8) break;
+    w[i]--;
+  }
+  return w;
+}
+
+function table(head: string[], rows: (string | number | null | undefined)[][], o: RenderOptions = {}): string {
+  const cells = rows.map((r) => r.map((x) => (x === null || x === undefined ? "-" : String(x))));
+  const natural = head.map((h, i) => Math.max(visible(h), ...cells.map((r) => Math.max(...String(r[i] ?? "").split("\n").map(visible)))) + 2);
+  const fit = fitColumns(natural, o.columns);
   const t = new Table({
     head,
     style: { head: [], border: [], compact: true },
     chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" },
+    // Values that do not fit wrap (ids break across lines) rather than being cut off.
+    ...(fit ? { colWidths: fit, wordWrap: true, wrapOnWordBoundary: false } : {}),
   });
-  for (const r of rows) t.push(r.map((x) => (x === null || x === undefined ? "-" : String(x))));
+  for (const r of cells) t.push(r);
   return t.toString();
 }
 
@@ -38,12 +67,12 @@ function dryRunLines(c: C, r: { dryRun: boolean; steps?: Record<string, string>;
   return lines;
 }
 
-export function renderCreateVpc(r: any, c: C): string {
+export function renderCreateVpc(r: any, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return dryRunLines(c, r).join("\n");
   const lines = [
     `${c.green("✔")} VPC ${c.bold(r.vpcId)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
     r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
     // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
     r.internetGatewayId
       ? `Next: egress-cli add-nat --mode single   (or --mode per-az for one NAT per AZ)`
@@ -52,31 +81,31 @@ export function renderCreateVpc(r: any, c: C): string {
   return lines.join("\n");
 }
 
-export function renderImport(r: any, c: C): string {
+export function renderImport(r: any, c: C, o: RenderOptions = {}): string {
   return [
     `${c.green("✔")} Imported ${c.bold(r.vpcId)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr])),
-    table(["route table", "tier", "AZs", "main"], r.routeTables.map((t: any) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""])),
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    table(["route table", "tier", "AZs", "main"], r.routeTables.map((t: any) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""]), o),
   ].join("\n");
 }
 
-export function renderAddNat(r: any, c: C): string {
+export function renderAddNat(r: any, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return dryRunLines(c, r).join("\n");
   return [
     `${c.green("✔")} ${r.natGateways.length} NAT gateway(s), ${r.mode} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
-    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state])),
+    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state]), o),
     `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}`,
   ].join("\n");
 }
 
-export function renderStatus(r: any, c: C): string {
+export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   const lines = [`Plan ${c.bold(r.plan)} — ${r.region}, account ${r.accountId} (${r.backend})${r.checkedLive ? "" : c.dim(" [offline: not checked against AWS]")}`];
   if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
   if (r.vpcId) lines.push(`VPC ${c.bold(r.vpcId)}`);
   if (r.subnets.length) {
-    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")])));
+    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o));
   }
-  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.state])));
+  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.state]), o));
   const owned = r.resources.filter((x: any) => x.owned).length;
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
   lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
@@ -86,7 +115,7 @@ export function renderStatus(r: any, c: C): string {
   if (cost.lines.length) {
     lines.push(
       `Estimated monthly cost: ${c.bold(`${cost.totalMonthly.toFixed(2)} ${cost.currency}`)} (prices as of ${cost.pricesAsOf}, ${cost.hoursPerMonth} h/month)`,
-      table(["item", "quantity", "unit price", "monthly"], cost.lines.map((l: any) => [l.item, `${l.quantity} ${l.unit}`, l.unitPrice, l.monthly.toFixed(2)])),
+      table(["item", "quantity", "unit price", "monthly"], cost.lines.map((l: any) => [l.item, `${l.quantity} ${l.unit}`, l.unitPrice, l.monthly.toFixed(2)]), o),
     );
   } else lines.push("Estimated monthly cost: 0.00 USD for hourly items.");
   for (const a of cost.assumptions) lines.push(c.dim(`  · ${a}`));
@@ -120,10 +149,10 @@ export function renderSandbox(r: any, c: C): string {
 
 // ---------- attach-lambda, detach-lambda, add-endpoint ----------
 
-export function renderAttachLambda(r: any, c: C): string {
+export function renderAttachLambda(r: any, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return dryRunLines(c, r).join("\n");
   const lines = [`${c.green("✔")} Lambda function ${c.bold(r.functionName)} attached to ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
-  lines.push(table(["subnet", "route table", "egress"], r.subnets.map((s: any) => [s.subnetId, s.routeTableId, s.egressIp ? `NAT ${s.natGatewayId} → ${s.egressIp}` : s.public ? "public (no public IP for Lambda ENIs)" : "VPC only"])));
+  lines.push(table(["subnet", "route table", "egress"], r.subnets.map((s: any) => [s.subnetId, s.routeTableId, s.egressIp ? `NAT ${s.natGatewayId} → ${s.egressIp}` : s.public ? "public (no public IP for Lambda ENIs)" : "VPC only"]), o));
   lines.push(`Security group: ${r.securityGroupId}${r.securityGroupCreated ? " (created, no ingress)" : " (yours)"}`);
   if (r.iam.attachedPolicy) lines.push(`Execution role ${r.iam.roleName}: ${r.iam.changed ? "attached" : "has"} ${r.iam.attachedPolicy.split("/").pop()}${r.iam.changed ? " (ENI permissions; detach-lambda/destroy remove it)" : ""}`);
   else if (r.iam.alreadyGrantedBy.length) lines.push(`Execution role ${r.iam.roleName}: ENI permissions already granted by ${r.iam.alreadyGrantedBy.join(", ")} (unchanged)`);
@@ -139,10 +168,10 @@ export function renderDetachLambda(r: any, c: C): string {
   return lines.join("\n");
 }
 
-export function renderAddEndpoint(r: any, c: C): string {
+export function renderAddEndpoint(r: any, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return dryRunLines(c, r).join("\n");
   const lines = [`${c.green("✔")} ${r.endpoints.length} VPC endpoint(s) in ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
-  lines.push(table(["service", "type", "endpoint", "state", "where", "private DNS", "policy"], r.endpoints.map((e: any) => [e.service, e.type, e.vpcEndpointId, e.state, e.type === "Gateway" ? e.routeTableIds.join(", ") : e.subnetIds.join(", "), e.type === "Gateway" ? "-" : e.privateDns ? "on" : "off", e.policy])));
+  lines.push(table(["service", "type", "endpoint", "state", "where", "private DNS", "policy"], r.endpoints.map((e: any) => [e.service, e.type, e.vpcEndpointId, e.state, e.type === "Gateway" ? e.routeTableIds.join(", ") : e.subnetIds.join(", "), e.type === "Gateway" ? "-" : e.privateDns ? "on" : "off", e.policy]), o));
   if (r.allowFrom.length) lines.push(`Endpoint security group(s) admit 443 only from: ${r.allowFrom.map((a: any) => a.label).join(", ")}`);
   for (const [svc, azs] of Object.entries(r.skippedAzs ?? {})) if ((azs as string[]).length) lines.push(c.yellow(`${svc} is not offered in ${(azs as string[]).join(", ")}: no endpoint ENI there.`));
   for (const chk of r.clusterChecks ?? []) lines.push(`${chk.ok ? c.green("✔") : c.yellow("✘")} ${chk.check}${chk.detail ? `: ${chk.detail}` : ""}`);
