@@ -2,6 +2,7 @@
 // subnet → route table / network ACL, ENIs by subnet and by (VPC, private IP), Lambda hyperplane
 // ENIs by (subnet, security groups), endpoints by (VPC, service). Rules and routes are parsed
 // here so a query never re-parses a CIDR or scans the whole account.
+import { effectiveRouteTable } from "../net/routes.js";
 import { parseCidr, type Cidr } from "../net/addr.js";
 import type {
   EgressOnlyInternetGateway,
@@ -375,14 +376,12 @@ function indexPrivateLink(ix: SnapshotIndex, snapshot: Snapshot): void {
 
 /** The route table that applies to a subnet: its explicit association, else the VPC's main table. */
 export function routeTableForSubnet(ix: SnapshotIndex, subnet: Subnet): { table: ParsedRouteTable; main: boolean } | null {
-  const explicit = ix.subnetRouteTable.get(subnet.SubnetId);
-  if (explicit) {
-    const t = ix.routeTables.get(explicit);
-    if (t) return { table: t, main: false };
-  }
-  const mainId = ix.mainRouteTable.get(subnet.VpcId);
-  const main = mainId ? ix.routeTables.get(mainId) : undefined;
-  return main ? { table: main, main: true } : null;
+  // The one rule (src/net/routes.ts), over the index's maps.
+  const lookup = {
+    associatedWith: (id: string) => ix.routeTables.get(ix.subnetRouteTable.get(id) ?? ""),
+    mainOf: (vpc: string) => ix.routeTables.get(ix.mainRouteTable.get(vpc) ?? ""),
+  };
+  return effectiveRouteTable(subnet, lookup) ?? null;
 }
 
 /** The network ACL of a subnet: its association, else the VPC's default ACL. */

@@ -1,5 +1,6 @@
 // Typed EC2 reads used by steps, commands and destroy: paginated Describe calls flattened,
 // "not found" turned into undefined, and lookups by the plan/step tags.
+import { defaultRouteOf, effectiveRouteTable as effectiveRouteTableOf, routeTableLookup, type RouteTableLookup } from "../net/routes.js";
 import {
   DescribeAddressesCommand,
   DescribeAvailabilityZonesCommand,
@@ -128,16 +129,14 @@ export function isAttachedTo(igw: InternetGateway, vpcId: string): boolean {
   return Boolean(igw.Attachments?.some((a) => a.VpcId === vpcId && ((a.State as string) === "available" || a.State === "attached")));
 }
 
-/** The route table that decides a subnet's routes: its explicit association, else the VPC's main table. */
-export function effectiveRouteTable(subnet: Subnet, tables: RouteTable[]): RouteTable | undefined {
-  const explicit = tables.find((t) => t.Associations?.some((a) => a.SubnetId === subnet.SubnetId));
-  if (explicit) return explicit;
-  return tables.find((t) => t.VpcId === subnet.VpcId && t.Associations?.some((a) => a.Main));
+/** The route table that decides a subnet's routes (the one rule: src/net/routes.ts). */
+export function effectiveRouteTable(subnet: Subnet, tables: RouteTable[] | RouteTableLookup<RouteTable>): RouteTable | undefined {
+  return effectiveRouteTableOf(subnet, Array.isArray(tables) ? routeTableLookup(tables) : tables)?.table;
 }
 
-/** Active default route target of a table (0.0.0.0/0), if any. */
+/** Default route (0.0.0.0/0) of a table, if any. */
 export function defaultRoute(table: RouteTable | undefined) {
-  return table?.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
+  return defaultRouteOf(table?.Routes);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Context } from "../context.js";
 import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
 import { stripUserInfo } from "../net/url.js";
+import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
 import { estimateMonthlyCost } from "../analysis/cost.js";
 import { renderStatus } from "../output/render.js";
@@ -23,26 +24,63 @@ export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<
   return 0;
 }
 
-async function liveStates(ctx: Context, plan: Plan): Promise<Record<string, string>> {
-  const { listNatGateways, listAddresses, listVpcs } = await import("../aws/ec2.js");
+/** What AWS says now: resource states by id, and each subnet's effective route table and default route. */
+export interface LiveView {
+  states: Record<string, string>;
+  /** By subnet id: the table that decides its routes (explicit, else main) and its 0.0.0.0/0 route. */
+  routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null }>;
+}
+
+async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
+  const { listNatGateways, listAddresses, listVpcs, listRouteTables, listSubnets } = await import("../aws/ec2.js");
   const ec2 = await (await ctx.aws()).ec2();
   const nats = Object.values(plan.resources).filter((r) => r.kind === "nat-gateway" && r.state === "created" && r.id).map((r) => r.id!);
   const eips = Object.values(plan.resources).filter((r) => r.kind === "elastic-ip" && r.state === "created" && r.id).map((r) => r.id!);
   const vpc = plan.resources.vpc?.state === "created" ? plan.resources.vpc.id : undefined;
   const { orUndefined } = await import("../aws/ec2.js");
-  const [natList, eipList, vpcList] = await Promise.all([
+  const [natList, eipList, vpcList, tables, subnets] = await Promise.all([
     nats.length ? orUndefined(listNatGateways(ec2, undefined, nats)) : [],
     eips.length ? orUndefined(listAddresses(ec2, undefined, eips)) : [],
     vpc ? orUndefined(listVpcs(ec2, undefined, [vpc])) : [],
+    vpc ? listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpc] }]) : [],
+    vpc ? listSubnets(ec2, [{ Name: "vpc-id", Values: [vpc] }]) : [],
   ]);
   const states: Record<string, string> = {};
   for (const id of nats) states[id] = natList?.find((n) => n.NatGatewayId === id)?.State ?? "missing";
   for (const id of eips) states[id] = eipList?.find((a) => a.AllocationId === id) ? "allocated" : "missing";
   if (vpc) states[vpc] = vpcList?.find((v) => v.VpcId === vpc)?.State ?? "missing";
-  return states;
+  const lookup = routeTableLookup(tables);
+  const routes: LiveView["routes"] = {};
+  for (const s of subnets) {
+    const eff = effectiveRouteTable(s, lookup);
+    const d = defaultRouteOf(eff?.table.Routes);
+    routes[s.SubnetId!] = { routeTableId: eff?.table.RouteTableId ?? null, main: Boolean(eff?.main), target: routeTargetId(d) ?? null, state: d?.State ?? null };
+  }
+  return { states, routes };
 }
 
-export function buildStatus(plan: Plan, live: Record<string, string> | undefined, gbProcessed?: number) {
+/** Where the live routes differ from what the plan recorded (a route deleted or replaced by hand, a table swapped). */
+export function routeDrift(
+  planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null }>,
+  live: LiveView["routes"],
+): Array<{ subnetId: string; what: string; plan: string | null; live: string | null }> {
+  const out: Array<{ subnetId: string; what: string; plan: string | null; live: string | null }> = [];
+  for (const s of planned) {
+    if (!s.subnetId) continue;
+    const l = live[s.subnetId];
+    if (!l) {
+      out.push({ subnetId: s.subnetId, what: "subnet", plan: s.subnetId, live: null });
+      continue;
+    }
+    if (s.routeTableId && l.routeTableId !== s.routeTableId) out.push({ subnetId: s.subnetId, what: "route table", plan: s.routeTableId, live: l.routeTableId });
+    if (s.plannedDefaultRoute && l.target !== s.plannedDefaultRoute) out.push({ subnetId: s.subnetId, what: "0.0.0.0/0 route", plan: s.plannedDefaultRoute, live: l.target });
+    else if (s.plannedDefaultRoute && l.state === "blackhole") out.push({ subnetId: s.subnetId, what: "0.0.0.0/0 route", plan: s.plannedDefaultRoute, live: `${l.target} (blackhole)` });
+  }
+  return out;
+}
+
+export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProcessed?: number) {
+  const live = liveView?.states;
   const resources = Object.entries(plan.resources)
     .filter(([, r]) => r.state !== "deleted")
     .map(([step, r]) => ({
@@ -68,8 +106,13 @@ export function buildStatus(plan: Plan, live: Record<string, string> | undefined
     .map(([step, r]) => {
       const assoc = plan.resources[`${step}/association`];
       const routeTableId = (assoc?.state === "created" ? (assoc.attrs as { routeTableId?: string }).routeTableId : undefined) ?? (r.attrs as { routeTableId?: string }).routeTableId;
-      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, routeTableId: routeTableId ?? null, defaultRoute: routeFor(routeTableId) };
+      const planned = { routeTableId: routeTableId ?? null, plannedDefaultRoute: routeFor(routeTableId) };
+      // Checked live, the routes shown are AWS's (the effective table's 0.0.0.0/0), not the plan's memory.
+      const l = liveView && r.id ? liveView.routes[r.id] : undefined;
+      const shown = liveView ? { routeTableId: l?.routeTableId ?? null, defaultRoute: l?.target ? `${l.target}${l.state === "blackhole" ? " (blackhole)" : ""}` : null } : { routeTableId: planned.routeTableId, defaultRoute: planned.plannedDefaultRoute };
+      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...planned };
     });
+  const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
   const egressIps = nats.map(([, r]) => (r.attrs as { publicIp?: string }).publicIp).filter((x): x is string => Boolean(x));
   const cost = estimateMonthlyCost({ region: plan.region, natGateways: nats.length, publicIpv4Addresses: eips.length, ...(gbProcessed !== undefined ? { gbProcessed } : {}) });
   return {
@@ -92,6 +135,7 @@ export function buildStatus(plan: Plan, live: Record<string, string> | undefined
         return { step, vpcEndpointId: r.id, serviceName: a.serviceName, type: a.type, state: a.state };
       }),
     cost,
+    drift,
     checkedLive: Boolean(live),
   };
 }

@@ -105,6 +105,11 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   if (r.subnets.length) {
     lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o));
   }
+  if (r.drift?.length) {
+    lines.push(c.yellow(`Drift: AWS differs from what the plan recorded (${r.drift.length}):`));
+    for (const d of r.drift) lines.push(c.yellow(`  ${d.subnetId}: ${d.what} is ${d.live ?? "none"} (plan: ${d.plan ?? "none"})`));
+    lines.push(c.dim("  re-run the command that made it (add-nat, create-vpc …) to put the plan's routes back, or check who changed them."));
+  }
   if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.state]), o));
   const owned = r.resources.filter((x: any) => x.owned).length;
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));

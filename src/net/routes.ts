@@ -1,0 +1,76 @@
+// The one rule for which route table decides a subnet's routes, in AWS's words: the table
+// explicitly associated with the subnet, else the VPC's main route table. Used by import (tiers),
+// add-nat (public subnets, private tables), status (live routes), attach-lambda (egress) and the
+// analyzer/diagram (through the snapshot index). Pure: works on SDK shapes or snapshot shapes.
+
+export interface RouteTableAssociationLike {
+  SubnetId?: string;
+  Main?: boolean;
+  AssociationState?: { State?: string };
+}
+
+export interface RouteTableLike {
+  RouteTableId?: string;
+  VpcId?: string;
+  Associations?: RouteTableAssociationLike[];
+}
+
+/** Where the effective table is looked up: by explicit subnet association, and the VPC's main table. */
+export interface RouteTableLookup<T> {
+  associatedWith(subnetId: string): T | undefined;
+  mainOf(vpcId: string): T | undefined;
+}
+
+/** An association that is being or has been removed does not decide anything. */
+function live(a: RouteTableAssociationLike): boolean {
+  const s = a.AssociationState?.State;
+  return s !== "disassociated" && s !== "disassociating" && s !== "failed";
+}
+
+/** A lookup over a list of tables (built once; O(1) per subnet after that). */
+export function routeTableLookup<T extends RouteTableLike>(tables: Iterable<T>): RouteTableLookup<T> {
+  const bySubnet = new Map<string, T>();
+  const main = new Map<string, T>();
+  for (const t of tables) {
+    for (const a of t.Associations ?? []) {
+      if (!live(a)) continue;
+      if (a.SubnetId) bySubnet.set(a.SubnetId, t);
+      if (a.Main && t.VpcId) main.set(t.VpcId, t);
+    }
+  }
+  return { associatedWith: (id) => bySubnet.get(id), mainOf: (vpc) => main.get(vpc) };
+}
+
+/** The table that decides a subnet's routes, and whether it is the main table (implicit association). */
+export function effectiveRouteTable<T>(subnet: { SubnetId?: string; VpcId?: string }, tables: RouteTableLookup<T>): { table: T; main: boolean } | undefined {
+  const explicit = subnet.SubnetId ? tables.associatedWith(subnet.SubnetId) : undefined;
+  if (explicit) return { table: explicit, main: false };
+  const main = subnet.VpcId ? tables.mainOf(subnet.VpcId) : undefined;
+  return main ? { table: main, main: true } : undefined;
+}
+
+export interface RouteLike {
+  DestinationCidrBlock?: string;
+  GatewayId?: string;
+  NatGatewayId?: string;
+  InstanceId?: string;
+  NetworkInterfaceId?: string;
+  TransitGatewayId?: string;
+  VpcPeeringConnectionId?: string;
+  EgressOnlyInternetGatewayId?: string;
+  LocalGatewayId?: string;
+  CarrierGatewayId?: string;
+  CoreNetworkArn?: string;
+  State?: string;
+}
+
+/** The IPv4 default route (0.0.0.0/0) of a table's routes, if any. */
+export function defaultRouteOf<R extends RouteLike>(routes: readonly R[] | undefined): R | undefined {
+  return routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
+}
+
+/** A route's target id, whatever its kind. */
+export function routeTargetId(r: RouteLike | undefined): string | undefined {
+  if (!r) return undefined;
+  return r.NatGatewayId ?? r.GatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.NetworkInterfaceId ?? r.InstanceId ?? r.EgressOnlyInternetGatewayId ?? r.LocalGatewayId ?? r.CarrierGatewayId ?? r.CoreNetworkArn;
+}
