@@ -52,7 +52,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   program
     .command("create-vpc")
     .description("create a VPC with public and private subnets over K AZs, an internet gateway and route tables")
-    .option("--name <name>", "plan name (tags every resource: egress-cli:plan=<name>)")
+    .option("--name <name>", "[required for a new plan] plan name (tags every resource: egress-cli:plan=<name>)")
     .option("--cidr <cidr|auto>", "VPC IPv4 CIDR (/16–/28), or auto: a private range overlapping no VPC in the region (default: auto)")
     .option("--azs <k>", "number of availability zones (default: 2)")
     .option("--public-subnets <k>", "public subnets per AZ; 0 = no internet gateway (default: 1)")
@@ -63,8 +63,8 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   program
     .command("import")
     .description("adopt an existing VPC into a plan (nothing imported is ever deleted)")
-    .requiredOption("--vpc <vpc-id>", "the VPC to import")
-    .requiredOption("--name <name>", "plan name")
+    .requiredOption("--vpc <vpc-id>", "[required] the VPC to import")
+    .requiredOption("--name <name>", "[required] plan name")
     .action(lazy("import", async () => (await import("./commands/import.js")).importCommand));
 
   program
@@ -78,7 +78,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   program
     .command("attach-lambda")
     .description("put a Lambda function in the plan's private subnets with its own security group; prints its egress IPs")
-    .option("--function <name|arn>", "the function (name, or ARN in the plan's region)")
+    .option("--function <name|arn>", "[required] the function (name, or ARN in the plan's region)")
     .option("--security-group <new|sg-id>", "a new group with no ingress, or one of yours (default: new)")
     .option("--subnets <private|ids>", "the plan's private subnets, or a comma-separated list of subnet ids (default: private)")
     .option("--allow-public-subnet", "accept public subnets (a Lambda ENI never gets a public IP: no internet there)")
@@ -88,7 +88,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   program
     .command("detach-lambda")
     .description("restore a function's VPC config from before attach-lambda (destroy does this too)")
-    .option("--function <name|arn>", "the function")
+    .option("--function <name|arn>", "[required] the function")
     .action(lazy("detach-lambda", async () => (await import("./commands/detach-lambda.js")).detachLambdaCommand));
 
   program
@@ -131,8 +131,8 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   program
     .command("analyze-path")
     .description("prove that traffic gets from --from to --to, or show where and why it is blocked (exit 0 reachable, 4 not)")
-    .option("--from <source>", "subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME")
-    .option("--to <destination>", "igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-…, vpce-…")
+    .option("--from <source>", "[required] subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME")
+    .option("--to <destination>", "[required] igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-…, vpce-…")
     .option("--protocol <protocol>", "tcp, udp or icmp (--local only) (default: tcp)")
     .option("--port <port>", "destination port (default: 443)")
     .option("--local", "the free offline analyzer on a fresh snapshot (no Reachability Analyzer charge)")
@@ -156,7 +156,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--port <port>", "destination port of the highlighted path (default: 443)")
     .action(lazy("diagram", async () => (await import("./commands/diagram.js")).diagramCommand));
 
-  const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, reset");
+  const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, load, reset");
   sandbox
     .command("init")
     .description("create the sandbox account (a default VPC per region, like a new AWS account)")
@@ -178,7 +178,58 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--examples", "also seed example VPCs")
     .action(lazy("sandbox reset", async () => (await import("./commands/sandbox.js")).sandboxReset));
 
+  addExamples(program);
   return program;
+}
+
+/** Two or three examples per command, shown at the end of its --help. */
+const EXAMPLES: Record<string, string[]> = {
+  "create-vpc": ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli --dry-run create-vpc --name sms-api"],
+  import: ["egress-cli import --vpc vpc-0123456789abcdef0 --name legacy", "egress-cli --plan legacy.json import --vpc vpc-0123456789abcdef0 --name legacy --json"],
+  "add-nat": ["egress-cli add-nat                       # one NAT gateway, a new Elastic IP", "egress-cli add-nat --mode per-az         # one per AZ (HA)", "egress-cli add-nat --eip eipalloc-0123456789abcdef0   # your own, allow-listed IP"],
+  "attach-lambda": ["egress-cli attach-lambda --function sms-sender", "egress-cli attach-lambda --function sms-sender --security-group sg-0123456789abcdef0", "egress-cli attach-lambda --function sms-sender --no-iam"],
+  "detach-lambda": ["egress-cli detach-lambda --function sms-sender", "egress-cli --dry-run detach-lambda --function sms-sender"],
+  "add-endpoint": ["egress-cli add-endpoint secretsmanager --allow-from lambda:rotate-db-secret", "egress-cli add-endpoint s3 dynamodb                 # gateway endpoints (free)", "egress-cli add-endpoint --for msk-esm --allow-from sg-0123456789abcdef0 --enable-vpc-dns"],
+  status: ["egress-cli status", "egress-cli status --gb-per-month 500", "egress-cli status --offline --json"],
+  destroy: ["egress-cli destroy                # asks first on a terminal", "egress-cli destroy --yes", "egress-cli destroy --dry-run"],
+  snapshot: ["egress-cli snapshot --out snap.json", "egress-cli snapshot --all-vpcs | jq '.vpcs | length'", "egress-cli snapshot --vpc vpc-0123456789abcdef0 --out snap.json"],
+  "analyze-path": ["egress-cli analyze-path --from lambda:sms-sender --to igw", "egress-cli analyze-path --from subnet-0123456789abcdef0 --to service:secretsmanager --local", "egress-cli analyze-path --from i-0123456789abcdef0 --to 203.0.113.10 --port 80 --compare"],
+  diagram: ["egress-cli diagram > vpc.mmd", "egress-cli diagram --format dot --path | dot -Tsvg > vpc.svg", "egress-cli diagram --path-from lambda:sms-sender --path-to igw"],
+  sandbox: ["egress-cli --sandbox sandbox init --examples", "egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox load snap.json"],
+  "sandbox init": ["egress-cli --sandbox sandbox init", "egress-cli --sandbox sandbox init --examples --force"],
+  "sandbox show": ["egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox show --json"],
+  "sandbox load": ["egress-cli snapshot --out snap.json && egress-cli --sandbox sandbox load snap.json", "egress-cli --sandbox-file lab.json sandbox load snap.json"],
+  "sandbox reset": ["egress-cli --sandbox sandbox reset", "egress-cli --sandbox sandbox reset --examples"],
+};
+
+/** The exit codes, at the end of the program's --help (3 only once a command can return it). */
+function exitCodesHelp(program: Command): string {
+  const hasAudit = program.commands.some((c) => c.name() === "audit");
+  return [
+    "",
+    "Exit codes:",
+    "  0    success",
+    "  1    AWS or runtime failure (re-run to resume); destroy answered n",
+    "  2    bad usage or invalid input: nothing was changed",
+    ...(hasAudit ? ["  3    audit findings at or above --fail-on"] : []),
+    "  4    analyze-path: not reachable",
+    "  5    the plan is locked by another live run",
+    "  130  interrupted (Ctrl-C): the plan is consistent; re-run to finish",
+    "",
+  ].join("\n");
+}
+
+function addExamples(program: Command): void {
+  const visit = (cmd: Command, prefix: string) => {
+    for (const sub of cmd.commands) {
+      const name = prefix ? `${prefix} ${sub.name()}` : sub.name();
+      const ex = EXAMPLES[name];
+      if (ex) sub.addHelpText("after", `\nExamples:\n${ex.map((e) => `  $ ${e}`).join("\n")}\n`);
+      visit(sub, name);
+    }
+  };
+  visit(program, "");
+  program.addHelpText("after", () => exitCodesHelp(program));
 }
 
 function globalOptions(cmd: Command): GlobalOptions {

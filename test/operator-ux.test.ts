@@ -142,3 +142,34 @@ test("item 9: --allow-public-source lets public sources broader than a /8 throug
   assert.equal(publicAddressCount(["10.0.0.0/8", "192.168.1.0/24"]), 0);
   assert.equal(publicAddressCount(["203.0.113.0/24"]), 256);
 });
+
+test("item 30: every command's --help has 2-3 examples and marks required options; the program's help lists the exit codes; README's command table is one table", async () => {
+  const cwd = tempDir();
+  const { buildProgram } = await import("../src/cli.js");
+  const program = buildProgram({ cwd, env: {}, stdout: new PassThrough(), stderr: new PassThrough(), signal: new AbortController().signal }, async () => {});
+  const names: string[][] = [];
+  const visit = (cmd: any, prefix: string[]) => cmd.commands.filter((c: any) => c.name() !== "help").forEach((c: any) => (names.push([...prefix, c.name()]), visit(c, [...prefix, c.name()])));
+  visit(program, []);
+  assert.ok(names.length >= 16);
+  for (const n of names) {
+    const r = await cli([...n, "--help"], { cwd });
+    assert.equal(r.code, 0);
+    const examples = r.stdout.split("\n").filter((l) => l.startsWith("  $ egress-cli"));
+    assert.ok(examples.length >= 2 && examples.length <= 3, `${n.join(" ")} --help has ${examples.length} examples`);
+  }
+  assert.match((await cli(["attach-lambda", "--help"], { cwd })).stdout, /--function <name\|arn>\s+\[required\]/);
+  assert.match((await cli(["analyze-path", "--help"], { cwd })).stdout, /--from <source>\s+\[required\]/);
+  assert.match((await cli(["sandbox", "--help"], { cwd })).stdout, /load <file>/);
+  const top = (await cli(["--help"], { cwd })).stdout;
+  assert.match(top, /Exit codes:[\s\S]*\b2 +bad usage[\s\S]*\b130 +interrupted/);
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const table = readme.slice(readme.indexOf("## Commands"), readme.indexOf("Details, flags and JSON shapes"));
+  const rows = table.split("\n").filter((l) => l.startsWith("|"));
+  const firstRow = table.split("\n").findIndex((l) => l.startsWith("|"));
+  const lastRow = table.split("\n").map((l) => l.startsWith("|")).lastIndexOf(true);
+  assert.equal(lastRow - firstRow + 1, rows.length, "no blank line inside the command table");
+  assert.match(table, /`sandbox load FILE`/);
+  for (const n of names.filter((x) => x.length === 1 && x[0] !== "sandbox")) assert.ok(rows.some((r) => r.includes(`\`${n[0]}`)), `README documents ${n[0]}`);
+  // Exit 3 (--fail-on) is documented only while a command can return it.
+  if (!names.some((x) => x[0] === "audit")) assert.doesNotMatch(readme, /\| 3 \|/);
+});
