@@ -19,14 +19,19 @@ export interface RunDeps {
 
 type Action = (ctx: Context, opts: any, args: string[]) => Promise<number | void>;
 
+/** Repeatable global options (--region, --profile): every value in order; commands other than audit use the last. */
+function collect(value: string, previous: string[] | string | undefined): string[] {
+  return [...(Array.isArray(previous) ? previous : []), value];
+}
+
 function addGlobalOptions(cmd: Command): Command {
   return cmd
-    .option("--region <region>", "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region)")
-    .option("--profile <name>", "AWS shared-config profile (credentials: env, SSO, profiles, IMDS)")
+    .option("--region <region>", "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region); audit: repeat for several", collect)
+    .option("--profile <name>", "AWS shared-config profile (credentials: env, SSO, profiles, IMDS); audit: repeat for several", collect)
     .option("--endpoint-url <url>", "send AWS calls to this endpoint (also AWS_ENDPOINT_URL), e.g. LocalStack")
     .option("--sandbox", "use the embedded AWS emulator (state in .egress/sandbox.json; also EGRESS_SANDBOX=1)")
     .option("--sandbox-file <file>", "sandbox state file (implies --sandbox)")
-    .option("--plan <file>", "plan file", "egress-plan.json")
+    .option("--plan [file]", "plan file (audit: also scopes the audit to the plan's VPCs)", "egress-plan.json")
     .option("--json", "print one JSON document on stdout and nothing else there")
     .option("--yes", "never prompt; assume yes")
     .option("--dry-run", "make no change; on AWS, prove permissions with EC2 DryRun")
@@ -156,6 +161,24 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--port <port>", "destination port of the highlighted path (default: 443)")
     .action(lazy("diagram", async () => (await import("./commands/diagram.js")).diagramCommand));
 
+  program
+    .command("audit")
+    .description("path-aware network findings (no egress, blackholes, Lambda placement, MSK mappings, endpoints, open groups, overlaps, cost) for CI; exit 3 at --fail-on. `audit merge FILE…` joins shard reports")
+    .argument("[merge-files...]", "`merge FILE…`: join JSON reports of --shard runs instead of auditing")
+    .option("--vpc <vpc-id...>", "only these VPCs (else --plan [FILE]: the plan's VPCs, or --all-vpcs)")
+    .option("--all-vpcs", "every VPC of each region (default: the plan's VPCs when a plan file exists, else every VPC)")
+    .option("--all-regions", "every region enabled for the account (DescribeRegions); else each --region R is a scope")
+    .option("--snapshot <file...>", "audit snapshot files (egress-cli snapshot --out FILE) offline instead of live")
+    .option("--format <format>", "text, json, junit, sarif or markdown (default: text; json with --json)")
+    .option("--output <file>", "write the report to FILE (a new path or an existing regular file; atomic) instead of stdout")
+    .option("--fail-on <severity>", "exit 3 when an open finding is at or above: info, low, medium, high, critical")
+    .option("--rules <ids>", "only these rule ids (comma-separated)")
+    .option("--skip-rules <ids>", "skip these rule ids (comma-separated)")
+    .option("--baseline <file>", "an earlier JSON report: only findings not in it count as open")
+    .option("--shard <i/n>", "audit only the I-th of N slices of the scopes (CI matrix; join with audit merge)")
+    .option("--sarif-anchor <file>", "SARIF: the repository file every result points at (default: the plan file, else the snapshot file)")
+    .action(lazy("audit", async () => (await import("./commands/audit.js")).auditCommand));
+
   const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, load, reset");
   sandbox
     .command("init")
@@ -195,6 +218,7 @@ const EXAMPLES: Record<string, string[]> = {
   snapshot: ["egress-cli snapshot --out snap.json", "egress-cli snapshot --all-vpcs | jq '.vpcs | length'", "egress-cli snapshot --vpc vpc-0123456789abcdef0 --out snap.json"],
   "analyze-path": ["egress-cli analyze-path --from lambda:sms-sender --to igw", "egress-cli analyze-path --from subnet-0123456789abcdef0 --to service:secretsmanager --local", "egress-cli analyze-path --from i-0123456789abcdef0 --to 203.0.113.10 --port 80 --compare"],
   diagram: ["egress-cli diagram > vpc.mmd", "egress-cli diagram --format dot --path | dot -Tsvg > vpc.svg", "egress-cli diagram --path-from lambda:sms-sender --path-to igw"],
+  audit: ["egress-cli audit --all-vpcs --fail-on high", "egress-cli audit --snapshot snap.json --format sarif --output audit.sarif", "egress-cli audit --region us-east-1 --region eu-west-1 --shard 1/2 --format json --output s1.json && egress-cli audit merge s1.json s2.json --format markdown"],
   sandbox: ["egress-cli --sandbox sandbox init --examples", "egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox load snap.json"],
   "sandbox init": ["egress-cli --sandbox sandbox init", "egress-cli --sandbox sandbox init --examples --force"],
   "sandbox show": ["egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox show --json"],
@@ -234,13 +258,20 @@ function addExamples(program: Command): void {
 
 function globalOptions(cmd: Command): GlobalOptions {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  const all = (v: unknown): string[] => (Array.isArray(v) ? v : typeof v === "string" ? [v] : []);
+  let root: Command = cmd;
+  while (root.parent) root = root.parent;
   return {
-    region: o.region as string | undefined,
-    profile: o.profile as string | undefined,
+    region: all(o.region).at(-1),
+    profile: all(o.profile).at(-1),
+    regions: all(o.region),
+    profiles: all(o.profile),
+    planGiven: root.getOptionValueSource("plan") === "cli",
     endpointUrl: o.endpointUrl as string | undefined,
     sandbox: Boolean(o.sandbox),
     sandboxFile: o.sandboxFile as string | undefined,
-    plan: (o.plan as string) ?? "egress-plan.json",
+    // `--plan` with no FILE (audit: "the plan's VPCs") means the default plan file.
+    plan: typeof o.plan === "string" ? o.plan : "egress-plan.json",
     json: Boolean(o.json),
     yes: Boolean(o.yes),
     dryRun: Boolean(o.dryRun),

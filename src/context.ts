@@ -14,6 +14,11 @@ import type { Sandbox } from "./sandbox/index.js";
 export interface GlobalOptions {
   region?: string;
   profile?: string;
+  /** Every --region / --profile given, in order (audit scopes); region/profile are the last. */
+  regions?: string[];
+  profiles?: string[];
+  /** --plan was given on the command line (audit: scope to the plan's VPCs). */
+  planGiven?: boolean;
   endpointUrl?: string;
   sandbox: boolean;
   sandboxFile?: string;
@@ -44,6 +49,8 @@ export interface Context {
   readonly signal: AbortSignal;
   /** AWS clients; resolves region and (for the sandbox) opens the emulator on first use. */
   aws(): Promise<AwsClients>;
+  /** Clients for another region/profile than the global options' (audit scopes); same backend and settings. */
+  awsFor(scope: { region?: string; profile?: string }): Promise<AwsClients>;
   /** The sandbox, only for the `sandbox` command itself. */
   sandbox(): Promise<Sandbox>;
   confirm(question: string): Promise<boolean>;
@@ -108,6 +115,27 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
   // Colour is decided per stream: `status > st.txt` from a terminal gets no escape codes.
   const stdoutColor = new Chalk({ level: opts.color && !deps.env.NO_COLOR && deps.stdout.isTTY ? 1 : 0 });
 
+  const clientsFor = async (regionOpt: string | undefined, profile: string | undefined): Promise<AwsClients> => {
+    const { createAwsClients, resolveRegion } = await import("./aws/clients.js");
+    // The plan's region is the default for commands on that plan; an explicit --region that
+    // differs is refused later by the plan identity check (issue 8 item 19).
+    const { peekPlanRegion } = await import("./plans/store.js");
+    const planRegion = regionOpt === undefined ? await peekPlanRegion(path.resolve(deps.cwd, opts.plan)) : undefined;
+    const region = await resolveRegion({ region: regionOpt ?? planRegion, profile, env: deps.env, sandbox: useSandbox });
+    const { isValidRegion } = await import("./net/cidr.js");
+    if (!isValidRegion(region)) throw new UsageError(`"${region}" is not an AWS region name (expected e.g. us-east-1).`);
+    return createAwsClients({
+      region,
+      profile,
+      endpointUrl: useSandbox ? undefined : endpointUrl,
+      sandbox: useSandbox ? await openSandbox() : undefined,
+      verbose: opts.verbose,
+      log: deps.log,
+      userAgent: deps.userAgent,
+      env: deps.env,
+    });
+  };
+
   const ctx: Context = {
     cwd: deps.cwd,
     env: deps.env,
@@ -122,28 +150,10 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     concurrency: parallelism(opts.maxParallel),
     signal: deps.signal,
     aws() {
-      awsP ??= (async () => {
-        const { createAwsClients, resolveRegion } = await import("./aws/clients.js");
-        // The plan's region is the default for commands on that plan; an explicit --region that
-        // differs is refused later by the plan identity check (issue 8 item 19).
-        const { peekPlanRegion } = await import("./plans/store.js");
-        const planRegion = opts.region === undefined ? await peekPlanRegion(path.resolve(deps.cwd, opts.plan)) : undefined;
-        const region = await resolveRegion({ region: opts.region ?? planRegion, profile: opts.profile, env: deps.env, sandbox: useSandbox });
-        const { isValidRegion } = await import("./net/cidr.js");
-        if (!isValidRegion(region)) throw new UsageError(`"${region}" is not an AWS region name (expected e.g. us-east-1).`);
-        return createAwsClients({
-          region,
-          profile: opts.profile,
-          endpointUrl: useSandbox ? undefined : endpointUrl,
-          sandbox: useSandbox ? await openSandbox() : undefined,
-          verbose: opts.verbose,
-          log: deps.log,
-          userAgent: deps.userAgent,
-          env: deps.env,
-        });
-      })();
+      awsP ??= clientsFor(opts.region, opts.profile);
       return awsP;
     },
+    awsFor: (scope) => clientsFor(scope.region ?? opts.region, scope.profile ?? opts.profile),
     sandbox: openSandbox,
     async confirm(question) {
       if (opts.yes) return true;

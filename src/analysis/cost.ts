@@ -141,3 +141,49 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     priceRegion,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The account's egress bill from a snapshot (the `cost` command and the audit's cost rules use this
+// and the table above; `status` uses estimateMonthlyCost for its plan — one price table).
+
+/** Transit Gateway VPC attachment, per hour (us-east-1; the shared-egress comparison's connection cost). */
+export const TRANSIT_GATEWAY_ATTACHMENT_PER_HOUR = 0.05;
+
+export interface BillInput {
+  region: string;
+  vpcs: { vpcId: string; natGateways: number; publicIpv4Addresses: number; interfaceEndpointAzs: number }[];
+  /** Public IPv4 addresses associated with nothing in a VPC (idle Elastic IPs). */
+  idlePublicIpv4: number;
+}
+
+export interface VpcBill {
+  vpcId: string;
+  estimate: CostEstimate;
+}
+
+export interface EgressBill {
+  region: string;
+  vpcs: VpcBill[];
+  idleAddresses: CostEstimate;
+  totalMonthly: number;
+  currency: "USD";
+  pricesAsOf: string;
+}
+
+export function egressBill(input: BillInput): EgressBill {
+  const vpcs = input.vpcs.map((v) => ({ vpcId: v.vpcId, estimate: estimateMonthlyCost({ region: input.region, natGateways: v.natGateways, publicIpv4Addresses: v.publicIpv4Addresses, interfaceEndpointAzs: v.interfaceEndpointAzs }) }));
+  const idleAddresses = estimateMonthlyCost({ region: input.region, natGateways: 0, publicIpv4Addresses: input.idlePublicIpv4 });
+  return {
+    region: input.region,
+    vpcs,
+    idleAddresses,
+    totalMonthly: money(vpcs.reduce((s, v) => s + v.estimate.totalMonthly, 0) + idleAddresses.totalMonthly),
+    currency: "USD",
+    pricesAsOf: PRICES_AS_OF,
+  };
+}
+
+/** Monthly price of one NAT gateway's hours in a region. */
+export function natGatewayMonthly(region: string): number {
+  return money(pricesFor(region).prices.natGatewayHour * HOURS_PER_MONTH);
+}

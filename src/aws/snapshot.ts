@@ -52,7 +52,7 @@ export function plain(value: unknown): any {
 const vpcFilter = (name: string, vpcIds: string[] | undefined): Filter[] | undefined => (vpcIds ? [{ Name: name, Values: vpcIds }] : undefined);
 
 /** Runs tasks with at most `limit` in flight. */
-async function bounded<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+export async function bounded<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
   const out: T[] = new Array(tasks.length);
   let next = 0;
   const worker = async () => {

@@ -1,11 +1,15 @@
-// `sandbox init --examples`: the EC2 side of a lived-in demo account (broken VPCs from scenarios S2, S4, S5).
+// `sandbox init --examples`: the EC2 side of a lived-in demo account (broken VPCs from scenarios S2, S4, S5),
+// plus the problems `egress-cli audit` must find (issue 10): an idle Elastic IP, an open group, a Lambda
+// function in public subnets, a NAT gateway in a subnet without an internet gateway route.
 // Resource types the sandbox cannot create through its API (instances, service-managed ENIs such as an
 // MSK cluster's brokers) are seeded here as a snapshot import would hold them, so the scenarios can be
 // analyzed from the workloads they are about (Reachability Analyzer needs an ENI or instance as source).
 import { allocPrivateIp, type OpContext } from "./ec2-core.js";
 import { addRule, buildIgw, buildSubnet, buildVpc } from "./ec2-network.js";
-import { newId, zonesOf } from "./model.js";
-import type { EniRec, SgRec, SubnetRec } from "./model.js";
+import { putRole } from "./iam.js";
+import { putFunction } from "./lambda.js";
+import { newId, newMac, zonesOf } from "./model.js";
+import type { AddressRec, EniRec, NatRec, SgRec, SubnetRec } from "./model.js";
 
 const tag = (name: string, scenario: string) => [
   { Key: "Name", Value: name },
@@ -66,6 +70,61 @@ export function seedExamples(ctx: OpContext): void {
   seedInstance(ctx, pub, bastion, "legacy-bastion", "198.51.100.22");
   seedInstance(ctx, priv, app, "legacy-app");
   seedInstance(ctx, priv, db, "legacy-db");
+  seedAuditExamples(ctx, legacy.VpcId);
+}
+
+/** The audit's seeded problems (test/audit.test.ts lists the findings they must produce, and only those). */
+function seedAuditExamples(ctx: OpContext, legacyVpcId: string): void {
+  const base = { _createdAt: ctx.now, _visibleAt: ctx.now };
+  // An idle Elastic IP: billed, associated with nothing.
+  const idle: AddressRec = { AllocationId: newId("eipalloc"), PublicIp: "198.51.100.200", Tags: tag("idle-eip", "audit"), ...base };
+  ctx.rs.addresses[idle.AllocationId] = idle;
+  // An open group: SSH and RDP from anywhere (attached to nothing yet).
+  const open: SgRec = { GroupId: newId("sg"), GroupName: "legacy-debug", Description: "temporary debug access", VpcId: legacyVpcId, Tags: tag("legacy-debug", "audit"), ...base };
+  ctx.rs.securityGroups[open.GroupId] = open;
+  for (const port of [22, 3389]) addRule(ctx, { GroupId: open.GroupId, IsEgress: false, IpProtocol: "tcp", FromPort: port, ToPort: port, CidrIpv4: "0.0.0.0/0" });
+  addRule(ctx, { GroupId: open.GroupId, IsEgress: true, IpProtocol: "-1", FromPort: -1, ToPort: -1, CidrIpv4: "0.0.0.0/0" });
+  // The default VPC: a Lambda function in its (public) default subnets, and a NAT gateway in a new
+  // subnet whose route table has no route to the internet gateway.
+  const def = Object.values(ctx.rs.vpcs).find((v) => v.IsDefault && v.VpcId)!;
+  const defSubnets = Object.values(ctx.rs.subnets).filter((x) => x.VpcId === def.VpcId).sort((x, y) => (x.AvailabilityZone < y.AvailabilityZone ? -1 : 1));
+  const defGroup = Object.values(ctx.rs.securityGroups).find((g) => g.VpcId === def.VpcId && g.GroupName === "default")!;
+  putRole(ctx.state, "report-generator-role", { attached: ["arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"], description: "audit example: a function in public subnets" });
+  const fn = putFunction(ctx.state, ctx.rs, ctx.region, { name: "report-generator", runtime: "python3.12", handler: "app.handler", roleName: "report-generator-role", description: "audit example: VPC function in the default VPC's public subnets" });
+  fn.VpcConfig = { SubnetIds: defSubnets.slice(0, 2).map((x) => x.SubnetId), SecurityGroupIds: [defGroup.GroupId], VpcId: def.VpcId };
+  const [az] = zonesOf(ctx.region).map((z) => z.ZoneName);
+  const natSubnet = buildSubnet(ctx, def, "172.31.240.0/24", az!, { tags: tag("nat-misplaced", "audit") });
+  const rt = {
+    RouteTableId: newId("rtb"),
+    VpcId: def.VpcId,
+    Routes: [{ DestinationCidrBlock: def.CidrBlock, GatewayId: "local", Origin: "CreateRouteTable" as const }],
+    Associations: [{ RouteTableAssociationId: newId("rtbassoc"), SubnetId: natSubnet.SubnetId, Main: false }],
+    Tags: tag("nat-misplaced", "audit"),
+    ...base,
+  };
+  ctx.rs.routeTables[rt.RouteTableId] = rt;
+  const eip: AddressRec = { AllocationId: newId("eipalloc"), PublicIp: "198.51.100.201", Tags: tag("nat-misplaced-eip", "audit"), ...base };
+  ctx.rs.addresses[eip.AllocationId] = eip;
+  const nat: NatRec = { NatGatewayId: newId("nat"), SubnetId: natSubnet.SubnetId, VpcId: def.VpcId, ConnectivityType: "public", State: "available", AllocationId: eip.AllocationId, _readyAt: ctx.now, Tags: tag("nat-misplaced", "audit"), ...base };
+  const privateIp = allocPrivateIp(ctx.rs, natSubnet);
+  const eni: EniRec = {
+    NetworkInterfaceId: newId("eni"),
+    SubnetId: natSubnet.SubnetId,
+    VpcId: def.VpcId,
+    AvailabilityZone: natSubnet.AvailabilityZone,
+    InterfaceType: "nat_gateway",
+    Description: `Interface for NAT Gateway ${nat.NatGatewayId}`,
+    PrivateIpAddress: privateIp,
+    MacAddress: newMac(),
+    Groups: [],
+    RequesterManaged: true,
+    Tags: [],
+    ...base,
+  };
+  ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni;
+  Object.assign(nat, { NetworkInterfaceId: eni.NetworkInterfaceId, PrivateIp: privateIp, PublicIp: eip.PublicIp, EipAssociationId: newId("eipassoc") });
+  Object.assign(eip, { AssociationId: (nat as unknown as { EipAssociationId: string }).EipAssociationId, NetworkInterfaceId: eni.NetworkInterfaceId, PrivateIpAddress: privateIp });
+  ctx.rs.natGateways[nat.NatGatewayId] = nat;
 }
 
 function seedEni(ctx: OpContext, subnet: SubnetRec, groups: string[], extra: Partial<EniRec> & Record<string, unknown>, tags: { Key: string; Value: string }[] = []): EniRec {

@@ -1,0 +1,48 @@
+// Cost: several VPCs each paying for their own NAT gateways where one shared egress VPC (NAT per AZ,
+// reached over a transit gateway) would do — reported only when the NAT hours saved exceed the
+// attachments added, with the monthly figure.
+import { ComponentType } from "../analyzer.js";
+import { HOURS_PER_MONTH, natGatewayMonthly, TRANSIT_GATEWAY_ATTACHMENT_PER_HOUR } from "../cost.js";
+import type { RawFinding, Rule } from "./types.js";
+
+export const costSharedEgress: Rule = {
+  id: "cost-shared-egress",
+  severity: "info",
+  title: "NAT gateways a shared egress VPC would replace",
+  rationale: "Each VPC with its own NAT gateways pays their hours (about 32.85 USD/month each in us-east-1) whether or not traffic flows. A shared egress VPC with one NAT per AZ, reached over a transit gateway (0.05 USD/h per attachment) or the S2 PrivateLink proxy, replaces them when there are more NATs than AZs.",
+  help: "Centralise egress: one egress VPC with `egress-cli add-nat --mode per-az`, the others routed to it (or the S2 proxy over PrivateLink); then delete the per-VPC NAT gateways.",
+  equivalents: {},
+  needs: ["natGateways"],
+  check({ ix, region }) {
+    const byVpc = new Map<string, { nats: string[]; azs: Set<string> }>();
+    for (const nat of ix.natGateways.values()) {
+      if ((nat.State ?? "available") !== "available" || (nat.ConnectivityType ?? "public") !== "public" || !nat.VpcId) continue;
+      const e = byVpc.get(nat.VpcId) ?? { nats: [], azs: new Set<string>() };
+      e.nats.push(nat.NatGatewayId);
+      const az = nat.SubnetId ? ix.subnets.get(nat.SubnetId)?.AvailabilityZone : undefined;
+      if (az) e.azs.add(az);
+      byVpc.set(nat.VpcId, e);
+    }
+    if (byVpc.size < 2) return [];
+    const total = [...byVpc.values()].reduce((s, v) => s + v.nats.length, 0);
+    const azs = new Set([...byVpc.values()].flatMap((v) => [...v.azs])).size || 1;
+    const nat = natGatewayMonthly(region);
+    const attachments = (byVpc.size + 1) * TRANSIT_GATEWAY_ATTACHMENT_PER_HOUR * HOURS_PER_MONTH;
+    const saving = Math.round(((total - azs) * nat - attachments) * 100) / 100;
+    if (saving <= 0) return [];
+    const out: RawFinding[] = [];
+    for (const [vpcId, v] of [...byVpc].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const share = Math.round((saving * v.nats.length) / total * 100) / 100;
+      out.push({
+        resourceId: vpcId,
+        resourceType: ComponentType.vpc,
+        vpcId,
+        message: `${vpcId} runs ${v.nats.length} NAT gateway(s) of the ${total} in ${byVpc.size} VPCs; a shared egress VPC with ${azs} NAT(s) would save about ${saving.toFixed(2)} USD/month overall (this VPC's share ${share.toFixed(2)}).`,
+        evidence: { facts: { natGateways: v.nats, accountNatGateways: total, vpcsWithNat: byVpc.size, sharedNatGateways: azs, natMonthlyUsd: nat, attachmentsMonthlyUsd: Math.round(attachments * 100) / 100, savingMonthlyUsd: saving } },
+        fix: "egress-cli create-vpc --name egress && egress-cli add-nat --mode per-az   # then route the other VPCs to it and delete their NAT gateways",
+        monthlySavings: share,
+      });
+    }
+    return out;
+  },
+};

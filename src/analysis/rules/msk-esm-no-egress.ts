@@ -1,0 +1,46 @@
+// S4: an MSK/Kafka event source mapping in on-demand mode runs its pollers in the cluster's subnets;
+// they must reach Lambda and STS (a NAT gateway or lambda + sts interface endpoints), or the mapping
+// sits in "PROBLEM: Connection error" and no record is ever delivered.
+import { ComponentType } from "../analyzer.js";
+import { pathEvidence, type RawFinding, type Rule } from "./types.js";
+import { kafkaMappings } from "./msk.js";
+
+export const mskEsmNoEgress: Rule = {
+  id: "msk-esm-no-egress",
+  severity: "high",
+  title: "On-demand Kafka event source mapping whose cluster subnets reach neither Lambda nor STS",
+  rationale: "In on-demand mode Lambda's pollers use network interfaces in the cluster's subnets with the cluster's security groups and must call Lambda and STS from there. Without a NAT route or lambda + sts interface endpoints the mapping never delivers a record (provisioned mode with its own poller network does not need this).",
+  help: "`egress-cli import --vpc VPC --name NAME && egress-cli add-endpoint --for msk-esm` (lambda + sts endpoints admitting the cluster group, `--sasl` adds secretsmanager), or a NAT gateway for the cluster subnets.",
+  equivalents: {},
+  needs: ["eventSourceMappings", "networkInterfaces"],
+  check(ctx) {
+    const { ix } = ctx;
+    const out: RawFinding[] = [];
+    for (const m of kafkaMappings(ix)) {
+      if (!m.onDemand || !m.subnetIds.length) continue;
+      const blocked: { service: string; subnetId: string; result: ReturnType<typeof ctx.egress>["result"]; source: string }[] = [];
+      for (const subnetId of m.subnetIds) {
+        const eni = m.enis.find((e) => e.SubnetId === subnetId);
+        const source = eni?.NetworkInterfaceId ?? subnetId;
+        for (const service of ["lambda", "sts"]) {
+          const v = ctx.egress(`svc|${subnetId}|${m.groupIds.join(",")}|${service}`, source, `service:${service}`);
+          if (!v.reachable) blocked.push({ service, subnetId, result: v.result, source });
+        }
+      }
+      if (!blocked.length) continue;
+      const first = blocked[0]!;
+      const vpcId = ix.subnets.get(first.subnetId)?.VpcId;
+      out.push({
+        resourceId: m.id,
+        resourceType: "AWS::Lambda::EventSourceMapping",
+        vpcId,
+        message: `Kafka mapping ${m.id} (cluster ${m.clusterName}) is on-demand, but its cluster subnets cannot reach ${[...new Set(blocked.map((b) => b.service))].join(" and ")} (${[...new Set(blocked.map((b) => b.subnetId))].join(", ")}): no NAT gateway and no lambda/sts endpoints.`,
+        evidence: pathEvidence(first.result, first.source, `service:${first.service}`, 443, { clusterSubnets: m.subnetIds, clusterSecurityGroups: m.groupIds, unreachable: blocked.map((b) => `${b.subnetId} → ${b.service}`), eventSourceArn: m.esm.EventSourceArn ?? "" }),
+        fix: `egress-cli import --vpc ${vpcId} --name ${vpcId} && egress-cli add-endpoint --for msk-esm`,
+        pathResult: first.result,
+        pathFrom: first.source,
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,58 @@
+// Shared helpers for rules: a subnet's default route and tier (from its effective route table),
+// NAT usability, interface endpoints by service. Pure.
+import { routeTableForSubnet, type SnapshotIndex } from "../snapshot-index.js";
+import type { NatGateway, Route, Subnet, VpcEndpoint } from "../snapshot.js";
+
+export type Tier = "public" | "private" | "isolated";
+
+/** The subnet's IPv4 default route (0.0.0.0/0) in its effective route table, if any. */
+export function defaultRoute(ix: SnapshotIndex, subnet: Subnet): { route: Route; routeTableId: string; main: boolean } | null {
+  const rt = routeTableForSubnet(ix, subnet);
+  if (!rt) return null;
+  const route = rt.table.table.Routes.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
+  return route ? { route, routeTableId: rt.table.table.RouteTableId, main: rt.main } : null;
+}
+
+/** True when the route goes to an internet gateway attached to the subnet's VPC. */
+export function routesToAttachedIgw(ix: SnapshotIndex, subnet: Subnet, route: Route | undefined): boolean {
+  if (!route?.GatewayId?.startsWith("igw-") || route.State === "blackhole") return false;
+  const igw = ix.internetGateways.get(route.GatewayId);
+  return !!igw && igw.Attachments.some((a) => a.VpcId === subnet.VpcId && (a.State ?? "available") !== "detached");
+}
+
+export function tierOf(ix: SnapshotIndex, subnet: Subnet): Tier {
+  const d = defaultRoute(ix, subnet);
+  if (!d || d.route.State === "blackhole") return "isolated";
+  if (routesToAttachedIgw(ix, subnet, d.route)) return "public";
+  return "private";
+}
+
+export function natUsable(nat: NatGateway | undefined): boolean {
+  return !!nat && (nat.State ?? "available") === "available";
+}
+
+/** Service short name from an endpoint's ServiceName (com.amazonaws.us-east-1.ecr.api → ecr.api). */
+export function serviceShortName(serviceName: string | undefined, region: string): string {
+  if (!serviceName) return "";
+  const p = `com.amazonaws.${region}.`;
+  return serviceName.startsWith(p) ? serviceName.slice(p.length) : serviceName.replace(/^com\.amazonaws\.[a-z0-9-]+\./, "");
+}
+
+export function isInterfaceEndpoint(ep: VpcEndpoint): boolean {
+  return (ep.VpcEndpointType ?? "Interface").toLowerCase() === "interface";
+}
+
+export function endpointLive(ep: VpcEndpoint): boolean {
+  return ["available", "pending"].includes((ep.State ?? "available").toLowerCase());
+}
+
+/** Live interface endpoints of a VPC by service short name. */
+export function interfaceEndpoints(ix: SnapshotIndex, vpcId: string, region: string): Map<string, VpcEndpoint> {
+  const out = new Map<string, VpcEndpoint>();
+  for (const ep of ix.vpcEndpoints.values()) {
+    if (ep.VpcId === vpcId && isInterfaceEndpoint(ep) && endpointLive(ep)) out.set(serviceShortName(ep.ServiceName, region), ep);
+  }
+  return out;
+}
+
+export const sortedIds = (ids: (string | undefined)[]): string[] => [...new Set(ids.filter((x): x is string => !!x))].sort();

@@ -1,0 +1,251 @@
+// audit: path-aware network findings for CI. Scopes (profile × region, or one per --snapshot FILE)
+// are collected concurrently (bounded) and audited with the pure rules (src/analysis/rules); a scope
+// that fails is reported and the others still run. Reports: text, json, junit, sarif, markdown.
+// `audit merge FILE…` joins shard reports (--shard I/N) into any format.
+import path from "node:path";
+import type { Context } from "../context.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
+import type { AuditReport, ScopeAudit, ScopeReport } from "../analysis/audit.js";
+import type { Severity } from "../analysis/rules/types.js";
+import type { Snapshot } from "../analysis/snapshot.js";
+import { VERSION } from "../version.js";
+
+export const FORMATS = ["text", "json", "junit", "sarif", "markdown"] as const;
+export type ReportFormat = (typeof FORMATS)[number];
+
+export interface AuditOptions {
+  vpc?: string[];
+  plan?: boolean | string;
+  allVpcs?: boolean;
+  region?: string[] | string;
+  allRegions?: boolean;
+  profile?: string[] | string;
+  snapshot?: string[];
+  format?: string;
+  output?: string;
+  failOn?: string;
+  rules?: string;
+  skipRules?: string;
+  baseline?: string;
+  shard?: string;
+  sarifAnchor?: string;
+}
+
+interface Parsed {
+  format: ReportFormat;
+  failOn?: Severity;
+  rules?: string[];
+  skipRules?: string[];
+  shard?: { index: number; count: number };
+}
+
+const list = (v: string[] | string | undefined): string[] => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).flatMap((x) => x.split(",")).map((x) => x.trim()).filter(Boolean));
+
+/** Every flag problem at once (exit 2), before any AWS call or file read. */
+export async function parseCommon(ctx: Context, opts: AuditOptions, problems: string[]): Promise<Parsed> {
+  const { isSeverity, unknownRuleIds } = await import("../analysis/audit.js");
+  const format = (opts.format ?? (ctx.opts.json ? "json" : "text")).toLowerCase();
+  if (!(FORMATS as readonly string[]).includes(format)) problems.push(`--format must be one of ${FORMATS.join(", ")}, got ${JSON.stringify(opts.format)}.`);
+  if (ctx.opts.json && opts.format && format !== "json") problems.push(`--json and --format ${format} disagree; pass one of them.`);
+  if (opts.failOn !== undefined && !isSeverity(opts.failOn)) problems.push(`--fail-on must be info, low, medium, high or critical, got ${JSON.stringify(opts.failOn)}.`);
+  const rules = list(opts.rules);
+  const skipRules = list(opts.skipRules);
+  const unknown = unknownRuleIds([...rules, ...skipRules]);
+  if (unknown.length) problems.push(`unknown rule id(s): ${[...new Set(unknown)].join(", ")} (see docs/audit.md or \`egress-cli audit --help\`).`);
+  let shard: Parsed["shard"];
+  if (opts.shard !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(opts.shard);
+    if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) problems.push(`--shard must be I/N with 1 ≤ I ≤ N (e.g. 2/4), got ${JSON.stringify(opts.shard)}.`);
+    else shard = { index: Number(m[1]), count: Number(m[2]) };
+  }
+  if (opts.output !== undefined) {
+    const { checkOutputFile } = await import("./output-file.js");
+    await checkOutputFile(ctx, "--output", opts.output).catch((e: Error) => problems.push(e.message));
+  }
+  return { format: format as ReportFormat, failOn: opts.failOn as Severity | undefined, rules: rules.length ? rules : undefined, skipRules, shard };
+}
+
+function throwProblems(problems: string[]): void {
+  if (problems.length === 1) throw new UsageError(problems[0]!);
+  if (problems.length) throw new UsageError(`${problems.length} problems:\n  - ${problems.join("\n  - ")}`);
+}
+
+/** Reads a JSON report file (--baseline, merge): exit 2 naming the file when it is not one. */
+async function readReportFile(ctx: Context, option: string, file: string): Promise<AuditReport> {
+  const { readFile } = await import("node:fs/promises");
+  const { parseReport, ReportError } = await import("../analysis/audit.js");
+  const full = path.resolve(ctx.cwd, file);
+  let text: string;
+  try {
+    text = await readFile(full, "utf8");
+  } catch (err) {
+    throw new UsageError(`${option} ${full}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}).`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (err) {
+    throw new UsageError(`${option} ${full} is not valid JSON: ${(err as Error).message}`, "expected a report from `egress-cli audit --format json`", "ReportInvalid");
+  }
+  try {
+    return parseReport(data);
+  } catch (err) {
+    if (err instanceof ReportError) throw new UsageError(`${option} ${full}: ${err.message}`, "expected a report from `egress-cli audit --format json`", "ReportInvalid");
+    throw err;
+  }
+}
+
+interface ScopeSpec {
+  label: string;
+  profile?: string;
+  region?: string;
+  file?: string;
+}
+
+export async function auditCommand(ctx: Context, opts: AuditOptions, args: string[] = []): Promise<number> {
+  if (args[0] === "merge") return auditMergeCommand(ctx, opts, args.slice(1));
+  if (args.length) throw new UsageError(`audit takes no arguments (got ${JSON.stringify(args[0])}); did you mean \`audit merge FILE…\`?`);
+  const problems: string[] = [];
+  const parsed = await parseCommon(ctx, opts, problems);
+  const snapshots = opts.snapshot ?? [];
+  const regions = list(ctx.opts.regions ?? opts.region);
+  const profiles = list(ctx.opts.profiles ?? opts.profile);
+  opts = { ...opts, plan: opts.plan || ctx.opts.planGiven };
+  const scopeFlags = [opts.vpc?.length && "--vpc", opts.plan && "--plan", opts.allVpcs && "--all-vpcs"].filter(Boolean);
+  if (scopeFlags.length > 1) problems.push(`${scopeFlags.join(" and ")} all choose the VPCs; pass one of them.`);
+  if (snapshots.length && (regions.length || opts.allRegions || profiles.length || scopeFlags.length)) problems.push("--snapshot audits files: --vpc/--plan/--all-vpcs/--region/--all-regions/--profile do not apply.");
+  if (regions.length && opts.allRegions) problems.push("--region and --all-regions both choose the regions; pass one of them.");
+  if (opts.vpc?.length && (regions.length > 1 || opts.allRegions)) problems.push("--vpc ids belong to one region; do not combine them with several regions.");
+  const { isValidRegion } = await import("../net/cidr.js");
+  for (const r of regions) if (!isValidRegion(r)) problems.push(`"${r}" is not an AWS region name (expected e.g. us-east-1).`);
+  throwProblems(problems);
+
+  const audit = await import("../analysis/audit.js");
+  const rules = audit.selectRules({ rules: parsed.rules, skipRules: parsed.skipRules });
+  const baseline = opts.baseline ? audit.baselineFingerprints(await readReportFile(ctx, "--baseline", opts.baseline)) : undefined;
+  const { readSnapshotFile } = await import("./snapshot.js");
+  // Files are read (and validated) up front: a malformed or foreign file is bad input (exit 2).
+  const fileSnaps = new Map<string, Snapshot>();
+  for (const f of snapshots) fileSnaps.set(f, await readSnapshotFile(ctx, f));
+
+  let scopes: ScopeSpec[];
+  if (snapshots.length) scopes = snapshots.map((f) => ({ label: `file ${f}`, file: f }));
+  else {
+    let regionList: (string | undefined)[] = regions.length ? regions : [undefined];
+    if (opts.allRegions) {
+      const aws = await ctx.aws();
+      const { DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
+      const r = await (await aws.ec2()).send(new DescribeRegionsCommand({}));
+      regionList = (r.Regions ?? []).map((x) => x.RegionName!).filter(Boolean).sort();
+    }
+    const profileList: (string | undefined)[] = profiles.length ? profiles : [undefined];
+    scopes = profileList.flatMap((profile) => regionList.map((region) => ({ label: `${profile ? `profile ${profile} ` : ""}${region ?? "default region"}`, profile, region })));
+  }
+  if (parsed.shard) scopes = scopes.filter((_, i) => i % parsed.shard!.count === parsed.shard!.index - 1);
+
+  const vpcScope = opts.vpc?.length ? { vpc: opts.vpc } : opts.allVpcs ? { allVpcs: true } : {};
+  if (opts.plan) {
+    const { loadPlan } = await import("../plans/store.js");
+    if (!(await loadPlan(ctx.planPath))) throw new UsageError(`--plan: ${ctx.planPath} does not exist.`, "pass --vpc ID or --all-vpcs");
+  }
+  const { resolveScope } = await import("./snapshot.js");
+  const vpcIds = snapshots.length ? undefined : (await resolveScope(ctx, vpcScope)).vpcIds;
+
+  const { bounded } = await import("../aws/snapshot.js");
+  const spinner = ctx.log.spin(`Auditing ${scopes.length} scope(s)…`);
+  let done = 0;
+  const results = await bounded(
+    scopes.map((spec) => async (): Promise<{ audit?: ScopeAudit; failed?: ScopeReport; snapshotFile?: string }> => {
+      try {
+        let snap: Snapshot;
+        let omitted: string[] = [];
+        if (spec.file) snap = fileSnaps.get(spec.file)!;
+        else {
+          const aws = spec.profile || spec.region ? await ctx.awsFor({ profile: spec.profile, region: spec.region }) : await ctx.aws();
+          const { collectSnapshot } = await import("../aws/snapshot.js");
+          const collected = await collectSnapshot(aws, { vpcIds }, { concurrency: Math.max(ctx.concurrency, 6) });
+          omitted = collected.omitted.map((o) => o.resource);
+          snap = collected;
+        }
+        const a = audit.auditSnapshot(snap, rules, { source: spec.file ? `snapshot ${spec.file}` : "live", ...(spec.profile ? { profile: spec.profile } : {}), accountId: snap.accountId, region: snap.region, omitted });
+        return { audit: a, snapshotFile: spec.file };
+      } catch (err) {
+        if (err instanceof UsageError) throw err;
+        const code = (err as CliError).code ?? (err as Error).name ?? "Error";
+        return { failed: { id: spec.label, ...(spec.profile ? { profile: spec.profile } : {}), ...(spec.region ? { region: spec.region } : {}), source: spec.file ? `snapshot ${spec.file}` : "live", status: "failed", error: { code, message: (err as Error).message }, omitted: [], rulesNotEvaluated: [] } };
+      } finally {
+        spinner.update(`Auditing: ${++done}/${scopes.length} scope(s)`);
+      }
+    }),
+    Math.max(1, Math.min(ctx.concurrency, 8)),
+  );
+  spinner.succeed(`Audited ${scopes.length} scope(s)`);
+  for (const r of results) {
+    if (r.failed) ctx.log.warn(`audit: ${r.failed.id}: ${r.failed.error!.code}: ${r.failed.error!.message}`);
+    else if (r.audit!.scope.omitted.length) ctx.log.warn(`audit: ${r.audit!.scope.id}: not collected (omitted): ${r.audit!.scope.omitted.join(", ")}; rules not evaluated: ${r.audit!.scope.rulesNotEvaluated.join(", ") || "none"}`);
+  }
+  const audits = results.filter((r) => r.audit).map((r) => r.audit!);
+  const report = audit.buildReport({
+    scopes: results.map((r) => r.failed ?? r.audit!.scope),
+    findings: audits.flatMap((a) => a.findings),
+    rules,
+    failOn: parsed.failOn,
+    baseline,
+    version: VERSION,
+    now: new Date(),
+  });
+  await writeReport(ctx, report, parsed.format, opts, { audits, snapshotFiles: results.filter((r) => r.snapshotFile).map((r) => r.snapshotFile!) });
+  return exitCodeOf(report);
+}
+
+export function exitCodeOf(report: AuditReport): number {
+  if (report.summary.failedScopes) return ExitCode.failure;
+  if (report.summary.failing) return ExitCode.findings;
+  return ExitCode.ok;
+}
+
+export async function auditMergeCommand(ctx: Context, opts: AuditOptions, files: string[]): Promise<number> {
+  const problems: string[] = [];
+  const parsed = await parseCommon(ctx, opts, problems);
+  const scoping = [opts.vpc?.length && "--vpc", ctx.opts.planGiven && "--plan", opts.allVpcs && "--all-vpcs", ctx.opts.regions?.length && "--region", opts.allRegions && "--all-regions", ctx.opts.profiles?.length && "--profile", opts.snapshot && "--snapshot", opts.shard && "--shard"].filter(Boolean);
+  if (scoping.length) problems.push(`audit merge joins reports: ${scoping.join(", ")} do not apply.`);
+  if (!files.length) problems.push("audit merge needs one or more report FILEs (from `audit --format json --output FILE`).");
+  if (opts.rules || opts.skipRules) problems.push("audit merge joins reports as they are: --rules/--skip-rules do not apply.");
+  throwProblems(problems);
+  const reports: AuditReport[] = [];
+  for (const f of files) reports.push(await readReportFile(ctx, "audit merge", f));
+  const audit = await import("../analysis/audit.js");
+  const baseline = opts.baseline ? audit.baselineFingerprints(await readReportFile(ctx, "--baseline", opts.baseline)) : undefined;
+  const report = audit.mergeReports(reports, { failOn: parsed.failOn, baseline, version: VERSION, now: new Date() });
+  await writeReport(ctx, report, parsed.format, opts, { audits: [], snapshotFiles: [] });
+  return exitCodeOf(report);
+}
+
+interface RenderExtras {
+  audits: ScopeAudit[];
+  snapshotFiles: string[];
+}
+
+async function writeReport(ctx: Context, report: AuditReport, format: ReportFormat, opts: AuditOptions, extras: RenderExtras): Promise<void> {
+  const text = await renderReport(ctx, report, format, opts, extras);
+  if (opts.output !== undefined) {
+    const { writeOutputFile } = await import("./output-file.js");
+    const full = await writeOutputFile(ctx, "--output", opts.output, text);
+    ctx.log.info(`audit report (${format}) written to ${full}`);
+  } else ctx.stdout.write(text.endsWith("\n") ? text : text + "\n");
+}
+
+async function renderReport(ctx: Context, report: AuditReport, format: ReportFormat, opts: AuditOptions, extras: RenderExtras): Promise<string> {
+  switch (format) {
+    case "json":
+      return JSON.stringify(report, null, 2) + "\n";
+    case "text": {
+      const { Chalk } = await import("chalk");
+      const color = ctx.stdout.isTTY && opts.output === undefined ? ctx.log.color : new Chalk({ level: 0 });
+      const { renderAuditText } = await import("../output/audit-text.js");
+      return renderAuditText(report, color);
+    }
+    default:
+      throw new UsageError(`--format ${format} is not available yet.`);
+  }
+}

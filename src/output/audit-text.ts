@@ -1,0 +1,37 @@
+// The audit report for a terminal: findings grouped by severity (most severe first), each with its
+// resource, the blocking component, and the fix; then failed scopes and the summary. Colour comes
+// from the chalk instance the command passes (level 0 when stdout is not a TTY).
+import type { ChalkInstance } from "chalk";
+import type { AuditReport } from "../analysis/audit.js";
+import { SEVERITIES, type Severity } from "../analysis/rules/types.js";
+
+const paint = (c: ChalkInstance, s: Severity) => ({ critical: c.bgRed.white.bold, high: c.red.bold, medium: c.yellow, low: c.cyan, info: c.gray })[s];
+
+export function renderAuditText(r: AuditReport, c: ChalkInstance): string {
+  const out: string[] = [];
+  const ok = r.scopes.filter((s) => s.status === "ok");
+  out.push(c.bold(`egress-cli audit · ${ok.length} scope(s)${ok.length ? `: ${ok.map((s) => s.id).join(", ")}` : ""}`));
+  for (const sev of [...SEVERITIES].reverse()) {
+    const fs = r.findings.filter((f) => f.severity === sev);
+    if (!fs.length) continue;
+    out.push("", paint(c, sev)(`${sev.toUpperCase()} (${fs.length})`));
+    for (const f of fs) {
+      const tag = f.status === "open" ? "" : c.gray(f.status === "suppressed" ? ` [suppressed: ${f.suppression?.reason}]` : " [in baseline]");
+      out.push(`  ${paint(c, sev)("●")} ${c.bold(f.ruleId)} ${f.resourceId}${f.vpcId && f.vpcId !== f.resourceId ? c.gray(` (${f.vpcId}, ${f.region})`) : c.gray(` (${f.region})`)}${tag}`);
+      out.push(`    ${f.message}`);
+      const b = f.evidence.blocking;
+      if (b) out.push(c.gray(`    blocked at ${b.id}: ${b.code}`));
+      if (f.evidence.hops?.length) out.push(c.gray(`    path: ${f.evidence.path?.from ?? "?"} → ${f.evidence.hops.map((h) => h.id).join(" → ")}${f.evidence.path ? ` ⇢ ${f.evidence.path.to}` : ""}`));
+      out.push(`    fix: ${c.green(f.fix)}`);
+    }
+  }
+  const failed = r.scopes.filter((s) => s.status === "failed");
+  if (failed.length) {
+    out.push("", c.red.bold(`FAILED SCOPES (${failed.length})`));
+    for (const s of failed) out.push(`  ✗ ${s.id} (${s.source}): ${s.error?.code}: ${s.error?.message}`);
+  }
+  for (const s of ok) if (s.omitted.length) out.push(c.yellow(`  ${s.id}: not collected: ${s.omitted.join(", ")}${s.rulesNotEvaluated.length ? `; rules not evaluated: ${s.rulesNotEvaluated.join(", ")}` : ""}`));
+  const counts = SEVERITIES.slice().reverse().map((s) => `${r.summary.open[s]} ${s}`).join(", ");
+  out.push("", `Open: ${counts}; suppressed ${r.summary.suppressed}; in baseline ${r.summary.baseline}${r.summary.monthlySavings ? `; savings found ${r.summary.monthlySavings.toFixed(2)} USD/month` : ""}${r.failOn ? `; ${r.summary.failing} at or above --fail-on ${r.failOn}` : ""}.`);
+  return out.join("\n");
+}

@@ -1,0 +1,148 @@
+// audit end to end on the sandbox: the example account's seeded problems (exactly), our own build
+// passing its own audit, exit codes (--fail-on, --baseline, suppression, failed scope), bad input.
+import assert from "node:assert/strict";
+import { writeFileSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { exampleSandbox } from "./helpers.js";
+
+const medPlus = (doc: any) => doc.findings.filter((f: any) => ["medium", "high", "critical"].includes(f.severity));
+const names = (doc: any, sandbox: any) => {
+  const rs = sandbox.state().regions["us-east-1"];
+  const label = (id: string) => {
+    const tags = rs.vpcs[id]?.Tags ?? rs.instances?.[id]?.Tags ?? rs.securityGroups[id]?.Tags ?? rs.natGateways[id]?.Tags ?? rs.addresses[id]?.Tags ?? rs.ext?.instances?.[id]?.Tags;
+    return tags?.find((t: any) => t.Key === "Name")?.Value ?? (id.includes(":function:") ? id.split(":").pop() : id.match(/^[0-9a-f-]{36}$/) ? "msk-mapping" : id);
+  };
+  return doc.findings.map((f: any) => `${f.severity} ${f.ruleId} ${label(f.resourceId)}`).sort();
+};
+
+describe("audit on the sandbox", () => {
+  test("--all-vpcs on the example account reports exactly the seeded problems", async () => {
+    const { run, sandbox } = await exampleSandbox("egress-audit-");
+    const r = await run("audit", "--all-vpcs", "--format", "json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json();
+    assert.equal(doc.schema, "egress-cli/audit-report");
+    assert.deepEqual(names(doc, sandbox), [
+      "high lambda-public-subnet report-generator", // Lambda in the default VPC's public subnets
+      "high msk-esm-no-egress msk-mapping", // S4: on-demand mapping, no NAT, no lambda/sts endpoints
+      "high nat-subnet-no-igw-route nat-misplaced", // NAT in a subnet without an IGW route
+      "high sg-open-admin-ports legacy-debug", // SSH + RDP from 0.0.0.0/0
+      "low eip-unassociated idle-eip",
+      "low vpc-no-flow-logs default-vpc",
+      "low vpc-no-flow-logs legacy",
+      "low vpc-no-flow-logs msk",
+      "low vpc-no-flow-logs team-a",
+      "low vpc-no-flow-logs team-b",
+      "medium vpc-cidr-overlap team-a", // S2: two VPCs on 10.0.0.0/16
+      "medium vpc-cidr-overlap team-b",
+      "medium workload-no-egress legacy-app", // S5: private instances, no NAT
+      "medium workload-no-egress legacy-db",
+    ].map((x) => x.replace("default-vpc", Object.values<any>(sandbox.state().regions["us-east-1"].vpcs).find((v) => v.IsDefault).VpcId)).sort());
+    const s5 = doc.findings.find((f: any) => f.ruleId === "workload-no-egress");
+    assert.equal(s5.evidence.blocking.code, "NO_ROUTE_TO_DESTINATION");
+    assert.ok(s5.evidence.hops.length >= 2, "hop list");
+    assert.match(s5.fix, /add-nat/);
+    assert.equal(doc.summary.open.high, 4);
+  });
+
+  test("our own build (create-vpc + add-nat + attach-lambda) has nothing at medium or above", async () => {
+    const { run } = await exampleSandbox("egress-audit-own-");
+    assert.equal((await run("create-vpc", "--name", "sms", "--azs", "2")).code, 0);
+    assert.equal((await run("add-nat", "--mode", "single")).code, 0);
+    assert.equal((await run("attach-lambda", "--function", "sms-sender")).code, 0);
+    const r = await run("audit", "--plan", "--format", "json", "--fail-on", "medium");
+    assert.equal(r.code, 0, r.stdout);
+    const doc = r.json();
+    assert.deepEqual(medPlus(doc), []);
+    assert.equal(doc.scopes[0].vpcs, 1);
+    assert.ok(doc.findings.some((f: any) => f.ruleId === "nat-cross-az"), "single NAT for two AZs is reported at low");
+  });
+
+  test("exit codes: --fail-on, --baseline, suppression tag, failed scope", async () => {
+    const { run, cwd, sandbox } = await exampleSandbox("egress-audit-exit-");
+    assert.equal((await run("audit", "--all-vpcs", "--fail-on", "high")).code, 3);
+    assert.equal((await run("audit", "--all-vpcs", "--fail-on", "critical")).code, 0);
+    const base = await run("audit", "--all-vpcs", "--format", "json", "--output", "base.json");
+    assert.equal(base.code, 0, base.stderr);
+    assert.equal((await run("audit", "--all-vpcs", "--fail-on", "low", "--baseline", "base.json")).code, 0, "nothing new");
+    // A new problem after the baseline: only it fails.
+    const ec2 = (await import("@aws-sdk/client-ec2"));
+    const client = new ec2.EC2({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+    (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+    await client.allocateAddress({ Domain: "vpc" });
+    const again = await run("audit", "--all-vpcs", "--fail-on", "low", "--baseline", "base.json", "--format", "json");
+    assert.equal(again.code, 3);
+    const open = again.json().findings.filter((f: any) => f.status === "open");
+    assert.deepEqual(open.map((f: any) => f.ruleId), ["eip-unassociated"]);
+    // Suppression: tag the open group; sg-open-admin-ports is then suppressed with the reason, not failed.
+    const sg = again.json().findings.find((f: any) => f.ruleId === "sg-open-admin-ports").resourceId;
+    await client.createTags({ Resources: [sg], Tags: [{ Key: "egress-cli:audit-ignore", Value: "sg-open-admin-ports" }, { Key: "egress-cli:audit-ignore-reason", Value: "break-glass group, JIT-attached" }] });
+    const sup = await run("audit", "--all-vpcs", "--fail-on", "high", "--rules", "sg-open-admin-ports", "--format", "json");
+    assert.equal(sup.code, 0, sup.stdout);
+    const f = sup.json().findings[0];
+    assert.equal(f.status, "suppressed");
+    assert.equal(f.suppression.reason, "break-glass group, JIT-attached");
+    // A scope that fails (a region the sandbox does not emulate answers AuthFailure) → exit 1, the other still audited.
+    const failed = await run("audit", "--all-vpcs", "--region", "us-east-1", "--region", "af-south-1", "--format", "json");
+    assert.equal(failed.code, 1, failed.stderr);
+    const fd = failed.json();
+    assert.equal(fd.scopes.length, 2);
+    assert.deepEqual(fd.scopes.map((s: any) => s.status).sort(), ["failed", "ok"]);
+    assert.ok(fd.findings.length > 0);
+    void cwd;
+  });
+
+  test("bad input: malformed / foreign snapshot, unknown rule id, bad flags → exit 2 with a clear message", async () => {
+    const { run, cwd } = await exampleSandbox("egress-audit-bad-");
+    writeFileSync(path.join(cwd, "bad.json"), "{ not json");
+    writeFileSync(path.join(cwd, "foreign.json"), JSON.stringify({ version: 7, takenAt: "x", region: "us-east-1", accountId: "1" }));
+    writeFileSync(path.join(cwd, "plan-like.json"), JSON.stringify({ version: 1, name: "x" }));
+    let r = await run("audit", "--snapshot", "bad.json");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /bad\.json is not valid JSON/);
+    r = await run("audit", "--snapshot", "foreign.json");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unsupported snapshot version 7/);
+    r = await run("audit", "--snapshot", "plan-like.json");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /invalid snapshot/);
+    r = await run("audit", "--all-vpcs", "--rules", "no-such-rule,workload-no-egress", "--skip-rules", "nope");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown rule id\(s\): no-such-rule, nope/);
+    r = await run("audit", "--format", "xml", "--fail-on", "severe", "--shard", "3/2");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /3 problems/);
+    assert.match(r.stderr, /--format must be/);
+    assert.match(r.stderr, /--fail-on must be/);
+    assert.match(r.stderr, /--shard must be/);
+    r = await run("audit", "--all-vpcs", "--baseline", "bad.json");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--baseline .*bad\.json is not valid JSON/);
+  });
+
+  test("--snapshot FILE audits offline; --shard and audit merge join shard reports", async () => {
+    const { run, cwd } = await exampleSandbox("egress-audit-shard-");
+    assert.equal((await run("snapshot", "--all-vpcs", "--out", "a.json")).code, 0);
+    const live = (await run("audit", "--all-vpcs", "--format", "json")).json();
+    const off = await run("audit", "--snapshot", "a.json", "--format", "json");
+    assert.equal(off.code, 0, off.stderr);
+    assert.deepEqual(off.json().findings.map((f: any) => f.fingerprint).sort(), live.findings.map((f: any) => f.fingerprint).sort());
+    // Two files of two "accounts": shard 1/2 takes the first, 2/2 the second; merge joins them.
+    const doc = JSON.parse(readFileSync(path.join(cwd, "a.json"), "utf8"));
+    writeFileSync(path.join(cwd, "b.json"), JSON.stringify({ ...doc, accountId: "222222222222" }));
+    assert.equal((await run("audit", "--snapshot", "a.json", "b.json", "--shard", "1/2", "--format", "json", "--output", "s1.json")).code, 0);
+    assert.equal((await run("audit", "--snapshot", "a.json", "b.json", "--shard", "2/2", "--format", "json", "--output", "s2.json")).code, 0);
+    const s1 = JSON.parse(readFileSync(path.join(cwd, "s1.json"), "utf8"));
+    assert.equal(s1.scopes.length, 1);
+    const m = await run("audit", "merge", "s1.json", "s2.json", "--format", "json", "--fail-on", "high");
+    assert.equal(m.code, 3);
+    const merged = m.json();
+    assert.equal(merged.scopes.length, 2);
+    assert.equal(merged.findings.length, live.findings.length * 2);
+    assert.equal(new Set(merged.findings.map((f: any) => f.fingerprint)).size, merged.findings.length);
+    const bad = await run("audit", "merge", "a.json");
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /this is a snapshot, not an audit report/);
+  });
+});
