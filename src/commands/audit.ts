@@ -245,7 +245,88 @@ async function renderReport(ctx: Context, report: AuditReport, format: ReportFor
       const { renderAuditText } = await import("../output/audit-text.js");
       return renderAuditText(report, color);
     }
-    default:
-      throw new UsageError(`--format ${format} is not available yet.`);
+    case "junit": {
+      const { renderJunit } = await import("../output/audit-junit.js");
+      return renderJunit(report);
+    }
+    case "sarif": {
+      const anchors = await sarifAnchors(ctx, report, opts, extras);
+      const { renderSarif } = await import("../output/audit-sarif.js");
+      const { log, truncated } = renderSarif(report, (key) => anchors.get(key) ?? anchors.get("*")!);
+      if (truncated) ctx.log.warn(`sarif: ${truncated} result(s) left out (GitHub accepts 25,000 per run); the JSON report has them all`);
+      return JSON.stringify(log, null, 2) + "\n";
+    }
+    case "markdown": {
+      const { renderMarkdown } = await import("../output/audit-markdown.js");
+      return renderMarkdown(report, await vpcDiagrams(report, extras));
+    }
   }
+}
+
+/** One Mermaid diagram per VPC with open findings, its failing paths marked. */
+async function vpcDiagrams(report: AuditReport, extras: RenderExtras) {
+  const { renderDiagram } = await import("../output/diagram.js");
+  const out: { vpcId: string; title: string; mermaid: string }[] = [];
+  for (const a of extras.audits) {
+    const vpcIds = [...new Set(report.findings.filter((f) => f.status === "open" && f.vpcId && f.accountId === a.snapshot.accountId && f.region === a.snapshot.region).map((f) => f.vpcId!))].sort();
+    for (const vpcId of vpcIds) {
+      if (!a.snapshot.vpcs.some((v) => v.VpcId === vpcId)) continue;
+      const failing = a.findings.filter((f) => f.vpcId === vpcId && f.pathResult && !f.pathResult.reachable && f.status === "open");
+      const runs = failing.flatMap((f) => f.pathResult!.paths?.filter((p) => !p.reachable) ?? [{ ...f.pathResult!, source: f.pathResult!.source }]);
+      const first = failing[0];
+      const path = first
+        ? { from: first.pathFrom ?? first.pathResult!.source.id, to: first.pathResult!.destination, result: { ...first.pathResult!, paths: runs.map((r) => ({ source: r.source, reachable: r.reachable, hops: r.hops, explanations: r.explanations, additionalDetails: r.additionalDetails })) } }
+        : undefined;
+      const name = a.snapshot.vpcs.find((v) => v.VpcId === vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value;
+      out.push({ vpcId, title: `${vpcId}${name ? ` (${name})` : ""} · ${a.snapshot.region}${failing.length ? ` · ${failing.length} failing path(s) marked` : ""}`, mermaid: renderDiagram(a.snapshot, { format: "mermaid", vpcIds: [vpcId], path }) });
+    }
+  }
+  return out;
+}
+
+/**
+ * Where SARIF results point: --sarif-anchor FILE, else the plan file, else the scope's snapshot file
+ * (--snapshot), else the live snapshot written beside the report. The line of each resource id in
+ * that file is found so code scanning shows the resource.
+ */
+async function sarifAnchors(ctx: Context, report: AuditReport, opts: AuditOptions, extras: RenderExtras): Promise<Map<string, { uri: string; lines: Map<string, number> }>> {
+  const { existsSync } = await import("node:fs");
+  const { readFile } = await import("node:fs/promises");
+  const rel = (full: string) => path.relative(ctx.cwd, full).split(path.sep).join("/");
+  const ids = [...new Set(report.findings.flatMap((f) => [f.resourceId, ...(f.vpcId ? [f.vpcId] : [])]))];
+  const anchorOf = async (full: string) => {
+    const text = await readFile(full, "utf8");
+    const lines = new Map<string, number>();
+    for (const id of ids) {
+      const i = text.indexOf(JSON.stringify(id));
+      if (i >= 0) lines.set(id, text.slice(0, i).split("\n").length);
+    }
+    return { uri: rel(full), lines };
+  };
+  const out = new Map<string, { uri: string; lines: Map<string, number> }>();
+  if (opts.sarifAnchor) {
+    const full = path.resolve(ctx.cwd, opts.sarifAnchor);
+    if (!existsSync(full)) throw new UsageError(`--sarif-anchor ${full} does not exist.`, "point it at a file in the repository (code scanning shows results on it)");
+    out.set("*", await anchorOf(full));
+    return out;
+  }
+  if (existsSync(ctx.planPath)) {
+    out.set("*", await anchorOf(ctx.planPath));
+    return out;
+  }
+  const { writeOutputFile } = await import("./output-file.js");
+  for (const a of extras.audits) {
+    const key = `${a.snapshot.accountId}/${a.snapshot.region}`;
+    const file = a.scope.source.startsWith("snapshot ") ? path.resolve(ctx.cwd, a.scope.source.slice("snapshot ".length)) : undefined;
+    if (file) out.set(key, await anchorOf(file));
+    else {
+      const base = opts.output ? path.resolve(ctx.cwd, opts.output).replace(/\.(sarif|json)$/i, "") : path.resolve(ctx.cwd, "egress-audit");
+      const written = await writeOutputFile(ctx, "--output", `${base}.${a.snapshot.accountId}.${a.snapshot.region}.snapshot.json`, JSON.stringify(a.snapshot, null, 2) + "\n");
+      ctx.log.info(`sarif: results point at the snapshot ${written}`);
+      out.set(key, await anchorOf(written));
+    }
+  }
+  if (!out.size) throw new UsageError("--format sarif needs a file for the results to point at: pass --sarif-anchor FILE (or have a plan file).");
+  if (!out.has("*")) out.set("*", [...out.values()][0]!);
+  return out;
 }

@@ -1,0 +1,67 @@
+// Markdown for a pull-request comment: a summary table, failed scopes, findings by severity (with
+// the blocking component and the fix), then a Mermaid diagram per VPC with findings, its failing
+// paths marked (src/output/diagram.ts). Cut with a note before GitHub's 65,536-character comment
+// limit: diagrams go first, then findings. Pure: the report and the diagrams in, text out.
+import type { AuditReport, ReportFinding } from "../analysis/audit.js";
+import { SEVERITIES } from "../analysis/rules/types.js";
+
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface VpcDiagram {
+  vpcId: string;
+  title: string;
+  mermaid: string;
+}
+
+const ICON: Record<string, string> = { critical: "🟥", high: "🟧", medium: "🟨", low: "🟦", info: "⬜" };
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function findingLine(f: ReportFinding): string {
+  const b = f.evidence.blocking;
+  const status = f.status === "suppressed" ? ` _(suppressed: ${cell(f.suppression?.reason ?? "")})_` : f.status === "baseline" ? " _(in baseline)_" : "";
+  return `| ${ICON[f.severity]} ${f.severity} | \`${f.ruleId}\` | \`${f.resourceId}\`${f.vpcId && f.vpcId !== f.resourceId ? ` in \`${f.vpcId}\`` : ""} | ${cell(f.message)}${b ? ` Blocked at \`${b.id}\` (${b.code}).` : ""}${status} | \`${cell(f.fix)}\` |`;
+}
+
+export function renderMarkdown(report: AuditReport, diagrams: VpcDiagram[], limit = GITHUB_COMMENT_LIMIT): string {
+  const head: string[] = [];
+  head.push("## egress-cli audit", "");
+  const ok = report.scopes.filter((s) => s.status === "ok");
+  head.push(`${ok.length} scope(s) audited${ok.length ? `: ${ok.map((s) => `\`${s.id}\``).join(", ")}` : ""}${report.failOn ? ` · fail on **${report.failOn}** and above: **${report.summary.failing}** finding(s)` : ""}.`, "");
+  head.push("| severity | open |", "|---|---:|");
+  for (const s of [...SEVERITIES].reverse()) head.push(`| ${ICON[s]} ${s} | ${report.summary.open[s]} |`);
+  head.push(`| suppressed | ${report.summary.suppressed} |`, `| in baseline | ${report.summary.baseline} |`);
+  if (report.summary.monthlySavings) head.push("", `Savings found by the cost rules: **${report.summary.monthlySavings.toFixed(2)} USD/month**.`);
+  const failed = report.scopes.filter((s) => s.status === "failed");
+  if (failed.length) {
+    head.push("", "### Failed scopes", "");
+    for (const s of failed) head.push(`- \`${s.id}\` (${s.source}): ${s.error?.code}: ${cell(s.error?.message ?? "")}`);
+  }
+  const findings = report.findings;
+  const rows = findings.map(findingLine);
+  const tableHead = ["", "### Findings", "", "| severity | rule | resource | finding | fix |", "|---|---|---|---|---|"];
+  const blocks = diagrams.map((d) => ["", "", `### ${d.title}`, "", "```mermaid", d.mermaid.trimEnd(), "```"].join("\n"));
+  const note = (rowsLeft: number, diagramsLeft: number) => `\n\n> ✂️ Cut to stay under GitHub's ${limit.toLocaleString("en-US")}-character comment limit: ${rowsLeft} finding(s) and ${diagramsLeft} diagram(s) left out. The full report: \`egress-cli audit --format json\`.\n`;
+  let out = head.join("\n");
+  if (!findings.length) out += "\n\nNo findings.";
+  const reserve = note(99999, 99999).length;
+  let keptRows = 0;
+  if (rows.length) {
+    out += "\n" + tableHead.join("\n");
+    for (const r of rows) {
+      if (out.length + r.length + 1 + reserve > limit) break;
+      out += `\n${r}`;
+      keptRows++;
+    }
+  }
+  let keptDiagrams = 0;
+  if (keptRows === rows.length) {
+    for (const b of blocks) {
+      if (out.length + b.length + reserve > limit) break;
+      out += b;
+      keptDiagrams++;
+    }
+  }
+  if (keptRows < rows.length || keptDiagrams < blocks.length) out += note(rows.length - keptRows, blocks.length - keptDiagrams);
+  else out += "\n";
+  return out;
+}
