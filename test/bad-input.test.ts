@@ -85,6 +85,8 @@ const cases: Case[] = [
   { name: "port with a leading zero", argv: ["analyze-path", "--from", "subnet-0123456789abcdef0", "--to", "igw", "--local", "--port", "0443"], message: /--port must be a whole number/ },
   { name: "several bad create-vpc values reported together", argv: ["create-vpc", "--plan", "new.json", "--name", "x", "--azs", "nine", "--subnet-prefix", "40", "--cidr", "10.0.0.1/16"], message: /^(?=[\s\S]*3 problems)(?=[\s\S]*--azs must be a whole number)(?=[\s\S]*--subnet-prefix must be from 16 to 28)(?=[\s\S]*--cidr: 10\.0\.0\.1\/16 has host bits)/ },
   { name: "--gb-per-month not a number", argv: ["status", "--gb-per-month", "1e3"], message: /--gb-per-month must be a number/ },
+  { name: "analyze-path: every bad flag at once", argv: ["analyze-path", "--to", "nowhere!", "--port", "99999", "--protocol", "sctp", "--local"], message: /^(?=[\s\S]*4 problems)(?=[\s\S]*--from is required)(?=[\s\S]*--to "nowhere!")(?=[\s\S]*--protocol must be)(?=[\s\S]*--port must be from 0 to 65535)/ },
+  { name: "add-nat: two malformed EIPs at once", argv: ["add-nat", "--eip", "bogus", "eipalloc-XYZ"], message: /^(?=[\s\S]*2 problems)(?=[\s\S]*"bogus" is not an Elastic IP)(?=[\s\S]*"eipalloc-XYZ" is not an Elastic IP)/ },
   // Item 9: public sources are judged by their total.
   { name: "all of IPv4 in two halves", argv: ["add-endpoint", "secretsmanager", "--allow-from", "0.0.0.0/1", "128.0.0.0/1"], message: /public IPv4 addresses \(more than a \/8\)[\s\S]*--allow-public-source/ },
   // Item 10: a subnet named twice.

@@ -10,7 +10,8 @@ import { TAG_PLAN_ID, TAG_STEP } from "../aws/tags.js";
 import { runSteps, type ResourceRecord, type StepDef } from "../engine/engine.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
 import { elasticIpStep, natGatewayStep, routeStep } from "../engine/ec2-steps.js";
-import { awsId } from "./options.js";
+import { z } from "zod";
+import { opt, parseOptions } from "./options.js";
 import { renderAddNat } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 
@@ -74,10 +75,17 @@ export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
   return steps;
 }
 
+const AddNatOptionsSchema = z.object({
+  mode: z.enum(["single", "per-az"]).default("single"),
+  eip: z.array(opt.id("eipalloc", "an Elastic IP allocation")).default([]),
+  az: z.array(z.string()).optional(),
+});
+
 export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<number> {
   // Offline checks of the flags themselves.
-  const mode = opts.mode ?? "single";
-  const eips = (opts.eip ?? []).map((e) => awsId("eipalloc", "an Elastic IP allocation", e));
+  const parsed = parseOptions(AddNatOptionsSchema, opts);
+  const mode = parsed.mode;
+  const eips = parsed.eip;
   if (new Set(eips).size !== eips.length) throw new UsageError("--eip lists the same allocation id twice.");
   const wantAzs = opts.az ?? [];
   if (mode === "single" && wantAzs.length > 1) throw new UsageError(`--mode single takes at most one --az, got ${wantAzs.join(", ")}.`, "Use --mode per-az for one NAT gateway per AZ.");

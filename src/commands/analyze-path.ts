@@ -8,7 +8,7 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import type { ComponentRef, PathQuery, PathResult } from "../analysis/analyzer.js";
 import type { AnalyzePathReport } from "../output/path.js";
-import { intOption } from "./options.js";
+import { portOption, Problems } from "./options.js";
 
 export interface AnalyzePathOptions {
   from?: string;
@@ -32,19 +32,30 @@ export interface ParsedQuery extends Required<Pick<PathQuery, "source" | "destin
 
 /** Checks every flag before any AWS call (exit 2 on bad input). */
 export function parseAnalyzeOptions(opts: AnalyzePathOptions): ParsedQuery {
-  if (!opts.from) throw new UsageError("--from is required (subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:NAME).");
-  if (!opts.to) throw new UsageError("--to is required (igw, internet, igw-…, an IP or CIDR, service:NAME, eni-…, i-…, vpce-…).");
-  if (!SOURCE.test(opts.from)) throw new UsageError(`--from ${JSON.stringify(opts.from)} is not a source I can analyze.`, "use subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME");
-  if (!DEST.test(opts.to)) throw new UsageError(`--to ${JSON.stringify(opts.to)} is not a destination I can analyze.`, "use igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-… or vpce-…");
+  // Every problem at once (issue 8 item 17), before any AWS call.
+  const problems = new Problems();
+  if (!opts.from) problems.add("--from is required (subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:NAME).");
+  else if (!SOURCE.test(opts.from)) problems.add(`--from ${JSON.stringify(opts.from)} is not a source I can analyze.`, "use subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME");
+  if (!opts.to) problems.add("--to is required (igw, internet, igw-…, an IP or CIDR, service:NAME, eni-…, i-…, vpce-…).");
+  else if (!DEST.test(opts.to)) problems.add(`--to ${JSON.stringify(opts.to)} is not a destination I can analyze.`, "use igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-… or vpce-…");
   const protocol = (opts.protocol ?? "tcp").toLowerCase();
-  if (!["tcp", "udp", "icmp"].includes(protocol)) throw new UsageError(`--protocol must be tcp, udp or icmp, got ${JSON.stringify(opts.protocol)}.`);
-  const port = opts.port === undefined ? 443 : intOption("port", opts.port, 0, 65535);
+  if (!["tcp", "udp", "icmp"].includes(protocol)) problems.add(`--protocol must be tcp, udp or icmp, got ${JSON.stringify(opts.protocol)}.`);
+  let port = 443;
+  if (opts.port !== undefined) {
+    try {
+      port = portOption("port", opts.port);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      problems.add(err.message, err.hint);
+    }
+  }
   const modes = [opts.local && "local", opts.aws && "aws", opts.compare && "compare"].filter(Boolean) as ParsedQuery["mode"][];
-  if (modes.length > 1) throw new UsageError(`--local, --aws and --compare are exclusive; got ${modes.map((m) => `--${m}`).join(" and ")}.`);
+  if (modes.length > 1) problems.add(`--local, --aws and --compare are exclusive; got ${modes.map((m) => `--${m}`).join(" and ")}.`);
   const mode = modes[0] ?? "aws";
-  if (opts.snapshot && mode === "aws") throw new UsageError("--snapshot FILE is for --local (or --compare); Reachability Analyzer reads the live account.");
-  if (protocol === "icmp" && mode !== "local") throw new UsageError("Reachability Analyzer analyzes tcp and udp only.", "use --local for icmp");
-  return { source: opts.from, destination: opts.to, protocol: protocol as ParsedQuery["protocol"], port, mode };
+  if (opts.snapshot && mode === "aws") problems.add("--snapshot FILE is for --local (or --compare); Reachability Analyzer reads the live account.");
+  if (protocol === "icmp" && mode !== "local") problems.add("Reachability Analyzer analyzes tcp and udp only.", "use --local for icmp");
+  problems.throwIfAny();
+  return { source: opts.from!, destination: opts.to!, protocol: protocol as ParsedQuery["protocol"], port, mode };
 }
 
 export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions): Promise<number> {
