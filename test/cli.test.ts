@@ -25,7 +25,7 @@ test("--help and --version of the built binary load no AWS SDK module", () => {
   }
   // The tracer itself works: a command that talks to AWS does load it.
   const dir = tempDir();
-  const r = spawnSync(process.execPath, ["--import", path.join(ROOT, "test/fixtures/trace-imports.mjs"), BIN, "--sandbox", "sandbox", "show"], { encoding: "utf8", cwd: dir, env: cleanEnv() as NodeJS.ProcessEnv });
+  const r = spawnSync(process.execPath, ["--import", path.join(ROOT, "test/fixtures/trace-imports.mjs"), BIN, "--sandbox", "sandbox", "init"], { encoding: "utf8", cwd: dir, env: cleanEnv() as NodeJS.ProcessEnv });
   assert.equal(r.status, 0, r.stderr);
   const status = spawnSync(process.execPath, ["--import", path.join(ROOT, "test/fixtures/trace-imports.mjs"), BIN, "--sandbox", "create-vpc", "--name", "t"], { encoding: "utf8", cwd: dir, env: cleanEnv() as NodeJS.ProcessEnv });
   assert.equal(status.status, 0, status.stderr);

@@ -8,6 +8,7 @@ import { PassThrough } from "node:stream";
 import { spawnSync } from "node:child_process";
 import { run } from "../src/cli.js";
 import { Sandbox } from "../src/sandbox/index.js";
+import { StateFile } from "../src/sandbox/store.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -53,8 +54,9 @@ export function spawnCli(argv: string[], opts: { cwd: string; env?: Record<strin
   return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The sandbox account as a process would load it: the state file plus its journal. */
 export function readSandboxState(file: string): any {
-  return JSON.parse(readFileSync(file, "utf8"));
+  return new StateFile(file).load();
 }
 
 export function fileOrNull(file: string): string | null {

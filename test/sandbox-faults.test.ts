@@ -1,7 +1,7 @@
 // Sandbox faults, persistence, DryRun, tags and pagination, through the real SDK v3 client and its retry strategy.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
-import { rejectsWithCode } from "./helpers.js";
+import { readSandboxState, rejectsWithCode } from "./helpers.js";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -123,7 +123,7 @@ test("crashMode kill: a real SIGKILL right after the Nth mutating call is persis
     });
     assert.equal(r.signal, "SIGKILL", r.stderr);
     assert.doesNotMatch(r.stdout, /survived/);
-    const state = JSON.parse(readFileSync(t.file, "utf8"));
+    const state = readSandboxState(t.file);
     const cidrs = Object.values(state.regions["us-east-1"].vpcs).map((v: any) => v.CidrBlock).sort();
     assert.deepEqual(cidrs, ["10.0.0.0/16", "172.31.0.0/16"]);
   } finally {

@@ -1,4 +1,5 @@
 // sandbox init/show/reset: manage the embedded AWS emulator's account file.
+import path from "node:path";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 
@@ -6,34 +7,51 @@ export async function sandboxInit(ctx: Context, opts: { examples?: boolean; forc
   const { existsSync } = await import("node:fs");
   const file = sandboxPath(ctx);
   const existed = existsSync(file);
-  const sandbox = await ctx.sandbox();
-  if (existed && !opts.force && !opts.examples) {
-    ctx.log.info(`Sandbox already exists at ${file} (account ${sandbox.accountId}); use --force to start over.`);
-  } else if (existed && opts.examples && !opts.force) {
-    throw new UsageError(`Sandbox already exists at ${file}; seeding examples needs a fresh account.`, "Run `egress-cli sandbox reset --examples` or `sandbox init --examples --force`.");
-  } else if (!existed || opts.force) {
-    await sandbox.reset({ examples: Boolean(opts.examples) });
+  if (existed && !opts.force) {
+    throw new UsageError(`Sandbox already exists at ${file}.`, `Use \`egress-cli sandbox init${opts.examples ? " --examples" : ""} --force\` (or \`sandbox reset\`) to start a fresh account; \`sandbox show\` lists what it holds.`, "SandboxExists");
   }
-  return show(ctx, { file, created: !existed || Boolean(opts.force) });
+  const recovered = existed ? await quarantine(file) : undefined;
+  const sandbox = await ctx.sandbox();
+  await sandbox.reset({ examples: Boolean(opts.examples) });
+  return show(ctx, { file, created: true, recovered });
 }
 
 export async function sandboxReset(ctx: Context, opts: { examples?: boolean }): Promise<number> {
+  const file = sandboxPath(ctx);
+  const recovered = await quarantine(file);
   const sandbox = await ctx.sandbox();
   await sandbox.reset({ examples: Boolean(opts.examples) });
-  return show(ctx, { file: sandboxPath(ctx), created: true });
+  return show(ctx, { file, created: true, recovered });
 }
 
 export async function sandboxShow(ctx: Context): Promise<number> {
-  return show(ctx, { file: sandboxPath(ctx), created: false });
+  const { existsSync } = await import("node:fs");
+  const file = sandboxPath(ctx);
+  if (!existsSync(file)) throw new UsageError(`No sandbox at ${file}.`, "Create one with `egress-cli sandbox init` (add --examples for the demo account).", "NoSandbox");
+  return show(ctx, { file, created: false });
 }
 
 function sandboxPath(ctx: Context): string {
-  return ctx.opts.sandboxFile ?? ctx.env.EGRESS_SANDBOX_FILE ?? ".egress/sandbox.json";
+  return path.resolve(ctx.cwd, ctx.opts.sandboxFile ?? ctx.env.EGRESS_SANDBOX_FILE ?? ".egress/sandbox.json");
 }
 
-async function show(ctx: Context, info: { file: string; created: boolean }): Promise<number> {
+/** An unreadable state (torn, not JSON, another version) is kept as `<file>.corrupt` so a fresh account can start. */
+async function quarantine(file: string): Promise<string | undefined> {
+  const { Sandbox } = await import("../sandbox/index.js");
+  return Sandbox.quarantine(file);
+}
+
+async function show(ctx: Context, info: { file: string; created: boolean; recovered?: string }): Promise<number> {
   const sandbox = await ctx.sandbox();
-  const doc = { command: "sandbox", file: info.file, created: info.created, accountId: sandbox.accountId, stats: sandbox.stats(), summary: sandbox.summary() };
+  const doc = {
+    command: "sandbox",
+    file: info.file,
+    created: info.created,
+    ...(info.recovered ? { recovered: info.recovered } : {}),
+    accountId: sandbox.accountId,
+    stats: sandbox.stats(),
+    summary: sandbox.summary(),
+  };
   if (ctx.opts.json) ctx.printJson(doc);
   else {
     const { renderSandbox } = await import("../output/render.js");

@@ -145,11 +145,39 @@ export function renderDestroy(r: any, c: C): string {
   return lines.join("\n");
 }
 
+const INVENTORY_LABELS: Record<string, string> = {
+  subnets: "subnets",
+  routeTables: "route tables",
+  internetGateways: "internet gateways",
+  natGateways: "NAT gateways",
+  elasticIps: "Elastic IPs",
+  endpoints: "VPC endpoints",
+  securityGroups: "security groups",
+  lambdaFunctions: "Lambda functions",
+  instances: "instances",
+};
+
+/** `sandbox show`: the account, then per region and VPC an indented inventory (the JSON has the same). */
 export function renderSandbox(r: any, c: C): string {
-  return [
-    `${r.created ? c.green("✔") + " Created" : "Sandbox"} ${r.file} — account ${c.bold(r.accountId)} (${r.stats.calls} calls, ${r.stats.mutatingCalls} changes so far)`,
-    JSON.stringify(r.summary, null, 2),
-  ].join("\n");
+  const lines = [`${r.created ? c.green("✔") + " Created" : "Sandbox"} ${r.file} — account ${c.bold(r.accountId)} (${r.stats.calls} calls, ${r.stats.mutatingCalls} changes so far)`];
+  if (r.recovered) lines.push(c.yellow(`The unreadable state was kept as ${r.recovered}.`));
+  const items = (kind: string, list: any[], indent: string) => {
+    lines.push(`${indent}${INVENTORY_LABELS[kind] ?? kind} (${list.length})`);
+    for (const i of list) lines.push(`${indent}  ${i.id}${i.name ? ` ${c.bold(i.name)}` : ""}  ${c.dim(i.detail)}`);
+  };
+  for (const [region, inv] of Object.entries<any>(r.summary.regions)) {
+    lines.push("", c.bold(region));
+    for (const v of inv.vpcs) {
+      lines.push(`  ${c.bold(v.id)}${v.name ? ` ${v.name}` : ""} ${v.cidr}${v.default ? " (default VPC)" : ""} — ${v.networkInterfaces} network interface(s)`);
+      for (const [kind, list] of Object.entries<any[]>(v.resources)) items(kind, list, "    ");
+    }
+    const outside = Object.entries<any[]>(inv.outsideVpcs);
+    if (outside.length) {
+      lines.push("  outside any VPC");
+      for (const [kind, list] of outside) items(kind, list, "    ");
+    }
+  }
+  return lines.join("\n");
 }
 
 // ---------- attach-lambda, detach-lambda, add-endpoint ----------

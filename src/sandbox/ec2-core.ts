@@ -17,6 +17,38 @@ import type {
   VpcRec,
 } from "./model.js";
 import { tagsOut } from "./query.js";
+import { defineIndex, hasKey, lookup } from "./indexes.js";
+
+// ---------- indexes (see indexes.ts): what handlers look up by something other than the id ----------
+defineIndex("eni.subnet", "networkInterfaces", (e: EniRec) => e.SubnetId);
+defineIndex("eni.vpc", "networkInterfaces", (e: EniRec) => e.VpcId);
+defineIndex("eni.group", "networkInterfaces", (e: EniRec) => e.Groups);
+defineIndex("eni.type", "networkInterfaces", (e: EniRec) => e.InterfaceType);
+defineIndex("eip.eni", "addresses", (a: AddressRec) => a.NetworkInterfaceId);
+defineIndex("sgr.group", "securityGroupRules", (r: SgRuleRec) => r.GroupId);
+defineIndex("sgr.ref", "securityGroupRules", (r: SgRuleRec) => r.ReferencedGroupId);
+defineIndex("sg.vpc", "securityGroups", (g: SgRec) => g.VpcId);
+defineIndex("subnet.vpc", "subnets", (s: SubnetRec) => s.VpcId);
+defineIndex("rtb.vpc", "routeTables", (t: RouteTableRec) => t.VpcId);
+defineIndex("rtb.subnet", "routeTables", (t: RouteTableRec) => t.Associations.map((a) => a.SubnetId));
+defineIndex("rtb.assoc", "routeTables", (t: RouteTableRec) => t.Associations.map((a) => a.RouteTableAssociationId));
+defineIndex("nat.vpc", "natGateways", (n: NatRec) => n.VpcId);
+defineIndex("nat.subnet", "natGateways", (n: NatRec) => n.SubnetId);
+defineIndex("acl.vpc", "networkAcls", (a: NaclRec) => a.VpcId);
+defineIndex("acl.subnet", "networkAcls", (a: NaclRec) => (a as NaclRec & { _subnetIds?: string[] })._subnetIds);
+defineIndex("igw.vpc", "internetGateways", (g: IgwRec) => g.VpcId);
+
+/** Describe filters answered from an index (exact values only; the filter is still applied after). */
+const FILTER_INDEXES: Record<string, Record<string, string>> = {
+  eni: { "subnet-id": "eni.subnet", "vpc-id": "eni.vpc", "group-id": "eni.group", "interface-type": "eni.type" },
+  sgr: { "group-id": "sgr.group" },
+  sg: { "vpc-id": "sg.vpc" },
+  subnet: { "vpc-id": "subnet.vpc" },
+  rtb: { "vpc-id": "rtb.vpc", "association.subnet-id": "rtb.subnet" },
+  nat: { "vpc-id": "nat.vpc", "subnet-id": "nat.subnet" },
+  acl: { "vpc-id": "acl.vpc" },
+  igw: { "attachment.vpc-id": "igw.vpc" },
+};
 
 export interface Timing {
   natCreateMs: number;
@@ -111,10 +143,20 @@ export function listByIds<T extends { _visibleAt: number }>(
   kind: keyof typeof KINDS,
   ids: unknown,
   notFoundOverride?: (missing: string[]) => Error,
+  filters?: Array<{ Name?: string; Values?: string[] }>,
 ): T[] {
   const k = KINDS[kind];
-  const all = Object.values(ctx.rs[k.coll] as unknown as Record<string, T>).filter((r) => isVisible(ctx, r));
-  if (ids === undefined || (Array.isArray(ids) && ids.length === 0)) return all;
+  if (ids === undefined || (Array.isArray(ids) && ids.length === 0)) {
+    // a filter with an index narrows the candidates first (the caller still applies every filter)
+    for (const f of Array.isArray(filters) ? filters : []) {
+      const index = FILTER_INDEXES[kind]?.[f.Name ?? ""];
+      if (!index || !Array.isArray(f.Values) || f.Values.some((v) => typeof v !== "string" || /[*?\\]/.test(v))) continue;
+      const seen = new Set<T>();
+      for (const v of f.Values) for (const r of lookup<T>(ctx.rs, index, v)) if (isVisible(ctx, r)) seen.add(r);
+      return [...seen];
+    }
+    return Object.values(ctx.rs[k.coll] as unknown as Record<string, T>).filter((r) => isVisible(ctx, r));
+  }
   if (!Array.isArray(ids)) throw awsError("InvalidParameterValue", `${k.label} ids must be a list`);
   ids.forEach((id) => checkIdFormat(k, id));
   const coll = ctx.rs[k.coll] as unknown as Record<string, T>;
@@ -137,11 +179,11 @@ export function bool(v: unknown): boolean | undefined {
 // ---------- derived facts ----------
 
 export function igwOfVpc(rs: RegionState, vpcId: string): IgwRec | undefined {
-  return Object.values(rs.internetGateways).find((g) => g.VpcId === vpcId);
+  return lookup<IgwRec>(rs, "igw.vpc", vpcId).find((g) => g.VpcId === vpcId);
 }
 
 export function enisInSubnet(rs: RegionState, subnetId: string): EniRec[] {
-  return Object.values(rs.networkInterfaces).filter((e) => e.SubnetId === subnetId);
+  return lookup<EniRec>(rs, "eni.subnet", subnetId);
 }
 
 /** Next free private IP in the subnet, skipping the 4 first and the last address (AWS-reserved). */
@@ -337,7 +379,7 @@ function permissionsOf(ctx: OpContext, rules: SgRuleRec[]) {
 }
 
 export function rulesOf(rs: RegionState, groupId: string, egress: boolean): SgRuleRec[] {
-  return Object.values(rs.securityGroupRules).filter((r) => r.GroupId === groupId && r.IsEgress === egress);
+  return lookup<SgRuleRec>(rs, "sgr.group", groupId).filter((r) => r.IsEgress === egress);
 }
 
 export function sgView(ctx: OpContext, g: SgRec) {
@@ -374,7 +416,7 @@ export function sgRuleView(ctx: OpContext, r: SgRuleRec) {
 }
 
 export function eniView(ctx: OpContext, e: EniRec) {
-  const addr = Object.values(ctx.rs.addresses).find((a) => a.NetworkInterfaceId === e.NetworkInterfaceId && a.AssociationId);
+  const addr = lookup<AddressRec>(ctx.rs, "eip.eni", e.NetworkInterfaceId).find((a) => a.AssociationId);
   const publicIp = (e as { _publicIp?: string })._publicIp; // an auto-assigned public IPv4 (instances, snapshot import)
   const association = addr
     ? { AllocationId: addr.AllocationId, AssociationId: addr.AssociationId, IpOwnerId: ctx.accountId, PublicIp: addr.PublicIp, PublicDnsName: "" }
@@ -406,7 +448,6 @@ export function eniView(ctx: OpContext, e: EniRec) {
 export function naclView(ctx: OpContext, n: NaclRec) {
   // ACLs imported from a snapshot (sandbox load) keep their own entries and associations.
   const imported = n as NaclRec & { _entries?: object[]; _subnetIds?: string[] };
-  const explicitAcl = new Set(Object.values(ctx.rs.networkAcls).flatMap((a) => (a as typeof imported)._subnetIds ?? []));
   const entry = (RuleNumber: number, RuleAction: string, Egress: boolean) => ({
     CidrBlock: "0.0.0.0/0",
     Egress,
@@ -420,8 +461,12 @@ export function naclView(ctx: OpContext, n: NaclRec) {
     IsDefault: n.IsDefault,
     OwnerId: ctx.accountId,
     Entries: imported._entries?.map((x) => ({ ...x })) ?? [entry(100, "allow", true), entry(32767, "deny", true), entry(100, "allow", false), entry(32767, "deny", false)],
-    Associations: Object.values(ctx.rs.subnets)
-      .filter((s) => s.VpcId === n.VpcId && (imported._subnetIds ? imported._subnetIds.includes(s.SubnetId) : n.IsDefault && !explicitAcl.has(s.SubnetId)))
+    Associations: (imported._subnetIds
+      ? imported._subnetIds.map((id) => ctx.rs.subnets[id]).filter((s) => s && s.VpcId === n.VpcId)
+      : n.IsDefault
+        ? lookup<SubnetRec>(ctx.rs, "subnet.vpc", n.VpcId).filter((s) => !hasKey(ctx.rs, "acl.subnet", s.SubnetId))
+        : []
+    )
       .map((s) => ({ NetworkAclAssociationId: s.NaclAssociationId, NetworkAclId: n.NetworkAclId, SubnetId: s.SubnetId })),
     ...tagsOut(n.Tags),
   };

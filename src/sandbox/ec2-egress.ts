@@ -1,4 +1,5 @@
 // EC2 operations for Elastic IPs, NAT gateways, security groups, network interfaces and tags; NAT state transitions.
+import { lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
 import { parseIpv4Block } from "../net/addr.js";
 import {
@@ -66,7 +67,7 @@ export function settle(rs: RegionState, now: number): boolean {
 
 function releaseNatResources(rs: RegionState, n: NatRec) {
   if (n.NetworkInterfaceId) {
-    for (const a of Object.values(rs.addresses))
+    for (const a of lookup<AddressRec>(rs, "eip.eni", n.NetworkInterfaceId))
       if (a.NetworkInterfaceId === n.NetworkInterfaceId) {
         delete a.AssociationId;
         delete a.NetworkInterfaceId;
@@ -279,7 +280,7 @@ const DescribeNatGateways: Handler = (ctx) => {
   const filters = ctx.input.Filter ?? ctx.input.Filters; // the SDK member is "Filter"
   checkFilters(filters, natFilters, tagsOf);
   const list = listByIds<NatRec>(ctx, "nat", ctx.input.NatGatewayIds, (missing) =>
-    awsError("NatGatewayNotFound", `NAT gateway ${missing.join(", ")} was not found`),
+    awsError("NatGatewayNotFound", `NAT gateway ${missing.join(", ")} was not found`), filters,
   );
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, filters, natFilters, tagsOf), ctx.input, "DescribeNatGateways");
@@ -327,7 +328,7 @@ const CreateSecurityGroup: Handler = (ctx) => {
   if (/^sg-/i.test(GroupName)) throw awsError("InvalidParameterValue", "Group names may not be in the format sg-*.");
   if (GroupName === "default") throw awsError("InvalidGroup.Reserved", "The security group 'default' is reserved");
   const vpc = ctx.input.VpcId !== undefined ? get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId") : defaultVpc(ctx);
-  if (Object.values(ctx.rs.securityGroups).some((g) => g.VpcId === vpc.VpcId && g.GroupName === GroupName))
+  if (lookup<SgRec>(ctx.rs, "sg.vpc", vpc.VpcId).some((g) => g.GroupName === GroupName))
     throw awsError("InvalidGroup.Duplicate", `The security group '${GroupName}' already exists for VPC '${vpc.VpcId}'`);
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "security-group");
   ctx.dry();
@@ -343,7 +344,7 @@ function groupByParams(ctx: OpContext): SgRec {
   if (GroupId !== undefined) return get<SgRec>(ctx, "sg", GroupId, "groupId");
   if (GroupName !== undefined) {
     const vpc = defaultVpc(ctx);
-    const g = Object.values(ctx.rs.securityGroups).find((x) => x.VpcId === vpc.VpcId && x.GroupName === GroupName && isVisible(ctx, x));
+    const g = lookup<SgRec>(ctx.rs, "sg.vpc", vpc.VpcId).find((x) => x.GroupName === GroupName && isVisible(ctx, x));
     if (!g) throw awsError("InvalidGroup.NotFound", `The security group '${GroupName}' does not exist in default VPC '${vpc.VpcId}'`);
     return g;
   }
@@ -365,7 +366,7 @@ const DescribeSecurityGroups: Handler = (ctx) => {
     "egress.ip-permission.group-id": (g) => rulesOf(ctx.rs, g.GroupId, true).map((r) => r.ReferencedGroupId),
   };
   checkFilters(ctx.input.Filters, fns, tagsOf);
-  let list = listByIds<SgRec>(ctx, "sg", ctx.input.GroupIds);
+  let list = listByIds<SgRec>(ctx, "sg", ctx.input.GroupIds, undefined, ctx.input.Filters);
   const names: string[] = ctx.input.GroupNames ?? [];
   if (names.length) {
     const vpc = defaultVpc(ctx);
@@ -383,12 +384,12 @@ const DeleteSecurityGroup: Handler = (ctx) => {
   const g = groupByParams(ctx);
   if (g.GroupName === "default")
     throw awsError("CannotDelete", `the specified group: "${g.GroupId}" name: "default" cannot be deleted by a user`);
-  const usedByEni = Object.values(ctx.rs.networkInterfaces).some((e) => e.Groups.includes(g.GroupId));
-  const referenced = Object.values(ctx.rs.securityGroupRules).some((r) => r.ReferencedGroupId === g.GroupId && r.GroupId !== g.GroupId);
+  const usedByEni = lookup<EniRec>(ctx.rs, "eni.group", g.GroupId).length > 0;
+  const referenced = lookup<SgRuleRec>(ctx.rs, "sgr.ref", g.GroupId).some((r) => r.GroupId !== g.GroupId);
   const extRefs = Object.values(ctx.rs.ext).some((store: any) => typeof store?.referencesGroup === "function" && store.referencesGroup(g.GroupId));
   if (usedByEni || referenced || extRefs) throw awsError("DependencyViolation", `resource ${g.GroupId} has a dependent object`);
   ctx.dry();
-  for (const r of Object.values(ctx.rs.securityGroupRules)) if (r.GroupId === g.GroupId) delete ctx.rs.securityGroupRules[r.SecurityGroupRuleId];
+  for (const r of lookup<SgRuleRec>(ctx.rs, "sgr.group", g.GroupId)) delete ctx.rs.securityGroupRules[r.SecurityGroupRuleId];
   delete ctx.rs.securityGroups[g.GroupId];
   ctx.mutated();
   return { Return: true, GroupId: g.GroupId };
@@ -452,7 +453,7 @@ function ruleSpecs(ctx: OpContext, g: SgRec, egress: boolean): RuleSpec[] {
       if (r.GroupId !== undefined) {
         checkIdFormat(KINDS.sg, r.GroupId);
         ref = ctx.rs.securityGroups[r.GroupId];
-      } else if (r.GroupName !== undefined) ref = Object.values(ctx.rs.securityGroups).find((x) => x.VpcId === g.VpcId && x.GroupName === r.GroupName);
+      } else if (r.GroupName !== undefined) ref = lookup<SgRec>(ctx.rs, "sg.vpc", g.VpcId).find((x) => x.GroupName === r.GroupName);
       if (!ref || !isVisible(ctx, ref)) throw awsError("InvalidGroup.NotFound", `The security group '${r.GroupId ?? r.GroupName}' does not exist`);
       if (ref.VpcId !== g.VpcId && !r.VpcPeeringConnectionId)
         throw awsError("InvalidGroup.NotFound", `You have specified two resources that belong to different networks.`);
@@ -539,7 +540,7 @@ const sgRuleFilters: FilterFns<SgRuleRec> = {
 
 const DescribeSecurityGroupRules: Handler = (ctx) => {
   checkFilters(ctx.input.Filters, sgRuleFilters, tagsOf);
-  const list = listByIds<SgRuleRec>(ctx, "sgr", ctx.input.SecurityGroupRuleIds);
+  const list = listByIds<SgRuleRec>(ctx, "sgr", ctx.input.SecurityGroupRuleIds, undefined, ctx.input.Filters);
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, sgRuleFilters, tagsOf), ctx.input, "DescribeSecurityGroupRules");
   return { SecurityGroupRules: page.map((r) => sgRuleView(ctx, r)), ...(NextToken ? { NextToken } : {}) };
@@ -548,7 +549,7 @@ const DescribeSecurityGroupRules: Handler = (ctx) => {
 // ---------- network interfaces ----------
 
 const DescribeNetworkInterfaces: Handler = (ctx) => {
-  const assoc = (e: EniRec) => Object.values(ctx.rs.addresses).find((a) => a.NetworkInterfaceId === e.NetworkInterfaceId);
+  const assoc = (e: EniRec) => lookup<AddressRec>(ctx.rs, "eip.eni", e.NetworkInterfaceId)[0];
   const fns: FilterFns<EniRec> = {
     "network-interface-id": (e) => [e.NetworkInterfaceId],
     "subnet-id": (e) => [e.SubnetId],
@@ -568,7 +569,7 @@ const DescribeNetworkInterfaces: Handler = (ctx) => {
   };
   const tagSet = (e: EniRec) => e.Tags;
   checkFilters(ctx.input.Filters, fns, tagSet);
-  const list = listByIds<EniRec>(ctx, "eni", ctx.input.NetworkInterfaceIds);
+  const list = listByIds<EniRec>(ctx, "eni", ctx.input.NetworkInterfaceIds, undefined, ctx.input.Filters);
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagSet), ctx.input, "DescribeNetworkInterfaces");
   return { NetworkInterfaces: page.map((e) => eniView(ctx, e)), ...(NextToken ? { NextToken } : {}) };

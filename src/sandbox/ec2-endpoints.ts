@@ -3,7 +3,9 @@
 // ENI per subnet, at most one subnet per AZ, private DNS needing the VPC's DNS attributes),
 // gateway endpoints (a route to the service's AWS prefix list in each route table), endpoint
 // policies, the AWS prefix lists, and the pending → available, deleting → gone states.
+import { registerInventory } from "./inventory.js";
 import { createHash, randomBytes } from "node:crypto";
+import { lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
 import { allocPrivateIp, get, type Handler, type OpContext } from "./ec2-core.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
@@ -106,7 +108,7 @@ export function settleEndpoints(rs: RegionState, now: number): void {
 
 function removeEndpoint(rs: RegionState, e: EndpointRec) {
   for (const id of e.NetworkInterfaceIds) delete rs.networkInterfaces[id];
-  for (const rt of Object.values(rs.routeTables)) rt.Routes = rt.Routes.filter((r) => r.VpcEndpointId !== e.VpcEndpointId);
+  for (const rt of lookup<RouteTableRec>(rs, "rtb.vpc", e.VpcId)) if (rt.Routes.some((r) => r.VpcEndpointId === e.VpcEndpointId)) rt.Routes = rt.Routes.filter((r) => r.VpcEndpointId !== e.VpcEndpointId);
   delete endpointStore(rs)[e.VpcEndpointId];
 }
 
@@ -251,7 +253,7 @@ const CreateVpcEndpoint: Handler = (ctx) => {
     }
     groups = groupIds.length
       ? groupIds.map((id) => get<SgRec>(ctx, "sg", id, "securityGroupId"))
-      : [Object.values(ctx.rs.securityGroups).find((g) => g.VpcId === vpc.VpcId && g.GroupName === "default")!];
+      : [lookup<SgRec>(ctx.rs, "sg.vpc", vpc.VpcId).find((g) => g.GroupName === "default")!];
     for (const g of groups) if (g.VpcId !== vpc.VpcId) throw awsError("InvalidParameter", `The security group ${g.GroupId} does not belong to vpc ${vpc.VpcId}`);
     privateDns = input.PrivateDnsEnabled ?? true;
     if (privateDns) {
@@ -503,3 +505,10 @@ export const endpointOps: Record<string, Handler> = {
   DescribeManagedPrefixLists,
   GetManagedPrefixListEntries,
 };
+
+registerInventory("endpoints", (rs) =>
+  Object.values((rs.ext.vpcEndpoints ?? {}) as Record<string, EndpointRec>).map((e) => ({
+    vpcId: e.VpcId,
+    item: { id: e.VpcEndpointId, state: e.State, detail: `${e.VpcEndpointType} ${e.ServiceName ?? e.ResourceConfigurationArn ?? ""} (${e.State})${e.SubnetIds.length ? ` in ${e.SubnetIds.join(", ")}` : ""}` },
+  })),
+);

@@ -1,4 +1,5 @@
 // EC2 operations for VPCs, subnets, internet gateways, route tables, network ACLs, regions and AZs.
+import { lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
 import { cidrContains, cidrOverlaps, formatCidr, parseIpv4Block } from "../net/addr.js";
 import {
@@ -95,7 +96,7 @@ export function buildIgw(ctx: OpContext, tags: any[] = []): IgwRec {
 }
 
 export function mainRouteTable(ctx: OpContext, vpcId: string): RouteTableRec {
-  return Object.values(ctx.rs.routeTables).find((rt) => rt.VpcId === vpcId && rt.Associations.some((a) => a.Main))!;
+  return lookup<RouteTableRec>(ctx.rs, "rtb.vpc", vpcId).find((rt) => rt.Associations.some((a) => a.Main))!;
 }
 
 /** The default VPC of a fresh region: 172.31.0.0/16, a /20 default subnet per AZ, an attached IGW, 0.0.0.0/0 -> IGW. */
@@ -216,20 +217,20 @@ const DeleteVpc: Handler = (ctx) => {
   const rs = ctx.rs;
   const id = vpc.VpcId;
   const blocked =
-    Object.values(rs.subnets).some((s) => s.VpcId === id) ||
+    lookup(rs, "subnet.vpc", id).length > 0 ||
     !!igwOfVpc(rs, id) ||
-    Object.values(rs.routeTables).some((rt) => rt.VpcId === id && !rt.Associations.some((a) => a.Main)) ||
-    Object.values(rs.securityGroups).some((g) => g.VpcId === id && g.GroupName !== "default") ||
-    Object.values(rs.networkInterfaces).some((e) => e.VpcId === id);
+    lookup<RouteTableRec>(rs, "rtb.vpc", id).some((rt) => !rt.Associations.some((a) => a.Main)) ||
+    lookup<SgRec>(rs, "sg.vpc", id).some((g) => g.GroupName !== "default") ||
+    lookup(rs, "eni.vpc", id).length > 0;
   if (blocked) throw awsError("DependencyViolation", `The vpc '${id}' has dependencies and cannot be deleted.`);
   ctx.dry();
-  for (const rt of Object.values(rs.routeTables)) if (rt.VpcId === id) delete rs.routeTables[rt.RouteTableId];
-  for (const g of Object.values(rs.securityGroups)) {
+  for (const rt of lookup<RouteTableRec>(rs, "rtb.vpc", id)) delete rs.routeTables[rt.RouteTableId];
+  for (const g of lookup<SgRec>(rs, "sg.vpc", id)) {
     if (g.VpcId !== id) continue;
-    for (const r of Object.values(rs.securityGroupRules)) if (r.GroupId === g.GroupId) delete rs.securityGroupRules[r.SecurityGroupRuleId];
+    for (const r of lookup<SgRuleRec>(rs, "sgr.group", g.GroupId)) delete rs.securityGroupRules[r.SecurityGroupRuleId];
     delete rs.securityGroups[g.GroupId];
   }
-  for (const a of Object.values(rs.networkAcls)) if (a.VpcId === id) delete rs.networkAcls[a.NetworkAclId];
+  for (const a of lookup<NaclRec>(rs, "acl.vpc", id)) delete rs.networkAcls[a.NetworkAclId];
   // deleted/failed NAT gateways of the VPC stay visible until their hour is up, as in AWS
   delete rs.vpcs[id];
   ctx.mutated();
@@ -307,7 +308,7 @@ const CreateSubnet: Handler = (ctx) => {
   }
   if (c.len < 16 || c.len > 28 || !cidrContains(parseIpv4Block(vpc.CidrBlock)!, c))
     throw awsError("InvalidSubnet.Range", `The CIDR '${CidrBlock}' is invalid.`);
-  const clash = Object.values(ctx.rs.subnets).find((s) => s.VpcId === vpc.VpcId && cidrOverlaps(parseIpv4Block(s.CidrBlock)!, c));
+  const clash = lookup<SubnetRec>(ctx.rs, "subnet.vpc", vpc.VpcId).find((s) => cidrOverlaps(parseIpv4Block(s.CidrBlock)!, c));
   if (clash) throw awsError("InvalidSubnet.Conflict", `The CIDR '${CidrBlock}' conflicts with another subnet`);
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "subnet");
   ctx.dry();
@@ -318,7 +319,7 @@ const CreateSubnet: Handler = (ctx) => {
 
 const DescribeSubnets: Handler = (ctx) => {
   checkFilters<SubnetRec>(ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf);
-  const list = listByIds<SubnetRec>(ctx, "subnet", ctx.input.SubnetIds);
+  const list = listByIds<SubnetRec>(ctx, "subnet", ctx.input.SubnetIds, undefined, ctx.input.Filters);
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf), ctx.input, "DescribeSubnets");
   return { Subnets: page.map((s) => subnetView(ctx, s)), ...(NextToken ? { NextToken } : {}) };
@@ -329,7 +330,7 @@ const DeleteSubnet: Handler = (ctx) => {
   if (enisInSubnet(ctx.rs, s.SubnetId).length)
     throw awsError("DependencyViolation", `The subnet '${s.SubnetId}' has dependencies and cannot be deleted.`);
   ctx.dry();
-  for (const rt of Object.values(ctx.rs.routeTables)) rt.Associations = rt.Associations.filter((a) => a.SubnetId !== s.SubnetId);
+  for (const rt of lookup<RouteTableRec>(ctx.rs, "rtb.subnet", s.SubnetId)) rt.Associations = rt.Associations.filter((a) => a.SubnetId !== s.SubnetId);
   delete ctx.rs.subnets[s.SubnetId];
   ctx.mutated();
   return {};
@@ -369,7 +370,7 @@ const CreateInternetGateway: Handler = (ctx) => {
 
 const DescribeInternetGateways: Handler = (ctx) => {
   checkFilters<IgwRec>(ctx.input.Filters, withOwner(ctx, igwFilters), tagsOf);
-  const list = listByIds<IgwRec>(ctx, "igw", ctx.input.InternetGatewayIds);
+  const list = listByIds<IgwRec>(ctx, "igw", ctx.input.InternetGatewayIds, undefined, ctx.input.Filters);
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, withOwner(ctx, igwFilters), tagsOf), ctx.input, "DescribeInternetGateways");
   return { InternetGateways: page.map((g) => igwView(ctx, g)), ...(NextToken ? { NextToken } : {}) };
@@ -434,7 +435,7 @@ const rtFilters: FilterFns<RouteTableRec> = {
 
 function findAssociation(ctx: OpContext, id: unknown) {
   if (typeof id !== "string" || !id) throw awsError("MissingParameter", "The request must contain the parameter associationId");
-  for (const rt of Object.values(ctx.rs.routeTables)) {
+  for (const rt of lookup<RouteTableRec>(ctx.rs, "rtb.assoc", id)) {
     const a = rt.Associations.find((x) => x.RouteTableAssociationId === id);
     if (a) return { rt, a };
   }
@@ -469,7 +470,7 @@ const CreateRouteTable: Handler = (ctx) => {
 const DescribeRouteTables: Handler = (ctx) => {
   checkFilters(ctx.input.Filters, { ...withOwner(ctx, rtFilters), "route.state": () => [] }, tagsOf);
   const fns: FilterFns<RouteTableRec> = { ...withOwner(ctx, rtFilters), "route.state": (r) => r.Routes.map((x) => routeStateOf(ctx, r, x)) };
-  const list = listByIds<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableIds);
+  const list = listByIds<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableIds, undefined, ctx.input.Filters);
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeRouteTables", { min: 5, max: 100 });
   return { RouteTables: page.map((r) => routeTableView(ctx, r)), ...(NextToken ? { NextToken } : {}) };
@@ -495,7 +496,7 @@ const AssociateRouteTable: Handler = (ctx) => {
   const s = get<SubnetRec>(ctx, "subnet", ctx.input.SubnetId, "subnetId");
   if (s.VpcId !== rt.VpcId)
     throw awsError("InvalidParameterValue", `Route table ${rt.RouteTableId} and subnet ${s.SubnetId} belong to different networks`);
-  const existing = Object.values(ctx.rs.routeTables).find((t) => t.Associations.some((a) => a.SubnetId === s.SubnetId));
+  const existing = lookup<RouteTableRec>(ctx.rs, "rtb.subnet", s.SubnetId).find((t) => t.Associations.some((a) => a.SubnetId === s.SubnetId));
   if (existing)
     throw awsError(
       "Resource.AlreadyAssociated",
@@ -643,7 +644,7 @@ const DescribeNetworkAcls: Handler = (ctx) => {
     "association.network-acl-id": (n) => (naclView(ctx, n).Associations.length ? [n.NetworkAclId] : []),
   };
   checkFilters(ctx.input.Filters, fns, tagsOf);
-  const list = listByIds<NaclRec>(ctx, "acl", ctx.input.NetworkAclIds);
+  const list = listByIds<NaclRec>(ctx, "acl", ctx.input.NetworkAclIds, undefined, ctx.input.Filters);
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeNetworkAcls", { min: 5, max: 100 });
   return { NetworkAcls: page.map((n) => naclView(ctx, n)), ...(NextToken ? { NextToken } : {}) };

@@ -1,8 +1,5 @@
 // The embedded AWS emulator ("sandbox"): an account persisted to JSON, answered below the SDK v3 clients by a middleware.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { dirname } from "node:path";
 import { randomUUID } from "node:crypto";
-import writeFileAtomic from "write-file-atomic";
 import { SandboxCrash, SandboxError, awsError } from "./errors.js";
 import { type Handler, type OpContext, type Timing, KINDS } from "./ec2-core.js";
 import { networkOps, seedDefaultVpc } from "./ec2-network.js";
@@ -15,6 +12,10 @@ import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
 import { latticeOps } from "./lattice.js";
 import { importSnapshotInto } from "./snapshot-state.js";
+import { StateFile, entryOf, JOURNAL_KEEP } from "./store.js";
+import { type Change, Tracker, plain } from "./tracker.js";
+import { dropIndexes, indexChanged } from "./indexes.js";
+import { type SandboxSummary, regionInventory } from "./inventory.js";
 import {
   type CallRecord,
   type RegionState,
@@ -33,6 +34,9 @@ export type { OpContext, Handler } from "./ec2-core.js";
 export { awsError } from "./errors.js";
 export { newId, REGIONS, zonesOf } from "./model.js";
 export { get as getResource, allocPrivateIp, isVisible } from "./ec2-core.js";
+export { defineIndex, lookup as lookupIndex } from "./indexes.js";
+export { SandboxStateError } from "./store.js";
+export { registerInventory, type SandboxSummary, type InventoryItem } from "./inventory.js";
 
 export interface FaultConfig {
   throttleRate: number;
@@ -52,7 +56,6 @@ export interface SandboxOpenOptions {
   env?: Record<string, string | undefined>;
 }
 
-const JOURNAL_KEEP = 500;
 const REALISTIC = { natCreateMs: 90_000, natDeleteMs: 60_000, perCallMs: 20 };
 
 /** Operations per service; other sandbox modules may add services or operations with registerService. */
@@ -141,6 +144,9 @@ export function parseLatency(spec: string | undefined): { latency?: "none" | "re
   return out;
 }
 
+/** Operations that only read: answered on the plain state, without the lock, and never written. */
+const READ_ONLY = /^(Describe|Get|List)/;
+
 const MUTATING_PREFIXES = /^(Create|Delete|Modify|Attach|Detach|Associate|Disassociate|Replace|Allocate|Release|Authorize|Revoke|Start|Update|Put|Add|Remove|Tag|Untag|Invoke|Run|Terminate|Stop|Reboot)/;
 
 function freshState(): SandboxState {
@@ -160,6 +166,9 @@ export class Sandbox {
   readonly journal: CallRecord[] = [];
   private st: SandboxState;
   private readonly file?: string;
+  private readonly store?: StateFile;
+  /** Calls answered since this process last wrote (added to the persisted counter with the next write). */
+  private unsavedCalls = 0;
   private readonly faults: FaultConfig;
   private readonly timing: Timing;
   private readonly perCallMs: number;
@@ -171,6 +180,7 @@ export class Sandbox {
   private constructor(state: SandboxState, file: string | undefined, faults: FaultConfig, timing: Timing, perCallMs: number) {
     this.st = state;
     this.file = file;
+    if (file) this.store = new StateFile(file);
     this.faults = faults;
     this.timing = timing;
     this.perCallMs = perCallMs;
@@ -198,16 +208,70 @@ export class Sandbox {
       natDeleteMs: realistic ? REALISTIC.natDeleteMs * timeScale : 0,
       consistencyDelayMs: faults.consistencyDelayMs,
     };
-    let state: SandboxState | undefined;
-    if (opts.file && existsSync(opts.file)) {
-      const raw = JSON.parse(readFileSync(opts.file, "utf8"));
-      if (raw?.version !== STATE_VERSION) throw new Error(`Sandbox state ${opts.file} has version ${raw?.version}; expected ${STATE_VERSION}. Run \`egress-cli sandbox reset\`.`);
-      state = raw as SandboxState;
-      state.ext ??= {};
+    const sb = new Sandbox(freshState(), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0);
+    const store = sb.store;
+    if (store) {
+      if (store.exists()) sb.st = store.load();
+      else
+        store.locked(() => {
+          // another process may have created it meanwhile: then that account is the one
+          if (store.exists()) sb.st = store.load();
+          else store.compact(sb.st);
+        });
     }
-    const sb = new Sandbox(state ?? freshState(), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0);
-    if (!state) sb.persist();
     return sb;
+  }
+
+  /** Moves an unreadable state file aside as `<file>.corrupt`; returns where, or undefined if it was readable. */
+  static quarantine(file: string): string | undefined {
+    const store = new StateFile(file);
+    return store.locked(() => store.quarantine());
+  }
+
+  /** Catches up with what other processes appended to the journal (a cheap stat when nothing changed). */
+  private refresh(): void {
+    if (!this.store) return;
+    const r = this.store.tail(this.st);
+    if (r === "reload") {
+      const calls = this.st.counters;
+      this.st = this.store.load();
+      void calls;
+      return;
+    }
+    this.reindex(r);
+  }
+
+  /** Tells the indexes which records changed (paths from the state root). */
+  private reindex(changes: Change[]): void {
+    for (const c of changes) {
+      if (c.path[0] !== "regions") continue;
+      const region = c.path[1];
+      if (c.path.length <= 2) continue; // a whole region replaced: a new object, indexed afresh
+      const rs = this.st.regions[region];
+      if (rs) indexChanged(rs, c.path.slice(2));
+    }
+  }
+
+  /** Persists one call's changes (under the lock, which the caller holds). */
+  private write(changes: Change[], mutating: boolean, rec?: CallRecord): void {
+    if (!this.store) {
+      if (rec && mutating) {
+        this.st.journal.push(rec);
+        if (this.st.journal.length > JOURNAL_KEEP) this.st.journal.splice(0, this.st.journal.length - JOURNAL_KEEP);
+      }
+      return;
+    }
+    this.store.append(this.st, entryOf(changes, this.unsavedCalls, mutating, mutating ? rec : undefined));
+    this.unsavedCalls = 0;
+  }
+
+  /** Runs fn as one read-modify-write of the state: locked, after catching up with other processes. */
+  private exclusive<T>(fn: () => T): T {
+    if (!this.store) return fn();
+    return this.store.locked(() => {
+      this.refresh();
+      return fn();
+    });
   }
 
   get accountId(): string {
@@ -215,36 +279,51 @@ export class Sandbox {
   }
 
   stats(): { calls: number; mutatingCalls: number } {
+    this.refresh();
     return { ...this.st.counters };
   }
 
   state(): SandboxState {
+    this.refresh();
     return structuredClone(this.st);
   }
 
   /** Fresh account in the same file (new account id); examples seeds the EC2 part of the demo account. */
   async reset(opts: { examples?: boolean } = {}): Promise<void> {
-    this.st = freshState();
-    if (opts.examples) {
-      this.st.ext.examples = true;
-      seedExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "ec2", undefined, undefined, 0));
-      seedLambdaExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "lambda", undefined, undefined, 0));
-    }
-    this.persist();
+    this.exclusive(() => {
+      this.st = freshState();
+      if (opts.examples) {
+        this.st.ext.examples = true;
+        // seeded through a tracked view, so lookups made while seeding see what was seeded before
+        const t = new Tracker();
+        const state = t.view(this.st, []);
+        this.region("us-east-1");
+        seedExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "ec2", undefined, state.regions["us-east-1"], 0, state));
+        seedLambdaExamples(this.ctxFor("us-east-1", "SeedExamples", {}, "lambda", undefined, state.regions["us-east-1"], 0, state));
+        this.reindex(t.changes(this.st));
+      }
+      this.unsavedCalls = 0;
+      this.store?.compact(this.st);
+    });
   }
 
   /** Replaces one region's state with a snapshot document's resources (`egress-cli sandbox load`). */
   importSnapshot(snapshot: import("../analysis/snapshot.js").Snapshot, region = snapshot.region): void {
     if (!REGIONS[region]) throw new Error(`the sandbox emulates no region named '${region}'`);
-    this.st.regions[region] = importSnapshotInto(this.ctxFor(region, "ImportSnapshot", {}, "ec2", undefined, emptyRegion(), 0), snapshot);
-    this.persist();
+    this.exclusive(() => {
+      const rs = importSnapshotInto(this.ctxFor(region, "ImportSnapshot", {}, "ec2", undefined, emptyRegion(), 0), snapshot);
+      dropIndexes(rs); // built from scratch, untracked
+      this.st.regions[region] = rs;
+      this.store?.compact(this.st);
+    });
   }
 
   /** Live resources in a region carrying tagKey=tagValue (deleted NAT gateways excluded). */
   taggedResources(region: string, tagKey: string, tagValue: string): Array<{ type: string; id: string; state?: string }> {
+    this.refresh();
+    if (!this.st.regions[region]) return [];
+    this.settleRead(region);
     const rs = this.st.regions[region];
-    if (!rs) return [];
-    settle(rs, Date.now());
     const out: Array<{ type: string; id: string; state?: string }> = [];
     for (const k of Object.values(KINDS)) {
       for (const [id, rec] of Object.entries(rs[k.coll] as Record<string, any>)) {
@@ -259,22 +338,18 @@ export class Sandbox {
     return out;
   }
 
-  /** Per-region counts and short lists for `egress-cli sandbox show`. */
-  summary(): object {
-    const regions: Record<string, object> = {};
-    for (const [name, rs] of Object.entries(this.st.regions)) {
-      settle(rs, Date.now());
-      const nameOf = (r: any) => r.Tags?.find((t: any) => t.Key === "Name")?.Value;
-      regions[name] = {
-        vpcs: Object.values(rs.vpcs).map((v) => ({ id: v.VpcId, cidr: v.CidrBlock, default: v.IsDefault, name: nameOf(v) })),
-        subnets: Object.keys(rs.subnets).length,
-        internetGateways: Object.keys(rs.internetGateways).length,
-        routeTables: Object.keys(rs.routeTables).length,
-        natGateways: Object.values(rs.natGateways).map((n) => ({ id: n.NatGatewayId, state: n.State, subnet: n.SubnetId })),
-        elasticIps: Object.values(rs.addresses).map((a) => ({ id: a.AllocationId, ip: a.PublicIp, associated: !!a.AssociationId })),
-        securityGroups: Object.keys(rs.securityGroups).length,
-        networkInterfaces: Object.keys(rs.networkInterfaces).length,
-      };
+  /**
+   * `egress-cli sandbox show`: per region, an inventory per VPC (subnets with their route table, route
+   * tables with their routes, internet gateways, NAT gateways, Elastic IPs, security groups, and what
+   * services registered with registerInventory add: endpoints, Lambda functions, instances…), plus
+   * what belongs to no VPC.
+   */
+  summary(): SandboxSummary {
+    this.refresh();
+    const regions: SandboxSummary["regions"] = {};
+    for (const name of Object.keys(this.st.regions)) {
+      this.settleRead(name);
+      regions[name] = regionInventory(this.st.regions[name], this.st);
     }
     return {
       accountId: this.st.accountId,
@@ -301,7 +376,9 @@ export class Sandbox {
       at: new Date().toISOString(),
     };
     this.st.counters.calls++;
+    this.unsavedCalls++;
     let mutated = false;
+    let persisted = false;
     try {
       // faults come first: nothing takes effect on a throttled or failed call
       if (this.faults.throttleRate > 0 && this.rand() < this.faults.throttleRate)
@@ -320,16 +397,52 @@ export class Sandbox {
         );
       const handler = ops[operation];
       if (!handler) throw awsError("InvalidAction", `The action ${operation} is not valid for this web service (not implemented by the sandbox).`);
-      const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (mutated = true));
-      // safety net: a DryRun must change nothing even if a handler forgot to call ctx.dry()
-      const before = input?.DryRun === true ? structuredClone(this.st.regions[region]) : undefined;
-      const out = handler(ctx);
-      if (before) {
-        this.st.regions[region] = before;
-        mutated = false;
-        throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
+      this.refresh();
+      if (!this.st.regions[region]) {
+        // first use of a region creates it (default VPC…): a write, so every process sees the same ids
+        this.exclusive(() => {
+          if (this.st.regions[region]) return;
+          this.region(region);
+          this.write([{ path: ["regions", region], value: this.st.regions[region] }], false);
+        });
       }
-      return structuredClone(out);
+      if (READ_ONLY.test(operation)) {
+        // reads write nothing, except once when a time-driven transition falls due (it may create resources)
+        this.settleRead(region);
+        let untracked = false;
+        const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (untracked = mutated = true), this.st.regions[region]);
+        const out = handler(ctx);
+        if (untracked) {
+          // a read that changed something: not expected, so keep it safe the slow way
+          for (const rs of Object.values(this.st.regions)) dropIndexes(rs);
+          this.exclusive(() => this.store?.compact(this.st));
+        }
+        if (input?.DryRun === true) throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
+        return cloneOut(out);
+      }
+      return this.exclusive(() => {
+        const tracker = new Tracker();
+        const state = tracker.view(this.st, []);
+        let out: Record<string, any> | undefined;
+        try {
+          const rs = state.regions[region];
+          this.settleAll(rs, Date.now());
+          const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (mutated = true), rs, this.timing.consistencyDelayMs, state);
+          out = handler(ctx);
+          return cloneOut(out);
+        } finally {
+          if (input?.DryRun === true) {
+            // a DryRun changes nothing, even if a handler forgot ctx.dry()
+            tracker.rollback(this.st);
+            mutated = false;
+          }
+          const changes = tracker.changes(this.st);
+          this.reindex(changes);
+          if (changes.length || mutated) this.write(changes, mutated, { ...rec, mutating: mutated });
+          persisted = true;
+          if (input?.DryRun === true && out !== undefined) throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
+        }
+      });
     } catch (e) {
       rec.errorCode = e instanceof SandboxError ? e.name : e instanceof SandboxCrash ? "SandboxCrash" : "InternalSandboxError";
       if (!(e instanceof SandboxError)) {
@@ -348,9 +461,7 @@ export class Sandbox {
         this.processMutating++;
       }
       this.journal.push(rec);
-      this.st.journal.push(rec);
-      if (this.st.journal.length > JOURNAL_KEEP) this.st.journal.splice(0, this.st.journal.length - JOURNAL_KEEP);
-      this.persist();
+      void persisted;
       if (mutated && this.faults.crashAfter !== undefined && this.processMutating === this.faults.crashAfter) this.crash(rec);
     }
   }
@@ -364,12 +475,37 @@ export class Sandbox {
     throw new SandboxCrash(`sandbox crash injected after mutating call #${this.processMutating} (${rec.operation})`);
   }
 
+  /** Applies due transitions for a read: tried on the side first, so only a due transition takes the lock. */
+  private settleRead(region: string): void {
+    const probe = new Tracker();
+    this.settleAll(probe.view(this.st, []).regions[region], Date.now());
+    const due = probe.changes(this.st);
+    if (!due.length) return;
+    probe.rollback(this.st);
+    this.reindex(due);
+    this.exclusive(() => {
+      const t = new Tracker();
+      this.settleAll(t.view(this.st, []).regions[region], Date.now());
+      const changes = t.changes(this.st);
+      this.reindex(changes);
+      if (changes.length) this.write(changes, false);
+    });
+  }
+
+  /** Time-driven transitions (NAT, Lambda, endpoints) due by now. */
+  private settleAll(rs: RegionState, now: number): void {
+    settle(rs, now);
+    settleLambda(rs, now);
+    settleEndpoints(rs, now);
+  }
+
   private region(region: string): RegionState {
     let rs = this.st.regions[region];
     if (!rs) {
       rs = this.st.regions[region] = emptyRegion();
-      const seedCtx = this.ctxFor(region, "SeedRegion", {}, "ec2", undefined, rs, 0);
-      seedDefaultVpc(seedCtx);
+      const t = new Tracker();
+      seedDefaultVpc(this.ctxFor(region, "SeedRegion", {}, "ec2", undefined, t.view(rs, ["regions", region]), 0));
+      dropIndexes(rs);
     }
     return rs;
   }
@@ -378,24 +514,19 @@ export class Sandbox {
     region: string,
     operation: string,
     input: Record<string, any>,
-    service = "ec2",
-    onMutate?: () => void,
-    rsOverride?: RegionState,
+    service: string,
+    onMutate: (() => void) | undefined,
+    rs: RegionState,
     consistencyDelayMs = this.timing.consistencyDelayMs,
+    state: SandboxState = this.st,
   ): OpContext {
     const now = Date.now();
-    const rs = rsOverride ?? this.region(region);
-    if (!rsOverride) {
-      settle(rs, now);
-      settleLambda(rs, now);
-      settleEndpoints(rs, now);
-    }
     return {
       service,
       operation,
       region,
       rs,
-      state: this.st,
+      state,
       input,
       now,
       accountId: this.st.accountId,
@@ -407,16 +538,21 @@ export class Sandbox {
     };
   }
 
-  private persist(): void {
-    if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    writeFileAtomic.sync(this.file, JSON.stringify(this.st));
-  }
-
   /** Whether an operation name looks mutating (informational; the journal records what actually changed). */
   static looksMutating(operation: string): boolean {
     return MUTATING_PREFIXES.test(operation);
   }
+}
+
+/** A deep copy of a handler's output (Dates kept), so callers never hold pieces of the state. */
+function cloneOut<T>(v: T): T {
+  if (v === null || typeof v !== "object") return v;
+  if (v instanceof Date) return new Date(v.getTime()) as T;
+  if (Array.isArray(v)) return v.map(cloneOut) as T;
+  const o = plain(v) as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) out[k] = cloneOut(o[k]);
+  return out as T;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -5,6 +5,7 @@
 // Also the read-only EC2 operations for resource types the sandbox cannot create (instances and
 // the rest exist only when imported from a snapshot): DescribeInstances, DescribeEgressOnly-
 // InternetGateways, DescribeVpcPeeringConnections, DescribeTransitGatewayAttachments, DescribeFlowLogs.
+import { nameTag, registerInventory } from "./inventory.js";
 import { analyzePath, type PathQuery } from "../analysis/analyzer.js";
 import { toNetworkInsightsAnalysis } from "../analysis/reachability.js";
 import { UsageError } from "../errors.js";
@@ -297,3 +298,10 @@ export const insightsOps: Record<string, Handler> = {
   }, "TransitGatewayAttachmentIds"),
   DescribeFlowLogs: readOnly("FlowLogs", "flowLogs", "FlowLogId", { "resource-id": (f) => [f.ResourceId] }, "FlowLogIds"),
 };
+
+registerInventory("instances", (rs) =>
+  Object.values((rs.ext.instances ?? {}) as Record<string, { InstanceId: string; VpcId?: string; SubnetId?: string; PrivateIpAddress?: string; State?: { Name?: string }; Tags?: { Key: string; Value: string }[] }>).map((i) => ({
+    vpcId: i.VpcId,
+    item: { id: i.InstanceId, ...(nameTag(i.Tags) ? { name: nameTag(i.Tags) } : {}), ...(i.State?.Name ? { state: i.State.Name } : {}), detail: `${i.PrivateIpAddress ?? "?"} in ${i.SubnetId ?? "?"}${i.State?.Name ? ` (${i.State.Name})` : ""}` },
+  })),
+);

@@ -4,7 +4,9 @@
 // shared between functions with the same pair, released some time after the last user leaves),
 // and event source mappings. Errors as Lambda returns them (ResourceNotFoundException 404,
 // ResourceConflictException 409, InvalidParameterValueException 400).
+import { registerInventory } from "./inventory.js";
 import { randomUUID, createHash } from "node:crypto";
+import { lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
 import { allocPrivateIp, type Handler, type OpContext } from "./ec2-core.js";
 import { newId, newMac, type EniRec, type RegionState, type SandboxState, type SgRec, type SubnetRec } from "./model.js";
@@ -145,13 +147,13 @@ export function settleLambda(rs: RegionState, now: number): void {
     // ENIs nobody uses any more go away after a while (AWS takes minutes; scaled here).
     const inUse = new Set<string>();
     for (const f of Object.values(store.functions)) for (const s of f.VpcConfig?.SubnetIds ?? []) inUse.add(eniKey(s, f.VpcConfig!.SecurityGroupIds));
-    for (const e of Object.values(rs.networkInterfaces) as LambdaEni[]) {
+    for (const e of lookup<LambdaEni>(rs, "eni.type", "lambda")) {
       if (e.InterfaceType !== "lambda" || !e._lambdaKey) continue;
       if (inUse.has(e._lambdaKey)) delete e._releaseAt;
       else e._releaseAt ??= u.doneAt + u.releaseMs;
     }
   }
-  for (const e of Object.values(rs.networkInterfaces) as LambdaEni[]) {
+  for (const e of lookup<LambdaEni>(rs, "eni.type", "lambda")) {
     if (e.InterfaceType === "lambda" && e._releaseAt !== undefined && now >= e._releaseAt) delete rs.networkInterfaces[e.NetworkInterfaceId];
   }
 }
@@ -162,7 +164,7 @@ function placeEnis(rs: RegionState, fn: FunctionRec, at: number): { code: string
   const planned: LambdaEni[] = [];
   for (const subnetId of cfg.SubnetIds) {
     const key = eniKey(subnetId, cfg.SecurityGroupIds);
-    if (Object.values(rs.networkInterfaces).some((e) => (e as LambdaEni)._lambdaKey === key)) continue;
+    if (lookup<LambdaEni>(rs, "eni.type", "lambda").some((e) => e._lambdaKey === key)) continue;
     const subnet = rs.subnets[subnetId] as SubnetRec | undefined;
     if (!subnet) return { code: "InvalidSubnet", reason: `Lambda was unable to configure access to your environment variables because the subnet ${subnetId} does not exist.` };
     if (cfg.SecurityGroupIds.some((g) => !rs.securityGroups[g])) return { code: "InvalidSecurityGroup", reason: `Lambda was unable to create an ENI: one of the security groups ${cfg.SecurityGroupIds.join(", ")} does not exist.` };
@@ -392,3 +394,10 @@ export function seedLambdaExamples(ctx: OpContext): void {
     LastModified: new Date(ctx.now).toISOString(),
   };
 }
+
+registerInventory("lambdaFunctions", (rs) =>
+  Object.values(((rs.ext.lambda as LambdaStore | undefined)?.functions ?? {}) as Record<string, FunctionRec>).map((f) => ({
+    vpcId: f.VpcConfig?.VpcId,
+    item: { id: f.FunctionName, state: f.LastUpdateStatus, detail: `${f.Runtime}${f.VpcConfig ? ` in ${f.VpcConfig.SubnetIds.join(", ")}` : " (no VPC)"}` },
+  })),
+);

@@ -3,6 +3,7 @@
 // service — including ones added later with registerService — is seen the way the `snapshot`
 // command sees it), and `importSnapshotInto` loads a snapshot document as a region's state
 // (`egress-cli sandbox load FILE`, and the test that runs the analyzer corpus through analyze-path).
+import { plain } from "./tracker.js";
 import type { Snapshot } from "../analysis/snapshot.js";
 import type { OpContext } from "./ec2-core.js";
 import { emptyRegion, newId, zonesOf, type EniRec, type RegionState, type RouteRec, type SgRuleRec } from "./model.js";
@@ -59,7 +60,9 @@ function read(ctx: OpContext, service: string, operation: string, pick: (out: an
 const json = (x: unknown) => JSON.parse(JSON.stringify(x));
 
 /** Everything in the region that decides a path, as a Snapshot (what RA "sees"). */
-export function regionSnapshot(ctx: OpContext): Snapshot {
+export function regionSnapshot(tracked: OpContext): Snapshot {
+  // it only reads: on the plain state, so the change tracker of a mutating call is not asked to watch it all
+  const ctx: OpContext = { ...tracked, rs: plain(tracked.rs), state: plain(tracked.state) };
   const ec2 = (op: string, key: string) => read(ctx, "ec2", op, (o) => o[key] ?? []) ?? [];
   const snap: Record<string, any> = {
     version: 1,

@@ -1,0 +1,323 @@
+// The sandbox's files: a compacted state `<file>` (plain JSON, written atomically) and an append-only
+// journal `<file>.journal` of what each mutating call changed (one JSON line per call, fsynced before the
+// call answers). Loading = the state + the journal's complete lines. When the journal outgrows the state,
+// it is folded into a new state file (compaction). Every read-modify-write happens under `<file>.lock`
+// (O_EXCL, owner pid; a dead owner's lock is taken over), after reading the journal tail other
+// processes appended, so concurrent processes on one file lose nothing.
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { dirname } from "node:path";
+import { randomUUID } from "node:crypto";
+import writeFileAtomic from "write-file-atomic";
+import { UsageError } from "../errors.js";
+import { isPidAlive } from "../plans/lock.js";
+import { type Change, apply } from "./tracker.js";
+import { STATE_VERSION, type CallRecord, type SandboxState } from "./model.js";
+
+/** One journal line: the changes of one call, the counters it adds and (if mutating) its call record. */
+export interface JournalEntry {
+  changes: Array<[string[], unknown] | [string[]]>;
+  calls: number;
+  mutating: number;
+  call?: CallRecord;
+}
+
+export const JOURNAL_KEEP = 500;
+const LOCK_WAIT_MS = 60_000;
+/** Compact when the journal is larger than this and larger than the state file. */
+const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
+
+/** The state file cannot be read as a sandbox account. Exit 2, naming the file. */
+export class SandboxStateError extends UsageError {
+  constructor(readonly file: string, detail: string) {
+    super(
+      `Sandbox state ${file} is unreadable: ${detail}`,
+      `run \`egress-cli sandbox reset\` or \`egress-cli sandbox init --force\` to start a fresh account (the bad file is kept as ${file}.corrupt)`,
+      "SandboxStateInvalid",
+    );
+    this.name = "SandboxStateError";
+  }
+}
+
+type Persisted = SandboxState & { journalId?: string };
+
+/** Locks this process holds right now (a lock with our own pid and none held is a dead namesake's). */
+let holding = 0;
+
+const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+export class StateFile {
+  readonly journalPath: string;
+  readonly lockPath: string;
+  /** Journal identity and how far it has been applied. */
+  private journalId: string | undefined;
+  private ino = -1;
+  private offset = 0;
+  private baseMtime = -1;
+
+  constructor(readonly file: string) {
+    this.journalPath = `${file}.journal`;
+    this.lockPath = `${file}.lock`;
+  }
+
+  exists(): boolean {
+    return existsSync(this.file);
+  }
+
+  /** Reads the state and replays the journal. Throws SandboxStateError for a torn or foreign file. */
+  load(): SandboxState {
+    let text: string;
+    try {
+      text = readFileSync(this.file, "utf8");
+      this.baseMtime = statSync(this.file).mtimeMs;
+    } catch (e) {
+      throw new SandboxStateError(this.file, (e as NodeJS.ErrnoException).code ?? String(e));
+    }
+    const st = parseState(this.file, text);
+    this.journalId = st.journalId;
+    delete st.journalId;
+    this.ino = -1;
+    this.offset = 0;
+    this.tail(st);
+    return st;
+  }
+
+  /** Applies journal lines appended since the last look (by this or another process). Returns what changed, or "reload". */
+  tail(st: SandboxState): Change[] | "reload" {
+    let s;
+    try {
+      s = statSync(this.journalPath);
+    } catch {
+      s = undefined;
+    }
+    if (this.ino !== -1 && (!s || s.ino !== this.ino)) return "reload"; // compacted (or reset) by another process
+    if (this.ino === -1) {
+      const base = existsSync(this.file) ? statSync(this.file).mtimeMs : -1;
+      if (this.baseMtime !== -1 && base !== this.baseMtime) return "reload";
+    }
+    if (!s || s.size <= this.offset) return [];
+    const fd = openSync(this.journalPath, "r");
+    let buf: Buffer;
+    try {
+      const ino = fstatSync(fd).ino;
+      if (this.ino !== -1 && ino !== this.ino) return "reload";
+      buf = Buffer.alloc(s.size - this.offset);
+      let got = 0;
+      while (got < buf.length) {
+        const n = readSync(fd, buf, got, buf.length - got, this.offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+      buf = buf.subarray(0, got);
+      if (this.ino === -1) {
+        // a new journal: its first line names the state it continues
+        const nl = buf.indexOf(10);
+        if (nl < 0) return [];
+        let header: { journal?: string } = {};
+        try {
+          header = JSON.parse(buf.subarray(0, nl).toString("utf8"));
+        } catch {
+          header = {};
+        }
+        this.ino = ino;
+        if (!this.journalId || header.journal !== this.journalId) {
+          // left from before the last compaction (or not ours): nothing in it applies
+          this.offset = s.size;
+          this.stale = true;
+          return [];
+        }
+        this.stale = false;
+        this.offset = nl + 1;
+        buf = buf.subarray(nl + 1);
+      }
+    } finally {
+      closeSync(fd);
+    }
+    const out: Change[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break; // a line still being written (or torn by a crash): not applied
+      const line = buf.subarray(start, nl).toString("utf8");
+      let e: JournalEntry;
+      try {
+        e = JSON.parse(line);
+      } catch (err) {
+        throw new SandboxStateError(this.journalPath, `journal line at byte ${this.offset} is not valid JSON (${(err as Error).message})`);
+      }
+      out.push(...applyEntry(st, e));
+      this.offset += nl + 1 - start;
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  /** A stale journal (from before a compaction) must be replaced before appending. */
+  private stale = false;
+
+  /** Appends one entry and fsyncs it (call under the lock, after tail()). */
+  append(st: SandboxState, e: JournalEntry): void {
+    if (!this.journalId || this.stale || this.ino === -1) {
+      // no journal continuing this state yet: fold everything into a fresh state + journal
+      applyEntry(st, e, true);
+      this.compact(st);
+      return;
+    }
+    const line = `${JSON.stringify(e)}\n`;
+    const fd = openSync(this.journalPath, "a");
+    try {
+      writeSync(fd, line);
+      fsyncSync(fd);
+      const s = fstatSync(fd);
+      this.ino = s.ino;
+      this.offset = s.size;
+    } finally {
+      closeSync(fd);
+    }
+    applyEntry(st, e, true);
+    if (this.offset > COMPACT_MIN_BYTES && this.offset > statSync(this.file).size) this.compact(st);
+  }
+
+  /** Writes the whole state (atomically) and starts an empty journal for it. */
+  compact(st: SandboxState): void {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const id = randomUUID();
+    writeFileAtomic.sync(this.file, JSON.stringify({ ...st, journalId: id }));
+    const tmp = `${this.journalPath}.${process.pid}.tmp`;
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, `${JSON.stringify({ journal: id, version: STATE_VERSION })}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.journalPath);
+    const s = statSync(this.journalPath);
+    this.journalId = id;
+    this.ino = s.ino;
+    this.offset = s.size;
+    this.stale = false;
+    this.baseMtime = statSync(this.file).mtimeMs;
+  }
+
+  /** Runs fn holding `<file>.lock` (synchronous: the critical section never awaits). */
+  locked<T>(fn: () => T): T {
+    mkdirSync(dirname(this.file), { recursive: true });
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    const body = JSON.stringify({ pid: process.pid, token: randomUUID() });
+    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
+      try {
+        const fd = openSync(this.lockPath, "wx");
+        writeSync(fd, body);
+        closeSync(fd);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      }
+      this.takeOverIfStale();
+      if (Date.now() > deadline) throw new Error(`sandbox: ${this.lockPath} stayed locked for ${LOCK_WAIT_MS / 1000} s`);
+      sleepSync(wait);
+    }
+    holding++;
+    try {
+      return fn();
+    } finally {
+      holding--;
+      try {
+        if (readFileSync(this.lockPath, "utf8") === body) unlinkSync(this.lockPath);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** A lock whose owner died (kill -9 inside a call) is moved aside and checked before anyone retakes it. */
+  private takeOverIfStale(): void {
+    let raw: string;
+    try {
+      raw = readFileSync(this.lockPath, "utf8");
+    } catch {
+      return;
+    }
+    let pid: number | undefined;
+    try {
+      pid = JSON.parse(raw).pid;
+    } catch {
+      // being written right now, or torn by a crash: judged by age
+      const age = Date.now() - (statSync(this.lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age < 5_000) return;
+    }
+    if (pid !== undefined && (pid === process.pid ? holding > 0 : isPidAlive(pid))) return;
+    const aside = `${this.lockPath}.stale-${process.pid}`;
+    try {
+      renameSync(this.lockPath, aside);
+    } catch {
+      return;
+    }
+    if (readFileSync(aside, "utf8") !== raw) {
+      // moved a fresh lock taken meanwhile: put it back
+      try {
+        renameSync(aside, this.lockPath);
+      } catch {
+        // someone else holds it now
+      }
+      return;
+    }
+    unlinkSync(aside);
+  }
+
+  /** Moves an unreadable state (and its journal) aside as `<file>.corrupt`, so a fresh account can start. */
+  quarantine(): string | undefined {
+    if (!existsSync(this.file)) return undefined;
+    try {
+      new StateFile(this.file).load();
+      return undefined;
+    } catch (e) {
+      if (!(e instanceof SandboxStateError)) throw e;
+    }
+    const to = `${this.file}.corrupt`;
+    renameSync(this.file, to);
+    if (existsSync(this.journalPath)) renameSync(this.journalPath, `${to}.journal`);
+    return to;
+  }
+}
+
+function parseState(file: string, text: string): Persisted {
+  let raw: any;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new SandboxStateError(file, `not valid JSON (${(e as Error).message})`);
+  }
+  if (raw?.version !== STATE_VERSION)
+    throw new SandboxStateError(file, `state version ${JSON.stringify(raw?.version)}; this egress-cli expects ${STATE_VERSION}`);
+  if (typeof raw.accountId !== "string" || typeof raw.regions !== "object" || raw.regions === null)
+    throw new SandboxStateError(file, "not a sandbox account (no accountId or regions)");
+  raw.ext ??= {};
+  raw.journal ??= [];
+  raw.counters ??= { calls: 0, mutatingCalls: 0 };
+  return raw as Persisted;
+}
+
+/** Applies an entry to the in-memory state; `own` = its changes are already there. Returns the changes. */
+function applyEntry(st: SandboxState, e: JournalEntry, own = false): Change[] {
+  const changes: Change[] = e.changes.map((c) => ({ path: c[0], value: c.length > 1 ? c[1] : undefined }));
+  if (!own) for (const c of changes) apply(st, c);
+  if (!own) {
+    st.counters.calls += e.calls;
+    st.counters.mutatingCalls += e.mutating;
+  }
+  if (e.call) {
+    st.journal.push(e.call);
+    if (st.journal.length > JOURNAL_KEEP) st.journal.splice(0, st.journal.length - JOURNAL_KEEP);
+  }
+  return changes;
+}
+
+export function entryOf(changes: Change[], calls: number, mutating: boolean, call?: CallRecord): JournalEntry {
+  return {
+    changes: changes.map((c) => (c.value === undefined ? [c.path] : [c.path, c.value])),
+    calls,
+    mutating: mutating ? 1 : 0,
+    ...(call ? { call } : {}),
+  };
+}
