@@ -126,47 +126,66 @@ async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, kee
   const sources = await resolveSources(ctx, q.source, notFound);
   const target = await resolveTarget(ctx, q.destination, sources[0]!.vpcId, notFound);
 
-  // 2. One path + analysis per source.
+  // 2. One path + analysis per source, run concurrently (at most --max-parallel at once).
+  const { bounded } = await import("../aws/snapshot.js");
   const analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }> = [];
-  const results: Array<{ ref: ComponentRef; result: PathResult }> = [];
+  let results: Array<{ ref: ComponentRef; result: PathResult }> = [];
+  let failure: { err: unknown } | undefined;
   const tags = [{ Key: "egress-cli:analyze-path", Value: `${q.source} -> ${q.destination} ${q.protocol}/${q.port}`.slice(0, 256) }];
+  const analyse = async (src: RaSource): Promise<{ ref: ComponentRef; result: PathResult }> => {
+    const input: import("@aws-sdk/client-ec2").CreateNetworkInsightsPathRequest = {
+      Source: src.id,
+      Protocol: q.protocol as "tcp" | "udp",
+      ClientToken: randomUUID(),
+      TagSpecifications: [{ ResourceType: "network-insights-path", Tags: tags }],
+      ...(target.Destination ? { Destination: target.Destination } : {}),
+      ...(target.address
+        ? { FilterAtSource: { DestinationAddress: target.address, DestinationPortRange: { FromPort: q.port, ToPort: q.port } } }
+        : { DestinationPort: q.port }),
+    };
+    const path = await ec2.send(new ec2sdk.CreateNetworkInsightsPathCommand(input)).catch((err) => {
+      throw toCliError(err, "CreateNetworkInsightsPath");
+    });
+    const pathId = path.NetworkInsightsPath!.NetworkInsightsPathId!;
+    const entry: (typeof analyses)[number] = { source: src.ref.id, networkInsightsPathId: pathId, kept: keep };
+    analyses.push(entry);
+    const started = await ec2.send(
+      new ec2sdk.StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: pathId, ClientToken: randomUUID(), TagSpecifications: [{ ResourceType: "network-insights-analysis", Tags: tags }] }),
+    );
+    const analysisId = started.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!;
+    entry.networkInsightsAnalysisId = analysisId;
+    // Ctrl-C stops the wait at once (waitWithSpinner passes ctx.signal); `finally` still cleans up.
+    const analysis = await waitWithSpinner(
+      ctx,
+      `Reachability Analyzer: ${src.ref.id} → ${q.destination} (${analysisId})`,
+      async () => {
+        const r = await ec2.send(new ec2sdk.DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [analysisId] }));
+        const a = r.NetworkInsightsAnalyses?.[0];
+        if (a?.Status === "failed") return { done: false, failure: a.StatusMessage ?? "the analysis failed" };
+        return { done: a?.Status === "succeeded", value: a, status: a?.Status ?? "running" };
+      },
+      (a) => `Reachability Analyzer: ${src.ref.id} → ${q.destination}: ${a?.NetworkPathFound ? "path found" : "no path"}`,
+    );
+    return { ref: src.ref, result: fromNetworkInsightsAnalysis(analysis as never, { source: src.ref, destination: q.destination }) };
+  };
   try {
-    for (const src of sources) {
-      const input: import("@aws-sdk/client-ec2").CreateNetworkInsightsPathRequest = {
-        Source: src.id,
-        Protocol: q.protocol as "tcp" | "udp",
-        ClientToken: randomUUID(),
-        TagSpecifications: [{ ResourceType: "network-insights-path", Tags: tags }],
-        ...(target.Destination ? { Destination: target.Destination } : {}),
-        ...(target.address
-          ? { FilterAtSource: { DestinationAddress: target.address, DestinationPortRange: { FromPort: q.port, ToPort: q.port } } }
-          : { DestinationPort: q.port }),
-      };
-      const path = await ec2.send(new ec2sdk.CreateNetworkInsightsPathCommand(input)).catch((err) => {
-        throw toCliError(err, "CreateNetworkInsightsPath");
-      });
-      const pathId = path.NetworkInsightsPath!.NetworkInsightsPathId!;
-      const entry: (typeof analyses)[number] = { source: src.ref.id, networkInsightsPathId: pathId, kept: keep };
-      analyses.push(entry);
-      const started = await ec2.send(
-        new ec2sdk.StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: pathId, ClientToken: randomUUID(), TagSpecifications: [{ ResourceType: "network-insights-analysis", Tags: tags }] }),
-      );
-      const analysisId = started.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!;
-      entry.networkInsightsAnalysisId = analysisId;
-      // Ctrl-C stops the wait at once (waitWithSpinner passes ctx.signal); `finally` still cleans up.
-      const analysis = await waitWithSpinner(
-        ctx,
-        `Reachability Analyzer: ${src.ref.id} → ${q.destination} (${analysisId})`,
-        async () => {
-          const r = await ec2.send(new ec2sdk.DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [analysisId] }));
-          const a = r.NetworkInsightsAnalyses?.[0];
-          if (a?.Status === "failed") return { done: false, failure: a.StatusMessage ?? "the analysis failed" };
-          return { done: a?.Status === "succeeded", value: a, status: a?.Status ?? "running" };
-        },
-        (a) => `Reachability Analyzer: ${src.ref.id} → ${q.destination}: ${a?.NetworkPathFound ? "path found" : "no path"}`,
-      );
-      results.push({ ref: src.ref, result: fromNetworkInsightsAnalysis(analysis as never, { source: src.ref, destination: q.destination }) });
-    }
+    // every started analysis is let finish (or fail) before cleaning up, so none is left behind
+    const settled = await bounded(
+      sources.map((src) => async () => {
+        if (failure) return undefined;
+        try {
+          return await analyse(src);
+        } catch (err) {
+          failure ??= { err };
+          return undefined;
+        }
+      }),
+      ctx.concurrency,
+    );
+    const order = new Map(sources.map((s, i) => [s.ref.id, i]));
+    analyses.sort((x, y) => (order.get(x.source) ?? 0) - (order.get(y.source) ?? 0));
+    if (failure) throw failure.err;
+    results = settled.filter((r): r is { ref: ComponentRef; result: PathResult } => r !== undefined);
   } finally {
     if (!keep) await cleanUp(ctx, ec2, ec2sdk, analyses);
   }
