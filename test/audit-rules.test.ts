@@ -1,0 +1,197 @@
+// Every audit rule on snapshot fixtures: silent on the well-built VPC (the negative case, plus the
+// near misses other tools get wrong), and firing on the one mutation that breaks it (the positive case).
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { auditSnapshot } from "../src/analysis/audit.js";
+import { RULES, RULES_BY_ID } from "../src/analysis/rules/index.js";
+import { deniedRanges } from "../src/analysis/rules/nacl-blocks-return.js";
+import { buildIndex } from "../src/analysis/snapshot-index.js";
+import type { Snapshot } from "../src/analysis/snapshot.js";
+import { good, goodSnapshot } from "./audit-fixtures.js";
+
+function run(snap: Snapshot, ruleId: string) {
+  const rule = RULES_BY_ID.get(ruleId);
+  assert.ok(rule, ruleId);
+  return auditSnapshot(snap, [rule], { source: "test" }).findings;
+}
+
+const rt = (s: any, id: string) => s.routeTables.find((t: any) => t.RouteTableId === id);
+const sg = (s: any, id: string) => s.securityGroups.find((g: any) => g.GroupId === id);
+
+/** One breaking mutation per rule, and what the finding must say. */
+const POSITIVE: Record<string, { mutate: (s: any) => void; resource: string | string[]; check?: (f: any) => void }> = {
+  "workload-no-egress": {
+    mutate: (s) => (rt(s, "rtb-priv-a").Routes = rt(s, "rtb-priv-a").Routes.filter((r: any) => !r.NatGatewayId)),
+    resource: "i-app",
+    check: (f) => {
+      assert.equal(f.evidence.blocking.code, "NO_ROUTE_TO_DESTINATION");
+      assert.equal(f.evidence.blocking.id, "rtb-priv-a");
+      assert.match(f.message, /no public IP/);
+    },
+  },
+  "nat-subnet-no-igw-route": {
+    mutate: (s) => (s.routeTables.find((t: any) => t.RouteTableId === "rtb-pub").Associations = [{ SubnetId: "subnet-pub-b" }]),
+    resource: "nat-a",
+    check: (f) => assert.equal(f.evidence.blocking.id, "rtb-main"),
+  },
+  "nat-no-eip": { mutate: (s) => (s.natGateways[0].NatGatewayAddresses = [{ PrivateIp: "10.10.0.5", NetworkInterfaceId: "eni-nat-a" }]), resource: "nat-a" },
+  "route-to-dead-nat": {
+    mutate: (s) => {
+      s.natGateways[1].State = "failed";
+      rt(s, "rtb-priv-b").Routes[1].State = "blackhole";
+    },
+    resource: "rtb-priv-b/0.0.0.0/0",
+    check: (f) => assert.equal(f.evidence.blocking.code, "BAD_STATE_ROUTE"),
+  },
+  "nat-cross-az": { mutate: (s) => (rt(s, "rtb-priv-b").Routes[1].NatGatewayId = "nat-a"), resource: "subnet-priv-b" },
+  "lambda-public-subnet": {
+    mutate: (s) => (s.lambdaFunctions[0].VpcConfig.SubnetIds = ["subnet-pub-a", "subnet-pub-b"]),
+    resource: "arn:aws:lambda:us-east-1:111111111111:function:worker",
+    check: (f) => assert.equal(f.evidence.blocking.code, "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS"),
+  },
+  "lambda-no-egress": {
+    mutate: (s) => {
+      for (const t of s.routeTables) t.Routes = t.Routes.filter((r: any) => !r.NatGatewayId);
+      s.vpcEndpoints = [];
+    },
+    resource: "arn:aws:lambda:us-east-1:111111111111:function:worker",
+    check: (f) => assert.equal(f.evidence.blocking.code, "NO_ROUTE_TO_DESTINATION"),
+  },
+  "lambda-single-az": { mutate: (s) => (s.lambdaFunctions[0].VpcConfig.SubnetIds = ["subnet-priv-a"]), resource: "arn:aws:lambda:us-east-1:111111111111:function:worker" },
+  "msk-esm-no-egress": {
+    mutate: (s) => {
+      for (const t of s.routeTables) t.Routes = t.Routes.filter((r: any) => !r.NatGatewayId);
+    },
+    resource: "esm-orders",
+    check: (f) => {
+      assert.deepEqual(f.evidence.facts.clusterSubnets, ["subnet-priv-a", "subnet-priv-b"]);
+      assert.ok(f.evidence.facts.unreachable.includes("subnet-priv-a → lambda"), "sts has an endpoint in subnet a; lambda has none");
+      assert.ok(!f.evidence.facts.unreachable.includes("subnet-priv-a → sts"));
+    },
+  },
+  "msk-cluster-sg-ports": { mutate: (s) => (sg(s, "sg-msk").IpPermissions = [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, UserIdGroupPairs: [{ GroupId: "sg-msk" }] }]), resource: "sg-msk" },
+  "endpoint-no-private-dns": { mutate: (s) => (s.vpcEndpoints[2].PrivateDnsEnabled = false), resource: "vpce-sts" },
+  "endpoint-sg-admits-nothing": { mutate: (s) => (sg(s, "sg-ep").IpPermissions = [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: "10.10.0.0/16" }] }]), resource: "vpce-sts" },
+  "endpoint-sg-public-range": { mutate: (s) => sg(s, "sg-ep").IpPermissions[0].IpRanges.push({ CidrIp: "0.0.0.0/0" }), resource: "vpce-sts", check: (f) => assert.deepEqual(f.evidence.facts.publicCidrs, ["0.0.0.0/0"]) },
+  "endpoint-full-access-policy": { mutate: (s) => delete s.vpcEndpoints[2].PolicyDocument, resource: "vpce-sts" },
+  "sg-open-all-ports": { mutate: (s) => sg(s, "sg-app").IpPermissions.push({ IpProtocol: "-1", Ipv6Ranges: [{ CidrIpv6: "::/0" }] }), resource: "sg-app" },
+  "sg-open-admin-ports": { mutate: (s) => sg(s, "sg-app").IpPermissions.push({ IpProtocol: "tcp", FromPort: 20, ToPort: 25, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }), resource: "sg-app", check: (f) => assert.match(f.message, /SSH \(22\), Telnet \(23\)/) },
+  "sg-default-has-rules": { mutate: (s) => sg(s, "sg-default").IpPermissions.push({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }), resource: "sg-default" },
+  "nacl-blocks-return": {
+    mutate: (s) => s.networkAcls[0].Entries.splice(2, 0, { RuleNumber: 50, Protocol: "6", RuleAction: "deny", Egress: false, CidrBlock: "0.0.0.0/0", PortRange: { From: 32768, To: 65535 } }),
+    resource: "acl-good",
+    check: (f) => assert.deepEqual(f.evidence.facts.deniedPorts, ["32768-65535"]),
+  },
+  "vpc-cidr-overlap": {
+    mutate: (s) => {
+      s.vpcs.push({ VpcId: "vpc-other", CidrBlock: "10.10.128.0/17" });
+      s.transitGatewayAttachments = [{ TransitGatewayAttachmentId: "tgw-attach-1", TransitGatewayId: "tgw-1", ResourceType: "vpc", ResourceId: "vpc-good", State: "available" }, { TransitGatewayAttachmentId: "tgw-attach-2", TransitGatewayId: "tgw-1", ResourceType: "vpc", ResourceId: "vpc-other", State: "available" }];
+    },
+    resource: ["vpc-good", "vpc-other"],
+    check: (f) => {
+      assert.equal(f.severity, "high", "both on one transit gateway");
+      assert.equal(f.evidence.facts.transitGatewayId, "tgw-1");
+    },
+  },
+  "subnet-public-ip-private": { mutate: (s) => (s.subnets[2].MapPublicIpOnLaunch = true), resource: "subnet-priv-a" },
+  "eip-unassociated": { mutate: (s) => s.addresses.push({ AllocationId: "eipalloc-idle", PublicIp: "198.51.100.9", Domain: "vpc" }), resource: "eipalloc-idle", check: (f) => assert.equal(f.monthlySavings, 3.65) },
+  "vpc-no-flow-logs": { mutate: (s) => (s.flowLogs[0].FlowLogStatus = "ERROR"), resource: "vpc-good" },
+  "imdsv1-on-forwarder": {
+    mutate: (s) => {
+      s.instances[0].MetadataOptions.HttpTokens = "optional";
+      s.instances[0].SourceDestCheck = false;
+    },
+    resource: "i-app",
+  },
+  "cost-shared-egress": {
+    mutate: (s) => {
+      // Three more VPCs with two NAT gateways each: 8 NATs where 2 (one per AZ) would do.
+      for (const n of [1, 2, 3]) {
+        s.vpcs.push({ VpcId: `vpc-x${n}`, CidrBlock: `10.${20 + n}.0.0/16` });
+        for (const az of ["a", "b"]) {
+          s.subnets.push({ SubnetId: `subnet-x${n}${az}`, VpcId: `vpc-x${n}`, CidrBlock: `10.${20 + n}.${az === "a" ? 0 : 1}.0/24`, AvailabilityZone: `us-east-1${az}` });
+          s.natGateways.push({ NatGatewayId: `nat-x${n}${az}`, VpcId: `vpc-x${n}`, SubnetId: `subnet-x${n}${az}`, State: "available", NatGatewayAddresses: [{ AllocationId: `eipalloc-x${n}${az}`, PublicIp: `198.51.100.${30 + n * 2 + (az === "a" ? 0 : 1)}` }] });
+        }
+      }
+    },
+    resource: ["vpc-good", "vpc-x1", "vpc-x2", "vpc-x3"],
+    check: (f) => {
+      // (8 - 2) NATs × 32.85 − 5 attachments × 36.50 = 14.60 USD/month overall.
+      assert.equal(f.evidence.facts.savingMonthlyUsd, 14.6);
+      assert.equal(f.monthlySavings, 3.65);
+    },
+  },
+  "cost-gateway-endpoint": { mutate: (s) => (s.vpcEndpoints = s.vpcEndpoints.filter((e: any) => e.VpcEndpointId !== "vpce-ddb")), resource: "vpc-good", check: (f) => assert.deepEqual(f.evidence.facts.missing, ["dynamodb"]) },
+};
+
+describe("audit rules on snapshot fixtures", () => {
+  test("every rule has a positive case here, metadata, and no finding on the well-built VPC", () => {
+    assert.deepEqual(Object.keys(POSITIVE).sort(), RULES.map((r) => r.id).sort());
+    const a = auditSnapshot(goodSnapshot(), [...RULES], { source: "test" });
+    assert.deepEqual(a.findings.map((f) => `${f.ruleId} ${f.resourceId}`), []);
+    for (const r of RULES) {
+      assert.ok(r.title && r.rationale && r.help, r.id);
+      assert.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)*$/);
+    }
+  });
+
+  for (const [id, p] of Object.entries(POSITIVE)) {
+    test(`${id}: fires on the broken fixture, silent on the good one`, () => {
+      assert.deepEqual(run(goodSnapshot(), id), [], "negative");
+      const found = run(good(p.mutate), id);
+      const expected = Array.isArray(p.resource) ? p.resource : [p.resource];
+      assert.deepEqual(found.map((f) => f.resourceId).sort(), [...expected].sort());
+      const f = found.find((x) => x.resourceId === expected[0])!;
+      assert.ok(f.message.length > 10 && f.fix.length > 5);
+      assert.equal(f.fingerprint.length, 32);
+      p.check?.(f);
+    });
+  }
+
+  test("near misses other tools report: a deny after a matching allow (NACL order), a full-access policy where none can be set, AWS's own default group rules", () => {
+    const ordered = good((s) => s.networkAcls[0].Entries.push({ RuleNumber: 200, Protocol: "6", RuleAction: "deny", Egress: false, CidrBlock: "0.0.0.0/0", PortRange: { From: 1024, To: 65535 } }));
+    assert.deepEqual(run(ordered, "nacl-blocks-return"), []);
+    const ix = buildIndex(ordered);
+    assert.deepEqual(deniedRanges(ix.networkAcls.get("acl-good")!.ingress, 1024, 65535).denied, []);
+    const noPolicySupport = good((s) => {
+      s.vpcEndpoints[2].ServiceName = "com.amazonaws.us-east-1.sms-voice";
+      delete s.vpcEndpoints[2].PolicyDocument;
+    });
+    assert.deepEqual(run(noPolicySupport, "endpoint-full-access-policy"), []);
+    assert.deepEqual(run(goodSnapshot(), "sg-default-has-rules"), [], "self-reference in + all out is AWS's default");
+    // Lambda in public subnets is one finding (lambda-public-subnet), not also lambda-no-egress.
+    const pub = good((s) => (s.lambdaFunctions[0].VpcConfig.SubnetIds = ["subnet-pub-a", "subnet-pub-b"]));
+    assert.deepEqual(run(pub, "lambda-no-egress"), []);
+    // A provisioned-mode Kafka mapping has its own poller network: not reported.
+    const provisioned = good((s) => {
+      for (const t of s.routeTables) t.Routes = t.Routes.filter((r: any) => !r.NatGatewayId);
+      s.eventSourceMappings[0].ProvisionedPollerConfig = { MinimumPollers: 1, MaximumPollers: 2 };
+    });
+    assert.deepEqual(run(provisioned, "msk-esm-no-egress"), []);
+  });
+
+  test("path rules analyze once per (subnet, security groups, public IP), not once per ENI", () => {
+    const snap = good((s) => {
+      rt(s, "rtb-priv-a").Routes = rt(s, "rtb-priv-a").Routes.filter((r: any) => !r.NatGatewayId);
+      for (let i = 0; i < 50; i++) s.networkInterfaces.push({ NetworkInterfaceId: `eni-w${i}`, SubnetId: "subnet-priv-a", VpcId: "vpc-good", InterfaceType: "interface", PrivateIpAddress: `10.10.10.${100 + i}`, Status: "in-use", Groups: [{ GroupId: "sg-app" }] });
+    });
+    const a = auditSnapshot(snap, [RULES_BY_ID.get("workload-no-egress")!], { source: "test" });
+    assert.equal(a.findings.length, 51);
+    assert.equal(a.pathAnalyses, 1);
+  });
+
+  test("suppression tag with its reason; a rule whose resource type was not collected is not evaluated", () => {
+    const snap = good((s) => {
+      sg(s, "sg-app").IpPermissions.push({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "0.0.0.0/0" }] });
+      sg(s, "sg-app").Tags = [{ Key: "egress-cli:audit-ignore", Value: "sg-open-admin-ports,vpc-no-flow-logs" }, { Key: "egress-cli:audit-ignore-reason", Value: "bastion, JIT" }];
+      s.flowLogs = [];
+      s.omitted = [{ resource: "flowLogs", operation: "DescribeFlowLogs", code: "UnauthorizedOperation", message: "no" }];
+    });
+    const a = auditSnapshot(snap, [RULES_BY_ID.get("sg-open-admin-ports")!, RULES_BY_ID.get("vpc-no-flow-logs")!], { source: "test" });
+    assert.equal(a.findings.length, 1);
+    assert.equal(a.findings[0]!.status, "suppressed");
+    assert.equal(a.findings[0]!.suppression!.reason, "bastion, JIT");
+    assert.deepEqual(a.scope.rulesNotEvaluated, ["vpc-no-flow-logs"]);
+    assert.deepEqual(a.scope.omitted, ["flowLogs"]);
+  });
+});
