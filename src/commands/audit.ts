@@ -257,31 +257,10 @@ async function renderReport(ctx: Context, report: AuditReport, format: ReportFor
       return JSON.stringify(log, null, 2) + "\n";
     }
     case "markdown": {
-      const { renderMarkdown } = await import("../output/audit-markdown.js");
-      return renderMarkdown(report, await vpcDiagrams(report, extras));
+      const { auditDiagrams, renderMarkdown } = await import("../output/audit-markdown.js");
+      return renderMarkdown(report, auditDiagrams(report, extras.audits));
     }
   }
-}
-
-/** One Mermaid diagram per VPC with open findings, its failing paths marked. */
-async function vpcDiagrams(report: AuditReport, extras: RenderExtras) {
-  const { renderDiagram } = await import("../output/diagram.js");
-  const out: { vpcId: string; title: string; mermaid: string }[] = [];
-  for (const a of extras.audits) {
-    const vpcIds = [...new Set(report.findings.filter((f) => f.status === "open" && f.vpcId && f.accountId === a.snapshot.accountId && f.region === a.snapshot.region).map((f) => f.vpcId!))].sort();
-    for (const vpcId of vpcIds) {
-      if (!a.snapshot.vpcs.some((v) => v.VpcId === vpcId)) continue;
-      const failing = a.findings.filter((f) => f.vpcId === vpcId && f.pathResult && !f.pathResult.reachable && f.status === "open");
-      const runs = failing.flatMap((f) => f.pathResult!.paths?.filter((p) => !p.reachable) ?? [{ ...f.pathResult!, source: f.pathResult!.source }]);
-      const first = failing[0];
-      const path = first
-        ? { from: first.pathFrom ?? first.pathResult!.source.id, to: first.pathResult!.destination, result: { ...first.pathResult!, paths: runs.map((r) => ({ source: r.source, reachable: r.reachable, hops: r.hops, explanations: r.explanations, additionalDetails: r.additionalDetails })) } }
-        : undefined;
-      const name = a.snapshot.vpcs.find((v) => v.VpcId === vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value;
-      out.push({ vpcId, title: `${vpcId}${name ? ` (${name})` : ""} · ${a.snapshot.region}${failing.length ? ` · ${failing.length} failing path(s) marked` : ""}`, mermaid: renderDiagram(a.snapshot, { format: "mermaid", vpcIds: [vpcId], path }) });
-    }
-  }
-  return out;
 }
 
 /**

@@ -2,7 +2,8 @@
 // the blocking component and the fix), then a Mermaid diagram per VPC with findings, its failing
 // paths marked (src/output/diagram.ts). Cut with a note before GitHub's 65,536-character comment
 // limit: diagrams go first, then findings. Pure: the report and the diagrams in, text out.
-import type { AuditReport, ReportFinding } from "../analysis/audit.js";
+import type { AuditReport, ReportFinding, ScopeAudit } from "../analysis/audit.js";
+import { renderDiagram } from "./diagram.js";
 import { SEVERITIES } from "../analysis/rules/types.js";
 
 export const GITHUB_COMMENT_LIMIT = 65_536;
@@ -65,3 +66,24 @@ export function renderMarkdown(report: AuditReport, diagrams: VpcDiagram[], limi
   else out += "\n";
   return out;
 }
+
+/** One Mermaid diagram per VPC with open findings, its failing paths marked. */
+export function auditDiagrams(report: AuditReport, audits: ScopeAudit[]): VpcDiagram[] {
+  const out: VpcDiagram[] = [];
+  for (const a of audits) {
+    const vpcIds = [...new Set(report.findings.filter((f) => f.status === "open" && f.vpcId && f.accountId === a.snapshot.accountId && f.region === a.snapshot.region).map((f) => f.vpcId!))].sort();
+    for (const vpcId of vpcIds) {
+      if (!a.snapshot.vpcs.some((v) => v.VpcId === vpcId)) continue;
+      const failing = a.findings.filter((f) => f.vpcId === vpcId && f.pathResult && !f.pathResult.reachable && f.status === "open");
+      const runs = failing.flatMap((f) => f.pathResult!.paths?.filter((p) => !p.reachable) ?? [{ ...f.pathResult!, source: f.pathResult!.source }]);
+      const first = failing[0];
+      const path = first
+        ? { from: first.pathFrom ?? first.pathResult!.source.id, to: first.pathResult!.destination, result: { ...first.pathResult!, paths: runs.map((r) => ({ source: r.source, reachable: r.reachable, hops: r.hops, explanations: r.explanations, additionalDetails: r.additionalDetails })) } }
+        : undefined;
+      const name = a.snapshot.vpcs.find((v) => v.VpcId === vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value;
+      out.push({ vpcId, title: `${vpcId}${name ? ` (${name})` : ""} · ${a.snapshot.region}${failing.length ? ` · ${failing.length} failing path(s) marked` : ""}`, mermaid: renderDiagram(a.snapshot, { format: "mermaid", vpcIds: [vpcId], path }) });
+    }
+  }
+  return out;
+}
+
