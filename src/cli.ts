@@ -179,6 +179,15 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--sarif-anchor <file>", "SARIF: the repository file every result points at (default: the plan file, else the snapshot file)")
     .action(lazy("audit", async () => (await import("./commands/audit.js")).auditCommand));
 
+  program
+    .command("cost")
+    .description("the egress bill by VPC (NAT gateway hours and GB, public IPv4, interface endpoints) with the savings the audit's cost rules find")
+    .option("--snapshot <file>", "price this snapshot file instead of a live snapshot")
+    .option("--vpc <vpc-id...>", "only these VPCs (default: the plan's VPCs when a plan file exists, else every VPC)")
+    .option("--all-vpcs", "every VPC in the region")
+    .option("--gb-per-month <gb>", "expected GB/month through the NAT gateways (split over them), for the data-processing line")
+    .action(lazy("cost", async () => (await import("./commands/cost.js")).costCommand));
+
   const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, load, reset");
   sandbox
     .command("init")
@@ -219,6 +228,7 @@ const EXAMPLES: Record<string, string[]> = {
   "analyze-path": ["egress-cli analyze-path --from lambda:sms-sender --to igw", "egress-cli analyze-path --from subnet-0123456789abcdef0 --to service:secretsmanager --local", "egress-cli analyze-path --from i-0123456789abcdef0 --to 203.0.113.10 --port 80 --compare"],
   diagram: ["egress-cli diagram > vpc.mmd", "egress-cli diagram --format dot --path | dot -Tsvg > vpc.svg", "egress-cli diagram --path-from lambda:sms-sender --path-to igw"],
   audit: ["egress-cli audit --all-vpcs --fail-on high", "egress-cli audit --snapshot snap.json --format sarif --output audit.sarif", "egress-cli audit --region us-east-1 --region eu-west-1 --shard 1/2 --format json --output s1.json && egress-cli audit merge s1.json s2.json --format markdown"],
+  cost: ["egress-cli cost --all-vpcs", "egress-cli cost --snapshot snap.json --json", "egress-cli cost --gb-per-month 500"],
   sandbox: ["egress-cli --sandbox sandbox init --examples", "egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox load snap.json"],
   "sandbox init": ["egress-cli --sandbox sandbox init", "egress-cli --sandbox sandbox init --examples --force"],
   "sandbox show": ["egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox show --json"],

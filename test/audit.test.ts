@@ -146,3 +146,28 @@ describe("audit on the sandbox", () => {
     assert.match(bad.stderr, /this is a snapshot, not an audit report/);
   });
 });
+
+describe("cost", () => {
+  test("the egress bill by VPC with the savings the cost rules found; bad input exit 2", async () => {
+    const { run } = await exampleSandbox("egress-cost-");
+    assert.equal((await run("create-vpc", "--name", "sms", "--azs", "2")).code, 0);
+    assert.equal((await run("add-nat", "--mode", "per-az")).code, 0);
+    const r = await run("cost", "--all-vpcs", "--json", "--gb-per-month", "100");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json();
+    const sms = doc.vpcs.find((v: any) => v.name === "sms-vpc");
+    assert.equal(sms.natGateways, 2);
+    assert.equal(sms.publicIpv4Addresses, 2);
+    // 2 × 32.85 NAT hours + 2 × 3.65 addresses + 2/3 of 100 GB × 0.045 (the misplaced example NAT carries the rest).
+    assert.equal(sms.totalMonthly, 76);
+    assert.equal(doc.idleAddresses.count, 1);
+    assert.deepEqual(doc.savings.map((s: any) => s.ruleId).sort(), ["cost-gateway-endpoint", "eip-unassociated"]);
+    assert.equal(doc.savingsMonthly, 3.65);
+    const text = await run("cost", "--all-vpcs");
+    assert.match(text.stdout, /Total: \d+\.\d\d USD\/month/);
+    assert.match(text.stdout, /Savings found/);
+    const bad = await run("cost", "--snapshot", "x.json", "--all-vpcs");
+    assert.equal(bad.code, 2);
+    assert.equal((await run("cost", "--gb-per-month", "-3")).code, 2);
+  });
+});

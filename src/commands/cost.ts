@@ -1,0 +1,73 @@
+// cost: the account's egress bill by VPC (NAT gateway hours and GB, public IPv4 addresses, interface
+// endpoint AZ-hours) from a live snapshot or a --snapshot FILE, with the savings the audit's cost rules
+// find. One price table for status, audit and cost: src/analysis/cost.ts.
+import type { Context } from "../context.js";
+import { UsageError } from "../errors.js";
+
+export interface CostOptions {
+  snapshot?: string;
+  allVpcs?: boolean;
+  vpc?: string[];
+  gbPerMonth?: string;
+}
+
+const COST_RULES = ["cost-shared-egress", "cost-gateway-endpoint", "eip-unassociated"];
+
+export async function costCommand(ctx: Context, opts: CostOptions): Promise<number> {
+  const problems: string[] = [];
+  if (opts.snapshot && (opts.allVpcs || opts.vpc?.length)) problems.push("--snapshot prices a file: --all-vpcs/--vpc do not apply.");
+  if (opts.allVpcs && opts.vpc?.length) problems.push("--vpc and --all-vpcs both choose the scope; pass one of them.");
+  if (problems.length) throw new UsageError(problems.join(" "));
+  const { z } = await import("zod");
+  const { opt, parseOptions } = await import("./options.js");
+  const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
+  const { readSnapshotFile, takeSnapshot } = await import("./snapshot.js");
+  const snap = opts.snapshot ? await readSnapshotFile(ctx, opts.snapshot) : await takeSnapshot(ctx, opts.vpc?.length ? { vpc: opts.vpc } : opts.allVpcs ? { allVpcs: true } : {});
+  const { buildIndex } = await import("../analysis/snapshot-index.js");
+  const { billInput } = await import("../analysis/rules/bill.js");
+  const { egressBill, estimateMonthlyCost } = await import("../analysis/cost.js");
+  const ix = buildIndex(snap);
+  const input = billInput(ix);
+  const bill = egressBill(input);
+  const natTotal = input.vpcs.reduce((s, v) => s + v.natGateways, 0);
+  // --gb-per-month is the account's NAT traffic, split over the NAT gateways.
+  const vpcs = input.vpcs.map((v, i) => {
+    const estimate = gb !== undefined && v.natGateways ? estimateMonthlyCost({ region: snap.region, ...v, gbProcessed: (gb * v.natGateways) / natTotal }) : bill.vpcs[i]!.estimate;
+    const name = ix.vpcs.get(v.vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value;
+    return { vpcId: v.vpcId, ...(name ? { name } : {}), natGateways: v.natGateways, publicIpv4Addresses: v.publicIpv4Addresses, interfaceEndpointAzs: v.interfaceEndpointAzs, lines: estimate.lines, totalMonthly: estimate.totalMonthly };
+  });
+  const { auditSnapshot, selectRules } = await import("../analysis/audit.js");
+  const a = auditSnapshot(snap, selectRules({ rules: COST_RULES }), { source: opts.snapshot ? `snapshot ${opts.snapshot}` : "live" });
+  const savings = a.findings.filter((f) => f.status === "open").map((f) => ({ ruleId: f.ruleId, resourceId: f.resourceId, message: f.message, fix: f.fix, ...(f.monthlySavings !== undefined ? { monthlySavings: f.monthlySavings } : {}) }));
+  const round = (x: number) => Math.round(x * 100) / 100;
+  const assumptions = [...new Set([...bill.vpcs.flatMap((v) => v.estimate.assumptions), ...bill.idleAddresses.assumptions])];
+  const result = {
+    command: "cost",
+    region: snap.region,
+    accountId: snap.accountId,
+    currency: "USD",
+    pricesAsOf: bill.pricesAsOf,
+    vpcs: vpcs.filter((v) => v.totalMonthly > 0 || v.natGateways || v.publicIpv4Addresses),
+    idleAddresses: { count: input.idlePublicIpv4, monthly: bill.idleAddresses.totalMonthly },
+    totalMonthly: round(vpcs.reduce((s, v) => s + v.totalMonthly, 0) + bill.idleAddresses.totalMonthly),
+    savings,
+    savingsMonthly: round(savings.reduce((s, x) => s + (x.monthlySavings ?? 0), 0)),
+    assumptions,
+  };
+  ctx.emit(result, (r, c) => {
+    const out = [c.bold(`Egress bill · ${r.accountId} · ${r.region} (prices as of ${r.pricesAsOf})`), ""];
+    for (const v of r.vpcs) {
+      out.push(`${v.vpcId}${v.name ? ` (${v.name})` : ""}: ${v.totalMonthly.toFixed(2)} USD/month`);
+      for (const l of v.lines) out.push(`  ${l.item.padEnd(48)} ${l.monthly.toFixed(2).padStart(9)}`);
+    }
+    if (r.idleAddresses.count) out.push(`Idle Elastic IPs (${r.idleAddresses.count}): ${r.idleAddresses.monthly.toFixed(2)} USD/month`);
+    out.push("", c.bold(`Total: ${r.totalMonthly.toFixed(2)} USD/month`));
+    if (r.savings.length) {
+      out.push("", c.bold(`Savings found (${r.savingsMonthly.toFixed(2)} USD/month where a figure is known):`));
+      for (const s of r.savings) out.push(`  ${c.green("$")} ${s.ruleId} ${s.resourceId}: ${s.message}`, `    fix: ${s.fix}`);
+    }
+    out.push("", ...r.assumptions.map((x) => c.gray(`  · ${x}`)));
+    return out.join("\n");
+  });
+  return 0;
+}
