@@ -100,8 +100,11 @@ export interface ScopeAudit {
   pathAnalyses: number;
 }
 
+const addressTags = new WeakMap<SnapshotIndex, Map<string, Tag[] | undefined>>();
+
 function tagsOfResource(ix: SnapshotIndex, id: string): Tag[] | undefined {
-  const s = ix.snapshot;
+  let addrs = addressTags.get(ix);
+  if (!addrs) addressTags.set(ix, (addrs = new Map(ix.snapshot.addresses.map((a) => [a.AllocationId ?? a.PublicIp ?? "", a.Tags]))));
   const byArn = ix.lambdaFunctions.get(id);
   if (byArn) return Object.entries((byArn as { Tags?: Record<string, string> }).Tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
   return (
@@ -117,7 +120,7 @@ function tagsOfResource(ix: SnapshotIndex, id: string): Tag[] | undefined {
       const e = ix.networkInterfaces.get(id);
       return e ? (e.TagSet ?? e.Tags) : undefined;
     })() ??
-    s.addresses.find((a) => a.AllocationId === id)?.Tags
+    addrs.get(id)
   );
 }
 
@@ -158,7 +161,7 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
       continue;
     }
     for (const raw of rule.check(ctx)) {
-      const suppression = suppressionFor(tagsOfResource(ix, raw.resourceId) ?? (raw.resourceId.includes("/") ? undefined : undefined), rule.id);
+      const suppression = suppressionFor(tagsOfResource(ix, raw.resourceId), rule.id);
       const { severity, pathResult, pathFrom, ...rest } = raw;
       findings.push({
         fingerprint: fingerprintOf(rule.id, snapshot.accountId, snapshot.region, raw.resourceId),

@@ -3,7 +3,7 @@
 import { ComponentType } from "../analyzer.js";
 import { pricesFor } from "../cost.js";
 import type { RawFinding, Rule } from "./types.js";
-import { defaultRoute, serviceShortName } from "./util.js";
+import { defaultRoute, endpointsOfVpc, serviceShortName } from "./util.js";
 
 export const costGatewayEndpoint: Rule = {
   id: "cost-gateway-endpoint",
@@ -29,7 +29,7 @@ export const costGatewayEndpoint: Rule = {
     for (const [vpcId, v] of [...byVpc].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const missing: string[] = [];
       for (const svc of ["s3", "dynamodb"]) {
-        const eps = [...ix.vpcEndpoints.values()].filter((ep) => ep.VpcId === vpcId && ep.VpcEndpointType === "Gateway" && serviceShortName(ep.ServiceName, region) === svc);
+        const eps = endpointsOfVpc(ix, vpcId).filter((ep) => ep.VpcEndpointType === "Gateway" && serviceShortName(ep.ServiceName, region) === svc);
         const covered = [...v.tables].every((t) => eps.some((ep) => ep.RouteTableIds.includes(t)));
         if (!covered) missing.push(svc);
       }

@@ -2,7 +2,7 @@
 // VPC: every AWS SDK call it makes times out. Public-subnet placement is lambda-public-subnet's finding.
 import { ComponentType } from "../analyzer.js";
 import { pathEvidence, type RawFinding, type Rule } from "./types.js";
-import { interfaceEndpoints, tierOf } from "./util.js";
+import { endpointsOfVpc, interfaceEndpoints, tierOf } from "./util.js";
 
 export const lambdaNoEgress: Rule = {
   id: "lambda-no-egress",
@@ -25,7 +25,7 @@ export const lambdaNoEgress: Rule = {
       const v = ctx.egress(`lambda|${[...cfg.SubnetIds].sort().join(",")}|${[...cfg.SecurityGroupIds].sort().join(",")}`, src, "igw");
       if (v.reachable) continue;
       const endpoints = [...interfaceEndpoints(ix, vpcId, ctx.region).keys()].sort();
-      const gatewayEndpoints = [...ix.vpcEndpoints.values()].filter((e) => e.VpcId === vpcId && e.VpcEndpointType === "Gateway").length;
+      const gatewayEndpoints = endpointsOfVpc(ix, vpcId).filter((e) => e.VpcEndpointType === "Gateway").length;
       if (endpoints.length || gatewayEndpoints) continue; // reaches what its endpoints serve; we cannot know what else it calls
       out.push({
         resourceId: fn.FunctionArn ?? fn.FunctionName,

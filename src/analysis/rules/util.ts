@@ -46,11 +46,28 @@ export function endpointLive(ep: VpcEndpoint): boolean {
   return ["available", "pending"].includes((ep.State ?? "available").toLowerCase());
 }
 
+const byVpcCache = new WeakMap<SnapshotIndex, Map<string, VpcEndpoint[]>>();
+
+/** Every endpoint of a VPC (indexed once per snapshot: rules ask per function / per VPC). */
+export function endpointsOfVpc(ix: SnapshotIndex, vpcId: string): VpcEndpoint[] {
+  let m = byVpcCache.get(ix);
+  if (!m) {
+    m = new Map();
+    for (const ep of ix.vpcEndpoints.values()) {
+      const list = m.get(ep.VpcId);
+      if (list) list.push(ep);
+      else m.set(ep.VpcId, [ep]);
+    }
+    byVpcCache.set(ix, m);
+  }
+  return m.get(vpcId) ?? [];
+}
+
 /** Live interface endpoints of a VPC by service short name. */
 export function interfaceEndpoints(ix: SnapshotIndex, vpcId: string, region: string): Map<string, VpcEndpoint> {
   const out = new Map<string, VpcEndpoint>();
-  for (const ep of ix.vpcEndpoints.values()) {
-    if (ep.VpcId === vpcId && isInterfaceEndpoint(ep) && endpointLive(ep)) out.set(serviceShortName(ep.ServiceName, region), ep);
+  for (const ep of endpointsOfVpc(ix, vpcId)) {
+    if (isInterfaceEndpoint(ep) && endpointLive(ep)) out.set(serviceShortName(ep.ServiceName, region), ep);
   }
   return out;
 }
