@@ -1,7 +1,7 @@
 // audit end to end on the sandbox: the example account's seeded problems (exactly), our own build
 // passing its own audit, exit codes (--fail-on, --baseline, suppression, failed scope), bad input.
 import assert from "node:assert/strict";
-import { writeFileSync, readFileSync } from "node:fs";
+import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { exampleSandbox } from "./helpers.js";
@@ -169,5 +169,37 @@ describe("cost", () => {
     const bad = await run("cost", "--snapshot", "x.json", "--all-vpcs");
     assert.equal(bad.code, 2);
     assert.equal((await run("cost", "--gb-per-month", "-3")).code, 2);
+  });
+});
+
+describe("audit --format sarif / junit / markdown / text end to end", () => {
+  test("SARIF points at the snapshot written beside the report (no plan), or at the plan file; text has no colour off a TTY", async () => {
+    const { run, cwd } = await exampleSandbox("egress-audit-sarif-");
+    mkdirSync(path.join(cwd, "out"));
+    const r = await run("audit", "--all-vpcs", "--format", "sarif", "--output", "out/audit.sarif");
+    assert.equal(r.code, 0, r.stderr);
+    const log = JSON.parse(readFileSync(path.join(cwd, "out", "audit.sarif"), "utf8"));
+    const results = log.runs.flatMap((x: any) => x.results);
+    const uri = results[0].locations[0].physicalLocation.artifactLocation.uri;
+    assert.match(uri, /^out\/audit\.\d{12}\.us-east-1\.snapshot\.json$/);
+    const snapText = readFileSync(path.join(cwd, uri), "utf8");
+    for (const res of results) assert.ok(res.locations[0].physicalLocation.region.startLine >= 1);
+    const workload = results.find((x: any) => x.ruleId === "workload-no-egress");
+    const id = workload.locations[0].logicalLocations[0].name;
+    assert.ok(snapText.split("\n")[workload.locations[0].physicalLocation.region.startLine - 1]!.includes(id), "the line names the resource");
+    assert.equal(new Set(results.map((x: any) => x.partialFingerprints["egressCliFinding/v1"])).size, results.length);
+    // With a plan file, results point at the plan.
+    assert.equal((await run("create-vpc", "--name", "anchor", "--azs", "2")).code, 0);
+    const p = await run("audit", "--plan", "--format", "sarif");
+    assert.equal(p.code, 0, p.stderr);
+    assert.equal(JSON.parse(p.stdout).runs[0].artifacts[0].location.uri, "egress-plan.json");
+    const bad = await run("audit", "--plan", "--format", "sarif", "--sarif-anchor", "nope.txt");
+    assert.equal(bad.code, 2);
+    const text = await run("audit", "--all-vpcs");
+    assert.doesNotMatch(text.stdout, /\x1b\[/, "no ANSI colour when stdout is not a TTY");
+    const md = await run("audit", "--all-vpcs", "--format", "markdown");
+    assert.ok((md.stdout.match(/```mermaid/g) ?? []).length >= 4, "a diagram per VPC with findings");
+    const junit = await run("audit", "--all-vpcs", "--format", "junit");
+    assert.match(junit.stdout, /^<\?xml version="1.0"/);
   });
 });
