@@ -203,3 +203,23 @@ describe("audit --format sarif / junit / markdown / text end to end", () => {
     assert.match(junit.stdout, /^<\?xml version="1.0"/);
   });
 });
+
+describe("audit scopes", () => {
+  test("--all-regions: one scope per region (DescribeRegions), collected concurrently; two profiles into one account give each finding once", async () => {
+    const { run } = await exampleSandbox("egress-audit-regions-");
+    const r = await run("audit", "--all-regions", "--all-vpcs", "--format", "json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json();
+    assert.equal(doc.scopes.length, 7);
+    assert.ok(doc.scopes.every((s: any) => s.status === "ok"));
+    assert.equal(new Set(doc.scopes.map((s: any) => s.region)).size, 7);
+    // The default VPC of every region has no flow log; the seeded problems are in us-east-1 only.
+    assert.equal(doc.findings.filter((f: any) => f.ruleId === "vpc-no-flow-logs").length, 5 + 6);
+    const p = await run("audit", "--all-vpcs", "--profile", "a", "--profile", "b", "--format", "json");
+    assert.equal(p.code, 0, p.stderr);
+    const pd = p.json();
+    assert.deepEqual(pd.scopes.map((s: any) => s.profile).sort(), ["a", "b"]);
+    assert.equal(new Set(pd.findings.map((f: any) => f.fingerprint)).size, pd.findings.length);
+    assert.equal(pd.findings.length, 14);
+  });
+});

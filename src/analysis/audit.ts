@@ -199,7 +199,10 @@ export function buildReport(input: {
   version: string;
   now: Date;
 }): AuditReport {
+  // Two scopes can see the same resource (two profiles into one account): one finding per fingerprint.
+  const seen = new Set<string>();
   const findings = input.findings
+    .filter((f) => !seen.has(f.fingerprint) && Boolean(seen.add(f.fingerprint)))
     .map(({ pathResult: _p, pathFrom: _f, ...f }: ReportFinding & { pathResult?: unknown; pathFrom?: unknown }) => (f.status === "open" && input.baseline?.has(f.fingerprint) ? { ...f, status: "baseline" as const } : f))
     .sort(bySeverityThenId);
   const open = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
