@@ -145,6 +145,97 @@ function synthetic(subnets: number): { doc: SnapshotInput; queries: PathQuery[] 
   return { doc: d as SnapshotInput, queries };
 }
 
+/**
+ * Transit-gateway-connected accounts: `vpcs` consumer VPCs (10.x.y.0/24 each, an instance and an
+ * attachment subnet) on one transit gateway, with a central egress VPC (NAT gateway, internet
+ * gateway). The spokes' table routes 0.0.0.0/0 to the egress attachment; the egress table holds a
+ * propagated route per consumer, so every path's return lookup searches a table of `vpcs` routes.
+ */
+function syntheticTgw(vpcs: number): { doc: SnapshotInput; queries: PathQuery[] } {
+  const d: Record<string, any> = {
+    version: 1, takenAt: new Date(0).toISOString(), region: "us-east-1", accountId: "123456789012",
+    vpcs: [], subnets: [], routeTables: [], internetGateways: [], natGateways: [], securityGroups: [], networkAcls: [], networkInterfaces: [],
+    transitGateways: [{ TransitGatewayId: "tgw-hub", State: "available" }], transitGatewayVpcAttachments: [], transitGatewayRouteTables: [],
+  };
+  const acl = (vpc: string, subnets: string[]) => ({
+    NetworkAclId: `acl-${vpc}`, VpcId: vpc, IsDefault: true,
+    Entries: [false, true].flatMap((Egress) => [{ RuleNumber: 100, Protocol: "-1", RuleAction: "allow", Egress, CidrBlock: "0.0.0.0/0" }, { RuleNumber: 32767, Protocol: "-1", RuleAction: "deny", Egress, CidrBlock: "0.0.0.0/0" }]),
+    Associations: subnets.map((SubnetId) => ({ SubnetId })),
+  });
+  d.vpcs.push({ VpcId: "vpc-egress", CidrBlock: "100.64.0.0/16" });
+  d.subnets.push({ SubnetId: "subnet-eg-pub", VpcId: "vpc-egress", CidrBlock: "100.64.0.0/24", AvailabilityZone: "us-east-1a" }, { SubnetId: "subnet-eg-tgw", VpcId: "vpc-egress", CidrBlock: "100.64.1.0/24", AvailabilityZone: "us-east-1a" });
+  d.internetGateways.push({ InternetGatewayId: "igw-eg", Attachments: [{ VpcId: "vpc-egress", State: "available" }] });
+  d.natGateways.push({ NatGatewayId: "nat-eg", VpcId: "vpc-egress", SubnetId: "subnet-eg-pub", State: "available", NatGatewayAddresses: [{ PrivateIp: "100.64.0.5", PublicIp: "3.3.3.3", IsPrimary: true }] });
+  d.routeTables.push(
+    { RouteTableId: "rtb-eg-pub", VpcId: "vpc-egress", Routes: [{ DestinationCidrBlock: "100.64.0.0/16", GatewayId: "local" }, { DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-eg" }, { DestinationCidrBlock: "10.0.0.0/8", TransitGatewayId: "tgw-hub" }], Associations: [{ Main: true }, { SubnetId: "subnet-eg-pub" }] },
+    { RouteTableId: "rtb-eg-tgw", VpcId: "vpc-egress", Routes: [{ DestinationCidrBlock: "100.64.0.0/16", GatewayId: "local" }, { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-eg" }], Associations: [{ SubnetId: "subnet-eg-tgw" }] },
+  );
+  d.networkAcls.push(acl("vpc-egress", ["subnet-eg-pub", "subnet-eg-tgw"]));
+  d.transitGatewayVpcAttachments.push({ TransitGatewayAttachmentId: "tgw-attach-eg", TransitGatewayId: "tgw-hub", VpcId: "vpc-egress", SubnetIds: ["subnet-eg-tgw"], State: "available" });
+  const spokes: string[] = [];
+  const egressRoutes: any[] = [];
+  const queries: PathQuery[] = [];
+  for (let v = 0; v < vpcs; v++) {
+    const vpc = `vpc-c${v}`;
+    const base = `10.${v >> 8}.${v & 255}`;
+    d.vpcs.push({ VpcId: vpc, CidrBlock: `${base}.0/24` });
+    d.subnets.push({ SubnetId: `subnet-c${v}`, VpcId: vpc, CidrBlock: `${base}.0/26`, AvailabilityZone: "us-east-1a" }, { SubnetId: `subnet-c${v}-tgw`, VpcId: vpc, CidrBlock: `${base}.64/28`, AvailabilityZone: "us-east-1a" });
+    d.routeTables.push({ RouteTableId: `rtb-c${v}`, VpcId: vpc, Routes: [{ DestinationCidrBlock: `${base}.0/24`, GatewayId: "local" }, { DestinationCidrBlock: "0.0.0.0/0", TransitGatewayId: "tgw-hub" }], Associations: [{ Main: true }] });
+    d.networkAcls.push(acl(vpc, [`subnet-c${v}`, `subnet-c${v}-tgw`]));
+    d.securityGroups.push({ GroupId: `sg-c${v}`, VpcId: vpc, IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }], IpPermissionsEgress: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] });
+    d.networkInterfaces.push({ NetworkInterfaceId: `eni-c${v}`, SubnetId: `subnet-c${v}`, VpcId: vpc, InterfaceType: "interface", PrivateIpAddress: `${base}.10`, Groups: [{ GroupId: `sg-c${v}` }] });
+    const att = `tgw-attach-c${v}`;
+    d.transitGatewayVpcAttachments.push({ TransitGatewayAttachmentId: att, TransitGatewayId: "tgw-hub", VpcId: vpc, SubnetIds: [`subnet-c${v}-tgw`], State: "available" });
+    spokes.push(att);
+    egressRoutes.push({ DestinationCidrBlock: `${base}.0/24`, Type: "propagated", State: "active", TransitGatewayAttachments: [{ TransitGatewayAttachmentId: att, ResourceId: vpc, ResourceType: "vpc" }] });
+    const w = (v * 7 + 3) % vpcs;
+    queries.push({ source: `eni-c${v}`, destination: "internet" }, { source: `eni-c${v}`, destination: `10.${w >> 8}.${w & 255}.10`, port: 443 });
+  }
+  const ref = (a: string) => ({ TransitGatewayAttachmentId: a, ResourceType: "vpc", State: "associated" });
+  d.transitGatewayRouteTables.push(
+    { TransitGatewayRouteTableId: "tgw-rtb-spokes", TransitGatewayId: "tgw-hub", State: "available", Associations: spokes.map(ref), Propagations: spokes.map((a) => ({ ...ref(a), State: "enabled" })), Routes: [{ DestinationCidrBlock: "0.0.0.0/0", Type: "static", State: "active", TransitGatewayAttachments: [{ TransitGatewayAttachmentId: "tgw-attach-eg" }] }, ...egressRoutes] },
+    { TransitGatewayRouteTableId: "tgw-rtb-egress", TransitGatewayId: "tgw-hub", State: "available", Associations: [ref("tgw-attach-eg")], Propagations: spokes.map((a) => ({ ...ref(a), State: "enabled" })), Routes: egressRoutes },
+  );
+  return { doc: d as unknown as SnapshotInput, queries };
+}
+
+interface TgwSample {
+  vpcs: number;
+  buildMs: number;
+  usPerPath: number;
+  p99PathMs: number;
+  reachable: number;
+}
+
+function runTgw(vpcs: number): TgwSample {
+  const { doc, queries } = syntheticTgw(vpcs);
+  const snap = parseSnapshot(doc);
+  let buildMs = Infinity;
+  let ix = buildIndex(snap);
+  for (let i = 0; i < 3; i++) {
+    const t = performance.now();
+    ix = buildIndex(snap);
+    buildMs = Math.min(buildMs, performance.now() - t);
+  }
+  for (let i = 0; i < 2000; i++) analyzePath(ix, queries[i % queries.length]!);
+  const N = 10_000;
+  let best = Infinity;
+  let reachable = 0;
+  const each: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    reachable = 0;
+    const t = performance.now();
+    for (let i = 0; i < N; i++) {
+      const t0 = performance.now();
+      if (analyzePath(ix, queries[(i * 7919 + round) % queries.length]!).reachable) reachable++;
+      each.push(performance.now() - t0);
+    }
+    best = Math.min(best, performance.now() - t);
+  }
+  each.sort((a, b) => a - b);
+  return { vpcs, buildMs, usPerPath: (best / N) * 1000, p99PathMs: each[Math.floor(each.length * 0.99)]!, reachable: reachable / N };
+}
+
 interface Sample {
   subnets: number;
   enis: number;
@@ -232,8 +323,11 @@ function runOne(subnets: number): Sample {
 }
 
 const sizeArg = process.argv.indexOf("--size");
+const tgwArg = process.argv.indexOf("--tgw");
 if (sizeArg >= 0) {
   console.log(JSON.stringify(runOne(Number(process.argv[sizeArg + 1]))));
+} else if (tgwArg >= 0) {
+  console.log(JSON.stringify(runTgw(Number(process.argv[tgwArg + 1]))));
 } else {
   const self = fileURLToPath(import.meta.url);
   const results: Sample[] = [];
@@ -258,4 +352,13 @@ if (sizeArg >= 0) {
   const worst = results[results.length - 1]!;
   console.log(`target: one path < 5 ms at 10,000 subnets — mean ${f(worst.usPerPath / 1000, 3)} ms, p99 ${f(worst.p99PathMs, 3)} ms, max ${f(worst.maxPathMs, 2)} ms (max includes GC pauses)`);
   console.log("spread paths touch a different VPC each time, so at 10,000 subnets they pay CPU-cache misses and GC over a larger heap; the hot figure is the same work on a warm working set.");
+  // Transit gateway: N consumer VPCs on one gateway, central egress (paths cross three route tables and two TGW tables).
+  const tgw: TgwSample[] = [];
+  for (const n of [100, 1_000]) {
+    const out = execFileSync(process.execPath, [...process.execArgv, self, "--tgw", String(n)], { encoding: "utf8", maxBuffer: 1 << 20 });
+    tgw.push(JSON.parse(out.trim().split("\n").pop()!) as TgwSample);
+  }
+  console.log("TGW VPCs  index(ms)  µs/path  p99 path(ms)  reachable");
+  for (const r of tgw) console.log(`${String(r.vpcs).padEnd(9)} ${f(r.buildMs).padStart(9)}  ${f(r.usPerPath).padStart(7)}  ${f(r.p99PathMs, 3).padStart(12)}  ${f(r.reachable * 100, 0)}%`);
+  console.log(`100 → 1,000 VPCs on one transit gateway: per-path time ×${f(tgw[1]!.usPerPath / tgw[0]!.usPerPath, 2)} (want ~1), index build ×${f(tgw[1]!.buildMs / tgw[0]!.buildMs, 1)} (want ~10)`);
 }

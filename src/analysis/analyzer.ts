@@ -17,6 +17,7 @@ import {
   type ParsedRouteTable,
   type SnapshotIndex,
 } from "./snapshot-index.js";
+import { lookupTgwRoute, overlappingPropagators, type ParsedTgwRoute } from "./transit.js";
 import type { NatGateway, NetworkInterface, ResourceConfiguration, ResourceGateway, Snapshot, Subnet, VpcEndpoint } from "./snapshot.js";
 
 export { buildIndex, type SnapshotIndex } from "./snapshot-index.js";
@@ -33,6 +34,8 @@ export const ComponentType = {
   vpcEndpoint: "AWS::EC2::VPCEndpoint",
   vpcPeeringConnection: "AWS::EC2::VPCPeeringConnection",
   transitGateway: "AWS::EC2::TransitGateway",
+  transitGatewayAttachment: "AWS::EC2::TransitGatewayAttachment",
+  transitGatewayRouteTable: "AWS::EC2::TransitGatewayRouteTable",
   vpnGateway: "AWS::EC2::VPNGateway",
   instance: "AWS::EC2::Instance",
   subnet: "AWS::EC2::Subnet",
@@ -107,6 +110,10 @@ export const EXPLANATION_CODES = {
   RESOURCE_CONFIGURATION_PROTOCOL_MISMATCH: "(egress-cli) The resource configuration behind this Resource endpoint does not carry this protocol (TCP only).",
   RESOURCE_TARGET_NOT_RESOLVED:
     "(egress-cli) The resource configuration's target (a DNS name or an ARN) does not resolve to an address in the snapshot.",
+  TGW_ROUTE_OVERLAP:
+    "(egress-cli) Two transit gateway attachments propagate the same CIDR; the transit gateway keeps the route it learned first, so traffic for the other attachment's VPC goes to the first.",
+  TGW_ATTACHMENT_NO_SUBNET_IN_AZ:
+    "(egress-cli) The VPC's transit gateway attachment has no subnet in the source's Availability Zone, so resources in that zone cannot reach the transit gateway.",
 } as const;
 export type ExplanationCode = keyof typeof EXPLANATION_CODES;
 
@@ -116,7 +123,7 @@ export type ExplanationCode = keyof typeof EXPLANATION_CODES;
  */
 export const ADDITIONAL_DETAIL_CODES = {
   AVAILABILITY_ZONE_CROSSED: "The network path crosses Availability Zones.",
-  PATH_LEAVES_VPC: "The path leaves the VPC (peering, transit gateway, VPN); it is not analyzed further.",
+  PATH_LEAVES_VPC: "The path leaves the analyzed VPCs (a VPN, a peer VPC or transit gateway route tables not in the snapshot); it is not analyzed further.",
   SECURITY_GROUPS_NOT_EVALUATED: "The source is a subnet or a NAT gateway: no security group applies at the source.",
   DESTINATION_NOT_EVALUATED: "No network interface in the snapshot holds the destination address; its security groups were not evaluated.",
   SERVICE_VIA_INTERNET: "No usable VPC endpoint for the service: its public endpoint is reached over the internet path.",
@@ -222,7 +229,26 @@ interface Ctx {
   explanations: Explanation[];
   details: string[];
   returns: ReturnCheck[];
+  /** VPC-to-VPC crossings (peering, transit gateway) whose route back is checked after the forward path. */
+  crossings: Crossing[];
   visited: Set<string>;
+}
+
+/** A crossing from one VPC into another; the reply must be routed back the same way. */
+interface Crossing {
+  kind: "pcx" | "tgw";
+  /** The peering connection or transit gateway. */
+  via: ComponentRef;
+  fromVpc: string;
+  toVpc: string;
+  /** Source addresses the reply is addressed to. */
+  addrs: Cidr[];
+  family: 4 | 6;
+  srcAttachmentId?: string;
+  dstAttachmentId?: string;
+  /** Where the reply to `addrs` is sent from in `toVpc`: the delivering ENI's or the translating NAT's subnet. */
+  replySubnet?: Subnet;
+  fixed: boolean;
 }
 
 const EPHEMERAL_FROM = 1024;
@@ -267,6 +293,7 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
       explanations: [],
       details: [...notes.get(sender.ref.id)!],
       returns: [],
+      crossings: [],
       visited: new Set(),
     };
     const target = resolveTarget(ctx, sender, query.destination, query.ipVersion);
@@ -811,6 +838,7 @@ function crossAcl(ctx: Ctx, subnet: Subnet, egress: boolean, peers: Cidr[]): boo
 }
 
 function checkReturnPath(ctx: Ctx): boolean {
+  for (let i = ctx.crossings.length - 1; i >= 0; i--) if (!checkCrossingReturn(ctx, ctx.crossings[i]!)) return false;
   const [from, to] = ctx.proto === "icmp" ? [0, 65535] : [EPHEMERAL_FROM, EPHEMERAL_TO];
   for (let i = ctx.returns.length - 1; i >= 0; i--) {
     const r = ctx.returns[i]!;
@@ -1006,8 +1034,8 @@ function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean 
   if (r.NatGatewayId) return viaNatGateway(ctx, sender, target, r.NatGatewayId, depth, rtRef);
   if (r.InstanceId || r.NetworkInterfaceId) return viaAppliance(ctx, sender, target, r, rtRef, routeInfo, depth);
   if (r.EgressOnlyInternetGatewayId) return viaEgressOnly(ctx, sender, target, r.EgressOnlyInternetGatewayId);
-  if (r.VpcPeeringConnectionId) return leaveVpc(ctx, sender, target, { id: r.VpcPeeringConnectionId, type: ComponentType.vpcPeeringConnection }, rtRef);
-  if (r.TransitGatewayId) return leaveVpc(ctx, sender, target, { id: r.TransitGatewayId, type: ComponentType.transitGateway }, rtRef);
+  if (r.VpcPeeringConnectionId) return viaPeering(ctx, sender, target, r.VpcPeeringConnectionId, rtRef, depth);
+  if (r.TransitGatewayId) return viaTransitGateway(ctx, sender, target, r.TransitGatewayId, rtRef, depth);
   const gw = r.GatewayId ?? r.VpcEndpointId ?? r.CarrierGatewayId ?? r.LocalGatewayId;
   if (gw?.startsWith("igw-")) return viaInternetGateway(ctx, sender, target, gw);
   if (gw?.startsWith("vpce-")) return viaGatewayEndpoint(ctx, target, gw);
@@ -1026,9 +1054,8 @@ function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean 
 }
 
 /** Local route: the destination is inside the VPC. */
-function deliverLocal(ctx: Ctx, sender: Sender, target: Target, rtRef: ComponentRef, depth: number): boolean {
+function deliverLocal(ctx: Ctx, sender: Sender, target: Target, rtRef: ComponentRef, depth: number, vpcId = sender.subnet.VpcId): boolean {
   const { ix } = ctx;
-  const vpcId = sender.subnet.VpcId;
   if (target.kind === "igw" || target.kind === "internet" || target.kind === "prefix-list") {
     return fail(ctx, {
       code: "NO_ROUTE_TO_DESTINATION",
@@ -1056,6 +1083,7 @@ function deliverLocal(ctx: Ctx, sender: Sender, target: Target, rtRef: Component
   }
   if (!eni) {
     const subnet = only ? findSubnetFor(ix, vpcId, only) : null;
+    if (subnet) fixReply(ctx, subnet);
     if (subnet && subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, subnet, false, senderAddrs(sender, target.family))) return false;
     ctx.details.push(
       `DESTINATION_NOT_EVALUATED: no network interface in the snapshot holds ${target.label}${subnet ? ` (subnet ${subnet.SubnetId})` : ""}; its security groups were not evaluated`,
@@ -1077,6 +1105,7 @@ function findSubnetFor(ix: SnapshotIndex, vpcId: string, c: Cidr): Subnet | null
 /** Destination ENI in the VPC: its subnet's ACL inbound (if crossing), then its security groups. */
 function deliverToEni(ctx: Ctx, sender: Sender, target: Target, eni: VirtualEni, depth: number): boolean {
   const src = senderAddrs(sender, target.family);
+  fixReply(ctx, eni.subnet);
   if (eni.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, eni.subnet, false, src)) return false;
   const v = evalSecurityGroups(ctx, eni.sgIds, "ingress", src, sender.sgIds);
   if (!v.ok) {
@@ -1308,6 +1337,7 @@ function viaNatGateway(ctx: Ctx, sender: Sender, target: Target, natId: string, 
     return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `NAT gateway ${natId} does not forward IPv6 traffic (except NAT64 64:ff9b::/96)` });
   }
   const natSender = senderFromNat(ix, nat);
+  fixReply(ctx, natSender.subnet);
   flagAzCrossing(ctx, sender, ref, natSender.subnet);
   if (natSender.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, natSender.subnet, false, senderAddrs(sender, 4))) return false;
   const isPublic = (nat.ConnectivityType ?? "public") === "public";
@@ -1491,4 +1521,242 @@ function leaveVpc(ctx: Ctx, sender: Sender, target: Target, ref: ComponentRef, r
   ctx.hops.push({ component: ref, action: `leaves ${sender.subnet.VpcId} via ${ref.id}`, detail: `to ${target.label}` });
   ctx.details.push(`PATH_LEAVES_VPC: leaves the VPC via ${ref.id}, not analyzed further`);
   return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// VPC to VPC: peering connections and transit gateways
+
+const hostText = (c: Cidr) => c.text.replace(/\/(32|128)$/, "");
+
+/** The reply point of the innermost open crossing into this subnet's VPC (NAT or delivering ENI). */
+function fixReply(ctx: Ctx, subnet: Subnet): void {
+  for (let i = ctx.crossings.length - 1; i >= 0; i--) {
+    const c = ctx.crossings[i]!;
+    if (c.fixed || c.toVpc !== subnet.VpcId) continue;
+    c.replySubnet = subnet;
+    c.fixed = true;
+    return;
+  }
+}
+
+/**
+ * A peering connection: the packet continues in the peer VPC if its destination is inside the peer's
+ * CIDRs (no edge-to-edge routing: the peer's NAT gateway, internet gateway, VPN or transit gateway
+ * never carry it), through the destination's subnet ACL and security groups (which may reference the
+ * source's groups across the peering); the route back is checked with the return path.
+ */
+function viaPeering(ctx: Ctx, sender: Sender, target: Target, pcxId: string, rtRef: ComponentRef, depth: number): boolean {
+  const { ix } = ctx;
+  const ref = { id: pcxId, type: ComponentType.vpcPeeringConnection };
+  const pcx = ix.peerings.get(pcxId);
+  const code = pcx?.Status?.Code ?? "active";
+  if (!pcx || code !== "active") {
+    return fail(ctx, { code: "BAD_STATE", component: ref, detail: pcx ? `peering connection ${pcxId} is ${code}${code === "pending-acceptance" ? " (the accepter has not accepted it)" : ""}; only an active peering connection carries traffic` : `peering connection ${pcxId} is not in the snapshot`, state: code });
+  }
+  const vpcId = sender.subnet.VpcId;
+  const req = pcx.RequesterVpcInfo?.VpcId;
+  const acc = pcx.AccepterVpcInfo?.VpcId;
+  const peerVpc = req === vpcId ? acc : acc === vpcId ? req : undefined;
+  if (!peerVpc) {
+    return fail(ctx, { code: "BAD_STATE_ATTACHMENT", component: ref, detail: `peering connection ${pcxId} connects ${req ?? "?"} and ${acc ?? "?"}, not ${vpcId}` });
+  }
+  const peerInfo = req === peerVpc ? pcx.RequesterVpcInfo : pcx.AccepterVpcInfo;
+  const peerCidrs = ix.vpcCidrs.get(peerVpc) ?? [parseCidr(peerInfo?.CidrBlock)].filter((c): c is Cidr => !!c);
+  const inside = target.cidrs.length > 0 && target.kind !== "igw" && target.kind !== "prefix-list" && target.cidrs.every((c) => peerCidrs.some((p) => cidrContains(p, c)));
+  if (!inside) {
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: ref,
+      detail: `${target.label} is outside ${peerVpc}'s CIDRs (${peerCidrs.map((c) => c.text).join(", ") || "?"}): a VPC peering connection has no edge-to-edge routing, so ${peerVpc}'s NAT gateway, internet gateway, VPN connection or transit gateway never carries traffic from ${vpcId}; give ${vpcId} its own egress (or a transit gateway)`,
+      routeTable: rtRef,
+    });
+  }
+  ctx.hops.push({ component: ref, action: `peering connection ${pcxId} (active) carries the traffic from ${vpcId} to ${peerVpc}`, detail: `to ${target.label}` });
+  if (!ix.vpcs.has(peerVpc)) {
+    ctx.details.push(`PATH_LEAVES_VPC: peer VPC ${peerVpc} of ${pcxId} is not in the snapshot (another account or region); not analyzed further`);
+    return true;
+  }
+  ctx.crossings.push({ kind: "pcx", via: ref, fromVpc: vpcId, toVpc: peerVpc, addrs: senderAddrs(sender, target.family), family: target.family, fixed: false });
+  let eni = target.eni && target.eni.vpcId === peerVpc ? target.eni : undefined;
+  const only = target.cidrs[0];
+  if (!eni && only && only.len === (only.v === 4 ? 32 : 128)) {
+    const rec = ix.eniByIp.get(`${peerVpc}|${hostText(only)}`);
+    if (rec) eni = eniFromRecord(ix, rec);
+  }
+  return deliverLocal(ctx, sender, { ...target, eni }, rtRef, depth, peerVpc);
+}
+
+function tgwAttachmentRef(id: string): ComponentRef {
+  return { id, type: ComponentType.transitGatewayAttachment };
+}
+
+/**
+ * A transit gateway: VPC route → the VPC's attachment (a subnet in the source's AZ) → the route table
+ * associated with that attachment (longest prefix; blackholes block) → the target attachment → its
+ * subnet in the same AZ if it has one (AZ affinity) → onward through that subnet's route table. The
+ * transit gateway keeps the source address; the route back is checked with the return path.
+ */
+function viaTransitGateway(ctx: Ctx, sender: Sender, target: Target, tgwId: string, rtRef: ComponentRef, depth: number): boolean {
+  const { ix } = ctx;
+  const tx = ix.transit;
+  const ref = { id: tgwId, type: ComponentType.transitGateway };
+  const vpcId = sender.subnet.VpcId;
+  if (!tx.collected) return leaveVpc(ctx, sender, target, ref, rtRef);
+  const att = tx.attachmentByVpc.get(`${vpcId}|${tgwId}`);
+  if (!att || (att.State ?? "available") !== "available") {
+    return fail(ctx, {
+      code: "BAD_STATE_ATTACHMENT",
+      component: att ? tgwAttachmentRef(att.TransitGatewayAttachmentId) : ref,
+      detail: `${vpcId} has no available attachment to transit gateway ${tgwId}${att ? ` (${att.TransitGatewayAttachmentId} is ${att.State})` : ""}`,
+      state: att?.State,
+    });
+  }
+  const tgw = tx.gateways.get(tgwId);
+  if (ix.snapshot.transitGateways && (!tgw || (tgw.State ?? "available") !== "available")) {
+    return fail(ctx, { code: "BAD_STATE", component: ref, detail: tgw ? `transit gateway ${tgwId} is ${tgw.State}` : `transit gateway ${tgwId} is not in the snapshot (deleted?)`, state: tgw?.State });
+  }
+  const attRef = tgwAttachmentRef(att.TransitGatewayAttachmentId);
+  const srcSubnet = attachmentSubnet(ctx, att.SubnetIds, sender.az, false);
+  if (att.SubnetIds.length > 0 && !srcSubnet) {
+    return fail(ctx, {
+      code: "TGW_ATTACHMENT_NO_SUBNET_IN_AZ",
+      component: attRef,
+      detail: `transit gateway attachment ${att.TransitGatewayAttachmentId} of ${vpcId} has no subnet in ${sender.az ?? "?"} (it has ${att.SubnetIds.join(", ")}), so ${sender.label} in ${sender.az ?? "?"} cannot reach ${tgwId}; add a subnet in ${sender.az ?? "that zone"} to the attachment (aws ec2 modify-transit-gateway-vpc-attachment --add-subnet-ids)`,
+    });
+  }
+  // Traffic into the attachment's subnet from another subnet passes that subnet's inbound ACL.
+  if (srcSubnet && srcSubnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, srcSubnet, false, senderAddrs(sender, target.family))) return false;
+  ctx.hops.push({ component: attRef, action: `transit gateway attachment ${att.TransitGatewayAttachmentId} carries the traffic from ${vpcId} to ${tgwId}`, detail: srcSubnet ? `via ${srcSubnet.SubnetId} (${srcSubnet.AvailabilityZone ?? "?"})` : "attachment subnets not in the snapshot" });
+  const hop = tgwRoute(ctx, att.TransitGatewayAttachmentId, target.cidrs, target.label, false);
+  if (!hop) return false;
+  const next = tx.vpcAttachments.get(hop.attachmentId);
+  if (!next || !next.VpcId) {
+    ctx.hops.push({ component: tgwAttachmentRef(hop.attachmentId), action: `leaves ${tgwId} via attachment ${hop.attachmentId}`, detail: `to ${target.label}` });
+    ctx.details.push(`PATH_LEAVES_VPC: transit gateway attachment ${hop.attachmentId} is not a VPC attachment in the snapshot (VPN, Direct Connect, peering); not analyzed further`);
+    return true;
+  }
+  const nextRef = tgwAttachmentRef(next.TransitGatewayAttachmentId);
+  if ((next.State ?? "available") !== "available") {
+    return fail(ctx, { code: "BAD_STATE_ATTACHMENT", component: nextRef, detail: `transit gateway attachment ${next.TransitGatewayAttachmentId} of ${next.VpcId} is ${next.State}`, state: next.State });
+  }
+  if (!ix.vpcs.has(next.VpcId)) {
+    ctx.hops.push({ component: nextRef, action: `leaves ${tgwId} via ${next.TransitGatewayAttachmentId} to ${next.VpcId}`, detail: `to ${target.label}` });
+    ctx.details.push(`PATH_LEAVES_VPC: ${next.VpcId} (behind ${next.TransitGatewayAttachmentId}) is not in the snapshot; not analyzed further`);
+    return true;
+  }
+  const dstSubnet = attachmentSubnet(ctx, next.SubnetIds, sender.az, true);
+  if (!dstSubnet) {
+    return fail(ctx, { code: "BAD_STATE_ATTACHMENT", component: nextRef, detail: `transit gateway attachment ${next.TransitGatewayAttachmentId} of ${next.VpcId} has no subnet in the snapshot` });
+  }
+  if (sender.az && dstSubnet.AvailabilityZone && dstSubnet.AvailabilityZone !== sender.az) {
+    ctx.details.push(`AVAILABILITY_ZONE_CROSSED: ${next.TransitGatewayAttachmentId} has no subnet in ${sender.az}; ${tgwId} delivers into ${dstSubnet.SubnetId} in ${dstSubnet.AvailabilityZone}`);
+  }
+  ctx.crossings.push({
+    kind: "tgw",
+    via: ref,
+    fromVpc: vpcId,
+    toVpc: next.VpcId,
+    addrs: senderAddrs(sender, target.family),
+    family: target.family,
+    srcAttachmentId: att.TransitGatewayAttachmentId,
+    dstAttachmentId: next.TransitGatewayAttachmentId,
+    replySubnet: dstSubnet,
+    fixed: false,
+  });
+  ctx.hops.push({ component: nextRef, action: `transit gateway attachment ${next.TransitGatewayAttachmentId} delivers into ${next.VpcId} at ${dstSubnet.SubnetId} (${dstSubnet.AvailabilityZone ?? "?"}); the source address is kept`, detail: `to ${target.label}` });
+  const tgwSender: Sender = {
+    ref: nextRef,
+    label: `${sender.label} via ${tgwId}`,
+    subnet: dstSubnet,
+    az: dstSubnet.AvailabilityZone,
+    addr4: sender.addr4,
+    addr6: sender.addr6,
+    sgIds: null, // transit gateway ENIs carry no security groups
+  };
+  return walk(ctx, tgwSender, target, depth + 1);
+}
+
+/** The attachment subnet in `az` (AZ affinity), else — when `anyAz` — the first one in the snapshot. */
+function attachmentSubnet(ctx: Ctx, subnetIds: readonly string[], az: string | undefined, anyAz: boolean): Subnet | null {
+  const subnets = subnetIds.map((id) => ctx.ix.subnets.get(id)).filter((x): x is Subnet => !!x);
+  return subnets.find((x) => x.AvailabilityZone === az) ?? (anyAz || !az ? (subnets[0] ?? null) : null);
+}
+
+/** Looks the destination up in the route table associated with an attachment; records the hop or the block. */
+function tgwRoute(ctx: Ctx, fromAttachment: string, dest: Cidr[], label: string, returnPath: boolean): { attachmentId: string; tableId: string; route: ParsedTgwRoute } | null {
+  const tx = ctx.ix.transit;
+  const att = tx.vpcAttachments.get(fromAttachment);
+  const tgwId = att?.TransitGatewayId ?? "?";
+  const tableId = tx.association.get(fromAttachment);
+  const rp = returnPath ? { returnPath: true } : {};
+  if (!tableId || !tx.routeTables.has(tableId)) {
+    fail(ctx, {
+      code: "BAD_STATE_ATTACHMENT",
+      component: tgwAttachmentRef(fromAttachment),
+      detail: `transit gateway attachment ${fromAttachment}${att?.VpcId ? ` (${att.VpcId})` : ""} is not associated with a route table of ${tgwId}${tableId ? ` (${tableId} is not in the snapshot)` : ""}, so ${tgwId} drops its traffic${returnPath ? " (the reply)" : ""}; associate it (aws ec2 associate-transit-gateway-route-table)`,
+      ...rp,
+    });
+    return null;
+  }
+  const tref = { id: tableId, type: ComponentType.transitGatewayRouteTable };
+  const route = lookupTgwRoute(tx.tgwRoutes.get(tableId) ?? { lens: new Map(), byKey: new Map() }, dest);
+  if (!route) {
+    fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: tref, detail: `transit gateway route table ${tableId} (associated with ${fromAttachment}) has no route to ${label}${returnPath ? " for the reply" : ""}`, ...rp });
+    return null;
+  }
+  const info = { destination: route.route.DestinationCidrBlock ?? route.route.PrefixListId ?? "?", target: route.attachmentId ?? "blackhole", state: route.route.State };
+  if (route.blackhole || !route.attachmentId) {
+    fail(ctx, { code: "BAD_STATE_ROUTE", component: tref, detail: `transit gateway route table ${tableId} route ${info.destination} is a blackhole: ${tgwId} drops traffic to ${label}${returnPath ? " (the reply)" : ""}`, route: info, state: "blackhole", ...rp });
+    return null;
+  }
+  ctx.hops.push({ component: tref, action: `transit gateway route table ${tableId} ${route.route.Type ?? "static"} route ${info.destination} → ${route.attachmentId} matched${returnPath ? " (return traffic)" : ""}`, detail: `associated with ${fromAttachment}`, route: info });
+  return { attachmentId: route.attachmentId, tableId, route };
+}
+
+/** The reply from the far VPC back to the source: its subnet's route, then (transit gateway) the far attachment's route table. */
+function checkCrossingReturn(ctx: Ctx, c: Crossing): boolean {
+  const { ix } = ctx;
+  if (!c.replySubnet || c.addrs.length === 0) return true;
+  const addrText = c.addrs.map(hostText).join(", ");
+  const rt = routeTableForSubnet(ix, c.replySubnet);
+  const replyTarget: Target = { kind: "address", family: c.family, cidrs: c.addrs, label: `${addrText} (${c.fromVpc})` };
+  const route = rt ? lookupRoute(ix, rt.table, replyTarget) : null;
+  const back = c.kind === "pcx" ? route?.route.VpcPeeringConnectionId : route?.route.TransitGatewayId;
+  const rtRef = rt ? { id: rt.table.table.RouteTableId, type: ComponentType.routeTable } : { id: c.replySubnet.SubnetId, type: ComponentType.subnet };
+  if (!route || back !== c.via.id || (route.route.State ?? "active") === "blackhole") {
+    const now = !route ? "has no route to it" : route.local ? `keeps it inside ${c.toVpc} (the local route: ${c.toVpc} overlaps ${addrText})` : `sends it to ${routeTarget(route)}${route.route.State === "blackhole" ? " (blackhole)" : ""}`;
+    return fail(ctx, {
+      code: route && route.route.State === "blackhole" ? "BAD_STATE_ROUTE" : "NO_ROUTE_TO_DESTINATION",
+      component: rtRef,
+      detail: `the reply from ${c.toVpc} to ${addrText} in ${c.fromVpc} has no route back through ${c.via.id}: route table ${rtRef.id} of ${c.replySubnet.SubnetId} ${now}; add a route for ${c.fromVpc}'s CIDR to ${c.via.id}`,
+      returnPath: true,
+      routeTable: rt ? rtRef : undefined,
+      subnet: { id: c.replySubnet.SubnetId, type: ComponentType.subnet },
+    });
+  }
+  ctx.hops.push({ component: rtRef, action: `route table ${rtRef.id} route ${routeDest(route)} → ${c.via.id} matched (return traffic)`, detail: `from ${c.replySubnet.SubnetId} to ${addrText}` });
+  if (c.kind === "pcx") return true;
+  const hop = tgwRoute(ctx, c.dstAttachmentId!, c.addrs, replyTarget.label, true);
+  if (!hop) return false;
+  if (hop.attachmentId === c.srcAttachmentId) return true;
+  const tx = ix.transit;
+  const other = tx.vpcAttachments.get(hop.attachmentId);
+  const tref = { id: hop.tableId, type: ComponentType.transitGatewayRouteTable };
+  const routeCidr = hop.route.cidr;
+  const propagators = routeCidr ? overlappingPropagators(tx, ix.vpcCidrs, hop.tableId, routeCidr) : [];
+  if (routeCidr && propagators.includes(c.srcAttachmentId!) && hop.route.route.Type !== "static") {
+    return fail(ctx, {
+      code: "TGW_ROUTE_OVERLAP",
+      component: tref,
+      detail: `${routeCidr.text} is propagated to transit gateway route table ${hop.tableId} by both ${hop.attachmentId} (${other?.VpcId ?? "?"}) and ${c.srcAttachmentId} (${c.fromVpc}); the transit gateway keeps the route it learned first (${hop.attachmentId}), so the reply to ${addrText} goes to ${other?.VpcId ?? "?"}, not ${c.fromVpc}. Overlapping CIDRs cannot share a transit gateway route table: renumber ${c.fromVpc}, or reach the shared service through PrivateLink`,
+      returnPath: true,
+      address: routeCidr.text,
+    });
+  }
+  return fail(ctx, {
+    code: "NO_ROUTE_TO_DESTINATION",
+    component: tref,
+    detail: `transit gateway route table ${hop.tableId} sends the reply to ${addrText} to ${hop.attachmentId} (${other?.VpcId ?? "?"}), not back to ${c.srcAttachmentId} (${c.fromVpc})`,
+    returnPath: true,
+  });
 }

@@ -2,6 +2,7 @@
 // subnet → route table / network ACL, ENIs by subnet and by (VPC, private IP), Lambda hyperplane
 // ENIs by (subnet, security groups), endpoints by (VPC, service). Rules and routes are parsed
 // here so a query never re-parses a CIDR or scans the whole account.
+import { buildTransitIndex, type TransitIndex } from "./transit.js";
 import { effectiveRouteTable } from "../net/routes.js";
 import { parseCidr, type Cidr } from "../net/addr.js";
 import type {
@@ -140,6 +141,8 @@ export interface SnapshotIndex {
   prefixListByName: Map<string, string>;
   peerings: Map<string, VpcPeeringConnection>;
   tgwAttachments: Map<string, TransitGatewayAttachment[]>;
+  /** Transit gateways, VPC attachments, route tables (see transit.ts). */
+  transit: TransitIndex;
   lambdaFunctions: Map<string, LambdaFunction>;
   /** VPC Lattice resource gateways by id and ARN. */
   resourceGateways: Map<string, ResourceGateway>;
@@ -231,6 +234,7 @@ export function buildIndex(snapshot: Snapshot): SnapshotIndex {
     prefixListByName: new Map(),
     peerings: new Map(),
     tgwAttachments: new Map(),
+    transit: buildTransitIndex(snapshot),
     lambdaFunctions: new Map(),
     resourceGateways: new Map(),
     resourceConfigurations: new Map(),

@@ -250,6 +250,57 @@ export const TransitGatewayAttachmentSchema = z.looseObject({
   ResourceType: OptStr,
   ResourceId: OptStr, // the VPC id for VPC attachments
   State: OptStr,
+  // DescribeTransitGatewayAttachments: the route table the attachment is associated with.
+  Association: z.looseObject({ TransitGatewayRouteTableId: OptStr, State: OptStr }).optional(),
+});
+
+export const TransitGatewaySchema = z.looseObject({
+  TransitGatewayId: Str,
+  State: OptStr, // pending | available | modifying | deleting | deleted
+  OwnerId: OptStr,
+  Options: z
+    .looseObject({
+      DefaultRouteTableAssociation: OptStr, // enable | disable
+      DefaultRouteTablePropagation: OptStr,
+      AssociationDefaultRouteTableId: OptStr,
+      PropagationDefaultRouteTableId: OptStr,
+    })
+    .optional(),
+  Tags,
+});
+
+export const TransitGatewayVpcAttachmentSchema = z.looseObject({
+  TransitGatewayAttachmentId: Str,
+  TransitGatewayId: OptStr,
+  VpcId: OptStr,
+  SubnetIds: z.array(Str).default([]), // one per AZ the attachment serves
+  State: OptStr, // pendingAcceptance | pending | available | modifying | deleting | deleted | failed | rejected
+  Options: z.looseObject({ ApplianceModeSupport: OptStr, DnsSupport: OptStr }).optional(),
+  Tags,
+});
+
+const TgwRouteAttachmentSchema = z.looseObject({ TransitGatewayAttachmentId: OptStr, ResourceId: OptStr, ResourceType: OptStr, State: OptStr });
+
+export const TransitGatewayRouteSchema = z.looseObject({
+  DestinationCidrBlock: OptStr,
+  PrefixListId: OptStr,
+  Type: OptStr, // static | propagated
+  State: OptStr, // active | blackhole | pending | deleting | deleted
+  TransitGatewayAttachments: z.array(TgwRouteAttachmentSchema).default([]),
+});
+
+export const TransitGatewayRouteTableSchema = z.looseObject({
+  TransitGatewayRouteTableId: Str,
+  TransitGatewayId: OptStr,
+  State: OptStr, // pending | available | deleting | deleted
+  DefaultAssociationRouteTable: OptBool,
+  DefaultPropagationRouteTable: OptBool,
+  // Not DescribeTransitGatewayRouteTables fields: filled by `snapshot` from GetTransitGatewayRouteTable-
+  // Associations, GetTransitGatewayRouteTablePropagations and SearchTransitGatewayRoutes (state active|blackhole).
+  Associations: z.array(TgwRouteAttachmentSchema).default([]),
+  Propagations: z.array(TgwRouteAttachmentSchema).default([]),
+  Routes: z.array(TransitGatewayRouteSchema).default([]),
+  Tags,
 });
 
 export const LambdaFunctionSchema = z.looseObject({
@@ -339,6 +390,10 @@ export const SnapshotSchema = z.looseObject({
   managedPrefixLists: z.array(ManagedPrefixListSchema).default([]),
   vpcPeeringConnections: z.array(VpcPeeringConnectionSchema).default([]),
   transitGatewayAttachments: z.array(TransitGatewayAttachmentSchema).optional(),
+  // Optional (absent = not collected): transit gateways, their VPC attachments (with subnets) and route tables.
+  transitGateways: z.array(TransitGatewaySchema).optional(),
+  transitGatewayVpcAttachments: z.array(TransitGatewayVpcAttachmentSchema).optional(),
+  transitGatewayRouteTables: z.array(TransitGatewayRouteTableSchema).optional(),
   lambdaFunctions: z.array(LambdaFunctionSchema).default([]),
   eventSourceMappings: z.array(EventSourceMappingSchema).default([]),
   flowLogs: z.array(FlowLogSchema).default([]),
@@ -368,6 +423,10 @@ export type VpcEndpoint = z.infer<typeof VpcEndpointSchema>;
 export type ManagedPrefixList = z.infer<typeof ManagedPrefixListSchema>;
 export type VpcPeeringConnection = z.infer<typeof VpcPeeringConnectionSchema>;
 export type TransitGatewayAttachment = z.infer<typeof TransitGatewayAttachmentSchema>;
+export type TransitGateway = z.infer<typeof TransitGatewaySchema>;
+export type TransitGatewayVpcAttachment = z.infer<typeof TransitGatewayVpcAttachmentSchema>;
+export type TransitGatewayRoute = z.infer<typeof TransitGatewayRouteSchema>;
+export type TransitGatewayRouteTable = z.infer<typeof TransitGatewayRouteTableSchema>;
 export type LambdaFunction = z.infer<typeof LambdaFunctionSchema>;
 export type EventSourceMapping = z.infer<typeof EventSourceMappingSchema>;
 export type FlowLog = z.infer<typeof FlowLogSchema>;

@@ -12,6 +12,12 @@ import {
   DescribeNetworkAclsCommand,
   DescribeNetworkInterfacesCommand,
   DescribeTransitGatewayAttachmentsCommand,
+  DescribeTransitGatewayRouteTablesCommand,
+  DescribeTransitGatewaysCommand,
+  DescribeTransitGatewayVpcAttachmentsCommand,
+  GetTransitGatewayRouteTableAssociationsCommand,
+  GetTransitGatewayRouteTablePropagationsCommand,
+  SearchTransitGatewayRoutesCommand,
   DescribeVpcPeeringConnectionsCommand,
   GetManagedPrefixListEntriesCommand,
   type EC2Client,
@@ -172,6 +178,45 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
         return { items: r.TransitGatewayAttachments ?? [], next: r.NextToken };
       });
       snap.transitGatewayAttachments = plain(all);
+    }),
+    // Transit gateways, their VPC attachments (with subnets) and route tables with associations,
+    // propagations and routes (static, propagated, blackhole): the whole region's, since a path
+    // through a gateway continues in other VPCs. SearchTransitGatewayRoutes needs a filter; these
+    // two states cover every route that decides a path (at most 1,000 per table: AdditionalRoutesAvailable is flagged).
+    t("transitGateways", "DescribeTransitGateways", false, async () => {
+      const tgws = await collect(async (NextToken) => {
+        const r = await ec2.send(new DescribeTransitGatewaysCommand({ NextToken, MaxResults: 1000 }));
+        return { items: r.TransitGateways ?? [], next: r.NextToken };
+      });
+      const atts = await collect(async (NextToken) => {
+        const r = await ec2.send(new DescribeTransitGatewayVpcAttachmentsCommand({ NextToken, MaxResults: 1000 }));
+        return { items: r.TransitGatewayVpcAttachments ?? [], next: r.NextToken };
+      });
+      const tables = await collect(async (NextToken) => {
+        const r = await ec2.send(new DescribeTransitGatewayRouteTablesCommand({ NextToken, MaxResults: 1000 }));
+        return { items: r.TransitGatewayRouteTables ?? [], next: r.NextToken };
+      });
+      const full = await bounded(
+        tables.map((tb) => async () => {
+          const id = tb.TransitGatewayRouteTableId!;
+          const [assocs, props, routes] = await Promise.all([
+            collect(async (NextToken) => {
+              const r = await ec2.send(new GetTransitGatewayRouteTableAssociationsCommand({ TransitGatewayRouteTableId: id, NextToken, MaxResults: 1000 }));
+              return { items: r.Associations ?? [], next: r.NextToken };
+            }),
+            collect(async (NextToken) => {
+              const r = await ec2.send(new GetTransitGatewayRouteTablePropagationsCommand({ TransitGatewayRouteTableId: id, NextToken, MaxResults: 1000 }));
+              return { items: r.TransitGatewayRouteTablePropagations ?? [], next: r.NextToken };
+            }),
+            ec2.send(new SearchTransitGatewayRoutesCommand({ TransitGatewayRouteTableId: id, Filters: [{ Name: "state", Values: ["active", "blackhole"] }], MaxResults: 1000 })),
+          ]);
+          return { ...plain(tb), Associations: plain(assocs), Propagations: plain(props), Routes: plain(routes.Routes ?? []), ...(routes.AdditionalRoutesAvailable ? { AdditionalRoutesAvailable: true } : {}) };
+        }),
+        4,
+      );
+      snap.transitGateways = plain(tgws);
+      snap.transitGatewayVpcAttachments = plain(atts);
+      snap.transitGatewayRouteTables = full;
     }),
     t("flowLogs", "DescribeFlowLogs", false, async () => {
       const all = await collect(async (NextToken) => {

@@ -1,4 +1,5 @@
 // EC2 emulation core: the operation context, id lookups with AWS's NotFound/Malformed codes, views in SDK output shape.
+import { transitRouteState } from "./ec2-transit.js";
 import { awsError } from "./errors.js";
 import { addressCount, ipv4ToNumber, numberToIpv4, parseIpv4Block } from "../net/addr.js";
 import type {
@@ -262,6 +263,8 @@ export function igwView(ctx: OpContext, g: IgwRec) {
 export function routeState(ctx: OpContext, rt: RouteTableRec, r: RouteRec): "active" | "blackhole" {
   if (r.GatewayId === "local") return "active";
   if ((r as { _blackhole?: boolean })._blackhole) return "blackhole"; // imported from a snapshot as such
+  const transit = transitRouteState(ctx, rt, r);
+  if (transit) return transit;
   if (r.GatewayId?.startsWith("igw-")) return ctx.rs.internetGateways[r.GatewayId]?.VpcId === rt.VpcId ? "active" : "blackhole";
   if (r.NatGatewayId) {
     const n = ctx.rs.natGateways[r.NatGatewayId];

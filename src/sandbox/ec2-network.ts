@@ -1,5 +1,6 @@
 // EC2 operations for VPCs, subnets, internet gateways, route tables, network ACLs, regions and AZs.
 import { lookup } from "./indexes.js";
+import { transitRouteTarget } from "./ec2-transit.js";
 import { awsError } from "./errors.js";
 import { cidrContains, cidrOverlaps, formatCidr, parseIpv4Block } from "../net/addr.js";
 import {
@@ -534,16 +535,18 @@ const ReplaceRouteTableAssociation: Handler = (ctx) => {
 
 /** Validates a CreateRoute/ReplaceRoute target and returns the route record. */
 function routeTarget(ctx: OpContext, rt: RouteTableRec, dest: string): RouteRec {
-  const { GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId } = ctx.input;
-  const unsupported = ["InstanceId", "VpcPeeringConnectionId", "TransitGatewayId", "LocalGatewayId", "CarrierGatewayId", "EgressOnlyInternetGatewayId", "CoreNetworkArn"].find(
+  const { GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId, VpcPeeringConnectionId, TransitGatewayId } = ctx.input;
+  const unsupported = ["InstanceId", "LocalGatewayId", "CarrierGatewayId", "EgressOnlyInternetGatewayId", "CoreNetworkArn"].find(
     (k) => ctx.input[k] !== undefined,
   );
   if (unsupported) throw awsError("InvalidParameterValue", `Route target ${unsupported} is not supported by the sandbox`);
-  const targets = [GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId].filter((t) => t !== undefined);
-  if (targets.length === 0) throw awsError("MissingParameter", "The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, vpcEndpointId");
+  const targets = [GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId, VpcPeeringConnectionId, TransitGatewayId].filter((t) => t !== undefined);
+  if (targets.length === 0) throw awsError("MissingParameter", "The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, vpcEndpointId, vpcPeeringConnectionId, transitGatewayId");
   if (targets.length > 1) throw awsError("InvalidParameterCombination", "The parameter combination is not valid: specify only one route target");
   const route: RouteRec = { DestinationCidrBlock: dest, Origin: "CreateRoute" };
-  if (GatewayId !== undefined) {
+  if (VpcPeeringConnectionId !== undefined || TransitGatewayId !== undefined) {
+    transitRouteTarget(ctx, rt, route);
+  } else if (GatewayId !== undefined) {
     if (typeof GatewayId === "string" && GatewayId.startsWith("vpce-")) {
       route.VpcEndpointId = GatewayId;
     } else {

@@ -10,6 +10,7 @@ import { lambdaOps, seedLambdaExamples, settleLambda } from "./lambda.js";
 import { endpointOps, settleEndpoints } from "./ec2-endpoints.js";
 import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
+import { transitOps } from "./ec2-transit.js";
 import { latticeOps } from "./lattice.js";
 import { importSnapshotInto } from "./snapshot-state.js";
 import { StateFile, entryOf, JOURNAL_KEEP } from "./store.js";
@@ -70,6 +71,7 @@ registerService("lambda", lambdaOps);
 
 // Reachability Analyzer and the read-only operations for imported-only resource types (analyze-path, snapshot).
 registerService("ec2", insightsOps);
+registerService("ec2", transitOps);
 
 // VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints, S2).
 registerService("vpc-lattice", latticeOps);

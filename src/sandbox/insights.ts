@@ -4,7 +4,7 @@
 // the sandbox's own Describe handlers, see snapshot-state.ts) in RA's response shapes.
 // Also the read-only EC2 operations for resource types the sandbox cannot create (instances and
 // the rest exist only when imported from a snapshot): DescribeInstances, DescribeEgressOnly-
-// InternetGateways, DescribeVpcPeeringConnections, DescribeTransitGatewayAttachments, DescribeFlowLogs.
+// InternetGateways, DescribeFlowLogs (peering and transit gateways: ec2-transit.ts).
 import { nameTag, registerInventory } from "./inventory.js";
 import { analyzePath, type PathQuery } from "../analysis/analyzer.js";
 import { toNetworkInsightsAnalysis } from "../analysis/reachability.js";
@@ -286,16 +286,6 @@ export const insightsOps: Record<string, Handler> = {
   DeleteNetworkInsightsAnalysis,
   DescribeInstances,
   DescribeEgressOnlyInternetGateways: readOnly("EgressOnlyInternetGateways", "egressOnlyInternetGateways", "EgressOnlyInternetGatewayId", {}, "EgressOnlyInternetGatewayIds"),
-  DescribeVpcPeeringConnections: readOnly("VpcPeeringConnections", "vpcPeeringConnections", "VpcPeeringConnectionId", {
-    "requester-vpc-info.vpc-id": (p) => [p.RequesterVpcInfo?.VpcId],
-    "accepter-vpc-info.vpc-id": (p) => [p.AccepterVpcInfo?.VpcId],
-    "status-code": (p) => [p.Status?.Code],
-  }, "VpcPeeringConnectionIds"),
-  DescribeTransitGatewayAttachments: readOnly("TransitGatewayAttachments", "transitGatewayAttachments", "TransitGatewayAttachmentId", {
-    "resource-type": (a) => [a.ResourceType],
-    "resource-id": (a) => [a.ResourceId],
-    "transit-gateway-id": (a) => [a.TransitGatewayId],
-  }, "TransitGatewayAttachmentIds"),
   DescribeFlowLogs: readOnly("FlowLogs", "flowLogs", "FlowLogId", { "resource-id": (f) => [f.ResourceId] }, "FlowLogIds"),
 };
 

@@ -9,14 +9,13 @@ import type { OpContext } from "./ec2-core.js";
 import { emptyRegion, newId, zonesOf, type EniRec, type RegionState, type RouteRec, type SgRuleRec } from "./model.js";
 import { handlerFor } from "./index.js";
 import { importLattice } from "./lattice.js";
+import { importTransit } from "./ec2-transit.js";
 
 /** Resource types the native model has no record for: kept as imported and served/merged from here. */
 export const OVERLAY_TYPES = [
   "egressOnlyInternetGateways",
   "vpcEndpoints",
   "managedPrefixLists",
-  "vpcPeeringConnections",
-  "transitGatewayAttachments",
   "lambdaFunctions",
   "eventSourceMappings",
   "flowLogs",
@@ -100,8 +99,23 @@ export function regionSnapshot(tracked: OpContext): Snapshot {
   const configurations = lattice("ListResourceConfigurations", "GetResourceConfiguration", "resourceConfigurationIdentifier");
   if (configurations) snap.resourceConfigurations = configurations;
   const tgw = read(ctx, "ec2", "DescribeTransitGatewayAttachments", (o) => o.TransitGatewayAttachments ?? []);
-  // The sandbox knows all its attachments (none unless imported): "none" is an answer, not "unknown".
+  // The sandbox knows all its attachments and gateways: "none" is an answer, not "unknown".
   if (tgw) snap.transitGatewayAttachments = tgw;
+  // Transit gateways as `snapshot` collects them: route tables with associations, propagations and routes.
+  const tgws = read(ctx, "ec2", "DescribeTransitGateways", (o) => o.TransitGateways ?? []);
+  if (tgws) {
+    snap.transitGateways = tgws;
+    snap.transitGatewayVpcAttachments = read(ctx, "ec2", "DescribeTransitGatewayVpcAttachments", (o) => o.TransitGatewayVpcAttachments ?? []) ?? [];
+    snap.transitGatewayRouteTables = (read(ctx, "ec2", "DescribeTransitGatewayRouteTables", (o) => o.TransitGatewayRouteTables ?? []) ?? []).map((t: any) => {
+      const q = { TransitGatewayRouteTableId: t.TransitGatewayRouteTableId };
+      return {
+        ...t,
+        Associations: read(ctx, "ec2", "GetTransitGatewayRouteTableAssociations", (o) => o.Associations ?? [], q) ?? [],
+        Propagations: read(ctx, "ec2", "GetTransitGatewayRouteTablePropagations", (o) => o.TransitGatewayRouteTablePropagations ?? [], q) ?? [],
+        Routes: read(ctx, "ec2", "SearchTransitGatewayRoutes", (o) => o.Routes ?? [], { ...q, Filters: [{ Name: "state", Values: ["active", "blackhole"] }] }) ?? [],
+      };
+    });
+  }
   // Imported records the emulated operations do not serve (yet) complete the picture.
   for (const type of OVERLAY_TYPES) {
     const extra = overlay(ctx.rs, type);
@@ -316,6 +330,7 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
   };
   rs.ext.instances = Object.fromEntries(snap.instances.map((i) => [i.InstanceId, { ...json(i), _createdAt: ctx.now, _visibleAt: ctx.now }]));
   importLattice(rs, ctx.now, json(snap.resourceGateways ?? []), json(snap.resourceConfigurations ?? []), ctx.region, ctx.accountId);
+  importTransit(rs, snap, ctx.now);
   rs.ext.imported = Object.fromEntries(OVERLAY_TYPES.filter((t) => (snap as any)[t]?.length).map((t) => [t, json((snap as any)[t])]));
   return rs;
 }
