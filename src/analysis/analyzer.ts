@@ -17,6 +17,7 @@ import {
   type ParsedRouteTable,
   type SnapshotIndex,
 } from "./snapshot-index.js";
+import { closestServices, isKnownService } from "./services.js";
 import { lookupTgwRoute, overlappingPropagators, type ParsedTgwRoute } from "./transit.js";
 import type { NatGateway, NetworkInterface, ResourceConfiguration, ResourceGateway, Snapshot, Subnet, VpcEndpoint } from "./snapshot.js";
 
@@ -155,10 +156,13 @@ export interface PathResult {
   destination: string;
   /** One entry per concrete source when the source expands to several (a Lambda in N subnets). */
   paths?: SourcePathResult[];
+  /** What to do about a blocked path, when the analyzer knows (e.g. the egress-cli command that fixes it). */
+  hint?: string;
 }
 
 export interface SourcePathResult {
   source: ComponentRef;
+  hint?: string;
   reachable: boolean;
   hops: Hop[];
   explanations: Explanation[];
@@ -198,6 +202,8 @@ interface Target {
   service?: string;
   /** An interface endpoint chosen for the service that is not available. */
   badEndpoint?: VpcEndpoint;
+  /** How the name resolved (private DNS → an endpoint): shown after the source's security group, where RA shows it. */
+  resolvedVia?: Hop;
 }
 
 /** A network interface as the analyzer needs it (from an ENI record, an instance, or made up). */
@@ -298,8 +304,10 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
     };
     const target = resolveTarget(ctx, sender, query.destination, query.ipVersion);
     const ok = walk(ctx, sender, target, 0) && checkReturnPath(ctx);
+    const hint = ok ? undefined : explainNoEgress(ctx, sender, target);
     return {
       source: sender.ref,
+      ...(hint ? { hint } : {}),
       reachable: ok,
       hops: ctx.hops,
       explanations: ctx.explanations,
@@ -316,6 +324,7 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
     additionalDetails: dedupe(results.flatMap((r) => r.additionalDetails)),
     source: sourceRef,
     destination: query.destination,
+    ...(primary.hint ? { hint: primary.hint } : {}),
   };
   if (results.length > 1) {
     result.paths = results;
@@ -607,16 +616,19 @@ function resolveService(ctx: Ctx, sender: Sender, name: string, family: 4 | 6): 
   const { ix } = ctx;
   const serviceName = name.startsWith("com.amazonaws.") ? name : `com.amazonaws.${ix.snapshot.region}.${name}`;
   const endpoints = ix.endpointsByService.get(`${sender.subnet.VpcId}|${serviceName}`) ?? [];
+  if (!isKnownService(name) && endpoints.length === 0 && !ix.prefixListByName.has(serviceName)) {
+    throw new UsageError(`unknown AWS service "${name}"`, `closest names: ${closestServices(name).map((s) => `service:${s}`).join(", ")}`, "UnknownService");
+  }
   const iface = endpoints.filter((e) => (e.VpcEndpointType ?? "Interface") === "Interface");
   const withDns = iface.find((e) => e.PrivateDnsEnabled);
   if (withDns) {
     const eni = eniForEndpoint(ix, withDns, sender.az);
     if (eni && eni.addr4) {
       const target: Target = { kind: "eni", family: 4, cidrs: [eni.addr4], label: `${serviceName} via ${withDns.VpcEndpointId}`, eni, service: serviceName };
-      ctx.hops.push({
+      target.resolvedVia = {
         component: { id: withDns.VpcEndpointId, type: ComponentType.vpcEndpoint },
         action: `${serviceName} resolves (private DNS) to interface endpoint ${withDns.VpcEndpointId} at ${eni.addr4.text.replace(/\/32$/, "")} in ${eni.subnet.SubnetId}`,
-      });
+      };
       const state = (withDns.State ?? "available").toLowerCase();
       if (state !== "available") target.badEndpoint = withDns;
       return target;
@@ -807,9 +819,16 @@ function checkAcl(
   const ref = { id: acl.acl.NetworkAclId, type: ComponentType.networkAcl };
   const v = evalAcl(acl, egress, peers.length ? peers : [ANY_V4], ctx.proto, from, to);
   if (v.ok) {
+    const rules = egress ? acl.egress : acl.ingress;
+    const ruleText = v.admittedBy
+      .map((n) => {
+        const e = rules.find((r) => r.entry.RuleNumber === n);
+        return e ? `rule ${n} (allow ${fmtPorts(e.proto, e.proto === "tcp" || e.proto === "udp" ? e.from : 0, e.proto === "tcp" || e.proto === "udp" ? e.to : 65535)} ${e.cidr?.text ?? "?"})` : `rule ${n}`;
+      })
+      .join(", ");
     ctx.hops.push({
       component: ref,
-      action: `network ACL ${acl.acl.NetworkAclId} ${dir} rule ${v.admittedBy.join(", ")} allows ${what}${returnPath ? " (return traffic)" : ""}`,
+      action: `network ACL ${acl.acl.NetworkAclId} ${dir} ${ruleText} admits ${what}${returnPath ? " (return traffic)" : ""}`,
       detail: `subnet ${subnet.SubnetId}`,
       aclRule: admittingRule(acl, egress, v.admittedBy[0], returnPath),
     });
@@ -975,6 +994,8 @@ function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean 
       securityGroupRule: sgRuleOf(v, "egress"),
     });
   }
+
+  if (target.resolvedVia && !ctx.hops.includes(target.resolvedVia)) ctx.hops.push(target.resolvedVia);
 
   // 2. Same subnet: no ACL, no route lookup beyond local.
   if (target.eni && target.eni.subnet.SubnetId === sender.subnet.SubnetId) {
@@ -1759,4 +1780,26 @@ function checkCrossingReturn(ctx: Ctx, c: Crossing): boolean {
     detail: `transit gateway route table ${hop.tableId} sends the reply to ${addrText} to ${hop.attachmentId} (${other?.VpcId ?? "?"}), not back to ${c.srcAttachmentId} (${c.fromVpc})`,
     returnPath: true,
   });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Saying why (S5): a private address with no NAT gateway on its way out
+
+/**
+ * The internet is out of reach because the sender has no public IPv4 and its path meets no NAT
+ * gateway: whether the table lacks the route or sends it straight to the internet gateway, the IGW
+ * would have no public address to translate the source to, so replies could never come back. Adds
+ * that to the explanation and returns the fix (a NAT gateway, outbound only) as a hint.
+ */
+function explainNoEgress(ctx: Ctx, sender: Sender, target: Target): string | undefined {
+  const e = ctx.explanations[0];
+  if (!e || target.family !== 4 || (target.kind !== "igw" && target.kind !== "internet") || sender.publicIp || sender.natGatewayId) return undefined;
+  if (ctx.hops.some((h) => h.component.type === ComponentType.natGateway || h.component.type === ComponentType.transitGateway || h.component.type === ComponentType.transitGatewayAttachment)) return undefined;
+  const vpcId = sender.subnet.VpcId;
+  const ownTable = e.code === "NO_ROUTE_TO_DESTINATION" && e.component.type === ComponentType.routeTable && ctx.ix.routeTables.get(e.component.id)?.table.VpcId === vpcId;
+  if (!ownTable && e.code !== "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS") return undefined;
+  if (ownTable) {
+    e.detail += ` — and ${sender.label} has no public IPv4 address and no NAT gateway on its way out, so even a route to an internet gateway would fail: the internet gateway has no public address to translate ${sender.addr4 ? hostText(sender.addr4) : "it"} to, and replies could never come back`;
+  }
+  return `give ${sender.subnet.SubnetId} a NAT gateway (outbound only; an Elastic IP would also expose ${sender.label} to inbound traffic): egress-cli import --vpc ${vpcId} --name NAME, then egress-cli add-nat --mode single (if a plan already holds ${vpcId}: egress-cli add-nat)`;
 }

@@ -9,6 +9,7 @@ import { CliError, ExitCode, UsageError } from "../errors.js";
 import type { ComponentRef, PathQuery, PathResult } from "../analysis/analyzer.js";
 import type { AnalyzePathReport } from "../output/path.js";
 import { portOption, Problems } from "./options.js";
+import { closestServices, isKnownService } from "../analysis/services.js";
 
 export interface AnalyzePathOptions {
   from?: string;
@@ -38,6 +39,10 @@ export function parseAnalyzeOptions(opts: AnalyzePathOptions): ParsedQuery {
   else if (!SOURCE.test(opts.from)) problems.add(`--from ${JSON.stringify(opts.from)} is not a source I can analyze.`, "use subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME");
   if (!opts.to) problems.add("--to is required (igw, internet, igw-…, an IP or CIDR, service:NAME, eni-…, i-…, vpce-…).");
   else if (!DEST.test(opts.to)) problems.add(`--to ${JSON.stringify(opts.to)} is not a destination I can analyze.`, "use igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-… or vpce-…");
+  else if (opts.to.startsWith("service:") && !isKnownService(opts.to.slice("service:".length))) {
+    const name = opts.to.slice("service:".length);
+    problems.add(`--to service:${name}: unknown AWS service "${name}".`, `closest names: ${closestServices(name).map((x) => `service:${x}`).join(", ")}`, "UnknownService");
+  }
   const protocol = (opts.protocol ?? "tcp").toLowerCase();
   if (!["tcp", "udp", "icmp"].includes(protocol)) problems.add(`--protocol must be tcp, udp or icmp, got ${JSON.stringify(opts.protocol)}.`);
   let port = 443;
@@ -79,6 +84,7 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
     }
   }
   report.reachable = report.result.reachable;
+  if (report.result.hint) report.hint = report.result.hint;
   if (ctx.opts.json) ctx.printJson(report);
   else {
     const { renderAnalyzePath } = await import("../output/path.js");

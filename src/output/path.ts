@@ -19,6 +19,8 @@ export interface AnalyzePathReport {
   disagreements?: Disagreement[];
   reachabilityAnalyzer?: { analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }> };
   snapshot?: { takenAt: string; file?: string };
+  /** The fix for a blocked path, when known (also in result.hint). */
+  hint?: string;
 }
 
 const short = (h: Hop) => h.component.id;
@@ -54,7 +56,9 @@ export function renderPathResult(r: PathResult, c: ChalkInstance, head: { from: 
       lines.push(`    ${p.reachable ? c.green("✔") : c.red("✖")} ${p.source.id}${e ? ` — ${e.code} at ${e.component.id}` : ""}`);
     }
   }
-  for (const d of r.additionalDetails) lines.push(c.dim(`  · ${d}`));
+  if (r.hint) lines.push(`  ${c.yellow("hint:")} ${r.hint}`);
+  // Per-subnet verdicts are shown above; their machine-readable detail lines are for JSON only.
+  for (const d of r.additionalDetails) if (!d.startsWith("LAMBDA_SUBNET_RESULT:")) lines.push(c.dim(`  · ${d}`));
   return lines.join("\n");
 }
 

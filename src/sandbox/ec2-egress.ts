@@ -1,5 +1,6 @@
 // EC2 operations for Elastic IPs, NAT gateways, security groups, network interfaces and tags; NAT state transitions.
 import { lookup } from "./indexes.js";
+import { peeredVpcs } from "./ec2-transit.js";
 import { awsError } from "./errors.js";
 import { parseIpv4Block } from "../net/addr.js";
 import {
@@ -455,7 +456,8 @@ function ruleSpecs(ctx: OpContext, g: SgRec, egress: boolean): RuleSpec[] {
         ref = ctx.rs.securityGroups[r.GroupId];
       } else if (r.GroupName !== undefined) ref = lookup<SgRec>(ctx.rs, "sg.vpc", g.VpcId).find((x) => x.GroupName === r.GroupName);
       if (!ref || !isVisible(ctx, ref)) throw awsError("InvalidGroup.NotFound", `The security group '${r.GroupId ?? r.GroupName}' does not exist`);
-      if (ref.VpcId !== g.VpcId && !r.VpcPeeringConnectionId)
+      // Another VPC's group: only across a peering connection (named, or an active one between the two VPCs).
+      if (ref.VpcId !== g.VpcId && !r.VpcPeeringConnectionId && !peeredVpcs(ctx, ref.VpcId, g.VpcId))
         throw awsError("InvalidGroup.NotFound", `You have specified two resources that belong to different networks.`);
       out.push({ ...common, ReferencedGroupId: ref.GroupId, ...(r.Description ? { Description: r.Description } : {}) });
       n++;

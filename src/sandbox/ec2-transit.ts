@@ -4,7 +4,7 @@
 // States follow AWS (pending → available, pending-acceptance → provisioning → active, deleting →
 // deleted); propagated routes come from src/analysis/transit.ts (on an identical CIDR the transit
 // gateway keeps the first attachment's), so the sandbox and the analyzer apply one rule.
-import { cidrOverlaps, parseCidr } from "../net/addr.js";
+import { cidrOverlaps, hasHostBits, parseCidr } from "../net/addr.js";
 import { tgwRouteTableRoutes, type Propagation, type StaticRoute } from "../analysis/transit.js";
 import type { Snapshot } from "../analysis/snapshot.js";
 import { awsError } from "./errors.js";
@@ -511,7 +511,7 @@ const GetTransitGatewayRouteTablePropagations: Handler = (ctx) => {
 function destinationCidr(ctx: OpContext): string {
   const raw = str(ctx, "DestinationCidrBlock")!;
   const c = parseCidr(raw);
-  if (!c || c.text !== raw) throw awsError("InvalidParameterValue", `Value (${raw}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`);
+  if (!c || hasHostBits(c) || c.v !== 4) throw awsError("InvalidParameterValue", `Value (${raw}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`);
   return c.text;
 }
 
@@ -581,9 +581,9 @@ const SearchTransitGatewayRoutes: Handler = (ctx) => {
 // VPC peering
 
 function peeringCode(ctx: OpContext, p: PeeringRec): PeeringRec["Code"] {
-  // initiating-request and provisioning are brief: the next Describe sees the following state.
-  if (p.Code === "initiating-request" && ctx.now > p._changedAt) return "pending-acceptance";
-  if (p.Code === "provisioning" && ctx.now > p._changedAt) return "active";
+  // initiating-request and provisioning are brief: only the call that starts them answers with them.
+  if (p.Code === "initiating-request") return "pending-acceptance";
+  if (p.Code === "provisioning") return "active";
   if (p.Code === "pending-acceptance" && ctx.now >= p._createdAt + PEERING_EXPIRY_MS) return "expired";
   return p.Code;
 }
@@ -660,7 +660,8 @@ const CreateVpcPeeringConnection: Handler = (ctx) => {
 const AcceptVpcPeeringConnection: Handler = (ctx) => {
   const p = peeringOf(ctx);
   transition(ctx, p, ["pending-acceptance"], "provisioning");
-  return { VpcPeeringConnection: { ...peeringView(ctx, p) } };
+  // The call answers "provisioning"; the next Describe sees "active".
+  return { VpcPeeringConnection: { ...peeringView(ctx, p), Status: { Code: "provisioning", Message: "Provisioning" } } };
 };
 
 const RejectVpcPeeringConnection: Handler = (ctx) => {
@@ -714,6 +715,12 @@ export function transitRouteTarget(ctx: OpContext, rt: RouteTableRec, route: Rou
     if (!att) throw awsError("InvalidTransitGatewayID.NotFound", `The transitGateway ID '${tgwId}' does not exist or is not attached to ${rt.VpcId}`);
     rec.TransitGatewayId = tgwId;
   }
+}
+
+/** Is there an active peering connection between the two VPCs (security groups may reference each other)? */
+export function peeredVpcs(ctx: OpContext, a: string, b: string): boolean {
+  const s = ctx.rs.ext.transit as TransitStore | undefined;
+  return Object.values(s?.peerings ?? {}).some((p) => ((p.RequesterVpcId === a && p.AccepterVpcId === b) || (p.RequesterVpcId === b && p.AccepterVpcId === a)) && peeringCode(ctx, p) === "active");
 }
 
 /** State of a route to a peering connection or a transit gateway: blackhole once the connection is gone. */
