@@ -6,6 +6,8 @@ import type { STSClient } from "@aws-sdk/client-sts";
 import type { IAMClient } from "@aws-sdk/client-iam";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import type { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import type { RAMClient } from "@aws-sdk/client-ram";
 import type { Sandbox } from "../sandbox/index.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { stripUserInfo } from "../net/url.js";
@@ -34,6 +36,10 @@ export interface AwsClients {
   lambda(): Promise<LambdaClient>;
   /** VPC Lattice: resource gateways and resource configurations (PrivateLink sharing, S2). */
   lattice(): Promise<VPCLatticeClient>;
+  /** Systems Manager: public AMI parameters, managed-instance registration, Run Command (the proxy, S2). */
+  ssm(): Promise<SSMClient>;
+  /** Resource Access Manager: sharing the proxy's resource configuration with other accounts (S2). */
+  ram(): Promise<RAMClient>;
   accountId(): Promise<string>;
 }
 
@@ -159,6 +165,8 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     iam: () => get("iam", async () => (await import("@aws-sdk/client-iam")).IAMClient),
     lambda: () => get("lambda", async () => (await import("@aws-sdk/client-lambda")).LambdaClient),
     lattice: () => get("vpc-lattice", async () => (await import("@aws-sdk/client-vpc-lattice")).VPCLatticeClient),
+    ssm: () => get("ssm", async () => (await import("@aws-sdk/client-ssm")).SSMClient),
+    ram: () => get("ram", async () => (await import("@aws-sdk/client-ram")).RAMClient),
     accountId() {
       account ??= (async () => {
         const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");

@@ -92,7 +92,7 @@ function roleId(): string {
 
 const roleArn = (ctx: { accountId: string }, r: RoleRec) => `arn:aws:iam::${ctx.accountId}:role${r.Path}${r.RoleName}`;
 
-function roleView(ctx: OpContext, r: RoleRec) {
+export function roleView(ctx: { accountId: string }, r: RoleRec) {
   return {
     Path: r.Path,
     RoleName: r.RoleName,

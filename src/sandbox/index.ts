@@ -12,6 +12,10 @@ import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
 import { transitOps } from "./ec2-transit.js";
 import { latticeOps } from "./lattice.js";
+import { instanceOps, settleInstances } from "./ec2-instances.js";
+import { instanceProfileOps } from "./iam-profiles.js";
+import { ssmOps } from "./ssm.js";
+import { ramOps } from "./ram.js";
 import { importSnapshotInto } from "./snapshot-state.js";
 import { StateFile, entryOf, JOURNAL_KEEP } from "./store.js";
 import { type Change, Tracker, plain } from "./tracker.js";
@@ -75,6 +79,13 @@ registerService("ec2", transitOps);
 
 // VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints, S2).
 registerService("vpc-lattice", latticeOps);
+
+// The egress proxy (S2): EC2 instances and the AL2023 images (after insightsOps, whose read-only
+// DescribeInstances they replace), IAM instance profiles, SSM parameters and Run Command, RAM shares.
+registerService("ec2", instanceOps);
+registerService("iam", instanceProfileOps);
+registerService("ssm", ssmOps);
+registerService("ram", ramOps);
 
 /** An emulated operation's handler (the emulated Reachability Analyzer reads the region through them). */
 export function handlerFor(service: string, operation: string): Handler | undefined {
@@ -499,6 +510,7 @@ export class Sandbox {
     settle(rs, now);
     settleLambda(rs, now);
     settleEndpoints(rs, now);
+    settleInstances(rs, now);
   }
 
   private region(region: string): RegionState {

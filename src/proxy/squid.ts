@@ -1,0 +1,192 @@
+// The egress proxy's Squid configuration and the EC2 user data that installs it. Pure: no SDK, no fs.
+// The config must parse on Squid 5.7 (Debian 12, the tests) and 6.x (Amazon Linux 2023, the proxies):
+// only directives and options both versions know.
+
+export interface SquidConfigInput {
+  port: number;
+  /** Squid dstdomain patterns (validated with validateDomains first). */
+  allowDomains: string[];
+  /** Source CIDRs admitted (the VPC's CIDR, --allow-cidr…). */
+  allowCidrs: string[];
+  /** Peek at the TLS ClientHello and splice only when the SNI is on the list (never bumps). */
+  verifySni: boolean;
+  /** Where things live; the defaults are the Amazon Linux 2023 package's. Tests point them at a temp dir. */
+  paths?: Partial<SquidPaths>;
+}
+
+export interface SquidPaths {
+  accessLog: string;
+  cacheLog: string;
+  pidFile: string;
+  /** The certificate Squid needs on an ssl-bump port even though it never bumps (peek and splice only). */
+  peekCert: string;
+  /** Extra hosts file (tests map their names to 127.0.0.1); unset: the system's /etc/hosts. */
+  hostsFile?: string;
+  /** Run as this user (tests); unset: the package's default. */
+  effectiveUser?: string;
+}
+
+export const DEFAULT_PATHS: SquidPaths = {
+  accessLog: "/var/log/squid/access.log",
+  cacheLog: "/var/log/squid/cache.log",
+  pidFile: "/run/squid.pid",
+  peekCert: "/etc/squid/egress-peek.pem",
+};
+
+export const SQUID_CONF_PATH = "/etc/squid/squid.conf";
+
+/** The squid.conf the proxy runs: deny by default, every rule says why. */
+export function renderSquidConfig(input: SquidConfigInput): string {
+  const p = { ...DEFAULT_PATHS, ...(input.paths ?? {}) };
+  const lines: string[] = [
+    "# egress-cli proxy (generated; `egress-cli proxy allow` rewrites it in place)",
+    input.verifySni ? `http_port ${input.port} ssl-bump tls-cert=${p.peekCert} generate-host-certificates=off` : `http_port ${input.port}`,
+    "",
+    `acl egress_src src ${input.allowCidrs.join(" ")}`,
+    `acl egress_dst dstdomain -n ${input.allowDomains.join(" ")}`,
+    // destinations written as IP literals bypass a name allowlist: refuse them outright
+    "acl egress_ip_literal dstdom_regex -n -i ^[0-9.]+$ ^0x[0-9a-f.x]+$ ^\\[?[0-9a-f:]*:[0-9a-f:.]*\\]?$",
+    "acl egress_tls_port port 443",
+    "acl egress_http_port port 80",
+    "acl CONNECT method CONNECT",
+    "",
+    "http_access deny !egress_src",
+    "http_access deny egress_ip_literal",
+    "http_access deny CONNECT !egress_tls_port",
+    "http_access deny !CONNECT !egress_http_port",
+    "http_access allow egress_dst",
+    "http_access deny all",
+  ];
+  if (input.verifySni) {
+    lines.push(
+      "",
+      "# --verify-sni: read the TLS ClientHello, tunnel only names on the list; never decrypt",
+      "acl egress_step1 at_step SslBump1",
+      `acl egress_sni ssl::server_name ${input.allowDomains.join(" ")}`,
+      "ssl_bump peek egress_step1",
+      "ssl_bump splice egress_sni",
+      "ssl_bump terminate all",
+    );
+  }
+  lines.push(
+    "",
+    `access_log daemon:${p.accessLog} squid`,
+    `cache_log ${p.cacheLog}`,
+    `pid_filename ${p.pidFile}`,
+    ...(p.hostsFile ? [`hosts_file ${p.hostsFile}`] : []),
+    ...(p.effectiveUser ? [`cache_effective_user ${p.effectiveUser}`] : []),
+    "cache deny all",
+    "forwarded_for delete",
+    "httpd_suppress_version_string on",
+    "visible_hostname egress-proxy",
+    "shutdown_lifetime 3 seconds",
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** Heredoc terminator used by the user data and `proxy allow` (never appears in a config). */
+export const CONF_EOF = "EGRESS_SQUID_CONF";
+
+/** Shell lines that write the config, check it, and either reload or put the old one back. */
+export function reconfigureScript(conf: string): string[] {
+  return [
+    `cp ${SQUID_CONF_PATH} ${SQUID_CONF_PATH}.previous`,
+    `cat > ${SQUID_CONF_PATH}.new <<'${CONF_EOF}'`,
+    ...conf.replace(/\n$/, "").split("\n"),
+    CONF_EOF,
+    `squid -k parse -f ${SQUID_CONF_PATH}.new`,
+    `mv ${SQUID_CONF_PATH}.new ${SQUID_CONF_PATH}`,
+    "squid -k reconfigure",
+    "systemctl is-active squid",
+  ];
+}
+
+/** The user data (bash, cloud-init) that installs Squid on Amazon Linux 2023 and starts it with conf. */
+export function renderUserData(conf: string, opts: { verifySni: boolean }): string {
+  return [
+    "#!/bin/bash",
+    "# egress-cli proxy bootstrap (Amazon Linux 2023)",
+    "set -euo pipefail",
+    "dnf install -y squid",
+    ...(opts.verifySni
+      ? [`openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=egress-proxy-peek -keyout ${DEFAULT_PATHS.peekCert} -out ${DEFAULT_PATHS.peekCert}`, `chmod 0640 ${DEFAULT_PATHS.peekCert}`]
+      : []),
+    `cat > ${SQUID_CONF_PATH} <<'${CONF_EOF}'`,
+    ...conf.replace(/\n$/, "").split("\n"),
+    CONF_EOF,
+    "squid -k parse",
+    "systemctl enable --now squid",
+    "",
+  ].join("\n");
+}
+
+// ---------- a static check of what `squid -k parse` rejects (the sandbox's Run Command uses it) ----------
+
+const DIRECTIVES = new Set([
+  "http_port", "https_port", "acl", "http_access", "ssl_bump", "access_log", "cache_log", "pid_filename", "hosts_file",
+  "cache_effective_user", "cache", "via", "forwarded_for", "httpd_suppress_version_string", "visible_hostname",
+  "shutdown_lifetime", "coredump_dir", "dns_nameservers", "logfile_rotate", "cache_dir", "refresh_pattern",
+  "sslcrtd_program", "tls_outgoing_options", "connect_timeout", "request_header_access", "max_filedescriptors",
+]);
+const ACL_TYPES = new Set([
+  "src", "dst", "dstdomain", "srcdomain", "dstdom_regex", "url_regex", "urlpath_regex", "port", "localport", "proto",
+  "method", "at_step", "ssl::server_name", "ssl::server_name_regex", "http_status", "time", "maxconn", "all-of", "any-of",
+]);
+const BUILTIN_ACLS = new Set(["all", "localhost", "to_localhost", "manager", "to_linklocal"]);
+const ONOFF = new Set(["on", "off"]);
+
+/**
+ * Problems `squid -k parse` would report as fatal (unknown directives, unknown ACL types, rules naming
+ * undefined ACLs, bad ports, bad on/off values). Not Squid's full grammar: a faithful subset for the
+ * configurations this tool writes and their likely corruptions (see the real-Squid test).
+ */
+export function checkSquidConfig(text: string): string[] {
+  const errors: string[] = [];
+  const acls = new Set(BUILTIN_ACLS);
+  let ports = 0;
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) return;
+    const [directive, ...args] = line.split(/\s+/);
+    const at = `line ${i + 1}: ${line}`;
+    if (!DIRECTIVES.has(directive)) return errors.push(`FATAL: unknown directive '${directive}' (${at})`);
+    switch (directive) {
+      case "http_port":
+      case "https_port": {
+        ports++;
+        const m = /^(?:(?:\d+\.){3}\d+:|\[[0-9a-f:]+\]:)?(\d+)$/i.exec(args[0] ?? "");
+        const port = m ? Number(m[1]) : NaN;
+        if (!(port >= 1 && port <= 65535)) errors.push(`FATAL: invalid port '${args[0] ?? ""}' (${at})`);
+        break;
+      }
+      case "acl": {
+        const [name, type, ...values] = args;
+        if (!name || !type) return errors.push(`FATAL: acl needs a name and a type (${at})`);
+        if (!ACL_TYPES.has(type)) return errors.push(`FATAL: Invalid ACL type '${type}' (${at})`);
+        if (!values.filter((v) => !v.startsWith("-")).length) return errors.push(`FATAL: acl ${name} has no values (${at})`);
+        if (type === "port" && values.some((v) => !/^\d+(-\d+)?$/.test(v) || Number(v.split("-")[0]) > 65535)) errors.push(`FATAL: invalid port in acl ${name} (${at})`);
+        if ((type === "src" || type === "dst") && values.some((v) => !/^[0-9a-f.:]+(\/\d+)?$/i.test(v) && v !== "all")) errors.push(`FATAL: invalid address in acl ${name} (${at})`);
+        acls.add(name);
+        break;
+      }
+      case "http_access":
+      case "ssl_bump": {
+        const [action, ...refs] = args;
+        const actions = directive === "http_access" ? ["allow", "deny"] : ["peek", "stare", "splice", "bump", "terminate"];
+        if (!actions.includes(action)) return errors.push(`FATAL: ${directive}: unknown action '${action ?? ""}' (${at})`);
+        if (!refs.length) return errors.push(`FATAL: ${directive} ${action} names no ACL (${at})`);
+        for (const r of refs) if (!acls.has(r.replace(/^!/, ""))) errors.push(`FATAL: ACL not found: ${r.replace(/^!/, "")} (${at})`);
+        break;
+      }
+      case "via":
+      case "httpd_suppress_version_string":
+        if (!ONOFF.has(args[0] ?? "")) errors.push(`FATAL: expected on or off (${at})`);
+        break;
+      default:
+        if (!args.length) errors.push(`FATAL: ${directive} needs a value (${at})`);
+    }
+  });
+  if (!ports) errors.push("FATAL: no http_port: Squid would listen nowhere");
+  return errors;
+}
