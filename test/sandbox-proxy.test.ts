@@ -146,7 +146,7 @@ test("RunInstances validation: architecture mismatch, unknown type, key pairs, h
   const foreignSg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: other, GroupName: "x", Description: "x" }))).GroupId!;
   const cases: Array<[Partial<RunInstancesCommandInput>, string]> = [
     [{ InstanceType: "t4g.micro" }, "InvalidParameterValue"],
-    [{ InstanceType: "t3.huge" }, "InvalidParameterValue"],
+    [{ InstanceType: "t3.huge" as any }, "InvalidParameterValue"],
     [{ KeyName: "mine" }, "InvalidKeyPair.NotFound"],
     [{ MetadataOptions: { HttpTokens: "required", HttpPutResponseHopLimit: 65 } }, "InvalidParameterValue"],
     [{ BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: 4 } }] }, "InvalidBlockDeviceMapping"],

@@ -10,6 +10,8 @@ export interface SquidConfigInput {
   allowCidrs: string[];
   /** Peek at the TLS ClientHello and splice only when the SNI is on the list (never bumps). */
   verifySni: boolean;
+  /** Destination ports: CONNECT only to tls (443), plain HTTP only to http (80). Tests serve on unprivileged ports. */
+  upstreamPorts?: { tls: number; http: number };
   /** Where things live; the defaults are the Amazon Linux 2023 package's. Tests point them at a temp dir. */
   paths?: Partial<SquidPaths>;
 }
@@ -46,8 +48,8 @@ export function renderSquidConfig(input: SquidConfigInput): string {
     `acl egress_dst dstdomain -n ${input.allowDomains.join(" ")}`,
     // destinations written as IP literals bypass a name allowlist: refuse them outright
     "acl egress_ip_literal dstdom_regex -n -i ^[0-9.]+$ ^0x[0-9a-f.x]+$ ^\\[?[0-9a-f:]*:[0-9a-f:.]*\\]?$",
-    "acl egress_tls_port port 443",
-    "acl egress_http_port port 80",
+    `acl egress_tls_port port ${input.upstreamPorts?.tls ?? 443}`,
+    `acl egress_http_port port ${input.upstreamPorts?.http ?? 80}`,
     "acl CONNECT method CONNECT",
     "",
     "http_access deny !egress_src",
