@@ -70,6 +70,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .description("adopt an existing VPC into a plan (nothing imported is ever deleted)")
     .requiredOption("--vpc <vpc-id>", "[required] the VPC to import")
     .requiredOption("--name <name>", "[required] plan name")
+    .option("--shared", "import although the VPC holds another egress-cli plan's resources (they stay untouched: no command changes them)")
     .action(lazy("import", async () => (await import("./commands/import.js")).importCommand));
 
   program

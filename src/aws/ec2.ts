@@ -109,6 +109,31 @@ export const getRouteTable = async (ec2: EC2Client, id: string) => (await orUnde
 export const getNatGateway = async (ec2: EC2Client, id: string) => (await orUndefined(listNatGateways(ec2, undefined, [id])))?.[0];
 export const getAddress = async (ec2: EC2Client, allocationId: string) => (await orUndefined(listAddresses(ec2, undefined, [allocationId])))?.[0];
 
+/** The tags of an EC2 resource named by id: undefined when it does not exist, null when there is no lookup here for its kind. */
+export async function tagsOfId(ec2: EC2Client, id: string): Promise<{ Key?: string; Value?: string }[] | undefined | null> {
+  const prefix = id.split("-")[0];
+  const one = async <T extends { Tags?: { Key?: string; Value?: string }[] }>(p: Promise<T[]>) => {
+    const found = (await orUndefined(p))?.[0];
+    return found ? (found.Tags ?? []) : undefined;
+  };
+  switch (prefix) {
+    case "vpc":
+      return one(listVpcs(ec2, undefined, [id]));
+    case "subnet":
+      return one(listSubnets(ec2, undefined, [id]));
+    case "rtb":
+      return one(listRouteTables(ec2, undefined, [id]));
+    case "igw":
+      return one(listInternetGateways(ec2, undefined, [id]));
+    case "sg":
+      return one(listSecurityGroups(ec2, undefined, [id]));
+    case "nat":
+      return one(listNatGateways(ec2, undefined, [id]));
+    default:
+      return null;
+  }
+}
+
 /** An endpoint's state in lower case ("pendingacceptance", "available", …; "" when unknown). */
 export function endpointState(e: Pick<VpcEndpoint, "State"> | undefined): string {
   return String(e?.State ?? "").toLowerCase();

@@ -9,15 +9,19 @@ import { DescribeVpcAttributeCommand, DescribeVpcEndpointServicesCommand, type S
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { errorCode } from "../aws/errors.js";
-import { getVpc, isLiveEndpoint, listSecurityGroups } from "../aws/ec2.js";
+import { getVpc, isLiveEndpoint, listSecurityGroups, listVpcEndpoints } from "../aws/ec2.js";
 import { policyProblems } from "../aws/policy-eval.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
-import { vpcAttributeStep } from "../engine/ec2-steps.js";
-import { deleters } from "../engine/kinds.js";
+import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
+import { undoSteps } from "../engine/destroy.js";
+import { typed } from "../engine/kinds/kind.js";
+import { ingressRuleStep, ruleSource, securityGroupRuleKind, type RuleSource } from "../engine/kinds/security-group-rule.js";
+import { securityGroupStep } from "../engine/kinds/security-group.js";
+import { vpcEndpointStep } from "../engine/kinds/vpc-endpoint.js";
+import { getFunctionConfiguration } from "../engine/kinds/lambda-vpc-config.js";
 import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
-import { getFunctionConfiguration, ingressRuleStep, listVpcEndpoints, securityGroupStep, vpcEndpointStep, type RuleSource } from "../engine/lambda-steps.js";
 import { chooseSubnets, parseFunctionRef, type PlanSubnet } from "./lambda-common.js";
 import { awsIdPattern, cidrOption, Problems } from "./options.js";
 import { renderAddEndpoint } from "../output/render.js";
@@ -422,18 +426,12 @@ async function revokeStaleIngress(ctx: Context, session: Awaited<ReturnType<type
   for (const [step, rec] of Object.entries(session.plan.resources)) {
     const service = services.find((svc) => step.startsWith(`endpoint/${svc}/sg/ingress/`));
     if (!service || rec.kind !== "security-group-rule" || rec.state !== "created" || wanted.has(step)) continue;
-    const perm = (rec.attrs as { permission?: { IpRanges?: Array<{ CidrIp?: string }>; UserIdGroupPairs?: Array<{ GroupId?: string }> } }).permission;
-    const source = perm?.IpRanges?.[0]?.CidrIp ?? perm?.UserIdGroupPairs?.[0]?.GroupId ?? step.split("/").pop()!;
+    const source = ruleSource(typed(securityGroupRuleKind, step, rec)) ?? step.split("/").pop()!;
     if (ctx.opts.dryRun) {
       out.push({ service, step, source, revoked: false });
       continue;
     }
-    session.journal({ step, action: "delete", status: "started", resourceId: rec.id ?? undefined });
-    await session.save();
-    await deleters[rec.kind](ctx, rec);
-    session.upsert(step, { ...rec, state: "deleted", deletedAt: new Date().toISOString(), generation: rec.generation + 1 });
-    session.journal({ step, action: "delete", status: "done", resourceId: rec.id ?? undefined, error: "no longer in --allow-from" });
-    await session.save();
+    await undoSteps(ctx, session, [step], { reason: "no longer in --allow-from" });
     ctx.log.info(`Revoked ingress tcp/443 from ${source} into the ${service} endpoint's group: no longer in --allow-from.`);
     out.push({ service, step, source, revoked: true });
   }

@@ -9,7 +9,9 @@ import { effectiveRouteTable, getInternetGateway, isAttachedTo, listAddresses, l
 import { TAG_PLAN_ID, TAG_STEP } from "../aws/tags.js";
 import { runSteps, type ResourceRecord, type StepDef } from "../engine/engine.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
-import { elasticIpStep, natGatewayStep, routeStep } from "../engine/ec2-steps.js";
+import { elasticIpStep } from "../engine/kinds/elastic-ip.js";
+import { natGatewayStep } from "../engine/kinds/nat-gateway.js";
+import { routeStep } from "../engine/kinds/route.js";
 import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderAddNat } from "../output/render.js";

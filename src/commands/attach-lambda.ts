@@ -10,7 +10,11 @@ import { isLiveEndpoint, listSecurityGroups } from "../aws/ec2.js";
 import { LAMBDA_VPC_ACCESS_POLICY_ARN, allows, decodePolicy, missingEniActions, type PolicyDocument } from "../aws/policy-eval.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
-import { attachedPolicyArns, getFunctionConfiguration, lambdaVpcConfigStep, listVpcEndpoints, rolePolicyAttachmentStep, securityGroupStep, vpcConfigOf } from "../engine/lambda-steps.js";
+import { attachedPolicyArns, rolePolicyAttachmentStep } from "../engine/kinds/iam-role-policy-attachment.js";
+import { getFunctionConfiguration, lambdaVpcConfigKind, lambdaVpcConfigStep, vpcConfigOf } from "../engine/kinds/lambda-vpc-config.js";
+import { recordOf } from "../engine/kinds/kind.js";
+import { securityGroupStep } from "../engine/kinds/security-group.js";
+import { listVpcEndpoints } from "../aws/ec2.js";
 import { awsId } from "./options.js";
 import { chooseSubnets, parseFunctionRef, subnetEgress } from "./lambda-common.js";
 import { renderAttachLambda } from "../output/render.js";
@@ -72,9 +76,9 @@ export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOption
   const vpcId = plan.resources.vpc.id!;
   const subnets = chooseSubnets(plan, opts.subnets);
   const stepBase = `lambda/${ref.name}`;
-  const prior = plan.resources[`${stepBase}/vpc-config`];
+  const prior = recordOf(plan, lambdaVpcConfigKind, `${stepBase}/vpc-config`);
   if (prior?.state === "created") {
-    const a = prior.attrs as { subnetIds?: string[] };
+    const a = prior.attrs;
     const want = subnets.map((s) => s.subnetId).sort();
     if (JSON.stringify([...(a.subnetIds ?? [])].sort()) !== JSON.stringify(want)) {
       throw new UsageError(`Function ${ref.name} is already attached by this plan to ${a.subnetIds?.join(", ")}; this run asks for ${want.join(", ")}.`, "Run egress-cli detach-lambda --function " + ref.name + " first.");
@@ -156,8 +160,7 @@ export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOption
     session.plan.spec = { ...session.plan.spec, lambda: { ...((session.plan.spec.lambda as object) ?? {}), [ref.name]: { subnets: subnets.map((s) => s.subnetId), securityGroup: givenSg ?? "new" } } };
     if (!ctx.opts.dryRun) await session.save();
     const report = await runSteps(ctx, session, steps);
-    const rec = session.plan.resources[`${stepBase}/vpc-config`];
-    const a = (rec?.attrs ?? {}) as { previousVpcConfig?: unknown; securityGroupIds?: string[]; lastUpdateStatus?: string };
+    const a = recordOf(session.plan, lambdaVpcConfigKind, `${stepBase}/vpc-config`)?.attrs ?? {};
     const egressIps = [...new Set(egress.map((e) => e.egressIp).filter((x): x is string => Boolean(x)))];
     const iamStep = session.plan.resources[`${stepBase}/iam`];
     const result = {
@@ -180,7 +183,8 @@ export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOption
         checked: role.readable,
         ...(iamStep ? { step: `${stepBase}/iam` } : {}),
       },
-      previousVpcConfig: a.previousVpcConfig ?? vpcConfigOf(fn),
+      // What the plan recorded (null: the function had none); only a dry run, with nothing recorded, shows what would be.
+      previousVpcConfig: a.previousVpcConfig !== undefined ? a.previousVpcConfig : ctx.opts.dryRun ? vpcConfigOf(fn) : null,
       lastUpdateStatus: a.lastUpdateStatus ?? null,
       egressIps,
       subnets: egress,

@@ -7,16 +7,14 @@ import { assertPlanNameFree, availabilityZones, listVpcs } from "../aws/ec2.js";
 import { layoutSubnets, pickFreeCidr, validateName, validateVpcCidr, overlaps } from "../net/cidr.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession } from "../engine/session.js";
-import {
-  associationStep,
-  igwAttachmentStep,
-  internetGatewayStep,
-  routeStep,
-  routeTableStep,
-  subnetStep,
-  vpcAttributeStep,
-  vpcStep,
-} from "../engine/ec2-steps.js";
+import { associationStep } from "../engine/kinds/route-table-association.js";
+import { igwAttachmentStep } from "../engine/kinds/igw-attachment.js";
+import { internetGatewayStep } from "../engine/kinds/internet-gateway.js";
+import { routeStep } from "../engine/kinds/route.js";
+import { routeTableStep } from "../engine/kinds/route-table.js";
+import { subnetStep } from "../engine/kinds/subnet.js";
+import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
+import { vpcStep } from "../engine/kinds/vpc.js";
 import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderCreateVpc } from "../output/render.js";

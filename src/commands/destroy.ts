@@ -11,7 +11,7 @@ export async function destroyCommand(ctx: Context): Promise<number> {
     throw new UsageError("destroy deletes AWS resources and needs confirmation; no terminal to ask on.", "Pass --yes to confirm non-interactively.");
   }
   const plan = await loadCheckedPlan(ctx);
-  const order = deletionOrder(plan.resources);
+  const order = await deletionOrder(plan.resources);
   // Resources carrying this plan's id that it never recorded (a crashed run): deleted too, so shown too.
   const orphans = await findOrphans(ctx, plan);
   const describe = (step: string) => describeResource({ step, kind: plan.resources[step].kind, id: plan.resources[step].id });

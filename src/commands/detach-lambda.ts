@@ -1,14 +1,14 @@
 // detach-lambda: puts a function back on the VPC config recorded before attach-lambda changed it
 // (none, or its old subnets and groups), detaches the ENI policy if egress-cli attached it, and
 // deletes the function's security group when nothing else uses it any more (else destroy will).
-import { DeleteSecurityGroupCommand } from "@aws-sdk/client-ec2";
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
-import { classifyError } from "../aws/errors.js";
+import { CliError, UsageError } from "../errors.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
-import { deleters } from "../engine/kinds.js";
+import { undoSteps } from "../engine/destroy.js";
+import { recordOf, recordsOf } from "../engine/kinds/kind.js";
+import { rolePolicyAttachmentKind } from "../engine/kinds/iam-role-policy-attachment.js";
+import { functionsUsingRole, getFunctionConfiguration, lambdaVpcConfigKind, roleNameOf } from "../engine/kinds/lambda-vpc-config.js";
 import { parseFunctionRef } from "./lambda-common.js";
-import { functionsUsingRole, getFunctionConfiguration, roleNameOf } from "../engine/lambda-steps.js";
 import type { PlanSession } from "../engine/session.js";
 import { renderDetachLambda } from "../output/render.js";
 
@@ -16,13 +16,14 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
   const plan = await loadCheckedPlan(ctx);
   const ref = parseFunctionRef(opts.function, plan);
   const base = `lambda/${ref.name}`;
-  const cfg = plan.resources[`${base}/vpc-config`];
+  const cfg = recordOf(plan, lambdaVpcConfigKind, `${base}/vpc-config`);
   if (!cfg || cfg.state === "deleted") {
     throw new UsageError(`Plan "${plan.name}" has no VPC attachment of function ${ref.name} to undo.`, "egress-cli status lists the attached functions.", "NotAttached");
   }
-  const previous = (cfg.attrs as { previousVpcConfig?: unknown }).previousVpcConfig ?? null;
+  const previous = cfg.attrs.previousVpcConfig ?? null;
+  const iamRec = recordOf(plan, rolePolicyAttachmentKind, `${base}/iam`);
   if (ctx.opts.dryRun) {
-    const result = { command: "detach-lambda", dryRun: true, plan: plan.name, functionName: ref.name, restoresVpcConfig: previous, wouldDelete: [`${base}/vpc-config`, `${base}/iam`, `${base}/sg`].filter((s) => plan.resources[s] && plan.resources[s].state !== "deleted" && !(s === `${base}/iam` && functionsUsingRole(plan.resources, (plan.resources[s].attrs as { roleName: string }).roleName, { exceptStep: `${base}/vpc-config`, unknownCounts: true }).length)) };
+    const result = { command: "detach-lambda", dryRun: true, plan: plan.name, functionName: ref.name, restoresVpcConfig: previous, wouldDelete: [`${base}/vpc-config`, `${base}/iam`, `${base}/sg`].filter((s) => plan.resources[s] && plan.resources[s].state !== "deleted" && !(s === `${base}/iam` && functionsUsingRole(plan.resources, iamRec?.attrs.roleName ?? "", { exceptStep: `${base}/vpc-config`, unknownCounts: true }).length)) };
     ctx.emit(result, renderDetachLambda);
     return 0;
   }
@@ -31,33 +32,25 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
   const kept: Array<{ step: string; id: string | null; reason: string }> = [];
   try {
     const undo = async (step: string) => {
-      const rec = session.plan.resources[step];
-      if (!rec || rec.state === "deleted") return;
-      session.journal({ step, action: "delete", status: "started", resourceId: rec.id ?? undefined });
-      await session.save();
-      await deleters[rec.kind](ctx, rec); // pending too: the change may have gone through before a crash
-      session.upsert(step, { ...rec, state: "deleted", deletedAt: new Date().toISOString(), generation: rec.generation + 1 });
-      session.journal({ step, action: "delete", status: "done", resourceId: rec.id ?? undefined });
-      await session.save();
-      done.push(step);
+      // A pending record too: the change may have gone through before a crash.
+      done.push(...(await undoSteps(ctx, session, [step])).deleted.map((d) => d.step));
     };
-    // A pending config record may hide an update that went through before a crash: restore anyway.
     await undo(`${base}/vpc-config`);
     // The ENI policy egress-cli attached stays while another function of the plan runs in the VPC
     // under the same role (it may never have needed an iam step of its own because of it).
-    const roleName = roleNameOf((cfg.attrs as { role?: unknown }).role) ?? (await currentRoleName(ctx, ref.name)) ?? (session.plan.resources[`${base}/iam`]?.attrs as { roleName?: string } | undefined)?.roleName;
+    const roleName = roleNameOf(cfg.attrs.role) ?? (await currentRoleName(ctx, ref.name)) ?? recordOf(session.plan, rolePolicyAttachmentKind, `${base}/iam`)?.attrs.roleName;
     await recordMissingRoles(ctx, session);
-    const attachments = Object.entries(session.plan.resources).filter(
-      ([step, r]) => r.kind === "iam-role-policy-attachment" && r.state !== "deleted" && (step === `${base}/iam` || (roleName !== undefined && (r.attrs as { roleName?: string }).roleName === roleName)),
+    const attachments = recordsOf(session.plan, rolePolicyAttachmentKind, { state: "any" }).filter(
+      ([step, r]) => r.state !== "deleted" && (step === `${base}/iam` || (roleName !== undefined && r.attrs.roleName === roleName)),
     );
     for (const [step, r] of attachments) {
-      const role = (r.attrs as { roleName: string }).roleName;
+      const role = r.attrs.roleName ?? "";
       const users = functionsUsingRole(session.plan.resources, role, { unknownCounts: true });
       if (users.length) {
         // Another function's own attachment is simply still in use: only ours is worth reporting.
         if (step === `${base}/iam`) {
           const reason = `role ${role} is also the execution role of ${users.map((u) => u.functionName).join(", ")}, still attached to the VPC by this plan; its ENI permissions stay until that is detached (or destroy)`;
-          ctx.log.info(`Keeping ${(r.attrs as { policyArn?: string }).policyArn?.split("/").pop() ?? "the policy"} on ${role}: ${reason}.`);
+          ctx.log.info(`Keeping ${r.attrs.policyArn?.split("/").pop() ?? "the policy"} on ${role}: ${reason}.`);
           kept.push({ step, id: r.id, reason });
         }
         continue;
@@ -71,17 +64,11 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
       if (referenced) kept.push({ step: `${base}/sg`, id: sg.id, reason: "still referenced by other rules of this plan; destroy removes it" });
       else {
         try {
-          await (await (await ctx.aws()).ec2()).send(new DeleteSecurityGroupCommand({ GroupId: sg.id! }));
-          session.upsert(`${base}/sg`, { ...sg, state: "deleted", deletedAt: new Date().toISOString(), generation: sg.generation + 1 });
-          session.journal({ step: `${base}/sg`, action: "delete", status: "done", resourceId: sg.id ?? undefined });
-          done.push(`${base}/sg`);
+          await undo(`${base}/sg`);
         } catch (err) {
-          const cls = classifyError(err);
-          if (cls === "not-found") {
-            session.upsert(`${base}/sg`, { ...sg, state: "deleted", deletedAt: new Date().toISOString(), generation: sg.generation + 1 });
-            done.push(`${base}/sg`);
-          } else if (cls === "dependency") kept.push({ step: `${base}/sg`, id: sg.id, reason: "still in use (Lambda ENIs are released with a delay); destroy removes it" });
-          else throw err;
+          // Lambda's hyperplane ENIs are released with a delay: destroy removes the group later.
+          if (!(err instanceof CliError && err.code === "DependencyViolation")) throw err;
+          kept.push({ step: `${base}/sg`, id: sg.id, reason: "still in use (Lambda ENIs are released with a delay); destroy removes it" });
         }
       }
     }
@@ -104,8 +91,8 @@ async function currentRoleName(ctx: Context, functionName: string): Promise<stri
 async function recordMissingRoles(ctx: Context, session: PlanSession): Promise<void> {
   let changed = false;
   for (const [step, r] of Object.entries(session.plan.resources)) {
-    if (r.kind !== "lambda-vpc-config" || r.state === "deleted" || (r.attrs as { role?: unknown }).role) continue;
-    const name = (r.attrs as { functionName?: string }).functionName ?? step.split("/")[1];
+    if (r.kind !== "lambda-vpc-config" || r.state === "deleted" || r.attrs.role) continue;
+    const name = String(r.attrs.functionName ?? step.split("/")[1]);
     const f = await getFunctionConfiguration(await (await ctx.aws()).lambda(), name);
     if (!f?.Role) continue;
     session.upsert(step, { ...r, attrs: { ...r.attrs, role: f.Role } });

@@ -10,10 +10,13 @@ import { awsId } from "./options.js";
 import { renderImport } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
 import { loadPlan } from "../plans/store.js";
+import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
 
 export interface ImportOptions {
   vpc: string;
   name: string;
+  /** Import although the VPC holds another plan's resources. */
+  shared?: boolean;
 }
 
 export async function importCommand(ctx: Context, opts: ImportOptions): Promise<number> {
@@ -31,6 +34,27 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   if (!existing) await assertPlanNameFree(ec2, opts.name, aws.region);
   const f = [{ Name: "vpc-id", Values: [vpcId] }];
   const [subnets, tables, igws] = await Promise.all([listSubnets(ec2, f), listRouteTables(ec2, f), listInternetGateways(ec2, [{ Name: "attachment.vpc-id", Values: [vpcId] }])]);
+
+  // Another plan's resources in this VPC: refused unless --shared (and then never changed: every
+  // step refuses to modify a resource tagged with another plan).
+  const others = [
+    { id: vpcId, tags: vpc.Tags },
+    ...subnets.map((s) => ({ id: s.SubnetId!, tags: s.Tags })),
+    ...tables.map((t) => ({ id: t.RouteTableId!, tags: t.Tags })),
+    ...igws.map((g) => ({ id: g.InternetGatewayId!, tags: g.Tags })),
+  ].filter((r) => {
+    const planId = tagValue(r.tags, TAG_PLAN_ID);
+    return planId && planId !== existing?.planId;
+  });
+  if (others.length && !opts.shared) {
+    const names = [...new Set(others.map((o) => `${tagValue(o.tags, TAG_PLAN) ?? "?"} (${tagValue(o.tags, TAG_PLAN_ID)})`))];
+    throw new UsageError(
+      `${vpcId} holds resources of another egress-cli plan, ${names.join(", ")}: ${others.map((o) => o.id).join(", ")}.`,
+      "Manage it with that plan's file, or pass --shared to import it anyway (no command of this plan will change that plan's resources).",
+      "OtherPlan",
+    );
+  }
+  if (others.length) ctx.log.warn(`${vpcId} holds ${others.length} resource(s) of another egress-cli plan; this plan will never change them.`);
 
   const now = new Date().toISOString();
   const rec = (kind: string, id: string, extra: Partial<ResourceRecord> = {}): ResourceRecord =>
@@ -66,7 +90,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
       for (const [k, v] of Object.entries(session.plan.resources)) if (!v.owned) delete session.plan.resources[k];
     }
     for (const [k, v] of Object.entries(resources)) if (!session.plan.resources[k] || !session.plan.resources[k].owned) session.upsert(k, v);
-    session.plan.spec = { ...session.plan.spec, import: { vpcId } };
+    session.plan.spec = { ...session.plan.spec, import: { vpcId, ...(others.length ? { shared: true } : {}) } };
     session.journal({ step: "import", action: "adopt", status: "done", resourceId: vpcId });
     await session.save();
     const result = {

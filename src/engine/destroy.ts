@@ -1,14 +1,15 @@
-// Tears down what a plan owns: first adopts orphans (resources tagged with the plan that a
-// crashed run created but never recorded), then deletes in reverse dependency order, bounded
-// concurrency, recording each deletion at once so an interrupted destroy resumes.
+// Tears down what a plan owns: first adopts orphans (what a crashed run created but never
+// recorded, found by each kind's sweep), then undoes records in reverse dependency order through
+// the one scheduler, checking before each delete that the live resource is this plan's.
 import type { Context } from "../context.js";
 import { toCliError } from "../aws/errors.js";
-import { CliError } from "../errors.js";
-import { findTaggedResources } from "./ec2-steps.js";
-import { deleteAfter, deleters, undoableWhenPending } from "./kinds.js";
+import { CliError, ExitCode } from "../errors.js";
 import { Interrupted, type ResourceRecord } from "./engine.js";
 import type { PlanSession } from "./session.js";
 import type { Plan } from "../plans/schema.js";
+import { runDag } from "./dag.js";
+import { kindOf } from "./kinds/index.js";
+import { notOursError, typed, type Found, type Kind } from "./kinds/kind.js";
 
 export interface DestroyReport {
   deleted: Array<{ step: string; kind: string; id: string | null }>;
@@ -16,13 +17,37 @@ export interface DestroyReport {
   orphansAdopted: Array<{ kind: string; id: string }>;
 }
 
+export type Orphan = Found;
+
+/** The kind modules of these records (loaded once); an unknown kind is refused before anything changes. */
+async function kindsFor(resources: Record<string, ResourceRecord>, steps: string[]): Promise<Map<string, Kind>> {
+  const out = new Map<string, Kind>();
+  for (const step of steps) {
+    const name = resources[step].kind;
+    if (out.has(name)) continue;
+    const k = await kindOf(name);
+    if (!k) throw new CliError(`Do not know how to delete a ${name} (${step}); the plan may come from a newer egress-cli.`);
+    out.set(name, k);
+  }
+  return out;
+}
+
+/** Must `id` wait for `other` to be undone first? (`other` depends on it, or its kind says so.) */
+function mustWait(resources: Record<string, ResourceRecord>, kinds: Map<string, Kind>, id: string, other: string): boolean {
+  const rec = resources[id];
+  if (resources[other].dependsOn.includes(id)) return true;
+  const k = kinds.get(rec.kind);
+  return Boolean(k?.deleteAfter?.(typed(k, id, rec), resources).includes(other));
+}
+
 /** What destroy would delete, in order (for prompts and --dry-run). */
-export function deletionOrder(resources: Record<string, ResourceRecord>): string[] {
-  const live = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned);
-  const remaining = new Set(live.map(([id]) => id));
+export async function deletionOrder(resources: Record<string, ResourceRecord>): Promise<string[]> {
+  const live = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id);
+  const kinds = await kindsFor(resources, live);
+  const remaining = new Set(live);
   const order: string[] = [];
   while (remaining.size) {
-    const batch = [...remaining].filter((id) => ![...remaining].some((other) => other !== id && mustWait(resources, id, other)));
+    const batch = [...remaining].filter((id) => ![...remaining].some((other) => other !== id && mustWait(resources, kinds, id, other)));
     if (!batch.length) throw new Error(`internal: dependency cycle among ${[...remaining].join(", ")}`);
     for (const id of batch.sort()) {
       order.push(id);
@@ -32,17 +57,16 @@ export function deletionOrder(resources: Record<string, ResourceRecord>): string
   return order;
 }
 
-/** Must `id` wait for `other` to be deleted first? (`other` depends on it, or its kind says so.) */
-function mustWait(resources: Record<string, ResourceRecord>, id: string, other: string): boolean {
-  return resources[other].dependsOn.includes(id) || Boolean(deleteAfter[resources[id].kind]?.(resources[id], resources).includes(other));
-}
-
-export type Orphan = Awaited<ReturnType<typeof findTaggedResources>>[number];
-
-/** Resources carrying this plan's id that the plan does not record (left by a crashed run). Read-only. */
+/** Resources carrying this plan's id that it does not record (left by a crashed run). Read-only. */
 export async function findOrphans(ctx: Context, plan: Plan): Promise<Orphan[]> {
   const recorded = new Set(Object.values(plan.resources).filter((r) => r.id && r.state === "created").map((r) => r.id));
-  return (await findTaggedResources(ctx, plan)).filter((t) => !recorded.has(t.id));
+  // Only kinds the plan ever held can have orphans: the engine records a step (pending) before its create call.
+  const names = [...new Set(Object.values(plan.resources).map((r) => r.kind))];
+  const kinds = (await Promise.all(names.map((n) => kindOf(n)))).filter((k): k is Kind => Boolean(k?.sweep));
+  const { KIND_NAMES } = await import("./kinds/index.js");
+  kinds.sort((a, b) => KIND_NAMES.indexOf(a.kind as never) - KIND_NAMES.indexOf(b.kind as never));
+  const found = (await Promise.all(kinds.map((k) => k.sweep!(ctx, plan)))).flat();
+  return found.filter((t) => !recorded.has(t.id));
 }
 
 async function adoptOrphans(ctx: Context, session: PlanSession): Promise<DestroyReport["orphansAdopted"]> {
@@ -65,7 +89,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
   for (const t of orphans) {
     const stepId = stepById.get(t.id)!;
     const rec = stepId === t.step ? plan.resources[t.step] : undefined;
-    const deps = (t.refs as (string | undefined)[]).map((id) => (id ? stepById.get(id) : undefined)).filter((x): x is string => Boolean(x) && x !== stepId);
+    const deps = t.refs.map((id) => stepById.get(id)).filter((x): x is string => Boolean(x) && x !== stepId);
     session.upsert(stepId, {
       kind: t.kind,
       id: t.id,
@@ -75,8 +99,8 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
       generation: rec?.generation ?? 0,
       attrs: { ...(rec?.attrs ?? {}), orphan: true },
       createdAt: new Date().toISOString(),
-    } as ResourceRecord);
-    if ("attachedTo" in t && typeof t.attachedTo === "string") {
+    });
+    if (t.attachedTo) {
       const vpcStep = stepById.get(t.attachedTo);
       const attachStep = `${stepId}/attachment`;
       if (plan.resources[attachStep]?.state !== "created") {
@@ -88,7 +112,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
           dependsOn: [stepId, ...(vpcStep ? [vpcStep] : [])],
           generation: 0,
           attrs: { internetGatewayId: t.id, vpcId: t.attachedTo, orphan: true },
-        } as ResourceRecord);
+        });
       }
     }
     session.journal({ step: stepId, action: "adopt", status: "done", resourceId: t.id, error: "orphan found by tag; will be deleted" });
@@ -99,11 +123,69 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
   for (const [step, r] of Object.entries(plan.resources)) {
     if (r.state !== "pending" || r.id) continue;
     changed = true;
-    if (undoableWhenPending[r.kind]?.(r.attrs)) session.upsert(step, { ...r, state: "created", attrs: { ...r.attrs, maybeNotApplied: true } });
+    const k = await kindOf(r.kind);
+    if (k?.undoableWhenPending && k.undoableWhenPending(typed(k, step, r).attrs)) session.upsert(step, { ...r, state: "created", attrs: { ...r.attrs, maybeNotApplied: true } });
     else session.upsert(step, { ...r, state: "deleted", deletedAt: new Date().toISOString() });
   }
   if (changed) await session.save();
   return orphans.map((t) => ({ kind: t.kind, id: t.id }));
+}
+
+export interface UndoReport {
+  deleted: DestroyReport["deleted"];
+}
+
+/**
+ * Undoes these records (deletes the resource, or puts a relation back) in reverse dependency
+ * order, `ctx.concurrency` at a time, each recorded at once so an interrupted run resumes. Before
+ * touching one, its kind checks that the live resource is this plan's: one that is not is left
+ * alone (and whatever must wait for it), the others go on, and the run ends with exit 1.
+ */
+export async function undoSteps(ctx: Context, session: PlanSession, stepIds: string[], opts: { reason?: string } = {}): Promise<UndoReport> {
+  const resources = session.plan.resources;
+  const ids = [...new Set(stepIds)].filter((id) => resources[id] && resources[id].state !== "deleted").sort();
+  const kinds = await kindsFor(resources, ids);
+  const report: UndoReport = { deleted: [] };
+  const refused: CliError[] = [];
+  const { failure } = await runDag({
+    ids,
+    waits: (id, open) => [...open].some((o) => o !== id && mustWait(resources, kinds, id, o)),
+    limit: ctx.concurrency,
+    signal: ctx.signal,
+    keepGoing: (err) => err instanceof CliError && err.code === "NotOwned",
+    run: async (id) => {
+      const rec = resources[id];
+      const k = kinds.get(rec.kind)!;
+      const view = typed(k, id, rec);
+      try {
+        const owner = await k.owner(ctx, view, session.plan);
+        if ("ours" in owner && !owner.ours) {
+          const err = notOursError(id, rec.kind, rec.id, owner.found);
+          refused.push(err);
+          session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: err.message });
+          throw err;
+        }
+        session.journal({ step: id, action: "delete", status: "started", resourceId: rec.id ?? undefined });
+        if (!("gone" in owner)) await k.delete(ctx, view, session.plan);
+        session.upsert(id, { ...resources[id], state: "deleted", deletedAt: new Date().toISOString(), generation: resources[id].generation + 1 });
+        session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined, ...(opts.reason ? { error: opts.reason } : {}) });
+        await session.save();
+        report.deleted.push({ step: id, kind: rec.kind, id: rec.id });
+        ctx.log.debug(`deleted ${rec.kind} ${rec.id ?? ""} (${id})`);
+      } catch (err) {
+        if (err instanceof CliError && err.code === "NotOwned") throw err;
+        session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: `${(err as Error)?.name}: ${(err as Error)?.message}` });
+        throw toCliError(err, `Deleting ${rec.kind} ${rec.id ?? ""} (${id})`);
+      }
+    },
+  });
+  await session.flush();
+  if (failure && !(failure instanceof CliError && failure.code === "NotOwned")) throw failure;
+  if (ctx.signal.aborted) throw new Interrupted();
+  if (refused.length) {
+    throw new CliError(refused.map((e) => e.message).join("\n"), ExitCode.failure, refused[0].hint, "NotOwned");
+  }
+  return report;
 }
 
 export async function destroyPlan(ctx: Context, session: PlanSession): Promise<DestroyReport> {
@@ -112,46 +194,8 @@ export async function destroyPlan(ctx: Context, session: PlanSession): Promise<D
   for (const [step, r] of Object.entries(resources)) {
     if (r.state === "created" && !r.owned) report.kept.push({ step, kind: r.kind, id: r.id, reason: "not owned (imported or yours)" });
   }
-  const remaining = new Set(Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id));
-  const running = new Map<string, Promise<void>>();
-  let failure: unknown;
-  const blocked = (id: string) => [...remaining, ...running.keys()].some((o) => o !== id && mustWait(resources, id, o));
-
-  while ((remaining.size || running.size) && !(failure && !running.size)) {
-    if (!failure && !ctx.signal.aborted) {
-      for (const id of [...remaining].sort()) {
-        if (running.size >= ctx.concurrency) break;
-        if (blocked(id)) continue;
-        remaining.delete(id);
-        const rec = resources[id];
-        const del = deleters[rec.kind];
-        if (!del) throw new CliError(`Do not know how to delete a ${rec.kind} (${id}); the plan may come from a newer egress-cli.`);
-        const p = (async () => {
-          session.journal({ step: id, action: "delete", status: "started", resourceId: rec.id ?? undefined });
-          await del(ctx, rec);
-          session.upsert(id, { ...resources[id], state: "deleted", deletedAt: new Date().toISOString(), generation: resources[id].generation + 1 });
-          session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined });
-          await session.save();
-          report.deleted.push({ step: id, kind: rec.kind, id: rec.id });
-          ctx.log.debug(`deleted ${rec.kind} ${rec.id ?? ""} (${id})`);
-        })()
-          .catch((err) => {
-            session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: `${(err as Error)?.name}: ${(err as Error)?.message}` });
-            failure ??= toCliError(err, `Deleting ${rec.kind} ${rec.id ?? ""} (${id})`);
-          })
-          .finally(() => running.delete(id));
-        running.set(id, p);
-      }
-    }
-    if (!running.size) {
-      if (remaining.size && !failure && !ctx.signal.aborted) throw new Error(`internal: cannot order deletion of ${[...remaining].join(", ")}`);
-      break;
-    }
-    await Promise.race(running.values());
-  }
-  await session.flush();
-  if (failure) throw failure;
-  if (ctx.signal.aborted) throw new Interrupted();
+  const owned = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id);
+  report.deleted = (await undoSteps(ctx, session, owned)).deleted;
   session.plan.outputs = {};
   await session.save();
   return report;

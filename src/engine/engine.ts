@@ -11,6 +11,7 @@ import { planTags, stepFilters, type Tag } from "../aws/tags.js";
 import type { PlanSession } from "./session.js";
 import { classifyError, toCliError } from "../aws/errors.js";
 import { retryEventual, sleep } from "../aws/wait.js";
+import { runDag } from "./dag.js";
 
 export type ResourceRecord = Plan["resources"][string];
 
@@ -33,6 +34,9 @@ export interface StepRun {
   /** Resource id recorded for another (earlier) step. */
   ref(stepId: string): string;
   record(stepId: string): ResourceRecord | undefined;
+  /** What one run of the step already read (discover, intent and create share it); forgotten after a failed create. */
+  memo<T>(key: string, read: () => Promise<T>): Promise<T>;
+  forget(): void;
 }
 
 export interface StepDef {
@@ -80,6 +84,7 @@ export { Interrupted };
 
 function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | "name">): StepRun {
   const plan = session.plan;
+  const memos = new Map<string, Promise<unknown>>();
   const rec = plan.resources[step.id];
   const generation = rec?.generation ?? 0;
   return {
@@ -96,6 +101,16 @@ function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | 
       return r.id;
     },
     record: (stepId) => session.plan.resources[stepId],
+    memo<T>(key: string, read: () => Promise<T>): Promise<T> {
+      let p = memos.get(key) as Promise<T> | undefined;
+      if (!p) {
+        p = read();
+        memos.set(key, p);
+        p.catch(() => memos.delete(key));
+      }
+      return p;
+    },
+    forget: () => memos.clear(),
   };
 }
 
@@ -110,39 +125,15 @@ export async function runSteps(ctx: Context, session: PlanSession, steps: StepDe
   }
   if (ctx.opts.dryRun) return dryRun(ctx, session, steps, report);
 
-  const done = new Set<string>();
-  const pending = new Set(steps.map((s) => s.id));
-  const running = new Map<string, Promise<void>>();
-  let failure: unknown;
-  const ready = (s: StepDef) => (s.dependsOn ?? []).every((d) => done.has(d) || (!byId.has(d) && session.plan.resources[d]?.state === "created"));
-
-  while ((pending.size > 0 || running.size > 0) && !(failure && running.size === 0)) {
-    if (!failure && !ctx.signal.aborted) {
-      for (const id of [...pending]) {
-        if (running.size >= ctx.concurrency) break;
-        const step = byId.get(id)!;
-        if (!ready(step)) continue;
-        pending.delete(id);
-        const p = runOne(ctx, session, step)
-          .then((outcome) => {
-            report.outcomes[id] = outcome;
-            done.add(id);
-          })
-          .catch((err) => {
-            failure ??= err;
-          })
-          .finally(() => running.delete(id));
-        running.set(id, p);
-      }
-    }
-    if (running.size === 0) {
-      if (ctx.signal.aborted) break;
-      if (failure) break;
-      if (pending.size > 0) throw new Error(`internal: steps ${[...pending].join(", ")} can never run (dependency cycle)`);
-      break;
-    }
-    await Promise.race(running.values());
-  }
+  const { failure } = await runDag({
+    ids: steps.map((s) => s.id),
+    waits: (id, open) => (byId.get(id)!.dependsOn ?? []).some((d) => open.has(d)),
+    run: async (id) => {
+      report.outcomes[id] = await runOne(ctx, session, byId.get(id)!);
+    },
+    limit: ctx.concurrency,
+    signal: ctx.signal,
+  });
   await session.flush();
   if (failure) throw failure instanceof CliError ? failure : toCliError(failure, `Step ${stepLabel(byId, failure)}`);
   if (ctx.signal.aborted) throw new Interrupted();
@@ -241,6 +232,7 @@ async function createOnce(ctx: Context, step: StepDef, run: StepRun): Promise<St
     try {
       return await step.create(run);
     } catch (err) {
+      run.forget();
       const cls = classifyError(err);
       if (attempt >= 8 || (cls !== "not-found" && cls !== "throttling" && cls !== "transient")) throw err;
       await sleep(delay, ctx.signal);
@@ -261,6 +253,7 @@ async function verifyPatiently(ctx: Context, step: StepDef, run: StepRun, rec: R
   if (!step.verify) return { id: rec.id };
   const young = rec.createdAt && Date.now() - Date.parse(rec.createdAt) < 120_000;
   for (let attempt = 0; ; attempt++) {
+    run.forget();
     const r = await retryEventual(() => step.verify!(run, rec), ctx.wait);
     if (r || !young || attempt >= 4) return r;
     await sleep(Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt, ctx.signal);

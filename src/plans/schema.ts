@@ -6,23 +6,12 @@
 
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { KIND_NAMES } from "../engine/kinds/index.js";
 
 export const PLAN_VERSION = 1;
 
-/** Resource kinds the engine creates today; other strings are accepted for forward compatibility. */
-export const RESOURCE_KINDS = [
-  "vpc",
-  "subnet",
-  "internet-gateway",
-  "igw-attachment",
-  "route-table",
-  "route-table-association",
-  "route",
-  "elastic-ip",
-  "nat-gateway",
-  "security-group",
-  "vpc-attribute",
-] as const;
+/** Resource kinds the engine knows (from the kind registry); other strings are accepted for forward compatibility. */
+export const RESOURCE_KINDS = KIND_NAMES;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 

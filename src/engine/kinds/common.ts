@@ -1,0 +1,36 @@
+// Small pieces the kind modules share: their clients, and the not-found / dependency rules of deletes.
+import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { Context } from "../../context.js";
+import { classifyError } from "../../aws/errors.js";
+import { sleep } from "../../aws/wait.js";
+
+type HasCtx = { ctx: Context } | Context;
+const ctxOf = (c: HasCtx): Context => ("aws" in c ? c : c.ctx);
+
+export const ec2Of = async (c: HasCtx): Promise<EC2Client> => (await ctxOf(c).aws()).ec2();
+export const iamOf = async (c: HasCtx) => (await ctxOf(c).aws()).iam();
+export const lambdaOf = async (c: HasCtx) => (await ctxOf(c).aws()).lambda();
+export const latticeOf = async (c: HasCtx) => (await ctxOf(c).aws()).lattice();
+
+/** A delete of something already gone is done. */
+export async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    if (classifyError(err) !== "not-found") throw err;
+  }
+}
+
+/** Retries a delete that AWS refuses while a just-deleted dependent is still going away. */
+export async function retryDependency(ctx: Context, fn: () => Promise<unknown>, attempts = 12): Promise<void> {
+  let delay = Math.max(20, ctx.wait.minDelayMs);
+  for (let i = 1; ; i++) {
+    try {
+      return await ignoreNotFound(fn());
+    } catch (err) {
+      if (classifyError(err) !== "dependency" || i >= attempts || ctx.signal.aborted) throw err;
+      await sleep(delay, ctx.signal);
+      delay = Math.min(ctx.wait.maxDelayMs, delay * 2);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+// Kind "iam-role-policy-attachment": the ENI policy on a function's execution role. Only ever
+// recorded (owned) when egress-cli attached it; detached only when no function of the plan on
+// that role is still in the VPC (another may rely on the same attachment).
+import { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand, type IAMClient } from "@aws-sdk/client-iam";
+import { z } from "zod";
+import { errorCode } from "../../aws/errors.js";
+import type { StepDef, StepRun } from "../engine.js";
+import { iamOf } from "./common.js";
+import { defineKind, type Ownership } from "./kind.js";
+import { functionsUsingRole } from "./lambda-vpc-config.js";
+
+export const rolePolicyAttachmentKind = defineKind({
+  kind: "iam-role-policy-attachment",
+  attrs: z.looseObject({ roleName: z.string().optional(), policyArn: z.string().optional(), forFunction: z.string().optional() }),
+  undoableWhenPending: (a) => Boolean(a.roleName && a.policyArn),
+  deleteAfter: (rec, resources) => (rec.attrs.roleName ? functionsUsingRole(resources, rec.attrs.roleName, { unknownCounts: true }).map((f) => f.step) : []),
+  // The role is a relation's end: the role of a function this plan attaches (its intent names the
+  // function before the call), or a role the plan created.
+  async owner(_ctx, rec, plan): Promise<Ownership> {
+    const role = rec.attrs.roleName;
+    const known =
+      Boolean(rec.attrs.forFunction) ||
+      Object.values(plan.resources).some(
+        (r) => r.state !== "deleted" && ((r.kind === "lambda-vpc-config" && roleFromArn(r.attrs.role) === role) || (r.kind === "iam-role" && r.id === role)),
+      );
+    return known ? { ours: true } : { ours: false, found: `role ${role} is not the role of a function or a role this plan recorded` };
+  },
+  async delete(ctx, rec) {
+    if (!rec.attrs.roleName || !rec.attrs.policyArn) return;
+    try {
+      await (await iamOf(ctx)).send(new DetachRolePolicyCommand({ RoleName: rec.attrs.roleName, PolicyArn: rec.attrs.policyArn }));
+    } catch (err) {
+      if (errorCode(err) !== "NoSuchEntity") throw err;
+    }
+  },
+});
+
+const roleFromArn = (arn: unknown) => (typeof arn === "string" && arn ? arn.split("/").pop() : undefined);
+
+export async function attachedPolicyArns(iam: IAMClient, roleName: string): Promise<string[]> {
+  const out: string[] = [];
+  let Marker: string | undefined;
+  do {
+    const r = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker }));
+    out.push(...(r.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
+    Marker = r.IsTruncated ? r.Marker : undefined;
+  } while (Marker);
+  return out;
+}
+
+/** Attaches a managed policy to a role. Only ever recorded (owned) when egress-cli attached it. */
+export function rolePolicyAttachmentStep(o: { id: string; roleName: string; policyArn: string; functionName: string }): StepDef {
+  const holds = async (run: StepRun) =>
+    (await attachedPolicyArns(await iamOf(run), o.roleName)).includes(o.policyArn) ? { id: `${o.roleName}|${o.policyArn}`, attrs: { roleName: o.roleName, policyArn: o.policyArn } } : undefined;
+  return {
+    id: o.id,
+    kind: rolePolicyAttachmentKind.kind,
+    label: `attach ${o.policyArn.split("/").pop()} to role ${o.roleName}`,
+    verify: (run) => holds(run),
+    // Only reached when the plan already holds this step (created or pending): the command leaves the
+    // step out when the role had the permissions before, so an attachment found here is ours.
+    discover: (run) => holds(run),
+    async intent() {
+      return { roleName: o.roleName, policyArn: o.policyArn, forFunction: o.functionName };
+    },
+    async create(run) {
+      await (await iamOf(run)).send(new AttachRolePolicyCommand({ RoleName: o.roleName, PolicyArn: o.policyArn }));
+      return { id: `${o.roleName}|${o.policyArn}`, attrs: { roleName: o.roleName, policyArn: o.policyArn } };
+    },
+  };
+}
+
+export default rolePolicyAttachmentKind;

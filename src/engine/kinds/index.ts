@@ -1,0 +1,36 @@
+// The one registry of resource kinds. Adding a kind = its module + one line here. Modules are
+// loaded on first use (the IAM, Lambda and Lattice ones pull in their SDK clients), so the plan
+// schema can list the kinds without loading any of them. The order is the sweep order.
+import type { Kind } from "./kind.js";
+
+type Loader = () => Promise<{ default: Kind }>;
+
+const registry: Record<string, Loader> = {
+  vpc: () => import("./vpc.js"),
+  subnet: () => import("./subnet.js"),
+  "internet-gateway": () => import("./internet-gateway.js"),
+  "igw-attachment": () => import("./igw-attachment.js"),
+  "route-table": () => import("./route-table.js"),
+  "route-table-association": () => import("./route-table-association.js"),
+  route: () => import("./route.js"),
+  "elastic-ip": () => import("./elastic-ip.js"),
+  "nat-gateway": () => import("./nat-gateway.js"),
+  "security-group": () => import("./security-group.js"),
+  "vpc-attribute": () => import("./vpc-attribute.js"),
+  "security-group-rule": () => import("./security-group-rule.js"),
+  "iam-role-policy-attachment": () => import("./iam-role-policy-attachment.js"),
+  "lambda-vpc-config": () => import("./lambda-vpc-config.js"),
+  "vpc-endpoint": () => import("./vpc-endpoint.js"),
+};
+
+/** Every kind a plan may hold, in sweep order (declared as strings: the plan schema reads it). */
+export const KIND_NAMES: readonly [string, ...string[]] = Object.keys(registry) as [string, ...string[]];
+
+export function isKnownKind(name: string): boolean {
+  return Object.hasOwn(registry, name);
+}
+
+/** The kind's module (loaded on first use); undefined for a kind this version does not know. */
+export async function kindOf(name: string): Promise<Kind | undefined> {
+  return isKnownKind(name) ? (await registry[name]()).default : undefined;
+}

@@ -1,0 +1,215 @@
+// Kind "lambda-vpc-config": a Lambda function attached to the plan's subnets (a relation on a
+// function egress-cli does not own). The function's previous VpcConfig is recorded by `intent`
+// BEFORE the update, so a crash cannot lose it; the deleter (destroy, detach-lambda) restores it.
+import { DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
+import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from "@aws-sdk/client-lambda";
+import { z } from "zod";
+import { CliError, Interrupted } from "../../errors.js";
+import { errorCode } from "../../aws/errors.js";
+import { sleep, waitWithSpinner } from "../../aws/wait.js";
+import type { Context } from "../../context.js";
+import type { StepDef, StepRun } from "../engine.js";
+import { ec2Of, lambdaOf } from "./common.js";
+import { byRelation, defineKind, type KindRecord, type ResourceRecord } from "./kind.js";
+
+export interface VpcConfigShape {
+  SubnetIds: string[];
+  SecurityGroupIds: string[];
+}
+
+const VpcConfigSchema = z.looseObject({ SubnetIds: z.array(z.string()), SecurityGroupIds: z.array(z.string()) });
+const LambdaVpcConfigAttrs = z.looseObject({
+  functionName: z.string().optional(),
+  functionArn: z.string().optional(),
+  role: z.string().optional(),
+  subnetIds: z.array(z.string()).optional(),
+  securityGroupIds: z.array(z.string()).optional(),
+  vpcId: z.string().optional(),
+  lastUpdateStatus: z.string().optional(),
+  /** The function's VpcConfig before egress-cli changed it (null: none); absent: not known yet. */
+  previousVpcConfig: VpcConfigSchema.nullable().optional(),
+});
+
+export const lambdaVpcConfigKind = defineKind({
+  kind: "lambda-vpc-config",
+  attrs: LambdaVpcConfigAttrs,
+  undoableWhenPending: (a) => Boolean(a.functionName) && a.previousVpcConfig !== undefined,
+  // The config egress-cli set must join this plan's subnets (the group may be the user's own --security-group).
+  owner: async (ctx, rec, plan) => byRelation(ctx, plan, rec.attrs.subnetIds ?? []),
+  async delete(ctx, rec) {
+    const outcome = await restoreVpcConfig(ctx, rec);
+    if (outcome === "gone") ctx.log.warn(`Lambda function ${rec.attrs.functionName} no longer exists; nothing to restore.`);
+  },
+});
+
+type LambdaVpcConfigRecord = KindRecord<z.infer<typeof LambdaVpcConfigAttrs>>;
+
+export async function getFunctionConfiguration(lambda: LambdaClient, name: string): Promise<FunctionConfiguration | undefined> {
+  try {
+    return await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+  } catch (err) {
+    if (errorCode(err) === "ResourceNotFoundException") return undefined;
+    throw err;
+  }
+}
+
+export const vpcConfigOf = (f: FunctionConfiguration | undefined): VpcConfigShape | null =>
+  f?.VpcConfig && (f.VpcConfig.SubnetIds?.length ?? 0) > 0 ? { SubnetIds: [...f.VpcConfig.SubnetIds!].sort(), SecurityGroupIds: [...(f.VpcConfig.SecurityGroupIds ?? [])].sort() } : null;
+
+const sameConfig = (a: VpcConfigShape | null, b: VpcConfigShape | null) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Waits until no update is in progress; fails with the function's reason when the last update failed. */
+export async function waitForUpdate(ctx: Context, lambda: LambdaClient, name: string, what: string, opts: { failOnFailed: boolean }): Promise<FunctionConfiguration> {
+  return waitWithSpinner(
+    ctx,
+    `${what}: the update of Lambda function ${name} (LastUpdateStatus)`,
+    async () => {
+      const cur = await getFunctionConfiguration(lambda, name);
+      if (!cur) return { done: false, failure: "the function no longer exists" };
+      if (cur.LastUpdateStatus === "InProgress") return { done: false, status: "InProgress" };
+      if (cur.LastUpdateStatus === "Failed" && opts.failOnFailed) {
+        return { done: false, failure: `LastUpdateStatus Failed: ${cur.LastUpdateStatusReasonCode ?? ""} ${cur.LastUpdateStatusReason ?? ""}`.trim() };
+      }
+      return { done: true, value: cur };
+    },
+    (f) => `${what}: ${name} ${f.LastUpdateStatus}`,
+  );
+}
+
+/** Sends UpdateFunctionConfiguration, waiting out an update in progress and IAM propagation. */
+async function updateVpcConfig(ctx: Context, name: string, cfg: VpcConfigShape, opts: { iamJustChanged: boolean }) {
+  const lambda = await lambdaOf(ctx);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, VpcConfig: cfg }));
+    } catch (err) {
+      const code = errorCode(err);
+      if (code === "ResourceConflictException" && attempt < 30) {
+        await waitForUpdate(ctx, lambda, name, "Another update in progress", { failOnFailed: false });
+        continue;
+      }
+      // IAM is eventually consistent: a policy attached seconds ago may not be visible to Lambda yet.
+      if (opts.iamJustChanged && code === "InvalidParameterValueException" && /execution role does not have permissions/.test((err as Error).message) && attempt < 8) {
+        await sleep(Math.min(ctx.wait.maxDelayMs, Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt), ctx.signal);
+        if (ctx.signal.aborted) throw new Interrupted();
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+export function lambdaVpcConfigStep(o: {
+  id: string;
+  functionName: string;
+  subnetIds: string[];
+  securityGroupId?: string;
+  securityGroupStep?: string;
+  dependsOn: string[];
+  iamStep?: string;
+}): StepDef {
+  const desired = (run: StepRun): VpcConfigShape => ({
+    SubnetIds: [...o.subnetIds].sort(),
+    SecurityGroupIds: [o.securityGroupId ?? run.ref(o.securityGroupStep!)],
+  });
+  const attrsOf = (f: FunctionConfiguration) => ({
+    functionName: f.FunctionName,
+    functionArn: f.FunctionArn,
+    role: f.Role,
+    subnetIds: f.VpcConfig?.SubnetIds ?? [],
+    securityGroupIds: f.VpcConfig?.SecurityGroupIds ?? [],
+    vpcId: f.VpcConfig?.VpcId,
+    lastUpdateStatus: f.LastUpdateStatus,
+  });
+  const holds = async (run: StepRun) => {
+    const f = await getFunctionConfiguration(await lambdaOf(run), o.functionName);
+    if (!f) throw new CliError(`Lambda function ${o.functionName} no longer exists.`);
+    return sameConfig(vpcConfigOf(f), desired(run)) && f.LastUpdateStatus !== "Failed" ? { id: f.FunctionArn!, attrs: attrsOf(f) } : undefined;
+  };
+  return {
+    id: o.id,
+    kind: lambdaVpcConfigKind.kind,
+    label: `VPC config of Lambda function ${o.functionName}`,
+    dependsOn: [...o.dependsOn, ...(o.securityGroupStep ? [o.securityGroupStep] : []), ...(o.iamStep ? [o.iamStep] : [])],
+    verify: (run) => holds(run),
+    discover: (run) => holds(run),
+    async intent(run) {
+      // A pending record already holds the config from before the first attempt: keep it.
+      const rec = run.record(run.stepId);
+      if (rec?.state === "pending" && rec.attrs && "previousVpcConfig" in rec.attrs) return { previousVpcConfig: rec.attrs.previousVpcConfig, functionName: o.functionName };
+      const f = await getFunctionConfiguration(await lambdaOf(run), o.functionName);
+      if (!f) throw new CliError(`Lambda function ${o.functionName} no longer exists.`);
+      return { functionName: o.functionName, functionArn: f.FunctionArn, role: f.Role, previousVpcConfig: vpcConfigOf(f) };
+    },
+    async create(run) {
+      const iamJustChanged = Boolean(o.iamStep && run.record(o.iamStep)?.createdAt && Date.now() - Date.parse(run.record(o.iamStep)!.createdAt!) < 120_000);
+      const f = await updateVpcConfig(run.ctx, o.functionName, desired(run), { iamJustChanged });
+      return { id: f.FunctionArn!, attrs: attrsOf(f as FunctionConfiguration) };
+    },
+    async settle(run, result) {
+      const f = await waitForUpdate(run.ctx, await lambdaOf(run), o.functionName, "Attaching to the VPC", { failOnFailed: true });
+      if (!sameConfig(vpcConfigOf(f), desired(run))) throw new CliError(`Lambda function ${o.functionName}: the VPC config did not take effect (now ${JSON.stringify(f.VpcConfig ?? null)}).`);
+      return { id: result.id, attrs: attrsOf(f) };
+    },
+  };
+}
+
+/** Puts a function back on the VPC config recorded before egress-cli changed it. */
+export async function restoreVpcConfig(ctx: Context, rec: LambdaVpcConfigRecord): Promise<"restored" | "gone" | "changed-elsewhere"> {
+  const a = { ...rec.attrs, functionName: rec.attrs.functionName ?? "" };
+  const lambda = await lambdaOf(ctx);
+  let f = await getFunctionConfiguration(lambda, a.functionName);
+  if (!f) return "gone";
+  if (f.LastUpdateStatus === "InProgress") f = await waitForUpdate(ctx, lambda, a.functionName, "Waiting for an update in progress", { failOnFailed: false });
+  const current = vpcConfigOf(f);
+  const ours = a.subnetIds?.length ? { SubnetIds: [...a.subnetIds].sort(), SecurityGroupIds: [...(a.securityGroupIds ?? [])].sort() } : null;
+  const previous = a.previousVpcConfig ?? null;
+  if (sameConfig(current, previous)) return "restored";
+  if (ours && !sameConfig(current, ours)) {
+    ctx.log.warn(`Lambda function ${a.functionName} has a VPC config egress-cli did not set (${JSON.stringify(current)}); leaving it.`);
+    return "changed-elsewhere";
+  }
+  await updateVpcConfig(ctx, a.functionName, previous ?? { SubnetIds: [], SecurityGroupIds: [] }, { iamJustChanged: false });
+  await waitForUpdate(ctx, lambda, a.functionName, previous ? "Restoring the previous VPC config" : "Detaching from the VPC", { failOnFailed: true });
+  // Its hyperplane ENIs linger for a while after a detach; wait for them when the group is ours
+  // alone, so deleting that group and the subnets does not hit DependencyViolation for long.
+  const groups = (ours?.SecurityGroupIds ?? []).filter((g) => !previous?.SecurityGroupIds.includes(g));
+  if (groups.length) await waitForLambdaEnisGone(ctx, groups, a.functionName);
+  return "restored";
+}
+
+async function waitForLambdaEnisGone(ctx: Context, groupIds: string[], functionName: string) {
+  const ec2 = await ec2Of(ctx);
+  await waitWithSpinner(
+    ctx,
+    `the release of the hyperplane ENIs of ${functionName}`,
+    async () => {
+      const r = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "group-id", Values: groupIds }] }));
+      const n = r.NetworkInterfaces?.length ?? 0;
+      return n === 0 ? { done: true } : { done: false, status: `${n} ENI(s) left` };
+    },
+    () => `Hyperplane ENIs of ${functionName} released`,
+  );
+}
+
+// ---------- Who still needs a role's ENI permissions ----------
+
+export const roleNameOf = (arn: unknown): string | undefined => (typeof arn === "string" && arn ? arn.split("/").pop() : undefined);
+
+/**
+ * Functions of the plan (other than `exceptStep`'s) whose VPC config is in place (or may be: a
+ * pending record) and runs under `roleName`: the ENI policy on that role must stay for them.
+ * A record without a recorded role counts when `unknownCounts` (the conservative answer).
+ */
+export function functionsUsingRole(resources: Record<string, ResourceRecord>, roleName: string, opts: { exceptStep?: string; unknownCounts?: boolean } = {}): Array<{ step: string; functionName: string }> {
+  return Object.entries(resources)
+    .filter(([step, r]) => step !== opts.exceptStep && r.kind === "lambda-vpc-config" && r.state !== "deleted")
+    .filter(([, r]) => {
+      const role = roleNameOf(r.attrs.role);
+      return role === roleName || (role === undefined && Boolean(opts.unknownCounts));
+    })
+    .map(([step, r]) => ({ step, functionName: String(r.attrs.functionName ?? step.split("/")[1]) }));
+}
+
+
+export default lambdaVpcConfigKind;

@@ -1,0 +1,69 @@
+// Kind "route-table-association": a subnet on a plan route table (a relation). Replacing an
+// explicit association records the table it had, and destroy puts the subnet back on it.
+import { AssociateRouteTableCommand, DisassociateRouteTableCommand, ReplaceRouteTableAssociationCommand } from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
+import type { StepDef, StepRun } from "../engine.js";
+import { ec2Of, ignoreNotFound } from "./common.js";
+import { byRelation, defineKind, refuseOtherPlan } from "./kind.js";
+
+export const routeTableAssociationKind = defineKind({
+  kind: "route-table-association",
+  attrs: z.looseObject({ subnetId: z.string().optional(), routeTableId: z.string().optional(), previousRouteTableId: z.string().optional() }),
+  owner: async (ctx, rec, plan) => byRelation(ctx, plan, [rec.attrs.subnetId, rec.attrs.routeTableId]),
+  async delete(ctx, rec) {
+    const ec2 = await ec2Of(ctx);
+    const prev = rec.attrs.previousRouteTableId;
+    if (prev && (await getRouteTable(ec2, prev))) {
+      await ignoreNotFound(ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: rec.id!, RouteTableId: prev })));
+      return;
+    }
+    await ignoreNotFound(ec2.send(new DisassociateRouteTableCommand({ AssociationId: rec.id! })));
+  },
+});
+
+/** Associates a subnet with a route table; replaces an existing explicit association. */
+export function associationStep(o: { id: string; subnetStep: string; routeTableStep: string }): StepDef {
+  // One DescribeRouteTables per run of the step: discover, intent and create share it.
+  const current = (run: StepRun) =>
+    run.memo("association", async () => {
+      const subnetId = run.ref(o.subnetStep);
+      const tables = await listRouteTables(await ec2Of(run), [{ Name: "association.subnet-id", Values: [subnetId] }]);
+      for (const t of tables) {
+        const a = t.Associations?.find((x) => x.SubnetId === subnetId);
+        if (a) return { table: t.RouteTableId!, associationId: a.RouteTableAssociationId!, tags: t.Tags };
+      }
+      return undefined;
+    });
+  const holds = async (run: StepRun) => {
+    const c = await current(run);
+    return c && c.table === run.ref(o.routeTableStep) ? { id: c.associationId, attrs: { subnetId: run.ref(o.subnetStep), routeTableId: c.table } } : undefined;
+  };
+  return {
+    id: o.id,
+    kind: routeTableAssociationKind.kind,
+    label: `route table association for ${o.subnetStep}`,
+    dependsOn: [o.subnetStep, o.routeTableStep],
+    verify: (run) => holds(run),
+    discover: (run) => holds(run),
+    async intent(run) {
+      const c = await current(run);
+      if (c) refuseOtherPlan(run.stepId, `the subnet's route table ${c.table}`, c.tags, run.session.plan);
+      return c ? { previousRouteTableId: c.table } : {};
+    },
+    async create(run) {
+      const ec2 = await ec2Of(run);
+      const subnetId = run.ref(o.subnetStep);
+      const routeTableId = run.ref(o.routeTableStep);
+      const c = await current(run);
+      if (c) {
+        const r = await ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: c.associationId, RouteTableId: routeTableId }));
+        return { id: r.NewAssociationId!, attrs: { subnetId, routeTableId } };
+      }
+      const r = await ec2.send(new AssociateRouteTableCommand({ SubnetId: subnetId, RouteTableId: routeTableId }));
+      return { id: r.AssociationId!, attrs: { subnetId, routeTableId } };
+    },
+  };
+}
+
+export default routeTableAssociationKind;

@@ -1,0 +1,119 @@
+// Kind "route": `destination → target` in a route table (a relation). Everything destroy needs to
+// undo it (the table, the destination, the target it overwrote) is recorded before the call.
+import { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand, type Route } from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { classifyError, errorCode } from "../../aws/errors.js";
+import { getNatGateway, getRouteTable } from "../../aws/ec2.js";
+import type { StepDef, StepRun } from "../engine.js";
+import { ec2Of, ignoreNotFound } from "./common.js";
+import { byRelation, defineKind, recordedIds, refuseOtherPlan } from "./kind.js";
+
+const TargetSchema = z.looseObject({ GatewayId: z.string().optional(), NatGatewayId: z.string().optional() });
+export type Target = z.infer<typeof TargetSchema>;
+
+export const targetOf = (r: Route): Target | undefined =>
+  r.NatGatewayId ? { NatGatewayId: r.NatGatewayId } : r.GatewayId && r.GatewayId !== "local" ? { GatewayId: r.GatewayId } : undefined;
+export const targetId = (t: Target | undefined) => t?.NatGatewayId ?? t?.GatewayId;
+
+export const routeKind = defineKind({
+  kind: "route",
+  attrs: z.looseObject({
+    routeTableId: z.string().optional(),
+    destination: z.string().optional(),
+    target: TargetSchema.optional(),
+    previousTarget: TargetSchema.optional(),
+    /** Set by destroy on a pending record: the interrupted run may never have made the call. */
+    maybeNotApplied: z.boolean().optional(),
+  }),
+  undoableWhenPending: (a) => Boolean(a.routeTableId && a.destination && a.target),
+  owner: async (ctx, rec, plan) => byRelation(ctx, plan, [rec.attrs.routeTableId]),
+  async delete(ctx, rec) {
+    const a = rec.attrs;
+    if (!a.routeTableId || !a.destination) return;
+    const ec2 = await ec2Of(ctx);
+    const table = await getRouteTable(ec2, a.routeTableId);
+    const current = table?.Routes?.find((r) => r.DestinationCidrBlock === a.destination);
+    if (!current) return;
+    if (targetId(targetOf(current)) !== targetId(a.target)) {
+      if (a.maybeNotApplied) return; // the interrupted run never got to change it
+      ctx.log.warn(`Route ${a.destination} in ${a.routeTableId} now points to ${targetId(targetOf(current))}, not to what egress-cli set; leaving it.`);
+      return;
+    }
+    if (a.previousTarget) {
+      try {
+        await ec2.send(new ReplaceRouteCommand({ RouteTableId: a.routeTableId, DestinationCidrBlock: a.destination, ...a.previousTarget }));
+        return;
+      } catch (err) {
+        if (classifyError(err) !== "not-found") throw err;
+        ctx.log.warn(`The route ${a.destination} in ${a.routeTableId} pointed to ${targetId(a.previousTarget)} before, which no longer exists; removing the route instead.`);
+      }
+    }
+    await ignoreNotFound(ec2.send(new DeleteRouteCommand({ RouteTableId: a.routeTableId, DestinationCidrBlock: a.destination })));
+  },
+});
+
+/** Ensures `destination → target` in a route table; remembers (before replacing) what it overwrote. */
+export function routeStep(o: {
+  id: string;
+  label: string;
+  routeTableStep: string;
+  destination: string;
+  target: (run: StepRun) => Target;
+  dependsOn: string[];
+}): StepDef {
+  // One DescribeRouteTables per run of the step: discover, intent and create share it.
+  const table = (run: StepRun) => run.memo("route-table", async () => getRouteTable(await ec2Of(run), run.ref(o.routeTableStep)));
+  const existing = async (run: StepRun) => (await table(run))?.Routes?.find((r) => r.DestinationCidrBlock === o.destination);
+  const holds = async (run: StepRun) => {
+    const r = await existing(run);
+    const want = o.target(run);
+    if (r && targetId(targetOf(r)) === targetId(want) && r.State !== "blackhole") {
+      return { id: `${run.ref(o.routeTableStep)}|${o.destination}`, attrs: { routeTableId: run.ref(o.routeTableStep), destination: o.destination, target: want } };
+    }
+    return undefined;
+  };
+  return {
+    id: o.id,
+    kind: routeKind.kind,
+    label: o.label,
+    dependsOn: [o.routeTableStep, ...o.dependsOn],
+    verify: (run) => holds(run),
+    discover: (run) => holds(run),
+    async intent(run) {
+      const plan = run.session.plan;
+      const t = await table(run);
+      refuseOtherPlan(run.stepId, `route table ${run.ref(o.routeTableStep)}`, t?.Tags, plan);
+      const r = await existing(run);
+      const prev = r && targetOf(r);
+      // Replacing a route that points at another plan's NAT gateway would break that plan.
+      if (prev?.NatGatewayId && !recordedIds(plan).has(prev.NatGatewayId)) {
+        const nat = await getNatGateway(await ec2Of(run), prev.NatGatewayId);
+        refuseOtherPlan(run.stepId, `the route ${o.destination} → ${prev.NatGatewayId} it would replace`, nat?.Tags, plan);
+      }
+      return {
+        routeTableId: run.ref(o.routeTableStep),
+        destination: o.destination,
+        target: o.target(run),
+        ...(prev && r?.State !== "blackhole" ? { previousTarget: prev } : {}),
+      };
+    },
+    async create(run) {
+      const ec2 = await ec2Of(run);
+      const routeTableId = run.ref(o.routeTableStep);
+      const want = o.target(run);
+      const input = { RouteTableId: routeTableId, DestinationCidrBlock: o.destination, ...want };
+      if (await existing(run)) await ec2.send(new ReplaceRouteCommand(input));
+      else {
+        try {
+          await ec2.send(new CreateRouteCommand(input));
+        } catch (err) {
+          if (errorCode(err) !== "RouteAlreadyExists") throw err;
+          await ec2.send(new ReplaceRouteCommand(input));
+        }
+      }
+      return { id: `${routeTableId}|${o.destination}`, attrs: { routeTableId, destination: o.destination, target: want } };
+    },
+  };
+}
+
+export default routeKind;

@@ -1,0 +1,62 @@
+// Kind "security-group": a plan security group (tagged; adopted by tags). A name clash with a
+// group this plan did not create is refused, never adopted.
+import { CreateSecurityGroupCommand, DeleteSecurityGroupCommand, type SecurityGroup } from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { CliError } from "../../errors.js";
+import { errorCode } from "../../aws/errors.js";
+import { listSecurityGroups, orUndefined } from "../../aws/ec2.js";
+import { planFilters, tagSpec } from "../../aws/tags.js";
+import type { StepDef, StepRun } from "../engine.js";
+import { ec2Of, retryDependency } from "./common.js";
+import { byTags, defineKind, stepTag } from "./kind.js";
+import { taggedStep } from "./tagged.js";
+
+export const getSecurityGroup = async (ec2: Awaited<ReturnType<typeof ec2Of>>, id: string) => (await orUndefined(listSecurityGroups(ec2, undefined, [id])))?.[0];
+
+export const securityGroupKind = defineKind({
+  kind: "security-group",
+  attrs: z.looseObject({ groupName: z.string().optional(), vpcId: z.string().optional() }),
+  owner: async (ctx, rec, plan) => byTags(await getSecurityGroup(await ec2Of(ctx), rec.id!), plan),
+  async delete(ctx, rec) {
+    const ec2 = await ec2Of(ctx);
+    await retryDependency(ctx, () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: rec.id! })));
+  },
+  async sweep(ctx, plan) {
+    return (await listSecurityGroups(await ec2Of(ctx), planFilters(plan))).map((g) => ({ kind: "security-group", id: g.GroupId!, step: stepTag(g.Tags), refs: [g.VpcId!] }));
+  },
+});
+
+export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string }): StepDef {
+  const find = async (run: StepRun) => listSecurityGroups(await ec2Of(run), run.stepFilters);
+  const result = (g: SecurityGroup) => ({ id: g.GroupId!, attrs: { groupName: g.GroupName, vpcId: g.VpcId } });
+  return taggedStep<SecurityGroup>({
+    id: o.id,
+    kind: securityGroupKind.kind,
+    label: o.label,
+    dependsOn: ["vpc"],
+    get: async (run, id) => getSecurityGroup(await ec2Of(run), id),
+    find,
+    result,
+    async create(run) {
+      const ec2 = await ec2Of(run);
+      const input = { VpcId: run.ref("vpc"), GroupName: o.groupName, Description: o.description, TagSpecifications: tagSpec("security-group", run.tags) };
+      try {
+        const r = await ec2.send(new CreateSecurityGroupCommand(input));
+        return { GroupId: r.GroupId, GroupName: o.groupName, VpcId: input.VpcId };
+      } catch (err) {
+        // Same name in the VPC: ours if it carries our step tag (found by discover next time), else a clash.
+        if (errorCode(err) === "InvalidGroup.Duplicate") {
+          const mine = (await find(run))[0];
+          if (mine) return mine;
+          throw new CliError(`A security group named "${o.groupName}" already exists in ${input.VpcId} and was not created by this plan.`, 1, "Pass --security-group sg-… to use it, or delete it.");
+        }
+        throw err;
+      }
+    },
+    dryRun: async (run) => {
+      await (await ec2Of(run)).send(new CreateSecurityGroupCommand({ VpcId: run.ref("vpc"), GroupName: o.groupName, Description: o.description, DryRun: true }));
+    },
+  });
+}
+
+export default securityGroupKind;

@@ -1,0 +1,216 @@
+// Kind "vpc-endpoint": an interface or gateway endpoint (tagged, client token). Its step converges
+// a re-run's policy, subnets, group and private DNS (ModifyVpcEndpoint); the deleter deletes and
+// waits until it is gone.
+import { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, ModifyVpcEndpointCommand, type EC2Client, type ModifyVpcEndpointRequest, type VpcEndpoint } from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { CliError } from "../../errors.js";
+import { endpointState, isGoneEndpoint, isLiveEndpoint, listVpcEndpoints, orUndefined } from "../../aws/ec2.js";
+import { planFilters, tagSpec } from "../../aws/tags.js";
+import { waitWithSpinner } from "../../aws/wait.js";
+import type { StepDef, StepRun } from "../engine.js";
+import { ec2Of } from "./common.js";
+import { byTags, defineKind, stepTag } from "./kind.js";
+import { taggedStep } from "./tagged.js";
+
+const getEndpoint = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
+
+export const vpcEndpointKind = defineKind({
+  kind: "vpc-endpoint",
+  attrs: z.looseObject({
+    serviceName: z.string().optional(),
+    type: z.string().optional(),
+    state: z.string().optional(),
+    vpcId: z.string().optional(),
+    subnetIds: z.array(z.string()).optional(),
+    routeTableIds: z.array(z.string()).optional(),
+    securityGroupIds: z.array(z.string().optional()).optional(),
+    privateDnsEnabled: z.boolean().optional(),
+  }),
+  owner: async (ctx, rec, plan) => {
+    const e = await getEndpoint(await ec2Of(ctx), rec.id!);
+    return byTags(e && endpointState(e) !== "deleted" ? e : undefined, plan);
+  },
+  async delete(ctx, rec) {
+    const ec2 = await ec2Of(ctx);
+    const cur = await getEndpoint(ec2, rec.id!);
+    if (!cur) return;
+    if (endpointState(cur) !== "deleting") {
+      const r = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [rec.id!] }));
+      const failed = r.Unsuccessful?.find((u) => !/NotFound/.test(u.Error?.Code ?? ""));
+      if (failed) throw new CliError(`Deleting VPC endpoint ${rec.id} failed: ${failed.Error?.Code}: ${failed.Error?.Message}`);
+    }
+    await waitWithSpinner(
+      ctx,
+      `VPC endpoint ${rec.id} to be deleted`,
+      async () => {
+        const e = await getEndpoint(ec2, rec.id!);
+        return !e || endpointState(e) === "deleted" ? { done: true } : { done: false, status: String(e.State) };
+      },
+      () => `VPC endpoint ${rec.id} deleted`,
+    );
+  },
+  async sweep(ctx, plan) {
+    return (await listVpcEndpoints(await ec2Of(ctx), planFilters(plan)))
+      .filter((e) => !isGoneEndpoint(e))
+      .map((e) => ({
+        kind: "vpc-endpoint",
+        id: e.VpcEndpointId!,
+        step: stepTag(e.Tags),
+        refs: [e.VpcId, ...(e.SubnetIds ?? []), ...(e.Groups ?? []).map((g) => g.GroupId)].filter((x): x is string => Boolean(x)),
+      }));
+  },
+});
+
+/** Policy JSON with object keys sorted at every level: equal documents compare equal whatever their layout. */
+export function normalizePolicy(text: string | undefined | null): string | null {
+  if (!text) return null;
+  const sortKeys = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sortKeys) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(text)));
+  } catch {
+    return text;
+  }
+}
+
+/** AWS's default endpoint policy (what `full` means): one Allow of every action on everything to everyone. */
+export function isFullAccessPolicy(text: string | undefined | null): boolean {
+  if (!text) return true;
+  try {
+    const doc = JSON.parse(text) as { Statement?: unknown };
+    const stmts = Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement];
+    const star = (v: unknown) => v === "*" || (Array.isArray(v) && v.length === 1 && v[0] === "*");
+    return (
+      stmts.length === 1 &&
+      stmts.every((st) => {
+        const x = st as Record<string, unknown>;
+        const p = x.Principal as unknown;
+        return x.Effect === "Allow" && star(x.Action) && star(x.Resource) && (star(p) || star((p as { AWS?: unknown })?.AWS)) && !x.Condition && !x.NotAction && !x.NotResource && !x.NotPrincipal;
+      })
+    );
+  } catch {
+    return false;
+  }
+}
+
+const endpointAttrs = (e: VpcEndpoint) => ({
+  serviceName: e.ServiceName,
+  type: e.VpcEndpointType,
+  state: e.State,
+  vpcId: e.VpcId,
+  subnetIds: e.SubnetIds ?? [],
+  routeTableIds: e.RouteTableIds ?? [],
+  securityGroupIds: (e.Groups ?? []).map((g) => g.GroupId),
+  privateDnsEnabled: e.PrivateDnsEnabled,
+  dnsNames: (e.DnsEntries ?? []).map((d) => d.DnsName),
+  networkInterfaceIds: e.NetworkInterfaceIds ?? [],
+  policyDocument: e.PolicyDocument ?? null,
+});
+
+export function vpcEndpointStep(o: {
+  id: string;
+  serviceName: string;
+  type: "Interface" | "Gateway";
+  subnetSteps?: string[];
+  routeTableSteps?: string[];
+  securityGroupStep?: string;
+  policyDocument?: string;
+  privateDns?: boolean;
+  dependsOn?: string[];
+}): StepDef {
+  const input = (run: StepRun) => ({
+    VpcId: run.ref("vpc"),
+    ServiceName: o.serviceName,
+    VpcEndpointType: o.type,
+    ...(o.type === "Interface"
+      ? { SubnetIds: (o.subnetSteps ?? []).map((s) => run.ref(s)), SecurityGroupIds: o.securityGroupStep ? [run.ref(o.securityGroupStep)] : undefined, PrivateDnsEnabled: o.privateDns ?? true }
+      : { RouteTableIds: (o.routeTableSteps ?? []).map((s) => run.ref(s)) }),
+    ...(o.policyDocument ? { PolicyDocument: o.policyDocument } : {}),
+    TagSpecifications: tagSpec("vpc-endpoint", run.tags),
+  });
+  const waitAvailable = (run: StepRun, ec2: EC2Client, id: string) =>
+    waitWithSpinner(
+      run.ctx,
+      `endpoint ${id} (${o.serviceName}) to become available`,
+      async () => {
+        const cur = await getEndpoint(ec2, id);
+        if (!cur) return { done: false, status: "not visible yet" };
+        const state = endpointState(cur);
+        if (state === "available") return { done: true, value: cur };
+        if (["failed", "rejected", "deleted", "deleting", "expired"].includes(state)) return { done: false, failure: `went to state ${cur.State}` };
+        return { done: false, status: String(cur.State) };
+      },
+      () => `Endpoint ${id} (${o.serviceName}) is available`,
+    );
+  /** What ModifyVpcEndpoint must change for the live endpoint to be the desired one. */
+  const endpointChanges = (run: StepRun, e: VpcEndpoint) => {
+    const request: ModifyVpcEndpointRequest = { VpcEndpointId: e.VpcEndpointId! };
+    const modified: string[] = [];
+    if (o.policyDocument === undefined) {
+      if (!isFullAccessPolicy(e.PolicyDocument)) {
+        request.ResetPolicy = true;
+        modified.push("policy");
+      }
+    } else if (normalizePolicy(o.policyDocument) !== normalizePolicy(e.PolicyDocument)) {
+      request.PolicyDocument = o.policyDocument;
+      modified.push("policy");
+    }
+    const diff = (want: string[], live: string[]) => ({ add: want.filter((x) => !live.includes(x)), remove: live.filter((x) => !want.includes(x)) });
+    if (o.type === "Interface") {
+      const subnets = diff((o.subnetSteps ?? []).map((s) => run.ref(s)), e.SubnetIds ?? []);
+      if (subnets.add.length) request.AddSubnetIds = subnets.add;
+      if (subnets.remove.length) request.RemoveSubnetIds = subnets.remove;
+      if (subnets.add.length || subnets.remove.length) modified.push("subnets");
+      if (o.securityGroupStep) {
+        const groups = diff([run.ref(o.securityGroupStep)], (e.Groups ?? []).map((g) => g.GroupId!));
+        if (groups.add.length) request.AddSecurityGroupIds = groups.add;
+        if (groups.remove.length) request.RemoveSecurityGroupIds = groups.remove;
+        if (groups.add.length || groups.remove.length) modified.push("security groups");
+      }
+      const dns = o.privateDns ?? true;
+      if (Boolean(e.PrivateDnsEnabled) !== dns) {
+        request.PrivateDnsEnabled = dns;
+        modified.push("private DNS");
+      }
+    } else {
+      const tables = diff((o.routeTableSteps ?? []).map((s) => run.ref(s)), e.RouteTableIds ?? []);
+      if (tables.add.length) request.AddRouteTableIds = tables.add;
+      if (tables.remove.length) request.RemoveRouteTableIds = tables.remove;
+      if (tables.add.length || tables.remove.length) modified.push("route tables");
+    }
+    return { request, modified };
+  };
+  return taggedStep<VpcEndpoint>({
+    id: o.id,
+    kind: vpcEndpointKind.kind,
+    label: `${o.type.toLowerCase()} endpoint ${o.serviceName}`,
+    dependsOn: ["vpc", ...(o.subnetSteps ?? []), ...(o.routeTableSteps ?? []), ...(o.securityGroupStep ? [o.securityGroupStep] : []), ...(o.dependsOn ?? [])],
+    get: async (run, id) => getEndpoint(await ec2Of(run), id),
+    find: async (run) => listVpcEndpoints(await ec2Of(run), run.stepFilters),
+    live: isLiveEndpoint,
+    result: (e) => ({ id: e.VpcEndpointId!, attrs: endpointAttrs(e) }),
+    create: async (run) => (await (await ec2Of(run)).send(new CreateVpcEndpointCommand({ ...input(run), ClientToken: run.clientToken }))).VpcEndpoint!,
+    // Converge: a re-run with another policy, subnets, group or private DNS changes the live
+    // endpoint (ModifyVpcEndpoint) instead of only checking that it exists.
+    async settle(run, result) {
+      const ec2 = await ec2Of(run);
+      let e = await waitAvailable(run, ec2, result.id!);
+      const { request, modified } = endpointChanges(run, e);
+      if (modified.length) {
+        await ec2.send(new ModifyVpcEndpointCommand(request));
+        run.ctx.log.info(`Endpoint ${result.id} (${o.serviceName}): updated ${modified.join(", ")}.`);
+        e = await waitAvailable(run, ec2, result.id!);
+        const left = endpointChanges(run, e).modified;
+        if (left.length) throw new CliError(`VPC endpoint ${result.id}: ModifyVpcEndpoint did not take effect for ${left.join(", ")}.`);
+      }
+      return { id: result.id, attrs: { ...endpointAttrs(e), modified } };
+    },
+    dryRun: async (run) => {
+      const { TagSpecifications: _t, ...rest } = input(run);
+      await (await ec2Of(run)).send(new CreateVpcEndpointCommand({ ...rest, DryRun: true }));
+    },
+  });
+}
+
+
+export default vpcEndpointKind;
