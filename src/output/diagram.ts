@@ -24,8 +24,9 @@ export interface DiagramOptions {
   path?: DiagramPath;
 }
 
-type NodeKind = "subnet" | "routeTable" | "igw" | "nat" | "endpoint" | "lambda" | "instance" | "external";
-type EdgeKind = "assoc" | "route" | "placement";
+type NodeKind = "subnet" | "routeTable" | "igw" | "nat" | "endpoint" | "lambda" | "instance" | "external" | "peering" | "transit";
+/** "vpc": a peering connection or transit gateway to a VPC (`to` is `cluster:VPC_ID`, drawn to the VPC's box). */
+type EdgeKind = "assoc" | "route" | "placement" | "vpc";
 
 export interface DiagramNode {
   id: string;
@@ -179,7 +180,27 @@ export function buildTopology(snap: Snapshot, vpcIds?: string[]): Topology {
     }
   }
   const placement = edges.sort((a, b) => byId(a.from, b.from) || byId(a.to, b.to));
-  return { nodes, edges: [...assoc, ...routes, ...placement], clusters };
+  return { nodes, edges: [...assoc, ...routes, ...placement, ...betweenVpcs(snap, ix, inScope, nodes)], clusters };
+}
+
+/** Peering connections and transit gateways as nodes between the VPC boxes they join (edges to `cluster:VPC_ID`). */
+function betweenVpcs(snap: Snapshot, ix: SnapshotIndex, inScope: Set<string>, nodes: Map<string, DiagramNode>): DiagramEdge[] {
+  const out: DiagramEdge[] = [];
+  for (const p of [...snap.vpcPeeringConnections].sort((a, b) => byId(a.VpcPeeringConnectionId, b.VpcPeeringConnectionId))) {
+    const sides = [p.RequesterVpcInfo?.VpcId, p.AccepterVpcInfo?.VpcId].filter((v): v is string => !!v && inScope.has(v));
+    if (!sides.length) continue;
+    const status = p.Status?.Code ?? "active";
+    nodes.set(p.VpcPeeringConnectionId, { id: p.VpcPeeringConnectionId, kind: "peering", label: [p.VpcPeeringConnectionId, `VPC peering (${status})`], cluster: "" });
+    for (const v of sides) out.push({ from: p.VpcPeeringConnectionId, to: `cluster:${v}`, kind: "vpc", ...(status !== "active" ? { label: status, blackhole: true } : {}) });
+  }
+  const atts = [...ix.transit.vpcAttachments.values()].filter((a) => a.VpcId && a.TransitGatewayId && inScope.has(a.VpcId)).sort((a, b) => byId(a.TransitGatewayAttachmentId, b.TransitGatewayAttachmentId));
+  for (const a of atts) {
+    const tgw = ix.transit.gateways.get(a.TransitGatewayId!);
+    nodes.set(a.TransitGatewayId!, { id: a.TransitGatewayId!, kind: "transit", label: [a.TransitGatewayId!, `transit gateway${tgw?.State && tgw.State !== "available" ? ` (${tgw.State})` : ""}`], cluster: "" });
+    const state = a.State ?? "available";
+    out.push({ from: a.TransitGatewayId!, to: `cluster:${a.VpcId}`, kind: "vpc", label: `${a.TransitGatewayAttachmentId}${state !== "available" ? ` (${state})` : ""}`, ...(state !== "available" ? { blackhole: true } : {}) });
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,6 +331,10 @@ function mermaidNode(n: DiagramNode): string {
       return `${id}>${t}]`;
     case "instance":
       return `${id}(${t})`;
+    case "peering":
+      return `${id}{${t}}`;
+    case "transit":
+      return `${id}[(${t})]`;
     default:
       return `${id}([${t}])`;
   }
@@ -330,11 +355,12 @@ function renderMermaid(topo: Topology, snap: Snapshot, opts: DiagramOptions, hl?
   for (const c of topo.clusters) emit(c, 1);
   for (const e of topo.edges) {
     const label = e.label ? `|"${mmText([e.label])}"|` : "";
-    const arrow = e.kind === "placement" ? "-.-" : e.blackhole ? "-.->" : "-->";
-    out.push(`  ${mmId(e.from)} ${arrow}${label} ${mmId(e.to)}`);
+    const arrow = e.kind === "placement" || (e.kind === "vpc" && e.blackhole) ? "-.-" : e.kind === "vpc" ? "---" : e.blackhole ? "-.->" : "-->";
+    const to = e.to.startsWith("cluster:") ? mmId(`cl_${e.to.slice("cluster:".length)}`) : mmId(e.to);
+    out.push(`  ${mmId(e.from)} ${arrow}${label} ${to}`);
   }
   out.push("  classDef subnet fill:#f4f8ff,stroke:#4a6fa5", "  classDef gateway fill:#fff7e6,stroke:#b7791f", "  classDef workload fill:#f0fff4,stroke:#2f855a");
-  const kinds: Array<[string, NodeKind[]]> = [["subnet", ["subnet"]], ["gateway", ["igw", "nat", "endpoint", "external"]], ["workload", ["lambda", "instance"]]];
+  const kinds: Array<[string, NodeKind[]]> = [["subnet", ["subnet"]], ["gateway", ["igw", "nat", "endpoint", "external", "peering", "transit"]], ["workload", ["lambda", "instance"]]];
   for (const [cls, ks] of kinds) {
     const ids = [...topo.nodes.values()].filter((n) => ks.includes(n.kind)).map((n) => mmId(n.id)).sort();
     if (ids.length) out.push(`  class ${ids.join(",")} ${cls}`);
@@ -361,7 +387,16 @@ const DOT_SHAPE: Record<NodeKind, string> = {
   lambda: "shape=cds, style=filled, fillcolor=\"#f0fff4\"",
   instance: "shape=box3d",
   external: "shape=ellipse, style=dashed",
+  peering: "shape=diamond, style=filled, fillcolor=\"#eef2ff\"",
+  transit: "shape=doubleoctagon, style=filled, fillcolor=\"#eef2ff\"",
 };
+
+/** A node inside the VPC's box (lhead/ltail need one), or undefined for an empty VPC. */
+function anchorOf(topo: Topology, vpcId: string): string | undefined {
+  let best: string | undefined;
+  for (const n of topo.nodes.values()) if ((n.cluster === vpcId || n.cluster.startsWith(`${vpcId}/`)) && (best === undefined || byId(n.id, best) < 0)) best = n.id;
+  return best;
+}
 
 function renderDot(topo: Topology, snap: Snapshot, opts: DiagramOptions, hl?: Highlight): string {
   const out = ["digraph egress {", ...header(snap, opts).map((l) => `  // ${l}`)];
@@ -382,8 +417,28 @@ function renderDot(topo: Topology, snap: Snapshot, opts: DiagramOptions, hl?: Hi
   };
   for (const n of byCluster.get("") ?? []) out.push(`  ${nodeAttrs(n)}`);
   for (const c of topo.clusters) emit(c, 1);
+  // Many VPCs: a grid (rows of ⌈√n⌉), not one strip — invisible edges stack each VPC under the one a row above.
+  const vpcAnchors = topo.clusters.map((c) => ({ key: c.key, anchor: anchorOf(topo, c.key) }));
+  if (vpcAnchors.length > 3) {
+    const cols = Math.ceil(Math.sqrt(vpcAnchors.length));
+    for (let i = cols; i < vpcAnchors.length; i++) {
+      const up = vpcAnchors[i - cols]!;
+      const me = vpcAnchors[i]!;
+      if (up.anchor && me.anchor) out.push(`  ${dotStr(up.anchor)} -> ${dotStr(me.anchor)} [style=invis, ltail=${dotStr(`cluster_${up.key}`)}, lhead=${dotStr(`cluster_${me.key}`)}];`);
+    }
+  }
   topo.edges.forEach((e, i) => {
     const attrs: string[] = [];
+    if (e.kind === "vpc") {
+      const vpcId = e.to.slice("cluster:".length);
+      const anchor = anchorOf(topo, vpcId);
+      if (!anchor) return;
+      attrs.push(`lhead=${dotStr(`cluster_${vpcId}`)}`, "arrowhead=none");
+      if (e.label) attrs.push(`label=${dotLabel([e.label])}`);
+      if (e.blackhole) attrs.push("style=dashed");
+      out.push(`  ${dotStr(e.from)} -> ${dotStr(anchor)} [${attrs.join(", ")}];`);
+      return;
+    }
     if (e.label) attrs.push(`label=${dotLabel([e.label])}`);
     if (e.kind === "placement") attrs.push("style=dotted", "arrowhead=none");
     if (e.blackhole) attrs.push("style=dashed");
