@@ -76,7 +76,7 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
   else {
     const ra = await analyzeWithReachabilityAnalyzer(ctx, q, Boolean(opts.keep));
     report.result = ra.result;
-    report.reachabilityAnalyzer = { analyses: ra.analyses };
+    report.reachabilityAnalyzer = { analyses: ra.analyses, ...(ra.temporaryNetworkInterface ? { temporaryNetworkInterface: ra.temporaryNetworkInterface } : {}) };
     if (q.mode === "compare") {
       const { comparePathResults } = await import("../analysis/reachability.js");
       report.local = local;
@@ -85,11 +85,8 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
   }
   report.reachable = report.result.reachable;
   if (report.result.hint) report.hint = report.result.hint;
-  if (ctx.opts.json) ctx.printJson(report);
-  else {
-    const { renderAnalyzePath } = await import("../output/path.js");
-    ctx.print(renderAnalyzePath(report, ctx.log.color));
-  }
+  const { renderAnalyzePath } = await import("../output/path.js");
+  ctx.emit(report, (r, c) => renderAnalyzePath(r, c)); // stdout's own colour decision
   return report.reachable ? ExitCode.ok : ExitCode.unreachable;
 }
 
@@ -107,6 +104,8 @@ async function analyzeLocally(ctx: Context, q: ParsedQuery, opts: AnalyzePathOpt
 interface RaSource {
   /** What RA takes as Source (an ENI, instance or VPC endpoint id). */
   id: string;
+  /** A subnet without any interface: a temporary one is created there for the analysis. */
+  temporaryIn?: string;
   vpcId: string;
   ref: ComponentRef;
 }
@@ -116,11 +115,9 @@ interface RaTarget {
   address?: string;
 }
 
-async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, keep: boolean) {
+async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, keep: boolean): Promise<{ result: PathResult; analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }>; temporaryNetworkInterface?: string }> {
   const ec2sdk = await import("@aws-sdk/client-ec2");
   const { classifyError, toCliError } = await import("../aws/errors.js");
-  const { fromNetworkInsightsAnalysis } = await import("../analysis/reachability.js");
-  const { waitWithSpinner } = await import("../aws/wait.js");
   const aws = await ctx.aws();
   const ec2 = await aws.ec2();
   const notFound = (what: string) => (err: unknown) => {
@@ -129,8 +126,32 @@ async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, kee
   };
 
   // 1. Sources and destination, read-only, before anything is created.
-  const sources = await resolveSources(ctx, q.source, notFound);
-  const target = await resolveTarget(ctx, q.destination, sources[0]!.vpcId, notFound);
+  const resolved = await resolveSources(ctx, q.source, notFound);
+  const target = await resolveTarget(ctx, q.destination, resolved[0]!.vpcId, notFound);
+  if (resolved[0]!.temporaryIn) {
+    const { withTemporaryEni } = await import("./temp-eni.js");
+    const subnet = resolved[0]!.temporaryIn;
+    return withTemporaryEni(ctx, subnet, async (eniId) => {
+      const run = await analyzeSources(ctx, q, keep, [{ id: eniId, vpcId: resolved[0]!.vpcId, ref: { id: eniId, type: "AWS::EC2::NetworkInterface" } }], target, ec2, ec2sdk);
+      // The subnet is what was asked about; the interface was only a stand-in for it.
+      return { ...run, result: { ...run.result, source: { id: subnet, type: "AWS::EC2::Subnet" } }, temporaryNetworkInterface: eniId };
+    });
+  }
+  return analyzeSources(ctx, q, keep, resolved, target, ec2, ec2sdk);
+}
+
+async function analyzeSources(
+  ctx: Context,
+  q: ParsedQuery,
+  keep: boolean,
+  sources: RaSource[],
+  target: RaTarget,
+  ec2: import("@aws-sdk/client-ec2").EC2Client,
+  ec2sdk: typeof import("@aws-sdk/client-ec2"),
+) {
+  const { toCliError } = await import("../aws/errors.js");
+  const { fromNetworkInsightsAnalysis } = await import("../analysis/reachability.js");
+  const { waitWithSpinner } = await import("../aws/wait.js");
 
   // 2. One path + analysis per source, run concurrently (at most --max-parallel at once).
   const { bounded } = await import("../aws/snapshot.js");
@@ -254,8 +275,10 @@ async function resolveSources(ctx: Context, source: string, notFound: NotFoundHa
     const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "subnet-id", Values: [source] }] }));
     // Any workload ENI in the subnet (RA needs a concrete interface); a NAT's or endpoint's only as a last resort.
     const rank = (t?: string) => (t === "interface" || t === undefined ? 0 : t === "lambda" ? 1 : 2);
-    const eni = [...(r.NetworkInterfaces ?? [])].sort((a, b) => rank(a.InterfaceType) - rank(b.InterfaceType))[0];
-    if (!eni) throw new UsageError(`Subnet ${source} holds no network interface, and Reachability Analyzer needs one as the source.`, "use --local (it analyzes the subnet itself), or launch something in the subnet", "NoSourceInterface");
+    // A temporary interface a crashed run left is no workload: it is swept, and a fresh one used.
+    const leftover = (e: { TagSet?: { Key?: string; Value?: string }[] }) => e.TagSet?.some((t) => t.Key === "egress-cli:step" && t.Value?.startsWith("analyze-path/temporary-eni/"));
+    const eni = [...(r.NetworkInterfaces ?? [])].filter((e) => !leftover(e)).sort((a, b) => rank(a.InterfaceType) - rank(b.InterfaceType))[0];
+    if (!eni) return [{ id: "", vpcId, ref: { id: source, type: "AWS::EC2::Subnet" }, temporaryIn: source }];
     return [{ id: eni.NetworkInterfaceId!, vpcId, ref: eniRef(eni.NetworkInterfaceId!) }];
   }
   // lambda:NAME → the function's hyperplane ENIs, one per subnet (the function may run in any).

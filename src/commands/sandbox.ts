@@ -55,7 +55,7 @@ async function show(ctx: Context, info: { file: string; created: boolean; recove
   if (ctx.opts.json) ctx.printJson(doc);
   else {
     const { renderSandbox } = await import("../output/render.js");
-    ctx.print(renderSandbox(doc, ctx.log.color));
+    ctx.emit(doc, renderSandbox);
   }
   return 0;
 }

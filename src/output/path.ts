@@ -17,7 +17,7 @@ export interface AnalyzePathReport {
   /** --compare: the other engine's result and the differences. */
   local?: PathResult;
   disagreements?: Disagreement[];
-  reachabilityAnalyzer?: { analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }> };
+  reachabilityAnalyzer?: { analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }>; temporaryNetworkInterface?: string };
   snapshot?: { takenAt: string; file?: string };
   /** The fix for a blocked path, when known (also in result.hint). */
   hint?: string;

@@ -443,7 +443,7 @@ export function eniView(ctx: OpContext, e: EniRec) {
     RequesterManaged: e.RequesterManaged,
     SourceDestCheck: (e as { _sourceDestCheck?: boolean })._sourceDestCheck ?? e.InterfaceType !== "nat_gateway",
     ...((e as { _attachment?: object })._attachment ? { Attachment: { ...(e as { _attachment?: object })._attachment } } : {}),
-    Status: "in-use",
+    Status: (e as { _status?: string })._status ?? "in-use",
     TagSet: e.Tags.map((t) => ({ ...t })),
   };
 }

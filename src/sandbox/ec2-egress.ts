@@ -560,7 +560,7 @@ const DescribeNetworkInterfaces: Handler = (ctx) => {
     "interface-type": (e) => [e.InterfaceType],
     "group-id": (e) => e.Groups,
     description: (e) => [e.Description],
-    status: () => ["in-use"],
+    status: (e) => [(e as { _status?: string })._status ?? "in-use"],
     "requester-managed": (e) => [String(e.RequesterManaged)],
     "private-ip-address": (e) => [e.PrivateIpAddress],
     "addresses.private-ip-address": (e) => [e.PrivateIpAddress],
@@ -575,6 +575,64 @@ const DescribeNetworkInterfaces: Handler = (ctx) => {
   ctx.dry();
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagSet), ctx.input, "DescribeNetworkInterfaces");
   return { NetworkInterfaces: page.map((e) => eniView(ctx, e)), ...(NextToken ? { NextToken } : {}) };
+};
+
+/**
+ * CreateNetworkInterface: a detached ("available") interface in a subnet with the given groups (the
+ * VPC's default group when none), a private IP from the subnet, tags at creation, ClientToken
+ * idempotency as AWS documents it.
+ */
+const CreateNetworkInterface: Handler = (ctx) => {
+  const { SubnetId, Groups, Description, PrivateIpAddress, ClientToken } = ctx.input;
+  if (SubnetId === undefined) throw awsError("MissingParameter", "The request must contain the parameter subnetId");
+  const subnet = get<SubnetRec>(ctx, "subnet", SubnetId, "subnetId");
+  const fp = fingerprint({ SubnetId, Groups, Description, PrivateIpAddress });
+  const tokenKey = ClientToken ? `CreateNetworkInterface:${ClientToken}` : undefined;
+  const prior = tokenKey ? ctx.rs.clientTokens[tokenKey] : undefined;
+  if (prior && prior.fingerprint !== fp) throw awsError("IdempotentParameterMismatch", `Client token already used before with different parameters: '${ClientToken}'`);
+  if (prior && ctx.rs.networkInterfaces[prior.id]) return { NetworkInterface: eniView(ctx, ctx.rs.networkInterfaces[prior.id]!), ClientToken };
+  const groups: string[] = Groups?.length ? Groups : [lookup<SgRec>(ctx.rs, "sg.vpc", subnet.VpcId).find((g) => g.GroupName === "default")!.GroupId];
+  for (const g of groups) {
+    const rec = get<SgRec>(ctx, "sg", g, "groupId");
+    if (rec.VpcId !== subnet.VpcId) throw awsError("InvalidParameterValue", `security group ${g} and subnet ${SubnetId} belong to different networks.`);
+  }
+  if (Description !== undefined && String(Description).length > 255) throw awsError("InvalidParameterValue", "Value for parameter description is too long (max 255)");
+  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "network-interface");
+  const ip = allocPrivateIp(ctx.rs, subnet, PrivateIpAddress);
+  ctx.dry();
+  const eni: EniRec = {
+    NetworkInterfaceId: newId("eni"),
+    SubnetId: subnet.SubnetId,
+    VpcId: subnet.VpcId,
+    AvailabilityZone: subnet.AvailabilityZone,
+    InterfaceType: "interface",
+    Description: Description ?? "",
+    PrivateIpAddress: ip,
+    MacAddress: newMac(),
+    Groups: groups,
+    RequesterManaged: false,
+    _status: "available",
+    ...base(ctx, tags),
+  } as EniRec;
+  ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni;
+  if (tokenKey) ctx.rs.clientTokens[tokenKey] = { fingerprint: fp, id: eni.NetworkInterfaceId };
+  ctx.mutated();
+  return { NetworkInterface: eniView(ctx, eni), ...(ClientToken ? { ClientToken } : {}) };
+};
+
+/** DeleteNetworkInterface: only an interface of yours that is not attached (AWS: InvalidNetworkInterface.InUse). */
+const DeleteNetworkInterface: Handler = (ctx) => {
+  const { NetworkInterfaceId } = ctx.input;
+  if (NetworkInterfaceId === undefined) throw awsError("MissingParameter", "The request must contain the parameter networkInterfaceId");
+  const eni = get<EniRec>(ctx, "eni", NetworkInterfaceId, "networkInterfaceId");
+  if (eni.RequesterManaged || (eni as { _attachment?: unknown })._attachment || eni.InterfaceType !== "interface")
+    throw awsError("InvalidNetworkInterface.InUse", `The network interface ${NetworkInterfaceId} is currently in use.`);
+  if (lookup<AddressRec>(ctx.rs, "eip.eni", eni.NetworkInterfaceId).some((a) => a.AssociationId))
+    throw awsError("InvalidNetworkInterface.InUse", `The network interface ${NetworkInterfaceId} is currently in use (an Elastic IP is associated).`);
+  ctx.dry();
+  delete ctx.rs.networkInterfaces[eni.NetworkInterfaceId];
+  ctx.mutated();
+  return {};
 };
 
 // ---------- tags ----------
@@ -662,6 +720,8 @@ export const egressOps: Record<string, Handler> = {
   RevokeSecurityGroupEgress: revoke(true),
   DescribeSecurityGroupRules,
   DescribeNetworkInterfaces,
+  CreateNetworkInterface,
+  DeleteNetworkInterface,
   CreateTags,
   DeleteTags,
   DescribeTags,
