@@ -321,6 +321,10 @@ export async function run(argv: string[], deps: RunDeps): Promise<number> {
       verbose: g.verbose,
       interactive: Boolean(deps.stderr.isTTY) && !deps.env.CI,
     });
+    // Through the logger, so the notice lands above the progress display instead of inside it.
+    const notice = () => log.warn("Interrupted: finishing the steps in flight and saving the plan (Ctrl-C again to quit now)…");
+    if (deps.signal.aborted) notice();
+    else deps.signal.addEventListener("abort", notice, { once: true });
     const { createContext } = await import("./context.js");
     try {
       refuseConflictingFlags(cmd, argv);
@@ -369,7 +373,6 @@ export async function main(): Promise<void> {
   process.on("SIGINT", () => {
     interrupts++;
     if (interrupts > 1) process.exit(ExitCode.interrupted); // writes are atomic: the plan stays consistent
-    process.stderr.write("\nInterrupted: finishing the steps in flight and saving the plan (Ctrl-C again to quit now)…\n");
     controller.abort();
   });
   const code = await run(process.argv.slice(2), {

@@ -87,6 +87,7 @@ const cases: Case[] = [
   { name: "--gb-per-month not a number", argv: ["status", "--gb-per-month", "1e3"], message: /--gb-per-month must be a number/ },
   { name: "analyze-path: every bad flag at once", argv: ["analyze-path", "--to", "nowhere!", "--port", "99999", "--protocol", "sctp", "--local"], message: /^(?=[\s\S]*4 problems)(?=[\s\S]*--from is required)(?=[\s\S]*--to "nowhere!")(?=[\s\S]*--protocol must be)(?=[\s\S]*--port must be from 0 to 65535)/ },
   { name: "add-nat: two malformed EIPs at once", argv: ["add-nat", "--eip", "bogus", "eipalloc-XYZ"], message: /^(?=[\s\S]*2 problems)(?=[\s\S]*"bogus" is not an Elastic IP)(?=[\s\S]*"eipalloc-XYZ" is not an Elastic IP)/ },
+  { name: "import: bad VPC id and bad name at once", argv: ["import", "--plan", "new.json", "--vpc", "vpc-1", "--name", "bad name!"], message: /^(?=[\s\S]*2 problems)(?=[\s\S]*not a VPC id)(?=[\s\S]*Name "bad name!")/ },
   // Item 9: public sources are judged by their total.
   { name: "all of IPv4 in two halves", argv: ["add-endpoint", "secretsmanager", "--allow-from", "0.0.0.0/1", "128.0.0.0/1"], message: /public IPv4 addresses \(more than a \/8\)[\s\S]*--allow-public-source/ },
   // Item 10: a subnet named twice.

@@ -5,8 +5,8 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { openSession } from "../engine/session.js";
-import { validateName } from "../net/cidr.js";
-import { awsId } from "./options.js";
+import { z } from "zod";
+import { opt, parseOptions } from "./options.js";
 import { renderImport } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
 import { loadPlan } from "../plans/store.js";
@@ -20,8 +20,7 @@ export interface ImportOptions {
 }
 
 export async function importCommand(ctx: Context, opts: ImportOptions): Promise<number> {
-  const vpcId = awsId("vpc", "a VPC", opts.vpc);
-  validateName(opts.name);
+  const { vpc: vpcId } = parseOptions(z.object({ vpc: opt.id("vpc", "a VPC"), name: opt.name() }), opts);
   const existing = await loadPlan(ctx.planPath);
   if (existing) {
     const v = existing.resources.vpc;
