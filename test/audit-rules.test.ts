@@ -170,6 +170,22 @@ describe("audit rules on snapshot fixtures", () => {
     assert.deepEqual(run(provisioned, "msk-esm-no-egress"), []);
   });
 
+  test("vpc-cidr-overlap names the transit gateway route table where both propagate the same CIDR (TGW_ROUTE_OVERLAP)", () => {
+    const snap = good((s) => {
+      s.vpcs.push({ VpcId: "vpc-twin", CidrBlock: "10.10.0.0/16" });
+      s.transitGateways = [{ TransitGatewayId: "tgw-1", State: "available" }];
+      s.transitGatewayVpcAttachments = [
+        { TransitGatewayAttachmentId: "tgw-attach-good", TransitGatewayId: "tgw-1", VpcId: "vpc-good", SubnetIds: ["subnet-priv-a"], State: "available" },
+        { TransitGatewayAttachmentId: "tgw-attach-twin", TransitGatewayId: "tgw-1", VpcId: "vpc-twin", SubnetIds: [], State: "available" },
+      ];
+      s.transitGatewayRouteTables = [{ TransitGatewayRouteTableId: "tgw-rtb-1", TransitGatewayId: "tgw-1", State: "available", Associations: [], Propagations: [{ TransitGatewayAttachmentId: "tgw-attach-good", State: "enabled" }, { TransitGatewayAttachmentId: "tgw-attach-twin", State: "enabled" }], Routes: [] }];
+    });
+    const f = run(snap, "vpc-cidr-overlap").find((x) => x.resourceId === "vpc-good")!;
+    assert.equal(f.severity, "high");
+    assert.equal(f.evidence.blocking?.code, "TGW_ROUTE_OVERLAP");
+    assert.equal(f.evidence.blocking?.id, "tgw-rtb-1");
+  });
+
   test("path rules analyze once per (subnet, security groups, public IP), not once per ENI", () => {
     const snap = good((s) => {
       rt(s, "rtb-priv-a").Routes = rt(s, "rtb-priv-a").Routes.filter((r: any) => !r.NatGatewayId);
