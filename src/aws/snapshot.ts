@@ -26,7 +26,7 @@ import {
 import type { AwsClients } from "./clients.js";
 import { classifyError, errorCode, toCliError } from "./errors.js";
 import { collect, listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcEndpoints, listVpcs } from "./ec2.js";
-import { UsageError } from "../errors.js";
+import { CliError, UsageError } from "../errors.js";
 import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
 
 export interface SnapshotScope {
@@ -75,7 +75,24 @@ export async function bounded<T>(tasks: Array<() => Promise<T>>, limit: number):
 function isUnavailable(err: unknown): boolean {
   const code = errorCode(err);
   const cls = classifyError(err);
-  return cls === "auth" || code === "InvalidAction" || code === "UnknownOperationException" || code === "UnsupportedOperation" || code === "NotImplemented" || code === "OptInRequired";
+  return (
+    cls === "auth" ||
+    ["InvalidAction", "UnknownOperationException", "UnsupportedOperation", "NotImplemented", "OptInRequired", "UnknownOperation", "InvalidClientTokenId"].includes(code) ||
+    answeredWithoutData(err)
+  );
+}
+
+/**
+ * An endpoint that does not offer the service answers with something other than its data: a 404 (or
+ * 501) page, HTML or another body the SDK cannot parse, or no such host. That is permanent — the
+ * service is absent there (LocalStack's free edition, moto, a region without it) — never transient.
+ */
+export function answeredWithoutData(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number }; $response?: { statusCode?: number } } | undefined;
+  const status = e?.$metadata?.httpStatusCode ?? e?.$response?.statusCode;
+  if (status === 404 || status === 501) return true;
+  if (e?.name === "SyntaxError" || /Unexpected token|Deserialization error|is not valid JSON|Expected .*XML|char '<'/i.test(e?.message ?? "")) return true;
+  return e?.code === "ENOTFOUND" || e?.name === "ENOTFOUND";
 }
 
 export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}, opts: CollectOptions = {}): Promise<CollectedSnapshot> {
@@ -274,7 +291,12 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       try {
         await task.run();
       } catch (err) {
-        if (task.required || !isUnavailable(err)) throw toCliError(err, `snapshot: ${task.operation}`);
+        if (task.required || !isUnavailable(err)) {
+          const cli = toCliError(err, `snapshot: ${task.operation}`);
+          // A body that is not the service's data is permanent: never the "transient, re-run" hint.
+          if (answeredWithoutData(err)) throw new CliError(cli.message, cli.exitCode, `the endpoint does not answer ${task.operation} with its data (the service is not offered there)`, cli.code);
+          throw cli;
+        }
         omitted.push({ resource: task.resource, operation: task.operation, code: errorCode(err), message: (err as Error).message });
       }
       opts.onProgress?.(++done, tasks.length, task.resource);
