@@ -150,6 +150,20 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .action(lazy("analyze-path", async () => (await import("./commands/analyze-path.js")).analyzePathCommand));
 
   program
+    .command("launch-proxy")
+    .description("an egress proxy (Squid, domain allowlist) in the plan's private subnets; this version validates and prints its config (--print-config)")
+    .option("--allow-domain <pattern>", "[required] destination allowed, Squid dstdomain style (.example.com = it and its subdomains); repeat", collect)
+    .option("--allow-cidr <cidr>", "private source range admitted besides the VPC's CIDR; repeat", collect)
+    .option("--port <port>", "proxy port (default: 3128)")
+    .option("--instance-type <type>", "instance type (default: t3.micro)")
+    .option("--per-az", "one proxy per AZ")
+    .option("--subnets <ids>", "private subnets to launch in (comma-separated)")
+    .option("--verify-sni", "peek at the TLS ClientHello and tunnel only names on the list (never decrypts)")
+    .option("--skip-verify", "do not verify squid through SSM Run Command")
+    .option("--print-config", "print the exact squid.conf and user data; change nothing")
+    .action(lazy("launch-proxy", async () => (await import("./commands/launch-proxy.js")).launchProxyCommand));
+
+  program
     .command("diagram")
     .description("draw the topology (VPC, subnets by tier and AZ, route tables, gateways, NATs + EIPs, endpoints, Lambda, instances) as Mermaid or DOT, optionally with an analyzed path highlighted")
     .addOption(new Option("--format <format>", "output format (default: mermaid)").choices(["mermaid", "dot"]))
@@ -229,6 +243,7 @@ const EXAMPLES: Record<string, string[]> = {
   "analyze-path": ["egress-cli analyze-path --from lambda:sms-sender --to igw", "egress-cli analyze-path --from subnet-0123456789abcdef0 --to service:secretsmanager --local", "egress-cli analyze-path --from i-0123456789abcdef0 --to 203.0.113.10 --port 80 --compare"],
   diagram: ["egress-cli diagram > vpc.mmd", "egress-cli diagram --format dot --path | dot -Tsvg > vpc.svg", "egress-cli diagram --path-from lambda:sms-sender --path-to igw"],
   audit: ["egress-cli audit --all-vpcs --fail-on high", "egress-cli audit --snapshot snap.json --format sarif --output audit.sarif", "egress-cli audit --region us-east-1 --region eu-west-1 --shard 1/2 --format json --output s1.json && egress-cli audit merge s1.json s2.json --format markdown"],
+  "launch-proxy": ["egress-cli launch-proxy --allow-domain .example.com --allow-domain api.vendor.io --print-config", "egress-cli launch-proxy --allow-domain api.vendor.io --verify-sni --print-config"],
   cost: ["egress-cli cost --all-vpcs", "egress-cli cost --snapshot snap.json --json", "egress-cli cost --gb-per-month 500"],
   sandbox: ["egress-cli --sandbox sandbox init --examples", "egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox load snap.json"],
   "sandbox init": ["egress-cli --sandbox sandbox init", "egress-cli --sandbox sandbox init --examples --force"],
