@@ -54,6 +54,11 @@ export interface StepDef {
   /** Finds what an interrupted run created (by tags), or a relation that already holds. */
   discover?(run: StepRun): Promise<StepResult | undefined>;
   /**
+   * discover only adopts what this plan made: with no record of the step at all, no run of this
+   * plan ever called create (the record is written before the call), so the lookup is skipped.
+   */
+  adoptsOnly?: boolean;
+  /**
    * Facts to record BEFORE the mutating call (e.g. the route a ReplaceRoute overwrites), so a
    * crash right after the call cannot lose them. Kept in the record's attrs; create can read them.
    */
@@ -188,7 +193,8 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
     ...(step.meta ?? {}),
   };
 
-  const adopted = step.discover ? await retryEventual(() => step.discover!(run), ctx.wait) : undefined;
+  const neverTried = step.adoptsOnly && !plan.resources[step.id];
+  const adopted = step.discover && !neverTried ? await retryEventual(() => step.discover!(run), ctx.wait) : undefined;
   const pendingAttrs = plan.resources[step.id]?.state === "pending" ? plan.resources[step.id].attrs : {};
   if (adopted) {
     session.upsert(step.id, { ...base, id: adopted.id, state: "created", attrs: { ...pendingAttrs, ...adopted.attrs }, createdAt: new Date().toISOString() });

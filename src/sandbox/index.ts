@@ -12,6 +12,8 @@ import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
 import { transitOps } from "./ec2-transit.js";
 import { latticeOps } from "./lattice.js";
+import { latticeTagOps } from "./lattice-tags.js";
+import { iamRoleOps } from "./iam-roles.js";
 import { instanceOps, settleInstances } from "./ec2-instances.js";
 import { instanceProfileOps } from "./iam-profiles.js";
 import { ssmOps } from "./ssm.js";
@@ -84,6 +86,10 @@ registerService("vpc-lattice", latticeOps);
 // DescribeInstances they replace), IAM instance profiles, SSM parameters and Run Command, RAM shares.
 registerService("ec2", instanceOps);
 registerService("iam", instanceProfileOps);
+// Role tags and ListRoles by path (the iam-role kind's sweep and ownership check).
+registerService("iam", iamRoleOps);
+// ListTagsForResource for Lattice gateways and configurations (the Lattice kinds' sweep).
+registerService("vpc-lattice", latticeTagOps);
 registerService("ssm", ssmOps);
 registerService("ram", ramOps);
 

@@ -2,7 +2,7 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Context } from "../../context.js";
 import { classifyError } from "../../aws/errors.js";
-import { sleep } from "../../aws/wait.js";
+import { sleep, waitWithSpinner } from "../../aws/wait.js";
 
 type HasCtx = { ctx: Context } | Context;
 const ctxOf = (c: HasCtx): Context => ("aws" in c ? c : c.ctx);
@@ -33,4 +33,29 @@ export async function retryDependency(ctx: Context, fn: () => Promise<unknown>, 
       delay = Math.min(ctx.wait.maxDelayMs, delay * 2);
     }
   }
+}
+
+/** What a deleter sees of a resource that goes away slowly (NAT gateways, endpoints, Lattice resources). */
+export interface GoingAway {
+  gone: boolean;
+  /** Its delete was already accepted (a re-run after Ctrl-C or a crash only waits). */
+  deleting?: boolean;
+  status?: string;
+}
+
+/** Deletes (unless already on its way) and waits until it is gone; Ctrl-C stops the wait at once. */
+export async function deleteAndWait(ctx: Context, what: string, read: () => Promise<GoingAway>, remove: () => Promise<unknown>, usualMs?: number): Promise<void> {
+  const now = await read();
+  if (now.gone) return;
+  if (!now.deleting) await ignoreNotFound(remove());
+  await waitWithSpinner(
+    ctx,
+    `${what} to be deleted`,
+    async () => {
+      const cur = await read();
+      return cur.gone ? { done: true } : { done: false, status: cur.status ?? "deleting" };
+    },
+    () => `${what} deleted`,
+    usualMs,
+  );
 }

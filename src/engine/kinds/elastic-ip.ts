@@ -5,31 +5,26 @@ import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
 import { getAddress, listAddresses } from "../../aws/ec2.js";
-import { planFilters, tagSpec } from "../../aws/tags.js";
+import { tagSpec } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { ec2Of, retryDependency } from "./common.js";
-import { byTags, defineKind, stepTag } from "./kind.js";
-import { taggedStep } from "./tagged.js";
+import { ec2Of } from "./common.js";
+import { defineKind } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+
+const type: Ec2Type<Address> = { kind: "elastic-ip", get: getAddress, list: (ec2, f) => listAddresses(ec2, f), idOf: (a) => a.AllocationId! };
 
 export const elasticIpKind = defineKind({
   kind: "elastic-ip",
   attrs: z.looseObject({ publicIp: z.string().optional() }),
-  owner: async (ctx, rec, plan) => byTags(await getAddress(await ec2Of(ctx), rec.id!), plan),
-  async delete(ctx, rec) {
-    const ec2 = await ec2Of(ctx);
-    await retryDependency(ctx, async () => {
-      try {
-        await ec2.send(new ReleaseAddressCommand({ AllocationId: rec.id! }));
-      } catch (err) {
-        // Still associated for a moment after its NAT gateway was deleted.
-        if (errorCode(err) === "InvalidIPAddress.InUse") throw Object.assign(new Error((err as Error).message), { name: "DependencyViolation" });
-        throw err;
-      }
-    });
-  },
-  async sweep(ctx, plan) {
-    return (await listAddresses(await ec2Of(ctx), planFilters(plan))).map((a) => ({ kind: "elastic-ip", id: a.AllocationId!, step: stepTag(a.Tags), refs: [] }));
-  },
+  ...ec2KindParts(type, async (_ctx, ec2, id) => {
+    try {
+      await ec2.send(new ReleaseAddressCommand({ AllocationId: id }));
+    } catch (err) {
+      // Still associated for a moment after its NAT gateway was deleted.
+      if (errorCode(err) === "InvalidIPAddress.InUse") throw Object.assign(new Error((err as Error).message), { name: "DependencyViolation" });
+      throw err;
+    }
+  }),
 });
 
 export function elasticIpStep(o: { id: string; az: string; byoAllocationId?: string }): StepDef {
@@ -52,13 +47,10 @@ export function elasticIpStep(o: { id: string; az: string; byoAllocationId?: str
       },
     };
   }
-  return taggedStep<Address>({
+  return ec2Step(type, {
     id: o.id,
-    kind: elasticIpKind.kind,
     label: `Elastic IP for the NAT gateway in ${o.az}`,
     meta: { az: o.az },
-    get: async (run, id) => getAddress(await ec2Of(run), id),
-    find: async (run) => listAddresses(await ec2Of(run), run.stepFilters),
     result: (a) => ({ id: a.AllocationId!, attrs: { publicIp: a.PublicIp } }),
     create: async (run) => {
       const r = await (await ec2Of(run)).send(new AllocateAddressCommand({ Domain: "vpc", TagSpecifications: tagSpec("elastic-ip", run.tags) }));

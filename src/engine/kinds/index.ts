@@ -21,6 +21,9 @@ const registry: Record<string, Loader> = {
   "iam-role-policy-attachment": () => import("./iam-role-policy-attachment.js"),
   "lambda-vpc-config": () => import("./lambda-vpc-config.js"),
   "vpc-endpoint": () => import("./vpc-endpoint.js"),
+  "iam-role": () => import("./iam-role.js"),
+  "lattice-resource-gateway": () => import("./lattice-resource-gateway.js"),
+  "lattice-resource-configuration": () => import("./lattice-resource-configuration.js"),
 };
 
 /** Every kind a plan may hold, in sweep order (declared as strings: the plan schema reads it). */

@@ -4,52 +4,46 @@ import { CreateInternetGatewayCommand, DeleteInternetGatewayCommand, DetachInter
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
 import { getInternetGateway, listInternetGateways } from "../../aws/ec2.js";
-import { planFilters, tagSpec } from "../../aws/tags.js";
+import { tagSpec } from "../../aws/tags.js";
 import type { StepDef } from "../engine.js";
 import { ec2Of, retryDependency } from "./common.js";
-import { byTags, defineKind, stepTag } from "./kind.js";
-import { taggedStep } from "./tagged.js";
+import { defineKind } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+
+const type: Ec2Type<InternetGateway> = {
+  kind: "internet-gateway",
+  get: getInternetGateway,
+  list: (ec2, f) => listInternetGateways(ec2, f),
+  idOf: (g) => g.InternetGatewayId!,
+  // An orphan gateway still attached to a VPC gets an attachment record too (destroy detaches it first).
+  attachedTo: (g) => g.Attachments?.[0]?.VpcId,
+};
 
 export const internetGatewayKind = defineKind({
-  kind: "internet-gateway",
+  kind: type.kind,
   attrs: z.looseObject({}),
-  owner: async (ctx, rec, plan) => byTags(await getInternetGateway(await ec2Of(ctx), rec.id!), plan),
-  async delete(ctx, rec) {
-    const ec2 = await ec2Of(ctx);
-    const g = await getInternetGateway(ec2, rec.id!);
+  ...ec2KindParts(type, async (ctx, ec2, id) => {
+    const g = await getInternetGateway(ec2, id);
     if (!g) return;
     for (const a of g.Attachments ?? []) {
       if (!a.VpcId || a.State === "detached") continue;
       try {
-        await retryDependency(ctx, () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: rec.id!, VpcId: a.VpcId })));
+        await retryDependency(ctx, () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: id, VpcId: a.VpcId })));
       } catch (err) {
         if (errorCode(err) !== "Gateway.NotAttached") throw err;
       }
     }
-    await retryDependency(ctx, () => ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: rec.id! })));
-  },
-  async sweep(ctx, plan) {
-    return (await listInternetGateways(await ec2Of(ctx), planFilters(plan))).map((g) => ({
-      kind: "internet-gateway",
-      id: g.InternetGatewayId!,
-      step: stepTag(g.Tags),
-      refs: [],
-      attachedTo: g.Attachments?.[0]?.VpcId,
-    }));
-  },
+    await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id }));
+  }),
 });
+export default internetGatewayKind;
 
 export function internetGatewayStep(): StepDef {
-  return taggedStep<InternetGateway>({
+  return ec2Step(type, {
     id: "igw",
-    kind: internetGatewayKind.kind,
     label: "internet gateway",
-    get: async (run, id) => getInternetGateway(await ec2Of(run), id),
-    find: async (run) => listInternetGateways(await ec2Of(run), run.stepFilters),
     result: (g) => ({ id: g.InternetGatewayId! }),
     create: async (run) => (await (await ec2Of(run)).send(new CreateInternetGatewayCommand({ TagSpecifications: tagSpec("internet-gateway", run.tags) }))).InternetGateway!,
     dryRun: async (run) => void (await (await ec2Of(run)).send(new CreateInternetGatewayCommand({ DryRun: true }))),
   });
 }
-
-export default internetGatewayKind;

@@ -45,6 +45,8 @@ export interface Kind<S extends z.ZodType = z.ZodType> {
   undoableWhenPending?(attrs: z.infer<S>): boolean;
 }
 
+export const isOurs = (o: Ownership): boolean => "ours" in o && o.ours;
+
 export function defineKind<S extends z.ZodType>(k: Kind<S>): Kind<S> {
   return k;
 }

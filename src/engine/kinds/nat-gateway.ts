@@ -3,54 +3,43 @@
 import { CreateNatGatewayCommand, DeleteNatGatewayCommand, type NatGateway } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getNatGateway, listNatGateways } from "../../aws/ec2.js";
-import { planFilters, tagSpec } from "../../aws/tags.js";
+import { tagSpec } from "../../aws/tags.js";
 import { waitWithSpinner } from "../../aws/wait.js";
 import type { StepDef } from "../engine.js";
-import { ec2Of, ignoreNotFound } from "./common.js";
-import { byTags, defineKind, stepTag } from "./kind.js";
-import { taggedStep } from "./tagged.js";
+import { deleteAndWait, ec2Of } from "./common.js";
+import { defineKind } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
 /** How long AWS usually takes to make a NAT gateway available / deleted (shown next to the elapsed time). */
 const NAT_USUAL_MS = { create: 90_000, delete: 60_000 };
 
+/** What the plan keeps of a NAT gateway: its state and addresses (status and add-nat read them). */
+const NatAttrs = z.looseObject(Object.fromEntries(["state", "publicIp", "privateIp", "allocationId", "subnetId"].map((k) => [k, z.string().optional()])));
+
+const type: Ec2Type<NatGateway> = {
+  kind: "nat-gateway",
+  get: getNatGateway,
+  // A failed or deleting NAT gateway of the plan still has to be deleted (or waited for).
+  list: (ec2, f) => listNatGateways(ec2, [...f, { Name: "state", Values: ["pending", "available", "failed", "deleting"] }]),
+  idOf: (n) => n.NatGatewayId!,
+  refs: (n) => [n.SubnetId, n.NatGatewayAddresses?.[0]?.AllocationId],
+};
+
 export const natGatewayKind = defineKind({
   kind: "nat-gateway",
-  attrs: z.looseObject({
-    state: z.string().optional(),
-    publicIp: z.string().optional(),
-    privateIp: z.string().optional(),
-    allocationId: z.string().optional(),
-    subnetId: z.string().optional(),
-  }),
-  owner: async (ctx, rec, plan) => {
-    const n = await getNatGateway(await ec2Of(ctx), rec.id!);
-    return byTags(n && n.State !== "deleted" ? n : undefined, plan);
-  },
-  async delete(ctx, rec) {
-    const ec2 = await ec2Of(ctx);
-    const n = await getNatGateway(ec2, rec.id!);
-    if (!n || n.State === "deleted") return;
-    if (n.State !== "deleting") await ignoreNotFound(ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: rec.id! })));
-    await waitWithSpinner(
+  attrs: NatAttrs,
+  ...ec2KindParts({ ...type, live: (n) => n.State !== "deleted" }, (ctx, ec2, id) =>
+    deleteAndWait(
       ctx,
-      `NAT gateway ${rec.id} to be deleted`,
+      `NAT gateway ${id}`,
       async () => {
-        const cur = await getNatGateway(ec2, rec.id!);
-        return !cur || cur.State === "deleted" ? { done: true } : { done: false, status: cur.State };
+        const n = await getNatGateway(ec2, id);
+        return { gone: !n || n.State === "deleted", deleting: n?.State === "deleting", status: n?.State };
       },
-      () => `NAT gateway ${rec.id} deleted`,
+      () => ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: id })),
       NAT_USUAL_MS.delete,
-    );
-  },
-  async sweep(ctx, plan) {
-    const nats = await listNatGateways(await ec2Of(ctx), [...planFilters(plan), { Name: "state", Values: ["pending", "available", "failed", "deleting"] }]);
-    return nats.map((n) => ({
-      kind: "nat-gateway",
-      id: n.NatGatewayId!,
-      step: stepTag(n.Tags),
-      refs: [n.SubnetId, n.NatGatewayAddresses?.[0]?.AllocationId].filter((x): x is string => Boolean(x)),
-    }));
-  },
+    ),
+  ),
 });
 
 export const natAttrs = (n: NatGateway) => {
@@ -59,14 +48,11 @@ export const natAttrs = (n: NatGateway) => {
 };
 
 export function natGatewayStep(o: { id: string; az: string; subnetStep: string; eipStep: string; dependsOn: string[] }): StepDef {
-  return taggedStep<NatGateway>({
+  return ec2Step(type, {
     id: o.id,
-    kind: natGatewayKind.kind,
     label: `NAT gateway in ${o.az}`,
     dependsOn: [o.subnetStep, o.eipStep, ...o.dependsOn],
     meta: { az: o.az },
-    get: async (run, id) => getNatGateway(await ec2Of(run), id),
-    find: async (run) => listNatGateways(await ec2Of(run), [...run.stepFilters, { Name: "state", Values: ["pending", "available"] }]),
     live: (n) => n.State === "pending" || n.State === "available",
     result: (n) => ({ id: n.NatGatewayId!, attrs: natAttrs(n) }),
     create: async (run) =>

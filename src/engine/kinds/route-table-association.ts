@@ -2,6 +2,7 @@
 // explicit association records the table it had, and destroy puts the subnet back on it.
 import { AssociateRouteTableCommand, DisassociateRouteTableCommand, ReplaceRouteTableAssociationCommand } from "@aws-sdk/client-ec2";
 import { z } from "zod";
+import { errorCode } from "../../aws/errors.js";
 import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
@@ -35,6 +36,7 @@ export function associationStep(o: { id: string; subnetStep: string; routeTableS
       }
       return undefined;
     });
+  const fresh = (run: StepRun) => run.memo("fresh", async () => !run.record(run.stepId));
   const holds = async (run: StepRun) => {
     const c = await current(run);
     return c && c.table === run.ref(o.routeTableStep) ? { id: c.associationId, attrs: { subnetId: run.ref(o.subnetStep), routeTableId: c.table } } : undefined;
@@ -44,9 +46,13 @@ export function associationStep(o: { id: string; subnetStep: string; routeTableS
     kind: routeTableAssociationKind.kind,
     label: `route table association for ${o.subnetStep}`,
     dependsOn: [o.subnetStep, o.routeTableStep],
+    // Never tried before: the subnet has no explicit association of ours; one made by someone else
+    // is met by AssociateRouteTable's Resource.AlreadyAssociated below.
+    adoptsOnly: true,
     verify: (run) => holds(run),
     discover: (run) => holds(run),
     async intent(run) {
+      if (await fresh(run)) return {};
       const c = await current(run);
       if (c) refuseOtherPlan(run.stepId, `the subnet's route table ${c.table}`, c.tags, run.session.plan);
       return c ? { previousRouteTableId: c.table } : {};
@@ -55,13 +61,22 @@ export function associationStep(o: { id: string; subnetStep: string; routeTableS
       const ec2 = await ec2Of(run);
       const subnetId = run.ref(o.subnetStep);
       const routeTableId = run.ref(o.routeTableStep);
-      const c = await current(run);
-      if (c) {
+      const replace = async (c: { associationId: string; table: string }, extra: Record<string, unknown> = {}) => {
         const r = await ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: c.associationId, RouteTableId: routeTableId }));
-        return { id: r.NewAssociationId!, attrs: { subnetId, routeTableId } };
+        return { id: r.NewAssociationId!, attrs: { subnetId, routeTableId, ...extra } };
+      };
+      const c = (await fresh(run)) ? undefined : await current(run);
+      if (c) return replace(c);
+      try {
+        const r = await ec2.send(new AssociateRouteTableCommand({ SubnetId: subnetId, RouteTableId: routeTableId }));
+        return { id: r.AssociationId!, attrs: { subnetId, routeTableId } };
+      } catch (err) {
+        if (errorCode(err) !== "Resource.AlreadyAssociated") throw err;
+        const now = await current(run);
+        if (!now) throw err;
+        refuseOtherPlan(run.stepId, `the subnet's route table ${now.table}`, now.tags, run.session.plan);
+        return replace(now, { previousRouteTableId: now.table });
       }
-      const r = await ec2.send(new AssociateRouteTableCommand({ SubnetId: subnetId, RouteTableId: routeTableId }));
-      return { id: r.AssociationId!, attrs: { subnetId, routeTableId } };
     },
   };
 }

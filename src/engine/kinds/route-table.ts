@@ -3,40 +3,35 @@
 import { CreateRouteTableCommand, DeleteRouteTableCommand, DisassociateRouteTableCommand, type RouteTable } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
-import { planFilters, tagSpec } from "../../aws/tags.js";
+import { tagSpec } from "../../aws/tags.js";
 import type { StepDef } from "../engine.js";
-import { ec2Of, ignoreNotFound, retryDependency } from "./common.js";
-import { byTags, defineKind, stepTag } from "./kind.js";
-import { taggedStep } from "./tagged.js";
+import { ec2Of, ignoreNotFound } from "./common.js";
+import { defineKind } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+
+const type: Ec2Type<RouteTable> = { kind: "route-table", get: getRouteTable, list: (ec2, f) => listRouteTables(ec2, f), idOf: (t) => t.RouteTableId!, refs: (t) => [t.VpcId] };
 
 export const routeTableKind = defineKind({
-  kind: "route-table",
+  kind: type.kind,
   /** Imported tables: the AZs of their subnets and whether it is the VPC's main table. */
   attrs: z.looseObject({ azs: z.array(z.string()).optional(), main: z.boolean().optional() }),
-  owner: async (ctx, rec, plan) => byTags(await getRouteTable(await ec2Of(ctx), rec.id!), plan),
-  async delete(ctx, rec) {
-    const ec2 = await ec2Of(ctx);
-    const t = await getRouteTable(ec2, rec.id!);
+  ...ec2KindParts(type, async (_ctx, ec2, id) => {
+    const t = await getRouteTable(ec2, id);
     if (!t) return;
     for (const a of t.Associations ?? []) {
       if (!a.Main && a.RouteTableAssociationId) await ignoreNotFound(ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId })));
     }
-    await retryDependency(ctx, () => ec2.send(new DeleteRouteTableCommand({ RouteTableId: rec.id! })));
-  },
-  async sweep(ctx, plan) {
-    return (await listRouteTables(await ec2Of(ctx), planFilters(plan))).map((t) => ({ kind: "route-table", id: t.RouteTableId!, step: stepTag(t.Tags), refs: [t.VpcId!] }));
-  },
+    await ec2.send(new DeleteRouteTableCommand({ RouteTableId: id }));
+  }),
 });
+export default routeTableKind;
 
 export function routeTableStep(o: { id: string; label: string; az?: string; tier: "public" | "private" }): StepDef {
-  return taggedStep<RouteTable>({
+  return ec2Step(type, {
     id: o.id,
-    kind: routeTableKind.kind,
     label: o.label,
     dependsOn: ["vpc"],
     meta: { tier: o.tier, ...(o.az ? { az: o.az } : {}) },
-    get: async (run, id) => getRouteTable(await ec2Of(run), id),
-    find: async (run) => listRouteTables(await ec2Of(run), run.stepFilters),
     result: (t) => ({ id: t.RouteTableId! }),
     create: async (run) =>
       (await (await ec2Of(run)).send(new CreateRouteTableCommand({ VpcId: run.ref("vpc"), ClientToken: run.clientToken, TagSpecifications: tagSpec("route-table", run.tags) })))
@@ -45,5 +40,3 @@ export function routeTableStep(o: { id: string; label: string; az?: string; tier
       void (await (await ec2Of(run)).send(new CreateRouteTableCommand({ VpcId: run.ref("vpc"), TagSpecifications: tagSpec("route-table", run.tags), DryRun: true }))),
   });
 }
-
-export default routeTableKind;

@@ -5,37 +5,28 @@ import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
 import { listSecurityGroups, orUndefined } from "../../aws/ec2.js";
-import { planFilters, tagSpec } from "../../aws/tags.js";
+import { tagSpec } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { ec2Of, retryDependency } from "./common.js";
-import { byTags, defineKind, stepTag } from "./kind.js";
-import { taggedStep } from "./tagged.js";
+import { ec2Of } from "./common.js";
+import { defineKind } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
 export const getSecurityGroup = async (ec2: Awaited<ReturnType<typeof ec2Of>>, id: string) => (await orUndefined(listSecurityGroups(ec2, undefined, [id])))?.[0];
+const type: Ec2Type<SecurityGroup> = { kind: "security-group", get: getSecurityGroup, list: (ec2, f) => listSecurityGroups(ec2, f), idOf: (g) => g.GroupId!, refs: (g) => [g.VpcId] };
 
 export const securityGroupKind = defineKind({
   kind: "security-group",
   attrs: z.looseObject({ groupName: z.string().optional(), vpcId: z.string().optional() }),
-  owner: async (ctx, rec, plan) => byTags(await getSecurityGroup(await ec2Of(ctx), rec.id!), plan),
-  async delete(ctx, rec) {
-    const ec2 = await ec2Of(ctx);
-    await retryDependency(ctx, () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: rec.id! })));
-  },
-  async sweep(ctx, plan) {
-    return (await listSecurityGroups(await ec2Of(ctx), planFilters(plan))).map((g) => ({ kind: "security-group", id: g.GroupId!, step: stepTag(g.Tags), refs: [g.VpcId!] }));
-  },
+  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.send(new DeleteSecurityGroupCommand({ GroupId: id }))),
 });
 
 export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string }): StepDef {
   const find = async (run: StepRun) => listSecurityGroups(await ec2Of(run), run.stepFilters);
   const result = (g: SecurityGroup) => ({ id: g.GroupId!, attrs: { groupName: g.GroupName, vpcId: g.VpcId } });
-  return taggedStep<SecurityGroup>({
+  return ec2Step(type, {
     id: o.id,
-    kind: securityGroupKind.kind,
     label: o.label,
     dependsOn: ["vpc"],
-    get: async (run, id) => getSecurityGroup(await ec2Of(run), id),
-    find,
     result,
     async create(run) {
       const ec2 = await ec2Of(run);

@@ -2,25 +2,21 @@
 import { CreateSubnetCommand, DeleteSubnetCommand, type Subnet } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getSubnet, listSubnets } from "../../aws/ec2.js";
-import { planFilters, tagSpec } from "../../aws/tags.js";
+import { tagSpec } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { ec2Of, retryDependency } from "./common.js";
-import { byTags, defineKind, stepTag } from "./kind.js";
-import { taggedStep } from "./tagged.js";
+import { ec2Of } from "./common.js";
+import { defineKind } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+
+const type: Ec2Type<Subnet> = { kind: "subnet", get: getSubnet, list: (ec2, f) => listSubnets(ec2, f), idOf: (s) => s.SubnetId!, refs: (s) => [s.VpcId] };
 
 export const subnetKind = defineKind({
-  kind: "subnet",
+  kind: type.kind,
   /** Imported subnets record the route table that decides their routes. */
   attrs: z.looseObject({ routeTableId: z.string().optional() }),
-  owner: async (ctx, rec, plan) => byTags(await getSubnet(await ec2Of(ctx), rec.id!), plan),
-  async delete(ctx, rec) {
-    const ec2 = await ec2Of(ctx);
-    await retryDependency(ctx, () => ec2.send(new DeleteSubnetCommand({ SubnetId: rec.id! })));
-  },
-  async sweep(ctx, plan) {
-    return (await listSubnets(await ec2Of(ctx), planFilters(plan))).map((s) => ({ kind: "subnet", id: s.SubnetId!, step: stepTag(s.Tags), refs: [s.VpcId!] }));
-  },
+  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.send(new DeleteSubnetCommand({ SubnetId: id }))),
 });
+export default subnetKind;
 
 export function subnetStep(o: { id: string; cidr: string; az: string; tier: "public" | "private"; vpcStep?: string }): StepDef {
   const vpcStepId = o.vpcStep ?? "vpc";
@@ -30,18 +26,13 @@ export function subnetStep(o: { id: string; cidr: string; az: string; tier: "pub
     AvailabilityZone: o.az,
     TagSpecifications: tagSpec("subnet", [...run.tags, { Key: "egress-cli:tier", Value: o.tier }]),
   });
-  return taggedStep<Subnet>({
+  return ec2Step(type, {
     id: o.id,
-    kind: subnetKind.kind,
     label: `${o.tier} subnet ${o.cidr} in ${o.az}`,
     dependsOn: [vpcStepId],
     meta: { az: o.az, cidr: o.cidr, tier: o.tier },
-    get: async (run, id) => getSubnet(await ec2Of(run), id),
-    find: async (run) => listSubnets(await ec2Of(run), run.stepFilters),
     result: (s) => ({ id: s.SubnetId! }),
     create: async (run) => (await (await ec2Of(run)).send(new CreateSubnetCommand(input(run)))).Subnet!,
     dryRun: async (run) => void (await (await ec2Of(run)).send(new CreateSubnetCommand({ ...input(run), DryRun: true }))),
   });
 }
-
-export default subnetKind;

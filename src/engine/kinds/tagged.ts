@@ -1,7 +1,13 @@
 // The one tagged-resource pattern every taggable kind's step is built on: verify the recorded
 // resource by id, else adopt what an interrupted run of this step created (found by the step's
 // tags), else create it with the tags (and a client token where the API takes one).
+import type { EC2Client, Filter } from "@aws-sdk/client-ec2";
+import type { Context } from "../../context.js";
+import type { Plan } from "../../plans/schema.js";
+import { planFilters } from "../../aws/tags.js";
 import type { StepDef, StepResult, StepRun } from "../engine.js";
+import { ec2Of, retryDependency } from "./common.js";
+import { byTags, stepTag, type Found, type Ownership } from "./kind.js";
 
 export interface TaggedStepSpec<T> extends Omit<StepDef, "verify" | "discover" | "create"> {
   /** The live resource by id (undefined when AWS says it does not exist). */
@@ -20,6 +26,7 @@ export function taggedStep<T>(spec: TaggedStepSpec<T>): StepDef {
   const { get, find, live = () => true, result, create, ...rest } = spec;
   return {
     ...rest,
+    adoptsOnly: true,
     async verify(run, rec) {
       const t = rec.id ? await get(run, rec.id) : undefined;
       return t && live(t) ? result(t) : undefined;
@@ -32,4 +39,55 @@ export function taggedStep<T>(spec: TaggedStepSpec<T>): StepDef {
       return result(await create(run));
     },
   };
+}
+
+type Tagged = { Tags?: { Key?: string; Value?: string }[] };
+
+/** A taggable EC2 resource type: read one by id, list by filters; what it references. */
+export interface Ec2Type<T extends Tagged> {
+  kind: string;
+  get(ec2: EC2Client, id: string): Promise<T | undefined>;
+  list(ec2: EC2Client, filters: Filter[]): Promise<T[]>;
+  idOf(t: T): string;
+  /** Ids it uses (an orphan is deleted before them). */
+  refs?(t: T): Array<string | undefined>;
+  /** Still there for our purposes (a deleted NAT gateway is not). */
+  live?(t: T): boolean;
+  /** Internet gateways: the VPC an orphan is still attached to. */
+  attachedTo?(t: T): string | undefined;
+}
+
+/** owner (by tags), delete (the call, retried while a dependent is still going away) and sweep (plan tag filter) of an EC2 type. */
+export function ec2KindParts<T extends Tagged>(type: Ec2Type<T>, remove: (ctx: Context, ec2: EC2Client, id: string) => Promise<unknown>) {
+  const live = type.live ?? (() => true);
+  return {
+    async owner(ctx: Context, rec: { id: string | null }, plan: Plan): Promise<Ownership> {
+      const t = await type.get(await ec2Of(ctx), rec.id!);
+      return byTags(t && live(t) ? t : undefined, plan);
+    },
+    async delete(ctx: Context, rec: { id: string | null }) {
+      const ec2 = await ec2Of(ctx);
+      await retryDependency(ctx, () => remove(ctx, ec2, rec.id!));
+    },
+    async sweep(ctx: Context, plan: Plan): Promise<Found[]> {
+      return (await type.list(await ec2Of(ctx), planFilters(plan))).map((t) => ({
+        kind: type.kind,
+        id: type.idOf(t),
+        step: stepTag(t.Tags),
+        refs: (type.refs?.(t) ?? []).filter((x): x is string => Boolean(x)),
+        ...(type.attachedTo ? { attachedTo: type.attachedTo(t) } : {}),
+      }));
+    },
+  };
+}
+
+/** A step for an EC2 type: verify by id, adopt by the step's tags, create tagged. */
+export function ec2Step<T extends Tagged>(type: Ec2Type<T>, spec: Omit<TaggedStepSpec<T>, "get" | "find" | "kind">): StepDef {
+  return taggedStep<T>({
+    live: type.live,
+    ...spec,
+    kind: type.kind,
+    get: async (run, id) => type.get(await ec2Of(run), id),
+    find: async (run) => type.list(await ec2Of(run), run.stepFilters),
+  });
 }

@@ -5,14 +5,23 @@ import { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, ModifyVpcEndpointC
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { endpointState, isGoneEndpoint, isLiveEndpoint, listVpcEndpoints, orUndefined } from "../../aws/ec2.js";
-import { planFilters, tagSpec } from "../../aws/tags.js";
+import { tagSpec } from "../../aws/tags.js";
 import { waitWithSpinner } from "../../aws/wait.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { ec2Of } from "./common.js";
-import { byTags, defineKind, stepTag } from "./kind.js";
-import { taggedStep } from "./tagged.js";
+import { deleteAndWait, ec2Of } from "./common.js";
+import { defineKind } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
 const getEndpoint = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
+
+const type: Ec2Type<VpcEndpoint> = {
+  kind: "vpc-endpoint",
+  get: getEndpoint,
+  // A failed or rejected endpoint still has to be deleted; one going or gone is left alone.
+  list: async (ec2, f) => (await listVpcEndpoints(ec2, f)).filter((e) => !isGoneEndpoint(e)),
+  idOf: (e) => e.VpcEndpointId!,
+  refs: (e) => [e.VpcId, ...(e.SubnetIds ?? []), ...(e.Groups ?? []).map((g) => g.GroupId)],
+};
 
 export const vpcEndpointKind = defineKind({
   kind: "vpc-endpoint",
@@ -26,39 +35,21 @@ export const vpcEndpointKind = defineKind({
     securityGroupIds: z.array(z.string().optional()).optional(),
     privateDnsEnabled: z.boolean().optional(),
   }),
-  owner: async (ctx, rec, plan) => {
-    const e = await getEndpoint(await ec2Of(ctx), rec.id!);
-    return byTags(e && endpointState(e) !== "deleted" ? e : undefined, plan);
-  },
-  async delete(ctx, rec) {
-    const ec2 = await ec2Of(ctx);
-    const cur = await getEndpoint(ec2, rec.id!);
-    if (!cur) return;
-    if (endpointState(cur) !== "deleting") {
-      const r = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [rec.id!] }));
-      const failed = r.Unsuccessful?.find((u) => !/NotFound/.test(u.Error?.Code ?? ""));
-      if (failed) throw new CliError(`Deleting VPC endpoint ${rec.id} failed: ${failed.Error?.Code}: ${failed.Error?.Message}`);
-    }
-    await waitWithSpinner(
+  ...ec2KindParts({ ...type, live: (e) => endpointState(e) !== "deleted" }, (ctx, ec2, id) =>
+    deleteAndWait(
       ctx,
-      `VPC endpoint ${rec.id} to be deleted`,
+      `VPC endpoint ${id}`,
       async () => {
-        const e = await getEndpoint(ec2, rec.id!);
-        return !e || endpointState(e) === "deleted" ? { done: true } : { done: false, status: String(e.State) };
+        const e = await getEndpoint(ec2, id);
+        return { gone: !e || endpointState(e) === "deleted", deleting: endpointState(e) === "deleting", status: String(e?.State) };
       },
-      () => `VPC endpoint ${rec.id} deleted`,
-    );
-  },
-  async sweep(ctx, plan) {
-    return (await listVpcEndpoints(await ec2Of(ctx), planFilters(plan)))
-      .filter((e) => !isGoneEndpoint(e))
-      .map((e) => ({
-        kind: "vpc-endpoint",
-        id: e.VpcEndpointId!,
-        step: stepTag(e.Tags),
-        refs: [e.VpcId, ...(e.SubnetIds ?? []), ...(e.Groups ?? []).map((g) => g.GroupId)].filter((x): x is string => Boolean(x)),
-      }));
-  },
+      async () => {
+        const r = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id] }));
+        const failed = r.Unsuccessful?.find((u) => !/NotFound/.test(u.Error?.Code ?? ""));
+        if (failed) throw new CliError(`Deleting VPC endpoint ${id} failed: ${failed.Error?.Code}: ${failed.Error?.Message}`);
+      },
+    ),
+  ),
 });
 
 /** Policy JSON with object keys sorted at every level: equal documents compare equal whatever their layout. */
@@ -180,13 +171,12 @@ export function vpcEndpointStep(o: {
     }
     return { request, modified };
   };
-  return taggedStep<VpcEndpoint>({
+  return ec2Step<VpcEndpoint>(
+    { ...type, list: (ec2, f) => listVpcEndpoints(ec2, f) },
+    {
     id: o.id,
-    kind: vpcEndpointKind.kind,
     label: `${o.type.toLowerCase()} endpoint ${o.serviceName}`,
     dependsOn: ["vpc", ...(o.subnetSteps ?? []), ...(o.routeTableSteps ?? []), ...(o.securityGroupStep ? [o.securityGroupStep] : []), ...(o.dependsOn ?? [])],
-    get: async (run, id) => getEndpoint(await ec2Of(run), id),
-    find: async (run) => listVpcEndpoints(await ec2Of(run), run.stepFilters),
     live: isLiveEndpoint,
     result: (e) => ({ id: e.VpcEndpointId!, attrs: endpointAttrs(e) }),
     create: async (run) => (await (await ec2Of(run)).send(new CreateVpcEndpointCommand({ ...input(run), ClientToken: run.clientToken }))).VpcEndpoint!,

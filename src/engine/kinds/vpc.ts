@@ -2,38 +2,29 @@
 import { CreateVpcCommand, DeleteVpcCommand, type Vpc } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getVpc, listVpcs } from "../../aws/ec2.js";
-import { planFilters, tagSpec } from "../../aws/tags.js";
+import { tagSpec } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { ec2Of, retryDependency } from "./common.js";
-import { byTags, defineKind, stepTag } from "./kind.js";
-import { taggedStep } from "./tagged.js";
+import { ec2Of } from "./common.js";
+import { defineKind } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+
+const type: Ec2Type<Vpc> = { kind: "vpc", get: getVpc, list: (ec2, f) => listVpcs(ec2, f), idOf: (v) => v.VpcId! };
 
 export const vpcKind = defineKind({
-  kind: "vpc",
+  kind: type.kind,
   attrs: z.looseObject({}),
-  owner: async (ctx, rec, plan) => byTags(await getVpc(await ec2Of(ctx), rec.id!), plan),
-  async delete(ctx, rec) {
-    const ec2 = await ec2Of(ctx);
-    await retryDependency(ctx, () => ec2.send(new DeleteVpcCommand({ VpcId: rec.id! })));
-  },
-  async sweep(ctx, plan) {
-    return (await listVpcs(await ec2Of(ctx), planFilters(plan))).map((v) => ({ kind: "vpc", id: v.VpcId!, step: stepTag(v.Tags), refs: [] }));
-  },
+  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.send(new DeleteVpcCommand({ VpcId: id }))),
 });
+export default vpcKind;
 
 export function vpcStep(cidr: string): StepDef {
   const input = (run: StepRun) => ({ CidrBlock: cidr, TagSpecifications: tagSpec("vpc", run.tags) });
-  return taggedStep<Vpc>({
+  return ec2Step(type, {
     id: "vpc",
-    kind: vpcKind.kind,
     label: `VPC ${cidr}`,
     meta: { cidr },
-    get: async (run, id) => getVpc(await ec2Of(run), id),
-    find: async (run) => listVpcs(await ec2Of(run), run.stepFilters),
     result: (v) => ({ id: v.VpcId! }),
     create: async (run) => (await (await ec2Of(run)).send(new CreateVpcCommand(input(run)))).Vpc!,
     dryRun: async (run) => void (await (await ec2Of(run)).send(new CreateVpcCommand({ ...input(run), DryRun: true }))),
   });
 }
-
-export default vpcKind;

@@ -1,0 +1,90 @@
+// Kind "lattice-resource-configuration": a VPC Lattice resource configuration (type SINGLE) on a
+// plan resource gateway: one IP or DNS name and its TCP ports, what a Resource endpoint connects to.
+// Plan-scoped name + tags; deleted before its gateway (it depends on it).
+import {
+  CreateResourceConfigurationCommand,
+  DeleteResourceConfigurationCommand,
+  GetResourceConfigurationCommand,
+  ListResourceConfigurationsCommand,
+  type GetResourceConfigurationResponse,
+} from "@aws-sdk/client-vpc-lattice";
+import { z } from "zod";
+import { errorCode } from "../../aws/errors.js";
+import type { Context } from "../../context.js";
+import type { StepDef, StepRun } from "../engine.js";
+import { latticeOf } from "./common.js";
+import { defineKind } from "./kind.js";
+import { isLiveLattice, latticeKindParts, latticeName, latticeTags, tagMap, type LatticeApi } from "./lattice-common.js";
+import { taggedStep } from "./tagged.js";
+
+type Configuration = GetResourceConfigurationResponse;
+
+async function getConfiguration(c: Context | { ctx: Context }, id: string): Promise<Configuration | undefined> {
+  try {
+    return await (await latticeOf(c)).send(new GetResourceConfigurationCommand({ resourceConfigurationIdentifier: id }));
+  } catch (err) {
+    if (errorCode(err) === "ResourceNotFoundException") return undefined;
+    throw err;
+  }
+}
+
+async function listConfigurations(c: Context | { ctx: Context }): Promise<Configuration[]> {
+  const lattice = await latticeOf(c);
+  const out: Configuration[] = [];
+  let nextToken: string | undefined;
+  do {
+    const r = await lattice.send(new ListResourceConfigurationsCommand({ nextToken }));
+    out.push(...(r.items ?? []));
+    nextToken = r.nextToken;
+  } while (nextToken);
+  return out;
+}
+
+const api: LatticeApi<Configuration> = {
+  kind: "lattice-resource-configuration",
+  what: "resource configuration",
+  get: getConfiguration,
+  list: listConfigurations,
+  remove: async (ctx, id) => (await latticeOf(ctx)).send(new DeleteResourceConfigurationCommand({ resourceConfigurationIdentifier: id })),
+  refs: (c) => (c.resourceGatewayId ? [c.resourceGatewayId] : []),
+};
+
+export const resourceConfigurationKind = defineKind({
+  kind: api.kind,
+  attrs: z.looseObject({ arn: z.string().optional(), name: z.string().optional(), resourceGatewayId: z.string().optional(), status: z.string().optional() }),
+  ...latticeKindParts(api),
+});
+export default resourceConfigurationKind;
+
+const attrsOf = (c: Configuration) => ({ arn: c.arn, name: c.name, resourceGatewayId: c.resourceGatewayId, status: c.status });
+
+export function resourceConfigurationStep(o: { id: string; gatewayStep: string; target: { ipAddress: string } | { domainName: string }; ports: number[] }): StepDef {
+  const name = (run: StepRun) => latticeName(run.session.plan, run.stepId);
+  return taggedStep<Configuration>({
+    id: o.id,
+    kind: api.kind,
+    label: `VPC Lattice resource configuration for ${"ipAddress" in o.target ? o.target.ipAddress : o.target.domainName}`,
+    dependsOn: [o.gatewayStep],
+    get: (run, id) => getConfiguration(run, id),
+    find: async (run) => {
+      const c = (await listConfigurations(run)).find((x) => x.name === name(run));
+      const tags = c?.arn ? await latticeTags(run, c.arn) : undefined;
+      return c && tags?.some((t) => t.Key === "egress-cli:plan-id" && t.Value === run.session.plan.planId) ? [c] : [];
+    },
+    live: (c) => isLiveLattice(c.status),
+    result: (c) => ({ id: c.id!, attrs: attrsOf(c) }),
+    create: async (run) =>
+      (await latticeOf(run)).send(
+        new CreateResourceConfigurationCommand({
+          name: name(run),
+          type: "SINGLE",
+          resourceGatewayIdentifier: run.ref(o.gatewayStep),
+          protocol: "TCP",
+          portRanges: o.ports.map(String),
+          resourceConfigurationDefinition: "ipAddress" in o.target ? { ipResource: { ipAddress: o.target.ipAddress } } : { dnsResource: { domainName: o.target.domainName, ipAddressType: "IPV4" } },
+          clientToken: run.clientToken.slice(0, 64),
+          tags: tagMap(run.tags),
+        }),
+      ),
+  });
+}

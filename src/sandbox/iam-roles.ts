@@ -1,0 +1,66 @@
+// IAM roles, the parts the iam-role kind needs beyond src/sandbox/iam.ts: tags at CreateRole (as
+// IAM validates them: at most 50, keys 1-128 chars, unique), GetRole returning them, ListRoles by
+// PathPrefix (which, as on AWS, returns no tags) and ListRoleTags.
+import { awsError } from "./errors.js";
+import type { Handler, OpContext } from "./ec2-core.js";
+import { iamOps, iamState, type RoleRec } from "./iam.js";
+
+type Tag = { Key: string; Value: string };
+type TaggedRole = RoleRec & { Tags?: Tag[] };
+
+function checkTags(tags: unknown): Tag[] {
+  if (tags === undefined) return [];
+  if (!Array.isArray(tags)) throw awsError("ValidationError", "Tags must be a list");
+  if (tags.length > 50) throw awsError("LimitExceeded", "Cannot exceed quota for TagsPerRole: 50", 409);
+  const seen = new Set<string>();
+  return tags.map((t) => {
+    const k = t?.Key;
+    if (typeof k !== "string" || k.length < 1 || k.length > 128) throw awsError("ValidationError", `Invalid tag key ${String(k)}`);
+    if (typeof t.Value !== "string" || t.Value.length > 256) throw awsError("ValidationError", `Invalid tag value for ${k}`);
+    if (seen.has(k)) throw awsError("InvalidInput", `Duplicate tag keys found: ${k}`);
+    seen.add(k);
+    return { Key: k, Value: t.Value };
+  });
+}
+
+const role = (ctx: OpContext): TaggedRole => {
+  const r = iamState(ctx.state).roles[ctx.input.RoleName];
+  if (!r) throw awsError("NoSuchEntity", `The role with name ${ctx.input.RoleName} cannot be found.`, 404);
+  return r as TaggedRole;
+};
+
+const CreateRole: Handler = (ctx) => {
+  const tags = checkTags(ctx.input.Tags);
+  const out = iamOps.CreateRole(ctx) as { Role: Record<string, unknown> };
+  const r = role(ctx);
+  r.Tags = tags;
+  return { Role: { ...out.Role, ...(tags.length ? { Tags: tags } : {}) } };
+};
+
+const GetRole: Handler = (ctx) => {
+  const out = iamOps.GetRole(ctx) as { Role: Record<string, unknown> };
+  const tags = role(ctx).Tags ?? [];
+  return { Role: { ...out.Role, ...(tags.length ? { Tags: tags } : {}) } };
+};
+
+const ListRoles: Handler = (ctx) => {
+  const prefix = ctx.input.PathPrefix ?? "/";
+  if (typeof prefix !== "string" || !prefix.startsWith("/")) throw awsError("ValidationError", "PathPrefix must begin with /");
+  const names = Object.keys(iamState(ctx.state).roles).sort();
+  const start = ctx.input.Marker ? Number(ctx.input.Marker) : 0;
+  const max = Math.min(Number(ctx.input.MaxItems ?? 100), 1000);
+  const matching = names.filter((n) => iamState(ctx.state).roles[n].Path.startsWith(prefix));
+  const page = matching.slice(start, start + max);
+  // ListRoles returns no Tags (IAM's list calls return a subset of the attributes).
+  const Roles = page.map((n) => {
+    const { Role } = iamOps.GetRole({ ...ctx, input: { RoleName: n } }) as { Role: Record<string, unknown> };
+    return Role;
+  });
+  const more = start + max < matching.length;
+  return { Roles, IsTruncated: more, ...(more ? { Marker: String(start + max) } : {}) };
+};
+
+const ListRoleTags: Handler = (ctx) => ({ Tags: role(ctx).Tags ?? [], IsTruncated: false });
+
+
+export const iamRoleOps: Record<string, Handler> = { CreateRole, GetRole, ListRoles, ListRoleTags };

@@ -1,0 +1,93 @@
+// The non-EC2 kinds prove the kind contract (issue 7 item 7): each is created through a step, the
+// sandbox crashes right after the create call (before the plan records it), and destroy finds it
+// by its kind's sweep (IAM: the plan's path + tags; Lattice: the plan's name prefix + tags) and deletes it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { cleanEnv, exampleSandbox, openSandbox } from "./helpers.js";
+import { createContext } from "../src/context.js";
+import { createLogger } from "../src/output/logger.js";
+import { Sandbox } from "../src/sandbox/index.js";
+import { openSession } from "../src/engine/session.js";
+import { runSteps, type StepDef } from "../src/engine/engine.js";
+import type { Plan } from "../src/plans/schema.js";
+import { iamRoleStep } from "../src/engine/kinds/iam-role.js";
+import { resourceGatewayStep } from "../src/engine/kinds/lattice-resource-gateway.js";
+import { resourceConfigurationStep } from "../src/engine/kinds/lattice-resource-configuration.js";
+
+const R = "us-east-1";
+
+/** Runs steps in process against `sandbox` (the CLI's own context, plan session and engine). */
+async function runInProcess(cwd: string, file: string, sandbox: Sandbox, steps: StepDef[]) {
+  const stderr = new PassThrough();
+  const log = await createLogger({ stderr, color: false, verbose: false, interactive: false });
+  const opts = { sandbox: true, sandboxFile: file, plan: "egress-plan.json", json: false, yes: true, dryRun: false, color: false, verbose: false };
+  const ctx = createContext(opts, { cwd, env: cleanEnv(), stdout: new PassThrough(), stderr, log, signal: new AbortController().signal, sandbox, userAgent: "test" });
+  const session = await openSession(ctx, {}, "test");
+  try {
+    return await runSteps(ctx, session, steps);
+  } finally {
+    await session.close();
+  }
+}
+
+const readPlan = (cwd: string): Plan => JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
+
+/** create-vpc, then the prerequisite steps, then `step` with the sandbox crashing right after its create call. */
+async function crashAfterCreate(build: (plan: Plan) => { before: StepDef[]; step: StepDef }) {
+  const env = await exampleSandbox();
+  assert.equal((await env.run("create-vpc", "--name", "kinds", "--azs", "2")).code, 0);
+  const { before, step } = build(readPlan(env.cwd));
+  if (before.length) await runInProcess(env.cwd, env.file, await openSandbox(env.file), before);
+  const crashing = await Sandbox.open({ file: env.file, faults: { crashAfter: 1, crashMode: "throw" }, env: {} });
+  await assert.rejects(runInProcess(env.cwd, env.file, crashing, [step]), /crash/i);
+  const rec = readPlan(env.cwd).resources[step.id];
+  assert.equal(rec.state, "pending", "the crash came before the plan recorded the resource");
+  assert.equal(rec.id, null);
+  return env;
+}
+
+async function destroySweeps(env: Awaited<ReturnType<typeof exampleSandbox>>, kind: string) {
+  const fresh = await openSandbox(env.file);
+  const { cli } = await import("./helpers.js");
+  const d = await cli(["--sandbox-file", env.file, "destroy", "--yes", "--json"], { cwd: env.cwd, env: env.env, sandbox: fresh });
+  assert.equal(d.code, 0, d.stderr);
+  const adopted = d.json().orphansAdopted.filter((o: any) => o.kind === kind);
+  assert.equal(adopted.length, 1, JSON.stringify(d.json().orphansAdopted));
+  return { fresh, id: adopted[0].id as string };
+}
+
+const subnetSteps = (plan: Plan) => Object.keys(plan.resources).filter((s) => plan.resources[s].kind === "subnet" && plan.resources[s].tier === "private").sort();
+
+test("iam-role: a crash right after CreateRole leaves a role under the plan's path; destroy sweeps and deletes it", async () => {
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  const env = await crashAfterCreate(() => ({ before: [], step: iamRoleStep({ id: "proxy/role", label: "proxy role", trustPolicy: trust }) }));
+  const fresh0 = await openSandbox(env.file);
+  assert.equal(Object.values<any>((fresh0.state().ext as any).iam.roles).filter((r) => r.Path.startsWith("/egress-cli/")).length, 1, "the role was created");
+  const { fresh, id } = await destroySweeps(env, "iam-role");
+  assert.match(id, /^kinds-proxy-role$/);
+  assert.equal(Object.values<any>((fresh.state().ext as any).iam.roles).filter((r) => r.Path.startsWith("/egress-cli/")).length, 0, "destroy deleted it");
+});
+
+test("lattice-resource-gateway: a crash right after CreateResourceGateway; destroy sweeps it by name prefix and tags", async () => {
+  const env = await crashAfterCreate((plan) => ({ before: [], step: resourceGatewayStep({ id: "proxy/gateway", subnetSteps: subnetSteps(plan), securityGroupSteps: [] }) }));
+  const gateways = (sb: Sandbox) => Object.values<any>((sb.state().regions[R].ext as any).lattice?.gateways ?? {});
+  assert.equal(gateways(await openSandbox(env.file)).length, 1, "the gateway was created");
+  const { fresh } = await destroySweeps(env, "lattice-resource-gateway");
+  assert.equal(gateways(fresh).length, 0, "destroy deleted it");
+  assert.deepEqual(fresh.taggedResources(R, "egress-cli:plan", "kinds").filter((r) => r.state !== "deleted" && r.state !== "terminated"), [], "and the plan's VPC after it");
+});
+
+test("lattice-resource-configuration: a crash right after CreateResourceConfiguration; destroy sweeps it before its gateway", async () => {
+  const env = await crashAfterCreate((plan) => ({
+    before: [resourceGatewayStep({ id: "proxy/gateway", subnetSteps: subnetSteps(plan), securityGroupSteps: [] })],
+    step: resourceConfigurationStep({ id: "proxy/config", gatewayStep: "proxy/gateway", target: { ipAddress: "10.0.0.10" }, ports: [3128] }),
+  }));
+  const store = (sb: Sandbox) => (sb.state().regions[R].ext as any).lattice ?? { gateways: {}, configurations: {} };
+  assert.equal(Object.keys(store(await openSandbox(env.file)).configurations).length, 1, "the configuration was created");
+  const { fresh } = await destroySweeps(env, "lattice-resource-configuration");
+  assert.equal(Object.keys(store(fresh).configurations).length, 0);
+  assert.equal(Object.keys(store(fresh).gateways).length, 0, "the recorded gateway went after it");
+});
