@@ -243,3 +243,18 @@ test("RAM: a resource configuration shared with an account and an OU; malformed 
   assert.equal(await code(ram.send(new GetResourceSharesCommand({ resourceOwner: "ANY" as any }))), "InvalidParameterException");
   assert.ok(sb.stats().mutatingCalls > 0);
 });
+
+test("taggedResources lists the plan's live instances, active RAM shares and instance profiles (what destroy must leave at zero)", async () => {
+  const { sb, ec2, iam, ram, ami, subnet, sg } = await setup(0);
+  const tag = [{ Key: "egress-cli:plan", Value: "s2" }];
+  const id = (await ec2.send(new RunInstancesCommand(launch(ami, subnet, sg, { TagSpecifications: [{ ResourceType: "instance", Tags: tag }] })))).Instances![0].InstanceId!;
+  await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "p", Tags: tag }));
+  const share = (await ram.send(new CreateResourceShareCommand({ name: "s", tags: [{ key: "egress-cli:plan", value: "s2" }] }))).resourceShare!;
+  const types = () => sb.taggedResources("us-east-1", "egress-cli:plan", "s2").map((r) => r.type).sort();
+  assert.deepEqual(types(), ["instance", "instance-profile", "resource-share"]);
+  await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
+  await ram.send(new DeleteResourceShareCommand({ resourceShareArn: share.resourceShareArn! }));
+  await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: "p" }));
+  await ec2.send(new DescribeInstancesCommand({}));
+  assert.deepEqual(types(), []);
+});

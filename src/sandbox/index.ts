@@ -354,6 +354,15 @@ export class Sandbox {
     for (const store of Object.values(rs.ext)) {
       if (typeof (store as any)?.tagged === "function") out.push(...(store as any).tagged(tagKey, tagValue));
     }
+    // the proxy's resources (S2): live instances, active RAM shares, and the account's instance profiles
+    const has = (tags: Array<{ Key?: string; Value?: string; key?: string; value?: string }> | undefined) =>
+      (tags ?? []).some((t) => (t.Key ?? t.key) === tagKey && (t.Value ?? t.value) === tagValue);
+    for (const i of Object.values((rs.ext.instances ?? {}) as Record<string, any>))
+      if (i.State?.Name !== "terminated" && has(i.Tags)) out.push({ type: "instance", id: i.InstanceId, state: i.State?.Name });
+    for (const sh of Object.values((rs.ext.ram?.shares ?? {}) as Record<string, any>))
+      if (sh.status === "ACTIVE" && has(sh.tags)) out.push({ type: "resource-share", id: sh.resourceShareArn, state: sh.status });
+    for (const p of Object.values((this.st.ext.iamInstanceProfiles ?? {}) as Record<string, any>))
+      if (has(p.Tags)) out.push({ type: "instance-profile", id: p.InstanceProfileName });
     return out;
   }
 
