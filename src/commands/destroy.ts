@@ -34,12 +34,7 @@ export async function destroyCommand(ctx: Context): Promise<number> {
   }
   const session = await openSession(ctx, {}, "destroy");
   try {
-    // Temporary Reachability Analyzer interfaces a crashed analyze-path left (recorded or only tagged) go first:
-    // they sit in the plan's subnets.
-    const { sweepTemporaryEnis, isTempEniStep } = await import("./temp-eni.js");
-    const swept = await sweepTemporaryEnis(ctx, session);
     const report = await destroyPlan(ctx, session);
-    report.deleted.unshift(...swept.map((id) => ({ step: Object.entries(session.plan.resources).find(([s, r]) => isTempEniStep(s) && r.id === id)?.[0] ?? "analyze-path/temporary-eni", kind: "network-interface", id })));
     const result = { command: "destroy", dryRun: false, plan: plan.name, ...report };
     ctx.emit(result, renderDestroy);
     return 0;

@@ -17,14 +17,10 @@ type Session = Awaited<ReturnType<typeof import("../engine/session.js").openSess
 type Ec2 = import("@aws-sdk/client-ec2").EC2Client;
 
 /** Deletes one temporary interface (gone already is fine). */
-async function deleteEni(ec2: Ec2, id: string): Promise<void> {
-  const { DeleteNetworkInterfaceCommand } = await import("@aws-sdk/client-ec2");
-  const { isNotFound } = await import("../aws/errors.js");
-  try {
-    await ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: id }));
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-  }
+async function deleteEni(ctx: Context, id: string): Promise<void> {
+  // The kind's own delete (src/engine/kinds/network-interface.ts), as destroy uses it.
+  const { networkInterfaceKind } = await import("../engine/kinds/network-interface.js");
+  await networkInterfaceKind.delete(ctx, { id } as never, undefined as never);
 }
 
 /**
@@ -47,7 +43,7 @@ export async function sweepTemporaryEnis(ctx: Context, session: Session): Promis
   }
   const swept: string[] = [];
   for (const [id, step] of found) {
-    await deleteEni(ec2, id);
+    await deleteEni(ctx, id);
     const rec = plan.resources[step];
     if (rec) session.upsert(step, { ...rec, id: rec.id ?? id, state: "deleted", deletedAt: new Date().toISOString(), generation: rec.generation + 1 });
     swept.push(id);
@@ -88,7 +84,9 @@ export async function withTemporaryEni<T>(ctx: Context, subnetId: string, use: (
     const clientToken = randomUUID();
     const generation = prior ? prior.generation + 1 : 0;
     // 1. Intent first: a crash after the create still leaves a record (and the tags) to find it by.
-    session.upsert(step, { kind: "network-interface", id: null, owned: true, state: "pending", dependsOn: [], generation, clientToken, attrs: { subnetId, temporary: true, purpose: "Reachability Analyzer source" }, createdAt: new Date().toISOString() } as never);
+    // It sits in the subnet: destroy deletes it before the subnet.
+    const subnetStep = Object.entries(plan.resources).find(([, r]) => r.kind === "subnet" && r.id === subnetId)?.[0];
+    session.upsert(step, { kind: "network-interface", id: null, owned: true, state: "pending", dependsOn: subnetStep ? [subnetStep] : [], generation, clientToken, attrs: { subnetId, temporary: true, purpose: "Reachability Analyzer source" }, createdAt: new Date().toISOString() } as never);
     await session.save();
     const created = await ec2
       .send(
@@ -109,7 +107,7 @@ export async function withTemporaryEni<T>(ctx: Context, subnetId: string, use: (
     try {
       return await use(id);
     } finally {
-      await deleteEni(ec2, id);
+      await deleteEni(ctx, id);
       session.upsert(step, { ...plan.resources[step]!, state: "deleted", deletedAt: new Date().toISOString(), generation: generation + 1 });
       await session.save();
       ctx.log.info(`Deleted the temporary network interface ${id}.`);

@@ -24,6 +24,7 @@ const registry: Record<string, Loader> = {
   "iam-role": () => import("./iam-role.js"),
   "lattice-resource-gateway": () => import("./lattice-resource-gateway.js"),
   "lattice-resource-configuration": () => import("./lattice-resource-configuration.js"),
+  "network-interface": () => import("./network-interface.js"),
 };
 
 /** Every kind a plan may hold, in sweep order (declared as strings: the plan schema reads it). */
