@@ -9,9 +9,11 @@ import { effectiveRouteTable, getInternetGateway, isAttachedTo, listAddresses, l
 import { TAG_PLAN_ID, TAG_STEP } from "../aws/tags.js";
 import { runSteps, type ResourceRecord, type StepDef } from "../engine/engine.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
-import { elasticIpStep } from "../engine/kinds/elastic-ip.js";
-import { natGatewayStep } from "../engine/kinds/nat-gateway.js";
-import { routeStep } from "../engine/kinds/route.js";
+import { elasticIpKind, elasticIpStep } from "../engine/kinds/elastic-ip.js";
+import { natGatewayKind, natGatewayStep } from "../engine/kinds/nat-gateway.js";
+import { routeKind, routeStep } from "../engine/kinds/route.js";
+import { routeTableKind } from "../engine/kinds/route-table.js";
+import { recordOf, recordsOf, typed } from "../engine/kinds/kind.js";
 import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderAddNat } from "../output/render.js";
@@ -34,7 +36,7 @@ const live = (r: ResourceRecord) => r.state === "created";
 /** AZs a private route table serves (create-vpc records one AZ; import records the list). */
 export function routeTableAzs(rec: ResourceRecord): string[] {
   if (rec.az) return [rec.az];
-  return ((rec.attrs as { azs?: string[] }).azs ?? []).slice().sort();
+  return (typed(routeTableKind, "route-table", rec).attrs.azs ?? []).slice().sort();
 }
 
 export function publicSubnetsByAz(plan: Plan): Map<string, string> {
@@ -164,7 +166,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
   for (const id of eips) {
     const a = addresses.find((x) => x.AllocationId === id);
     if (!a) throw new UsageError(`--eip ${id}: no such Elastic IP in ${aws.region} (InvalidAllocationID.NotFound).`);
-    const ownNat = Object.values(plan.resources).some((r) => r.kind === "nat-gateway" && live(r) && (r.attrs as { allocationId?: string }).allocationId === id);
+    const ownNat = recordsOf(plan, natGatewayKind).some(([, r]) => r.attrs.allocationId === id);
     if (a.AssociationId && !ownNat) throw new UsageError(`--eip ${id} (${a.PublicIp}) is already associated (${a.AssociationId}${a.NetworkInterfaceId ? ` on ${a.NetworkInterfaceId}` : ""}).`, "Choose a free Elastic IP, or omit --eip to allocate new ones.");
   }
   // Addresses this plan allocated (recorded, or left unrecorded by a crash and about to be adopted)
@@ -210,16 +212,14 @@ async function eipLimit(ctx: Context): Promise<number | undefined> {
 }
 
 export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, string>, dryRunChecks: unknown[]) {
-  const nats = Object.entries(plan.resources)
-    .filter(([, r]) => r.kind === "nat-gateway" && live(r))
-    .map(([step, r]) => {
-      const a = r.attrs as { publicIp?: string; allocationId?: string; state?: string; subnetId?: string };
-      const eip = plan.resources[`${step}/eip`];
-      return { step, natGatewayId: r.id, az: r.az, subnetId: a.subnetId, state: a.state, publicIp: a.publicIp ?? (eip?.attrs as { publicIp?: string })?.publicIp, allocationId: a.allocationId ?? eip?.id, eipOwned: eip?.owned ?? true };
-    });
-  const routes = Object.entries(plan.resources)
-    .filter(([step, r]) => r.kind === "route" && live(r) && step.endsWith("/nat-route"))
-    .map(([step, r]) => ({ step, routeTableId: (r.attrs as { routeTableId: string }).routeTableId, target: (r.attrs as { target: { NatGatewayId?: string } }).target?.NatGatewayId }));
+  const nats = recordsOf(plan, natGatewayKind).map(([step, r]) => {
+    const a = r.attrs;
+    const eip = recordOf(plan, elasticIpKind, `${step}/eip`);
+    return { step, natGatewayId: r.id, az: r.az, subnetId: a.subnetId, state: a.state, publicIp: a.publicIp ?? eip?.attrs.publicIp, allocationId: a.allocationId ?? eip?.id, eipOwned: eip?.owned ?? true };
+  });
+  const routes = recordsOf(plan, routeKind)
+    .filter(([step]) => step.endsWith("/nat-route"))
+    .map(([step, r]) => ({ step, routeTableId: r.attrs.routeTableId, target: r.attrs.target?.NatGatewayId }));
   return {
     command: "add-nat",
     dryRun,

@@ -44,7 +44,10 @@ async function planPath(ctx: Context): Promise<{ from: string; to: string }> {
     .filter(([, r]) => r.state === "created")
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const fn = live.find(([, r]) => r.kind === "lambda-vpc-config");
-  if (fn) return { from: `lambda:${(fn[1].attrs as { functionName: string }).functionName}`, to: "igw" };
+  if (fn) {
+    const [{ typed }, { lambdaVpcConfigKind }] = await Promise.all([import("../engine/kinds/kind.js"), import("../engine/kinds/lambda-vpc-config.js")]);
+    return { from: `lambda:${typed(lambdaVpcConfigKind, fn[0], fn[1]).attrs.functionName}`, to: "igw" };
+  }
   const subnet = live.find(([, r]) => r.kind === "subnet" && r.tier === "private" && r.id);
   if (subnet) return { from: subnet[1].id!, to: "igw" };
   throw new UsageError(`The plan ${ctx.planPath} has no Lambda function and no private subnet to draw a path from.`, "pass --path-from SRC --path-to DST");
