@@ -1,6 +1,7 @@
 // The one place that builds AWS SDK clients. Commands never call `new XxxClient`: they ask the
 // context for a client, which is how --endpoint-url, --profile, --verbose and the sandbox plug in.
 // SDK packages are imported lazily here so `--help` and pure commands never load them.
+import { ec2Sdk, iamSdk, lambdaSdk, latticeSdk, ramSdk, retrySdk, ssmSdk, stsSdk } from "./sdk.js";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { IAMClient } from "@aws-sdk/client-iam";
@@ -71,7 +72,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
     if (settings.sandbox) {
       // The emulator answers below the retry middleware: keep the SDK's real retry logic but with
       // millisecond backoff so fault-injection runs stay fast.
-      const { ConfiguredRetryStrategy } = await import("@smithy/core/retry");
+      const { ConfiguredRetryStrategy } = retrySdk();
       config.retryStrategy = new ConfiguredRetryStrategy(10, (attempt: number) => 2 + attempt * 3);
       config.credentials = { accessKeyId: "SANDBOXACCESSKEY", secretAccessKey: "sandbox" };
     } else {
@@ -160,16 +161,16 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
   const clients: AwsClients = {
     region: settings.region,
     backend,
-    ec2: () => get("ec2", async () => (await import("@aws-sdk/client-ec2")).EC2Client),
-    sts: () => get("sts", async () => (await import("@aws-sdk/client-sts")).STSClient),
-    iam: () => get("iam", async () => (await import("@aws-sdk/client-iam")).IAMClient),
-    lambda: () => get("lambda", async () => (await import("@aws-sdk/client-lambda")).LambdaClient),
-    lattice: () => get("vpc-lattice", async () => (await import("@aws-sdk/client-vpc-lattice")).VPCLatticeClient),
-    ssm: () => get("ssm", async () => (await import("@aws-sdk/client-ssm")).SSMClient),
-    ram: () => get("ram", async () => (await import("@aws-sdk/client-ram")).RAMClient),
+    ec2: () => get("ec2", async () => ec2Sdk().EC2Client),
+    sts: () => get("sts", async () => stsSdk().STSClient),
+    iam: () => get("iam", async () => iamSdk().IAMClient),
+    lambda: () => get("lambda", async () => lambdaSdk().LambdaClient),
+    lattice: () => get("vpc-lattice", async () => latticeSdk().VPCLatticeClient),
+    ssm: () => get("ssm", async () => ssmSdk().SSMClient),
+    ram: () => get("ram", async () => ramSdk().RAMClient),
     accountId() {
       account ??= (async () => {
-        const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+        const { GetCallerIdentityCommand } = stsSdk();
         const sts = await clients.sts();
         const out = await sts.send(new GetCallerIdentityCommand({}));
         if (!out.Account) throw new Error("STS GetCallerIdentity returned no account id");

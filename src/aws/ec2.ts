@@ -1,28 +1,11 @@
 // Typed EC2 reads used by steps, commands and destroy: paginated Describe calls flattened,
 // "not found" turned into undefined, and lookups by the plan/step tags.
 import { defaultRouteOf, effectiveRouteTable as effectiveRouteTableOf, routeTableLookup, type RouteTableLookup } from "../net/routes.js";
-import {
-  DescribeAddressesCommand,
-  DescribeAvailabilityZonesCommand,
-  DescribeInternetGatewaysCommand,
-  DescribeNatGatewaysCommand,
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
-  DescribeVpcEndpointsCommand,
-  type Address,
-  type EC2Client,
-  type Filter,
-  type InternetGateway,
-  type NatGateway,
-  type RouteTable,
-  type SecurityGroup,
-  type Subnet,
-  type Vpc,
-  type VpcEndpoint,
-} from "@aws-sdk/client-ec2";
+import type { Address, EC2Client, Filter, InternetGateway, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint } from "@aws-sdk/client-ec2";
 import { isNotFound } from "./errors.js";
+import { ec2Sdk } from "./sdk.js";
+
+const { DescribeAddressesCommand, DescribeAvailabilityZonesCommand, DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, DescribeVpcEndpointsCommand } = ec2Sdk();
 
 type Page<T> = { items: T[]; next?: string };
 

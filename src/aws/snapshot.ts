@@ -4,30 +4,15 @@
 // become ISO strings. Resource types that only refine an answer (endpoints, Lambda, flow logs…)
 // may be unavailable to the caller (AccessDenied, an AWS-compatible endpoint that lacks the call):
 // they are recorded in `omitted` and the snapshot is still written; the core types must succeed.
-import {
-  DescribeEgressOnlyInternetGatewaysCommand,
-  DescribeFlowLogsCommand,
-  DescribeInstancesCommand,
-  DescribeManagedPrefixListsCommand,
-  DescribeNetworkAclsCommand,
-  DescribeNetworkInterfacesCommand,
-  DescribeTransitGatewayAttachmentsCommand,
-  DescribeTransitGatewayRouteTablesCommand,
-  DescribeTransitGatewaysCommand,
-  DescribeTransitGatewayVpcAttachmentsCommand,
-  GetTransitGatewayRouteTableAssociationsCommand,
-  GetTransitGatewayRouteTablePropagationsCommand,
-  SearchTransitGatewayRoutesCommand,
-  DescribeVpcPeeringConnectionsCommand,
-  GetManagedPrefixListEntriesCommand,
-  type EC2Client,
-  type Filter,
-} from "@aws-sdk/client-ec2";
+import type { EC2Client, Filter } from "@aws-sdk/client-ec2";
 import type { AwsClients } from "./clients.js";
 import { classifyError, errorCode, toCliError } from "./errors.js";
 import { collect, listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcEndpoints, listVpcs } from "./ec2.js";
 import { CliError, UsageError } from "../errors.js";
 import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
+import { ec2Sdk, lambdaSdk, latticeSdk } from "./sdk.js";
+
+const { DescribeEgressOnlyInternetGatewaysCommand, DescribeFlowLogsCommand, DescribeInstancesCommand, DescribeManagedPrefixListsCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand, DescribeTransitGatewayAttachmentsCommand, DescribeTransitGatewayRouteTablesCommand, DescribeTransitGatewaysCommand, DescribeTransitGatewayVpcAttachmentsCommand, GetTransitGatewayRouteTableAssociationsCommand, GetTransitGatewayRouteTablePropagationsCommand, SearchTransitGatewayRoutesCommand, DescribeVpcPeeringConnectionsCommand, GetManagedPrefixListEntriesCommand } = ec2Sdk();
 
 export interface SnapshotScope {
   /** Only these VPCs (validated); undefined = every VPC in the region. */
@@ -243,7 +228,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.flowLogs = plain(all);
     }),
     t("lambdaFunctions", "lambda:ListFunctions", false, async () => {
-      const { ListFunctionsCommand } = await import("@aws-sdk/client-lambda");
+      const { ListFunctionsCommand } = lambdaSdk();
       const lambda = await aws.lambda();
       const all = await collect(async (Marker) => {
         const r = await lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 }));
@@ -255,7 +240,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     // VPC Lattice (PrivateLink Resource endpoints → resource configuration → resource gateway):
     // List for the ids, Get per item for the fields List leaves out (definition, ports, vpcId).
     t("resourceGateways", "vpc-lattice:ListResourceGateways", false, async () => {
-      const { ListResourceGatewaysCommand, GetResourceGatewayCommand } = await import("@aws-sdk/client-vpc-lattice");
+      const { ListResourceGatewaysCommand, GetResourceGatewayCommand } = latticeSdk();
       const lattice = await aws.lattice();
       const all = await collect(async (nextToken) => {
         const r = await lattice.send(new ListResourceGatewaysCommand({ nextToken, maxResults: 100 }));
@@ -265,7 +250,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.resourceGateways = plain(await bounded(all.map((g) => () => lattice.send(new GetResourceGatewayCommand({ resourceGatewayIdentifier: g.id! }))), 4));
     }),
     t("resourceConfigurations", "vpc-lattice:ListResourceConfigurations", false, async () => {
-      const { ListResourceConfigurationsCommand, GetResourceConfigurationCommand } = await import("@aws-sdk/client-vpc-lattice");
+      const { ListResourceConfigurationsCommand, GetResourceConfigurationCommand } = latticeSdk();
       const lattice = await aws.lattice();
       const all = await collect(async (nextToken) => {
         const r = await lattice.send(new ListResourceConfigurationsCommand({ nextToken, maxResults: 100 }));
@@ -275,7 +260,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.resourceConfigurations = plain(await bounded(all.map((c) => () => lattice.send(new GetResourceConfigurationCommand({ resourceConfigurationIdentifier: c.id! }))), 4));
     }),
     t("eventSourceMappings", "lambda:ListEventSourceMappings", false, async () => {
-      const { ListEventSourceMappingsCommand } = await import("@aws-sdk/client-lambda");
+      const { ListEventSourceMappingsCommand } = lambdaSdk();
       const lambda = await aws.lambda();
       const all = await collect(async (Marker) => {
         const r = await lambda.send(new ListEventSourceMappingsCommand({ Marker, MaxItems: 100 }));

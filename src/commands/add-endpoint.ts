@@ -5,7 +5,7 @@
 // FILE (validated). --for msk-esm is S4's preset: lambda + sts (+ secretsmanager with --sasl),
 // admitting the cluster's group, and checking that group's broker and 443 rules.
 import { readFile } from "node:fs/promises";
-import { DescribeVpcAttributeCommand, DescribeVpcEndpointServicesCommand, type SecurityGroup, type ServiceDetail } from "@aws-sdk/client-ec2";
+import type { SecurityGroup, ServiceDetail } from "@aws-sdk/client-ec2";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { errorCode } from "../aws/errors.js";
@@ -26,6 +26,9 @@ import { chooseSubnets, parseFunctionRef, type PlanSubnet } from "./lambda-commo
 import { awsIdPattern, cidrOption, Problems } from "./options.js";
 import { renderAddEndpoint } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
+import { ec2Sdk } from "../aws/sdk.js";
+
+const { DescribeVpcAttributeCommand, DescribeVpcEndpointServicesCommand } = ec2Sdk();
 
 export interface AddEndpointOptions {
   subnets?: string;

@@ -1,7 +1,6 @@
 // add-nat: Elastic IP(s) (or the user's own) and NAT gateway(s) in public subnets, waited until
 // available, and 0.0.0.0/0 → NAT in each private route table (same-AZ NAT in per-az mode).
 // Prints the static egress IPs. Everything is validated before the first mutating call.
-import { DescribeAccountAttributesCommand } from "@aws-sdk/client-ec2";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError } from "../aws/errors.js";
@@ -18,6 +17,9 @@ import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderAddNat } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
+import { ec2Sdk } from "../aws/sdk.js";
+
+const { DescribeAccountAttributesCommand } = ec2Sdk();
 
 export interface AddNatOptions {
   mode?: "single" | "per-az";

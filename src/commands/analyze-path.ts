@@ -3,6 +3,7 @@
 // deleted unless --keep; a subnet, NAT gateway or Lambda source is mapped to an ENI, one analysis
 // per Lambda subnet). --local: the offline analyzer on a fresh snapshot (or --snapshot FILE), no paid
 // call. --compare: both, and any disagreement printed as a bug report. Exit 0 reachable, 4 not.
+import { ec2Sdk, lambdaSdk } from "../aws/sdk.js";
 import { randomUUID } from "node:crypto";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
@@ -116,7 +117,7 @@ interface RaTarget {
 }
 
 async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, keep: boolean): Promise<{ result: PathResult; analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }>; temporaryNetworkInterface?: string }> {
-  const ec2sdk = await import("@aws-sdk/client-ec2");
+  const ec2sdk = ec2Sdk();
   const { classifyError, toCliError } = await import("../aws/errors.js");
   const aws = await ctx.aws();
   const ec2 = await aws.ec2();
@@ -244,7 +245,7 @@ function combine(q: ParsedQuery, sources: RaSource[], results: Array<{ ref: Comp
 type NotFoundHandler = (what: string) => (err: unknown) => never;
 
 async function resolveSources(ctx: Context, source: string, notFound: NotFoundHandler): Promise<RaSource[]> {
-  const sdk = await import("@aws-sdk/client-ec2");
+  const sdk = ec2Sdk();
   const ec2 = await (await ctx.aws()).ec2();
   const eniRef = (id: string): ComponentRef => ({ id, type: "AWS::EC2::NetworkInterface" });
   if (source.startsWith("eni-")) {
@@ -283,7 +284,7 @@ async function resolveSources(ctx: Context, source: string, notFound: NotFoundHa
   }
   // lambda:NAME → the function's hyperplane ENIs, one per subnet (the function may run in any).
   const name = source.slice("lambda:".length);
-  const { GetFunctionConfigurationCommand } = await import("@aws-sdk/client-lambda");
+  const { GetFunctionConfigurationCommand } = lambdaSdk();
   const lambda = await (await ctx.aws()).lambda();
   const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })).catch(notFound(`Lambda function ${name}`));
   const subnets = fn.VpcConfig?.SubnetIds ?? [];
@@ -307,7 +308,7 @@ async function resolveSources(ctx: Context, source: string, notFound: NotFoundHa
 }
 
 async function resolveTarget(ctx: Context, destination: string, vpcId: string, notFound: NotFoundHandler): Promise<RaTarget> {
-  const sdk = await import("@aws-sdk/client-ec2");
+  const sdk = ec2Sdk();
   const ec2 = await (await ctx.aws()).ec2();
   const vpcIgw = async (): Promise<RaTarget> => {
     const r = await ec2.send(new sdk.DescribeInternetGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [vpcId] }] }));

@@ -3,6 +3,7 @@
 // unless an equivalent policy is already in force), waits for LastUpdateStatus=Successful and prints
 // the egress IPs (the NAT Elastic IPs on its subnets' routes). The previous VPC config is recorded
 // before the update so detach-lambda and destroy restore it. All checks happen before any change.
+import { iamSdk } from "../aws/sdk.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
@@ -39,7 +40,7 @@ async function rolePermissions(ctx: Context, roleArn: string, accountId: string)
   const roleName = roleArn.split("/").pop()!;
   const result: RolePermissions = { roleName, roleArn, missing: [], grantedBy: [], readable: true };
   if (!roleArn.includes(`::${accountId}:`)) return { ...result, readable: false };
-  const { GetPolicyCommand, GetPolicyVersionCommand, GetRolePolicyCommand, ListRolePoliciesCommand } = await import("@aws-sdk/client-iam");
+  const { GetPolicyCommand, GetPolicyVersionCommand, GetRolePolicyCommand, ListRolePoliciesCommand } = iamSdk();
   const iam = await (await ctx.aws()).iam();
   try {
     const docs: Array<{ source: string; doc: PolicyDocument }> = [];

@@ -11,6 +11,9 @@ import { functionsUsingRole, getFunctionConfiguration, lambdaVpcConfigKind, role
 import { parseFunctionRef } from "./lambda-common.js";
 import type { PlanSession } from "../engine/session.js";
 import { renderDetachLambda } from "../output/render.js";
+import { ec2Sdk } from "../aws/sdk.js";
+
+const { DeleteSecurityGroupCommand } = ec2Sdk();
 
 export async function detachLambdaCommand(ctx: Context, opts: { function?: string }): Promise<number> {
   const plan = await loadCheckedPlan(ctx);

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Plan } from "../plans/schema.js";
+import { ec2Sdk } from "../aws/sdk.js";
 
 /** Step ids of temporary interfaces: one per subnet. */
 export const TEMP_ENI_STEP = (subnetId: string) => `analyze-path/temporary-eni/${subnetId}`;
@@ -28,7 +29,7 @@ async function deleteEni(ctx: Context, id: string): Promise<void> {
  * temporary-interface step (left by a crashed run), and marks the records deleted. Returns the ids.
  */
 export async function sweepTemporaryEnis(ctx: Context, session: Session): Promise<string[]> {
-  const { DescribeNetworkInterfacesCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeNetworkInterfacesCommand } = ec2Sdk();
   const { TAG_PLAN_ID, TAG_STEP } = await import("../aws/tags.js");
   const ec2 = await (await ctx.aws()).ec2();
   const plan = session.plan;
@@ -70,7 +71,7 @@ export async function withTemporaryEni<T>(ctx: Context, subnetId: string, use: (
     );
   }
   const { openSession } = await import("../engine/session.js");
-  const { CreateNetworkInterfaceCommand } = await import("@aws-sdk/client-ec2");
+  const { CreateNetworkInterfaceCommand } = ec2Sdk();
   const { planTags, tagSpec } = await import("../aws/tags.js");
   const { toCliError } = await import("../aws/errors.js");
   const session = await openSession(ctx, {}, "analyze-path");

@@ -34,6 +34,7 @@ defineIndex("rtb.vpc", "routeTables", (t: RouteTableRec) => t.VpcId);
 defineIndex("rtb.subnet", "routeTables", (t: RouteTableRec) => t.Associations.map((a) => a.SubnetId));
 defineIndex("rtb.assoc", "routeTables", (t: RouteTableRec) => t.Associations.map((a) => a.RouteTableAssociationId));
 defineIndex("nat.vpc", "natGateways", (n: NatRec) => n.VpcId);
+defineIndex("nat.state", "natGateways", (n: NatRec) => n.State);
 defineIndex("nat.subnet", "natGateways", (n: NatRec) => n.SubnetId);
 defineIndex("acl.vpc", "networkAcls", (a: NaclRec) => a.VpcId);
 defineIndex("acl.subnet", "networkAcls", (a: NaclRec) => (a as NaclRec & { _subnetIds?: string[] })._subnetIds);

@@ -41,7 +41,9 @@ function base(ctx: OpContext, tags: Tag[] = []) {
 /** Applies NAT transitions that are due (pending -> available|failed, deleting -> deleted, purge after 1 h). Returns true if anything changed. */
 export function settle(rs: RegionState, now: number): boolean {
   let changed = false;
-  for (const n of Object.values(rs.natGateways)) {
+  // only gateways in a timed state can move: found by state, so a call costs what is in transit, not every NAT
+  const timed = ["pending", "deleting", "deleted", "failed"].flatMap((st) => lookup<NatRec>(rs, "nat.state", st));
+  for (const n of timed) {
     if (n.State === "pending" && now >= n._readyAt) {
       if (n._willFail) {
         n.State = "failed";

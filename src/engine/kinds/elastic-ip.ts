@@ -1,6 +1,6 @@
 // Kind "elastic-ip": the address of a NAT gateway (tagged), or one the user brought (--eip:
 // recorded owned:false, never released).
-import { AllocateAddressCommand, ReleaseAddressCommand, type Address } from "@aws-sdk/client-ec2";
+import type { Address } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
@@ -10,6 +10,9 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { AllocateAddressCommand, ReleaseAddressCommand } = ec2Sdk();
 
 const type: Ec2Type<Address> = { kind: "elastic-ip", get: getAddress, list: (ec2, f) => listAddresses(ec2, f), idOf: (a) => a.AllocationId! };
 

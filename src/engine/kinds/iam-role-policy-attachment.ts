@@ -1,13 +1,16 @@
 // Kind "iam-role-policy-attachment": the ENI policy on a function's execution role. Only ever
 // recorded (owned) when egress-cli attached it; detached only when no function of the plan on
 // that role is still in the VPC (another may rely on the same attachment).
-import { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand, type IAMClient } from "@aws-sdk/client-iam";
+import type { IAMClient } from "@aws-sdk/client-iam";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { iamOf } from "./common.js";
 import { defineKind, type Ownership } from "./kind.js";
 import { functionsUsingRole } from "./lambda-vpc-config.js";
+import { iamSdk } from "../../aws/sdk.js";
+
+const { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } = iamSdk();
 
 export const rolePolicyAttachmentKind = defineKind({
   kind: "iam-role-policy-attachment",

@@ -1,16 +1,7 @@
 // Kind "iam-role": an IAM role this plan created (e.g. the proxy instance's role). IAM List calls
 // take no tag filter: a plan's roles live under the plan-scoped path /egress-cli/<plan id>/ and
 // carry the plan tags; the sweep lists that path, the ownership check reads GetRole's tags.
-import {
-  CreateRoleCommand,
-  DeleteRoleCommand,
-  DeleteRolePolicyCommand,
-  DetachRolePolicyCommand,
-  GetRoleCommand,
-  ListRolePoliciesCommand,
-  ListRolesCommand,
-  type Role,
-} from "@aws-sdk/client-iam";
+import type { Role } from "@aws-sdk/client-iam";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
 import type { Context } from "../../context.js";
@@ -20,6 +11,9 @@ import { iamOf } from "./common.js";
 import { byTags, defineKind, isOurs, stepTag } from "./kind.js";
 import { attachedPolicyArns } from "./iam-role-policy-attachment.js";
 import { taggedStep } from "./tagged.js";
+import { iamSdk } from "../../aws/sdk.js";
+
+const { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, ListRolesCommand } = iamSdk();
 
 /** Where this plan's roles (and instance profiles) live: the path is the plan's, so a sweep finds only its own. */
 export const planPath = (plan: Pick<Plan, "planId">) => `/egress-cli/${plan.planId}/`;

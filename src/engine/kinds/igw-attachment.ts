@@ -1,5 +1,4 @@
 // Kind "igw-attachment": the plan's IGW attached to its VPC (a relation; adopted when it holds).
-import { AttachInternetGatewayCommand, DetachInternetGatewayCommand } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
@@ -7,6 +6,9 @@ import { getInternetGateway, isAttachedTo } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, retryDependency } from "./common.js";
 import { byRelation, defineKind } from "./kind.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { AttachInternetGatewayCommand, DetachInternetGatewayCommand } = ec2Sdk();
 
 export const igwAttachmentKind = defineKind({
   kind: "igw-attachment",

@@ -1,6 +1,6 @@
 // Kind "internet-gateway": the plan's IGW (tagged). Its deleter detaches it from wherever it is
 // attached, recorded or not (a crash can land between AttachInternetGateway and its record).
-import { CreateInternetGatewayCommand, DeleteInternetGatewayCommand, DetachInternetGatewayCommand, type InternetGateway } from "@aws-sdk/client-ec2";
+import type { InternetGateway } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
 import { getInternetGateway, listInternetGateways } from "../../aws/ec2.js";
@@ -9,6 +9,9 @@ import type { StepDef } from "../engine.js";
 import { ec2Of, retryDependency } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { CreateInternetGatewayCommand, DeleteInternetGatewayCommand, DetachInternetGatewayCommand } = ec2Sdk();
 
 const type: Ec2Type<InternetGateway> = {
   kind: "internet-gateway",

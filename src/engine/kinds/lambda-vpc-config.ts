@@ -1,8 +1,7 @@
 // Kind "lambda-vpc-config": a Lambda function attached to the plan's subnets (a relation on a
 // function egress-cli does not own). The function's previous VpcConfig is recorded by `intent`
 // BEFORE the update, so a crash cannot lose it; the deleter (destroy, detach-lambda) restores it.
-import { DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
-import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, type FunctionConfiguration, type LambdaClient } from "@aws-sdk/client-lambda";
+import type { FunctionConfiguration, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
 import { CliError, Interrupted } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
@@ -11,6 +10,10 @@ import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, lambdaOf } from "./common.js";
 import { byRelation, defineKind, type KindRecord, type ResourceRecord } from "./kind.js";
+import { ec2Sdk, lambdaSdk } from "../../aws/sdk.js";
+
+const { DescribeNetworkInterfacesCommand } = ec2Sdk();
+const { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand } = lambdaSdk();
 
 export interface VpcConfigShape {
   SubnetIds: string[];

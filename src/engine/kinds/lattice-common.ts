@@ -2,12 +2,14 @@
 // account and region, 3-40 characters) and their tags (a map, read with ListTagsForResource: the
 // List and Get calls return none).
 import { createHash } from "node:crypto";
-import { ListTagsForResourceCommand } from "@aws-sdk/client-vpc-lattice";
 import { errorCode } from "../../aws/errors.js";
 import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";
 import { latticeOf } from "./common.js";
 import { byTags, isOurs, type Ownership } from "./kind.js";
+import { latticeSdk } from "../../aws/sdk.js";
+
+const { ListTagsForResourceCommand } = latticeSdk();
 
 /** `egc-<8 of plan id>-<8 of a step hash>`: the sweep lists names with the plan's prefix. */
 export const latticePrefix = (plan: Pick<Plan, "planId">) => `egc-${plan.planId.replace(/-/g, "").slice(0, 8)}-`;

@@ -1,13 +1,7 @@
 // Kind "lattice-resource-configuration": a VPC Lattice resource configuration (type SINGLE) on a
 // plan resource gateway: one IP or DNS name and its TCP ports, what a Resource endpoint connects to.
 // Plan-scoped name + tags; deleted before its gateway (it depends on it).
-import {
-  CreateResourceConfigurationCommand,
-  DeleteResourceConfigurationCommand,
-  GetResourceConfigurationCommand,
-  ListResourceConfigurationsCommand,
-  type GetResourceConfigurationResponse,
-} from "@aws-sdk/client-vpc-lattice";
+import type { GetResourceConfigurationResponse } from "@aws-sdk/client-vpc-lattice";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
 import type { Context } from "../../context.js";
@@ -16,6 +10,9 @@ import { latticeOf } from "./common.js";
 import { defineKind } from "./kind.js";
 import { isLiveLattice, latticeKindParts, latticeName, latticeTags, tagMap, type LatticeApi } from "./lattice-common.js";
 import { taggedStep } from "./tagged.js";
+import { latticeSdk } from "../../aws/sdk.js";
+
+const { CreateResourceConfigurationCommand, DeleteResourceConfigurationCommand, GetResourceConfigurationCommand, ListResourceConfigurationsCommand } = latticeSdk();
 
 type Configuration = GetResourceConfigurationResponse;
 

@@ -1,13 +1,7 @@
 // Kind "lattice-resource-gateway": a VPC Lattice resource gateway in the plan's VPC (the PrivateLink
 // provider side of S2: a Resource endpoint reaches a resource configuration through it).
 // Plan-scoped name + tags; waits ACTIVE after create and gone after delete.
-import {
-  CreateResourceGatewayCommand,
-  DeleteResourceGatewayCommand,
-  GetResourceGatewayCommand,
-  ListResourceGatewaysCommand,
-  type GetResourceGatewayResponse,
-} from "@aws-sdk/client-vpc-lattice";
+import type { GetResourceGatewayResponse } from "@aws-sdk/client-vpc-lattice";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
@@ -18,6 +12,9 @@ import { latticeOf } from "./common.js";
 import { defineKind } from "./kind.js";
 import { isLiveLattice, latticeKindParts, latticeName, latticeTags, tagMap, type LatticeApi } from "./lattice-common.js";
 import { taggedStep } from "./tagged.js";
+import { latticeSdk } from "../../aws/sdk.js";
+
+const { CreateResourceGatewayCommand, DeleteResourceGatewayCommand, GetResourceGatewayCommand, ListResourceGatewaysCommand } = latticeSdk();
 
 /** Get answers vpcId, List (a summary) vpcIdentifier. */
 type Gateway = GetResourceGatewayResponse & { vpcIdentifier?: string };

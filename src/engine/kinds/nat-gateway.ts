@@ -1,6 +1,6 @@
 // Kind "nat-gateway": a public NAT gateway (tagged, client token). Its step waits until it is
 // available; its deleter until it is deleted (so its address can be released).
-import { CreateNatGatewayCommand, DeleteNatGatewayCommand, type NatGateway } from "@aws-sdk/client-ec2";
+import type { NatGateway } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getNatGateway, listNatGateways } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
@@ -9,6 +9,9 @@ import type { StepDef } from "../engine.js";
 import { deleteAndWait, ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { CreateNatGatewayCommand, DeleteNatGatewayCommand } = ec2Sdk();
 
 /** How long AWS usually takes to make a NAT gateway available / deleted (shown next to the elapsed time). */
 const NAT_USUAL_MS = { create: 90_000, delete: 60_000 };

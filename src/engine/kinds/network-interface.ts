@@ -2,11 +2,14 @@
 // temporary Reachability Analyzer source of `analyze-path --from subnet-…` (src/commands/temp-eni.ts),
 // recorded before it exists, tagged with the plan, deleted after the analysis. destroy and the
 // orphan sweep find what a crash left by its tags, like every other kind.
-import { DeleteNetworkInterfaceCommand, DescribeNetworkInterfacesCommand, type NetworkInterface } from "@aws-sdk/client-ec2";
+import type { NetworkInterface } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { planFilters } from "../../aws/tags.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { byTags, defineKind, stepTag } from "./kind.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { DeleteNetworkInterfaceCommand, DescribeNetworkInterfacesCommand } = ec2Sdk();
 
 async function getNetworkInterface(ec2: Awaited<ReturnType<typeof ec2Of>>, id: string): Promise<NetworkInterface | undefined> {
   try {

@@ -1,12 +1,14 @@
 // Kind "route-table-association": a subnet on a plan route table (a relation). Replacing an
 // explicit association records the table it had, and destroy puts the subnet back on it.
-import { AssociateRouteTableCommand, DisassociateRouteTableCommand, ReplaceRouteTableAssociationCommand } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
 import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { byRelation, defineKind, refuseOtherPlan } from "./kind.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { AssociateRouteTableCommand, DisassociateRouteTableCommand, ReplaceRouteTableAssociationCommand } = ec2Sdk();
 
 export const routeTableAssociationKind = defineKind({
   kind: "route-table-association",

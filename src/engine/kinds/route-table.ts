@@ -1,6 +1,6 @@
 // Kind "route-table": a plan route table (tagged, client token). Its deleter first drops subnet
 // associations that were made but never recorded (the table is ours, so they are too).
-import { CreateRouteTableCommand, DeleteRouteTableCommand, DisassociateRouteTableCommand, type RouteTable } from "@aws-sdk/client-ec2";
+import type { RouteTable } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
@@ -8,6 +8,9 @@ import type { StepDef } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { CreateRouteTableCommand, DeleteRouteTableCommand, DisassociateRouteTableCommand } = ec2Sdk();
 
 const type: Ec2Type<RouteTable> = { kind: "route-table", get: getRouteTable, list: (ec2, f) => listRouteTables(ec2, f), idOf: (t) => t.RouteTableId!, refs: (t) => [t.VpcId] };
 

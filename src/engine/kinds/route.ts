@@ -1,12 +1,15 @@
 // Kind "route": `destination → target` in a route table (a relation). Everything destroy needs to
 // undo it (the table, the destination, the target it overwrote) is recorded before the call.
-import { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand, type Route } from "@aws-sdk/client-ec2";
+import type { Route } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { classifyError, errorCode } from "../../aws/errors.js";
 import { getNatGateway, getRouteTable } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { byRelation, defineKind, recordedIds, refuseOtherPlan } from "./kind.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand } = ec2Sdk();
 
 const TargetSchema = z.looseObject({ GatewayId: z.string().optional(), NatGatewayId: z.string().optional() });
 export type Target = z.infer<typeof TargetSchema>;

@@ -1,12 +1,15 @@
 // Kind "security-group-rule": ingress tcp/<port> into a plan group from one source (a relation:
 // adopted when it holds; revoked by destroy or when --allow-from no longer asks for it).
-import { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand, type IpPermission } from "@aws-sdk/client-ec2";
+import type { IpPermission } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { classifyError, errorCode } from "../../aws/errors.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { byRelation, defineKind } from "./kind.js";
 import { getSecurityGroup } from "./security-group.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } = ec2Sdk();
 
 const PermissionSchema = z.looseObject({
   IpProtocol: z.string().optional(),

@@ -1,6 +1,6 @@
 // Kind "security-group": a plan security group (tagged; adopted by tags). A name clash with a
 // group this plan did not create is refused, never adopted.
-import { CreateSecurityGroupCommand, DeleteSecurityGroupCommand, type SecurityGroup } from "@aws-sdk/client-ec2";
+import type { SecurityGroup } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
@@ -10,6 +10,9 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { CreateSecurityGroupCommand, DeleteSecurityGroupCommand } = ec2Sdk();
 
 export const getSecurityGroup = async (ec2: Awaited<ReturnType<typeof ec2Of>>, id: string) => (await orUndefined(listSecurityGroups(ec2, undefined, [id])))?.[0];
 const type: Ec2Type<SecurityGroup> = { kind: "security-group", get: getSecurityGroup, list: (ec2, f) => listSecurityGroups(ec2, f), idOf: (g) => g.GroupId!, refs: (g) => [g.VpcId] };

@@ -1,5 +1,5 @@
 // Kind "subnet": a public or private subnet of the plan's VPC (tagged with its tier too).
-import { CreateSubnetCommand, DeleteSubnetCommand, type Subnet } from "@aws-sdk/client-ec2";
+import type { Subnet } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getSubnet, listSubnets } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
@@ -7,6 +7,9 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { CreateSubnetCommand, DeleteSubnetCommand } = ec2Sdk();
 
 const type: Ec2Type<Subnet> = { kind: "subnet", get: getSubnet, list: (ec2, f) => listSubnets(ec2, f), idOf: (s) => s.SubnetId!, refs: (s) => [s.VpcId] };
 

@@ -1,12 +1,14 @@
 // Kind "vpc-attribute": DNS support / DNS hostnames turned on for the plan's VPC (a relation, no id).
 // The value before egress-cli turned it on is recorded first (intent), and destroy puts it back
 // on a VPC the plan does not delete (an imported one).
-import { DescribeVpcAttributeCommand, ModifyVpcAttributeCommand } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getVpc } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { byRelation, defineKind } from "./kind.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { DescribeVpcAttributeCommand, ModifyVpcAttributeCommand } = ec2Sdk();
 
 const ATTRIBUTES = ["enableDnsSupport", "enableDnsHostnames"] as const;
 type Attribute = (typeof ATTRIBUTES)[number];

@@ -1,7 +1,7 @@
 // Kind "vpc-endpoint": an interface or gateway endpoint (tagged, client token). Its step converges
 // a re-run's policy, subnets, group and private DNS (ModifyVpcEndpoint); the deleter deletes and
 // waits until it is gone.
-import { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, ModifyVpcEndpointCommand, type EC2Client, type ModifyVpcEndpointRequest, type VpcEndpoint } from "@aws-sdk/client-ec2";
+import type { EC2Client, ModifyVpcEndpointRequest, VpcEndpoint } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { endpointState, isGoneEndpoint, isLiveEndpoint, listVpcEndpoints, orUndefined } from "../../aws/ec2.js";
@@ -11,6 +11,9 @@ import type { StepDef, StepRun } from "../engine.js";
 import { deleteAndWait, ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, ModifyVpcEndpointCommand } = ec2Sdk();
 
 const getEndpoint = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
 

@@ -1,5 +1,5 @@
 // Kind "vpc": the plan's VPC (tagged; adopted by its step tags). Deleted last.
-import { CreateVpcCommand, DeleteVpcCommand, type Vpc } from "@aws-sdk/client-ec2";
+import type { Vpc } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getVpc, listVpcs } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
@@ -7,6 +7,9 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { CreateVpcCommand, DeleteVpcCommand } = ec2Sdk();
 
 const type: Ec2Type<Vpc> = { kind: "vpc", get: getVpc, list: (ec2, f) => listVpcs(ec2, f), idOf: (v) => v.VpcId! };
 

@@ -1,0 +1,283 @@
+// Account-scale benchmark (not a test: it prints figures and ratios). Builds sandbox accounts of 1×
+// (100 VPCs / 1,000 subnets / 5,200 ENIs, 10 security groups of 10 rules each per VPC) and 10× with
+// `sandbox load`, then times the built CLI on them — each command its own process, so wall time, CPU
+// and peak RSS are the command's own: `sandbox load`, `snapshot --all-vpcs`, `analyze-path --local`,
+// `import --vpc`, and `audit --all-vpcs` when that command exists. Then start-up cost (`--sandbox
+// status` CPU vs `node -e 0`), the S1 flow's wall time and AWS calls, `create-vpc --azs 3`'s calls,
+// and Reachability Analyzer for a Lambda in 3 subnets vs 1.
+// Run: node --import tsx bench/scale.ts [--sizes 1,10]   (npm run bench runs it after bench/run.ts)
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import { run } from "../src/cli.js";
+import { Sandbox } from "../src/sandbox/index.js";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+const ROOT = path.resolve(import.meta.dirname, "..");
+const BIN = path.join(ROOT, "bin", "egress-cli");
+const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } as NodeJS.ProcessEnv;
+
+const SUBNETS_PER_VPC = 10; // 2 public + 8 private over 2 AZs
+const ENIS_PER_SUBNET = 5; // + 2 NAT interfaces per VPC = 52
+const SGS_PER_VPC = 10;
+const RULES_PER_SG = 10;
+
+/** A snapshot document of `vpcs` VPCs, loaded with `sandbox load`. */
+function account(vpcs: number) {
+  const d: Record<string, any[]> & Record<string, unknown> = {
+    version: 1,
+    takenAt: new Date().toISOString(),
+    region: "us-east-1",
+    accountId: "123456789012",
+    vpcs: [],
+    subnets: [],
+    routeTables: [],
+    internetGateways: [],
+    natGateways: [],
+    addresses: [],
+    securityGroups: [],
+    networkAcls: [],
+    networkInterfaces: [],
+  } as never;
+  const hex = (n: number, w = 17) => n.toString(16).padStart(w, "0");
+  const azs = ["us-east-1a", "us-east-1b"];
+  let eni = 0;
+  for (let v = 0; v < vpcs; v++) {
+    const vpc = `vpc-${hex(v)}`;
+    const a = Math.floor(v / 250) % 250;
+    const b = v % 250;
+    const cidr = `10.${a}.${b}`; // a /20 per VPC is not needed: /16s of the 10/8 space repeat, like S2's overlaps
+    d.vpcs.push({ VpcId: vpc, CidrBlock: `10.${v % 250}.0.0/16`, IsDefault: false, Tags: [{ Key: "Name", Value: `bench-${v}` }] });
+    void cidr;
+    d.internetGateways.push({ InternetGatewayId: `igw-${hex(v)}`, Attachments: [{ VpcId: vpc, State: "available" }] });
+    const sgs = Array.from({ length: SGS_PER_VPC }, (_, i) => `sg-${hex(v * SGS_PER_VPC + i)}`);
+    for (const [i, sg] of sgs.entries()) {
+      const rules = Array.from({ length: RULES_PER_SG / 2 }, (_, r) => ({
+        IpProtocol: "tcp",
+        FromPort: 8000 + r,
+        ToPort: 8000 + r,
+        IpRanges: [{ CidrIp: `172.${16 + r}.0.0/16` }],
+        UserIdGroupPairs: r % 3 === 0 ? [{ GroupId: sgs[(i + 1) % SGS_PER_VPC] }] : [],
+      }));
+      d.securityGroups.push({
+        GroupId: sg,
+        GroupName: i === 0 ? "default" : `bench-${i}`,
+        Description: "bench",
+        VpcId: vpc,
+        IpPermissions: rules,
+        IpPermissionsEgress: [...rules, { IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+      });
+    }
+    const subnetIds: string[] = [];
+    for (let s = 0; s < SUBNETS_PER_VPC; s++) {
+      const id = `subnet-${hex(v * SUBNETS_PER_VPC + s)}`;
+      subnetIds.push(id);
+      d.subnets.push({ SubnetId: id, VpcId: vpc, CidrBlock: `10.${v % 250}.${s}.0/24`, AvailabilityZone: azs[s % 2], MapPublicIpOnLaunch: s < 2 });
+    }
+    const pub = subnetIds.slice(0, 2);
+    const priv = subnetIds.slice(2);
+    d.routeTables.push({
+      RouteTableId: `rtb-${hex(v * 3)}`,
+      VpcId: vpc,
+      Routes: [
+        { DestinationCidrBlock: `10.${v % 250}.0.0/16`, GatewayId: "local", State: "active", Origin: "CreateRouteTable" },
+        { DestinationCidrBlock: "0.0.0.0/0", GatewayId: `igw-${hex(v)}`, State: "active", Origin: "CreateRoute" },
+      ],
+      Associations: [{ Main: true, RouteTableAssociationId: `rtbassoc-${hex(v * 20)}` }, ...pub.map((s, i) => ({ SubnetId: s, RouteTableAssociationId: `rtbassoc-${hex(v * 20 + 1 + i)}` }))],
+    });
+    for (let az = 0; az < 2; az++) {
+      const natEni = `eni-${hex(eni++)}`;
+      const ip = `10.${v % 250}.${az}.5`;
+      const pubIp = `100.${64 + Math.floor(v / 250)}.${v % 250}.${az + 1}`;
+      d.natGateways.push({
+        NatGatewayId: `nat-${hex(v * 2 + az)}`,
+        VpcId: vpc,
+        SubnetId: pub[az],
+        State: "available",
+        ConnectivityType: "public",
+        NatGatewayAddresses: [{ PrivateIp: ip, PublicIp: pubIp, AllocationId: `eipalloc-${hex(v * 2 + az)}`, NetworkInterfaceId: natEni, IsPrimary: true }],
+      });
+      d.addresses.push({ AllocationId: `eipalloc-${hex(v * 2 + az)}`, PublicIp: pubIp, Domain: "vpc", NetworkInterfaceId: natEni, PrivateIpAddress: ip, AssociationId: `eipassoc-${hex(v * 2 + az)}` });
+      d.networkInterfaces.push({ NetworkInterfaceId: natEni, SubnetId: pub[az], VpcId: vpc, InterfaceType: "nat_gateway", PrivateIpAddress: ip, Groups: [], RequesterManaged: true });
+      d.routeTables.push({
+        RouteTableId: `rtb-${hex(v * 3 + 1 + az)}`,
+        VpcId: vpc,
+        Routes: [
+          { DestinationCidrBlock: `10.${v % 250}.0.0/16`, GatewayId: "local", State: "active", Origin: "CreateRouteTable" },
+          { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: `nat-${hex(v * 2 + az)}`, State: "active", Origin: "CreateRoute" },
+        ],
+        Associations: priv.filter((_, i) => i % 2 === az).map((s, i) => ({ SubnetId: s, RouteTableAssociationId: `rtbassoc-${hex(v * 20 + 5 + az * 8 + i)}` })),
+      });
+    }
+    d.networkAcls.push({
+      NetworkAclId: `acl-${hex(v)}`,
+      VpcId: vpc,
+      IsDefault: true,
+      Entries: [true, false].flatMap((Egress) => [
+        { RuleNumber: 100, Protocol: "-1", RuleAction: "allow", Egress, CidrBlock: "0.0.0.0/0" },
+        { RuleNumber: 32767, Protocol: "-1", RuleAction: "deny", Egress, CidrBlock: "0.0.0.0/0" },
+      ]),
+      Associations: subnetIds.map((s, i) => ({ SubnetId: s, NetworkAclId: `acl-${hex(v)}`, NetworkAclAssociationId: `aclassoc-${hex(v * 10 + i)}` })),
+    });
+    for (const [s, subnetId] of subnetIds.entries()) {
+      for (let e = 0; e < ENIS_PER_SUBNET; e++) {
+        d.networkInterfaces.push({
+          NetworkInterfaceId: `eni-${hex(eni++)}`,
+          SubnetId: subnetId,
+          VpcId: vpc,
+          InterfaceType: "interface",
+          PrivateIpAddress: `10.${v % 250}.${s}.${10 + e}`,
+          Groups: [{ GroupId: sgs[(s + e) % SGS_PER_VPC] }],
+        });
+      }
+    }
+  }
+  return d;
+}
+
+interface Measure {
+  wallMs: number;
+  cpuMs: number;
+  rssMb: number;
+}
+
+/** Runs the built CLI under /usr/bin/time: wall, user+sys CPU, peak RSS. */
+function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Measure {
+  const tf = path.join(cwd, "time.txt");
+  const t = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-f", "%U %S %M", "-o", tf, process.execPath, ...args], { cwd, env, encoding: "utf8", maxBuffer: 1 << 30 });
+  const wallMs = performance.now() - t;
+  if (r.status !== 0 && r.status !== 4) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
+  const [u, s, m] = readFileSync(tf, "utf8").trim().split("\n").at(-1)!.split(/\s+/).map(Number);
+  return { wallMs, cpuMs: (u! + s!) * 1000, rssMb: m! / 1024 };
+}
+
+const cliArgs = (...a: string[]) => [BIN, "--sandbox-file", "sb.json", ...a];
+const fmt = (m: Measure) => `${(m.wallMs / 1000).toFixed(2)} s, ${m.rssMb.toFixed(0)} MB`;
+
+const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? process.env.BENCH_SIZES ?? "1,10").split(",").map(Number);
+const hasAudit = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8", env: ENV }).stdout.includes("\n  audit");
+
+const results = new Map<number, Record<string, Measure>>();
+for (const k of sizes) {
+  const cwd = mkdtempSync(path.join(tmpdir(), `egress-scale-${k}x-`));
+  const doc = account(100 * k);
+  writeFileSync(path.join(cwd, "account.json"), JSON.stringify(doc));
+  const counts = `${(doc.vpcs as unknown[]).length} VPCs / ${(doc.subnets as unknown[]).length} subnets / ${(doc.networkInterfaces as unknown[]).length} ENIs / ${(doc.securityGroups as unknown[]).length * RULES_PER_SG} SG rules`;
+  const r: Record<string, Measure> = {};
+  measure(cliArgs("sandbox", "init"), cwd);
+  r["sandbox load"] = measure(cliArgs("sandbox", "load", "account.json"), cwd);
+  r["snapshot --all-vpcs"] = measure(cliArgs("snapshot", "--all-vpcs", "--out", "snap.json"), cwd);
+  r["analyze-path --local"] = measure(cliArgs("analyze-path", "--local", "--from", `subnet-${(2).toString(16).padStart(17, "0")}`, "--to", "internet"), cwd);
+  r["import --vpc"] = measure(cliArgs("--plan", "imp.json", "import", "--vpc", (doc.vpcs as Array<{ VpcId: string }>)[0]!.VpcId, "--name", "imp"), cwd);
+  if (hasAudit) r["audit --all-vpcs"] = measure(cliArgs("audit", "--all-vpcs"), cwd);
+  results.set(k, r);
+  console.error(`${k}×: ${counts}: ${Object.entries(r).map(([n, m]) => `${n} ${fmt(m)}`).join("; ")}`);
+  if (process.env.BENCH_KEEP) console.error(`kept ${cwd}`);
+  else rmSync(cwd, { recursive: true, force: true });
+}
+if (process.env.BENCH_ONLY_ACCOUNTS) process.exit(0);
+
+console.log(`\nNode ${process.version}. Account sizes: 1× = 100 VPCs / 1,000 subnets / 5,200 ENIs / 10,000 SG rules; 10× = ten times that.\n`);
+console.log(`| command | ${sizes.map((k) => `${k}× wall, peak RSS`).join(" | ")} | ${sizes.length > 1 ? `${sizes.at(-1)}×/${sizes[0]}× wall` : ""} |`);
+console.log(`|---|${sizes.map(() => "---|").join("")}---|`);
+for (const name of Object.keys(results.get(sizes[0]!)!)) {
+  const row = sizes.map((k) => fmt(results.get(k)![name]!));
+  const ratio = sizes.length > 1 ? (results.get(sizes.at(-1)!)![name]!.wallMs / results.get(sizes[0]!)![name]!.wallMs).toFixed(2) : "";
+  console.log(`| \`${name}\` | ${row.join(" | ")} | ${ratio} |`);
+}
+if (!hasAudit) console.log("\n(`audit --all-vpcs`: no audit command in this build.)");
+
+// ---------- start-up, the S1 flow, create-vpc's calls, RA 3 subnets vs 1 ----------
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function inProcess(argv: string[], cwd: string, sandbox: Sandbox) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let e = "";
+  err.on("data", (d) => (e += d));
+  out.resume();
+  const code = await run(argv, { cwd, env: ENV as Record<string, string>, stdout: out, stderr: err, signal: new AbortController().signal, sandbox });
+  if (code !== 0 && code !== 4) throw new Error(`${argv.join(" ")} → ${code}: ${e}`);
+}
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const startCwd = mkdtempSync(path.join(tmpdir(), "egress-start-"));
+measure(cliArgs("sandbox", "init"), startCwd);
+measure(cliArgs("create-vpc", "--name", "st"), startCwd);
+const nodeCpu = median(Array.from({ length: runs }, () => measure(["-e", "0"], startCwd).cpuMs));
+const statusCpu = median(Array.from({ length: runs }, () => measure(cliArgs("status"), startCwd).cpuMs));
+const helpCpu = median(Array.from({ length: runs }, () => measure([BIN, "--help"], startCwd).cpuMs));
+
+// S1 as an operator runs it: one process per command, no latency
+const s1 = [
+  ["sandbox", "init", "--examples"],
+  ["create-vpc", "--name", "s1"],
+  ["add-nat"],
+  ["attach-lambda", "--function", "sms-sender"],
+  ["analyze-path", "--from", "lambda:sms-sender", "--to", "internet"],
+  ["analyze-path", "--from", "lambda:sms-sender", "--to", "internet", "--local"],
+  ["status"],
+  ["destroy", "--yes"],
+];
+const s1Walls: number[] = [];
+for (let i = 0; i < 3; i++) {
+  const cwd = mkdtempSync(path.join(tmpdir(), "egress-s1-"));
+  const t = performance.now();
+  for (const c of s1) measure(cliArgs(...c), cwd);
+  s1Walls.push(performance.now() - t);
+  rmSync(cwd, { recursive: true, force: true });
+}
+// the same flow in process, to count its AWS calls per command
+const s1Cwd = mkdtempSync(path.join(tmpdir(), "egress-s1c-"));
+const sb = await Sandbox.open({ file: path.join(s1Cwd, "sb.json"), env: {} });
+const callRows: string[] = [];
+for (const c of s1) {
+  const before = sb.journal.length;
+  // the in-process sandbox already made the file: init takes --force
+  await inProcess(["--sandbox-file", path.join(s1Cwd, "sb.json"), ...c, ...(c[1] === "init" ? ["--force"] : [])], s1Cwd, sb);
+  const calls = sb.journal.slice(before);
+  callRows.push(`\`${c.join(" ")}\`: ${calls.length} (${calls.filter((j) => j.mutating).length} mutating)`);
+}
+const azCwd = mkdtempSync(path.join(tmpdir(), "egress-az3-"));
+const sbAz = await Sandbox.open({ file: path.join(azCwd, "sb.json"), env: {} });
+await inProcess(["--sandbox-file", path.join(azCwd, "sb.json"), "create-vpc", "--name", "az3", "--azs", "3"], azCwd, sbAz);
+const az3 = sbAz.journal;
+const byOp = new Map<string, number>();
+for (const j of az3) byOp.set(j.operation, (byOp.get(j.operation) ?? 0) + 1);
+const topOps = [...byOp].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([o, n]) => `${n} ${o}`).join(", ");
+
+// RA: a Lambda in 3 private subnets vs in 1, realistic latency × 0.02 (an analysis takes 1.2 s)
+async function raWall(subnets: 1 | 3): Promise<number> {
+  const cwd = mkdtempSync(path.join(tmpdir(), "egress-ra-"));
+  const file = path.join(cwd, "sb.json");
+  const s = await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: 0.02 });
+  await s.reset({ examples: true });
+  const g = ["--sandbox-file", file];
+  await inProcess([...g, "create-vpc", "--name", "ra", "--azs", "3"], cwd, s);
+  await inProcess([...g, "add-nat"], cwd, s);
+  const plan = JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
+  const priv = Object.values<{ kind: string; id?: string; tier?: string; props?: { tier?: string } }>(plan.resources)
+    .filter((r) => r.kind === "subnet" && r.id && JSON.stringify(r).includes("private"))
+    .map((r) => r.id!);
+  await inProcess([...g, "attach-lambda", "--function", "sms-sender", ...(subnets === 1 ? ["--subnets", priv[0]!] : [])], cwd, s);
+  const t = performance.now();
+  await inProcess([...g, "analyze-path", "--from", "lambda:sms-sender", "--to", "internet"], cwd, s);
+  return performance.now() - t;
+}
+const ra1 = await raWall(1);
+const ra3 = await raWall(3);
+
+console.log("\n| measure | figures | ratio |\n|---|---|---|");
+console.log(`| \`--sandbox status\` CPU / \`node -e 0\` CPU | ${statusCpu.toFixed(0)} ms / ${nodeCpu.toFixed(0)} ms | ${(statusCpu / nodeCpu).toFixed(2)} |`);
+console.log(`| \`--help\` CPU / \`node -e 0\` CPU | ${helpCpu.toFixed(0)} ms / ${nodeCpu.toFixed(0)} ms | ${(helpCpu / nodeCpu).toFixed(2)} |`);
+console.log(`| S1 flow (${s1.length} commands, one process each, no latency) | ${(median(s1Walls) / 1000).toFixed(2)} s | |`);
+console.log(`| AWS calls of \`create-vpc --azs 3\` | ${az3.length} (${topOps}) | |`);
+console.log(`| Reachability Analyzer, Lambda in 3 subnets / in 1 (analysis 1.2 s) | ${(ra3 / 1000).toFixed(2)} s / ${(ra1 / 1000).toFixed(2)} s | ${(ra3 / ra1).toFixed(2)} |`);
+console.log(`\nS1 flow AWS calls: ${callRows.join("; ")}.`);
