@@ -14,6 +14,7 @@ import { openSession } from "../src/engine/session.js";
 import { runSteps, type StepDef } from "../src/engine/engine.js";
 import type { Plan } from "../src/plans/schema.js";
 import { iamRoleStep } from "../src/engine/kinds/iam-role.js";
+import { instanceProfileStep } from "../src/engine/kinds/iam-instance-profile.js";
 import { resourceGatewayStep } from "../src/engine/kinds/lattice-resource-gateway.js";
 import { resourceConfigurationStep } from "../src/engine/kinds/lattice-resource-configuration.js";
 
@@ -90,4 +91,17 @@ test("lattice-resource-configuration: a crash right after CreateResourceConfigur
   const { fresh } = await destroySweeps(env, "lattice-resource-configuration");
   assert.equal(Object.keys(store(fresh).configurations).length, 0);
   assert.equal(Object.keys(store(fresh).gateways).length, 0, "the recorded gateway went after it");
+});
+
+test("iam-instance-profile: a crash right after CreateInstanceProfile; destroy sweeps it (and the recorded role after it)", async () => {
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  const env = await crashAfterCreate(() => ({
+    before: [iamRoleStep({ id: "proxy/role", label: "proxy role", trustPolicy: trust })],
+    step: instanceProfileStep({ id: "proxy/profile", roleStep: "proxy/role" }),
+  }));
+  const profiles = (sb: Sandbox) => Object.values<any>((sb.state().ext as any).iamInstanceProfiles ?? {}).filter((p) => p.Path.startsWith("/egress-cli/"));
+  assert.equal(profiles(await openSandbox(env.file)).length, 1, "the profile was created");
+  const { fresh } = await destroySweeps(env, "iam-instance-profile");
+  assert.equal(profiles(fresh).length, 0, "destroy deleted it");
+  assert.equal(Object.values<any>((fresh.state().ext as any).iam.roles).filter((r) => r.Path.startsWith("/egress-cli/")).length, 0, "and the role");
 });

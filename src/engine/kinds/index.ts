@@ -22,6 +22,7 @@ const registry: Record<string, Loader> = {
   "lambda-vpc-config": () => import("./lambda-vpc-config.js"),
   "vpc-endpoint": () => import("./vpc-endpoint.js"),
   "iam-role": () => import("./iam-role.js"),
+  "iam-instance-profile": () => import("./iam-instance-profile.js"),
   "lattice-resource-gateway": () => import("./lattice-resource-gateway.js"),
   "lattice-resource-configuration": () => import("./lattice-resource-configuration.js"),
   "network-interface": () => import("./network-interface.js"),
