@@ -12,6 +12,7 @@ import {
 } from "@aws-sdk/client-iam";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
+import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { iamOf } from "./common.js";
@@ -19,14 +20,8 @@ import { byTags, defineKind, isOurs, stepTag } from "./kind.js";
 import { planPath } from "./iam-role.js";
 import { taggedStep } from "./tagged.js";
 
-async function getProfile(c: Context | StepRun, name: string): Promise<InstanceProfile | undefined> {
-  try {
-    return (await (await iamOf(c)).send(new GetInstanceProfileCommand({ InstanceProfileName: name }))).InstanceProfile;
-  } catch (err) {
-    if (errorCode(err) === "NoSuchEntity") return undefined;
-    throw err;
-  }
-}
+const getProfile = async (c: Context | StepRun, name: string): Promise<InstanceProfile | undefined> =>
+  (await orUndefined((await iamOf(c)).send(new GetInstanceProfileCommand({ InstanceProfileName: name }))))?.InstanceProfile;
 
 export const instanceProfileKind = defineKind({
   kind: "iam-instance-profile",

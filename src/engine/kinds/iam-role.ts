@@ -4,6 +4,7 @@
 import type { Role } from "@aws-sdk/client-iam";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
+import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";
 import type { StepDef, StepRun } from "../engine.js";
@@ -18,14 +19,8 @@ const { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRol
 /** Where this plan's roles (and instance profiles) live: the path is the plan's, so a sweep finds only its own. */
 export const planPath = (plan: Pick<Plan, "planId">) => `/egress-cli/${plan.planId}/`;
 
-async function getRole(c: Context | StepRun, name: string): Promise<Role | undefined> {
-  try {
-    return (await (await iamOf(c)).send(new GetRoleCommand({ RoleName: name }))).Role;
-  } catch (err) {
-    if (errorCode(err) === "NoSuchEntity") return undefined;
-    throw err;
-  }
-}
+const getRole = async (c: Context | StepRun, name: string): Promise<Role | undefined> =>
+  (await orUndefined((await iamOf(c)).send(new GetRoleCommand({ RoleName: name }))))?.Role;
 
 export const iamRoleKind = defineKind({
   kind: "iam-role",

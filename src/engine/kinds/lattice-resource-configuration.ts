@@ -3,7 +3,7 @@
 // Plan-scoped name + tags; deleted before its gateway (it depends on it).
 import type { GetResourceConfigurationResponse } from "@aws-sdk/client-vpc-lattice";
 import { z } from "zod";
-import { errorCode } from "../../aws/errors.js";
+import { collect, orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { latticeOf } from "./common.js";
@@ -16,26 +16,16 @@ const { CreateResourceConfigurationCommand, DeleteResourceConfigurationCommand, 
 
 type Configuration = GetResourceConfigurationResponse;
 
-async function getConfiguration(c: Context | { ctx: Context }, id: string): Promise<Configuration | undefined> {
-  try {
-    return await (await latticeOf(c)).send(new GetResourceConfigurationCommand({ resourceConfigurationIdentifier: id }));
-  } catch (err) {
-    if (errorCode(err) === "ResourceNotFoundException") return undefined;
-    throw err;
-  }
-}
+const getConfiguration = async (c: Context | { ctx: Context }, id: string): Promise<Configuration | undefined> =>
+  orUndefined((await latticeOf(c)).send(new GetResourceConfigurationCommand({ resourceConfigurationIdentifier: id })));
 
-async function listConfigurations(c: Context | { ctx: Context }): Promise<Configuration[]> {
+const listConfigurations = async (c: Context | { ctx: Context }): Promise<Configuration[]> => {
   const lattice = await latticeOf(c);
-  const out: Configuration[] = [];
-  let nextToken: string | undefined;
-  do {
+  return collect(async (nextToken) => {
     const r = await lattice.send(new ListResourceConfigurationsCommand({ nextToken }));
-    out.push(...(r.items ?? []));
-    nextToken = r.nextToken;
-  } while (nextToken);
-  return out;
-}
+    return { items: r.items ?? [], next: r.nextToken };
+  });
+};
 
 const api: LatticeApi<Configuration> = {
   kind: "lattice-resource-configuration",

@@ -4,7 +4,7 @@
 import type { GetResourceGatewayResponse } from "@aws-sdk/client-vpc-lattice";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
-import { errorCode } from "../../aws/errors.js";
+import { collect, orUndefined } from "../../aws/ec2.js";
 import { waitWithSpinner } from "../../aws/wait.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
@@ -19,26 +19,16 @@ const { CreateResourceGatewayCommand, DeleteResourceGatewayCommand, GetResourceG
 /** Get answers vpcId, List (a summary) vpcIdentifier. */
 type Gateway = GetResourceGatewayResponse & { vpcIdentifier?: string };
 
-async function getGateway(c: Context | { ctx: Context }, id: string): Promise<Gateway | undefined> {
-  try {
-    return await (await latticeOf(c)).send(new GetResourceGatewayCommand({ resourceGatewayIdentifier: id }));
-  } catch (err) {
-    if (errorCode(err) === "ResourceNotFoundException") return undefined;
-    throw err;
-  }
-}
+const getGateway = async (c: Context | { ctx: Context }, id: string): Promise<Gateway | undefined> =>
+  orUndefined((await latticeOf(c)).send(new GetResourceGatewayCommand({ resourceGatewayIdentifier: id })));
 
-async function listGateways(c: Context | { ctx: Context }): Promise<Gateway[]> {
+const listGateways = async (c: Context | { ctx: Context }): Promise<Gateway[]> => {
   const lattice = await latticeOf(c);
-  const out: Gateway[] = [];
-  let nextToken: string | undefined;
-  do {
+  return collect(async (nextToken) => {
     const r = await lattice.send(new ListResourceGatewaysCommand({ nextToken }));
-    out.push(...(r.items ?? []));
-    nextToken = r.nextToken;
-  } while (nextToken);
-  return out;
-}
+    return { items: r.items ?? [], next: r.nextToken };
+  });
+};
 
 const api: LatticeApi<Gateway> = {
   kind: "lattice-resource-gateway",
