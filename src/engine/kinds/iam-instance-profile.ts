@@ -1,15 +1,7 @@
 // Kind "iam-instance-profile": an instance profile holding one plan role (what an EC2 instance
 // launches with). Under the plan-scoped path, tagged; the sweep lists that path. Its deleter
 // removes the roles first (IAM refuses to delete a profile that still holds one).
-import {
-  AddRoleToInstanceProfileCommand,
-  CreateInstanceProfileCommand,
-  DeleteInstanceProfileCommand,
-  GetInstanceProfileCommand,
-  ListInstanceProfilesCommand,
-  RemoveRoleFromInstanceProfileCommand,
-  type InstanceProfile,
-} from "@aws-sdk/client-iam";
+import type { InstanceProfile } from "@aws-sdk/client-iam";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
 import { orUndefined } from "../../aws/ec2.js";
@@ -19,6 +11,9 @@ import { iamOf } from "./common.js";
 import { byTags, defineKind, isOurs, stepTag } from "./kind.js";
 import { planPath } from "./iam-role.js";
 import { taggedStep } from "./tagged.js";
+import { iamSdk } from "../../aws/sdk.js";
+
+const { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, DeleteInstanceProfileCommand, GetInstanceProfileCommand, ListInstanceProfilesCommand, RemoveRoleFromInstanceProfileCommand } = iamSdk();
 
 const getProfile = async (c: Context | StepRun, name: string): Promise<InstanceProfile | undefined> =>
   (await orUndefined((await iamOf(c)).send(new GetInstanceProfileCommand({ InstanceProfileName: name }))))?.InstanceProfile;
