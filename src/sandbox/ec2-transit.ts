@@ -359,31 +359,25 @@ const attachmentFilters = (ctx: OpContext): FilterFns<AttachmentRec> => ({
   state: (a) => [attachmentState(ctx, a)],
 });
 
-const DescribeTransitGatewayVpcAttachments: Handler = (ctx) =>
-  describe(
-    ctx,
-    Object.values(store(ctx.rs).attachments).filter((a) => !gone(ctx, a)),
-    (a) => a.TransitGatewayAttachmentId,
-    "TransitGatewayAttachmentIds",
-    (ids) => awsError("InvalidTransitGatewayAttachmentID.NotFound", `Transit Gateway Attachment ${ids.join(", ")} was deleted or does not exist.`),
-    attachmentFilters(ctx),
-    "TransitGatewayVpcAttachments",
-    (a) => vpcAttachmentView(ctx, a),
-    (a) => a.Tags,
-  );
+// DescribeTransitGatewayVpcAttachments and DescribeTransitGatewayAttachments list the same attachments,
+// each in its own response shape.
+const describeAttachments =
+  (resultKey: string, view: (ctx: OpContext, a: AttachmentRec) => unknown): Handler =>
+  (ctx) =>
+    describe(
+      ctx,
+      Object.values(store(ctx.rs).attachments).filter((a) => !gone(ctx, a)),
+      (a) => a.TransitGatewayAttachmentId,
+      "TransitGatewayAttachmentIds",
+      (ids) => awsError("InvalidTransitGatewayAttachmentID.NotFound", `Transit Gateway Attachment ${ids.join(", ")} was deleted or does not exist.`),
+      attachmentFilters(ctx),
+      resultKey,
+      (a) => view(ctx, a),
+      (a) => a.Tags,
+    );
 
-const DescribeTransitGatewayAttachments: Handler = (ctx) =>
-  describe(
-    ctx,
-    Object.values(store(ctx.rs).attachments).filter((a) => !gone(ctx, a)),
-    (a) => a.TransitGatewayAttachmentId,
-    "TransitGatewayAttachmentIds",
-    (ids) => awsError("InvalidTransitGatewayAttachmentID.NotFound", `Transit Gateway Attachment ${ids.join(", ")} was deleted or does not exist.`),
-    attachmentFilters(ctx),
-    "TransitGatewayAttachments",
-    (a) => attachmentView(ctx, a),
-    (a) => a.Tags,
-  );
+const DescribeTransitGatewayVpcAttachments = describeAttachments("TransitGatewayVpcAttachments", vpcAttachmentView);
+const DescribeTransitGatewayAttachments = describeAttachments("TransitGatewayAttachments", attachmentView);
 
 // ---------------------------------------------------------------------------------------------
 // Route tables, associations, propagations, routes
