@@ -24,7 +24,7 @@ import {
   sgView,
 } from "./ec2-core.js";
 import { addRule } from "./ec2-network.js";
-import { newId, newMac } from "./model.js";
+import { newId, newMac, putEni } from "./model.js";
 import type { AddressRec, EniRec, NatRec, RegionState, SgRec, SgRuleRec, SubnetRec, Tag, VpcRec } from "./model.js";
 import { applyFilters, checkFilters, fingerprint, mergeTags, paginate, tagsFromSpecs, validateTags, type FilterFns } from "./query.js";
 
@@ -602,21 +602,7 @@ const CreateNetworkInterface: Handler = (ctx) => {
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "network-interface");
   const ip = allocPrivateIp(ctx.rs, subnet, PrivateIpAddress);
   ctx.dry();
-  const eni: EniRec = {
-    NetworkInterfaceId: newId("eni"),
-    SubnetId: subnet.SubnetId,
-    VpcId: subnet.VpcId,
-    AvailabilityZone: subnet.AvailabilityZone,
-    InterfaceType: "interface",
-    Description: Description ?? "",
-    PrivateIpAddress: ip,
-    MacAddress: newMac(),
-    Groups: groups,
-    RequesterManaged: false,
-    _status: "available",
-    ...base(ctx, tags),
-  } as EniRec;
-  ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni;
+  const eni = putEni(ctx.rs, subnet, ip, { Description: Description ?? "", Groups: groups, _status: "available", ...base(ctx, tags) } as Partial<EniRec> & Pick<EniRec, "Groups">);
   if (tokenKey) ctx.rs.clientTokens[tokenKey] = { fingerprint: fp, id: eni.NetworkInterfaceId };
   ctx.mutated();
   return { NetworkInterface: eniView(ctx, eni), ...(ClientToken ? { ClientToken } : {}) };

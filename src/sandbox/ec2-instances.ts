@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import { awsError } from "./errors.js";
 import { allocPrivateIp, get, type Handler, type OpContext } from "./ec2-core.js";
-import { newId, newMac, type EniRec, type RegionState, type SgRec, type SubnetRec, type Tag } from "./model.js";
+import { newId, putEni, type EniRec, type RegionState, type SgRec, type SubnetRec, type Tag } from "./model.js";
 import { applyFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
 import { profileArn, profileForLaunch } from "./iam-profiles.js";
 import { emptyHost, runScript, type InstanceHost } from "./instance-shell.js";
@@ -343,24 +343,14 @@ const RunInstances: Handler = (ctx) => {
     const instanceId = newId("i");
     const ip = allocPrivateIp(ctx.rs, subnet, n === 0 ? nic?.PrivateIpAddress ?? input.PrivateIpAddress : undefined);
     const publicIp = assocPublic ? `3.${(parseInt(instanceId.slice(2, 4), 16) % 200) + 20}.${parseInt(instanceId.slice(4, 6), 16)}.${parseInt(instanceId.slice(6, 8), 16) || 1}` : undefined;
-    const eni: EniRec & Record<string, unknown> = {
-      NetworkInterfaceId: newId("eni"),
-      SubnetId: subnet.SubnetId,
-      VpcId: subnet.VpcId,
-      AvailabilityZone: subnet.AvailabilityZone,
-      InterfaceType: "interface",
-      Description: "",
-      PrivateIpAddress: ip,
-      MacAddress: newMac(),
+    const eni = putEni(ctx.rs, subnet, ip, {
       Groups: groups.map((g) => g.GroupId),
-      RequesterManaged: false,
       Tags: eniTags,
       _createdAt: ctx.now,
       _visibleAt: ctx.now,
       _attachment: { InstanceId: instanceId, InstanceOwnerId: ctx.accountId, DeviceIndex: 0, Status: "attached", DeleteOnTermination: true },
       ...(publicIp ? { _publicIp: publicIp } : {}),
-    };
-    ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni;
+    } as Partial<EniRec> & Pick<EniRec, "Groups"> & Record<string, unknown>);
     const sgs = groups.map((g) => ({ GroupId: g.GroupId, GroupName: g.GroupName }));
     const vols = volumes.map((v) => ({ ...v, VolumeId: n === 0 ? v.VolumeId : newId("vol") }));
     const rec: InstanceRec = {

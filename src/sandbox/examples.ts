@@ -8,7 +8,7 @@ import { allocPrivateIp, type OpContext } from "./ec2-core.js";
 import { addRule, buildIgw, buildSubnet, buildVpc } from "./ec2-network.js";
 import { putRole } from "./iam.js";
 import { putFunction } from "./lambda.js";
-import { newId, newMac, zonesOf } from "./model.js";
+import { newId, newMac, putEni, zonesOf } from "./model.js";
 import type { AddressRec, EniRec, NatRec, SgRec, SubnetRec } from "./model.js";
 
 const tag = (name: string, scenario: string) => [
@@ -128,24 +128,7 @@ function seedAuditExamples(ctx: OpContext, legacyVpcId: string): void {
 }
 
 function seedEni(ctx: OpContext, subnet: SubnetRec, groups: string[], extra: Partial<EniRec> & Record<string, unknown>, tags: { Key: string; Value: string }[] = []): EniRec {
-  const eni: EniRec = {
-    NetworkInterfaceId: newId("eni"),
-    SubnetId: subnet.SubnetId,
-    VpcId: subnet.VpcId,
-    AvailabilityZone: subnet.AvailabilityZone,
-    InterfaceType: "interface",
-    Description: "",
-    PrivateIpAddress: allocPrivateIp(ctx.rs, subnet),
-    MacAddress: "0e:00:00:00:00:00",
-    Groups: groups,
-    RequesterManaged: false,
-    Tags: tags,
-    _createdAt: ctx.now,
-    _visibleAt: ctx.now,
-    ...extra,
-  };
-  ctx.rs.networkInterfaces[eni.NetworkInterfaceId] = eni;
-  return eni;
+  return putEni(ctx.rs, subnet, allocPrivateIp(ctx.rs, subnet), { MacAddress: "0e:00:00:00:00:00", Groups: groups, Tags: tags, _createdAt: ctx.now, _visibleAt: ctx.now, ...extra });
 }
 
 /** A running instance as DescribeInstances shows it (the sandbox serves instances read-only). */

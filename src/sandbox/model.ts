@@ -214,3 +214,24 @@ export function newMac(): string {
   const b = randomBytes(5);
   return ["0e", ...[...b].map((x) => x.toString(16).padStart(2, "0"))].join(":");
 }
+
+/**
+ * A new network interface in a subnet, stored in the region (the caller has allocated its address).
+ * `fields` adds or overrides what differs: groups, tags, times, attachment, description.
+ */
+export function putEni<T extends Partial<EniRec>>(rs: RegionState, subnet: SubnetRec, PrivateIpAddress: string, fields: T & Pick<EniRec, "Groups">): EniRec & T {
+  const eni = {
+    NetworkInterfaceId: newId("eni"),
+    SubnetId: subnet.SubnetId,
+    VpcId: subnet.VpcId,
+    AvailabilityZone: subnet.AvailabilityZone,
+    InterfaceType: "interface",
+    Description: "",
+    PrivateIpAddress,
+    MacAddress: newMac(),
+    RequesterManaged: false,
+    ...fields,
+  } as EniRec & T;
+  rs.networkInterfaces[eni.NetworkInterfaceId] = eni;
+  return eni;
+}
