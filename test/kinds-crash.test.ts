@@ -105,3 +105,43 @@ test("iam-instance-profile: a crash right after CreateInstanceProfile; destroy s
   assert.equal(profiles(fresh).length, 0, "destroy deleted it");
   assert.equal(Object.values<any>((fresh.state().ext as any).iam.roles).filter((r) => r.Path.startsWith("/egress-cli/")).length, 0, "and the role");
 });
+
+test("ram-resource-share: a crash right after CreateResourceShare; destroy sweeps it (GetResourceShares SELF + tags) before the configuration", async () => {
+  const { ramResourceShareStep } = await import("../src/engine/kinds/ram-resource-share.js");
+  const env = await crashAfterCreate((plan) => ({
+    before: [
+      resourceGatewayStep({ id: "proxy/gateway", subnetSteps: subnetSteps(plan), securityGroupSteps: [] }),
+      resourceConfigurationStep({ id: "proxy/config", gatewayStep: "proxy/gateway", target: { ipAddress: "10.0.0.10" }, ports: [3128] }),
+    ],
+    step: ramResourceShareStep({ id: "proxy/share", resourceSteps: ["proxy/config"], principals: ["111122223333"] }),
+  }));
+  const shares = (sb: Sandbox) => Object.values<any>((sb.state().regions[R].ext as any).ram?.shares ?? {});
+  const before = shares(await openSandbox(env.file));
+  assert.equal(before.length, 1, "the share was created");
+  assert.equal(before[0].status, "ACTIVE");
+  assert.ok(before[0].tags.some((t: any) => t.key === "egress-cli:step" && t.value === "proxy/share"), "tagged at creation");
+  const { fresh, id } = await destroySweeps(env, "ram-resource-share");
+  assert.equal(id, before[0].resourceShareArn);
+  assert.deepEqual(shares(fresh).map((s) => s.status), ["DELETED"], "destroy deleted it");
+  assert.equal(Object.keys((fresh.state().regions[R].ext as any).lattice.configurations).length, 0, "and the configuration after it");
+});
+
+test("ram-resource-share: a re-run adopts the share by its tags and converges its principals", async () => {
+  const { ramResourceShareStep } = await import("../src/engine/kinds/ram-resource-share.js");
+  const env = await exampleSandbox();
+  assert.equal((await env.run("create-vpc", "--name", "kinds", "--azs", "2")).code, 0);
+  const plan = readPlan(env.cwd);
+  const base = [
+    resourceGatewayStep({ id: "proxy/gateway", subnetSteps: subnetSteps(plan), securityGroupSteps: [] }),
+    resourceConfigurationStep({ id: "proxy/config", gatewayStep: "proxy/gateway", target: { ipAddress: "10.0.0.10" }, ports: [3128] }),
+  ];
+  const first = await runInProcess(env.cwd, env.file, await openSandbox(env.file), [...base, ramResourceShareStep({ id: "proxy/share", resourceSteps: ["proxy/config"], principals: ["111122223333"] })]);
+  assert.equal(first.outcomes["proxy/share"], "created");
+  const again = await runInProcess(env.cwd, env.file, await openSandbox(env.file), [...base, ramResourceShareStep({ id: "proxy/share", resourceSteps: ["proxy/config"], principals: ["444455556666"] })]);
+  assert.equal(again.outcomes["proxy/share"], "exists");
+  const sb = await openSandbox(env.file);
+  const [share] = Object.values<any>((sb.state().regions[R].ext as any).ram.shares);
+  const principals = share.associations.filter((a: any) => a.associationType === "PRINCIPAL");
+  assert.deepEqual(principals.map((a: any) => [a.associatedEntity, a.status]).sort(), [["111122223333", "DISASSOCIATED"], ["444455556666", "ASSOCIATED"]]);
+  assert.deepEqual(readPlan(env.cwd).resources["proxy/share"].attrs?.principals, ["444455556666"]);
+});

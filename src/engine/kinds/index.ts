@@ -26,6 +26,7 @@ const registry: Record<string, Loader> = {
   "lattice-resource-gateway": () => import("./lattice-resource-gateway.js"),
   "lattice-resource-configuration": () => import("./lattice-resource-configuration.js"),
   "network-interface": () => import("./network-interface.js"),
+  "ram-resource-share": () => import("./ram-resource-share.js"),
 };
 
 /** Every kind a plan may hold, in sweep order (declared as strings: the plan schema reads it). */
