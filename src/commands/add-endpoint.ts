@@ -16,13 +16,14 @@ import { loadCheckedPlan, openSession } from "../engine/session.js";
 import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
 import { undoSteps } from "../engine/destroy.js";
 import { typed } from "../engine/kinds/kind.js";
+import { privateRouteTables, requirePlanVpc, type PlanSubnet } from "../engine/kinds/views.js";
 import { ingressRuleStep, ruleSource, securityGroupRuleKind, type RuleSource } from "../engine/kinds/security-group-rule.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { vpcEndpointStep } from "../engine/kinds/vpc-endpoint.js";
 import { getFunctionConfiguration } from "../engine/kinds/lambda-vpc-config.js";
 import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
-import { chooseSubnets, parseFunctionRef, type PlanSubnet } from "./lambda-common.js";
+import { chooseSubnets, parseFunctionRef } from "./lambda-common.js";
 import { awsIdPattern, cidrOption, Problems } from "./options.js";
 import { renderAddEndpoint } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
@@ -167,8 +168,7 @@ async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidrs:
 export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions, args: string[]): Promise<number> {
   // 1. Flags, offline.
   const plan = await loadCheckedPlan(ctx);
-  if (!plan.resources.vpc || plan.resources.vpc.state !== "created") throw new UsageError(`Plan "${plan.name}" has no VPC yet.`, "Run egress-cli create-vpc (or import) first.");
-  const vpcId = plan.resources.vpc.id!;
+  const vpcId = requirePlanVpc(plan);
   const preset = opts.for;
   if (preset !== undefined && preset !== "msk-esm") throw new UsageError(`--for ${JSON.stringify(preset)}: the only preset is msk-esm.`);
   if (opts.sasl && preset !== "msk-esm") throw new UsageError("--sasl only goes with --for msk-esm.");
@@ -252,7 +252,7 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
     }
     subnetsFor.set(s, ok);
   }
-  const privateTables = Object.entries(plan.resources).filter(([, r]) => r.kind === "route-table" && r.tier === "private" && r.state === "created" && r.id);
+  const privateTables = privateRouteTables(plan).filter(([, r]) => r.id);
   for (const s of services.filter((x) => GATEWAY.has(x))) if (!privateTables.length) throw new UsageError(`A gateway endpoint for ${s} goes on the private route tables, and plan "${plan.name}" has none.`);
 
   // What the account tells us: collected too, so one run lists everything that needs fixing.

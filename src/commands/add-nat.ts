@@ -6,13 +6,14 @@ import { UsageError } from "../errors.js";
 import { classifyError } from "../aws/errors.js";
 import { effectiveRouteTable, getInternetGateway, isAttachedTo, listAddresses, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { TAG_PLAN_ID, TAG_STEP } from "../aws/tags.js";
-import { runSteps, type ResourceRecord, type StepDef } from "../engine/engine.js";
+import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
 import { elasticIpKind, elasticIpStep } from "../engine/kinds/elastic-ip.js";
 import { natGatewayKind, natGatewayStep } from "../engine/kinds/nat-gateway.js";
 import { routeKind, routeStep } from "../engine/kinds/route.js";
-import { routeTableKind } from "../engine/kinds/route-table.js";
-import { recordOf, recordsOf, typed } from "../engine/kinds/kind.js";
+import { recordOf, recordsOf } from "../engine/kinds/kind.js";
+import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
+import { routesToInternetGateway } from "../net/routes.js";
 import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderAddNat } from "../output/render.js";
@@ -31,28 +32,6 @@ export interface NatSpec {
   mode: "single" | "per-az";
   azs: string[];
   eips?: string[];
-}
-
-const live = (r: ResourceRecord) => r.state === "created";
-
-/** AZs a private route table serves (create-vpc records one AZ; import records the list). */
-export function routeTableAzs(rec: ResourceRecord): string[] {
-  if (rec.az) return [rec.az];
-  return (typed(routeTableKind, "route-table", rec).attrs.azs ?? []).slice().sort();
-}
-
-export function publicSubnetsByAz(plan: Plan): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const [step, r] of Object.entries(plan.resources).sort(([a], [b]) => a.localeCompare(b))) {
-    if (r.kind === "subnet" && r.tier === "public" && live(r) && r.az && !m.has(r.az)) m.set(r.az, step);
-  }
-  return m;
-}
-
-export function privateRouteTables(plan: Plan): Array<[string, ResourceRecord]> {
-  return Object.entries(plan.resources)
-    .filter(([, r]) => r.kind === "route-table" && r.tier === "private" && live(r))
-    .sort(([a], [b]) => a.localeCompare(b));
 }
 
 export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
@@ -97,7 +76,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
   if (mode === "single" && wantAzs.length > 1) throw new UsageError(`--mode single takes at most one --az, got ${wantAzs.join(", ")}.`, "Use --mode per-az for one NAT gateway per AZ.");
 
   const plan = await loadCheckedPlan(ctx);
-  if (!plan.resources.vpc || !live(plan.resources.vpc)) throw new UsageError(`Plan "${plan.name}" has no VPC yet.`, "Run egress-cli create-vpc (or import) first.");
+  const vpcId = requirePlanVpc(plan);
   const publicByAz = publicSubnetsByAz(plan);
   if (publicByAz.size === 0) {
     throw new UsageError(`Plan "${plan.name}" has no public subnet: a NAT gateway must sit in a subnet routed to an internet gateway.`, "Create the VPC with --public-subnets 1 (or import a VPC that has public subnets).");
@@ -134,7 +113,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
 
   const prior = plan.spec.nat as NatSpec | undefined;
   if (prior && (prior.mode !== mode || prior.azs.join() !== azs.join() || (eips.length > 0 && (prior.eips ?? []).join() !== eips.join()))) {
-    const hasLiveNat = Object.values(plan.resources).some((r) => r.kind === "nat-gateway" && live(r));
+    const hasLiveNat = recordsOf(plan, natGatewayKind).length > 0;
     if (hasLiveNat) {
       throw new UsageError(`Plan "${plan.name}" already has NAT gateways (${prior.mode} in ${prior.azs.join(", ")}); this run asks for ${mode} in ${azs.join(", ")}.`, "Changing the NAT layout in place is not supported yet: run destroy and recreate, or re-run add-nat with the same flags to resume.");
     }
@@ -144,7 +123,6 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
   // Checks against the account (reads only).
   const aws = await ctx.aws();
   const ec2 = await aws.ec2();
-  const vpcId = plan.resources.vpc.id!;
   const [subnets, tables, addresses] = await Promise.all([
     listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
     listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
@@ -156,7 +134,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
     const subnet = subnets.find((s) => s.SubnetId === rec.id);
     if (!subnet) throw new UsageError(`Public subnet ${rec.id} (${az}) recorded in the plan no longer exists.`);
     const table = effectiveRouteTable(subnet, tables);
-    const route = table?.Routes?.find((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-"));
+    const route = table?.Routes?.find(routesToInternetGateway);
     const igwId = route?.GatewayId;
     if (igwId && !igwById.has(igwId)) igwById.set(igwId, getInternetGateway(ec2, igwId));
     const igw = igwId ? await igwById.get(igwId) : undefined;

@@ -18,6 +18,7 @@ import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
 import { awsId } from "./options.js";
 import { chooseSubnets, parseFunctionRef, subnetEgress } from "./lambda-common.js";
+import { requirePlanVpc } from "../engine/kinds/views.js";
 import { renderAttachLambda } from "../output/render.js";
 
 export interface AttachLambdaOptions {
@@ -73,8 +74,7 @@ export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOption
   const sgChoice = (opts.securityGroup ?? "new").trim();
   const givenSg = sgChoice === "new" ? undefined : awsId("sg", "a security group", sgChoice);
   const wantIam = opts.iam !== false;
-  if (!plan.resources.vpc || plan.resources.vpc.state !== "created") throw new UsageError(`Plan "${plan.name}" has no VPC yet.`, "Run egress-cli create-vpc (or import) first.");
-  const vpcId = plan.resources.vpc.id!;
+  const vpcId = requirePlanVpc(plan);
   const subnets = chooseSubnets(plan, opts.subnets);
   const stepBase = `lambda/${ref.name}`;
   const prior = recordOf(plan, lambdaVpcConfigKind, `${stepBase}/vpc-config`);

@@ -4,6 +4,7 @@
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
+import { routesToInternetGateway } from "../net/routes.js";
 import { openSession } from "../engine/session.js";
 import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
@@ -65,7 +66,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   const counters = new Map<string, number>();
   for (const s of subnets.slice().sort((a, b) => (a.AvailabilityZone! + a.CidrBlock!).localeCompare(b.AvailabilityZone! + b.CidrBlock!))) {
     const table = effectiveRouteTable(s, tables);
-    const isPublic = Boolean(table?.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-") && r.State !== "blackhole"));
+    const isPublic = Boolean(table?.Routes?.some(routesToInternetGateway));
     const tier = isPublic ? "public" : "private";
     const key = `${tier}/${s.AvailabilityZone}`;
     const n = counters.get(key) ?? 0;

@@ -4,6 +4,8 @@ import type { EC2Client } from "@aws-sdk/client-ec2";
 import { UsageError } from "../errors.js";
 import { defaultRoute, effectiveRouteTable, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import type { Plan } from "../plans/schema.js";
+import { planSubnets, planVpc, type PlanSubnet } from "../engine/kinds/views.js";
+import { routesToInternetGateway } from "../net/routes.js";
 
 export interface FunctionRef {
   name: string;
@@ -33,15 +35,6 @@ export function parseFunctionRef(raw: string | undefined, plan?: Pick<Plan, "reg
   return { name: raw };
 }
 
-export type PlanSubnet = { step: string; subnetId: string; az: string; tier?: "public" | "private"; cidr?: string };
-
-export function planSubnets(plan: Plan, tier?: "public" | "private"): PlanSubnet[] {
-  return Object.entries(plan.resources)
-    .filter(([, r]) => r.kind === "subnet" && r.state === "created" && r.id && (!tier || r.tier === tier))
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([step, r]) => ({ step, subnetId: r.id!, az: r.az ?? "", tier: r.tier, cidr: r.cidr }));
-}
-
 /** Picks subnets from `--subnets private|ID,...`; every id must be a subnet of the plan. */
 export function chooseSubnets(plan: Plan, raw: string | undefined): PlanSubnet[] {
   const spec = (raw ?? "private").trim();
@@ -60,7 +53,7 @@ export function chooseSubnets(plan: Plan, raw: string | undefined): PlanSubnet[]
   return ids.map((id) => {
     if (!/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) throw new UsageError(`--subnets: ${JSON.stringify(id)} is not a subnet id.`);
     const s = all.find((x) => x.subnetId === id);
-    if (!s) throw new UsageError(`--subnets: ${id} is not a subnet of plan "${plan.name}" (VPC ${plan.resources.vpc?.id}).`, `The plan's subnets: ${all.map((x) => x.subnetId).join(", ")}`);
+    if (!s) throw new UsageError(`--subnets: ${id} is not a subnet of plan "${plan.name}" (VPC ${planVpc(plan)?.id}).`, `The plan's subnets: ${all.map((x) => x.subnetId).join(", ")}`);
     return s;
   });
 }
@@ -83,7 +76,7 @@ export async function subnetEgress(ec2: EC2Client, vpcId: string, subnetIds: str
     const d = defaultRoute(t);
     const active = d && d.State !== "blackhole";
     if (active && d.NatGatewayId) natIds.add(d.NatGatewayId);
-    return { subnetId: id, routeTableId: t?.RouteTableId, public: Boolean(active && d.GatewayId?.startsWith("igw-")), natGatewayId: active ? d.NatGatewayId : undefined } as SubnetEgress;
+    return { subnetId: id, routeTableId: t?.RouteTableId, public: routesToInternetGateway(d), natGatewayId: active ? d.NatGatewayId : undefined } as SubnetEgress;
   });
   if (natIds.size) {
     const nats = await listNatGateways(ec2, undefined, [...natIds]);

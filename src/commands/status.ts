@@ -9,6 +9,14 @@ import { loadCheckedPlan } from "../engine/session.js";
 import { estimateMonthlyCost } from "../analysis/cost.js";
 import { renderStatus } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
+import { recordsOf } from "../engine/kinds/kind.js";
+import { elasticIpKind } from "../engine/kinds/elastic-ip.js";
+import { lambdaVpcConfigKind } from "../engine/kinds/lambda-vpc-config.js";
+import { natGatewayKind } from "../engine/kinds/nat-gateway.js";
+import { targetId } from "../engine/kinds/route.js";
+import { subnetKind } from "../engine/kinds/subnet.js";
+import { vpcEndpointKind } from "../engine/kinds/vpc-endpoint.js";
+import { planDefaultRoute, planNatPublicIp, planRouteTableOf, planVpc } from "../engine/kinds/views.js";
 
 export interface StatusOptions {
   offline?: boolean;
@@ -34,9 +42,10 @@ export interface LiveView {
 async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
   const { listNatGateways, listAddresses, listVpcs, listRouteTables, listSubnets } = await import("../aws/ec2.js");
   const ec2 = await (await ctx.aws()).ec2();
-  const nats = Object.values(plan.resources).filter((r) => r.kind === "nat-gateway" && r.state === "created" && r.id).map((r) => r.id!);
-  const eips = Object.values(plan.resources).filter((r) => r.kind === "elastic-ip" && r.state === "created" && r.id).map((r) => r.id!);
-  const vpc = plan.resources.vpc?.state === "created" ? plan.resources.vpc.id : undefined;
+  const ids = (recs: Array<[string, { id: string | null }]>) => recs.map(([, r]) => r.id).filter((id): id is string => Boolean(id));
+  const nats = ids(recordsOf(plan, natGatewayKind));
+  const eips = ids(recordsOf(plan, elasticIpKind));
+  const vpc = planVpc(plan)?.id;
   const { orUndefined } = await import("../aws/ec2.js");
   const [natList, eipList, vpcList, tables, subnets] = await Promise.all([
     nats.length ? orUndefined(listNatGateways(ec2, undefined, nats)) : [],
@@ -94,26 +103,19 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
       ...(r.tier ? { tier: r.tier } : {}),
       ...(live && r.id && live[r.id] ? { liveState: live[r.id] } : {}),
     }));
-  const nats = Object.entries(plan.resources).filter(([, r]) => r.kind === "nat-gateway" && r.state === "created" && (!live || !["missing", "deleted", "failed"].includes(live[r.id!] ?? "")));
-  const eips = Object.entries(plan.resources).filter(([, r]) => r.kind === "elastic-ip" && r.state === "created");
-  const routeFor = (routeTableId?: string) => {
-    const route = Object.values(plan.resources).find((x) => x.kind === "route" && x.state === "created" && (x.attrs as { routeTableId?: string }).routeTableId === routeTableId && (x.attrs as { destination?: string }).destination === "0.0.0.0/0");
-    const t = (route?.attrs as { target?: { NatGatewayId?: string; GatewayId?: string } } | undefined)?.target;
-    return t?.NatGatewayId ?? t?.GatewayId ?? null;
-  };
-  const subnets = Object.entries(plan.resources)
-    .filter(([, r]) => r.kind === "subnet" && r.state === "created")
+  const nats = recordsOf(plan, natGatewayKind).filter(([, r]) => !live || !["missing", "deleted", "failed"].includes(live[r.id!] ?? ""));
+  const eips = recordsOf(plan, elasticIpKind);
+  const subnets = recordsOf(plan, subnetKind)
     .map(([step, r]) => {
-      const assoc = plan.resources[`${step}/association`];
-      const routeTableId = (assoc?.state === "created" ? (assoc.attrs as { routeTableId?: string }).routeTableId : undefined) ?? (r.attrs as { routeTableId?: string }).routeTableId;
-      const planned = { routeTableId: routeTableId ?? null, plannedDefaultRoute: routeFor(routeTableId) };
+      const routeTableId = planRouteTableOf(plan, r.id) ?? r.attrs.routeTableId;
+      const planned = { routeTableId: routeTableId ?? null, plannedDefaultRoute: targetId(planDefaultRoute(plan, routeTableId)) ?? null };
       // Checked live, the routes shown are AWS's (the effective table's 0.0.0.0/0), not the plan's memory.
       const l = liveView && r.id ? liveView.routes[r.id] : undefined;
       const shown = liveView ? { routeTableId: l?.routeTableId ?? null, defaultRoute: l?.target ? `${l.target}${l.state === "blackhole" ? " (blackhole)" : ""}` : null } : { routeTableId: planned.routeTableId, defaultRoute: planned.plannedDefaultRoute };
       return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...planned };
     });
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
-  const egressIps = nats.map(([, r]) => (r.attrs as { publicIp?: string }).publicIp).filter((x): x is string => Boolean(x));
+  const egressIps = nats.map(([, r]) => r.attrs.publicIp).filter((x): x is string => Boolean(x));
   const cost = estimateMonthlyCost({ region: plan.region, natGateways: nats.length, publicIpv4Addresses: eips.length, ...(gbProcessed !== undefined ? { gbProcessed } : {}) });
   return {
     command: "status",
@@ -121,19 +123,14 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     region: plan.region,
     accountId: plan.accountId,
     backend: stripUserInfo(plan.backend),
-    vpcId: plan.resources.vpc?.state === "created" ? plan.resources.vpc.id : null,
+    vpcId: planVpc(plan)?.id ?? null,
     destroyed: Object.keys(plan.resources).length > 0 && resources.every((r) => !r.owned),
     egressIps,
     subnets,
-    natGateways: nats.map(([step, r]) => ({ step, natGatewayId: r.id, az: r.az, publicIp: (r.attrs as { publicIp?: string }).publicIp, state: live?.[r.id!] ?? (r.attrs as { state?: string }).state })),
+    natGateways: nats.map(([step, r]) => ({ step, natGatewayId: r.id, az: r.az, publicIp: r.attrs.publicIp, state: live?.[r.id!] ?? r.attrs.state })),
     resources,
     lambdaFunctions: lambdaFunctions(plan),
-    vpcEndpoints: Object.entries(plan.resources)
-      .filter(([, r]) => r.kind === "vpc-endpoint" && r.state === "created")
-      .map(([step, r]) => {
-        const a = r.attrs as { serviceName?: string; type?: string; state?: string };
-        return { step, vpcEndpointId: r.id, serviceName: a.serviceName, type: a.type, state: a.state };
-      }),
+    vpcEndpoints: recordsOf(plan, vpcEndpointKind).map(([step, { id, attrs: a }]) => ({ step, vpcEndpointId: id, serviceName: a.serviceName, type: a.type, state: a.state })),
     cost,
     drift,
     checkedLive: Boolean(live),
@@ -142,21 +139,12 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
 
 /** Functions attached by attach-lambda, with the egress IPs their subnets' routes lead to (from the plan). */
 export function lambdaFunctions(plan: Plan) {
-  const res = Object.values(plan.resources).filter((r) => r.state === "created");
-  const tableOfSubnet = (subnetId: string) =>
-    (res.find((r) => r.kind === "route-table-association" && (r.attrs as { subnetId?: string }).subnetId === subnetId)?.attrs as { routeTableId?: string } | undefined)?.routeTableId ??
-    (res.find((r) => r.kind === "subnet" && r.id === subnetId)?.attrs as { routeTableId?: string } | undefined)?.routeTableId;
-  const natIpOfTable = (routeTableId: string | undefined) => {
-    const route = res.find((r) => r.kind === "route" && (r.attrs as { routeTableId?: string; destination?: string }).routeTableId === routeTableId && (r.attrs as { destination?: string }).destination === "0.0.0.0/0");
-    const natId = (route?.attrs as { target?: { NatGatewayId?: string } } | undefined)?.target?.NatGatewayId;
-    return natId ? (res.find((r) => r.kind === "nat-gateway" && r.id === natId)?.attrs as { publicIp?: string } | undefined)?.publicIp : undefined;
-  };
-  return Object.entries(plan.resources)
-    .filter(([, r]) => r.kind === "lambda-vpc-config" && r.state === "created")
+  const natIpOfSubnet = (subnetId: string) => planNatPublicIp(plan, planDefaultRoute(plan, planRouteTableOf(plan, subnetId))?.NatGatewayId);
+  return recordsOf(plan, lambdaVpcConfigKind)
     .map(([step, r]) => {
-      const a = r.attrs as { functionName: string; functionArn?: string; subnetIds?: string[]; securityGroupIds?: string[]; lastUpdateStatus?: string };
-      const fromPlan = (a.subnetIds ?? []).map((s) => natIpOfTable(tableOfSubnet(s))).filter((x): x is string => Boolean(x));
-      const recorded = (plan.outputs as { lambdaEgressIps?: Record<string, string[]> }).lambdaEgressIps?.[a.functionName] ?? [];
+      const a = r.attrs;
+      const fromPlan = (a.subnetIds ?? []).map(natIpOfSubnet).filter((x): x is string => Boolean(x));
+      const recorded = (a.functionName ? (plan.outputs as { lambdaEgressIps?: Record<string, string[]> }).lambdaEgressIps?.[a.functionName] : undefined) ?? [];
       return {
         step,
         functionName: a.functionName,

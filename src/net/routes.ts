@@ -74,3 +74,8 @@ export function routeTargetId(r: RouteLike | undefined): string | undefined {
   if (!r) return undefined;
   return r.NatGatewayId ?? r.GatewayId ?? r.TransitGatewayId ?? r.VpcPeeringConnectionId ?? r.NetworkInterfaceId ?? r.InstanceId ?? r.EgressOnlyInternetGatewayId ?? r.LocalGatewayId ?? r.CarrierGatewayId ?? r.CoreNetworkArn;
 }
+
+/** Is this route a usable default route to an internet gateway (what makes a subnet public)? */
+export function routesToInternetGateway(r: RouteLike | undefined): boolean {
+  return Boolean(r && r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-") && r.State !== "blackhole");
+}
