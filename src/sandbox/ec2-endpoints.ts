@@ -9,11 +9,12 @@ import { lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
 import { allocPrivateIp, get, type Handler, type OpContext } from "./ec2-core.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
+import { latticeStore } from "./lattice.js";
 import { newId, newMac, zonesOf, type EniRec, type RegionState, type RouteTableRec, type SgRec, type SubnetRec, type Tag, type VpcRec } from "./model.js";
 
 export interface EndpointRec {
   VpcEndpointId: string;
-  /** "Resource" only when loaded from a snapshot (CreateVpcEndpoint makes Interface and Gateway). */
+  /** Interface and Gateway (AWS services), Resource (a VPC Lattice resource configuration: PrivateLink without an NLB, S2). */
   VpcEndpointType: "Interface" | "Gateway" | "Resource";
   ResourceConfigurationArn?: string;
   VpcId: string;
@@ -121,7 +122,9 @@ function endpointView(ctx: OpContext, e: EndpointRec) {
           ...e.SubnetIds.map((s) => ({ DnsName: `${e.VpcEndpointId}-${e.DnsSuffix}-${ctx.rs.subnets[s]?.AvailabilityZone ?? "gone"}.${dnsPart(short)}.${ctx.region}.vpce.amazonaws.com`, HostedZoneId: "Z7HUB22UULQXV" })),
           ...(e.PrivateDnsEnabled ? [{ DnsName: privateDnsName(ctx.region, short), HostedZoneId: "ZONEIDPENDING" }] : []),
         ]
-      : [];
+      : e.VpcEndpointType === "Resource"
+        ? resourceDnsEntries(ctx, e)
+        : [];
   return {
     VpcEndpointId: e.VpcEndpointId,
     VpcEndpointType: e.VpcEndpointType,
@@ -134,7 +137,7 @@ function endpointView(ctx: OpContext, e: EndpointRec) {
     Groups: e.Groups.map((g) => ({ GroupId: g, GroupName: ctx.rs.securityGroups[g]?.GroupName })),
     IpAddressType: "ipv4",
     DnsOptions: { DnsRecordIpType: "ipv4" },
-    PrivateDnsEnabled: e.VpcEndpointType === "Interface" ? e.PrivateDnsEnabled : false,
+    PrivateDnsEnabled: e.VpcEndpointType === "Gateway" ? false : e.PrivateDnsEnabled,
     RequesterManaged: false,
     NetworkInterfaceIds: [...e.NetworkInterfaceIds],
     DnsEntries: dns,
@@ -142,6 +145,44 @@ function endpointView(ctx: OpContext, e: EndpointRec) {
     OwnerId: ctx.accountId,
     ...tagsOut(e.Tags),
   };
+}
+
+/** A Resource endpoint's names: AWS's generated one (`<vpce>-snra-….rcfg-….vpc-lattice-rsc.<region>.on.aws`) and, with private DNS, the configuration's custom domain. */
+function resourceDnsEntries(ctx: OpContext, e: EndpointRec) {
+  const cfgId = e.ResourceConfigurationArn?.split("/").pop() ?? "rcfg-unknown";
+  const cfg = latticeStore(ctx.rs).configurations[cfgId] as { customDomainName?: string } | undefined;
+  return [
+    { DnsName: `${e.VpcEndpointId}-snra-${e.DnsSuffix}.${cfgId}.4232ccc.vpc-lattice-rsc.${ctx.region}.on.aws`, HostedZoneId: "Z0RESOURCEENDPOINT" },
+    ...(e.PrivateDnsEnabled && cfg?.customDomainName ? [{ DnsName: cfg.customDomainName, HostedZoneId: "ZONEIDPENDING" }] : []),
+  ];
+}
+
+const RESOURCE_CONFIGURATION_ARN = /^arn:aws:vpc-lattice:([a-z0-9-]+):(\d{12}):resourceconfiguration\/(rcfg-[0-9a-z]{17})$/;
+
+/**
+ * A Resource endpoint's checks (AWS PrivateLink "Access resources through resource endpoints"): a
+ * resource configuration of type SINGLE, GROUP or ARN (not CHILD) in this Region that the caller owns
+ * or that is shared with it; at least one subnet, one per AZ, of the VPC; its groups in the VPC
+ * (default: the VPC's default group); no ServiceName, route tables or endpoint policy.
+ */
+function checkResourceEndpoint(ctx: OpContext, vpc: VpcRec, input: Record<string, any>): { arn: string } {
+  const arn = input.ResourceConfigurationArn;
+  if (input.ServiceName !== undefined) throw awsError("InvalidParameter", "ServiceName cannot be specified for a Resource endpoint; specify ResourceConfigurationArn only.");
+  if (typeof arn !== "string" || !arn) throw awsError("MissingParameter", "The request must contain the parameter ResourceConfigurationArn");
+  if (input.RouteTableIds?.length) throw awsError("InvalidParameter", "Route tables are not supported for Resource endpoints");
+  if (input.PolicyDocument !== undefined) throw awsError("InvalidParameter", "VPC endpoint policies are not supported for Resource endpoints");
+  const m = RESOURCE_CONFIGURATION_ARN.exec(arn);
+  if (!m) throw awsError("InvalidParameter", `The resource configuration ARN '${arn}' is malformed`);
+  const [, region, account, id] = m;
+  if (region !== ctx.region) throw awsError("InvalidParameter", `The resource configuration ${arn} is in ${region}; a Resource endpoint connects to a resource configuration in its own Region (${ctx.region})`);
+  const cfg = account === ctx.accountId ? latticeStore(ctx.rs).configurations[id!] : undefined;
+  // Another account's configuration is usable only through a RAM share; the sandbox holds one account.
+  if (!cfg) throw awsError("InvalidParameter", `The resource configuration ${arn} does not exist or is not shared with account ${ctx.accountId}`);
+  if (cfg.type === "CHILD") throw awsError("InvalidParameter", `The resource configuration ${arn} is of type CHILD; connect to its GROUP resource configuration`);
+  const gw = latticeStore(ctx.rs).gateways[cfg.resourceGatewayId];
+  if (!gw || ctx.now < gw._readyAt || ctx.now < cfg._readyAt) throw awsError("InvalidParameter", `The resource configuration ${arn} is not active yet`);
+  void vpc;
+  return { arn };
 }
 
 const defaultPolicy = () => JSON.stringify({ Statement: [{ Action: "*", Effect: "Allow", Principal: "*", Resource: "*" }] });
@@ -212,14 +253,21 @@ function addGatewayRoute(ctx: OpContext, rt: RouteTableRec, e: EndpointRec, shor
 const CreateVpcEndpoint: Handler = (ctx) => {
   const input = ctx.input;
   const vpc = get<VpcRec>(ctx, "vpc", input.VpcId, "vpcId");
-  const type: "Interface" | "Gateway" = input.VpcEndpointType ?? "Gateway";
-  if (type !== "Interface" && type !== "Gateway") throw awsError("InvalidParameter", `VpcEndpointType ${type} is not supported by the sandbox (Interface, Gateway)`);
-  if (typeof input.ServiceName !== "string") throw awsError("MissingParameter", "The request must contain the parameter ServiceName");
-  const entry = catalogue(ctx.region).find((s) => s.name === input.ServiceName && s.type === type);
-  if (!entry) {
-    if (catalogue(ctx.region).some((s) => s.name === input.ServiceName)) throw awsError("InvalidParameter", `The Vpc Endpoint Service '${input.ServiceName}' does not support ${type} type endpoints`);
-    throw awsError("InvalidServiceName", `The Vpc Endpoint Service '${input.ServiceName}' does not exist`);
-  }
+  const type: "Interface" | "Gateway" | "Resource" = input.VpcEndpointType ?? "Gateway";
+  if (type !== "Interface" && type !== "Gateway" && type !== "Resource") throw awsError("InvalidParameter", `VpcEndpointType ${type} is not supported by the sandbox (Interface, Gateway, Resource)`);
+  const resource = type === "Resource" ? checkResourceEndpoint(ctx, vpc, input) : undefined;
+  if (!resource && input.ResourceConfigurationArn !== undefined) throw awsError("InvalidParameter", `ResourceConfigurationArn is only supported for Resource endpoints, not ${type}`);
+  if (!resource && typeof input.ServiceName !== "string") throw awsError("MissingParameter", "The request must contain the parameter ServiceName");
+  const entry: ServiceEntry = resource
+    ? { short: "", name: "", type: "Interface" }
+    : catalogue(ctx.region).find((s) => s.name === input.ServiceName && s.type === type) ??
+      (catalogue(ctx.region).some((s) => s.name === input.ServiceName)
+        ? (() => {
+            throw awsError("InvalidParameter", `The Vpc Endpoint Service '${input.ServiceName}' does not support ${type} type endpoints`);
+          })()
+        : (() => {
+            throw awsError("InvalidServiceName", `The Vpc Endpoint Service '${input.ServiceName}' does not exist`);
+          })());
   const policy = checkPolicy(input.PolicyDocument);
   const tags = tagsFromSpecs(input.TagSpecifications, "vpc-endpoint");
   const tokenKey = input.ClientToken ? `CreateVpcEndpoint:${input.ClientToken}` : undefined;
@@ -239,11 +287,12 @@ const CreateVpcEndpoint: Handler = (ctx) => {
   let groups: SgRec[] = [];
   let tables: RouteTableRec[] = [];
   let privateDns = false;
-  if (type === "Interface") {
-    if (routeTableIds.length) throw awsError("InvalidParameter", "Route tables are not supported for Interface endpoints");
-    if (!subnetIds.length) throw awsError("InvalidParameter", "At least one subnet must be specified for an Interface endpoint");
+  if (type === "Interface" || type === "Resource") {
+    if (routeTableIds.length) throw awsError("InvalidParameter", `Route tables are not supported for ${type} endpoints`);
+    if (!subnetIds.length) throw awsError("InvalidParameter", `At least one subnet must be specified for an ${type} endpoint`);
     subnets = subnetIds.map((id) => get<SubnetRec>(ctx, "subnet", id, "subnetId"));
-    const zones = serviceZones(ctx.region, entry.short, type);
+    // A resource endpoint is offered in every AZ of the Region.
+    const zones = resource ? zonesOf(ctx.region).map((z) => z.ZoneName) : serviceZones(ctx.region, entry.short, "Interface");
     const seen = new Set<string>();
     for (const s of subnets) {
       if (s.VpcId !== vpc.VpcId) throw awsError("InvalidParameter", `The subnet ${s.SubnetId} does not belong to vpc ${vpc.VpcId}`);
@@ -256,7 +305,10 @@ const CreateVpcEndpoint: Handler = (ctx) => {
       : [lookup<SgRec>(ctx.rs, "sg.vpc", vpc.VpcId).find((g) => g.GroupName === "default")!];
     for (const g of groups) if (g.VpcId !== vpc.VpcId) throw awsError("InvalidParameter", `The security group ${g.GroupId} does not belong to vpc ${vpc.VpcId}`);
     privateDns = input.PrivateDnsEnabled ?? true;
-    if (privateDns) {
+    if (resource) {
+      // Private DNS of a Resource endpoint is the configuration's custom domain (nothing to clash with here).
+      if (privateDns && (!vpc.EnableDnsSupport || !vpc.EnableDnsHostnames)) privateDns = false;
+    } else if (privateDns) {
       if (!vpc.EnableDnsSupport || !vpc.EnableDnsHostnames)
         throw awsError("InvalidParameter", `Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes set to true for ${vpc.VpcId}`);
       const clash = Object.values(endpointStore(ctx.rs)).find((e) => e.VpcId === vpc.VpcId && e.ServiceName === entry.name && e.VpcEndpointType === "Interface" && e.PrivateDnsEnabled && e.State !== "deleting");
@@ -274,6 +326,7 @@ const CreateVpcEndpoint: Handler = (ctx) => {
   const e: EndpointRec = {
     VpcEndpointId: newId("vpce"),
     VpcEndpointType: type,
+    ...(resource ? { ResourceConfigurationArn: resource.arn } : {}),
     VpcId: vpc.VpcId,
     ServiceName: entry.name,
     State: type === "Gateway" ? "available" : "pending",
@@ -509,6 +562,6 @@ export const endpointOps: Record<string, Handler> = {
 registerInventory("endpoints", (rs) =>
   Object.values((rs.ext.vpcEndpoints ?? {}) as Record<string, EndpointRec>).map((e) => ({
     vpcId: e.VpcId,
-    item: { id: e.VpcEndpointId, state: e.State, detail: `${e.VpcEndpointType} ${e.ServiceName ?? e.ResourceConfigurationArn ?? ""} (${e.State})${e.SubnetIds.length ? ` in ${e.SubnetIds.join(", ")}` : ""}` },
+    item: { id: e.VpcEndpointId, state: e.State, detail: `${e.VpcEndpointType} ${e.ServiceName || e.ResourceConfigurationArn || ""} (${e.State})${e.SubnetIds.length ? ` in ${e.SubnetIds.join(", ")}` : ""}` },
   })),
 );
