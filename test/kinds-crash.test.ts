@@ -17,6 +17,9 @@ import { iamRoleStep } from "../src/engine/kinds/iam-role.js";
 import { instanceProfileStep } from "../src/engine/kinds/iam-instance-profile.js";
 import { resourceGatewayStep } from "../src/engine/kinds/lattice-resource-gateway.js";
 import { resourceConfigurationStep } from "../src/engine/kinds/lattice-resource-configuration.js";
+import { securityGroupStep } from "../src/engine/kinds/security-group.js";
+import { ec2InstanceStep } from "../src/engine/kinds/ec2-instance.js";
+import { GetParameterCommand } from "@aws-sdk/client-ssm";
 
 const R = "us-east-1";
 
@@ -144,4 +147,38 @@ test("ram-resource-share: a re-run adopts the share by its tags and converges it
   const principals = share.associations.filter((a: any) => a.associationType === "PRINCIPAL");
   assert.deepEqual(principals.map((a: any) => [a.associatedEntity, a.status]).sort(), [["111122223333", "DISASSOCIATED"], ["444455556666", "ASSOCIATED"]]);
   assert.deepEqual(readPlan(env.cwd).resources["proxy/share"].attrs?.principals, ["444455556666"]);
+});
+
+test("ec2-instance: a crash right after RunInstances; destroy sweeps it by tag, terminates it, then deletes its group, profile and role", async () => {
+  const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+  const env = await crashAfterCreate((plan) => ({
+    before: [
+      iamRoleStep({ id: "proxy/role", label: "proxy role", trustPolicy: trust }),
+      instanceProfileStep({ id: "proxy/profile", roleStep: "proxy/role" }),
+      securityGroupStep({ id: "proxy/sg", groupName: "kinds-proxy", description: "proxy", label: "proxy group" }),
+    ],
+    step: ec2InstanceStep({
+      id: "proxy/us-east-1a/instance",
+      az: "us-east-1a",
+      label: "proxy in us-east-1a",
+      dependsOn: [subnetSteps(plan)[0], "proxy/sg", "proxy/profile"],
+      launch: async (run) => ({
+        ImageId: (await (await (await run.ctx.aws()).ssm()).send(new GetParameterCommand({ Name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" }))).Parameter!.Value!,
+        InstanceType: "t3.micro",
+        SubnetId: run.ref(subnetSteps(plan)[0]),
+        SecurityGroupIds: [run.ref("proxy/sg")],
+        IamInstanceProfile: { Name: run.ref("proxy/profile") },
+      }),
+    }),
+  }));
+  const instances = (sb: Sandbox) => Object.values<any>((sb.state().regions[R].ext as any).instances ?? {}).filter((i) => i.Tags?.some((t: any) => t.Key === "egress-cli:step" && t.Value === "proxy/us-east-1a/instance"));
+  const made = instances(await openSandbox(env.file));
+  assert.equal(made.length, 1, "the instance was launched");
+  assert.ok(made[0].ClientToken, "with a client token");
+  const { fresh, id } = await destroySweeps(env, "ec2-instance");
+  assert.equal(id, made[0].InstanceId);
+  assert.deepEqual(instances(fresh).map((i) => i.State.Name), ["terminated"], "destroy terminated it (and waited: its group could go)");
+  assert.equal(Object.values<any>(fresh.state().regions[R].securityGroups).filter((g) => g.GroupName === "kinds-proxy").length, 0, "its group went after it");
+  assert.equal(Object.values<any>((fresh.state().ext as any).iamInstanceProfiles ?? {}).filter((p) => p.Path.startsWith("/egress-cli/")).length, 0, "and its profile");
+  assert.equal(Object.values<any>((fresh.state().ext as any).iam.roles).filter((r) => r.Path.startsWith("/egress-cli/")).length, 0, "and the role");
 });

@@ -50,6 +50,19 @@ export const BackendSchema = z
   .regex(/^(aws|sandbox|endpoint:\S+)$/, 'backend must be "aws", "sandbox" or "endpoint:<url>"')
   .meta({ description: '"aws", "sandbox", or "endpoint:<url>" (LocalStack, moto, --endpoint-url)' });
 
+/** The egress proxy's settings (launch-proxy writes them, `proxy allow` updates allowDomains). */
+export const ProxySettingsSchema = z
+  .looseObject({
+    port: z.number().int().min(1).max(65535),
+    allowDomains: z.array(z.string().min(1)).meta({ description: "Squid dstdomain patterns the proxy admits" }),
+    allowCidrs: z.array(z.string().min(1)).meta({ description: "Source CIDRs admitted besides the VPC's own (--allow-cidr)" }),
+    verifySni: z.boolean(),
+    instanceType: z.string().min(1),
+    perAz: z.boolean(),
+    skipVerify: z.boolean(),
+  })
+  .meta({ id: "PlanProxy" });
+
 export const PlanSchema = z
   .looseObject({
     version: z.literal(PLAN_VERSION),
@@ -69,6 +82,7 @@ export const PlanSchema = z
       egressIps: z.array(z.string()).optional(),
     }),
     analyses: z.array(z.unknown()),
+    proxy: ProxySettingsSchema.optional().meta({ description: "The egress proxy (launch-proxy, proxy allow)" }),
   })
   .meta({
     id: "EgressPlan",
@@ -77,6 +91,12 @@ export const PlanSchema = z
   });
 
 export type Plan = z.infer<typeof PlanSchema>;
+export type ProxySettings = z.infer<typeof ProxySettingsSchema>;
+
+/** The plan's proxy settings, or undefined before launch-proxy. */
+export function proxySettings(plan: Pick<Plan, "proxy">): ProxySettings | undefined {
+  return plan.proxy;
+}
 export type PlanResource = z.infer<typeof ResourceSchema>;
 export type JournalEntry = z.infer<typeof JournalEntrySchema>;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];

@@ -1,0 +1,152 @@
+// Kind "ec2-instance": an EC2 instance (today the egress proxies of launch-proxy). Created by
+// RunInstances with TagSpecifications and a ClientToken (a re-run after a lost answer gets the same
+// instance back); its step waits until it is running. The deleter terminates it and waits until it
+// is terminated: its network interface goes only then, and with it what keeps the subnet and the
+// security group from being deleted. Destroy order: the instance before its subnet, group and
+// instance profile (its step depends on them; a swept orphan names them as refs).
+import type { EC2Client, Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
+import { z } from "zod";
+import { collect, orUndefined } from "../../aws/ec2.js";
+import { tagSpec } from "../../aws/tags.js";
+import { waitWithSpinner } from "../../aws/wait.js";
+import type { Plan } from "../../plans/schema.js";
+import type { StepDef, StepRun } from "../engine.js";
+import { deleteAndWait, ec2Of } from "./common.js";
+import { defineKind, recordsOf } from "./kind.js";
+import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { ec2Sdk } from "../../aws/sdk.js";
+
+const { DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } = ec2Sdk();
+
+/** How long AWS usually takes to run / terminate an instance (shown next to the elapsed time). */
+const INSTANCE_USUAL_MS = { create: 30_000, delete: 60_000 };
+
+/** Every state but terminated: what is still there to terminate (or wait for). */
+const NOT_TERMINATED = ["pending", "running", "stopping", "stopped", "shutting-down"];
+
+export const listInstances = (ec2: EC2Client, Filters?: RunFilters, InstanceIds?: string[]) =>
+  collect<Instance>(async (NextToken) => {
+    const r = await ec2.send(new DescribeInstancesCommand({ Filters, InstanceIds, NextToken, ...(InstanceIds ? {} : { MaxResults: 1000 }) }));
+    return { items: (r.Reservations ?? []).flatMap((x) => x.Instances ?? []), next: r.NextToken };
+  });
+type RunFilters = { Name: string; Values: string[] }[];
+
+export const getInstance = async (ec2: EC2Client, id: string) => (await orUndefined(listInstances(ec2, undefined, [id])))?.[0];
+
+const stateOf = (i: Instance | undefined) => i?.State?.Name ?? "unknown";
+const profileName = (i: Instance) => i.IamInstanceProfile?.Arn?.split("/").pop();
+
+const type: Ec2Type<Instance> = {
+  kind: "ec2-instance",
+  get: getInstance,
+  list: (ec2, f) => listInstances(ec2, [...(f as RunFilters), { Name: "instance-state-name", Values: NOT_TERMINATED }]),
+  idOf: (i) => i.InstanceId!,
+  refs: (i) => [i.SubnetId, ...(i.SecurityGroups ?? []).map((g) => g.GroupId), profileName(i)],
+  live: (i) => stateOf(i) !== "terminated",
+};
+
+/** What the plan keeps of an instance (status, cost, share-proxy and proxy allow read it). */
+const InstanceAttrs = z.looseObject({
+  subnetId: z.string().optional(),
+  az: z.string().optional(),
+  privateIp: z.string().optional(),
+  instanceType: z.string().optional(),
+  imageId: z.string().optional(),
+  state: z.string().optional(),
+  securityGroupIds: z.array(z.string()).optional(),
+  instanceProfileArn: z.string().optional(),
+});
+
+export const instanceAttrs = (i: Instance) => ({
+  subnetId: i.SubnetId,
+  az: i.Placement?.AvailabilityZone,
+  privateIp: i.PrivateIpAddress,
+  instanceType: i.InstanceType,
+  imageId: i.ImageId,
+  state: i.State?.Name,
+  securityGroupIds: (i.SecurityGroups ?? []).map((g) => g.GroupId!),
+  instanceProfileArn: i.IamInstanceProfile?.Arn,
+});
+
+export const ec2InstanceKind = defineKind({
+  kind: "ec2-instance",
+  attrs: InstanceAttrs,
+  ...ec2KindParts(type, (ctx, ec2, id) =>
+    deleteAndWait(
+      ctx,
+      `instance ${id}`,
+      async () => {
+        const i = await getInstance(ec2, id);
+        return { gone: !i || stateOf(i) === "terminated", deleting: stateOf(i) === "shutting-down", status: stateOf(i) };
+      },
+      () => ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] })),
+      INSTANCE_USUAL_MS.delete,
+    ),
+  ),
+});
+export default ec2InstanceKind;
+
+/** The launch parameters a step passes (the step adds MinCount/MaxCount, ClientToken and the tags). */
+export type LaunchInput = Omit<RunInstancesCommandInput, "MinCount" | "MaxCount" | "ClientToken" | "TagSpecifications">;
+
+/** One instance, launched tagged (instance and root volume) with the step's client token, waited until running. */
+export function ec2InstanceStep(o: { id: string; az: string; label: string; dependsOn: string[]; launch(run: StepRun): Promise<LaunchInput> }): StepDef {
+  return ec2Step(type, {
+    id: o.id,
+    label: o.label,
+    dependsOn: o.dependsOn,
+    meta: { az: o.az },
+    // a stopping or stopped proxy is still this step's instance: settle says what is wrong with it
+    live: (i) => !["shutting-down", "terminated"].includes(stateOf(i)),
+    result: (i) => ({ id: i.InstanceId!, attrs: instanceAttrs(i) }),
+    create: async (run) => {
+      const input = await o.launch(run);
+      const r = await (await ec2Of(run)).send(
+        new RunInstancesCommand({
+          ...input,
+          MinCount: 1,
+          MaxCount: 1,
+          ClientToken: run.clientToken,
+          // not the network interface: a plan-tagged ENI would be swept as the plan's own ENI
+          TagSpecifications: [...tagSpec("instance", run.tags), ...tagSpec("volume", run.tags)],
+        }),
+      );
+      return r.Instances![0];
+    },
+    async settle(run, result) {
+      const ec2 = await ec2Of(run);
+      const i = await waitWithSpinner(
+        run.ctx,
+        `instance ${result.id} in ${o.az} to be running`,
+        async () => {
+          const cur = await getInstance(ec2, result.id!);
+          if (!cur) return { done: false, status: "not visible yet" };
+          const s = stateOf(cur);
+          if (s === "running") return { done: true, value: cur };
+          if (s !== "pending") return { done: false, failure: `is ${s}${cur.StateReason?.Message ? ` (${cur.StateReason.Message})` : ""}` };
+          return { done: false, status: s };
+        },
+        (cur) => `instance ${result.id} in ${o.az} is running (${cur.PrivateIpAddress})`,
+        INSTANCE_USUAL_MS.create,
+      );
+      return { id: result.id, attrs: instanceAttrs(i) };
+    },
+  });
+}
+
+export interface ProxyInstance {
+  step: string;
+  id: string;
+  az: string | undefined;
+  subnetId: string | undefined;
+  privateIp: string | undefined;
+  instanceType: string | undefined;
+}
+
+/** The plan's proxy instances (launch-proxy's proxy/<az>/instance records), by step. */
+export function proxyInstances(plan: Pick<Plan, "resources">): ProxyInstance[] {
+  return recordsOf(plan, ec2InstanceKind)
+    .filter(([step]) => /^proxy\/[^/]+\/instance$/.test(step))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([step, r]) => ({ step, id: r.id!, az: r.attrs.az ?? r.az, subnetId: r.attrs.subnetId, privateIp: r.attrs.privateIp, instanceType: r.attrs.instanceType }));
+}
