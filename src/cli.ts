@@ -151,7 +151,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
 
   program
     .command("launch-proxy")
-    .description("an egress proxy (Squid, domain allowlist) in the plan's private subnets; this version validates and prints its config (--print-config)")
+    .description("an egress proxy (Squid, domain allowlist) in the plan's private subnets, managed through SSM only (no key, no public IP)")
     .option("--allow-domain <pattern>", "[required] destination allowed, Squid dstdomain style (.example.com = it and its subdomains); repeat", collect)
     .option("--allow-cidr <cidr>", "private source range admitted besides the VPC's CIDR; repeat", collect)
     .option("--port <port>", "proxy port (default: 3128)")
@@ -162,6 +162,14 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--skip-verify", "do not verify squid through SSM Run Command")
     .option("--print-config", "print the exact squid.conf and user data; change nothing")
     .action(lazy("launch-proxy", async () => (await import("./commands/launch-proxy.js")).launchProxyCommand));
+
+  const proxy = program.command("proxy").description("the running egress proxies: allow");
+  proxy
+    .command("allow")
+    .description("change the proxies' domain allowlist in place (SSM Run Command: write, squid -k parse, reconfigure)")
+    .option("--add <pattern>", "domain to allow, Squid dstdomain style; repeat", collect)
+    .option("--remove <pattern>", "domain to stop allowing; repeat", collect)
+    .action(lazy("proxy allow", async () => (await import("./commands/proxy-allow.js")).proxyAllowCommand));
 
   program
     .command("diagram")
@@ -243,7 +251,9 @@ const EXAMPLES: Record<string, string[]> = {
   "analyze-path": ["egress-cli analyze-path --from lambda:sms-sender --to igw", "egress-cli analyze-path --from subnet-0123456789abcdef0 --to service:secretsmanager --local", "egress-cli analyze-path --from i-0123456789abcdef0 --to 203.0.113.10 --port 80 --compare"],
   diagram: ["egress-cli diagram > vpc.mmd", "egress-cli diagram --format dot --path | dot -Tsvg > vpc.svg", "egress-cli diagram --path-from lambda:sms-sender --path-to igw"],
   audit: ["egress-cli audit --all-vpcs --fail-on high", "egress-cli audit --snapshot snap.json --format sarif --output audit.sarif", "egress-cli audit --region us-east-1 --region eu-west-1 --shard 1/2 --format json --output s1.json && egress-cli audit merge s1.json s2.json --format markdown"],
-  "launch-proxy": ["egress-cli launch-proxy --allow-domain .example.com --allow-domain api.vendor.io --print-config", "egress-cli launch-proxy --allow-domain api.vendor.io --verify-sni --print-config"],
+  "launch-proxy": ["egress-cli launch-proxy --allow-domain .example.com --allow-domain api.vendor.io", "egress-cli launch-proxy --per-az --allow-domain api.vendor.io --verify-sni", "egress-cli launch-proxy --allow-domain api.vendor.io --print-config"],
+  proxy: ["egress-cli proxy allow --add .newvendor.com", "egress-cli proxy allow --remove api.vendor.io"],
+  "proxy allow": ["egress-cli proxy allow --add .newvendor.com", "egress-cli proxy allow --add a.io --remove b.io"],
   cost: ["egress-cli cost --all-vpcs", "egress-cli cost --snapshot snap.json --json", "egress-cli cost --gb-per-month 500"],
   sandbox: ["egress-cli --sandbox sandbox init --examples", "egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox load snap.json"],
   "sandbox init": ["egress-cli --sandbox sandbox init", "egress-cli --sandbox sandbox init --examples --force"],

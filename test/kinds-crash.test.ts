@@ -19,7 +19,7 @@ import { resourceGatewayStep } from "../src/engine/kinds/lattice-resource-gatewa
 import { resourceConfigurationStep } from "../src/engine/kinds/lattice-resource-configuration.js";
 import { securityGroupStep } from "../src/engine/kinds/security-group.js";
 import { ec2InstanceStep } from "../src/engine/kinds/ec2-instance.js";
-import { GetParameterCommand } from "@aws-sdk/client-ssm";
+import { publicImages } from "../src/sandbox/ec2-instances.js";
 
 const R = "us-east-1";
 
@@ -162,8 +162,9 @@ test("ec2-instance: a crash right after RunInstances; destroy sweeps it by tag, 
       az: "us-east-1a",
       label: "proxy in us-east-1a",
       dependsOn: [subnetSteps(plan)[0], "proxy/sg", "proxy/profile"],
-      launch: async (run) => ({
-        ImageId: (await (await (await run.ctx.aws()).ssm()).send(new GetParameterCommand({ Name: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" }))).Parameter!.Value!,
+      imageId: publicImages(R)[0].ImageId,
+      launch: async (run, imageId) => ({
+        ImageId: imageId,
         InstanceType: "t3.micro",
         SubnetId: run.ref(subnetSteps(plan)[0]),
         SecurityGroupIds: [run.ref("proxy/sg")],

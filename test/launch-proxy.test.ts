@@ -5,6 +5,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
 import { checkSquidConfig } from "../src/proxy/squid.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import { Sandbox } from "../src/sandbox/index.js";
 
 async function withPlan() {
   const cwd = tempDir();
@@ -42,9 +44,157 @@ test("launch-proxy --print-config prints the squid.conf admitting the VPC's CIDR
   assert.equal(text.code, 0);
   assert.match(text.stdout, /^http_port 3128$/m);
   assert.equal(sandbox.stats().mutatingCalls, before);
-  // without --print-config this version says what is missing (exit 1) and changes nothing
-  const launch = await run("launch-proxy", "--allow-domain", "api.vendor.io");
-  assert.equal(launch.code, 1);
-  assert.match(launch.stderr, /not built yet/);
+});
+
+// ---------- launching on the sandbox ----------
+
+const R = "us-east-1";
+const region = (sb: Awaited<ReturnType<typeof openSandbox>>) => sb.state().regions[R] as any;
+const planOf = (cwd: string) => JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
+const liveInstances = (sb: Awaited<ReturnType<typeof openSandbox>>) => Object.values<any>(region(sb).ext.instances ?? {}).filter((i) => i.State.Name !== "terminated");
+const planRoles = (sb: Awaited<ReturnType<typeof openSandbox>>) => Object.values<any>((sb.state().ext as any).iam?.roles ?? {}).filter((r) => r.Path.startsWith("/egress-cli/"));
+const planProfiles = (sb: Awaited<ReturnType<typeof openSandbox>>) => Object.values<any>((sb.state().ext as any).iamInstanceProfiles ?? {}).filter((p) => p.Path.startsWith("/egress-cli/"));
+
+/** create-vpc (2 AZs) + add-nat --mode per-az: the S2 egress VPC. `latency`: realistic timing scaled (profile propagation, boot, SSM registration). */
+async function egressVpc(o: { nat?: boolean; timeScale?: number } = {}) {
+  const cwd = tempDir();
+  const file = path.join(cwd, ".egress", "sandbox.json");
+  const sandbox = o.timeScale ? await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: o.timeScale }) : await openSandbox(file);
+  const env = cleanEnv();
+  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
+  assert.equal((await run("create-vpc", "--name", "egress", "--cidr", "10.0.0.0/16", "--azs", "2")).code, 0);
+  if (o.nat !== false) assert.equal((await run("add-nat", "--mode", "per-az")).code, 0);
+  return { cwd, file, run, sandbox };
+}
+
+test("S2 launch-proxy --per-az: role, profile, group, one locked-down proxy per AZ, squid verified through SSM; re-run changes nothing; audit finds nothing on it; destroy removes it all", async () => {
+  const { cwd, run, sandbox } = await egressVpc({ timeScale: 0.002 });
+  const r = await run("launch-proxy", "--per-az", "--allow-domain", ".example.com", "--allow-domain", "api.vendor.io", "--allow-cidr", "10.1.0.0/16", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const out = r.json();
+  assert.equal(out.verified, "ok");
+  assert.deepEqual(out.proxies.map((p: any) => p.az), ["us-east-1a", "us-east-1b"]);
+  for (const p of out.proxies) assert.equal(p.url, `http://${p.privateIp}:3128`);
+  assert.match(r.stderr, /registered with Systems Manager/, "the progress display showed the SSM wait");
+
+  const plan = planOf(cwd);
+  assert.deepEqual(plan.proxy, { port: 3128, allowDomains: [".example.com", "api.vendor.io"], allowCidrs: ["10.1.0.0/16"], verifySni: false, instanceType: "t3.micro", perAz: true, skipVerify: false });
+  for (const step of ["proxy/role", "proxy/role/ssm-core", "proxy/profile", "proxy/sg", "proxy/us-east-1a/instance", "proxy/us-east-1b/instance"]) assert.equal(plan.resources[step]?.state, "created", step);
+  assert.deepEqual(Object.keys(plan.resources["proxy/us-east-1a/instance"].attrs).filter((k) => ["subnetId", "az", "privateIp", "instanceType", "imageId"].includes(k)).sort(), ["az", "imageId", "instanceType", "privateIp", "subnetId"]);
+
+  // the instances: private subnets, no key, no public IP, IMDSv2 with hop limit 1, encrypted gp3 root, the profile, tags, client token
+  const instances = liveInstances(sandbox);
+  assert.equal(instances.length, 2);
+  const privateSubnets = new Set(Object.values<any>(plan.resources).filter((x) => x.kind === "subnet" && x.tier === "private").map((x) => x.id));
+  for (const i of instances) {
+    assert.ok(privateSubnets.has(i.SubnetId), `${i.InstanceId} in a private subnet`);
+    assert.equal(i.KeyName, undefined);
+    assert.equal(i.PublicIpAddress, undefined);
+    assert.equal(i.MetadataOptions.HttpTokens, "required");
+    assert.equal(i.MetadataOptions.HttpPutResponseHopLimit, 1);
+    assert.deepEqual([i._volumes[0].VolumeType, i._volumes[0].Encrypted], ["gp3", true]);
+    assert.match(i.IamInstanceProfile.Arn, /instance-profile\/egress-cli\//);
+    assert.ok(i.ClientToken);
+    assert.ok(i.Tags.some((t: any) => t.Key === "egress-cli:plan-id" && t.Value === plan.planId));
+    assert.equal(i._host.units.squid.active, true, "the user data installed and started squid");
+  }
+  // the group: the port from the VPC and --allow-cidr only; out only tcp 80 and 443
+  const rules = (egress: boolean) =>
+    Object.values<any>(region(sandbox).securityGroupRules).filter((x) => x.GroupId === out.securityGroupId && x.IsEgress === egress).map((x) => `${x.IpProtocol}/${x.FromPort}-${x.ToPort}/${x.CidrIpv4 ?? x.ReferencedGroupId ?? x.CidrIpv6}`).sort();
+  assert.deepEqual(rules(false), ["tcp/3128-3128/10.0.0.0/16", "tcp/3128-3128/10.1.0.0/16"]);
+  assert.deepEqual(rules(true), ["tcp/443-443/0.0.0.0/0", "tcp/80-80/0.0.0.0/0"], "the default allow-all egress rule is gone");
+  // the role: trusted by EC2, AmazonSSMManagedInstanceCore only
+  const [role] = planRoles(sandbox);
+  assert.match(JSON.stringify(role), /ec2\.amazonaws\.com/);
+
+  // a re-run: the same instances, nothing created
+  const again = await run("launch-proxy", "--per-az", "--allow-domain", ".example.com", "--allow-domain", "api.vendor.io", "--allow-cidr", "10.1.0.0/16", "--json");
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(again.json().proxies.map((p: any) => p.instanceId), out.proxies.map((p: any) => p.instanceId));
+  assert.ok(Object.values(again.json().steps).every((s) => s === "exists"), JSON.stringify(again.json().steps));
+  assert.equal(liveInstances(sandbox).length, 2);
+
+  // our own audit finds nothing on what launch-proxy built
+  const a = await run("audit", "--format", "json");
+  const ours = new Set([out.securityGroupId, ...out.proxies.map((p: any) => p.instanceId), out.instanceProfile, out.role]);
+  const findings = JSON.parse(a.stdout).findings.filter((f: any) => ours.has(f.resourceId));
+  assert.deepEqual(findings, []);
+
+  const d = await run("destroy", "--yes", "--json");
+  assert.equal(d.code, 0, d.stderr);
+  assert.deepEqual(liveInstances(sandbox), []);
+  assert.deepEqual(planRoles(sandbox), []);
+  assert.deepEqual(planProfiles(sandbox), []);
+  assert.equal(region(sandbox).securityGroups[out.securityGroupId], undefined);
+});
+
+test("launch-proxy refuses (exit 2, zero mutating calls) subnets with no way out on 443 (the analyzer's reason), of another VPC, or public", async () => {
+  const noNat = await egressVpc({ nat: false });
+  let before = noNat.sandbox.stats().mutatingCalls;
+  const r = await noNat.run("launch-proxy", "--allow-domain", "api.vendor.io");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /has no path to the internet on tcp\/443/);
+  assert.match(r.stderr, /[A-Z_]{6,}: /, "the analyzer's explanation code");
+  assert.equal(noNat.sandbox.stats().mutatingCalls, before);
+
+  const { cwd, run, sandbox } = await egressVpc();
+  const plan = planOf(cwd);
+  const publicSubnet = Object.values<any>(plan.resources).find((x) => x.kind === "subnet" && x.tier === "public").id;
+  const foreign = Object.values<any>(region(sandbox).subnets).find((x) => x.VpcId !== plan.resources.vpc.id).SubnetId;
+  before = sandbox.stats().mutatingCalls;
+  const bad = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--subnets", `${publicSubnet},${foreign},subnet-0123456789abcdef0`);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /3 problems/);
+  assert.match(bad.stderr, new RegExp(`${publicSubnet} .*is public`));
+  assert.match(bad.stderr, new RegExp(`${foreign} is in vpc-`));
+  assert.match(bad.stderr, /subnet-0123456789abcdef0: no such subnet/);
   assert.equal(sandbox.stats().mutatingCalls, before);
+  assert.equal(planOf(cwd).proxy, undefined, "the plan is unchanged");
+});
+
+test("proxy allow --add/--remove rewrites the running proxies' squid.conf in place through SSM (same instances); the plan records the list; bad edits refused with zero mutating calls", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const r = await run("launch-proxy", "--per-az", "--allow-domain", ".example.com", "--allow-domain", "api.vendor.io", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const ids = r.json().proxies.map((p: any) => p.instanceId);
+  const conf = (id: string) => region(sandbox).ext.instances[id]._host.files["/etc/squid/squid.conf"] as string;
+
+  const before = sandbox.stats().mutatingCalls;
+  for (const args of [["--add", "*.bad.com"], ["--add", "x.example.com"], ["--remove", "nope.io"], ["--remove", ".example.com", "--remove", "api.vendor.io"], []]) {
+    const bad = await run("proxy", "allow", ...args);
+    assert.equal(bad.code, 2, `${args.join(" ")}: ${bad.stderr}`);
+  }
+  assert.equal(sandbox.stats().mutatingCalls, before, "refusals change nothing");
+
+  const a = await run("proxy", "allow", "--add", ".newvendor.com", "--remove", "api.vendor.io", "--json");
+  assert.equal(a.code, 0, a.stderr);
+  assert.deepEqual(a.json().allowDomains, [".example.com", ".newvendor.com"]);
+  assert.deepEqual(a.json().instances, ids);
+  assert.deepEqual(planOf(cwd).proxy.allowDomains, [".example.com", ".newvendor.com"]);
+  for (const id of ids) {
+    assert.match(conf(id), /^acl egress_dst dstdomain -n \.example\.com \.newvendor\.com$/m);
+    assert.equal(region(sandbox).ext.instances[id]._host.units.squid.active, true);
+  }
+  assert.deepEqual(liveInstances(sandbox).map((i) => i.InstanceId).sort(), [...ids].sort(), "no instance replaced");
+  const same = await run("proxy", "allow", "--add", ".newvendor.com", "--json");
+  assert.equal(same.json().changed, false);
+});
+
+test("proxy allow: a config that would not parse never replaces the running one (rolled back), the plan keeps the old list, exit 1", async () => {
+  const { cwd, run, sandbox } = await egressVpc({ nat: true });
+  assert.equal((await run("launch-proxy", "--allow-domain", "api.vendor.io")).code, 0);
+  const [id] = liveInstances(sandbox).map((i) => i.InstanceId);
+  const host = region(sandbox).ext.instances[id]._host;
+  const old = host.files["/etc/squid/squid.conf"];
+  // a plan edited by hand with a source squid cannot parse: the rendered config fails `squid -k parse` (acl src)
+  const planFile = path.join(cwd, "egress-plan.json");
+  const plan = planOf(cwd);
+  plan.proxy.allowCidrs = ["10.1.0.0/16x"];
+  writeFileSync(planFile, JSON.stringify(plan, null, 2));
+  const r = await run("proxy", "allow", "--add", ".newvendor.com");
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /Reconfiguring squid failed/);
+  assert.equal(host.files["/etc/squid/squid.conf"], old, "the old config is still in place");
+  assert.equal(host.units.squid.active, true);
+  assert.deepEqual(planOf(cwd).proxy.allowDomains, ["api.vendor.io"]);
 });

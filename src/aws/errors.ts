@@ -40,6 +40,9 @@ export function classifyError(err: unknown): ErrorClass {
   if (TRANSIENT.has(code) || (status !== undefined && status >= 500 && status !== 501)) return "transient";
   if (code.endsWith(".NotFound") || code.endsWith("NotFound") || code === "NoSuchEntity" || code === "ResourceNotFoundException")
     return "not-found";
+  // EC2 does not see an instance profile IAM created a moment ago yet (IAM is eventually consistent;
+  // AWS documents retrying the launch): nothing was launched, the same call is retried.
+  if (code === "InvalidParameterValue" && /Invalid IAM Instance Profile/i.test((err as Error)?.message ?? "")) return "not-found";
   if (code === "DependencyViolation" || code === "ResourceInUseException") return "dependency";
   if (code.endsWith(".Duplicate") || code === "RouteAlreadyExists" || code === "Resource.AlreadyAssociated" || code === "EntityAlreadyExists")
     return "already-exists";

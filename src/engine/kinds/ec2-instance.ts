@@ -89,8 +89,18 @@ export default ec2InstanceKind;
 /** The launch parameters a step passes (the step adds MinCount/MaxCount, ClientToken and the tags). */
 export type LaunchInput = Omit<RunInstancesCommandInput, "MinCount" | "MaxCount" | "ClientToken" | "TagSpecifications">;
 
-/** One instance, launched tagged (instance and root volume) with the step's client token, waited until running. */
-export function ec2InstanceStep(o: { id: string; az: string; label: string; dependsOn: string[]; launch(run: StepRun): Promise<LaunchInput> }): StepDef {
+/**
+ * One instance, launched tagged (instance and root volume) with the step's client token, waited until
+ * running. The image is recorded before the call: a re-run after a crash launches with the same one
+ * (a newer AMI published in between would change the request, and EC2 refuses a client token reused
+ * with other parameters).
+ */
+export function ec2InstanceStep(o: { id: string; az: string; label: string; dependsOn: string[]; imageId: string; launch(run: StepRun, imageId: string): Promise<LaunchInput> }): StepDef {
+  const imageOf = (run: StepRun) => {
+    const prior = run.record(o.id);
+    const recorded = prior?.state === "pending" ? prior.attrs.imageId : undefined;
+    return typeof recorded === "string" ? recorded : o.imageId;
+  };
   return ec2Step(type, {
     id: o.id,
     label: o.label,
@@ -99,8 +109,9 @@ export function ec2InstanceStep(o: { id: string; az: string; label: string; depe
     // a stopping or stopped proxy is still this step's instance: settle says what is wrong with it
     live: (i) => !["shutting-down", "terminated"].includes(stateOf(i)),
     result: (i) => ({ id: i.InstanceId!, attrs: instanceAttrs(i) }),
+    intent: async (run) => ({ imageId: imageOf(run) }),
     create: async (run) => {
-      const input = await o.launch(run);
+      const input = await o.launch(run, imageOf(run));
       const r = await (await ec2Of(run)).send(
         new RunInstancesCommand({
           ...input,

@@ -52,7 +52,7 @@ export async function attachedPolicyArns(iam: IAMClient, roleName: string): Prom
 }
 
 /** Attaches a managed policy to a role. Only ever recorded (owned) when egress-cli attached it. */
-export function rolePolicyAttachmentStep(o: { id: string; roleName: string; policyArn: string; functionName: string }): StepDef {
+export function rolePolicyAttachmentStep(o: { id: string; roleName: string; policyArn: string; functionName?: string }): StepDef {
   const holds = async (run: StepRun) =>
     (await attachedPolicyArns(await iamOf(run), o.roleName)).includes(o.policyArn) ? { id: `${o.roleName}|${o.policyArn}`, attrs: { roleName: o.roleName, policyArn: o.policyArn } } : undefined;
   return {
@@ -64,7 +64,7 @@ export function rolePolicyAttachmentStep(o: { id: string; roleName: string; poli
     // step out when the role had the permissions before, so an attachment found here is ours.
     discover: (run) => holds(run),
     async intent() {
-      return { roleName: o.roleName, policyArn: o.policyArn, forFunction: o.functionName };
+      return { roleName: o.roleName, policyArn: o.policyArn, ...(o.functionName ? { forFunction: o.functionName } : {}) };
     },
     async create(run) {
       await (await iamOf(run)).send(new AttachRolePolicyCommand({ RoleName: o.roleName, PolicyArn: o.policyArn }));

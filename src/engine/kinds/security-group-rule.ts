@@ -1,5 +1,6 @@
-// Kind "security-group-rule": ingress tcp/<port> into a plan group from one source (a relation:
-// adopted when it holds; revoked by destroy or when --allow-from no longer asks for it).
+// Kind "security-group-rule": ingress tcp/<port> into a plan group from one source, or egress
+// tcp/<port> from it to a CIDR (a relation: adopted when it holds; revoked by destroy or when
+// --allow-from no longer asks for it).
 import type { IpPermission } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { classifyError, errorCode } from "../../aws/errors.js";
@@ -9,7 +10,7 @@ import { byRelation, defineKind } from "./kind.js";
 import { getSecurityGroup } from "./security-group.js";
 import { ec2Sdk } from "../../aws/sdk.js";
 
-const { AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupIngressCommand } = ec2Sdk();
+const { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand } = ec2Sdk();
 
 const PermissionSchema = z.looseObject({
   IpProtocol: z.string().optional(),
@@ -21,11 +22,13 @@ const PermissionSchema = z.looseObject({
 
 export const securityGroupRuleKind = defineKind({
   kind: "security-group-rule",
-  attrs: z.looseObject({ groupId: z.string(), permission: PermissionSchema }),
+  attrs: z.looseObject({ groupId: z.string(), permission: PermissionSchema, direction: z.enum(["ingress", "egress"]).optional() }),
   owner: async (ctx, rec, plan) => byRelation(ctx, plan, [rec.attrs.groupId]),
   async delete(ctx, rec) {
     try {
-      await (await ec2Of(ctx)).send(new RevokeSecurityGroupIngressCommand({ GroupId: rec.attrs.groupId, IpPermissions: [rec.attrs.permission] }));
+      const input = { GroupId: rec.attrs.groupId, IpPermissions: [rec.attrs.permission] };
+      const ec2 = await ec2Of(ctx);
+      await (rec.attrs.direction === "egress" ? ec2.send(new RevokeSecurityGroupEgressCommand(input)) : ec2.send(new RevokeSecurityGroupIngressCommand(input)));
     } catch (err) {
       if (classifyError(err) !== "not-found" && errorCode(err) !== "InvalidPermission.NotFound") throw err;
     }
@@ -89,6 +92,35 @@ export function ingressRuleStep(o: { id: string; groupStep: string; source: Rule
       }
       const key = want.IpRanges?.[0]?.CidrIp ?? want.UserIdGroupPairs?.[0]?.GroupId;
       return { id: `${groupId}|${o.port}|${key}`, attrs: { groupId, permission: stripDescriptions(want) } };
+    },
+  };
+}
+
+/** Egress tcp/<port> from a plan security group to a CIDR (the proxy's 80 and 443 to the internet). */
+export function egressRuleStep(o: { id: string; groupStep: string; cidr: string; port: number; label: string }): StepDef {
+  const want: IpPermission = { IpProtocol: "tcp", FromPort: o.port, ToPort: o.port, IpRanges: [{ CidrIp: o.cidr }] };
+  const result = (groupId: string) => ({ id: `${groupId}|egress|${o.port}|${o.cidr}`, attrs: { groupId, permission: want, direction: "egress" } });
+  const holds = async (run: StepRun) => {
+    const groupId = run.ref(o.groupStep);
+    const g = await getSecurityGroup(await ec2Of(run), groupId);
+    const ok = g?.IpPermissionsEgress?.some((p) => p.IpProtocol === "tcp" && p.FromPort === o.port && p.ToPort === o.port && p.IpRanges?.some((r) => r.CidrIp === o.cidr));
+    return ok ? result(groupId) : undefined;
+  };
+  return {
+    id: o.id,
+    kind: securityGroupRuleKind.kind,
+    label: `egress tcp/${o.port} to ${o.cidr} (${o.label})`,
+    dependsOn: [o.groupStep],
+    verify: (run) => holds(run),
+    discover: (run) => holds(run),
+    async create(run) {
+      const groupId = run.ref(o.groupStep);
+      try {
+        await (await ec2Of(run)).send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [{ ...want, IpRanges: [{ CidrIp: o.cidr, Description: `egress-cli: ${o.label}` }] }] }));
+      } catch (err) {
+        if (errorCode(err) !== "InvalidPermission.Duplicate") throw err;
+      }
+      return result(groupId);
     },
   };
 }

@@ -12,7 +12,10 @@ import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 import { ec2Sdk } from "../../aws/sdk.js";
 
-const { CreateSecurityGroupCommand, DeleteSecurityGroupCommand } = ec2Sdk();
+const { CreateSecurityGroupCommand, DeleteSecurityGroupCommand, RevokeSecurityGroupEgressCommand } = ec2Sdk();
+
+/** The rule EC2 puts in every new group: all traffic out to anywhere. */
+const isAllowAllEgress = (p: { IpProtocol?: string; IpRanges?: { CidrIp?: string }[] }) => p.IpProtocol === "-1" && Boolean(p.IpRanges?.some((r) => r.CidrIp === "0.0.0.0/0"));
 
 export const getSecurityGroup = async (ec2: Awaited<ReturnType<typeof ec2Of>>, id: string) => (await orUndefined(listSecurityGroups(ec2, undefined, [id])))?.[0];
 const type: Ec2Type<SecurityGroup> = { kind: "security-group", get: getSecurityGroup, list: (ec2, f) => listSecurityGroups(ec2, f), idOf: (g) => g.GroupId!, refs: (g) => [g.VpcId] };
@@ -23,7 +26,12 @@ export const securityGroupKind = defineKind({
   ...ec2KindParts(type, (_ctx, ec2, id) => ec2.send(new DeleteSecurityGroupCommand({ GroupId: id }))),
 });
 
-export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string }): StepDef {
+/**
+ * A plan security group. `revokeDefaultEgress`: EC2's default allow-all egress rule is removed
+ * (after create, and again on every re-run, so a crash between the two calls is finished later);
+ * the command adds the egress it allows as rules of its own.
+ */
+export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string; revokeDefaultEgress?: boolean }): StepDef {
   const find = async (run: StepRun) => listSecurityGroups(await ec2Of(run), run.stepFilters);
   const result = (g: SecurityGroup) => ({ id: g.GroupId!, attrs: { groupName: g.GroupName, vpcId: g.VpcId } });
   return ec2Step(type, {
@@ -47,6 +55,16 @@ export function securityGroupStep(o: { id: string; groupName: string; descriptio
         throw err;
       }
     },
+    ...(o.revokeDefaultEgress
+      ? {
+          async settle(run: StepRun, r: { id: string | null }) {
+            const ec2 = await ec2Of(run);
+            const g = await getSecurityGroup(ec2, r.id!);
+            const open = g?.IpPermissionsEgress?.find(isAllowAllEgress);
+            if (open) await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: r.id!, IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }));
+          },
+        }
+      : {}),
     dryRun: async (run) => {
       await (await ec2Of(run)).send(new CreateSecurityGroupCommand({ VpcId: run.ref("vpc"), GroupName: o.groupName, Description: o.description, DryRun: true }));
     },
