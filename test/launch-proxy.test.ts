@@ -198,3 +198,14 @@ test("proxy allow: a config that would not parse never replaces the running one 
   assert.equal(host.units.squid.active, true);
   assert.deepEqual(planOf(cwd).proxy.allowDomains, ["api.vendor.io"]);
 });
+
+test("launch-proxy right after creating the instance profile: RunInstances is retried while EC2 does not see the profile yet (no fixed sleep), one instance", async () => {
+  // timeScale 0.02: the profile propagates in 160 ms, an instance boots in 600 ms
+  const { run, sandbox } = await egressVpc({ timeScale: 0.02 });
+  const r = await run("--verbose", "launch-proxy", "--allow-domain", "api.vendor.io", "--skip-verify", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /ec2:RunInstances .* → InvalidParameterValue/, "the first launch met the not-yet-propagated profile");
+  assert.match(r.stderr, /ec2:RunInstances .* → ok/);
+  assert.equal(liveInstances(sandbox).length, 1);
+  assert.equal(r.json().verified, "skipped");
+});
