@@ -1,0 +1,105 @@
+// The built executable's start-up (bin/egress-cli → dist/boot.cjs → dist/egress-cli.cjs): turns on a V8
+// compile cache, then runs the bundled CLI. Compiling JavaScript is most of a command's start-up (the
+// bundle and the SDK clients it requires, about 4 MB of source: 0.3 s of CPU a run); with the cache a
+// run deserialises last run's code instead (bench/scale.ts: `--sandbox status` CPU ÷ 3).
+// Node ≥ 22.1 has this built in (module.enableCompileCache); on Node 20 the same is done here for
+// CommonJS — the bundle is CommonJS, and so is the SDK build that src/aws/sdk.ts loads.
+// Any problem with the cache (unwritable directory, rejected data) only means compiling as usual.
+import Module, { createRequire } from "node:module";
+import { createHash } from "node:crypto";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import vm from "node:vm";
+
+/** The executable's entry: the cache first, then the CLI (dist/egress-cli.cjs, next to dist/boot.cjs). */
+export function start(): Promise<void> {
+  if (process.env.EGRESS_DEBUG) process.setSourceMapsEnabled(true);
+  enableCompileCache();
+  const cli = createRequire(import.meta.url)("./egress-cli.cjs") as typeof import("./cli.js");
+  return cli.main();
+}
+
+const DYNAMIC_IMPORT = /(?:^|[^\w$.])import\s*\(/;
+
+type CompileFn = (this: any, content: string, filename: string) => unknown;
+
+export function enableCompileCache(env: Record<string, string | undefined> = process.env): void {
+  if (env.EGRESS_NO_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return;
+  const builtIn = (Module as unknown as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
+  if (builtIn) {
+    builtIn();
+    return;
+  }
+  const dir = cacheDir();
+  if (!dir) return;
+  const proto = (Module as any).prototype as { _compile: CompileFn };
+  const compile = proto._compile;
+  const pending: Array<() => void> = [];
+  proto._compile = function (content: string, filename: string) {
+    // import() in a script restored from cached data has no loader on Node 20: such files compile as usual
+    // (the bundle has none: esbuild turns them into require; the SDK's CommonJS build has none).
+    if (DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
+    const entry = path.join(dir, createHash("sha1").update(filename).digest("hex"));
+    const hash = createHash("sha1").update(content).digest("hex");
+    let cached: Buffer | undefined;
+    try {
+      const raw = readFileSync(entry);
+      if (raw.subarray(0, 40).toString("latin1") === hash) cached = raw.subarray(40);
+    } catch {
+      cached = undefined;
+    }
+    let script: vm.Script;
+    try {
+      script = new vm.Script((Module as any).wrap(content), { filename, cachedData: cached });
+    } catch {
+      return compile.call(this, content, filename); // let Node report the syntax error its own way
+    }
+    if (!cached || script.cachedDataRejected) pending.push(() => save(entry, hash, script.createCachedData()));
+    const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
+    const mod = this;
+    const require = Object.assign((id: string) => mod.require(id), {
+      resolve: (request: string, options?: { paths?: string[] }) => (Module as any)._resolveFilename(request, mod, false, options),
+      main: process.mainModule,
+      cache: (Module as any)._cache,
+      extensions: (Module as any)._extensions,
+    });
+    return fn.call(mod.exports, mod.exports, require, mod, filename, path.dirname(filename));
+  };
+  // written once the command is done (the code compiled lazily while it ran is then in the cache too)
+  process.once("exit", () => {
+    for (const p of pending) p();
+  });
+}
+
+/** A directory only this user can write (the cache is code: nobody else may plant it). */
+function cacheDir(): string | undefined {
+  try {
+    const uid = process.getuid?.() ?? 0;
+    const root = path.join(tmpdir(), `egress-cli-compile-cache-${uid}`);
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    const st = statSync(root);
+    if (st.uid !== uid || (st.mode & 0o022) !== 0) return undefined;
+    const dir = path.join(root, `${process.version}-${process.arch}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
+function save(entry: string, hash: string, data: Buffer): void {
+  const tmp = `${entry}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(tmp, "w", 0o600);
+    try {
+      writeSync(fd, hash, null, "latin1");
+      writeSync(fd, data);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, entry); // whole or not at all: concurrent runs each write their own tmp file
+  } catch {
+    // no cache this time
+  }
+}
