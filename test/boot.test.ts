@@ -7,7 +7,8 @@ import { readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BIN, cleanEnv, tempDir } from "./helpers.js";
 
-const builtIn = typeof (await import("node:module")).default.enableCompileCache === "function";
+// Node >= 22.1 has its own (src/boot.ts then uses it); @types/node 20 does not know it
+const builtIn = typeof ((await import("node:module")).default as unknown as { enableCompileCache?: unknown }).enableCompileCache === "function";
 
 function run(tmp: string, extra: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8", env: { ...cleanEnv(), TMPDIR: tmp, ...extra } as NodeJS.ProcessEnv });
