@@ -55,7 +55,7 @@ export async function crashMatrix(opts: {
   template: string;
   commands: string[][];
   signature: (state: any) => unknown;
-  check?: (dir: string, n: number) => string[];
+  check?: (dir: string, n: number) => string[] | Promise<string[]>;
 }): Promise<MatrixResult> {
   const ref = copyDir(opts.template);
   const perCommand: number[] = [];
@@ -88,7 +88,7 @@ export async function crashMatrix(opts: {
       } catch (e) {
         failures.push(`N=${n}: the account differs from an uninterrupted run:\n${(e as Error).message.slice(0, 2000)}`);
       }
-      failures.push(...(opts.check?.(dir, n) ?? []));
+      failures.push(...((await opts.check?.(dir, n)) ?? []));
     },
   );
   return { perCommand, expected, failures };
