@@ -14,7 +14,8 @@ import os from "node:os";
 import path from "node:path";
 import tls from "node:tls";
 import { renderSquidConfig, checkSquidConfig, type SquidConfigInput } from "../src/proxy/squid.js";
-import { editDomains } from "../src/proxy/domains.js";
+import { squidInputFor } from "../src/proxy/launch.js";
+import { cleanEnv, cli, openSandbox } from "./helpers.js";
 
 const SQUID = spawnSync("sh", ["-c", "command -v squid"], { encoding: "utf8" }).stdout.trim();
 const OPENSSL = spawnSync("sh", ["-c", "command -v openssl"], { encoding: "utf8" }).stdout.trim();
@@ -200,13 +201,37 @@ test("real Squid --verify-sni: the tunnel is spliced only when the ClientHello's
   sq.child.kill("SIGKILL");
 });
 
-test("real Squid: `proxy allow --add` rewrites the config, which parses, and the new name passes after reconfigure", { skip }, async () => {
+/** The S2 egress VPC on the sandbox with a proxy allowing ALLOW, then `proxy allow --add new.vendor.io` run by the CLI. */
+async function proxyAllowOnSandbox() {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), "egress-squid-plan-"));
+  const file = path.join(cwd, ".egress", "sandbox.json");
+  const sandbox = await openSandbox(file);
+  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env: cleanEnv(), sandbox });
+  assert.equal((await run("create-vpc", "--name", "squid", "--cidr", "10.0.0.0/16", "--azs", "2")).code, 0);
+  assert.equal((await run("add-nat")).code, 0);
+  const launched = await run("launch-proxy", ...ALLOW.flatMap((d) => ["--allow-domain", d]), "--json");
+  assert.equal(launched.code, 0, launched.stderr);
+  const allowed = await run("proxy", "allow", "--add", "new.vendor.io", "--json");
+  assert.equal(allowed.code, 0, allowed.stderr);
+  const plan = JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
+  const [instanceId] = launched.json().proxies.map((p: any) => p.instanceId);
+  assert.deepEqual(allowed.json().instances, [instanceId], "the same instance");
+  const written = (sandbox.state().regions["us-east-1"] as any).ext.instances[instanceId]._host.files["/etc/squid/squid.conf"];
+  return { plan, written };
+}
+
+test("real Squid: `proxy allow --add` (the command, on the sandbox) renders a config that parses, and the new name passes after reconfigure", { skip }, async () => {
   const up = await startUpstreams();
   const sq = await startSquid("allow", {});
   const before = await connect(sq.port, `new.vendor.io:${up.tls}`);
   before.socket.destroy();
   assert.equal(before.status, 403);
-  const next = configFor("allow", { ...sq.input, allowDomains: editDomains(ALLOW, ["new.vendor.io"], []) });
+  const { plan, written } = await proxyAllowOnSandbox();
+  assert.deepEqual(plan.proxy.allowDomains, [...ALLOW, "new.vendor.io"], "the plan records the list");
+  // what the command wrote on the instance is the plan's config as rendered for the instance
+  assert.equal(written, renderSquidConfig(squidInputFor(plan.proxy, plan.resources.vpc.cidr)));
+  // the same rendering for this host (loopback source, test ports and paths)
+  const next = configFor("allow", { ...sq.input, ...squidInputFor(plan.proxy, "127.0.0.0/8", { paths: sq.input.paths, upstreamPorts: up }), port: sq.port });
   assert.ok(squidParse(next.file).ok);
   execFileSync(SQUID, ["-k", "reconfigure", "-f", next.file]);
   let status = 0;
@@ -218,6 +243,9 @@ test("real Squid: `proxy allow --add` rewrites the config, which parses, and the
     status = r?.status ?? 0;
   }
   assert.equal(status, 200);
+  const old = await connect(sq.port, `api.vendor.io:${up.tls}`);
+  old.socket.destroy();
+  assert.equal(old.status, 200, "the names allowed before still pass");
   sq.child.kill("SIGKILL");
 });
 
