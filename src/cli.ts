@@ -98,6 +98,22 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .action(lazy("detach-lambda", async () => (await import("./commands/detach-lambda.js")).detachLambdaCommand));
 
   program
+    .command("share-proxy")
+    .description("PrivateLink to the proxy without a load balancer: a VPC Lattice resource gateway and one resource configuration per proxy, shared with RAM (--share-with)")
+    .option("--share-with <account-id|ou-arn>", "share the proxy with this account (12 digits) or organizational unit (ARN); repeat", collect)
+    .option("--domain <name>", "custom domain for the consumers' private DNS; prints the TXT record its verification needs")
+    .action(lazy("share-proxy", async () => (await import("./commands/share-proxy.js")).shareProxyCommand));
+
+  program
+    .command("connect-proxy")
+    .description("a Resource VPC endpoint per shared proxy in a consumer VPC (overlapping CIDRs fine); prints the HTTPS_PROXY lines to use")
+    .option("--consumer-vpc <vpc-id>", "[required] the VPC whose workloads use the proxy")
+    .option("--subnets <ids>", "[required] its subnets for the endpoints, comma-separated, one per AZ")
+    .option("--consumer-profile <profile>", "the consumer VPC is in another account: its AWS profile")
+    .option("--security-group <sg-id>", "use this group of the consumer VPC instead of a new one admitting the proxy port from its CIDR; repeat", collect)
+    .action(lazy("connect-proxy", async () => (await import("./commands/connect-proxy.js")).connectProxyCommand));
+
+  program
     .command("add-endpoint")
     .description("VPC endpoints: interface (one subnet per AZ, private DNS, a 443-only security group) or gateway (s3, dynamodb)")
     .argument("[service...]", "service names: secretsmanager, sts, lambda, ssm, logs, kms, ecr.api, ecr.dkr, s3, dynamodb, …")
@@ -244,6 +260,8 @@ const EXAMPLES: Record<string, string[]> = {
   "add-nat": ["egress-cli add-nat                       # one NAT gateway, a new Elastic IP", "egress-cli add-nat --mode per-az         # one per AZ (HA)", "egress-cli add-nat --eip eipalloc-0123456789abcdef0   # your own, allow-listed IP"],
   "attach-lambda": ["egress-cli attach-lambda --function sms-sender", "egress-cli attach-lambda --function sms-sender --security-group sg-0123456789abcdef0", "egress-cli attach-lambda --function sms-sender --no-iam"],
   "detach-lambda": ["egress-cli detach-lambda --function sms-sender", "egress-cli --dry-run detach-lambda --function sms-sender"],
+  "share-proxy": ["egress-cli share-proxy", "egress-cli share-proxy --share-with 111122223333 --share-with 444455556666"],
+  "connect-proxy": ["egress-cli connect-proxy --consumer-vpc vpc-0123456789abcdef0 --subnets subnet-0123456789abcdef0,subnet-0fedcba9876543210", "egress-cli connect-proxy --consumer-vpc vpc-0123456789abcdef0 --subnets subnet-0123456789abcdef0 --consumer-profile team-a"],
   "add-endpoint": ["egress-cli add-endpoint secretsmanager --allow-from lambda:rotate-db-secret", "egress-cli add-endpoint s3 dynamodb                 # gateway endpoints (free)", "egress-cli add-endpoint --for msk-esm --allow-from sg-0123456789abcdef0 --enable-vpc-dns"],
   status: ["egress-cli status", "egress-cli status --gb-per-month 500", "egress-cli status --offline --json"],
   destroy: ["egress-cli destroy                # asks first on a terminal", "egress-cli destroy --yes", "egress-cli destroy --dry-run"],

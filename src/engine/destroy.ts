@@ -19,6 +19,16 @@ export interface DestroyReport {
 
 export type Orphan = Found;
 
+/** A context whose AWS clients are another profile's (same backend, region and settings): connect-proxy's consumer accounts. */
+export function contextForProfile(ctx: Context, profile: string | undefined): Context {
+  if (!profile) return ctx;
+  let clients: ReturnType<Context["aws"]> | undefined;
+  return { ...ctx, aws: () => (clients ??= ctx.awsFor({ profile })) };
+}
+
+/** The profile a record was made with (connect-proxy --consumer-profile): it is checked and undone with those credentials. */
+const profileOf = (rec: { attrs?: Record<string, unknown> }) => (typeof rec.attrs?.profile === "string" ? rec.attrs.profile : undefined);
+
 /** The kind modules of these records (loaded once); an unknown kind is refused before anything changes. */
 async function kindsFor(resources: Record<string, ResourceRecord>, steps: string[]): Promise<Map<string, Kind>> {
   const out = new Map<string, Kind>();
@@ -66,6 +76,23 @@ export async function findOrphans(ctx: Context, plan: Plan): Promise<Orphan[]> {
   const { KIND_NAMES } = await import("./kinds/index.js");
   kinds.sort((a, b) => KIND_NAMES.indexOf(a.kind as never) - KIND_NAMES.indexOf(b.kind as never));
   const found = (await Promise.all(kinds.map((k) => k.sweep!(ctx, plan)))).flat();
+  // Records made in another account (a profile's) are swept there too, for the kinds they hold.
+  const byProfile = new Map<string, Set<string>>();
+  for (const r of Object.values(plan.resources)) {
+    const p = profileOf(r);
+    if (p) byProfile.set(p, (byProfile.get(p) ?? new Set()).add(r.kind));
+  }
+  const seen = new Set(found.map((t) => `${t.kind}|${t.id}`));
+  for (const [profile, names] of byProfile) {
+    const pctx = contextForProfile(ctx, profile);
+    for (const k of kinds.filter((x) => names.has(x.kind))) {
+      for (const t of await k.sweep!(pctx, plan)) {
+        if (seen.has(`${t.kind}|${t.id}`)) continue; // the same account as the plan's
+        seen.add(`${t.kind}|${t.id}`);
+        found.push({ ...t, profile });
+      }
+    }
+  }
   return found.filter((t) => !recorded.has(t.id));
 }
 
@@ -97,7 +124,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
       state: "created",
       dependsOn: [...new Set([...(rec?.dependsOn ?? []), ...deps])],
       generation: rec?.generation ?? 0,
-      attrs: { ...(rec?.attrs ?? {}), orphan: true },
+      attrs: { ...(rec?.attrs ?? {}), ...(t.profile ? { profile: t.profile } : {}), orphan: true },
       createdAt: new Date().toISOString(),
     });
     if (t.attachedTo) {
@@ -157,8 +184,9 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
       const rec = resources[id];
       const k = kinds.get(rec.kind)!;
       const view = typed(k, id, rec);
+      const rctx = contextForProfile(ctx, profileOf(rec));
       try {
-        const owner = await k.owner(ctx, view, session.plan);
+        const owner = await k.owner(rctx, view, session.plan);
         if ("ours" in owner && !owner.ours) {
           const err = notOursError(id, rec.kind, rec.id, owner.found);
           refused.push(err);
@@ -166,7 +194,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
           throw err;
         }
         session.journal({ step: id, action: "delete", status: "started", resourceId: rec.id ?? undefined });
-        if (!("gone" in owner)) await k.delete(ctx, view, session.plan);
+        if (!("gone" in owner)) await k.delete(rctx, view, session.plan);
         session.upsert(id, { ...resources[id], state: "deleted", deletedAt: new Date().toISOString(), generation: resources[id].generation + 1 });
         session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined, ...(opts.reason ? { error: opts.reason } : {}) });
         await session.save();

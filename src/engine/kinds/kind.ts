@@ -24,6 +24,8 @@ export interface Found {
   refs: string[];
   /** Internet gateways: the VPC it is still attached to. */
   attachedTo?: string;
+  /** Found with this profile's credentials (a consumer account's record, connect-proxy). */
+  profile?: string;
 }
 
 /** The live answer to "is the resource this record names ours?". */

@@ -29,19 +29,21 @@ export const securityGroupKind = defineKind({
 /**
  * A plan security group. `revokeDefaultEgress`: EC2's default allow-all egress rule is removed
  * (after create, and again on every re-run, so a crash between the two calls is finished later);
- * the command adds the egress it allows as rules of its own.
+ * the command adds the egress it allows as rules of its own. `vpcId`: a VPC other than the plan's
+ * (connect-proxy's consumer VPC).
  */
-export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string; revokeDefaultEgress?: boolean }): StepDef {
+export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string; revokeDefaultEgress?: boolean; vpcId?: string }): StepDef {
+  const vpcOf = (run: StepRun) => o.vpcId ?? run.ref("vpc");
   const find = async (run: StepRun) => listSecurityGroups(await ec2Of(run), run.stepFilters);
   const result = (g: SecurityGroup) => ({ id: g.GroupId!, attrs: { groupName: g.GroupName, vpcId: g.VpcId } });
   return ec2Step(type, {
     id: o.id,
     label: o.label,
-    dependsOn: ["vpc"],
+    dependsOn: o.vpcId ? [] : ["vpc"],
     result,
     async create(run) {
       const ec2 = await ec2Of(run);
-      const input = { VpcId: run.ref("vpc"), GroupName: o.groupName, Description: o.description, TagSpecifications: tagSpec("security-group", run.tags) };
+      const input = { VpcId: vpcOf(run), GroupName: o.groupName, Description: o.description, TagSpecifications: tagSpec("security-group", run.tags) };
       try {
         const r = await ec2.send(new CreateSecurityGroupCommand(input));
         return { GroupId: r.GroupId, GroupName: o.groupName, VpcId: input.VpcId };
@@ -66,7 +68,7 @@ export function securityGroupStep(o: { id: string; groupName: string; descriptio
         }
       : {}),
     dryRun: async (run) => {
-      await (await ec2Of(run)).send(new CreateSecurityGroupCommand({ VpcId: run.ref("vpc"), GroupName: o.groupName, Description: o.description, DryRun: true }));
+      await (await ec2Of(run)).send(new CreateSecurityGroupCommand({ VpcId: vpcOf(run), GroupName: o.groupName, Description: o.description, DryRun: true }));
     },
   });
 }

@@ -1,0 +1,175 @@
+// S2 on the sandbox: share-proxy (resource gateway + one resource configuration per proxy, RAM share)
+// and connect-proxy (a Resource endpoint per proxy in each consumer VPC, both 10.0.0.0/16), the paths
+// through them (analyze-path --local), the refusals (exit 2, zero mutating calls), an endpoint without
+// VPC Lattice (exit 1, nothing changed), and destroy removing all of it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { cli, cleanEnv, fileOrNull, openSandbox, tempDir } from "./helpers.js";
+import { fakeLaunchProxy, readPlan } from "./s2-fixture.js";
+
+const R = "us-east-1";
+
+async function s2World() {
+  const cwd = tempDir("egress-s2-");
+  const file = path.join(cwd, ".egress", "sandbox.json");
+  const sandbox = await openSandbox(file);
+  await sandbox.reset();
+  const env = cleanEnv();
+  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
+  const ok = async (...args: string[]) => {
+    const r = await run(...args);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    return r;
+  };
+  await ok("create-vpc", "--name", "egress", "--cidr", "10.100.0.0/16", "--azs", "2");
+  await ok("add-nat", "--mode", "per-az");
+  await fakeLaunchProxy(cwd, file, sandbox);
+  const teams: Array<{ vpcId: string; subnets: string[] }> = [];
+  for (const t of ["team1", "team2"]) {
+    await ok("--plan", `${t}.json`, "create-vpc", "--name", t, "--cidr", "10.0.0.0/16", "--azs", "2", "--public-subnets", "0");
+    const p = readPlan(cwd, `${t}.json`);
+    teams.push({ vpcId: p.resources.vpc.id!, subnets: Object.values(p.resources).filter((r) => r.kind === "subnet").map((r) => r.id!).sort() });
+  }
+  return { cwd, file, sandbox, run, ok, teams };
+}
+
+const mutating = (sb: Awaited<ReturnType<typeof openSandbox>>) => sb.stats().mutatingCalls;
+
+test("S2: share-proxy → connect-proxy for two 10.0.0.0/16 consumers → analyze-path --local reachable on 3128, 8080 refused → destroy removes it all", async () => {
+  const w = await s2World();
+  const share = (await w.ok("share-proxy", "--json")).json();
+  assert.equal(share.port, 3128);
+  assert.match(share.resourceGateway.id, /^rgw-/);
+  assert.equal(share.resourceGateway.subnetIds.length, 2, "in the proxies' two subnets");
+  assert.deepEqual(share.resourceConfigurations.map((c: any) => c.az), ["us-east-1a", "us-east-1b"], "one configuration per proxy");
+  const plan = readPlan(w.cwd);
+  for (const c of share.resourceConfigurations) assert.equal(c.ipAddress, plan.resources[`proxy/${c.az}/instance`].attrs.privateIp);
+  assert.equal(plan.resources["proxy/sg/ingress/gateway"].kind, "security-group-rule");
+  assert.equal(share.share, null, "no --share-with: no RAM share");
+  const again = (await w.ok("share-proxy", "--json")).json();
+  assert.ok(Object.values(again.steps).every((s) => s === "exists"), JSON.stringify(again.steps));
+
+  const connected = [];
+  for (const t of w.teams) {
+    const c = (await w.ok("connect-proxy", "--consumer-vpc", t.vpcId, "--subnets", t.subnets.join(","), "--json")).json();
+    assert.equal(c.consumer.cidr, "10.0.0.0/16");
+    assert.equal(c.endpoints.length, 2);
+    for (const e of c.endpoints) {
+      assert.equal(e.state, "available");
+      assert.deepEqual(e.addresses.map((a: any) => a.subnetId).sort(), t.subnets);
+    }
+    assert.equal(c.env.length, 2);
+    for (const e of c.env) {
+      assert.match(e.HTTPS_PROXY, /^http:\/\/10\.0\.\d+\.\d+:3128$/);
+      assert.equal(e.HTTP_PROXY, e.HTTPS_PROXY);
+      assert.ok(e.NO_PROXY.split(",").includes("169.254.169.254") && e.NO_PROXY.split(",").includes("10.0.0.0/16"), e.NO_PROXY);
+      const ep = c.endpoints.find((x: any) => x.vpcEndpointId === e.vpcEndpointId);
+      assert.equal(ep.proxyAz, e.az, "each subnet uses the proxy of its own AZ");
+    }
+    const rec = readPlan(w.cwd).resources[`consumer/${t.vpcId}/endpoint/us-east-1a`];
+    assert.equal(rec.attrs.vpcEndpointType, "Resource");
+    assert.equal(rec.attrs.accountId, w.sandbox.accountId);
+    assert.equal(rec.attrs.region, R);
+    connected.push(c);
+  }
+  const human = await w.ok("connect-proxy", "--consumer-vpc", w.teams[0].vpcId, "--subnets", w.teams[0].subnets.join(","));
+  assert.match(human.stdout, /^export HTTPS_PROXY=http:\/\/10\.0\.\d+\.\d+:3128$/m);
+  assert.match(human.stdout, /^export NO_PROXY=.*169\.254\.169\.254.*10\.0\.0\.0\/16$/m);
+
+  // Both consumers reach their own endpoint → the gateway → the proxy on 3128; 8080 is refused.
+  for (const [i, t] of w.teams.entries()) {
+    const env = connected[i].env[0];
+    const ip = env.HTTPS_PROXY.replace(/^http:\/\//, "").replace(/:3128$/, "");
+    const yes = await w.run("analyze-path", "--local", "--from", env.subnetId, "--to", ip, "--port", "3128", "--json");
+    assert.equal(yes.code, 0, yes.stdout + yes.stderr);
+    const hops = yes.json().result.hops.map((h: any) => h.component?.id ?? "");
+    const p = readPlan(w.cwd);
+    for (const id of [env.vpcEndpointId, p.resources[`proxy/${env.az}/config`].id, p.resources["proxy/gateway"].id, p.resources[`proxy/${env.az}/instance`].id]) assert.ok(hops.includes(id), `${id} in ${hops.join(" → ")}`);
+    const no = await w.run("analyze-path", "--local", "--from", env.subnetId, "--to", ip, "--port", "8080", "--json");
+    assert.equal(no.code, 4, `${t.vpcId}: 8080 is not the proxy port`);
+  }
+
+  const d = await w.ok("destroy", "--yes", "--json");
+  const kinds = d.json().deleted.map((x: any) => x.kind);
+  for (const k of ["vpc-endpoint", "lattice-resource-configuration", "lattice-resource-gateway", "ec2-instance", "security-group"]) assert.ok(kinds.includes(k), k);
+  const fresh = await openSandbox(w.file);
+  assert.deepEqual(
+    fresh.taggedResources(R, "egress-cli:plan", "egress").filter((r) => r.state !== "deleted" && r.state !== "terminated"),
+    [],
+    "nothing of the egress plan is left",
+  );
+  const rs = fresh.state().regions[R] as any;
+  assert.deepEqual(Object.values(rs.ext.vpcEndpoints ?? {}), [], "the consumer endpoints went");
+  assert.equal(Object.values<any>(rs.securityGroups).filter((g) => g.GroupName === "egress-proxy-endpoint").length, 0, "and their groups");
+  assert.deepEqual(Object.keys(rs.ext.lattice.gateways), []);
+});
+
+test("share-proxy --share-with: a RAM share of every configuration with the accounts; bad principals and no proxy are refused with exit 2 and no change", async () => {
+  const w = await s2World();
+  const before = mutating(w.sandbox);
+  const planBefore = fileOrNull(path.join(w.cwd, "egress-plan.json"));
+  const bad = await w.run("share-proxy", "--share-with", "12345", "--share-with", "arn:aws:organizations::111122223333:ou/bad", "--domain", "not a domain", "--json");
+  assert.equal(bad.code, 2);
+  const msg = bad.json().error.message;
+  assert.match(msg, /3 problems/);
+  assert.match(msg, /12345/);
+  assert.match(msg, /ou\/bad/);
+  const own = await w.run("share-proxy", "--share-with", w.sandbox.accountId);
+  assert.equal(own.code, 2);
+  assert.match(own.stderr, /own account/);
+  assert.equal(mutating(w.sandbox), before, "zero mutating calls");
+  assert.equal(fileOrNull(path.join(w.cwd, "egress-plan.json")), planBefore, "plan unchanged");
+
+  const r = (await w.ok("share-proxy", "--share-with", "111122223333", "--share-with", "arn:aws:organizations::111122223333:ou/o-abcd123456/ou-ab12-cdef3456", "--json")).json();
+  assert.match(r.share.arn, /^arn:aws:ram:us-east-1:\d{12}:resource-share\//);
+  const share = Object.values<any>((w.sandbox.state().regions[R].ext as any).ram.shares)[0];
+  assert.deepEqual(share.associations.filter((a: any) => a.associationType === "RESOURCE").map((a: any) => a.associatedEntity).sort(), r.resourceConfigurations.map((c: any) => c.arn).sort());
+  assert.deepEqual(share.associations.filter((a: any) => a.associationType === "PRINCIPAL").map((a: any) => a.associatedEntity).sort(), ["111122223333", "arn:aws:organizations::111122223333:ou/o-abcd123456/ou-ab12-cdef3456"]);
+
+  // No proxy yet: exit 2 before any change.
+  const cwd = tempDir("egress-s2-noproxy-");
+  const file = path.join(cwd, "sb.json");
+  const sb = await openSandbox(file);
+  await sb.reset();
+  const run = (...a: string[]) => cli(["--sandbox-file", file, ...a], { cwd, env: cleanEnv(), sandbox: sb });
+  assert.equal((await run("create-vpc", "--name", "bare", "--azs", "2")).code, 0);
+  const n = mutating(sb);
+  const none = await run("share-proxy");
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /no proxy yet/);
+  assert.equal(mutating(sb), n);
+});
+
+test("connect-proxy refusals: unknown consumer VPC, subnets of another VPC, no shared configuration, two subnets in one AZ — exit 2, zero mutating calls", async () => {
+  const w = await s2World();
+  const [t1, t2] = w.teams;
+  const noShare = await w.run("connect-proxy", "--consumer-vpc", t1.vpcId, "--subnets", t1.subnets.join(","));
+  assert.equal(noShare.code, 2);
+  assert.match(noShare.stderr, /no shared proxy configuration/);
+  await w.ok("share-proxy");
+  const before = mutating(w.sandbox);
+  const planBefore = fileOrNull(path.join(w.cwd, "egress-plan.json"));
+  const cases: Array<[string[], RegExp]> = [
+    [["--consumer-vpc", "vpc-0123456789abcdef0", "--subnets", t1.subnets[0]], /does not exist in us-east-1/],
+    [["--consumer-vpc", t1.vpcId, "--subnets", `${t1.subnets[0]},${t2.subnets[1]}`], new RegExp(`${t2.subnets[1]} is in ${t2.vpcId}, not in the consumer VPC`)],
+    [["--consumer-vpc", t1.vpcId, "--subnets", `${t1.subnets[0]},${t1.subnets[0]}`], /twice/],
+    [["--consumer-vpc", "vpc-nothex", "--subnets", "subnet-x"], /2 problems/],
+    [["--consumer-vpc", readPlan(w.cwd).resources.vpc.id!, "--subnets", readPlan(w.cwd).resources["proxy/us-east-1a/instance"].attrs.subnetId as string], /proxy's own VPC/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await w.run("connect-proxy", ...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, re, args.join(" "));
+  }
+  assert.equal(mutating(w.sandbox), before, "zero mutating calls");
+  // A consumer in another Region: its VPC is not in the proxy's Region.
+  await w.ok("--plan", "west.json", "--region", "us-west-2", "create-vpc", "--name", "west", "--cidr", "10.0.0.0/16", "--azs", "1", "--public-subnets", "0");
+  const west = readPlan(w.cwd, "west.json");
+  const beforeWest = mutating(w.sandbox);
+  const wr = await w.run("connect-proxy", "--consumer-vpc", west.resources.vpc.id!, "--subnets", Object.values(west.resources).find((r) => r.kind === "subnet")!.id!);
+  assert.equal(wr.code, 2);
+  assert.match(wr.stderr, /does not exist in us-east-1.*Region/s);
+  assert.equal(mutating(w.sandbox), beforeWest, "zero mutating calls");
+  assert.equal(fileOrNull(path.join(w.cwd, "egress-plan.json")), planBefore, "plan unchanged");
+});
