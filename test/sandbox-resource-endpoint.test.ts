@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, DeleteVpcEndpointsCommand, DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
-import { VPCLatticeClient, CreateResourceGatewayCommand, CreateResourceConfigurationCommand, DeleteResourceConfigurationCommand } from "@aws-sdk/client-vpc-lattice";
+import { VPCLatticeClient, CreateResourceGatewayCommand, CreateResourceConfigurationCommand, DeleteResourceConfigurationCommand, GetResourceGatewayCommand } from "@aws-sdk/client-vpc-lattice";
 import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
 import { outcome as withStatus } from "./helpers.js";
 
@@ -63,14 +63,24 @@ test("CreateVpcEndpoint Resource: one ENI per subnet with the group, DNS entries
 });
 
 test("CreateVpcEndpoint Resource: pending until available (scaled), and the configuration cannot be deleted while an endpoint uses it", async () => {
-  const { ec2, lattice, consumer, c1, sg, cfg } = await setup(0.001);
-  assert.equal(await outcome(ec2.send(new CreateVpcEndpointCommand({ VpcEndpointType: "Resource", VpcId: consumer, ResourceConfigurationArn: cfg.arn!, SubnetIds: [c1], SecurityGroupIds: [sg] }))), "InvalidParameter", "its gateway is not ACTIVE yet");
-  await new Promise((r) => setTimeout(r, 150));
-  const ep = (await ec2.send(new CreateVpcEndpointCommand({ VpcEndpointType: "Resource", VpcId: consumer, ResourceConfigurationArn: cfg.arn!, SubnetIds: [c1], SecurityGroupIds: [sg] }))).VpcEndpoint!;
+  const { ec2, lattice, consumer, c1, sg, cfg } = await setup(0.005);
+  const input = { VpcEndpointType: "Resource" as const, VpcId: consumer, ResourceConfigurationArn: cfg.arn!, SubnetIds: [c1], SecurityGroupIds: [sg] };
+  const poll = async <T>(read: () => Promise<T>, done: (v: T) => boolean) => {
+    for (let i = 0; i < 200; i++) {
+      const v = await read();
+      if (done(v)) return v;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error("timed out");
+  };
+  const gwStatus = async () => (await lattice.send(new GetResourceGatewayCommand({ resourceGatewayIdentifier: cfg.resourceGatewayId! }))).status;
+  // (the check is only meaningful while the gateway is still being created; a slow machine may be past it)
+  if ((await gwStatus()) === "CREATE_IN_PROGRESS") assert.equal(await outcome(ec2.send(new CreateVpcEndpointCommand(input))), "InvalidParameter", "its gateway is not ACTIVE yet");
+  await poll(gwStatus, (s) => s === "ACTIVE");
+  const ep = (await ec2.send(new CreateVpcEndpointCommand(input))).VpcEndpoint!;
   assert.equal(ep.State, "pending");
   assert.equal(await outcome(lattice.send(new DeleteResourceConfigurationCommand({ resourceConfigurationIdentifier: cfg.id! }))), "ConflictException");
-  await new Promise((r) => setTimeout(r, 120));
-  const got = (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }))).VpcEndpoints![0];
+  const got = await poll(async () => (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }))).VpcEndpoints![0], (e) => e.State !== "pending");
   assert.equal(got.State, "available");
 });
 
