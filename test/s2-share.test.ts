@@ -6,7 +6,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { cli, cleanEnv, fileOrNull, openSandbox, tempDir } from "./helpers.js";
-import { fakeLaunchProxy, readPlan } from "./s2-fixture.js";
+import { readFileSync } from "node:fs";
+import type { Plan } from "../src/plans/schema.js";
+
+const readPlan = (cwd: string, file = "egress-plan.json"): Plan => JSON.parse(readFileSync(path.join(cwd, file), "utf8"));
 
 const R = "us-east-1";
 
@@ -24,7 +27,7 @@ async function s2World() {
   };
   await ok("create-vpc", "--name", "egress", "--cidr", "10.100.0.0/16", "--azs", "2");
   await ok("add-nat", "--mode", "per-az");
-  await fakeLaunchProxy(cwd, file, sandbox);
+  await ok("launch-proxy", "--per-az", "--allow-domain", ".example.com", "--allow-domain", "api.vendor.io");
   const teams: Array<{ vpcId: string; subnets: string[] }> = [];
   for (const t of ["team1", "team2"]) {
     await ok("--plan", `${t}.json`, "create-vpc", "--name", t, "--cidr", "10.0.0.0/16", "--azs", "2", "--public-subnets", "0");
@@ -103,6 +106,11 @@ test("S2: share-proxy → connect-proxy for two 10.0.0.0/16 consumers → analyz
   assert.deepEqual(Object.values(rs.ext.vpcEndpoints ?? {}), [], "the consumer endpoints went");
   assert.equal(Object.values<any>(rs.securityGroups).filter((g) => g.GroupName === "egress-proxy-endpoint").length, 0, "and their groups");
   assert.deepEqual(Object.keys(rs.ext.lattice.gateways), []);
+  assert.deepEqual(Object.keys(rs.ext.lattice.configurations), []);
+  assert.deepEqual(Object.values<any>(rs.ext.instances ?? {}).map((i) => i.State.Name).filter((x) => x !== "terminated"), [], "the proxies are terminated");
+  const iam = fresh.state().ext as any;
+  assert.equal(Object.values<any>(iam.iam?.roles ?? {}).filter((r) => r.Path.startsWith("/egress-cli/")).length, 0, "the proxy's role went");
+  assert.equal(Object.values<any>(iam.iamInstanceProfiles ?? {}).filter((p) => p.Path.startsWith("/egress-cli/")).length, 0, "and its instance profile");
 });
 
 test("share-proxy --share-with: a RAM share of every configuration with the accounts; bad principals and no proxy are refused with exit 2 and no change", async () => {

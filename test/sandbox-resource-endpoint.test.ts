@@ -80,7 +80,7 @@ test("CreateVpcEndpoint Resource: pending until available (scaled), and the conf
   const ep = (await ec2.send(new CreateVpcEndpointCommand(input))).VpcEndpoint!;
   assert.equal(ep.State, "pending");
   assert.equal(await outcome(lattice.send(new DeleteResourceConfigurationCommand({ resourceConfigurationIdentifier: cfg.id! }))), "ConflictException");
-  const got = await poll(async () => (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }))).VpcEndpoints![0], (e) => e.State !== "pending");
+  const got = await poll(async () => (await ec2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [ep.VpcEndpointId!] }))).VpcEndpoints![0], (e) => String(e.State) !== "pending");
   assert.equal(got.State, "available");
 });
 
