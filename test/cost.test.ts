@@ -46,3 +46,19 @@ test("nothing billable -> empty lines, zero total; bad input -> UsageError", () 
   assert.throws(() => estimateMonthlyCost({ region: "us-east-1", natGateways: 1.5, publicIpv4Addresses: 0 }), UsageError);
   assert.throws(() => estimateMonthlyCost({ region: "us-east-1", natGateways: 1, publicIpv4Addresses: 0, gbProcessed: Number.NaN }), UsageError);
 });
+
+test("the S2 proxy: instance hours by type, Resource endpoint AZ-hours, and the saving against one NAT gateway per consumer VPC", async () => {
+  const { proxySaving } = await import("../src/analysis/cost.js");
+  const proxy = estimateMonthlyCost({ region: "us-east-1", natGateways: 0, publicIpv4Addresses: 0, instances: { "t3.micro": 2, "x9.weird": 1 }, resourceEndpointAzs: 4, resourceGateways: 1 });
+  assert.deepEqual(proxy.lines.map((l) => [l.item, l.quantity, l.unitPrice, l.monthly]), [
+    ["EC2 instance t3.micro (2 x 730 h)", 1460, 0.0104, 15.184],
+    ["Resource VPC endpoint (4 AZ x 730 h)", 2920, 0.01, 29.2],
+  ]);
+  assert.equal(proxy.totalMonthly, 44.384);
+  assert.ok(proxy.assumptions.some((a) => a.includes("x9.weird")), "an unpriced type is named, not guessed");
+  assert.ok(proxy.assumptions.some((a) => /resource gateway: no hourly charge/.test(a)));
+  // two consumer VPCs that would each need a NAT gateway (32.85) and its Elastic IP (3.65)
+  assert.deepEqual(proxySaving("us-east-1", { consumerVpcs: 2, proxy }), { consumerVpcs: 2, natPerVpcMonthly: 36.5, natAlternativeMonthly: 73, proxyMonthly: 44.384, savingMonthly: 28.616 });
+  const fr = estimateMonthlyCost({ region: "eu-central-1", natGateways: 0, publicIpv4Addresses: 0, instances: { "t4g.small": 1 } });
+  assert.ok(fr.assumptions.some((a) => a.includes("us-east-1's on-demand")));
+});

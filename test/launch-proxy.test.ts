@@ -209,3 +209,36 @@ test("launch-proxy right after creating the instance profile: RunInstances is re
   assert.equal(liveInstances(sandbox).length, 1);
   assert.equal(r.json().verified, "skipped");
 });
+
+test("status shows the live proxy instances (state, type, private IP), the resource gateway and consumers' Resource endpoints, their cost and the saving against a NAT per consumer VPC", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  assert.equal((await run("launch-proxy", "--per-az", "--allow-domain", "api.vendor.io")).code, 0);
+  const s = await run("status", "--json");
+  assert.equal(s.code, 0, s.stderr);
+  const st = s.json();
+  assert.deepEqual(st.proxy.instances.map((i: any) => [i.az, i.state, i.instanceType]), [["us-east-1a", "running", "t3.micro"], ["us-east-1b", "running", "t3.micro"]]);
+  for (const i of st.proxy.instances) assert.equal(i.url, `http://${i.privateIp}:3128`);
+  assert.ok(st.cost.lines.some((l: any) => l.item === "EC2 instance t3.micro (2 x 730 h)"), JSON.stringify(st.cost.lines));
+
+  // what share-proxy / connect-proxy record (S2 contract): a resource gateway and one Resource endpoint per consumer VPC
+  const planFile = path.join(cwd, "egress-plan.json");
+  const plan = planOf(cwd);
+  const rec = (kind: string, id: string, attrs: object) => ({ kind, id, owned: true, state: "created", dependsOn: [], generation: 0, attrs });
+  plan.resources["proxy/gateway"] = rec("lattice-resource-gateway", "rgw-0123456789abcdef0", { name: "egress-proxy-gateway", status: "ACTIVE" });
+  for (const [vpc, acct] of [["vpc-0aaaaaaaaaaaaaaa1", plan.accountId], ["vpc-0bbbbbbbbbbbbbbb2", "111122223333"]])
+    plan.resources[`consumer/${vpc}/endpoint`] = rec("vpc-endpoint", `vpce-${vpc.slice(4)}`, { vpcEndpointType: "Resource", vpcId: vpc, accountId: acct, subnetIds: ["subnet-1", "subnet-2"], state: "available" });
+  writeFileSync(planFile, JSON.stringify(plan, null, 2));
+  const off = await run("status", "--offline", "--json");
+  assert.equal(off.code, 0, off.stderr);
+  const p = off.json().proxy;
+  assert.deepEqual(p.resourceGateways.map((g: any) => g.id), ["rgw-0123456789abcdef0"]);
+  assert.deepEqual(p.resourceEndpoints.map((e: any) => [e.vpcId, e.accountId]), [["vpc-0aaaaaaaaaaaaaaa1", plan.accountId], ["vpc-0bbbbbbbbbbbbbbb2", "111122223333"]]);
+  assert.ok(off.json().cost.lines.some((l: any) => l.item === "Resource VPC endpoint (4 AZ x 730 h)"));
+  assert.equal(p.saving.consumerVpcs, 2);
+  assert.equal(p.saving.natAlternativeMonthly, 73);
+  const text = await run("status", "--offline");
+  assert.match(text.stdout, /proxy instance/);
+  assert.match(text.stdout, /Resource gateway rgw-0123456789abcdef0/);
+  assert.match(text.stdout, /The shared proxy (saves|costs) \d+\.\d\d USD\/month against one NAT gateway per consumer VPC/);
+  void sandbox;
+});

@@ -1,5 +1,6 @@
 // Pure monthly cost estimate for what egress-cli provisions: NAT gateways (hour + GB processed),
-// public IPv4 addresses (Elastic IPs included) and interface VPC endpoints (AZ-hour + GB).
+// public IPv4 addresses (Elastic IPs included), interface VPC endpoints (AZ-hour + GB), and the S2
+// proxy: its instances (hours by type), Resource VPC endpoints (AZ-hour) and the resource gateway.
 // Prices are a dated table, not live: the estimate says when they were taken and what it leaves out.
 
 import { UsageError } from "../errors.js";
@@ -9,8 +10,21 @@ export const PRICES_AS_OF = "2026-11-01";
 
 export const PRICE_SOURCES = [
   "AWS public pricing pages: https://aws.amazon.com/vpc/pricing/ (NAT gateway, public IPv4)",
-  "https://aws.amazon.com/privatelink/pricing/ (interface endpoints)",
+  "https://aws.amazon.com/privatelink/pricing/ (interface and resource endpoints)",
+  "https://aws.amazon.com/ec2/pricing/on-demand/ (instances, Linux, us-east-1)",
 ] as const;
+
+/**
+ * On-demand Linux price per hour in us-east-1 of the instance types a proxy is likely to use. Other
+ * regions are priced with these (the estimate says so); a type not listed is left out and named.
+ */
+export const INSTANCE_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
+  "t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416, "t3.large": 0.0832,
+  "t3a.micro": 0.0094, "t3a.small": 0.0188, "t3a.medium": 0.0376,
+  "t4g.nano": 0.0042, "t4g.micro": 0.0084, "t4g.small": 0.0168, "t4g.medium": 0.0336, "t4g.large": 0.0672,
+  "m5.large": 0.096, "m6i.large": 0.096, "m7i.large": 0.1008, "m6g.medium": 0.0385, "m6g.large": 0.077, "m7g.medium": 0.0408, "m7g.large": 0.0816,
+  "c5.large": 0.085, "c6i.large": 0.085, "c6g.large": 0.068, "c7g.medium": 0.0363, "c7g.large": 0.0725,
+};
 
 /** AWS bills and quotes monthly figures on 730 hours (365 * 24 / 12). */
 export const HOURS_PER_MONTH = 730;
@@ -24,6 +38,8 @@ export interface RegionPrices {
   interfaceEndpointAzHour: number;
   /** First-PB tier; volumes above 1 PB/month are cheaper, not modelled. */
   interfaceEndpointGb: number;
+  /** A VPC endpoint of type Resource, per AZ it is placed in (PrivateLink pricing, like an interface endpoint). */
+  resourceEndpointAzHour: number;
   /**
    * "published": confirmed against AWS's pages or the project's scenario facts.
    * "estimate": from secondary sources / regional pattern; the estimate says so.
@@ -34,13 +50,13 @@ export interface RegionPrices {
 export const DEFAULT_PRICE_REGION = "us-east-1";
 
 export const PRICES: Readonly<Record<string, RegionPrices>> = {
-  "us-east-1": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, confidence: "published" },
-  "us-east-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, confidence: "published" },
-  "us-west-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, confidence: "estimate" },
-  "eu-west-1": { natGatewayHour: 0.048, natGatewayGb: 0.048, interfaceEndpointAzHour: 0.011, interfaceEndpointGb: 0.01, confidence: "estimate" },
-  "eu-central-1": { natGatewayHour: 0.052, natGatewayGb: 0.052, interfaceEndpointAzHour: 0.012, interfaceEndpointGb: 0.01, confidence: "estimate" },
-  "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, confidence: "estimate" },
-  "ap-northeast-2": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, confidence: "estimate" },
+  "us-east-1": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, confidence: "published" },
+  "us-east-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, confidence: "published" },
+  "us-west-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, confidence: "estimate" },
+  "eu-west-1": { natGatewayHour: 0.048, natGatewayGb: 0.048, interfaceEndpointAzHour: 0.011, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.011, confidence: "estimate" },
+  "eu-central-1": { natGatewayHour: 0.052, natGatewayGb: 0.052, interfaceEndpointAzHour: 0.012, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.012, confidence: "estimate" },
+  "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, confidence: "estimate" },
+  "ap-northeast-2": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, confidence: "estimate" },
 };
 
 export interface CostInput {
@@ -54,6 +70,12 @@ export interface CostInput {
   gbProcessed?: number;
   /** GB per month processed by interface endpoints. */
   endpointGbProcessed?: number;
+  /** Running instances by type (the egress proxies). */
+  instances?: Record<string, number>;
+  /** Sum over Resource VPC endpoints of the AZs each is placed in. */
+  resourceEndpointAzs?: number;
+  /** VPC Lattice resource gateways (no hourly charge of their own; named in the assumptions). */
+  resourceGateways?: number;
 }
 
 export interface CostLine {
@@ -127,6 +149,23 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   add(`Public IPv4 address (${ips} x ${HOURS_PER_MONTH} h)`, ips * HOURS_PER_MONTH, "hour", PUBLIC_IPV4_PER_HOUR);
   add(`Interface VPC endpoint (${endpointAzs} AZ x ${HOURS_PER_MONTH} h)`, endpointAzs * HOURS_PER_MONTH, "hour", prices.interfaceEndpointAzHour);
   add("Interface VPC endpoint data processed", endpointGb, "GB", prices.interfaceEndpointGb);
+  const unpriced: string[] = [];
+  for (const [type, n] of Object.entries(input.instances ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const k = count(`instances[${type}]`, n, true);
+    const price = INSTANCE_HOUR_US_EAST_1[type];
+    if (price === undefined) unpriced.push(type);
+    else add(`EC2 instance ${type} (${k} x ${HOURS_PER_MONTH} h)`, k * HOURS_PER_MONTH, "hour", price);
+  }
+  if (Object.keys(input.instances ?? {}).length) {
+    if (priceRegion !== "us-east-1" || !known) assumptions.push(`EC2 instance hours priced at us-east-1's on-demand Linux rates; ${input.region}'s are usually a little higher`);
+    if (unpriced.length) assumptions.push(`No price on file for instance type(s) ${unpriced.join(", ")}: not included`);
+    assumptions.push("EC2: the instances' EBS root volumes (8 GB gp3 each) and data transfer are not included");
+  }
+  const resourceAzs = count("resourceEndpointAzs", input.resourceEndpointAzs, true);
+  add(`Resource VPC endpoint (${resourceAzs} AZ x ${HOURS_PER_MONTH} h)`, resourceAzs * HOURS_PER_MONTH, "hour", prices.resourceEndpointAzHour);
+  if (resourceAzs > 0 || count("resourceGateways", input.resourceGateways, true) > 0) {
+    assumptions.push("VPC Lattice resource gateway: no hourly charge of its own; data processed through Resource endpoints (0.01 USD per GB, first PB) not included");
+  }
   assumptions.push(
     "Not included: data transfer out to the internet, cross-AZ transfer, Lambda/EC2 compute; gateway endpoints (S3, DynamoDB) are free",
   );
@@ -186,4 +225,16 @@ export function egressBill(input: BillInput): EgressBill {
 /** Monthly price of one NAT gateway's hours in a region. */
 export function natGatewayMonthly(region: string): number {
   return money(pricesFor(region).prices.natGatewayHour * HOURS_PER_MONTH);
+}
+
+/**
+ * S2's reason to exist: what one NAT gateway per consumer VPC would cost (its hours and its Elastic IP)
+ * against the shared proxy (its instances and the consumers' Resource endpoints), per month.
+ */
+export function proxySaving(region: string, o: { consumerVpcs: number; proxy: CostEstimate }): { consumerVpcs: number; natPerVpcMonthly: number; natAlternativeMonthly: number; proxyMonthly: number; savingMonthly: number } {
+  const consumerVpcs = count("consumerVpcs", o.consumerVpcs, true);
+  const natPerVpcMonthly = money(natGatewayMonthly(region) + PUBLIC_IPV4_PER_HOUR * HOURS_PER_MONTH);
+  const natAlternativeMonthly = money(consumerVpcs * natPerVpcMonthly);
+  const proxyMonthly = o.proxy.totalMonthly;
+  return { consumerVpcs, natPerVpcMonthly, natAlternativeMonthly, proxyMonthly, savingMonthly: money(natAlternativeMonthly - proxyMonthly) };
 }

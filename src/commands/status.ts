@@ -6,7 +6,11 @@ import { opt, parseOptions } from "./options.js";
 import { stripUserInfo } from "../net/url.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
-import { estimateMonthlyCost } from "../analysis/cost.js";
+import { estimateMonthlyCost, proxySaving } from "../analysis/cost.js";
+import { ec2InstanceKind, proxyInstances } from "../engine/kinds/ec2-instance.js";
+import { resourceGatewayKind } from "../engine/kinds/lattice-resource-gateway.js";
+import { proxySettings } from "../plans/schema.js";
+import { proxyUrl } from "../proxy/launch.js";
 import { renderStatus } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 import { recordsOf } from "../engine/kinds/kind.js";
@@ -44,20 +48,24 @@ async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
   const ec2 = await (await ctx.aws()).ec2();
   const ids = (recs: Array<[string, { id: string | null }]>) => recs.map(([, r]) => r.id).filter((id): id is string => Boolean(id));
   const nats = ids(recordsOf(plan, natGatewayKind));
+  const instances = ids(recordsOf(plan, ec2InstanceKind));
   const eips = ids(recordsOf(plan, elasticIpKind));
   const vpc = planVpc(plan)?.id;
   const { orUndefined } = await import("../aws/ec2.js");
-  const [natList, eipList, vpcList, tables, subnets] = await Promise.all([
+  const { listInstances } = await import("../engine/kinds/ec2-instance.js");
+  const [natList, eipList, vpcList, tables, subnets, instanceList] = await Promise.all([
     nats.length ? orUndefined(listNatGateways(ec2, undefined, nats)) : [],
     eips.length ? orUndefined(listAddresses(ec2, undefined, eips)) : [],
     vpc ? orUndefined(listVpcs(ec2, undefined, [vpc])) : [],
     vpc ? listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpc] }]) : [],
     vpc ? listSubnets(ec2, [{ Name: "vpc-id", Values: [vpc] }]) : [],
+    instances.length ? orUndefined(listInstances(ec2, undefined, instances)) : [],
   ]);
   const states: Record<string, string> = {};
   for (const id of nats) states[id] = natList?.find((n) => n.NatGatewayId === id)?.State ?? "missing";
   for (const id of eips) states[id] = eipList?.find((a) => a.AllocationId === id) ? "allocated" : "missing";
   if (vpc) states[vpc] = vpcList?.find((v) => v.VpcId === vpc)?.State ?? "missing";
+  for (const id of instances) states[id] = instanceList?.find((i) => i.InstanceId === id)?.State?.Name ?? "missing";
   const lookup = routeTableLookup(tables);
   const routes: LiveView["routes"] = {};
   for (const s of subnets) {
@@ -116,7 +124,14 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     });
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
   const egressIps = nats.map(([, r]) => r.attrs.publicIp).filter((x): x is string => Boolean(x));
-  const cost = estimateMonthlyCost({ region: plan.region, natGateways: nats.length, publicIpv4Addresses: eips.length, ...(gbProcessed !== undefined ? { gbProcessed } : {}) });
+  const proxy = proxyStatus(plan, live);
+  const cost = estimateMonthlyCost({
+    region: plan.region,
+    natGateways: nats.length,
+    publicIpv4Addresses: eips.length,
+    ...(gbProcessed !== undefined ? { gbProcessed } : {}),
+    ...(proxy ? { instances: proxy.costInput.instances, resourceEndpointAzs: proxy.costInput.resourceEndpointAzs, resourceGateways: proxy.resourceGateways.length } : {}),
+  });
   return {
     command: "status",
     plan: plan.name,
@@ -131,10 +146,39 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     resources,
     lambdaFunctions: lambdaFunctions(plan),
     vpcEndpoints: recordsOf(plan, vpcEndpointKind).map(([step, { id, attrs: a }]) => ({ step, vpcEndpointId: id, serviceName: a.serviceName, type: a.type, state: a.state })),
+    ...(proxy ? { proxy: { settings: proxy.settings, instances: proxy.instances, resourceGateways: proxy.resourceGateways, resourceEndpoints: proxy.resourceEndpoints, saving: proxy.saving } } : {}),
     cost,
     drift,
     checkedLive: Boolean(live),
   };
+}
+
+/**
+ * The S2 proxy as the plan records it: the instances (state from AWS when checked live, else the
+ * plan's), the resource gateway and the consumers' Resource endpoints (share-proxy, connect-proxy),
+ * what they cost, and the monthly saving against one NAT gateway per consumer VPC.
+ */
+export function proxyStatus(plan: Plan, live: Record<string, string> | undefined) {
+  const settings = proxySettings(plan);
+  const proxies = proxyInstances(plan);
+  if (!settings && !proxies.length) return undefined;
+  const running = (id: string, recorded?: string) => live?.[id] ?? recorded;
+  const instances = proxies.map((p) => {
+    const rec = recordsOf(plan, ec2InstanceKind).find(([step]) => step === p.step)![1];
+    const state = running(p.id, rec.attrs.state);
+    return { step: p.step, instanceId: p.id, az: p.az, state, instanceType: p.instanceType, privateIp: p.privateIp, url: p.privateIp && settings ? proxyUrl(p.privateIp, settings.port) : null };
+  });
+  const resourceGateways = recordsOf(plan, resourceGatewayKind).map(([step, r]) => ({ step, id: r.id, name: r.attrs.name, status: r.attrs.status }));
+  const resourceEndpoints = recordsOf(plan, vpcEndpointKind)
+    .filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Resource")
+    .map(([step, r]) => ({ step, vpcEndpointId: r.id, vpcId: r.attrs.vpcId, accountId: r.attrs.accountId ?? plan.accountId, subnetIds: r.attrs.subnetIds ?? [], state: r.attrs.state }));
+  const byType: Record<string, number> = {};
+  // a stopped or terminated instance bills no hours
+  for (const i of instances) if (i.instanceType && ["running", "pending", undefined].includes(i.state)) byType[i.instanceType] = (byType[i.instanceType] ?? 0) + 1;
+  const costInput = { instances: byType, resourceEndpointAzs: resourceEndpoints.reduce((n, e) => n + e.subnetIds.length, 0) };
+  const consumerVpcs = new Set(resourceEndpoints.map((e) => `${e.accountId}/${e.vpcId}`)).size;
+  const proxyCost = estimateMonthlyCost({ region: plan.region, natGateways: 0, publicIpv4Addresses: 0, ...costInput, resourceGateways: resourceGateways.length });
+  return { settings: settings ?? null, instances, resourceGateways, resourceEndpoints, costInput, saving: proxySaving(plan.region, { consumerVpcs, proxy: proxyCost }) };
 }
 
 /** Functions attached by attach-lambda, with the egress IPs their subnets' routes lead to (from the plan). */

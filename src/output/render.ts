@@ -116,6 +116,7 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
   for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(f.functionName)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
   for (const e of r.vpcEndpoints ?? []) lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
+  if (r.proxy) lines.push(...renderProxyStatus(r.proxy, c, o));
   const cost = r.cost;
   if (cost.lines.length) {
     lines.push(
@@ -125,6 +126,21 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   } else lines.push("Estimated monthly cost: 0.00 USD for hourly items.");
   for (const a of cost.assumptions) lines.push(c.dim(`  · ${a}`));
   return lines.join("\n");
+}
+
+/** status's proxy part: the instances, the resource gateway, the consumers' Resource endpoints, the saving. */
+function renderProxyStatus(p: any, c: C, o: RenderOptions): string[] {
+  const lines: string[] = [];
+  if (p.settings) lines.push(`Proxy on port ${p.settings.port}, allowing ${c.bold(p.settings.allowDomains.join(" "))}${p.settings.verifySni ? " (SNI checked)" : ""}`);
+  if (p.instances.length) lines.push(table(["AZ", "proxy instance", "state", "type", "private IP", "URL"], p.instances.map((i: any) => [i.az, i.instanceId, i.state ?? "?", i.instanceType, i.privateIp, i.url]), o));
+  for (const g of p.resourceGateways) lines.push(`Resource gateway ${g.id}${g.status ? ` (${g.status})` : ""}`);
+  if (p.resourceEndpoints.length) lines.push(table(["consumer VPC", "account", "Resource endpoint", "subnets", "state"], p.resourceEndpoints.map((e: any) => [e.vpcId, e.accountId, e.vpcEndpointId, e.subnetIds.join(","), e.state ?? "?"]), o));
+  const s = p.saving;
+  if (s.consumerVpcs > 0) {
+    const verb = s.savingMonthly >= 0 ? "saves" : "costs";
+    lines.push(`The shared proxy ${verb} ${c.bold(`${Math.abs(s.savingMonthly).toFixed(2)} USD/month`)} against one NAT gateway per consumer VPC (${s.consumerVpcs} x ${s.natPerVpcMonthly.toFixed(2)} = ${s.natAlternativeMonthly.toFixed(2)}; proxy ${s.proxyMonthly.toFixed(2)})`);
+  }
+  return lines;
 }
 
 /** "kind id (step)"; settings without an id of their own (a VPC attribute) are named by their step alone. */

@@ -37,6 +37,12 @@ export const vpcEndpointKind = defineKind({
     routeTableIds: z.array(z.string()).optional(),
     securityGroupIds: z.array(z.string().optional()).optional(),
     privateDnsEnabled: z.boolean().optional(),
+    // Resource endpoints (S2's connect-proxy): the configuration, and the consumer account they live in
+    vpcEndpointType: z.string().optional(),
+    resourceConfigurationArn: z.string().optional(),
+    accountId: z.string().optional(),
+    region: z.string().optional(),
+    profile: z.string().optional(),
   }),
   ...ec2KindParts({ ...type, live: (e) => endpointState(e) !== "deleted" }, (ctx, ec2, id) =>
     deleteAndWait(
