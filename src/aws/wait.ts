@@ -1,7 +1,6 @@
-// Polling with capped exponential backoff (for states the SDK waiters also poll) and a retry
-// wrapper for AWS's eventual consistency (InvalidXxx.NotFound right after a create).
+// Polling with capped exponential backoff (for states the SDK waiters also poll), with a spinner.
+// Retrying what is "not yet" (eventual consistency, dependencies) is src/aws/retry.ts.
 import { CliError, Interrupted } from "../errors.js";
-import { classifyError } from "./errors.js";
 
 export interface WaitSettings {
   minDelayMs: number;
@@ -57,24 +56,6 @@ export async function pollUntil<T>(
     await sleep(delay, signal);
     if (signal?.aborted) throw new Interrupted();
     delay = Math.min(settings.maxDelayMs, Math.ceil(delay * 1.5));
-  }
-}
-
-/**
- * Retries `fn` while AWS says a resource we just created does not exist yet (eventual
- * consistency), and on throttling/transient errors that survived the SDK's own retries.
- */
-export async function retryEventual<T>(fn: () => Promise<T>, settings: WaitSettings, attempts = 8): Promise<T> {
-  let delay = Math.max(5, Math.floor(settings.minDelayMs / 4));
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const cls = classifyError(err);
-      if (i >= attempts || (cls !== "not-found" && cls !== "throttling" && cls !== "transient")) throw err;
-      await sleep(delay);
-      delay = Math.min(settings.maxDelayMs, delay * 2);
-    }
   }
 }
 

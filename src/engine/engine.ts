@@ -10,7 +10,7 @@ import type { Plan } from "../plans/schema.js";
 import { planTags, stepFilters, type Tag } from "../aws/tags.js";
 import type { PlanSession } from "./session.js";
 import { classifyError, toCliError } from "../aws/errors.js";
-import { retryEventual, sleep } from "../aws/wait.js";
+import { eventually } from "../aws/retry.js";
 import { runDag } from "./dag.js";
 
 export type ResourceRecord = Plan["resources"][string];
@@ -194,7 +194,7 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
   };
 
   const neverTried = step.adoptsOnly && !plan.resources[step.id];
-  const adopted = step.discover && !neverTried ? await retryEventual(() => step.discover!(run), ctx.wait) : undefined;
+  const adopted = step.discover && !neverTried ? await eventually(ctx, () => step.discover!(run)) : undefined;
   const pendingAttrs = plan.resources[step.id]?.state === "pending" ? plan.resources[step.id].attrs : {};
   if (adopted) {
     session.upsert(step.id, { ...base, id: adopted.id, state: "created", attrs: { ...pendingAttrs, ...adopted.attrs }, createdAt: new Date().toISOString() });
@@ -210,7 +210,7 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
   }
 
   // Record intent first: a crash after this line is recovered by discover() on the next run.
-  const intent = step.intent ? await retryEventual(() => step.intent!(run), ctx.wait) : {};
+  const intent = step.intent ? await eventually(ctx, () => step.intent!(run)) : {};
   session.upsert(step.id, { ...base, id: null, state: "pending", attrs: { ...pendingAttrs, ...intent } });
   session.journal({ step: step.id, action: "create", status: "started", clientToken: run.clientToken });
   await session.save();
@@ -228,26 +228,21 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
 
 /**
  * Calls create without ever making a second copy: a not-found right after a dependency was created
- * is eventual consistency (nothing was made: retry); a throttling or 5xx answer that outlived the
- * SDK's retries may have been applied with the response lost, so look for the result by its tags
- * (discover) before trying again.
+ * is eventual consistency (nothing was made: retry). A throttling or 5xx answer that outlived the
+ * SDK's own retries may have been applied with the response lost: look for the result by its tags
+ * (discover) before giving up; a re-run resumes from the pending record either way.
  */
 async function createOnce(ctx: Context, step: StepDef, run: StepRun): Promise<StepResult> {
-  let delay = Math.max(5, Math.floor(ctx.wait.minDelayMs / 4));
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await step.create(run);
-    } catch (err) {
-      run.forget();
-      const cls = classifyError(err);
-      if (attempt >= 8 || (cls !== "not-found" && cls !== "throttling" && cls !== "transient")) throw err;
-      await sleep(delay, ctx.signal);
-      delay = Math.min(ctx.wait.maxDelayMs, delay * 2);
-      if (cls !== "not-found" && step.discover) {
-        const found = await retryEventual(() => step.discover!(run), ctx.wait);
-        if (found) return found;
-      }
+  try {
+    return await eventually(ctx, () => step.create(run), { beforeRetry: () => run.forget() });
+  } catch (err) {
+    run.forget();
+    const cls = classifyError(err);
+    if ((cls === "throttling" || cls === "transient") && step.discover) {
+      const found = await eventually(ctx, () => step.discover!(run));
+      if (found) return found;
     }
+    throw err;
   }
 }
 
@@ -257,14 +252,15 @@ async function createOnce(ctx: Context, step: StepDef, run: StepRun): Promise<St
  */
 async function verifyPatiently(ctx: Context, step: StepDef, run: StepRun, rec: ResourceRecord): Promise<StepResult | undefined> {
   if (!step.verify) return { id: rec.id };
-  const young = rec.createdAt && Date.now() - Date.parse(rec.createdAt) < 120_000;
-  for (let attempt = 0; ; attempt++) {
-    run.forget();
-    const r = await retryEventual(() => step.verify!(run, rec), ctx.wait);
-    if (r || !young || attempt >= 4) return r;
-    await sleep(Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt, ctx.signal);
-    if (ctx.signal.aborted) throw new Interrupted();
-  }
+  const young = Boolean(rec.createdAt && Date.now() - Date.parse(rec.createdAt) < 120_000);
+  return eventually(
+    ctx,
+    () => {
+      run.forget();
+      return step.verify!(run, rec);
+    },
+    { again: (r) => !r && young },
+  );
 }
 
 /** --dry-run: say what would happen; prove permissions with EC2 DryRun where inputs exist. */

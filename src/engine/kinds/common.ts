@@ -2,7 +2,8 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Context } from "../../context.js";
 import { classifyError } from "../../aws/errors.js";
-import { sleep, waitWithSpinner } from "../../aws/wait.js";
+import { waitWithSpinner } from "../../aws/wait.js";
+import { eventually, isDependency } from "../../aws/retry.js";
 
 type HasCtx = { ctx: Context } | Context;
 const ctxOf = (c: HasCtx): Context => ("aws" in c ? c : c.ctx);
@@ -22,18 +23,8 @@ export async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
 }
 
 /** Retries a delete that AWS refuses while a just-deleted dependent is still going away. */
-export async function retryDependency(ctx: Context, fn: () => Promise<unknown>, attempts = 12): Promise<void> {
-  let delay = Math.max(20, ctx.wait.minDelayMs);
-  for (let i = 1; ; i++) {
-    try {
-      return await ignoreNotFound(fn());
-    } catch (err) {
-      if (classifyError(err) !== "dependency" || i >= attempts || ctx.signal.aborted) throw err;
-      await sleep(delay, ctx.signal);
-      delay = Math.min(ctx.wait.maxDelayMs, delay * 2);
-    }
-  }
-}
+export const retryDependency = (ctx: Context, fn: () => Promise<unknown>): Promise<void> =>
+  eventually(ctx, () => ignoreNotFound(fn()), { retryOn: isDependency, attempts: 12, firstDelayMs: Math.max(20, ctx.wait.minDelayMs) });
 
 /** What a deleter sees of a resource that goes away slowly (NAT gateways, endpoints, Lattice resources). */
 export interface GoingAway {

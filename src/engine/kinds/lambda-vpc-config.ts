@@ -3,9 +3,10 @@
 // BEFORE the update, so a crash cannot lose it; the deleter (destroy, detach-lambda) restores it.
 import type { FunctionConfiguration, LambdaClient } from "@aws-sdk/client-lambda";
 import { z } from "zod";
-import { CliError, Interrupted } from "../../errors.js";
+import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
-import { sleep, waitWithSpinner } from "../../aws/wait.js";
+import { waitWithSpinner } from "../../aws/wait.js";
+import { eventually } from "../../aws/retry.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, lambdaOf } from "./common.js";
@@ -82,24 +83,16 @@ export async function waitForUpdate(ctx: Context, lambda: LambdaClient, name: st
 /** Sends UpdateFunctionConfiguration, waiting out an update in progress and IAM propagation. */
 async function updateVpcConfig(ctx: Context, name: string, cfg: VpcConfigShape, opts: { iamJustChanged: boolean }) {
   const lambda = await lambdaOf(ctx);
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, VpcConfig: cfg }));
-    } catch (err) {
-      const code = errorCode(err);
-      if (code === "ResourceConflictException" && attempt < 30) {
-        await waitForUpdate(ctx, lambda, name, "Another update in progress", { failOnFailed: false });
-        continue;
-      }
-      // IAM is eventually consistent: a policy attached seconds ago may not be visible to Lambda yet.
-      if (opts.iamJustChanged && code === "InvalidParameterValueException" && /execution role does not have permissions/.test((err as Error).message) && attempt < 8) {
-        await sleep(Math.min(ctx.wait.maxDelayMs, Math.max(20, ctx.wait.minDelayMs) * 2 ** attempt), ctx.signal);
-        if (ctx.signal.aborted) throw new Interrupted();
-        continue;
-      }
-      throw err;
-    }
-  }
+  const inProgress = (err: unknown) => errorCode(err) === "ResourceConflictException";
+  // IAM is eventually consistent: a policy attached seconds ago may not be visible to Lambda yet.
+  const roleNotYet = (err: unknown) => opts.iamJustChanged && errorCode(err) === "InvalidParameterValueException" && /execution role does not have permissions/.test((err as Error).message);
+  return eventually(ctx, () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, VpcConfig: cfg })), {
+    attempts: 30,
+    retryOn: (err, attempt) => inProgress(err) || (roleNotYet(err) && attempt < 8),
+    firstDelayMs: 2 * Math.max(20, ctx.wait.minDelayMs),
+    // Another update in progress: waiting for it to end is the pause.
+    beforeRetry: async (err) => inProgress(err) && (await waitForUpdate(ctx, lambda, name, "Another update in progress", { failOnFailed: false }), true),
+  });
 }
 
 export function lambdaVpcConfigStep(o: {
