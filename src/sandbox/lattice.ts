@@ -49,7 +49,12 @@ const GATEWAY_CREATE_MS = 120_000;
 const NAT_CREATE_MS = 90_000;
 
 export function latticeStore(rs: RegionState): LatticeStore {
-  return (rs.ext.lattice ??= { gateways: {}, configurations: {} }) as LatticeStore;
+  // Every key filled in, not only the object: a read (ListResourceGateways) may create the store in
+  // memory unpersisted, and the journal then holds only the keys a later write changed.
+  const s = (rs.ext.lattice ??= { gateways: {}, configurations: {} }) as Partial<LatticeStore>;
+  s.gateways ??= {};
+  s.configurations ??= {};
+  return s as LatticeStore;
 }
 
 const validation = (message: string, fieldList?: Array<{ name: string; message: string }>) => {

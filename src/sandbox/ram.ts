@@ -38,7 +38,11 @@ export interface RamStore {
 }
 
 export function ramStore(rs: RegionState): RamStore {
-  return (rs.ext.ram ??= { shares: {}, clientTokens: {} }) as RamStore;
+  // Every key filled in (see latticeStore: a read may create the store unpersisted).
+  const s = (rs.ext.ram ??= { shares: {}, clientTokens: {} }) as Partial<RamStore>;
+  s.shares ??= {};
+  s.clientTokens ??= {};
+  return s as RamStore;
 }
 
 const invalid = (m: string) => awsError("InvalidParameterException", m);
