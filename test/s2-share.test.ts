@@ -91,7 +91,32 @@ test("S2: share-proxy → connect-proxy for two 10.0.0.0/16 consumers → analyz
     for (const id of [env.vpcEndpointId, p.resources[`proxy/${env.az}/config`].id, p.resources["proxy/gateway"].id, p.resources[`proxy/${env.az}/instance`].id]) assert.ok(hops.includes(id), `${id} in ${hops.join(" → ")}`);
     const no = await w.run("analyze-path", "--local", "--from", env.subnetId, "--to", ip, "--port", "8080", "--json");
     assert.equal(no.code, 4, `${t.vpcId}: 8080 is not the proxy port`);
+    // the endpoint's group admits only the proxy port (the configuration would refuse 8080 next)
+    assert.deepEqual([no.json().result.explanations[0].code, no.json().result.explanations[0].component.id], ["ENI_SG_RULES_MISMATCH", readPlan(w.cwd).resources[`consumer/${t.vpcId}/sg`].id]);
   }
+
+  // Reachability Analyzer mode: it has no path components for Resource endpoints or Lattice, so it
+  // proves the half it sees (the proxy → its NAT gateway → the internet gateway) and says so.
+  const env0 = connected[0].env[0];
+  const ip0 = env0.HTTPS_PROXY.replace(/^http:\/\//, "").replace(/:3128$/, "");
+  const ra = await w.run("analyze-path", "--from", env0.subnetId, "--to", ip0, "--port", "3128", "--json");
+  assert.equal(ra.code, 0, ra.stderr);
+  const raDoc = ra.json();
+  const p0 = readPlan(w.cwd);
+  assert.equal(raDoc.privateLink.endpointId, env0.vpcEndpointId);
+  assert.equal(raDoc.privateLink.target, p0.resources[`proxy/${env0.az}/instance`].id, "the half starts at the proxy");
+  assert.deepEqual(raDoc.privateLink.provenHalf, { from: raDoc.privateLink.target, to: "igw", protocol: "tcp", port: 443 });
+  const raHops = raDoc.result.hops.map((h: any) => h.component?.id ?? "");
+  assert.ok(raHops.includes(p0.resources[`nat/${env0.az}/gateway`]?.id ?? raHops.find((x: string) => x.startsWith("nat-"))), raHops.join(" → "));
+  assert.ok(raHops.some((x: string) => x.startsWith("igw-")), raHops.join(" → "));
+  assert.match(ra.stderr, /no path components for Resource VPC endpoints/);
+  const cmp = await w.run("analyze-path", "--compare", "--from", env0.subnetId, "--to", ip0, "--port", "3128", "--json");
+  assert.equal(cmp.code, 0, cmp.stderr);
+  assert.deepEqual(cmp.json().disagreements, [], "the unanalyzable half is no disagreement");
+  assert.equal(cmp.json().local.reachable, true);
+  const cmp8080 = await w.run("analyze-path", "--compare", "--from", env0.subnetId, "--to", ip0, "--port", "8080", "--json");
+  assert.equal(cmp8080.code, 4, "the whole path on 8080 is refused (the offline analyzer)");
+  assert.deepEqual(cmp8080.json().disagreements, []);
 
   const d = await w.ok("destroy", "--yes", "--json");
   const kinds = d.json().deleted.map((x: any) => x.kind);

@@ -73,8 +73,30 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
     local = r.result;
     report.snapshot = r.snapshot;
   }
+  const privateLink = q.mode === "local" ? undefined : await resourceEndpointOnPath(ctx, q);
   if (q.mode === "local") report.result = local!;
-  else {
+  else if (privateLink) {
+    // RA has no path components for Resource endpoints or VPC Lattice: it proves the provider half.
+    const half: ParsedQuery = { ...q, source: privateLink.target, destination: "igw", protocol: "tcp", port: 443 };
+    ctx.log.warn(
+      `AWS Reachability Analyzer has no path components for Resource VPC endpoints or VPC Lattice resource gateways and configurations: it cannot analyze ${q.source} → ${privateLink.endpointId}. ` +
+        `Proving the half it can see instead: ${half.source} (the target of ${privateLink.resourceConfigurationId}) → internet gateway, tcp/443.${q.mode === "aws" ? " The whole path: --local." : ""}`,
+    );
+    const ra = await analyzeWithReachabilityAnalyzer(ctx, half, Boolean(opts.keep));
+    report.result = ra.result;
+    report.reachabilityAnalyzer = { analyses: ra.analyses, ...(ra.temporaryNetworkInterface ? { temporaryNetworkInterface: ra.temporaryNetworkInterface } : {}) };
+    report.privateLink = { ...privateLink, reason: "Reachability Analyzer has no path components for Resource VPC endpoints or VPC Lattice", provenHalf: { from: half.source, to: "igw", protocol: "tcp", port: 443 } };
+    if (q.mode === "compare") {
+      // Compared on what both engines analyzed (the half); the whole path is the offline analyzer's alone.
+      const { analyzePath } = await import("../analysis/analyzer.js");
+      const { takeSnapshot } = await import("./snapshot.js");
+      const localHalf = opts.snapshot ? undefined : analyzePath(await takeSnapshot(ctx, { allVpcs: true }), { source: half.source, destination: half.destination, protocol: half.protocol, port: half.port });
+      const { comparePathResults } = await import("../analysis/reachability.js");
+      report.local = local;
+      report.disagreements = localHalf ? comparePathResults(localHalf, ra.result) : [];
+      report.result = { ...ra.result, reachable: ra.result.reachable && local!.reachable };
+    }
+  } else {
     const ra = await analyzeWithReachabilityAnalyzer(ctx, q, Boolean(opts.keep));
     report.result = ra.result;
     report.reachabilityAnalyzer = { analyses: ra.analyses, ...(ra.temporaryNetworkInterface ? { temporaryNetworkInterface: ra.temporaryNetworkInterface } : {}) };
@@ -97,6 +119,61 @@ async function analyzeLocally(ctx: Context, q: ParsedQuery, opts: AnalyzePathOpt
   const snap = opts.snapshot ? await readSnapshotFile(ctx, opts.snapshot) : await takeSnapshot(ctx, opts.vpc?.length ? { vpc: opts.vpc } : { allVpcs: true });
   const result = analyzePath(snap, { source: q.source, destination: q.destination, protocol: q.protocol, port: q.port });
   return { result, snapshot: { takenAt: snap.takenAt, ...(opts.snapshot ? { file: opts.snapshot } : {}) } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resource endpoints (PrivateLink to a VPC Lattice resource configuration, S2)
+
+/**
+ * When the destination is a Resource VPC endpoint (by id, its network interface, or its private IP in
+ * the source's VPC): the endpoint, its configuration and gateway, and the configuration's target
+ * (an instance or network interface of the provider VPC) — what Reachability Analyzer can start from.
+ */
+async function resourceEndpointOnPath(ctx: Context, q: ParsedQuery): Promise<{ endpointId: string; resourceConfigurationId: string; resourceGatewayId: string; target: string } | undefined> {
+  const sdk = ec2Sdk();
+  const aws = await ctx.aws();
+  const ec2 = await aws.ec2();
+  const endpointOfEni = (e?: import("@aws-sdk/client-ec2").NetworkInterface) => (e?.InterfaceType === "vpc_endpoint" ? /(vpce-[0-9a-f]+)/.exec(e.Description ?? "")?.[1] : undefined);
+  let endpointId: string | undefined;
+  const d = q.destination;
+  try {
+    if (d.startsWith("vpce-")) endpointId = d;
+    else if (d.startsWith("eni-")) endpointId = endpointOfEni((await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [d] }))).NetworkInterfaces?.[0]);
+    else if (/^\d+\.\d+\.\d+\.\d+(\/32)?$/.test(d)) {
+      const vpcId = await sourceVpc(ctx, q.source);
+      if (!vpcId) return undefined;
+      const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "addresses.private-ip-address", Values: [d.replace(/\/32$/, "")] }] }));
+      endpointId = endpointOfEni(r.NetworkInterfaces?.[0]);
+    }
+    if (!endpointId) return undefined;
+    const ep = (await ec2.send(new sdk.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }))).VpcEndpoints?.[0];
+    if (ep?.VpcEndpointType !== "Resource" || !ep.ResourceConfigurationArn) return undefined;
+    const { latticeSdk } = await import("../aws/sdk.js");
+    const lattice = await aws.lattice();
+    const cfg = await lattice.send(new (latticeSdk().GetResourceConfigurationCommand)({ resourceConfigurationIdentifier: ep.ResourceConfigurationArn }));
+    const gw = await lattice.send(new (latticeSdk().GetResourceGatewayCommand)({ resourceGatewayIdentifier: cfg.resourceGatewayId! }));
+    const ip = cfg.resourceConfigurationDefinition?.ipResource?.ipAddress;
+    if (!ip || !gw.vpcId) return undefined;
+    const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "vpc-id", Values: [gw.vpcId] }, { Name: "addresses.private-ip-address", Values: [ip] }] }));
+    const eni = r.NetworkInterfaces?.[0];
+    const target = eni?.Attachment?.InstanceId ?? eni?.NetworkInterfaceId;
+    return target ? { endpointId, resourceConfigurationId: cfg.id!, resourceGatewayId: gw.id!, target } : undefined;
+  } catch (err) {
+    // Not a Resource endpoint we can follow (or not visible to these credentials): RA answers as usual.
+    const { classifyError } = await import("../aws/errors.js");
+    if (["not-found", "invalid", "auth"].includes(classifyError(err))) return undefined;
+    throw err;
+  }
+}
+
+/** The VPC of an analyze-path source (read-only), or undefined when it cannot be told. */
+async function sourceVpc(ctx: Context, source: string): Promise<string | undefined> {
+  const sdk = ec2Sdk();
+  const ec2 = await (await ctx.aws()).ec2();
+  if (source.startsWith("subnet-")) return (await ec2.send(new sdk.DescribeSubnetsCommand({ SubnetIds: [source] }))).Subnets?.[0]?.VpcId;
+  if (source.startsWith("eni-")) return (await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [source] }))).NetworkInterfaces?.[0]?.VpcId;
+  if (source.startsWith("i-")) return (await ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: [source] }))).Reservations?.[0]?.Instances?.[0]?.VpcId;
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

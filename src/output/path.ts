@@ -19,6 +19,8 @@ export interface AnalyzePathReport {
   disagreements?: Disagreement[];
   reachabilityAnalyzer?: { analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }>; temporaryNetworkInterface?: string };
   snapshot?: { takenAt: string; file?: string };
+  /** RA mode on a path through a Resource VPC endpoint: what RA cannot see, and the half it proved instead. */
+  privateLink?: { endpointId: string; resourceConfigurationId: string; resourceGatewayId: string; target: string; reason: string; provenHalf: { from: string; to: string; protocol: string; port: number } };
   /** The fix for a blocked path, when known (also in result.hint). */
   hint?: string;
 }
@@ -88,7 +90,14 @@ export function bugReport(rep: AnalyzePathReport): string {
 export function renderAnalyzePath(rep: AnalyzePathReport, c: ChalkInstance): string {
   const head = { from: rep.from, to: rep.to, protocol: rep.protocol, port: rep.port };
   const label = rep.mode === "local" ? "offline analyzer" : "Reachability Analyzer";
-  const lines = [c.dim(`[${label}${rep.snapshot ? `, snapshot ${rep.snapshot.file ?? rep.snapshot.takenAt}` : ""}]`), renderPathResult(rep.result, c, head)];
+  const pl = rep.privateLink;
+  const lines = pl
+    ? [
+        c.dim(`[${label}: ${pl.reason}; it proved ${pl.provenHalf.from} → ${pl.provenHalf.to} (${pl.provenHalf.protocol}/${pl.provenHalf.port}), the half behind ${pl.endpointId} → ${pl.resourceConfigurationId} → ${pl.resourceGatewayId}]`),
+        renderPathResult(rep.result, c, { from: pl.provenHalf.from, to: pl.provenHalf.to, protocol: pl.provenHalf.protocol, port: pl.provenHalf.port }),
+        ...(rep.local ? [c.dim(`[offline analyzer, the whole path ${rep.from} → ${rep.to}]`), renderPathResult(rep.local, c, head)] : []),
+      ]
+    : [c.dim(`[${label}${rep.snapshot ? `, snapshot ${rep.snapshot.file ?? rep.snapshot.takenAt}` : ""}]`), renderPathResult(rep.result, c, head)];
   if (rep.mode === "compare") {
     if (!rep.disagreements?.length) lines.push(`${c.green("✔")} the offline analyzer agrees (verdict${rep.reachable ? "" : ", blocking component and code"})`);
     else {
