@@ -148,6 +148,10 @@ test("launch-proxy refuses (exit 2, zero mutating calls) subnets with no way out
   assert.match(bad.stderr, new RegExp(`${publicSubnet} .*is public`));
   assert.match(bad.stderr, new RegExp(`${foreign} is in vpc-`));
   assert.match(bad.stderr, /subnet-0123456789abcdef0: no such subnet/);
+  // and without --print-config, bad domains and a bad port are refused before any AWS call too
+  const opts = await run("launch-proxy", "--allow-domain", "*.x.com", "--allow-domain", ".a.com", "--allow-domain", "b.a.com", "--port", "70000");
+  assert.equal(opts.code, 2);
+  assert.match(opts.stderr, /3 problems/);
   assert.equal(sandbox.stats().mutatingCalls, before);
   assert.equal(planOf(cwd).proxy, undefined, "the plan is unchanged");
 });
@@ -241,4 +245,17 @@ test("status shows the live proxy instances (state, type, private IP), the resou
   assert.match(text.stdout, /Resource gateway rgw-0123456789abcdef0/);
   assert.match(text.stdout, /The shared proxy (saves|costs) \d+\.\d\d USD\/month against one NAT gateway per consumer VPC/);
   void sandbox;
+});
+
+test("launch-proxy --dry-run: every check, the steps it would run, zero mutating calls, the plan unchanged", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const before = sandbox.stats().mutatingCalls;
+  const planBefore = readFileSync(path.join(cwd, "egress-plan.json"), "utf8");
+  const r = await run("--dry-run", "launch-proxy", "--per-az", "--allow-domain", "api.vendor.io", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().dryRun, true);
+  assert.deepEqual(r.json().proxies, []);
+  assert.equal(r.json().steps["proxy/us-east-1a/instance"], "would-create");
+  assert.equal(sandbox.stats().mutatingCalls, before);
+  assert.equal(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"), planBefore);
 });
