@@ -2,7 +2,7 @@
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Context } from "../../context.js";
 import { classifyError } from "../../aws/errors.js";
-import { waitWithSpinner } from "../../aws/wait.js";
+import { type BatchDescribe, describeBatched, waitBatched, waitWithSpinner } from "../../aws/wait.js";
 import { eventually, isDependency } from "../../aws/retry.js";
 
 type HasCtx = { ctx: Context } | Context;
@@ -44,6 +44,36 @@ export async function deleteAndWait(ctx: Context, what: string, read: () => Prom
     `${what} to be deleted`,
     async () => {
       const cur = await read();
+      return cur.gone ? { done: true } : { done: false, status: cur.status ?? "deleting" };
+    },
+    () => `${what} deleted`,
+    usualMs,
+  );
+}
+
+/**
+ * deleteAndWait for a kind whose Describe answers many ids at once: deletions waited for at the same
+ * time share each poll round's call (destroy of three NAT gateways: one DescribeNatGateways a round).
+ */
+export async function deleteAndWaitBatched<T>(
+  ctx: Context,
+  what: string,
+  d: BatchDescribe<T>,
+  id: string,
+  going: (item: T | undefined) => GoingAway,
+  remove: () => Promise<unknown>,
+  usualMs?: number,
+): Promise<void> {
+  const now = going(await describeBatched(d, id, ctx.wait));
+  if (now.gone) return;
+  if (!now.deleting) await ignoreNotFound(remove());
+  await waitBatched(
+    ctx,
+    `${what} to be deleted`,
+    d,
+    id,
+    (item) => {
+      const cur = going(item);
       return cur.gone ? { done: true } : { done: false, status: cur.status ?? "deleting" };
     },
     () => `${what} deleted`,

@@ -8,10 +8,10 @@ import type { EC2Client, Instance, RunInstancesCommandInput } from "@aws-sdk/cli
 import { z } from "zod";
 import { collect, orUndefined } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
-import { waitWithSpinner } from "../../aws/wait.js";
+import { type BatchDescribe, waitBatched } from "../../aws/wait.js";
 import type { Plan } from "../../plans/schema.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { deleteAndWait, ec2Of } from "./common.js";
+import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind, recordsOf } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 import { ec2Sdk } from "../../aws/sdk.js";
@@ -32,6 +32,14 @@ export const listInstances = (ec2: EC2Client, Filters?: RunFilters, InstanceIds?
 type RunFilters = { Name: string; Values: string[] }[];
 
 export const getInstance = async (ec2: EC2Client, id: string) => (await orUndefined(listInstances(ec2, undefined, [id])))?.[0];
+
+/** Instances awaited at once are polled together (a filter: an id not visible yet is just absent). */
+const instanceBatch = (ec2: EC2Client): BatchDescribe<Instance> => ({
+  client: ec2,
+  kind: "ec2-instance",
+  describe: (ids) => listInstances(ec2, [{ Name: "instance-id", Values: ids }]),
+  idOf: (i) => i.InstanceId,
+});
 
 const stateOf = (i: Instance | undefined) => i?.State?.Name ?? "unknown";
 const profileName = (i: Instance) => i.IamInstanceProfile?.Arn?.split("/").pop();
@@ -72,13 +80,12 @@ export const ec2InstanceKind = defineKind({
   kind: "ec2-instance",
   attrs: InstanceAttrs,
   ...ec2KindParts(type, (ctx, ec2, id) =>
-    deleteAndWait(
+    deleteAndWaitBatched(
       ctx,
       `instance ${id}`,
-      async () => {
-        const i = await getInstance(ec2, id);
-        return { gone: !i || stateOf(i) === "terminated", deleting: stateOf(i) === "shutting-down", status: stateOf(i) };
-      },
+      instanceBatch(ec2),
+      id,
+      (i) => ({ gone: !i || stateOf(i) === "terminated", deleting: stateOf(i) === "shutting-down", status: stateOf(i) }),
       () => ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] })),
       INSTANCE_USUAL_MS.delete,
     ),
@@ -126,11 +133,12 @@ export function ec2InstanceStep(o: { id: string; az: string; label: string; depe
     },
     async settle(run, result) {
       const ec2 = await ec2Of(run);
-      const i = await waitWithSpinner(
+      const i = await waitBatched(
         run.ctx,
         `instance ${result.id} in ${o.az} to be running`,
-        async () => {
-          const cur = await getInstance(ec2, result.id!);
+        instanceBatch(ec2),
+        result.id!,
+        (cur) => {
           if (!cur) return { done: false, status: "not visible yet" };
           const s = stateOf(cur);
           if (s === "running") return { done: true, value: cur };

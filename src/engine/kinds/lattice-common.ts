@@ -3,6 +3,7 @@
 // List and Get calls return none).
 import { createHash } from "node:crypto";
 import { errorCode } from "../../aws/errors.js";
+import type { BatchDescribe } from "../../aws/wait.js";
 import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";
 import { latticeOf } from "./common.js";
@@ -54,6 +55,22 @@ export interface LatticeApi<T extends LatticeItem> {
 
 export const isLiveLattice = (s: string | undefined) => !["DELETE_IN_PROGRESS", "DELETE_FAILED", "CREATE_FAILED"].includes(String(s));
 
+/**
+ * Lattice resources of a kind awaited at once are polled together: one List a round (Lattice has no
+ * Get for several ids; List's summaries carry the status), not a Get per resource.
+ */
+export async function latticeBatch<T extends LatticeItem>(ctx: Context | { ctx: Context }, api: LatticeApi<T>): Promise<BatchDescribe<T>> {
+  return {
+    client: await latticeOf(ctx),
+    kind: api.kind,
+    describe: async (ids) => {
+      const want = new Set(ids);
+      return (await api.list(ctx)).filter((i) => i.id !== undefined && want.has(i.id));
+    },
+    idOf: (i) => i.id,
+  };
+}
+
 export function latticeKindParts<T extends LatticeItem>(api: LatticeApi<T>) {
   return {
     async owner(ctx: Context, rec: { id: string | null; attrs: { arn?: string } }, plan: Plan): Promise<Ownership> {
@@ -68,14 +85,13 @@ export function latticeKindParts<T extends LatticeItem>(api: LatticeApi<T>) {
       } catch (err) {
         if (errorCode(err) !== "ResourceNotFoundException") throw err;
       }
-      const { waitWithSpinner } = await import("../../aws/wait.js");
-      await waitWithSpinner(
+      const { waitBatched } = await import("../../aws/wait.js");
+      await waitBatched(
         ctx,
         `${api.what} ${id} to be deleted`,
-        async () => {
-          const cur = await api.get(ctx, id);
-          return cur ? { done: false, status: String(cur.status) } : { done: true };
-        },
+        await latticeBatch(ctx, api),
+        id,
+        (cur) => (cur ? { done: false, status: String(cur.status) } : { done: true }),
         () => `${api.what} ${id} deleted`,
       );
     },

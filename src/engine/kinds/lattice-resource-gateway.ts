@@ -5,12 +5,12 @@ import type { GetResourceGatewayResponse } from "@aws-sdk/client-vpc-lattice";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { collect, orUndefined } from "../../aws/ec2.js";
-import { waitWithSpinner } from "../../aws/wait.js";
+import { waitBatched } from "../../aws/wait.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { latticeOf } from "./common.js";
 import { defineKind } from "./kind.js";
-import { isLiveLattice, latticeKindParts, latticeName, latticeTags, tagMap, type LatticeApi } from "./lattice-common.js";
+import { isLiveLattice, latticeBatch, latticeKindParts, latticeName, latticeTags, tagMap, type LatticeApi } from "./lattice-common.js";
 import { taggedStep } from "./tagged.js";
 import { latticeSdk } from "../../aws/sdk.js";
 
@@ -77,11 +77,12 @@ export function resourceGatewayStep(o: { id: string; subnetSteps: string[]; secu
         }),
       ),
     async settle(run, result) {
-      const g = await waitWithSpinner(
+      await waitBatched(
         run.ctx,
         `resource gateway ${result.id} to become ACTIVE`,
-        async () => {
-          const cur = await getGateway(run, result.id!);
+        await latticeBatch(run, api),
+        result.id!,
+        (cur) => {
           if (!cur) return { done: false, status: "not visible yet" };
           if (cur.status === "ACTIVE") return { done: true, value: cur };
           if (!isLiveLattice(cur.status)) return { done: false, failure: `is ${cur.status}` };
@@ -89,6 +90,8 @@ export function resourceGatewayStep(o: { id: string; subnetSteps: string[]; secu
         },
         () => `Resource gateway ${result.id} is ACTIVE`,
       );
+      // the List summary has no vpcId: the full record once, for the plan
+      const g = await getGateway(run, result.id!);
       if (!g) throw new CliError(`Resource gateway ${result.id} disappeared.`);
       return { id: result.id, attrs: attrsOf(g) };
     },

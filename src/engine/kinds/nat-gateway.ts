@@ -1,12 +1,12 @@
 // Kind "nat-gateway": a public NAT gateway (tagged, client token). Its step waits until it is
 // available; its deleter until it is deleted (so its address can be released).
-import type { NatGateway } from "@aws-sdk/client-ec2";
+import type { EC2Client, NatGateway } from "@aws-sdk/client-ec2";
 import { z } from "zod";
 import { getNatGateway, listNatGateways } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
-import { waitWithSpinner } from "../../aws/wait.js";
+import { type BatchDescribe, waitBatched } from "../../aws/wait.js";
 import type { StepDef } from "../engine.js";
-import { deleteAndWait, ec2Of } from "./common.js";
+import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 import { ec2Sdk } from "../../aws/sdk.js";
@@ -18,6 +18,14 @@ const NAT_USUAL_MS = { create: 90_000, delete: 60_000 };
 
 /** What the plan keeps of a NAT gateway: its state and addresses (status and add-nat read them). */
 const NatAttrs = z.looseObject(Object.fromEntries(["state", "publicIp", "privateIp", "allocationId", "subnetId"].map((k) => [k, z.string().optional()])));
+
+/** NAT gateways awaited at once are polled together (a filter, not NatGatewayIds: an id not visible yet is just absent). */
+const natBatch = (ec2: EC2Client): BatchDescribe<NatGateway> => ({
+  client: ec2,
+  kind: "nat-gateway",
+  describe: (ids) => listNatGateways(ec2, [{ Name: "nat-gateway-id", Values: ids }]),
+  idOf: (n) => n.NatGatewayId,
+});
 
 const type: Ec2Type<NatGateway> = {
   kind: "nat-gateway",
@@ -32,13 +40,12 @@ export const natGatewayKind = defineKind({
   kind: "nat-gateway",
   attrs: NatAttrs,
   ...ec2KindParts({ ...type, live: (n) => n.State !== "deleted" }, (ctx, ec2, id) =>
-    deleteAndWait(
+    deleteAndWaitBatched(
       ctx,
       `NAT gateway ${id}`,
-      async () => {
-        const n = await getNatGateway(ec2, id);
-        return { gone: !n || n.State === "deleted", deleting: n?.State === "deleting", status: n?.State };
-      },
+      natBatch(ec2),
+      id,
+      (n) => ({ gone: !n || n.State === "deleted", deleting: n?.State === "deleting", status: n?.State }),
       () => ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: id })),
       NAT_USUAL_MS.delete,
     ),
@@ -72,11 +79,12 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
       ).NatGateway!,
     async settle(run, result) {
       const ec2 = await ec2Of(run);
-      const nat = await waitWithSpinner(
+      const nat = await waitBatched(
         run.ctx,
         `NAT gateway ${result.id} in ${o.az} to become available`,
-        async () => {
-          const n = await getNatGateway(ec2, result.id!);
+        natBatch(ec2),
+        result.id!,
+        (n) => {
           if (!n) return { done: false, status: "not visible yet" };
           if (n.State === "available") return { done: true, value: n };
           if (n.State === "failed") return { done: false, failure: `went to state failed: ${n.FailureCode ?? ""} ${n.FailureMessage ?? ""}`.trim() };

@@ -6,9 +6,9 @@ import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { endpointState, isGoneEndpoint, isLiveEndpoint, listVpcEndpoints, orUndefined } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
-import { waitWithSpinner } from "../../aws/wait.js";
+import { type BatchDescribe, waitBatched } from "../../aws/wait.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { deleteAndWait, ec2Of } from "./common.js";
+import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 import { ec2Sdk } from "../../aws/sdk.js";
@@ -16,6 +16,14 @@ import { ec2Sdk } from "../../aws/sdk.js";
 const { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, ModifyVpcEndpointCommand } = ec2Sdk();
 
 const getEndpoint = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
+
+/** Endpoints awaited at once are polled together (a filter: an id not visible yet is just absent). */
+const endpointBatch = (ec2: EC2Client): BatchDescribe<VpcEndpoint> => ({
+  client: ec2,
+  kind: "vpc-endpoint",
+  describe: (ids) => listVpcEndpoints(ec2, [{ Name: "vpc-endpoint-id", Values: ids }]),
+  idOf: (e) => e.VpcEndpointId,
+});
 
 const type: Ec2Type<VpcEndpoint> = {
   kind: "vpc-endpoint",
@@ -45,13 +53,12 @@ export const vpcEndpointKind = defineKind({
     profile: z.string().optional(),
   }),
   ...ec2KindParts({ ...type, live: (e) => endpointState(e) !== "deleted" }, (ctx, ec2, id) =>
-    deleteAndWait(
+    deleteAndWaitBatched(
       ctx,
       `VPC endpoint ${id}`,
-      async () => {
-        const e = await getEndpoint(ec2, id);
-        return { gone: !e || endpointState(e) === "deleted", deleting: endpointState(e) === "deleting", status: String(e?.State) };
-      },
+      endpointBatch(ec2),
+      id,
+      (e) => ({ gone: !e || endpointState(e) === "deleted", deleting: endpointState(e) === "deleting", status: String(e?.State) }),
       async () => {
         const r = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id] }));
         const failed = r.Unsuccessful?.find((u) => !/NotFound/.test(u.Error?.Code ?? ""));
@@ -129,11 +136,12 @@ export function vpcEndpointStep(o: {
     TagSpecifications: tagSpec("vpc-endpoint", run.tags),
   });
   const waitAvailable = (run: StepRun, ec2: EC2Client, id: string) =>
-    waitWithSpinner(
+    waitBatched(
       run.ctx,
       `endpoint ${id} (${o.serviceName}) to become available`,
-      async () => {
-        const cur = await getEndpoint(ec2, id);
+      endpointBatch(ec2),
+      id,
+      (cur) => {
         if (!cur) return { done: false, status: "not visible yet" };
         const state = endpointState(cur);
         if (state === "available") return { done: true, value: cur };
