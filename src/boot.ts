@@ -39,7 +39,6 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
   proto._compile = function (content: string, filename: string) {
     // import() in a script restored from cached data has no loader on Node 20: such files compile as usual
     // (the bundle has none: esbuild turns them into require; the SDK's CommonJS build has none).
-    if (DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
     const entry = path.join(dir, createHash("sha1").update(filename).digest("hex"));
     const hash = createHash("sha1").update(content).digest("hex");
     let cached: Buffer | undefined;
@@ -49,6 +48,8 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
     } catch {
       cached = undefined;
     }
+    // (an entry is only ever written for a file without import(), so a hit needs no second look)
+    if (!cached && DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
     let script: vm.Script;
     try {
       script = new vm.Script((Module as any).wrap(content), { filename, cachedData: cached });
