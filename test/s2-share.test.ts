@@ -206,3 +206,62 @@ test("connect-proxy refusals: unknown consumer VPC, subnets of another VPC, no s
   assert.equal(mutating(w.sandbox), beforeWest, "zero mutating calls");
   assert.equal(fileOrNull(path.join(w.cwd, "egress-plan.json")), planBefore, "plan unchanged");
 });
+
+test("share-proxy on an endpoint without VPC Lattice (an HTML 404): exit 1 naming the service, nothing changed", async () => {
+  const w = await s2World();
+  const http = await import("node:http");
+  const { PassThrough } = await import("node:stream");
+  const { VPCLatticeClient } = await import("@aws-sdk/client-vpc-lattice");
+  const { createContext } = await import("../src/context.js");
+  const { createLogger } = await import("../src/output/logger.js");
+  const { shareProxyCommand } = await import("../src/commands/share-proxy.js");
+  const { CliError } = await import("../src/errors.js");
+  let hits = 0;
+  const server = http.createServer((_req, res) => {
+    hits++;
+    res.writeHead(404, { "content-type": "text/html" });
+    res.end("<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = (server.address() as import("node:net").AddressInfo).port;
+    const stderr = new PassThrough();
+    const log = await createLogger({ stderr, color: false, verbose: false, interactive: false });
+    const opts = { sandbox: true, sandboxFile: w.file, plan: "egress-plan.json", json: true, yes: true, dryRun: false, color: false, verbose: false };
+    const ctx = createContext(opts, { cwd: w.cwd, env: cleanEnv(), stdout: new PassThrough(), stderr, log, signal: new AbortController().signal, sandbox: w.sandbox, userAgent: "test" });
+    const real = await ctx.aws();
+    const lattice = new VPCLatticeClient({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" }, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+    const noLattice = { ...real, lattice: async () => lattice };
+    const before = mutating(w.sandbox);
+    const planBefore = fileOrNull(path.join(w.cwd, "egress-plan.json"));
+    const err = await shareProxyCommand({ ...ctx, aws: async () => noLattice }, {}).then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.ok(err instanceof CliError, String(err));
+    assert.equal(err.exitCode, 1);
+    assert.equal(err.code, "ServiceUnavailable");
+    assert.match(err.message, /VPC Lattice \(vpc-lattice\) is not available .*nothing was changed/);
+    assert.ok(hits >= 1, "Lattice was asked (a read call)");
+    assert.equal(mutating(w.sandbox), before, "no mutating call");
+    assert.equal(fileOrNull(path.join(w.cwd, "egress-plan.json")), planBefore, "the plan is unchanged");
+  } finally {
+    server.close();
+  }
+});
+
+test("connect-proxy --consumer-profile: the consumer's records carry the profile and account, destroy undoes them with that profile", async () => {
+  const w = await s2World();
+  await w.ok("share-proxy");
+  const t = w.teams[0];
+  const c = (await w.ok("connect-proxy", "--consumer-vpc", t.vpcId, "--subnets", t.subnets.join(","), "--consumer-profile", "team1-admin", "--json")).json();
+  assert.equal(c.consumer.profile, "team1-admin");
+  assert.equal(c.consumer.accountId, w.sandbox.accountId, "the sandbox holds one account: STS's answer is recorded");
+  const plan = readPlan(w.cwd);
+  for (const step of [`consumer/${t.vpcId}/sg`, `consumer/${t.vpcId}/sg/ingress/vpc-cidr`, `consumer/${t.vpcId}/endpoint/us-east-1a`, `consumer/${t.vpcId}/endpoint/us-east-1b`]) {
+    assert.deepEqual([plan.resources[step].attrs.profile, plan.resources[step].attrs.accountId, plan.resources[step].attrs.region], ["team1-admin", w.sandbox.accountId, R], step);
+  }
+  const d = await w.ok("destroy", "--yes", "--verbose", "--json");
+  assert.ok(d.json().deleted.some((x: any) => x.step === `consumer/${t.vpcId}/endpoint/us-east-1a`));
+  assert.deepEqual(Object.values((w.sandbox.state().regions[R].ext as any).vpcEndpoints ?? {}), []);
+});
