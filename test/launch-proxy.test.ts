@@ -259,3 +259,20 @@ test("launch-proxy --dry-run: every check, the steps it would run, zero mutating
   assert.equal(sandbox.stats().mutatingCalls, before);
   assert.equal(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"), planBefore);
 });
+
+test("proxy allow: a crash right after its Run Command call; the re-run applies the same list and records it, same instances", async () => {
+  const { cwd, file, run, sandbox } = await egressVpc();
+  assert.equal((await run("launch-proxy", "--allow-domain", "api.vendor.io")).code, 0);
+  const ids = liveInstances(sandbox).map((i) => i.InstanceId);
+  const crashing = await openSandbox(file, { crashAfter: 1, crashMode: "throw" });
+  const crashed = await cli(["--sandbox-file", file, "proxy", "allow", "--add", ".newvendor.com"], { cwd, env: cleanEnv(), sandbox: crashing });
+  assert.notEqual(crashed.code, 0);
+  assert.deepEqual(planOf(cwd).proxy.allowDomains, ["api.vendor.io"], "the crash came before the plan recorded the list");
+  const fresh = await openSandbox(file);
+  const again = await cli(["--sandbox-file", file, "proxy", "allow", "--add", ".newvendor.com", "--json"], { cwd, env: cleanEnv(), sandbox: fresh });
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(again.json().changed, true);
+  assert.deepEqual(planOf(cwd).proxy.allowDomains, ["api.vendor.io", ".newvendor.com"]);
+  assert.deepEqual(liveInstances(fresh).map((i) => i.InstanceId), ids);
+  assert.match(region(fresh).ext.instances[ids[0]]._host.files["/etc/squid/squid.conf"], /dstdomain -n api\.vendor\.io \.newvendor\.com$/m);
+});
