@@ -276,3 +276,16 @@ test("proxy allow: a crash right after its Run Command call; the re-run applies 
   assert.deepEqual(liveInstances(fresh).map((i) => i.InstanceId), ids);
   assert.match(region(fresh).ext.instances[ids[0]]._host.files["/etc/squid/squid.conf"], /dstdomain -n api\.vendor\.io \.newvendor\.com$/m);
 });
+
+test("launch-proxy --subnets ID --instance-type t4g.micro: one proxy in that subnet, on the arm64 AL2023 image", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const plan = planOf(cwd);
+  const b = Object.values<any>(plan.resources).find((x) => x.kind === "subnet" && x.tier === "private" && x.az === "us-east-1b").id;
+  const r = await run("launch-proxy", "--subnets", b, "--instance-type", "t4g.micro", "--allow-domain", "api.vendor.io", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json().proxies.map((p: any) => [p.az, p.subnetId, p.instanceType]), [["us-east-1b", b, "t4g.micro"]]);
+  const [i] = liveInstances(sandbox);
+  assert.equal(i.Architecture, "arm64");
+  assert.equal(i.ImageId, r.json().imageId);
+  assert.equal(planOf(cwd).resources["proxy/us-east-1b/instance"].id, i.InstanceId);
+});
