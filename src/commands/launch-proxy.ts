@@ -14,17 +14,17 @@ import { renderSquidConfig, renderUserData } from "../proxy/squid.js";
 import { EC2_TRUST_POLICY, PROXY_EGRESS_PORTS, SSM_CORE_POLICY_ARN, VERIFY_SCRIPT, amiParameterFor, architectureOf, proxyLaunchInput, proxyUrl, squidInputFor } from "../proxy/launch.js";
 import { RFC1918, containsCidr } from "../net/cidr.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
-import { defaultName, runSteps, type StepDef } from "../engine/engine.js";
+import { runSteps, type StepDef } from "../engine/engine.js";
 import type { Plan, ProxySettings } from "../plans/schema.js";
 import { planSubnets, requirePlanVpc } from "../engine/kinds/views.js";
-import { routesToInternetGateway } from "../net/routes.js";
-import { iamRoleStep } from "../engine/kinds/iam-role.js";
+import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routesToInternetGateway } from "../net/routes.js";
+import { iamRoleStep, roleNameOf } from "../engine/kinds/iam-role.js";
 import { rolePolicyAttachmentStep } from "../engine/kinds/iam-role-policy-attachment.js";
 import { instanceProfileStep } from "../engine/kinds/iam-instance-profile.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { egressRuleStep, ingressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { ec2InstanceStep, proxyInstances, type LaunchInput } from "../engine/kinds/ec2-instance.js";
-import { defaultRoute, effectiveRouteTable, listSubnets, orUndefined } from "../aws/ec2.js";
+import { listSubnets, orUndefined } from "../aws/ec2.js";
 import { ssmSdk } from "../aws/sdk.js";
 
 export interface LaunchProxyOptions {
@@ -39,8 +39,6 @@ export interface LaunchProxyOptions {
   printConfig?: boolean;
 }
 
-/** The plan's IAM names are derived from the plan and step (iam-role.ts, iam-instance-profile.ts use the same). */
-const iamName = (plan: Pick<Plan, "name">, step: string, max: number) => defaultName(plan.name, step).replace(/[^\w+=,.@-]/g, "-").slice(0, max);
 
 export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions): Promise<number> {
   const problems = new Problems();
@@ -136,10 +134,10 @@ function refuseChangedProxy(plan: Plan, want: ProxySettings, subnetIds: string[]
   if (have.allowDomains.join(" ") !== want.allowDomains.join(" ") && have.port === want.port) {
     throw new UsageError(`The plan's proxy already allows ${have.allowDomains.join(" ")}; this run asks for ${want.allowDomains.join(" ")}.`, "Change the allowlist in place with egress-cli proxy allow --add/--remove (the instances stay).");
   }
-  const differs = (["port", "instanceType", "perAz", "verifySni"] as const).filter((k) => have[k] !== want[k]);
-  if (have.allowCidrs.join() !== want.allowCidrs.join()) differs.push("allowCidrs" as never);
+  const differs: string[] = (["port", "instanceType", "perAz", "verifySni"] as const).filter((k) => have[k] !== want[k]);
+  if (have.allowCidrs.join() !== want.allowCidrs.join()) differs.push("allowCidrs");
   const recordedSubnets = proxyInstances(plan).map((p) => p.subnetId);
-  if (subnetIds.length && subnetIds.some((s) => !recordedSubnets.includes(s))) differs.push("subnets" as never);
+  if (subnetIds.length && subnetIds.some((s) => !recordedSubnets.includes(s))) differs.push("subnets");
   if (differs.length) {
     throw new UsageError(`The plan's proxy was launched with other settings (${differs.join(", ")}): launch-proxy does not replace running proxies.`, "Re-run with the same flags to resume, or run destroy first.");
   }
@@ -179,15 +177,15 @@ async function chooseSubnets(ctx: Context, plan: Plan, perAz: boolean, named: st
   const { takeSnapshot } = await import("./snapshot.js");
   const { analyzePath } = await import("../analysis/analyzer.js");
   const snap = await takeSnapshot(ctx, { vpc: [vpcId] });
-  const tables = (snap.routeTables ?? []) as never[];
+  const tables = routeTableLookup(snap.routeTables ?? []);
   const out: ChosenSubnet[] = [];
   for (const id of ids) {
-    const s = (snap.subnets ?? []).find((x: { SubnetId?: string }) => x.SubnetId === id) as { SubnetId: string; AvailabilityZone: string; MapPublicIpOnLaunch?: boolean } | undefined;
+    const s = (snap.subnets ?? []).find((x) => x.SubnetId === id);
     if (!s) {
       problems.add(`Subnet ${id} is not in the snapshot of ${vpcId}.`);
       continue;
     }
-    const route = defaultRoute(effectiveRouteTable(s as never, tables));
+    const route = defaultRouteOf(effectiveRouteTable(s, tables)?.table.Routes);
     if (routesToInternetGateway(route)) {
       problems.add(`Subnet ${id} (${s.AvailabilityZone}) is public (0.0.0.0/0 → ${route?.GatewayId}): the proxy runs in a private subnet, reachable only through its group.`, "Name private subnets with --subnets, or leave it out to use the plan's.");
       continue;
@@ -202,7 +200,7 @@ async function chooseSubnets(ctx: Context, plan: Plan, perAz: boolean, named: st
       problems.add(`--subnets names two subnets in ${s.AvailabilityZone}: one proxy per AZ.`);
       continue;
     }
-    out.push({ subnetId: id, az: s.AvailabilityZone, step: stepOf.get(id) });
+    out.push({ subnetId: id, az: s.AvailabilityZone!, step: stepOf.get(id) });
   }
   problems.throwIfAny();
   return out;
@@ -226,7 +224,7 @@ export function proxySteps(plan: Plan, s: ProxySettings, subnets: ChosenSubnet[]
   const vpcCidr = plan.resources.vpc!.cidr!;
   const steps: StepDef[] = [
     iamRoleStep({ id: "proxy/role", label: "IAM role of the proxy (trusted by EC2)", trustPolicy: EC2_TRUST_POLICY, description: `egress-cli proxy of plan ${plan.name}: SSM agent only` }),
-    { ...rolePolicyAttachmentStep({ id: "proxy/role/ssm-core", roleName: iamName(plan, "proxy/role", 64), policyArn: SSM_CORE_POLICY_ARN }), dependsOn: ["proxy/role"] },
+    { ...rolePolicyAttachmentStep({ id: "proxy/role/ssm-core", roleName: roleNameOf(plan.name, "proxy/role"), policyArn: SSM_CORE_POLICY_ARN }), dependsOn: ["proxy/role"] },
     instanceProfileStep({ id: "proxy/profile", roleStep: "proxy/role" }),
     securityGroupStep({ id: "proxy/sg", groupName: `${plan.name}-proxy`, description: `egress-cli proxy of plan ${plan.name}: tcp/${s.port} from private sources, out tcp 80/443`, label: "proxy security group", revokeDefaultEgress: true }),
   ];

@@ -7,7 +7,7 @@ import { errorCode } from "../../aws/errors.js";
 import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";
-import type { StepDef, StepRun } from "../engine.js";
+import { defaultName, type StepDef, type StepRun } from "../engine.js";
 import { iamOf } from "./common.js";
 import { byTags, defineKind, isOurs, stepTag } from "./kind.js";
 import { attachedPolicyArns } from "./iam-role-policy-attachment.js";
@@ -55,9 +55,12 @@ export const iamRoleKind = defineKind({
 });
 export default iamRoleKind;
 
+/** The name iamRoleStep gives the role of step `stepId` (known before it exists: a policy attachment step names it). */
+export const roleNameOf = (planName: string, stepId: string) => defaultName(planName, stepId).replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+
 /** A role for this plan (name: `<plan>-<step>`, at most 64 characters), trusted by `trustPolicy`. */
 export function iamRoleStep(o: { id: string; label: string; trustPolicy: object; description?: string }): StepDef {
-  const nameOf = (run: StepRun) => run.tags.find((t) => t.Key === "Name")!.Value.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+  const nameOf = (run: StepRun) => roleNameOf(run.planName, run.stepId);
   return taggedStep<Role>({
     id: o.id,
     kind: iamRoleKind.kind,
