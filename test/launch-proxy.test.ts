@@ -122,6 +122,7 @@ test("S2 launch-proxy --per-az: role, profile, group, one locked-down proxy per 
 
   const d = await run("destroy", "--yes", "--json");
   assert.equal(d.code, 0, d.stderr);
+  assert.equal((await run("status", "--offline", "--json")).json().proxy, undefined, "status shows no proxy after destroy");
   assert.deepEqual(liveInstances(sandbox), []);
   assert.deepEqual(planRoles(sandbox), []);
   assert.deepEqual(planProfiles(sandbox), []);

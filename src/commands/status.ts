@@ -161,7 +161,8 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
 export function proxyStatus(plan: Plan, live: Record<string, string> | undefined) {
   const settings = proxySettings(plan);
   const proxies = proxyInstances(plan);
-  if (!settings && !proxies.length) return undefined;
+  // a destroyed proxy (every proxy/ record deleted) is not shown, though the plan keeps its settings
+  if (!proxies.length && !Object.entries(plan.resources).some(([step, r]) => step.startsWith("proxy/") && r.state !== "deleted")) return undefined;
   const running = (id: string, recorded?: string) => live?.[id] ?? recorded;
   const instances = proxies.map((p) => {
     const rec = recordsOf(plan, ec2InstanceKind).find(([step]) => step === p.step)![1];
