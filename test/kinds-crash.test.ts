@@ -183,3 +183,12 @@ test("ec2-instance: a crash right after RunInstances; destroy sweeps it by tag, 
   assert.equal(Object.values<any>((fresh.state().ext as any).iamInstanceProfiles ?? {}).filter((p) => p.Path.startsWith("/egress-cli/")).length, 0, "and its profile");
   assert.equal(Object.values<any>((fresh.state().ext as any).iam.roles).filter((r) => r.Path.startsWith("/egress-cli/")).length, 0, "and the role");
 });
+
+test("lattice-domain-verification: a crash right after StartDomainVerification; destroy sweeps it by its tags", async () => {
+  const { domainVerificationStep } = await import("../src/engine/kinds/lattice-domain-verification.js");
+  const env = await crashAfterCreate(() => ({ before: [], step: domainVerificationStep({ id: "proxy/domain", domainName: "proxy.corp.example" }) }));
+  const verifications = (sb: Sandbox) => Object.values<any>((sb.state().regions[R].ext as any).lattice?.domainVerifications ?? {});
+  assert.equal(verifications(await openSandbox(env.file)).length, 1, "the verification was started");
+  const { fresh } = await destroySweeps(env, "lattice-domain-verification");
+  assert.equal(verifications(fresh).length, 0, "destroy deleted it");
+});

@@ -265,3 +265,29 @@ test("connect-proxy --consumer-profile: the consumer's records carry the profile
   assert.ok(d.json().deleted.some((x: any) => x.step === `consumer/${t.vpcId}/endpoint/us-east-1a`));
   assert.deepEqual(Object.values((w.sandbox.state().regions[R].ext as any).vpcEndpoints ?? {}), []);
 });
+
+test("share-proxy --domain: a Lattice domain verification with the TXT record to publish, the configurations' custom domains, private DNS on the consumers' endpoints; destroy removes the verification", async () => {
+  const w = await s2World();
+  const r = (await w.ok("share-proxy", "--domain", "Proxy.Corp.Example", "--json")).json();
+  assert.equal(r.domain.name, "proxy.corp.example");
+  assert.deepEqual(r.domain.customDomainNames, ["us-east-1a.proxy.corp.example", "us-east-1b.proxy.corp.example"], "per-AZ proxies: a subdomain each");
+  assert.equal(r.domain.txtRecord.type, "TXT");
+  assert.ok(r.domain.txtRecord.name.endsWith(".proxy.corp.example") && r.domain.txtRecord.value, JSON.stringify(r.domain));
+  const human = await w.ok("share-proxy", "--domain", "proxy.corp.example");
+  assert.match(human.stdout, new RegExp(`^  ${r.domain.txtRecord.name.replace(/\./g, "\\.")} TXT "${r.domain.txtRecord.value}"$`, "m"));
+  const lattice = (w.sandbox.state().regions[R].ext as any).lattice;
+  assert.deepEqual(Object.values<any>(lattice.configurations).map((c) => c.customDomainName).sort(), r.domain.customDomainNames);
+  const t = w.teams[0];
+  const c = (await w.ok("connect-proxy", "--consumer-vpc", t.vpcId, "--subnets", t.subnets.join(","), "--json")).json();
+  for (const e of c.endpoints) {
+    assert.equal(e.privateDns, true, "create-vpc turned on the VPC's DNS attributes");
+    assert.ok(e.dnsNames.includes(`${e.proxyAz}.proxy.corp.example`), JSON.stringify(e.dnsNames));
+  }
+  const bad = await w.run("share-proxy", "--domain", "-bad-.example");
+  assert.equal(bad.code, 2);
+  const other = await w.run("share-proxy");
+  assert.equal(other.code, 2, "the domain cannot be dropped in place");
+  assert.match(other.stderr, /created with --domain proxy\.corp\.example/);
+  await w.ok("destroy", "--yes");
+  assert.deepEqual(Object.keys((w.sandbox.state().regions[R].ext as any).lattice.domainVerifications), [], "the verification went");
+});

@@ -15,6 +15,7 @@ import { contextForProfile } from "../engine/destroy.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
 import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { ramResourceShareKind } from "../engine/kinds/ram-resource-share.js";
+import { resourceConfigurationKind } from "../engine/kinds/lattice-resource-configuration.js";
 import { resourceEndpointStep, type EndpointAddress } from "../engine/kinds/resource-endpoint.js";
 import { ingressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
@@ -136,6 +137,19 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
   }
   problems.throwIfAny();
 
+  // A custom domain on the configurations (share-proxy --domain): private DNS on the endpoints, which
+  // needs the consumer VPC's DNS support and hostnames (read, never changed here).
+  const customDomains = configs.map((c) => (recordOf(plan!, resourceConfigurationKind, c.step)?.attrs as { customDomainName?: string } | undefined)?.customDomainName).filter((x): x is string => Boolean(x));
+  let privateDns = false;
+  if (customDomains.length) {
+    const { ec2Sdk } = await import("../aws/sdk.js");
+    const attr = async (Attribute: "enableDnsSupport" | "enableDnsHostnames") => {
+      const r = await ec2.send(new (ec2Sdk().DescribeVpcAttributeCommand)({ VpcId: vpcId!, Attribute }));
+      return Attribute === "enableDnsSupport" ? r.EnableDnsSupport?.Value : r.EnableDnsHostnames?.Value;
+    };
+    privateDns = Boolean((await attr("enableDnsSupport")) && (await attr("enableDnsHostnames")));
+    if (!privateDns) ctx.log.warn(`${vpcId} does not have both enableDnsSupport and enableDnsHostnames: the endpoints get no private DNS for ${customDomains.join(", ")}; use their IPs.`);
+  }
   const cidr = vpc!.CidrBlock!;
   const port = settings!.port;
   const where: Placement = { accountId, region, ...(opts.consumerProfile ? { profile: opts.consumerProfile } : {}) };
@@ -157,6 +171,7 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
         securityGroupIds: groupIds,
         configurationStep: c.step,
         label: `Resource endpoint in ${vpcId} for the proxy in ${c.az}`,
+        privateDns,
       }),
     ),
   ].map((s) => placed(s, where));
@@ -175,7 +190,7 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
     const endpoints = configs.map((c) => {
       const rec = recordOf(p, vpcEndpointKind, `${base}/endpoint/${c.az}`);
       const addresses = ((rec?.attrs as { addresses?: EndpointAddress[] } | undefined)?.addresses ?? []).slice();
-      return { step: `${base}/endpoint/${c.az}`, proxyAz: c.az, vpcEndpointId: rec?.id ?? null, state: rec?.attrs.state ?? null, resourceConfigurationArn: c.arn, addresses };
+      return { step: `${base}/endpoint/${c.az}`, proxyAz: c.az, vpcEndpointId: rec?.id ?? null, state: rec?.attrs.state ?? null, resourceConfigurationArn: c.arn, addresses, dnsNames: ((rec?.attrs as { dnsNames?: string[] } | undefined)?.dnsNames ?? []).filter(Boolean), privateDns };
     });
     const env = [...azs.entries()].sort().map(([az, subnetId]) => {
       // the endpoint of the proxy in the subnet's own AZ (no cross-AZ hop), else the first one

@@ -20,6 +20,7 @@ import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { resourceGatewayKind, resourceGatewayStep } from "../engine/kinds/lattice-resource-gateway.js";
 import { resourceConfigurationKind, resourceConfigurationStep } from "../engine/kinds/lattice-resource-configuration.js";
 import { ramResourceShareKind, ramResourceShareStep } from "../engine/kinds/ram-resource-share.js";
+import { domainVerificationKind, domainVerificationStep } from "../engine/kinds/lattice-domain-verification.js";
 import { ingressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { planSubnets } from "../engine/kinds/views.js";
@@ -34,6 +35,9 @@ export interface ShareProxyOptions {
 const ACCOUNT = /^\d{12}$/;
 const OU_ARN = /^arn:aws:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** The custom domain of the proxy in `az`: the domain itself for one proxy, `<az>.<domain>` for per-AZ proxies (a verified domain covers its subdomains). */
+export const customDomainOf = (domain: string, az: string, proxies: number) => (proxies > 1 ? `${az}.${domain}` : domain);
 
 /** The step of the configuration for the proxy in `az`. */
 export const configurationStepOf = (az: string) => `proxy/${az}/config`;
@@ -91,6 +95,11 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
       else subnetSteps.set(s.az, s.step);
     }
   }
+  if (plan && sharedConfigurations(plan).length) {
+    // A configuration's custom domain is set when it is created: changing it is destroy + share again.
+    const was = ((plan.spec.share ?? {}) as { domain?: string }).domain;
+    if (was !== domain) problems.add(`The proxy's resource configurations were created ${was ? `with --domain ${was}` : "without --domain"}; share-proxy cannot change that in place.`, "Keep the same --domain, or destroy and share again.");
+  }
   problems.throwIfAny();
   const port = settings!.port;
 
@@ -106,8 +115,15 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
     securityGroupStep({ id: "proxy/gateway/sg", groupName: `${plan!.name}-proxy-gateway`, description: "egress-cli: VPC Lattice resource gateway of the proxy", label: "security group of the resource gateway" }),
     ingressRuleStep({ id: "proxy/sg/ingress/gateway", groupStep: "proxy/sg", source: { kind: "sg", groupStep: "proxy/gateway/sg", label: "the resource gateway" }, port }),
     resourceGatewayStep({ id: "proxy/gateway", subnetSteps: [...subnetSteps.values()].sort(), securityGroupSteps: ["proxy/gateway/sg"] }),
+    ...(domain ? [domainVerificationStep({ id: "proxy/domain", domainName: domain })] : []),
     ...proxies.map((x) => {
-      const step = resourceConfigurationStep({ id: configurationStepOf(x.az!), gatewayStep: "proxy/gateway", target: { ipAddress: x.privateIp! }, ports: [port] });
+      const step = resourceConfigurationStep({
+        id: configurationStepOf(x.az!),
+        gatewayStep: "proxy/gateway",
+        target: { ipAddress: x.privateIp! },
+        ports: [port],
+        ...(domain ? { customDomain: { name: customDomainOf(domain, x.az!, proxies.length), verificationStep: "proxy/domain" } } : {}),
+      });
       // the proxy's group must admit the gateway before a consumer's first connection
       return { ...step, dependsOn: [...(step.dependsOn ?? []), "proxy/sg/ingress/gateway", x.step] };
     }),
@@ -122,6 +138,7 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
     const p = session.plan;
     const gw = recordOf(p, resourceGatewayKind, "proxy/gateway");
     const share = recordOf(p, ramResourceShareKind, "proxy/share");
+    const dv = domain ? recordOf(p, domainVerificationKind, "proxy/domain") : undefined;
     const result = {
       command: "share-proxy",
       dryRun: ctx.opts.dryRun,
@@ -134,12 +151,21 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
         return { step: configurationStepOf(x.az!), az: x.az, id: c?.id ?? null, arn: c?.attrs.arn ?? null, ipAddress: x.privateIp, port, instanceId: x.id };
       }),
       share: share ? { arn: share.id, principals: share.attrs.principals ?? principals } : null,
+      domain: dv
+        ? { name: dv.attrs.domainName ?? domain, verificationId: dv.id, status: dv.attrs.status ?? null, txtRecord: { name: dv.attrs.txtName ?? null, type: "TXT", value: dv.attrs.txtValue ?? null }, customDomainNames: proxies.map((x) => customDomainOf(domain!, x.az!, proxies.length)) }
+        : null,
       steps: report.outcomes,
     };
     ctx.emit(result, (r) =>
       [
         `Resource gateway ${r.resourceGateway.id} (group ${r.resourceGateway.securityGroupId}) in ${r.resourceGateway.subnetIds.join(", ")}`,
         ...r.resourceConfigurations.map((c) => `Resource configuration ${c.id} (${c.az}): TCP ${c.port} → proxy ${c.instanceId} at ${c.ipAddress}\n  ${c.arn}`),
+        ...(r.domain
+          ? [
+              `Custom domain ${r.domain.name} (${r.domain.customDomainNames.join(", ")}): verification ${r.domain.verificationId} is ${r.domain.status}. Publish this record in ${r.domain.name}'s DNS to prove you own it:`,
+              `  ${r.domain.txtRecord.name} TXT "${r.domain.txtRecord.value}"`,
+            ]
+          : []),
         r.share ? `Shared with ${r.share.principals.join(", ")} (RAM share ${r.share.arn})` : "Not shared with other accounts (--share-with ACCOUNT_ID|OU_ARN to share).",
         `Next: egress-cli connect-proxy --consumer-vpc vpc-… --subnets subnet-…,subnet-…`,
       ].join("\n"),

@@ -8,7 +8,7 @@ const ListTagsForResource: Handler = (ctx) => {
   const arn = ctx.input.resourceArn;
   if (typeof arn !== "string" || !arn.startsWith("arn:")) throw awsError("ValidationException", "resourceArn must be an ARN");
   const store = latticeStore(ctx.rs);
-  const found = [...Object.values(store.gateways), ...Object.values(store.configurations)].find((r) => r.arn === arn);
+  const found = [...Object.values(store.gateways), ...Object.values(store.configurations), ...Object.values(store.domainVerifications)].find((r) => r.arn === arn);
   if (!found) throw awsError("ResourceNotFoundException", `The resource '${arn}' was not found.`, 404);
   return { tags: { ...found.tags } };
 };

@@ -34,14 +34,27 @@ export interface ResourceConfigurationRec {
   portRanges: string[];
   resourceConfigurationDefinition: Record<string, unknown>;
   allowAssociationToShareableServiceNetwork: boolean;
+  customDomainName?: string;
+  domainVerificationId?: string;
   tags: Record<string, string>;
   _createdAt: number;
   _readyAt: number;
 }
 
+export interface DomainVerificationRec {
+  id: string;
+  arn: string;
+  domainName: string;
+  txtName: string;
+  txtValue: string;
+  tags: Record<string, string>;
+  _createdAt: number;
+}
+
 export interface LatticeStore {
   gateways: Record<string, ResourceGatewayRec>;
   configurations: Record<string, ResourceConfigurationRec>;
+  domainVerifications: Record<string, DomainVerificationRec>;
 }
 
 /** Real gateways take a few minutes to become ACTIVE; scaled like the NAT timing (0 without realistic latency). */
@@ -54,6 +67,7 @@ export function latticeStore(rs: RegionState): LatticeStore {
   const s = (rs.ext.lattice ??= { gateways: {}, configurations: {} }) as Partial<LatticeStore>;
   s.gateways ??= {};
   s.configurations ??= {};
+  s.domainVerifications ??= {};
   return s as LatticeStore;
 }
 
@@ -129,6 +143,7 @@ function configurationView(ctx: OpContext, c: ResourceConfigurationRec, summary 
           resourceConfigurationDefinition: structuredClone(c.resourceConfigurationDefinition),
           allowAssociationToShareableServiceNetwork: c.allowAssociationToShareableServiceNetwork,
         }),
+    ...(c.customDomainName ? { customDomainName: c.customDomainName, domainVerificationId: c.domainVerificationId, domainVerificationStatus: "PENDING" } : {}),
   };
 }
 
@@ -314,6 +329,18 @@ const CreateResourceConfiguration: Handler = (ctx) => {
   const protocol = i.protocol ?? "TCP";
   if (protocol !== "TCP") throw validation(`protocol '${protocol}' is not supported (TCP)`, [{ name: "protocol", message: "invalid" }]);
   const definition = checkDefinition(i.resourceConfigurationDefinition);
+  let custom: { customDomainName: string; domainVerificationId?: string } | undefined;
+  if (i.customDomainName !== undefined) {
+    const name = String(i.customDomainName).toLowerCase();
+    if (!DOMAIN.test(name)) throw validation(`customDomainName '${i.customDomainName}' is not a valid domain name`, [{ name: "customDomainName", message: "invalid" }]);
+    custom = { customDomainName: name };
+    if (i.domainVerificationIdentifier !== undefined) {
+      const dv = findVerification(ctx, i.domainVerificationIdentifier);
+      // the verified domain covers itself and its subdomains
+      if (name !== dv.domainName && !name.endsWith(`.${dv.domainName}`)) throw validation(`customDomainName ${name} is not ${dv.domainName} or one of its subdomains`, [{ name: "customDomainName", message: "invalid" }]);
+      custom.domainVerificationId = dv.id;
+    }
+  } else if (i.domainVerificationIdentifier !== undefined) throw validation("domainVerificationIdentifier needs customDomainName", [{ name: "domainVerificationIdentifier", message: "invalid" }]);
   if (Object.values(store.configurations).some((c) => c.name === name)) throw conflict(`A resource configuration named '${name}' already exists.`, name, "RESOURCE_CONFIGURATION");
   ctx.dry();
   const id = latticeId("rcfg", `${ctx.accountId}|${ctx.region}|${name}|${ctx.now}|${Math.random()}`);
@@ -327,6 +354,7 @@ const CreateResourceConfiguration: Handler = (ctx) => {
     portRanges: [...portRanges],
     resourceConfigurationDefinition: definition,
     allowAssociationToShareableServiceNetwork: i.allowAssociationToShareableServiceNetwork ?? true,
+    ...(custom ?? {}),
     tags: { ...(i.tags ?? {}) },
     _createdAt: ctx.now,
     _readyAt: ctx.now,
@@ -362,7 +390,69 @@ const DeleteResourceConfiguration: Handler = (ctx) => {
   return {};
 };
 
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function findVerification(ctx: OpContext, identifier: unknown): DomainVerificationRec {
+  if (typeof identifier !== "string" || !identifier) throw validation("domainVerificationIdentifier is required", [{ name: "domainVerificationIdentifier", message: "required" }]);
+  const store = latticeStore(ctx.rs);
+  const d = store.domainVerifications[identifier] ?? Object.values(store.domainVerifications).find((x) => x.arn === identifier);
+  if (!d) throw notFound("DOMAIN_VERIFICATION", identifier);
+  return d;
+}
+
+/** No DNS here: a verification stays PENDING (the sandbox cannot see the TXT record being published). */
+function verificationView(d: DomainVerificationRec) {
+  return { id: d.id, arn: d.arn, domainName: d.domainName, status: "PENDING", txtMethodConfig: { name: d.txtName, value: d.txtValue }, createdAt: new Date(d._createdAt) };
+}
+
+const StartDomainVerification: Handler = (ctx) => {
+  const store = latticeStore(ctx.rs);
+  const again = replay(ctx, "StartDomainVerification", (id) => store.domainVerifications[id]);
+  if (again) return verificationView(again);
+  const name = typeof ctx.input.domainName === "string" ? ctx.input.domainName.toLowerCase() : "";
+  if (!DOMAIN.test(name)) throw validation(`domainName '${String(ctx.input.domainName)}' is not a valid domain name`, [{ name: "domainName", message: "invalid" }]);
+  if (Object.values(store.domainVerifications).some((d) => d.domainName === name)) throw conflict(`A domain verification for ${name} already exists.`, name, "DOMAIN_VERIFICATION");
+  ctx.dry();
+  const id = latticeId("dv", `${ctx.accountId}|${ctx.region}|${name}|${ctx.now}|${Math.random()}`);
+  const d: DomainVerificationRec = {
+    id,
+    arn: `arn:aws:vpc-lattice:${ctx.region}:${ctx.accountId}:domainverification/${id}`,
+    domainName: name,
+    txtName: `_vpc-lattice-verification.${name}`,
+    txtValue: `vpc-lattice-verification=${createHash("sha256").update(id).digest("hex").slice(0, 32)}`,
+    tags: { ...(ctx.input.tags ?? {}) },
+    _createdAt: ctx.now,
+  };
+  store.domainVerifications[id] = d;
+  remember(ctx, "StartDomainVerification", id);
+  ctx.mutated();
+  return verificationView(d);
+};
+
+const GetDomainVerification: Handler = (ctx) => ({ ...verificationView(findVerification(ctx, ctx.input.domainVerificationIdentifier)), tags: { ...findVerification(ctx, ctx.input.domainVerificationIdentifier).tags } });
+
+const ListDomainVerifications: Handler = (ctx) => {
+  const all = Object.values(latticeStore(ctx.rs).domainVerifications).sort((a, b) => a._createdAt - b._createdAt || a.id.localeCompare(b.id));
+  const p = page(all, ctx.input, "ListDomainVerifications");
+  return { items: p.items.map(verificationView), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
+};
+
+const DeleteDomainVerification: Handler = (ctx) => {
+  const d = findVerification(ctx, ctx.input.domainVerificationIdentifier);
+  const store = latticeStore(ctx.rs);
+  const used = Object.values(store.configurations).filter((c) => c.domainVerificationId === d.id);
+  if (used.length) throw conflict(`Domain verification ${d.id} is used by resource configurations (${used.map((c) => c.id).join(", ")}).`, d.id, "DOMAIN_VERIFICATION");
+  ctx.dry();
+  delete store.domainVerifications[d.id];
+  ctx.mutated();
+  return {};
+};
+
 export const latticeOps: Record<string, Handler> = {
+  StartDomainVerification,
+  GetDomainVerification,
+  ListDomainVerifications,
+  DeleteDomainVerification,
   CreateResourceGateway,
   GetResourceGateway,
   ListResourceGateways,

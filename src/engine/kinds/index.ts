@@ -27,6 +27,7 @@ const registry: Record<string, Loader> = {
   "lattice-resource-configuration": () => import("./lattice-resource-configuration.js"),
   "network-interface": () => import("./network-interface.js"),
   "ram-resource-share": () => import("./ram-resource-share.js"),
+  "lattice-domain-verification": () => import("./lattice-domain-verification.js"),
   "ec2-instance": () => import("./ec2-instance.js"),
 };
 

@@ -43,15 +43,22 @@ export const resourceConfigurationKind = defineKind({
 });
 export default resourceConfigurationKind;
 
-const attrsOf = (c: Configuration) => ({ arn: c.arn, name: c.name, resourceGatewayId: c.resourceGatewayId, status: c.status });
+const attrsOf = (c: Configuration) => ({ arn: c.arn, name: c.name, resourceGatewayId: c.resourceGatewayId, status: c.status, ...(c.customDomainName ? { customDomainName: c.customDomainName } : {}) });
 
-export function resourceConfigurationStep(o: { id: string; gatewayStep: string; target: { ipAddress: string } | { domainName: string }; ports: number[] }): StepDef {
+export function resourceConfigurationStep(o: {
+  id: string;
+  gatewayStep: string;
+  target: { ipAddress: string } | { domainName: string };
+  ports: number[];
+  /** A custom domain for consumers' private DNS, verified by the domain verification recorded at that step. */
+  customDomain?: { name: string; verificationStep: string };
+}): StepDef {
   const name = (run: StepRun) => latticeName(run.session.plan, run.stepId);
   return taggedStep<Configuration>({
     id: o.id,
     kind: api.kind,
     label: `VPC Lattice resource configuration for ${"ipAddress" in o.target ? o.target.ipAddress : o.target.domainName}`,
-    dependsOn: [o.gatewayStep],
+    dependsOn: [o.gatewayStep, ...(o.customDomain ? [o.customDomain.verificationStep] : [])],
     get: (run, id) => getConfiguration(run, id),
     find: async (run) => {
       const c = (await listConfigurations(run)).find((x) => x.name === name(run));
@@ -69,6 +76,7 @@ export function resourceConfigurationStep(o: { id: string; gatewayStep: string; 
           protocol: "TCP",
           portRanges: o.ports.map(String),
           resourceConfigurationDefinition: "ipAddress" in o.target ? { ipResource: { ipAddress: o.target.ipAddress } } : { dnsResource: { domainName: o.target.domainName, ipAddressType: "IPV4" } },
+          ...(o.customDomain ? { customDomainName: o.customDomain.name, domainVerificationIdentifier: run.ref(o.customDomain.verificationStep) } : {}),
           clientToken: run.clientToken.slice(0, 64),
           tags: tagMap(run.tags),
         }),
