@@ -291,3 +291,30 @@ test("share-proxy --domain: a Lattice domain verification with the TXT record to
   await w.ok("destroy", "--yes");
   assert.deepEqual(Object.keys((w.sandbox.state().regions[R].ext as any).lattice.domainVerifications), [], "the verification went");
 });
+
+test("connect-proxy: a consumer whose CIDR equals the egress VPC's (10.100.0.0/16), with its own --security-group; the path still goes through PrivateLink", async () => {
+  const w = await s2World();
+  await w.ok("share-proxy");
+  await w.ok("--plan", "same.json", "create-vpc", "--name", "same", "--cidr", "10.100.0.0/16", "--azs", "2", "--public-subnets", "0");
+  const p = readPlan(w.cwd, "same.json");
+  const vpcId = p.resources.vpc.id!;
+  const subnets = Object.values(p.resources).filter((r) => r.kind === "subnet").map((r) => r.id!).sort();
+  const { EC2Client, CreateSecurityGroupCommand, AuthorizeSecurityGroupIngressCommand } = await import("@aws-sdk/client-ec2");
+  const { plugSandbox } = await import("../src/sandbox/index.js");
+  const ec2 = new EC2Client({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+  plugSandbox(ec2, w.sandbox, "ec2");
+  const sg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "my-proxy-clients", Description: "mine" }))).GroupId!;
+  await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 3128, ToPort: 3128, IpRanges: [{ CidrIp: "10.100.0.0/16" }] }] }));
+  const c = (await w.ok("connect-proxy", "--consumer-vpc", vpcId, "--subnets", subnets.join(","), "--security-group", sg, "--json")).json();
+  assert.equal(c.consumer.cidr, "10.100.0.0/16", "the egress VPC's own CIDR");
+  assert.deepEqual(c.securityGroupIds, [sg]);
+  assert.equal(readPlan(w.cwd).resources[`consumer/${vpcId}/sg`], undefined, "no group of ours");
+  const env = c.env[0];
+  const ip = env.HTTPS_PROXY.replace(/^http:\/\//, "").replace(/:3128$/, "");
+  const yes = await w.run("analyze-path", "--local", "--from", env.subnetId, "--to", ip, "--port", "3128", "--json");
+  assert.equal(yes.code, 0, yes.stdout);
+  assert.ok(yes.json().result.hops.some((h: any) => h.component?.id === env.vpcEndpointId), "through the consumer's endpoint, not to the egress VPC's same address");
+  const d = await w.ok("destroy", "--yes", "--json");
+  assert.ok(d.json().deleted.some((x: any) => x.step === `consumer/${vpcId}/endpoint/us-east-1a`));
+  assert.ok(w.sandbox.state().regions[R].securityGroups[sg], "the given group is the user's: kept");
+});
