@@ -1,11 +1,10 @@
-// Typed EC2 reads used by steps, commands and destroy: paginated Describe calls flattened,
-// "not found" turned into undefined, and lookups by the plan/step tags.
+// Typed EC2 reads used by steps, commands and destroy, over the EC2 interface (src/aws/ec2-api.ts:
+// every page through the SDK's paginators): "not found" turned into undefined, lookups by id.
 import { defaultRouteOf, effectiveRouteTable as effectiveRouteTableOf, routeTableLookup, type RouteTableLookup } from "../net/routes.js";
-import type { Address, EC2Client, Filter, InternetGateway, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc, VpcEndpoint } from "@aws-sdk/client-ec2";
+import type { Address, Filter, InternetGateway, RouteTable, Subnet, Vpc, VpcEndpoint } from "@aws-sdk/client-ec2";
 import { isNotFound } from "./errors.js";
-import { ec2Sdk } from "./sdk.js";
+import type { Ec2Api } from "./ec2-api.js";
 
-const { DescribeAddressesCommand, DescribeAvailabilityZonesCommand, DescribeInternetGatewaysCommand, DescribeNatGatewaysCommand, DescribeRouteTablesCommand, DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, DescribeVpcEndpointsCommand } = ec2Sdk();
 
 type Page<T> = { items: T[]; next?: string };
 
@@ -30,70 +29,35 @@ export async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
-export const listVpcs = (ec2: EC2Client, Filters?: Filter[], VpcIds?: string[]) =>
-  collect<Vpc>(async (NextToken) => {
-    const r = await ec2.send(new DescribeVpcsCommand({ Filters, VpcIds, NextToken, ...(VpcIds ? {} : { MaxResults: 1000 }) }));
-    return { items: r.Vpcs ?? [], next: r.NextToken };
-  });
+export const listVpcs = (ec2: Ec2Api, Filters?: Filter[], VpcIds?: string[]) => ec2.describeVpcs({ Filters, VpcIds, ...(VpcIds ? {} : { MaxResults: 1000 }) });
+export const listSubnets = (ec2: Ec2Api, Filters?: Filter[], SubnetIds?: string[]) => ec2.describeSubnets({ Filters, SubnetIds, ...(SubnetIds ? {} : { MaxResults: 1000 }) });
+export const listInternetGateways = (ec2: Ec2Api, Filters?: Filter[], InternetGatewayIds?: string[]) =>
+  ec2.describeInternetGateways({ Filters, InternetGatewayIds, ...(InternetGatewayIds ? {} : { MaxResults: 1000 }) });
+export const listRouteTables = (ec2: Ec2Api, Filters?: Filter[], RouteTableIds?: string[]) => ec2.describeRouteTables({ Filters, RouteTableIds, ...(RouteTableIds ? {} : { MaxResults: 100 }) });
+export const listNatGateways = (ec2: Ec2Api, Filter?: Filter[], NatGatewayIds?: string[]) => ec2.describeNatGateways({ Filter, NatGatewayIds, ...(NatGatewayIds ? {} : { MaxResults: 1000 }) });
+export const listSecurityGroups = (ec2: Ec2Api, Filters?: Filter[], GroupIds?: string[]) => ec2.describeSecurityGroups({ Filters, GroupIds, ...(GroupIds ? {} : { MaxResults: 1000 }) });
+export const listVpcEndpoints = (ec2: Ec2Api, Filters?: Filter[], VpcEndpointIds?: string[]) => ec2.describeVpcEndpoints({ Filters, VpcEndpointIds });
 
-export const listSubnets = (ec2: EC2Client, Filters?: Filter[], SubnetIds?: string[]) =>
-  collect<Subnet>(async (NextToken) => {
-    const r = await ec2.send(new DescribeSubnetsCommand({ Filters, SubnetIds, NextToken, ...(SubnetIds ? {} : { MaxResults: 1000 }) }));
-    return { items: r.Subnets ?? [], next: r.NextToken };
-  });
-
-export const listInternetGateways = (ec2: EC2Client, Filters?: Filter[], InternetGatewayIds?: string[]) =>
-  collect<InternetGateway>(async (NextToken) => {
-    const r = await ec2.send(new DescribeInternetGatewaysCommand({ Filters, InternetGatewayIds, NextToken, ...(InternetGatewayIds ? {} : { MaxResults: 1000 }) }));
-    return { items: r.InternetGateways ?? [], next: r.NextToken };
-  });
-
-export const listRouteTables = (ec2: EC2Client, Filters?: Filter[], RouteTableIds?: string[]) =>
-  collect<RouteTable>(async (NextToken) => {
-    const r = await ec2.send(new DescribeRouteTablesCommand({ Filters, RouteTableIds, NextToken, ...(RouteTableIds ? {} : { MaxResults: 100 }) }));
-    return { items: r.RouteTables ?? [], next: r.NextToken };
-  });
-
-export const listNatGateways = (ec2: EC2Client, Filter?: Filter[], NatGatewayIds?: string[]) =>
-  collect<NatGateway>(async (NextToken) => {
-    const r = await ec2.send(new DescribeNatGatewaysCommand({ Filter, NatGatewayIds, NextToken, ...(NatGatewayIds ? {} : { MaxResults: 1000 }) }));
-    return { items: r.NatGateways ?? [], next: r.NextToken };
-  });
-
-export const listSecurityGroups = (ec2: EC2Client, Filters?: Filter[], GroupIds?: string[]) =>
-  collect<SecurityGroup>(async (NextToken) => {
-    const r = await ec2.send(new DescribeSecurityGroupsCommand({ Filters, GroupIds, NextToken, ...(GroupIds ? {} : { MaxResults: 1000 }) }));
-    return { items: r.SecurityGroups ?? [], next: r.NextToken };
-  });
-
-export const listVpcEndpoints = (ec2: EC2Client, Filters?: Filter[], VpcEndpointIds?: string[]) =>
-  collect<VpcEndpoint>(async (NextToken) => {
-    const r = await ec2.send(new DescribeVpcEndpointsCommand({ Filters, VpcEndpointIds, NextToken }));
-    return { items: r.VpcEndpoints ?? [], next: r.NextToken };
-  });
-
-export async function listAddresses(ec2: EC2Client, Filters?: Filter[], AllocationIds?: string[]): Promise<Address[]> {
-  const r = await ec2.send(new DescribeAddressesCommand({ Filters, AllocationIds }));
+export async function listAddresses(ec2: Ec2Api, Filters?: Filter[], AllocationIds?: string[]): Promise<Address[]> {
+  const r = await ec2.describeAddresses({ Filters, AllocationIds });
   return r.Addresses ?? [];
 }
 
-export async function availabilityZones(ec2: EC2Client): Promise<string[]> {
-  const r = await ec2.send(
-    new DescribeAvailabilityZonesCommand({ Filters: [{ Name: "zone-type", Values: ["availability-zone"] }, { Name: "state", Values: ["available"] }] }),
-  );
+export async function availabilityZones(ec2: Ec2Api): Promise<string[]> {
+  const r = await ec2.describeAvailabilityZones({ Filters: [{ Name: "zone-type", Values: ["availability-zone"] }, { Name: "state", Values: ["available"] }] });
   return (r.AvailabilityZones ?? []).map((z) => z.ZoneName!).filter(Boolean).sort();
 }
 
 
-export const getVpc = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcs(ec2, undefined, [id])))?.[0];
-export const getSubnet = async (ec2: EC2Client, id: string) => (await orUndefined(listSubnets(ec2, undefined, [id])))?.[0];
-export const getInternetGateway = async (ec2: EC2Client, id: string) => (await orUndefined(listInternetGateways(ec2, undefined, [id])))?.[0];
-export const getRouteTable = async (ec2: EC2Client, id: string) => (await orUndefined(listRouteTables(ec2, undefined, [id])))?.[0];
-export const getNatGateway = async (ec2: EC2Client, id: string) => (await orUndefined(listNatGateways(ec2, undefined, [id])))?.[0];
-export const getAddress = async (ec2: EC2Client, allocationId: string) => (await orUndefined(listAddresses(ec2, undefined, [allocationId])))?.[0];
+export const getVpc = async (ec2: Ec2Api, id: string) => (await orUndefined(listVpcs(ec2, undefined, [id])))?.[0];
+export const getSubnet = async (ec2: Ec2Api, id: string) => (await orUndefined(listSubnets(ec2, undefined, [id])))?.[0];
+export const getInternetGateway = async (ec2: Ec2Api, id: string) => (await orUndefined(listInternetGateways(ec2, undefined, [id])))?.[0];
+export const getRouteTable = async (ec2: Ec2Api, id: string) => (await orUndefined(listRouteTables(ec2, undefined, [id])))?.[0];
+export const getNatGateway = async (ec2: Ec2Api, id: string) => (await orUndefined(listNatGateways(ec2, undefined, [id])))?.[0];
+export const getAddress = async (ec2: Ec2Api, allocationId: string) => (await orUndefined(listAddresses(ec2, undefined, [allocationId])))?.[0];
 
 /** The tags of an EC2 resource named by id: undefined when it does not exist, null when there is no lookup here for its kind. */
-export async function tagsOfId(ec2: EC2Client, id: string): Promise<{ Key?: string; Value?: string }[] | undefined | null> {
+export async function tagsOfId(ec2: Ec2Api, id: string): Promise<{ Key?: string; Value?: string }[] | undefined | null> {
   const prefix = id.split("-")[0];
   const one = async <T extends { Tags?: { Key?: string; Value?: string }[] }>(p: Promise<T[]>) => {
     const found = (await orUndefined(p))?.[0];
@@ -151,7 +115,7 @@ export function defaultRoute(table: RouteTable | undefined) {
  * A new plan's name must not be one a VPC of this region already carries (another plan file,
  * another person): names are what people read in the console and in `status`.
  */
-export async function assertPlanNameFree(ec2: EC2Client, name: string, region: string, vpcs?: Vpc[]): Promise<void> {
+export async function assertPlanNameFree(ec2: Ec2Api, name: string, region: string, vpcs?: Vpc[]): Promise<void> {
   const { TAG_PLAN } = await import("./tags.js");
   const all = vpcs ?? (await listVpcs(ec2, [{ Name: `tag:${TAG_PLAN}`, Values: [name] }]));
   const taken = all.find((v) => v.Tags?.some((t) => t.Key === TAG_PLAN && t.Value === name));

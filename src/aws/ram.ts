@@ -27,6 +27,8 @@ export interface Ram {
   disassociate(arn: string, o: { principals?: string[]; resourceArns?: string[] }): Promise<void>;
   /** Deletes it; a share already gone (UnknownResourceException) or deleted is fine. */
   remove(arn: string): Promise<void>;
+  /** One cheap read (GetResourceShares, maxResults 1): does this endpoint have RAM at all? */
+  probe(): Promise<void>;
 }
 
 const toShare = (s: ResourceShare): Share => ({
@@ -83,6 +85,7 @@ export async function ramOf(c: Context | { ctx: Context }): Promise<Ram> {
     async disassociate(arn, o) {
       await client.send(new sdk.DisassociateResourceShareCommand({ resourceShareArn: arn, principals: o.principals, resourceArns: o.resourceArns }));
     },
+    probe: async () => void (await client.send(new sdk.GetResourceSharesCommand({ resourceOwner: "SELF", maxResults: 1 }))),
     async remove(arn) {
       try {
         await client.send(new sdk.DeleteResourceShareCommand({ resourceShareArn: arn }));

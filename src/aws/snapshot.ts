@@ -11,6 +11,7 @@ import { collect, listAddresses, listInternetGateways, listNatGateways, listRout
 import { CliError, UsageError } from "../errors.js";
 import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
 import { ec2Sdk, lambdaSdk, latticeSdk } from "./sdk.js";
+import { ec2Api } from "./ec2-api.js";
 
 const { DescribeEgressOnlyInternetGatewaysCommand, DescribeFlowLogsCommand, DescribeInstancesCommand, DescribeManagedPrefixListsCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand, DescribeTransitGatewayAttachmentsCommand, DescribeTransitGatewayRouteTablesCommand, DescribeTransitGatewaysCommand, DescribeTransitGatewayVpcAttachmentsCommand, GetTransitGatewayRouteTableAssociationsCommand, GetTransitGatewayRouteTablePropagationsCommand, SearchTransitGatewayRoutesCommand, DescribeVpcPeeringConnectionsCommand, GetManagedPrefixListEntriesCommand } = ec2Sdk();
 
@@ -82,9 +83,10 @@ export function answeredWithoutData(err: unknown): boolean {
 
 export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}, opts: CollectOptions = {}): Promise<CollectedSnapshot> {
   const ec2 = await aws.ec2();
+  const reads = ec2Api(ec2);
   let vpcIds = scope.vpcIds;
   if (vpcIds && vpcIds.length) {
-    const found = await listVpcs(ec2, undefined, vpcIds).catch((err) => {
+    const found = await listVpcs(reads, undefined, vpcIds).catch((err) => {
       if (classifyError(err) === "not-found") throw new UsageError(`${errorCode(err)}: ${(err as Error).message}`, "check the VPC id(s) and the region (--region)", "VpcNotFound");
       throw toCliError(err, "DescribeVpcs");
     });
@@ -107,13 +109,13 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
   const t = (resource: string, operation: string, required: boolean, run: () => Promise<void>): Task => ({ resource, operation, required, run });
   const tasks: Task[] = [
     t("accountId", "sts:GetCallerIdentity", true, async () => void (snap.accountId = await aws.accountId())),
-    t("vpcs", "DescribeVpcs", true, async () => void (snap.vpcs = plain(await listVpcs(ec2, undefined, vpcIds)))),
-    t("subnets", "DescribeSubnets", true, async () => void (snap.subnets = plain(await listSubnets(ec2, vpcFilter("vpc-id", vpcIds))))),
-    t("routeTables", "DescribeRouteTables", true, async () => void (snap.routeTables = plain(await listRouteTables(ec2, vpcFilter("vpc-id", vpcIds))))),
-    t("internetGateways", "DescribeInternetGateways", true, async () => void (snap.internetGateways = plain(await listInternetGateways(ec2, vpcFilter("attachment.vpc-id", vpcIds))))),
-    t("natGateways", "DescribeNatGateways", true, async () => void (snap.natGateways = plain(await listNatGateways(ec2, vpcFilter("vpc-id", vpcIds))))),
-    t("addresses", "DescribeAddresses", true, async () => void (snap.addresses = plain(await listAddresses(ec2)))),
-    t("securityGroups", "DescribeSecurityGroups", true, async () => void (snap.securityGroups = plain(await listSecurityGroups(ec2, vpcFilter("vpc-id", vpcIds))))),
+    t("vpcs", "DescribeVpcs", true, async () => void (snap.vpcs = plain(await listVpcs(reads, undefined, vpcIds)))),
+    t("subnets", "DescribeSubnets", true, async () => void (snap.subnets = plain(await listSubnets(reads, vpcFilter("vpc-id", vpcIds))))),
+    t("routeTables", "DescribeRouteTables", true, async () => void (snap.routeTables = plain(await listRouteTables(reads, vpcFilter("vpc-id", vpcIds))))),
+    t("internetGateways", "DescribeInternetGateways", true, async () => void (snap.internetGateways = plain(await listInternetGateways(reads, vpcFilter("attachment.vpc-id", vpcIds))))),
+    t("natGateways", "DescribeNatGateways", true, async () => void (snap.natGateways = plain(await listNatGateways(reads, vpcFilter("vpc-id", vpcIds))))),
+    t("addresses", "DescribeAddresses", true, async () => void (snap.addresses = plain(await listAddresses(reads)))),
+    t("securityGroups", "DescribeSecurityGroups", true, async () => void (snap.securityGroups = plain(await listSecurityGroups(reads, vpcFilter("vpc-id", vpcIds))))),
     t("networkAcls", "DescribeNetworkAcls", true, async () => {
       snap.networkAcls = plain(
         await collect(async (NextToken) => {
@@ -138,7 +140,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.instances = plain(reservations.flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== "terminated"));
     }),
     t("vpcEndpoints", "DescribeVpcEndpoints", false, async () => {
-      snap.vpcEndpoints = plain(await listVpcEndpoints(ec2, vpcFilter("vpc-id", vpcIds)));
+      snap.vpcEndpoints = plain(await listVpcEndpoints(reads, vpcFilter("vpc-id", vpcIds)));
     }),
     t("egressOnlyInternetGateways", "DescribeEgressOnlyInternetGateways", false, async () => {
       const all = await collect(async (NextToken) => {

@@ -4,6 +4,8 @@
 // dynamodb) on the private route tables. --policy full | least-privilege (S4's narrow policies) |
 // FILE (validated). --for msk-esm is S4's preset: lambda + sts (+ secretsmanager with --sasl),
 // admitting the cluster's group, and checking that group's broker and 443 rules.
+import { ec2Api, ec2Of } from "../aws/ec2-api.js";
+import { lambdaOf } from "../aws/lambda-api.js";
 import { readFile } from "node:fs/promises";
 import type { SecurityGroup, ServiceDetail } from "@aws-sdk/client-ec2";
 import type { Context } from "../context.js";
@@ -27,9 +29,6 @@ import { chooseSubnets, parseFunctionRef } from "./lambda-common.js";
 import { awsIdPattern, cidrOption, Problems } from "./options.js";
 import { renderAddEndpoint } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
-import { ec2Sdk } from "../aws/sdk.js";
-
-const { DescribeVpcAttributeCommand, DescribeVpcEndpointServicesCommand } = ec2Sdk();
 
 export interface AddEndpointOptions {
   subnets?: string;
@@ -128,13 +127,13 @@ function refuseAnywhere(raws: string[]): void {
 }
 
 async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidrs: string[], raws: string[], warnings: string[]): Promise<Source[]> {
-  const ec2 = await (await ctx.aws()).ec2();
+  const ec2 = await ec2Of(ctx);
   const out: Source[] = [];
   const vpcCidr = vpcCidrs[0];
   for (const raw of raws) {
     if (raw.startsWith("lambda:")) {
       const ref = parseFunctionRef(raw.slice("lambda:".length), plan);
-      const fn = await getFunctionConfiguration(await (await ctx.aws()).lambda(), ref.name);
+      const fn = await getFunctionConfiguration(await lambdaOf(ctx), ref.name);
       if (!fn) throw new UsageError(`--allow-from ${raw}: no Lambda function named "${ref.name}" in ${plan.region}.`, undefined, "FunctionNotFound");
       const rec = plan.resources[`lambda/${ref.name}/vpc-config`];
       const groups = fn.VpcConfig?.SecurityGroupIds ?? [];
@@ -222,14 +221,14 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
 
   // 2. Checks against the account (reads only).
   const aws = await ctx.aws();
-  const ec2 = await aws.ec2();
+  const ec2 = ec2Api(await aws.ec2());
   const vpc = await getVpc(ec2, vpcId);
   if (!vpc) throw new UsageError(`The plan's VPC ${vpcId} no longer exists.`);
   const details = new Map<string, ServiceDetail[]>();
   await Promise.all(
     services.map(async (s) => {
       try {
-        const r = await ec2.send(new DescribeVpcEndpointServicesCommand({ ServiceNames: [`com.amazonaws.${plan.region}.${s}`] }));
+        const r = await ec2.describeVpcEndpointServices({ ServiceNames: [`com.amazonaws.${plan.region}.${s}`] });
         details.set(s, r.ServiceDetails ?? []);
       } catch (err) {
         if (errorCode(err) === "InvalidServiceName") throw new UsageError(`Unknown endpoint service "${s}": ${plan.region} offers no com.amazonaws.${plan.region}.${s}.`, "e.g. secretsmanager, sts, lambda, ssm, logs, kms, ecr.api, ecr.dkr, s3, dynamodb.", "UnknownService");
@@ -260,7 +259,7 @@ export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions,
   const dnsSteps: StepDef[] = [];
   if (interfaceServices.length && privateDns) {
     const attr = async (Attribute: "enableDnsSupport" | "enableDnsHostnames") => {
-      const r = await ec2.send(new DescribeVpcAttributeCommand({ VpcId: vpcId, Attribute }));
+      const r = await ec2.describeVpcAttribute({ VpcId: vpcId, Attribute });
       return Attribute === "enableDnsSupport" ? r.EnableDnsSupport?.Value : r.EnableDnsHostnames?.Value;
     };
     const [support, hostnames] = await Promise.all([attr("enableDnsSupport"), attr("enableDnsHostnames")]);

@@ -1,6 +1,7 @@
 // add-nat: Elastic IP(s) (or the user's own) and NAT gateway(s) in public subnets, waited until
 // available, and 0.0.0.0/0 → NAT in each private route table (same-AZ NAT in per-az mode).
 // Prints the static egress IPs. Everything is validated before the first mutating call.
+import { ec2Api, ec2Of } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError } from "../aws/errors.js";
@@ -18,9 +19,6 @@ import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderAddNat } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
-import { ec2Sdk } from "../aws/sdk.js";
-
-const { DescribeAccountAttributesCommand } = ec2Sdk();
 
 export interface AddNatOptions {
   mode?: "single" | "per-az";
@@ -122,7 +120,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
 
   // Checks against the account (reads only).
   const aws = await ctx.aws();
-  const ec2 = await aws.ec2();
+  const ec2 = ec2Api(await aws.ec2());
   const [subnets, tables, addresses] = await Promise.all([
     listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
     listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
@@ -180,9 +178,9 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
 }
 
 async function eipLimit(ctx: Context): Promise<number | undefined> {
-  const ec2 = await (await ctx.aws()).ec2();
+  const ec2 = await ec2Of(ctx);
   try {
-    const r = await ec2.send(new DescribeAccountAttributesCommand({ AttributeNames: ["vpc-max-elastic-ips" as any] }));
+    const r = await ec2.describeAccountAttributes({ AttributeNames: ["vpc-max-elastic-ips" as any] });
     const v = r.AccountAttributes?.[0]?.AttributeValues?.[0]?.AttributeValue;
     return v ? Number(v) : undefined;
   } catch (err) {

@@ -3,7 +3,8 @@
 // deleted unless --keep; a subnet, NAT gateway or Lambda source is mapped to an ENI, one analysis
 // per Lambda subnet). --local: the offline analyzer on a fresh snapshot (or --snapshot FILE), no paid
 // call. --compare: both, and any disagreement printed as a bug report. Exit 0 reachable, 4 not.
-import { ec2Sdk, lambdaSdk } from "../aws/sdk.js";
+import { ec2Api, ec2Of } from "../aws/ec2-api.js";
+import { lambdaOf } from "../aws/lambda-api.js";
 import { randomUUID } from "node:crypto";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
@@ -130,32 +131,30 @@ async function analyzeLocally(ctx: Context, q: ParsedQuery, opts: AnalyzePathOpt
  * (an instance or network interface of the provider VPC) — what Reachability Analyzer can start from.
  */
 async function resourceEndpointOnPath(ctx: Context, q: ParsedQuery): Promise<{ endpointId: string; resourceConfigurationId: string; resourceGatewayId: string; target: string } | undefined> {
-  const sdk = ec2Sdk();
-  const aws = await ctx.aws();
-  const ec2 = await aws.ec2();
+  const ec2 = await ec2Of(ctx);
   const endpointOfEni = (e?: import("@aws-sdk/client-ec2").NetworkInterface) => (e?.InterfaceType === "vpc_endpoint" ? /(vpce-[0-9a-f]+)/.exec(e.Description ?? "")?.[1] : undefined);
   let endpointId: string | undefined;
   const d = q.destination;
   try {
     if (d.startsWith("vpce-")) endpointId = d;
-    else if (d.startsWith("eni-")) endpointId = endpointOfEni((await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [d] }))).NetworkInterfaces?.[0]);
+    else if (d.startsWith("eni-")) endpointId = endpointOfEni((await ec2.describeNetworkInterfaces({ NetworkInterfaceIds: [d] }))[0]);
     else if (/^\d+\.\d+\.\d+\.\d+(\/32)?$/.test(d)) {
       const vpcId = await sourceVpc(ctx, q.source);
       if (!vpcId) return undefined;
-      const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "addresses.private-ip-address", Values: [d.replace(/\/32$/, "")] }] }));
-      endpointId = endpointOfEni(r.NetworkInterfaces?.[0]);
+      const r = await ec2.describeNetworkInterfaces({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "addresses.private-ip-address", Values: [d.replace(/\/32$/, "")] }] });
+      endpointId = endpointOfEni(r[0]);
     }
     if (!endpointId) return undefined;
-    const ep = (await ec2.send(new sdk.DescribeVpcEndpointsCommand({ VpcEndpointIds: [endpointId] }))).VpcEndpoints?.[0];
+    const ep = (await ec2.describeVpcEndpoints({ VpcEndpointIds: [endpointId] }))[0];
     if (ep?.VpcEndpointType !== "Resource" || !ep.ResourceConfigurationArn) return undefined;
-    const { latticeSdk } = await import("../aws/sdk.js");
-    const lattice = await aws.lattice();
-    const cfg = await lattice.send(new (latticeSdk().GetResourceConfigurationCommand)({ resourceConfigurationIdentifier: ep.ResourceConfigurationArn }));
-    const gw = await lattice.send(new (latticeSdk().GetResourceGatewayCommand)({ resourceGatewayIdentifier: cfg.resourceGatewayId! }));
+    const { latticeOf } = await import("../aws/lattice-api.js");
+    const lattice = await latticeOf(ctx);
+    const cfg = await lattice.getResourceConfiguration({ resourceConfigurationIdentifier: ep.ResourceConfigurationArn });
+    const gw = await lattice.getResourceGateway({ resourceGatewayIdentifier: cfg.resourceGatewayId! });
     const ip = cfg.resourceConfigurationDefinition?.ipResource?.ipAddress;
     if (!ip || !gw.vpcId) return undefined;
-    const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "vpc-id", Values: [gw.vpcId] }, { Name: "addresses.private-ip-address", Values: [ip] }] }));
-    const eni = r.NetworkInterfaces?.[0];
+    const r = await ec2.describeNetworkInterfaces({ Filters: [{ Name: "vpc-id", Values: [gw.vpcId] }, { Name: "addresses.private-ip-address", Values: [ip] }] });
+    const eni = r[0];
     const target = eni?.Attachment?.InstanceId ?? eni?.NetworkInterfaceId;
     return target ? { endpointId, resourceConfigurationId: cfg.id!, resourceGatewayId: gw.id!, target } : undefined;
   } catch (err) {
@@ -168,11 +167,10 @@ async function resourceEndpointOnPath(ctx: Context, q: ParsedQuery): Promise<{ e
 
 /** The VPC of an analyze-path source (read-only), or undefined when it cannot be told. */
 async function sourceVpc(ctx: Context, source: string): Promise<string | undefined> {
-  const sdk = ec2Sdk();
-  const ec2 = await (await ctx.aws()).ec2();
-  if (source.startsWith("subnet-")) return (await ec2.send(new sdk.DescribeSubnetsCommand({ SubnetIds: [source] }))).Subnets?.[0]?.VpcId;
-  if (source.startsWith("eni-")) return (await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [source] }))).NetworkInterfaces?.[0]?.VpcId;
-  if (source.startsWith("i-")) return (await ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: [source] }))).Reservations?.[0]?.Instances?.[0]?.VpcId;
+  const ec2 = await ec2Of(ctx);
+  if (source.startsWith("subnet-")) return (await ec2.describeSubnets({ SubnetIds: [source] }))[0]?.VpcId;
+  if (source.startsWith("eni-")) return (await ec2.describeNetworkInterfaces({ NetworkInterfaceIds: [source] }))[0]?.VpcId;
+  if (source.startsWith("i-")) return (await ec2.describeInstances({ InstanceIds: [source] }))[0]?.Instances?.[0]?.VpcId;
   return undefined;
 }
 
@@ -194,10 +192,9 @@ interface RaTarget {
 }
 
 async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, keep: boolean): Promise<{ result: PathResult; analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }>; temporaryNetworkInterface?: string }> {
-  const ec2sdk = ec2Sdk();
   const { classifyError, toCliError } = await import("../aws/errors.js");
   const aws = await ctx.aws();
-  const ec2 = await aws.ec2();
+  const ec2 = ec2Api(await aws.ec2());
   const notFound = (what: string) => (err: unknown) => {
     if (classifyError(err) === "not-found" || classifyError(err) === "invalid") throw new UsageError(`${what} does not exist in ${aws.region} (${(err as Error).name}).`, "check the id and --region", "NotFound");
     throw toCliError(err, `looking up ${what}`);
@@ -210,12 +207,12 @@ async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, kee
     const { withTemporaryEni } = await import("./temp-eni.js");
     const subnet = resolved[0]!.temporaryIn;
     return withTemporaryEni(ctx, subnet, async (eniId) => {
-      const run = await analyzeSources(ctx, q, keep, [{ id: eniId, vpcId: resolved[0]!.vpcId, ref: { id: eniId, type: "AWS::EC2::NetworkInterface" } }], target, ec2, ec2sdk);
+      const run = await analyzeSources(ctx, q, keep, [{ id: eniId, vpcId: resolved[0]!.vpcId, ref: { id: eniId, type: "AWS::EC2::NetworkInterface" } }], target, ec2);
       // The subnet is what was asked about; the interface was only a stand-in for it.
       return { ...run, result: { ...run.result, source: { id: subnet, type: "AWS::EC2::Subnet" } }, temporaryNetworkInterface: eniId };
     });
   }
-  return analyzeSources(ctx, q, keep, resolved, target, ec2, ec2sdk);
+  return analyzeSources(ctx, q, keep, resolved, target, ec2);
 }
 
 async function analyzeSources(
@@ -224,8 +221,7 @@ async function analyzeSources(
   keep: boolean,
   sources: RaSource[],
   target: RaTarget,
-  ec2: import("@aws-sdk/client-ec2").EC2Client,
-  ec2sdk: typeof import("@aws-sdk/client-ec2"),
+  ec2: import("../aws/ec2-api.js").Ec2Api,
 ) {
   const { toCliError } = await import("../aws/errors.js");
   const { fromNetworkInsightsAnalysis } = await import("../analysis/reachability.js");
@@ -248,15 +244,13 @@ async function analyzeSources(
         ? { FilterAtSource: { DestinationAddress: target.address, DestinationPortRange: { FromPort: q.port, ToPort: q.port } } }
         : { DestinationPort: q.port }),
     };
-    const path = await ec2.send(new ec2sdk.CreateNetworkInsightsPathCommand(input)).catch((err) => {
+    const path = await ec2.createNetworkInsightsPath(input).catch((err) => {
       throw toCliError(err, "CreateNetworkInsightsPath");
     });
     const pathId = path.NetworkInsightsPath!.NetworkInsightsPathId!;
     const entry: (typeof analyses)[number] = { source: src.ref.id, networkInsightsPathId: pathId, kept: keep };
     analyses.push(entry);
-    const started = await ec2.send(
-      new ec2sdk.StartNetworkInsightsAnalysisCommand({ NetworkInsightsPathId: pathId, ClientToken: randomUUID(), TagSpecifications: [{ ResourceType: "network-insights-analysis", Tags: tags }] }),
-    );
+    const started = await ec2.startNetworkInsightsAnalysis({ NetworkInsightsPathId: pathId, ClientToken: randomUUID(), TagSpecifications: [{ ResourceType: "network-insights-analysis", Tags: tags }] });
     const analysisId = started.NetworkInsightsAnalysis!.NetworkInsightsAnalysisId!;
     entry.networkInsightsAnalysisId = analysisId;
     // Ctrl-C stops the wait at once (waitWithSpinner passes ctx.signal); `finally` still cleans up.
@@ -264,7 +258,7 @@ async function analyzeSources(
       ctx,
       `Reachability Analyzer: ${src.ref.id} → ${q.destination} (${analysisId})`,
       async () => {
-        const r = await ec2.send(new ec2sdk.DescribeNetworkInsightsAnalysesCommand({ NetworkInsightsAnalysisIds: [analysisId] }));
+        const r = await ec2.describeNetworkInsightsAnalyses({ NetworkInsightsAnalysisIds: [analysisId] });
         const a = r.NetworkInsightsAnalyses?.[0];
         if (a?.Status === "failed") return { done: false, failure: a.StatusMessage ?? "the analysis failed" };
         return { done: a?.Status === "succeeded", value: a, status: a?.Status ?? "running" };
@@ -292,16 +286,16 @@ async function analyzeSources(
     if (failure) throw failure.err;
     results = settled.filter((r): r is { ref: ComponentRef; result: PathResult } => r !== undefined);
   } finally {
-    if (!keep) await cleanUp(ctx, ec2, ec2sdk, analyses);
+    if (!keep) await cleanUp(ctx, ec2, analyses);
   }
   return { result: combine(q, sources, results), analyses };
 }
 
-async function cleanUp(ctx: Context, ec2: import("@aws-sdk/client-ec2").EC2Client, sdk: typeof import("@aws-sdk/client-ec2"), analyses: Array<{ networkInsightsPathId: string; networkInsightsAnalysisId?: string }>) {
+async function cleanUp(ctx: Context, ec2: import("../aws/ec2-api.js").Ec2Api, analyses: Array<{ networkInsightsPathId: string; networkInsightsAnalysisId?: string }>) {
   for (const a of analyses) {
     try {
-      if (a.networkInsightsAnalysisId) await ec2.send(new sdk.DeleteNetworkInsightsAnalysisCommand({ NetworkInsightsAnalysisId: a.networkInsightsAnalysisId }));
-      await ec2.send(new sdk.DeleteNetworkInsightsPathCommand({ NetworkInsightsPathId: a.networkInsightsPathId }));
+      if (a.networkInsightsAnalysisId) await ec2.deleteNetworkInsightsAnalysis({ NetworkInsightsAnalysisId: a.networkInsightsAnalysisId });
+      await ec2.deleteNetworkInsightsPath({ NetworkInsightsPathId: a.networkInsightsPathId });
     } catch (err) {
       ctx.log.warn(`could not delete ${a.networkInsightsAnalysisId ?? ""} ${a.networkInsightsPathId}: ${(err as Error).name}: ${(err as Error).message} (delete it in the VPC console → Reachability Analyzer)`);
     }
@@ -322,55 +316,53 @@ function combine(q: ParsedQuery, sources: RaSource[], results: Array<{ ref: Comp
 type NotFoundHandler = (what: string) => (err: unknown) => never;
 
 async function resolveSources(ctx: Context, source: string, notFound: NotFoundHandler): Promise<RaSource[]> {
-  const sdk = ec2Sdk();
-  const ec2 = await (await ctx.aws()).ec2();
+  const ec2 = await ec2Of(ctx);
   const eniRef = (id: string): ComponentRef => ({ id, type: "AWS::EC2::NetworkInterface" });
   if (source.startsWith("eni-")) {
-    const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [source] })).catch(notFound(`network interface ${source}`));
-    return [{ id: source, vpcId: r.NetworkInterfaces![0]!.VpcId!, ref: eniRef(source) }];
+    const r = await ec2.describeNetworkInterfaces({ NetworkInterfaceIds: [source] }).catch(notFound(`network interface ${source}`));
+    return [{ id: source, vpcId: r[0]!.VpcId!, ref: eniRef(source) }];
   }
   if (source.startsWith("i-")) {
-    const r = await ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: [source] })).catch(notFound(`instance ${source}`));
-    const inst = r.Reservations?.[0]?.Instances?.[0];
+    const r = await ec2.describeInstances({ InstanceIds: [source] }).catch(notFound(`instance ${source}`));
+    const inst = r[0]?.Instances?.[0];
     if (!inst) throw new UsageError(`instance ${source} does not exist in this region.`);
     return [{ id: source, vpcId: inst.VpcId!, ref: { id: source, type: "AWS::EC2::Instance" } }];
   }
   if (source.startsWith("vpce-")) {
-    const r = await ec2.send(new sdk.DescribeVpcEndpointsCommand({ VpcEndpointIds: [source] })).catch(notFound(`VPC endpoint ${source}`));
-    return [{ id: source, vpcId: r.VpcEndpoints![0]!.VpcId!, ref: { id: source, type: "AWS::EC2::VPCEndpoint" } }];
+    const r = await ec2.describeVpcEndpoints({ VpcEndpointIds: [source] }).catch(notFound(`VPC endpoint ${source}`));
+    return [{ id: source, vpcId: r[0]!.VpcId!, ref: { id: source, type: "AWS::EC2::VPCEndpoint" } }];
   }
   if (source.startsWith("nat-")) {
-    const r = await ec2.send(new sdk.DescribeNatGatewaysCommand({ NatGatewayIds: [source] })).catch(notFound(`NAT gateway ${source}`));
-    const nat = r.NatGateways?.[0];
+    const r = await ec2.describeNatGateways({ NatGatewayIds: [source] }).catch(notFound(`NAT gateway ${source}`));
+    const nat = r[0];
     const eni = nat?.NatGatewayAddresses?.find((a) => a.IsPrimary)?.NetworkInterfaceId ?? nat?.NatGatewayAddresses?.[0]?.NetworkInterfaceId;
     if (!nat || !eni) throw new UsageError(`NAT gateway ${source} has no network interface (state ${nat?.State ?? "unknown"}).`);
     // RA does not take a NAT gateway as a source: its network interface stands for it.
     return [{ id: eni, vpcId: nat.VpcId!, ref: eniRef(eni) }];
   }
   if (source.startsWith("subnet-")) {
-    const s = await ec2.send(new sdk.DescribeSubnetsCommand({ SubnetIds: [source] })).catch(notFound(`subnet ${source}`));
-    const vpcId = s.Subnets![0]!.VpcId!;
-    const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "subnet-id", Values: [source] }] }));
+    const s = await ec2.describeSubnets({ SubnetIds: [source] }).catch(notFound(`subnet ${source}`));
+    const vpcId = s[0]!.VpcId!;
+    const r = await ec2.describeNetworkInterfaces({ Filters: [{ Name: "subnet-id", Values: [source] }] });
     // Any workload ENI in the subnet (RA needs a concrete interface); a NAT's or endpoint's only as a last resort.
     const rank = (t?: string) => (t === "interface" || t === undefined ? 0 : t === "lambda" ? 1 : 2);
     // A temporary interface a crashed run left is no workload: it is swept, and a fresh one used.
     const leftover = (e: { TagSet?: { Key?: string; Value?: string }[] }) => e.TagSet?.some((t) => t.Key === "egress-cli:step" && t.Value?.startsWith("analyze-path/temporary-eni/"));
-    const eni = [...(r.NetworkInterfaces ?? [])].filter((e) => !leftover(e)).sort((a, b) => rank(a.InterfaceType) - rank(b.InterfaceType))[0];
+    const eni = [...r].filter((e) => !leftover(e)).sort((a, b) => rank(a.InterfaceType) - rank(b.InterfaceType))[0];
     if (!eni) return [{ id: "", vpcId, ref: { id: source, type: "AWS::EC2::Subnet" }, temporaryIn: source }];
     return [{ id: eni.NetworkInterfaceId!, vpcId, ref: eniRef(eni.NetworkInterfaceId!) }];
   }
   // lambda:NAME → the function's hyperplane ENIs, one per subnet (the function may run in any).
   const name = source.slice("lambda:".length);
-  const { GetFunctionConfigurationCommand } = lambdaSdk();
-  const lambda = await (await ctx.aws()).lambda();
-  const fn = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })).catch(notFound(`Lambda function ${name}`));
+  const lambda = await lambdaOf(ctx);
+  const fn = await lambda.getFunctionConfiguration({ FunctionName: name }).catch(notFound(`Lambda function ${name}`));
   const subnets = fn.VpcConfig?.SubnetIds ?? [];
   const groups = [...(fn.VpcConfig?.SecurityGroupIds ?? [])].sort();
   if (!subnets.length) throw new UsageError(`Lambda function ${name} is not attached to a VPC.`, "attach it first: egress-cli attach-lambda --function " + name);
-  const r = await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "subnet-id", Values: subnets }] }));
+  const r = await ec2.describeNetworkInterfaces({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "subnet-id", Values: subnets }] });
   const out: RaSource[] = [];
   for (const subnetId of subnets) {
-    const eni = (r.NetworkInterfaces ?? []).find((e) => e.SubnetId === subnetId && JSON.stringify((e.Groups ?? []).map((g) => g.GroupId).sort()) === JSON.stringify(groups));
+    const eni = r.find((e) => e.SubnetId === subnetId && JSON.stringify((e.Groups ?? []).map((g) => g.GroupId).sort()) === JSON.stringify(groups));
     if (!eni) {
       throw new CliError(
         `Lambda function ${name} has no hyperplane network interface in ${subnetId} yet, and Reachability Analyzer needs one as the source.`,
@@ -385,36 +377,35 @@ async function resolveSources(ctx: Context, source: string, notFound: NotFoundHa
 }
 
 async function resolveTarget(ctx: Context, destination: string, vpcId: string, notFound: NotFoundHandler): Promise<RaTarget> {
-  const sdk = ec2Sdk();
-  const ec2 = await (await ctx.aws()).ec2();
+  const ec2 = await ec2Of(ctx);
   const vpcIgw = async (): Promise<RaTarget> => {
-    const r = await ec2.send(new sdk.DescribeInternetGatewaysCommand({ Filters: [{ Name: "attachment.vpc-id", Values: [vpcId] }] }));
-    const igw = r.InternetGateways?.[0]?.InternetGatewayId;
+    const r = await ec2.describeInternetGateways({ Filters: [{ Name: "attachment.vpc-id", Values: [vpcId] }] });
+    const igw = r[0]?.InternetGatewayId;
     // No internet gateway: ask for the internet address range; RA then explains why it is unreachable.
     return igw ? { Destination: igw } : { address: "0.0.0.0/0" };
   };
   if (destination === "igw" || destination === "internet" || destination === "0.0.0.0/0") return vpcIgw();
   if (destination.startsWith("igw-")) {
-    await ec2.send(new sdk.DescribeInternetGatewaysCommand({ InternetGatewayIds: [destination] })).catch(notFound(`internet gateway ${destination}`));
+    await ec2.describeInternetGateways({ InternetGatewayIds: [destination] }).catch(notFound(`internet gateway ${destination}`));
     return { Destination: destination };
   }
   if (destination.startsWith("eni-")) {
-    await ec2.send(new sdk.DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [destination] })).catch(notFound(`network interface ${destination}`));
+    await ec2.describeNetworkInterfaces({ NetworkInterfaceIds: [destination] }).catch(notFound(`network interface ${destination}`));
     return { Destination: destination };
   }
   if (destination.startsWith("i-")) {
-    await ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: [destination] })).catch(notFound(`instance ${destination}`));
+    await ec2.describeInstances({ InstanceIds: [destination] }).catch(notFound(`instance ${destination}`));
     return { Destination: destination };
   }
   if (destination.startsWith("vpce-")) {
-    await ec2.send(new sdk.DescribeVpcEndpointsCommand({ VpcEndpointIds: [destination] })).catch(notFound(`VPC endpoint ${destination}`));
+    await ec2.describeVpcEndpoints({ VpcEndpointIds: [destination] }).catch(notFound(`VPC endpoint ${destination}`));
     return { Destination: destination };
   }
   if (destination.startsWith("service:")) {
     const name = destination.slice("service:".length);
     const serviceName = name.startsWith("com.amazonaws.") ? name : `com.amazonaws.${(await ctx.aws()).region}.${name}`;
-    const r = await ec2.send(new sdk.DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "service-name", Values: [serviceName] }] }));
-    const eps = r.VpcEndpoints ?? [];
+    const r = await ec2.describeVpcEndpoints({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "service-name", Values: [serviceName] }] });
+    const eps = r;
     const pick = eps.find((e) => e.VpcEndpointType === "Interface" && e.PrivateDnsEnabled) ?? eps.find((e) => e.VpcEndpointType === "Gateway");
     if (pick) return { Destination: pick.VpcEndpointId! };
     return vpcIgw(); // no usable endpoint: the service's public endpoint, over the internet path

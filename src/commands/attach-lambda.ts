@@ -3,7 +3,9 @@
 // unless an equivalent policy is already in force), waits for LastUpdateStatus=Successful and prints
 // the egress IPs (the NAT Elastic IPs on its subnets' routes). The previous VPC config is recorded
 // before the update so detach-lambda and destroy restore it. All checks happen before any change.
-import { iamSdk } from "../aws/sdk.js";
+import { ec2Api } from "../aws/ec2-api.js";
+import { iamOf } from "../aws/iam-api.js";
+import { lambdaApi } from "../aws/lambda-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
@@ -41,19 +43,17 @@ async function rolePermissions(ctx: Context, roleArn: string, accountId: string)
   const roleName = roleArn.split("/").pop()!;
   const result: RolePermissions = { roleName, roleArn, missing: [], grantedBy: [], readable: true };
   if (!roleArn.includes(`::${accountId}:`)) return { ...result, readable: false };
-  const { GetPolicyCommand, GetPolicyVersionCommand, GetRolePolicyCommand, ListRolePoliciesCommand } = iamSdk();
-  const iam = await (await ctx.aws()).iam();
+  const iam = await iamOf(ctx);
   try {
     const docs: Array<{ source: string; doc: PolicyDocument }> = [];
     for (const arn of await attachedPolicyArns(iam, roleName)) {
-      const p = await iam.send(new GetPolicyCommand({ PolicyArn: arn }));
-      const v = await iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: p.Policy?.DefaultVersionId }));
+      const p = await iam.getPolicy({ PolicyArn: arn });
+      const v = await iam.getPolicyVersion({ PolicyArn: arn, VersionId: p.Policy?.DefaultVersionId });
       const doc = decodePolicy(v.PolicyVersion?.Document);
       if (doc) docs.push({ source: `managed policy ${p.Policy?.PolicyName ?? arn}`, doc });
     }
-    const inline = await iam.send(new ListRolePoliciesCommand({ RoleName: roleName }));
-    for (const name of inline.PolicyNames ?? []) {
-      const p = await iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name }));
+    for (const name of await iam.listRolePolicies({ RoleName: roleName })) {
+      const p = await iam.getRolePolicy({ RoleName: roleName, PolicyName: name });
       const doc = decodePolicy(p.PolicyDocument);
       if (doc) docs.push({ source: `inline policy ${name}`, doc });
     }
@@ -88,8 +88,8 @@ export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOption
 
   // 2. Checks against the account (reads only).
   const aws = await ctx.aws();
-  const ec2 = await aws.ec2();
-  const lambda = await aws.lambda();
+  const ec2 = ec2Api(await aws.ec2());
+  const lambda = lambdaApi(await aws.lambda());
   const fn = await getFunctionConfiguration(lambda, ref.name);
   if (!fn) throw new UsageError(`No Lambda function named "${ref.name}" in ${aws.region} (account ${plan.accountId}).`, "Check the name (attach-lambda works on functions in the plan's region only).", "FunctionNotFound");
   const egress = await subnetEgress(ec2, vpcId, subnets.map((s) => s.subnetId));

@@ -2,7 +2,7 @@
 // are collected concurrently (bounded) and audited with the pure rules (src/analysis/rules); a scope
 // that fails is reported and the others still run. Reports: text, json, junit, sarif, markdown.
 // `audit merge FILE…` joins shard reports (--shard I/N) into any format.
-import { ec2Sdk } from "../aws/sdk.js";
+import { ec2Api } from "../aws/ec2-api.js";
 import path from "node:path";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
@@ -135,8 +135,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
     let regionList: (string | undefined)[] = regions.length ? regions : [undefined];
     if (opts.allRegions) {
       const aws = await ctx.aws();
-      const { DescribeRegionsCommand } = ec2Sdk();
-      const r = await (await aws.ec2()).send(new DescribeRegionsCommand({}));
+      const r = await ec2Api(await aws.ec2()).describeRegions({});
       regionList = (r.Regions ?? []).map((x) => x.RegionName!).filter(Boolean).sort();
     }
     const profileList: (string | undefined)[] = profiles.length ? profiles : [undefined];

@@ -5,6 +5,7 @@
 // the proxy in the subnet's own AZ when there is one). Overlapping CIDRs do not matter (PrivateLink).
 // --consumer-profile: the consumer VPC is in another account; its records carry that account and
 // profile, so destroy and status use those credentials.
+import { ec2Api } from "../aws/ec2-api.js";
 import type { Subnet } from "@aws-sdk/client-ec2";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -95,7 +96,7 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
     }
   }
   const accountId = await consumerAws.accountId();
-  const ec2 = await consumerAws.ec2();
+  const ec2 = ec2Api(await consumerAws.ec2());
   const vpc = await getVpc(ec2, vpcId!);
   if (!vpc) {
     problems.add(`--consumer-vpc ${vpcId} does not exist in ${region} (account ${accountId}).`, `A Resource endpoint must be in the shared configuration's Region (${region}); check the id${opts.consumerProfile ? "" : ", and --consumer-profile for a VPC of another account"}.`, "VpcNotFound");

@@ -1,6 +1,7 @@
 // create-vpc: a VPC with DNS on, an internet gateway (when there are public subnets), public and
 // private subnets over K AZs in a computed non-overlapping layout, one public route table
 // (0.0.0.0/0 → IGW) and one private route table per AZ, all associated and tagged.
+import { ec2Api } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { assertPlanNameFree, availabilityZones, listVpcs } from "../aws/ec2.js";
@@ -85,7 +86,7 @@ export async function createVpcCommand(ctx: Context, raw: CreateVpcOptions): Pro
 
   // 2. Checks against the account (reads only).
   const aws = await ctx.aws();
-  const ec2 = await aws.ec2();
+  const ec2 = ec2Api(await aws.ec2());
   const regionAzs = await availabilityZones(ec2);
   if (azCount > regionAzs.length) {
     throw new UsageError(`--azs ${azCount}: ${aws.region} has ${regionAzs.length} availability zones (${regionAzs.join(", ")}).`);

@@ -1,6 +1,7 @@
 // detach-lambda: puts a function back on the VPC config recorded before attach-lambda changed it
 // (none, or its old subnets and groups), detaches the ENI policy if egress-cli attached it, and
 // deletes the function's security group when nothing else uses it any more (else destroy will).
+import { lambdaOf } from "../aws/lambda-api.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
@@ -11,9 +12,6 @@ import { functionsUsingRole, getFunctionConfiguration, lambdaVpcConfigKind, role
 import { parseFunctionRef } from "./lambda-common.js";
 import type { PlanSession } from "../engine/session.js";
 import { renderDetachLambda } from "../output/render.js";
-import { ec2Sdk } from "../aws/sdk.js";
-
-const { DeleteSecurityGroupCommand } = ec2Sdk();
 
 export async function detachLambdaCommand(ctx: Context, opts: { function?: string }): Promise<number> {
   const plan = await loadCheckedPlan(ctx);
@@ -87,7 +85,7 @@ export async function detachLambdaCommand(ctx: Context, opts: { function?: strin
 }
 
 async function currentRoleName(ctx: Context, functionName: string): Promise<string | undefined> {
-  return roleNameOf((await getFunctionConfiguration(await (await ctx.aws()).lambda(), functionName))?.Role);
+  return roleNameOf((await getFunctionConfiguration(await lambdaOf(ctx), functionName))?.Role);
 }
 
 /** Plans written before the role was recorded: look it up for every function still in the VPC, and record it. */
@@ -96,7 +94,7 @@ async function recordMissingRoles(ctx: Context, session: PlanSession): Promise<v
   for (const [step, r] of Object.entries(session.plan.resources)) {
     if (r.kind !== "lambda-vpc-config" || r.state === "deleted" || r.attrs.role) continue;
     const name = String(r.attrs.functionName ?? step.split("/")[1]);
-    const f = await getFunctionConfiguration(await (await ctx.aws()).lambda(), name);
+    const f = await getFunctionConfiguration(await lambdaOf(ctx), name);
     if (!f?.Role) continue;
     session.upsert(step, { ...r, attrs: { ...r.attrs, role: f.Role } });
     changed = true;

@@ -1,6 +1,7 @@
 // import: adopt an existing VPC into a plan without changing it. Subnets are classified public
 // or private from their effective route table (0.0.0.0/0 → igw-… means public). Everything
 // imported is recorded `owned: false`, so destroy never deletes it.
+import { ec2Api } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
@@ -28,7 +29,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
     if (v && v.state === "created" && v.id !== vpcId) throw new UsageError(`${ctx.planPath} already holds plan "${existing.name}" for ${v.id}.`, "Pass --plan FILE to import into a separate plan file.");
   }
   const aws = await ctx.aws();
-  const ec2 = await aws.ec2();
+  const ec2 = ec2Api(await aws.ec2());
   const vpc = await getVpc(ec2, vpcId);
   if (!vpc) throw new UsageError(`VPC ${vpcId} does not exist in ${aws.region} (InvalidVpcID.NotFound).`, "Check --region and the id (egress-cli sandbox show lists sandbox VPCs).");
   if (!existing) await assertPlanNameFree(ec2, opts.name, aws.region);

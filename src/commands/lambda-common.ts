@@ -1,6 +1,6 @@
 // Shared by attach-lambda, detach-lambda, add-endpoint and status: parsing a function reference,
 // the plan's subnets by tier, and what a set of subnets can reach (NAT egress IPs, endpoints).
-import type { EC2Client } from "@aws-sdk/client-ec2";
+import type { Ec2Api } from "../aws/ec2-api.js";
 import { UsageError } from "../errors.js";
 import { defaultRoute, effectiveRouteTable, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import type { Plan } from "../plans/schema.js";
@@ -67,7 +67,7 @@ export interface SubnetEgress {
 }
 
 /** For each subnet: its effective route table, whether it is public (0.0.0.0/0 → igw) and its NAT egress IP. */
-export async function subnetEgress(ec2: EC2Client, vpcId: string, subnetIds: string[]): Promise<SubnetEgress[]> {
+export async function subnetEgress(ec2: Ec2Api, vpcId: string, subnetIds: string[]): Promise<SubnetEgress[]> {
   const [subnets, tables] = await Promise.all([listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }]), listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }])]);
   const natIds = new Set<string>();
   const rows = subnetIds.map((id) => {

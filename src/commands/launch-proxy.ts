@@ -6,6 +6,8 @@
 // proxy's security group (the port from the VPC and --allow-cidr only; out only tcp 80/443), and one
 // instance per chosen subnet; then, unless --skip-verify, Systems Manager registration and a Run
 // Command check that squid is active and its config parses. --print-config changes nothing.
+import { ec2Of } from "../aws/ec2-api.js";
+import { ssmOf } from "../aws/ssm-api.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { Problems, intOption, cidrOption, awsId } from "./options.js";
@@ -25,7 +27,6 @@ import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { egressRuleStep, ingressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { ec2InstanceStep, proxyInstances, type LaunchInput } from "../engine/kinds/ec2-instance.js";
 import { listSubnets, orUndefined } from "../aws/ec2.js";
-import { ssmSdk } from "../aws/sdk.js";
 
 export interface LaunchProxyOptions {
   allowDomain?: string[];
@@ -154,7 +155,7 @@ interface ChosenSubnet {
 async function chooseSubnets(ctx: Context, plan: Plan, perAz: boolean, named: string[]): Promise<ChosenSubnet[]> {
   const vpcId = requirePlanVpc(plan);
   const problems = new Problems();
-  const ec2 = await (await ctx.aws()).ec2();
+  const ec2 = await ec2Of(ctx);
   const recorded = planSubnets(plan);
   const stepOf = new Map(recorded.map((s) => [s.subnetId, s.step]));
   let ids: string[];
@@ -208,10 +209,9 @@ async function chooseSubnets(ctx: Context, plan: Plan, perAz: boolean, named: st
 
 /** The newest Amazon Linux 2023 image for the instance type's architecture (public SSM parameter). */
 async function latestImage(ctx: Context, instanceType: string): Promise<{ imageId: string; parameter: string }> {
-  const { GetParameterCommand } = ssmSdk();
   const parameter = amiParameterFor(instanceType);
   try {
-    const r = await (await (await ctx.aws()).ssm()).send(new GetParameterCommand({ Name: parameter }));
+    const r = await (await ssmOf(ctx)).getParameter({ Name: parameter });
     return { imageId: r.Parameter!.Value!, parameter };
   } catch (err) {
     if ((err as Error)?.name === "ParameterNotFound") throw new CliError(`The public parameter ${parameter} (${architectureOf(instanceType)}) does not exist in this region.`, ExitCode.failure);

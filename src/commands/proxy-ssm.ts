@@ -5,26 +5,20 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { errorCode } from "../aws/errors.js";
 import { waitWithSpinner } from "../aws/wait.js";
-import { ssmSdk } from "../aws/sdk.js";
+import { ssmOf } from "../aws/ssm-api.js";
 
 /** How long the agent usually takes to register after boot, and a short command to finish. */
 const USUAL_MS = { register: 60_000, command: 5_000 };
 
 /** Waits until every instance is a managed instance with PingStatus Online (DescribeInstanceInformation). */
 export async function waitRegistered(ctx: Context, instanceIds: string[]): Promise<void> {
-  const { DescribeInstanceInformationCommand } = ssmSdk();
-  const ssm = await (await ctx.aws()).ssm();
+  const ssm = await ssmOf(ctx);
   await waitWithSpinner(
     ctx,
     `${instanceIds.join(", ")} to register with Systems Manager`,
     async () => {
       const online = new Set<string>();
-      let NextToken: string | undefined;
-      do {
-        const r = await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: instanceIds }], NextToken }));
-        for (const i of r.InstanceInformationList ?? []) if (i.PingStatus === "Online") online.add(i.InstanceId!);
-        NextToken = r.NextToken;
-      } while (NextToken);
+      for (const i of await ssm.describeInstanceInformation({ Filters: [{ Key: "InstanceIds", Values: instanceIds }] })) if (i.PingStatus === "Online") online.add(i.InstanceId!);
       const missing = instanceIds.filter((id) => !online.has(id));
       return missing.length ? { done: false, status: `not registered yet: ${missing.join(", ")}` } : { done: true };
     },
@@ -43,9 +37,8 @@ export interface CommandResult {
 
 /** Runs `commands` (AWS-RunShellScript) on the instances and waits for every instance's result. */
 export async function runShell(ctx: Context, instanceIds: string[], commands: string[], comment: string): Promise<CommandResult[]> {
-  const { GetCommandInvocationCommand, SendCommandCommand } = ssmSdk();
-  const ssm = await (await ctx.aws()).ssm();
-  const sent = await ssm.send(new SendCommandCommand({ DocumentName: "AWS-RunShellScript", InstanceIds: instanceIds, Parameters: { commands }, Comment: comment.slice(0, 100), TimeoutSeconds: 600 }));
+  const ssm = await ssmOf(ctx);
+  const sent = await ssm.sendCommand({ DocumentName: "AWS-RunShellScript", InstanceIds: instanceIds, Parameters: { commands }, Comment: comment.slice(0, 100), TimeoutSeconds: 600 });
   const commandId = sent.Command!.CommandId!;
   const results: CommandResult[] = [];
   for (const instanceId of instanceIds) {
@@ -56,7 +49,7 @@ export async function runShell(ctx: Context, instanceIds: string[], commands: st
         async () => {
           let r;
           try {
-            r = await ssm.send(new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
+            r = await ssm.getCommandInvocation({ CommandId: commandId, InstanceId: instanceId });
           } catch (err) {
             // right after SendCommand the invocation may not be visible yet (eventual consistency)
             if (errorCode(err) === "InvocationDoesNotExist") return { done: false, status: "not visible yet" };

@@ -106,9 +106,9 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
   // Read calls before any change: VPC Lattice (and RAM when sharing) must exist at this endpoint.
   const aws = await ctx.aws();
   const where = aws.backend === "aws" ? `the AWS ${aws.region} endpoints` : aws.backend.replace(/^endpoint:/, "");
-  const { latticeSdk, ramSdk } = await import("../aws/sdk.js");
-  await requireService("vpc-lattice", "VPC Lattice", async () => (await aws.lattice()).send(new (latticeSdk().ListResourceGatewaysCommand)({ maxResults: 1 })), where);
-  if (principals.length) await requireService("ram", "AWS RAM", async () => (await aws.ram()).send(new (ramSdk().GetResourceSharesCommand)({ resourceOwner: "SELF", maxResults: 1 })), where);
+  const [{ latticeOf }, { ramOf }] = await Promise.all([import("../aws/lattice-api.js"), import("../aws/ram.js")]);
+  await requireService("vpc-lattice", "VPC Lattice", async () => (await latticeOf(ctx)).probe(), where);
+  if (principals.length) await requireService("ram", "AWS RAM", async () => (await ramOf(ctx)).probe(), where);
 
   const configSteps = proxies.map((x) => configurationStepOf(x.az!));
   const steps: StepDef[] = [

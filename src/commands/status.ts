@@ -1,5 +1,6 @@
 // status: what the plan holds (refreshed from AWS unless --offline), the static egress IPs, and a
 // monthly cost estimate from the dated price table.
+import { ec2Of } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { z } from "zod";
 import { opt, parseOptions } from "./options.js";
@@ -45,7 +46,7 @@ export interface LiveView {
 
 async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
   const { listNatGateways, listAddresses, listVpcs, listRouteTables, listSubnets } = await import("../aws/ec2.js");
-  const ec2 = await (await ctx.aws()).ec2();
+  const ec2 = await ec2Of(ctx);
   const ids = (recs: Array<[string, { id: string | null }]>) => recs.map(([, r]) => r.id).filter((id): id is string => Boolean(id));
   const nats = ids(recordsOf(plan, natGatewayKind));
   const instances = ids(recordsOf(plan, ec2InstanceKind));

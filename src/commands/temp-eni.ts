@@ -4,11 +4,11 @@
 // before it is created, tagged with the plan at creation, recorded as created at once, deleted
 // after the analysis; whatever a crash left (a created record, a pending one, or an interface
 // carrying the plan's id and the step) is swept by the next analyze-path and by destroy.
+import { ec2Of } from "../aws/ec2-api.js";
 import { randomUUID } from "node:crypto";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Plan } from "../plans/schema.js";
-import { ec2Sdk } from "../aws/sdk.js";
 
 /** Step ids of temporary interfaces: one per subnet. */
 export const TEMP_ENI_STEP = (subnetId: string) => `analyze-path/temporary-eni/${subnetId}`;
@@ -29,13 +29,12 @@ async function deleteEni(ctx: Context, id: string): Promise<void> {
  * temporary-interface step (left by a crashed run), and marks the records deleted. Returns the ids.
  */
 export async function sweepTemporaryEnis(ctx: Context, session: Session): Promise<string[]> {
-  const { DescribeNetworkInterfacesCommand } = ec2Sdk();
   const { TAG_PLAN_ID, TAG_STEP } = await import("../aws/tags.js");
-  const ec2 = await (await ctx.aws()).ec2();
+  const ec2 = await ec2Of(ctx);
   const plan = session.plan;
-  const tagged = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: `tag:${TAG_PLAN_ID}`, Values: [plan.planId] }] }));
+  const tagged = await ec2.describeNetworkInterfaces({ Filters: [{ Name: `tag:${TAG_PLAN_ID}`, Values: [plan.planId] }] });
   const found = new Map<string, string>(); // id → step
-  for (const e of tagged.NetworkInterfaces ?? []) {
+  for (const e of tagged) {
     const step = e.TagSet?.find((t) => t.Key === TAG_STEP)?.Value;
     if (step && isTempEniStep(step) && e.NetworkInterfaceId) found.set(e.NetworkInterfaceId, step);
   }
@@ -71,12 +70,11 @@ export async function withTemporaryEni<T>(ctx: Context, subnetId: string, use: (
     );
   }
   const { openSession } = await import("../engine/session.js");
-  const { CreateNetworkInterfaceCommand } = ec2Sdk();
   const { planTags, tagSpec } = await import("../aws/tags.js");
   const { toCliError } = await import("../aws/errors.js");
   const session = await openSession(ctx, {}, "analyze-path");
   try {
-    const ec2 = await (await ctx.aws()).ec2();
+    const ec2 = await ec2Of(ctx);
     const swept = await sweepTemporaryEnis(ctx, session);
     if (swept.length) ctx.log.info(`Deleted ${swept.length} temporary network interface(s) left by an interrupted analyze-path: ${swept.join(", ")}`);
     const plan: Plan = session.plan;
@@ -90,14 +88,12 @@ export async function withTemporaryEni<T>(ctx: Context, subnetId: string, use: (
     session.upsert(step, { kind: "network-interface", id: null, owned: true, state: "pending", dependsOn: subnetStep ? [subnetStep] : [], generation, clientToken, attrs: { subnetId, temporary: true, purpose: "Reachability Analyzer source" }, createdAt: new Date().toISOString() } as never);
     await session.save();
     const created = await ec2
-      .send(
-        new CreateNetworkInterfaceCommand({
+      .createNetworkInterface({
           SubnetId: subnetId,
           Description: "egress-cli analyze-path: temporary Reachability Analyzer source (deleted after the analysis)",
           ClientToken: clientToken,
           TagSpecifications: tagSpec("network-interface", planTags(plan, step, `${plan.name}-analyze-path-${subnetId}`)),
-        }),
-      )
+        })
       .catch((err) => {
         throw toCliError(err, `creating a temporary network interface in ${subnetId}`);
       });

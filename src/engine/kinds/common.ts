@@ -1,17 +1,14 @@
 // Small pieces the kind modules share: their clients, and the not-found / dependency rules of deletes.
-import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { Context } from "../../context.js";
 import { classifyError } from "../../aws/errors.js";
 import { type BatchDescribe, describeBatched, waitBatched, waitWithSpinner } from "../../aws/wait.js";
 import { eventually, isDependency } from "../../aws/retry.js";
 
-type HasCtx = { ctx: Context } | Context;
-const ctxOf = (c: HasCtx): Context => ("aws" in c ? c : c.ctx);
 
-export const ec2Of = async (c: HasCtx): Promise<EC2Client> => (await ctxOf(c).aws()).ec2();
-export const iamOf = async (c: HasCtx) => (await ctxOf(c).aws()).iam();
-export const lambdaOf = async (c: HasCtx) => (await ctxOf(c).aws()).lambda();
-export const latticeOf = async (c: HasCtx) => (await ctxOf(c).aws()).lattice();
+export { ec2Of } from "../../aws/ec2-api.js";
+export { iamOf } from "../../aws/iam-api.js";
+export { lambdaOf } from "../../aws/lambda-api.js";
+export { latticeOf } from "../../aws/lattice-api.js";
 
 /** A delete of something already gone is done. */
 export async function ignoreNotFound(p: Promise<unknown>): Promise<void> {

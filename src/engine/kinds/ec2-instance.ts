@@ -4,9 +4,10 @@
 // is terminated: its network interface goes only then, and with it what keeps the subnet and the
 // security group from being deleted. Destroy order: the instance before its subnet, group and
 // instance profile (its step depends on them; a swept orphan names them as refs).
-import type { EC2Client, Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
+import type { Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
+import type { Ec2Api } from "../../aws/ec2-api.js";
 import { z } from "zod";
-import { collect, orUndefined } from "../../aws/ec2.js";
+import { orUndefined } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import { type BatchDescribe, waitBatched } from "../../aws/wait.js";
 import type { Plan } from "../../plans/schema.js";
@@ -14,9 +15,6 @@ import type { StepDef, StepRun } from "../engine.js";
 import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind, recordsOf } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
-
-const { DescribeInstancesCommand, RunInstancesCommand, TerminateInstancesCommand } = ec2Sdk();
 
 /** How long AWS usually takes to run / terminate an instance (shown next to the elapsed time). */
 const INSTANCE_USUAL_MS = { create: 30_000, delete: 60_000 };
@@ -24,17 +22,14 @@ const INSTANCE_USUAL_MS = { create: 30_000, delete: 60_000 };
 /** Every state but terminated: what is still there to terminate (or wait for). */
 const NOT_TERMINATED = ["pending", "running", "stopping", "stopped", "shutting-down"];
 
-export const listInstances = (ec2: EC2Client, Filters?: RunFilters, InstanceIds?: string[]) =>
-  collect<Instance>(async (NextToken) => {
-    const r = await ec2.send(new DescribeInstancesCommand({ Filters, InstanceIds, NextToken, ...(InstanceIds ? {} : { MaxResults: 1000 }) }));
-    return { items: (r.Reservations ?? []).flatMap((x) => x.Instances ?? []), next: r.NextToken };
-  });
+export const listInstances = async (ec2: Ec2Api, Filters?: RunFilters, InstanceIds?: string[]): Promise<Instance[]> =>
+  (await ec2.describeInstances({ Filters, InstanceIds, ...(InstanceIds ? {} : { MaxResults: 1000 }) })).flatMap((x) => x.Instances ?? []);
 type RunFilters = { Name: string; Values: string[] }[];
 
-export const getInstance = async (ec2: EC2Client, id: string) => (await orUndefined(listInstances(ec2, undefined, [id])))?.[0];
+export const getInstance = async (ec2: Ec2Api, id: string) => (await orUndefined(listInstances(ec2, undefined, [id])))?.[0];
 
 /** Instances awaited at once are polled together (a filter: an id not visible yet is just absent). */
-const instanceBatch = (ec2: EC2Client): BatchDescribe<Instance> => ({
+const instanceBatch = (ec2: Ec2Api): BatchDescribe<Instance> => ({
   client: ec2,
   kind: "ec2-instance",
   describe: (ids) => listInstances(ec2, [{ Name: "instance-id", Values: ids }]),
@@ -86,7 +81,7 @@ export const ec2InstanceKind = defineKind({
       instanceBatch(ec2),
       id,
       (i) => ({ gone: !i || stateOf(i) === "terminated", deleting: stateOf(i) === "shutting-down", status: stateOf(i) }),
-      () => ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] })),
+      () => ec2.terminateInstances({ InstanceIds: [id] }),
       INSTANCE_USUAL_MS.delete,
     ),
   ),
@@ -119,16 +114,14 @@ export function ec2InstanceStep(o: { id: string; az: string; label: string; depe
     intent: async (run) => ({ imageId: imageOf(run) }),
     create: async (run) => {
       const input = await o.launch(run, imageOf(run));
-      const r = await (await ec2Of(run)).send(
-        new RunInstancesCommand({
+      const r = await (await ec2Of(run)).runInstances({
           ...input,
           MinCount: 1,
           MaxCount: 1,
           ClientToken: run.clientToken,
           // not the network interface: a plan-tagged ENI would be swept as the plan's own ENI
           TagSpecifications: [...tagSpec("instance", run.tags), ...tagSpec("volume", run.tags)],
-        }),
-      );
+        });
       return r.Instances![0];
     },
     async settle(run, result) {

@@ -10,9 +10,7 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { AllocateAddressCommand, ReleaseAddressCommand } = ec2Sdk();
 
 const type: Ec2Type<Address> = { kind: "elastic-ip", get: getAddress, list: (ec2, f) => listAddresses(ec2, f), idOf: (a) => a.AllocationId! };
 
@@ -21,7 +19,7 @@ export const elasticIpKind = defineKind({
   attrs: z.looseObject({ publicIp: z.string().optional() }),
   ...ec2KindParts(type, async (_ctx, ec2, id) => {
     try {
-      await ec2.send(new ReleaseAddressCommand({ AllocationId: id }));
+      await ec2.releaseAddress({ AllocationId: id });
     } catch (err) {
       // Still associated for a moment after its NAT gateway was deleted.
       if (errorCode(err) === "InvalidIPAddress.InUse") throw Object.assign(new Error((err as Error).message), { name: "DependencyViolation" });
@@ -56,10 +54,10 @@ export function elasticIpStep(o: { id: string; az: string; byoAllocationId?: str
     meta: { az: o.az },
     result: (a) => ({ id: a.AllocationId!, attrs: { publicIp: a.PublicIp } }),
     create: async (run) => {
-      const r = await (await ec2Of(run)).send(new AllocateAddressCommand({ Domain: "vpc", TagSpecifications: tagSpec("elastic-ip", run.tags) }));
+      const r = await (await ec2Of(run)).allocateAddress({ Domain: "vpc", TagSpecifications: tagSpec("elastic-ip", run.tags) });
       return { AllocationId: r.AllocationId, PublicIp: r.PublicIp };
     },
-    dryRun: async (run) => void (await (await ec2Of(run)).send(new AllocateAddressCommand({ Domain: "vpc", DryRun: true }))),
+    dryRun: async (run) => void (await (await ec2Of(run)).allocateAddress({ Domain: "vpc", DryRun: true })),
   });
 }
 

@@ -11,12 +11,9 @@ import { iamOf } from "./common.js";
 import { byTags, defineKind, isOurs, stepTag } from "./kind.js";
 import { planPath } from "./iam-role.js";
 import { taggedStep } from "./tagged.js";
-import { iamSdk } from "../../aws/sdk.js";
-
-const { AddRoleToInstanceProfileCommand, CreateInstanceProfileCommand, DeleteInstanceProfileCommand, GetInstanceProfileCommand, ListInstanceProfilesCommand, RemoveRoleFromInstanceProfileCommand } = iamSdk();
 
 const getProfile = async (c: Context | StepRun, name: string): Promise<InstanceProfile | undefined> =>
-  (await orUndefined((await iamOf(c)).send(new GetInstanceProfileCommand({ InstanceProfileName: name }))))?.InstanceProfile;
+  (await orUndefined((await iamOf(c)).getInstanceProfile({ InstanceProfileName: name })))?.InstanceProfile;
 
 export const instanceProfileKind = defineKind({
   kind: "iam-instance-profile",
@@ -26,25 +23,19 @@ export const instanceProfileKind = defineKind({
     const iam = await iamOf(ctx);
     const p = await getProfile(ctx, rec.id!);
     if (!p) return;
-    for (const r of p.Roles ?? []) await iam.send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: rec.id!, RoleName: r.RoleName! }));
+    for (const r of p.Roles ?? []) await iam.removeRoleFromInstanceProfile({ InstanceProfileName: rec.id!, RoleName: r.RoleName! });
     try {
-      await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: rec.id! }));
+      await iam.deleteInstanceProfile({ InstanceProfileName: rec.id! });
     } catch (err) {
       if (errorCode(err) !== "NoSuchEntity") throw err;
     }
   },
   async sweep(ctx, plan) {
-    const iam = await iamOf(ctx);
     const out = [];
-    let Marker: string | undefined;
-    do {
-      const r = await iam.send(new ListInstanceProfilesCommand({ PathPrefix: planPath(plan), Marker }));
-      for (const p of r.InstanceProfiles ?? []) {
-        const tagged = (await getProfile(ctx, p.InstanceProfileName!)) ?? p;
-        if (isOurs(byTags(tagged, plan))) out.push({ kind: "iam-instance-profile", id: p.InstanceProfileName!, step: stepTag(tagged.Tags), refs: (p.Roles ?? []).map((x) => x.RoleName!) });
-      }
-      Marker = r.IsTruncated ? r.Marker : undefined;
-    } while (Marker);
+    for (const p of await (await iamOf(ctx)).listInstanceProfiles({ PathPrefix: planPath(plan) })) {
+      const tagged = (await getProfile(ctx, p.InstanceProfileName!)) ?? p;
+      if (isOurs(byTags(tagged, plan))) out.push({ kind: "iam-instance-profile", id: p.InstanceProfileName!, step: stepTag(tagged.Tags), refs: (p.Roles ?? []).map((x) => x.RoleName!) });
+    }
     return out;
   },
 });
@@ -56,7 +47,7 @@ export function instanceProfileStep(o: { id: string; roleStep: string }): StepDe
   const withRole = async (run: StepRun, p: InstanceProfile) => {
     const role = run.ref(o.roleStep);
     if (p.Roles?.some((r) => r.RoleName === role)) return p;
-    await (await iamOf(run)).send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: p.InstanceProfileName!, RoleName: role }));
+    await (await iamOf(run)).addRoleToInstanceProfile({ InstanceProfileName: p.InstanceProfileName!, RoleName: role });
     return (await getProfile(run, p.InstanceProfileName!)) ?? p;
   };
   const step = taggedStep<InstanceProfile>({
@@ -71,7 +62,7 @@ export function instanceProfileStep(o: { id: string; roleStep: string }): StepDe
     },
     result: (p) => ({ id: p.InstanceProfileName!, attrs: { arn: p.Arn, roleName: p.Roles?.[0]?.RoleName } }),
     create: async (run) =>
-      (await (await iamOf(run)).send(new CreateInstanceProfileCommand({ InstanceProfileName: nameOf(run), Path: planPath(run.session.plan), Tags: run.tags }))).InstanceProfile!,
+      (await (await iamOf(run)).createInstanceProfile({ InstanceProfileName: nameOf(run), Path: planPath(run.session.plan), Tags: run.tags })).InstanceProfile!,
     // The role goes in after create/adopt: a crash between the two is finished by the re-run.
     settle: async (run, result) => {
       const p = await getProfile(run, result.id!);

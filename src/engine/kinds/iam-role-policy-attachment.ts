@@ -1,16 +1,13 @@
 // Kind "iam-role-policy-attachment": the ENI policy on a function's execution role. Only ever
 // recorded (owned) when egress-cli attached it; detached only when no function of the plan on
 // that role is still in the VPC (another may rely on the same attachment).
-import type { IAMClient } from "@aws-sdk/client-iam";
+import type { IamApi } from "../../aws/iam-api.js";
 import { z } from "zod";
 import { errorCode } from "../../aws/errors.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { iamOf } from "./common.js";
 import { defineKind, type Ownership } from "./kind.js";
 import { functionsUsingRole } from "./lambda-vpc-config.js";
-import { iamSdk } from "../../aws/sdk.js";
-
-const { AttachRolePolicyCommand, DetachRolePolicyCommand, ListAttachedRolePoliciesCommand } = iamSdk();
 
 export const rolePolicyAttachmentKind = defineKind({
   kind: "iam-role-policy-attachment",
@@ -31,7 +28,7 @@ export const rolePolicyAttachmentKind = defineKind({
   async delete(ctx, rec) {
     if (!rec.attrs.roleName || !rec.attrs.policyArn) return;
     try {
-      await (await iamOf(ctx)).send(new DetachRolePolicyCommand({ RoleName: rec.attrs.roleName, PolicyArn: rec.attrs.policyArn }));
+      await (await iamOf(ctx)).detachRolePolicy({ RoleName: rec.attrs.roleName, PolicyArn: rec.attrs.policyArn });
     } catch (err) {
       if (errorCode(err) !== "NoSuchEntity") throw err;
     }
@@ -40,15 +37,8 @@ export const rolePolicyAttachmentKind = defineKind({
 
 const roleFromArn = (arn: unknown) => (typeof arn === "string" && arn ? arn.split("/").pop() : undefined);
 
-export async function attachedPolicyArns(iam: IAMClient, roleName: string): Promise<string[]> {
-  const out: string[] = [];
-  let Marker: string | undefined;
-  do {
-    const r = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName, Marker }));
-    out.push(...(r.AttachedPolicies ?? []).map((p) => p.PolicyArn!));
-    Marker = r.IsTruncated ? r.Marker : undefined;
-  } while (Marker);
-  return out;
+export async function attachedPolicyArns(iam: IamApi, roleName: string): Promise<string[]> {
+  return (await iam.listAttachedRolePolicies({ RoleName: roleName })).map((p) => p.PolicyArn!);
 }
 
 /** Attaches a managed policy to a role. Only ever recorded (owned) when egress-cli attached it. */
@@ -67,7 +57,7 @@ export function rolePolicyAttachmentStep(o: { id: string; roleName: string; poli
       return { roleName: o.roleName, policyArn: o.policyArn, ...(o.functionName ? { forFunction: o.functionName } : {}) };
     },
     async create(run) {
-      await (await iamOf(run)).send(new AttachRolePolicyCommand({ RoleName: o.roleName, PolicyArn: o.policyArn }));
+      await (await iamOf(run)).attachRolePolicy({ RoleName: o.roleName, PolicyArn: o.policyArn });
       return { id: `${o.roleName}|${o.policyArn}`, attrs: { roleName: o.roleName, policyArn: o.policyArn } };
     },
   };

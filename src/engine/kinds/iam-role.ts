@@ -12,15 +12,12 @@ import { iamOf } from "./common.js";
 import { byTags, defineKind, isOurs, stepTag } from "./kind.js";
 import { attachedPolicyArns } from "./iam-role-policy-attachment.js";
 import { taggedStep } from "./tagged.js";
-import { iamSdk } from "../../aws/sdk.js";
-
-const { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, GetRoleCommand, ListRolePoliciesCommand, ListRolesCommand } = iamSdk();
 
 /** Where this plan's roles (and instance profiles) live: the path is the plan's, so a sweep finds only its own. */
 export const planPath = (plan: Pick<Plan, "planId">) => `/egress-cli/${plan.planId}/`;
 
 const getRole = async (c: Context | StepRun, name: string): Promise<Role | undefined> =>
-  (await orUndefined((await iamOf(c)).send(new GetRoleCommand({ RoleName: name }))))?.Role;
+  (await orUndefined((await iamOf(c)).getRole({ RoleName: name })))?.Role;
 
 export const iamRoleKind = defineKind({
   kind: "iam-role",
@@ -31,25 +28,19 @@ export const iamRoleKind = defineKind({
     const iam = await iamOf(ctx);
     const name = rec.id!;
     try {
-      for (const arn of await attachedPolicyArns(iam, name)) await iam.send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: arn }));
-      for (const p of (await iam.send(new ListRolePoliciesCommand({ RoleName: name }))).PolicyNames ?? []) await iam.send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: p }));
-      await iam.send(new DeleteRoleCommand({ RoleName: name }));
+      for (const arn of await attachedPolicyArns(iam, name)) await iam.detachRolePolicy({ RoleName: name, PolicyArn: arn });
+      for (const p of await iam.listRolePolicies({ RoleName: name })) await iam.deleteRolePolicy({ RoleName: name, PolicyName: p });
+      await iam.deleteRole({ RoleName: name });
     } catch (err) {
       if (errorCode(err) !== "NoSuchEntity") throw err;
     }
   },
   async sweep(ctx, plan) {
-    const iam = await iamOf(ctx);
     const out = [];
-    let Marker: string | undefined;
-    do {
-      const r = await iam.send(new ListRolesCommand({ PathPrefix: planPath(plan), Marker }));
-      for (const listed of r.Roles ?? []) {
-        const role = await getRole(ctx, listed.RoleName!); // ListRoles returns no tags
-        if (role && isOurs(byTags(role, plan))) out.push({ kind: "iam-role", id: role.RoleName!, step: stepTag(role.Tags), refs: [] });
-      }
-      Marker = r.IsTruncated ? r.Marker : undefined;
-    } while (Marker);
+    for (const listed of await (await iamOf(ctx)).listRoles({ PathPrefix: planPath(plan) })) {
+      const role = await getRole(ctx, listed.RoleName!); // ListRoles returns no tags
+      if (role && isOurs(byTags(role, plan))) out.push({ kind: "iam-role", id: role.RoleName!, step: stepTag(role.Tags), refs: [] });
+    }
     return out;
   },
 });
@@ -74,15 +65,13 @@ export function iamRoleStep(o: { id: string; label: string; trustPolicy: object;
     result: (r) => ({ id: r.RoleName!, attrs: { roleName: r.RoleName, arn: r.Arn, path: r.Path } }),
     create: async (run) =>
       (
-        await (await iamOf(run)).send(
-          new CreateRoleCommand({
+        await (await iamOf(run)).createRole({
             RoleName: nameOf(run),
             Path: planPath(run.session.plan),
             AssumeRolePolicyDocument: JSON.stringify(o.trustPolicy),
             Description: o.description,
             Tags: run.tags,
-          }),
-        )
+          })
       ).Role!,
   });
 }

@@ -6,9 +6,7 @@ import { getInternetGateway, isAttachedTo } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, retryDependency } from "./common.js";
 import { byRelation, defineKind } from "./kind.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { AttachInternetGatewayCommand, DetachInternetGatewayCommand } = ec2Sdk();
 
 export const igwAttachmentKind = defineKind({
   kind: "igw-attachment",
@@ -17,7 +15,7 @@ export const igwAttachmentKind = defineKind({
   async delete(ctx, rec) {
     const ec2 = await ec2Of(ctx);
     try {
-      await retryDependency(ctx, () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: rec.attrs.internetGatewayId, VpcId: rec.attrs.vpcId })));
+      await retryDependency(ctx, () => ec2.detachInternetGateway({ InternetGatewayId: rec.attrs.internetGatewayId, VpcId: rec.attrs.vpcId }));
     } catch (err) {
       if (errorCode(err) !== "Gateway.NotAttached") throw err;
     }
@@ -46,7 +44,7 @@ export function igwAttachmentStep(): StepDef {
     async create(run) {
       const igwId = run.ref("igw");
       const vpcId = run.ref("vpc");
-      await (await ec2Of(run)).send(new AttachInternetGatewayCommand({ InternetGatewayId: igwId, VpcId: vpcId }));
+      await (await ec2Of(run)).attachInternetGateway({ InternetGatewayId: igwId, VpcId: vpcId });
       return { id: igwId, attrs: { internetGatewayId: igwId, vpcId } };
     },
   };

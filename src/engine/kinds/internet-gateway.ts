@@ -9,9 +9,7 @@ import type { StepDef } from "../engine.js";
 import { ec2Of, retryDependency } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { CreateInternetGatewayCommand, DeleteInternetGatewayCommand, DetachInternetGatewayCommand } = ec2Sdk();
 
 const type: Ec2Type<InternetGateway> = {
   kind: "internet-gateway",
@@ -31,12 +29,12 @@ export const internetGatewayKind = defineKind({
     for (const a of g.Attachments ?? []) {
       if (!a.VpcId || a.State === "detached") continue;
       try {
-        await retryDependency(ctx, () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: id, VpcId: a.VpcId })));
+        await retryDependency(ctx, () => ec2.detachInternetGateway({ InternetGatewayId: id, VpcId: a.VpcId }));
       } catch (err) {
         if (errorCode(err) !== "Gateway.NotAttached") throw err;
       }
     }
-    await ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id }));
+    await ec2.deleteInternetGateway({ InternetGatewayId: id });
   }),
 });
 export default internetGatewayKind;
@@ -46,7 +44,7 @@ export function internetGatewayStep(): StepDef {
     id: "igw",
     label: "internet gateway",
     result: (g) => ({ id: g.InternetGatewayId! }),
-    create: async (run) => (await (await ec2Of(run)).send(new CreateInternetGatewayCommand({ TagSpecifications: tagSpec("internet-gateway", run.tags) }))).InternetGateway!,
-    dryRun: async (run) => void (await (await ec2Of(run)).send(new CreateInternetGatewayCommand({ DryRun: true }))),
+    create: async (run) => (await (await ec2Of(run)).createInternetGateway({ TagSpecifications: tagSpec("internet-gateway", run.tags) })).InternetGateway!,
+    dryRun: async (run) => void (await (await ec2Of(run)).createInternetGateway({ DryRun: true })),
   });
 }

@@ -7,6 +7,7 @@ import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";
 import { TAG_PLAN_ID } from "../../aws/tags.js";
 import { tagsOfId } from "../../aws/ec2.js";
+import { ec2Of } from "../../aws/ec2-api.js";
 
 export type ResourceRecord = Plan["resources"][string];
 /** A plan record whose attrs were checked against its kind's schema. */
@@ -103,7 +104,7 @@ export async function byRelation(ctx: Context, plan: Pick<Plan, "resources" | "p
   const unknown = [...new Set(joins.filter((j): j is string => Boolean(j) && !ids.has(j!)))];
   const foreign: string[] = [];
   if (unknown.length) {
-    const ec2 = await (await ctx.aws()).ec2();
+    const ec2 = await ec2Of(ctx);
     for (const id of unknown) {
       const tags = await tagsOfId(ec2, id);
       // Gone already: the relation went with it, nothing of anyone's is left to touch.

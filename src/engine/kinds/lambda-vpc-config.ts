@@ -1,7 +1,8 @@
 // Kind "lambda-vpc-config": a Lambda function attached to the plan's subnets (a relation on a
 // function egress-cli does not own). The function's previous VpcConfig is recorded by `intent`
 // BEFORE the update, so a crash cannot lose it; the deleter (destroy, detach-lambda) restores it.
-import type { FunctionConfiguration, LambdaClient } from "@aws-sdk/client-lambda";
+import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
+import type { LambdaApi } from "../../aws/lambda-api.js";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
@@ -11,10 +12,6 @@ import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, lambdaOf } from "./common.js";
 import { byRelation, defineKind, type KindRecord, type ResourceRecord } from "./kind.js";
-import { ec2Sdk, lambdaSdk } from "../../aws/sdk.js";
-
-const { DescribeNetworkInterfacesCommand } = ec2Sdk();
-const { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand } = lambdaSdk();
 
 export interface VpcConfigShape {
   SubnetIds: string[];
@@ -48,9 +45,9 @@ export const lambdaVpcConfigKind = defineKind({
 
 type LambdaVpcConfigRecord = KindRecord<z.infer<typeof LambdaVpcConfigAttrs>>;
 
-export async function getFunctionConfiguration(lambda: LambdaClient, name: string): Promise<FunctionConfiguration | undefined> {
+export async function getFunctionConfiguration(lambda: LambdaApi, name: string): Promise<FunctionConfiguration | undefined> {
   try {
-    return await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    return await lambda.getFunctionConfiguration({ FunctionName: name });
   } catch (err) {
     if (errorCode(err) === "ResourceNotFoundException") return undefined;
     throw err;
@@ -63,7 +60,7 @@ export const vpcConfigOf = (f: FunctionConfiguration | undefined): VpcConfigShap
 const sameConfig = (a: VpcConfigShape | null, b: VpcConfigShape | null) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Waits until no update is in progress; fails with the function's reason when the last update failed. */
-export async function waitForUpdate(ctx: Context, lambda: LambdaClient, name: string, what: string, opts: { failOnFailed: boolean }): Promise<FunctionConfiguration> {
+export async function waitForUpdate(ctx: Context, lambda: LambdaApi, name: string, what: string, opts: { failOnFailed: boolean }): Promise<FunctionConfiguration> {
   return waitWithSpinner(
     ctx,
     `${what}: the update of Lambda function ${name} (LastUpdateStatus)`,
@@ -86,7 +83,7 @@ async function updateVpcConfig(ctx: Context, name: string, cfg: VpcConfigShape, 
   const inProgress = (err: unknown) => errorCode(err) === "ResourceConflictException";
   // IAM is eventually consistent: a policy attached seconds ago may not be visible to Lambda yet.
   const roleNotYet = (err: unknown) => opts.iamJustChanged && errorCode(err) === "InvalidParameterValueException" && /execution role does not have permissions/.test((err as Error).message);
-  return eventually(ctx, () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, VpcConfig: cfg })), {
+  return eventually(ctx, () => lambda.updateFunctionConfiguration({ FunctionName: name, VpcConfig: cfg }), {
     attempts: 30,
     retryOn: (err, attempt) => inProgress(err) || (roleNotYet(err) && attempt < 8),
     firstDelayMs: 2 * Math.max(20, ctx.wait.minDelayMs),
@@ -180,8 +177,7 @@ async function waitForLambdaEnisGone(ctx: Context, groupIds: string[], functionN
     ctx,
     `the release of the hyperplane ENIs of ${functionName}`,
     async () => {
-      const r = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "group-id", Values: groupIds }] }));
-      const n = r.NetworkInterfaces?.length ?? 0;
+      const n = (await ec2.describeNetworkInterfaces({ Filters: [{ Name: "interface-type", Values: ["lambda"] }, { Name: "group-id", Values: groupIds }] })).length;
       return n === 0 ? { done: true } : { done: false, status: `${n} ENI(s) left` };
     },
     () => `Hyperplane ENIs of ${functionName} released`,

@@ -8,9 +8,6 @@ import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";
 import { latticeOf } from "./common.js";
 import { byTags, isOurs, type Ownership } from "./kind.js";
-import { latticeSdk } from "../../aws/sdk.js";
-
-const { ListTagsForResourceCommand } = latticeSdk();
 
 /** `egc-<8 of plan id>-<8 of a step hash>`: the sweep lists names with the plan's prefix. */
 export const latticePrefix = (plan: Pick<Plan, "planId">) => `egc-${plan.planId.replace(/-/g, "").slice(0, 8)}-`;
@@ -21,7 +18,7 @@ export const tagMap = (tags: Array<{ Key: string; Value: string }>) => Object.fr
 
 export async function latticeTags(ctx: Context | { ctx: Context }, arn: string): Promise<Array<{ Key: string; Value: string }> | undefined> {
   try {
-    const r = await (await latticeOf(ctx)).send(new ListTagsForResourceCommand({ resourceArn: arn }));
+    const r = await (await latticeOf(ctx)).listTagsForResource({ resourceArn: arn });
     return Object.entries(r.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
   } catch (err) {
     if (errorCode(err) === "ResourceNotFoundException") return undefined;

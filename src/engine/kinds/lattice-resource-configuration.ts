@@ -3,36 +3,27 @@
 // Plan-scoped name + tags; deleted before its gateway (it depends on it).
 import type { GetResourceConfigurationResponse } from "@aws-sdk/client-vpc-lattice";
 import { z } from "zod";
-import { collect, orUndefined } from "../../aws/ec2.js";
+import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { latticeOf } from "./common.js";
 import { defineKind } from "./kind.js";
 import { isLiveLattice, latticeKindParts, latticeName, latticeTags, tagMap, type LatticeApi } from "./lattice-common.js";
 import { taggedStep } from "./tagged.js";
-import { latticeSdk } from "../../aws/sdk.js";
-
-const { CreateResourceConfigurationCommand, DeleteResourceConfigurationCommand, GetResourceConfigurationCommand, ListResourceConfigurationsCommand } = latticeSdk();
 
 type Configuration = GetResourceConfigurationResponse;
 
 const getConfiguration = async (c: Context | { ctx: Context }, id: string): Promise<Configuration | undefined> =>
-  orUndefined((await latticeOf(c)).send(new GetResourceConfigurationCommand({ resourceConfigurationIdentifier: id })));
+  orUndefined((await latticeOf(c)).getResourceConfiguration({ resourceConfigurationIdentifier: id }));
 
-const listConfigurations = async (c: Context | { ctx: Context }): Promise<Configuration[]> => {
-  const lattice = await latticeOf(c);
-  return collect(async (nextToken) => {
-    const r = await lattice.send(new ListResourceConfigurationsCommand({ nextToken }));
-    return { items: r.items ?? [], next: r.nextToken };
-  });
-};
+const listConfigurations = async (c: Context | { ctx: Context }): Promise<Configuration[]> => (await latticeOf(c)).listResourceConfigurations({});
 
 const api: LatticeApi<Configuration> = {
   kind: "lattice-resource-configuration",
   what: "resource configuration",
   get: getConfiguration,
   list: listConfigurations,
-  remove: async (ctx, id) => (await latticeOf(ctx)).send(new DeleteResourceConfigurationCommand({ resourceConfigurationIdentifier: id })),
+  remove: async (ctx, id) => (await latticeOf(ctx)).deleteResourceConfiguration({ resourceConfigurationIdentifier: id }),
   refs: (c) => (c.resourceGatewayId ? [c.resourceGatewayId] : []),
 };
 
@@ -68,8 +59,7 @@ export function resourceConfigurationStep(o: {
     live: (c) => isLiveLattice(c.status),
     result: (c) => ({ id: c.id!, attrs: attrsOf(c) }),
     create: async (run) =>
-      (await latticeOf(run)).send(
-        new CreateResourceConfigurationCommand({
+      (await latticeOf(run)).createResourceConfiguration({
           name: name(run),
           type: "SINGLE",
           resourceGatewayIdentifier: run.ref(o.gatewayStep),
@@ -80,6 +70,5 @@ export function resourceConfigurationStep(o: {
           clientToken: run.clientToken.slice(0, 64),
           tags: tagMap(run.tags),
         }),
-      ),
   });
 }

@@ -4,7 +4,7 @@
 import type { GetResourceGatewayResponse } from "@aws-sdk/client-vpc-lattice";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
-import { collect, orUndefined } from "../../aws/ec2.js";
+import { orUndefined } from "../../aws/ec2.js";
 import { waitBatched } from "../../aws/wait.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
@@ -12,30 +12,21 @@ import { latticeOf } from "./common.js";
 import { defineKind } from "./kind.js";
 import { isLiveLattice, latticeBatch, latticeKindParts, latticeName, latticeTags, tagMap, type LatticeApi } from "./lattice-common.js";
 import { taggedStep } from "./tagged.js";
-import { latticeSdk } from "../../aws/sdk.js";
-
-const { CreateResourceGatewayCommand, DeleteResourceGatewayCommand, GetResourceGatewayCommand, ListResourceGatewaysCommand } = latticeSdk();
 
 /** Get answers vpcId, List (a summary) vpcIdentifier. */
 type Gateway = GetResourceGatewayResponse & { vpcIdentifier?: string };
 
 const getGateway = async (c: Context | { ctx: Context }, id: string): Promise<Gateway | undefined> =>
-  orUndefined((await latticeOf(c)).send(new GetResourceGatewayCommand({ resourceGatewayIdentifier: id })));
+  orUndefined((await latticeOf(c)).getResourceGateway({ resourceGatewayIdentifier: id }));
 
-const listGateways = async (c: Context | { ctx: Context }): Promise<Gateway[]> => {
-  const lattice = await latticeOf(c);
-  return collect(async (nextToken) => {
-    const r = await lattice.send(new ListResourceGatewaysCommand({ nextToken }));
-    return { items: r.items ?? [], next: r.nextToken };
-  });
-};
+const listGateways = async (c: Context | { ctx: Context }): Promise<Gateway[]> => (await latticeOf(c)).listResourceGateways({});
 
 const api: LatticeApi<Gateway> = {
   kind: "lattice-resource-gateway",
   what: "resource gateway",
   get: getGateway,
   list: listGateways,
-  remove: async (ctx, id) => (await latticeOf(ctx)).send(new DeleteResourceGatewayCommand({ resourceGatewayIdentifier: id })),
+  remove: async (ctx, id) => (await latticeOf(ctx)).deleteResourceGateway({ resourceGatewayIdentifier: id }),
   refs: (g) => [g.vpcId ?? g.vpcIdentifier, ...(g.subnetIds ?? []), ...(g.securityGroupIds ?? [])].filter((x): x is string => Boolean(x)),
 };
 
@@ -65,8 +56,7 @@ export function resourceGatewayStep(o: { id: string; subnetSteps: string[]; secu
     live: (g) => isLiveLattice(g.status),
     result: (g) => ({ id: g.id!, attrs: attrsOf(g) }),
     create: async (run) =>
-      (await latticeOf(run)).send(
-        new CreateResourceGatewayCommand({
+      (await latticeOf(run)).createResourceGateway({
           name: name(run),
           vpcIdentifier: run.ref(vpcStep),
           subnetIds: o.subnetSteps.map((s) => run.ref(s)),
@@ -75,7 +65,6 @@ export function resourceGatewayStep(o: { id: string; subnetSteps: string[]; secu
           clientToken: run.clientToken.slice(0, 64),
           tags: tagMap(run.tags),
         }),
-      ),
     async settle(run, result) {
       await waitBatched(
         run.ctx,

@@ -1,6 +1,7 @@
 // Kind "nat-gateway": a public NAT gateway (tagged, client token). Its step waits until it is
 // available; its deleter until it is deleted (so its address can be released).
-import type { EC2Client, NatGateway } from "@aws-sdk/client-ec2";
+import type { NatGateway } from "@aws-sdk/client-ec2";
+import type { Ec2Api } from "../../aws/ec2-api.js";
 import { z } from "zod";
 import { getNatGateway, listNatGateways } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
@@ -9,9 +10,6 @@ import type { StepDef } from "../engine.js";
 import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
-
-const { CreateNatGatewayCommand, DeleteNatGatewayCommand } = ec2Sdk();
 
 /** How long AWS usually takes to make a NAT gateway available / deleted (shown next to the elapsed time). */
 const NAT_USUAL_MS = { create: 90_000, delete: 60_000 };
@@ -20,7 +18,7 @@ const NAT_USUAL_MS = { create: 90_000, delete: 60_000 };
 const NatAttrs = z.looseObject(Object.fromEntries(["state", "publicIp", "privateIp", "allocationId", "subnetId"].map((k) => [k, z.string().optional()])));
 
 /** NAT gateways awaited at once are polled together (a filter, not NatGatewayIds: an id not visible yet is just absent). */
-const natBatch = (ec2: EC2Client): BatchDescribe<NatGateway> => ({
+const natBatch = (ec2: Ec2Api): BatchDescribe<NatGateway> => ({
   client: ec2,
   kind: "nat-gateway",
   describe: (ids) => listNatGateways(ec2, [{ Name: "nat-gateway-id", Values: ids }]),
@@ -46,7 +44,7 @@ export const natGatewayKind = defineKind({
       natBatch(ec2),
       id,
       (n) => ({ gone: !n || n.State === "deleted", deleting: n?.State === "deleting", status: n?.State }),
-      () => ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: id })),
+      () => ec2.deleteNatGateway({ NatGatewayId: id }),
       NAT_USUAL_MS.delete,
     ),
   ),
@@ -67,15 +65,13 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
     result: (n) => ({ id: n.NatGatewayId!, attrs: natAttrs(n) }),
     create: async (run) =>
       (
-        await (await ec2Of(run)).send(
-          new CreateNatGatewayCommand({
+        await (await ec2Of(run)).createNatGateway({
             SubnetId: run.ref(o.subnetStep),
             AllocationId: run.ref(o.eipStep),
             ConnectivityType: "public",
             ClientToken: run.clientToken,
             TagSpecifications: tagSpec("natgateway", run.tags),
-          }),
-        )
+          })
       ).NatGateway!,
     async settle(run, result) {
       const ec2 = await ec2Of(run);
@@ -97,7 +93,7 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
       return { id: result.id, attrs: natAttrs(nat) };
     },
     dryRun: async (run) =>
-      void (await (await ec2Of(run)).send(new CreateNatGatewayCommand({ SubnetId: run.ref(o.subnetStep), AllocationId: run.ref(o.eipStep), DryRun: true }))),
+      void (await (await ec2Of(run)).createNatGateway({ SubnetId: run.ref(o.subnetStep), AllocationId: run.ref(o.eipStep), DryRun: true })),
   });
 }
 

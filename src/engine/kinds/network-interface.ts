@@ -7,13 +7,10 @@ import { z } from "zod";
 import { planFilters } from "../../aws/tags.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { byTags, defineKind, stepTag } from "./kind.js";
-import { ec2Sdk } from "../../aws/sdk.js";
-
-const { DeleteNetworkInterfaceCommand, DescribeNetworkInterfacesCommand } = ec2Sdk();
 
 async function getNetworkInterface(ec2: Awaited<ReturnType<typeof ec2Of>>, id: string): Promise<NetworkInterface | undefined> {
   try {
-    return (await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [id] }))).NetworkInterfaces?.[0];
+    return (await ec2.describeNetworkInterfaces({ NetworkInterfaceIds: [id] }))[0];
   } catch {
     return undefined;
   }
@@ -27,11 +24,10 @@ export const networkInterfaceKind = defineKind({
     return byTags(eni ? { Tags: eni.TagSet } : undefined, plan);
   },
   async delete(ctx, rec) {
-    await ignoreNotFound((await ec2Of(ctx)).send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: rec.id! })));
+    await ignoreNotFound((await ec2Of(ctx)).deleteNetworkInterface({ NetworkInterfaceId: rec.id! }));
   },
   async sweep(ctx, plan) {
-    const r = await (await ec2Of(ctx)).send(new DescribeNetworkInterfacesCommand({ Filters: planFilters(plan) }));
-    return (r.NetworkInterfaces ?? []).map((e) => ({ kind: "network-interface", id: e.NetworkInterfaceId!, step: stepTag(e.TagSet), refs: [e.SubnetId!, ...(e.Groups ?? []).map((g) => g.GroupId!)] }));
+    return (await (await ec2Of(ctx)).describeNetworkInterfaces({ Filters: planFilters(plan) })).map((e) => ({ kind: "network-interface", id: e.NetworkInterfaceId!, step: stepTag(e.TagSet), refs: [e.SubnetId!, ...(e.Groups ?? []).map((g) => g.GroupId!)] }));
   },
 });
 

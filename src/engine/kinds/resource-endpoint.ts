@@ -2,18 +2,16 @@
 // a VPC Lattice resource configuration from a consumer VPC (S2's connect-proxy). Tagged with a client
 // token; waited until available; its record keeps the configuration and, per subnet, the private IP
 // consumers send to. Deleted and swept by the vpc-endpoint kind like any endpoint.
-import type { EC2Client, VpcEndpoint } from "@aws-sdk/client-ec2";
+import type { VpcEndpoint } from "@aws-sdk/client-ec2";
+import type { Ec2Api } from "../../aws/ec2-api.js";
 import { endpointState, isLiveEndpoint, listVpcEndpoints, orUndefined } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import { waitWithSpinner } from "../../aws/wait.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { CreateVpcEndpointCommand, DescribeNetworkInterfacesCommand } = ec2Sdk();
-
-const getEndpoint = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
+const getEndpoint = async (ec2: Ec2Api, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
 
 const type: Ec2Type<VpcEndpoint> = {
   kind: "vpc-endpoint",
@@ -30,10 +28,9 @@ export interface EndpointAddress {
 }
 
 /** Its network interfaces' addresses, one per subnet (what HTTPS_PROXY points at). */
-async function addressesOf(ec2: EC2Client, e: VpcEndpoint): Promise<EndpointAddress[]> {
+async function addressesOf(ec2: Ec2Api, e: VpcEndpoint): Promise<EndpointAddress[]> {
   if (!e.NetworkInterfaceIds?.length) return [];
-  const r = await ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: e.NetworkInterfaceIds }));
-  return (r.NetworkInterfaces ?? [])
+  return (await ec2.describeNetworkInterfaces({ NetworkInterfaceIds: e.NetworkInterfaceIds }))
     .map((n) => ({ subnetId: n.SubnetId!, az: n.AvailabilityZone!, privateIp: n.PrivateIpAddress! }))
     .sort((a, b) => a.az.localeCompare(b.az) || a.subnetId.localeCompare(b.subnetId));
 }
@@ -76,8 +73,7 @@ export function resourceEndpointStep(o: {
     result: (e) => ({ id: e.VpcEndpointId!, attrs: attrsOf(e, []) }),
     create: async (run) =>
       (
-        await (await ec2Of(run)).send(
-          new CreateVpcEndpointCommand({
+        await (await ec2Of(run)).createVpcEndpoint({
             VpcEndpointType: "Resource",
             VpcId: o.vpcId,
             ResourceConfigurationArn: arnOf(run),
@@ -86,8 +82,7 @@ export function resourceEndpointStep(o: {
             PrivateDnsEnabled: o.privateDns ?? false,
             ClientToken: run.clientToken,
             TagSpecifications: tagSpec("vpc-endpoint", run.tags),
-          }),
-        )
+          })
       ).VpcEndpoint!,
     async settle(run, result) {
       const ec2 = await ec2Of(run);

@@ -6,9 +6,7 @@ import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { byRelation, defineKind, refuseOtherPlan } from "./kind.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { AssociateRouteTableCommand, DisassociateRouteTableCommand, ReplaceRouteTableAssociationCommand } = ec2Sdk();
 
 export const routeTableAssociationKind = defineKind({
   kind: "route-table-association",
@@ -18,10 +16,10 @@ export const routeTableAssociationKind = defineKind({
     const ec2 = await ec2Of(ctx);
     const prev = rec.attrs.previousRouteTableId;
     if (prev && (await getRouteTable(ec2, prev))) {
-      await ignoreNotFound(ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: rec.id!, RouteTableId: prev })));
+      await ignoreNotFound(ec2.replaceRouteTableAssociation({ AssociationId: rec.id!, RouteTableId: prev }));
       return;
     }
-    await ignoreNotFound(ec2.send(new DisassociateRouteTableCommand({ AssociationId: rec.id! })));
+    await ignoreNotFound(ec2.disassociateRouteTable({ AssociationId: rec.id! }));
   },
 });
 
@@ -64,13 +62,13 @@ export function associationStep(o: { id: string; subnetStep: string; routeTableS
       const subnetId = run.ref(o.subnetStep);
       const routeTableId = run.ref(o.routeTableStep);
       const replace = async (c: { associationId: string; table: string }, extra: Record<string, unknown> = {}) => {
-        const r = await ec2.send(new ReplaceRouteTableAssociationCommand({ AssociationId: c.associationId, RouteTableId: routeTableId }));
+        const r = await ec2.replaceRouteTableAssociation({ AssociationId: c.associationId, RouteTableId: routeTableId });
         return { id: r.NewAssociationId!, attrs: { subnetId, routeTableId, ...extra } };
       };
       const c = (await fresh(run)) ? undefined : await current(run);
       if (c) return replace(c);
       try {
-        const r = await ec2.send(new AssociateRouteTableCommand({ SubnetId: subnetId, RouteTableId: routeTableId }));
+        const r = await ec2.associateRouteTable({ SubnetId: subnetId, RouteTableId: routeTableId });
         return { id: r.AssociationId!, attrs: { subnetId, routeTableId } };
       } catch (err) {
         if (errorCode(err) !== "Resource.AlreadyAssociated") throw err;

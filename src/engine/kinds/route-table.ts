@@ -8,9 +8,7 @@ import type { StepDef } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { CreateRouteTableCommand, DeleteRouteTableCommand, DisassociateRouteTableCommand } = ec2Sdk();
 
 const type: Ec2Type<RouteTable> = { kind: "route-table", get: getRouteTable, list: (ec2, f) => listRouteTables(ec2, f), idOf: (t) => t.RouteTableId!, refs: (t) => [t.VpcId] };
 
@@ -22,9 +20,9 @@ export const routeTableKind = defineKind({
     const t = await getRouteTable(ec2, id);
     if (!t) return;
     for (const a of t.Associations ?? []) {
-      if (!a.Main && a.RouteTableAssociationId) await ignoreNotFound(ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.RouteTableAssociationId })));
+      if (!a.Main && a.RouteTableAssociationId) await ignoreNotFound(ec2.disassociateRouteTable({ AssociationId: a.RouteTableAssociationId }));
     }
-    await ec2.send(new DeleteRouteTableCommand({ RouteTableId: id }));
+    await ec2.deleteRouteTable({ RouteTableId: id });
   }),
 });
 export default routeTableKind;
@@ -37,9 +35,9 @@ export function routeTableStep(o: { id: string; label: string; az?: string; tier
     meta: { tier: o.tier, ...(o.az ? { az: o.az } : {}) },
     result: (t) => ({ id: t.RouteTableId! }),
     create: async (run) =>
-      (await (await ec2Of(run)).send(new CreateRouteTableCommand({ VpcId: run.ref("vpc"), ClientToken: run.clientToken, TagSpecifications: tagSpec("route-table", run.tags) })))
+      (await (await ec2Of(run)).createRouteTable({ VpcId: run.ref("vpc"), ClientToken: run.clientToken, TagSpecifications: tagSpec("route-table", run.tags) }))
         .RouteTable!,
     dryRun: async (run) =>
-      void (await (await ec2Of(run)).send(new CreateRouteTableCommand({ VpcId: run.ref("vpc"), TagSpecifications: tagSpec("route-table", run.tags), DryRun: true }))),
+      void (await (await ec2Of(run)).createRouteTable({ VpcId: run.ref("vpc"), TagSpecifications: tagSpec("route-table", run.tags), DryRun: true })),
   });
 }

@@ -7,9 +7,7 @@ import { getNatGateway, getRouteTable } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { byRelation, defineKind, recordedIds, refuseOtherPlan } from "./kind.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { CreateRouteCommand, DeleteRouteCommand, ReplaceRouteCommand } = ec2Sdk();
 
 const TargetSchema = z.looseObject({ GatewayId: z.string().optional(), NatGatewayId: z.string().optional() });
 export type Target = z.infer<typeof TargetSchema>;
@@ -44,14 +42,14 @@ export const routeKind = defineKind({
     }
     if (a.previousTarget) {
       try {
-        await ec2.send(new ReplaceRouteCommand({ RouteTableId: a.routeTableId, DestinationCidrBlock: a.destination, ...a.previousTarget }));
+        await ec2.replaceRoute({ RouteTableId: a.routeTableId, DestinationCidrBlock: a.destination, ...a.previousTarget });
         return;
       } catch (err) {
         if (classifyError(err) !== "not-found") throw err;
         ctx.log.warn(`The route ${a.destination} in ${a.routeTableId} pointed to ${targetId(a.previousTarget)} before, which no longer exists; removing the route instead.`);
       }
     }
-    await ignoreNotFound(ec2.send(new DeleteRouteCommand({ RouteTableId: a.routeTableId, DestinationCidrBlock: a.destination })));
+    await ignoreNotFound(ec2.deleteRoute({ RouteTableId: a.routeTableId, DestinationCidrBlock: a.destination }));
   },
 });
 
@@ -105,13 +103,13 @@ export function routeStep(o: {
       const routeTableId = run.ref(o.routeTableStep);
       const want = o.target(run);
       const input = { RouteTableId: routeTableId, DestinationCidrBlock: o.destination, ...want };
-      if (await existing(run)) await ec2.send(new ReplaceRouteCommand(input));
+      if (await existing(run)) await ec2.replaceRoute(input);
       else {
         try {
-          await ec2.send(new CreateRouteCommand(input));
+          await ec2.createRoute(input);
         } catch (err) {
           if (errorCode(err) !== "RouteAlreadyExists") throw err;
-          await ec2.send(new ReplaceRouteCommand(input));
+          await ec2.replaceRoute(input);
         }
       }
       return { id: `${routeTableId}|${o.destination}`, attrs: { routeTableId, destination: o.destination, target: want } };

@@ -8,9 +8,6 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { byRelation, defineKind } from "./kind.js";
 import { getSecurityGroup } from "./security-group.js";
-import { ec2Sdk } from "../../aws/sdk.js";
-
-const { AuthorizeSecurityGroupEgressCommand, AuthorizeSecurityGroupIngressCommand, RevokeSecurityGroupEgressCommand, RevokeSecurityGroupIngressCommand } = ec2Sdk();
 
 const PermissionSchema = z.looseObject({
   IpProtocol: z.string().optional(),
@@ -28,7 +25,7 @@ export const securityGroupRuleKind = defineKind({
     try {
       const input = { GroupId: rec.attrs.groupId, IpPermissions: [rec.attrs.permission] };
       const ec2 = await ec2Of(ctx);
-      await (rec.attrs.direction === "egress" ? ec2.send(new RevokeSecurityGroupEgressCommand(input)) : ec2.send(new RevokeSecurityGroupIngressCommand(input)));
+      await (rec.attrs.direction === "egress" ? ec2.revokeSecurityGroupEgress(input) : ec2.revokeSecurityGroupIngress(input));
     } catch (err) {
       if (classifyError(err) !== "not-found" && errorCode(err) !== "InvalidPermission.NotFound") throw err;
     }
@@ -86,7 +83,7 @@ export function ingressRuleStep(o: { id: string; groupStep: string; source: Rule
       const groupId = run.ref(o.groupStep);
       const want = permission(o.source, groupIdOf(run), o.port);
       try {
-        await (await ec2Of(run)).send(new AuthorizeSecurityGroupIngressCommand({ GroupId: groupId, IpPermissions: [want] }));
+        await (await ec2Of(run)).authorizeSecurityGroupIngress({ GroupId: groupId, IpPermissions: [want] });
       } catch (err) {
         if (errorCode(err) !== "InvalidPermission.Duplicate") throw err;
       }
@@ -116,7 +113,7 @@ export function egressRuleStep(o: { id: string; groupStep: string; cidr: string;
     async create(run) {
       const groupId = run.ref(o.groupStep);
       try {
-        await (await ec2Of(run)).send(new AuthorizeSecurityGroupEgressCommand({ GroupId: groupId, IpPermissions: [{ ...want, IpRanges: [{ CidrIp: o.cidr, Description: `egress-cli: ${o.label}` }] }] }));
+        await (await ec2Of(run)).authorizeSecurityGroupEgress({ GroupId: groupId, IpPermissions: [{ ...want, IpRanges: [{ CidrIp: o.cidr, Description: `egress-cli: ${o.label}` }] }] });
       } catch (err) {
         if (errorCode(err) !== "InvalidPermission.Duplicate") throw err;
       }

@@ -10,9 +10,6 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
-
-const { CreateSecurityGroupCommand, DeleteSecurityGroupCommand, RevokeSecurityGroupEgressCommand } = ec2Sdk();
 
 /** The rule EC2 puts in every new group: all traffic out to anywhere. */
 const isAllowAllEgress = (p: { IpProtocol?: string; IpRanges?: { CidrIp?: string }[] }) => p.IpProtocol === "-1" && Boolean(p.IpRanges?.some((r) => r.CidrIp === "0.0.0.0/0"));
@@ -23,7 +20,7 @@ const type: Ec2Type<SecurityGroup> = { kind: "security-group", get: getSecurityG
 export const securityGroupKind = defineKind({
   kind: "security-group",
   attrs: z.looseObject({ groupName: z.string().optional(), vpcId: z.string().optional() }),
-  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.send(new DeleteSecurityGroupCommand({ GroupId: id }))),
+  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.deleteSecurityGroup({ GroupId: id })),
 });
 
 /**
@@ -45,7 +42,7 @@ export function securityGroupStep(o: { id: string; groupName: string; descriptio
       const ec2 = await ec2Of(run);
       const input = { VpcId: vpcOf(run), GroupName: o.groupName, Description: o.description, TagSpecifications: tagSpec("security-group", run.tags) };
       try {
-        const r = await ec2.send(new CreateSecurityGroupCommand(input));
+        const r = await ec2.createSecurityGroup(input);
         return { GroupId: r.GroupId, GroupName: o.groupName, VpcId: input.VpcId };
       } catch (err) {
         // Same name in the VPC: ours if it carries our step tag (found by discover next time), else a clash.
@@ -63,12 +60,12 @@ export function securityGroupStep(o: { id: string; groupName: string; descriptio
             const ec2 = await ec2Of(run);
             const g = await getSecurityGroup(ec2, r.id!);
             const open = g?.IpPermissionsEgress?.find(isAllowAllEgress);
-            if (open) await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: r.id!, IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }));
+            if (open) await ec2.revokeSecurityGroupEgress({ GroupId: r.id!, IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] });
           },
         }
       : {}),
     dryRun: async (run) => {
-      await (await ec2Of(run)).send(new CreateSecurityGroupCommand({ VpcId: vpcOf(run), GroupName: o.groupName, Description: o.description, DryRun: true }));
+      await (await ec2Of(run)).createSecurityGroup({ VpcId: vpcOf(run), GroupName: o.groupName, Description: o.description, DryRun: true });
     },
   });
 }

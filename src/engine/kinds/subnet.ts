@@ -7,9 +7,7 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { CreateSubnetCommand, DeleteSubnetCommand } = ec2Sdk();
 
 const type: Ec2Type<Subnet> = { kind: "subnet", get: getSubnet, list: (ec2, f) => listSubnets(ec2, f), idOf: (s) => s.SubnetId!, refs: (s) => [s.VpcId] };
 
@@ -17,7 +15,7 @@ export const subnetKind = defineKind({
   kind: type.kind,
   /** Imported subnets record the route table that decides their routes. */
   attrs: z.looseObject({ routeTableId: z.string().optional() }),
-  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.send(new DeleteSubnetCommand({ SubnetId: id }))),
+  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.deleteSubnet({ SubnetId: id })),
 });
 export default subnetKind;
 
@@ -35,7 +33,7 @@ export function subnetStep(o: { id: string; cidr: string; az: string; tier: "pub
     dependsOn: [vpcStepId],
     meta: { az: o.az, cidr: o.cidr, tier: o.tier },
     result: (s) => ({ id: s.SubnetId! }),
-    create: async (run) => (await (await ec2Of(run)).send(new CreateSubnetCommand(input(run)))).Subnet!,
-    dryRun: async (run) => void (await (await ec2Of(run)).send(new CreateSubnetCommand({ ...input(run), DryRun: true }))),
+    create: async (run) => (await (await ec2Of(run)).createSubnet(input(run))).Subnet!,
+    dryRun: async (run) => void (await (await ec2Of(run)).createSubnet({ ...input(run), DryRun: true })),
   });
 }

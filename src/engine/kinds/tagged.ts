@@ -1,7 +1,8 @@
 // The one tagged-resource pattern every taggable kind's step is built on: verify the recorded
 // resource by id, else adopt what an interrupted run of this step created (found by the step's
 // tags), else create it with the tags (and a client token where the API takes one).
-import type { EC2Client, Filter } from "@aws-sdk/client-ec2";
+import type { Filter } from "@aws-sdk/client-ec2";
+import type { Ec2Api } from "../../aws/ec2-api.js";
 import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";
 import { planFilters } from "../../aws/tags.js";
@@ -46,8 +47,8 @@ type Tagged = { Tags?: { Key?: string; Value?: string }[] };
 /** A taggable EC2 resource type: read one by id, list by filters; what it references. */
 export interface Ec2Type<T extends Tagged> {
   kind: string;
-  get(ec2: EC2Client, id: string): Promise<T | undefined>;
-  list(ec2: EC2Client, filters: Filter[]): Promise<T[]>;
+  get(ec2: Ec2Api, id: string): Promise<T | undefined>;
+  list(ec2: Ec2Api, filters: Filter[]): Promise<T[]>;
   idOf(t: T): string;
   /** Ids it uses (an orphan is deleted before them). */
   refs?(t: T): Array<string | undefined>;
@@ -58,7 +59,7 @@ export interface Ec2Type<T extends Tagged> {
 }
 
 /** owner (by tags), delete (the call, retried while a dependent is still going away) and sweep (plan tag filter) of an EC2 type. */
-export function ec2KindParts<T extends Tagged>(type: Ec2Type<T>, remove: (ctx: Context, ec2: EC2Client, id: string) => Promise<unknown>) {
+export function ec2KindParts<T extends Tagged>(type: Ec2Type<T>, remove: (ctx: Context, ec2: Ec2Api, id: string) => Promise<unknown>) {
   const live = type.live ?? (() => true);
   return {
     async owner(ctx: Context, rec: { id: string | null }, plan: Plan): Promise<Ownership> {

@@ -6,9 +6,7 @@ import { getVpc } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { byRelation, defineKind } from "./kind.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { DescribeVpcAttributeCommand, ModifyVpcAttributeCommand } = ec2Sdk();
 
 const ATTRIBUTES = ["enableDnsSupport", "enableDnsHostnames"] as const;
 type Attribute = (typeof ATTRIBUTES)[number];
@@ -33,13 +31,13 @@ export const vpcAttributeKind = defineKind({
     if (rec.attrs.previousValue !== false || !rec.attrs.attribute || !vpcId || (vpcRec?.id === vpcId && vpcRec.owned)) return;
     const ec2 = await ec2Of(ctx);
     if (!(await getVpc(ec2, vpcId))) return;
-    await ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, [key(rec.attrs.attribute)]: { Value: false } }));
+    await ec2.modifyVpcAttribute({ VpcId: vpcId, [key(rec.attrs.attribute)]: { Value: false } });
   },
 });
 
 export function vpcAttributeStep(attribute: Attribute): StepDef {
   const holds = async (run: StepRun) => {
-    const r = await (await ec2Of(run)).send(new DescribeVpcAttributeCommand({ VpcId: run.ref("vpc"), Attribute: attribute }));
+    const r = await (await ec2Of(run)).describeVpcAttribute({ VpcId: run.ref("vpc"), Attribute: attribute });
     const v = attribute === "enableDnsSupport" ? r.EnableDnsSupport?.Value : r.EnableDnsHostnames?.Value;
     return v ? { id: null, attrs: { attribute, vpcId: run.ref("vpc") } } : undefined;
   };
@@ -53,7 +51,7 @@ export function vpcAttributeStep(attribute: Attribute): StepDef {
     // Only reached when it is off: what to put back.
     intent: async (run) => ({ attribute, vpcId: run.ref("vpc"), previousValue: false }),
     async create(run) {
-      await (await ec2Of(run)).send(new ModifyVpcAttributeCommand({ VpcId: run.ref("vpc"), [key(attribute)]: { Value: true } }));
+      await (await ec2Of(run)).modifyVpcAttribute({ VpcId: run.ref("vpc"), [key(attribute)]: { Value: true } });
       return { id: null, attrs: { attribute, vpcId: run.ref("vpc") } };
     },
   };

@@ -1,7 +1,8 @@
 // Kind "vpc-endpoint": an interface or gateway endpoint (tagged, client token). Its step converges
 // a re-run's policy, subnets, group and private DNS (ModifyVpcEndpoint); the deleter deletes and
 // waits until it is gone.
-import type { EC2Client, ModifyVpcEndpointRequest, VpcEndpoint } from "@aws-sdk/client-ec2";
+import type { ModifyVpcEndpointRequest, VpcEndpoint } from "@aws-sdk/client-ec2";
+import type { Ec2Api } from "../../aws/ec2-api.js";
 import { z } from "zod";
 import { CliError } from "../../errors.js";
 import { endpointState, isGoneEndpoint, isLiveEndpoint, listVpcEndpoints, orUndefined } from "../../aws/ec2.js";
@@ -11,14 +12,11 @@ import type { StepDef, StepRun } from "../engine.js";
 import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, ModifyVpcEndpointCommand } = ec2Sdk();
-
-const getEndpoint = async (ec2: EC2Client, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
+const getEndpoint = async (ec2: Ec2Api, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
 
 /** Endpoints awaited at once are polled together (a filter: an id not visible yet is just absent). */
-const endpointBatch = (ec2: EC2Client): BatchDescribe<VpcEndpoint> => ({
+const endpointBatch = (ec2: Ec2Api): BatchDescribe<VpcEndpoint> => ({
   client: ec2,
   kind: "vpc-endpoint",
   describe: (ids) => listVpcEndpoints(ec2, [{ Name: "vpc-endpoint-id", Values: ids }]),
@@ -60,7 +58,7 @@ export const vpcEndpointKind = defineKind({
       id,
       (e) => ({ gone: !e || endpointState(e) === "deleted", deleting: endpointState(e) === "deleting", status: String(e?.State) }),
       async () => {
-        const r = await ec2.send(new DeleteVpcEndpointsCommand({ VpcEndpointIds: [id] }));
+        const r = await ec2.deleteVpcEndpoints({ VpcEndpointIds: [id] });
         const failed = r.Unsuccessful?.find((u) => !/NotFound/.test(u.Error?.Code ?? ""));
         if (failed) throw new CliError(`Deleting VPC endpoint ${id} failed: ${failed.Error?.Code}: ${failed.Error?.Message}`);
       },
@@ -135,7 +133,7 @@ export function vpcEndpointStep(o: {
     ...(o.policyDocument ? { PolicyDocument: o.policyDocument } : {}),
     TagSpecifications: tagSpec("vpc-endpoint", run.tags),
   });
-  const waitAvailable = (run: StepRun, ec2: EC2Client, id: string) =>
+  const waitAvailable = (run: StepRun, ec2: Ec2Api, id: string) =>
     waitBatched(
       run.ctx,
       `endpoint ${id} (${o.serviceName}) to become available`,
@@ -196,7 +194,7 @@ export function vpcEndpointStep(o: {
     dependsOn: ["vpc", ...(o.subnetSteps ?? []), ...(o.routeTableSteps ?? []), ...(o.securityGroupStep ? [o.securityGroupStep] : []), ...(o.dependsOn ?? [])],
     live: isLiveEndpoint,
     result: (e) => ({ id: e.VpcEndpointId!, attrs: endpointAttrs(e) }),
-    create: async (run) => (await (await ec2Of(run)).send(new CreateVpcEndpointCommand({ ...input(run), ClientToken: run.clientToken }))).VpcEndpoint!,
+    create: async (run) => (await (await ec2Of(run)).createVpcEndpoint({ ...input(run), ClientToken: run.clientToken })).VpcEndpoint!,
     // Converge: a re-run with another policy, subnets, group or private DNS changes the live
     // endpoint (ModifyVpcEndpoint) instead of only checking that it exists.
     async settle(run, result) {
@@ -204,7 +202,7 @@ export function vpcEndpointStep(o: {
       let e = await waitAvailable(run, ec2, result.id!);
       const { request, modified } = endpointChanges(run, e);
       if (modified.length) {
-        await ec2.send(new ModifyVpcEndpointCommand(request));
+        await ec2.modifyVpcEndpoint(request);
         run.ctx.log.info(`Endpoint ${result.id} (${o.serviceName}): updated ${modified.join(", ")}.`);
         e = await waitAvailable(run, ec2, result.id!);
         const left = endpointChanges(run, e).modified;
@@ -214,7 +212,7 @@ export function vpcEndpointStep(o: {
     },
     dryRun: async (run) => {
       const { TagSpecifications: _t, ...rest } = input(run);
-      await (await ec2Of(run)).send(new CreateVpcEndpointCommand({ ...rest, DryRun: true }));
+      await (await ec2Of(run)).createVpcEndpoint({ ...rest, DryRun: true });
     },
   });
 }

@@ -7,16 +7,14 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
-import { ec2Sdk } from "../../aws/sdk.js";
 
-const { CreateVpcCommand, DeleteVpcCommand } = ec2Sdk();
 
 const type: Ec2Type<Vpc> = { kind: "vpc", get: getVpc, list: (ec2, f) => listVpcs(ec2, f), idOf: (v) => v.VpcId! };
 
 export const vpcKind = defineKind({
   kind: type.kind,
   attrs: z.looseObject({}),
-  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.send(new DeleteVpcCommand({ VpcId: id }))),
+  ...ec2KindParts(type, (_ctx, ec2, id) => ec2.deleteVpc({ VpcId: id })),
 });
 export default vpcKind;
 
@@ -27,7 +25,7 @@ export function vpcStep(cidr: string): StepDef {
     label: `VPC ${cidr}`,
     meta: { cidr },
     result: (v) => ({ id: v.VpcId! }),
-    create: async (run) => (await (await ec2Of(run)).send(new CreateVpcCommand(input(run)))).Vpc!,
-    dryRun: async (run) => void (await (await ec2Of(run)).send(new CreateVpcCommand({ ...input(run), DryRun: true }))),
+    create: async (run) => (await (await ec2Of(run)).createVpc(input(run))).Vpc!,
+    dryRun: async (run) => void (await (await ec2Of(run)).createVpc({ ...input(run), DryRun: true })),
   });
 }

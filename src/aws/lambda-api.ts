@@ -1,0 +1,21 @@
+// Lambda through only the operations egress-cli uses: reading a function's configuration and
+// changing its VPC config (attach-lambda, detach-lambda, destroy, analyze-path).
+import type * as L from "@aws-sdk/client-lambda";
+import { awsOf, over, perClient, type Call, type HasContext } from "./api.js";
+import { lambdaSdk } from "./sdk.js";
+
+export interface LambdaApi {
+  getFunctionConfiguration: Call<L.GetFunctionConfigurationCommandInput, L.GetFunctionConfigurationCommandOutput>;
+  updateFunctionConfiguration: Call<L.UpdateFunctionConfigurationCommandInput, L.UpdateFunctionConfigurationCommandOutput>;
+}
+
+export const lambdaApi = perClient((client: L.LambdaClient): LambdaApi => {
+  const s = lambdaSdk();
+  const { call } = over(client);
+  return {
+    getFunctionConfiguration: call(s.GetFunctionConfigurationCommand),
+    updateFunctionConfiguration: call(s.UpdateFunctionConfigurationCommand),
+  };
+});
+
+export const lambdaOf = async (c: HasContext): Promise<LambdaApi> => lambdaApi(await (await awsOf(c)).lambda());

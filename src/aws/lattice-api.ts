@@ -1,0 +1,39 @@
+// VPC Lattice through only the operations egress-cli uses: resource gateways and resource
+// configurations (S2's PrivateLink sharing) and their tags; List calls return every page
+// through the SDK's paginators.
+import type * as V from "@aws-sdk/client-vpc-lattice";
+import { awsOf, over, perClient, type All, type Call, type HasContext } from "./api.js";
+import { latticeSdk } from "./sdk.js";
+
+export interface LatticeApi {
+  listResourceGateways: All<V.ListResourceGatewaysCommandInput, V.ResourceGatewaySummary>;
+  listResourceConfigurations: All<V.ListResourceConfigurationsCommandInput, V.ResourceConfigurationSummary>;
+  getResourceGateway: Call<V.GetResourceGatewayCommandInput, V.GetResourceGatewayCommandOutput>;
+  createResourceGateway: Call<V.CreateResourceGatewayCommandInput, V.CreateResourceGatewayCommandOutput>;
+  deleteResourceGateway: Call<V.DeleteResourceGatewayCommandInput, V.DeleteResourceGatewayCommandOutput>;
+  getResourceConfiguration: Call<V.GetResourceConfigurationCommandInput, V.GetResourceConfigurationCommandOutput>;
+  createResourceConfiguration: Call<V.CreateResourceConfigurationCommandInput, V.CreateResourceConfigurationCommandOutput>;
+  deleteResourceConfiguration: Call<V.DeleteResourceConfigurationCommandInput, V.DeleteResourceConfigurationCommandOutput>;
+  listTagsForResource: Call<V.ListTagsForResourceCommandInput, V.ListTagsForResourceCommandOutput>;
+  /** One cheap read (ListResourceGateways, maxResults 1): does this endpoint have VPC Lattice at all? */
+  probe(): Promise<void>;
+}
+
+export const latticeApi = perClient((client: V.VPCLatticeClient): LatticeApi => {
+  const s = latticeSdk();
+  const { call, all } = over(client);
+  return {
+    listResourceGateways: all(s.paginateListResourceGateways, (p) => p.items),
+    listResourceConfigurations: all(s.paginateListResourceConfigurations, (p) => p.items),
+    getResourceGateway: call(s.GetResourceGatewayCommand),
+    createResourceGateway: call(s.CreateResourceGatewayCommand),
+    deleteResourceGateway: call(s.DeleteResourceGatewayCommand),
+    getResourceConfiguration: call(s.GetResourceConfigurationCommand),
+    createResourceConfiguration: call(s.CreateResourceConfigurationCommand),
+    deleteResourceConfiguration: call(s.DeleteResourceConfigurationCommand),
+    listTagsForResource: call(s.ListTagsForResourceCommand),
+    probe: async () => void (await client.send(new s.ListResourceGatewaysCommand({ maxResults: 1 }))),
+  };
+});
+
+export const latticeOf = async (c: HasContext): Promise<LatticeApi> => latticeApi(await (await awsOf(c)).lattice());
