@@ -15,6 +15,11 @@ export interface LatticeApi {
   createResourceConfiguration: Call<V.CreateResourceConfigurationCommandInput, V.CreateResourceConfigurationCommandOutput>;
   deleteResourceConfiguration: Call<V.DeleteResourceConfigurationCommandInput, V.DeleteResourceConfigurationCommandOutput>;
   listTagsForResource: Call<V.ListTagsForResourceCommandInput, V.ListTagsForResourceCommandOutput>;
+  // share-proxy --domain: the custom domain's verification (TXT record).
+  listDomainVerifications: All<V.ListDomainVerificationsCommandInput, V.DomainVerificationSummary>;
+  startDomainVerification: Call<V.StartDomainVerificationCommandInput, V.StartDomainVerificationCommandOutput>;
+  getDomainVerification: Call<V.GetDomainVerificationCommandInput, V.GetDomainVerificationCommandOutput>;
+  deleteDomainVerification: Call<V.DeleteDomainVerificationCommandInput, V.DeleteDomainVerificationCommandOutput>;
   /** One cheap read (ListResourceGateways, maxResults 1): does this endpoint have VPC Lattice at all? */
   probe(): Promise<void>;
 }
@@ -32,6 +37,10 @@ export const latticeApi = perClient((client: V.VPCLatticeClient): LatticeApi => 
     createResourceConfiguration: call(s.CreateResourceConfigurationCommand),
     deleteResourceConfiguration: call(s.DeleteResourceConfigurationCommand),
     listTagsForResource: call(s.ListTagsForResourceCommand),
+    listDomainVerifications: all(s.paginateListDomainVerifications, (p) => p.items),
+    startDomainVerification: call(s.StartDomainVerificationCommand),
+    getDomainVerification: call(s.GetDomainVerificationCommand),
+    deleteDomainVerification: call(s.DeleteDomainVerificationCommand),
     probe: async () => void (await client.send(new s.ListResourceGatewaysCommand({ maxResults: 1 }))),
   };
 });

@@ -143,9 +143,8 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
   const customDomains = configs.map((c) => (recordOf(plan!, resourceConfigurationKind, c.step)?.attrs as { customDomainName?: string } | undefined)?.customDomainName).filter((x): x is string => Boolean(x));
   let privateDns = false;
   if (customDomains.length) {
-    const { ec2Sdk } = await import("../aws/sdk.js");
     const attr = async (Attribute: "enableDnsSupport" | "enableDnsHostnames") => {
-      const r = await ec2.send(new (ec2Sdk().DescribeVpcAttributeCommand)({ VpcId: vpcId!, Attribute }));
+      const r = await ec2.describeVpcAttribute({ VpcId: vpcId!, Attribute });
       return Attribute === "enableDnsSupport" ? r.EnableDnsSupport?.Value : r.EnableDnsHostnames?.Value;
     };
     privateDns = Boolean((await attr("enableDnsSupport")) && (await attr("enableDnsHostnames")));

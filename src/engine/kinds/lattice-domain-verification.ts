@@ -4,29 +4,20 @@
 // (ListTagsForResource); swept by listing and tags; deleted after the configurations that use it.
 import type { GetDomainVerificationResponse } from "@aws-sdk/client-vpc-lattice";
 import { z } from "zod";
-import { collect, orUndefined } from "../../aws/ec2.js";
+import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";
 import type { StepDef } from "../engine.js";
 import { latticeOf } from "./common.js";
 import { byTags, defineKind, isOurs, stepTag, type Found } from "./kind.js";
 import { latticeOwner, latticeTags, tagMap } from "./lattice-common.js";
 import { taggedStep } from "./tagged.js";
-import { latticeSdk } from "../../aws/sdk.js";
-
-const { StartDomainVerificationCommand, GetDomainVerificationCommand, ListDomainVerificationsCommand, DeleteDomainVerificationCommand } = latticeSdk();
 
 type Verification = Pick<GetDomainVerificationResponse, "id" | "arn" | "domainName" | "status" | "txtMethodConfig">;
 
 const getVerification = async (c: Context | { ctx: Context }, id: string): Promise<Verification | undefined> =>
-  orUndefined((await latticeOf(c)).send(new GetDomainVerificationCommand({ domainVerificationIdentifier: id })));
+  orUndefined((await latticeOf(c)).getDomainVerification({ domainVerificationIdentifier: id }));
 
-const listVerifications = async (c: Context | { ctx: Context }): Promise<Verification[]> => {
-  const lattice = await latticeOf(c);
-  return collect(async (nextToken) => {
-    const r = await lattice.send(new ListDomainVerificationsCommand({ nextToken }));
-    return { items: r.items ?? [], next: r.nextToken };
-  });
-};
+const listVerifications = async (c: Context | { ctx: Context }): Promise<Verification[]> => (await latticeOf(c)).listDomainVerifications({});
 
 const attrsOf = (v: Verification) => ({ arn: v.arn, domainName: v.domainName, status: v.status, txtName: v.txtMethodConfig?.name, txtValue: v.txtMethodConfig?.value });
 
@@ -39,7 +30,7 @@ export const domainVerificationKind = defineKind({
   },
   async delete(ctx, rec) {
     const { ignoreNotFound } = await import("./common.js");
-    await ignoreNotFound((await latticeOf(ctx)).send(new DeleteDomainVerificationCommand({ domainVerificationIdentifier: rec.id! })));
+    await ignoreNotFound((await latticeOf(ctx)).deleteDomainVerification({ domainVerificationIdentifier: rec.id! }));
   },
   async sweep(ctx, plan): Promise<Found[]> {
     const out: Found[] = [];
@@ -64,6 +55,6 @@ export function domainVerificationStep(o: { id: string; domainName: string }): S
       return v && tags && isOurs(byTags({ Tags: tags }, run.session.plan)) ? [v] : [];
     },
     result: (v) => ({ id: v.id!, attrs: attrsOf(v) }),
-    create: async (run) => (await latticeOf(run)).send(new StartDomainVerificationCommand({ domainName: o.domainName, clientToken: run.clientToken.slice(0, 64), tags: tagMap(run.tags) })),
+    create: async (run) => (await latticeOf(run)).startDomainVerification({ domainName: o.domainName, clientToken: run.clientToken.slice(0, 64), tags: tagMap(run.tags) }),
   });
 }
