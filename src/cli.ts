@@ -17,7 +17,8 @@ export interface RunDeps {
   sandbox?: import("./sandbox/index.js").Sandbox;
 }
 
-type Action = (ctx: Context, opts: any, args: string[]) => Promise<number | void>;
+/** A command: its raw commander options are parsed (zod) by the command itself, at its boundary. */
+type Action = (ctx: Context, opts: object, args: string[]) => Promise<number | void>;
 
 /** Repeatable global options (--region, --profile): every value in order; commands other than audit use the last. */
 function collect(value: string, previous: string[] | string | undefined): string[] {

@@ -26,22 +26,26 @@ import { getFunctionConfiguration } from "../engine/kinds/lambda-vpc-config.js";
 import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
 import { chooseSubnets, parseFunctionRef } from "./lambda-common.js";
-import { awsIdPattern, cidrOption, Problems } from "./options.js";
+import { awsIdPattern, cidrOption, parseOptions, Problems } from "./options.js";
+import { z } from "zod";
 import { renderAddEndpoint } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 
-export interface AddEndpointOptions {
-  subnets?: string;
-  allowFrom?: string[];
-  policy?: string;
-  privateDns?: boolean;
-  principal?: string[];
-  resource?: string[];
-  for?: string;
-  sasl?: boolean;
-  enableVpcDns?: boolean;
-  allowPublicSource?: boolean;
-}
+/** add-endpoint's options as commander hands them over, checked at the boundary. */
+const AddEndpointOptionsSchema = z.object({
+  subnets: z.string().optional(),
+  allowFrom: z.array(z.string()).default([]),
+  policy: z.string().optional(),
+  /** --no-private-dns turns it off; on by default. */
+  privateDns: z.boolean().default(true),
+  principal: z.array(z.string()).default([]),
+  resource: z.array(z.string()).default([]),
+  for: z.string().optional(),
+  sasl: z.boolean().default(false),
+  enableVpcDns: z.boolean().default(false),
+  allowPublicSource: z.boolean().default(false),
+});
+export type AddEndpointOptions = z.input<typeof AddEndpointOptionsSchema>;
 
 const GATEWAY = new Set(["s3", "dynamodb"]);
 /** Services --policy least-privilege has a template for, and what each template admits. */
@@ -164,8 +168,9 @@ async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidrs:
   return out;
 }
 
-export async function addEndpointCommand(ctx: Context, opts: AddEndpointOptions, args: string[]): Promise<number> {
+export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, args: string[]): Promise<number> {
   // 1. Flags, offline.
+  const opts = parseOptions(AddEndpointOptionsSchema, raw);
   const plan = await loadCheckedPlan(ctx);
   const vpcId = requirePlanVpc(plan);
   const preset = opts.for;

@@ -18,18 +18,22 @@ import { getFunctionConfiguration, lambdaVpcConfigKind, lambdaVpcConfigStep, vpc
 import { recordOf } from "../engine/kinds/kind.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
-import { awsId } from "./options.js";
+import { awsId, parseOptions } from "./options.js";
+import { z } from "zod";
 import { chooseSubnets, parseFunctionRef, subnetEgress } from "./lambda-common.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
 import { renderAttachLambda } from "../output/render.js";
 
-export interface AttachLambdaOptions {
-  function?: string;
-  securityGroup?: string;
-  subnets?: string;
-  allowPublicSubnet?: boolean;
-  iam?: boolean;
-}
+/** attach-lambda's options as commander hands them over, checked at the boundary. */
+const AttachLambdaOptionsSchema = z.object({
+  function: z.string().optional(),
+  securityGroup: z.string().trim().default("new"),
+  subnets: z.string().optional(),
+  allowPublicSubnet: z.boolean().default(false),
+  /** --no-iam: never change the execution role. */
+  iam: z.boolean().default(true),
+});
+export type AttachLambdaOptions = z.input<typeof AttachLambdaOptionsSchema>;
 
 interface RolePermissions {
   roleName: string;
@@ -67,13 +71,13 @@ async function rolePermissions(ctx: Context, roleArn: string, accountId: string)
   }
 }
 
-export async function attachLambdaCommand(ctx: Context, opts: AttachLambdaOptions): Promise<number> {
+export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions): Promise<number> {
   // 1. Flags, offline.
+  const opts = parseOptions(AttachLambdaOptionsSchema, raw);
   const plan = await loadCheckedPlan(ctx);
   const ref = parseFunctionRef(opts.function, plan);
-  const sgChoice = (opts.securityGroup ?? "new").trim();
-  const givenSg = sgChoice === "new" ? undefined : awsId("sg", "a security group", sgChoice);
-  const wantIam = opts.iam !== false;
+  const givenSg = opts.securityGroup === "new" ? undefined : awsId("sg", "a security group", opts.securityGroup);
+  const wantIam = opts.iam;
   const vpcId = requirePlanVpc(plan);
   const subnets = chooseSubnets(plan, opts.subnets);
   const stepBase = `lambda/${ref.name}`;

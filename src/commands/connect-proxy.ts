@@ -140,7 +140,7 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
 
   // A custom domain on the configurations (share-proxy --domain): private DNS on the endpoints, which
   // needs the consumer VPC's DNS support and hostnames (read, never changed here).
-  const customDomains = configs.map((c) => (recordOf(plan!, resourceConfigurationKind, c.step)?.attrs as { customDomainName?: string } | undefined)?.customDomainName).filter((x): x is string => Boolean(x));
+  const customDomains = configs.map((c) => recordOf(plan!, resourceConfigurationKind, c.step)?.attrs.customDomainName).filter((x): x is string => Boolean(x));
   let privateDns = false;
   if (customDomains.length) {
     const attr = async (Attribute: "enableDnsSupport" | "enableDnsHostnames") => {
@@ -189,8 +189,8 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
     const p = session.plan;
     const endpoints = configs.map((c) => {
       const rec = recordOf(p, vpcEndpointKind, `${base}/endpoint/${c.az}`);
-      const addresses = ((rec?.attrs as { addresses?: EndpointAddress[] } | undefined)?.addresses ?? []).slice();
-      return { step: `${base}/endpoint/${c.az}`, proxyAz: c.az, vpcEndpointId: rec?.id ?? null, state: rec?.attrs.state ?? null, resourceConfigurationArn: c.arn, addresses, dnsNames: ((rec?.attrs as { dnsNames?: string[] } | undefined)?.dnsNames ?? []).filter(Boolean), privateDns };
+      const addresses: EndpointAddress[] = (rec?.attrs.addresses ?? []).slice();
+      return { step: `${base}/endpoint/${c.az}`, proxyAz: c.az, vpcEndpointId: rec?.id ?? null, state: rec?.attrs.state ?? null, resourceConfigurationArn: c.arn, addresses, dnsNames: (rec?.attrs.dnsNames ?? []).filter(Boolean), privateDns };
     });
     const env = [...azs.entries()].sort().map(([az, subnetId]) => {
       // the endpoint of the proxy in the subnet's own AZ (no cross-AZ hop), else the first one
@@ -225,6 +225,6 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
 /** The plan's consumer endpoints (connect-proxy's Resource endpoints), with the account they live in. */
 export function consumerEndpoints(plan: Parameters<typeof recordsOf>[0]) {
   return recordsOf(plan, vpcEndpointKind)
-    .filter(([step, r]) => step.startsWith("consumer/") && (r.attrs as { vpcEndpointType?: string }).vpcEndpointType === "Resource")
-    .map(([step, r]) => ({ step, id: r.id!, attrs: r.attrs as { accountId?: string; profile?: string; vpcId?: string } }));
+    .filter(([step, r]) => step.startsWith("consumer/") && r.attrs.vpcEndpointType === "Resource")
+    .map(([step, r]) => ({ step, id: r.id!, attrs: r.attrs }));
 }

@@ -1,6 +1,8 @@
 // detach-lambda: puts a function back on the VPC config recorded before attach-lambda changed it
 // (none, or its old subnets and groups), detaches the ENI policy if egress-cli attached it, and
 // deletes the function's security group when nothing else uses it any more (else destroy will).
+import { z } from "zod";
+import { parseOptions } from "./options.js";
 import { lambdaOf } from "../aws/lambda-api.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
@@ -13,7 +15,11 @@ import { parseFunctionRef } from "./lambda-common.js";
 import type { PlanSession } from "../engine/session.js";
 import { renderDetachLambda } from "../output/render.js";
 
-export async function detachLambdaCommand(ctx: Context, opts: { function?: string }): Promise<number> {
+const DetachLambdaOptionsSchema = z.object({ function: z.string().optional() });
+export type DetachLambdaOptions = z.input<typeof DetachLambdaOptionsSchema>;
+
+export async function detachLambdaCommand(ctx: Context, raw: DetachLambdaOptions): Promise<number> {
+  const opts = parseOptions(DetachLambdaOptionsSchema, raw);
   const plan = await loadCheckedPlan(ctx);
   const ref = parseFunctionRef(opts.function, plan);
   const base = `lambda/${ref.name}`;

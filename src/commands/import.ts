@@ -15,14 +15,14 @@ import { loadPlan } from "../plans/store.js";
 import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
 
 export interface ImportOptions {
-  vpc: string;
-  name: string;
+  vpc?: string;
+  name?: string;
   /** Import although the VPC holds another plan's resources. */
   shared?: boolean;
 }
 
 export async function importCommand(ctx: Context, opts: ImportOptions): Promise<number> {
-  const { vpc: vpcId } = parseOptions(z.object({ vpc: opt.id("vpc", "a VPC"), name: opt.name() }), opts);
+  const { vpc: vpcId, name } = parseOptions(z.object({ vpc: opt.id("vpc", "a VPC"), name: opt.name() }), opts);
   const existing = await loadPlan(ctx.planPath);
   if (existing) {
     const v = existing.resources.vpc;
@@ -32,7 +32,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   const ec2 = ec2Api(await aws.ec2());
   const vpc = await getVpc(ec2, vpcId);
   if (!vpc) throw new UsageError(`VPC ${vpcId} does not exist in ${aws.region} (InvalidVpcID.NotFound).`, "Check --region and the id (egress-cli sandbox show lists sandbox VPCs).");
-  if (!existing) await assertPlanNameFree(ec2, opts.name, aws.region);
+  if (!existing) await assertPlanNameFree(ec2, name, aws.region);
   const f = [{ Name: "vpc-id", Values: [vpcId] }];
   const [subnets, tables, igws] = await Promise.all([listSubnets(ec2, f), listRouteTables(ec2, f), listInternetGateways(ec2, [{ Name: "attachment.vpc-id", Values: [vpcId] }])]);
 
@@ -84,7 +84,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   }
   if (!subnets.length) ctx.log.warn(`${vpcId} has no subnets.`);
 
-  const session = await openSession(ctx, { createWithName: opts.name }, "import");
+  const session = await openSession(ctx, { createWithName: name }, "import");
   try {
     if (!session.isNew && session.plan.resources.vpc?.id === vpcId) {
       // Re-import refreshes the picture of what is not ours; what we created stays as recorded.

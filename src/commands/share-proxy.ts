@@ -46,7 +46,7 @@ export const configurationStepOf = (az: string) => `proxy/${az}/config`;
 export function sharedConfigurations(plan: Pick<Plan, "resources">): Array<{ step: string; az: string; id: string; arn: string; ipAddress?: string }> {
   return recordsOf(plan, resourceConfigurationKind)
     .filter(([step, r]) => /^proxy\/[^/]+\/config$/.test(step) && r.id && r.attrs.arn)
-    .map(([step, r]) => ({ step, az: step.split("/")[1]!, id: r.id!, arn: r.attrs.arn!, ipAddress: (r.attrs as { ipAddress?: string }).ipAddress }))
+    .map(([step, r]) => ({ step, az: step.split("/")[1]!, id: r.id!, arn: r.attrs.arn!, ipAddress: r.attrs.ipAddress }))
     .sort((a, b) => a.az.localeCompare(b.az));
 }
 

@@ -6,7 +6,8 @@ import path from "node:path";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { parseSnapshot, SnapshotError, type Snapshot } from "../analysis/snapshot.js";
-import { awsId } from "./options.js";
+import { awsId, parseOptions } from "./options.js";
+import { z } from "zod";
 import type { CollectedSnapshot } from "../aws/snapshot.js";
 
 export interface ScopeOptions {
@@ -14,9 +15,9 @@ export interface ScopeOptions {
   allVpcs?: boolean;
 }
 
-export interface SnapshotOptions extends ScopeOptions {
-  out?: string;
-}
+/** snapshot's options as commander hands them over, checked at the boundary. */
+const SnapshotOptionsSchema = z.object({ vpc: z.array(z.string()).optional(), allVpcs: z.boolean().optional(), out: z.string().optional() });
+export type SnapshotOptions = z.input<typeof SnapshotOptionsSchema>;
 
 /** Validates the scope flags (before any AWS call) and resolves the plan's VPCs when neither is given. */
 export async function resolveScope(ctx: Context, opts: ScopeOptions): Promise<{ vpcIds?: string[]; from: string }> {
@@ -79,7 +80,8 @@ export async function readSnapshotFile(ctx: Context, file: string): Promise<Snap
   }
 }
 
-export async function snapshotCommand(ctx: Context, opts: SnapshotOptions): Promise<number> {
+export async function snapshotCommand(ctx: Context, raw: SnapshotOptions): Promise<number> {
+  const opts = parseOptions(SnapshotOptionsSchema, raw);
   const { checkOutputFile, writeOutputFile } = await import("./output-file.js");
   // Refuse a bad --out before any AWS call.
   if (opts.out !== undefined) await checkOutputFile(ctx, "--out", opts.out);

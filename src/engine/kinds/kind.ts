@@ -72,6 +72,14 @@ export function recordsOf<S extends z.ZodType>(plan: Pick<Plan, "resources">, k:
     .map(([step, r]) => [step, typed(k, step, r)]);
 }
 
+const ArnAttrs = z.looseObject({ arn: z.string().optional() });
+
+/** The ARN a record keeps in attrs.arn (IAM, Lattice, RAM records), if any: what a relation to it names. */
+export function recordedArn(rec: Pick<ResourceRecord, "attrs"> | undefined): string | undefined {
+  const r = ArnAttrs.safeParse(rec?.attrs ?? {});
+  return r.success ? r.data.arn : undefined;
+}
+
 /** One record, typed, or undefined when the plan has none of that kind at that step. */
 export function recordOf<S extends z.ZodType>(plan: Pick<Plan, "resources">, k: Kind<S>, step: string): KindRecord<z.infer<S>> | undefined {
   const r = plan.resources[step];

@@ -29,7 +29,7 @@ const api: LatticeApi<Configuration> = {
 
 export const resourceConfigurationKind = defineKind({
   kind: api.kind,
-  attrs: z.looseObject({ arn: z.string().optional(), name: z.string().optional(), resourceGatewayId: z.string().optional(), status: z.string().optional() }),
+  attrs: z.looseObject({ arn: z.string().optional(), name: z.string().optional(), resourceGatewayId: z.string().optional(), status: z.string().optional(), ipAddress: z.string().optional(), customDomainName: z.string().optional() }),
   ...latticeKindParts(api),
 });
 export default resourceConfigurationKind;

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { ramOf, type Share } from "../../aws/ram.js";
 import { TAG_PLAN_ID, TAG_STEP } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { byTags, defineKind, stepTag, type Found } from "./kind.js";
+import { byTags, defineKind, recordedArn, stepTag, type Found } from "./kind.js";
 import { taggedStep } from "./tagged.js";
 
 const isLive = (s: Share) => s.status !== "DELETED" && s.status !== "DELETING" && s.status !== "FAILED";
@@ -56,8 +56,8 @@ export default ramResourceShareKind;
 export function ramResourceShareStep(o: { id: string; resourceSteps: string[]; principals: string[]; label?: string }): StepDef {
   const arnsOf = (run: StepRun) =>
     o.resourceSteps.map((s) => {
-      const arn = (run.record(s)?.attrs as { arn?: unknown } | undefined)?.arn;
-      if (typeof arn !== "string") throw new Error(`internal: step ${o.id} needs the ARN of ${s}, which is not recorded`);
+      const arn = recordedArn(run.record(s));
+      if (!arn) throw new Error(`internal: step ${o.id} needs the ARN of ${s}, which is not recorded`);
       return arn;
     });
   const nameOf = (run: StepRun) => run.tags.find((t) => t.Key === "Name")!.Value;

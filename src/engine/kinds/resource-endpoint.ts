@@ -9,6 +9,7 @@ import { tagSpec } from "../../aws/tags.js";
 import { waitWithSpinner } from "../../aws/wait.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
+import { recordedArn } from "./kind.js";
 import { ec2Step, type Ec2Type } from "./tagged.js";
 
 const getEndpoint = async (ec2: Ec2Api, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
@@ -61,8 +62,8 @@ export function resourceEndpointStep(o: {
   privateDns?: boolean;
 }): StepDef {
   const arnOf = (run: StepRun) => {
-    const arn = (run.record(o.configurationStep)?.attrs as { arn?: unknown } | undefined)?.arn;
-    if (typeof arn !== "string") throw new Error(`internal: ${o.id} needs the ARN of ${o.configurationStep}`);
+    const arn = recordedArn(run.record(o.configurationStep));
+    if (!arn) throw new Error(`internal: ${o.id} needs the ARN of ${o.configurationStep}`);
     return arn;
   };
   return ec2Step<VpcEndpoint>(type, {

@@ -49,6 +49,9 @@ export const vpcEndpointKind = defineKind({
     accountId: z.string().optional(),
     region: z.string().optional(),
     profile: z.string().optional(),
+    /** Resource endpoints: the private IP per subnet consumers send to. */
+    dnsNames: z.array(z.string().nullable().optional()).optional(),
+    addresses: z.array(z.looseObject({ subnetId: z.string(), az: z.string(), privateIp: z.string() })).optional(),
   }),
   ...ec2KindParts({ ...type, live: (e) => endpointState(e) !== "deleted" }, (ctx, ec2, id) =>
     deleteAndWaitBatched(
