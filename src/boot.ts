@@ -40,7 +40,8 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
     // import() in a script restored from cached data has no loader on Node 20: such files compile as usual
     // (the bundle has none: esbuild turns them into require; the SDK's CommonJS build has none).
     const entry = path.join(dir, createHash("sha1").update(filename).digest("hex"));
-    const hash = createHash("sha1").update(content).digest("hex");
+    // which version of the file: its size, mtime and inode (hashing 4 MB of source each run costs more)
+    const hash = version(filename, content);
     let cached: Buffer | undefined;
     try {
       const raw = readFileSync(entry);
@@ -71,6 +72,16 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
   process.once("exit", () => {
     for (const p of pending) p();
   });
+}
+
+/** 40 characters naming this version of a file (the cache entry's header). */
+function version(filename: string, content: string): string {
+  try {
+    const st = statSync(filename);
+    return createHash("sha1").update(`${st.size}:${st.mtimeMs}:${st.ino}:${content.length}`).digest("hex");
+  } catch {
+    return createHash("sha1").update(content).digest("hex");
+  }
 }
 
 /** A directory only this user can write (the cache is code: nobody else may plant it). */
