@@ -18,7 +18,7 @@ import type {
   VpcRec,
 } from "./model.js";
 import { tagsOut } from "./query.js";
-import { defineIndex, hasKey, lookup } from "./indexes.js";
+import { allOf, defineIndex, hasKey, lookup } from "./indexes.js";
 
 // ---------- indexes (see indexes.ts): what handlers look up by something other than the id ----------
 defineIndex("eni.subnet", "networkInterfaces", (e: EniRec) => e.SubnetId);
@@ -157,7 +157,7 @@ export function listByIds<T extends { _visibleAt: number }>(
       for (const v of f.Values) for (const r of lookup<T>(ctx.rs, index, v)) if (isVisible(ctx, r)) seen.add(r);
       return [...seen];
     }
-    return Object.values(ctx.rs[k.coll] as unknown as Record<string, T>).filter((r) => isVisible(ctx, r));
+    return allOf<T>(ctx.rs, k.coll).filter((r) => isVisible(ctx, r));
   }
   if (!Array.isArray(ids)) throw awsError("InvalidParameterValue", `${k.label} ids must be a list`);
   ids.forEach((id) => checkIdFormat(k, id));
