@@ -4,7 +4,7 @@
 // is terminated: its network interface goes only then, and with it what keeps the subnet and the
 // security group from being deleted. Destroy order: the instance before its subnet, group and
 // instance profile (its step depends on them; a swept orphan names them as refs).
-import type { Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
+import type { Filter, Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
 import type { Ec2Api } from "../../aws/ec2-api.js";
 import { z } from "zod";
 import { orUndefined } from "../../aws/ec2.js";
@@ -22,9 +22,8 @@ const INSTANCE_USUAL_MS = { create: 30_000, delete: 60_000 };
 /** Every state but terminated: what is still there to terminate (or wait for). */
 const NOT_TERMINATED = ["pending", "running", "stopping", "stopped", "shutting-down"];
 
-export const listInstances = async (ec2: Ec2Api, Filters?: RunFilters, InstanceIds?: string[]): Promise<Instance[]> =>
+export const listInstances = async (ec2: Ec2Api, Filters?: Filter[], InstanceIds?: string[]): Promise<Instance[]> =>
   (await ec2.describeInstances({ Filters, InstanceIds, ...(InstanceIds ? {} : { MaxResults: 1000 }) })).flatMap((x) => x.Instances ?? []);
-type RunFilters = { Name: string; Values: string[] }[];
 
 export const getInstance = async (ec2: Ec2Api, id: string) => (await orUndefined(listInstances(ec2, undefined, [id])))?.[0];
 
@@ -42,7 +41,7 @@ const profileName = (i: Instance) => i.IamInstanceProfile?.Arn?.split("/").pop()
 const type: Ec2Type<Instance> = {
   kind: "ec2-instance",
   get: getInstance,
-  list: (ec2, f) => listInstances(ec2, [...(f as RunFilters), { Name: "instance-state-name", Values: NOT_TERMINATED }]),
+  list: (ec2, f) => listInstances(ec2, [...f, { Name: "instance-state-name", Values: NOT_TERMINATED }]),
   idOf: (i) => i.InstanceId!,
   refs: (i) => [i.SubnetId, ...(i.SecurityGroups ?? []).map((g) => g.GroupId), profileName(i)],
   live: (i) => stateOf(i) !== "terminated",
