@@ -205,8 +205,9 @@ test("proxy allow: a config that would not parse never replaces the running one 
 });
 
 test("launch-proxy right after creating the instance profile: RunInstances is retried while EC2 does not see the profile yet (no fixed sleep), one instance", async () => {
-  // timeScale 0.02: the profile propagates in 160 ms, an instance boots in 600 ms
-  const { run, sandbox } = await egressVpc({ timeScale: 0.02 });
+  // timeScale 0.04: the profile propagates in 320 ms after its role is added (the group and its rules are
+  // made meanwhile, well within that), an instance boots in 1.2 s
+  const { run, sandbox } = await egressVpc({ timeScale: 0.04 });
   const r = await run("--verbose", "launch-proxy", "--allow-domain", "api.vendor.io", "--skip-verify", "--json");
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /ec2:RunInstances .* → InvalidParameterValue/, "the first launch met the not-yet-propagated profile");
