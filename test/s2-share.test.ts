@@ -318,3 +318,18 @@ test("connect-proxy: a consumer whose CIDR equals the egress VPC's (10.100.0.0/1
   assert.ok(d.json().deleted.some((x: any) => x.step === `consumer/${vpcId}/endpoint/us-east-1a`));
   assert.ok(w.sandbox.state().regions[R].securityGroups[sg], "the given group is the user's: kept");
 });
+
+test("share-proxy re-run: a configuration whose target drifted (a proxy address changed) is updated in place, not recreated", async () => {
+  const w = await s2World();
+  const first = (await w.ok("share-proxy", "--json")).json();
+  const cfg = first.resourceConfigurations[0];
+  const { VPCLatticeClient, UpdateResourceConfigurationCommand, GetResourceConfigurationCommand } = await import("@aws-sdk/client-vpc-lattice");
+  const { plugSandbox } = await import("../src/sandbox/index.js");
+  const lattice = new VPCLatticeClient({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+  plugSandbox(lattice, w.sandbox, "vpc-lattice");
+  await lattice.send(new UpdateResourceConfigurationCommand({ resourceConfigurationIdentifier: cfg.id, resourceConfigurationDefinition: { ipResource: { ipAddress: "10.100.99.99" } } }));
+  const again = (await w.ok("share-proxy", "--json")).json();
+  assert.equal(again.resourceConfigurations[0].id, cfg.id, "the same configuration");
+  const live = await lattice.send(new GetResourceConfigurationCommand({ resourceConfigurationIdentifier: cfg.id }));
+  assert.equal(live.resourceConfigurationDefinition?.ipResource?.ipAddress, cfg.ipAddress, "pointed at the proxy again");
+});

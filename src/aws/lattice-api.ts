@@ -14,6 +14,8 @@ export interface LatticeApi {
   getResourceConfiguration: Call<V.GetResourceConfigurationCommandInput, V.GetResourceConfigurationCommandOutput>;
   createResourceConfiguration: Call<V.CreateResourceConfigurationCommandInput, V.CreateResourceConfigurationCommandOutput>;
   deleteResourceConfiguration: Call<V.DeleteResourceConfigurationCommandInput, V.DeleteResourceConfigurationCommandOutput>;
+  /** share-proxy re-run: a proxy's new address or port, in place. */
+  updateResourceConfiguration: Call<V.UpdateResourceConfigurationCommandInput, V.UpdateResourceConfigurationCommandOutput>;
   listTagsForResource: Call<V.ListTagsForResourceCommandInput, V.ListTagsForResourceCommandOutput>;
   // share-proxy --domain: the custom domain's verification (TXT record).
   listDomainVerifications: All<V.ListDomainVerificationsCommandInput, V.DomainVerificationSummary>;
@@ -36,6 +38,7 @@ export const latticeApi = perClient((client: V.VPCLatticeClient): LatticeApi => 
     getResourceConfiguration: call(s.GetResourceConfigurationCommand),
     createResourceConfiguration: call(s.CreateResourceConfigurationCommand),
     deleteResourceConfiguration: call(s.DeleteResourceConfigurationCommand),
+    updateResourceConfiguration: call(s.UpdateResourceConfigurationCommand),
     listTagsForResource: call(s.ListTagsForResourceCommand),
     listDomainVerifications: all(s.paginateListDomainVerifications, (p) => p.items),
     startDomainVerification: call(s.StartDomainVerificationCommand),

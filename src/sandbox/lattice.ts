@@ -377,6 +377,27 @@ const ListResourceConfigurations: Handler = (ctx) => {
   return { items: p.items.map((c) => configurationView(ctx, c, true)), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
 };
 
+/** The target and ports of an existing configuration, checked as CreateResourceConfiguration checks them. */
+const UpdateResourceConfiguration: Handler = (ctx) => {
+  const c = findConfiguration(ctx, ctx.input.resourceConfigurationIdentifier);
+  const i = ctx.input;
+  const definition = i.resourceConfigurationDefinition === undefined ? undefined : checkDefinition(i.resourceConfigurationDefinition);
+  const portRanges = i.portRanges === undefined ? undefined : stringList(i.portRanges, "portRanges");
+  for (const r of portRanges ?? []) {
+    const m = PORT_RANGE.exec(r);
+    const from = m ? Number(m[1]) : NaN;
+    const to = m?.[2] ? Number(m[2]) : from;
+    if (!m || from < 1 || to > 65535 || from > to) throw validation(`Invalid port range '${r}': use a port (3128) or a range (8000-8080) within 1-65535`, [{ name: "portRanges", message: "invalid" }]);
+  }
+  if (portRanges && !portRanges.length) throw validation("portRanges must not be empty for a SINGLE resource configuration", [{ name: "portRanges", message: "invalid" }]);
+  ctx.dry();
+  if (definition) c.resourceConfigurationDefinition = definition;
+  if (portRanges) c.portRanges = [...portRanges];
+  if (i.allowAssociationToShareableServiceNetwork !== undefined) c.allowAssociationToShareableServiceNetwork = Boolean(i.allowAssociationToShareableServiceNetwork);
+  ctx.mutated();
+  return configurationView(ctx, c);
+};
+
 const DeleteResourceConfiguration: Handler = (ctx) => {
   const c = findConfiguration(ctx, ctx.input.resourceConfigurationIdentifier);
   // A Resource VPC endpoint still pointing at it blocks the delete.
@@ -459,6 +480,7 @@ export const latticeOps: Record<string, Handler> = {
   DeleteResourceGateway,
   CreateResourceConfiguration,
   GetResourceConfiguration,
+  UpdateResourceConfiguration,
   ListResourceConfigurations,
   DeleteResourceConfiguration,
 };

@@ -70,5 +70,22 @@ export function resourceConfigurationStep(o: {
           clientToken: run.clientToken.slice(0, 64),
           tags: tagMap(run.tags),
         }),
+    // Converge: a re-run whose target or ports changed (a proxy replaced with a new address) updates
+    // the live configuration in place, so the consumers' endpoints keep working.
+    async settle(run, result) {
+      const live = await getConfiguration(run, result.id!);
+      if (!live) return;
+      const def = live.resourceConfigurationDefinition;
+      const target = "ipAddress" in o.target ? def?.ipResource?.ipAddress === o.target.ipAddress : def?.dnsResource?.domainName === o.target.domainName;
+      const ports = JSON.stringify([...(live.portRanges ?? [])].sort()) === JSON.stringify(o.ports.map(String).sort());
+      if (target && ports) return;
+      const updated = await (await latticeOf(run)).updateResourceConfiguration({
+        resourceConfigurationIdentifier: result.id!,
+        ...(target ? {} : { resourceConfigurationDefinition: "ipAddress" in o.target ? { ipResource: { ipAddress: o.target.ipAddress } } : { dnsResource: { domainName: o.target.domainName, ipAddressType: "IPV4" } } }),
+        ...(ports ? {} : { portRanges: o.ports.map(String) }),
+      });
+      run.ctx.log.info(`Resource configuration ${result.id}: updated ${[!target && "its target", !ports && "its ports"].filter(Boolean).join(" and ")}.`);
+      return { id: result.id, attrs: { ...attrsOf({ ...live, ...updated } as Configuration), updated: true } };
+    },
   });
 }
