@@ -1,9 +1,10 @@
 // AWS Resource Access Manager through only the operations egress-cli uses: sharing the proxy's
 // VPC Lattice resource configuration with other accounts or OUs (S2). RAM tags are {key, value};
-// this interface speaks the EC2-style {Key, Value} the rest of egress-cli uses.
+// this interface speaks the EC2-style {Key, Value} the rest of egress-cli uses. Get calls page through
+// the SDK's paginators.
 import type { ResourceShare, ResourceShareAssociation } from "@aws-sdk/client-ram";
 import type { Context } from "../context.js";
-import { collect } from "./ec2.js";
+import { over } from "./api.js";
 import { errorCode } from "./errors.js";
 import { ramSdk } from "./sdk.js";
 
@@ -45,19 +46,18 @@ export async function ramOf(c: Context | { ctx: Context }): Promise<Ram> {
   const ctx = "aws" in c ? c : c.ctx;
   const client = await (await ctx.aws()).ram();
   const sdk = ramSdk();
+  const { all } = over(client);
+  const shares = all(sdk.paginateGetResourceShares, (p) => p.resourceShares);
+  const associations = all(sdk.paginateGetResourceShareAssociations, (p) => p.resourceShareAssociations);
   return {
-    ownShares: ({ arns, tags }) =>
-      collect(async (nextToken) => {
-        const r = await client.send(
-          new sdk.GetResourceSharesCommand({
-            resourceOwner: "SELF",
-            ...(arns?.length ? { resourceShareArns: arns } : {}),
-            ...(tags?.length ? { tagFilters: tags.map((t) => ({ tagKey: t.Key, tagValues: [t.Value] })) } : {}),
-            nextToken,
-          }),
-        );
-        return { items: (r.resourceShares ?? []).map(toShare), next: r.nextToken };
-      }),
+    ownShares: async ({ arns, tags }) =>
+      (
+        await shares({
+          resourceOwner: "SELF",
+          ...(arns?.length ? { resourceShareArns: arns } : {}),
+          ...(tags?.length ? { tagFilters: tags.map((t) => ({ tagKey: t.Key, tagValues: [t.Value] })) } : {}),
+        })
+      ).map(toShare),
     async create(i) {
       const r = await client.send(
         new sdk.CreateResourceShareCommand({
@@ -73,10 +73,7 @@ export async function ramOf(c: Context | { ctx: Context }): Promise<Ram> {
       return toShare(r.resourceShare!);
     },
     async associated(arn, type) {
-      const rows = await collect<ResourceShareAssociation>(async (nextToken) => {
-        const r = await client.send(new sdk.GetResourceShareAssociationsCommand({ associationType: type, resourceShareArns: [arn], nextToken }));
-        return { items: r.resourceShareAssociations ?? [], next: r.nextToken };
-      });
+      const rows: ResourceShareAssociation[] = await associations({ associationType: type, resourceShareArns: [arn] });
       return rows.filter((a) => a.status === "ASSOCIATED" || a.status === "ASSOCIATING").map((a) => a.associatedEntity!);
     },
     async associate(arn, o) {
