@@ -161,3 +161,45 @@ test("attach-lambda re-run: no 'Previous VPC config' line when the plan recorded
   const json = await run("attach-lambda", "--function", "sms-sender", "--json");
   assert.equal(json.json().previousVpcConfig, null);
 });
+
+test("the S2 kinds' ownership check: each record of one plan is ours, and the same step naming another plan's resource is not", async () => {
+  const { cwd, sandbox, run } = await exampleSandbox();
+  const ok = async (...args: string[]) => {
+    const r = await run(...args);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+  };
+  // Two plans built the same way in one account: plan b's resources are as real and as tagged as
+  // plan a's, so a record of a naming b's resource is exactly "a plan file holding an id that is not ours".
+  for (const [p, cidr, domain] of [["a.json", "10.100.0.0/16", "proxy-a.example.com"], ["b.json", "10.101.0.0/16", "proxy-b.example.com"]]) {
+    await ok("--plan", p, "create-vpc", "--name", p.slice(0, 1), "--cidr", cidr, "--azs", "1");
+    await ok("--plan", p, "add-nat");
+    await ok("--plan", p, "launch-proxy", "--allow-domain", ".example.com");
+    await ok("--plan", p, "share-proxy", "--share-with", "111122223333", "--domain", domain);
+  }
+  const a = JSON.parse(readFileSync(path.join(cwd, "a.json"), "utf8")) as Plan;
+  const b = JSON.parse(readFileSync(path.join(cwd, "b.json"), "utf8")) as Plan;
+  const ctx = await kindContext(sandbox);
+  const s2Kinds = ["iam-role", "iam-instance-profile", "ec2-instance", "lattice-resource-gateway", "lattice-resource-configuration", "ram-resource-share", "lattice-domain-verification"];
+  const checked = new Set<string>();
+  for (const [step, rec] of Object.entries(a.resources)) {
+    if (!s2Kinds.includes(rec.kind) || rec.state !== "created") continue;
+    const theirs = b.resources[step];
+    assert.ok(theirs && theirs.kind === rec.kind && theirs.id !== rec.id, `plan b has its own ${step}`);
+    const k = (await kindOf(rec.kind))!;
+    assert.deepEqual(await k.owner(ctx, typed(k, step, rec), a), { ours: true }, `${rec.kind} (${step}) is plan a's`);
+    const other = await k.owner(ctx, typed(k, step, theirs), a);
+    assert.equal("ours" in other && other.ours, false, `${rec.kind} (${step}) naming plan b's ${theirs.id} is refused: ${JSON.stringify(other)}`);
+    checked.add(rec.kind);
+  }
+  assert.deepEqual([...checked].sort(), [...s2Kinds].sort(), "every S2 kind was checked");
+  // and destroy of a plan whose record names the other plan's instance exits 1, leaving that instance running
+  const edited = structuredClone(a);
+  const step = Object.keys(edited.resources).find((s) => edited.resources[s].kind === "ec2-instance")!;
+  edited.resources[step] = structuredClone(b.resources[step]);
+  writeFileSync(path.join(cwd, "a.json"), JSON.stringify(edited, null, 2));
+  const d = await run("--plan", "a.json", "destroy", "--yes");
+  assert.equal(d.code, 1, d.stderr);
+  assert.match(d.stderr, new RegExp(b.resources[step].id!));
+  const live = await sandbox.call("ec2", "DescribeInstances", { InstanceIds: [b.resources[step].id!] }, R);
+  assert.equal(live.Reservations[0].Instances[0].State.Name, "running", "plan b's proxy is untouched");
+});
