@@ -139,3 +139,17 @@ export async function outcome(p: Promise<unknown>): Promise<string> {
     return `${(err as Error).name} ${(err as any).$metadata?.httpStatusCode}`;
   }
 }
+
+/** A loopback server answering every request with an HTML 404 page: an endpoint that lacks a service. */
+export async function htmlNotFoundServer(): Promise<{ url: string; hits: () => number; close: () => void }> {
+  const http = await import("node:http");
+  let hits = 0;
+  const server = http.createServer((_req, res) => {
+    hits++;
+    res.writeHead(404, { "content-type": "text/html" });
+    res.end("<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as import("node:net").AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, hits: () => hits, close: () => server.close() };
+}

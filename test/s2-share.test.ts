@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cli, cleanEnv, fileOrNull, openSandbox, tempDir } from "./helpers.js";
+import { cli, cleanEnv, fileOrNull, htmlNotFoundServer, openSandbox, tempDir } from "./helpers.js";
 import { readFileSync } from "node:fs";
 import type { Plan } from "../src/plans/schema.js";
 
@@ -209,28 +209,20 @@ test("connect-proxy refusals: unknown consumer VPC, subnets of another VPC, no s
 
 test("share-proxy on an endpoint without VPC Lattice (an HTML 404): exit 1 naming the service, nothing changed", async () => {
   const w = await s2World();
-  const http = await import("node:http");
   const { PassThrough } = await import("node:stream");
   const { VPCLatticeClient } = await import("@aws-sdk/client-vpc-lattice");
   const { createContext } = await import("../src/context.js");
   const { createLogger } = await import("../src/output/logger.js");
   const { shareProxyCommand } = await import("../src/commands/share-proxy.js");
   const { CliError } = await import("../src/errors.js");
-  let hits = 0;
-  const server = http.createServer((_req, res) => {
-    hits++;
-    res.writeHead(404, { "content-type": "text/html" });
-    res.end("<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const server = await htmlNotFoundServer();
   try {
-    const port = (server.address() as import("node:net").AddressInfo).port;
     const stderr = new PassThrough();
     const log = await createLogger({ stderr, color: false, verbose: false, interactive: false });
     const opts = { sandbox: true, sandboxFile: w.file, plan: "egress-plan.json", json: true, yes: true, dryRun: false, color: false, verbose: false };
     const ctx = createContext(opts, { cwd: w.cwd, env: cleanEnv(), stdout: new PassThrough(), stderr, log, signal: new AbortController().signal, sandbox: w.sandbox, userAgent: "test" });
     const real = await ctx.aws();
-    const lattice = new VPCLatticeClient({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" }, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+    const lattice = new VPCLatticeClient({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" }, endpoint: server.url, maxAttempts: 1 });
     const noLattice = { ...real, lattice: async () => lattice };
     const before = mutating(w.sandbox);
     const planBefore = fileOrNull(path.join(w.cwd, "egress-plan.json"));
@@ -242,7 +234,7 @@ test("share-proxy on an endpoint without VPC Lattice (an HTML 404): exit 1 namin
     assert.equal(err.exitCode, 1);
     assert.equal(err.code, "ServiceUnavailable");
     assert.match(err.message, /VPC Lattice \(vpc-lattice\) is not available .*nothing was changed/);
-    assert.ok(hits >= 1, "Lattice was asked (a read call)");
+    assert.ok(server.hits() >= 1, "Lattice was asked (a read call)");
     assert.equal(mutating(w.sandbox), before, "no mutating call");
     assert.equal(fileOrNull(path.join(w.cwd, "egress-plan.json")), planBefore, "the plan is unchanged");
   } finally {

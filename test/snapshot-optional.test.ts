@@ -3,37 +3,29 @@
 // every VPC Lattice call with an HTML 404 page (EC2, STS and Lambda come from the sandbox).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
 import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
 import { answeredWithoutData, collectSnapshot } from "../src/aws/snapshot.js";
 import type { AwsClients } from "../src/aws/clients.js";
+import { htmlNotFoundServer } from "./helpers.js";
 
 const creds = { accessKeyId: "x", secretAccessKey: "y" };
 
 test("item 22: VPC Lattice answering an HTML 404 is omitted, not fatal, and never called transient", async () => {
-  let hits = 0;
-  const server = http.createServer((_req, res) => {
-    hits++;
-    res.writeHead(404, { "content-type": "text/html" });
-    res.end("<!DOCTYPE html><html><body><h1>404 Not Found</h1></body></html>");
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const server = await htmlNotFoundServer();
   try {
-    const port = (server.address() as AddressInfo).port;
     const sandbox = await Sandbox.open({ env: {} });
     await sandbox.reset();
     const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
     const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
     plugSandbox(ec2, sandbox, "ec2");
     plugSandbox(lambda, sandbox, "lambda");
-    const lattice = new VPCLatticeClient({ region: "us-east-1", credentials: creds, endpoint: `http://127.0.0.1:${port}`, maxAttempts: 1 });
+    const lattice = new VPCLatticeClient({ region: "us-east-1", credentials: creds, endpoint: server.url, maxAttempts: 1 });
     const aws = { region: "us-east-1", backend: "test", ec2: async () => ec2, lambda: async () => lambda, lattice: async () => lattice, accountId: async () => "123456789012" } as unknown as AwsClients;
     const snap = await collectSnapshot(aws);
-    assert.ok(hits >= 2, "Lattice was asked");
+    assert.ok(server.hits() >= 2, "Lattice was asked");
     const omitted = snap.omitted.filter((o) => o.operation.startsWith("vpc-lattice:"));
     assert.deepEqual(omitted.map((o) => o.resource).sort(), ["resourceConfigurations", "resourceGateways"]);
     assert.equal(snap.resourceGateways, undefined, "not collected, not empty");
