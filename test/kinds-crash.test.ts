@@ -192,3 +192,36 @@ test("lattice-domain-verification: a crash right after StartDomainVerification; 
   const { fresh } = await destroySweeps(env, "lattice-domain-verification");
   assert.equal(verifications(fresh).length, 0, "destroy deleted it");
 });
+
+test("security-group-rule: a crash right after AuthorizeSecurityGroupIngress naming another group; destroy revokes it from its recorded intent before deleting either group", async () => {
+  const { ingressRuleStep } = await import("../src/engine/kinds/security-group-rule.js");
+  const env = await crashAfterCreate(() => ({
+    before: [
+      securityGroupStep({ id: "proxy/sg", groupName: "kinds-proxy", description: "proxy", label: "proxy group" }),
+      securityGroupStep({ id: "proxy/gateway/sg", groupName: "kinds-gateway", description: "gateway", label: "gateway group" }),
+    ],
+    step: ingressRuleStep({ id: "proxy/sg/ingress/gateway", groupStep: "proxy/sg", source: { kind: "sg", groupStep: "proxy/gateway/sg", label: "the gateway" }, port: 3128 }),
+  }));
+  const plan = readPlan(env.cwd);
+  const [proxySg, gatewaySg] = [plan.resources["proxy/sg"].id!, plan.resources["proxy/gateway/sg"].id!];
+  assert.equal(plan.resources["proxy/sg/ingress/gateway"].attrs.groupId, proxySg, "the pending record holds the intent");
+  const live = (await (await openSandbox(env.file)).call("ec2", "DescribeSecurityGroups", { GroupIds: [proxySg] }, R)).SecurityGroups[0];
+  assert.ok(live.IpPermissions.some((p: any) => p.UserIdGroupPairs?.some((u: any) => u.GroupId === gatewaySg)), "the rule was authorized");
+  const fresh = await openSandbox(env.file);
+  const calls: string[] = [];
+  const orig = fresh.call.bind(fresh);
+  fresh.call = async (service, operation, input, region) => {
+    try {
+      return await orig(service, operation, input, region);
+    } catch (err) {
+      calls.push(`${operation} ${(err as Error).name}`);
+      throw err;
+    }
+  };
+  const { cli } = await import("./helpers.js");
+  const d = await cli(["--sandbox-file", env.file, "destroy", "--yes", "--json"], { cwd: env.cwd, env: env.env, sandbox: fresh });
+  assert.equal(d.code, 0, d.stderr);
+  assert.deepEqual(calls.filter((c) => /DependencyViolation/.test(c)), [], "the rule went first: no group deletion waited on it");
+  const left = (await fresh.call("ec2", "DescribeSecurityGroups", { Filters: [{ Name: "group-id", Values: [proxySg, gatewaySg] }] }, R)).SecurityGroups;
+  assert.deepEqual(left, [], "both groups deleted");
+});

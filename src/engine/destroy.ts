@@ -151,7 +151,9 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
     if (r.state !== "pending" || r.id) continue;
     changed = true;
     const k = await kindOf(r.kind);
-    if (k?.undoableWhenPending && k.undoableWhenPending(typed(k, step, r).attrs)) session.upsert(step, { ...r, state: "created", attrs: { ...r.attrs, maybeNotApplied: true } });
+    // a pending record from before its kind recorded an intent has nothing to undo from
+    const intent = k?.undoableWhenPending ? k.attrs.safeParse(r.attrs ?? {}) : undefined;
+    if (k?.undoableWhenPending && intent?.success && k.undoableWhenPending(intent.data)) session.upsert(step, { ...r, state: "created", attrs: { ...r.attrs, maybeNotApplied: true } });
     else session.upsert(step, { ...r, state: "deleted", deletedAt: new Date().toISOString() });
   }
   if (changed) await session.save();

@@ -21,6 +21,9 @@ export const securityGroupRuleKind = defineKind({
   kind: "security-group-rule",
   attrs: z.looseObject({ groupId: z.string(), permission: PermissionSchema, direction: z.enum(["ingress", "egress"]).optional() }),
   owner: async (ctx, rec, plan) => byRelation(ctx, plan, [rec.attrs.groupId]),
+  // A crash right after Authorize leaves the rule in place with its record pending: the recorded intent
+  // says what to revoke, so destroy takes it out before either group (a rule naming a group blocks its deletion).
+  undoableWhenPending: (a) => Boolean(a.groupId && a.permission),
   async delete(ctx, rec) {
     try {
       const input = { GroupId: rec.attrs.groupId, IpPermissions: [rec.attrs.permission] };
@@ -79,6 +82,7 @@ export function ingressRuleStep(o: { id: string; groupStep: string; source: Rule
     dependsOn: [o.groupStep, ...(o.source.kind === "sg" && o.source.groupStep ? [o.source.groupStep] : [])],
     verify: (run) => holds(run),
     discover: (run) => holds(run),
+    intent: async (run) => ({ groupId: run.ref(o.groupStep), permission: stripDescriptions(permission(o.source, groupIdOf(run), o.port)) }),
     async create(run) {
       const groupId = run.ref(o.groupStep);
       const want = permission(o.source, groupIdOf(run), o.port);
@@ -110,6 +114,7 @@ export function egressRuleStep(o: { id: string; groupStep: string; cidr: string;
     dependsOn: [o.groupStep],
     verify: (run) => holds(run),
     discover: (run) => holds(run),
+    intent: async (run) => result(run.ref(o.groupStep)).attrs,
     async create(run) {
       const groupId = run.ref(o.groupStep);
       try {
