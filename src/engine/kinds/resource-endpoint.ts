@@ -6,7 +6,7 @@ import type { VpcEndpoint } from "@aws-sdk/client-ec2";
 import type { Ec2Api } from "../../aws/ec2-api.js";
 import { endpointState, isLiveEndpoint, listVpcEndpoints, orUndefined } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
-import { waitWithSpinner } from "../../aws/wait.js";
+import { waitEndpointAvailable } from "./vpc-endpoint.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { recordedArn } from "./kind.js";
@@ -87,19 +87,7 @@ export function resourceEndpointStep(o: {
       ).VpcEndpoint!,
     async settle(run, result) {
       const ec2 = await ec2Of(run);
-      const e = await waitWithSpinner(
-        run.ctx,
-        `Resource endpoint ${result.id} to become available`,
-        async () => {
-          const cur = await getEndpoint(ec2, result.id!);
-          if (!cur) return { done: false, status: "not visible yet" };
-          const state = endpointState(cur);
-          if (state === "available") return { done: true, value: cur };
-          if (["failed", "rejected", "deleted", "deleting", "expired"].includes(state)) return { done: false, failure: `went to state ${cur.State}` };
-          return { done: false, status: String(cur.State) };
-        },
-        () => `Resource endpoint ${result.id} is available`,
-      );
+      const e = await waitEndpointAvailable(run.ctx, ec2, result.id!, `Resource endpoint ${result.id}`);
       return { id: result.id, attrs: attrsOf(e, await addressesOf(ec2, e)) };
     },
   });

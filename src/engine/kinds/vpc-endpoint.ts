@@ -9,6 +9,7 @@ import { endpointState, isGoneEndpoint, isLiveEndpoint, listVpcEndpoints, orUnde
 import { tagSpec } from "../../aws/tags.js";
 import { type BatchDescribe, waitBatched } from "../../aws/wait.js";
 import type { StepDef, StepRun } from "../engine.js";
+import type { Context } from "../../context.js";
 import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
@@ -22,6 +23,23 @@ const endpointBatch = (ec2: Ec2Api): BatchDescribe<VpcEndpoint> => ({
   describe: (ids) => listVpcEndpoints(ec2, [{ Name: "vpc-endpoint-id", Values: ids }]),
   idOf: (e) => e.VpcEndpointId,
 });
+
+/** Waits until the endpoint is available; endpoints awaited at once (Interface, Gateway or Resource) share one Describe a round. */
+export const waitEndpointAvailable = (ctx: Context, ec2: Ec2Api, id: string, what: string): Promise<VpcEndpoint> =>
+  waitBatched(
+    ctx,
+    `${what} to become available`,
+    endpointBatch(ec2),
+    id,
+    (cur) => {
+      if (!cur) return { done: false, status: "not visible yet" };
+      const state = endpointState(cur);
+      if (state === "available") return { done: true, value: cur };
+      if (["failed", "rejected", "deleted", "deleting", "expired"].includes(state)) return { done: false, failure: `went to state ${cur.State}` };
+      return { done: false, status: String(cur.State) };
+    },
+    () => `${what[0].toUpperCase()}${what.slice(1)} is available`,
+  );
 
 const type: Ec2Type<VpcEndpoint> = {
   kind: "vpc-endpoint",
@@ -136,21 +154,7 @@ export function vpcEndpointStep(o: {
     ...(o.policyDocument ? { PolicyDocument: o.policyDocument } : {}),
     TagSpecifications: tagSpec("vpc-endpoint", run.tags),
   });
-  const waitAvailable = (run: StepRun, ec2: Ec2Api, id: string) =>
-    waitBatched(
-      run.ctx,
-      `endpoint ${id} (${o.serviceName}) to become available`,
-      endpointBatch(ec2),
-      id,
-      (cur) => {
-        if (!cur) return { done: false, status: "not visible yet" };
-        const state = endpointState(cur);
-        if (state === "available") return { done: true, value: cur };
-        if (["failed", "rejected", "deleted", "deleting", "expired"].includes(state)) return { done: false, failure: `went to state ${cur.State}` };
-        return { done: false, status: String(cur.State) };
-      },
-      () => `Endpoint ${id} (${o.serviceName}) is available`,
-    );
+  const waitAvailable = (run: StepRun, ec2: Ec2Api, id: string) => waitEndpointAvailable(run.ctx, ec2, id, `endpoint ${id} (${o.serviceName})`);
   /** What ModifyVpcEndpoint must change for the live endpoint to be the desired one. */
   const endpointChanges = (run: StepRun, e: VpcEndpoint) => {
     const request: ModifyVpcEndpointRequest = { VpcEndpointId: e.VpcEndpointId! };
