@@ -153,3 +153,20 @@ export async function htmlNotFoundServer(): Promise<{ url: string; hits: () => n
   const { port } = server.address() as import("node:net").AddressInfo;
   return { url: `http://127.0.0.1:${port}`, hits: () => hits, close: () => server.close() };
 }
+
+/** A fresh in-process sandbox with EC2 and VPC Lattice SDK clients plugged into it, and an egress VPC with one subnet. */
+export async function latticeSandbox(opts: { latency?: "realistic"; timeScale?: number } = {}) {
+  const { EC2Client, CreateVpcCommand, CreateSubnetCommand } = await import("@aws-sdk/client-ec2");
+  const { VPCLatticeClient } = await import("@aws-sdk/client-vpc-lattice");
+  const { plugSandbox } = await import("../src/sandbox/index.js");
+  const sb = await Sandbox.open({ env: {}, ...opts });
+  await sb.reset();
+  const credentials = { accessKeyId: "x", secretAccessKey: "y" };
+  const ec2 = new EC2Client({ region: "us-east-1", credentials });
+  const lattice = new VPCLatticeClient({ region: "us-east-1", credentials });
+  plugSandbox(ec2, sb, "ec2");
+  plugSandbox(lattice, sb, "vpc-lattice");
+  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.100.0.0/16" }))).Vpc!.VpcId!;
+  const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.100.10.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
+  return { sb, ec2, lattice, vpc, a };
+}

@@ -4,9 +4,8 @@
 import { test } from "node:test";
 import { outcome } from "./helpers.js";
 import assert from "node:assert/strict";
-import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
+import { CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
 import {
-  VPCLatticeClient,
   CreateResourceGatewayCommand,
   GetResourceGatewayCommand,
   ListResourceGatewaysCommand,
@@ -16,20 +15,10 @@ import {
   ListResourceConfigurationsCommand,
   DeleteResourceConfigurationCommand,
 } from "@aws-sdk/client-vpc-lattice";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
-import { cli, cleanEnv, tempDir } from "./helpers.js";
-
-const creds = { accessKeyId: "x", secretAccessKey: "y" };
+import { cli, cleanEnv, latticeSandbox, tempDir } from "./helpers.js";
 
 async function setup() {
-  const sb = await Sandbox.open({ env: {} });
-  await sb.reset();
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
-  const lattice = new VPCLatticeClient({ region: "us-east-1", credentials: creds });
-  plugSandbox(ec2, sb, "ec2");
-  plugSandbox(lattice, sb, "vpc-lattice");
-  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.100.0.0/16" }))).Vpc!.VpcId!;
-  const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.100.10.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
+  const { sb, ec2, lattice, vpc, a } = await latticeSandbox();
   const b = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.100.11.0/24", AvailabilityZone: "us-east-1b" }))).Subnet!.SubnetId!;
   const sg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "rgw", Description: "resource gateway" }))).GroupId!;
   const other = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;

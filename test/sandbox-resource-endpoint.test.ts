@@ -3,24 +3,14 @@
 // pending → available, DNS entries, Describe/Delete, and the configuration that cannot go while used.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, DeleteVpcEndpointsCommand, DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
-import { VPCLatticeClient, CreateResourceGatewayCommand, CreateResourceConfigurationCommand, DeleteResourceConfigurationCommand, GetResourceGatewayCommand } from "@aws-sdk/client-vpc-lattice";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
-import { outcome as withStatus } from "./helpers.js";
+import { CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, DeleteVpcEndpointsCommand, DescribeNetworkInterfacesCommand } from "@aws-sdk/client-ec2";
+import { CreateResourceGatewayCommand, CreateResourceConfigurationCommand, DeleteResourceConfigurationCommand, GetResourceGatewayCommand } from "@aws-sdk/client-vpc-lattice";
+import { latticeSandbox, outcome as withStatus } from "./helpers.js";
 
 const outcome = async (p: Promise<unknown>) => (await withStatus(p)).split(" ")[0];
 
-const creds = { accessKeyId: "x", secretAccessKey: "y" };
-
 async function setup(timeScale?: number) {
-  const sb = await Sandbox.open({ env: {}, ...(timeScale ? { latency: "realistic" as const, timeScale } : {}) });
-  await sb.reset();
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
-  const lattice = new VPCLatticeClient({ region: "us-east-1", credentials: creds });
-  plugSandbox(ec2, sb, "ec2");
-  plugSandbox(lattice, sb, "vpc-lattice");
-  const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.100.0.0/16" }))).Vpc!.VpcId!;
-  const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.100.10.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
+  const { sb, ec2, lattice, vpc, a } = await latticeSandbox(timeScale ? { latency: "realistic", timeScale } : {});
   const gw = await lattice.send(new CreateResourceGatewayCommand({ name: "egress-proxy", vpcIdentifier: vpc, subnetIds: [a] }));
   const cfg = await lattice.send(
     new CreateResourceConfigurationCommand({ name: "proxy-a", type: "SINGLE", resourceGatewayIdentifier: gw.id!, protocol: "TCP", portRanges: ["3128"], resourceConfigurationDefinition: { ipResource: { ipAddress: "10.100.10.50" } } }),
