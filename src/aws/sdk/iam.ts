@@ -1,0 +1,22 @@
+// What egress-cli takes from @aws-sdk/client-iam (see src/aws/sdk.ts): the built CLI bundles only these.
+export {
+  IAMClient,
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  DeleteInstanceProfileCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  GetInstanceProfileCommand,
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  RemoveRoleFromInstanceProfileCommand,
+  paginateListAttachedRolePolicies,
+  paginateListInstanceProfiles,
+  paginateListRolePolicies,
+  paginateListRoles,
+} from "@aws-sdk/client-iam";

@@ -1,0 +1,8 @@
+// What egress-cli takes from @aws-sdk/client-lambda (see src/aws/sdk.ts): the built CLI bundles only these.
+export {
+  LambdaClient,
+  GetFunctionConfigurationCommand,
+  ListEventSourceMappingsCommand,
+  ListFunctionsCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";

@@ -1,0 +1,20 @@
+// What egress-cli takes from @aws-sdk/client-vpc-lattice (see src/aws/sdk.ts): the built CLI bundles only these.
+export {
+  VPCLatticeClient,
+  CreateResourceConfigurationCommand,
+  CreateResourceGatewayCommand,
+  DeleteDomainVerificationCommand,
+  DeleteResourceConfigurationCommand,
+  DeleteResourceGatewayCommand,
+  GetDomainVerificationCommand,
+  GetResourceConfigurationCommand,
+  GetResourceGatewayCommand,
+  ListResourceConfigurationsCommand,
+  ListResourceGatewaysCommand,
+  ListTagsForResourceCommand,
+  StartDomainVerificationCommand,
+  UpdateResourceConfigurationCommand,
+  paginateListDomainVerifications,
+  paginateListResourceConfigurations,
+  paginateListResourceGateways,
+} from "@aws-sdk/client-vpc-lattice";
