@@ -1,17 +1,18 @@
 // One command's hold on the plan file: the lock, the in-memory plan, and serialised atomic
-// saves (parallel steps record concurrently; writes are queued so the file is never torn).
+// saves (parallel steps record concurrently; saves asked for while a write is in flight are folded
+// into one next write, so the file is never torn and concurrent steps share their fsyncs).
 import { randomUUID } from "node:crypto";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Plan } from "../plans/schema.js";
 import { acquireLock } from "../plans/lock.js";
-import { checkPlanIdentity, checkPlanPath, loadPlan, savePlan } from "../plans/store.js";
+import { PlanWriter, checkPlanIdentity, checkPlanPath, loadPlan } from "../plans/store.js";
 
 type Journal = Plan["journal"][number];
 type ResourceRecord = Plan["resources"][string];
 
 export class PlanSession {
-  private queue: Promise<void> = Promise.resolve();
+  private readonly writer: PlanWriter;
   private dirty = false;
 
   constructor(
@@ -20,7 +21,9 @@ export class PlanSession {
     private readonly lock: { release(): void | Promise<void> } | undefined,
     readonly isNew: boolean,
     private readonly readOnly: boolean,
-  ) {}
+  ) {
+    this.writer = new PlanWriter(path);
+  }
 
   upsert(stepId: string, rec: ResourceRecord): void {
     this.plan.resources[stepId] = rec;
@@ -32,18 +35,16 @@ export class PlanSession {
     this.dirty = true;
   }
 
-  /** Queues an atomic write of the current plan; resolves when it is on disk. */
+  /** Queues an atomic write of the current plan; resolves when it (or a newer state) is on disk. */
   save(): Promise<void> {
     if (this.readOnly) return Promise.resolve();
     this.dirty = false;
-    const next = this.queue.then(() => savePlan(this.path, this.plan));
-    this.queue = next.catch(() => {});
-    return next;
+    return this.writer.save(this.plan);
   }
 
   async flush(): Promise<void> {
     if (this.dirty) await this.save();
-    await this.queue;
+    await this.writer.flush();
   }
 
   async close(): Promise<void> {
