@@ -4,6 +4,7 @@
 // Prices are a dated table, not live: the estimate says when they were taken and what it leaves out.
 
 import { UsageError } from "../errors.js";
+import { byText } from "../order.js";
 
 /** When the table below was last checked against AWS's public pricing pages. */
 export const PRICES_AS_OF = "2026-11-01";
@@ -150,7 +151,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   add(`Interface VPC endpoint (${endpointAzs} AZ x ${HOURS_PER_MONTH} h)`, endpointAzs * HOURS_PER_MONTH, "hour", prices.interfaceEndpointAzHour);
   add("Interface VPC endpoint data processed", endpointGb, "GB", prices.interfaceEndpointGb);
   const unpriced: string[] = [];
-  for (const [type, n] of Object.entries(input.instances ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [type, n] of Object.entries(input.instances ?? {}).sort(([a], [b]) => byText(a, b))) {
     const k = count(`instances[${type}]`, n, true);
     const price = INSTANCE_HOUR_US_EAST_1[type];
     if (price === undefined) unpriced.push(type);

@@ -1,6 +1,7 @@
 // The AWS service names `service:NAME` may use (the short names of com.amazonaws.REGION.NAME VPC
 // endpoint services), and the closest known names for a typo. Pure. A full name
 // (com.amazonaws.…, or an endpoint service's vpce-svc-…) is taken as given.
+import { byText } from "../order.js";
 export const KNOWN_SERVICES: readonly string[] = [
   "access-analyzer", "acm-pca", "airflow.api", "airflow.env", "apigateway", "appconfig", "appconfigdata", "application-autoscaling",
   "appmesh-envoy-management", "apprunner", "appstream.api", "athena", "autoscaling", "backup", "batch", "bedrock", "bedrock-agent",
@@ -42,7 +43,7 @@ export function closestServices(name: string, n = 3, extra: readonly string[] = 
   const all = [...new Set([...KNOWN_SERVICES, ...extra])];
   return all
     .map((s) => ({ s, d: distance(name, s) - (s.startsWith(name.slice(0, 3)) ? 0.5 : 0) }))
-    .sort((x, y) => x.d - y.d || x.s.localeCompare(y.s))
+    .sort((x, y) => x.d - y.d || byText(x.s, y.s))
     .slice(0, n)
     .map((x) => x.s);
 }

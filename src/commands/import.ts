@@ -13,6 +13,7 @@ import { renderImport } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
 import { loadPlan } from "../plans/store.js";
 import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
+import { byText } from "../order.js";
 
 export interface ImportOptions {
   vpc?: string;
@@ -65,7 +66,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
 
   const tableInfo = new Map<string, { tier: "public" | "private"; azs: Set<string>; main: boolean }>();
   const counters = new Map<string, number>();
-  for (const s of subnets.slice().sort((a, b) => (a.AvailabilityZone! + a.CidrBlock!).localeCompare(b.AvailabilityZone! + b.CidrBlock!))) {
+  for (const s of subnets.slice().sort((a, b) => byText(a.AvailabilityZone! + a.CidrBlock!, b.AvailabilityZone! + b.CidrBlock!))) {
     const table = effectiveRouteTable(s, tables);
     const isPublic = Boolean(table?.Routes?.some(routesToInternetGateway));
     const tier = isPublic ? "public" : "private";

@@ -27,6 +27,7 @@ import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { egressRuleStep, ingressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { ec2InstanceStep, proxyInstances, type LaunchInput } from "../engine/kinds/ec2-instance.js";
 import { listSubnets, orUndefined } from "../aws/ec2.js";
+import { byText } from "../order.js";
 
 export interface LaunchProxyOptions {
   allowDomain?: string[];
@@ -172,7 +173,7 @@ async function chooseSubnets(ctx: Context, plan: Plan, perAz: boolean, named: st
     if (!privates.length) throw new UsageError(`Plan "${plan.name}" has no private subnet to run the proxy in.`, "Create the VPC with private subnets, or name them with --subnets.");
     const byAz = new Map<string, string>();
     for (const s of privates) if (!byAz.has(s.az)) byAz.set(s.az, s.subnetId);
-    ids = perAz ? [...byAz.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, id]) => id) : [privates[0].subnetId];
+    ids = perAz ? [...byAz.entries()].sort(([a], [b]) => byText(a, b)).map(([, id]) => id) : [privates[0].subnetId];
   }
 
   const { takeSnapshot } = await import("./snapshot.js");

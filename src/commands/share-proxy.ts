@@ -26,6 +26,7 @@ import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { planSubnets } from "../engine/kinds/views.js";
 import { proxySettings, type Plan } from "../plans/schema.js";
 import { Problems } from "./options.js";
+import { byText } from "../order.js";
 
 export interface ShareProxyOptions {
   shareWith?: string[];
@@ -47,7 +48,7 @@ export function sharedConfigurations(plan: Pick<Plan, "resources">): Array<{ ste
   return recordsOf(plan, resourceConfigurationKind)
     .filter(([step, r]) => /^proxy\/[^/]+\/config$/.test(step) && r.id && r.attrs.arn)
     .map(([step, r]) => ({ step, az: step.split("/")[1]!, id: r.id!, arn: r.attrs.arn!, ipAddress: r.attrs.ipAddress }))
-    .sort((a, b) => a.az.localeCompare(b.az));
+    .sort((a, b) => byText(a.az, b.az));
 }
 
 /**

@@ -2,6 +2,7 @@
 // result objects printed as-is; the shapes are documented in the README.
 import Table from "cli-table3";
 import type { ChalkInstance } from "chalk";
+import { byText } from "../order.js";
 
 type C = ChalkInstance;
 
@@ -46,7 +47,7 @@ function table(head: string[], rows: (string | number | null | undefined)[][], o
 
 /** Public subnets first, then private; by AZ, then CIDR. */
 function bySubnetOrder(a: any, b: any): number {
-  return (a.tier === "public" ? 0 : 1) - (b.tier === "public" ? 0 : 1) || String(a.az).localeCompare(String(b.az)) || String(a.cidr).localeCompare(String(b.cidr));
+  return (a.tier === "public" ? 0 : 1) - (b.tier === "public" ? 0 : 1) || byText(String(a.az), String(b.az)) || byText(String(a.cidr), String(b.cidr));
 }
 
 function stepSummary(steps: Record<string, string>): string {

@@ -11,6 +11,7 @@ import { allocPrivateIp, get, type Handler, type OpContext } from "./ec2-core.js
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
 import { latticeStore } from "./lattice.js";
 import { newId, newMac, zonesOf, type EniRec, type RegionState, type RouteTableRec, type SgRec, type SubnetRec, type Tag, type VpcRec } from "./model.js";
+import { byText } from "../order.js";
 
 export interface EndpointRec {
   VpcEndpointId: string;
@@ -77,7 +78,7 @@ function catalogue(region: string): ServiceEntry[] {
   const out: ServiceEntry[] = [];
   for (const s of GATEWAY_SERVICES) out.push({ short: s, name: `com.amazonaws.${region}.${s}`, type: "Gateway" });
   for (const s of INTERFACE_SERVICES) out.push({ short: s, name: `com.amazonaws.${region}.${s}`, type: "Interface" });
-  return out.sort((a, b) => a.name.localeCompare(b.name) || a.type.localeCompare(b.type));
+  return out.sort((a, b) => byText(a.name, b.name) || byText(a.type, b.type));
 }
 
 /** The private DNS name AWS publishes for a service (ecr.dkr and ecr.api are the odd ones). */

@@ -7,6 +7,7 @@ import { awsError } from "./errors.js";
 import type { Handler, OpContext } from "./ec2-core.js";
 import type { SandboxState, Tag } from "./model.js";
 import { iamState, roleView } from "./iam.js";
+import { byText } from "../order.js";
 
 export interface InstanceProfileRec {
   InstanceProfileName: string;
@@ -168,14 +169,14 @@ function page<T>(ctx: OpContext, items: T[]): { items: T[]; IsTruncated: boolean
 
 const ListInstanceProfiles: Handler = (ctx) => {
   const prefix = ctx.input.PathPrefix ?? "/";
-  const all = Object.values(profileStore(ctx.state)).filter((p) => p.Path.startsWith(prefix)).sort((a, b) => a.InstanceProfileName.localeCompare(b.InstanceProfileName));
+  const all = Object.values(profileStore(ctx.state)).filter((p) => p.Path.startsWith(prefix)).sort((a, b) => byText(a.InstanceProfileName, b.InstanceProfileName));
   const { items, ...rest } = page(ctx, all);
   return { InstanceProfiles: items.map((p) => profileView(ctx, p)), ...rest };
 };
 
 const ListInstanceProfilesForRole: Handler = (ctx) => {
   const r = getRoleNamed(ctx);
-  const all = Object.values(profileStore(ctx.state)).filter((p) => p.Roles.includes(r.RoleName)).sort((a, b) => a.InstanceProfileName.localeCompare(b.InstanceProfileName));
+  const all = Object.values(profileStore(ctx.state)).filter((p) => p.Roles.includes(r.RoleName)).sort((a, b) => byText(a.InstanceProfileName, b.InstanceProfileName));
   const { items, ...rest } = page(ctx, all);
   return { InstanceProfiles: items.map((p) => profileView(ctx, p)), ...rest };
 };

@@ -12,6 +12,7 @@ import { allocPrivateIp, type Handler, type OpContext } from "./ec2-core.js";
 import { newId, newMac, type EniRec, type RegionState, type SandboxState, type SgRec, type SubnetRec } from "./model.js";
 import { putRole, roleDocuments } from "./iam.js";
 import { missingEniActions } from "../aws/policy-eval.js";
+import { byText } from "../order.js";
 
 export interface VpcConfigRec {
   SubnetIds: string[];
@@ -223,7 +224,7 @@ function page<T>(items: T[], input: Record<string, any>): { items: T[]; NextMark
 }
 
 const ListFunctions: Handler = (ctx) => {
-  const all = Object.values(lambdaStore(ctx.rs).functions).sort((a, b) => a.FunctionName.localeCompare(b.FunctionName));
+  const all = Object.values(lambdaStore(ctx.rs).functions).sort((a, b) => byText(a.FunctionName, b.FunctionName));
   const p = page(all, ctx.input);
   return { Functions: p.items.map((f) => functionView(ctx.region, ctx.accountId, f)), ...(p.NextMarker ? { NextMarker: p.NextMarker } : {}) };
 };

@@ -9,6 +9,7 @@ import { awsError } from "./errors.js";
 import { allocPrivateIp, type Handler, type OpContext } from "./ec2-core.js";
 import { newMac, type EniRec, type RegionState } from "./model.js";
 import { fingerprint } from "./query.js";
+import { byText } from "../order.js";
 
 export interface ResourceGatewayRec {
   id: string;
@@ -271,7 +272,7 @@ const CreateResourceGateway: Handler = (ctx) => {
 const GetResourceGateway: Handler = (ctx) => gatewayView(ctx, findGateway(ctx, ctx.input.resourceGatewayIdentifier));
 
 const ListResourceGateways: Handler = (ctx) => {
-  const all = Object.values(latticeStore(ctx.rs).gateways).sort((a, b) => a._createdAt - b._createdAt || a.id.localeCompare(b.id));
+  const all = Object.values(latticeStore(ctx.rs).gateways).sort((a, b) => a._createdAt - b._createdAt || byText(a.id, b.id));
   const p = page(all, ctx.input, "ListResourceGateways");
   return { items: p.items.map((g) => gatewayView(ctx, g, true)), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
 };
@@ -368,7 +369,7 @@ const CreateResourceConfiguration: Handler = (ctx) => {
 const GetResourceConfiguration: Handler = (ctx) => configurationView(ctx, findConfiguration(ctx, ctx.input.resourceConfigurationIdentifier));
 
 const ListResourceConfigurations: Handler = (ctx) => {
-  let all = Object.values(latticeStore(ctx.rs).configurations).sort((a, b) => a._createdAt - b._createdAt || a.id.localeCompare(b.id));
+  let all = Object.values(latticeStore(ctx.rs).configurations).sort((a, b) => a._createdAt - b._createdAt || byText(a.id, b.id));
   if (ctx.input.resourceGatewayIdentifier !== undefined) {
     const gw = findGateway(ctx, ctx.input.resourceGatewayIdentifier);
     all = all.filter((c) => c.resourceGatewayId === gw.id);
@@ -453,7 +454,7 @@ const StartDomainVerification: Handler = (ctx) => {
 const GetDomainVerification: Handler = (ctx) => ({ ...verificationView(findVerification(ctx, ctx.input.domainVerificationIdentifier)), tags: { ...findVerification(ctx, ctx.input.domainVerificationIdentifier).tags } });
 
 const ListDomainVerifications: Handler = (ctx) => {
-  const all = Object.values(latticeStore(ctx.rs).domainVerifications).sort((a, b) => a._createdAt - b._createdAt || a.id.localeCompare(b.id));
+  const all = Object.values(latticeStore(ctx.rs).domainVerifications).sort((a, b) => a._createdAt - b._createdAt || byText(a.id, b.id));
   const p = page(all, ctx.input, "ListDomainVerifications");
   return { items: p.items.map(verificationView), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
 };

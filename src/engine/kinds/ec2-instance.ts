@@ -15,6 +15,7 @@ import type { StepDef, StepRun } from "../engine.js";
 import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind, recordsOf } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { byText } from "../../order.js";
 
 /** How long AWS usually takes to run / terminate an instance (shown next to the elapsed time). */
 const INSTANCE_USUAL_MS = { create: 30_000, delete: 60_000 };
@@ -158,6 +159,6 @@ export interface ProxyInstance {
 export function proxyInstances(plan: Pick<Plan, "resources">): ProxyInstance[] {
   return recordsOf(plan, ec2InstanceKind)
     .filter(([step]) => /^proxy\/[^/]+\/instance$/.test(step))
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byText(a, b))
     .map(([step, r]) => ({ step, id: r.id!, az: r.attrs.az ?? r.az, subnetId: r.attrs.subnetId, privateIp: r.attrs.privateIp, instanceType: r.attrs.instanceType }));
 }

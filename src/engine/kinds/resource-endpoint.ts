@@ -11,6 +11,7 @@ import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";
 import { recordedArn } from "./kind.js";
 import { ec2Step, type Ec2Type } from "./tagged.js";
+import { byText } from "../../order.js";
 
 const getEndpoint = async (ec2: Ec2Api, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
 
@@ -33,7 +34,7 @@ async function addressesOf(ec2: Ec2Api, e: VpcEndpoint): Promise<EndpointAddress
   if (!e.NetworkInterfaceIds?.length) return [];
   return (await ec2.describeNetworkInterfaces({ NetworkInterfaceIds: e.NetworkInterfaceIds }))
     .map((n) => ({ subnetId: n.SubnetId!, az: n.AvailabilityZone!, privateIp: n.PrivateIpAddress! }))
-    .sort((a, b) => a.az.localeCompare(b.az) || a.subnetId.localeCompare(b.subnetId));
+    .sort((a, b) => byText(a.az, b.az) || byText(a.subnetId, b.subnetId));
 }
 
 const attrsOf = (e: VpcEndpoint, addresses: EndpointAddress[]) => ({

@@ -10,6 +10,7 @@ import { routeTableAssociationKind } from "./route-table-association.js";
 import { routeTableKind } from "./route-table.js";
 import { routeKind, type Target } from "./route.js";
 import { subnetKind } from "./subnet.js";
+import { byText } from "../../order.js";
 
 type PlanResources = Pick<Plan, "resources">;
 
@@ -32,7 +33,7 @@ export type PlanSubnet = { step: string; subnetId: string; az: string; tier?: "p
 export function planSubnets(plan: PlanResources, tier?: "public" | "private"): PlanSubnet[] {
   return recordsOf(plan, subnetKind)
     .filter(([, r]) => r.id && (!tier || r.tier === tier))
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byText(a, b))
     .map(([step, r]) => ({ step, subnetId: r.id!, az: r.az ?? "", tier: r.tier, cidr: r.cidr }));
 }
 
@@ -49,7 +50,7 @@ export type RouteTableRecord = KindRecord<z.infer<typeof routeTableKind.attrs>>;
 export function privateRouteTables(plan: PlanResources): Array<[string, RouteTableRecord]> {
   return recordsOf(plan, routeTableKind)
     .filter(([, r]) => r.tier === "private")
-    .sort(([a], [b]) => a.localeCompare(b));
+    .sort(([a], [b]) => byText(a, b));
 }
 
 /** AZs a route table serves (create-vpc records one AZ; import records the list). */

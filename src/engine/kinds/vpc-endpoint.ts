@@ -13,6 +13,7 @@ import type { Context } from "../../context.js";
 import { deleteAndWaitBatched, ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
+import { byText } from "../../order.js";
 
 const getEndpoint = async (ec2: Ec2Api, id: string) => (await orUndefined(listVpcEndpoints(ec2, undefined, [id])))?.[0];
 
@@ -91,7 +92,7 @@ export const vpcEndpointKind = defineKind({
 export function normalizePolicy(text: string | undefined | null): string | null {
   if (!text) return null;
   const sortKeys = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sortKeys) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
+    Array.isArray(v) ? v.map(sortKeys) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => byText(a, b)).map(([k, x]) => [k, sortKeys(x)])) : v;
   try {
     return JSON.stringify(sortKeys(JSON.parse(text)));
   } catch {
