@@ -7,7 +7,7 @@
 // and Reachability Analyzer for a Lambda in 3 subnets vs 1.
 // Run: node --import tsx bench/scale.ts [--sizes 1,10]   (npm run bench runs it after bench/run.ts)
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
@@ -172,6 +172,22 @@ const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? p
 const hasAudit = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8", env: ENV }).stdout.includes("\n  audit");
 
 const results = new Map<number, Record<string, Measure>>();
+/** Per size: the sandbox files that snapshot and analyze-path --local (read-only calls) changed. */
+const readOnlyWrites = new Map<number, string[]>();
+
+/** The sandbox's own files (state, journal, lock) with their size and mtime. */
+function sandboxFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of readdirSync(dir).filter((f) => f.startsWith("sb.json"))) {
+    const st = statSync(path.join(dir, f));
+    out.set(f, `${st.size}:${st.mtimeMs}`);
+  }
+  return out;
+}
+
+function changedFiles(a: Map<string, string>, b: Map<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f));
+}
 for (const k of sizes) {
   const cwd = mkdtempSync(path.join(tmpdir(), `egress-scale-${k}x-`));
   const doc = account(100 * k);
@@ -180,8 +196,10 @@ for (const k of sizes) {
   const r: Record<string, Measure> = {};
   measure(cliArgs("sandbox", "init"), cwd);
   r["sandbox load"] = measure(cliArgs("sandbox", "load", "account.json"), cwd);
+  const before = sandboxFiles(cwd);
   r["snapshot --all-vpcs"] = measure(cliArgs("snapshot", "--all-vpcs", "--out", "snap.json"), cwd);
   r["analyze-path --local"] = measure(cliArgs("analyze-path", "--local", "--from", `subnet-${(2).toString(16).padStart(17, "0")}`, "--to", "internet"), cwd);
+  readOnlyWrites.set(k, changedFiles(before, sandboxFiles(cwd)));
   r["import --vpc"] = measure(cliArgs("--plan", "imp.json", "import", "--vpc", (doc.vpcs as Array<{ VpcId: string }>)[0]!.VpcId, "--name", "imp"), cwd);
   if (hasAudit) r["audit --all-vpcs"] = measure(cliArgs("audit", "--all-vpcs"), cwd);
   results.set(k, r);
@@ -295,3 +313,24 @@ console.log(`| S1 flow (${s1.length} commands, one process each, no latency): wa
 console.log(`| AWS calls of \`create-vpc --azs 3\` | ${az3.length} (${topOps}) | |`);
 console.log(`| Reachability Analyzer, Lambda in 3 subnets / in 1 (analysis 1.2 s) | ${(ra3 / 1000).toFixed(2)} s / ${(ra1 / 1000).toFixed(2)} s | ${(ra3 / ra1).toFixed(2)} |`);
 console.log(`\nS1 flow AWS calls: ${callRows.join("; ")}.`);
+
+// ---------- issue 11's table: each row against its target ----------
+const wall = (k: number, name: string) => results.get(k)?.[name]?.wallMs;
+const targets: Array<[string, string, string, boolean | undefined]> = [];
+const snap1 = wall(1, "snapshot --all-vpcs");
+if (snap1 !== undefined) targets.push(["`snapshot --all-vpcs` at 1×", `${(snap1 / 1000).toFixed(2)} s`, "< 1 s", snap1 < 1000]);
+const snap10 = wall(10, "snapshot --all-vpcs");
+if (snap10 !== undefined && snap1 !== undefined)
+  targets.push(["`snapshot --all-vpcs` at 10×", `${(snap10 / 1000).toFixed(2)} s (×${(snap10 / snap1).toFixed(1)} for 10× the account)`, "< 10 s, about linear", snap10 < 10_000 && snap10 / snap1 < 12]);
+const imp1 = wall(1, "import --vpc");
+const imp10 = wall(10, "import --vpc");
+if (imp1 !== undefined && imp10 !== undefined)
+  targets.push(["`import --vpc` 10× / 1×", `${(imp10 / 1000).toFixed(2)} s / ${(imp1 / 1000).toFixed(2)} s = ${(imp10 / imp1).toFixed(2)}`, "≤ 1.5", imp10 / imp1 <= 1.5]);
+const written = [...readOnlyWrites].flatMap(([k, fs]) => fs.map((f) => `${f} at ${k}×`));
+targets.push(["sandbox files written by read-only calls (snapshot, analyze-path --local)", written.length ? written.join(", ") : "none", "none", written.length === 0]);
+targets.push(["`--sandbox status` CPU / `node -e 0` CPU", (statusCpu / nodeCpu).toFixed(2), "≤ 5", statusCpu / nodeCpu <= 5]);
+targets.push(["S1 flow, no latency", `${(median(s1Walls) / 1000).toFixed(2)} s`, "≤ 2.5 s", median(s1Walls) <= 2500]);
+targets.push(["AWS calls of `create-vpc --azs 3`", String(az3.length), "≤ 30", az3.length <= 30]);
+targets.push(["Reachability Analyzer, 3 subnets / 1", (ra3 / ra1).toFixed(2), "≤ 1.2", ra3 / ra1 <= 1.2]);
+console.log("\nIssue 11's targets:\n\n| row | measured | target | met |\n|---|---|---|---|");
+for (const [row, got, want, ok] of targets) console.log(`| ${row} | ${got} | ${want} | ${ok ? "yes" : "no"} |`);
