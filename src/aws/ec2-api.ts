@@ -19,6 +19,20 @@ export interface Ec2Api {
   describeVpcEndpoints: All<E.DescribeVpcEndpointsCommandInput, E.VpcEndpoint>;
   describeNetworkInterfaces: All<E.DescribeNetworkInterfacesCommandInput, E.NetworkInterface>;
   describeInstances: All<E.DescribeInstancesCommandInput, E.Reservation>;
+  describeNetworkAcls: All<E.DescribeNetworkAclsCommandInput, E.NetworkAcl>;
+  describeEgressOnlyInternetGateways: All<E.DescribeEgressOnlyInternetGatewaysCommandInput, E.EgressOnlyInternetGateway>;
+  describeManagedPrefixLists: All<E.DescribeManagedPrefixListsCommandInput, E.ManagedPrefixList>;
+  getManagedPrefixListEntries: All<E.GetManagedPrefixListEntriesCommandInput, E.PrefixListEntry>;
+  describeVpcPeeringConnections: All<E.DescribeVpcPeeringConnectionsCommandInput, E.VpcPeeringConnection>;
+  describeFlowLogs: All<E.DescribeFlowLogsCommandInput, E.FlowLog>;
+  describeTransitGateways: All<E.DescribeTransitGatewaysCommandInput, E.TransitGateway>;
+  describeTransitGatewayAttachments: All<E.DescribeTransitGatewayAttachmentsCommandInput, E.TransitGatewayAttachment>;
+  describeTransitGatewayVpcAttachments: All<E.DescribeTransitGatewayVpcAttachmentsCommandInput, E.TransitGatewayVpcAttachment>;
+  describeTransitGatewayRouteTables: All<E.DescribeTransitGatewayRouteTablesCommandInput, E.TransitGatewayRouteTable>;
+  getTransitGatewayRouteTableAssociations: All<E.GetTransitGatewayRouteTableAssociationsCommandInput, E.TransitGatewayRouteTableAssociation>;
+  getTransitGatewayRouteTablePropagations: All<E.GetTransitGatewayRouteTablePropagationsCommandInput, E.TransitGatewayRouteTablePropagation>;
+  /** One call, not the paginator: its AdditionalRoutesAvailable flag is part of the answer (snapshot records it). */
+  searchTransitGatewayRoutes: Call<E.SearchTransitGatewayRoutesCommandInput, E.SearchTransitGatewayRoutesCommandOutput>;
   describeAddresses: Call<E.DescribeAddressesCommandInput, E.DescribeAddressesCommandOutput>;
   describeAvailabilityZones: Call<E.DescribeAvailabilityZonesCommandInput, E.DescribeAvailabilityZonesCommandOutput>;
   describeRegions: Call<E.DescribeRegionsCommandInput, E.DescribeRegionsCommandOutput>;
@@ -85,6 +99,19 @@ export const ec2Api = perClient((client: E.EC2Client): Ec2Api => {
     describeVpcEndpoints: all(s.paginateDescribeVpcEndpoints, (p) => p.VpcEndpoints),
     describeNetworkInterfaces: all(s.paginateDescribeNetworkInterfaces, (p) => p.NetworkInterfaces),
     describeInstances: all(s.paginateDescribeInstances, (p) => p.Reservations),
+    describeNetworkAcls: all(s.paginateDescribeNetworkAcls, (p) => p.NetworkAcls),
+    describeEgressOnlyInternetGateways: all(s.paginateDescribeEgressOnlyInternetGateways, (p) => p.EgressOnlyInternetGateways),
+    describeManagedPrefixLists: all(s.paginateDescribeManagedPrefixLists, (p) => p.PrefixLists),
+    getManagedPrefixListEntries: all(s.paginateGetManagedPrefixListEntries, (p) => p.Entries),
+    describeVpcPeeringConnections: all(s.paginateDescribeVpcPeeringConnections, (p) => p.VpcPeeringConnections),
+    describeFlowLogs: all(s.paginateDescribeFlowLogs, (p) => p.FlowLogs),
+    describeTransitGateways: all(s.paginateDescribeTransitGateways, (p) => p.TransitGateways),
+    describeTransitGatewayAttachments: all(s.paginateDescribeTransitGatewayAttachments, (p) => p.TransitGatewayAttachments),
+    describeTransitGatewayVpcAttachments: all(s.paginateDescribeTransitGatewayVpcAttachments, (p) => p.TransitGatewayVpcAttachments),
+    describeTransitGatewayRouteTables: all(s.paginateDescribeTransitGatewayRouteTables, (p) => p.TransitGatewayRouteTables),
+    getTransitGatewayRouteTableAssociations: all(s.paginateGetTransitGatewayRouteTableAssociations, (p) => p.Associations),
+    getTransitGatewayRouteTablePropagations: all(s.paginateGetTransitGatewayRouteTablePropagations, (p) => p.TransitGatewayRouteTablePropagations),
+    searchTransitGatewayRoutes: send(s.SearchTransitGatewayRoutesCommand),
     describeAddresses: send(s.DescribeAddressesCommand),
     describeAvailabilityZones: send(s.DescribeAvailabilityZonesCommand),
     describeRegions: send(s.DescribeRegionsCommand),

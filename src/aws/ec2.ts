@@ -6,20 +6,6 @@ import { isNotFound } from "./errors.js";
 import type { Ec2Api } from "./ec2-api.js";
 
 
-type Page<T> = { items: T[]; next?: string };
-
-/** Follows NextToken until the end. */
-export async function collect<T>(fetch: (token?: string) => Promise<Page<T>>): Promise<T[]> {
-  const out: T[] = [];
-  let token: string | undefined;
-  do {
-    const page = await fetch(token);
-    out.push(...page.items);
-    token = page.next;
-  } while (token);
-  return out;
-}
-
 export async function orUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   try {
     return await p;

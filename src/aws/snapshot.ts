@@ -1,5 +1,7 @@
 // The snapshot collector: one paginated Describe/List pass per resource type (never one call per
-// resource), run concurrently, written straight into the Snapshot document (src/analysis/snapshot.ts,
+// resource; every page through the SDK's paginators in the service interfaces, MaxResults at the
+// most AWS allows, so the call count depends on the pages, not on the VPCs), run concurrently
+// (at most `concurrency` at once: --max-parallel), written straight into the Snapshot document (src/analysis/snapshot.ts,
 // documented in SNAPSHOT.md). The SDK's shapes are kept; only `$metadata` is dropped and Dates
 // become ISO strings. Resource types that only refine an answer (endpoints, Lambda, flow logs…)
 // may be unavailable to the caller (AccessDenied, an AWS-compatible endpoint that lacks the call):
@@ -7,13 +9,12 @@
 import type { EC2Client, Filter } from "@aws-sdk/client-ec2";
 import type { AwsClients } from "./clients.js";
 import { classifyError, errorCode, toCliError } from "./errors.js";
-import { collect, listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcEndpoints, listVpcs } from "./ec2.js";
+import { listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcs } from "./ec2.js";
 import { CliError, UsageError } from "../errors.js";
-import { parseSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
-import { ec2Sdk, lambdaSdk, latticeSdk } from "./sdk.js";
+import { adoptSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
 import { ec2Api } from "./ec2-api.js";
-
-const { DescribeEgressOnlyInternetGatewaysCommand, DescribeFlowLogsCommand, DescribeInstancesCommand, DescribeManagedPrefixListsCommand, DescribeNetworkAclsCommand, DescribeNetworkInterfacesCommand, DescribeTransitGatewayAttachmentsCommand, DescribeTransitGatewayRouteTablesCommand, DescribeTransitGatewaysCommand, DescribeTransitGatewayVpcAttachmentsCommand, GetTransitGatewayRouteTableAssociationsCommand, GetTransitGatewayRouteTablePropagationsCommand, SearchTransitGatewayRoutesCommand, DescribeVpcPeeringConnectionsCommand, GetManagedPrefixListEntriesCommand } = ec2Sdk();
+import { lambdaApi } from "./lambda-api.js";
+import { latticeApi } from "./lattice-api.js";
 
 export interface SnapshotScope {
   /** Only these VPCs (validated); undefined = every VPC in the region. */
@@ -94,6 +95,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
   } else vpcIds = undefined;
   const inScope = (vpcId: string | undefined) => !vpcIds || (vpcId !== undefined && vpcIds.includes(vpcId));
 
+  const limit = Math.max(1, opts.concurrency ?? 4);
   const omitted: Omission[] = [];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const snap: Record<string, any> = {
@@ -117,158 +119,89 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     t("addresses", "DescribeAddresses", true, async () => void (snap.addresses = plain(await listAddresses(reads)))),
     t("securityGroups", "DescribeSecurityGroups", true, async () => void (snap.securityGroups = plain(await listSecurityGroups(reads, vpcFilter("vpc-id", vpcIds))))),
     t("networkAcls", "DescribeNetworkAcls", true, async () => {
-      snap.networkAcls = plain(
-        await collect(async (NextToken) => {
-          const r = await ec2.send(new DescribeNetworkAclsCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 100 }));
-          return { items: r.NetworkAcls ?? [], next: r.NextToken };
-        }),
-      );
+      snap.networkAcls = plain(await reads.describeNetworkAcls({ Filters: vpcFilter("vpc-id", vpcIds), MaxResults: 100 }));
     }),
     t("networkInterfaces", "DescribeNetworkInterfaces", true, async () => {
-      snap.networkInterfaces = plain(
-        await collect(async (NextToken) => {
-          const r = await ec2.send(new DescribeNetworkInterfacesCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 1000 }));
-          return { items: r.NetworkInterfaces ?? [], next: r.NextToken };
-        }),
-      );
+      snap.networkInterfaces = plain(await reads.describeNetworkInterfaces({ Filters: vpcFilter("vpc-id", vpcIds), MaxResults: 1000 }));
     }),
     t("instances", "DescribeInstances", false, async () => {
-      const reservations = await collect(async (NextToken) => {
-        const r = await ec2.send(new DescribeInstancesCommand({ Filters: vpcFilter("vpc-id", vpcIds), NextToken, MaxResults: 1000 }));
-        return { items: r.Reservations ?? [], next: r.NextToken };
-      });
+      const reservations = await reads.describeInstances({ Filters: vpcFilter("vpc-id", vpcIds), MaxResults: 1000 });
       snap.instances = plain(reservations.flatMap((r) => r.Instances ?? []).filter((i) => i.State?.Name !== "terminated"));
     }),
     t("vpcEndpoints", "DescribeVpcEndpoints", false, async () => {
-      snap.vpcEndpoints = plain(await listVpcEndpoints(reads, vpcFilter("vpc-id", vpcIds)));
+      snap.vpcEndpoints = plain(await reads.describeVpcEndpoints({ Filters: vpcFilter("vpc-id", vpcIds), MaxResults: 1000 }));
     }),
     t("egressOnlyInternetGateways", "DescribeEgressOnlyInternetGateways", false, async () => {
-      const all = await collect(async (NextToken) => {
-        const r = await ec2.send(new DescribeEgressOnlyInternetGatewaysCommand({ NextToken, MaxResults: 255 }));
-        return { items: r.EgressOnlyInternetGateways ?? [], next: r.NextToken };
-      });
+      const all = await reads.describeEgressOnlyInternetGateways({ MaxResults: 255 });
       snap.egressOnlyInternetGateways = plain(all.filter((g) => (g.Attachments ?? []).some((a) => inScope(a.VpcId))));
     }),
     t("managedPrefixLists", "DescribeManagedPrefixLists", false, async () => {
-      const lists = await collect(async (NextToken) => {
-        const r = await ec2.send(new DescribeManagedPrefixListsCommand({ NextToken, MaxResults: 100 }));
-        return { items: r.PrefixLists ?? [], next: r.NextToken };
-      });
+      const lists = await reads.describeManagedPrefixLists({ MaxResults: 100 });
       // Entries are per list (the only per-resource call): few lists, bounded concurrency.
-      const withEntries = await bounded(
+      snap.managedPrefixLists = await bounded(
         lists.map((pl) => async () => {
-          const entries = await collect(async (NextToken) => {
-            const r = await ec2.send(new GetManagedPrefixListEntriesCommand({ PrefixListId: pl.PrefixListId, NextToken, MaxResults: 100 }));
-            return { items: r.Entries ?? [], next: r.NextToken };
-          });
+          const entries = await reads.getManagedPrefixListEntries({ PrefixListId: pl.PrefixListId, MaxResults: 100 });
           return { ...plain(pl), Cidrs: entries.map((e) => e.Cidr!).filter(Boolean) };
         }),
-        4,
+        limit,
       );
-      snap.managedPrefixLists = withEntries;
     }),
     t("vpcPeeringConnections", "DescribeVpcPeeringConnections", false, async () => {
-      const all = await collect(async (NextToken) => {
-        const r = await ec2.send(new DescribeVpcPeeringConnectionsCommand({ NextToken, MaxResults: 1000 }));
-        return { items: r.VpcPeeringConnections ?? [], next: r.NextToken };
-      });
+      const all = await reads.describeVpcPeeringConnections({ MaxResults: 1000 });
       snap.vpcPeeringConnections = plain(all.filter((p) => inScope(p.RequesterVpcInfo?.VpcId) || inScope(p.AccepterVpcInfo?.VpcId)));
     }),
     t("transitGatewayAttachments", "DescribeTransitGatewayAttachments", false, async () => {
-      const all = await collect(async (NextToken) => {
-        const r = await ec2.send(
-          new DescribeTransitGatewayAttachmentsCommand({ Filters: [{ Name: "resource-type", Values: ["vpc"] }, ...(vpcIds ? [{ Name: "resource-id", Values: vpcIds }] : [])], NextToken, MaxResults: 1000 }),
-        );
-        return { items: r.TransitGatewayAttachments ?? [], next: r.NextToken };
-      });
-      snap.transitGatewayAttachments = plain(all);
+      const filters = [{ Name: "resource-type", Values: ["vpc"] }, ...(vpcIds ? [{ Name: "resource-id", Values: vpcIds }] : [])];
+      snap.transitGatewayAttachments = plain(await reads.describeTransitGatewayAttachments({ Filters: filters, MaxResults: 1000 }));
     }),
     // Transit gateways, their VPC attachments (with subnets) and route tables with associations,
     // propagations and routes (static, propagated, blackhole): the whole region's, since a path
     // through a gateway continues in other VPCs. SearchTransitGatewayRoutes needs a filter; these
     // two states cover every route that decides a path (at most 1,000 per table: AdditionalRoutesAvailable is flagged).
     t("transitGateways", "DescribeTransitGateways", false, async () => {
-      const tgws = await collect(async (NextToken) => {
-        const r = await ec2.send(new DescribeTransitGatewaysCommand({ NextToken, MaxResults: 1000 }));
-        return { items: r.TransitGateways ?? [], next: r.NextToken };
-      });
-      const atts = await collect(async (NextToken) => {
-        const r = await ec2.send(new DescribeTransitGatewayVpcAttachmentsCommand({ NextToken, MaxResults: 1000 }));
-        return { items: r.TransitGatewayVpcAttachments ?? [], next: r.NextToken };
-      });
-      const tables = await collect(async (NextToken) => {
-        const r = await ec2.send(new DescribeTransitGatewayRouteTablesCommand({ NextToken, MaxResults: 1000 }));
-        return { items: r.TransitGatewayRouteTables ?? [], next: r.NextToken };
-      });
+      const tgws = await reads.describeTransitGateways({ MaxResults: 1000 });
+      const atts = await reads.describeTransitGatewayVpcAttachments({ MaxResults: 1000 });
+      const tables = await reads.describeTransitGatewayRouteTables({ MaxResults: 1000 });
       const full = await bounded(
         tables.map((tb) => async () => {
           const id = tb.TransitGatewayRouteTableId!;
           const [assocs, props, routes] = await Promise.all([
-            collect(async (NextToken) => {
-              const r = await ec2.send(new GetTransitGatewayRouteTableAssociationsCommand({ TransitGatewayRouteTableId: id, NextToken, MaxResults: 1000 }));
-              return { items: r.Associations ?? [], next: r.NextToken };
-            }),
-            collect(async (NextToken) => {
-              const r = await ec2.send(new GetTransitGatewayRouteTablePropagationsCommand({ TransitGatewayRouteTableId: id, NextToken, MaxResults: 1000 }));
-              return { items: r.TransitGatewayRouteTablePropagations ?? [], next: r.NextToken };
-            }),
-            ec2.send(new SearchTransitGatewayRoutesCommand({ TransitGatewayRouteTableId: id, Filters: [{ Name: "state", Values: ["active", "blackhole"] }], MaxResults: 1000 })),
+            reads.getTransitGatewayRouteTableAssociations({ TransitGatewayRouteTableId: id, MaxResults: 1000 }),
+            reads.getTransitGatewayRouteTablePropagations({ TransitGatewayRouteTableId: id, MaxResults: 1000 }),
+            reads.searchTransitGatewayRoutes({ TransitGatewayRouteTableId: id, Filters: [{ Name: "state", Values: ["active", "blackhole"] }], MaxResults: 1000 }),
           ]);
           return { ...plain(tb), Associations: plain(assocs), Propagations: plain(props), Routes: plain(routes.Routes ?? []), ...(routes.AdditionalRoutesAvailable ? { AdditionalRoutesAvailable: true } : {}) };
         }),
-        4,
+        limit,
       );
       snap.transitGateways = plain(tgws);
       snap.transitGatewayVpcAttachments = plain(atts);
       snap.transitGatewayRouteTables = full;
     }),
     t("flowLogs", "DescribeFlowLogs", false, async () => {
-      const all = await collect(async (NextToken) => {
-        const r = await ec2.send(new DescribeFlowLogsCommand({ NextToken, MaxResults: 1000 }));
-        return { items: r.FlowLogs ?? [], next: r.NextToken };
-      });
-      snap.flowLogs = plain(all);
+      snap.flowLogs = plain(await reads.describeFlowLogs({ MaxResults: 1000 }));
     }),
     t("lambdaFunctions", "lambda:ListFunctions", false, async () => {
-      const { ListFunctionsCommand } = lambdaSdk();
-      const lambda = await aws.lambda();
-      const all = await collect(async (Marker) => {
-        const r = await lambda.send(new ListFunctionsCommand({ Marker, MaxItems: 50 }));
-        return { items: r.Functions ?? [], next: r.NextMarker };
-      });
+      const all = await lambdaApi(await aws.lambda()).listFunctions({ MaxItems: 50 });
       // ListFunctions already carries VpcConfig: no GetFunctionConfiguration per function.
       snap.lambdaFunctions = plain(all.filter((f) => !vpcIds || inScope(f.VpcConfig?.VpcId)));
     }),
     // VPC Lattice (PrivateLink Resource endpoints → resource configuration → resource gateway):
     // List for the ids, Get per item for the fields List leaves out (definition, ports, vpcId).
     t("resourceGateways", "vpc-lattice:ListResourceGateways", false, async () => {
-      const { ListResourceGatewaysCommand, GetResourceGatewayCommand } = latticeSdk();
-      const lattice = await aws.lattice();
-      const all = await collect(async (nextToken) => {
-        const r = await lattice.send(new ListResourceGatewaysCommand({ nextToken, maxResults: 100 }));
-        return { items: r.items ?? [], next: r.nextToken };
-      });
+      const lattice = latticeApi(await aws.lattice());
+      const all = await lattice.listResourceGateways({ maxResults: 100 });
       // All of the region's (few), like the configurations: a consumer's path crosses into the gateway's VPC.
-      snap.resourceGateways = plain(await bounded(all.map((g) => () => lattice.send(new GetResourceGatewayCommand({ resourceGatewayIdentifier: g.id! }))), 4));
+      snap.resourceGateways = plain(await bounded(all.map((g) => () => lattice.getResourceGateway({ resourceGatewayIdentifier: g.id! })), limit));
     }),
     t("resourceConfigurations", "vpc-lattice:ListResourceConfigurations", false, async () => {
-      const { ListResourceConfigurationsCommand, GetResourceConfigurationCommand } = latticeSdk();
-      const lattice = await aws.lattice();
-      const all = await collect(async (nextToken) => {
-        const r = await lattice.send(new ListResourceConfigurationsCommand({ nextToken, maxResults: 100 }));
-        return { items: r.items ?? [], next: r.nextToken };
-      });
+      const lattice = latticeApi(await aws.lattice());
+      const all = await lattice.listResourceConfigurations({ maxResults: 100 });
       // All of the region's (few): a scoped consumer VPC's Resource endpoints point at them.
-      snap.resourceConfigurations = plain(await bounded(all.map((c) => () => lattice.send(new GetResourceConfigurationCommand({ resourceConfigurationIdentifier: c.id! }))), 4));
+      snap.resourceConfigurations = plain(await bounded(all.map((c) => () => lattice.getResourceConfiguration({ resourceConfigurationIdentifier: c.id! })), limit));
     }),
     t("eventSourceMappings", "lambda:ListEventSourceMappings", false, async () => {
-      const { ListEventSourceMappingsCommand } = lambdaSdk();
-      const lambda = await aws.lambda();
-      const all = await collect(async (Marker) => {
-        const r = await lambda.send(new ListEventSourceMappingsCommand({ Marker, MaxItems: 100 }));
-        return { items: r.EventSourceMappings ?? [], next: r.NextMarker };
-      });
-      snap.eventSourceMappings = plain(all);
+      snap.eventSourceMappings = plain(await lambdaApi(await aws.lambda()).listEventSourceMappings({ MaxItems: 100 }));
     }),
   ];
 
@@ -288,7 +221,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       }
       opts.onProgress?.(++done, tasks.length, task.resource);
     }),
-    Math.max(1, opts.concurrency ?? 6),
+    limit,
   );
   // Flow logs are account-wide; keep those on the scope's VPCs, subnets and ENIs.
   if (vpcIds && snap.flowLogs) {
@@ -302,8 +235,9 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       .map((e: { NetworkInterfaceId: string }) => e.NetworkInterfaceId);
   }
   omitted.sort((a, b) => a.resource.localeCompare(b.resource));
-  // Validate what we produced (and apply the schema's defaults) so a written snapshot always loads.
-  return parseSnapshot(snap) as CollectedSnapshot;
+  // Validate what we produced (and apply the schema's defaults) so a written snapshot always loads;
+  // in place: the document is ours and plain JSON already.
+  return adoptSnapshot(snap) as CollectedSnapshot;
 }
 
 /** Lists the VPCs a plan file holds (what `--plan` scopes a snapshot to). */
