@@ -5,7 +5,7 @@
 import path from "node:path";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { parseSnapshot, SnapshotError, type Snapshot } from "../analysis/snapshot.js";
+import { adoptSnapshot, SnapshotError, type Snapshot } from "../analysis/snapshot.js";
 import { awsId, parseOptions } from "./options.js";
 import { z } from "zod";
 import type { CollectedSnapshot } from "../aws/snapshot.js";
@@ -42,7 +42,7 @@ export async function takeSnapshot(ctx: Context, opts: ScopeOptions): Promise<Co
   let snap: CollectedSnapshot;
   try {
     snap = await collectSnapshot(aws, { vpcIds: scope.vpcIds }, {
-      concurrency: Math.max(ctx.concurrency, 6),
+      concurrency: ctx.concurrency,
       onProgress: (done, total, resource) => spinner.update(`Snapshot: ${done}/${total} resource types (${resource})`),
     });
   } catch (err) {
@@ -73,7 +73,7 @@ export async function readSnapshotFile(ctx: Context, file: string): Promise<Snap
     throw new UsageError(`Snapshot ${full} is not valid JSON: ${(err as Error).message}`, undefined, "SnapshotInvalid");
   }
   try {
-    return parseSnapshot(data);
+    return adoptSnapshot(data);
   } catch (err) {
     if (err instanceof SnapshotError) throw new UsageError(`Snapshot ${full}: ${err.message}`, err.issues.slice(1, 4).join("; ") || undefined, "SnapshotInvalid");
     throw err;
