@@ -36,10 +36,33 @@ export interface CollectOptions {
 
 export type CollectedSnapshot = Snapshot & { scope: { vpcIds: string[] | "all" }; omitted: Omission[] };
 
-/** Drops `$metadata`, turns Dates into ISO strings, removes undefined (a JSON-clean copy). */
+/**
+ * Makes an SDK answer JSON-clean in place, as a JSON round trip would: drops `$metadata` and
+ * undefined members, turns Dates into ISO strings (undefined in a list into null). In place because
+ * the answers are ours alone (fresh from the SDK); a copy of the 1× account's answers cost ~80 ms.
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function plain(value: unknown): any {
-  return JSON.parse(JSON.stringify(value, (k, v) => (k === "$metadata" ? undefined : v)));
+  if (value !== null && typeof value === "object") clean(value as Record<string, unknown>);
+  return value;
+}
+
+function clean(o: Record<string, unknown> | unknown[]): void {
+  if (Array.isArray(o)) {
+    for (let i = 0; i < o.length; i++) {
+      const x = o[i];
+      if (x === undefined) o[i] = null;
+      else if (x instanceof Date) o[i] = x.toJSON();
+      else if (x !== null && typeof x === "object") clean(x as Record<string, unknown>);
+    }
+    return;
+  }
+  for (const k in o) {
+    const x = o[k];
+    if (x === undefined || k === "$metadata") delete o[k];
+    else if (x instanceof Date) o[k] = x.toJSON();
+    else if (x !== null && typeof x === "object") clean(x as Record<string, unknown>);
+  }
 }
 
 const vpcFilter = (name: string, vpcIds: string[] | undefined): Filter[] | undefined => (vpcIds ? [{ Name: name, Values: vpcIds }] : undefined);

@@ -5,4 +5,6 @@ export {
   ListEventSourceMappingsCommand,
   ListFunctionsCommand,
   UpdateFunctionConfigurationCommand,
+  paginateListEventSourceMappings,
+  paginateListFunctions,
 } from "@aws-sdk/client-lambda";
