@@ -5,6 +5,10 @@
 // Node ≥ 22.1 has this built in (module.enableCompileCache); on Node 20 the same is done here for
 // CommonJS — the bundle is CommonJS, and so is the SDK build that src/aws/sdk.ts loads.
 // Any problem with the cache (unwritable directory, rejected data) only means compiling as usual.
+// V8 puts in cached data only the functions compiled so far, and the bundle holds every command, so
+// an entry records which commands its code came from: a run of a command it has not seen yet writes
+// it again at exit, holding that command's code too (else whichever command ran first after a build —
+// say --help — would decide what every later run gets from the cache).
 import Module, { createRequire } from "node:module";
 import { createHash } from "node:crypto";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
@@ -15,40 +19,42 @@ import vm from "node:vm";
 /** The executable's entry: the cache first, then the CLI (dist/egress-cli.cjs, next to dist/boot.cjs). */
 export function start(): Promise<void> {
   if (process.env.EGRESS_DEBUG) process.setSourceMapsEnabled(true);
-  enableCompileCache();
+  const cache = enableCompileCache();
   const cli = createRequire(import.meta.url)("./egress-cli.cjs") as typeof import("./cli.js");
-  return cli.main();
+  return cli.main({ onCommand: (name) => cache?.ran(name) });
 }
 
 const DYNAMIC_IMPORT = /(?:^|[^\w$.])import\s*\(/;
 
 type CompileFn = (this: any, content: string, filename: string) => unknown;
 
-export function enableCompileCache(env: Record<string, string | undefined> = process.env): void {
-  if (env.EGRESS_NO_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return;
+/** What the CLI tells the cache: the command this run is (none for --help, --version, usage errors). */
+export interface CompileCache {
+  ran(command: string): void;
+}
+
+export function enableCompileCache(env: Record<string, string | undefined> = process.env): CompileCache | undefined {
+  if (env.EGRESS_NO_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   const builtIn = (Module as unknown as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
   if (builtIn) {
     builtIn();
-    return;
+    return undefined;
   }
   const dir = cacheDir();
-  if (!dir) return;
+  if (!dir) return undefined;
   const proto = (Module as any).prototype as { _compile: CompileFn };
   const compile = proto._compile;
-  const pending: Array<() => void> = [];
+  let command = "";
+  /** Files compiled this run: their entry, version, the commands their cached code covers, the script. */
+  const compiled: Array<{ entry: string; hash: string; commands: string[] | undefined; script: vm.Script }> = [];
   proto._compile = function (content: string, filename: string) {
     // import() in a script restored from cached data has no loader on Node 20: such files compile as usual
     // (the bundle has none: esbuild turns them into require; the SDK's CommonJS build has none).
     const entry = path.join(dir, createHash("sha1").update(filename).digest("hex"));
     // which version of the file: its size, mtime and inode (hashing 4 MB of source each run costs more)
     const hash = version(filename, content);
-    let cached: Buffer | undefined;
-    try {
-      const raw = readFileSync(entry);
-      if (raw.subarray(0, 40).toString("latin1") === hash) cached = raw.subarray(40);
-    } catch {
-      cached = undefined;
-    }
+    const hit = read(entry, hash);
+    const cached = hit?.data;
     // (an entry is only ever written for a file without import(), so a hit needs no second look)
     if (!cached && DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
     let script: vm.Script;
@@ -57,7 +63,7 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
     } catch {
       return compile.call(this, content, filename); // let Node report the syntax error its own way
     }
-    if (!cached || script.cachedDataRejected) pending.push(() => save(entry, hash, script.createCachedData()));
+    compiled.push({ entry, hash, commands: cached && !script.cachedDataRejected ? hit!.commands : undefined, script });
     const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
     const mod = this;
     const require = Object.assign((id: string) => mod.require(id), {
@@ -70,8 +76,38 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
   };
   // written once the command is done (the code compiled lazily while it ran is then in the cache too)
   process.once("exit", () => {
-    for (const p of pending) p();
+    for (const c of compiled) {
+      if (c.commands?.includes(command)) continue;
+      const commands = [...(c.commands ?? []), command].slice(-MAX_COMMANDS);
+      save(c.entry, c.hash, commands, c.script.createCachedData());
+    }
   });
+  return {
+    ran(name) {
+      command = name;
+    },
+  };
+}
+
+/** Commands an entry remembers (more than the CLI has: a list never stops growing the cache). */
+const MAX_COMMANDS = 64;
+
+/**
+ * An entry: the file version (40 characters), the commands its code covers (a JSON line), V8's data.
+ * Undefined for a missing entry, another version of the file, or a damaged header.
+ */
+function read(entry: string, hash: string): { commands: string[]; data: Buffer } | undefined {
+  try {
+    const raw = readFileSync(entry);
+    if (raw.subarray(0, 40).toString("latin1") !== hash) return undefined;
+    const nl = raw.indexOf(10, 40);
+    if (nl < 0) return undefined;
+    const commands = JSON.parse(raw.subarray(40, nl).toString("utf8"));
+    if (!Array.isArray(commands) || !commands.every((c) => typeof c === "string")) return undefined;
+    return { commands, data: raw.subarray(nl + 1) };
+  } catch {
+    return undefined;
+  }
 }
 
 /** 40 characters naming this version of a file (the cache entry's header). */
@@ -100,12 +136,12 @@ function cacheDir(): string | undefined {
   }
 }
 
-function save(entry: string, hash: string, data: Buffer): void {
+function save(entry: string, hash: string, commands: string[], data: Buffer): void {
   const tmp = `${entry}.${process.pid}.tmp`;
   try {
     const fd = openSync(tmp, "w", 0o600);
     try {
-      writeSync(fd, hash, null, "latin1");
+      writeSync(fd, `${hash}${JSON.stringify(commands)}\n`, null, "latin1");
       writeSync(fd, data);
     } finally {
       closeSync(fd);

@@ -15,6 +15,8 @@ export interface RunDeps {
   signal: AbortSignal;
   /** Tests: an already-open sandbox (to read its call journal). */
   sandbox?: import("./sandbox/index.js").Sandbox;
+  /** Told which command runs (the compile cache in src/boot.ts keeps code per command). */
+  onCommand?: (name: string) => void;
 }
 
 /** A command: its raw commander options are parsed (zod) by the command itself, at its boundary. */
@@ -355,6 +357,7 @@ export async function run(argv: string[], deps: RunDeps): Promise<number> {
   let exitCode: number = ExitCode.ok;
   let json = argv.includes("--json");
   const program = buildProgram(deps, async (name, load, cmd, args) => {
+    deps.onCommand?.(name);
     const g = globalOptions(cmd);
     json = g.json;
     const color = g.color && !deps.env.NO_COLOR && Boolean(deps.stderr.isTTY);
@@ -411,7 +414,7 @@ function report(err: unknown, deps: RunDeps, json: boolean, color: import("chalk
 }
 
 /** The executable's entry: real process streams, SIGINT → abort (exit 130), exit code. */
-export async function main(): Promise<void> {
+export async function main(hooks: Pick<RunDeps, "onCommand"> = {}): Promise<void> {
   const controller = new AbortController();
   let interrupts = 0;
   process.on("SIGINT", () => {
@@ -426,6 +429,7 @@ export async function main(): Promise<void> {
     stderr: process.stderr,
     stdin: process.stdin,
     signal: controller.signal,
+    ...hooks,
   });
   process.exitCode = controller.signal.aborted ? ExitCode.interrupted : code;
 }
