@@ -18,10 +18,11 @@ import type {
   VpcRec,
 } from "./model.js";
 import { tagsOut } from "./query.js";
-import { allOf, defineIndex, hasKey, lookup } from "./indexes.js";
+import { allOf, count, defineIndex, hasKey, lookup } from "./indexes.js";
 
 // ---------- indexes (see indexes.ts): what handlers look up by something other than the id ----------
-defineIndex("eni.subnet", "networkInterfaces", (e: EniRec) => e.SubnetId);
+// persisted: DescribeSubnets' AvailableIpAddressCount counts a subnet's ENIs without parsing all of them
+defineIndex("eni.subnet", "networkInterfaces", (e: EniRec) => e.SubnetId, { persist: true });
 defineIndex("eni.vpc", "networkInterfaces", (e: EniRec) => e.VpcId);
 defineIndex("eni.group", "networkInterfaces", (e: EniRec) => e.Groups);
 defineIndex("eni.type", "networkInterfaces", (e: EniRec) => e.InterfaceType);
@@ -209,7 +210,7 @@ export function allocPrivateIp(rs: RegionState, subnet: SubnetRec, wanted?: stri
 }
 
 export function availableIpCount(rs: RegionState, subnet: SubnetRec): number {
-  return addressCount(parseIpv4Block(subnet.CidrBlock)!) - 5 - enisInSubnet(rs, subnet.SubnetId).length;
+  return addressCount(parseIpv4Block(subnet.CidrBlock)!) - 5 - count(rs, "eni.subnet", subnet.SubnetId);
 }
 
 // ---------- views (SDK output shapes) ----------

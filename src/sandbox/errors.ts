@@ -1,5 +1,6 @@
 // Errors raised by the sandbox: AWS-shaped service errors (what the SDK would deserialize) and the simulated crash.
 import { randomUUID } from "node:crypto";
+import { UsageError } from "../errors.js";
 
 /** An AWS service error as the SDK v3 would surface it: name = Code = the AWS error code. */
 export class SandboxError extends Error {
@@ -29,4 +30,16 @@ export class SandboxCrash extends Error {
 /** Shorthand for a client error (400 unless told). */
 export function awsError(code: string, message: string, httpStatusCode = 400): SandboxError {
   return new SandboxError(code, message, httpStatusCode);
+}
+
+/** The state file cannot be read as a sandbox account. Exit 2, naming the file. */
+export class SandboxStateError extends UsageError {
+  constructor(readonly file: string, detail: string) {
+    super(
+      `Sandbox state ${file} is unreadable: ${detail}`,
+      `run \`egress-cli sandbox reset\` or \`egress-cli sandbox init --force\` to start a fresh account (the bad file is kept as ${file}.corrupt)`,
+      "SandboxStateInvalid",
+    );
+    this.name = "SandboxStateError";
+  }
 }

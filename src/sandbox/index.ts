@@ -19,7 +19,8 @@ import { instanceProfileOps } from "./iam-profiles.js";
 import { ssmOps } from "./ssm.js";
 import { ramOps } from "./ram.js";
 import { importSnapshotInto } from "./snapshot-state.js";
-import { StateFile, entryOf, JOURNAL_KEEP } from "./store.js";
+import { StateFile, entryOf, JOURNAL_KEEP, SandboxStateError } from "./store.js";
+import { unparsed } from "./lazy.js";
 import { type Change, Tracker, plain } from "./tracker.js";
 import { dropIndexes, indexChanged } from "./indexes.js";
 import { type SandboxSummary, regionInventory } from "./inventory.js";
@@ -267,7 +268,7 @@ export class Sandbox {
       const region = c.path[1];
       if (c.path.length <= 2) continue; // a whole region replaced: a new object, indexed afresh
       const rs = this.st.regions[region];
-      if (rs) indexChanged(rs, c.path.slice(2));
+      if (rs) indexChanged(rs, c.path.slice(2), c.value);
     }
   }
 
@@ -305,6 +306,11 @@ export class Sandbox {
   state(): SandboxState {
     this.refresh();
     return structuredClone(this.st);
+  }
+
+  /** Collections of the loaded state not parsed yet ("regions.us-east-1.networkInterfaces"): what loading saved. */
+  unparsed(): string[] {
+    return unparsed(this.st);
   }
 
   /** Fresh account in the same file (new account id); examples seeds the EC2 part of the demo account. */
@@ -475,7 +481,7 @@ export class Sandbox {
       rec.errorCode = e instanceof SandboxError ? e.name : e instanceof SandboxCrash ? "SandboxCrash" : "InternalSandboxError";
       if (!(e instanceof SandboxError)) {
         // a bug in the emulator surfaces as a 500 the SDK will not retry forever, with the cause kept
-        if (e instanceof Error && !(e instanceof SandboxCrash)) {
+        if (e instanceof Error && !(e instanceof SandboxCrash) && !(e instanceof SandboxStateError)) {
           const err = new SandboxError("InternalError", `sandbox bug in ${operation}: ${e.message}`, 500);
           (err as any).cause = e;
           throw err;

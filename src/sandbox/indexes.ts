@@ -2,8 +2,10 @@
 // dependency checks cost what they return, not the size of the account. An index is declared once
 // (collection + key function) and kept with the state in memory: built on first use, re-keyed for the
 // records a call changed (the tracker says which), dropped when a whole collection or region is replaced.
-// A service adds its own with defineIndex; nothing is persisted (indexes are rebuilt on load).
+// A service adds its own with defineIndex. An index declared `persist` is also written with its collection
+// in the state file (segments.ts), so a count by key (ENIs in a subnet) needs no parse of the collection.
 import type { RegionState } from "./model.js";
+import { lazyAt } from "./lazy.js";
 import { plain, viewInfo } from "./tracker.js";
 
 type KeyFn = (rec: any) => string | readonly (string | undefined)[] | undefined;
@@ -12,6 +14,7 @@ interface IndexDef {
   /** Collection path inside a region: ["networkInterfaces"] or ["ext", "vpcEndpoints"]. */
   coll: string[];
   key: KeyFn;
+  persist: boolean;
 }
 
 interface IndexData {
@@ -25,8 +28,21 @@ const DEFS = new Map<string, IndexDef>();
 /** Per plain region object: its built indexes. A replaced region is a new object, so it starts empty. */
 const BUILT = new WeakMap<object, Map<string, IndexData>>();
 
-export function defineIndex(name: string, coll: string | string[], key: KeyFn): void {
-  DEFS.set(name, { coll: typeof coll === "string" ? [coll] : coll, key });
+export function defineIndex(name: string, coll: string | string[], key: KeyFn, opts: { persist?: boolean } = {}): void {
+  DEFS.set(name, { coll: typeof coll === "string" ? [coll] : coll, key, persist: opts.persist === true });
+}
+
+/** Names of the persisted indexes over a collection (its path inside a region). */
+export function persistedIndexes(coll: readonly string[]): string[] {
+  return [...DEFS].filter(([, d]) => d.persist && d.coll.length === coll.length && d.coll.every((k, i) => coll[i] === k)).map(([n]) => n);
+}
+
+/** What a persisted index holds for these records: key → ids, in the collection's order. */
+export function indexSnapshot(name: string, records: Record<string, unknown>): Record<string, string[]> {
+  const def = DEFS.get(name)!;
+  const out: Record<string, string[]> = {};
+  for (const id of Object.keys(records)) for (const k of keysOf(def, records[id])) (out[k] ??= []).push(id);
+  return out;
 }
 
 function keysOf(def: IndexDef, rec: unknown): string[] {
@@ -73,6 +89,26 @@ function put(data: IndexData, def: IndexDef, id: string, rec: unknown): void {
   }
 }
 
+/** A persisted index of a collection not parsed yet, brought up to date with the journal changes queued for it. */
+function fromPersisted(raw: object, name: string, def: IndexDef): IndexData | undefined {
+  const seg = def.persist ? lazyAt(raw, def.coll) : undefined;
+  const range = seg?.indexes[name];
+  if (!seg || !range) return undefined;
+  if (seg.pending.some((c) => c.path.length !== seg.path.length + 1)) return undefined;
+  const data: IndexData = { byKey: new Map(), keysOf: new Map() };
+  const stored = JSON.parse(seg.source.read(range).toString("utf8")) as Record<string, string[]>;
+  for (const [k, ids] of Object.entries(stored)) {
+    data.byKey.set(k, new Set(ids));
+    for (const id of ids) {
+      const ks = data.keysOf.get(id);
+      if (ks) ks.push(k);
+      else data.keysOf.set(id, [k]);
+    }
+  }
+  for (const c of seg.pending) put(data, def, c.path[c.path.length - 1]!, c.value);
+  return data;
+}
+
 function indexFor(rs: RegionState, name: string): { data: IndexData; def: IndexDef; raw: object } {
   const def = DEFS.get(name);
   if (!def) throw new Error(`sandbox: no index named ${name}`);
@@ -86,11 +122,11 @@ function indexFor(rs: RegionState, name: string): { data: IndexData; def: IndexD
     const t = info.tracker.touchedIn([...info.path, ...def.coll]);
     if (t.replaced) data = undefined;
     else if (data) {
-      const c = collOf(raw, def.coll) ?? {};
-      for (const id of t.ids) put(data, def, id, c[id]);
+      let c: Record<string, unknown> | undefined;
+      for (const id of t.ids) put(data, def, id, (c ??= collOf(raw, def.coll) ?? {})[id]);
     }
   }
-  if (!data) built.set(name, (data = build(raw, def)));
+  if (!data) built.set(name, (data = fromPersisted(raw, name, def) ?? build(raw, def)));
   return { data, def, raw };
 }
 
@@ -124,16 +160,23 @@ export function allOf<T>(rs: RegionState, coll: string): T[] {
   return data.all as T[];
 }
 
+/** How many records have this key (from a persisted index, the collection need not be parsed). */
+export function count(rs: RegionState, name: string, key: string | undefined): number {
+  if (key === undefined) return 0;
+  return indexFor(rs, name).data.byKey.get(key)?.size ?? 0;
+}
+
 /** Whether any record has this key. */
 export function hasKey(rs: RegionState, name: string, key: string): boolean {
-  return lookup(rs, name, key).length > 0;
+  return count(rs, name, key) > 0;
 }
 
 /**
  * Re-keys what a call (or a journal entry from another process) changed. `rel` is the change's path
- * inside the region: [collection, id], ["ext", store, key], or shorter (a whole collection replaced).
+ * inside the region: [collection, id], ["ext", store, key], or shorter (a whole collection replaced);
+ * `value` the record's new value, used when the collection is not parsed yet (the change waits in it).
  */
-export function indexChanged(region: object, rel: readonly string[]): void {
+export function indexChanged(region: object, rel: readonly string[], value?: unknown): void {
   const built = BUILT.get(region);
   if (!built) return;
   for (const [name, data] of built) {
@@ -145,8 +188,7 @@ export function indexChanged(region: object, rel: readonly string[]): void {
     }
     if (!def.coll.every((k, i) => rel[i] === k)) continue;
     if (rel.length > n + 1) continue; // deeper than a record: the tracker reports records, not fields
-    const c = collOf(region, def.coll) ?? {};
-    put(data, def, rel[n], c[rel[n]]);
+    put(data, def, rel[n]!, lazyAt(region, def.coll) ? value : (collOf(region, def.coll) ?? {})[rel[n]!]);
   }
 }
 

@@ -6,7 +6,7 @@
 // ResourceConflictException 409, InvalidParameterValueException 400).
 import { registerInventory } from "./inventory.js";
 import { randomUUID, createHash } from "node:crypto";
-import { lookup } from "./indexes.js";
+import { defineIndex, lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
 import { allocPrivateIp, type Handler, type OpContext } from "./ec2-core.js";
 import { newId, newMac, type EniRec, type RegionState, type SandboxState, type SgRec, type SubnetRec } from "./model.js";
@@ -57,6 +57,8 @@ export interface LambdaStore {
 }
 
 type LambdaEni = EniRec & { _lambdaKey?: string; _releaseAt?: number };
+// Lambda ENIs waiting to be released: settleLambda runs before every call, and finds them without parsing every ENI
+defineIndex("eni.lambda-release", "networkInterfaces", (e: LambdaEni) => (e.InterfaceType === "lambda" && e._releaseAt !== undefined ? "waiting" : undefined), { persist: true });
 
 // Realistic durations (multiplied by the sandbox time scale, derived from the NAT timing).
 const UPDATE_VPC_MS = 5_000;
@@ -154,7 +156,7 @@ export function settleLambda(rs: RegionState, now: number): void {
       else e._releaseAt ??= u.doneAt + u.releaseMs;
     }
   }
-  for (const e of lookup<LambdaEni>(rs, "eni.type", "lambda")) {
+  for (const e of lookup<LambdaEni>(rs, "eni.lambda-release", "waiting")) {
     if (e.InterfaceType === "lambda" && e._releaseAt !== undefined && now >= e._releaseAt) delete rs.networkInterfaces[e.NetworkInterfaceId];
   }
 }

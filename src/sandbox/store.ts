@@ -1,6 +1,7 @@
-// The sandbox's files: a compacted state `<file>` (plain JSON, written atomically) and an append-only
+// The sandbox's files: a compacted state `<file>` (segmented JSON, segments.ts, written atomically) and an append-only
 // journal `<file>.journal` of what each mutating call changed (one JSON line per call, fsynced before the
-// call answers). Loading = the state + the journal's complete lines. When the journal outgrows the state,
+// call answers). Loading = the state's header + the journal's complete lines (a change to a collection
+// not parsed yet waits in it, lazy.ts). When the journal outgrows the state,
 // it is folded into a new state file (compaction). Every read-modify-write happens under `<file>.lock`
 // (O_EXCL, owner pid; a dead owner's lock is taken over), after reading the journal tail other
 // processes appended, so concurrent processes on one file lose nothing.
@@ -8,9 +9,11 @@ import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readF
 import { dirname } from "node:path";
 import { randomUUID } from "node:crypto";
 import writeFileAtomic from "write-file-atomic";
-import { UsageError } from "../errors.js";
+import { SandboxStateError } from "./errors.js";
 import { isPidAlive } from "../plans/lock.js";
 import { type Change, apply } from "./tracker.js";
+import { queueIfLazy } from "./lazy.js";
+import { decodeState, encodeState, parseAll } from "./segments.js";
 import { STATE_VERSION, type CallRecord, type SandboxState } from "./model.js";
 
 /** One journal line: the changes of one call, the counters it adds and (if mutating) its call record. */
@@ -21,22 +24,12 @@ export interface JournalEntry {
   call?: CallRecord;
 }
 
+export { SandboxStateError };
+
 export const JOURNAL_KEEP = 500;
 const LOCK_WAIT_MS = 60_000;
 /** Compact when the journal is larger than this and larger than the state file. */
 const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
-
-/** The state file cannot be read as a sandbox account. Exit 2, naming the file. */
-export class SandboxStateError extends UsageError {
-  constructor(readonly file: string, detail: string) {
-    super(
-      `Sandbox state ${file} is unreadable: ${detail}`,
-      `run \`egress-cli sandbox reset\` or \`egress-cli sandbox init --force\` to start a fresh account (the bad file is kept as ${file}.corrupt)`,
-      "SandboxStateInvalid",
-    );
-    this.name = "SandboxStateError";
-  }
-}
 
 type Persisted = SandboxState & { journalId?: string };
 
@@ -65,14 +58,14 @@ export class StateFile {
 
   /** Reads the state and replays the journal. Throws SandboxStateError for a torn or foreign file. */
   load(): SandboxState {
-    let text: string;
+    let fd: number;
     try {
-      text = readFileSync(this.file, "utf8");
-      this.baseMtime = statSync(this.file).mtimeMs;
+      fd = openSync(this.file, "r");
+      this.baseMtime = fstatSync(fd).mtimeMs;
     } catch (e) {
       throw new SandboxStateError(this.file, (e as NodeJS.ErrnoException).code ?? String(e));
     }
-    const st = parseState(this.file, text);
+    const st = checkState(this.file, decodeState(this.file, fd));
     this.journalId = st.journalId;
     delete st.journalId;
     this.ino = -1;
@@ -181,7 +174,8 @@ export class StateFile {
   compact(st: SandboxState): void {
     mkdirSync(dirname(this.file), { recursive: true });
     const id = randomUUID();
-    writeFileAtomic.sync(this.file, JSON.stringify({ ...st, journalId: id }));
+    // collections this process never parsed are copied as bytes from the file they were loaded from
+    writeFileAtomic.sync(this.file, encodeState(st, id));
     const tmp = `${this.journalPath}.${process.pid}.tmp`;
     const fd = openSync(tmp, "w");
     try {
@@ -269,7 +263,7 @@ export class StateFile {
   quarantine(): string | undefined {
     if (!existsSync(this.file)) return undefined;
     try {
-      new StateFile(this.file).load();
+      parseAll(new StateFile(this.file).load() as never);
       return undefined;
     } catch (e) {
       if (!(e instanceof SandboxStateError)) throw e;
@@ -281,13 +275,7 @@ export class StateFile {
   }
 }
 
-function parseState(file: string, text: string): Persisted {
-  let raw: any;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new SandboxStateError(file, `not valid JSON (${(e as Error).message})`);
-  }
+function checkState(file: string, raw: any): Persisted {
   if (raw?.version !== STATE_VERSION)
     throw new SandboxStateError(file, `state version ${JSON.stringify(raw?.version)}; this egress-cli expects ${STATE_VERSION}`);
   if (typeof raw.accountId !== "string" || typeof raw.regions !== "object" || raw.regions === null)
@@ -301,7 +289,7 @@ function parseState(file: string, text: string): Persisted {
 /** Applies an entry to the in-memory state; `own` = its changes are already there. Returns the changes. */
 function applyEntry(st: SandboxState, e: JournalEntry, own = false): Change[] {
   const changes: Change[] = e.changes.map((c) => ({ path: c[0], value: c.length > 1 ? c[1] : undefined }));
-  if (!own) for (const c of changes) apply(st, c);
+  if (!own) for (const c of changes) if (!queueIfLazy(st, c)) apply(st, c);
   if (!own) {
     st.counters.calls += e.calls;
     st.counters.mutatingCalls += e.mutating;

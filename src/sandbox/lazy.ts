@@ -1,0 +1,159 @@
+// Collections of the sandbox state that are parsed on first use. A loaded state file (segments.ts) puts
+// each collection on its container object (a region, `rs.ext`, `state.ext`) as an accessor that, when
+// first read, parses the collection's bytes, applies the journal changes queued for it meanwhile, and
+// replaces itself with the plain value — so a process parses what its calls touch, not the account.
+// Everything else (tracker proxies, indexes, handlers) then sees an ordinary object property.
+import { closeSync, readSync } from "node:fs";
+import { SandboxStateError } from "./errors.js";
+import { type Change, apply, unitDepth } from "./tracker.js";
+
+export interface Range {
+  offset: number;
+  length: number;
+}
+
+/** An open state file that segments are read from; closed once nothing lazy refers to it (or it is collected). */
+export class SegmentSource {
+  /** Unparsed segments that read from this file. */
+  live = 0;
+  private fd: number | undefined;
+
+  constructor(
+    readonly file: string,
+    fd: number,
+  ) {
+    this.fd = fd;
+    CLOSE.register(this, fd, this);
+  }
+
+  read(r: Range): Buffer {
+    if (this.fd === undefined) throw new Error(`sandbox: ${this.file} is closed`);
+    const buf = Buffer.allocUnsafe(r.length);
+    let got = 0;
+    while (got < r.length) {
+      const n = readSync(this.fd, buf, got, r.length - got, r.offset + got);
+      if (n === 0) break;
+      got += n;
+    }
+    if (got < r.length) throw new SandboxStateError(this.file, `a segment at byte ${r.offset} is cut short`);
+    return buf;
+  }
+
+  release(): void {
+    if (--this.live > 0 || this.fd === undefined) return;
+    CLOSE.unregister(this);
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+const CLOSE = new FinalizationRegistry<number>((fd) => {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
+  }
+});
+
+/** One not yet parsed collection. Its file stays readable after a compaction renames a new file over it. */
+export interface LazySegment {
+  /** Where it lies in the state: ["regions", region, collection], ["regions", region, "ext", store] or ["ext", store]. */
+  path: string[];
+  source: SegmentSource;
+  range: Range;
+  /** Persisted indexes over its records (name → range in the same file): see indexes.ts. */
+  indexes: Record<string, Range>;
+  /** Journal changes inside it, applied in order when it is parsed. */
+  pending: Change[];
+  getter: () => unknown;
+}
+
+const LAZY = new WeakMap<object, Map<string, LazySegment>>();
+
+/** Puts a collection on `holder[key]` that is parsed on first read. */
+export function defineLazy(holder: object, key: string, seg: Omit<LazySegment, "getter" | "pending">): void {
+  let m = LAZY.get(holder);
+  if (!m) LAZY.set(holder, (m = new Map()));
+  const getter = () => materialise(holder, key);
+  m.set(key, { ...seg, pending: [], getter });
+  seg.source.live++;
+  Object.defineProperty(holder, key, {
+    enumerable: true,
+    configurable: true,
+    get: getter,
+    set: (v: unknown) => {
+      forget(holder, key);
+      define(holder, key, v);
+    },
+  });
+}
+
+function define(holder: object, key: string, value: unknown): void {
+  Object.defineProperty(holder, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+function forget(holder: object, key: string): void {
+  const seg = LAZY.get(holder)?.get(key);
+  if (!seg) return;
+  LAZY.get(holder)!.delete(key);
+  seg.source.release();
+}
+
+/** The unparsed segment at holder[key], if it is one (and still in place). */
+export function lazyOf(holder: object, key: string): LazySegment | undefined {
+  const seg = LAZY.get(holder)?.get(key);
+  if (!seg) return undefined;
+  if (Object.getOwnPropertyDescriptor(holder, key)?.get === seg.getter) return seg;
+  forget(holder, key); // deleted or redefined meanwhile
+  return undefined;
+}
+
+/** The unparsed segment at `path` from `root`, walking plain properties only (nothing is parsed). */
+export function lazyAt(root: object, path: readonly string[]): LazySegment | undefined {
+  let cur: unknown = root;
+  for (const k of path.slice(0, -1)) {
+    const d = typeof cur === "object" && cur !== null ? Object.getOwnPropertyDescriptor(cur, k) : undefined;
+    if (!d || !("value" in d)) return undefined;
+    cur = d.value;
+  }
+  return typeof cur === "object" && cur !== null ? lazyOf(cur, path[path.length - 1]!) : undefined;
+}
+
+function materialise(holder: object, key: string): unknown {
+  const seg = LAZY.get(holder)!.get(key)!;
+  let value: unknown;
+  try {
+    value = JSON.parse(seg.source.read(seg.range).toString("utf8"));
+  } catch (e) {
+    if (e instanceof SandboxStateError) throw e;
+    throw new SandboxStateError(seg.source.file, `segment ${seg.path.join(".")} is not valid JSON (${(e as Error).message})`);
+  }
+  forget(holder, key);
+  define(holder, key, value);
+  for (const c of seg.pending) if (typeof value === "object" && value !== null) apply(value, { path: c.path.slice(seg.path.length), value: c.value });
+  return value;
+}
+
+/** A journal change into an unparsed collection is kept for when it is parsed. Returns whether it was. */
+export function queueIfLazy(root: object, c: Change): boolean {
+  const depth = unitDepth(c.path) - 1; // the collection's path length
+  if (depth < 1 || c.path.length <= depth) return false;
+  const seg = lazyAt(root, c.path.slice(0, depth));
+  if (!seg) return false;
+  seg.pending.push(c);
+  return true;
+}
+
+/** Paths ("regions.us-east-1.networkInterfaces") of the collections not parsed yet. */
+export function unparsed(root: object, path: string[] = []): string[] {
+  const out: string[] = [];
+  for (const k of Object.keys(root)) {
+    const p = [...path, k];
+    if (lazyOf(root, k)) out.push(p.join("."));
+    else if (p.length < unitDepth(p) - 1) {
+      const v = Object.getOwnPropertyDescriptor(root, k)?.value;
+      if (typeof v === "object" && v !== null) out.push(...unparsed(v, p));
+    }
+  }
+  return out;
+}

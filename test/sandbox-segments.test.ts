@@ -1,0 +1,159 @@
+// The segmented state file: a process parses only the collections its calls touch; journal changes to
+// a collection not parsed yet apply when it is; compaction copies unparsed collections as bytes; a file
+// in the older whole-JSON format still loads; a torn or damaged file is a SandboxStateError naming it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { EC2 } from "@aws-sdk/client-ec2";
+import { Sandbox, SandboxStateError, plugSandbox } from "../src/sandbox/index.js";
+import { StateFile } from "../src/sandbox/store.js";
+import { openSandbox, tempDir } from "./helpers.js";
+
+const ec2Of = (sb: Sandbox) => {
+  const c = new EC2({ region: "us-east-1", credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } });
+  plugSandbox(c, sb, "ec2");
+  return c;
+};
+const ENIS = "regions.us-east-1.networkInterfaces";
+const RULES = "regions.us-east-1.securityGroupRules";
+
+/** Folds the journal into a new state file, as a compaction does. */
+function compact(file: string): void {
+  const f = new StateFile(file);
+  const st = f.load();
+  f.locked(() => f.compact(st));
+}
+
+/** A compacted account: a VPC with two subnets, ENIs in the first, a group with a rule. */
+async function account(): Promise<{ file: string; vpc: string; subnets: string[] }> {
+  const file = path.join(tempDir(), "sb.json");
+  const ec2 = ec2Of(await openSandbox(file));
+  const vpc = (await ec2.createVpc({ CidrBlock: "10.1.0.0/16" })).Vpc!.VpcId!;
+  const subnets = [];
+  for (const c of ["10.1.1.0/24", "10.1.2.0/24"]) subnets.push((await ec2.createSubnet({ VpcId: vpc, CidrBlock: c })).Subnet!.SubnetId!);
+  for (let i = 0; i < 3; i++) await ec2.createNetworkInterface({ SubnetId: subnets[0] });
+  const sg = (await ec2.createSecurityGroup({ VpcId: vpc, GroupName: "app", Description: "app" })).GroupId!;
+  await ec2.authorizeSecurityGroupIngress({ GroupId: sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }] });
+  compact(file);
+  return { file, vpc, subnets };
+}
+
+test("import's reads (VPC, subnets with their free addresses, route tables, gateways) parse neither ENIs nor rules", async () => {
+  const { file, vpc, subnets } = await account();
+  assert.match(readFileSync(file, "utf8").split("\n")[0]!, /^\{"format":"egress-cli sandbox state, segmented, 1"/);
+  const sb = await openSandbox(file);
+  assert.ok(sb.unparsed().includes(ENIS) && sb.unparsed().includes(RULES), "nothing is parsed on load");
+  const ec2 = ec2Of(sb);
+  const f = [{ Name: "vpc-id", Values: [vpc] }];
+  await ec2.describeVpcs({ VpcIds: [vpc] });
+  const found = (await ec2.describeSubnets({ Filters: f })).Subnets!;
+  await ec2.describeRouteTables({ Filters: f });
+  await ec2.describeInternetGateways({ Filters: [{ Name: "attachment.vpc-id", Values: [vpc] }] });
+  assert.ok(sb.unparsed().includes(ENIS), `the ENIs stay unparsed: ${sb.unparsed().join(", ")}`);
+  assert.ok(sb.unparsed().includes(RULES), "the rules stay unparsed");
+  assert.ok(!sb.unparsed().includes("regions.us-east-1.subnets"), "the subnets were parsed");
+  // the free-address count came from the persisted ENIs-by-subnet index, and is what AWS would say
+  const free = Object.fromEntries(found.map((s) => [s.SubnetId!, s.AvailableIpAddressCount]));
+  assert.deepEqual(free, { [subnets[0]!]: 256 - 5 - 3, [subnets[1]!]: 256 - 5 });
+  // a read that needs the ENIs parses them, and gets them all
+  const enis = (await ec2.describeNetworkInterfaces({ Filters: [{ Name: "subnet-id", Values: [subnets[0]!] }] })).NetworkInterfaces!;
+  assert.equal(enis.length, 3);
+  assert.ok(!sb.unparsed().includes(ENIS));
+});
+
+test("another process's change to an unparsed collection waits in it: counted at once, applied when it is read", async () => {
+  const { file, subnets } = await account();
+  const reader = await openSandbox(file);
+  const r = ec2Of(reader);
+  await r.describeSubnets({ SubnetIds: subnets });
+  assert.ok(reader.unparsed().includes(ENIS));
+  // a second process adds an ENI and deletes one (journal lines only; the state file is not rewritten)
+  const writer = ec2Of(await openSandbox(file));
+  const before = (await writer.describeNetworkInterfaces({})).NetworkInterfaces!.map((e) => e.NetworkInterfaceId!);
+  const added = (await writer.createNetworkInterface({ SubnetId: subnets[1] })).NetworkInterface!.NetworkInterfaceId!;
+  await writer.deleteNetworkInterface({ NetworkInterfaceId: before[0] });
+  const counts = (await r.describeSubnets({ SubnetIds: subnets })).Subnets!.map((s) => s.AvailableIpAddressCount);
+  assert.deepEqual(counts, [256 - 5 - 2, 256 - 5 - 1], "the index is brought up to date without parsing the ENIs");
+  assert.ok(reader.unparsed().includes(ENIS), "still unparsed");
+  const ids = (await r.describeNetworkInterfaces({})).NetworkInterfaces!.map((e) => e.NetworkInterfaceId!).sort();
+  assert.deepEqual(ids, [...before.slice(1), added].sort(), "parsed with the queued changes applied");
+  // a mutating call on the reader (which parses ENIs through the tracker) sees them too
+  await r.deleteNetworkInterface({ NetworkInterfaceId: added });
+  assert.equal((await ec2Of(await openSandbox(file)).describeNetworkInterfaces({})).NetworkInterfaces!.length, 2);
+});
+
+test("compaction copies unparsed collections as bytes and re-encodes changed ones; the result loads the same", async () => {
+  const { file, subnets } = await account();
+  const full = (await openSandbox(file)).state();
+  const sf = new StateFile(file);
+  const st = sf.load();
+  // one collection changed through the journal (queued, unparsed), the rest untouched
+  const writer = ec2Of(await openSandbox(file));
+  await writer.createNetworkInterface({ SubnetId: subnets[1] });
+  sf.locked(() => {
+    sf.tail(st);
+    sf.compact(st);
+  });
+  const ruleBytes = (f: string) => {
+    const lines = readFileSync(f, "utf8").split("\n");
+    const header = JSON.parse(lines[0]!);
+    const item = header.items.find((i: any) => i.segment?.join(".") === RULES);
+    return readFileSync(f).subarray(Buffer.byteLength(lines[0]!) + 1 + item.offset, Buffer.byteLength(lines[0]!) + 1 + item.offset + item.length).toString();
+  };
+  assert.deepEqual(JSON.parse(ruleBytes(file)), full.regions["us-east-1"].securityGroupRules, "the copied rules segment");
+  const again = await openSandbox(file);
+  const after = again.state();
+  assert.deepEqual(after.regions["us-east-1"].securityGroupRules, full.regions["us-east-1"].securityGroupRules);
+  assert.deepEqual(after.regions["us-east-1"].vpcs, full.regions["us-east-1"].vpcs);
+  assert.equal(Object.keys(after.regions["us-east-1"].networkInterfaces).length, Object.keys(full.regions["us-east-1"].networkInterfaces).length + 1);
+  // the persisted index was rebuilt for the changed collection
+  const fresh = await openSandbox(file);
+  const counts = (await ec2Of(fresh).describeSubnets({ SubnetIds: subnets })).Subnets!.map((s) => s.AvailableIpAddressCount);
+  assert.deepEqual(counts, [256 - 5 - 3, 256 - 5 - 1]);
+  assert.ok(fresh.unparsed().includes(ENIS));
+});
+
+test("a state file in the older whole-JSON format loads, and the next compaction writes the segmented one", async () => {
+  const { file, vpc } = await account();
+  const st = (await openSandbox(file)).state();
+  // the older format: the whole state as one JSON document, without a journal continuing it
+  writeFileSync(file, JSON.stringify(st));
+  writeFileSync(`${file}.journal`, "");
+  const sb = await openSandbox(file);
+  const ec2 = ec2Of(sb);
+  assert.deepEqual((await ec2.describeVpcs({ VpcIds: [vpc] })).Vpcs!.map((v) => v.CidrBlock), ["10.1.0.0/16"]);
+  assert.deepEqual(sb.unparsed(), [], "parsed whole");
+  await ec2.createSubnet({ VpcId: vpc, CidrBlock: "10.1.3.0/24" });
+  assert.match(readFileSync(file, "utf8"), /^\{"format":"egress-cli sandbox state, segmented, 1"/);
+  const subnets = (await ec2Of(await openSandbox(file)).describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc] }] })).Subnets!;
+  assert.equal(subnets.length, 3);
+});
+
+test("a torn header, a cut-short file or a damaged segment: SandboxStateError naming the file; quarantine sees the damage", async () => {
+  const { file } = await account();
+  const good = readFileSync(file);
+  const headerEnd = good.indexOf(10);
+  const expectStateError = (fn: () => unknown, what: string) =>
+    assert.throws(fn, (e: unknown) => e instanceof SandboxStateError && e.message.includes(file), what);
+
+  truncateSync(file, Math.floor(headerEnd / 2));
+  expectStateError(() => new StateFile(file).load(), "torn header");
+
+  writeFileSync(file, good);
+  truncateSync(file, statSync(file).size - 10);
+  expectStateError(() => new StateFile(file).load(), "cut short");
+
+  // same length, bad bytes inside the ENI segment: found when it is parsed (and by quarantine's full check)
+  const header = JSON.parse(good.subarray(0, headerEnd).toString());
+  const seg = header.items.find((i: any) => i.segment?.join(".") === ENIS);
+  const bad = Buffer.from(good);
+  bad.fill("#", headerEnd + 1 + seg.offset, headerEnd + 1 + seg.offset + 5);
+  writeFileSync(file, bad);
+  const st = new StateFile(file).load();
+  assert.ok(st.regions["us-east-1"].vpcs, "other collections still read");
+  expectStateError(() => Object.keys(st.regions["us-east-1"].networkInterfaces), "damaged segment");
+  const sb = await openSandbox(file);
+  await assert.rejects(ec2Of(sb).describeNetworkInterfaces({}), (e: unknown) => e instanceof SandboxStateError, "a call surfaces it as is (exit 2), not as an emulator bug");
+  assert.equal(Sandbox.quarantine(file), `${file}.corrupt`);
+});
