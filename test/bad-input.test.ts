@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync, existsSync, rmSyn
 import { hostname } from "node:os";
 import path from "node:path";
 import { cli, cleanEnv, fileOrNull, openSandbox, tempDir } from "./helpers.js";
+import { stateOfBytes } from "../src/sandbox/segments.js";
 
 interface Case {
   name: string;
@@ -105,8 +106,8 @@ const cases: Case[] = [
  * The sandbox account, without what the emulator records about reads: its call counters and call
  * journal, and regions it materialises on first use (a fresh default VPC, checked separately).
  */
-function accountOf(text: string, regions?: string[]): { account: string; regions: string[]; newRegionsPristine: boolean } {
-  const st = JSON.parse(text);
+function accountOf(bytes: Buffer, regions?: string[]): { account: string; regions: string[]; newRegionsPristine: boolean } {
+  const st = stateOfBytes(bytes);
   const keep = regions ?? Object.keys(st.regions);
   const fresh = Object.keys(st.regions).filter((r) => !keep.includes(r));
   const pristine = fresh.every((r) => Object.values<any>(st.regions[r].vpcs).every((v) => v.IsDefault));
@@ -127,7 +128,7 @@ test(`bad input matrix (${cases.length} cases): exit 2/5, clear message, zero mu
       c.setup?.(dir);
       const before = Object.fromEntries(planFiles.map((f) => [f, fileOrNull(path.join(dir, f))]));
       const calls = sandbox.stats().mutatingCalls;
-      const sandboxBefore = readFileSync(file, "utf8");
+      const sandboxBefore = readFileSync(file);
       const argv = c.argv.includes("--endpoint-url") ? ["--sandbox", ...c.argv] : ["--sandbox-file", file, ...c.argv];
       const r = await cli(argv, { cwd: dir, env, sandbox });
       c.teardown?.(dir);
@@ -135,7 +136,7 @@ test(`bad input matrix (${cases.length} cases): exit 2/5, clear message, zero mu
       assert.match(r.stderr, c.message);
       assert.equal(sandbox.stats().mutatingCalls, calls, "no mutating call");
       const was = accountOf(sandboxBefore);
-      const now = accountOf(readFileSync(file, "utf8"), was.regions);
+      const now = accountOf(readFileSync(file), was.regions);
       assert.ok(now.account === was.account, "sandbox account unchanged");
       assert.ok(now.newRegionsPristine, "a region first read holds only its default VPC");
       for (const f of planFiles) assert.equal(fileOrNull(path.join(dir, f)), before[f], `${f} unchanged`);

@@ -165,3 +165,17 @@ export function parseAll(obj: Record<string, unknown>, path: string[] = []): voi
     if (kindOf(p, v) === "object") parseAll(v as Record<string, unknown>, p);
   }
 }
+
+/** The whole state a file's bytes hold, parsed (either format; the journal is not applied). For tests and tools. */
+export function stateOfBytes(bytes: Buffer): Record<string, any> {
+  if (bytes.subarray(0, MAGIC.length).compare(MAGIC) !== 0) return JSON.parse(bytes.toString("utf8"));
+  const nl = bytes.indexOf(10);
+  const header = JSON.parse(bytes.subarray(0, nl).toString("utf8")) as Header;
+  const st: Record<string, any> = { ...header.state };
+  const at = (path: string[]) => path.slice(0, -1).reduce((o, k) => o[k], st);
+  for (const item of header.items) {
+    if ("object" in item) at(item.object)[item.object.at(-1)!] = {};
+    else at(item.segment)[item.segment.at(-1)!] = JSON.parse(bytes.subarray(nl + 1 + item.offset, nl + 1 + item.offset + item.length).toString("utf8"));
+  }
+  return st;
+}
