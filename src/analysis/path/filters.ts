@@ -1,0 +1,211 @@
+// Security groups (stateful) and network ACLs (stateless, first match wins): does a rule admit the
+// packet, and the hop or explanation that says so.
+import { ANY_V4, cidrContains, type Cidr } from "../../net/addr.js";
+import { aclForSubnet, type ParsedAcl, type ParsedAclEntry, type ParsedPermission, type SnapshotIndex } from "../snapshot-index.js";
+import type { Subnet } from "../snapshot.js";
+import type { Ctx } from "./internal.js";
+import { ComponentType, type Explanation, type Hop } from "./model.js";
+
+export function fmtPorts(proto: string, from: number, to: number): string {
+  if (proto === "all") return "all traffic";
+  if (proto === "icmp" || proto === "icmpv6") return proto;
+  return from === to ? `${proto} ${from}` : from === 0 && to === 65535 ? `${proto} all ports` : `${proto} ${from}-${to}`;
+}
+
+function protoMatches(ruleProto: string, proto: string): boolean {
+  return ruleProto === "all" || ruleProto === proto || (proto === "icmp" && ruleProto === "icmpv6");
+}
+
+function portMatches(p: ParsedPermission, proto: string, port: number): boolean {
+  if (!protoMatches(p.proto, proto)) return false;
+  if (p.proto === "all" || proto === "icmp") return true;
+  return port >= p.from && port <= p.to;
+}
+
+/** Does one permission admit the peer? Returns a description of the matching part, or null. */
+function permissionAdmits(
+  ix: SnapshotIndex,
+  p: ParsedPermission,
+  peers: Cidr[],
+  peerSgIds: string[] | null,
+  peerPrefixListId: string | undefined,
+): string | null {
+  if (peerPrefixListId && p.prefixListIds.includes(peerPrefixListId)) return peerPrefixListId;
+  if (peerSgIds) {
+    const g = p.groupIds.find((id) => peerSgIds.includes(id));
+    if (g) return g;
+  }
+  // Unknown destination addresses (a prefix list not in the snapshot): only "anywhere" covers them.
+  if (peers.length === 0) return p.cidrs.find((c) => c.len === 0 && c.v === 4)?.text ?? null;
+  // Every destination address must be covered by one of this rule's CIDRs or prefix lists.
+  let via: string | null = null;
+  for (const peer of peers) {
+    const c = p.cidrs.find((rc) => cidrContains(rc, peer));
+    if (c) {
+      via ??= c.text;
+      continue;
+    }
+    const pl = p.prefixListIds.find((id) => ix.prefixLists.get(id)?.cidrs.some((rc) => cidrContains(rc, peer)));
+    if (pl) {
+      via ??= pl;
+      continue;
+    }
+    return null;
+  }
+  return via;
+}
+
+interface SgVerdict {
+  ok: boolean;
+  sgId?: string;
+  rule?: string;
+  perm?: ParsedPermission;
+  via?: string;
+}
+
+export function sgRuleOf(v: SgVerdict, direction: "egress" | "ingress"): Hop["securityGroupRule"] {
+  const p = v.perm!;
+  return { direction, securityGroupId: v.sgId!, protocol: p.proto, ...(p.proto === "tcp" || p.proto === "udp" ? { portRange: { from: p.from, to: p.to } } : {}), peer: v.via! };
+}
+
+export function evalSecurityGroups(
+  ctx: Ctx,
+  sgIds: string[],
+  direction: "egress" | "ingress",
+  peers: Cidr[],
+  peerSgIds: string[] | null,
+  peerPrefixListId?: string,
+): SgVerdict {
+  const { ix, proto, port } = ctx;
+  for (const id of sgIds) {
+    const sg = ix.securityGroups.get(id);
+    if (!sg) continue;
+    for (const p of direction === "egress" ? sg.egress : sg.ingress) {
+      if (!portMatches(p, proto, port)) continue;
+      const via = permissionAdmits(ix, p, peers, peerSgIds, peerPrefixListId);
+      if (via) return { ok: true, sgId: id, rule: `${fmtPorts(p.proto, p.from, p.to)} ${via}`, perm: p, via };
+    }
+  }
+  return { ok: false };
+}
+
+interface AclVerdict {
+  ok: boolean;
+  entry?: ParsedAclEntry;
+  /** The rule(s) that admitted the traffic (for the hop). */
+  admittedBy: number[];
+}
+
+/**
+ * First match wins, per port: walks the rules in order, removing admitted port intervals;
+ * a deny that meets a still-open port blocks. Unmatched ports fall to the implicit deny.
+ */
+function evalAcl(acl: ParsedAcl, egress: boolean, peers: Cidr[], proto: string, from: number, to: number): AclVerdict {
+  const rules = egress ? acl.egress : acl.ingress;
+  const admittedBy: number[] = [];
+  for (const peer of peers) {
+    let open: [number, number][] = [[from, to]];
+    for (const r of rules) {
+      if (open.length === 0) break;
+      if (!protoMatches(r.proto, proto) || !r.cidr || !cidrContains(r.cidr, peer)) continue;
+      const ported = r.proto === "tcp" || r.proto === "udp";
+      const lo = ported ? r.from : 0;
+      const hi = ported ? r.to : 65535;
+      const hits = open.some(([a, b]) => a <= hi && b >= lo);
+      if (!hits) continue;
+      if (!r.allow) return { ok: false, entry: r, admittedBy };
+      admittedBy.push(r.entry.RuleNumber);
+      const next: [number, number][] = [];
+      for (const [a, b] of open) {
+        if (b < lo || a > hi) next.push([a, b]);
+        else {
+          if (a < lo) next.push([a, lo - 1]);
+          if (b > hi) next.push([hi + 1, b]);
+        }
+      }
+      open = next;
+    }
+    if (open.length > 0) return { ok: false, admittedBy };
+  }
+  return { ok: true, admittedBy: [...new Set(admittedBy)] };
+}
+
+function admittingRule(acl: ParsedAcl, egress: boolean, ruleNumber: number | undefined, returnPath: boolean): Hop["aclRule"] {
+  const e = (egress ? acl.egress : acl.ingress).find((r) => r.entry.RuleNumber === ruleNumber);
+  if (!e) return undefined;
+  const info = aclRuleInfo(e);
+  return { ...info, egress, ...(returnPath ? { returnPath } : {}) };
+}
+
+function aclRuleInfo(e: ParsedAclEntry): NonNullable<Explanation["aclRule"]> {
+  return {
+    ruleNumber: e.entry.RuleNumber,
+    action: e.entry.RuleAction,
+    protocol: e.entry.Protocol,
+    cidr: e.entry.CidrBlock ?? e.entry.Ipv6CidrBlock,
+    portRange: e.entry.PortRange ? { from: e.entry.PortRange.From ?? 0, to: e.entry.PortRange.To ?? 65535 } : undefined,
+  };
+}
+
+export function peersText(peers: Cidr[]): string {
+  if (peers.length === 0) return "(unknown addresses)";
+  const t = peers.slice(0, 3).map((c) => c.text.replace(/\/(32|128)$/, ""));
+  return peers.length > 3 ? `${t.join(", ")}, …` : t.join(", ");
+}
+
+/** Checks one subnet's ACL in one direction; records the hop or the explanation. */
+export function checkAcl(
+  ctx: Ctx,
+  subnet: Subnet,
+  egress: boolean,
+  peers: Cidr[],
+  from: number,
+  to: number,
+  returnPath: boolean,
+): boolean {
+  const acl = aclForSubnet(ctx.ix, subnet);
+  const dir = egress ? "outbound" : "inbound";
+  const what = `${fmtPorts(ctx.proto, from, to)} ${egress ? "to" : "from"} ${peersText(peers)}`;
+  if (!acl) {
+    ctx.details.push(`ASSUMED_DEFAULT_ACL: no network ACL for ${subnet.SubnetId} in the snapshot; ${dir} traffic assumed allowed`);
+    return true;
+  }
+  const ref = { id: acl.acl.NetworkAclId, type: ComponentType.networkAcl };
+  const v = evalAcl(acl, egress, peers.length ? peers : [ANY_V4], ctx.proto, from, to);
+  if (v.ok) {
+    const rules = egress ? acl.egress : acl.ingress;
+    const ruleText = v.admittedBy
+      .map((n) => {
+        const e = rules.find((r) => r.entry.RuleNumber === n);
+        return e ? `rule ${n} (allow ${fmtPorts(e.proto, e.proto === "tcp" || e.proto === "udp" ? e.from : 0, e.proto === "tcp" || e.proto === "udp" ? e.to : 65535)} ${e.cidr?.text ?? "?"})` : `rule ${n}`;
+      })
+      .join(", ");
+    ctx.hops.push({
+      component: ref,
+      action: `network ACL ${acl.acl.NetworkAclId} ${dir} ${ruleText} admits ${what}${returnPath ? " (return traffic)" : ""}`,
+      detail: `subnet ${subnet.SubnetId}`,
+      aclRule: admittingRule(acl, egress, v.admittedBy[0], returnPath),
+    });
+    return true;
+  }
+  const rule = v.entry
+    ? `rule ${v.entry.entry.RuleNumber} (${v.entry.entry.RuleAction} ${v.entry.entry.CidrBlock ?? v.entry.entry.Ipv6CidrBlock})`
+    : "no rule (implicit deny)";
+  ctx.explanations.push({
+    code: "SUBNET_ACL_RESTRICTION",
+    component: ref,
+    detail: `network ACL ${acl.acl.NetworkAclId} of ${subnet.SubnetId}: ${dir} ${rule} blocks ${what}${returnPath ? " — the reply is dropped (network ACLs are stateless: allow ephemeral ports 1024-65535)" : ""}`,
+    direction: egress ? "egress" : "ingress",
+    returnPath: returnPath || undefined,
+    subnet: { id: subnet.SubnetId, type: ComponentType.subnet },
+    aclRule: v.entry ? aclRuleInfo(v.entry) : undefined,
+  });
+  return false;
+}
+
+/** Crossing a subnet boundary: check the ACL now and remember the reply's check. */
+export function crossAcl(ctx: Ctx, subnet: Subnet, egress: boolean, peers: Cidr[]): boolean {
+  if (!checkAcl(ctx, subnet, egress, peers, ctx.port, ctx.port, false)) return false;
+  ctx.returns.push({ subnet, egress: !egress, peers });
+  return true;
+}

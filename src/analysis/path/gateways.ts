@@ -1,0 +1,235 @@
+// The gateways a route leads to inside a VPC's edge: NAT gateways, NAT instances (appliances),
+// internet gateways, egress-only internet gateways, gateway endpoints, and targets that leave the VPC.
+import { isNonPublicV4 } from "../../net/addr.js";
+import type { ParsedRoute } from "../snapshot-index.js";
+import type { Subnet } from "../snapshot.js";
+import { fixReply } from "./crossings.js";
+import { eniForInstance, eniFromRecord, senderFromEni, senderFromNat } from "./enis.js";
+import { crossAcl, evalSecurityGroups, fmtPorts, sgRuleOf } from "./filters.js";
+import { fail, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
+import { ComponentType, type ComponentRef, type Explanation } from "./model.js";
+import { walk } from "./walk.js";
+
+function flagAzCrossing(ctx: Ctx, sender: Sender, via: ComponentRef, viaSubnet: Subnet): void {
+  if (sender.az && viaSubnet.AvailabilityZone && sender.az !== viaSubnet.AvailabilityZone) {
+    ctx.details.push(
+      `AVAILABILITY_ZONE_CROSSED: ${sender.label} in ${sender.az} egresses through ${via.id} in ${viaSubnet.AvailabilityZone} (cross-AZ data charges; loses egress if that AZ fails)`,
+    );
+  }
+}
+
+export function viaNatGateway(ctx: Ctx, sender: Sender, target: Target, natId: string, depth: number, rtRef: ComponentRef): boolean {
+  const { ix } = ctx;
+  const ref = { id: natId, type: ComponentType.natGateway };
+  if (ctx.visited.has(natId)) {
+    // The NAT's own subnet sends the traffic back to the NAT: it sits in a private subnet.
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: rtRef,
+      detail: `route table ${rtRef.id} of NAT gateway ${natId}'s subnet ${sender.subnet.SubnetId} routes ${target.label} back to the NAT gateway, not to an internet gateway: a NAT gateway must sit in a public subnet (0.0.0.0/0 → igw-…)`,
+      routeTable: rtRef,
+      natGateway: ref,
+    });
+  }
+  const nat = ix.natGateways.get(natId);
+  if (!nat) {
+    return fail(ctx, { code: "BAD_STATE", component: ref, detail: `NAT gateway ${natId} is not in the snapshot (deleted?)` });
+  }
+  const state = nat.State ?? "available";
+  if (state !== "available") {
+    return fail(ctx, {
+      code: "BAD_STATE",
+      component: ref,
+      detail: `NAT gateway ${natId} is ${state}${nat.FailureMessage ? `: ${nat.FailureMessage}` : ""}`,
+      state,
+    });
+  }
+  if (target.family === 6) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `NAT gateway ${natId} does not forward IPv6 traffic (except NAT64 64:ff9b::/96)` });
+  }
+  const natSender = senderFromNat(ix, nat);
+  fixReply(ctx, natSender.subnet);
+  flagAzCrossing(ctx, sender, ref, natSender.subnet);
+  if (natSender.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, natSender.subnet, false, senderAddrs(sender, 4))) return false;
+  const isPublic = (nat.ConnectivityType ?? "public") === "public";
+  ctx.hops.push({
+    component: ref,
+    action: `NAT gateway ${natId} (${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates the source to ${natSender.addr4?.text.replace(/\/32$/, "")}`,
+    detail: `in ${natSender.subnet.SubnetId} (${natSender.az ?? "?"})`,
+  });
+  return walk(ctx, natSender, target, depth + 1);
+}
+
+export function viaAppliance(
+  ctx: Ctx,
+  sender: Sender,
+  target: Target,
+  r: ParsedRoute["route"],
+  rtRef: ComponentRef,
+  routeInfo: NonNullable<Explanation["route"]>,
+  depth: number,
+): boolean {
+  const { ix } = ctx;
+  let eni: VirtualEni | null = null;
+  if (r.NetworkInterfaceId) {
+    const natId = ix.natByEni.get(r.NetworkInterfaceId);
+    if (natId) return viaNatGateway(ctx, sender, target, natId, depth, rtRef);
+    const rec = ix.networkInterfaces.get(r.NetworkInterfaceId);
+    eni = rec ? eniFromRecord(ix, rec) : null;
+    if (eni && r.InstanceId) {
+      const inst = ix.instances.get(r.InstanceId);
+      eni.publicIp ??= inst?.PublicIpAddress;
+    }
+  }
+  if (!eni && r.InstanceId) eni = eniForInstance(ix, r.InstanceId);
+  const id = r.InstanceId ?? r.NetworkInterfaceId!;
+  if (!eni) {
+    return fail(ctx, {
+      code: "BAD_STATE_ROUTE",
+      component: rtRef,
+      detail: `route ${routeInfo.destination} → ${id}: the target is not in the snapshot (terminated?)`,
+      routeTable: rtRef,
+      route: routeInfo,
+    });
+  }
+  if (eni.sourceDestCheck) {
+    return fail(ctx, {
+      code: "ENI_SOURCE_DEST_CHECK_RESTRICTION",
+      component: eni.ref,
+      detail: `${id} is a route target (NAT instance / appliance) but has source/destination check enabled, so it drops traffic not addressed to itself; disable it (aws ec2 modify-instance-attribute --no-source-dest-check)`,
+      networkInterface: eni.ref,
+    });
+  }
+  flagAzCrossing(ctx, sender, eni.ref, eni.subnet);
+  const src = senderAddrs(sender, target.family);
+  if (eni.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, eni.subnet, false, src)) return false;
+  const v = evalSecurityGroups(ctx, eni.sgIds, "ingress", src, sender.sgIds);
+  if (!v.ok) {
+    const first = eni.sgIds[0];
+    return fail(ctx, {
+      code: "ENI_SG_RULES_MISMATCH",
+      component: first ? { id: first, type: ComponentType.securityGroup } : eni.ref,
+      detail: `no ingress rule of ${eni.sgIds.join(", ")} on NAT instance ${id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label}`,
+      direction: "ingress",
+      securityGroups: eni.sgIds,
+      networkInterface: eni.ref,
+    });
+  }
+  ctx.hops.push({ component: { id: v.sgId!, type: ComponentType.securityGroup }, action: `security group ${v.sgId} ingress rule ${v.rule} matched`, detail: `on ${id}`, securityGroupRule: sgRuleOf(v, "ingress") });
+  ctx.hops.push({ component: eni.ref, action: `NAT instance ${id} (source/destination check off) forwards and translates the source to its own address` });
+  return walk(ctx, { ...senderFromEni(eni), label: id }, target, depth + 1);
+}
+
+export function viaInternetGateway(ctx: Ctx, sender: Sender, target: Target, igwId: string): boolean {
+  const ref = { id: igwId, type: ComponentType.internetGateway };
+  const igw = ctx.ix.internetGateways.get(igwId);
+  const vpcId = sender.subnet.VpcId;
+  const att = igw?.Attachments.find((a) => a.VpcId === vpcId);
+  const attState = att?.State ?? "missing";
+  if (!igw || !att || !["available", "attached"].includes(attState)) {
+    return fail(ctx, {
+      code: igw ? "BAD_STATE_ATTACHMENT" : "BAD_STATE",
+      component: ref,
+      detail: igw ? `internet gateway ${igwId} is not attached to ${vpcId} (attachment: ${attState})` : `internet gateway ${igwId} is not in the snapshot`,
+      state: attState,
+    });
+  }
+  if (target.family === 4 && target.cidrs.length > 0 && target.cidrs.every(isNonPublicV4)) {
+    return fail(ctx, {
+      code: "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
+      component: ref,
+      detail: `${target.label} is a private address; internet gateway ${igwId} drops it`,
+      address: target.cidrs[0]!.text,
+    });
+  }
+  if (target.family === 4 && !sender.publicIp) {
+    const why = sender.natGatewayId
+      ? `NAT gateway ${sender.natGatewayId} has no public address (${(ctx.ix.natGateways.get(sender.natGatewayId)?.ConnectivityType ?? "public") === "private" ? "a private NAT gateway cannot reach the internet" : "no Elastic IP"})`
+      : `${sender.label} has no public IPv4 address or Elastic IP${sender.label.startsWith("lambda:") ? " (Lambda ENIs never get one: route the function's subnets to a NAT gateway)" : " (so replies could never come back: route the subnet to a NAT gateway, outbound only; an Elastic IP also works but exposes the instance)"}`;
+    return fail(ctx, {
+      code: "IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS",
+      component: ref,
+      detail: `internet gateway ${igwId} has no public address to translate to: ${why}`,
+      internetGateway: ref,
+      natGateway: sender.natGatewayId ? { id: sender.natGatewayId, type: ComponentType.natGateway } : undefined,
+      networkInterface: sender.natGatewayId ? undefined : sender.ref,
+    });
+  }
+  if (target.kind === "igw" && target.igwId && target.igwId !== igwId) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `the path reaches ${igwId}, not ${target.igwId}` });
+  }
+  ctx.hops.push({
+    component: ref,
+    action:
+      target.family === 4
+        ? `internet gateway ${igwId} translates ${sender.addr4?.text.replace(/\/32$/, "") ?? "the source"} to public ${sender.publicIp}`
+        : `internet gateway ${igwId} forwards IPv6 traffic`,
+    detail: `to ${target.label}`,
+  });
+  return true;
+}
+
+export function viaEgressOnly(ctx: Ctx, sender: Sender, target: Target, eigwId: string): boolean {
+  const ref = { id: eigwId, type: ComponentType.egressOnlyInternetGateway };
+  const eigw = ctx.ix.egressOnlyInternetGateways.get(eigwId);
+  const att = eigw?.Attachments.find((a) => a.VpcId === sender.subnet.VpcId);
+  if (!eigw || !att || !["available", "attached"].includes(att.State ?? "attached")) {
+    return fail(ctx, {
+      code: eigw ? "BAD_STATE_ATTACHMENT" : "BAD_STATE",
+      component: ref,
+      detail: eigw ? `egress-only internet gateway ${eigwId} is not attached to ${sender.subnet.VpcId}` : `egress-only internet gateway ${eigwId} is not in the snapshot`,
+    });
+  }
+  if (target.family !== 6) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `egress-only internet gateway ${eigwId} carries IPv6 only` });
+  }
+  ctx.hops.push({ component: ref, action: `egress-only internet gateway ${eigwId} forwards IPv6 traffic outbound (inbound connections refused)`, detail: `to ${target.label}` });
+  return true;
+}
+
+export function viaGatewayEndpoint(ctx: Ctx, target: Target, vpceId: string): boolean {
+  const ref = { id: vpceId, type: ComponentType.vpcEndpoint };
+  const ep = ctx.ix.vpcEndpoints.get(vpceId);
+  const state = (ep?.State ?? "available").toLowerCase();
+  if (!ep || state !== "available") {
+    return fail(ctx, { code: "BAD_STATE", component: ref, detail: ep ? `gateway endpoint ${vpceId} is ${ep.State}` : `gateway endpoint ${vpceId} is not in the snapshot`, state });
+  }
+  if (target.kind === "igw") {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `the route leads to gateway endpoint ${vpceId}, not to an internet gateway` });
+  }
+  ctx.hops.push({ component: ref, action: `gateway endpoint ${vpceId} (${ep.ServiceName ?? "?"}) carries the traffic to the service`, detail: `to ${target.label}` });
+  return true;
+}
+
+export function leaveVpc(ctx: Ctx, sender: Sender, target: Target, ref: ComponentRef, rtRef: ComponentRef): boolean {
+  const { ix } = ctx;
+  if (ref.type === ComponentType.vpcPeeringConnection) {
+    const pcx = ix.peerings.get(ref.id);
+    const code = pcx?.Status?.Code ?? "active";
+    if (!pcx || code !== "active") {
+      return fail(ctx, { code: "BAD_STATE", component: ref, detail: pcx ? `peering connection ${ref.id} is ${code}` : `peering connection ${ref.id} is not in the snapshot`, state: code });
+    }
+  }
+  if (ref.type === ComponentType.transitGateway) {
+    const atts = ix.snapshot.transitGatewayAttachments ? (ix.tgwAttachments.get(sender.subnet.VpcId) ?? []) : null;
+    const att = atts?.find((a) => a.TransitGatewayId === ref.id);
+    if (atts && (!att || (att.State ?? "available") !== "available")) {
+      return fail(ctx, {
+        code: "BAD_STATE_ATTACHMENT",
+        component: ref,
+        detail: `${sender.subnet.VpcId} has no available attachment to transit gateway ${ref.id}${att ? ` (${att.State})` : ""}`,
+      });
+    }
+  }
+  if (target.kind === "igw") {
+    return fail(ctx, {
+      code: "NO_ROUTE_TO_DESTINATION",
+      component: rtRef,
+      detail: `the default route leaves the VPC via ${ref.id}; it does not reach an internet gateway of ${sender.subnet.VpcId}`,
+      routeTable: rtRef,
+    });
+  }
+  ctx.hops.push({ component: ref, action: `leaves ${sender.subnet.VpcId} via ${ref.id}`, detail: `to ${target.label}` });
+  ctx.details.push(`PATH_LEAVES_VPC: leaves the VPC via ${ref.id}, not analyzed further`);
+  return true;
+}

@@ -1,0 +1,103 @@
+// What one walk of the analyzer carries between its modules: the sender, the target, network
+// interfaces as the analyzer sees them, and the context that collects hops and explanations.
+import type { Cidr } from "../../net/addr.js";
+import type { SnapshotIndex } from "../snapshot-index.js";
+import type { Subnet, VpcEndpoint } from "../snapshot.js";
+import type { ComponentRef, Explanation, Hop } from "./model.js";
+
+/** Whatever is sending the packet at this point of the path (source, or a NAT that forwards it). */
+export interface Sender {
+  ref: ComponentRef;
+  label: string;
+  subnet: Subnet;
+  az: string | undefined;
+  addr4: Cidr | null;
+  addr6: Cidr | null;
+  /** Public IPv4 the internet gateway can translate this sender's address to. */
+  publicIp?: string;
+  /** null: no security group applies (a subnet source, a NAT gateway). */
+  sgIds: string[] | null;
+  natGatewayId?: string;
+}
+
+export type TargetKind = "igw" | "internet" | "address" | "eni" | "prefix-list";
+
+export interface Target {
+  kind: TargetKind;
+  family: 4 | 6;
+  /** Destination addresses; empty for a prefix list whose entries are not in the snapshot. */
+  cidrs: Cidr[];
+  label: string;
+  igwId?: string;
+  prefixListId?: string;
+  eni?: VirtualEni;
+  /** The AWS service this target stands for (service:NAME). */
+  service?: string;
+  /** An interface endpoint chosen for the service that is not available. */
+  badEndpoint?: VpcEndpoint;
+  /** How the name resolved (private DNS → an endpoint): shown after the source's security group, where RA shows it. */
+  resolvedVia?: Hop;
+}
+
+/** A network interface as the analyzer needs it (from an ENI record, an instance, or made up). */
+export interface VirtualEni {
+  ref: ComponentRef;
+  subnet: Subnet;
+  vpcId: string;
+  addr4: Cidr | null;
+  addr6: Cidr | null;
+  sgIds: string[];
+  publicIp?: string;
+  sourceDestCheck: boolean;
+  lambda: boolean;
+  virtual: boolean;
+}
+
+export interface ReturnCheck {
+  subnet: Subnet;
+  /** Direction of the reply through this subnet's ACL. */
+  egress: boolean;
+  peers: Cidr[];
+}
+
+export interface Ctx {
+  ix: SnapshotIndex;
+  proto: "tcp" | "udp" | "icmp";
+  port: number;
+  hops: Hop[];
+  explanations: Explanation[];
+  details: string[];
+  returns: ReturnCheck[];
+  /** VPC-to-VPC crossings (peering, transit gateway) whose route back is checked after the forward path. */
+  crossings: Crossing[];
+  visited: Set<string>;
+}
+
+/** A crossing from one VPC into another; the reply must be routed back the same way. */
+export interface Crossing {
+  kind: "pcx" | "tgw";
+  /** The peering connection or transit gateway. */
+  via: ComponentRef;
+  fromVpc: string;
+  toVpc: string;
+  /** Source addresses the reply is addressed to. */
+  addrs: Cidr[];
+  family: 4 | 6;
+  srcAttachmentId?: string;
+  dstAttachmentId?: string;
+  /** Where the reply to `addrs` is sent from in `toVpc`: the delivering ENI's or the translating NAT's subnet. */
+  replySubnet?: Subnet;
+  fixed: boolean;
+}
+
+export function fail(ctx: Ctx, e: Explanation): false {
+  ctx.explanations.push(e);
+  return false;
+}
+
+export function senderAddrs(sender: Sender, family: 4 | 6): Cidr[] {
+  const a = family === 6 ? sender.addr6 : sender.addr4;
+  return a ? [a] : [];
+}
+
+export const hostText = (c: Cidr) => c.text.replace(/\/(32|128)$/, "");

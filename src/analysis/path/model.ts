@@ -1,0 +1,148 @@
+// The analyzer's public model: component types, hops, explanations and their codes, the query and
+// the result. Plain types and constants; src/analysis/analyzer.ts re-exports all of it.
+
+/** Component types, in CloudFormation's words (as Reachability Analyzer's ARNs imply). */
+export const ComponentType = {
+  networkInterface: "AWS::EC2::NetworkInterface",
+  securityGroup: "AWS::EC2::SecurityGroup",
+  networkAcl: "AWS::EC2::NetworkAcl",
+  routeTable: "AWS::EC2::RouteTable",
+  internetGateway: "AWS::EC2::InternetGateway",
+  egressOnlyInternetGateway: "AWS::EC2::EgressOnlyInternetGateway",
+  natGateway: "AWS::EC2::NatGateway",
+  vpcEndpoint: "AWS::EC2::VPCEndpoint",
+  vpcPeeringConnection: "AWS::EC2::VPCPeeringConnection",
+  transitGateway: "AWS::EC2::TransitGateway",
+  transitGatewayAttachment: "AWS::EC2::TransitGatewayAttachment",
+  transitGatewayRouteTable: "AWS::EC2::TransitGatewayRouteTable",
+  vpnGateway: "AWS::EC2::VPNGateway",
+  instance: "AWS::EC2::Instance",
+  subnet: "AWS::EC2::Subnet",
+  vpc: "AWS::EC2::VPC",
+  lambdaFunction: "AWS::Lambda::Function",
+  gateway: "AWS::EC2::Gateway",
+  resourceConfiguration: "AWS::VpcLattice::ResourceConfiguration",
+  resourceGateway: "AWS::VpcLattice::ResourceGateway",
+} as const;
+
+export interface ComponentRef {
+  id: string;
+  type: string;
+}
+
+export interface Hop {
+  component: ComponentRef;
+  action: string;
+  detail?: string;
+  /** The rule or route that let the packet through (Reachability Analyzer's PathComponent fields). */
+  securityGroupRule?: { direction: "egress" | "ingress"; securityGroupId: string; protocol: string; portRange?: { from: number; to: number }; peer: string };
+  aclRule?: { ruleNumber: number; action: string; protocol: string; egress: boolean; cidr?: string; portRange?: { from: number; to: number }; returnPath?: boolean };
+  route?: { destination: string; target: string; state?: string };
+}
+
+/**
+ * Why a path is blocked. `code` is a Reachability Analyzer explanation code where one fits
+ * (see EXPLANATION_CODES); the extra fields mirror RA's Explanation object where useful.
+ */
+export interface Explanation {
+  code: ExplanationCode;
+  component: ComponentRef;
+  detail: string;
+  direction?: "egress" | "ingress";
+  /** True when the block is on the return (reply) path. */
+  returnPath?: boolean;
+  securityGroups?: string[];
+  networkInterface?: ComponentRef;
+  natGateway?: ComponentRef;
+  internetGateway?: ComponentRef;
+  subnet?: ComponentRef;
+  routeTable?: ComponentRef;
+  route?: { destination: string; target: string; state?: string };
+  aclRule?: { ruleNumber: number; action: string; protocol: string; cidr?: string; portRange?: { from: number; to: number } };
+  address?: string;
+  state?: string;
+}
+
+/**
+ * Explanation codes this analyzer emits. Reachability Analyzer's, except the ones whose text starts
+ * with "(egress-cli)": ROUTING_LOOP, SOURCE_HAS_NO_IPV6_ADDRESS and the PrivateLink Resource-endpoint
+ * codes (RA's list has none for a VPC Lattice resource configuration; its ELBV2_LISTENER_PORT_RESTRICTION
+ * is the load-balancer analogue).
+ */
+export const EXPLANATION_CODES = {
+  ENI_SG_RULES_MISMATCH: "This security group has no inbound or outbound rules that apply.",
+  SUBNET_ACL_RESTRICTION: "Inbound or outbound traffic for a subnet must be admitted by the network ACL for the subnet.",
+  NO_ROUTE_TO_DESTINATION: "The route table does not have an applicable route to the destination resource.",
+  BAD_STATE_ROUTE: "This route is not in a functional state.",
+  BAD_STATE: "This component is not in a functional state.",
+  BAD_STATE_ATTACHMENT: "The attachment between these components is not in a functional state.",
+  IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS:
+    "Traffic can't reach the internet through the internet gateway if the source address is not paired with a public IP address.",
+  IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS:
+    "Internet gateways reject outbound traffic with destination addresses in the private (RFC 1918) or shared (RFC 6598) ranges.",
+  ENI_SOURCE_DEST_CHECK_RESTRICTION:
+    "Network interfaces with source/destination check enabled reject traffic not addressed from/to their own private IP addresses.",
+  ROUTING_LOOP: "(egress-cli) The path returns to a component it already crossed.",
+  SOURCE_HAS_NO_IPV6_ADDRESS: "(egress-cli) The source has no IPv6 address, so it cannot send IPv6 traffic.",
+  RESOURCE_CONFIGURATION_PORT_MISMATCH:
+    "(egress-cli) The resource configuration behind this Resource endpoint does not include the destination port in its port ranges.",
+  RESOURCE_CONFIGURATION_PROTOCOL_MISMATCH: "(egress-cli) The resource configuration behind this Resource endpoint does not carry this protocol (TCP only).",
+  RESOURCE_TARGET_NOT_RESOLVED:
+    "(egress-cli) The resource configuration's target (a DNS name or an ARN) does not resolve to an address in the snapshot.",
+  TGW_ROUTE_OVERLAP:
+    "(egress-cli) Two transit gateway attachments propagate the same CIDR; the transit gateway keeps the route it learned first, so traffic for the other attachment's VPC goes to the first.",
+  TGW_ATTACHMENT_NO_SUBNET_IN_AZ:
+    "(egress-cli) The VPC's transit gateway attachment has no subnet in the source's Availability Zone, so resources in that zone cannot reach the transit gateway.",
+} as const;
+export type ExplanationCode = keyof typeof EXPLANATION_CODES;
+
+/**
+ * Additional detail codes (prefix of each `additionalDetails` string, "CODE: text").
+ * AVAILABILITY_ZONE_CROSSED is Reachability Analyzer's; the others are egress-cli's.
+ */
+export const ADDITIONAL_DETAIL_CODES = {
+  AVAILABILITY_ZONE_CROSSED: "The network path crosses Availability Zones.",
+  PATH_LEAVES_VPC: "The path leaves the analyzed VPCs (a VPN, a peer VPC or transit gateway route tables not in the snapshot); it is not analyzed further.",
+  SECURITY_GROUPS_NOT_EVALUATED: "The source is a subnet or a NAT gateway: no security group applies at the source.",
+  DESTINATION_NOT_EVALUATED: "No network interface in the snapshot holds the destination address; its security groups were not evaluated.",
+  SERVICE_VIA_INTERNET: "No usable VPC endpoint for the service: its public endpoint is reached over the internet path.",
+  SERVICE_ENDPOINT_NO_PRIVATE_DNS: "An interface endpoint for the service exists but private DNS is disabled, so the service name resolves to public addresses.",
+  VIRTUAL_LAMBDA_ENI: "The snapshot holds no hyperplane ENI for the function in this subnet; a virtual one with the function's security groups was analyzed.",
+  ASSUMED_DEFAULT_ACL: "No network ACL for the subnet in the snapshot; traffic was assumed allowed.",
+  LAMBDA_SUBNET_RESULT: "Verdict for one of the function's subnets (a function may run in any of them).",
+  PRIVATELINK_NOT_EVALUATED: "The Resource endpoint's resource configuration or gateway is not in the snapshot (another account, or not collected); the path was analyzed up to the endpoint.",
+  VIRTUAL_RESOURCE_GATEWAY_ENI: "The snapshot holds no network interface of the resource gateway in the chosen subnet; a virtual one with the gateway's security groups was analyzed.",
+} as const;
+
+export interface PathQuery {
+  /** subnet-…, eni-…, i-…, lambda:NAME, nat-…, vpce-… */
+  source: string;
+  /** igw, igw-…, internet, an IPv4/IPv6 address or CIDR, service:NAME, eni-…, i-…, vpce-… */
+  destination: string;
+  protocol?: "tcp" | "udp" | "icmp";
+  port?: number;
+  /** For `igw` / `internet`: analyze IPv6 (::/0) instead of IPv4. */
+  ipVersion?: 4 | 6;
+}
+
+export interface PathResult {
+  reachable: boolean;
+  hops: Hop[];
+  explanations: Explanation[];
+  additionalDetails: string[];
+  source: ComponentRef;
+  destination: string;
+  /** One entry per concrete source when the source expands to several (a Lambda in N subnets). */
+  paths?: SourcePathResult[];
+  /** What to do about a blocked path, when the analyzer knows (e.g. the egress-cli command that fixes it). */
+  hint?: string;
+}
+
+export interface SourcePathResult {
+  source: ComponentRef;
+  hint?: string;
+  reachable: boolean;
+  hops: Hop[];
+  explanations: Explanation[];
+  additionalDetails: string[];
+}
