@@ -475,7 +475,8 @@ export function parseSnapshot(value: unknown): Snapshot {
  * answer and the errors are always parseSnapshot's.
  */
 export function adoptSnapshot(value: unknown): Snapshot {
-  if (!conformsInPlace(SnapshotSchema, value, undefined, "")) return parseSnapshot(value);
+  adopter ??= compileInPlace(SnapshotSchema);
+  if (!adopter || !adopter(value, undefined, "")) return parseSnapshot(value);
   const doc = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(SnapshotSchema.shape)) if (k in doc) out[k] = doc[k];
@@ -494,44 +495,72 @@ interface Def {
   defaultValue?: unknown;
 }
 
+/** Does `v` (the value at holder[key]) satisfy the schema? Fills absent defaults into `holder`. */
+type InPlace = (v: unknown, holder: Record<string | number, unknown> | undefined, key: string | number) => boolean;
+
+let adopter: InPlace | undefined | null;
+
 /**
- * Does `v` (the value at holder[key]) satisfy `schema`? Fills absent defaults into `holder` as it
- * goes (zod's own default values: a fresh copy each time). Knows the constructs SnapshotSchema is
- * built from; anything else answers false (parseSnapshot then decides).
+ * The schema as a checker that works in place (built once): zod's own default values (a fresh
+ * copy each time). Knows the constructs SnapshotSchema is built from; any other gives null, and
+ * adoptSnapshot then leaves everything to parseSnapshot.
  */
-function conformsInPlace(schema: z.ZodType, v: unknown, holder: Record<string | number, unknown> | undefined, key: string | number): boolean {
+function compileInPlace(schema: z.ZodType): InPlace | null {
   const d = (schema as unknown as { _zod: { def: Def } })._zod.def;
   switch (d.type) {
     case "string":
-      return typeof v === "string";
+      return (v) => typeof v === "string";
     case "number":
-      return typeof v === "number" && Number.isFinite(v);
+      return (v) => typeof v === "number" && Number.isFinite(v);
     case "boolean":
-      return typeof v === "boolean";
+      return (v) => typeof v === "boolean";
     case "unknown":
-      return true;
-    case "literal":
-      return d.values!.includes(v);
-    case "optional":
-      return v === undefined || conformsInPlace(d.innerType!, v, holder, key);
-    case "default":
-      if (v !== undefined) return conformsInPlace(d.innerType!, v, holder, key);
-      if (!holder) return false;
-      holder[key] = d.defaultValue;
-      return true;
+      return () => true;
+    case "literal": {
+      const values = d.values!;
+      return (v) => values.includes(v);
+    }
+    case "optional": {
+      const inner = compileInPlace(d.innerType!);
+      return inner && ((v, holder, key) => v === undefined || inner(v, holder, key));
+    }
+    case "default": {
+      const inner = compileInPlace(d.innerType!);
+      if (!inner) return null;
+      return (v, holder, key) => {
+        if (v !== undefined) return inner(v, holder, key);
+        if (!holder) return false;
+        holder[key] = d.defaultValue;
+        return true;
+      };
+    }
     case "array": {
-      if (!Array.isArray(v)) return false;
-      for (let i = 0; i < v.length; i++) if (!conformsInPlace(d.element!, v[i], v as unknown as Record<number, unknown>, i)) return false;
-      return true;
+      const element = compileInPlace(d.element!);
+      if (!element) return null;
+      return (v) => {
+        if (!Array.isArray(v)) return false;
+        for (let i = 0; i < v.length; i++) if (!element(v[i], v as unknown as Record<number, unknown>, i)) return false;
+        return true;
+      };
     }
     case "object": {
       // loose objects only (extra keys kept, as z.looseObject does); a strict or stripping one is zod's to judge
-      if (typeof v !== "object" || v === null || Array.isArray(v) || (d.catchall as unknown as { _zod: { def: Def } } | undefined)?._zod.def.type !== "unknown") return false;
-      const o = v as Record<string, unknown>;
-      for (const k in d.shape) if (!conformsInPlace(d.shape[k]!, o[k], o, k)) return false;
-      return true;
+      if ((d.catchall as unknown as { _zod: { def: Def } } | undefined)?._zod.def.type !== "unknown") return null;
+      const keys = Object.keys(d.shape!);
+      const checks: InPlace[] = [];
+      for (const k of keys) {
+        const c = compileInPlace(d.shape![k]!);
+        if (!c) return null;
+        checks.push(c);
+      }
+      return (v) => {
+        if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+        const o = v as Record<string, unknown>;
+        for (let i = 0; i < keys.length; i++) if (!checks[i]!(o[keys[i]!], o, keys[i]!)) return false;
+        return true;
+      };
     }
     default:
-      return false;
+      return null;
   }
 }

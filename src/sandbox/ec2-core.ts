@@ -140,6 +140,28 @@ export function get<T>(ctx: OpContext, kind: keyof typeof KINDS, id: unknown, pa
   return rec as T;
 }
 
+/** The latest `_visibleAt` of a kept list (allOf answers the same array until its collection changes). */
+const LATEST_VISIBLE = new WeakMap<object, number>();
+
+/**
+ * The visible records of a whole collection. Each page of an unfiltered Describe asks again (52 pages
+ * of DescribeNetworkInterfaces at 10×, each filtering 52,000 records): once every record is visible,
+ * which the list's latest `_visibleAt` tells, the answer is the list itself.
+ */
+function visibleOf<T extends { _visibleAt: number }>(ctx: OpContext, all: T[]): T[] {
+  let latest = LATEST_VISIBLE.get(all);
+  if (latest === undefined) {
+    latest = -Infinity;
+    for (const r of all) {
+      const at = r._visibleAt;
+      if (typeof at !== "number") latest = Infinity;
+      else if (at > latest) latest = at;
+    }
+    LATEST_VISIBLE.set(all, latest);
+  }
+  return latest <= ctx.now ? all.slice() : all.filter((r) => isVisible(ctx, r));
+}
+
 /** Visible records of a collection, optionally restricted to ids (unknown ids -> NotFound listing them). */
 export function listByIds<T extends { _visibleAt: number }>(
   ctx: OpContext,
@@ -158,7 +180,7 @@ export function listByIds<T extends { _visibleAt: number }>(
       for (const v of f.Values) for (const r of lookup<T>(ctx.rs, index, v)) if (isVisible(ctx, r)) seen.add(r);
       return [...seen];
     }
-    return allOf<T>(ctx.rs, k.coll).filter((r) => isVisible(ctx, r));
+    return visibleOf(ctx, allOf<T>(ctx.rs, k.coll));
   }
   if (!Array.isArray(ids)) throw awsError("InvalidParameterValue", `${k.label} ids must be a list`);
   ids.forEach((id) => checkIdFormat(k, id));
@@ -388,6 +410,7 @@ export function rulesOf(rs: RegionState, groupId: string, egress: boolean): SgRu
 }
 
 export function sgView(ctx: OpContext, g: SgRec) {
+  const rules = lookup<SgRuleRec>(ctx.rs, "sgr.group", g.GroupId); // one lookup for both directions
   return {
     GroupId: g.GroupId,
     GroupName: g.GroupName,
@@ -395,8 +418,8 @@ export function sgView(ctx: OpContext, g: SgRec) {
     VpcId: g.VpcId,
     OwnerId: ctx.accountId,
     SecurityGroupArn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:security-group/${g.GroupId}`,
-    IpPermissions: permissionsOf(ctx, rulesOf(ctx.rs, g.GroupId, false)),
-    IpPermissionsEgress: permissionsOf(ctx, rulesOf(ctx.rs, g.GroupId, true)),
+    IpPermissions: permissionsOf(ctx, rules.filter((r) => r.IsEgress === false)),
+    IpPermissionsEgress: permissionsOf(ctx, rules.filter((r) => r.IsEgress === true)),
     ...tagsOut(g.Tags),
   };
 }

@@ -1,0 +1,34 @@
+// Unfiltered Describe pages answer from the collection's kept list; a record still inside its
+// eventual-consistency window stays out of them until it becomes visible, then appears.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { EC2 } from "@aws-sdk/client-ec2";
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
+import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
+
+test("a new record joins unfiltered Describe pages once visible, and pages stay whole", async () => {
+  const sb = await Sandbox.open({ env: {}, faults: { consistencyDelayMs: 60 } });
+  const ec2 = new EC2({ region: "us-east-1", credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" }, retryStrategy: new ConfiguredRetryStrategy(1, () => 1) });
+  plugSandbox(ec2, sb, "ec2");
+  const allSubnets = async () => {
+    const ids: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const r = await ec2.describeSubnets({ MaxResults: 5, NextToken });
+      ids.push(...r.Subnets!.map((s) => s.SubnetId!));
+      NextToken = r.NextToken;
+    } while (NextToken);
+    return ids;
+  };
+  const before = await allSubnets(); // the default VPC's subnets, one per AZ, over two pages
+  assert.equal(before.length, 6);
+  assert.equal(new Set(before).size, 6);
+  const vpcId = (await ec2.describeVpcs({})).Vpcs![0]!.VpcId!;
+  await new Promise((r) => setTimeout(r, 80));
+  const vpc2 = (await ec2.createVpc({ CidrBlock: "10.1.0.0/16" })).Vpc!.VpcId!;
+  assert.deepEqual((await ec2.describeVpcs({})).Vpcs!.map((v) => v.VpcId), [vpcId], "not visible yet");
+  await new Promise((r) => setTimeout(r, 80));
+  assert.deepEqual((await ec2.describeVpcs({})).Vpcs!.map((v) => v.VpcId).sort(), [vpcId, vpc2].sort(), "visible now");
+  assert.deepEqual(await allSubnets(), before);
+});
