@@ -396,11 +396,12 @@ function permissionsOf(ctx: OpContext, rules: SgRuleRec[]) {
       };
       groups.set(key, p);
     }
-    const d = r.Description ? { Description: r.Description } : {};
-    if (r.CidrIpv4) p.IpRanges.push({ CidrIp: r.CidrIpv4, ...d });
-    if (r.CidrIpv6) p.Ipv6Ranges.push({ CidrIpv6: r.CidrIpv6, ...d });
-    if (r.PrefixListId) p.PrefixListIds.push({ PrefixListId: r.PrefixListId, ...d });
-    if (r.ReferencedGroupId) p.UserIdGroupPairs.push({ GroupId: r.ReferencedGroupId, UserId: ctx.accountId, ...d });
+    // literal objects rather than spreads: one entry per rule, 100,000 of them at 10×
+    const d = r.Description;
+    if (r.CidrIpv4) p.IpRanges.push(d ? { CidrIp: r.CidrIpv4, Description: d } : { CidrIp: r.CidrIpv4 });
+    if (r.CidrIpv6) p.Ipv6Ranges.push(d ? { CidrIpv6: r.CidrIpv6, Description: d } : { CidrIpv6: r.CidrIpv6 });
+    if (r.PrefixListId) p.PrefixListIds.push(d ? { PrefixListId: r.PrefixListId, Description: d } : { PrefixListId: r.PrefixListId });
+    if (r.ReferencedGroupId) p.UserIdGroupPairs.push(d ? { GroupId: r.ReferencedGroupId, UserId: ctx.accountId, Description: d } : { GroupId: r.ReferencedGroupId, UserId: ctx.accountId });
   }
   return [...groups.values()];
 }
