@@ -1,6 +1,6 @@
 // EC2 operations for Elastic IPs, NAT gateways, security groups, network interfaces and tags; NAT state transitions.
 import { lookup } from "./indexes.js";
-import { peeredVpcs } from "./ec2-transit.js";
+import { peeredVpcs } from "./ec2-peering.js";
 import { awsError } from "./errors.js";
 import { parseIpv4Block } from "../net/addr.js";
 import {

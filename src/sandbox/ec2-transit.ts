@@ -1,18 +1,20 @@
-// Transit gateways and VPC peering in the sandbox: CreateTransitGateway, CreateTransitGatewayVpc-
-// Attachment, transit gateway route tables, associations, propagations, static and blackhole routes,
-// Describe*/Get*/SearchTransitGatewayRoutes; CreateVpcPeeringConnection, Accept/Reject/Delete/Describe.
-// States follow AWS (pending → available, pending-acceptance → provisioning → active, deleting →
+// Transit gateways in the sandbox: CreateTransitGateway, CreateTransitGatewayVpcAttachment, transit
+// gateway route tables, associations, propagations, static and blackhole routes,
+// Describe*/Get*/SearchTransitGatewayRoutes. States follow AWS (pending → available, deleting →
 // deleted); propagated routes come from src/analysis/transit.ts (on an identical CIDR the transit
-// gateway keeps the first attachment's), so the sandbox and the analyzer apply one rule.
+// gateway keeps the first attachment's), so the sandbox and the analyzer apply one rule. The store
+// also holds the VPC peering connections (their operations: ec2-peering.ts), and the route functions
+// below validate and give the state of VPC routes to both pcx-… and tgw-… targets.
 import { cidrOverlaps, hasHostBits, parseCidr } from "../net/addr.js";
 import { tgwRouteTableRoutes, type Propagation, type StaticRoute } from "../analysis/transit.js";
 import type { Snapshot } from "../analysis/snapshot.js";
+import { peeringCode, peeringOf, type PeeringRec } from "./ec2-peering.js";
 import { awsError } from "./errors.js";
 import type { Handler, OpContext } from "./ec2-core.js";
 import { newId, type RegionState, type RouteRec, type RouteTableRec } from "./model.js";
 import { applyFilters, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
 
-type Tag = { Key: string; Value: string };
+export type Tag = { Key: string; Value: string };
 
 interface TgwRec {
   TransitGatewayId: string;
@@ -48,18 +50,7 @@ interface TgwRouteTableRec {
   _readyAt: number;
   _deletedAt?: number;
 }
-interface PeeringRec {
-  VpcPeeringConnectionId: string;
-  RequesterVpcId: string;
-  AccepterVpcId: string;
-  AccepterOwnerId: string;
-  Code: "initiating-request" | "pending-acceptance" | "failed" | "provisioning" | "active" | "rejected" | "deleted" | "expired";
-  Message?: string;
-  Tags: Tag[];
-  _createdAt: number;
-  _changedAt: number;
-}
-interface TransitStore {
+export interface TransitStore {
   tgws: Record<string, TgwRec>;
   attachments: Record<string, AttachmentRec>;
   routeTables: Record<string, TgwRouteTableRec>;
@@ -68,9 +59,8 @@ interface TransitStore {
 
 /** How long deleted transit gateway resources stay visible as `deleted` (AWS: a while; peering: ~2 h). */
 const DELETED_VISIBLE_MS = 3_600_000;
-const PEERING_EXPIRY_MS = 7 * 86_400_000;
 
-function store(rs: RegionState): TransitStore {
+export function store(rs: RegionState): TransitStore {
   return (rs.ext.transit ??= { tgws: {}, attachments: {}, routeTables: {}, peerings: {} }) as TransitStore;
 }
 
@@ -84,7 +74,7 @@ function lifecycle(ctx: OpContext, r: { _readyAt: number; _deletedAt?: number })
 const gone = (ctx: OpContext, r: { _readyAt: number; _deletedAt?: number }) => r._deletedAt !== undefined && ctx.now >= r._deletedAt + ctx.timing.natDeleteMs + DELETED_VISIBLE_MS;
 const live = (ctx: OpContext, r: { _readyAt: number; _deletedAt?: number }) => r._deletedAt === undefined;
 
-function str(ctx: OpContext, name: string, required = true): string | undefined {
+export function str(ctx: OpContext, name: string, required = true): string | undefined {
   const v = ctx.input[name];
   if (v === undefined || v === "") {
     if (required) throw awsError("MissingParameter", `The request must contain the parameter ${name}`);
@@ -124,7 +114,7 @@ function routeTableOf(ctx: OpContext, id: string | undefined): TgwRouteTableRec 
   return t;
 }
 
-function vpcCidrs(rs: RegionState, vpcId: string): string[] {
+export function vpcCidrs(rs: RegionState, vpcId: string): string[] {
   const v = rs.vpcs[vpcId] as { CidrBlock?: string; _secondaryCidrs?: string[] } | undefined;
   return v ? [v.CidrBlock!, ...(v._secondaryCidrs ?? [])].filter(Boolean) : [];
 }
@@ -266,7 +256,7 @@ const DeleteTransitGateway: Handler = (ctx) => {
   return { TransitGateway: tgwView(ctx, t) };
 };
 
-function describe<T>(ctx: OpContext, all: T[], idOf: (x: T) => string, idsParam: string, notFound: (ids: string[]) => Error, fns: FilterFns<T>, key: string, view: (x: T) => unknown, tagsOf: (x: T) => Tag[]) {
+export function describe<T>(ctx: OpContext, all: T[], idOf: (x: T) => string, idsParam: string, notFound: (ids: string[]) => Error, fns: FilterFns<T>, key: string, view: (x: T) => unknown, tagsOf: (x: T) => Tag[]) {
   const ids: string[] | undefined = ctx.input[idsParam];
   let items = all;
   if (ids?.length) {
@@ -572,124 +562,6 @@ const SearchTransitGatewayRoutes: Handler = (ctx) => {
 };
 
 // ---------------------------------------------------------------------------------------------
-// VPC peering
-
-function peeringCode(ctx: OpContext, p: PeeringRec): PeeringRec["Code"] {
-  // initiating-request and provisioning are brief: only the call that starts them answers with them.
-  if (p.Code === "initiating-request") return "pending-acceptance";
-  if (p.Code === "provisioning") return "active";
-  if (p.Code === "pending-acceptance" && ctx.now >= p._createdAt + PEERING_EXPIRY_MS) return "expired";
-  return p.Code;
-}
-
-const PEERING_MESSAGES: Record<string, (p: PeeringRec, account: string) => string> = {
-  "initiating-request": (_p, a) => `Initiating Request to ${a}`,
-  "pending-acceptance": (_p, a) => `Pending Acceptance by ${a}`,
-  provisioning: () => "Provisioning",
-  active: () => "Active",
-  rejected: (_p, a) => `Rejected by ${a}`,
-  deleted: (_p, a) => `Deleted by ${a}`,
-  expired: () => "Expired",
-  failed: (p) => p.Message ?? "Failed",
-};
-
-function peeringView(ctx: OpContext, p: PeeringRec) {
-  const code = peeringCode(ctx, p);
-  const info = (vpcId: string) => {
-    const cidr = vpcCidrs(ctx.rs, vpcId)[0];
-    return { VpcId: vpcId, OwnerId: ctx.accountId, Region: ctx.region, ...(cidr ? { CidrBlock: cidr, CidrBlockSet: vpcCidrs(ctx.rs, vpcId).map((c) => ({ CidrBlock: c })) } : {}), ...(code === "active" ? { PeeringOptions: { AllowDnsResolutionFromRemoteVpc: false, AllowEgressFromLocalClassicLinkToRemoteVpc: false, AllowEgressFromLocalVpcToRemoteClassicLink: false } } : {}) };
-  };
-  return {
-    VpcPeeringConnectionId: p.VpcPeeringConnectionId,
-    RequesterVpcInfo: info(p.RequesterVpcId),
-    AccepterVpcInfo: info(p.AccepterVpcId),
-    Status: { Code: code, Message: PEERING_MESSAGES[code]!(p, p.AccepterOwnerId) },
-    ...(code === "pending-acceptance" ? { ExpirationTime: new Date(p._createdAt + PEERING_EXPIRY_MS) } : {}),
-    ...tagsOut(p.Tags),
-  };
-}
-
-function peeringOf(ctx: OpContext): PeeringRec {
-  const id = str(ctx, "VpcPeeringConnectionId")!;
-  if (!/^pcx-[0-9a-f]{8,17}$/.test(id)) throw awsError("InvalidVpcPeeringConnectionId.Malformed", `Invalid id: "${id}"`);
-  const p = store(ctx.rs).peerings[id];
-  if (!p) throw awsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${id}' does not exist`);
-  return p;
-}
-
-function transition(ctx: OpContext, p: PeeringRec, allowed: PeeringRec["Code"][], to: PeeringRec["Code"]): void {
-  const from = peeringCode(ctx, p);
-  if (!allowed.includes(from)) throw awsError("InvalidStateTransition", `Invalid state transition for ${p.VpcPeeringConnectionId}, attempted to transition from ${from} to ${to}`);
-  ctx.dry();
-  p.Code = to;
-  p._changedAt = ctx.now;
-  ctx.mutated();
-}
-
-const CreateVpcPeeringConnection: Handler = (ctx) => {
-  const vpcId = str(ctx, "VpcId")!;
-  const peerVpcId = str(ctx, "PeerVpcId")!;
-  const owner = str(ctx, "PeerOwnerId", false) ?? ctx.accountId;
-  const region = str(ctx, "PeerRegion", false) ?? ctx.region;
-  if (!ctx.rs.vpcs[vpcId]) throw awsError("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
-  if (vpcId === peerVpcId) throw awsError("InvalidParameterValue", `Cannot create a VPC peering connection between a VPC and itself (${vpcId})`);
-  const tags = tagsFromSpecs(ctx.input.TagSpecifications, "vpc-peering-connection");
-  ctx.dry();
-  const p: PeeringRec = { VpcPeeringConnectionId: newId("pcx"), RequesterVpcId: vpcId, AccepterVpcId: peerVpcId, AccepterOwnerId: owner, Code: "initiating-request", Tags: tags, _createdAt: ctx.now, _changedAt: ctx.now };
-  // The request fails (asynchronously, as on AWS) for a peer the sandbox does not hold or overlapping CIDRs.
-  const mine = vpcCidrs(ctx.rs, vpcId).map((c) => parseCidr(c)!);
-  const theirs = owner === ctx.accountId && region === ctx.region ? vpcCidrs(ctx.rs, peerVpcId).map((c) => parseCidr(c)!) : [];
-  if (theirs.length === 0) {
-    p.Code = "failed";
-    p.Message = `The peer VPC ${peerVpcId} does not exist${owner !== ctx.accountId || region !== ctx.region ? ` in ${owner}/${region} (the sandbox holds one account and peers within a region)` : ""}`;
-  } else if (mine.some((a) => theirs.some((b) => cidrOverlaps(a, b)))) {
-    p.Code = "failed";
-    p.Message = `Overlapping CIDR range: ${vpcId} and ${peerVpcId} have overlapping CIDR blocks`;
-  }
-  store(ctx.rs).peerings[p.VpcPeeringConnectionId] = p;
-  ctx.mutated();
-  return { VpcPeeringConnection: { ...peeringView(ctx, p), Status: { Code: p.Code === "failed" ? "initiating-request" : p.Code, Message: PEERING_MESSAGES["initiating-request"]!(p, owner) } } };
-};
-
-const AcceptVpcPeeringConnection: Handler = (ctx) => {
-  const p = peeringOf(ctx);
-  transition(ctx, p, ["pending-acceptance"], "provisioning");
-  // The call answers "provisioning"; the next Describe sees "active".
-  return { VpcPeeringConnection: { ...peeringView(ctx, p), Status: { Code: "provisioning", Message: "Provisioning" } } };
-};
-
-const RejectVpcPeeringConnection: Handler = (ctx) => {
-  const p = peeringOf(ctx);
-  transition(ctx, p, ["pending-acceptance"], "rejected");
-  return { Return: true };
-};
-
-const DeleteVpcPeeringConnection: Handler = (ctx) => {
-  const p = peeringOf(ctx);
-  transition(ctx, p, ["pending-acceptance", "active", "provisioning", "initiating-request"], "deleted");
-  return { Return: true };
-};
-
-const DescribeVpcPeeringConnections: Handler = (ctx) =>
-  describe(
-    ctx,
-    Object.values(store(ctx.rs).peerings),
-    (p) => p.VpcPeeringConnectionId,
-    "VpcPeeringConnectionIds",
-    (ids) => awsError("InvalidVpcPeeringConnectionID.NotFound", `The vpcPeeringConnection ID '${ids.join(", ")}' does not exist`),
-    {
-      "vpc-peering-connection-id": (p) => [p.VpcPeeringConnectionId],
-      "requester-vpc-info.vpc-id": (p) => [p.RequesterVpcId],
-      "accepter-vpc-info.vpc-id": (p) => [p.AccepterVpcId],
-      "status-code": (p) => [peeringCode(ctx, p)],
-      "expiration-time": (p) => [new Date(p._createdAt + PEERING_EXPIRY_MS).toISOString()],
-    },
-    "VpcPeeringConnections",
-    (p) => peeringView(ctx, p),
-    (p) => p.Tags,
-  );
-
-// ---------------------------------------------------------------------------------------------
 // Routes in VPC route tables that point at a peering connection or a transit gateway
 
 /** Validates a CreateRoute/ReplaceRoute target pcx-… / tgw-… (ec2-network.ts calls this). */
@@ -709,12 +581,6 @@ export function transitRouteTarget(ctx: OpContext, rt: RouteTableRec, route: Rou
     if (!att) throw awsError("InvalidTransitGatewayID.NotFound", `The transitGateway ID '${tgwId}' does not exist or is not attached to ${rt.VpcId}`);
     rec.TransitGatewayId = tgwId;
   }
-}
-
-/** Is there an active peering connection between the two VPCs (security groups may reference each other)? */
-export function peeredVpcs(ctx: OpContext, a: string, b: string): boolean {
-  const s = ctx.rs.ext.transit as TransitStore | undefined;
-  return Object.values(s?.peerings ?? {}).some((p) => ((p.RequesterVpcId === a && p.AccepterVpcId === b) || (p.RequesterVpcId === b && p.AccepterVpcId === a)) && peeringCode(ctx, p) === "active");
 }
 
 /** State of a route to a peering connection or a transit gateway: blackhole once the connection is gone. */
@@ -807,9 +673,4 @@ export const transitOps: Record<string, Handler> = {
   CreateTransitGatewayRoute,
   DeleteTransitGatewayRoute,
   SearchTransitGatewayRoutes,
-  CreateVpcPeeringConnection,
-  AcceptVpcPeeringConnection,
-  RejectVpcPeeringConnection,
-  DeleteVpcPeeringConnection,
-  DescribeVpcPeeringConnections,
 };

@@ -11,6 +11,7 @@ import { endpointOps, settleEndpoints } from "./ec2-endpoints.js";
 import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
 import { transitOps } from "./ec2-transit.js";
+import { peeringOps } from "./ec2-peering.js";
 import { latticeOps } from "./lattice.js";
 import { latticeTagOps } from "./lattice-tags.js";
 import { iamRoleOps } from "./iam-roles.js";
@@ -79,6 +80,7 @@ registerService("lambda", lambdaOps);
 // Reachability Analyzer and the read-only operations for imported-only resource types (analyze-path, snapshot).
 registerService("ec2", insightsOps);
 registerService("ec2", transitOps);
+registerService("ec2", peeringOps);
 
 // VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints, S2).
 registerService("vpc-lattice", latticeOps);
