@@ -25,10 +25,13 @@ function pty(command: string, opts: { cwd: string; env?: Record<string, string |
   const child = spawn("script", ["-q", "-e", "-c", `stty cols ${opts.cols ?? 120} rows 40; ${command}`, "/dev/null"], { cwd: opts.cwd, env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   const type = (s: string) => child.stdin.write(s);
-  const onData = (d: Buffer) => {
-    output += d.toString("utf8");
+  const onData = (d: string) => {
+    output += d;
     opts.react?.(output, type);
   };
+  // decoded by the streams, so a character split across two chunks is not two replacement characters
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
   child.stdout.on("data", onData);
   child.stderr.on("data", onData);
   const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 60_000);
