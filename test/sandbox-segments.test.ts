@@ -52,14 +52,45 @@ test("import's reads (VPC, subnets with their free addresses, route tables, gate
   await ec2.describeInternetGateways({ Filters: [{ Name: "attachment.vpc-id", Values: [vpc] }] });
   assert.ok(sb.unparsed().includes(ENIS), `the ENIs stay unparsed: ${sb.unparsed().join(", ")}`);
   assert.ok(sb.unparsed().includes(RULES), "the rules stay unparsed");
-  assert.ok(!sb.unparsed().includes("regions.us-east-1.subnets"), "the subnets were parsed");
+  // the Describes by VPC parsed only that VPC's subnets and route tables (persisted indexes with each record's place)
+  assert.ok(sb.unparsed().includes("regions.us-east-1.subnets") && sb.unparsed().includes("regions.us-east-1.routeTables"), "subnets and route tables read record by record");
+  assert.deepEqual(found.map((s) => s.CidrBlock).sort(), ["10.1.1.0/24", "10.1.2.0/24"]);
   // the free-address count came from the persisted ENIs-by-subnet index, and is what AWS would say
   const free = Object.fromEntries(found.map((s) => [s.SubnetId!, s.AvailableIpAddressCount]));
   assert.deepEqual(free, { [subnets[0]!]: 256 - 5 - 3, [subnets[1]!]: 256 - 5 });
-  // a read that needs the ENIs parses them, and gets them all
+  // a read of one subnet's ENIs reads them record by record; an unfiltered one parses them all
   const enis = (await ec2.describeNetworkInterfaces({ Filters: [{ Name: "subnet-id", Values: [subnets[0]!] }] })).NetworkInterfaces!;
   assert.equal(enis.length, 3);
+  assert.ok(sb.unparsed().includes(ENIS));
+  const every = (await ec2.describeNetworkInterfaces({})).NetworkInterfaces!;
+  assert.deepEqual(every.map((e) => e.NetworkInterfaceId).sort(), enis.map((e) => e.NetworkInterfaceId).sort());
   assert.ok(!sb.unparsed().includes(ENIS));
+  // parsing the subnets whole (an unfiltered Describe, then a change through the tracker) keeps what was read
+  const all = (await ec2.describeSubnets({})).Subnets!.filter((s) => s.VpcId === vpc);
+  assert.deepEqual(all.map((s) => [s.SubnetId, s.AvailableIpAddressCount]), found.map((s) => [s.SubnetId, s.AvailableIpAddressCount]));
+  assert.ok(!sb.unparsed().includes("regions.us-east-1.subnets"));
+  await ec2.createSubnet({ VpcId: vpc, CidrBlock: "10.1.3.0/24" });
+  assert.equal((await ec2Of(await openSandbox(file)).describeSubnets({ Filters: f })).Subnets!.length, 3);
+});
+
+test("a change through a tracked call after record-by-record reads: the read records are the state's, nothing is lost", async () => {
+  const { file, vpc, subnets } = await account();
+  const sb = await openSandbox(file);
+  const ec2 = ec2Of(sb);
+  const f = [{ Name: "vpc-id", Values: [vpc] }];
+  await ec2.describeSubnets({ Filters: f });
+  assert.ok(sb.unparsed().includes("regions.us-east-1.subnets"));
+  await ec2.modifySubnetAttribute({ SubnetId: subnets[1], MapPublicIpOnLaunch: { Value: true } });
+  await ec2.createNetworkInterface({ SubnetId: subnets[1] });
+  const after = (await ec2.describeSubnets({ Filters: f })).Subnets!.map((s) => [s.SubnetId, s.MapPublicIpOnLaunch, s.AvailableIpAddressCount]);
+  const expected = [
+    [subnets[0], false, 256 - 5 - 3],
+    [subnets[1], true, 256 - 5 - 1],
+  ];
+  assert.deepEqual(after, expected);
+  compact(file);
+  const again = (await ec2Of(await openSandbox(file)).describeSubnets({ Filters: f })).Subnets!.map((s) => [s.SubnetId, s.MapPublicIpOnLaunch, s.AvailableIpAddressCount]);
+  assert.deepEqual(again, expected, "the same after a compaction");
 });
 
 test("another process's change to an unparsed collection waits in it: counted at once, applied when it is read", async () => {

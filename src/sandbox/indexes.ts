@@ -5,7 +5,7 @@
 // A service adds its own with defineIndex. An index declared `persist` is also written with its collection
 // in the state file (segments.ts), so a count by key (ENIs in a subnet) needs no parse of the collection.
 import type { RegionState } from "./model.js";
-import { lazyAt } from "./lazy.js";
+import { lazyAt, partialRecords } from "./lazy.js";
 import { plain, viewInfo } from "./tracker.js";
 
 type KeyFn = (rec: any) => string | readonly (string | undefined)[] | undefined;
@@ -133,9 +133,15 @@ function indexFor(rs: RegionState, name: string): { data: IndexData; def: IndexD
 /** Records whose key is `key`, read through `rs` (a tracked view stays tracked). */
 export function lookup<T>(rs: RegionState, name: string, key: string | undefined): T[] {
   if (key === undefined) return [];
-  const { data, def } = indexFor(rs, name);
+  const { data, def, raw } = indexFor(rs, name);
   const ids = data.byKey.get(key);
   if (!ids || ids.size === 0) return [];
+  if (!viewInfo(rs)) {
+    // a read on a collection not parsed yet: only these records are parsed (a tracked call parses it whole)
+    const seg = lazyAt(raw, def.coll);
+    const recs = seg && partialRecords(seg, ids);
+    if (recs) return recs as T[];
+  }
   const c = collOf(rs, def.coll) as Record<string, T> | undefined;
   if (!c) return [];
   const out: T[] = [];
@@ -163,6 +169,17 @@ export function allOf<T>(rs: RegionState, coll: string): T[] {
 /** How many records have this key (from a persisted index, the collection need not be parsed). */
 export function count(rs: RegionState, name: string, key: string | undefined): number {
   if (key === undefined) return 0;
+  const def = DEFS.get(name);
+  const raw = plain(rs) as object;
+  if (def?.persist && !BUILT.get(raw)?.has(name)) {
+    // a collection still unparsed (so untouched by this call) and with no journal change waiting: its stored counts are exact
+    const seg = lazyAt(raw, def.coll);
+    const range = seg?.counts?.[name];
+    if (seg && range && seg.pending.length === 0) {
+      const counts = ((seg.countsRead ??= {})[name] ??= JSON.parse(seg.source.read(range).toString("utf8")) as Record<string, number>);
+      return counts[key] ?? 0;
+    }
+  }
   return indexFor(rs, name).data.byKey.get(key)?.size ?? 0;
 }
 

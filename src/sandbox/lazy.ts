@@ -63,8 +63,16 @@ export interface LazySegment {
   range: Range;
   /** Persisted indexes over its records (name → range in the same file): see indexes.ts. */
   indexes: Record<string, Range>;
+  /** Their counts by key (name → range of `{ key: n }`), for a count that needs no id lists. */
+  counts?: Record<string, Range>;
+  countsRead?: Record<string, Record<string, number>>;
+  /** Where each record lies inside the segment (id → [offset, length] from the segment's start), when written. */
+  records?: Range;
   /** Journal changes inside it, applied in order when it is parsed. */
   pending: Change[];
+  /** Records parsed one by one (lookups through a persisted index) and handed out; kept when it is parsed whole. */
+  partial?: Map<string, unknown>;
+  table?: Record<string, [number, number]>;
   getter: () => unknown;
 }
 
@@ -130,8 +138,37 @@ function materialise(holder: object, key: string): unknown {
   }
   forget(holder, key);
   define(holder, key, value);
+  // records already handed out stay the ones in the state
+  if (seg.partial && typeof value === "object" && value !== null) for (const [id, rec] of seg.partial) if (Object.hasOwn(value, id)) (value as Record<string, unknown>)[id] = rec;
   for (const c of seg.pending) if (typeof value === "object" && value !== null) apply(value, { path: c.path.slice(seg.path.length), value: c.value });
   return value;
+}
+
+/**
+ * Some records of an unparsed collection, parsed one by one from their place in the file; undefined when
+ * that is not possible (no record table, or journal changes wait in it: then parse it whole).
+ */
+export function partialRecords(seg: LazySegment, ids: Iterable<string>): unknown[] | undefined {
+  if (!seg.records || seg.pending.length) return undefined;
+  const table = (seg.table ??= JSON.parse(seg.source.read(seg.records).toString("utf8")) as Record<string, [number, number]>);
+  const partial = (seg.partial ??= new Map());
+  const out: unknown[] = [];
+  for (const id of ids) {
+    let rec = partial.get(id);
+    if (rec === undefined) {
+      const at = table[id];
+      if (!at) continue;
+      try {
+        rec = JSON.parse(seg.source.read({ offset: seg.range.offset + at[0], length: at[1] }).toString("utf8"));
+      } catch (e) {
+        if (e instanceof SandboxStateError) throw e;
+        throw new SandboxStateError(seg.source.file, `segment ${seg.path.join(".")} is not valid JSON at ${id} (${(e as Error).message})`);
+      }
+      partial.set(id, rec);
+    }
+    out.push(rec);
+  }
+  return out;
 }
 
 /** A journal change into an unparsed collection is kept for when it is parsed. Returns whether it was. */

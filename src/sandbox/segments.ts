@@ -20,7 +20,7 @@ interface Header {
   /** The state's own fields (version, accountId, counters, the last calls, journalId…). */
   state: Record<string, unknown>;
   /** In state order: container objects to create, and segments to put on them. */
-  items: Array<{ object: string[] } | { segment: string[]; offset: number; length: number; indexes?: Record<string, Range> }>;
+  items: Array<{ object: string[] } | { segment: string[]; offset: number; length: number; indexes?: Record<string, Range>; counts?: Record<string, Range>; records?: Range }>;
   /** Bytes after the header (a shorter file was cut short). */
   bytes: number;
 }
@@ -59,23 +59,55 @@ export function encodeState(st: object, journalId: string): Buffer {
       } else {
         const names = p[0] === "regions" ? persistedIndexes(p.slice(2)) : [];
         let range: Range;
+        let records: Range | undefined;
         const indexes: Record<string, Range> = {};
-        if (lz && lz.pending.length === 0 && names.every((n) => lz.indexes[n])) {
+        const counts: Record<string, Range> = {};
+        if (lz && lz.pending.length === 0 && names.every((n) => lz.indexes[n] && lz.counts?.[n]) && (!names.length || lz.records)) {
           // never parsed and unchanged: the same bytes
           range = add(lz.source.read(lz.range));
           for (const n of names) indexes[n] = add(lz.source.read(lz.indexes[n]!));
+          for (const n of names) counts[n] = add(lz.source.read(lz.counts![n]!));
+          if (lz.records) records = add(lz.source.read(lz.records));
         } else {
           const v = obj[key]; // parses it if it was lazy (its queued changes applied)
-          range = add(Buffer.from(JSON.stringify(v)));
-          for (const n of names) indexes[n] = add(Buffer.from(JSON.stringify(indexSnapshot(n, (v ?? {}) as Record<string, unknown>))));
+          if (names.length && typeof v === "object" && v !== null && !Array.isArray(v)) {
+            // a collection with persisted indexes: also where each record lies, so a lookup parses only its records
+            const { bytes, table } = recordsOf(v as Record<string, unknown>);
+            range = add(bytes);
+            records = add(Buffer.from(JSON.stringify(table)));
+          } else range = add(Buffer.from(JSON.stringify(v)));
+          for (const n of names) {
+            const snap = indexSnapshot(n, (v ?? {}) as Record<string, unknown>);
+            indexes[n] = add(Buffer.from(JSON.stringify(snap)));
+            counts[n] = add(Buffer.from(JSON.stringify(Object.fromEntries(Object.entries(snap).map(([k, ids]) => [k, ids.length])))));
+          }
         }
-        header.items.push({ segment: p, ...range, ...(names.length ? { indexes } : {}) });
+        header.items.push({ segment: p, ...range, ...(names.length ? { indexes, counts } : {}), ...(records ? { records } : {}) });
       }
     }
   };
   walk(st as Record<string, unknown>, []);
   header.state.journalId = journalId;
   return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...parts]);
+}
+
+/** A collection's JSON (what JSON.stringify gives) and each record's byte range inside it. */
+function recordsOf(v: Record<string, unknown>): { bytes: Buffer; table: Record<string, [number, number]> } {
+  const table: Record<string, [number, number]> = {};
+  const parts: string[] = ["{"];
+  let pos = 1;
+  for (const id of Object.keys(v)) {
+    const json = JSON.stringify(v[id]);
+    if (json === undefined) continue;
+    const head = `${parts.length > 1 ? "," : ""}${JSON.stringify(id)}:`;
+    pos += Buffer.byteLength(head);
+    const n = Buffer.byteLength(json);
+    table[id] = [pos, n];
+    pos += n;
+    parts.push(head, json);
+  }
+  parts.push("}");
+  return { bytes: Buffer.from(parts.join("")), table };
 }
 
 /**
@@ -126,8 +158,15 @@ export function decodeState(file: string, fd: number): Record<string, any> {
     if ("object" in item) at(item.object)[item.object.at(-1)!] = {};
     else {
       const shift = (r: Range) => ({ offset: base + r.offset, length: r.length });
-      const indexes = Object.fromEntries(Object.entries(item.indexes ?? {}).map(([n, r]) => [n, shift(r)]));
-      defineLazy(at(item.segment), item.segment.at(-1)!, { path: item.segment, source, range: shift(item), indexes });
+      const shiftAll = (m: Record<string, Range> | undefined) => Object.fromEntries(Object.entries(m ?? {}).map(([n, r]) => [n, shift(r)]));
+      defineLazy(at(item.segment), item.segment.at(-1)!, {
+        path: item.segment,
+        source,
+        range: shift(item),
+        indexes: shiftAll(item.indexes),
+        counts: shiftAll(item.counts),
+        ...(item.records ? { records: shift(item.records) } : {}),
+      });
     }
   }
   if (source.live === 0) {
