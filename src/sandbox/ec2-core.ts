@@ -23,7 +23,7 @@ import { allOf, count, defineIndex, hasKey, lookup } from "./indexes.js";
 // ---------- indexes (see indexes.ts): what handlers look up by something other than the id ----------
 // persisted (written with the collection, segments.ts): a Describe by VPC reads one VPC's records, and
 // DescribeSubnets' AvailableIpAddressCount counts a subnet's ENIs, without parsing the whole collection
-defineIndex("eni.subnet", "networkInterfaces", (e: EniRec) => e.SubnetId, { persist: true });
+defineIndex("eni.subnet", "networkInterfaces", (e: EniRec) => e.SubnetId, { persist: "counts" });
 defineIndex("eni.vpc", "networkInterfaces", (e: EniRec) => e.VpcId);
 defineIndex("eni.group", "networkInterfaces", (e: EniRec) => e.Groups);
 defineIndex("eni.type", "networkInterfaces", (e: EniRec) => e.InterfaceType);
@@ -31,8 +31,8 @@ defineIndex("eip.eni", "addresses", (a: AddressRec) => a.NetworkInterfaceId);
 defineIndex("sgr.group", "securityGroupRules", (r: SgRuleRec) => r.GroupId);
 defineIndex("sgr.ref", "securityGroupRules", (r: SgRuleRec) => r.ReferencedGroupId);
 defineIndex("sg.vpc", "securityGroups", (g: SgRec) => g.VpcId);
-defineIndex("subnet.vpc", "subnets", (s: SubnetRec) => s.VpcId, { persist: true });
-defineIndex("rtb.vpc", "routeTables", (t: RouteTableRec) => t.VpcId, { persist: true });
+defineIndex("subnet.vpc", "subnets", (s: SubnetRec) => s.VpcId, { persist: "lookups" });
+defineIndex("rtb.vpc", "routeTables", (t: RouteTableRec) => t.VpcId, { persist: "lookups" });
 defineIndex("rtb.subnet", "routeTables", (t: RouteTableRec) => t.Associations.map((a) => a.SubnetId));
 defineIndex("rtb.assoc", "routeTables", (t: RouteTableRec) => t.Associations.map((a) => a.RouteTableAssociationId));
 defineIndex("nat.vpc", "natGateways", (n: NatRec) => n.VpcId);
@@ -40,7 +40,7 @@ defineIndex("nat.state", "natGateways", (n: NatRec) => n.State);
 defineIndex("nat.subnet", "natGateways", (n: NatRec) => n.SubnetId);
 defineIndex("acl.vpc", "networkAcls", (a: NaclRec) => a.VpcId);
 defineIndex("acl.subnet", "networkAcls", (a: NaclRec) => (a as NaclRec & { _subnetIds?: string[] })._subnetIds);
-defineIndex("igw.vpc", "internetGateways", (g: IgwRec) => g.VpcId, { persist: true });
+defineIndex("igw.vpc", "internetGateways", (g: IgwRec) => g.VpcId, { persist: "lookups" });
 
 /** Describe filters answered from an index (exact values only; the filter is still applied after). */
 const FILTER_INDEXES: Record<string, Record<string, string>> = {

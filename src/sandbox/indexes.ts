@@ -14,7 +14,8 @@ interface IndexDef {
   /** Collection path inside a region: ["networkInterfaces"] or ["ext", "vpcEndpoints"]. */
   coll: string[];
   key: KeyFn;
-  persist: boolean;
+  /** Written with the collection: "counts" (count/hasKey need no parse) or "lookups" (also each record's place, so a lookup parses only its records). */
+  persist?: "counts" | "lookups";
 }
 
 interface IndexData {
@@ -28,13 +29,14 @@ const DEFS = new Map<string, IndexDef>();
 /** Per plain region object: its built indexes. A replaced region is a new object, so it starts empty. */
 const BUILT = new WeakMap<object, Map<string, IndexData>>();
 
-export function defineIndex(name: string, coll: string | string[], key: KeyFn, opts: { persist?: boolean } = {}): void {
-  DEFS.set(name, { coll: typeof coll === "string" ? [coll] : coll, key, persist: opts.persist === true });
+export function defineIndex(name: string, coll: string | string[], key: KeyFn, opts: { persist?: "counts" | "lookups" } = {}): void {
+  DEFS.set(name, { coll: typeof coll === "string" ? [coll] : coll, key, ...(opts.persist ? { persist: opts.persist } : {}) });
 }
 
-/** Names of the persisted indexes over a collection (its path inside a region). */
-export function persistedIndexes(coll: readonly string[]): string[] {
-  return [...DEFS].filter(([, d]) => d.persist && d.coll.length === coll.length && d.coll.every((k, i) => coll[i] === k)).map(([n]) => n);
+/** The persisted indexes over a collection (its path inside a region), and whether a lookup by one reads single records. */
+export function persistedIndexes(coll: readonly string[]): { names: string[]; records: boolean } {
+  const defs = [...DEFS].filter(([, d]) => d.persist && d.coll.length === coll.length && d.coll.every((k, i) => coll[i] === k));
+  return { names: defs.map(([n]) => n), records: defs.some(([, d]) => d.persist === "lookups") };
 }
 
 /** What a persisted index holds for these records: key → ids, in the collection's order. */

@@ -58,7 +58,7 @@ export interface LambdaStore {
 
 type LambdaEni = EniRec & { _lambdaKey?: string; _releaseAt?: number };
 // Lambda ENIs waiting to be released: settleLambda runs before every call, and finds them without parsing every ENI
-defineIndex("eni.lambda-release", "networkInterfaces", (e: LambdaEni) => (e.InterfaceType === "lambda" && e._releaseAt !== undefined ? "waiting" : undefined), { persist: true });
+defineIndex("eni.lambda-release", "networkInterfaces", (e: LambdaEni) => (e.InterfaceType === "lambda" && e._releaseAt !== undefined ? "waiting" : undefined), { persist: "counts" });
 
 // Realistic durations (multiplied by the sandbox time scale, derived from the NAT timing).
 const UPDATE_VPC_MS = 5_000;

@@ -34,15 +34,17 @@ function kindOf(path: string[], value: unknown): Kind {
   return path.length < seg && typeof value === "object" && value !== null && !Array.isArray(value) ? "object" : "segment";
 }
 
-/** The file's bytes for a state (`journalId` names the journal that continues it). */
-export function encodeState(st: object, journalId: string): Buffer {
+/**
+ * The file's content for a state (`journalId` names the journal that continues it), in pieces to write
+ * one after the other (strings as UTF-8): a 70 MB account is not copied into one buffer first.
+ */
+export function encodeState(st: object, journalId: string): Array<string | Buffer> {
   const header: Header = { format: FORMAT, state: {}, items: [], bytes: 0 };
-  const parts: Buffer[] = [];
-  const NL = Buffer.from("\n");
-  const add = (b: Buffer): Range => {
-    const r = { offset: header.bytes, length: b.length };
-    parts.push(b, NL);
-    header.bytes += b.length + 1;
+  const parts: Array<string | Buffer> = [];
+  const add = (b: string | Buffer): Range => {
+    const r = { offset: header.bytes, length: typeof b === "string" ? Buffer.byteLength(b) : b.length };
+    parts.push(b, "\n");
+    header.bytes += r.length + 1;
     return r;
   };
   const walk = (obj: Record<string, unknown>, path: string[]) => {
@@ -57,29 +59,29 @@ export function encodeState(st: object, journalId: string): Buffer {
         header.items.push({ object: p });
         walk(value as Record<string, unknown>, p);
       } else {
-        const names = p[0] === "regions" ? persistedIndexes(p.slice(2)) : [];
+        const { names, records: withRecords } = p[0] === "regions" ? persistedIndexes(p.slice(2)) : { names: [], records: false };
         let range: Range;
         let records: Range | undefined;
         const indexes: Record<string, Range> = {};
         const counts: Record<string, Range> = {};
-        if (lz && lz.pending.length === 0 && names.every((n) => lz.indexes[n] && lz.counts?.[n]) && (!names.length || lz.records)) {
+        if (lz && lz.pending.length === 0 && names.every((n) => lz.indexes[n] && lz.counts?.[n]) && (!withRecords || lz.records)) {
           // never parsed and unchanged: the same bytes
           range = add(lz.source.read(lz.range));
           for (const n of names) indexes[n] = add(lz.source.read(lz.indexes[n]!));
           for (const n of names) counts[n] = add(lz.source.read(lz.counts![n]!));
-          if (lz.records) records = add(lz.source.read(lz.records));
+          if (withRecords) records = add(lz.source.read(lz.records!));
         } else {
           const v = obj[key]; // parses it if it was lazy (its queued changes applied)
-          if (names.length && typeof v === "object" && v !== null && !Array.isArray(v)) {
+          if (withRecords && typeof v === "object" && v !== null && !Array.isArray(v)) {
             // a collection with persisted indexes: also where each record lies, so a lookup parses only its records
-            const { bytes, table } = recordsOf(v as Record<string, unknown>);
-            range = add(bytes);
-            records = add(Buffer.from(JSON.stringify(table)));
-          } else range = add(Buffer.from(JSON.stringify(v)));
+            const { text, table } = recordsOf(v as Record<string, unknown>);
+            range = add(text);
+            records = add(JSON.stringify(table));
+          } else range = add(JSON.stringify(v));
           for (const n of names) {
             const snap = indexSnapshot(n, (v ?? {}) as Record<string, unknown>);
-            indexes[n] = add(Buffer.from(JSON.stringify(snap)));
-            counts[n] = add(Buffer.from(JSON.stringify(Object.fromEntries(Object.entries(snap).map(([k, ids]) => [k, ids.length])))));
+            indexes[n] = add(JSON.stringify(snap));
+            counts[n] = add(JSON.stringify(Object.fromEntries(Object.entries(snap).map(([k, ids]) => [k, ids.length]))));
           }
         }
         header.items.push({ segment: p, ...range, ...(names.length ? { indexes, counts } : {}), ...(records ? { records } : {}) });
@@ -88,26 +90,32 @@ export function encodeState(st: object, journalId: string): Buffer {
   };
   walk(st as Record<string, unknown>, []);
   header.state.journalId = journalId;
-  return Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), ...parts]);
+  return [`${JSON.stringify(header)}\n`, ...parts];
 }
 
 /** A collection's JSON (what JSON.stringify gives) and each record's byte range inside it. */
-function recordsOf(v: Record<string, unknown>): { bytes: Buffer; table: Record<string, [number, number]> } {
-  const table: Record<string, [number, number]> = {};
+function recordsOf(v: Record<string, unknown>): { text: string; table: Record<string, [number, number]> } {
+  const ids: string[] = [];
   const parts: string[] = ["{"];
-  let pos = 1;
   for (const id of Object.keys(v)) {
     const json = JSON.stringify(v[id]);
     if (json === undefined) continue;
-    const head = `${parts.length > 1 ? "," : ""}${JSON.stringify(id)}:`;
-    pos += Buffer.byteLength(head);
-    const n = Buffer.byteLength(json);
-    table[id] = [pos, n];
-    pos += n;
-    parts.push(head, json);
+    ids.push(id);
+    parts.push(`${ids.length > 1 ? "," : ""}${JSON.stringify(id)}:`, json);
   }
   parts.push("}");
-  return { bytes: Buffer.from(parts.join("")), table };
+  const text = parts.join("");
+  // offsets in characters are offsets in bytes when the text is ASCII (ids and records usually are)
+  const len = Buffer.byteLength(text) === text.length ? (x: string) => x.length : (x: string) => Buffer.byteLength(x);
+  const table: Record<string, [number, number]> = {};
+  let pos = 1;
+  for (let i = 0; i < ids.length; i++) {
+    pos += len(parts[1 + 2 * i]!);
+    const n = len(parts[2 + 2 * i]!);
+    table[ids[i]!] = [pos, n];
+    pos += n;
+  }
+  return { text, table };
 }
 
 /**

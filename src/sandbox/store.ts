@@ -8,7 +8,6 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { randomUUID } from "node:crypto";
-import writeFileAtomic from "write-file-atomic";
 import { SandboxStateError } from "./errors.js";
 import { isPidAlive } from "../plans/lock.js";
 import { type Change, apply } from "./tracker.js";
@@ -174,8 +173,17 @@ export class StateFile {
   compact(st: SandboxState): void {
     mkdirSync(dirname(this.file), { recursive: true });
     const id = randomUUID();
-    // collections this process never parsed are copied as bytes from the file they were loaded from
-    writeFileAtomic.sync(this.file, encodeState(st, id));
+    // collections this process never parsed are copied as bytes from the file they were loaded from;
+    // written piece by piece to a temporary file, fsynced, then renamed over the state (atomic)
+    const stateTmp = `${this.file}.${process.pid}.tmp`;
+    const sfd = openSync(stateTmp, "w");
+    try {
+      for (const piece of encodeState(st, id)) writeAll(sfd, piece);
+      fsyncSync(sfd);
+    } finally {
+      closeSync(sfd);
+    }
+    renameSync(stateTmp, this.file);
     const tmp = `${this.journalPath}.${process.pid}.tmp`;
     const fd = openSync(tmp, "w");
     try {
@@ -273,6 +281,17 @@ export class StateFile {
     if (existsSync(this.journalPath)) renameSync(this.journalPath, `${to}.journal`);
     return to;
   }
+}
+
+/** writeSync until all of it is written (a write may be short). */
+function writeAll(fd: number, piece: string | Buffer): void {
+  let buf: Buffer;
+  if (typeof piece === "string") {
+    const n = writeSync(fd, piece);
+    if (n === Buffer.byteLength(piece)) return;
+    buf = Buffer.from(piece).subarray(n);
+  } else buf = piece;
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off);
 }
 
 function checkState(file: string, raw: any): Persisted {
