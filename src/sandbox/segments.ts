@@ -64,7 +64,8 @@ export function encodeState(st: object, journalId: string): Array<string | Buffe
         let records: Range | undefined;
         const indexes: Record<string, Range> = {};
         const counts: Record<string, Range> = {};
-        if (lz && lz.pending.length === 0 && names.every((n) => lz.indexes[n] && lz.counts?.[n]) && (!withRecords || lz.records)) {
+        // (records read one by one may have been changed by a read that called ctx.mutated(): re-encoded)
+        if (lz && lz.pending.length === 0 && !lz.partial?.size && names.every((n) => lz.indexes[n] && lz.counts?.[n]) && (!withRecords || lz.records)) {
           // never parsed and unchanged: the same bytes
           range = add(lz.source.read(lz.range));
           for (const n of names) indexes[n] = add(lz.source.read(lz.indexes[n]!));
@@ -73,7 +74,7 @@ export function encodeState(st: object, journalId: string): Array<string | Buffe
         } else {
           const v = obj[key]; // parses it if it was lazy (its queued changes applied)
           if (withRecords && typeof v === "object" && v !== null && !Array.isArray(v)) {
-            // a collection with persisted indexes: also where each record lies, so a lookup parses only its records
+            // a collection with a "lookups" index: also where each record lies, so a lookup parses only its records
             const { text, table } = recordsOf(v as Record<string, unknown>);
             range = add(text);
             records = add(JSON.stringify(table));
