@@ -186,4 +186,13 @@ test("a torn header, a cut-short file or a damaged segment: SandboxStateError na
   const sb = await openSandbox(file);
   await assert.rejects(ec2Of(sb).describeNetworkInterfaces({}), (e: unknown) => e instanceof SandboxStateError, "a call surfaces it as is (exit 2), not as an emulator bug");
   assert.equal(Sandbox.quarantine(file), `${file}.corrupt`);
+
+  // a damaged stored index (ENI counts per subnet): the call that reads it, and quarantine, see it
+  const counts = seg.counts["eni.subnet"];
+  const badCounts = Buffer.from(good);
+  badCounts.fill("#", headerEnd + 1 + counts.offset, headerEnd + 1 + counts.offset + 3);
+  writeFileSync(file, badCounts);
+  const sb2 = await openSandbox(file);
+  await assert.rejects(ec2Of(sb2).describeSubnets({}), (e: unknown) => e instanceof SandboxStateError && e.message.includes(file));
+  assert.equal(Sandbox.quarantine(file), `${file}.corrupt`);
 });

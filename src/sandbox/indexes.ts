@@ -5,7 +5,7 @@
 // A service adds its own with defineIndex. An index declared `persist` is also written with its collection
 // in the state file (segments.ts), so a count by key (ENIs in a subnet) needs no parse of the collection.
 import type { RegionState } from "./model.js";
-import { lazyAt, partialRecords } from "./lazy.js";
+import { lazyAt, partialRecords, segmentJson } from "./lazy.js";
 import { plain, viewInfo } from "./tracker.js";
 
 type KeyFn = (rec: any) => string | readonly (string | undefined)[] | undefined;
@@ -98,7 +98,7 @@ function fromPersisted(raw: object, name: string, def: IndexDef): IndexData | un
   if (!seg || !range) return undefined;
   if (seg.pending.some((c) => c.path.length !== seg.path.length + 1)) return undefined;
   const data: IndexData = { byKey: new Map(), keysOf: new Map() };
-  const stored = JSON.parse(seg.source.read(range).toString("utf8")) as Record<string, string[]>;
+  const stored = segmentJson<Record<string, string[]>>(seg, range, ` (index ${name})`);
   for (const [k, ids] of Object.entries(stored)) {
     data.byKey.set(k, new Set(ids));
     for (const id of ids) {
@@ -178,7 +178,7 @@ export function count(rs: RegionState, name: string, key: string | undefined): n
     const seg = lazyAt(raw, def.coll);
     const range = seg?.counts?.[name];
     if (seg && range && seg.pending.length === 0) {
-      const counts = ((seg.countsRead ??= {})[name] ??= JSON.parse(seg.source.read(range).toString("utf8")) as Record<string, number>);
+      const counts = ((seg.countsRead ??= {})[name] ??= segmentJson<Record<string, number>>(seg, range, ` (counts of ${name})`));
       return counts[key] ?? 0;
     }
   }

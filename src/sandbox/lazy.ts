@@ -127,15 +127,19 @@ export function lazyAt(root: object, path: readonly string[]): LazySegment | und
   return typeof cur === "object" && cur !== null ? lazyOf(cur, path[path.length - 1]!) : undefined;
 }
 
-function materialise(holder: object, key: string): unknown {
-  const seg = LAZY.get(holder)!.get(key)!;
-  let value: unknown;
+/** Parses bytes of a segment's file (the collection, one record, an index); bad bytes are a SandboxStateError. */
+export function segmentJson<T>(seg: LazySegment, r: Range, what: string): T {
   try {
-    value = JSON.parse(seg.source.read(seg.range).toString("utf8"));
+    return JSON.parse(seg.source.read(r).toString("utf8")) as T;
   } catch (e) {
     if (e instanceof SandboxStateError) throw e;
-    throw new SandboxStateError(seg.source.file, `segment ${seg.path.join(".")} is not valid JSON (${(e as Error).message})`);
+    throw new SandboxStateError(seg.source.file, `segment ${seg.path.join(".")}${what} is not valid JSON (${(e as Error).message})`);
   }
+}
+
+function materialise(holder: object, key: string): unknown {
+  const seg = LAZY.get(holder)!.get(key)!;
+  const value = segmentJson<unknown>(seg, seg.range, "");
   forget(holder, key);
   define(holder, key, value);
   // records already handed out stay the ones in the state
@@ -150,7 +154,7 @@ function materialise(holder: object, key: string): unknown {
  */
 export function partialRecords(seg: LazySegment, ids: Iterable<string>): unknown[] | undefined {
   if (!seg.records || seg.pending.length) return undefined;
-  const table = (seg.table ??= JSON.parse(seg.source.read(seg.records).toString("utf8")) as Record<string, [number, number]>);
+  const table = (seg.table ??= segmentJson<Record<string, [number, number]>>(seg, seg.records, " (its record table)"));
   const partial = (seg.partial ??= new Map());
   const out: unknown[] = [];
   for (const id of ids) {
@@ -158,12 +162,7 @@ export function partialRecords(seg: LazySegment, ids: Iterable<string>): unknown
     if (rec === undefined) {
       const at = table[id];
       if (!at) continue;
-      try {
-        rec = JSON.parse(seg.source.read({ offset: seg.range.offset + at[0], length: at[1] }).toString("utf8"));
-      } catch (e) {
-        if (e instanceof SandboxStateError) throw e;
-        throw new SandboxStateError(seg.source.file, `segment ${seg.path.join(".")} is not valid JSON at ${id} (${(e as Error).message})`);
-      }
+      rec = segmentJson<unknown>(seg, { offset: seg.range.offset + at[0], length: at[1] }, ` at ${id}`);
       partial.set(id, rec);
     }
     out.push(rec);

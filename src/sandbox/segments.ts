@@ -8,7 +8,7 @@
 import { closeSync, fstatSync, readFileSync, readSync } from "node:fs";
 import { SandboxStateError } from "./errors.js";
 import { indexSnapshot, persistedIndexes } from "./indexes.js";
-import { type Range, SegmentSource, defineLazy, lazyOf } from "./lazy.js";
+import { type Range, SegmentSource, defineLazy, lazyOf, segmentJson } from "./lazy.js";
 import { unitDepth } from "./tracker.js";
 
 export const FORMAT = "egress-cli sandbox state, segmented, 1";
@@ -209,6 +209,9 @@ function readHeader(fd: number, size: number): Buffer {
 export function parseAll(obj: Record<string, unknown>, path: string[] = []): void {
   for (const key of Object.keys(obj)) {
     const p = [...path, key];
+    const lz = lazyOf(obj, key);
+    // its indexes, counts and record table too
+    if (lz) for (const r of [...Object.values(lz.indexes), ...Object.values(lz.counts ?? {}), ...(lz.records ? [lz.records] : [])]) segmentJson(lz, r, " (an index)");
     const v = obj[key];
     if (kindOf(p, v) === "object") parseAll(v as Record<string, unknown>, p);
   }
