@@ -145,6 +145,25 @@ test("a foreign plan is not rewritten by a refused run (load -> identity check -
   assert.ok(readFileSync(file).equals(before));
 });
 
+test("savePlan checks again what changed since the last save: a record changed in place, a new journal entry", async () => {
+  const file = join(tmp(), "p.json");
+  const plan = samplePlan();
+  await savePlan(file, plan); // every record and entry found valid once
+  const good = readFileSync(file, "utf8");
+  (plan.resources["vpc"] as { state: string }).state = "gone"; // the same object, now invalid
+  await assert.rejects(savePlan(file, plan), /resources\.vpc\.state/);
+  assert.equal(readFileSync(file, "utf8"), good, "nothing written");
+  plan.resources["vpc"]!.state = "created";
+  plan.journal.push({ step: "", action: "create", status: "done", at: "2026-11-01T10:00:02.000Z" });
+  await assert.rejects(savePlan(file, plan), /journal\[1\]\.step/);
+  plan.journal.pop();
+  plan.resources[""] = { ...plan.resources["vpc"]! };
+  await assert.rejects(savePlan(file, plan), /step id must not be empty/);
+  delete plan.resources[""];
+  await savePlan(file, plan);
+  assert.equal((await loadPlan(file))!.resources["vpc"]!.state, "created");
+});
+
 test("savePlan refuses to write an invalid plan", async () => {
   const file = join(tmp(), "p.json");
   const bad = { ...samplePlan(), region: "Mars" };
