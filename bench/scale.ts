@@ -153,7 +153,9 @@ function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Mea
   const cpuFile = path.join(cwd, "cpu.txt");
   const t = performance.now();
   const script = '/usr/bin/time -f "%M" -o "$0" "$@"; s=$?; times > "$CPU_FILE"; exit $s';
-  const r = spawnSync("/bin/bash", ["-c", script, tf, process.execPath, ...args], { cwd, env: { ...env, CPU_FILE: cpuFile }, encoding: "utf8", maxBuffer: 1 << 30 });
+  // stdin not a pipe: bash takes a socket on stdin for a remote shell (rshd) and then runs ~/.bashrc,
+  // which on a developer's machine (pyenv, nvm, …) cost ~130 ms of every command timed here
+  const r = spawnSync("/bin/bash", ["-c", script, tf, process.execPath, ...args], { cwd, env: { ...env, CPU_FILE: cpuFile }, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
   const wallMs = performance.now() - t;
   if (r.status !== 0 && r.status !== 4) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const m = Number(readFileSync(tf, "utf8").trim().split("\n").at(-1));
@@ -168,56 +170,6 @@ function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Mea
 const cliArgs = (...a: string[]) => [BIN, "--sandbox-file", "sb.json", ...a];
 const fmt = (m: Measure) => `${(m.wallMs / 1000).toFixed(2)} s, ${m.rssMb.toFixed(0)} MB`;
 
-const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? process.env.BENCH_SIZES ?? "1,10").split(",").map(Number);
-const hasAudit = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8", env: ENV }).stdout.includes("\n  audit");
-
-const results = new Map<number, Record<string, Measure>>();
-/** Per size: the sandbox files that snapshot and analyze-path --local (read-only calls) changed. */
-const readOnlyWrites = new Map<number, string[]>();
-
-/** The sandbox's own files (state, journal, lock) with their size and mtime. */
-function sandboxFiles(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const f of readdirSync(dir).filter((f) => f.startsWith("sb.json"))) {
-    const st = statSync(path.join(dir, f));
-    out.set(f, `${st.size}:${st.mtimeMs}`);
-  }
-  return out;
-}
-
-function changedFiles(a: Map<string, string>, b: Map<string, string>): string[] {
-  return [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f));
-}
-for (const k of sizes) {
-  const cwd = mkdtempSync(path.join(tmpdir(), `egress-scale-${k}x-`));
-  const doc = account(100 * k);
-  writeFileSync(path.join(cwd, "account.json"), JSON.stringify(doc));
-  const counts = `${(doc.vpcs as unknown[]).length} VPCs / ${(doc.subnets as unknown[]).length} subnets / ${(doc.networkInterfaces as unknown[]).length} ENIs / ${(doc.securityGroups as unknown[]).length * RULES_PER_SG} SG rules`;
-  const r: Record<string, Measure> = {};
-  measure(cliArgs("sandbox", "init"), cwd);
-  r["sandbox load"] = measure(cliArgs("sandbox", "load", "account.json"), cwd);
-  const before = sandboxFiles(cwd);
-  r["snapshot --all-vpcs"] = measure(cliArgs("snapshot", "--all-vpcs", "--out", "snap.json"), cwd);
-  r["analyze-path --local"] = measure(cliArgs("analyze-path", "--local", "--from", `subnet-${(2).toString(16).padStart(17, "0")}`, "--to", "internet"), cwd);
-  readOnlyWrites.set(k, changedFiles(before, sandboxFiles(cwd)));
-  r["import --vpc"] = measure(cliArgs("--plan", "imp.json", "import", "--vpc", (doc.vpcs as Array<{ VpcId: string }>)[0]!.VpcId, "--name", "imp"), cwd);
-  if (hasAudit) r["audit --all-vpcs"] = measure(cliArgs("audit", "--all-vpcs"), cwd);
-  results.set(k, r);
-  console.error(`${k}×: ${counts}: ${Object.entries(r).map(([n, m]) => `${n} ${fmt(m)}`).join("; ")}`);
-  if (process.env.BENCH_KEEP) console.error(`kept ${cwd}`);
-  else rmSync(cwd, { recursive: true, force: true });
-}
-if (process.env.BENCH_ONLY_ACCOUNTS) process.exit(0);
-
-console.log(`\nNode ${process.version}. Account sizes: 1× = 100 VPCs / 1,000 subnets / 5,200 ENIs / 10,000 SG rules; 10× = ten times that.\n`);
-console.log(`| command | ${sizes.map((k) => `${k}× wall, peak RSS`).join(" | ")} | ${sizes.length > 1 ? `${sizes.at(-1)}×/${sizes[0]}× wall` : ""} |`);
-console.log(`|---|${sizes.map(() => "---|").join("")}---|`);
-for (const name of Object.keys(results.get(sizes[0]!)!)) {
-  const row = sizes.map((k) => fmt(results.get(k)![name]!));
-  const ratio = sizes.length > 1 ? (results.get(sizes.at(-1)!)![name]!.wallMs / results.get(sizes[0]!)![name]!.wallMs).toFixed(2) : "";
-  console.log(`| \`${name}\` | ${row.join(" | ")} | ${ratio} |`);
-}
-if (!hasAudit) console.log("\n(`audit --all-vpcs`: no audit command in this build.)");
 
 // ---------- start-up, the S1 flow, create-vpc's calls, RA 3 subnets vs 1 ----------
 
@@ -305,6 +257,57 @@ async function raWall(subnets: 1 | 3): Promise<number> {
 }
 const ra1 = await raWall(1);
 const ra3 = await raWall(3);
+
+// ---------- account scale (after the start-up figures: the big accounts leave the machine busy reclaiming memory for a while) ----------
+const sizes = (process.argv.find((a) => a.startsWith("--sizes="))?.slice(8) ?? process.env.BENCH_SIZES ?? "1,10").split(",").map(Number);
+const hasAudit = spawnSync(process.execPath, [BIN, "--help"], { encoding: "utf8", env: ENV }).stdout.includes("\n  audit");
+
+const results = new Map<number, Record<string, Measure>>();
+/** Per size: the sandbox files that snapshot and analyze-path --local (read-only calls) changed. */
+const readOnlyWrites = new Map<number, string[]>();
+
+/** The sandbox's own files (state, journal, lock) with their size and mtime. */
+function sandboxFiles(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of readdirSync(dir).filter((f) => f.startsWith("sb.json"))) {
+    const st = statSync(path.join(dir, f));
+    out.set(f, `${st.size}:${st.mtimeMs}`);
+  }
+  return out;
+}
+
+function changedFiles(a: Map<string, string>, b: Map<string, string>): string[] {
+  return [...new Set([...a.keys(), ...b.keys()])].filter((f) => a.get(f) !== b.get(f));
+}
+for (const k of sizes) {
+  const cwd = mkdtempSync(path.join(tmpdir(), `egress-scale-${k}x-`));
+  const doc = account(100 * k);
+  writeFileSync(path.join(cwd, "account.json"), JSON.stringify(doc));
+  const counts = `${(doc.vpcs as unknown[]).length} VPCs / ${(doc.subnets as unknown[]).length} subnets / ${(doc.networkInterfaces as unknown[]).length} ENIs / ${(doc.securityGroups as unknown[]).length * RULES_PER_SG} SG rules`;
+  const r: Record<string, Measure> = {};
+  measure(cliArgs("sandbox", "init"), cwd);
+  r["sandbox load"] = measure(cliArgs("sandbox", "load", "account.json"), cwd);
+  const before = sandboxFiles(cwd);
+  r["snapshot --all-vpcs"] = measure(cliArgs("snapshot", "--all-vpcs", "--out", "snap.json"), cwd);
+  r["analyze-path --local"] = measure(cliArgs("analyze-path", "--local", "--from", `subnet-${(2).toString(16).padStart(17, "0")}`, "--to", "internet"), cwd);
+  readOnlyWrites.set(k, changedFiles(before, sandboxFiles(cwd)));
+  r["import --vpc"] = measure(cliArgs("--plan", "imp.json", "import", "--vpc", (doc.vpcs as Array<{ VpcId: string }>)[0]!.VpcId, "--name", "imp"), cwd);
+  if (hasAudit) r["audit --all-vpcs"] = measure(cliArgs("audit", "--all-vpcs"), cwd);
+  results.set(k, r);
+  console.error(`${k}×: ${counts}: ${Object.entries(r).map(([n, m]) => `${n} ${fmt(m)}`).join("; ")}`);
+  if (process.env.BENCH_KEEP) console.error(`kept ${cwd}`);
+  else rmSync(cwd, { recursive: true, force: true });
+}
+
+console.log(`\nNode ${process.version}. Account sizes: 1× = 100 VPCs / 1,000 subnets / 5,200 ENIs / 10,000 SG rules; 10× = ten times that.\n`);
+console.log(`| command | ${sizes.map((k) => `${k}× wall, peak RSS`).join(" | ")} | ${sizes.length > 1 ? `${sizes.at(-1)}×/${sizes[0]}× wall` : ""} |`);
+console.log(`|---|${sizes.map(() => "---|").join("")}---|`);
+for (const name of Object.keys(results.get(sizes[0]!)!)) {
+  const row = sizes.map((k) => fmt(results.get(k)![name]!));
+  const ratio = sizes.length > 1 ? (results.get(sizes.at(-1)!)![name]!.wallMs / results.get(sizes[0]!)![name]!.wallMs).toFixed(2) : "";
+  console.log(`| \`${name}\` | ${row.join(" | ")} | ${ratio} |`);
+}
+if (!hasAudit) console.log("\n(`audit --all-vpcs`: no audit command in this build.)");
 
 console.log("\n| measure | figures | ratio |\n|---|---|---|");
 console.log(`| \`--sandbox status\` CPU / \`node -e 0\` CPU | ${statusCpu.toFixed(0)} ms / ${nodeCpu.toFixed(0)} ms | ${(statusCpu / nodeCpu).toFixed(2)} |`);
