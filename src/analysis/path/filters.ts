@@ -3,7 +3,7 @@
 import { ANY_V4, cidrContains, type Cidr } from "../../net/addr.js";
 import { aclForSubnet, type ParsedAcl, type ParsedAclEntry, type ParsedPermission, type SnapshotIndex } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
-import type { Ctx } from "./internal.js";
+import { fail, type Ctx, type Sender, type VirtualEni } from "./internal.js";
 import { ComponentType, type Explanation, type Hop } from "./model.js";
 
 export function fmtPorts(proto: string, from: number, to: number): string {
@@ -207,5 +207,28 @@ export function checkAcl(
 export function crossAcl(ctx: Ctx, subnet: Subnet, egress: boolean, peers: Cidr[]): boolean {
   if (!checkAcl(ctx, subnet, egress, peers, ctx.port, ctx.port, false)) return false;
   ctx.returns.push({ subnet, egress: !egress, peers });
+  return true;
+}
+
+/**
+ * Traffic from `sender` arriving at `eni`: its subnet's network ACL inbound when it comes from another
+ * subnet, then the ingress rules of its security groups (the matching rule a hop `on <where>`). False,
+ * with the explanation `refusal()` words, when a group admits nothing.
+ */
+export function admitAt(ctx: Ctx, sender: Sender, eni: VirtualEni, src: Cidr[], where: string, refusal: () => string): boolean {
+  if (eni.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, eni.subnet, false, src)) return false;
+  const v = evalSecurityGroups(ctx, eni.sgIds, "ingress", src, sender.sgIds);
+  if (!v.ok) {
+    const first = eni.sgIds[0];
+    return fail(ctx, {
+      code: "ENI_SG_RULES_MISMATCH",
+      component: first ? { id: first, type: ComponentType.securityGroup } : eni.ref,
+      detail: refusal(),
+      direction: "ingress",
+      securityGroups: eni.sgIds,
+      networkInterface: eni.ref,
+    });
+  }
+  ctx.hops.push({ component: { id: v.sgId!, type: ComponentType.securityGroup }, action: `security group ${v.sgId} ingress rule ${v.rule} matched`, detail: `on ${where}`, securityGroupRule: sgRuleOf(v, "ingress") });
   return true;
 }

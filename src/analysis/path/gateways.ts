@@ -5,7 +5,7 @@ import type { ParsedRoute } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
 import { fixReply } from "./crossings.js";
 import { eniForInstance, eniFromRecord, senderFromEni, senderFromNat } from "./enis.js";
-import { crossAcl, evalSecurityGroups, fmtPorts, sgRuleOf } from "./filters.js";
+import { admitAt, crossAcl, fmtPorts } from "./filters.js";
 import { fail, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
 import { ComponentType, type ComponentRef, type Explanation } from "./model.js";
 import { walk } from "./walk.js";
@@ -102,20 +102,7 @@ export function viaAppliance(
   }
   flagAzCrossing(ctx, sender, eni.ref, eni.subnet);
   const src = senderAddrs(sender, target.family);
-  if (eni.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, eni.subnet, false, src)) return false;
-  const v = evalSecurityGroups(ctx, eni.sgIds, "ingress", src, sender.sgIds);
-  if (!v.ok) {
-    const first = eni.sgIds[0];
-    return fail(ctx, {
-      code: "ENI_SG_RULES_MISMATCH",
-      component: first ? { id: first, type: ComponentType.securityGroup } : eni.ref,
-      detail: `no ingress rule of ${eni.sgIds.join(", ")} on NAT instance ${id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label}`,
-      direction: "ingress",
-      securityGroups: eni.sgIds,
-      networkInterface: eni.ref,
-    });
-  }
-  ctx.hops.push({ component: { id: v.sgId!, type: ComponentType.securityGroup }, action: `security group ${v.sgId} ingress rule ${v.rule} matched`, detail: `on ${id}`, securityGroupRule: sgRuleOf(v, "ingress") });
+  if (!admitAt(ctx, sender, eni, src, id, () => `no ingress rule of ${eni.sgIds.join(", ")} on NAT instance ${id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label}`)) return false;
   ctx.hops.push({ component: eni.ref, action: `NAT instance ${id} (source/destination check off) forwards and translates the source to its own address` });
   return walk(ctx, { ...senderFromEni(eni), label: id }, target, depth + 1);
 }

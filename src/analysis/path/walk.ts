@@ -5,7 +5,7 @@ import { routeTableForSubnet, type SnapshotIndex } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
 import { checkCrossingReturn, fixReply, viaPeering, viaTransitGateway } from "./crossings.js";
 import { eniFromRecord } from "./enis.js";
-import { checkAcl, crossAcl, evalSecurityGroups, fmtPorts, peersText, sgRuleOf } from "./filters.js";
+import { admitAt, checkAcl, crossAcl, evalSecurityGroups, fmtPorts, peersText, sgRuleOf } from "./filters.js";
 import { leaveVpc, viaAppliance, viaEgressOnly, viaGatewayEndpoint, viaInternetGateway, viaNatGateway } from "./gateways.js";
 import { fail, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
 import { ComponentType, type ComponentRef } from "./model.js";
@@ -199,25 +199,7 @@ function findSubnetFor(ix: SnapshotIndex, vpcId: string, c: Cidr): Subnet | null
 function deliverToEni(ctx: Ctx, sender: Sender, target: Target, eni: VirtualEni, depth: number): boolean {
   const src = senderAddrs(sender, target.family);
   fixReply(ctx, eni.subnet);
-  if (eni.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, eni.subnet, false, src)) return false;
-  const v = evalSecurityGroups(ctx, eni.sgIds, "ingress", src, sender.sgIds);
-  if (!v.ok) {
-    const first = eni.sgIds[0];
-    return fail(ctx, {
-      code: "ENI_SG_RULES_MISMATCH",
-      component: first ? { id: first, type: ComponentType.securityGroup } : eni.ref,
-      detail: `no ingress rule of ${eni.sgIds.join(", ") || "(no security groups)"} on ${eni.ref.id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label} (${peersText(src)}${sender.sgIds?.length ? `, ${sender.sgIds.join(", ")}` : ""})`,
-      direction: "ingress",
-      securityGroups: eni.sgIds,
-      networkInterface: eni.ref,
-    });
-  }
-  ctx.hops.push({
-    component: { id: v.sgId!, type: ComponentType.securityGroup },
-    action: `security group ${v.sgId} ingress rule ${v.rule} matched`,
-    detail: `on ${eni.ref.id}`,
-    securityGroupRule: sgRuleOf(v, "ingress"),
-  });
+  if (!admitAt(ctx, sender, eni, src, eni.ref.id, () => `no ingress rule of ${eni.sgIds.join(", ") || "(no security groups)"} on ${eni.ref.id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label} (${peersText(src)}${sender.sgIds?.length ? `, ${sender.sgIds.join(", ")}` : ""})`)) return false;
   const resourceEndpoint =
     ctx.ix.resourceEndpointByEni.get(eni.ref.id) ??
     (eni.ref.type === ComponentType.vpcEndpoint && ctx.ix.vpcEndpoints.get(eni.ref.id)?.VpcEndpointType === "Resource" ? ctx.ix.vpcEndpoints.get(eni.ref.id) : undefined);
