@@ -199,11 +199,22 @@ export interface SaveOptions {
  * a bug: it is not written and the object is left as it was.
  */
 export async function savePlan(path: string, plan: Plan, options: SaveOptions = {}): Promise<void> {
+  const { text, updatedAt } = checkedText(path, plan, options);
+  await writePlanText(path, text);
+  plan.updatedAt = updatedAt;
+}
+
+/** What savePlan writes for `plan` now (stamped, checked, serialised); throws for an invalid plan. */
+function checkedText(path: string, plan: Plan, options: SaveOptions): { text: string; updatedAt: string } {
   const stamped = { ...plan, updatedAt: (options.now ?? new Date()).toISOString() };
   const first = firstProblem(stamped);
   if (first) throw new CliError(`internal error: refusing to save an invalid plan to ${path}: ${formatPath(first.path)}: ${first.message}`);
+  return { text: serializePlan(stamped), updatedAt: stamped.updatedAt };
+}
+
+async function writePlanText(path: string, text: string): Promise<void> {
   try {
-    await writeFileAtomic(path, serializePlan(stamped), { fsync: true, encoding: "utf8" });
+    await writeFileAtomic(path, text, { fsync: true, encoding: "utf8" });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
@@ -212,7 +223,6 @@ export async function savePlan(path: string, plan: Plan, options: SaveOptions = 
     throw err;
   }
   await fsyncDir(dirname(path));
-  plan.updatedAt = stamped.updatedAt;
 }
 
 /** Resource records and journal entries found valid, with the JSON they had then. */
@@ -255,17 +265,19 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
- * Serialises saves from concurrently running steps to one file. Each save() snapshots the plan;
- * while a write is in flight only the newest snapshot is kept, so the file always ends with the
- * last state given (intermediate states may be skipped). save() resolves once a write at least
- * as new as its snapshot is on disk; flush() waits for everything and rethrows a failed write.
+ * Serialises saves from concurrently running steps to one file. Each save() checks and serialises the
+ * plan as it is then (later changes do not leak in; the plan's own objects are checked, so what was
+ * found valid before is not checked again); while a write is in flight only the newest text is kept,
+ * so the file always ends with the last state given (intermediate states may be skipped). save()
+ * resolves once a write at least as new as its state is on disk; flush() waits for everything and
+ * rethrows a failed write.
  */
 export class PlanWriter {
-  #pending: Plan | undefined;
+  #pending: { text: string; updatedAt: string; plan: Plan } | undefined;
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   #running: Promise<void> | undefined;
   #error: unknown;
-  #lastSaved: Plan | undefined;
+  #lastText: string | undefined;
   /** Number of writes performed (for tests and --verbose). */
   writes = 0;
 
@@ -274,12 +286,18 @@ export class PlanWriter {
     private readonly options: SaveOptions = {},
   ) {}
 
+  /** The last plan written, as read back from its text. */
   get lastSaved(): Plan | undefined {
-    return this.#lastSaved;
+    return this.#lastText === undefined ? undefined : (JSON.parse(this.#lastText) as Plan);
   }
 
   save(plan: Plan): Promise<void> {
-    this.#pending = structuredClone(plan);
+    try {
+      this.#pending = { ...checkedText(this.path, plan, this.options), plan };
+    } catch (err) {
+      this.#error ??= err;
+      return Promise.reject(err);
+    }
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     done.catch(() => {}); // fire-and-forget callers: the error resurfaces in flush()
     this.#running ??= this.#drain();
@@ -289,13 +307,14 @@ export class PlanWriter {
   async #drain(): Promise<void> {
     try {
       while (this.#pending) {
-        const plan = this.#pending;
+        const { text, updatedAt, plan } = this.#pending;
         const waiters = this.#waiters;
         this.#pending = undefined;
         this.#waiters = [];
         try {
-          await savePlan(this.path, plan, this.options);
-          this.#lastSaved = plan;
+          await writePlanText(this.path, text);
+          plan.updatedAt = updatedAt;
+          this.#lastText = text;
           this.writes++;
           for (const w of waiters) w.resolve();
         } catch (err) {
