@@ -7,6 +7,7 @@
 // the SDK's ES build so that esbuild drops every operation we never call (see schemaKeys below).
 import * as esbuild from "esbuild";
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -61,6 +62,37 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * Node built-in modules a dependency requires when it loads but uses only in some runs: the SDK's HTTP
+ * handler needs https (and with it tls and http) only to reach AWS, not the sandbox; commander needs
+ * child_process only for stand-alone subcommand programs. Each is replaced by an object of getters that
+ * requires the real module on first use (together ~35 of the 96 built-ins a `--sandbox status` loaded).
+ * Only for modules whose importers read them later, not while loading (zlib's crc32 is read at once).
+ */
+function lazyBuiltins(names) {
+  const filter = new RegExp(`^(${names.map((n) => n.replace("node:", "")).join("|")}|${names.join("|")})$`);
+  const nodeRequire = createRequire(import.meta.url);
+  return {
+    name: "lazy-builtins",
+    setup(build) {
+      build.onResolve({ filter }, (args) =>
+        args.namespace === "lazy-builtin" ? undefined : { path: args.path.startsWith("node:") ? args.path : `node:${args.path}`, namespace: "lazy-builtin" },
+      );
+      build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (args) => {
+        const keys = Object.keys(nodeRequire(args.path));
+        const contents = [
+          `let real;`,
+          `const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+          `module.exports = Object.defineProperties({}, {`,
+          ...keys.map((k) => `  ${JSON.stringify(k)}: { enumerable: true, get: () => load()[${JSON.stringify(k)}] },`),
+          `});`,
+        ].join("\n");
+        return { contents, loader: "js" };
+      });
+    },
+  };
+}
+
 const common = {
   bundle: true,
   platform: "node",
@@ -76,7 +108,7 @@ const common = {
   minifyWhitespace: true,
   sourcemap: "linked",
   logLevel: "warning",
-  plugins: [importMetaUrl, zodEnglishOnly],
+  plugins: [importMetaUrl, zodEnglishOnly, lazyBuiltins(["node:child_process"])],
   banner: { js: `const __egressModuleUrl = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;` },
 };
 
@@ -90,7 +122,7 @@ await Promise.all([
     external: [],
     // the ES build (tree-shakable); its import()s of credential providers become lazy requires
     mainFields: ["module", "main"],
-    plugins: [schemaKeys],
+    plugins: [schemaKeys, lazyBuiltins(["node:https"])],
     banner: {},
   }),
 ]);

@@ -75,6 +75,9 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
       const { ConfiguredRetryStrategy } = retrySdk();
       config.retryStrategy = new ConfiguredRetryStrategy(10, (attempt: number) => 2 + attempt * 3);
       config.credentials = { accessKeyId: "SANDBOXACCESSKEY", secretAccessKey: "sandbox" };
+      // The emulator answers in the middleware stack (plugSandbox), so no request reaches an HTTP
+      // handler: none is built, and Node's https/tls stay unloaded.
+      config.requestHandler = { handle: () => Promise.reject(new Error("a sandbox call reached the HTTP handler")) };
     } else {
       config.retryMode = "adaptive";
       config.maxAttempts = 8;

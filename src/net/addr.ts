@@ -141,4 +141,5 @@ export function isNonPublicV4(c: Cidr): boolean {
 }
 
 export const ANY_V4 = parseCidr("0.0.0.0/0")!;
-export const ANY_V6 = parseCidr("::/0")!;
+// written out, not parsed: the first IPv6 parse compiles node:net's IPv6 pattern, ~4 ms of every start-up
+export const ANY_V6: Cidr = { v: 6, base: 0n, end: (1n << 128n) - 1n, len: 0, text: "::/0" };

@@ -4,7 +4,6 @@
 
 import { readFile, open } from "node:fs/promises";
 import { dirname } from "node:path";
-import writeFileAtomic from "write-file-atomic";
 import { CliError, UsageError } from "../errors.js";
 import { JournalEntrySchema, PLAN_VERSION, PlanSchema, ResourceSchema, type Plan } from "./schema.js";
 import { stripUserInfo } from "../net/url.js";
@@ -213,6 +212,8 @@ function checkedText(path: string, plan: Plan, options: SaveOptions): { text: st
 }
 
 async function writePlanText(path: string, text: string): Promise<void> {
+  // loaded on the first save: read-only commands (status, analyze-path) never need it
+  const { default: writeFileAtomic } = await import("write-file-atomic");
   try {
     await writeFileAtomic(path, text, { fsync: true, encoding: "utf8" });
   } catch (err) {
