@@ -416,6 +416,13 @@ function report(err: unknown, deps: RunDeps, json: boolean, color: import("chalk
 /** The executable's entry: real process streams, SIGINT → abort (exit 130), exit code. */
 export async function main(hooks: Pick<RunDeps, "onCommand"> = {}): Promise<void> {
   const controller = new AbortController();
+  // `egress-cli status | head -1`: once the reader has gone, later output is dropped (what the reader
+  // asked for) instead of dying on an unhandled EPIPE; the command still finishes what it started.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE") throw err;
+    });
+  }
   let interrupts = 0;
   process.on("SIGINT", () => {
     interrupts++;

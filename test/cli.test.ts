@@ -72,3 +72,18 @@ test("NO_COLOR and --no-color: no escape codes on stderr", async () => {
   assert.equal(r.code, 2);
   assert.doesNotMatch(r.stderr, /\u001b\[/);
 });
+
+test("a reader that stops early (`egress-cli --help | head -1`) ends the output, not the command: exit 0, no EPIPE trace", async () => {
+  const { spawn } = await import("node:child_process");
+  const dir = tempDir();
+  assert.equal((await cli(["--sandbox", "create-vpc", "--name", "pipe"], { cwd: dir, env: cleanEnv() })).code, 0);
+  for (const args of [["--help"], ["--sandbox", "status", "--json"]]) {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: cleanEnv() as NodeJS.ProcessEnv, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.destroy(); // the reader is gone before the first write
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error'/, `${args.join(" ")}: ${stderr.slice(0, 400)}`);
+    assert.equal(code, 0, stderr);
+  }
+});
