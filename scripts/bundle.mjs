@@ -48,21 +48,6 @@ const schemaKeys = {
 };
 
 /**
- * zod re-exports all its ~40 error-message locales as a namespace (`z.locales`), which keeps all of them
- * (310 KB, a fifth of the bundle) although only English is ever configured. The namespace here has just
- * `en`; asking zod for another locale would fail the build's type check first (we never do).
- */
-const zodEnglishOnly = {
-  name: "zod-english-only",
-  setup(build) {
-    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.join(path.dirname(args.importer), "..", "locales"), namespace: "zod-locales" } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({ contents: `export { default as en } from "./en.js";`, resolveDir: args.path, loader: "js" }));
-  },
-};
-
-/**
  * Node built-in modules a dependency requires when it loads but uses only in some runs: the SDK's HTTP
  * handler needs https (and with it tls and http) only to reach AWS, not the sandbox; commander needs
  * child_process only for stand-alone subcommand programs. Each is replaced by an object of getters that
@@ -108,7 +93,7 @@ const common = {
   minifyWhitespace: true,
   sourcemap: "linked",
   logLevel: "warning",
-  plugins: [importMetaUrl, zodEnglishOnly, lazyBuiltins(["node:child_process"])],
+  plugins: [importMetaUrl, lazyBuiltins(["node:child_process"])],
   banner: { js: `const __egressModuleUrl = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;` },
 };
 

@@ -87,3 +87,12 @@ test("a reader that stops early (`egress-cli --help | head -1`) ends the output,
     assert.equal(code, 0, stderr);
   }
 });
+
+test("the bundle keeps only the parts of zod it uses: no other locale, no fromJSONSchema", () => {
+  // zod's namespace as a value (`import { z }`, `await import("zod")`) makes esbuild keep all of zod
+  // (its 40 locales, JSON Schema import): 470 KB more for every command to load
+  const bundle = readFileSync(path.join(ROOT, "dist", "egress-cli.cjs"), "utf8");
+  assert.doesNotMatch(bundle, /Ungültige Eingabe/, "the German locale is in the bundle");
+  assert.doesNotMatch(bundle, /fromJSONSchema/, "zod's JSON Schema import is in the bundle");
+  assert.match(bundle, /Invalid input/, "the English messages are");
+});

@@ -3,7 +3,7 @@
 // that `--format json` prints and `--baseline` / `audit merge` read back. Pure: snapshots in, a
 // report out; the command does the AWS calls and the files.
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { analyzePath } from "./analyzer.js";
 import { buildIndex, type SnapshotIndex } from "./snapshot-index.js";
 import type { Snapshot, Tag } from "./snapshot.js";

@@ -2,7 +2,7 @@
 // shapes (and PascalCase field names) of the EC2 / Lambda Describe* outputs, so the `snapshot`
 // command can fill it straight from SDK responses. Versioned; validated with zod on load.
 // Objects are "loose": extra SDK fields are kept, not rejected. Described in SNAPSHOT.md.
-import { z } from "zod";
+import * as z from "zod";
 
 export const SNAPSHOT_VERSION = 1 as const;
 

@@ -27,7 +27,7 @@ import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
 import { chooseSubnets, parseFunctionRef } from "./lambda-common.js";
 import { awsIdPattern, cidrOption, parseOptions, Problems } from "./options.js";
-import { z } from "zod";
+import * as z from "zod";
 import { renderAddEndpoint } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 

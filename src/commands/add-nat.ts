@@ -15,7 +15,7 @@ import { routeKind, routeStep } from "../engine/kinds/route.js";
 import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import { routesToInternetGateway } from "../net/routes.js";
-import { z } from "zod";
+import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderAddNat } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";

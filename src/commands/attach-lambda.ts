@@ -19,7 +19,7 @@ import { recordOf } from "../engine/kinds/kind.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
 import { awsId, parseOptions } from "./options.js";
-import { z } from "zod";
+import * as z from "zod";
 import { chooseSubnets, parseFunctionRef, subnetEgress } from "./lambda-common.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
 import { renderAttachLambda } from "../output/render.js";

@@ -1,6 +1,7 @@
 // cost: the account's egress bill by VPC (NAT gateway hours and GB, public IPv4 addresses, interface
 // endpoint AZ-hours) from a live snapshot or a --snapshot FILE, with the savings the audit's cost rules
 // find. One price table for status, audit and cost: src/analysis/cost.ts.
+import * as z from "zod";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 
@@ -18,7 +19,6 @@ export async function costCommand(ctx: Context, opts: CostOptions): Promise<numb
   if (opts.snapshot && (opts.allVpcs || opts.vpc?.length)) problems.push("--snapshot prices a file: --all-vpcs/--vpc do not apply.");
   if (opts.allVpcs && opts.vpc?.length) problems.push("--vpc and --all-vpcs both choose the scope; pass one of them.");
   if (problems.length) throw new UsageError(problems.join(" "));
-  const { z } = await import("zod");
   const { opt, parseOptions } = await import("./options.js");
   const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
   const { readSnapshotFile, takeSnapshot } = await import("./snapshot.js");

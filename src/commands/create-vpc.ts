@@ -16,7 +16,7 @@ import { routeTableStep } from "../engine/kinds/route-table.js";
 import { subnetStep } from "../engine/kinds/subnet.js";
 import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
 import { vpcStep } from "../engine/kinds/vpc.js";
-import { z } from "zod";
+import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderCreateVpc } from "../output/render.js";
 

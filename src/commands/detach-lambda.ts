@@ -1,7 +1,7 @@
 // detach-lambda: puts a function back on the VPC config recorded before attach-lambda changed it
 // (none, or its old subnets and groups), detaches the ENI policy if egress-cli attached it, and
 // deletes the function's security group when nothing else uses it any more (else destroy will).
-import { z } from "zod";
+import * as z from "zod";
 import { parseOptions } from "./options.js";
 import { lambdaOf } from "../aws/lambda-api.js";
 import type { Context } from "../context.js";

@@ -4,7 +4,7 @@
 // Reuses the snapshot collector and the offline analyzer; the rendering is src/output/diagram.ts.
 // The diagram is the result: exit 0 even when the highlighted path is blocked (analyze-path is the
 // command whose exit code says reachable or not).
-import { z } from "zod";
+import * as z from "zod";
 import { parseOptions } from "./options.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";

@@ -7,7 +7,7 @@ import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import { openSession } from "../engine/session.js";
-import { z } from "zod";
+import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderImport } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";

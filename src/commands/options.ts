@@ -2,7 +2,7 @@
 // ports, CIDRs, AWS ids, regions), used by every command, all before the first AWS call. A
 // command's options are a zod object of these value schemas (`parseOptions`), so every problem in
 // one invocation is reported together as one UsageError (exit 2) naming each option.
-import { z } from "zod";
+import * as z from "zod";
 import { UsageError } from "../errors.js";
 import { isValidRegion, parseIpv4Cidr, validateName, validateVpcCidr } from "../net/cidr.js";
 

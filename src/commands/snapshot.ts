@@ -7,7 +7,7 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { adoptSnapshot, SnapshotError, type Snapshot } from "../analysis/snapshot.js";
 import { awsId, parseOptions } from "./options.js";
-import { z } from "zod";
+import * as z from "zod";
 import type { CollectedSnapshot } from "../aws/snapshot.js";
 
 export interface ScopeOptions {

@@ -2,7 +2,7 @@
 // monthly cost estimate from the dated price table.
 import { ec2Of } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
-import { z } from "zod";
+import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
 import { stripUserInfo } from "../net/url.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";

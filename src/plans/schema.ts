@@ -5,7 +5,7 @@
 // round trip by an older egress-cli never silently drops data a newer one wrote.
 
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 import { KIND_NAMES } from "../engine/kinds/index.js";
 
 export const PLAN_VERSION = 1;

@@ -6,7 +6,7 @@
 // instance profile (its step depends on them; a swept orphan names them as refs).
 import type { Filter, Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
 import type { Ec2Api } from "../../aws/ec2-api.js";
-import { z } from "zod";
+import * as z from "zod";
 import { orUndefined } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import { type BatchDescribe, waitBatched } from "../../aws/wait.js";

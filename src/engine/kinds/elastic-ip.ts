@@ -1,7 +1,7 @@
 // Kind "elastic-ip": the address of a NAT gateway (tagged), or one the user brought (--eip:
 // recorded owned:false, never released).
 import type { Address } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
 import { getAddress, listAddresses } from "../../aws/ec2.js";

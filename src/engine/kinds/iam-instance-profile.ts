@@ -2,7 +2,7 @@
 // launches with). Under the plan-scoped path, tagged; the sweep lists that path. Its deleter
 // removes the roles first (IAM refuses to delete a profile that still holds one).
 import type { InstanceProfile } from "@aws-sdk/client-iam";
-import { z } from "zod";
+import * as z from "zod";
 import { errorCode } from "../../aws/errors.js";
 import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";

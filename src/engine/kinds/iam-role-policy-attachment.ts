@@ -2,7 +2,7 @@
 // recorded (owned) when egress-cli attached it; detached only when no function of the plan on
 // that role is still in the VPC (another may rely on the same attachment).
 import type { IamApi } from "../../aws/iam-api.js";
-import { z } from "zod";
+import * as z from "zod";
 import { errorCode } from "../../aws/errors.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { iamOf } from "./common.js";

@@ -2,7 +2,7 @@
 // take no tag filter: a plan's roles live under the plan-scoped path /egress-cli/<plan id>/ and
 // carry the plan tags; the sweep lists that path, the ownership check reads GetRole's tags.
 import type { Role } from "@aws-sdk/client-iam";
-import { z } from "zod";
+import * as z from "zod";
 import { errorCode } from "../../aws/errors.js";
 import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";

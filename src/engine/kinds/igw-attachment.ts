@@ -1,5 +1,5 @@
 // Kind "igw-attachment": the plan's IGW attached to its VPC (a relation; adopted when it holds).
-import { z } from "zod";
+import * as z from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
 import { getInternetGateway, isAttachedTo } from "../../aws/ec2.js";

@@ -1,7 +1,7 @@
 // Kind "internet-gateway": the plan's IGW (tagged). Its deleter detaches it from wherever it is
 // attached, recorded or not (a crash can land between AttachInternetGateway and its record).
 import type { InternetGateway } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { errorCode } from "../../aws/errors.js";
 import { getInternetGateway, listInternetGateways } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";

@@ -1,7 +1,7 @@
 // The kind contract (docs/CONVENTIONS.md "Resource kinds"): everything egress-cli knows about one
 // kind of resource lives in one module under src/engine/kinds/ and is exported as one `Kind`.
 // destroy, detach-lambda, the orphan sweep and the plan schema only ever go through it.
-import { z } from "zod";
+import * as z from "zod";
 import { CliError, ExitCode } from "../../errors.js";
 import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";

@@ -3,7 +3,7 @@
 // BEFORE the update, so a crash cannot lose it; the deleter (destroy, detach-lambda) restores it.
 import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
 import type { LambdaApi } from "../../aws/lambda-api.js";
-import { z } from "zod";
+import * as z from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
 import { waitWithSpinner } from "../../aws/wait.js";

@@ -3,7 +3,7 @@
 // domain's owner publishes so consumers' private DNS can use it. Tagged; owned by its tags
 // (ListTagsForResource); swept by listing and tags; deleted after the configurations that use it.
 import type { GetDomainVerificationResponse } from "@aws-sdk/client-vpc-lattice";
-import { z } from "zod";
+import * as z from "zod";
 import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";
 import type { StepDef } from "../engine.js";

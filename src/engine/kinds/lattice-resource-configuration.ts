@@ -2,7 +2,7 @@
 // plan resource gateway: one IP or DNS name and its TCP ports, what a Resource endpoint connects to.
 // Plan-scoped name + tags; deleted before its gateway (it depends on it).
 import type { GetResourceConfigurationResponse } from "@aws-sdk/client-vpc-lattice";
-import { z } from "zod";
+import * as z from "zod";
 import { orUndefined } from "../../aws/ec2.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";

@@ -2,7 +2,7 @@
 // provider side of S2: a Resource endpoint reaches a resource configuration through it).
 // Plan-scoped name + tags; waits ACTIVE after create and gone after delete.
 import type { GetResourceGatewayResponse } from "@aws-sdk/client-vpc-lattice";
-import { z } from "zod";
+import * as z from "zod";
 import { CliError } from "../../errors.js";
 import { orUndefined } from "../../aws/ec2.js";
 import { waitBatched } from "../../aws/wait.js";

@@ -2,7 +2,7 @@
 // available; its deleter until it is deleted (so its address can be released).
 import type { NatGateway } from "@aws-sdk/client-ec2";
 import type { Ec2Api } from "../../aws/ec2-api.js";
-import { z } from "zod";
+import * as z from "zod";
 import { getNatGateway, listNatGateways } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import { type BatchDescribe, waitBatched } from "../../aws/wait.js";

@@ -3,7 +3,7 @@
 // recorded before it exists, tagged with the plan, deleted after the analysis. destroy and the
 // orphan sweep find what a crash left by its tags, like every other kind.
 import type { NetworkInterface } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { planFilters } from "../../aws/tags.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { byTags, defineKind, stepTag } from "./kind.js";

@@ -2,7 +2,7 @@
 // configuration) with account ids / OU ARNs. Tagged at creation with a client token; owned by its
 // tags; swept with GetResourceShares (resourceOwner SELF + the plan-id tag filter). Its step
 // converges the principals and resources of a re-run (associate what is missing, disassociate the rest).
-import { z } from "zod";
+import * as z from "zod";
 import { ramOf, type Share } from "../../aws/ram.js";
 import { TAG_PLAN_ID, TAG_STEP } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";

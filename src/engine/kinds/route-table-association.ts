@@ -1,6 +1,6 @@
 // Kind "route-table-association": a subnet on a plan route table (a relation). Replacing an
 // explicit association records the table it had, and destroy puts the subnet back on it.
-import { z } from "zod";
+import * as z from "zod";
 import { errorCode } from "../../aws/errors.js";
 import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";

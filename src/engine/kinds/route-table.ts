@@ -1,7 +1,7 @@
 // Kind "route-table": a plan route table (tagged, client token). Its deleter first drops subnet
 // associations that were made but never recorded (the table is ours, so they are too).
 import type { RouteTable } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import type { StepDef } from "../engine.js";

@@ -1,7 +1,7 @@
 // Kind "route": `destination → target` in a route table (a relation). Everything destroy needs to
 // undo it (the table, the destination, the target it overwrote) is recorded before the call.
 import type { Route } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { classifyError, errorCode } from "../../aws/errors.js";
 import { getNatGateway, getRouteTable } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";

@@ -2,7 +2,7 @@
 // tcp/<port> from it to a CIDR (a relation: adopted when it holds; revoked by destroy or when
 // --allow-from no longer asks for it).
 import type { IpPermission } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { classifyError, errorCode } from "../../aws/errors.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";

@@ -1,7 +1,7 @@
 // Kind "security-group": a plan security group (tagged; adopted by tags). A name clash with a
 // group this plan did not create is refused, never adopted.
 import type { SecurityGroup } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
 import { listSecurityGroups, orUndefined } from "../../aws/ec2.js";

@@ -1,6 +1,6 @@
 // Kind "subnet": a public or private subnet of the plan's VPC (tagged with its tier too).
 import type { Subnet } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { getSubnet, listSubnets } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";

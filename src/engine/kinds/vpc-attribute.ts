@@ -1,7 +1,7 @@
 // Kind "vpc-attribute": DNS support / DNS hostnames turned on for the plan's VPC (a relation, no id).
 // The value before egress-cli turned it on is recorded first (intent), and destroy puts it back
 // on a VPC the plan does not delete (an imported one).
-import { z } from "zod";
+import * as z from "zod";
 import { getVpc } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of } from "./common.js";

@@ -3,7 +3,7 @@
 // waits until it is gone.
 import type { ModifyVpcEndpointRequest, VpcEndpoint } from "@aws-sdk/client-ec2";
 import type { Ec2Api } from "../../aws/ec2-api.js";
-import { z } from "zod";
+import * as z from "zod";
 import { CliError } from "../../errors.js";
 import { endpointState, isGoneEndpoint, isLiveEndpoint, listVpcEndpoints, orUndefined } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";

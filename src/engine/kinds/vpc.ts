@@ -1,6 +1,6 @@
 // Kind "vpc": the plan's VPC (tagged; adopted by its step tags). Deleted last.
 import type { Vpc } from "@aws-sdk/client-ec2";
-import { z } from "zod";
+import * as z from "zod";
 import { getVpc, listVpcs } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
