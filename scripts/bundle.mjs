@@ -3,10 +3,11 @@
 // per-file work, and CommonJS is what the compile cache in src/boot.ts can keep on Node 20. The AWS SDK
 // stays outside the bundle: src/aws/sdk.ts requires its CommonJS build from node_modules only when a
 // command talks to AWS (so --help loads none of it; test/cli.test.ts watches for it).
-// Third file: dist/sdk.cjs, the parts of the SDK egress-cli uses (src/aws/sdk/bundle.ts), bundled from
-// the SDK's ES build so that esbuild drops every operation we never call (see schemaKeys below).
+// Third: dist/sdk/<service>.cjs, the parts of the SDK egress-cli uses (src/aws/sdk/<service>.ts), bundled
+// from the SDK's ES build so that esbuild drops every operation we never call (see schemaKeys, buildSdk).
 import * as esbuild from "esbuild";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -86,7 +87,7 @@ const common = {
   // import() becomes a lazy require: commands still load on first use, and a script restored from the
   // compile cache needs no dynamic-import loader (Node 20 has none for it)
   supported: { "dynamic-import": false },
-  external: ["@aws-sdk/*", "@smithy/*", "./egress-cli.cjs", "../sdk.cjs"],
+  external: ["@aws-sdk/*", "@smithy/*", "./egress-cli.cjs", "../sdk/*"],
   define: { EGRESS_SDK_BUNDLE: "true" },
   // no comments (the compile cache skips files that mention import(); see src/boot.ts) and less to parse;
   // EGRESS_DEBUG=1 maps stack traces back to src/ through the source map
@@ -97,17 +98,65 @@ const common = {
   banner: { js: `const __egressModuleUrl = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;` },
 };
 
+/** The services of src/aws/sdk/<name>.ts, each dist/sdk/<name>.cjs (src/aws/sdk.ts requires them). */
+const SDK_PARTS = ["ec2", "sts", "iam", "lambda", "lattice", "ssm", "ram", "retry"];
+
+/**
+ * The SDK parts egress-cli uses, from the SDK's ES build (tree-shakable): one file per service in
+ * dist/sdk/ and the chunks they share (the @smithy and @aws-sdk core, once), so a command loads and
+ * initialises only the services it talks to (`--sandbox status`: STS and EC2, not the other five
+ * clients and their schemas). esbuild splits only ES module output, and the compile cache (src/boot.ts)
+ * keeps only CommonJS on Node 20, so each split file is then rebundled alone as CommonJS, its imports of
+ * the others becoming requires (and its source map chained to the SDK's sources).
+ */
+async function buildSdk() {
+  const esm = await mkdtemp(path.join(tmpdir(), "egress-sdk-"));
+  const out = path.join(ROOT, "dist", "sdk");
+  try {
+    const split = await esbuild.build({
+      entryPoints: Object.fromEntries(SDK_PARTS.map((name) => [name, path.join(SRC, "aws", "sdk", `${name}.ts`)])),
+      bundle: true,
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      outdir: esm,
+      outExtension: { ".js": ".mjs" },
+      // the ES build; its import()s of credential providers become chunks of their own
+      mainFields: ["module", "main"],
+      minifyWhitespace: true,
+      sourcemap: "linked",
+      metafile: true,
+      logLevel: "warning",
+      plugins: [schemaKeys, lazyBuiltins(["node:https"])],
+    });
+    await rm(out, { recursive: true, force: true });
+    const siblings = {
+      name: "sdk-siblings",
+      setup(build) {
+        build.onResolve({ filter: /^\.\/[^/]+\.mjs$/ }, (args) => ({ path: args.path.replace(/\.mjs$/, ".cjs"), external: true }));
+      },
+    };
+    const files = Object.keys(split.metafile.outputs).filter((f) => f.endsWith(".mjs"));
+    await Promise.all(
+      files.map((f) =>
+        esbuild.build({
+          ...common,
+          entryPoints: [f],
+          outfile: path.join(out, path.basename(f).replace(/\.mjs$/, ".cjs")),
+          external: [],
+          plugins: [siblings],
+          banner: {},
+        }),
+      ),
+    );
+  } finally {
+    await rm(esm, { recursive: true, force: true });
+  }
+}
+
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [path.join(SRC, "cli.ts")], outfile: path.join(ROOT, "dist", "egress-cli.cjs") }),
   esbuild.build({ ...common, entryPoints: [path.join(SRC, "boot.ts")], outfile: path.join(ROOT, "dist", "boot.cjs") }),
-  esbuild.build({
-    ...common,
-    entryPoints: [path.join(SRC, "aws", "sdk", "bundle.ts")],
-    outfile: path.join(ROOT, "dist", "sdk.cjs"),
-    external: [],
-    // the ES build (tree-shakable); its import()s of credential providers become lazy requires
-    mainFields: ["module", "main"],
-    plugins: [schemaKeys, lazyBuiltins(["node:https"])],
-    banner: {},
-  }),
+  buildSdk(),
 ]);

@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { cli, cleanEnv, tempDir } from "./helpers.js";
+import { execFile } from "node:child_process";
+import { BIN, cli, cleanEnv, tempDir } from "./helpers.js";
 
 async function recorder() {
   const requests: Array<{ method?: string; url?: string; host?: string; body: string; auth?: string }> = [];
@@ -52,6 +53,24 @@ test("AWS_ENDPOINT_URL in the environment does the same", async () => {
     assert.equal(r.code, 1);
     assert.ok(srv.requests.length >= 1);
     assert.ok(srv.requests.every((q) => q.host === `127.0.0.1:${srv.port}`));
+  } finally {
+    await srv.close();
+  }
+});
+
+test("the built binary reaches --endpoint-url as well: its bundled SDK loads the HTTP handler (and https) on first use", async () => {
+  const srv = await recorder();
+  try {
+    const cwd = tempDir();
+    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) =>
+      execFile(process.execPath, [BIN, "create-vpc", "--name", "ep", "--endpoint-url", `http://127.0.0.1:${srv.port}`], { cwd, env: cleanEnv(creds) as NodeJS.ProcessEnv, timeout: 60_000 }, (err, _out, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stderr }),
+      ),
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /AuthFailure/);
+    assert.ok(srv.requests.length >= 1, "the server saw the call");
+    assert.match(srv.requests[0]!.auth ?? "", /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLETEST\//, "requests are signed");
   } finally {
     await srv.close();
   }
