@@ -6,12 +6,13 @@
 // CommonJS — the bundle is CommonJS, and so is the SDK build that src/aws/sdk.ts loads.
 // Any problem with the cache (unwritable directory, rejected data) only means compiling as usual.
 // V8 puts in cached data only the functions compiled so far, and the bundle holds every command, so
-// an entry records which commands its code came from: a run of a command it has not seen yet writes
-// it again at exit, holding that command's code too (else whichever command ran first after a build —
-// say --help — would decide what every later run gets from the cache).
+// entries are per command: a run reads the entry of its own command (named in argv, looked up before
+// the CLI has parsed it) and writes it at exit when it had none. One entry for all commands would grow
+// to hold every command's code, and each run would deserialise all of it (status paid ~6 ms for the
+// code of the commands run before it).
 import Module, { createRequire } from "node:module";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import vm from "node:vm";
@@ -33,7 +34,7 @@ export interface CompileCache {
   ran(command: string): void;
 }
 
-export function enableCompileCache(env: Record<string, string | undefined> = process.env): CompileCache | undefined {
+export function enableCompileCache(env: Record<string, string | undefined> = process.env, argv = process.argv.slice(2)): CompileCache | undefined {
   if (env.EGRESS_NO_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   const builtIn = (Module as unknown as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
   if (builtIn) {
@@ -44,17 +45,19 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
   if (!dir) return undefined;
   const proto = (Module as any).prototype as { _compile: CompileFn };
   const compile = proto._compile;
-  let command = "";
-  /** Files compiled this run: their entry, version, the commands their cached code covers, the script. */
-  const compiled: Array<{ entry: string; hash: string; commands: string[] | undefined; script: vm.Script }> = [];
+  /** The command's entry name once the CLI has said which it is; until then, argv's best guess. */
+  let command: string | undefined;
+  const guessed = guessCommand(argv, dir);
+  /** Files compiled this run: their entry (without the command), version, whether it came from the cache. */
+  const compiled: Array<{ entry: string; hash: string; from: string | undefined; script: vm.Script }> = [];
   proto._compile = function (content: string, filename: string) {
     // import() in a script restored from cached data has no loader on Node 20: such files compile as usual
-    // (the bundle has none: esbuild turns them into require; the SDK's CommonJS build has none).
+    // (the bundles have none: esbuild turns them into require; the SDK's CommonJS build has none).
     const entry = path.join(dir, createHash("sha1").update(filename).digest("hex"));
     // which version of the file: its size, mtime and inode (hashing 4 MB of source each run costs more)
     const hash = version(filename, content);
-    const hit = read(entry, hash);
-    const cached = hit?.data;
+    const name = command ?? guessed;
+    const cached = name === undefined ? undefined : read(`${entry}.${name}`, hash);
     // (an entry is only ever written for a file without import(), so a hit needs no second look)
     if (!cached && DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
     let script: vm.Script;
@@ -63,7 +66,7 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
     } catch {
       return compile.call(this, content, filename); // let Node report the syntax error its own way
     }
-    compiled.push({ entry, hash, commands: cached && !script.cachedDataRejected ? hit!.commands : undefined, script });
+    compiled.push({ entry, hash, from: cached && !script.cachedDataRejected ? name : undefined, script });
     const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
     const mod = this;
     const require = Object.assign((id: string) => mod.require(id), {
@@ -76,35 +79,50 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
   };
   // written once the command is done (the code compiled lazily while it ran is then in the cache too)
   process.once("exit", () => {
-    for (const c of compiled) {
-      if (c.commands?.includes(command)) continue;
-      const commands = [...(c.commands ?? []), command].slice(-MAX_COMMANDS);
-      save(c.entry, c.hash, commands, c.script.createCachedData());
-    }
+    const name = command ?? NO_COMMAND;
+    for (const c of compiled) if (c.from !== name) save(`${c.entry}.${name}`, c.hash, c.script.createCachedData());
   });
   return {
     ran(name) {
-      command = name;
+      command = entryName(name);
     },
   };
 }
 
-/** Commands an entry remembers (more than the CLI has: a list never stops growing the cache). */
-const MAX_COMMANDS = 64;
+/** Entry name of a run with no command (--help, --version, a usage error). */
+const NO_COMMAND = "_";
+
+/** "sandbox init" → "sandbox+init" (a file name). */
+const entryName = (command: string) => (command ? command.replace(/ /g, "+") : NO_COMMAND);
 
 /**
- * An entry: the file version (40 characters), the commands its code covers (a JSON line), V8's data.
- * Undefined for a missing entry, another version of the file, or a damaged header.
+ * The command argv names, among those with an entry already: the first word (or pair of words, for
+ * `sandbox init`) that is the name of one; no command when argv holds no word at all (--help).
+ * A wrong guess (an option's value spelt like a command) only means another command's cached code.
  */
-function read(entry: string, hash: string): { commands: string[]; data: Buffer } | undefined {
+function guessCommand(argv: string[], dir: string): string | undefined {
+  const words = argv.filter((a) => !a.startsWith("-"));
+  if (!words.length) return NO_COMMAND;
+  let names: Set<string>;
+  try {
+    names = new Set(readdirSync(dir).map((f) => f.slice(f.indexOf(".") + 1)));
+  } catch {
+    return undefined;
+  }
+  for (let i = 0; i < words.length; i++) {
+    const pair = `${words[i]}+${words[i + 1]}`;
+    if (names.has(pair)) return pair;
+    if (names.has(words[i]!)) return words[i];
+  }
+  // a command not run yet: the shell's own code (what --help compiled) is still worth having
+  return names.has(NO_COMMAND) ? NO_COMMAND : undefined;
+}
+
+/** An entry's cached data, if it is of this version of the file (the first 40 characters say which). */
+function read(entry: string, hash: string): Buffer | undefined {
   try {
     const raw = readFileSync(entry);
-    if (raw.subarray(0, 40).toString("latin1") !== hash) return undefined;
-    const nl = raw.indexOf(10, 40);
-    if (nl < 0) return undefined;
-    const commands = JSON.parse(raw.subarray(40, nl).toString("utf8"));
-    if (!Array.isArray(commands) || !commands.every((c) => typeof c === "string")) return undefined;
-    return { commands, data: raw.subarray(nl + 1) };
+    return raw.subarray(0, 40).toString("latin1") === hash ? raw.subarray(40) : undefined;
   } catch {
     return undefined;
   }
@@ -136,12 +154,12 @@ function cacheDir(): string | undefined {
   }
 }
 
-function save(entry: string, hash: string, commands: string[], data: Buffer): void {
+function save(entry: string, hash: string, data: Buffer): void {
   const tmp = `${entry}.${process.pid}.tmp`;
   try {
     const fd = openSync(tmp, "w", 0o600);
     try {
-      writeSync(fd, `${hash}${JSON.stringify(commands)}\n`, null, "latin1");
+      writeSync(fd, hash, null, "latin1");
       writeSync(fd, data);
     } finally {
       closeSync(fd);

@@ -25,11 +25,12 @@ test("the compile cache is written by a first run, read by the next, and survive
   const dir = path.join(root, `${process.version}-${process.arch}`);
   const entries = readdirSync(dir).filter((f) => !f.endsWith(".tmp"));
   assert.equal(entries.length, 1, `the bundle (--help requires nothing else): ${entries}`);
+  assert.match(entries[0]!, /^[0-9a-f]{40}\._$/, "the entry of a run with no command");
   const mtimes = entries.map((f) => statSync(path.join(dir, f)).mtimeMs);
   assert.equal(run(tmp), first);
   assert.deepEqual(entries.map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, "a hit rewrites nothing");
   // damaged entries (right hash, garbage code) are rejected by V8 and rewritten; so is a torn header
-  for (const f of entries) writeFileSync(path.join(dir, f), Buffer.concat([Buffer.from(readHash(path.join(dir, f))), Buffer.from('[""]\ngarbage')]));
+  for (const f of entries) writeFileSync(path.join(dir, f), Buffer.concat([Buffer.from(readHash(path.join(dir, f))), Buffer.from("garbage")]));
   assert.equal(run(tmp), first);
   assert.notDeepEqual(entries.map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, "rejected code is rewritten");
   for (const f of entries) writeFileSync(path.join(dir, f), Buffer.from(readHash(path.join(dir, f))));
@@ -40,24 +41,28 @@ test("the compile cache is written by a first run, read by the next, and survive
   assert.deepEqual(readdirSync(off), [], "disabled: nothing written");
 });
 
-test("a command the cache has not seen adds its code to the entry; once there, its runs rewrite nothing", { skip: builtIn && "Node's own compile cache is used" }, () => {
+test("each command has its own entry, found from argv before the CLI parses it; once there, runs rewrite nothing", { skip: builtIn && "Node's own compile cache is used" }, () => {
   const tmp = tempDir();
   run(tmp); // --help first: the bundle's entry holds only the shell's code
   const dir = path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`, `${process.version}-${process.arch}`);
-  const bundle = readdirSync(dir).filter((f) => !f.endsWith(".tmp"));
-  assert.equal(bundle.length, 1);
-  const entry = path.join(dir, bundle[0]!);
-  const header = () => readFileSync(entry, "latin1").slice(40, readFileSync(entry, "latin1").indexOf("\n"));
-  assert.deepEqual(JSON.parse(header()), [""]);
-  const sizeAfterHelp = statSync(entry).size;
-  const init = ["--sandbox-file", path.join(tmp, "sb.json"), "sandbox", "init", "--force"];
-  run(tmp, {}, init);
-  assert.deepEqual(JSON.parse(header()), ["", "sandbox init"]);
-  assert.ok(statSync(entry).size > sizeAfterHelp, "sandbox init's code was added");
-  const mtime = statSync(entry).mtimeMs;
-  run(tmp, {}, init);
+  const [help] = readdirSync(dir);
+  const bundle = help!.slice(0, 40);
+  const sizeOf = (name: string) => statSync(path.join(dir, `${bundle}.${name}`)).size;
+  const mtimeOf = (name: string) => statSync(path.join(dir, `${bundle}.${name}`)).mtimeMs;
+  const sb = ["--sandbox-file", path.join(tmp, "sb.json")];
+  run(tmp, {}, [...sb, "sandbox", "init", "--force"]);
+  run(tmp, {}, [...sb, "create-vpc", "--name", "c", "--plan", path.join(tmp, "p1.json")]);
+  assert.ok(sizeOf("sandbox+init") > sizeOf("_"), "sandbox init's entry holds its code too");
+  assert.ok(sizeOf("create-vpc") > sizeOf("_"));
+  const sdk = readdirSync(dir).filter((f) => f.endsWith(".create-vpc") && !f.startsWith(bundle));
+  assert.ok(sdk.length > 1, `the SDK files create-vpc loaded have entries of their own: ${sdk}`);
+  const before = readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mtimeMs]);
+  // the command is found among argv's words, options and their values around it
+  run(tmp, {}, [...sb, "sandbox", "init", "--force"]);
+  run(tmp, {}, [...sb, "--region", "us-east-1", "create-vpc", "--name", "c2", "--plan", path.join(tmp, "p2.json")]);
   run(tmp);
-  assert.equal(statSync(entry).mtimeMs, mtime, "both commands are covered: nothing rewritten");
+  assert.deepEqual(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mtimeMs]), before, "every entry was a hit: nothing rewritten");
+  assert.equal(mtimeOf("_"), before.find(([f]) => f === `${bundle}._`)![1]);
 });
 
 function readHash(file: string): string {
