@@ -87,7 +87,7 @@ export const opt = {
  * and thrown as one UsageError (exit 2) listing them all; the result is the typed option object.
  */
 export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const r = schema.safeParse(raw);
+  const r = schema.safeParse(raw, { jitless: true }); // parsed once a run: see loadPlan
   if (r.success) return r.data;
   throw usageFromProblems(r.error.issues.map((i) => ({ message: i.message, hint: (i as { params?: { hint?: string } }).params?.hint })));
 }
