@@ -190,3 +190,24 @@ test("sandbox show: a readable inventory per VPC in human mode, the same data wi
   const outside = json.json().summary.regions["us-east-1"].outsideVpcs.lambdaFunctions.map((f: any) => f.id);
   assert.ok(outside.includes("rotate-db-secret"));
 });
+
+test("a compaction deletes the temporary files a kill -9 left mid-compaction, never a running writer's", async () => {
+  const { spawn, spawnSync } = await import("node:child_process");
+  const dir = tempDir();
+  const file = path.join(dir, "sb.json");
+  const sb = await openSandbox(file);
+  const dead = spawnSync(process.execPath, ["-e", "0"]).pid!; // exited: its pid names nothing now
+  const live = spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"]);
+  try {
+    const leftovers = [`${file}.${dead}.tmp`, `${file}.journal.${dead}.tmp`];
+    const running = `${file}.${live.pid}.tmp`;
+    const other = path.join(dir, `notes.txt.${dead}.tmp`);
+    for (const f of [...leftovers, running, other]) writeFileSync(f, "partial");
+    await sb.reset(); // compacts
+    for (const f of leftovers) assert.equal(existsSync(f), false, `${path.basename(f)} was left`);
+    assert.equal(existsSync(running), true, "a running process's temporary file is its own");
+    assert.equal(existsSync(other), true, "a file that is not the sandbox's is not ours");
+  } finally {
+    live.kill();
+  }
+});

@@ -5,8 +5,8 @@
 // it is folded into a new state file (compaction). Every read-modify-write happens under `<file>.lock`
 // (O_EXCL, owner pid; a dead owner's lock is taken over), after reading the journal tail other
 // processes appended, so concurrent processes on one file lose nothing.
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { dirname } from "node:path";
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { SandboxStateError } from "./errors.js";
 import { isPidAlive } from "../plans/lock.js";
@@ -175,6 +175,7 @@ export class StateFile {
     const id = randomUUID();
     // collections this process never parsed are copied as bytes from the file they were loaded from;
     // written piece by piece to a temporary file, fsynced, then renamed over the state (atomic)
+    this.removeLeftovers();
     const stateTmp = `${this.file}.${process.pid}.tmp`;
     const sfd = openSync(stateTmp, "w");
     try {
@@ -199,6 +200,24 @@ export class StateFile {
     this.offset = s.size;
     this.stale = false;
     this.baseMtime = statSync(this.file).mtimeMs;
+  }
+
+  /**
+   * Deletes the temporary files of a compaction that a kill -9 cut short: `<file>.<pid>.tmp` and
+   * `<journal>.<pid>.tmp` of a process no longer running (called under the lock; a live writer's are its own).
+   */
+  private removeLeftovers(): void {
+    const dir = dirname(this.file);
+    const ours = new Set([basename(this.file), basename(this.journalPath)]);
+    for (const f of readdirSync(dir)) {
+      const m = /^(.+)\.(\d+)\.tmp$/.exec(f);
+      if (!m || !ours.has(m[1]!) || Number(m[2]) === process.pid || isPidAlive(Number(m[2]))) continue;
+      try {
+        unlinkSync(join(dir, f));
+      } catch {
+        // gone already
+      }
+    }
   }
 
   /** Runs fn holding `<file>.lock` (synchronous: the critical section never awaits). */
