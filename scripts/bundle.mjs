@@ -1,12 +1,12 @@
 // npm run build, second half: bundles the CLI into one CommonJS file (dist/egress-cli.cjs) and its
 // start-up (dist/boot.cjs) with esbuild. One file instead of ~150 ES modules saves the module loader's
 // per-file work, and CommonJS is what the compile cache in src/boot.ts can keep on Node 20. The AWS SDK
-// stays outside the bundle: src/aws/sdk.ts requires its CommonJS build from node_modules only when a
-// command talks to AWS (so --help loads none of it; test/cli.test.ts watches for it).
-// Third: dist/sdk/<service>.cjs, the parts of the SDK egress-cli uses (src/aws/sdk/<service>.ts), bundled
-// from the SDK's ES build so that esbuild drops every operation we never call (see schemaKeys, buildSdk).
+// stays outside that bundle: src/aws/sdk.ts requires it only when a command talks to AWS (so --help
+// loads none of it; test/cli.test.ts watches for it), from dist/sdk/<service>.cjs: the parts of the SDK
+// egress-cli uses (src/aws/sdk/<service>.ts), bundled from the SDK's ES build so that esbuild drops
+// every operation we never call (see schemaKeys and buildSdk).
 import * as esbuild from "esbuild";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -98,9 +98,6 @@ const common = {
   banner: { js: `const __egressModuleUrl = (rel) => require("node:url").pathToFileURL(require("node:path").join(__dirname, rel)).href;` },
 };
 
-/** The services of src/aws/sdk/<name>.ts, each dist/sdk/<name>.cjs (src/aws/sdk.ts requires them). */
-const SDK_PARTS = ["ec2", "sts", "iam", "lambda", "lattice", "ssm", "ram", "retry"];
-
 /**
  * The SDK parts egress-cli uses, from the SDK's ES build (tree-shakable): one file per service in
  * dist/sdk/ and the chunks they share (the @smithy and @aws-sdk core, once), so a command loads and
@@ -110,11 +107,13 @@ const SDK_PARTS = ["ec2", "sts", "iam", "lambda", "lattice", "ssm", "ram", "retr
  * the others becoming requires (and its source map chained to the SDK's sources).
  */
 async function buildSdk() {
+  // each src/aws/sdk/<name>.ts becomes dist/sdk/<name>.cjs (src/aws/sdk.ts requires them)
+  const parts = (await readdir(path.join(SRC, "aws", "sdk"))).filter((f) => f.endsWith(".ts")).map((f) => f.slice(0, -3));
   const esm = await mkdtemp(path.join(tmpdir(), "egress-sdk-"));
   const out = path.join(ROOT, "dist", "sdk");
   try {
     const split = await esbuild.build({
-      entryPoints: Object.fromEntries(SDK_PARTS.map((name) => [name, path.join(SRC, "aws", "sdk", `${name}.ts`)])),
+      entryPoints: Object.fromEntries(parts.map((name) => [name, path.join(SRC, "aws", "sdk", `${name}.ts`)])),
       bundle: true,
       splitting: true,
       format: "esm",

@@ -96,3 +96,13 @@ test("the bundle keeps only the parts of zod it uses: no other locale, no fromJS
   assert.doesNotMatch(bundle, /fromJSONSchema/, "zod's JSON Schema import is in the bundle");
   assert.match(bundle, /Invalid input/, "the English messages are");
 });
+
+test("a command loads only the SDK services it calls: --sandbox status takes STS's and EC2's files, no other service's", async () => {
+  const dir = tempDir();
+  assert.equal((await cli(["--sandbox", "create-vpc", "--name", "svc"], { cwd: dir, env: cleanEnv() })).code, 0);
+  const r = spawnSync(process.execPath, ["--import", path.join(ROOT, "test/fixtures/trace-imports.mjs"), BIN, "--sandbox", "status"], { encoding: "utf8", cwd: dir, env: cleanEnv() as NodeJS.ProcessEnv });
+  assert.equal(r.status, 0, r.stderr);
+  const loaded = [...r.stderr.matchAll(/SDK-IMPORT \S*\/dist\/sdk\/([\w-]+)\.cjs/g)].map((m) => m[1]);
+  assert.ok(loaded.includes("ec2") && loaded.includes("sts"), `loaded: ${loaded}`);
+  for (const other of ["iam", "lambda", "lattice", "ssm", "ram"]) assert.ok(!loaded.includes(other), `status loaded ${other}: ${loaded}`);
+});
