@@ -63,10 +63,13 @@ test("a torn last journal line (crash mid-append) is ignored; the state before i
   assert.deepEqual(Object.values<any>(st.regions["us-east-1"].vpcs).map((v) => v.CidrBlock).sort(), ["10.8.0.0/16", "172.31.0.0/16"]);
 });
 
-test("concurrent writers: child processes creating resources on one file at once all keep them", async () => {
+test("concurrent writers: child processes creating resources on one file at once all keep them, starting from a dead owner's lock", async () => {
   const dir = tempDir();
   const file = path.join(dir, "sb.json");
   await (await openSandbox(file)).reset();
+  // a run killed inside a call left its lock: all four find it stale at once, and one at a time removes it
+  const { spawnSync } = await import("node:child_process");
+  writeFileSync(`${file}.lock`, JSON.stringify({ pid: spawnSync(process.execPath, ["-e", "0"]).pid, token: "dead" }));
   const src = new URL("../src/sandbox/index.ts", import.meta.url).pathname;
   const worker = (n: number) => `
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -94,6 +97,7 @@ test("concurrent writers: child processes creating resources on one file at once
   assert.equal(Object.values<any>(st.regions["us-east-1"].vpcs).length, 5);
   assert.equal(st.counters.mutatingCalls, 24);
   assert.ok(!existsSync(`${file}.lock`), "the lock is released");
+  assert.ok(!existsSync(`${file}.lock.break`), "and no breaker is left");
 });
 
 test("two plans on one sandbox file at once: both create-vpc runs keep all their resources", async () => {

@@ -3,8 +3,8 @@
 // (exit 5). Another host's lock cannot be checked, so it is only taken over when very old.
 
 import { randomUUID } from "node:crypto";
-import { readFileSync, unlinkSync } from "node:fs";
-import { link, open, readFile, rename, stat, unlink } from "node:fs/promises";
+import { readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { open, readFile, stat, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { basename } from "node:path";
 import { LockedError } from "../errors.js";
@@ -79,10 +79,9 @@ function ago(fromIso: string, now: Date): string {
 }
 
 /**
- * Take the plan's lock or throw LockedError. Stale locks are removed by rename-then-check:
- * the stale file is renamed aside (only one racer can move a given file), its content compared
- * with what was judged stale, and only then is a fresh O_EXCL create attempted; if a live lock
- * was moved by mistake it is linked back. The second argument may be just the command text.
+ * Take the plan's lock or throw LockedError. A stale one is removed by breakStaleLock (below), and
+ * then this run races for the O_EXCL create like every other. The second argument may be just the
+ * command text.
  */
 export async function acquireLock(planPath: string, optionsOrCommand: AcquireOptions | string = {}): Promise<LockHandle> {
   const options: AcquireOptions = typeof optionsOrCommand === "string" ? { command: optionsOrCommand } : optionsOrCommand;
@@ -98,8 +97,9 @@ export async function acquireLock(planPath: string, optionsOrCommand: AcquireOpt
   };
   const body = `${JSON.stringify(info, null, 2)}\n`;
   let tookOver: string | undefined;
+  const giveUp = Date.now() + BREAK_WAIT_MS;
 
-  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS && Date.now() < giveUp; ) {
     if (await tryCreate(path, body)) {
       return makeHandle(path, info, tookOver);
     }
@@ -112,32 +112,79 @@ export async function acquireLock(planPath: string, optionsOrCommand: AcquireOpt
     }
     const stale = await judge(path, raw, host, now(), options);
     if (stale.live) throw stale.live;
-    // Stale: move it aside, then check we moved exactly what we judged.
-    const aside = `${path}.stale-${process.pid}-${randomUUID().slice(0, 8)}`;
-    try {
-      await rename(path, aside);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // another taker won; retry
-      throw err;
+    const broken = breakStaleLock(path, raw, host);
+    if (broken === "busy") {
+      // another run is removing it right now: then race for the create like everyone else
+      await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
+      continue;
     }
-    const moved = await readFile(aside, "utf8").catch(() => "");
-    if (moved === raw) {
-      await unlink(aside).catch(() => {});
-      tookOver = stale.description;
-      continue; // now race for the O_EXCL create like everyone else
-    }
-    // We moved someone's fresh lock (taken between our read and rename): put it back.
-    try {
-      await link(aside, path);
-    } catch {
-      // A third run created one meanwhile; the moved owner will find on release it is not theirs.
-    }
-    await unlink(aside).catch(() => {});
+    if (broken === "removed") tookOver = stale.description;
+    attempt++;
   }
   throw new LockedError(
     `Could not take the lock ${path}: other egress-cli runs keep taking it`,
     "wait for them to finish, then retry",
   );
+}
+
+/** How long a run waits for another to finish removing a stale lock. */
+const BREAK_WAIT_MS = 5_000;
+
+/**
+ * Removes the lock file `path`, judged stale when it read `raw`, holding `<path>.break` (O_EXCL):
+ * "removed"; "changed" (it is not that file any more: someone else removed it, and maybe took the
+ * lock); "busy" (another run holds the breaker; retry). The one way both the plan's lock and the
+ * sandbox's remove a dead owner's lock: nobody can replace a lock file while it exists, so what the
+ * read under the breaker finds unchanged is exactly the stale lock, and a fresh lock is never moved or
+ * deleted. Synchronous: a few system calls, and the sandbox's lock is taken in synchronous code.
+ */
+export function breakStaleLock(path: string, raw: string, host = osHostname()): "removed" | "changed" | "busy" {
+  const breaker = `${path}.break`;
+  try {
+    writeFileSync(breaker, JSON.stringify({ pid: process.pid, hostname: host }), { flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    clearDeadBreaker(breaker, host);
+    return "busy";
+  }
+  try {
+    let again: string | undefined;
+    try {
+      again = readFileSync(path, "utf8");
+    } catch {
+      again = undefined;
+    }
+    if (again !== raw) return "changed";
+    unlinkSync(path);
+    return "removed";
+  } finally {
+    try {
+      unlinkSync(breaker);
+    } catch {
+      // removed as dead by another run: only possible if this one stood BREAK_WAIT_MS
+    }
+  }
+}
+
+/**
+ * A breaker left by a run killed while removing a stale lock (its pid gone, on this host), or one
+ * that has stood far longer than a removal takes (another host's, or unreadable): deleted.
+ */
+function clearDeadBreaker(breaker: string, host: string): void {
+  try {
+    const text = readFileSync(breaker, "utf8");
+    const age = Date.now() - statSync(breaker).mtimeMs;
+    let held: { pid?: unknown; hostname?: unknown } | undefined;
+    try {
+      held = JSON.parse(text) as typeof held;
+    } catch {
+      held = undefined; // being written right now, or torn by a crash: judged by age
+    }
+    const dead = held?.hostname === host && typeof held.pid === "number" && !isPidAlive(held.pid);
+    if (dead || age > BREAK_WAIT_MS) unlinkSync(breaker);
+  } catch {
+    // gone already, or removed by another run meanwhile
+  }
 }
 
 async function tryCreate(path: string, body: string): Promise<boolean> {

@@ -9,7 +9,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readF
 import { basename, dirname, join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { SandboxStateError } from "./errors.js";
-import { isPidAlive } from "../plans/lock.js";
+import { breakStaleLock, isPidAlive } from "../plans/lock.js";
 import { type Change, apply } from "./tracker.js";
 import { queueIfLazy } from "./lazy.js";
 import { decodeState, encodeState, parseAll } from "./segments.js";
@@ -251,7 +251,7 @@ export class StateFile {
     }
   }
 
-  /** A lock whose owner died (kill -9 inside a call) is moved aside and checked before anyone retakes it. */
+  /** A lock whose owner died (kill -9 inside a call) is removed, the one safe way (breakStaleLock); the caller retries. */
   private takeOverIfStale(): void {
     let raw: string;
     try {
@@ -268,22 +268,7 @@ export class StateFile {
       if (age < 5_000) return;
     }
     if (pid !== undefined && (pid === process.pid ? holding > 0 : isPidAlive(pid))) return;
-    const aside = `${this.lockPath}.stale-${process.pid}`;
-    try {
-      renameSync(this.lockPath, aside);
-    } catch {
-      return;
-    }
-    if (readFileSync(aside, "utf8") !== raw) {
-      // moved a fresh lock taken meanwhile: put it back
-      try {
-        renameSync(aside, this.lockPath);
-      } catch {
-        // someone else holds it now
-      }
-      return;
-    }
-    unlinkSync(aside);
+    breakStaleLock(this.lockPath, raw);
   }
 
   /** Moves an unreadable state (and its journal) aside as `<file>.corrupt`, so a fresh account can start. */
