@@ -401,7 +401,7 @@ export async function run(argv: string[], deps: RunDeps): Promise<number> {
   return exitCode;
 }
 
-function report(err: unknown, deps: RunDeps, json: boolean, color: import("chalk").ChalkInstance | undefined): number {
+function report(err: unknown, deps: RunDeps, json: boolean, color: import("./output/color.js").Colors | undefined): number {
   const e = err instanceof CliError ? err : undefined;
   const code = e?.exitCode ?? ExitCode.failure;
   const message = e ? e.message : `${(err as Error)?.name ?? "Error"}: ${(err as Error)?.message ?? String(err)}`;

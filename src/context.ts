@@ -4,7 +4,7 @@
 import path from "node:path";
 import type { AwsClients } from "./aws/clients.js";
 import { AWS_WAIT, type WaitSettings } from "./aws/wait.js";
-import { Chalk } from "chalk";
+import { colors } from "./output/color.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
 import { regionOption } from "./commands/options.js";
 import { stripUserInfo } from "./net/url.js";
@@ -58,7 +58,7 @@ export interface Context {
   print(text: string): void;
   printJson(doc: unknown): void;
   /** The one way a command shows its result: the JSON document with --json, else the rendering. */
-  emit<T>(result: T, render: (result: T, color: import("chalk").ChalkInstance, o: { columns?: number }) => string): void;
+  emit<T>(result: T, render: (result: T, color: import("./output/color.js").Colors, o: { columns?: number }) => string): void;
 }
 
 export interface ContextDeps {
@@ -113,7 +113,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
   let awsP: Promise<AwsClients> | undefined;
   const interactive = Boolean(deps.stdin?.isTTY && deps.stderr.isTTY) && !deps.env.CI;
   // Colour is decided per stream: `status > st.txt` from a terminal gets no escape codes.
-  const stdoutColor = new Chalk({ level: opts.color && !deps.env.NO_COLOR && deps.stdout.isTTY ? 1 : 0 });
+  const stdoutColor = colors(Boolean(opts.color && !deps.env.NO_COLOR && deps.stdout.isTTY));
 
   const clientsFor = async (regionOpt: string | undefined, profile: string | undefined): Promise<AwsClients> => {
     const { createAwsClients, resolveRegion } = await import("./aws/clients.js");

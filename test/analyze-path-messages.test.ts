@@ -4,7 +4,7 @@
 // ACL rule reads as all traffic; per-subnet detail lines stay out of the human output.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Chalk } from "chalk";
+import { colors } from "../src/output/color.js";
 import { analyzePath } from "../src/analysis/analyzer.js";
 import { closestServices, isKnownService } from "../src/analysis/services.js";
 import { renderPathResult } from "../src/output/path.js";
@@ -12,7 +12,7 @@ import { UsageError } from "../src/errors.js";
 import { SnapshotBuilder, s1, s3, s5 } from "./fixtures/analysis/build.js";
 import { exampleSandbox } from "./helpers.js";
 
-const plain = new Chalk({ level: 0 });
+const plain = colors(false);
 
 test("item 21: service:bogus is an unknown service (UsageError naming the closest names), offline and through the CLI", async () => {
   assert.equal(isKnownService("secretsmanager"), true);

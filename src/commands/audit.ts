@@ -240,9 +240,9 @@ async function renderReport(ctx: Context, report: AuditReport, format: ReportFor
     case "json":
       return JSON.stringify(report, null, 2) + "\n";
     case "text": {
-      const { Chalk } = await import("chalk");
+      const { colors } = await import("../output/color.js");
       // Colour only for a terminal on stdout (a file or a pipe gets plain text), and never with --no-color/NO_COLOR.
-      const color = new Chalk({ level: ctx.opts.color && !ctx.env.NO_COLOR && ctx.stdout.isTTY && opts.output === undefined ? 1 : 0 });
+      const color = colors(Boolean(ctx.opts.color && !ctx.env.NO_COLOR && ctx.stdout.isTTY && opts.output === undefined));
       const { renderAuditText } = await import("../output/audit-text.js");
       return renderAuditText(report, color);
     }

@@ -1,13 +1,13 @@
 // The audit report for a terminal: findings grouped by severity (most severe first), each with its
 // resource, the blocking component, and the fix; then failed scopes and the summary. Colour comes
-// from the chalk instance the command passes (level 0 when stdout is not a TTY).
-import type { ChalkInstance } from "chalk";
+// from the Colors the command passes (off when stdout is not a TTY).
+import type { Colors } from "./color.js";
 import type { AuditReport } from "../analysis/audit.js";
 import { SEVERITIES, type Severity } from "../analysis/rules/types.js";
 
-const paint = (c: ChalkInstance, s: Severity) => ({ critical: c.bgRed.white.bold, high: c.red.bold, medium: c.yellow, low: c.cyan, info: c.gray })[s];
+const paint = (c: Colors, s: Severity) => ({ critical: c.bgRed.white.bold, high: c.red.bold, medium: c.yellow, low: c.cyan, info: c.gray })[s];
 
-export function renderAuditText(r: AuditReport, c: ChalkInstance): string {
+export function renderAuditText(r: AuditReport, c: Colors): string {
   const out: string[] = [];
   const ok = r.scopes.filter((s) => s.status === "ok");
   out.push(c.bold(`egress-cli audit · ${ok.length} scope(s)${ok.length ? `: ${ok.map((s) => s.id).join(", ")}` : ""}`));

@@ -5,7 +5,7 @@
 // line each instead of spinners fighting over one line. Log lines are printed above the display.
 // The terminal stays in its normal mode (stdin is never put in raw mode), so Ctrl-C is the
 // terminal's SIGINT as everywhere else: exit 130.
-import { Chalk, type ChalkInstance } from "chalk";
+import { colors, type Colors } from "./color.js";
 
 export interface Spinner {
   update(text: string): void;
@@ -20,7 +20,7 @@ export interface SpinOptions {
 }
 
 export interface Logger {
-  readonly color: ChalkInstance;
+  readonly color: Colors;
   info(message: string): void;
   success(message: string): void;
   warn(message: string): void;
@@ -70,7 +70,7 @@ class ProgressDisplay {
 
   constructor(
     private readonly out: LoggerOptions["stderr"],
-    private readonly color: ChalkInstance,
+    private readonly color: Colors,
     private readonly frameMs: number,
   ) {}
 
@@ -122,7 +122,7 @@ class ProgressDisplay {
 }
 
 export async function createLogger(opts: LoggerOptions): Promise<Logger> {
-  const color = new Chalk({ level: opts.color ? 1 : 0 });
+  const color = colors(Boolean(opts.color));
   const display = opts.interactive ? new ProgressDisplay(opts.stderr, color, opts.frameMs ?? 100) : undefined;
   const write = (s: string) => (display ? display.print(s) : opts.stderr.write(s + "\n"));
   return {

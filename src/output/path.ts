@@ -1,7 +1,7 @@
 // Human rendering of a path analysis (local analyzer or Reachability Analyzer, same model): the
 // verdict, the hop list as a readable chain, the blocking component with its explanation code,
 // per-subnet verdicts for a Lambda, and --compare disagreements as a bug report. Pure.
-import type { ChalkInstance } from "chalk";
+import type { Colors } from "./color.js";
 import type { Hop, PathResult } from "../analysis/analyzer.js";
 import type { Disagreement } from "../analysis/reachability.js";
 
@@ -35,12 +35,12 @@ export function hopChain(from: string, hops: Hop[], to?: string): string {
   return ids.join(" → ");
 }
 
-function hopLines(c: ChalkInstance, hops: Hop[], indent = "  "): string[] {
+function hopLines(c: Colors, hops: Hop[], indent = "  "): string[] {
   const width = String(hops.length).length;
   return hops.map((h, i) => `${indent}${c.dim(String(i + 1).padStart(width))}  ${h.action}${h.detail ? c.dim(` (${h.detail})`) : ""}`);
 }
 
-export function renderPathResult(r: PathResult, c: ChalkInstance, head: { from: string; to: string; protocol: string; port: number }): string {
+export function renderPathResult(r: PathResult, c: Colors, head: { from: string; to: string; protocol: string; port: number }): string {
   const what = `${head.from} → ${head.to} (${head.protocol}${head.protocol === "icmp" ? "" : ` ${head.port}`})`;
   const lines: string[] = [r.reachable ? `${c.green("✔ reachable")}: ${what}` : `${c.red("✖ not reachable")}: ${what}`];
   if (r.hops.length) {
@@ -87,7 +87,7 @@ export function bugReport(rep: AnalyzePathReport): string {
   ].join("\n");
 }
 
-export function renderAnalyzePath(rep: AnalyzePathReport, c: ChalkInstance): string {
+export function renderAnalyzePath(rep: AnalyzePathReport, c: Colors): string {
   const head = { from: rep.from, to: rep.to, protocol: rep.protocol, port: rep.port };
   const label = rep.mode === "local" ? "offline analyzer" : "Reachability Analyzer";
   const pl = rep.privateLink;

@@ -1,10 +1,10 @@
 // Human renderers for command results (pure: data in, text out). JSON output is the same
 // result objects printed as-is; the shapes are documented in the README.
 import Table from "cli-table3";
-import type { ChalkInstance } from "chalk";
+import type { Colors } from "./color.js";
 import { byText } from "../order.js";
 
-type C = ChalkInstance;
+type C = Colors;
 
 export interface RenderOptions {
   /** Width of the terminal the text goes to (process.stdout.columns); undefined when not a terminal. */
