@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, utimesSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, utimesSync, readdirSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { LockedError } from "../src/errors.js";
@@ -54,10 +54,9 @@ test("stale lock (dead pid on this host) is taken over", async () => {
   await lock.release();
 });
 
-test("parallel takers of one stale lock: exactly one wins, every time", async () => {
-  // 50 rounds: the race this guards (a fresh lock moved aside with the stale one) lost ~1 round in 7
+test("parallel takers of one stale lock in one process: exactly one wins, nothing left behind", async () => {
   const dead = deadPid();
-  for (let round = 0; round < 50; round++) {
+  for (let round = 0; round < 20; round++) {
     const plan = planPath();
     writeFileSync(lockPathFor(plan), JSON.stringify({ pid: dead, hostname: hostname(), startedAt: new Date().toISOString(), command: "x" }));
     const results = await Promise.allSettled(Array.from({ length: 8 }, () => acquireLock(plan)));
@@ -65,8 +64,64 @@ test("parallel takers of one stale lock: exactly one wins, every time", async ()
     assert.equal(won.length, 1, `round ${round}: ${won.length} runs hold the lock`);
     for (const r of results) if (r.status === "rejected") assert.ok(r.reason instanceof LockedError);
     await (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireLock>>>).value.release();
-    assert.deepEqual(readdirSync(join(plan, "..")).filter((f) => f.includes(".lock")), [], `round ${round}: no lock or breaker left`);
+    assert.deepEqual(readdirSync(join(plan, "..")).filter((f) => f.includes(".lock")), [], `round ${round}: no lock, breaker or temporary file left`);
   }
+});
+
+test("separate processes racing for a stale lock (a dead owner's, or an old empty one): never two holders at once", async () => {
+  const { spawn } = await import("node:child_process");
+  const dir = mkdtempSync(join(tmpdir(), "egress-lock-race-"));
+  test.after(() => rmSync(dir, { recursive: true, force: true }));
+  const ROUNDS = 20;
+  const TAKERS = 6;
+  const dead = deadPid();
+  const plans = Array.from({ length: ROUNDS }, (_, r) => {
+    const plan = join(dir, `r${r}`, "egress-plan.json");
+    mkdirSync(join(dir, `r${r}`));
+    if (r % 2) {
+      writeFileSync(lockPathFor(plan), ""); // a run killed between create and write, long ago
+      utimesSync(lockPathFor(plan), new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    } else {
+      writeFileSync(lockPathFor(plan), JSON.stringify({ pid: dead, hostname: hostname(), startedAt: new Date().toISOString(), command: "x" }));
+    }
+    return plan;
+  });
+  const lockModule = new URL("../src/plans/lock.ts", import.meta.url).pathname;
+  // each taker, once all are running: per round, try the lock; the holder proves it is alone by
+  // creating <round>/holder with O_EXCL (EEXIST = someone else holds it too), holds 40 ms, releases
+  const script = `
+    import { acquireLock } from ${JSON.stringify(lockModule)};
+    import { appendFileSync, existsSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+    import { join } from "node:path";
+    const [dir, me, takers, rounds] = [process.argv[1], process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+    writeFileSync(join(dir, "ready-" + me), "");
+    while (!existsSync(join(dir, "go"))) await new Promise((r) => setTimeout(r, 5));
+    const t0 = Number(readFileSync(join(dir, "go"), "utf8"));
+    for (let r = 0; r < rounds; r++) {
+      while (Date.now() < t0 + r * 300) await new Promise((res) => setImmediate(res));
+      let lock;
+      try { lock = await acquireLock(join(dir, "r" + r, "egress-plan.json"), "race"); } catch (e) { if (e.name !== "LockedError" && e.constructor?.name !== "LockedError") appendFileSync(join(dir, "log"), "error " + e.message + "\\n"); continue; }
+      try { writeFileSync(join(dir, "r" + r, "holder"), me, { flag: "wx" }); appendFileSync(join(dir, "log"), "won " + r + "\\n"); }
+      catch { appendFileSync(join(dir, "log"), "TWO-HOLDERS " + r + "\\n"); }
+      await new Promise((res) => setTimeout(res, 40));
+      try { unlinkSync(join(dir, "r" + r, "holder")); } catch {}
+      await lock.release();
+    }
+  `;
+  const children = Array.from({ length: TAKERS }, (_, i) =>
+    new Promise<number | null>((resolve) => {
+      const c = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script, dir, String(i), String(TAKERS), String(ROUNDS)], { cwd: new URL("..", import.meta.url).pathname, stdio: ["ignore", "ignore", "inherit"] });
+      c.on("close", resolve);
+    }),
+  );
+  const deadline = Date.now() + 60_000;
+  while (Array.from({ length: TAKERS }, (_, i) => existsSync(join(dir, `ready-${i}`))).includes(false) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  writeFileSync(join(dir, "go"), String(Date.now() + 100));
+  assert.deepEqual(await Promise.all(children), Array(TAKERS).fill(0));
+  const log = readFileSync(join(dir, "log"), "utf8");
+  assert.doesNotMatch(log, /TWO-HOLDERS|error/, log);
+  for (let r = 0; r < ROUNDS; r++) assert.match(log, new RegExp(`^won ${r}$`, "m"), `round ${r}: somebody took the stale lock`);
+  for (let r = 0; r < ROUNDS; r++) assert.deepEqual(readdirSync(join(dir, `r${r}`)), [], `round ${r}: no lock, breaker or temporary file left`);
 });
 
 test("a breaker left by a run killed while removing a stale lock does not block the next", async () => {

@@ -3,10 +3,10 @@
 // (exit 5). Another host's lock cannot be checked, so it is only taken over when very old.
 
 import { randomUUID } from "node:crypto";
-import { readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { open, readFile, stat, unlink } from "node:fs/promises";
+import { linkSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { readFile, stat, unlink } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
-import { basename } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { LockedError } from "../errors.js";
 
 export interface LockInfo {
@@ -97,10 +97,11 @@ export async function acquireLock(planPath: string, optionsOrCommand: AcquireOpt
   };
   const body = `${JSON.stringify(info, null, 2)}\n`;
   let tookOver: string | undefined;
-  const giveUp = Date.now() + BREAK_WAIT_MS;
+  const giveUp = Date.now() + ACQUIRE_WAIT_MS;
+  let breakerBusy = false;
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS && Date.now() < giveUp; ) {
-    if (await tryCreate(path, body)) {
+    if (createLockFile(path, body)) {
       return makeHandle(path, info, tookOver);
     }
     let raw: string;
@@ -113,7 +114,8 @@ export async function acquireLock(planPath: string, optionsOrCommand: AcquireOpt
     const stale = await judge(path, raw, host, now(), options);
     if (stale.live) throw stale.live;
     const broken = breakStaleLock(path, raw, host);
-    if (broken === "busy") {
+    breakerBusy = broken === "busy";
+    if (breakerBusy) {
       // another run is removing it right now: then race for the create like everyone else
       await new Promise((r) => setTimeout(r, 2 + Math.random() * 8));
       continue;
@@ -121,14 +123,81 @@ export async function acquireLock(planPath: string, optionsOrCommand: AcquireOpt
     if (broken === "removed") tookOver = stale.description;
     attempt++;
   }
+  if (breakerBusy) {
+    throw new LockedError(
+      `Could not take the lock ${path}: ${path}.break says another run is removing a stale lock, and it has not finished`,
+      `if no egress-cli run is active, delete ${path}.break and retry`,
+    );
+  }
   throw new LockedError(
     `Could not take the lock ${path}: other egress-cli runs keep taking it`,
     "wait for them to finish, then retry",
   );
 }
 
-/** How long a run waits for another to finish removing a stale lock. */
-const BREAK_WAIT_MS = 5_000;
+/** How long a run keeps trying to take a lock that is being removed as stale. */
+const ACQUIRE_WAIT_MS = 5_000;
+/** A breaker from another host, or unreadable, standing this long is abandoned (a removal takes ms). */
+const BREAKER_ABANDONED_MS = 30_000;
+
+let tmpSeq = 0;
+
+/**
+ * Creates the lock file `path` holding `body`, or returns false when one exists (the one way both the
+ * plan's lock and the sandbox's are created). The body goes to `<path>.<pid>.<n>.tmp` first and is
+ * linked into place (link fails if the lock exists), so a lock file is never seen empty or
+ * half-written: each one's text, with its random token, is unique — what breakStaleLock relies on.
+ * (No fsync: after a power loss a lock is stale anyway.) A file system without hard links gets the
+ * plain O_EXCL create.
+ */
+export function createLockFile(path: string, body: string): boolean {
+  const tmp = `${path}.${process.pid}.${++tmpSeq}${Math.floor(Math.random() * 1e6)}.tmp`;
+  writeFileSync(tmp, body, { flag: "wx", mode: 0o644 });
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+    try {
+      writeFileSync(path, body, { flag: "wx", mode: 0o644 });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw e;
+    }
+  } finally {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Deletes `<base>.<pid>.tmp` and `<base>.<pid>.<n>.tmp` files in `dir` (for each base given) whose pid is
+ * no longer running: what a kill -9 between writing a temporary file and renaming or linking it left.
+ */
+export function removeDeadTemporaries(dir: string, bases: readonly string[]): void {
+  const ours = new Set(bases);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const f of names) {
+    const m = /^(.+?)\.(\d+)(?:\.\d+)?\.tmp$/.exec(f);
+    if (!m || !ours.has(m[1]!) || Number(m[2]) === process.pid || isPidAlive(Number(m[2]))) continue;
+    try {
+      unlinkSync(join(dir, f));
+    } catch {
+      // gone already
+    }
+  }
+}
 
 /**
  * Removes the lock file `path`, judged stale when it read `raw`, holding `<path>.break` (O_EXCL):
@@ -140,10 +209,7 @@ const BREAK_WAIT_MS = 5_000;
  */
 export function breakStaleLock(path: string, raw: string, host = osHostname()): "removed" | "changed" | "busy" {
   const breaker = `${path}.break`;
-  try {
-    writeFileSync(breaker, JSON.stringify({ pid: process.pid, hostname: host }), { flag: "wx" });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  if (!createLockFile(breaker, JSON.stringify({ pid: process.pid, hostname: host, token: randomUUID() }))) {
     clearDeadBreaker(breaker, host);
     return "busy";
   }
@@ -156,52 +222,38 @@ export function breakStaleLock(path: string, raw: string, host = osHostname()): 
     }
     if (again !== raw) return "changed";
     unlinkSync(path);
+    // what kill -9s left next to the lock while creating one
+    removeDeadTemporaries(dirname(path), [basename(path), basename(breaker)]);
     return "removed";
   } finally {
     try {
       unlinkSync(breaker);
     } catch {
-      // removed as dead by another run: only possible if this one stood BREAK_WAIT_MS
+      // gone already
     }
   }
 }
 
 /**
- * A breaker left by a run killed while removing a stale lock (its pid gone, on this host), or one
- * that has stood far longer than a removal takes (another host's, or unreadable): deleted.
+ * A breaker left by a run killed while removing a stale lock: its pid gone, on this host; from
+ * another host or unreadable, once it has stood BREAKER_ABANDONED_MS. A live local one is never removed.
+ * (Two runs clearing the same dead breaker while a third takes a new one could remove that new one:
+ * it needs a kill -9 inside a removal that takes microseconds, then three runs within microseconds.)
  */
 function clearDeadBreaker(breaker: string, host: string): void {
   try {
     const text = readFileSync(breaker, "utf8");
-    const age = Date.now() - statSync(breaker).mtimeMs;
     let held: { pid?: unknown; hostname?: unknown } | undefined;
     try {
       held = JSON.parse(text) as typeof held;
     } catch {
-      held = undefined; // being written right now, or torn by a crash: judged by age
+      held = undefined;
     }
-    const dead = held?.hostname === host && typeof held.pid === "number" && !isPidAlive(held.pid);
-    if (dead || age > BREAK_WAIT_MS) unlinkSync(breaker);
+    const local = held?.hostname === host && typeof held.pid === "number";
+    if (local ? !isPidAlive(held!.pid as number) : Date.now() - statSync(breaker).mtimeMs > BREAKER_ABANDONED_MS) unlinkSync(breaker);
   } catch {
     // gone already, or removed by another run meanwhile
   }
-}
-
-async function tryCreate(path: string, body: string): Promise<boolean> {
-  let handle;
-  try {
-    handle = await open(path, "wx", 0o644); // O_CREAT | O_EXCL | O_WRONLY
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw err;
-  }
-  try {
-    await handle.writeFile(body, "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return true;
 }
 
 async function judge(

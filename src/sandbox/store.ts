@@ -5,11 +5,12 @@
 // it is folded into a new state file (compaction). Every read-modify-write happens under `<file>.lock`
 // (O_EXCL, owner pid; a dead owner's lock is taken over), after reading the journal tail other
 // processes appended, so concurrent processes on one file lose nothing.
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, readdirSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { SandboxStateError } from "./errors.js";
-import { breakStaleLock, isPidAlive } from "../plans/lock.js";
+import { breakStaleLock, createLockFile, isPidAlive, removeDeadTemporaries } from "../plans/lock.js";
 import { type Change, apply } from "./tracker.js";
 import { queueIfLazy } from "./lazy.js";
 import { decodeState, encodeState, parseAll } from "./segments.js";
@@ -203,37 +204,21 @@ export class StateFile {
   }
 
   /**
-   * Deletes the temporary files of a compaction that a kill -9 cut short: `<file>.<pid>.tmp` and
-   * `<journal>.<pid>.tmp` of a process no longer running (called under the lock; a live writer's are its own).
+   * Deletes the temporary files a kill -9 cut short: a compaction's `<file>.<pid>.tmp` and
+   * `<journal>.<pid>.tmp`, a lock's `<file>.lock.<pid>.<n>.tmp`, of pids no longer running (called
+   * under the lock; a live writer's are its own).
    */
   private removeLeftovers(): void {
-    const dir = dirname(this.file);
-    const ours = new Set([basename(this.file), basename(this.journalPath)]);
-    for (const f of readdirSync(dir)) {
-      const m = /^(.+)\.(\d+)\.tmp$/.exec(f);
-      if (!m || !ours.has(m[1]!) || Number(m[2]) === process.pid || isPidAlive(Number(m[2]))) continue;
-      try {
-        unlinkSync(join(dir, f));
-      } catch {
-        // gone already
-      }
-    }
+    removeDeadTemporaries(dirname(this.file), [basename(this.file), basename(this.journalPath), basename(this.lockPath)]);
   }
 
   /** Runs fn holding `<file>.lock` (synchronous: the critical section never awaits). */
   locked<T>(fn: () => T): T {
     mkdirSync(dirname(this.file), { recursive: true });
     const deadline = Date.now() + LOCK_WAIT_MS;
-    const body = JSON.stringify({ pid: process.pid, token: randomUUID() });
+    const body = JSON.stringify({ pid: process.pid, hostname: hostname(), token: randomUUID() });
     for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-      try {
-        const fd = openSync(this.lockPath, "wx");
-        writeSync(fd, body);
-        closeSync(fd);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      }
+      if (createLockFile(this.lockPath, body)) break;
       this.takeOverIfStale();
       if (Date.now() > deadline) throw new Error(`sandbox: ${this.lockPath} stayed locked for ${LOCK_WAIT_MS / 1000} s`);
       sleepSync(wait);
@@ -251,23 +236,34 @@ export class StateFile {
     }
   }
 
-  /** A lock whose owner died (kill -9 inside a call) is removed, the one safe way (breakStaleLock); the caller retries. */
+  /**
+   * A lock whose owner died (kill -9 inside a call) is removed, the one safe way (breakStaleLock); the
+   * caller retries. Another host's (a shared file system) cannot be checked: a call holds the lock for
+   * milliseconds, so one standing 30 s is abandoned; so is an unreadable one after 5 s.
+   */
   private takeOverIfStale(): void {
     let raw: string;
+    let age: number;
     try {
       raw = readFileSync(this.lockPath, "utf8");
+      age = Date.now() - statSync(this.lockPath).mtimeMs;
     } catch {
       return;
     }
-    let pid: number | undefined;
+    let held: { pid?: unknown; hostname?: unknown } | undefined;
     try {
-      pid = JSON.parse(raw).pid;
+      held = JSON.parse(raw);
     } catch {
-      // being written right now, or torn by a crash: judged by age
-      const age = Date.now() - (statSync(this.lockPath, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if (age < 5_000) return;
+      held = undefined;
     }
-    if (pid !== undefined && (pid === process.pid ? holding > 0 : isPidAlive(pid))) return;
+    const pid = typeof held?.pid === "number" ? held.pid : undefined;
+    if (pid === undefined) {
+      if (age < 5_000) return;
+    } else if (held!.hostname !== undefined && held!.hostname !== hostname()) {
+      if (age < 30_000) return;
+    } else if (pid === process.pid ? holding > 0 : isPidAlive(pid)) {
+      return;
+    }
     breakStaleLock(this.lockPath, raw);
   }
 
