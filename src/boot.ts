@@ -12,7 +12,7 @@
 // code of the commands run before it).
 import Module, { createRequire } from "node:module";
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, statSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import vm from "node:vm";
@@ -79,8 +79,13 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
   };
   // written once the command is done (the code compiled lazily while it ran is then in the cache too)
   process.once("exit", () => {
+    // a run that never reached its command (`status --help`, a usage error) is not that command's
+    // code: kept only as the no-command entry, and only when argv named no command that has one
+    if (command === undefined && guessed !== undefined && guessed !== NO_COMMAND) return;
     const name = command ?? NO_COMMAND;
-    for (const c of compiled) if (c.from !== name) save(`${c.entry}.${name}`, c.hash, c.script.createCachedData());
+    const stale = compiled.filter((c) => c.from !== name);
+    for (const c of stale) save(`${c.entry}.${name}`, c.hash, c.script.createCachedData());
+    if (stale.length) prune(dir);
   });
   return {
     ran(name) {
@@ -101,18 +106,25 @@ const entryName = (command: string) => (command ? command.replace(/ /g, "+") : N
  * A wrong guess (an option's value spelt like a command) only means another command's cached code.
  */
 function guessCommand(argv: string[], dir: string): string | undefined {
-  const words = argv.filter((a) => !a.startsWith("-"));
-  if (!words.length) return NO_COMMAND;
+  if (argv.every((a) => a.startsWith("-"))) return NO_COMMAND;
   let names: Set<string>;
   try {
     names = new Set(readdirSync(dir).map((f) => f.slice(f.indexOf(".") + 1)));
   } catch {
     return undefined;
   }
-  for (let i = 0; i < words.length; i++) {
-    const pair = `${words[i]}+${words[i + 1]}`;
-    if (names.has(pair)) return pair;
-    if (names.has(words[i]!)) return words[i];
+  // first the words that are not right after an option (`--profile audit status` is status), then all
+  // (`--sandbox status`: a flag that takes no value)
+  const afterOption = new Set(argv.flatMap((a, i) => (a.startsWith("-") && !a.includes("=") && i + 1 < argv.length ? [i + 1] : [])));
+  for (const skip of [true, false]) {
+    for (let i = 0; i < argv.length; i++) {
+      const word = argv[i]!;
+      if (word.startsWith("-") || (skip && afterOption.has(i))) continue;
+      const next = argv[i + 1];
+      const pair = `${word}+${next}`;
+      if (next !== undefined && !next.startsWith("-") && names.has(pair)) return pair;
+      if (names.has(word)) return word;
+    }
   }
   // a command not run yet: the shell's own code (what --help compiled) is still worth having
   return names.has(NO_COMMAND) ? NO_COMMAND : undefined;
@@ -151,6 +163,27 @@ function cacheDir(): string | undefined {
     return dir;
   } catch {
     return undefined;
+  }
+}
+
+/** Entries not written for this long are deleted (a build's renamed SDK chunks leave theirs behind). */
+const PRUNE_AFTER_MS = 30 * 24 * 3600_000;
+
+/**
+ * After a run wrote entries: deletes the ones older than PRUNE_AFTER_MS (one still in use is written
+ * again by its next run), entries of the earlier one-per-file format (no command in the name), and
+ * temporary files older than an hour (a run killed while writing one).
+ */
+function prune(dir: string): void {
+  try {
+    const now = Date.now();
+    for (const f of readdirSync(dir)) {
+      const file = path.join(dir, f);
+      const age = now - statSync(file).mtimeMs;
+      if (!f.includes(".") || age > PRUNE_AFTER_MS || (f.endsWith(".tmp") && age > 3600_000)) rmSync(file, { force: true });
+    }
+  } catch {
+    // another run pruning at the same time
   }
 }
 

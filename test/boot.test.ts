@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BIN, cleanEnv, tempDir } from "./helpers.js";
 
@@ -29,10 +29,16 @@ test("the compile cache is written by a first run, read by the next, and survive
   const mtimes = entries.map((f) => statSync(path.join(dir, f)).mtimeMs);
   assert.equal(run(tmp), first);
   assert.deepEqual(entries.map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, "a hit rewrites nothing");
+  // a run that writes entries prunes: the old one-per-file format, month-old entries, abandoned temporaries
+  const old = [path.join(dir, "0".repeat(40)), path.join(dir, `${"1".repeat(40)}.gone-command`), path.join(dir, `${"2".repeat(40)}._.123.tmp`)];
+  for (const f of old) writeFileSync(f, "x");
+  utimesSync(old[1]!, new Date(Date.now() - 40 * 86400_000), new Date(Date.now() - 40 * 86400_000));
+  utimesSync(old[2]!, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
   // damaged entries (right hash, garbage code) are rejected by V8 and rewritten; so is a torn header
   for (const f of entries) writeFileSync(path.join(dir, f), Buffer.concat([Buffer.from(readHash(path.join(dir, f))), Buffer.from("garbage")]));
   assert.equal(run(tmp), first);
   assert.notDeepEqual(entries.map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, "rejected code is rewritten");
+  assert.deepEqual(old.filter((f) => existsSync(f)), [], "pruned");
   for (const f of entries) writeFileSync(path.join(dir, f), Buffer.from(readHash(path.join(dir, f))));
   assert.equal(run(tmp), first);
   assert.equal(run(tmp, { EGRESS_NO_COMPILE_CACHE: "1" }), first);
@@ -60,7 +66,11 @@ test("each command has its own entry, found from argv before the CLI parses it; 
   // the command is found among argv's words, options and their values around it
   run(tmp, {}, [...sb, "sandbox", "init", "--force"]);
   run(tmp, {}, [...sb, "--region", "us-east-1", "create-vpc", "--name", "c2", "--plan", path.join(tmp, "p2.json")]);
+  // an option's value spelt like a command is passed over for the command after it
+  run(tmp, {}, [...sb, "--plan", "create-vpc", "sandbox", "init", "--force"]);
   run(tmp);
+  // a run that never reaches its command (help of a command) writes no entry
+  run(tmp, {}, ["create-vpc", "--help"]);
   assert.deepEqual(readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mtimeMs]), before, "every entry was a hit: nothing rewritten");
   assert.equal(mtimeOf("_"), before.find(([f]) => f === `${bundle}._`)![1]);
 });
