@@ -1,7 +1,8 @@
 // Terminal colour: ANSI styles through node:util's styleText, on or off as the caller decides for its
 // stream (a TTY, --no-color, NO_COLOR: src/context.ts, src/output/logger.ts). Not chalk: importing it
 // probes both standard streams for colour support (tty, os: ~3 ms of every start-up) for a decision
-// that is made here per stream anyway. Pure: no fs, no SDK.
+// that is made here per stream anyway. The codes are chalk's; unlike chalk, a style nested in itself
+// (bold inside bold) does not re-open the outer one on Node 20 — nothing here nests. Pure: no fs, no SDK.
 import { styleText } from "node:util";
 
 const STYLES = ["bold", "dim", "red", "green", "yellow", "cyan", "gray", "white", "bgRed"] as const;
