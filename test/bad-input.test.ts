@@ -69,7 +69,7 @@ const cases: Case[] = [
     argv: ["add-nat"],
     code: 5,
     message: /lock/i,
-    setup: (d) => writeFileSync(path.join(d, "egress-plan.json.lock"), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString(), command: "add-nat", token: "other" })),
+    setup: (d) => writeFileSync(path.join(d, "egress-plan.json.lock"), JSON.stringify({ pid: process.ppid /* a live run that is not this one */, hostname: hostname(), startedAt: new Date().toISOString(), command: "add-nat", token: "other" })),
     teardown: (d) => rmSync(path.join(d, "egress-plan.json.lock"), { force: true }),
   },
   { name: "--sandbox with --endpoint-url", argv: ["status", "--endpoint-url", "http://127.0.0.1:9"], message: /pass one of them/ },

@@ -172,3 +172,15 @@ test("unreadable lock: refused while recent, taken over once old", async () => {
   assert.match(lock.tookOver ?? "", /unreadable/);
   await lock.release();
 });
+
+test("this pid on a lock or a breaker that this process does not hold is an earlier process's (a restarted container reuses pids): taken over", async () => {
+  const plan = planPath();
+  writeFileSync(lockPathFor(plan), JSON.stringify({ pid: process.pid, hostname: hostname(), startedAt: "2026-11-01T00:00:00.000Z", command: "x", token: "earlier" }));
+  writeFileSync(`${lockPathFor(plan)}.break`, JSON.stringify({ pid: process.pid, hostname: hostname(), token: "earlier" }));
+  const lock = await acquireLock(plan, "status");
+  assert.match(lock.tookOver ?? "", /an earlier process with this run's pid/);
+  // while this process holds it, it is live to a second acquisition here too
+  await assert.rejects(acquireLock(plan, "status"), LockedError);
+  await lock.release();
+  assert.deepEqual(readdirSync(join(plan, "..")), [], "no lock, breaker or temporary file left");
+});

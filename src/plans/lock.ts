@@ -102,6 +102,8 @@ export async function acquireLock(planPath: string, optionsOrCommand: AcquireOpt
 
   for (let attempt = 0; attempt < MAX_ATTEMPTS && Date.now() < giveUp; ) {
     if (createLockFile(path, body)) {
+      heldTokens.add(info.token);
+      removeDeadTemporaries(dirname(path), [basename(path), `${basename(path)}.break`]);
       return makeHandle(path, info, tookOver);
     }
     let raw: string;
@@ -137,7 +139,7 @@ export async function acquireLock(planPath: string, optionsOrCommand: AcquireOpt
 
 /** How long a run keeps trying to take a lock that is being removed as stale. */
 const ACQUIRE_WAIT_MS = 5_000;
-/** A breaker from another host, or unreadable, standing this long is abandoned (a removal takes ms). */
+/** A breaker standing this long is abandoned whoever it names (a removal takes microseconds). */
 const BREAKER_ABANDONED_MS = 30_000;
 
 let tmpSeq = 0;
@@ -158,8 +160,11 @@ export function createLockFile(path: string, body: string): boolean {
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return false;
-    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw err;
+    // NFS: a lost reply to a link that was made reads as EEXIST; the temporary file then has 2 links
+    if (code === "EEXIST") return statSync(tmp, { throwIfNoEntry: false })?.nlink === 2;
+    // no hard links here (FAT, some FUSE and network file systems): a plain O_EXCL create, whose
+    // empty-before-written window is a few microseconds
+    if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP" && code !== "ENOSYS") throw err;
     try {
       writeFileSync(path, body, { flag: "wx", mode: 0o644 });
       return true;
@@ -235,8 +240,8 @@ export function breakStaleLock(path: string, raw: string, host = osHostname()): 
 }
 
 /**
- * A breaker left by a run killed while removing a stale lock: its pid gone, on this host; from
- * another host or unreadable, once it has stood BREAKER_ABANDONED_MS. A live local one is never removed.
+ * A breaker left by a run killed while removing a stale lock: its pid gone (or this process's own),
+ * on this host; any other once it has stood BREAKER_ABANDONED_MS (a removal takes microseconds).
  * (Two runs clearing the same dead breaker while a third takes a new one could remove that new one:
  * it needs a kill -9 inside a removal that takes microseconds, then three runs within microseconds.)
  */
@@ -250,7 +255,10 @@ function clearDeadBreaker(breaker: string, host: string): void {
       held = undefined;
     }
     const local = held?.hostname === host && typeof held.pid === "number";
-    if (local ? !isPidAlive(held!.pid as number) : Date.now() - statSync(breaker).mtimeMs > BREAKER_ABANDONED_MS) unlinkSync(breaker);
+    // breakStaleLock runs synchronously, never two at once in one process: a breaker with this pid is a
+    // dead namesake's (a restarted container's pid 1); a live local pid holding one for 30 s is reused
+    const dead = local && (held!.pid === process.pid || !isPidAlive(held!.pid as number));
+    if (dead || Date.now() - statSync(breaker).mtimeMs > BREAKER_ABANDONED_MS) unlinkSync(breaker);
   } catch {
     // gone already, or removed by another run meanwhile
   }
@@ -276,7 +284,9 @@ async function judge(
   }
   const who = `pid ${held.pid} on ${held.hostname === host ? "this host" : `host ${held.hostname}`} (command "${held.command}"), started ${held.startedAt} (${ago(held.startedAt, now)})`;
   if (held.hostname === host) {
-    if (isPidAlive(held.pid)) {
+    // this pid, not one of this process's locks: an earlier process's with the same pid (a container restart)
+    const earlierNamesake = held.pid === process.pid && !heldTokens.has(held.token);
+    if (!earlierNamesake && isPidAlive(held.pid)) {
       return {
         live: new LockedError(
           `The plan is locked by another egress-cli run: ${who}`,
@@ -284,7 +294,7 @@ async function judge(
         ),
       };
     }
-    return { description: `stale lock from ${who}, which is no longer running` };
+    return { description: `stale lock from ${who}, which is no longer running${earlierNamesake ? " (an earlier process with this run's pid)" : ""}` };
   }
   const age = now.getTime() - Date.parse(held.startedAt);
   const limit = options.foreignStaleAfterMs ?? DEFAULT_FOREIGN_STALE_MS;
@@ -303,6 +313,9 @@ function ours(path: string, token: string, raw: string | undefined): boolean {
   return raw !== undefined && parseLock(raw)?.token === token;
 }
 
+/** Tokens of the plan locks this process holds (a lock naming this pid with another token is stale). */
+const heldTokens = new Set<string>();
+
 function makeHandle(path: string, info: LockInfo, tookOver: string | undefined): LockHandle {
   let released = false;
   return {
@@ -312,12 +325,14 @@ function makeHandle(path: string, info: LockInfo, tookOver: string | undefined):
     async release() {
       if (released) return;
       released = true;
+      heldTokens.delete(info.token);
       const raw = await readFile(path, "utf8").catch(() => undefined);
       if (ours(path, info.token, raw)) await unlink(path).catch(() => {});
     },
     releaseSync() {
       if (released) return;
       released = true;
+      heldTokens.delete(info.token);
       let raw: string | undefined;
       try {
         raw = readFileSync(path, "utf8");

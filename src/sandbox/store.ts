@@ -220,7 +220,7 @@ export class StateFile {
     for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
       if (createLockFile(this.lockPath, body)) break;
       this.takeOverIfStale();
-      if (Date.now() > deadline) throw new Error(`sandbox: ${this.lockPath} stayed locked for ${LOCK_WAIT_MS / 1000} s`);
+      if (Date.now() > deadline) throw new Error(`sandbox: ${this.lockPath} stayed locked for ${LOCK_WAIT_MS / 1000} s (if no egress-cli run is active, delete it and any ${this.lockPath}.break)`);
       sleepSync(wait);
     }
     holding++;
