@@ -1,4 +1,4 @@
-// One run per plan: `<plan>.lock`, created with O_EXCL, holds who owns it. A lock left by a
+// One run per plan: `<plan>.lock`, created whole (createLockFile), holds who owns it. A lock left by a
 // dead process on this host (kill -9, power loss) is taken over; a live one is a LockedError
 // (exit 5). Another host's lock cannot be checked, so it is only taken over when very old.
 
@@ -204,6 +204,17 @@ export function removeDeadTemporaries(dir: string, bases: readonly string[]): vo
   }
 }
 
+/** Who a lock or breaker file names, from its JSON (the plan's, the sandbox's, a breaker); undefined if unreadable. */
+export function lockOwner(raw: string): { pid?: number; hostname?: string } | undefined {
+  try {
+    const v = JSON.parse(raw) as { pid?: unknown; hostname?: unknown } | null;
+    if (typeof v !== "object" || v === null) return undefined;
+    return { ...(Number.isInteger(v.pid) ? { pid: v.pid as number } : {}), ...(typeof v.hostname === "string" ? { hostname: v.hostname } : {}) };
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Removes the lock file `path`, judged stale when it read `raw`, holding `<path>.break` (O_EXCL):
  * "removed"; "changed" (it is not that file any more: someone else removed it, and maybe took the
@@ -227,8 +238,6 @@ export function breakStaleLock(path: string, raw: string, host = osHostname()): 
     }
     if (again !== raw) return "changed";
     unlinkSync(path);
-    // what kill -9s left next to the lock while creating one
-    removeDeadTemporaries(dirname(path), [basename(path), basename(breaker)]);
     return "removed";
   } finally {
     try {
@@ -247,17 +256,10 @@ export function breakStaleLock(path: string, raw: string, host = osHostname()): 
  */
 function clearDeadBreaker(breaker: string, host: string): void {
   try {
-    const text = readFileSync(breaker, "utf8");
-    let held: { pid?: unknown; hostname?: unknown } | undefined;
-    try {
-      held = JSON.parse(text) as typeof held;
-    } catch {
-      held = undefined;
-    }
-    const local = held?.hostname === host && typeof held.pid === "number";
+    const held = lockOwner(readFileSync(breaker, "utf8"));
     // breakStaleLock runs synchronously, never two at once in one process: a breaker with this pid is a
     // dead namesake's (a restarted container's pid 1); a live local pid holding one for 30 s is reused
-    const dead = local && (held!.pid === process.pid || !isPidAlive(held!.pid as number));
+    const dead = held?.pid !== undefined && held.hostname === host && (held.pid === process.pid || !isPidAlive(held.pid));
     if (dead || Date.now() - statSync(breaker).mtimeMs > BREAKER_ABANDONED_MS) unlinkSync(breaker);
   } catch {
     // gone already, or removed by another run meanwhile

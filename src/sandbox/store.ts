@@ -3,14 +3,14 @@
 // call answers). Loading = the state's header + the journal's complete lines (a change to a collection
 // not parsed yet waits in it, lazy.ts). When the journal outgrows the state,
 // it is folded into a new state file (compaction). Every read-modify-write happens under `<file>.lock`
-// (O_EXCL, owner pid; a dead owner's lock is taken over), after reading the journal tail other
+// (created whole, owner pid and host; a dead owner's lock is taken over: src/plans/lock.ts), after reading the journal tail other
 // processes appended, so concurrent processes on one file lose nothing.
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { SandboxStateError } from "./errors.js";
-import { breakStaleLock, createLockFile, isPidAlive, removeDeadTemporaries } from "../plans/lock.js";
+import { breakStaleLock, createLockFile, isPidAlive, lockOwner, removeDeadTemporaries } from "../plans/lock.js";
 import { type Change, apply } from "./tracker.js";
 import { queueIfLazy } from "./lazy.js";
 import { decodeState, encodeState, parseAll } from "./segments.js";
@@ -205,11 +205,12 @@ export class StateFile {
 
   /**
    * Deletes the temporary files a kill -9 cut short: a compaction's `<file>.<pid>.tmp` and
-   * `<journal>.<pid>.tmp`, a lock's `<file>.lock.<pid>.<n>.tmp`, of pids no longer running (called
-   * under the lock; a live writer's are its own).
+   * `<journal>.<pid>.tmp`, a lock's or breaker's `<file>.lock[.break].<pid>.<n>.tmp`, of pids no longer
+   * running (called under the lock; a live writer's are its own).
    */
   private removeLeftovers(): void {
-    removeDeadTemporaries(dirname(this.file), [basename(this.file), basename(this.journalPath), basename(this.lockPath)]);
+    const lock = basename(this.lockPath);
+    removeDeadTemporaries(dirname(this.file), [basename(this.file), basename(this.journalPath), lock, `${lock}.break`]);
   }
 
   /** Runs fn holding `<file>.lock` (synchronous: the critical section never awaits). */
@@ -250,13 +251,8 @@ export class StateFile {
     } catch {
       return;
     }
-    let held: { pid?: unknown; hostname?: unknown } | undefined;
-    try {
-      held = JSON.parse(raw);
-    } catch {
-      held = undefined;
-    }
-    const pid = typeof held?.pid === "number" ? held.pid : undefined;
+    const held = lockOwner(raw);
+    const pid = held?.pid;
     if (pid === undefined) {
       if (age < 5_000) return;
     } else if (held!.hostname !== undefined && held!.hostname !== hostname()) {
