@@ -205,7 +205,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
 
   program
     .command("audit")
-    .description("path-aware network findings (no egress, blackholes, Lambda placement, MSK mappings, endpoints, open groups, overlaps, cost) for CI; exit 3 at --fail-on. `audit merge FILE…` joins shard reports")
+    .description("path-aware network findings (no egress, blackholes, Lambda placement, MSK mappings, endpoints, open groups, overlaps, cost) for CI; exit 3 on an open finding at or above --fail-on (default: high). `audit merge FILE…` joins shard reports")
     .argument("[merge-files...]", "`merge FILE…`: join JSON reports of --shard runs instead of auditing")
     .option("--vpc <vpc-id...>", "only these VPCs (else --plan [FILE]: the plan's VPCs, or --all-vpcs)")
     .option("--all-vpcs", "every VPC of each region (default: the plan's VPCs when a plan file exists, else every VPC)")
@@ -213,7 +213,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--snapshot <file...>", "audit snapshot files (egress-cli snapshot --out FILE) offline instead of live")
     .option("--format <format>", "text, json, junit, sarif or markdown (default: text; json with --json)")
     .option("--output <file>", "write the report to FILE (a new path or an existing regular file; atomic) instead of stdout")
-    .option("--fail-on <severity>", "exit 3 when an open finding is at or above: info, low, medium, high, critical")
+    .option("--fail-on <severity>", "exit 3 when an open finding is at or above: info, low, medium, high, critical; none never fails (default: high)")
     .option("--rules <ids>", "only these rule ids (comma-separated)")
     .option("--skip-rules <ids>", "skip these rule ids (comma-separated)")
     .option("--baseline <file>", "an earlier JSON report: only findings not in it count as open")
@@ -271,7 +271,7 @@ const EXAMPLES: Record<string, string[]> = {
   snapshot: ["egress-cli snapshot --out snap.json", "egress-cli snapshot --all-vpcs | jq '.vpcs | length'", "egress-cli snapshot --vpc vpc-0123456789abcdef0 --out snap.json"],
   "analyze-path": ["egress-cli analyze-path --from lambda:sms-sender --to igw", "egress-cli analyze-path --from subnet-0123456789abcdef0 --to service:secretsmanager --local", "egress-cli analyze-path --from i-0123456789abcdef0 --to 203.0.113.10 --port 80 --compare"],
   diagram: ["egress-cli diagram > vpc.mmd", "egress-cli diagram --format dot --path | dot -Tsvg > vpc.svg", "egress-cli diagram --path-from lambda:sms-sender --path-to igw"],
-  audit: ["egress-cli audit --all-vpcs --fail-on high", "egress-cli audit --snapshot snap.json --format sarif --output audit.sarif", "egress-cli audit --region us-east-1 --region eu-west-1 --shard 1/2 --format json --output s1.json && egress-cli audit merge s1.json s2.json --format markdown"],
+  audit: ["egress-cli audit --all-vpcs      # exit 3 on an open high or critical finding", "egress-cli audit --snapshot snap.json --format sarif --output audit.sarif --fail-on none   # report only", "egress-cli audit --region us-east-1 --region eu-west-1 --shard 1/2 --format json --output s1.json && egress-cli audit merge s1.json s2.json --format markdown"],
   "launch-proxy": ["egress-cli launch-proxy --allow-domain .example.com --allow-domain api.vendor.io", "egress-cli launch-proxy --per-az --allow-domain api.vendor.io --verify-sni", "egress-cli launch-proxy --allow-domain api.vendor.io --print-config"],
   proxy: ["egress-cli proxy allow --add .newvendor.com", "egress-cli proxy allow --remove api.vendor.io"],
   "proxy allow": ["egress-cli proxy allow --add .newvendor.com", "egress-cli proxy allow --add a.io --remove b.io"],
@@ -292,7 +292,7 @@ function exitCodesHelp(program: Command): string {
     "  0    success",
     "  1    AWS or runtime failure (re-run to resume); destroy answered n",
     "  2    bad usage or invalid input: nothing was changed",
-    ...(hasAudit ? ["  3    audit findings at or above --fail-on"] : []),
+    ...(hasAudit ? ["  3    audit: an open finding at or above --fail-on (default: high)"] : []),
     "  4    analyze-path: not reachable",
     "  5    the plan is locked by another live run",
     "  130  interrupted (Ctrl-C): the plan is consistent; re-run to finish",

@@ -83,16 +83,18 @@ describe("audit reports", () => {
     assert.match((log as any).runs[0].invocations[0].toolExecutionNotifications[0].message.text, /10 results left out/);
   });
 
-  test("JUnit parses with a real XML parser: one test case per rule × resource, failures for open findings", () => {
-    const r = report([broken()]);
+  const parseJunit = (xml: string) => new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(xml);
+
+  test("JUnit parses with a real XML parser: one test case per rule × resource, failures for open findings at or above --fail-on", () => {
+    const r = report([broken()], "low");
     r.findings[0] = { ...r.findings[0]!, status: "suppressed", suppression: { tag: "egress-cli:audit-ignore=x", reason: "known <&> \"quoted\"" } };
     const xml = renderJunit(r);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (name) => ["testsuite", "testcase"].includes(name) }).parse(xml);
+    const doc = parseJunit(xml);
     const suites = doc.testsuites.testsuite;
     assert.equal(suites.length, RULES.length);
     const cases = suites.flatMap((s: any) => s.testcase);
     const failures = cases.filter((c: any) => c.failure);
-    assert.equal(failures.length, r.findings.filter((f) => f.status === "open").length);
+    assert.equal(failures.length, r.findings.filter((f) => f.status === "open" && f.severity !== "info").length);
     assert.equal(Number(doc.testsuites["@failures"]), failures.length);
     const skipped = cases.find((c: any) => c.skipped);
     assert.equal(skipped.skipped["@message"], 'suppressed: known <&> "quoted"');
@@ -101,6 +103,54 @@ describe("audit reports", () => {
     const passing = suites.find((s: any) => s["@name"] === "nat-no-eip");
     assert.equal(passing.testcase[0]["@name"], "111111111111/us-east-1: every resource");
     assert.equal(passing.testcase[0].failure, undefined);
+  });
+
+  test("JUnit failures equal the open findings at or above --fail-on, for every threshold; the rest pass with the finding in <system-out>", () => {
+    const a = broken();
+    const findings = [...a.findings];
+    // A suppressed high finding never fails, whatever the threshold.
+    const high = findings.findIndex((f) => f.severity === "high");
+    findings[high] = { ...findings[high]!, status: "suppressed", suppression: { tag: "t", reason: "r" } };
+    const severities = new Set(findings.filter((f) => f.status === "open").map((f) => f.severity));
+    assert.ok(severities.size >= 3, `fixture spans several severities: ${[...severities]}`);
+    for (const failOn of ["info", "low", "medium", "high", "critical", undefined] as const) {
+      const r = buildReport({ scopes: [a.scope], findings, rules: [...RULES], failOn, version: "0.1.0", now: NOW });
+      const rank = (s: string) => ["info", "low", "medium", "high", "critical"].indexOf(s);
+      const expected = failOn ? r.findings.filter((f) => f.status === "open" && rank(f.severity) >= rank(failOn)).length : 0;
+      const doc = parseJunit(renderJunit(r));
+      const cases = doc.testsuites.testsuite.flatMap((s: any) => s.testcase);
+      const failed = cases.filter((c: any) => c.failure);
+      assert.equal(Number(doc.testsuites["@failures"]), expected, `--fail-on ${failOn ?? "none"}`);
+      assert.equal(failed.length, expected);
+      assert.equal(r.summary.failing, expected, "the summary (and so the exit code) agrees");
+      assert.equal(doc.testsuites.testsuite.reduce((n: number, s: any) => n + Number(s["@failures"]), 0), expected, "suite counts add up");
+      for (const c of failed) assert.ok(rank(c.failure["@type"]) >= rank(failOn!), `${c["@name"]}: ${c.failure["@type"]} fails at ${failOn}`);
+      const below = r.findings.filter((f) => f.status === "open").length - expected;
+      const reported = cases.filter((c: any) => typeof c["system-out"] === "string" && /below --fail-on/.test(c["system-out"]));
+      assert.equal(reported.length, below, "every open finding below the threshold is a passing case that still shows it");
+      for (const c of reported) {
+        assert.equal(c.failure, undefined);
+        assert.match(c["system-out"], new RegExp(`^(info|low|medium|high|critical) finding, below --fail-on ${failOn ?? "none"}: [\\s\\S]+\\nfix: `));
+      }
+    }
+  });
+
+  test("SARIF levels follow the severity whatever --fail-on says; baselined findings are left out, suppressed ones carry suppressions", () => {
+    const a = broken();
+    const findings = a.findings.map((f, i) => (i === 0 ? { ...f, status: "suppressed" as const, suppression: { tag: "t", reason: "r" } } : f));
+    const base = new Set([findings[1]!.fingerprint]);
+    const levels = (failOn?: "low" | "critical") => {
+      const r = buildReport({ scopes: [a.scope], findings, rules: [...RULES], failOn, baseline: base, version: "0.1.0", now: NOW });
+      const { log } = renderSarif(r, () => ({ uri: "x.json" }));
+      const results = (log as any).runs.flatMap((x: any) => x.results);
+      assert.equal(results.length, r.findings.filter((f) => f.status !== "baseline").length);
+      assert.ok(!results.some((x: any) => x.partialFingerprints["egressCliFinding/v1"] === findings[1]!.fingerprint), "baselined: not in the SARIF");
+      assert.equal(results.filter((x: any) => x.suppressions).length, 1);
+      const want: Record<string, string> = { critical: "error", high: "error", medium: "warning", low: "note", info: "note" };
+      for (const x of results) assert.equal(x.level, want[x.properties.severity]);
+      return results.map((x: any) => `${x.ruleId} ${x.level}`);
+    };
+    assert.deepEqual(levels("low"), levels("critical"));
   });
 
   test("Markdown golden: summary table, findings, a Mermaid diagram per VPC with the failing path marked", () => {

@@ -20,9 +20,11 @@ describe("audit on the sandbox", () => {
   test("--all-vpcs on the example account reports exactly the seeded problems", async () => {
     const { run, sandbox } = await exampleSandbox("egress-audit-");
     const r = await run("audit", "--all-vpcs", "--format", "json");
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 3, "the default --fail-on is high: the open high findings fail the audit");
     const doc = r.json();
     assert.equal(doc.schema, "egress-cli/audit-report");
+    assert.equal(doc.failOn, "high");
+    assert.equal(doc.summary.failing, 4);
     assert.deepEqual(names(doc, sandbox), [
       "high lambda-public-subnet report-generator", // Lambda in the default VPC's public subnets
       "high msk-esm-no-egress msk-mapping", // S4: on-demand mapping, no NAT, no lambda/sts endpoints
@@ -63,7 +65,10 @@ describe("audit on the sandbox", () => {
     const { run, cwd, sandbox } = await exampleSandbox("egress-audit-exit-");
     assert.equal((await run("audit", "--all-vpcs", "--fail-on", "high")).code, 3);
     assert.equal((await run("audit", "--all-vpcs", "--fail-on", "critical")).code, 0);
-    const base = await run("audit", "--all-vpcs", "--format", "json", "--output", "base.json");
+    assert.equal((await run("audit", "--all-vpcs")).code, 3, "default: --fail-on high");
+    assert.equal((await run("audit", "--all-vpcs", "--fail-on", "none")).code, 0, "--fail-on none never fails");
+    assert.equal((await run("audit", "--all-vpcs", "--fail-on", "NONE", "--format", "json")).json().failOn, undefined);
+    const base = await run("audit", "--all-vpcs", "--format", "json", "--output", "base.json", "--fail-on", "none");
     assert.equal(base.code, 0, base.stderr);
     assert.equal((await run("audit", "--all-vpcs", "--fail-on", "low", "--baseline", "base.json")).code, 0, "nothing new");
     // A new problem after the baseline: only it fails.
@@ -126,13 +131,13 @@ describe("audit on the sandbox", () => {
     assert.equal((await run("snapshot", "--all-vpcs", "--out", "a.json")).code, 0);
     const live = (await run("audit", "--all-vpcs", "--format", "json")).json();
     const off = await run("audit", "--snapshot", "a.json", "--format", "json");
-    assert.equal(off.code, 0, off.stderr);
+    assert.equal(off.code, 3, off.stderr);
     assert.deepEqual(off.json().findings.map((f: any) => f.fingerprint).sort(), live.findings.map((f: any) => f.fingerprint).sort());
     // Two files of two "accounts": shard 1/2 takes the first, 2/2 the second; merge joins them.
     const doc = JSON.parse(readFileSync(path.join(cwd, "a.json"), "utf8"));
     writeFileSync(path.join(cwd, "b.json"), JSON.stringify({ ...doc, accountId: "222222222222" }));
-    assert.equal((await run("audit", "--snapshot", "a.json", "b.json", "--shard", "1/2", "--format", "json", "--output", "s1.json")).code, 0);
-    assert.equal((await run("audit", "--snapshot", "a.json", "b.json", "--shard", "2/2", "--format", "json", "--output", "s2.json")).code, 0);
+    assert.equal((await run("audit", "--snapshot", "a.json", "b.json", "--shard", "1/2", "--format", "json", "--output", "s1.json", "--fail-on", "none")).code, 0);
+    assert.equal((await run("audit", "--snapshot", "a.json", "b.json", "--shard", "2/2", "--format", "json", "--output", "s2.json", "--fail-on", "none")).code, 0);
     const s1 = JSON.parse(readFileSync(path.join(cwd, "s1.json"), "utf8"));
     assert.equal(s1.scopes.length, 1);
     const m = await run("audit", "merge", "s1.json", "s2.json", "--format", "json", "--fail-on", "high");
@@ -140,6 +145,9 @@ describe("audit on the sandbox", () => {
     const merged = m.json();
     assert.equal(merged.scopes.length, 2);
     assert.equal(merged.findings.length, live.findings.length * 2);
+    // Shards made with --fail-on none carry no threshold: merge applies the default (high) unless told.
+    assert.equal((await run("audit", "merge", "s1.json", "s2.json")).code, 3);
+    assert.equal((await run("audit", "merge", "s1.json", "s2.json", "--fail-on", "none")).code, 0);
     assert.equal(new Set(merged.findings.map((f: any) => f.fingerprint)).size, merged.findings.length);
     const bad = await run("audit", "merge", "a.json");
     assert.equal(bad.code, 2);
@@ -177,7 +185,7 @@ describe("audit --format sarif / junit / markdown / text end to end", () => {
     const { run, cwd } = await exampleSandbox("egress-audit-sarif-");
     mkdirSync(path.join(cwd, "out"));
     const r = await run("audit", "--all-vpcs", "--format", "sarif", "--output", "out/audit.sarif");
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 3, r.stderr);
     const log = JSON.parse(readFileSync(path.join(cwd, "out", "audit.sarif"), "utf8"));
     const results = log.runs.flatMap((x: any) => x.results);
     const uri = results[0].locations[0].physicalLocation.artifactLocation.uri;
@@ -202,12 +210,27 @@ describe("audit --format sarif / junit / markdown / text end to end", () => {
     const junit = await run("audit", "--all-vpcs", "--format", "junit");
     assert.match(junit.stdout, /^<\?xml version="1.0"/);
   });
+
+  test("JUnit failures equal the open findings at or above --fail-on, and the exit code agrees (default high: exit 3)", async () => {
+    const { run } = await exampleSandbox("egress-audit-junit-");
+    const { XMLParser } = await import("fast-xml-parser");
+    const all = (await run("audit", "--all-vpcs", "--format", "json", "--fail-on", "none")).json().findings;
+    const rank = (s: string) => ["info", "low", "medium", "high", "critical"].indexOf(s);
+    for (const failOn of [undefined, "none", "low", "medium", "high", "critical"]) {
+      const r = await run("audit", "--all-vpcs", "--format", "junit", ...(failOn ? ["--fail-on", failOn] : []));
+      const threshold = failOn ?? "high";
+      const expected = threshold === "none" ? 0 : all.filter((f: any) => f.status === "open" && rank(f.severity) >= rank(threshold)).length;
+      const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(r.stdout);
+      assert.equal(Number(doc.testsuites["@failures"]), expected, `--fail-on ${failOn ?? "(default)"}`);
+      assert.equal(r.code, expected ? 3 : 0, `--fail-on ${failOn ?? "(default)"}: exit code agrees with the JUnit failures`);
+    }
+  });
 });
 
 describe("audit scopes", () => {
   test("--all-regions: one scope per region (DescribeRegions), collected concurrently; two profiles into one account give each finding once", async () => {
     const { run } = await exampleSandbox("egress-audit-regions-");
-    const r = await run("audit", "--all-regions", "--all-vpcs", "--format", "json");
+    const r = await run("audit", "--all-regions", "--all-vpcs", "--format", "json", "--fail-on", "none");
     assert.equal(r.code, 0, r.stderr);
     const doc = r.json();
     assert.equal(doc.scopes.length, 7);
@@ -216,7 +239,7 @@ describe("audit scopes", () => {
     // The default VPC of every region has no flow log; the seeded problems are in us-east-1 only.
     assert.equal(doc.findings.filter((f: any) => f.ruleId === "vpc-no-flow-logs").length, 5 + 6);
     const p = await run("audit", "--all-vpcs", "--profile", "a", "--profile", "b", "--format", "json");
-    assert.equal(p.code, 0, p.stderr);
+    assert.equal(p.code, 3, p.stderr);
     const pd = p.json();
     assert.deepEqual(pd.scopes.map((s: any) => s.profile).sort(), ["a", "b"]);
     assert.equal(new Set(pd.findings.map((f: any) => f.fingerprint)).size, pd.findings.length);

@@ -189,6 +189,11 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
 const bySeverityThenId = (a: ReportFinding, b: ReportFinding) =>
   severityRank(b.severity) - severityRank(a.severity) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) || (a.region < b.region ? -1 : a.region > b.region ? 1 : 0) || (a.resourceId < b.resourceId ? -1 : a.resourceId > b.resourceId ? 1 : 0);
 
+/** Whether a finding fails the audit (exit 3, a JUnit <failure>): open and at or above failOn. */
+export function failsAt(f: Pick<ReportFinding, "status" | "severity">, failOn: Severity | undefined): boolean {
+  return Boolean(failOn) && f.status === "open" && severityRank(f.severity) >= severityRank(failOn!);
+}
+
 /** Assembles the report: sorted findings, baseline applied, summary against failOn. */
 export function buildReport(input: {
   scopes: ScopeReport[];
@@ -222,7 +227,7 @@ export function buildReport(input: {
       suppressed: findings.filter((f) => f.status === "suppressed").length,
       baseline: findings.filter((f) => f.status === "baseline").length,
       failedScopes: input.scopes.filter((s) => s.status === "failed").length,
-      failing: failOn ? findings.filter((f) => f.status === "open" && severityRank(f.severity) >= severityRank(failOn)).length : 0,
+      failing: findings.filter((f) => failsAt(f, failOn)).length,
       monthlySavings: Math.round(findings.filter((f) => f.status !== "suppressed").reduce((s, f) => s + (f.monthlySavings ?? 0), 0) * 100) / 100,
     },
   };
@@ -276,8 +281,11 @@ export function parseReport(value: unknown): AuditReport {
   return r.data as unknown as AuditReport;
 }
 
-/** Joins shard reports: scopes and findings of all (deduplicated by scope id / fingerprint), rules united. */
-export function mergeReports(reports: AuditReport[], opts: { failOn?: Severity; baseline?: Set<string>; version: string; now: Date }): AuditReport {
+/**
+ * Joins shard reports: scopes and findings of all (deduplicated by scope id / fingerprint), rules
+ * united. failOn: null never fails; undefined takes the reports' own threshold.
+ */
+export function mergeReports(reports: AuditReport[], opts: { failOn?: Severity | null; baseline?: Set<string>; version: string; now: Date }): AuditReport {
   const scopes = new Map<string, ScopeReport>();
   const findings = new Map<string, ReportFinding>();
   const rules = new Map<string, AuditReport["rules"][number]>();
@@ -288,7 +296,7 @@ export function mergeReports(reports: AuditReport[], opts: { failOn?: Severity; 
   }
   const ordered = RULES.filter((r) => rules.has(r.id)).map((r) => rules.get(r.id)!);
   for (const [id, r] of rules) if (!RULES_BY_ID.has(id)) ordered.push(r);
-  return buildReport({ scopes: [...scopes.values()], findings: [...findings.values()], rules: ordered, failOn: opts.failOn ?? reports.find((r) => r.failOn)?.failOn, baseline: opts.baseline, version: opts.version, now: opts.now });
+  return buildReport({ scopes: [...scopes.values()], findings: [...findings.values()], rules: ordered, failOn: opts.failOn === null ? undefined : (opts.failOn ?? reports.find((r) => r.failOn)?.failOn), baseline: opts.baseline, version: opts.version, now: opts.now });
 }
 
 /** Fingerprints of the findings an earlier report already had (open or baselined there). */

@@ -32,9 +32,13 @@ export interface AuditOptions {
   sarifAnchor?: string;
 }
 
+/** CI tools (Checkov, tfsec, Prowler) fail by default: so does the audit, on high and critical. */
+export const DEFAULT_FAIL_ON: Severity = "high";
+
 interface Parsed {
   format: ReportFormat;
-  failOn?: Severity;
+  /** undefined: --fail-on not given (the caller's default applies); "none": never fail. */
+  failOn?: Severity | "none";
   rules?: string[];
   skipRules?: string[];
   shard?: { index: number; count: number };
@@ -48,7 +52,8 @@ export async function parseCommon(ctx: Context, opts: AuditOptions, problems: st
   const format = (opts.format ?? (ctx.opts.json ? "json" : "text")).toLowerCase();
   if (!(FORMATS as readonly string[]).includes(format)) problems.push(`--format must be one of ${FORMATS.join(", ")}, got ${JSON.stringify(opts.format)}.`);
   if (ctx.opts.json && opts.format && format !== "json") problems.push(`--json and --format ${format} disagree; pass one of them.`);
-  if (opts.failOn !== undefined && !isSeverity(opts.failOn)) problems.push(`--fail-on must be info, low, medium, high or critical, got ${JSON.stringify(opts.failOn)}.`);
+  const failOn = opts.failOn?.toLowerCase();
+  if (failOn !== undefined && failOn !== "none" && !isSeverity(failOn)) problems.push(`--fail-on must be info, low, medium, high, critical or none, got ${JSON.stringify(opts.failOn)}.`);
   const rules = list(opts.rules);
   const skipRules = list(opts.skipRules);
   const unknown = unknownRuleIds([...rules, ...skipRules]);
@@ -63,7 +68,7 @@ export async function parseCommon(ctx: Context, opts: AuditOptions, problems: st
     const { checkOutputFile } = await import("./output-file.js");
     await checkOutputFile(ctx, "--output", opts.output).catch((e: Error) => problems.push(e.message));
   }
-  return { format: format as ReportFormat, failOn: opts.failOn as Severity | undefined, rules: rules.length ? rules : undefined, skipRules, shard };
+  return { format: format as ReportFormat, failOn: failOn as Parsed["failOn"], rules: rules.length ? rules : undefined, skipRules, shard };
 }
 
 function throwProblems(problems: string[]): void {
@@ -189,7 +194,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
     scopes: results.map((r) => r.failed ?? r.audit!.scope),
     findings: audits.flatMap((a) => a.findings),
     rules,
-    failOn: parsed.failOn,
+    failOn: threshold(parsed.failOn ?? DEFAULT_FAIL_ON),
     baseline,
     version: VERSION,
     now: new Date(),
@@ -197,6 +202,9 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
   await writeReport(ctx, report, parsed.format, opts, { audits, snapshotFiles: results.filter((r) => r.snapshotFile).map((r) => r.snapshotFile!) });
   return exitCodeOf(report);
 }
+
+/** `none` never fails: no threshold in the report. */
+const threshold = (f: Severity | "none"): Severity | undefined => (f === "none" ? undefined : f);
 
 export function exitCodeOf(report: AuditReport): number {
   if (report.summary.failedScopes) return ExitCode.failure;
@@ -216,7 +224,9 @@ export async function auditMergeCommand(ctx: Context, opts: AuditOptions, files:
   for (const f of files) reports.push(await readReportFile(ctx, "audit merge", f));
   const audit = await import("../analysis/audit.js");
   const baseline = opts.baseline ? audit.baselineFingerprints(await readReportFile(ctx, "--baseline", opts.baseline)) : undefined;
-  const report = audit.mergeReports(reports, { failOn: parsed.failOn, baseline, version: VERSION, now: new Date() });
+  // --fail-on (none: null), else the shard reports' own threshold, else the default.
+  const failOn = parsed.failOn === "none" ? null : (parsed.failOn ?? (reports.some((r) => r.failOn) ? undefined : DEFAULT_FAIL_ON));
+  const report = audit.mergeReports(reports, { failOn, baseline, version: VERSION, now: new Date() });
   await writeReport(ctx, report, parsed.format, opts, { audits: [], snapshotFiles: [] });
   return exitCodeOf(report);
 }

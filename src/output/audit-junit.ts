@@ -1,8 +1,10 @@
 // JUnit XML for CI test reports: one <testsuite> per rule, one <testcase> per rule × resource
-// (a <failure> for an open finding, <skipped> for a suppressed or baselined one) and, for a rule
-// with no finding in a scope, one passing test case per scope. Failed scopes are an <error> case.
+// (a <failure> for an open finding at or above the report's --fail-on, a passing case with the
+// finding in <system-out> for one below it, <skipped> for a suppressed or baselined one) and, for a
+// rule with no finding in a scope, one passing test case per scope. Failed scopes are an <error>
+// case. So `failures` is exactly what makes the exit code 3, and CI reporters agree with it.
 // Pure: the report in, XML text out.
-import type { AuditReport } from "../analysis/audit.js";
+import { failsAt, type AuditReport } from "../analysis/audit.js";
 
 export function xmlEscape(s: string): string {
   // Characters XML 1.0 forbids are dropped; the five specials escaped.
@@ -23,9 +25,13 @@ export function renderJunit(report: AuditReport): string {
     let s = 0;
     for (const x of report.findings.filter((y) => y.ruleId === rule.id)) {
       const name = `${x.resourceId} (${x.accountId}/${x.region})`;
-      if (x.status === "open") {
+      const detail = `${x.message}\n${x.evidence.blocking ? `blocked at ${x.evidence.blocking.id}: ${x.evidence.blocking.code}\n` : ""}fix: ${x.fix}`;
+      if (failsAt(x, report.failOn)) {
         f++;
-        cases.push(`    <testcase classname="${a(`egress-cli.audit.${rule.id}`)}" name="${a(name)}"><failure type="${a(x.severity)}" message="${a(x.message)}">${a(`${x.message}\n${x.evidence.blocking ? `blocked at ${x.evidence.blocking.id}: ${x.evidence.blocking.code}\n` : ""}fix: ${x.fix}`)}</failure></testcase>`);
+        cases.push(`    <testcase classname="${a(`egress-cli.audit.${rule.id}`)}" name="${a(name)}"><failure type="${a(x.severity)}" message="${a(x.message)}">${a(detail)}</failure></testcase>`);
+      } else if (x.status === "open") {
+        // Below the threshold (or --fail-on none): reported, not failed — as the exit code says.
+        cases.push(`    <testcase classname="${a(`egress-cli.audit.${rule.id}`)}" name="${a(name)}"><system-out>${a(`${x.severity} finding, below --fail-on ${report.failOn ?? "none"}: ${detail}`)}</system-out></testcase>`);
       } else {
         s++;
         cases.push(`    <testcase classname="${a(`egress-cli.audit.${rule.id}`)}" name="${a(name)}"><skipped message="${a(x.status === "suppressed" ? `suppressed: ${x.suppression?.reason ?? ""}` : "in baseline")}"/></testcase>`);
