@@ -22,6 +22,23 @@ export interface RunDeps {
 /** A command: its raw commander options are parsed (zod) by the command itself, at its boundary. */
 type Action = (ctx: Context, opts: object, args: string[]) => Promise<number | void>;
 
+/**
+ * `--plan [file]` means one thing wherever it stands: the plan (audit: and scope to it). A bare
+ * `--plan` therefore names no file — it never replaces a FILE given elsewhere on the line
+ * (`egress-cli --plan ok.json audit --plan` is ok.json) — and two different FILEs are refused.
+ * Commander would set a bare optional option to `true` over the earlier value: restore it.
+ */
+function keepPlanFile(program: Command): void {
+  let file: string | undefined;
+  program.on("option:plan", (value?: string | null) => {
+    if (value == null) {
+      if (file !== undefined) program.setOptionValueWithSource("plan", file, "cli");
+    } else if (file !== undefined && file !== value) {
+      program.error(`error: --plan given twice with different files (${file}, ${value}); pass one.`, { code: "commander.invalidArgument", exitCode: ExitCode.usage });
+    } else file = value;
+  });
+}
+
 /** Repeatable global options (--region, --profile): every value in order; commands other than audit use the last. */
 function collect(value: string, previous: string[] | string | undefined): string[] {
   return [...(Array.isArray(previous) ? previous : []), value];
@@ -34,7 +51,7 @@ function addGlobalOptions(cmd: Command): Command {
     .option("--endpoint-url <url>", "send AWS calls to this endpoint (also AWS_ENDPOINT_URL), e.g. LocalStack")
     .option("--sandbox", "use the embedded AWS emulator (state in .egress/sandbox.json; also EGRESS_SANDBOX=1)")
     .option("--sandbox-file <file>", "sandbox state file (implies --sandbox)")
-    .option("--plan [file]", "plan file (audit: also scopes the audit to the plan's VPCs)", "egress-plan.json")
+    .option("--plan [file]", "plan file (default: egress-plan.json); audit: --plan with or without FILE scopes the audit to the plan's VPCs")
     .option("--json", "print one JSON document on stdout and nothing else there")
     .option("--yes", "never prompt; assume yes")
     .option("--dry-run", "make no change; on AWS, prove permissions with EC2 DryRun")
@@ -51,6 +68,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
     .configureHelp({ showGlobalOptions: true })
     .exitOverride();
+  keepPlanFile(program);
 
   const lazy = (name: string, load: () => Promise<Action>) =>
     async function (this: Command, ...args: unknown[]) {

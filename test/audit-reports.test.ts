@@ -10,6 +10,7 @@ import { describe, test } from "node:test";
 import { XMLParser } from "fast-xml-parser";
 import { auditSnapshot, buildReport, mergeReports, parseReport, type AuditReport, type ScopeAudit } from "../src/analysis/audit.js";
 import { RULES } from "../src/analysis/rules/index.js";
+import type { Severity } from "../src/analysis/rules/types.js";
 import { renderJunit } from "../src/output/audit-junit.js";
 import { auditDiagrams, renderMarkdown } from "../src/output/audit-markdown.js";
 import { renderSarif, SARIF_MAX_RESULTS_PER_RUN } from "../src/output/audit-sarif.js";
@@ -34,7 +35,7 @@ function broken(accountId = "111111111111"): ScopeAudit {
   return auditSnapshot(snap, [...RULES], { source: "snapshot fixture.json", accountId, region: "us-east-1" });
 }
 
-function report(audits: ScopeAudit[], failOn?: "high"): AuditReport {
+function report(audits: ScopeAudit[], failOn?: Severity): AuditReport {
   return buildReport({ scopes: audits.map((a) => a.scope), findings: audits.flatMap((a) => a.findings), rules: [...RULES], failOn, version: "0.1.0", now: NOW });
 }
 

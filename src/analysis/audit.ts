@@ -47,6 +47,8 @@ export interface ScopeReport {
   status: "ok" | "failed";
   error?: { code: string; message: string };
   vpcs?: number;
+  /** The VPCs a VPC scope (--vpc, --plan) was about; absent for a region-wide scope (--all-vpcs). */
+  vpcIds?: string[];
   /** Resource types the snapshot could not read, and the rules that were therefore not evaluated. */
   omitted: string[];
   rulesNotEvaluated: string[];
@@ -153,6 +155,11 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
       return v;
     },
   };
+  // A snapshot of some VPCs (--vpc, --plan) is audited for those VPCs: a finding counts only when it
+  // is in or attached to one of them. Region-level findings (an idle Elastic IP is in no VPC) belong
+  // to a region-wide scope (--all-vpcs), as do resources the scope's snapshot merely sees.
+  const scoped = (snapshot as { scope?: { vpcIds?: string[] | "all" } }).scope?.vpcIds;
+  const scopeVpcs = Array.isArray(scoped) ? new Set(scoped) : undefined;
   const notEvaluated: string[] = [];
   const findings: ScopeAudit["findings"] = [];
   for (const rule of rules) {
@@ -161,6 +168,7 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
       continue;
     }
     for (const raw of rule.check(ctx)) {
+      if (scopeVpcs && !(raw.vpcId && scopeVpcs.has(raw.vpcId))) continue;
       const suppression = suppressionFor(tagsOfResource(ix, raw.resourceId), rule.id);
       const { severity, pathResult, pathFrom, ...rest } = raw;
       findings.push({
@@ -179,7 +187,7 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
     }
   }
   return {
-    scope: { id: `${snapshot.accountId}/${snapshot.region}`, ...scope, omitted, rulesNotEvaluated: notEvaluated, status: "ok", vpcs: snapshot.vpcs.length },
+    scope: { id: `${snapshot.accountId}/${snapshot.region}`, ...scope, omitted, rulesNotEvaluated: notEvaluated, status: "ok", vpcs: snapshot.vpcs.length, ...(scopeVpcs ? { vpcIds: [...scopeVpcs].sort() } : {}) },
     findings,
     snapshot,
     pathAnalyses: cache.size,

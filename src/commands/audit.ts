@@ -16,7 +16,8 @@ export type ReportFormat = (typeof FORMATS)[number];
 
 export interface AuditOptions {
   vpc?: string[];
-  plan?: boolean | string;
+  /** Set from the global `--plan [FILE]` (audit declares no option of that name: one meaning per name). */
+  plan?: boolean;
   allVpcs?: boolean;
   region?: string[] | string;
   allRegions?: boolean;
@@ -116,7 +117,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
   const snapshots = opts.snapshot ?? [];
   const regions = list(ctx.opts.regions ?? opts.region);
   const profiles = list(ctx.opts.profiles ?? opts.profile);
-  opts = { ...opts, plan: opts.plan || ctx.opts.planGiven };
+  opts = { ...opts, plan: ctx.opts.planGiven };
   const scopeFlags = [opts.vpc?.length && "--vpc", opts.plan && "--plan", opts.allVpcs && "--all-vpcs"].filter(Boolean);
   if (scopeFlags.length > 1) problems.push(`${scopeFlags.join(" and ")} all choose the VPCs; pass one of them.`);
   if (snapshots.length && (regions.length || opts.allRegions || profiles.length || scopeFlags.length)) problems.push("--snapshot audits files: --vpc/--plan/--all-vpcs/--region/--all-regions/--profile do not apply.");

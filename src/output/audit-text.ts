@@ -10,7 +10,7 @@ const paint = (c: Colors, s: Severity) => ({ critical: c.bgRed.white.bold, high:
 export function renderAuditText(r: AuditReport, c: Colors): string {
   const out: string[] = [];
   const ok = r.scopes.filter((s) => s.status === "ok");
-  out.push(c.bold(`egress-cli audit · ${ok.length} scope(s)${ok.length ? `: ${ok.map((s) => s.id).join(", ")}` : ""}`));
+  out.push(c.bold(`egress-cli audit · ${ok.length} scope(s)${ok.length ? `: ${ok.map((s) => `${s.id}${s.vpcIds ? ` (${s.vpcIds.join(", ")})` : ""}`).join(", ")}` : ""}`));
   for (const sev of [...SEVERITIES].reverse()) {
     const fs = r.findings.filter((f) => f.severity === sev);
     if (!fs.length) continue;

@@ -1,0 +1,93 @@
+// The audit as CI runs it (issue 18 §4): one meaning per option name (no command option shares a
+// name with a global one; `--plan` is the plan wherever it stands), a scope's findings are about the
+// scope, and `--output json` (a format, not a path) is refused.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { Option, type Command } from "commander";
+import { buildProgram } from "../src/cli.js";
+import { exampleSandbox } from "./helpers.js";
+
+const sink = { write: () => true, isTTY: false } as never;
+const program = () => buildProgram({ cwd: "/", env: {}, stdout: sink, stderr: sink, signal: new AbortController().signal }, async () => {});
+
+/** Every name an option answers to: --long, -s, and the attribute commander stores it under. */
+const namesOf = (o: Option) => [o.long, o.short, o.long && `attr:${o.attributeName()}`].filter((x): x is string => Boolean(x));
+
+/** Command options that share a name with a global option: `command --flag` pairs. */
+function clashes(root: Command): string[] {
+  const global = new Map(root.options.flatMap((o) => namesOf(o).map((n) => [n, o.flags] as const)));
+  const out: string[] = [];
+  const visit = (cmd: Command, prefix: string) => {
+    for (const sub of cmd.commands) {
+      const name = `${prefix}${sub.name()}`;
+      for (const o of sub.options) for (const n of namesOf(o)) if (global.has(n)) out.push(`${name} ${o.flags} (global ${global.get(n)})`);
+      visit(sub, `${name} `);
+    }
+  };
+  visit(root, "");
+  return [...new Set(out)].sort();
+}
+
+describe("one meaning per option name", () => {
+  test("no command declares an option named like a global option (the global one would shadow it, or it the global)", () => {
+    const root = program();
+    assert.ok(root.commands.length >= 15 && root.options.length >= 10, "walks the real program");
+    assert.deepEqual(clashes(root), []);
+    // The walk does catch one: a planted `audit --plan [file]` and a `--color` against `--no-color`.
+    const planted = program();
+    planted.commands.find((c) => c.name() === "audit")!.addOption(new Option("--plan [file]", "scope"));
+    planted.commands.find((c) => c.name() === "diagram")!.addOption(new Option("--color", "colour"));
+    assert.deepEqual(clashes(planted), ["audit --plan [file] (global --plan [file])", "diagram --color (global --no-color)"]);
+  });
+
+  test("`--plan` is the plan wherever it stands: `--plan ok.json audit --plan` and `audit --plan ok.json` both audit ok.json; two different files are refused", async () => {
+    const { run, cwd } = await exampleSandbox("egress-audit-plan-");
+    assert.equal((await run("--plan", "ok.json", "create-vpc", "--name", "ok", "--azs", "2")).code, 0);
+    assert.ok(existsSync(path.join(cwd, "ok.json")) && !existsSync(path.join(cwd, "egress-plan.json")));
+    const vpcId = readFileSync(path.join(cwd, "ok.json"), "utf8").match(/"(vpc-[0-9a-f]+)"/)![1];
+    for (const argv of [["--plan", "ok.json", "audit", "--plan"], ["audit", "--plan", "ok.json"], ["audit", "--plan=ok.json"], ["--plan", "ok.json", "audit", "--plan", "ok.json"], ["--plan", "ok.json", "audit"]]) {
+      const r = await run(...argv, "--format", "json");
+      assert.equal(r.code, 0, `${argv.join(" ")}: ${r.stderr}`);
+      const doc = r.json();
+      assert.equal(doc.scopes[0].vpcs, 1, argv.join(" "));
+      assert.ok(doc.findings.every((f: any) => f.vpcId === vpcId), `${argv.join(" ")}: only ok.json's VPC`);
+    }
+    const twice = await run("--plan", "ok.json", "audit", "--plan", "other.json");
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /--plan given twice with different files \(ok\.json, other\.json\)/);
+    // Bare --plan alone: the default plan file, which is not there.
+    const none = await run("audit", "--plan");
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /egress-plan\.json does not exist/);
+  });
+});
+
+describe("a scope's findings are about the scope", () => {
+  test("audit --vpc <msk vpc> reports the MSK VPC's findings only: not the region's idle Elastic IP, nor other VPCs'", async () => {
+    const { run, region } = await exampleSandbox("egress-audit-scope-");
+    const vpcs = Object.values<any>(region().vpcs);
+    const msk = vpcs.find((v) => v.Tags?.some((t: any) => t.Key === "Name" && t.Value === "msk")).VpcId;
+    const r = await run("audit", "--vpc", msk, "--format", "json");
+    const doc = r.json();
+    assert.deepEqual(doc.findings.map((f: any) => `${f.severity} ${f.ruleId}`).sort(), ["high msk-esm-no-egress", "low vpc-no-flow-logs"]);
+    assert.ok(doc.findings.every((f: any) => f.vpcId === msk));
+    assert.deepEqual(doc.scopes[0].vpcIds, [msk]);
+    assert.equal(r.code, 3, "exit 3 on the MSK mapping (high), the scope's own finding");
+    // Without the MSK mapping's high finding, the scope has nothing that fails: the idle EIP does not count.
+    const low = await run("audit", "--vpc", msk, "--skip-rules", "msk-esm-no-egress", "--fail-on", "low", "--format", "json");
+    assert.deepEqual(low.json().findings.map((f: any) => f.ruleId), ["vpc-no-flow-logs"]);
+    const noFlow = await run("audit", "--vpc", msk, "--skip-rules", "msk-esm-no-egress,vpc-no-flow-logs", "--fail-on", "info");
+    assert.equal(noFlow.code, 0, noFlow.stdout);
+    assert.match(noFlow.stdout, new RegExp(`us-east-1 \\(${msk}\\)`), "the text report names the scope's VPCs");
+    // The region-wide scope still reports the idle Elastic IP.
+    const all = (await run("audit", "--all-vpcs", "--format", "json")).json();
+    assert.ok(all.findings.some((f: any) => f.ruleId === "eip-unassociated"));
+    assert.equal(all.scopes[0].vpcIds, undefined);
+    // A snapshot file taken of one VPC is audited as that VPC's scope too.
+    assert.equal((await run("snapshot", "--vpc", msk, "--out", "msk.json")).code, 0);
+    const off = (await run("audit", "--snapshot", "msk.json", "--format", "json")).json();
+    assert.deepEqual(off.findings.map((f: any) => f.fingerprint).sort(), doc.findings.map((f: any) => f.fingerprint).sort());
+  });
+});
