@@ -91,3 +91,33 @@ describe("a scope's findings are about the scope", () => {
     assert.deepEqual(off.findings.map((f: any) => f.fingerprint).sort(), doc.findings.map((f: any) => f.fingerprint).sort());
   });
 });
+
+describe("--output/--out take a path, not a format", () => {
+  test("audit --output json (a format word, no slash, no extension) exits 2 with 'did you mean --format json?'; snapshot --out shares the check; ./json is a file", async () => {
+    const { run, cwd, sandbox } = await exampleSandbox("egress-audit-output-");
+    const calls = sandbox.stats().calls;
+    const cases: [string[], RegExp][] = [
+      [["audit", "--all-vpcs", "--output", "json"], /--output json names a format, not a file: did you mean --format json\?/],
+      [["audit", "--all-vpcs", "--output", "SARIF"], /did you mean --format sarif\?/],
+      [["audit", "--all-vpcs", "--output", "md"], /did you mean --format markdown\?/],
+      [["audit", "--all-vpcs", "--output", "xml"], /did you mean --format junit\?/],
+      [["audit", "--all-vpcs", "--output", "csv"], /the formats are text, json, junit, sarif, markdown \(--format\)/],
+      [["audit", "merge", "a.json", "--output", "junit"], /did you mean --format junit\?/],
+      [["snapshot", "--out", "json"], /--out json names a format, not a file: this command writes one format; pass a file name/],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await run(...argv, "--json");
+      assert.equal(r.code, 2, `${argv.join(" ")}: ${r.stderr}`);
+      assert.match(r.stderr, message, argv.join(" "));
+      assert.match(r.stderr, /a file by that name: --(output|out) \.\/\w+/);
+      assert.equal(r.json().error.code, argv[0] === "snapshot" ? "OutputFileRefused" : "InvalidInput");
+    }
+    assert.equal(sandbox.stats().calls, calls, "refused before any AWS call");
+    for (const f of ["json", "SARIF", "md", "xml", "csv", "junit"]) assert.ok(!existsSync(path.join(cwd, f)), `no file named ${f}`);
+    // A path is a file, whatever its name.
+    const ok = await run("audit", "--all-vpcs", "--output", "./json", "--fail-on", "none");
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(readFileSync(path.join(cwd, "json"), "utf8"), /^egress-cli audit/);
+    assert.equal((await run("audit", "--all-vpcs", "--output", "report.json", "--format", "json", "--fail-on", "none")).code, 0);
+  });
+});

@@ -67,7 +67,7 @@ export async function parseCommon(ctx: Context, opts: AuditOptions, problems: st
   }
   if (opts.output !== undefined) {
     const { checkOutputFile } = await import("./output-file.js");
-    await checkOutputFile(ctx, "--output", opts.output).catch((e: Error) => problems.push(e.message));
+    await checkOutputFile(ctx, "--output", opts.output, { flag: "--format", names: FORMATS }).catch((e: Error) => problems.push(e.message));
   }
   return { format: format as ReportFormat, failOn: failOn as Parsed["failOn"], rules: rules.length ? rules : undefined, skipRules, shard };
 }
@@ -241,7 +241,7 @@ async function writeReport(ctx: Context, report: AuditReport, format: ReportForm
   const text = await renderReport(ctx, report, format, opts, extras);
   if (opts.output !== undefined) {
     const { writeOutputFile } = await import("./output-file.js");
-    const full = await writeOutputFile(ctx, "--output", opts.output, text);
+    const full = await writeOutputFile(ctx, "--output", opts.output, text, { flag: "--format", names: FORMATS });
     ctx.log.info(`audit report (${format}) written to ${full}`);
   } else ctx.stdout.write(text.endsWith("\n") ? text : text + "\n");
 }

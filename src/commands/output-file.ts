@@ -41,12 +41,34 @@ function sameOrSibling(candidate: string, guardedReal: string): boolean {
 }
 
 /**
- * Checks an output path before any work is done; returns its absolute path. Throws UsageError
- * (exit 2) naming the option and the path for anything but a new file in an existing folder or
- * an existing regular file that is not the plan, its lock or the sandbox state.
+ * Words that name an output format, not a file: `audit --output json` (the AWS CLI's `--output` is a
+ * format) once wrote a text report to a file named `json`. A path (a slash, or an extension) is a file.
  */
-export async function checkOutputFile(ctx: OutputFileContext, option: string, file: string): Promise<string> {
+const FORMAT_WORDS: Record<string, string> = { json: "json", sarif: "sarif", junit: "junit", xml: "junit", markdown: "markdown", md: "markdown", text: "text", txt: "text", table: "text", csv: "", tsv: "", yaml: "", yml: "", html: "", mermaid: "mermaid", dot: "dot" };
+
+/** The command's format option, for the hint: `{ flag: "--format", names: ["text", "json", …] }`; none: the output has one format. */
+export interface FormatOption {
+  flag: string;
+  names: readonly string[];
+}
+
+function refuseFormatWord(option: string, file: string, formats: FormatOption | undefined): void {
+  const word = file.trim().toLowerCase();
+  if (!Object.hasOwn(FORMAT_WORDS, word)) return;
+  const format = formats?.names.includes(FORMAT_WORDS[word]!) ? FORMAT_WORDS[word] : formats?.names.includes(word) ? word : undefined;
+  const hint = format ? `did you mean ${formats!.flag} ${format}?` : formats ? `the formats are ${formats.names.join(", ")} (${formats.flag}).` : "this command writes one format; pass a file name.";
+  throw new UsageError(`${option} ${file} names a format, not a file: ${hint} (a file by that name: ${option} ./${file})`, undefined, "OutputFileRefused");
+}
+
+/**
+ * Checks an output path before any work is done; returns its absolute path. Throws UsageError
+ * (exit 2) naming the option and the path for a format name instead of a path (`--output json`),
+ * and for anything but a new file in an existing folder or an existing regular file that is not
+ * the plan, its lock or the sandbox state.
+ */
+export async function checkOutputFile(ctx: OutputFileContext, option: string, file: string, formats?: FormatOption): Promise<string> {
   if (file.trim() === "") throw new UsageError(`${option} needs a file name, got an empty string.`, undefined, "OutputFileRefused");
+  refuseFormatWord(option, file, formats);
   const full = path.resolve(ctx.cwd, file);
   const refuse = (why: string) => new UsageError(`${option} ${full}: ${why} — refusing to write there.`, `pass ${option} with a new file name`, "OutputFileRefused");
   let info: import("node:fs").Stats | undefined;
@@ -82,8 +104,8 @@ export async function checkOutputFile(ctx: OutputFileContext, option: string, fi
 }
 
 /** Checks again (the path may have changed since) and writes `text` atomically. Returns the absolute path. */
-export async function writeOutputFile(ctx: OutputFileContext, option: string, file: string, text: string): Promise<string> {
-  const full = await checkOutputFile(ctx, option, file);
+export async function writeOutputFile(ctx: OutputFileContext, option: string, file: string, text: string, formats?: FormatOption): Promise<string> {
+  const full = await checkOutputFile(ctx, option, file, formats);
   const { default: writeFileAtomic } = await import("write-file-atomic");
   try {
     await writeFileAtomic(full, text, { encoding: "utf8", fsync: true });
