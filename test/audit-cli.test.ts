@@ -7,6 +7,9 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { Option, type Command } from "commander";
 import { buildProgram } from "../src/cli.js";
+import { auditSnapshot } from "../src/analysis/audit.js";
+import { RULES } from "../src/analysis/rules/index.js";
+import { good } from "./audit-fixtures.js";
 import { exampleSandbox } from "./helpers.js";
 
 const sink = { write: () => true, isTTY: false } as never;
@@ -65,6 +68,28 @@ describe("one meaning per option name", () => {
 });
 
 describe("a scope's findings are about the scope", () => {
+  test("pure: a snapshot scoped to VPCs keeps findings in them only and lists region-wide rules as not evaluated; a region-wide one evaluates them", () => {
+    const broken = (scope?: object) =>
+      good((x) => {
+        x.addresses.push({ AllocationId: "eipalloc-idle", PublicIp: "198.51.100.9", Domain: "vpc" });
+        x.vpcs.push({ VpcId: "vpc-other", CidrBlock: "10.10.0.0/16" });
+        x.flowLogs = [];
+        if (scope) x.scope = scope;
+      });
+    const ids = (a: ReturnType<typeof auditSnapshot>) => a.findings.map((f) => `${f.ruleId} ${f.resourceId}`).sort();
+    const wide = auditSnapshot(broken({ vpcIds: "all" }), [...RULES], { source: "test" });
+    assert.ok(ids(wide).includes("eip-unassociated eipalloc-idle"));
+    assert.ok(ids(wide).includes("vpc-cidr-overlap vpc-good"));
+    assert.ok(ids(wide).includes("vpc-no-flow-logs vpc-other"));
+    assert.equal(wide.scope.vpcIds, undefined);
+    assert.deepEqual(auditSnapshot(broken(), [...RULES], { source: "test" }).findings.length, wide.findings.length, "no scope recorded: region-wide");
+    const one = auditSnapshot(broken({ vpcIds: ["vpc-good"] }), [...RULES], { source: "test" });
+    assert.deepEqual(ids(one), ["vpc-no-flow-logs vpc-good"]);
+    assert.deepEqual(one.scope.vpcIds, ["vpc-good"]);
+    assert.deepEqual(one.scope.rulesRegionWide, RULES.filter((r) => r.regionWide).map((r) => r.id));
+    assert.ok(one.scope.rulesRegionWide!.length >= 3);
+  });
+
   test("audit --vpc <msk vpc> reports the MSK VPC's findings only: not the region's idle Elastic IP, nor other VPCs'", async () => {
     const { run, region } = await exampleSandbox("egress-audit-scope-");
     const vpcs = Object.values<any>(region().vpcs);
@@ -74,6 +99,9 @@ describe("a scope's findings are about the scope", () => {
     assert.deepEqual(doc.findings.map((f: any) => `${f.severity} ${f.ruleId}`).sort(), ["high msk-esm-no-egress", "low vpc-no-flow-logs"]);
     assert.ok(doc.findings.every((f: any) => f.vpcId === msk));
     assert.deepEqual(doc.scopes[0].vpcIds, [msk]);
+    // Rules about the whole region are not evaluated on one VPC (never passed): --all-vpcs evaluates them.
+    assert.deepEqual([...doc.scopes[0].rulesRegionWide].sort(), ["cost-shared-egress", "eip-unassociated", "vpc-cidr-overlap"]);
+    for (const id of doc.scopes[0].rulesRegionWide) assert.ok(doc.scopes[0].rulesNotEvaluated.includes(id));
     assert.equal(r.code, 3, "exit 3 on the MSK mapping (high), the scope's own finding");
     // Without the MSK mapping's high finding, the scope has nothing that fails: the idle EIP does not count.
     const low = await run("audit", "--vpc", msk, "--skip-rules", "msk-esm-no-egress", "--fail-on", "low", "--format", "json");
@@ -85,6 +113,17 @@ describe("a scope's findings are about the scope", () => {
     const all = (await run("audit", "--all-vpcs", "--format", "json")).json();
     assert.ok(all.findings.some((f: any) => f.ruleId === "eip-unassociated"));
     assert.equal(all.scopes[0].vpcIds, undefined);
+    // Two overlapping VPCs (S2's team-a/team-b): a scope of one of them cannot prove "no overlap" — JUnit
+    // skips the rule with the reason instead of a passing case; the region-wide scope finds the overlap.
+    const teamA = vpcs.find((v) => v.Tags?.some((t: any) => t.Key === "Name" && t.Value === "team-a")).VpcId;
+    const { XMLParser } = await import("fast-xml-parser");
+    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (n) => ["testsuite", "testcase"].includes(n) }).parse((await run("audit", "--vpc", teamA, "--format", "junit")).stdout);
+    const overlap = junit.testsuites.testsuite.find((x: any) => x["@name"] === "vpc-cidr-overlap").testcase;
+    assert.equal(overlap.length, 1);
+    assert.match(overlap[0].skipped["@message"], new RegExp(`a region-wide rule: the scope is ${teamA} \\(audit --all-vpcs evaluates it\\)`));
+    const text = await run("audit", "--vpc", teamA);
+    assert.match(text.stdout, /region-wide rules not evaluated in a VPC scope: .*vpc-cidr-overlap/);
+    assert.ok(all.findings.some((f: any) => f.ruleId === "vpc-cidr-overlap" && f.vpcId === teamA));
     // A snapshot file taken of one VPC is audited as that VPC's scope too.
     assert.equal((await run("snapshot", "--vpc", msk, "--out", "msk.json")).code, 0);
     const off = (await run("audit", "--snapshot", "msk.json", "--format", "json")).json();

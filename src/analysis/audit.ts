@@ -52,6 +52,8 @@ export interface ScopeReport {
   /** Resource types the snapshot could not read, and the rules that were therefore not evaluated. */
   omitted: string[];
   rulesNotEvaluated: string[];
+  /** A VPC scope: the region-wide rules it did not evaluate (also in rulesNotEvaluated); --all-vpcs does. */
+  rulesRegionWide?: string[];
 }
 
 export interface AuditReport {
@@ -161,10 +163,16 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
   const scoped = (snapshot as { scope?: { vpcIds?: string[] | "all" } }).scope?.vpcIds;
   const scopeVpcs = Array.isArray(scoped) ? new Set(scoped) : undefined;
   const notEvaluated: string[] = [];
+  const regionWide: string[] = [];
   const findings: ScopeAudit["findings"] = [];
   for (const rule of rules) {
     if (rule.needs.some((n) => omitted.includes(n))) {
       notEvaluated.push(rule.id);
+      continue;
+    }
+    if (scopeVpcs && rule.regionWide) {
+      notEvaluated.push(rule.id);
+      regionWide.push(rule.id);
       continue;
     }
     for (const raw of rule.check(ctx)) {
@@ -187,7 +195,7 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
     }
   }
   return {
-    scope: { id: `${snapshot.accountId}/${snapshot.region}`, ...scope, omitted, rulesNotEvaluated: notEvaluated, status: "ok", vpcs: snapshot.vpcs.length, ...(scopeVpcs ? { vpcIds: [...scopeVpcs].sort() } : {}) },
+    scope: { id: `${snapshot.accountId}/${snapshot.region}`, ...scope, omitted, rulesNotEvaluated: notEvaluated, status: "ok", vpcs: snapshot.vpcs.length, ...(scopeVpcs ? { vpcIds: [...scopeVpcs].sort(), rulesRegionWide: regionWide } : {}) },
     findings,
     snapshot,
     pathAnalyses: cache.size,

@@ -40,7 +40,8 @@ export function renderJunit(report: AuditReport): string {
     for (const sc of okScopes) {
       if (sc.rulesNotEvaluated.includes(rule.id)) {
         s++;
-        cases.push(`    <testcase classname="${a(`egress-cli.audit.${rule.id}`)}" name="${a(`${sc.id}: not evaluated`)}"><skipped message="${a(`not collected: ${sc.omitted.join(", ")}`)}"/></testcase>`);
+        const why = sc.rulesRegionWide?.includes(rule.id) ? `a region-wide rule: the scope is ${sc.vpcIds?.join(", ")} (audit --all-vpcs evaluates it)` : `not collected: ${sc.omitted.join(", ")}`;
+        cases.push(`    <testcase classname="${a(`egress-cli.audit.${rule.id}`)}" name="${a(`${sc.id}: not evaluated`)}"><skipped message="${a(why)}"/></testcase>`);
       } else if (!report.findings.some((y) => y.ruleId === rule.id && `${y.accountId}/${y.region}` === sc.id)) {
         cases.push(`    <testcase classname="${a(`egress-cli.audit.${rule.id}`)}" name="${a(`${sc.id}: every resource`)}"/>`);
       }

@@ -30,7 +30,8 @@ export function renderAuditText(r: AuditReport, c: Colors): string {
     out.push("", c.red.bold(`FAILED SCOPES (${failed.length})`));
     for (const s of failed) out.push(`  ✗ ${s.id} (${s.source}): ${s.error?.code}: ${s.error?.message}`);
   }
-  for (const s of ok) if (s.omitted.length) out.push(c.yellow(`  ${s.id}: not collected: ${s.omitted.join(", ")}${s.rulesNotEvaluated.length ? `; rules not evaluated: ${s.rulesNotEvaluated.join(", ")}` : ""}`));
+  for (const s of ok) if (s.rulesRegionWide?.length) out.push(c.gray(`  ${s.id}: region-wide rules not evaluated in a VPC scope: ${s.rulesRegionWide.join(", ")} (audit --all-vpcs evaluates them)`));
+  for (const s of ok) if (s.omitted.length) out.push(c.yellow(`  ${s.id}: not collected: ${s.omitted.join(", ")}${s.rulesNotEvaluated.some((r) => !s.rulesRegionWide?.includes(r)) ? `; rules not evaluated: ${s.rulesNotEvaluated.filter((r) => !s.rulesRegionWide?.includes(r)).join(", ")}` : ""}`));
   const counts = SEVERITIES.slice().reverse().map((s) => `${r.summary.open[s]} ${s}`).join(", ");
   out.push("", `Open: ${counts}; suppressed ${r.summary.suppressed}; in baseline ${r.summary.baseline}${r.summary.monthlySavings ? `; savings found ${r.summary.monthlySavings.toFixed(2)} USD/month` : ""}${r.failOn ? `; ${r.summary.failing} at or above --fail-on ${r.failOn}` : ""}.`);
   return out.join("\n");

@@ -13,6 +13,7 @@ export const costSharedEgress: Rule = {
   help: "Centralise egress: one egress VPC with `egress-cli add-nat --mode per-az`, the others routed to it (or the S2 proxy over PrivateLink); then delete the per-VPC NAT gateways.",
   equivalents: {},
   needs: ["natGateways"],
+  regionWide: true,
   check({ ix, region }) {
     const byVpc = new Map<string, { nats: string[]; azs: Set<string> }>();
     for (const nat of ix.natGateways.values()) {

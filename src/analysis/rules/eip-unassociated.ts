@@ -10,6 +10,7 @@ export const eipUnassociated: Rule = {
   help: "Release it if nothing needs this address: `aws ec2 release-address --allocation-id eipalloc-…` (or pass it to `egress-cli add-nat --eip`).",
   equivalents: { prowler: "ec2_elastic_ip_unassigned", steampipe: "aws_compliance.control.vpc_eip_associated", checkov: "CKV2_AWS_19" },
   needs: ["addresses"],
+  regionWide: true,
   check({ ix }) {
     const out: RawFinding[] = [];
     const monthly = Math.round(HOURS_PER_MONTH * PUBLIC_IPV4_PER_HOUR * 100) / 100;

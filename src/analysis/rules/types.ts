@@ -60,6 +60,12 @@ export interface Rule {
   equivalents: Equivalents;
   /** Snapshot arrays the rule depends on: when one was not collected (`omitted`), the rule is not evaluated. */
   needs: string[];
+  /**
+   * About the whole region (resources in no VPC, one VPC against the others): evaluated only in a
+   * region-wide scope (--all-vpcs); a VPC scope has not collected the rest, so it lists the rule as
+   * not evaluated rather than passing it.
+   */
+  regionWide?: true;
   check(ctx: AuditContext): RawFinding[];
 }
 

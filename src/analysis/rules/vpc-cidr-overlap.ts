@@ -13,6 +13,7 @@ export const vpcCidrOverlap: Rule = {
   help: "Allocate non-overlapping ranges for new VPCs (`egress-cli create-vpc --cidr auto` picks a free RFC 1918 /16) and reach overlapping ones over PrivateLink (Resource endpoints) instead of routing.",
   equivalents: {},
   needs: ["vpcs"],
+  regionWide: true,
   check({ ix }) {
     const out: RawFinding[] = [];
     const vpcs = [...ix.vpcs.values()];
