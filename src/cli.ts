@@ -370,6 +370,35 @@ function refuseConflictingFlags(cmd: Command, argv: string[]): void {
   if (clashes.length) throw new UsageError(`${clashes.map(([p, n]) => `${p} and ${n}`).join("; ")} contradict each other; pass one of them.`, undefined, "ConflictingOptions");
 }
 
+/**
+ * A single-valued option given twice (`--mode single --mode per-az`): commander keeps the last one
+ * silently; refuse instead (exit 2), once for every command. Repeatable options are the variadic ones
+ * (`--vpc <id...>`) and those that collect (`--allow-domain`); `--region`/`--profile` only for audit,
+ * whose scopes they are.
+ */
+function refuseRepeatedFlags(cmd: Command, name: string, argv: string[]): void {
+  const options: Option[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) options.push(...c.options);
+  const counts = new Map<string, number>();
+  for (const a of argv) {
+    if (a === "--") break;
+    if (a.startsWith("--")) counts.set(a.split("=")[0]!, (counts.get(a.split("=")[0]!) ?? 0) + 1);
+  }
+  const repeated = options.filter((o) => {
+    if (!o.long || o.negate || !(o.required || o.optional) || o.variadic) return false;
+    const collects = (o as Option & { parseArg?: unknown }).parseArg === collect;
+    if (collects && !(name !== "audit" && (o.long === "--region" || o.long === "--profile"))) return false;
+    return (counts.get(o.long) ?? 0) > 1;
+  });
+  if (repeated.length) {
+    throw new UsageError(
+      `${repeated.map((o) => o.long).join(", ")} ${repeated.length === 1 ? "was" : "were"} given more than once; ${repeated.length === 1 ? "it takes" : "each takes"} one value.`,
+      "pass each of them once",
+      "RepeatedOption",
+    );
+  }
+}
+
 /** Runs the CLI with the given argv (without node and script) and returns the exit code. */
 export async function run(argv: string[], deps: RunDeps): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -393,6 +422,7 @@ export async function run(argv: string[], deps: RunDeps): Promise<number> {
     const { createContext } = await import("./context.js");
     try {
       refuseConflictingFlags(cmd, argv);
+      refuseRepeatedFlags(cmd, name, argv);
       const ctx = createContext(g, { ...deps, log, userAgent: `egress-cli/${VERSION}` });
       const action = await load();
       const positional = args.filter((a) => Array.isArray(a) || typeof a === "string") as string[];

@@ -6,8 +6,8 @@ import type { AwsClients } from "./aws/clients.js";
 import { AWS_WAIT, type WaitSettings } from "./aws/wait.js";
 import { colors } from "./output/color.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
-import { regionOption } from "./commands/options.js";
-import { stripUserInfo } from "./net/url.js";
+import { profileOption, regionOption } from "./commands/options.js";
+import { redactUrl } from "./net/url.js";
 import type { Logger } from "./output/logger.js";
 import type { Sandbox } from "./sandbox/index.js";
 
@@ -85,13 +85,15 @@ function parallelism(raw: string | undefined): number {
 }
 
 export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
-  // An explicit --region is checked now: '' must not silently mean the default.
-  if (opts.region !== undefined) regionOption(opts.region);
+  // An explicit --region or --profile is checked now: '' must not silently mean the default.
+  for (const r of new Set([...(opts.regions ?? []), ...(opts.region !== undefined ? [opts.region] : [])])) regionOption(r);
+  for (const p of new Set([...(opts.profiles ?? []), ...(opts.profile !== undefined ? [opts.profile] : [])])) profileOption(p);
   const useSandbox = sandboxRequested(opts, deps.env);
   const givenEndpoint = opts.endpointUrl ?? deps.env.AWS_ENDPOINT_URL;
   // user:password@ is never sent (requests are signed) and never stored or shown (issue 8 item 8).
-  const endpointUrl = givenEndpoint === undefined ? undefined : stripUserInfo(givenEndpoint);
-  if (givenEndpoint !== undefined && endpointUrl !== givenEndpoint) deps.log.warn("--endpoint-url: the user name and password in the URL are ignored (AWS requests are signed with your credentials) and never written to the plan.");
+  const endpointUrl = givenEndpoint === undefined ? undefined : redactUrl(givenEndpoint);
+  if (givenEndpoint !== undefined && endpointUrl !== givenEndpoint)
+    deps.log.warn("--endpoint-url: the user name, password, query string and fragment in the URL are ignored (AWS requests are signed with your credentials) and never written to the plan or shown.");
   if (useSandbox && opts.endpointUrl) {
     throw new UsageError("--sandbox and --endpoint-url both choose where calls go; pass one of them.");
   }
@@ -100,7 +102,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     try {
       url = new URL(endpointUrl);
     } catch {
-      throw new UsageError(`--endpoint-url ${JSON.stringify(givenEndpoint === undefined ? "" : stripUserInfo(givenEndpoint))} is not a URL (expected e.g. http://127.0.0.1:4566).`);
+      throw new UsageError(`--endpoint-url ${JSON.stringify(givenEndpoint === undefined ? "" : redactUrl(givenEndpoint))} is not a URL (expected e.g. http://127.0.0.1:4566).`);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--endpoint-url must be http or https, got ${url.protocol}`);
   }

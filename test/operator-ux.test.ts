@@ -30,10 +30,13 @@ test("item 17: S4's add-endpoint lambda sts secretsmanager --policy least-privil
 
 test("item 8: user-info in --endpoint-url is never stored in the plan nor shown", async () => {
   // The plan's backend is derived in one place; check it with the pure helper and the backend string.
-  const { stripUserInfo } = await import("../src/net/url.js");
-  assert.equal(stripUserInfo("http://user:password@127.0.0.1:18080"), "http://127.0.0.1:18080");
-  assert.equal(stripUserInfo("endpoint:http://user:password@127.0.0.1:18080/"), "endpoint:http://127.0.0.1:18080/");
-  assert.equal(stripUserInfo("https://127.0.0.1:4566"), "https://127.0.0.1:4566");
+  const { redactUrl } = await import("../src/net/url.js");
+  assert.equal(redactUrl("http://user:password@127.0.0.1:18080"), "http://127.0.0.1:18080");
+  assert.equal(redactUrl("endpoint:http://user:password@127.0.0.1:18080/"), "endpoint:http://127.0.0.1:18080/");
+  assert.equal(redactUrl("https://127.0.0.1:4566"), "https://127.0.0.1:4566");
+  // Issue 19 item 6: a query string (a security token) or fragment is dropped too.
+  assert.equal(redactUrl("http://127.0.0.1:5301/?X-Amz-Security-Token=abc#frag"), "http://127.0.0.1:5301/");
+  assert.equal(redactUrl("endpoint:http://u:p@127.0.0.1:5301/x?a=b"), "endpoint:http://127.0.0.1:5301/x");
   const { createAwsClients } = await import("../src/aws/clients.js");
   const log = (await import("../src/output/logger.js")).createLogger({ stderr: new PassThrough(), color: false, verbose: false, interactive: false });
   const clients = createAwsClients({ region: "us-east-1", endpointUrl: "http://user:password@127.0.0.1:18080", verbose: false, log: await log, userAgent: "t", env: {} });

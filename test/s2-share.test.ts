@@ -186,7 +186,7 @@ test("connect-proxy refusals: unknown consumer VPC, subnets of another VPC, no s
   const cases: Array<[string[], RegExp]> = [
     [["--consumer-vpc", "vpc-0123456789abcdef0", "--subnets", t1.subnets[0]], /does not exist in us-east-1/],
     [["--consumer-vpc", t1.vpcId, "--subnets", `${t1.subnets[0]},${t2.subnets[1]}`], new RegExp(`${t2.subnets[1]} is in ${t2.vpcId}, not in the consumer VPC`)],
-    [["--consumer-vpc", t1.vpcId, "--subnets", `${t1.subnets[0]},${t1.subnets[0]}`], /twice/],
+    [["--consumer-vpc", t1.vpcId, "--subnets", `${t1.subnets[0]},${t1.subnets[0]}`], /more than once/],
     [["--consumer-vpc", "vpc-nothex", "--subnets", "subnet-x"], /2 problems/],
     [["--consumer-vpc", readPlan(w.cwd).resources.vpc.id!, "--subnets", readPlan(w.cwd).resources["proxy/us-east-1a/instance"].attrs.subnetId as string], /proxy's own VPC/],
   ];

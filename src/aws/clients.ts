@@ -11,7 +11,7 @@ import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { RAMClient } from "@aws-sdk/client-ram";
 import type { Sandbox } from "../sandbox/index.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
-import { stripUserInfo } from "../net/url.js";
+import { redactUrl } from "../net/url.js";
 import type { Logger } from "../output/logger.js";
 
 export interface AwsSettings {
@@ -61,7 +61,7 @@ export function redact(value: unknown, depth = 0): unknown {
 
 export function createAwsClients(settings: AwsSettings): AwsClients {
   const cache = new Map<string, Promise<unknown>>();
-  const backend = settings.sandbox ? "sandbox" : settings.endpointUrl ? `endpoint:${stripUserInfo(settings.endpointUrl)}` : "aws";
+  const backend = settings.sandbox ? "sandbox" : settings.endpointUrl ? `endpoint:${redactUrl(settings.endpointUrl)}` : "aws";
   let account: Promise<string> | undefined;
 
   async function baseConfig(): Promise<Record<string, unknown>> {
@@ -104,7 +104,7 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
           const code = err?.code ?? err?.errno;
           if (!NETWORK.has(code) || err?.$metadata?.httpStatusCode) throw err;
           const op = String(context.commandName ?? "").replace(/Command$/, "");
-          const where = settings.endpointUrl ? stripUserInfo(settings.endpointUrl) : `the AWS ${service} endpoint of ${settings.region}`;
+          const where = settings.endpointUrl ? redactUrl(settings.endpointUrl) : `the AWS ${service} endpoint of ${settings.region}`;
           throw new CliError(
             `${service}:${op} could not reach ${where}: ${code}${err?.address ? ` (${err.address}${err.port ? `:${err.port}` : ""})` : ""}`,
             ExitCode.failure,

@@ -6,7 +6,7 @@
 // admitting the cluster's group, and checking that group's broker and 443 rules.
 import { ec2Api, ec2Of } from "../aws/ec2-api.js";
 import { lambdaOf } from "../aws/lambda-api.js";
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import type { SecurityGroup, ServiceDetail } from "@aws-sdk/client-ec2";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -130,6 +130,24 @@ function refuseAnywhere(raws: string[]): void {
   }
 }
 
+/** A policy file as --policy names it: a regular file of at most a policy's size, or a message saying what it is instead. */
+async function readPolicyFile(file: string, given: string): Promise<string> {
+  const refuse = (why: string) => new UsageError(`--policy ${given}: ${why} (expected full, least-privilege or a JSON policy file).`, undefined, "PolicyFileInvalid");
+  const info = await stat(file).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") throw refuse("no such file");
+    throw refuse(`cannot be read (${err.code})`);
+  });
+  if (info.isDirectory()) throw refuse("is a directory");
+  if (!info.isFile()) throw refuse("is not a regular file (a device, FIFO or socket)");
+  // An endpoint policy is at most 20,480 characters; a file many times that is not one (and is not read whole).
+  if (info.size > 4 * 20_480) throw refuse(`is ${info.size} bytes; an endpoint policy is at most 20,480 characters`);
+  try {
+    return await readFile(file, "utf8");
+  } catch (err) {
+    throw refuse(`cannot be read (${(err as NodeJS.ErrnoException).code})`);
+  }
+}
+
 async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidrs: string[], raws: string[], warnings: string[]): Promise<Source[]> {
   const ec2 = await ec2Of(ctx);
   const out: Source[] = [];
@@ -182,12 +200,7 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
   const policyMode = opts.policy ?? (preset ? "least-privilege" : "default");
   let policyFile: string | undefined;
   if (policyMode !== "full" && policyMode !== "least-privilege" && policyMode !== "default") {
-    let text: string;
-    try {
-      text = await readFile(policyMode.startsWith("/") ? policyMode : `${ctx.cwd}/${policyMode}`, "utf8");
-    } catch {
-      throw new UsageError(`--policy ${policyMode}: no such file (expected full, least-privilege or a JSON policy file).`);
-    }
+    const text = await readPolicyFile(policyMode.startsWith("/") ? policyMode : `${ctx.cwd}/${policyMode}`, policyMode);
     let doc: unknown;
     try {
       doc = JSON.parse(text);
@@ -205,7 +218,11 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
   for (const r of opts.resource ?? []) if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/.test(r)) problems.add(`--resource ${JSON.stringify(r)}: expected a Secrets Manager secret ARN.`);
   const cidrSources: string[] = [];
   for (const raw of opts.allowFrom ?? []) {
-    if (!raw.startsWith("lambda:") && looksLikeCidr(raw)) {
+    if (raw.startsWith("lambda:")) {
+      const name = raw.slice("lambda:".length);
+      if (!name) problems.add(`--allow-from ${raw} names no function: write lambda:FUNCTION_NAME (e.g. lambda:rotate-db-secret).`);
+      else await problems.check(() => parseFunctionRef(name, plan));
+    } else if (looksLikeCidr(raw)) {
       const c = await problems.check(() => cidrOption("allow-from", raw));
       if (c) cidrSources.push(c);
     }
@@ -219,8 +236,12 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
       "PublicSource",
     );
   }
-  problems.throwIfAny();
   const interfaceServices = services.filter((s) => !GATEWAY.has(s));
+  // Gateway endpoints attach to route tables, not subnets: a --subnets they would ignore is refused.
+  if (opts.subnets !== undefined && !interfaceServices.length) {
+    problems.add(`--subnets applies to interface endpoints; ${services.join(" and ")} ${services.length === 1 ? "is a gateway endpoint" : "are gateway endpoints"} (routes in the plan's private route tables, no subnet).`, "leave --subnets out");
+  }
+  problems.throwIfAny();
   const chosen: PlanSubnet[] = interfaceServices.length ? chooseSubnets(plan, opts.subnets) : [];
   const privateDns = opts.privateDns !== false;
 

@@ -10,7 +10,7 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import type { ComponentRef, PathQuery, PathResult } from "../analysis/analyzer.js";
 import type { AnalyzePathReport } from "../output/path.js";
-import { portOption, Problems } from "./options.js";
+import { intOption, Problems } from "./options.js";
 import { closestServices, isKnownService } from "../analysis/services.js";
 
 export interface AnalyzePathOptions {
@@ -50,7 +50,8 @@ export function parseAnalyzeOptions(opts: AnalyzePathOptions): ParsedQuery {
   let port = 443;
   if (opts.port !== undefined) {
     try {
-      port = portOption("port", opts.port);
+      // A destination port: 0 names no service (RA's paths take 1–65535 as a port to reach).
+      port = intOption("port", opts.port, 1, 65535);
     } catch (err) {
       if (!(err instanceof UsageError)) throw err;
       problems.add(err.message, err.hint);

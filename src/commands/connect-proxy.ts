@@ -23,7 +23,7 @@ import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { vpcEndpointKind } from "../engine/kinds/vpc-endpoint.js";
 import { planVpc } from "../engine/kinds/views.js";
 import { proxySettings } from "../plans/schema.js";
-import { awsId, Problems } from "./options.js";
+import { awsId, listOption, Problems } from "./options.js";
 import { sharedConfigurations } from "./share-proxy.js";
 
 export interface ConnectProxyOptions {
@@ -66,13 +66,14 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
   const vpcId = opts.consumerVpc ? await problems.check(() => awsId("vpc", "--consumer-vpc", opts.consumerVpc!)) : undefined;
   const subnetIds: string[] = [];
   if (!opts.subnets) problems.add("--subnets is required (comma-separated subnet ids of the consumer VPC, one per AZ).");
-  for (const raw of (opts.subnets ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of opts.subnets ? ((await problems.check(() => listOption("subnets", opts.subnets!))) ?? []) : []) {
     const id = await problems.check(() => awsId("subnet", "--subnets", raw));
-    if (id && subnetIds.includes(id)) problems.add(`--subnets names ${id} twice.`);
-    else if (id) subnetIds.push(id);
+    if (id) subnetIds.push(id);
   }
   const groupIds: string[] = [];
-  for (const raw of (opts.securityGroup ?? []).flatMap((g) => g.split(",")).map((s) => s.trim()).filter(Boolean)) {
+  const groupItems: string[] = [];
+  for (const g of opts.securityGroup ?? []) groupItems.push(...((await problems.check(() => listOption("security-group", g))) ?? []));
+  for (const raw of groupItems) {
     const id = await problems.check(() => awsId("sg", "--security-group", raw));
     if (id && !groupIds.includes(id)) groupIds.push(id);
   }

@@ -1,5 +1,6 @@
 // Shared by attach-lambda, detach-lambda, add-endpoint and status: parsing a function reference,
 // the plan's subnets by tier, and what a set of subnets can reach (NAT egress IPs, endpoints).
+import { listOption } from "./options.js";
 import type { Ec2Api } from "../aws/ec2-api.js";
 import { UsageError } from "../errors.js";
 import { defaultRoute, effectiveRouteTable, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
@@ -37,18 +38,16 @@ export function parseFunctionRef(raw: string | undefined, plan?: Pick<Plan, "reg
 
 /** Picks subnets from `--subnets private|ID,...`; every id must be a subnet of the plan. */
 export function chooseSubnets(plan: Plan, raw: string | undefined): PlanSubnet[] {
-  const spec = (raw ?? "private").trim();
+  const spec = raw ?? "private";
   if (spec === "private") {
     const s = planSubnets(plan, "private");
     if (!s.length) throw new UsageError(`Plan "${plan.name}" has no private subnets.`, "Create the VPC with --private-subnets 1, or pass --subnets subnet-…,subnet-….");
     return s;
   }
-  const ids = spec.split(",").map((x) => x.trim()).filter(Boolean);
-  if (!ids.length) throw new UsageError("--subnets needs `private` or a comma-separated list of subnet ids.");
+  if (spec === "") throw new UsageError("--subnets needs `private` or a comma-separated list of subnet ids.");
   // A subnet named twice would reach AWS as given and the recorded config would never match the
-  // live one; refuse it before the first change (issue 8 item 10).
-  const twice = [...new Set(ids.filter((id, i) => ids.indexOf(id) !== i))];
-  if (twice.length) throw new UsageError(`--subnets names ${twice.join(", ")} more than once.`, `Name each subnet once, e.g. --subnets ${[...new Set(ids)].join(",")}`, "DuplicateSubnet");
+  // live one; listOption refuses it (and a stray comma) before the first change.
+  const ids = listOption("subnets", spec);
   const all = planSubnets(plan);
   return ids.map((id) => {
     if (!/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) throw new UsageError(`--subnets: ${JSON.stringify(id)} is not a subnet id.`);

@@ -10,7 +10,7 @@ import { ec2Of } from "../aws/ec2-api.js";
 import { ssmOf } from "../aws/ssm-api.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
-import { Problems, intOption, cidrOption, awsId } from "./options.js";
+import { Problems, intOption, cidrOption, awsId, listOption } from "./options.js";
 import { validateDomains } from "../proxy/domains.js";
 import { renderSquidConfig, renderUserData } from "../proxy/squid.js";
 import { EC2_TRUST_POLICY, PROXY_EGRESS_PORTS, SSM_CORE_POLICY_ARN, VERIFY_SCRIPT, amiParameterFor, architectureOf, proxyLaunchInput, proxyUrl, squidInputFor } from "../proxy/launch.js";
@@ -44,7 +44,7 @@ export interface LaunchProxyOptions {
 
 export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions): Promise<number> {
   const problems = new Problems();
-  const domains = (opts.allowDomain ?? []).map((d) => d.trim());
+  const domains = opts.allowDomain ?? [];
   if (!domains.length) problems.add("launch-proxy needs at least one --allow-domain (the proxy denies everything else).", "for example --allow-domain .example.com --allow-domain api.vendor.io");
   for (const p of validateDomains(domains)) problems.add(`--allow-domain '${p.pattern}' ${p.problem}.`);
   const port = await problems.check(() => intOption("port", opts.port ?? "3128", 1, 65535));
@@ -60,9 +60,9 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
   if (!/^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType)) problems.add(`--instance-type '${instanceType}' is not an instance type name (t3.micro, t4g.small, …).`);
   if (opts.perAz && opts.subnets !== undefined) problems.add("--per-az picks one private subnet per AZ; --subnets names them yourself: pass one of them.");
   const subnetIds: string[] = [];
-  for (const raw of (opts.subnets ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const raw of opts.subnets !== undefined ? ((await problems.check(() => listOption("subnets", opts.subnets!))) ?? []) : []) {
     const id = await problems.check(() => awsId("subnet", "a subnet", raw));
-    if (id && !subnetIds.includes(id)) subnetIds.push(id);
+    if (id) subnetIds.push(id);
   }
   if (opts.subnets !== undefined && !subnetIds.length && !problems.list.length) problems.add("--subnets names no subnet.", "--subnets subnet-1,subnet-2");
   const plan = await problems.check(() => loadCheckedPlan(ctx, { offline: true }));

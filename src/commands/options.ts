@@ -10,8 +10,32 @@ import { isValidRegion, parseIpv4Cidr, validateName, validateVpcCidr } from "../
 // "010.0.0.0" is), so one spelling means one value.
 const WHOLE = /^(0|[1-9]\d*)$/;
 
+/**
+ * A value exactly as typed: white space around it or a control character (a pasted `\r`) is refused,
+ * never trimmed away, so what runs is what the user sees in the command line.
+ */
+export function strictText(name: string, raw: string): string {
+  if (/[\u0000-\u001f\u007f]/.test(raw)) throw new UsageError(`--${name} ${JSON.stringify(raw)} contains a control character (a pasted carriage return?).`);
+  if (raw !== raw.trim()) throw new UsageError(`--${name} ${JSON.stringify(raw)} has white space around it.`, `pass --${name} ${raw.trim()}`);
+  return raw;
+}
+
+/**
+ * A comma-separated list (`--subnets a,b`): every item non-empty (no trailing comma), without white
+ * space, and named once. Returns the items in order.
+ */
+export function listOption(name: string, raw: string): string[] {
+  strictText(name, raw);
+  const items = raw.split(",");
+  if (items.some((x) => x === "")) throw new UsageError(`--${name} ${JSON.stringify(raw)} has an empty item (a stray comma?).`, `pass --${name} ${items.filter(Boolean).join(",")}`);
+  if (items.some((x) => x !== x.trim())) throw new UsageError(`--${name} ${JSON.stringify(raw)}: items must not have white space around them.`, `pass --${name} ${items.map((x) => x.trim()).join(",")}`);
+  const twice = [...new Set(items.filter((x, i) => items.indexOf(x) !== i))];
+  if (twice.length) throw new UsageError(`--${name} names ${twice.join(", ")} more than once.`, `Name each once, e.g. --${name} ${[...new Set(items)].join(",")}`, "DuplicateItem");
+  return items;
+}
+
 export function intOption(name: string, raw: unknown, min: number, max: number): number {
-  const s = String(raw).trim();
+  const s = strictText(name, String(raw));
   if (!WHOLE.test(s)) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}.`);
   const n = Number(s);
   if (n < min || n > max) throw new UsageError(`--${name} must be from ${min} to ${max}, got ${n}.`);
@@ -42,6 +66,7 @@ function named<T>(name: string, parse: () => T): T {
 
 /** An IPv4 CIDR, strictly: a.b.c.d/n, no leading zeros, host bits clear (the message suggests the network). */
 export function cidrOption(name: string, raw: string): string {
+  strictText(name, raw);
   return named(name, () => parseIpv4Cidr(raw).cidr);
 }
 
@@ -50,6 +75,12 @@ export function regionOption(raw: string): string {
   if (raw.trim() === "") throw new UsageError("--region is empty; pass a region name such as us-east-1 (or leave --region out).", undefined, "InvalidRegion");
   if (!isValidRegion(raw)) throw new UsageError(`"${raw}" is not an AWS region name (expected e.g. us-east-1).`, undefined, "InvalidRegion");
   return raw;
+}
+
+/** A shared-config profile name; an empty one is refused (never silently the default profile). */
+export function profileOption(raw: string): string {
+  if (raw === "") throw new UsageError("--profile is empty; pass a profile name from ~/.aws/config (or leave --profile out).", undefined, "InvalidProfile");
+  return strictText("profile", raw);
 }
 
 // ---------- zod value schemas: the same parsers, for typed option objects ----------
@@ -71,13 +102,13 @@ export const opt = {
   int: (name: string, min: number, max: number) => value((raw) => intOption(name, raw, min, max)),
   port: (name: string) => value((raw) => portOption(name, raw)),
   cidr: (name: string) => value((raw) => cidrOption(name, raw)),
-  vpcCidr: (name = "cidr") => value((raw) => (raw === "auto" ? undefined : named(name, () => validateVpcCidr(raw).cidr))),
+  vpcCidr: (name = "cidr") => value((raw) => (raw === "auto" ? undefined : (strictText(name, raw), named(name, () => validateVpcCidr(raw).cidr)))),
   id: (prefix: string, what: string) => value((raw) => awsId(prefix, what, raw)),
   name: () => value((raw) => validateName(raw)),
   /** A number ≥ 0 (e.g. GB per month); decimals allowed, no exponent or sign. */
   amount: (name: string) =>
     value((raw) => {
-      if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(raw.trim())) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}.`);
+      if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(strictText(name, raw))) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}.`);
       return Number(raw);
     }),
 };

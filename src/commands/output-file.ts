@@ -4,7 +4,7 @@
 // replaced the plan, and `--out /dev/…` replaced a device node with a regular file. Identity is
 // compared by inode and by real path, not by the string given. The write is atomic (temp file in
 // the same folder + fsync + rename), so a reader never sees half a report.
-import { lstat, realpath, stat } from "node:fs/promises";
+import { lstat, realpath, stat, statfs } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.js";
 
@@ -13,6 +13,9 @@ export interface OutputFileContext {
   planPath: string;
   sandboxFile: string;
 }
+
+/** statfs types of Linux pseudo file systems: proc, sysfs, debugfs, tracefs, securityfs, cgroup, cgroup2, devpts, configfs. */
+const PSEUDO_FILE_SYSTEMS = new Set([0x9fa0, 0x62656572, 0x64626720, 0x74726163, 0x73636673, 0x27e0eb, 0x63677270, 0x1cd1, 0x62656570]);
 
 /** Files an output option must never overwrite: the plan and the sandbox state, with their siblings. */
 function guarded(ctx: OutputFileContext): { file: string; what: string }[] {
@@ -92,6 +95,9 @@ export async function checkOutputFile(ctx: OutputFileContext, option: string, fi
     }
     if (!dir.isDirectory()) throw refuse(`${path.dirname(full)} is not a folder`);
   }
+  // /proc/self/mem, /sys/…: regular files on paper, kernel interfaces in fact (a write fails or does harm).
+  const fs = await statfs(path.dirname(full)).catch(() => undefined);
+  if (fs && PSEUDO_FILE_SYSTEMS.has(fs.type)) throw refuse("is on a kernel pseudo file system (/proc, /sys, …), not a file to hold a report");
   const real = await realOrResolved(full);
   for (const g of guarded(ctx)) {
     const gReal = await realOrResolved(g.file);

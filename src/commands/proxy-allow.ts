@@ -20,8 +20,8 @@ export interface ProxyAllowOptions {
 
 export async function proxyAllowCommand(ctx: Context, opts: ProxyAllowOptions): Promise<number> {
   const problems = new Problems();
-  const add = (opts.add ?? []).map((d) => d.trim());
-  const remove = (opts.remove ?? []).map((d) => d.trim());
+  const add = opts.add ?? [];
+  const remove = opts.remove ?? [];
   if (!add.length && !remove.length) problems.add("proxy allow needs --add D or --remove D (repeat either).", "for example: egress-cli proxy allow --add .newvendor.com");
   for (const p of validateDomains(add).filter((p) => !p.problem.startsWith("overlaps"))) problems.add(`--add '${p.pattern}' ${p.problem}.`);
   const plan = await problems.check(() => loadCheckedPlan(ctx));

@@ -4,7 +4,7 @@ import { ec2Of } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
-import { stripUserInfo } from "../net/url.js";
+import { redactUrl } from "../net/url.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
 import { estimateMonthlyCost, proxySaving } from "../analysis/cost.js";
@@ -138,7 +138,7 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     plan: plan.name,
     region: plan.region,
     accountId: plan.accountId,
-    backend: stripUserInfo(plan.backend),
+    backend: redactUrl(plan.backend),
     vpcId: planVpc(plan)?.id ?? null,
     destroyed: Object.keys(plan.resources).length > 0 && resources.every((r) => !r.owned),
     egressIps,

@@ -172,6 +172,11 @@ const INVENTORY_LABELS: Record<string, string> = {
   securityGroups: "security groups",
   lambdaFunctions: "Lambda functions",
   instances: "instances",
+  resourceGateways: "VPC Lattice resource gateways",
+  resourceConfigurations: "VPC Lattice resource configurations",
+  resourceShares: "RAM resource shares",
+  iamRoles: "IAM roles",
+  instanceProfiles: "IAM instance profiles",
 };
 
 /** `sandbox show`: the account, then per region and VPC an indented inventory (the JSON has the same). */
@@ -182,6 +187,11 @@ export function renderSandbox(r: any, c: C): string {
     lines.push(`${indent}${INVENTORY_LABELS[kind] ?? kind} (${list.length})`);
     for (const i of list) lines.push(`${indent}  ${i.id}${i.name ? ` ${c.bold(i.name)}` : ""}  ${c.dim(i.detail)}`);
   };
+  const global = Object.entries<any[]>(r.summary.global ?? {});
+  if (global.length) {
+    lines.push("", c.bold("account-wide (IAM)"));
+    for (const [kind, list] of global) items(kind, list, "  ");
+  }
   for (const [region, inv] of Object.entries<any>(r.summary.regions)) {
     lines.push("", c.bold(region));
     for (const v of inv.vpcs) {

@@ -3,10 +3,10 @@
 // atomic (temp file + fsync + rename + directory fsync) with stable key order for clean diffs.
 
 import { readFile, open } from "node:fs/promises";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { CliError, UsageError } from "../errors.js";
 import { JournalEntrySchema, PLAN_VERSION, PlanSchema, ResourceSchema, type Plan } from "./schema.js";
-import { stripUserInfo } from "../net/url.js";
+import { redactUrl } from "../net/url.js";
 
 const REFUSE = "refusing to touch it";
 const RESTORE_HINT = "restore it from version control, fix it by hand, or pass --plan FILE to use another plan file";
@@ -32,6 +32,10 @@ function describeJsonError(err: unknown, text: string): string {
   return `syntax error: ${msg}`;
 }
 
+/** Longest file name (bytes) on Linux/macOS file systems, and what the plan's companions add (".lock.break", the temp file's suffix). */
+const NAME_MAX = 255;
+const COMPANION_SUFFIX = 24;
+
 /**
  * The plan path must be a regular file, or a new name in an existing folder: a directory,
  * /dev/zero, a FIFO or a path through a missing folder is refused (exit 2) naming the path, never
@@ -39,8 +43,16 @@ function describeJsonError(err: unknown, text: string): string {
  * renames a temp file into the folder). Returns false when the file does not exist yet.
  */
 export async function checkPlanPath(path: string, opts: { forWrite?: boolean } = {}): Promise<boolean> {
-  const { stat, access, constants } = await import("node:fs/promises");
-  const bad = (why: string, hint = "pass --plan FILE with a plan file's path") => new UsageError(`Plan path ${path} ${why}`, hint, "PlanPathInvalid");
+  const { stat, lstat, access, constants } = await import("node:fs/promises");
+  const shown = path.length > 120 ? `${path.slice(0, 60)}…${path.slice(-40)}` : path;
+  const bad = (why: string, hint = "pass --plan FILE with a plan file's path") => new UsageError(`Plan path ${shown} ${why}`, hint, "PlanPathInvalid");
+  // The plan's companions (<plan>.lock, <plan>.lock.break, the atomic writer's temp file) add to its
+  // name: a name the file system would refuse for any of them is refused now, not mid-run.
+  const base = basename(path);
+  if (Buffer.byteLength(base) > NAME_MAX - COMPANION_SUFFIX) throw bad(`has a file name of ${Buffer.byteLength(base)} bytes; the limit is ${NAME_MAX - COMPANION_SUFFIX} (file systems allow ${NAME_MAX}, and the plan's lock and temporary files add to it)`, "pass --plan FILE with a shorter name");
+  // A symlink whose target is missing would be replaced by a regular file on the first save.
+  const link = await lstat(path).catch(() => undefined);
+  if (link?.isSymbolicLink() && !(await stat(path).then(() => true, () => false))) throw bad("is a symbolic link to a file that does not exist; egress-cli would replace the link with a new file", "pass --plan FILE with the real path, or remove the dangling link");
   let exists = true;
   try {
     const st = await stat(path);
@@ -50,6 +62,8 @@ export async function checkPlanPath(path: string, opts: { forWrite?: boolean } =
     if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOTDIR") throw bad("goes through something that is not a folder");
+    if (code === "ENAMETOOLONG") throw bad("is too long for the file system", "pass --plan FILE with a shorter path");
+    if (code === "ELOOP") throw bad("is a loop of symbolic links");
     if (code === "EACCES" || code === "EPERM") throw bad("cannot be read (permission denied)", "check the folder's permissions");
     if (code !== "ENOENT") throw err;
     exists = false;
@@ -145,7 +159,7 @@ export interface PlanIdentity {
 }
 
 function normBackend(b: string): string {
-  return b.startsWith("endpoint:") ? stripUserInfo(b).replace(/\/+$/, "") : b;
+  return b.startsWith("endpoint:") ? redactUrl(b).replace(/\/+$/, "") : b;
 }
 
 /**
@@ -161,7 +175,7 @@ export function checkPlanIdentity(plan: Plan, expected: PlanIdentity, planPath =
     diffs.push(`region ${plan.region} (this run: ${expected.region})`);
   }
   if (expected.backend !== undefined && normBackend(plan.backend) !== normBackend(expected.backend)) {
-    diffs.push(`backend ${plan.backend} (this run: ${expected.backend})`);
+    diffs.push(`backend ${redactUrl(plan.backend)} (this run: ${redactUrl(expected.backend)})`);
   }
   if (diffs.length === 0) return;
   throw new UsageError(

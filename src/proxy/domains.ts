@@ -1,5 +1,6 @@
 // Allowlist patterns for the egress proxy, in Squid's `dstdomain` semantics: `api.vendor.io` is that
 // host only, `.example.com` is example.com and every subdomain. Pure: no SDK, no fs.
+import { domainToUnicode } from "node:url";
 
 export interface DomainProblem {
   pattern: string;
@@ -21,8 +22,12 @@ export function domainMatches(pattern: string, host: string): boolean {
 
 /** Problems of one pattern (empty: valid). */
 function problemOf(raw: string): string | undefined {
-  const p = raw.trim();
+  // Taken as given: a pasted CR or a space around the name is refused, never trimmed away.
+  const p = raw;
   if (!p) return "is empty";
+  if (/[\u0000-\u001f\u007f]/.test(p)) return "contains a control character (a pasted carriage return?)";
+  if (p !== p.trim()) return "has white space around it";
+  if (/^\.*$/.test(p)) return "has no labels: name a domain (example.com, or .example.com for it and its subdomains)";
   if (p.includes("*")) return "contains '*': Squid has no wildcards; write '.example.com' for a domain and all its subdomains";
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(p)) return "has a scheme: give the host name only (api.example.com)";
   if (p.includes("/")) return "has a path: the proxy allows host names, not URLs";
@@ -38,6 +43,9 @@ function problemOf(raw: string): string | undefined {
   const bad = labels.find((l) => !LABEL.test(l));
   if (bad !== undefined) return `has an invalid label '${bad}' (letters, digits and hyphens, 1-63 characters, no leading or trailing hyphen)`;
   if (labels.length < 2) return "is a top-level domain alone: name a registered domain (example.com)";
+  // An IDNA A-label must decode (RFC 5891): xn--a is not Punycode for anything.
+  const badPuny = labels.find((l) => l.startsWith("xn--") && !/[^\x00-\x7f]/.test(domainToUnicode(l)));
+  if (badPuny !== undefined) return `has an invalid Punycode label '${badPuny}' (an xn-- label must decode to an internationalised name)`;
   return undefined;
 }
 
@@ -61,7 +69,7 @@ export function validateDomains(patterns: string[]): DomainProblem[] {
   for (const p of patterns) {
     const problem = problemOf(p);
     if (problem) out.push({ pattern: p, problem });
-    else valid.push(p.trim());
+    else valid.push(p);
   }
   for (let i = 0; i < valid.length; i++)
     for (let j = i + 1; j < valid.length; j++) {
@@ -73,8 +81,8 @@ export function validateDomains(patterns: string[]): DomainProblem[] {
 
 /** The allowlist after adding and removing patterns (order kept, new ones appended). */
 export function editDomains(current: string[], add: string[], remove: string[]): string[] {
-  const drop = new Set(remove.map((r) => r.trim()));
+  const drop = new Set(remove);
   const out = current.filter((d) => !drop.has(d));
-  for (const a of add.map((x) => x.trim())) if (!out.includes(a)) out.push(a);
+  for (const a of add) if (!out.includes(a)) out.push(a);
   return out;
 }

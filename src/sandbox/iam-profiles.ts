@@ -8,6 +8,7 @@ import type { Handler, OpContext } from "./ec2-core.js";
 import type { SandboxState, Tag } from "./model.js";
 import { iamState, roleView } from "./iam.js";
 import { byText } from "../order.js";
+import { registerGlobalInventory } from "./inventory.js";
 
 export interface InstanceProfileRec {
   InstanceProfileName: string;
@@ -227,3 +228,11 @@ export const instanceProfileOps: Record<string, Handler> = {
   ListInstanceProfileTags,
   DeleteRole,
 };
+
+// `sandbox show`: instance profiles (account-wide).
+registerGlobalInventory("instanceProfiles", (state) =>
+  Object.values((state.ext.iamInstanceProfiles ?? {}) as Record<string, InstanceProfileRec>).map((p) => ({
+    id: p.InstanceProfileName,
+    detail: `path ${p.Path}; role ${p.Roles.join(", ") || "none"}`,
+  })),
+);

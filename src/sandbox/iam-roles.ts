@@ -4,6 +4,7 @@
 import { awsError } from "./errors.js";
 import type { Handler, OpContext } from "./ec2-core.js";
 import { iamOps, iamState, type RoleRec } from "./iam.js";
+import { registerGlobalInventory } from "./inventory.js";
 
 type Tag = { Key: string; Value: string };
 type TaggedRole = RoleRec & { Tags?: Tag[] };
@@ -64,3 +65,11 @@ const ListRoleTags: Handler = (ctx) => ({ Tags: role(ctx).Tags ?? [], IsTruncate
 
 
 export const iamRoleOps: Record<string, Handler> = { CreateRole, GetRole, ListRoles, ListRoleTags };
+
+// `sandbox show`: IAM roles (account-wide) with their managed policies.
+registerGlobalInventory("iamRoles", (state) =>
+  Object.values(((state.ext.iam as { roles?: Record<string, TaggedRole> } | undefined)?.roles ?? {})).map((r) => ({
+    id: r.RoleName,
+    detail: `path ${r.Path}; policies ${r.attached.map((a) => a.split("/").pop()).join(", ") || "none"}${Object.keys(r.inline).length ? `; inline ${Object.keys(r.inline).join(", ")}` : ""}`,
+  })),
+);

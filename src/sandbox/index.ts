@@ -24,7 +24,7 @@ import { StateFile, entryOf, JOURNAL_KEEP, SandboxStateError } from "./store.js"
 import { unparsed } from "./lazy.js";
 import { type Change, Tracker, plain } from "./tracker.js";
 import { dropIndexes, indexChanged } from "./indexes.js";
-import { type SandboxSummary, regionInventory } from "./inventory.js";
+import { type SandboxSummary, globalInventory, regionInventory } from "./inventory.js";
 import {
   type CallRecord,
   type RegionState,
@@ -34,6 +34,7 @@ import {
   emptyRegion,
   newAccountId,
   newUserId,
+  withSeededIds,
 } from "./model.js";
 
 export { SandboxError, SandboxCrash } from "./errors.js";
@@ -195,6 +196,8 @@ export class Sandbox {
   private readonly timing: Timing;
   private readonly perCallMs: number;
   private readonly rand: () => number;
+  /** Regions seeded in memory by a read and not written yet: written (whole) with their first change. */
+  private readonly unwritten = new Set<string>();
   private processMutating = 0;
   private seq = 0;
   private crashed = false;
@@ -331,6 +334,7 @@ export class Sandbox {
       }
       this.unsavedCalls = 0;
       this.store?.compact(this.st);
+      this.unwritten.clear();
     });
   }
 
@@ -342,6 +346,7 @@ export class Sandbox {
       dropIndexes(rs); // built from scratch, untracked
       this.st.regions[region] = rs;
       this.store?.compact(this.st);
+      this.unwritten.clear();
     });
   }
 
@@ -393,6 +398,7 @@ export class Sandbox {
       createdAt: this.st.createdAt,
       calls: this.st.counters.calls,
       mutatingCalls: this.st.counters.mutatingCalls,
+      global: globalInventory(this.st),
       regions,
     };
   }
@@ -434,14 +440,9 @@ export class Sandbox {
       const handler = ops[operation];
       if (!handler) throw awsError("InvalidAction", `The action ${operation} is not valid for this web service (not implemented by the sandbox).`);
       this.refresh();
-      if (!this.st.regions[region]) {
-        // first use of a region creates it (default VPC…): a write, so every process sees the same ids
-        this.exclusive(() => {
-          if (this.st.regions[region]) return;
-          this.region(region);
-          this.write([{ path: ["regions", region], value: this.st.regions[region] }], false);
-        });
-      }
+      // First use of a region seeds it (default VPC…) in memory only, with ids derived from the account
+      // and region: every process seeds the same one, and it is written with the first change to it.
+      if (!this.st.regions[region]) this.region(region);
       if (READ_ONLY.test(operation)) {
         // reads write nothing, except once when a time-driven transition falls due (it may create resources)
         this.settleRead(region);
@@ -451,7 +452,10 @@ export class Sandbox {
         if (untracked) {
           // a read that changed something: not expected, so keep it safe the slow way
           for (const rs of Object.values(this.st.regions)) dropIndexes(rs);
-          this.exclusive(() => this.store?.compact(this.st));
+          this.exclusive(() => {
+            this.store?.compact(this.st);
+            this.unwritten.clear();
+          });
         }
         if (input?.DryRun === true) throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
         return cloneOut(out);
@@ -461,6 +465,8 @@ export class Sandbox {
         const state = tracker.view(this.st, []);
         let out: Record<string, any> | undefined;
         try {
+          if (!this.st.regions[region]) this.region(region); // a reload may have dropped a region seeded in memory
+          if (this.unwritten.delete(region)) this.write([{ path: ["regions", region], value: this.st.regions[region] }], false);
           const rs = state.regions[region];
           this.settleAll(rs, Date.now());
           const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (mutated = true), rs, this.timing.consistencyDelayMs, state);
@@ -536,13 +542,16 @@ export class Sandbox {
     settleInstances(rs, now);
   }
 
+  /** Seeds a region the state does not hold yet, in memory (see `unwritten`): the same in every process. */
   private region(region: string): RegionState {
     let rs = this.st.regions[region];
     if (!rs) {
       rs = this.st.regions[region] = emptyRegion();
       const t = new Tracker();
-      seedDefaultVpc(this.ctxFor(region, "SeedRegion", {}, "ec2", undefined, t.view(rs, ["regions", region]), 0));
+      const ctx = { ...this.ctxFor(region, "SeedRegion", {}, "ec2", undefined, t.view(rs, ["regions", region]), 0), now: Date.parse(this.st.createdAt) || 0 };
+      withSeededIds(`${this.st.accountId}/${region}`, () => seedDefaultVpc(ctx));
       dropIndexes(rs);
+      if (this.store) this.unwritten.add(region);
     }
     return rs;
   }

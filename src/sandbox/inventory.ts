@@ -34,7 +34,30 @@ export interface SandboxSummary {
   createdAt: string;
   calls: number;
   mutatingCalls: number;
+  /** Account-wide (global) resources: IAM roles and instance profiles. */
+  global: Record<string, InventoryItem[]>;
   regions: Record<string, RegionInventory>;
+}
+
+/** Account-wide kinds (IAM): listed once, before the regions. */
+export type GlobalInventoryFn = (state: SandboxState) => InventoryItem[];
+const GLOBAL_KINDS: Array<{ kind: string; fn: GlobalInventoryFn }> = [];
+
+/** Adds an account-wide kind to `sandbox show`. */
+export function registerGlobalInventory(kind: string, fn: GlobalInventoryFn): void {
+  const i = GLOBAL_KINDS.findIndex((k) => k.kind === kind);
+  if (i >= 0) GLOBAL_KINDS[i] = { kind, fn };
+  else GLOBAL_KINDS.push({ kind, fn });
+}
+
+/** The account-wide inventory; empty kinds are left out. */
+export function globalInventory(state: SandboxState): Record<string, InventoryItem[]> {
+  const out: Record<string, InventoryItem[]> = {};
+  for (const { kind, fn } of GLOBAL_KINDS) {
+    const items = fn(state);
+    if (items.length) out[kind] = items;
+  }
+  return out;
 }
 
 /** A contributor returns items with the VPC they belong to (undefined: none). */

@@ -10,6 +10,7 @@ import { allocPrivateIp, type Handler, type OpContext } from "./ec2-core.js";
 import { newMac, type EniRec, type RegionState } from "./model.js";
 import { fingerprint } from "./query.js";
 import { byText } from "../order.js";
+import { registerInventory } from "./inventory.js";
 
 export interface ResourceGatewayRec {
   id: string;
@@ -531,3 +532,19 @@ export function importLattice(
     };
   }
 }
+
+// `sandbox show`: resource gateways in their VPC, resource configurations beside them (a leftover
+// check after destroy looks here).
+registerInventory("resourceGateways", (rs) =>
+  Object.values(((rs.ext.lattice as Partial<LatticeStore> | undefined)?.gateways ?? {}) as Record<string, ResourceGatewayRec>).map((g) => ({
+    vpcId: g.vpcId,
+    item: { id: g.id, name: g.name, state: Date.now() >= g._readyAt ? "ACTIVE" : "CREATING", detail: `subnets ${g.subnetIds.join(", ")}; groups ${g.securityGroupIds.join(", ") || "none"}` },
+  })),
+);
+registerInventory("resourceConfigurations", (rs) => {
+  const lattice = rs.ext.lattice as Partial<LatticeStore> | undefined;
+  return Object.values((lattice?.configurations ?? {}) as Record<string, ResourceConfigurationRec>).map((c) => ({
+    vpcId: lattice?.gateways?.[c.resourceGatewayId]?.vpcId,
+    item: { id: c.id, name: c.name, detail: `${c.type} ${c.protocol} ports ${c.portRanges.join(",")} on ${c.resourceGatewayId}` },
+  }));
+});

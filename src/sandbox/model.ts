@@ -1,5 +1,5 @@
 // The sandbox's persisted state: types, the region catalogue and id generation.
-import { randomBytes, randomInt } from "node:crypto";
+import { createHash, randomBytes, randomInt } from "node:crypto";
 
 export const STATE_VERSION = 1;
 
@@ -205,9 +205,28 @@ export function newUserId(): string {
   return s;
 }
 
+/** Where ids come from: random, or (while a region's default resources are seeded) a seeded hash chain. */
+let idBytes: (n: number) => Buffer = randomBytes;
+
+/**
+ * Runs fn with ids derived from `seed` (sha256 chain): seeding a region's default VPC gives the same
+ * ids in every process, so a region first touched by a read need not be written (a refused command
+ * leaves the state file as it was) and every process still sees the same default VPC.
+ */
+export function withSeededIds<T>(seed: string, fn: () => T): T {
+  let n = 0;
+  const saved = idBytes;
+  idBytes = (len) => createHash("sha256").update(`${seed}/${n++}`).digest().subarray(0, len);
+  try {
+    return fn();
+  } finally {
+    idBytes = saved;
+  }
+}
+
 /** AWS-style id: prefix + 17 lowercase hex digits. */
 export function newId(prefix: string): string {
-  return `${prefix}-${randomBytes(9).toString("hex").slice(0, 17)}`;
+  return `${prefix}-${idBytes(9).toString("hex").slice(0, 17)}`;
 }
 
 export function newMac(): string {

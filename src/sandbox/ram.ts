@@ -11,6 +11,7 @@ import type { Handler, OpContext } from "./ec2-core.js";
 import type { RegionState } from "./model.js";
 import { latticeStore } from "./lattice.js";
 import { fingerprint } from "./query.js";
+import { registerInventory } from "./inventory.js";
 
 export interface AssociationRec {
   associatedEntity: string;
@@ -291,3 +292,17 @@ export const ramOps: Record<string, Handler> = {
   TagResource,
   UntagResource,
 };
+
+// `sandbox show`: RAM resource shares (region-wide, in no VPC), deleted ones left out as AWS's console does.
+registerInventory("resourceShares", (rs) =>
+  Object.values(((rs.ext.ram as Partial<RamStore> | undefined)?.shares ?? {}) as Record<string, ResourceShareRec>)
+    .filter((sh) => sh.status !== "DELETED")
+    .map((sh) => ({
+      item: {
+        id: sh.resourceShareArn,
+        name: sh.name,
+        state: sh.status,
+        detail: `${sh.associations.filter((a) => a.status === "ASSOCIATED" && a.associationType === "RESOURCE").length} resource(s), ${sh.associations.filter((a) => a.status === "ASSOCIATED" && a.associationType === "PRINCIPAL").length} principal(s)`,
+      },
+    })),
+);
