@@ -386,6 +386,7 @@ function refuseRepeatedFlags(cmd: Command, name: string, argv: string[]): void {
   }
   const repeated = options.filter((o) => {
     if (!o.long || o.negate || !(o.required || o.optional) || o.variadic) return false;
+    if (o.long === "--plan") return false; // keepPlanFile: a bare --plan or the same FILE again is one plan; two FILEs are refused there
     const collects = (o as Option & { parseArg?: unknown }).parseArg === collect;
     if (collects && !(name !== "audit" && (o.long === "--region" || o.long === "--profile"))) return false;
     return (counts.get(o.long) ?? 0) > 1;
