@@ -142,6 +142,20 @@ test("S2 end to end (create-vpc, add-nat per-az, launch-proxy, share-proxy, conn
 
   const a = await ok("audit", "--all-vpcs", "--format", "json");
   assert.deepEqual(egressFindings(a.json()), []);
+  // Widened by hand (all out on a consumer's endpoint group, every port on the gateway's): both found,
+  // each fix applied as printed, re-audited clean, the built rules untouched.
+  const ec2 = await import("@aws-sdk/client-ec2");
+  const client = new ec2.EC2({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
+  (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+  const consumerSg = plan.resources[`consumer/${consumers[0]}/sg`].id;
+  const gatewaySg = plan.resources["proxy/gateway/sg"].id;
+  await client.authorizeSecurityGroupEgress({ GroupId: consumerSg, IpPermissions: [ALL_OUT] });
+  await client.authorizeSecurityGroupEgress({ GroupId: gatewaySg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 0, ToPort: 65535, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] });
+  const wide = (await ok("audit", "--all-vpcs", "--format", "json")).json().findings.filter((f: any) => f.ruleId === RULE);
+  assert.deepEqual(wide.map((f: any) => [f.resourceId, f.severity, f.evidence.facts.role]).sort(), [[consumerSg, "low", "endpoint"], [gatewaySg, "low", "resource-gateway"]].sort());
+  for (const f of wide) await applyAwsFix(f.fix, sandbox);
+  assert.deepEqual(egressFindings((await ok("audit", "--all-vpcs", "--format", "json")).json()), []);
+  assert.deepEqual(egressOf(sandbox.state().regions[R], gatewaySg), [`tcp/3128-3128 ${rs.securityGroups[proxySg].GroupName}`]);
   // The paths still hold: each consumer subnet → its Resource endpoint → gateway → proxy:3128.
   const p1 = planOf(cwd, "team1.json");
   const ep = plan.resources[`consumer/${consumers[0]}/endpoint/us-east-1a`].id;

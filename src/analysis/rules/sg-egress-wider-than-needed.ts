@@ -76,8 +76,9 @@ function usersOfGroups(ix: SnapshotIndex): Map<string, Users> {
   for (const fn of new Set(ix.lambdaFunctions.values())) for (const g of fn.VpcConfig?.SecurityGroupIds ?? []) add(g, "lambda", `function ${fn.FunctionName}`);
   for (const eni of ix.networkInterfaces.values()) {
     if (known.has(eni.NetworkInterfaceId)) continue;
-    const role: Role = eni.InterfaceType === "lambda" ? "lambda" : "other";
-    for (const g of eni.Groups) add(g.GroupId, role, role === "lambda" ? "a Lambda ENI" : eni.NetworkInterfaceId);
+    // An endpoint's ENI its record does not list is still an endpoint's (requester-managed by the service).
+    const role: Role = eni.InterfaceType === "lambda" ? "lambda" : eni.InterfaceType === "vpc_endpoint" ? "endpoint" : "other";
+    for (const g of eni.Groups) add(g.GroupId, role, role === "other" ? eni.NetworkInterfaceId : role === "lambda" ? "a Lambda ENI" : `endpoint ENI ${eni.NetworkInterfaceId}`);
   }
   for (const inst of ix.instances.values()) for (const g of inst.SecurityGroups ?? []) add(g.GroupId, "other", inst.InstanceId);
   return users;
