@@ -1,8 +1,9 @@
 // share-proxy (S2, issue 9 item 3): PrivateLink to the egress proxy without a load balancer. A VPC
 // Lattice resource gateway in the proxies' subnets (its own security group, whose only egress is the
 // proxy group on the proxy port, admitted on that port by the proxy's group), one SINGLE resource
-// configuration per proxy (TCP, the proxy port, the proxy's private IP), and with --share-with a RAM share of the configurations. --domain: the custom
-// domain consumers' private DNS uses, with the TXT record its verification needs.
+// configuration per proxy (TCP, the proxy port, the proxy's private IP), and with --share-with a RAM
+// share of the configurations. --domain: the custom domain consumers' private DNS uses, with the TXT
+// record its verification needs.
 //
 // One SINGLE configuration per proxy, not a GROUP with CHILD configurations: a Resource endpoint for a
 // GROUP reaches each child only by that child's DNS name (CreateVpcEndpoint: "to reach a resource that
