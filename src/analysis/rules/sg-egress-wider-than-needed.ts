@@ -52,10 +52,11 @@ function usersOfGroups(ix: SnapshotIndex): Map<string, Users> {
   const gateways = new Set([...ix.resourceGateways.values()]);
   const configsByGateway = new Map<string, string[][]>();
   for (const c of new Set(ix.resourceConfigurations.values())) {
-    if (!c.resourceGatewayId) continue;
-    const list = configsByGateway.get(c.resourceGatewayId) ?? [];
+    const gwId = c.resourceGatewayId ? (ix.resourceGateways.get(c.resourceGatewayId)?.id ?? c.resourceGatewayId) : undefined; // an id or an ARN
+    if (!gwId) continue;
+    const list = configsByGateway.get(gwId) ?? [];
     list.push(c.portRanges);
-    configsByGateway.set(c.resourceGatewayId, list);
+    configsByGateway.set(gwId, list);
   }
   for (const gw of gateways) {
     for (const e of ix.resourceGatewayEnis.get(gw.id) ?? []) known.add(e.NetworkInterfaceId);
