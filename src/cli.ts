@@ -110,6 +110,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--subnets <private|ids>", "the plan's private subnets, or a comma-separated list of subnet ids (default: private)")
     .option("--allow-public-subnet", "accept public subnets (a Lambda ENI never gets a public IP: no internet there)")
     .option("--no-iam", "never change the execution role; refuse if it cannot manage ENIs")
+    .option("--egress-port <port[:cidr]>", "the new group lets the function out on tcp 443 only; also allow this port, to the VPC's CIDR or to CIDR (5432, 8443:0.0.0.0/0); repeat", collect)
     .action(lazy("attach-lambda", async () => (await import("./commands/attach-lambda.js")).attachLambdaCommand));
 
   program
@@ -279,7 +280,7 @@ const EXAMPLES: Record<string, string[]> = {
   "create-vpc": ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli --dry-run create-vpc --name sms-api"],
   import: ["egress-cli import --vpc vpc-0123456789abcdef0 --name legacy", "egress-cli --plan legacy.json import --vpc vpc-0123456789abcdef0 --name legacy --json"],
   "add-nat": ["egress-cli add-nat                       # one NAT gateway, a new Elastic IP", "egress-cli add-nat --mode per-az         # one per AZ (HA)", "egress-cli add-nat --eip eipalloc-0123456789abcdef0   # your own, allow-listed IP"],
-  "attach-lambda": ["egress-cli attach-lambda --function sms-sender", "egress-cli attach-lambda --function sms-sender --security-group sg-0123456789abcdef0", "egress-cli attach-lambda --function sms-sender --no-iam"],
+  "attach-lambda": ["egress-cli attach-lambda --function sms-sender", "egress-cli attach-lambda --function sms-sender --security-group sg-0123456789abcdef0", "egress-cli attach-lambda --function rotate-db-secret --egress-port 5432"],
   "detach-lambda": ["egress-cli detach-lambda --function sms-sender", "egress-cli --dry-run detach-lambda --function sms-sender"],
   "share-proxy": ["egress-cli share-proxy", "egress-cli share-proxy --share-with 111122223333 --share-with 444455556666"],
   "connect-proxy": ["egress-cli connect-proxy --consumer-vpc vpc-0123456789abcdef0 --subnets subnet-0123456789abcdef0,subnet-0fedcba9876543210", "egress-cli connect-proxy --consumer-vpc vpc-0123456789abcdef0 --subnets subnet-0123456789abcdef0 --consumer-profile team-a"],

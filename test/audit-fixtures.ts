@@ -37,7 +37,7 @@ export function goodSnapshot(): Snapshot {
     securityGroups: [
       { GroupId: "sg-default", GroupName: "default", VpcId: "vpc-good", IpPermissions: [{ IpProtocol: "-1", UserIdGroupPairs: [{ GroupId: "sg-default" }] }], IpPermissionsEgress: [egressAll] },
       { GroupId: "sg-app", GroupName: "app", VpcId: "vpc-good", IpPermissions: [{ IpProtocol: "tcp", FromPort: 8080, ToPort: 8080, IpRanges: [{ CidrIp: "10.10.0.0/16" }] }], IpPermissionsEgress: [egressAll] },
-      { GroupId: "sg-lambda", GroupName: "lambda", VpcId: "vpc-good", IpPermissions: [], IpPermissionsEgress: [egressAll] },
+      { GroupId: "sg-lambda", GroupName: "lambda", VpcId: "vpc-good", IpPermissions: [], IpPermissionsEgress: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] },
       { GroupId: "sg-msk", GroupName: "msk", VpcId: "vpc-good", IpPermissions: [{ IpProtocol: "tcp", FromPort: 9098, ToPort: 9098, UserIdGroupPairs: [{ GroupId: "sg-msk" }] }], IpPermissionsEgress: [egressAll] },
       { GroupId: "sg-ep", GroupName: "endpoints", VpcId: "vpc-good", IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "10.10.0.0/16" }] }], IpPermissionsEgress: [] },
     ],

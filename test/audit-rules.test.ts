@@ -77,6 +77,15 @@ const POSITIVE: Record<string, { mutate: (s: any) => void; resource: string | st
   "sg-open-all-ports": { mutate: (s) => sg(s, "sg-app").IpPermissions.push({ IpProtocol: "-1", Ipv6Ranges: [{ CidrIpv6: "::/0" }] }), resource: "sg-app" },
   "sg-open-admin-ports": { mutate: (s) => sg(s, "sg-app").IpPermissions.push({ IpProtocol: "tcp", FromPort: 20, ToPort: 25, IpRanges: [{ CidrIp: "0.0.0.0/0" }] }), resource: "sg-app", check: (f) => assert.match(f.message, /SSH \(22\), Telnet \(23\)/) },
   "sg-default-has-rules": { mutate: (s) => sg(s, "sg-default").IpPermissions.push({ IpProtocol: "tcp", FromPort: 22, ToPort: 22, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }), resource: "sg-default" },
+  "sg-egress-wider-than-needed": {
+    mutate: (s) => (sg(s, "sg-ep").IpPermissionsEgress = [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }]),
+    resource: "sg-ep",
+    check: (f) => {
+      assert.equal(f.severity, "low");
+      assert.equal(f.evidence.facts.role, "endpoint");
+      assert.equal(f.fix, `aws ec2 revoke-security-group-egress --group-id sg-ep --ip-permissions '[{"IpProtocol":"-1","IpRanges":[{"CidrIp":"0.0.0.0/0"}]}]'`);
+    },
+  },
   "nacl-blocks-return": {
     mutate: (s) => s.networkAcls[0].Entries.splice(2, 0, { RuleNumber: 50, Protocol: "6", RuleAction: "deny", Egress: false, CidrBlock: "0.0.0.0/0", PortRange: { From: 32768, To: 65535 } }),
     resource: "acl-good",

@@ -12,13 +12,15 @@ import { classifyError, errorCode } from "../aws/errors.js";
 import { isLiveEndpoint, listSecurityGroups } from "../aws/ec2.js";
 import { LAMBDA_VPC_ACCESS_POLICY_ARN, allows, decodePolicy, missingEniActions, type PolicyDocument } from "../aws/policy-eval.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
+import { undoSteps } from "../engine/destroy.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
 import { attachedPolicyArns, rolePolicyAttachmentStep } from "../engine/kinds/iam-role-policy-attachment.js";
 import { getFunctionConfiguration, lambdaVpcConfigKind, lambdaVpcConfigStep, vpcConfigOf } from "../engine/kinds/lambda-vpc-config.js";
 import { recordOf } from "../engine/kinds/kind.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
+import { egressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
-import { awsId, parseOptions } from "./options.js";
+import { awsId, cidrOption, parseOptions, portOption, Problems } from "./options.js";
 import * as z from "zod";
 import { chooseSubnets, parseFunctionRef, subnetEgress } from "./lambda-common.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
@@ -32,6 +34,8 @@ const AttachLambdaOptionsSchema = z.object({
   allowPublicSubnet: z.boolean().default(false),
   /** --no-iam: never change the execution role. */
   iam: z.boolean().default(true),
+  /** --egress-port PORT[:CIDR] (repeat): tcp out besides HTTPS, to the VPC's CIDR unless a CIDR is named. */
+  egressPort: z.array(z.string()).default([]),
 });
 export type AttachLambdaOptions = z.input<typeof AttachLambdaOptionsSchema>;
 
@@ -71,6 +75,33 @@ async function rolePermissions(ctx: Context, roleArn: string, accountId: string)
   }
 }
 
+/**
+ * The egress of the group attach-lambda creates: HTTPS to anywhere (AWS APIs through a NAT or
+ * interface endpoints, and what the function calls on the internet), plus each --egress-port
+ * (tcp PORT to the VPC's CIDR — a database, a cache —, or to the CIDR after a colon). DNS needs no
+ * rule: security groups do not filter traffic to the Amazon DNS server.
+ */
+export function lambdaEgress(raw: string[], vpcCidr: string, givenSg: string | undefined): Array<{ port: number; cidr: string; label: string }> {
+  const problems = new Problems();
+  const out = [{ port: 443, cidr: "0.0.0.0/0", label: "HTTPS out" }];
+  for (const item of raw) {
+    const [portText, cidrText, ...rest] = item.split(":");
+    try {
+      if (rest.length) throw new UsageError(`--egress-port ${JSON.stringify(item)}: expected PORT or PORT:CIDR (e.g. 5432 or 8443:0.0.0.0/0).`);
+      const port = portOption("egress-port", portText);
+      if (port === 0) throw new UsageError("--egress-port must be from 1 to 65535, got 0.");
+      const cidr = cidrText === undefined ? vpcCidr : cidrOption("egress-port", cidrText);
+      if (!out.some((e) => e.port === port && e.cidr === cidr)) out.push({ port, cidr, label: `--egress-port ${item}` });
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      problems.add(err.message, err.hint);
+    }
+  }
+  if (raw.length && givenSg) problems.add(`--egress-port applies to the group attach-lambda creates; ${givenSg} is yours and is left as it is.`, "Drop --egress-port, or add the rule to your group yourself.");
+  problems.throwIfAny();
+  return out;
+}
+
 export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions): Promise<number> {
   // 1. Flags, offline.
   const opts = parseOptions(AttachLambdaOptionsSchema, raw);
@@ -80,6 +111,7 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
   const wantIam = opts.iam;
   const vpcId = requirePlanVpc(plan);
   const subnets = chooseSubnets(plan, opts.subnets);
+  const egressRules = lambdaEgress(opts.egressPort, plan.resources.vpc?.cidr ?? "", givenSg);
   const stepBase = `lambda/${ref.name}`;
   const prior = recordOf(plan, lambdaVpcConfigKind, `${stepBase}/vpc-config`);
   if (prior?.state === "created") {
@@ -145,6 +177,7 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
         description: `egress-cli: Lambda function ${ref.name} (no ingress)`,
         label: `security group for Lambda function ${ref.name}`,
       }),
+      ...egressRules.map((e) => egressRuleStep({ id: `${stepBase}/sg/egress/${e.port}/${e.cidr}`, groupStep: `${stepBase}/sg`, to: { cidr: e.cidr }, port: e.port, label: e.label })),
     );
   }
   if (needIam) steps.push(rolePolicyAttachmentStep({ id: `${stepBase}/iam`, roleName: role.roleName, policyArn: LAMBDA_VPC_ACCESS_POLICY_ARN, functionName: ref.name }));
@@ -155,7 +188,7 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
       subnetIds: subnets.map((s) => s.subnetId),
       securityGroupId: givenSg,
       securityGroupStep: givenSg ? undefined : `${stepBase}/sg`,
-      dependsOn: subnets.map((s) => s.step),
+      dependsOn: [...subnets.map((s) => s.step), ...(givenSg ? [] : egressRules.map((e) => `${stepBase}/sg/egress/${e.port}/${e.cidr}`))],
       iamStep: needIam ? `${stepBase}/iam` : undefined,
     }),
   );
@@ -165,6 +198,10 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
     session.plan.spec = { ...session.plan.spec, lambda: { ...((session.plan.spec.lambda as object) ?? {}), [ref.name]: { subnets: subnets.map((s) => s.subnetId), securityGroup: givenSg ?? "new" } } };
     if (!ctx.opts.dryRun) await session.save();
     const report = await runSteps(ctx, session, steps);
+    // Egress rules an earlier run made that this run's --egress-port no longer asks for: revoked.
+    const wantedEgress = new Set(steps.map((s) => s.id));
+    const staleEgress = Object.entries(session.plan.resources).filter(([id, r]) => id.startsWith(`${stepBase}/sg/egress/`) && r.state !== "deleted" && !wantedEgress.has(id)).map(([id]) => id);
+    if (staleEgress.length && !ctx.opts.dryRun) await undoSteps(ctx, session, staleEgress, { reason: "no longer in --egress-port" });
     const a = recordOf(session.plan, lambdaVpcConfigKind, `${stepBase}/vpc-config`)?.attrs ?? {};
     const egressIps = [...new Set(egress.map((e) => e.egressIp).filter((x): x is string => Boolean(x)))];
     const iamStep = session.plan.resources[`${stepBase}/iam`];
@@ -179,6 +216,8 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
       subnetIds: subnets.map((s) => s.subnetId),
       securityGroupId: givenSg ?? session.plan.resources[`${stepBase}/sg`]?.id ?? null,
       securityGroupCreated: !givenSg,
+      // What the new group lets the function open (a group of yours is left as it is).
+      egress: givenSg ? null : egressRules.map((e) => ({ protocol: "tcp", port: e.port, cidr: e.cidr })),
       iam: {
         roleName: role.roleName,
         roleArn: role.roleArn,

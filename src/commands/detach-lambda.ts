@@ -30,7 +30,7 @@ export async function detachLambdaCommand(ctx: Context, raw: DetachLambdaOptions
   const previous = cfg.attrs.previousVpcConfig ?? null;
   const iamRec = recordOf(plan, rolePolicyAttachmentKind, `${base}/iam`);
   if (ctx.opts.dryRun) {
-    const result = { command: "detach-lambda", dryRun: true, plan: plan.name, functionName: ref.name, restoresVpcConfig: previous, wouldDelete: [`${base}/vpc-config`, `${base}/iam`, `${base}/sg`].filter((s) => plan.resources[s] && plan.resources[s].state !== "deleted" && !(s === `${base}/iam` && functionsUsingRole(plan.resources, iamRec?.attrs.roleName ?? "", { exceptStep: `${base}/vpc-config`, unknownCounts: true }).length)) };
+    const result = { command: "detach-lambda", dryRun: true, plan: plan.name, functionName: ref.name, restoresVpcConfig: previous, wouldDelete: [`${base}/vpc-config`, `${base}/iam`, ...Object.keys(plan.resources).filter((s) => s.startsWith(`${base}/sg/egress/`)), `${base}/sg`].filter((s) => plan.resources[s] && plan.resources[s].state !== "deleted" && !(s === `${base}/iam` && functionsUsingRole(plan.resources, iamRec?.attrs.roleName ?? "", { exceptStep: `${base}/vpc-config`, unknownCounts: true }).length)) };
     ctx.emit(result, renderDetachLambda);
     return 0;
   }
@@ -65,6 +65,9 @@ export async function detachLambdaCommand(ctx: Context, raw: DetachLambdaOptions
       await undo(step);
     }
     const sg = session.plan.resources[`${base}/sg`];
+    // The group's own egress rules go with it (the function no longer uses it).
+    const ownEgress = Object.keys(session.plan.resources).filter((s) => s.startsWith(`${base}/sg/egress/`));
+    if (sg && sg.state === "created") for (const s of ownEgress) await undo(s);
     if (sg && sg.state === "created") {
       // One try: rules of other groups (an endpoint group admitting this one) keep it alive; destroy removes it.
       const referenced = Object.entries(session.plan.resources).some(([, r]) => r.state === "created" && r.dependsOn.includes(`${base}/sg`) && r.kind !== "lambda-vpc-config");

@@ -227,12 +227,12 @@ export function proxySteps(plan: Plan, s: ProxySettings, subnets: ChosenSubnet[]
     iamRoleStep({ id: "proxy/role", label: "IAM role of the proxy (trusted by EC2)", trustPolicy: EC2_TRUST_POLICY, description: `egress-cli proxy of plan ${plan.name}: SSM agent only` }),
     { ...rolePolicyAttachmentStep({ id: "proxy/role/ssm-core", roleName: roleNameOf(plan.name, "proxy/role"), policyArn: SSM_CORE_POLICY_ARN }), dependsOn: ["proxy/role"] },
     instanceProfileStep({ id: "proxy/profile", roleStep: "proxy/role" }),
-    securityGroupStep({ id: "proxy/sg", groupName: `${plan.name}-proxy`, description: `egress-cli proxy of plan ${plan.name}: tcp/${s.port} from private sources, out tcp 80/443`, label: "proxy security group", revokeDefaultEgress: true }),
+    securityGroupStep({ id: "proxy/sg", groupName: `${plan.name}-proxy`, description: `egress-cli proxy of plan ${plan.name}: tcp/${s.port} from private sources, out tcp 80/443`, label: "proxy security group" }),
   ];
   [vpcCidr, ...s.allowCidrs.filter((c) => c !== vpcCidr)].forEach((cidr, n) =>
     steps.push(ingressRuleStep({ id: `proxy/sg/ingress/${n}`, groupStep: "proxy/sg", port: s.port, source: { kind: "cidr", cidr, label: n === 0 ? "the VPC" : "--allow-cidr" } })),
   );
-  for (const port of PROXY_EGRESS_PORTS) steps.push(egressRuleStep({ id: `proxy/sg/egress/${port}`, groupStep: "proxy/sg", cidr: "0.0.0.0/0", port, label: port === 443 ? "TLS out" : "HTTP out" }));
+  for (const port of PROXY_EGRESS_PORTS) steps.push(egressRuleStep({ id: `proxy/sg/egress/${port}`, groupStep: "proxy/sg", to: { cidr: "0.0.0.0/0" }, port, label: port === 443 ? "TLS out" : "HTTP out" }));
   for (const sub of subnets) {
     const id = `proxy/${sub.az}/instance`;
     steps.push(

@@ -1,8 +1,9 @@
 // share-proxy (S2, issue 9 item 3): PrivateLink to the egress proxy without a load balancer. A VPC
-// Lattice resource gateway in the proxies' subnets (its own security group, admitted on the proxy
-// port by the proxy's group), one SINGLE resource configuration per proxy (TCP, the proxy port, the
-// proxy's private IP), and with --share-with a RAM share of the configurations. --domain: the custom
-// domain consumers' private DNS uses, with the TXT record its verification needs.
+// Lattice resource gateway in the proxies' subnets (its own security group, whose only egress is the
+// proxy group on the proxy port, admitted on that port by the proxy's group), one SINGLE resource
+// configuration per proxy (TCP, the proxy port, the proxy's private IP), and with --share-with a RAM
+// share of the configurations. --domain: the custom domain consumers' private DNS uses, with the TXT
+// record its verification needs.
 //
 // One SINGLE configuration per proxy, not a GROUP with CHILD configurations: a Resource endpoint for a
 // GROUP reaches each child only by that child's DNS name (CreateVpcEndpoint: "to reach a resource that
@@ -21,7 +22,7 @@ import { resourceGatewayKind, resourceGatewayStep } from "../engine/kinds/lattic
 import { resourceConfigurationKind, resourceConfigurationStep } from "../engine/kinds/lattice-resource-configuration.js";
 import { ramResourceShareKind, ramResourceShareStep } from "../engine/kinds/ram-resource-share.js";
 import { domainVerificationKind, domainVerificationStep } from "../engine/kinds/lattice-domain-verification.js";
-import { ingressRuleStep } from "../engine/kinds/security-group-rule.js";
+import { egressRuleStep, ingressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { planSubnets } from "../engine/kinds/views.js";
 import { proxySettings, type Plan } from "../plans/schema.js";
@@ -114,6 +115,8 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
   const configSteps = proxies.map((x) => configurationStepOf(x.az!));
   const steps: StepDef[] = [
     securityGroupStep({ id: "proxy/gateway/sg", groupName: `${plan!.name}-proxy-gateway`, description: "egress-cli: VPC Lattice resource gateway of the proxy", label: "security group of the resource gateway" }),
+    // The gateway only forwards to the proxies: its group's one egress rule is the proxy group on the port.
+    egressRuleStep({ id: "proxy/gateway/sg/egress/proxy", groupStep: "proxy/gateway/sg", to: { groupStep: "proxy/sg" }, port, label: "to the proxy" }),
     ingressRuleStep({ id: "proxy/sg/ingress/gateway", groupStep: "proxy/sg", source: { kind: "sg", groupStep: "proxy/gateway/sg", label: "the resource gateway" }, port }),
     resourceGatewayStep({ id: "proxy/gateway", subnetSteps: [...subnetSteps.values()].sort(), securityGroupSteps: ["proxy/gateway/sg"] }),
     ...(domain ? [domainVerificationStep({ id: "proxy/domain", domainName: domain })] : []),
@@ -126,7 +129,7 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
         ...(domain ? { customDomain: { name: customDomainOf(domain, x.az!, proxies.length), verificationStep: "proxy/domain" } } : {}),
       });
       // the proxy's group must admit the gateway before a consumer's first connection
-      return { ...step, dependsOn: [...(step.dependsOn ?? []), "proxy/sg/ingress/gateway", x.step] };
+      return { ...step, dependsOn: [...(step.dependsOn ?? []), "proxy/sg/ingress/gateway", "proxy/gateway/sg/egress/proxy", x.step] };
     }),
     ...(principals.length ? [ramResourceShareStep({ id: "proxy/share", resourceSteps: configSteps, principals, label: `RAM share of the proxy with ${principals.join(", ")}` })] : []),
   ];

@@ -213,7 +213,7 @@ export function renderAttachLambda(r: any, c: C, o: RenderOptions = {}): string 
   if (r.dryRun) return dryRunLines(c, r).join("\n");
   const lines = [`${c.green("✔")} Lambda function ${c.bold(r.functionName)} attached to ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
   lines.push(table(["subnet", "route table", "egress"], r.subnets.map((s: any) => [s.subnetId, s.routeTableId, s.egressIp ? `NAT ${s.natGatewayId} → ${s.egressIp}` : s.public ? "public (no public IP for Lambda ENIs)" : "VPC only"]), o));
-  lines.push(`Security group: ${r.securityGroupId}${r.securityGroupCreated ? " (created, no ingress)" : " (yours)"}`);
+  lines.push(`Security group: ${r.securityGroupId}${r.securityGroupCreated ? ` (created, no ingress; out: ${r.egress.map((e: any) => `tcp/${e.port} to ${e.cidr}`).join(", ")})` : " (yours)"}`);
   if (r.iam.attachedPolicy) lines.push(`Execution role ${r.iam.roleName}: ${r.iam.changed ? "attached" : "has"} ${r.iam.attachedPolicy.split("/").pop()}${r.iam.changed ? " (ENI permissions; detach-lambda/destroy remove it)" : ""}`);
   else if (r.iam.alreadyGrantedBy.length) lines.push(`Execution role ${r.iam.roleName}: ENI permissions already granted by ${r.iam.alreadyGrantedBy.join(", ")} (unchanged)`);
   if (r.previousVpcConfig) lines.push(c.dim(`Previous VPC config recorded (restored by detach-lambda/destroy): ${r.previousVpcConfig.SubnetIds.join(", ")}`));

@@ -18,6 +18,7 @@ import { natNoEip } from "./nat-no-eip.js";
 import { natSubnetNoIgwRoute } from "./nat-subnet-no-igw-route.js";
 import { routeToDeadNat } from "./route-to-dead-nat.js";
 import { sgDefaultHasRules } from "./sg-default-has-rules.js";
+import { sgEgressWiderThanNeeded } from "./sg-egress-wider-than-needed.js";
 import { sgOpenAdminPorts } from "./sg-open-admin-ports.js";
 import { sgOpenAllPorts } from "./sg-open-all-ports.js";
 import { subnetPublicIpPrivate } from "./subnet-public-ip-private.js";
@@ -44,6 +45,7 @@ export const RULES: readonly Rule[] = [
   sgOpenAllPorts,
   sgOpenAdminPorts,
   sgDefaultHasRules,
+  sgEgressWiderThanNeeded,
   naclBlocksReturn,
   vpcCidrOverlap,
   subnetPublicIpPrivate,

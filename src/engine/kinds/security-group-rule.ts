@@ -1,5 +1,5 @@
 // Kind "security-group-rule": ingress tcp/<port> into a plan group from one source, or egress
-// tcp/<port> from it to a CIDR (a relation: adopted when it holds; revoked by destroy or when
+// tcp/<port> from it to a CIDR or a group (a relation: adopted when it holds; revoked by destroy or when
 // --allow-from no longer asks for it).
 import type { IpPermission } from "@aws-sdk/client-ec2";
 import * as z from "zod";
@@ -97,32 +97,45 @@ export function ingressRuleStep(o: { id: string; groupStep: string; source: Rule
   };
 }
 
-/** Egress tcp/<port> from a plan security group to a CIDR (the proxy's 80 and 443 to the internet). */
-export function egressRuleStep(o: { id: string; groupStep: string; cidr: string; port: number; label: string }): StepDef {
-  const want: IpPermission = { IpProtocol: "tcp", FromPort: o.port, ToPort: o.port, IpRanges: [{ CidrIp: o.cidr }] };
-  const result = (groupId: string) => ({ id: `${groupId}|egress|${o.port}|${o.cidr}`, attrs: { groupId, permission: want, direction: "egress" } });
+/**
+ * Egress tcp/<port> from a plan security group to a CIDR (the proxy's 80 and 443 to the internet, a
+ * Lambda function's HTTPS) or to another plan group (the resource gateway to the proxy).
+ */
+export function egressRuleStep(o: { id: string; groupStep: string; to: { cidr: string } | { groupStep: string }; port: number; label: string }): StepDef {
+  const peerOf = (run: StepRun) => ("cidr" in o.to ? o.to.cidr : run.ref(o.to.groupStep));
+  const wantOf = (peer: string): IpPermission =>
+    "cidr" in o.to ? { IpProtocol: "tcp", FromPort: o.port, ToPort: o.port, IpRanges: [{ CidrIp: peer }] } : { IpProtocol: "tcp", FromPort: o.port, ToPort: o.port, UserIdGroupPairs: [{ GroupId: peer }] };
+  const result = (groupId: string, peer: string) => ({ id: `${groupId}|egress|${o.port}|${peer}`, attrs: { groupId, permission: wantOf(peer), direction: "egress" } });
   const holds = async (run: StepRun) => {
     const groupId = run.ref(o.groupStep);
+    const peer = peerOf(run);
     const g = await getSecurityGroup(await ec2Of(run), groupId);
-    const ok = g?.IpPermissionsEgress?.some((p) => p.IpProtocol === "tcp" && p.FromPort === o.port && p.ToPort === o.port && p.IpRanges?.some((r) => r.CidrIp === o.cidr));
-    return ok ? result(groupId) : undefined;
+    const ok = g?.IpPermissionsEgress?.some(
+      (p) => p.IpProtocol === "tcp" && p.FromPort === o.port && p.ToPort === o.port && ("cidr" in o.to ? p.IpRanges?.some((r) => r.CidrIp === peer) : p.UserIdGroupPairs?.some((u) => u.GroupId === peer)),
+    );
+    return ok ? result(groupId, peer) : undefined;
   };
   return {
     id: o.id,
     kind: securityGroupRuleKind.kind,
-    label: `egress tcp/${o.port} to ${o.cidr} (${o.label})`,
-    dependsOn: [o.groupStep],
+    label: `egress tcp/${o.port} to ${"cidr" in o.to ? o.to.cidr : o.to.groupStep} (${o.label})`,
+    dependsOn: [o.groupStep, ...("groupStep" in o.to ? [o.to.groupStep] : [])],
     verify: (run) => holds(run),
     discover: (run) => holds(run),
-    intent: async (run) => result(run.ref(o.groupStep)).attrs,
+    intent: async (run) => result(run.ref(o.groupStep), peerOf(run)).attrs,
     async create(run) {
       const groupId = run.ref(o.groupStep);
+      const peer = peerOf(run);
+      const want = wantOf(peer);
+      const described: IpPermission = want.IpRanges
+        ? { ...want, IpRanges: [{ CidrIp: peer, Description: `egress-cli: ${o.label}` }] }
+        : { ...want, UserIdGroupPairs: [{ GroupId: peer, Description: `egress-cli: ${o.label}` }] };
       try {
-        await (await ec2Of(run)).authorizeSecurityGroupEgress({ GroupId: groupId, IpPermissions: [{ ...want, IpRanges: [{ CidrIp: o.cidr, Description: `egress-cli: ${o.label}` }] }] });
+        await (await ec2Of(run)).authorizeSecurityGroupEgress({ GroupId: groupId, IpPermissions: [described] });
       } catch (err) {
         if (errorCode(err) !== "InvalidPermission.Duplicate") throw err;
       }
-      return result(groupId);
+      return result(groupId, peer);
     },
   };
 }

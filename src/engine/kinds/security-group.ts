@@ -7,12 +7,18 @@ import { errorCode } from "../../aws/errors.js";
 import { listSecurityGroups, orUndefined } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
+import { eventually } from "../../aws/retry.js";
 import { ec2Of } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
-/** The rule EC2 puts in every new group: all traffic out to anywhere. */
-const isAllowAllEgress = (p: { IpProtocol?: string; IpRanges?: { CidrIp?: string }[] }) => p.IpProtocol === "-1" && Boolean(p.IpRanges?.some((r) => r.CidrIp === "0.0.0.0/0"));
+/** The rules EC2 puts in every new group: all traffic out to anywhere (IPv4, and IPv6 in a dual-stack VPC). */
+const DEFAULT_EGRESS = [
+  { IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] },
+  { IpProtocol: "-1", Ipv6Ranges: [{ CidrIpv6: "::/0" }] },
+];
+const holdsDefault = (g: SecurityGroup | undefined, d: (typeof DEFAULT_EGRESS)[number]) =>
+  Boolean(g?.IpPermissionsEgress?.some((p) => p.IpProtocol === "-1" && (d.IpRanges ? p.IpRanges?.some((r) => r.CidrIp === "0.0.0.0/0") : p.Ipv6Ranges?.some((r) => r.CidrIpv6 === "::/0"))));
 
 export const getSecurityGroup = async (ec2: Awaited<ReturnType<typeof ec2Of>>, id: string) => (await orUndefined(listSecurityGroups(ec2, undefined, [id])))?.[0];
 const type: Ec2Type<SecurityGroup> = { kind: "security-group", get: getSecurityGroup, list: (ec2, f) => listSecurityGroups(ec2, f), idOf: (g) => g.GroupId!, refs: (g) => [g.VpcId] };
@@ -24,12 +30,13 @@ export const securityGroupKind = defineKind({
 });
 
 /**
- * A plan security group. `revokeDefaultEgress`: EC2's default allow-all egress rule is removed
- * (after create, and again on every re-run, so a crash between the two calls is finished later);
- * the command adds the egress it allows as rules of its own. `vpcId`: a VPC other than the plan's
- * (connect-proxy's consumer VPC).
+ * A plan security group, with no egress of its own: EC2's default allow-all egress is revoked in
+ * settle, which runs after create, adopt and verify — so kill -9 between CreateSecurityGroup and the
+ * revoke is finished by the re-run, and a group an older version left open is narrowed. The command
+ * adds the egress its role needs as security-group-rule steps (egressRuleStep). `vpcId`: a VPC
+ * other than the plan's (connect-proxy's consumer VPC).
  */
-export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string; revokeDefaultEgress?: boolean; vpcId?: string }): StepDef {
+export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string; vpcId?: string }): StepDef {
   const vpcOf = (run: StepRun) => o.vpcId ?? run.ref("vpc");
   const find = async (run: StepRun) => listSecurityGroups(await ec2Of(run), run.stepFilters);
   const result = (g: SecurityGroup) => ({ id: g.GroupId!, attrs: { groupName: g.GroupName, vpcId: g.VpcId } });
@@ -54,16 +61,18 @@ export function securityGroupStep(o: { id: string; groupName: string; descriptio
         throw err;
       }
     },
-    ...(o.revokeDefaultEgress
-      ? {
-          async settle(run: StepRun, r: { id: string | null }) {
-            const ec2 = await ec2Of(run);
-            const g = await getSecurityGroup(ec2, r.id!);
-            const open = g?.IpPermissionsEgress?.find(isAllowAllEgress);
-            if (open) await ec2.revokeSecurityGroupEgress({ GroupId: r.id!, IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] });
-          },
-        }
-      : {}),
+    async settle(run: StepRun, r: { id: string | null }) {
+      const ec2 = await ec2Of(run);
+      // Not yet visible right after create is eventual consistency, not "nothing to revoke".
+      const g = (await eventually(run.ctx, () => listSecurityGroups(ec2, undefined, [r.id!])))[0];
+      const open = DEFAULT_EGRESS.filter((d) => holdsDefault(g, d));
+      if (!open.length) return;
+      try {
+        await ec2.revokeSecurityGroupEgress({ GroupId: r.id!, IpPermissions: open });
+      } catch (err) {
+        if (errorCode(err) !== "InvalidPermission.NotFound") throw err; // revoked meanwhile (a concurrent re-run)
+      }
+    },
     dryRun: async (run) => {
       await (await ec2Of(run)).createSecurityGroup({ VpcId: vpcOf(run), GroupName: o.groupName, Description: o.description, DryRun: true });
     },
