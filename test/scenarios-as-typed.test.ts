@@ -221,3 +221,25 @@ test("S4's add-endpoint: --dry-run shows the derived policies; an --allow-from g
   assert.match(st[0].Principal.AWS[0], /role\/service-role\/msk-consumer-role$/);
   assert.deepEqual(half.json().derivedPolicyInputs[0].resources, undefined);
 });
+
+test("pure: a Kafka mapping's secrets come from its SourceAccessConfigurations; derived grants give one Secrets Manager statement each", async () => {
+  const { kafkaMappingsOf } = await import("../src/analysis/rules/msk.js");
+  const { leastPrivilegePolicy } = await import("../src/commands/add-endpoint.js");
+  const sm = (n: string) => `arn:aws:secretsmanager:us-east-1:123456789012:secret:${n}`;
+  const esms = [
+    { UUID: "m1", EventSourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/orders/abc-1", FunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f1", SourceAccessConfigurations: [{ Type: "SASL_SCRAM_512_AUTH", URI: sm("AmazonMSK_a") }, { Type: "SERVER_ROOT_CA_CERTIFICATE", URI: sm("ca") }] },
+    { UUID: "m2", EventSourceArn: "arn:aws:kafka:us-east-1:123456789012:cluster/orders/abc-1", FunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f2", ProvisionedPollerConfig: { MinimumPollers: 1 } },
+    { UUID: "m3", EventSourceArn: "arn:aws:sqs:us-east-1:123456789012:q", SourceAccessConfigurations: [{ Type: "BASIC_AUTH", URI: sm("mq") }] },
+  ];
+  const enis = [{ NetworkInterfaceId: "eni-1", SubnetId: "subnet-1", Description: "Amazon MSK network interface for cluster orders", Groups: [{ GroupId: "sg-c" }] }];
+  const ms = kafkaMappingsOf(esms, enis);
+  assert.deepEqual(ms.map((m) => [m.id, m.secretArns, m.subnetIds, m.groupIds, m.onDemand]), [
+    ["m1", [sm("AmazonMSK_a"), sm("ca")], ["subnet-1"], ["sg-c"], true],
+    ["m2", [], ["subnet-1"], ["sg-c"], false],
+  ]);
+  const doc = leastPrivilegePolicy("secretsmanager", { grants: [{ principals: ["arn:aws:iam::123456789012:role/r1"], resources: [sm("a")] }, { principals: ["arn:aws:iam::123456789012:role/r2"], resources: [sm("b")] }] }) as any;
+  assert.deepEqual(doc.Statement.map((s: any) => [s.Sid, s.Principal.AWS, s.Resource]), [
+    ["OnlyTheseRolesAndSecrets1", ["arn:aws:iam::123456789012:role/r1"], [sm("a")]],
+    ["OnlyTheseRolesAndSecrets2", ["arn:aws:iam::123456789012:role/r2"], [sm("b")]],
+  ]);
+});

@@ -10,7 +10,7 @@ import { readFile } from "node:fs/promises";
 import type { SecurityGroup, ServiceDetail } from "@aws-sdk/client-ec2";
 import { sandboxRequested, type Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { errorCode } from "../aws/errors.js";
+import { classifyError, errorCode } from "../aws/errors.js";
 import { getVpc, isLiveEndpoint, listSecurityGroups, listSubnets, listVpcEndpoints } from "../aws/ec2.js";
 import { kafkaMappingsOf } from "../analysis/rules/msk.js";
 import { policyProblems } from "../aws/policy-eval.js";
@@ -201,7 +201,8 @@ async function kafkaMappingGrants(ctx: Context, vpcId: string, clusterGroups: st
   const all: MappingGrant[] = [];
   for (const m of kafkaMappingsOf(esms, enis)) {
     if (!m.subnetIds.some((id) => inVpc.has(id))) continue;
-    const fn = m.esm.FunctionArn ? await getFunctionConfiguration(lambda, m.esm.FunctionArn) : undefined;
+    // A role we may not read is reported as such (the user then names it with --principal).
+    const fn = m.esm.FunctionArn ? await getFunctionConfiguration(lambda, m.esm.FunctionArn).catch((err) => (classifyError(err) === "auth" ? undefined : Promise.reject(err))) : undefined;
     all.push({ eventSourceMapping: m.id, eventSourceArn: m.esm.EventSourceArn ?? "", functionArn: m.esm.FunctionArn ?? "", ...(fn?.Role ? { role: fn.Role } : {}), secrets: m.secretArns, clusterSecurityGroups: m.groupIds });
   }
   const matching = clusterGroups.length ? all.filter((g) => g.clusterSecurityGroups.some((id) => clusterGroups.includes(id))) : all;
