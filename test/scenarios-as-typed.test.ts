@@ -205,6 +205,14 @@ test("S4's add-endpoint: --dry-run shows the derived policies; an --allow-from g
   assert.equal(json.derivedPolicyInputs.length, 1);
   assert.equal(json.derivedPolicyInputs[0].service, "secretsmanager");
   assert.match(json.derivedPolicyInputs[0].from[0].functionArn, /:function:msk-consumer$/);
+  // The msk-esm preset: without --sasl it says the mapping reads a secret; with --sasl the policy is derived.
+  const preset = await exec(["--sandbox", "add-endpoint", "--for", "msk-esm", "--allow-from", ids["sg-0cluster..."], "--enable-vpc-dns", "--dry-run", "--json"]);
+  assert.equal(preset.code, 0, preset.stderr);
+  assert.ok(preset.json().warnings.some((w: string) => /reads arn:aws:secretsmanager:.*AmazonMSK_.* from Secrets Manager: add --sasl/.test(w)), JSON.stringify(preset.json().warnings));
+  const sasl = await exec(["--sandbox", "add-endpoint", "--for", "msk-esm", "--sasl", "--allow-from", ids["sg-0cluster..."], "--enable-vpc-dns", "--dry-run", "--json"]);
+  assert.equal(sasl.code, 0, sasl.stderr);
+  assert.deepEqual(sasl.json().endpoints.map((e: any) => e.service).sort(), ["lambda", "secretsmanager", "sts"]);
+  assert.match(sasl.json().endpoints.find((e: any) => e.service === "secretsmanager").policyDocument.Statement[0].Resource[0], /secret:AmazonMSK_msk-demo-consumer-/);
   // The VPC's default group is no cluster's: no mapping to learn from; both flags named, with the reason.
   const show = (await exec(["--sandbox", "sandbox", "show", "--json"])).json();
   const def = show.summary.regions["us-east-1"].vpcs.find((v: any) => v.id === ids["vpc-0msk..."]).resources.securityGroups.find((g: any) => g.name === "default").id;

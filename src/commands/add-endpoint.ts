@@ -343,6 +343,11 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
     const gs = await listSecurityGroups(ec2, undefined, groups);
     clusterChecks = gs.flatMap((g) => mskClusterChecks(g));
     for (const c of clusterChecks) if (!c.ok) ctx.log.warn(`${c.check}: ${c.detail}`);
+    if (!opts.sasl) {
+      // The pollers of a mapping that names a secret (SASL/SCRAM, BASIC_AUTH, mTLS) read it from Secrets Manager too.
+      const withSecrets = (await kafkaMappingGrants(ctx, vpcId, groups)).matching.filter((g) => g.secrets.length);
+      if (withSecrets.length) warnings.push(`Event source mapping ${withSecrets.map((g) => `${g.eventSourceMapping} (${g.functionArn.split(":").pop()})`).join(", ")} reads ${[...new Set(withSecrets.flatMap((g) => g.secrets))].join(", ")} from Secrets Manager: add --sasl for a secretsmanager endpoint too (its policy derived from the mapping).`);
+    }
   }
 
   const policies = new Map<string, { text?: string; mode: string }>();
