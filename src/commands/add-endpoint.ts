@@ -406,17 +406,18 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
   // VPC DNS attributes off: turned on only with consent — --enable-vpc-dns, or a yes at the terminal
   // (asked once everything else is known to be fine, so a refusal never follows a yes).
   if (dnsOff && !opts.enableVpcDns) {
+    const it = dnsOff.includes(" and ") ? "them" : "it";
     const problem = [
       `Private DNS makes ${interfaceServices[0]}.${plan.region}.amazonaws.com resolve to the endpoint inside the VPC, and AWS allows it only when the VPC has enableDnsSupport and enableDnsHostnames; ${vpcId} has ${dnsOff} off.`,
-      `Pass --enable-vpc-dns to turn ${dnsOff.includes(" and ") ? "them" : "it"} on (destroy turns ${dnsOff.includes(" and ") ? "them" : "it"} back off; on a terminal the command asks), or --no-private-dns (then clients must use the endpoint's own DNS names).`,
+      `Pass --enable-vpc-dns to turn ${it} on (destroy turns ${it} back off; on a terminal the command asks), or --no-private-dns (then clients must use the endpoint's own DNS names).`,
       "VpcDnsOff",
     ] as const;
     const canAsk = ctx.opts.yes || ctx.interactive;
     if (found.list.length || !canAsk) found.add(...problem);
     else if (ctx.opts.dryRun) {
       dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
-      warnings.push(`${vpcId} has ${dnsOff} off: ${ctx.opts.yes ? "with --yes the real run turns" : "the real run asks before turning"} ${dnsOff.includes(" and ") ? "them" : "it"} on (destroy turns ${dnsOff.includes(" and ") ? "them" : "it"} back off).`);
-    } else if (await ctx.confirm(`${vpcId} has ${dnsOff} off; private DNS for the ${interfaceServices.join(", ")} endpoint(s) needs it on. Turn it on (destroy turns it back off)?`)) {
+      warnings.push(`${vpcId} has ${dnsOff} off: ${ctx.opts.yes ? "with --yes the real run turns" : "the real run asks before turning"} ${it} on (destroy turns ${it} back off).`);
+    } else if (await ctx.confirm(`${vpcId} has ${dnsOff} off; private DNS for the ${interfaceServices.join(", ")} endpoint(s) needs ${it} on. Turn ${it} on (destroy turns ${it} back off)?`)) {
       dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
     } else found.add(...problem);
   }
