@@ -3,12 +3,14 @@
 // global --sandbox the README uses and the example ids filled in (vpc-0msk… → the seeded MSK VPC).
 // Ids are looked up the way a user would, with `sandbox show --json`. Nothing is passed that the
 // scenario does not type: no --json, no --yes, no --enable-vpc-dns. S4's add-endpoint asks at a
-// terminal before turning on the VPC's DNS hostnames; the terminal is a fake TTY answering "y".
+// terminal before turning on the VPC's DNS hostnames: answered "y" on a fake TTY in process, and once
+// on a real pseudo-terminal by the built binary (`npm run build` first, like test/pty.test.ts).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
-import { ROOT, cleanEnv, cli, readSandboxState, tempDir } from "./helpers.js";
+import { BIN, ROOT, cleanEnv, cli, readSandboxState, tempDir } from "./helpers.js";
 import { functionNotFound, similarNames } from "../src/commands/lambda-common.js";
 
 /** The README's first session, as egress-cli argv lists (comments and the build/alias lines dropped). */
@@ -250,4 +252,37 @@ test("pure: a Kafka mapping's secrets come from its SourceAccessConfigurations; 
     ["OnlyTheseRolesAndSecrets1", ["arn:aws:iam::123456789012:role/r1"], [sm("a")]],
     ["OnlyTheseRolesAndSecrets2", ["arn:aws:iam::123456789012:role/r2"], [sm("b")]],
   ]);
+});
+
+const hasScript = spawnSync("script", ["--version"]).status === 0;
+
+test("S4's add-endpoint as typed on a real terminal (util-linux script, the built binary): the question, a typed y, the endpoints", { skip: !hasScript && "util-linux script missing", timeout: 120_000 }, async () => {
+  const { cwd, typed, ids, state } = await afterFirstSession();
+  assert.equal((await typed("egress-cli import --vpc vpc-0msk... --name msk")).code, 0);
+  const env = { ...cleanEnv(), TERM: "xterm" } as NodeJS.ProcessEnv;
+  const line = `${process.execPath} ${BIN} --sandbox add-endpoint lambda sts secretsmanager --policy least-privilege --allow-from ${ids["sg-0cluster..."]}`;
+  const child = spawn("script", ["-q", "-e", "-c", `stty cols 200 rows 40; ${line}`, "/dev/null"], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  let answered = false;
+  const onData = (d: string) => {
+    output += d;
+    if (!answered && /\[y\/N\] $/.test(output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, ""))) {
+      answered = true;
+      child.stdin.write("y\r");
+    }
+  };
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8");
+  child.stdout.on("data", onData);
+  child.stderr.on("data", onData);
+  const timer = setTimeout(() => child.kill("SIGKILL"), 100_000);
+  const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+  clearTimeout(timer);
+  const text = output.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
+  assert.ok(answered, text);
+  assert.equal(code, 0, text);
+  assert.match(text, /has enableDnsHostnames off; private DNS for the lambda, sts, secretsmanager endpoint\(s\) needs it on\. Turn it on \(destroy turns it back off\)\? \[y\/N\] y/);
+  assert.match(text, /Policy of the secretsmanager endpoint \(least-privilege\):/);
+  assert.equal(state().vpcs[ids["vpc-0msk..."]].EnableDnsHostnames, true);
+  assert.equal(Object.values<any>(state().ext.vpcEndpoints).filter((e) => e.VpcId === ids["vpc-0msk..."]).length, 3);
 });
