@@ -10,7 +10,7 @@ import { cli, cleanEnv, exampleSandbox, openSandbox, ROOT, tempDir } from "./hel
 
 const ESC = /\u001b\[/;
 
-test("item 17: S4's add-endpoint lambda sts secretsmanager --policy least-privilege lists DNS attributes, --principal and --resource at once (exit 2, nothing changed)", async () => {
+test("item 17: S4's add-endpoint lambda sts secretsmanager --policy least-privilege lists every problem at once (exit 2, nothing changed); the mapping's role and secret are derived (issue 18)", async () => {
   const s = await exampleSandbox();
   const msk = Object.values<any>(s.region().vpcs).find((v) => v.Tags.some((t: any) => t.Value === "msk"));
   const clusterSg = Object.values<any>(s.region().securityGroups).find((g) => g.GroupName === "msk-cluster").GroupId;
@@ -19,11 +19,16 @@ test("item 17: S4's add-endpoint lambda sts secretsmanager --policy least-privil
   const calls = s.sandbox.stats().mutatingCalls;
   const r = await s.run("add-endpoint", "lambda", "sts", "secretsmanager", "--policy", "least-privilege", "--allow-from", clusterSg, "--json");
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /3 problems/);
   assert.match(r.stderr, /enableDnsSupport|enableDnsHostnames/);
-  assert.match(r.stderr, /--principal/);
-  assert.match(r.stderr, /--resource/);
+  assert.doesNotMatch(r.stderr, /problems|needs --principal|needs --resource/, "derived from the MSK mapping");
   assert.equal(r.json().error.exitCode, 2);
+  // A group no mapping uses: nothing to derive, so DNS, --principal and --resource come together.
+  const def = Object.values<any>(s.region().securityGroups).find((g) => g.VpcId === msk.VpcId && g.GroupName === "default").GroupId;
+  const all = await s.run("add-endpoint", "lambda", "sts", "secretsmanager", "--policy", "least-privilege", "--allow-from", def, "--json");
+  assert.equal(all.code, 2, all.stderr);
+  assert.match(all.stderr, /2 problems/);
+  assert.match(all.stderr, /enableDnsSupport|enableDnsHostnames/);
+  assert.match(all.stderr, /--principal ROLE_ARN .* and --resource SECRET_ARN/);
   assert.equal(s.sandbox.stats().mutatingCalls, calls);
   assert.equal(readFileSync(path.join(s.cwd, "egress-plan.json"), "utf8"), plan);
 });

@@ -8,10 +8,11 @@ import { ec2Api, ec2Of } from "../aws/ec2-api.js";
 import { lambdaOf } from "../aws/lambda-api.js";
 import { readFile, stat } from "node:fs/promises";
 import type { SecurityGroup, ServiceDetail } from "@aws-sdk/client-ec2";
-import type { Context } from "../context.js";
+import { sandboxRequested, type Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { errorCode } from "../aws/errors.js";
-import { getVpc, isLiveEndpoint, listSecurityGroups, listVpcEndpoints } from "../aws/ec2.js";
+import { classifyError, errorCode } from "../aws/errors.js";
+import { getVpc, isLiveEndpoint, listSecurityGroups, listSubnets, listVpcEndpoints } from "../aws/ec2.js";
+import { kafkaMappingsOf } from "../analysis/rules/msk.js";
 import { policyProblems } from "../aws/policy-eval.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
@@ -25,7 +26,7 @@ import { vpcEndpointStep } from "../engine/kinds/vpc-endpoint.js";
 import { getFunctionConfiguration } from "../engine/kinds/lambda-vpc-config.js";
 import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
-import { chooseSubnets, parseFunctionRef } from "./lambda-common.js";
+import { chooseSubnets, functionNotFound, parseFunctionRef } from "./lambda-common.js";
 import { awsIdPattern, cidrOption, parseOptions, Problems } from "./options.js";
 import * as z from "zod";
 import { renderAddEndpoint } from "../output/render.js";
@@ -50,7 +51,7 @@ export type AddEndpointOptions = z.input<typeof AddEndpointOptionsSchema>;
 const GATEWAY = new Set(["s3", "dynamodb"]);
 /** Services --policy least-privilege has a template for, and what each template admits. */
 const TEMPLATES: Record<string, string> = {
-  secretsmanager: "secretsmanager:GetSecretValue/DescribeSecret for the --principal roles on the --resource secrets",
+  secretsmanager: "secretsmanager:GetSecretValue/DescribeSecret for the --principal roles on the --resource secrets (either derived, when not given, from the VPC's Kafka event source mappings)",
   sts: "only sts:AssumeRole by lambda.amazonaws.com (an event source mapping's pollers; see --for msk-esm)",
   lambda: "only lambda:InvokeFunction by lambda.amazonaws.com (an event source mapping's pollers; see --for msk-esm)",
 };
@@ -83,12 +84,19 @@ export function publicAddressCount(cidrs: string[]): number {
   return total;
 }
 
-/** S4's narrow endpoint policies. */
-export function leastPrivilegePolicy(service: string, opts: { principals: string[]; resources: string[] }): object {
+/** Who may read which secrets through the Secrets Manager endpoint: one statement each. */
+export interface SecretGrant {
+  principals: string[];
+  resources: string[];
+}
+
+/** S4's narrow endpoint policies. Secrets Manager: one statement per grant, so a role reads only its own secrets. */
+export function leastPrivilegePolicy(service: string, opts: { principals: string[]; resources: string[] } | { grants: SecretGrant[] }): object {
   if (service === "secretsmanager") {
+    const grants = "grants" in opts ? opts.grants : [opts];
     return {
       Version: "2012-10-17",
-      Statement: [{ Sid: "OnlyTheseRolesAndSecrets", Effect: "Allow", Principal: { AWS: opts.principals }, Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: opts.resources }],
+      Statement: grants.map((g, i) => ({ Sid: `OnlyTheseRolesAndSecrets${grants.length > 1 ? i + 1 : ""}`, Effect: "Allow", Principal: { AWS: g.principals }, Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], Resource: g.resources })),
     };
   }
   if (service === "sts") return { Version: "2012-10-17", Statement: [{ Sid: "LambdaAssumeRoleOnly", Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole", Resource: "*" }] };
@@ -155,8 +163,9 @@ async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidrs:
   for (const raw of raws) {
     if (raw.startsWith("lambda:")) {
       const ref = parseFunctionRef(raw.slice("lambda:".length), plan);
-      const fn = await getFunctionConfiguration(await lambdaOf(ctx), ref.name);
-      if (!fn) throw new UsageError(`--allow-from ${raw}: no Lambda function named "${ref.name}" in ${plan.region}.`, undefined, "FunctionNotFound");
+      const lambda = await lambdaOf(ctx);
+      const fn = await getFunctionConfiguration(lambda, ref.name);
+      if (!fn) throw await functionNotFound(lambda, ref.name, { region: plan.region, accountId: plan.accountId, flag: `--allow-from ${raw}`, sandbox: sandboxRequested(ctx.opts, ctx.env) });
       const rec = plan.resources[`lambda/${ref.name}/vpc-config`];
       const groups = fn.VpcConfig?.SecurityGroupIds ?? [];
       if (!groups.length || fn.VpcConfig?.VpcId !== vpcId) {
@@ -184,6 +193,38 @@ async function resolveSources(ctx: Context, plan: Plan, vpcId: string, vpcCidrs:
   }
   if (!out.length) out.push({ kind: "cidr", cidr: vpcCidr, label: `the VPC CIDR ${vpcCidr}`, key: vpcCidr.replace("/", "_") });
   return out;
+}
+
+/** A Kafka event source mapping of the VPC as --policy least-privilege uses it: its function's role and its secrets. */
+export interface MappingGrant {
+  eventSourceMapping: string;
+  eventSourceArn: string;
+  functionArn: string;
+  role?: string;
+  secrets: string[];
+  clusterSecurityGroups: string[];
+}
+
+/**
+ * The Kafka event source mappings whose cluster sits in the VPC (MSK brokers' interfaces there, or a
+ * self-managed cluster's VPC_SUBNET access configurations naming its subnets), narrowed to those
+ * whose cluster groups are among `clusterGroups` when any are given; each with its function's
+ * execution role (the pollers read the mapping's secrets with it) and the secrets it names.
+ */
+async function kafkaMappingGrants(ctx: Context, vpcId: string, clusterGroups: string[]): Promise<{ all: MappingGrant[]; matching: MappingGrant[] }> {
+  const ec2 = await ec2Of(ctx);
+  const lambda = await lambdaOf(ctx);
+  const [enis, esms, subnets] = await Promise.all([ec2.describeNetworkInterfaces({ Filters: [{ Name: "vpc-id", Values: [vpcId] }] }), lambda.listEventSourceMappings({}), listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }])]);
+  const inVpc = new Set(subnets.map((x) => x.SubnetId));
+  const all: MappingGrant[] = [];
+  for (const m of kafkaMappingsOf(esms, enis)) {
+    if (!m.subnetIds.some((id) => inVpc.has(id))) continue;
+    // A role we may not read is reported as such (the user then names it with --principal).
+    const fn = m.esm.FunctionArn ? await getFunctionConfiguration(lambda, m.esm.FunctionArn).catch((err) => (classifyError(err) === "auth" ? undefined : Promise.reject(err))) : undefined;
+    all.push({ eventSourceMapping: m.id, eventSourceArn: m.esm.EventSourceArn ?? "", functionArn: m.esm.FunctionArn ?? "", ...(fn?.Role ? { role: fn.Role } : {}), secrets: m.secretArns, clusterSecurityGroups: m.groupIds });
+  }
+  const matching = clusterGroups.length ? all.filter((g) => g.clusterSecurityGroups.some((id) => clusterGroups.includes(id))) : all;
+  return { all, matching };
 }
 
 export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, args: string[]): Promise<number> {
@@ -283,6 +324,7 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
   // What the account tells us: collected too, so one run lists everything that needs fixing.
   const found = new Problems();
   const dnsSteps: StepDef[] = [];
+  let dnsOff: string | undefined;
   if (interfaceServices.length && privateDns) {
     const attr = async (Attribute: "enableDnsSupport" | "enableDnsHostnames") => {
       const r = await ec2.describeVpcAttribute({ VpcId: vpcId, Attribute });
@@ -290,14 +332,8 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
     };
     const [support, hostnames] = await Promise.all([attr("enableDnsSupport"), attr("enableDnsHostnames")]);
     if (!support || !hostnames) {
-      const off = [!support && "enableDnsSupport", !hostnames && "enableDnsHostnames"].filter(Boolean).join(" and ");
-      if (!opts.enableVpcDns) {
-        found.add(
-          `Private DNS makes ${interfaceServices[0]}.${plan.region}.amazonaws.com resolve to the endpoint inside the VPC, and AWS allows it only when the VPC has enableDnsSupport and enableDnsHostnames; ${vpcId} has ${off} off.`,
-          "Pass --enable-vpc-dns to turn them on, or --no-private-dns (then clients must use the endpoint's own DNS names).",
-          "VpcDnsOff",
-        );
-      } else dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
+      dnsOff = [!support && "enableDnsSupport", !hostnames && "enableDnsHostnames"].filter(Boolean).join(" and ");
+      if (opts.enableVpcDns) dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
     }
   }
 
@@ -328,9 +364,16 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
     const gs = await listSecurityGroups(ec2, undefined, groups);
     clusterChecks = gs.flatMap((g) => mskClusterChecks(g));
     for (const c of clusterChecks) if (!c.ok) ctx.log.warn(`${c.check}: ${c.detail}`);
+    if (!opts.sasl) {
+      // The pollers of a mapping that names a secret (SASL/SCRAM, BASIC_AUTH, mTLS) read it from Secrets Manager too.
+      const withSecrets = (await kafkaMappingGrants(ctx, vpcId, groups)).matching.filter((g) => g.secrets.length);
+      if (withSecrets.length) warnings.push(`Event source mapping ${withSecrets.map((g) => `${g.eventSourceMapping} (${g.functionArn.split(":").pop()})`).join(", ")} reads ${[...new Set(withSecrets.flatMap((g) => g.secrets))].join(", ")} from Secrets Manager: add --sasl for a secretsmanager endpoint too (its policy derived from the mapping).`);
+    }
   }
 
   const policies = new Map<string, { text?: string; mode: string }>();
+  /** What --policy least-privilege derived (not given as flags), shown with the result and in --dry-run. */
+  const derived: Array<{ service: string; principals?: string[]; resources?: string[]; from: Array<{ eventSourceMapping: string; eventSourceArn: string; functionArn: string; role: string; secrets: string[] }> }> = [];
   for (const s of services) {
     const principals = [...new Set([...(opts.principal ?? []), ...(s === "secretsmanager" && !(opts.principal ?? []).length ? sources.map((x) => x.roleArn).filter((x): x is string => Boolean(x)) : [])])];
     if (policyFile) policies.set(s, { text: policyFile, mode: `file:${policyMode}` });
@@ -348,12 +391,56 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
         const missing = s === "secretsmanager" ? [!(opts.resource ?? []).length && "--resource SECRET_ARN", !principals.length && "--principal ROLE_ARN (or --allow-from lambda:NAME)"].filter(Boolean).join(" and ") : "";
         warnings.push(`The ${s} endpoint gets the full-access policy (the default); --policy least-privilege would allow ${TEMPLATES[s]}${missing ? ` (it needs ${missing})` : ""}.`);
       }
+    } else if (s === "secretsmanager" && (!principals.length || !(opts.resource ?? []).length)) {
+      // What was not given is derived from the VPC's Kafka event source mappings (S4): the pollers
+      // read each mapping's secrets with its function's execution role.
+      const clusterGroups = sources.flatMap((x) => (x.kind === "sg" && x.groupId && !x.roleArn ? [x.groupId] : []));
+      const { all, matching } = await kafkaMappingGrants(ctx, vpcId, clusterGroups);
+      const usable = matching.filter((g) => g.role && g.secrets.length);
+      const givenPrincipals = principals.length > 0;
+      const givenResources = (opts.resource ?? []).length > 0;
+      const grants: SecretGrant[] = !givenPrincipals && !givenResources
+        ? usable.map((g) => ({ principals: [g.role!], resources: g.secrets }))
+        : [{ principals: givenPrincipals ? principals : [...new Set(usable.map((g) => g.role!))].sort(), resources: givenResources ? (opts.resource ?? []) : [...new Set(usable.flatMap((g) => g.secrets))].sort() }];
+      if (!grants.length || grants.some((g) => !g.principals.length || !g.resources.length)) {
+        const why = !all.length
+          ? `no Kafka event source mapping has its cluster in ${vpcId}`
+          : !matching.length
+            ? `the Kafka event source mapping(s) of ${vpcId} (${all.map((g) => `${g.eventSourceMapping}: cluster groups ${g.clusterSecurityGroups.join(", ")}`).join("; ")}) use none of the --allow-from groups ${clusterGroups.join(", ")}`
+            : matching.map((g) => `mapping ${g.eventSourceMapping} (${g.functionArn.split(":").pop()}) ${!g.secrets.length ? "names no secret (IAM or TLS authentication reads none)" : "has a function whose role could not be read"}`).join("; ");
+        const missing = [!givenPrincipals && "--principal ROLE_ARN (or --allow-from lambda:NAME, whose role is used)", !givenResources && "--resource SECRET_ARN (the secret(s) the principals may read)"].filter(Boolean).join(" and ");
+        found.add(`--policy least-privilege for secretsmanager needs ${missing}: they could not be derived, because ${why}.`, "Name them, or leave secretsmanager out if nothing in the VPC reads a secret.", "PolicyInputMissing");
+        continue;
+      }
+      policies.set(s, { text: JSON.stringify(leastPrivilegePolicy(s, { grants })), mode: "least-privilege" });
+      derived.push({
+        service: s,
+        ...(givenPrincipals ? {} : { principals: [...new Set(grants.flatMap((g) => g.principals))] }),
+        ...(givenResources ? {} : { resources: [...new Set(grants.flatMap((g) => g.resources))] }),
+        from: usable.map((g) => ({ eventSourceMapping: g.eventSourceMapping, eventSourceArn: g.eventSourceArn, functionArn: g.functionArn, role: g.role!, secrets: g.secrets })),
+      });
     } else {
-      if (s === "secretsmanager" && !principals.length) found.add("--policy least-privilege for secretsmanager needs --principal ROLE_ARN (or --allow-from lambda:NAME, whose role is used).");
-      if (s === "secretsmanager" && !(opts.resource ?? []).length) found.add("--policy least-privilege for secretsmanager needs --resource SECRET_ARN (the secret(s) the principals may read).");
-      if (s === "secretsmanager" && (!principals.length || !(opts.resource ?? []).length)) continue;
       policies.set(s, { text: JSON.stringify(leastPrivilegePolicy(s, { principals, resources: opts.resource ?? [] })), mode: "least-privilege" });
     }
+  }
+
+  // VPC DNS attributes off: turned on only with consent — --enable-vpc-dns, or a yes at the terminal
+  // (asked once everything else is known to be fine, so a refusal never follows a yes).
+  if (dnsOff && !opts.enableVpcDns) {
+    const it = dnsOff.includes(" and ") ? "them" : "it";
+    const problem = [
+      `Private DNS makes ${interfaceServices[0]}.${plan.region}.amazonaws.com resolve to the endpoint inside the VPC, and AWS allows it only when the VPC has enableDnsSupport and enableDnsHostnames; ${vpcId} has ${dnsOff} off.`,
+      `Pass --enable-vpc-dns to turn ${it} on (destroy turns ${it} back off; on a terminal the command asks), or --no-private-dns (then clients must use the endpoint's own DNS names).`,
+      "VpcDnsOff",
+    ] as const;
+    const canAsk = ctx.opts.yes || ctx.interactive;
+    if (found.list.length || !canAsk) found.add(...problem);
+    else if (ctx.opts.dryRun) {
+      dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
+      warnings.push(`${vpcId} has ${dnsOff} off: ${ctx.opts.yes ? "with --yes the real run turns" : "the real run asks before turning"} ${it} on (destroy turns ${it} back off).`);
+    } else if (await ctx.confirm(`${vpcId} has ${dnsOff} off; private DNS for the ${interfaceServices.join(", ")} endpoint(s) needs ${it} on. Turn ${it} on (destroy turns ${it} back off)?`)) {
+      dnsSteps.push(vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames"));
+    } else found.add(...problem);
   }
 
   found.throwIfAny();
@@ -425,6 +512,7 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
       skippedAzs,
       revokedIngress,
       warnings,
+      derivedPolicyInputs: derived,
       ...(clusterChecks ? { clusterChecks } : {}),
       steps: report.outcomes,
       ...(ctx.opts.dryRun ? { dryRunChecks: report.dryRunChecks } : {}),

@@ -6,7 +6,7 @@
 import { ec2Api } from "../aws/ec2-api.js";
 import { iamOf } from "../aws/iam-api.js";
 import { lambdaApi } from "../aws/lambda-api.js";
-import type { Context } from "../context.js";
+import { sandboxRequested, type Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
 import { isLiveEndpoint, listSecurityGroups } from "../aws/ec2.js";
@@ -22,7 +22,7 @@ import { egressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
 import { awsId, cidrOption, parseOptions, portOption, Problems } from "./options.js";
 import * as z from "zod";
-import { chooseSubnets, parseFunctionRef, subnetEgress } from "./lambda-common.js";
+import { chooseSubnets, functionNotFound, parseFunctionRef, subnetEgress } from "./lambda-common.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
 import { renderAttachLambda } from "../output/render.js";
 
@@ -127,7 +127,7 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
   const ec2 = ec2Api(await aws.ec2());
   const lambda = lambdaApi(await aws.lambda());
   const fn = await getFunctionConfiguration(lambda, ref.name);
-  if (!fn) throw new UsageError(`No Lambda function named "${ref.name}" in ${aws.region} (account ${plan.accountId}).`, "Check the name (attach-lambda works on functions in the plan's region only).", "FunctionNotFound");
+  if (!fn) throw await functionNotFound(lambda, ref.name, { region: aws.region, accountId: plan.accountId, sandbox: sandboxRequested(ctx.opts, ctx.env) });
   const egress = await subnetEgress(ec2, vpcId, subnets.map((s) => s.subnetId));
   const publicOnes = egress.filter((e) => e.public);
   if (publicOnes.length && !opts.allowPublicSubnet) {

@@ -91,7 +91,10 @@ export async function createVpcCommand(ctx: Context, raw: CreateVpcOptions): Pro
   if (azCount > regionAzs.length) {
     throw new UsageError(`--azs ${azCount}: ${aws.region} has ${regionAzs.length} availability zones (${regionAzs.join(", ")}).`);
   }
-  const existingPlan = await (await import("../plans/store.js")).loadPlan(ctx.planPath);
+  const { loadPlan, nothingToUndo } = await import("../plans/store.js");
+  const loaded = await loadPlan(ctx.planPath);
+  // A destroyed plan in the file does not stand in the way of a new one (the session says so).
+  const existingPlan = loaded && opts.name !== undefined && loaded.name !== opts.name && nothingToUndo(loaded) ? undefined : loaded;
   const name = opts.name ?? existingPlan?.name;
   if (!name) throw new UsageError("--name is required to start a plan.", "e.g. egress-cli create-vpc --name sms-api");
   const prior = existingPlan?.spec?.vpc as VpcSpec | undefined;

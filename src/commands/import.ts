@@ -11,7 +11,7 @@ import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderImport } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
-import { loadPlan } from "../plans/store.js";
+import { loadPlan, nothingToUndo } from "../plans/store.js";
 import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
 import { byText } from "../order.js";
 
@@ -24,7 +24,9 @@ export interface ImportOptions {
 
 export async function importCommand(ctx: Context, opts: ImportOptions): Promise<number> {
   const { vpc: vpcId, name } = parseOptions(z.object({ vpc: opt.id("vpc", "a VPC"), name: opt.name() }), opts);
-  const existing = await loadPlan(ctx.planPath);
+  const loaded = await loadPlan(ctx.planPath);
+  // A destroyed plan in the file does not stand in the way of a new one (the session says so).
+  const existing = loaded && loaded.name !== name && nothingToUndo(loaded) ? undefined : loaded;
   if (existing) {
     const v = existing.resources.vpc;
     if (v && v.state === "created" && v.id !== vpcId) throw new UsageError(`${ctx.planPath} already holds plan "${existing.name}" for ${v.id}.`, "Pass --plan FILE to import into a separate plan file.");

@@ -1,7 +1,9 @@
 // Shared by attach-lambda, detach-lambda, add-endpoint and status: parsing a function reference,
-// the plan's subnets by tier, and what a set of subnets can reach (NAT egress IPs, endpoints).
+// the error for a function that is not there, the plan's subnets by tier, and what a set of subnets
+// can reach (NAT egress IPs, endpoints).
 import { listOption } from "./options.js";
 import type { Ec2Api } from "../aws/ec2-api.js";
+import type { LambdaApi } from "../aws/lambda-api.js";
 import { UsageError } from "../errors.js";
 import { defaultRoute, effectiveRouteTable, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import type { Plan } from "../plans/schema.js";
@@ -34,6 +36,50 @@ export function parseFunctionRef(raw: string | undefined, plan?: Pick<Plan, "reg
   if (/^arn:/.test(raw)) throw new UsageError(`${JSON.stringify(raw)} is not an unqualified Lambda function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME).`);
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(raw)) throw new UsageError(`${JSON.stringify(raw)} is not a Lambda function name (1-64 letters, digits, - and _).`);
   return { name: raw };
+}
+
+/** Levenshtein distance, for "did you mean" among function names. */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The names among `names` that look like `name` (close spelling, or one containing the other), closest first. */
+export function similarNames(name: string, names: string[], max = 5): string[] {
+  const n = name.toLowerCase();
+  return names
+    .map((x) => ({ x, d: distance(n, x.toLowerCase()), sub: x.toLowerCase().includes(n) || n.includes(x.toLowerCase()) }))
+    .filter((c) => c.sub || c.d <= Math.max(2, Math.floor(n.length / 3)))
+    .sort((a, b) => a.d - b.d || (a.x < b.x ? -1 : 1))
+    .slice(0, max)
+    .map((c) => c.x);
+}
+
+/**
+ * The error for a Lambda function that does not exist in the region: how to get one, and the
+ * similar names that are there (ListFunctions; when it is not allowed, the error says less).
+ */
+export async function functionNotFound(lambda: LambdaApi, name: string, o: { region: string; accountId?: string; flag?: string; sandbox: boolean }): Promise<UsageError> {
+  let names: string[] | undefined;
+  try {
+    names = (await lambda.listFunctions({})).map((f) => f.FunctionName ?? "").filter(Boolean).sort();
+  } catch {
+    names = undefined; // no lambda:ListFunctions: the message still says how to get one
+  }
+  const near = names ? similarNames(name, names) : [];
+  const present = !names ? "" : near.length ? ` Did you mean ${near.join(", ")}?` : names.length ? ` Functions there: ${names.slice(0, 8).join(", ")}${names.length > 8 ? `, … (${names.length})` : ""}.` : " There are no functions there.";
+  const hint = [
+    `Deploy it first (aws lambda create-function --function-name ${name} --region ${o.region} …) or name an existing one; it must be in the plan's region.`,
+    ...(o.sandbox
+      ? [`The sandbox's example account has the scenarios' functions (sms-sender, rotate-db-secret, msk-consumer): egress-cli --sandbox sandbox init --examples, or on an existing sandbox sandbox reset --examples (it starts the account over).`]
+      : []),
+  ].join(" ");
+  return new UsageError(`${o.flag ? `${o.flag}: no` : "No"} Lambda function named "${name}" in ${o.region}${o.accountId ? ` (account ${o.accountId})` : ""}.${present}`, hint, "FunctionNotFound");
 }
 
 /** Picks subnets from `--subnets private|ID,...`; every id must be a subnet of the plan. */

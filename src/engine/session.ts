@@ -6,7 +6,7 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Plan } from "../plans/schema.js";
 import { acquireLock } from "../plans/lock.js";
-import { PlanWriter, checkPlanIdentity, checkPlanPath, loadPlan } from "../plans/store.js";
+import { PlanWriter, checkPlanIdentity, checkPlanPath, loadPlan, nothingToUndo } from "../plans/store.js";
 
 type Journal = Plan["journal"][number];
 type ResourceRecord = Plan["resources"][string];
@@ -85,6 +85,10 @@ export async function openSession(ctx: Context, opts: OpenOptions, command: stri
     if (plan) {
       checkPlanIdentity(plan, { region: aws.region, accountId, backend: aws.backend });
       if (opts.createWithName && plan.name !== opts.createWithName) {
+        if (nothingToUndo(plan)) {
+          ctx.log.info(`${ctx.planPath} held plan "${plan.name}", which has nothing left to undo (destroyed); plan "${opts.createWithName}" starts in its place.`);
+          return undefined;
+        }
         throw new UsageError(
           `${ctx.planPath} already holds plan "${plan.name}", not "${opts.createWithName}".`,
           "Use --plan to start a separate plan file, or drop --name to continue this one.",

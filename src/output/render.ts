@@ -228,11 +228,32 @@ export function renderDetachLambda(r: any, c: C): string {
   return lines.join("\n");
 }
 
+/** Each endpoint policy that is not AWS's full-access default, one line per statement; then where derived inputs came from. */
+function endpointPolicyLines(r: any, c: C): string[] {
+  const list = (x: unknown) => (Array.isArray(x) ? x : [x]).join(", ");
+  const lines: string[] = [];
+  for (const e of r.endpoints ?? []) {
+    const doc = e.policyDocument;
+    if (e.policy === "full" || !doc || typeof doc !== "object") continue;
+    lines.push(`Policy of the ${e.service} endpoint (${e.policy}):`);
+    for (const st of doc.Statement ?? []) {
+      const p = st.Principal === "*" ? "anyone" : Object.entries(st.Principal ?? {}).map(([k, v]) => `${k} ${list(v)}`).join("; ");
+      lines.push(`  ${st.Effect} ${p}: ${list(st.Action ?? st.NotAction)} on ${list(st.Resource ?? "*")}`);
+    }
+  }
+  for (const d of r.derivedPolicyInputs ?? []) {
+    const what = [d.principals && "principal(s)", d.resources && "secret(s)"].filter(Boolean).join(" and ");
+    for (const f of d.from) lines.push(c.dim(`  ${d.service}: ${what} derived from event source mapping ${f.eventSourceMapping} (function ${f.functionArn.split(":").pop()}, role ${f.role}, secret(s) ${f.secrets.join(", ")}); --principal/--resource override`));
+  }
+  return lines;
+}
+
 export function renderAddEndpoint(r: any, c: C, o: RenderOptions = {}): string {
-  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  if (r.dryRun) return [...dryRunLines(c, r), ...endpointPolicyLines(r, c)].join("\n");
   const lines = [`${c.green("✔")} ${r.endpoints.length} VPC endpoint(s) in ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
   lines.push(table(["service", "type", "endpoint", "state", "where", "private DNS", "policy"], r.endpoints.map((e: any) => [e.service, e.type, e.vpcEndpointId, e.state, e.type === "Gateway" ? e.routeTableIds.join(", ") : e.subnetIds.join(", "), e.type === "Gateway" ? "-" : e.privateDns ? "on" : "off", e.policy]), o));
   if (r.allowFrom.length) lines.push(`Endpoint security group(s) admit 443 only from: ${r.allowFrom.map((a: any) => a.label).join(", ")}`);
+  lines.push(...endpointPolicyLines(r, c));
   for (const [svc, azs] of Object.entries(r.skippedAzs ?? {})) if ((azs as string[]).length) lines.push(c.yellow(`${svc} is not offered in ${(azs as string[]).join(", ")}: no endpoint ENI there.`));
   for (const chk of r.clusterChecks ?? []) lines.push(`${chk.ok ? c.green("✔") : c.yellow("✘")} ${chk.check}${chk.detail ? `: ${chk.detail}` : ""}`);
   return lines.join("\n");

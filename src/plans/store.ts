@@ -93,6 +93,15 @@ export async function peekPlanRegion(path: string): Promise<string | undefined> 
 }
 
 /**
+ * Nothing of this plan is left for destroy to undo: no record pending (a call that may have been
+ * made) and none created and owned (what destroy deletes or restores) — a destroyed plan, or one
+ * that only imported. Its file may then start another plan (create-vpc/import --name OTHER).
+ */
+export function nothingToUndo(plan: Plan): boolean {
+  return Object.values(plan.resources).every((r) => r.state === "deleted" || (r.state === "created" && !r.owned));
+}
+
+/**
  * Read and validate a plan. Returns undefined when the file does not exist. Anything else that
  * is wrong throws UsageError naming the file and the problem; the file is left untouched.
  */

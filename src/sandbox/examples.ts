@@ -29,7 +29,8 @@ export function seedExamples(ctx: OpContext): void {
   [a, b, c].forEach((az, i) => buildSubnet(ctx, msk, `10.30.${i + 1}.0/24`, az, { tags: tag(`msk-private-${az.slice(-1)}`, "S4") }));
   const cluster: SgRec = { GroupId: newId("sg"), GroupName: "msk-cluster", Description: "MSK brokers", VpcId: msk.VpcId, Tags: tag("msk-cluster", "S4"), _createdAt: ctx.now, _visibleAt: ctx.now };
   ctx.rs.securityGroups[cluster.GroupId] = cluster;
-  addRule(ctx, { GroupId: cluster.GroupId, IsEgress: false, IpProtocol: "tcp", FromPort: 9098, ToPort: 9098, ReferencedGroupId: cluster.GroupId });
+  // IAM (9098) and SASL/SCRAM (9096, what the event source mapping uses) from the cluster's own group.
+  for (const port of [9098, 9096]) addRule(ctx, { GroupId: cluster.GroupId, IsEgress: false, IpProtocol: "tcp", FromPort: port, ToPort: port, ReferencedGroupId: cluster.GroupId });
   addRule(ctx, { GroupId: cluster.GroupId, IsEgress: true, IpProtocol: "-1", FromPort: -1, ToPort: -1, CidrIpv4: "0.0.0.0/0" });
   // The brokers' network interfaces, one per cluster subnet, in the cluster's group (MSK manages them).
   for (const s of Object.values(ctx.rs.subnets).filter((x) => x.VpcId === msk.VpcId)) {

@@ -48,6 +48,8 @@ export interface EsmRec {
   BatchSize: number;
   Topics?: string[];
   StartingPosition?: string;
+  /** How the pollers authenticate (SASL_SCRAM_512_AUTH → a Secrets Manager secret ARN, …), as Lambda stores it. */
+  SourceAccessConfigurations?: Array<{ Type: string; URI: string }>;
   LastModified: string;
 }
 
@@ -314,6 +316,7 @@ const ListEventSourceMappings: Handler = (ctx) => {
       BatchSize: m.BatchSize,
       ...(m.Topics ? { Topics: m.Topics } : {}),
       ...(m.StartingPosition ? { StartingPosition: m.StartingPosition } : {}),
+      ...(m.SourceAccessConfigurations ? { SourceAccessConfigurations: m.SourceAccessConfigurations.map((c) => ({ ...c })) } : {}),
       LastModified: new Date(m.LastModified),
       LastProcessingResult: "OK",
     })),
@@ -382,8 +385,15 @@ export function seedLambdaExamples(ctx: OpContext): void {
     description: "S3: rotates the Aurora secret",
   });
   putFunction(ctx.state, ctx.rs, ctx.region, { name: "rotate-db-secret", runtime: "python3.12", handler: "lambda_function.lambda_handler", roleName: "rotate-db-secret-role", description: "S3: Secrets Manager rotation for Aurora" });
-  // S4: the MSK execution role (includes the ENI actions) and an on-demand event source mapping.
-  role("msk-consumer-role", { attached: ["arn:aws:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole"], description: "S4: consumes an MSK topic" });
+  // S4: the MSK execution role (includes the ENI actions) and an on-demand event source mapping that
+  // authenticates with SASL/SCRAM: its secret (MSK requires the AmazonMSK_ prefix) is read by the
+  // pollers with the function's role, so the role may read that one secret.
+  const secretArn = `arn:aws:secretsmanager:${ctx.region}:${ctx.accountId}:secret:AmazonMSK_msk-demo-consumer-Xq3vRb`;
+  role("msk-consumer-role", {
+    attached: ["arn:aws:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole"],
+    inline: { "msk-scram-secret": JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secretArn }] }) },
+    description: "S4: consumes an MSK topic",
+  });
   putFunction(ctx.state, ctx.rs, ctx.region, { name: "msk-consumer", runtime: "java21", handler: "example.Handler::handleRequest", roleName: "msk-consumer-role", description: "S4: MSK event source mapping target" });
   const uuid = randomUUID();
   lambdaStore(ctx.rs).eventSourceMappings[uuid] = {
@@ -394,6 +404,7 @@ export function seedLambdaExamples(ctx: OpContext): void {
     BatchSize: 100,
     Topics: ["orders"],
     StartingPosition: "LATEST",
+    SourceAccessConfigurations: [{ Type: "SASL_SCRAM_512_AUTH", URI: secretArn }],
     LastModified: new Date(ctx.now).toISOString(),
   };
 }
