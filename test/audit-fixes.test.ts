@@ -10,7 +10,7 @@ import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES, RULES_BY_ID } from "../src/analysis/rules/index.js";
 import { SEVERITIES } from "../src/analysis/rules/types.js";
 import { plugSandbox } from "../src/sandbox/index.js";
-import { carryFlags, cliPrefix, invocationFlags } from "../src/output/invocation.js";
+import { carryFlags, cliPrefix, invocationFlags, onRunPlan } from "../src/output/invocation.js";
 import { goodSnapshot } from "./audit-fixtures.js";
 import { cli, exampleSandbox } from "./helpers.js";
 
@@ -349,6 +349,10 @@ describe("fixes and Next: hints carry the invocation's flags", () => {
     assert.equal(carryFlags("tag it egress-cli:audit-ignore=x", f), "tag it egress-cli:audit-ignore=x");
     assert.equal(cliPrefix(invocationFlags({ endpointUrl: "http://127.0.0.1:4566", plan: "egress-plan.json" })), "egress-cli --endpoint-url http://127.0.0.1:4566");
     assert.equal(cliPrefix(invocationFlags({ plan: "egress-plan.json" }, { EGRESS_SANDBOX: "1" })), "egress-cli --sandbox");
+    // The run's plan already holds the VPC: no second import, the run's plan file.
+    const fix = "egress-cli --plan egress-plan-msk.json import --vpc vpc-1 --name msk && egress-cli --plan egress-plan-msk.json add-endpoint --for msk-esm --enable-vpc-dns";
+    assert.equal(carryFlags(onRunPlan(fix, "vpc-1"), f), "egress-cli --sandbox-file 'my lab/sb.json' --region eu-west-1 --profile prod --plan ops.json add-endpoint --for msk-esm --enable-vpc-dns");
+    assert.equal(onRunPlan(fix, "vpc-2"), fix);
   });
 
   test("an audit with --region and --sandbox-file prints fixes that carry them; create-vpc's Next: hint too", async () => {
@@ -363,6 +367,15 @@ describe("fixes and Next: hints carry the invocation's flags", () => {
     const c = await t.run("--plan", "next.json", "create-vpc", "--name", "next", "--azs", "2");
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, new RegExp(`Next: egress-cli --sandbox-file ${t.file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --plan next\\.json add-nat --mode single`));
+  });
+  test("a VPC the run's plan file already holds: its fix runs on that plan, without a second import", async () => {
+    const base = await exampleSandbox("egress-fix-runplan-");
+    const t: Env = { ...base, ec2: sdk(base) };
+    await ok(t, "import", "--vpc", vpcOf(t, "msk"), "--name", "msk-team");
+    const f = (await audit(t)).findings.find((x: any) => x.ruleId === "msk-esm-no-egress");
+    assert.equal(f.fix, `egress-cli --sandbox-file ${t.file} add-endpoint --for msk-esm --enable-vpc-dns`);
+    await runFix(t, f.fix);
+    assert.ok(!(await audit(t)).findings.some((x: any) => x.fingerprint === f.fingerprint));
   });
 });
 

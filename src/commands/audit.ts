@@ -317,9 +317,12 @@ async function sarifAnchors(ctx: Context, report: AuditReport, opts: AuditOption
  * (src/output/invocation.ts, the same function as the "Next:" hints).
  */
 async function withInvocationFlags(ctx: Context, a: ScopeAudit, spec: ScopeSpec): Promise<ScopeAudit> {
-  const { carryFlags, invocationFlags } = await import("../output/invocation.js");
+  const { carryFlags, invocationFlags, onRunPlan } = await import("../output/invocation.js");
+  // The VPC this run's plan file holds: fixes for it use that plan instead of importing it again.
+  const { loadPlan } = await import("../plans/store.js");
+  const planVpcId = await loadPlan(ctx.planPath).then((p) => p?.resources.vpc?.id ?? undefined, () => undefined);
   // A region the run chose (--region, --all-regions) or a snapshot file's: the fix must go there, not to the default region.
   const regionChosen = Boolean(ctx.opts.regions?.length || spec.region || spec.file);
   const flags = invocationFlags({ ...ctx.opts, region: regionChosen ? a.snapshot.region : undefined, profile: spec.profile ?? ctx.opts.profile }, ctx.env);
-  return { ...a, findings: a.findings.map((f) => ({ ...f, fix: carryFlags(f.fix, flags) })) };
+  return { ...a, findings: a.findings.map((f) => ({ ...f, fix: carryFlags(onRunPlan(f.fix, planVpcId ?? undefined), flags) })) };
 }

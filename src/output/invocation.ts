@@ -78,3 +78,15 @@ export function carryFlags(text: string, f: InvocationFlags): string {
 export function cliPrefix(f: InvocationFlags): string {
   return carryFlags("egress-cli x", f).slice(0, -2);
 }
+
+/**
+ * A fix that imports a VPC into a plan file of its own (`egress-cli --plan F import --vpc V --name N &&
+ * egress-cli --plan F …`) when this run's plan file already holds V: the import is dropped and the
+ * commands run on this run's plan (carryFlags then adds `--plan` when that file is not the default).
+ */
+export function onRunPlan(fix: string, planVpcId: string | undefined): string {
+  if (!planVpcId) return fix;
+  const m = /egress-cli --plan (\S+) import --vpc (\S+) --name \S+ && /.exec(fix);
+  if (!m || m[2] !== planVpcId) return fix;
+  return fix.replace(m[0], "").split(`egress-cli --plan ${m[1]} `).join("egress-cli ");
+}
