@@ -318,6 +318,18 @@ describe("every rule's fix fixes (built on the sandbox, run as printed, re-audit
     });
   }
 
+  test("nat-subnet-no-igw-route: a default route elsewhere is replaced (not created again); a shared table is manual", () => {
+    const snap = goodSnapshot() as any;
+    snap.routeTables.find((t: any) => t.RouteTableId === "rtb-pub").Associations = [{ SubnetId: "subnet-pub-b" }];
+    snap.routeTables.push({ RouteTableId: "rtb-nat-a", VpcId: "vpc-good", Routes: [{ DestinationCidrBlock: "10.10.0.0/16", GatewayId: "local", State: "active" }, { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: "nat-b", State: "active" }], Associations: [{ SubnetId: "subnet-pub-a" }] });
+    const [f] = auditSnapshot(snap, [RULES_BY_ID.get("nat-subnet-no-igw-route")!], { source: "test" }).findings;
+    assert.match(f!.message, /rtb-nat-a sends 0\.0\.0\.0\/0 to nat-b, not to an internet gateway/);
+    assert.equal(f!.fix, "aws ec2 replace-route --route-table-id rtb-nat-a --destination-cidr-block 0.0.0.0/0 --gateway-id igw-good");
+    snap.routeTables = snap.routeTables.filter((t: any) => t.RouteTableId !== "rtb-nat-a");
+    const [shared] = auditSnapshot(snap, [RULES_BY_ID.get("nat-subnet-no-igw-route")!], { source: "test" }).findings;
+    assert.match(shared!.fix, /^manual: rtb-main also routes the VPC.s other subnets \(it is the main table\): a route to igw-good there would make them public/);
+  });
+
   test("the manual fixes say so (and why), never a command that would fail", () => {
     const snap = goodSnapshot() as any;
     snap.natGateways[0].NatGatewayAddresses = [{ PrivateIp: "10.10.0.5", NetworkInterfaceId: "eni-nat-a" }];
@@ -380,13 +392,27 @@ describe("fixes and Next: hints carry the invocation's flags", () => {
 });
 
 describe("the example account end to end", () => {
+  test("the reported sequence (import the default VPC, add-nat): the misplaced NAT's subnet stays out of the plan, so nothing routes it through another NAT", async () => {
+    const base = await exampleSandbox("egress-fix-natsubnet-");
+    const t: Env = { ...base, ec2: sdk(base) };
+    const def = Object.values<any>(t.region().vpcs).find((v) => v.IsDefault).VpcId;
+    const imp = await ok(t, "--plan", "def.json", "import", "--vpc", def, "--name", "default");
+    assert.match(imp.stderr, /subnet-\S+ holds NAT gateway nat-\S+ but has no route to an internet gateway: left out of the plan/);
+    const nat = await t.run("--plan", "def.json", "add-nat", "--mode", "single");
+    assert.equal(nat.code, 2, "no private subnet to route: refused, nothing changed");
+    const f = (await audit(t)).findings.find((x: any) => x.ruleId === "nat-subnet-no-igw-route");
+    assert.match(f.message, /has no 0\.0\.0\.0\/0 route: what the NAT translates cannot leave the VPC/);
+    assert.match(f.fix, /^aws ec2 create-route /);
+  });
+
   test("sandbox init --examples, audit, every egress-cli fix as printed, re-audit: what the fixes claimed is gone, nothing new", async () => {
     const base = await exampleSandbox("egress-fix-examples-");
     const t: Env = { ...base, ec2: sdk(base) };
     const before = await audit(t);
-    // The placement fix that used to loop (lambda-single-az would ask for the same command) is manual: the default VPC has private subnets in one AZ.
+    // The placement fix that used to loop (lambda-single-az would ask for the same command) is manual: the
+    // default VPC's only non-public subnet holds the misplaced NAT gateway, which import leaves out.
     const placement = before.findings.find((f: any) => f.ruleId === "lambda-public-subnet");
-    assert.match(placement.fix, /^manual: vpc-\S+ has private subnets in only us-east-1a: .*fewer than two AZs/);
+    assert.match(placement.fix, /^manual: vpc-\S+ has no private subnets: attached to private subnets, report-generator would need them in two AZs\. .*create-vpc --name report-generator/);
     const runnable = before.findings.filter((f: any) => !f.fix.startsWith("manual:") && commandsOf(f.fix).every((c) => c[0] === "egress-cli"));
     assert.deepEqual(runnable.map((f: any) => f.ruleId).sort(), ["msk-esm-no-egress", "workload-no-egress", "workload-no-egress"]);
     for (const fix of new Set<string>(runnable.map((f: any) => f.fix))) await runFix(t, fix);

@@ -105,7 +105,16 @@ export function vpcPlanFix(ix: SnapshotIndex, vpcId: string, commands: string[])
   return [`import --vpc ${vpcId} --name ${name}`, ...commands].map((c) => `egress-cli ${file} ${c}`).join(" && ");
 }
 
-/** AZs of the subnets of a VPC that `import` calls private (no default route to an internet gateway). */
+/**
+ * The subnets of a VPC that `import` calls private (no default route to an internet gateway), less
+ * the ones import leaves out: a subnet holding a public NAT gateway without an internet route.
+ */
+export function planPrivateSubnets(ix: SnapshotIndex, vpcId: string): Subnet[] {
+  const natHomes = new Set([...ix.natGateways.values()].filter((n) => (n.ConnectivityType ?? "public") === "public" && ["pending", "available"].includes(n.State ?? "available")).map((n) => n.SubnetId));
+  return (ix.subnetsByVpc.get(vpcId) ?? []).filter((s) => tierOf(ix, s) !== "public" && !natHomes.has(s.SubnetId));
+}
+
+/** AZs of the subnets `attach-lambda --subnets private` would use after an import. */
 export function privateAzs(ix: SnapshotIndex, vpcId: string): string[] {
-  return [...new Set([...ix.subnets.values()].filter((s) => s.VpcId === vpcId && tierOf(ix, s) !== "public").map((s) => s.AvailabilityZone ?? s.SubnetId))].sort();
+  return [...new Set(planPrivateSubnets(ix, vpcId).map((s) => s.AvailabilityZone ?? s.SubnetId))].sort();
 }
