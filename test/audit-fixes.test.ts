@@ -361,6 +361,7 @@ describe("fixes and Next: hints carry the invocation's flags", () => {
     assert.equal(carryFlags("tag it egress-cli:audit-ignore=x", f), "tag it egress-cli:audit-ignore=x");
     assert.equal(cliPrefix(invocationFlags({ endpointUrl: "http://127.0.0.1:4566", plan: "egress-plan.json" })), "egress-cli --endpoint-url http://127.0.0.1:4566");
     assert.equal(cliPrefix(invocationFlags({ plan: "egress-plan.json" }, { EGRESS_SANDBOX: "1" })), "egress-cli --sandbox");
+    assert.equal(cliPrefix(invocationFlags({ sandboxFile: "./.egress/sandbox.json", plan: "egress-plan.json" })), "egress-cli --sandbox", "the default file: --sandbox");
     // The run's plan already holds the VPC: no second import, the run's plan file.
     const fix = "egress-cli --plan egress-plan-msk.json import --vpc vpc-1 --name msk && egress-cli --plan egress-plan-msk.json add-endpoint --for msk-esm --enable-vpc-dns";
     assert.equal(carryFlags(onRunPlan(fix, "vpc-1"), f), "egress-cli --sandbox-file 'my lab/sb.json' --region eu-west-1 --profile prod --plan ops.json add-endpoint --for msk-esm --enable-vpc-dns");

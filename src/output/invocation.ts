@@ -24,7 +24,8 @@ export function invocationFlags(
   const sandbox = Boolean(opts.sandbox || opts.sandboxFile !== undefined || env.EGRESS_SANDBOX === "1" || env.EGRESS_SANDBOX === "true" || env.EGRESS_SANDBOX_FILE);
   return {
     ...(sandbox ? { sandbox: true } : {}),
-    ...(opts.sandboxFile !== undefined ? { sandboxFile: opts.sandboxFile } : {}),
+    // The default file is what --sandbox opens: no need to name it.
+    ...(opts.sandboxFile !== undefined && opts.sandboxFile.replace(/^\.\//, "") !== ".egress/sandbox.json" ? { sandboxFile: opts.sandboxFile } : {}),
     ...(opts.region ? { region: opts.region } : {}),
     ...(opts.profile ? { profile: opts.profile } : {}),
     ...(opts.endpointUrl && !sandbox ? { endpointUrl: opts.endpointUrl } : {}),

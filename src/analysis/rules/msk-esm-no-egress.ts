@@ -11,7 +11,7 @@ export const mskEsmNoEgress: Rule = {
   severity: "high",
   title: "On-demand Kafka event source mapping whose cluster subnets reach neither Lambda nor STS",
   rationale: "In on-demand mode Lambda's pollers use network interfaces in the cluster's subnets with the cluster's security groups and must call Lambda and STS from there. Without a NAT route or lambda + sts interface endpoints the mapping never delivers a record (provisioned mode with its own poller network does not need this).",
-  help: "`egress-cli import --vpc VPC --name NAME && egress-cli add-endpoint --for msk-esm` (lambda + sts endpoints admitting the cluster group, `--sasl` adds secretsmanager), or a NAT gateway for the cluster subnets.",
+  help: "`egress-cli --plan egress-plan-NAME.json import --vpc VPC --name NAME && egress-cli --plan egress-plan-NAME.json add-endpoint --for msk-esm --enable-vpc-dns` (lambda + sts endpoints admitting the cluster group, `--sasl` adds secretsmanager; private DNS needs the VPC's DNS attributes on), or a NAT gateway for the cluster subnets.",
   equivalents: {},
   needs: ["eventSourceMappings", "networkInterfaces"],
   check(ctx) {
