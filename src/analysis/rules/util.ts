@@ -118,3 +118,16 @@ export function planPrivateSubnets(ix: SnapshotIndex, vpcId: string): Subnet[] {
 export function privateAzs(ix: SnapshotIndex, vpcId: string): string[] {
   return [...new Set(planPrivateSubnets(ix, vpcId).map((s) => s.AvailabilityZone ?? s.SubnetId))].sort();
 }
+
+/**
+ * `add-nat --mode single` in the VPC's plan, when that is what fixes these subnets: none has a default
+ * route (add-nat adds one to the plan's private route tables; it does not replace someone else's), each
+ * is one import would call private, and the VPC has a public subnet to put the NAT gateway in.
+ * Undefined otherwise: the caller says what to do instead.
+ */
+export function addNatFix(ix: SnapshotIndex, vpcId: string, subnets: Subnet[]): string | undefined {
+  const plan = new Set(planPrivateSubnets(ix, vpcId).map((s) => s.SubnetId));
+  const fixable = subnets.length > 0 && subnets.every((s) => !defaultRoute(ix, s) && plan.has(s.SubnetId));
+  const hasPublic = (ix.subnetsByVpc.get(vpcId) ?? []).some((s) => tierOf(ix, s) === "public");
+  return fixable && hasPublic ? vpcPlanFix(ix, vpcId, ["add-nat --mode single"]) : undefined;
+}

@@ -3,7 +3,7 @@
 // public IP or not), shared by every workload with that shape.
 import { ComponentType } from "../analyzer.js";
 import { nameTag, pathEvidence, type RawFinding, type Rule } from "./types.js";
-import { manualFix, sortedIds, tierOf, vpcPlanFix } from "./util.js";
+import { addNatFix, manualFix, sortedIds, tierOf } from "./util.js";
 
 export const workloadNoEgress: Rule = {
   id: "workload-no-egress",
@@ -47,16 +47,14 @@ export const workloadNoEgress: Rule = {
         message: `${source}${nameTag(inst?.Tags ?? eni.TagSet ?? eni.Tags) ? ` (${nameTag(inst?.Tags ?? eni.TagSet ?? eni.Tags)})` : ""} in ${eni.SubnetId} cannot reach the internet: ${publicIp ? "" : "no public IP and "}${why}.`,
         evidence: pathEvidence(v.result, source, "igw", 443, { subnetId: eni.SubnetId, securityGroups: groups, publicIp, tier }),
         fix:
-          // A NAT gateway fixes a subnet with no route out, in a VPC with a public subnet to put it in; anything else is the owner's call.
-          tier === "isolated" && [...ix.subnets.values()].some((s) => s.VpcId === eni.VpcId && tierOf(ix, s) === "public")
-            ? vpcPlanFix(ix, eni.VpcId, ["add-nat --mode single"])
-            : manualFix(
-                tier === "isolated"
-                  ? `${eni.VpcId} has no public subnet for a NAT gateway: add interface endpoints for the AWS services ${source} calls (egress-cli add-endpoint SERVICE…), or an internet gateway and a public subnet.`
-                  : tier === "public" && !publicIp
-                    ? `give ${source} a public IP, or move it to a private subnet routed through a NAT gateway.`
-                    : `the path stops at ${e?.component.id ?? "?"} (${e?.code ?? "blocked"}): change that component so tcp/443 can leave.`,
-              ),
+          addNatFix(ix, eni.VpcId, [subnet]) ??
+          manualFix(
+            tier === "isolated"
+              ? `give ${eni.SubnetId} a route out — a NAT gateway in a public subnet of ${eni.VpcId} (egress-cli add-nat, in the VPC's plan) — or interface endpoints for the AWS services ${source} calls (egress-cli add-endpoint SERVICE…).`
+              : tier === "public" && !publicIp
+                ? `give ${source} a public IP, or move it to a private subnet routed through a NAT gateway.`
+                : `the path stops at ${e?.component.id ?? "?"} (${e?.code ?? "blocked"}): change that component so tcp/443 can leave.`,
+          ),
         pathResult: v.result,
         pathFrom: source,
       });
