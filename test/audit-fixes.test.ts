@@ -377,6 +377,9 @@ describe("fixes and Next: hints carry the invocation's flags", () => {
     for (const fx of egressFixes) for (const cmd of commandsOf(fx).filter((c) => c[0] === "egress-cli")) assert.deepEqual(cmd.slice(1, 5), ["--sandbox-file", t.file, "--region", "us-east-1"], fx);
     const awsFix = doc.findings.find((f: any) => f.ruleId === "sg-open-admin-ports").fix;
     assert.match(awsFix, /^aws --region us-east-1 ec2 revoke-security-group-ingress /);
+    // cost prints the cost rules' fixes: the same flags.
+    const cost = (await t.run("cost", "--all-vpcs", "--json")).json();
+    assert.match(cost.savings.find((s: any) => s.ruleId === "eip-unassociated").fix, new RegExp(`# or reuse it: egress-cli --sandbox-file ${t.file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} add-nat --eip eipalloc-`));
     const c = await t.run("--plan", "next.json", "create-vpc", "--name", "next", "--azs", "2");
     assert.equal(c.code, 0, c.stderr);
     assert.match(c.stdout, new RegExp(`Next: egress-cli --sandbox-file ${t.file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} --plan next\\.json add-nat --mode single`));
