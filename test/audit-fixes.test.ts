@@ -179,11 +179,10 @@ const CASES: Record<string, Case> = {
   "subnet-public-ip-private": { build: async (t) => void (await t.ec2.modifySubnetAttribute({ SubnetId: subnetOf(t, "legacy-private"), MapPublicIpOnLaunch: { Value: true } })) },
   "eip-unassociated": { check: (fix) => assert.match(fix, /^aws .*ec2 release-address --allocation-id eipalloc-/) },
   "imdsv1-on-forwarder": {
-    // A NAT instance: forwards (source/destination check off), IMDSv1 allowed.
+    // A NAT instance (named as one: the rule counts a proxy/NAT name as forwarding), IMDSv1 allowed.
     build: async (t) => {
       const img = (await t.ec2.describeImages({ Owners: ["amazon"] })).Images!.find((i) => /al2023/.test(i.Name ?? ""))!;
-      const r = await t.ec2.runInstances({ ImageId: img.ImageId, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: subnetOf(t, "legacy-public"), MetadataOptions: { HttpTokens: "optional" }, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "legacy-nat-instance" }] }] });
-      await t.ec2.modifyInstanceAttribute({ InstanceId: r.Instances![0]!.InstanceId, SourceDestCheck: { Value: false } }).catch(() => undefined);
+      await t.ec2.runInstances({ ImageId: img.ImageId, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: subnetOf(t, "legacy-public"), MetadataOptions: { HttpTokens: "optional" }, TagSpecifications: [{ ResourceType: "instance", Tags: [{ Key: "Name", Value: "legacy-nat-instance" }] }] });
     },
   },
   "cost-gateway-endpoint": {
@@ -328,6 +327,18 @@ describe("every rule's fix fixes (built on the sandbox, run as printed, re-audit
     snap.routeTables = snap.routeTables.filter((t: any) => t.RouteTableId !== "rtb-nat-a");
     const [shared] = auditSnapshot(snap, [RULES_BY_ID.get("nat-subnet-no-igw-route")!], { source: "test" }).findings;
     assert.match(shared!.fix, /^manual: rtb-main also routes the VPC.s other subnets \(it is the main table\): a route to igw-good there would make them public/);
+  });
+
+  test("a VPC's fix: imported into a plan file named after its Name tag, or run on the plan that built it", async () => {
+    const { vpcPlanFix } = await import("../src/analysis/rules/util.js");
+    const { buildIndex } = await import("../src/analysis/snapshot-index.js");
+    const snap = goodSnapshot() as any;
+    snap.vpcs[0].Tags = [{ Key: "Name", Value: "team a/prod (eu)" }];
+    assert.equal(vpcPlanFix(buildIndex(snap), "vpc-good", ["add-nat --mode single"]), "egress-cli --plan egress-plan-team-a-prod-eu-.json import --vpc vpc-good --name team-a-prod-eu- && egress-cli --plan egress-plan-team-a-prod-eu-.json add-nat --mode single");
+    snap.vpcs[0].Tags = [];
+    assert.match(vpcPlanFix(buildIndex(snap), "vpc-good", ["add-nat"]), /^egress-cli --plan egress-plan-vpc-good\.json import --vpc vpc-good --name vpc-good && /);
+    snap.vpcs[0].Tags = [{ Key: "egress-cli:plan", Value: "sms" }];
+    assert.equal(vpcPlanFix(buildIndex(snap), "vpc-good", ["add-nat --mode per-az"]), `egress-cli add-nat --mode per-az   # with plan "sms"'s file (--plan FILE)`);
   });
 
   test("the manual fixes say so (and why), never a command that would fail", () => {
