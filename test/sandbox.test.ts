@@ -296,7 +296,7 @@ test("network ACL entries: CreateNetworkAclEntry / DeleteNetworkAclEntry with AW
   await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 32767 }), "InvalidParameterValue");
   await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 60, PortRange: undefined }), "MissingParameter");
   await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 60, CidrBlock: undefined }), "MissingParameter");
-  await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 60, RuleAction: "drop" }), "InvalidParameterValue");
+  await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 60, RuleAction: "drop" as "deny" }), "InvalidParameterValue");
   const inbound = (await ec2.describeNetworkAcls({ NetworkAclIds: [acl] })).NetworkAcls![0]!.Entries!.filter((e) => !e.Egress);
   assert.deepEqual(inbound.map((e) => `${e.RuleNumber} ${e.RuleAction} ${e.Protocol} ${e.PortRange ? `${e.PortRange.From}-${e.PortRange.To}` : "*"}`), ["50 deny 6 1024-65535", "100 allow -1 *", "32767 deny -1 *"]);
   await ec2.deleteNetworkAclEntry({ NetworkAclId: acl, RuleNumber: 50, Egress: false });
