@@ -23,6 +23,8 @@ interface Case {
   pick?: (f: any, t: Env) => boolean;
   /** What the printed fix must say (the reported defects). */
   check?: (fix: string, t: Env) => void;
+  /** More to check on the re-audit. */
+  after?: (doc: any, t: Env) => void;
   /** Findings the fix is known to open, below the bar but stated: rule ids and why. */
   accepts?: { rules: string[]; why: string };
 }
@@ -118,6 +120,8 @@ const CASES: Record<string, Case> = {
     },
     pick: (f) => f.resourceId.endsWith(":sms-sender"),
     check: (fix) => assert.match(fix, /detach-lambda --function sms-sender && egress-cli .*attach-lambda --function sms-sender --subnets private/),
+    // The reported loop: the placement must not leave the function in one AZ (lambda-single-az, medium).
+    after: (doc) => assert.deepEqual(doc.findings.filter((f: any) => f.resourceId.endsWith(":sms-sender")).map(line), []),
   },
   "lambda-no-egress": {
     build: async (t) => {
@@ -314,6 +318,9 @@ describe("every rule's fix fixes (built on the sandbox, run as printed, re-audit
       const bar = SEVERITIES.indexOf(target.severity);
       const fresh = after.findings.filter((f: any) => !known.has(f.fingerprint) && SEVERITIES.indexOf(f.severity) >= bar && !c.accepts?.rules.includes(f.ruleId));
       assert.deepEqual(fresh.map(line), [], `new findings at or above ${target.severity} after the fix`);
+      // No loop: a finding the fix brought (of any severity) never asks for the fix just run.
+      assert.deepEqual(after.findings.filter((f: any) => !known.has(f.fingerprint) && f.fix === target.fix).map(line), [], "a new finding whose fix is the same command");
+      c.after?.(after, t);
     });
   }
 
