@@ -5,6 +5,7 @@ import path from "node:path";
 import type { AwsClients } from "./aws/clients.js";
 import { AWS_WAIT, type WaitSettings } from "./aws/wait.js";
 import { colors } from "./output/color.js";
+import { cliPrefix, invocationFlags } from "./output/invocation.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
 import { profileOption, regionOption } from "./commands/options.js";
 import { redactUrl } from "./net/url.js";
@@ -58,7 +59,7 @@ export interface Context {
   print(text: string): void;
   printJson(doc: unknown): void;
   /** The one way a command shows its result: the JSON document with --json, else the rendering. */
-  emit<T>(result: T, render: (result: T, color: import("./output/color.js").Colors, o: { columns?: number }) => string): void;
+  emit<T>(result: T, render: (result: T, color: import("./output/color.js").Colors, o: { columns?: number; cli?: string }) => string): void;
 }
 
 export interface ContextDeps {
@@ -181,7 +182,8 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     emit(result, render) {
       if (opts.json) ctx.printJson(result);
       // Tables fit the terminal stdout goes to; piped output keeps its natural width.
-      else ctx.print(render(result, stdoutColor, { columns: deps.stdout.isTTY ? (deps.stdout as { columns?: number }).columns : undefined }));
+      // `cli`: "egress-cli" with this run's backend flags, for the "Next: …" hints (src/output/invocation.ts).
+      else ctx.print(render(result, stdoutColor, { columns: deps.stdout.isTTY ? (deps.stdout as { columns?: number }).columns : undefined, cli: cliPrefix(invocationFlags(opts, deps.env)) }));
     },
   };
   return ctx;

@@ -84,7 +84,8 @@ test("item 18: create-vpc --public-subnets 0 does not suggest add-nat", async ()
   const r = await s.run("create-vpc", "--name", "nopub", "--public-subnets", "0");
   assert.equal(r.code, 0, r.stderr);
   assert.doesNotMatch(r.stdout, /add-nat/);
-  assert.match(r.stdout, /Next: egress-cli add-endpoint/);
+  // The hint carries the backend this run used (issue 18): copy-paste reaches the same sandbox.
+  assert.ok(r.stdout.includes(`Next: egress-cli --sandbox-file ${s.file} add-endpoint`), r.stdout);
 });
 
 test("item 25: unknown commands in --json carry hint and exitCode; no hint points at a command that does not exist", async () => {

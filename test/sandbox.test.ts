@@ -284,3 +284,22 @@ test("DeleteVpc: DependencyViolation until subnets, IGW, route tables and groups
   assert.equal(left.RouteTables!.length, 0);
   await ec2.deleteInternetGateway({ InternetGatewayId: igw });
 });
+
+test("network ACL entries: CreateNetworkAclEntry / DeleteNetworkAclEntry with AWS's checks, first-match order kept", async () => {
+  const { ec2 } = await setup();
+  const acl = (await ec2.describeNetworkAcls({})).NetworkAcls![0]!.NetworkAclId!;
+  const entry = { NetworkAclId: acl, Egress: false, Protocol: "6", RuleAction: "deny" as const, CidrBlock: "0.0.0.0/0", PortRange: { From: 1024, To: 65535 } };
+  await ec2.createNetworkAclEntry({ ...entry, RuleNumber: 50 });
+  await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 50 }), "NetworkAclEntryAlreadyExists");
+  await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 100 }), "NetworkAclEntryAlreadyExists"); // the default allow
+  await ec2.createNetworkAclEntry({ ...entry, RuleNumber: 50, Egress: true }); // same number, other direction
+  await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 32767 }), "InvalidParameterValue");
+  await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 60, PortRange: undefined }), "MissingParameter");
+  await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 60, CidrBlock: undefined }), "MissingParameter");
+  await rejects(ec2.createNetworkAclEntry({ ...entry, RuleNumber: 60, RuleAction: "drop" as never }), "InvalidParameterValue");
+  const inbound = (await ec2.describeNetworkAcls({ NetworkAclIds: [acl] })).NetworkAcls![0]!.Entries!.filter((e) => !e.Egress);
+  assert.deepEqual(inbound.map((e) => `${e.RuleNumber} ${e.RuleAction} ${e.Protocol} ${e.PortRange ? `${e.PortRange.From}-${e.PortRange.To}` : "*"}`), ["50 deny 6 1024-65535", "100 allow -1 *", "32767 deny -1 *"]);
+  await ec2.deleteNetworkAclEntry({ NetworkAclId: acl, RuleNumber: 50, Egress: false });
+  await rejects(ec2.deleteNetworkAclEntry({ NetworkAclId: acl, RuleNumber: 50, Egress: false }), "InvalidNetworkAclEntry.NotFound");
+  await rejects(ec2.deleteNetworkAclEntry({ NetworkAclId: acl, RuleNumber: 32767, Egress: false }), "InvalidNetworkAclEntry.NotFound");
+});

@@ -174,7 +174,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
           snap = collected;
         }
         const a = audit.auditSnapshot(snap, rules, { source: spec.file ? `snapshot ${spec.file}` : "live", ...(spec.profile ? { profile: spec.profile } : {}), accountId: snap.accountId, region: snap.region, omitted });
-        return { audit: a, snapshotFile: spec.file };
+        return { audit: await withInvocationFlags(ctx, a, spec), snapshotFile: spec.file };
       } catch (err) {
         if (err instanceof UsageError) throw err;
         const code = (err as CliError).code ?? (err as Error).name ?? "Error";
@@ -320,4 +320,20 @@ async function sarifAnchors(ctx: Context, report: AuditReport, opts: AuditOption
   if (!out.size) throw new UsageError("--format sarif needs a file for the results to point at: pass --sarif-anchor FILE (or have a plan file).");
   if (!out.has("*")) out.set("*", [...out.values()][0]!);
   return out;
+}
+
+/**
+ * The scope's fixes as the user can paste them: every `egress-cli …` with this run's backend and
+ * global flags, every `aws …` with the scope's region/profile when the run chose them
+ * (src/output/invocation.ts, the same function as the "Next:" hints).
+ */
+async function withInvocationFlags(ctx: Context, a: ScopeAudit, spec: ScopeSpec): Promise<ScopeAudit> {
+  const { carryFlags, invocationFlags, onRunPlan } = await import("../output/invocation.js");
+  // The VPC this run's plan file holds: fixes for it use that plan instead of importing it again.
+  const { loadPlan } = await import("../plans/store.js");
+  const planVpcId = await loadPlan(ctx.planPath).then((p) => p?.resources.vpc?.id ?? undefined, () => undefined);
+  // A region the run chose (--region, --all-regions) or a snapshot file's: the fix must go there, not to the default region.
+  const regionChosen = Boolean(ctx.opts.regions?.length || spec.region || spec.file);
+  const flags = invocationFlags({ ...ctx.opts, region: regionChosen ? a.snapshot.region : undefined, profile: spec.profile ?? ctx.opts.profile }, ctx.env);
+  return { ...a, findings: a.findings.map((f) => ({ ...f, fix: carryFlags(onRunPlan(f.fix, planVpcId ?? undefined), flags) })) };
 }

@@ -38,7 +38,10 @@ export async function costCommand(ctx: Context, opts: CostOptions): Promise<numb
   });
   const { auditSnapshot, selectRules } = await import("../analysis/audit.js");
   const a = auditSnapshot(snap, selectRules({ rules: COST_RULES }), { source: opts.snapshot ? `snapshot ${opts.snapshot}` : "live" });
-  const savings = a.findings.filter((f) => f.status === "open").map((f) => ({ ruleId: f.ruleId, resourceId: f.resourceId, message: f.message, fix: f.fix, ...(f.monthlySavings !== undefined ? { monthlySavings: f.monthlySavings } : {}) }));
+  // Fixes as the user can paste them: this run's backend and global flags (as audit's, src/output/invocation.ts).
+  const { carryFlags, invocationFlags } = await import("../output/invocation.js");
+  const flags = invocationFlags({ ...ctx.opts, region: ctx.opts.region ?? (opts.snapshot ? snap.region : undefined) }, ctx.env);
+  const savings = a.findings.filter((f) => f.status === "open").map((f) => ({ ruleId: f.ruleId, resourceId: f.resourceId, message: f.message, fix: carryFlags(f.fix, flags), ...(f.monthlySavings !== undefined ? { monthlySavings: f.monthlySavings } : {}) }));
   const round = (x: number) => Math.round(x * 100) / 100;
   const assumptions = [...new Set([...bill.vpcs.flatMap((v) => v.estimate.assumptions), ...bill.idleAddresses.assumptions])];
   const result = {

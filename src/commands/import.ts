@@ -4,7 +4,7 @@
 import { ec2Api } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
+import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import { openSession } from "../engine/session.js";
 import * as z from "zod";
@@ -37,7 +37,21 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   if (!vpc) throw new UsageError(`VPC ${vpcId} does not exist in ${aws.region} (InvalidVpcID.NotFound).`, "Check --region and the id (egress-cli sandbox show lists sandbox VPCs).");
   if (!existing) await assertPlanNameFree(ec2, name, aws.region);
   const f = [{ Name: "vpc-id", Values: [vpcId] }];
-  const [subnets, tables, igws] = await Promise.all([listSubnets(ec2, f), listRouteTables(ec2, f), listInternetGateways(ec2, [{ Name: "attachment.vpc-id", Values: [vpcId] }])]);
+  const [allSubnets, tables, igws, nats] = await Promise.all([
+    listSubnets(ec2, f),
+    listRouteTables(ec2, f),
+    listInternetGateways(ec2, [{ Name: "attachment.vpc-id", Values: [vpcId] }]),
+    listNatGateways(ec2, [{ Name: "vpc-id", Values: [vpcId] }, { Name: "state", Values: ["pending", "available"] }]),
+  ]);
+  // A subnet that holds a public NAT gateway but does not route to an internet gateway is neither
+  // tier: as "private", add-nat would route it through another NAT and attach-lambda would place
+  // functions there. It stays out of the plan (the audit's nat-subnet-no-igw-route says how to fix it).
+  const natHome = new Map(nats.filter((n) => (n.ConnectivityType ?? "public") === "public").map((n) => [n.SubnetId, n.NatGatewayId]));
+  const subnets = allSubnets.filter((s) => {
+    const misplaced = natHome.has(s.SubnetId) && !effectiveRouteTable(s, tables)?.Routes?.some(routesToInternetGateway);
+    if (misplaced) ctx.log.warn(`${s.SubnetId} holds NAT gateway ${natHome.get(s.SubnetId)} but has no route to an internet gateway: left out of the plan (neither public nor private).`);
+    return !misplaced;
+  });
 
   // Another plan's resources in this VPC: refused unless --shared (and then never changed: every
   // step refuses to modify a resource tagged with another plan).

@@ -160,7 +160,7 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
         : null,
       steps: report.outcomes,
     };
-    ctx.emit(result, (r) =>
+    ctx.emit(result, (r, _c, o) =>
       [
         `Resource gateway ${r.resourceGateway.id} (group ${r.resourceGateway.securityGroupId}) in ${r.resourceGateway.subnetIds.join(", ")}`,
         ...r.resourceConfigurations.map((c) => `Resource configuration ${c.id} (${c.az}): TCP ${c.port} → proxy ${c.instanceId} at ${c.ipAddress}\n  ${c.arn}`),
@@ -171,7 +171,7 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
             ]
           : []),
         r.share ? `Shared with ${r.share.principals.join(", ")} (RAM share ${r.share.arn})` : "Not shared with other accounts (--share-with ACCOUNT_ID|OU_ARN to share).",
-        `Next: egress-cli connect-proxy --consumer-vpc vpc-… --subnets subnet-…,subnet-…`,
+        `Next: ${o.cli ?? "egress-cli"} connect-proxy --consumer-vpc vpc-… --subnets subnet-…,subnet-…`,
       ].join("\n"),
     );
     return 0;

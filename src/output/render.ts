@@ -9,6 +9,8 @@ type C = Colors;
 export interface RenderOptions {
   /** Width of the terminal the text goes to (process.stdout.columns); undefined when not a terminal. */
   columns?: number;
+  /** "egress-cli" with the invocation's backend flags (src/output/invocation.ts), for "Next: …" hints. */
+  cli?: string;
 }
 
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -76,8 +78,8 @@ export function renderCreateVpc(r: any, c: C, o: RenderOptions = {}): string {
     table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
     // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
     r.internetGatewayId
-      ? `Next: egress-cli add-nat --mode single   (or --mode per-az for one NAT per AZ)`
-      : `Next: egress-cli add-endpoint SERVICE…   (no public subnet, so no NAT gateway: private subnets reach AWS services through VPC endpoints)`,
+      ? `Next: ${o.cli ?? "egress-cli"} add-nat --mode single   (or --mode per-az for one NAT per AZ)`
+      : `Next: ${o.cli ?? "egress-cli"} add-endpoint SERVICE…   (no public subnet, so no NAT gateway: private subnets reach AWS services through VPC endpoints)`,
   ];
   return lines.join("\n");
 }

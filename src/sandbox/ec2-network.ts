@@ -639,6 +639,60 @@ const naclFilters: FilterFns<NaclRec> = {
   "owner-id": () => [], // replaced per call by withOwner
 };
 
+// Network ACL entries. The entries live on the ACL record (`_entries`, as a loaded snapshot holds
+// them); an ACL never written keeps the defaults AWS gives a default ACL (100 allow, * deny, both ways).
+type AclEntry = { RuleNumber: number; Protocol: string; RuleAction: string; Egress: boolean; CidrBlock?: string; Ipv6CidrBlock?: string; PortRange?: { From: number; To: number }; IcmpTypeCode?: { Type: number; Code: number } };
+
+function aclEntries(ctx: Parameters<Handler>[0], acl: NaclRec): AclEntry[] {
+  const rec = acl as NaclRec & { _entries?: AclEntry[] };
+  rec._entries ??= naclView(ctx, acl).Entries as AclEntry[];
+  return rec._entries;
+}
+
+const PROTOCOL_NUMBERS: Record<string, string> = { all: "-1", tcp: "6", udp: "17", icmp: "1", icmpv6: "58" };
+
+const CreateNetworkAclEntry: Handler = (ctx) => {
+  const acl = get<NaclRec>(ctx, "acl", ctx.input.NetworkAclId, "networkAclId");
+  const n = Number(ctx.input.RuleNumber);
+  if (ctx.input.RuleNumber === undefined) throw awsError("MissingParameter", "The request must contain the parameter ruleNumber");
+  if (!Number.isInteger(n) || n < 1 || n > 32766) throw awsError("InvalidParameterValue", `Invalid value '${ctx.input.RuleNumber}' for ruleNumber. It must be an integer between 1 and 32766.`);
+  if (ctx.input.Egress === undefined) throw awsError("MissingParameter", "The request must contain the parameter egress");
+  const rawProto = String(ctx.input.Protocol ?? "");
+  if (!rawProto) throw awsError("MissingParameter", "The request must contain the parameter protocol");
+  const protocol = PROTOCOL_NUMBERS[rawProto.toLowerCase()] ?? rawProto;
+  if (!/^(-1|\d{1,3})$/.test(protocol) || Number(protocol) > 255) throw awsError("InvalidParameterValue", `Invalid value '${rawProto}' for protocol.`);
+  const action = String(ctx.input.RuleAction ?? "");
+  if (action !== "allow" && action !== "deny") throw awsError("InvalidParameterValue", `Invalid value '${action}' for ruleAction. It must be allow or deny.`);
+  const v4 = ctx.input.CidrBlock as string | undefined;
+  const v6 = ctx.input.Ipv6CidrBlock as string | undefined;
+  if (!v4 === !v6) throw awsError(v4 ? "InvalidParameterCombination" : "MissingParameter", v4 ? "Specify either cidrBlock or ipv6CidrBlock, not both." : "The request must contain the parameter cidrBlock or ipv6CidrBlock");
+  if (v4 && !parseIpv4Block(v4)) throw awsError("InvalidParameterValue", `Value (${v4}) for parameter cidrBlock is invalid. This is not a valid CIDR block.`);
+  const range = ctx.input.PortRange as { From?: number; To?: number } | undefined;
+  if ((protocol === "6" || protocol === "17") && (range?.From === undefined || range?.To === undefined)) throw awsError("MissingParameter", "The request must contain the parameter portRange");
+  if (range && (Number(range.From) < 0 || Number(range.To) > 65535 || Number(range.From) > Number(range.To))) throw awsError("InvalidParameterValue", "Invalid value for portRange. Must specify both from and to ports with TCP/UDP.");
+  const egress = !!bool(ctx.input.Egress);
+  const entries = aclEntries(ctx, acl);
+  if (entries.some((e) => e.RuleNumber === n && e.Egress === egress)) throw awsError("NetworkAclEntryAlreadyExists", `The network acl entry identified by ${n} already exists.`);
+  ctx.dry();
+  entries.push({ RuleNumber: n, Protocol: protocol, RuleAction: action, Egress: egress, ...(v4 ? { CidrBlock: v4 } : { Ipv6CidrBlock: v6 }), ...(range && (protocol === "6" || protocol === "17") ? { PortRange: { From: Number(range.From), To: Number(range.To) } } : {}) });
+  entries.sort((a, b) => Number(a.Egress) - Number(b.Egress) || a.RuleNumber - b.RuleNumber);
+  ctx.mutated();
+  return {};
+};
+
+const DeleteNetworkAclEntry: Handler = (ctx) => {
+  const acl = get<NaclRec>(ctx, "acl", ctx.input.NetworkAclId, "networkAclId");
+  const n = Number(ctx.input.RuleNumber);
+  const egress = !!bool(ctx.input.Egress);
+  const entries = aclEntries(ctx, acl);
+  const i = entries.findIndex((e) => e.RuleNumber === n && e.Egress === egress && n !== 32767);
+  if (i < 0) throw awsError("InvalidNetworkAclEntry.NotFound", `The network acl entry identified by ${ctx.input.RuleNumber} does not exist.`);
+  ctx.dry();
+  entries.splice(i, 1);
+  ctx.mutated();
+  return {};
+};
+
 const DescribeNetworkAcls: Handler = (ctx) => {
   const fns: FilterFns<NaclRec> = {
     ...withOwner(ctx, naclFilters),
@@ -681,4 +735,6 @@ export const networkOps: Record<string, Handler> = {
   ReplaceRoute,
   DeleteRoute,
   DescribeNetworkAcls,
+  CreateNetworkAclEntry,
+  DeleteNetworkAclEntry,
 };

@@ -3,7 +3,7 @@
 import { ComponentType } from "../analyzer.js";
 import { pricesFor } from "../cost.js";
 import type { RawFinding, Rule } from "./types.js";
-import { defaultRoute, endpointsOfVpc, serviceShortName } from "./util.js";
+import { defaultRoute, endpointsOfVpc, serviceShortName, vpcPlanFix } from "./util.js";
 
 export const costGatewayEndpoint: Rule = {
   id: "cost-gateway-endpoint",
@@ -40,7 +40,7 @@ export const costGatewayEndpoint: Rule = {
         vpcId,
         message: `${vpcId}: ${v.subnets.length} private subnet(s) reach ${missing.join(" and ")} through a NAT gateway (${gb} USD per GB) with no gateway endpoint on route table(s) ${[...v.tables].sort().join(", ")}.`,
         evidence: { facts: { subnets: v.subnets.sort(), routeTables: [...v.tables].sort(), missing, natUsdPerGb: gb } },
-        fix: `egress-cli add-endpoint ${missing.join(" ")}`,
+        fix: vpcPlanFix(ix, vpcId, [`add-endpoint ${missing.join(" ")}`]),
       });
     }
     return out;

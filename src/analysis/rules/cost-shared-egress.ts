@@ -4,6 +4,7 @@
 import { ComponentType } from "../analyzer.js";
 import { HOURS_PER_MONTH, natGatewayMonthly, TRANSIT_GATEWAY_ATTACHMENT_PER_HOUR } from "../cost.js";
 import type { RawFinding, Rule } from "./types.js";
+import { manualFix } from "./util.js";
 
 export const costSharedEgress: Rule = {
   id: "cost-shared-egress",
@@ -40,7 +41,8 @@ export const costSharedEgress: Rule = {
         vpcId,
         message: `${vpcId} runs ${v.nats.length} NAT gateway(s) of the ${total} in ${byVpc.size} VPCs; a shared egress VPC with ${azs} NAT(s) would save about ${saving.toFixed(2)} USD/month overall (this VPC's share ${share.toFixed(2)}).`,
         evidence: { facts: { natGateways: v.nats, accountNatGateways: total, vpcsWithNat: byVpc.size, sharedNatGateways: azs, natMonthlyUsd: nat, attachmentsMonthlyUsd: Math.round(attachments * 100) / 100, savingMonthlyUsd: saving } },
-        fix: "egress-cli create-vpc --name egress && egress-cli add-nat --mode per-az   # then route the other VPCs to it and delete their NAT gateways",
+        // A redesign across VPCs (a transit gateway, their routes, deleting NAT gateways): the owner's.
+        fix: manualFix("centralise egress: egress-cli create-vpc --name egress && egress-cli add-nat --mode per-az, route the other VPCs to it over a transit gateway (or the S2 proxy over PrivateLink), then delete their NAT gateways."),
         monthlySavings: share,
       });
     }

@@ -2,7 +2,7 @@
 // endpoint policies (Prowler flags every endpoint, including services where no policy can be set).
 import { ComponentType } from "../analyzer.js";
 import type { RawFinding, Rule } from "./types.js";
-import { endpointLive, serviceShortName } from "./util.js";
+import { endpointLive, manualFix, serviceShortName } from "./util.js";
 
 /** Services whose VPC endpoints accept a custom policy (AWS PrivateLink "AWS services that integrate" table, the common ones). */
 export const POLICY_SERVICES = new Set([
@@ -36,7 +36,7 @@ export const endpointFullAccessPolicy: Rule = {
   help: "Use a least-privilege policy: `egress-cli add-endpoint SERVICE --policy least-privilege|FILE` (templates for secretsmanager and the msk-esm preset).",
   equivalents: { prowler: "vpc_endpoint_connections_trust_boundaries" },
   needs: ["vpcEndpoints"],
-  check({ ix, region }) {
+  check({ ix, region, accountId }) {
     const out: RawFinding[] = [];
     for (const ep of ix.vpcEndpoints.values()) {
       const type = (ep.VpcEndpointType ?? "Interface").toLowerCase();
@@ -49,9 +49,22 @@ export const endpointFullAccessPolicy: Rule = {
         vpcId: ep.VpcId,
         message: `${ep.VpcEndpointId} (${svc}) allows every principal every action on every resource.`,
         evidence: { facts: { serviceName: ep.ServiceName ?? "", policy: ep.PolicyDocument ? "full access" : "default (full access)" } },
-        fix: `egress-cli add-endpoint ${svc} --policy least-privilege   # or --policy FILE`,
+        fix: accountBoundaryFix(ep.VpcEndpointId, svc, accountId),
       });
     }
     return out;
   },
 };
+
+/**
+ * The account's trust boundary: every action, but only for principals of this account (what
+ * Prowler's check asks). Not for S3: anonymous reads through the gateway endpoint (OS package
+ * repositories on S3) have no principal account and would be refused — the owner names the buckets.
+ */
+function accountBoundaryFix(endpointId: string, service: string, accountId: string): string {
+  if (service === "s3" || !/^\d{12}$/.test(accountId)) {
+    return manualFix(`write a policy naming what ${endpointId} (${service}) may reach — for S3 the buckets, including the package repositories your instances read anonymously — and set it: aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${endpointId} --policy-document file://policy.json`);
+  }
+  const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "*", Resource: "*", Condition: { StringEquals: { "aws:PrincipalAccount": accountId } } }] };
+  return `aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${endpointId} --policy-document '${JSON.stringify(policy)}'`;
+}

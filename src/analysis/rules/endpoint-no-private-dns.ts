@@ -24,9 +24,22 @@ export const endpointNoPrivateDns: Rule = {
         vpcId: ep.VpcId,
         message: `${ep.VpcEndpointId} (${svc}) has private DNS disabled: ${svc}.${region}.amazonaws.com still resolves to the public endpoint.`,
         evidence: { facts: { serviceName: ep.ServiceName ?? "", privateDnsEnabled: false } },
-        fix: `aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${ep.VpcEndpointId} --private-dns-enabled`,
+        fix: [...vpcDnsOn(ix, ep.VpcId), `aws ec2 modify-vpc-endpoint --vpc-endpoint-id ${ep.VpcEndpointId} --private-dns-enabled`].join(" && "),
       });
     }
     return out;
   },
 };
+
+/**
+ * Private DNS needs enableDnsSupport and enableDnsHostnames on the VPC (AWS refuses it otherwise).
+ * The snapshot shows them only when collected; unless both are known on, the fix turns them on
+ * (setting an attribute that is already on changes nothing).
+ */
+export function vpcDnsOn(ix: Parameters<Rule["check"]>[0]["ix"], vpcId: string): string[] {
+  const vpc = ix.vpcs.get(vpcId) as { EnableDnsSupport?: boolean; EnableDnsHostnames?: boolean } | undefined;
+  return [
+    ...(vpc?.EnableDnsSupport === true ? [] : [`aws ec2 modify-vpc-attribute --vpc-id ${vpcId} --enable-dns-support Value=true`]),
+    ...(vpc?.EnableDnsHostnames === true ? [] : [`aws ec2 modify-vpc-attribute --vpc-id ${vpcId} --enable-dns-hostnames Value=true`]),
+  ];
+}

@@ -2,7 +2,7 @@
 import { ComponentType } from "../analyzer.js";
 import type { RawFinding, Rule } from "./types.js";
 import { endpointHttpsIngress } from "./endpoint-sg.js";
-import { endpointLive, isInterfaceEndpoint, serviceShortName } from "./util.js";
+import { endpointLive, isInterfaceEndpoint, manualFix, serviceShortName } from "./util.js";
 
 export const endpointSgAdmitsNothing: Rule = {
   id: "endpoint-sg-admits-nothing",
@@ -24,7 +24,10 @@ export const endpointSgAdmitsNothing: Rule = {
         vpcId: ep.VpcId,
         message: `${ep.VpcEndpointId} (${svc}): its groups ${ep.Groups.map((g) => g.GroupId).join(", ")} admit nothing on tcp/443.`,
         evidence: { blocking: { id: ep.Groups[0]!.GroupId ?? "?", type: ComponentType.securityGroup, code: "ENI_SG_RULES_MISMATCH", detail: "No inbound rule admits tcp/443." }, facts: { serviceName: ep.ServiceName ?? "", securityGroups: ep.Groups.map((g) => g.GroupId ?? "") } },
-        fix: `egress-cli add-endpoint ${svc} --allow-from <lambda:NAME|sg-…|CIDR>`,
+        // What add-endpoint admits by default: the VPC's own CIDR on 443 (narrow it to the callers later).
+        fix: ix.vpcs.get(ep.VpcId)?.CidrBlock
+          ? `aws ec2 authorize-security-group-ingress --group-id ${ep.Groups[0]!.GroupId} --ip-permissions '${JSON.stringify([{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: ix.vpcs.get(ep.VpcId)!.CidrBlock, Description: "clients in the VPC" }] }])}'`
+          : manualFix(`admit the endpoint's clients on tcp/443 in ${ep.Groups[0]!.GroupId}.`),
       });
     }
     return out;

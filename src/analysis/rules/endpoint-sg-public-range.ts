@@ -3,6 +3,7 @@
 import { ComponentType } from "../analyzer.js";
 import type { RawFinding, Rule } from "./types.js";
 import { endpointHttpsIngress } from "./endpoint-sg.js";
+import { revokeFix } from "./sg-open.js";
 import { endpointLive, isInterfaceEndpoint, serviceShortName } from "./util.js";
 
 export const endpointSgPublicRange: Rule = {
@@ -17,7 +18,7 @@ export const endpointSgPublicRange: Rule = {
     const out: RawFinding[] = [];
     for (const ep of ix.vpcEndpoints.values()) {
       if (!isInterfaceEndpoint(ep) || !endpointLive(ep)) continue;
-      const { publicCidrs } = endpointHttpsIngress(ix, ep);
+      const { publicCidrs, publicRules, privateRemains } = endpointHttpsIngress(ix, ep);
       if (!publicCidrs.length) continue;
       const svc = serviceShortName(ep.ServiceName, region);
       out.push({
@@ -26,9 +27,22 @@ export const endpointSgPublicRange: Rule = {
         vpcId: ep.VpcId,
         message: `${ep.VpcEndpointId} (${svc}) admits ${publicCidrs.join(", ")} on tcp/443.`,
         evidence: { facts: { publicCidrs, securityGroups: ep.Groups.map((g) => g.GroupId ?? "") } },
-        fix: `egress-cli add-endpoint ${svc} --allow-from <lambda:NAME|sg-…|VPC CIDR>`,
+        fix: publicRangeFix(ix, ep, publicRules, privateRemains),
       });
     }
     return out;
   },
 };
+
+/**
+ * Revokes exactly the public ranges (per group); when nothing private would be left on 443, admits
+ * the VPC's CIDR in their place (add-endpoint's default), so the fix does not leave an endpoint that
+ * admits nothing (endpoint-sg-admits-nothing, high).
+ */
+function publicRangeFix(ix: Parameters<Rule["check"]>[0]["ix"], ep: { VpcId: string }, rules: { groupId: string; permission: object }[], privateRemains: boolean): string {
+  const groups = [...new Set(rules.map((r) => r.groupId))];
+  const steps = groups.map((g) => revokeFix(g, rules.filter((r) => r.groupId === g).map((r) => r.permission)));
+  const cidr = ix.vpcs.get(ep.VpcId)?.CidrBlock;
+  if (!privateRemains && cidr) steps.push(`aws ec2 authorize-security-group-ingress --group-id ${groups[0]} --ip-permissions '${JSON.stringify([{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: cidr, Description: "clients in the VPC" }] }])}'`);
+  return steps.join(" && ");
+}

@@ -2,7 +2,7 @@
 // VPC: every AWS SDK call it makes times out. Public-subnet placement is lambda-public-subnet's finding.
 import { ComponentType } from "../analyzer.js";
 import { pathEvidence, type RawFinding, type Rule } from "./types.js";
-import { endpointsOfVpc, interfaceEndpoints, tierOf } from "./util.js";
+import { addNatFix, endpointsOfVpc, interfaceEndpoints, manualFix, tierOf } from "./util.js";
 
 export const lambdaNoEgress: Rule = {
   id: "lambda-no-egress",
@@ -27,13 +27,16 @@ export const lambdaNoEgress: Rule = {
       const endpoints = [...interfaceEndpoints(ix, vpcId, ctx.region).keys()].sort();
       const gatewayEndpoints = endpointsOfVpc(ix, vpcId).filter((e) => e.VpcEndpointType === "Gateway").length;
       if (endpoints.length || gatewayEndpoints) continue; // reaches what its endpoints serve; we cannot know what else it calls
+      const nat = addNatFix(ix, vpcId, subnets);
       out.push({
         resourceId: fn.FunctionArn ?? fn.FunctionName,
         resourceType: ComponentType.lambdaFunction,
         vpcId,
         message: `Lambda ${fn.FunctionName} has no path to the internet from ${v.result.paths?.filter((p) => !p.reachable).map((p) => p.source.id).join(", ") || cfg.SubnetIds.join(", ")} and its VPC has no endpoints: calls to AWS APIs and the internet time out.`,
         evidence: pathEvidence(v.result, src, "igw", 443, { subnets: cfg.SubnetIds, securityGroups: cfg.SecurityGroupIds }),
-        fix: `egress-cli add-nat --mode single   # or: egress-cli add-endpoint SERVICE… --allow-from lambda:${fn.FunctionName}`,
+        fix: nat
+          ? `${nat}   # or VPC endpoints: egress-cli add-endpoint SERVICE… --allow-from lambda:${fn.FunctionName}`
+          : manualFix(`give ${fn.FunctionName}'s subnets a route out (a NAT gateway in a public subnet of ${vpcId}) or interface endpoints for the services it calls: egress-cli add-endpoint SERVICE… --allow-from lambda:${fn.FunctionName}.`),
         pathResult: v.result,
         pathFrom: src,
       });

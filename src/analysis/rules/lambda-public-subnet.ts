@@ -2,6 +2,7 @@
 // internet gateway route gives it no egress at all.
 import { ComponentType } from "../analyzer.js";
 import type { RawFinding, Rule } from "./types.js";
+import { lambdaPlacementFix } from "./lambda-placement.js";
 import { tierOf } from "./util.js";
 
 export const lambdaPublicSubnet: Rule = {
@@ -39,7 +40,7 @@ export const lambdaPublicSubnet: Rule = {
           ...(e ? { blocking: { id: e.component.id, type: e.component.type, code: e.code, detail: e.detail } } : {}),
           facts: { publicSubnets, securityGroups: cfg.SecurityGroupIds },
         },
-        fix: `egress-cli import --vpc ${vpcId} --name ${vpcId} && egress-cli add-nat --mode single && egress-cli attach-lambda --function ${fn.FunctionName} --subnets private`,
+        fix: lambdaPlacementFix(ix, vpcId, fn.FunctionName, cfg.SecurityGroupIds),
         pathResult: v.result,
         pathFrom: src,
       });

@@ -1,6 +1,7 @@
 // A VPC Lambda whose subnets are all in one AZ: an AZ outage stops it.
 import { ComponentType } from "../analyzer.js";
 import type { RawFinding, Rule } from "./types.js";
+import { lambdaPlacementFix } from "./lambda-placement.js";
 
 export const lambdaSingleAz: Rule = {
   id: "lambda-single-az",
@@ -23,7 +24,7 @@ export const lambdaSingleAz: Rule = {
         vpcId: cfg.VpcId ?? ix.subnets.get(cfg.SubnetIds[0]!)?.VpcId,
         message: `Lambda ${fn.FunctionName} runs only in ${azs[0]} (subnets ${cfg.SubnetIds.join(", ")}).`,
         evidence: { facts: { availabilityZones: azs, subnets: cfg.SubnetIds } },
-        fix: `egress-cli attach-lambda --function ${fn.FunctionName} --subnets private`,
+        fix: lambdaPlacementFix(ix, cfg.VpcId ?? ix.subnets.get(cfg.SubnetIds[0]!)?.VpcId, fn.FunctionName, cfg.SecurityGroupIds),
       });
     }
     return out;

@@ -33,9 +33,15 @@ export const mskClusterSgPorts: Rule = {
         vpcId: ix.securityGroups.get(m.groupIds[0]!)?.group.VpcId,
         message: `The cluster group(s) ${m.groupIds.join(", ")} of Kafka mapping ${m.id} admit none of the broker ports ${BROKER_PORTS.join("/")} from themselves.`,
         evidence: { blocking: { id: m.groupIds[0]!, type: ComponentType.securityGroup, code: "ENI_SG_RULES_MISMATCH", detail: "No inbound rule admits a broker port from the cluster's own group." }, facts: { mapping: m.id, clusterSecurityGroups: m.groupIds } },
-        fix: `aws ec2 authorize-security-group-ingress --group-id ${m.groupIds[0]} --protocol tcp --port 9098 --source-group ${m.groupIds[0]}`,
+        // The port of the mapping's authentication: SASL/SCRAM 9096, mutual TLS 9094, else IAM 9098.
+        fix: `aws ec2 authorize-security-group-ingress --group-id ${m.groupIds[0]} --ip-permissions '${JSON.stringify([{ IpProtocol: "tcp", FromPort: brokerPort(m.esm.SourceAccessConfigurations ?? []), ToPort: brokerPort(m.esm.SourceAccessConfigurations ?? []), UserIdGroupPairs: [{ GroupId: m.groupIds[0], Description: "Kafka brokers and Lambda pollers" }] }])}'`,
       });
     }
     return out;
   },
 };
+
+function brokerPort(access: { Type?: string }[]): number {
+  const types = access.map((c) => c.Type ?? "");
+  return types.some((t) => t.startsWith("SASL_SCRAM")) ? 9096 : types.includes("CLIENT_CERTIFICATE_TLS_AUTH") ? 9094 : 9098;
+}

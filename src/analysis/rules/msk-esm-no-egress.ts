@@ -4,13 +4,14 @@
 import { ComponentType } from "../analyzer.js";
 import { pathEvidence, type RawFinding, type Rule } from "./types.js";
 import { kafkaMappings } from "./msk.js";
+import { vpcPlanFix } from "./util.js";
 
 export const mskEsmNoEgress: Rule = {
   id: "msk-esm-no-egress",
   severity: "high",
   title: "On-demand Kafka event source mapping whose cluster subnets reach neither Lambda nor STS",
   rationale: "In on-demand mode Lambda's pollers use network interfaces in the cluster's subnets with the cluster's security groups and must call Lambda and STS from there. Without a NAT route or lambda + sts interface endpoints the mapping never delivers a record (provisioned mode with its own poller network does not need this).",
-  help: "`egress-cli import --vpc VPC --name NAME && egress-cli add-endpoint --for msk-esm` (lambda + sts endpoints admitting the cluster group, `--sasl` adds secretsmanager), or a NAT gateway for the cluster subnets.",
+  help: "`egress-cli --plan egress-plan-NAME.json import --vpc VPC --name NAME && egress-cli --plan egress-plan-NAME.json add-endpoint --for msk-esm --enable-vpc-dns` (lambda + sts endpoints admitting the cluster group, `--sasl` adds secretsmanager; private DNS needs the VPC's DNS attributes on), or a NAT gateway for the cluster subnets.",
   equivalents: {},
   needs: ["eventSourceMappings", "networkInterfaces"],
   check(ctx) {
@@ -36,7 +37,7 @@ export const mskEsmNoEgress: Rule = {
         vpcId,
         message: `Kafka mapping ${m.id} (cluster ${m.clusterName}) is on-demand, but its cluster subnets cannot reach ${[...new Set(blocked.map((b) => b.service))].join(" and ")} (${[...new Set(blocked.map((b) => b.subnetId))].join(", ")}): no NAT gateway and no lambda/sts endpoints.`,
         evidence: pathEvidence(first.result, first.source, `service:${first.service}`, 443, { clusterSubnets: m.subnetIds, clusterSecurityGroups: m.groupIds, unreachable: blocked.map((b) => `${b.subnetId} → ${b.service}`), eventSourceArn: m.esm.EventSourceArn ?? "" }),
-        fix: `egress-cli import --vpc ${vpcId} --name ${vpcId} && egress-cli add-endpoint --for msk-esm`,
+        fix: mskFix(ix, vpcId, m.esm.SourceAccessConfigurations ?? []),
         pathResult: first.result,
         pathFrom: first.source,
       });
@@ -44,3 +45,16 @@ export const mskEsmNoEgress: Rule = {
     return out;
   },
 };
+
+/**
+ * lambda + sts endpoints for the mapping (+ secretsmanager when it reads SASL/SCRAM secrets), in the
+ * cluster VPC's plan. Their private DNS needs enableDnsSupport and enableDnsHostnames: unless the
+ * snapshot shows both on, `--enable-vpc-dns` turns on whichever is off (and changes nothing otherwise).
+ */
+function mskFix(ix: Parameters<Rule["check"]>[0]["ix"], vpcId: string | undefined, access: { Type?: string }[]): string {
+  if (!vpcId) return "egress-cli add-endpoint --for msk-esm --enable-vpc-dns";
+  const vpc = ix.vpcs.get(vpcId) as { EnableDnsSupport?: boolean; EnableDnsHostnames?: boolean } | undefined;
+  const dnsOn = vpc?.EnableDnsSupport === true && vpc?.EnableDnsHostnames === true;
+  const sasl = access.some((c) => /^SASL_SCRAM/.test(c.Type ?? ""));
+  return vpcPlanFix(ix, vpcId, [`add-endpoint --for msk-esm${sasl ? " --sasl" : ""}${dnsOn ? "" : " --enable-vpc-dns"}`]);
+}

@@ -5,7 +5,7 @@
 import { ComponentType } from "../analyzer.js";
 import { aclForSubnet, type ParsedAclEntry } from "../snapshot-index.js";
 import type { RawFinding, Rule } from "./types.js";
-import { tierOf } from "./util.js";
+import { manualFix, tierOf } from "./util.js";
 
 type Range = [number, number];
 
@@ -67,9 +67,24 @@ export const naclBlocksReturn: Rule = {
         vpcId: acl.acl.VpcId,
         message: `${acl.acl.NetworkAclId} lets tcp/443 out but drops replies from the internet on ${denied.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(", ")} (${by.join("; ")}).`,
         evidence: { blocking: { id: acl.acl.NetworkAclId, type: ComponentType.networkAcl, code: "SUBNET_ACL_RESTRICTION", detail: by.join("; ") }, facts: { subnets, deniedPorts: denied.map(([a, b]) => `${a}-${b}`) } },
-        fix: `aws ec2 create-network-acl-entry --network-acl-id ${acl.acl.NetworkAclId} --ingress --rule-number 90 --protocol tcp --port-range From=1024,To=65535 --cidr-block 0.0.0.0/0 --rule-action allow`,
+        fix: returnAllowFix(acl.acl.NetworkAclId, acl.ingress),
       });
     }
     return out;
   },
 };
+
+/**
+ * An inbound allow for the ephemeral range, numbered before the first entry that denies part of it
+ * (first match wins) and on a number no inbound entry uses (AWS refuses a duplicate). When no number
+ * is free below that deny, the owner renumbers: said so.
+ */
+function returnAllowFix(aclId: string, ingress: ParsedAclEntry[]): string {
+  const used = new Set(ingress.map((e) => e.entry.RuleNumber));
+  const denies = ingress.filter((e) => !e.allow && (e.proto === "all" || e.proto === "tcp") && e.cidr?.v === 4 && e.cidr.len === 0 && e.from <= 65535 && e.to >= 1024 && (e.entry.RuleNumber ?? 0) < 32767);
+  const limit = denies.length ? Math.min(...denies.map((e) => e.entry.RuleNumber ?? 32767)) : 32767;
+  const candidates = [100, ...Array.from({ length: Math.min(limit, 32767) - 1 }, (_, i) => Math.min(limit, 32767) - 1 - i)];
+  const n = candidates.find((c) => c >= 1 && c < limit && !used.has(c));
+  if (n === undefined) return manualFix(`${aclId} has no free inbound rule number below ${limit} (the first entry that denies the replies): renumber its entries, then add an inbound allow for tcp 1024-65535 from 0.0.0.0/0 before that deny.`);
+  return `aws ec2 create-network-acl-entry --network-acl-id ${aclId} --ingress --rule-number ${n} --protocol 6 --port-range From=1024,To=65535 --cidr-block 0.0.0.0/0 --rule-action allow`;
+}

@@ -1,8 +1,9 @@
 // Private subnets whose default route goes to a NAT gateway in another AZ: cross-AZ data charges,
 // and the subnet loses egress when that AZ fails.
 import { ComponentType } from "../analyzer.js";
+import { routeTableForSubnet } from "../snapshot-index.js";
 import type { RawFinding, Rule } from "./types.js";
-import { defaultRoute } from "./util.js";
+import { defaultRoute, manualFix, tierOf, vpcPlanFix } from "./util.js";
 
 export const natCrossAz: Rule = {
   id: "nat-cross-az",
@@ -26,9 +27,25 @@ export const natCrossAz: Rule = {
         vpcId: subnet.VpcId,
         message: `${subnet.SubnetId} (${subnet.AvailabilityZone}) sends its egress to ${nat.NatGatewayId} in ${natAz}.`,
         evidence: { facts: { subnetAz: subnet.AvailabilityZone, natGatewayId: nat.NatGatewayId, natAz, routeTableId: d!.routeTableId } },
-        fix: "egress-cli add-nat --mode per-az",
+        fix: perAzFix(ix, subnet, nat, d!.routeTableId),
       });
     }
     return out;
   },
 };
+
+/**
+ * add-nat --mode per-az puts a NAT gateway in each AZ's public subnet: the subnet's AZ needs one. A
+ * plan whose own NAT layout is single cannot be changed in place by add-nat (it refuses): said so.
+ */
+function perAzFix(ix: Parameters<Rule["check"]>[0]["ix"], subnet: { VpcId: string; AvailabilityZone?: string }, nat: { NatGatewayId: string; Tags?: { Key?: string; Value?: string }[] }, routeTableId: string): string {
+  const plan = nat.Tags?.find((t) => t.Key === "egress-cli:plan")?.Value;
+  if (plan) return manualFix(`${nat.NatGatewayId} is plan "${plan}"'s single NAT gateway, and add-nat does not change a plan's NAT layout in place: when the cross-AZ charge matters, build the VPC again with egress-cli add-nat --mode per-az (one NAT gateway per AZ).`);
+  if (![...ix.subnets.values()].some((s) => s.VpcId === subnet.VpcId && s.AvailabilityZone === subnet.AvailabilityZone && tierOf(ix, s) === "public")) {
+    return manualFix(`${subnet.VpcId} has no public subnet in ${subnet.AvailabilityZone} for a NAT gateway there; add one, then egress-cli add-nat --mode per-az.`);
+  }
+  // One table for several AZs cannot point each AZ at its own NAT gateway (add-nat refuses it).
+  const azs = new Set([...ix.subnets.values()].filter((s) => s.VpcId === subnet.VpcId && routeTableForSubnet(ix, s)?.table.table.RouteTableId === routeTableId).map((s) => s.AvailabilityZone));
+  if (azs.size > 1) return manualFix(`${routeTableId} serves private subnets in ${[...azs].sort().join(", ")}: give each AZ's private subnets a route table of their own, then egress-cli add-nat --mode per-az.`);
+  return vpcPlanFix(ix, subnet.VpcId, ["add-nat --mode per-az"]);
+}

@@ -1,6 +1,7 @@
 // A public NAT gateway with no Elastic IP: it cannot translate to a public address.
 import { ComponentType } from "../analyzer.js";
 import type { RawFinding, Rule } from "./types.js";
+import { manualFix } from "./util.js";
 
 export const natNoEip: Rule = {
   id: "nat-no-eip",
@@ -21,7 +22,9 @@ export const natNoEip: Rule = {
         vpcId: nat.VpcId,
         message: `${nat.NatGatewayId} is a public NAT gateway with no Elastic IP address.`,
         evidence: { blocking: { id: nat.NatGatewayId, type: ComponentType.natGateway, code: "BAD_STATE", detail: "No Elastic IP is associated with the NAT gateway." }, facts: { subnetId: nat.SubnetId ?? "?" } },
-        fix: "egress-cli add-nat --mode single   # a NAT gateway with its own Elastic IP",
+        // A NAT gateway's addresses cannot be given back to it here, and replacing it moves routes
+        // egress-cli did not make: the owner does it.
+        fix: manualFix(`replace ${nat.NatGatewayId}: add a NAT gateway with an Elastic IP (egress-cli add-nat, in the VPC's plan), point the routes to ${nat.NatGatewayId} at it, then delete it (aws ec2 delete-nat-gateway --nat-gateway-id ${nat.NatGatewayId}).`),
       });
     }
     return out;

@@ -3,6 +3,7 @@
 // reported (Prowler/CIS 5.4 flag them too, which fires on every VPC ever created).
 import { ComponentType } from "../analyzer.js";
 import type { RawFinding, Rule } from "./types.js";
+import { revokeFix } from "./sg-open.js";
 
 export const sgDefaultHasRules: Rule = {
   id: "sg-default-has-rules",
@@ -26,7 +27,7 @@ export const sgDefaultHasRules: Rule = {
         vpcId: sg.group.VpcId,
         message: `The default group ${id} of ${sg.group.VpcId} has ${extraIn.length} added inbound and ${extraOut.length} added outbound rule(s).`,
         evidence: { facts: { addedInbound: extraIn.map((p) => JSON.stringify(p.perm)), addedOutbound: extraOut.map((p) => JSON.stringify(p.perm)) } },
-        fix: `aws ec2 revoke-security-group-ingress --group-id ${id} --ip-permissions '${JSON.stringify((extraIn[0] ?? extraOut[0])!.perm)}'`,
+        fix: [extraIn.length && revokeFix(id, extraIn.map((p) => p.perm)), extraOut.length && revokeFix(id, extraOut.map((p) => p.perm), "egress")].filter(Boolean).join(" && "),
       });
     }
     return out;

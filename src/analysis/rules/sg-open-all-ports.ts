@@ -1,7 +1,7 @@
 // Security groups admitting all traffic (or every port) from 0.0.0.0/0 or ::/0.
 import { ComponentType } from "../analyzer.js";
 import { nameTag, type RawFinding, type Rule } from "./types.js";
-import { openPermissions, portText } from "./sg-open.js";
+import { openPermissions, portText, revokeFix, worldPart } from "./sg-open.js";
 
 export const sgOpenAllPorts: Rule = {
   id: "sg-open-all-ports",
@@ -22,7 +22,7 @@ export const sgOpenAllPorts: Rule = {
         vpcId: sg.group.VpcId,
         message: `${sg.group.GroupId} (${sg.group.GroupName ?? nameTag(sg.group.Tags) ?? ""}) admits ${hits.map((h) => `${portText(h.perm)} from ${h.world.join(", ")}`).join("; ")}.`,
         evidence: { facts: { rules: hits.map((h) => `${portText(h.perm)} from ${h.world.join(",")}`) } },
-        fix: `aws ec2 revoke-security-group-ingress --group-id ${sg.group.GroupId} --ip-permissions '${JSON.stringify(hits[0]!.perm.perm)}'`,
+        fix: revokeFix(sg.group.GroupId, hits.map(worldPart)),
       });
     }
     return out;

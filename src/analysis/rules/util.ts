@@ -73,3 +73,61 @@ export function interfaceEndpoints(ix: SnapshotIndex, vpcId: string, region: str
 }
 
 export const sortedIds = (ids: (string | undefined)[]): string[] => [...new Set(ids.filter((x): x is string => !!x))].sort();
+
+/**
+ * A fix the tool cannot apply safely (a choice only the owner can make, a placeholder to fill, a
+ * change that could break what the snapshot does not show): said so, never printed as a command
+ * that would fail. test/audit-fixes.test.ts lists the rules whose fixes are manual, with the reason.
+ */
+export function manualFix(what: string): string {
+  return `manual: ${what}`;
+}
+
+const PLAN_TAG = "egress-cli:plan";
+
+/** The plan name egress-cli gives a VPC it imports: its Name tag made a valid plan name, else its id. */
+export function planNameOf(ix: SnapshotIndex, vpcId: string): string {
+  const name = (ix.vpcs.get(vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value ?? "").replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, 64);
+  return name || vpcId;
+}
+
+/**
+ * egress-cli commands on a VPC, as one copy-paste line. A VPC that an egress-cli plan created (its
+ * `egress-cli:plan` tag) is changed through that plan: the commands as given, run with that plan's
+ * file. Any other VPC is first imported into a plan of its own — its own plan file, named after the
+ * VPC's Name tag — so that two fixes for two VPCs never write the same plan file.
+ */
+export function vpcPlanFix(ix: SnapshotIndex, vpcId: string, commands: string[]): string {
+  const owner = ix.vpcs.get(vpcId)?.Tags?.find((t) => t.Key === PLAN_TAG)?.Value;
+  if (owner) return `${commands.map((c) => `egress-cli ${c}`).join(" && ")}   # with plan "${owner}"'s file (--plan FILE)`;
+  const name = planNameOf(ix, vpcId);
+  const file = `--plan egress-plan-${name}.json`;
+  return [`import --vpc ${vpcId} --name ${name}`, ...commands].map((c) => `egress-cli ${file} ${c}`).join(" && ");
+}
+
+/**
+ * The subnets of a VPC that `import` calls private (no default route to an internet gateway), less
+ * the ones import leaves out: a subnet holding a public NAT gateway without an internet route.
+ */
+export function planPrivateSubnets(ix: SnapshotIndex, vpcId: string): Subnet[] {
+  const natHomes = new Set([...ix.natGateways.values()].filter((n) => (n.ConnectivityType ?? "public") === "public" && ["pending", "available"].includes(n.State ?? "available")).map((n) => n.SubnetId));
+  return (ix.subnetsByVpc.get(vpcId) ?? []).filter((s) => tierOf(ix, s) !== "public" && !natHomes.has(s.SubnetId));
+}
+
+/** AZs of the subnets `attach-lambda --subnets private` would use after an import. */
+export function privateAzs(ix: SnapshotIndex, vpcId: string): string[] {
+  return [...new Set(planPrivateSubnets(ix, vpcId).map((s) => s.AvailabilityZone ?? s.SubnetId))].sort();
+}
+
+/**
+ * `add-nat --mode single` in the VPC's plan, when that is what fixes these subnets: none has a default
+ * route (add-nat adds one to the plan's private route tables; it does not replace someone else's), each
+ * is one import would call private, and the VPC has a public subnet to put the NAT gateway in.
+ * Undefined otherwise: the caller says what to do instead.
+ */
+export function addNatFix(ix: SnapshotIndex, vpcId: string, subnets: Subnet[]): string | undefined {
+  const plan = new Set(planPrivateSubnets(ix, vpcId).map((s) => s.SubnetId));
+  const fixable = subnets.length > 0 && subnets.every((s) => !defaultRoute(ix, s) && plan.has(s.SubnetId));
+  const hasPublic = (ix.subnetsByVpc.get(vpcId) ?? []).some((s) => tierOf(ix, s) === "public");
+  return fixable && hasPublic ? vpcPlanFix(ix, vpcId, ["add-nat --mode single"]) : undefined;
+}

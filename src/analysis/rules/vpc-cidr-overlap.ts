@@ -4,6 +4,7 @@ import { cidrOverlaps } from "../../net/addr.js";
 import { ComponentType } from "../analyzer.js";
 import { buildTransitIndex, overlappingPropagators } from "../transit.js";
 import { nameTag, type RawFinding, type Rule } from "./types.js";
+import { manualFix } from "./util.js";
 
 export const vpcCidrOverlap: Rule = {
   id: "vpc-cidr-overlap",
@@ -56,7 +57,8 @@ export const vpcCidrOverlap: Rule = {
         severity: tgw ? "high" : undefined,
         message: `${a.VpcId}${nameTag(a.Tags) ? ` (${nameTag(a.Tags)})` : ""} ${mine.map((c) => c.text).join(", ")} overlaps ${others.map((o) => `${o.vpcId} ${o.cidr}${o.sharedTgw ? ` (both on ${o.sharedTgw})` : ""}`).join(", ")}${tgw ? ": the transit gateway cannot route between them" : ""}.`,
         evidence: { ...(blocking ? { blocking } : {}), facts: { cidrs: mine.map((c) => c.text), overlapsWith: others.map((o) => `${o.vpcId} ${o.cidr}`), ...(tgw ? { transitGatewayId: tgw } : {}) } },
-        fix: "egress-cli create-vpc --name NAME --cidr auto   # a non-overlapping range for the next VPC; reach overlapping ones over PrivateLink",
+        // A VPC's primary CIDR cannot change: nothing the tool runs removes an overlap.
+        fix: manualFix("a VPC's CIDR cannot be changed: reach the overlapping VPCs over PrivateLink (the S2 shared proxy: egress-cli share-proxy / connect-proxy), and give new VPCs a free range (egress-cli create-vpc --cidr auto)."),
       });
     }
     return out;

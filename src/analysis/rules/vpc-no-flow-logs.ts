@@ -1,6 +1,7 @@
 // VPCs without an active flow log: nothing records what left the VPC.
 import { ComponentType } from "../analyzer.js";
 import { nameTag, type RawFinding, type Rule } from "./types.js";
+import { manualFix } from "./util.js";
 
 export const vpcNoFlowLogs: Rule = {
   id: "vpc-no-flow-logs",
@@ -21,7 +22,8 @@ export const vpcNoFlowLogs: Rule = {
         vpcId: vpc.VpcId,
         message: `${vpc.VpcId}${nameTag(vpc.Tags) ? ` (${nameTag(vpc.Tags)})` : ""} has no active flow log.`,
         evidence: {},
-        fix: `aws ec2 create-flow-logs --resource-type VPC --resource-ids ${vpc.VpcId} --traffic-type ALL --log-destination-type s3 --log-destination arn:aws:s3:::BUCKET`,
+        // Where the records go (a bucket, a log group and its delivery role) is the owner's choice.
+        fix: manualFix(`choose where the records go, then: aws ec2 create-flow-logs --resource-type VPC --resource-ids ${vpc.VpcId} --traffic-type ALL --log-destination-type s3 --log-destination arn:aws:s3:::YOUR-BUCKET`),
       });
     }
     return out;

@@ -3,7 +3,7 @@
 // public IP or not), shared by every workload with that shape.
 import { ComponentType } from "../analyzer.js";
 import { nameTag, pathEvidence, type RawFinding, type Rule } from "./types.js";
-import { sortedIds, tierOf } from "./util.js";
+import { addNatFix, manualFix, sortedIds, tierOf } from "./util.js";
 
 export const workloadNoEgress: Rule = {
   id: "workload-no-egress",
@@ -46,7 +46,15 @@ export const workloadNoEgress: Rule = {
         vpcId: eni.VpcId,
         message: `${source}${nameTag(inst?.Tags ?? eni.TagSet ?? eni.Tags) ? ` (${nameTag(inst?.Tags ?? eni.TagSet ?? eni.Tags)})` : ""} in ${eni.SubnetId} cannot reach the internet: ${publicIp ? "" : "no public IP and "}${why}.`,
         evidence: pathEvidence(v.result, source, "igw", 443, { subnetId: eni.SubnetId, securityGroups: groups, publicIp, tier }),
-        fix: `egress-cli import --vpc ${eni.VpcId} --name ${eni.VpcId} && egress-cli add-nat --mode single`,
+        fix:
+          addNatFix(ix, eni.VpcId, [subnet]) ??
+          manualFix(
+            tier === "isolated"
+              ? `give ${eni.SubnetId} a route out — a NAT gateway in a public subnet of ${eni.VpcId} (egress-cli add-nat, in the VPC's plan) — or interface endpoints for the AWS services ${source} calls (egress-cli add-endpoint SERVICE…).`
+              : tier === "public" && !publicIp
+                ? `give ${source} a public IP, or move it to a private subnet routed through a NAT gateway.`
+                : `the path stops at ${e?.component.id ?? "?"} (${e?.code ?? "blocked"}): change that component so tcp/443 can leave.`,
+          ),
         pathResult: v.result,
         pathFrom: source,
       });
