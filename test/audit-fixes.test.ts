@@ -140,19 +140,23 @@ const CASES: Record<string, Case> = {
   },
   "msk-esm-no-egress": {
     // S4 as seeded: the plan is named after the VPC's Name tag, in a plan file of its own, and asks
-    // for the DNS attributes the endpoints' private DNS needs (the sandbox's VPC has them off).
-    check: (fix) => assert.match(fix, /--plan egress-plan-msk\.json import --vpc vpc-\S+ --name msk && egress-cli .*--plan egress-plan-msk\.json add-endpoint --for msk-esm --enable-vpc-dns$/),
+    // for the DNS attributes the endpoints' private DNS needs (the sandbox's VPC has them off); the
+    // mapping reads a SASL/SCRAM secret, so --sasl adds the Secrets Manager endpoint.
+    check: (fix) => assert.match(fix, /--plan egress-plan-msk\.json import --vpc vpc-\S+ --name msk && egress-cli .*--plan egress-plan-msk\.json add-endpoint --for msk-esm --sasl --enable-vpc-dns$/),
   },
   "msk-cluster-sg-ports": {
     build: async (t) => {
       const g = byName(t.region().securityGroups, "msk-cluster").GroupId;
-      await t.ec2.revokeSecurityGroupIngress({ GroupId: g, IpPermissions: [{ IpProtocol: "tcp", FromPort: 9098, ToPort: 9098, UserIdGroupPairs: [{ GroupId: g }] }] });
+      // The seeded mapping authenticates with SASL/SCRAM: its brokers listen on 9096.
+      await t.ec2.revokeSecurityGroupIngress({ GroupId: g, IpPermissions: [{ IpProtocol: "tcp", FromPort: 9096, ToPort: 9096, UserIdGroupPairs: [{ GroupId: g }] }] });
     },
   },
   "endpoint-no-private-dns": { build: async (t) => void (await stsEndpoint(t, undefined, false)) },
   "endpoint-sg-admits-nothing": { build: async (t) => void (await stsEndpoint(t, await legacyGroup(t, "ep-closed", []), false)) },
   "endpoint-sg-public-range": { build: async (t) => void (await stsEndpoint(t, await legacyGroup(t, "ep-open", ["0.0.0.0/0"]), false)) },
   "endpoint-full-access-policy": { build: async (t) => void (await stsEndpoint(t, await legacyGroup(t, "ep-vpc", ["10.20.0.0/16"]), false)) },
+  // An endpoint's group keeps CreateSecurityGroup's allow-all egress: the fix revokes exactly that rule.
+  "sg-egress-wider-than-needed": { build: async (t) => void (await stsEndpoint(t, await legacyGroup(t, "ep-egress", ["10.20.0.0/16"]), false)) },
   "sg-open-all-ports": {
     build: async (t) => {
       const g = await legacyGroup(t, "wide-open", []);
@@ -407,7 +411,7 @@ describe("fixes and Next: hints carry the invocation's flags", () => {
     const t: Env = { ...base, ec2: sdk(base) };
     await ok(t, "import", "--vpc", vpcOf(t, "msk"), "--name", "msk-team");
     const f = (await audit(t)).findings.find((x: any) => x.ruleId === "msk-esm-no-egress");
-    assert.equal(f.fix, `egress-cli --sandbox-file ${t.file} add-endpoint --for msk-esm --enable-vpc-dns`);
+    assert.equal(f.fix, `egress-cli --sandbox-file ${t.file} add-endpoint --for msk-esm --sasl --enable-vpc-dns`);
     await runFix(t, f.fix);
     assert.ok(!(await audit(t)).findings.some((x: any) => x.fingerprint === f.fingerprint));
   });

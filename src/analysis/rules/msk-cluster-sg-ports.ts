@@ -3,7 +3,7 @@
 import { cidrContains, parseCidr } from "../../net/addr.js";
 import { ComponentType } from "../analyzer.js";
 import type { RawFinding, Rule } from "./types.js";
-import { BROKER_PORTS, kafkaMappings } from "./msk.js";
+import { kafkaMappings } from "./msk.js";
 
 export const mskClusterSgPorts: Rule = {
   id: "msk-cluster-sg-ports",
@@ -18,11 +18,14 @@ export const mskClusterSgPorts: Rule = {
     for (const m of kafkaMappings(ix)) {
       if (!m.groupIds.length) continue;
       const subnetCidrs = m.subnetIds.map((id) => parseCidr(ix.subnets.get(id)?.CidrBlock)).filter((c) => !!c);
+      // The port of the mapping's own authentication: a rule for another broker port does not help it.
+      const port = brokerPort(m.esm.SourceAccessConfigurations ?? []);
       const admits = m.groupIds.some((gid) =>
         (ix.securityGroups.get(gid)?.ingress ?? []).some(
           (p) =>
             (p.proto === "all" || p.proto === "tcp") &&
-            BROKER_PORTS.some((port) => port >= p.from && port <= p.to) &&
+            port >= p.from &&
+            port <= p.to &&
             (p.groupIds.some((g) => m.groupIds.includes(g)) || (subnetCidrs.length > 0 && subnetCidrs.every((s) => p.cidrs.some((c) => cidrContains(c, s))))),
         ),
       );
@@ -31,10 +34,10 @@ export const mskClusterSgPorts: Rule = {
         resourceId: m.groupIds[0]!,
         resourceType: ComponentType.securityGroup,
         vpcId: ix.securityGroups.get(m.groupIds[0]!)?.group.VpcId,
-        message: `The cluster group(s) ${m.groupIds.join(", ")} of Kafka mapping ${m.id} admit none of the broker ports ${BROKER_PORTS.join("/")} from themselves.`,
-        evidence: { blocking: { id: m.groupIds[0]!, type: ComponentType.securityGroup, code: "ENI_SG_RULES_MISMATCH", detail: "No inbound rule admits a broker port from the cluster's own group." }, facts: { mapping: m.id, clusterSecurityGroups: m.groupIds } },
+        message: `The cluster group(s) ${m.groupIds.join(", ")} of Kafka mapping ${m.id} do not admit broker port ${port} (what its ${port === 9096 ? "SASL/SCRAM" : port === 9094 ? "mutual TLS" : "IAM"} authentication uses) from themselves.`,
+        evidence: { blocking: { id: m.groupIds[0]!, type: ComponentType.securityGroup, code: "ENI_SG_RULES_MISMATCH", detail: `No inbound rule admits broker port ${port} from the cluster's own group.` }, facts: { mapping: m.id, clusterSecurityGroups: m.groupIds } },
         // The port of the mapping's authentication: SASL/SCRAM 9096, mutual TLS 9094, else IAM 9098.
-        fix: `aws ec2 authorize-security-group-ingress --group-id ${m.groupIds[0]} --ip-permissions '${JSON.stringify([{ IpProtocol: "tcp", FromPort: brokerPort(m.esm.SourceAccessConfigurations ?? []), ToPort: brokerPort(m.esm.SourceAccessConfigurations ?? []), UserIdGroupPairs: [{ GroupId: m.groupIds[0], Description: "Kafka brokers and Lambda pollers" }] }])}'`,
+        fix: `aws ec2 authorize-security-group-ingress --group-id ${m.groupIds[0]} --ip-permissions '${JSON.stringify([{ IpProtocol: "tcp", FromPort: port, ToPort: port, UserIdGroupPairs: [{ GroupId: m.groupIds[0], Description: "Kafka brokers and Lambda pollers" }] }])}'`,
       });
     }
     return out;
