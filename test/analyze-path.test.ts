@@ -52,7 +52,7 @@ const DERIVED: Record<string, { code: string; component: string; reachable?: boo
   "peering broken: connection deleted": { code: "BAD_STATE_ROUTE", component: "rtb-a" },
   // The snapshot has an attachment but no transit gateway route tables (not collected), so offline the
   // path stops at the gateway; the sandbox knows all its route tables: the attachment is associated with none.
-  "transit gateway exit to an address": { code: "BAD_STATE_ATTACHMENT", component: "tgw-attach-a", reachable: false },
+  "transit gateway exit to an address: route tables not collected → unknown": { code: "BAD_STATE_ATTACHMENT", component: "tgw-attach-a", reachable: false },
 };
 
 interface Run {

@@ -78,7 +78,7 @@ export function auditDiagrams(report: AuditReport, audits: ScopeAudit[]): VpcDia
       const runs = failing.flatMap((f) => f.pathResult!.paths?.filter((p) => !p.reachable) ?? [{ ...f.pathResult!, source: f.pathResult!.source }]);
       const first = failing[0];
       const path = first
-        ? { from: first.pathFrom ?? first.pathResult!.source.id, to: first.pathResult!.destination, result: { ...first.pathResult!, paths: runs.map((r) => ({ source: r.source, reachable: r.reachable, hops: r.hops, explanations: r.explanations, additionalDetails: r.additionalDetails })) } }
+        ? { from: first.pathFrom ?? first.pathResult!.source.id, to: first.pathResult!.destination, result: { ...first.pathResult!, paths: runs.map((r) => ({ source: r.source, reachable: r.reachable, verdict: r.verdict, unknownReasons: r.unknownReasons, hops: r.hops, explanations: r.explanations, additionalDetails: r.additionalDetails })) } }
         : undefined;
       const name = a.snapshot.vpcs.find((v) => v.VpcId === vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value;
       out.push({ vpcId, title: `${vpcId}${name ? ` (${name})` : ""} · ${a.snapshot.region}${failing.length ? ` · ${failing.length} failing path(s) marked` : ""}`, mermaid: renderDiagram(a.snapshot, { format: "mermaid", vpcIds: [vpcId], path }) });
