@@ -206,9 +206,9 @@ function findSubnetFor(ix: SnapshotIndex, vpcId: string, c: Cidr): Subnet | null
 function deliverToEni(ctx: Ctx, sender: Sender, target: Target, eni: VirtualEni, depth: number): boolean {
   const src = senderAddrs(sender, target.family);
   fixReply(ctx, eni.subnet);
-  if (!admitAt(ctx, sender, eni, src, eni.ref.id, () => `no ingress rule of ${eni.sgIds.join(", ") || "(no security groups)"} on ${eni.ref.id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label} (${peersText(src)}${sender.sgIds?.length ? `, ${sender.sgIds.join(", ")}` : ""})`)) return false;
   const down = instanceDown(ctx, eni);
   if (down) return fail(ctx, down);
+  if (!admitAt(ctx, sender, eni, src, eni.ref.id, () => `no ingress rule of ${eni.sgIds.join(", ") || "(no security groups)"} on ${eni.ref.id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label} (${peersText(src)}${sender.sgIds?.length ? `, ${sender.sgIds.join(", ")}` : ""})`)) return false;
   const resourceEndpoint =
     ctx.ix.resourceEndpointByEni.get(eni.ref.id) ??
     (eni.ref.type === ComponentType.vpcEndpoint && ctx.ix.vpcEndpoints.get(eni.ref.id)?.VpcEndpointType === "Resource" ? ctx.ix.vpcEndpoints.get(eni.ref.id) : undefined);
