@@ -58,6 +58,7 @@ const DERIVED: Record<string, { code: string; component: string; reachable?: boo
 interface Run {
   code: number;
   reachable?: boolean;
+  verdict?: string;
   code0?: string;
   component?: string;
   error?: string;
@@ -75,7 +76,7 @@ async function runBoth(c: Case) {
     const r = await cli([...argv, ...extra], { cwd, env: cleanEnv(), sandbox });
     const doc = JSON.parse(r.stdout || "{}");
     if (doc.error) return { code: r.code, error: doc.error.code };
-    return { code: r.code, reachable: doc.reachable, code0: doc.result.explanations[0]?.code, component: m.back(doc.result.explanations[0]?.component.id) };
+    return { code: r.code, reachable: doc.reachable, verdict: doc.verdict, code0: doc.result.explanations[0]?.code, component: m.back(doc.result.explanations[0]?.component.id) };
   };
   return { aws: await one([]), local: await one(["--local"]), sandbox };
 }
@@ -90,14 +91,17 @@ describe("the analyzer corpus through analyze-path on the sandbox", () => {
         if (!/^IPv6/.test(c.name)) assert.equal(local.reachable, c.reachable, `--local: ${JSON.stringify(local)}`);
         return;
       }
-      const expected = DERIVED[c.name] ?? { code: c.code, component: c.component };
+      const expected: { code?: string; component?: string; reachable?: boolean; verdict?: string } = DERIVED[c.name] ?? { code: c.code, component: c.component };
       const reachable = expected.reachable ?? c.reachable;
+      const verdict = expected.verdict ?? (DERIVED[c.name] ? undefined : c.verdict) ?? (reachable ? "reachable" : "unreachable");
       const why = JSON.stringify({ aws, local });
       assert.equal(local.reachable, reachable, `--local verdict: ${why}`);
       assert.equal(aws.reachable, reachable, `RA verdict: ${why}`);
-      assert.equal(aws.code, reachable ? 0 : 4, why);
+      assert.equal(local.verdict, verdict, `--local verdict: ${why}`);
+      assert.equal(aws.verdict, verdict, `RA verdict: ${why}`);
+      assert.equal(aws.code, verdict === "reachable" ? 0 : verdict === "unknown" ? 6 : 4, why);
       assert.equal(local.code, aws.code, why);
-      if (!reachable) {
+      if (verdict === "unreachable") {
         assert.equal(aws.code0, local.code0, `codes: ${why}`);
         assert.equal(aws.component, local.component, `blocking component: ${why}`);
         if (expected.code) assert.equal(aws.code0, expected.code, why);
