@@ -238,7 +238,9 @@ export function leaveVpc(ctx: Ctx, sender: Sender, target: Target, ref: Componen
       });
     }
   }
-  if (target.kind === "igw") {
+  // A VPN or peering never carries the packet to an internet gateway; a transit gateway may (centralised
+  // egress through another VPC's), so without its route tables that is not known.
+  if (target.kind === "igw" && ref.type !== ComponentType.transitGateway) {
     return fail(ctx, {
       code: "NO_ROUTE_TO_DESTINATION",
       component: rtRef,
