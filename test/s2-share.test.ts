@@ -93,6 +93,15 @@ test("S2: share-proxy → connect-proxy for two 10.0.0.0/16 consumers → analyz
     assert.equal(no.code, 4, `${t.vpcId}: 8080 is not the proxy port`);
     // the endpoint's group admits only the proxy port (the configuration would refuse 8080 next)
     assert.deepEqual([no.json().result.explanations[0].code, no.json().result.explanations[0].component.id], ["ENI_SG_RULES_MISMATCH", readPlan(w.cwd).resources[`consumer/${t.vpcId}/sg`].id]);
+    // SCENARIOS.md's query as typed (--to 10.0.1.70): proven only if an interface really holds that
+    // address; otherwise unknown (exit 6), never "reachable" with a footnote.
+    const holders = await w.sandbox.call("ec2", "DescribeNetworkInterfaces", { Filters: [{ Name: "vpc-id", Values: [t.vpcId] }, { Name: "addresses.private-ip-address", Values: ["10.0.1.70"] }] }, R);
+    const typed = await w.run("analyze-path", "--from", env.subnetId, "--to", "10.0.1.70", "--port", "3128", "--local", "--json");
+    if (holders.NetworkInterfaces.length === 0) {
+      assert.equal(typed.code, 6, typed.stdout + typed.stderr);
+      assert.equal(typed.json().verdict, "unknown");
+      assert.equal(typed.json().unknownReasons[0].code, "DESTINATION_NOT_EVALUATED");
+    } else assert.equal(typed.code, 0, typed.stdout + typed.stderr);
   }
 
   // Reachability Analyzer mode: it has no path components for Resource endpoints or Lattice, so it
