@@ -109,8 +109,12 @@ test("S2: share-proxy → connect-proxy for two 10.0.0.0/16 consumers → analyz
   const env0 = connected[0].env[0];
   const ip0 = env0.HTTPS_PROXY.replace(/^http:\/\//, "").replace(/:3128$/, "");
   const ra = await w.run("analyze-path", "--from", env0.subnetId, "--to", ip0, "--port", "3128", "--json");
-  assert.equal(ra.code, 0, ra.stderr);
+  // The half is proven; the path asked is not (RA cannot see PrivateLink): unknown, exit 6, never "reachable".
+  assert.equal(ra.code, 6, ra.stderr);
   const raDoc = ra.json();
+  assert.deepEqual([raDoc.verdict, raDoc.reachable, raDoc.result.verdict], ["unknown", false, "reachable"]);
+  assert.equal(raDoc.unknownReasons[0].code, "PRIVATELINK_NOT_EVALUATED");
+  assert.match(raDoc.unknownReasons[0].collect, /--local/);
   const p0 = readPlan(w.cwd);
   assert.equal(raDoc.privateLink.endpointId, env0.vpcEndpointId);
   assert.equal(raDoc.privateLink.target, p0.resources[`proxy/${env0.az}/instance`].id, "the half starts at the proxy");

@@ -113,6 +113,19 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
   report.reachable = report.result.reachable;
   report.verdict = report.result.verdict;
   report.unknownReasons = report.result.unknownReasons;
+  if (privateLink && q.mode === "aws") {
+    // RA proved another path (the provider half), not the one asked: the asked path is not proven either way.
+    report.reachable = false;
+    report.verdict = "unknown";
+    report.unknownReasons = [
+      {
+        code: "PRIVATELINK_NOT_EVALUATED",
+        component: { id: privateLink.endpointId, type: "AWS::EC2::VPCEndpoint" },
+        detail: `Reachability Analyzer has no path components for Resource VPC endpoints or VPC Lattice: it did not analyze ${q.source} → ${privateLink.endpointId} → ${privateLink.resourceConfigurationId} → ${privateLink.resourceGatewayId} → ${privateLink.target}; it analyzed ${privateLink.target} → igw instead (${report.result.verdict})`,
+        collect: `analyze-path --local --from ${q.source} --to ${q.destination} --port ${q.port} (the offline analyzer follows PrivateLink), or --compare for both`,
+      },
+    ];
+  }
   if (report.result.hint) report.hint = report.result.hint;
   const { renderAnalyzePath } = await import("../output/path.js");
   ctx.emit(report, (r, c) => renderAnalyzePath(r, c)); // stdout's own colour decision

@@ -73,7 +73,9 @@ export function renderPathResult(r: PathResult, c: Colors, head: { from: string;
   }
   if (r.hint) lines.push(`  ${c.yellow("hint:")} ${r.hint}`);
   // Per-subnet verdicts are shown above; their machine-readable detail lines are for JSON only.
-  for (const d of r.additionalDetails) if (!d.startsWith("LAMBDA_SUBNET_RESULT:")) lines.push(c.dim(`  · ${d}`));
+  // Codes already shown as "? unknown" reasons are not repeated as details.
+  const shown = new Set<string>(verdict === "unknown" ? (r.unknownReasons ?? []).map((u) => u.code) : []);
+  for (const d of r.additionalDetails) if (!d.startsWith("LAMBDA_SUBNET_RESULT:") && !shown.has(d.slice(0, d.indexOf(":")))) lines.push(c.dim(`  · ${d}`));
   return lines.join("\n");
 }
 
@@ -122,6 +124,11 @@ export function renderAnalyzePath(rep: AnalyzePathReport, c: Colors): string {
       }
       lines.push("", c.yellow("The offline analyzer disagrees — please file this (https://github.com/egress-cli/egress-cli/issues):"), "", bugReport(rep));
     }
+  }
+  if (pl && rep.mode === "aws" && rep.verdict === "unknown") {
+    // The asked path itself: not proven by the half above.
+    lines.push(`${c.yellow("? unknown")}: ${rep.from} → ${rep.to} (${rep.protocol} ${rep.port}) — not proven either way`);
+    for (const u of rep.unknownReasons) lines.push(`  ${u.detail}`, `  ${c.dim("to collect:")} ${u.collect}`);
   }
   const kept = rep.reachabilityAnalyzer?.analyses.filter((a) => a.kept) ?? [];
   if (kept.length) lines.push(c.dim(`  kept: ${kept.map((a) => `${a.networkInsightsPathId}${a.networkInsightsAnalysisId ? ` / ${a.networkInsightsAnalysisId}` : ""}`).join(", ")}`));
