@@ -92,6 +92,13 @@ describe("route targets: instances (NAT instances, appliances)", () => {
     assert.equal(r.unknownReasons[0]!.code, "NOT_COLLECTED");
     assert.match(r.unknownReasons[0]!.collect, /ec2:DescribeInstances/);
   });
+  test("a detached destination interface (available) answers nothing (BAD_STATE)", () => {
+    const snap = natInstance();
+    snap.networkInterfaces.push({ ...structuredClone(snap.networkInterfaces.find((e) => e.NetworkInterfaceId === "eni-i-ni-app")!), NetworkInterfaceId: "eni-spare", PrivateIpAddress: "10.70.1.200", PrivateIpAddresses: [{ PrivateIpAddress: "10.70.1.200", Primary: true }], Status: "available", Attachment: undefined });
+    const r = analyzePath(snap, { source: "i-nat", destination: "10.70.1.200", port: 443 });
+    assertVerdict(r, "unreachable");
+    assert.deepEqual([r.explanations[0]!.code, r.explanations[0]!.component.id], ["BAD_STATE", "eni-spare"]);
+  });
   test("a stopped destination instance answers nothing (BAD_STATE)", () => {
     const snap = natInstance();
     snap.instances.find((i) => i.InstanceId === "i-ni-app")!.State = { Name: "stopped" };
