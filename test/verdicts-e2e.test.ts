@@ -78,8 +78,11 @@ test("a NAT instance stopped with StopInstances: analyze-path --local and Reacha
   assert.match(text.stdout, /✖ not reachable/);
   assert.match(text.stdout, new RegExp(`${id("i-nat")}, which is stopped .*blackhole`));
 
-  // Stopping a terminated-or-shutting-down instance is EC2's IncorrectInstanceState; starting brings the path back.
-  await sandbox.call("ec2", "StartInstances", { InstanceIds: [id("i-nat")] }, "us-east-1");
+  // Stopping a stopped instance changes nothing (as EC2); starting it brings the path back.
+  const again = await sandbox.call("ec2", "StopInstances", { InstanceIds: [id("i-nat")] }, "us-east-1");
+  assert.deepEqual([again.StoppingInstances[0].PreviousState.Name, again.StoppingInstances[0].CurrentState.Name], ["stopped", "stopped"]);
+  const start = await sandbox.call("ec2", "StartInstances", { InstanceIds: [id("i-nat")] }, "us-east-1");
+  assert.equal(start.StartingInstances[0].PreviousState.Name, "stopped");
   const after = await ask("--local", "--json");
   assert.equal(after.code, 0, after.stdout + after.stderr);
 });

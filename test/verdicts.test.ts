@@ -321,6 +321,16 @@ describe("what the snapshot does not hold", () => {
     assert.equal(r.unknownReasons[0]!.code, "NOT_IN_SNAPSHOT");
     assert.match(r.unknownReasons[0]!.collect, /ec2:DescribeNetworkAcls/);
   });
+  test("service:NAME with the VPC's endpoints not collected: unknown (the name may resolve to an endpoint)", () => {
+    const snap = s1().build();
+    snap.vpcEndpoints = [];
+    (snap as Record<string, unknown>).omitted = [{ resource: "vpcEndpoints", operation: "DescribeVpcEndpoints", code: "UnauthorizedOperation", message: "denied" }];
+    const r = analyzePath(snap, { source: "subnet-priv-a", destination: "service:secretsmanager" });
+    assertVerdict(r, "unknown");
+    assert.match(r.unknownReasons[0]!.collect, /ec2:DescribeVpcEndpoints/);
+    const full = analyzePath(s1().build(), { source: "subnet-priv-a", destination: "service:secretsmanager" });
+    assertVerdict(full, "reachable");
+  });
   test("an address inside the VPC that no interface holds: unknown; an evaluated block still wins (unreachable)", () => {
     const snap = s1().build();
     const r = analyzePath(snap, { source: "subnet-priv-a", destination: "10.0.1.77", port: 3128 });
