@@ -331,6 +331,16 @@ describe("what the snapshot does not hold", () => {
     const full = analyzePath(s1().build(), { source: "subnet-priv-a", destination: "service:secretsmanager" });
     assertVerdict(full, "reachable");
   });
+  test("prefix lists not collected: an address a prefix-list route might carry is unknown", () => {
+    const build = () => s1().gatewayEndpoint("vpce-s3", "vpc-sms", "s3", "pl-63a5400a", ["52.216.0.0/15"], ["rtb-priv-a"]).build();
+    assertVerdict(analyzePath(build(), { source: "subnet-priv-a", destination: "52.216.10.20" }), "reachable");
+    const snap = build();
+    snap.managedPrefixLists = [];
+    (snap as Record<string, unknown>).omitted = [{ resource: "managedPrefixLists", operation: "DescribeManagedPrefixLists", code: "UnauthorizedOperation", message: "denied" }];
+    const r = analyzePath(snap, { source: "subnet-priv-a", destination: "52.216.10.20" });
+    assertVerdict(r, "unknown");
+    assert.match(r.unknownReasons[0]!.detail, /pl-63a5400a/);
+  });
   test("an address inside the VPC that no interface holds: unknown; an evaluated block still wins (unreachable)", () => {
     const snap = s1().build();
     const r = analyzePath(snap, { source: "subnet-priv-a", destination: "10.0.1.77", port: 3128 });

@@ -7,7 +7,7 @@ import { checkCrossingReturn, fixReply, viaPeering, viaTransitGateway } from "./
 import { eniFromRecord } from "./enis.js";
 import { admitAt, checkAcl, crossAcl, evalSecurityGroups, fmtPorts, peersText, sgRuleOf } from "./filters.js";
 import { leaveVpc, viaAppliance, viaEgressOnly, viaGatewayEndpoint, viaInternetGateway, viaNatGateway } from "./gateways.js";
-import { fail, notEvaluated, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
+import { fail, missing, notEvaluated, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
 import { ComponentType, type ComponentRef, type Explanation } from "./model.js";
 import { viaResourceEndpoint } from "./privatelink.js";
 import { lookupRoute, routeDest, routeTarget } from "./routing.js";
@@ -101,6 +101,11 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
       routeTable: rtRef,
       subnet: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
     });
+  }
+  // A prefix-list route whose entries were not collected might be the more specific match for an address.
+  if ((target.kind === "address" || target.kind === "eni") && !route.prefixListId) {
+    const unknownList = rt.table.routes.find((x) => x.prefixListId && !ix.prefixLists.has(x.prefixListId));
+    if (unknownList) missing(ctx, "managedPrefixLists", rtRef, `route table ${rtRef.id}'s route to prefix list ${unknownList.prefixListId} (its entries decide whether it, not ${routeDest(route)}, carries ${target.label})`);
   }
   const tgt = routeTarget(route);
   const routeInfo = { destination: routeDest(route), target: tgt, state: route.route.State };
