@@ -174,7 +174,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
 
   program
     .command("analyze-path")
-    .description("prove that traffic gets from --from to --to, or show where and why it is blocked (exit 0 reachable, 4 not)")
+    .description("prove that traffic gets from --from to --to, or show where and why it is blocked (exit 0 reachable, 4 not, 6 unknown: not proven either way)")
     .option("--from <source>", "[required] subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME")
     .option("--to <destination>", "[required] igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-…, vpce-…")
     .option("--protocol <protocol>", "tcp, udp or icmp (--local only) (default: tcp)")
@@ -312,8 +312,9 @@ function exitCodesHelp(program: Command): string {
     "  1    AWS or runtime failure (re-run to resume); destroy answered n",
     "  2    bad usage or invalid input: nothing was changed",
     ...(hasAudit ? ["  3    audit: an open finding at or above --fail-on (default: high)"] : []),
-    "  4    analyze-path: not reachable",
+    "  4    analyze-path: not reachable (a hop that was evaluated blocks it)",
     "  5    the plan is locked by another live run",
+    "  6    analyze-path: unknown (part of the path was not evaluated; the reasons say what to collect)",
     "  130  interrupted (Ctrl-C): the plan is consistent; re-run to finish",
     "",
   ].join("\n");

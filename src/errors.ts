@@ -7,6 +7,7 @@ export const ExitCode = {
   findings: 3, // audit findings at or above --fail-on
   unreachable: 4, // analyze-path: path not reachable
   locked: 5, // plan locked by another run
+  unknown: 6, // analyze-path: not proven either way (part of the path was not evaluated)
   interrupted: 130, // SIGINT
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

@@ -52,12 +52,15 @@ const DERIVED: Record<string, { code: string; component: string; reachable?: boo
   "peering broken: connection deleted": { code: "BAD_STATE_ROUTE", component: "rtb-a" },
   // The snapshot has an attachment but no transit gateway route tables (not collected), so offline the
   // path stops at the gateway; the sandbox knows all its route tables: the attachment is associated with none.
-  "transit gateway exit to an address": { code: "BAD_STATE_ATTACHMENT", component: "tgw-attach-a", reachable: false },
+  "transit gateway exit to an address: route tables not collected → unknown": { code: "BAD_STATE_ATTACHMENT", component: "tgw-attach-a", reachable: false },
 };
 
 interface Run {
   code: number;
   reachable?: boolean;
+  verdict?: string;
+  /** RA mode recognised a Resource endpoint and proved only the provider half. */
+  privateLink?: boolean;
   code0?: string;
   component?: string;
   error?: string;
@@ -75,7 +78,7 @@ async function runBoth(c: Case) {
     const r = await cli([...argv, ...extra], { cwd, env: cleanEnv(), sandbox });
     const doc = JSON.parse(r.stdout || "{}");
     if (doc.error) return { code: r.code, error: doc.error.code };
-    return { code: r.code, reachable: doc.reachable, code0: doc.result.explanations[0]?.code, component: m.back(doc.result.explanations[0]?.component.id) };
+    return { code: r.code, reachable: doc.reachable, verdict: doc.verdict, privateLink: Boolean(doc.privateLink), code0: doc.result.explanations[0]?.code, component: m.back(doc.result.explanations[0]?.component.id) };
   };
   return { aws: await one([]), local: await one(["--local"]), sandbox };
 }
@@ -90,14 +93,23 @@ describe("the analyzer corpus through analyze-path on the sandbox", () => {
         if (!/^IPv6/.test(c.name)) assert.equal(local.reachable, c.reachable, `--local: ${JSON.stringify(local)}`);
         return;
       }
-      const expected = DERIVED[c.name] ?? { code: c.code, component: c.component };
+      const expected: { code?: string; component?: string; reachable?: boolean; verdict?: string } = DERIVED[c.name] ?? { code: c.code, component: c.component };
       const reachable = expected.reachable ?? c.reachable;
+      const verdict = expected.verdict ?? (DERIVED[c.name] ? undefined : c.verdict) ?? (reachable ? "reachable" : "unreachable");
       const why = JSON.stringify({ aws, local });
+      if (aws.privateLink) {
+        // RA has no path components for Resource endpoints: it proves the provider half, so the path asked is unknown.
+        assert.deepEqual([aws.verdict, aws.code], ["unknown", 6], why);
+        assert.equal(local.verdict, verdict, `--local verdict: ${why}`);
+        return;
+      }
       assert.equal(local.reachable, reachable, `--local verdict: ${why}`);
       assert.equal(aws.reachable, reachable, `RA verdict: ${why}`);
-      assert.equal(aws.code, reachable ? 0 : 4, why);
+      assert.equal(local.verdict, verdict, `--local verdict: ${why}`);
+      assert.equal(aws.verdict, verdict, `RA verdict: ${why}`);
+      assert.equal(aws.code, verdict === "reachable" ? 0 : verdict === "unknown" ? 6 : 4, why);
       assert.equal(local.code, aws.code, why);
-      if (!reachable) {
+      if (verdict === "unreachable") {
         assert.equal(aws.code0, local.code0, `codes: ${why}`);
         assert.equal(aws.component, local.component, `blocking component: ${why}`);
         if (expected.code) assert.equal(aws.code0, expected.code, why);

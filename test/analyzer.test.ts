@@ -15,8 +15,14 @@ describe("analyzePath corpus", () => {
       const r = analyzePath(c.snap(), c.query);
       const why = JSON.stringify({ explanations: r.explanations, additionalDetails: r.additionalDetails, hops: r.hops.map((h) => h.action) }, null, 1);
       assert.equal(r.reachable, c.reachable, why);
-      if (c.reachable) assert.equal(r.explanations.length, 0, why);
+      const verdict = c.verdict ?? (c.reachable ? "reachable" : "unreachable");
+      assert.equal(r.verdict, verdict, why);
+      if (verdict !== "unreachable") assert.equal(r.explanations.length, 0, why);
       else assert.ok(r.explanations.length >= 1, why);
+      if (verdict === "unknown") {
+        assert.ok(r.unknownReasons.length >= 1 && r.unknownReasons.every((u) => u.detail && u.collect && u.component.id), why);
+        if (c.unknown) assert.equal(r.unknownReasons[0]!.code, c.unknown, why);
+      } else assert.deepEqual(r.unknownReasons, [], why);
       if (c.code) assert.equal(r.explanations[0]?.code, c.code, why);
       if (c.component) assert.equal(r.explanations[0]?.component.id, c.component, why);
       if (c.detail) assert.match(r.explanations[0]?.detail ?? "", c.detail, why);

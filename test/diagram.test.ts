@@ -148,7 +148,7 @@ describe("diagram command (sandbox)", () => {
     const doc = j.json();
     assert.equal(doc.format, "dot");
     assert.match(doc.diagram, /^digraph egress \{/);
-    assert.deepEqual(doc.path, { from: "lambda:sms-sender", to: "igw", reachable: true });
+    assert.deepEqual(doc.path, { from: "lambda:sms-sender", to: "igw", reachable: true, verdict: "reachable" });
     assert.equal(dotHighlighted(doc.diagram).length, 9);
 
     // The same picture from a snapshot file.

@@ -93,6 +93,15 @@ test("S2: share-proxy → connect-proxy for two 10.0.0.0/16 consumers → analyz
     assert.equal(no.code, 4, `${t.vpcId}: 8080 is not the proxy port`);
     // the endpoint's group admits only the proxy port (the configuration would refuse 8080 next)
     assert.deepEqual([no.json().result.explanations[0].code, no.json().result.explanations[0].component.id], ["ENI_SG_RULES_MISMATCH", readPlan(w.cwd).resources[`consumer/${t.vpcId}/sg`].id]);
+    // SCENARIOS.md's query as typed (--to 10.0.1.70): proven only if an interface really holds that
+    // address; otherwise unknown (exit 6), never "reachable" with a footnote.
+    const holders = await w.sandbox.call("ec2", "DescribeNetworkInterfaces", { Filters: [{ Name: "vpc-id", Values: [t.vpcId] }, { Name: "addresses.private-ip-address", Values: ["10.0.1.70"] }] }, R);
+    const typed = await w.run("analyze-path", "--from", env.subnetId, "--to", "10.0.1.70", "--port", "3128", "--local", "--json");
+    if (holders.NetworkInterfaces.length === 0) {
+      assert.equal(typed.code, 6, typed.stdout + typed.stderr);
+      assert.equal(typed.json().verdict, "unknown");
+      assert.equal(typed.json().unknownReasons[0].code, "DESTINATION_NOT_EVALUATED");
+    } else assert.equal(typed.code, 0, typed.stdout + typed.stderr);
   }
 
   // Reachability Analyzer mode: it has no path components for Resource endpoints or Lattice, so it
@@ -100,8 +109,12 @@ test("S2: share-proxy → connect-proxy for two 10.0.0.0/16 consumers → analyz
   const env0 = connected[0].env[0];
   const ip0 = env0.HTTPS_PROXY.replace(/^http:\/\//, "").replace(/:3128$/, "");
   const ra = await w.run("analyze-path", "--from", env0.subnetId, "--to", ip0, "--port", "3128", "--json");
-  assert.equal(ra.code, 0, ra.stderr);
+  // The half is proven; the path asked is not (RA cannot see PrivateLink): unknown, exit 6, never "reachable".
+  assert.equal(ra.code, 6, ra.stderr);
   const raDoc = ra.json();
+  assert.deepEqual([raDoc.verdict, raDoc.reachable, raDoc.result.verdict], ["unknown", false, "reachable"]);
+  assert.equal(raDoc.unknownReasons[0].code, "PRIVATELINK_NOT_EVALUATED");
+  assert.match(raDoc.unknownReasons[0].collect, /--local/);
   const p0 = readPlan(w.cwd);
   assert.equal(raDoc.privateLink.endpointId, env0.vpcEndpointId);
   assert.equal(raDoc.privateLink.target, p0.resources[`proxy/${env0.az}/instance`].id, "the half starts at the proxy");

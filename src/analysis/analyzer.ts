@@ -16,7 +16,7 @@ import { buildIndex, type SnapshotIndex } from "./snapshot-index.js";
 import type { Snapshot } from "./snapshot.js";
 import { explainNoEgress } from "./path/explain.js";
 import type { Ctx } from "./path/internal.js";
-import type { PathQuery, PathResult, SourcePathResult } from "./path/model.js";
+import { combineVerdicts, type PathQuery, type PathResult, type SourcePathResult, type UnknownReason, type Verdict } from "./path/model.js";
 import { resolveSource, resolveTarget } from "./path/resolve.js";
 import { checkReturnPath, walk } from "./path/walk.js";
 
@@ -32,6 +32,11 @@ export {
   type PathQuery,
   type PathResult,
   type SourcePathResult,
+  type UnknownReason,
+  type UnknownReasonCode,
+  type Verdict,
+  UNKNOWN_REASON_CODES,
+  combineVerdicts,
 } from "./path/model.js";
 
 const indexCache = new WeakMap<Snapshot, SnapshotIndex>();
@@ -74,24 +79,33 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
       returns: [],
       crossings: [],
       visited: new Set(),
+      unknowns: [],
     };
     const target = resolveTarget(ctx, sender, query.destination, query.ipVersion);
     const ok = walk(ctx, sender, target, 0) && checkReturnPath(ctx);
     const hint = ok ? undefined : explainNoEgress(ctx, sender, target);
+    // A blocked path is unreachable whatever else was not evaluated; an unblocked one is proven only
+    // when nothing on it was left unevaluated.
+    const verdict: Verdict = !ok ? "unreachable" : ctx.unknowns.length ? "unknown" : "reachable";
     return {
       source: sender.ref,
       ...(hint ? { hint } : {}),
-      reachable: ok,
+      reachable: verdict === "reachable",
+      verdict,
+      unknownReasons: verdict === "unknown" ? ctx.unknowns : [],
       hops: ctx.hops,
       explanations: ctx.explanations,
       additionalDetails: dedupe(ctx.details),
     };
   });
 
-  const reachable = results.every((r) => r.reachable);
-  const primary = results.find((r) => !r.reachable) ?? results[0]!;
+  // The function may run in any of its subnets: one blocked subnet blocks it; else one unproven leaves it unknown.
+  const verdict = combineVerdicts(results.map((r) => r.verdict));
+  const primary = results.find((r) => r.verdict === "unreachable") ?? results.find((r) => r.verdict === "unknown") ?? results[0]!;
   const result: PathResult = {
-    reachable,
+    reachable: verdict === "reachable",
+    verdict,
+    unknownReasons: verdict === "unknown" ? dedupeReasons(results.flatMap((r) => r.unknownReasons)) : [],
     hops: primary.hops,
     explanations: primary.explanations,
     additionalDetails: dedupe(results.flatMap((r) => r.additionalDetails)),
@@ -103,11 +117,21 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
     result.paths = results;
     for (const r of results) {
       result.additionalDetails.push(
-        `LAMBDA_SUBNET_RESULT: ${r.source.id}: ${r.reachable ? "reachable" : `not reachable (${r.explanations[0]?.code ?? "?"} at ${r.explanations[0]?.component.id ?? "?"})`}`,
+        `LAMBDA_SUBNET_RESULT: ${r.source.id}: ${r.verdict === "reachable" ? "reachable" : r.verdict === "unknown" ? `unknown (${r.unknownReasons.map((u) => u.code).join(", ")})` : `not reachable (${r.explanations[0]?.code ?? "?"} at ${r.explanations[0]?.component.id ?? "?"})`}`,
       );
     }
   }
   return result;
+}
+
+function dedupeReasons(rs: UnknownReason[]): UnknownReason[] {
+  const seen = new Set<string>();
+  return rs.filter((r) => {
+    const k = `${r.code}|${r.component.id}|${r.detail}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function dedupe(xs: string[]): string[] {

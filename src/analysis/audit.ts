@@ -151,7 +151,7 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
       let v = cache.get(k);
       if (!v) {
         const result = analyzePath(ix, { source, destination, port, protocol: "tcp" });
-        v = { result, reachable: result.reachable };
+        v = { result, reachable: result.reachable, verdict: result.verdict };
         cache.set(k, v);
       }
       return v;

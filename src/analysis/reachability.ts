@@ -303,10 +303,18 @@ export function fromNetworkInsightsAnalysis(a: RaAnalysis, query: { source: Comp
   const seq = (x: RaPathComponent[] | undefined) => [...(x ?? [])].sort((p, q) => (p.SequenceNumber ?? 0) - (q.SequenceNumber ?? 0));
   const hops = [...seq(a.ForwardPathComponents).map((pc) => hopFrom(pc, false)), ...seq(a.ReturnPathComponents).map((pc) => hopFrom(pc, true))];
   const reachable = Boolean(a.NetworkPathFound);
+  const explanations = reachable ? [] : (a.Explanations ?? []).map(explanationFrom);
+  // No path found and nothing named that blocks it: not proven either way.
+  const verdict = reachable ? "reachable" : explanations.length ? "unreachable" : "unknown";
   return {
     reachable,
+    verdict,
+    unknownReasons:
+      verdict === "unknown"
+        ? [{ code: "NOT_COLLECTED", component: query.source, detail: "Reachability Analyzer found no path and named no component that blocks it", collect: "run analyze-path --local, which names what it could not evaluate" }]
+        : [],
     hops,
-    explanations: reachable ? [] : (a.Explanations ?? []).map(explanationFrom),
+    explanations,
     additionalDetails: [],
     source: query.source,
     destination: query.destination,
@@ -317,14 +325,21 @@ export function fromNetworkInsightsAnalysis(a: RaAnalysis, query: { source: Comp
 // --compare
 
 export interface Disagreement {
-  field: "reachable" | "code" | "component";
+  field: "verdict" | "reachable" | "code" | "component";
   local: string;
   aws: string;
 }
 
 /** What `--compare` checks: the verdict, and for a blocked path its first code and blocking component. */
-export function comparePathResults(local: Pick<PathResult, "reachable" | "explanations">, aws: Pick<PathResult, "reachable" | "explanations">): Disagreement[] {
+export function comparePathResults(local: Pick<PathResult, "reachable" | "explanations"> & { verdict?: PathResult["verdict"] }, aws: Pick<PathResult, "reachable" | "explanations"> & { verdict?: PathResult["verdict"] }): Disagreement[] {
   const out: Disagreement[] = [];
+  const lv = local.verdict ?? (local.reachable ? "reachable" : "unreachable");
+  const av = aws.verdict ?? (aws.reachable ? "reachable" : "unreachable");
+  // Unknown on either side is never agreement: one engine did not prove what the other claims (or neither proved anything).
+  if (lv === "unknown" || av === "unknown") {
+    out.push({ field: "verdict", local: lv, aws: av });
+    return out;
+  }
   if (local.reachable !== aws.reachable) out.push({ field: "reachable", local: String(local.reachable), aws: String(aws.reachable) });
   if (!local.reachable && !aws.reachable) {
     const l = local.explanations[0];

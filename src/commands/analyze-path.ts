@@ -2,7 +2,8 @@
 // blocked). Default: AWS Reachability Analyzer (path + analysis created, polled, rendered, then
 // deleted unless --keep; a subnet, NAT gateway or Lambda source is mapped to an ENI, one analysis
 // per Lambda subnet). --local: the offline analyzer on a fresh snapshot (or --snapshot FILE), no paid
-// call. --compare: both, and any disagreement printed as a bug report. Exit 0 reachable, 4 not.
+// call. --compare: both, and any disagreement printed as a bug report. Exit 0 reachable, 4 not
+// reachable, 6 unknown (part of the path was not evaluated: the reasons say what and how to collect it).
 import { ec2Api, ec2Of } from "../aws/ec2-api.js";
 import { lambdaOf } from "../aws/lambda-api.js";
 import { randomUUID } from "node:crypto";
@@ -10,6 +11,7 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import type { ComponentRef, PathQuery, PathResult } from "../analysis/analyzer.js";
 import type { AnalyzePathReport } from "../output/path.js";
+import { combineVerdicts } from "../analysis/path/model.js";
 import { intOption, Problems } from "./options.js";
 import { closestServices, isKnownService } from "../analysis/services.js";
 
@@ -68,7 +70,7 @@ export function parseAnalyzeOptions(opts: AnalyzePathOptions): ParsedQuery {
 
 export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions): Promise<number> {
   const q = parseAnalyzeOptions(opts);
-  const report: AnalyzePathReport = { command: "analyze-path", mode: q.mode, from: q.source, to: q.destination, protocol: q.protocol, port: q.port, reachable: false, result: undefined as never };
+  const report: AnalyzePathReport = { command: "analyze-path", mode: q.mode, from: q.source, to: q.destination, protocol: q.protocol, port: q.port, reachable: false, verdict: "unknown", unknownReasons: [], result: undefined as never };
   let local: PathResult | undefined;
   if (q.mode !== "aws") {
     const r = await analyzeLocally(ctx, q, opts);
@@ -96,7 +98,8 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
       const { comparePathResults } = await import("../analysis/reachability.js");
       report.local = local;
       report.disagreements = localHalf ? comparePathResults(localHalf, ra.result) : [];
-      report.result = { ...ra.result, reachable: ra.result.reachable && local!.reachable };
+      const verdict = combineVerdicts([ra.result.verdict, local!.verdict]);
+      report.result = { ...ra.result, reachable: verdict === "reachable", verdict, unknownReasons: verdict === "unknown" ? [...ra.result.unknownReasons, ...local!.unknownReasons] : [] };
     }
   } else {
     const ra = await analyzeWithReachabilityAnalyzer(ctx, q, Boolean(opts.keep));
@@ -109,10 +112,25 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
     }
   }
   report.reachable = report.result.reachable;
+  report.verdict = report.result.verdict;
+  report.unknownReasons = report.result.unknownReasons;
+  if (privateLink && q.mode === "aws") {
+    // RA proved another path (the provider half), not the one asked: the asked path is not proven either way.
+    report.reachable = false;
+    report.verdict = "unknown";
+    report.unknownReasons = [
+      {
+        code: "PRIVATELINK_NOT_EVALUATED",
+        component: { id: privateLink.endpointId, type: "AWS::EC2::VPCEndpoint" },
+        detail: `Reachability Analyzer has no path components for Resource VPC endpoints or VPC Lattice: it did not analyze ${q.source} → ${privateLink.endpointId} → ${privateLink.resourceConfigurationId} → ${privateLink.resourceGatewayId} → ${privateLink.target}; it analyzed ${privateLink.target} → igw instead (${report.result.verdict})`,
+        collect: `analyze-path --local --from ${q.source} --to ${q.destination} --port ${q.port} (the offline analyzer follows PrivateLink), or --compare for both`,
+      },
+    ];
+  }
   if (report.result.hint) report.hint = report.result.hint;
   const { renderAnalyzePath } = await import("../output/path.js");
   ctx.emit(report, (r, c) => renderAnalyzePath(r, c)); // stdout's own colour decision
-  return report.reachable ? ExitCode.ok : ExitCode.unreachable;
+  return report.verdict === "reachable" ? ExitCode.ok : report.verdict === "unknown" ? ExitCode.unknown : ExitCode.unreachable;
 }
 
 async function analyzeLocally(ctx: Context, q: ParsedQuery, opts: AnalyzePathOptions): Promise<{ result: PathResult; snapshot: { takenAt: string; file?: string } }> {
@@ -304,11 +322,12 @@ async function cleanUp(ctx: Context, ec2: import("../aws/ec2-api.js").Ec2Api, an
 }
 
 function combine(q: ParsedQuery, sources: RaSource[], results: Array<{ ref: ComponentRef; result: PathResult }>): PathResult {
-  const primary = results.find((r) => !r.result.reachable) ?? results[0]!;
-  const out: PathResult = { ...primary.result, reachable: results.every((r) => r.result.reachable), destination: q.destination };
+  const verdict = combineVerdicts(results.map((r) => r.result.verdict));
+  const primary = results.find((r) => r.result.verdict === "unreachable") ?? results.find((r) => r.result.verdict === "unknown") ?? results[0]!;
+  const out: PathResult = { ...primary.result, reachable: verdict === "reachable", verdict, unknownReasons: verdict === "unknown" ? results.flatMap((r) => r.result.unknownReasons) : [], destination: q.destination };
   if (q.source.startsWith("lambda:")) {
     out.source = { id: q.source, type: "AWS::Lambda::Function" };
-    if (results.length > 1) out.paths = results.map((r) => ({ source: r.ref, reachable: r.result.reachable, hops: r.result.hops, explanations: r.result.explanations, additionalDetails: [] }));
+    if (results.length > 1) out.paths = results.map((r) => ({ source: r.ref, reachable: r.result.reachable, verdict: r.result.verdict, unknownReasons: r.result.unknownReasons, hops: r.result.hops, explanations: r.result.explanations, additionalDetails: [] }));
   }
   void sources;
   return out;

@@ -69,12 +69,12 @@ export async function diagramCommand(ctx: Context, raw: DiagramOptions): Promise
     const result = analyzePath(snap, { source: q.from, destination: q.to, protocol: q.protocol, port: q.port });
     path = { from: q.from, to: q.to, result };
     const e = result.explanations[0];
-    ctx.log.info(`path ${q.from} → ${q.to}: ${result.reachable ? "reachable" : `not reachable (${e?.code} at ${e?.component.id})`}`);
+    ctx.log.info(`path ${q.from} → ${q.to}: ${result.reachable ? "reachable" : result.verdict === "unknown" ? `unknown (${result.unknownReasons.map((u) => `${u.code} at ${u.component.id}`).join(", ")})` : `not reachable (${e?.code} at ${e?.component.id})`}`);
   }
   const { renderDiagram } = await import("../output/diagram.js");
   const diagram = renderDiagram(snap, { format, vpcIds: opts.vpc?.length ? opts.vpc : undefined, path });
   if (ctx.opts.json) {
-    ctx.printJson({ format, diagram, ...(path ? { path: { from: path.from, to: path.to, reachable: path.result.reachable } } : {}) });
+    ctx.printJson({ format, diagram, ...(path ? { path: { from: path.from, to: path.to, reachable: path.result.reachable, verdict: path.result.verdict } } : {}) });
   } else ctx.stdout.write(diagram);
   return 0;
 }

@@ -193,6 +193,10 @@ async function chooseSubnets(ctx: Context, plan: Plan, perAz: boolean, named: st
       continue;
     }
     const path = analyzePath(snap, { source: id, destination: "internet", protocol: "tcp", port: 443 });
+    if (path.verdict === "unknown") {
+      problems.add(`Subnet ${id} (${s.AvailabilityZone}): could not prove it reaches the internet on tcp/443: ${path.unknownReasons.map((u) => u.detail).join("; ")}.`, path.unknownReasons[0]?.collect);
+      continue;
+    }
     if (!path.reachable) {
       const why = path.explanations.map((e) => `${e.code}: ${e.detail}`).join("; ") || "no path";
       problems.add(`Subnet ${id} (${s.AvailabilityZone}) has no path to the internet on tcp/443, so a proxy there could not reach anything: ${why}.`, path.hint ?? "Add a NAT gateway (egress-cli add-nat) or fix the route, then re-run.");

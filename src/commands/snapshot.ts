@@ -51,7 +51,7 @@ export async function takeSnapshot(ctx: Context, opts: ScopeOptions): Promise<Co
   }
   spinner.succeed(`Snapshot of ${snap.vpcs?.length ?? 0} VPC(s), ${snap.subnets?.length ?? 0} subnets, ${snap.networkInterfaces?.length ?? 0} network interfaces (${scope.from})`);
   if (snap.omitted.length) {
-    ctx.log.warn(`snapshot: not collected (the caller or endpoint cannot read them): ${snap.omitted.map((o) => `${o.resource} (${o.code})`).join(", ")}; paths through them are analyzed without them`);
+    ctx.log.warn(`snapshot: not collected (the caller or endpoint cannot read them): ${snap.omitted.map((o) => `${o.resource} (${o.code})`).join(", ")}; a path through them is "unknown" (analyze-path exit 6), never reachable`);
   }
   return snap;
 }

@@ -74,11 +74,11 @@ export function auditDiagrams(report: AuditReport, audits: ScopeAudit[]): VpcDia
     const vpcIds = [...new Set(report.findings.filter((f) => f.status === "open" && f.vpcId && f.accountId === a.snapshot.accountId && f.region === a.snapshot.region).map((f) => f.vpcId!))].sort();
     for (const vpcId of vpcIds) {
       if (!a.snapshot.vpcs.some((v) => v.VpcId === vpcId)) continue;
-      const failing = a.findings.filter((f) => f.vpcId === vpcId && f.pathResult && !f.pathResult.reachable && f.status === "open");
-      const runs = failing.flatMap((f) => f.pathResult!.paths?.filter((p) => !p.reachable) ?? [{ ...f.pathResult!, source: f.pathResult!.source }]);
+      const failing = a.findings.filter((f) => f.vpcId === vpcId && f.pathResult && f.pathResult.verdict === "unreachable" && f.status === "open");
+      const runs = failing.flatMap((f) => f.pathResult!.paths?.filter((p) => p.verdict === "unreachable") ?? [{ ...f.pathResult!, source: f.pathResult!.source }]);
       const first = failing[0];
       const path = first
-        ? { from: first.pathFrom ?? first.pathResult!.source.id, to: first.pathResult!.destination, result: { ...first.pathResult!, paths: runs.map((r) => ({ source: r.source, reachable: r.reachable, hops: r.hops, explanations: r.explanations, additionalDetails: r.additionalDetails })) } }
+        ? { from: first.pathFrom ?? first.pathResult!.source.id, to: first.pathResult!.destination, result: { ...first.pathResult!, paths: runs.map((r) => ({ source: r.source, reachable: r.reachable, verdict: r.verdict, unknownReasons: r.unknownReasons, hops: r.hops, explanations: r.explanations, additionalDetails: r.additionalDetails })) } }
         : undefined;
       const name = a.snapshot.vpcs.find((v) => v.VpcId === vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value;
       out.push({ vpcId, title: `${vpcId}${name ? ` (${name})` : ""} · ${a.snapshot.region}${failing.length ? ` · ${failing.length} failing path(s) marked` : ""}`, mermaid: renderDiagram(a.snapshot, { format: "mermaid", vpcIds: [vpcId], path }) });

@@ -305,7 +305,7 @@ function header(snap: Snapshot, opts: DiagramOptions): string[] {
   if (opts.path) {
     const r = opts.path.result;
     const e = r.explanations[0];
-    lines.push(`path ${opts.path.from} → ${opts.path.to}: ${r.reachable ? "reachable" : `not reachable (${e?.code ?? "?"} at ${e?.component.id ?? "?"})`}`);
+    lines.push(`path ${opts.path.from} → ${opts.path.to}: ${r.reachable ? "reachable" : r.verdict === "unknown" ? `unknown (${r.unknownReasons.map((u) => `${u.code} at ${u.component.id}`).join(", ")})` : `not reachable (${e?.code ?? "?"} at ${e?.component.id ?? "?"})`}`);
   }
   return lines;
 }

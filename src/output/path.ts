@@ -2,7 +2,7 @@
 // verdict, the hop list as a readable chain, the blocking component with its explanation code,
 // per-subnet verdicts for a Lambda, and --compare disagreements as a bug report. Pure.
 import type { Colors } from "./color.js";
-import type { Hop, PathResult } from "../analysis/analyzer.js";
+import type { Hop, PathResult, UnknownReason, Verdict } from "../analysis/analyzer.js";
 import type { Disagreement } from "../analysis/reachability.js";
 
 export interface AnalyzePathReport {
@@ -12,7 +12,11 @@ export interface AnalyzePathReport {
   to: string;
   protocol: string;
   port: number;
+  /** True only for a proven path (verdict "reachable"). */
   reachable: boolean;
+  verdict: Verdict;
+  /** What was not evaluated and how to collect it (verdict "unknown"). */
+  unknownReasons: UnknownReason[];
   result: PathResult;
   /** --compare: the other engine's result and the differences. */
   local?: PathResult;
@@ -42,10 +46,18 @@ function hopLines(c: Colors, hops: Hop[], indent = "  "): string[] {
 
 export function renderPathResult(r: PathResult, c: Colors, head: { from: string; to: string; protocol: string; port: number }): string {
   const what = `${head.from} → ${head.to} (${head.protocol}${head.protocol === "icmp" ? "" : ` ${head.port}`})`;
-  const lines: string[] = [r.reachable ? `${c.green("✔ reachable")}: ${what}` : `${c.red("✖ not reachable")}: ${what}`];
+  const verdict = r.verdict ?? (r.reachable ? "reachable" : "unreachable");
+  const lines: string[] = [
+    verdict === "reachable" ? `${c.green("✔ reachable")}: ${what}` : verdict === "unknown" ? `${c.yellow("? unknown")}: ${what} — not proven either way` : `${c.red("✖ not reachable")}: ${what}`,
+  ];
   if (r.hops.length) {
-    lines.push(`  ${hopChain(head.from, r.hops, r.reachable ? undefined : r.explanations[0]?.component.id)}`);
+    lines.push(`  ${hopChain(head.from, r.hops, verdict === "unreachable" ? r.explanations[0]?.component.id : undefined)}`);
     lines.push(...hopLines(c, r.hops));
+  }
+  for (const u of verdict === "unknown" ? (r.unknownReasons ?? []) : []) {
+    lines.push(`  ${c.yellow("? unknown:")} ${c.bold(u.component.id)} ${c.dim(`[${u.code}]`)}`);
+    lines.push(`    ${u.detail}`);
+    lines.push(`    ${c.dim("to collect:")} ${u.collect}`);
   }
   for (const e of r.explanations) {
     lines.push(`  ${c.red("blocked at")} ${c.bold(e.component.id)} ${c.dim(`[${e.code}]`)}${e.returnPath ? c.dim(" (return path)") : ""}`);
@@ -55,12 +67,15 @@ export function renderPathResult(r: PathResult, c: Colors, head: { from: string;
     lines.push("  per subnet (the function may run in any of them):");
     for (const p of r.paths) {
       const e = p.explanations[0];
-      lines.push(`    ${p.reachable ? c.green("✔") : c.red("✖")} ${p.source.id}${e ? ` — ${e.code} at ${e.component.id}` : ""}`);
+      const u = p.verdict === "unknown" ? p.unknownReasons[0] : undefined;
+      lines.push(`    ${p.reachable ? c.green("✔") : u ? c.yellow("?") : c.red("✖")} ${p.source.id}${u ? ` — unknown: ${u.code} at ${u.component.id}` : e ? ` — ${e.code} at ${e.component.id}` : ""}`);
     }
   }
   if (r.hint) lines.push(`  ${c.yellow("hint:")} ${r.hint}`);
   // Per-subnet verdicts are shown above; their machine-readable detail lines are for JSON only.
-  for (const d of r.additionalDetails) if (!d.startsWith("LAMBDA_SUBNET_RESULT:")) lines.push(c.dim(`  · ${d}`));
+  // Codes already shown as "? unknown" reasons are not repeated as details.
+  const shown = new Set<string>(verdict === "unknown" ? (r.unknownReasons ?? []).map((u) => u.code) : []);
+  for (const d of r.additionalDetails) if (!d.startsWith("LAMBDA_SUBNET_RESULT:") && !shown.has(d.slice(0, d.indexOf(":")))) lines.push(c.dim(`  · ${d}`));
   return lines.join("\n");
 }
 
@@ -101,8 +116,19 @@ export function renderAnalyzePath(rep: AnalyzePathReport, c: Colors): string {
   if (rep.mode === "compare") {
     if (!rep.disagreements?.length) lines.push(`${c.green("✔")} the offline analyzer agrees (verdict${rep.reachable ? "" : ", blocking component and code"})`);
     else {
+      // Unknown on either side is never agreement: show what the offline analyzer could not evaluate.
+      const v = rep.disagreements.find((x) => x.field === "verdict");
+      if (v) {
+        lines.push("", c.yellow(`Not in agreement: offline analyzer ${v.local}, Reachability Analyzer ${v.aws} (an unknown verdict proves nothing either way, so it is never agreement).`));
+        if (rep.local && !pl && v.local === "unknown") lines.push(c.dim(`[offline analyzer]`), renderPathResult(rep.local, c, head));
+      }
       lines.push("", c.yellow("The offline analyzer disagrees — please file this (https://github.com/egress-cli/egress-cli/issues):"), "", bugReport(rep));
     }
+  }
+  if (pl && rep.mode === "aws" && rep.verdict === "unknown") {
+    // The asked path itself: not proven by the half above.
+    lines.push(`${c.yellow("? unknown")}: ${rep.from} → ${rep.to} (${rep.protocol} ${rep.port}) — not proven either way`);
+    for (const u of rep.unknownReasons) lines.push(`  ${u.detail}`, `  ${c.dim("to collect:")} ${u.collect}`);
   }
   const kept = rep.reachabilityAnalyzer?.analyses.filter((a) => a.kept) ?? [];
   if (kept.length) lines.push(c.dim(`  kept: ${kept.map((a) => `${a.networkInsightsPathId}${a.networkInsightsAnalysisId ? ` / ${a.networkInsightsAnalysisId}` : ""}`).join(", ")}`));

@@ -17,6 +17,8 @@ const NAT_CREATE_MS = 90_000;
 /** Real instances take ~30 s to run and ~1 min to terminate; scaled like the NAT timing (0 without realistic latency). */
 const START_MS = 30_000;
 const TERMINATE_MS = 45_000;
+/** Real instances take ~30 s to stop. */
+const STOP_MS = 30_000;
 const PURGE_MS = 3_600_000;
 
 export interface InstanceRec {
@@ -48,6 +50,7 @@ export interface InstanceRec {
   _visibleAt: number;
   _readyAt: number;
   _terminateAt?: number;
+  _stopAt?: number;
   _terminatedAt?: number;
   _reservationId: string;
   _userData?: string;
@@ -182,11 +185,16 @@ export function settleInstances(rs: RegionState, now: number): void {
   const store = rs.ext.instances as Record<string, InstanceRec> | undefined;
   if (!store) return;
   for (const i of Object.values(store)) {
-    if (i._host === undefined) continue; // imported or seeded (snapshot, examples): no lifecycle
+    // StopInstances applies to every instance, imported ones too.
+    if (i.State.Name === "stopping" && i._stopAt !== undefined && now >= i._stopAt) {
+      i.State = { Code: 80, Name: "stopped" };
+      delete i._stopAt;
+    }
+    if (i._host === undefined) continue; // imported or seeded (snapshot, examples): no other lifecycle
     if (i.State.Name === "pending" && now >= i._readyAt) {
       i.State = { Code: 16, Name: "running" };
       i.MetadataOptions = { ...i.MetadataOptions, State: "applied" };
-      if (i._userData) i._bootLog = runScript(i._host, Buffer.from(i._userData, "base64").toString("utf8"));
+      if (i._userData && !i._bootLog) i._bootLog = runScript(i._host, Buffer.from(i._userData, "base64").toString("utf8"));
     }
     if (i.State.Name === "shutting-down" && i._terminateAt !== undefined && now >= i._terminateAt) {
       i.State = { Code: 48, Name: "terminated" };
@@ -506,6 +514,54 @@ const TerminateInstances: Handler = (ctx) => {
   return { TerminatingInstances: changes };
 };
 
+/**
+ * StopInstances: pending/running → stopping → stopped (EBS-backed; the private address and the ENI
+ * stay, a public IP that is not an Elastic IP is released). Stopping a stopped instance changes
+ * nothing; a terminated or shutting-down one is IncorrectInstanceState, as in EC2.
+ */
+const StopInstances: Handler = (ctx) => {
+  const ids = checkInstanceIds(ctx.input.InstanceIds);
+  if (!ids?.length) throw awsError("MissingParameter", "The request must contain the parameter InstanceId");
+  const found = byIds(ctx, ids);
+  const bad = found.find((i) => i.State.Name === "terminated" || i.State.Name === "shutting-down");
+  if (bad) throw awsError("IncorrectInstanceState", `This instance '${bad.InstanceId}' is not in a state from which it can be stopped.`);
+  ctx.dry();
+  const changes = found.map((i) => {
+    const previous = { ...i.State };
+    if (i.State.Name === "running" || i.State.Name === "pending") {
+      i.State = { Code: 64, Name: "stopping" };
+      i.StateTransitionReason = `User initiated (${new Date(ctx.now).toISOString().replace(/\.\d+Z$/, " GMT").replace("T", " ")})`;
+      i._stopAt = ctx.now + scaled(ctx, STOP_MS);
+      const eip = i.NetworkInterfaces.some((n) => n.Association?.IpOwnerId && n.Association.IpOwnerId !== "amazon");
+      if (!eip) delete i.PublicIpAddress;
+      ctx.mutated();
+    }
+    return { InstanceId: i.InstanceId, PreviousState: previous, CurrentState: { ...i.State } };
+  });
+  return { StoppingInstances: changes };
+};
+
+/** StartInstances: stopped → pending → running (on the same clock as RunInstances). */
+const StartInstances: Handler = (ctx) => {
+  const ids = checkInstanceIds(ctx.input.InstanceIds);
+  if (!ids?.length) throw awsError("MissingParameter", "The request must contain the parameter InstanceId");
+  const found = byIds(ctx, ids);
+  const bad = found.find((i) => !["stopped", "running", "pending"].includes(i.State.Name));
+  if (bad) throw awsError("IncorrectInstanceState", `The instance '${bad.InstanceId}' is not in a state from which it can be started.`);
+  ctx.dry();
+  const changes = found.map((i) => {
+    const previous = { ...i.State };
+    if (i.State.Name === "stopped") {
+      // An imported instance (no emulated host) has no boot to wait for.
+      i.State = i._host === undefined ? { Code: 16, Name: "running" } : { Code: 0, Name: "pending" };
+      i._readyAt = ctx.now + scaled(ctx, START_MS);
+      ctx.mutated();
+    }
+    return { InstanceId: i.InstanceId, PreviousState: previous, CurrentState: { ...i.State } };
+  });
+  return { StartingInstances: changes };
+};
+
 const ModifyInstanceMetadataOptions: Handler = (ctx) => {
   const [i] = byIds(ctx, checkInstanceIds([ctx.input.InstanceId]));
   if (i.State.Name === "terminated" || i.State.Name === "shutting-down") throw awsError("IncorrectInstanceState", `The instance '${i.InstanceId}' is not in a state from which it can be modified.`);
@@ -529,6 +585,8 @@ export const instanceOps: Record<string, Handler> = {
   DescribeInstances,
   DescribeInstanceStatus,
   TerminateInstances,
+  StopInstances,
+  StartInstances,
   ModifyInstanceMetadataOptions,
 };
 

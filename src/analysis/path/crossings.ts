@@ -6,7 +6,7 @@ import { lookupTgwRoute, overlappingPropagators, type ParsedTgwRoute } from "../
 import { eniFromRecord } from "./enis.js";
 import { crossAcl } from "./filters.js";
 import { leaveVpc } from "./gateways.js";
-import { fail, hostText, senderAddrs, type Crossing, type Ctx, type Sender, type Target } from "./internal.js";
+import { fail, hostText, missing, notEvaluated, senderAddrs, type Crossing, type Ctx, type Sender, type Target } from "./internal.js";
 import { ComponentType, type ComponentRef } from "./model.js";
 import { lookupRoute, routeDest, routeTarget } from "./routing.js";
 import { deliverLocal, walk } from "./walk.js";
@@ -32,6 +32,7 @@ export function viaPeering(ctx: Ctx, sender: Sender, target: Target, pcxId: stri
   const { ix } = ctx;
   const ref = { id: pcxId, type: ComponentType.vpcPeeringConnection };
   const pcx = ix.peerings.get(pcxId);
+  if (!pcx && missing(ctx, "vpcPeeringConnections", ref, `peering connection ${pcxId}`)) return true;
   const code = pcx?.Status?.Code ?? "active";
   if (!pcx || code !== "active") {
     return fail(ctx, { code: "BAD_STATE", component: ref, detail: pcx ? `peering connection ${pcxId} is ${code}${code === "pending-acceptance" ? " (the accepter has not accepted it)" : ""}; only an active peering connection carries traffic` : `peering connection ${pcxId} is not in the snapshot`, state: code });
@@ -57,7 +58,7 @@ export function viaPeering(ctx: Ctx, sender: Sender, target: Target, pcxId: stri
   ctx.hops.push({ component: ref, action: `peering connection ${pcxId} (active) carries the traffic from ${vpcId} to ${peerVpc}`, detail: `to ${target.label}` });
   if (!ix.vpcs.has(peerVpc)) {
     ctx.details.push(`PATH_LEAVES_VPC: peer VPC ${peerVpc} of ${pcxId} is not in the snapshot (another account or region); not analyzed further`);
-    return true;
+    return notEvaluated(ctx, { code: "PATH_LEAVES_VPC", component: ref, ...outsideVpc(ctx, peerVpc, `peer VPC ${peerVpc} of ${pcxId}`, peerInfo as { OwnerId?: string; Region?: string } | undefined) });
   }
   ctx.crossings.push({ kind: "pcx", via: ref, fromVpc: vpcId, toVpc: peerVpc, addrs: senderAddrs(sender, target.family), family: target.family, fixed: false });
   let eni = target.eni && target.eni.vpcId === peerVpc ? target.eni : undefined;
@@ -67,6 +68,21 @@ export function viaPeering(ctx: Ctx, sender: Sender, target: Target, pcxId: stri
     if (rec) eni = eniFromRecord(ix, rec);
   }
   return deliverLocal(ctx, sender, { ...target, eni }, rtRef, depth, peerVpc);
+}
+
+/** A VPC the path enters that the snapshot does not hold: what was not evaluated, and how to get it in. */
+function outsideVpc(ctx: Ctx, vpcId: string, what: string, info?: { OwnerId?: string; Region?: string }): { detail: string; collect: string } {
+  const snap = ctx.ix.snapshot as { accountId: string; region: string; scope?: { vpcIds?: string[] | "all" } };
+  const account = info?.OwnerId && info.OwnerId !== snap.accountId ? info.OwnerId : undefined;
+  const region = info?.Region && info.Region !== snap.region ? info.Region : undefined;
+  const scoped = Array.isArray(snap.scope?.vpcIds);
+  const detail = `${what} is not in the snapshot${account ? ` (account ${account})` : region ? ` (region ${region})` : scoped ? " (outside the snapshot's --vpc scope)" : ""}: its route tables, network ACLs and security groups were not evaluated`;
+  const collect = account
+    ? `${vpcId} is in account ${account}: snapshot it with --profile of that account (egress-cli --profile PROFILE snapshot --vpc ${vpcId}) and analyze that side from there`
+    : region
+      ? `${vpcId} is in ${region}: snapshot it there (egress-cli --region ${region} snapshot --vpc ${vpcId})`
+      : `include it: analyze-path --local --vpc ${vpcId} (with the source's VPC), or egress-cli snapshot without --vpc`;
+  return { detail, collect };
 }
 
 function tgwAttachmentRef(id: string): ComponentRef {
@@ -114,9 +130,15 @@ export function viaTransitGateway(ctx: Ctx, sender: Sender, target: Target, tgwI
   if (!hop) return false;
   const next = tx.vpcAttachments.get(hop.attachmentId);
   if (!next || !next.VpcId) {
-    ctx.hops.push({ component: tgwAttachmentRef(hop.attachmentId), action: `leaves ${tgwId} via attachment ${hop.attachmentId}`, detail: `to ${target.label}` });
+    const nref = tgwAttachmentRef(hop.attachmentId);
+    ctx.hops.push({ component: nref, action: `leaves ${tgwId} via attachment ${hop.attachmentId}`, detail: `to ${target.label}` });
     ctx.details.push(`PATH_LEAVES_VPC: transit gateway attachment ${hop.attachmentId} is not a VPC attachment in the snapshot (VPN, Direct Connect, peering); not analyzed further`);
-    return true;
+    return notEvaluated(ctx, {
+      code: "PATH_LEAVES_VPC",
+      component: nref,
+      detail: `${tgwId} sends the packet to attachment ${hop.attachmentId}, which is not a VPC attachment in the snapshot (a VPN, Direct Connect or transit gateway peering): the network beyond it was not evaluated`,
+      collect: `check the far side of ${hop.attachmentId} (aws ec2 describe-transit-gateway-attachments --transit-gateway-attachment-ids ${hop.attachmentId}); a peered transit gateway's routes need a snapshot of its account and region (--profile, --region)`,
+    });
   }
   const nextRef = tgwAttachmentRef(next.TransitGatewayAttachmentId);
   if ((next.State ?? "available") !== "available") {
@@ -125,7 +147,7 @@ export function viaTransitGateway(ctx: Ctx, sender: Sender, target: Target, tgwI
   if (!ix.vpcs.has(next.VpcId)) {
     ctx.hops.push({ component: nextRef, action: `leaves ${tgwId} via ${next.TransitGatewayAttachmentId} to ${next.VpcId}`, detail: `to ${target.label}` });
     ctx.details.push(`PATH_LEAVES_VPC: ${next.VpcId} (behind ${next.TransitGatewayAttachmentId}) is not in the snapshot; not analyzed further`);
-    return true;
+    return notEvaluated(ctx, { code: "PATH_LEAVES_VPC", component: nextRef, ...outsideVpc(ctx, next.VpcId, `${next.VpcId} (behind ${next.TransitGatewayAttachmentId})`, { OwnerId: (next as { VpcOwnerId?: string }).VpcOwnerId }) });
   }
   const dstSubnet = attachmentSubnet(ctx, next.SubnetIds, sender.az, true);
   if (!dstSubnet) {
@@ -182,6 +204,9 @@ function tgwRoute(ctx: Ctx, fromAttachment: string, dest: Cidr[], label: string,
     return null;
   }
   const tref = { id: tableId, type: ComponentType.transitGatewayRouteTable };
+  if ((tx.routeTables.get(tableId) as { AdditionalRoutesAvailable?: boolean } | undefined)?.AdditionalRoutesAvailable) {
+    notEvaluated(ctx, { code: "NOT_COLLECTED", component: tref, detail: `transit gateway route table ${tableId} has more than 1,000 routes and the snapshot holds the first 1,000: a more specific route may exist`, collect: `read the route for this destination (aws ec2 search-transit-gateway-routes --transit-gateway-route-table-id ${tableId} --filters Name=route-search.longest-prefix-match,Values=DESTINATION)` });
+  }
   const route = lookupTgwRoute(tx.tgwRoutes.get(tableId) ?? { lens: new Map(), byKey: new Map() }, dest);
   if (!route) {
     fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: tref, detail: `transit gateway route table ${tableId} (associated with ${fromAttachment}) has no route to ${label}${returnPath ? " for the reply" : ""}`, ...rp });

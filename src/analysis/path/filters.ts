@@ -3,7 +3,7 @@
 import { ANY_V4, cidrContains, type Cidr } from "../../net/addr.js";
 import { aclForSubnet, type ParsedAcl, type ParsedAclEntry, type ParsedPermission, type SnapshotIndex } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
-import { fail, type Ctx, type Sender, type VirtualEni } from "./internal.js";
+import { fail, notEvaluated, type Ctx, type Sender, type VirtualEni } from "./internal.js";
 import { ComponentType, type Explanation, type Hop } from "./model.js";
 
 export function fmtPorts(proto: string, from: number, to: number): string {
@@ -168,7 +168,8 @@ export function checkAcl(
   const what = `${fmtPorts(ctx.proto, from, to)} ${egress ? "to" : "from"} ${peersText(peers)}`;
   if (!acl) {
     ctx.details.push(`ASSUMED_DEFAULT_ACL: no network ACL for ${subnet.SubnetId} in the snapshot; ${dir} traffic assumed allowed`);
-    return true;
+    // Every subnet has a network ACL in AWS: one missing from the snapshot was not evaluated.
+    return notEvaluated(ctx, { code: "NOT_IN_SNAPSHOT", component: { id: subnet.SubnetId, type: ComponentType.subnet }, detail: `no network ACL of ${subnet.SubnetId} is in the snapshot: its ${dir} rules were not evaluated`, collect: "take the snapshot again (egress-cli snapshot) with ec2:DescribeNetworkAcls allowed" });
   }
   const ref = { id: acl.acl.NetworkAclId, type: ComponentType.networkAcl };
   const v = evalAcl(acl, egress, peers.length ? peers : [ANY_V4], ctx.proto, from, to);

@@ -6,9 +6,9 @@ import type { Subnet } from "../snapshot.js";
 import { fixReply } from "./crossings.js";
 import { eniForInstance, eniFromRecord, senderFromEni, senderFromNat } from "./enis.js";
 import { admitAt, crossAcl, fmtPorts } from "./filters.js";
-import { fail, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
+import { fail, missing, notEvaluated, omission, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
 import { ComponentType, type ComponentRef, type Explanation } from "./model.js";
-import { walk } from "./walk.js";
+import { instanceDown, walk } from "./walk.js";
 
 function flagAzCrossing(ctx: Ctx, sender: Sender, via: ComponentRef, viaSubnet: Subnet): void {
   if (sender.az && viaSubnet.AvailabilityZone && sender.az !== viaSubnet.AvailabilityZone) {
@@ -84,6 +84,8 @@ export function viaAppliance(
   if (!eni && r.InstanceId) eni = eniForInstance(ix, r.InstanceId);
   const id = r.InstanceId ?? r.NetworkInterfaceId!;
   if (!eni) {
+    const ref = { id, type: r.InstanceId ? ComponentType.instance : ComponentType.networkInterface };
+    if (missing(ctx, r.InstanceId ? "instances" : "networkInterfaces", ref, `route ${routeInfo.destination} → ${id}: the target's state and security groups`)) return true;
     return fail(ctx, {
       code: "BAD_STATE_ROUTE",
       component: rtRef,
@@ -91,6 +93,31 @@ export function viaAppliance(
       routeTable: rtRef,
       route: routeInfo,
     });
+  }
+  // Every state the target can be in decides: a stopped instance, or an interface attached to nothing, forwards nothing.
+  const down = instanceDown(ctx, eni, { rtRef, route: routeInfo });
+  if (down) return fail(ctx, down);
+  const rec = ix.networkInterfaces.get(eni.ref.type === ComponentType.networkInterface ? eni.ref.id : (ix.instances.get(eni.ref.id)?.NetworkInterfaces.find((n) => (n.Attachment?.DeviceIndex ?? 0) === 0)?.NetworkInterfaceId ?? ""));
+  const eniStatus = rec?.Status;
+  if (eniStatus && eniStatus !== "in-use") {
+    return fail(ctx, {
+      code: "BAD_STATE_ROUTE",
+      component: rtRef,
+      detail: `route ${routeInfo.destination} → ${id} in ${rtRef.id}: network interface ${rec!.NetworkInterfaceId} is ${eniStatus} (attached to no running instance), so the route is a blackhole; attach it to the appliance (aws ec2 attach-network-interface) or route elsewhere`,
+      routeTable: rtRef,
+      route: { ...routeInfo, state: "blackhole" },
+      networkInterface: { id: rec!.NetworkInterfaceId, type: ComponentType.networkInterface },
+      state: eniStatus,
+    });
+  }
+  if (r.InstanceId && !ix.instances.has(r.InstanceId) && omission(ctx, "instances")) {
+    // The interface is known but its instance's state is not: it may be stopped.
+    missing(ctx, "instances", { id: r.InstanceId, type: ComponentType.instance }, `instance ${r.InstanceId}'s state (running or stopped)`);
+  } else if (rec?.Attachment?.InstanceId && !ix.instances.has(rec.Attachment.InstanceId)) {
+    const instRef = { id: rec.Attachment.InstanceId, type: ComponentType.instance };
+    if (!missing(ctx, "instances", instRef, `instance ${rec.Attachment.InstanceId}'s state (running or stopped), behind ${rec.NetworkInterfaceId}`)) {
+      notEvaluated(ctx, { code: "NOT_IN_SNAPSHOT", component: instRef, detail: `instance ${rec.Attachment.InstanceId} (behind route target ${rec.NetworkInterfaceId}) is not in the snapshot: whether it runs was not evaluated`, collect: "take the snapshot again (egress-cli snapshot) with ec2:DescribeInstances allowed" });
+    }
   }
   if (eni.sourceDestCheck) {
     return fail(ctx, {
@@ -160,6 +187,7 @@ export function viaEgressOnly(ctx: Ctx, sender: Sender, target: Target, eigwId: 
   const ref = { id: eigwId, type: ComponentType.egressOnlyInternetGateway };
   const eigw = ctx.ix.egressOnlyInternetGateways.get(eigwId);
   const att = eigw?.Attachments.find((a) => a.VpcId === sender.subnet.VpcId);
+  if (!eigw && missing(ctx, "egressOnlyInternetGateways", ref, `egress-only internet gateway ${eigwId}`)) return true;
   if (!eigw || !att || !["available", "attached"].includes(att.State ?? "attached")) {
     return fail(ctx, {
       code: eigw ? "BAD_STATE_ATTACHMENT" : "BAD_STATE",
@@ -177,6 +205,7 @@ export function viaEgressOnly(ctx: Ctx, sender: Sender, target: Target, eigwId: 
 export function viaGatewayEndpoint(ctx: Ctx, target: Target, vpceId: string): boolean {
   const ref = { id: vpceId, type: ComponentType.vpcEndpoint };
   const ep = ctx.ix.vpcEndpoints.get(vpceId);
+  if (!ep && missing(ctx, "vpcEndpoints", ref, `gateway endpoint ${vpceId}`)) return true;
   const state = (ep?.State ?? "available").toLowerCase();
   if (!ep || state !== "available") {
     return fail(ctx, { code: "BAD_STATE", component: ref, detail: ep ? `gateway endpoint ${vpceId} is ${ep.State}` : `gateway endpoint ${vpceId} is not in the snapshot`, state });
@@ -192,6 +221,7 @@ export function leaveVpc(ctx: Ctx, sender: Sender, target: Target, ref: Componen
   const { ix } = ctx;
   if (ref.type === ComponentType.vpcPeeringConnection) {
     const pcx = ix.peerings.get(ref.id);
+    if (!pcx && missing(ctx, "vpcPeeringConnections", ref, `peering connection ${ref.id}`)) return true;
     const code = pcx?.Status?.Code ?? "active";
     if (!pcx || code !== "active") {
       return fail(ctx, { code: "BAD_STATE", component: ref, detail: pcx ? `peering connection ${ref.id} is ${code}` : `peering connection ${ref.id} is not in the snapshot`, state: code });
@@ -208,7 +238,9 @@ export function leaveVpc(ctx: Ctx, sender: Sender, target: Target, ref: Componen
       });
     }
   }
-  if (target.kind === "igw") {
+  // A VPN or peering never carries the packet to an internet gateway; a transit gateway may (centralised
+  // egress through another VPC's), so without its route tables that is not known.
+  if (target.kind === "igw" && ref.type !== ComponentType.transitGateway) {
     return fail(ctx, {
       code: "NO_ROUTE_TO_DESTINATION",
       component: rtRef,
@@ -218,5 +250,20 @@ export function leaveVpc(ctx: Ctx, sender: Sender, target: Target, ref: Componen
   }
   ctx.hops.push({ component: ref, action: `leaves ${sender.subnet.VpcId} via ${ref.id}`, detail: `to ${target.label}` });
   ctx.details.push(`PATH_LEAVES_VPC: leaves the VPC via ${ref.id}, not analyzed further`);
-  return true;
+  return notEvaluated(ctx, { code: "PATH_LEAVES_VPC", component: ref, ...beyond(ctx, ref) });
+}
+
+/** What lies beyond a gateway the snapshot does not follow, and how to collect it. */
+function beyond(ctx: Ctx, ref: ComponentRef): { detail: string; collect: string } {
+  if (ref.type === ComponentType.transitGateway) {
+    const o = omission(ctx, "transitGateways");
+    return {
+      detail: `transit gateway route tables of ${ref.id} are not in the snapshot${o ? ` (${o.operation} failed: ${o.code})` : ""}: where ${ref.id} sends the packet was not evaluated`,
+      collect: `take the snapshot with ec2:DescribeTransitGateways, ec2:DescribeTransitGatewayVpcAttachments, ec2:DescribeTransitGatewayRouteTables, ec2:GetTransitGatewayRouteTableAssociations, ec2:GetTransitGatewayRouteTablePropagations and ec2:SearchTransitGatewayRoutes allowed (the transit gateway owner's account: --profile of that account)`,
+    };
+  }
+  if (ref.type === ComponentType.vpnGateway) {
+    return { detail: `the path leaves through virtual private gateway ${ref.id} (a VPN or Direct Connect): the network beyond it is not in any snapshot`, collect: `verify the far side's routing and firewall (the on-premises network or the Direct Connect gateway); the analyzer cannot` };
+  }
+  return { detail: `the path leaves through ${ref.id}, a gateway the offline analyzer does not follow`, collect: `analyze the rest with Reachability Analyzer (analyze-path without --local) or check the gateway's routing` };
 }

@@ -3,7 +3,7 @@
 import type { Cidr } from "../../net/addr.js";
 import type { SnapshotIndex } from "../snapshot-index.js";
 import type { Subnet, VpcEndpoint } from "../snapshot.js";
-import type { ComponentRef, Explanation, Hop } from "./model.js";
+import type { ComponentRef, Explanation, Hop, UnknownReason } from "./model.js";
 
 /** Whatever is sending the packet at this point of the path (source, or a NAT that forwards it). */
 export interface Sender {
@@ -71,6 +71,8 @@ export interface Ctx {
   /** VPC-to-VPC crossings (peering, transit gateway) whose route back is checked after the forward path. */
   crossings: Crossing[];
   visited: Set<string>;
+  /** What the walk could not evaluate; any entry makes a path that nothing blocks "unknown". */
+  unknowns: UnknownReason[];
 }
 
 /** A crossing from one VPC into another; the reply must be routed back the same way. */
@@ -93,6 +95,37 @@ export interface Crossing {
 export function fail(ctx: Ctx, e: Explanation): false {
   ctx.explanations.push(e);
   return false;
+}
+
+/**
+ * Records what the walk could not evaluate. Returns true ("not blocked here"): a caller that cannot go
+ * on returns it, so the path ends unknown unless an evaluated hop (the return path) blocks it.
+ */
+export function notEvaluated(ctx: Ctx, r: UnknownReason): true {
+  if (!ctx.unknowns.some((u) => u.code === r.code && u.component.id === r.component.id && u.detail === r.detail)) ctx.unknowns.push(r);
+  return true;
+}
+
+/** The snapshot's `omitted` entry for a resource type (written by `snapshot` when its API failed), if any. */
+export function omission(ctx: Ctx, resource: string): { resource: string; operation: string; code: string; message?: string } | undefined {
+  const omitted = (ctx.ix.snapshot as { omitted?: Array<{ resource: string; operation: string; code: string; message?: string }> }).omitted;
+  return omitted?.find((o) => o.resource === resource);
+}
+
+/**
+ * A component the path needs is missing from the snapshot. When its resource type was not collected
+ * (`omitted`) the path is unknown; otherwise the snapshot is authoritative and null is returned (the
+ * caller reports the component as gone: a blackhole).
+ */
+export function missing(ctx: Ctx, resource: string, ref: ComponentRef, what: string): true | null {
+  const o = omission(ctx, resource);
+  if (!o) return null;
+  return notEvaluated(ctx, {
+    code: "NOT_COLLECTED",
+    component: ref,
+    detail: `${what}: the snapshot did not collect ${resource} (${o.operation} failed: ${o.code})`,
+    collect: `grant ${o.operation.includes(":") ? o.operation : `ec2:${o.operation}`} to the caller (or use an endpoint that answers it) and take the snapshot again`,
+  });
 }
 
 export function senderAddrs(sender: Sender, family: 4 | 6): Cidr[] {

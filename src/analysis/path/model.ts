@@ -125,8 +125,47 @@ export interface PathQuery {
   ipVersion?: 4 | 6;
 }
 
+/**
+ * reachable: every hop to the destination's network interface (or the internet, or the AWS service)
+ * was evaluated on collected data and lets the packet through; unreachable: a hop that was evaluated
+ * blocks it; unknown: nothing evaluated blocks it, but part of the path was not evaluated
+ * (`unknownReasons` says what, and how to collect it).
+ */
+export type Verdict = "reachable" | "unreachable" | "unknown";
+
+/** Why part of a path was not evaluated. Codes: see UNKNOWN_REASON_CODES. */
+export interface UnknownReason {
+  code: UnknownReasonCode;
+  /** The component the walk stopped at (or could not read). */
+  component: ComponentRef;
+  /** What was not evaluated. */
+  detail: string;
+  /** How to collect what is missing (a permission, a profile, a --vpc, the API that failed). */
+  collect: string;
+}
+
+export const UNKNOWN_REASON_CODES = {
+  PATH_LEAVES_VPC: "The path leaves the analyzed VPCs (a VPN, a peer VPC, another account, or transit gateway route tables not in the snapshot).",
+  DESTINATION_NOT_EVALUATED: "No network interface in the snapshot holds the destination address: nothing there is proven to answer.",
+  PRIVATELINK_NOT_EVALUATED: "The Resource endpoint's resource configuration or gateway (or the gateway's VPC) is not in the snapshot.",
+  NOT_COLLECTED: "A resource type the path depends on was not collected (the snapshot's `omitted`: the API failed or was denied).",
+  NOT_IN_SNAPSHOT: "A component the path depends on is not in the snapshot (a partial snapshot).",
+} as const;
+export type UnknownReasonCode = keyof typeof UNKNOWN_REASON_CODES;
+
+/** Several sources the traffic may come from (a Lambda's subnets): any unreachable → unreachable; else any unknown → unknown. */
+export function combineVerdicts(vs: Verdict[]): Verdict {
+  if (vs.includes("unreachable")) return "unreachable";
+  if (vs.includes("unknown")) return "unknown";
+  return "reachable";
+}
+
 export interface PathResult {
+  /** True only when the verdict is "reachable" (kept for consumers that read a boolean). */
   reachable: boolean;
+  verdict: Verdict;
+  /** Empty unless the verdict is "unknown": what was not evaluated, and how to collect it. */
+  unknownReasons: UnknownReason[];
   hops: Hop[];
   explanations: Explanation[];
   additionalDetails: string[];
@@ -142,6 +181,8 @@ export interface SourcePathResult {
   source: ComponentRef;
   hint?: string;
   reachable: boolean;
+  verdict: Verdict;
+  unknownReasons: UnknownReason[];
   hops: Hop[];
   explanations: Explanation[];
   additionalDetails: string[];

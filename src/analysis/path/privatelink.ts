@@ -5,7 +5,7 @@ import type { SnapshotIndex } from "../snapshot-index.js";
 import type { NetworkInterface, ResourceConfiguration, ResourceGateway, Subnet, VpcEndpoint } from "../snapshot.js";
 import { eniForInstance, eniFromRecord, senderFromEni } from "./enis.js";
 import { fmtPorts } from "./filters.js";
-import { fail, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
+import { fail, notEvaluated, omission, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
 import { ComponentType } from "./model.js";
 import { walk } from "./walk.js";
 
@@ -106,16 +106,23 @@ export function viaResourceEndpoint(ctx: Ctx, epEni: VirtualEni, ep: VpcEndpoint
   if (state !== "available") {
     return fail(ctx, { code: "BAD_STATE", component: epRef, detail: `Resource endpoint ${ep.VpcEndpointId} is ${ep.State}`, state: ep.State });
   }
-  const notEvaluated = (why: string) => {
+  const stopHere = (why: string, collect: string) => {
     ctx.details.push(`PRIVATELINK_NOT_EVALUATED: ${why}; the path was analyzed up to ${ep.VpcEndpointId}`);
     ctx.hops.push({ component: epEni.ref, action: `delivered to ${epEni.ref.id} of Resource endpoint ${ep.VpcEndpointId} in ${epEni.subnet.SubnetId}` });
-    return true;
+    return notEvaluated(ctx, { code: "PRIVATELINK_NOT_EVALUATED", component: epRef, detail: `${why}: the path beyond ${ep.VpcEndpointId} (the resource gateway, the provider VPC and the target) was not evaluated`, collect });
+  };
+  const latticeCollect = (resource: string) => {
+    const o = omission(ctx, resource);
+    return o
+      ? `the snapshot's ${o.operation} failed (${o.code}): grant vpc-lattice:ListResourceConfigurations, vpc-lattice:GetResourceConfiguration, vpc-lattice:ListResourceGateways and vpc-lattice:GetResourceGateway and take it again`
+      : `a configuration shared from another account (AWS RAM) is that account's: snapshot the provider with --profile of its account and analyze from its resource gateway there`;
   };
   const cfgId = ep.ResourceConfigurationArn;
   const cfg = cfgId ? ix.resourceConfigurations.get(cfgId) : undefined;
   if (!cfg) {
-    return notEvaluated(
+    return stopHere(
       cfgId ? `resource configuration ${cfgId} is not in the snapshot (shared from another account, or not collected)` : `${ep.VpcEndpointId} names no resource configuration`,
+      latticeCollect("resourceConfigurations"),
     );
   }
   const cfgRef = { id: cfg.id, type: ComponentType.resourceConfiguration };
@@ -138,11 +145,11 @@ export function viaResourceEndpoint(ctx: Ctx, epEni: VirtualEni, ep: VpcEndpoint
   }
   const gw = cfg.resourceGatewayId ? ix.resourceGateways.get(cfg.resourceGatewayId) : undefined;
   if (!gw) {
-    if (!ix.snapshot.resourceGateways) return notEvaluated(`resource gateway ${cfg.resourceGatewayId ?? "(none)"} of ${cfg.id} is not in the snapshot`);
+    if (!ix.snapshot.resourceGateways) return stopHere(`resource gateway ${cfg.resourceGatewayId ?? "(none)"} of ${cfg.id} is not in the snapshot`, latticeCollect("resourceGateways"));
     return fail(ctx, { code: "BAD_STATE", component: cfgRef, detail: `resource configuration ${cfg.id}'s resource gateway ${cfg.resourceGatewayId ?? "(none)"} does not exist` });
   }
   const gwVpc = gw.vpcId ?? gw.vpcIdentifier;
-  if (gwVpc && !ix.vpcs.has(gwVpc)) return notEvaluated(`resource gateway ${gw.id}'s VPC ${gwVpc} is not in the snapshot (take it with --vpc ${gwVpc} too)`);
+  if (gwVpc && !ix.vpcs.has(gwVpc)) return stopHere(`resource gateway ${gw.id}'s VPC ${gwVpc} is not in the snapshot`, `include it: analyze-path --local --vpc ${gwVpc} (with the consumer's VPC), or egress-cli snapshot without --vpc`);
   const gwRef = { id: gw.id, type: ComponentType.resourceGateway };
   const gwStatus = gw.status ?? "ACTIVE";
   if (gwStatus !== "ACTIVE") return fail(ctx, { code: "BAD_STATE", component: gwRef, detail: `resource gateway ${gw.id} is ${gwStatus}`, state: gwStatus });

@@ -5,7 +5,7 @@ import { ANY_V4, ANY_V6, parseCidr } from "../../net/addr.js";
 import { lambdaEniKey, type SnapshotIndex } from "../snapshot-index.js";
 import { closestServices, isKnownService } from "../services.js";
 import { eniForEndpoint, eniForInstance, eniFromRecord, senderFromEni, senderFromNat, subnetOrThrow } from "./enis.js";
-import type { Ctx, Sender, Target, TargetKind, VirtualEni } from "./internal.js";
+import { missing, type Ctx, type Sender, type Target, type TargetKind, type VirtualEni } from "./internal.js";
 import { ComponentType, type ComponentRef } from "./model.js";
 
 export function resolveSource(
@@ -193,5 +193,9 @@ function resolveService(ctx: Ctx, sender: Sender, name: string, family: 4 | 6): 
     return { kind: "prefix-list", family: 4, cidrs: pl.cidrs, label: `${serviceName} (${plId})`, prefixListId: plId, service: serviceName };
   }
   ctx.details.push(`SERVICE_VIA_INTERNET: no interface endpoint with private DNS${plId ? " or gateway endpoint" : ""} for ${serviceName} in ${sender.subnet.VpcId}; analyzed the path to its public endpoint`);
+  // Without the VPC's endpoints, the service name may resolve to one (whose groups were not evaluated).
+  if (!missing(ctx, "vpcEndpoints", { id: sender.subnet.VpcId, type: ComponentType.vpc }, `whether ${sender.subnet.VpcId} has an endpoint for ${serviceName}`)) {
+    missing(ctx, "managedPrefixLists", { id: sender.subnet.VpcId, type: ComponentType.vpc }, `whether ${serviceName} has a gateway endpoint prefix list`);
+  }
   return { kind: "internet", family, cidrs: [family === 6 ? ANY_V6 : ANY_V4], label: `${serviceName} (public endpoint)`, service: serviceName };
 }

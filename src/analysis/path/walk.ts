@@ -7,8 +7,8 @@ import { checkCrossingReturn, fixReply, viaPeering, viaTransitGateway } from "./
 import { eniFromRecord } from "./enis.js";
 import { admitAt, checkAcl, crossAcl, evalSecurityGroups, fmtPorts, peersText, sgRuleOf } from "./filters.js";
 import { leaveVpc, viaAppliance, viaEgressOnly, viaGatewayEndpoint, viaInternetGateway, viaNatGateway } from "./gateways.js";
-import { fail, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
-import { ComponentType, type ComponentRef } from "./model.js";
+import { fail, missing, notEvaluated, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
+import { ComponentType, type ComponentRef, type Explanation } from "./model.js";
 import { viaResourceEndpoint } from "./privatelink.js";
 import { lookupRoute, routeDest, routeTarget } from "./routing.js";
 
@@ -102,6 +102,11 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
       subnet: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
     });
   }
+  // A prefix-list route whose entries were not collected might be the more specific match for an address.
+  if ((target.kind === "address" || target.kind === "eni") && !route.prefixListId) {
+    const unknownList = rt.table.routes.find((x) => x.prefixListId && !ix.prefixLists.has(x.prefixListId));
+    if (unknownList) missing(ctx, "managedPrefixLists", rtRef, `route table ${rtRef.id}'s route to prefix list ${unknownList.prefixListId} (its entries decide whether it, not ${routeDest(route)}, carries ${target.label})`);
+  }
   const tgt = routeTarget(route);
   const routeInfo = { destination: routeDest(route), target: tgt, state: route.route.State };
   if ((route.route.State ?? "active") === "blackhole") {
@@ -181,8 +186,15 @@ export function deliverLocal(ctx: Ctx, sender: Sender, target: Target, rtRef: Co
     ctx.details.push(
       `DESTINATION_NOT_EVALUATED: no network interface in the snapshot holds ${target.label}${subnet ? ` (subnet ${subnet.SubnetId})` : ""}; its security groups were not evaluated`,
     );
-    ctx.hops.push({ component: { id: subnet?.SubnetId ?? vpcId, type: subnet ? ComponentType.subnet : ComponentType.vpc }, action: `delivered to ${target.label} inside ${vpcId}` });
-    return true;
+    const where = { id: subnet?.SubnetId ?? vpcId, type: subnet ? ComponentType.subnet : ComponentType.vpc };
+    ctx.hops.push({ component: where, action: `routed to ${target.label} inside ${vpcId}` });
+    // Nothing in the snapshot answers at that address: the path is proven only up to its subnet.
+    return notEvaluated(ctx, {
+      code: "DESTINATION_NOT_EVALUATED",
+      component: where,
+      detail: `no network interface in the snapshot holds ${target.label}${subnet ? ` (in ${subnet.SubnetId}'s range)` : ` (inside ${vpcId})`}: nothing there is known to answer, and no security group there was evaluated`,
+      collect: `check the address (aws ec2 describe-network-interfaces --filters Name=addresses.private-ip-address,Values=${target.cidrs[0] ? target.cidrs[0].text.replace(/\/(32|128)$/, "") : "ADDRESS"}); if an interface holds it, take the snapshot again${ctx.ix.vpcs.has(vpcId) ? "" : ` including ${vpcId}`}, or ask for its eni-…/i-… id`,
+    });
   }
   return deliverToEni(ctx, sender, target, eni, depth);
 }
@@ -199,6 +211,13 @@ function findSubnetFor(ix: SnapshotIndex, vpcId: string, c: Cidr): Subnet | null
 function deliverToEni(ctx: Ctx, sender: Sender, target: Target, eni: VirtualEni, depth: number): boolean {
   const src = senderAddrs(sender, target.family);
   fixReply(ctx, eni.subnet);
+  const down = instanceDown(ctx, eni);
+  if (down) return fail(ctx, down);
+  const rec = ctx.ix.networkInterfaces.get(eni.ref.id);
+  if (rec && (rec.InterfaceType ?? "interface") === "interface" && rec.Status === "available" && !rec.Attachment?.InstanceId) {
+    // A detached interface: nothing is behind it to answer.
+    return fail(ctx, { code: "BAD_STATE", component: eni.ref, detail: `network interface ${eni.ref.id} is available (attached to no instance): nothing answers at its address`, networkInterface: eni.ref, state: "available" });
+  }
   if (!admitAt(ctx, sender, eni, src, eni.ref.id, () => `no ingress rule of ${eni.sgIds.join(", ") || "(no security groups)"} on ${eni.ref.id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label} (${peersText(src)}${sender.sgIds?.length ? `, ${sender.sgIds.join(", ")}` : ""})`)) return false;
   const resourceEndpoint =
     ctx.ix.resourceEndpointByEni.get(eni.ref.id) ??
@@ -206,6 +225,33 @@ function deliverToEni(ctx: Ctx, sender: Sender, target: Target, eni: VirtualEni,
   if (resourceEndpoint) return viaResourceEndpoint(ctx, eni, resourceEndpoint, depth);
   ctx.hops.push({ component: eni.ref, action: `delivered to ${eni.ref.id}${target.service ? ` (${target.service})` : ""} in ${eni.subnet.SubnetId}` });
   return true;
+}
+
+/** Instance states in which nothing is forwarded or answered (only `running` does either). */
+export const INSTANCE_DOWN = new Set(["pending", "stopping", "stopped", "shutting-down", "terminated"]);
+
+/** The instance behind a network interface (by ref, or the record's attachment), when it is not running: why. */
+export function instanceDown(ctx: Ctx, eni: VirtualEni, asRouteTarget?: { rtRef: ComponentRef; route: { destination: string; target: string; state?: string } }): Explanation | null {
+  const rec = ctx.ix.networkInterfaces.get(eni.ref.id);
+  const instanceId = eni.ref.type === ComponentType.instance ? eni.ref.id : rec?.Attachment?.InstanceId;
+  const inst = instanceId ? ctx.ix.instances.get(instanceId) : undefined;
+  const state = inst?.State?.Name;
+  if (!inst || !state || !INSTANCE_DOWN.has(state)) return null;
+  const ref = { id: inst.InstanceId, type: ComponentType.instance };
+  const why = state === "pending" ? "not running yet" : "not running";
+  if (asRouteTarget) {
+    // A route to a stopped instance (or its interface) is a blackhole: nothing forwards the packet.
+    return {
+      code: "BAD_STATE_ROUTE",
+      component: asRouteTarget.rtRef,
+      detail: `route ${asRouteTarget.route.destination} → ${asRouteTarget.route.target} in ${asRouteTarget.rtRef.id} leads to instance ${inst.InstanceId}, which is ${state} (${why}): a ${state} instance forwards nothing, so the route is a blackhole${state === "terminated" ? "" : `; start it (aws ec2 start-instances --instance-ids ${inst.InstanceId}) or route through a NAT gateway`}`,
+      routeTable: asRouteTarget.rtRef,
+      route: { ...asRouteTarget.route, state: "blackhole" },
+      networkInterface: ref,
+      state,
+    };
+  }
+  return { code: "BAD_STATE", component: ref, detail: `instance ${inst.InstanceId} is ${state} (${why}): nothing answers at ${eni.ref.id === inst.InstanceId ? "its address" : eni.ref.id}`, networkInterface: eni.ref, state };
 }
 
 /** Replies go to the client's ephemeral ports. */

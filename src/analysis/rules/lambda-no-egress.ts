@@ -1,7 +1,7 @@
 // A VPC Lambda (in private subnets) with no route to the internet and no interface endpoint in its
 // VPC: every AWS SDK call it makes times out. Public-subnet placement is lambda-public-subnet's finding.
 import { ComponentType } from "../analyzer.js";
-import { pathEvidence, type RawFinding, type Rule } from "./types.js";
+import { pathEvidence, unknownEgress, type RawFinding, type Rule } from "./types.js";
 import { addNatFix, endpointsOfVpc, interfaceEndpoints, manualFix, tierOf } from "./util.js";
 
 export const lambdaNoEgress: Rule = {
@@ -27,12 +27,16 @@ export const lambdaNoEgress: Rule = {
       const endpoints = [...interfaceEndpoints(ix, vpcId, ctx.region).keys()].sort();
       const gatewayEndpoints = endpointsOfVpc(ix, vpcId).filter((e) => e.VpcEndpointType === "Gateway").length;
       if (endpoints.length || gatewayEndpoints) continue; // reaches what its endpoints serve; we cannot know what else it calls
+      if (v.verdict === "unknown") {
+        out.push(unknownEgress(v, { resourceId: fn.FunctionArn ?? fn.FunctionName, resourceType: ComponentType.lambdaFunction, vpcId, label: `Lambda ${fn.FunctionName}`, from: src, to: "igw", facts: { subnets: cfg.SubnetIds, securityGroups: cfg.SecurityGroupIds } }));
+        continue;
+      }
       const nat = addNatFix(ix, vpcId, subnets);
       out.push({
         resourceId: fn.FunctionArn ?? fn.FunctionName,
         resourceType: ComponentType.lambdaFunction,
         vpcId,
-        message: `Lambda ${fn.FunctionName} has no path to the internet from ${v.result.paths?.filter((p) => !p.reachable).map((p) => p.source.id).join(", ") || cfg.SubnetIds.join(", ")} and its VPC has no endpoints: calls to AWS APIs and the internet time out.`,
+        message: `Lambda ${fn.FunctionName} has no path to the internet from ${v.result.paths?.filter((p) => p.verdict === "unreachable").map((p) => p.source.id).join(", ") || cfg.SubnetIds.join(", ")} and its VPC has no endpoints: calls to AWS APIs and the internet time out.`,
         evidence: pathEvidence(v.result, src, "igw", 443, { subnets: cfg.SubnetIds, securityGroups: cfg.SecurityGroupIds }),
         fix: nat
           ? `${nat}   # or VPC endpoints: egress-cli add-endpoint SERVICE… --allow-from lambda:${fn.FunctionName}`

@@ -27,7 +27,7 @@ export const lambdaPublicSubnet: Rule = {
       const vpcId = cfg.VpcId ?? ix.subnets.get(publicSubnets[0]!)?.VpcId;
       const src = `lambda:${fn.FunctionName}`;
       const v = ctx.egress(`lambda|${[...cfg.SubnetIds].sort().join(",")}|${[...cfg.SecurityGroupIds].sort().join(",")}`, src, "igw");
-      const failing = v.result.paths?.find((p) => !p.reachable) ?? v.result;
+      const failing = v.result.paths?.find((p) => p.verdict === "unreachable") ?? v.result.paths?.find((p) => !p.reachable) ?? v.result;
       const e = failing.explanations[0];
       out.push({
         resourceId: fn.FunctionArn ?? fn.FunctionName,
@@ -35,7 +35,7 @@ export const lambdaPublicSubnet: Rule = {
         vpcId,
         message: `Lambda ${fn.FunctionName} runs in public subnet(s) ${publicSubnets.join(", ")}: its network interfaces get no public IP, so it has no internet access there.`,
         evidence: {
-          path: { from: src, to: "igw", port: 443, reachable: v.reachable },
+          path: { from: src, to: "igw", port: 443, reachable: v.reachable, verdict: v.verdict },
           hops: failing.hops.map((h) => ({ id: h.component.id, type: h.component.type, action: h.action })),
           ...(e ? { blocking: { id: e.component.id, type: e.component.type, code: e.code, detail: e.detail } } : {}),
           facts: { publicSubnets, securityGroups: cfg.SecurityGroupIds },

@@ -2,7 +2,7 @@
 // they must reach Lambda and STS (a NAT gateway or lambda + sts interface endpoints), or the mapping
 // sits in "PROBLEM: Connection error" and no record is ever delivered.
 import { ComponentType } from "../analyzer.js";
-import { pathEvidence, type RawFinding, type Rule } from "./types.js";
+import { pathEvidence, unknownEgress, type RawFinding, type Rule } from "./types.js";
 import { kafkaMappings } from "./msk.js";
 import { vpcPlanFix } from "./util.js";
 
@@ -20,13 +20,19 @@ export const mskEsmNoEgress: Rule = {
     for (const m of kafkaMappings(ix)) {
       if (!m.onDemand || !m.subnetIds.length) continue;
       const blocked: { service: string; subnetId: string; result: ReturnType<typeof ctx.egress>["result"]; source: string }[] = [];
+      let unknown: { v: ReturnType<typeof ctx.egress>; service: string; source: string } | undefined;
       for (const subnetId of m.subnetIds) {
         const eni = m.enis.find((e) => e.SubnetId === subnetId);
         const source = eni?.NetworkInterfaceId ?? subnetId;
         for (const service of ["lambda", "sts"]) {
           const v = ctx.egress(`svc|${subnetId}|${m.groupIds.join(",")}|${service}`, source, `service:${service}`);
-          if (!v.reachable) blocked.push({ service, subnetId, result: v.result, source });
+          if (v.verdict === "unreachable") blocked.push({ service, subnetId, result: v.result, source });
+          else if (v.verdict === "unknown") unknown ??= { v, service, source };
         }
+      }
+      if (!blocked.length && unknown) {
+        const u = unknown;
+        out.push(unknownEgress(u.v, { resourceId: m.id, resourceType: "AWS::Lambda::EventSourceMapping", vpcId: ix.subnets.get(m.subnetIds[0]!)?.VpcId, label: `Kafka mapping ${m.id}'s pollers (${u.source})`, from: u.source, to: `service:${u.service}`, facts: { clusterSubnets: m.subnetIds, clusterSecurityGroups: m.groupIds } }));
       }
       if (!blocked.length) continue;
       const first = blocked[0]!;

@@ -1,7 +1,7 @@
 // What an audit rule is (the cdk-nag shape): metadata plus a pure function over one snapshot's index
 // that returns findings. Rules never call AWS and never read files; path rules share one cache of
 // analyzer verdicts (AuditContext.egress), so a path is evaluated once per (subnet, security-group set).
-import type { Hop, PathResult } from "../analyzer.js";
+import type { Hop, PathResult, Verdict } from "../analyzer.js";
 import type { SnapshotIndex } from "../snapshot-index.js";
 
 export const SEVERITIES = ["info", "low", "medium", "high", "critical"] as const;
@@ -20,7 +20,9 @@ export interface Equivalents {
 
 export interface Evidence {
   /** The analyzed path (source → destination) for path rules. */
-  path?: { from: string; to: string; port: number; reachable: boolean };
+  path?: { from: string; to: string; port: number; reachable: boolean; verdict?: Verdict };
+  /** Verdict "unknown": what the analyzer could not evaluate on this path, and how to collect it. */
+  notEvaluated?: { code: string; id: string; detail: string; collect: string }[];
   /** Hop list: component id, type and what happened there. */
   hops?: { id: string; type: string; action: string; detail?: string }[];
   /** The component that stops the path, with Reachability Analyzer's explanation code. */
@@ -71,7 +73,10 @@ export interface Rule {
 
 export interface EgressVerdict {
   result: PathResult;
+  /** True only when proven (verdict "reachable"). */
   reachable: boolean;
+  /** "unknown" is its own evidence: never a pass, never "no egress" (see unknownEgress). */
+  verdict: Verdict;
 }
 
 export interface AuditContext {
@@ -88,10 +93,11 @@ export function hopsOf(hops: Hop[]): NonNullable<Evidence["hops"]> {
 
 /** Evidence from a path result: hop list and the blocking component. */
 export function pathEvidence(r: PathResult, from: string, to: string, port: number, facts?: Evidence["facts"]): Evidence {
-  const failing = r.paths?.find((p) => !p.reachable) ?? r;
+  const failing = r.paths?.find((p) => p.verdict === "unreachable") ?? r.paths?.find((p) => !p.reachable) ?? r;
   const e = failing.explanations[0];
   return {
-    path: { from, to, port, reachable: r.reachable },
+    path: { from, to, port, reachable: r.reachable, verdict: r.verdict },
+    ...(r.verdict === "unknown" ? { notEvaluated: r.unknownReasons.map((u) => ({ code: u.code, id: u.component.id, detail: u.detail, collect: u.collect })) } : {}),
     hops: hopsOf(failing.hops),
     ...(e ? { blocking: { id: e.component.id, type: e.component.type, code: e.code, detail: e.detail } } : {}),
     ...(facts ? { facts } : {}),
@@ -99,3 +105,27 @@ export function pathEvidence(r: PathResult, from: string, to: string, port: numb
 }
 
 export const nameTag = (tags: { Key?: string; Value?: string }[] | undefined): string | undefined => tags?.find((t) => t.Key === "Name")?.Value;
+
+/**
+ * A path rule's finding when the analyzer could neither prove nor refute the path (verdict "unknown"):
+ * low severity, "could not prove …", with what was not evaluated and how to collect it. Never a pass
+ * (the rule stays silent only on a proven path) and never the rule's "no egress" claim.
+ */
+export function unknownEgress(
+  v: EgressVerdict,
+  what: { resourceId: string; resourceType: string; vpcId?: string; label: string; from: string; to: string; facts?: Evidence["facts"] },
+): RawFinding {
+  const reasons = v.result.unknownReasons;
+  const first = reasons[0];
+  return {
+    severity: "low",
+    resourceId: what.resourceId,
+    resourceType: what.resourceType,
+    ...(what.vpcId ? { vpcId: what.vpcId } : {}),
+    message: `Could not prove egress for ${what.label} to ${what.to}: ${reasons.map((u) => u.detail).join("; ") || "part of the path was not evaluated"}.`,
+    evidence: pathEvidence(v.result, what.from, what.to, 443, what.facts),
+    fix: `nothing to change yet — collect what was not evaluated, then audit again: ${[...new Set(reasons.map((u) => u.collect))].join("; ") || (first ? first.collect : "take the snapshot again")}`,
+    pathResult: v.result,
+    pathFrom: what.from,
+  };
+}

@@ -2,7 +2,7 @@
 // S5's "private instances can't apt update". One analyzer run per (subnet, security groups,
 // public IP or not), shared by every workload with that shape.
 import { ComponentType } from "../analyzer.js";
-import { nameTag, pathEvidence, type RawFinding, type Rule } from "./types.js";
+import { nameTag, pathEvidence, unknownEgress, type RawFinding, type Rule } from "./types.js";
 import { addNatFix, manualFix, sortedIds, tierOf } from "./util.js";
 
 export const workloadNoEgress: Rule = {
@@ -32,6 +32,11 @@ export const workloadNoEgress: Rule = {
       const source = instanceId && inst ? instanceId : eni.NetworkInterfaceId;
       const v = ctx.egress(key, source, "igw");
       if (v.reachable) continue;
+      const resourceType = inst ? ComponentType.instance : ComponentType.networkInterface;
+      if (v.verdict === "unknown") {
+        out.push(unknownEgress(v, { resourceId: source, resourceType, vpcId: eni.VpcId, label: `${source} in ${eni.SubnetId}`, from: source, to: "igw", facts: { subnetId: eni.SubnetId, securityGroups: groups, publicIp } }));
+        continue;
+      }
       const e = v.result.explanations[0];
       const tier = tierOf(ix, subnet);
       const why =
