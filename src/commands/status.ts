@@ -1,5 +1,6 @@
 // status: what the plan holds (refreshed from AWS unless --offline), the static egress IPs, and a
-// monthly cost estimate from the dated price table.
+// monthly cost estimate of the plan's VPC as it runs (a live snapshot priced through the same mapping
+// and cost model as `cost`, so both give the same lines; --offline: from the plan's records).
 import { ec2Of } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import * as z from "zod";
@@ -7,7 +8,8 @@ import { opt, parseOptions } from "./options.js";
 import { stripUserInfo } from "../net/url.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
-import { estimateMonthlyCost, proxySaving } from "../analysis/cost.js";
+import { estimateMonthlyCost, sharedEgressComparison, type CostEstimate } from "../analysis/cost.js";
+import type { VpcCost, VpcCostInput } from "../analysis/rules/bill.js";
 import { ec2InstanceKind, proxyInstances } from "../engine/kinds/ec2-instance.js";
 import { resourceGatewayKind } from "../engine/kinds/lattice-resource-gateway.js";
 import { proxySettings } from "../plans/schema.js";
@@ -32,7 +34,8 @@ export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<
   const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
   const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
   const live = opts.offline ? undefined : await liveStates(ctx, plan);
-  const result = buildStatus(plan, live, gb);
+  const costs = opts.offline ? undefined : await liveCosts(ctx, plan, gb);
+  const result = buildStatus(plan, live, gb, costs);
   ctx.emit(result, renderStatus);
   return 0;
 }
@@ -77,6 +80,87 @@ async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
   return { states, routes };
 }
 
+/** The plan's VPC and its proxy's consumer VPCs priced as they run: a snapshot of each, priced by `cost`'s mapping. */
+export interface LiveCosts {
+  vpc?: VpcCost;
+  /** By consumer VPC id: its whole cost, or why it could not be read. */
+  consumers: Record<string, { cost?: VpcCost; error?: string; endpointIds: string[] }>;
+}
+
+async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefined): Promise<LiveCosts> {
+  const { collectSnapshot } = await import("../aws/snapshot.js");
+  const { buildIndex } = await import("../analysis/snapshot-index.js");
+  const { vpcCosts } = await import("../analysis/rules/bill.js");
+  const vpcId = planVpc(plan)?.id;
+  const out: LiveCosts = { consumers: {} };
+  // Consumers' Resource endpoints, grouped by the credentials that read them (connect-proxy --consumer-profile).
+  const byProfile = new Map<string, Set<string>>();
+  for (const [, r] of consumerEndpointRecords(plan)) {
+    if (!r.attrs.vpcId) continue;
+    const key = r.attrs.profile ?? "";
+    byProfile.set(key, (byProfile.get(key) ?? new Set()).add(r.attrs.vpcId));
+  }
+  const price = async (profile: string, ids: string[], gb?: number) => {
+    const aws = profile ? await ctx.awsFor({ profile, region: plan.region }) : await ctx.aws();
+    const ix = buildIndex(await collectSnapshot(aws, { vpcIds: ids }, { concurrency: ctx.concurrency }));
+    return (only: string[], g?: number) => vpcCosts(ix, { vpcIds: only, ...(g !== undefined ? { gbPerMonth: g } : {}) }).vpcs;
+  };
+  if (vpcId) {
+    // --gb-per-month is the plan's VPC's NAT traffic, as `cost --vpc` takes it for that VPC.
+    out.vpc = (await price("", [vpcId]))([vpcId], gbPerMonth)[0];
+  }
+  for (const [profile, set] of byProfile) {
+    const ids = [...set].sort();
+    let costs: VpcCost[] | undefined;
+    let error: string | undefined;
+    try {
+      costs = (await price(profile, ids))(ids);
+    } catch (err) {
+      error = `could not read ${ids.join(", ")}${profile ? ` with profile ${profile}` : ""}: ${(err as Error).message}`;
+    }
+    for (const id of ids) {
+      const cost = costs?.find((c) => c.vpcId === id);
+      out.consumers[id] = { ...(cost ? { cost } : { error: error ?? `${id} was not found` }), endpointIds: [] };
+    }
+  }
+  return out;
+}
+
+/** The consumers' Resource endpoints this plan made (connect-proxy), not deleted. */
+function consumerEndpointRecords(plan: Plan) {
+  return recordsOf(plan, vpcEndpointKind).filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Resource");
+}
+
+/** The plan's VPC from its records (status --offline): the same cost input `cost` builds from a snapshot. */
+export function planCostInput(plan: Plan, live?: Record<string, string>): VpcCostInput {
+  const vpcId = planVpc(plan)?.id ?? "";
+  const azOf = new Map(recordsOf(plan, subnetKind).map(([, r]) => [r.id, r.az]));
+  const gone = (id: string | null, recorded?: string) => ["missing", "deleted", "deleting", "failed"].includes((id && live?.[id]) ?? recorded ?? "");
+  const instances: Record<string, number> = {};
+  for (const p of proxyInstances(plan)) {
+    const rec = recordsOf(plan, ec2InstanceKind).find(([step]) => step === p.step)![1];
+    // a stopped or terminated instance bills no hours
+    if (p.instanceType && ["running", "pending", undefined].includes(live?.[p.id] ?? rec.attrs.state)) instances[p.instanceType] = (instances[p.instanceType] ?? 0) + 1;
+  }
+  const interfaceEndpointAzs = recordsOf(plan, vpcEndpointKind)
+    .filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Interface" && (!r.attrs.vpcId || r.attrs.vpcId === vpcId))
+    .reduce((n, [, r]) => n + new Set((r.attrs.subnetIds ?? []).map((s) => azOf.get(s) ?? s)).size, 0);
+  return {
+    vpcId,
+    natGateways: recordsOf(plan, natGatewayKind).filter(([, r]) => !gone(r.id, r.attrs.state)).length,
+    publicIpv4Addresses: recordsOf(plan, elasticIpKind).filter(([, r]) => !gone(r.id)).length,
+    interfaceEndpointAzs,
+    resourceEndpointAzs: 0,
+    resourceGateways: recordsOf(plan, resourceGatewayKind).length,
+    instances,
+  };
+}
+
+/** AZs of one Resource endpoint (its addresses' AZs, else its subnets). */
+function endpointAzs(attrs: { addresses?: Array<{ az: string }>; subnetIds?: string[] }): number {
+  return attrs.addresses?.length ? new Set(attrs.addresses.map((a) => a.az)).size : new Set(attrs.subnetIds ?? []).size;
+}
+
 /** Where the live routes differ from what the plan recorded (a route deleted or replaced by hand, a table swapped). */
 export function routeDrift(
   planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null }>,
@@ -97,7 +181,7 @@ export function routeDrift(
   return out;
 }
 
-export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProcessed?: number) {
+export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProcessed?: number, costs?: LiveCosts) {
   const live = liveView?.states;
   const resources = Object.entries(plan.resources)
     .filter(([, r]) => r.state !== "deleted")
@@ -113,7 +197,6 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
       ...(live && r.id && live[r.id] ? { liveState: live[r.id] } : {}),
     }));
   const nats = recordsOf(plan, natGatewayKind).filter(([, r]) => !live || !["missing", "deleted", "failed"].includes(live[r.id!] ?? ""));
-  const eips = recordsOf(plan, elasticIpKind);
   const subnets = recordsOf(plan, subnetKind)
     .map(([step, r]) => {
       const routeTableId = planRouteTableOf(plan, r.id) ?? r.attrs.routeTableId;
@@ -125,14 +208,12 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     });
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
   const egressIps = nats.map(([, r]) => r.attrs.publicIp).filter((x): x is string => Boolean(x));
-  const proxy = proxyStatus(plan, live);
-  const cost = estimateMonthlyCost({
-    region: plan.region,
-    natGateways: nats.length,
-    publicIpv4Addresses: eips.length,
-    ...(gbProcessed !== undefined ? { gbProcessed } : {}),
-    ...(proxy ? { instances: proxy.costInput.instances, resourceEndpointAzs: proxy.costInput.resourceEndpointAzs, resourceGateways: proxy.resourceGateways.length } : {}),
-  });
+  // Live: the plan's VPC as a snapshot shows it, priced as `cost` prices it. Offline: the plan's records.
+  const egressInput: VpcCostInput = costs?.vpc ? { vpcId: costs.vpc.vpcId, ...costInputOf(costs.vpc) } : planCostInput(plan, live);
+  const { vpcId: _v, ...egressPriced } = egressInput;
+  const estimate: CostEstimate = costs?.vpc?.estimate ?? estimateMonthlyCost({ region: plan.region, ...egressPriced, ...(gbProcessed !== undefined ? { gbProcessed } : {}) });
+  const cost = { vpcId: planVpc(plan)?.id ?? null, source: costs ? "live" : "plan", ...estimate };
+  const proxy = proxyStatus(plan, live, { egress: egressInput, gbPerMonth: gbProcessed, ...(costs ? { consumers: costs.consumers } : {}) });
   return {
     command: "status",
     plan: plan.name,
@@ -147,19 +228,37 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     resources,
     lambdaFunctions: lambdaFunctions(plan),
     vpcEndpoints: recordsOf(plan, vpcEndpointKind).map(([step, { id, attrs: a }]) => ({ step, vpcEndpointId: id, serviceName: a.serviceName, type: a.type, state: a.state })),
-    ...(proxy ? { proxy: { settings: proxy.settings, instances: proxy.instances, resourceGateways: proxy.resourceGateways, resourceEndpoints: proxy.resourceEndpoints, saving: proxy.saving } } : {}),
+    ...(proxy ? { proxy: { settings: proxy.settings, instances: proxy.instances, resourceGateways: proxy.resourceGateways, resourceEndpoints: proxy.resourceEndpoints, consumers: proxy.consumers, saving: proxy.saving } } : {}),
     cost,
     drift,
     checkedLive: Boolean(live),
   };
 }
 
+/** A priced VPC back to the model's input (the egress side of the S2 comparison). */
+function costInputOf(v: VpcCost): Omit<VpcCostInput, "vpcId"> {
+  return {
+    natGateways: v.natGateways,
+    publicIpv4Addresses: v.publicIpv4Addresses,
+    interfaceEndpointAzs: v.interfaceEndpointAzs,
+    resourceEndpointAzs: v.resourceEndpointAzs,
+    resourceGateways: v.resourceGateways,
+    instances: v.instances,
+    ...(v.estimate.unpriced.length ? { unpriced: v.estimate.unpriced.filter((u) => !u.reason.startsWith("no price on file for instance type")) } : {}),
+  };
+}
+
 /**
  * The S2 proxy as the plan records it: the instances (state from AWS when checked live, else the
  * plan's), the resource gateway and the consumers' Resource endpoints (share-proxy, connect-proxy),
- * what they cost, and the monthly saving against one NAT gateway per consumer VPC.
+ * each consumer VPC's cost (live), and the whole shared design against one NAT gateway + Elastic IP
+ * per consumer VPC, with the break-even number of consumer VPCs.
  */
-export function proxyStatus(plan: Plan, live: Record<string, string> | undefined) {
+export function proxyStatus(
+  plan: Plan,
+  live: Record<string, string> | undefined,
+  priced: { egress: VpcCostInput; gbPerMonth?: number; consumers?: LiveCosts["consumers"] } = { egress: planCostInput(plan, live) },
+) {
   const settings = proxySettings(plan);
   const proxies = proxyInstances(plan);
   // a destroyed proxy (every proxy/ record deleted) is not shown, though the plan keeps its settings
@@ -171,16 +270,31 @@ export function proxyStatus(plan: Plan, live: Record<string, string> | undefined
     return { step: p.step, instanceId: p.id, az: p.az, state, instanceType: p.instanceType, privateIp: p.privateIp, url: p.privateIp && settings ? proxyUrl(p.privateIp, settings.port) : null };
   });
   const resourceGateways = recordsOf(plan, resourceGatewayKind).map(([step, r]) => ({ step, id: r.id, name: r.attrs.name, status: r.attrs.status }));
-  const resourceEndpoints = recordsOf(plan, vpcEndpointKind)
-    .filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Resource")
-    .map(([step, r]) => ({ step, vpcEndpointId: r.id, vpcId: r.attrs.vpcId, accountId: r.attrs.accountId ?? plan.accountId, subnetIds: r.attrs.subnetIds ?? [], state: r.attrs.state }));
-  const byType: Record<string, number> = {};
-  // a stopped or terminated instance bills no hours
-  for (const i of instances) if (i.instanceType && ["running", "pending", undefined].includes(i.state)) byType[i.instanceType] = (byType[i.instanceType] ?? 0) + 1;
-  const costInput = { instances: byType, resourceEndpointAzs: resourceEndpoints.reduce((n, e) => n + e.subnetIds.length, 0) };
-  const consumerVpcs = new Set(resourceEndpoints.map((e) => `${e.accountId}/${e.vpcId}`)).size;
-  const proxyCost = estimateMonthlyCost({ region: plan.region, natGateways: 0, publicIpv4Addresses: 0, ...costInput, resourceGateways: resourceGateways.length });
-  return { settings: settings ?? null, instances, resourceGateways, resourceEndpoints, costInput, saving: proxySaving(plan.region, { consumerVpcs, proxy: proxyCost }) };
+  const resourceEndpoints = consumerEndpointRecords(plan)
+    .map(([step, r]) => ({ step, vpcEndpointId: r.id, vpcId: r.attrs.vpcId, accountId: r.attrs.accountId ?? plan.accountId, subnetIds: r.attrs.subnetIds ?? [], state: r.attrs.state, azs: endpointAzs(r.attrs) }));
+  // The consumers' side of the shared design: this plan's endpoints only, by consumer VPC.
+  const byVpc = new Map<string, { accountId: string; azs: number }>();
+  for (const e of resourceEndpoints) {
+    const key = e.vpcId ?? "?";
+    const c = byVpc.get(key) ?? { accountId: e.accountId, azs: 0 };
+    c.azs += e.azs;
+    byVpc.set(key, c);
+  }
+  const consumers = [...byVpc].sort(([a], [b]) => (a < b ? -1 : 1)).map(([vpcId, c]) => {
+    const l = priced.consumers?.[vpcId];
+    const cost = l?.cost ? { lines: l.cost.lines, totalMonthly: l.cost.totalMonthly, unpriced: l.cost.unpriced, complete: l.cost.complete } : undefined;
+    return { vpcId, accountId: c.accountId, resourceEndpointAzs: c.azs, ...(priced.consumers ? { cost: cost ?? null, ...(l?.error ? { error: l.error } : {}) } : {}) };
+  });
+  const { vpcId: _v, ...egressVpc } = priced.egress;
+  const saving = sharedEgressComparison({
+    region: plan.region,
+    egressVpc,
+    consumerEndpointAzs: consumers.map((c) => c.resourceEndpointAzs),
+    // no consumer yet: each would get one endpoint per proxy in each of the proxies' AZs (connect-proxy)
+    ...(consumers.length ? {} : { endpointAzsPerNewConsumer: proxies.length * new Set(proxies.map((p) => p.az)).size }),
+    ...(priced.gbPerMonth !== undefined ? { gbPerMonth: priced.gbPerMonth } : {}),
+  });
+  return { settings: settings ?? null, instances, resourceGateways, resourceEndpoints: resourceEndpoints.map(({ azs: _a, ...e }) => e), consumers, saving };
 }
 
 /** Functions attached by attach-lambda, with the egress IPs their subnets' routes lead to (from the plan). */
