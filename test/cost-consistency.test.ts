@@ -54,3 +54,64 @@ test("S3: after add-endpoint secretsmanager, status prices the interface endpoin
   const text = await ok("status");
   assert.match(text.stdout, new RegExp(`Estimated monthly cost of ${vpc}: 14\\.60 USD`));
 });
+
+test("S2: status and cost agree for the egress VPC and a consumer; the saving is the difference of the totals printed beside it; break-even 13 consumer VPCs", async () => {
+  const { ok, both, run } = await world();
+  const egress = (await ok("create-vpc", "--name", "egress", "--cidr", "10.100.0.0/16", "--azs", "2", "--json")).json().vpcId;
+  await ok("add-nat", "--mode", "per-az");
+  await ok("launch-proxy", "--per-az", "--allow-domain", ".example.com");
+  const teams: string[] = [];
+  for (const t of ["team1", "team2"]) {
+    const v = (await ok("--plan", `${t}.json`, "create-vpc", "--name", t, "--cidr", "10.0.0.0/16", "--azs", "2", "--public-subnets", "0", "--json")).json();
+    teams.push(v.vpcId);
+    await ok("share-proxy");
+    await ok("connect-proxy", "--consumer-vpc", v.vpcId, "--subnets", v.subnets.map((s: any) => s.subnetId).join(","));
+  }
+  const { st, entry } = await both(egress);
+  // the egress VPC: 2 NAT gateways, their 2 Elastic IPs, 2 t3.micro proxies, the resource gateway (0-priced line)
+  assert.deepEqual(st.cost.lines, entry.lines);
+  assert.equal(st.cost.totalMonthly, entry.totalMonthly);
+  assert.deepEqual(st.cost.lines.map((l: any) => l.item), [
+    "NAT gateway (2 x 730 h)",
+    "Public IPv4 address (2 x 730 h)",
+    "EC2 instance t3.micro (2 x 730 h)",
+    "VPC Lattice resource gateway (1 x 730 h, no hourly charge)",
+  ]);
+  assert.equal(st.cost.totalMonthly, 88.184);
+  // each consumer: one Resource endpoint per proxy, each in 2 AZs; status's figure for it is cost's
+  for (const id of teams) {
+    const c = (await ok("cost", "--vpc", id, "--json")).json().vpcs[0];
+    const s = st.proxy.consumers.find((x: any) => x.vpcId === id);
+    assert.deepEqual(s.cost.lines, c.lines, id);
+    assert.equal(s.cost.totalMonthly, c.totalMonthly);
+    assert.equal(c.totalMonthly, 29.2);
+    assert.equal(s.resourceEndpointAzs, 4);
+  }
+  const s = st.proxy.saving;
+  assert.equal(s.consumerVpcs, 2);
+  assert.equal(s.gbAssumed, true);
+  assert.equal(s.shared.egressVpcMonthly, 88.18, "the egress VPC as status prices it, to the cent");
+  assert.equal(s.shared.consumerEndpointsMonthly, 58.4);
+  assert.equal(s.shared.totalMonthly, 146.58);
+  assert.equal(s.perConsumerNat.perVpcMonthly, 36.5);
+  assert.equal(s.perConsumerNat.totalMonthly, 73);
+  // the saving printed is the difference of the two totals printed beside it
+  assert.equal(s.savingMonthly, Math.round((s.perConsumerNat.totalMonthly - s.shared.totalMonthly) * 100) / 100);
+  assert.equal(s.savingMonthly, -73.58);
+  // break-even: 13 consumers x (36.50 - 29.20) = 94.90 > 88.18; 12 x 7.30 = 87.60 is not
+  assert.equal(s.breakEvenConsumerVpcs, 13);
+  const at = (n: number) => n * s.perConsumerNat.perVpcMonthly - (s.shared.egressVpcMonthly + n * (s.shared.consumerEndpointsMonthly / s.consumerVpcs));
+  assert.ok(at(13) > 0 && at(12) <= 0, `${at(12)} ${at(13)}`);
+  const text = await run("status");
+  assert.match(text.stdout, /shared design: +146\.58 USD\/month = egress VPC 88\.18 \+ consumers' Resource endpoints 58\.40/);
+  assert.match(text.stdout, /NAT per consumer VPC: 73\.00 USD\/month = 2 x 36\.50/);
+  assert.match(text.stdout, /The shared proxy costs 73\.58 USD\/month more \(73\.00 - 146\.58\)/);
+  assert.match(text.stdout, /Break-even: 13 consumer VPC\(s\)/);
+  // at the same GB on both sides the saving still equals the difference of the printed totals
+  const g = (await ok("status", "--json", "--gb-per-month", "1000")).json().proxy.saving;
+  assert.equal(g.gbPerMonth, 1000);
+  assert.equal(g.perConsumerNat.gbMonthly, 45);
+  assert.equal(g.shared.egressVpcMonthly, 88.18 + 45);
+  assert.equal(g.shared.consumerEndpointsMonthly, 58.4 + 10, "the Resource endpoints' GB");
+  assert.equal(g.savingMonthly, Math.round((g.perConsumerNat.totalMonthly - g.shared.totalMonthly) * 100) / 100);
+});

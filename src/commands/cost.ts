@@ -56,8 +56,8 @@ export async function costCommand(ctx: Context, opts: CostOptions): Promise<numb
     const out = [c.bold(`Egress bill · ${r.accountId} · ${r.region} (prices as of ${r.pricesAsOf})`), ""];
     for (const v of r.vpcs) {
       out.push(`${v.vpcId}${v.name ? ` (${v.name})` : ""}: ${v.totalMonthly.toFixed(2)} USD/month`);
-      for (const l of v.lines) out.push(`  ${l.item.padEnd(56)} ${l.monthly.toFixed(2).padStart(9)}`);
-      for (const u of v.unpriced) out.push(c.yellow(`  ${u.item.padEnd(56)}  unpriced: ${u.reason}`));
+      for (const l of v.lines) out.push(`  ${l.item.padEnd(60)} ${l.monthly.toFixed(2).padStart(9)}`);
+      for (const u of v.unpriced) out.push(c.yellow(`  ${u.item.padEnd(60)}  unpriced: ${u.reason}`));
     }
     if (r.idleAddresses.count) out.push(`Idle Elastic IPs (${r.idleAddresses.count}): ${r.idleAddresses.monthly.toFixed(2)} USD/month`);
     out.push("", c.bold(`Total: ${r.totalMonthly.toFixed(2)} USD/month${r.complete ? "" : " (lower bound: see the unpriced items and assumptions)"}`));

@@ -282,8 +282,10 @@ export function proxyStatus(
   }
   const consumers = [...byVpc].sort(([a], [b]) => (a < b ? -1 : 1)).map(([vpcId, c]) => {
     const l = priced.consumers?.[vpcId];
-    const cost = l?.cost ? { lines: l.cost.lines, totalMonthly: l.cost.totalMonthly, unpriced: l.cost.unpriced, complete: l.cost.complete } : undefined;
-    return { vpcId, accountId: c.accountId, resourceEndpointAzs: c.azs, ...(priced.consumers ? { cost: cost ?? null, ...(l?.error ? { error: l.error } : {}) } : {}) };
+    // Live: the consumer VPC as it runs (what `cost --vpc` says of it). Offline: this plan's endpoints in it.
+    const e = priced.consumers ? l?.cost?.estimate : estimateMonthlyCost({ region: plan.region, resourceEndpointAzs: c.azs });
+    const cost = e ? { source: priced.consumers ? "live" : "plan", lines: e.lines, totalMonthly: e.totalMonthly, unpriced: e.unpriced, complete: e.complete } : null;
+    return { vpcId, accountId: c.accountId, resourceEndpointAzs: c.azs, cost, ...(l?.error ? { error: l.error } : {}) };
   });
   const { vpcId: _v, ...egressVpc } = priced.egress;
   const saving = sharedEgressComparison({

@@ -116,7 +116,8 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
   lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
   for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(f.functionName)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
-  for (const e of r.vpcEndpoints ?? []) lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
+  // Resource endpoints (a consumer's way to the proxy) are listed with the proxy below.
+  for (const e of r.vpcEndpoints ?? []) if (e.type !== "Resource") lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
   if (r.proxy) lines.push(...renderProxyStatus(r.proxy, c, o));
   lines.push(...renderCost(r.cost, c, o));
   if (r.proxy) lines.push(...renderProxySaving(r.proxy, c));
@@ -148,6 +149,7 @@ function renderProxySaving(p: any, c: C): string[] {
   const verb = s.savingMonthly >= 0 ? "saves" : "costs";
   lines.push(`  The shared proxy ${verb} ${c.bold(`${Math.abs(s.savingMonthly).toFixed(2)} USD/month`)}${s.savingMonthly >= 0 ? "" : " more"} (${s.perConsumerNat.totalMonthly.toFixed(2)} - ${s.shared.totalMonthly.toFixed(2)})`);
   lines.push(`  Break-even: ${s.breakEvenReason}`);
+  for (const a of s.assumptions) lines.push(c.dim(`  · ${a}`));
   for (const x of p.consumers ?? []) if (x.error) lines.push(c.yellow(`  consumer ${x.vpcId}: ${x.error}`));
   return lines;
 }
@@ -161,7 +163,7 @@ function renderProxyStatus(p: any, c: C, o: RenderOptions): string[] {
   if (p.resourceEndpoints.length) lines.push(table(["consumer VPC", "account", "Resource endpoint", "subnets", "state"], p.resourceEndpoints.map((e: any) => [e.vpcId, e.accountId, e.vpcEndpointId, e.subnetIds.join(","), e.state ?? "?"]), o));
   for (const x of p.consumers ?? []) {
     if (!x.cost) continue;
-    lines.push(`Consumer VPC ${x.vpcId}: ${x.cost.totalMonthly.toFixed(2)} USD/month as it runs (${x.cost.lines.map((l: any) => `${l.item} ${l.monthly.toFixed(2)}`).join("; ") || "nothing billed hourly"})${x.cost.complete ? "" : c.yellow(" (lower bound)")}`);
+    lines.push(`Consumer VPC ${x.vpcId}: ${x.cost.totalMonthly.toFixed(2)} USD/month ${x.cost.source === "live" ? "as it runs" : "for this plan's endpoints"} (${x.cost.lines.map((l: any) => `${l.item} ${l.monthly.toFixed(2)}`).join("; ") || "nothing billed hourly"})${x.cost.complete ? "" : c.yellow(" (lower bound)")}`);
     for (const u of x.cost.unpriced) lines.push(c.yellow(`  unpriced: ${u.item} — ${u.reason}`));
   }
   return lines;
