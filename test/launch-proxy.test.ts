@@ -245,6 +245,17 @@ test("status shows the live proxy instances (state, type, private IP), the resou
   assert.equal(p.saving.perConsumerNat.totalMonthly, 73);
   assert.equal(p.saving.shared.consumerEndpointsMonthly, 29.2);
   assert.equal(p.saving.shared.egressVpcMonthly, Math.round(off.json().cost.totalMonthly * 100) / 100);
+  // live, consumer VPCs that cannot be read (these do not exist) are said so: no cost for them, the comparison a lower bound
+  const lv = await run("status", "--json");
+  assert.equal(lv.code, 0, lv.stderr);
+  const lp = lv.json().proxy;
+  for (const c of lp.consumers) {
+    assert.equal(c.cost, null);
+    assert.match(c.error, /could not read vpc-0aaaaaaaaaaaaaaa1, vpc-0bbbbbbbbbbbbbbb2/);
+  }
+  assert.equal(lp.saving.complete, false);
+  assert.ok(lp.saving.assumptions.some((a: string) => /could not be read: their Resource endpoints are taken from the plan's records/.test(a)));
+  assert.equal(lp.saving.shared.consumerEndpointsMonthly, 29.2);
   const text = await run("status", "--offline");
   assert.match(text.stdout, /proxy instance/);
   assert.match(text.stdout, /Resource gateway rgw-0123456789abcdef0/);

@@ -83,8 +83,8 @@ async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
 /** The plan's VPC and its proxy's consumer VPCs priced as they run: a snapshot of each, priced by `cost`'s mapping. */
 export interface LiveCosts {
   vpc?: VpcCost;
-  /** By consumer VPC id: its whole cost, or why it could not be read. */
-  consumers: Record<string, { cost?: VpcCost; error?: string; endpointIds: string[] }>;
+  /** By consumer VPC id: its whole cost and its billed endpoints' AZs by endpoint id, or why it could not be read. */
+  consumers: Record<string, { cost?: VpcCost; endpointAzs?: Record<string, number>; error?: string }>;
 }
 
 async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefined): Promise<LiveCosts> {
@@ -100,27 +100,29 @@ async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefine
     const key = r.attrs.profile ?? "";
     byProfile.set(key, (byProfile.get(key) ?? new Set()).add(r.attrs.vpcId));
   }
-  const price = async (profile: string, ids: string[], gb?: number) => {
+  const { billedEndpointAzs } = await import("../analysis/rules/bill.js");
+  const snapshotOf = async (profile: string, ids: string[]) => {
     const aws = profile ? await ctx.awsFor({ profile, region: plan.region }) : await ctx.aws();
-    const ix = buildIndex(await collectSnapshot(aws, { vpcIds: ids }, { concurrency: ctx.concurrency }));
-    return (only: string[], g?: number) => vpcCosts(ix, { vpcIds: only, ...(g !== undefined ? { gbPerMonth: g } : {}) }).vpcs;
+    return buildIndex(await collectSnapshot(aws, { vpcIds: ids }, { concurrency: ctx.concurrency }));
   };
   if (vpcId) {
     // --gb-per-month is the plan's VPC's NAT traffic, as `cost --vpc` takes it for that VPC.
-    out.vpc = (await price("", [vpcId]))([vpcId], gbPerMonth)[0];
+    out.vpc = vpcCosts(await snapshotOf("", [vpcId]), { vpcIds: [vpcId], ...(gbPerMonth !== undefined ? { gbPerMonth } : {}) }).vpcs[0];
   }
   for (const [profile, set] of byProfile) {
     const ids = [...set].sort();
-    let costs: VpcCost[] | undefined;
-    let error: string | undefined;
     try {
-      costs = (await price(profile, ids))(ids);
+      const ix = await snapshotOf(profile, ids);
+      const costs = vpcCosts(ix, { vpcIds: ids }).vpcs;
+      const azs = billedEndpointAzs(ix);
+      for (const id of ids) {
+        const cost = costs.find((c) => c.vpcId === id);
+        const endpointAzs = Object.fromEntries([...ix.vpcEndpoints.values()].filter((e) => e.VpcId === id && azs.has(e.VpcEndpointId)).map((e) => [e.VpcEndpointId, azs.get(e.VpcEndpointId)!]));
+        out.consumers[id] = cost ? { cost, endpointAzs } : { error: `${id} was not found${profile ? ` with profile ${profile}` : ""}` };
+      }
     } catch (err) {
-      error = `could not read ${ids.join(", ")}${profile ? ` with profile ${profile}` : ""}: ${(err as Error).message}`;
-    }
-    for (const id of ids) {
-      const cost = costs?.find((c) => c.vpcId === id);
-      out.consumers[id] = { ...(cost ? { cost } : { error: error ?? `${id} was not found` }), endpointIds: [] };
+      const error = `could not read ${ids.join(", ")}${profile ? ` with profile ${profile}` : ""}: ${(err as Error).message}`;
+      for (const id of ids) out.consumers[id] = { error };
     }
   }
   return out;
@@ -272,12 +274,16 @@ export function proxyStatus(
   const resourceGateways = recordsOf(plan, resourceGatewayKind).map(([step, r]) => ({ step, id: r.id, name: r.attrs.name, status: r.attrs.status }));
   const resourceEndpoints = consumerEndpointRecords(plan)
     .map(([step, r]) => ({ step, vpcEndpointId: r.id, vpcId: r.attrs.vpcId, accountId: r.attrs.accountId ?? plan.accountId, subnetIds: r.attrs.subnetIds ?? [], state: r.attrs.state, azs: endpointAzs(r.attrs) }));
-  // The consumers' side of the shared design: this plan's endpoints only, by consumer VPC.
+  // The consumers' side of the shared design: this plan's endpoints only, by consumer VPC — as they run
+  // when the consumer VPC was read (an endpoint deleted by hand bills nothing), else as recorded (said so).
   const byVpc = new Map<string, { accountId: string; azs: number }>();
+  const fromRecords: string[] = [];
   for (const e of resourceEndpoints) {
     const key = e.vpcId ?? "?";
     const c = byVpc.get(key) ?? { accountId: e.accountId, azs: 0 };
-    c.azs += e.azs;
+    const seen = priced.consumers?.[key]?.endpointAzs;
+    if (priced.consumers && !seen && !fromRecords.includes(key)) fromRecords.push(key);
+    c.azs += seen ? (e.vpcEndpointId ? seen[e.vpcEndpointId] ?? 0 : 0) : e.azs;
     byVpc.set(key, c);
   }
   const consumers = [...byVpc].sort(([a], [b]) => (a < b ? -1 : 1)).map(([vpcId, c]) => {
@@ -296,6 +302,10 @@ export function proxyStatus(
     ...(consumers.length ? {} : { endpointAzsPerNewConsumer: proxies.length * new Set(proxies.map((p) => p.az)).size }),
     ...(priced.gbPerMonth !== undefined ? { gbPerMonth: priced.gbPerMonth } : {}),
   });
+  if (fromRecords.length) {
+    saving.complete = false;
+    saving.assumptions.push(`Consumer VPC(s) ${fromRecords.join(", ")} could not be read: their Resource endpoints are taken from the plan's records`);
+  }
   return { settings: settings ?? null, instances, resourceGateways, resourceEndpoints: resourceEndpoints.map(({ azs: _a, ...e }) => e), consumers, saving };
 }
 

@@ -40,6 +40,21 @@ const BILLED_RESOURCES: Record<string, string> = {
   resourceGateways: "VPC Lattice resource gateways",
 };
 
+/** The AZs an interface or Resource endpoint is placed in: what it is billed by. */
+export function endpointAzCount(ix: SnapshotIndex, ep: { SubnetIds: string[] }): number {
+  return new Set(ep.SubnetIds.map((s) => ix.subnets.get(s)?.AvailabilityZone ?? s)).size;
+}
+
+/** The Resource and interface endpoints of the snapshot that are billed (available or pending), with their AZ counts. */
+export function billedEndpointAzs(ix: SnapshotIndex): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const ep of ix.vpcEndpoints.values()) {
+    const type = ep.VpcEndpointType ?? "Interface";
+    if ((type === "Interface" || type === "Resource") && live(ep.State, ["available", "pending"])) out.set(ep.VpcEndpointId, endpointAzCount(ix, ep));
+  }
+  return out;
+}
+
 export function billInput(ix: SnapshotIndex): BillInput {
   const omitted = ((ix.snapshot as { omitted?: Array<{ resource: string; operation?: string; code?: string }> }).omitted ?? []).filter((o) => BILLED_RESOURCES[o.resource]);
   const notCollected: Unpriced[] = omitted.map((o) => ({ item: BILLED_RESOURCES[o.resource], reason: `not collected (${o.operation ?? o.resource}: ${o.code ?? "unavailable"})` }));
@@ -78,7 +93,7 @@ export function billInput(ix: SnapshotIndex): BillInput {
     if ((type !== "Interface" && type !== "Resource") || !live(ep.State, ["available", "pending"])) continue;
     const r = row(ep.VpcId);
     if (!r) continue;
-    const azs = new Set(ep.SubnetIds.map((s) => ix.subnets.get(s)?.AvailabilityZone ?? s)).size;
+    const azs = endpointAzCount(ix, ep);
     if (type === "Interface") r.interfaceEndpointAzs += azs;
     else r.resourceEndpointAzs += azs;
   }
