@@ -84,7 +84,7 @@ export interface CostInput {
   resourceEndpointAzs?: number;
   /** GB per month processed by Resource endpoints. */
   resourceEndpointGbProcessed?: number;
-  /** VPC Lattice resource gateways (no hourly charge of their own: a 0-priced line, so they are seen). */
+  /** VPC Lattice resource gateways (no hourly charge of their own: named in the assumptions). */
   resourceGateways?: number;
   /** Transit gateway VPC attachments. */
   transitGatewayAttachments?: number;
@@ -201,8 +201,8 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     if (input.resourceEndpointGbProcessed === undefined) assumptions.push(`Resource endpoint data processing not included (${prices.resourceEndpointGb} USD per GB, first PB)`);
     else add("Resource VPC endpoint data processed", resourceGb, "GB", prices.resourceEndpointGb);
   }
-  // AWS charges nothing per hour for a resource gateway; a 0-priced line shows it was counted, not missed.
-  add(`VPC Lattice resource gateway (${gateways} x ${HOURS_PER_MONTH} h, no hourly charge)`, gateways * HOURS_PER_MONTH, "hour", 0);
+  // AWS charges nothing per hour for a resource gateway (its traffic is billed at the Resource endpoints).
+  if (gateways > 0) assumptions.push(`VPC Lattice resource gateway (${gateways}): no hourly charge of its own; its traffic is billed at the Resource endpoints`);
   add(`Transit gateway attachment (${attachments} x ${HOURS_PER_MONTH} h)`, attachments * HOURS_PER_MONTH, "hour", prices.transitGatewayAttachmentHour);
   assumptions.push(
     "Not included: data transfer out to the internet, cross-AZ transfer, transit gateway data processing, Lambda/EC2 compute other than egress instances; gateway endpoints (S3, DynamoDB) are free",

@@ -83,6 +83,8 @@ async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
 /** The plan's VPC and its proxy's consumer VPCs priced as they run: a snapshot of each, priced by `cost`'s mapping. */
 export interface LiveCosts {
   vpc?: VpcCost;
+  /** Why the plan's VPC could not be read (then priced from the plan's records). */
+  vpcError?: string;
   /** By consumer VPC id: its whole cost and its billed endpoints' AZs by endpoint id, or why it could not be read. */
   consumers: Record<string, { cost?: VpcCost; endpointAzs?: Record<string, number>; error?: string }>;
 }
@@ -100,14 +102,21 @@ async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefine
     const key = r.attrs.profile ?? "";
     byProfile.set(key, (byProfile.get(key) ?? new Set()).add(r.attrs.vpcId));
   }
-  const { billedEndpointAzs } = await import("../analysis/rules/bill.js");
+  const { billedEndpointAzs, BILL_RESOURCES } = await import("../analysis/rules/bill.js");
+  // Only what the bill needs (no Lambda, no transit gateways); VPC Lattice only for a plan with a resource gateway.
+  const only = [...BILL_RESOURCES, ...(recordsOf(plan, resourceGatewayKind).length ? ["resourceGateways"] : [])];
   const snapshotOf = async (profile: string, ids: string[]) => {
     const aws = profile ? await ctx.awsFor({ profile, region: plan.region }) : await ctx.aws();
-    return buildIndex(await collectSnapshot(aws, { vpcIds: ids }, { concurrency: ctx.concurrency }));
+    return buildIndex(await collectSnapshot(aws, { vpcIds: ids }, { concurrency: ctx.concurrency, only }));
   };
   if (vpcId) {
     // --gb-per-month is the plan's VPC's NAT traffic, as `cost --vpc` takes it for that VPC.
-    out.vpc = vpcCosts(await snapshotOf("", [vpcId]), { vpcIds: [vpcId], ...(gbPerMonth !== undefined ? { gbPerMonth } : {}) }).vpcs[0];
+    try {
+      out.vpc = vpcCosts(await snapshotOf("", [vpcId]), { vpcIds: [vpcId], ...(gbPerMonth !== undefined ? { gbPerMonth } : {}) }).vpcs[0];
+    } catch (err) {
+      // priced from the plan's records instead, and said so: status still shows what it can
+      out.vpcError = `could not read ${vpcId} to price it as it runs: ${(err as Error).message}`;
+    }
   }
   for (const [profile, set] of byProfile) {
     const ids = [...set].sort();
@@ -214,7 +223,8 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
   const egressInput: VpcCostInput = costs?.vpc ? { vpcId: costs.vpc.vpcId, ...costInputOf(costs.vpc) } : planCostInput(plan, live);
   const { vpcId: _v, ...egressPriced } = egressInput;
   const estimate: CostEstimate = costs?.vpc?.estimate ?? estimateMonthlyCost({ region: plan.region, ...egressPriced, ...(gbProcessed !== undefined ? { gbProcessed } : {}) });
-  const cost = { vpcId: planVpc(plan)?.id ?? null, source: costs ? "live" : "plan", ...estimate };
+  const cost = { vpcId: planVpc(plan)?.id ?? null, source: costs?.vpc ? "live" : "plan", ...estimate };
+  if (costs?.vpcError) cost.assumptions = [costs.vpcError + "; priced from the plan's records", ...cost.assumptions];
   const proxy = proxyStatus(plan, live, { egress: egressInput, gbPerMonth: gbProcessed, ...(costs ? { consumers: costs.consumers } : {}) });
   return {
     command: "status",

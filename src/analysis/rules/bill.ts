@@ -30,15 +30,18 @@ function egressInstance(i: { SourceDestCheck?: boolean; Tags?: Array<{ Key?: str
   return i.SourceDestCheck === false || Boolean(i.Tags?.some((t) => t.Key === TAG_PLAN));
 }
 
-/** Resource types the snapshot could not read that the bill depends on: priced as unknown, never as 0. */
+/** Resource types the snapshot could not read that the bill depends on: priced as unknown, never as 0.
+ * (Resource gateways are counted when collected, but bill nothing: not collecting them loses nothing.) */
 const BILLED_RESOURCES: Record<string, string> = {
   natGateways: "NAT gateways",
   addresses: "Elastic IPs",
   networkInterfaces: "public IPv4 addresses on network interfaces",
   instances: "egress instances (proxies, NAT instances)",
   vpcEndpoints: "interface and Resource VPC endpoints",
-  resourceGateways: "VPC Lattice resource gateways",
 };
+
+/** What a snapshot must hold to price its VPCs (status collects only these; `subnets` for endpoint AZs). */
+export const BILL_RESOURCES = ["vpcs", "subnets", ...Object.keys(BILLED_RESOURCES)];
 
 /** The AZs an interface or Resource endpoint is placed in: what it is billed by. */
 export function endpointAzCount(ix: SnapshotIndex, ep: { SubnetIds: string[] }): number {
