@@ -8,6 +8,7 @@ import { billInput, vpcCosts } from "../src/analysis/rules/bill.js";
 import { buildIndex } from "../src/analysis/snapshot-index.js";
 import { good } from "./audit-fixtures.js";
 
+const proxyTags = (az: string) => [{ Key: "egress-cli:plan", Value: "egress" }, { Key: "egress-cli:step", Value: `proxy/${az}/instance` }];
 const instance = (id: string, type: string, extra: object) => ({ InstanceId: id, InstanceType: type, VpcId: "vpc-good", SubnetId: "subnet-priv-a", State: { Name: "running" }, SecurityGroups: [], NetworkInterfaces: [], ...extra });
 
 test("the well-built VPC: 2 NAT gateways, their 2 Elastic IPs, the STS interface endpoint (1 AZ); the workload instance is not on the egress bill", () => {
@@ -27,10 +28,10 @@ test("the well-built VPC: 2 NAT gateways, their 2 Elastic IPs, the STS interface
 test("egress instances: egress-cli's (tagged) and forwarders (source/dest check off), running only, by type; an unknown type is unpriced", () => {
   const ix = buildIndex(good((s) => {
     s.instances.push(
-      instance("i-proxy-a", "t3.micro", { Tags: [{ Key: "egress-cli:plan", Value: "egress" }] }),
-      instance("i-proxy-b", "t3.micro", { Tags: [{ Key: "egress-cli:plan", Value: "egress" }] }),
+      instance("i-proxy-a", "t3.micro", { Tags: proxyTags("us-east-1a") }),
+      instance("i-proxy-b", "t3.micro", { Tags: proxyTags("us-east-1b") }),
       instance("i-nat", "t4g.nano", { SourceDestCheck: false }),
-      instance("i-stopped", "t3.micro", { State: { Name: "stopped" }, Tags: [{ Key: "egress-cli:plan", Value: "egress" }] }),
+      instance("i-stopped", "t3.micro", { State: { Name: "stopped" }, Tags: proxyTags("us-east-1c") }),
       instance("i-odd", "x9.weird", { SourceDestCheck: false }),
     );
   }));
@@ -39,7 +40,14 @@ test("egress instances: egress-cli's (tagged) and forwarders (source/dest check 
   const c = vpcCosts(ix).vpcs[0];
   assert.ok(c.lines.some((l) => l.item === "EC2 instance t3.micro (2 x 730 h)" && l.monthly === 15.184));
   assert.ok(c.lines.some((l) => l.item === "EC2 instance t4g.nano (1 x 730 h)"));
-  assert.deepEqual(c.unpriced, [{ item: "EC2 instance x9.weird (1 x 730 h)", reason: "no price on file for instance type x9.weird" }]);
+  // the proxies' root volumes are what launch-proxy makes (8 GB gp3 each, the stopped one's too); a NAT instance's are not known
+  assert.equal(v.ebsGp3Gb, 24);
+  assert.ok(c.lines.some((l) => l.item === "EBS gp3 volume (24 GB x 1 month)" && l.monthly === 1.92));
+  assert.deepEqual(c.unpriced, [
+    { item: "EBS volumes of i-nat", reason: "volume sizes are not in the snapshot" },
+    { item: "EBS volumes of i-odd", reason: "volume sizes are not in the snapshot" },
+    { item: "EC2 instance x9.weird (1 x 730 h)", reason: "no price on file for instance type x9.weird" },
+  ]);
   assert.equal(c.complete, false);
 });
 

@@ -68,16 +68,17 @@ test("S2: status and cost agree for the egress VPC and a consumer; the saving is
     await ok("connect-proxy", "--consumer-vpc", v.vpcId, "--subnets", v.subnets.map((s: any) => s.subnetId).join(","));
   }
   const { st, entry } = await both(egress);
-  // the egress VPC: 2 NAT gateways, their 2 Elastic IPs, 2 t3.micro proxies (the resource gateway bills nothing)
+  // the egress VPC: 2 NAT gateways, their 2 Elastic IPs, 2 t3.micro proxies and their 8 GB gp3 root volumes (the resource gateway bills nothing)
   assert.deepEqual(st.cost.lines, entry.lines);
   assert.equal(st.cost.totalMonthly, entry.totalMonthly);
   assert.deepEqual(st.cost.lines.map((l: any) => l.item), [
     "NAT gateway (2 x 730 h)",
     "Public IPv4 address (2 x 730 h)",
     "EC2 instance t3.micro (2 x 730 h)",
+    "EBS gp3 volume (16 GB x 1 month)",
   ]);
   assert.ok(st.cost.assumptions.some((a: string) => /resource gateway \(1\)/.test(a)), "status read the gateway too");
-  assert.equal(st.cost.totalMonthly, 88.184);
+  assert.equal(st.cost.totalMonthly, 89.464);
   // each consumer: one Resource endpoint per proxy, each in 2 AZs; status's figure for it is cost's
   for (const id of teams) {
     const c = (await ok("cost", "--vpc", id, "--json")).json().vpcs[0];
@@ -90,28 +91,43 @@ test("S2: status and cost agree for the egress VPC and a consumer; the saving is
   const s = st.proxy.saving;
   assert.equal(s.consumerVpcs, 2);
   assert.equal(s.gbAssumed, true);
-  assert.equal(s.shared.egressVpcMonthly, 88.18, "the egress VPC as status prices it, to the cent");
+  assert.equal(s.shared.egressVpcMonthly, 89.46, "the egress VPC as status prices it, to the cent");
   assert.equal(s.shared.consumerEndpointsMonthly, 58.4);
-  assert.equal(s.shared.totalMonthly, 146.58);
+  assert.equal(s.shared.totalMonthly, 147.86);
   assert.equal(s.perConsumerNat.perVpcMonthly, 36.5);
   assert.equal(s.perConsumerNat.totalMonthly, 73);
   // the saving printed is the difference of the two totals printed beside it
   assert.equal(s.savingMonthly, Math.round((s.perConsumerNat.totalMonthly - s.shared.totalMonthly) * 100) / 100);
-  assert.equal(s.savingMonthly, -73.58);
-  // break-even: 13 consumers x (36.50 - 29.20) = 94.90 > 88.18; 12 x 7.30 = 87.60 is not
+  assert.equal(s.savingMonthly, -74.86);
+  // break-even: 13 consumers x (36.50 - 29.20) = 94.90 > 89.46; 12 x 7.30 = 87.60 is not
   assert.equal(s.breakEvenConsumerVpcs, 13);
   const at = (n: number) => n * s.perConsumerNat.perVpcMonthly - (s.shared.egressVpcMonthly + n * (s.shared.consumerEndpointsMonthly / s.consumerVpcs));
   assert.ok(at(13) > 0 && at(12) <= 0, `${at(12)} ${at(13)}`);
   const text = await run("status");
-  assert.match(text.stdout, /shared design: +146\.58 USD\/month = egress VPC 88\.18 \+ consumers' Resource endpoints 58\.40/);
+  assert.match(text.stdout, /shared design: +147\.86 USD\/month = egress VPC 89\.46 \+ consumers' Resource endpoints 58\.40/);
   assert.match(text.stdout, /NAT per consumer VPC: 73\.00 USD\/month = 2 x 36\.50/);
-  assert.match(text.stdout, /The shared proxy costs 73\.58 USD\/month more \(73\.00 - 146\.58\)/);
+  assert.match(text.stdout, /The shared proxy costs 74\.86 USD\/month more \(73\.00 - 147\.86\)/);
   assert.match(text.stdout, /Break-even: 13 consumer VPC\(s\)/);
   // at the same GB on both sides the saving still equals the difference of the printed totals
   const g = (await ok("status", "--json", "--gb-per-month", "1000")).json().proxy.saving;
   assert.equal(g.gbPerMonth, 1000);
   assert.equal(g.perConsumerNat.gbMonthly, 45);
-  assert.equal(g.shared.egressVpcMonthly, 88.18 + 45);
+  assert.equal(g.shared.egressVpcMonthly, 134.46);
   assert.equal(g.shared.consumerEndpointsMonthly, 58.4 + 10, "the Resource endpoints' GB");
   assert.equal(g.savingMonthly, Math.round((g.perConsumerNat.totalMonthly - g.shared.totalMonthly) * 100) / 100);
+});
+
+test("a plan VPC status cannot read is priced from the plan's records and says so (exit 0, never a silent 0)", async () => {
+  const { ok, cwd } = await world();
+  await ok("create-vpc", "--name", "gone", "--azs", "2");
+  await ok("add-nat", "--mode", "single");
+  const { readFileSync, writeFileSync } = await import("node:fs");
+  const file = `${cwd}/egress-plan.json`;
+  const plan = JSON.parse(readFileSync(file, "utf8"));
+  plan.resources.vpc.id = "vpc-0123456789abcdef0"; // a VPC that is not there
+  writeFileSync(file, JSON.stringify(plan, null, 2));
+  const st = (await ok("status", "--json")).json();
+  assert.equal(st.cost.source, "plan");
+  assert.match(st.cost.assumptions[0], /could not read vpc-0123456789abcdef0 to price it as it runs: .*; priced from the plan's records/);
+  assert.equal(st.cost.totalMonthly, 36.5, "the NAT gateway and its Elastic IP the plan records");
 });

@@ -15,6 +15,7 @@ export const PRICE_SOURCES = [
   "AWS public pricing pages: https://aws.amazon.com/vpc/pricing/ (NAT gateway, public IPv4)",
   "https://aws.amazon.com/privatelink/pricing/ (interface and resource endpoints)",
   "https://aws.amazon.com/ec2/pricing/on-demand/ (instances, Linux, us-east-1)",
+  "https://aws.amazon.com/ebs/pricing/ (gp3 storage)",
 ] as const;
 
 /**
@@ -47,6 +48,8 @@ export interface RegionPrices {
   resourceEndpointGb: number;
   /** A transit gateway VPC attachment, per hour. */
   transitGatewayAttachmentHour: number;
+  /** EBS gp3 storage, per GB-month (the proxies' root volumes). */
+  ebsGp3GbMonth: number;
   /**
    * "published": confirmed against AWS's pages or the project's scenario facts.
    * "estimate": from secondary sources / regional pattern; the estimate says so.
@@ -57,13 +60,13 @@ export interface RegionPrices {
 export const DEFAULT_PRICE_REGION = "us-east-1";
 
 export const PRICES: Readonly<Record<string, RegionPrices>> = {
-  "us-east-1": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, confidence: "published" },
-  "us-east-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, confidence: "published" },
-  "us-west-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, confidence: "estimate" },
-  "eu-west-1": { natGatewayHour: 0.048, natGatewayGb: 0.048, interfaceEndpointAzHour: 0.011, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.011, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, confidence: "estimate" },
-  "eu-central-1": { natGatewayHour: 0.052, natGatewayGb: 0.052, interfaceEndpointAzHour: 0.012, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.012, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, confidence: "estimate" },
-  "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, confidence: "estimate" },
-  "ap-northeast-2": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, confidence: "estimate" },
+  "us-east-1": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "published" },
+  "us-east-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "published" },
+  "us-west-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "estimate" },
+  "eu-west-1": { natGatewayHour: 0.048, natGatewayGb: 0.048, interfaceEndpointAzHour: 0.011, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.011, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.088, confidence: "estimate" },
+  "eu-central-1": { natGatewayHour: 0.052, natGatewayGb: 0.052, interfaceEndpointAzHour: 0.012, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.012, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.0952, confidence: "estimate" },
+  "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.096, confidence: "estimate" },
+  "ap-northeast-2": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.0912, confidence: "estimate" },
 };
 
 /** What one VPC runs that costs money: the model's input. Counts are whole numbers >= 0. */
@@ -88,6 +91,8 @@ export interface CostInput {
   resourceGateways?: number;
   /** Transit gateway VPC attachments. */
   transitGatewayAttachments?: number;
+  /** GB of EBS gp3 volumes provisioned (the proxies' root volumes; billed whether the instance runs or not). */
+  ebsGp3Gb?: number;
   /** What the caller could not read or count (a resource type not collected): carried into `unpriced`. */
   unpriced?: Unpriced[];
 }
@@ -95,7 +100,7 @@ export interface CostInput {
 export interface CostLine {
   item: string;
   quantity: number;
-  unit: "hour" | "GB";
+  unit: "hour" | "GB" | "GB-month";
   unitPrice: number;
   monthly: number;
 }
@@ -156,6 +161,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const resourceGb = count("resourceEndpointGbProcessed", input.resourceEndpointGbProcessed, false);
   const gateways = count("resourceGateways", input.resourceGateways, true);
   const attachments = count("transitGatewayAttachments", input.transitGatewayAttachments, true);
+  const ebsGb = count("ebsGp3Gb", input.ebsGp3Gb, false);
   const { prices, priceRegion, known } = pricesFor(input.region);
 
   const assumptions: string[] = [
@@ -194,8 +200,9 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   }
   if (types.length) {
     if (priceRegion !== "us-east-1" || !known) assumptions.push(`EC2 instance hours priced at us-east-1's on-demand Linux rates; ${input.region}'s are usually a little higher`);
-    assumptions.push("EC2: the instances' EBS root volumes (8 GB gp3 each) and data transfer are not included");
+    assumptions.push("EC2: data transfer is not included");
   }
+  add(`EBS gp3 volume (${ebsGb} GB x 1 month)`, ebsGb, "GB-month", prices.ebsGp3GbMonth);
   add(`Resource VPC endpoint (${resourceAzs} AZ x ${HOURS_PER_MONTH} h)`, resourceAzs * HOURS_PER_MONTH, "hour", prices.resourceEndpointAzHour);
   if (resourceAzs > 0) {
     if (input.resourceEndpointGbProcessed === undefined) assumptions.push(`Resource endpoint data processing not included (${prices.resourceEndpointGb} USD per GB, first PB)`);

@@ -13,7 +13,7 @@ import type { VpcCost, VpcCostInput } from "../analysis/rules/bill.js";
 import { ec2InstanceKind, proxyInstances } from "../engine/kinds/ec2-instance.js";
 import { resourceGatewayKind } from "../engine/kinds/lattice-resource-gateway.js";
 import { proxySettings } from "../plans/schema.js";
-import { proxyUrl } from "../proxy/launch.js";
+import { PROXY_ROOT_VOLUME_GB, proxyUrl } from "../proxy/launch.js";
 import { renderStatus } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 import { recordsOf } from "../engine/kinds/kind.js";
@@ -148,8 +148,10 @@ export function planCostInput(plan: Plan, live?: Record<string, string>): VpcCos
   const azOf = new Map(recordsOf(plan, subnetKind).map(([, r]) => [r.id, r.az]));
   const gone = (id: string | null, recorded?: string) => ["missing", "deleted", "deleting", "failed"].includes((id && live?.[id]) ?? recorded ?? "");
   const instances: Record<string, number> = {};
+  let ebsGp3Gb = 0;
   for (const p of proxyInstances(plan)) {
     const rec = recordsOf(plan, ec2InstanceKind).find(([step]) => step === p.step)![1];
+    if (!gone(p.id, rec.attrs.state) && (live?.[p.id] ?? rec.attrs.state) !== "terminated") ebsGp3Gb += PROXY_ROOT_VOLUME_GB;
     // a stopped or terminated instance bills no hours
     if (p.instanceType && ["running", "pending", undefined].includes(live?.[p.id] ?? rec.attrs.state)) instances[p.instanceType] = (instances[p.instanceType] ?? 0) + 1;
   }
@@ -164,6 +166,7 @@ export function planCostInput(plan: Plan, live?: Record<string, string>): VpcCos
     resourceEndpointAzs: 0,
     resourceGateways: recordsOf(plan, resourceGatewayKind).length,
     instances,
+    ...(ebsGp3Gb ? { ebsGp3Gb } : {}),
   };
 }
 
@@ -256,6 +259,7 @@ function costInputOf(v: VpcCost): Omit<VpcCostInput, "vpcId"> {
     resourceEndpointAzs: v.resourceEndpointAzs,
     resourceGateways: v.resourceGateways,
     instances: v.instances,
+    ...(v.ebsGp3Gb ? { ebsGp3Gb: v.ebsGp3Gb } : {}),
     ...(v.estimate.unpriced.length ? { unpriced: v.estimate.unpriced.filter((u) => !u.reason.startsWith("no price on file for instance type")) } : {}),
   };
 }

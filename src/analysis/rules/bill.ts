@@ -4,7 +4,10 @@
 // same VPC gets the same lines. Pure.
 import { estimateMonthlyCost, type CostEstimate, type CostInput, type Unpriced } from "../cost.js";
 import type { SnapshotIndex } from "../snapshot-index.js";
-import { TAG_PLAN } from "../../aws/tags.js";
+import { TAG_PLAN, TAG_STEP } from "../../aws/tags.js";
+import { PROXY_ROOT_VOLUME_GB } from "../../proxy/launch.js";
+
+const tagOf = (i: { Tags?: Array<{ Key?: string; Value?: string }> }, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
 
 export type VpcCostInput = Omit<CostInput, "region" | "gbProcessed"> & {
   vpcId: string;
@@ -101,11 +104,14 @@ export function billInput(ix: SnapshotIndex): BillInput {
     else r.resourceEndpointAzs += azs;
   }
   for (const i of ix.instances.values()) {
-    // a stopped instance bills no hours (its volume still does: an assumption the estimate states)
-    if (!live(i.State?.Name, ["running", "pending"]) || !egressInstance(i)) continue;
     const r = row(i.VpcId);
+    if (!r || !egressInstance(i)) continue;
+    // its volumes bill while it is stopped: a proxy's root volume is what launch-proxy makes; another's size is not in the snapshot
+    if (/^proxy\/[^/]+\/instance$/.test(tagOf(i, TAG_STEP) ?? "") && tagOf(i, TAG_PLAN)) r.ebsGp3Gb = (r.ebsGp3Gb ?? 0) + PROXY_ROOT_VOLUME_GB;
+    else (r.unpriced ??= []).push({ item: `EBS volumes of ${i.InstanceId}`, reason: "volume sizes are not in the snapshot" });
+    // a stopped instance bills no hours
+    if (!live(i.State?.Name, ["running", "pending"])) continue;
     const type = (i as { InstanceType?: string }).InstanceType;
-    if (!r) continue;
     if (type) r.instances[type] = (r.instances[type] ?? 0) + 1;
     else (r.unpriced ??= []).push({ item: `EC2 instance ${i.InstanceId}`, reason: "its instance type is not in the snapshot" });
   }
@@ -126,6 +132,7 @@ export interface VpcCost {
   resourceEndpointAzs: number;
   resourceGateways: number;
   instances: Record<string, number>;
+  ebsGp3Gb: number;
   lines: CostEstimate["lines"];
   totalMonthly: number;
   unpriced: CostEstimate["unpriced"];
@@ -155,6 +162,7 @@ export function vpcCosts(ix: SnapshotIndex, opts: { vpcIds?: string[]; gbPerMont
       resourceEndpointAzs: v.resourceEndpointAzs,
       resourceGateways: v.resourceGateways,
       instances: v.instances,
+      ebsGp3Gb: v.ebsGp3Gb ?? 0,
       lines: estimate.lines,
       totalMonthly: estimate.totalMonthly,
       unpriced: estimate.unpriced,
