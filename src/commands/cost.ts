@@ -29,7 +29,7 @@ export async function costCommand(ctx: Context, opts: CostOptions): Promise<numb
   const ix = buildIndex(snap);
   // --gb-per-month is the scope's NAT traffic, split over its NAT gateways (status does the same for its plan's VPC).
   const bill = vpcCosts(ix, gb !== undefined ? { gbPerMonth: gb } : {});
-  const vpcs = bill.vpcs.map(({ estimate: _e, ...v }) => v);
+  const vpcs = bill.vpcs.map(({ estimate: _e, input: _i, ...v }) => v);
   const { auditSnapshot, selectRules } = await import("../analysis/audit.js");
   const a = auditSnapshot(snap, selectRules({ rules: COST_RULES }), { source: opts.snapshot ? `snapshot ${opts.snapshot}` : "live" });
   const savings = a.findings.filter((f) => f.status === "open").map((f) => ({ ruleId: f.ruleId, resourceId: f.resourceId, message: f.message, fix: f.fix, ...(f.monthlySavings !== undefined ? { monthlySavings: f.monthlySavings } : {}) }));

@@ -92,7 +92,7 @@ export interface LiveCosts {
 async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefined): Promise<LiveCosts> {
   const { collectSnapshot } = await import("../aws/snapshot.js");
   const { buildIndex } = await import("../analysis/snapshot-index.js");
-  const { vpcCosts } = await import("../analysis/rules/bill.js");
+  const { billedEndpointAzs, vpcCosts, BILL_RESOURCES } = await import("../analysis/rules/bill.js");
   const vpcId = planVpc(plan)?.id;
   const out: LiveCosts = { consumers: {} };
   // Consumers' Resource endpoints, grouped by the credentials that read them (connect-proxy --consumer-profile).
@@ -102,7 +102,6 @@ async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefine
     const key = r.attrs.profile ?? "";
     byProfile.set(key, (byProfile.get(key) ?? new Set()).add(r.attrs.vpcId));
   }
-  const { billedEndpointAzs, BILL_RESOURCES } = await import("../analysis/rules/bill.js");
   // Only what the bill needs (no Lambda, no transit gateways); VPC Lattice only for a plan with a resource gateway.
   const only = [...BILL_RESOURCES, ...(recordsOf(plan, resourceGatewayKind).length ? ["resourceGateways"] : [])];
   const snapshotOf = async (profile: string, ids: string[]) => {
@@ -223,7 +222,7 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
   const egressIps = nats.map(([, r]) => r.attrs.publicIp).filter((x): x is string => Boolean(x));
   // Live: the plan's VPC as a snapshot shows it, priced as `cost` prices it. Offline: the plan's records.
-  const egressInput: VpcCostInput = costs?.vpc ? { vpcId: costs.vpc.vpcId, ...costInputOf(costs.vpc) } : planCostInput(plan, live);
+  const egressInput: VpcCostInput = costs?.vpc?.input ?? planCostInput(plan, live);
   const { vpcId: _v, ...egressPriced } = egressInput;
   const estimate: CostEstimate = costs?.vpc?.estimate ?? estimateMonthlyCost({ region: plan.region, ...egressPriced, ...(gbProcessed !== undefined ? { gbProcessed } : {}) });
   const cost = { vpcId: planVpc(plan)?.id ?? null, source: costs?.vpc ? "live" : "plan", ...estimate };
@@ -247,20 +246,6 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     cost,
     drift,
     checkedLive: Boolean(live),
-  };
-}
-
-/** A priced VPC back to the model's input (the egress side of the S2 comparison). */
-function costInputOf(v: VpcCost): Omit<VpcCostInput, "vpcId"> {
-  return {
-    natGateways: v.natGateways,
-    publicIpv4Addresses: v.publicIpv4Addresses,
-    interfaceEndpointAzs: v.interfaceEndpointAzs,
-    resourceEndpointAzs: v.resourceEndpointAzs,
-    resourceGateways: v.resourceGateways,
-    instances: v.instances,
-    ...(v.ebsGp3Gb ? { ebsGp3Gb: v.ebsGp3Gb } : {}),
-    ...(v.estimate.unpriced.length ? { unpriced: v.estimate.unpriced.filter((u) => !u.reason.startsWith("no price on file for instance type")) } : {}),
   };
 }
 

@@ -137,6 +137,8 @@ export interface VpcCost {
   totalMonthly: number;
   unpriced: CostEstimate["unpriced"];
   complete: boolean;
+  /** What was priced and how: the model's input and its whole answer (assumptions included). */
+  input: VpcCostInput;
   estimate: CostEstimate;
 }
 
@@ -167,6 +169,7 @@ export function vpcCosts(ix: SnapshotIndex, opts: { vpcIds?: string[]; gbPerMont
       totalMonthly: estimate.totalMonthly,
       unpriced: estimate.unpriced,
       complete: estimate.complete,
+      input: v,
       estimate,
     };
   });
