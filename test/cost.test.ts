@@ -111,6 +111,14 @@ describe("S2 compared like with like (sharedEgressComparison)", () => {
     assert.equal(small.breakEvenConsumerVpcs, 2);
     assert.ok(sharedEgressComparison({ region: "us-east-1", egressVpc: { natGateways: 1, publicIpv4Addresses: 1, instances: { "t3.micro": 1 }, resourceGateways: 1 }, consumerEndpointAzs: [1, 1] }).savingMonthly > 0);
   });
+  test("no consumer yet: the shared side is the egress VPC alone, the break-even from the endpoints a consumer would get", () => {
+    const s = sharedEgressComparison({ region: "us-east-1", egressVpc, consumerEndpointAzs: [], endpointAzsPerNewConsumer: 4, endpointAzsBasis: "no consumer yet" });
+    assert.deepEqual(s.shared, { egressVpcMonthly: 88.18, consumerEndpointsMonthly: 0, totalMonthly: 88.18 });
+    assert.equal(s.perConsumerNat.totalMonthly, 0);
+    assert.equal(s.savingMonthly, -88.18);
+    assert.equal(s.breakEvenConsumerVpcs, 13);
+    assert.ok(s.assumptions.some((a) => /adds 4 Resource endpoint AZ\(s\) \(no consumer yet\)/.test(a)));
+  });
   test("never, with the reason, when a consumer's endpoints cost as much as its own NAT gateway", () => {
     const s = sharedEgressComparison({ region: "us-east-1", egressVpc, consumerEndpointAzs: [6] });
     assert.equal(s.breakEvenConsumerVpcs, null);

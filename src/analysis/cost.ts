@@ -243,6 +243,8 @@ export interface SharedEgressInput {
   consumerEndpointAzs: number[];
   /** Resource endpoint AZs a further consumer VPC would add (break-even): defaults to today's mean. */
   endpointAzsPerNewConsumer?: number;
+  /** Why that number (printed in the assumptions) when it is given. */
+  endpointAzsBasis?: string;
   /** NAT traffic of all consumers together, GB/month: the same on both sides. Omitted: 0, said so. */
   gbPerMonth?: number;
 }
@@ -316,7 +318,7 @@ export function sharedEgressComparison(input: SharedEgressInput): SharedEgressCo
       ? "NAT data processed: 0 GB/month on both sides (pass --gb-per-month for the consumers' traffic; the shared side also pays Resource endpoint GB)"
       : `NAT data processed: ${gb} GB/month on both sides (the shared side also pays it through the Resource endpoints)`,
     "One NAT gateway and one Elastic IP per consumer VPC on the other side (a single AZ each); the egress VPC priced as it runs",
-    `Break-even: each further consumer VPC adds ${perNewAzs} Resource endpoint AZ(s) (today's mean)`,
+    `Break-even: each further consumer VPC adds ${perNewAzs} Resource endpoint AZ(s) (${input.endpointAzsPerNewConsumer !== undefined ? input.endpointAzsBasis ?? "as given" : "today's mean per consumer VPC"})`,
   ];
   return {
     consumerVpcs: consumers,

@@ -298,7 +298,7 @@ export function proxyStatus(
     egressVpc,
     consumerEndpointAzs: consumers.map((c) => c.resourceEndpointAzs),
     // no consumer yet: each would get one endpoint per proxy in each of the proxies' AZs (connect-proxy)
-    ...(consumers.length ? {} : { endpointAzsPerNewConsumer: proxies.length * new Set(proxies.map((p) => p.az)).size }),
+    ...(consumers.length ? {} : { endpointAzsPerNewConsumer: proxies.length * new Set(proxies.map((p) => p.az)).size, endpointAzsBasis: "no consumer yet: connect-proxy's one endpoint per proxy, in a subnet of each proxy AZ" }),
     ...(priced.gbPerMonth !== undefined ? { gbPerMonth: priced.gbPerMonth } : {}),
   });
   if (fromRecords.length) {
