@@ -1,7 +1,7 @@
 // The one cost model. estimateMonthlyCost prices one VPC's egress (NAT gateways: hour + GB processed;
 // public IPv4 addresses, Elastic IPs included; interface and Resource VPC endpoints: AZ-hour + GB; the
-// egress instances by type: the S2 proxies, NAT instances; resource gateways; transit gateway
-// attachments) from one dated price table. `status`, `cost` and the audit's cost rules all call it;
+// egress instances by type: the S2 proxies, NAT instances, and the proxies' gp3 root volumes; resource
+// gateways; transit gateway attachments) from one dated price table. `status`, `cost` and the audit's cost rules all call it;
 // what it cannot price is listed in `unpriced`, never counted as 0. Pure: callers map live data
 // (src/analysis/rules/bill.ts for a snapshot, status for a plan offline) to its input.
 
@@ -20,7 +20,7 @@ export const PRICE_SOURCES = [
 
 /**
  * On-demand Linux price per hour in us-east-1 of the instance types a proxy is likely to use. Other
- * regions are priced with these (the estimate says so); a type not listed is left out and named.
+ * regions are priced with these (the estimate says so); a type not listed is unpriced, and named.
  */
 export const INSTANCE_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
   "t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416, "t3.large": 0.0832,
