@@ -239,13 +239,27 @@ test("status shows the live proxy instances (state, type, private IP), the resou
   const p = off.json().proxy;
   assert.deepEqual(p.resourceGateways.map((g: any) => g.id), ["rgw-0123456789abcdef0"]);
   assert.deepEqual(p.resourceEndpoints.map((e: any) => [e.vpcId, e.accountId]), [["vpc-0aaaaaaaaaaaaaaa1", plan.accountId], ["vpc-0bbbbbbbbbbbbbbb2", "111122223333"]]);
-  assert.ok(off.json().cost.lines.some((l: any) => l.item === "Resource VPC endpoint (4 AZ x 730 h)"));
+  // offline, each consumer is priced from this plan's endpoints in it (2 AZ each); the shared design is the whole egress VPC plus them
+  assert.deepEqual(p.consumers.map((c: any) => [c.vpcId, c.resourceEndpointAzs, c.cost.source, c.cost.totalMonthly]), [["vpc-0aaaaaaaaaaaaaaa1", 2, "plan", 14.6], ["vpc-0bbbbbbbbbbbbbbb2", 2, "plan", 14.6]]);
   assert.equal(p.saving.consumerVpcs, 2);
-  assert.equal(p.saving.natAlternativeMonthly, 73);
+  assert.equal(p.saving.perConsumerNat.totalMonthly, 73);
+  assert.equal(p.saving.shared.consumerEndpointsMonthly, 29.2);
+  assert.equal(p.saving.shared.egressVpcMonthly, Math.round(off.json().cost.totalMonthly * 100) / 100);
+  // live, consumer VPCs that cannot be read (these do not exist) are said so: no cost for them, the comparison a lower bound
+  const lv = await run("status", "--json");
+  assert.equal(lv.code, 0, lv.stderr);
+  const lp = lv.json().proxy;
+  for (const c of lp.consumers) {
+    assert.equal(c.cost, null);
+    assert.match(c.error, /could not read vpc-0aaaaaaaaaaaaaaa1, vpc-0bbbbbbbbbbbbbbb2/);
+  }
+  assert.equal(lp.saving.complete, false);
+  assert.ok(lp.saving.assumptions.some((a: string) => /could not be read: their Resource endpoints are taken from the plan's records/.test(a)));
+  assert.equal(lp.saving.shared.consumerEndpointsMonthly, 29.2);
   const text = await run("status", "--offline");
   assert.match(text.stdout, /proxy instance/);
   assert.match(text.stdout, /Resource gateway rgw-0123456789abcdef0/);
-  assert.match(text.stdout, /The shared proxy (saves|costs) \d+\.\d\d USD\/month against one NAT gateway per consumer VPC/);
+  assert.match(text.stdout, /The shared proxy (saves|costs) \d+\.\d\d USD\/month( more)? \(73\.00 - \d+\.\d\d\)/);
   void sandbox;
 });
 

@@ -1,7 +1,9 @@
-// Pure monthly cost estimate for what egress-cli provisions: NAT gateways (hour + GB processed),
-// public IPv4 addresses (Elastic IPs included), interface VPC endpoints (AZ-hour + GB), and the S2
-// proxy: its instances (hours by type), Resource VPC endpoints (AZ-hour) and the resource gateway.
-// Prices are a dated table, not live: the estimate says when they were taken and what it leaves out.
+// The one cost model. estimateMonthlyCost prices one VPC's egress (NAT gateways: hour + GB processed;
+// public IPv4 addresses, Elastic IPs included; interface and Resource VPC endpoints: AZ-hour + GB; the
+// egress instances by type: the S2 proxies, NAT instances, and the proxies' gp3 root volumes; resource
+// gateways; transit gateway attachments) from one dated price table. `status`, `cost` and the audit's cost rules all call it;
+// what it cannot price is listed in `unpriced`, never counted as 0. Pure: callers map live data
+// (src/analysis/rules/bill.ts for a snapshot, status for a plan offline) to its input.
 
 import { UsageError } from "../errors.js";
 import { byText } from "../order.js";
@@ -13,11 +15,12 @@ export const PRICE_SOURCES = [
   "AWS public pricing pages: https://aws.amazon.com/vpc/pricing/ (NAT gateway, public IPv4)",
   "https://aws.amazon.com/privatelink/pricing/ (interface and resource endpoints)",
   "https://aws.amazon.com/ec2/pricing/on-demand/ (instances, Linux, us-east-1)",
+  "https://aws.amazon.com/ebs/pricing/ (gp3 storage)",
 ] as const;
 
 /**
  * On-demand Linux price per hour in us-east-1 of the instance types a proxy is likely to use. Other
- * regions are priced with these (the estimate says so); a type not listed is left out and named.
+ * regions are priced with these (the estimate says so); a type not listed is unpriced, and named.
  */
 export const INSTANCE_HOUR_US_EAST_1: Readonly<Record<string, number>> = {
   "t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t3.medium": 0.0416, "t3.large": 0.0832,
@@ -41,6 +44,12 @@ export interface RegionPrices {
   interfaceEndpointGb: number;
   /** A VPC endpoint of type Resource, per AZ it is placed in (PrivateLink pricing, like an interface endpoint). */
   resourceEndpointAzHour: number;
+  /** Data processed through Resource endpoints, first-PB tier. */
+  resourceEndpointGb: number;
+  /** A transit gateway VPC attachment, per hour. */
+  transitGatewayAttachmentHour: number;
+  /** EBS gp3 storage, per GB-month (the proxies' root volumes). */
+  ebsGp3GbMonth: number;
   /**
    * "published": confirmed against AWS's pages or the project's scenario facts.
    * "estimate": from secondary sources / regional pattern; the estimate says so.
@@ -51,45 +60,64 @@ export interface RegionPrices {
 export const DEFAULT_PRICE_REGION = "us-east-1";
 
 export const PRICES: Readonly<Record<string, RegionPrices>> = {
-  "us-east-1": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, confidence: "published" },
-  "us-east-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, confidence: "published" },
-  "us-west-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, confidence: "estimate" },
-  "eu-west-1": { natGatewayHour: 0.048, natGatewayGb: 0.048, interfaceEndpointAzHour: 0.011, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.011, confidence: "estimate" },
-  "eu-central-1": { natGatewayHour: 0.052, natGatewayGb: 0.052, interfaceEndpointAzHour: 0.012, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.012, confidence: "estimate" },
-  "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, confidence: "estimate" },
-  "ap-northeast-2": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, confidence: "estimate" },
+  "us-east-1": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "published" },
+  "us-east-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "published" },
+  "us-west-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "estimate" },
+  "eu-west-1": { natGatewayHour: 0.048, natGatewayGb: 0.048, interfaceEndpointAzHour: 0.011, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.011, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.088, confidence: "estimate" },
+  "eu-central-1": { natGatewayHour: 0.052, natGatewayGb: 0.052, interfaceEndpointAzHour: 0.012, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.012, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.0952, confidence: "estimate" },
+  "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.096, confidence: "estimate" },
+  "ap-northeast-2": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.0912, confidence: "estimate" },
 };
 
+/** What one VPC runs that costs money: the model's input. Counts are whole numbers >= 0. */
 export interface CostInput {
   region: string;
-  natGateways: number;
+  natGateways?: number;
   /** Public IPv4 addresses, including each NAT gateway's Elastic IP. */
-  publicIpv4Addresses: number;
+  publicIpv4Addresses?: number;
   /** Sum over interface endpoints of the AZs each is placed in. */
   interfaceEndpointAzs?: number;
-  /** GB per month processed by the NAT gateways. Omitted: data processing is not estimated. */
+  /** GB per month processed by the NAT gateways. Omitted: data processing is not estimated (said so). */
   gbProcessed?: number;
   /** GB per month processed by interface endpoints. */
   endpointGbProcessed?: number;
-  /** Running instances by type (the egress proxies). */
+  /** Running instances by type (the egress proxies, NAT instances). */
   instances?: Record<string, number>;
   /** Sum over Resource VPC endpoints of the AZs each is placed in. */
   resourceEndpointAzs?: number;
-  /** VPC Lattice resource gateways (no hourly charge of their own; named in the assumptions). */
+  /** GB per month processed by Resource endpoints. */
+  resourceEndpointGbProcessed?: number;
+  /** VPC Lattice resource gateways (no hourly charge of their own: named in the assumptions). */
   resourceGateways?: number;
+  /** Transit gateway VPC attachments. */
+  transitGatewayAttachments?: number;
+  /** GB of EBS gp3 volumes provisioned (the proxies' root volumes; billed whether the instance runs or not). */
+  ebsGp3Gb?: number;
+  /** What the caller could not read or count (a resource type not collected): carried into `unpriced`. */
+  unpriced?: Unpriced[];
 }
 
 export interface CostLine {
   item: string;
   quantity: number;
-  unit: "hour" | "GB";
+  unit: "hour" | "GB" | "GB-month";
   unitPrice: number;
   monthly: number;
+}
+
+/** Something that costs money but is not in the total: no price on file, or not collected. */
+export interface Unpriced {
+  item: string;
+  reason: string;
 }
 
 export interface CostEstimate {
   lines: CostLine[];
   totalMonthly: number;
+  /** Not in the total (an unknown instance type, a resource type that could not be read). */
+  unpriced: Unpriced[];
+  /** false when something is unpriced or the region's prices are not on file: the total is a lower bound. */
+  complete: boolean;
   currency: "USD";
   hoursPerMonth: typeof HOURS_PER_MONTH;
   assumptions: string[];
@@ -101,6 +129,11 @@ export interface CostEstimate {
 // Sub-cent precision so sums of lines equal the total; renderers round to cents.
 function money(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+/** Cents, as printed: comparisons are made on these so that printed figures add up. */
+export function cents(x: number): number {
+  return Math.round(x * 100) / 100;
 }
 
 function count(name: string, v: number | undefined, integer: boolean): number {
@@ -117,12 +150,18 @@ export function pricesFor(region: string): { prices: RegionPrices; priceRegion: 
   return { prices: PRICES[priceRegion], priceRegion, known };
 }
 
+/** The one pricing function: a VPC's (or any set of resources') monthly cost, line by line. */
 export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const natGateways = count("natGateways", input.natGateways, true);
   const ips = count("publicIpv4Addresses", input.publicIpv4Addresses, true);
   const endpointAzs = count("interfaceEndpointAzs", input.interfaceEndpointAzs, true);
   const natGb = count("gbProcessed", input.gbProcessed, false);
   const endpointGb = count("endpointGbProcessed", input.endpointGbProcessed, false);
+  const resourceAzs = count("resourceEndpointAzs", input.resourceEndpointAzs, true);
+  const resourceGb = count("resourceEndpointGbProcessed", input.resourceEndpointGbProcessed, false);
+  const gateways = count("resourceGateways", input.resourceGateways, true);
+  const attachments = count("transitGatewayAttachments", input.transitGatewayAttachments, true);
+  const ebsGb = count("ebsGp3Gb", input.ebsGp3Gb, false);
   const { prices, priceRegion, known } = pricesFor(input.region);
 
   const assumptions: string[] = [
@@ -130,12 +169,13 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     `Prices in USD as of ${PRICES_AS_OF}, from ${PRICE_SOURCES.join("; ")}; check them before committing to a design`,
   ];
   if (!known) {
-    assumptions.push(`No prices on file for region "${input.region}": us-east-1 prices used; the real figure is likely higher`);
+    assumptions.push(`No prices on file for region "${input.region}": us-east-1 prices used, so the figure is approximate (likely low)`);
   } else if (prices.confidence === "estimate") {
     assumptions.push(`Prices for ${priceRegion} are estimates from secondary sources, not confirmed against AWS's page`);
   }
 
   const lines: CostLine[] = [];
+  const unpriced: Unpriced[] = [...(input.unpriced ?? [])];
   const add = (item: string, quantity: number, unit: CostLine["unit"], unitPrice: number): void => {
     if (quantity > 0) lines.push({ item, quantity, unit, unitPrice, monthly: money(quantity * unitPrice) });
   };
@@ -150,30 +190,36 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   add(`Public IPv4 address (${ips} x ${HOURS_PER_MONTH} h)`, ips * HOURS_PER_MONTH, "hour", PUBLIC_IPV4_PER_HOUR);
   add(`Interface VPC endpoint (${endpointAzs} AZ x ${HOURS_PER_MONTH} h)`, endpointAzs * HOURS_PER_MONTH, "hour", prices.interfaceEndpointAzHour);
   add("Interface VPC endpoint data processed", endpointGb, "GB", prices.interfaceEndpointGb);
-  const unpriced: string[] = [];
-  for (const [type, n] of Object.entries(input.instances ?? {}).sort(([a], [b]) => byText(a, b))) {
+  const types = Object.entries(input.instances ?? {}).sort(([a], [b]) => byText(a, b));
+  for (const [type, n] of types) {
     const k = count(`instances[${type}]`, n, true);
     const price = INSTANCE_HOUR_US_EAST_1[type];
-    if (price === undefined) unpriced.push(type);
-    else add(`EC2 instance ${type} (${k} x ${HOURS_PER_MONTH} h)`, k * HOURS_PER_MONTH, "hour", price);
+    if (price === undefined) {
+      if (k > 0) unpriced.push({ item: `EC2 instance ${type} (${k} x ${HOURS_PER_MONTH} h)`, reason: `no price on file for instance type ${type}` });
+    } else add(`EC2 instance ${type} (${k} x ${HOURS_PER_MONTH} h)`, k * HOURS_PER_MONTH, "hour", price);
   }
-  if (Object.keys(input.instances ?? {}).length) {
+  if (types.length) {
     if (priceRegion !== "us-east-1" || !known) assumptions.push(`EC2 instance hours priced at us-east-1's on-demand Linux rates; ${input.region}'s are usually a little higher`);
-    if (unpriced.length) assumptions.push(`No price on file for instance type(s) ${unpriced.join(", ")}: not included`);
-    assumptions.push("EC2: the instances' EBS root volumes (8 GB gp3 each) and data transfer are not included");
+    assumptions.push("EC2: data transfer is not included");
   }
-  const resourceAzs = count("resourceEndpointAzs", input.resourceEndpointAzs, true);
+  add(`EBS gp3 volume (${ebsGb} GB x 1 month)`, ebsGb, "GB-month", prices.ebsGp3GbMonth);
   add(`Resource VPC endpoint (${resourceAzs} AZ x ${HOURS_PER_MONTH} h)`, resourceAzs * HOURS_PER_MONTH, "hour", prices.resourceEndpointAzHour);
-  if (resourceAzs > 0 || count("resourceGateways", input.resourceGateways, true) > 0) {
-    assumptions.push("VPC Lattice resource gateway: no hourly charge of its own; data processed through Resource endpoints (0.01 USD per GB, first PB) not included");
+  if (resourceAzs > 0) {
+    if (input.resourceEndpointGbProcessed === undefined) assumptions.push(`Resource endpoint data processing not included (${prices.resourceEndpointGb} USD per GB, first PB)`);
+    else add("Resource VPC endpoint data processed", resourceGb, "GB", prices.resourceEndpointGb);
   }
+  // AWS charges nothing per hour for a resource gateway (its traffic is billed at the Resource endpoints).
+  if (gateways > 0) assumptions.push(`VPC Lattice resource gateway (${gateways}): no hourly charge of its own; its traffic is billed at the Resource endpoints`);
+  add(`Transit gateway attachment (${attachments} x ${HOURS_PER_MONTH} h)`, attachments * HOURS_PER_MONTH, "hour", prices.transitGatewayAttachmentHour);
   assumptions.push(
-    "Not included: data transfer out to the internet, cross-AZ transfer, Lambda/EC2 compute; gateway endpoints (S3, DynamoDB) are free",
+    "Not included: data transfer out to the internet, cross-AZ transfer, transit gateway data processing, Lambda/EC2 compute other than egress instances; gateway endpoints (S3, DynamoDB) are free",
   );
 
   return {
     lines,
     totalMonthly: money(lines.reduce((sum, l) => sum + l.monthly, 0)),
+    unpriced,
+    complete: unpriced.length === 0 && known,
     currency: "USD",
     hoursPerMonth: HOURS_PER_MONTH,
     assumptions,
@@ -183,59 +229,108 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The account's egress bill from a snapshot (the `cost` command and the audit's cost rules use this
-// and the table above; `status` uses estimateMonthlyCost for its plan — one price table).
+// S2's reason to exist, compared like with like: the whole shared design (the egress VPC as it runs:
+// its NAT gateways and Elastic IPs, the proxies, the resource gateway, anything else in it; plus the
+// consumers' Resource endpoints to it) against one NAT gateway + Elastic IP in each consumer VPC, both
+// at the same GB of NAT traffic. Every figure is cents, as printed, so the saving printed equals the
+// difference of the two totals printed beside it.
 
-/** Transit Gateway VPC attachment, per hour (us-east-1; the shared-egress comparison's connection cost). */
-export const TRANSIT_GATEWAY_ATTACHMENT_PER_HOUR = 0.05;
-
-export interface BillInput {
+export interface SharedEgressInput {
   region: string;
-  vpcs: { vpcId: string; natGateways: number; publicIpv4Addresses: number; interfaceEndpointAzs: number }[];
-  /** Public IPv4 addresses associated with nothing in a VPC (idle Elastic IPs). */
-  idlePublicIpv4: number;
+  /** The egress VPC as it runs (priced with `gbPerMonth` as its NAT data processed). */
+  egressVpc: Omit<CostInput, "region" | "gbProcessed">;
+  /** Per consumer VPC: the AZs its Resource endpoints to this proxy are placed in (summed over endpoints). */
+  consumerEndpointAzs: number[];
+  /** Resource endpoint AZs a further consumer VPC would add (break-even): defaults to today's mean. */
+  endpointAzsPerNewConsumer?: number;
+  /** Why that number (printed in the assumptions) when it is given. */
+  endpointAzsBasis?: string;
+  /** NAT traffic of all consumers together, GB/month: the same on both sides. Omitted: 0, said so. */
+  gbPerMonth?: number;
 }
 
-export interface VpcBill {
-  vpcId: string;
-  estimate: CostEstimate;
-}
-
-export interface EgressBill {
-  region: string;
-  vpcs: VpcBill[];
-  idleAddresses: CostEstimate;
-  totalMonthly: number;
-  currency: "USD";
-  pricesAsOf: string;
-}
-
-export function egressBill(input: BillInput): EgressBill {
-  const vpcs = input.vpcs.map((v) => ({ vpcId: v.vpcId, estimate: estimateMonthlyCost({ region: input.region, natGateways: v.natGateways, publicIpv4Addresses: v.publicIpv4Addresses, interfaceEndpointAzs: v.interfaceEndpointAzs }) }));
-  const idleAddresses = estimateMonthlyCost({ region: input.region, natGateways: 0, publicIpv4Addresses: input.idlePublicIpv4 });
-  return {
-    region: input.region,
-    vpcs,
-    idleAddresses,
-    totalMonthly: money(vpcs.reduce((s, v) => s + v.estimate.totalMonthly, 0) + idleAddresses.totalMonthly),
-    currency: "USD",
-    pricesAsOf: PRICES_AS_OF,
+export interface SharedEgressComparison {
+  consumerVpcs: number;
+  gbPerMonth: number;
+  /** true when no --gb-per-month was given and 0 GB was used on both sides. */
+  gbAssumed: boolean;
+  shared: {
+    /** The egress VPC's total at gbPerMonth (equals status's cost for it with that GB). */
+    egressVpcMonthly: number;
+    /** The consumers' Resource endpoint AZ-hours (and their GB at gbPerMonth). */
+    consumerEndpointsMonthly: number;
+    totalMonthly: number;
   };
+  perConsumerNat: {
+    /** One NAT gateway's hours and its Elastic IP's. */
+    perVpcMonthly: number;
+    /** NAT data processed at gbPerMonth, however many NAT gateways carry it. */
+    gbMonthly: number;
+    /** consumerVpcs x perVpcMonthly + gbMonthly */
+    totalMonthly: number;
+  };
+  /** perConsumerNat.totalMonthly - shared.totalMonthly (negative: the shared design costs more). */
+  savingMonthly: number;
+  /** The smallest number of consumer VPCs at which the shared design costs less; null: never (breakEvenReason). */
+  breakEvenConsumerVpcs: number | null;
+  breakEvenReason: string;
+  /** Resource endpoint AZs each further consumer VPC is assumed to add (break-even). */
+  endpointAzsPerConsumer: number;
+  /** false when the egress VPC or the consumers' endpoints have unpriced items: the shared side is a lower bound. */
+  complete: boolean;
+  assumptions: string[];
 }
 
-/** Monthly price of one NAT gateway's hours in a region. */
-export function natGatewayMonthly(region: string): number {
-  return money(pricesFor(region).prices.natGatewayHour * HOURS_PER_MONTH);
-}
+export function sharedEgressComparison(input: SharedEgressInput): SharedEgressComparison {
+  const region = input.region;
+  const gbAssumed = input.gbPerMonth === undefined;
+  const gb = count("gbPerMonth", input.gbPerMonth, false);
+  const consumerAzs = input.consumerEndpointAzs.map((n, i) => count(`consumerEndpointAzs[${i}]`, n, true));
+  const consumers = consumerAzs.length;
+  const egress = estimateMonthlyCost({ ...input.egressVpc, region, gbProcessed: gb });
+  const endpoints = estimateMonthlyCost({ region, resourceEndpointAzs: consumerAzs.reduce((s, n) => s + n, 0), resourceEndpointGbProcessed: gb });
+  const sharedTotal = cents(cents(egress.totalMonthly) + cents(endpoints.totalMonthly));
+  const one = cents(estimateMonthlyCost({ region, natGateways: 1, publicIpv4Addresses: 1 }).totalMonthly);
+  const natGb = cents(estimateMonthlyCost({ region, gbProcessed: gb, natGateways: 1 }).lines.find((l) => l.unit === "GB")?.monthly ?? 0);
+  const perConsumerTotal = cents(consumers * one + natGb);
 
-/**
- * S2's reason to exist: what one NAT gateway per consumer VPC would cost (its hours and its Elastic IP)
- * against the shared proxy (its instances and the consumers' Resource endpoints), per month.
- */
-export function proxySaving(region: string, o: { consumerVpcs: number; proxy: CostEstimate }): { consumerVpcs: number; natPerVpcMonthly: number; natAlternativeMonthly: number; proxyMonthly: number; savingMonthly: number } {
-  const consumerVpcs = count("consumerVpcs", o.consumerVpcs, true);
-  const natPerVpcMonthly = money(natGatewayMonthly(region) + PUBLIC_IPV4_PER_HOUR * HOURS_PER_MONTH);
-  const natAlternativeMonthly = money(consumerVpcs * natPerVpcMonthly);
-  const proxyMonthly = o.proxy.totalMonthly;
-  return { consumerVpcs, natPerVpcMonthly, natAlternativeMonthly, proxyMonthly, savingMonthly: money(natAlternativeMonthly - proxyMonthly) };
+  // Break-even: each further consumer adds `one` on the NAT side and its endpoints' AZ-hours on the
+  // shared side; the egress VPC and the GB charges do not grow with the count.
+  const perNewAzs = count("endpointAzsPerNewConsumer", input.endpointAzsPerNewConsumer ?? (consumers ? Math.round(consumerAzs.reduce((s, n) => s + n, 0) / consumers) : 0), true);
+  const perNew = cents(estimateMonthlyCost({ region, resourceEndpointAzs: perNewAzs }).totalMonthly);
+  const endpointGb = cents(estimateMonthlyCost({ region, resourceEndpointAzs: 1, resourceEndpointGbProcessed: gb }).lines.find((l) => l.unit === "GB")?.monthly ?? 0);
+  const fixed = cents(cents(egress.totalMonthly) + endpointGb - natGb);
+  let breakEven: number | null = null;
+  let reason: string;
+  if (one <= perNew) {
+    reason = `never: each consumer VPC's Resource endpoints (${perNewAzs} AZ, ${perNew.toFixed(2)} USD/month) cost as much as its own NAT gateway and Elastic IP (${one.toFixed(2)}), so the egress VPC is never paid back`;
+  } else {
+    // smallest n >= 1 with n * (one - perNew) > fixed, checked in cents as printed
+    const margin = cents(one - perNew);
+    let n = Math.max(1, Math.floor(fixed / margin) + 1);
+    while (n > 1 && cents((n - 1) * margin) > fixed) n--;
+    while (!(cents(n * margin) > fixed)) n++;
+    breakEven = n;
+    reason = `${n} consumer VPC(s): each saves ${one.toFixed(2)} (NAT gateway + Elastic IP) - ${perNew.toFixed(2)} (its Resource endpoints, ${perNewAzs} AZ) = ${margin.toFixed(2)} USD/month against the shared design's fixed ${fixed.toFixed(2)}`;
+  }
+  const assumptions = [
+    gbAssumed
+      ? "NAT data processed: 0 GB/month on both sides (pass --gb-per-month for the consumers' traffic; the shared side also pays Resource endpoint GB)"
+      : `NAT data processed: ${gb} GB/month on both sides (the shared side also pays it through the Resource endpoints)`,
+    "One NAT gateway and one Elastic IP per consumer VPC on the other side (a single AZ each); the egress VPC priced as it runs",
+    `Break-even: each further consumer VPC adds ${perNewAzs} Resource endpoint AZ(s) (${input.endpointAzsPerNewConsumer !== undefined ? input.endpointAzsBasis ?? "as given" : "today's mean per consumer VPC"})`,
+  ];
+  return {
+    consumerVpcs: consumers,
+    gbPerMonth: gb,
+    gbAssumed,
+    shared: { egressVpcMonthly: cents(egress.totalMonthly), consumerEndpointsMonthly: cents(endpoints.totalMonthly), totalMonthly: sharedTotal },
+    perConsumerNat: { perVpcMonthly: one, gbMonthly: natGb, totalMonthly: perConsumerTotal },
+    savingMonthly: cents(perConsumerTotal - sharedTotal),
+    breakEvenConsumerVpcs: breakEven,
+    breakEvenReason: reason,
+    endpointAzsPerConsumer: perNewAzs,
+    complete: egress.complete && endpoints.complete,
+    assumptions,
+  };
 }

@@ -32,6 +32,8 @@ export interface Omission {
 export interface CollectOptions {
   concurrency?: number;
   onProgress?: (done: number, total: number, resource: string) => void;
+  /** Collect only these resource types (status's bill: no Lambda, no transit gateways); the others are left empty. */
+  only?: string[];
 }
 
 export type CollectedSnapshot = Snapshot & { scope: { vpcIds: string[] | "all" }; omitted: Omission[] };
@@ -132,7 +134,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
 
   type Task = { resource: string; operation: string; required: boolean; run: () => Promise<void> };
   const t = (resource: string, operation: string, required: boolean, run: () => Promise<void>): Task => ({ resource, operation, required, run });
-  const tasks: Task[] = [
+  const all: Task[] = [
     t("accountId", "sts:GetCallerIdentity", true, async () => void (snap.accountId = await aws.accountId())),
     t("vpcs", "DescribeVpcs", true, async () => void (snap.vpcs = plain(await listVpcs(reads, undefined, vpcIds)))),
     t("subnets", "DescribeSubnets", true, async () => void (snap.subnets = plain(await listSubnets(reads, vpcFilter("vpc-id", vpcIds))))),
@@ -227,6 +229,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.eventSourceMappings = plain(await lambdaApi(await aws.lambda()).listEventSourceMappings({ MaxItems: 100 }));
     }),
   ];
+  const tasks = opts.only ? all.filter((task) => task.resource === "accountId" || opts.only!.includes(task.resource)) : all;
 
   let done = 0;
   await bounded(

@@ -1,6 +1,7 @@
-// cost: the account's egress bill by VPC (NAT gateway hours and GB, public IPv4 addresses, interface
-// endpoint AZ-hours) from a live snapshot or a --snapshot FILE, with the savings the audit's cost rules
-// find. One price table for status, audit and cost: src/analysis/cost.ts.
+// cost: the account's egress bill by VPC (NAT gateway hours and GB, public IPv4 addresses, interface and
+// Resource endpoint AZ-hours, egress instances, resource gateways) from a live snapshot or a --snapshot
+// FILE, with the savings the audit's cost rules find. One cost model for status, audit and cost:
+// src/analysis/cost.ts, fed by src/analysis/rules/bill.ts.
 import * as z from "zod";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -24,18 +25,11 @@ export async function costCommand(ctx: Context, opts: CostOptions): Promise<numb
   const { readSnapshotFile, takeSnapshot } = await import("./snapshot.js");
   const snap = opts.snapshot ? await readSnapshotFile(ctx, opts.snapshot) : await takeSnapshot(ctx, opts.vpc?.length ? { vpc: opts.vpc } : opts.allVpcs ? { allVpcs: true } : {});
   const { buildIndex } = await import("../analysis/snapshot-index.js");
-  const { billInput } = await import("../analysis/rules/bill.js");
-  const { egressBill, estimateMonthlyCost } = await import("../analysis/cost.js");
+  const { vpcCosts } = await import("../analysis/rules/bill.js");
   const ix = buildIndex(snap);
-  const input = billInput(ix);
-  const bill = egressBill(input);
-  const natTotal = input.vpcs.reduce((s, v) => s + v.natGateways, 0);
-  // --gb-per-month is the account's NAT traffic, split over the NAT gateways.
-  const vpcs = input.vpcs.map((v, i) => {
-    const estimate = gb !== undefined && v.natGateways ? estimateMonthlyCost({ region: snap.region, ...v, gbProcessed: (gb * v.natGateways) / natTotal }) : bill.vpcs[i]!.estimate;
-    const name = ix.vpcs.get(v.vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value;
-    return { vpcId: v.vpcId, ...(name ? { name } : {}), natGateways: v.natGateways, publicIpv4Addresses: v.publicIpv4Addresses, interfaceEndpointAzs: v.interfaceEndpointAzs, lines: estimate.lines, totalMonthly: estimate.totalMonthly };
-  });
+  // --gb-per-month is the scope's NAT traffic, split over its NAT gateways (status does the same for its plan's VPC).
+  const bill = vpcCosts(ix, gb !== undefined ? { gbPerMonth: gb } : {});
+  const vpcs = bill.vpcs.map(({ estimate: _e, input: _i, ...v }) => v);
   const { auditSnapshot, selectRules } = await import("../analysis/audit.js");
   const a = auditSnapshot(snap, selectRules({ rules: COST_RULES }), { source: opts.snapshot ? `snapshot ${opts.snapshot}` : "live" });
   // Fixes as the user can paste them: this run's backend and global flags (as audit's, src/output/invocation.ts).
@@ -43,16 +37,20 @@ export async function costCommand(ctx: Context, opts: CostOptions): Promise<numb
   const flags = invocationFlags({ ...ctx.opts, region: ctx.opts.region ?? (opts.snapshot ? snap.region : undefined) }, ctx.env);
   const savings = a.findings.filter((f) => f.status === "open").map((f) => ({ ruleId: f.ruleId, resourceId: f.resourceId, message: f.message, fix: carryFlags(f.fix, flags), ...(f.monthlySavings !== undefined ? { monthlySavings: f.monthlySavings } : {}) }));
   const round = (x: number) => Math.round(x * 100) / 100;
-  const assumptions = [...new Set([...bill.vpcs.flatMap((v) => v.estimate.assumptions), ...bill.idleAddresses.assumptions])];
+  const assumptions = [...new Set([...bill.vpcs.flatMap((v) => v.estimate.assumptions), ...bill.idle.assumptions])];
+  const unpriced = bill.vpcs.flatMap((v) => v.unpriced.map((u) => ({ vpcId: v.vpcId, ...u })));
   const result = {
     command: "cost",
     region: snap.region,
     accountId: snap.accountId,
     currency: "USD",
-    pricesAsOf: bill.pricesAsOf,
-    vpcs: vpcs.filter((v) => v.totalMonthly > 0 || v.natGateways || v.publicIpv4Addresses),
-    idleAddresses: { count: input.idlePublicIpv4, monthly: bill.idleAddresses.totalMonthly },
-    totalMonthly: round(vpcs.reduce((s, v) => s + v.totalMonthly, 0) + bill.idleAddresses.totalMonthly),
+    pricesAsOf: bill.idle.pricesAsOf,
+    vpcs: vpcs.filter((v) => v.lines.length || v.unpriced.length),
+    idleAddresses: { count: bill.input.idlePublicIpv4, monthly: bill.idle.totalMonthly },
+    totalMonthly: round(vpcs.reduce((s, v) => s + v.totalMonthly, 0) + bill.idle.totalMonthly),
+    /** false: something is unpriced (listed), so the total is a lower bound. */
+    complete: bill.vpcs.every((v) => v.complete) && bill.idle.complete,
+    unpriced,
     savings,
     savingsMonthly: round(savings.reduce((s, x) => s + (x.monthlySavings ?? 0), 0)),
     assumptions,
@@ -61,10 +59,11 @@ export async function costCommand(ctx: Context, opts: CostOptions): Promise<numb
     const out = [c.bold(`Egress bill · ${r.accountId} · ${r.region} (prices as of ${r.pricesAsOf})`), ""];
     for (const v of r.vpcs) {
       out.push(`${v.vpcId}${v.name ? ` (${v.name})` : ""}: ${v.totalMonthly.toFixed(2)} USD/month`);
-      for (const l of v.lines) out.push(`  ${l.item.padEnd(48)} ${l.monthly.toFixed(2).padStart(9)}`);
+      for (const l of v.lines) out.push(`  ${l.item.padEnd(60)} ${l.monthly.toFixed(2).padStart(9)}`);
+      for (const u of v.unpriced) out.push(c.yellow(`  ${u.item.padEnd(60)}  unpriced: ${u.reason}`));
     }
     if (r.idleAddresses.count) out.push(`Idle Elastic IPs (${r.idleAddresses.count}): ${r.idleAddresses.monthly.toFixed(2)} USD/month`);
-    out.push("", c.bold(`Total: ${r.totalMonthly.toFixed(2)} USD/month`));
+    out.push("", c.bold(`Total: ${r.totalMonthly.toFixed(2)} USD/month${r.complete ? "" : " (lower bound: see the unpriced items and assumptions)"}`));
     if (r.savings.length) {
       out.push("", c.bold(`Savings found (${r.savingsMonthly.toFixed(2)} USD/month where a figure is known):`));
       for (const s of r.savings) out.push(`  ${c.green("$")} ${s.ruleId} ${s.resourceId}: ${s.message}`, `    fix: ${s.fix}`);

@@ -1,5 +1,6 @@
 // status: what the plan holds (refreshed from AWS unless --offline), the static egress IPs, and a
-// monthly cost estimate from the dated price table.
+// monthly cost estimate of the plan's VPC as it runs (a live snapshot priced through the same mapping
+// and cost model as `cost`, so both give the same lines; --offline: from the plan's records).
 import { ec2Of } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import * as z from "zod";
@@ -7,11 +8,12 @@ import { opt, parseOptions } from "./options.js";
 import { redactUrl } from "../net/url.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
-import { estimateMonthlyCost, proxySaving } from "../analysis/cost.js";
+import { estimateMonthlyCost, sharedEgressComparison, type CostEstimate } from "../analysis/cost.js";
+import type { VpcCost, VpcCostInput } from "../analysis/rules/bill.js";
 import { ec2InstanceKind, proxyInstances } from "../engine/kinds/ec2-instance.js";
 import { resourceGatewayKind } from "../engine/kinds/lattice-resource-gateway.js";
 import { proxySettings } from "../plans/schema.js";
-import { proxyUrl } from "../proxy/launch.js";
+import { PROXY_ROOT_VOLUME_GB, proxyUrl } from "../proxy/launch.js";
 import { renderStatus } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 import { recordsOf } from "../engine/kinds/kind.js";
@@ -32,7 +34,8 @@ export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<
   const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
   const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
   const live = opts.offline ? undefined : await liveStates(ctx, plan);
-  const result = buildStatus(plan, live, gb);
+  const costs = opts.offline ? undefined : await liveCosts(ctx, plan, gb);
+  const result = buildStatus(plan, live, gb, costs);
   ctx.emit(result, renderStatus);
   return 0;
 }
@@ -77,6 +80,100 @@ async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
   return { states, routes };
 }
 
+/** The plan's VPC and its proxy's consumer VPCs priced as they run: a snapshot of each, priced by `cost`'s mapping. */
+export interface LiveCosts {
+  vpc?: VpcCost;
+  /** Why the plan's VPC could not be read (then priced from the plan's records). */
+  vpcError?: string;
+  /** By consumer VPC id: its whole cost and its billed endpoints' AZs by endpoint id, or why it could not be read. */
+  consumers: Record<string, { cost?: VpcCost; endpointAzs?: Record<string, number>; error?: string }>;
+}
+
+async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefined): Promise<LiveCosts> {
+  const { collectSnapshot } = await import("../aws/snapshot.js");
+  const { buildIndex } = await import("../analysis/snapshot-index.js");
+  const { billedEndpointAzs, vpcCosts, BILL_RESOURCES } = await import("../analysis/rules/bill.js");
+  const vpcId = planVpc(plan)?.id;
+  const out: LiveCosts = { consumers: {} };
+  // Consumers' Resource endpoints, grouped by the credentials that read them (connect-proxy --consumer-profile).
+  const byProfile = new Map<string, Set<string>>();
+  for (const [, r] of consumerEndpointRecords(plan)) {
+    if (!r.attrs.vpcId) continue;
+    const key = r.attrs.profile ?? "";
+    byProfile.set(key, (byProfile.get(key) ?? new Set()).add(r.attrs.vpcId));
+  }
+  // Only what the bill needs (no Lambda, no transit gateways); VPC Lattice only for a plan with a resource gateway.
+  const only = [...BILL_RESOURCES, ...(recordsOf(plan, resourceGatewayKind).length ? ["resourceGateways"] : [])];
+  const snapshotOf = async (profile: string, ids: string[]) => {
+    const aws = profile ? await ctx.awsFor({ profile, region: plan.region }) : await ctx.aws();
+    return buildIndex(await collectSnapshot(aws, { vpcIds: ids }, { concurrency: ctx.concurrency, only }));
+  };
+  if (vpcId) {
+    // --gb-per-month is the plan's VPC's NAT traffic, as `cost --vpc` takes it for that VPC.
+    try {
+      out.vpc = vpcCosts(await snapshotOf("", [vpcId]), { vpcIds: [vpcId], ...(gbPerMonth !== undefined ? { gbPerMonth } : {}) }).vpcs[0];
+    } catch (err) {
+      // priced from the plan's records instead, and said so: status still shows what it can
+      out.vpcError = `could not read ${vpcId} to price it as it runs: ${(err as Error).message}`;
+    }
+  }
+  for (const [profile, set] of byProfile) {
+    const ids = [...set].sort();
+    try {
+      const ix = await snapshotOf(profile, ids);
+      const costs = vpcCosts(ix, { vpcIds: ids }).vpcs;
+      const azs = billedEndpointAzs(ix);
+      for (const id of ids) {
+        const cost = costs.find((c) => c.vpcId === id);
+        const endpointAzs = Object.fromEntries([...ix.vpcEndpoints.values()].filter((e) => e.VpcId === id && azs.has(e.VpcEndpointId)).map((e) => [e.VpcEndpointId, azs.get(e.VpcEndpointId)!]));
+        out.consumers[id] = cost ? { cost, endpointAzs } : { error: `${id} was not found${profile ? ` with profile ${profile}` : ""}` };
+      }
+    } catch (err) {
+      const error = `could not read ${ids.join(", ")}${profile ? ` with profile ${profile}` : ""}: ${(err as Error).message}`;
+      for (const id of ids) out.consumers[id] = { error };
+    }
+  }
+  return out;
+}
+
+/** The consumers' Resource endpoints this plan made (connect-proxy), not deleted. */
+function consumerEndpointRecords(plan: Plan) {
+  return recordsOf(plan, vpcEndpointKind).filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Resource");
+}
+
+/** The plan's VPC from its records (status --offline): the same cost input `cost` builds from a snapshot. */
+export function planCostInput(plan: Plan, live?: Record<string, string>): VpcCostInput {
+  const vpcId = planVpc(plan)?.id ?? "";
+  const azOf = new Map(recordsOf(plan, subnetKind).map(([, r]) => [r.id, r.az]));
+  const gone = (id: string | null, recorded?: string) => ["missing", "deleted", "deleting", "failed"].includes((id && live?.[id]) ?? recorded ?? "");
+  const instances: Record<string, number> = {};
+  let ebsGp3Gb = 0;
+  for (const p of proxyInstances(plan)) {
+    const rec = recordsOf(plan, ec2InstanceKind).find(([step]) => step === p.step)![1];
+    if (!gone(p.id, rec.attrs.state) && (live?.[p.id] ?? rec.attrs.state) !== "terminated") ebsGp3Gb += PROXY_ROOT_VOLUME_GB;
+    // a stopped or terminated instance bills no hours
+    if (p.instanceType && ["running", "pending", undefined].includes(live?.[p.id] ?? rec.attrs.state)) instances[p.instanceType] = (instances[p.instanceType] ?? 0) + 1;
+  }
+  const interfaceEndpointAzs = recordsOf(plan, vpcEndpointKind)
+    .filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Interface" && (!r.attrs.vpcId || r.attrs.vpcId === vpcId))
+    .reduce((n, [, r]) => n + new Set((r.attrs.subnetIds ?? []).map((s) => azOf.get(s) ?? s)).size, 0);
+  return {
+    vpcId,
+    natGateways: recordsOf(plan, natGatewayKind).filter(([, r]) => !gone(r.id, r.attrs.state)).length,
+    publicIpv4Addresses: recordsOf(plan, elasticIpKind).filter(([, r]) => !gone(r.id)).length,
+    interfaceEndpointAzs,
+    resourceEndpointAzs: 0,
+    resourceGateways: recordsOf(plan, resourceGatewayKind).length,
+    instances,
+    ...(ebsGp3Gb ? { ebsGp3Gb } : {}),
+  };
+}
+
+/** AZs of one Resource endpoint (its addresses' AZs, else its subnets). */
+function endpointAzs(attrs: { addresses?: Array<{ az: string }>; subnetIds?: string[] }): number {
+  return attrs.addresses?.length ? new Set(attrs.addresses.map((a) => a.az)).size : new Set(attrs.subnetIds ?? []).size;
+}
+
 /** Where the live routes differ from what the plan recorded (a route deleted or replaced by hand, a table swapped). */
 export function routeDrift(
   planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null }>,
@@ -97,7 +194,7 @@ export function routeDrift(
   return out;
 }
 
-export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProcessed?: number) {
+export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProcessed?: number, costs?: LiveCosts) {
   const live = liveView?.states;
   const resources = Object.entries(plan.resources)
     .filter(([, r]) => r.state !== "deleted")
@@ -113,7 +210,6 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
       ...(live && r.id && live[r.id] ? { liveState: live[r.id] } : {}),
     }));
   const nats = recordsOf(plan, natGatewayKind).filter(([, r]) => !live || !["missing", "deleted", "failed"].includes(live[r.id!] ?? ""));
-  const eips = recordsOf(plan, elasticIpKind);
   const subnets = recordsOf(plan, subnetKind)
     .map(([step, r]) => {
       const routeTableId = planRouteTableOf(plan, r.id) ?? r.attrs.routeTableId;
@@ -125,14 +221,13 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     });
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
   const egressIps = nats.map(([, r]) => r.attrs.publicIp).filter((x): x is string => Boolean(x));
-  const proxy = proxyStatus(plan, live);
-  const cost = estimateMonthlyCost({
-    region: plan.region,
-    natGateways: nats.length,
-    publicIpv4Addresses: eips.length,
-    ...(gbProcessed !== undefined ? { gbProcessed } : {}),
-    ...(proxy ? { instances: proxy.costInput.instances, resourceEndpointAzs: proxy.costInput.resourceEndpointAzs, resourceGateways: proxy.resourceGateways.length } : {}),
-  });
+  // Live: the plan's VPC as a snapshot shows it, priced as `cost` prices it. Offline: the plan's records.
+  const egressInput: VpcCostInput = costs?.vpc?.input ?? planCostInput(plan, live);
+  const { vpcId: _v, ...egressPriced } = egressInput;
+  const estimate: CostEstimate = costs?.vpc?.estimate ?? estimateMonthlyCost({ region: plan.region, ...egressPriced, ...(gbProcessed !== undefined ? { gbProcessed } : {}) });
+  const cost = { vpcId: planVpc(plan)?.id ?? null, source: costs?.vpc ? "live" : "plan", ...estimate };
+  if (costs?.vpcError) cost.assumptions = [costs.vpcError + "; priced from the plan's records", ...cost.assumptions];
+  const proxy = proxyStatus(plan, live, { egress: egressInput, gbPerMonth: gbProcessed, ...(costs ? { consumers: costs.consumers } : {}) });
   return {
     command: "status",
     plan: plan.name,
@@ -147,7 +242,7 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     resources,
     lambdaFunctions: lambdaFunctions(plan),
     vpcEndpoints: recordsOf(plan, vpcEndpointKind).map(([step, { id, attrs: a }]) => ({ step, vpcEndpointId: id, serviceName: a.serviceName, type: a.type, state: a.state })),
-    ...(proxy ? { proxy: { settings: proxy.settings, instances: proxy.instances, resourceGateways: proxy.resourceGateways, resourceEndpoints: proxy.resourceEndpoints, saving: proxy.saving } } : {}),
+    ...(proxy ? { proxy: { settings: proxy.settings, instances: proxy.instances, resourceGateways: proxy.resourceGateways, resourceEndpoints: proxy.resourceEndpoints, consumers: proxy.consumers, saving: proxy.saving } } : {}),
     cost,
     drift,
     checkedLive: Boolean(live),
@@ -157,9 +252,14 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
 /**
  * The S2 proxy as the plan records it: the instances (state from AWS when checked live, else the
  * plan's), the resource gateway and the consumers' Resource endpoints (share-proxy, connect-proxy),
- * what they cost, and the monthly saving against one NAT gateway per consumer VPC.
+ * each consumer VPC's cost (live), and the whole shared design against one NAT gateway + Elastic IP
+ * per consumer VPC, with the break-even number of consumer VPCs.
  */
-export function proxyStatus(plan: Plan, live: Record<string, string> | undefined) {
+export function proxyStatus(
+  plan: Plan,
+  live: Record<string, string> | undefined,
+  priced: { egress: VpcCostInput; gbPerMonth?: number; consumers?: LiveCosts["consumers"] } = { egress: planCostInput(plan, live) },
+) {
   const settings = proxySettings(plan);
   const proxies = proxyInstances(plan);
   // a destroyed proxy (every proxy/ record deleted) is not shown, though the plan keeps its settings
@@ -171,16 +271,41 @@ export function proxyStatus(plan: Plan, live: Record<string, string> | undefined
     return { step: p.step, instanceId: p.id, az: p.az, state, instanceType: p.instanceType, privateIp: p.privateIp, url: p.privateIp && settings ? proxyUrl(p.privateIp, settings.port) : null };
   });
   const resourceGateways = recordsOf(plan, resourceGatewayKind).map(([step, r]) => ({ step, id: r.id, name: r.attrs.name, status: r.attrs.status }));
-  const resourceEndpoints = recordsOf(plan, vpcEndpointKind)
-    .filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Resource")
-    .map(([step, r]) => ({ step, vpcEndpointId: r.id, vpcId: r.attrs.vpcId, accountId: r.attrs.accountId ?? plan.accountId, subnetIds: r.attrs.subnetIds ?? [], state: r.attrs.state }));
-  const byType: Record<string, number> = {};
-  // a stopped or terminated instance bills no hours
-  for (const i of instances) if (i.instanceType && ["running", "pending", undefined].includes(i.state)) byType[i.instanceType] = (byType[i.instanceType] ?? 0) + 1;
-  const costInput = { instances: byType, resourceEndpointAzs: resourceEndpoints.reduce((n, e) => n + e.subnetIds.length, 0) };
-  const consumerVpcs = new Set(resourceEndpoints.map((e) => `${e.accountId}/${e.vpcId}`)).size;
-  const proxyCost = estimateMonthlyCost({ region: plan.region, natGateways: 0, publicIpv4Addresses: 0, ...costInput, resourceGateways: resourceGateways.length });
-  return { settings: settings ?? null, instances, resourceGateways, resourceEndpoints, costInput, saving: proxySaving(plan.region, { consumerVpcs, proxy: proxyCost }) };
+  const resourceEndpoints = consumerEndpointRecords(plan)
+    .map(([step, r]) => ({ step, vpcEndpointId: r.id, vpcId: r.attrs.vpcId, accountId: r.attrs.accountId ?? plan.accountId, subnetIds: r.attrs.subnetIds ?? [], state: r.attrs.state, azs: endpointAzs(r.attrs) }));
+  // The consumers' side of the shared design: this plan's endpoints only, by consumer VPC — as they run
+  // when the consumer VPC was read (an endpoint deleted by hand bills nothing), else as recorded (said so).
+  const byVpc = new Map<string, { accountId: string; azs: number }>();
+  const fromRecords: string[] = [];
+  for (const e of resourceEndpoints) {
+    const key = e.vpcId ?? "?";
+    const c = byVpc.get(key) ?? { accountId: e.accountId, azs: 0 };
+    const seen = priced.consumers?.[key]?.endpointAzs;
+    if (priced.consumers && !seen && !fromRecords.includes(key)) fromRecords.push(key);
+    c.azs += seen ? (e.vpcEndpointId ? seen[e.vpcEndpointId] ?? 0 : 0) : e.azs;
+    byVpc.set(key, c);
+  }
+  const consumers = [...byVpc].sort(([a], [b]) => (a < b ? -1 : 1)).map(([vpcId, c]) => {
+    const l = priced.consumers?.[vpcId];
+    // Live: the consumer VPC as it runs (what `cost --vpc` says of it). Offline: this plan's endpoints in it.
+    const e = priced.consumers ? l?.cost?.estimate : estimateMonthlyCost({ region: plan.region, resourceEndpointAzs: c.azs });
+    const cost = e ? { source: priced.consumers ? "live" : "plan", lines: e.lines, totalMonthly: e.totalMonthly, unpriced: e.unpriced, complete: e.complete } : null;
+    return { vpcId, accountId: c.accountId, resourceEndpointAzs: c.azs, cost, ...(l?.error ? { error: l.error } : {}) };
+  });
+  const { vpcId: _v, ...egressVpc } = priced.egress;
+  const saving = sharedEgressComparison({
+    region: plan.region,
+    egressVpc,
+    consumerEndpointAzs: consumers.map((c) => c.resourceEndpointAzs),
+    // no consumer yet: each would get one endpoint per proxy in each of the proxies' AZs (connect-proxy)
+    ...(consumers.length ? {} : { endpointAzsPerNewConsumer: proxies.length * new Set(proxies.map((p) => p.az)).size, endpointAzsBasis: "no consumer yet: connect-proxy's one endpoint per proxy, in a subnet of each proxy AZ" }),
+    ...(priced.gbPerMonth !== undefined ? { gbPerMonth: priced.gbPerMonth } : {}),
+  });
+  if (fromRecords.length) {
+    saving.complete = false;
+    saving.assumptions.push(`Consumer VPC(s) ${fromRecords.join(", ")} could not be read: their Resource endpoints are taken from the plan's records`);
+  }
+  return { settings: settings ?? null, instances, resourceGateways, resourceEndpoints: resourceEndpoints.map(({ azs: _a, ...e }) => e), consumers, saving };
 }
 
 /** Functions attached by attach-lambda, with the egress IPs their subnets' routes lead to (from the plan). */

@@ -118,17 +118,42 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
   lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
   for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(f.functionName)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
-  for (const e of r.vpcEndpoints ?? []) lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
+  // Resource endpoints (a consumer's way to the proxy) are listed with the proxy below.
+  for (const e of r.vpcEndpoints ?? []) if (e.type !== "Resource") lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
   if (r.proxy) lines.push(...renderProxyStatus(r.proxy, c, o));
-  const cost = r.cost;
+  lines.push(...renderCost(r.cost, c, o));
+  if (r.proxy) lines.push(...renderProxySaving(r.proxy, c));
+  return lines.join("\n");
+}
+
+/** A cost estimate: its lines, what is unpriced (never counted as 0), its assumptions. */
+function renderCost(cost: any, c: C, o: RenderOptions): string[] {
+  const lines: string[] = [];
+  const what = `${cost.vpcId ? ` of ${cost.vpcId}` : ""}${cost.source === "plan" ? " (from the plan's records)" : ""}`;
+  const lower = cost.complete === false ? c.yellow(" (lower bound: see unpriced and assumptions)") : "";
   if (cost.lines.length) {
     lines.push(
-      `Estimated monthly cost: ${c.bold(`${cost.totalMonthly.toFixed(2)} ${cost.currency}`)} (prices as of ${cost.pricesAsOf}, ${cost.hoursPerMonth} h/month)`,
+      `Estimated monthly cost${what}: ${c.bold(`${cost.totalMonthly.toFixed(2)} ${cost.currency}`)}${lower} (prices as of ${cost.pricesAsOf}, ${cost.hoursPerMonth} h/month)`,
       table(["item", "quantity", "unit price", "monthly"], cost.lines.map((l: any) => [l.item, `${l.quantity} ${l.unit}`, l.unitPrice, l.monthly.toFixed(2)]), o),
     );
-  } else lines.push("Estimated monthly cost: 0.00 USD for hourly items.");
+  } else lines.push(`Estimated monthly cost${what}: 0.00 USD for hourly items${lower}.`);
+  for (const u of cost.unpriced ?? []) lines.push(c.yellow(`  unpriced: ${u.item} — ${u.reason}`));
   for (const a of cost.assumptions) lines.push(c.dim(`  · ${a}`));
-  return lines.join("\n");
+  return lines;
+}
+
+/** The whole shared design against one NAT gateway + Elastic IP per consumer VPC; the saving is the difference of the two totals printed. */
+function renderProxySaving(p: any, c: C): string[] {
+  const s = p.saving;
+  const lines = [c.bold(`Shared proxy vs one NAT gateway + Elastic IP per consumer VPC (${s.consumerVpcs} consumer VPC(s), NAT data ${s.gbPerMonth} GB/month on both sides${s.gbAssumed ? ": pass --gb-per-month" : ""}):`)];
+  lines.push(`  shared design:        ${s.shared.totalMonthly.toFixed(2)} USD/month = egress VPC ${s.shared.egressVpcMonthly.toFixed(2)} + consumers' Resource endpoints ${s.shared.consumerEndpointsMonthly.toFixed(2)}${s.complete ? "" : c.yellow(" (lower bound: something is unpriced)")}`);
+  lines.push(`  NAT per consumer VPC: ${s.perConsumerNat.totalMonthly.toFixed(2)} USD/month = ${s.consumerVpcs} x ${s.perConsumerNat.perVpcMonthly.toFixed(2)}${s.perConsumerNat.gbMonthly ? ` + NAT data ${s.perConsumerNat.gbMonthly.toFixed(2)}` : ""}`);
+  const verb = s.savingMonthly >= 0 ? "saves" : "costs";
+  lines.push(`  The shared proxy ${verb} ${c.bold(`${Math.abs(s.savingMonthly).toFixed(2)} USD/month`)}${s.savingMonthly >= 0 ? "" : " more"} (${s.perConsumerNat.totalMonthly.toFixed(2)} - ${s.shared.totalMonthly.toFixed(2)})`);
+  lines.push(`  Break-even: ${s.breakEvenReason}`);
+  for (const a of s.assumptions) lines.push(c.dim(`  · ${a}`));
+  for (const x of p.consumers ?? []) if (x.error) lines.push(c.yellow(`  consumer ${x.vpcId}: ${x.error}`));
+  return lines;
 }
 
 /** status's proxy part: the instances, the resource gateway, the consumers' Resource endpoints, the saving. */
@@ -138,10 +163,10 @@ function renderProxyStatus(p: any, c: C, o: RenderOptions): string[] {
   if (p.instances.length) lines.push(table(["AZ", "proxy instance", "state", "type", "private IP", "URL"], p.instances.map((i: any) => [i.az, i.instanceId, i.state ?? "?", i.instanceType, i.privateIp, i.url]), o));
   for (const g of p.resourceGateways) lines.push(`Resource gateway ${g.id}${g.status ? ` (${g.status})` : ""}`);
   if (p.resourceEndpoints.length) lines.push(table(["consumer VPC", "account", "Resource endpoint", "subnets", "state"], p.resourceEndpoints.map((e: any) => [e.vpcId, e.accountId, e.vpcEndpointId, e.subnetIds.join(","), e.state ?? "?"]), o));
-  const s = p.saving;
-  if (s.consumerVpcs > 0) {
-    const verb = s.savingMonthly >= 0 ? "saves" : "costs";
-    lines.push(`The shared proxy ${verb} ${c.bold(`${Math.abs(s.savingMonthly).toFixed(2)} USD/month`)} against one NAT gateway per consumer VPC (${s.consumerVpcs} x ${s.natPerVpcMonthly.toFixed(2)} = ${s.natAlternativeMonthly.toFixed(2)}; proxy ${s.proxyMonthly.toFixed(2)})`);
+  for (const x of p.consumers ?? []) {
+    if (!x.cost) continue;
+    lines.push(`Consumer VPC ${x.vpcId}: ${x.cost.totalMonthly.toFixed(2)} USD/month ${x.cost.source === "live" ? "as it runs" : "for this plan's endpoints"} (${x.cost.lines.map((l: any) => `${l.item} ${l.monthly.toFixed(2)}`).join("; ") || "nothing billed hourly"})${x.cost.complete ? "" : c.yellow(" (lower bound)")}`);
+    for (const u of x.cost.unpriced) lines.push(c.yellow(`  unpriced: ${u.item} — ${u.reason}`));
   }
   return lines;
 }

@@ -38,6 +38,9 @@ export interface ProxyLaunch {
   userData: string;
 }
 
+/** The proxy's root volume (gp3, GiB): what its cost is priced with (src/analysis/rules/bill.ts). */
+export const PROXY_ROOT_VOLUME_GB = 8;
+
 /**
  * RunInstances parameters of one proxy (without MinCount/MaxCount, ClientToken and tags, which the
  * step adds): no key pair, no public IP, IMDSv2 required with hop limit 1 (a container on the host
@@ -50,7 +53,7 @@ export function proxyLaunchInput(p: ProxyLaunch) {
     IamInstanceProfile: { Name: p.instanceProfileName },
     NetworkInterfaces: [{ DeviceIndex: 0, SubnetId: p.subnetId, Groups: [p.securityGroupId], AssociatePublicIpAddress: false, DeleteOnTermination: true }],
     MetadataOptions: { HttpTokens: "required" as const, HttpPutResponseHopLimit: 1, HttpEndpoint: "enabled" as const },
-    BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeType: "gp3" as const, VolumeSize: 8, Encrypted: true, DeleteOnTermination: true } }],
+    BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeType: "gp3" as const, VolumeSize: PROXY_ROOT_VOLUME_GB, Encrypted: true, DeleteOnTermination: true } }],
     UserData: Buffer.from(p.userData, "utf8").toString("base64"),
   };
 }

@@ -2,7 +2,7 @@
 // reached over a transit gateway) would do — reported only when the NAT hours saved exceed the
 // attachments added, with the monthly figure.
 import { ComponentType } from "../analyzer.js";
-import { HOURS_PER_MONTH, natGatewayMonthly, TRANSIT_GATEWAY_ATTACHMENT_PER_HOUR } from "../cost.js";
+import { cents, estimateMonthlyCost } from "../cost.js";
 import type { RawFinding, Rule } from "./types.js";
 import { manualFix } from "./util.js";
 
@@ -28,9 +28,13 @@ export const costSharedEgress: Rule = {
     if (byVpc.size < 2) return [];
     const total = [...byVpc.values()].reduce((s, v) => s + v.nats.length, 0);
     const azs = new Set([...byVpc.values()].flatMap((v) => [...v.azs])).size || 1;
-    const nat = natGatewayMonthly(region);
-    const attachments = (byVpc.size + 1) * TRANSIT_GATEWAY_ATTACHMENT_PER_HOUR * HOURS_PER_MONTH;
-    const saving = Math.round(((total - azs) * nat - attachments) * 100) / 100;
+    // The one cost model on both sides: the NAT gateways (hours) as they are, against one per AZ plus
+    // a transit gateway attachment per VPC and for the egress VPC.
+    const nat = cents(estimateMonthlyCost({ region, natGateways: 1 }).totalMonthly);
+    const attachments = cents(estimateMonthlyCost({ region, transitGatewayAttachments: byVpc.size + 1 }).totalMonthly);
+    const now = estimateMonthlyCost({ region, natGateways: total }).totalMonthly;
+    const shared = estimateMonthlyCost({ region, natGateways: azs, transitGatewayAttachments: byVpc.size + 1 }).totalMonthly;
+    const saving = cents(now - shared);
     if (saving <= 0) return [];
     const out: RawFinding[] = [];
     for (const [vpcId, v] of [...byVpc].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -40,7 +44,7 @@ export const costSharedEgress: Rule = {
         resourceType: ComponentType.vpc,
         vpcId,
         message: `${vpcId} runs ${v.nats.length} NAT gateway(s) of the ${total} in ${byVpc.size} VPCs; a shared egress VPC with ${azs} NAT(s) would save about ${saving.toFixed(2)} USD/month overall (this VPC's share ${share.toFixed(2)}).`,
-        evidence: { facts: { natGateways: v.nats, accountNatGateways: total, vpcsWithNat: byVpc.size, sharedNatGateways: azs, natMonthlyUsd: nat, attachmentsMonthlyUsd: Math.round(attachments * 100) / 100, savingMonthlyUsd: saving } },
+        evidence: { facts: { natGateways: v.nats, accountNatGateways: total, vpcsWithNat: byVpc.size, sharedNatGateways: azs, natMonthlyUsd: nat, attachmentsMonthlyUsd: attachments, savingMonthlyUsd: saving } },
         // A redesign across VPCs (a transit gateway, their routes, deleting NAT gateways): the owner's.
         fix: manualFix("centralise egress: egress-cli create-vpc --name egress && egress-cli add-nat --mode per-az, route the other VPCs to it over a transit gateway (or the S2 proxy over PrivateLink), then delete their NAT gateways."),
         monthlySavings: share,

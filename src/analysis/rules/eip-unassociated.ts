@@ -1,5 +1,5 @@
 // Elastic IPs associated with nothing: billed every hour, used by nothing.
-import { HOURS_PER_MONTH, PUBLIC_IPV4_PER_HOUR } from "../cost.js";
+import { cents, estimateMonthlyCost } from "../cost.js";
 import { nameTag, type RawFinding, type Rule } from "./types.js";
 
 export const eipUnassociated: Rule = {
@@ -11,9 +11,9 @@ export const eipUnassociated: Rule = {
   equivalents: { prowler: "ec2_elastic_ip_unassigned", steampipe: "aws_compliance.control.vpc_eip_associated", checkov: "CKV2_AWS_19" },
   needs: ["addresses"],
   regionWide: true,
-  check({ ix }) {
+  check({ ix, region }) {
     const out: RawFinding[] = [];
-    const monthly = Math.round(HOURS_PER_MONTH * PUBLIC_IPV4_PER_HOUR * 100) / 100;
+    const monthly = cents(estimateMonthlyCost({ region, publicIpv4Addresses: 1 }).totalMonthly);
     for (const a of ix.snapshot.addresses) {
       if (a.AssociationId || a.NetworkInterfaceId || a.InstanceId) continue;
       const id = a.AllocationId ?? a.PublicIp ?? "?";
