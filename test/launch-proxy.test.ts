@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
 import { checkSquidConfig } from "../src/proxy/squid.js";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { Sandbox } from "../src/sandbox/index.js";
 
 async function withPlan() {
@@ -290,4 +291,68 @@ test("launch-proxy --subnets ID --instance-type t4g.micro: one proxy in that sub
   assert.equal(i.Architecture, "arm64");
   assert.equal(i.ImageId, r.json().imageId);
   assert.equal(planOf(cwd).resources["proxy/us-east-1b/instance"].id, i.InstanceId);
+});
+
+// ---------- issue 19: internal destinations (--allow-dest-cidr), a locked plan ----------
+
+test("launch-proxy denies internal destinations by address; --allow-dest-cidr opens a private range only (strict: loopback, link-local, public, malformed refused at once)", async () => {
+  const { run, sandbox } = await withPlan();
+  const before = sandbox.stats().mutatingCalls;
+  const bad = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--allow-dest-cidr", "127.0.0.0/8", "--allow-dest-cidr", "169.254.169.254/32", "--allow-dest-cidr", "8.8.8.0/24", "--allow-dest-cidr", "10.1.0.0/16x", "--allow-dest-cidr", "10.2.0.1/16", "--print-config");
+  assert.equal(bad.code, 2);
+  for (const m of ["127.0.0.0/8 overlaps", "169.254.169.254/32 overlaps", "8.8.8.0/24 is not inside a private range", "10.1.0.0/16x", "host bits"]) assert.ok(bad.stderr.includes(m), `${m} in ${bad.stderr}`);
+  const plain = (await run("launch-proxy", "--allow-domain", "api.vendor.io", "--print-config", "--json")).json().squidConf as string;
+  for (const rule of ["http_access deny to_localhost", "http_access deny egress_to_loopback", "http_access deny egress_to_linklocal", "http_access deny egress_to_private", "http_access deny !CONNECT !egress_http_methods"]) assert.ok(plain.split("\n").includes(rule), rule);
+  const opened = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--allow-dest-cidr", "10.20.0.0/16", "--print-config", "--json");
+  assert.equal(opened.code, 0, opened.stderr);
+  assert.match(opened.json().squidConf, /^acl egress_dst_allowed dst 10\.20\.0\.0\/16$/m);
+  assert.match(opened.json().squidConf, /^http_access deny egress_to_private !egress_dst_allowed$/m);
+  assert.match(opened.json().squidConf, /^http_access deny egress_to_linklocal$/m);
+  assert.deepEqual(checkSquidConfig(opened.json().squidConf), []);
+  assert.equal(sandbox.stats().mutatingCalls, before);
+});
+
+test("proxy allow --add-dest-cidr/--remove-dest-cidr change the relayed internal ranges in place; the plan records them; bad values refused", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const r = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--allow-dest-cidr", "10.20.0.0/16", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(planOf(cwd).proxy.allowDestCidrs, ["10.20.0.0/16"]);
+  const [id] = r.json().proxies.map((p: any) => p.instanceId);
+  const conf = () => region(sandbox).ext.instances[id]._host.files["/etc/squid/squid.conf"] as string;
+  assert.match(conf(), /^acl egress_dst_allowed dst 10\.20\.0\.0\/16$/m);
+  // a relaunch asking for other internal ranges is pointed at proxy allow
+  const relaunch = await run("launch-proxy", "--allow-domain", "api.vendor.io");
+  assert.equal(relaunch.code, 2);
+  assert.match(relaunch.stderr, /--add-dest-cidr/);
+  const before = sandbox.stats().mutatingCalls;
+  for (const args of [["--add-dest-cidr", "169.254.0.0/16"], ["--add-dest-cidr", "1.2.3.0/24"], ["--remove-dest-cidr", "10.99.0.0/16"], ["--add-dest-cidr", " "]]) {
+    const bad = await run("proxy", "allow", ...args);
+    assert.equal(bad.code, 2, `${args.join(" ")}: ${bad.stderr}`);
+  }
+  assert.equal(sandbox.stats().mutatingCalls, before, "refusals change nothing");
+  const a = await run("proxy", "allow", "--add-dest-cidr", "192.168.5.0/24", "--remove-dest-cidr", "10.20.0.0/16", "--json");
+  assert.equal(a.code, 0, a.stderr);
+  assert.deepEqual(a.json().allowDestCidrs, ["192.168.5.0/24"]);
+  assert.deepEqual(planOf(cwd).proxy.allowDestCidrs, ["192.168.5.0/24"]);
+  assert.match(conf(), /^acl egress_dst_allowed dst 192\.168\.5\.0\/24$/m);
+  const b = await run("proxy", "allow", "--remove-dest-cidr", "192.168.5.0/24", "--json");
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(planOf(cwd).proxy.allowDestCidrs, undefined);
+  assert.doesNotMatch(conf(), /egress_dst_allowed/);
+  assert.match(conf(), /^http_access deny egress_to_private$/m);
+});
+
+test("launch-proxy and proxy allow on a plan another live run holds: exit 5 before the input is judged (even bad input), nothing called", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const lock = path.join(cwd, "egress-plan.json.lock");
+  writeFileSync(lock, JSON.stringify({ pid: process.ppid /* a live process that is not this run */, hostname: hostname(), startedAt: new Date().toISOString(), command: "add-nat", token: "other" }));
+  const before = sandbox.stats().mutatingCalls;
+  for (const args of [["launch-proxy", "--allow-domain", "api.vendor.io"], ["launch-proxy", "--allow-domain", "*.bad", "--port", "0"], ["launch-proxy"], ["proxy", "allow", "--add", "x.io"], ["proxy", "allow"], ["proxy", "allow", "--add", "*.bad"]]) {
+    const r = await run(...args);
+    assert.equal(r.code, 5, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /locked by another egress-cli run/);
+  }
+  assert.equal(sandbox.stats().mutatingCalls, before);
+  rmSync(lock);
+  assert.equal((await run("launch-proxy")).code, 2, "unlocked: the input is judged");
 });

@@ -12,10 +12,11 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { Problems, intOption, cidrOption, awsId } from "./options.js";
 import { validateDomains } from "../proxy/domains.js";
-import { renderSquidConfig, renderUserData } from "../proxy/squid.js";
+import { destinationCidrProblem, renderSquidConfig, renderUserData } from "../proxy/squid.js";
 import { EC2_TRUST_POLICY, PROXY_EGRESS_PORTS, SSM_CORE_POLICY_ARN, VERIFY_SCRIPT, amiParameterFor, architectureOf, proxyLaunchInput, proxyUrl, squidInputFor } from "../proxy/launch.js";
 import { RFC1918, containsCidr } from "../net/cidr.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
+import { assertNotLocked } from "../plans/lock.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import type { Plan, ProxySettings } from "../plans/schema.js";
 import { planSubnets, requirePlanVpc } from "../engine/kinds/views.js";
@@ -32,6 +33,7 @@ import { byText } from "../order.js";
 export interface LaunchProxyOptions {
   allowDomain?: string[];
   allowCidr?: string[];
+  allowDestCidr?: string[];
   port?: string;
   instanceType?: string;
   perAz?: boolean;
@@ -43,6 +45,8 @@ export interface LaunchProxyOptions {
 
 
 export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions): Promise<number> {
+  // another run holds the plan: exit 5 before judging the input (that run may change what is valid)
+  if (!opts.printConfig && !ctx.opts.dryRun) await assertNotLocked(ctx.planPath);
   const problems = new Problems();
   const domains = (opts.allowDomain ?? []).map((d) => d.trim());
   if (!domains.length) problems.add("launch-proxy needs at least one --allow-domain (the proxy denies everything else).", "for example --allow-domain .example.com --allow-domain api.vendor.io");
@@ -68,9 +72,10 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
   const plan = await problems.check(() => loadCheckedPlan(ctx, { offline: true }));
   const vpcCidr = plan?.resources.vpc?.cidr;
   if (plan && !vpcCidr) problems.add("The plan has no VPC CIDR to admit: launch-proxy runs on a plan made by create-vpc or import.");
+  const destCidrs = await destCidrOptions(problems, "allow-dest-cidr", opts.allowDestCidr, vpcCidr);
   problems.throwIfAny();
 
-  const settings: ProxySettings = { port: port!, allowDomains: domains, allowCidrs: cidrs, verifySni: opts.verifySni === true, instanceType, perAz: opts.perAz === true, skipVerify: opts.skipVerify === true };
+  const settings: ProxySettings = { port: port!, allowDomains: domains, allowCidrs: cidrs, ...(destCidrs.length ? { allowDestCidrs: destCidrs } : {}), verifySni: opts.verifySni === true, instanceType, perAz: opts.perAz === true, skipVerify: opts.skipVerify === true };
   const squidConf = renderSquidConfig(squidInputFor(settings, vpcCidr!));
   const userData = renderUserData(squidConf, { verifySni: settings.verifySni });
   if (opts.printConfig) {
@@ -138,11 +143,28 @@ function refuseChangedProxy(plan: Plan, want: ProxySettings, subnetIds: string[]
   }
   const differs: string[] = (["port", "instanceType", "perAz", "verifySni"] as const).filter((k) => have[k] !== want[k]);
   if (have.allowCidrs.join() !== want.allowCidrs.join()) differs.push("allowCidrs");
+  if ((have.allowDestCidrs ?? []).join() !== (want.allowDestCidrs ?? []).join()) {
+    throw new UsageError(`The plan's proxy relays to ${(have.allowDestCidrs ?? []).join(" ") || "no internal range"}; this run asks for ${(want.allowDestCidrs ?? []).join(" ") || "none"}.`, "Change it in place with egress-cli proxy allow --add-dest-cidr/--remove-dest-cidr (the instances stay).");
+  }
   const recordedSubnets = proxyInstances(plan).map((p) => p.subnetId);
   if (subnetIds.length && subnetIds.some((s) => !recordedSubnets.includes(s))) differs.push("subnets");
   if (differs.length) {
     throw new UsageError(`The plan's proxy was launched with other settings (${differs.join(", ")}): launch-proxy does not replace running proxies.`, "Re-run with the same flags to resume, or run destroy first.");
   }
+}
+
+/** Strict --allow-dest-cidr / --add-dest-cidr values: IPv4 blocks inside a private range or the VPC (destinationCidrProblem). */
+export async function destCidrOptions(problems: Problems, flag: string, raws: string[] | undefined, vpcCidr: string | undefined): Promise<string[]> {
+  const out: string[] = [];
+  for (const raw of raws ?? []) {
+    const c = await problems.check(() => cidrOption(flag, raw));
+    if (c === undefined) continue;
+    const problem = destinationCidrProblem(c, vpcCidr);
+    if (problem) problems.add(`--${flag} ${c} ${problem}.`, "e.g. --" + flag + " 10.20.0.0/16 for a peered network the proxy must reach");
+    else if (out.includes(c)) problems.add(`--${flag} ${c} is given twice.`);
+    else out.push(c);
+  }
+  return out;
 }
 
 interface ChosenSubnet {
