@@ -356,3 +356,75 @@ test("launch-proxy and proxy allow on a plan another live run holds: exit 5 befo
   rmSync(lock);
   assert.equal((await run("launch-proxy")).code, 2, "unlocked: the input is judged");
 });
+
+// ---------- issue 19: AWS limits known before the first call; a long allowlist by Run Command ----------
+
+/** 800 distinct, non-overlapping names of ~50 characters: 40 KB of allowlist, 80 KB with --verify-sni. */
+const LONG_LIST = Array.from({ length: 800 }, (_, i) => `service-${String(i).padStart(3, "0")}.api.some-long-vendor-name-${i % 7}.example.net`);
+
+test("launch-proxy with 800 --allow-domain: the user data stays under EC2's 16 KB (squid boots denying everything), the full config follows by Run Command in parts; verified; a lost config is sent again on re-run", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const printed = await run("launch-proxy", ...LONG_LIST.flatMap((d) => ["--allow-domain", d]), "--verify-sni", "--print-config", "--json");
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.equal(printed.json().allowlistDelivery, "run-command");
+  assert.ok(Buffer.byteLength(printed.json().userData) <= 16_384, `${Buffer.byteLength(printed.json().userData)} bytes of user data`);
+  assert.doesNotMatch(printed.json().userData, /service-000/, "the user data holds no allowlist");
+  assert.match(printed.json().userData, /^http_access deny all$/m);
+
+  const sent = () => Object.values<any>(region(sandbox).ext.ssm?.commands ?? {}).length;
+  const r = await run("launch-proxy", ...LONG_LIST.flatMap((d) => ["--allow-domain", d]), "--verify-sni", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().allowlistDelivery, "run-command");
+  assert.equal(r.json().verified, "ok");
+  const [id] = r.json().proxies.map((p: any) => p.instanceId);
+  const inst = region(sandbox).ext.instances[id];
+  assert.ok(Buffer.from(inst._userData, "base64").length <= 16_384);
+  const conf = () => region(sandbox).ext.instances[id]._host.files["/etc/squid/squid.conf"] as string;
+  assert.equal(conf(), printed.json().squidConf, "the instance runs the full config");
+  assert.equal(inst._host.files["/etc/squid/squid.conf.part"], undefined);
+  const commands = Object.values<any>(region(sandbox).ext.ssm.commands);
+  assert.ok(commands.length >= 3, `${commands.length} Run Commands: the config in parts, then the check`);
+  for (const c of commands) assert.ok(Buffer.byteLength(JSON.stringify(c.Parameters)) + 2048 <= 65_536, "each command within the 64 KB document quota");
+  assert.deepEqual(planOf(cwd).proxy.allowDomains, LONG_LIST);
+
+  // as after a crash between the launch and the push: the proxy still runs the boot config; the re-run sends it again
+  await sandbox.call("ssm", "SendCommand", { DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands: ["cat > /etc/squid/squid.conf <<'X'", "http_port 3128", "http_access deny all", "X"] } }, R);
+  assert.doesNotMatch(conf(), /service-000/);
+  const before = sent();
+  const again = await run("launch-proxy", ...LONG_LIST.flatMap((d) => ["--allow-domain", d]), "--verify-sni", "--json");
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok(Object.values(again.json().steps).every((o) => o === "exists"), "nothing created again");
+  assert.ok(sent() > before);
+  assert.equal(conf(), printed.json().squidConf);
+
+  // proxy allow on the long list: sent in parts too
+  const allowed = await run("proxy", "allow", "--add", "late.vendor.io", "--json");
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.match(conf(), /^acl egress_dst dstdomain -n (.* )?late\.vendor\.io$/m);
+});
+
+test("a long allowlist with --skip-verify is refused before any call (its config needs Run Command); more --allow-cidr than a group's 60 inbound rules too", async () => {
+  const { run, sandbox } = await egressVpc({ nat: true });
+  const before = sandbox.stats().mutatingCalls;
+  const r = await run("launch-proxy", ...LONG_LIST.flatMap((d) => ["--allow-domain", d]), "--skip-verify");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /16384/);
+  assert.match(r.stderr, /--skip-verify/);
+  const cidrs = Array.from({ length: 60 }, (_, i) => `10.${100 + Math.floor(i / 50)}.${(i % 50) * 4}.0/22`);
+  const many = await run("launch-proxy", "--allow-domain", "api.vendor.io", ...cidrs.flatMap((c) => ["--allow-cidr", c]));
+  assert.equal(many.code, 2, many.stderr);
+  assert.match(many.stderr, /60 inbound rules/);
+  assert.equal(sandbox.stats().mutatingCalls, before, "nothing created");
+});
+
+test("sandbox SendCommand: parameters that with the document exceed 64 KB are refused (InvalidParameters), nothing runs", async () => {
+  const { run, sandbox } = await egressVpc();
+  const r = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const [id] = r.json().proxies.map((p: any) => p.instanceId);
+  const before = Object.keys(region(sandbox).ext.ssm.commands).length;
+  await assert.rejects(sandbox.call("ssm", "SendCommand", { DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands: ["echo " + "x".repeat(63 * 1024)] } }, R), (e: any) => e.name === "InvalidParameters" && /64 KB/.test(e.message));
+  assert.equal(Object.keys(region(sandbox).ext.ssm.commands).length, before);
+  // just under: accepted
+  await sandbox.call("ssm", "SendCommand", { DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands: ["echo " + "x".repeat(60 * 1024)] } }, R);
+});

@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { validateDomains, domainMatches, editDomains } from "../src/proxy/domains.js";
-import { destinationCidrProblem, renderSquidConfig, renderUserData, reconfigureScript, checkSquidConfig } from "../src/proxy/squid.js";
+import { configPushScripts, scriptBytes, destinationCidrProblem, renderSquidConfig, renderUserData, reconfigureScript, checkSquidConfig } from "../src/proxy/squid.js";
 import { runScript, emptyHost } from "../src/sandbox/instance-shell.js";
 
 test("domain patterns: wildcards, schemes, paths, ports, IP literals, bad labels and TLDs alone are refused, all at once", () => {
@@ -102,4 +102,34 @@ test("the static check reports unknown directives, ACL types, undefined ACLs and
   const errs = checkSquidConfig(["http_port 99999", "acl x portz 1", "http_access allow y", "frobnicate on", "acl p port 70000"].join("\n"));
   assert.equal(errs.length, 5);
   assert.deepEqual(checkSquidConfig("acl a src 10.0.0.0/8\nhttp_access allow a"), ["FATAL: no http_port: Squid would listen nowhere"]);
+});
+
+test("a config longer than one Run Command carries goes in parts: each script under the limit, the result the config itself, the running one untouched until the last part parses", () => {
+  const domains = Array.from({ length: 400 }, (_, i) => `host-${i}.vendor-${i % 5}.example.org`);
+  const conf = renderSquidConfig({ port: 3128, allowDomains: domains, allowCidrs: ["10.0.0.0/16"], verifySni: true });
+  assert.equal(configPushScripts(conf).length, 1, "a config that fits goes in one command");
+  const max = 4096;
+  const scripts = configPushScripts(conf, max);
+  assert.ok(scripts.length >= 4, `${scripts.length} scripts`);
+  for (const s of scripts) assert.ok(scriptBytes(s) <= max, `${scriptBytes(s)} bytes`);
+  const host = emptyHost();
+  host.packages.push("squid");
+  host.units.squid = { enabled: true, active: true };
+  host.files["/etc/squid/squid.conf"] = "http_port 3128\nhttp_access deny all\n";
+  for (const s of scripts.slice(0, -1)) {
+    assert.equal(runScript(host, s.join("\n")).exitCode, 0);
+    assert.equal(host.files["/etc/squid/squid.conf"], "http_port 3128\nhttp_access deny all\n", "untouched until the last part");
+  }
+  assert.equal(runScript(host, scripts.at(-1)!.join("\n")).exitCode, 0);
+  assert.equal(host.files["/etc/squid/squid.conf"], conf);
+  assert.equal(host.files["/etc/squid/squid.conf.part"], undefined);
+  // a part lost (a crash between commands): the next push starts the part file afresh
+  runScript(host, scripts[0].join("\n"));
+  for (const s of scripts) runScript(host, s.join("\n"));
+  assert.equal(host.files["/etc/squid/squid.conf"], conf);
+  // no domain (a long list's first boot): squid denies everything
+  const boot = renderSquidConfig({ port: 3128, allowDomains: [], allowCidrs: ["10.0.0.0/16"], verifySni: true });
+  assert.deepEqual(boot.split("\n").filter((l) => l.startsWith("http_access")).at(-1), "http_access deny all");
+  assert.doesNotMatch(boot, /^http_access allow/m);
+  assert.deepEqual(checkSquidConfig(boot), []);
 });

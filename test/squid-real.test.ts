@@ -286,7 +286,7 @@ test("real Squid: `proxy allow --add` (the command, on the sandbox) renders a co
   // what the command wrote on the instance is the plan's config as rendered for the instance
   assert.equal(written, renderSquidConfig(squidInputFor(plan.proxy, plan.resources.vpc.cidr)));
   // the same rendering for this host (loopback source, test ports and paths)
-  const next = configFor("allow", { ...sq.input, ...squidInputFor(plan.proxy, "127.0.0.0/8", { paths: sq.input.paths, upstreamPorts: up }), port: sq.port });
+  const next = configFor("allow", { ...sq.input, ...squidInputFor(plan.proxy, "127.0.0.0/8", { paths: sq.input.paths, upstreamPorts: up }), allowDestinations: ["127.0.0.0/8"], port: sq.port });
   assert.ok(squidParse(next.file).ok);
   execFileSync(SQUID, ["-k", "reconfigure", "-f", next.file]);
   let status = 0;
@@ -306,7 +306,7 @@ test("real Squid: `proxy allow --add` (the command, on the sandbox) renders a co
 
 test("real Squid agrees with the static check: generated configs parse, broken ones fail both", { skip }, async () => {
   await startUpstreams();
-  const good = [configFor("p1", {}), configFor("p2", { verifySni: true }), configFor("p3", { port: 8080, allowCidrs: ["10.0.0.0/16", "172.16.0.0/12"], allowDomains: ["a.example.org"] })];
+  const good = [configFor("p1", {}), configFor("p2", { verifySni: true }), configFor("p3", { port: 8080, allowCidrs: ["10.0.0.0/16", "172.16.0.0/12"], allowDomains: ["a.example.org"] }), configFor("p4", { allowDestinations: ["10.20.0.0/16"], vpcCidrs: ["44.1.0.0/16"] }), configFor("p5-boot", { allowDomains: [], verifySni: true })];
   for (const c of good) {
     const r = squidParse(c.file);
     assert.ok(r.ok, r.output);

@@ -17,7 +17,9 @@ import { EC2_TRUST_POLICY, PROXY_EGRESS_PORTS, SSM_CORE_POLICY_ARN, VERIFY_SCRIP
 import { RFC1918, containsCidr } from "../net/cidr.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
 import { assertNotLocked } from "../plans/lock.js";
-import { runSteps, type StepDef } from "../engine/engine.js";
+import { defaultName, runSteps, type StepDef } from "../engine/engine.js";
+import { LIMITS, lengthProblem, ruleCountProblems, tagProblems } from "../aws/limits.js";
+import { planTags } from "../aws/tags.js";
 import type { Plan, ProxySettings } from "../plans/schema.js";
 import { planSubnets, requirePlanVpc } from "../engine/kinds/views.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routesToInternetGateway } from "../net/routes.js";
@@ -73,14 +75,25 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
   const vpcCidr = plan?.resources.vpc?.cidr;
   if (plan && !vpcCidr) problems.add("The plan has no VPC CIDR to admit: launch-proxy runs on a plan made by create-vpc or import.");
   const destCidrs = await destCidrOptions(problems, "allow-dest-cidr", opts.allowDestCidr, vpcCidr);
+  if (plan) for (const p of proxyLimitProblems(plan, port ?? 3128, cidrs.filter((c) => c !== vpcCidr).length)) problems.add(p, "Admit fewer, wider source ranges (one /16 instead of many /24s).");
   problems.throwIfAny();
 
   const settings: ProxySettings = { port: port!, allowDomains: domains, allowCidrs: cidrs, ...(destCidrs.length ? { allowDestCidrs: destCidrs } : {}), verifySni: opts.verifySni === true, instanceType, perAz: opts.perAz === true, skipVerify: opts.skipVerify === true };
-  const squidConf = renderSquidConfig(squidInputFor(settings, vpcCidr!));
-  const userData = renderUserData(squidConf, { verifySni: settings.verifySni });
+  const squidInput = squidInputFor(settings, vpcCidr!);
+  const squidConf = renderSquidConfig(squidInput);
+  // EC2 takes 16 KB of user data: a longer one boots squid denying everything, and the config follows by Run Command
+  const fullUserData = renderUserData(squidConf, { verifySni: settings.verifySni });
+  const allowlistDelivery = Buffer.byteLength(fullUserData, "utf8") <= LIMITS.userDataBytes ? "user-data" : "run-command";
+  const userData = allowlistDelivery === "user-data" ? fullUserData : renderUserData(renderSquidConfig({ ...squidInput, allowDomains: [] }), { verifySni: settings.verifySni, allowlistByRunCommand: true });
   if (opts.printConfig) {
-    ctx.emit({ command: "launch-proxy", printConfig: true, port: port!, allowDomains: domains, allowCidrs: [vpcCidr!, ...cidrs.filter((c) => c !== vpcCidr)], squidConf, userData }, (r) => `# ${"/etc/squid/squid.conf"}\n${r.squidConf}\n# user data\n${r.userData}`);
+    ctx.emit({ command: "launch-proxy", printConfig: true, port: port!, allowDomains: domains, allowCidrs: [vpcCidr!, ...cidrs.filter((c) => c !== vpcCidr)], allowlistDelivery, squidConf, userData }, (r) => `# ${"/etc/squid/squid.conf"}${r.allowlistDelivery === "run-command" ? " (sent by SSM Run Command after boot: the user data would exceed 16 KB)" : ""}\n${r.squidConf}\n# user data\n${r.userData}`);
     return 0;
+  }
+  if (allowlistDelivery === "run-command" && settings.skipVerify) {
+    throw new UsageError(
+      `The squid config for ${domains.length} domains makes ${Buffer.byteLength(fullUserData, "utf8")} bytes of user data; EC2 takes at most ${LIMITS.userDataBytes}. It is sent through SSM Run Command after boot, which --skip-verify rules out.`,
+      "Drop --skip-verify (the proxies must reach the SSM endpoints), or shorten the list (a .example.com pattern covers every subdomain).",
+    );
   }
   refuseChangedProxy(plan!, settings, subnetIds);
 
@@ -97,6 +110,10 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
     const report = await runSteps(ctx, session, steps);
     const proxies = proxyInstances(session.plan);
     let verified: "skipped" | "ok" = "skipped";
+    if (allowlistDelivery === "run-command" && !ctx.opts.dryRun) {
+      const { pushSquidConfig } = await import("./proxy-ssm.js");
+      await pushSquidConfig(ctx, proxies.map((p) => p.id), squidConf, "launch-proxy", "The proxies deny everything until the config is in; re-run launch-proxy with the same flags, it sends it again.");
+    }
     if (!settings.skipVerify && !ctx.opts.dryRun) {
       await verifyProxies(ctx, proxies.map((p) => p.id));
       verified = "ok";
@@ -110,6 +127,7 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
       allowDomains: settings.allowDomains,
       allowCidrs: [vpcCidr!, ...cidrs.filter((c) => c !== vpcCidr)],
       verifySni: settings.verifySni,
+      allowlistDelivery,
       imageId: ami.imageId,
       securityGroupId: session.plan.resources["proxy/sg"]?.id ?? null,
       instanceProfile: session.plan.resources["proxy/profile"]?.id ?? null,
@@ -151,6 +169,25 @@ function refuseChangedProxy(plan: Plan, want: ProxySettings, subnetIds: string[]
   if (differs.length) {
     throw new UsageError(`The plan's proxy was launched with other settings (${differs.join(", ")}): launch-proxy does not replace running proxies.`, "Re-run with the same flags to resume, or run destroy first.");
   }
+}
+
+/**
+ * AWS limits of what proxySteps creates, known before any call: the group's inbound rules (the VPC and
+ * each --allow-cidr) and outbound rules, the names and descriptions, every resource's tags. The user data
+ * needs none: one too long for EC2 boots a deny-all config and the full one follows by Run Command.
+ */
+function proxyLimitProblems(plan: Plan, port: number, extraSources: number): string[] {
+  const ids = ["proxy/role", "proxy/profile", "proxy/sg", "proxy/instance"];
+  return [
+    ...ruleCountProblems(`The proxy's group (tcp/${port} from the VPC and ${extraSources} --allow-cidr)`, 1 + extraSources, PROXY_EGRESS_PORTS.length),
+    ...[
+      lengthProblem("The proxy's security group name", `${plan.name}-proxy`, LIMITS.securityGroupNameChars),
+      lengthProblem("The proxy's security group description", `egress-cli proxy of plan ${plan.name}: tcp/${port} from private sources, out tcp 80/443`, LIMITS.securityGroupDescriptionChars),
+      lengthProblem("The proxy's IAM role name", roleNameOf(plan.name, "proxy/role"), LIMITS.iamRoleNameChars),
+      lengthProblem("The proxy's instance profile name", defaultName(plan.name, "proxy/profile"), LIMITS.iamInstanceProfileNameChars),
+    ].filter((p): p is string => p !== undefined),
+    ...ids.flatMap((id) => tagProblems(`The ${id} resource`, planTags(plan, id, defaultName(plan.name, id)))),
+  ];
 }
 
 /** Strict --allow-dest-cidr / --add-dest-cidr values: IPv4 blocks inside a private range or the VPC (destinationCidrProblem). */

@@ -7,7 +7,7 @@ import { UsageError } from "../errors.js";
 import { Problems, cidrOption } from "./options.js";
 import { destCidrOptions } from "./launch-proxy.js";
 import { editDomains, validateDomains } from "../proxy/domains.js";
-import { reconfigureScript, renderSquidConfig } from "../proxy/squid.js";
+import { renderSquidConfig } from "../proxy/squid.js";
 import { squidInputFor } from "../proxy/launch.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
 import { assertNotLocked } from "../plans/lock.js";
@@ -66,11 +66,8 @@ export async function proxyAllowCommand(ctx: Context, opts: ProxyAllowOptions): 
   const conf = renderSquidConfig(squidInputFor(updated, vpcCidr));
   const session = await openSession(ctx, {}, "proxy allow");
   try {
-    const { waitRegistered, runShell, commandFailure } = await import("./proxy-ssm.js");
-    await waitRegistered(ctx, ids);
-    const results = await runShell(ctx, ids, ["set -euo pipefail", ...reconfigureScript(conf)], "egress-cli proxy allow: new squid.conf, parse, reconfigure");
-    const failed = results.filter((r) => r.status !== "Success" || r.exitCode !== 0);
-    if (failed.length) throw commandFailure("Reconfiguring squid", failed, "A config that does not parse never replaces the running one; the plan keeps the old list. Re-run after fixing, it resumes.");
+    const { pushSquidConfig } = await import("./proxy-ssm.js");
+    await pushSquidConfig(ctx, ids, conf, "proxy allow", "A config that does not parse never replaces the running one; the plan keeps the old list. Re-run after fixing, it resumes.");
     session.plan.proxy = updated;
     await session.save();
     ctx.emit({ ...base, allowDomains: next, allowDestCidrs: nextDest, changed: true }, (r) => `Allowlist on ${r.instances.join(", ")} is now: ${r.allowDomains.join(" ")}${r.allowDestCidrs.length ? `; internal destinations relayed: ${r.allowDestCidrs.join(" ")}` : ""} (in place; squid reconfigured).`);

@@ -89,7 +89,8 @@ export function renderSquidConfig(input: SquidConfigInput): string {
     input.verifySni ? `http_port ${input.port} ssl-bump tls-cert=${p.peekCert} generate-host-certificates=off` : `http_port ${input.port}`,
     "",
     `acl egress_src src ${input.allowCidrs.join(" ")}`,
-    `acl egress_dst dstdomain -n ${input.allowDomains.join(" ")}`,
+    // no domain yet (a long allowlist's first boot, delivered by Run Command): everything is denied
+    ...aclLines("egress_dst dstdomain -n", input.allowDomains),
     // destinations written as IP literals bypass a name allowlist: refuse them outright
     "acl egress_ip_literal dstdom_regex -n -i ^[0-9.]+$ ^0x[0-9a-f.x]+$ ^\\[?[0-9a-f:]*:[0-9a-f:.]*\\]?$",
     `acl egress_tls_port port ${input.upstreamPorts?.tls ?? 443}`,
@@ -106,9 +107,7 @@ export function renderSquidConfig(input: SquidConfigInput): string {
     "http_access deny !CONNECT !egress_http_port",
     "http_access deny !CONNECT !egress_http_methods",
     // names off the list are refused before any DNS lookup; listed ones are then checked by address
-    "http_access deny !egress_dst",
-    ...denyInternal,
-    "http_access allow egress_dst",
+    ...(input.allowDomains.length ? ["http_access deny !egress_dst", ...denyInternal, "http_access allow egress_dst"] : []),
     "http_access deny all",
   ];
   if (input.verifySni) {
@@ -116,9 +115,9 @@ export function renderSquidConfig(input: SquidConfigInput): string {
       "",
       "# --verify-sni: read the TLS ClientHello, tunnel only names on the list; never decrypt",
       "acl egress_step1 at_step SslBump1",
-      `acl egress_sni ssl::server_name ${input.allowDomains.join(" ")}`,
+      ...aclLines("egress_sni ssl::server_name", input.allowDomains),
       "ssl_bump peek egress_step1",
-      "ssl_bump splice egress_sni",
+      ...(input.allowDomains.length ? ["ssl_bump splice egress_sni"] : []),
       "ssl_bump terminate all",
     );
   }
@@ -137,6 +136,16 @@ export function renderSquidConfig(input: SquidConfigInput): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** Values per acl line: Squid adds the values of repeated acl lines of one name, and short lines keep a long list in parts that fit a Run Command. */
+const ACL_VALUES_PER_LINE = 40;
+
+/** `acl <head> values…` in lines of at most ACL_VALUES_PER_LINE values (none for no values). */
+function aclLines(head: string, values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; i += ACL_VALUES_PER_LINE) out.push(`acl ${head} ${values.slice(i, i + ACL_VALUES_PER_LINE).join(" ")}`);
+  return out;
 }
 
 /** Whether IPv4 or IPv6 block `inner` lies within `outer` (same family). */
@@ -162,18 +171,57 @@ export function reconfigureScript(conf: string): string[] {
     `cat > ${SQUID_CONF_PATH}.new <<'${CONF_EOF}'`,
     ...conf.replace(/\n$/, "").split("\n"),
     CONF_EOF,
-    `squid -k parse -f ${SQUID_CONF_PATH}.new`,
-    `mv ${SQUID_CONF_PATH}.new ${SQUID_CONF_PATH}`,
-    "squid -k reconfigure",
-    "systemctl is-active squid",
+    ...applyNewConfig,
   ];
 }
 
+const applyNewConfig = [`squid -k parse -f ${SQUID_CONF_PATH}.new`, `mv ${SQUID_CONF_PATH}.new ${SQUID_CONF_PATH}`, "squid -k reconfigure", "systemctl is-active squid"];
+
+/**
+ * Run Command: an SSM document's content with the parameters given at run time is at most 64 KB;
+ * AWS-RunShellScript itself takes about 2 KB. One command's script (its `commands`, JSON-encoded) is kept
+ * under this; a longer config is sent in parts.
+ */
+export const RUN_COMMAND_SCRIPT_MAX_BYTES = 48 * 1024;
+
+/** The JSON size of a script as the `commands` parameter of SendCommand. */
+export const scriptBytes = (commands: string[]) => Buffer.byteLength(JSON.stringify(commands), "utf8");
+
+/**
+ * The Run Command scripts that install `conf` on a running proxy, in order: one (reconfigureScript)
+ * when it fits a command; otherwise the config is appended to squid.conf.part in parts and the last
+ * script moves it to squid.conf.new and applies it (parse, replace, reconfigure). A part-way failure
+ * or a crash leaves the running config alone; the next push starts the part file afresh. Each script
+ * first waits for cloud-init: at launch the agent may register before the user data has finished.
+ */
+export function configPushScripts(conf: string, max = RUN_COMMAND_SCRIPT_MAX_BYTES): string[][] {
+  const head = ["set -euo pipefail", "cloud-init status --wait || true"];
+  const whole = [...head, ...reconfigureScript(conf)];
+  if (scriptBytes(whole) <= max) return [whole];
+  const part = `${SQUID_CONF_PATH}.part`;
+  const scripts: string[][] = [];
+  let chunk: string[] = [];
+  const open = () => [...head, ...(scripts.length ? [] : [`rm -f ${part}`]), `cat >> ${part} <<'${CONF_EOF}'`];
+  const flush = () => {
+    scripts.push([...open(), ...chunk, CONF_EOF]);
+    chunk = [];
+  };
+  for (const line of conf.replace(/\n$/, "").split("\n")) {
+    if (scriptBytes([...open(), ...chunk, line, CONF_EOF]) > max && chunk.length) flush();
+    if (scriptBytes([...open(), line, CONF_EOF]) > max) throw new Error(`internal: a config line of ${line.length} characters does not fit one Run Command`);
+    chunk.push(line);
+  }
+  if (chunk.length) flush();
+  scripts.push([...head, `cp ${SQUID_CONF_PATH} ${SQUID_CONF_PATH}.previous`, `mv ${part} ${SQUID_CONF_PATH}.new`, ...applyNewConfig]);
+  return scripts;
+}
+
 /** The user data (bash, cloud-init) that installs Squid on Amazon Linux 2023 and starts it with conf. */
-export function renderUserData(conf: string, opts: { verifySni: boolean }): string {
+export function renderUserData(conf: string, opts: { verifySni: boolean; allowlistByRunCommand?: boolean }): string {
   return [
     "#!/bin/bash",
     "# Bootstrap of the egress proxy made by egress-cli (Amazon Linux 2023)",
+    ...(opts.allowlistByRunCommand ? ["# The allowlist is too long for user data: squid starts denying everything; egress-cli sends the full config by SSM Run Command"] : []),
     "set -euo pipefail",
     "dnf install -y squid",
     ...(opts.verifySni
