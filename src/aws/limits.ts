@@ -51,3 +51,20 @@ export function ruleCountProblems(what: string, inbound: number, outbound: numbe
   if (outbound > LIMITS.outboundRulesPerGroup) out.push(`${what} would need ${outbound} outbound rules; a security group holds ${LIMITS.outboundRulesPerGroup} outbound rules (default quota).`);
   return out;
 }
+
+/** Endpoints a command would add against the per-VPC (interface) and per-Region (gateway) quotas. */
+export function endpointQuotaProblems(o: { vpcId: string; region: string; interfaceInVpc: number; newInterface: number; gatewayInRegion: number; newGateway: number }): string[] {
+  const out: string[] = [];
+  if (o.newInterface && o.interfaceInVpc + o.newInterface > LIMITS.interfaceEndpointsPerVpc)
+    out.push(`${o.vpcId} has ${o.interfaceInVpc} interface endpoints; ${o.newInterface} more would pass the quota of ${LIMITS.interfaceEndpointsPerVpc} per VPC (default).`);
+  if (o.newGateway && o.gatewayInRegion + o.newGateway > LIMITS.gatewayEndpointsPerRegion)
+    out.push(`${o.region} has ${o.gatewayInRegion} gateway endpoints; ${o.newGateway} more would pass the quota of ${LIMITS.gatewayEndpointsPerRegion} per Region (default).`);
+  return out;
+}
+
+/** Route tables that would hold more routes than the quota once `adding` routes are added to each. */
+export function routeCountProblems(tables: ReadonlyArray<{ id: string; routes: number; adding: number }>): string[] {
+  return tables
+    .filter((t) => t.adding && t.routes + t.adding > LIMITS.routesPerTable)
+    .map((t) => `Route table ${t.id} holds ${t.routes} routes; ${t.adding} more would pass the quota of ${LIMITS.routesPerTable} per route table (default).`);
+}
