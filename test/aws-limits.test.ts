@@ -54,3 +54,20 @@ test("sandbox: a security group takes 60 inbound rules, the 61st is RulesPerSecu
   await sandbox.call("ec2", "AuthorizeSecurityGroupIngress", { GroupId: g, IpPermissions: Array.from({ length: 60 }, (_, i) => perm(i)) }, "us-east-1");
   await assert.rejects(sandbox.call("ec2", "AuthorizeSecurityGroupIngress", { GroupId: g, IpPermissions: [perm(60)] }, "us-east-1"), (e: any) => e.name === "RulesPerSecurityGroupLimitExceeded");
 });
+
+test("add-nat on a private route table already holding 50 routes: refused (exit 2) before the Elastic IP and the NAT gateway are made", async () => {
+  const cwd = tempDir();
+  const file = path.join(cwd, ".egress", "sandbox.json");
+  const sandbox = await openSandbox(file);
+  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env: cleanEnv(), sandbox });
+  assert.equal((await run("create-vpc", "--name", "limnat", "--cidr", "10.0.0.0/16", "--azs", "1")).code, 0);
+  const r = sandbox.state().regions["us-east-1"] as any;
+  const table = Object.values<any>(r.routeTables).find((t) => t.Tags?.some((x: any) => x.Key === "egress-cli:step" && x.Value.startsWith("route-table/private/")));
+  const igw = Object.values<any>(r.internetGateways).find((g) => g.VpcId === table.VpcId).InternetGatewayId;
+  for (let i = table.Routes.length; i < 50; i++) await sandbox.call("ec2", "CreateRoute", { RouteTableId: table.RouteTableId, DestinationCidrBlock: `192.168.${i}.0/24`, GatewayId: igw }, "us-east-1");
+  const before = sandbox.stats().mutatingCalls;
+  const refused = await run("add-nat");
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`${table.RouteTableId} holds 50 routes; 1 more would pass the quota of 50`));
+  assert.equal(sandbox.stats().mutatingCalls, before, "no Elastic IP, no NAT gateway");
+});
