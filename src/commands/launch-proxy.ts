@@ -75,7 +75,11 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
   const vpcCidr = plan?.resources.vpc?.cidr;
   if (plan && !vpcCidr) problems.add("The plan has no VPC CIDR to admit: launch-proxy runs on a plan made by create-vpc or import.");
   const destCidrs = await destCidrOptions(problems, "allow-dest-cidr", opts.allowDestCidr, vpcCidr);
-  if (plan) for (const p of proxyLimitProblems(plan, port ?? 3128, cidrs.filter((c) => c !== vpcCidr).length)) problems.add(p, "Admit fewer, wider source ranges (one /16 instead of many /24s).");
+  if (plan) {
+    const extra = cidrs.filter((c) => c !== vpcCidr).length;
+    for (const p of ruleCountProblems(`The proxy's group (tcp/${port ?? 3128} from the VPC and ${extra} --allow-cidr)`, 1 + extra, PROXY_EGRESS_PORTS.length)) problems.add(p, "Admit fewer, wider source ranges (one /16 instead of many /24s).");
+    for (const p of proxyNameProblems(plan, port ?? 3128)) problems.add(p);
+  }
   problems.throwIfAny();
 
   const settings: ProxySettings = { port: port!, allowDomains: domains, allowCidrs: cidrs, ...(destCidrs.length ? { allowDestCidrs: destCidrs } : {}), verifySni: opts.verifySni === true, instanceType, perAz: opts.perAz === true, skipVerify: opts.skipVerify === true };
@@ -172,23 +176,25 @@ function refuseChangedProxy(plan: Plan, want: ProxySettings, subnetIds: string[]
 }
 
 /**
- * AWS limits of what proxySteps creates, known before any call: the group's inbound rules (the VPC and
- * each --allow-cidr) and outbound rules, the names and descriptions, every resource's tags. The user data
- * needs none: one too long for EC2 boots a deny-all config and the full one follows by Run Command.
+ * AWS limits of the names, descriptions and tags proxySteps gives (the group's rules are counted by the
+ * caller), known before any call. The user data needs no refusal: one too long for EC2 boots a deny-all
+ * config and the full one follows by Run Command.
  */
-function proxyLimitProblems(plan: Plan, port: number, extraSources: number): string[] {
-  const ids = ["proxy/role", "proxy/profile", "proxy/sg", "proxy/instance"];
+function proxyNameProblems(plan: Plan, port: number): string[] {
+  const ids = ["proxy/role", "proxy/profile", "proxy/sg", "proxy/<az>/instance"];
   return [
-    ...ruleCountProblems(`The proxy's group (tcp/${port} from the VPC and ${extraSources} --allow-cidr)`, 1 + extraSources, PROXY_EGRESS_PORTS.length),
     ...[
-      lengthProblem("The proxy's security group name", `${plan.name}-proxy`, LIMITS.securityGroupNameChars),
-      lengthProblem("The proxy's security group description", `egress-cli proxy of plan ${plan.name}: tcp/${port} from private sources, out tcp 80/443`, LIMITS.securityGroupDescriptionChars),
+      lengthProblem("The proxy's security group name", proxyGroupName(plan.name), LIMITS.securityGroupNameChars),
+      lengthProblem("The proxy's security group description", proxyGroupDescription(plan.name, port), LIMITS.securityGroupDescriptionChars),
       lengthProblem("The proxy's IAM role name", roleNameOf(plan.name, "proxy/role"), LIMITS.iamRoleNameChars),
       lengthProblem("The proxy's instance profile name", defaultName(plan.name, "proxy/profile"), LIMITS.iamInstanceProfileNameChars),
     ].filter((p): p is string => p !== undefined),
     ...ids.flatMap((id) => tagProblems(`The ${id} resource`, planTags(plan, id, defaultName(plan.name, id)))),
   ];
 }
+
+const proxyGroupName = (planName: string) => `${planName}-proxy`;
+const proxyGroupDescription = (planName: string, port: number) => `egress-cli proxy of plan ${planName}: tcp/${port} from private sources, out tcp 80/443`;
 
 /** Strict --allow-dest-cidr / --add-dest-cidr values: IPv4 blocks inside a private range or the VPC (destinationCidrProblem). */
 export async function destCidrOptions(problems: Problems, flag: string, raws: string[] | undefined, vpcCidr: string | undefined): Promise<string[]> {
@@ -286,7 +292,7 @@ export function proxySteps(plan: Plan, s: ProxySettings, subnets: ChosenSubnet[]
     iamRoleStep({ id: "proxy/role", label: "IAM role of the proxy (trusted by EC2)", trustPolicy: EC2_TRUST_POLICY, description: `egress-cli proxy of plan ${plan.name}: SSM agent only` }),
     { ...rolePolicyAttachmentStep({ id: "proxy/role/ssm-core", roleName: roleNameOf(plan.name, "proxy/role"), policyArn: SSM_CORE_POLICY_ARN }), dependsOn: ["proxy/role"] },
     instanceProfileStep({ id: "proxy/profile", roleStep: "proxy/role" }),
-    securityGroupStep({ id: "proxy/sg", groupName: `${plan.name}-proxy`, description: `egress-cli proxy of plan ${plan.name}: tcp/${s.port} from private sources, out tcp 80/443`, label: "proxy security group", revokeDefaultEgress: true }),
+    securityGroupStep({ id: "proxy/sg", groupName: proxyGroupName(plan.name), description: proxyGroupDescription(plan.name, s.port), label: "proxy security group", revokeDefaultEgress: true }),
   ];
   [vpcCidr, ...s.allowCidrs.filter((c) => c !== vpcCidr)].forEach((cidr, n) =>
     steps.push(ingressRuleStep({ id: `proxy/sg/ingress/${n}`, groupStep: "proxy/sg", port: s.port, source: { kind: "cidr", cidr, label: n === 0 ? "the VPC" : "--allow-cidr" } })),
