@@ -192,6 +192,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .description("an egress proxy (Squid, domain allowlist) in the plan's private subnets, managed through SSM only (no key, no public IP)")
     .option("--allow-domain <pattern>", "[required] destination allowed, Squid dstdomain style (.example.com = it and its subdomains); repeat", collect)
     .option("--allow-cidr <cidr>", "private source range admitted besides the VPC's CIDR; repeat", collect)
+    .option("--allow-dest-cidr <cidr>", "private destination range relayed after all (loopback, link-local, private ranges and the VPC's CIDR are denied by address); repeat", collect)
     .option("--port <port>", "proxy port (default: 3128)")
     .option("--instance-type <type>", "instance type (default: t3.micro)")
     .option("--per-az", "one proxy per AZ")
@@ -207,6 +208,8 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .description("change the proxies' domain allowlist in place (SSM Run Command: write, squid -k parse, reconfigure)")
     .option("--add <pattern>", "domain to allow, Squid dstdomain style; repeat", collect)
     .option("--remove <pattern>", "domain to stop allowing; repeat", collect)
+    .option("--add-dest-cidr <cidr>", "private destination range to relay after all (see launch-proxy --allow-dest-cidr); repeat", collect)
+    .option("--remove-dest-cidr <cidr>", "destination range to stop relaying; repeat", collect)
     .action(lazy("proxy allow", async () => (await import("./commands/proxy-allow.js")).proxyAllowCommand));
 
   program

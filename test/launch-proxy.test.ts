@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
 import { checkSquidConfig } from "../src/proxy/squid.js";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { Sandbox } from "../src/sandbox/index.js";
 
 async function withPlan() {
@@ -304,4 +305,140 @@ test("launch-proxy --subnets ID --instance-type t4g.micro: one proxy in that sub
   assert.equal(i.Architecture, "arm64");
   assert.equal(i.ImageId, r.json().imageId);
   assert.equal(planOf(cwd).resources["proxy/us-east-1b/instance"].id, i.InstanceId);
+});
+
+// ---------- issue 19: internal destinations (--allow-dest-cidr), a locked plan ----------
+
+test("launch-proxy denies internal destinations by address; --allow-dest-cidr opens a private range only (strict: loopback, link-local, public, malformed refused at once)", async () => {
+  const { run, sandbox } = await withPlan();
+  const before = sandbox.stats().mutatingCalls;
+  const bad = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--allow-dest-cidr", "127.0.0.0/8", "--allow-dest-cidr", "169.254.169.254/32", "--allow-dest-cidr", "8.8.8.0/24", "--allow-dest-cidr", "10.1.0.0/16x", "--allow-dest-cidr", "10.2.0.1/16", "--print-config");
+  assert.equal(bad.code, 2);
+  for (const m of ["127.0.0.0/8 overlaps", "169.254.169.254/32 overlaps", "8.8.8.0/24 is not inside a private range", "10.1.0.0/16x", "host bits"]) assert.ok(bad.stderr.includes(m), `${m} in ${bad.stderr}`);
+  const plain = (await run("launch-proxy", "--allow-domain", "api.vendor.io", "--print-config", "--json")).json().squidConf as string;
+  for (const rule of ["http_access deny to_localhost", "http_access deny egress_to_loopback", "http_access deny egress_to_linklocal", "http_access deny egress_to_private", "http_access deny !CONNECT !egress_http_methods"]) assert.ok(plain.split("\n").includes(rule), rule);
+  const opened = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--allow-dest-cidr", "10.20.0.0/16", "--print-config", "--json");
+  assert.equal(opened.code, 0, opened.stderr);
+  assert.match(opened.json().squidConf, /^acl egress_dst_allowed dst 10\.20\.0\.0\/16$/m);
+  assert.match(opened.json().squidConf, /^http_access deny egress_to_private !egress_dst_allowed$/m);
+  assert.match(opened.json().squidConf, /^http_access deny egress_to_linklocal$/m);
+  assert.deepEqual(checkSquidConfig(opened.json().squidConf), []);
+  assert.equal(sandbox.stats().mutatingCalls, before);
+});
+
+test("proxy allow --add-dest-cidr/--remove-dest-cidr change the relayed internal ranges in place; the plan records them; bad values refused", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const r = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--allow-dest-cidr", "10.20.0.0/16", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(planOf(cwd).proxy.allowDestCidrs, ["10.20.0.0/16"]);
+  const [id] = r.json().proxies.map((p: any) => p.instanceId);
+  const conf = () => region(sandbox).ext.instances[id]._host.files["/etc/squid/squid.conf"] as string;
+  assert.match(conf(), /^acl egress_dst_allowed dst 10\.20\.0\.0\/16$/m);
+  // a relaunch asking for other internal ranges is pointed at proxy allow
+  const relaunch = await run("launch-proxy", "--allow-domain", "api.vendor.io");
+  assert.equal(relaunch.code, 2);
+  assert.match(relaunch.stderr, /--add-dest-cidr/);
+  const before = sandbox.stats().mutatingCalls;
+  for (const args of [["--add-dest-cidr", "169.254.0.0/16"], ["--add-dest-cidr", "1.2.3.0/24"], ["--remove-dest-cidr", "10.99.0.0/16"], ["--add-dest-cidr", " "]]) {
+    const bad = await run("proxy", "allow", ...args);
+    assert.equal(bad.code, 2, `${args.join(" ")}: ${bad.stderr}`);
+  }
+  assert.equal(sandbox.stats().mutatingCalls, before, "refusals change nothing");
+  const a = await run("proxy", "allow", "--add-dest-cidr", "192.168.5.0/24", "--remove-dest-cidr", "10.20.0.0/16", "--json");
+  assert.equal(a.code, 0, a.stderr);
+  assert.deepEqual(a.json().allowDestCidrs, ["192.168.5.0/24"]);
+  assert.deepEqual(planOf(cwd).proxy.allowDestCidrs, ["192.168.5.0/24"]);
+  assert.match(conf(), /^acl egress_dst_allowed dst 192\.168\.5\.0\/24$/m);
+  const b = await run("proxy", "allow", "--remove-dest-cidr", "192.168.5.0/24", "--json");
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(planOf(cwd).proxy.allowDestCidrs, undefined);
+  assert.doesNotMatch(conf(), /egress_dst_allowed/);
+  assert.match(conf(), /^http_access deny egress_to_private$/m);
+});
+
+test("launch-proxy and proxy allow on a plan another live run holds: exit 5 before the input is judged (even bad input), nothing called", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const lock = path.join(cwd, "egress-plan.json.lock");
+  writeFileSync(lock, JSON.stringify({ pid: process.ppid /* a live process that is not this run */, hostname: hostname(), startedAt: new Date().toISOString(), command: "add-nat", token: "other" }));
+  const before = sandbox.stats().mutatingCalls;
+  for (const args of [["launch-proxy", "--allow-domain", "api.vendor.io"], ["launch-proxy", "--allow-domain", "*.bad", "--port", "0"], ["launch-proxy"], ["proxy", "allow", "--add", "x.io"], ["proxy", "allow"], ["proxy", "allow", "--add", "*.bad"]]) {
+    const r = await run(...args);
+    assert.equal(r.code, 5, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /locked by another egress-cli run/);
+  }
+  assert.equal(sandbox.stats().mutatingCalls, before);
+  rmSync(lock);
+  assert.equal((await run("launch-proxy")).code, 2, "unlocked: the input is judged");
+});
+
+// ---------- issue 19: AWS limits known before the first call; a long allowlist by Run Command ----------
+
+/** 800 distinct, non-overlapping names of ~50 characters: 40 KB of allowlist, 80 KB with --verify-sni. */
+const LONG_LIST = Array.from({ length: 800 }, (_, i) => `service-${String(i).padStart(3, "0")}.api.some-long-vendor-name-${i % 7}.example.net`);
+
+test("launch-proxy with 800 --allow-domain: the user data stays under EC2's 16 KB (squid boots denying everything), the full config follows by Run Command in parts; verified; a lost config is sent again on re-run", async () => {
+  const { cwd, run, sandbox } = await egressVpc();
+  const printed = await run("launch-proxy", ...LONG_LIST.flatMap((d) => ["--allow-domain", d]), "--verify-sni", "--print-config", "--json");
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.equal(printed.json().allowlistDelivery, "run-command");
+  assert.ok(Buffer.byteLength(printed.json().userData) <= 16_384, `${Buffer.byteLength(printed.json().userData)} bytes of user data`);
+  assert.doesNotMatch(printed.json().userData, /service-000/, "the user data holds no allowlist");
+  assert.match(printed.json().userData, /^http_access deny all$/m);
+
+  const sent = () => Object.values<any>(region(sandbox).ext.ssm?.commands ?? {}).length;
+  const r = await run("launch-proxy", ...LONG_LIST.flatMap((d) => ["--allow-domain", d]), "--verify-sni", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().allowlistDelivery, "run-command");
+  assert.equal(r.json().verified, "ok");
+  const [id] = r.json().proxies.map((p: any) => p.instanceId);
+  const inst = region(sandbox).ext.instances[id];
+  assert.ok(Buffer.from(inst._userData, "base64").length <= 16_384);
+  const conf = () => region(sandbox).ext.instances[id]._host.files["/etc/squid/squid.conf"] as string;
+  assert.equal(conf(), printed.json().squidConf, "the instance runs the full config");
+  assert.equal(inst._host.files["/etc/squid/squid.conf.part"], undefined);
+  const commands = Object.values<any>(region(sandbox).ext.ssm.commands);
+  assert.ok(commands.length >= 3, `${commands.length} Run Commands: the config in parts, then the check`);
+  for (const c of commands) assert.ok(Buffer.byteLength(JSON.stringify(c.Parameters)) + 2048 <= 65_536, "each command within the 64 KB document quota");
+  assert.deepEqual(planOf(cwd).proxy.allowDomains, LONG_LIST);
+
+  // as after a crash between the launch and the push: the proxy still runs the boot config; the re-run sends it again
+  await sandbox.call("ssm", "SendCommand", { DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands: ["cat > /etc/squid/squid.conf <<'X'", "http_port 3128", "http_access deny all", "X"] } }, R);
+  assert.doesNotMatch(conf(), /service-000/);
+  const before = sent();
+  const again = await run("launch-proxy", ...LONG_LIST.flatMap((d) => ["--allow-domain", d]), "--verify-sni", "--json");
+  assert.equal(again.code, 0, again.stderr);
+  assert.ok(Object.values(again.json().steps).every((o) => o === "exists"), "nothing created again");
+  assert.ok(sent() > before);
+  assert.equal(conf(), printed.json().squidConf);
+
+  // proxy allow on the long list: sent in parts too
+  const allowed = await run("proxy", "allow", "--add", "late.vendor.io", "--json");
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.match(conf(), /^acl egress_dst dstdomain -n (.* )?late\.vendor\.io$/m);
+});
+
+test("a long allowlist with --skip-verify is refused before any call (its config needs Run Command); more --allow-cidr than a group's 60 inbound rules too", async () => {
+  const { run, sandbox } = await egressVpc({ nat: true });
+  const before = sandbox.stats().mutatingCalls;
+  const r = await run("launch-proxy", ...LONG_LIST.flatMap((d) => ["--allow-domain", d]), "--skip-verify");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /16384/);
+  assert.match(r.stderr, /--skip-verify/);
+  const cidrs = Array.from({ length: 60 }, (_, i) => `10.${100 + Math.floor(i / 50)}.${(i % 50) * 4}.0/22`);
+  const many = await run("launch-proxy", "--allow-domain", "api.vendor.io", ...cidrs.flatMap((c) => ["--allow-cidr", c]));
+  assert.equal(many.code, 2, many.stderr);
+  assert.match(many.stderr, /60 inbound rules/);
+  assert.equal(sandbox.stats().mutatingCalls, before, "nothing created");
+});
+
+test("sandbox SendCommand: parameters that with the document exceed 64 KB are refused (InvalidParameters), nothing runs", async () => {
+  const { run, sandbox } = await egressVpc();
+  const r = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const [id] = r.json().proxies.map((p: any) => p.instanceId);
+  const before = Object.keys(region(sandbox).ext.ssm.commands).length;
+  await assert.rejects(sandbox.call("ssm", "SendCommand", { DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands: ["echo " + "x".repeat(63 * 1024)] } }, R), (e: any) => e.name === "InvalidParameters" && /64 KB/.test(e.message));
+  assert.equal(Object.keys(region(sandbox).ext.ssm.commands).length, before);
+  // just under: accepted
+  await sandbox.call("ssm", "SendCommand", { DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands: ["echo " + "x".repeat(60 * 1024)] } }, R);
 });

@@ -49,6 +49,8 @@ async function freePort(): Promise<number> {
 }
 
 let upstream: { tls: number; http: number } | undefined;
+/** Connections the origins accepted: a refused request must add none. */
+const upstreamHits = { tls: 0, http: 0 };
 let peekCert = "";
 
 async function startUpstreams() {
@@ -64,6 +66,8 @@ async function startUpstreams() {
     s.end("HTTP/1.1 200 OK\r\ncontent-length: 9\r\nconnection: close\r\n\r\ntls-hello");
   });
   const h = http.createServer((_req, res) => res.end("http-hello"));
+  t.on("connection", () => upstreamHits.tls++);
+  h.on("connection", () => upstreamHits.http++);
   servers.push(t, h);
   await new Promise<void>((r) => t.listen(0, "127.0.0.1", r));
   await new Promise<void>((r) => h.listen(0, "127.0.0.1", r));
@@ -77,6 +81,8 @@ function configFor(name: string, over: Partial<SquidConfigInput>): { file: strin
     port: 3128,
     allowDomains: ALLOW,
     allowCidrs: ["127.0.0.0/8"],
+    // the test's origins listen on loopback, which the proxy denies as a destination unless allowed
+    allowDestinations: ["127.0.0.0/8"],
     verifySni: false,
     upstreamPorts: upstream,
     paths: { accessLog: path.join(dir, `${name}-access.log`), cacheLog: path.join(dir, `${name}-cache.log`), pidFile: path.join(dir, `${name}.pid`), peekCert, hostsFile: path.join(dir, "hosts") },
@@ -143,9 +149,9 @@ function tlsThrough(socket: net.Socket, servername: string): Promise<string> {
   });
 }
 
-function httpGet(proxyPort: number, url: string): Promise<{ status: number; body: string }> {
+function httpGet(proxyPort: number, url: string, method = "GET"): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: "127.0.0.1", port: proxyPort, method: "GET", path: url, headers: { host: new URL(url).host } }, (res) => {
+    const req = http.request({ host: "127.0.0.1", port: proxyPort, method, path: url, headers: { host: new URL(url).host } }, (res) => {
       let body = "";
       res.on("data", (d) => (body += d));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
@@ -173,6 +179,55 @@ test("real Squid: allowed names tunnelled, other names and IP literals 403, only
   assert.equal((await httpGet(sq.port, `http://evil.test:${up.http}/`)).status, 403);
   assert.equal((await httpGet(sq.port, `http://127.0.0.1:${up.http}/`)).status, 403);
   assert.equal((await httpGet(sq.port, `http://example.com:${up.tls}/`)).status, 403, "plain HTTP only to the HTTP port");
+  sq.child.kill("SIGKILL");
+});
+
+test("real Squid: an allowed name resolving to 127.0.0.1 or 169.254.169.254 (the metadata service) is refused by address, PUT included", { skip }, async () => {
+  const up = await startUpstreams();
+  // the allowed names point at loopback and at the instance metadata service
+  const hosts = path.join(dir, "internal-hosts");
+  writeFileSync(hosts, ["127.0.0.1 api.vendor.io", "169.254.169.254 www.example.com", "127.0.0.1 example.com"].join("\n") + "\n");
+  const paths = (name: string) => ({ accessLog: path.join(dir, `${name}-access.log`), cacheLog: path.join(dir, `${name}-cache.log`), pidFile: path.join(dir, `${name}.pid`), peekCert, hostsFile: hosts });
+  // the generated config denies these destinations by address before any connection: checked on the
+  // text first, so a config without the rule never makes Squid connect to 169.254.169.254
+  const conf = configFor("internal", { allowDestinations: [], paths: paths("internal") }).text;
+  assert.match(conf, /^acl egress_to_loopback dst .*127\.0\.0\.0\/8/m);
+  assert.match(conf, /^acl egress_to_linklocal dst 169\.254\.0\.0\/16/m);
+  assert.match(conf, /^http_access deny egress_to_linklocal$/m);
+  assert.ok(conf.indexOf("http_access deny egress_to_linklocal") < conf.indexOf("http_access allow egress_dst"));
+
+  const sq = await startSquid("internal", { allowDestinations: [], paths: paths("internal") });
+  const before = { ...upstreamHits };
+  for (const target of [`api.vendor.io:${up.tls}`, `www.example.com:${up.tls}`]) {
+    const r = await connect(sq.port, target);
+    r.socket.destroy();
+    assert.equal(r.status, 403, `CONNECT ${target}`);
+  }
+  for (const method of ["GET", "PUT", "POST"]) {
+    assert.equal((await httpGet(sq.port, `http://example.com:${up.http}/`, method)).status, 403, `${method} to a name on 127.0.0.1`);
+    assert.equal((await httpGet(sq.port, `http://www.example.com:${up.http}/latest/api/token`, method)).status, 403, `${method} to a name on 169.254.169.254`);
+  }
+  assert.deepEqual(upstreamHits, before, "no connection reached an origin");
+  sq.child.kill("SIGKILL");
+
+  // --allow-dest-cidr 127.0.0.0/8 opens loopback only: the metadata service stays refused
+  const open = await startSquid("internal-open", { allowDestinations: ["127.0.0.0/8"], paths: paths("internal-open") });
+  const ok = await connect(open.port, `api.vendor.io:${up.tls}`);
+  assert.equal(ok.status, 200);
+  assert.equal(await tlsThrough(ok.socket, "api.vendor.io"), "tls-hello");
+  assert.deepEqual(await httpGet(open.port, `http://example.com:${up.http}/`, "PUT"), { status: 200, body: "http-hello" });
+  const imds = await connect(open.port, `www.example.com:${up.tls}`);
+  imds.socket.destroy();
+  assert.equal(imds.status, 403);
+  assert.equal((await httpGet(open.port, `http://www.example.com:${up.http}/latest/api/token`, "PUT")).status, 403);
+  open.child.kill("SIGKILL");
+});
+
+test("real Squid: plain HTTP only with the methods an egress proxy needs", { skip }, async () => {
+  const up = await startUpstreams();
+  const sq = await startSquid("methods", {});
+  for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) assert.equal((await httpGet(sq.port, `http://example.com:${up.http}/`, method)).status, 200, method);
+  for (const method of ["TRACE", "PROPFIND", "PURGE"]) assert.equal((await httpGet(sq.port, `http://example.com:${up.http}/`, method)).status, 403, method);
   sq.child.kill("SIGKILL");
 });
 
@@ -231,7 +286,7 @@ test("real Squid: `proxy allow --add` (the command, on the sandbox) renders a co
   // what the command wrote on the instance is the plan's config as rendered for the instance
   assert.equal(written, renderSquidConfig(squidInputFor(plan.proxy, plan.resources.vpc.cidr)));
   // the same rendering for this host (loopback source, test ports and paths)
-  const next = configFor("allow", { ...sq.input, ...squidInputFor(plan.proxy, "127.0.0.0/8", { paths: sq.input.paths, upstreamPorts: up }), port: sq.port });
+  const next = configFor("allow", { ...sq.input, ...squidInputFor(plan.proxy, "127.0.0.0/8", { paths: sq.input.paths, upstreamPorts: up }), allowDestinations: ["127.0.0.0/8"], port: sq.port });
   assert.ok(squidParse(next.file).ok);
   execFileSync(SQUID, ["-k", "reconfigure", "-f", next.file]);
   let status = 0;
@@ -251,7 +306,7 @@ test("real Squid: `proxy allow --add` (the command, on the sandbox) renders a co
 
 test("real Squid agrees with the static check: generated configs parse, broken ones fail both", { skip }, async () => {
   await startUpstreams();
-  const good = [configFor("p1", {}), configFor("p2", { verifySni: true }), configFor("p3", { port: 8080, allowCidrs: ["10.0.0.0/16", "172.16.0.0/12"], allowDomains: ["a.example.org"] })];
+  const good = [configFor("p1", {}), configFor("p2", { verifySni: true }), configFor("p3", { port: 8080, allowCidrs: ["10.0.0.0/16", "172.16.0.0/12"], allowDomains: ["a.example.org"] }), configFor("p4", { allowDestinations: ["10.20.0.0/16"], vpcCidrs: ["44.1.0.0/16"] }), configFor("p5-boot", { allowDomains: [], verifySni: true })];
   for (const c of good) {
     const r = squidParse(c.file);
     assert.ok(r.ok, r.output);

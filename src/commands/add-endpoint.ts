@@ -11,7 +11,8 @@ import type { SecurityGroup, ServiceDetail } from "@aws-sdk/client-ec2";
 import { sandboxRequested, type Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError, errorCode } from "../aws/errors.js";
-import { getVpc, isLiveEndpoint, listSecurityGroups, listSubnets, listVpcEndpoints } from "../aws/ec2.js";
+import { getVpc, isLiveEndpoint, listRouteTables, listSecurityGroups, listSubnets, listVpcEndpoints } from "../aws/ec2.js";
+import { endpointQuotaProblems, routeCountProblems, ruleCountProblems } from "../aws/limits.js";
 import { kafkaMappingsOf } from "../analysis/rules/msk.js";
 import { policyProblems } from "../aws/policy-eval.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
@@ -424,6 +425,7 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
     }
   }
 
+  for (const p of await limitProblems(ec2, plan, vpcId, existing, services, privateTables.map(([step, r]) => ({ step, id: r.id! })), sources.length)) found.add(p, "Release unused endpoints or routes, or request a quota increase (Service Quotas, Amazon VPC).", "LimitExceeded");
   // VPC DNS attributes off: turned on only with consent — --enable-vpc-dns, or a yes at the terminal
   // (asked once everything else is known to be fine, so a refusal never follows a yes).
   if (dnsOff && !opts.enableVpcDns) {
@@ -552,4 +554,22 @@ async function revokeStaleIngress(ctx: Context, session: Awaited<ReturnType<type
     out.push({ service, step, source, revoked: true });
   }
   return out;
+}
+
+/**
+ * AWS quotas the new endpoints would pass (issue 19), known from reads before the first change: interface
+ * endpoints per VPC, gateway endpoints per Region, routes per private route table (a gateway endpoint adds
+ * one per table), inbound rules on an endpoint's group (one per --allow-from source).
+ */
+async function limitProblems(ec2: ReturnType<typeof ec2Api>, plan: Plan, vpcId: string, inVpc: Array<{ VpcEndpointType?: string }>, services: string[], tables: Array<{ step: string; id: string }>, sources: number): Promise<string[]> {
+  const created = (s: string) => plan.resources[`endpoint/${s}`]?.state === "created";
+  const newGateway = services.filter((s) => GATEWAY.has(s) && !created(s)).length;
+  const newInterface = services.filter((s) => !GATEWAY.has(s) && !created(s)).length;
+  const gatewayInRegion = newGateway ? (await listVpcEndpoints(ec2, [{ Name: "vpc-endpoint-type", Values: ["Gateway"] }])).filter(isLiveEndpoint).length : 0;
+  const live = newGateway && tables.length ? await listRouteTables(ec2, undefined, tables.map((t) => t.id)) : [];
+  return [
+    ...endpointQuotaProblems({ vpcId, region: plan.region, interfaceInVpc: inVpc.filter((e) => e.VpcEndpointType === "Interface").length, newInterface, gatewayInRegion, newGateway }),
+    ...routeCountProblems(live.map((t) => ({ id: t.RouteTableId!, routes: (t.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: newGateway }))),
+    ...(newInterface ? ruleCountProblems(`An endpoint's group (tcp/443 from ${sources} --allow-from source(s))`, sources, 1) : []),
+  ];
 }

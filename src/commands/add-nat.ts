@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import { classifyError } from "../aws/errors.js";
 import { effectiveRouteTable, getInternetGateway, isAttachedTo, listAddresses, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { TAG_PLAN_ID, TAG_STEP } from "../aws/tags.js";
+import { routeCountProblems } from "../aws/limits.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
 import { elasticIpKind, elasticIpStep } from "../engine/kinds/elastic-ip.js";
@@ -159,6 +160,15 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
       throw new UsageError(`Allocating ${toAllocate} Elastic IP(s) would exceed the account's limit of ${limit} in ${aws.region} (${addresses.length} allocated).`, "Release unused Elastic IPs, pass your own with --eip, use --mode single, or request a quota increase.");
     }
   }
+
+  // each private table gets a 0.0.0.0/0 route (none yet there): it must have room under the routes quota
+  const full = routeCountProblems(
+    privateRouteTables(plan).flatMap(([, rec]) => {
+      const live = tables.find((t) => t.RouteTableId === rec.id);
+      return live ? [{ id: live.RouteTableId!, routes: (live.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: live.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0") ? 0 : 1 }] : [];
+    }),
+  );
+  if (full.length) throw new UsageError(full.join(" "), "Remove unused routes from those tables (or request a quota increase) before the NAT gateways are created.", "LimitExceeded");
 
   const session = await openSession(ctx, {}, "add-nat");
   try {

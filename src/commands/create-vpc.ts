@@ -3,7 +3,8 @@
 // (0.0.0.0/0 → IGW) and one private route table per AZ, all associated and tagged.
 import { ec2Api } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
-import { UsageError } from "../errors.js";
+import { CliError, ExitCode, UsageError } from "../errors.js";
+import { rm } from "node:fs/promises";
 import { assertPlanNameFree, availabilityZones, listVpcs } from "../aws/ec2.js";
 import { layoutSubnets, pickFreeCidr, validateName, validateVpcCidr, overlaps } from "../net/cidr.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
@@ -75,7 +76,30 @@ const CreateVpcOptionsSchema = z.object({
   subnetPrefix: opt.int("subnet-prefix", 16, 28).optional(),
 });
 
+/** Runs that gave way in a same-name race try again this many times (a random pause first) before exit 2. */
+const NAME_RACE_ATTEMPTS = 3;
+
 export async function createVpcCommand(ctx: Context, raw: CreateVpcOptions): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await createVpcOnce(ctx, raw);
+    } catch (err) {
+      if (!(err instanceof NameRace) || attempt >= NAME_RACE_ATTEMPTS || ctx.signal.aborted) throw err instanceof NameRace ? err.error : err;
+      // every racer may have given way at once: pause a random while, then the name check again
+      ctx.log.warn(`${err.error.message} Trying again (${attempt + 1}/${NAME_RACE_ATTEMPTS}).`);
+      await new Promise((r) => setTimeout(r, (250 + Math.random() * 750) * attempt));
+    }
+  }
+}
+
+/** A run that gave way to another plan created with the same name at the same time (its VPC deleted, no plan file). */
+class NameRace extends Error {
+  constructor(readonly error: UsageError) {
+    super(error.message);
+  }
+}
+
+async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<number> {
   // 1. Everything that can be checked offline, every problem at once.
   const o = parseOptions(CreateVpcOptionsSchema, raw);
   const opts = raw;
@@ -131,13 +155,52 @@ export async function createVpcCommand(ctx: Context, raw: CreateVpcOptions): Pro
   try {
     session.plan.spec = { ...session.plan.spec, vpc: spec };
     await session.save();
-    const report = await runSteps(ctx, session, steps);
+    // the VPC first: the name check above is a read, and a run with the same --name in another plan
+    // file may have passed it at the same moment; the tagged VPC settles it before anything else
+    const [vpc, ...rest] = steps;
+    const first = ctx.opts.dryRun ? undefined : await runSteps(ctx, session, [vpc]);
+    if (!ctx.opts.dryRun) await claimPlanName(ctx, ec2, session, name, aws.region);
+    const report = await runSteps(ctx, session, first ? rest : steps);
+    if (first) report.outcomes = { ...first.outcomes, ...report.outcomes };
     const result = summarizeVpc(session.plan, report.outcomes, ctx.opts.dryRun, report.dryRunChecks);
     ctx.emit(result, renderCreateVpc);
     return 0;
   } finally {
     await session.close();
   }
+}
+
+/**
+ * After the plan's VPC exists (tagged with the name at creation): any other VPC carrying the same
+ * name tag means another plan took the name meanwhile. A plan holding nothing but that VPC (it has
+ * not passed this check before) gives way: it deletes its own VPC, removes its plan file and exits 2.
+ * Every racer sees the ones created before its check, so at most one goes on (possibly none, when
+ * they check at the same moment: a re-run then finds the name free). A plan past this point keeps going.
+ */
+async function claimPlanName(ctx: Context, ec2: ReturnType<typeof ec2Api>, session: import("../engine/session.js").PlanSession, name: string, region: string): Promise<void> {
+  const { TAG_PLAN, TAG_PLAN_ID, tagValue } = await import("../aws/tags.js");
+  const ours = session.plan.resources.vpc;
+  if (!ours?.id || ours.state !== "created") return;
+  if (Object.keys(session.plan.resources).some((k) => k !== "vpc")) return;
+  const named = await listVpcs(ec2, [{ Name: `tag:${TAG_PLAN}`, Values: [name] }]);
+  // the tag filter is checked here too: an endpoint that ignores it must not make every plan give way
+  const others = named.filter((v) => v.VpcId !== ours.id && tagValue(v.Tags, TAG_PLAN) === name && tagValue(v.Tags, TAG_PLAN_ID) !== session.plan.planId);
+  if (!others.length) return;
+  try {
+    await ec2.deleteVpc({ VpcId: ours.id });
+  } catch (err) {
+    throw new CliError(`Another plan named "${name}" was created in ${region} at the same time (${others.map((v) => v.VpcId).join(", ")}); deleting this run's VPC ${ours.id} failed: ${(err as Error).message}.`, ExitCode.failure, `Run egress-cli --plan ${ctx.planPath} destroy --yes, then choose another --name.`);
+  }
+  session.upsert("vpc", { ...ours, state: "deleted" });
+  await session.flush();
+  await rm(session.path, { force: true });
+  const error = new UsageError(
+    `Another plan named "${name}" was created in ${region} at the same time: ${others.map((v) => v.VpcId).join(", ")} carries ${TAG_PLAN}=${name}. This run deleted its own VPC ${ours.id} and kept no plan file.`,
+    "Choose another --name, or point --plan at that plan's file. If no other run is active, re-run: the name is free again.",
+    "PlanNameTaken",
+  );
+  // a plan file this run did not start (a resumed one) is not retried under a new identity
+  throw session.isNew ? new NameRace(error) : error;
 }
 
 export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: Record<string, string>, dryRun: boolean, dryRunChecks: unknown[]) {

@@ -12,11 +12,14 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { Problems, intOption, cidrOption, awsId, listOption } from "./options.js";
 import { validateDomains } from "../proxy/domains.js";
-import { renderSquidConfig, renderUserData } from "../proxy/squid.js";
+import { destinationCidrProblem, renderSquidConfig, renderUserData } from "../proxy/squid.js";
 import { EC2_TRUST_POLICY, PROXY_EGRESS_PORTS, SSM_CORE_POLICY_ARN, VERIFY_SCRIPT, amiParameterFor, architectureOf, proxyLaunchInput, proxyUrl, squidInputFor } from "../proxy/launch.js";
 import { RFC1918, containsCidr } from "../net/cidr.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
-import { runSteps, type StepDef } from "../engine/engine.js";
+import { assertNotLocked } from "../plans/lock.js";
+import { defaultName, runSteps, type StepDef } from "../engine/engine.js";
+import { LIMITS, lengthProblem, ruleCountProblems, tagProblems } from "../aws/limits.js";
+import { planTags } from "../aws/tags.js";
 import type { Plan, ProxySettings } from "../plans/schema.js";
 import { planSubnets, requirePlanVpc } from "../engine/kinds/views.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routesToInternetGateway } from "../net/routes.js";
@@ -32,6 +35,7 @@ import { byText } from "../order.js";
 export interface LaunchProxyOptions {
   allowDomain?: string[];
   allowCidr?: string[];
+  allowDestCidr?: string[];
   port?: string;
   instanceType?: string;
   perAz?: boolean;
@@ -43,6 +47,8 @@ export interface LaunchProxyOptions {
 
 
 export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions): Promise<number> {
+  // another run holds the plan: exit 5 before judging the input (that run may change what is valid)
+  if (!opts.printConfig && !ctx.opts.dryRun) await assertNotLocked(ctx.planPath);
   const problems = new Problems();
   const domains = opts.allowDomain ?? [];
   if (!domains.length) problems.add("launch-proxy needs at least one --allow-domain (the proxy denies everything else).", "for example --allow-domain .example.com --allow-domain api.vendor.io");
@@ -68,14 +74,30 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
   const plan = await problems.check(() => loadCheckedPlan(ctx, { offline: true }));
   const vpcCidr = plan?.resources.vpc?.cidr;
   if (plan && !vpcCidr) problems.add("The plan has no VPC CIDR to admit: launch-proxy runs on a plan made by create-vpc or import.");
+  const destCidrs = await destCidrOptions(problems, "allow-dest-cidr", opts.allowDestCidr, vpcCidr);
+  if (plan) {
+    const extra = cidrs.filter((c) => c !== vpcCidr).length;
+    for (const p of ruleCountProblems(`The proxy's group (tcp/${port ?? 3128} from the VPC and ${extra} --allow-cidr)`, 1 + extra, PROXY_EGRESS_PORTS.length)) problems.add(p, "Admit fewer, wider source ranges (one /16 instead of many /24s).");
+    for (const p of proxyNameProblems(plan, port ?? 3128)) problems.add(p);
+  }
   problems.throwIfAny();
 
-  const settings: ProxySettings = { port: port!, allowDomains: domains, allowCidrs: cidrs, verifySni: opts.verifySni === true, instanceType, perAz: opts.perAz === true, skipVerify: opts.skipVerify === true };
-  const squidConf = renderSquidConfig(squidInputFor(settings, vpcCidr!));
-  const userData = renderUserData(squidConf, { verifySni: settings.verifySni });
+  const settings: ProxySettings = { port: port!, allowDomains: domains, allowCidrs: cidrs, ...(destCidrs.length ? { allowDestCidrs: destCidrs } : {}), verifySni: opts.verifySni === true, instanceType, perAz: opts.perAz === true, skipVerify: opts.skipVerify === true };
+  const squidInput = squidInputFor(settings, vpcCidr!);
+  const squidConf = renderSquidConfig(squidInput);
+  // EC2 takes 16 KB of user data: a longer one boots squid denying everything, and the config follows by Run Command
+  const fullUserData = renderUserData(squidConf, { verifySni: settings.verifySni });
+  const allowlistDelivery = Buffer.byteLength(fullUserData, "utf8") <= LIMITS.userDataBytes ? "user-data" : "run-command";
+  const userData = allowlistDelivery === "user-data" ? fullUserData : renderUserData(renderSquidConfig({ ...squidInput, allowDomains: [] }), { verifySni: settings.verifySni, allowlistByRunCommand: true });
   if (opts.printConfig) {
-    ctx.emit({ command: "launch-proxy", printConfig: true, port: port!, allowDomains: domains, allowCidrs: [vpcCidr!, ...cidrs.filter((c) => c !== vpcCidr)], squidConf, userData }, (r) => `# ${"/etc/squid/squid.conf"}\n${r.squidConf}\n# user data\n${r.userData}`);
+    ctx.emit({ command: "launch-proxy", printConfig: true, port: port!, allowDomains: domains, allowCidrs: [vpcCidr!, ...cidrs.filter((c) => c !== vpcCidr)], allowlistDelivery, squidConf, userData }, (r) => `# ${"/etc/squid/squid.conf"}${r.allowlistDelivery === "run-command" ? " (sent by SSM Run Command after boot: the user data would exceed 16 KB)" : ""}\n${r.squidConf}\n# user data\n${r.userData}`);
     return 0;
+  }
+  if (allowlistDelivery === "run-command" && settings.skipVerify) {
+    throw new UsageError(
+      `The squid config for ${domains.length} domains makes ${Buffer.byteLength(fullUserData, "utf8")} bytes of user data; EC2 takes at most ${LIMITS.userDataBytes}. It is sent through SSM Run Command after boot, which --skip-verify rules out.`,
+      "Drop --skip-verify (the proxies must reach the SSM endpoints), or shorten the list (a .example.com pattern covers every subdomain).",
+    );
   }
   refuseChangedProxy(plan!, settings, subnetIds);
 
@@ -92,6 +114,10 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
     const report = await runSteps(ctx, session, steps);
     const proxies = proxyInstances(session.plan);
     let verified: "skipped" | "ok" = "skipped";
+    if (allowlistDelivery === "run-command" && !ctx.opts.dryRun) {
+      const { pushSquidConfig } = await import("./proxy-ssm.js");
+      await pushSquidConfig(ctx, proxies.map((p) => p.id), squidConf, "launch-proxy", "The proxies deny everything until the config is in; re-run launch-proxy with the same flags, it sends it again.");
+    }
     if (!settings.skipVerify && !ctx.opts.dryRun) {
       await verifyProxies(ctx, proxies.map((p) => p.id));
       verified = "ok";
@@ -105,6 +131,7 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
       allowDomains: settings.allowDomains,
       allowCidrs: [vpcCidr!, ...cidrs.filter((c) => c !== vpcCidr)],
       verifySni: settings.verifySni,
+      allowlistDelivery,
       imageId: ami.imageId,
       securityGroupId: session.plan.resources["proxy/sg"]?.id ?? null,
       instanceProfile: session.plan.resources["proxy/profile"]?.id ?? null,
@@ -138,11 +165,49 @@ function refuseChangedProxy(plan: Plan, want: ProxySettings, subnetIds: string[]
   }
   const differs: string[] = (["port", "instanceType", "perAz", "verifySni"] as const).filter((k) => have[k] !== want[k]);
   if (have.allowCidrs.join() !== want.allowCidrs.join()) differs.push("allowCidrs");
+  if ((have.allowDestCidrs ?? []).join() !== (want.allowDestCidrs ?? []).join()) {
+    throw new UsageError(`The plan's proxy relays to ${(have.allowDestCidrs ?? []).join(" ") || "no internal range"}; this run asks for ${(want.allowDestCidrs ?? []).join(" ") || "none"}.`, "Change it in place with egress-cli proxy allow --add-dest-cidr/--remove-dest-cidr (the instances stay).");
+  }
   const recordedSubnets = proxyInstances(plan).map((p) => p.subnetId);
   if (subnetIds.length && subnetIds.some((s) => !recordedSubnets.includes(s))) differs.push("subnets");
   if (differs.length) {
     throw new UsageError(`The plan's proxy was launched with other settings (${differs.join(", ")}): launch-proxy does not replace running proxies.`, "Re-run with the same flags to resume, or run destroy first.");
   }
+}
+
+/**
+ * AWS limits of the names, descriptions and tags proxySteps gives (the group's rules are counted by the
+ * caller), known before any call. The user data needs no refusal: one too long for EC2 boots a deny-all
+ * config and the full one follows by Run Command.
+ */
+function proxyNameProblems(plan: Plan, port: number): string[] {
+  const ids = ["proxy/role", "proxy/profile", "proxy/sg", "proxy/<az>/instance"];
+  return [
+    ...[
+      lengthProblem("The proxy's security group name", proxyGroupName(plan.name), LIMITS.securityGroupNameChars),
+      lengthProblem("The proxy's security group description", proxyGroupDescription(plan.name, port), LIMITS.securityGroupDescriptionChars),
+      lengthProblem("The proxy's IAM role name", roleNameOf(plan.name, "proxy/role"), LIMITS.iamRoleNameChars),
+      lengthProblem("The proxy's instance profile name", defaultName(plan.name, "proxy/profile"), LIMITS.iamInstanceProfileNameChars),
+    ].filter((p): p is string => p !== undefined),
+    ...ids.flatMap((id) => tagProblems(`The ${id} resource`, planTags(plan, id, defaultName(plan.name, id)))),
+  ];
+}
+
+const proxyGroupName = (planName: string) => `${planName}-proxy`;
+const proxyGroupDescription = (planName: string, port: number) => `egress-cli proxy of plan ${planName}: tcp/${port} from private sources, out tcp 80/443`;
+
+/** Strict --allow-dest-cidr / --add-dest-cidr values: IPv4 blocks inside a private range or the VPC (destinationCidrProblem). */
+export async function destCidrOptions(problems: Problems, flag: string, raws: string[] | undefined, vpcCidr: string | undefined): Promise<string[]> {
+  const out: string[] = [];
+  for (const raw of raws ?? []) {
+    const c = await problems.check(() => cidrOption(flag, raw));
+    if (c === undefined) continue;
+    const problem = destinationCidrProblem(c, vpcCidr);
+    if (problem) problems.add(`--${flag} ${c} ${problem}.`, "e.g. --" + flag + " 10.20.0.0/16 for a peered network the proxy must reach");
+    else if (out.includes(c)) problems.add(`--${flag} ${c} is given twice.`);
+    else out.push(c);
+  }
+  return out;
 }
 
 interface ChosenSubnet {
@@ -231,7 +296,7 @@ export function proxySteps(plan: Plan, s: ProxySettings, subnets: ChosenSubnet[]
     iamRoleStep({ id: "proxy/role", label: "IAM role of the proxy (trusted by EC2)", trustPolicy: EC2_TRUST_POLICY, description: `egress-cli proxy of plan ${plan.name}: SSM agent only` }),
     { ...rolePolicyAttachmentStep({ id: "proxy/role/ssm-core", roleName: roleNameOf(plan.name, "proxy/role"), policyArn: SSM_CORE_POLICY_ARN }), dependsOn: ["proxy/role"] },
     instanceProfileStep({ id: "proxy/profile", roleStep: "proxy/role" }),
-    securityGroupStep({ id: "proxy/sg", groupName: `${plan.name}-proxy`, description: `egress-cli proxy of plan ${plan.name}: tcp/${s.port} from private sources, out tcp 80/443`, label: "proxy security group" }),
+    securityGroupStep({ id: "proxy/sg", groupName: proxyGroupName(plan.name), description: proxyGroupDescription(plan.name, s.port), label: "proxy security group" }),
   ];
   [vpcCidr, ...s.allowCidrs.filter((c) => c !== vpcCidr)].forEach((cidr, n) =>
     steps.push(ingressRuleStep({ id: `proxy/sg/ingress/${n}`, groupStep: "proxy/sg", port: s.port, source: { kind: "cidr", cidr, label: n === 0 ? "the VPC" : "--allow-cidr" } })),

@@ -67,6 +67,23 @@ export async function runShell(ctx: Context, instanceIds: string[], commands: st
   return results;
 }
 
+/**
+ * Installs `conf` on every proxy through Run Command (configPushScripts: one command, or the config in
+ * parts when it exceeds what one command carries): registered first; a failure is exit 1 naming the
+ * instance, the running config left as it was.
+ */
+export async function pushSquidConfig(ctx: Context, instanceIds: string[], conf: string, what: string, hint: string): Promise<void> {
+  const { configPushScripts } = await import("../proxy/squid.js");
+  await waitRegistered(ctx, instanceIds);
+  const scripts = configPushScripts(conf);
+  for (const [n, script] of scripts.entries()) {
+    const part = scripts.length > 1 ? ` (part ${n + 1} of ${scripts.length})` : "";
+    const results = await runShell(ctx, instanceIds, script, `egress-cli ${what}: squid.conf${part}`);
+    const failed = results.filter((r) => r.status !== "Success" || r.exitCode !== 0);
+    if (failed.length) throw commandFailure(`Reconfiguring squid${part}`, failed, hint);
+  }
+}
+
 /** A failed result as an exit-1 error naming the instance and squid's own words. */
 export function commandFailure(what: string, failed: CommandResult[], hint: string): CliError {
   const lines = failed.map((f) => `${f.instanceId}: ${f.status} (exit ${f.exitCode})${f.stderr.trim() ? `: ${f.stderr.trim().split("\n").slice(0, 5).join(" | ")}` : ""}`);

@@ -137,6 +137,20 @@ export async function acquireLock(planPath: string, optionsOrCommand: AcquireOpt
   );
 }
 
+/**
+ * Throws the LockedError (exit 5) acquireLock would throw when a live run holds the plan's lock; takes
+ * nothing. For commands that validate before they lock: a locked plan is exit 5 whatever the input.
+ */
+export async function assertNotLocked(planPath: string, options: AcquireOptions = {}): Promise<void> {
+  const path = lockPathFor(planPath);
+  const raw = await readFile(path, "utf8").catch(() => undefined);
+  if (raw === undefined) return;
+  const held = parseLock(raw);
+  if (held && heldTokens.has(held.token)) return; // this process's own
+  const stale = await judge(path, raw, options.hostname ?? osHostname(), (options.now ?? (() => new Date()))(), options);
+  if (stale.live) throw stale.live;
+}
+
 /** How long a run keeps trying to take a lock that is being removed as stale. */
 const ACQUIRE_WAIT_MS = 5_000;
 /** A breaker standing this long is abandoned whoever it names (a removal takes microseconds). */

@@ -56,6 +56,7 @@ export const ProxySettingsSchema = z
     port: z.number().int().min(1).max(65535),
     allowDomains: z.array(z.string().min(1)).meta({ description: "Squid dstdomain patterns the proxy admits" }),
     allowCidrs: z.array(z.string().min(1)).meta({ description: "Source CIDRs admitted besides the VPC's own (--allow-cidr)" }),
+    allowDestCidrs: z.array(z.string().min(1)).optional().meta({ description: "Internal destination CIDRs relayed after all (--allow-dest-cidr); loopback, link-local and the other private ranges are denied" }),
     verifySni: z.boolean(),
     instanceType: z.string().min(1),
     perAz: z.boolean(),

@@ -62,12 +62,25 @@ export interface ProxySettingsLike {
   port: number;
   allowDomains: string[];
   allowCidrs: string[];
+  /** Internal destinations relayed after all (--allow-dest-cidr); absent in plans written before it existed. */
+  allowDestCidrs?: string[];
   verifySni: boolean;
 }
 
-/** The squid.conf input of a plan's proxy: the VPC's CIDR first, then the --allow-cidr sources. */
+/**
+ * The squid.conf input of a plan's proxy: sources the VPC's CIDR first, then the --allow-cidr ranges;
+ * destinations denied on loopback, link-local, private ranges and the VPC's CIDR but --allow-dest-cidr.
+ */
 export function squidInputFor(s: ProxySettingsLike, vpcCidr: string, extra: { paths?: Partial<SquidPaths>; upstreamPorts?: SquidConfigInput["upstreamPorts"] } = {}): SquidConfigInput {
-  return { port: s.port, allowDomains: s.allowDomains, allowCidrs: [vpcCidr, ...s.allowCidrs.filter((c) => c !== vpcCidr)], verifySni: s.verifySni, ...extra };
+  return {
+    port: s.port,
+    allowDomains: s.allowDomains,
+    allowCidrs: [vpcCidr, ...s.allowCidrs.filter((c) => c !== vpcCidr)],
+    vpcCidrs: [vpcCidr],
+    allowDestinations: s.allowDestCidrs ?? [],
+    verifySni: s.verifySni,
+    ...extra,
+  };
 }
 
 export const proxyUrl = (privateIp: string, port: number) => `http://${privateIp}:${port}`;

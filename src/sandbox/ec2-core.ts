@@ -501,3 +501,15 @@ export function naclView(ctx: OpContext, n: NaclRec) {
     ...tagsOut(n.Tags),
   };
 }
+
+/** Routes per route table (non-propagated): 50 by default (a quota; the sandbox holds to the default). */
+export const ROUTES_PER_TABLE = 50;
+
+/** RouteLimitExceeded when `adding` more routes would pass the quota (propagated routes do not count). */
+export function assertRouteRoom(rt: RouteTableRec, adding = 1): void {
+  const held = rt.Routes.filter((r) => (r as { Origin?: string }).Origin !== "EnableVgwRoutePropagation").length;
+  if (held + adding > ROUTES_PER_TABLE) throw awsError("RouteLimitExceeded", `The maximum number of routes has been reached for route table ${rt.RouteTableId}.`);
+}
+
+/** Inbound or outbound rules per security group: 60 by default (a quota; the sandbox holds to the default). */
+export const RULES_PER_GROUP = 60;

@@ -22,6 +22,7 @@ import {
   rulesOf,
   sgRuleView,
   sgView,
+  RULES_PER_GROUP,
 } from "./ec2-core.js";
 import { addRule } from "./ec2-network.js";
 import { newId, newMac, putEni } from "./model.js";
@@ -498,6 +499,7 @@ function authorize(egress: boolean): Handler {
       if (existing.some((e) => sameRule(e, s)) || specs.slice(0, i).some((o) => sameRule(o, s)))
         throw awsError("InvalidPermission.Duplicate", `the specified rule "${describeRule(s)}" already exists`);
     });
+    if (existing.length + specs.length > RULES_PER_GROUP) throw awsError("RulesPerSecurityGroupLimitExceeded", "The maximum number of rules per security group has been reached.");
     const tags = tagsFromSpecs(ctx.input.TagSpecifications, "security-group-rule");
     ctx.dry();
     const created = specs.map((s) => {

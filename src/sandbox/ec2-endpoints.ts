@@ -7,7 +7,7 @@ import { registerInventory } from "./inventory.js";
 import { createHash, randomBytes } from "node:crypto";
 import { lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
-import { allocPrivateIp, get, type Handler, type OpContext } from "./ec2-core.js";
+import { allocPrivateIp, assertRouteRoom, get, type Handler, type OpContext } from "./ec2-core.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
 import { latticeStore } from "./lattice.js";
 import { newId, newMac, zonesOf, type EniRec, type RegionState, type RouteTableRec, type SgRec, type SubnetRec, type Tag, type VpcRec } from "./model.js";
@@ -321,6 +321,7 @@ const CreateVpcEndpoint: Handler = (ctx) => {
     for (const t of tables) if (t.VpcId !== vpc.VpcId) throw awsError("InvalidParameter", `The route table ${t.RouteTableId} does not belong to vpc ${vpc.VpcId}`);
     const pl = prefixListId(ctx.region, entry.short);
     for (const t of tables) if (t.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+    for (const t of tables) assertRouteRoom(t);
   }
   // Reserve all interface addresses before any change (a full subnet fails the whole call).
   ctx.dry();
@@ -448,6 +449,7 @@ const ModifyVpcEndpoint: Handler = (ctx) => {
   for (const t of addRt) if (t.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The route table ${t.RouteTableId} does not belong to vpc ${e.VpcId}`);
   const pl = addRt.length ? prefixListId(ctx.region, short) : undefined;
   for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId) && t.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+  for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId)) assertRouteRoom(t);
   const addSg = addSgIds.map((id) => get<SgRec>(ctx, "sg", id, "securityGroupId"));
   for (const g of addSg) if (g.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The security group ${g.GroupId} does not belong to vpc ${e.VpcId}`);
   const groups = [...new Set([...e.Groups.filter((g) => !removeSg.includes(g)), ...addSg.map((g) => g.GroupId)])];

@@ -18,6 +18,7 @@ import {
   subnetView,
   vpcView,
   enisInSubnet,
+  assertRouteRoom,
 } from "./ec2-core.js";
 import { REGIONS, newId, zonesOf } from "./model.js";
 import type { IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec } from "./model.js";
@@ -597,6 +598,7 @@ const CreateRoute: Handler = (ctx) => {
   if (rt.Routes.some((r) => r.DestinationCidrBlock === dest))
     throw awsError("RouteAlreadyExists", `The route identified by ${dest} already exists.`);
   const route = routeTarget(ctx, rt, dest);
+  assertRouteRoom(rt);
   ctx.dry();
   rt.Routes.push(route);
   ctx.mutated();

@@ -1,6 +1,6 @@
 // What the sandbox runs on an emulated instance: user data at boot and AWS-RunShellScript commands.
 // Not a shell: a line interpreter for the few commands egress-cli's proxy scripts use (package install,
-// heredoc writes, cp/mv/rm, openssl req, squid -k parse|reconfigure, systemctl for squid, echo/set/test -f).
+// heredoc writes and appends, cloud-init status, cp/mv/rm, openssl req, squid -k parse|reconfigure, systemctl for squid, echo/set/test -f).
 // `squid -k parse` applies the same static check as the pure module (src/proxy/squid.ts). Anything else
 // exits 127 "command not emulated", so a script the sandbox cannot judge fails loudly instead of passing.
 import { checkSquidConfig, SQUID_CONF_PATH } from "../proxy/squid.js";
@@ -38,6 +38,13 @@ function run1(host: InstanceHost, w: string[], out: string[], err: string[]): nu
       return 0;
     case "test":
       if (args[0] === "-f") return host.files[args[1]] !== undefined ? 0 : 1;
+      break;
+    case "cloud-init":
+      // boot (the user data) ran to its end when the instance started
+      if (args[0] === "status") {
+        out.push("status: done");
+        return 0;
+      }
       break;
     case "dnf":
     case "yum":
@@ -156,15 +163,15 @@ export function runScript(host: InstanceHost, script: string): ShellResult {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (!line || line.startsWith("#")) continue;
-    const here = /^cat\s+>\s*(\S+)\s+<<-?\s*'?([A-Za-z_]+)'?$/.exec(line);
+    const here = /^cat\s+(>>?)\s*(\S+)\s+<<-?\s*'?([A-Za-z_]+)'?$/.exec(line);
     if (here) {
       const body: string[] = [];
       let j = i + 1;
-      while (j < lines.length && lines[j] !== here[2]) body.push(lines[j++]);
+      while (j < lines.length && lines[j] !== here[3]) body.push(lines[j++]);
       if (j >= lines.length) {
-        err.push(`bash: warning: here-document at line ${i + 1} delimited by end-of-file (wanted '${here[2]}')`);
+        err.push(`bash: warning: here-document at line ${i + 1} delimited by end-of-file (wanted '${here[3]}')`);
       }
-      host.files[here[1]] = body.join("\n") + "\n";
+      host.files[here[2]] = (here[1] === ">>" ? (host.files[here[2]] ?? "") : "") + body.join("\n") + "\n";
       i = j;
       code = 0;
       continue;

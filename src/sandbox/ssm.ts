@@ -4,7 +4,9 @@
 // registers a little after boot) and Run Command (SendCommand AWS-RunShellScript, GetCommandInvocation,
 // ListCommandInvocations) executing the script on the instance's emulated host (instance-shell.ts).
 // Deviation: the agent's network path to the SSM endpoints is not checked (any running instance with the
-// role registers). Errors as SSM names them: ParameterNotFound, InvalidInstanceId, InvalidDocument,
+// role registers). SendCommand refuses parameters that with the document exceed 64 KB (the documented
+// document quota, which "includes the content specified for input parameters at runtime"); AWS does not
+// document the error code for it, the sandbox answers InvalidParameters. Errors as SSM names them: ParameterNotFound, InvalidInstanceId, InvalidDocument,
 // InvalidParameters, InvocationDoesNotExist, ValidationException.
 import { randomUUID } from "node:crypto";
 import { awsError } from "./errors.js";
@@ -16,6 +18,8 @@ import { roleDocuments } from "./iam.js";
 import { runScript } from "./instance-shell.js";
 
 const NAT_CREATE_MS = 90_000;
+/** The size of AWS-RunShellScript's content (schema 2.2, one aws:runShellScript step), counted against the 64 KB document quota. */
+const RUN_SHELL_SCRIPT_DOCUMENT_BYTES = 2_048;
 /** The agent registers ~1 min after boot; a command takes a few seconds. Scaled like the NAT timing. */
 const REGISTER_MS = 60_000;
 const COMMAND_MS = 3_000;
@@ -168,6 +172,9 @@ const SendCommand: Handler = (ctx) => {
     throw awsError("InvalidParameters", "Parameter \"commands\" is required and must be a list of strings for document AWS-RunShellScript.");
   const unknown = Object.keys(params).filter((k) => !["commands", "workingDirectory", "executionTimeout"].includes(k));
   if (unknown.length) throw awsError("InvalidParameters", `Unrecognized parameter ${unknown.join(", ")} for document AWS-RunShellScript.`);
+  // the document's content with the parameters given at run time is at most 64 KB (AWS-RunShellScript: ~2 KB)
+  const size = RUN_SHELL_SCRIPT_DOCUMENT_BYTES + Buffer.byteLength(JSON.stringify(params), "utf8");
+  if (size > 65_536) throw awsError("InvalidParameters", `The document AWS-RunShellScript with its parameters is ${size} bytes; the size limit of a document, parameters included, is 64 KB.`);
   const online = new Set(registered(ctx).map((i) => i.InstanceId));
   const bad = (ids as string[]).filter((id) => !online.has(id));
   if (bad.length) throw awsError("InvalidInstanceId", `Instances [[${bad.join(", ")}]] not in a valid state for account ${ctx.accountId}`);
