@@ -29,10 +29,11 @@ async function deleteEni(ctx: Context, id: string): Promise<void> {
  * temporary-interface step (left by a crashed run), and marks the records deleted. Returns the ids.
  */
 export async function sweepTemporaryEnis(ctx: Context, session: Session): Promise<string[]> {
-  const { TAG_PLAN_ID, TAG_STEP } = await import("../aws/tags.js");
+  const { TAG_STEP, matchesTagFilters, planFilters } = await import("../aws/tags.js");
   const ec2 = await ec2Of(ctx);
   const plan = session.plan;
-  const tagged = await ec2.describeNetworkInterfaces({ Filters: [{ Name: `tag:${TAG_PLAN_ID}`, Values: [plan.planId] }] });
+  // The tag filter is checked on the answer too: an endpoint that ignores it must not hand us others' interfaces.
+  const tagged = (await ec2.describeNetworkInterfaces({ Filters: planFilters(plan) })).filter((e) => matchesTagFilters(e.TagSet, planFilters(plan)));
   const found = new Map<string, string>(); // id → step
   for (const e of tagged) {
     const step = e.TagSet?.find((t) => t.Key === TAG_STEP)?.Value;

@@ -176,7 +176,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
   const kinds = await kindsFor(resources, ids);
   const report: UndoReport = { deleted: [] };
   const refused: CliError[] = [];
-  const { failure } = await runDag({
+  const { failure, notRun } = await runDag({
     ids,
     waits: (id, open) => [...open].some((o) => o !== id && mustWait(resources, kinds, id, o)),
     limit: ctx.concurrency,
@@ -190,7 +190,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
       try {
         const owner = await k.owner(rctx, view, session.plan);
         if ("ours" in owner && !owner.ours) {
-          const err = notOursError(id, rec.kind, rec.id, owner.found);
+          const err = notOursError(id, rec.kind, rec.id, owner.found, { orphan: rec.attrs?.orphan === true });
           refused.push(err);
           session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: err.message });
           throw err;
@@ -213,7 +213,15 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
   if (failure && !(failure instanceof CliError && failure.code === "NotOwned")) throw failure;
   if (ctx.signal.aborted) throw new Interrupted();
   if (refused.length) {
-    throw new CliError(refused.map((e) => e.message).join("\n"), ExitCode.failure, refused[0].hint, "NotOwned");
+    // Every record left undeleted is named: the refused ones, and those that had to wait for them
+    // (a plan's own endpoint waiting on a refused group is a failure too, not a silent leftover).
+    const waited = notRun.filter((id) => resources[id]?.state !== "deleted");
+    const lines = [
+      ...refused.map((e) => e.message),
+      ...(waited.length ? [`Left undeleted because they must go after the above: ${waited.map((id) => `${resources[id].kind} ${resources[id].id ?? ""} (${id})`.replace("  ", " ")).join(", ")}.`] : []),
+      `${report.deleted.length} resource(s) deleted, ${refused.length + waited.length} left undeleted; re-run once the above is resolved.`,
+    ];
+    throw new CliError(lines.join("\n"), ExitCode.failure, refused[0].hint, "NotOwned");
   }
   return report;
 }
