@@ -143,6 +143,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   program
     .command("destroy")
     .description("delete everything the plan owns, in reverse order (imported resources and your EIPs are kept)")
+    .option("--forget-missing", "a plan from before per-resource regions whose VPCs are all missing: delete what is left and forget the rest (else exit 2)")
     .action(lazy("destroy", async () => (await import("./commands/destroy.js")).destroyCommand));
 
   program

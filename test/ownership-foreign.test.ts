@@ -96,3 +96,70 @@ test("destroy names every record it left undeleted: the refused one and those th
   assert.match(d.stderr, /\d+ resource\(s\) deleted, \d+ left undeleted/);
   assert.doesNotMatch(d.stderr, /The plan file names a resource/);
 });
+
+// ---------- item 1: destroy looking in the wrong region ----------
+
+/** create-vpc + add-nat in us-east-1, then the plan file's region field edited to eu-west-1. */
+async function planInWrongRegion(opts: { legacy: boolean }) {
+  const s = await exampleSandbox();
+  assert.equal((await s.run("create-vpc", "--name", "cx", "--azs", "1")).code, 0);
+  assert.equal((await s.run("add-nat")).code, 0);
+  const plan = readPlan(s.cwd);
+  const live = Object.keys(plan.resources).filter((k) => plan.resources[k].state === "created").length;
+  if (opts.legacy) for (const r of Object.values(plan.resources)) delete (r as { region?: string }).region;
+  else for (const r of Object.values(plan.resources)) assert.equal(r.region, R, "each record names its own region");
+  writePlan(s.cwd, { ...plan, region: "eu-west-1" });
+  return { ...s, plan, live };
+}
+
+test("destroy with a plan whose region field was edited: exit 2 before any change, every record still tracked", async () => {
+  const { cwd, sandbox, run, region, plan, live } = await planInWrongRegion({ legacy: false });
+  const calls = mutations(sandbox);
+  const d = await run("destroy", "--yes");
+  assert.equal(d.code, 2, d.stderr);
+  assert.match(d.stderr, /region field eu-west-1\) records \d+ resource\(s\) made in us-east-1/);
+  assert.deepEqual(calls, [], "no mutating call");
+  const after = readPlan(cwd);
+  assert.equal(Object.values(after.resources).filter((r) => r.state === "created").length, live, "no record marked deleted");
+  assert.ok(region().vpcs[plan.resources.vpc.id!], "the VPC still runs");
+  assert.ok(Object.values<any>(region().natGateways).some((n) => n.VpcId === plan.resources.vpc.id && n.State === "available"), "the NAT gateway still runs");
+  // Other commands refuse the same way: nothing would be looked up where it lives.
+  assert.equal((await run("add-nat")).code, 2);
+  // Put back, it destroys cleanly.
+  writePlan(cwd, { ...after, region: R });
+  assert.equal((await run("destroy", "--yes")).code, 0);
+});
+
+test("an older plan (records without a region) in the wrong region: destroy refuses when none of its VPCs exists there, unless --forget-missing", async () => {
+  const { cwd, sandbox, run, region, plan, live } = await planInWrongRegion({ legacy: true });
+  const calls = mutations(sandbox);
+  const d = await run("destroy", "--yes");
+  assert.equal(d.code, 2, d.stderr);
+  assert.match(d.stderr, new RegExp(`None of plan "cx"'s VPCs \\(${plan.resources.vpc.id}\\) exists in eu-west-1 .*may be for another region or account`));
+  assert.match(d.stderr, /--forget-missing/);
+  assert.deepEqual(calls, [], "no mutating call");
+  assert.equal(Object.values(readPlan(cwd).resources).filter((r) => r.state === "created").length, live);
+  assert.ok(region().vpcs[plan.resources.vpc.id!], "the VPC still runs");
+  // In its own region the older plan destroys as before (its VPC is found there).
+  writePlan(cwd, { ...readPlan(cwd), region: R });
+  const ok = await run("destroy", "--yes");
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.equal(region().vpcs[plan.resources.vpc.id!], undefined);
+});
+
+test("--forget-missing: an older plan whose VPC really was deleted outside egress-cli is forgotten", async () => {
+  const { cwd, run, sandbox } = await exampleSandbox();
+  assert.equal((await run("create-vpc", "--name", "gone", "--azs", "1", "--public-subnets", "0")).code, 0);
+  const plan = readPlan(cwd);
+  for (const r of Object.values(plan.resources)) delete (r as { region?: string }).region;
+  writePlan(cwd, plan);
+  // Deleted by hand: subnets, route tables, then the VPC.
+  const st = sandbox.state().regions[R] as any;
+  for (const s of Object.values<any>(st.subnets).filter((x) => x.VpcId === plan.resources.vpc.id)) await sandbox.call("ec2", "DeleteSubnet", { SubnetId: s.SubnetId }, R);
+  for (const t of Object.values<any>(st.routeTables).filter((x) => x.VpcId === plan.resources.vpc.id && !x.Associations?.some((a: any) => a.Main))) await sandbox.call("ec2", "DeleteRouteTable", { RouteTableId: t.RouteTableId }, R);
+  await sandbox.call("ec2", "DeleteVpc", { VpcId: plan.resources.vpc.id }, R);
+  assert.equal((await run("destroy", "--yes")).code, 2);
+  const d = await run("destroy", "--yes", "--forget-missing");
+  assert.equal(d.code, 0, d.stderr);
+  assert.ok(Object.values(readPlan(cwd).resources).every((r) => r.state !== "created"));
+});

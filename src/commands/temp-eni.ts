@@ -86,7 +86,7 @@ export async function withTemporaryEni<T>(ctx: Context, subnetId: string, use: (
     // 1. Intent first: a crash after the create still leaves a record (and the tags) to find it by.
     // It sits in the subnet: destroy deletes it before the subnet.
     const subnetStep = Object.entries(plan.resources).find(([, r]) => r.kind === "subnet" && r.id === subnetId)?.[0];
-    session.upsert(step, { kind: "network-interface", id: null, owned: true, state: "pending", dependsOn: subnetStep ? [subnetStep] : [], generation, clientToken, attrs: { subnetId, temporary: true, purpose: "Reachability Analyzer source" }, createdAt: new Date().toISOString() } as never);
+    session.upsert(step, { kind: "network-interface", id: null, owned: true, state: "pending", region: (await ctx.aws()).region, dependsOn: subnetStep ? [subnetStep] : [], generation, clientToken, attrs: { subnetId, temporary: true, purpose: "Reachability Analyzer source" }, createdAt: new Date().toISOString() } as never);
     await session.save();
     const created = await ec2
       .createNetworkInterface({

@@ -67,6 +67,32 @@ export async function deletionOrder(resources: Record<string, ResourceRecord>): 
   return order;
 }
 
+/**
+ * A plan written before records named their region: a NotFound proves nothing when the lookup may
+ * be in the wrong region or account (an edited region field, a stale copy). Its VPCs are the
+ * anchors: when none of them exists where this run looks, destroy refuses (exit 2) before any
+ * call, unless the user says the resources really are gone (--forget-missing). Read-only.
+ */
+export async function checkAnchors(ctx: Context, plan: Plan, opts: { forgetMissing?: boolean } = {}): Promise<void> {
+  const anchors = Object.entries(plan.resources).filter(([, r]) => r.kind === "vpc" && r.state === "created" && r.id);
+  if (!anchors.length || anchors.every(([, r]) => r.region !== undefined)) return;
+  const [{ ec2Of }, { tagsOfId }] = await Promise.all([import("../aws/ec2-api.js"), import("../aws/ec2.js")]);
+  const ec2 = await ec2Of(ctx);
+  for (const [, r] of anchors) if ((await tagsOfId(ec2, r.id!)) !== undefined) return;
+  const region = (await ctx.aws()).region;
+  const ids = anchors.map(([, r]) => r.id).join(", ");
+  if (opts.forgetMissing) {
+    ctx.log.warn(`None of plan "${plan.name}"'s VPCs (${ids}) exists in ${region}; --forget-missing: records of resources not found are marked deleted.`);
+    return;
+  }
+  throw new CliError(
+    `None of plan "${plan.name}"'s VPCs (${ids}) exists in ${region} (account ${plan.accountId}): the plan may be for another region or account, where its resources still run. Nothing was deleted.`,
+    ExitCode.usage,
+    "If the plan's region field is wrong, set it back and run with that --region. If the VPC really was deleted outside egress-cli, pass --forget-missing to delete what is left and forget the rest.",
+    "PlanAnchorsMissing",
+  );
+}
+
 /** Resources carrying this plan's id that it does not record (left by a crashed run). Read-only. */
 export async function findOrphans(ctx: Context, plan: Plan): Promise<Orphan[]> {
   const recorded = new Set(Object.values(plan.resources).filter((r) => r.id && r.state === "created").map((r) => r.id));
@@ -113,6 +139,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
   }
   // Pass 2: record them with dependencies on whatever they reference (so e.g. an orphan endpoint
   // is deleted before the orphan security group it uses).
+  const region = orphans.length ? (await ctx.aws()).region : undefined;
   for (const t of orphans) {
     const stepId = stepById.get(t.id)!;
     const rec = stepId === t.step ? plan.resources[t.step] : undefined;
@@ -122,6 +149,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
       id: t.id,
       owned: true,
       state: "created",
+      region,
       dependsOn: [...new Set([...(rec?.dependsOn ?? []), ...deps])],
       generation: rec?.generation ?? 0,
       attrs: { ...(rec?.attrs ?? {}), ...(t.profile ? { profile: t.profile } : {}), orphan: true },
@@ -136,6 +164,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
           id: t.id,
           owned: true,
           state: "created",
+          region,
           dependsOn: [stepId, ...(vpcStep ? [vpcStep] : [])],
           generation: 0,
           attrs: { internetGatewayId: t.id, vpcId: t.attachedTo, orphan: true },

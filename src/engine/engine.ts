@@ -229,6 +229,8 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
 
   const base = {
     kind: step.kind,
+    // Where it lives: a NotFound is only "gone" when asked there (destroy, checkPlanIdentity).
+    region: (await ctx.aws()).region,
     owned: step.owned ?? true,
     dependsOn: step.dependsOn ?? [],
     generation: plan.resources[step.id]?.generation ?? 0,
