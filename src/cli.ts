@@ -92,6 +92,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--subnets <private|ids>", "the plan's private subnets, or a comma-separated list of subnet ids (default: private)")
     .option("--allow-public-subnet", "accept public subnets (a Lambda ENI never gets a public IP: no internet there)")
     .option("--no-iam", "never change the execution role; refuse if it cannot manage ENIs")
+    .option("--take-over", "move a function whose VPC config is another plan's or in subnets not named here (else exit 2)")
     .action(lazy("attach-lambda", async () => (await import("./commands/attach-lambda.js")).attachLambdaCommand));
 
   program

@@ -163,3 +163,65 @@ test("--forget-missing: an older plan whose VPC really was deleted outside egres
   assert.equal(d.code, 0, d.stderr);
   assert.ok(Object.values(readPlan(cwd).resources).every((r) => r.state !== "created"));
 });
+
+// ---------- item 2: a Lambda function another plan attached ----------
+
+const ENI_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole";
+
+test("attach-lambda of a function another plan attached: exit 2 without --take-over; with it, both plans' destroys finish and neither breaks the other", async () => {
+  const { sandbox, run, region } = await exampleSandbox();
+  const fn = () => region().ext.lambda.functions["sms-sender"];
+  const attached = () => sandbox.state().ext.iam.roles["sms-sender-role"].attached as string[];
+  assert.equal((await run("create-vpc", "--name", "pa", "--azs", "1")).code, 0);
+  assert.equal((await run("attach-lambda", "--function", "sms-sender")).code, 0);
+  assert.ok(attached().includes(ENI_POLICY), "plan pa attached the ENI policy");
+  const configA = JSON.stringify(fn().VpcConfig);
+  assert.equal((await run("--plan", "b.json", "create-vpc", "--name", "pb", "--azs", "1", "--cidr", "10.8.0.0/16")).code, 0);
+
+  const calls = mutations(sandbox);
+  const refused = await run("--plan", "b.json", "attach-lambda", "--function", "sms-sender");
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /attached by another egress-cli plan: .*plan pa \(/);
+  assert.match(refused.stderr, /--take-over/);
+  assert.deepEqual(calls, [], "no mutating call");
+  assert.equal(JSON.stringify(fn().VpcConfig), configA, "the function stays where plan pa put it");
+
+  const moved = await run("--plan", "b.json", "attach-lambda", "--function", "sms-sender", "--take-over");
+  assert.equal(moved.code, 0, moved.stderr);
+  assert.notEqual(JSON.stringify(fn().VpcConfig), configA);
+
+  // pa's destroy leaves the function (now pb's) and the ENI policy pb's attachment relies on.
+  const dA = await run("destroy", "--yes");
+  assert.equal(dA.code, 0, dA.stderr);
+  assert.match(dA.stdout, /kept iam-role-policy-attachment .*sms-sender \(in vpc-\w+\)/);
+  assert.ok(attached().includes(ENI_POLICY), "the ENI policy stays for pb's attachment");
+  assert.ok(fn().VpcConfig?.SubnetIds?.length, "the function is still in pb's VPC");
+
+  // pb's destroy: the config it recorded as previous (pa's subnets) is gone, so the function leaves the VPC.
+  const dB = await run("--plan", "b.json", "destroy", "--yes");
+  assert.equal(dB.code, 0, dB.stderr);
+  assert.match(dB.stderr, /previous VPC config names .* which no longer exist; detaching it from the VPC instead/);
+  assert.equal(fn().VpcConfig, undefined);
+  assert.deepEqual(sandbox.taggedResources(R, "egress-cli:plan", "pb"), []);
+  assert.deepEqual(sandbox.taggedResources(R, "egress-cli:plan", "pa"), []);
+});
+
+test("attach-lambda of a function already in subnets this plan did not set and the command does not name: exit 2 unless --take-over", async () => {
+  const { sandbox, run, region } = await exampleSandbox();
+  assert.equal((await run("create-vpc", "--name", "pa", "--azs", "1")).code, 0);
+  const cfg = () => {
+    const c = region().ext.lambda.functions["report-generator"].VpcConfig;
+    return JSON.stringify(c && { ...c, SubnetIds: [...c.SubnetIds].sort() });
+  };
+  const before = cfg();
+  const calls = mutations(sandbox);
+  const r = await run("attach-lambda", "--function", "report-generator");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /which this plan did not set and this command does not name/);
+  assert.deepEqual(calls, []);
+  assert.equal(cfg(), before);
+  const moved = await run("attach-lambda", "--function", "report-generator", "--take-over");
+  assert.equal(moved.code, 0, moved.stderr);
+  assert.equal((await run("detach-lambda", "--function", "report-generator")).code, 0);
+  assert.equal(cfg(), before, "its own config is back");
+});

@@ -191,6 +191,8 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
 
 export interface UndoReport {
   deleted: DestroyReport["deleted"];
+  /** Records the plan gave up instead of undoing: something not this plan's relies on them. */
+  kept: DestroyReport["kept"];
 }
 
 /**
@@ -203,7 +205,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
   const resources = session.plan.resources;
   const ids = [...new Set(stepIds)].filter((id) => resources[id] && resources[id].state !== "deleted").sort();
   const kinds = await kindsFor(resources, ids);
-  const report: UndoReport = { deleted: [] };
+  const report: UndoReport = { deleted: [], kept: [] };
   const refused: CliError[] = [];
   const { failure, notRun } = await runDag({
     ids,
@@ -223,6 +225,15 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
           refused.push(err);
           session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: err.message });
           throw err;
+        }
+        if ("reliedOn" in owner) {
+          // Not undone and no longer the plan's to undo: it stays recorded, owned: false (like an import).
+          ctx.log.warn(`Keeping ${rec.kind} ${rec.id ?? ""} (${id}): ${owner.reliedOn}.`);
+          session.upsert(id, { ...resources[id], owned: false, attrs: { ...resources[id].attrs, keptBecause: owner.reliedOn } });
+          session.journal({ step: id, action: "update", status: "done", resourceId: rec.id ?? undefined, error: `kept: ${owner.reliedOn}` });
+          await session.save();
+          report.kept.push({ step: id, kind: rec.kind, id: rec.id, reason: owner.reliedOn });
+          return;
         }
         session.journal({ step: id, action: "delete", status: "started", resourceId: rec.id ?? undefined });
         if (!("gone" in owner)) await k.delete(rctx, view, session.plan);
@@ -262,7 +273,9 @@ export async function destroyPlan(ctx: Context, session: PlanSession): Promise<D
     if (r.state === "created" && !r.owned) report.kept.push({ step, kind: r.kind, id: r.id, reason: "not owned (imported or yours)" });
   }
   const owned = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id);
-  report.deleted = (await undoSteps(ctx, session, owned)).deleted;
+  const undone = await undoSteps(ctx, session, owned);
+  report.deleted = undone.deleted;
+  report.kept.push(...undone.kept);
   session.plan.outputs = {};
   await session.save();
   return report;

@@ -29,8 +29,12 @@ export interface Found {
   profile?: string;
 }
 
-/** The live answer to "is the resource this record names ours?". */
-export type Ownership = { ours: true } | { gone: true } | { ours: false; found: string };
+/**
+ * The live answer to "is the resource this record names ours?". `reliedOn`: ours, but something
+ * that is not this plan's now depends on it (a policy on a role another plan's function uses):
+ * left in place, no longer owned by the plan, and reported as kept.
+ */
+export type Ownership = { ours: true } | { gone: true } | { ours: false; found: string } | { reliedOn: string };
 
 export interface Kind<S extends z.ZodType = z.ZodType> {
   readonly kind: string;
