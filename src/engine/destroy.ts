@@ -258,7 +258,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
     const waited = notRun.filter((id) => resources[id]?.state !== "deleted");
     const lines = [
       ...refused.map((e) => e.message),
-      ...(waited.length ? [`Left undeleted because they must go after the above: ${waited.map((id) => `${resources[id].kind} ${resources[id].id ?? ""} (${id})`.replace("  ", " ")).join(", ")}.`] : []),
+      ...(waited.length ? [`Left undeleted because they must go after the above: ${waited.map((id) => `${resources[id].kind}${resources[id].id ? ` ${resources[id].id}` : ""} (${id})`).join(", ")}.`] : []),
       `${report.deleted.length} resource(s) deleted, ${refused.length + waited.length} left undeleted; re-run once the above is resolved.`,
     ];
     throw new CliError(lines.join("\n"), ExitCode.failure, refused[0].hint, "NotOwned");
