@@ -225,3 +225,16 @@ test("attach-lambda of a function already in subnets this plan did not set and t
   assert.equal((await run("detach-lambda", "--function", "report-generator")).code, 0);
   assert.equal(cfg(), before, "its own config is back");
 });
+
+test("a delete that fails (an interface someone else put in the plan's subnet): destroy exits 1 naming the failed step and every record still left", async () => {
+  const { cwd, sandbox, run } = await exampleSandbox();
+  assert.equal((await run("create-vpc", "--name", "pa", "--azs", "1", "--public-subnets", "0")).code, 0);
+  const plan = readPlan(cwd);
+  const subnetStep = Object.keys(plan.resources).find((s) => plan.resources[s].kind === "subnet")!;
+  await sandbox.call("ec2", "CreateNetworkInterface", { SubnetId: plan.resources[subnetStep].id }, R);
+  const d = await run("destroy", "--yes");
+  assert.equal(d.code, 1, d.stderr);
+  assert.match(d.stderr, new RegExp(`Deleting subnet ${plan.resources[subnetStep].id} \\(${subnetStep}\\)`));
+  assert.match(d.stderr, new RegExp(`Also left undeleted \\(re-run to resume\\): .*vpc ${plan.resources.vpc.id} \\(vpc\\)`));
+  assert.doesNotMatch(d.stderr.split("Also left undeleted")[1] ?? "", new RegExp(`\\(${subnetStep}\\)`), "the failed one is not listed twice");
+});

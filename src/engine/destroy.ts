@@ -245,12 +245,18 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
       } catch (err) {
         if (err instanceof CliError && err.code === "NotOwned") throw err;
         session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: `${(err as Error)?.name}: ${(err as Error)?.message}` });
-        throw toCliError(err, `Deleting ${rec.kind} ${rec.id ?? ""} (${id})`);
+        throw Object.assign(toCliError(err, `Deleting ${rec.kind} ${rec.id ?? ""} (${id})`), { stepId: id });
       }
     },
   });
   await session.flush();
-  if (failure && !(failure instanceof CliError && failure.code === "NotOwned")) throw failure;
+  const describeLeft = (left: string[]) => left.map((id) => `${resources[id].kind}${resources[id].id ? ` ${resources[id].id}` : ""} (${id})`).join(", ");
+  if (failure && !(failure instanceof CliError && failure.code === "NotOwned")) {
+    // Say what is still there besides the failed one: nothing is left silently.
+    const left = ids.filter((id) => resources[id]?.state !== "deleted" && id !== (failure as { stepId?: string }).stepId);
+    if (!(failure instanceof CliError) || !left.length || ctx.signal.aborted) throw failure;
+    throw new CliError(`${failure.message}\nAlso left undeleted (re-run to resume): ${describeLeft(left)}.`, failure.exitCode, failure.hint, failure.code);
+  }
   if (ctx.signal.aborted) throw new Interrupted();
   if (refused.length) {
     // Every record left undeleted is named: the refused ones, and those that had to wait for them
@@ -258,7 +264,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
     const waited = notRun.filter((id) => resources[id]?.state !== "deleted");
     const lines = [
       ...refused.map((e) => e.message),
-      ...(waited.length ? [`Left undeleted because they must go after the above: ${waited.map((id) => `${resources[id].kind}${resources[id].id ? ` ${resources[id].id}` : ""} (${id})`).join(", ")}.`] : []),
+      ...(waited.length ? [`Left undeleted because they must go after the above: ${describeLeft(waited)}.`] : []),
       `${report.deleted.length} resource(s) deleted, ${refused.length + waited.length} left undeleted; re-run once the above is resolved.`,
     ];
     throw new CliError(lines.join("\n"), ExitCode.failure, refused[0].hint, "NotOwned");
