@@ -111,6 +111,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--allow-public-subnet", "accept public subnets (a Lambda ENI never gets a public IP: no internet there)")
     .option("--no-iam", "never change the execution role; refuse if it cannot manage ENIs")
     .option("--egress-port <port[:cidr]>", "the new group lets the function out on tcp 443 only; also allow this port, to the VPC's CIDR or to CIDR (5432, 8443:0.0.0.0/0); repeat", collect)
+    .option("--take-over", "move a function whose VPC config is another plan's or in subnets not named here (else exit 2)")
     .action(lazy("attach-lambda", async () => (await import("./commands/attach-lambda.js")).attachLambdaCommand));
 
   program
@@ -162,6 +163,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   program
     .command("destroy")
     .description("delete everything the plan owns, in reverse order (imported resources and your EIPs are kept)")
+    .option("--forget-missing", "a plan from before per-resource regions whose VPCs are all missing: delete what is left and forget the rest (else exit 2)")
     .action(lazy("destroy", async () => (await import("./commands/destroy.js")).destroyCommand));
 
   program

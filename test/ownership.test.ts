@@ -129,7 +129,7 @@ test("import of a VPC holding another plan's resources is refused unless --share
   assert.match(refused.stderr, /--shared/);
   assert.equal((await run("--plan", "b.json", "import", "--vpc", vpcA, "--name", "pb", "--shared")).code, 0);
   const nat = await run("--plan", "b.json", "add-nat");
-  assert.equal(nat.code, 1, nat.stderr);
+  assert.equal(nat.code, 2, nat.stderr);
   assert.match(nat.stderr, /belongs to another egress-cli plan, pa/);
   assert.equal(JSON.stringify(Object.values<any>(region().routeTables).filter((t) => t.VpcId === vpcA).map((t) => t.Routes)), routesBefore, "plan pa's routes are unchanged");
   assert.equal((await run("--plan", "b.json", "destroy", "--yes")).code, 0);

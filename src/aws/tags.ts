@@ -34,6 +34,15 @@ export function stepFilters(plan: { planId: string }, stepId: string) {
   return [...planFilters(plan), { Name: `tag:${TAG_STEP}`, Values: [stepId] }];
 }
 
+/**
+ * Does a resource carry every tag a `tag:KEY` filter asks for? Describe answers are checked with it
+ * too: an endpoint that ignores tag filters (some emulators do) must not make another plan's
+ * resource look like ours.
+ */
+export function matchesTagFilters(tags: { Key?: string; Value?: string }[] | undefined, filters: { Name?: string; Values?: string[] }[]): boolean {
+  return filters.every((f) => !f.Name?.startsWith("tag:") || (tags ?? []).some((t) => t.Key === f.Name!.slice(4) && f.Values?.includes(t.Value ?? "")));
+}
+
 export function tagValue(tags: { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
   return tags?.find((t) => t.Key === key)?.Value;
 }

@@ -15,7 +15,9 @@ import { runSteps, type StepDef } from "../engine/engine.js";
 import { undoSteps } from "../engine/destroy.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
 import { attachedPolicyArns, rolePolicyAttachmentStep } from "../engine/kinds/iam-role-policy-attachment.js";
-import { getFunctionConfiguration, lambdaVpcConfigKind, lambdaVpcConfigStep, vpcConfigOf } from "../engine/kinds/lambda-vpc-config.js";
+import { getFunctionConfiguration, lambdaVpcConfigKind, lambdaVpcConfigStep, vpcConfigOf, vpcConfigOwners } from "../engine/kinds/lambda-vpc-config.js";
+import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
+import type { Plan } from "../plans/schema.js";
 import { recordOf } from "../engine/kinds/kind.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { egressRuleStep } from "../engine/kinds/security-group-rule.js";
@@ -36,6 +38,8 @@ const AttachLambdaOptionsSchema = z.object({
   iam: z.boolean().default(true),
   /** --egress-port PORT[:CIDR] (repeat): tcp out besides HTTPS, to the VPC's CIDR unless a CIDR is named. */
   egressPort: z.array(z.string()).default([]),
+  /** --take-over: move a function whose VPC config is another plan's, or in subnets not named here. */
+  takeOver: z.boolean().default(false),
 });
 export type AttachLambdaOptions = z.input<typeof AttachLambdaOptionsSchema>;
 
@@ -102,6 +106,26 @@ export function lambdaEgress(raw: string[], vpcCidr: string, givenSg: string | u
   return out;
 }
 
+/**
+ * A function already in a VPC that is not this plan's doing (another plan attached it, or it runs
+ * in subnets the user did not name) is not moved silently: exit 2 unless --take-over. Its config
+ * is then recorded as the previous one, which detach-lambda and destroy restore.
+ */
+async function refuseForeignVpcConfig(ctx: Context, plan: Plan, fn: FunctionConfiguration, named: string[], takeOver: boolean): Promise<void> {
+  const current = vpcConfigOf(fn);
+  if (!current || takeOver) return;
+  const { otherPlans, unnamed } = await vpcConfigOwners(ctx, plan, current, named);
+  if (!otherPlans.length && !unnamed.length) return;
+  const where = `${fn.FunctionName} is in ${fn.VpcConfig?.VpcId ?? "a VPC"} (subnets ${current.SubnetIds.join(", ")}; groups ${current.SecurityGroupIds.join(", ") || "none"})`;
+  throw new UsageError(
+    otherPlans.length
+      ? `Lambda function ${where}, attached by another egress-cli plan: ${otherPlans.join(", ")}. Attaching it here would move it out of that plan's VPC.`
+      : `Lambda function ${where}, which this plan did not set and this command does not name (${unnamed.join(", ")}). Attaching it here would move it.`,
+    "Detach it there first (egress-cli --plan THAT_PLAN detach-lambda), or pass --take-over to move it anyway (its current config is recorded and restored by detach-lambda and destroy).",
+    "FunctionInAnotherVpc",
+  );
+}
+
 export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions): Promise<number> {
   // 1. Flags, offline.
   const opts = parseOptions(AttachLambdaOptionsSchema, raw);
@@ -142,6 +166,7 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
     if (!g) throw new UsageError(`--security-group ${givenSg} does not exist in ${aws.region}.`);
     if (g.VpcId !== vpcId) throw new UsageError(`--security-group ${givenSg} is in ${g.VpcId}, not in the plan's VPC ${vpcId}.`);
   }
+  await refuseForeignVpcConfig(ctx, plan, fn, [...subnets.map((s) => s.subnetId), ...(givenSg ? [givenSg] : [])], opts.takeOver);
   const role = await rolePermissions(ctx, fn.Role!, plan.accountId);
   const iamRec = plan.resources[`${stepBase}/iam`];
   const needIam = (role.readable && role.missing.length > 0) || (iamRec && iamRec.state !== "deleted");

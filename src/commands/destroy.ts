@@ -3,14 +3,21 @@
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
-import { deletionOrder, destroyPlan, findOrphans } from "../engine/destroy.js";
+import { checkAnchors, deletionOrder, destroyPlan, findOrphans } from "../engine/destroy.js";
 import { describeResource, renderDestroy } from "../output/render.js";
 
-export async function destroyCommand(ctx: Context): Promise<number> {
+export interface DestroyOptions {
+  /** An older plan whose VPCs are all missing: delete what is left and forget the rest. */
+  forgetMissing?: boolean;
+}
+
+export async function destroyCommand(ctx: Context, opts: DestroyOptions = {}): Promise<number> {
   if (!ctx.opts.yes && !ctx.opts.dryRun && !ctx.interactive) {
     throw new UsageError("destroy deletes AWS resources and needs confirmation; no terminal to ask on.", "Pass --yes to confirm non-interactively.");
   }
   const plan = await loadCheckedPlan(ctx);
+  // Before anything else: a NotFound must mean "gone", not "looked in the wrong place".
+  await checkAnchors(ctx, plan, { forgetMissing: Boolean(opts.forgetMissing) });
   const order = await deletionOrder(plan.resources);
   // Resources carrying this plan's id that it never recorded (a crashed run): deleted too, so shown too.
   const orphans = await findOrphans(ctx, plan);

@@ -40,7 +40,10 @@ export async function detachLambdaCommand(ctx: Context, raw: DetachLambdaOptions
   try {
     const undo = async (step: string) => {
       // A pending record too: the change may have gone through before a crash.
-      done.push(...(await undoSteps(ctx, session, [step])).deleted.map((d) => d.step));
+      const r = await undoSteps(ctx, session, [step]);
+      done.push(...r.deleted.map((d) => d.step));
+      // Kept instead of undone: something that is not this plan's relies on it (the ENI policy of a role another plan's function uses).
+      kept.push(...r.kept.map((k) => ({ step: k.step, id: k.id, reason: k.reason })));
     };
     await undo(`${base}/vpc-config`);
     // The ENI policy egress-cli attached stays while another function of the plan runs in the VPC

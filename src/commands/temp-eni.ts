@@ -29,10 +29,11 @@ async function deleteEni(ctx: Context, id: string): Promise<void> {
  * temporary-interface step (left by a crashed run), and marks the records deleted. Returns the ids.
  */
 export async function sweepTemporaryEnis(ctx: Context, session: Session): Promise<string[]> {
-  const { TAG_PLAN_ID, TAG_STEP } = await import("../aws/tags.js");
+  const { TAG_STEP, matchesTagFilters, planFilters } = await import("../aws/tags.js");
   const ec2 = await ec2Of(ctx);
   const plan = session.plan;
-  const tagged = await ec2.describeNetworkInterfaces({ Filters: [{ Name: `tag:${TAG_PLAN_ID}`, Values: [plan.planId] }] });
+  // The tag filter is checked on the answer too: an endpoint that ignores it must not hand us others' interfaces.
+  const tagged = (await ec2.describeNetworkInterfaces({ Filters: planFilters(plan) })).filter((e) => matchesTagFilters(e.TagSet, planFilters(plan)));
   const found = new Map<string, string>(); // id → step
   for (const e of tagged) {
     const step = e.TagSet?.find((t) => t.Key === TAG_STEP)?.Value;
@@ -85,7 +86,7 @@ export async function withTemporaryEni<T>(ctx: Context, subnetId: string, use: (
     // 1. Intent first: a crash after the create still leaves a record (and the tags) to find it by.
     // It sits in the subnet: destroy deletes it before the subnet.
     const subnetStep = Object.entries(plan.resources).find(([, r]) => r.kind === "subnet" && r.id === subnetId)?.[0];
-    session.upsert(step, { kind: "network-interface", id: null, owned: true, state: "pending", dependsOn: subnetStep ? [subnetStep] : [], generation, clientToken, attrs: { subnetId, temporary: true, purpose: "Reachability Analyzer source" }, createdAt: new Date().toISOString() } as never);
+    session.upsert(step, { kind: "network-interface", id: null, owned: true, state: "pending", region: (await ctx.aws()).region, dependsOn: subnetStep ? [subnetStep] : [], generation, clientToken, attrs: { subnetId, temporary: true, purpose: "Reachability Analyzer source" }, createdAt: new Date().toISOString() } as never);
     await session.save();
     const created = await ec2
       .createNetworkInterface({

@@ -67,6 +67,32 @@ export async function deletionOrder(resources: Record<string, ResourceRecord>): 
   return order;
 }
 
+/**
+ * A plan written before records named their region: a NotFound proves nothing when the lookup may
+ * be in the wrong region or account (an edited region field, a stale copy). Its VPCs are the
+ * anchors: when none of them exists where this run looks, destroy refuses (exit 2) before any
+ * call, unless the user says the resources really are gone (--forget-missing). Read-only.
+ */
+export async function checkAnchors(ctx: Context, plan: Plan, opts: { forgetMissing?: boolean } = {}): Promise<void> {
+  const anchors = Object.entries(plan.resources).filter(([, r]) => r.kind === "vpc" && r.state === "created" && r.id);
+  if (!anchors.length || anchors.every(([, r]) => r.region !== undefined)) return;
+  const [{ ec2Of }, { tagsOfId }] = await Promise.all([import("../aws/ec2-api.js"), import("../aws/ec2.js")]);
+  const ec2 = await ec2Of(ctx);
+  for (const [, r] of anchors) if ((await tagsOfId(ec2, r.id!)) !== undefined) return;
+  const region = (await ctx.aws()).region;
+  const ids = anchors.map(([, r]) => r.id).join(", ");
+  if (opts.forgetMissing) {
+    ctx.log.warn(`None of plan "${plan.name}"'s VPCs (${ids}) exists in ${region}; --forget-missing: records of resources not found are marked deleted.`);
+    return;
+  }
+  throw new CliError(
+    `None of plan "${plan.name}"'s VPCs (${ids}) exists in ${region} (account ${plan.accountId}): the plan may be for another region or account, where its resources still run. Nothing was deleted.`,
+    ExitCode.usage,
+    "If the plan's region field is wrong, set it back and run with that --region. If the VPC really was deleted outside egress-cli, pass --forget-missing to delete what is left and forget the rest.",
+    "PlanAnchorsMissing",
+  );
+}
+
 /** Resources carrying this plan's id that it does not record (left by a crashed run). Read-only. */
 export async function findOrphans(ctx: Context, plan: Plan): Promise<Orphan[]> {
   const recorded = new Set(Object.values(plan.resources).filter((r) => r.id && r.state === "created").map((r) => r.id));
@@ -113,6 +139,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
   }
   // Pass 2: record them with dependencies on whatever they reference (so e.g. an orphan endpoint
   // is deleted before the orphan security group it uses).
+  const region = orphans.length ? (await ctx.aws()).region : undefined;
   for (const t of orphans) {
     const stepId = stepById.get(t.id)!;
     const rec = stepId === t.step ? plan.resources[t.step] : undefined;
@@ -122,6 +149,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
       id: t.id,
       owned: true,
       state: "created",
+      region,
       dependsOn: [...new Set([...(rec?.dependsOn ?? []), ...deps])],
       generation: rec?.generation ?? 0,
       attrs: { ...(rec?.attrs ?? {}), ...(t.profile ? { profile: t.profile } : {}), orphan: true },
@@ -136,6 +164,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
           id: t.id,
           owned: true,
           state: "created",
+          region,
           dependsOn: [stepId, ...(vpcStep ? [vpcStep] : [])],
           generation: 0,
           attrs: { internetGatewayId: t.id, vpcId: t.attachedTo, orphan: true },
@@ -162,6 +191,8 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
 
 export interface UndoReport {
   deleted: DestroyReport["deleted"];
+  /** Records the plan gave up instead of undoing: something not this plan's relies on them. */
+  kept: DestroyReport["kept"];
 }
 
 /**
@@ -174,9 +205,9 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
   const resources = session.plan.resources;
   const ids = [...new Set(stepIds)].filter((id) => resources[id] && resources[id].state !== "deleted").sort();
   const kinds = await kindsFor(resources, ids);
-  const report: UndoReport = { deleted: [] };
+  const report: UndoReport = { deleted: [], kept: [] };
   const refused: CliError[] = [];
-  const { failure } = await runDag({
+  const { failure, notRun } = await runDag({
     ids,
     waits: (id, open) => [...open].some((o) => o !== id && mustWait(resources, kinds, id, o)),
     limit: ctx.concurrency,
@@ -190,10 +221,19 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
       try {
         const owner = await k.owner(rctx, view, session.plan);
         if ("ours" in owner && !owner.ours) {
-          const err = notOursError(id, rec.kind, rec.id, owner.found);
+          const err = notOursError(id, rec.kind, rec.id, owner.found, { orphan: rec.attrs?.orphan === true });
           refused.push(err);
           session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: err.message });
           throw err;
+        }
+        if ("reliedOn" in owner) {
+          // Not undone and no longer the plan's to undo: it stays recorded, owned: false (like an import).
+          ctx.log.warn(`Keeping ${rec.kind} ${rec.id ?? ""} (${id}): ${owner.reliedOn}.`);
+          session.upsert(id, { ...resources[id], owned: false, attrs: { ...resources[id].attrs, keptBecause: owner.reliedOn } });
+          session.journal({ step: id, action: "update", status: "done", resourceId: rec.id ?? undefined, error: `kept: ${owner.reliedOn}` });
+          await session.save();
+          report.kept.push({ step: id, kind: rec.kind, id: rec.id, reason: owner.reliedOn });
+          return;
         }
         session.journal({ step: id, action: "delete", status: "started", resourceId: rec.id ?? undefined });
         if (!("gone" in owner)) await k.delete(rctx, view, session.plan);
@@ -205,15 +245,29 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
       } catch (err) {
         if (err instanceof CliError && err.code === "NotOwned") throw err;
         session.journal({ step: id, action: "delete", status: "failed", resourceId: rec.id ?? undefined, error: `${(err as Error)?.name}: ${(err as Error)?.message}` });
-        throw toCliError(err, `Deleting ${rec.kind} ${rec.id ?? ""} (${id})`);
+        throw Object.assign(toCliError(err, `Deleting ${rec.kind} ${rec.id ?? ""} (${id})`), { stepId: id });
       }
     },
   });
   await session.flush();
-  if (failure && !(failure instanceof CliError && failure.code === "NotOwned")) throw failure;
+  const describeLeft = (left: string[]) => left.map((id) => `${resources[id].kind}${resources[id].id ? ` ${resources[id].id}` : ""} (${id})`).join(", ");
+  if (failure && !(failure instanceof CliError && failure.code === "NotOwned")) {
+    // Say what is still there besides the failed one: nothing is left silently.
+    const left = ids.filter((id) => resources[id]?.state !== "deleted" && id !== (failure as { stepId?: string }).stepId);
+    if (!(failure instanceof CliError) || !left.length || ctx.signal.aborted) throw failure;
+    throw new CliError(`${failure.message}\nAlso left undeleted (re-run to resume): ${describeLeft(left)}.`, failure.exitCode, failure.hint, failure.code);
+  }
   if (ctx.signal.aborted) throw new Interrupted();
   if (refused.length) {
-    throw new CliError(refused.map((e) => e.message).join("\n"), ExitCode.failure, refused[0].hint, "NotOwned");
+    // Every record left undeleted is named: the refused ones, and those that had to wait for them
+    // (a plan's own endpoint waiting on a refused group is a failure too, not a silent leftover).
+    const waited = notRun.filter((id) => resources[id]?.state !== "deleted");
+    const lines = [
+      ...refused.map((e) => e.message),
+      ...(waited.length ? [`Left undeleted because they must go after the above: ${describeLeft(waited)}.`] : []),
+      `${report.deleted.length} resource(s) deleted, ${refused.length + waited.length} left undeleted; re-run once the above is resolved.`,
+    ];
+    throw new CliError(lines.join("\n"), ExitCode.failure, refused[0].hint, "NotOwned");
   }
   return report;
 }
@@ -225,7 +279,9 @@ export async function destroyPlan(ctx: Context, session: PlanSession): Promise<D
     if (r.state === "created" && !r.owned) report.kept.push({ step, kind: r.kind, id: r.id, reason: "not owned (imported or yours)" });
   }
   const owned = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id);
-  report.deleted = (await undoSteps(ctx, session, owned)).deleted;
+  const undone = await undoSteps(ctx, session, owned);
+  report.deleted = undone.deleted;
+  report.kept.push(...undone.kept);
   session.plan.outputs = {};
   await session.save();
   return report;

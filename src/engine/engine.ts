@@ -4,7 +4,7 @@
 // or (3) creates it with tags at creation and a client token, recording the result at once.
 // Independent steps run concurrently, bounded. Kill -9 at any point and a re-run converges.
 import { createHash } from "node:crypto";
-import { CliError, Interrupted } from "../errors.js";
+import { CliError, ExitCode, Interrupted } from "../errors.js";
 import type { Context } from "../context.js";
 import type { Plan } from "../plans/schema.js";
 import { planTags, stepFilters, type Tag } from "../aws/tags.js";
@@ -68,6 +68,13 @@ export interface StepDef {
   settle?(run: StepRun, result: StepResult): Promise<StepResult | void>;
   /** With --dry-run: a DryRun call proving permission (only when its inputs already exist). */
   dryRun?(run: StepRun): Promise<void>;
+  /**
+   * Steps whose resources this step's calls change in place (the route table it adds a route to,
+   * the subnet it re-associates, the VPC whose attribute it sets, the group it adds a rule to), as
+   * opposed to resources it merely places something in. Before any step runs, the engine checks
+   * that none of them that this plan did not create is another plan's (checkTargets).
+   */
+  changes?: string[];
 }
 
 export type StepOutcome = "created" | "adopted" | "exists" | "would-create" | "would-skip";
@@ -128,6 +135,7 @@ export async function runSteps(ctx: Context, session: PlanSession, steps: StepDe
       if (!byId.has(d) && session.plan.resources[d]?.state !== "created") throw new Error(`internal: step ${s.id} depends on unknown step ${d}`);
     }
   }
+  await checkTargets(ctx, session.plan, steps);
   if (ctx.opts.dryRun) return dryRun(ctx, session, steps, report);
 
   const { failure } = await runDag({
@@ -143,6 +151,41 @@ export async function runSteps(ctx: Context, session: PlanSession, steps: StepDe
   if (failure) throw failure instanceof CliError ? failure : toCliError(failure, `Step ${stepLabel(byId, failure)}`);
   if (ctx.signal.aborted) throw new Interrupted();
   return report;
+}
+
+/**
+ * No command changes another plan's resources (a `--shared` import records them, owned: false):
+ * every recorded resource a step changes that this plan did not create is looked up, and one
+ * carrying another plan's egress-cli:plan-id refuses the whole run before its first mutating call
+ * (exit 2). What this plan created, or creates in this run, is its own.
+ */
+export async function checkTargets(ctx: Context, plan: Plan, steps: StepDef[]): Promise<void> {
+  const targets = new Map<string, { kind: string; steps: string[] }>();
+  for (const s of steps) {
+    for (const t of s.changes ?? []) {
+      const r = plan.resources[t];
+      if (!r || r.owned || r.state !== "created" || !r.id) continue;
+      const e = targets.get(r.id) ?? { kind: r.kind, steps: [] };
+      e.steps.push(s.id);
+      targets.set(r.id, e);
+    }
+  }
+  if (!targets.size) return;
+  const [{ ec2Of }, { tagsOfId }, { otherPlanOf }] = await Promise.all([import("../aws/ec2-api.js"), import("../aws/ec2.js"), import("./kinds/kind.js")]);
+  const ec2 = await ec2Of(ctx);
+  const refused: string[] = [];
+  for (const [id, t] of targets) {
+    const other = otherPlanOf((await tagsOfId(ec2, id)) ?? undefined, plan);
+    if (other) refused.push(`${t.kind} ${id} belongs to another egress-cli plan, ${other} (step${t.steps.length > 1 ? "s" : ""} ${t.steps.join(", ")} would change it)`);
+  }
+  if (refused.length) {
+    throw new CliError(
+      `Refused before any change: ${refused.join("; ")}. egress-cli does not change another plan's resources.`,
+      ExitCode.usage,
+      "Run this command on that plan (its --plan file), or leave those resources out. Nothing was created.",
+      "OtherPlan",
+    );
+  }
 }
 
 function stepLabel(byId: Map<string, StepDef>, err: unknown): string {
@@ -186,6 +229,8 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
 
   const base = {
     kind: step.kind,
+    // Where it lives: a NotFound is only "gone" when asked there (destroy, checkPlanIdentity).
+    region: (await ctx.aws()).region,
     owned: step.owned ?? true,
     dependsOn: step.dependsOn ?? [],
     generation: plan.resources[step.id]?.generation ?? 0,

@@ -185,7 +185,9 @@ export function renderDestroy(r: any, c: C): string {
   const lines = [`${c.green("✔")} Destroyed plan ${c.bold(r.plan)}: ${r.deleted.length} resource(s) deleted`];
   if (r.orphansAdopted.length) lines.push(`  also removed ${r.orphansAdopted.length} orphan(s) left by an interrupted run: ${r.orphansAdopted.map((o: any) => o.id).join(", ")}`);
   const kept = r.kept.filter((k: any) => k.kind !== "vpc-attribute");
-  if (kept.length) lines.push(`  kept (not owned): ${kept.map((k: any) => `${k.kind} ${k.id}`).join(", ")}`);
+  const imported = kept.filter((k: any) => k.reason === "not owned (imported or yours)");
+  if (imported.length) lines.push(`  kept (not owned): ${imported.map((k: any) => `${k.kind} ${k.id}`).join(", ")}`);
+  for (const k of kept.filter((x: any) => !imported.includes(x))) lines.push(`  kept ${k.kind} ${k.id ?? ""} (${k.step}): ${k.reason}`);
   return lines.join("\n");
 }
 

@@ -22,6 +22,11 @@ export const ResourceSchema = z
     owned: z.boolean().meta({ description: "true: created by egress-cli and deleted by destroy; false: imported, never deleted" }),
     state: z.enum(["pending", "created", "deleted"]),
     dependsOn: z.array(z.string().min(1)).meta({ description: "Step ids this resource needs first; destroy walks them in reverse" }),
+    region: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Region the resource lives in (written at create/import); absent in older plans, which mean the plan's region" }),
     az: z.string().min(1).optional(),
     cidr: z.string().min(1).optional(),
     tier: z.enum(["public", "private"]).optional(),

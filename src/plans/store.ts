@@ -186,6 +186,19 @@ export function checkPlanIdentity(plan: Plan, expected: PlanIdentity, planPath =
   if (expected.backend !== undefined && normBackend(plan.backend) !== normBackend(expected.backend)) {
     diffs.push(`backend ${redactUrl(plan.backend)} (this run: ${redactUrl(expected.backend)})`);
   }
+  if (diffs.length === 0 && expected.region !== undefined) {
+    // Each record names the region it was made in: a plan whose region field was edited (or a stale
+    // copy) would look for its resources where they are not, and take every NotFound for "gone".
+    const elsewhere = Object.entries(plan.resources).filter(([, r]) => r.state !== "deleted" && r.region !== undefined && r.region !== expected.region);
+    if (elsewhere.length) {
+      const regions = [...new Set(elsewhere.map(([, r]) => r.region))].sort();
+      throw new UsageError(
+        `${planPath} (plan "${plan.name}", region field ${plan.region}) records ${elsewhere.length} resource(s) made in ${regions.join(", ")} (${elsewhere.slice(0, 3).map(([s]) => s).join(", ")}${elsewhere.length > 3 ? ", …" : ""}), not in ${expected.region} where this run looks — refusing before any call that changes something`,
+        `The plan file's region field was edited, or it is a copy of another plan: set "region" back to ${regions[0]} (and run with --region ${regions[0]}).`,
+        "PlanForeign",
+      );
+    }
+  }
   if (diffs.length === 0) return;
   throw new UsageError(
     `${planPath} (plan "${plan.name}") belongs to ${diffs.join(", ")} — refusing to mix them`,

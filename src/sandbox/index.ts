@@ -56,6 +56,8 @@ export interface FaultConfig {
   crashAfter?: number;
   crashMode: "kill" | "throw";
   seed: number;
+  /** Describe* calls ignore tag:, tag-key and tag-value filters (emulators that do: tests of our client-side checks). */
+  ignoreTagFilters?: boolean;
 }
 
 export interface SandboxOpenOptions {
@@ -142,6 +144,10 @@ export function parseFaults(spec: string | undefined): Partial<FaultConfig> {
         out[k] = n;
         break;
       }
+      case "ignoreTagFilters":
+        if (v !== "true" && v !== "false" && v !== "1" && v !== "0") throw new Error(`EGRESS_SANDBOX_FAULTS: ignoreTagFilters must be true or false, got '${v}'`);
+        out.ignoreTagFilters = v === "true" || v === "1";
+        break;
       case "crashMode":
         if (v !== "kill" && v !== "throw") throw new Error(`EGRESS_SANDBOX_FAULTS: crashMode must be kill or throw, got '${v}'`);
         out.crashMode = v;
@@ -443,6 +449,9 @@ export class Sandbox {
       // First use of a region seeds it (default VPC…) in memory only, with ids derived from the account
       // and region: every process seeds the same one, and it is written with the first change to it.
       if (!this.st.regions[region]) this.region(region);
+      if (this.faults.ignoreTagFilters && READ_ONLY.test(operation) && Array.isArray(input?.Filters)) {
+        input = { ...input, Filters: input.Filters.filter((f: { Name?: string }) => !/^tag(:|-key$|-value$)/.test(String(f?.Name))) };
+      }
       if (READ_ONLY.test(operation)) {
         // reads write nothing, except once when a time-driven transition falls due (it may create resources)
         this.settleRead(region);

@@ -39,6 +39,7 @@ export function igwAttachmentStep(): StepDef {
     kind: igwAttachmentKind.kind,
     label: "internet gateway attachment",
     dependsOn: ["igw", "vpc"],
+    changes: ["vpc"],
     verify: (run) => holds(run),
     discover: (run) => holds(run),
     async create(run) {

@@ -29,8 +29,12 @@ export interface Found {
   profile?: string;
 }
 
-/** The live answer to "is the resource this record names ours?". */
-export type Ownership = { ours: true } | { gone: true } | { ours: false; found: string };
+/**
+ * The live answer to "is the resource this record names ours?". `reliedOn`: ours, but something
+ * that is not this plan's now depends on it (a policy on a role another plan's function uses):
+ * left in place, no longer owned by the plan, and reported as kept.
+ */
+export type Ownership = { ours: true } | { gone: true } | { ours: false; found: string } | { reliedOn: string };
 
 export interface Kind<S extends z.ZodType = z.ZodType> {
   readonly kind: string;
@@ -131,11 +135,13 @@ export function tagOf(tags: Tags, key: string): string | undefined {
 export const stepTag = (tags: Tags) => tagOf(tags, "egress-cli:step") ?? "unknown";
 
 /** Refusal to touch a resource the plan names but does not own (exit 1). */
-export function notOursError(step: string, kind: string, id: string | null, found: string): CliError {
+export function notOursError(step: string, kind: string, id: string | null, found: string, opts: { orphan?: boolean } = {}): CliError {
   return new CliError(
     `Step ${step}: ${kind}${id ? ` ${id}` : ""} is not this plan's (${found}); left untouched.`,
     ExitCode.failure,
-    "The plan file names a resource egress-cli did not create for this plan (edited by hand, or another plan's). Fix or remove that record.",
+    opts.orphan
+      ? "destroy's orphan sweep listed it with this plan's tag, but its live tags or relations now say otherwise; it was not deleted. Check who owns it."
+      : "The plan records it, but the live resource (or what it joins) is not this plan's: the record was edited by hand or copied from another plan, or another plan now relies on it. Fix or remove that record.",
     "NotOwned",
   );
 }

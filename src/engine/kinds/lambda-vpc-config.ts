@@ -11,7 +11,10 @@ import { eventually } from "../../aws/retry.js";
 import type { Context } from "../../context.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, lambdaOf } from "./common.js";
-import { byRelation, defineKind, type KindRecord, type ResourceRecord } from "./kind.js";
+import { byRelation, defineKind, otherPlanOf, recordedIds, type KindRecord, type ResourceRecord } from "./kind.js";
+import { tagsOfId } from "../../aws/ec2.js";
+import { TAG_PLAN_ID } from "../../aws/tags.js";
+import type { Plan } from "../../plans/schema.js";
 
 export interface VpcConfigShape {
   SubnetIds: string[];
@@ -156,11 +159,20 @@ export async function restoreVpcConfig(ctx: Context, rec: LambdaVpcConfigRecord)
   if (f.LastUpdateStatus === "InProgress") f = await waitForUpdate(ctx, lambda, a.functionName, "Waiting for an update in progress", { failOnFailed: false });
   const current = vpcConfigOf(f);
   const ours = a.subnetIds?.length ? { SubnetIds: [...a.subnetIds].sort(), SecurityGroupIds: [...(a.securityGroupIds ?? [])].sort() } : null;
-  const previous = a.previousVpcConfig ?? null;
+  let previous = a.previousVpcConfig ?? null;
   if (sameConfig(current, previous)) return "restored";
   if (ours && !sameConfig(current, ours)) {
     ctx.log.warn(`Lambda function ${a.functionName} has a VPC config egress-cli did not set (${JSON.stringify(current)}); leaving it.`);
     return "changed-elsewhere";
+  }
+  if (previous) {
+    // The config it had may be gone since (another plan destroyed its subnets): Lambda would refuse
+    // it on every re-run and the destroy could never finish. "No VPC" is what can be restored.
+    const missing = await missingIds(ctx, [...previous.SubnetIds, ...previous.SecurityGroupIds]);
+    if (missing.length) {
+      ctx.log.warn(`Lambda function ${a.functionName}: its previous VPC config names ${missing.join(", ")}, which no longer exist; detaching it from the VPC instead (no VPC config).`);
+      previous = null;
+    }
   }
   await updateVpcConfig(ctx, a.functionName, previous ?? { SubnetIds: [], SecurityGroupIds: [] }, { iamJustChanged: false });
   await waitForUpdate(ctx, lambda, a.functionName, previous ? "Restoring the previous VPC config" : "Detaching from the VPC", { failOnFailed: true });
@@ -169,6 +181,35 @@ export async function restoreVpcConfig(ctx: Context, rec: LambdaVpcConfigRecord)
   const groups = (ours?.SecurityGroupIds ?? []).filter((g) => !previous?.SecurityGroupIds.includes(g));
   if (groups.length) await waitForLambdaEnisGone(ctx, groups, a.functionName);
   return "restored";
+}
+
+/** Which of these subnet / security group ids no longer exist. */
+async function missingIds(ctx: Context, ids: string[]): Promise<string[]> {
+  const ec2 = await ec2Of(ctx);
+  const out: string[] = [];
+  for (const id of ids) if ((await tagsOfId(ec2, id)) === undefined) out.push(id);
+  return out;
+}
+
+/**
+ * Who a function's current VPC config belongs to, before attach-lambda moves it: each subnet and
+ * group is this plan's (recorded, or tagged with its id), the user's choice (named on the command
+ * line), another plan's (its egress-cli:plan-id), or none of these (set by someone else).
+ */
+export async function vpcConfigOwners(ctx: Context, plan: Plan, cfg: VpcConfigShape, named: string[]): Promise<{ otherPlans: string[]; unnamed: string[] }> {
+  const ec2 = await ec2Of(ctx);
+  const ours = recordedIds(plan);
+  const out = { otherPlans: [] as string[], unnamed: [] as string[] };
+  for (const id of [...cfg.SubnetIds, ...cfg.SecurityGroupIds]) {
+    if (ours.has(id) || named.includes(id)) continue;
+    const tags = await tagsOfId(ec2, id);
+    if (tags === undefined) continue; // gone: nothing of anyone's left there
+    if (tags?.some((t) => t.Key === TAG_PLAN_ID && t.Value === plan.planId)) continue;
+    const other = otherPlanOf(tags ?? undefined, plan);
+    if (other) out.otherPlans.push(`${id} (plan ${other})`);
+    else out.unnamed.push(id);
+  }
+  return out;
 }
 
 async function waitForLambdaEnisGone(ctx: Context, groupIds: string[], functionName: string) {

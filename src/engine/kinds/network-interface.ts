@@ -4,7 +4,7 @@
 // orphan sweep find what a crash left by its tags, like every other kind.
 import type { NetworkInterface } from "@aws-sdk/client-ec2";
 import * as z from "zod";
-import { planFilters } from "../../aws/tags.js";
+import { matchesTagFilters, planFilters } from "../../aws/tags.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
 import { byTags, defineKind, stepTag } from "./kind.js";
 
@@ -27,7 +27,8 @@ export const networkInterfaceKind = defineKind({
     await ignoreNotFound((await ec2Of(ctx)).deleteNetworkInterface({ NetworkInterfaceId: rec.id! }));
   },
   async sweep(ctx, plan) {
-    return (await (await ec2Of(ctx)).describeNetworkInterfaces({ Filters: planFilters(plan) })).map((e) => ({ kind: "network-interface", id: e.NetworkInterfaceId!, step: stepTag(e.TagSet), refs: [e.SubnetId!, ...(e.Groups ?? []).map((g) => g.GroupId!)] }));
+    const filters = planFilters(plan);
+    return (await (await ec2Of(ctx)).describeNetworkInterfaces({ Filters: filters })).filter((e) => matchesTagFilters(e.TagSet, filters)).map((e) => ({ kind: "network-interface", id: e.NetworkInterfaceId!, step: stepTag(e.TagSet), refs: [e.SubnetId!, ...(e.Groups ?? []).map((g) => g.GroupId!)] }));
   },
 });
 

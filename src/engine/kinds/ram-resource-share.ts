@@ -4,9 +4,9 @@
 // converges the principals and resources of a re-run (associate what is missing, disassociate the rest).
 import * as z from "zod";
 import { ramOf, type Share } from "../../aws/ram.js";
-import { TAG_PLAN_ID, TAG_STEP } from "../../aws/tags.js";
+import { TAG_PLAN_ID, TAG_STEP, matchesTagFilters } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
-import { byTags, defineKind, recordedArn, stepTag, type Found } from "./kind.js";
+import { byTags, defineKind, isOurs, recordedArn, stepTag, type Found } from "./kind.js";
 import { taggedStep } from "./tagged.js";
 
 const isLive = (s: Share) => s.status !== "DELETED" && s.status !== "DELETING" && s.status !== "FAILED";
@@ -39,7 +39,8 @@ export const ramResourceShareKind = defineKind({
   },
   async sweep(ctx, plan): Promise<Found[]> {
     const ram = await ramOf(ctx);
-    const shares = (await ram.ownShares({ tags: [{ Key: TAG_PLAN_ID, Value: plan.planId }] })).filter(isLive);
+    // The tag filter is checked here too: an endpoint that ignores it must not hand us others' shares.
+    const shares = (await ram.ownShares({ tags: [{ Key: TAG_PLAN_ID, Value: plan.planId }] })).filter((s) => isLive(s) && isOurs(byTags(s, plan)));
     // refs: the shared resources' ids (the last part of their ARNs), so an orphan share goes before them.
     return Promise.all(
       shares.map(async (s) => ({ kind: "ram-resource-share", id: s.resourceShareArn, step: stepTag(s.Tags), refs: (await ram.associated(s.resourceShareArn, "RESOURCE")).map((a) => a.split("/").pop()!) })),
@@ -69,12 +70,14 @@ export function ramResourceShareStep(o: { id: string; resourceSteps: string[]; p
     dependsOn: o.resourceSteps,
     get: (run, arn) => getShare(run, arn),
     find: async (run) =>
-      (await ramOf(run)).ownShares({
-        tags: [
-          { Key: TAG_PLAN_ID, Value: run.session.plan.planId },
-          { Key: TAG_STEP, Value: run.stepId },
-        ],
-      }),
+      (
+        await (await ramOf(run)).ownShares({
+          tags: [
+            { Key: TAG_PLAN_ID, Value: run.session.plan.planId },
+            { Key: TAG_STEP, Value: run.stepId },
+          ],
+        })
+      ).filter((s) => matchesTagFilters(s.Tags, run.stepFilters)),
     live: isLive,
     result: (s) => ({ id: s.resourceShareArn, attrs: { name: s.name, status: s.status } }),
     create: async (run) => (await ramOf(run)).create({ name: nameOf(run), resourceArns: arnsOf(run), principals: o.principals, clientToken: run.clientToken, tags: run.tags }),

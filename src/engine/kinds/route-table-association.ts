@@ -46,6 +46,7 @@ export function associationStep(o: { id: string; subnetStep: string; routeTableS
     kind: routeTableAssociationKind.kind,
     label: `route table association for ${o.subnetStep}`,
     dependsOn: [o.subnetStep, o.routeTableStep],
+    changes: [o.subnetStep, o.routeTableStep],
     // Never tried before: the subnet has no explicit association of ours; one made by someone else
     // is met by AssociateRouteTable's Resource.AlreadyAssociated below.
     adoptsOnly: true,

@@ -78,6 +78,7 @@ export function routeStep(o: {
     kind: routeKind.kind,
     label: o.label,
     dependsOn: [o.routeTableStep, ...o.dependsOn],
+    changes: [o.routeTableStep],
     verify: (run) => holds(run),
     discover: (run) => holds(run),
     async intent(run) {

@@ -5,7 +5,7 @@ import * as z from "zod";
 import { CliError } from "../../errors.js";
 import { errorCode } from "../../aws/errors.js";
 import { listSecurityGroups, orUndefined } from "../../aws/ec2.js";
-import { tagSpec } from "../../aws/tags.js";
+import { matchesTagFilters, tagSpec } from "../../aws/tags.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { eventually } from "../../aws/retry.js";
 import { ec2Of } from "./common.js";
@@ -38,7 +38,7 @@ export const securityGroupKind = defineKind({
  */
 export function securityGroupStep(o: { id: string; groupName: string; description: string; label: string; vpcId?: string }): StepDef {
   const vpcOf = (run: StepRun) => o.vpcId ?? run.ref("vpc");
-  const find = async (run: StepRun) => listSecurityGroups(await ec2Of(run), run.stepFilters);
+  const find = async (run: StepRun) => (await listSecurityGroups(await ec2Of(run), run.stepFilters)).filter((g) => matchesTagFilters(g.Tags, run.stepFilters));
   const result = (g: SecurityGroup) => ({ id: g.GroupId!, attrs: { groupName: g.GroupName, vpcId: g.VpcId } });
   return ec2Step(type, {
     id: o.id,

@@ -5,7 +5,7 @@ import type { Filter } from "@aws-sdk/client-ec2";
 import type { Ec2Api } from "../../aws/ec2-api.js";
 import type { Context } from "../../context.js";
 import type { Plan } from "../../plans/schema.js";
-import { planFilters } from "../../aws/tags.js";
+import { matchesTagFilters, planFilters } from "../../aws/tags.js";
 import type { StepDef, StepResult, StepRun } from "../engine.js";
 import { ec2Of, retryDependency } from "./common.js";
 import { byTags, stepTag, type Found, type Ownership } from "./kind.js";
@@ -71,7 +71,9 @@ export function ec2KindParts<T extends Tagged>(type: Ec2Type<T>, remove: (ctx: C
       await retryDependency(ctx, () => remove(ctx, ec2, rec.id!));
     },
     async sweep(ctx: Context, plan: Plan): Promise<Found[]> {
-      return (await type.list(await ec2Of(ctx), planFilters(plan))).map((t) => ({
+      // The tag filter is checked here too: an endpoint that ignores it must not hand us others' resources.
+      const filters = planFilters(plan);
+      return (await type.list(await ec2Of(ctx), filters)).filter((t) => matchesTagFilters(t.Tags, filters)).map((t) => ({
         kind: type.kind,
         id: type.idOf(t),
         step: stepTag(t.Tags),
@@ -89,6 +91,6 @@ export function ec2Step<T extends Tagged>(type: Ec2Type<T>, spec: Omit<TaggedSte
     ...spec,
     kind: type.kind,
     get: async (run, id) => type.get(await ec2Of(run), id),
-    find: async (run) => type.list(await ec2Of(run), run.stepFilters),
+    find: async (run) => (await type.list(await ec2Of(run), run.stepFilters)).filter((t) => matchesTagFilters(t.Tags, run.stepFilters)),
   });
 }

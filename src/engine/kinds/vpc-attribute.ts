@@ -46,6 +46,7 @@ export function vpcAttributeStep(attribute: Attribute): StepDef {
     kind: vpcAttributeKind.kind,
     label: `VPC attribute ${attribute}`,
     dependsOn: ["vpc"],
+    changes: ["vpc"],
     verify: (run) => holds(run),
     discover: (run) => holds(run),
     // Only reached when it is off: what to put back.

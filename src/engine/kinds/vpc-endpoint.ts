@@ -200,6 +200,8 @@ export function vpcEndpointStep(o: {
     id: o.id,
     label: `${o.type.toLowerCase()} endpoint ${o.serviceName}`,
     dependsOn: ["vpc", ...(o.subnetSteps ?? []), ...(o.routeTableSteps ?? []), ...(o.securityGroupStep ? [o.securityGroupStep] : []), ...(o.dependsOn ?? [])],
+    // A gateway endpoint adds prefix-list routes to its route tables; interface endpoints only place ENIs.
+    changes: o.type === "Gateway" ? (o.routeTableSteps ?? []) : [],
     live: isLiveEndpoint,
     result: (e) => ({ id: e.VpcEndpointId!, attrs: endpointAttrs(e) }),
     create: async (run) => (await (await ec2Of(run)).createVpcEndpoint({ ...input(run), ClientToken: run.clientToken })).VpcEndpoint!,
