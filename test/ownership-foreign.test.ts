@@ -34,6 +34,7 @@ test("--shared import: add-endpoint (gateway) and add-nat are refused before the
   const tablesBefore = JSON.stringify(Object.values<any>(region().routeTables).filter((t) => t.VpcId === vpcA).map((t) => t.Routes));
   const eipsBefore = Object.keys(region().addresses).length;
   const calls = mutations(sandbox);
+  const planB = readFileSync(path.join(cwd, "b.json"), "utf8");
 
   const ep = await run("--plan", "b.json", "add-endpoint", "sts", "dynamodb");
   assert.equal(ep.code, 2, ep.stderr);
@@ -43,6 +44,8 @@ test("--shared import: add-endpoint (gateway) and add-nat are refused before the
   assert.match(nat.stderr, /Refused before any change: .*belongs to another egress-cli plan, pa/);
 
   assert.deepEqual(calls, [], "no mutating call at all");
+  // Exit 2 changes no file either: the command's inputs are written only after the pre-flight checks.
+  assert.equal(readFileSync(path.join(cwd, "b.json"), "utf8"), planB, "plan b.json is byte for byte as it was");
   assert.equal(Object.keys(region().addresses).length, eipsBefore, "no Elastic IP allocated");
   assert.equal(Object.values<any>(region().natGateways).filter((n) => n.VpcId === vpcA).length, 0, "no NAT gateway created");
   assert.equal(JSON.stringify(Object.values<any>(region().routeTables).filter((t) => t.VpcId === vpcA).map((t) => t.Routes)), tablesBefore, "plan pa's route tables are unchanged");

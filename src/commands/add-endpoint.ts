@@ -478,7 +478,7 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
     const spec = (session.plan.spec.endpoints as Record<string, unknown>) ?? {};
     for (const s of services) spec[s] = { policy: policies.get(s)!.mode, privateDns: GATEWAY.has(s) ? undefined : privateDns, allowFrom: sources.map((x) => x.label), ...(preset ? { preset } : {}) };
     session.plan.spec = { ...session.plan.spec, endpoints: spec };
-    if (!ctx.opts.dryRun) await session.save();
+    // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).
     const report = await runSteps(ctx, session, steps);
     const revokedIngress = await revokeStaleIngress(ctx, session, interfaceServices, new Set(steps.map((x) => x.id)));
     const r = session.plan.resources;

@@ -173,7 +173,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
   const session = await openSession(ctx, {}, "add-nat");
   try {
     session.plan.spec = { ...session.plan.spec, nat: spec };
-    await session.save();
+    // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).
     const report = await runSteps(ctx, session, natSteps(session.plan, spec));
     const result = summarizeNat(session.plan, ctx.opts.dryRun, report.outcomes, report.dryRunChecks);
     if (!ctx.opts.dryRun) {

@@ -185,7 +185,7 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
     const consumers = (session.plan.spec.consumers as Record<string, unknown>) ?? {};
     consumers[vpcId!] = { subnets: [...azs.values()], accountId, ...(opts.consumerProfile ? { profile: opts.consumerProfile } : {}), ...(groupIds.length ? { securityGroups: groupIds } : {}) };
     session.plan.spec = { ...session.plan.spec, consumers };
-    if (!ctx.opts.dryRun) await session.save();
+    // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).
     const report = await runSteps(cctx, session, steps);
     const p = session.plan;
     const endpoints = configs.map((c) => {

@@ -108,8 +108,7 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
   // ---- provisioning ----
   const session = await openSession(ctx, {}, "launch-proxy");
   try {
-    session.plan.proxy = settings;
-    await session.save();
+    session.plan.proxy = settings; // written by runSteps once its pre-flight checks pass
     const steps = proxySteps(session.plan, settings, chosen, ami, userData);
     const report = await runSteps(ctx, session, steps);
     const proxies = proxyInstances(session.plan);

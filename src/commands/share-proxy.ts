@@ -137,7 +137,7 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
   const session = await openSession(ctx, {}, "share-proxy");
   try {
     session.plan.spec = { ...session.plan.spec, share: { shareWith: principals, ...(domain ? { domain } : {}) } };
-    if (!ctx.opts.dryRun) await session.save();
+    // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).
     const report = await runSteps(ctx, session, steps);
     const p = session.plan;
     const gw = recordOf(p, resourceGatewayKind, "proxy/gateway");

@@ -137,6 +137,9 @@ export async function runSteps(ctx: Context, session: PlanSession, steps: StepDe
   }
   await checkTargets(ctx, session.plan, steps);
   if (ctx.opts.dryRun) return dryRun(ctx, session, steps, report);
+  // The command's inputs (plan.spec, set in memory by the caller) are written now, after the checks
+  // above and before the first mutating call: exit 2 leaves the plan file as it was.
+  await session.save();
 
   const { failure } = await runDag({
     ids: steps.map((s) => s.id),
