@@ -14,7 +14,7 @@ import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
 import { collectSnapshot } from "../src/aws/snapshot.js";
 import type { AwsClients } from "../src/aws/clients.js";
 import { analyzePath } from "../src/analysis/analyzer.js";
-import { SnapshotBuilder } from "./fixtures/analysis/build.js";
+import { natInstanceVpc, transitVpcs } from "./fixtures/analysis/build.js";
 import { cli, cleanEnv, tempDir } from "./helpers.js";
 
 const PREFIXES = ["tgw-attach", "tgw-rtb", "subnet", "igw", "rtb", "acl", "eni", "tgw", "vpc", "sg", "i"];
@@ -32,28 +32,15 @@ function realIds<T>(doc: T): { doc: T; id: (s: string) => string } {
   return { doc: deep(doc) as T, id: to };
 }
 
-function natInstanceAccount() {
-  return new SnapshotBuilder()
-    .vpc("vpc-ni", "10.70.0.0/16")
-    .subnet("subnet-ni-pub", "vpc-ni", "10.70.0.0/24", "us-east-1a")
-    .subnet("subnet-ni-priv", "vpc-ni", "10.70.1.0/24", "us-east-1a")
-    .igw("igw-ni", "vpc-ni")
-    .routeTable("rtb-ni-pub", "vpc-ni", { "0.0.0.0/0": "igw-ni" }, ["subnet-ni-pub"])
-    .sg("sg-nat", "vpc-ni", { ingress: ["-1:all:10.70.0.0/16"] })
-    .sg("sg-app", "vpc-ni")
-    .instance("i-nat", "subnet-ni-pub", { sgs: ["sg-nat"], publicIp: "18.1.1.1", sourceDestCheck: false })
-    .routeTable("rtb-ni-priv", "vpc-ni", { "0.0.0.0/0": "eni-i-nat" }, ["subnet-ni-priv"])
-    .instance("i-app", "subnet-ni-priv", { sgs: ["sg-app"], ip: "10.70.1.10" })
-    .tweak((s) => void (s.networkInterfaces.find((e) => e.NetworkInterfaceId === "eni-i-nat")!.SourceDestCheck = false))
-    .build();
-}
+/** The NAT instance VPC, routed through the instance's ENI. */
+const natInstanceAccount = () => natInstanceVpc({ via: "eni", appIp: "10.70.1.10" }).build();
 
 test("a NAT instance stopped with StopInstances: analyze-path --local and Reachability Analyzer say unreachable, exit 4; started again, reachable", async () => {
   const { doc, id } = realIds(natInstanceAccount());
   const sandbox = await Sandbox.open({ env: {} });
   sandbox.importSnapshot(doc);
   const cwd = tempDir("egress-verdicts-");
-  const ask = (...extra: string[]) => cli(["--sandbox", "analyze-path", "--from", id("i-app"), "--to", "internet", ...extra], { cwd, env: cleanEnv(), sandbox });
+  const ask = (...extra: string[]) => cli(["--sandbox", "analyze-path", "--from", id("i-ni-app"), "--to", "internet", ...extra], { cwd, env: cleanEnv(), sandbox });
 
   const before = await ask("--local", "--json");
   assert.equal(before.code, 0, before.stdout + before.stderr);
@@ -93,43 +80,26 @@ test("an address no interface holds: unknown, exit 6, in both engines; --compare
   sandbox.importSnapshot(doc);
   const cwd = tempDir("egress-verdicts-");
   for (const mode of [["--local"], []]) {
-    const r = await cli(["--sandbox", "analyze-path", "--from", id("i-app"), "--to", "10.70.0.99", "--port", "3128", "--json", ...mode], { cwd, env: cleanEnv(), sandbox });
+    const r = await cli(["--sandbox", "analyze-path", "--from", id("i-ni-app"), "--to", "10.70.0.99", "--port", "3128", "--json", ...mode], { cwd, env: cleanEnv(), sandbox });
     assert.equal(r.code, 6, r.stdout + r.stderr);
     const j = r.json();
     assert.equal(j.verdict, "unknown");
     assert.equal(j.reachable, false);
     assert.ok(j.unknownReasons.length >= 1);
   }
-  const local = await cli(["--sandbox", "analyze-path", "--from", id("i-app"), "--to", "10.70.0.99", "--port", "3128", "--local", "--json"], { cwd, env: cleanEnv(), sandbox });
+  const local = await cli(["--sandbox", "analyze-path", "--from", id("i-ni-app"), "--to", "10.70.0.99", "--port", "3128", "--local", "--json"], { cwd, env: cleanEnv(), sandbox });
   assert.equal(local.json().unknownReasons[0].code, "DESTINATION_NOT_EVALUATED");
-  const text = await cli(["--sandbox", "analyze-path", "--from", id("i-app"), "--to", "10.70.0.99", "--port", "3128", "--local"], { cwd, env: cleanEnv(), sandbox });
+  const text = await cli(["--sandbox", "analyze-path", "--from", id("i-ni-app"), "--to", "10.70.0.99", "--port", "3128", "--local"], { cwd, env: cleanEnv(), sandbox });
   assert.equal(text.code, 6);
   assert.match(text.stdout, /\? unknown/);
   assert.match(text.stdout, /to collect:/);
   assert.doesNotMatch(text.stdout, /✔ reachable/);
-  const cmp = await cli(["--sandbox", "analyze-path", "--from", id("i-app"), "--to", "10.70.0.99", "--port", "3128", "--compare", "--json"], { cwd, env: cleanEnv(), sandbox });
+  const cmp = await cli(["--sandbox", "analyze-path", "--from", id("i-ni-app"), "--to", "10.70.0.99", "--port", "3128", "--compare", "--json"], { cwd, env: cleanEnv(), sandbox });
   assert.deepEqual(cmp.json().disagreements, [{ field: "verdict", local: "unknown", aws: "unknown" }]);
 });
 
 /** vpc-a → transit gateway → vpc-b (eni-b 10.61.1.20). */
-function transitAccount() {
-  return new SnapshotBuilder()
-    .vpc("vpc-a", "10.60.0.0/16")
-    .vpc("vpc-b", "10.61.0.0/16")
-    .subnet("subnet-a", "vpc-a", "10.60.1.0/24", "us-east-1a")
-    .subnet("subnet-b", "vpc-b", "10.61.1.0/24", "us-east-1a")
-    .sg("sg-a", "vpc-a", { egress: ["-1:all:0.0.0.0/0"] })
-    .sg("sg-b", "vpc-b", { ingress: ["tcp:443:10.60.0.0/16"] })
-    .routeTable("rtb-a", "vpc-a", { "10.61.0.0/16": "tgw-x" }, ["subnet-a"])
-    .routeTable("rtb-b", "vpc-b", { "10.60.0.0/16": "tgw-x" }, ["subnet-b"])
-    .instance("i-a", "subnet-a", { sgs: ["sg-a"], ip: "10.60.1.10" })
-    .eni("eni-b", "subnet-b", { sgs: ["sg-b"], ip: "10.61.1.20" })
-    .tgw("tgw-x")
-    .tgwAttachment("tgw-attach-a", "tgw-x", "vpc-a", ["subnet-a"])
-    .tgwAttachment("tgw-attach-b", "tgw-x", "vpc-b", ["subnet-b"])
-    .tgwRouteTable("tgw-rtb-x", "tgw-x", { associate: ["tgw-attach-a", "tgw-attach-b"], propagate: ["tgw-attach-a", "tgw-attach-b"] })
-    .build();
-}
+const transitAccount = () => transitVpcs().build();
 
 test("SearchTransitGatewayRoutes failing (an emulator without it): the snapshot omits transit gateways and every TGW path is unknown, never reachable", async () => {
   const { doc, id } = realIds(transitAccount());

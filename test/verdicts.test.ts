@@ -6,21 +6,11 @@ import assert from "node:assert/strict";
 import { analyzePath, type PathQuery, type PathResult } from "../src/analysis/analyzer.js";
 import { comparePathResults, fromNetworkInsightsAnalysis, toNetworkInsightsAnalysis } from "../src/analysis/reachability.js";
 import type { Snapshot } from "../src/analysis/snapshot.js";
-import { SnapshotBuilder, s1, s2 } from "./fixtures/analysis/build.js";
+import { SnapshotBuilder, natInstanceVpc, s1, s2, transitVpcs } from "./fixtures/analysis/build.js";
 
 /** A private subnet whose 0.0.0.0/0 goes to a NAT instance (by instance id, or by its ENI). */
 function natInstance(o: { state?: string; byEni?: boolean; eniStatus?: string; omitInstances?: boolean; dropInstance?: boolean } = {}) {
-  return new SnapshotBuilder()
-    .vpc("vpc-ni", "10.70.0.0/16")
-    .subnet("subnet-ni-pub", "vpc-ni", "10.70.0.0/24", "us-east-1a")
-    .subnet("subnet-ni-priv", "vpc-ni", "10.70.1.0/24", "us-east-1a")
-    .igw("igw-ni", "vpc-ni")
-    .routeTable("rtb-ni-pub", "vpc-ni", { "0.0.0.0/0": "igw-ni" }, ["subnet-ni-pub"])
-    .sg("sg-nat-instance", "vpc-ni", { ingress: ["-1:all:10.70.0.0/16"] })
-    .sg("sg-ni-app", "vpc-ni")
-    .instance("i-nat", "subnet-ni-pub", { sgs: ["sg-nat-instance"], publicIp: "18.1.1.1", sourceDestCheck: false })
-    .routeTable("rtb-ni-priv", "vpc-ni", { "0.0.0.0/0": o.byEni ? "eni-i-nat" : "i-nat" }, ["subnet-ni-priv"])
-    .instance("i-ni-app", "subnet-ni-priv", { sgs: ["sg-ni-app"] })
+  return natInstanceVpc({ via: o.byEni ? "eni" : "instance" })
     .tweak((s) => {
       const nat = s.instances.find((i) => i.InstanceId === "i-nat")!;
       if (o.state) nat.State = { Name: o.state };
@@ -179,21 +169,7 @@ describe("route targets: peering connections", () => {
 
 /** vpc-a → transit gateway tgw-x → vpc-b (eni-b). */
 function transit(o: { aState?: string; bState?: string; tgwState?: string; collected?: boolean } = {}) {
-  const b = new SnapshotBuilder()
-    .vpc("vpc-a", "10.60.0.0/16")
-    .vpc("vpc-b", "10.61.0.0/16")
-    .subnet("subnet-a", "vpc-a", "10.60.1.0/24", "us-east-1a")
-    .subnet("subnet-b", "vpc-b", "10.61.1.0/24", "us-east-1a")
-    .sg("sg-a", "vpc-a", { egress: ["-1:all:0.0.0.0/0"] })
-    .sg("sg-b", "vpc-b", { ingress: ["tcp:443:10.60.0.0/16"] })
-    .routeTable("rtb-a", "vpc-a", { "10.61.0.0/16": "tgw-x" }, ["subnet-a"])
-    .routeTable("rtb-b", "vpc-b", { "10.60.0.0/16": "tgw-x" }, ["subnet-b"])
-    .instance("i-a", "subnet-a", { sgs: ["sg-a"], ip: "10.60.1.10" })
-    .eni("eni-b", "subnet-b", { sgs: ["sg-b"], ip: "10.61.1.20" })
-    .tgw("tgw-x", o.tgwState)
-    .tgwAttachment("tgw-attach-a", "tgw-x", "vpc-a", ["subnet-a"], o.aState)
-    .tgwAttachment("tgw-attach-b", "tgw-x", "vpc-b", ["subnet-b"], o.bState)
-    .tgwRouteTable("tgw-rtb", "tgw-x", { associate: ["tgw-attach-a", "tgw-attach-b"], propagate: ["tgw-attach-a", "tgw-attach-b"] });
+  const b = transitVpcs(o);
   if (o.collected === false) {
     b.tweak((s) => {
       delete s.transitGateways;
