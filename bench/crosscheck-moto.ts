@@ -22,6 +22,7 @@ import {
   AssociateAddressCommand,
   AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupEgressCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand,
   CreateNatGatewayCommand,
@@ -434,6 +435,75 @@ const cases: Case[] = [
       return { from: i.id, to: "igw", vpcs: [v] };
     },
   },
+  {
+    name: "private NAT gateway (ConnectivityType private) → igw",
+    expected: "unreachable",
+    why: "a private NAT gateway has no Elastic IP: the IGW has nothing public to translate to",
+    async build() {
+      const v = await vpc(next());
+      const p = await publicSubnet(v, `10.${n - 1}.1.0/24`);
+      const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: p.subnet, ConnectivityType: "private" }))).NatGateway!.NatGatewayId!;
+      const priv = await subnet(v, `10.${n - 1}.2.0/24`);
+      await route(await table(v, priv), "0.0.0.0/0", { NatGatewayId: nat });
+      const i = await instance(priv, [await sg(v, "app")]);
+      return { from: i.id, to: "igw", vpcs: [v] };
+    },
+  },
+  {
+    name: "public subnet + IGW, Elastic IP associated after launch → igw",
+    expected: "reachable",
+    why: "AssociateAddress pairs the instance's private address with a public IPv4",
+    async build() {
+      const v = await vpc(next());
+      const p = await publicSubnet(v, `10.${n - 1}.1.0/24`);
+      const i = await instance(p.subnet, [await sg(v, "app")], false);
+      await ec2.send(new AssociateAddressCommand({ AllocationId: await eip(), InstanceId: i.id }));
+      return { from: i.id, to: "igw", vpcs: [v] };
+    },
+  },
+  {
+    name: "NACL deny 443 (rule 50) before allow all (rule 100) → igw",
+    expected: "unreachable",
+    why: "NACL rules are evaluated lowest number first; the first match decides",
+    async build() {
+      const v = await vpc(next());
+      const p = await publicSubnet(v, `10.${n - 1}.1.0/24`);
+      await acl(v, p.subnet, [
+        { n: 50, egress: true, allow: false, proto: "6", cidr: "0.0.0.0/0", from: 443 },
+        { n: 100, egress: true, allow: true, proto: "-1", cidr: "0.0.0.0/0" },
+        { n: 100, egress: false, allow: true, proto: "-1", cidr: "0.0.0.0/0" },
+      ]);
+      const i = await instance(p.subnet, [await sg(v, "app")], true);
+      return { from: i.id, to: "igw", vpcs: [v] };
+    },
+  },
+  {
+    name: "same subnet, NACL denying everything → instance in the subnet",
+    expected: "reachable",
+    why: "network ACLs filter traffic entering or leaving a subnet, not traffic within it",
+    async build() {
+      const v = await vpc(next());
+      const a = await subnet(v, `10.${n - 1}.1.0/24`);
+      await acl(v, a, []);
+      const src = await instance(a, [await sg(v, "app")]);
+      const dst = await instance(a, [await sg(v, "db", [https(`10.${n - 1}.0.0/16`)])]);
+      return { from: src.id, to: dst.ip, vpcs: [v] };
+    },
+  },
+  {
+    name: "security group egress only to 10.0.0.0/8 → igw",
+    expected: "unreachable",
+    why: "no outbound rule covers the internet's addresses",
+    async build() {
+      const v = await vpc(next());
+      const p = await publicSubnet(v, `10.${n - 1}.1.0/24`);
+      const g = await sg(v, "narrow");
+      await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: g, IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }));
+      await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: g, IpPermissions: [https("10.0.0.0/8")] }));
+      const i = await instance(p.subnet, [g], true);
+      return { from: i.id, to: "igw", vpcs: [v] };
+    },
+  },
   ...peeringCases(),
   {
     name: "address inside the VPC held by an instance's ENI (SG admits 443)",
@@ -502,7 +572,7 @@ const cases: Case[] = [
 ];
 
 function peeringCases(): Case[] {
-  async function pair(state: "active" | "pending" | "deleted"): Promise<{ a: string; b: string; src: Inst; dst: Inst; pcx: string }> {
+  async function pair(state: "active" | "pending" | "deleted", routeBack = true): Promise<{ a: string; b: string; src: Inst; dst: Inst; pcx: string }> {
     const na = next();
     const nb = next();
     const a = await vpc(na);
@@ -512,7 +582,8 @@ function peeringCases(): Case[] {
     const pcx = await peering(a, b, state !== "pending");
     if (state === "deleted") await ec2.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: pcx }));
     await route(await table(a, sa), `10.${nb}.0.0/16`, { VpcPeeringConnectionId: pcx });
-    await route(await table(b, sb), `10.${na}.0.0/16`, { VpcPeeringConnectionId: pcx });
+    const tb = await table(b, sb);
+    if (routeBack) await route(tb, `10.${na}.0.0/16`, { VpcPeeringConnectionId: pcx });
     const src = await instance(sa, [await sg(a, "app")]);
     const dst = await instance(sb, [await sg(b, "svc", [https(`10.${na}.0.0/16`)])]);
     return { a, b, src, dst, pcx };
@@ -542,6 +613,15 @@ function peeringCases(): Case[] {
       why: "a deleted peering connection carries nothing (route blackhole)",
       async build() {
         const p = await pair("deleted");
+        return { from: p.src.id, to: p.dst.ip, vpcs: [p.a, p.b] };
+      },
+    },
+    {
+      name: "VPC peering active, no route back in B → peer instance",
+      expected: "unreachable",
+      why: "the reply from B must be routed to the peering connection; B's table has only its local route",
+      async build() {
+        const p = await pair("active", false);
         return { from: p.src.id, to: p.dst.ip, vpcs: [p.a, p.b] };
       },
     },
@@ -653,6 +733,20 @@ function endpointCases(): Case[] {
         const p = await privateVpc();
         await ec2.send(new CreateVpcEndpointCommand({ VpcId: p.v, ServiceName: `com.amazonaws.${REGION}.s3`, VpcEndpointType: "Gateway", RouteTableIds: [p.rt] }));
         return { from: p.src.id, to: "service:s3", vpcs: [p.v] };
+      },
+    },
+    {
+      name: "S3 gateway endpoint, SG egress only to 10.0.0.0/8 → service:s3",
+      expected: "unreachable",
+      why: "S3's addresses (the prefix list's) are not in any outbound rule",
+      async build() {
+        const p = await privateVpc();
+        await ec2.send(new CreateVpcEndpointCommand({ VpcId: p.v, ServiceName: `com.amazonaws.${REGION}.s3`, VpcEndpointType: "Gateway", RouteTableIds: [p.rt] }));
+        const g = await sg(p.v, "narrow");
+        await ec2.send(new RevokeSecurityGroupEgressCommand({ GroupId: g, IpPermissions: [{ IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }] }));
+        await ec2.send(new AuthorizeSecurityGroupEgressCommand({ GroupId: g, IpPermissions: [https("10.0.0.0/8")] }));
+        const i = await instance(p.s, [g]);
+        return { from: i.id, to: "service:s3", vpcs: [p.v] };
       },
     },
     {
