@@ -152,6 +152,8 @@ export interface SnapshotIndex {
   resourceGatewayEnis: Map<string, NetworkInterface[]>;
   /** ENI id → the `Resource`-type VPC endpoint it belongs to. */
   resourceEndpointByEni: Map<string, VpcEndpoint>;
+  /** ENI id → the VPC endpoint (any type) that lists it in NetworkInterfaceIds: the endpoint answers there, not an instance. */
+  endpointByEni: Map<string, VpcEndpoint>;
   /** `${VpcId}|${lower-case name}` → ENI: private DNS names of ENIs/instances and their Name tags (DnsResource targets). */
   eniByName: Map<string, NetworkInterface>;
 }
@@ -240,6 +242,7 @@ export function buildIndex(snapshot: Snapshot): SnapshotIndex {
     resourceConfigurations: new Map(),
     resourceGatewayEnis: new Map(),
     resourceEndpointByEni: new Map(),
+    endpointByEni: new Map(),
     eniByName: new Map(),
   };
 
@@ -350,6 +353,7 @@ const nameTag = (tags: { Key?: string; Value?: string }[] | undefined) => tags?.
 /** Resource endpoints → resource configurations → resource gateways and their ENIs; DNS names for DnsResource targets. */
 function indexPrivateLink(ix: SnapshotIndex, snapshot: Snapshot): void {
   for (const ep of snapshot.vpcEndpoints) {
+    for (const id of ep.NetworkInterfaceIds) ix.endpointByEni.set(id, ep);
     if (ep.VpcEndpointType === "Resource") for (const id of ep.NetworkInterfaceIds) ix.resourceEndpointByEni.set(id, ep);
   }
   for (const c of snapshot.resourceConfigurations ?? []) {

@@ -107,6 +107,19 @@ export function answeredWithoutData(err: unknown): boolean {
   return e?.code === "ENOTFOUND" || e?.name === "ENOTFOUND";
 }
 
+/**
+ * A task of several calls names the one that failed in `omitted` (on moto, SearchTransitGatewayRoutes fails
+ * while DescribeTransitGateways answers: "DescribeTransitGateways failed" would send the user after the wrong permission).
+ */
+async function failingAs<T>(operation: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err && typeof err === "object") (err as { failedOperation?: string }).failedOperation ??= operation;
+    throw err;
+  }
+}
+
 export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}, opts: CollectOptions = {}): Promise<CollectedSnapshot> {
   const ec2 = await aws.ec2();
   const reads = ec2Api(ec2);
@@ -185,15 +198,18 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
     // two states cover every route that decides a path (at most 1,000 per table: AdditionalRoutesAvailable is flagged).
     t("transitGateways", "DescribeTransitGateways", false, async () => {
       const tgws = await reads.describeTransitGateways({ MaxResults: 1000 });
-      const atts = await reads.describeTransitGatewayVpcAttachments({ MaxResults: 1000 });
-      const tables = await reads.describeTransitGatewayRouteTables({ MaxResults: 1000 });
+      const atts = await failingAs("DescribeTransitGatewayVpcAttachments", reads.describeTransitGatewayVpcAttachments({ MaxResults: 1000 }));
+      const tables = await failingAs("DescribeTransitGatewayRouteTables", reads.describeTransitGatewayRouteTables({ MaxResults: 1000 }));
       const full = await bounded(
         tables.map((tb) => async () => {
           const id = tb.TransitGatewayRouteTableId!;
           const [assocs, props, routes] = await Promise.all([
-            reads.getTransitGatewayRouteTableAssociations({ TransitGatewayRouteTableId: id, MaxResults: 1000 }),
-            reads.getTransitGatewayRouteTablePropagations({ TransitGatewayRouteTableId: id, MaxResults: 1000 }),
-            reads.searchTransitGatewayRoutes({ TransitGatewayRouteTableId: id, Filters: [{ Name: "state", Values: ["active", "blackhole"] }], MaxResults: 1000 }),
+            failingAs("GetTransitGatewayRouteTableAssociations", reads.getTransitGatewayRouteTableAssociations({ TransitGatewayRouteTableId: id, MaxResults: 1000 })),
+            failingAs("GetTransitGatewayRouteTablePropagations", reads.getTransitGatewayRouteTablePropagations({ TransitGatewayRouteTableId: id, MaxResults: 1000 })),
+            failingAs(
+              "SearchTransitGatewayRoutes",
+              reads.searchTransitGatewayRoutes({ TransitGatewayRouteTableId: id, Filters: [{ Name: "state", Values: ["active", "blackhole"] }], MaxResults: 1000 }),
+            ),
           ]);
           return { ...plain(tb), Associations: plain(assocs), Propagations: plain(props), Routes: plain(routes.Routes ?? []), ...(routes.AdditionalRoutesAvailable ? { AdditionalRoutesAvailable: true } : {}) };
         }),
@@ -243,7 +259,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
           if (answeredWithoutData(err)) throw new CliError(cli.message, cli.exitCode, `the endpoint does not answer ${task.operation} with its data (the service is not offered there)`, cli.code);
           throw cli;
         }
-        omitted.push({ resource: task.resource, operation: task.operation, code: errorCode(err), message: (err as Error).message });
+        omitted.push({ resource: task.resource, operation: (err as { failedOperation?: string }).failedOperation ?? task.operation, code: errorCode(err), message: (err as Error).message });
       }
       opts.onProgress?.(++done, tasks.length, task.resource);
     }),

@@ -214,8 +214,9 @@ function deliverToEni(ctx: Ctx, sender: Sender, target: Target, eni: VirtualEni,
   const down = instanceDown(ctx, eni);
   if (down) return fail(ctx, down);
   const rec = ctx.ix.networkInterfaces.get(eni.ref.id);
-  if (rec && (rec.InterfaceType ?? "interface") === "interface" && rec.Status === "available" && !rec.Attachment?.InstanceId) {
-    // A detached interface: nothing is behind it to answer.
+  if (rec && (rec.InterfaceType ?? "interface") === "interface" && rec.Status === "available" && !rec.Attachment?.InstanceId && !ctx.ix.endpointByEni.has(rec.NetworkInterfaceId)) {
+    // A detached interface: nothing is behind it to answer. (A VPC endpoint's interface has no instance either:
+    // the endpoint answers there, whatever InterfaceType/Status the API reports for it.)
     return fail(ctx, { code: "BAD_STATE", component: eni.ref, detail: `network interface ${eni.ref.id} is available (attached to no instance): nothing answers at its address`, networkInterface: eni.ref, state: "available" });
   }
   if (!admitAt(ctx, sender, eni, src, eni.ref.id, () => `no ingress rule of ${eni.sgIds.join(", ") || "(no security groups)"} on ${eni.ref.id} allows ${fmtPorts(ctx.proto, ctx.port, ctx.port)} from ${sender.label} (${peersText(src)}${sender.sgIds?.length ? `, ${sender.sgIds.join(", ")}` : ""})`)) return false;
