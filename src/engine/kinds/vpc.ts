@@ -24,7 +24,8 @@ export function vpcStep(cidr: string): StepDef {
     id: "vpc",
     label: `VPC ${cidr}`,
     meta: { cidr },
-    result: (v) => ({ id: v.VpcId! }),
+    // its state as AWS gave it: status reads no DescribeVpcs for a VPC once seen available (src/aws/snapshot.ts collectVpcs)
+    result: (v) => ({ id: v.VpcId!, ...(v.State ? { attrs: { state: v.State } } : {}) }),
     create: async (run) => (await (await ec2Of(run)).createVpc(input(run))).Vpc!,
     dryRun: async (run) => void (await (await ec2Of(run)).createVpc({ ...input(run), DryRun: true })),
   });
