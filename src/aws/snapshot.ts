@@ -32,8 +32,6 @@ export interface Omission {
 export interface CollectOptions {
   concurrency?: number;
   onProgress?: (done: number, total: number, resource: string) => void;
-  /** Collect only these resource types (status's bill: no Lambda, no transit gateways); the others are left empty. */
-  only?: string[];
 }
 
 export type CollectedSnapshot = Snapshot & { scope: { vpcIds: string[] | "all" }; omitted: Omission[] };
@@ -134,7 +132,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
 
   type Task = { resource: string; operation: string; required: boolean; run: () => Promise<void> };
   const t = (resource: string, operation: string, required: boolean, run: () => Promise<void>): Task => ({ resource, operation, required, run });
-  const all: Task[] = [
+  const tasks: Task[] = [
     t("accountId", "sts:GetCallerIdentity", true, async () => void (snap.accountId = await aws.accountId())),
     t("vpcs", "DescribeVpcs", true, async () => void (snap.vpcs = plain(await listVpcs(reads, undefined, vpcIds)))),
     t("subnets", "DescribeSubnets", true, async () => void (snap.subnets = plain(await listSubnets(reads, vpcFilter("vpc-id", vpcIds))))),
@@ -229,7 +227,6 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.eventSourceMappings = plain(await lambdaApi(await aws.lambda()).listEventSourceMappings({ MaxItems: 100 }));
     }),
   ];
-  const tasks = opts.only ? all.filter((task) => task.resource === "accountId" || opts.only!.includes(task.resource)) : all;
 
   let done = 0;
   await bounded(
@@ -297,9 +294,10 @@ export interface VpcReadHints {
 
 export interface VpcRead {
   /**
-   * The VPCs as collectSnapshot with `only: BILL_RESOURCES` would hold them for their bill (addresses
-   * left out: every public IPv4 address a VPC is billed for is on one of its ENIs), less the collections
-   * the ENIs prove empty; undefined when a VPC was not found (`error`).
+   * The VPCs as collectSnapshot would hold them for their bill — VPCs (unless proven available),
+   * subnets, NAT gateways, ENIs, instances, VPC endpoints (and resource gateways) — less the collections
+   * the ENIs prove empty, and no addresses (every public IPv4 address a VPC is billed for is on one of
+   * its ENIs); undefined when a VPC was not found (`error`).
    */
   snapshot?: CollectedSnapshot;
   error?: CliError;

@@ -1,6 +1,7 @@
 // status: what the plan holds (refreshed from AWS unless --offline), the static egress IPs, and a
-// monthly cost estimate of the plan's VPC as it runs (a live snapshot priced through the same mapping
-// and cost model as `cost`, so both give the same lines; --offline: from the plan's records).
+// monthly cost estimate of the plan's VPC as it runs. One read of the account (collectVpcs) feeds both
+// the drift view and a snapshot priced through the same mapping and cost model as `cost`, so both give
+// the same lines; --offline: from the plan's records.
 import type { Context } from "../context.js";
 import * as z from "zod";
 import { opt, parseOptions } from "./options.js";

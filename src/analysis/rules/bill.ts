@@ -43,9 +43,6 @@ const BILLED_RESOURCES: Record<string, string> = {
   vpcEndpoints: "interface and Resource VPC endpoints",
 };
 
-/** What a snapshot must hold to price its VPCs (status collects only these; `subnets` for endpoint AZs). */
-export const BILL_RESOURCES = ["vpcs", "subnets", ...Object.keys(BILLED_RESOURCES)];
-
 /** The AZs an interface or Resource endpoint is placed in: what it is billed by. */
 export function endpointAzCount(ix: SnapshotIndex, ep: { SubnetIds: string[] }): number {
   return new Set(ep.SubnetIds.map((s) => ix.subnets.get(s)?.AvailabilityZone ?? s)).size;
