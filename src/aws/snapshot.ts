@@ -380,14 +380,15 @@ export async function collectVpcs(aws: AwsClients, vpcIds: string[], hints: VpcR
   const [accountId] = await Promise.all([aws.accountId(), round(first)]);
 
   // Round 2: what the answers leave open.
-  const enis = (a.networkInterfaces ?? []) as Array<{ InterfaceType?: string; Attachment?: { InstanceId?: string }; Association?: { AllocationId?: string }; PrivateIpAddresses?: Array<{ Association?: { AllocationId?: string } }> }>;
+  const enis = (a.networkInterfaces ?? []) as Array<{ InterfaceType?: string; Description?: string; Attachment?: { InstanceId?: string }; Association?: { AllocationId?: string }; PrivateIpAddresses?: Array<{ Association?: { AllocationId?: string } }> }>;
   const tables = (a.routeTables ?? []) as Array<{ VpcId?: string; Associations?: Array<{ Main?: boolean; SubnetId?: string; AssociationState?: { State?: string } }> }>;
   const mainSeen = (vpc: string) => tables.some((t) => t.VpcId === vpc && t.Associations?.some((x) => x.Main));
   const explicit = new Set(tables.flatMap((t) => (t.Associations ?? []).filter((x) => x.SubnetId && (x.AssociationState?.State ?? "associated") === "associated").map((x) => x.SubnetId!)));
   const second: string[] = [];
   if (!a.vpcs && vpcIds.some((id) => !mainSeen(id))) second.push("vpcs");
   if (!a.instances && enis.some((e) => e.Attachment?.InstanceId)) second.push("instances");
-  if (!a.vpcEndpoints && enis.some((e) => e.InterfaceType === "vpc_endpoint")) second.push("vpcEndpoints");
+  // an interface or Resource endpoint's ENIs: type vpc_endpoint, described after the endpoint
+  if (!a.vpcEndpoints && enis.some((e) => e.InterfaceType === "vpc_endpoint" || /^VPC Endpoint Interface vpce-/.test(e.Description ?? ""))) second.push("vpcEndpoints");
   if (!a.subnets && (second.includes("vpcEndpoints") || (hints.subnetIds ?? []).some((id) => !explicit.has(id)))) second.push("subnets");
   // An Elastic IP an available NAT gateway or an ENI holds is allocated; only the others are asked about.
   const held = new Set<string>();
