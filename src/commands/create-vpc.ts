@@ -20,6 +20,7 @@ import { vpcStep } from "../engine/kinds/vpc.js";
 import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderCreateVpc } from "../output/render.js";
+import { planVpc } from "../engine/kinds/views.js";
 
 export interface CreateVpcOptions {
   name?: string;
@@ -186,7 +187,7 @@ async function claimPlanName(ctx: Context, ec2: ReturnType<typeof ec2Api>, sessi
   // Our VPC's state as this answer gives it (CreateVpc answers `pending`): once `available`, status
   // reads no DescribeVpcs for it (src/aws/snapshot.ts collectVpcs). Saved with the next step's record.
   const state = named.find((v) => v.VpcId === ours.id)?.State;
-  if (state && state !== (ours.attrs as { state?: string }).state) session.upsert("vpc", { ...ours, attrs: { ...ours.attrs, state } });
+  if (state && state !== planVpc(session.plan)?.state) session.upsert("vpc", { ...ours, attrs: { ...ours.attrs, state } });
   // the tag filter is checked here too: an endpoint that ignores it must not make every plan give way
   const others = named.filter((v) => v.VpcId !== ours.id && tagValue(v.Tags, TAG_PLAN) === name && tagValue(v.Tags, TAG_PLAN_ID) !== session.plan.planId);
   if (!others.length) return;

@@ -78,7 +78,7 @@ async function readLive(ctx: Context, plan: Plan, gbPerMonth: number | undefined
     if (!vpcId) return;
     const read = await collectVpcs(await ctx.aws(), [vpcId], {
       routeTables: true,
-      seenAvailable: (plan.resources.vpc?.attrs as { state?: string } | undefined)?.state === "available" ? [vpcId] : [],
+      seenAvailable: planVpc(plan)?.state === "available" ? [vpcId] : [],
       subnetIds,
       // a subnet the plan does not record as explicitly associated (an imported one on the main table): read them at once
       subnets: subnetIds.some((id) => !explicitlyAssociated.has(id)),

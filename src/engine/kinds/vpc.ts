@@ -13,7 +13,8 @@ const type: Ec2Type<Vpc> = { kind: "vpc", get: getVpc, list: (ec2, f) => listVpc
 
 export const vpcKind = defineKind({
   kind: type.kind,
-  attrs: z.looseObject({}),
+  // VpcState as AWS last answered it (CreateVpc: pending; create-vpc's name check and import: available)
+  attrs: z.looseObject({ state: z.string().optional() }),
   ...ec2KindParts(type, (_ctx, ec2, id) => ec2.deleteVpc({ VpcId: id })),
 });
 export default vpcKind;
