@@ -85,3 +85,27 @@ test("issue 24: status reads DescribeSubnets only when the route tables leave a 
     { subnetId: b.subnetId, what: "0.0.0.0/0 route", plan: b.defaultRoute, live: null },
   ]);
 });
+
+test("issue 24: what only the bill needs failing (DescribeNetworkInterfaces denied) leaves the VPC unpriced, never unread: states and routes are still there", async () => {
+  const s = await exampleSandbox();
+  assert.equal((await s.run("create-vpc", "--name", "denied", "--azs", "2")).code, 0);
+  assert.equal((await s.run("add-nat")).code, 0);
+  const st = (await s.run("status", "--json")).json();
+  const ec2 = new EC2Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const { plugSandbox } = await import("../src/sandbox/index.js");
+  plugSandbox(ec2, s.sandbox, "ec2");
+  ec2.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "DescribeNetworkInterfacesCommand") throw Object.assign(new Error("You are not authorized to perform this operation."), { name: "UnauthorizedOperation", $metadata: { httpStatusCode: 403 } });
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  const { collectVpcs } = await import("../src/aws/snapshot.js");
+  const nat = st.natGateways[0].natGatewayId;
+  const read = await collectVpcs({ region: "us-east-1", ec2: async () => ec2, accountId: async () => st.accountId } as any, [st.vpcId], { routeTables: true, natGatewayIds: [nat] });
+  assert.equal(read.snapshot, undefined);
+  assert.match(read.error!.message, /not authorized/);
+  assert.equal(read.states[nat], "available");
+  assert.ok(read.routeTables.some((t: any) => t.Associations?.some((x: any) => x.Main)));
+});

@@ -300,6 +300,7 @@ export interface VpcRead {
    * its ENIs); undefined when a VPC was not found (`error`).
    */
   snapshot?: CollectedSnapshot;
+  /** Why the VPCs could not be priced: one was not found, or what only the bill needs could not be read (the states and route tables still are). */
   error?: CliError;
   /** The VPCs' route tables (hints.routeTables). */
   routeTables: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -325,7 +326,9 @@ export async function collectVpcs(aws: AwsClients, vpcIds: string[], hints: VpcR
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const a: Record<string, any[] | undefined> = {};
   let notFound: unknown;
-  type Task = { resource: string; operation: string; required: boolean; run: () => Promise<void> };
+  // What only the bill needs (ENIs, endpoints, instances, Lattice) failing leaves the VPCs unpriced, not unread.
+  let billError: CliError | undefined;
+  type Task = { resource: string; operation: string; required: boolean; bill?: boolean; run: () => Promise<void> };
   const tasks: Record<string, Task> = {
     vpcs: { resource: "vpcs", operation: "DescribeVpcs", required: true, run: async () => {
       try {
@@ -339,16 +342,16 @@ export async function collectVpcs(aws: AwsClients, vpcIds: string[], hints: VpcR
     routeTables: { resource: "routeTables", operation: "DescribeRouteTables", required: true, run: async () => void (a.routeTables = plain(await listRouteTables(reads, inVpcs))) },
     subnets: { resource: "subnets", operation: "DescribeSubnets", required: true, run: async () => void (a.subnets = plain(await listSubnets(reads, inVpcs))) },
     natGateways: { resource: "natGateways", operation: "DescribeNatGateways", required: true, run: async () => void (a.natGateways = plain(await listNatGateways(reads, inVpcs))) },
-    networkInterfaces: { resource: "networkInterfaces", operation: "DescribeNetworkInterfaces", required: true, run: async () => {
+    networkInterfaces: { resource: "networkInterfaces", operation: "DescribeNetworkInterfaces", required: true, bill: true, run: async () => {
       a.networkInterfaces = plain(await reads.describeNetworkInterfaces({ Filters: inVpcs, MaxResults: 1000 }));
     } },
-    instances: { resource: "instances", operation: "DescribeInstances", required: false, run: async () => {
+    instances: { resource: "instances", operation: "DescribeInstances", required: false, bill: true, run: async () => {
       a.instances = plain((await reads.describeInstances({ Filters: inVpcs, MaxResults: 1000 })).flatMap((r) => r.Instances ?? []));
     } },
-    vpcEndpoints: { resource: "vpcEndpoints", operation: "DescribeVpcEndpoints", required: false, run: async () => {
+    vpcEndpoints: { resource: "vpcEndpoints", operation: "DescribeVpcEndpoints", required: false, bill: true, run: async () => {
       a.vpcEndpoints = plain(await reads.describeVpcEndpoints({ Filters: inVpcs, MaxResults: 1000 }));
     } },
-    resourceGateways: { resource: "resourceGateways", operation: "vpc-lattice:ListResourceGateways", required: false, run: async () => {
+    resourceGateways: { resource: "resourceGateways", operation: "vpc-lattice:ListResourceGateways", required: false, bill: true, run: async () => {
       const lattice = latticeApi(await aws.lattice());
       const all = await lattice.listResourceGateways({ maxResults: 100 });
       a.resourceGateways = plain(await bounded(all.map((g) => () => lattice.getResourceGateway({ resourceGatewayIdentifier: g.id! })), limit));
@@ -361,7 +364,11 @@ export async function collectVpcs(aws: AwsClients, vpcIds: string[], hints: VpcR
         try {
           await task.run();
         } catch (err) {
-          if (task.required || !isUnavailable(err)) throw toCliError(err, `${task.operation}`);
+          if (task.required || !isUnavailable(err)) {
+            if (!task.bill) throw toCliError(err, task.operation);
+            billError ??= toCliError(err, task.operation);
+            return;
+          }
           omitted.push({ resource: task.resource, operation: task.operation, code: errorCode(err), message: (err as Error).message });
         }
       }),
@@ -424,6 +431,10 @@ export async function collectVpcs(aws: AwsClients, vpcIds: string[], hints: VpcR
   if (notFound || found.length < vpcIds.length) {
     const err = notFound ?? Object.assign(new Error(`The vpc ID '${vpcIds.filter((id) => !found.includes(id)).join(", ")}' does not exist`), { name: "InvalidVpcID.NotFound" });
     out.error = new UsageError(`${errorCode(err)}: ${(err as Error).message}`, "check the VPC id(s) and the region (--region)", "VpcNotFound");
+    return out;
+  }
+  if (billError) {
+    out.error = billError;
     return out;
   }
   omitted.sort((x, y) => x.resource.localeCompare(y.resource));
