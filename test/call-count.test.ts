@@ -25,3 +25,37 @@ test("create-vpc --azs 3 makes at most 30 AWS calls, one DescribeRouteTables per
   assert.equal((await run("create-vpc", "--name", "lean", "--azs", "3")).code, 0);
   assert.ok(sandbox.journal.slice(again).every((c) => !c.mutating), JSON.stringify(countSince(sandbox.journal, again).counts));
 });
+
+// Issue 24: status reads the account once — its route tables, NAT gateways and ENIs, at once — and
+// that one read feeds both the drift view and the cost model (it made 14 calls: the drift view's six
+// and a price snapshot's eight). S1 after attach-lambda: GetCallerIdentity (the plan's account) and three
+// Describes; nothing the ENIs show is there to read more of (no instance, no endpoint), the VPC's main
+// route table proves the VPC still available, the NAT gateway holds the Elastic IP.
+test("S1 status makes at most 4 AWS calls, reads only, and still prices as cost --vpc does", async () => {
+  const { sandbox, run } = await exampleSandbox();
+  for (const args of [["create-vpc", "--name", "sms-api", "--azs", "2"], ["add-nat"], ["attach-lambda", "--function", "sms-sender"]]) {
+    const r = await run(...args);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const from = sandbox.journal.length;
+  const r = await run("status", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const { total, counts } = countSince(sandbox.journal, from);
+  assert.ok(total <= 4, `status made ${total} calls: ${JSON.stringify(counts)}`);
+  assert.deepEqual(Object.keys(counts).sort(), ["DescribeNatGateways", "DescribeNetworkInterfaces", "DescribeRouteTables", "GetCallerIdentity"]);
+  assert.ok(sandbox.journal.slice(from).every((c) => !c.mutating));
+  const st = r.json();
+  assert.equal(st.checkedLive, true);
+  assert.deepEqual(st.drift, []);
+  assert.ok(st.subnets.every((s: any) => s.routeTableId), "every subnet's effective table found");
+  const vpc = st.resources.find((x: any) => x.kind === "vpc");
+  assert.equal(vpc.liveState, "available");
+  const eips = st.resources.filter((x: any) => x.kind === "elastic-ip");
+  assert.equal(eips.length, 1);
+  assert.equal(eips[0].liveState, "allocated", "held by the NAT gateway: no DescribeAddresses");
+  assert.equal(st.natGateways[0].state, "available");
+  assert.equal(st.cost.source, "live");
+  const co = (await run("cost", "--vpc", st.vpcId, "--json")).json().vpcs[0];
+  assert.deepEqual(st.cost.lines, co.lines);
+  assert.equal(st.cost.totalMonthly, 36.5);
+});

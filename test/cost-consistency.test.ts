@@ -131,3 +131,22 @@ test("a plan VPC status cannot read is priced from the plan's records and says s
   assert.match(st.cost.assumptions[0], /could not read vpc-0123456789abcdef0 to price it as it runs: .*; priced from the plan's records/);
   assert.equal(st.cost.totalMonthly, 36.5, "the NAT gateway and its Elastic IP the plan records");
 });
+
+test("issue 24: what status's one read does not expect — an interface endpoint made by hand in S1's VPC — is read because its ENIs show it, and priced as cost prices it", async () => {
+  const { ok, both, sandbox } = await world();
+  const vpc = (await ok("create-vpc", "--name", "by-hand", "--azs", "2", "--json")).json().vpcId;
+  await ok("add-nat", "--mode", "single");
+  const st0 = (await ok("status", "--json")).json();
+  const { CreateVpcEndpointCommand, EC2Client } = await import("@aws-sdk/client-ec2");
+  const ec2 = new EC2Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const { plugSandbox } = await import("../src/sandbox/index.js");
+  plugSandbox(ec2, sandbox, "ec2");
+  const subnets = st0.subnets.filter((s: any) => s.tier === "private").map((s: any) => s.subnetId);
+  await ec2.send(new CreateVpcEndpointCommand({ VpcId: vpc, VpcEndpointType: "Interface", ServiceName: "com.amazonaws.us-east-1.sts", SubnetIds: subnets }));
+  const from = sandbox.journal.length;
+  const { st, entry } = await both(vpc);
+  assert.ok(sandbox.journal.slice(from).some((c) => c.operation === "DescribeVpcEndpoints"));
+  assert.deepEqual(st.cost.lines, entry.lines);
+  assert.equal(st.cost.totalMonthly, entry.totalMonthly);
+  assert.ok(st.cost.lines.some((l: any) => l.item === "Interface VPC endpoint (2 AZ x 730 h)"), JSON.stringify(st.cost.lines));
+});

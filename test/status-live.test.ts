@@ -3,7 +3,7 @@
 // table function (src/net/routes.ts) for import, add-nat, status and the analyzer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { DeleteRouteCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { DeleteRouteCommand, DeleteSubnetCommand, DescribeRouteTablesCommand, DisassociateRouteTableCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { exampleSandbox } from "./helpers.js";
 import { effectiveRouteTable, routeTableLookup, defaultRouteOf, routeTargetId } from "../src/net/routes.js";
 
@@ -60,4 +60,52 @@ test("item 6: for an imported VPC (S5) status shows the public subnet's route to
   for (const p of pub) assert.match(p.defaultRoute, /^igw-/, `${p.subnetId} routes to the IGW`);
   for (const p of st.subnets.filter((x: any) => x.tier === "private")) assert.match(p.defaultRoute, /^nat-/);
   assert.deepEqual(st.drift, []);
+});
+
+test("issue 24: status reads DescribeSubnets only when the route tables leave a subnet open — a subnet deleted by hand and one moved to the main table are still drift", async () => {
+  const s = await exampleSandbox();
+  assert.equal((await s.run("create-vpc", "--name", "gone", "--azs", "2")).code, 0);
+  assert.equal((await s.run("add-nat")).code, 0);
+  const before = (await s.run("status", "--json")).json();
+  const [a, b] = before.subnets.filter((x: any) => x.tier === "private");
+  const ec2 = new EC2Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const { plugSandbox } = await import("../src/sandbox/index.js");
+  plugSandbox(ec2, s.sandbox, "ec2");
+  await ec2.send(new DeleteSubnetCommand({ SubnetId: a.subnetId }));
+  const tables = (await ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [before.vpcId] }] }))).RouteTables!;
+  const assoc = tables.flatMap((t) => t.Associations ?? []).find((x) => x.SubnetId === b.subnetId)!;
+  await ec2.send(new DisassociateRouteTableCommand({ AssociationId: assoc.RouteTableAssociationId }));
+  const main = tables.find((t) => t.Associations?.some((x) => x.Main))!.RouteTableId;
+  const from = s.sandbox.journal.length;
+  const st = (await s.run("status", "--json")).json();
+  assert.ok(s.sandbox.journal.slice(from).some((c) => c.operation === "DescribeSubnets"), "the subnets were read: the tables no longer answer for them");
+  assert.deepEqual(st.drift, [
+    { subnetId: a.subnetId, what: "subnet", plan: a.subnetId, live: null },
+    { subnetId: b.subnetId, what: "route table", plan: b.routeTableId, live: main },
+    { subnetId: b.subnetId, what: "0.0.0.0/0 route", plan: b.defaultRoute, live: null },
+  ]);
+});
+
+test("issue 24: what only the bill needs failing (DescribeNetworkInterfaces denied) leaves the VPC unpriced, never unread: states and routes are still there", async () => {
+  const s = await exampleSandbox();
+  assert.equal((await s.run("create-vpc", "--name", "denied", "--azs", "2")).code, 0);
+  assert.equal((await s.run("add-nat")).code, 0);
+  const st = (await s.run("status", "--json")).json();
+  const ec2 = new EC2Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+  const { plugSandbox } = await import("../src/sandbox/index.js");
+  plugSandbox(ec2, s.sandbox, "ec2");
+  ec2.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "DescribeNetworkInterfacesCommand") throw Object.assign(new Error("You are not authorized to perform this operation."), { name: "UnauthorizedOperation", $metadata: { httpStatusCode: 403 } });
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  const { collectVpcs } = await import("../src/aws/snapshot.js");
+  const nat = st.natGateways[0].natGatewayId;
+  const read = await collectVpcs({ region: "us-east-1", ec2: async () => ec2, accountId: async () => st.accountId } as any, [st.vpcId], { routeTables: true, natGatewayIds: [nat] });
+  assert.equal(read.snapshot, undefined);
+  assert.match(read.error!.message, /not authorized/);
+  assert.equal(read.states[nat], "available");
+  assert.ok(read.routeTables.some((t: any) => t.Associations?.some((x: any) => x.Main)));
 });

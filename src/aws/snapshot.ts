@@ -9,7 +9,7 @@
 import type { EC2Client, Filter } from "@aws-sdk/client-ec2";
 import type { AwsClients } from "./clients.js";
 import { classifyError, errorCode, toCliError } from "./errors.js";
-import { listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcs } from "./ec2.js";
+import { listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcs, orUndefined } from "./ec2.js";
 import { CliError, UsageError } from "../errors.js";
 import { adoptSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
 import { ec2Api } from "./ec2-api.js";
@@ -32,8 +32,6 @@ export interface Omission {
 export interface CollectOptions {
   concurrency?: number;
   onProgress?: (done: number, total: number, resource: string) => void;
-  /** Collect only these resource types (status's bill: no Lambda, no transit gateways); the others are left empty. */
-  only?: string[];
 }
 
 export type CollectedSnapshot = Snapshot & { scope: { vpcIds: string[] | "all" }; omitted: Omission[] };
@@ -147,7 +145,7 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
 
   type Task = { resource: string; operation: string; required: boolean; run: () => Promise<void> };
   const t = (resource: string, operation: string, required: boolean, run: () => Promise<void>): Task => ({ resource, operation, required, run });
-  const all: Task[] = [
+  const tasks: Task[] = [
     t("accountId", "sts:GetCallerIdentity", true, async () => void (snap.accountId = await aws.accountId())),
     t("vpcs", "DescribeVpcs", true, async () => void (snap.vpcs = plain(await listVpcs(reads, undefined, vpcIds)))),
     t("subnets", "DescribeSubnets", true, async () => void (snap.subnets = plain(await listSubnets(reads, vpcFilter("vpc-id", vpcIds))))),
@@ -245,7 +243,6 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       snap.eventSourceMappings = plain(await lambdaApi(await aws.lambda()).listEventSourceMappings({ MaxItems: 100 }));
     }),
   ];
-  const tasks = opts.only ? all.filter((task) => task.resource === "accountId" || opts.only!.includes(task.resource)) : all;
 
   let done = 0;
   await bounded(
@@ -280,6 +277,202 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
   // Validate what we produced (and apply the schema's defaults) so a written snapshot always loads;
   // in place: the document is ours and plain JSON already.
   return adoptSnapshot(snap) as CollectedSnapshot;
+}
+
+/**
+ * What the caller already knows (status, from its plan), so that a VPC read leaves out the calls whose
+ * answer the other answers already give. Every hint only adds calls; none is taken on trust.
+ */
+export interface VpcReadHints {
+  /** Read the VPCs' route tables too (status's drift view). */
+  routeTables?: boolean;
+  /**
+   * VPCs the plan saw `available`. VpcState is pending → available and never back, and a VPC's main
+   * route table lives as long as the VPC: with route tables read, a main table seen proves such a VPC
+   * still available, and DescribeVpcs is left out. Otherwise (and when no main table is seen) it is read.
+   */
+  seenAvailable?: string[];
+  /** Subnets whose effective route table is wanted: DescribeSubnets is read unless each is explicitly associated. */
+  subnetIds?: string[];
+  /** Read subnets in the first round (a subnet the plan does not record as explicitly associated). */
+  subnets?: boolean;
+  /** NAT gateways whose state is wanted: asked by id only when not in their VPC's answer. */
+  natGatewayIds?: string[];
+  /** Elastic IPs whose state is wanted: DescribeAddresses only for those no NAT gateway or ENI holds. */
+  allocationIds?: string[];
+  /** Instances whose state is wanted (read in the first round; any not in the VPC's answer by id). */
+  instanceIds?: string[];
+  /** The caller made VPC endpoints here: read them (and the subnets, for their AZs) in the first round. */
+  vpcEndpoints?: boolean;
+  /** Read VPC Lattice resource gateways (billed as named; a plan with one). */
+  resourceGateways?: boolean;
+}
+
+export interface VpcRead {
+  /**
+   * The VPCs as collectSnapshot would hold them for their bill — VPCs (unless proven available),
+   * subnets, NAT gateways, ENIs, instances, VPC endpoints (and resource gateways) — less the collections
+   * the ENIs prove empty, and no addresses (every public IPv4 address a VPC is billed for is on one of
+   * its ENIs); undefined when a VPC was not found (`error`).
+   */
+  snapshot?: CollectedSnapshot;
+  /** Why the VPCs could not be priced: one was not found, or what only the bill needs could not be read (the states and route tables still are). */
+  error?: CliError;
+  /** The VPCs' route tables (hints.routeTables). */
+  routeTables: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** The VPCs' subnets, when read (else every hinted subnet was found explicitly associated). */
+  subnets?: Array<{ SubnetId: string; VpcId: string }>;
+  /** What AWS says by id: VPCs, NAT gateways (every state), instances (terminated too), Elastic IPs ("allocated"); an id not there is not. */
+  states: Record<string, string>;
+}
+
+/**
+ * One read of a few VPCs for status: their NAT gateways and ENIs (and route tables) at once, then only
+ * what those answers leave open — an instance, an endpoint or a subnet read when an ENI or the plan
+ * shows one, an Elastic IP when no NAT gateway or ENI holds it. Its snapshot prices the VPCs exactly as
+ * collectSnapshot's does (src/analysis/rules/bill.ts): every billed thing in a VPC has an ENI in it
+ * (a NAT gateway, an interface or Resource endpoint — its ENIs are made with it —, an instance, running
+ * or stopped, and each public IPv4 address is on one).
+ */
+export async function collectVpcs(aws: AwsClients, vpcIds: string[], hints: VpcReadHints = {}, opts: { concurrency?: number } = {}): Promise<VpcRead> {
+  const reads = ec2Api(await aws.ec2());
+  const limit = Math.max(1, opts.concurrency ?? 4);
+  const inVpcs = vpcFilter("vpc-id", vpcIds);
+  const omitted: Omission[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const a: Record<string, any[] | undefined> = {};
+  let notFound: unknown;
+  // What only the bill needs (ENIs, endpoints, instances, Lattice) failing leaves the VPCs unpriced, not unread.
+  let billError: CliError | undefined;
+  type Task = { resource: string; operation: string; required: boolean; bill?: boolean; run: () => Promise<void> };
+  const tasks: Record<string, Task> = {
+    vpcs: { resource: "vpcs", operation: "DescribeVpcs", required: true, run: async () => {
+      try {
+        a.vpcs = plain(await listVpcs(reads, undefined, vpcIds));
+      } catch (err) {
+        if (classifyError(err) !== "not-found") throw err;
+        notFound = err;
+        a.vpcs = [];
+      }
+    } },
+    routeTables: { resource: "routeTables", operation: "DescribeRouteTables", required: true, run: async () => void (a.routeTables = plain(await listRouteTables(reads, inVpcs))) },
+    subnets: { resource: "subnets", operation: "DescribeSubnets", required: true, run: async () => void (a.subnets = plain(await listSubnets(reads, inVpcs))) },
+    natGateways: { resource: "natGateways", operation: "DescribeNatGateways", required: true, run: async () => void (a.natGateways = plain(await listNatGateways(reads, inVpcs))) },
+    networkInterfaces: { resource: "networkInterfaces", operation: "DescribeNetworkInterfaces", required: true, bill: true, run: async () => {
+      a.networkInterfaces = plain(await reads.describeNetworkInterfaces({ Filters: inVpcs, MaxResults: 1000 }));
+    } },
+    instances: { resource: "instances", operation: "DescribeInstances", required: false, bill: true, run: async () => {
+      a.instances = plain((await reads.describeInstances({ Filters: inVpcs, MaxResults: 1000 })).flatMap((r) => r.Instances ?? []));
+    } },
+    vpcEndpoints: { resource: "vpcEndpoints", operation: "DescribeVpcEndpoints", required: false, bill: true, run: async () => {
+      a.vpcEndpoints = plain(await reads.describeVpcEndpoints({ Filters: inVpcs, MaxResults: 1000 }));
+    } },
+    resourceGateways: { resource: "resourceGateways", operation: "vpc-lattice:ListResourceGateways", required: false, bill: true, run: async () => {
+      const lattice = latticeApi(await aws.lattice());
+      const all = await lattice.listResourceGateways({ maxResults: 100 });
+      a.resourceGateways = plain(await bounded(all.map((g) => () => lattice.getResourceGateway({ resourceGatewayIdentifier: g.id! })), limit));
+    } },
+  };
+  const round = (names: string[]) =>
+    bounded(
+      names.map((name) => async () => {
+        const task = tasks[name]!;
+        try {
+          await task.run();
+        } catch (err) {
+          if (task.required || !isUnavailable(err)) {
+            if (!task.bill) throw toCliError(err, task.operation);
+            billError ??= toCliError(err, task.operation);
+            return;
+          }
+          omitted.push({ resource: task.resource, operation: task.operation, code: errorCode(err), message: (err as Error).message });
+        }
+      }),
+      limit,
+    );
+
+  // Round 1: what is always needed, and what the plan says is there.
+  const skipVpcs = hints.routeTables && vpcIds.every((id) => hints.seenAvailable?.includes(id));
+  const first = ["natGateways", "networkInterfaces"];
+  if (hints.routeTables) first.push("routeTables");
+  if (!skipVpcs) first.push("vpcs");
+  if (hints.subnets || hints.vpcEndpoints) first.push("subnets");
+  if (hints.instanceIds?.length) first.push("instances");
+  if (hints.vpcEndpoints) first.push("vpcEndpoints");
+  if (hints.resourceGateways) first.push("resourceGateways");
+  const [accountId] = await Promise.all([aws.accountId(), round(first)]);
+
+  // Round 2: what the answers leave open.
+  const enis = (a.networkInterfaces ?? []) as Array<{ InterfaceType?: string; Description?: string; Attachment?: { InstanceId?: string }; Association?: { AllocationId?: string }; PrivateIpAddresses?: Array<{ Association?: { AllocationId?: string } }> }>;
+  const tables = (a.routeTables ?? []) as Array<{ VpcId?: string; Associations?: Array<{ Main?: boolean; SubnetId?: string; AssociationState?: { State?: string } }> }>;
+  const mainSeen = (vpc: string) => tables.some((t) => t.VpcId === vpc && t.Associations?.some((x) => x.Main));
+  const explicit = new Set(tables.flatMap((t) => (t.Associations ?? []).filter((x) => x.SubnetId && (x.AssociationState?.State ?? "associated") === "associated").map((x) => x.SubnetId!)));
+  const second: string[] = [];
+  if (!a.vpcs && vpcIds.some((id) => !mainSeen(id))) second.push("vpcs");
+  if (!a.instances && enis.some((e) => e.Attachment?.InstanceId)) second.push("instances");
+  // an interface or Resource endpoint's ENIs: type vpc_endpoint, described after the endpoint
+  if (!a.vpcEndpoints && enis.some((e) => e.InterfaceType === "vpc_endpoint" || /^VPC Endpoint Interface vpce-/.test(e.Description ?? ""))) second.push("vpcEndpoints");
+  if (!a.subnets && (second.includes("vpcEndpoints") || (hints.subnetIds ?? []).some((id) => !explicit.has(id)))) second.push("subnets");
+  // An Elastic IP an available NAT gateway or an ENI holds is allocated; only the others are asked about.
+  const held = new Set<string>();
+  for (const n of (a.natGateways ?? []) as Array<{ State?: string; NatGatewayAddresses?: Array<{ AllocationId?: string }> }>)
+    if (["available", "pending"].includes(n.State ?? "")) for (const x of n.NatGatewayAddresses ?? []) if (x.AllocationId) held.add(x.AllocationId);
+  for (const e of enis) for (const x of [e.Association, ...(e.PrivateIpAddresses ?? []).map((p) => p.Association)]) if (x?.AllocationId) held.add(x.AllocationId);
+  const unheld = (hints.allocationIds ?? []).filter((id) => !held.has(id));
+  // A NAT gateway of the plan's not in its VPC's answer (gone long ago, or not where the plan says): asked by id.
+  const seenNats = new Set(((a.natGateways ?? []) as Array<{ NatGatewayId?: string }>).map((n) => n.NatGatewayId));
+  const lostNats = (hints.natGatewayIds ?? []).filter((id) => !seenNats.has(id));
+  const byIdOrNone = <T>(p: Promise<T[]>, operation: string) => orUndefined(p).catch((err) => { throw toCliError(err, operation); });
+  const [, addresses, natsById] = await Promise.all([
+    round(second),
+    unheld.length ? byIdOrNone(listAddresses(reads, undefined, unheld), "DescribeAddresses") : Promise.resolve([]),
+    lostNats.length ? byIdOrNone(listNatGateways(reads, undefined, lostNats), "DescribeNatGateways") : Promise.resolve([]),
+  ]);
+  // An instance of the plan's not in its VPC's answer (terminated and gone from the VPC): asked by id.
+  const seenInstances = new Set(((a.instances ?? []) as Array<{ InstanceId?: string }>).map((i) => i.InstanceId));
+  const lost = (hints.instanceIds ?? []).filter((id) => !seenInstances.has(id));
+  const byId = lost.length
+    ? ((await orUndefined(reads.describeInstances({ InstanceIds: lost }))) ?? []).flatMap((r) => r.Instances ?? [])
+    : [];
+
+  const states: Record<string, string> = {};
+  for (const id of vpcIds) states[id] = a.vpcs ? (a.vpcs.find((v) => v.VpcId === id)?.State ?? "missing") : "available";
+  for (const n of [...(a.natGateways ?? []), ...(natsById ?? [])]) if (n.NatGatewayId && n.State) states[n.NatGatewayId] = n.State;
+  for (const i of [...(a.instances ?? []), ...byId]) if (i.InstanceId && i.State?.Name) states[i.InstanceId] = i.State.Name;
+  for (const id of held) states[id] = "allocated";
+  for (const x of addresses ?? []) if (x.AllocationId) states[x.AllocationId] = "allocated";
+
+  const out: VpcRead = { routeTables: a.routeTables ?? [], ...(a.subnets ? { subnets: a.subnets } : {}), states };
+  const found = a.vpcs ? vpcIds.filter((id) => a.vpcs!.some((v) => v.VpcId === id)) : vpcIds;
+  if (notFound || found.length < vpcIds.length) {
+    const err = notFound ?? Object.assign(new Error(`The vpc ID '${vpcIds.filter((id) => !found.includes(id)).join(", ")}' does not exist`), { name: "InvalidVpcID.NotFound" });
+    out.error = new UsageError(`${errorCode(err)}: ${(err as Error).message}`, "check the VPC id(s) and the region (--region)", "VpcNotFound");
+    return out;
+  }
+  if (billError) {
+    out.error = billError;
+    return out;
+  }
+  omitted.sort((x, y) => x.resource.localeCompare(y.resource));
+  const snap: Record<string, unknown> = {
+    version: SNAPSHOT_VERSION,
+    takenAt: new Date().toISOString(),
+    region: aws.region,
+    accountId,
+    scope: { vpcIds: found },
+    omitted,
+    vpcs: a.vpcs ?? [],
+    subnets: a.subnets ?? [],
+    routeTables: a.routeTables ?? [],
+    natGateways: a.natGateways ?? [],
+    networkInterfaces: a.networkInterfaces ?? [],
+    // what collectSnapshot keeps: a terminated instance bills nothing
+    instances: (a.instances ?? []).filter((i) => i.State?.Name !== "terminated"),
+    vpcEndpoints: a.vpcEndpoints ?? [],
+    ...(a.resourceGateways ? { resourceGateways: a.resourceGateways } : {}),
+  };
+  out.snapshot = adoptSnapshot(snap) as CollectedSnapshot;
+  return out;
 }
 
 /** Lists the VPCs a plan file holds (what `--plan` scopes a snapshot to). */

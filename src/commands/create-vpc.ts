@@ -20,6 +20,7 @@ import { vpcStep } from "../engine/kinds/vpc.js";
 import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
 import { renderCreateVpc } from "../output/render.js";
+import { planVpc } from "../engine/kinds/views.js";
 
 export interface CreateVpcOptions {
   name?: string;
@@ -183,6 +184,10 @@ async function claimPlanName(ctx: Context, ec2: ReturnType<typeof ec2Api>, sessi
   if (!ours?.id || ours.state !== "created") return;
   if (Object.keys(session.plan.resources).some((k) => k !== "vpc")) return;
   const named = await listVpcs(ec2, [{ Name: `tag:${TAG_PLAN}`, Values: [name] }]);
+  // Our VPC's state as this answer gives it (CreateVpc answers `pending`): once `available`, status
+  // reads no DescribeVpcs for it (src/aws/snapshot.ts collectVpcs). Saved with the next step's record.
+  const state = named.find((v) => v.VpcId === ours.id)?.State;
+  if (state && state !== planVpc(session.plan)?.state) session.upsert("vpc", { ...ours, attrs: { ...ours.attrs, state } });
   // the tag filter is checked here too: an endpoint that ignores it must not make every plan give way
   const others = named.filter((v) => v.VpcId !== ours.id && tagValue(v.Tags, TAG_PLAN) === name && tagValue(v.Tags, TAG_PLAN_ID) !== session.plan.planId);
   if (!others.length) return;

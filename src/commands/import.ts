@@ -77,7 +77,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   const now = new Date().toISOString();
   const rec = (kind: string, id: string, extra: Partial<ResourceRecord> = {}): ResourceRecord =>
     ({ kind, id, owned: false, state: "created", region: aws.region, dependsOn: [], generation: 0, attrs: {}, createdAt: now, ...extra }) as ResourceRecord;
-  const resources: Record<string, ResourceRecord> = { vpc: rec("vpc", vpcId, { cidr: vpc.CidrBlock }) };
+  const resources: Record<string, ResourceRecord> = { vpc: rec("vpc", vpcId, { cidr: vpc.CidrBlock, ...(vpc.State ? { attrs: { state: vpc.State } } : {}) }) };
   if (igws[0]) resources.igw = rec("internet-gateway", igws[0].InternetGatewayId!);
 
   const tableInfo = new Map<string, { tier: "public" | "private"; azs: Set<string>; main: boolean }>();

@@ -1,7 +1,7 @@
 // status: what the plan holds (refreshed from AWS unless --offline), the static egress IPs, and a
-// monthly cost estimate of the plan's VPC as it runs (a live snapshot priced through the same mapping
-// and cost model as `cost`, so both give the same lines; --offline: from the plan's records).
-import { ec2Of } from "../aws/ec2-api.js";
+// monthly cost estimate of the plan's VPC as it runs. One read of the account (collectVpcs) feeds both
+// the drift view and a snapshot priced through the same mapping and cost model as `cost`, so both give
+// the same lines; --offline: from the plan's records.
 import type { Context } from "../context.js";
 import * as z from "zod";
 import { opt, parseOptions } from "./options.js";
@@ -21,6 +21,7 @@ import { elasticIpKind } from "../engine/kinds/elastic-ip.js";
 import { lambdaVpcConfigKind } from "../engine/kinds/lambda-vpc-config.js";
 import { natGatewayKind } from "../engine/kinds/nat-gateway.js";
 import { targetId } from "../engine/kinds/route.js";
+import { routeTableAssociationKind } from "../engine/kinds/route-table-association.js";
 import { subnetKind } from "../engine/kinds/subnet.js";
 import { vpcEndpointKind } from "../engine/kinds/vpc-endpoint.js";
 import { planDefaultRoute, planNatPublicIp, planRouteTableOf, planVpc } from "../engine/kinds/views.js";
@@ -33,9 +34,8 @@ export interface StatusOptions {
 export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<number> {
   const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
   const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
-  const live = opts.offline ? undefined : await liveStates(ctx, plan);
-  const costs = opts.offline ? undefined : await liveCosts(ctx, plan, gb);
-  const result = buildStatus(plan, live, gb, costs);
+  const live = opts.offline ? undefined : await readLive(ctx, plan, gb);
+  const result = buildStatus(plan, live?.view, gb, live?.costs);
   ctx.emit(result, renderStatus);
   return 0;
 }
@@ -47,39 +47,6 @@ export interface LiveView {
   routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null }>;
 }
 
-async function liveStates(ctx: Context, plan: Plan): Promise<LiveView> {
-  const { listNatGateways, listAddresses, listVpcs, listRouteTables, listSubnets } = await import("../aws/ec2.js");
-  const ec2 = await ec2Of(ctx);
-  const ids = (recs: Array<[string, { id: string | null }]>) => recs.map(([, r]) => r.id).filter((id): id is string => Boolean(id));
-  const nats = ids(recordsOf(plan, natGatewayKind));
-  const instances = ids(recordsOf(plan, ec2InstanceKind));
-  const eips = ids(recordsOf(plan, elasticIpKind));
-  const vpc = planVpc(plan)?.id;
-  const { orUndefined } = await import("../aws/ec2.js");
-  const { listInstances } = await import("../engine/kinds/ec2-instance.js");
-  const [natList, eipList, vpcList, tables, subnets, instanceList] = await Promise.all([
-    nats.length ? orUndefined(listNatGateways(ec2, undefined, nats)) : [],
-    eips.length ? orUndefined(listAddresses(ec2, undefined, eips)) : [],
-    vpc ? orUndefined(listVpcs(ec2, undefined, [vpc])) : [],
-    vpc ? listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpc] }]) : [],
-    vpc ? listSubnets(ec2, [{ Name: "vpc-id", Values: [vpc] }]) : [],
-    instances.length ? orUndefined(listInstances(ec2, undefined, instances)) : [],
-  ]);
-  const states: Record<string, string> = {};
-  for (const id of nats) states[id] = natList?.find((n) => n.NatGatewayId === id)?.State ?? "missing";
-  for (const id of eips) states[id] = eipList?.find((a) => a.AllocationId === id) ? "allocated" : "missing";
-  if (vpc) states[vpc] = vpcList?.find((v) => v.VpcId === vpc)?.State ?? "missing";
-  for (const id of instances) states[id] = instanceList?.find((i) => i.InstanceId === id)?.State?.Name ?? "missing";
-  const lookup = routeTableLookup(tables);
-  const routes: LiveView["routes"] = {};
-  for (const s of subnets) {
-    const eff = effectiveRouteTable(s, lookup);
-    const d = defaultRouteOf(eff?.table.Routes);
-    routes[s.SubnetId!] = { routeTableId: eff?.table.RouteTableId ?? null, main: Boolean(eff?.main), target: routeTargetId(d) ?? null, state: d?.State ?? null };
-  }
-  return { states, routes };
-}
-
 /** The plan's VPC and its proxy's consumer VPCs priced as they run: a snapshot of each, priced by `cost`'s mapping. */
 export interface LiveCosts {
   vpc?: VpcCost;
@@ -89,12 +56,59 @@ export interface LiveCosts {
   consumers: Record<string, { cost?: VpcCost; endpointAzs?: Record<string, number>; error?: string }>;
 }
 
-async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefined): Promise<LiveCosts> {
-  const { collectSnapshot } = await import("../aws/snapshot.js");
+/**
+ * One read of the account (src/aws/snapshot.ts collectVpcs): the plan's VPC's route tables, NAT gateways
+ * and ENIs at once (then only what those leave open), and each consumer VPC's, concurrently. The same
+ * answers give the drift view (states, each subnet's effective table) and the cost model's input, priced
+ * by `cost`'s mapping (vpcCosts), so status and `cost --vpc` give the same lines.
+ */
+async function readLive(ctx: Context, plan: Plan, gbPerMonth: number | undefined): Promise<{ view: LiveView; costs: LiveCosts }> {
+  const { collectVpcs } = await import("../aws/snapshot.js");
   const { buildIndex } = await import("../analysis/snapshot-index.js");
-  const { billedEndpointAzs, vpcCosts, BILL_RESOURCES } = await import("../analysis/rules/bill.js");
+  const { billedEndpointAzs, vpcCosts } = await import("../analysis/rules/bill.js");
+  const ids = (recs: Array<[string, { id: string | null }]>) => recs.map(([, r]) => r.id).filter((id): id is string => Boolean(id));
   const vpcId = planVpc(plan)?.id;
-  const out: LiveCosts = { consumers: {} };
+  const subnetIds = ids(recordsOf(plan, subnetKind));
+  const explicitlyAssociated = new Set(recordsOf(plan, routeTableAssociationKind).map(([, r]) => r.attrs.subnetId));
+  const view: LiveView = { states: {}, routes: {} };
+  const costs: LiveCosts = { consumers: {} };
+  const concurrency = ctx.concurrency;
+
+  const readMine = async () => {
+    if (!vpcId) return;
+    const read = await collectVpcs(await ctx.aws(), [vpcId], {
+      routeTables: true,
+      seenAvailable: planVpc(plan)?.state === "available" ? [vpcId] : [],
+      subnetIds,
+      // a subnet the plan does not record as explicitly associated (an imported one on the main table): read them at once
+      subnets: subnetIds.some((id) => !explicitlyAssociated.has(id)),
+      natGatewayIds: ids(recordsOf(plan, natGatewayKind)),
+      allocationIds: ids(recordsOf(plan, elasticIpKind)),
+      instanceIds: ids(recordsOf(plan, ec2InstanceKind)),
+      vpcEndpoints: recordsOf(plan, vpcEndpointKind).some(([, r]) => r.id && (!r.attrs.vpcId || r.attrs.vpcId === vpcId)),
+      resourceGateways: recordsOf(plan, resourceGatewayKind).length > 0,
+    }, { concurrency });
+    const states = view.states;
+    for (const id of ids(recordsOf(plan, natGatewayKind))) states[id] = read.states[id] ?? "missing";
+    for (const id of ids(recordsOf(plan, elasticIpKind))) states[id] = read.states[id] ?? "missing";
+    for (const id of ids(recordsOf(plan, ec2InstanceKind))) states[id] = read.states[id] ?? "missing";
+    states[vpcId] = read.states[vpcId] ?? "missing";
+    // The subnets read, else the plan's, each found explicitly associated (an association proves its subnet is there).
+    const lookup = routeTableLookup(read.routeTables);
+    for (const s of read.subnets ?? subnetIds.map((SubnetId) => ({ SubnetId, VpcId: vpcId }))) {
+      const eff = effectiveRouteTable(s, lookup);
+      const d = defaultRouteOf(eff?.table.Routes);
+      view.routes[s.SubnetId] = { routeTableId: eff?.table.RouteTableId ?? null, main: Boolean(eff?.main), target: routeTargetId(d) ?? null, state: d?.State ?? null };
+    }
+    if (read.error || !read.snapshot) {
+      // priced from the plan's records instead, and said so: status still shows what it can
+      costs.vpcError = `could not read ${vpcId} to price it as it runs: ${read.error?.message ?? "not found"}`;
+      return;
+    }
+    // --gb-per-month is the plan's VPC's NAT traffic, as `cost --vpc` takes it for that VPC.
+    costs.vpc = vpcCosts(buildIndex(read.snapshot), { vpcIds: [vpcId], ...(gbPerMonth !== undefined ? { gbPerMonth } : {}) }).vpcs[0];
+  };
+
   // Consumers' Resource endpoints, grouped by the credentials that read them (connect-proxy --consumer-profile).
   const byProfile = new Map<string, Set<string>>();
   for (const [, r] of consumerEndpointRecords(plan)) {
@@ -102,38 +116,27 @@ async function liveCosts(ctx: Context, plan: Plan, gbPerMonth: number | undefine
     const key = r.attrs.profile ?? "";
     byProfile.set(key, (byProfile.get(key) ?? new Set()).add(r.attrs.vpcId));
   }
-  // Only what the bill needs (no Lambda, no transit gateways); VPC Lattice only for a plan with a resource gateway.
-  const only = [...BILL_RESOURCES, ...(recordsOf(plan, resourceGatewayKind).length ? ["resourceGateways"] : [])];
-  const snapshotOf = async (profile: string, ids: string[]) => {
-    const aws = profile ? await ctx.awsFor({ profile, region: plan.region }) : await ctx.aws();
-    return buildIndex(await collectSnapshot(aws, { vpcIds: ids }, { concurrency: ctx.concurrency, only }));
-  };
-  if (vpcId) {
-    // --gb-per-month is the plan's VPC's NAT traffic, as `cost --vpc` takes it for that VPC.
+  const readConsumers = async (profile: string, set: Set<string>) => {
+    const vpcIds = [...set].sort();
     try {
-      out.vpc = vpcCosts(await snapshotOf("", [vpcId]), { vpcIds: [vpcId], ...(gbPerMonth !== undefined ? { gbPerMonth } : {}) }).vpcs[0];
-    } catch (err) {
-      // priced from the plan's records instead, and said so: status still shows what it can
-      out.vpcError = `could not read ${vpcId} to price it as it runs: ${(err as Error).message}`;
-    }
-  }
-  for (const [profile, set] of byProfile) {
-    const ids = [...set].sort();
-    try {
-      const ix = await snapshotOf(profile, ids);
-      const costs = vpcCosts(ix, { vpcIds: ids }).vpcs;
+      const aws = profile ? await ctx.awsFor({ profile, region: plan.region }) : await ctx.aws();
+      const read = await collectVpcs(aws, vpcIds, { vpcEndpoints: true }, { concurrency });
+      if (read.error || !read.snapshot) throw read.error ?? new Error("not found");
+      const ix = buildIndex(read.snapshot);
+      const priced = vpcCosts(ix, { vpcIds }).vpcs;
       const azs = billedEndpointAzs(ix);
-      for (const id of ids) {
-        const cost = costs.find((c) => c.vpcId === id);
+      for (const id of vpcIds) {
+        const cost = priced.find((c) => c.vpcId === id);
         const endpointAzs = Object.fromEntries([...ix.vpcEndpoints.values()].filter((e) => e.VpcId === id && azs.has(e.VpcEndpointId)).map((e) => [e.VpcEndpointId, azs.get(e.VpcEndpointId)!]));
-        out.consumers[id] = cost ? { cost, endpointAzs } : { error: `${id} was not found${profile ? ` with profile ${profile}` : ""}` };
+        costs.consumers[id] = cost ? { cost, endpointAzs } : { error: `${id} was not found${profile ? ` with profile ${profile}` : ""}` };
       }
     } catch (err) {
-      const error = `could not read ${ids.join(", ")}${profile ? ` with profile ${profile}` : ""}: ${(err as Error).message}`;
-      for (const id of ids) out.consumers[id] = { error };
+      const error = `could not read ${vpcIds.join(", ")}${profile ? ` with profile ${profile}` : ""}: ${(err as Error).message}`;
+      for (const id of vpcIds) costs.consumers[id] = { error };
     }
-  }
-  return out;
+  };
+  await Promise.all([readMine(), ...[...byProfile].map(([profile, set]) => readConsumers(profile, set))]);
+  return { view, costs };
 }
 
 /** The consumers' Resource endpoints this plan made (connect-proxy), not deleted. */

@@ -43,9 +43,6 @@ const BILLED_RESOURCES: Record<string, string> = {
   vpcEndpoints: "interface and Resource VPC endpoints",
 };
 
-/** What a snapshot must hold to price its VPCs (status collects only these; `subnets` for endpoint AZs). */
-export const BILL_RESOURCES = ["vpcs", "subnets", ...Object.keys(BILLED_RESOURCES)];
-
 /** The AZs an interface or Resource endpoint is placed in: what it is billed by. */
 export function endpointAzCount(ix: SnapshotIndex, ep: { SubnetIds: string[] }): number {
   return new Set(ep.SubnetIds.map((s) => ix.subnets.get(s)?.AvailabilityZone ?? s)).size;
@@ -65,7 +62,9 @@ export function billInput(ix: SnapshotIndex): BillInput {
   const omitted = ((ix.snapshot as { omitted?: Array<{ resource: string; operation?: string; code?: string }> }).omitted ?? []).filter((o) => BILLED_RESOURCES[o.resource]);
   const notCollected: Unpriced[] = omitted.map((o) => ({ item: BILLED_RESOURCES[o.resource], reason: `not collected (${o.operation ?? o.resource}: ${o.code ?? "unavailable"})` }));
   const vpcs = new Map<string, VpcCostInput>();
-  for (const id of [...ix.vpcs.keys()].sort()) {
+  // The snapshot's VPCs, and those of its scope (a read that proved them there without DescribeVpcs: status).
+  const scope = (ix.snapshot as { scope?: { vpcIds?: string[] | "all" } }).scope?.vpcIds;
+  for (const id of [...new Set([...ix.vpcs.keys(), ...(Array.isArray(scope) ? scope : [])])].sort()) {
     vpcs.set(id, { vpcId: id, natGateways: 0, publicIpv4Addresses: 0, interfaceEndpointAzs: 0, resourceEndpointAzs: 0, resourceGateways: 0, instances: {}, ...(notCollected.length ? { unpriced: [...notCollected] } : {}) });
   }
   const row = (id: string | undefined) => (id ? vpcs.get(id) : undefined);
@@ -87,12 +86,16 @@ export function billInput(ix: SnapshotIndex): BillInput {
       // Associated with something outside the snapshot's scope: not this VPC set's bill.
     }
   }
+  // Every public IPv4 address on an ENI (its primary's and its secondary private IPs'): with the
+  // addresses above or without them (status reads none), a VPC's count is the same.
   for (const eni of ix.snapshot.networkInterfaces) {
-    const ip = eni.Association?.PublicIp;
-    if (!ip || counted.has(ip)) continue;
-    counted.add(ip);
-    const r = row(eni.VpcId);
-    if (r) r.publicIpv4Addresses++;
+    const privates = (eni as { PrivateIpAddresses?: Array<{ Association?: { PublicIp?: string } }> }).PrivateIpAddresses ?? [];
+    for (const ip of [eni.Association?.PublicIp, ...privates.map((p) => p.Association?.PublicIp)]) {
+      if (!ip || counted.has(ip)) continue;
+      counted.add(ip);
+      const r = row(eni.VpcId);
+      if (r) r.publicIpv4Addresses++;
+    }
   }
   for (const ep of ix.vpcEndpoints.values()) {
     const type = ep.VpcEndpointType ?? "Interface";

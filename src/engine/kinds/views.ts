@@ -4,20 +4,22 @@
 import { UsageError } from "../../errors.js";
 import type { Plan } from "../../plans/schema.js";
 import type { z } from "zod";
-import { recordsOf, type KindRecord } from "./kind.js";
+import { recordOf, recordsOf, type KindRecord } from "./kind.js";
 import { natGatewayKind } from "./nat-gateway.js";
 import { routeTableAssociationKind } from "./route-table-association.js";
 import { routeTableKind } from "./route-table.js";
 import { routeKind, type Target } from "./route.js";
 import { subnetKind } from "./subnet.js";
+import { vpcKind } from "./vpc.js";
 import { byText } from "../../order.js";
 
 type PlanResources = Pick<Plan, "resources">;
 
-/** The plan's VPC once created (its id and CIDR), else undefined. */
-export function planVpc(plan: PlanResources): { id: string; cidr?: string } | undefined {
+/** The plan's VPC once created (its id, CIDR and the VpcState AWS last gave), else undefined. */
+export function planVpc(plan: PlanResources): { id: string; cidr?: string; state?: string } | undefined {
   const v = plan.resources.vpc;
-  return v?.state === "created" && v.id ? { id: v.id, ...(v.cidr ? { cidr: v.cidr } : {}) } : undefined;
+  const state = recordOf(plan, vpcKind, "vpc")?.attrs.state;
+  return v?.state === "created" && v.id ? { id: v.id, ...(v.cidr ? { cidr: v.cidr } : {}), ...(state ? { state } : {}) } : undefined;
 }
 
 /** The id of the plan's VPC; a plan without one yet is exit 2 ("create-vpc or import first"). */

@@ -13,7 +13,8 @@ const type: Ec2Type<Vpc> = { kind: "vpc", get: getVpc, list: (ec2, f) => listVpc
 
 export const vpcKind = defineKind({
   kind: type.kind,
-  attrs: z.looseObject({}),
+  // VpcState as AWS last answered it (CreateVpc: pending; create-vpc's name check and import: available)
+  attrs: z.looseObject({ state: z.string().optional() }),
   ...ec2KindParts(type, (_ctx, ec2, id) => ec2.deleteVpc({ VpcId: id })),
 });
 export default vpcKind;
@@ -24,7 +25,8 @@ export function vpcStep(cidr: string): StepDef {
     id: "vpc",
     label: `VPC ${cidr}`,
     meta: { cidr },
-    result: (v) => ({ id: v.VpcId! }),
+    // its state as AWS gave it: status reads no DescribeVpcs for a VPC once seen available (src/aws/snapshot.ts collectVpcs)
+    result: (v) => ({ id: v.VpcId!, ...(v.State ? { attrs: { state: v.State } } : {}) }),
     create: async (run) => (await (await ec2Of(run)).createVpc(input(run))).Vpc!,
     dryRun: async (run) => void (await (await ec2Of(run)).createVpc({ ...input(run), DryRun: true })),
   });
