@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../src/errors.js";
-import { newPlan, planJsonSchemaText, type Plan } from "../src/plans/schema.js";
+import { newPlan, planJsonSchemaText, RESOURCE_KINDS, type Plan } from "../src/plans/schema.js";
+import { KIND_NAMES, kindOf } from "../src/engine/kinds/index.js";
 import { checkPlanIdentity, loadPlan, PlanWriter, savePlan, serializePlan, sortKeysDeep } from "../src/plans/store.js";
 
 function tmp(): string {
@@ -38,6 +39,11 @@ const refused = (re: RegExp) => (e: unknown) => {
   assert.match(e.message, re);
   return true;
 };
+
+test("the plan schema's kind names are the engine's registry, in the same (sweep) order, each module naming itself", async () => {
+  assert.deepEqual([...KIND_NAMES], [...RESOURCE_KINDS]);
+  for (const name of RESOURCE_KINDS) assert.equal((await kindOf(name))?.kind, name, name);
+});
 
 test("missing plan -> undefined", async () => {
   assert.equal(await loadPlan(join(tmp(), "nope.json")), undefined);

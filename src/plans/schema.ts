@@ -6,12 +6,39 @@
 
 import { randomUUID } from "node:crypto";
 import * as z from "zod";
-import { KIND_NAMES } from "../engine/kinds/index.js";
 
 export const PLAN_VERSION = 1;
 
-/** Resource kinds the engine knows (from the kind registry); other strings are accepted for forward compatibility. */
-export const RESOURCE_KINDS = KIND_NAMES;
+/**
+ * Resource kinds a plan of this version may hold, in sweep order; other strings are accepted for forward
+ * compatibility. The plan format owns this list (plain strings, so the schema loads no engine code); the
+ * kind registry (engine/kinds/index.ts) is typed by it and test/ownership.test.ts checks they match.
+ */
+export const RESOURCE_KINDS = [
+  "vpc",
+  "subnet",
+  "internet-gateway",
+  "igw-attachment",
+  "route-table",
+  "route-table-association",
+  "route",
+  "elastic-ip",
+  "nat-gateway",
+  "security-group",
+  "vpc-attribute",
+  "security-group-rule",
+  "iam-role-policy-attachment",
+  "lambda-vpc-config",
+  "vpc-endpoint",
+  "iam-role",
+  "iam-instance-profile",
+  "lattice-resource-gateway",
+  "lattice-resource-configuration",
+  "network-interface",
+  "ram-resource-share",
+  "lattice-domain-verification",
+  "ec2-instance",
+] as const;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
