@@ -123,7 +123,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
   if (snapshots.length && (regions.length || opts.allRegions || profiles.length || scopeFlags.length)) problems.push("--snapshot audits files: --vpc/--plan/--all-vpcs/--region/--all-regions/--profile do not apply.");
   if (regions.length && opts.allRegions) problems.push("--region and --all-regions both choose the regions; pass one of them.");
   if (opts.vpc?.length && (regions.length > 1 || opts.allRegions)) problems.push("--vpc ids belong to one region; do not combine them with several regions.");
-  const { isValidRegion } = await import("../net/cidr.js");
+  const { isValidRegion } = await import("../aws/names.js");
   for (const r of regions) if (!isValidRegion(r)) problems.push(`"${r}" is not an AWS region name (expected e.g. us-east-1).`);
   throwProblems(problems);
 

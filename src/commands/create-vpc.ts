@@ -6,7 +6,7 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { rm } from "node:fs/promises";
 import { assertPlanNameFree, availabilityZones, listVpcs } from "../aws/ec2.js";
-import { layoutSubnets, pickFreeCidr, validateName, validateVpcCidr, overlaps } from "../net/cidr.js";
+import { layoutSubnets, pickFreeCidr, validateVpcCidr, overlaps } from "../net/cidr.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession } from "../engine/session.js";
 import { associationStep } from "../engine/kinds/route-table-association.js";

@@ -6,6 +6,8 @@
 
 import { randomUUID } from "node:crypto";
 import * as z from "zod";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../aws/names.js";
+import { PLAN_NAME_PATTERN } from "./name.js";
 
 export const PLAN_VERSION = 1;
 
@@ -101,11 +103,11 @@ export const PlanSchema = z
     version: z.literal(PLAN_VERSION),
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "name must be 1-64 letters, digits, - _ . starting with a letter or digit"),
+      .regex(PLAN_NAME_PATTERN, "name must be 1-64 letters, digits, - _ . starting with a letter or digit"),
     planId: z.uuid(),
     backend: BackendSchema,
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "region must look like us-east-1"),
-    accountId: z.string().regex(/^\d{12}$/, "accountId must be 12 digits"),
+    region: z.string().regex(REGION_PATTERN, "region must be an AWS region name such as us-east-1"),
+    accountId: z.string().regex(ACCOUNT_ID_PATTERN, "accountId must be 12 digits"),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
     spec: z.record(z.string(), z.unknown()).meta({ description: "Command inputs (vpc: cidr, azs, publicPerAz, ...; nat: mode, ...)" }),
