@@ -247,7 +247,7 @@ async function analyzeSources(
   const { waitWithSpinner } = await import("../aws/wait.js");
 
   // 2. One path + analysis per source, run concurrently (at most --max-parallel at once).
-  const { bounded } = await import("../aws/snapshot.js");
+  const { bounded } = await import("../dag.js");
   const analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }> = [];
   let results: Array<{ ref: ComponentRef; result: PathResult }> = [];
   let failure: { err: unknown } | undefined;

@@ -157,7 +157,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
   const { resolveScope } = await import("./snapshot.js");
   const vpcIds = snapshots.length ? undefined : (await resolveScope(ctx, vpcScope)).vpcIds;
 
-  const { bounded } = await import("../aws/snapshot.js");
+  const { bounded } = await import("../dag.js");
   const spinner = ctx.log.spin(`Auditing ${scopes.length} scope(s)…`);
   let done = 0;
   const results = await bounded(
