@@ -1,7 +1,7 @@
 // User-facing CIDR layer: strict IPv4 parsing with messages that say what is wrong, VPC CIDR
-// rules, free-block picking for `--cidr auto`, containment/overlap, longest-prefix match, and
-// the default subnet layout. No fs, no SDK, no process. (Region, AWS id and plan name checks live in
-// aws/names.ts and plans/name.ts.)
+// rules, free-block picking for `--cidr auto`, containment/overlap, longest-prefix match. No fs,
+// no SDK, no process. (The subnet layout is layout.ts, which builds on this
+// module; region, AWS id and plan name checks live in aws/names.ts and plans/name.ts.)
 //
 // The numbers come from the shared model in addr.ts; this module adds the UsageErrors.
 
@@ -271,7 +271,3 @@ export function pickFreeCidr(existing: readonly string[], options: PickFreeCidrO
     "NoFreeCidr",
   );
 }
-
-// Convenience for callers that import everything network-related from here. layout.ts imports
-// this module too; the cycle is safe because neither touches the other's bindings at load time.
-export { layoutSubnets, defaultSubnetPrefix, type SubnetSlot, type SubnetTier, type LayoutInput } from "./layout.js";
