@@ -17,7 +17,7 @@ import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import * as z from "zod";
-import { opt, parseOptions } from "./options.js";
+import { opt, parseOptions } from "../cli/options.js";
 import { renderAddNat } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 

@@ -22,9 +22,9 @@ import { recordOf } from "../engine/kinds/kind.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { egressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
-import { awsId, cidrOption, parseOptions, portOption, Problems } from "./options.js";
+import { awsId, cidrOption, parseOptions, portOption, Problems } from "../cli/options.js";
 import * as z from "zod";
-import { chooseSubnets, functionNotFound, parseFunctionRef, subnetEgress } from "./lambda-common.js";
+import { chooseSubnets, functionNotFound, parseFunctionRef, subnetEgress } from "../cli/lambda.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
 import { renderAttachLambda } from "../output/render.js";
 

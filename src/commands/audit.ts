@@ -66,7 +66,7 @@ export async function parseCommon(ctx: Context, opts: AuditOptions, problems: st
     else shard = { index: Number(m[1]), count: Number(m[2]) };
   }
   if (opts.output !== undefined) {
-    const { checkOutputFile } = await import("./output-file.js");
+    const { checkOutputFile } = await import("../cli/output-file.js");
     await checkOutputFile(ctx, "--output", opts.output, { flag: "--format", names: FORMATS }).catch((e: Error) => problems.push(e.message));
   }
   return { format: format as ReportFormat, failOn: failOn as Parsed["failOn"], rules: rules.length ? rules : undefined, skipRules, shard };
@@ -240,7 +240,7 @@ interface RenderExtras {
 async function writeReport(ctx: Context, report: AuditReport, format: ReportFormat, opts: AuditOptions, extras: RenderExtras): Promise<void> {
   const text = await renderReport(ctx, report, format, opts, extras);
   if (opts.output !== undefined) {
-    const { writeOutputFile } = await import("./output-file.js");
+    const { writeOutputFile } = await import("../cli/output-file.js");
     const full = await writeOutputFile(ctx, "--output", opts.output, text, { flag: "--format", names: FORMATS });
     ctx.log.info(`audit report (${format}) written to ${full}`);
   } else ctx.stdout.write(text.endsWith("\n") ? text : text + "\n");
@@ -305,7 +305,7 @@ async function sarifAnchors(ctx: Context, report: AuditReport, opts: AuditOption
     out.set("*", await anchorOf(ctx.planPath));
     return out;
   }
-  const { writeOutputFile } = await import("./output-file.js");
+  const { writeOutputFile } = await import("../cli/output-file.js");
   for (const a of extras.audits) {
     const key = `${a.snapshot.accountId}/${a.snapshot.region}`;
     const file = a.scope.source.startsWith("snapshot ") ? path.resolve(ctx.cwd, a.scope.source.slice("snapshot ".length)) : undefined;

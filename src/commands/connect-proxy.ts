@@ -23,7 +23,7 @@ import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { vpcEndpointKind } from "../engine/kinds/vpc-endpoint.js";
 import { planVpc } from "../engine/kinds/views.js";
 import { proxySettings } from "../plans/schema.js";
-import { awsId, listOption, Problems } from "./options.js";
+import { awsId, listOption, Problems } from "../cli/options.js";
 import { sharedConfigurations } from "./share-proxy.js";
 
 export interface ConnectProxyOptions {

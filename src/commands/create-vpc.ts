@@ -19,7 +19,7 @@ import { subnetStep } from "../engine/kinds/subnet.js";
 import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
 import { vpcStep } from "../engine/kinds/vpc.js";
 import * as z from "zod";
-import { opt, parseOptions } from "./options.js";
+import { opt, parseOptions } from "../cli/options.js";
 import { renderCreateVpc } from "../output/render.js";
 
 export interface CreateVpcOptions {

@@ -26,7 +26,7 @@ import { egressRuleStep, ingressRuleStep } from "../engine/kinds/security-group-
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { planSubnets } from "../engine/kinds/views.js";
 import { proxySettings, type Plan } from "../plans/schema.js";
-import { Problems } from "./options.js";
+import { Problems } from "../cli/options.js";
 import { byText } from "../order.js";
 
 export interface ShareProxyOptions {
