@@ -114,6 +114,20 @@ test("empty file, non-object, missing version, wrong versions refused", async ()
   await assertRefusedUntouched(serializePlan({ ...samplePlan(), version: "1" } as unknown as Plan), /plan version "1"/);
 });
 
+test("plan.spec: a section of the wrong shape is refused with its path; unknown sections and fields survive", async () => {
+  const bad = samplePlan() as unknown as { spec: { nat: unknown } };
+  bad.spec.nat = { mode: "triple", azs: ["us-east-1a"] };
+  await assertRefusedUntouched(JSON.stringify(bad), /does not match the plan schema: spec\.nat\.mode: Invalid option/);
+  const dir = tmp();
+  const file = join(dir, "egress-plan.json");
+  const plan = samplePlan();
+  plan.spec = { ...plan.spec, nat: { mode: "per-az", azs: ["us-east-1a"], fromNewerVersion: 1 }, futureSection: { x: 1 } };
+  await savePlan(file, plan);
+  const loaded = (await loadPlan(file))!;
+  assert.equal(loaded.spec.nat?.mode, "per-az");
+  assert.deepEqual([loaded.spec.nat?.fromNewerVersion, loaded.spec.futureSection], [1, { x: 1 }]);
+});
+
 test("schema violations refused with the path of the problem", async () => {
   const p = samplePlan() as unknown as { resources: Record<string, { state: string }>; accountId: string };
   p.resources["vpc"].state = "exploded";

@@ -475,7 +475,7 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
 
   const session = await openSession(ctx, {}, "add-endpoint");
   try {
-    const spec = (session.plan.spec.endpoints as Record<string, unknown>) ?? {};
+    const spec = { ...session.plan.spec.endpoints };
     for (const s of services) spec[s] = { policy: policies.get(s)!.mode, privateDns: GATEWAY.has(s) ? undefined : privateDns, allowFrom: sources.map((x) => x.label), ...(preset ? { preset } : {}) };
     session.plan.spec = { ...session.plan.spec, endpoints: spec };
     // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).

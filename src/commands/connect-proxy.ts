@@ -182,7 +182,7 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
 
   const session = await openSession(ctx, {}, "connect-proxy");
   try {
-    const consumers = (session.plan.spec.consumers as Record<string, unknown>) ?? {};
+    const consumers = { ...session.plan.spec.consumers };
     consumers[vpcId!] = { subnets: [...azs.values()], accountId, ...(opts.consumerProfile ? { profile: opts.consumerProfile } : {}), ...(groupIds.length ? { securityGroups: groupIds } : {}) };
     session.plan.spec = { ...session.plan.spec, consumers };
     // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).

@@ -98,6 +98,51 @@ export const ProxySettingsSchema = z
   })
   .meta({ id: "PlanProxy" });
 
+// plan.spec: each command's inputs, one section per command, so a re-run compares like with like and a
+// reader gets typed values. Sections are loose (a newer version's fields survive) and optional.
+const ids = z.array(z.string().min(1));
+
+export const PlanSpecSchema = z
+  .looseObject({
+    vpc: z
+      .looseObject({
+        cidr: z.string().min(1),
+        azs: ids,
+        publicPerAz: z.number().int().nonnegative(),
+        privatePerAz: z.number().int().nonnegative(),
+        subnetPrefix: z.number().int().optional(),
+      })
+      .optional()
+      .meta({ description: "create-vpc" }),
+    import: z.looseObject({ vpcId: z.string().min(1), shared: z.boolean().optional() }).optional().meta({ description: "import" }),
+    nat: z
+      .looseObject({ mode: z.enum(["single", "per-az"]), azs: ids, eips: ids.optional() })
+      .optional()
+      .meta({ description: "add-nat" }),
+    lambda: z
+      .record(z.string(), z.looseObject({ subnets: ids, securityGroup: z.string().min(1) }))
+      .optional()
+      .meta({ description: "attach-lambda, by function name" }),
+    endpoints: z
+      .record(
+        z.string(),
+        z.looseObject({ policy: z.string().min(1), privateDns: z.boolean().optional(), allowFrom: z.array(z.string()), preset: z.string().optional() }),
+      )
+      .optional()
+      .meta({ description: "add-endpoint, by service" }),
+    share: z.looseObject({ shareWith: z.array(z.string()), domain: z.string().optional() }).optional().meta({ description: "share-proxy" }),
+    consumers: z
+      .record(
+        z.string(),
+        z.looseObject({ subnets: ids, accountId: z.string().optional(), profile: z.string().optional(), securityGroups: ids.optional() }),
+      )
+      .optional()
+      .meta({ description: "connect-proxy, by consumer VPC id" }),
+  })
+  .meta({ id: "PlanSpec", description: "Command inputs, a section per command" });
+
+export type PlanSpec = z.infer<typeof PlanSpecSchema>;
+
 export const PlanSchema = z
   .looseObject({
     version: z.literal(PLAN_VERSION),
@@ -110,7 +155,7 @@ export const PlanSchema = z
     accountId: z.string().regex(ACCOUNT_ID_PATTERN, "accountId must be 12 digits"),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
-    spec: z.record(z.string(), z.unknown()).meta({ description: "Command inputs (vpc: cidr, azs, publicPerAz, ...; nat: mode, ...)" }),
+    spec: PlanSpecSchema,
     resources: z.record(z.string().min(1), ResourceSchema).meta({ description: "Keyed by step id, e.g. nat/us-east-1a/eip" }),
     journal: z.array(JournalEntrySchema),
     outputs: z.looseObject({
@@ -141,7 +186,7 @@ export interface NewPlanInput {
   backend: string;
   region: string;
   accountId: string;
-  spec?: Record<string, unknown>;
+  spec?: PlanSpec;
   now?: Date;
   planId?: string;
 }
