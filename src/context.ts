@@ -7,7 +7,7 @@ import { AWS_WAIT, type WaitSettings } from "./aws/wait.js";
 import { colors } from "./output/color.js";
 import { cliPrefix, invocationFlags } from "./output/invocation.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
-import { profileOption, regionOption } from "./commands/options.js";
+import { parseProfile, parseRegion } from "./aws/names.js";
 import { redactUrl } from "./net/url.js";
 import type { Logger } from "./output/logger.js";
 import type { Sandbox } from "./sandbox/index.js";
@@ -87,8 +87,8 @@ function parallelism(raw: string | undefined): number {
 
 export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
   // An explicit --region or --profile is checked now: '' must not silently mean the default.
-  for (const r of new Set([...(opts.regions ?? []), ...(opts.region !== undefined ? [opts.region] : [])])) regionOption(r);
-  for (const p of new Set([...(opts.profiles ?? []), ...(opts.profile !== undefined ? [opts.profile] : [])])) profileOption(p);
+  for (const r of new Set([...(opts.regions ?? []), ...(opts.region !== undefined ? [opts.region] : [])])) parseRegion(r);
+  for (const p of new Set([...(opts.profiles ?? []), ...(opts.profile !== undefined ? [opts.profile] : [])])) parseProfile(p);
   const useSandbox = sandboxRequested(opts, deps.env);
   const givenEndpoint = opts.endpointUrl ?? deps.env.AWS_ENDPOINT_URL;
   // user:password@ is never sent (requests are signed) and never stored or shown (issue 8 item 8).
@@ -125,10 +125,8 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     const { peekPlanRegion } = await import("./plans/store.js");
     const planRegion = regionOpt === undefined ? await peekPlanRegion(path.resolve(deps.cwd, opts.plan)) : undefined;
     const region = await resolveRegion({ region: regionOpt ?? planRegion, profile, env: deps.env, sandbox: useSandbox });
-    const { isValidRegion } = await import("./net/cidr.js");
-    if (!isValidRegion(region)) throw new UsageError(`"${region}" is not an AWS region name (expected e.g. us-east-1).`);
     return createAwsClients({
-      region,
+      region: parseRegion(region),
       profile,
       endpointUrl: useSandbox ? undefined : endpointUrl,
       sandbox: useSandbox ? await openSandbox() : undefined,

@@ -1,17 +1,14 @@
-// CIDR parsing/validation matrix, VPC rules, pickFreeCidr, LPM and small validators.
+// CIDR parsing/validation matrix, VPC rules, pickFreeCidr, LPM. (Region, id and name checks: test/names.test.ts.)
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { UsageError } from "../src/errors.js";
 import {
   containsCidr,
   ipInCidr,
-  isAwsId,
-  isValidRegion,
   longestPrefixMatch,
   overlaps,
   parseIpv4Cidr,
   pickFreeCidr,
-  validateName,
   validateVpcCidr,
 } from "../src/net/cidr.js";
 
@@ -117,35 +114,4 @@ test("pickFreeCidr walks 10/8, then 172.16/12, then 192.168/16", () => {
   throwsUsage(() => pickFreeCidr(["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]), /No free RFC1918 \/16 block/);
   throwsUsage(() => pickFreeCidr([], { prefix: 8 }), /\/16 to \/28/);
   throwsUsage(() => pickFreeCidr(["10.0.0.0/16"], { candidates: ["10.0.0.0/16"] }), /None of the candidate/);
-});
-
-test("isValidRegion", () => {
-  for (const r of ["us-east-1", "eu-central-1", "ap-northeast-2", "us-gov-west-1", "cn-north-1", "ap-southeast-5", "il-central-1"]) {
-    assert.equal(isValidRegion(r), true, r);
-  }
-  for (const r of ["", "us-east", "US-EAST-1", "useast1", "us-east-1a", "mars-north-1", "us-middle-1"]) {
-    assert.equal(isValidRegion(r), false, r);
-  }
-});
-
-test("isAwsId", () => {
-  assert.equal(isAwsId("vpc", "vpc-0abc1234def567890"), true);
-  assert.equal(isAwsId("vpc-", "vpc-1a2b3c4d"), true);
-  assert.equal(isAwsId("subnet", "subnet-0123456789abcdef0"), true);
-  assert.equal(isAwsId("vpc", "vpc-0ABC1234DEF567890"), false);
-  assert.equal(isAwsId("vpc", "vpc-123"), false);
-  assert.equal(isAwsId("vpc", "subnet-1a2b3c4d"), false);
-  assert.equal(isAwsId("vpc", "vpc-1a2b3c4d5"), false);
-});
-
-test("validateName", () => {
-  assert.equal(validateName("sms-api"), "sms-api");
-  assert.equal(validateName("a"), "a");
-  assert.equal(validateName("Team_1.prod"), "Team_1.prod");
-  assert.equal(validateName("x".repeat(64)), "x".repeat(64));
-  throwsUsage(() => validateName(""), /empty/);
-  throwsUsage(() => validateName("x".repeat(65)), /65 characters long; the limit is 64/);
-  throwsUsage(() => validateName("-lead"), /must start with a letter or digit/);
-  throwsUsage(() => validateName("has space"), /contains " "/);
-  throwsUsage(() => validateName("a/b"), /contains "\/"/);
 });

@@ -80,8 +80,3 @@ test("does not fit / bad prefixes / bad AZ lists", () => {
   assert.throws(() => layoutSubnets({ vpcCidr: "10.0.0.0/16", azs: ["a"], publicPerAz: -1, privatePerAz: 1 }), is(/publicPerAz/));
   assert.deepEqual(layoutSubnets({ vpcCidr: "10.0.0.0/16", azs: ["a"], publicPerAz: 0, privatePerAz: 0 }), []);
 });
-
-test("layoutSubnets is also reachable from net/cidr.js (import cycle is safe)", async () => {
-  const viaCidr = await import("../src/net/cidr.js");
-  assert.equal(viaCidr.layoutSubnets, layoutSubnets);
-});

@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../src/errors.js";
-import { newPlan, planJsonSchemaText, type Plan } from "../src/plans/schema.js";
+import { newPlan, planJsonSchemaText, RESOURCE_KINDS, type Plan } from "../src/plans/schema.js";
+import { KIND_NAMES, kindOf } from "../src/engine/kinds/index.js";
 import { checkPlanIdentity, loadPlan, PlanWriter, savePlan, serializePlan, sortKeysDeep } from "../src/plans/store.js";
 
 function tmp(): string {
@@ -38,6 +39,11 @@ const refused = (re: RegExp) => (e: unknown) => {
   assert.match(e.message, re);
   return true;
 };
+
+test("the plan schema's kind names are the engine's registry, in the same (sweep) order, each module naming itself", async () => {
+  assert.deepEqual([...KIND_NAMES], [...RESOURCE_KINDS]);
+  for (const name of RESOURCE_KINDS) assert.equal((await kindOf(name))?.kind, name, name);
+});
 
 test("missing plan -> undefined", async () => {
   assert.equal(await loadPlan(join(tmp(), "nope.json")), undefined);
@@ -106,6 +112,20 @@ test("empty file, non-object, missing version, wrong versions refused", async ()
   await assertRefusedUntouched('{"name":"x"}', /no "version" field/);
   await assertRefusedUntouched(serializePlan({ ...samplePlan(), version: 2 } as unknown as Plan), /plan version 2; this egress-cli reads version 1/);
   await assertRefusedUntouched(serializePlan({ ...samplePlan(), version: "1" } as unknown as Plan), /plan version "1"/);
+});
+
+test("plan.spec: a section of the wrong shape is refused with its path; unknown sections and fields survive", async () => {
+  const bad = samplePlan() as unknown as { spec: { nat: unknown } };
+  bad.spec.nat = { mode: "triple", azs: ["us-east-1a"] };
+  await assertRefusedUntouched(JSON.stringify(bad), /does not match the plan schema: spec\.nat\.mode: Invalid option/);
+  const dir = tmp();
+  const file = join(dir, "egress-plan.json");
+  const plan = samplePlan();
+  plan.spec = { ...plan.spec, nat: { mode: "per-az", azs: ["us-east-1a"], fromNewerVersion: 1 }, futureSection: { x: 1 } };
+  await savePlan(file, plan);
+  const loaded = (await loadPlan(file))!;
+  assert.equal(loaded.spec.nat?.mode, "per-az");
+  assert.deepEqual([loaded.spec.nat?.fromNewerVersion, loaded.spec.futureSection], [1, { x: 1 }]);
 });
 
 test("schema violations refused with the path of the problem", async () => {

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { spawn, spawnSync } from "node:child_process";
 import path from "node:path";
 import { BIN, ROOT, cleanEnv, cli, readSandboxState, tempDir } from "./helpers.js";
-import { functionNotFound, similarNames } from "../src/commands/lambda-common.js";
+import { functionNotFound, similarNames } from "../src/cli/lambda.js";
 
 /** The README's first session, as egress-cli argv lists (comments and the build/alias lines dropped). */
 function firstSession(): string[][] {

@@ -1,7 +1,7 @@
 // The one place that builds AWS SDK clients. Commands never call `new XxxClient`: they ask the
 // context for a client, which is how --endpoint-url, --profile, --verbose and the sandbox plug in.
 // SDK packages are imported lazily here so `--help` and pure commands never load them.
-import { ec2Sdk, iamSdk, lambdaSdk, latticeSdk, ramSdk, retrySdk, ssmSdk, stsSdk } from "./sdk.js";
+import { configSdk, ec2Sdk, iamSdk, lambdaSdk, latticeSdk, ramSdk, retrySdk, ssmSdk, stsSdk } from "./sdk.js";
 import type { EC2Client } from "@aws-sdk/client-ec2";
 import type { STSClient } from "@aws-sdk/client-sts";
 import type { IAMClient } from "@aws-sdk/client-iam";
@@ -211,26 +211,19 @@ export async function resolveRegion(opts: {
   );
 }
 
+/**
+ * The profile's `region`, read by the SDK's own shared-config loader (the files' syntax, `[profile x]`
+ * and `[default]` sections, comments, sub-sections, the config file before the credentials file) from
+ * the files this invocation's environment names (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, HOME).
+ */
 async function profileRegion(profile: string, env: Record<string, string | undefined>): Promise<string | undefined> {
-  const { readFile } = await import("node:fs/promises");
   const { homedir } = await import("node:os");
   const { join } = await import("node:path");
-  const file = env.AWS_CONFIG_FILE ?? join(env.HOME ?? homedir(), ".aws", "config");
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    return undefined;
-  }
-  const header = profile === "default" ? /^\[\s*(default|profile\s+default)\s*\]$/ : new RegExp(`^\\[\\s*profile\\s+${profile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*\\]$`);
-  let inSection = false;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line.startsWith("[")) inSection = header.test(line);
-    else if (inSection) {
-      const m = /^region\s*=\s*(\S+)/.exec(line);
-      if (m) return m[1];
-    }
-  }
-  return undefined;
+  const home = env.HOME ?? homedir();
+  const { configFile, credentialsFile } = await configSdk().loadSharedConfigFiles({
+    configFilepath: env.AWS_CONFIG_FILE ?? join(home, ".aws", "config"),
+    filepath: env.AWS_SHARED_CREDENTIALS_FILE ?? join(home, ".aws", "credentials"),
+    ignoreCache: true, // one process may run several invocations (tests): read the files as they are now
+  });
+  return configFile[profile]?.region ?? credentialsFile[profile]?.region;
 }

@@ -17,6 +17,7 @@ interface Sdk {
   ssm: typeof import("./sdk/ssm.js");
   ram: typeof import("./sdk/ram.js");
   retry: typeof import("./sdk/retry.js");
+  config: typeof import("./sdk/config.js");
 }
 
 /** Set by scripts/bundle.mjs in the built CLI. */
@@ -38,3 +39,4 @@ export const latticeSdk = part<"lattice">("@aws-sdk/client-vpc-lattice", () => r
 export const ssmSdk = part<"ssm">("@aws-sdk/client-ssm", () => require("../sdk/ssm.cjs"));
 export const ramSdk = part<"ram">("@aws-sdk/client-ram", () => require("../sdk/ram.cjs"));
 export const retrySdk = part<"retry">("@smithy/core/retry", () => require("../sdk/retry.cjs"));
+export const configSdk = part<"config">("@smithy/core/config", () => require("../sdk/config.cjs"));

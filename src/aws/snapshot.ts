@@ -11,6 +11,7 @@ import type { AwsClients } from "./clients.js";
 import { classifyError, errorCode, toCliError } from "./errors.js";
 import { listAddresses, listInternetGateways, listNatGateways, listRouteTables, listSecurityGroups, listSubnets, listVpcs, orUndefined } from "./ec2.js";
 import { CliError, UsageError } from "../errors.js";
+import { bounded } from "../dag.js";
 import { adoptSnapshot, SNAPSHOT_VERSION, type Snapshot } from "../analysis/snapshot.js";
 import { ec2Api } from "./ec2-api.js";
 import { lambdaApi } from "./lambda-api.js";
@@ -66,20 +67,6 @@ function clean(o: Record<string, unknown> | unknown[]): void {
 }
 
 const vpcFilter = (name: string, vpcIds: string[] | undefined): Filter[] | undefined => (vpcIds ? [{ Name: name, Values: vpcIds }] : undefined);
-
-/** Runs tasks with at most `limit` in flight. */
-export async function bounded<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
-  const out: T[] = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      out[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return out;
-}
 
 /** Operations a caller may legitimately lack (permissions, or an endpoint that does not implement them). */
 function isUnavailable(err: unknown): boolean {

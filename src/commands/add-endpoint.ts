@@ -27,8 +27,8 @@ import { vpcEndpointStep } from "../engine/kinds/vpc-endpoint.js";
 import { getFunctionConfiguration } from "../engine/kinds/lambda-vpc-config.js";
 import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
-import { chooseSubnets, functionNotFound, parseFunctionRef } from "./lambda-common.js";
-import { awsIdPattern, cidrOption, parseOptions, Problems } from "./options.js";
+import { chooseSubnets, functionNotFound, parseFunctionRef } from "../cli/lambda.js";
+import { awsIdPattern, cidrOption, parseOptions, Problems } from "../cli/options.js";
 import * as z from "zod";
 import { renderAddEndpoint } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
@@ -475,7 +475,7 @@ export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, 
 
   const session = await openSession(ctx, {}, "add-endpoint");
   try {
-    const spec = (session.plan.spec.endpoints as Record<string, unknown>) ?? {};
+    const spec = { ...session.plan.spec.endpoints };
     for (const s of services) spec[s] = { policy: policies.get(s)!.mode, privateDns: GATEWAY.has(s) ? undefined : privateDns, allowFrom: sources.map((x) => x.label), ...(preset ? { preset } : {}) };
     session.plan.spec = { ...session.plan.spec, endpoints: spec };
     // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).

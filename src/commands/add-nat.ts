@@ -17,9 +17,9 @@ import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import * as z from "zod";
-import { opt, parseOptions } from "./options.js";
+import { opt, parseOptions } from "../cli/options.js";
 import { renderAddNat } from "../output/render.js";
-import type { Plan } from "../plans/schema.js";
+import type { Plan, PlanSpec } from "../plans/schema.js";
 
 export interface AddNatOptions {
   mode?: "single" | "per-az";
@@ -27,11 +27,8 @@ export interface AddNatOptions {
   az?: string[];
 }
 
-export interface NatSpec {
-  mode: "single" | "per-az";
-  azs: string[];
-  eips?: string[];
-}
+/** add-nat's inputs, as plan.spec.nat records them (the plan schema declares the section). */
+export type NatSpec = NonNullable<PlanSpec["nat"]>;
 
 export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
   const publicByAz = publicSubnetsByAz(plan);
@@ -110,7 +107,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
     eips.splice(0, eips.length, ...azs.map((az) => byAz.get(az)!));
   }
 
-  const prior = plan.spec.nat as NatSpec | undefined;
+  const prior = plan.spec.nat;
   if (prior && (prior.mode !== mode || prior.azs.join() !== azs.join() || (eips.length > 0 && (prior.eips ?? []).join() !== eips.join()))) {
     const hasLiveNat = recordsOf(plan, natGatewayKind).length > 0;
     if (hasLiveNat) {
@@ -213,7 +210,7 @@ export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, 
     dryRun,
     plan: plan.name,
     region: plan.region,
-    mode: (plan.spec.nat as NatSpec | undefined)?.mode,
+    mode: plan.spec.nat?.mode,
     natGateways: nats,
     routes,
     egressIps: nats.map((n) => n.publicIp).filter((x): x is string => Boolean(x)),

@@ -12,7 +12,7 @@ import { CliError, ExitCode, UsageError } from "../errors.js";
 import type { ComponentRef, PathQuery, PathResult } from "../analysis/analyzer.js";
 import type { AnalyzePathReport } from "../output/path.js";
 import { combineVerdicts } from "../analysis/path/model.js";
-import { intOption, Problems } from "./options.js";
+import { intOption, Problems } from "../cli/options.js";
 import { closestServices, isKnownService } from "../analysis/services.js";
 
 export interface AnalyzePathOptions {
@@ -223,7 +223,7 @@ async function analyzeWithReachabilityAnalyzer(ctx: Context, q: ParsedQuery, kee
   const resolved = await resolveSources(ctx, q.source, notFound);
   const target = await resolveTarget(ctx, q.destination, resolved[0]!.vpcId, notFound);
   if (resolved[0]!.temporaryIn) {
-    const { withTemporaryEni } = await import("./temp-eni.js");
+    const { withTemporaryEni } = await import("../engine/temp-eni.js");
     const subnet = resolved[0]!.temporaryIn;
     return withTemporaryEni(ctx, subnet, async (eniId) => {
       const run = await analyzeSources(ctx, q, keep, [{ id: eniId, vpcId: resolved[0]!.vpcId, ref: { id: eniId, type: "AWS::EC2::NetworkInterface" } }], target, ec2);
@@ -247,7 +247,7 @@ async function analyzeSources(
   const { waitWithSpinner } = await import("../aws/wait.js");
 
   // 2. One path + analysis per source, run concurrently (at most --max-parallel at once).
-  const { bounded } = await import("../aws/snapshot.js");
+  const { bounded } = await import("../dag.js");
   const analyses: Array<{ source: string; networkInsightsPathId: string; networkInsightsAnalysisId?: string; kept: boolean }> = [];
   let results: Array<{ ref: ComponentRef; result: PathResult }> = [];
   let failure: { err: unknown } | undefined;

@@ -22,9 +22,9 @@ import { recordOf } from "../engine/kinds/kind.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { egressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
-import { awsId, cidrOption, parseOptions, portOption, Problems } from "./options.js";
+import { awsId, cidrOption, parseOptions, portOption, Problems } from "../cli/options.js";
 import * as z from "zod";
-import { chooseSubnets, functionNotFound, parseFunctionRef, subnetEgress } from "./lambda-common.js";
+import { chooseSubnets, functionNotFound, parseFunctionRef, subnetEgress } from "../cli/lambda.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
 import { renderAttachLambda } from "../output/render.js";
 
@@ -220,7 +220,7 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
 
   const session = await openSession(ctx, {}, "attach-lambda");
   try {
-    session.plan.spec = { ...session.plan.spec, lambda: { ...((session.plan.spec.lambda as object) ?? {}), [ref.name]: { subnets: subnets.map((s) => s.subnetId), securityGroup: givenSg ?? "new" } } };
+    session.plan.spec = { ...session.plan.spec, lambda: { ...session.plan.spec.lambda, [ref.name]: { subnets: subnets.map((s) => s.subnetId), securityGroup: givenSg ?? "new" } } };
     // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).
     const report = await runSteps(ctx, session, steps);
     // Egress rules an earlier run made that this run's --egress-port no longer asks for: revoked.

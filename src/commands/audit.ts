@@ -66,7 +66,7 @@ export async function parseCommon(ctx: Context, opts: AuditOptions, problems: st
     else shard = { index: Number(m[1]), count: Number(m[2]) };
   }
   if (opts.output !== undefined) {
-    const { checkOutputFile } = await import("./output-file.js");
+    const { checkOutputFile } = await import("../cli/output-file.js");
     await checkOutputFile(ctx, "--output", opts.output, { flag: "--format", names: FORMATS }).catch((e: Error) => problems.push(e.message));
   }
   return { format: format as ReportFormat, failOn: failOn as Parsed["failOn"], rules: rules.length ? rules : undefined, skipRules, shard };
@@ -123,7 +123,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
   if (snapshots.length && (regions.length || opts.allRegions || profiles.length || scopeFlags.length)) problems.push("--snapshot audits files: --vpc/--plan/--all-vpcs/--region/--all-regions/--profile do not apply.");
   if (regions.length && opts.allRegions) problems.push("--region and --all-regions both choose the regions; pass one of them.");
   if (opts.vpc?.length && (regions.length > 1 || opts.allRegions)) problems.push("--vpc ids belong to one region; do not combine them with several regions.");
-  const { isValidRegion } = await import("../net/cidr.js");
+  const { isValidRegion } = await import("../aws/names.js");
   for (const r of regions) if (!isValidRegion(r)) problems.push(`"${r}" is not an AWS region name (expected e.g. us-east-1).`);
   throwProblems(problems);
 
@@ -157,7 +157,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
   const { resolveScope } = await import("./snapshot.js");
   const vpcIds = snapshots.length ? undefined : (await resolveScope(ctx, vpcScope)).vpcIds;
 
-  const { bounded } = await import("../aws/snapshot.js");
+  const { bounded } = await import("../dag.js");
   const spinner = ctx.log.spin(`Auditing ${scopes.length} scope(s)…`);
   let done = 0;
   const results = await bounded(
@@ -240,7 +240,7 @@ interface RenderExtras {
 async function writeReport(ctx: Context, report: AuditReport, format: ReportFormat, opts: AuditOptions, extras: RenderExtras): Promise<void> {
   const text = await renderReport(ctx, report, format, opts, extras);
   if (opts.output !== undefined) {
-    const { writeOutputFile } = await import("./output-file.js");
+    const { writeOutputFile } = await import("../cli/output-file.js");
     const full = await writeOutputFile(ctx, "--output", opts.output, text, { flag: "--format", names: FORMATS });
     ctx.log.info(`audit report (${format}) written to ${full}`);
   } else ctx.stdout.write(text.endsWith("\n") ? text : text + "\n");
@@ -305,7 +305,7 @@ async function sarifAnchors(ctx: Context, report: AuditReport, opts: AuditOption
     out.set("*", await anchorOf(ctx.planPath));
     return out;
   }
-  const { writeOutputFile } = await import("./output-file.js");
+  const { writeOutputFile } = await import("../cli/output-file.js");
   for (const a of extras.audits) {
     const key = `${a.snapshot.accountId}/${a.snapshot.region}`;
     const file = a.scope.source.startsWith("snapshot ") ? path.resolve(ctx.cwd, a.scope.source.slice("snapshot ".length)) : undefined;

@@ -23,7 +23,7 @@ import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { vpcEndpointKind } from "../engine/kinds/vpc-endpoint.js";
 import { planVpc } from "../engine/kinds/views.js";
 import { proxySettings } from "../plans/schema.js";
-import { awsId, listOption, Problems } from "./options.js";
+import { awsId, listOption, Problems } from "../cli/options.js";
 import { sharedConfigurations } from "./share-proxy.js";
 
 export interface ConnectProxyOptions {
@@ -182,7 +182,7 @@ export async function connectProxyCommand(ctx: Context, opts: ConnectProxyOption
 
   const session = await openSession(ctx, {}, "connect-proxy");
   try {
-    const consumers = (session.plan.spec.consumers as Record<string, unknown>) ?? {};
+    const consumers = { ...session.plan.spec.consumers };
     consumers[vpcId!] = { subnets: [...azs.values()], accountId, ...(opts.consumerProfile ? { profile: opts.consumerProfile } : {}), ...(groupIds.length ? { securityGroups: groupIds } : {}) };
     session.plan.spec = { ...session.plan.spec, consumers };
     // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).

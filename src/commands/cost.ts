@@ -20,7 +20,7 @@ export async function costCommand(ctx: Context, opts: CostOptions): Promise<numb
   if (opts.snapshot && (opts.allVpcs || opts.vpc?.length)) problems.push("--snapshot prices a file: --all-vpcs/--vpc do not apply.");
   if (opts.allVpcs && opts.vpc?.length) problems.push("--vpc and --all-vpcs both choose the scope; pass one of them.");
   if (problems.length) throw new UsageError(problems.join(" "));
-  const { opt, parseOptions } = await import("./options.js");
+  const { opt, parseOptions } = await import("../cli/options.js");
   const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
   const { readSnapshotFile, takeSnapshot } = await import("./snapshot.js");
   const snap = opts.snapshot ? await readSnapshotFile(ctx, opts.snapshot) : await takeSnapshot(ctx, opts.vpc?.length ? { vpc: opts.vpc } : opts.allVpcs ? { allVpcs: true } : {});

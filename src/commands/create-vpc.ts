@@ -6,7 +6,9 @@ import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { rm } from "node:fs/promises";
 import { assertPlanNameFree, availabilityZones, listVpcs } from "../aws/ec2.js";
-import { layoutSubnets, pickFreeCidr, validateName, validateVpcCidr, overlaps } from "../net/cidr.js";
+import { pickFreeCidr, validateVpcCidr, overlaps } from "../net/cidr.js";
+import { layoutSubnets } from "../net/layout.js";
+import type { PlanSpec } from "../plans/schema.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession } from "../engine/session.js";
 import { associationStep } from "../engine/kinds/route-table-association.js";
@@ -18,7 +20,7 @@ import { subnetStep } from "../engine/kinds/subnet.js";
 import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
 import { vpcStep } from "../engine/kinds/vpc.js";
 import * as z from "zod";
-import { opt, parseOptions } from "./options.js";
+import { opt, parseOptions } from "../cli/options.js";
 import { renderCreateVpc } from "../output/render.js";
 import { planVpc } from "../engine/kinds/views.js";
 
@@ -31,13 +33,8 @@ export interface CreateVpcOptions {
   subnetPrefix?: string;
 }
 
-export interface VpcSpec {
-  cidr: string;
-  azs: string[];
-  publicPerAz: number;
-  privatePerAz: number;
-  subnetPrefix?: number;
-}
+/** create-vpc's inputs, as plan.spec.vpc records them (the plan schema declares the section). */
+export type VpcSpec = NonNullable<PlanSpec["vpc"]>;
 
 export function vpcSteps(spec: VpcSpec): StepDef[] {
   const layout = layoutSubnets({ vpcCidr: spec.cidr, azs: spec.azs, publicPerAz: spec.publicPerAz, privatePerAz: spec.privatePerAz, subnetPrefix: spec.subnetPrefix });
@@ -122,7 +119,7 @@ async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<numbe
   const existingPlan = loaded && opts.name !== undefined && loaded.name !== opts.name && nothingToUndo(loaded) ? undefined : loaded;
   const name = opts.name ?? existingPlan?.name;
   if (!name) throw new UsageError("--name is required to start a plan.", "e.g. egress-cli create-vpc --name sms-api");
-  const prior = existingPlan?.spec?.vpc as VpcSpec | undefined;
+  const prior = existingPlan?.spec?.vpc;
 
   let spec: VpcSpec;
   if (prior) {
@@ -219,7 +216,7 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
     plan: plan.name,
     region: plan.region,
     vpcId: r.vpc?.id ?? null,
-    cidr: (plan.spec.vpc as VpcSpec | undefined)?.cidr ?? r.vpc?.cidr,
+    cidr: plan.spec.vpc?.cidr ?? r.vpc?.cidr,
     internetGatewayId: r.igw?.state === "created" ? r.igw.id : null,
     subnets,
     routeTables: Object.entries(r)

@@ -2,7 +2,7 @@
 // (none, or its old subnets and groups), detaches the ENI policy if egress-cli attached it, and
 // deletes the function's security group when nothing else uses it any more (else destroy will).
 import * as z from "zod";
-import { parseOptions } from "./options.js";
+import { parseOptions } from "../cli/options.js";
 import { lambdaOf } from "../aws/lambda-api.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
@@ -11,7 +11,7 @@ import { undoSteps } from "../engine/destroy.js";
 import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { rolePolicyAttachmentKind } from "../engine/kinds/iam-role-policy-attachment.js";
 import { functionsUsingRole, getFunctionConfiguration, lambdaVpcConfigKind, roleNameOf } from "../engine/kinds/lambda-vpc-config.js";
-import { parseFunctionRef } from "./lambda-common.js";
+import { parseFunctionRef } from "../cli/lambda.js";
 import type { PlanSession } from "../engine/session.js";
 import { renderDetachLambda } from "../output/render.js";
 

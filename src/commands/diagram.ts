@@ -5,7 +5,7 @@
 // The diagram is the result: exit 0 even when the highlighted path is blocked (analyze-path is the
 // command whose exit code says reachable or not).
 import * as z from "zod";
-import { parseOptions } from "./options.js";
+import { parseOptions } from "../cli/options.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { DiagramFormat, DiagramPath } from "../output/diagram.js";

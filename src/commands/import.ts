@@ -8,7 +8,7 @@ import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, 
 import { routesToInternetGateway } from "../net/routes.js";
 import { openSession } from "../engine/session.js";
 import * as z from "zod";
-import { opt, parseOptions } from "./options.js";
+import { opt, parseOptions } from "../cli/options.js";
 import { renderImport } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
 import { loadPlan, nothingToUndo } from "../plans/store.js";

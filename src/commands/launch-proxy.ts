@@ -10,7 +10,7 @@ import { ec2Of } from "../aws/ec2-api.js";
 import { ssmOf } from "../aws/ssm-api.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
-import { Problems, intOption, cidrOption, awsId, listOption } from "./options.js";
+import { Problems, intOption, cidrOption, awsId, listOption } from "../cli/options.js";
 import { validateDomains } from "../proxy/domains.js";
 import { destinationCidrProblem, renderSquidConfig, renderUserData } from "../proxy/squid.js";
 import { EC2_TRUST_POLICY, PROXY_EGRESS_PORTS, SSM_CORE_POLICY_ARN, VERIFY_SCRIPT, amiParameterFor, architectureOf, proxyLaunchInput, proxyUrl, squidInputFor } from "../proxy/launch.js";
@@ -114,7 +114,7 @@ export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions)
     const proxies = proxyInstances(session.plan);
     let verified: "skipped" | "ok" = "skipped";
     if (allowlistDelivery === "run-command" && !ctx.opts.dryRun) {
-      const { pushSquidConfig } = await import("./proxy-ssm.js");
+      const { pushSquidConfig } = await import("../aws/ssm.js");
       await pushSquidConfig(ctx, proxies.map((p) => p.id), squidConf, "launch-proxy", "The proxies deny everything until the config is in; re-run launch-proxy with the same flags, it sends it again.");
     }
     if (!settings.skipVerify && !ctx.opts.dryRun) {
@@ -320,7 +320,7 @@ export function proxySteps(plan: Plan, s: ProxySettings, subnets: ChosenSubnet[]
 
 /** Every proxy registered with SSM, then squid active and its config parsing on each (Run Command). */
 async function verifyProxies(ctx: Context, instanceIds: string[]): Promise<void> {
-  const { waitRegistered, runShell, commandFailure } = await import("./proxy-ssm.js");
+  const { waitRegistered, runShell, commandFailure } = await import("../aws/ssm.js");
   await waitRegistered(ctx, instanceIds);
   const results = await runShell(ctx, instanceIds, VERIFY_SCRIPT, "egress-cli launch-proxy: squid active, config parses");
   const failed = results.filter((r) => r.status !== "Success" || r.exitCode !== 0);

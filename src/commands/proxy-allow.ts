@@ -4,7 +4,7 @@
 // running one). The instances stay; the plan records the new list once every proxy took it.
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-import { Problems, cidrOption } from "./options.js";
+import { Problems, cidrOption } from "../cli/options.js";
 import { destCidrOptions } from "./launch-proxy.js";
 import { editDomains, validateDomains } from "../proxy/domains.js";
 import { renderSquidConfig } from "../proxy/squid.js";
@@ -66,7 +66,7 @@ export async function proxyAllowCommand(ctx: Context, opts: ProxyAllowOptions): 
   const conf = renderSquidConfig(squidInputFor(updated, vpcCidr));
   const session = await openSession(ctx, {}, "proxy allow");
   try {
-    const { pushSquidConfig } = await import("./proxy-ssm.js");
+    const { pushSquidConfig } = await import("../aws/ssm.js");
     await pushSquidConfig(ctx, ids, conf, "proxy allow", "A config that does not parse never replaces the running one; the plan keeps the old list. Re-run after fixing, it resumes.");
     session.plan.proxy = updated;
     await session.save();

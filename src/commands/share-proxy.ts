@@ -26,7 +26,7 @@ import { egressRuleStep, ingressRuleStep } from "../engine/kinds/security-group-
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { planSubnets } from "../engine/kinds/views.js";
 import { proxySettings, type Plan } from "../plans/schema.js";
-import { Problems } from "./options.js";
+import { Problems } from "../cli/options.js";
 import { byText } from "../order.js";
 
 export interface ShareProxyOptions {
@@ -99,7 +99,7 @@ export async function shareProxyCommand(ctx: Context, opts: ShareProxyOptions): 
   }
   if (plan && sharedConfigurations(plan).length) {
     // A configuration's custom domain is set when it is created: changing it is destroy + share again.
-    const was = ((plan.spec.share ?? {}) as { domain?: string }).domain;
+    const was = plan.spec.share?.domain;
     if (was !== domain) problems.add(`The proxy's resource configurations were created ${was ? `with --domain ${was}` : "without --domain"}; share-proxy cannot change that in place.`, "Keep the same --domain, or destroy and share again.");
   }
   problems.throwIfAny();

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { adoptSnapshot, SnapshotError, type Snapshot } from "../analysis/snapshot.js";
-import { awsId, parseOptions } from "./options.js";
+import { awsId, parseOptions } from "../cli/options.js";
 import * as z from "zod";
 import type { CollectedSnapshot } from "../aws/snapshot.js";
 
@@ -82,7 +82,7 @@ export async function readSnapshotFile(ctx: Context, file: string): Promise<Snap
 
 export async function snapshotCommand(ctx: Context, raw: SnapshotOptions): Promise<number> {
   const opts = parseOptions(SnapshotOptionsSchema, raw);
-  const { checkOutputFile, writeOutputFile } = await import("./output-file.js");
+  const { checkOutputFile, writeOutputFile } = await import("../cli/output-file.js");
   // Refuse a bad --out before any AWS call.
   if (opts.out !== undefined) await checkOutputFile(ctx, "--out", opts.out);
   const snap = await takeSnapshot(ctx, opts);

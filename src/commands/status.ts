@@ -4,7 +4,7 @@
 // the same lines; --offline: from the plan's records.
 import type { Context } from "../context.js";
 import * as z from "zod";
-import { opt, parseOptions } from "./options.js";
+import { opt, parseOptions } from "../cli/options.js";
 import { redactUrl } from "../net/url.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";

@@ -7,7 +7,7 @@ import { CliError, ExitCode } from "../errors.js";
 import { Interrupted, type ResourceRecord } from "./engine.js";
 import type { PlanSession } from "./session.js";
 import type { Plan } from "../plans/schema.js";
-import { runDag } from "./dag.js";
+import { runDag } from "../dag.js";
 import { kindOf } from "./kinds/index.js";
 import { notOursError, typed, type Found, type Kind } from "./kinds/kind.js";
 

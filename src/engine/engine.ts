@@ -11,7 +11,7 @@ import { planTags, stepFilters, type Tag } from "../aws/tags.js";
 import type { PlanSession } from "./session.js";
 import { classifyError, toCliError } from "../aws/errors.js";
 import { eventually } from "../aws/retry.js";
-import { runDag } from "./dag.js";
+import { runDag } from "../dag.js";
 
 export type ResourceRecord = Plan["resources"][string];
 

@@ -1,6 +1,7 @@
 // User-facing CIDR layer: strict IPv4 parsing with messages that say what is wrong, VPC CIDR
-// rules, free-block picking for `--cidr auto`, containment/overlap, longest-prefix match, and
-// small validators (region, AWS ids, plan names). No fs, no SDK, no process.
+// rules, free-block picking for `--cidr auto`, containment/overlap, longest-prefix match. No fs,
+// no SDK, no process. (The subnet layout is layout.ts, which builds on this
+// module; region, AWS id and plan name checks live in aws/names.ts and plans/name.ts.)
 //
 // The numbers come from the shared model in addr.ts; this module adds the UsageErrors.
 
@@ -270,47 +271,3 @@ export function pickFreeCidr(existing: readonly string[], options: PickFreeCidrO
     "NoFreeCidr",
   );
 }
-
-// ---- validators used by commands -------------------------------------------------------
-
-const REGION_SHAPE =
-  /^[a-z]{2}(-gov|-iso[a-z]?|-isof)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d{1,2}$/;
-
-/** AWS region shape: us-east-1, eu-central-1, ap-northeast-2, us-gov-west-1, cn-north-1 ... */
-export function isValidRegion(s: string): boolean {
-  return typeof s === "string" && REGION_SHAPE.test(s);
-}
-
-/**
- * AWS resource id with the given prefix ("vpc" or "vpc-"): the prefix, a dash, then 8 (old
- * style) or 17 lowercase hex digits. isAwsId("vpc", "vpc-0abc1234def567890") === true.
- */
-export function isAwsId(prefix: string, s: string): boolean {
-  if (typeof s !== "string") return false;
-  const p = prefix.endsWith("-") ? prefix : `${prefix}-`;
-  if (!s.startsWith(p)) return false;
-  return /^([0-9a-f]{8}|[0-9a-f]{17})$/.test(s.slice(p.length));
-}
-
-const NAME_SHAPE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-
-/** Plan name: 1-64 chars of letters, digits, - _ . starting with a letter or digit. Returns it. */
-export function validateName(s: string): string {
-  if (typeof s !== "string" || s.length === 0) {
-    throw new UsageError("Name is empty", "use 1-64 letters, digits, '-', '_' or '.', e.g. sms-api", "InvalidName");
-  }
-  if (s.length > 64) {
-    throw new UsageError(`Name "${s.slice(0, 20)}..." is ${s.length} characters long; the limit is 64`, undefined, "InvalidName");
-  }
-  if (!NAME_SHAPE.test(s)) {
-    const reason = /^[A-Za-z0-9]/.test(s)
-      ? `contains ${JSON.stringify(s.match(/[^A-Za-z0-9._-]/)?.[0] ?? "")}; only letters, digits, '-', '_' and '.' are allowed`
-      : "must start with a letter or digit";
-    throw new UsageError(`Name "${s}" ${reason}`, "e.g. sms-api", "InvalidName");
-  }
-  return s;
-}
-
-// Convenience for callers that import everything network-related from here. layout.ts imports
-// this module too; the cycle is safe because neither touches the other's bindings at load time.
-export { layoutSubnets, defaultSubnetPrefix, type SubnetSlot, type SubnetTier, type LayoutInput } from "./layout.js";

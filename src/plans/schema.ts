@@ -6,12 +6,41 @@
 
 import { randomUUID } from "node:crypto";
 import * as z from "zod";
-import { KIND_NAMES } from "../engine/kinds/index.js";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../aws/names.js";
+import { PLAN_NAME_PATTERN } from "./name.js";
 
 export const PLAN_VERSION = 1;
 
-/** Resource kinds the engine knows (from the kind registry); other strings are accepted for forward compatibility. */
-export const RESOURCE_KINDS = KIND_NAMES;
+/**
+ * Resource kinds a plan of this version may hold, in sweep order; other strings are accepted for forward
+ * compatibility. The plan format owns this list (plain strings, so the schema loads no engine code); the
+ * kind registry (engine/kinds/index.ts) is typed by it and test/ownership.test.ts checks they match.
+ */
+export const RESOURCE_KINDS = [
+  "vpc",
+  "subnet",
+  "internet-gateway",
+  "igw-attachment",
+  "route-table",
+  "route-table-association",
+  "route",
+  "elastic-ip",
+  "nat-gateway",
+  "security-group",
+  "vpc-attribute",
+  "security-group-rule",
+  "iam-role-policy-attachment",
+  "lambda-vpc-config",
+  "vpc-endpoint",
+  "iam-role",
+  "iam-instance-profile",
+  "lattice-resource-gateway",
+  "lattice-resource-configuration",
+  "network-interface",
+  "ram-resource-share",
+  "lattice-domain-verification",
+  "ec2-instance",
+] as const;
 
 const isoDateTime = z.iso.datetime({ offset: true });
 
@@ -69,19 +98,64 @@ export const ProxySettingsSchema = z
   })
   .meta({ id: "PlanProxy" });
 
+// plan.spec: each command's inputs, one section per command, so a re-run compares like with like and a
+// reader gets typed values. Sections are loose (a newer version's fields survive) and optional.
+const ids = z.array(z.string().min(1));
+
+export const PlanSpecSchema = z
+  .looseObject({
+    vpc: z
+      .looseObject({
+        cidr: z.string().min(1),
+        azs: ids,
+        publicPerAz: z.number().int().nonnegative(),
+        privatePerAz: z.number().int().nonnegative(),
+        subnetPrefix: z.number().int().optional(),
+      })
+      .optional()
+      .meta({ description: "create-vpc" }),
+    import: z.looseObject({ vpcId: z.string().min(1), shared: z.boolean().optional() }).optional().meta({ description: "import" }),
+    nat: z
+      .looseObject({ mode: z.enum(["single", "per-az"]), azs: ids, eips: ids.optional() })
+      .optional()
+      .meta({ description: "add-nat" }),
+    lambda: z
+      .record(z.string(), z.looseObject({ subnets: ids, securityGroup: z.string().min(1) }))
+      .optional()
+      .meta({ description: "attach-lambda, by function name" }),
+    endpoints: z
+      .record(
+        z.string(),
+        z.looseObject({ policy: z.string().min(1), privateDns: z.boolean().optional(), allowFrom: z.array(z.string()), preset: z.string().optional() }),
+      )
+      .optional()
+      .meta({ description: "add-endpoint, by service" }),
+    share: z.looseObject({ shareWith: z.array(z.string()), domain: z.string().optional() }).optional().meta({ description: "share-proxy" }),
+    consumers: z
+      .record(
+        z.string(),
+        z.looseObject({ subnets: ids, accountId: z.string().optional(), profile: z.string().optional(), securityGroups: ids.optional() }),
+      )
+      .optional()
+      .meta({ description: "connect-proxy, by consumer VPC id" }),
+  })
+  .meta({ id: "PlanSpec", description: "Command inputs, a section per command" });
+
+export type PlanSpec = z.infer<typeof PlanSpecSchema>;
+
 export const PlanSchema = z
   .looseObject({
     version: z.literal(PLAN_VERSION),
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "name must be 1-64 letters, digits, - _ . starting with a letter or digit"),
+      .regex(PLAN_NAME_PATTERN, "name must be 1-64 letters, digits, - _ . starting with a letter or digit"),
     planId: z.uuid(),
     backend: BackendSchema,
-    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, "region must look like us-east-1"),
-    accountId: z.string().regex(/^\d{12}$/, "accountId must be 12 digits"),
+    region: z.string().regex(REGION_PATTERN, "region must be an AWS region name such as us-east-1"),
+    accountId: z.string().regex(ACCOUNT_ID_PATTERN, "accountId must be 12 digits"),
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
-    spec: z.record(z.string(), z.unknown()).meta({ description: "Command inputs (vpc: cidr, azs, publicPerAz, ...; nat: mode, ...)" }),
+    spec: PlanSpecSchema,
     resources: z.record(z.string().min(1), ResourceSchema).meta({ description: "Keyed by step id, e.g. nat/us-east-1a/eip" }),
     journal: z.array(JournalEntrySchema),
     outputs: z.looseObject({
@@ -112,7 +186,7 @@ export interface NewPlanInput {
   backend: string;
   region: string;
   accountId: string;
-  spec?: Record<string, unknown>;
+  spec?: PlanSpec;
   now?: Date;
   planId?: string;
 }

@@ -1,11 +1,13 @@
 // The one registry of resource kinds. Adding a kind = its module + one line here. Modules are
-// loaded on first use (the IAM, Lambda and Lattice ones pull in their SDK clients), so the plan
-// schema can list the kinds without loading any of them. The order is the sweep order.
+// loaded on first use (the IAM, Lambda and Lattice ones pull in their SDK clients). The
+// plan owns the list of kind names (plans/schema.ts RESOURCE_KINDS): keying the registry by it makes a
+// kind missing on either side a compile error; test/plan-store.test.ts checks the order. The order is the sweep order.
+import type { ResourceKind } from "../../plans/schema.js";
 import type { Kind } from "./kind.js";
 
 type Loader = () => Promise<{ default: Kind }>;
 
-const registry: Record<string, Loader> = {
+const registry: Record<ResourceKind, Loader> = {
   vpc: () => import("./vpc.js"),
   subnet: () => import("./subnet.js"),
   "internet-gateway": () => import("./internet-gateway.js"),
@@ -31,8 +33,8 @@ const registry: Record<string, Loader> = {
   "ec2-instance": () => import("./ec2-instance.js"),
 };
 
-/** Every kind a plan may hold, in sweep order (declared as strings: the plan schema reads it). */
-export const KIND_NAMES: readonly [string, ...string[]] = Object.keys(registry) as [string, ...string[]];
+/** Every kind the engine implements, in sweep order (the registry's; the plan schema declares the same list). */
+export const KIND_NAMES = Object.keys(registry) as ResourceKind[];
 
 export function isKnownKind(name: string): boolean {
   return Object.hasOwn(registry, name);
@@ -40,5 +42,5 @@ export function isKnownKind(name: string): boolean {
 
 /** The kind's module (loaded on first use); undefined for a kind this version does not know. */
 export async function kindOf(name: string): Promise<Kind | undefined> {
-  return isKnownKind(name) ? (await registry[name]()).default : undefined;
+  return isKnownKind(name) ? (await registry[name as ResourceKind]()).default : undefined;
 }

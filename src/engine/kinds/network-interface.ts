@@ -1,5 +1,5 @@
 // Kind "network-interface": a network interface egress-cli creates itself — today only the
-// temporary Reachability Analyzer source of `analyze-path --from subnet-…` (src/commands/temp-eni.ts),
+// temporary Reachability Analyzer source of `analyze-path --from subnet-…` (src/engine/temp-eni.ts),
 // recorded before it exists, tagged with the plan, deleted after the analysis. destroy and the
 // orphan sweep find what a crash left by its tags, like every other kind.
 import type { NetworkInterface } from "@aws-sdk/client-ec2";

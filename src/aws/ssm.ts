@@ -3,9 +3,9 @@
 // (AWS-RunShellScript) and wait for each instance's result.
 import type { Context } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
-import { errorCode } from "../aws/errors.js";
-import { waitWithSpinner } from "../aws/wait.js";
-import { ssmOf } from "../aws/ssm-api.js";
+import { errorCode } from "./errors.js";
+import { waitWithSpinner } from "./wait.js";
+import { ssmOf } from "./ssm-api.js";
 
 /** How long the agent usually takes to register after boot, and a short command to finish. */
 const USUAL_MS = { register: 60_000, command: 5_000 };

@@ -5,6 +5,7 @@ import { listOption } from "./options.js";
 import type { Ec2Api } from "../aws/ec2-api.js";
 import type { LambdaApi } from "../aws/lambda-api.js";
 import { UsageError } from "../errors.js";
+import { isAwsId } from "../aws/names.js";
 import { defaultRoute, effectiveRouteTable, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import type { Plan } from "../plans/schema.js";
 import { planSubnets, planVpc, type PlanSubnet } from "../engine/kinds/views.js";
@@ -96,7 +97,7 @@ export function chooseSubnets(plan: Plan, raw: string | undefined): PlanSubnet[]
   const ids = listOption("subnets", spec);
   const all = planSubnets(plan);
   return ids.map((id) => {
-    if (!/^subnet-([0-9a-f]{8}|[0-9a-f]{17})$/.test(id)) throw new UsageError(`--subnets: ${JSON.stringify(id)} is not a subnet id.`);
+    if (!isAwsId("subnet", id)) throw new UsageError(`--subnets: ${JSON.stringify(id)} is not a subnet id.`);
     const s = all.find((x) => x.subnetId === id);
     if (!s) throw new UsageError(`--subnets: ${id} is not a subnet of plan "${plan.name}" (VPC ${planVpc(plan)?.id}).`, `The plan's subnets: ${all.map((x) => x.subnetId).join(", ")}`);
     return s;

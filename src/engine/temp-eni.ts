@@ -14,13 +14,13 @@ import type { Plan } from "../plans/schema.js";
 export const TEMP_ENI_STEP = (subnetId: string) => `analyze-path/temporary-eni/${subnetId}`;
 export const isTempEniStep = (step: string) => step.startsWith("analyze-path/temporary-eni/");
 
-type Session = Awaited<ReturnType<typeof import("../engine/session.js").openSession>>;
+type Session = Awaited<ReturnType<typeof import("./session.js").openSession>>;
 type Ec2 = import("@aws-sdk/client-ec2").EC2Client;
 
 /** Deletes one temporary interface (gone already is fine). */
 async function deleteEni(ctx: Context, id: string): Promise<void> {
   // The kind's own delete (src/engine/kinds/network-interface.ts), as destroy uses it.
-  const { networkInterfaceKind } = await import("../engine/kinds/network-interface.js");
+  const { networkInterfaceKind } = await import("./kinds/network-interface.js");
   await networkInterfaceKind.delete(ctx, { id } as never, undefined as never);
 }
 
@@ -70,7 +70,7 @@ export async function withTemporaryEni<T>(ctx: Context, subnetId: string, use: (
       "NoSourceInterface",
     );
   }
-  const { openSession } = await import("../engine/session.js");
+  const { openSession } = await import("./session.js");
   const { planTags, tagSpec } = await import("../aws/tags.js");
   const { toCliError } = await import("../aws/errors.js");
   const session = await openSession(ctx, {}, "analyze-path");

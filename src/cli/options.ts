@@ -1,10 +1,15 @@
 // Shared parsing of command-line option values: one strict parser per value type (whole numbers,
-// ports, CIDRs, AWS ids, regions), used by every command, all before the first AWS call. A
+// ports, CIDRs, AWS ids, names), used by every command, all before the first AWS call. A
 // command's options are a zod object of these value schemas (`parseOptions`), so every problem in
 // one invocation is reported together as one UsageError (exit 2) naming each option.
 import * as z from "zod";
 import { UsageError } from "../errors.js";
-import { isValidRegion, parseIpv4Cidr, validateName, validateVpcCidr } from "../net/cidr.js";
+import { parseIpv4Cidr, validateVpcCidr } from "../net/cidr.js";
+import { awsId } from "../aws/names.js";
+import { validatePlanName } from "../plans/name.js";
+
+// AWS ids are validated in aws/names.ts (with regions, the one region check: parseRegion).
+export { awsId, awsIdPattern } from "../aws/names.js";
 
 // A whole number as people type it: digits, no sign, no leading zero ("016" is refused, as
 // "010.0.0.0" is), so one spelling means one value.
@@ -42,13 +47,6 @@ export function intOption(name: string, raw: unknown, min: number, max: number):
   return n;
 }
 
-export const awsIdPattern = (prefix: string) => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
-
-export function awsId(prefix: string, what: string, raw: string): string {
-  if (!awsIdPattern(prefix).test(raw)) throw new UsageError(`${JSON.stringify(raw)} is not ${what} id (expected ${prefix}- followed by 8 or 17 hex digits).`);
-  return raw;
-}
-
 /** A TCP/UDP port, 0–65535 (0 for "any" where the API allows it). */
 export function portOption(name: string, raw: unknown): number {
   return intOption(name, raw, 0, 65535);
@@ -68,19 +66,6 @@ function named<T>(name: string, parse: () => T): T {
 export function cidrOption(name: string, raw: string): string {
   strictText(name, raw);
   return named(name, () => parseIpv4Cidr(raw).cidr);
-}
-
-/** A region name; an empty or malformed one is refused (never silently the default). */
-export function regionOption(raw: string): string {
-  if (raw.trim() === "") throw new UsageError("--region is empty; pass a region name such as us-east-1 (or leave --region out).", undefined, "InvalidRegion");
-  if (!isValidRegion(raw)) throw new UsageError(`"${raw}" is not an AWS region name (expected e.g. us-east-1).`, undefined, "InvalidRegion");
-  return raw;
-}
-
-/** A shared-config profile name; an empty one is refused (never silently the default profile). */
-export function profileOption(raw: string): string {
-  if (raw === "") throw new UsageError("--profile is empty; pass a profile name from ~/.aws/config (or leave --profile out).", undefined, "InvalidProfile");
-  return strictText("profile", raw);
 }
 
 // ---------- zod value schemas: the same parsers, for typed option objects ----------
@@ -104,7 +89,7 @@ export const opt = {
   cidr: (name: string) => value((raw) => cidrOption(name, raw)),
   vpcCidr: (name = "cidr") => value((raw) => (raw === "auto" ? undefined : (strictText(name, raw), named(name, () => validateVpcCidr(raw).cidr)))),
   id: (prefix: string, what: string) => value((raw) => awsId(prefix, what, raw)),
-  name: () => value((raw) => validateName(raw)),
+  name: () => value((raw) => validatePlanName(raw)),
   /** A number ≥ 0 (e.g. GB per month); decimals allowed, no exponent or sign. */
   amount: (name: string) =>
     value((raw) => {
