@@ -115,17 +115,33 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * create like every other; a live one is waited for up to waitMs (asynchronously, ended by the
  * signal), then LockedError naming its owner.
  */
-export async function acquireFileLock(path: string, options: FileLockOptions): Promise<LockHandle> {
-  const now = options.now ?? (() => new Date());
-  const host = options.hostname ?? osHostname();
-  const info: LockInfo = {
+export function acquireFileLock(path: string, options: FileLockOptions): Promise<LockHandle> {
+  const info = ownerInfo(options);
+  const taken = take(path, options, info, undefined);
+  return taken ? Promise.resolve(taken) : acquireLoop(path, options, info);
+}
+
+function ownerInfo(options: FileLockOptions): LockInfo {
+  return {
     pid: process.pid,
-    hostname: host,
-    startedAt: now().toISOString(),
+    hostname: options.hostname ?? osHostname(),
+    startedAt: (options.now ?? (() => new Date()))().toISOString(),
     command: options.command ?? process.argv.slice(2).join(" "),
     token: randomUUID(),
   };
-  const body = `${JSON.stringify(info, null, 2)}\n`;
+}
+
+/** One attempt at the create (synchronous): the handle, or undefined when a lock file exists. */
+function take(path: string, options: FileLockOptions, info: LockInfo, tookOver: string | undefined): LockHandle | undefined {
+  if (!createLockFile(path, `${JSON.stringify(info, null, 2)}\n`)) return undefined;
+  heldTokens.add(info.token);
+  if (options.sweepTemporaries !== false) removeDeadTemporaries(dirname(path), [basename(path), `${basename(path)}.break`]);
+  return makeHandle(path, info, tookOver);
+}
+
+async function acquireLoop(path: string, options: FileLockOptions, info: LockInfo): Promise<LockHandle> {
+  const now = options.now ?? (() => new Date());
+  const host = info.hostname;
   const waitMs = options.waitMs ?? 0;
   const giveUp = Date.now() + Math.max(waitMs, BREAK_WAIT_MS);
   let tookOver: string | undefined;
@@ -134,11 +150,8 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
   let poll = 1;
 
   for (let breaks = 0; breaks < MAX_BREAKS; ) {
-    if (createLockFile(path, body)) {
-      heldTokens.add(info.token);
-      if (options.sweepTemporaries !== false) removeDeadTemporaries(dirname(path), [basename(path), `${basename(path)}.break`]);
-      return makeHandle(path, info, tookOver);
-    }
+    const taken = take(path, options, info, tookOver);
+    if (taken) return taken;
     let raw: string;
     try {
       raw = await readFile(path, "utf8");
@@ -180,14 +193,24 @@ function stayedLocked(live: LockedError, path: string, waitMs: number): LockedEr
 
 /**
  * Runs fn holding the lock `path`, released when fn returns. fn is synchronous on purpose: the
- * critical section never awaits, so nothing else in this process runs inside it.
+ * critical section never awaits, so nothing else in this process runs inside it. A free lock is
+ * taken and fn run at once, in the caller's synchronous stretch; only waiting is asynchronous.
  */
-export async function withFileLock<T>(path: string, options: FileLockOptions, fn: () => T): Promise<T> {
-  const lock = await acquireFileLock(path, options);
+export function withFileLock<T>(path: string, options: FileLockOptions, fn: () => T): Promise<T> {
+  const info = ownerInfo(options);
+  const run = (lock: LockHandle): T => {
+    try {
+      return fn();
+    } finally {
+      lock.releaseSync();
+    }
+  };
+  const taken = take(path, options, info, undefined);
+  if (!taken) return acquireLoop(path, options, info).then(run);
   try {
-    return fn();
-  } finally {
-    lock.releaseSync();
+    return Promise.resolve(run(taken));
+  } catch (e) {
+    return Promise.reject(e);
   }
 }
 
