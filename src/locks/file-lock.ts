@@ -34,6 +34,8 @@ export interface LockHandle {
 export interface FileLockOptions {
   /** Whose lock, for messages: "The plan", "The sandbox". */
   what: string;
+  /** The LockedError's code (JSON `error.code`); default PlanLocked. */
+  code?: string;
   command?: string;
   /** How long to wait while a live run holds it; 0 (the default): refuse at once with LockedError. */
   waitMs?: number;
@@ -182,13 +184,14 @@ async function acquireLoop(path: string, options: FileLockOptions, info: LockInf
     throw new LockedError(
       `Could not take the lock ${path}: ${path}.break says another run is removing a stale lock, and it has not finished`,
       `if no egress-cli run is active, delete ${path}.break and retry`,
+      options.code,
     );
   }
-  throw new LockedError(`Could not take the lock ${path}: other egress-cli runs keep taking it`, "wait for them to finish, then retry");
+  throw new LockedError(`Could not take the lock ${path}: other egress-cli runs keep taking it`, "wait for them to finish, then retry", options.code);
 }
 
 function stayedLocked(live: LockedError, path: string, waitMs: number): LockedError {
-  return new LockedError(`${live.message}; waited ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}`, live.hint ?? `if no egress-cli run is active, delete ${path} and any ${path}.break`);
+  return new LockedError(`${live.message}; waited ${waitMs >= 1000 ? `${Math.round(waitMs / 1000)} s` : `${waitMs} ms`}`, live.hint, live.code);
 }
 
 /**
@@ -350,7 +353,7 @@ async function judge(
     // Unreadable: a lock of an older format, or a run that died between an O_EXCL create and its write.
     const at = await mtime();
     if (now.getTime() - at < options.corruptStaleAfterMs) {
-      return { live: new LockedError(`${name} exists but is unreadable and recent (another run may be starting)`, `retry in a few seconds; if it persists, delete ${path}`) };
+      return { live: new LockedError(`${name} exists but is unreadable and recent (another run may be starting)`, `retry in a few seconds; if it persists, delete ${path}`, options.code) };
     }
     return { description: `unreadable lock file from ${ago(at, now)}` };
   }
@@ -365,6 +368,7 @@ async function judge(
         live: new LockedError(
           `${options.what} is locked by another egress-cli run: ${who}`,
           `wait for it to finish; if that process is not egress-cli (pid reuse) and no run is active, delete ${path}`,
+          options.code,
         ),
       };
     }
@@ -377,6 +381,7 @@ async function judge(
       live: new LockedError(
         `${options.what} is locked by a run on another host: ${who}. Its process cannot be checked from here`,
         `if that run is over, delete ${path}; a lock from another host is taken over automatically after ${limitText}`,
+        options.code,
       ),
     };
   }

@@ -32,6 +32,7 @@ export const JOURNAL_KEEP = 500;
  */
 const LOCK: FileLockOptions = {
   what: "The sandbox",
+  code: "SandboxLocked",
   waitMs: 60_000,
   foreignStaleAfterMs: 30_000,
   corruptStaleAfterMs: 5_000,
