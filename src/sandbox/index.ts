@@ -370,6 +370,7 @@ export class Sandbox {
     if (!this.st.regions[region]) return [];
     await this.settleRead(region);
     const rs = this.st.regions[region];
+    if (!rs) return []; // dropped by a reload while settling: seeded in memory only, nothing tagged in it
     const out: Array<{ type: string; id: string; state?: string }> = [];
     for (const k of Object.values(KINDS)) {
       for (const [id, rec] of Object.entries(rs[k.coll] as Record<string, any>)) {
@@ -404,7 +405,8 @@ export class Sandbox {
     const regions: SandboxSummary["regions"] = {};
     for (const name of Object.keys(this.st.regions)) {
       await this.settleRead(name);
-      regions[name] = regionInventory(this.st.regions[name], this.st);
+      const rs = this.st.regions[name];
+      if (rs) regions[name] = regionInventory(rs, this.st); // (a reload while settling may drop a region seeded in memory)
     }
     return {
       accountId: this.st.accountId,
