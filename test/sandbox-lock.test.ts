@@ -79,6 +79,7 @@ test("a live holder's lock is waited for only so long: LockedError naming it, it
     },
   );
   assert.ok(Date.now() - t0 >= 250, "it waited");
+  assert.ok(Date.now() - t0 < 3_000, `for waitMs, not longer (${Date.now() - t0} ms)`);
   assert.equal(readFileSync(`${file}.lock`, "utf8"), body);
 });
 

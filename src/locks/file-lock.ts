@@ -145,7 +145,9 @@ async function acquireLoop(path: string, options: FileLockOptions, info: LockInf
   const now = options.now ?? (() => new Date());
   const host = info.hostname;
   const waitMs = options.waitMs ?? 0;
-  const giveUp = Date.now() + Math.max(waitMs, BREAK_WAIT_MS);
+  const start = Date.now();
+  const liveUntil = start + waitMs;
+  const breakUntil = start + Math.max(waitMs, BREAK_WAIT_MS);
   let tookOver: string | undefined;
   let breakerBusy = false;
   let live: LockedError | undefined;
@@ -164,7 +166,7 @@ async function acquireLoop(path: string, options: FileLockOptions, info: LockInf
     const verdict = await judge(path, raw, host, now(), options);
     live = verdict.live;
     if (live) {
-      if (Date.now() + poll > giveUp || waitMs === 0) throw waitMs === 0 ? live : stayedLocked(live, path, waitMs);
+      if (Date.now() + poll > liveUntil || waitMs === 0) throw waitMs === 0 ? live : stayedLocked(live, path, waitMs);
       await pause(poll, options.signal);
       poll = Math.min(poll * 2, MAX_POLL_MS);
       continue;
@@ -173,7 +175,7 @@ async function acquireLoop(path: string, options: FileLockOptions, info: LockInf
     breakerBusy = broken === "busy";
     if (breakerBusy) {
       // another run is removing it right now: then race for the create like everyone else
-      if (Date.now() > giveUp) break;
+      if (Date.now() > breakUntil) break;
       await pause(2 + Math.random() * 8, options.signal);
       continue;
     }
