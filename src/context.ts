@@ -112,7 +112,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
   const openSandbox = () =>
     (sandboxP ??= deps.sandbox
       ? Promise.resolve(deps.sandbox)
-      : import("./sandbox/index.js").then(({ Sandbox }) => Sandbox.open({ file: sandboxFile, env: deps.env })));
+      : import("./sandbox/index.js").then(({ Sandbox }) => Sandbox.open({ file: sandboxFile, env: deps.env, signal: deps.signal })));
   let awsP: Promise<AwsClients> | undefined;
   const interactive = Boolean(deps.stdin?.isTTY && deps.stderr.isTTY) && !deps.env.CI;
   // Colour is decided per stream: `status > st.txt` from a terminal gets no escape codes.

@@ -32,10 +32,10 @@ export class UsageError extends CliError {
   }
 }
 
-/** The plan is locked by another live run. Exit 5. */
+/** The plan (or the sandbox's state file: code SandboxLocked) is locked by another live run. Exit 5. */
 export class LockedError extends CliError {
-  constructor(message: string, hint?: string) {
-    super(message, ExitCode.locked, hint, "PlanLocked");
+  constructor(message: string, hint?: string, code = "PlanLocked") {
+    super(message, ExitCode.locked, hint, code);
     this.name = "LockedError";
   }
 }

@@ -70,7 +70,7 @@ async function runBoth(c: Case) {
   const m = idMapper();
   const snap = m.deep(c.snap()) as any;
   const sandbox = await Sandbox.open({ env: {} });
-  sandbox.importSnapshot(snap);
+  await sandbox.importSnapshot(snap);
   const cwd = tempDir("egress-ap-");
   const q = c.query;
   const argv = ["--sandbox", "analyze-path", "--from", m.to(q.source), "--to", m.to(q.destination), "--json", ...(q.port !== undefined ? ["--port", String(q.port)] : []), ...(q.protocol ? ["--protocol", q.protocol] : [])];

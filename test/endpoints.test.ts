@@ -38,7 +38,7 @@ test("S3: no public subnets, attach-lambda, add-endpoint secretsmanager --allow-
   assert.equal(d.code, 0, d.stderr);
   assert.deepEqual(region(sandbox).ext.vpcEndpoints, {});
   assert.equal(region(sandbox).ext.lambda.functions["rotate-db-secret"].VpcConfig, undefined);
-  assert.deepEqual(sandbox.taggedResources("us-east-1", "egress-cli:plan", "rotation"), []);
+  assert.deepEqual(await sandbox.taggedResources("us-east-1", "egress-cli:plan", "rotation"), []);
 });
 
 test("S4: --for msk-esm creates exactly lambda + sts (+ secretsmanager with --sasl) with least-privilege policies and checks the cluster group", async () => {
@@ -165,7 +165,7 @@ test("--allow-from: 0.0.0.0/0 and ::/0 refused, a CIDR outside the VPC warned ab
   const again = await run("add-endpoint", "sts", "--allow-from", "10.30.1.0/24", "--json");
   assert.deepEqual(again.json().revokedIngress, []);
   assert.equal((await run("destroy", "--yes")).code, 0);
-  assert.deepEqual(sandbox.taggedResources("us-east-1", "egress-cli:plan", "narrow"), []);
+  assert.deepEqual(await sandbox.taggedResources("us-east-1", "egress-cli:plan", "narrow"), []);
 });
 
 test("--policy default: least-privilege for secretsmanager given --resource and a principal, full (with a warning) without", async () => {

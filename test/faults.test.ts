@@ -33,6 +33,6 @@ test("30% throttling + 5% 5xx + eventual consistency: same account as a fault-fr
     assert.deepEqual(faulty.destroyed, reference.destroyed, `seed ${seed}: destroyed account differs`);
     assert.ok(faulty.errors.filter((e) => e === "RequestLimitExceeded").length >= 10, `seed ${seed}: throttling was injected (${faulty.errors.length} faults)`);
     assert.ok(faulty.errors.some((e) => e === "InternalError" || e === "Unavailable"), `seed ${seed}: 5xx were injected`);
-    assert.deepEqual(faulty.sandbox.taggedResources("us-east-1", "egress-cli:plan", "faulty"), []);
+    assert.deepEqual(await faulty.sandbox.taggedResources("us-east-1", "egress-cli:plan", "faulty"), []);
   }
 });

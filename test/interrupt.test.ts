@@ -93,5 +93,5 @@ test("destroy on a terminal asks first: 'n' deletes nothing and exits 1 (issue 8
   assert.equal(sandbox.stats().mutatingCalls, calls);
   const yes = await cli(["--sandbox-file", file, "destroy"], { cwd, env, sandbox, tty: true, input: "y\n" });
   assert.equal(yes.code, 0, yes.stderr);
-  assert.deepEqual(sandbox.taggedResources("us-east-1", "egress-cli:plan", "ask"), []);
+  assert.deepEqual(await sandbox.taggedResources("us-east-1", "egress-cli:plan", "ask"), []);
 });

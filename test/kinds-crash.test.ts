@@ -81,7 +81,7 @@ test("lattice-resource-gateway: a crash right after CreateResourceGateway; destr
   assert.equal(gateways(await openSandbox(env.file)).length, 1, "the gateway was created");
   const { fresh } = await destroySweeps(env, "lattice-resource-gateway");
   assert.equal(gateways(fresh).length, 0, "destroy deleted it");
-  assert.deepEqual(fresh.taggedResources(R, "egress-cli:plan", "kinds").filter((r) => r.state !== "deleted" && r.state !== "terminated"), [], "and the plan's VPC after it");
+  assert.deepEqual((await fresh.taggedResources(R, "egress-cli:plan", "kinds")).filter((r) => r.state !== "deleted" && r.state !== "terminated"), [], "and the plan's VPC after it");
 });
 
 test("lattice-resource-configuration: a crash right after CreateResourceConfiguration; destroy sweeps it before its gateway", async () => {

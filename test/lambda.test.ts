@@ -54,7 +54,7 @@ test("S1: create-vpc → add-nat → attach-lambda → status → destroy restor
   assert.equal(d.code, 0, d.stderr);
   assert.equal(fnOf(sandbox, "sms-sender").VpcConfig, undefined);
   assert.ok(!roleOf(sandbox, "sms-sender-role").attached.includes("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"));
-  assert.deepEqual(sandbox.taggedResources("us-east-1", "egress-cli:plan", "sms-api"), []);
+  assert.deepEqual(await sandbox.taggedResources("us-east-1", "egress-cli:plan", "sms-api"), []);
   assert.equal(Object.values<any>(region(sandbox).networkInterfaces).filter((e) => e.InterfaceType === "lambda").length, 0);
 });
 

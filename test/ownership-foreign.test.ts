@@ -205,8 +205,8 @@ test("attach-lambda of a function another plan attached: exit 2 without --take-o
   assert.equal(dB.code, 0, dB.stderr);
   assert.match(dB.stderr, /previous VPC config names .* which no longer exist; detaching it from the VPC instead/);
   assert.equal(fn().VpcConfig, undefined);
-  assert.deepEqual(sandbox.taggedResources(R, "egress-cli:plan", "pb"), []);
-  assert.deepEqual(sandbox.taggedResources(R, "egress-cli:plan", "pa"), []);
+  assert.deepEqual(await sandbox.taggedResources(R, "egress-cli:plan", "pb"), []);
+  assert.deepEqual(await sandbox.taggedResources(R, "egress-cli:plan", "pa"), []);
 });
 
 test("attach-lambda of a function already in subnets this plan did not set and the command does not name: exit 2 unless --take-over", async () => {

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { LockedError } from "../src/errors.js";
-import { acquireLock, isPidAlive, lockPathFor } from "../src/plans/lock.js";
+import { acquireLock, isPidAlive, lockPathFor } from "../src/locks/file-lock.js";
 
 function planPath(): string {
   const dir = mkdtempSync(join(tmpdir(), "egress-lock-"));
@@ -86,7 +86,7 @@ test("separate processes racing for a stale lock (a dead owner's, or an old empt
     }
     return plan;
   });
-  const lockModule = new URL("../src/plans/lock.ts", import.meta.url).pathname;
+  const lockModule = new URL("../src/locks/file-lock.ts", import.meta.url).pathname;
   // each taker, once all are running: per round, try the lock; the holder proves it is alone by
   // creating <round>/holder with O_EXCL (EEXIST = someone else holds it too), holds 40 ms, releases
   const script = `

@@ -24,7 +24,7 @@ test("a plan name already used in the region is refused by import too, and destr
   const before = accountSignature(sb.state());
   assert.equal((await cli([...g, "destroy", "--yes", "--plan", "p2.json"], { cwd, env, sandbox: sb })).code, 0);
   assert.deepEqual(accountSignature(sb.state()), before);
-  assert.notEqual(sb.taggedResources("us-east-1", "egress-cli:plan", "shared").length, 0);
+  assert.notEqual((await sb.taggedResources("us-east-1", "egress-cli:plan", "shared")).length, 0);
 });
 
 test("destroy --dry-run and the prompt list the orphans a crashed run left", async () => {

@@ -55,7 +55,7 @@ test("S1: create-vpc (2 AZs) → add-nat single → status → destroy leaves no
 
   const destroy = await cli([...g, "destroy", "--yes", "--json"], { cwd, env, sandbox });
   assert.equal(destroy.code, 0, destroy.stderr);
-  assert.deepEqual(sandbox.taggedResources("us-east-1", "egress-cli:plan", "sms-api"), []);
+  assert.deepEqual(await sandbox.taggedResources("us-east-1", "egress-cli:plan", "sms-api"), []);
   const after = sandbox.state().regions["us-east-1"];
   assert.equal(Object.values(after.addresses as Record<string, any>).length, 0, "the allocated EIP was released");
 });
@@ -81,7 +81,7 @@ test("S1 with your own Elastic IPs: per-az NATs use them, destroy keeps them all
   }
   const destroy = await cli([...g, "destroy", "--yes"], { cwd, env, sandbox });
   assert.equal(destroy.code, 0, destroy.stderr);
-  assert.deepEqual(sandbox.taggedResources("us-east-1", "egress-cli:plan", "byo"), []);
+  assert.deepEqual(await sandbox.taggedResources("us-east-1", "egress-cli:plan", "byo"), []);
   const ids = Object.values(sandbox.state().regions["us-east-1"].addresses as Record<string, any>).map((x: any) => x.AllocationId).sort();
   assert.deepEqual(ids, [a1.AllocationId, a2.AllocationId].sort(), "BYO EIPs are still allocated");
 });

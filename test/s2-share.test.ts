@@ -136,7 +136,7 @@ test("S2: share-proxy → connect-proxy for two 10.0.0.0/16 consumers → analyz
   for (const k of ["vpc-endpoint", "lattice-resource-configuration", "lattice-resource-gateway", "ec2-instance", "security-group"]) assert.ok(kinds.includes(k), k);
   const fresh = await openSandbox(w.file);
   assert.deepEqual(
-    fresh.taggedResources(R, "egress-cli:plan", "egress").filter((r) => r.state !== "deleted" && r.state !== "terminated"),
+    (await fresh.taggedResources(R, "egress-cli:plan", "egress")).filter((r) => r.state !== "deleted" && r.state !== "terminated"),
     [],
     "nothing of the egress plan is left",
   );

@@ -230,7 +230,7 @@ test("tags: CreateTags/DeleteTags/DescribeTags and tag filters with wildcards", 
   await ec2.deleteTags({ Resources: [a], Tags: [{ Key: "Name" }] });
   assert.equal((await ec2.describeVpcs({ VpcIds: [a] })).Vpcs![0].Tags!.length, 1);
   await rejects(ec2.createTags({ Resources: [a], Tags: [{ Key: "aws:x", Value: "y" }] }), "InvalidParameterValue");
-  assert.deepEqual(sb.taggedResources("us-east-1", "egress-cli:stack", "sms-api").map((r) => r.id).sort(), [a, b].sort());
+  assert.deepEqual((await sb.taggedResources("us-east-1", "egress-cli:stack", "sms-api")).map((r) => r.id).sort(), [a, b].sort());
 });
 
 test("pagination: MaxResults/NextToken on Describe calls, range checked", async () => {
@@ -277,7 +277,7 @@ test("reset with examples seeds broken VPCs; summary lists them", async () => {
   await sb.reset({ examples: true });
   const vpcs = (await ec2.describeVpcs({ Filters: [{ Name: "tag-key", Values: ["egress-cli:example"] }] })).Vpcs!;
   assert.equal(vpcs.filter((v) => v.CidrBlock === "10.0.0.0/16").length, 2);
-  const s = sb.summary() as any;
+  const s = (await sb.summary()) as any;
   assert.equal(s.accountId, sb.accountId);
   assert.equal(s.regions["us-east-1"].vpcs.length, 5);
 });

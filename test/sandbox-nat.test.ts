@@ -115,7 +115,7 @@ test("NAT gateway: pending -> available, ENI with private IP, EIP associated, IG
   const rt = (await ec2.describeRouteTables({ RouteTableIds: [net.privRt] })).RouteTables![0];
   assert.equal(rt.Routes!.find((r) => r.NatGatewayId)!.State, "active");
   assert.deepEqual(
-    sb.taggedResources("us-east-1", "egress-cli:stack", "sms-api"),
+    await sb.taggedResources("us-east-1", "egress-cli:stack", "sms-api"),
     [{ type: "natgateway", id: nat.NatGatewayId, state: "available" }],
   );
 });
@@ -164,7 +164,7 @@ test("deleting a NAT: deleting -> deleted, ENI removed, EIP disassociated, route
   assert.equal(addr.AssociationId, undefined);
   const rt = (await ec2.describeRouteTables({ RouteTableIds: [net.privRt] })).RouteTables![0];
   assert.equal(rt.Routes!.find((r) => r.NatGatewayId === nat)!.State, "blackhole");
-  assert.deepEqual(sb.taggedResources("us-east-1", "k", "v"), []);
+  assert.deepEqual(await sb.taggedResources("us-east-1", "k", "v"), []);
 });
 
 test("realistic latency: NAT stays pending until the scaled duration has passed", async () => {

@@ -250,11 +250,11 @@ test("taggedResources lists the plan's live instances, active RAM shares and ins
   const id = (await ec2.send(new RunInstancesCommand(launch(ami, subnet, sg, { TagSpecifications: [{ ResourceType: "instance", Tags: tag }] })))).Instances![0].InstanceId!;
   await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: "p", Tags: tag }));
   const share = (await ram.send(new CreateResourceShareCommand({ name: "s", tags: [{ key: "egress-cli:plan", value: "s2" }] }))).resourceShare!;
-  const types = () => sb.taggedResources("us-east-1", "egress-cli:plan", "s2").map((r) => r.type).sort();
-  assert.deepEqual(types(), ["instance", "instance-profile", "resource-share"]);
+  const types = async () => (await sb.taggedResources("us-east-1", "egress-cli:plan", "s2")).map((r) => r.type).sort();
+  assert.deepEqual(await types(), ["instance", "instance-profile", "resource-share"]);
   await ec2.send(new TerminateInstancesCommand({ InstanceIds: [id] }));
   await ram.send(new DeleteResourceShareCommand({ resourceShareArn: share.resourceShareArn! }));
   await iam.send(new DeleteInstanceProfileCommand({ InstanceProfileName: "p" }));
   await ec2.send(new DescribeInstancesCommand({}));
-  assert.deepEqual(types(), []);
+  assert.deepEqual(await types(), []);
 });

@@ -19,10 +19,10 @@ const ENIS = "regions.us-east-1.networkInterfaces";
 const RULES = "regions.us-east-1.securityGroupRules";
 
 /** Folds the journal into a new state file, as a compaction does. */
-function compact(file: string): void {
+async function compact(file: string): Promise<void> {
   const f = new StateFile(file);
   const st = f.load();
-  f.locked(() => f.compact(st));
+  await f.locked(() => f.compact(st));
 }
 
 /** A compacted account: a VPC with two subnets, ENIs in the first, a group with a rule. */
@@ -35,7 +35,7 @@ async function account(): Promise<{ file: string; vpc: string; subnets: string[]
   for (let i = 0; i < 3; i++) await ec2.createNetworkInterface({ SubnetId: subnets[0] });
   const sg = (await ec2.createSecurityGroup({ VpcId: vpc, GroupName: "app", Description: "app" })).GroupId!;
   await ec2.authorizeSecurityGroupIngress({ GroupId: sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 443, ToPort: 443, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }] });
-  compact(file);
+  await compact(file);
   return { file, vpc, subnets };
 }
 
@@ -87,7 +87,7 @@ test("a change through a tracked call after record-by-record reads: the read rec
     [subnets[1], true, 256 - 5 - 1],
   ];
   assert.deepEqual(after, expected);
-  compact(file);
+  await compact(file);
   const again = (await ec2Of(await openSandbox(file)).describeSubnets({ Filters: f })).Subnets!.map((s) => [s.SubnetId, s.MapPublicIpOnLaunch, s.AvailableIpAddressCount]);
   assert.deepEqual(again, expected, "the same after a compaction");
 });
@@ -121,7 +121,7 @@ test("compaction copies unparsed collections as bytes and re-encodes changed one
   // one collection changed through the journal (queued, unparsed), the rest untouched
   const writer = ec2Of(await openSandbox(file));
   await writer.createNetworkInterface({ SubnetId: subnets[1] });
-  sf.locked(() => {
+  await sf.locked(() => {
     sf.tail(st);
     sf.compact(st);
   });
@@ -185,7 +185,7 @@ test("a torn header, a cut-short file or a damaged segment: SandboxStateError na
   expectStateError(() => Object.keys(st.regions["us-east-1"].networkInterfaces), "damaged segment");
   const sb = await openSandbox(file);
   await assert.rejects(ec2Of(sb).describeNetworkInterfaces({}), (e: unknown) => e instanceof SandboxStateError, "a call surfaces it as is (exit 2), not as an emulator bug");
-  assert.equal(Sandbox.quarantine(file), `${file}.corrupt`);
+  assert.equal(await Sandbox.quarantine(file), `${file}.corrupt`);
 
   // a damaged stored index (ENI counts per subnet): the call that reads it, and quarantine, see it
   const counts = seg.counts["eni.subnet"];
@@ -194,5 +194,5 @@ test("a torn header, a cut-short file or a damaged segment: SandboxStateError na
   writeFileSync(file, badCounts);
   const sb2 = await openSandbox(file);
   await assert.rejects(ec2Of(sb2).describeSubnets({}), (e: unknown) => e instanceof SandboxStateError && e.message.includes(file));
-  assert.equal(Sandbox.quarantine(file), `${file}.corrupt`);
+  assert.equal(await Sandbox.quarantine(file), `${file}.corrupt`);
 });

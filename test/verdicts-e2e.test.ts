@@ -38,7 +38,7 @@ const natInstanceAccount = () => natInstanceVpc({ via: "eni", appIp: "10.70.1.10
 test("a NAT instance stopped with StopInstances: analyze-path --local and Reachability Analyzer say unreachable, exit 4; started again, reachable", async () => {
   const { doc, id } = realIds(natInstanceAccount());
   const sandbox = await Sandbox.open({ env: {} });
-  sandbox.importSnapshot(doc);
+  await sandbox.importSnapshot(doc);
   const cwd = tempDir("egress-verdicts-");
   const ask = (...extra: string[]) => cli(["--sandbox", "analyze-path", "--from", id("i-ni-app"), "--to", "internet", ...extra], { cwd, env: cleanEnv(), sandbox });
 
@@ -77,7 +77,7 @@ test("a NAT instance stopped with StopInstances: analyze-path --local and Reacha
 test("an address no interface holds: unknown, exit 6, in both engines; --compare reports unknown, never agreement", async () => {
   const { doc, id } = realIds(natInstanceAccount());
   const sandbox = await Sandbox.open({ env: {} });
-  sandbox.importSnapshot(doc);
+  await sandbox.importSnapshot(doc);
   const cwd = tempDir("egress-verdicts-");
   for (const mode of [["--local"], []]) {
     const r = await cli(["--sandbox", "analyze-path", "--from", id("i-ni-app"), "--to", "10.70.0.99", "--port", "3128", "--json", ...mode], { cwd, env: cleanEnv(), sandbox });
@@ -104,7 +104,7 @@ const transitAccount = () => transitVpcs().build();
 test("SearchTransitGatewayRoutes failing (an emulator without it): the snapshot omits transit gateways and every TGW path is unknown, never reachable", async () => {
   const { doc, id } = realIds(transitAccount());
   const sandbox = await Sandbox.open({ env: {} });
-  sandbox.importSnapshot(doc);
+  await sandbox.importSnapshot(doc);
   const creds = { accessKeyId: "x", secretAccessKey: "y" };
   const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
   plugSandbox(ec2, sandbox, "ec2");

@@ -16,7 +16,7 @@ import { destinationCidrProblem, renderSquidConfig, renderUserData } from "../pr
 import { EC2_TRUST_POLICY, PROXY_EGRESS_PORTS, SSM_CORE_POLICY_ARN, VERIFY_SCRIPT, amiParameterFor, architectureOf, proxyLaunchInput, proxyUrl, squidInputFor } from "../proxy/launch.js";
 import { RFC1918, containsCidr } from "../net/cidr.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
-import { assertNotLocked } from "../plans/lock.js";
+import { assertNotLocked } from "../locks/file-lock.js";
 import { defaultName, runSteps, type StepDef } from "../engine/engine.js";
 import { LIMITS, lengthProblem, ruleCountProblems, tagProblems } from "../aws/limits.js";
 import { planTags } from "../aws/tags.js";

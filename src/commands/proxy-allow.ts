@@ -10,7 +10,7 @@ import { editDomains, validateDomains } from "../proxy/domains.js";
 import { renderSquidConfig } from "../proxy/squid.js";
 import { squidInputFor } from "../proxy/launch.js";
 import { loadCheckedPlan, openSession } from "../engine/session.js";
-import { assertNotLocked } from "../plans/lock.js";
+import { assertNotLocked } from "../locks/file-lock.js";
 import { proxySettings } from "../plans/schema.js";
 import { proxyInstances } from "../engine/kinds/ec2-instance.js";
 import { planVpc } from "../engine/kinds/views.js";

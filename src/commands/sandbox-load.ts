@@ -13,7 +13,7 @@ export async function sandboxLoad(ctx: Context, _opts: unknown, args: string[]):
   const region = ctx.opts.region ?? snap.region;
   const { REGIONS } = await import("../sandbox/index.js");
   if (!REGIONS[region]) throw new UsageError(`The sandbox emulates no region named "${region}".`, `emulated regions: ${Object.keys(REGIONS).join(", ")}`);
-  sandbox.importSnapshot(snap, region);
+  await sandbox.importSnapshot(snap, region);
   const result = { command: "sandbox load", file, region, vpcs: snap.vpcs.length, subnets: snap.subnets.length, accountId: sandbox.accountId };
   if (ctx.opts.json) ctx.printJson(result);
   else ctx.print(`Loaded ${file} into the sandbox's ${region}: ${result.vpcs} VPC(s), ${result.subnets} subnets (account ${sandbox.accountId}).`);

@@ -10,7 +10,7 @@ export async function sandboxInit(ctx: Context, opts: { examples?: boolean; forc
   if (existed && !opts.force) {
     throw new UsageError(`Sandbox already exists at ${file}.`, `Use \`egress-cli sandbox init${opts.examples ? " --examples" : ""} --force\` (or \`sandbox reset\`) to start a fresh account; \`sandbox show\` lists what it holds.`, "SandboxExists");
   }
-  const recovered = existed ? await quarantine(file) : undefined;
+  const recovered = existed ? await quarantine(ctx, file) : undefined;
   const sandbox = await ctx.sandbox();
   await sandbox.reset({ examples: Boolean(opts.examples) });
   return show(ctx, { file, created: true, recovered });
@@ -18,7 +18,7 @@ export async function sandboxInit(ctx: Context, opts: { examples?: boolean; forc
 
 export async function sandboxReset(ctx: Context, opts: { examples?: boolean }): Promise<number> {
   const file = sandboxPath(ctx);
-  const recovered = await quarantine(file);
+  const recovered = await quarantine(ctx, file);
   const sandbox = await ctx.sandbox();
   await sandbox.reset({ examples: Boolean(opts.examples) });
   return show(ctx, { file, created: true, recovered });
@@ -36,9 +36,9 @@ function sandboxPath(ctx: Context): string {
 }
 
 /** An unreadable state (torn, not JSON, another version) is kept as `<file>.corrupt` so a fresh account can start. */
-async function quarantine(file: string): Promise<string | undefined> {
+async function quarantine(ctx: Context, file: string): Promise<string | undefined> {
   const { Sandbox } = await import("../sandbox/index.js");
-  return Sandbox.quarantine(file);
+  return Sandbox.quarantine(file, ctx.signal);
 }
 
 async function show(ctx: Context, info: { file: string; created: boolean; recovered?: string }): Promise<number> {
@@ -50,7 +50,7 @@ async function show(ctx: Context, info: { file: string; created: boolean; recove
     ...(info.recovered ? { recovered: info.recovered } : {}),
     accountId: sandbox.accountId,
     stats: sandbox.stats(),
-    summary: sandbox.summary(),
+    summary: await sandbox.summary(),
   };
   if (ctx.opts.json) ctx.printJson(doc);
   else {

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Plan } from "../plans/schema.js";
-import { acquireLock } from "../plans/lock.js";
+import { acquireLock } from "../locks/file-lock.js";
 import { PlanWriter, checkPlanIdentity, checkPlanPath, loadPlan, nothingToUndo } from "../plans/store.js";
 
 type Journal = Plan["journal"][number];

@@ -1,6 +1,7 @@
 // The embedded AWS emulator ("sandbox"): an account persisted to JSON, answered below the SDK v3 clients by a middleware.
 import { randomUUID } from "node:crypto";
 import { SandboxCrash, SandboxError, awsError } from "./errors.js";
+import { CliError } from "../errors.js";
 import { type Handler, type OpContext, type Timing, KINDS } from "./ec2-core.js";
 import { networkOps, seedDefaultVpc } from "./ec2-network.js";
 import { egressOps, settle } from "./ec2-egress.js";
@@ -66,6 +67,8 @@ export interface SandboxOpenOptions {
   latency?: "none" | "realistic";
   timeScale?: number;
   env?: Record<string, string | undefined>;
+  /** The run's Ctrl-C: ends a wait for the state file's lock (Interrupted, exit 130). */
+  signal?: AbortSignal;
 }
 
 const REALISTIC = { natCreateMs: 90_000, natDeleteMs: 60_000, perCallMs: 20 };
@@ -207,6 +210,7 @@ export class Sandbox {
   private processMutating = 0;
   private seq = 0;
   private crashed = false;
+  private signal: AbortSignal | undefined;
 
   private constructor(state: SandboxState, file: string | undefined, faults: FaultConfig, timing: Timing, perCallMs: number) {
     this.st = state;
@@ -240,23 +244,24 @@ export class Sandbox {
       consistencyDelayMs: faults.consistencyDelayMs,
     };
     const sb = new Sandbox(freshState(), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0);
+    sb.signal = opts.signal;
     const store = sb.store;
     if (store) {
       if (store.exists()) sb.st = store.load();
       else
-        store.locked(() => {
+        await store.locked(() => {
           // another process may have created it meanwhile: then that account is the one
           if (store.exists()) sb.st = store.load();
           else store.compact(sb.st);
-        });
+        }, opts.signal);
     }
     return sb;
   }
 
   /** Moves an unreadable state file aside as `<file>.corrupt`; returns where, or undefined if it was readable. */
-  static quarantine(file: string): string | undefined {
+  static quarantine(file: string, signal?: AbortSignal): Promise<string | undefined> {
     const store = new StateFile(file);
-    return store.locked(() => store.quarantine());
+    return store.locked(() => store.quarantine(), signal);
   }
 
   /** Catches up with what other processes appended to the journal (a cheap stat when nothing changed). */
@@ -296,13 +301,16 @@ export class Sandbox {
     this.unsavedCalls = 0;
   }
 
-  /** Runs fn as one read-modify-write of the state: locked, after catching up with other processes. */
-  private exclusive<T>(fn: () => T): T {
+  /**
+   * Runs fn as one read-modify-write of the state: locked, after catching up with other processes.
+   * Waiting for the lock is asynchronous (other calls of this process go on meanwhile); fn never awaits.
+   */
+  private async exclusive<T>(fn: () => T): Promise<T> {
     if (!this.store) return fn();
     return this.store.locked(() => {
       this.refresh();
       return fn();
-    });
+    }, this.signal);
   }
 
   get accountId(): string {
@@ -326,7 +334,7 @@ export class Sandbox {
 
   /** Fresh account in the same file (new account id); examples seeds the EC2 part of the demo account. */
   async reset(opts: { examples?: boolean } = {}): Promise<void> {
-    this.exclusive(() => {
+    await this.exclusive(() => {
       this.st = freshState();
       if (opts.examples) {
         this.st.ext.examples = true;
@@ -345,9 +353,9 @@ export class Sandbox {
   }
 
   /** Replaces one region's state with a snapshot document's resources (`egress-cli sandbox load`). */
-  importSnapshot(snapshot: import("../analysis/snapshot.js").Snapshot, region = snapshot.region): void {
+  async importSnapshot(snapshot: import("../analysis/snapshot.js").Snapshot, region = snapshot.region): Promise<void> {
     if (!REGIONS[region]) throw new Error(`the sandbox emulates no region named '${region}'`);
-    this.exclusive(() => {
+    await this.exclusive(() => {
       const rs = importSnapshotInto(this.ctxFor(region, "ImportSnapshot", {}, "ec2", undefined, emptyRegion(), 0), snapshot);
       dropIndexes(rs); // built from scratch, untracked
       this.st.regions[region] = rs;
@@ -357,11 +365,12 @@ export class Sandbox {
   }
 
   /** Live resources in a region carrying tagKey=tagValue (deleted NAT gateways excluded). */
-  taggedResources(region: string, tagKey: string, tagValue: string): Array<{ type: string; id: string; state?: string }> {
+  async taggedResources(region: string, tagKey: string, tagValue: string): Promise<Array<{ type: string; id: string; state?: string }>> {
     this.refresh();
     if (!this.st.regions[region]) return [];
-    this.settleRead(region);
+    await this.settleRead(region);
     const rs = this.st.regions[region];
+    if (!rs) return []; // dropped by a reload while settling: seeded in memory only, nothing tagged in it
     const out: Array<{ type: string; id: string; state?: string }> = [];
     for (const k of Object.values(KINDS)) {
       for (const [id, rec] of Object.entries(rs[k.coll] as Record<string, any>)) {
@@ -391,12 +400,13 @@ export class Sandbox {
    * services registered with registerInventory add: endpoints, Lambda functions, instances…), plus
    * what belongs to no VPC.
    */
-  summary(): SandboxSummary {
+  async summary(): Promise<SandboxSummary> {
     this.refresh();
     const regions: SandboxSummary["regions"] = {};
     for (const name of Object.keys(this.st.regions)) {
-      this.settleRead(name);
-      regions[name] = regionInventory(this.st.regions[name], this.st);
+      await this.settleRead(name);
+      const rs = this.st.regions[name];
+      if (rs) regions[name] = regionInventory(rs, this.st); // (a reload while settling may drop a region seeded in memory)
     }
     return {
       accountId: this.st.accountId,
@@ -454,14 +464,15 @@ export class Sandbox {
       }
       if (READ_ONLY.test(operation)) {
         // reads write nothing, except once when a time-driven transition falls due (it may create resources)
-        this.settleRead(region);
+        await this.settleRead(region);
+        if (!this.st.regions[region]) this.region(region); // a reload meanwhile may have dropped a region seeded in memory
         let untracked = false;
         const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (untracked = mutated = true), this.st.regions[region]);
         const out = handler(ctx);
         if (untracked) {
           // a read that changed something: not expected, so keep it safe the slow way
           for (const rs of Object.values(this.st.regions)) dropIndexes(rs);
-          this.exclusive(() => {
+          await this.exclusive(() => {
             this.store?.compact(this.st);
             this.unwritten.clear();
           });
@@ -469,7 +480,7 @@ export class Sandbox {
         if (input?.DryRun === true) throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
         return cloneOut(out);
       }
-      return this.exclusive(() => {
+      return await this.exclusive(() => {
         const tracker = new Tracker();
         const state = tracker.view(this.st, []);
         let out: Record<string, any> | undefined;
@@ -498,7 +509,8 @@ export class Sandbox {
       rec.errorCode = e instanceof SandboxError ? e.name : e instanceof SandboxCrash ? "SandboxCrash" : "InternalSandboxError";
       if (!(e instanceof SandboxError)) {
         // a bug in the emulator surfaces as a 500 the SDK will not retry forever, with the cause kept
-        if (e instanceof Error && !(e instanceof SandboxCrash) && !(e instanceof SandboxStateError)) {
+        // (not a CliError: Ctrl-C while waiting for the lock is Interrupted, a lock held too long LockedError)
+        if (e instanceof Error && !(e instanceof SandboxCrash) && !(e instanceof SandboxStateError) && !(e instanceof CliError)) {
           const err = new SandboxError("InternalError", `sandbox bug in ${operation}: ${e.message}`, 500);
           (err as any).cause = e;
           throw err;
@@ -527,14 +539,15 @@ export class Sandbox {
   }
 
   /** Applies due transitions for a read: tried on the side first, so only a due transition takes the lock. */
-  private settleRead(region: string): void {
+  private async settleRead(region: string): Promise<void> {
     const probe = new Tracker();
     this.settleAll(probe.view(this.st, []).regions[region], Date.now());
     const due = probe.changes(this.st);
     if (!due.length) return;
     probe.rollback(this.st);
     this.reindex(due);
-    this.exclusive(() => {
+    await this.exclusive(() => {
+      if (!this.st.regions[region]) return; // dropped by a reload while waiting: nothing of it to settle
       const t = new Tracker();
       this.settleAll(t.view(this.st, []).regions[region], Date.now());
       const changes = t.changes(this.st);

@@ -3,14 +3,13 @@
 // call answers). Loading = the state's header + the journal's complete lines (a change to a collection
 // not parsed yet waits in it, lazy.ts). When the journal outgrows the state,
 // it is folded into a new state file (compaction). Every read-modify-write happens under `<file>.lock`
-// (created whole, owner pid and host; a dead owner's lock is taken over: src/plans/lock.ts), after reading the journal tail other
-// processes appended, so concurrent processes on one file lose nothing.
+// (the one file lock, src/locks/file-lock.ts: a dead owner's is taken over, waiting is asynchronous and ends
+// on Ctrl-C), after reading the journal tail other processes appended, so concurrent processes on one file lose nothing.
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { SandboxStateError } from "./errors.js";
-import { breakStaleLock, createLockFile, isPidAlive, lockOwner, removeDeadTemporaries } from "../plans/lock.js";
+import { type FileLockOptions, removeDeadTemporaries, withFileLock } from "../locks/file-lock.js";
 import { type Change, apply } from "./tracker.js";
 import { queueIfLazy } from "./lazy.js";
 import { decodeState, encodeState, parseAll } from "./segments.js";
@@ -27,16 +26,22 @@ export interface JournalEntry {
 export { SandboxStateError };
 
 export const JOURNAL_KEEP = 500;
-const LOCK_WAIT_MS = 60_000;
+/**
+ * The sandbox's lock: waited for up to 60 s (a call holds it for milliseconds); another host's (a
+ * shared file system) is abandoned after 30 s, an unreadable one after 5 s.
+ */
+const LOCK: FileLockOptions = {
+  what: "The sandbox",
+  code: "SandboxLocked",
+  waitMs: 60_000,
+  foreignStaleAfterMs: 30_000,
+  corruptStaleAfterMs: 5_000,
+  sweepTemporaries: false, // at compaction (removeLeftovers), not on every call
+};
 /** Compact when the journal is larger than this and larger than the state file. */
 const COMPACT_MIN_BYTES = 4 * 1024 * 1024;
 
 type Persisted = SandboxState & { journalId?: string };
-
-/** Locks this process holds right now (a lock with our own pid and none held is a dead namesake's). */
-let holding = 0;
-
-const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 export class StateFile {
   readonly journalPath: string;
@@ -213,54 +218,13 @@ export class StateFile {
     removeDeadTemporaries(dirname(this.file), [basename(this.file), basename(this.journalPath), lock, `${lock}.break`]);
   }
 
-  /** Runs fn holding `<file>.lock` (synchronous: the critical section never awaits). */
-  locked<T>(fn: () => T): T {
-    mkdirSync(dirname(this.file), { recursive: true });
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    const body = JSON.stringify({ pid: process.pid, hostname: hostname(), token: randomUUID() });
-    for (let wait = 1; ; wait = Math.min(wait * 2, 20)) {
-      if (createLockFile(this.lockPath, body)) break;
-      this.takeOverIfStale();
-      if (Date.now() > deadline) throw new Error(`sandbox: ${this.lockPath} stayed locked for ${LOCK_WAIT_MS / 1000} s (if no egress-cli run is active, delete it and any ${this.lockPath}.break)`);
-      sleepSync(wait);
-    }
-    holding++;
-    try {
-      return fn();
-    } finally {
-      holding--;
-      try {
-        if (readFileSync(this.lockPath, "utf8") === body) unlinkSync(this.lockPath);
-      } catch {
-        // already gone
-      }
-    }
-  }
-
   /**
-   * A lock whose owner died (kill -9 inside a call) is removed, the one safe way (breakStaleLock); the
-   * caller retries. Another host's (a shared file system) cannot be checked: a call holds the lock for
-   * milliseconds, so one standing 30 s is abandoned; so is an unreadable one after 5 s.
+   * Runs fn holding `<file>.lock`, waiting for it asynchronously (the signal, the run's Ctrl-C, ends
+   * the wait: Interrupted). fn is synchronous: the critical section never awaits.
    */
-  private takeOverIfStale(): void {
-    let raw: string;
-    let age: number;
-    try {
-      raw = readFileSync(this.lockPath, "utf8");
-      age = Date.now() - statSync(this.lockPath).mtimeMs;
-    } catch {
-      return;
-    }
-    const held = lockOwner(raw);
-    const pid = held?.pid;
-    if (pid === undefined) {
-      if (age < 5_000) return;
-    } else if (held!.hostname !== undefined && held!.hostname !== hostname()) {
-      if (age < 30_000) return;
-    } else if (pid === process.pid ? holding > 0 : isPidAlive(pid)) {
-      return;
-    }
-    breakStaleLock(this.lockPath, raw);
+  locked<T>(fn: () => T, signal?: AbortSignal): Promise<T> {
+    mkdirSync(dirname(this.file), { recursive: true });
+    return withFileLock(this.lockPath, { ...LOCK, ...(signal ? { signal } : {}) }, fn);
   }
 
   /** Moves an unreadable state (and its journal) aside as `<file>.corrupt`, so a fresh account can start. */
