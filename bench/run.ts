@@ -1,5 +1,6 @@
 // Benchmarks (not tests): they print ratios, which is what the targets are about.
-//  (a) `egress-cli --help` start-up vs a bare `node -e 0`;
+//  (a) `egress-cli --help` start-up vs a bare `node -e 0`, on this Node and on each Node binary named in
+//      EGRESS_BENCH_NODE (paths separated by ":"; e.g. CI's Node 24 from .ci/cache/node-24/bin/node);
 //  (b) add-nat --mode per-az over 3 AZs under the sandbox's realistic latency model (NAT
 //      gateways take ~90 s, scaled), run with independent steps in parallel vs forced sequential.
 // Run: npm run bench   (builds first). Prints a Markdown table for the README.
@@ -19,11 +20,15 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function time(cmd: string[], n: number): number {
+/** The Node binaries whose start-up is measured: this one, then EGRESS_BENCH_NODE's. */
+const NODES = [process.execPath, ...(process.env.EGRESS_BENCH_NODE ?? "").split(":").filter(Boolean)];
+const versionOf = (node: string) => spawnSync(node, ["-p", "process.version"], { encoding: "utf8" }).stdout.trim() || `${node}: does not run`;
+
+function time(node: string, cmd: string[], n: number): number {
   const samples: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, cmd, { stdio: "ignore" });
+    const r = spawnSync(node, cmd, { stdio: "ignore" });
     if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}`);
     samples.push(Number(process.hrtime.bigint() - t) / 1e6);
   }
@@ -51,9 +56,17 @@ async function natRun(parallel: number, scale: number): Promise<number> {
 }
 
 const n = Number(process.env.BENCH_RUNS ?? 9);
-const nodeMs = time(["-e", "0"], n);
-const helpMs = time([BIN, "--help"], n);
-const versionMs = time([BIN, "--version"], n);
+const startRows = NODES.flatMap((node) => {
+  const v = versionOf(node);
+  time(node, [BIN, "--help"], 1); // warm-up: the compile cache's entry for this Node
+  const nodeMs = time(node, ["-e", "0"], n);
+  const helpMs = time(node, [BIN, "--help"], n);
+  const versionMs = time(node, [BIN, "--version"], n);
+  return [
+    [`\`--help\` start-up / \`node -e 0\` (Node ${v})`, `${helpMs.toFixed(0)} ms / ${nodeMs.toFixed(0)} ms`, (helpMs / nodeMs).toFixed(2)],
+    [`\`--version\` start-up / \`node -e 0\` (Node ${v})`, `${versionMs.toFixed(0)} ms / ${nodeMs.toFixed(0)} ms`, (versionMs / nodeMs).toFixed(2)],
+  ];
+});
 const scale = Number(process.env.BENCH_SCALE ?? 0.02);
 const oneNatMs = 90_000 * scale;
 await natRun(4, scale); // warm-up: module loading
@@ -61,8 +74,7 @@ const parallelMs = await natRun(4, scale);
 const sequentialMs = await natRun(1, scale);
 
 const rows = [
-  ["`--help` start-up / `node -e 0`", `${helpMs.toFixed(0)} ms / ${nodeMs.toFixed(0)} ms`, (helpMs / nodeMs).toFixed(2)],
-  ["`--version` start-up / `node -e 0`", `${versionMs.toFixed(0)} ms / ${nodeMs.toFixed(0)} ms`, (versionMs / nodeMs).toFixed(2)],
+  ...startRows,
   [`add-nat per-az, 3 AZs: parallel / one NAT's wait (${oneNatMs.toFixed(0)} ms)`, `${parallelMs.toFixed(0)} ms / ${oneNatMs.toFixed(0)} ms`, (parallelMs / oneNatMs).toFixed(2)],
   ["add-nat per-az, 3 AZs: sequential / parallel", `${sequentialMs.toFixed(0)} ms / ${parallelMs.toFixed(0)} ms`, (sequentialMs / parallelMs).toFixed(2)],
 ];

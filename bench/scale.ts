@@ -3,8 +3,9 @@
 // `sandbox load`, then times the built CLI on them — each command its own process, so wall time, CPU
 // and peak RSS are the command's own: `sandbox load`, `snapshot --all-vpcs`, `analyze-path --local`,
 // `import --vpc`, and `audit --all-vpcs` when that command exists. Then start-up cost (`--sandbox
-// status` CPU vs `node -e 0`), the S1 flow's wall time and AWS calls, `create-vpc --azs 3`'s calls,
-// and Reachability Analyzer for a Lambda in 3 subnets vs 1.
+// status` CPU vs `node -e 0`, on this Node and on each Node binary named in EGRESS_BENCH_NODE), the S1
+// flow's wall time and AWS calls, `create-vpc --azs 3`'s calls, and Reachability Analyzer for a Lambda
+// in 3 subnets vs 1.
 // Run: node --import tsx bench/scale.ts [--sizes 1,10]   (npm run bench runs it after bench/run.ts)
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -148,14 +149,14 @@ interface Measure {
  * rusage of the finished child, to the millisecond; /usr/bin/time prints it in 10 ms steps, too coarse
  * for a 70 ms `node -e 0`), peak RSS from /usr/bin/time around the same run.
  */
-function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Measure {
+function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV, node = process.execPath): Measure {
   const tf = path.join(cwd, "time.txt");
   const cpuFile = path.join(cwd, "cpu.txt");
   const t = performance.now();
   const script = '/usr/bin/time -f "%M" -o "$0" "$@"; s=$?; times > "$CPU_FILE"; exit $s';
   // stdin not a pipe: bash takes a socket on stdin for a remote shell (rshd) and then runs ~/.bashrc,
   // which on a developer's machine (pyenv, nvm, …) cost ~130 ms of every command timed here
-  const r = spawnSync("/bin/bash", ["-c", script, tf, process.execPath, ...args], { cwd, env: { ...env, CPU_FILE: cpuFile }, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync("/bin/bash", ["-c", script, tf, node, ...args], { cwd, env: { ...env, CPU_FILE: cpuFile }, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
   const wallMs = performance.now() - t;
   if (r.status !== 0 && r.status !== 4) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const m = Number(readFileSync(tf, "utf8").trim().split("\n").at(-1));
@@ -195,15 +196,26 @@ measure(cliArgs("create-vpc", "--name", "st"), startCwd);
 // Interleaved rounds of the three, ratios taken within a round: a shared machine's speed drifts by ±20%
 // over seconds (a fixed loop here: 1.6–2.4 s), which separate series of runs would read as start-up cost.
 const startRuns = Math.max(runs, 9);
-const rounds = Array.from({ length: startRuns }, () => {
-  const node = measure(["-e", "0"], startCwd).cpuMs;
-  return { node, status: measure(cliArgs("status"), startCwd).cpuMs, help: measure([BIN, "--help"], startCwd).cpuMs };
-});
-const nodeCpu = median(rounds.map((r) => r.node));
-const statusCpu = median(rounds.map((r) => r.status));
-const helpCpu = median(rounds.map((r) => r.help));
-const statusRatio = median(rounds.map((r) => r.status / r.node));
-const helpRatio = median(rounds.map((r) => r.help / r.node));
+/** Start-up on one Node binary: this one, and each in EGRESS_BENCH_NODE (paths separated by ":"). */
+function startUp(bin: string) {
+  const version = spawnSync(bin, ["-p", "process.version"], { encoding: "utf8" }).stdout.trim();
+  measure(cliArgs("status"), startCwd, ENV, bin); // warm-up: the compile cache's entries for this Node
+  measure([BIN, "--help"], startCwd, ENV, bin);
+  const rounds = Array.from({ length: startRuns }, () => {
+    const node = measure(["-e", "0"], startCwd, ENV, bin).cpuMs;
+    return { node, status: measure(cliArgs("status"), startCwd, ENV, bin).cpuMs, help: measure([BIN, "--help"], startCwd, ENV, bin).cpuMs };
+  });
+  return {
+    version,
+    nodeCpu: median(rounds.map((r) => r.node)),
+    statusCpu: median(rounds.map((r) => r.status)),
+    helpCpu: median(rounds.map((r) => r.help)),
+    statusRatio: median(rounds.map((r) => r.status / r.node)),
+    helpRatio: median(rounds.map((r) => r.help / r.node)),
+  };
+}
+const starts = [process.execPath, ...(process.env.EGRESS_BENCH_NODE ?? "").split(":").filter(Boolean)].map(startUp);
+const { nodeCpu, statusRatio } = starts[0]!;
 
 // S1 as an operator runs it: one process per command, no latency
 const s1 = [
@@ -321,8 +333,10 @@ for (const name of Object.keys(results.get(sizes[0]!)!)) {
 if (!hasAudit) console.log("\n(`audit --all-vpcs`: no audit command in this build.)");
 
 console.log("\n| measure | figures | ratio |\n|---|---|---|");
-console.log(`| \`--sandbox status\` CPU / \`node -e 0\` CPU (median of ${startRuns} interleaved rounds' ratios) | ${statusCpu.toFixed(0)} ms / ${nodeCpu.toFixed(0)} ms | ${statusRatio.toFixed(2)} |`);
-console.log(`| \`--help\` CPU / \`node -e 0\` CPU | ${helpCpu.toFixed(0)} ms / ${nodeCpu.toFixed(0)} ms | ${helpRatio.toFixed(2)} |`);
+for (const st of starts) {
+  console.log(`| \`--sandbox status\` CPU / \`node -e 0\` CPU, Node ${st.version} (median of ${startRuns} interleaved rounds' ratios) | ${st.statusCpu.toFixed(0)} ms / ${st.nodeCpu.toFixed(0)} ms | ${st.statusRatio.toFixed(2)} |`);
+  console.log(`| \`--help\` CPU / \`node -e 0\` CPU, Node ${st.version} | ${st.helpCpu.toFixed(0)} ms / ${st.nodeCpu.toFixed(0)} ms | ${st.helpRatio.toFixed(2)} |`);
+}
 console.log(`| S1 flow (${s1.length} commands, one process each, no latency): wall; CPU / \`node -e 0\` CPU | ${(median(s1Walls) / 1000).toFixed(2)} s; ${(median(s1Cpus) / 1000).toFixed(2)} s CPU | ${(median(s1Cpus) / nodeCpu).toFixed(1)} |`);
 console.log(`| AWS calls of \`create-vpc --azs 3\` | ${az3.length} (${topOps}) | |`);
 console.log(`| Reachability Analyzer, Lambda in 3 subnets / in 1 (analysis 1.2 s) | ${(ra3 / 1000).toFixed(2)} s / ${(ra1 / 1000).toFixed(2)} s | ${(ra3 / ra1).toFixed(2)} |`);

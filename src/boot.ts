@@ -2,8 +2,9 @@
 // compile cache, then runs the bundled CLI. Compiling JavaScript is most of a command's start-up (the
 // bundle and the SDK clients it requires, about 4 MB of source: 0.3 s of CPU a run); with the cache a
 // run deserialises last run's code instead (bench/scale.ts: `--sandbox status` CPU ÷ 3).
-// Node ≥ 22.1 has this built in (module.enableCompileCache); on Node 20 the same is done here for
-// CommonJS — the bundle is CommonJS, and so is the SDK build that src/aws/sdk.ts loads.
+// Node ≥ 22.1 has this built in (module.enableCompileCache) and it is used there; on Node 20 the same is
+// done here for CommonJS — the bundle is CommonJS, and so is the SDK build that src/aws/sdk.ts loads.
+// The hand-written part below stays only while package.json's engines includes Node 20.
 // Any problem with the cache (unwritable directory, rejected data) only means compiling as usual.
 // V8 puts in cached data only the functions compiled so far, and the bundle holds every command, so
 // entries are per command: a run reads the entry of its own command (named in argv, looked up before
@@ -36,12 +37,21 @@ export interface CompileCache {
 
 export function enableCompileCache(env: Record<string, string | undefined> = process.env, argv = process.argv.slice(2)): CompileCache | undefined {
   if (env.EGRESS_NO_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  const root = cacheRoot();
+  if (!root) return undefined;
+  // Node >= 22.1: Node's own cache (it keeps ES modules too and checks its entries itself), in the same
+  // owner-only directory; Node puts each version's entries in a subdirectory of its own
   const builtIn = (Module as unknown as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
   if (builtIn) {
-    builtIn();
+    try {
+      builtIn(path.join(root, "node"));
+    } catch {
+      // no cache this time
+    }
     return undefined;
   }
-  const dir = cacheDir();
+  // Node 20 (engines still includes it; this path and everything below go when it does not)
+  const dir = cacheDir(root);
   if (!dir) return undefined;
   const proto = (Module as any).prototype as { _compile: CompileFn };
   const compile = proto._compile;
@@ -150,14 +160,25 @@ function version(filename: string, content: string): string {
   }
 }
 
-/** A directory only this user can write (the cache is code: nobody else may plant it). */
-function cacheDir(): string | undefined {
+/**
+ * A directory only this user can write (the cache is code: nobody else may plant it; Node's default,
+ * $TMPDIR/node-compile-cache, is shared by every user of the machine).
+ */
+function cacheRoot(): string | undefined {
   try {
     const uid = process.getuid?.() ?? 0;
     const root = path.join(tmpdir(), `egress-cli-compile-cache-${uid}`);
     mkdirSync(root, { recursive: true, mode: 0o700 });
     const st = statSync(root);
-    if (st.uid !== uid || (st.mode & 0o022) !== 0) return undefined;
+    return st.uid !== uid || (st.mode & 0o022) !== 0 ? undefined : root;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The hand-written cache's directory for this Node (Node 20). */
+function cacheDir(root: string): string | undefined {
+  try {
     const dir = path.join(root, `${process.version}-${process.arch}`);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;

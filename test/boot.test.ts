@@ -75,6 +75,36 @@ test("each command has its own entry, found from argv before the CLI parses it; 
   assert.equal(mtimeOf("_"), before.find(([f]) => f === `${bundle}._`)![1]);
 });
 
+test("on Node >= 22.1, Node's own compile cache is used, in the same owner-only directory", { skip: !builtIn && "Node 20: the hand-written cache (tests above)" }, () => {
+  const tmp = tempDir();
+  const first = run(tmp);
+  const root = path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`);
+  assert.equal(statSync(root).mode & 0o077, 0, "only its owner may write code there");
+  assert.deepEqual(readdirSync(root), ["node"], "no hand-written entries: Node's cache only");
+  const files = () =>
+    readdirSync(path.join(root, "node"), { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => path.join(d.parentPath, d.name));
+  const written = files();
+  assert.ok(written.length >= 1, "the bundle's entry");
+  const mtimes = written.map((f) => statSync(f).mtimeMs);
+  assert.equal(run(tmp), first);
+  assert.deepEqual(files(), written);
+  assert.deepEqual(written.map((f) => statSync(f).mtimeMs), mtimes, "a hit rewrites nothing");
+  // a command that talks to AWS adds the SDK files it loaded
+  run(tmp, {}, ["--sandbox-file", path.join(tmp, "sb.json"), "sandbox", "init"]);
+  run(tmp, {}, ["--sandbox-file", path.join(tmp, "sb.json"), "create-vpc", "--name", "c", "--plan", path.join(tmp, "p.json")]);
+  assert.ok(files().length > written.length, "the SDK files create-vpc loaded have entries too");
+  // damaged entries only mean compiling as usual
+  for (const f of files()) writeFileSync(f, "garbage");
+  assert.equal(run(tmp), first);
+  for (const env of [{ EGRESS_NO_COMPILE_CACHE: "1" }, { NODE_DISABLE_COMPILE_CACHE: "1" }] as Record<string, string>[]) {
+    const off = tempDir();
+    assert.equal(run(off, env), first);
+    assert.deepEqual(readdirSync(off), [], "disabled: nothing written");
+  }
+});
+
 function readHash(file: string): string {
   return spawnSync("head", ["-c", "40", file], { encoding: "latin1" }).stdout;
 }
