@@ -1,5 +1,6 @@
 // The embedded AWS emulator ("sandbox"): an account persisted to JSON, answered below the SDK v3 clients by a middleware.
 import { randomUUID } from "node:crypto";
+import { type Clock, realClock, sleep } from "../clock.js";
 import { SandboxCrash, SandboxError, awsError } from "./errors.js";
 import { type Handler, type OpContext, type Timing, KINDS } from "./ec2-core.js";
 import { networkOps, seedDefaultVpc } from "./ec2-network.js";
@@ -66,6 +67,12 @@ export interface SandboxOpenOptions {
   latency?: "none" | "realistic";
   timeScale?: number;
   env?: Record<string, string | undefined>;
+  /**
+   * Whose time the time-driven transitions (NAT pending → available, a Lambda update in progress…) and
+   * the per-call latency run on: real by default; a test hands in one it drives (test/clock.ts). A run
+   * given this sandbox waits on the same clock (the context takes it from `sandbox.clock`).
+   */
+  clock?: Clock;
 }
 
 const REALISTIC = { natCreateMs: 90_000, natDeleteMs: 60_000, perCallMs: 20 };
@@ -207,8 +214,11 @@ export class Sandbox {
   private processMutating = 0;
   private seq = 0;
   private crashed = false;
+  /** Whose time this sandbox lives on (see SandboxOpenOptions.clock). */
+  readonly clock: Clock;
 
-  private constructor(state: SandboxState, file: string | undefined, faults: FaultConfig, timing: Timing, perCallMs: number) {
+  private constructor(state: SandboxState, file: string | undefined, faults: FaultConfig, timing: Timing, perCallMs: number, clock: Clock) {
+    this.clock = clock;
     this.st = state;
     this.file = file;
     if (file) this.store = new StateFile(file);
@@ -239,7 +249,7 @@ export class Sandbox {
       natDeleteMs: realistic ? REALISTIC.natDeleteMs * timeScale : 0,
       consistencyDelayMs: faults.consistencyDelayMs,
     };
-    const sb = new Sandbox(freshState(), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0);
+    const sb = new Sandbox(freshState(), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0, opts.clock ?? realClock);
     const store = sb.store;
     if (store) {
       if (store.exists()) sb.st = store.load();
@@ -396,7 +406,7 @@ export class Sandbox {
     const regions: SandboxSummary["regions"] = {};
     for (const name of Object.keys(this.st.regions)) {
       this.settleRead(name);
-      regions[name] = regionInventory(this.st.regions[name], this.st);
+      regions[name] = regionInventory(this.st.regions[name], this.st, this.clock.now());
     }
     return {
       accountId: this.st.accountId,
@@ -413,7 +423,7 @@ export class Sandbox {
   async call(service: string, operation: string, input: Record<string, any>, region: string): Promise<Record<string, any>> {
     if (this.crashed) throw new SandboxCrash("sandbox crashed earlier (crashAfter); this process must stop");
     const delay = this.faults.latencyMs + this.perCallMs;
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (delay > 0) await sleep(delay, undefined, this.clock);
     const rec: CallRecord = {
       seq: ++this.seq,
       service,
@@ -477,7 +487,7 @@ export class Sandbox {
           if (!this.st.regions[region]) this.region(region); // a reload may have dropped a region seeded in memory
           if (this.unwritten.delete(region)) this.write([{ path: ["regions", region], value: this.st.regions[region] }], false);
           const rs = state.regions[region];
-          this.settleAll(rs, Date.now());
+          this.settleAll(rs, this.clock.now());
           const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (mutated = true), rs, this.timing.consistencyDelayMs, state);
           out = handler(ctx);
           return cloneOut(out);
@@ -529,14 +539,14 @@ export class Sandbox {
   /** Applies due transitions for a read: tried on the side first, so only a due transition takes the lock. */
   private settleRead(region: string): void {
     const probe = new Tracker();
-    this.settleAll(probe.view(this.st, []).regions[region], Date.now());
+    this.settleAll(probe.view(this.st, []).regions[region], this.clock.now());
     const due = probe.changes(this.st);
     if (!due.length) return;
     probe.rollback(this.st);
     this.reindex(due);
     this.exclusive(() => {
       const t = new Tracker();
-      this.settleAll(t.view(this.st, []).regions[region], Date.now());
+      this.settleAll(t.view(this.st, []).regions[region], this.clock.now());
       const changes = t.changes(this.st);
       this.reindex(changes);
       if (changes.length) this.write(changes, false);
@@ -575,7 +585,7 @@ export class Sandbox {
     consistencyDelayMs = this.timing.consistencyDelayMs,
     state: SandboxState = this.st,
   ): OpContext {
-    const now = Date.now();
+    const now = this.clock.now();
     return {
       service,
       operation,
