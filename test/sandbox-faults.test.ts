@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { EC2 } from "@aws-sdk/client-ec2";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { Sandbox, SandboxCrash, plugSandbox, parseFaults, parseLatency, type SandboxOpenOptions } from "../src/sandbox/index.js";
+import { TestClock } from "./clock.js";
 
 const credentials = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
 
@@ -68,20 +69,24 @@ test("fault sequences are reproducible from the seed", async () => {
 });
 
 test("eventual consistency: a new resource is invisible for consistencyDelayMs", async () => {
-  const { ec2 } = await setup({ faults: { consistencyDelayMs: 60 } });
+  const clock = new TestClock();
+  const { ec2 } = await setup({ faults: { consistencyDelayMs: 60 }, clock });
   const VpcId = (await ec2.createVpc({ CidrBlock: "10.0.0.0/16" })).Vpc!.VpcId!;
   await rejects(ec2.describeVpcs({ VpcIds: [VpcId] }), "InvalidVpcID.NotFound");
   await rejects(ec2.createSubnet({ VpcId, CidrBlock: "10.0.0.0/24", AvailabilityZone: "us-east-1a" }), "InvalidVpcID.NotFound");
   assert.equal((await ec2.describeVpcs({})).Vpcs!.length, 1);
-  await new Promise((r) => setTimeout(r, 80));
+  await clock.sleep(59);
+  await rejects(ec2.describeVpcs({ VpcIds: [VpcId] }), "InvalidVpcID.NotFound");
+  await clock.sleep(1);
   assert.equal((await ec2.describeVpcs({ VpcIds: [VpcId] })).Vpcs!.length, 1);
 });
 
 test("latencyMs is added to every call", async () => {
-  const { ec2 } = await setup({ faults: { latencyMs: 30 } });
-  const t0 = Date.now();
+  const clock = new TestClock();
+  const { ec2 } = await setup({ faults: { latencyMs: 30 }, clock });
   await ec2.describeVpcs({});
-  assert.ok(Date.now() - t0 >= 28);
+  await ec2.describeSubnets({});
+  assert.equal(clock.elapsed(), 60);
 });
 
 test("crashMode throw: the Nth mutating call is applied and persisted, then every call is refused", async () => {

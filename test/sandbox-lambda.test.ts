@@ -8,6 +8,7 @@ import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCo
 import { LambdaClient, GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, ListEventSourceMappingsCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { IAMClient, GetRoleCommand, ListAttachedRolePoliciesCommand, AttachRolePolicyCommand, DetachRolePolicyCommand, GetRolePolicyCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
 import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
+import { TestClock } from "./clock.js";
 
 const creds = { accessKeyId: "x", secretAccessKey: "y" };
 
@@ -75,14 +76,20 @@ test("UpdateFunctionConfiguration: role without ENI permissions fails the real w
 });
 
 test("an update in progress refuses another with ResourceConflictException (realistic latency)", async () => {
-  const sb = await Sandbox.open({ env: {}, latency: "realistic", timeScale: 0.01 });
+  // realistic timing, unscaled, on a TestClock: the update takes its 1 s, each call its 20 ms
+  const clock = new TestClock();
+  const sb = await Sandbox.open({ env: {}, latency: "realistic", clock });
   await sb.reset({ examples: true });
   const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
   plugSandbox(lambda, sb, "lambda");
+  const status = async () => (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "rotate-db-secret" }))).LastUpdateStatus;
   await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "rotate-db-secret", Timeout: 60 }));
   assert.equal(await code(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "rotate-db-secret", Timeout: 61 }))), "ResourceConflictException 409");
-  await new Promise((r) => setTimeout(r, 80));
-  assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "rotate-db-secret" }))).LastUpdateStatus, "Successful");
+  await clock.sleep(800);
+  assert.equal(await status(), "InProgress", "still in progress 0.9 s later");
+  await clock.sleep(300);
+  assert.equal(await status(), "Successful");
+  assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "rotate-db-secret" }))).Timeout, 60, "the refused update changed nothing");
 });
 
 test("endpoint services, interface and gateway endpoints, private DNS rule, prefix lists", async () => {

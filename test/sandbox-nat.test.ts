@@ -5,6 +5,7 @@ import { rejectsWithCode } from "./helpers.js";
 import assert from "node:assert/strict";
 import { EC2 } from "@aws-sdk/client-ec2";
 import { Sandbox, plugSandbox, type SandboxOpenOptions } from "../src/sandbox/index.js";
+import { TestClock } from "./clock.js";
 
 const credentials = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
 
@@ -168,17 +169,24 @@ test("deleting a NAT: deleting -> deleted, ENI removed, EIP disassociated, route
 });
 
 test("realistic latency: NAT stays pending until the scaled duration has passed", async () => {
-  const { ec2 } = await setup({ latency: "realistic", timeScale: 0.001 }); // 90 s -> 90 ms
+  // unscaled (90 s to create, 60 s to delete, 20 ms a call) on a TestClock: the minutes pass at once, in order
+  const clock = new TestClock();
+  const { ec2 } = await setup({ latency: "realistic", clock });
   const net = await network(ec2);
   const eip = await ec2.allocateAddress({});
   const nat = (await ec2.createNatGateway({ SubnetId: net.pub, AllocationId: eip.AllocationId })).NatGateway!.NatGatewayId!;
-  assert.equal((await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State, "pending");
-  await new Promise((r) => setTimeout(r, 120));
-  assert.equal((await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State, "available");
+  const state = async () => (await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State;
+  assert.equal(await state(), "pending");
+  await clock.sleep(89_000);
+  assert.equal(await state(), "pending", "still pending after 89 s");
+  await clock.sleep(1_000);
+  assert.equal(await state(), "available");
   await ec2.deleteNatGateway({ NatGatewayId: nat });
-  assert.equal((await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State, "deleting");
-  await new Promise((r) => setTimeout(r, 80));
-  assert.equal((await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State, "deleted");
+  assert.equal(await state(), "deleting");
+  await clock.sleep(59_000);
+  assert.equal(await state(), "deleting", "still deleting after 59 s");
+  await clock.sleep(1_000);
+  assert.equal(await state(), "deleted");
 });
 
 test("full teardown in dependency order; each premature delete is a DependencyViolation", async () => {

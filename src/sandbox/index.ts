@@ -185,12 +185,12 @@ const READ_ONLY = /^(Describe|Get|List)/;
 
 const MUTATING_PREFIXES = /^(Create|Delete|Modify|Attach|Detach|Associate|Disassociate|Replace|Allocate|Release|Authorize|Revoke|Start|Update|Put|Add|Remove|Tag|Untag|Invoke|Run|Terminate|Stop|Reboot)/;
 
-function freshState(): SandboxState {
+function freshState(now: number): SandboxState {
   return {
     version: STATE_VERSION,
     accountId: newAccountId(),
     userId: newUserId(),
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(now).toISOString(),
     counters: { calls: 0, mutatingCalls: 0 },
     regions: {},
     journal: [],
@@ -249,7 +249,8 @@ export class Sandbox {
       natDeleteMs: realistic ? REALISTIC.natDeleteMs * timeScale : 0,
       consistencyDelayMs: faults.consistencyDelayMs,
     };
-    const sb = new Sandbox(freshState(), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0, opts.clock ?? realClock);
+    const clock = opts.clock ?? realClock;
+    const sb = new Sandbox(freshState(clock.now()), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0, clock);
     const store = sb.store;
     if (store) {
       if (store.exists()) sb.st = store.load();
@@ -337,7 +338,7 @@ export class Sandbox {
   /** Fresh account in the same file (new account id); examples seeds the EC2 part of the demo account. */
   async reset(opts: { examples?: boolean } = {}): Promise<void> {
     this.exclusive(() => {
-      this.st = freshState();
+      this.st = freshState(this.clock.now());
       if (opts.examples) {
         this.st.ext.examples = true;
         // seeded through a tracked view, so lookups made while seeding see what was seeded before
@@ -431,7 +432,7 @@ export class Sandbox {
       region,
       mutating: false,
       dryRun: input?.DryRun === true,
-      at: new Date().toISOString(),
+      at: new Date(this.clock.now()).toISOString(),
     };
     this.st.counters.calls++;
     this.unsavedCalls++;
