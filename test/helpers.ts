@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import { run } from "../src/cli.js";
 import { Sandbox } from "../src/sandbox/index.js";
 import { StateFile } from "../src/sandbox/store.js";
+import { TestClock } from "./clock.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -154,12 +155,13 @@ export async function htmlNotFoundServer(): Promise<{ url: string; hits: () => n
   return { url: `http://127.0.0.1:${port}`, hits: () => hits, close: () => server.close() };
 }
 
-/** A fresh in-process sandbox with EC2 and VPC Lattice SDK clients plugged into it, and an egress VPC with one subnet. */
+/** A fresh in-process sandbox on a TestClock with EC2 and VPC Lattice SDK clients plugged into it, and an egress VPC with one subnet. */
 export async function latticeSandbox(opts: { latency?: "realistic"; timeScale?: number } = {}) {
+  const clock = new TestClock();
   const { EC2Client, CreateVpcCommand, CreateSubnetCommand } = await import("@aws-sdk/client-ec2");
   const { VPCLatticeClient } = await import("@aws-sdk/client-vpc-lattice");
   const { plugSandbox } = await import("../src/sandbox/index.js");
-  const sb = await Sandbox.open({ env: {}, ...opts });
+  const sb = await Sandbox.open({ env: {}, ...opts, clock });
   await sb.reset();
   const credentials = { accessKeyId: "x", secretAccessKey: "y" };
   const ec2 = new EC2Client({ region: "us-east-1", credentials });
@@ -168,5 +170,5 @@ export async function latticeSandbox(opts: { latency?: "realistic"; timeScale?: 
   plugSandbox(lattice, sb, "vpc-lattice");
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.100.0.0/16" }))).Vpc!.VpcId!;
   const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.100.10.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
-  return { sb, ec2, lattice, vpc, a };
+  return { sb, ec2, lattice, vpc, a, clock };
 }

@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
+import { TestClock } from "./clock.js";
 import { checkSquidConfig } from "../src/proxy/squid.js";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -60,7 +61,8 @@ const planProfiles = (sb: Awaited<ReturnType<typeof openSandbox>>) => Object.val
 async function egressVpc(o: { nat?: boolean; timeScale?: number } = {}) {
   const cwd = tempDir();
   const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = o.timeScale ? await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: o.timeScale }) : await openSandbox(file);
+  // realistic timing runs on a TestClock (the run waits on the sandbox's clock): no race with the wall clock
+  const sandbox = o.timeScale ? await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: o.timeScale, clock: new TestClock() }) : await openSandbox(file);
   const env = cleanEnv();
   const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
   assert.equal((await run("create-vpc", "--name", "egress", "--cidr", "10.0.0.0/16", "--azs", "2")).code, 0);
