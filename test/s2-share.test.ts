@@ -5,11 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cli, cleanEnv, fileOrNull, htmlNotFoundServer, openSandbox, tempDir } from "./helpers.js";
-import { readFileSync } from "node:fs";
-import type { Plan } from "../src/plans/schema.js";
+import { cli, cleanEnv, fileOrNull, htmlNotFoundServer, openSandbox, readPlan, tempDir } from "./helpers.js";
 
-const readPlan = (cwd: string, file = "egress-plan.json"): Plan => JSON.parse(readFileSync(path.join(cwd, file), "utf8"));
 
 const R = "us-east-1";
 

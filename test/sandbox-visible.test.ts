@@ -3,16 +3,11 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EC2 } from "@aws-sdk/client-ec2";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
-import { TestClock } from "./clock.js";
+import { sandboxKit } from "./helpers.js";
 
 test("a new record joins unfiltered Describe pages once visible, and pages stay whole", async () => {
-  const clock = new TestClock();
-  const sb = await Sandbox.open({ env: {}, faults: { consistencyDelayMs: 60 }, clock });
-  const ec2 = new EC2({ region: "us-east-1", credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" }, retryStrategy: new ConfiguredRetryStrategy(1, () => 1) });
-  plugSandbox(ec2, sb, "ec2");
+  const { ec2, clock } = await sandboxKit({ faults: { consistencyDelayMs: 60 }, ec2: { retryStrategy: new ConfiguredRetryStrategy(1, () => 1) } });
   const allSubnets = async () => {
     const ids: string[] = [];
     let NextToken: string | undefined;
