@@ -12,8 +12,6 @@ export interface WaitSettings {
 
 export const AWS_WAIT: WaitSettings = { minDelayMs: 2_000, maxDelayMs: 15_000, timeoutMs: 20 * 60_000 };
 
-export { sleep };
-
 export interface PollResult<T> {
   done: boolean;
   value?: T;
