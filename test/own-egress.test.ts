@@ -10,7 +10,7 @@ import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES_BY_ID } from "../src/analysis/rules/index.js";
 import type { Snapshot } from "../src/analysis/snapshot.js";
 import { good } from "./audit-fixtures.js";
-import { cleanEnv, cli, exampleSandbox, openSandbox, readPlan, tempDir } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, cleanEnv, cli, exampleSandbox, openSandbox, plugged, readPlan, tempDir } from "./helpers.js";
 
 const RULE = "sg-egress-wider-than-needed";
 const R = "us-east-1";
@@ -90,8 +90,7 @@ const egressFindings = (doc: any) => doc.findings.filter((f: any) => f.ruleId ==
 /** Runs one printed `aws ec2 …-security-group-egress` fix (commands joined by &&) as the SDK calls it names. */
 async function applyAwsFix(fix: string, sandbox: Awaited<ReturnType<typeof openSandbox>>): Promise<void> {
   const ec2 = await import("@aws-sdk/client-ec2");
-  const client = new ec2.EC2({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+  const client = plugged(sandbox, new ec2.EC2({ region: R, credentials: SANDBOX_CREDENTIALS }));
   for (const cmd of fix.split(" && ")) {
     const m = cmd.match(/^aws ec2 (revoke|authorize)-security-group-egress --group-id (sg-[0-9a-f]+) --ip-permissions '(.+)'$/);
     assert.ok(m, `a fix this test can run: ${cmd}`);
@@ -143,8 +142,7 @@ test("S2 end to end (create-vpc, add-nat per-az, launch-proxy, share-proxy, conn
   // Widened by hand (all out on a consumer's endpoint group, every port on the gateway's): both found,
   // each fix applied as printed, re-audited clean, the built rules untouched.
   const ec2 = await import("@aws-sdk/client-ec2");
-  const client = new ec2.EC2({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+  const client = plugged(sandbox, new ec2.EC2({ region: R, credentials: SANDBOX_CREDENTIALS }));
   const consumerSg = plan.resources[`consumer/${consumers[0]}/sg`].id;
   const gatewaySg = plan.resources["proxy/gateway/sg"].id;
   await client.authorizeSecurityGroupEgress({ GroupId: consumerSg, IpPermissions: [ALL_OUT] });
@@ -200,8 +198,7 @@ test("S1 and S3 (attach-lambda, --egress-port, add-endpoint): Lambda groups tcp/
 
   // Widen both groups as the console would have made them, audit, apply each fix as printed, re-audit.
   const ec2 = await import("@aws-sdk/client-ec2");
-  const client = new ec2.EC2({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+  const client = plugged(sandbox, new ec2.EC2({ region: R, credentials: SANDBOX_CREDENTIALS }));
   for (const g of [epSg, s3.securityGroupId]) await client.authorizeSecurityGroupEgress({ GroupId: g, IpPermissions: [ALL_OUT] });
   const before = (await ok("audit", "--vpc", s3Vpc, "--format", "json")).json();
   const found = before.findings.filter((f: any) => f.ruleId === RULE);
