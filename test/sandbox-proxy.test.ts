@@ -39,9 +39,8 @@ import {
   DeleteResourceShareCommand,
 } from "@aws-sdk/client-ram";
 import { VPCLatticeClient, CreateResourceGatewayCommand, CreateResourceConfigurationCommand } from "@aws-sdk/client-vpc-lattice";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
-import { outcome } from "./helpers.js";
-import { TestClock } from "./clock.js";
+import { outcome, sandboxKit } from "./helpers.js";
+import type { TestClock } from "./clock.js";
 import { renderSquidConfig, renderUserData, reconfigureScript } from "../src/proxy/squid.js";
 
 const creds = { accessKeyId: "x", secretAccessKey: "y" };
@@ -55,10 +54,8 @@ const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "All
  * propagates in 8 ms — on a TestClock (`clock.sleep` lets time pass), so no step races the wall clock.
  */
 async function setup(timeScale = 0.001) {
-  const clock = new TestClock();
-  const sb = await Sandbox.open({ env: {}, latency: "realistic", timeScale, clock });
+  const { sb, clock, client: mk } = await sandboxKit({ latency: "realistic", timeScale });
   await sb.reset();
-  const mk = <T extends { middlewareStack: any; config: any }>(c: T, service: string) => (plugSandbox(c, sb, service), c);
   const ec2 = mk(new EC2Client({ region: "us-east-1", credentials: creds }), "ec2");
   const iam = mk(new IAMClient({ region: "us-east-1", credentials: creds }), "iam");
   const ssm = mk(new SSMClient({ region: "us-east-1", credentials: creds }), "ssm");
