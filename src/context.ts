@@ -4,6 +4,7 @@
 import path from "node:path";
 import type { AwsClients } from "./aws/clients.js";
 import { AWS_WAIT, type WaitSettings } from "./aws/wait.js";
+import { type Clock, realClock } from "./clock.js";
 import { colors } from "./output/color.js";
 import { cliPrefix, invocationFlags } from "./output/invocation.js";
 import { CliError, ExitCode, UsageError } from "./errors.js";
@@ -46,6 +47,8 @@ export interface Context {
   /** The sandbox state file this run would use (resolved even without --sandbox: output files must never replace it). */
   readonly sandboxFile: string;
   readonly wait: WaitSettings;
+  /** Whose time the waits and retries pause on: real, or the clock a test opened its sandbox with. */
+  readonly clock: Clock;
   readonly concurrency: number;
   readonly signal: AbortSignal;
   /** AWS clients; resolves region and (for the sandbox) opens the emulator on first use. */
@@ -70,7 +73,7 @@ export interface ContextDeps {
   stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
   log: Logger;
   signal: AbortSignal;
-  /** Tests may hand in an already-open sandbox (to read its journal). */
+  /** Tests may hand in an already-open sandbox (to read its journal); its clock is then the run's. */
   sandbox?: Sandbox;
   userAgent: string;
 }
@@ -148,6 +151,7 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
     sandboxFile,
     // The sandbox answers state changes in milliseconds (or scaled minutes): poll it quickly.
     wait: useSandbox ? { minDelayMs: 10, maxDelayMs: 200, timeoutMs: 10 * 60_000 } : AWS_WAIT,
+    clock: deps.sandbox?.clock ?? realClock,
     concurrency: parallelism(opts.maxParallel),
     signal: deps.signal,
     aws() {

@@ -4,13 +4,14 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { Sandbox } from "../src/sandbox/index.js";
+import { TestClock } from "./clock.js";
 import { cleanEnv, cli, tempDir } from "./helpers.js";
 
 async function lambdaIn3Subnets() {
   const cwd = tempDir("egress-ra-");
   const file = path.join(cwd, "sb.json");
-  // realistic latency × 0.02: an analysis takes 1.2 s, a NAT 1.8 s
-  const sandbox = await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: 0.02 });
+  // realistic latency × 0.02: an analysis takes 1.2 s, a NAT 1.8 s, on a TestClock (the journal's times are its)
+  const sandbox = await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: 0.02, clock: new TestClock() });
   await sandbox.reset({ examples: true });
   const run = (...a: string[]) => cli(["--sandbox-file", file, ...a], { cwd, env: cleanEnv(), sandbox });
   for (const step of [["create-vpc", "--name", "ra", "--azs", "3"], ["add-nat"], ["attach-lambda", "--function", "sms-sender"]]) {

@@ -9,10 +9,9 @@ import { EC2 } from "@aws-sdk/client-ec2";
 import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES, RULES_BY_ID } from "../src/analysis/rules/index.js";
 import { SEVERITIES } from "../src/analysis/rules/types.js";
-import { plugSandbox } from "../src/sandbox/index.js";
 import { carryFlags, cliPrefix, invocationFlags, onRunPlan } from "../src/output/invocation.js";
 import { goodSnapshot } from "./audit-fixtures.js";
-import { cli, exampleSandbox } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, cli, exampleSandbox, plugged } from "./helpers.js";
 
 type Env = Awaited<ReturnType<typeof exampleSandbox>> & { ec2: EC2 };
 
@@ -37,11 +36,7 @@ const MANUAL: Record<string, string> = {
   "cost-shared-egress": "centralising egress (transit gateway, routes of other VPCs, deleting their NAT gateways) is a redesign",
 };
 
-const sdk = (t: Awaited<ReturnType<typeof exampleSandbox>>): EC2 => {
-  const ec2 = new EC2({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  plugSandbox(ec2, t.sandbox, "ec2");
-  return ec2;
-};
+const sdk = (t: Awaited<ReturnType<typeof exampleSandbox>>): EC2 => plugged(t.sandbox, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
 const byName = (list: Record<string, any>, name: string) => Object.values<any>(list).find((x) => x.Tags?.find((g: any) => g.Key === "Name")?.Value === name);
 const vpcOf = (t: Env, name: string) => byName(t.region().vpcs, name).VpcId as string;
 const subnetOf = (t: Env, name: string) => byName(t.region().subnets, name).SubnetId as string;

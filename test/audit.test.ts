@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
-import { exampleSandbox } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, exampleSandbox, plugged } from "./helpers.js";
 
 const medPlus = (doc: any) => doc.findings.filter((f: any) => ["medium", "high", "critical"].includes(f.severity));
 const names = (doc: any, sandbox: any) => {
@@ -73,8 +73,7 @@ describe("audit on the sandbox", () => {
     assert.equal((await run("audit", "--all-vpcs", "--fail-on", "low", "--baseline", "base.json")).code, 0, "nothing new");
     // A new problem after the baseline: only it fails.
     const ec2 = (await import("@aws-sdk/client-ec2"));
-    const client = new ec2.EC2({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-    (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+    const client = plugged(sandbox, new ec2.EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
     await client.allocateAddress({ Domain: "vpc" });
     const again = await run("audit", "--all-vpcs", "--fail-on", "low", "--baseline", "base.json", "--format", "json");
     assert.equal(again.code, 3);

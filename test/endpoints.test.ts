@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync, writeFileSync } from "node:fs";
-import { cli, cleanEnv, exampleSandbox, openSandbox, tempDir } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, cli, cleanEnv, exampleSandbox, openSandbox, plugged, tempDir } from "./helpers.js";
 
 const setup = () => exampleSandbox();
 const region = (sandbox: any) => sandbox.state().regions["us-east-1"];
@@ -77,9 +77,7 @@ test("S4: a cluster group without broker ports is flagged", async () => {
   assert.equal((await run("import", "--vpc", msk.VpcId, "--name", "msk")).code, 0);
   // A bare group (egress all, no ingress) stands in for a misconfigured cluster group.
   const { EC2Client, CreateSecurityGroupCommand } = await import("@aws-sdk/client-ec2");
-  const { plugSandbox } = await import("../src/sandbox/index.js");
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  plugSandbox(ec2, sandbox, "ec2");
+  const ec2 = plugged(sandbox, new EC2Client({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
   const bare = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: msk.VpcId, GroupName: "bare", Description: "bare" }))).GroupId!;
   const r = await run("add-endpoint", "--for", "msk-esm", "--allow-from", bare, "--no-private-dns", "--json");
   assert.equal(r.code, 0, r.stderr);
@@ -120,9 +118,7 @@ test("a re-run converges the live endpoint: policy, private DNS, subnets, and a 
   assert.deepEqual(same.json().endpoints[0].modified, []);
   // Drift made by hand (another group, another policy) is undone; back to full resets the policy.
   const { EC2Client, CreateSecurityGroupCommand, ModifyVpcEndpointCommand } = await import("@aws-sdk/client-ec2");
-  const { plugSandbox } = await import("../src/sandbox/index.js");
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  plugSandbox(ec2, sandbox, "ec2");
+  const ec2 = plugged(sandbox, new EC2Client({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
   const stray = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc.json().vpcId, GroupName: "stray", Description: "stray" }))).GroupId!;
   await ec2.send(new ModifyVpcEndpointCommand({ VpcEndpointId: id, AddSecurityGroupIds: [stray] }));
   const back = await run("add-endpoint", "sts", "--policy", "full", "--json");

@@ -7,8 +7,11 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { spawnSync } from "node:child_process";
 import { run } from "../src/cli.js";
-import { Sandbox } from "../src/sandbox/index.js";
+import type { EC2, EC2ClientConfig } from "@aws-sdk/client-ec2";
+import { Sandbox, plugSandbox, type SandboxOpenOptions } from "../src/sandbox/index.js";
+import type { Plan } from "../src/plans/schema.js";
 import { StateFile } from "../src/sandbox/store.js";
+import { TestClock } from "./clock.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 
@@ -121,6 +124,35 @@ export async function exampleSandbox(prefix = "egress-test-") {
   return { cwd, file, sandbox, env, run, region: () => sandbox.state().regions["us-east-1"] as any };
 }
 
+/** The credentials every SDK client of the sandbox is made with (the sandbox checks none). */
+export const SANDBOX_CREDENTIALS = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
+
+/** `client`, its calls answered by `sb` (`service`: the sandbox's name for it, "ec2" by default). */
+export function plugged<C extends { middlewareStack: any; config: any }>(sb: Sandbox, client: C, service = "ec2"): C {
+  plugSandbox(client, sb, service);
+  return client;
+}
+
+/**
+ * The sandbox-test kit: a fresh in-memory sandbox on a TestClock (time passes only by `clock.sleep`,
+ * see docs/CONVENTIONS.md, Tests), an EC2 client plugged into it (`region`, default us-east-1; `ec2`:
+ * more client settings, e.g. maxAttempts), and `client(sdkClient, service)` to plug in more.
+ */
+export async function sandboxKit(opts: Omit<SandboxOpenOptions, "clock"> & { region?: string; ec2?: Partial<EC2ClientConfig> } = {}) {
+  const { region = "us-east-1", ec2: ec2Config, ...open } = opts;
+  const clock = new TestClock();
+  const sb = await Sandbox.open({ env: {}, ...open, clock });
+  const { EC2 } = await import("@aws-sdk/client-ec2");
+  const client = <C extends { middlewareStack: any; config: any }>(c: C, service = "ec2") => plugged(sb, c, service);
+  const ec2: EC2 = client(new EC2({ region, credentials: SANDBOX_CREDENTIALS, ...ec2Config }));
+  return { sb, clock, ec2, client };
+}
+
+/** The plan file a command wrote in `cwd` (egress-plan.json unless named); `readPlan<any>` to poke at it. */
+export function readPlan<T = Plan>(cwd: string, file = "egress-plan.json"): T {
+  return JSON.parse(readFileSync(path.join(cwd, file), "utf8"));
+}
+
 /** Asserts that `p` rejects with this AWS error code (and message). */
 export async function rejectsWithCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
   await assert.rejects(p, (e: any) => {
@@ -154,12 +186,13 @@ export async function htmlNotFoundServer(): Promise<{ url: string; hits: () => n
   return { url: `http://127.0.0.1:${port}`, hits: () => hits, close: () => server.close() };
 }
 
-/** A fresh in-process sandbox with EC2 and VPC Lattice SDK clients plugged into it, and an egress VPC with one subnet. */
+/** A fresh in-process sandbox on a TestClock with EC2 and VPC Lattice SDK clients plugged into it, and an egress VPC with one subnet. */
 export async function latticeSandbox(opts: { latency?: "realistic"; timeScale?: number } = {}) {
+  const clock = new TestClock();
   const { EC2Client, CreateVpcCommand, CreateSubnetCommand } = await import("@aws-sdk/client-ec2");
   const { VPCLatticeClient } = await import("@aws-sdk/client-vpc-lattice");
   const { plugSandbox } = await import("../src/sandbox/index.js");
-  const sb = await Sandbox.open({ env: {}, ...opts });
+  const sb = await Sandbox.open({ env: {}, ...opts, clock });
   await sb.reset();
   const credentials = { accessKeyId: "x", secretAccessKey: "y" };
   const ec2 = new EC2Client({ region: "us-east-1", credentials });
@@ -168,5 +201,5 @@ export async function latticeSandbox(opts: { latency?: "realistic"; timeScale?: 
   plugSandbox(lattice, sb, "vpc-lattice");
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.100.0.0/16" }))).Vpc!.VpcId!;
   const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.100.10.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
-  return { sb, ec2, lattice, vpc, a };
+  return { sb, ec2, lattice, vpc, a, clock };
 }

@@ -3,10 +3,8 @@
 // by its kind's sweep (IAM: the plan's path + tags; Lattice: the plan's name prefix + tags) and deletes it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { PassThrough } from "node:stream";
-import { cleanEnv, exampleSandbox, openSandbox } from "./helpers.js";
+import { cleanEnv, exampleSandbox, openSandbox, readPlan } from "./helpers.js";
 import { createContext } from "../src/context.js";
 import { createLogger } from "../src/output/logger.js";
 import { Sandbox } from "../src/sandbox/index.js";
@@ -37,7 +35,6 @@ async function runInProcess(cwd: string, file: string, sandbox: Sandbox, steps: 
   }
 }
 
-const readPlan = (cwd: string): Plan => JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
 
 /** create-vpc, then the prerequisite steps, then `step` with the sandbox crashing right after its create call. */
 async function crashAfterCreate(build: (plan: Plan) => { before: StepDef[]; step: StepDef }) {

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
+import { cli, cleanEnv, openSandbox, readPlan, tempDir } from "./helpers.js";
+import { TestClock } from "./clock.js";
 import { checkSquidConfig } from "../src/proxy/squid.js";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
@@ -51,7 +52,6 @@ test("launch-proxy --print-config prints the squid.conf admitting the VPC's CIDR
 
 const R = "us-east-1";
 const region = (sb: Awaited<ReturnType<typeof openSandbox>>) => sb.state().regions[R] as any;
-const planOf = (cwd: string) => JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
 const liveInstances = (sb: Awaited<ReturnType<typeof openSandbox>>) => Object.values<any>(region(sb).ext.instances ?? {}).filter((i) => i.State.Name !== "terminated");
 const planRoles = (sb: Awaited<ReturnType<typeof openSandbox>>) => Object.values<any>((sb.state().ext as any).iam?.roles ?? {}).filter((r) => r.Path.startsWith("/egress-cli/"));
 const planProfiles = (sb: Awaited<ReturnType<typeof openSandbox>>) => Object.values<any>((sb.state().ext as any).iamInstanceProfiles ?? {}).filter((p) => p.Path.startsWith("/egress-cli/"));
@@ -60,7 +60,8 @@ const planProfiles = (sb: Awaited<ReturnType<typeof openSandbox>>) => Object.val
 async function egressVpc(o: { nat?: boolean; timeScale?: number } = {}) {
   const cwd = tempDir();
   const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = o.timeScale ? await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: o.timeScale }) : await openSandbox(file);
+  // realistic timing runs on a TestClock (the run waits on the sandbox's clock): no race with the wall clock
+  const sandbox = o.timeScale ? await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: o.timeScale, clock: new TestClock() }) : await openSandbox(file);
   const env = cleanEnv();
   const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
   assert.equal((await run("create-vpc", "--name", "egress", "--cidr", "10.0.0.0/16", "--azs", "2")).code, 0);
@@ -78,7 +79,7 @@ test("S2 launch-proxy --per-az: role, profile, group, one locked-down proxy per 
   for (const p of out.proxies) assert.equal(p.url, `http://${p.privateIp}:3128`);
   assert.match(r.stderr, /registered with Systems Manager/, "the progress display showed the SSM wait");
 
-  const plan = planOf(cwd);
+  const plan = readPlan<any>(cwd);
   assert.deepEqual(plan.proxy, { port: 3128, allowDomains: [".example.com", "api.vendor.io"], allowCidrs: ["10.1.0.0/16"], verifySni: false, instanceType: "t3.micro", perAz: true, skipVerify: false });
   for (const step of ["proxy/role", "proxy/role/ssm-core", "proxy/profile", "proxy/sg", "proxy/us-east-1a/instance", "proxy/us-east-1b/instance"]) assert.equal(plan.resources[step]?.state, "created", step);
   assert.deepEqual(Object.keys(plan.resources["proxy/us-east-1a/instance"].attrs).filter((k) => ["subnetId", "az", "privateIp", "instanceType", "imageId"].includes(k)).sort(), ["az", "imageId", "instanceType", "privateIp", "subnetId"]);
@@ -140,7 +141,7 @@ test("launch-proxy refuses (exit 2, zero mutating calls) subnets with no way out
   assert.equal(noNat.sandbox.stats().mutatingCalls, before);
 
   const { cwd, run, sandbox } = await egressVpc();
-  const plan = planOf(cwd);
+  const plan = readPlan<any>(cwd);
   const publicSubnet = Object.values<any>(plan.resources).find((x) => x.kind === "subnet" && x.tier === "public").id;
   const foreign = Object.values<any>(region(sandbox).subnets).find((x) => x.VpcId !== plan.resources.vpc.id).SubnetId;
   before = sandbox.stats().mutatingCalls;
@@ -155,7 +156,7 @@ test("launch-proxy refuses (exit 2, zero mutating calls) subnets with no way out
   assert.equal(opts.code, 2);
   assert.match(opts.stderr, /3 problems/);
   assert.equal(sandbox.stats().mutatingCalls, before);
-  assert.equal(planOf(cwd).proxy, undefined, "the plan is unchanged");
+  assert.equal(readPlan<any>(cwd).proxy, undefined, "the plan is unchanged");
 });
 
 test("proxy allow --add/--remove rewrites the running proxies' squid.conf in place through SSM (same instances); the plan records the list; bad edits refused with zero mutating calls", async () => {
@@ -176,7 +177,7 @@ test("proxy allow --add/--remove rewrites the running proxies' squid.conf in pla
   assert.equal(a.code, 0, a.stderr);
   assert.deepEqual(a.json().allowDomains, [".example.com", ".newvendor.com"]);
   assert.deepEqual(a.json().instances, ids);
-  assert.deepEqual(planOf(cwd).proxy.allowDomains, [".example.com", ".newvendor.com"]);
+  assert.deepEqual(readPlan<any>(cwd).proxy.allowDomains, [".example.com", ".newvendor.com"]);
   for (const id of ids) {
     assert.match(conf(id), /^acl egress_dst dstdomain -n \.example\.com \.newvendor\.com$/m);
     assert.equal(region(sandbox).ext.instances[id]._host.units.squid.active, true);
@@ -194,7 +195,7 @@ test("proxy allow: a config that would not parse never replaces the running one 
   const old = host.files["/etc/squid/squid.conf"];
   // a plan edited by hand with a source squid cannot parse: the rendered config fails `squid -k parse` (acl src)
   const planFile = path.join(cwd, "egress-plan.json");
-  const plan = planOf(cwd);
+  const plan = readPlan<any>(cwd);
   plan.proxy.allowCidrs = ["10.1.0.0/16x"];
   writeFileSync(planFile, JSON.stringify(plan, null, 2));
   const r = await run("proxy", "allow", "--add", ".newvendor.com");
@@ -202,7 +203,7 @@ test("proxy allow: a config that would not parse never replaces the running one 
   assert.match(r.stderr, /Reconfiguring squid failed/);
   assert.equal(host.files["/etc/squid/squid.conf"], old, "the old config is still in place");
   assert.equal(host.units.squid.active, true);
-  assert.deepEqual(planOf(cwd).proxy.allowDomains, ["api.vendor.io"]);
+  assert.deepEqual(readPlan<any>(cwd).proxy.allowDomains, ["api.vendor.io"]);
 });
 
 test("launch-proxy right after creating the instance profile: RunInstances is retried while EC2 does not see the profile yet (no fixed sleep), one instance", async () => {
@@ -229,7 +230,7 @@ test("status shows the live proxy instances (state, type, private IP), the resou
 
   // what share-proxy / connect-proxy record (S2 contract): a resource gateway and one Resource endpoint per consumer VPC
   const planFile = path.join(cwd, "egress-plan.json");
-  const plan = planOf(cwd);
+  const plan = readPlan<any>(cwd);
   const rec = (kind: string, id: string, attrs: object) => ({ kind, id, owned: true, state: "created", dependsOn: [], generation: 0, attrs });
   plan.resources["proxy/gateway"] = rec("lattice-resource-gateway", "rgw-0123456789abcdef0", { name: "egress-proxy-gateway", status: "ACTIVE" });
   for (const [vpc, acct] of [["vpc-0aaaaaaaaaaaaaaa1", plan.accountId], ["vpc-0bbbbbbbbbbbbbbb2", "111122223333"]])
@@ -284,19 +285,19 @@ test("proxy allow: a crash right after its Run Command call; the re-run applies 
   const crashing = await openSandbox(file, { crashAfter: 1, crashMode: "throw" });
   const crashed = await cli(["--sandbox-file", file, "proxy", "allow", "--add", ".newvendor.com"], { cwd, env: cleanEnv(), sandbox: crashing });
   assert.notEqual(crashed.code, 0);
-  assert.deepEqual(planOf(cwd).proxy.allowDomains, ["api.vendor.io"], "the crash came before the plan recorded the list");
+  assert.deepEqual(readPlan<any>(cwd).proxy.allowDomains, ["api.vendor.io"], "the crash came before the plan recorded the list");
   const fresh = await openSandbox(file);
   const again = await cli(["--sandbox-file", file, "proxy", "allow", "--add", ".newvendor.com", "--json"], { cwd, env: cleanEnv(), sandbox: fresh });
   assert.equal(again.code, 0, again.stderr);
   assert.equal(again.json().changed, true);
-  assert.deepEqual(planOf(cwd).proxy.allowDomains, ["api.vendor.io", ".newvendor.com"]);
+  assert.deepEqual(readPlan<any>(cwd).proxy.allowDomains, ["api.vendor.io", ".newvendor.com"]);
   assert.deepEqual(liveInstances(fresh).map((i) => i.InstanceId), ids);
   assert.match(region(fresh).ext.instances[ids[0]]._host.files["/etc/squid/squid.conf"], /dstdomain -n api\.vendor\.io \.newvendor\.com$/m);
 });
 
 test("launch-proxy --subnets ID --instance-type t4g.micro: one proxy in that subnet, on the arm64 AL2023 image", async () => {
   const { cwd, run, sandbox } = await egressVpc();
-  const plan = planOf(cwd);
+  const plan = readPlan<any>(cwd);
   const b = Object.values<any>(plan.resources).find((x) => x.kind === "subnet" && x.tier === "private" && x.az === "us-east-1b").id;
   const r = await run("launch-proxy", "--subnets", b, "--instance-type", "t4g.micro", "--allow-domain", "api.vendor.io", "--json");
   assert.equal(r.code, 0, r.stderr);
@@ -304,7 +305,7 @@ test("launch-proxy --subnets ID --instance-type t4g.micro: one proxy in that sub
   const [i] = liveInstances(sandbox);
   assert.equal(i.Architecture, "arm64");
   assert.equal(i.ImageId, r.json().imageId);
-  assert.equal(planOf(cwd).resources["proxy/us-east-1b/instance"].id, i.InstanceId);
+  assert.equal(readPlan<any>(cwd).resources["proxy/us-east-1b/instance"].id, i.InstanceId);
 });
 
 // ---------- issue 19: internal destinations (--allow-dest-cidr), a locked plan ----------
@@ -330,7 +331,7 @@ test("proxy allow --add-dest-cidr/--remove-dest-cidr change the relayed internal
   const { cwd, run, sandbox } = await egressVpc();
   const r = await run("launch-proxy", "--allow-domain", "api.vendor.io", "--allow-dest-cidr", "10.20.0.0/16", "--json");
   assert.equal(r.code, 0, r.stderr);
-  assert.deepEqual(planOf(cwd).proxy.allowDestCidrs, ["10.20.0.0/16"]);
+  assert.deepEqual(readPlan<any>(cwd).proxy.allowDestCidrs, ["10.20.0.0/16"]);
   const [id] = r.json().proxies.map((p: any) => p.instanceId);
   const conf = () => region(sandbox).ext.instances[id]._host.files["/etc/squid/squid.conf"] as string;
   assert.match(conf(), /^acl egress_dst_allowed dst 10\.20\.0\.0\/16$/m);
@@ -347,11 +348,11 @@ test("proxy allow --add-dest-cidr/--remove-dest-cidr change the relayed internal
   const a = await run("proxy", "allow", "--add-dest-cidr", "192.168.5.0/24", "--remove-dest-cidr", "10.20.0.0/16", "--json");
   assert.equal(a.code, 0, a.stderr);
   assert.deepEqual(a.json().allowDestCidrs, ["192.168.5.0/24"]);
-  assert.deepEqual(planOf(cwd).proxy.allowDestCidrs, ["192.168.5.0/24"]);
+  assert.deepEqual(readPlan<any>(cwd).proxy.allowDestCidrs, ["192.168.5.0/24"]);
   assert.match(conf(), /^acl egress_dst_allowed dst 192\.168\.5\.0\/24$/m);
   const b = await run("proxy", "allow", "--remove-dest-cidr", "192.168.5.0/24", "--json");
   assert.equal(b.code, 0, b.stderr);
-  assert.equal(planOf(cwd).proxy.allowDestCidrs, undefined);
+  assert.equal(readPlan<any>(cwd).proxy.allowDestCidrs, undefined);
   assert.doesNotMatch(conf(), /egress_dst_allowed/);
   assert.match(conf(), /^http_access deny egress_to_private$/m);
 });
@@ -399,7 +400,7 @@ test("launch-proxy with 800 --allow-domain: the user data stays under EC2's 16 K
   const commands = Object.values<any>(region(sandbox).ext.ssm.commands);
   assert.ok(commands.length >= 3, `${commands.length} Run Commands: the config in parts, then the check`);
   for (const c of commands) assert.ok(Buffer.byteLength(JSON.stringify(c.Parameters)) + 2048 <= 65_536, "each command within the 64 KB document quota");
-  assert.deepEqual(planOf(cwd).proxy.allowDomains, LONG_LIST);
+  assert.deepEqual(readPlan<any>(cwd).proxy.allowDomains, LONG_LIST);
 
   // as after a crash between the launch and the push: the proxy still runs the boot config; the re-run sends it again
   await sandbox.call("ssm", "SendCommand", { DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands: ["cat > /etc/squid/squid.conf <<'X'", "http_port 3128", "http_access deny all", "X"] } }, R);

@@ -4,14 +4,13 @@
 // and the rule sg-egress-wider-than-needed: its cases on snapshot fixtures, and its fix applied as
 // printed on the sandbox, re-audited clean.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES_BY_ID } from "../src/analysis/rules/index.js";
 import type { Snapshot } from "../src/analysis/snapshot.js";
 import { good } from "./audit-fixtures.js";
-import { cleanEnv, cli, exampleSandbox, openSandbox, tempDir } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, cleanEnv, cli, exampleSandbox, openSandbox, plugged, readPlan, tempDir } from "./helpers.js";
 
 const RULE = "sg-egress-wider-than-needed";
 const R = "us-east-1";
@@ -86,14 +85,12 @@ function egressOf(rs: Region, groupId: string): string[] {
     .map((r) => `${r.IpProtocol}/${r.FromPort}-${r.ToPort} ${r.CidrIpv4 ?? r.CidrIpv6 ?? rs.securityGroups[r.ReferencedGroupId]?.GroupName ?? r.ReferencedGroupId}`)
     .sort();
 }
-const planOf = (cwd: string, file = "egress-plan.json") => JSON.parse(readFileSync(path.join(cwd, file), "utf8"));
 const egressFindings = (doc: any) => doc.findings.filter((f: any) => f.ruleId === RULE || f.ruleId.startsWith("sg-") || f.ruleId.startsWith("endpoint-sg"));
 
 /** Runs one printed `aws ec2 …-security-group-egress` fix (commands joined by &&) as the SDK calls it names. */
 async function applyAwsFix(fix: string, sandbox: Awaited<ReturnType<typeof openSandbox>>): Promise<void> {
   const ec2 = await import("@aws-sdk/client-ec2");
-  const client = new ec2.EC2({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+  const client = plugged(sandbox, new ec2.EC2({ region: R, credentials: SANDBOX_CREDENTIALS }));
   for (const cmd of fix.split(" && ")) {
     const m = cmd.match(/^aws ec2 (revoke|authorize)-security-group-egress --group-id (sg-[0-9a-f]+) --ip-permissions '(.+)'$/);
     assert.ok(m, `a fix this test can run: ${cmd}`);
@@ -120,12 +117,12 @@ test("S2 end to end (create-vpc, add-nat per-az, launch-proxy, share-proxy, conn
   const consumers: string[] = [];
   for (const t of ["team1", "team2"]) {
     await ok("--plan", `${t}.json`, "create-vpc", "--name", t, "--cidr", "10.0.0.0/16", "--azs", "2", "--public-subnets", "0");
-    const p = planOf(cwd, `${t}.json`);
+    const p = readPlan<any>(cwd, `${t}.json`);
     const subnets = Object.values<any>(p.resources).filter((r) => r.kind === "subnet").map((r) => r.id).sort();
     await ok("connect-proxy", "--consumer-vpc", p.resources.vpc.id, "--subnets", subnets.join(","));
     consumers.push(p.resources.vpc.id);
   }
-  const plan = planOf(cwd);
+  const plan = readPlan<any>(cwd);
   const rs = sandbox.state().regions[R];
   const proxySg = plan.resources["proxy/sg"].id;
   assert.deepEqual(egressOf(rs, proxySg), ["tcp/443-443 0.0.0.0/0", "tcp/80-80 0.0.0.0/0"], "Squid: HTTP and HTTPS out");
@@ -145,8 +142,7 @@ test("S2 end to end (create-vpc, add-nat per-az, launch-proxy, share-proxy, conn
   // Widened by hand (all out on a consumer's endpoint group, every port on the gateway's): both found,
   // each fix applied as printed, re-audited clean, the built rules untouched.
   const ec2 = await import("@aws-sdk/client-ec2");
-  const client = new ec2.EC2({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+  const client = plugged(sandbox, new ec2.EC2({ region: R, credentials: SANDBOX_CREDENTIALS }));
   const consumerSg = plan.resources[`consumer/${consumers[0]}/sg`].id;
   const gatewaySg = plan.resources["proxy/gateway/sg"].id;
   await client.authorizeSecurityGroupEgress({ GroupId: consumerSg, IpPermissions: [ALL_OUT] });
@@ -157,7 +153,7 @@ test("S2 end to end (create-vpc, add-nat per-az, launch-proxy, share-proxy, conn
   assert.deepEqual(egressFindings((await ok("audit", "--all-vpcs", "--format", "json")).json()), []);
   assert.deepEqual(egressOf(sandbox.state().regions[R], gatewaySg), [`tcp/3128-3128 ${rs.securityGroups[proxySg].GroupName}`]);
   // The paths still hold: each consumer subnet → its Resource endpoint → gateway → proxy:3128.
-  const p1 = planOf(cwd, "team1.json");
+  const p1 = readPlan<any>(cwd, "team1.json");
   const ep = plan.resources[`consumer/${consumers[0]}/endpoint/us-east-1a`].id;
   const sub = Object.values<any>(p1.resources).find((r) => r.kind === "subnet").id;
   const v = await ok("analyze-path", "--from", sub, "--to", ep, "--port", "3128", "--local", "--json");
@@ -178,7 +174,7 @@ test("S1 and S3 (attach-lambda, --egress-port, add-endpoint): Lambda groups tcp/
   assert.deepEqual(s1.egress, [{ protocol: "tcp", port: 443, cidr: "0.0.0.0/0" }]);
   assert.deepEqual(egressOf(region(), s1.securityGroupId), ["tcp/443-443 0.0.0.0/0"]);
   assert.equal((await ok("analyze-path", "--from", "lambda:sms-sender", "--to", "igw", "--local", "--json")).json().reachable, true);
-  const s1Vpc = planOf(cwd).resources.vpc.id;
+  const s1Vpc = readPlan<any>(cwd).resources.vpc.id;
   assert.deepEqual(egressFindings((await ok("audit", "--vpc", s1Vpc, "--format", "json")).json()), []);
 
   // S3: no internet; the function reaches Secrets Manager's endpoint (443) and its database (5432, in the VPC).
@@ -190,10 +186,10 @@ test("S1 and S3 (attach-lambda, --egress-port, add-endpoint): Lambda groups tcp/
   const s3 = (await ok(...S3, "attach-lambda", "--function", "rotate-db-secret", "--egress-port", "5432", "--json")).json();
   assert.deepEqual(egressOf(region(), s3.securityGroupId), ["tcp/443-443 0.0.0.0/0", "tcp/5432-5432 10.60.0.0/16"]);
   const ep = (await ok(...S3, "add-endpoint", "secretsmanager", "--allow-from", "lambda:rotate-db-secret", "--json")).json();
-  const epSg = planOf(cwd, "rotation.json").resources["endpoint/secretsmanager/sg"].id;
+  const epSg = readPlan<any>(cwd, "rotation.json").resources["endpoint/secretsmanager/sg"].id;
   assert.deepEqual(egressOf(region(), epSg), [], "an interface endpoint never opens a connection");
   assert.equal((await ok(...S3, "analyze-path", "--from", "lambda:rotate-db-secret", "--to", "service:secretsmanager", "--local", "--json")).json().reachable, true);
-  const s3Vpc = planOf(cwd, "rotation.json").resources.vpc.id;
+  const s3Vpc = readPlan<any>(cwd, "rotation.json").resources.vpc.id;
   assert.deepEqual(egressFindings((await ok("audit", "--vpc", s3Vpc, "--format", "json")).json()), []);
   // A re-run without the port revokes it (what the command asks for is what the group holds).
   await ok(...S3, "attach-lambda", "--function", "rotate-db-secret");
@@ -202,8 +198,7 @@ test("S1 and S3 (attach-lambda, --egress-port, add-endpoint): Lambda groups tcp/
 
   // Widen both groups as the console would have made them, audit, apply each fix as printed, re-audit.
   const ec2 = await import("@aws-sdk/client-ec2");
-  const client = new ec2.EC2({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  (await import("../src/sandbox/index.js")).plugSandbox(client, sandbox, "ec2");
+  const client = plugged(sandbox, new ec2.EC2({ region: R, credentials: SANDBOX_CREDENTIALS }));
   for (const g of [epSg, s3.securityGroupId]) await client.authorizeSecurityGroupEgress({ GroupId: g, IpPermissions: [ALL_OUT] });
   const before = (await ok("audit", "--vpc", s3Vpc, "--format", "json")).json();
   const found = before.findings.filter((f: any) => f.ruleId === RULE);

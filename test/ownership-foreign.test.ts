@@ -5,12 +5,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { cli, exampleSandbox, openSandbox } from "./helpers.js";
+import { cli, exampleSandbox, openSandbox, readPlan } from "./helpers.js";
 import type { Plan } from "../src/plans/schema.js";
 import type { Sandbox } from "../src/sandbox/index.js";
 
 const R = "us-east-1";
-const readPlan = (cwd: string, file = "egress-plan.json"): Plan => JSON.parse(readFileSync(path.join(cwd, file), "utf8"));
 const writePlan = (cwd: string, p: Plan, file = "egress-plan.json") => writeFileSync(path.join(cwd, file), JSON.stringify(p, null, 2));
 
 /** Counts the mutating calls the sandbox answers from now on. */

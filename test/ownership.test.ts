@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import { exampleSandbox } from "./helpers.js";
+import { exampleSandbox, readPlan } from "./helpers.js";
 import { createAwsClients } from "../src/aws/clients.js";
 import { createLogger } from "../src/output/logger.js";
 import { AWS_WAIT } from "../src/aws/wait.js";
@@ -17,7 +17,6 @@ import type { Plan } from "../src/plans/schema.js";
 import type { Sandbox } from "../src/sandbox/index.js";
 
 const R = "us-east-1";
-const readPlan = (cwd: string): Plan => JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
 const writePlan = (cwd: string, p: Plan) => writeFileSync(path.join(cwd, "egress-plan.json"), JSON.stringify(p, null, 2));
 
 /** Records the inputs of every call the sandbox answers (the journal keeps only operation names). */

@@ -5,11 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { cli, cleanEnv, fileOrNull, htmlNotFoundServer, openSandbox, tempDir } from "./helpers.js";
-import { readFileSync } from "node:fs";
-import type { Plan } from "../src/plans/schema.js";
+import { SANDBOX_CREDENTIALS, cli, cleanEnv, fileOrNull, htmlNotFoundServer, openSandbox, plugged, readPlan, tempDir } from "./helpers.js";
 
-const readPlan = (cwd: string, file = "egress-plan.json"): Plan => JSON.parse(readFileSync(path.join(cwd, file), "utf8"));
 
 const R = "us-east-1";
 
@@ -305,9 +302,7 @@ test("connect-proxy: a consumer whose CIDR equals the egress VPC's (10.100.0.0/1
   const vpcId = p.resources.vpc.id!;
   const subnets = Object.values(p.resources).filter((r) => r.kind === "subnet").map((r) => r.id!).sort();
   const { EC2Client, CreateSecurityGroupCommand, AuthorizeSecurityGroupIngressCommand } = await import("@aws-sdk/client-ec2");
-  const { plugSandbox } = await import("../src/sandbox/index.js");
-  const ec2 = new EC2Client({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  plugSandbox(ec2, w.sandbox, "ec2");
+  const ec2 = plugged(w.sandbox, new EC2Client({ region: R, credentials: SANDBOX_CREDENTIALS }));
   const sg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpcId, GroupName: "my-proxy-clients", Description: "mine" }))).GroupId!;
   await ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 3128, ToPort: 3128, IpRanges: [{ CidrIp: "10.100.0.0/16" }] }] }));
   const c = (await w.ok("connect-proxy", "--consumer-vpc", vpcId, "--subnets", subnets.join(","), "--security-group", sg, "--json")).json();
@@ -329,9 +324,7 @@ test("share-proxy re-run: a configuration whose target drifted (a proxy address 
   const first = (await w.ok("share-proxy", "--json")).json();
   const cfg = first.resourceConfigurations[0];
   const { VPCLatticeClient, UpdateResourceConfigurationCommand, GetResourceConfigurationCommand } = await import("@aws-sdk/client-vpc-lattice");
-  const { plugSandbox } = await import("../src/sandbox/index.js");
-  const lattice = new VPCLatticeClient({ region: R, credentials: { accessKeyId: "x", secretAccessKey: "y" } });
-  plugSandbox(lattice, w.sandbox, "vpc-lattice");
+  const lattice = plugged(w.sandbox, new VPCLatticeClient({ region: R, credentials: SANDBOX_CREDENTIALS }), "vpc-lattice");
   await lattice.send(new UpdateResourceConfigurationCommand({ resourceConfigurationIdentifier: cfg.id, resourceConfigurationDefinition: { ipResource: { ipAddress: "10.100.99.99" } } }));
   const again = (await w.ok("share-proxy", "--json")).json();
   assert.equal(again.resourceConfigurations[0].id, cfg.id, "the same configuration");

@@ -1,7 +1,7 @@
 // Sandbox faults, persistence, DryRun, tags and pagination, through the real SDK v3 client and its retry strategy.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
-import { readSandboxState, rejectsWithCode } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, plugged, readSandboxState, rejectsWithCode, sandboxKit } from "./helpers.js";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -9,24 +9,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EC2 } from "@aws-sdk/client-ec2";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import { Sandbox, SandboxCrash, plugSandbox, parseFaults, parseLatency, type SandboxOpenOptions } from "../src/sandbox/index.js";
+import { Sandbox, SandboxCrash, parseFaults, parseLatency, type SandboxOpenOptions } from "../src/sandbox/index.js";
 
-const credentials = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
-
-function client(sb: Sandbox, opts: { attempts?: number; region?: string } = {}) {
-  const ec2 = new EC2({
-    region: opts.region ?? "us-east-1",
-    credentials,
-    retryStrategy: new ConfiguredRetryStrategy(opts.attempts ?? 1, () => 1),
-  });
-  plugSandbox(ec2, sb, "ec2");
-  return ec2;
-}
-
-async function setup(opts: SandboxOpenOptions = {}, attempts = 1) {
-  const sb = await Sandbox.open({ env: {}, ...opts });
-  return { sb, ec2: client(sb, { attempts }) };
-}
+/** The SDK's retry strategy with 1 ms backoff: `attempts` in all. */
+const retry = (attempts: number) => new ConfiguredRetryStrategy(attempts, () => 1);
+const client = (sb: Sandbox, opts: { attempts?: number; region?: string } = {}) =>
+  plugged(sb, new EC2({ region: opts.region ?? "us-east-1", credentials: SANDBOX_CREDENTIALS, retryStrategy: retry(opts.attempts ?? 1) }));
+const setup = (opts: Omit<SandboxOpenOptions, "clock"> = {}, attempts = 1) => sandboxKit({ ...opts, ec2: { retryStrategy: retry(attempts) } });
 
 const rejects = rejectsWithCode;
 
@@ -68,20 +57,22 @@ test("fault sequences are reproducible from the seed", async () => {
 });
 
 test("eventual consistency: a new resource is invisible for consistencyDelayMs", async () => {
-  const { ec2 } = await setup({ faults: { consistencyDelayMs: 60 } });
+  const { ec2, clock } = await setup({ faults: { consistencyDelayMs: 60 } });
   const VpcId = (await ec2.createVpc({ CidrBlock: "10.0.0.0/16" })).Vpc!.VpcId!;
   await rejects(ec2.describeVpcs({ VpcIds: [VpcId] }), "InvalidVpcID.NotFound");
   await rejects(ec2.createSubnet({ VpcId, CidrBlock: "10.0.0.0/24", AvailabilityZone: "us-east-1a" }), "InvalidVpcID.NotFound");
   assert.equal((await ec2.describeVpcs({})).Vpcs!.length, 1);
-  await new Promise((r) => setTimeout(r, 80));
+  await clock.sleep(59);
+  await rejects(ec2.describeVpcs({ VpcIds: [VpcId] }), "InvalidVpcID.NotFound");
+  await clock.sleep(1);
   assert.equal((await ec2.describeVpcs({ VpcIds: [VpcId] })).Vpcs!.length, 1);
 });
 
 test("latencyMs is added to every call", async () => {
-  const { ec2 } = await setup({ faults: { latencyMs: 30 } });
-  const t0 = Date.now();
+  const { ec2, clock } = await setup({ faults: { latencyMs: 30 } });
   await ec2.describeVpcs({});
-  assert.ok(Date.now() - t0 >= 28);
+  await ec2.describeSubnets({});
+  assert.equal(clock.elapsed(), 60);
 });
 
 test("crashMode throw: the Nth mutating call is applied and persisted, then every call is refused", async () => {

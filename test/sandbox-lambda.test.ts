@@ -2,24 +2,20 @@
 // functions and roles, async update states, hyperplane ENIs, AWS's errors, endpoint services,
 // interface/gateway endpoints and prefix lists.
 import { test } from "node:test";
-import { outcome } from "./helpers.js";
+import { outcome, SANDBOX_CREDENTIALS as creds } from "./helpers.js";
 import assert from "node:assert/strict";
 import { EC2Client, CreateVpcCommand, CreateSubnetCommand, CreateSecurityGroupCommand, ModifyVpcAttributeCommand, CreateRouteTableCommand, CreateVpcEndpointCommand, DescribeVpcEndpointsCommand, DeleteVpcEndpointsCommand, DescribeVpcEndpointServicesCommand, DescribeRouteTablesCommand, DescribeNetworkInterfacesCommand, DeleteSecurityGroupCommand, DescribePrefixListsCommand } from "@aws-sdk/client-ec2";
 import { LambdaClient, GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, ListEventSourceMappingsCommand, GetFunctionCommand } from "@aws-sdk/client-lambda";
 import { IAMClient, GetRoleCommand, ListAttachedRolePoliciesCommand, AttachRolePolicyCommand, DetachRolePolicyCommand, GetRolePolicyCommand, ListRolePoliciesCommand } from "@aws-sdk/client-iam";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
+import { sandboxKit } from "./helpers.js";
 
-const creds = { accessKeyId: "x", secretAccessKey: "y" };
 
 async function setup() {
-  const sb = await Sandbox.open({ env: {} });
+  const { sb, client } = await sandboxKit();
   await sb.reset({ examples: true });
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
-  const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
-  const iam = new IAMClient({ region: "us-east-1", credentials: creds });
-  plugSandbox(ec2, sb, "ec2");
-  plugSandbox(lambda, sb, "lambda");
-  plugSandbox(iam, sb, "iam");
+  const ec2 = client(new EC2Client({ region: "us-east-1", credentials: creds }));
+  const lambda = client(new LambdaClient({ region: "us-east-1", credentials: creds }), "lambda");
+  const iam = client(new IAMClient({ region: "us-east-1", credentials: creds }), "iam");
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc!.VpcId!;
   const a = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.9.1.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
   const b = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.9.2.0/24", AvailabilityZone: "us-east-1b" }))).Subnet!.SubnetId!;
@@ -75,14 +71,18 @@ test("UpdateFunctionConfiguration: role without ENI permissions fails the real w
 });
 
 test("an update in progress refuses another with ResourceConflictException (realistic latency)", async () => {
-  const sb = await Sandbox.open({ env: {}, latency: "realistic", timeScale: 0.01 });
+  // realistic timing, unscaled, on the kit's TestClock: the update takes its 1 s, each call its 20 ms
+  const { sb, clock, client } = await sandboxKit({ latency: "realistic" });
   await sb.reset({ examples: true });
-  const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
-  plugSandbox(lambda, sb, "lambda");
+  const lambda = client(new LambdaClient({ region: "us-east-1", credentials: creds }), "lambda");
+  const status = async () => (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "rotate-db-secret" }))).LastUpdateStatus;
   await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "rotate-db-secret", Timeout: 60 }));
   assert.equal(await code(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "rotate-db-secret", Timeout: 61 }))), "ResourceConflictException 409");
-  await new Promise((r) => setTimeout(r, 80));
-  assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "rotate-db-secret" }))).LastUpdateStatus, "Successful");
+  await clock.sleep(800);
+  assert.equal(await status(), "InProgress", "still in progress 0.9 s later");
+  await clock.sleep(300);
+  assert.equal(await status(), "Successful");
+  assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "rotate-db-secret" }))).Timeout, 60, "the refused update changed nothing");
 });
 
 test("endpoint services, interface and gateway endpoints, private DNS rule, prefix lists", async () => {

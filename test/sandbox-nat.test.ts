@@ -1,19 +1,12 @@
 // Sandbox NAT gateways, Elastic IPs, ENIs and a full teardown in dependency order, through the real SDK v3 client.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
-import { rejectsWithCode } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, plugged, rejectsWithCode, sandboxKit } from "./helpers.js";
 import assert from "node:assert/strict";
 import { EC2 } from "@aws-sdk/client-ec2";
-import { Sandbox, plugSandbox, type SandboxOpenOptions } from "../src/sandbox/index.js";
+import type { SandboxOpenOptions } from "../src/sandbox/index.js";
 
-const credentials = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
-
-async function setup(opts: SandboxOpenOptions = {}) {
-  const sb = await Sandbox.open({ env: {}, ...opts });
-  const ec2 = new EC2({ region: "us-east-1", credentials, maxAttempts: 1 });
-  plugSandbox(ec2, sb, "ec2");
-  return { sb, ec2 };
-}
+const setup = (opts: Omit<SandboxOpenOptions, "clock"> = {}) => sandboxKit({ ...opts, ec2: { maxAttempts: 1 } });
 
 const rejects = rejectsWithCode;
 
@@ -54,8 +47,7 @@ test("Elastic IPs: quota of 5 per region, release rules, public-looking unique a
   await rejects(ec2.releaseAddress({ AllocationId: Addresses![0].AllocationId! }), "InvalidAllocationID.NotFound");
   await ec2.allocateAddress({ Domain: "vpc" });
   // the quota is per region
-  const eu = new EC2({ region: "eu-west-1", credentials, maxAttempts: 1 });
-  plugSandbox(eu, sb, "ec2");
+  const eu = plugged(sb, new EC2({ region: "eu-west-1", credentials: SANDBOX_CREDENTIALS, maxAttempts: 1 }));
   const euIps = [];
   for (let i = 0; i < 5; i++) euIps.push((await eu.allocateAddress({})).PublicIp!);
   const live = Object.values(sb.state().regions).flatMap((r) => Object.values(r.addresses).map((a) => a.PublicIp));
@@ -168,17 +160,23 @@ test("deleting a NAT: deleting -> deleted, ENI removed, EIP disassociated, route
 });
 
 test("realistic latency: NAT stays pending until the scaled duration has passed", async () => {
-  const { ec2 } = await setup({ latency: "realistic", timeScale: 0.001 }); // 90 s -> 90 ms
+  // unscaled (90 s to create, 60 s to delete, 20 ms a call) on the kit's TestClock: the minutes pass at once, in order
+  const { ec2, clock } = await setup({ latency: "realistic" });
   const net = await network(ec2);
   const eip = await ec2.allocateAddress({});
   const nat = (await ec2.createNatGateway({ SubnetId: net.pub, AllocationId: eip.AllocationId })).NatGateway!.NatGatewayId!;
-  assert.equal((await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State, "pending");
-  await new Promise((r) => setTimeout(r, 120));
-  assert.equal((await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State, "available");
+  const state = async () => (await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State;
+  assert.equal(await state(), "pending");
+  await clock.sleep(89_000);
+  assert.equal(await state(), "pending", "still pending after 89 s");
+  await clock.sleep(1_000);
+  assert.equal(await state(), "available");
   await ec2.deleteNatGateway({ NatGatewayId: nat });
-  assert.equal((await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State, "deleting");
-  await new Promise((r) => setTimeout(r, 80));
-  assert.equal((await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0].State, "deleted");
+  assert.equal(await state(), "deleting");
+  await clock.sleep(59_000);
+  assert.equal(await state(), "deleting", "still deleting after 59 s");
+  await clock.sleep(1_000);
+  assert.equal(await state(), "deleted");
 });
 
 test("full teardown in dependency order; each premature delete is a DependencyViolation", async () => {

@@ -39,22 +39,23 @@ import {
   DeleteResourceShareCommand,
 } from "@aws-sdk/client-ram";
 import { VPCLatticeClient, CreateResourceGatewayCommand, CreateResourceConfigurationCommand } from "@aws-sdk/client-vpc-lattice";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
-import { outcome } from "./helpers.js";
+import { outcome, sandboxKit } from "./helpers.js";
+import type { TestClock } from "./clock.js";
 import { renderSquidConfig, renderUserData, reconfigureScript } from "../src/proxy/squid.js";
 
 const creds = { accessKeyId: "x", secretAccessKey: "y" };
 /** The AWS error code a call failed with ("ok" when it did not). */
 const code = async (p: Promise<unknown>) => (await outcome(p)).split(" ")[0];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const AL2023 = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] });
 
-/** timeScale 0.001: a NAT takes 90 ms, an instance starts in 30 ms, SSM registers 60 ms later, a profile propagates in 8 ms. */
+/**
+ * timeScale 0.001: a NAT takes 90 ms, an instance starts in 30 ms, SSM registers 60 ms later, a profile
+ * propagates in 8 ms — on a TestClock (`clock.sleep` lets time pass), so no step races the wall clock.
+ */
 async function setup(timeScale = 0.001) {
-  const sb = await Sandbox.open({ env: {}, latency: "realistic", timeScale });
+  const { sb, clock, client: mk } = await sandboxKit({ latency: "realistic", timeScale });
   await sb.reset();
-  const mk = <T extends { middlewareStack: any; config: any }>(c: T, service: string) => (plugSandbox(c, sb, service), c);
   const ec2 = mk(new EC2Client({ region: "us-east-1", credentials: creds }), "ec2");
   const iam = mk(new IAMClient({ region: "us-east-1", credentials: creds }), "iam");
   const ssm = mk(new SSMClient({ region: "us-east-1", credentials: creds }), "ssm");
@@ -64,7 +65,7 @@ async function setup(timeScale = 0.001) {
   const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc, CidrBlock: "10.0.1.0/24", AvailabilityZone: "us-east-1a" }))).Subnet!.SubnetId!;
   const sg = (await ec2.send(new CreateSecurityGroupCommand({ VpcId: vpc, GroupName: "proxy", Description: "proxy" }))).GroupId!;
   const ami = (await ssm.send(new GetParameterCommand({ Name: AL2023 }))).Parameter!.Value!;
-  return { sb, ec2, iam, ssm, ram, lattice, vpc, subnet, sg, ami };
+  return { sb, ec2, iam, ssm, ram, lattice, vpc, subnet, sg, ami, clock };
 }
 
 function launch(ami: string, subnet: string, sg: string, extra: Partial<RunInstancesCommandInput> = {}): RunInstancesCommandInput {
@@ -90,13 +91,14 @@ async function profileWithSsmRole(iam: IAMClient, name = "egress-proxy") {
   return p;
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, ms = 2000): Promise<T> {
-  const end = Date.now() + ms;
+/** Looks every 5 ms of the sandbox's clock until `fn` answers, for at most `ms` of it. */
+async function until<T>(clock: TestClock, fn: () => Promise<T | undefined>, ms = 2000): Promise<T> {
+  const end = clock.now() + ms;
   for (;;) {
     const v = await fn();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error("timed out");
-    await sleep(5);
+    if (clock.now() > end) throw new Error("timed out");
+    await clock.sleep(5);
   }
 }
 
@@ -114,7 +116,7 @@ test("SSM publishes the AL2023 AMIs of both architectures; EC2 describes them; u
 });
 
 test("RunInstances: private subnet, no public IP, IMDSv2 hop 1, encrypted gp3, tags, an ENI with the groups; pending → running → shutting-down → terminated; the ENI goes", async () => {
-  const { ec2, ami, subnet, sg, sb } = await setup();
+  const { ec2, ami, subnet, sg, sb, clock } = await setup();
   const r = await ec2.send(new RunInstancesCommand(launch(ami, subnet, sg, { ClientToken: "tok-1" })));
   const i = r.Instances![0];
   assert.equal(i.State!.Name, "pending");
@@ -133,10 +135,10 @@ test("RunInstances: private subnet, no public IP, IMDSv2 hop 1, encrypted gp3, t
   const again = await ec2.send(new RunInstancesCommand(launch(ami, subnet, sg, { ClientToken: "tok-1" })));
   assert.equal(again.Instances![0].InstanceId, i.InstanceId);
   assert.equal(await code(ec2.send(new RunInstancesCommand(launch(ami, subnet, sg, { ClientToken: "tok-1", InstanceType: "t3.small" })))), "IdempotentParameterMismatch");
-  await until(async () => ((await ec2.send(new DescribeInstancesCommand({ InstanceIds: [i.InstanceId!] }))).Reservations![0].Instances![0].State!.Name === "running" ? true : undefined));
+  await until(clock, async () => ((await ec2.send(new DescribeInstancesCommand({ InstanceIds: [i.InstanceId!] }))).Reservations![0].Instances![0].State!.Name === "running" ? true : undefined));
   const t = await ec2.send(new TerminateInstancesCommand({ InstanceIds: [i.InstanceId!] }));
   assert.deepEqual([t.TerminatingInstances![0].PreviousState!.Name, t.TerminatingInstances![0].CurrentState!.Name], ["running", "shutting-down"]);
-  await until(async () => ((await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["terminated"] }] }))).Reservations!.length ? true : undefined));
+  await until(clock, async () => ((await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["terminated"] }] }))).Reservations!.length ? true : undefined));
   assert.equal(await code(ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eniId] }))), "InvalidNetworkInterfaceID.NotFound");
 });
 
@@ -159,12 +161,12 @@ test("RunInstances validation: architecture mismatch, unknown type, key pairs, h
 });
 
 test("a just-created instance profile is refused by RunInstances until it propagates; DeleteRole is a DeleteConflict while the role is in it", async () => {
-  const { ec2, iam, ami, subnet, sg } = await setup(0.01); // 80 ms propagation
+  const { ec2, iam, ami, subnet, sg, clock } = await setup(0.01); // 80 ms propagation
   const p = await profileWithSsmRole(iam);
   const err = await ec2.send(new RunInstancesCommand(launch(ami, subnet, sg, { IamInstanceProfile: { Arn: p.Arn } }))).then(() => undefined, (e) => e);
   assert.equal(err?.name, "InvalidParameterValue");
   assert.match(err.message, /Invalid IAM Instance Profile/);
-  await sleep(100);
+  await clock.sleep(100);
   const i = (await ec2.send(new RunInstancesCommand(launch(ami, subnet, sg, { IamInstanceProfile: { Arn: p.Arn } })))).Instances![0];
   assert.equal(i.IamInstanceProfile!.Arn, p.Arn);
   assert.deepEqual((await iam.send(new ListInstanceProfilesForRoleCommand({ RoleName: "egress-proxy" }))).InstanceProfiles!.map((x) => x.InstanceProfileName), ["egress-proxy"]);
@@ -180,17 +182,17 @@ test("a just-created instance profile is refused by RunInstances until it propag
 });
 
 test("SSM: the instance registers after boot; Run Command runs the user data's squid; a config that does not parse fails and the old one stays", async () => {
-  const { ec2, iam, ssm, ami, subnet, sg } = await setup();
+  const { ec2, iam, ssm, ami, subnet, sg, clock } = await setup();
   const p = await profileWithSsmRole(iam);
-  await sleep(15);
+  await clock.sleep(15);
   const conf = renderSquidConfig({ port: 3128, allowDomains: [".example.com"], allowCidrs: ["10.0.0.0/16"], verifySni: false });
   const userData = Buffer.from(renderUserData(conf, { verifySni: false })).toString("base64");
   const id = (await ec2.send(new RunInstancesCommand(launch(ami, subnet, sg, { IamInstanceProfile: { Arn: p.Arn }, UserData: userData })))).Instances![0].InstanceId!;
   assert.equal(await code(ssm.send(new SendCommandCommand({ DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands: ["true"] } }))), "InvalidInstanceId");
-  await until(async () => ((await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: [id] }] }))).InstanceInformationList!.length ? true : undefined));
+  await until(clock, async () => ((await ssm.send(new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: [id] }] }))).InstanceInformationList!.length ? true : undefined));
   const run = async (commands: string[]) => {
     const c = (await ssm.send(new SendCommandCommand({ DocumentName: "AWS-RunShellScript", InstanceIds: [id], Parameters: { commands } }))).Command!;
-    return until(async () => {
+    return until(clock, async () => {
       const inv = await ssm.send(new GetCommandInvocationCommand({ CommandId: c.CommandId!, InstanceId: id }));
       return inv.Status === "InProgress" || inv.Status === "Pending" ? undefined : inv;
     });
@@ -208,7 +210,7 @@ test("SSM: the instance registers after boot; Run Command runs the user data's s
   assert.equal(await code(ssm.send(new GetCommandInvocationCommand({ CommandId: "00000000-0000-0000-0000-000000000000", InstanceId: id }))), "InvocationDoesNotExist");
   // an instance without the SSM role never registers
   const plain = (await ec2.send(new RunInstancesCommand(launch(ami, subnet, sg)))).Instances![0].InstanceId!;
-  await sleep(120);
+  await clock.sleep(120);
   const seen = (await ssm.send(new DescribeInstanceInformationCommand({}))).InstanceInformationList!.map((x) => x.InstanceId);
   assert.deepEqual(seen, [id]);
   void plain;

@@ -6,15 +6,11 @@ import assert from "node:assert/strict";
 import { readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EC2 } from "@aws-sdk/client-ec2";
-import { Sandbox, SandboxStateError, plugSandbox } from "../src/sandbox/index.js";
+import { Sandbox, SandboxStateError } from "../src/sandbox/index.js";
 import { StateFile } from "../src/sandbox/store.js";
-import { openSandbox, tempDir } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, openSandbox, plugged, tempDir } from "./helpers.js";
 
-const ec2Of = (sb: Sandbox) => {
-  const c = new EC2({ region: "us-east-1", credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" } });
-  plugSandbox(c, sb, "ec2");
-  return c;
-};
+const ec2Of = (sb: Sandbox) => plugged(sb, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
 const ENIS = "regions.us-east-1.networkInterfaces";
 const RULES = "regions.us-east-1.securityGroupRules";
 

@@ -7,15 +7,10 @@ import { execFile } from "node:child_process";
 import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { EC2 } from "@aws-sdk/client-ec2";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
-import { BIN, accountSignature, cleanEnv, cli, exampleSandbox, openSandbox, readSandboxState, tempDir } from "./helpers.js";
+import { Sandbox } from "../src/sandbox/index.js";
+import { BIN, SANDBOX_CREDENTIALS, accountSignature, cleanEnv, cli, exampleSandbox, openSandbox, plugged, readSandboxState, tempDir } from "./helpers.js";
 
-const credentials = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
-const ec2Of = (sb: Sandbox) => {
-  const c = new EC2({ region: "us-east-1", credentials });
-  plugSandbox(c, sb, "ec2");
-  return c;
-};
+const ec2Of = (sb: Sandbox) => plugged(sb, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
 const bytes = (f: string) => (existsSync(f) ? readFileSync(f) : null);
 
 function execBin(args: string[], cwd: string, env: Record<string, string | undefined> = cleanEnv()): Promise<{ code: number; stdout: string; stderr: string }> {

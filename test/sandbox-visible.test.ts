@@ -3,14 +3,11 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { EC2 } from "@aws-sdk/client-ec2";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
+import { sandboxKit } from "./helpers.js";
 
 test("a new record joins unfiltered Describe pages once visible, and pages stay whole", async () => {
-  const sb = await Sandbox.open({ env: {}, faults: { consistencyDelayMs: 60 } });
-  const ec2 = new EC2({ region: "us-east-1", credentials: { accessKeyId: "sandbox", secretAccessKey: "sandbox" }, retryStrategy: new ConfiguredRetryStrategy(1, () => 1) });
-  plugSandbox(ec2, sb, "ec2");
+  const { ec2, clock } = await sandboxKit({ faults: { consistencyDelayMs: 60 }, ec2: { retryStrategy: new ConfiguredRetryStrategy(1, () => 1) } });
   const allSubnets = async () => {
     const ids: string[] = [];
     let NextToken: string | undefined;
@@ -25,10 +22,10 @@ test("a new record joins unfiltered Describe pages once visible, and pages stay 
   assert.equal(before.length, 6);
   assert.equal(new Set(before).size, 6);
   const vpcId = (await ec2.describeVpcs({})).Vpcs![0]!.VpcId!;
-  await new Promise((r) => setTimeout(r, 80));
+  await clock.sleep(80);
   const vpc2 = (await ec2.createVpc({ CidrBlock: "10.1.0.0/16" })).Vpc!.VpcId!;
   assert.deepEqual((await ec2.describeVpcs({})).Vpcs!.map((v) => v.VpcId), [vpcId], "not visible yet");
-  await new Promise((r) => setTimeout(r, 80));
+  await clock.sleep(80);
   assert.deepEqual((await ec2.describeVpcs({})).Vpcs!.map((v) => v.VpcId).sort(), [vpcId, vpc2].sort(), "visible now");
   assert.deepEqual(await allSubnets(), before);
 });

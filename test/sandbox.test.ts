@@ -1,20 +1,12 @@
 // Sandbox EC2 emulation driven through the real SDK v3 client: fresh account shape and network rules.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
-import { rejectsWithCode } from "./helpers.js";
+import { SANDBOX_CREDENTIALS as credentials, rejectsWithCode, sandboxKit } from "./helpers.js";
 import assert from "node:assert/strict";
 import { EC2 } from "@aws-sdk/client-ec2";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
 
-const credentials = { accessKeyId: "sandbox", secretAccessKey: "sandbox" };
-
-async function setup(region = "us-east-1") {
-  const sb = await Sandbox.open({ env: {} });
-  const ec2 = new EC2({ region, credentials, maxAttempts: 1 });
-  plugSandbox(ec2, sb, "ec2");
-  return { sb, ec2 };
-}
+const setup = (region = "us-east-1") => sandboxKit({ region, ec2: { maxAttempts: 1 } });
 
 const rejects = rejectsWithCode;
 
@@ -62,21 +54,18 @@ test("a fresh account has a default VPC per region with default subnets, IGW, ma
 });
 
 test("each region gets its own default VPC with its real AZ names; unknown region fails like AuthFailure", async () => {
-  const { sb } = await setup();
-  const seoul = new EC2({ region: "ap-northeast-2", credentials, maxAttempts: 1 });
-  plugSandbox(seoul, sb, "ec2");
+  const { sb, client } = await setup();
+  const seoul = client(new EC2({ region: "ap-northeast-2", credentials, maxAttempts: 1 }));
   const { Subnets } = await seoul.describeSubnets({});
   assert.deepEqual(Subnets!.map((s) => s.AvailabilityZone).sort(), ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c", "ap-northeast-2d"]);
-  const nowhere = new EC2({ region: "xx-nowhere-1", credentials, maxAttempts: 1 });
-  plugSandbox(nowhere, sb, "ec2");
+  const nowhere = client(new EC2({ region: "xx-nowhere-1", credentials, maxAttempts: 1 }));
   await rejects(nowhere.describeVpcs({}), "AuthFailure");
   assert.deepEqual(Object.keys(sb.state().regions), ["ap-northeast-2"]); // regions are created lazily
 });
 
 test("STS GetCallerIdentity returns the sandbox account", async () => {
-  const { sb } = await setup();
-  const sts = new STSClient({ region: "us-east-1", credentials });
-  plugSandbox(sts, sb, "sts");
+  const { sb, client } = await setup();
+  const sts = client(new STSClient({ region: "us-east-1", credentials }), "sts");
   const id = await sts.send(new GetCallerIdentityCommand({}));
   assert.equal(id.Account, sb.accountId);
   assert.equal(id.Arn, `arn:aws:iam::${sb.accountId}:user/sandbox`);

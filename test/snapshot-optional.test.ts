@@ -6,22 +6,19 @@ import assert from "node:assert/strict";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
 import { answeredWithoutData, collectSnapshot } from "../src/aws/snapshot.js";
 import type { AwsClients } from "../src/aws/clients.js";
-import { htmlNotFoundServer } from "./helpers.js";
+import { htmlNotFoundServer, sandboxKit } from "./helpers.js";
 
 const creds = { accessKeyId: "x", secretAccessKey: "y" };
 
 test("item 22: VPC Lattice answering an HTML 404 is omitted, not fatal, and never called transient", async () => {
   const server = await htmlNotFoundServer();
   try {
-    const sandbox = await Sandbox.open({ env: {} });
+    const { sb: sandbox, client } = await sandboxKit();
     await sandbox.reset();
-    const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
-    const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
-    plugSandbox(ec2, sandbox, "ec2");
-    plugSandbox(lambda, sandbox, "lambda");
+    const ec2 = client(new EC2Client({ region: "us-east-1", credentials: creds }));
+    const lambda = client(new LambdaClient({ region: "us-east-1", credentials: creds }), "lambda");
     const lattice = new VPCLatticeClient({ region: "us-east-1", credentials: creds, endpoint: server.url, maxAttempts: 1 });
     const aws = { region: "us-east-1", backend: "test", ec2: async () => ec2, lambda: async () => lambda, lattice: async () => lattice, accountId: async () => "123456789012" } as unknown as AwsClients;
     const snap = await collectSnapshot(aws);

@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DeleteRouteCommand, DeleteSubnetCommand, DescribeRouteTablesCommand, DisassociateRouteTableCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { exampleSandbox } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, exampleSandbox, plugged } from "./helpers.js";
 import { effectiveRouteTable, routeTableLookup, defaultRouteOf, routeTargetId } from "../src/net/routes.js";
 
 test("effectiveRouteTable: explicit association, else the main table; disassociated associations do not count", () => {
@@ -29,9 +29,7 @@ test("item 5: a private default route deleted by hand shows as none in status, f
   assert.deepEqual(before.drift, []);
   const priv = before.subnets.find((x: any) => x.tier === "private");
   assert.match(priv.defaultRoute, /^nat-/);
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
-  const { plugSandbox } = await import("../src/sandbox/index.js");
-  plugSandbox(ec2, s.sandbox, "ec2");
+  const ec2 = plugged(s.sandbox, new EC2Client({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
   await ec2.send(new DeleteRouteCommand({ RouteTableId: priv.routeTableId, DestinationCidrBlock: "0.0.0.0/0" }));
   const r = await s.run("status", "--json");
   assert.equal(r.code, 0, r.stderr);

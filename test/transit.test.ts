@@ -36,16 +36,14 @@ import {
   GetTransitGatewayRouteTableAssociationsCommand,
   SearchTransitGatewayRoutesCommand,
 } from "@aws-sdk/client-ec2";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
-import { cli, cleanEnv, rejectsWithCode, tempDir } from "./helpers.js";
+import { cli, cleanEnv, rejectsWithCode, sandboxKit, tempDir } from "./helpers.js";
 
 const creds = { accessKeyId: "x", secretAccessKey: "y" };
 
 async function setup() {
-  const sandbox = await Sandbox.open({ env: {} });
+  const { sb: sandbox, client } = await sandboxKit();
   await sandbox.reset();
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
-  plugSandbox(ec2, sandbox, "ec2");
+  const ec2 = client(new EC2Client({ region: "us-east-1", credentials: creds }));
   const cwd = tempDir("egress-transit-");
   const run = async (...args: string[]) => {
     const r = await cli(args, { cwd, env: cleanEnv(), sandbox });

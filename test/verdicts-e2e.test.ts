@@ -10,12 +10,12 @@ import path from "node:path";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { VPCLatticeClient } from "@aws-sdk/client-vpc-lattice";
-import { Sandbox, plugSandbox } from "../src/sandbox/index.js";
+import { Sandbox } from "../src/sandbox/index.js";
 import { collectSnapshot } from "../src/aws/snapshot.js";
 import type { AwsClients } from "../src/aws/clients.js";
 import { analyzePath } from "../src/analysis/analyzer.js";
 import { natInstanceVpc, transitVpcs } from "./fixtures/analysis/build.js";
-import { cli, cleanEnv, tempDir } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, cli, cleanEnv, plugged, tempDir } from "./helpers.js";
 
 const PREFIXES = ["tgw-attach", "tgw-rtb", "subnet", "igw", "rtb", "acl", "eni", "tgw", "vpc", "sg", "i"];
 
@@ -105,9 +105,8 @@ test("SearchTransitGatewayRoutes failing (an emulator without it): the snapshot 
   const { doc, id } = realIds(transitAccount());
   const sandbox = await Sandbox.open({ env: {} });
   await sandbox.importSnapshot(doc);
-  const creds = { accessKeyId: "x", secretAccessKey: "y" };
-  const ec2 = new EC2Client({ region: "us-east-1", credentials: creds });
-  plugSandbox(ec2, sandbox, "ec2");
+  const creds = SANDBOX_CREDENTIALS;
+  const ec2 = plugged(sandbox, new EC2Client({ region: "us-east-1", credentials: creds }));
   // The endpoint does not implement SearchTransitGatewayRoutes.
   ec2.middlewareStack.add(
     (next, context) => async (args) => {
@@ -116,10 +115,8 @@ test("SearchTransitGatewayRoutes failing (an emulator without it): the snapshot 
     },
     { step: "initialize", name: "failSearchTransitGatewayRoutes" },
   );
-  const lambda = new LambdaClient({ region: "us-east-1", credentials: creds });
-  plugSandbox(lambda, sandbox, "lambda");
-  const lattice = new VPCLatticeClient({ region: "us-east-1", credentials: creds });
-  plugSandbox(lattice, sandbox, "vpc-lattice");
+  const lambda = plugged(sandbox, new LambdaClient({ region: "us-east-1", credentials: creds }), "lambda");
+  const lattice = plugged(sandbox, new VPCLatticeClient({ region: "us-east-1", credentials: creds }), "vpc-lattice");
   const aws = { region: "us-east-1", backend: "test", ec2: async () => ec2, lambda: async () => lambda, lattice: async () => lattice, accountId: async () => "123456789012" } as unknown as AwsClients;
   const snap = await collectSnapshot(aws);
   assert.deepEqual(snap.omitted.map((o) => o.resource), ["transitGateways"]);

@@ -6,11 +6,13 @@ import path from "node:path";
 import { Interrupted } from "../src/errors.js";
 import { Sandbox } from "../src/sandbox/index.js";
 import { type BatchDescribe, type WaitContext, waitBatched } from "../src/aws/wait.js";
+import { TestClock } from "./clock.js";
 import { cleanEnv, cli, tempDir } from "./helpers.js";
 
-function waitCtx(signal = new AbortController().signal): WaitContext {
+// Time is a TestClock: rounds, pauses and the NAT gateways' minutes pass in order, not on the wall clock.
+function waitCtx(clock: TestClock, signal = new AbortController().signal): WaitContext {
   const spinner = { update() {}, succeed() {}, fail() {} };
-  return { log: { spin: () => spinner }, wait: { minDelayMs: 5, maxDelayMs: 20, timeoutMs: 5_000 }, signal };
+  return { log: { spin: () => spinner }, wait: { minDelayMs: 5, maxDelayMs: 20, timeoutMs: 5_000 }, signal, clock };
 }
 
 /** A fake Describe: resource `id` is ready after `readyAfter[id]` rounds that saw it. */
@@ -32,35 +34,37 @@ function fake(readyAfter: Record<string, number>) {
 
 test("waits of one kind started together share one Describe a round; a late one joins the next round", async () => {
   const { d, calls, judge } = fake({ a: 3, b: 4, c: 2 });
-  const ctx = waitCtx();
+  const clock = new TestClock();
+  const ctx = waitCtx(clock);
   const a = waitBatched(ctx, "a", d, "a", judge, () => "a");
   const b = waitBatched(ctx, "b", d, "b", judge, () => "b");
-  await new Promise((r) => setTimeout(r, 1));
+  await clock.sleep(1);
   const c = waitBatched(ctx, "c", d, "c", judge, () => "c");
   await Promise.all([a, b, c]);
-  assert.deepEqual(calls[0], ["a", "b"], "the two started together: one call");
-  assert.ok(calls.some((ids) => ids.length === 3), `the late one rides along: ${JSON.stringify(calls)}`);
-  assert.ok(calls.length <= 5, `one call a round, not one a waiter: ${JSON.stringify(calls)}`);
-  assert.deepEqual(calls.at(-1), ["b"], "who is done leaves the round");
+  // rounds at 0 (a, b), 5 (a, b, c: the newcomer restarts the backoff), 10 (a, b, c: a and c done), 18 (b done)
+  assert.deepEqual(calls, [["a", "b"], ["a", "b", "c"], ["a", "b", "c"], ["b"]], "one call a round, the late one rides along, who is done leaves");
 });
 
 test("a batched wait reports a failure state, a Describe error, and Ctrl-C to each waiter", async () => {
   const { d, judge } = fake({ a: 99 });
   const failing = (t: unknown) => (t ? { done: false, failure: "went to state failed" } : judge(undefined));
-  await assert.rejects(waitBatched(waitCtx(), "NAT a", d, "a", failing, () => ""), /NAT a: went to state failed/);
+  const clock = new TestClock();
+  await assert.rejects(waitBatched(waitCtx(clock), "NAT a", d, "a", failing, () => ""), /NAT a: went to state failed/);
   const broken: BatchDescribe<never> = { client: {}, kind: "broken", describe: async () => Promise.reject(new Error("Throttling")), idOf: () => undefined };
-  await Promise.all(["x", "y"].map((id) => assert.rejects(waitBatched(waitCtx(), id, broken, id, () => ({ done: false }), () => ""), /Throttling/)));
+  await Promise.all(["x", "y"].map((id) => assert.rejects(waitBatched(waitCtx(clock), id, broken, id, () => ({ done: false }), () => ""), /Throttling/)));
   const ac = new AbortController();
-  const waiting = waitBatched(waitCtx(ac.signal), "a", d, "a", judge, () => "");
-  setTimeout(() => ac.abort(), 15);
+  const waiting = waitBatched(waitCtx(clock, ac.signal), "a", d, "a", judge, () => "");
+  void clock.sleep(15).then(() => ac.abort());
   await assert.rejects(waiting, (e) => e instanceof Interrupted);
 });
 
 test("add-nat --mode per-az over 3 AZs: one DescribeNatGateways a poll round for the three NATs, and destroy the same", async () => {
   const cwd = tempDir();
   const file = path.join(cwd, "sb.json");
-  // NAT gateways take their 90 s (deletion 60 s) scaled to 0.45 s (0.3 s): several poll rounds
-  const sandbox = await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: 0.005 });
+  // NAT gateways take their 90 s (deletion 60 s) scaled to 0.45 s (0.3 s): several poll rounds, on a
+  // TestClock (the run waits on the sandbox's clock), so however slow the machine the three NATs are
+  // created before time moves
+  const sandbox = await Sandbox.open({ file, env: {}, latency: "realistic", timeScale: 0.005, clock: new TestClock() });
   const natCalls: number[] = [];
   const call = sandbox.call.bind(sandbox);
   sandbox.call = (service, operation, input, region) => {
@@ -82,4 +86,6 @@ test("add-nat --mode per-az over 3 AZs: one DescribeNatGateways a poll round for
   const gone = natCalls.filter((n) => n > 0);
   assert.ok(gone.includes(3), `destroy waits for the three deletions in one call a round: ${JSON.stringify(natCalls)}`);
   assert.ok(gone.length * 2 <= sum(gone), JSON.stringify(natCalls));
+  // on the TestClock no time passes while the three are being created or deleted: every round asks for all three
+  assert.ok(waits.every((n) => n === 3) && gone.every((n) => n === 3), `rounds: ${JSON.stringify(waits)} then ${JSON.stringify(gone)}`);
 });

@@ -4,13 +4,16 @@
 // refused while a dependent is still going away, IAM changes not visible to another service yet.
 // Its sleep ends at once on Ctrl-C (the context's abort signal): the run stops with Interrupted
 // (exit 130); what it waited for is recorded or recoverable, and a re-run waits again.
+import { type Clock, sleep } from "../clock.js";
 import { Interrupted } from "../errors.js";
 import { classifyError } from "./errors.js";
-import { sleep, type WaitSettings } from "./wait.js";
+import type { WaitSettings } from "./wait.js";
 
 export interface RetryContext {
   readonly wait: WaitSettings;
   readonly signal: AbortSignal;
+  /** Whose time the pauses are on (default: real). */
+  readonly clock?: Clock;
 }
 
 export interface EventuallyOptions<T> {
@@ -48,7 +51,7 @@ export async function eventually<T>(ctx: RetryContext, fn: (attempt: number) => 
     }
     if (ctx.signal.aborted) throw new Interrupted();
     if (!(await o.beforeRetry?.(failure?.err, attempt))) {
-      await sleep(delay, ctx.signal);
+      await sleep(delay, ctx.signal, ctx.clock);
       delay = Math.min(ctx.wait.maxDelayMs, delay * 2);
     }
     if (ctx.signal.aborted) throw new Interrupted();

@@ -1,6 +1,7 @@
 // Polling with capped exponential backoff (for states the SDK waiters also poll), with a spinner, and
 // batched polling (one Describe call a round for every resource of a kind being awaited at once).
 // Retrying what is "not yet" (eventual consistency, dependencies) is src/aws/retry.ts.
+import { type Clock, realClock, sleep } from "../clock.js";
 import { CliError, Interrupted } from "../errors.js";
 
 export interface WaitSettings {
@@ -10,17 +11,6 @@ export interface WaitSettings {
 }
 
 export const AWS_WAIT: WaitSettings = { minDelayMs: 2_000, maxDelayMs: 15_000, timeoutMs: 20 * 60_000 };
-
-export const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 export interface PollResult<T> {
   done: boolean;
@@ -40,31 +30,33 @@ export async function pollUntil<T>(
   settings: WaitSettings,
   onStatus?: (status: string, elapsedMs: number) => void,
   signal?: AbortSignal,
+  clock: Clock = realClock,
 ): Promise<T> {
-  const started = Date.now();
+  const started = clock.now();
   let delay = settings.minDelayMs;
   for (;;) {
     const r = await check();
     if (r.failure) throw new CliError(`${what}: ${r.failure}`);
     if (r.done) return r.value as T;
-    const elapsed = Date.now() - started;
+    const elapsed = clock.now() - started;
     onStatus?.(r.status ?? "waiting", elapsed);
     if (elapsed > settings.timeoutMs) {
       throw new CliError(`Timed out after ${Math.round(elapsed / 1000)} s waiting for ${what} (last state: ${r.status ?? "unknown"})`, 1, "Re-run the same command to keep waiting; nothing is lost.");
     }
     // Ctrl-C stops waiting at once: what we wait for is already recorded; a re-run waits again.
     if (signal?.aborted) throw new Interrupted();
-    await sleep(delay, signal);
+    await sleep(delay, signal, clock);
     if (signal?.aborted) throw new Interrupted();
     delay = Math.min(settings.maxDelayMs, Math.ceil(delay * 1.5));
   }
 }
 
-/** What a waiting step needs: where to report progress, how to poll, and Ctrl-C. */
+/** What a waiting step needs: where to report progress, how to poll, Ctrl-C, and whose time (default: real). */
 export interface WaitContext {
   log: { spin(text: string, opts?: { usualMs?: number }): { update(t: string): void; succeed(t?: string): void; fail(t?: string): void } };
   wait: WaitSettings;
   signal: AbortSignal;
+  clock?: Clock;
 }
 
 /**
@@ -75,7 +67,7 @@ export async function waitWithSpinner<T>(ctx: WaitContext, what: string, check: 
   // The progress display shows the elapsed time (and the usual duration) itself.
   const spinner = ctx.log.spin(`Waiting for ${what}`, { usualMs });
   try {
-    const value = await pollUntil(what, check, ctx.wait, (status) => spinner.update(`Waiting for ${what}: ${status}`), ctx.signal);
+    const value = await pollUntil(what, check, ctx.wait, (status) => spinner.update(`Waiting for ${what}: ${status}`), ctx.signal, ctx.clock);
     spinner.succeed(done(value));
     return value;
   } catch (err) {
@@ -106,7 +98,9 @@ interface Waiter {
 interface PollGroup {
   d: BatchDescribe<unknown>;
   waiters: Set<Waiter>;
-  timer?: NodeJS.Timeout;
+  clock: Clock;
+  /** Cancels the scheduled round. */
+  timer?: () => void;
   due: number;
   running: boolean;
   delay: number;
@@ -116,20 +110,21 @@ interface PollGroup {
 const BATCH_MAX_IDS = 100;
 const groups = new WeakMap<object, Map<string, PollGroup>>();
 
-function groupOf(d: BatchDescribe<unknown>): PollGroup {
+/** The group of this client and kind; its rounds are on the clock of the wait that made it (one client, one context). */
+function groupOf(d: BatchDescribe<unknown>, clock: Clock = realClock): PollGroup {
   let byKind = groups.get(d.client);
   if (!byKind) groups.set(d.client, (byKind = new Map()));
   let g = byKind.get(d.kind);
-  if (!g) byKind.set(d.kind, (g = { d, waiters: new Set(), due: 0, running: false, delay: 0 }));
+  if (!g) byKind.set(d.kind, (g = { d, waiters: new Set(), clock, due: 0, running: false, delay: 0 }));
   return g;
 }
 
 function schedule(g: PollGroup, ms: number): void {
-  const due = Date.now() + ms;
+  const due = g.clock.now() + ms;
   if (g.running || (g.timer && g.due <= due)) return;
-  if (g.timer) clearTimeout(g.timer);
+  g.timer?.();
   g.due = due;
-  g.timer = setTimeout(() => {
+  g.timer = g.clock.setTimer(() => {
     g.timer = undefined;
     void round(g);
   }, ms);
@@ -181,8 +176,9 @@ export function waitBatched<T, V>(
   usualMs?: number,
 ): Promise<V> {
   const spinner = ctx.log.spin(`Waiting for ${what}`, { usualMs });
-  const g = groupOf(d as BatchDescribe<unknown>);
-  const started = Date.now();
+  const clock = ctx.clock ?? realClock;
+  const g = groupOf(d as BatchDescribe<unknown>, clock);
+  const started = clock.now();
   return new Promise<V>((resolve, reject) => {
     const leave = () => {
       g.waiters.delete(w);
@@ -212,7 +208,7 @@ export function waitBatched<T, V>(
           spinner.succeed(done(r.value as V));
           return resolve(r.value as V);
         }
-        const elapsed = Date.now() - started;
+        const elapsed = clock.now() - started;
         spinner.update(`Waiting for ${what}: ${r.status ?? "waiting"}`);
         if (elapsed > ctx.wait.timeoutMs)
           fail(new CliError(`Timed out after ${Math.round(elapsed / 1000)} s waiting for ${what} (last state: ${r.status ?? "unknown"})`, 1, "Re-run the same command to keep waiting; nothing is lost."));
@@ -225,8 +221,8 @@ export function waitBatched<T, V>(
 }
 
 /** One look at a resource, answered by the next round of its kind's batched waits (or a round of its own). */
-export function describeBatched<T>(d: BatchDescribe<T>, id: string, settings: WaitSettings): Promise<T | undefined> {
-  const g = groupOf(d as BatchDescribe<unknown>);
+export function describeBatched<T>(d: BatchDescribe<T>, id: string, settings: WaitSettings, clock?: Clock): Promise<T | undefined> {
+  const g = groupOf(d as BatchDescribe<unknown>, clock);
   return new Promise<T | undefined>((resolve, reject) => {
     const w: Waiter = {
       id,

@@ -1,5 +1,6 @@
 // The embedded AWS emulator ("sandbox"): an account persisted to JSON, answered below the SDK v3 clients by a middleware.
 import { randomUUID } from "node:crypto";
+import { type Clock, realClock, sleep } from "../clock.js";
 import { SandboxCrash, SandboxError, awsError } from "./errors.js";
 import { CliError } from "../errors.js";
 import { type Handler, type OpContext, type Timing, KINDS } from "./ec2-core.js";
@@ -69,6 +70,12 @@ export interface SandboxOpenOptions {
   env?: Record<string, string | undefined>;
   /** The run's Ctrl-C: ends a wait for the state file's lock (Interrupted, exit 130). */
   signal?: AbortSignal;
+  /**
+   * Whose time the time-driven transitions (NAT pending → available, a Lambda update in progress…) and
+   * the per-call latency run on: real by default; a test hands in one it drives (test/clock.ts). A run
+   * given this sandbox waits on the same clock (the context takes it from `sandbox.clock`).
+   */
+  clock?: Clock;
 }
 
 const REALISTIC = { natCreateMs: 90_000, natDeleteMs: 60_000, perCallMs: 20 };
@@ -181,12 +188,12 @@ const READ_ONLY = /^(Describe|Get|List)/;
 
 const MUTATING_PREFIXES = /^(Create|Delete|Modify|Attach|Detach|Associate|Disassociate|Replace|Allocate|Release|Authorize|Revoke|Start|Update|Put|Add|Remove|Tag|Untag|Invoke|Run|Terminate|Stop|Reboot)/;
 
-function freshState(): SandboxState {
+function freshState(now: number): SandboxState {
   return {
     version: STATE_VERSION,
     accountId: newAccountId(),
     userId: newUserId(),
-    createdAt: new Date().toISOString(),
+    createdAt: new Date(now).toISOString(),
     counters: { calls: 0, mutatingCalls: 0 },
     regions: {},
     journal: [],
@@ -211,8 +218,11 @@ export class Sandbox {
   private seq = 0;
   private crashed = false;
   private signal: AbortSignal | undefined;
+  /** Whose time this sandbox lives on (see SandboxOpenOptions.clock). */
+  readonly clock: Clock;
 
-  private constructor(state: SandboxState, file: string | undefined, faults: FaultConfig, timing: Timing, perCallMs: number) {
+  private constructor(state: SandboxState, file: string | undefined, faults: FaultConfig, timing: Timing, perCallMs: number, clock: Clock) {
+    this.clock = clock;
     this.st = state;
     this.file = file;
     if (file) this.store = new StateFile(file);
@@ -243,7 +253,8 @@ export class Sandbox {
       natDeleteMs: realistic ? REALISTIC.natDeleteMs * timeScale : 0,
       consistencyDelayMs: faults.consistencyDelayMs,
     };
-    const sb = new Sandbox(freshState(), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0);
+    const clock = opts.clock ?? realClock;
+    const sb = new Sandbox(freshState(clock.now()), opts.file, faults, timing, realistic ? REALISTIC.perCallMs * timeScale : 0, clock);
     sb.signal = opts.signal;
     const store = sb.store;
     if (store) {
@@ -335,7 +346,7 @@ export class Sandbox {
   /** Fresh account in the same file (new account id); examples seeds the EC2 part of the demo account. */
   async reset(opts: { examples?: boolean } = {}): Promise<void> {
     await this.exclusive(() => {
-      this.st = freshState();
+      this.st = freshState(this.clock.now());
       if (opts.examples) {
         this.st.ext.examples = true;
         // seeded through a tracked view, so lookups made while seeding see what was seeded before
@@ -406,7 +417,7 @@ export class Sandbox {
     for (const name of Object.keys(this.st.regions)) {
       await this.settleRead(name);
       const rs = this.st.regions[name];
-      if (rs) regions[name] = regionInventory(rs, this.st); // (a reload while settling may drop a region seeded in memory)
+      if (rs) regions[name] = regionInventory(rs, this.st, this.clock.now()); // (a reload while settling may drop a region seeded in memory)
     }
     return {
       accountId: this.st.accountId,
@@ -423,7 +434,7 @@ export class Sandbox {
   async call(service: string, operation: string, input: Record<string, any>, region: string): Promise<Record<string, any>> {
     if (this.crashed) throw new SandboxCrash("sandbox crashed earlier (crashAfter); this process must stop");
     const delay = this.faults.latencyMs + this.perCallMs;
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (delay > 0) await sleep(delay, undefined, this.clock);
     const rec: CallRecord = {
       seq: ++this.seq,
       service,
@@ -431,7 +442,7 @@ export class Sandbox {
       region,
       mutating: false,
       dryRun: input?.DryRun === true,
-      at: new Date().toISOString(),
+      at: new Date(this.clock.now()).toISOString(),
     };
     this.st.counters.calls++;
     this.unsavedCalls++;
@@ -488,7 +499,7 @@ export class Sandbox {
           if (!this.st.regions[region]) this.region(region); // a reload may have dropped a region seeded in memory
           if (this.unwritten.delete(region)) this.write([{ path: ["regions", region], value: this.st.regions[region] }], false);
           const rs = state.regions[region];
-          this.settleAll(rs, Date.now());
+          this.settleAll(rs, this.clock.now());
           const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (mutated = true), rs, this.timing.consistencyDelayMs, state);
           out = handler(ctx);
           return cloneOut(out);
@@ -541,7 +552,7 @@ export class Sandbox {
   /** Applies due transitions for a read: tried on the side first, so only a due transition takes the lock. */
   private async settleRead(region: string): Promise<void> {
     const probe = new Tracker();
-    this.settleAll(probe.view(this.st, []).regions[region], Date.now());
+    this.settleAll(probe.view(this.st, []).regions[region], this.clock.now());
     const due = probe.changes(this.st);
     if (!due.length) return;
     probe.rollback(this.st);
@@ -549,7 +560,7 @@ export class Sandbox {
     await this.exclusive(() => {
       if (!this.st.regions[region]) return; // dropped by a reload while waiting: nothing of it to settle
       const t = new Tracker();
-      this.settleAll(t.view(this.st, []).regions[region], Date.now());
+      this.settleAll(t.view(this.st, []).regions[region], this.clock.now());
       const changes = t.changes(this.st);
       this.reindex(changes);
       if (changes.length) this.write(changes, false);
@@ -588,7 +599,7 @@ export class Sandbox {
     consistencyDelayMs = this.timing.consistencyDelayMs,
     state: SandboxState = this.st,
   ): OpContext {
-    const now = Date.now();
+    const now = this.clock.now();
     return {
       service,
       operation,

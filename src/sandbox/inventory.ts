@@ -60,8 +60,8 @@ export function globalInventory(state: SandboxState): Record<string, InventoryIt
   return out;
 }
 
-/** A contributor returns items with the VPC they belong to (undefined: none). */
-export type InventoryFn = (rs: RegionState, state: SandboxState) => Array<{ vpcId?: string; item: InventoryItem }>;
+/** A contributor returns items with the VPC they belong to (undefined: none); `now` is the sandbox's clock. */
+export type InventoryFn = (rs: RegionState, state: SandboxState, now: number) => Array<{ vpcId?: string; item: InventoryItem }>;
 
 const KINDS: Array<{ kind: string; fn: InventoryFn }> = [];
 
@@ -140,7 +140,7 @@ registerInventory("securityGroups", (rs) =>
   }),
 );
 
-export function regionInventory(rs: RegionState, state: SandboxState): RegionInventory {
+export function regionInventory(rs: RegionState, state: SandboxState, now: number): RegionInventory {
   const byVpc = new Map<string, VpcInventory>();
   const vpcs: VpcInventory[] = Object.values(rs.vpcs).map((v) => {
     const inv: VpcInventory = {
@@ -156,7 +156,7 @@ export function regionInventory(rs: RegionState, state: SandboxState): RegionInv
   });
   const outsideVpcs: Record<string, InventoryItem[]> = {};
   for (const { kind, fn } of KINDS) {
-    for (const { vpcId, item } of fn(rs, state)) {
+    for (const { vpcId, item } of fn(rs, state, now)) {
       const inv = vpcId ? byVpc.get(vpcId) : undefined;
       const into = inv ? inv.resources : outsideVpcs;
       (into[kind] ??= []).push(item);

@@ -535,10 +535,10 @@ export function importLattice(
 
 // `sandbox show`: resource gateways in their VPC, resource configurations beside them (a leftover
 // check after destroy looks here).
-registerInventory("resourceGateways", (rs) =>
+registerInventory("resourceGateways", (rs, _state, now) =>
   Object.values(((rs.ext.lattice as Partial<LatticeStore> | undefined)?.gateways ?? {}) as Record<string, ResourceGatewayRec>).map((g) => ({
     vpcId: g.vpcId,
-    item: { id: g.id, name: g.name, state: Date.now() >= g._readyAt ? "ACTIVE" : "CREATING", detail: `subnets ${g.subnetIds.join(", ")}; groups ${g.securityGroupIds.join(", ") || "none"}` },
+    item: { id: g.id, name: g.name, state: now >= g._readyAt ? "ACTIVE" : "CREATING", detail: `subnets ${g.subnetIds.join(", ")}; groups ${g.securityGroupIds.join(", ") || "none"}` },
   })),
 );
 registerInventory("resourceConfigurations", (rs) => {

@@ -61,7 +61,7 @@ export async function deleteAndWaitBatched<T>(
   remove: () => Promise<unknown>,
   usualMs?: number,
 ): Promise<void> {
-  const now = going(await describeBatched(d, id, ctx.wait));
+  const now = going(await describeBatched(d, id, ctx.wait, ctx.clock));
   if (now.gone) return;
   if (!now.deleting) await ignoreNotFound(remove());
   await waitBatched(
