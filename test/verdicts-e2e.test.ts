@@ -126,7 +126,7 @@ test("SearchTransitGatewayRoutes failing (an emulator without it): the snapshot 
   assert.equal(r.verdict, "unknown", JSON.stringify(r));
   assert.equal(r.reachable, false);
   assert.equal(r.unknownReasons[0]!.code, "PATH_LEAVES_VPC");
-  assert.match(r.unknownReasons[0]!.detail, /DescribeTransitGateways failed: InvalidAction/);
+  assert.match(r.unknownReasons[0]!.detail, /SearchTransitGatewayRoutes failed: InvalidAction/);
   assert.match(r.unknownReasons[0]!.collect, /ec2:SearchTransitGatewayRoutes/);
 
   // The same snapshot through the CLI: exit 6, the reasons in --json and in the text.

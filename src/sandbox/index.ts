@@ -448,6 +448,7 @@ export class Sandbox {
     this.unsavedCalls++;
     let mutated = false;
     let persisted = false;
+    let countedInside = false;
     try {
       // faults come first: nothing takes effect on a throttled or failed call
       if (this.faults.throttleRate > 0 && this.rand() < this.faults.throttleRate)
@@ -513,6 +514,14 @@ export class Sandbox {
           this.reindex(changes);
           if (changes.length || mutated) this.write(changes, mutated, { ...rec, mutating: mutated });
           persisted = true;
+          if (mutated) {
+            // Counted, and an injected crash fired, here — under the lock, right after the write — not
+            // after the await: another call of this process must not persist in between (crashAfter=N
+            // means exactly N changes are on disk).
+            this.processMutating++;
+            countedInside = true;
+            if (this.faults.crashAfter !== undefined && this.processMutating === this.faults.crashAfter) this.crash(rec);
+          }
           if (input?.DryRun === true && out !== undefined) throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
         }
       });
@@ -532,11 +541,11 @@ export class Sandbox {
       rec.mutating = mutated;
       if (mutated) {
         this.st.counters.mutatingCalls++;
-        this.processMutating++;
+        if (!countedInside) this.processMutating++;
       }
       this.journal.push(rec);
       void persisted;
-      if (mutated && this.faults.crashAfter !== undefined && this.processMutating === this.faults.crashAfter) this.crash(rec);
+      if (mutated && !countedInside && this.faults.crashAfter !== undefined && this.processMutating === this.faults.crashAfter) this.crash(rec);
     }
   }
 
