@@ -126,15 +126,9 @@ export function billInput(ix: SnapshotIndex): BillInput {
   return { region: ix.snapshot.region, vpcs: [...vpcs.values()], idlePublicIpv4: idle };
 }
 
-export interface VpcCost {
-  vpcId: string;
+/** The counts a VPC was priced on (what `cost --json` shows per VPC), beside the model's answer. */
+export type VpcCost = Pick<VpcCostInput, "vpcId" | "natGateways" | "publicIpv4Addresses" | "interfaceEndpointAzs" | "resourceEndpointAzs" | "resourceGateways" | "instances"> & {
   name?: string;
-  natGateways: number;
-  publicIpv4Addresses: number;
-  interfaceEndpointAzs: number;
-  resourceEndpointAzs: number;
-  resourceGateways: number;
-  instances: Record<string, number>;
   ebsGp3Gb: number;
   lines: CostEstimate["lines"];
   totalMonthly: number;
@@ -143,7 +137,7 @@ export interface VpcCost {
   /** What was priced and how: the model's input and its whole answer (assumptions included). */
   input: VpcCostInput;
   estimate: CostEstimate;
-}
+};
 
 /**
  * Each VPC of the snapshot (or of `vpcIds`) priced by the one cost model. `gbPerMonth` is the NAT traffic
