@@ -254,6 +254,17 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--gb-per-month <gb>", "expected GB/month through the NAT gateways (split over them), for the data-processing line")
     .action(lazy("cost", async () => (await import("./commands/cost.js")).costCommand));
 
+  program
+    .command("completion")
+    .description("print a shell completion script (bash, zsh or fish) for every command and flag: source <(egress-cli completion bash)")
+    .argument("<shell>", "bash, zsh or fish")
+    .action(
+      lazy("completion", async () => {
+        const { completionCommand } = await import("./commands/completion.js");
+        return (ctx, _opts, args) => completionCommand(ctx, args, commandTree(program));
+      }),
+    );
+
   const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, load, reset");
   sandbox
     .command("init")
@@ -280,6 +291,17 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   return program;
 }
 
+/** The program's commands and flags as plain data, for completion scripts (one source: what commander holds). */
+function commandTree(cmd: Command): import("./commands/completion.js").CommandTree {
+  return {
+    name: cmd.name(),
+    flags: cmd.options
+      .filter((o) => o.long && !o.hidden)
+      .map((o) => ({ flag: o.long!, takesValue: Boolean(o.required || o.optional), ...(o.argChoices?.length ? { choices: o.argChoices } : {}) })),
+    subcommands: cmd.commands.filter((c) => c.name() !== "help").map(commandTree),
+  };
+}
+
 /** Two or three examples per command, shown at the end of its --help. */
 const EXAMPLES: Record<string, string[]> = {
   "create-vpc": ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli --dry-run create-vpc --name sms-api"],
@@ -304,6 +326,7 @@ const EXAMPLES: Record<string, string[]> = {
   "sandbox init": ["egress-cli --sandbox sandbox init", "egress-cli --sandbox sandbox init --examples --force"],
   "sandbox show": ["egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox show --json"],
   "sandbox load": ["egress-cli snapshot --out snap.json && egress-cli --sandbox sandbox load snap.json", "egress-cli --sandbox-file lab.json sandbox load snap.json"],
+  completion: ["egress-cli completion bash > ~/.local/share/bash-completion/completions/egress-cli   # or in ~/.bashrc: source <(egress-cli completion bash)", "egress-cli completion zsh > \"${fpath[1]}/_egress-cli\"", "egress-cli completion fish > ~/.config/fish/completions/egress-cli.fish"],
   "sandbox reset": ["egress-cli --sandbox sandbox reset", "egress-cli --sandbox sandbox reset --examples"],
 };
 
