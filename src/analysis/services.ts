@@ -1,7 +1,7 @@
 // The AWS service names `service:NAME` may use (the short names of com.amazonaws.REGION.NAME VPC
 // endpoint services), and the closest known names for a typo. Pure. A full name
 // (com.amazonaws.…, or an endpoint service's vpce-svc-…) is taken as given.
-import { byText } from "../order.js";
+import { byText, editDistance } from "../order.js";
 export const KNOWN_SERVICES: readonly string[] = [
   "access-analyzer", "acm-pca", "airflow.api", "airflow.env", "apigateway", "appconfig", "appconfigdata", "application-autoscaling",
   "appmesh-envoy-management", "apprunner", "appstream.api", "athena", "autoscaling", "backup", "batch", "bedrock", "bedrock-agent",
@@ -24,25 +24,11 @@ export function isKnownService(name: string): boolean {
   return KNOWN.has(name) || name.startsWith("com.amazonaws.") || name.includes("vpce-svc-");
 }
 
-function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j]!;
-      prev[j] = Math.min(up + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length]!;
-}
-
 /** Up to `n` known names closest to NAME (edit distance; a shared prefix breaks ties). */
 export function closestServices(name: string, n = 3, extra: readonly string[] = []): string[] {
   const all = [...new Set([...KNOWN_SERVICES, ...extra])];
   return all
-    .map((s) => ({ s, d: distance(name, s) - (s.startsWith(name.slice(0, 3)) ? 0.5 : 0) }))
+    .map((s) => ({ s, d: editDistance(name, s) - (s.startsWith(name.slice(0, 3)) ? 0.5 : 0) }))
     .sort((x, y) => x.d - y.d || byText(x.s, y.s))
     .slice(0, n)
     .map((x) => x.s);

@@ -1,6 +1,7 @@
 // Shared by attach-lambda, detach-lambda, add-endpoint and status: parsing a function reference,
 // the error for a function that is not there, the plan's subnets by tier, and what a set of subnets
 // can reach (NAT egress IPs, endpoints).
+import { byText, editDistance } from "../order.js";
 import { listOption } from "./options.js";
 import type { Ec2Api } from "../aws/ec2-api.js";
 import type { LambdaApi } from "../aws/lambda-api.js";
@@ -39,24 +40,13 @@ export function parseFunctionRef(raw: string | undefined, plan?: Pick<Plan, "reg
   return { name: raw };
 }
 
-/** Levenshtein distance, for "did you mean" among function names. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
 /** The names among `names` that look like `name` (close spelling, or one containing the other), closest first. */
 export function similarNames(name: string, names: string[], max = 5): string[] {
   const n = name.toLowerCase();
   return names
-    .map((x) => ({ x, d: distance(n, x.toLowerCase()), sub: x.toLowerCase().includes(n) || n.includes(x.toLowerCase()) }))
+    .map((x) => ({ x, d: editDistance(n, x.toLowerCase()), sub: x.toLowerCase().includes(n) || n.includes(x.toLowerCase()) }))
     .filter((c) => c.sub || c.d <= Math.max(2, Math.floor(n.length / 3)))
-    .sort((a, b) => a.d - b.d || (a.x < b.x ? -1 : 1))
+    .sort((a, b) => a.d - b.d || byText(a.x, b.x))
     .slice(0, max)
     .map((c) => c.x);
 }
