@@ -92,14 +92,14 @@ test("longestPrefixMatch picks the most specific route and skips non-CIDRs", () 
   assert.equal(longestPrefixMatch("10.0.0.1", ["10.0.0.0/16", "10.0.0.0/16 "]), "10.0.0.0/16");
 });
 
-test("longestPrefixMatch is linear: 50k routes in well under a second", () => {
+// Its speed is the analyzer bench's (bench/analyzer.ts prints ratios); a timed assertion here would
+// fail on a loaded machine, so this checks only the answer at that size.
+test("longestPrefixMatch over 50k routes picks the longest match", () => {
   const routes: string[] = [];
   for (let i = 0; i < 50_000; i++) routes.push(`10.${(i >> 8) & 255}.${i & 255}.0/24`);
   routes.push("0.0.0.0/0");
-  const t0 = performance.now();
   assert.equal(longestPrefixMatch("10.100.7.9", routes), "10.100.7.0/24");
-  const ms = performance.now() - t0;
-  assert.ok(ms < 1000, `took ${ms} ms`);
+  assert.equal(longestPrefixMatch("192.0.2.1", routes), "0.0.0.0/0");
 });
 
 test("pickFreeCidr walks 10/8, then 172.16/12, then 192.168/16", () => {
