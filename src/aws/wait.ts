@@ -165,6 +165,8 @@ async function round(g: PollGroup): Promise<void> {
  * same client and kind is answered by the same Describe call each poll round (three NAT gateways
  * becoming available: one DescribeNatGateways a round with the three ids, not three). `judge` turns the
  * resource (undefined: not visible yet) into a PollResult; the backoff restarts when a waiter joins.
+ * `justChanged`: the call that started the change just answered its state (CreateNatGateway: pending),
+ * so the first round comes a poll delay later, not at once (waits started together share it).
  */
 export function waitBatched<T, V>(
   ctx: WaitContext,
@@ -174,6 +176,7 @@ export function waitBatched<T, V>(
   judge: (item: T | undefined) => PollResult<V>,
   done: (value: V) => string,
   usualMs?: number,
+  opts: { justChanged?: boolean } = {},
 ): Promise<V> {
   const spinner = ctx.log.spin(`Waiting for ${what}`, { usualMs });
   const clock = ctx.clock ?? realClock;
@@ -216,7 +219,7 @@ export function waitBatched<T, V>(
     };
     if (ctx.signal.aborted) return interrupted();
     ctx.signal.addEventListener("abort", interrupted, { once: true });
-    join(g, w);
+    join(g, w, opts.justChanged);
   });
 }
 
@@ -240,9 +243,10 @@ export function describeBatched<T>(d: BatchDescribe<T>, id: string, settings: Wa
   });
 }
 
-function join(g: PollGroup, w: Waiter): void {
+function join(g: PollGroup, w: Waiter, justChanged = false): void {
   g.waiters.add(w);
-  // a newcomer is looked at now if nothing else is waiting, else with the next round (at most minDelay away)
+  // a newcomer is looked at now if nothing else is waiting (and its state was not just answered), else
+  // with the next round (at most minDelay away)
   g.delay = w.settings.minDelayMs;
-  schedule(g, g.waiters.size === 1 && !g.running ? 0 : w.settings.minDelayMs);
+  schedule(g, g.waiters.size === 1 && !g.running && !justChanged ? 0 : w.settings.minDelayMs);
 }

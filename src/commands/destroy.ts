@@ -19,8 +19,9 @@ export async function destroyCommand(ctx: Context, opts: DestroyOptions = {}): P
   // Before anything else: a NotFound must mean "gone", not "looked in the wrong place".
   await checkAnchors(ctx, plan, { forgetMissing: Boolean(opts.forgetMissing) });
   const order = await deletionOrder(plan.resources);
-  // Resources carrying this plan's id that it never recorded (a crashed run): deleted too, so shown too.
-  const orphans = await findOrphans(ctx, plan);
+  // Resources carrying this plan's id that it never recorded (a crashed run): deleted too, so shown
+  // too. With --yes nothing is shown first: the one sweep is made under the plan's lock (destroyPlan).
+  const orphans = ctx.opts.dryRun || !ctx.opts.yes ? await findOrphans(ctx, plan) : [];
   const describe = (step: string) => describeResource({ step, kind: plan.resources[step].kind, id: plan.resources[step].id });
   if (ctx.opts.dryRun) {
     const result = {

@@ -9,7 +9,7 @@ import type { PlanSession } from "./session.js";
 import type { Plan } from "../plans/schema.js";
 import { runDag } from "../dag.js";
 import { kindOf } from "./kinds/index.js";
-import { notOursError, typed, type Found, type Kind } from "./kinds/kind.js";
+import { notOursError, typed, type Found, type Kind, type Seen } from "./kinds/kind.js";
 
 export interface DestroyReport {
   deleted: Array<{ step: string; kind: string; id: string | null }>;
@@ -42,8 +42,28 @@ async function kindsFor(resources: Record<string, ResourceRecord>, steps: string
   return out;
 }
 
-/** Must `id` wait for `other` to be undone first? (`other` depends on it, or its kind says so.) */
-function mustWait(resources: Record<string, ResourceRecord>, kinds: Map<string, Kind>, id: string, other: string): boolean {
+/**
+ * The relations among these records that another of them takes along (`goesWith`: a route with its
+ * table, an association with its subnet): relation step → the step it goes with.
+ */
+function holdersOf(resources: Record<string, ResourceRecord>, kinds: Map<string, Kind>, ids: string[]): Map<string, string> {
+  const set = new Set(ids);
+  const out = new Map<string, string>();
+  for (const id of ids) {
+    const k = kinds.get(resources[id].kind);
+    const h = k?.goesWith?.(typed(k, id, resources[id]), resources);
+    if (h && h !== id && set.has(h)) out.set(id, h);
+  }
+  return out;
+}
+
+/**
+ * Must `id` wait for `other` to be undone first? (`other` depends on it, or its kind says so.) A
+ * relation another record takes along waits only for that record, and nothing waits for it.
+ */
+function mustWait(resources: Record<string, ResourceRecord>, kinds: Map<string, Kind>, id: string, other: string, holders?: Map<string, string>): boolean {
+  if (holders?.has(other)) return false;
+  if (holders?.has(id)) return holders.get(id) === other;
   const rec = resources[id];
   if (resources[other].dependsOn.includes(id)) return true;
   const k = kinds.get(rec.kind);
@@ -54,10 +74,11 @@ function mustWait(resources: Record<string, ResourceRecord>, kinds: Map<string, 
 export async function deletionOrder(resources: Record<string, ResourceRecord>): Promise<string[]> {
   const live = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id);
   const kinds = await kindsFor(resources, live);
+  const holders = holdersOf(resources, kinds, live);
   const remaining = new Set(live);
   const order: string[] = [];
   while (remaining.size) {
-    const batch = [...remaining].filter((id) => ![...remaining].some((other) => other !== id && mustWait(resources, kinds, id, other)));
+    const batch = [...remaining].filter((id) => ![...remaining].some((other) => other !== id && mustWait(resources, kinds, id, other, holders)));
     if (!batch.length) throw new Error(`internal: dependency cycle among ${[...remaining].join(", ")}`);
     for (const id of batch.sort()) {
       order.push(id);
@@ -93,15 +114,24 @@ export async function checkAnchors(ctx: Context, plan: Plan, opts: { forgetMissi
   );
 }
 
-/** Resources carrying this plan's id that it does not record (left by a crashed run). Read-only. */
-export async function findOrphans(ctx: Context, plan: Plan): Promise<Orphan[]> {
-  const recorded = new Set(Object.values(plan.resources).filter((r) => r.id && r.state === "created").map((r) => r.id));
+/** What one sweep of a plan's kinds found: every resource carrying its tag, as the answers gave them. */
+export interface Sweep {
+  found: Found[];
+  /** The swept resources by kind and id, for the owner checks and deletes of the same run. */
+  seen(profile: string | undefined): Seen;
+}
+
+/** One sweep per kind the plan ever held (and per profile its records were made with). Read-only. */
+export async function sweepPlan(ctx: Context, plan: Plan): Promise<Sweep> {
   // Only kinds the plan ever held can have orphans: the engine records a step (pending) before its create call.
   const names = [...new Set(Object.values(plan.resources).map((r) => r.kind))];
   const kinds = (await Promise.all(names.map((n) => kindOf(n)))).filter((k): k is Kind => Boolean(k?.sweep));
   const { KIND_NAMES } = await import("./kinds/index.js");
   kinds.sort((a, b) => KIND_NAMES.indexOf(a.kind as never) - KIND_NAMES.indexOf(b.kind as never));
   const found = (await Promise.all(kinds.map((k) => k.sweep!(ctx, plan)))).flat();
+  const live = new Map<string, unknown>();
+  const key = (profile: string | undefined, kind: string, id: string) => `${profile ?? ""}|${kind}|${id}`;
+  for (const t of found) live.set(key(undefined, t.kind, t.id), t.live);
   // Records made in another account (a profile's) are swept there too, for the kinds they hold.
   const byProfile = new Map<string, Set<string>>();
   for (const r of Object.values(plan.resources)) {
@@ -113,18 +143,25 @@ export async function findOrphans(ctx: Context, plan: Plan): Promise<Orphan[]> {
     const pctx = contextForProfile(ctx, profile);
     for (const k of kinds.filter((x) => names.has(x.kind))) {
       for (const t of await k.sweep!(pctx, plan)) {
+        live.set(key(profile, t.kind, t.id), t.live);
         if (seen.has(`${t.kind}|${t.id}`)) continue; // the same account as the plan's
         seen.add(`${t.kind}|${t.id}`);
         found.push({ ...t, profile });
       }
     }
   }
-  return found.filter((t) => !recorded.has(t.id));
+  return { found, seen: (profile) => (kind, id) => live.get(key(profile, kind, id)) };
 }
 
-async function adoptOrphans(ctx: Context, session: PlanSession): Promise<DestroyReport["orphansAdopted"]> {
+/** Resources carrying this plan's id that it does not record (left by a crashed run). Read-only. */
+export async function findOrphans(ctx: Context, plan: Plan, sweep?: Sweep): Promise<Orphan[]> {
+  const recorded = new Set(Object.values(plan.resources).filter((r) => r.id && r.state === "created").map((r) => r.id));
+  return (sweep ?? (await sweepPlan(ctx, plan))).found.filter((t) => !recorded.has(t.id));
+}
+
+async function adoptOrphans(ctx: Context, session: PlanSession, sweep: Sweep): Promise<DestroyReport["orphansAdopted"]> {
   const plan = session.plan;
-  const orphans = await findOrphans(ctx, plan);
+  const orphans = await findOrphans(ctx, plan, sweep);
   const stepById = new Map<string, string>();
   for (const [step, r] of Object.entries(plan.resources)) if (r.id && r.state === "created") stepById.set(r.id, step);
   // Pass 1: name every orphan. A crash between a create call and recording it leaves the step's
@@ -186,7 +223,7 @@ async function adoptOrphans(ctx: Context, session: PlanSession): Promise<Destroy
     else session.upsert(step, { ...r, state: "deleted", deletedAt: new Date().toISOString() });
   }
   if (changed) await session.save();
-  return orphans.map((t) => ({ kind: t.kind, id: t.id }));
+  return orphans.map(({ kind, id }) => ({ kind, id }));
 }
 
 export interface UndoReport {
@@ -201,15 +238,16 @@ export interface UndoReport {
  * touching one, its kind checks that the live resource is this plan's: one that is not is left
  * alone (and whatever must wait for it), the others go on, and the run ends with exit 1.
  */
-export async function undoSteps(ctx: Context, session: PlanSession, stepIds: string[], opts: { reason?: string } = {}): Promise<UndoReport> {
+export async function undoSteps(ctx: Context, session: PlanSession, stepIds: string[], opts: { reason?: string; sweep?: Sweep } = {}): Promise<UndoReport> {
   const resources = session.plan.resources;
   const ids = [...new Set(stepIds)].filter((id) => resources[id] && resources[id].state !== "deleted").sort();
   const kinds = await kindsFor(resources, ids);
+  const holders = holdersOf(resources, kinds, ids);
   const report: UndoReport = { deleted: [], kept: [] };
   const refused: CliError[] = [];
   const { failure, notRun } = await runDag({
     ids,
-    waits: (id, open) => [...open].some((o) => o !== id && mustWait(resources, kinds, id, o)),
+    waits: (id, open) => [...open].some((o) => o !== id && mustWait(resources, kinds, id, o, holders)),
     limit: ctx.concurrency,
     signal: ctx.signal,
     keepGoing: (err) => err instanceof CliError && err.code === "NotOwned",
@@ -218,8 +256,18 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
       const k = kinds.get(rec.kind)!;
       const view = typed(k, id, rec);
       const rctx = contextForProfile(ctx, profileOf(rec));
+      const seen: Seen | undefined = opts.sweep?.seen(profileOf(rec));
+      const holder = holders.get(id);
+      if (holder && resources[holder].state === "deleted") {
+        // Gone with what held it (its table, its subnet): nothing to call, nothing left to check.
+        session.upsert(id, { ...rec, state: "deleted", deletedAt: new Date().toISOString(), generation: rec.generation + 1 });
+        session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined, error: `went with ${holder}` });
+        await session.save();
+        report.deleted.push({ step: id, kind: rec.kind, id: rec.id });
+        return;
+      }
       try {
-        const owner = await k.owner(rctx, view, session.plan);
+        const owner = await k.owner(rctx, view, session.plan, seen);
         if ("ours" in owner && !owner.ours) {
           const err = notOursError(id, rec.kind, rec.id, owner.found, { orphan: rec.attrs?.orphan === true });
           refused.push(err);
@@ -236,7 +284,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
           return;
         }
         session.journal({ step: id, action: "delete", status: "started", resourceId: rec.id ?? undefined });
-        if (!("gone" in owner)) await k.delete(rctx, view, session.plan);
+        if (!("gone" in owner)) await k.delete(rctx, view, session.plan, seen);
         session.upsert(id, { ...resources[id], state: "deleted", deletedAt: new Date().toISOString(), generation: resources[id].generation + 1 });
         session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined, ...(opts.reason ? { error: opts.reason } : {}) });
         await session.save();
@@ -272,14 +320,19 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
   return report;
 }
 
-export async function destroyPlan(ctx: Context, session: PlanSession): Promise<DestroyReport> {
-  const report: DestroyReport = { deleted: [], kept: [], orphansAdopted: await adoptOrphans(ctx, session) };
+/**
+ * `sweep`: one made under this session's lock may be handed in (else one is made here); it finds the
+ * orphans and is what the owner checks and deletes start from.
+ */
+export async function destroyPlan(ctx: Context, session: PlanSession, sweep?: Sweep): Promise<DestroyReport> {
+  sweep ??= await sweepPlan(ctx, session.plan);
+  const report: DestroyReport = { deleted: [], kept: [], orphansAdopted: await adoptOrphans(ctx, session, sweep) };
   const resources = session.plan.resources;
   for (const [step, r] of Object.entries(resources)) {
     if (r.state === "created" && !r.owned) report.kept.push({ step, kind: r.kind, id: r.id, reason: "not owned (imported or yours)" });
   }
   const owned = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id);
-  const undone = await undoSteps(ctx, session, owned);
+  const undone = await undoSteps(ctx, session, owned, { sweep });
   report.deleted = undone.deleted;
   report.kept.push(...undone.kept);
   session.plan.outputs = {};

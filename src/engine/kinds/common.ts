@@ -51,6 +51,8 @@ export async function deleteAndWait(ctx: Context, what: string, read: () => Prom
 /**
  * deleteAndWait for a kind whose Describe answers many ids at once: deletions waited for at the same
  * time share each poll round's call (destroy of three NAT gateways: one DescribeNatGateways a round).
+ * `seen`: the resource as a Describe of this run just answered (destroy's sweep): no look of its own
+ * before the delete. The first poll comes a poll delay after the delete (it just answered "deleting").
  */
 export async function deleteAndWaitBatched<T>(
   ctx: Context,
@@ -60,8 +62,9 @@ export async function deleteAndWaitBatched<T>(
   going: (item: T | undefined) => GoingAway,
   remove: () => Promise<unknown>,
   usualMs?: number,
+  seen?: T,
 ): Promise<void> {
-  const now = going(await describeBatched(d, id, ctx.wait, ctx.clock));
+  const now = going(seen ?? (await describeBatched(d, id, ctx.wait, ctx.clock)));
   if (now.gone) return;
   if (!now.deleting) await ignoreNotFound(remove());
   await waitBatched(
@@ -75,5 +78,6 @@ export async function deleteAndWaitBatched<T>(
     },
     () => `${what} deleted`,
     usualMs,
+    { justChanged: true },
   );
 }

@@ -74,7 +74,7 @@ export const instanceAttrs = (i: Instance) => ({
 export const ec2InstanceKind = defineKind({
   kind: "ec2-instance",
   attrs: InstanceAttrs,
-  ...ec2KindParts(type, (ctx, ec2, id) =>
+  ...ec2KindParts(type, (ctx, ec2, id, seen) =>
     deleteAndWaitBatched(
       ctx,
       `instance ${id}`,
@@ -83,6 +83,7 @@ export const ec2InstanceKind = defineKind({
       (i) => ({ gone: !i || stateOf(i) === "terminated", deleting: stateOf(i) === "shutting-down", status: stateOf(i) }),
       () => ec2.terminateInstances({ InstanceIds: [id] }),
       INSTANCE_USUAL_MS.delete,
+      seen,
     ),
   ),
 });

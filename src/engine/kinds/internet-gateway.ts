@@ -7,6 +7,7 @@ import { getInternetGateway, listInternetGateways } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import type { StepDef } from "../engine.js";
 import { ec2Of, retryDependency } from "./common.js";
+import { isDependency } from "../../aws/retry.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
@@ -23,7 +24,15 @@ const type: Ec2Type<InternetGateway> = {
 export const internetGatewayKind = defineKind({
   kind: type.kind,
   attrs: z.looseObject({}),
+  // Deleted at once: its attachment record was undone first. Still attached (an attachment a crash left
+  // unrecorded): AWS refuses with DependencyViolation; then it is read, detached and deleted.
   ...ec2KindParts(type, async (ctx, ec2, id) => {
+    try {
+      await ec2.deleteInternetGateway({ InternetGatewayId: id });
+      return;
+    } catch (err) {
+      if (!isDependency(err)) throw err;
+    }
     const g = await getInternetGateway(ec2, id);
     if (!g) return;
     for (const a of g.Attachments ?? []) {

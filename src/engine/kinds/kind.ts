@@ -27,7 +27,16 @@ export interface Found {
   attachedTo?: string;
   /** Found with this profile's credentials (a consumer account's record, connect-proxy). */
   profile?: string;
+  /** The resource as the sweep's answer gave it (destroy's owner checks and deletes start from it). */
+  live?: unknown;
 }
+
+/**
+ * What this run's sweep just saw, by kind and id (destroy: one sweep per kind, shared by the orphan
+ * check, the owner checks and the deletes): a kind reads its resource from here instead of
+ * describing it again; an id the sweep did not see (not tagged as this plan's, or gone) is described.
+ */
+export type Seen = (kind: string, id: string) => unknown;
 
 /**
  * The live answer to "is the resource this record names ours?". `reliedOn`: ours, but something
@@ -41,13 +50,19 @@ export interface Kind<S extends z.ZodType = z.ZodType> {
   /** The record's attrs (loose: keys written by other versions are kept). */
   readonly attrs: S;
   /** Is the live resource (or, for a relation, what it joins) this plan's? Asked before every delete. */
-  owner(ctx: Context, rec: KindRecord<z.infer<S>>, plan: Plan): Promise<Ownership>;
+  owner(ctx: Context, rec: KindRecord<z.infer<S>>, plan: Plan, seen?: Seen): Promise<Ownership>;
   /** Deletes (or undoes, for a relation) the recorded resource; gone already is fine. */
-  delete(ctx: Context, rec: KindRecord<z.infer<S>>, plan: Plan): Promise<void>;
+  delete(ctx: Context, rec: KindRecord<z.infer<S>>, plan: Plan, seen?: Seen): Promise<void>;
   /** Finds what a crashed run created but never recorded (EC2: tag filters; IAM: path + tags; Lattice/RAM: tags). */
   sweep?(ctx: Context, plan: Plan): Promise<Found[]>;
   /** Records (step ids) destroy must undo before this one, beyond `dependsOn`. */
   deleteAfter?(rec: KindRecord<z.infer<S>>, resources: Plan["resources"]): string[];
+  /**
+   * A relation that deleting another record undoes with no call of its own (a route goes with its
+   * table, a subnet's association with the subnet): that record's step. When both are undone in
+   * one run, this one waits for it, is recorded deleted once it is, and nothing waits for this one.
+   */
+  goesWith?(rec: KindRecord<z.infer<S>>, resources: Plan["resources"]): string | undefined;
   /** A pending record whose call may have gone through, and whose attrs say enough to undo it. */
   undoableWhenPending?(attrs: z.infer<S>): boolean;
 }
@@ -74,6 +89,12 @@ export function recordsOf<S extends z.ZodType>(plan: Pick<Plan, "resources">, k:
   return Object.entries(plan.resources)
     .filter(([, r]) => r.kind === k.kind && (want === "any" || r.state === want))
     .map(([step, r]) => [step, typed(k, step, r)]);
+}
+
+/** The step of the created, owned record of this kind with this id (what a relation's id names). */
+export function ownedStepOf(resources: Plan["resources"], kind: string, id: string | undefined): string | undefined {
+  if (!id) return undefined;
+  return Object.entries(resources).find(([, r]) => r.kind === kind && r.id === id && r.state === "created" && r.owned)?.[0];
 }
 
 const ArnAttrs = z.looseObject({ arn: z.string().optional() });

@@ -37,7 +37,7 @@ const type: Ec2Type<NatGateway> = {
 export const natGatewayKind = defineKind({
   kind: "nat-gateway",
   attrs: NatAttrs,
-  ...ec2KindParts({ ...type, live: (n) => n.State !== "deleted" }, (ctx, ec2, id) =>
+  ...ec2KindParts({ ...type, live: (n) => n.State !== "deleted" }, (ctx, ec2, id, seen) =>
     deleteAndWaitBatched(
       ctx,
       `NAT gateway ${id}`,
@@ -46,6 +46,7 @@ export const natGatewayKind = defineKind({
       (n) => ({ gone: !n || n.State === "deleted", deleting: n?.State === "deleting", status: n?.State }),
       () => ec2.deleteNatGateway({ NatGatewayId: id }),
       NAT_USUAL_MS.delete,
+      seen,
     ),
   ),
 });
@@ -89,6 +90,8 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
         },
         (n) => `NAT gateway ${result.id} in ${o.az} is available (${natAttrs(n).publicIp})`,
         NAT_USUAL_MS.create,
+        // "pending" was just answered (CreateNatGateway, or the verify/adopt read): the next look a poll delay later
+        { justChanged: result.attrs?.state === "pending" },
       );
       return { id: result.id, attrs: natAttrs(nat) };
     },

@@ -6,7 +6,7 @@ import { classifyError, errorCode } from "../../aws/errors.js";
 import { getNatGateway, getRouteTable } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
-import { byRelation, defineKind, recordedIds, refuseOtherPlan } from "./kind.js";
+import { byRelation, defineKind, ownedStepOf, recordedIds, refuseOtherPlan } from "./kind.js";
 
 
 const TargetSchema = z.looseObject({ GatewayId: z.string().optional(), NatGatewayId: z.string().optional() });
@@ -27,6 +27,8 @@ export const routeKind = defineKind({
     maybeNotApplied: z.boolean().optional(),
   }),
   undoableWhenPending: (a) => Boolean(a.routeTableId && a.destination && a.target),
+  // A route in a table the same run deletes goes with the table (no DeleteRoute, no read of the table).
+  goesWith: (rec, resources) => ownedStepOf(resources, "route-table", rec.attrs.routeTableId),
   owner: async (ctx, rec, plan) => byRelation(ctx, plan, [rec.attrs.routeTableId]),
   async delete(ctx, rec) {
     const a = rec.attrs;

@@ -8,7 +8,7 @@ import type { Plan } from "../../plans/schema.js";
 import { matchesTagFilters, planFilters } from "../../aws/tags.js";
 import type { StepDef, StepResult, StepRun } from "../engine.js";
 import { ec2Of, retryDependency } from "./common.js";
-import { byTags, stepTag, type Found, type Ownership } from "./kind.js";
+import { byTags, stepTag, type Found, type Ownership, type Seen } from "./kind.js";
 
 export interface TaggedStepSpec<T> extends Omit<StepDef, "verify" | "discover" | "create"> {
   /** The live resource by id (undefined when AWS says it does not exist). */
@@ -58,17 +58,28 @@ export interface Ec2Type<T extends Tagged> {
   attachedTo?(t: T): string | undefined;
 }
 
-/** owner (by tags), delete (the call, retried while a dependent is still going away) and sweep (plan tag filter) of an EC2 type. */
-export function ec2KindParts<T extends Tagged>(type: Ec2Type<T>, remove: (ctx: Context, ec2: Ec2Api, id: string) => Promise<unknown>) {
+/**
+ * owner (by tags), delete (the call, retried while a dependent is still going away) and sweep (plan
+ * tag filter) of an EC2 type. With what destroy's sweep just saw (`seen`), owner and delete start
+ * from that answer instead of describing the resource again; `remove` gets it on its first try
+ * only (a retry reads afresh).
+ */
+export function ec2KindParts<T extends Tagged>(type: Ec2Type<T>, remove: (ctx: Context, ec2: Ec2Api, id: string, seen: T | undefined, plan: Plan | undefined) => Promise<unknown>) {
   const live = type.live ?? (() => true);
+  const seenOf = (seen: Seen | undefined, id: string) => seen?.(type.kind, id) as T | undefined;
   return {
-    async owner(ctx: Context, rec: { id: string | null }, plan: Plan): Promise<Ownership> {
-      const t = await type.get(await ec2Of(ctx), rec.id!);
+    async owner(ctx: Context, rec: { id: string | null }, plan: Plan, seen?: Seen): Promise<Ownership> {
+      const t = seenOf(seen, rec.id!) ?? (await type.get(await ec2Of(ctx), rec.id!));
       return byTags(t && live(t) ? t : undefined, plan);
     },
-    async delete(ctx: Context, rec: { id: string | null }) {
+    async delete(ctx: Context, rec: { id: string | null }, plan?: Plan, seen?: Seen) {
       const ec2 = await ec2Of(ctx);
-      await retryDependency(ctx, () => remove(ctx, ec2, rec.id!));
+      let first = seenOf(seen, rec.id!);
+      await retryDependency(ctx, () => {
+        const t = first;
+        first = undefined;
+        return remove(ctx, ec2, rec.id!, t, plan);
+      });
     },
     async sweep(ctx: Context, plan: Plan): Promise<Found[]> {
       // The tag filter is checked here too: an endpoint that ignores it must not hand us others' resources.
@@ -79,6 +90,7 @@ export function ec2KindParts<T extends Tagged>(type: Ec2Type<T>, remove: (ctx: C
         step: stepTag(t.Tags),
         refs: (type.refs?.(t) ?? []).filter((x): x is string => Boolean(x)),
         ...(type.attachedTo ? { attachedTo: type.attachedTo(t) } : {}),
+        live: t,
       }));
     },
   };

@@ -72,7 +72,7 @@ export const vpcEndpointKind = defineKind({
     dnsNames: z.array(z.string().nullable().optional()).optional(),
     addresses: z.array(z.looseObject({ subnetId: z.string(), az: z.string(), privateIp: z.string() })).optional(),
   }),
-  ...ec2KindParts({ ...type, live: (e) => endpointState(e) !== "deleted" }, (ctx, ec2, id) =>
+  ...ec2KindParts({ ...type, live: (e) => endpointState(e) !== "deleted" }, (ctx, ec2, id, seen) =>
     deleteAndWaitBatched(
       ctx,
       `VPC endpoint ${id}`,
@@ -84,6 +84,8 @@ export const vpcEndpointKind = defineKind({
         const failed = r.Unsuccessful?.find((u) => !/NotFound/.test(u.Error?.Code ?? ""));
         if (failed) throw new CliError(`Deleting VPC endpoint ${id} failed: ${failed.Error?.Code}: ${failed.Error?.Message}`);
       },
+      undefined,
+      seen,
     ),
   ),
 });
