@@ -2,7 +2,25 @@
 // most 30 AWS calls (it made 60: 25 DescribeRouteTables), and a re-run only reads.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { exampleSandbox } from "./helpers.js";
+import path from "node:path";
+import { Sandbox } from "../src/sandbox/index.js";
+import { TestClock } from "./clock.js";
+import { readFileSync } from "node:fs";
+import { cleanEnv, cli, exampleSandbox, plugged, SANDBOX_CREDENTIALS, tempDir } from "./helpers.js";
+
+/**
+ * exampleSandbox on a TestClock: time moves only when nothing runs, so waits started together (three
+ * NAT gateways) share their poll rounds the way they do on AWS, where a poll delay (2 s) is far
+ * longer than the creates between them; on the wall clock the sandbox's 10 ms delay may split them.
+ */
+async function clockedSandbox() {
+  const cwd = tempDir();
+  const file = path.join(cwd, ".egress", "sandbox.json");
+  const sandbox = await Sandbox.open({ file, env: {}, clock: new TestClock() });
+  await sandbox.reset({ examples: true });
+  const env = cleanEnv();
+  return { cwd, sandbox, run: (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox }) };
+}
 
 const countSince = (journal: Array<{ operation: string }>, from: number) => {
   const counts: Record<string, number> = {};
@@ -84,4 +102,58 @@ test("destroy of a 3-AZ per-az plan makes at most 35 AWS calls: one sweep, then 
   const region = sandbox.state().regions["us-east-1"] as any;
   const left = Object.values(region.vpcs as Record<string, any>).filter((v) => v.Tags?.some((t: any) => t.Key === "egress-cli:plan" && t.Value === "lean"));
   assert.deepEqual(left, []);
+});
+
+// Issue 24: add-nat --mode per-az (3 AZs) made 20 calls (minimal 10: its 9 changes and one look at
+// the NAT gateways). Its pre-flight reads the VPC's route tables and the addresses once; a public
+// subnet associated with a table is proven by it (no DescribeSubnets), an active route to an
+// internet gateway proves it attached (no DescribeInternetGateways: AWS shows a route to a detached
+// gateway as blackhole); the route steps start from the tables it read; the three NAT gateways
+// created together share one poll round.
+test("add-nat --mode per-az (3 AZs) makes at most 14 AWS calls", async () => {
+  const { sandbox, run } = await clockedSandbox();
+  assert.equal((await run("create-vpc", "--name", "lean", "--azs", "3")).code, 0);
+  const from = sandbox.journal.length;
+  const r = await run("add-nat", "--mode", "per-az", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const { total, counts } = countSince(sandbox.journal, from);
+  assert.ok(total <= 14, `add-nat made ${total} calls: ${JSON.stringify(counts)}`);
+  assert.deepEqual([counts.AllocateAddress, counts.CreateNatGateway, counts.CreateRoute], [3, 3, 3]);
+  assert.equal(counts.DescribeRouteTables, 1, JSON.stringify(counts));
+  assert.equal(counts.DescribeNatGateways, 1, JSON.stringify(counts));
+  assert.equal(counts.DescribeSubnets, undefined);
+  assert.equal(counts.DescribeInternetGateways, undefined);
+  const out = r.json();
+  assert.equal(out.natGateways.length, 3);
+  assert.ok(out.natGateways.every((n: any) => n.state === "available"));
+  assert.equal(out.routes.length, 3);
+  // the routes are there, each to its AZ's NAT gateway
+  const tables = Object.values((sandbox.state().regions["us-east-1"] as any).routeTables as Record<string, any>);
+  for (const route of out.routes) {
+    const t = tables.find((x) => x.RouteTableId === route.routeTableId);
+    assert.equal(t.Routes.find((x: any) => x.DestinationCidrBlock === "0.0.0.0/0")?.NatGatewayId, route.target);
+  }
+});
+
+test("add-nat with fewer reads still refuses a public subnet whose internet gateway was detached, or whose subnet is gone, changing nothing", async () => {
+  const { cwd, sandbox, run } = await clockedSandbox();
+  assert.equal((await run("create-vpc", "--name", "lean", "--azs", "2")).code, 0);
+  const { EC2 } = await import("@aws-sdk/client-ec2");
+  const ec2 = plugged(sandbox, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
+  const plan = JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
+  await ec2.detachInternetGateway({ InternetGatewayId: plan.resources.igw.id, VpcId: plan.resources.vpc.id });
+  let from = sandbox.journal.length;
+  let r = await run("add-nat");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /no route to an attached internet gateway/);
+  assert.ok(sandbox.journal.slice(from).every((c) => !c.mutating));
+  await ec2.attachInternetGateway({ InternetGatewayId: plan.resources.igw.id, VpcId: plan.resources.vpc.id });
+  // a public subnet moved to the main table (no route to the gateway) is described, then refused
+  await ec2.disassociateRouteTable({ AssociationId: plan.resources["subnet/public/us-east-1a/0/association"].id });
+  from = sandbox.journal.length;
+  r = await run("add-nat", "--az", "us-east-1a");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /no route to an attached internet gateway/);
+  assert.ok(sandbox.journal.slice(from).some((c) => c.operation === "DescribeSubnets"));
+  assert.ok(sandbox.journal.slice(from).every((c) => !c.mutating));
 });

@@ -93,6 +93,8 @@ interface Waiter {
   settings: WaitSettings;
   take(item: unknown): void;
   fail(err: unknown): void;
+  /** Joined right after the call that changed it, and not looked at since. */
+  fresh?: boolean;
 }
 
 interface PollGroup {
@@ -119,9 +121,9 @@ function groupOf(d: BatchDescribe<unknown>, clock: Clock = realClock): PollGroup
   return g;
 }
 
-function schedule(g: PollGroup, ms: number): void {
+function schedule(g: PollGroup, ms: number, later = false): void {
   const due = g.clock.now() + ms;
-  if (g.running || (g.timer && g.due <= due)) return;
+  if (g.running || (g.timer && g.due <= due && !later)) return;
   g.timer?.();
   g.due = due;
   g.timer = g.clock.setTimer(() => {
@@ -150,6 +152,7 @@ async function round(g: PollGroup): Promise<void> {
   }
   g.running = false;
   for (const w of batch) {
+    w.fresh = false;
     if (!g.waiters.has(w)) continue;
     if (error !== undefined) w.fail(error);
     else w.take(found!.get(w.id));
@@ -248,5 +251,10 @@ function join(g: PollGroup, w: Waiter, justChanged = false): void {
   // a newcomer is looked at now if nothing else is waiting (and its state was not just answered), else
   // with the next round (at most minDelay away)
   g.delay = w.settings.minDelayMs;
-  schedule(g, g.waiters.size === 1 && !g.running && !justChanged ? 0 : w.settings.minDelayMs);
+  // Changes started together (three NAT gateways created one after another) share their first look:
+  // while no waiter of the group has been looked at yet, each such newcomer moves that look to a poll
+  // delay after itself.
+  w.fresh = justChanged;
+  const noneLookedAt = justChanged && [...g.waiters].every((x) => x.fresh);
+  schedule(g, g.waiters.size === 1 && !g.running && !justChanged ? 0 : w.settings.minDelayMs, noneLookedAt);
 }

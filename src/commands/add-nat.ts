@@ -5,7 +5,8 @@ import { ec2Api, ec2Of } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError } from "../aws/errors.js";
-import { effectiveRouteTable, getInternetGateway, isAttachedTo, listAddresses, listRouteTables, listSubnets } from "../aws/ec2.js";
+import type { RouteTable } from "@aws-sdk/client-ec2";
+import { effectiveRouteTable, listAddresses, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { TAG_PLAN_ID, TAG_STEP } from "../aws/tags.js";
 import { routeCountProblems } from "../aws/limits.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
@@ -30,7 +31,8 @@ export interface AddNatOptions {
 /** add-nat's inputs, as plan.spec.nat records them (the plan schema declares the section). */
 export type NatSpec = NonNullable<PlanSpec["nat"]>;
 
-export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
+/** `tables`: the VPC's route tables as this run just read them (the route steps start from them). */
+export function natSteps(plan: Plan, spec: NatSpec, tables?: RouteTable[]): StepDef[] {
   const publicByAz = publicSubnetsByAz(plan);
   const steps: StepDef[] = [];
   const igwAttached = plan.resources["igw/attachment"]?.state === "created" ? ["igw/attachment"] : [];
@@ -50,6 +52,7 @@ export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
         destination: "0.0.0.0/0",
         target: (run) => ({ NatGatewayId: run.ref(`nat/${natAz}`) }),
         dependsOn: [`nat/${natAz}`],
+        seen: tables?.find((t) => t.RouteTableId === rec.id),
       }),
     );
   }
@@ -116,26 +119,24 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
   }
   const spec: NatSpec = { mode, azs, ...(eips.length ? { eips } : prior?.eips && !eips.length && prior.mode === mode ? { eips: prior.eips } : {}) };
 
-  // Checks against the account (reads only).
+  // Checks against the account (reads only): the VPC's route tables and the region's addresses. A
+  // public subnet explicitly associated with one of those tables is proven there (DeleteSubnet drops
+  // its association); only the others are described.
   const aws = await ctx.aws();
   const ec2 = ec2Api(await aws.ec2());
-  const [subnets, tables, addresses] = await Promise.all([
-    listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
-    listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]),
-    listAddresses(ec2),
-  ]);
-  const igwById = new Map<string, Promise<Awaited<ReturnType<typeof getInternetGateway>>>>();
+  const [tables, addresses] = await Promise.all([listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]), listAddresses(ec2)]);
+  const associated = new Set(tables.flatMap((t) => (t.Associations ?? []).map((a) => a.SubnetId)));
+  const unproven = azs.map((az) => plan.resources[publicByAz.get(az)!].id!).filter((id) => !associated.has(id));
+  const subnets = unproven.length ? await listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }]) : [];
   for (const az of azs) {
     const rec = plan.resources[publicByAz.get(az)!];
-    const subnet = subnets.find((s) => s.SubnetId === rec.id);
+    const subnet = associated.has(rec.id!) ? { SubnetId: rec.id!, VpcId: vpcId } : subnets.find((s) => s.SubnetId === rec.id);
     if (!subnet) throw new UsageError(`Public subnet ${rec.id} (${az}) recorded in the plan no longer exists.`);
     const table = effectiveRouteTable(subnet, tables);
+    // An active route to an internet gateway is one attached to this VPC: AWS shows a route to a
+    // gateway not attached to the VPC as "blackhole" (Route.State), which routesToInternetGateway refuses.
     const route = table?.Routes?.find(routesToInternetGateway);
-    const igwId = route?.GatewayId;
-    if (igwId && !igwById.has(igwId)) igwById.set(igwId, getInternetGateway(ec2, igwId));
-    const igw = igwId ? await igwById.get(igwId) : undefined;
-    const attached = igw && isAttachedTo(igw, vpcId);
-    if (!route || !attached) {
+    if (!route) {
       throw new UsageError(`Subnet ${rec.id} (${az}) has no route to an attached internet gateway (its table ${table?.RouteTableId ?? "?"} lacks 0.0.0.0/0 → igw-…), so a NAT gateway there could not reach the internet.`, "Fix the subnet's route table or choose another --az.");
     }
   }
@@ -171,7 +172,7 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
   try {
     session.plan.spec = { ...session.plan.spec, nat: spec };
     // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).
-    const report = await runSteps(ctx, session, natSteps(session.plan, spec));
+    const report = await runSteps(ctx, session, natSteps(session.plan, spec, tables));
     const result = summarizeNat(session.plan, ctx.opts.dryRun, report.outcomes, report.dryRunChecks);
     if (!ctx.opts.dryRun) {
       session.plan.outputs = { ...session.plan.outputs, egressIps: result.egressIps };

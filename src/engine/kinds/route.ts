@@ -1,6 +1,6 @@
 // Kind "route": `destination → target` in a route table (a relation). Everything destroy needs to
 // undo it (the table, the destination, the target it overwrote) is recorded before the call.
-import type { Route } from "@aws-sdk/client-ec2";
+import type { Route, RouteTable } from "@aws-sdk/client-ec2";
 import * as z from "zod";
 import { classifyError, errorCode } from "../../aws/errors.js";
 import { getNatGateway, getRouteTable } from "../../aws/ec2.js";
@@ -63,9 +63,18 @@ export function routeStep(o: {
   destination: string;
   target: (run: StepRun) => Target;
   dependsOn: string[];
+  /** The table as the command just read it (its pre-flight checks): the step's first look, not a Describe of its own. */
+  seen?: RouteTable;
 }): StepDef {
-  // One DescribeRouteTables per run of the step: discover, intent and create share it.
-  const table = (run: StepRun) => run.memo("route-table", async () => getRouteTable(await ec2Of(run), run.ref(o.routeTableStep)));
+  let seen = o.seen;
+  // One DescribeRouteTables per run of the step (none with `seen`, used once): discover, intent and create share it.
+  const table = (run: StepRun) =>
+    run.memo("route-table", async () => {
+      const id = run.ref(o.routeTableStep);
+      const t = seen?.RouteTableId === id ? seen : undefined;
+      seen = undefined;
+      return t ?? getRouteTable(await ec2Of(run), id);
+    });
   const existing = async (run: StepRun) => (await table(run))?.Routes?.find((r) => r.DestinationCidrBlock === o.destination);
   const holds = async (run: StepRun) => {
     const r = await existing(run);
@@ -112,7 +121,19 @@ export function routeStep(o: {
           await ec2.createRoute(input);
         } catch (err) {
           if (errorCode(err) !== "RouteAlreadyExists") throw err;
+          // Made since the table was read: what it pointed to is recorded before it is replaced.
+          const now = (await getRouteTable(ec2, routeTableId))?.Routes?.find((r) => r.DestinationCidrBlock === o.destination);
+          const prev = now && now.State !== "blackhole" ? targetOf(now) : undefined;
+          if (prev?.NatGatewayId && !recordedIds(run.session.plan).has(prev.NatGatewayId)) {
+            refuseOtherPlan(run.stepId, `the route ${o.destination} → ${prev.NatGatewayId} it would replace`, (await getNatGateway(ec2, prev.NatGatewayId))?.Tags, run.session.plan);
+          }
+          const rec = run.record(run.stepId);
+          if (prev && rec) {
+            run.session.upsert(run.stepId, { ...rec, attrs: { ...rec.attrs, previousTarget: prev } });
+            await run.session.save();
+          }
           await ec2.replaceRoute(input);
+          return { id: `${routeTableId}|${o.destination}`, attrs: { routeTableId, destination: o.destination, target: want, ...(prev ? { previousTarget: prev } : {}) } };
         }
       }
       return { id: `${routeTableId}|${o.destination}`, attrs: { routeTableId, destination: o.destination, target: want } };
