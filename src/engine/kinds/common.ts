@@ -52,7 +52,8 @@ export async function deleteAndWait(ctx: Context, what: string, read: () => Prom
  * deleteAndWait for a kind whose Describe answers many ids at once: deletions waited for at the same
  * time share each poll round's call (destroy of three NAT gateways: one DescribeNatGateways a round).
  * `seen`: the resource as a Describe of this run just answered (destroy's sweep): no look of its own
- * before the delete. The first poll comes a poll delay after the delete (it just answered "deleting").
+ * before the delete. The first poll comes at once (as the SDK's waiters do): the delete's answer says
+ * nothing of its state, and a fast delete (an emulator's) needs no wait.
  */
 export async function deleteAndWaitBatched<T>(
   ctx: Context,
@@ -78,6 +79,5 @@ export async function deleteAndWaitBatched<T>(
     },
     () => `${what} deleted`,
     usualMs,
-    { justChanged: true },
   );
 }

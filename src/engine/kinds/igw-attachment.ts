@@ -40,6 +40,10 @@ export function igwAttachmentStep(): StepDef {
     label: "internet gateway attachment",
     dependsOn: ["igw", "vpc"],
     changes: ["vpc"],
+    // With no record of this step, no run of the plan ever attached it (the record is written before
+    // the call): nothing to look for; an attachment made by someone else fails AttachInternetGateway
+    // (Resource.AlreadyAssociated) instead.
+    adoptsOnly: true,
     verify: (run) => holds(run),
     discover: (run) => holds(run),
     async create(run) {

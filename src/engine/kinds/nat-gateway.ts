@@ -75,6 +75,8 @@ export function natGatewayStep(o: { id: string; az: string; subnetStep: string; 
           })
       ).NatGateway!,
     async settle(run, result) {
+      // available as AWS answered it (CreateNatGateway on an emulator, or the verify/adopt read): no poll
+      if (result.attrs?.state === "available") return result;
       const ec2 = await ec2Of(run);
       const nat = await waitBatched(
         run.ctx,

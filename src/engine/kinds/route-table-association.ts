@@ -5,15 +5,13 @@ import { errorCode } from "../../aws/errors.js";
 import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import type { StepDef, StepRun } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
-import { byRelation, defineKind, ownedStepOf, refuseOtherPlan } from "./kind.js";
+import { byRelation, defineKind, refuseOtherPlan } from "./kind.js";
 
 
 export const routeTableAssociationKind = defineKind({
   kind: "route-table-association",
   attrs: z.looseObject({ subnetId: z.string().optional(), routeTableId: z.string().optional(), previousRouteTableId: z.string().optional() }),
   owner: async (ctx, rec, plan) => byRelation(ctx, plan, [rec.attrs.subnetId, rec.attrs.routeTableId]),
-  // DeleteSubnet drops the subnet's association: a subnet the same run deletes takes it along.
-  goesWith: (rec, resources) => ownedStepOf(resources, "subnet", rec.attrs.subnetId),
   async delete(ctx, rec) {
     const ec2 = await ec2Of(ctx);
     const prev = rec.attrs.previousRouteTableId;

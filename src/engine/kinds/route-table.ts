@@ -6,7 +6,7 @@ import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import type { StepDef } from "../engine.js";
 import { ec2Of, ignoreNotFound } from "./common.js";
-import { defineKind, ownedStepOf } from "./kind.js";
+import { defineKind } from "./kind.js";
 import { isDependency } from "../../aws/retry.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
@@ -17,15 +17,10 @@ export const routeTableKind = defineKind({
   kind: type.kind,
   /** Imported tables: the AZs of their subnets and whether it is the VPC's main table. */
   attrs: z.looseObject({ azs: z.array(z.string()).optional(), main: z.boolean().optional() }),
-  // Subnets associated with it that this plan deletes take their associations with them: it goes after them.
-  deleteAfter: (rec, resources) =>
-    Object.values(resources)
-      .filter((r) => r.kind === "route-table-association" && r.state === "created" && r.attrs?.routeTableId === rec.id)
-      .map((r) => ownedStepOf(resources, "subnet", r.attrs?.subnetId as string | undefined))
-      .filter((s): s is string => Boolean(s)),
   ...ec2KindParts(type, async (_ctx, ec2, id, seen, plan) => {
-    // From the sweep's answer: its associations but those of subnets (or association records) this
-    // plan has deleted since. Something associated meanwhile: DependencyViolation, then a fresh read.
+    // From the sweep's answer: its associations but those this plan has undone since (association
+    // records) or that went with a deleted subnet. Something associated meanwhile: DependencyViolation,
+    // then a fresh read.
     const gone = new Set<string | null | undefined>(Object.values(plan?.resources ?? {}).filter((r) => r.state === "deleted" && r.id).map((r) => r.id));
     for (let t = seen; ; t = undefined) {
       const fresh = !t;
