@@ -39,12 +39,25 @@ function base(ctx: OpContext, tags: Tag[] = []) {
 
 // ---------- time-driven transitions ----------
 
+/** NAT gateways whose timed transition is due by now: found by state, so this costs what is in transit, not every NAT. */
+function dueNats(rs: RegionState, now: number): NatRec[] {
+  return ["pending", "deleting", "deleted", "failed"]
+    .flatMap((st) => lookup<NatRec>(rs, "nat.state", st))
+    .filter(
+      (n) =>
+        (n.State === "pending" && now >= n._readyAt) ||
+        (n.State === "deleting" && n._deleteAt !== undefined && now >= n._deleteAt) ||
+        ((n.State === "deleted" || n.State === "failed") && n._deletedAt !== undefined && now >= n._deletedAt + DELETED_NAT_RETENTION_MS),
+    );
+}
+
+/** Would settle change anything now? (read on the plain state: no tracking, nothing serialised) */
+export const natSettleDue = (rs: RegionState, now: number): boolean => dueNats(rs, now).length > 0;
+
 /** Applies NAT transitions that are due (pending -> available|failed, deleting -> deleted, purge after 1 h). Returns true if anything changed. */
 export function settle(rs: RegionState, now: number): boolean {
   let changed = false;
-  // only gateways in a timed state can move: found by state, so a call costs what is in transit, not every NAT
-  const timed = ["pending", "deleting", "deleted", "failed"].flatMap((st) => lookup<NatRec>(rs, "nat.state", st));
-  for (const n of timed) {
+  for (const n of dueNats(rs, now)) {
     if (n.State === "pending" && now >= n._readyAt) {
       if (n._willFail) {
         n.State = "failed";

@@ -5,7 +5,7 @@
 // policies, the AWS prefix lists, and the pending → available, deleting → gone states.
 import { registerInventory } from "./inventory.js";
 import { createHash, randomBytes } from "node:crypto";
-import { lookup } from "./indexes.js";
+import { defineIndex, lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
 import { allocPrivateIp, assertRouteRoom, get, type Handler, type OpContext } from "./ec2-core.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
@@ -99,10 +99,22 @@ export function endpointStore(rs: RegionState): Record<string, EndpointRec> {
 }
 
 /** pending → available, deleting → gone (with its ENIs and routes). Called before every sandbox call. */
+// endpoints in a timed state, so a call's settling costs what is in transit, not every endpoint
+defineIndex("vpce.timed", ["ext", "vpcEndpoints"], (e: EndpointRec) => (e.State === "pending" || e.State === "deleting" ? e.State : undefined));
+
+/** Endpoints whose transition is due by now (pending -> available, deleting -> gone). */
+function dueEndpoints(rs: RegionState, now: number): EndpointRec[] {
+  if (!rs.ext.vpcEndpoints) return [];
+  return [...lookup<EndpointRec>(rs, "vpce.timed", "pending"), ...lookup<EndpointRec>(rs, "vpce.timed", "deleting")].filter(
+    (e) => (e.State === "pending" && now >= e._readyAt) || (e.State === "deleting" && e._deleteAt !== undefined && now >= e._deleteAt),
+  );
+}
+
+/** Would settleEndpoints change anything now? (plain state, nothing serialised) */
+export const endpointsSettleDue = (rs: RegionState, now: number): boolean => dueEndpoints(rs, now).length > 0;
+
 export function settleEndpoints(rs: RegionState, now: number): void {
-  const store = rs.ext.vpcEndpoints as Record<string, EndpointRec> | undefined;
-  if (!store) return;
-  for (const e of Object.values(store)) {
+  for (const e of dueEndpoints(rs, now)) {
     if (e.State === "pending" && now >= e._readyAt) e.State = "available";
     if (e.State === "deleting" && e._deleteAt !== undefined && now >= e._deleteAt) removeEndpoint(rs, e);
   }

@@ -11,7 +11,7 @@ import { newId, putEni, type EniRec, type RegionState, type SgRec, type SubnetRe
 import { applyFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
 import { profileArn, profileForLaunch } from "./iam-profiles.js";
 import { emptyHost, runScript, type InstanceHost } from "./instance-shell.js";
-import { lookup } from "./indexes.js";
+import { defineIndex, lookup } from "./indexes.js";
 
 const NAT_CREATE_MS = 90_000;
 /** Real instances take ~30 s to run and ~1 min to terminate; scaled like the NAT timing (0 without realistic latency). */
@@ -181,10 +181,35 @@ function instanceView(i: InstanceRec) {
 // ---------- time ----------
 
 /** pending → running (user data runs), shutting-down → terminated (the ENI goes), terminated purged after an hour. */
+// instances with a timed transition ahead, so a call's settling costs those, not every instance
+defineIndex("instance.timed", ["ext", "instances"], (i: InstanceRec) =>
+  !i.State ? undefined :
+  (i.State.Name === "stopping" && i._stopAt !== undefined) ||
+  (i._host !== undefined && (i.State.Name === "pending" || (i.State.Name === "shutting-down" && i._terminateAt !== undefined) || (i.State.Name === "terminated" && i._terminatedAt !== undefined)))
+    ? "timed"
+    : undefined,
+);
+
+/** Instances whose transition is due by now. */
+function dueInstances(rs: RegionState, now: number): InstanceRec[] {
+  if (!rs.ext.instances) return [];
+  return lookup<InstanceRec>(rs, "instance.timed", "timed").filter(
+    (i) =>
+      (i.State.Name === "stopping" && i._stopAt !== undefined && now >= i._stopAt) ||
+      (i._host !== undefined &&
+        ((i.State.Name === "pending" && now >= i._readyAt) ||
+          (i.State.Name === "shutting-down" && i._terminateAt !== undefined && now >= i._terminateAt) ||
+          (i.State.Name === "terminated" && i._terminatedAt !== undefined && now >= i._terminatedAt + PURGE_MS))),
+  );
+}
+
+/** Would settleInstances change anything now? (plain state, nothing serialised) */
+export const instancesSettleDue = (rs: RegionState, now: number): boolean => dueInstances(rs, now).length > 0;
+
 export function settleInstances(rs: RegionState, now: number): void {
   const store = rs.ext.instances as Record<string, InstanceRec> | undefined;
   if (!store) return;
-  for (const i of Object.values(store)) {
+  for (const i of dueInstances(rs, now)) {
     // StopInstances applies to every instance, imported ones too.
     if (i.State.Name === "stopping" && i._stopAt !== undefined && now >= i._stopAt) {
       i.State = { Code: 80, Name: "stopped" };

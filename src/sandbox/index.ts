@@ -5,11 +5,11 @@ import { SandboxCrash, SandboxError, awsError } from "./errors.js";
 import { CliError } from "../errors.js";
 import { type Handler, type OpContext, type Timing, KINDS } from "./ec2-core.js";
 import { networkOps, seedDefaultVpc } from "./ec2-network.js";
-import { egressOps, settle } from "./ec2-egress.js";
+import { egressOps, natSettleDue, settle } from "./ec2-egress.js";
 import { stsOps } from "./sts.js";
 import { iamOps } from "./iam.js";
-import { lambdaOps, seedLambdaExamples, settleLambda } from "./lambda.js";
-import { endpointOps, settleEndpoints } from "./ec2-endpoints.js";
+import { lambdaOps, lambdaSettleDue, seedLambdaExamples, settleLambda } from "./lambda.js";
+import { endpointOps, endpointsSettleDue, settleEndpoints } from "./ec2-endpoints.js";
 import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
 import { transitOps } from "./ec2-transit.js";
@@ -17,7 +17,7 @@ import { peeringOps } from "./ec2-peering.js";
 import { latticeOps } from "./lattice.js";
 import { latticeTagOps } from "./lattice-tags.js";
 import { iamRoleOps } from "./iam-roles.js";
-import { instanceOps, settleInstances } from "./ec2-instances.js";
+import { instanceOps, instancesSettleDue, settleInstances } from "./ec2-instances.js";
 import { instanceProfileOps } from "./iam-profiles.js";
 import { ssmOps } from "./ssm.js";
 import { ramOps } from "./ram.js";
@@ -558,14 +558,15 @@ export class Sandbox {
     throw new SandboxCrash(`sandbox crash injected after mutating call #${this.processMutating} (${rec.operation})`);
   }
 
-  /** Applies due transitions for a read: tried on the side first, so only a due transition takes the lock. */
+  /**
+   * Applies due transitions for a read. Whether any is due is asked of the plain state (records in a
+   * timed state, found by index: nothing tracked, nothing serialised), so a read costs what is in
+   * transit, not the account; only a due transition takes the lock.
+   */
   private async settleRead(region: string): Promise<void> {
-    const probe = new Tracker();
-    this.settleAll(probe.view(this.st, []).regions[region], this.clock.now());
-    const due = probe.changes(this.st);
-    if (!due.length) return;
-    probe.rollback(this.st);
-    this.reindex(due);
+    const rs = this.st.regions[region];
+    const now = this.clock.now();
+    if (!rs || !(natSettleDue(rs, now) || lambdaSettleDue(rs, now) || endpointsSettleDue(rs, now) || instancesSettleDue(rs, now))) return;
     await this.exclusive(() => {
       if (!this.st.regions[region]) return; // dropped by a reload while waiting: nothing of it to settle
       const t = new Tracker();

@@ -131,6 +131,14 @@ export function functionView(region: string, accountId: string, fn: FunctionRec)
 }
 
 /** Applies due update transitions and ENI releases. Called before every sandbox call. */
+/** Would settleLambda change anything now? (plain state: one field per function, nothing serialised) */
+export function lambdaSettleDue(rs: RegionState, now: number): boolean {
+  const store = rs.ext.lambda as LambdaStore | undefined;
+  if (!store) return false;
+  if (Object.values(store.functions).some((fn) => fn._update && now >= fn._update.doneAt)) return true;
+  return lookup<LambdaEni>(rs, "eni.lambda-release", "waiting").some((e) => e.InterfaceType === "lambda" && e._releaseAt !== undefined && now >= e._releaseAt);
+}
+
 export function settleLambda(rs: RegionState, now: number): void {
   const store = rs.ext.lambda as LambdaStore | undefined;
   if (!store) return;

@@ -109,8 +109,19 @@ export function vpcPlanFix(ix: SnapshotIndex, vpcId: string, commands: string[])
  * The subnets of a VPC that `import` calls private (no default route to an internet gateway), less
  * the ones import leaves out: a subnet holding a public NAT gateway without an internet route.
  */
+/** Subnets holding a live public NAT gateway, once per index (asked per VPC: not a walk of every NAT each time). */
+const NAT_HOMES = new WeakMap<SnapshotIndex, Set<string | undefined>>();
+function natHomesOf(ix: SnapshotIndex): Set<string | undefined> {
+  let homes = NAT_HOMES.get(ix);
+  if (!homes) {
+    homes = new Set([...ix.natGateways.values()].filter((n) => (n.ConnectivityType ?? "public") === "public" && ["pending", "available"].includes(n.State ?? "available")).map((n) => n.SubnetId));
+    NAT_HOMES.set(ix, homes);
+  }
+  return homes;
+}
+
 export function planPrivateSubnets(ix: SnapshotIndex, vpcId: string): Subnet[] {
-  const natHomes = new Set([...ix.natGateways.values()].filter((n) => (n.ConnectivityType ?? "public") === "public" && ["pending", "available"].includes(n.State ?? "available")).map((n) => n.SubnetId));
+  const natHomes = natHomesOf(ix);
   return (ix.subnetsByVpc.get(vpcId) ?? []).filter((s) => tierOf(ix, s) !== "public" && !natHomes.has(s.SubnetId));
 }
 

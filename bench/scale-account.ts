@@ -1,0 +1,125 @@
+// The account the scale bench loads: 1× = 100 VPCs / 1,000 subnets / 5,200 ENIs / 10,000 SG rules
+// (10 security groups of 10 rules each per VPC), as a snapshot document for `sandbox load`.
+export const SUBNETS_PER_VPC = 10; // 2 public + 8 private over 2 AZs
+export const ENIS_PER_SUBNET = 5; // + 2 NAT interfaces per VPC = 52
+export const SGS_PER_VPC = 10;
+export const RULES_PER_SG = 10;
+
+/** A snapshot document of `vpcs` VPCs, loaded with `sandbox load`. */
+export function account(vpcs: number) {
+  const d: Record<string, any[]> & Record<string, unknown> = {
+    version: 1,
+    takenAt: new Date().toISOString(),
+    region: "us-east-1",
+    accountId: "123456789012",
+    vpcs: [],
+    subnets: [],
+    routeTables: [],
+    internetGateways: [],
+    natGateways: [],
+    addresses: [],
+    securityGroups: [],
+    networkAcls: [],
+    networkInterfaces: [],
+  } as never;
+  const hex = (n: number, w = 17) => n.toString(16).padStart(w, "0");
+  const azs = ["us-east-1a", "us-east-1b"];
+  let eni = 0;
+  for (let v = 0; v < vpcs; v++) {
+    const vpc = `vpc-${hex(v)}`;
+    const a = Math.floor(v / 250) % 250;
+    const b = v % 250;
+    const cidr = `10.${a}.${b}`; // a /20 per VPC is not needed: /16s of the 10/8 space repeat, like S2's overlaps
+    d.vpcs.push({ VpcId: vpc, CidrBlock: `10.${v % 250}.0.0/16`, IsDefault: false, Tags: [{ Key: "Name", Value: `bench-${v}` }] });
+    void cidr;
+    d.internetGateways.push({ InternetGatewayId: `igw-${hex(v)}`, Attachments: [{ VpcId: vpc, State: "available" }] });
+    const sgs = Array.from({ length: SGS_PER_VPC }, (_, i) => `sg-${hex(v * SGS_PER_VPC + i)}`);
+    for (const [i, sg] of sgs.entries()) {
+      const rules = Array.from({ length: RULES_PER_SG / 2 }, (_, r) => ({
+        IpProtocol: "tcp",
+        FromPort: 8000 + r,
+        ToPort: 8000 + r,
+        IpRanges: [{ CidrIp: `172.${16 + r}.0.0/16` }],
+        UserIdGroupPairs: r % 3 === 0 ? [{ GroupId: sgs[(i + 1) % SGS_PER_VPC] }] : [],
+      }));
+      d.securityGroups.push({
+        GroupId: sg,
+        GroupName: i === 0 ? "default" : `bench-${i}`,
+        Description: "bench",
+        VpcId: vpc,
+        IpPermissions: rules,
+        IpPermissionsEgress: [...rules, { IpProtocol: "-1", IpRanges: [{ CidrIp: "0.0.0.0/0" }] }],
+      });
+    }
+    const subnetIds: string[] = [];
+    for (let s = 0; s < SUBNETS_PER_VPC; s++) {
+      const id = `subnet-${hex(v * SUBNETS_PER_VPC + s)}`;
+      subnetIds.push(id);
+      d.subnets.push({ SubnetId: id, VpcId: vpc, CidrBlock: `10.${v % 250}.${s}.0/24`, AvailabilityZone: azs[s % 2], MapPublicIpOnLaunch: s < 2 });
+    }
+    const pub = subnetIds.slice(0, 2);
+    const priv = subnetIds.slice(2);
+    d.routeTables.push({
+      RouteTableId: `rtb-${hex(v * 3)}`,
+      VpcId: vpc,
+      Routes: [
+        { DestinationCidrBlock: `10.${v % 250}.0.0/16`, GatewayId: "local", State: "active", Origin: "CreateRouteTable" },
+        { DestinationCidrBlock: "0.0.0.0/0", GatewayId: `igw-${hex(v)}`, State: "active", Origin: "CreateRoute" },
+      ],
+      Associations: [{ Main: true, RouteTableAssociationId: `rtbassoc-${hex(v * 20)}` }, ...pub.map((s, i) => ({ SubnetId: s, RouteTableAssociationId: `rtbassoc-${hex(v * 20 + 1 + i)}` }))],
+    });
+    for (let az = 0; az < 2; az++) {
+      const natEni = `eni-${hex(eni++)}`;
+      const ip = `10.${v % 250}.${az}.5`;
+      const pubIp = `100.${64 + Math.floor(v / 250)}.${v % 250}.${az + 1}`;
+      d.natGateways.push({
+        NatGatewayId: `nat-${hex(v * 2 + az)}`,
+        VpcId: vpc,
+        SubnetId: pub[az],
+        State: "available",
+        ConnectivityType: "public",
+        NatGatewayAddresses: [{ PrivateIp: ip, PublicIp: pubIp, AllocationId: `eipalloc-${hex(v * 2 + az)}`, NetworkInterfaceId: natEni, IsPrimary: true }],
+      });
+      d.addresses.push({ AllocationId: `eipalloc-${hex(v * 2 + az)}`, PublicIp: pubIp, Domain: "vpc", NetworkInterfaceId: natEni, PrivateIpAddress: ip, AssociationId: `eipassoc-${hex(v * 2 + az)}` });
+      d.networkInterfaces.push({ NetworkInterfaceId: natEni, SubnetId: pub[az], VpcId: vpc, InterfaceType: "nat_gateway", PrivateIpAddress: ip, Groups: [], RequesterManaged: true });
+      d.routeTables.push({
+        RouteTableId: `rtb-${hex(v * 3 + 1 + az)}`,
+        VpcId: vpc,
+        Routes: [
+          { DestinationCidrBlock: `10.${v % 250}.0.0/16`, GatewayId: "local", State: "active", Origin: "CreateRouteTable" },
+          { DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: `nat-${hex(v * 2 + az)}`, State: "active", Origin: "CreateRoute" },
+        ],
+        Associations: priv.filter((_, i) => i % 2 === az).map((s, i) => ({ SubnetId: s, RouteTableAssociationId: `rtbassoc-${hex(v * 20 + 5 + az * 8 + i)}` })),
+      });
+    }
+    d.networkAcls.push({
+      NetworkAclId: `acl-${hex(v)}`,
+      VpcId: vpc,
+      IsDefault: true,
+      Entries: [true, false].flatMap((Egress) => [
+        { RuleNumber: 100, Protocol: "-1", RuleAction: "allow", Egress, CidrBlock: "0.0.0.0/0" },
+        { RuleNumber: 32767, Protocol: "-1", RuleAction: "deny", Egress, CidrBlock: "0.0.0.0/0" },
+      ]),
+      Associations: subnetIds.map((s, i) => ({ SubnetId: s, NetworkAclId: `acl-${hex(v)}`, NetworkAclAssociationId: `aclassoc-${hex(v * 10 + i)}` })),
+    });
+    for (const [s, subnetId] of subnetIds.entries()) {
+      for (let e = 0; e < ENIS_PER_SUBNET; e++) {
+        d.networkInterfaces.push({
+          NetworkInterfaceId: `eni-${hex(eni++)}`,
+          SubnetId: subnetId,
+          VpcId: vpc,
+          InterfaceType: "interface",
+          PrivateIpAddress: `10.${v % 250}.${s}.${10 + e}`,
+          Groups: [{ GroupId: sgs[(s + e) % SGS_PER_VPC] }],
+        });
+      }
+    }
+  }
+  return d;
+}
+
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // node --import tsx bench/scale-account.ts <VPCs> > account.json
+  process.stdout.write(JSON.stringify(account(Number(process.argv[2] ?? 100))));
+}
