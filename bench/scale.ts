@@ -57,7 +57,7 @@ function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV, node
 }
 
 const cliArgs = (...a: string[]) => [BIN, "--sandbox-file", "sb.json", ...a];
-const fmt = (m: Measure) => `${(m.wallMs / 1000).toFixed(2)} s, ${m.rssMb.toFixed(0)} MB`;
+const fmt = (m: Measure) => `${(m.wallMs / 1000).toFixed(2)} s (CPU ${(m.cpuMs / 1000).toFixed(2)} s), ${m.rssMb.toFixed(0)} MB`;
 
 
 // ---------- start-up, the S1 flow, create-vpc's calls, RA 3 subnets vs 1 ----------
@@ -264,14 +264,19 @@ targets.push(["AWS calls of `create-vpc --azs 3`", String(az3.length), "≤ 30",
 targets.push(["AWS calls of S1's `status` (issue 24)", String(statusCalls), "≤ 4", statusCalls <= 4]);
 targets.push(["Reachability Analyzer, 3 subnets / 1", (ra3 / ra1).toFixed(2), "≤ 1.2", ra3 / ra1 <= 1.2]);
 // issue 24's rows
-const exp = (name: string) => {
-  const a = wall(10, name);
-  const b = wall(30, name);
+// Exponents from CPU time (user + sys of the command's process): on a shared machine (load 12–15 on 2
+// cores while this was measured) wall time mostly measures the other processes; both are printed.
+const cpu = (k: number, name: string) => results.get(k)?.[name]?.cpuMs;
+const exp = (at: (k: number, name: string) => number | undefined, name: string) => {
+  const a = at(10, name);
+  const b = at(30, name);
   return a !== undefined && b !== undefined ? Math.log(b / a) / Math.log(3) : undefined;
 };
 for (const name of ["snapshot --all-vpcs", "analyze-path --local", "audit --all-vpcs", "cost --all-vpcs"]) {
-  const e = exp(name);
-  if (e !== undefined) targets.push([`exponent of \`${name}\` from 10× to 30× (issue 24)`, `${e.toFixed(2)} (${(wall(10, name)! / 1000).toFixed(2)} s → ${(wall(30, name)! / 1000).toFixed(2)} s)`, "≤ 1.1", e <= 1.1]);
+  const e = exp(cpu, name);
+  const w = exp(wall, name);
+  if (e !== undefined)
+    targets.push([`exponent of \`${name}\` from 10× to 30× (CPU; issue 24)`, `${e.toFixed(2)} (CPU ${(cpu(10, name)! / 1000).toFixed(2)} s → ${(cpu(30, name)! / 1000).toFixed(2)} s; wall ${w!.toFixed(2)}: ${(wall(10, name)! / 1000).toFixed(2)} s → ${(wall(30, name)! / 1000).toFixed(2)} s)`, "≤ 1.1", e <= 1.1]);
 }
 const rss = (k: number, name: string) => results.get(k)?.[name]?.rssMb;
 if (rss(10, "audit --all-vpcs") !== undefined)

@@ -109,16 +109,80 @@ export async function checkOutputFile(ctx: OutputFileContext, option: string, fi
   return full;
 }
 
-/** Checks again (the path may have changed since) and writes `text` atomically. Returns the absolute path. */
-export async function writeOutputFile(ctx: OutputFileContext, option: string, file: string, text: string, formats?: FormatOption): Promise<string> {
+/**
+ * Checks again (the path may have changed since) and writes `text` atomically. Returns the absolute path.
+ * `text` may be chunks (a large document, `jsonChunks`): written one by one to a temporary file beside
+ * the target, fsynced and renamed into place, so the whole document is never one string in memory.
+ */
+export async function writeOutputFile(ctx: OutputFileContext, option: string, file: string, text: string | Iterable<string>, formats?: FormatOption): Promise<string> {
   const full = await checkOutputFile(ctx, option, file, formats);
-  const { default: writeFileAtomic } = await import("write-file-atomic");
   try {
-    await writeFileAtomic(full, text, { encoding: "utf8", fsync: true });
+    if (typeof text === "string") {
+      const { default: writeFileAtomic } = await import("write-file-atomic");
+      await writeFileAtomic(full, text, { encoding: "utf8", fsync: true });
+    } else await writeChunksAtomic(full, text);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new UsageError(`${option} ${full}: cannot write there (${code}).`, "check the folder's permissions", "OutputFileRefused");
     throw err;
   }
   return full;
+}
+
+/** write-file-atomic's way (temporary file beside it, fsync, rename; an existing file's mode kept), for chunks. */
+async function writeChunksAtomic(full: string, chunks: Iterable<string>): Promise<void> {
+  const { open, rename, unlink } = await import("node:fs/promises");
+  const { randomBytes } = await import("node:crypto");
+  const mode = (await stat(full).catch(() => undefined))?.mode;
+  const tmp = `${full}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const fh = await open(tmp, "wx", mode ?? 0o666);
+  try {
+    let buf = "";
+    for (const c of chunks) {
+      buf += c;
+      if (buf.length >= 1 << 20) {
+        await fh.write(buf, null, "utf8");
+        buf = "";
+      }
+    }
+    if (buf) await fh.write(buf, null, "utf8");
+    if (mode !== undefined) await fh.chmod(mode);
+    await fh.sync();
+    await fh.close();
+    await rename(tmp, full);
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * `JSON.stringify(value, null, 2) + "\n"`, byte for byte, as chunks: the top-level object's arrays one
+ * element at a time, so a large document (a snapshot) is never one string.
+ */
+export function* jsonChunks(value: Record<string, unknown>): Generator<string> {
+  const keys = Object.keys(value).filter((k) => {
+    const v = value[k];
+    return v !== undefined && typeof v !== "function" && typeof v !== "symbol";
+  });
+  if (!keys.length) {
+    yield "{}\n";
+    return;
+  }
+  yield "{\n";
+  for (const [i, k] of keys.entries()) {
+    const v = (value[k] as { toJSON?: unknown })?.toJSON ? JSON.parse(JSON.stringify(value[k])) : value[k];
+    yield `  ${JSON.stringify(k)}: `;
+    if (Array.isArray(v) && v.length) {
+      yield "[\n";
+      for (const [j, el] of v.entries()) {
+        const text = el === undefined || typeof el === "function" || typeof el === "symbol" ? "null" : JSON.stringify(el, null, 2);
+        yield `    ${text.replace(/\n/g, "\n    ")}${j < v.length - 1 ? "," : ""}\n`;
+      }
+      yield "  ]";
+    } else yield JSON.stringify(v, null, 2).replace(/\n/g, "\n  ");
+    yield i < keys.length - 1 ? ",\n" : "\n";
+  }
+  yield "}\n";
 }

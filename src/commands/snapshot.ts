@@ -82,13 +82,13 @@ export async function readSnapshotFile(ctx: Context, file: string): Promise<Snap
 
 export async function snapshotCommand(ctx: Context, raw: SnapshotOptions): Promise<number> {
   const opts = parseOptions(SnapshotOptionsSchema, raw);
-  const { checkOutputFile, writeOutputFile } = await import("../cli/output-file.js");
+  const { checkOutputFile, jsonChunks, writeOutputFile } = await import("../cli/output-file.js");
   // Refuse a bad --out before any AWS call.
   if (opts.out !== undefined) await checkOutputFile(ctx, "--out", opts.out);
   const snap = await takeSnapshot(ctx, opts);
-  const doc = JSON.stringify(snap, null, 2) + "\n";
   if (opts.out !== undefined) {
-    const full = await writeOutputFile(ctx, "--out", opts.out, doc);
+    // streamed: at 10× the document is ~60 MB, which as one string would sit beside the snapshot itself
+    const full = await writeOutputFile(ctx, "--out", opts.out, jsonChunks(snap as unknown as Record<string, unknown>));
     const summary = {
       command: "snapshot",
       file: full,
@@ -102,8 +102,10 @@ export async function snapshotCommand(ctx: Context, raw: SnapshotOptions): Promi
     if (ctx.opts.json) ctx.printJson(summary);
     else ctx.print(`Snapshot written to ${full} (${summary.counts.vpcs ?? 0} VPC(s), ${summary.counts.subnets ?? 0} subnets${snap.omitted.length ? `; not collected: ${snap.omitted.map((o) => o.resource).join(", ")}` : ""})`);
   } else {
-    // The document itself is the result (with or without --json): `egress-cli snapshot > snap.json`.
-    ctx.stdout.write(doc);
+    // The document itself is the result (with or without --json): `egress-cli snapshot > snap.json`, streamed.
+    for (const chunk of jsonChunks(snap as unknown as Record<string, unknown>)) {
+      if (!ctx.stdout.write(chunk)) await new Promise<void>((r) => ctx.stdout.once("drain", () => r()));
+    }
   }
   return 0;
 }
