@@ -83,19 +83,35 @@ export function value<T>(parse: (raw: string) => T) {
   });
 }
 
-export const opt = {
-  int: (name: string, min: number, max: number) => value((raw) => intOption(name, raw, min, max)),
-  port: (name: string) => value((raw) => portOption(name, raw)),
-  cidr: (name: string) => value((raw) => cidrOption(name, raw)),
-  vpcCidr: (name = "cidr") => value((raw) => (raw === "auto" ? undefined : (strictText(name, raw), named(name, () => validateVpcCidr(raw).cidr)))),
-  id: (prefix: string, what: string) => value((raw) => awsId(prefix, what, raw)),
-  name: () => value((raw) => validatePlanName(raw)),
+/**
+ * Plain value parsers (raw text → typed value, or a UsageError naming the flag): a command spec's
+ * flags take these (src/cli/spec.ts); `opt` below wraps the same ones as zod schemas.
+ */
+export const parse = {
+  int: (name: string, min: number, max: number) => (raw: string) => intOption(name, raw, min, max),
+  port: (name: string) => (raw: string) => portOption(name, raw),
+  cidr: (name: string) => (raw: string) => cidrOption(name, raw),
+  /** A VPC CIDR, or `auto` (undefined: the command picks a free range). */
+  vpcCidr: (name = "cidr") => (raw: string) => (raw === "auto" ? undefined : (strictText(name, raw), named(name, () => validateVpcCidr(raw).cidr))),
+  id: (prefix: string, what: string) => (raw: string) => awsId(prefix, what, raw),
+  name: () => (raw: string) => validatePlanName(raw),
   /** A number ≥ 0 (e.g. GB per month); decimals allowed, no exponent or sign. */
-  amount: (name: string) =>
-    value((raw) => {
-      if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(strictText(name, raw))) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}.`);
-      return Number(raw);
-    }),
+  amount: (name: string) => (raw: string) => {
+    if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(strictText(name, raw))) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}.`);
+    return Number(raw);
+  },
+  /** Exactly as typed (white space around it or a control character refused). */
+  text: (name: string) => (raw: string) => strictText(name, raw),
+};
+
+export const opt = {
+  int: (name: string, min: number, max: number) => value(parse.int(name, min, max)),
+  port: (name: string) => value(parse.port(name)),
+  cidr: (name: string) => value(parse.cidr(name)),
+  vpcCidr: (name = "cidr") => value(parse.vpcCidr(name)),
+  id: (prefix: string, what: string) => value(parse.id(prefix, what)),
+  name: () => value(parse.name()),
+  amount: (name: string) => value(parse.amount(name)),
 };
 
 /**

@@ -28,26 +28,10 @@ import { getFunctionConfiguration } from "../engine/kinds/lambda-vpc-config.js";
 import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
 import { chooseSubnets, functionNotFound, parseFunctionRef } from "../cli/lambda.js";
-import { awsIdPattern, cidrOption, parseOptions, Problems } from "../cli/options.js";
-import * as z from "zod";
+import { awsIdPattern, cidrOption, Problems } from "../cli/options.js";
+import type { Options } from "./add-endpoint.spec.js";
 import { renderAddEndpoint } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
-
-/** add-endpoint's options as commander hands them over, checked at the boundary. */
-const AddEndpointOptionsSchema = z.object({
-  subnets: z.string().optional(),
-  allowFrom: z.array(z.string()).default([]),
-  policy: z.string().optional(),
-  /** --no-private-dns turns it off; on by default. */
-  privateDns: z.boolean().default(true),
-  principal: z.array(z.string()).default([]),
-  resource: z.array(z.string()).default([]),
-  for: z.string().optional(),
-  sasl: z.boolean().default(false),
-  enableVpcDns: z.boolean().default(false),
-  allowPublicSource: z.boolean().default(false),
-});
-export type AddEndpointOptions = z.input<typeof AddEndpointOptionsSchema>;
 
 const GATEWAY = new Set(["s3", "dynamodb"]);
 /** Services --policy least-privilege has a template for, and what each template admits. */
@@ -228,9 +212,8 @@ async function kafkaMappingGrants(ctx: Context, vpcId: string, clusterGroups: st
   return { all, matching };
 }
 
-export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, args: string[]): Promise<number> {
+export async function addEndpointCommand(ctx: Context, opts: Options, args: string[]): Promise<number> {
   // 1. Flags, offline.
-  const opts = parseOptions(AddEndpointOptionsSchema, raw);
   const plan = await loadCheckedPlan(ctx);
   const vpcId = requirePlanVpc(plan);
   const preset = opts.for;

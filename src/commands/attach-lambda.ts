@@ -22,26 +22,11 @@ import { recordOf } from "../engine/kinds/kind.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { egressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
-import { awsId, cidrOption, parseOptions, portOption, Problems } from "../cli/options.js";
-import * as z from "zod";
+import { awsId, cidrOption, portOption, Problems } from "../cli/options.js";
+import type { Options } from "./attach-lambda.spec.js";
 import { chooseSubnets, functionNotFound, parseFunctionRef, subnetEgress } from "../cli/lambda.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
 import { renderAttachLambda } from "../output/render.js";
-
-/** attach-lambda's options as commander hands them over, checked at the boundary. */
-const AttachLambdaOptionsSchema = z.object({
-  function: z.string().optional(),
-  securityGroup: z.string().trim().default("new"),
-  subnets: z.string().optional(),
-  allowPublicSubnet: z.boolean().default(false),
-  /** --no-iam: never change the execution role. */
-  iam: z.boolean().default(true),
-  /** --egress-port PORT[:CIDR] (repeat): tcp out besides HTTPS, to the VPC's CIDR unless a CIDR is named. */
-  egressPort: z.array(z.string()).default([]),
-  /** --take-over: move a function whose VPC config is another plan's, or in subnets not named here. */
-  takeOver: z.boolean().default(false),
-});
-export type AttachLambdaOptions = z.input<typeof AttachLambdaOptionsSchema>;
 
 interface RolePermissions {
   roleName: string;
@@ -126,9 +111,8 @@ async function refuseForeignVpcConfig(ctx: Context, plan: Plan, fn: FunctionConf
   );
 }
 
-export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions): Promise<number> {
+export async function attachLambdaCommand(ctx: Context, opts: Options): Promise<number> {
   // 1. Flags, offline.
-  const opts = parseOptions(AttachLambdaOptionsSchema, raw);
   const plan = await loadCheckedPlan(ctx);
   const ref = parseFunctionRef(opts.function, plan);
   const givenSg = opts.securityGroup === "new" ? undefined : awsId("sg", "a security group", opts.securityGroup);

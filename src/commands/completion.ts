@@ -1,15 +1,11 @@
 // `egress-cli completion bash|zsh|fish`: a shell completion script for every command, subcommand and
-// flag, generated from the CLI's own command tree (src/cli.ts hands it in as plain data), so a flag
+// flag, generated from the CLI's own command tree (commandTree in src/cli/spec.ts: the commands derived from their specs), so a flag
 // added to a command completes without touching this file. `source <(egress-cli completion bash)`.
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import { commandTree, type ActionEnv, type CommandTree } from "../cli/spec.js";
+import type { Options } from "./completion.spec.js";
 
-/** A command as completion sees it: its name, flags (long names), whether each takes a value, subcommands. */
-export interface CommandTree {
-  name: string;
-  flags: Array<{ flag: string; takesValue: boolean; choices?: string[] }>;
-  subcommands: CommandTree[];
-}
 
 const SHELLS = ["bash", "zsh", "fish"] as const;
 type Shell = (typeof SHELLS)[number];
@@ -85,7 +81,8 @@ export function completionScript(shell: Shell, tree: CommandTree): string {
   return shell === "bash" ? bash(tree) : shell === "zsh" ? zsh(tree) : fish(tree);
 }
 
-export async function completionCommand(ctx: Context, args: string[], tree: CommandTree): Promise<number> {
+export async function completionCommand(ctx: Context, _opts: Options, args: string[], env: ActionEnv): Promise<number> {
+  const tree = commandTree(env.program);
   const shell = args[0];
   if (args.length !== 1 || !SHELLS.includes(shell as Shell)) {
     throw new UsageError(`completion needs one shell: ${SHELLS.join(", ")}${shell ? ` (got ${args.map((a) => JSON.stringify(a)).join(" ")})` : ""}.`, "source <(egress-cli completion bash)");

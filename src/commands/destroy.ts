@@ -1,17 +1,13 @@
 // destroy: delete everything the plan owns in reverse dependency order; keep imported resources
 // and user-supplied Elastic IPs; resumable. Prompts on a TTY unless --yes; refuses without a TTY.
 import type { Context } from "../context.js";
+import type { Options } from "./destroy.spec.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
 import { checkAnchors, deletionOrder, destroyPlan, findOrphans } from "../engine/destroy.js";
 import { describeResource, renderDestroy } from "../output/render.js";
 
-export interface DestroyOptions {
-  /** An older plan whose VPCs are all missing: delete what is left and forget the rest. */
-  forgetMissing?: boolean;
-}
-
-export async function destroyCommand(ctx: Context, opts: DestroyOptions = {}): Promise<number> {
+export async function destroyCommand(ctx: Context, opts: Partial<Options> = {}): Promise<number> {
   if (!ctx.opts.yes && !ctx.opts.dryRun && !ctx.interactive) {
     throw new UsageError("destroy deletes AWS resources and needs confirmation; no terminal to ask on.", "Pass --yes to confirm non-interactively.");
   }

@@ -1,8 +1,7 @@
 // detach-lambda: puts a function back on the VPC config recorded before attach-lambda changed it
 // (none, or its old subnets and groups), detaches the ENI policy if egress-cli attached it, and
 // deletes the function's security group when nothing else uses it any more (else destroy will).
-import * as z from "zod";
-import { parseOptions } from "../cli/options.js";
+import type { Options } from "./detach-lambda.spec.js";
 import { lambdaOf } from "../aws/lambda-api.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
@@ -15,11 +14,8 @@ import { parseFunctionRef } from "../cli/lambda.js";
 import type { PlanSession } from "../engine/session.js";
 import { renderDetachLambda } from "../output/render.js";
 
-const DetachLambdaOptionsSchema = z.object({ function: z.string().optional() });
-export type DetachLambdaOptions = z.input<typeof DetachLambdaOptionsSchema>;
 
-export async function detachLambdaCommand(ctx: Context, raw: DetachLambdaOptions): Promise<number> {
-  const opts = parseOptions(DetachLambdaOptionsSchema, raw);
+export async function detachLambdaCommand(ctx: Context, opts: Options): Promise<number> {
   const plan = await loadCheckedPlan(ctx);
   const ref = parseFunctionRef(opts.function, plan);
   const base = `lambda/${ref.name}`;

@@ -7,23 +7,15 @@ import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import { openSession } from "../engine/session.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
+import type { Options } from "./import.spec.js";
 import { renderImport } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
 import { loadPlan, nothingToUndo } from "../plans/store.js";
 import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
 import { byText } from "../order.js";
 
-export interface ImportOptions {
-  vpc?: string;
-  name?: string;
-  /** Import although the VPC holds another plan's resources. */
-  shared?: boolean;
-}
-
-export async function importCommand(ctx: Context, opts: ImportOptions): Promise<number> {
-  const { vpc: vpcId, name } = parseOptions(z.object({ vpc: opt.id("vpc", "a VPC"), name: opt.name() }), opts);
+export async function importCommand(ctx: Context, opts: Options): Promise<number> {
+  const { vpc: vpcId, name } = opts;
   const loaded = await loadPlan(ctx.planPath);
   // A destroyed plan in the file does not stand in the way of a new one (the session says so).
   const existing = loaded && loaded.name !== name && nothingToUndo(loaded) ? undefined : loaded;

@@ -2,8 +2,9 @@
 import path from "node:path";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import type { InitOptions, ResetOptions } from "./sandbox.spec.js";
 
-export async function sandboxInit(ctx: Context, opts: { examples?: boolean; force?: boolean }): Promise<number> {
+export async function sandboxInit(ctx: Context, opts: InitOptions): Promise<number> {
   const { existsSync } = await import("node:fs");
   const file = sandboxPath(ctx);
   const existed = existsSync(file);
@@ -16,7 +17,7 @@ export async function sandboxInit(ctx: Context, opts: { examples?: boolean; forc
   return show(ctx, { file, created: true, recovered });
 }
 
-export async function sandboxReset(ctx: Context, opts: { examples?: boolean }): Promise<number> {
+export async function sandboxReset(ctx: Context, opts: ResetOptions): Promise<number> {
   const file = sandboxPath(ctx);
   const recovered = await quarantine(ctx, file);
   const sandbox = await ctx.sandbox();

@@ -3,8 +3,7 @@
 // the drift view and a snapshot priced through the same mapping and cost model as `cost`, so both give
 // the same lines; --offline: from the plan's records.
 import type { Context } from "../context.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
+import type { Options } from "./status.spec.js";
 import { redactUrl } from "../net/url.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
@@ -26,13 +25,8 @@ import { subnetKind } from "../engine/kinds/subnet.js";
 import { vpcEndpointKind } from "../engine/kinds/vpc-endpoint.js";
 import { planDefaultRoute, planNatPublicIp, planRouteTableOf, planVpc } from "../engine/kinds/views.js";
 
-export interface StatusOptions {
-  offline?: boolean;
-  gbPerMonth?: string;
-}
-
-export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<number> {
-  const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
+export async function statusCommand(ctx: Context, opts: Options): Promise<number> {
+  const gb = opts.gbPerMonth;
   const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
   const live = opts.offline ? undefined : await readLive(ctx, plan, gb);
   const result = buildStatus(plan, live?.view, gb, live?.costs);
