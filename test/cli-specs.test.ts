@@ -8,7 +8,7 @@ import { PassThrough } from "node:stream";
 import { CommanderError, type Command } from "commander";
 import { buildProgram } from "../src/cli.js";
 import { COMMANDS } from "../src/commands/index.js";
-import { isGroup, longFlag, parseFlags, type AnyCommandSpec } from "../src/cli/spec.js";
+import { isGroup, longFlag, parseFlags, type AnyCommandSpec, type Flags } from "../src/cli/spec.js";
 import { UsageError } from "../src/errors.js";
 import { cli, tempDir } from "./helpers.js";
 
@@ -127,7 +127,7 @@ test("every spec's flags are in its --help (with the default written once) and i
   const bash = (await cli(["completion", "bash"], { cwd })).stdout;
   for (const [name, spec] of SPECS) {
     const help = (await cli([...name.split(" "), "--help"], { cwd })).stdout;
-    for (const [key, f] of Object.entries(spec.flags)) {
+    for (const [key, f] of Object.entries(spec.flags as Flags)) {
       const long = longFlag(key, f.def);
       assert.match(help, new RegExp(`${long}\\b`), `${name} --help lacks ${long}`);
       assert.ok(bash.includes(long), `the bash completion lacks ${name} ${long}`);

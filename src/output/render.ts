@@ -13,6 +13,192 @@ export interface RenderOptions {
   cli?: string;
 }
 
+// ---------- result types: what each command emits (its JSON document) and its renderer reads ----------
+// A command's result object is checked against these where it calls ctx.emit(result, renderX).
+
+/** A printed value: ids and counts may be missing in a dry run or an older plan. */
+type Text = string | number | null | undefined;
+
+interface SubnetRow {
+  subnetId: Text;
+  tier?: Text;
+  az?: Text;
+  cidr?: Text;
+}
+
+interface DryRunPart {
+  dryRun: boolean;
+  steps?: Record<string, string>;
+  dryRunChecks?: unknown;
+}
+
+export interface CreateVpcResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  region: string;
+  vpcId: Text;
+  cidr: Text;
+  internetGatewayId: Text;
+  subnets: SubnetRow[];
+}
+
+export interface ImportResult {
+  plan: string;
+  vpcId: Text;
+  cidr: Text;
+  subnets: SubnetRow[];
+  routeTables: Array<{ routeTableId: Text; tier?: Text; azs: string[]; main?: boolean }>;
+}
+
+export interface AddNatResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  mode: Text;
+  natGateways: Array<{ az: Text; natGatewayId: Text; publicIp: Text; allocationId: Text; eipOwned: boolean; state: Text }>;
+  egressIps: Text[];
+}
+
+interface CostLine {
+  item: string;
+  quantity: Text;
+  unit: Text;
+  unitPrice: Text;
+  monthly: number;
+}
+
+/** A cost estimate as status prints it (src/analysis/cost.ts). */
+interface CostView {
+  vpcId?: Text;
+  source?: Text;
+  complete?: boolean;
+  lines: CostLine[];
+  totalMonthly: number;
+  currency: Text;
+  pricesAsOf: Text;
+  hoursPerMonth: Text;
+  unpriced?: Array<{ item: Text; reason: Text }>;
+  assumptions: string[];
+}
+
+interface ProxySaving {
+  consumerVpcs: number;
+  gbPerMonth: Text;
+  gbAssumed?: boolean;
+  complete?: boolean;
+  shared: { totalMonthly: number; egressVpcMonthly: number; consumerEndpointsMonthly: number };
+  perConsumerNat: { totalMonthly: number; perVpcMonthly: number; gbMonthly?: number | null };
+  savingMonthly: number;
+  breakEvenReason: Text;
+  assumptions: string[];
+}
+
+interface ProxyStatus {
+  settings: { port: Text; allowDomains: string[]; verifySni?: boolean } | null;
+  instances: Array<{ az: Text; instanceId: Text; state?: Text; instanceType: Text; privateIp: Text; url: Text }>;
+  resourceGateways: Array<{ id: Text; status?: Text }>;
+  resourceEndpoints: Array<{ vpcId: Text; accountId: Text; vpcEndpointId: Text; subnetIds: string[]; state?: Text }>;
+  consumers?: Array<{ vpcId: Text; error?: Text; cost?: { totalMonthly: number; source?: Text; complete?: boolean; lines: Array<{ item: Text; monthly: number }>; unpriced: Array<{ item: Text; reason: Text }> } | null }>;
+  saving: ProxySaving;
+}
+
+export interface StatusResult {
+  plan: string;
+  region: Text;
+  accountId: Text;
+  backend: Text;
+  checkedLive: boolean;
+  destroyed?: boolean;
+  vpcId?: Text;
+  subnets: Array<SubnetRow & { defaultRoute?: Text }>;
+  drift?: Array<{ subnetId: Text; what: Text; live?: Text; plan?: Text }>;
+  natGateways: Array<{ az: Text; natGatewayId: Text; publicIp: Text; state: Text }>;
+  resources: Array<{ owned?: boolean }>;
+  egressIps: Text[];
+  lambdaFunctions?: Array<{ functionName: Text; subnetIds: Text[]; securityGroupIds: Text[]; egressIps: Text[] }>;
+  vpcEndpoints?: Array<{ type?: Text; vpcEndpointId: Text; serviceName: Text; state?: Text }>;
+  proxy?: ProxyStatus | null;
+  cost: CostView;
+}
+
+interface DeletedResource {
+  step: string;
+  kind: string;
+  id?: string | null;
+}
+
+/** A dry run lists wouldDelete (and orphans); a run what was deleted, adopted and kept. */
+export interface DestroyResult {
+  dryRun: boolean;
+  plan: string;
+  wouldDelete?: DeletedResource[];
+  orphans?: Array<{ kind: Text; id: Text; step: Text }>;
+  deleted?: unknown[];
+  orphansAdopted?: Array<{ id: Text }>;
+  kept?: Array<{ kind: string; id?: Text; step: Text; reason: string }>;
+}
+
+interface InventoryItem {
+  id: Text;
+  name?: Text;
+  detail: Text;
+}
+
+export interface SandboxResult {
+  created: boolean;
+  file: string;
+  accountId: Text;
+  recovered?: string;
+  stats: { calls: number; mutatingCalls: number };
+  summary: {
+    global?: Record<string, InventoryItem[]>;
+    regions: Record<string, { vpcs: Array<{ id: Text; name?: Text; cidr: Text; default?: boolean; networkInterfaces: number; resources: Record<string, InventoryItem[]> }>; outsideVpcs: Record<string, InventoryItem[]> }>;
+  };
+}
+
+export interface AttachLambdaResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  functionName: Text;
+  vpcId: Text;
+  subnets: Array<{ subnetId: Text; routeTableId?: Text; egressIp?: Text; natGatewayId?: Text; public?: boolean }>;
+  securityGroupId: Text;
+  securityGroupCreated: boolean;
+  egress: Array<{ port: Text; cidr: Text }> | null;
+  iam: { roleName: Text; attachedPolicy?: string | null; changed: boolean; alreadyGrantedBy: string[] };
+  previousVpcConfig?: { SubnetIds?: string[] } | null;
+  egressIps: Text[];
+}
+
+/** A dry run says what it would restore and undo; a run what it restored and kept. */
+export interface DetachLambdaResult {
+  dryRun: boolean;
+  functionName: Text;
+  restoresVpcConfig?: unknown;
+  wouldDelete?: string[];
+  restoredVpcConfig?: { SubnetIds?: string[] } | null;
+  kept?: Array<{ step: Text; id: Text; reason: Text }>;
+}
+
+/** A policy statement as printed (the document is what the endpoint got). */
+interface PolicyStatement {
+  Effect?: Text;
+  Principal?: "*" | Record<string, unknown>;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+}
+
+export interface AddEndpointResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  vpcId: Text;
+  endpoints: Array<{ service: Text; type: Text; vpcEndpointId: Text; state: Text; routeTableIds: string[]; subnetIds: string[]; privateDns?: boolean | null; policy: Text; policyDocument?: unknown }>;
+  allowFrom: Array<{ label: Text }>;
+  derivedPolicyInputs?: Array<{ service: Text; principals?: unknown; resources?: unknown; from: Array<{ eventSourceMapping: Text; functionArn: string; role: Text; secrets: string[] }> }>;
+  skippedAzs?: Record<string, string[]>;
+  clusterChecks?: Array<{ ok: boolean; check: Text; detail?: Text }>;
+}
+
 const ANSI = /\u001b\[[0-9;]*m/g;
 const visible = (s: string) => s.replace(ANSI, "").length;
 
@@ -48,7 +234,7 @@ function table(head: string[], rows: (string | number | null | undefined)[][], o
 }
 
 /** Public subnets first, then private; by AZ, then CIDR. */
-function bySubnetOrder(a: any, b: any): number {
+function bySubnetOrder(a: SubnetRow, b: SubnetRow): number {
   return (a.tier === "public" ? 0 : 1) - (b.tier === "public" ? 0 : 1) || byText(String(a.az), String(b.az)) || byText(String(a.cidr), String(b.cidr));
 }
 
@@ -70,12 +256,12 @@ function dryRunLines(c: C, r: { dryRun: boolean; steps?: Record<string, string>;
   return lines;
 }
 
-export function renderCreateVpc(r: any, c: C, o: RenderOptions = {}): string {
+export function renderCreateVpc(r: CreateVpcResult, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return dryRunLines(c, r).join("\n");
   const lines = [
-    `${c.green("✔")} VPC ${c.bold(r.vpcId)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    `${c.green("✔")} VPC ${c.bold(`${r.vpcId}`)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
     r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
     // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
     r.internetGatewayId
       ? `Next: ${o.cli ?? "egress-cli"} add-nat --mode single   (or --mode per-az for one NAT per AZ)`
@@ -84,40 +270,40 @@ export function renderCreateVpc(r: any, c: C, o: RenderOptions = {}): string {
   return lines.join("\n");
 }
 
-export function renderImport(r: any, c: C, o: RenderOptions = {}): string {
+export function renderImport(r: ImportResult, c: C, o: RenderOptions = {}): string {
   return [
-    `${c.green("✔")} Imported ${c.bold(r.vpcId)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
-    table(["route table", "tier", "AZs", "main"], r.routeTables.map((t: any) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""]), o),
+    `${c.green("✔")} Imported ${c.bold(`${r.vpcId}`)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    table(["route table", "tier", "AZs", "main"], r.routeTables.map((t) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""]), o),
   ].join("\n");
 }
 
-export function renderAddNat(r: any, c: C, o: RenderOptions = {}): string {
+export function renderAddNat(r: AddNatResult, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return dryRunLines(c, r).join("\n");
   return [
     `${c.green("✔")} ${r.natGateways.length} NAT gateway(s), ${r.mode} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
-    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state]), o),
+    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state]), o),
     `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}`,
   ].join("\n");
 }
 
-export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
+export function renderStatus(r: StatusResult, c: C, o: RenderOptions = {}): string {
   const lines = [`Plan ${c.bold(r.plan)} — ${r.region}, account ${r.accountId} (${r.backend})${r.checkedLive ? "" : c.dim(" [offline: not checked against AWS]")}`];
   if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
-  if (r.vpcId) lines.push(`VPC ${c.bold(r.vpcId)}`);
+  if (r.vpcId) lines.push(`VPC ${c.bold(`${r.vpcId}`)}`);
   if (r.subnets.length) {
-    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o));
+    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o));
   }
   if (r.drift?.length) {
     lines.push(c.yellow(`Drift: AWS differs from what the plan recorded (${r.drift.length}):`));
     for (const d of r.drift) lines.push(c.yellow(`  ${d.subnetId}: ${d.what} is ${d.live ?? "none"} (plan: ${d.plan ?? "none"})`));
     lines.push(c.dim("  re-run the command that made it (add-nat, create-vpc …) to put the plan's routes back, or check who changed them."));
   }
-  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.state]), o));
-  const owned = r.resources.filter((x: any) => x.owned).length;
+  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n) => [n.az, n.natGatewayId, n.publicIp, n.state]), o));
+  const owned = r.resources.filter((x) => x.owned).length;
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
   lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
-  for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(f.functionName)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
+  for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(`${f.functionName}`)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
   // Resource endpoints (a consumer's way to the proxy) are listed with the proxy below.
   for (const e of r.vpcEndpoints ?? []) if (e.type !== "Resource") lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
   if (r.proxy) lines.push(...renderProxyStatus(r.proxy, c, o));
@@ -127,14 +313,14 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
 }
 
 /** A cost estimate: its lines, what is unpriced (never counted as 0), its assumptions. */
-function renderCost(cost: any, c: C, o: RenderOptions): string[] {
+function renderCost(cost: CostView, c: C, o: RenderOptions): string[] {
   const lines: string[] = [];
   const what = `${cost.vpcId ? ` of ${cost.vpcId}` : ""}${cost.source === "plan" ? " (from the plan's records)" : ""}`;
   const lower = cost.complete === false ? c.yellow(" (lower bound: see unpriced and assumptions)") : "";
   if (cost.lines.length) {
     lines.push(
       `Estimated monthly cost${what}: ${c.bold(`${cost.totalMonthly.toFixed(2)} ${cost.currency}`)}${lower} (prices as of ${cost.pricesAsOf}, ${cost.hoursPerMonth} h/month)`,
-      table(["item", "quantity", "unit price", "monthly"], cost.lines.map((l: any) => [l.item, `${l.quantity} ${l.unit}`, l.unitPrice, l.monthly.toFixed(2)]), o),
+      table(["item", "quantity", "unit price", "monthly"], cost.lines.map((l) => [l.item, `${l.quantity} ${l.unit}`, l.unitPrice, l.monthly.toFixed(2)]), o),
     );
   } else lines.push(`Estimated monthly cost${what}: 0.00 USD for hourly items${lower}.`);
   for (const u of cost.unpriced ?? []) lines.push(c.yellow(`  unpriced: ${u.item} — ${u.reason}`));
@@ -143,7 +329,7 @@ function renderCost(cost: any, c: C, o: RenderOptions): string[] {
 }
 
 /** The whole shared design against one NAT gateway + Elastic IP per consumer VPC; the saving is the difference of the two totals printed. */
-function renderProxySaving(p: any, c: C): string[] {
+function renderProxySaving(p: ProxyStatus, c: C): string[] {
   const s = p.saving;
   const lines = [c.bold(`Shared proxy vs one NAT gateway + Elastic IP per consumer VPC (${s.consumerVpcs} consumer VPC(s), NAT data ${s.gbPerMonth} GB/month on both sides${s.gbAssumed ? ": pass --gb-per-month" : ""}):`)];
   lines.push(`  shared design:        ${s.shared.totalMonthly.toFixed(2)} USD/month = egress VPC ${s.shared.egressVpcMonthly.toFixed(2)} + consumers' Resource endpoints ${s.shared.consumerEndpointsMonthly.toFixed(2)}${s.complete ? "" : c.yellow(" (lower bound: something is unpriced)")}`);
@@ -157,15 +343,15 @@ function renderProxySaving(p: any, c: C): string[] {
 }
 
 /** status's proxy part: the instances, the resource gateway, the consumers' Resource endpoints, the saving. */
-function renderProxyStatus(p: any, c: C, o: RenderOptions): string[] {
+function renderProxyStatus(p: ProxyStatus, c: C, o: RenderOptions): string[] {
   const lines: string[] = [];
   if (p.settings) lines.push(`Proxy on port ${p.settings.port}, allowing ${c.bold(p.settings.allowDomains.join(" "))}${p.settings.verifySni ? " (SNI checked)" : ""}`);
-  if (p.instances.length) lines.push(table(["AZ", "proxy instance", "state", "type", "private IP", "URL"], p.instances.map((i: any) => [i.az, i.instanceId, i.state ?? "?", i.instanceType, i.privateIp, i.url]), o));
+  if (p.instances.length) lines.push(table(["AZ", "proxy instance", "state", "type", "private IP", "URL"], p.instances.map((i) => [i.az, i.instanceId, i.state ?? "?", i.instanceType, i.privateIp, i.url]), o));
   for (const g of p.resourceGateways) lines.push(`Resource gateway ${g.id}${g.status ? ` (${g.status})` : ""}`);
-  if (p.resourceEndpoints.length) lines.push(table(["consumer VPC", "account", "Resource endpoint", "subnets", "state"], p.resourceEndpoints.map((e: any) => [e.vpcId, e.accountId, e.vpcEndpointId, e.subnetIds.join(","), e.state ?? "?"]), o));
+  if (p.resourceEndpoints.length) lines.push(table(["consumer VPC", "account", "Resource endpoint", "subnets", "state"], p.resourceEndpoints.map((e) => [e.vpcId, e.accountId, e.vpcEndpointId, e.subnetIds.join(","), e.state ?? "?"]), o));
   for (const x of p.consumers ?? []) {
     if (!x.cost) continue;
-    lines.push(`Consumer VPC ${x.vpcId}: ${x.cost.totalMonthly.toFixed(2)} USD/month ${x.cost.source === "live" ? "as it runs" : "for this plan's endpoints"} (${x.cost.lines.map((l: any) => `${l.item} ${l.monthly.toFixed(2)}`).join("; ") || "nothing billed hourly"})${x.cost.complete ? "" : c.yellow(" (lower bound)")}`);
+    lines.push(`Consumer VPC ${x.vpcId}: ${x.cost.totalMonthly.toFixed(2)} USD/month ${x.cost.source === "live" ? "as it runs" : "for this plan's endpoints"} (${x.cost.lines.map((l) => `${l.item} ${l.monthly.toFixed(2)}`).join("; ") || "nothing billed hourly"})${x.cost.complete ? "" : c.yellow(" (lower bound)")}`);
     for (const u of x.cost.unpriced) lines.push(c.yellow(`  unpriced: ${u.item} — ${u.reason}`));
   }
   return lines;
@@ -176,18 +362,18 @@ export function describeResource(r: { step: string; kind: string; id?: string | 
   return r.id ? `${r.kind} ${r.id} (${r.step})` : `${r.kind} ${r.step}`;
 }
 
-export function renderDestroy(r: any, c: C): string {
+export function renderDestroy(r: DestroyResult, c: C): string {
   if (r.dryRun) {
-    const orphans = (r.orphans ?? []).map((o: any) => `  ${o.kind} ${o.id} (orphan of step ${o.step}, left by an interrupted run)`);
-    if (!r.wouldDelete.length && !orphans.length) return "Dry run — nothing to delete.";
-    return [c.bold("Dry run — would delete, in this order:"), ...r.wouldDelete.map((d: any) => `  ${describeResource(d)}`), ...orphans].join("\n");
+    const orphans = (r.orphans ?? []).map((o) => `  ${o.kind} ${o.id} (orphan of step ${o.step}, left by an interrupted run)`);
+    if (!r.wouldDelete?.length && !orphans.length) return "Dry run — nothing to delete.";
+    return [c.bold("Dry run — would delete, in this order:"), ...(r.wouldDelete ?? []).map((d) => `  ${describeResource(d)}`), ...orphans].join("\n");
   }
-  const lines = [`${c.green("✔")} Destroyed plan ${c.bold(r.plan)}: ${r.deleted.length} resource(s) deleted`];
-  if (r.orphansAdopted.length) lines.push(`  also removed ${r.orphansAdopted.length} orphan(s) left by an interrupted run: ${r.orphansAdopted.map((o: any) => o.id).join(", ")}`);
-  const kept = r.kept.filter((k: any) => k.kind !== "vpc-attribute");
-  const imported = kept.filter((k: any) => k.reason === "not owned (imported or yours)");
-  if (imported.length) lines.push(`  kept (not owned): ${imported.map((k: any) => `${k.kind} ${k.id}`).join(", ")}`);
-  for (const k of kept.filter((x: any) => !imported.includes(x))) lines.push(`  kept ${k.kind} ${k.id ?? ""} (${k.step}): ${k.reason}`);
+  const lines = [`${c.green("✔")} Destroyed plan ${c.bold(r.plan)}: ${r.deleted?.length ?? 0} resource(s) deleted`];
+  if (r.orphansAdopted?.length) lines.push(`  also removed ${r.orphansAdopted.length} orphan(s) left by an interrupted run: ${r.orphansAdopted.map((o) => o.id).join(", ")}`);
+  const kept = (r.kept ?? []).filter((k) => k.kind !== "vpc-attribute");
+  const imported = kept.filter((k) => k.reason === "not owned (imported or yours)");
+  if (imported.length) lines.push(`  kept (not owned): ${imported.map((k) => `${k.kind} ${k.id}`).join(", ")}`);
+  for (const k of kept.filter((x) => !imported.includes(x))) lines.push(`  kept ${k.kind} ${k.id ?? ""} (${k.step}): ${k.reason}`);
   return lines.join("\n");
 }
 
@@ -209,25 +395,25 @@ const INVENTORY_LABELS: Record<string, string> = {
 };
 
 /** `sandbox show`: the account, then per region and VPC an indented inventory (the JSON has the same). */
-export function renderSandbox(r: any, c: C): string {
-  const lines = [`${r.created ? c.green("✔") + " Created" : "Sandbox"} ${r.file} — account ${c.bold(r.accountId)} (${r.stats.calls} calls, ${r.stats.mutatingCalls} changes so far)`];
+export function renderSandbox(r: SandboxResult, c: C): string {
+  const lines = [`${r.created ? c.green("✔") + " Created" : "Sandbox"} ${r.file} — account ${c.bold(`${r.accountId}`)} (${r.stats.calls} calls, ${r.stats.mutatingCalls} changes so far)`];
   if (r.recovered) lines.push(c.yellow(`The unreadable state was kept as ${r.recovered}.`));
-  const items = (kind: string, list: any[], indent: string) => {
+  const items = (kind: string, list: InventoryItem[], indent: string) => {
     lines.push(`${indent}${INVENTORY_LABELS[kind] ?? kind} (${list.length})`);
-    for (const i of list) lines.push(`${indent}  ${i.id}${i.name ? ` ${c.bold(i.name)}` : ""}  ${c.dim(i.detail)}`);
+    for (const i of list) lines.push(`${indent}  ${i.id}${i.name ? ` ${c.bold(`${i.name}`)}` : ""}  ${c.dim(`${i.detail}`)}`);
   };
-  const global = Object.entries<any[]>(r.summary.global ?? {});
+  const global = Object.entries(r.summary.global ?? {});
   if (global.length) {
     lines.push("", c.bold("account-wide (IAM)"));
     for (const [kind, list] of global) items(kind, list, "  ");
   }
-  for (const [region, inv] of Object.entries<any>(r.summary.regions)) {
+  for (const [region, inv] of Object.entries(r.summary.regions)) {
     lines.push("", c.bold(region));
     for (const v of inv.vpcs) {
-      lines.push(`  ${c.bold(v.id)}${v.name ? ` ${v.name}` : ""} ${v.cidr}${v.default ? " (default VPC)" : ""} — ${v.networkInterfaces} network interface(s)`);
-      for (const [kind, list] of Object.entries<any[]>(v.resources)) items(kind, list, "    ");
+      lines.push(`  ${c.bold(`${v.id}`)}${v.name ? ` ${v.name}` : ""} ${v.cidr}${v.default ? " (default VPC)" : ""} — ${v.networkInterfaces} network interface(s)`);
+      for (const [kind, list] of Object.entries(v.resources)) items(kind, list, "    ");
     }
-    const outside = Object.entries<any[]>(inv.outsideVpcs);
+    const outside = Object.entries(inv.outsideVpcs);
     if (outside.length) {
       lines.push("  outside any VPC");
       for (const [kind, list] of outside) items(kind, list, "    ");
@@ -238,31 +424,31 @@ export function renderSandbox(r: any, c: C): string {
 
 // ---------- attach-lambda, detach-lambda, add-endpoint ----------
 
-export function renderAttachLambda(r: any, c: C, o: RenderOptions = {}): string {
+export function renderAttachLambda(r: AttachLambdaResult, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return dryRunLines(c, r).join("\n");
-  const lines = [`${c.green("✔")} Lambda function ${c.bold(r.functionName)} attached to ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
-  lines.push(table(["subnet", "route table", "egress"], r.subnets.map((s: any) => [s.subnetId, s.routeTableId, s.egressIp ? `NAT ${s.natGatewayId} → ${s.egressIp}` : s.public ? "public (no public IP for Lambda ENIs)" : "VPC only"]), o));
-  lines.push(`Security group: ${r.securityGroupId}${r.securityGroupCreated ? ` (created, no ingress; out: ${r.egress.map((e: any) => `tcp/${e.port} to ${e.cidr}`).join(", ")})` : " (yours)"}`);
+  const lines = [`${c.green("✔")} Lambda function ${c.bold(`${r.functionName}`)} attached to ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
+  lines.push(table(["subnet", "route table", "egress"], r.subnets.map((s) => [s.subnetId, s.routeTableId, s.egressIp ? `NAT ${s.natGatewayId} → ${s.egressIp}` : s.public ? "public (no public IP for Lambda ENIs)" : "VPC only"]), o));
+  lines.push(`Security group: ${r.securityGroupId}${r.securityGroupCreated ? ` (created, no ingress; out: ${(r.egress ?? []).map((e) => `tcp/${e.port} to ${e.cidr}`).join(", ")})` : " (yours)"}`);
   if (r.iam.attachedPolicy) lines.push(`Execution role ${r.iam.roleName}: ${r.iam.changed ? "attached" : "has"} ${r.iam.attachedPolicy.split("/").pop()}${r.iam.changed ? " (ENI permissions; detach-lambda/destroy remove it)" : ""}`);
   else if (r.iam.alreadyGrantedBy.length) lines.push(`Execution role ${r.iam.roleName}: ENI permissions already granted by ${r.iam.alreadyGrantedBy.join(", ")} (unchanged)`);
-  if (r.previousVpcConfig) lines.push(c.dim(`Previous VPC config recorded (restored by detach-lambda/destroy): ${r.previousVpcConfig.SubnetIds.join(", ")}`));
+  if (r.previousVpcConfig) lines.push(c.dim(`Previous VPC config recorded (restored by detach-lambda/destroy): ${(r.previousVpcConfig.SubnetIds ?? []).join(", ")}`));
   lines.push(r.egressIps.length ? `Egress IP(s) of ${r.functionName}: ${c.bold(r.egressIps.join(", "))}` : c.yellow(`${r.functionName} has no internet egress from these subnets (no NAT route).`));
   return lines.join("\n");
 }
 
-export function renderDetachLambda(r: any, c: C): string {
-  if (r.dryRun) return `Dry run — would restore ${r.functionName}'s VPC config to ${r.restoresVpcConfig ? JSON.stringify(r.restoresVpcConfig) : "none"} and undo ${r.wouldDelete.join(", ")}.`;
-  const lines = [`${c.green("✔")} ${r.functionName}: VPC config restored to ${r.restoredVpcConfig ? r.restoredVpcConfig.SubnetIds.join(", ") : "none (no VPC)"}`];
-  for (const k of r.kept) lines.push(c.dim(`  kept ${k.step} ${k.id ?? ""}: ${k.reason}`));
+export function renderDetachLambda(r: DetachLambdaResult, c: C): string {
+  if (r.dryRun) return `Dry run — would restore ${r.functionName}'s VPC config to ${r.restoresVpcConfig ? JSON.stringify(r.restoresVpcConfig) : "none"} and undo ${(r.wouldDelete ?? []).join(", ")}.`;
+  const lines = [`${c.green("✔")} ${r.functionName}: VPC config restored to ${r.restoredVpcConfig ? (r.restoredVpcConfig.SubnetIds ?? []).join(", ") : "none (no VPC)"}`];
+  for (const k of r.kept ?? []) lines.push(c.dim(`  kept ${k.step} ${k.id ?? ""}: ${k.reason}`));
   return lines.join("\n");
 }
 
 /** Each endpoint policy that is not AWS's full-access default, one line per statement; then where derived inputs came from. */
-function endpointPolicyLines(r: any, c: C): string[] {
+function endpointPolicyLines(r: AddEndpointResult, c: C): string[] {
   const list = (x: unknown) => (Array.isArray(x) ? x : [x]).join(", ");
   const lines: string[] = [];
   for (const e of r.endpoints ?? []) {
-    const doc = e.policyDocument;
+    const doc = e.policyDocument as { Statement?: PolicyStatement[] } | null | undefined;
     if (e.policy === "full" || !doc || typeof doc !== "object") continue;
     lines.push(`Policy of the ${e.service} endpoint (${e.policy}):`);
     for (const st of doc.Statement ?? []) {
@@ -277,11 +463,11 @@ function endpointPolicyLines(r: any, c: C): string[] {
   return lines;
 }
 
-export function renderAddEndpoint(r: any, c: C, o: RenderOptions = {}): string {
+export function renderAddEndpoint(r: AddEndpointResult, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return [...dryRunLines(c, r), ...endpointPolicyLines(r, c)].join("\n");
   const lines = [`${c.green("✔")} ${r.endpoints.length} VPC endpoint(s) in ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
-  lines.push(table(["service", "type", "endpoint", "state", "where", "private DNS", "policy"], r.endpoints.map((e: any) => [e.service, e.type, e.vpcEndpointId, e.state, e.type === "Gateway" ? e.routeTableIds.join(", ") : e.subnetIds.join(", "), e.type === "Gateway" ? "-" : e.privateDns ? "on" : "off", e.policy]), o));
-  if (r.allowFrom.length) lines.push(`Endpoint security group(s) admit 443 only from: ${r.allowFrom.map((a: any) => a.label).join(", ")}`);
+  lines.push(table(["service", "type", "endpoint", "state", "where", "private DNS", "policy"], r.endpoints.map((e) => [e.service, e.type, e.vpcEndpointId, e.state, e.type === "Gateway" ? e.routeTableIds.join(", ") : e.subnetIds.join(", "), e.type === "Gateway" ? "-" : e.privateDns ? "on" : "off", e.policy]), o));
+  if (r.allowFrom.length) lines.push(`Endpoint security group(s) admit 443 only from: ${r.allowFrom.map((a) => a.label).join(", ")}`);
   lines.push(...endpointPolicyLines(r, c));
   for (const [svc, azs] of Object.entries(r.skippedAzs ?? {})) if ((azs as string[]).length) lines.push(c.yellow(`${svc} is not offered in ${(azs as string[]).join(", ")}: no endpoint ENI there.`));
   for (const chk of r.clusterChecks ?? []) lines.push(`${chk.ok ? c.green("✔") : c.yellow("✘")} ${chk.check}${chk.detail ? `: ${chk.detail}` : ""}`);
