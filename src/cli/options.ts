@@ -1,8 +1,7 @@
 // Shared parsing of command-line option values: one strict parser per value type (whole numbers,
-// ports, CIDRs, AWS ids, names), used by every command, all before the first AWS call. A
-// command's options are a zod object of these value schemas (`parseOptions`), so every problem in
-// one invocation is reported together as one UsageError (exit 2) naming each option.
-import * as z from "zod";
+// ports, CIDRs, AWS ids, names), used by every command, all before the first AWS call. A command's
+// spec names the parser of each flag (`parse.int(…)`, src/cli/spec.ts), so every problem in one
+// invocation is reported together as one UsageError (exit 2) naming each option.
 import { UsageError } from "../errors.js";
 import { parseIpv4Cidr, validateVpcCidr } from "../net/cidr.js";
 import { awsId } from "../aws/names.js";
@@ -68,21 +67,6 @@ export function cidrOption(name: string, raw: string): string {
   return named(name, () => parseIpv4Cidr(raw).cidr);
 }
 
-// ---------- zod value schemas: the same parsers, for typed option objects ----------
-
-/** Wraps a strict parser as a zod schema whose issue message is the parser's UsageError text. */
-export function value<T>(parse: (raw: string) => T) {
-  return z.string().transform((raw, ctx): T => {
-    try {
-      return parse(raw);
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      ctx.addIssue({ code: "custom", message: err.message, params: { hint: err.hint } });
-      return z.NEVER;
-    }
-  });
-}
-
 /**
  * Plain value parsers (raw text → typed value, or a UsageError naming the flag): a command spec's
  * flags take these (src/cli/spec.ts); `opt` below wraps the same ones as zod schemas.
@@ -103,26 +87,6 @@ export const parse = {
   /** Exactly as typed (white space around it or a control character refused). */
   text: (name: string) => (raw: string) => strictText(name, raw),
 };
-
-export const opt = {
-  int: (name: string, min: number, max: number) => value(parse.int(name, min, max)),
-  port: (name: string) => value(parse.port(name)),
-  cidr: (name: string) => value(parse.cidr(name)),
-  vpcCidr: (name = "cidr") => value(parse.vpcCidr(name)),
-  id: (prefix: string, what: string) => value(parse.id(prefix, what)),
-  name: () => value(parse.name()),
-  amount: (name: string) => value(parse.amount(name)),
-};
-
-/**
- * Parses a command's raw commander options with its zod object schema. Every problem is collected
- * and thrown as one UsageError (exit 2) listing them all; the result is the typed option object.
- */
-export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const r = schema.safeParse(raw, { jitless: true }); // parsed once a run: see loadPlan
-  if (r.success) return r.data;
-  throw usageFromProblems(r.error.issues.map((i) => ({ message: i.message, hint: (i as { params?: { hint?: string } }).params?.hint })));
-}
 
 export interface Problem {
   message: string;
