@@ -33,6 +33,8 @@ export interface FlagDef {
   /** collect: repeat the flag; variadic: several values after one flag (`--vpc a b`). */
   repeatable?: "collect" | "variadic";
   choices?: readonly string[];
+  /** Completion offers the plan file's ids of this AWS prefix (`vpc` → vpc-…). */
+  planIds?: string;
 }
 
 /** A flag's declaration; T is the type of its value in the parsed options object. */
@@ -50,6 +52,10 @@ export class Flag<T> {
   /** Commander refuses the command without it (exit 2), before anything runs. */
   required(): Flag<NonNullable<T>> {
     return new Flag({ ...this.def, required: true });
+  }
+  /** Completion offers the ids of this prefix (`vpc`, `subnet`) found in the plan file. */
+  completesPlanIds(prefix: string): Flag<T> {
+    return new Flag({ ...this.def, planIds: prefix });
   }
   /** Only these values (commander refuses others; completion offers them). */
   choices<C extends string>(choices: readonly C[]): Flag<C | Extract<T, undefined>> {
@@ -161,6 +167,9 @@ function helpOf(f: FlagDef): string {
   return `${f.required ? "[required] " : ""}${f.help}${f.defaultHelp !== undefined ? ` (default: ${f.defaultHelp})` : ""}`;
 }
 
+/** The options whose values completion takes from the plan file: the id prefix. */
+const PLAN_IDS = new WeakMap<Option, string>();
+
 /** The commander options of a spec's flags. */
 export function commanderOptions(flags: Flags): Option[] {
   const out: Option[] = [];
@@ -173,6 +182,7 @@ export function commanderOptions(flags: Flags): Option[] {
       if (f.repeatable === "collect") o.argParser(collect);
       if (f.choices) o.choices(f.choices);
       if (f.required) o.makeOptionMandatory();
+      if (f.planIds) PLAN_IDS.set(o, f.planIds);
       out.push(o);
     }
   }
@@ -210,7 +220,7 @@ export function parseFlags<F extends Flags>(flags: F, raw: Record<string, unknow
 /** A command as completion sees it: its name, flags (long names), whether each takes a value, subcommands. */
 export interface CommandTree {
   name: string;
-  flags: Array<{ flag: string; takesValue: boolean; choices?: string[] }>;
+  flags: Array<{ flag: string; takesValue: boolean; choices?: string[]; planIds?: string }>;
   subcommands: CommandTree[];
 }
 
@@ -220,7 +230,7 @@ export function commandTree(cmd: Command): CommandTree {
     name: cmd.name(),
     flags: cmd.options
       .filter((o) => o.long && !o.hidden)
-      .map((o) => ({ flag: o.long!, takesValue: Boolean(o.required || o.optional), ...(o.argChoices?.length ? { choices: o.argChoices } : {}) })),
+      .map((o) => ({ flag: o.long!, takesValue: Boolean(o.required || o.optional), ...(o.argChoices?.length ? { choices: o.argChoices } : {}), ...(PLAN_IDS.has(o) ? { planIds: PLAN_IDS.get(o) } : {}) })),
     subcommands: cmd.commands.filter((c) => c.name() !== "help").map(commandTree),
   };
 }

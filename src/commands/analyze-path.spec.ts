@@ -2,7 +2,7 @@
 import { defineCommand, flag, type OptionsOf } from "../cli/spec.js";
 
 export const flags = {
-  from: flag.value("source", "[required] subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME"),
+  from: flag.value("source", "[required] subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME").completesPlanIds("subnet"),
   to: flag.value("destination", "[required] igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-…, vpce-…"),
   protocol: flag.value("protocol", "tcp, udp or icmp (--local only)").defaultIs("tcp"),
   port: flag.value("port", "destination port").defaultIs("443"),
@@ -11,7 +11,7 @@ export const flags = {
   compare: flag.bool("run both and report any disagreement as a bug report"),
   keep: flag.bool("keep the Reachability Analyzer path and analysis (default: delete them)"),
   snapshot: flag.value("file", "--local/--compare: analyze this snapshot file instead of a fresh one"),
-  vpc: flag.variadic("vpc-id", "--local: snapshot only these VPCs").defaultIs("every VPC"),
+  vpc: flag.variadic("vpc-id", "--local: snapshot only these VPCs").defaultIs("every VPC").completesPlanIds("vpc"),
 };
 
 /** The parsed options the action receives. */

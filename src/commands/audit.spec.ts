@@ -2,7 +2,7 @@
 import { defineCommand, flag, type OptionsOf } from "../cli/spec.js";
 
 export const flags = {
-  vpc: flag.variadic("vpc-id", "only these VPCs (else --plan [FILE]: the plan's VPCs, or --all-vpcs)"),
+  vpc: flag.variadic("vpc-id", "only these VPCs (else --plan [FILE]: the plan's VPCs, or --all-vpcs)").completesPlanIds("vpc"),
   allVpcs: flag.bool("every VPC of each region").defaultIs("the plan's VPCs when a plan file exists, else every VPC"),
   allRegions: flag.bool("every region enabled for the account (DescribeRegions); else each --region R is a scope"),
   snapshot: flag.variadic("file", "audit snapshot files (egress-cli snapshot --out FILE) offline instead of live"),

@@ -29,7 +29,10 @@ function bash(tree: CommandTree): string {
   const cases = paths(tree).map(({ path, flags, subcommands }) => {
     const words = [...subcommands, ...flags.map((f) => f.flag)].join(" ");
     const values = flags.filter((f) => f.takesValue).map((f) => f.flag).join("|");
-    const choices = flags.filter((f) => f.choices?.length).map((f) => `        ${f.flag}) COMPREPLY=($(compgen -W ${q(f.choices!.join(" "))} -- "$cur")); return ;;`);
+    const choices = [
+      ...flags.filter((f) => f.choices?.length).map((f) => `        ${f.flag}) COMPREPLY=($(compgen -W ${q(f.choices!.join(" "))} -- "$cur")); return ;;`),
+      ...flags.filter((f) => f.planIds).map((f) => `        ${f.flag}) COMPREPLY=($(compgen -W "$(_egress_cli_plan_ids ${f.planIds})" -- "$cur")); return ;;`),
+    ];
     return [
       `    ${q(path.join(" "))})`,
       ...(choices.length ? ["      case \"$prev\" in", ...choices, "      esac"] : []),
@@ -39,6 +42,14 @@ function bash(tree: CommandTree): string {
   });
   const commandWords = paths(tree).filter((p) => p.path.length).map((p) => p.path[p.path.length - 1]!);
   return `# egress-cli completion for bash: source <(egress-cli completion bash)
+# The ids of one prefix (vpc, subnet) in the plan file (--plan FILE on the line, else egress-plan.json).
+_egress_cli_plan_ids() {
+  local plan=egress-plan.json i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    if [[ \${COMP_WORDS[i]} == --plan && \${COMP_WORDS[i+1]} != -* ]]; then plan="\${COMP_WORDS[i+1]}"; fi
+  done
+  [[ -r $plan ]] && grep -oE "\\b$1-[0-9a-f]{8,17}\\b" "$plan" | sort -u
+}
 _egress_cli() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" path="" w i
   # the command path: the words before the cursor that name commands (flags and their values skipped)

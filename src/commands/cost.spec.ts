@@ -4,7 +4,7 @@ import { parse } from "../cli/options.js";
 
 export const flags = {
   snapshot: flag.value("file", "price this snapshot file instead of a live snapshot"),
-  vpc: flag.variadic("vpc-id", "only these VPCs").defaultIs("the plan's VPCs when a plan file exists, else every VPC"),
+  vpc: flag.variadic("vpc-id", "only these VPCs").defaultIs("the plan's VPCs when a plan file exists, else every VPC").completesPlanIds("vpc"),
   allVpcs: flag.bool("every VPC in the region"),
   gbPerMonth: flag.value("gb", "expected GB/month through the NAT gateways (split over them), for the data-processing line", parse.amount("gb-per-month")),
 };

@@ -3,9 +3,9 @@ import { defineCommand, flag, type OptionsOf } from "../cli/spec.js";
 
 export const flags = {
   format: flag.value("format", "output format").choices(["mermaid", "dot"] as const).default("mermaid"),
-  vpc: flag.variadic("vpc-id", "only these VPCs").defaultIs("the plan's VPC when a plan file exists, else every VPC"),
+  vpc: flag.variadic("vpc-id", "only these VPCs").defaultIs("the plan's VPC when a plan file exists, else every VPC").completesPlanIds("vpc"),
   snapshot: flag.value("file", "draw this snapshot file instead of a fresh snapshot"),
-  pathFrom: flag.value("source", "highlight the path from this source (as analyze-path --from)"),
+  pathFrom: flag.value("source", "highlight the path from this source (as analyze-path --from)").completesPlanIds("subnet"),
   pathTo: flag.value("destination", "… to this destination (as analyze-path --to)"),
   path: flag.bool("highlight the plan's first Lambda function (else first private subnet) → igw"),
   protocol: flag.value("protocol", "protocol of the highlighted path").defaultIs("tcp"),

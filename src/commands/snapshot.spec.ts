@@ -2,7 +2,7 @@
 import { defineCommand, flag, type OptionsOf } from "../cli/spec.js";
 
 export const flags = {
-  vpc: flag.variadic("vpc-id", "only these VPCs").defaultIs("the plan's VPC when a plan file exists, else every VPC"),
+  vpc: flag.variadic("vpc-id", "only these VPCs").defaultIs("the plan's VPC when a plan file exists, else every VPC").completesPlanIds("vpc"),
   allVpcs: flag.bool("every VPC in the region"),
   out: flag.value("file", "write the snapshot to FILE").defaultIs("stdout"),
 };
