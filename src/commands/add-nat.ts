@@ -17,7 +17,7 @@ import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import type { Options } from "./add-nat.spec.js";
-import { renderAddNat } from "../output/render.js";
+import { table, stepSummary, dryRunLines, type Text, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
 import type { Plan, PlanSpec } from "../plans/schema.js";
 
 
@@ -204,4 +204,23 @@ export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, 
     steps,
     ...(dryRun ? { dryRunChecks } : {}),
   };
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface AddNatResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  mode: Text;
+  natGateways: Array<{ az: Text; natGatewayId: Text; publicIp: Text; allocationId: Text; eipOwned: boolean; state: Text }>;
+  egressIps: Text[];
+}
+
+export function renderAddNat(r: AddNatResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  return [
+    `${c.green("✔")} ${r.natGateways.length} NAT gateway(s), ${r.mode} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state]), o),
+    `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}`,
+  ].join("\n");
 }

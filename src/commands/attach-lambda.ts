@@ -26,7 +26,7 @@ import { awsId, cidrOption, portOption, Problems } from "../cli/options.js";
 import type { Options } from "./attach-lambda.spec.js";
 import { chooseSubnets, functionNotFound, parseFunctionRef, subnetEgress } from "../cli/lambda.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
-import { renderAttachLambda } from "../output/render.js";
+import { table, stepSummary, dryRunLines, type Text, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
 
 interface RolePermissions {
   roleName: string;
@@ -255,4 +255,32 @@ export async function attachLambdaCommand(ctx: Context, opts: Options): Promise<
   } finally {
     await session.close();
   }
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface AttachLambdaResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  functionName: Text;
+  vpcId: Text;
+  subnets: Array<{ subnetId: Text; routeTableId?: Text; egressIp?: Text; natGatewayId?: Text; public?: boolean }>;
+  securityGroupId: Text;
+  securityGroupCreated: boolean;
+  egress: Array<{ port: Text; cidr: Text }> | null;
+  iam: { roleName: Text; attachedPolicy?: string | null; changed: boolean; alreadyGrantedBy: string[] };
+  previousVpcConfig?: { SubnetIds?: string[] } | null;
+  egressIps: Text[];
+}
+
+export function renderAttachLambda(r: AttachLambdaResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const lines = [`${c.green("✔")} Lambda function ${c.bold(`${r.functionName}`)} attached to ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
+  lines.push(table(["subnet", "route table", "egress"], r.subnets.map((s) => [s.subnetId, s.routeTableId, s.egressIp ? `NAT ${s.natGatewayId} → ${s.egressIp}` : s.public ? "public (no public IP for Lambda ENIs)" : "VPC only"]), o));
+  lines.push(`Security group: ${r.securityGroupId}${r.securityGroupCreated ? ` (created, no ingress; out: ${(r.egress ?? []).map((e) => `tcp/${e.port} to ${e.cidr}`).join(", ")})` : " (yours)"}`);
+  if (r.iam.attachedPolicy) lines.push(`Execution role ${r.iam.roleName}: ${r.iam.changed ? "attached" : "has"} ${r.iam.attachedPolicy.split("/").pop()}${r.iam.changed ? " (ENI permissions; detach-lambda/destroy remove it)" : ""}`);
+  else if (r.iam.alreadyGrantedBy.length) lines.push(`Execution role ${r.iam.roleName}: ENI permissions already granted by ${r.iam.alreadyGrantedBy.join(", ")} (unchanged)`);
+  if (r.previousVpcConfig) lines.push(c.dim(`Previous VPC config recorded (restored by detach-lambda/destroy): ${(r.previousVpcConfig.SubnetIds ?? []).join(", ")}`));
+  lines.push(r.egressIps.length ? `Egress IP(s) of ${r.functionName}: ${c.bold(r.egressIps.join(", "))}` : c.yellow(`${r.functionName} has no internet egress from these subnets (no NAT route).`));
+  return lines.join("\n");
 }

@@ -21,7 +21,7 @@ import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
 import { vpcStep } from "../engine/kinds/vpc.js";
 import type { ActionEnv } from "../cli/spec.js";
 import type { Options } from "./create-vpc.spec.js";
-import { renderCreateVpc } from "../output/render.js";
+import { bySubnetOrder, table, stepSummary, dryRunLines, type Text, type SubnetRow, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
 import { planVpc } from "../engine/kinds/views.js";
 
 /** create-vpc's inputs, as plan.spec.vpc records them (the plan schema declares the section). */
@@ -205,4 +205,30 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
     steps: outcomes,
     ...(dryRun ? { dryRunChecks } : {}),
   };
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface CreateVpcResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  region: string;
+  vpcId: Text;
+  cidr: Text;
+  internetGatewayId: Text;
+  subnets: SubnetRow[];
+}
+
+export function renderCreateVpc(r: CreateVpcResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const lines = [
+    `${c.green("✔")} VPC ${c.bold(`${r.vpcId}`)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
+    r.internetGatewayId
+      ? `Next: ${o.cli ?? "egress-cli"} add-nat --mode single   (or --mode per-az for one NAT per AZ)`
+      : `Next: ${o.cli ?? "egress-cli"} add-endpoint SERVICE…   (no public subnet, so no NAT gateway: private subnets reach AWS services through VPC endpoints)`,
+  ];
+  return lines.join("\n");
 }

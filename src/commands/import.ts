@@ -8,7 +8,7 @@ import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, 
 import { routesToInternetGateway } from "../net/routes.js";
 import { openSession } from "../engine/session.js";
 import type { Options } from "./import.spec.js";
-import { renderImport } from "../output/render.js";
+import { bySubnetOrder, table, type Text, type SubnetRow, type RenderOptions, type C } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
 import { loadPlan, nothingToUndo } from "../plans/store.js";
 import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
@@ -119,4 +119,22 @@ export async function importCommand(ctx: Context, opts: Options): Promise<number
   } finally {
     await session.close();
   }
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface ImportResult {
+  plan: string;
+  vpcId: Text;
+  cidr: Text;
+  subnets: SubnetRow[];
+  routeTables: Array<{ routeTableId: Text; tier?: Text; azs: string[]; main?: boolean }>;
+}
+
+export function renderImport(r: ImportResult, c: C, o: RenderOptions = {}): string {
+  return [
+    `${c.green("✔")} Imported ${c.bold(`${r.vpcId}`)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    table(["route table", "tier", "AZs", "main"], r.routeTables.map((t) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""]), o),
+  ].join("\n");
 }
