@@ -54,30 +54,9 @@ const FILTER_INDEXES: Record<string, Record<string, string>> = {
   igw: { "attachment.vpc-id": "igw.vpc" },
 };
 
-export interface Timing {
-  natCreateMs: number;
-  natDeleteMs: number;
-  consistencyDelayMs: number;
-}
-
-/** What an operation handler sees. */
-export interface OpContext {
-  service: string;
-  operation: string;
-  region: string;
-  rs: RegionState;
-  state: SandboxState;
-  input: Record<string, any>;
-  now: number;
-  accountId: string;
-  timing: Timing;
-  /** Marks the call as having applied a change (counted, persisted, may trigger crashAfter). */
-  mutated(): void;
-  /** Throws DryRunOperation when DryRun is set; call it after validation, before any effect. */
-  dry(): void;
-}
-
-export type Handler = (ctx: OpContext) => Record<string, any>;
+// The handler contract lives in handler.ts (re-exported here for the modules that import it with the EC2 helpers).
+import type { OpContext } from "./handler.js";
+export type { Handler, OpContext, OpHandler, Ops, Timing } from "./handler.js";
 
 // ---------- id kinds ----------
 

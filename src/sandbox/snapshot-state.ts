@@ -7,7 +7,7 @@ import { plain } from "./tracker.js";
 import type { Snapshot } from "../analysis/snapshot.js";
 import type { OpContext } from "./ec2-core.js";
 import { emptyRegion, newId, zonesOf, type EniRec, type RegionState, type RouteRec, type SgRuleRec } from "./model.js";
-import { handlerFor } from "./index.js";
+import { handlerFor } from "./registry.js";
 import { importLattice } from "./lattice.js";
 import { importTransit } from "./ec2-transit.js";
 

@@ -10,7 +10,7 @@
 // InvalidParameters, InvocationDoesNotExist, ValidationException.
 import { randomUUID } from "node:crypto";
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import type { RegionState } from "./model.js";
 import { instanceStore, publicImages, type InstanceRec } from "./ec2-instances.js";
 import { profileStore } from "./iam-profiles.js";
@@ -78,14 +78,14 @@ function checkName(name: unknown): string {
   return name;
 }
 
-const GetParameter: Handler = (ctx) => {
+const GetParameter: RecordOpHandler<"ssm", "GetParameter"> = (ctx) => {
   const name = checkName(ctx.input.Name);
   const value = publicParameters(ctx.region)[name];
   if (value === undefined) throw awsError("ParameterNotFound", "", 400);
   return { Parameter: parameterView(ctx, name, value) };
 };
 
-const GetParameters: Handler = (ctx) => {
+const GetParameters: RecordOpHandler<"ssm", "GetParameters"> = (ctx) => {
   const names: unknown = ctx.input.Names;
   if (!Array.isArray(names) || names.length < 1 || names.length > 10)
     throw awsError("ValidationException", "1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10");
@@ -121,7 +121,7 @@ function registered(ctx: OpContext): InstanceRec[] {
   );
 }
 
-const DescribeInstanceInformation: Handler = (ctx) => {
+const DescribeInstanceInformation: OpHandler<"ssm", "DescribeInstanceInformation"> = (ctx) => {
   let items = registered(ctx);
   const wanted: string[] = [];
   for (const f of (ctx.input.InstanceInformationFilterList ?? []) as any[]) {
@@ -159,7 +159,7 @@ const DescribeInstanceInformation: Handler = (ctx) => {
 
 // ---------- Run Command ----------
 
-const SendCommand: Handler = (ctx) => {
+const SendCommand: RecordOpHandler<"ssm", "SendCommand"> = (ctx) => {
   const doc = ctx.input.DocumentName;
   if (typeof doc !== "string" || !doc) throw awsError("ValidationException", "1 validation error detected: Value null at 'documentName' failed to satisfy constraint: Member must not be null");
   if (doc !== "AWS-RunShellScript") throw awsError("InvalidDocument", `Document ${doc} does not exist in your account (the sandbox emulates AWS-RunShellScript).`);
@@ -225,7 +225,7 @@ function commandView(ctx: OpContext, c: CommandRec) {
   };
 }
 
-const GetCommandInvocation: Handler = (ctx) => {
+const GetCommandInvocation: RecordOpHandler<"ssm", "GetCommandInvocation"> = (ctx) => {
   const { CommandId, InstanceId } = ctx.input;
   if (typeof CommandId !== "string" || !/^[0-9a-f-]{36}$/.test(CommandId)) throw awsError("InvalidCommandId", "");
   if (typeof InstanceId !== "string" || !/^(i|mi)-[0-9a-f]{8,17}$/.test(InstanceId)) throw awsError("InvalidInstanceId", "");
@@ -250,7 +250,7 @@ const GetCommandInvocation: Handler = (ctx) => {
   };
 };
 
-export const ssmOps: Record<string, Handler> = {
+export const ssmOps: Ops<"ssm"> = {
   GetParameter,
   GetParameters,
   DescribeInstanceInformation,
