@@ -49,9 +49,8 @@ export interface Timing {
 /**
  * An input no one operation owns: what helpers shared by several operations read by field name
  * (Filters, MaxResults, NextToken, TagSpecifications…). A handler's own context is typed by its command;
- * it is assignable to this one, so it can be handed to such a helper. The one documented `any` of the contract.
+ * it is assignable to this one, so it can be handed to such a helper. The contract's one loosely typed value.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LooseInput = Record<string, any>;
 
 /** What an operation handler sees. */
