@@ -332,7 +332,7 @@ const RunInstances: OpHandler<"ec2", "RunInstances"> = (ctx) => {
   let instanceTags: Tag[] = [];
   let volumeTags: Tag[] = [];
   let eniTags: Tag[] = [];
-  for (const s of (input.TagSpecifications ?? []) as any[]) {
+  for (const s of input.TagSpecifications ?? []) {
     if (s?.ResourceType === "instance") instanceTags = tagsFromSpecs([s], "instance");
     else if (s?.ResourceType === "volume") volumeTags = tagsFromSpecs([s], "volume");
     else if (s?.ResourceType === "network-interface") eniTags = tagsFromSpecs([s], "network-interface");

@@ -6,7 +6,7 @@ import { cidrContains, cidrOverlaps, formatCidr, parseIpv4Block } from "../net/a
 import { withOwner, bool, get, igwOfVpc, igwView, isVisible, listByIds, naclView, routeTableView, subnetView, vpcView, enisInSubnet, assertRouteRoom } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import { REGIONS, newId, zonesOf } from "./model.js";
-import type { IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec } from "./model.js";
+import type { EniRec, IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec, Tag } from "./model.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
 
 const tagsOf = (r: { Tags: { Key: string; Value: string }[] }) => r.Tags;
@@ -59,7 +59,7 @@ export function addRule(ctx: OpContext, r: Omit<SgRuleRec, "SecurityGroupRuleId"
   return rule;
 }
 
-export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string, az: string, opts: { defaultForAz?: boolean; tags?: any[] } = {}): SubnetRec {
+export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string, az: string, opts: { defaultForAz?: boolean; tags?: Tag[] } = {}): SubnetRec {
   const zone = zonesOf(ctx.region).find((z) => z.ZoneName === az)!;
   const s: SubnetRec = {
     SubnetId: newId("subnet"),
@@ -76,7 +76,7 @@ export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string, az: strin
   return s;
 }
 
-export function buildIgw(ctx: OpContext, tags: any[] = []): IgwRec {
+export function buildIgw(ctx: OpContext, tags: Tag[] = []): IgwRec {
   const g: IgwRec = { InternetGatewayId: newId("igw"), ...base(ctx, tags) };
   ctx.rs.internetGateways[g.InternetGatewayId] = g;
   return g;
@@ -550,7 +550,7 @@ function routeTarget(ctx: OpContext, rt: RouteTableRec, dest: string): RouteRec 
       throw awsError("InvalidParameterValue", `route table ${rt.RouteTableId} and NAT gateway ${NatGatewayId} belong to different networks`);
     route.NatGatewayId = NatGatewayId;
   } else if (NetworkInterfaceId !== undefined) {
-    const e = get<any>(ctx, "eni", NetworkInterfaceId, "networkInterfaceId");
+    const e = get<EniRec>(ctx, "eni", NetworkInterfaceId, "networkInterfaceId");
     if (e.VpcId !== rt.VpcId)
       throw awsError("InvalidParameterValue", `route table ${rt.RouteTableId} and interface ${NetworkInterfaceId} belong to different networks`);
     route.NetworkInterfaceId = NetworkInterfaceId;

@@ -71,7 +71,7 @@ function checkTags(tags: unknown): Tag[] {
   if (tags === undefined) return [];
   if (!Array.isArray(tags)) throw awsError("ValidationError", "Tags must be a list");
   if (tags.length > 50) throw awsError("LimitExceeded", "Cannot exceed quota for TagsPerInstanceProfile: 50", 409);
-  return tags.map((t: any) => {
+  return tags.map((t: { Key?: unknown; Value?: unknown } | undefined) => {
     if (typeof t?.Key !== "string" || !t.Key || t.Key.length > 128) throw awsError("ValidationError", `Invalid tag key '${t?.Key ?? ""}'`);
     if (typeof t?.Value !== "string" || t.Value.length > 256) throw awsError("ValidationError", `Invalid tag value for '${t.Key}'`);
     return { Key: t.Key, Value: t.Value };

@@ -219,7 +219,7 @@ const GetFunction: RecordOpHandler<"lambda", "GetFunction"> = (ctx) => {
   };
 };
 
-function page<T>(items: T[], input: Record<string, any>): { items: T[]; NextMarker?: string } {
+function page<T>(items: T[], input: { Marker?: string; MaxItems?: number }): { items: T[]; NextMarker?: string } {
   const start = input.Marker ? Number(Buffer.from(String(input.Marker), "base64url").toString("utf8")) : 0;
   if (!Number.isInteger(start) || start < 0) throw awsError("InvalidParameterValueException", "Invalid Marker.");
   const max = input.MaxItems === undefined ? 50 : Number(input.MaxItems);

@@ -168,7 +168,7 @@ function findConfiguration(ctx: OpContext, identifier: unknown): ResourceConfigu
 }
 
 /** Lattice's list pagination (maxResults 1–100, opaque nextToken). */
-function page<T>(items: T[], input: Record<string, any>, op: string): { items: T[]; nextToken?: string } {
+function page<T>(items: T[], input: { nextToken?: string; maxResults?: number }, op: string): { items: T[]; nextToken?: string } {
   let start = 0;
   if (input.nextToken !== undefined) {
     try {

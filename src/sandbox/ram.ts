@@ -90,7 +90,7 @@ function checkTags(v: unknown): ResourceShareRec["tags"] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) throw invalid("tags must be a list.");
   if (v.length > 50) throw awsError("TagLimitExceededException", "The number of tags exceeds the limit of 50.");
-  return v.map((t: any) => {
+  return v.map((t: { key?: unknown; value?: unknown } | undefined) => {
     if (typeof t?.key !== "string" || !t.key || t.key.length > 128) throw invalid(`Invalid tag key ${String(t?.key)}.`);
     if (t.key.toLowerCase().startsWith("aws:")) throw awsError("TagPolicyViolationException", "Tag keys starting with aws: are reserved.");
     return { key: t.key, value: typeof t.value === "string" ? t.value : "" };
@@ -184,7 +184,7 @@ const GetResourceShares: OpHandler<"ram", "GetResourceShares"> = (ctx) => {
   if (arns.length) items = items.filter((s) => arns.includes(s.resourceShareArn));
   if (ctx.input.resourceShareStatus) items = items.filter((s) => s.status === ctx.input.resourceShareStatus);
   if (ctx.input.name) items = items.filter((s) => s.name === ctx.input.name);
-  for (const f of (ctx.input.tagFilters ?? []) as any[]) items = items.filter((s) => s.tags.some((t) => t.key === f.tagKey && (!f.tagValues?.length || f.tagValues.includes(t.value))));
+  for (const f of ctx.input.tagFilters ?? []) items = items.filter((s) => s.tags.some((t) => t.key === f.tagKey && (!f.tagValues?.length || f.tagValues.includes(t.value))));
   return page(ctx, items, "resourceShares", (s) => shareView(ctx, s));
 };
 

@@ -398,7 +398,7 @@ export class Sandbox {
         // (not a CliError: Ctrl-C while waiting for the lock is Interrupted, a lock held too long LockedError)
         if (e instanceof Error && !(e instanceof SandboxCrash) && !(e instanceof SandboxStateError) && !(e instanceof CliError)) {
           const err = new SandboxError("InternalError", `sandbox bug in ${operation}: ${e.message}`, 500);
-          (err as any).cause = e;
+          Object.assign(err, { cause: e });
           throw err;
         }
       }

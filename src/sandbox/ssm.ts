@@ -124,11 +124,11 @@ function registered(ctx: OpContext): InstanceRec[] {
 const DescribeInstanceInformation: OpHandler<"ssm", "DescribeInstanceInformation"> = (ctx) => {
   let items = registered(ctx);
   const wanted: string[] = [];
-  for (const f of (ctx.input.InstanceInformationFilterList ?? []) as any[]) {
+  for (const f of ctx.input.InstanceInformationFilterList ?? []) {
     if (f?.key !== "InstanceIds") throw awsError("InvalidInstanceInformationFilterValue", `The sandbox supports the InstanceIds filter key only, got ${f?.key}`);
     wanted.push(...(f.valueSet ?? []));
   }
-  for (const f of (ctx.input.Filters ?? []) as any[]) {
+  for (const f of ctx.input.Filters ?? []) {
     if (f?.Key !== "InstanceIds") throw awsError("InvalidFilterKey", `The sandbox supports the InstanceIds filter key only, got ${f?.Key}`);
     wanted.push(...(f.Values ?? []));
   }
