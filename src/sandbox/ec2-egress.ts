@@ -1,5 +1,6 @@
 // EC2 operations for Elastic IPs, NAT gateways, security groups, network interfaces and tags; NAT state transitions.
 import { lookup } from "./indexes.js";
+import type { IpPermission } from "@aws-sdk/client-ec2";
 import { peeredVpcs } from "./ec2-peering.js";
 import { awsError } from "./errors.js";
 import { parseIpv4Block } from "../net/addr.js";
@@ -371,7 +372,7 @@ const DeleteSecurityGroup: OpHandler<"ec2", "DeleteSecurityGroup"> = (ctx) => {
     throw awsError("CannotDelete", `the specified group: "${g.GroupId}" name: "default" cannot be deleted by a user`);
   const usedByEni = lookup<EniRec>(ctx.rs, "eni.group", g.GroupId).length > 0;
   const referenced = lookup<SgRuleRec>(ctx.rs, "sgr.ref", g.GroupId).some((r) => r.GroupId !== g.GroupId);
-  const extRefs = Object.values(ctx.rs.ext).some((store: any) => typeof store?.referencesGroup === "function" && store.referencesGroup(g.GroupId));
+  const extRefs = Object.values(ctx.rs.ext).some((store: { referencesGroup?: (id: string) => boolean } | undefined) => typeof store?.referencesGroup === "function" && store.referencesGroup(g.GroupId));
   if (usedByEni || referenced || extRefs) throw awsError("DependencyViolation", `resource ${g.GroupId} has a dependent object`);
   ctx.dry();
   for (const r of lookup<SgRuleRec>(ctx.rs, "sgr.group", g.GroupId)) delete ctx.rs.securityGroupRules[r.SecurityGroupRuleId];
@@ -395,7 +396,7 @@ function normalizeProtocol(p: unknown): string {
 
 /** Expands IpPermissions (or the legacy flat parameters) into one rule per source, validating each. */
 function ruleSpecs(ctx: OpContext, g: SgRec, egress: boolean): RuleSpec[] {
-  const perms: any[] = ctx.input.IpPermissions?.length
+  const perms: IpPermission[] = ctx.input.IpPermissions?.length
     ? ctx.input.IpPermissions
     : ctx.input.IpProtocol !== undefined || ctx.input.CidrIp !== undefined
       ? [{ IpProtocol: ctx.input.IpProtocol ?? "-1", FromPort: ctx.input.FromPort, ToPort: ctx.input.ToPort, IpRanges: ctx.input.CidrIp ? [{ CidrIp: ctx.input.CidrIp }] : [] }]
@@ -612,12 +613,14 @@ function taggable(ctx: OpContext, id: unknown): { Tags: Tag[]; _visibleAt: numbe
   if (typeof id !== "string") throw awsError("InvalidID", `The ID '${String(id)}' is not valid`);
   const k = kindOfId(id);
   if (!k) {
-    const ext = Object.values(ctx.rs.ext).find((s: any) => typeof s?.taggable === "function" && s.taggable(id));
-    if (ext) return (ext as any).taggable(id);
+    type Taggable = { Tags: Tag[]; _visibleAt: number };
+    const stores = Object.values(ctx.rs.ext) as Array<{ taggable?: (id: string) => Taggable | undefined } | undefined>;
+    const found = stores.map((s) => (typeof s?.taggable === "function" ? s.taggable(id) : undefined)).find((t) => t);
+    if (found) return found;
     throw awsError("InvalidID", `The ID '${id}' is not valid`);
   }
   checkIdFormat(k, id);
-  const rec = (ctx.rs[k.coll] as Record<string, any>)[id];
+  const rec = (ctx.rs[k.coll] as Record<string, { Tags: Tag[]; _visibleAt: number } | undefined>)[id];
   if (!rec || !isVisible(ctx, rec)) throw notFound(k, [id]);
   return rec;
 }
@@ -654,7 +657,7 @@ const DescribeTags: RecordOpHandler<"ec2", "DescribeTags"> = (ctx) => {
   type Row = { Key: string; Value: string; ResourceId: string; ResourceType: string };
   const rows: Row[] = [];
   for (const k of Object.values(KINDS)) {
-    for (const [id, rec] of Object.entries(ctx.rs[k.coll] as Record<string, any>)) {
+    for (const [id, rec] of Object.entries(ctx.rs[k.coll] as Record<string, { Tags: Tag[]; _visibleAt: number }>)) {
       if (!isVisible(ctx, rec)) continue;
       for (const t of rec.Tags as Tag[]) rows.push({ Key: t.Key, Value: t.Value, ResourceId: id, ResourceType: k.resourceType });
     }
