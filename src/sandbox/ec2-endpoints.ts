@@ -8,7 +8,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
 import { allocPrivateIp, assertRouteRoom, get } from "./ec2-core.js";
-import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler, InputOf } from "./handler.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
 import { latticeStore } from "./lattice.js";
 import { newId, newMac, zonesOf, type EniRec, type RegionState, type RouteTableRec, type SgRec, type SubnetRec, type Tag, type VpcRec } from "./model.js";
@@ -167,7 +167,7 @@ const RESOURCE_CONFIGURATION_ARN = /^arn:aws:vpc-lattice:([a-z0-9-]+):(\d{12}):r
  * or that is shared with it; at least one subnet, one per AZ, of the VPC; its groups in the VPC
  * (default: the VPC's default group); no ServiceName, route tables or endpoint policy.
  */
-function checkResourceEndpoint(ctx: OpContext, vpc: VpcRec, input: Record<string, any>): { arn: string } {
+function checkResourceEndpoint(ctx: OpContext, vpc: VpcRec, input: InputOf<"ec2", "CreateVpcEndpoint">): { arn: string } {
   const arn = input.ResourceConfigurationArn;
   if (input.ServiceName !== undefined) throw awsError("InvalidParameter", "ServiceName cannot be specified for a Resource endpoint; specify ResourceConfigurationArn only.");
   if (typeof arn !== "string" || !arn) throw awsError("MissingParameter", "The request must contain the parameter ResourceConfigurationArn");
@@ -248,8 +248,8 @@ const DescribeVpcEndpointServices: OpHandler<"ec2", "DescribeVpcEndpointServices
 
 function addGatewayRoute(ctx: OpContext, rt: RouteTableRec, e: EndpointRec, short: string) {
   const pl = prefixListId(ctx.region, short);
-  if (rt.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${rt.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
-  rt.Routes.push({ DestinationCidrBlock: pl, DestinationPrefixListId: pl, VpcEndpointId: e.VpcEndpointId, Origin: "CreateRoute" } as any);
+  if (rt.Routes.some((r) => r.DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${rt.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+  rt.Routes.push({ DestinationCidrBlock: pl, DestinationPrefixListId: pl, VpcEndpointId: e.VpcEndpointId, Origin: "CreateRoute" });
 }
 
 const CreateVpcEndpoint: RecordOpHandler<"ec2", "CreateVpcEndpoint"> = (ctx) => {
@@ -321,7 +321,7 @@ const CreateVpcEndpoint: RecordOpHandler<"ec2", "CreateVpcEndpoint"> = (ctx) => 
     tables = routeTableIds.map((id) => get<RouteTableRec>(ctx, "rtb", id, "routeTableId"));
     for (const t of tables) if (t.VpcId !== vpc.VpcId) throw awsError("InvalidParameter", `The route table ${t.RouteTableId} does not belong to vpc ${vpc.VpcId}`);
     const pl = prefixListId(ctx.region, entry.short);
-    for (const t of tables) if (t.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+    for (const t of tables) if (t.Routes.some((r) => r.DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
     for (const t of tables) assertRouteRoom(t);
   }
   // Reserve all interface addresses before any change (a full subnet fails the whole call).
@@ -449,7 +449,7 @@ const ModifyVpcEndpoint: OpHandler<"ec2", "ModifyVpcEndpoint"> = (ctx) => {
   const addRt = addRtIds.map((id) => get<RouteTableRec>(ctx, "rtb", id, "routeTableId"));
   for (const t of addRt) if (t.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The route table ${t.RouteTableId} does not belong to vpc ${e.VpcId}`);
   const pl = addRt.length ? prefixListId(ctx.region, short) : undefined;
-  for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId) && t.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+  for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId) && t.Routes.some((r) => r.DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
   for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId)) assertRouteRoom(t);
   const addSg = addSgIds.map((id) => get<SgRec>(ctx, "sg", id, "securityGroupId"));
   for (const g of addSg) if (g.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The security group ${g.GroupId} does not belong to vpc ${e.VpcId}`);

@@ -7,7 +7,8 @@
 import { createHash } from "node:crypto";
 import { awsError } from "./errors.js";
 import { allocPrivateIp, get } from "./ec2-core.js";
-import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler, InputOf } from "./handler.js";
+import type { InstanceNetworkInterface, InstanceNetworkInterfaceSpecification } from "@aws-sdk/client-ec2";
 import { newId, putEni, type EniRec, type RegionState, type SgRec, type SubnetRec, type Tag } from "./model.js";
 import { applyFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
 import { profileArn, profileForLaunch } from "./iam-profiles.js";
@@ -35,7 +36,7 @@ export interface InstanceRec {
   PublicIpAddress?: string;
   Placement: { AvailabilityZone: string; Tenancy: string };
   SecurityGroups: Array<{ GroupId: string; GroupName: string }>;
-  NetworkInterfaces: any[];
+  NetworkInterfaces: InstanceNetworkInterface[];
   IamInstanceProfile?: { Arn: string; Id: string };
   MetadataOptions: { State: string; HttpTokens: string; HttpPutResponseHopLimit: number; HttpEndpoint: string; HttpProtocolIpv6: string; InstanceMetadataTags: string };
   BlockDeviceMappings: Array<{ DeviceName: string; Ebs: { VolumeId: string; Status: string; DeleteOnTermination: boolean; AttachTime: Date } }>;
@@ -200,7 +201,7 @@ export function settleInstances(rs: RegionState, now: number): void {
     if (i.State.Name === "shutting-down" && i._terminateAt !== undefined && now >= i._terminateAt) {
       i.State = { Code: 48, Name: "terminated" };
       i._terminatedAt = now;
-      for (const n of i.NetworkInterfaces) delete rs.networkInterfaces[n.NetworkInterfaceId];
+      for (const n of i.NetworkInterfaces) if (n.NetworkInterfaceId) delete rs.networkInterfaces[n.NetworkInterfaceId];
     }
     if (i.State.Name === "terminated" && i._terminatedAt !== undefined && now >= i._terminatedAt + PURGE_MS) delete store[i.InstanceId];
   }
@@ -264,8 +265,8 @@ function checkBlockDevices(mappings: unknown, image: ImageRec): InstanceRec["_vo
   return out.map((v) => ({ ...v, VolumeId: newId("vol") }));
 }
 
-function launchSubnet(ctx: OpContext): { subnet: SubnetRec; nic?: any } {
-  const nics: any[] | undefined = ctx.input.NetworkInterfaces;
+function launchSubnet(ctx: OpContext<InputOf<"ec2", "RunInstances">>): { subnet: SubnetRec; nic?: InstanceNetworkInterfaceSpecification } {
+  const nics = ctx.input.NetworkInterfaces;
   if (nics !== undefined) {
     if (!Array.isArray(nics) || nics.length !== 1) throw awsError("InvalidParameterValue", "The sandbox launches instances with exactly one network interface (DeviceIndex 0)");
     const nic = nics[0];
@@ -450,7 +451,7 @@ const INSTANCE_FILTERS: FilterFns<InstanceRec> = {
   "instance.group-id": (i) => (i.SecurityGroups ?? []).map((g) => g.GroupId),
   "client-token": (i) => [i.ClientToken],
   "metadata-options.http-tokens": (i) => [i.MetadataOptions?.HttpTokens],
-  "network-interface.network-interface-id": (i) => (i.NetworkInterfaces ?? []).map((n: any) => n.NetworkInterfaceId),
+  "network-interface.network-interface-id": (i) => (i.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId),
   "reservation-id": (i) => [i._reservationId],
 };
 

@@ -251,23 +251,24 @@ export class Sandbox {
     if (!rs) return []; // dropped by a reload while settling: seeded in memory only, nothing tagged in it
     const out: Array<{ type: string; id: string; state?: string }> = [];
     for (const k of Object.values(KINDS)) {
-      for (const [id, rec] of Object.entries(rs[k.coll] as Record<string, any>)) {
-        if (!rec.Tags.some((t: any) => t.Key === tagKey && t.Value === tagValue)) continue;
+      for (const [id, rec] of Object.entries(rs[k.coll] as Record<string, { Tags: Array<{ Key: string; Value: string }>; State?: string }>)) {
+        if (!rec.Tags.some((t) => t.Key === tagKey && t.Value === tagValue)) continue;
         if (k.prefix === "nat" && rec.State === "deleted") continue;
         out.push({ type: k.resourceType, id, ...(rec.State ? { state: rec.State } : {}) });
       }
     }
     for (const store of Object.values(rs.ext)) {
-      if (typeof (store as any)?.tagged === "function") out.push(...(store as any).tagged(tagKey, tagValue));
+      const tagged = (store as { tagged?: (key: string, value: string) => Array<{ type: string; id: string; state?: string }> } | undefined)?.tagged;
+      if (typeof tagged === "function") out.push(...tagged.call(store, tagKey, tagValue));
     }
     // the proxy's resources (S2): live instances, active RAM shares, and the account's instance profiles
     const has = (tags: Array<{ Key?: string; Value?: string; key?: string; value?: string }> | undefined) =>
       (tags ?? []).some((t) => (t.Key ?? t.key) === tagKey && (t.Value ?? t.value) === tagValue);
-    for (const i of Object.values((rs.ext.instances ?? {}) as Record<string, any>))
+    for (const i of Object.values((rs.ext.instances ?? {}) as Record<string, { InstanceId: string; State?: { Name?: string }; Tags?: Array<{ Key?: string; Value?: string }> }>))
       if (i.State?.Name !== "terminated" && has(i.Tags)) out.push({ type: "instance", id: i.InstanceId, state: i.State?.Name });
-    for (const sh of Object.values((rs.ext.ram?.shares ?? {}) as Record<string, any>))
+    for (const sh of Object.values((rs.ext.ram?.shares ?? {}) as Record<string, { resourceShareArn: string; status: string; tags?: Array<{ key?: string; value?: string }> }>))
       if (sh.status === "ACTIVE" && has(sh.tags)) out.push({ type: "resource-share", id: sh.resourceShareArn, state: sh.status });
-    for (const p of Object.values((this.st.ext.iamInstanceProfiles ?? {}) as Record<string, any>))
+    for (const p of Object.values((this.st.ext.iamInstanceProfiles ?? {}) as Record<string, { InstanceProfileName: string; Tags?: Array<{ Key?: string; Value?: string }> }>))
       if (has(p.Tags)) out.push({ type: "instance-profile", id: p.InstanceProfileName });
     return out;
   }
