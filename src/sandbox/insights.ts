@@ -2,9 +2,9 @@
 // DeleteNetworkInsightsPath, StartNetworkInsightsAnalysis, DescribeNetworkInsightsAnalyses and
 // DeleteNetworkInsightsAnalysis, answered by our own analyzer over the region's state (built with
 // the sandbox's own Describe handlers, see snapshot-state.ts) in RA's response shapes.
-// Also the read-only EC2 operations for resource types the sandbox cannot create (instances and
-// the rest exist only when imported from a snapshot): DescribeInstances, DescribeEgressOnly-
-// InternetGateways, DescribeFlowLogs (peering and transit gateways: ec2-transit.ts).
+// Also the read-only EC2 operations for resource types the sandbox cannot create (they exist only
+// when imported from a snapshot): DescribeEgressOnlyInternetGateways, DescribeFlowLogs (instances,
+// imported ones included: ec2-instances.ts; peering and transit gateways: ec2-transit.ts).
 import { nameTag, registerInventory } from "./inventory.js";
 import { analyzePath, type PathQuery } from "../analysis/analyzer.js";
 import { toNetworkInsightsAnalysis } from "../analysis/reachability.js";
