@@ -2,6 +2,7 @@
 // policies, and the AWS managed policies egress-cli uses. Documents are returned URL-encoded as IAM
 // does. Errors: NoSuchEntity (404), EntityAlreadyExists (409), InvalidInput, MalformedPolicyDocument.
 import { randomBytes } from "node:crypto";
+import type { PolicyDocument } from "../aws/policy-eval.js";
 import { awsError } from "./errors.js";
 import type { OpContext, OpHandler, Ops } from "./handler.js";
 import type { SandboxState } from "./model.js";
@@ -141,10 +142,10 @@ export function putRole(state: SandboxState, name: string, opts: { trust?: strin
 }
 
 /** Every policy document in force for a role (attached managed + inline), parsed. */
-export function roleDocuments(state: SandboxState, roleName: string): object[] {
+export function roleDocuments(state: SandboxState, roleName: string): PolicyDocument[] {
   const r = iamState(state).roles[roleName];
   if (!r) return [];
-  const out: object[] = [];
+  const out: PolicyDocument[] = [];
   for (const arn of r.attached) {
     const m = MANAGED_POLICIES[arn];
     if (m) out.push(JSON.parse(m.document));

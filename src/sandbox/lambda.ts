@@ -272,7 +272,7 @@ const UpdateFunctionConfiguration: RecordOpHandler<"lambda", "UpdateFunctionConf
       if (!roleDocuments(ctx.state, roleName).length && !(ctx.state.ext.iam?.roles ?? {})[roleName]) {
         throw awsError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
       }
-      const missing = missingEniActions(roleDocuments(ctx.state, roleName) as any);
+      const missing = missingEniActions(roleDocuments(ctx.state, roleName));
       if (missing.length) {
         throw awsError("InvalidParameterValueException", `The provided execution role does not have permissions to call ${missing[0].split(":")[1]} on EC2`);
       }

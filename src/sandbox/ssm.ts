@@ -109,8 +109,8 @@ function agentMayRegister(ctx: OpContext, i: InstanceRec): boolean {
   const profile = Object.values(profileStore(ctx.state)).find((p) => arn.endsWith(`:instance-profile${p.Path}${p.InstanceProfileName}`));
   if (!profile) return false;
   return profile.Roles.some((role) =>
-    roleDocuments(ctx.state, role).some((d: any) =>
-      [d.Statement].flat().some((s: any) => s?.Effect === "Allow" && [s.Action].flat().some((a: string) => a === "*" || a === "ssm:*" || a === "ssm:UpdateInstanceInformation")),
+    roleDocuments(ctx.state, role).some((d) =>
+      [d.Statement].flat().some((s) => s?.Effect === "Allow" && [s.Action].flat().some((a) => a === "*" || a === "ssm:*" || a === "ssm:UpdateInstanceInformation")),
     ),
   );
 }
