@@ -44,7 +44,7 @@ async function kindsFor(resources: Record<string, ResourceRecord>, steps: string
 
 /**
  * The relations among these records that another of them takes along (`goesWith`: a route with its
- * table, an association with its subnet): relation step → the step it goes with.
+ * table): relation step → the step it goes with.
  */
 function holdersOf(resources: Record<string, ResourceRecord>, kinds: Map<string, Kind>, ids: string[]): Map<string, string> {
   const set = new Set(ids);
@@ -259,7 +259,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
       const seen: Seen | undefined = opts.sweep?.seen(profileOf(rec));
       const holder = holders.get(id);
       if (holder && resources[holder].state === "deleted") {
-        // Gone with what held it (its table, its subnet): nothing to call, nothing left to check.
+        // Gone with what held it (a route with its table): nothing to call, nothing left to check.
         session.upsert(id, { ...rec, state: "deleted", deletedAt: new Date().toISOString(), generation: rec.generation + 1 });
         session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined, error: `went with ${holder}` });
         await session.save();

@@ -59,7 +59,7 @@ export interface Kind<S extends z.ZodType = z.ZodType> {
   deleteAfter?(rec: KindRecord<z.infer<S>>, resources: Plan["resources"]): string[];
   /**
    * A relation that deleting another record undoes with no call of its own (a route goes with its
-   * table, a subnet's association with the subnet): that record's step. When both are undone in
+   * table): that record's step. When both are undone in
    * one run, this one waits for it, is recorded deleted once it is, and nothing waits for this one.
    */
   goesWith?(rec: KindRecord<z.infer<S>>, resources: Plan["resources"]): string | undefined;
