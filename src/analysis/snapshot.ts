@@ -87,7 +87,10 @@ export const NatGatewayAddressSchema = z.looseObject({
   PrivateIp: OptStr,
   NetworkInterfaceId: OptStr,
   IsPrimary: OptBool,
-  Status: OptStr,
+  Status: OptStr, // assigning | unassigning | associating | disassociating | succeeded | failed
+  /** Regional NAT gateways: the AZ this address handles outbound traffic from. */
+  AvailabilityZone: OptStr,
+  AvailabilityZoneId: OptStr,
 });
 
 export const NatGatewaySchema = z.looseObject({
@@ -96,6 +99,10 @@ export const NatGatewaySchema = z.looseObject({
   SubnetId: OptStr,
   State: OptStr, // pending | failed | available | deleting | deleted
   ConnectivityType: OptStr, // public | private
+  AvailabilityMode: OptStr, // zonal (default) | regional: one gateway for the VPC, no subnet, an address set per AZ
+  AutoProvisionZones: OptStr, // regional: enabled (automatic mode: follows the workloads' AZs) | disabled (manual: AvailabilityZoneAddresses)
+  AutoScalingIps: OptStr, // regional: enabled | disabled
+  RouteTableId: OptStr, // regional: the route table AWS created for it (0.0.0.0/0 → the VPC's internet gateway)
   NatGatewayAddresses: z.array(NatGatewayAddressSchema).default([]),
   FailureCode: OptStr,
   FailureMessage: OptStr,

@@ -1,6 +1,6 @@
 // The gateways a route leads to inside a VPC's edge: NAT gateways, NAT instances (appliances),
 // internet gateways, egress-only internet gateways, gateway endpoints, and targets that leave the VPC.
-import { isNonPublicV4 } from "../../net/addr.js";
+import { isNonPublicV4, parseCidr } from "../../net/addr.js";
 import type { ParsedRoute } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
 import { fixReply } from "./crossings.js";
@@ -9,6 +9,8 @@ import { admitAt, crossAcl, fmtPorts } from "./filters.js";
 import { fail, missing, notEvaluated, omission, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
 import { ComponentType, type ComponentRef, type Explanation } from "./model.js";
 import { instanceDown, walk } from "./walk.js";
+import { isManualRegionalNat, isRegionalNat, regionalNatAddressesIn, regionalNatAzs } from "../nat.js";
+import type { NatGateway } from "../snapshot.js";
 
 function flagAzCrossing(ctx: Ctx, sender: Sender, via: ComponentRef, viaSubnet: Subnet): void {
   if (sender.az && viaSubnet.AvailabilityZone && sender.az !== viaSubnet.AvailabilityZone) {
@@ -47,6 +49,7 @@ export function viaNatGateway(ctx: Ctx, sender: Sender, target: Target, natId: s
   if (target.family === 6) {
     return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `NAT gateway ${natId} does not forward IPv6 traffic (except NAT64 64:ff9b::/96)` });
   }
+  if (isRegionalNat(nat)) return viaRegionalNatGateway(ctx, sender, target, nat, ref, depth);
   const natSender = senderFromNat(ix, nat);
   fixReply(ctx, natSender.subnet);
   flagAzCrossing(ctx, sender, ref, natSender.subnet);
@@ -57,6 +60,52 @@ export function viaNatGateway(ctx: Ctx, sender: Sender, target: Target, natId: s
     action: `NAT gateway ${natId} (${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates the source to ${natSender.addr4?.text.replace(/\/32$/, "")}`,
     detail: `in ${natSender.subnet.SubnetId} (${natSender.az ?? "?"})`,
   });
+  return walk(ctx, natSender, target, depth + 1);
+}
+
+/**
+ * A regional NAT gateway serves traffic from the AZs it is registered in, each from its own address
+ * set, with no subnet of its own; traffic from any other AZ is dropped (Reachability Analyzer's
+ * REGIONAL_NGW_ROUTE_AZ_RESTRICTION: "the regional NAT gateway is not registered in the Availability
+ * Zone where the traffic originates"). Past the translation it routes by its own route table.
+ */
+function viaRegionalNatGateway(ctx: Ctx, sender: Sender, target: Target, nat: NatGateway, ref: ComponentRef, depth: number): boolean {
+  const isPublic = (nat.ConnectivityType ?? "public") === "public";
+  const addrs = regionalNatAddressesIn(nat, sender.az);
+  if (!addrs.length) {
+    const azs = regionalNatAzs(nat);
+    const how = isManualRegionalNat(nat)
+      ? `it is in manual mode (AvailabilityZoneAddresses): give it Elastic IPs in ${sender.az ?? "that AZ"} (aws ec2 associate-nat-gateway-address --nat-gateway-id ${nat.NatGatewayId} --availability-zone ${sender.az ?? "AZ"} --allocation-ids eipalloc-…)`
+      : `in automatic mode AWS adds an AZ when it detects a workload's network interface there; until it has, that AZ has no egress`;
+    return fail(ctx, {
+      code: "REGIONAL_NGW_ROUTE_AZ_RESTRICTION",
+      component: ref,
+      detail: `regional NAT gateway ${nat.NatGatewayId} is not registered in ${sender.az ?? "the source's AZ"}, where ${sender.label} sends from (registered in: ${azs.join(", ") || "no AZ"}): ${how}`,
+      natGateway: ref,
+    });
+  }
+  const a = addrs[0]!;
+  const natSender: Sender = {
+    ref,
+    label: nat.NatGatewayId,
+    subnet: sender.subnet,
+    az: sender.az,
+    addr4: parseCidr(a.PrivateIp) ?? sender.addr4,
+    addr6: null,
+    publicIp: isPublic ? a.PublicIp : undefined,
+    sgIds: null,
+    natGatewayId: nat.NatGatewayId,
+    routeTableId: nat.RouteTableId,
+  };
+  ctx.hops.push({
+    component: ref,
+    action: `regional NAT gateway ${nat.NatGatewayId} (${isPublic ? (a.PublicIp ? `Elastic IP ${a.PublicIp} in ${sender.az}` : `no Elastic IP in ${sender.az}`) : "private"}) translates the source${a.PrivateIp ? ` to ${a.PrivateIp}` : ""}`,
+    detail: `registered in ${regionalNatAzs(nat).join(", ")}`,
+  });
+  if (!nat.RouteTableId) {
+    // Without its route table's id the snapshot cannot say where it sends the packet.
+    return notEvaluated(ctx, { code: "NOT_IN_SNAPSHOT", component: ref, detail: `regional NAT gateway ${nat.NatGatewayId} names no route table (RouteTableId): where it sends ${target.label} was not evaluated`, collect: "take the snapshot again with ec2:DescribeNatGateways (an API version that returns RouteTableId)" });
+  }
   return walk(ctx, natSender, target, depth + 1);
 }
 

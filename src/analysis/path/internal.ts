@@ -18,6 +18,12 @@ export interface Sender {
   /** null: no security group applies (a subnet source, a NAT gateway). */
   sgIds: string[] | null;
   natGatewayId?: string;
+  /**
+   * A regional NAT gateway forwarding: it sits in no subnet (no network ACL of its own) and routes by
+   * its own route table (AWS creates it with 0.0.0.0/0 → the VPC's internet gateway). `subnet` is then
+   * the subnet the traffic came from (its AZ and VPC).
+   */
+  routeTableId?: string;
 }
 
 export type TargetKind = "igw" | "internet" | "address" | "eni" | "prefix-list";

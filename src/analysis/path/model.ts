@@ -82,6 +82,7 @@ export const EXPLANATION_CODES = {
     "Internet gateways reject outbound traffic with destination addresses in the private (RFC 1918) or shared (RFC 6598) ranges.",
   ENI_SOURCE_DEST_CHECK_RESTRICTION:
     "Network interfaces with source/destination check enabled reject traffic not addressed from/to their own private IP addresses.",
+  REGIONAL_NGW_ROUTE_AZ_RESTRICTION: "The regional NAT gateway is not registered in the Availability Zone where the traffic originates.",
   ROUTING_LOOP: "(egress-cli) The path returns to a component it already crossed.",
   SOURCE_HAS_NO_IPV6_ADDRESS: "(egress-cli) The source has no IPv6 address, so it cannot send IPv6 traffic.",
   RESOURCE_CONFIGURATION_PORT_MISMATCH:

@@ -69,6 +69,9 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
 
   if (target.resolvedVia && !ctx.hops.includes(target.resolvedVia)) ctx.hops.push(target.resolvedVia);
 
+  // A regional NAT gateway: no subnet, so no ACL; its own route table.
+  if (sender.routeTableId) return walkRegionalNatTable(ctx, sender, target, depth);
+
   // 2. Same subnet: no ACL, no route lookup beyond local.
   if (target.eni && target.eni.subnet.SubnetId === sender.subnet.SubnetId) {
     ctx.hops.push({
@@ -90,8 +93,30 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
       detail: `subnet ${sender.subnet.SubnetId} has no associated route table and VPC ${sender.subnet.VpcId} has no main route table in the snapshot`,
     });
   }
+  return routeFrom(ctx, sender, target, depth, rt.table, rt.main ? "main route table (no explicit association)" : "explicitly associated");
+}
+
+/** A regional NAT gateway's own route table (not a subnet's): in the snapshot, or not evaluated. */
+function walkRegionalNatTable(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean {
+  const table = ctx.ix.routeTables.get(sender.routeTableId!);
+  if (!table) {
+    const ref = { id: sender.routeTableId!, type: ComponentType.routeTable };
+    if (missing(ctx, "routeTables", ref, `regional NAT gateway ${sender.label}'s route table ${sender.routeTableId}`)) return true;
+    return notEvaluated(ctx, {
+      code: "NOT_IN_SNAPSHOT",
+      component: ref,
+      detail: `route table ${sender.routeTableId} of regional NAT gateway ${sender.label} is not in the snapshot: where it sends ${target.label} was not evaluated`,
+      collect: `take the snapshot again with the whole VPC ${sender.subnet.VpcId} (egress-cli snapshot --vpc ${sender.subnet.VpcId})`,
+    });
+  }
+  return routeFrom(ctx, { ...sender, routeTableId: undefined }, target, depth, table, `route table of regional NAT gateway ${sender.label}`);
+}
+
+/** Step 4 onwards: the route `table` picks for the target, and the route's target. */
+function routeFrom(ctx: Ctx, sender: Sender, target: Target, depth: number, table: NonNullable<ReturnType<typeof routeTableForSubnet>>["table"], assoc: string): boolean {
+  const { ix } = ctx;
+  const rt = { table };
   const rtRef = { id: rt.table.table.RouteTableId, type: ComponentType.routeTable };
-  const assoc = rt.main ? "main route table (no explicit association)" : "explicitly associated";
   const route = lookupRoute(ix, rt.table, target);
   if (!route) {
     return fail(ctx, {
@@ -122,7 +147,7 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
   ctx.hops.push({
     component: rtRef,
     action: `route table ${rtRef.id} route ${routeInfo.destination} → ${tgt} matched`,
-    detail: `${assoc} for ${sender.subnet.SubnetId}`,
+    detail: sender.natGatewayId && assoc.startsWith("route table of regional") ? assoc : `${assoc} for ${sender.subnet.SubnetId}`,
     route: routeInfo,
   });
 
