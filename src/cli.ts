@@ -252,6 +252,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--vpc <vpc-id...>", "only these VPCs (default: the plan's VPCs when a plan file exists, else every VPC)")
     .option("--all-vpcs", "every VPC in the region")
     .option("--gb-per-month <gb>", "expected GB/month through the NAT gateways (split over them), for the data-processing line")
+    .option("--compare-nat-modes", "also price single, per-AZ and regional NAT side by side for each VPC's NAT-served AZs")
     .action(lazy("cost", async () => (await import("./commands/cost.js")).costCommand));
 
   program

@@ -10,7 +10,7 @@ import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES, RULES_BY_ID } from "../src/analysis/rules/index.js";
 import { SEVERITIES } from "../src/analysis/rules/types.js";
 import { carryFlags, cliPrefix, invocationFlags, onRunPlan } from "../src/output/invocation.js";
-import { goodSnapshot } from "./audit-fixtures.js";
+import { good, goodSnapshot, regionalSnapshot } from "./audit-fixtures.js";
 import { SANDBOX_CREDENTIALS, cli, exampleSandbox, plugged } from "./helpers.js";
 
 type Env = Awaited<ReturnType<typeof exampleSandbox>> & { ec2: EC2 };
@@ -34,6 +34,8 @@ const MANUAL: Record<string, string> = {
   "vpc-cidr-overlap": "a VPC's CIDR cannot be changed; only a redesign (PrivateLink, new ranges) removes an overlap",
   "vpc-no-flow-logs": "where the records go (a bucket, or a log group and its delivery role) is the owner's choice",
   "cost-shared-egress": "centralising egress (transit gateway, routes of other VPCs, deleting their NAT gateways) is a redesign",
+  "regional-nat-az-uncovered": "the Elastic IP added in the AZ becomes a static egress address the vendors must allow-list first: which one is the owner's choice",
+  "cost-nat-mode": "which NAT gateways go, and so which egress IPs the vendors' allowlists lose, is a redesign of the egress the owner decides",
 };
 
 const sdk = (t: Awaited<ReturnType<typeof exampleSandbox>>): EC2 => plugged(t.sandbox, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
@@ -359,8 +361,12 @@ describe("every rule's fix fixes (built on the sandbox, run as printed, re-audit
         snap.natGateways.push({ NatGatewayId: `nat-x${n}${az}`, VpcId: `vpc-x${n}`, SubnetId: `subnet-x${n}${az}`, State: "available", NatGatewayAddresses: [{ AllocationId: `eipalloc-x${n}${az}`, PublicIp: `198.51.100.${30 + n * 2 + (az === "a" ? 0 : 1)}` }] });
       }
     }
+    // The regional NAT rules on their own fixtures: a manual-mode gateway missing AZ b; a spare zonal gateway.
+    const regional = regionalSnapshot({ azs: ["a"], manual: true });
+    const spare = good((s) => s.natGateways.push({ NatGatewayId: "nat-spare", VpcId: "vpc-good", SubnetId: "subnet-pub-a", State: "available", NatGatewayAddresses: [{ AllocationId: "eipalloc-spare", PublicIp: "198.51.100.3" }] }));
+    const fixtureOf: Record<string, any> = { "regional-nat-az-uncovered": regional, "cost-nat-mode": spare };
     for (const id of Object.keys(MANUAL)) {
-      const findings = auditSnapshot(snap, [RULES_BY_ID.get(id)!], { source: "test" }).findings;
+      const findings = auditSnapshot(fixtureOf[id] ?? snap, [RULES_BY_ID.get(id)!], { source: "test" }).findings;
       assert.ok(findings.length, `${id}: no finding on the fixture`);
       for (const f of findings) assert.match(f.fix, /^manual: \S/, `${id}: ${f.fix}`);
     }

@@ -7,7 +7,7 @@ import { RULES, RULES_BY_ID } from "../src/analysis/rules/index.js";
 import { deniedRanges } from "../src/analysis/rules/nacl-blocks-return.js";
 import { buildIndex } from "../src/analysis/snapshot-index.js";
 import type { Snapshot } from "../src/analysis/snapshot.js";
-import { good, goodSnapshot } from "./audit-fixtures.js";
+import { good, goodSnapshot, regionalSnapshot } from "./audit-fixtures.js";
 
 function run(snap: Snapshot, ruleId: string) {
   const rule = RULES_BY_ID.get(ruleId);
@@ -43,7 +43,34 @@ const POSITIVE: Record<string, { mutate: (s: any) => void; resource: string | st
     resource: "rtb-priv-b/0.0.0.0/0",
     check: (f) => assert.equal(f.evidence.blocking.code, "BAD_STATE_ROUTE"),
   },
-  "nat-cross-az": { mutate: (s) => (rt(s, "rtb-priv-b").Routes[1].NatGatewayId = "nat-a"), resource: "subnet-priv-b" },
+  "nat-cross-az": {
+    mutate: (s) => (rt(s, "rtb-priv-b").Routes[1].NatGatewayId = "nat-a"),
+    resource: "subnet-priv-b",
+    check: (f) => assert.match(f.message, /one regional NAT gateway for every AZ/),
+  },
+  "regional-nat-az-uncovered": {
+    // The good VPC on a regional NAT gateway in manual mode with an Elastic IP in AZ a only; workloads run in both.
+    mutate: (s) => Object.assign(s, structuredClone(regionalSnapshot({ azs: ["a"], manual: true }))),
+    resource: "nat-r",
+    check: (f) => {
+      assert.equal(f.evidence.blocking.code, "REGIONAL_NGW_ROUTE_AZ_RESTRICTION");
+      assert.deepEqual(f.evidence.facts.subnets, ["subnet-priv-b"]);
+      assert.match(f.fix, /^manual: .*egress-cli egress-ips.*aws ec2 associate-nat-gateway-address --nat-gateway-id nat-r --availability-zone us-east-1b --allocation-ids eipalloc-/);
+    },
+  },
+  "cost-nat-mode": {
+    // A third zonal NAT gateway (and Elastic IP) in AZ a that nothing routes to: 3 NAT-hours where 2 AZs egress.
+    mutate: (s) => s.natGateways.push({ NatGatewayId: "nat-spare", VpcId: "vpc-good", SubnetId: "subnet-pub-a", State: "available", ConnectivityType: "public", NatGatewayAddresses: [{ AllocationId: "eipalloc-spare", PublicIp: "198.51.100.3", IsPrimary: true }] }),
+    resource: "vpc-good",
+    check: (f) => {
+      // 3 x 32.85 + 3 x 3.65 = 109.50 now; regional in 2 AZs: 2 x 32.85 + 2 x 3.65 = 73.00.
+      assert.equal(f.evidence.facts.currentMonthlyUsd, 109.5);
+      assert.equal(f.evidence.facts.regionalMonthlyUsd, 73);
+      assert.equal(f.evidence.facts.suggested, "regional");
+      assert.equal(f.monthlySavings, 36.5);
+      assert.match(f.fix, /^manual: .*cost --vpc vpc-good --compare-nat-modes/);
+    },
+  },
   "lambda-public-subnet": {
     mutate: (s) => (s.lambdaFunctions[0].VpcConfig.SubnetIds = ["subnet-pub-a", "subnet-pub-b"]),
     resource: "arn:aws:lambda:us-east-1:111111111111:function:worker",

@@ -57,3 +57,50 @@ describe("analyzer: regional NAT gateway", () => {
     assert.equal(back.explanations[0]!.component.id, "nat-r");
   });
 });
+
+describe("cost: regional NAT gateway (one cost model, dated estimate)", async () => {
+  const { estimateMonthlyCost, natModesComparison, REGIONAL_NAT_PRICE, PRICES } = await import("../src/analysis/cost.js");
+  const { vpcCosts } = await import("../src/analysis/rules/bill.js");
+  const { buildIndex } = await import("../src/analysis/snapshot-index.js");
+  const { natDesignOf } = await import("../src/analysis/nat.js");
+
+  test("priced per AZ it is active in, at the zonal rate, and said to be an estimate with its date", () => {
+    const e = estimateMonthlyCost({ region: "us-east-1", regionalNatGatewayAzs: 2, publicIpv4Addresses: 2, gbProcessed: 100 });
+    assert.deepEqual(e.lines.map((l) => [l.item, l.monthly]), [
+      ["Regional NAT gateway (2 AZ x 730 h, estimate)", 65.7],
+      ["NAT gateway data processed", 4.5],
+      ["Public IPv4 address (2 x 730 h)", 7.3],
+    ]);
+    assert.equal(e.estimate, true);
+    assert.ok(e.assumptions.some((a) => a.includes(REGIONAL_NAT_PRICE.asOf) && /estimate/.test(a)));
+    for (const [r, p] of Object.entries(PRICES)) assert.equal(p.regionalNatGatewayAzHour, p.natGatewayHour, r);
+    assert.equal(estimateMonthlyCost({ region: "us-east-1", natGateways: 1 }).estimate, undefined, "a zonal bill is not marked");
+  });
+
+  test("a snapshot's regional NAT gateway: its AZs and its Elastic IPs (by allocation: its addresses name no interface) on its VPC's bill", () => {
+    const ix = buildIndex(regionalSnapshot());
+    const [v] = vpcCosts(ix).vpcs;
+    assert.equal(v!.natGateways, 0);
+    assert.equal(v!.regionalNatGatewayAzs, 2);
+    assert.equal(v!.publicIpv4Addresses, 2);
+    assert.equal(v!.totalMonthly, 80.3, "65.70 regional + 7.30 Elastic IPs + 7.30 the sts endpoint");
+    // Without DescribeAddresses (status reads none) the NAT's own addresses give the same count.
+    const noAddresses = vpcCosts(buildIndex(regionalSnapshot({}, (s) => (s.addresses = [])))).vpcs[0]!;
+    assert.equal(noAddresses.publicIpv4Addresses, 2);
+    assert.equal(vpcCosts(ix).input.idlePublicIpv4, 0, "its Elastic IPs are not idle");
+  });
+
+  test("compare-nat-modes: single / per-az / regional for the workload AZs, single's cross-AZ transfer with GB", () => {
+    const c = natModesComparison({ region: "us-east-1", azs: 2, gbPerMonth: 1000 });
+    const by = Object.fromEntries(c.modes.map((m) => [m.mode, m]));
+    // single: 32.85 + 45 GB + 3.65 IP + 500 GB x 2 x 0.01 = 91.50; per-az: 65.70 + 45 + 7.30 = 118.00; regional the same (estimate).
+    assert.equal(by.single!.totalMonthly, 91.5);
+    assert.equal(by.single!.interAzMonthly, 10);
+    assert.equal(by["per-az"]!.totalMonthly, 118);
+    assert.equal(by.regional!.totalMonthly, 118);
+    assert.equal(by.regional!.estimate, true);
+    assert.equal(c.cheapest, "single");
+    const d = natDesignOf(buildIndex(regionalSnapshot()), "vpc-good");
+    assert.deepEqual([d.current, d.azs, d.workloadAzs], ["regional", ["us-east-1a", "us-east-1b"], ["us-east-1a", "us-east-1b"]]);
+  });
+});

@@ -2,7 +2,7 @@
 // or regional (AvailabilityMode "regional": no subnet, an address set per AZ it is registered in;
 // automatic mode follows the workloads' AZs, manual mode serves only the AZs of its
 // AvailabilityZoneAddresses). One place for "which AZ does this NAT serve, from which address". Pure.
-import type { SnapshotIndex } from "./snapshot-index.js";
+import { routeTableForSubnet, type SnapshotIndex } from "./snapshot-index.js";
 import type { NatGateway, NatGatewayAddress } from "./snapshot.js";
 
 export const isRegionalNat = (nat: NatGateway): boolean => nat.AvailabilityMode === "regional";
@@ -35,4 +35,51 @@ export function natAzs(ix: SnapshotIndex, nat: NatGateway): string[] {
 /** Where an address of a NAT gateway is used: the address's own AZ (regional), else the NAT's subnet's. */
 export function addressAz(ix: SnapshotIndex, nat: NatGateway, a: NatGatewayAddress): string | undefined {
   return a.AvailabilityZone ?? (nat.SubnetId ? ix.subnets.get(nat.SubnetId)?.AvailabilityZone : undefined);
+}
+
+const natLive = (nat: NatGateway | undefined): nat is NatGateway => !!nat && ["available", "pending"].includes(nat.State ?? "available");
+
+/** The NAT gateway a subnet's 0.0.0.0/0 goes to (its effective route table), if any. */
+export function natOfSubnet(ix: SnapshotIndex, subnetId: string): NatGateway | undefined {
+  const subnet = ix.subnets.get(subnetId);
+  const rt = subnet ? routeTableForSubnet(ix, subnet) : null;
+  const id = rt?.table.table.Routes.find((r) => r.DestinationCidrBlock === "0.0.0.0/0")?.NatGatewayId;
+  return id ? ix.natGateways.get(id) : undefined;
+}
+
+export interface NatDesign {
+  vpcId: string;
+  /** The AZs whose subnets send 0.0.0.0/0 to a NAT gateway (what any NAT design must serve). */
+  azs: string[];
+  /** Of those, the AZs where such a subnet holds a workload (a network interface, a Lambda function's subnet). */
+  workloadAzs: string[];
+  /** How the VPC's NAT gateways are laid out today. */
+  current: "single" | "per-az" | "regional" | "mixed" | "none";
+  natGatewayIds: string[];
+}
+
+/** A VPC's NAT design as it runs: which AZs egress through NAT, and through what. */
+export function natDesignOf(ix: SnapshotIndex, vpcId: string): NatDesign {
+  const nats = [...ix.natGateways.values()].filter((n) => n.VpcId === vpcId && natLive(n) && (n.ConnectivityType ?? "public") === "public");
+  const azs = new Set<string>();
+  const workloadAzs = new Set<string>();
+  const held = workloadSubnets(ix);
+  for (const s of ix.subnetsByVpc.get(vpcId) ?? []) {
+    if (!natLive(natOfSubnet(ix, s.SubnetId)) || !s.AvailabilityZone) continue;
+    azs.add(s.AvailabilityZone);
+    if (held.has(s.SubnetId)) workloadAzs.add(s.AvailabilityZone);
+  }
+  const regional = nats.filter(isRegionalNat);
+  const zonal = nats.filter((n) => !isRegionalNat(n));
+  const zonalAzs = new Set(zonal.flatMap((n) => natAzs(ix, n)));
+  const current = !nats.length ? "none" : regional.length && zonal.length ? "mixed" : regional.length ? "regional" : zonal.length === 1 ? "single" : zonalAzs.size === zonal.length ? "per-az" : "mixed";
+  return { vpcId, azs: [...azs].sort(), workloadAzs: [...workloadAzs].sort(), current, natGatewayIds: nats.map((n) => n.NatGatewayId).sort() };
+}
+
+/** Subnets that hold a workload: a network interface other than a NAT gateway's, or a Lambda function's subnet. */
+export function workloadSubnets(ix: SnapshotIndex): Set<string> {
+  const out = new Set<string>();
+  for (const e of ix.networkInterfaces.values()) if (e.InterfaceType !== "nat_gateway" && e.SubnetId) out.add(e.SubnetId);
+  for (const fn of ix.snapshot.lambdaFunctions ?? []) for (const id of fn.VpcConfig?.SubnetIds ?? []) out.add(id);
+  return out;
 }

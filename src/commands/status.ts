@@ -163,6 +163,7 @@ export function planCostInput(plan: Plan, live?: Record<string, string>): VpcCos
   return {
     vpcId,
     natGateways: recordsOf(plan, natGatewayKind).filter(([, r]) => !gone(r.id, r.attrs.state)).length,
+    regionalNatGatewayAzs: 0,
     publicIpv4Addresses: recordsOf(plan, elasticIpKind).filter(([, r]) => !gone(r.id)).length,
     interfaceEndpointAzs,
     resourceEndpointAzs: 0,

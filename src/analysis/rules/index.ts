@@ -1,5 +1,6 @@
 // Every audit rule, in report order. A rule is one module: metadata + a pure check (types.ts).
 import { costGatewayEndpoint } from "./cost-gateway-endpoint.js";
+import { costNatMode } from "./cost-nat-mode.js";
 import { costSharedEgress } from "./cost-shared-egress.js";
 import { eipUnassociated } from "./eip-unassociated.js";
 import { endpointFullAccessPolicy } from "./endpoint-full-access-policy.js";
@@ -16,6 +17,7 @@ import { naclBlocksReturn } from "./nacl-blocks-return.js";
 import { natCrossAz } from "./nat-cross-az.js";
 import { natNoEip } from "./nat-no-eip.js";
 import { natSubnetNoIgwRoute } from "./nat-subnet-no-igw-route.js";
+import { regionalNatAzUncovered } from "./regional-nat-az-uncovered.js";
 import { routeToDeadNat } from "./route-to-dead-nat.js";
 import { sgDefaultHasRules } from "./sg-default-has-rules.js";
 import { sgEgressWiderThanNeeded } from "./sg-egress-wider-than-needed.js";
@@ -33,6 +35,7 @@ export const RULES: readonly Rule[] = [
   natNoEip,
   routeToDeadNat,
   natCrossAz,
+  regionalNatAzUncovered,
   lambdaPublicSubnet,
   lambdaNoEgress,
   lambdaSingleAz,
@@ -54,6 +57,7 @@ export const RULES: readonly Rule[] = [
   imdsv1OnForwarder,
   costSharedEgress,
   costGatewayEndpoint,
+  costNatMode,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r]));
