@@ -228,6 +228,7 @@ export function viaInternetGateway(ctx: Ctx, sender: Sender, target: Target, igw
         ? `internet gateway ${igwId} translates ${sender.addr4?.text.replace(/\/32$/, "") ?? "the source"} to public ${sender.publicIp}`
         : `internet gateway ${igwId} forwards IPv6 traffic`,
     detail: `to ${target.label}`,
+    ...(target.family === 4 && sender.publicIp ? { publicIp: sender.publicIp } : {}),
   });
   return true;
 }

@@ -38,6 +38,8 @@ export interface Hop {
   securityGroupRule?: { direction: "egress" | "ingress"; securityGroupId: string; protocol: string; portRange?: { from: number; to: number }; peer: string };
   aclRule?: { ruleNumber: number; action: string; protocol: string; egress: boolean; cidr?: string; portRange?: { from: number; to: number }; returnPath?: boolean };
   route?: { destination: string; target: string; state?: string };
+  /** At the internet gateway: the public IPv4 address the packet leaves AWS from (what a vendor sees). */
+  publicIp?: string;
 }
 
 /**
