@@ -38,14 +38,22 @@ describe("analyzer: regional NAT gateway", () => {
     assert.match(assigning.explanations[0]!.detail, /automatic mode/);
   });
 
-  test("its route table decides: no internet route there is NO_ROUTE_TO_DESTINATION at rtb-nat-r; a table not in the snapshot is unknown", () => {
+  test("its route table decides: no internet route there is NO_ROUTE_TO_DESTINATION at rtb-nat-r; a table not listed is AWS's default, said so", () => {
     const noIgw = analyzePath(regionalSnapshot({}, (s) => (s.routeTables.find((t: any) => t.RouteTableId === "rtb-nat-r").Routes.pop())), { source: "subnet-priv-a", destination: "igw" });
     assert.equal(noIgw.verdict, "unreachable");
     assert.equal(noIgw.explanations[0]!.code, "NO_ROUTE_TO_DESTINATION");
     assert.equal(noIgw.explanations[0]!.component.id, "rtb-nat-r");
+    // Not listed: the table AWS creates with the gateway (0.0.0.0/0 → the VPC's internet gateway) is assumed, and said so.
     const gone = analyzePath(regionalSnapshot({}, (s) => (s.routeTables = s.routeTables.filter((t: any) => t.RouteTableId !== "rtb-nat-r"))), { source: "subnet-priv-a", destination: "igw" });
-    assert.equal(gone.verdict, "unknown");
-    assert.equal(gone.unknownReasons[0]!.code, "NOT_IN_SNAPSHOT");
+    assert.equal(gone.verdict, "reachable");
+    assert.ok(gone.additionalDetails.some((d) => d.startsWith("ASSUMED_REGIONAL_NAT_ROUTE_TABLE: route table rtb-nat-r")), gone.additionalDetails.join("\n"));
+    // …but with no internet gateway attached to assume it to, nothing says where it goes: unknown.
+    const noIgw2 = analyzePath(regionalSnapshot({}, (s) => {
+      s.routeTables = s.routeTables.filter((t: any) => t.RouteTableId !== "rtb-nat-r");
+      s.internetGateways = [];
+    }), { source: "subnet-priv-a", destination: "8.8.8.8" });
+    assert.equal(noIgw2.verdict, "unknown");
+    assert.equal(noIgw2.unknownReasons[0]!.code, "NOT_IN_SNAPSHOT");
   });
 
   test("RA's shape carries the code both ways (what the sandbox's Reachability Analyzer answers)", () => {

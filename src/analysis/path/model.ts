@@ -112,6 +112,7 @@ export const ADDITIONAL_DETAIL_CODES = {
   SERVICE_ENDPOINT_NO_PRIVATE_DNS: "An interface endpoint for the service exists but private DNS is disabled, so the service name resolves to public addresses.",
   VIRTUAL_LAMBDA_ENI: "The snapshot holds no hyperplane ENI for the function in this subnet; a virtual one with the function's security groups was analyzed.",
   ASSUMED_DEFAULT_ACL: "No network ACL for the subnet in the snapshot; traffic was assumed allowed.",
+  ASSUMED_REGIONAL_NAT_ROUTE_TABLE: "The regional NAT gateway's route table is not in the snapshot; the one AWS creates with it (0.0.0.0/0 to the VPC's internet gateway) was assumed.",
   LAMBDA_SUBNET_RESULT: "Verdict for one of the function's subnets (a function may run in any of them).",
   PRIVATELINK_NOT_EVALUATED: "The Resource endpoint's resource configuration or gateway is not in the snapshot (another account, or not collected); the path was analyzed up to the endpoint.",
   VIRTUAL_RESOURCE_GATEWAY_ENI: "The snapshot holds no network interface of the resource gateway in the chosen subnet; a virtual one with the gateway's security groups was analyzed.",

@@ -1,7 +1,7 @@
 // The walk: from a sender through its security groups, subnet ACL and route table to the route's
 // target, and the return path checked after the forward path.
-import { cidrContains, type Cidr } from "../../net/addr.js";
-import { routeTableForSubnet, type SnapshotIndex } from "../snapshot-index.js";
+import { cidrContains, parseCidr, type Cidr } from "../../net/addr.js";
+import { routeTableForSubnet, type ParsedRoute, type ParsedRouteTable, type SnapshotIndex } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
 import { checkCrossingReturn, fixReply, viaPeering, viaTransitGateway } from "./crossings.js";
 import { eniFromRecord } from "./enis.js";
@@ -98,10 +98,19 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
 
 /** A regional NAT gateway's own route table (not a subnet's): in the snapshot, or not evaluated. */
 function walkRegionalNatTable(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean {
-  const table = ctx.ix.routeTables.get(sender.routeTableId!);
+  let table = ctx.ix.routeTables.get(sender.routeTableId!);
+  const ref = { id: sender.routeTableId!, type: ComponentType.routeTable };
+  if (!table && missing(ctx, "routeTables", ref, `regional NAT gateway ${sender.label}'s route table ${sender.routeTableId}`)) return true;
+  const igw = table ? undefined : [...ctx.ix.internetGateways.values()].find((g) => g.Attachments.some((a) => a.VpcId === sender.subnet.VpcId && ["available", "attached"].includes(a.State ?? "available")));
+  if (!table && igw) {
+    // AWS creates the gateway's route table with 0.0.0.0/0 → the VPC's internet gateway (and the local
+    // route); a listing that leaves it out is read as that default, said so (as a subnet without a
+    // network ACL is read as the default ACL: ASSUMED_DEFAULT_ACL).
+    ctx.details.push(`ASSUMED_REGIONAL_NAT_ROUTE_TABLE: route table ${sender.routeTableId} of regional NAT gateway ${sender.label} is not in the snapshot; AWS's default for it (0.0.0.0/0 → ${igw.InternetGatewayId}, the VPC's local routes) was assumed`);
+    const routes: ParsedRoute[] = [...(ctx.ix.vpcCidrs.get(sender.subnet.VpcId) ?? []).map((cidr) => ({ route: { DestinationCidrBlock: cidr.text, GatewayId: "local", State: "active" }, cidr, local: true })), { route: { DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw.InternetGatewayId, State: "active" }, cidr: parseCidr("0.0.0.0/0"), local: false }];
+    table = { table: { RouteTableId: sender.routeTableId!, VpcId: sender.subnet.VpcId, Routes: routes.map((r) => r.route), Associations: [], Tags: [] } as unknown as ParsedRouteTable["table"], routes };
+  }
   if (!table) {
-    const ref = { id: sender.routeTableId!, type: ComponentType.routeTable };
-    if (missing(ctx, "routeTables", ref, `regional NAT gateway ${sender.label}'s route table ${sender.routeTableId}`)) return true;
     return notEvaluated(ctx, {
       code: "NOT_IN_SNAPSHOT",
       component: ref,
