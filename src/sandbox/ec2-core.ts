@@ -38,6 +38,7 @@ defineIndex("rtb.assoc", "routeTables", (t: RouteTableRec) => t.Associations.map
 defineIndex("nat.vpc", "natGateways", (n: NatRec) => n.VpcId);
 defineIndex("nat.state", "natGateways", (n: NatRec) => n.State);
 defineIndex("nat.subnet", "natGateways", (n: NatRec) => n.SubnetId);
+defineIndex("nat.mode", "natGateways", (n: NatRec) => n.AvailabilityMode ?? "zonal");
 defineIndex("acl.vpc", "networkAcls", (a: NaclRec) => a.VpcId);
 defineIndex("acl.subnet", "networkAcls", (a: NaclRec) => (a as NaclRec & { _subnetIds?: string[] })._subnetIds);
 defineIndex("igw.vpc", "internetGateways", (g: IgwRec) => g.VpcId, { persist: "lookups" });
@@ -350,7 +351,42 @@ export function addressView(ctx: OpContext, a: AddressRec) {
   };
 }
 
+/** The NatGatewayAddresses of a regional gateway, as DescribeNatGateways answers them. */
+export function regionalAddressView(n: NatRec) {
+  const firstOfAz = new Set<string>();
+  return (n.Addresses ?? []).map((a) => {
+    const primary = !firstOfAz.has(a.AvailabilityZone);
+    firstOfAz.add(a.AvailabilityZone);
+    return {
+      AllocationId: a.AllocationId,
+      PublicIp: a.PublicIp,
+      AssociationId: a.AssociationId,
+      IsPrimary: primary,
+      Status: n.State === "failed" ? "failed" : n.State === "deleting" ? "disassociating" : a.Status,
+      AvailabilityZone: a.AvailabilityZone,
+      AvailabilityZoneId: a.AvailabilityZoneId,
+    };
+  });
+}
+
 export function natView(_ctx: OpContext, n: NatRec) {
+  if (n.AvailabilityMode === "regional") {
+    return {
+      NatGatewayId: n.NatGatewayId,
+      VpcId: n.VpcId,
+      State: n.State,
+      ConnectivityType: n.ConnectivityType,
+      AvailabilityMode: "regional",
+      AutoProvisionZones: n.AutoProvisionZones,
+      AutoScalingIps: n.AutoScalingIps,
+      ...(n.State === "failed" ? {} : { RouteTableId: n.RouteTableId }),
+      CreateTime: new Date(n._createdAt),
+      ...(n._deletedAt && n.State === "deleted" ? { DeleteTime: new Date(n._deletedAt) } : {}),
+      ...(n.FailureCode ? { FailureCode: n.FailureCode, FailureMessage: n.FailureMessage } : {}),
+      NatGatewayAddresses: regionalAddressView(n),
+      ...tagsOut(n.Tags),
+    };
+  }
   const status =
     n.State === "pending" ? "associating" : n.State === "deleting" ? "disassociating" : n.State === "failed" ? "failed" : "succeeded";
   const address =
@@ -373,6 +409,7 @@ export function natView(_ctx: OpContext, n: NatRec) {
     VpcId: n.VpcId,
     State: n.State,
     ConnectivityType: n.ConnectivityType,
+    AvailabilityMode: "zonal",
     CreateTime: new Date(n._createdAt),
     ...(n._deletedAt && n.State === "deleted" ? { DeleteTime: new Date(n._deletedAt) } : {}),
     ...(n.FailureCode ? { FailureCode: n.FailureCode, FailureMessage: n.FailureMessage } : {}),

@@ -500,7 +500,7 @@ export class Sandbox {
           if (!this.st.regions[region]) this.region(region); // a reload may have dropped a region seeded in memory
           if (this.unwritten.delete(region)) this.write([{ path: ["regions", region], value: this.st.regions[region] }], false);
           const rs = state.regions[region];
-          this.settleAll(rs, this.clock.now());
+          this.settleAll(rs, this.clock.now(), state);
           const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (mutated = true), rs, this.timing.consistencyDelayMs, state);
           out = handler(ctx);
           return cloneOut(out);
@@ -561,7 +561,8 @@ export class Sandbox {
   /** Applies due transitions for a read: tried on the side first, so only a due transition takes the lock. */
   private async settleRead(region: string): Promise<void> {
     const probe = new Tracker();
-    this.settleAll(probe.view(this.st, []).regions[region], this.clock.now());
+    const probed = probe.view(this.st, []);
+    this.settleAll(probed.regions[region], this.clock.now(), probed);
     const due = probe.changes(this.st);
     if (!due.length) return;
     probe.rollback(this.st);
@@ -569,7 +570,8 @@ export class Sandbox {
     await this.exclusive(() => {
       if (!this.st.regions[region]) return; // dropped by a reload while waiting: nothing of it to settle
       const t = new Tracker();
-      this.settleAll(t.view(this.st, []).regions[region], this.clock.now());
+      const viewed = t.view(this.st, []);
+      this.settleAll(viewed.regions[region], this.clock.now(), viewed);
       const changes = t.changes(this.st);
       this.reindex(changes);
       if (changes.length) this.write(changes, false);
@@ -577,8 +579,8 @@ export class Sandbox {
   }
 
   /** Time-driven transitions (NAT, Lambda, endpoints) due by now. */
-  private settleAll(rs: RegionState, now: number): void {
-    settle(rs, now);
+  private settleAll(rs: RegionState, now: number, state: SandboxState): void {
+    settle(rs, now, state);
     settleLambda(rs, now);
     settleEndpoints(rs, now);
     settleInstances(rs, now);

@@ -204,12 +204,46 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
     rs.addresses[a.AllocationId] = {
       AllocationId: a.AllocationId,
       PublicIp: a.PublicIp,
-      ...(a.NetworkInterfaceId ? { AssociationId: a.AssociationId ?? newId("eipassoc"), NetworkInterfaceId: a.NetworkInterfaceId, PrivateIpAddress: a.PrivateIpAddress } : {}),
+      ...(a.NetworkInterfaceId ? { AssociationId: a.AssociationId ?? newId("eipassoc"), NetworkInterfaceId: a.NetworkInterfaceId, PrivateIpAddress: a.PrivateIpAddress } : a.AssociationId ? { AssociationId: a.AssociationId } : {}),
       Tags: tags(a.Tags),
       ...stamp(c),
     };
   }
   for (const n of snap.natGateways) {
+    const x = n as typeof n & { AvailabilityMode?: string; AutoProvisionZones?: string; AutoScalingIps?: string; RouteTableId?: string };
+    if (x.AvailabilityMode === "regional") {
+      // a regional gateway: its addresses per AZ, as recorded (automatic-mode ones are not account EIPs)
+      const zones = zonesOf(ctx.region);
+      rs.natGateways[n.NatGatewayId] = {
+        NatGatewayId: n.NatGatewayId,
+        VpcId: n.VpcId ?? "",
+        ConnectivityType: "public",
+        AvailabilityMode: "regional",
+        AutoProvisionZones: x.AutoProvisionZones === "disabled" ? "disabled" : "enabled",
+        AutoScalingIps: x.AutoScalingIps === "disabled" ? "disabled" : "enabled",
+        ...(x.RouteTableId ? { RouteTableId: x.RouteTableId } : {}),
+        State: (n.State ?? "available") as never,
+        Addresses: n.NatGatewayAddresses.filter((a) => a.PublicIp).map((a) => {
+          const az = (a as { AvailabilityZone?: string }).AvailabilityZone ?? zones[0]!.ZoneName;
+          return {
+            AvailabilityZone: az,
+            AvailabilityZoneId: (a as { AvailabilityZoneId?: string }).AvailabilityZoneId ?? zones.find((z) => z.ZoneName === az)?.ZoneId ?? "",
+            AllocationId: a.AllocationId ?? newId("eipalloc"),
+            PublicIp: a.PublicIp!,
+            AssociationId: a.AssociationId ?? newId("eipassoc"),
+            Status: "succeeded" as const,
+            ...(a.AllocationId && snap.addresses.some((e) => e.AllocationId === a.AllocationId) ? {} : { _auto: true }),
+            _readyAt: ctx.now,
+          };
+        }),
+        _expandMs: 0,
+        _readyAt: ctx.now,
+        ...(n.State === "deleted" || n.State === "failed" ? { _deletedAt: ctx.now } : {}),
+        Tags: tags(n.Tags),
+        ...stamp(c),
+      } as never;
+      continue;
+    }
     const p = n.NatGatewayAddresses.find((x) => x.IsPrimary) ?? n.NatGatewayAddresses[0];
     rs.natGateways[n.NatGatewayId] = {
       NatGatewayId: n.NatGatewayId,
