@@ -256,6 +256,16 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .action(lazy("cost", async () => (await import("./commands/cost.js")).costCommand));
 
   program
+    .command("egress-ips")
+    .description("every static egress IP (zonal and regional NAT Elastic IPs, their AZ, the workloads that leave through each, from the analyzer) for a vendor allowlist; --check FILE exits 3 when the live set differs")
+    .option("--vpc <vpc-id...>", "only these VPCs (default: the plan's VPC when a plan file exists, else every VPC); --plan: the plan's")
+    .option("--all-vpcs", "every VPC in the region")
+    .option("--all-regions", "every VPC of every region the account has enabled")
+    .option("--format <format>", "text (default), json or csv")
+    .option("--check <file>", "compare with a committed list (a file this command wrote, JSON, CSV or one IP a line); exit 3 and print the difference when they differ")
+    .action(lazy("egress-ips", async () => (await import("./commands/egress-ips.js")).egressIpsCommand));
+
+  program
     .command("completion")
     .description("print a shell completion script (bash, zsh or fish) for every command and flag: source <(egress-cli completion bash)")
     .argument("<shell>", "bash, zsh or fish")
@@ -322,7 +332,8 @@ const EXAMPLES: Record<string, string[]> = {
   "launch-proxy": ["egress-cli launch-proxy --allow-domain .example.com --allow-domain api.vendor.io", "egress-cli launch-proxy --per-az --allow-domain api.vendor.io --verify-sni", "egress-cli launch-proxy --allow-domain api.vendor.io --print-config"],
   proxy: ["egress-cli proxy allow --add .newvendor.com", "egress-cli proxy allow --remove api.vendor.io"],
   "proxy allow": ["egress-cli proxy allow --add .newvendor.com", "egress-cli proxy allow --add a.io --remove b.io"],
-  cost: ["egress-cli cost --all-vpcs", "egress-cli cost --snapshot snap.json --json", "egress-cli cost --gb-per-month 500"],
+  cost: ["egress-cli cost --all-vpcs", "egress-cli cost --snapshot snap.json --json", "egress-cli cost --gb-per-month 500", "egress-cli cost --compare-nat-modes --gb-per-month 500"],
+  "egress-ips": ["egress-cli egress-ips", "egress-cli egress-ips --format csv > egress-ips.csv", "egress-cli egress-ips --check egress-ips.csv   # in CI: exit 3 when the IPs changed"],
   sandbox: ["egress-cli --sandbox sandbox init --examples", "egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox load snap.json"],
   "sandbox init": ["egress-cli --sandbox sandbox init", "egress-cli --sandbox sandbox init --examples --force"],
   "sandbox show": ["egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox show --json"],

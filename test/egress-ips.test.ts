@@ -50,3 +50,120 @@ describe("egress-ips on snapshot fixtures", () => {
     assert.deepEqual(allowlistDiff(["198.51.100.1", "198.51.100.3"], ips), { added: ["198.51.100.3"], removed: ["198.51.100.2"] });
   });
 });
+
+// --- End to end on the sandbox (in process). ---
+import { EC2 } from "@aws-sdk/client-ec2";
+import { readFileSync, writeFileSync } from "node:fs";
+import { SANDBOX_CREDENTIALS, exampleSandbox, plugged } from "./helpers.js";
+
+type T = Awaited<ReturnType<typeof exampleSandbox>>;
+const ok = async (t: T, ...argv: string[]) => {
+  const r = await t.run(...argv);
+  assert.equal(r.code, 0, `${argv.join(" ")}: ${r.stderr}`);
+  return r;
+};
+const planOf = (t: T) => JSON.parse(readFileSync(`${t.cwd}/egress-plan.json`, "utf8"));
+const until = async (what: string, f: () => Promise<boolean>) => {
+  for (let i = 0; i < 400; i++) if (await f()) return;
+  else await new Promise((r) => setTimeout(r, 25));
+  assert.fail(`timed out waiting for ${what}`);
+};
+
+describe("egress-ips end to end (sandbox)", () => {
+  test("S1 as typed: the NAT gateway's Elastic IP, its AZ and lambda:sms-sender in both subnets; --check passes, then fails (exit 3) once the NAT's Elastic IP changes", async () => {
+    const t = await exampleSandbox("egress-ips-s1-");
+    await ok(t, "create-vpc", "--name", "sms-api", "--cidr", "10.0.0.0/16", "--azs", "2");
+    await ok(t, "add-nat", "--mode", "single");
+    await ok(t, "attach-lambda", "--function", "sms-sender");
+    const plan = planOf(t);
+    const eip = Object.values<any>(plan.resources).find((r) => r.kind === "elastic-ip");
+    const nat = Object.values<any>(plan.resources).find((r) => r.kind === "nat-gateway");
+    const doc = (await ok(t, "egress-ips", "--json")).json();
+    assert.equal(doc.addresses.length, 1);
+    const [a] = doc.addresses;
+    assert.equal(a.via, nat.id);
+    assert.equal(a.kind, "nat-gateway");
+    assert.equal(a.allocationId, eip.id);
+    assert.equal(a.availabilityZone, "us-east-1a");
+    assert.deepEqual(a.workloads.map((w: any) => `${w.source} ${w.availabilityZone}`), ["lambda:sms-sender us-east-1a", "lambda:sms-sender us-east-1b"]);
+    assert.deepEqual(doc.noEgress, []);
+    assert.equal(doc.scope, "plan sms-api");
+    const text = (await ok(t, "egress-ips")).stdout;
+    assert.match(text, new RegExp(`^${a.publicIp.replace(/\./g, "\\.")} +${eip.id}  NAT ${nat.id}  us-east-1a  vpc-\\S+  ← lambda:sms-sender$`, "m"));
+
+    // The committed list, in each format it writes: the same set passes.
+    const csv = (await ok(t, "egress-ips", "--format", "csv")).stdout;
+    writeFileSync(`${t.cwd}/egress-ips.csv`, csv);
+    writeFileSync(`${t.cwd}/egress-ips.json`, (await ok(t, "egress-ips", "--format", "json")).stdout);
+    writeFileSync(`${t.cwd}/egress-ips.txt`, text);
+    for (const f of ["egress-ips.csv", "egress-ips.json", "egress-ips.txt"]) assert.match((await ok(t, "egress-ips", "--check", f)).stdout, /match/);
+
+    // The NAT gateway is replaced with another Elastic IP (by hand, outside egress-cli).
+    const ec2 = plugged(t.sandbox, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
+    const old = (await ec2.describeNatGateways({ NatGatewayIds: [nat.id] })).NatGateways![0]!;
+    const fresh = await ec2.allocateAddress({ Domain: "vpc" });
+    const replacement = (await ec2.createNatGateway({ SubnetId: old.SubnetId, AllocationId: fresh.AllocationId })).NatGateway!.NatGatewayId!;
+    await until("the new NAT gateway", async () => (await ec2.describeNatGateways({ NatGatewayIds: [replacement] })).NatGateways![0]!.State === "available");
+    for (const rt of (await ec2.describeRouteTables({ Filters: [{ Name: "route.nat-gateway-id", Values: [nat.id] }] })).RouteTables ?? []) {
+      await ec2.replaceRoute({ RouteTableId: rt.RouteTableId, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: replacement });
+    }
+    await ec2.deleteNatGateway({ NatGatewayId: nat.id });
+    await until("the old NAT gateway gone", async () => ["deleted"].includes((await ec2.describeNatGateways({ NatGatewayIds: [nat.id] })).NatGateways![0]?.State ?? "deleted"));
+
+    const r = await t.run("egress-ips", "--check", "egress-ips.csv");
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /The live egress IPs differ from egress-ips\.csv:/);
+    assert.match(r.stdout, new RegExp(`^\\+ ${fresh.PublicIp!.replace(/\./g, "\\.")}  live, not in the list: ${fresh.AllocationId}  NAT ${replacement}  us-east-1a .*← lambda:sms-sender$`, "m"));
+    assert.match(r.stdout, new RegExp(`^- ${a.publicIp.replace(/\./g, "\\.")}  in the list, no longer an egress address$`, "m"));
+    const j = await t.run("egress-ips", "--check", "egress-ips.json", "--json");
+    assert.equal(j.code, 3);
+    assert.deepEqual([j.json().check.matches, j.json().check.added.map((x: any) => x.publicIp), j.json().check.removed], [false, [fresh.PublicIp], [a.publicIp]]);
+  });
+
+  test("S1 on a regional NAT gateway (manual mode, an Elastic IP per AZ): each AZ's address and its workloads; reachable by --local and by the sandbox's Reachability Analyzer", async () => {
+    const t = await exampleSandbox("egress-ips-regional-");
+    await ok(t, "create-vpc", "--name", "sms-api", "--cidr", "10.0.0.0/16", "--azs", "2");
+    await ok(t, "attach-lambda", "--function", "sms-sender");
+    const plan = planOf(t);
+    const vpcId = plan.resources.vpc.id;
+    const ec2 = plugged(t.sandbox, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
+    const [ea, eb] = [await ec2.allocateAddress({ Domain: "vpc" }), await ec2.allocateAddress({ Domain: "vpc" })];
+    const nat = (await ec2.createNatGateway({ AvailabilityMode: "regional", VpcId: vpcId, AvailabilityZoneAddresses: [{ AvailabilityZone: "us-east-1a", AllocationIds: [ea.AllocationId!] }, { AvailabilityZone: "us-east-1b", AllocationIds: [eb.AllocationId!] }] })).NatGateway!.NatGatewayId!;
+    await until("the regional NAT gateway", async () => {
+      const n = (await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0]!;
+      return n.State === "available" && (n.NatGatewayAddresses ?? []).every((x) => x.Status === "succeeded");
+    });
+    const tables = Object.values<any>(plan.resources).filter((r) => r.kind === "route-table" && r.tier === "private").map((r) => r.id as string);
+    for (const rt of tables) await ec2.createRoute({ RouteTableId: rt, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: nat });
+
+    const doc = (await ok(t, "egress-ips", "--json")).json();
+    assert.deepEqual(doc.addresses.map((a: any) => `${a.publicIp} ${a.allocationId} ${a.kind} ${a.via} ${a.availabilityZone} [${a.workloads.map((w: any) => w.source).join(" ")}]`), [
+      `${ea.PublicIp} ${ea.AllocationId} regional-nat-gateway ${nat} us-east-1a [lambda:sms-sender]`,
+      `${eb.PublicIp} ${eb.AllocationId} regional-nat-gateway ${nat} us-east-1b [lambda:sms-sender]`,
+    ]);
+    const local = await t.run("analyze-path", "--from", "lambda:sms-sender", "--to", "igw", "--local", "--json");
+    assert.equal(local.code, 0, local.stdout);
+    assert.equal(local.json().verdict, "reachable");
+    const ra = await t.run("analyze-path", "--from", "lambda:sms-sender", "--to", "igw", "--json");
+    assert.equal(ra.code, 0, ra.stdout + ra.stderr);
+    assert.equal(ra.json().verdict, "reachable");
+
+    // AZ b's address taken away (manual mode): AZ b's subnet is unreachable with RA's code, both ways, and the list changes.
+    writeFileSync(`${t.cwd}/ips.txt`, (await ok(t, "egress-ips")).stdout);
+    const assoc = (await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0]!.NatGatewayAddresses!.find((x) => x.AvailabilityZone === "us-east-1b")!.AssociationId!;
+    await ec2.disassociateNatGatewayAddress({ NatGatewayId: nat, AssociationIds: [assoc], MaxDrainDurationSeconds: 1 });
+    await until("AZ b's address gone", async () => !(await ec2.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0]!.NatGatewayAddresses!.some((x) => x.AvailabilityZone === "us-east-1b"));
+    for (const mode of ["--local", "--aws"]) {
+      const r = await t.run("analyze-path", "--from", "lambda:sms-sender", "--to", "igw", mode, "--json");
+      assert.equal(r.code, 4, `${mode}: ${r.stdout}${r.stderr}`);
+      const failing = r.json().result.paths.find((p: any) => p.verdict === "unreachable");
+      assert.equal(failing.explanations[0].code, "REGIONAL_NGW_ROUTE_AZ_RESTRICTION", mode);
+      assert.equal(failing.explanations[0].component.id, nat, mode);
+    }
+    const check = await t.run("egress-ips", "--check", "ips.txt");
+    assert.equal(check.code, 3);
+    assert.match(check.stdout, new RegExp(`^- ${eb.PublicIp!.replace(/\./g, "\\.")} `, "m"));
+    const audit = (await t.run("audit", "--vpc", vpcId, "--format", "json")).json();
+    assert.deepEqual(audit.findings.filter((f: any) => f.ruleId === "regional-nat-az-uncovered").map((f: any) => `${f.resourceId} ${f.evidence.facts.availabilityZone}`), [`${nat} us-east-1b`]);
+  });
+});

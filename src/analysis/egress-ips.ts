@@ -96,7 +96,8 @@ export function egressIps(ix: SnapshotIndex, opts: { vpcIds?: string[] } = {}): 
     let r = results.get(w.source);
     if (!r) results.set(w.source, (r = analyzePath(ix, { source: w.source, destination: "internet", port: 443 })));
     // A function may run in any of its subnets: each subnet's path is its own (the analyzer's paths[]).
-    return r.paths?.find((p) => p.source.id === w.subnetId) ?? r;
+    // (a subnet's path starts at the function's hyperplane interface there, else at the subnet itself)
+    return r.paths?.find((p) => p.source.id === w.subnetId || ix.networkInterfaces.get(p.source.id)?.SubnetId === w.subnetId) ?? r;
   };
   for (const w of workloadsOf(ix, vpcIds)) {
     const r = pathOf(w);
@@ -117,7 +118,8 @@ export function egressIps(ix: SnapshotIndex, opts: { vpcIds?: string[] } = {}): 
     else out.notStatic.push({ ...workload, vpcId, publicIp: ip });
   }
   out.addresses = [...byIp.values()].sort((a, b) => byText(a.vpcId ?? "", b.vpcId ?? "") || byText(a.availabilityZone ?? "", b.availabilityZone ?? "") || byText(a.publicIp, b.publicIp));
-  for (const a of out.addresses) a.workloads.sort((x, y) => (x.source + x.subnetId < y.source + y.subnetId ? -1 : 1));
+  const key = (w: EgressWorkload) => `${w.source} ${w.availabilityZone ?? ""} ${w.subnetId}`;
+  for (const a of out.addresses) a.workloads.sort((x, y) => byText(key(x), key(y)));
   return out;
 }
 
