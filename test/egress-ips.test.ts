@@ -167,3 +167,24 @@ describe("egress-ips end to end (sandbox)", () => {
     assert.deepEqual(audit.findings.filter((f: any) => f.ruleId === "regional-nat-az-uncovered").map((f: any) => `${f.resourceId} ${f.evidence.facts.availabilityZone}`), [`${nat} us-east-1b`]);
   });
 });
+
+describe("cost --compare-nat-modes end to end (sandbox)", () => {
+  test("S1 (single NAT, sms-sender in two AZs): single / per-az / regional side by side from the one cost model, regional marked an estimate", async () => {
+    const t = await exampleSandbox("egress-natmodes-");
+    await ok(t, "create-vpc", "--name", "sms-api", "--cidr", "10.0.0.0/16", "--azs", "2");
+    await ok(t, "add-nat", "--mode", "single");
+    await ok(t, "attach-lambda", "--function", "sms-sender");
+    const doc = (await ok(t, "cost", "--compare-nat-modes", "--gb-per-month", "1000", "--json")).json();
+    assert.equal(doc.natModes.length, 1);
+    const [v] = doc.natModes;
+    assert.deepEqual([v.current, v.azs], ["single", ["us-east-1a", "us-east-1b"]]);
+    // single: 32.85 + 3.65 + 45.00 GB + 10.00 cross-AZ (500 GB each way at 0.01); per-az and regional: 65.70 + 7.30 + 45.00.
+    assert.deepEqual(v.modes.map((m: any) => [m.mode, m.totalMonthly, m.estimate]), [["single", 91.5, false], ["per-az", 118, false], ["regional", 118, true]]);
+    assert.equal(v.cheapest, "single");
+    // The VPC's own bill line is today's single NAT, as status prices it.
+    assert.equal(doc.vpcs[0].natGateways, 1);
+    const text = (await ok(t, "cost", "--compare-nat-modes")).stdout;
+    assert.match(text, /^\s+\* single\s+36\.50 {12}\s+cheapest/m);
+    assert.match(text, /^\s+regional\s+73\.00 \(estimate\)/m);
+  });
+});
