@@ -141,6 +141,11 @@ describe("egress-ips end to end (sandbox)", () => {
       `${ea.PublicIp} ${ea.AllocationId} regional-nat-gateway ${nat} us-east-1a [lambda:sms-sender]`,
       `${eb.PublicIp} ${eb.AllocationId} regional-nat-gateway ${nat} us-east-1b [lambda:sms-sender]`,
     ]);
+    // status and cost price it as it runs: per AZ it is active in, marked an estimate; its Elastic IPs counted.
+    const st = (await ok(t, "status", "--json")).json();
+    assert.deepEqual(st.cost.lines.map((l: any) => [l.item, l.monthly]), [["Regional NAT gateway (2 AZ x 730 h, estimate)", 65.7], ["Public IPv4 address (2 x 730 h)", 7.3]]);
+    assert.equal(st.cost.estimate, true);
+    assert.deepEqual((await ok(t, "cost", "--json")).json().vpcs[0].lines, st.cost.lines);
     const local = await t.run("analyze-path", "--from", "lambda:sms-sender", "--to", "igw", "--local", "--json");
     assert.equal(local.code, 0, local.stdout);
     assert.equal(local.json().verdict, "reachable");
