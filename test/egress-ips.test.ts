@@ -193,3 +193,18 @@ describe("cost --compare-nat-modes end to end (sandbox)", () => {
     assert.match(text, /^\s+regional\s+73\.00 \(estimate\)/m);
   });
 });
+
+describe("egress-ips: bad input is exit 2, all problems at once, before any AWS call", () => {
+  test("an unreadable or non-address --check file, a bad --format, --vpc with --all-regions", async () => {
+    const t = await exampleSandbox("egress-ips-bad-");
+    const before = t.sandbox.stats().calls;
+    writeFileSync(`${t.cwd}/list.txt`, "198.51.100.1\nvendor.example.com\n");
+    const r = await t.run("egress-ips", "--check", "list.txt", "--format", "xml", "--vpc", "vpc-0123456789abcdef0", "--all-regions");
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /3 problems \(nothing was read from AWS\): 1\. --format must be one of text, json, csv, got "xml"\. 2\. --vpc ids belong to one region; do not combine them with --all-regions\. 3\. --check \S+list\.txt: line 2: "vendor\.example\.com" is not an IPv4 address\./);
+    const missing = await t.run("egress-ips", "--check", "nope.csv");
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /--check \S+nope\.csv cannot be read: ENOENT/);
+    assert.equal(t.sandbox.stats().calls, before, "no AWS call");
+  });
+});
