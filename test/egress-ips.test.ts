@@ -208,3 +208,16 @@ describe("egress-ips: bad input is exit 2, all problems at once, before any AWS 
     assert.equal(t.sandbox.stats().calls, before, "no AWS call");
   });
 });
+
+describe("egress-ips --all-regions (sandbox)", () => {
+  test("every region DescribeRegions lists, each snapshotted: the example account's NAT gateway address, its region named", async () => {
+    const t = await exampleSandbox("egress-ips-regions-");
+    const r = await t.run("egress-ips", "--all-regions", "--json");
+    assert.equal(r.code, 0, r.stderr);
+    const doc = r.json();
+    assert.ok(doc.regions.length > 1 && doc.regions.includes("us-east-1"), doc.regions.join(","));
+    const nats = Object.values<any>(t.region().natGateways).filter((n) => n.State === "available");
+    assert.deepEqual(doc.addresses.map((a: any) => `${a.region} ${a.via}`).sort(), nats.map((n) => `us-east-1 ${n.NatGatewayId}`).sort());
+    assert.equal(doc.scope, "--all-vpcs");
+  });
+});
