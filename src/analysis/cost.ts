@@ -427,7 +427,7 @@ export function natModesComparison(input: { region: string; azs: number; gbPerMo
     modes,
     cheapest,
     assumptions: [
-      `${azs} AZ(s): the AZs where a subnet that sends 0.0.0.0/0 to a NAT gateway holds a workload (else every such AZ, else the VPC's private subnets' AZs)`,
+      `${azs} AZ(s): the AZs where a subnet that is not public holds a workload (else those whose subnets send 0.0.0.0/0 to a NAT gateway, else the VPC's private subnets' AZs)`,
       gbAssumed ? "No --gb-per-month: data processing and cross-AZ transfer not included (the same GB costs the same in every mode, except single's cross-AZ transfer)" : `${gb} GB/month through the NAT, spread evenly over the AZs; single's cross-AZ share at ${prices.interAzGb} USD/GB each way`,
       `Regional NAT gateway: ${REGIONAL_NAT_PRICE.basis} (as of ${REGIONAL_NAT_PRICE.asOf}, an estimate)`,
     ],

@@ -4,6 +4,7 @@
 // AvailabilityZoneAddresses). One place for "which AZ does this NAT serve, from which address". Pure.
 import { routeTableForSubnet, type SnapshotIndex } from "./snapshot-index.js";
 import type { NatGateway, NatGatewayAddress } from "./snapshot.js";
+import { tierOf } from "./rules/util.js";
 
 export const isRegionalNat = (nat: NatGateway): boolean => nat.AvailabilityMode === "regional";
 
@@ -51,7 +52,11 @@ export interface NatDesign {
   vpcId: string;
   /** The AZs whose subnets send 0.0.0.0/0 to a NAT gateway (what any NAT design must serve). */
   azs: string[];
-  /** Of those, the AZs where such a subnet holds a workload (a network interface, a Lambda function's subnet). */
+  /**
+   * The AZs where a subnet that is not public holds a workload (a network interface, a Lambda function's
+   * subnet), whether or not it routes to a NAT gateway today: what a NAT design is for (a route missing
+   * today is workload-no-egress's finding, not an AZ to drop).
+   */
   workloadAzs: string[];
   /** How the VPC's NAT gateways are laid out today. */
   current: "single" | "per-az" | "regional" | "mixed" | "none";
@@ -65,9 +70,9 @@ export function natDesignOf(ix: SnapshotIndex, vpcId: string): NatDesign {
   const workloadAzs = new Set<string>();
   const held = workloadSubnets(ix);
   for (const s of ix.subnetsByVpc.get(vpcId) ?? []) {
-    if (!natLive(natOfSubnet(ix, s.SubnetId)) || !s.AvailabilityZone) continue;
-    azs.add(s.AvailabilityZone);
-    if (held.has(s.SubnetId)) workloadAzs.add(s.AvailabilityZone);
+    if (!s.AvailabilityZone) continue;
+    if (natLive(natOfSubnet(ix, s.SubnetId))) azs.add(s.AvailabilityZone);
+    if (held.has(s.SubnetId) && tierOf(ix, s) !== "public") workloadAzs.add(s.AvailabilityZone);
   }
   const regional = nats.filter(isRegionalNat);
   const zonal = nats.filter((n) => !isRegionalNat(n));
