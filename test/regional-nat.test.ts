@@ -112,3 +112,15 @@ describe("cost: regional NAT gateway (one cost model, dated estimate)", async ()
     assert.deepEqual([d.current, d.azs, d.workloadAzs], ["regional", ["us-east-1a", "us-east-1b"], ["us-east-1a", "us-east-1b"]]);
   });
 });
+
+describe("audit: the zonal rules on a regional NAT gateway", async () => {
+  const { auditSnapshot } = await import("../src/analysis/audit.js");
+  const { RULES } = await import("../src/analysis/rules/index.js");
+  test("the good VPC on a regional NAT gateway (automatic or manual, both AZs) has no finding; an automatic one with no address yet is not nat-no-eip", () => {
+    for (const snap of [regionalSnapshot(), regionalSnapshot({ manual: true }), regionalSnapshot({}, (s) => (s.natGateways[0].NatGatewayAddresses = []))]) {
+      const a = auditSnapshot(snap, [...RULES], { source: "test" });
+      const expected = snap.natGateways[0]!.NatGatewayAddresses.length ? [] : ["workload-no-egress i-app", "msk-esm-no-egress esm-orders"];
+      assert.deepEqual(a.findings.map((f) => `${f.ruleId} ${f.resourceId}`), expected);
+    }
+  });
+});
