@@ -97,9 +97,11 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
   program
     .command("add-nat")
     .description("add NAT gateway(s) with Elastic IPs and route the private subnets through them")
-    .addOption(new Option("--mode <mode>", "one NAT for all AZs, or one per AZ (HA) (default: single)").choices(["single", "per-az"]))
+    .addOption(new Option("--mode <mode>", "one NAT for all AZs, one per AZ (HA), or one regional NAT gateway across the AZs (default: single)").choices(["single", "per-az", "regional"]))
     .option("--eip <allocation-id...>", "use your own Elastic IP(s) (never released by destroy)")
     .option("--az <az...>", "AZ(s) for the NAT gateway(s)")
+    .option("--az-eip <az=allocation-id,...>", "--mode regional, manual mode: your Elastic IP per AZ (us-east-1a=eipalloc-…); repeat or comma-separate", collect)
+    .option("--reuse-eips", "change mode (per-az ↔ regional) keeping the plan's Elastic IPs, AZ by AZ")
     .action(lazy("add-nat", async () => (await import("./commands/add-nat.js")).addNatCommand));
 
   program
@@ -317,7 +319,7 @@ function commandTree(cmd: Command): import("./commands/completion.js").CommandTr
 const EXAMPLES: Record<string, string[]> = {
   "create-vpc": ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli --dry-run create-vpc --name sms-api"],
   import: ["egress-cli import --vpc vpc-0123456789abcdef0 --name legacy", "egress-cli --plan legacy.json import --vpc vpc-0123456789abcdef0 --name legacy --json"],
-  "add-nat": ["egress-cli add-nat                       # one NAT gateway, a new Elastic IP", "egress-cli add-nat --mode per-az         # one per AZ (HA)", "egress-cli add-nat --eip eipalloc-0123456789abcdef0   # your own, allow-listed IP"],
+  "add-nat": ["egress-cli add-nat                       # one NAT gateway, a new Elastic IP", "egress-cli add-nat --mode per-az         # one per AZ (HA)", "egress-cli add-nat --eip eipalloc-0123456789abcdef0   # your own, allow-listed IP", "egress-cli add-nat --mode regional --az-eip us-east-1a=eipalloc-0123456789abcdef0,us-east-1b=eipalloc-0fedcba9876543210", "egress-cli add-nat --mode regional --reuse-eips   # per-az → regional, same IPs"],
   "attach-lambda": ["egress-cli attach-lambda --function sms-sender", "egress-cli attach-lambda --function sms-sender --security-group sg-0123456789abcdef0", "egress-cli attach-lambda --function rotate-db-secret --egress-port 5432"],
   "detach-lambda": ["egress-cli detach-lambda --function sms-sender", "egress-cli --dry-run detach-lambda --function sms-sender"],
   "share-proxy": ["egress-cli share-proxy", "egress-cli share-proxy --share-with 111122223333 --share-with 444455556666"],

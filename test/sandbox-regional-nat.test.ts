@@ -6,18 +6,25 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { EC2 } from "@aws-sdk/client-ec2";
+import type * as E from "@aws-sdk/client-ec2";
 import { rejectsWithCode as rejects, sandboxKit } from "./helpers.js";
 import { shapeProblems } from "./sdk-shape.js";
 
 const setup = () => sandboxKit({ latency: "realistic", ec2: { maxAttempts: 1 } });
 
+interface Ops {
+  createNatGateway: [E.CreateNatGatewayCommandInput, E.CreateNatGatewayCommandOutput];
+  describeNatGateways: [E.DescribeNatGatewaysCommandInput, E.DescribeNatGatewaysCommandOutput];
+  associateNatGatewayAddress: [E.AssociateNatGatewayAddressCommandInput, E.AssociateNatGatewayAddressCommandOutput];
+  disassociateNatGatewayAddress: [E.DisassociateNatGatewayAddressCommandInput, E.DisassociateNatGatewayAddressCommandOutput];
+  deleteNatGateway: [E.DeleteNatGatewayCommandInput, E.DeleteNatGatewayCommandOutput];
+}
+
 /** Calls an EC2 operation after checking its input against the SDK's model, then checks the answer. */
-async function call<K extends "createNatGateway" | "describeNatGateways" | "associateNatGatewayAddress" | "disassociateNatGatewayAddress" | "deleteNatGateway">(
-  ec2: EC2, op: K, input: Parameters<EC2[K]>[0],
-): Promise<Awaited<ReturnType<EC2[K]>>> {
+async function call<K extends keyof Ops>(ec2: EC2, op: K, input: Ops[K][0]): Promise<Ops[K][1]> {
   const name = op[0].toUpperCase() + op.slice(1);
   assert.deepEqual(shapeProblems(`${name}Request`, input), []);
-  const out = await (ec2[op] as (i: unknown) => Promise<any>)(input);
+  const out = (await (ec2[op] as unknown as (i: unknown) => Promise<Ops[K][1]>)(input));
   const { $metadata: _m, ...body } = out;
   assert.deepEqual(shapeProblems(`${name}Result`, body), []);
   return out;

@@ -60,6 +60,8 @@ export interface Ec2Api {
   deleteRoute: Call<E.DeleteRouteCommandInput, E.DeleteRouteCommandOutput>;
   // Addresses and NAT gateways.
   allocateAddress: Call<E.AllocateAddressCommandInput, E.AllocateAddressCommandOutput>;
+  associateNatGatewayAddress: Call<E.AssociateNatGatewayAddressCommandInput, E.AssociateNatGatewayAddressCommandOutput>;
+  disassociateNatGatewayAddress: Call<E.DisassociateNatGatewayAddressCommandInput, E.DisassociateNatGatewayAddressCommandOutput>;
   releaseAddress: Call<E.ReleaseAddressCommandInput, E.ReleaseAddressCommandOutput>;
   createNatGateway: Call<E.CreateNatGatewayCommandInput, E.CreateNatGatewayCommandOutput>;
   deleteNatGateway: Call<E.DeleteNatGatewayCommandInput, E.DeleteNatGatewayCommandOutput>;
@@ -137,6 +139,8 @@ export const ec2Api = perClient((client: E.EC2Client): Ec2Api => {
     replaceRoute: send(s.ReplaceRouteCommand),
     deleteRoute: send(s.DeleteRouteCommand),
     allocateAddress: send(s.AllocateAddressCommand),
+    associateNatGatewayAddress: send(s.AssociateNatGatewayAddressCommand),
+    disassociateNatGatewayAddress: send(s.DisassociateNatGatewayAddressCommand),
     releaseAddress: send(s.ReleaseAddressCommand),
     createNatGateway: send(s.CreateNatGatewayCommand),
     deleteNatGateway: send(s.DeleteNatGatewayCommand),

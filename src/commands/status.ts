@@ -19,7 +19,9 @@ import type { Plan } from "../plans/schema.js";
 import { recordsOf } from "../engine/kinds/kind.js";
 import { elasticIpKind } from "../engine/kinds/elastic-ip.js";
 import { lambdaVpcConfigKind } from "../engine/kinds/lambda-vpc-config.js";
-import { natGatewayKind } from "../engine/kinds/nat-gateway.js";
+import { natGatewayKind, regionalAttrs, type RegionalNatAddress } from "../engine/kinds/nat-gateway.js";
+import type { NatGateway } from "@aws-sdk/client-ec2";
+import type { NatRow } from "./nat-plan.js";
 import { targetId } from "../engine/kinds/route.js";
 import { routeTableAssociationKind } from "../engine/kinds/route-table-association.js";
 import { subnetKind } from "../engine/kinds/subnet.js";
@@ -45,6 +47,8 @@ export interface LiveView {
   states: Record<string, string>;
   /** By subnet id: the table that decides its routes (explicit, else main) and its 0.0.0.0/0 route. */
   routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null }>;
+  /** By regional NAT gateway id: its addresses per AZ as AWS answers now (automatic mode adds and drops AZs). */
+  regionalAddresses?: Record<string, RegionalNatAddress[]>;
 }
 
 /** The plan's VPC and its proxy's consumer VPCs priced as they run: a snapshot of each, priced by `cost`'s mapping. */
@@ -93,6 +97,8 @@ async function readLive(ctx: Context, plan: Plan, gbPerMonth: number | undefined
     for (const id of ids(recordsOf(plan, elasticIpKind))) states[id] = read.states[id] ?? "missing";
     for (const id of ids(recordsOf(plan, ec2InstanceKind))) states[id] = read.states[id] ?? "missing";
     states[vpcId] = read.states[vpcId] ?? "missing";
+    for (const n of (read.snapshot?.natGateways ?? []) as NatGateway[])
+      if (n.AvailabilityMode === "regional" && n.NatGatewayId) (view.regionalAddresses ??= {})[n.NatGatewayId] = regionalAttrs(n).addresses;
     // The subnets read, else the plan's, each found explicitly associated (an association proves its subnet is there).
     const lookup = routeTableLookup(read.routeTables);
     for (const s of read.subnets ?? subnetIds.map((SubnetId) => ({ SubnetId, VpcId: vpcId }))) {
@@ -224,7 +230,15 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
       return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...planned };
     });
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
-  const egressIps = nats.map(([, r]) => r.attrs.publicIp).filter((x): x is string => Boolean(x));
+  // a regional gateway: a row per address, live when checked (automatic mode follows the workloads)
+  const natRows = nats.flatMap(([step, r]): NatRow[] => {
+    const state = live?.[r.id!] ?? r.attrs.state;
+    if (r.attrs.availabilityMode !== "regional") return [{ step, natGatewayId: r.id, availabilityMode: "zonal" as const, az: r.az, publicIp: r.attrs.publicIp, state }];
+    const addresses = (r.id && liveView?.regionalAddresses?.[r.id]) || r.attrs.addresses || [];
+    const base = { step, natGatewayId: r.id, availabilityMode: "regional" as const, mode: r.attrs.autoProvisionZones === "enabled" ? "automatic" : "manual", state };
+    return addresses.length ? addresses.map((a) => ({ ...base, az: a.az, azId: a.azId, publicIp: a.publicIp, allocationId: a.allocationId, addressStatus: a.status })) : [{ ...base, az: "(none yet)" }];
+  });
+  const egressIps = natRows.map((n) => n.publicIp).filter((x): x is string => Boolean(x));
   // Live: the plan's VPC as a snapshot shows it, priced as `cost` prices it. Offline: the plan's records.
   const egressInput: VpcCostInput = costs?.vpc?.input ?? planCostInput(plan, live);
   const { vpcId: _v, ...egressPriced } = egressInput;
@@ -242,7 +256,7 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     destroyed: Object.keys(plan.resources).length > 0 && resources.every((r) => !r.owned),
     egressIps,
     subnets,
-    natGateways: nats.map(([step, r]) => ({ step, natGatewayId: r.id, az: r.az, publicIp: r.attrs.publicIp, state: live?.[r.id!] ?? r.attrs.state })),
+    natGateways: natRows,
     resources,
     lambdaFunctions: lambdaFunctions(plan),
     vpcEndpoints: recordsOf(plan, vpcEndpointKind).map(([step, { id, attrs: a }]) => ({ step, vpcEndpointId: id, serviceName: a.serviceName, type: a.type, state: a.state })),

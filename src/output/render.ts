@@ -95,9 +95,13 @@ export function renderImport(r: any, c: C, o: RenderOptions = {}): string {
 export function renderAddNat(r: any, c: C, o: RenderOptions = {}): string {
   if (r.dryRun) return dryRunLines(c, r).join("\n");
   return [
-    `${c.green("✔")} ${r.natGateways.length} NAT gateway(s), ${r.mode} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
-    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state]), o),
-    `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}`,
+    `${c.green("✔")} ${new Set(r.natGateways.map((n: any) => n.natGatewayId)).size} NAT gateway(s), ${r.mode}${r.natGateways[0]?.mode ? ` (${r.natGateways[0].mode})` : ""} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    table(
+      ["AZ", "NAT gateway", "Elastic IP", "allocation", "state"],
+      r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp ?? "", n.allocationId ? n.allocationId + (n.mode === "automatic" ? " (AWS's)" : n.eipOwned ? "" : " (yours)") : "", n.addressStatus ? `${n.state}, ${n.addressStatus}` : n.state]),
+      o,
+    ),
+    r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No egress IP yet: an automatic-mode regional NAT gateway takes an address in an AZ once a workload's network interface is there (status shows them as they come).",
   ].join("\n");
 }
 
@@ -113,7 +117,7 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
     for (const d of r.drift) lines.push(c.yellow(`  ${d.subnetId}: ${d.what} is ${d.live ?? "none"} (plan: ${d.plan ?? "none"})`));
     lines.push(c.dim("  re-run the command that made it (add-nat, create-vpc …) to put the plan's routes back, or check who changed them."));
   }
-  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.state]), o));
+  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp ?? "", n.addressStatus ? `${n.state}, ${n.addressStatus}${n.availabilityMode === "regional" ? " (regional)" : ""}` : n.state]), o));
   const owned = r.resources.filter((x: any) => x.owned).length;
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
   lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");

@@ -116,7 +116,7 @@ export const PlanSpecSchema = z
       .meta({ description: "create-vpc" }),
     import: z.looseObject({ vpcId: z.string().min(1), shared: z.boolean().optional() }).optional().meta({ description: "import" }),
     nat: z
-      .looseObject({ mode: z.enum(["single", "per-az"]), azs: ids, eips: ids.optional() })
+      .looseObject({ mode: z.enum(["single", "per-az", "regional"]), azs: ids, eips: ids.optional() })
       .optional()
       .meta({ description: "add-nat" }),
     lambda: z

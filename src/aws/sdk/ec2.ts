@@ -2,6 +2,7 @@
 export {
   EC2Client,
   AllocateAddressCommand,
+  AssociateNatGatewayAddressCommand,
   AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
   AuthorizeSecurityGroupEgressCommand,
@@ -54,6 +55,7 @@ export {
   ModifyVpcEndpointCommand,
   ReleaseAddressCommand,
   ReplaceRouteCommand,
+  DisassociateNatGatewayAddressCommand,
   ReplaceRouteTableAssociationCommand,
   RevokeSecurityGroupEgressCommand,
   RevokeSecurityGroupIngressCommand,

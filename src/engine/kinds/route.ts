@@ -23,6 +23,8 @@ export const routeKind = defineKind({
     destination: z.string().optional(),
     target: TargetSchema.optional(),
     previousTarget: TargetSchema.optional(),
+    /** A target switch under way (add-nat changing NAT mode): the route may still point here, and that is ours too. */
+    switchFrom: TargetSchema.optional(),
     /** Set by destroy on a pending record: the interrupted run may never have made the call. */
     maybeNotApplied: z.boolean().optional(),
   }),
@@ -35,7 +37,7 @@ export const routeKind = defineKind({
     const table = await getRouteTable(ec2, a.routeTableId);
     const current = table?.Routes?.find((r) => r.DestinationCidrBlock === a.destination);
     if (!current) return;
-    if (targetId(targetOf(current)) !== targetId(a.target)) {
+    if (targetId(targetOf(current)) !== targetId(a.target) && !(a.switchFrom && targetId(targetOf(current)) === targetId(a.switchFrom))) {
       if (a.maybeNotApplied) return; // the interrupted run never got to change it
       ctx.log.warn(`Route ${a.destination} in ${a.routeTableId} now points to ${targetId(targetOf(current))}, not to what egress-cli set; leaving it.`);
       return;
