@@ -221,3 +221,30 @@ describe("egress-ips --all-regions (sandbox)", () => {
     assert.equal(doc.scope, "--all-vpcs");
   });
 });
+
+describe("S1 with add-nat --mode regional (sandbox)", () => {
+  test("analyze-path reachable (--local and RA), egress-ips lists each AZ's address, status prices it (live and --offline alike); per-az → regional --reuse-eips passes egress-ips --check", async () => {
+    const t = await exampleSandbox("egress-ips-s1r-");
+    await ok(t, "create-vpc", "--name", "sms-api", "--cidr", "10.0.0.0/16", "--azs", "2");
+    await ok(t, "add-nat", "--mode", "per-az");
+    await ok(t, "attach-lambda", "--function", "sms-sender");
+    writeFileSync(`${t.cwd}/allowlist.csv`, (await ok(t, "egress-ips", "--format", "csv")).stdout);
+    const before = (await ok(t, "egress-ips", "--json")).json().addresses.map((a: any) => `${a.availabilityZone} ${a.publicIp}`);
+    await ok(t, "add-nat", "--mode", "regional", "--reuse-eips", "--yes");
+    // The same egress IPs, now one regional gateway's per AZ: the committed allowlist still holds.
+    const after = (await ok(t, "egress-ips", "--json")).json();
+    assert.deepEqual(after.addresses.map((a: any) => `${a.availabilityZone} ${a.publicIp}`), before);
+    assert.deepEqual([...new Set(after.addresses.map((a: any) => a.kind))], ["regional-nat-gateway"]);
+    assert.deepEqual(after.addresses.map((a: any) => a.workloads.map((w: any) => w.source)), [["lambda:sms-sender"], ["lambda:sms-sender"]]);
+    assert.match((await ok(t, "egress-ips", "--check", "allowlist.csv")).stdout, /match/);
+    for (const mode of ["--local", "--aws"]) {
+      const r = await t.run("analyze-path", "--from", "lambda:sms-sender", "--to", "igw", mode, "--json");
+      assert.equal(r.code, 0, `${mode}: ${r.stdout}${r.stderr}`);
+      assert.equal(r.json().verdict, "reachable");
+    }
+    const live = (await ok(t, "status", "--json")).json().cost;
+    const offline = (await ok(t, "status", "--offline", "--json")).json().cost;
+    assert.deepEqual(live.lines.map((l: any) => [l.item, l.monthly]), [["Regional NAT gateway (2 AZ x 730 h, estimate)", 65.7], ["Public IPv4 address (2 x 730 h)", 7.3]]);
+    assert.deepEqual(offline.lines, live.lines, "the plan's records price as the account does");
+  });
+});

@@ -166,11 +166,18 @@ export function planCostInput(plan: Plan, live?: Record<string, string>): VpcCos
   const interfaceEndpointAzs = recordsOf(plan, vpcEndpointKind)
     .filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Interface" && (!r.attrs.vpcId || r.attrs.vpcId === vpcId))
     .reduce((n, [, r]) => n + new Set((r.attrs.subnetIds ?? []).map((s) => azOf.get(s) ?? s)).size, 0);
+  // A regional NAT gateway bills per AZ it serves (its recorded addresses' AZs), and its addresses AWS
+  // allocated itself (automatic mode) are public IPv4 addresses the plan holds no elastic-ip record of.
+  const nats = recordsOf(plan, natGatewayKind).filter(([, r]) => !gone(r.id, r.attrs.state));
+  const regional = nats.filter(([, r]) => r.attrs.availabilityMode === "regional");
+  const eips = recordsOf(plan, elasticIpKind).filter(([, r]) => !gone(r.id));
+  const planIps = new Set(eips.map(([, r]) => r.attrs.publicIp));
+  const ownIps = new Set(regional.flatMap(([, r]) => (r.attrs.addresses ?? []).map((a) => a.publicIp)).filter((ip): ip is string => !!ip && !planIps.has(ip)));
   return {
     vpcId,
-    natGateways: recordsOf(plan, natGatewayKind).filter(([, r]) => !gone(r.id, r.attrs.state)).length,
-    regionalNatGatewayAzs: 0,
-    publicIpv4Addresses: recordsOf(plan, elasticIpKind).filter(([, r]) => !gone(r.id)).length,
+    natGateways: nats.length - regional.length,
+    regionalNatGatewayAzs: regional.reduce((n, [, r]) => n + new Set((r.attrs.addresses ?? []).map((a) => a.az).filter(Boolean)).size, 0),
+    publicIpv4Addresses: eips.length + ownIps.size,
     interfaceEndpointAzs,
     resourceEndpointAzs: 0,
     resourceGateways: recordsOf(plan, resourceGatewayKind).length,
