@@ -11,7 +11,8 @@
 // resumes where it stopped: nothing is made twice and the addresses stay the same.
 import type { NatGateway } from "@aws-sdk/client-ec2";
 import { type Ec2Api, ec2Of } from "../aws/ec2-api.js";
-import { getNatGateway, listAddresses, listInternetGateways, listRouteTables } from "../aws/ec2.js";
+import { getNatGateway, listAddresses, listInternetGateways, listNatGateways, listRouteTables } from "../aws/ec2.js";
+import { matchesTagFilters, planFilters, stepFilters } from "../aws/tags.js";
 import { waitWithSpinner } from "../aws/wait.js";
 import { routeCountProblems } from "../aws/limits.js";
 import type { Context } from "../context.js";
@@ -122,7 +123,12 @@ async function preflight(ctx: Context, plan: Plan, eips: string[]) {
   ]);
   const problems: string[] = [];
   if (!igws.length) problems.push(`VPC ${vpcId} has no internet gateway attached: a public (regional) NAT gateway needs one`);
-  const ownNatEips = new Set(recordsOf(plan, natGatewayKind).flatMap(([, r]) => [r.attrs.allocationId, ...(r.attrs.addresses ?? []).map((a) => a.allocationId)]));
+  // held by this plan's NAT gateways: recorded, or made by a run killed before it recorded them (by tags)
+  const tagged = eips.length ? (await listNatGateways(ec2, [...planFilters(plan), { Name: "state", Values: ["pending", "available"] }])).filter((n) => matchesTagFilters(n.Tags, planFilters(plan))) : [];
+  const ownNatEips = new Set([
+    ...recordsOf(plan, natGatewayKind).flatMap(([, r]) => [r.attrs.allocationId, ...(r.attrs.addresses ?? []).map((a) => a.allocationId)]),
+    ...tagged.flatMap((n) => (n.NatGatewayAddresses ?? []).map((a) => a.AllocationId)),
+  ]);
   for (const id of eips) {
     const a = addresses.find((x) => x.AllocationId === id);
     if (!a) problems.push(`Elastic IP ${id}: no such allocation in ${plan.region} (InvalidAllocationID.NotFound)`);
@@ -243,6 +249,15 @@ async function waitEipFree(ctx: Context, ec2: Ec2Api, allocationId: string): Pro
   );
 }
 
+/**
+ * A NAT gateway of this step that a run killed before recording it left (pending or available, by the
+ * plan's and the step's tags): it holds its Elastic IP, so the run adopts it rather than wait for the address.
+ */
+async function unrecorded(ec2: Ec2Api, plan: Plan, step: string): Promise<NatGateway | undefined> {
+  const found = await listNatGateways(ec2, [...stepFilters(plan, step), { Name: "state", Values: ["pending", "available"] }]);
+  return found.find((n) => matchesTagFilters(n.Tags, stepFilters(plan, step)));
+}
+
 /** The regional gateway's address holding this Elastic IP (live), if any and not on its way out. */
 const addressOf = (n: NatGateway | undefined, allocationId: string) => n?.NatGatewayAddresses?.find((a) => a.AllocationId === allocationId && a.Status !== "disassociating");
 
@@ -308,13 +323,14 @@ async function toRegional(ctx: Context, session: PlanSession, ec2: Ec2Api, lanes
       else ctx.log.warn(`${lane.az}: no other NAT gateway of the old mode is left to carry its traffic: egress from ${lane.az} stops until ${lane.allocationId} serves it on the regional NAT gateway.`);
       await deleteNat(ctx, session, zonalStep);
     }
-    await waitEipFree(ctx, ec2, lane.allocationId);
     regional = await refreshRegional(session, ec2, lanes);
     if (!regional) {
+      if (!(await unrecorded(ec2, session.plan, REGIONAL_NAT_STEP))) await waitEipFree(ctx, ec2, lane.allocationId);
       // the first AZ: the regional gateway is created (client token, tags) with this AZ's address
       await runSteps(ctx, session, regionalNatSteps(session.plan, { mode: "regional", azs: [lane.az], eips: [lane.allocationId] }).filter((s) => s.id === REGIONAL_NAT_STEP || s.id === lane.eipStep));
       regional = await refreshRegional(session, ec2, lanes);
     } else if (!addressOf(regional, lane.allocationId)) {
+      await waitEipFree(ctx, ec2, lane.allocationId);
       await ec2.associateNatGatewayAddress({ NatGatewayId: regional.NatGatewayId!, AvailabilityZone: lane.az, AllocationIds: [lane.allocationId] });
     }
     const id = session.plan.resources[REGIONAL_NAT_STEP].id!;
@@ -344,7 +360,7 @@ async function toPerAz(ctx: Context, session: PlanSession, ec2: Ec2Api, lanes: L
       if (others.length === 0) await deleteNat(ctx, session, REGIONAL_NAT_STEP); // its last address: deleting the gateway frees it
       else if (held) await ec2.disassociateNatGatewayAddress({ NatGatewayId: regional.NatGatewayId!, AssociationIds: [held.AssociationId!], MaxDrainDurationSeconds: 1 });
     }
-    await waitEipFree(ctx, ec2, lane.allocationId);
+    if (!(await unrecorded(ec2, session.plan, zonalStep))) await waitEipFree(ctx, ec2, lane.allocationId);
     await runSteps(ctx, session, [natGatewayStep({ id: zonalStep, az: lane.az, subnetStep: publicByAz.get(lane.az)!, eipStep: lane.eipStep, dependsOn: igwAttached })]);
     await pointRoute(ctx, session, ec2, lane, { NatGatewayId: session.plan.resources[zonalStep].id! }, zonalStep);
   }
