@@ -62,6 +62,7 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
 
   // A switch under way (kill -9, Ctrl-C) is finished by any add-nat run that asks for the same target.
   const switching = prior?.switchFrom as string | undefined;
+  if (switching && prior && mode === "regional" && prior.mode === "regional" && !prior.eips?.length && !parsed.reuseEips) return replaceToAutomatic(ctx);
   if (switching && prior && (mode === prior.mode || parsed.reuseEips)) {
     if (mode !== prior.mode) throw new UsageError(`Plan "${plan.name}" is switching its NAT gateways from ${switching} to ${prior.mode} (an earlier run stopped); re-run add-nat --mode ${prior.mode} --reuse-eips to finish it first.`);
     return switchMode(ctx, prior.mode as "regional" | "per-az");
@@ -102,7 +103,8 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
   if (prior && hasNats && (prior.mode !== "regional" || (prior.eips ?? []).join() !== want.eips.join() || (!want.eips.length && prior.mode === "regional" && (prior.eips ?? []).length > 0))) {
     const to = want.eips.length ? `--mode regional would egress from the Elastic IPs ${want.eips.join(", ")}` : "--mode regional in automatic mode would egress from new addresses AWS allocates";
     if (!ctx.opts.yes) throw egressIpChange(plan, `${prior.mode} NAT gateway(s)`, to, prior.mode === "per-az" ? "Add --reuse-eips to move these Elastic IPs to the regional NAT gateway instead, or --yes to accept the change." : "Add --yes to accept the change.");
-    throw new UsageError("Replacing the NAT gateways with new addresses in place is not supported yet (with or without --yes).", prior.mode === "per-az" ? "Use --reuse-eips to keep the addresses, or destroy and re-create." : "Destroy and re-create the plan's NAT.");
+    if (prior.mode !== "regional" && !want.eips.length) return replaceToAutomatic(ctx);
+    throw new UsageError("Replacing these NAT gateways with other Elastic IPs in place is not supported yet (only zonal → automatic-mode regional is, with --yes).", prior.mode === "per-az" ? "Use --reuse-eips to keep the addresses, or destroy and re-create." : "Destroy and re-create the plan's NAT.");
   }
   return regionalFresh(ctx, plan, want, privateAzs);
 }
@@ -365,4 +367,46 @@ async function toPerAz(ctx: Context, session: PlanSession, ec2: Ec2Api, lanes: L
     await pointRoute(ctx, session, ec2, lane, { NatGatewayId: session.plan.resources[zonalStep].id! }, zonalStep);
   }
   if (session.plan.resources[REGIONAL_NAT_STEP]?.state === "created") await deleteNat(ctx, session, REGIONAL_NAT_STEP);
+}
+
+/**
+ * Zonal (single/per-az) → an automatic-mode regional gateway, accepting AWS's new addresses (--yes): make
+ * before break — the regional gateway is made and available first, every private table is then pointed at
+ * it (a route swap each), and only then are the zonal gateways deleted and the plan's own Elastic IPs
+ * released (yours are kept, left out of the plan). Egress never stops; its addresses change. Resumable.
+ */
+async function replaceToAutomatic(ctx: Context): Promise<number> {
+  const plan = await loadCheckedPlan(ctx);
+  const prior = plan.spec.nat!;
+  const privateAzs = [...new Set(privateRouteTables(plan).flatMap(([, r]) => routeTableAzs(r)))].sort();
+  if (ctx.opts.dryRun) {
+    ctx.emit({ command: "add-nat", dryRun: true, plan: plan.name, replace: { from: prior.switchFrom ?? prior.mode, to: "regional (automatic)" } }, () => `Would make an automatic-mode regional NAT gateway, point every private table at it, then delete the ${prior.switchFrom ?? prior.mode} NAT gateway(s) and release the plan's own Elastic IPs.`);
+    return ExitCode.ok;
+  }
+  const { ec2 } = await preflight(ctx, plan, []);
+  const session = await openSession(ctx, {}, "add-nat");
+  try {
+    session.plan.spec = { ...session.plan.spec, nat: { mode: "regional", azs: privateAzs, switchFrom: (prior.switchFrom as string | undefined) ?? prior.mode } };
+    await session.save();
+    const spec: NatSpec = { mode: "regional", azs: privateAzs };
+    await runSteps(ctx, session, regionalNatSteps(session.plan, spec).filter((s) => s.id === REGIONAL_NAT_STEP));
+    const id = session.plan.resources[REGIONAL_NAT_STEP].id!;
+    await waitRegional({ ctx }, ec2, id, "to serve the AZs with workloads");
+    for (const [rtStep, rec] of privateRouteTables(session.plan))
+      await pointRoute(ctx, session, ec2, { az: routeTableAzs(rec).join("+"), rtStep, routeStep: `${rtStep}/nat-route`, allocationId: "", eipStep: "" }, { NatGatewayId: id }, REGIONAL_NAT_STEP);
+    for (const [step, r] of recordsOf(session.plan, natGatewayKind)) if (step !== REGIONAL_NAT_STEP && r.state !== "deleted") await deleteNat(ctx, session, step);
+    for (const [step, r] of recordsOf(session.plan, elasticIpKind)) {
+      if (r.state === "deleted") continue;
+      if (r.owned !== false && r.id) await elasticIpKind.delete(ctx, session.plan.resources[step] as never, session.plan);
+      session.upsert(step, { ...session.plan.resources[step], state: "deleted", deletedAt: new Date().toISOString(), generation: session.plan.resources[step].generation + 1 });
+      await session.save();
+    }
+    await refreshRegional(session, ec2, []);
+    const { switchFrom: _f, ...done } = session.plan.spec.nat!;
+    session.plan.spec = { ...session.plan.spec, nat: done };
+    await session.save();
+    return await finish(ctx, session, { [REGIONAL_NAT_STEP]: "replaced" }, []);
+  } finally {
+    await session.close();
+  }
 }
