@@ -16,7 +16,7 @@ async function freshAccount(): Promise<{ template: string; eips: Array<{ Allocat
   const template = tempDir("egress-crash-rnat-");
   const sb = await openSandbox(path.join(template, "sb.json"));
   const eips = [await sb.call("ec2", "AllocateAddress", { Domain: "vpc" }, "us-east-1"), await sb.call("ec2", "AllocateAddress", { Domain: "vpc" }, "us-east-1")];
-  return { template, eips };
+  return { template, eips: eips as Array<{ AllocationId: string; PublicIp: string }> };
 }
 
 /** Everything tagged with the plan must be recorded in it. */
