@@ -120,7 +120,7 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp ?? "", n.addressStatus ? `${n.state}, ${n.addressStatus}${n.availabilityMode === "regional" ? " (regional)" : ""}` : n.state]), o));
   const owned = r.resources.filter((x: any) => x.owned).length;
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
-  lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
+  lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : r.natGateways.length ? "No egress IP yet (an automatic-mode regional NAT gateway takes an address in an AZ once a workload is there)." : "No static egress IP (no NAT gateway).");
   for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(f.functionName)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
   // Resource endpoints (a consumer's way to the proxy) are listed with the proxy below.
   for (const e of r.vpcEndpoints ?? []) if (e.type !== "Resource") lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
