@@ -9,6 +9,7 @@ import path from "node:path";
 import { Sandbox } from "../src/sandbox/index.js";
 import { TestClock } from "./clock.js";
 import { cleanEnv, cli, readPlan, tempDir } from "./helpers.js";
+import { shapeProblems } from "./sdk-shape.js";
 
 async function kit() {
   const cwd = tempDir("egress-rnat-");
@@ -16,7 +17,20 @@ async function kit() {
   const clock = new TestClock();
   // unscaled AWS timings (NAT 90 s up, 60 s down) on a TestClock: minutes pass only as the run waits
   const sandbox = await Sandbox.open({ file, env: {}, latency: "realistic", clock });
-  const run = (...a: string[]) => cli(["--sandbox-file", file, ...a], { cwd, env: cleanEnv(), sandbox });
+  // every EC2 request the CLI sends (and every answer) is checked against the SDK's model as it goes
+  const shapes: string[] = [];
+  const call = sandbox.call.bind(sandbox);
+  sandbox.call = async (service, operation, input, region) => {
+    if (service === "ec2") shapes.push(...shapeProblems(`${operation}Request`, input));
+    const out = await call(service, operation, input, region);
+    if (service === "ec2" && /NatGateway/.test(operation)) shapes.push(...shapeProblems(`${operation}Result`, out));
+    return out;
+  };
+  const run = async (...a: string[]) => {
+    const r = await cli(["--sandbox-file", file, ...a], { cwd, env: cleanEnv(), sandbox });
+    assert.deepEqual(shapes, [], `requests and answers of ${a.join(" ")} match the SDK's model`);
+    return r;
+  };
   const ec2 = (op: string, input: Record<string, unknown> = {}) => sandbox.call("ec2", op, input, "us-east-1");
   const region = () => sandbox.state().regions["us-east-1"] as any;
   return { cwd, file, clock, sandbox, run, ec2, region };
