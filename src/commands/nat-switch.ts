@@ -24,9 +24,8 @@ import { natGatewayKind, natGatewayStep, regionalAttrs, waitRegional } from "../
 import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { routeKind, type Target } from "../engine/kinds/route.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
-import { renderAddNat } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
-import { type NatSpec, type ParsedAddNat, REGIONAL_NAT_STEP, parseAzEips, regionalNatSteps, summarizeNat } from "./nat-plan.js";
+import { type NatSpec, type ParsedAddNat, REGIONAL_NAT_STEP, parseAzEips, regionalNatSteps, renderAddNat, summarizeNat } from "./nat-plan.js";
 
 /** The plan's egress IPs as recorded: every NAT gateway's address(es). */
 function recordedEgressIps(plan: Plan): string[] {
