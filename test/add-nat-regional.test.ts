@@ -9,6 +9,7 @@ import path from "node:path";
 import { Sandbox } from "../src/sandbox/index.js";
 import { TestClock } from "./clock.js";
 import { cleanEnv, cli, readPlan, tempDir } from "./helpers.js";
+import { shapeProblems } from "./sdk-shape.js";
 
 async function kit() {
   const cwd = tempDir("egress-rnat-");
@@ -16,7 +17,20 @@ async function kit() {
   const clock = new TestClock();
   // unscaled AWS timings (NAT 90 s up, 60 s down) on a TestClock: minutes pass only as the run waits
   const sandbox = await Sandbox.open({ file, env: {}, latency: "realistic", clock });
-  const run = (...a: string[]) => cli(["--sandbox-file", file, ...a], { cwd, env: cleanEnv(), sandbox });
+  // every EC2 request the CLI sends (and every answer) is checked against the SDK's model as it goes
+  const shapes: string[] = [];
+  const call = sandbox.call.bind(sandbox);
+  sandbox.call = async (service, operation, input, region) => {
+    if (service === "ec2") shapes.push(...shapeProblems(`${operation}Request`, input));
+    const out = await call(service, operation, input, region);
+    if (service === "ec2" && /NatGateway/.test(operation)) shapes.push(...shapeProblems(`${operation}Result`, out));
+    return out;
+  };
+  const run = async (...a: string[]) => {
+    const r = await cli(["--sandbox-file", file, ...a], { cwd, env: cleanEnv(), sandbox });
+    assert.deepEqual(shapes, [], `requests and answers of ${a.join(" ")} match the SDK's model`);
+    return r;
+  };
   const ec2 = (op: string, input: Record<string, unknown> = {}) => sandbox.call("ec2", op, input, "us-east-1");
   const region = () => sandbox.state().regions["us-east-1"] as any;
   return { cwd, file, clock, sandbox, run, ec2, region };
@@ -180,4 +194,31 @@ test("per-az → regional → per-az with --reuse-eips: the same egress IPs thro
   const d = await run("destroy", "--yes");
   assert.equal(d.code, 0, d.stderr);
   assert.equal(Object.keys(sandbox.state().regions["us-east-1"].addresses).length, 0, "the plan's own Elastic IPs are released by destroy");
+});
+
+test("single → regional (automatic) with --yes: make before break — egress never stops, the addresses change, the plan's Elastic IP is released", async () => {
+  const { cwd, clock, sandbox, run, ec2 } = await kit();
+  assert.equal((await run("create-vpc", "--name", "rp", "--azs", "2")).code, 0);
+  assert.equal((await run("add-nat")).code, 0);
+  let plan = readPlan<any>(cwd);
+  const tables = Object.fromEntries(Object.values<any>(plan.resources).filter((r) => r.kind === "route-table" && r.tier === "private").map((r) => [r.az, r.id]));
+  // a workload in each AZ, so the automatic gateway takes an address in both before the routes move
+  for (const r of Object.values<any>(plan.resources).filter((x) => x.kind === "subnet" && x.tier === "private")) await ec2("CreateNetworkInterface", { SubnetId: r.id });
+  const before = readPlan<any>(cwd).outputs.egressIps;
+  const refused = await run("add-nat", "--mode", "regional");
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, new RegExp(`egresses from ${before[0].replace(/\./g, "\\.")}`));
+  const sampler = egressSampler(clock, sandbox, tables);
+  const r = await run("--json", "--yes", "add-nat", "--mode", "regional");
+  sampler.stop();
+  assert.equal(r.code, 0, r.stderr);
+  const egress = sampler.report();
+  assert.deepEqual(Object.values(egress).map((e) => e.gapS), [0, 0], JSON.stringify(egress));
+  const after = json(r).egressIps;
+  assert.equal(after.length, 2);
+  assert.ok(!after.includes(before[0]));
+  plan = readPlan<any>(cwd);
+  assert.deepEqual(plan.spec.nat, { mode: "regional", azs: ["us-east-1a", "us-east-1b"] });
+  assert.equal(Object.keys(sandbox.state().regions["us-east-1"].addresses).length, 0, "the plan's own Elastic IP is released");
+  assert.equal(Object.values<any>(sandbox.state().regions["us-east-1"].natGateways).filter((n) => n.State !== "deleted").length, 1);
 });

@@ -195,13 +195,16 @@ describe("cost --compare-nat-modes end to end (sandbox)", () => {
 });
 
 describe("egress-ips: bad input is exit 2, all problems at once, before any AWS call", () => {
-  test("an unreadable or non-address --check file, a bad --format, --vpc with --all-regions", async () => {
+  test("an unreadable or non-address --check file, --json with another --format, --vpc with --all-regions; a --format not offered", async () => {
     const t = await exampleSandbox("egress-ips-bad-");
     const before = t.sandbox.stats().calls;
     writeFileSync(`${t.cwd}/list.txt`, "198.51.100.1\nvendor.example.com\n");
-    const r = await t.run("egress-ips", "--check", "list.txt", "--format", "xml", "--vpc", "vpc-0123456789abcdef0", "--all-regions");
+    const r = await t.run("egress-ips", "--check", "list.txt", "--json", "--format", "csv", "--vpc", "vpc-0123456789abcdef0", "--all-regions");
     assert.equal(r.code, 2);
-    assert.match(r.stderr, /3 problems \(nothing was read from AWS\): 1\. --format must be one of text, json, csv, got "xml"\. 2\. --vpc ids belong to one region; do not combine them with --all-regions\. 3\. --check \S+list\.txt: line 2: "vendor\.example\.com" is not an IPv4 address\./);
+    assert.match(r.stdout + r.stderr, /3 problems \(nothing was read from AWS\): 1\. --json and --format csv disagree; pass one of them\. 2\. --vpc ids belong to one region; do not combine them with --all-regions\. 3\. --check \S+list\.txt: line 2: \\?"vendor\.example\.com\\?" is not an IPv4 address\./);
+    const xml = await t.run("egress-ips", "--format", "xml");
+    assert.equal(xml.code, 2);
+    assert.match(xml.stderr, /Allowed choices are text, json, csv/);
     const missing = await t.run("egress-ips", "--check", "nope.csv");
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--check \S+nope\.csv cannot be read: ENOENT/);

@@ -18,38 +18,19 @@ import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } 
 import { regionalOrSwitch } from "./nat-switch.js";
 import { type NatSpec, natSteps, summarizeNat } from "./nat-plan.js";
 import { routesToInternetGateway } from "../net/routes.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
-import { renderAddNat } from "../output/render.js";
+import type { Options } from "./add-nat.spec.js";
+import { renderAddNat } from "./nat-plan.js";
 import type { Plan, PlanSpec } from "../plans/schema.js";
 
-export interface AddNatOptions {
-  mode?: "single" | "per-az" | "regional";
-  eip?: string[];
-  az?: string[];
-  /** --az-eip AZ=ALLOC[,AZ=ALLOC…] (repeatable): manual-mode regional gateway, Elastic IPs per AZ. */
-  azEip?: string[];
-  /** --reuse-eips: change the NAT mode of a plan keeping its Elastic IPs. */
-  reuseEips?: boolean;
-}
 
-const AddNatOptionsSchema = z.object({
-  mode: z.enum(["single", "per-az", "regional"]).default("single"),
-  eip: z.array(opt.id("eipalloc", "an Elastic IP allocation")).default([]),
-  az: z.array(z.string()).optional(),
-  azEip: z.array(z.string()).default([]),
-  reuseEips: z.boolean().default(false),
-});
-
-export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<number> {
-  // Offline checks of the flags themselves.
-  const parsed = parseOptions(AddNatOptionsSchema, opts);
-  const mode = parsed.mode;
-  const eips = parsed.eip;
+export async function addNatCommand(ctx: Context, opts: Options): Promise<number> {
+  // Offline checks of the flags themselves (each value was parsed by its flag: add-nat.spec.ts).
+  const mode = opts.mode;
+  const eips = [...opts.eip];
   if (new Set(eips).size !== eips.length) throw new UsageError("--eip lists the same allocation id twice.");
   const wantAzs = opts.az ?? [];
-  if (parsed.azEip.length && mode !== "regional") throw new UsageError("--az-eip is for --mode regional (a manual-mode regional NAT gateway's Elastic IPs per AZ).", "Use --eip with --az for zonal NAT gateways.");
-  if (mode === "regional" || parsed.reuseEips || (await priorMode(ctx)) === "regional") return regionalOrSwitch(ctx, parsed, wantAzs);
+  if (opts.azEip.length && mode !== "regional") throw new UsageError("--az-eip is for --mode regional (a manual-mode regional NAT gateway's Elastic IPs per AZ).", "Use --eip with --az for zonal NAT gateways.");
+  if (mode === "regional" || opts.reuseEips || (await priorMode(ctx)) === "regional") return regionalOrSwitch(ctx, opts, wantAzs);
   if (mode === "single" && wantAzs.length > 1) throw new UsageError(`--mode single takes at most one --az, got ${wantAzs.join(", ")}.`, "Use --mode per-az for one NAT gateway per AZ.");
 
   const plan = await loadCheckedPlan(ctx);
@@ -183,3 +164,4 @@ export async function eipLimit(ctx: Context): Promise<number | undefined> {
   }
 }
 
+export { renderAddNat, type AddNatResult } from "./nat-plan.js";

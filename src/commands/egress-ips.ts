@@ -8,21 +8,15 @@ import type { Context } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import type { EgressAddress, EgressIpsResult } from "../analysis/egress-ips.js";
 import type { Snapshot } from "../analysis/snapshot.js";
-
-export interface EgressIpsOptions {
-  vpc?: string[];
-  allVpcs?: boolean;
-  allRegions?: boolean;
-  format?: string;
-  check?: string;
-}
+import type { Colors } from "../output/color.js";
+import type { Options } from "./egress-ips.spec.js";
 
 const FORMATS = ["text", "json", "csv"] as const;
 
-export async function egressIpsCommand(ctx: Context, opts: EgressIpsOptions): Promise<number> {
+export async function egressIpsCommand(ctx: Context, opts: Options): Promise<number> {
   const problems: string[] = [];
-  const format = (opts.format ?? (ctx.opts.json ? "json" : "text")) as (typeof FORMATS)[number];
-  if (!(FORMATS as readonly string[]).includes(format)) problems.push(`--format must be one of ${FORMATS.join(", ")}, got ${JSON.stringify(opts.format)}.`);
+  // --format's values are the spec's choices (commander refuses others).
+  const format: (typeof FORMATS)[number] = opts.format ?? (ctx.opts.json ? "json" : "text");
   if (ctx.opts.json && opts.format && format !== "json") problems.push(`--json and --format ${format} disagree; pass one of them.`);
   const scopeFlags = [opts.vpc?.length && "--vpc", ctx.opts.planGiven && "--plan", opts.allVpcs && "--all-vpcs"].filter(Boolean);
   if (scopeFlags.length > 1) problems.push(`${scopeFlags.join(" and ")} all choose the VPCs; pass one of them.`);
@@ -90,7 +84,7 @@ export async function egressIpsCommand(ctx: Context, opts: EgressIpsOptions): Pr
   const check = listed ? { file: opts.check!, ...allowlistDiff(live, listed) } : undefined;
   const matches = check ? !check.added.length && !check.removed.length : undefined;
   const byIp = new Map(found.addresses.map((a) => [a.publicIp, a]));
-  const result = {
+  const result: EgressIpsResultDoc = {
     command: "egress-ips",
     scope: scope.from,
     regions: snaps.map((s) => s.region),
@@ -98,21 +92,33 @@ export async function egressIpsCommand(ctx: Context, opts: EgressIpsOptions): Pr
     addresses: found.addresses,
     notStatic: found.notStatic,
     noEgress: found.noEgress,
-    ...(check ? { check: { file: check.file, matches, added: check.added.map((ip) => byIp.get(ip)!), removed: check.removed } } : {}),
+    ...(check ? { check: { file: check.file, matches: matches!, added: check.added.map((ip) => byIp.get(ip)!), removed: check.removed } } : {}),
   };
   if (format === "csv" && !check) ctx.print(toCsv(found.addresses));
   else if (format === "json") ctx.printJson(result);
-  else ctx.emit(result, (r, c) => render(r, c, check));
+  else ctx.emit(result, renderEgressIps);
   return matches === false ? ExitCode.findings : ExitCode.ok;
 }
 
-function render(r: { addresses: EgressAddress[]; regions: string[]; accountId?: string; noEgress: EgressIpsResult["noEgress"] }, c: import("../output/color.js").Colors, check?: { file: string; added: string[]; removed: string[] }): string {
+/** egress-ips's --json document. */
+export interface EgressIpsResultDoc {
+  command: "egress-ips";
+  scope: string;
+  regions: string[];
+  accountId?: string;
+  addresses: EgressAddress[];
+  notStatic: EgressIpsResult["notStatic"];
+  noEgress: EgressIpsResult["noEgress"];
+  check?: { file: string; matches: boolean; added: EgressAddress[]; removed: string[] };
+}
+
+export function renderEgressIps(r: EgressIpsResultDoc, c: Colors): string {
   const out: string[] = [];
+  const check = r.check;
   if (check) {
-    const byIp = new Map(r.addresses.map((a) => [a.publicIp, a]));
-    if (!check.added.length && !check.removed.length) return c.green(`The live egress IPs match ${check.file} (${r.addresses.length} address(es)).`);
+    if (check.matches) return c.green(`The live egress IPs match ${check.file} (${r.addresses.length} address(es)).`);
     out.push(c.red(`The live egress IPs differ from ${check.file}:`));
-    for (const ip of check.added) out.push(c.green(`+ ${ip}`) + `  live, not in the list: ${describe(byIp.get(ip)!)}`);
+    for (const a of check.added) out.push(c.green(`+ ${a.publicIp}`) + `  live, not in the list: ${describe(a)}`);
     for (const ip of check.removed) out.push(c.red(`- ${ip}`) + "  in the list, no longer an egress address");
     out.push("", c.gray(`Update the vendors' allowlists, then the list: egress-cli egress-ips --format ${check.file.endsWith(".csv") ? "csv" : check.file.endsWith(".json") ? "json" : "text"} > ${check.file}`));
     return out.join("\n");

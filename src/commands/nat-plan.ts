@@ -8,6 +8,8 @@ import { routeKind, routeStep } from "../engine/kinds/route.js";
 import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import type { Plan, PlanSpec } from "../plans/schema.js";
+import { type C, type DryRunPart, type RenderOptions, dryRunLines, stepSummary, table } from "../output/render.js";
+import type { Options } from "./add-nat.spec.js";
 
 /** add-nat's inputs, as plan.spec.nat records them (the plan schema declares the section). */
 export type NatSpec = NonNullable<PlanSpec["nat"]>;
@@ -142,11 +144,23 @@ export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, 
   };
 }
 
-/** add-nat's options once parsed (AddNatOptionsSchema's output). */
-export interface ParsedAddNat {
-  mode: "single" | "per-az" | "regional";
-  eip: string[];
-  az?: string[];
-  azEip: string[];
-  reuseEips: boolean;
+/** add-nat's options once parsed (add-nat.spec.ts). */
+export type ParsedAddNat = Options;
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export type AddNatResult = ReturnType<typeof summarizeNat> & DryRunPart;
+
+export function renderAddNat(r: AddNatResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const regional = r.natGateways.find((n) => n.mode);
+  return [
+    `${c.green("✔")} ${new Set(r.natGateways.map((n) => n.natGatewayId)).size} NAT gateway(s), ${r.mode}${regional ? ` (${regional.mode})` : ""} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    table(
+      ["AZ", "NAT gateway", "Elastic IP", "allocation", "state"],
+      r.natGateways.map((n) => [n.az ?? "", n.natGatewayId ?? "", n.publicIp ?? "", n.allocationId ? n.allocationId + (n.mode === "automatic" ? " (AWS's)" : n.eipOwned ? "" : " (yours)") : "", n.addressStatus ? `${n.state}, ${n.addressStatus}` : (n.state ?? "")]),
+      o,
+    ),
+    r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No egress IP yet: an automatic-mode regional NAT gateway takes an address in an AZ once a workload's network interface is there (status shows them as they come).",
+  ].join("\n");
 }

@@ -11,7 +11,8 @@
 // resumes where it stopped: nothing is made twice and the addresses stay the same.
 import type { NatGateway } from "@aws-sdk/client-ec2";
 import { type Ec2Api, ec2Of } from "../aws/ec2-api.js";
-import { getNatGateway, listAddresses, listInternetGateways, listRouteTables } from "../aws/ec2.js";
+import { getNatGateway, listAddresses, listInternetGateways, listNatGateways, listRouteTables } from "../aws/ec2.js";
+import { matchesTagFilters, planFilters, stepFilters } from "../aws/tags.js";
 import { waitWithSpinner } from "../aws/wait.js";
 import { routeCountProblems } from "../aws/limits.js";
 import type { Context } from "../context.js";
@@ -23,9 +24,8 @@ import { natGatewayKind, natGatewayStep, regionalAttrs, waitRegional } from "../
 import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { routeKind, type Target } from "../engine/kinds/route.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
-import { renderAddNat } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
-import { type NatSpec, type ParsedAddNat, REGIONAL_NAT_STEP, parseAzEips, regionalNatSteps, summarizeNat } from "./nat-plan.js";
+import { type NatSpec, type ParsedAddNat, REGIONAL_NAT_STEP, parseAzEips, regionalNatSteps, renderAddNat, summarizeNat } from "./nat-plan.js";
 
 /** The plan's egress IPs as recorded: every NAT gateway's address(es). */
 function recordedEgressIps(plan: Plan): string[] {
@@ -61,6 +61,7 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
 
   // A switch under way (kill -9, Ctrl-C) is finished by any add-nat run that asks for the same target.
   const switching = prior?.switchFrom as string | undefined;
+  if (switching && prior && mode === "regional" && prior.mode === "regional" && !prior.eips?.length && !parsed.reuseEips) return replaceToAutomatic(ctx);
   if (switching && prior && (mode === prior.mode || parsed.reuseEips)) {
     if (mode !== prior.mode) throw new UsageError(`Plan "${plan.name}" is switching its NAT gateways from ${switching} to ${prior.mode} (an earlier run stopped); re-run add-nat --mode ${prior.mode} --reuse-eips to finish it first.`);
     return switchMode(ctx, prior.mode as "regional" | "per-az");
@@ -101,7 +102,8 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
   if (prior && hasNats && (prior.mode !== "regional" || (prior.eips ?? []).join() !== want.eips.join() || (!want.eips.length && prior.mode === "regional" && (prior.eips ?? []).length > 0))) {
     const to = want.eips.length ? `--mode regional would egress from the Elastic IPs ${want.eips.join(", ")}` : "--mode regional in automatic mode would egress from new addresses AWS allocates";
     if (!ctx.opts.yes) throw egressIpChange(plan, `${prior.mode} NAT gateway(s)`, to, prior.mode === "per-az" ? "Add --reuse-eips to move these Elastic IPs to the regional NAT gateway instead, or --yes to accept the change." : "Add --yes to accept the change.");
-    throw new UsageError("Replacing the NAT gateways with new addresses in place is not supported yet (with or without --yes).", prior.mode === "per-az" ? "Use --reuse-eips to keep the addresses, or destroy and re-create." : "Destroy and re-create the plan's NAT.");
+    if (prior.mode !== "regional" && !want.eips.length) return replaceToAutomatic(ctx);
+    throw new UsageError("Replacing these NAT gateways with other Elastic IPs in place is not supported yet (only zonal → automatic-mode regional is, with --yes).", prior.mode === "per-az" ? "Use --reuse-eips to keep the addresses, or destroy and re-create." : "Destroy and re-create the plan's NAT.");
   }
   return regionalFresh(ctx, plan, want, privateAzs);
 }
@@ -122,7 +124,12 @@ async function preflight(ctx: Context, plan: Plan, eips: string[]) {
   ]);
   const problems: string[] = [];
   if (!igws.length) problems.push(`VPC ${vpcId} has no internet gateway attached: a public (regional) NAT gateway needs one`);
-  const ownNatEips = new Set(recordsOf(plan, natGatewayKind).flatMap(([, r]) => [r.attrs.allocationId, ...(r.attrs.addresses ?? []).map((a) => a.allocationId)]));
+  // held by this plan's NAT gateways: recorded, or made by a run killed before it recorded them (by tags)
+  const tagged = eips.length ? (await listNatGateways(ec2, [...planFilters(plan), { Name: "state", Values: ["pending", "available"] }])).filter((n) => matchesTagFilters(n.Tags, planFilters(plan))) : [];
+  const ownNatEips = new Set([
+    ...recordsOf(plan, natGatewayKind).flatMap(([, r]) => [r.attrs.allocationId, ...(r.attrs.addresses ?? []).map((a) => a.allocationId)]),
+    ...tagged.flatMap((n) => (n.NatGatewayAddresses ?? []).map((a) => a.AllocationId)),
+  ]);
   for (const id of eips) {
     const a = addresses.find((x) => x.AllocationId === id);
     if (!a) problems.push(`Elastic IP ${id}: no such allocation in ${plan.region} (InvalidAllocationID.NotFound)`);
@@ -243,6 +250,15 @@ async function waitEipFree(ctx: Context, ec2: Ec2Api, allocationId: string): Pro
   );
 }
 
+/**
+ * A NAT gateway of this step that a run killed before recording it left (pending or available, by the
+ * plan's and the step's tags): it holds its Elastic IP, so the run adopts it rather than wait for the address.
+ */
+async function unrecorded(ec2: Ec2Api, plan: Plan, step: string): Promise<NatGateway | undefined> {
+  const found = await listNatGateways(ec2, [...stepFilters(plan, step), { Name: "state", Values: ["pending", "available"] }]);
+  return found.find((n) => matchesTagFilters(n.Tags, stepFilters(plan, step)));
+}
+
 /** The regional gateway's address holding this Elastic IP (live), if any and not on its way out. */
 const addressOf = (n: NatGateway | undefined, allocationId: string) => n?.NatGatewayAddresses?.find((a) => a.AllocationId === allocationId && a.Status !== "disassociating");
 
@@ -308,13 +324,14 @@ async function toRegional(ctx: Context, session: PlanSession, ec2: Ec2Api, lanes
       else ctx.log.warn(`${lane.az}: no other NAT gateway of the old mode is left to carry its traffic: egress from ${lane.az} stops until ${lane.allocationId} serves it on the regional NAT gateway.`);
       await deleteNat(ctx, session, zonalStep);
     }
-    await waitEipFree(ctx, ec2, lane.allocationId);
     regional = await refreshRegional(session, ec2, lanes);
     if (!regional) {
+      if (!(await unrecorded(ec2, session.plan, REGIONAL_NAT_STEP))) await waitEipFree(ctx, ec2, lane.allocationId);
       // the first AZ: the regional gateway is created (client token, tags) with this AZ's address
       await runSteps(ctx, session, regionalNatSteps(session.plan, { mode: "regional", azs: [lane.az], eips: [lane.allocationId] }).filter((s) => s.id === REGIONAL_NAT_STEP || s.id === lane.eipStep));
       regional = await refreshRegional(session, ec2, lanes);
     } else if (!addressOf(regional, lane.allocationId)) {
+      await waitEipFree(ctx, ec2, lane.allocationId);
       await ec2.associateNatGatewayAddress({ NatGatewayId: regional.NatGatewayId!, AvailabilityZone: lane.az, AllocationIds: [lane.allocationId] });
     }
     const id = session.plan.resources[REGIONAL_NAT_STEP].id!;
@@ -344,9 +361,51 @@ async function toPerAz(ctx: Context, session: PlanSession, ec2: Ec2Api, lanes: L
       if (others.length === 0) await deleteNat(ctx, session, REGIONAL_NAT_STEP); // its last address: deleting the gateway frees it
       else if (held) await ec2.disassociateNatGatewayAddress({ NatGatewayId: regional.NatGatewayId!, AssociationIds: [held.AssociationId!], MaxDrainDurationSeconds: 1 });
     }
-    await waitEipFree(ctx, ec2, lane.allocationId);
+    if (!(await unrecorded(ec2, session.plan, zonalStep))) await waitEipFree(ctx, ec2, lane.allocationId);
     await runSteps(ctx, session, [natGatewayStep({ id: zonalStep, az: lane.az, subnetStep: publicByAz.get(lane.az)!, eipStep: lane.eipStep, dependsOn: igwAttached })]);
     await pointRoute(ctx, session, ec2, lane, { NatGatewayId: session.plan.resources[zonalStep].id! }, zonalStep);
   }
   if (session.plan.resources[REGIONAL_NAT_STEP]?.state === "created") await deleteNat(ctx, session, REGIONAL_NAT_STEP);
+}
+
+/**
+ * Zonal (single/per-az) → an automatic-mode regional gateway, accepting AWS's new addresses (--yes): make
+ * before break — the regional gateway is made and available first, every private table is then pointed at
+ * it (a route swap each), and only then are the zonal gateways deleted and the plan's own Elastic IPs
+ * released (yours are kept, left out of the plan). Egress never stops; its addresses change. Resumable.
+ */
+async function replaceToAutomatic(ctx: Context): Promise<number> {
+  const plan = await loadCheckedPlan(ctx);
+  const prior = plan.spec.nat!;
+  const privateAzs = [...new Set(privateRouteTables(plan).flatMap(([, r]) => routeTableAzs(r)))].sort();
+  if (ctx.opts.dryRun) {
+    ctx.emit({ command: "add-nat", dryRun: true, plan: plan.name, replace: { from: prior.switchFrom ?? prior.mode, to: "regional (automatic)" } }, () => `Would make an automatic-mode regional NAT gateway, point every private table at it, then delete the ${prior.switchFrom ?? prior.mode} NAT gateway(s) and release the plan's own Elastic IPs.`);
+    return ExitCode.ok;
+  }
+  const { ec2 } = await preflight(ctx, plan, []);
+  const session = await openSession(ctx, {}, "add-nat");
+  try {
+    session.plan.spec = { ...session.plan.spec, nat: { mode: "regional", azs: privateAzs, switchFrom: (prior.switchFrom as string | undefined) ?? prior.mode } };
+    await session.save();
+    const spec: NatSpec = { mode: "regional", azs: privateAzs };
+    await runSteps(ctx, session, regionalNatSteps(session.plan, spec).filter((s) => s.id === REGIONAL_NAT_STEP));
+    const id = session.plan.resources[REGIONAL_NAT_STEP].id!;
+    await waitRegional({ ctx }, ec2, id, "to serve the AZs with workloads");
+    for (const [rtStep, rec] of privateRouteTables(session.plan))
+      await pointRoute(ctx, session, ec2, { az: routeTableAzs(rec).join("+"), rtStep, routeStep: `${rtStep}/nat-route`, allocationId: "", eipStep: "" }, { NatGatewayId: id }, REGIONAL_NAT_STEP);
+    for (const [step, r] of recordsOf(session.plan, natGatewayKind)) if (step !== REGIONAL_NAT_STEP && r.state !== "deleted") await deleteNat(ctx, session, step);
+    for (const [step, r] of recordsOf(session.plan, elasticIpKind)) {
+      if (r.state === "deleted") continue;
+      if (r.owned !== false && r.id) await elasticIpKind.delete(ctx, session.plan.resources[step] as never, session.plan);
+      session.upsert(step, { ...session.plan.resources[step], state: "deleted", deletedAt: new Date().toISOString(), generation: session.plan.resources[step].generation + 1 });
+      await session.save();
+    }
+    await refreshRegional(session, ec2, []);
+    const { switchFrom: _f, ...done } = session.plan.spec.nat!;
+    session.plan.spec = { ...session.plan.spec, nat: done };
+    await session.save();
+    return await finish(ctx, session, { [REGIONAL_NAT_STEP]: "replaced" }, []);
+  } finally {
+    await session.close();
+  }
 }
