@@ -51,6 +51,7 @@ const TABLE: Array<{ argv: string[]; opts: Record<string, unknown>; args?: strin
   { argv: ["import", "--vpc", "vpc-0123456789abcdef0", "--name", "legacy"], opts: { vpc: "vpc-0123456789abcdef0", name: "legacy", shared: false } },
   { argv: ["add-nat"], opts: { mode: "single", eip: [], az: undefined, azEip: [], reuseEips: false } },
   { argv: ["add-nat", "--mode", "per-az", "--eip", "eipalloc-0123456789abcdef0", "eipalloc-0123456789abcdef1", "--az", "us-east-1a"], opts: { mode: "per-az", eip: ["eipalloc-0123456789abcdef0", "eipalloc-0123456789abcdef1"], az: ["us-east-1a"], azEip: [], reuseEips: false } },
+  { argv: ["add-nat", "--mode", "regional", "--az-eip", "us-east-1a=eipalloc-0123456789abcdef0", "--az-eip", "us-east-1b=eipalloc-0123456789abcdef1", "--reuse-eips"], opts: { mode: "regional", eip: [], az: undefined, azEip: ["us-east-1a=eipalloc-0123456789abcdef0", "us-east-1b=eipalloc-0123456789abcdef1"], reuseEips: true } },
   { argv: ["attach-lambda", "--function", "f"], opts: { function: "f", securityGroup: "new", subnets: undefined, allowPublicSubnet: false, iam: true, egressPort: [], takeOver: false } },
   { argv: ["attach-lambda", "--function", "f", "--no-iam", "--egress-port", "5432", "--egress-port", "8443:0.0.0.0/0", "--take-over"], opts: { function: "f", securityGroup: "new", subnets: undefined, allowPublicSubnet: false, iam: false, egressPort: ["5432", "8443:0.0.0.0/0"], takeOver: true } },
   { argv: ["detach-lambda", "--function", "f"], opts: { function: "f" } },
@@ -96,7 +97,7 @@ test("refusals derived from the specs: required flags, choices, bad values (ever
   const refused: Array<[string[], RegExp]> = [
     [["import", "--name", "legacy"], /required option '--vpc <vpc-id>' not specified/],
     [["import", "--vpc", "vpc-0123456789abcdef0"], /required option '--name <name>' not specified/],
-    [["add-nat", "--mode", "triple"], /--mode.*Allowed choices are single, per-az/],
+    [["add-nat", "--mode", "triple"], /--mode.*Allowed choices are single, per-az, regional/],
     [["diagram", "--format", "svg"], /Allowed choices are mermaid, dot/],
     [["egress-ips", "--format", "xml"], /Allowed choices are text, json, csv/],
     [["create-vpc", "--azs", "9"], /--azs must be from 1 to 6, got 9/],

@@ -7,6 +7,7 @@
 // sandbox's deviations (README.md).
 import { awsError } from "./errors.js";
 import { type OpContext, get, igwOfVpc, regionalAddressView } from "./ec2-core.js";
+import type { RecordOpHandler } from "./handler.js";
 import { lookup } from "./indexes.js";
 import { newId, zonesOf } from "./model.js";
 import type { AddressRec, EniRec, NatRec, RegionalNatAddressRec, RegionState, VpcRec } from "./model.js";
@@ -197,7 +198,7 @@ export function releaseRegional(rs: RegionState, n: NatRec) {
   n.Addresses = [];
 }
 
-function regionalOf(ctx: OpContext, op: string): NatRec {
+function regionalOf(ctx: OpContext<{ NatGatewayId?: string }>, op: string): NatRec {
   const n = get<NatRec>(ctx, "nat", ctx.input.NatGatewayId, "natGatewayId");
   if (n.AvailabilityMode !== "regional") throw awsError("InvalidParameterValue", `${op} on a zonal NAT gateway is not supported by the sandbox (only regional NAT gateways).`);
   if (n.State !== "available") throw awsError("IncorrectState", `NAT gateway ${n.NatGatewayId} is in state ${n.State}; it must be available.`);
@@ -206,7 +207,7 @@ function regionalOf(ctx: OpContext, op: string): NatRec {
 }
 
 /** AssociateNatGatewayAddress on a regional gateway in manual mode: Elastic IPs for one AZ (a new AZ is added). */
-export function associateRegional(ctx: OpContext) {
+export const associateRegional: RecordOpHandler<"ec2", "AssociateNatGatewayAddress"> = (ctx) => {
   const n = regionalOf(ctx, "AssociateNatGatewayAddress");
   const ids: string[] = ctx.input.AllocationIds ?? [];
   if (ids.length === 0) throw awsError("MissingParameter", "The request must contain the parameter AllocationIds.");
@@ -220,10 +221,10 @@ export function associateRegional(ctx: OpContext) {
   n.Addresses!.push(...added);
   ctx.mutated();
   return { NatGatewayId: n.NatGatewayId, NatGatewayAddresses: regionalAddressView({ ...n, Addresses: added }) };
-}
+};
 
 /** DisassociateNatGatewayAddress on a regional gateway in manual mode: the addresses drain, then are free. */
-export function disassociateRegional(ctx: OpContext) {
+export const disassociateRegional: RecordOpHandler<"ec2", "DisassociateNatGatewayAddress"> = (ctx) => {
   const n = regionalOf(ctx, "DisassociateNatGatewayAddress");
   const ids: string[] = ctx.input.AssociationIds ?? [];
   if (ids.length === 0) throw awsError("MissingParameter", "The request must contain the parameter AssociationIds.");
@@ -240,4 +241,4 @@ export function disassociateRegional(ctx: OpContext) {
   for (const a of addrs) if (a.Status !== "disassociating") Object.assign(a, { Status: "disassociating", _goneAt: goneAt });
   ctx.mutated();
   return { NatGatewayId: n.NatGatewayId, NatGatewayAddresses: regionalAddressView({ ...n, Addresses: addrs }) };
-}
+};
