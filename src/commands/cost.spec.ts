@@ -17,6 +17,6 @@ export const spec = defineCommand({
   name: "cost",
   description: "the egress bill by VPC (NAT gateway hours and GB, public IPv4, interface endpoints) with the savings the audit's cost rules find",
   flags,
-  examples: ["egress-cli cost --all-vpcs", "egress-cli cost --snapshot snap.json --json", "egress-cli cost --gb-per-month 500", "egress-cli cost --compare-nat-modes --gb-per-month 500"],
+  examples: ["egress-cli cost --all-vpcs", "egress-cli cost --snapshot snap.json --json", "egress-cli cost --compare-nat-modes --gb-per-month 500"],
   run: async () => (await import("./cost.js")).costCommand,
 });
