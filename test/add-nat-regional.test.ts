@@ -74,6 +74,7 @@ test("add-nat --mode regional --az-eip: one regional gateway with your Elastic I
   // a re-run changes nothing
   const again = await run("--json", "add-nat", "--mode", "regional", "--az-eip", `us-east-1a=${a.AllocationId},us-east-1b=${b.AllocationId}`);
   assert.equal(again.code, 0, again.stderr);
+  assert.equal((await run("add-nat", "--mode", "regional")).code, 0, "without --az-eip: the plan's own addresses");
   assert.equal(Object.keys(region().natGateways).length, 1);
 
   const st = json(await run("--json", "status"));

@@ -102,7 +102,9 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
   const missing = privateAzs.filter((az) => manual.length && !manual.some((m) => m.az === az));
   if (missing.length) problems.push(`a manual-mode regional NAT gateway serves only the AZs given, and the plan has private subnets in ${missing.join(", ")} too (their traffic would be dropped): give an Elastic IP for ${missing.length > 1 ? "each of them" : "it"}`);
   if (problems.length) throw new UsageError(problems.join("; ") + ".");
-  const want = { azs: manual.length ? manual.map((m) => m.az) : privateAzs, eips: manual.map((m) => m.allocationId) };
+  // no Elastic IPs given on a manual-mode plan: its own (a re-run resumes, as for zonal modes)
+  const keep = !manual.length && prior?.mode === "regional" && prior.eips?.length ? { azs: prior.azs, eips: prior.eips } : undefined;
+  const want = keep ?? { azs: manual.length ? manual.map((m) => m.az) : privateAzs, eips: manual.map((m) => m.allocationId) };
   if (prior && hasNats && (prior.mode !== "regional" || (prior.eips ?? []).join() !== want.eips.join() || (!want.eips.length && prior.mode === "regional" && (prior.eips ?? []).length > 0))) {
     const to = want.eips.length ? `--mode regional would egress from the Elastic IPs ${want.eips.join(", ")}` : "--mode regional in automatic mode would egress from new addresses AWS allocates";
     if (!ctx.opts.yes) throw egressIpChange(plan, `${prior.mode} NAT gateway(s)`, to, prior.mode === "per-az" ? "Add --reuse-eips to move these Elastic IPs to the regional NAT gateway instead, or --yes to accept the change." : "Add --yes to accept the change.");
