@@ -74,6 +74,7 @@ test("add-nat --mode regional --az-eip: one regional gateway with your Elastic I
   // a re-run changes nothing
   const again = await run("--json", "add-nat", "--mode", "regional", "--az-eip", `us-east-1a=${a.AllocationId},us-east-1b=${b.AllocationId}`);
   assert.equal(again.code, 0, again.stderr);
+  assert.equal((await run("add-nat", "--mode", "regional")).code, 0, "without --az-eip: the plan's own addresses");
   assert.equal(Object.keys(region().natGateways).length, 1);
 
   const st = json(await run("--json", "status"));
@@ -196,14 +197,15 @@ test("per-az → regional → per-az with --reuse-eips: the same egress IPs thro
   assert.equal(Object.keys(sandbox.state().regions["us-east-1"].addresses).length, 0, "the plan's own Elastic IPs are released by destroy");
 });
 
-test("single → regional (automatic) with --yes: make before break — egress never stops, the addresses change, the plan's Elastic IP is released", async () => {
+test("single → regional (automatic) → per-az with --yes: make before break — egress never stops, the addresses change, the plan's own Elastic IPs are released", async () => {
   const { cwd, clock, sandbox, run, ec2 } = await kit();
   assert.equal((await run("create-vpc", "--name", "rp", "--azs", "2")).code, 0);
   assert.equal((await run("add-nat")).code, 0);
   let plan = readPlan<any>(cwd);
   const tables = Object.fromEntries(Object.values<any>(plan.resources).filter((r) => r.kind === "route-table" && r.tier === "private").map((r) => [r.az, r.id]));
   // a workload in each AZ, so the automatic gateway takes an address in both before the routes move
-  for (const r of Object.values<any>(plan.resources).filter((x) => x.kind === "subnet" && x.tier === "private")) await ec2("CreateNetworkInterface", { SubnetId: r.id });
+  const workloads: string[] = [];
+  for (const r of Object.values<any>(plan.resources).filter((x) => x.kind === "subnet" && x.tier === "private")) workloads.push((await ec2("CreateNetworkInterface", { SubnetId: r.id })).NetworkInterface.NetworkInterfaceId);
   const before = readPlan<any>(cwd).outputs.egressIps;
   const refused = await run("add-nat", "--mode", "regional");
   assert.equal(refused.code, 2);
@@ -221,4 +223,23 @@ test("single → regional (automatic) with --yes: make before break — egress n
   assert.deepEqual(plan.spec.nat, { mode: "regional", azs: ["us-east-1a", "us-east-1b"] });
   assert.equal(Object.keys(sandbox.state().regions["us-east-1"].addresses).length, 0, "the plan's own Elastic IP is released");
   assert.equal(Object.values<any>(sandbox.state().regions["us-east-1"].natGateways).filter((n) => n.State !== "deleted").length, 1);
+
+  // and back to zonal (per-az) with new Elastic IPs: refused without --yes, make before break with it
+  assert.equal((await run("add-nat", "--mode", "per-az")).code, 2);
+  const back = egressSampler(clock, sandbox, tables);
+  const r2 = await run("--json", "--yes", "add-nat", "--mode", "per-az");
+  back.stop();
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.deepEqual(Object.values(back.report()).map((e) => e.gapS), [0, 0], JSON.stringify(back.report()));
+  const zonal = json(r2);
+  assert.equal(zonal.egressIps.length, 2);
+  assert.ok(zonal.egressIps.every((ip: string) => !after.includes(ip)));
+  plan = readPlan<any>(cwd);
+  assert.deepEqual(plan.spec.nat, { mode: "per-az", azs: ["us-east-1a", "us-east-1b"] });
+  const liveNats = Object.values<any>(sandbox.state().regions["us-east-1"].natGateways).filter((n) => n.State !== "deleted");
+  assert.deepEqual(liveNats.map((n) => n.AvailabilityMode).sort(), ["zonal", "zonal"]);
+  for (const id of workloads) await ec2("DeleteNetworkInterface", { NetworkInterfaceId: id });
+  const d = await run("destroy", "--yes");
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(Object.keys(sandbox.state().regions["us-east-1"].addresses).length, 0);
 });

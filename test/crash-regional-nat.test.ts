@@ -70,3 +70,14 @@ test("kill -9 at every point of the per-az → regional switch (--reuse-eips) an
   assert.ok(back.perCommand[0] >= 6, `the way back made ${back.perCommand[0]} changes`);
   assert.deepEqual(back.failures, []);
 });
+
+test("kill -9 at every point of single → automatic regional with --yes (make before break), then re-run: no duplicate, no orphan", { timeout: 600_000 }, async () => {
+  const { template } = await freshAccount();
+  const single = copyDir(template);
+  assert.equal((await exec(CREATE, single)).code, 0);
+  assert.equal((await exec(["add-nat"], single)).code, 0);
+  const m = await crashMatrix({ template: single, commands: [["--yes", "add-nat", "--mode", "regional"]], signature: accountSignature, check: noOrphans });
+  console.log(`single → regional (--yes): ${m.perCommand[0]} kill points`);
+  assert.ok(m.perCommand[0] >= 4, `the replacement made ${m.perCommand[0]} changes`);
+  assert.deepEqual(m.failures, []);
+});

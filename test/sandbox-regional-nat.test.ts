@@ -136,6 +136,9 @@ test("regional NAT, manual mode: the caller's Elastic IPs per AZ, their rules an
   const held = (await ec2.describeAddresses({ AllocationIds: ids(e1) })).Addresses![0];
   assert.match(held.AssociationId!, /^eipassoc-/);
   await rejects(ec2.disassociateAddress({ AssociationId: held.AssociationId! }), "AuthFailure");
+  // its addresses are mapped in the VPC: the internet gateway cannot be detached under it
+  const igw = (await ec2.describeInternetGateways({ Filters: [{ Name: "attachment.vpc-id", Values: [VpcId] }] })).InternetGateways![0].InternetGatewayId!;
+  await rejects(ec2.detachInternetGateway({ InternetGatewayId: igw, VpcId }), "DependencyViolation", /mapped public address/);
   // addresses are managed only once the gateway is available
   await rejects(call(ec2, "associateNatGatewayAddress", { NatGatewayId: nat.NatGatewayId!, AllocationIds: ids(e3), AvailabilityZone: "us-east-1c" }), "IncorrectState");
   await clock.sleep(90_000);

@@ -17,6 +17,6 @@ export const spec = defineCommand({
   name: "add-nat",
   description: "add NAT gateway(s) with Elastic IPs and route the private subnets through them",
   flags,
-  examples: ["egress-cli add-nat                       # one NAT gateway, a new Elastic IP", "egress-cli add-nat --mode per-az         # one per AZ (HA)", "egress-cli add-nat --eip eipalloc-0123456789abcdef0   # your own, allow-listed IP", "egress-cli add-nat --mode regional --az-eip us-east-1a=eipalloc-0123456789abcdef0,us-east-1b=eipalloc-0fedcba9876543210", "egress-cli add-nat --mode regional --reuse-eips   # per-az → regional, same IPs"],
+  examples: ["egress-cli add-nat --mode per-az         # one per AZ (HA)", "egress-cli add-nat --mode regional --az-eip us-east-1a=eipalloc-0123456789abcdef0,us-east-1b=eipalloc-0fedcba9876543210   # your allow-listed IPs", "egress-cli add-nat --mode regional --reuse-eips   # per-az → regional, same IPs"],
   run: async () => (await import("./add-nat.js")).addNatCommand,
 });

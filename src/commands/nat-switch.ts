@@ -25,7 +25,7 @@ import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { routeKind, type Target } from "../engine/kinds/route.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import type { Plan } from "../plans/schema.js";
-import { type NatSpec, type ParsedAddNat, REGIONAL_NAT_STEP, parseAzEips, regionalNatSteps, renderAddNat, summarizeNat } from "./nat-plan.js";
+import { type NatSpec, type ParsedAddNat, REGIONAL_NAT_STEP, natSteps, parseAzEips, regionalNatSteps, renderAddNat, summarizeNat } from "./nat-plan.js";
 
 /** The plan's egress IPs as recorded: every NAT gateway's address(es). */
 function recordedEgressIps(plan: Plan): string[] {
@@ -61,7 +61,9 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
 
   // A switch under way (kill -9, Ctrl-C) is finished by any add-nat run that asks for the same target.
   const switching = prior?.switchFrom as string | undefined;
-  if (switching && prior && mode === "regional" && prior.mode === "regional" && !prior.eips?.length && !parsed.reuseEips) return replaceToAutomatic(ctx);
+  // a replacement with new addresses (--yes) under way is finished by a run asking for the same mode
+  if (switching && prior?.replace && mode === prior.mode && !parsed.reuseEips)
+    return prior.mode === "regional" ? replaceToAutomatic(ctx) : replaceFromAutomatic(ctx, { mode: prior.mode, azs: prior.azs, ...(prior.eips?.length ? { eips: prior.eips } : {}) });
   if (switching && prior && (mode === prior.mode || parsed.reuseEips)) {
     if (mode !== prior.mode) throw new UsageError(`Plan "${plan.name}" is switching its NAT gateways from ${switching} to ${prior.mode} (an earlier run stopped); re-run add-nat --mode ${prior.mode} --reuse-eips to finish it first.`);
     return switchMode(ctx, prior.mode as "regional" | "per-az");
@@ -80,7 +82,9 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
 
   if (mode !== "regional") {
     // a regional plan asked for a zonal mode without --reuse-eips
-    if (hasNats) throw egressIpChange(plan, "its regional NAT gateway", `--mode ${mode} would allocate new Elastic IPs`, prior?.eips?.length ? `Add --reuse-eips to move these Elastic IPs to the ${mode} NAT gateways instead.` : "Changing mode with new addresses is not supported in place yet: destroy and re-create the plan's NAT (or keep regional).");
+    if (hasNats && !ctx.opts.yes) throw egressIpChange(plan, "its regional NAT gateway", `--mode ${mode} would egress from ${parsed.eip.length ? parsed.eip.join(", ") : "new Elastic IPs"}`, prior?.eips?.length ? `Add --reuse-eips to move these Elastic IPs to the ${mode} NAT gateways instead.` : "Add --yes to accept the change.");
+    if (hasNats && prior?.eips?.length) throw new UsageError("Replacing a manual-mode regional NAT gateway with zonal ones on other addresses in place is not supported (its Elastic IP records would be replaced).", "Use --reuse-eips to keep the addresses, or destroy and re-create.");
+    if (hasNats) return replaceFromAutomatic(ctx, zonalLayout(plan, mode, wantAzs, parsed.eip));
     throw new UsageError(`Plan "${plan.name}" recorded a regional NAT gateway; re-run add-nat --mode regional to finish it.`);
   }
 
@@ -98,7 +102,9 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
   const missing = privateAzs.filter((az) => manual.length && !manual.some((m) => m.az === az));
   if (missing.length) problems.push(`a manual-mode regional NAT gateway serves only the AZs given, and the plan has private subnets in ${missing.join(", ")} too (their traffic would be dropped): give an Elastic IP for ${missing.length > 1 ? "each of them" : "it"}`);
   if (problems.length) throw new UsageError(problems.join("; ") + ".");
-  const want = { azs: manual.length ? manual.map((m) => m.az) : privateAzs, eips: manual.map((m) => m.allocationId) };
+  // no Elastic IPs given on a manual-mode plan: its own (a re-run resumes, as for zonal modes)
+  const keep = !manual.length && prior?.mode === "regional" && prior.eips?.length ? { azs: prior.azs, eips: prior.eips } : undefined;
+  const want = keep ?? { azs: manual.length ? manual.map((m) => m.az) : privateAzs, eips: manual.map((m) => m.allocationId) };
   if (prior && hasNats && (prior.mode !== "regional" || (prior.eips ?? []).join() !== want.eips.join() || (!want.eips.length && prior.mode === "regional" && (prior.eips ?? []).length > 0))) {
     const to = want.eips.length ? `--mode regional would egress from the Elastic IPs ${want.eips.join(", ")}` : "--mode regional in automatic mode would egress from new addresses AWS allocates";
     if (!ctx.opts.yes) throw egressIpChange(plan, `${prior.mode} NAT gateway(s)`, to, prior.mode === "per-az" ? "Add --reuse-eips to move these Elastic IPs to the regional NAT gateway instead, or --yes to accept the change." : "Add --yes to accept the change.");
@@ -385,7 +391,7 @@ async function replaceToAutomatic(ctx: Context): Promise<number> {
   const { ec2 } = await preflight(ctx, plan, []);
   const session = await openSession(ctx, {}, "add-nat");
   try {
-    session.plan.spec = { ...session.plan.spec, nat: { mode: "regional", azs: privateAzs, switchFrom: (prior.switchFrom as string | undefined) ?? prior.mode } };
+    session.plan.spec = { ...session.plan.spec, nat: { mode: "regional", azs: privateAzs, switchFrom: (prior.switchFrom as string | undefined) ?? prior.mode, replace: true } };
     await session.save();
     const spec: NatSpec = { mode: "regional", azs: privateAzs };
     await runSteps(ctx, session, regionalNatSteps(session.plan, spec).filter((s) => s.id === REGIONAL_NAT_STEP));
@@ -401,10 +407,61 @@ async function replaceToAutomatic(ctx: Context): Promise<number> {
       await session.save();
     }
     await refreshRegional(session, ec2, []);
-    const { switchFrom: _f, ...done } = session.plan.spec.nat!;
+    const { switchFrom: _f, replace: _r, ...done } = session.plan.spec.nat!;
     session.plan.spec = { ...session.plan.spec, nat: done };
     await session.save();
     return await finish(ctx, session, { [REGIONAL_NAT_STEP]: "replaced" }, []);
+  } finally {
+    await session.close();
+  }
+}
+
+/** The zonal layout add-nat makes on a regional plan (`--mode single|per-az`, `--az`, `--eip`): checked, nothing called. */
+function zonalLayout(plan: Plan, mode: "single" | "per-az", wantAzs: string[], eips: string[]): NatSpec {
+  const publicByAz = publicSubnetsByAz(plan);
+  const tables = privateRouteTables(plan);
+  const problems: string[] = [];
+  let azs: string[];
+  if (mode === "single") {
+    if (wantAzs.length > 1) problems.push(`--mode single takes at most one --az, got ${wantAzs.join(", ")}`);
+    azs = [wantAzs[0] ?? [...publicByAz.keys()].sort()[0]].filter(Boolean);
+  } else {
+    for (const [step, r] of tables) if (routeTableAzs(r).length > 1) problems.push(`route table ${r.id} (${step}) serves several AZs (${routeTableAzs(r).join(", ")}), so it cannot point each AZ at its own NAT gateway`);
+    azs = [...new Set(tables.flatMap(([, r]) => routeTableAzs(r)))].sort();
+  }
+  const noPublic = azs.filter((az) => !publicByAz.has(az));
+  if (!azs.length || noPublic.length) problems.push(`a zonal NAT gateway sits in a public subnet, and the plan has none in ${noPublic.join(", ") || "any AZ"}`);
+  if (eips.length && eips.length !== azs.length) problems.push(`--eip gives ${eips.length} Elastic IP(s) but ${mode} mode needs ${azs.length}`);
+  if (problems.length) throw new UsageError(problems.join("; ") + ".", "Nothing was changed.");
+  return { mode, azs, ...(eips.length ? { eips } : {}) };
+}
+
+/**
+ * An automatic-mode regional gateway → zonal (single/per-az) with new addresses (--yes): make before break —
+ * the Elastic IPs and zonal gateways are made and available first, each private table is pointed at its
+ * gateway (a route swap), then the regional gateway is deleted. Egress never stops; its addresses change.
+ */
+async function replaceFromAutomatic(ctx: Context, spec: NatSpec): Promise<number> {
+  const plan = await loadCheckedPlan(ctx);
+  if (ctx.opts.dryRun) {
+    ctx.emit({ command: "add-nat", dryRun: true, plan: plan.name, replace: { from: "regional (automatic)", to: spec.mode } }, () => `Would make ${spec.mode} NAT gateway(s) in ${spec.azs.join(", ")}, point every private table at them, then delete the regional NAT gateway.`);
+    return ExitCode.ok;
+  }
+  const { ec2 } = await preflight(ctx, plan, spec.eips ?? []);
+  const session = await openSession(ctx, {}, "add-nat");
+  try {
+    session.plan.spec = { ...session.plan.spec, nat: { ...spec, switchFrom: "regional", replace: true } };
+    await session.save();
+    const report = await runSteps(ctx, session, natSteps(session.plan, spec).filter((s) => s.kind !== "route"));
+    for (const [rtStep, rec] of privateRouteTables(session.plan)) {
+      const natAz = spec.mode === "single" ? spec.azs[0] : routeTableAzs(rec)[0];
+      await pointRoute(ctx, session, ec2, { az: routeTableAzs(rec).join("+"), rtStep, routeStep: `${rtStep}/nat-route`, allocationId: "", eipStep: "" }, { NatGatewayId: session.plan.resources[`nat/${natAz}`].id! }, `nat/${natAz}`);
+    }
+    await deleteNat(ctx, session, REGIONAL_NAT_STEP);
+    const { switchFrom: _f, replace: _r, ...done } = session.plan.spec.nat!;
+    session.plan.spec = { ...session.plan.spec, nat: done };
+    await session.save();
+    return await finish(ctx, session, report.outcomes, []);
   } finally {
     await session.close();
   }

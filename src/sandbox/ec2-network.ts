@@ -380,9 +380,10 @@ const DetachInternetGateway: OpHandler<"ec2", "DetachInternetGateway"> = (ctx) =
   const g = get<IgwRec>(ctx, "igw", ctx.input.InternetGatewayId, "internetGatewayId");
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
   if (g.VpcId !== vpc.VpcId) throw awsError("Gateway.NotAttached", `resource ${g.InternetGatewayId} is not attached to network ${vpc.VpcId}`);
-  const mapped = Object.values(ctx.rs.addresses).some(
-    (a) => a.NetworkInterfaceId && ctx.rs.networkInterfaces[a.NetworkInterfaceId]?.VpcId === vpc.VpcId,
-  );
+  // a regional NAT gateway's addresses are mapped in its VPC too (they sit on no interface of ours)
+  const mapped =
+    Object.values(ctx.rs.addresses).some((a) => a.NetworkInterfaceId && ctx.rs.networkInterfaces[a.NetworkInterfaceId]?.VpcId === vpc.VpcId) ||
+    Object.values(ctx.rs.natGateways).some((n) => n.VpcId === vpc.VpcId && n.AvailabilityMode === "regional" && n.State !== "deleted" && (n.Addresses ?? []).length > 0);
   if (mapped)
     throw awsError(
       "DependencyViolation",
