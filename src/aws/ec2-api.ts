@@ -40,6 +40,8 @@ export interface Ec2Api {
   describeVpcAttribute: Call<E.DescribeVpcAttributeCommandInput, E.DescribeVpcAttributeCommandOutput>;
   describeVpcEndpointServices: Call<E.DescribeVpcEndpointServicesCommandInput, E.DescribeVpcEndpointServicesCommandOutput>;
   describeNetworkInsightsAnalyses: Call<E.DescribeNetworkInsightsAnalysesCommandInput, E.DescribeNetworkInsightsAnalysesCommandOutput>;
+  describeVpcBlockPublicAccessOptions: Call<E.DescribeVpcBlockPublicAccessOptionsCommandInput, E.DescribeVpcBlockPublicAccessOptionsCommandOutput>;
+  describeVpcBlockPublicAccessExclusions: Call<E.DescribeVpcBlockPublicAccessExclusionsCommandInput, E.DescribeVpcBlockPublicAccessExclusionsCommandOutput>;
   // VPC, subnets, gateways, routes.
   createVpc: Call<E.CreateVpcCommandInput, E.CreateVpcCommandOutput>;
   deleteVpc: Call<E.DeleteVpcCommandInput, E.DeleteVpcCommandOutput>;
@@ -119,6 +121,8 @@ export const ec2Api = perClient((client: E.EC2Client): Ec2Api => {
     describeVpcAttribute: send(s.DescribeVpcAttributeCommand),
     describeVpcEndpointServices: send(s.DescribeVpcEndpointServicesCommand),
     describeNetworkInsightsAnalyses: send(s.DescribeNetworkInsightsAnalysesCommand),
+    describeVpcBlockPublicAccessOptions: send(s.DescribeVpcBlockPublicAccessOptionsCommand),
+    describeVpcBlockPublicAccessExclusions: send(s.DescribeVpcBlockPublicAccessExclusionsCommand),
     createVpc: send(s.CreateVpcCommand),
     deleteVpc: send(s.DeleteVpcCommand),
     modifyVpcAttribute: send(s.ModifyVpcAttributeCommand),

@@ -248,7 +248,7 @@ export function vpcView(ctx: OpContext, v: VpcRec) {
     DhcpOptionsId: v.DhcpOptionsId,
     State: "available",
     IsDefault: v.IsDefault,
-    BlockPublicAccessStates: { InternetGatewayBlockMode: "off" },
+    BlockPublicAccessStates: { InternetGatewayBlockMode: (ctx.rs.ext.bpa as { options?: { mode?: string } } | undefined)?.options?.mode ?? "off" },
     ...tagsOut(v.Tags),
   };
 }

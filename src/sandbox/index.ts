@@ -14,6 +14,7 @@ import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
 import { transitOps } from "./ec2-transit.js";
 import { peeringOps } from "./ec2-peering.js";
+import { bpaOps } from "./ec2-bpa.js";
 import { latticeOps } from "./lattice.js";
 import { latticeTagOps } from "./lattice-tags.js";
 import { iamRoleOps } from "./iam-roles.js";
@@ -94,6 +95,8 @@ registerService("lambda", lambdaOps);
 registerService("ec2", insightsOps);
 registerService("ec2", transitOps);
 registerService("ec2", peeringOps);
+// VPC Block Public Access (options and exclusions), enforced by the emulated Reachability Analyzer.
+registerService("ec2", bpaOps);
 
 // VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints, S2).
 registerService("vpc-lattice", latticeOps);

@@ -10,6 +10,7 @@ import { emptyRegion, newId, zonesOf, type EniRec, type RegionState, type RouteR
 import { handlerFor } from "./index.js";
 import { importLattice } from "./lattice.js";
 import { importTransit } from "./ec2-transit.js";
+import { importBpa } from "./ec2-bpa.js";
 
 /** Resource types the native model has no record for: kept as imported and served/merged from here. */
 export const OVERLAY_TYPES = [
@@ -115,6 +116,12 @@ export function regionSnapshot(tracked: OpContext): Snapshot {
         Routes: read(ctx, "ec2", "SearchTransitGatewayRoutes", (o) => o.Routes ?? [], { ...q, Filters: [{ Name: "state", Values: ["active", "blackhole"] }] }) ?? [],
       };
     });
+  }
+  // VPC Block Public Access, as `snapshot` reads it.
+  const bpa = read(ctx, "ec2", "DescribeVpcBlockPublicAccessOptions", (o) => [o.VpcBlockPublicAccessOptions]);
+  if (bpa) {
+    snap.vpcBlockPublicAccessOptions = bpa[0];
+    snap.vpcBlockPublicAccessExclusions = read(ctx, "ec2", "DescribeVpcBlockPublicAccessExclusions", (o) => o.VpcBlockPublicAccessExclusions ?? []) ?? [];
   }
   // Imported records the emulated operations do not serve (yet) complete the picture.
   for (const type of OVERLAY_TYPES) {
@@ -331,6 +338,7 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
   rs.ext.instances = Object.fromEntries(snap.instances.map((i) => [i.InstanceId, { ...json(i), _createdAt: ctx.now, _visibleAt: ctx.now }]));
   importLattice(rs, ctx.now, json(snap.resourceGateways ?? []), json(snap.resourceConfigurations ?? []), ctx.region, ctx.accountId);
   importTransit(rs, snap, ctx.now);
+  importBpa({ ...ctx, rs }, snap.vpcBlockPublicAccessOptions, snap.vpcBlockPublicAccessExclusions);
   rs.ext.imported = Object.fromEntries(OVERLAY_TYPES.filter((t) => (snap as any)[t]?.length).map((t) => [t, json((snap as any)[t])]));
   return rs;
 }

@@ -43,6 +43,8 @@ export {
   DescribeTransitGatewayVpcAttachmentsCommand,
   DescribeTransitGatewaysCommand,
   DescribeVpcAttributeCommand,
+  DescribeVpcBlockPublicAccessExclusionsCommand,
+  DescribeVpcBlockPublicAccessOptionsCommand,
   DescribeVpcEndpointServicesCommand,
   DescribeVpcPeeringConnectionsCommand,
   DetachInternetGatewayCommand,
