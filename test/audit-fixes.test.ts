@@ -34,6 +34,7 @@ const MANUAL: Record<string, string> = {
   "vpc-cidr-overlap": "a VPC's CIDR cannot be changed; only a redesign (PrivateLink, new ranges) removes an overlap",
   "vpc-no-flow-logs": "where the records go (a bucket, or a log group and its delivery role) is the owner's choice",
   "cost-shared-egress": "centralising egress (transit gateway, routes of other VPCs, deleting their NAT gateways) is a redesign",
+  "cost-nat-ipv4-ipv6-capable": "moving egress to IPv6 needs IPv6 on the workloads and destinations that answer on IPv6, which no snapshot shows",
 };
 
 const sdk = (t: Awaited<ReturnType<typeof exampleSandbox>>): EC2 => plugged(t.sandbox, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
@@ -64,7 +65,18 @@ const legacyGroup = async (t: Env, name: string, https: string[]) => {
   return g.GroupId!;
 };
 
+let bpaVpc = "";
 const CASES: Record<string, Case> = {
+  "bpa-blocks-egress": {
+    // S1 as egress-cli builds it, then BPA turned on for the Region (the SDK call `sandbox call` makes).
+    build: async (t) => {
+      bpaVpc = (await ownVpc(t, "bpa", "single")).vpcId;
+      await t.ec2.modifyVpcBlockPublicAccessOptions({ InternetGatewayBlockMode: "block-bidirectional" });
+    },
+    pick: (f) => f.vpcId === bpaVpc,
+    check: (fix) => assert.match(fix, /^aws .*ec2 create-vpc-block-public-access-exclusion --subnet-id subnet-\S+ --internet-gateway-exclusion-mode allow-egress$/),
+    after: (doc) => assert.deepEqual(doc.findings.filter((f: any) => f.ruleId === "bpa-blocks-egress" && f.vpcId === bpaVpc).map(line), [], "both private subnets use the one NAT"),
+  },
   "workload-no-egress": {
     // S5's legacy VPC as seeded: its private instances have no route out.
     check: (fix) => assert.match(fix, /--plan egress-plan-legacy\.json import --vpc vpc-\S+ --name legacy && egress-cli .*add-nat --mode single$/),
