@@ -14,6 +14,7 @@ import { seedExamples } from "./examples.js";
 import { insightsOps } from "./insights.js";
 import { transitOps } from "./ec2-transit.js";
 import { peeringOps } from "./ec2-peering.js";
+import { ipv6Ops } from "./ec2-ipv6.js";
 import { latticeOps } from "./lattice.js";
 import { latticeTagOps } from "./lattice-tags.js";
 import { iamRoleOps } from "./iam-roles.js";
@@ -94,6 +95,9 @@ registerService("lambda", lambdaOps);
 registerService("ec2", insightsOps);
 registerService("ec2", transitOps);
 registerService("ec2", peeringOps);
+// IPv6: VPC and subnet blocks, egress-only internet gateways (after insightsOps, whose read-only
+// DescribeEgressOnlyInternetGateways of imported gateways it replaces).
+registerService("ec2", ipv6Ops);
 
 // VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints, S2).
 registerService("vpc-lattice", latticeOps);
@@ -390,6 +394,8 @@ export class Sandbox {
         out.push({ type: k.resourceType, id, ...(rec.State ? { state: rec.State } : {}) });
       }
     }
+    for (const g of Object.values((rs.ext.egressOnlyInternetGateways ?? {}) as Record<string, { EgressOnlyInternetGatewayId: string; Tags: Array<{ Key: string; Value: string }> }>))
+      if (g.Tags.some((t) => t.Key === tagKey && t.Value === tagValue)) out.push({ type: "egress-only-internet-gateway", id: g.EgressOnlyInternetGatewayId });
     for (const store of Object.values(rs.ext)) {
       if (typeof (store as any)?.tagged === "function") out.push(...(store as any).tagged(tagKey, tagValue));
     }
