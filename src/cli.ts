@@ -265,7 +265,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
       }),
     );
 
-  const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, load, reset");
+  const sandbox = program.command("sandbox").description("the embedded AWS emulator: init, show, load, reset, call");
   sandbox
     .command("init")
     .description("create the sandbox account (a default VPC per region, like a new AWS account)")
@@ -286,6 +286,13 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .description("wipe the sandbox back to a fresh account")
     .option("--examples", "also seed example VPCs")
     .action(lazy("sandbox reset", async () => (await import("./commands/sandbox.js")).sandboxReset));
+  sandbox
+    .command("call")
+    .description("call any operation the sandbox implements: SDK input as JSON, its output as JSON (needs --sandbox)")
+    .argument("<service>", "ec2, iam, lambda, ram, ssm, sts or vpc-lattice")
+    .argument("<operation>", "e.g. ModifyVpcBlockPublicAccessOptions (or modify-vpc-block-public-access-options); `list`: the service's operations")
+    .argument("[json]", "the operation's input: one JSON object, PascalCase members as in the SDK (default: {})")
+    .action(lazy("sandbox call", async () => (await import("./commands/sandbox-call.js")).sandboxCall));
 
   addExamples(program);
   return program;
@@ -328,6 +335,7 @@ const EXAMPLES: Record<string, string[]> = {
   "sandbox load": ["egress-cli snapshot --out snap.json && egress-cli --sandbox sandbox load snap.json", "egress-cli --sandbox-file lab.json sandbox load snap.json"],
   completion: ["egress-cli completion bash > ~/.local/share/bash-completion/completions/egress-cli   # or in ~/.bashrc: source <(egress-cli completion bash)", "egress-cli completion zsh > \"${fpath[1]}/_egress-cli\"", "egress-cli completion fish > ~/.config/fish/completions/egress-cli.fish"],
   "sandbox reset": ["egress-cli --sandbox sandbox reset", "egress-cli --sandbox sandbox reset --examples"],
+  "sandbox call": [`egress-cli --sandbox sandbox call ec2 ModifyVpcBlockPublicAccessOptions '{"InternetGatewayBlockMode":"block-bidirectional"}'`, `egress-cli --sandbox sandbox call ec2 StopInstances '{"InstanceIds":["i-0123456789abcdef0"]}'`, "egress-cli --sandbox sandbox call ec2 list"],
 };
 
 /** The exit codes, at the end of the program's --help (3 only once a command can return it). */

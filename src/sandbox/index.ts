@@ -15,6 +15,7 @@ import { insightsOps } from "./insights.js";
 import { transitOps } from "./ec2-transit.js";
 import { peeringOps } from "./ec2-peering.js";
 import { bpaOps } from "./ec2-bpa.js";
+import { ipv6Ops } from "./ec2-ipv6.js";
 import { latticeOps } from "./lattice.js";
 import { latticeTagOps } from "./lattice-tags.js";
 import { iamRoleOps } from "./iam-roles.js";
@@ -97,6 +98,9 @@ registerService("ec2", transitOps);
 registerService("ec2", peeringOps);
 // VPC Block Public Access (options and exclusions), enforced by the emulated Reachability Analyzer.
 registerService("ec2", bpaOps);
+// IPv6: VPC and subnet blocks, egress-only internet gateways (after insightsOps, whose read-only
+// DescribeEgressOnlyInternetGateways of imported gateways it replaces).
+registerService("ec2", ipv6Ops);
 
 // VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints, S2).
 registerService("vpc-lattice", latticeOps);
@@ -393,6 +397,8 @@ export class Sandbox {
         out.push({ type: k.resourceType, id, ...(rec.State ? { state: rec.State } : {}) });
       }
     }
+    for (const g of Object.values((rs.ext.egressOnlyInternetGateways ?? {}) as Record<string, { EgressOnlyInternetGatewayId: string; Tags: Array<{ Key: string; Value: string }> }>))
+      if (g.Tags.some((t) => t.Key === tagKey && t.Value === tagValue)) out.push({ type: "egress-only-internet-gateway", id: g.EgressOnlyInternetGatewayId });
     for (const store of Object.values(rs.ext)) {
       if (typeof (store as any)?.tagged === "function") out.push(...(store as any).tagged(tagKey, tagValue));
     }
