@@ -2,9 +2,9 @@
 // gateways, and the IPv6 checks CreateSubnet, ModifySubnetAttribute and the route operations share.
 import { awsError } from "./errors.js";
 import { cidrContains, cidrOverlaps, formatCidr, hasHostBits, parseCidr, type Cidr } from "../net/addr.js";
-import { type Handler, type OpContext, get, isVisible } from "./ec2-core.js";
+import { type Handler, type OpContext, get, isVisible, naclView } from "./ec2-core.js";
 import { newId } from "./model.js";
-import type { Ipv6AssocRec, RegionState, SubnetRec, Tag, VpcRec } from "./model.js";
+import type { Ipv6AssocRec, NaclRec, RegionState, SubnetRec, Tag, VpcRec } from "./model.js";
 import { lookup } from "./indexes.js";
 import { applyFilters, fingerprint, paginate, tagsFromSpecs, tagsOut } from "./query.js";
 
@@ -65,6 +65,17 @@ export function associateAmazonIpv6(ctx: OpContext, vpc: VpcRec, borderGroup: un
   // every route table of the VPC routes its block locally (AWS adds the local route itself)
   for (const rt of lookup<{ VpcId: string; Routes: any[] }>(ctx.rs, "rtb.vpc", vpc.VpcId))
     if (rt.VpcId === vpc.VpcId) rt.Routes.push({ DestinationIpv6CidrBlock: block, GatewayId: "local", Origin: "CreateRouteTable" });
+  // and the default network ACL gets rules that allow all IPv6 traffic in and out (VPC User Guide, "Default
+  // network ACL": added when an IPv6 block is associated), rule 101, before the ::/0 deny-all.
+  const acl = Object.values(ctx.rs.networkAcls).find((a) => a.VpcId === vpc.VpcId && a.IsDefault) as (NaclRec & { _entries?: any[] }) | undefined;
+  if (acl) {
+    acl._entries ??= naclView(ctx, acl).Entries;
+    for (const egress of [false, true]) {
+      if (!acl._entries.some((e) => e.RuleNumber === 101 && e.Egress === egress)) acl._entries.push({ RuleNumber: 101, Protocol: "-1", RuleAction: "allow", Egress: egress, Ipv6CidrBlock: "::/0" });
+      if (!acl._entries.some((e) => e.RuleNumber === 32768 && e.Egress === egress)) acl._entries.push({ RuleNumber: 32768, Protocol: "-1", RuleAction: "deny", Egress: egress, Ipv6CidrBlock: "::/0" });
+    }
+    acl._entries.sort((a, b) => Number(a.Egress) - Number(b.Egress) || a.RuleNumber - b.RuleNumber);
+  }
   return assoc;
 }
 
