@@ -75,7 +75,10 @@ export function renderCreateVpc(r: any, c: C, o: RenderOptions = {}): string {
   const lines = [
     `${c.green("✔")} VPC ${c.bold(r.vpcId)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
     r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    ...(r.ipv6Cidr !== undefined ? [`  IPv6 ${r.ipv6Cidr ?? "(not associated yet)"}${r.egressOnlyInternetGatewayId ? `, egress-only internet gateway ${r.egressOnlyInternetGatewayId} (private subnets: ::/0 out, nothing in)` : ""}`] : []),
+    r.ipv6Cidr !== undefined
+      ? table(["tier", "AZ", "subnet", "IPv4", "IPv6"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? ""]), o)
+      : table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
     // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
     r.internetGatewayId
       ? `Next: ${o.cli ?? "egress-cli"} add-nat --mode single   (or --mode per-az for one NAT per AZ)`

@@ -12,6 +12,7 @@ const registry: Record<ResourceKind, Loader> = {
   subnet: () => import("./subnet.js"),
   "internet-gateway": () => import("./internet-gateway.js"),
   "igw-attachment": () => import("./igw-attachment.js"),
+  "egress-only-igw": () => import("./egress-only-igw.js"),
   "route-table": () => import("./route-table.js"),
   "route-table-association": () => import("./route-table-association.js"),
   route: () => import("./route.js"),
