@@ -29,6 +29,7 @@ export const RESOURCE_KINDS = [
   "nat-gateway",
   "security-group",
   "vpc-attribute",
+  "subnet-attribute",
   "security-group-rule",
   "iam-role-policy-attachment",
   "lambda-vpc-config",

@@ -20,6 +20,7 @@ const registry: Record<ResourceKind, Loader> = {
   "nat-gateway": () => import("./nat-gateway.js"),
   "security-group": () => import("./security-group.js"),
   "vpc-attribute": () => import("./vpc-attribute.js"),
+  "subnet-attribute": () => import("./subnet-attribute.js"),
   "security-group-rule": () => import("./security-group-rule.js"),
   "iam-role-policy-attachment": () => import("./iam-role-policy-attachment.js"),
   "lambda-vpc-config": () => import("./lambda-vpc-config.js"),

@@ -16,7 +16,7 @@ const type: Ec2Type<Subnet> = { kind: "subnet", get: getSubnet, list: (ec2, f) =
 export const subnetKind = defineKind({
   kind: type.kind,
   /** Imported subnets record the route table that decides their routes; IPv6 subnets their /64. */
-  attrs: z.looseObject({ routeTableId: z.string().optional(), ipv6Cidr: z.string().optional(), ipv6Only: z.boolean().optional() }),
+  attrs: z.looseObject({ routeTableId: z.string().optional(), ipv6Cidr: z.string().optional(), ipv6Only: z.boolean().optional(), ipv6Tier: z.enum(["public", "private"]).optional() }),
   ...ec2KindParts(type, (_ctx, ec2, id) => ec2.deleteSubnet({ SubnetId: id })),
 });
 export default subnetKind;
