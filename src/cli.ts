@@ -84,6 +84,8 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--public-subnets <k>", "public subnets per AZ; 0 = no internet gateway (default: 1)")
     .option("--private-subnets <k>", "private subnets per AZ (default: 1)")
     .option("--subnet-prefix <p>", "subnet prefix length, e.g. 20 (default: the largest that fits)")
+    .option("--ipv6", "dual-stack: an Amazon-provided IPv6 /56, a /64 per subnet, ::/0 → IGW (public) and → an egress-only IGW (private)")
+    .option("--ipv6-only-private", "private subnets IPv6-only (no IPv4 block; implies --ipv6)")
     .action(lazy("create-vpc", async () => (await import("./commands/create-vpc.js")).createVpcCommand));
 
   program
@@ -311,7 +313,7 @@ function commandTree(cmd: Command): import("./commands/completion.js").CommandTr
 
 /** Two or three examples per command, shown at the end of its --help. */
 const EXAMPLES: Record<string, string[]> = {
-  "create-vpc": ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli --dry-run create-vpc --name sms-api"],
+  "create-vpc": ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli --dry-run create-vpc --name sms-api", "egress-cli create-vpc --name v6 --ipv6 --ipv6-only-private   # dual-stack public, IPv6-only private"],
   import: ["egress-cli import --vpc vpc-0123456789abcdef0 --name legacy", "egress-cli --plan legacy.json import --vpc vpc-0123456789abcdef0 --name legacy --json"],
   "add-nat": ["egress-cli add-nat                       # one NAT gateway, a new Elastic IP", "egress-cli add-nat --mode per-az         # one per AZ (HA)", "egress-cli add-nat --eip eipalloc-0123456789abcdef0   # your own, allow-listed IP"],
   "attach-lambda": ["egress-cli attach-lambda --function sms-sender", "egress-cli attach-lambda --function sms-sender --security-group sg-0123456789abcdef0", "egress-cli attach-lambda --function rotate-db-secret --egress-port 5432"],

@@ -36,3 +36,15 @@ test("a layout: every subnet a distinct /64 inside the /56, in layoutSubnets' or
   for (let i = 0; i < cidrs.length; i++) for (let j = i + 1; j < cidrs.length; j++) assert.ok(!cidrOverlaps(cidrs[i], cidrs[j]));
   assert.deepEqual(ipv6Layout(azs, 0, 0), []);
 });
+
+test("IPv6 tiers from a table's ::/0 (src/net/routes.ts): igw public, eigw private, blackhole or none: no tier", async () => {
+  const { ipv6TierOf, nat64RouteOf, ipv6DefaultRouteOf } = await import("../src/net/routes.js");
+  const local = { DestinationIpv6CidrBlock: "2600:1f18:1:100::/56", GatewayId: "local" };
+  assert.equal(ipv6TierOf([local, { DestinationIpv6CidrBlock: "::/0", GatewayId: "igw-1" }]), "public");
+  assert.equal(ipv6TierOf([local, { DestinationIpv6CidrBlock: "::/0", EgressOnlyInternetGatewayId: "eigw-1" }]), "private");
+  assert.equal(ipv6TierOf([local, { DestinationIpv6CidrBlock: "::/0", EgressOnlyInternetGatewayId: "eigw-1", State: "blackhole" }]), undefined);
+  assert.equal(ipv6TierOf([{ DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-1" }]), undefined, "the IPv4 default route says nothing about IPv6");
+  assert.equal(ipv6DefaultRouteOf([{ DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-1" }]), undefined);
+  assert.equal(nat64RouteOf([{ DestinationIpv6CidrBlock: "64:ff9b::/96", NatGatewayId: "nat-1" }])?.NatGatewayId, "nat-1");
+  assert.equal(nat64RouteOf([{ DestinationIpv6CidrBlock: "64:ff9b::/96", GatewayId: "igw-1" }]), undefined);
+});

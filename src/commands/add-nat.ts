@@ -17,7 +17,8 @@ import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
+import { opt, parseOptions, usageFromProblems } from "../cli/options.js";
+import { nat64Problems, nat64RoutesAdded, nat64Steps, summarizeNat64 } from "./add-nat-nat64.js";
 import { renderAddNat } from "../output/render.js";
 import type { Plan, PlanSpec } from "../plans/schema.js";
 
@@ -53,6 +54,8 @@ export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
       }),
     );
   }
+  // IPv6-only private subnets: 64:ff9b::/96 → the same NAT (NAT64), then DNS64 on (add-nat-nat64.ts)
+  steps.push(...nat64Steps(plan, (rec) => (spec.mode === "single" ? spec.azs[0] : routeTableAzs(rec)[0])));
   return steps;
 }
 
@@ -162,10 +165,12 @@ export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<
   const full = routeCountProblems(
     privateRouteTables(plan).flatMap(([, rec]) => {
       const live = tables.find((t) => t.RouteTableId === rec.id);
-      return live ? [{ id: live.RouteTableId!, routes: (live.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: live.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0") ? 0 : 1 }] : [];
+      return live ? [{ id: live.RouteTableId!, routes: (live.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: (live.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0") ? 0 : 1) + nat64RoutesAdded(plan, live) }] : [];
     }),
   );
   if (full.length) throw new UsageError(full.join(" "), "Remove unused routes from those tables (or request a quota increase) before the NAT gateways are created.", "LimitExceeded");
+  const nat64 = nat64Problems(plan, tables);
+  if (nat64.length) throw usageFromProblems(nat64.map((message) => ({ message })), "Nat64Refused");
 
   const session = await openSession(ctx, {}, "add-nat");
   try {
@@ -214,6 +219,7 @@ export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, 
     natGateways: nats,
     routes,
     egressIps: nats.map((n) => n.publicIp).filter((x): x is string => Boolean(x)),
+    ...(summarizeNat64(plan) ? { nat64: summarizeNat64(plan) } : {}),
     steps,
     ...(dryRun ? { dryRunChecks } : {}),
   };

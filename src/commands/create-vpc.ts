@@ -8,6 +8,8 @@ import { rm } from "node:fs/promises";
 import { assertPlanNameFree, availabilityZones, listVpcs } from "../aws/ec2.js";
 import { pickFreeCidr, validateVpcCidr, overlaps } from "../net/cidr.js";
 import { layoutSubnets } from "../net/layout.js";
+import { ipv6Layout } from "../net/ipv6-layout.js";
+import { egressOnlyIgwStep } from "../engine/kinds/egress-only-igw.js";
 import type { PlanSpec } from "../plans/schema.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession } from "../engine/session.js";
@@ -31,15 +33,25 @@ export interface CreateVpcOptions {
   publicSubnets?: string;
   privateSubnets?: string;
   subnetPrefix?: string;
+  ipv6?: boolean;
+  ipv6OnlyPrivate?: boolean;
 }
 
 /** create-vpc's inputs, as plan.spec.vpc records them (the plan schema declares the section). */
 export type VpcSpec = NonNullable<PlanSpec["vpc"]>;
 
 export function vpcSteps(spec: VpcSpec): StepDef[] {
-  const layout = layoutSubnets({ vpcCidr: spec.cidr, azs: spec.azs, publicPerAz: spec.publicPerAz, privatePerAz: spec.privatePerAz, subnetPrefix: spec.subnetPrefix });
-  const steps: StepDef[] = [vpcStep(spec.cidr), vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames")];
+  const ipv6 = Boolean(spec.ipv6);
+  const v6OnlyPrivate = ipv6 && Boolean(spec.ipv6OnlyPrivate);
+  // IPv6-only private subnets take no IPv4 block: the IPv4 layout holds the public ones only
+  const layout = layoutSubnets({ vpcCidr: spec.cidr, azs: spec.azs, publicPerAz: spec.publicPerAz, privatePerAz: v6OnlyPrivate ? 0 : spec.privatePerAz, subnetPrefix: spec.subnetPrefix });
+  const v4 = new Map(layout.map((s) => [`${s.tier}/${s.az}/${s.index}`, s.cidr]));
+  const subnets = ipv6 ? ipv6Layout(spec.azs, spec.publicPerAz, spec.privatePerAz) : layout.map((s) => ({ ...s, slot: undefined }));
+  const steps: StepDef[] = [vpcStep(spec.cidr, { ipv6 }), vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames")];
   const hasPublic = spec.publicPerAz > 0;
+  // private subnets leave over IPv6 through an egress-only internet gateway: out, and nothing back in
+  const eigw = ipv6 && spec.privatePerAz > 0;
+  if (eigw) steps.push(egressOnlyIgwStep());
   if (hasPublic) {
     steps.push(internetGatewayStep(), igwAttachmentStep());
     steps.push(routeTableStep({ id: "route-table/public", label: "public route table", tier: "public" }));
@@ -53,13 +65,36 @@ export function vpcSteps(spec: VpcSpec): StepDef[] {
         dependsOn: ["igw/attachment"],
       }),
     );
+    if (ipv6)
+      steps.push(
+        routeStep({
+          id: "route-table/public/default-route-ipv6",
+          label: "public route ::/0 → internet gateway",
+          routeTableStep: "route-table/public",
+          destination: "::/0",
+          target: (run) => ({ GatewayId: run.ref("igw") }),
+          dependsOn: ["igw/attachment", "vpc"],
+        }),
+      );
   }
   for (const az of spec.azs) {
-    if (spec.privatePerAz > 0) steps.push(routeTableStep({ id: `route-table/private/${az}`, label: `private route table for ${az}`, az, tier: "private" }));
+    if (spec.privatePerAz <= 0) continue;
+    steps.push(routeTableStep({ id: `route-table/private/${az}`, label: `private route table for ${az}`, az, tier: "private" }));
+    if (eigw)
+      steps.push(
+        routeStep({
+          id: `route-table/private/${az}/ipv6-egress`,
+          label: `private route ::/0 → egress-only internet gateway in ${az}`,
+          routeTableStep: `route-table/private/${az}`,
+          destination: "::/0",
+          target: (run) => ({ EgressOnlyInternetGatewayId: run.ref("eigw") }),
+          dependsOn: ["eigw"],
+        }),
+      );
   }
-  for (const s of layout) {
+  for (const s of subnets) {
     const id = `subnet/${s.tier}/${s.az}/${s.index}`;
-    steps.push(subnetStep({ id, cidr: s.cidr, az: s.az, tier: s.tier }));
+    steps.push(subnetStep({ id, cidr: v4.get(`${s.tier}/${s.az}/${s.index}`), az: s.az, tier: s.tier, ...(s.slot !== undefined ? { ipv6Slot: s.slot } : {}) }));
     steps.push(associationStep({ id: `${id}/association`, subnetStep: id, routeTableStep: s.tier === "public" ? "route-table/public" : `route-table/private/${s.az}` }));
   }
   return steps;
@@ -72,6 +107,8 @@ const CreateVpcOptionsSchema = z.object({
   publicSubnets: opt.int("public-subnets", 0, 4).default(1),
   privateSubnets: opt.int("private-subnets", 0, 4).default(1),
   subnetPrefix: opt.int("subnet-prefix", 16, 28).optional(),
+  ipv6: z.boolean().optional(),
+  ipv6OnlyPrivate: z.boolean().optional(),
 });
 
 /** Runs that gave way in a same-name race try again this many times (a random pause first) before exit 2. */
@@ -103,8 +140,12 @@ async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<numbe
   const opts = raw;
   const { azs: azCount, publicSubnets: publicPerAz, privateSubnets: privatePerAz, subnetPrefix } = o;
   if (publicPerAz + privatePerAz === 0) throw new UsageError("--public-subnets 0 and --private-subnets 0 leave nothing to create.");
+  // --ipv6-only-private is an IPv6 layout too (it implies --ipv6)
+  const ipv6 = Boolean(o.ipv6 || o.ipv6OnlyPrivate);
+  const ipv6OnlyPrivate = Boolean(o.ipv6OnlyPrivate);
+  if (ipv6OnlyPrivate && privatePerAz === 0) throw new UsageError("--ipv6-only-private with --private-subnets 0: there is no private subnet to make IPv6-only.");
   const givenCidr = o.cidr;
-  if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz, subnetPrefix });
+  if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz: ipv6OnlyPrivate ? 0 : privatePerAz, subnetPrefix });
 
   // 2. Checks against the account (reads only).
   const aws = await ctx.aws();
@@ -130,6 +171,8 @@ async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<numbe
     if (opts.publicSubnets !== undefined && publicPerAz !== prior.publicPerAz) conflicts.push(`--public-subnets ${publicPerAz} (plan has ${prior.publicPerAz})`);
     if (opts.privateSubnets !== undefined && privatePerAz !== prior.privatePerAz) conflicts.push(`--private-subnets ${privatePerAz} (plan has ${prior.privatePerAz})`);
     if (subnetPrefix !== undefined && subnetPrefix !== prior.subnetPrefix) conflicts.push(`--subnet-prefix ${subnetPrefix}`);
+    if (ipv6 && !prior.ipv6) conflicts.push(`--ipv6 (plan's VPC is IPv4-only)`);
+    if (ipv6OnlyPrivate && !prior.ipv6OnlyPrivate) conflicts.push(`--ipv6-only-private (plan's private subnets are ${prior.ipv6 ? "dual-stack" : "IPv4-only"})`);
     if (conflicts.length) {
       throw new UsageError(`Plan "${existingPlan!.name}" already has a VPC laid out differently: ${conflicts.join("; ")}.`, "Changing a VPC in place is not supported: destroy it first, or use another --plan file.");
     }
@@ -144,7 +187,7 @@ async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<numbe
       ctx.log.warn(`${cidr} overlaps ${clash.map((v) => `${v.VpcId} (${v.CidrBlock})`).join(", ")}: these VPCs can never be peered or routed through a transit gateway. Consider --cidr auto.`);
     }
     if (!validateVpcCidr(cidr).rfc1918) ctx.log.warn(`${cidr} is not a private (RFC 1918) range; addresses in it will shadow the public internet for this VPC.`);
-    spec = { cidr, azs: regionAzs.slice(0, azCount), publicPerAz, privatePerAz, ...(subnetPrefix !== undefined ? { subnetPrefix } : {}) };
+    spec = { cidr, azs: regionAzs.slice(0, azCount), publicPerAz, privatePerAz, ...(subnetPrefix !== undefined ? { subnetPrefix } : {}), ...(ipv6 ? { ipv6 } : {}), ...(ipv6OnlyPrivate ? { ipv6OnlyPrivate } : {}) };
   }
   const steps = vpcSteps(spec); // validates the layout once more against the real AZ names
 
@@ -209,7 +252,10 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
   const r = plan.resources;
   const subnets = Object.entries(r)
     .filter(([, x]) => x.kind === "subnet" && x.state !== "deleted")
-    .map(([step, x]) => ({ step, subnetId: x.id, tier: x.tier, az: x.az, cidr: x.cidr }));
+    .map(([step, x]) => {
+      const ipv6Cidr = (x.attrs as { ipv6Cidr?: string } | undefined)?.ipv6Cidr;
+      return { step, subnetId: x.id, tier: x.tier, az: x.az, cidr: x.cidr ?? null, ...(ipv6Cidr ? { ipv6Cidr } : {}) };
+    });
   return {
     command: "create-vpc",
     dryRun,
@@ -218,6 +264,9 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
     vpcId: r.vpc?.id ?? null,
     cidr: plan.spec.vpc?.cidr ?? r.vpc?.cidr,
     internetGatewayId: r.igw?.state === "created" ? r.igw.id : null,
+    ...(plan.spec.vpc?.ipv6
+      ? { ipv6Cidr: (r.vpc?.attrs as { ipv6Cidr?: string } | undefined)?.ipv6Cidr ?? null, egressOnlyInternetGatewayId: r.eigw?.state === "created" ? r.eigw.id : null }
+      : {}),
     subnets,
     routeTables: Object.entries(r)
       .filter(([, x]) => x.kind === "route-table" && x.state !== "deleted")

@@ -6,7 +6,7 @@ import type { Context } from "../context.js";
 import * as z from "zod";
 import { opt, parseOptions } from "../cli/options.js";
 import { redactUrl } from "../net/url.js";
-import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
+import { NAT64_PREFIX, defaultRouteOf, effectiveRouteTable, ipv6DefaultRouteOf, nat64RouteOf, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
 import { estimateMonthlyCost, sharedEgressComparison, type CostEstimate } from "../analysis/cost.js";
 import type { VpcCost, VpcCostInput } from "../analysis/rules/bill.js";
@@ -44,7 +44,7 @@ export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<
 export interface LiveView {
   states: Record<string, string>;
   /** By subnet id: the table that decides its routes (explicit, else main) and its 0.0.0.0/0 route. */
-  routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null }>;
+  routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null; ipv6?: { target: string | null; state: string | null; nat64: string | null } }>;
 }
 
 /** The plan's VPC and its proxy's consumer VPCs priced as they run: a snapshot of each, priced by `cost`'s mapping. */
@@ -98,7 +98,16 @@ async function readLive(ctx: Context, plan: Plan, gbPerMonth: number | undefined
     for (const s of read.subnets ?? subnetIds.map((SubnetId) => ({ SubnetId, VpcId: vpcId }))) {
       const eff = effectiveRouteTable(s, lookup);
       const d = defaultRouteOf(eff?.table.Routes);
-      view.routes[s.SubnetId] = { routeTableId: eff?.table.RouteTableId ?? null, main: Boolean(eff?.main), target: routeTargetId(d) ?? null, state: d?.State ?? null };
+      // IPv6 egress: the table's ::/0 and its NAT64 route (64:ff9b::/96 → a NAT gateway)
+      const d6 = ipv6DefaultRouteOf(eff?.table.Routes);
+      const n64 = nat64RouteOf(eff?.table.Routes);
+      view.routes[s.SubnetId] = {
+        routeTableId: eff?.table.RouteTableId ?? null,
+        main: Boolean(eff?.main),
+        target: routeTargetId(d) ?? null,
+        state: d?.State ?? null,
+        ipv6: { target: routeTargetId(d6) ?? null, state: d6?.State ?? null, nat64: n64 ? `${n64.NatGatewayId}${n64.State === "blackhole" ? " (blackhole)" : ""}` : null },
+      };
     }
     if (read.error || !read.snapshot) {
       // priced from the plan's records instead, and said so: status still shows what it can
@@ -177,6 +186,22 @@ function endpointAzs(attrs: { addresses?: Array<{ az: string }>; subnetIds?: str
   return attrs.addresses?.length ? new Set(attrs.addresses.map((a) => a.az)).size : new Set(attrs.subnetIds ?? []).size;
 }
 
+/**
+ * A dual-stack or IPv6-only subnet's IPv6 egress: its ::/0 target (an egress-only internet gateway: out
+ * only; an internet gateway: in and out) and its NAT64 route to IPv4 (64:ff9b::/96 → a NAT gateway),
+ * live when checked, else as the plan recorded them.
+ */
+function ipv6Egress(plan: Plan, ipv6Cidr: string, routeTableId: string | undefined, live: { target: string | null; state: string | null; nat64: string | null } | undefined) {
+  const planned = { target: targetId(planDefaultRoute(plan, routeTableId, "::/0")) ?? null, state: null, nat64: targetId(planDefaultRoute(plan, routeTableId, NAT64_PREFIX)) ?? null };
+  const r = live ?? planned;
+  const how = !r.target ? null : r.target.startsWith("eigw-") ? "out only" : r.target.startsWith("igw-") ? "in and out" : null;
+  return {
+    ipv6Cidr,
+    ipv6DefaultRoute: r.target ? `${r.target}${r.state === "blackhole" ? " (blackhole)" : how ? ` (${how})` : ""}` : null,
+    nat64Route: r.nat64,
+  };
+}
+
 /** Where the live routes differ from what the plan recorded (a route deleted or replaced by hand, a table swapped). */
 export function routeDrift(
   planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null }>,
@@ -220,7 +245,7 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
       // Checked live, the routes shown are AWS's (the effective table's 0.0.0.0/0), not the plan's memory.
       const l = liveView && r.id ? liveView.routes[r.id] : undefined;
       const shown = liveView ? { routeTableId: l?.routeTableId ?? null, defaultRoute: l?.target ? `${l.target}${l.state === "blackhole" ? " (blackhole)" : ""}` : null } : { routeTableId: planned.routeTableId, defaultRoute: planned.plannedDefaultRoute };
-      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...planned };
+      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...(r.attrs.ipv6Cidr ? ipv6Egress(plan, r.attrs.ipv6Cidr, routeTableId, liveView ? (l?.ipv6 ?? { target: null, state: null, nat64: null }) : undefined) : {}), ...planned };
     });
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
   const egressIps = nats.map(([, r]) => r.attrs.publicIp).filter((x): x is string => Boolean(x));

@@ -75,7 +75,10 @@ export function renderCreateVpc(r: any, c: C, o: RenderOptions = {}): string {
   const lines = [
     `${c.green("✔")} VPC ${c.bold(r.vpcId)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
     r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    ...(r.ipv6Cidr !== undefined ? [`  IPv6 ${r.ipv6Cidr ?? "(not associated yet)"}${r.egressOnlyInternetGatewayId ? `, egress-only internet gateway ${r.egressOnlyInternetGatewayId} (private subnets: ::/0 out, nothing in)` : ""}`] : []),
+    r.ipv6Cidr !== undefined
+      ? table(["tier", "AZ", "subnet", "IPv4", "IPv6"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? ""]), o)
+      : table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
     // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
     r.internetGatewayId
       ? `Next: ${o.cli ?? "egress-cli"} add-nat --mode single   (or --mode per-az for one NAT per AZ)`
@@ -87,7 +90,9 @@ export function renderCreateVpc(r: any, c: C, o: RenderOptions = {}): string {
 export function renderImport(r: any, c: C, o: RenderOptions = {}): string {
   return [
     `${c.green("✔")} Imported ${c.bold(r.vpcId)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    r.subnets.some((s: any) => s.ipv6Cidr)
+      ? table(["tier", "AZ", "subnet", "CIDR", "IPv6", "IPv6 tier"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? "-", s.ipv6Cidr ? (s.ipv6Tier ?? "none (no ::/0)") : "-"]), o)
+      : table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr]), o),
     table(["route table", "tier", "AZs", "main"], r.routeTables.map((t: any) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""]), o),
   ].join("\n");
 }
@@ -98,6 +103,7 @@ export function renderAddNat(r: any, c: C, o: RenderOptions = {}): string {
     `${c.green("✔")} ${r.natGateways.length} NAT gateway(s), ${r.mode} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
     table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n: any) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state]), o),
     `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}`,
+    ...(r.nat64 ? [`NAT64 for IPv6-only subnets: ${r.nat64.routes.map((x: any) => `${x.destination} → ${x.natGatewayId} in ${x.routeTableId}`).join(", ")}; DNS64 on for ${r.nat64.subnets.filter((x: any) => x.dns64).map((x: any) => x.subnetId).join(", ")}`] : []),
   ].join("\n");
 }
 
@@ -106,7 +112,15 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
   if (r.vpcId) lines.push(`VPC ${c.bold(r.vpcId)}`);
   if (r.subnets.length) {
-    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o));
+    // IPv6 subnets: their ::/0 (egress-only IGW: out only) and NAT64 route as well
+    const v6 = r.subnets.some((s: any) => s.ipv6Cidr);
+    const v4Route = (s: any) => (s.cidr ? (s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")) : s.defaultRoute ?? "-");
+    const v6Route = (s: any) => (!s.ipv6Cidr ? "-" : [s.ipv6DefaultRoute ?? c.yellow("none"), ...(s.nat64Route ? [`NAT64 → ${s.nat64Route}`] : [])].join("; "));
+    lines.push(
+      v6
+        ? table(["tier", "AZ", "subnet", "CIDR", "IPv6", "0.0.0.0/0 →", "::/0 →"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? "-", v4Route(s), v6Route(s)]), o)
+        : table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s: any) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o),
+    );
   }
   if (r.drift?.length) {
     lines.push(c.yellow(`Drift: AWS differs from what the plan recorded (${r.drift.length}):`));
