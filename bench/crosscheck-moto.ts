@@ -122,7 +122,7 @@ async function table(vpcId: string, ...subnetIds: string[]): Promise<string> {
   return rt;
 }
 async function route(rt: string, dest: string, target: Record<string, string>): Promise<void> {
-  await ec2.send(new CreateRouteCommand({ RouteTableId: rt, DestinationCidrBlock: dest, ...target }));
+  await ec2.send(new CreateRouteCommand({ RouteTableId: rt, ...(dest.includes(":") ? { DestinationIpv6CidrBlock: dest } : { DestinationCidrBlock: dest }), ...target }));
 }
 async function igw(vpcId: string): Promise<string> {
   const id = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
@@ -178,7 +178,7 @@ async function acl(vpcId: string, subnetId: string, entries: Array<{ n: number; 
         Egress: e.egress,
         RuleAction: e.allow ? "allow" : "deny",
         Protocol: e.proto,
-        CidrBlock: e.cidr,
+        ...(e.cidr.includes(":") ? { Ipv6CidrBlock: e.cidr } : { CidrBlock: e.cidr }),
         ...(e.from !== undefined ? { PortRange: { From: e.from, To: e.to ?? e.from } } : {}),
       }),
     );
