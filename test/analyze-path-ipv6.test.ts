@@ -41,6 +41,14 @@ test("an IPv4 address from the IPv6-only subnet: reachable through DNS64/NAT64, 
   assert.match(r.stdout, /NAT64/);
 });
 
+test("--compare from an IPv6-only source (told by the offline analysis, not a live read): fallback stated", async () => {
+  const { run } = await setup();
+  const r = await run("--from", "i-v6only", "--to", "203.0.113.10", "--compare", "--snapshot", "v6.json", "--json");
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.json().fallback.reason, /cannot analyze i-v6only: it is IPv6-only/);
+  assert.equal(r.json().reachabilityAnalyzer, undefined);
+});
+
 test("--from internet6 to the private subnet: unreachable (exit 4) through the egress-only gateway; bad inbound destinations exit 2", async () => {
   const { run } = await setup();
   const r = await run("--from", "internet6", "--to", "i-dual", "--local", "--snapshot", "v6.json", "--json");

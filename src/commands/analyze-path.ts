@@ -78,15 +78,28 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
   const q = parseAnalyzeOptions(opts);
   // Reachability Analyzer analyzes IPv4 only (its documentation says so): an IPv6 path is the offline
   // analyzer's, and the answer says so (text and JSON) — never a silent switch.
-  const fallback = q.mode === "local" ? undefined : await raCannotAnalyze(ctx, q);
+  const requested = q.mode;
+  let fallback = q.mode === "local" ? undefined : raCannotAnalyze(q);
+  // An IPv6-only source: read live in the default mode; --compare has the offline analysis to tell.
+  if (!fallback && q.mode === "aws") fallback = await ipv6OnlySource(ctx, q);
+  let local: PathResult | undefined;
+  let snapshot: AnalyzePathReport["snapshot"];
+  if (q.mode !== "aws") {
+    const r = await analyzeLocally(ctx, q, opts);
+    local = r.result;
+    snapshot = r.snapshot;
+    if (!fallback && q.mode === "compare" && (local.additionalDetails.some((d) => d.startsWith("DNS64_ASSUMED:")) || local.explanations.some((e) => e.code === "DNS64_NOT_ENABLED"))) {
+      fallback = `${RA_IPV4_ONLY} ${q.source}: it is IPv6-only (an IPv4 destination is reached through DNS64 and NAT64).`;
+    }
+  }
   if (fallback) {
     ctx.log.warn(`${fallback} Falling back to the offline analyzer (--local) for this path.`);
     q.mode = "local";
   }
   const report: AnalyzePathReport = { command: "analyze-path", mode: q.mode, from: q.source, to: q.destination, protocol: q.protocol, port: q.port, reachable: false, verdict: "unknown", unknownReasons: [], result: undefined as never };
-  if (fallback) report.fallback = { requested: opts.compare ? "compare" : "aws", used: "local", reason: fallback };
-  let local: PathResult | undefined;
-  if (q.mode !== "aws") {
+  if (snapshot) report.snapshot = snapshot;
+  if (fallback) report.fallback = { requested: requested === "compare" ? "compare" : "aws", used: "local", reason: fallback };
+  if (fallback && !local) {
     const r = await analyzeLocally(ctx, q, opts);
     local = r.result;
     report.snapshot = r.snapshot;
@@ -152,14 +165,20 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
  * is IPv4-only: an IPv6 destination (internet6, an IPv6 address or CIDR), an IPv6-only source (whose IPv4
  * destinations go through DNS64/NAT64), and egress-cli does not ask RA about connections from the internet.
  */
-async function raCannotAnalyze(ctx: Context, q: ParsedQuery): Promise<string | undefined> {
-  const ra = "AWS Reachability Analyzer analyzes IPv4 only (its documentation says so), so it cannot analyze";
-  if (INBOUND.test(q.source)) return q.source === "internet6" || q.destination.includes(":") ? `${ra} IPv6 from the internet.` : "egress-cli asks Reachability Analyzer only about paths that start in a VPC; a connection from the internet is analyzed by the offline analyzer.";
-  if (q.destination === "internet6" || (q.destination.includes(":") && !q.destination.startsWith("service:"))) return `${ra} ${q.destination} (IPv6).`;
+const RA_IPV4_ONLY = "AWS Reachability Analyzer analyzes IPv4 only (its documentation says so), so it cannot analyze";
+
+function raCannotAnalyze(q: ParsedQuery): string | undefined {
+  if (INBOUND.test(q.source)) return q.source === "internet6" || q.destination.includes(":") ? `${RA_IPV4_ONLY} IPv6 from the internet.` : "egress-cli asks Reachability Analyzer only about paths that start in a VPC; a connection from the internet is analyzed by the offline analyzer.";
+  if (q.destination === "internet6" || (q.destination.includes(":") && !q.destination.startsWith("service:"))) return `${RA_IPV4_ONLY} ${q.destination} (IPv6).`;
+  return undefined;
+}
+
+/** The source's subnet is IPv6-only (read live): why RA cannot analyze it, or undefined. */
+async function ipv6OnlySource(ctx: Context, q: ParsedQuery): Promise<string | undefined> {
+  // a source that does not exist is reported by the Reachability Analyzer path, with its own message
   const subnets = await sourceSubnets(ctx, q.source).catch(() => []);
   const v6only = subnets.find((s) => s.Ipv6Native || !s.CidrBlock);
-  if (v6only) return `${ra} ${q.source}: its subnet ${v6only.SubnetId} is IPv6-only (an IPv4 destination is reached through DNS64 and NAT64).`;
-  return undefined;
+  return v6only ? `${RA_IPV4_ONLY} ${q.source}: its subnet ${v6only.SubnetId} is IPv6-only (an IPv4 destination is reached through DNS64 and NAT64).` : undefined;
 }
 
 /** The subnets of an analyze-path source (read-only; none when it cannot be told). */

@@ -72,7 +72,7 @@ export function walkInbound(ctx: Ctx, source: string, destination: string, ipVer
   const attached = [...ix.internetGateways.values()].filter((g) => g.Attachments.some((a) => a.VpcId === vpcId && ["available", "attached"].includes(a.State ?? "available")));
   const igw = source.startsWith("igw-") ? attached.find((g) => g.InternetGatewayId === source) : attached[0];
   const sourceRef: ComponentRef = { id: source, type: source.startsWith("igw-") ? ComponentType.internetGateway : "internet" };
-  ctx.details.push(`IPV6_INBOUND: a connection opened from ${family === 6 ? "the IPv6 internet" : "the internet"} to ${dest.label}`);
+  ctx.details.push(`FROM_INTERNET: a connection opened from ${family === 6 ? "the IPv6 internet" : "the internet"} to ${dest.label}`);
   if (!igw) {
     const eigw = [...ix.egressOnlyInternetGateways.values()].find((g) => g.Attachments.some((a) => a.VpcId === vpcId));
     if (source.startsWith("igw-") && ix.internetGateways.has(source)) {

@@ -118,7 +118,7 @@ export const ADDITIONAL_DETAIL_CODES = {
   VIRTUAL_LAMBDA_ENI: "The snapshot holds no hyperplane ENI for the function in this subnet; a virtual one with the function's security groups was analyzed.",
   ASSUMED_DEFAULT_ACL: "No network ACL for the subnet in the snapshot; traffic was assumed allowed.",
   DNS64_ASSUMED: "The source is IPv6-only: the answer assumes the name resolves through the Route 53 Resolver's DNS64 synthesis (64:ff9b::/96) and leaves through NAT64.",
-  IPV6_INBOUND: "The path starts on the internet and enters through the internet gateway.",
+  FROM_INTERNET: "The path starts on the internet and enters through the internet gateway.",
   LAMBDA_SUBNET_RESULT: "Verdict for one of the function's subnets (a function may run in any of them).",
   PRIVATELINK_NOT_EVALUATED: "The Resource endpoint's resource configuration or gateway is not in the snapshot (another account, or not collected); the path was analyzed up to the endpoint.",
   VIRTUAL_RESOURCE_GATEWAY_ENI: "The snapshot holds no network interface of the resource gateway in the chosen subnet; a virtual one with the gateway's security groups was analyzed.",
