@@ -5,7 +5,7 @@ import { ec2Api } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
-import { ipv6TierOf, routesToInternetGateway } from "../net/routes.js";
+import { ipv6TierOf, liveIpv6Association, routesToInternetGateway } from "../net/routes.js";
 import type { Subnet } from "@aws-sdk/client-ec2";
 import { openSession } from "../engine/session.js";
 import * as z from "zod";
@@ -86,7 +86,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
 
   const tableInfo = new Map<string, { tier: "public" | "private"; azs: Set<string>; main: boolean }>();
   const counters = new Map<string, number>();
-  const v6Of = (s: Subnet) => s.Ipv6CidrBlockAssociationSet?.find((a) => a.Ipv6CidrBlockState?.State === "associated")?.Ipv6CidrBlock;
+  const v6Of = (s: Subnet) => s.Ipv6CidrBlockAssociationSet?.find((a) => liveIpv6Association(a.Ipv6CidrBlockState?.State))?.Ipv6CidrBlock;
   for (const s of subnets.slice().sort((a, b) => byText(a.AvailabilityZone! + (a.CidrBlock ?? v6Of(a) ?? ""), b.AvailabilityZone! + (b.CidrBlock ?? v6Of(b) ?? "")))) {
     const table = effectiveRouteTable(s, tables);
     // IPv6 the same way: ::/0 → an internet gateway is public, → an egress-only one private; an

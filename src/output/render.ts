@@ -114,7 +114,7 @@ export function renderStatus(r: any, c: C, o: RenderOptions = {}): string {
   if (r.subnets.length) {
     // IPv6 subnets: their ::/0 (egress-only IGW: out only) and NAT64 route as well
     const v6 = r.subnets.some((s: any) => s.ipv6Cidr);
-    const v4Route = (s: any) => (s.cidr ? (s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")) : s.defaultRoute ?? "-");
+    const v4Route = (s: any) => (s.cidr ? (s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")) : "- (IPv6-only)");
     const v6Route = (s: any) => (!s.ipv6Cidr ? "-" : [s.ipv6DefaultRoute ?? c.yellow("none"), ...(s.nat64Route ? [`NAT64 → ${s.nat64Route}`] : [])].join("; "));
     lines.push(
       v6
