@@ -69,6 +69,8 @@ test("create-vpc --ipv6: a /56, a /64 per subnet (dual-stack, IPv6 on creation),
   await call(env, "DeleteRoute", { RouteTableId: privTable, DestinationIpv6CidrBlock: "::/0" });
   const st2 = (await env.run("--json", "status")).json().subnets;
   assert.ok(st2.some((s: any) => s.tier === "private" && s.ipv6DefaultRoute === null), "the deleted route shows at once");
+  const drift = (await env.run("--json", "status")).json().drift;
+  assert.ok(drift.some((d: any) => d.what === "::/0 route" && d.plan === out.egressOnlyInternetGatewayId && d.live === null), JSON.stringify(drift));
   const text = await env.run("status");
   assert.match(text.stdout, /::\/0 →/);
   assert.match(text.stdout, /out only/);

@@ -198,7 +198,7 @@ function ipv6Egress(plan: Plan, ipv6Cidr: string, routeTableId: string | undefin
 
 /** Where the live routes differ from what the plan recorded (a route deleted or replaced by hand, a table swapped). */
 export function routeDrift(
-  planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null }>,
+  planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null; plannedIpv6Route?: string | null; plannedNat64Route?: string | null }>,
   live: LiveView["routes"],
 ): Array<{ subnetId: string; what: string; plan: string | null; live: string | null }> {
   const out: Array<{ subnetId: string; what: string; plan: string | null; live: string | null }> = [];
@@ -212,6 +212,11 @@ export function routeDrift(
     if (s.routeTableId && l.routeTableId !== s.routeTableId) out.push({ subnetId: s.subnetId, what: "route table", plan: s.routeTableId, live: l.routeTableId });
     if (s.plannedDefaultRoute && l.target !== s.plannedDefaultRoute) out.push({ subnetId: s.subnetId, what: "0.0.0.0/0 route", plan: s.plannedDefaultRoute, live: l.target });
     else if (s.plannedDefaultRoute && l.state === "blackhole") out.push({ subnetId: s.subnetId, what: "0.0.0.0/0 route", plan: s.plannedDefaultRoute, live: `${l.target} (blackhole)` });
+    // IPv6 subnets: the ::/0 and NAT64 routes the plan made
+    const v6 = l.ipv6;
+    if (s.plannedIpv6Route && v6?.target !== s.plannedIpv6Route) out.push({ subnetId: s.subnetId, what: "::/0 route", plan: s.plannedIpv6Route, live: v6?.target ?? null });
+    else if (s.plannedIpv6Route && v6?.state === "blackhole") out.push({ subnetId: s.subnetId, what: "::/0 route", plan: s.plannedIpv6Route, live: `${v6.target} (blackhole)` });
+    if (s.plannedNat64Route && v6?.nat64 !== s.plannedNat64Route) out.push({ subnetId: s.subnetId, what: `${NAT64_PREFIX} route`, plan: s.plannedNat64Route, live: v6?.nat64 ?? null });
   }
   return out;
 }
@@ -235,7 +240,11 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
   const subnets = recordsOf(plan, subnetKind)
     .map(([step, r]) => {
       const routeTableId = planRouteTableOf(plan, r.id) ?? r.attrs.routeTableId;
-      const planned = { routeTableId: routeTableId ?? null, plannedDefaultRoute: targetId(planDefaultRoute(plan, routeTableId)) ?? null };
+      const planned = {
+        routeTableId: routeTableId ?? null,
+        plannedDefaultRoute: targetId(planDefaultRoute(plan, routeTableId)) ?? null,
+        ...(r.attrs.ipv6Cidr ? { plannedIpv6Route: targetId(planDefaultRoute(plan, routeTableId, "::/0")) ?? null, plannedNat64Route: targetId(planDefaultRoute(plan, routeTableId, NAT64_PREFIX)) ?? null } : {}),
+      };
       // Checked live, the routes shown are AWS's (the effective table's 0.0.0.0/0), not the plan's memory.
       const l = liveView && r.id ? liveView.routes[r.id] : undefined;
       const shown = liveView ? { routeTableId: l?.routeTableId ?? null, defaultRoute: l?.target ? `${l.target}${l.state === "blackhole" ? " (blackhole)" : ""}` : null } : { routeTableId: planned.routeTableId, defaultRoute: planned.plannedDefaultRoute };
