@@ -177,3 +177,34 @@ test("import classifies IPv6 tiers the same way: ::/0 → IGW public, → EIGW p
   const text = await env.run("import", "--vpc", vpc, "--name", "adopted");
   assert.match(text.stdout, /IPv6 tier/);
 });
+
+test("an imported IPv6-only subnet: add-nat turns DNS64 on with its NAT64 route; destroy puts both back and keeps the subnet", async () => {
+  const env = await exampleSandbox("egress-ipv6-kept-");
+  const { ipv6SubnetCidr } = await import("../src/net/ipv6-layout.js");
+  const vpc = (await call(env, "CreateVpc", { CidrBlock: "10.66.0.0/16", AmazonProvidedIpv6CidrBlock: true })).Vpc.VpcId;
+  const block = (await call(env, "DescribeVpcs", { VpcIds: [vpc] })).Vpcs[0].Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock;
+  const igw = (await call(env, "CreateInternetGateway", {})).InternetGateway.InternetGatewayId;
+  await call(env, "AttachInternetGateway", { InternetGatewayId: igw, VpcId: vpc });
+  const eigw = (await call(env, "CreateEgressOnlyInternetGateway", { VpcId: vpc })).EgressOnlyInternetGateway.EgressOnlyInternetGatewayId;
+  const pubRt = (await call(env, "CreateRouteTable", { VpcId: vpc })).RouteTable.RouteTableId;
+  await call(env, "CreateRoute", { RouteTableId: pubRt, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw });
+  const privRt = (await call(env, "CreateRouteTable", { VpcId: vpc })).RouteTable.RouteTableId;
+  await call(env, "CreateRoute", { RouteTableId: privRt, DestinationIpv6CidrBlock: "::/0", EgressOnlyInternetGatewayId: eigw });
+  const pub = (await call(env, "CreateSubnet", { VpcId: vpc, CidrBlock: "10.66.0.0/24", AvailabilityZone: "us-east-1a" })).Subnet.SubnetId;
+  await call(env, "AssociateRouteTable", { RouteTableId: pubRt, SubnetId: pub });
+  const only = (await call(env, "CreateSubnet", { VpcId: vpc, Ipv6Native: true, Ipv6CidrBlock: ipv6SubnetCidr(block, 0x80), AvailabilityZone: "us-east-1a" })).Subnet.SubnetId;
+  await call(env, "AssociateRouteTable", { RouteTableId: privRt, SubnetId: only });
+  assert.equal((await env.run("import", "--vpc", vpc, "--name", "kept")).code, 0);
+  const nat = await env.run("--json", "add-nat");
+  assert.equal(nat.code, 0, nat.stderr);
+  assert.deepEqual(nat.json().nat64.subnets, [{ subnetId: only, dns64: true }]);
+  const sub = async () => (await call(env, "DescribeSubnets", { SubnetIds: [only] })).Subnets[0];
+  assert.equal((await sub()).EnableDns64, true);
+  const d = await env.run("destroy", "--yes");
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal((await sub()).EnableDns64, false, "DNS64 back off on the subnet the plan keeps");
+  const routes = (await call(env, "DescribeRouteTables", { RouteTableIds: [privRt] })).RouteTables[0].Routes;
+  assert.equal(routes.find((r: any) => r.DestinationIpv6CidrBlock === "64:ff9b::/96"), undefined, "the NAT64 route removed");
+  assert.equal(routes.find((r: any) => r.DestinationIpv6CidrBlock === "::/0")?.EgressOnlyInternetGatewayId, eigw, "the imported ::/0 route kept");
+  assert.equal((await call(env, "DescribeEgressOnlyInternetGateways", { EgressOnlyInternetGatewayIds: [eigw] })).EgressOnlyInternetGateways.length, 1, "the imported EIGW kept");
+});
