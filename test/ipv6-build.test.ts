@@ -208,3 +208,27 @@ test("an imported IPv6-only subnet: add-nat turns DNS64 on with its NAT64 route;
   assert.equal(routes.find((r: any) => r.DestinationIpv6CidrBlock === "::/0")?.EgressOnlyInternetGatewayId, eigw, "the imported ::/0 route kept");
   assert.equal((await call(env, "DescribeEgressOnlyInternetGateways", { EgressOnlyInternetGatewayIds: [eigw] })).EgressOnlyInternetGateways.length, 1, "the imported EIGW kept");
 });
+
+test("sandbox load of a snapshot of an IPv6 build keeps its IPv6: blocks, IPv6-only subnets, EIGW, ::/0 and NAT64 routes", async () => {
+  const env = await exampleSandbox("egress-ipv6-load-");
+  assert.equal((await env.run("create-vpc", "--name", "six", "--cidr", "10.67.0.0/16", "--azs", "1", "--ipv6-only-private")).code, 0);
+  assert.equal((await env.run("add-nat")).code, 0);
+  const vpcId = readPlan<any>(env.cwd).resources.vpc.id;
+  const snap = await env.run("snapshot", "--vpc", vpcId, "--out", "snap.json");
+  assert.equal(snap.code, 0, snap.stderr);
+  const { cli, cleanEnv } = await import("./helpers.js");
+  const other = (...a: string[]) => cli(["--sandbox-file", "other.json", ...a], { cwd: env.cwd, env: cleanEnv() });
+  const loaded = await other("sandbox", "load", "snap.json");
+  assert.equal(loaded.code, 0, loaded.stderr);
+  const q = async (op: string, input: object) => (await other("sandbox", "call", "ec2", op, JSON.stringify(input))).json();
+  const vpc = (await q("DescribeVpcs", { VpcIds: [vpcId] })).Vpcs[0];
+  assert.equal(vpc.Ipv6CidrBlockAssociationSet.length, 1);
+  const subnets = (await q("DescribeSubnets", { Filters: [{ Name: "vpc-id", Values: [vpcId] }] })).Subnets;
+  const only = subnets.find((s: any) => s.Ipv6Native);
+  assert.ok(only && only.CidrBlock === undefined && only.EnableDns64 === true, JSON.stringify(only));
+  const tables = (await q("DescribeRouteTables", { Filters: [{ Name: "vpc-id", Values: [vpcId] }] })).RouteTables;
+  const priv = tables.find((t: any) => t.Associations.some((a: any) => a.SubnetId === only.SubnetId));
+  assert.match(priv.Routes.find((r: any) => r.DestinationIpv6CidrBlock === "::/0").EgressOnlyInternetGatewayId, /^eigw-/);
+  assert.equal(priv.Routes.find((r: any) => r.DestinationIpv6CidrBlock === "::/0").State, "active");
+  assert.match(priv.Routes.find((r: any) => r.DestinationIpv6CidrBlock === "64:ff9b::/96").NatGatewayId, /^nat-/);
+});
