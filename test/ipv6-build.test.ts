@@ -69,6 +69,8 @@ test("create-vpc --ipv6: a /56, a /64 per subnet (dual-stack, IPv6 on creation),
   await call(env, "DeleteRoute", { RouteTableId: privTable, DestinationIpv6CidrBlock: "::/0" });
   const st2 = (await env.run("--json", "status")).json().subnets;
   assert.ok(st2.some((s: any) => s.tier === "private" && s.ipv6DefaultRoute === null), "the deleted route shows at once");
+  const drift = (await env.run("--json", "status")).json().drift;
+  assert.ok(drift.some((d: any) => d.what === "::/0 route" && d.plan === out.egressOnlyInternetGatewayId && d.live === null), JSON.stringify(drift));
   const text = await env.run("status");
   assert.match(text.stdout, /::\/0 →/);
   assert.match(text.stdout, /out only/);
@@ -174,4 +176,59 @@ test("import classifies IPv6 tiers the same way: ::/0 → IGW public, → EIGW p
   assert.equal(plan.resources.eigw.owned, false, "an imported gateway is never deleted");
   const text = await env.run("import", "--vpc", vpc, "--name", "adopted");
   assert.match(text.stdout, /IPv6 tier/);
+});
+
+test("an imported IPv6-only subnet: add-nat turns DNS64 on with its NAT64 route; destroy puts both back and keeps the subnet", async () => {
+  const env = await exampleSandbox("egress-ipv6-kept-");
+  const { ipv6SubnetCidr } = await import("../src/net/ipv6-layout.js");
+  const vpc = (await call(env, "CreateVpc", { CidrBlock: "10.66.0.0/16", AmazonProvidedIpv6CidrBlock: true })).Vpc.VpcId;
+  const block = (await call(env, "DescribeVpcs", { VpcIds: [vpc] })).Vpcs[0].Ipv6CidrBlockAssociationSet[0].Ipv6CidrBlock;
+  const igw = (await call(env, "CreateInternetGateway", {})).InternetGateway.InternetGatewayId;
+  await call(env, "AttachInternetGateway", { InternetGatewayId: igw, VpcId: vpc });
+  const eigw = (await call(env, "CreateEgressOnlyInternetGateway", { VpcId: vpc })).EgressOnlyInternetGateway.EgressOnlyInternetGatewayId;
+  const pubRt = (await call(env, "CreateRouteTable", { VpcId: vpc })).RouteTable.RouteTableId;
+  await call(env, "CreateRoute", { RouteTableId: pubRt, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw });
+  const privRt = (await call(env, "CreateRouteTable", { VpcId: vpc })).RouteTable.RouteTableId;
+  await call(env, "CreateRoute", { RouteTableId: privRt, DestinationIpv6CidrBlock: "::/0", EgressOnlyInternetGatewayId: eigw });
+  const pub = (await call(env, "CreateSubnet", { VpcId: vpc, CidrBlock: "10.66.0.0/24", AvailabilityZone: "us-east-1a" })).Subnet.SubnetId;
+  await call(env, "AssociateRouteTable", { RouteTableId: pubRt, SubnetId: pub });
+  const only = (await call(env, "CreateSubnet", { VpcId: vpc, Ipv6Native: true, Ipv6CidrBlock: ipv6SubnetCidr(block, 0x80), AvailabilityZone: "us-east-1a" })).Subnet.SubnetId;
+  await call(env, "AssociateRouteTable", { RouteTableId: privRt, SubnetId: only });
+  assert.equal((await env.run("import", "--vpc", vpc, "--name", "kept")).code, 0);
+  const nat = await env.run("--json", "add-nat");
+  assert.equal(nat.code, 0, nat.stderr);
+  assert.deepEqual(nat.json().nat64.subnets, [{ subnetId: only, dns64: true }]);
+  const sub = async () => (await call(env, "DescribeSubnets", { SubnetIds: [only] })).Subnets[0];
+  assert.equal((await sub()).EnableDns64, true);
+  const d = await env.run("destroy", "--yes");
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal((await sub()).EnableDns64, false, "DNS64 back off on the subnet the plan keeps");
+  const routes = (await call(env, "DescribeRouteTables", { RouteTableIds: [privRt] })).RouteTables[0].Routes;
+  assert.equal(routes.find((r: any) => r.DestinationIpv6CidrBlock === "64:ff9b::/96"), undefined, "the NAT64 route removed");
+  assert.equal(routes.find((r: any) => r.DestinationIpv6CidrBlock === "::/0")?.EgressOnlyInternetGatewayId, eigw, "the imported ::/0 route kept");
+  assert.equal((await call(env, "DescribeEgressOnlyInternetGateways", { EgressOnlyInternetGatewayIds: [eigw] })).EgressOnlyInternetGateways.length, 1, "the imported EIGW kept");
+});
+
+test("sandbox load of a snapshot of an IPv6 build keeps its IPv6: blocks, IPv6-only subnets, EIGW, ::/0 and NAT64 routes", async () => {
+  const env = await exampleSandbox("egress-ipv6-load-");
+  assert.equal((await env.run("create-vpc", "--name", "six", "--cidr", "10.67.0.0/16", "--azs", "1", "--ipv6-only-private")).code, 0);
+  assert.equal((await env.run("add-nat")).code, 0);
+  const vpcId = readPlan<any>(env.cwd).resources.vpc.id;
+  const snap = await env.run("snapshot", "--vpc", vpcId, "--out", "snap.json");
+  assert.equal(snap.code, 0, snap.stderr);
+  const { cli, cleanEnv } = await import("./helpers.js");
+  const other = (...a: string[]) => cli(["--sandbox-file", "other.json", ...a], { cwd: env.cwd, env: cleanEnv() });
+  const loaded = await other("sandbox", "load", "snap.json");
+  assert.equal(loaded.code, 0, loaded.stderr);
+  const q = async (op: string, input: object) => (await other("sandbox", "call", "ec2", op, JSON.stringify(input))).json();
+  const vpc = (await q("DescribeVpcs", { VpcIds: [vpcId] })).Vpcs[0];
+  assert.equal(vpc.Ipv6CidrBlockAssociationSet.length, 1);
+  const subnets = (await q("DescribeSubnets", { Filters: [{ Name: "vpc-id", Values: [vpcId] }] })).Subnets;
+  const only = subnets.find((s: any) => s.Ipv6Native);
+  assert.ok(only && only.CidrBlock === undefined && only.EnableDns64 === true, JSON.stringify(only));
+  const tables = (await q("DescribeRouteTables", { Filters: [{ Name: "vpc-id", Values: [vpcId] }] })).RouteTables;
+  const priv = tables.find((t: any) => t.Associations.some((a: any) => a.SubnetId === only.SubnetId));
+  assert.match(priv.Routes.find((r: any) => r.DestinationIpv6CidrBlock === "::/0").EgressOnlyInternetGatewayId, /^eigw-/);
+  assert.equal(priv.Routes.find((r: any) => r.DestinationIpv6CidrBlock === "::/0").State, "active");
+  assert.match(priv.Routes.find((r: any) => r.DestinationIpv6CidrBlock === "64:ff9b::/96").NatGatewayId, /^nat-/);
 });

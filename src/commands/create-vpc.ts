@@ -21,21 +21,10 @@ import { routeTableStep } from "../engine/kinds/route-table.js";
 import { subnetStep } from "../engine/kinds/subnet.js";
 import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
 import { vpcStep } from "../engine/kinds/vpc.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
-import { renderCreateVpc } from "../output/render.js";
+import type { ActionEnv } from "../cli/spec.js";
+import type { Options } from "./create-vpc.spec.js";
+import { bySubnetOrder, table, stepSummary, dryRunLines, type Text, type SubnetRow, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
 import { planVpc } from "../engine/kinds/views.js";
-
-export interface CreateVpcOptions {
-  name?: string;
-  cidr?: string;
-  azs?: string;
-  publicSubnets?: string;
-  privateSubnets?: string;
-  subnetPrefix?: string;
-  ipv6?: boolean;
-  ipv6OnlyPrivate?: boolean;
-}
 
 /** create-vpc's inputs, as plan.spec.vpc records them (the plan schema declares the section). */
 export type VpcSpec = NonNullable<PlanSpec["vpc"]>;
@@ -100,24 +89,13 @@ export function vpcSteps(spec: VpcSpec): StepDef[] {
   return steps;
 }
 
-const CreateVpcOptionsSchema = z.object({
-  name: opt.name().optional(),
-  cidr: opt.vpcCidr().optional(),
-  azs: opt.int("azs", 1, 6).default(2),
-  publicSubnets: opt.int("public-subnets", 0, 4).default(1),
-  privateSubnets: opt.int("private-subnets", 0, 4).default(1),
-  subnetPrefix: opt.int("subnet-prefix", 16, 28).optional(),
-  ipv6: z.boolean().optional(),
-  ipv6OnlyPrivate: z.boolean().optional(),
-});
-
 /** Runs that gave way in a same-name race try again this many times (a random pause first) before exit 2. */
 const NAME_RACE_ATTEMPTS = 3;
 
-export async function createVpcCommand(ctx: Context, raw: CreateVpcOptions): Promise<number> {
+export async function createVpcCommand(ctx: Context, opts: Options, _args: string[], env: Pick<ActionEnv, "given">): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createVpcOnce(ctx, raw);
+      return await createVpcOnce(ctx, opts, env.given);
     } catch (err) {
       if (!(err instanceof NameRace) || attempt >= NAME_RACE_ATTEMPTS || ctx.signal.aborted) throw err instanceof NameRace ? err.error : err;
       // every racer may have given way at once: pause a random while, then the name check again
@@ -134,17 +112,15 @@ class NameRace extends Error {
   }
 }
 
-async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<number> {
-  // 1. Everything that can be checked offline, every problem at once.
-  const o = parseOptions(CreateVpcOptionsSchema, raw);
-  const opts = raw;
-  const { azs: azCount, publicSubnets: publicPerAz, privateSubnets: privatePerAz, subnetPrefix } = o;
+async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<string>): Promise<number> {
+  // 1. Everything that can be checked offline, every problem at once (each value was parsed by its flag: create-vpc.spec.ts).
+  const { azs: azCount, publicSubnets: publicPerAz, privateSubnets: privatePerAz, subnetPrefix } = opts;
   if (publicPerAz + privatePerAz === 0) throw new UsageError("--public-subnets 0 and --private-subnets 0 leave nothing to create.");
   // --ipv6-only-private is an IPv6 layout too (it implies --ipv6)
-  const ipv6 = Boolean(o.ipv6 || o.ipv6OnlyPrivate);
-  const ipv6OnlyPrivate = Boolean(o.ipv6OnlyPrivate);
+  const ipv6 = Boolean(opts.ipv6 || opts.ipv6OnlyPrivate);
+  const ipv6OnlyPrivate = Boolean(opts.ipv6OnlyPrivate);
   if (ipv6OnlyPrivate && privatePerAz === 0) throw new UsageError("--ipv6-only-private with --private-subnets 0: there is no private subnet to make IPv6-only.");
-  const givenCidr = o.cidr;
+  const givenCidr = opts.cidr;
   if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz: ipv6OnlyPrivate ? 0 : privatePerAz, subnetPrefix });
 
   // 2. Checks against the account (reads only).
@@ -167,9 +143,9 @@ async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<numbe
     // Re-running (or resuming) the same plan: the recorded spec wins; a conflicting one is refused.
     const conflicts: string[] = [];
     if (givenCidr && givenCidr !== prior.cidr) conflicts.push(`--cidr ${givenCidr} (plan has ${prior.cidr})`);
-    if (opts.azs !== undefined && azCount !== prior.azs.length) conflicts.push(`--azs ${azCount} (plan has ${prior.azs.length})`);
-    if (opts.publicSubnets !== undefined && publicPerAz !== prior.publicPerAz) conflicts.push(`--public-subnets ${publicPerAz} (plan has ${prior.publicPerAz})`);
-    if (opts.privateSubnets !== undefined && privatePerAz !== prior.privatePerAz) conflicts.push(`--private-subnets ${privatePerAz} (plan has ${prior.privatePerAz})`);
+    if (given.has("azs") && azCount !== prior.azs.length) conflicts.push(`--azs ${azCount} (plan has ${prior.azs.length})`);
+    if (given.has("publicSubnets") && publicPerAz !== prior.publicPerAz) conflicts.push(`--public-subnets ${publicPerAz} (plan has ${prior.publicPerAz})`);
+    if (given.has("privateSubnets") && privatePerAz !== prior.privatePerAz) conflicts.push(`--private-subnets ${privatePerAz} (plan has ${prior.privatePerAz})`);
     if (subnetPrefix !== undefined && subnetPrefix !== prior.subnetPrefix) conflicts.push(`--subnet-prefix ${subnetPrefix}`);
     if (ipv6 && !prior.ipv6) conflicts.push(`--ipv6 (plan's VPC is IPv4-only)`);
     if (ipv6OnlyPrivate && !prior.ipv6OnlyPrivate) conflicts.push(`--ipv6-only-private (plan's private subnets are ${prior.ipv6 ? "dual-stack" : "IPv4-only"})`);
@@ -274,4 +250,36 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
     steps: outcomes,
     ...(dryRun ? { dryRunChecks } : {}),
   };
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface CreateVpcResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  region: string;
+  vpcId: Text;
+  cidr: Text;
+  internetGatewayId: Text;
+  /** --ipv6: the VPC's /56 (null until associated) and the egress-only internet gateway of the private subnets. */
+  ipv6Cidr?: Text;
+  egressOnlyInternetGatewayId?: Text;
+  subnets: Array<SubnetRow & { ipv6Cidr?: string }>;
+}
+
+export function renderCreateVpc(r: CreateVpcResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const lines = [
+    `${c.green("✔")} VPC ${c.bold(`${r.vpcId}`)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
+    ...(r.ipv6Cidr !== undefined ? [`  IPv6 ${r.ipv6Cidr ?? "(not associated yet)"}${r.egressOnlyInternetGatewayId ? `, egress-only internet gateway ${r.egressOnlyInternetGatewayId} (private subnets: ::/0 out, nothing in)` : ""}`] : []),
+    r.ipv6Cidr !== undefined
+      ? table(["tier", "AZ", "subnet", "IPv4", "IPv6"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? ""]), o)
+      : table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
+    r.internetGatewayId
+      ? `Next: ${o.cli ?? "egress-cli"} add-nat --mode single   (or --mode per-az for one NAT per AZ)`
+      : `Next: ${o.cli ?? "egress-cli"} add-endpoint SERVICE…   (no public subnet, so no NAT gateway: private subnets reach AWS services through VPC endpoints)`,
+  ];
+  return lines.join("\n");
 }

@@ -5,26 +5,18 @@ import { ec2Api } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
-import { ipv6TierOf, routesToInternetGateway } from "../net/routes.js";
+import { ipv6TierOf, liveIpv6Association, routesToInternetGateway } from "../net/routes.js";
 import type { Subnet } from "@aws-sdk/client-ec2";
 import { openSession } from "../engine/session.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
-import { renderImport } from "../output/render.js";
+import type { Options } from "./import.spec.js";
+import { bySubnetOrder, table, type Text, type SubnetRow, type RenderOptions, type C } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
 import { loadPlan, nothingToUndo } from "../plans/store.js";
 import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
 import { byText } from "../order.js";
 
-export interface ImportOptions {
-  vpc?: string;
-  name?: string;
-  /** Import although the VPC holds another plan's resources. */
-  shared?: boolean;
-}
-
-export async function importCommand(ctx: Context, opts: ImportOptions): Promise<number> {
-  const { vpc: vpcId, name } = parseOptions(z.object({ vpc: opt.id("vpc", "a VPC"), name: opt.name() }), opts);
+export async function importCommand(ctx: Context, opts: Options): Promise<number> {
+  const { vpc: vpcId, name } = opts;
   const loaded = await loadPlan(ctx.planPath);
   // A destroyed plan in the file does not stand in the way of a new one (the session says so).
   const existing = loaded && loaded.name !== name && nothingToUndo(loaded) ? undefined : loaded;
@@ -86,7 +78,7 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
 
   const tableInfo = new Map<string, { tier: "public" | "private"; azs: Set<string>; main: boolean }>();
   const counters = new Map<string, number>();
-  const v6Of = (s: Subnet) => s.Ipv6CidrBlockAssociationSet?.find((a) => a.Ipv6CidrBlockState?.State === "associated")?.Ipv6CidrBlock;
+  const v6Of = (s: Subnet) => s.Ipv6CidrBlockAssociationSet?.find((a) => liveIpv6Association(a.Ipv6CidrBlockState?.State))?.Ipv6CidrBlock;
   for (const s of subnets.slice().sort((a, b) => byText(a.AvailabilityZone! + (a.CidrBlock ?? v6Of(a) ?? ""), b.AvailabilityZone! + (b.CidrBlock ?? v6Of(b) ?? "")))) {
     const table = effectiveRouteTable(s, tables);
     // IPv6 the same way: ::/0 → an internet gateway is public, → an egress-only one private; an
@@ -147,4 +139,24 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   } finally {
     await session.close();
   }
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface ImportResult {
+  plan: string;
+  vpcId: Text;
+  cidr: Text;
+  subnets: Array<SubnetRow & { ipv6Cidr?: string; ipv6Tier?: string | null }>;
+  routeTables: Array<{ routeTableId: Text; tier?: Text; azs: string[]; main?: boolean }>;
+}
+
+export function renderImport(r: ImportResult, c: C, o: RenderOptions = {}): string {
+  return [
+    `${c.green("✔")} Imported ${c.bold(`${r.vpcId}`)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
+    r.subnets.some((s) => s.ipv6Cidr)
+      ? table(["tier", "AZ", "subnet", "CIDR", "IPv6", "IPv6 tier"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? "-", s.ipv6Cidr ? (s.ipv6Tier ?? "none (no ::/0)") : "-"]), o)
+      : table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    table(["route table", "tier", "AZs", "main"], r.routeTables.map((t) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""]), o),
+  ].join("\n");
 }

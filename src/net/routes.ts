@@ -106,3 +106,12 @@ export function ipv6TierOf(routes: readonly RouteLike[] | undefined): "public" |
   if (d.EgressOnlyInternetGatewayId) return "private";
   return undefined;
 }
+
+/**
+ * An IPv6 CIDR association that holds (associating or associated): not one going or gone. Read this way
+ * rather than as `=== "associated"` because a subnet's block is associated at CreateSubnet, and an
+ * emulator that spells the state oddly (moto) must not make a live block look absent.
+ */
+export function liveIpv6Association(state: string | undefined): boolean {
+  return !/^(disassociating|disassociated|failing|failed)$/.test(state ?? "");
+}

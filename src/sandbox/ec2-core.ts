@@ -18,7 +18,7 @@ import type {
   VpcRec,
 } from "./model.js";
 import { tagsOut } from "./query.js";
-import { eigwOf, subnetIpv6View, vpcIpv6View } from "./ec2-ipv6.js";
+import { eigwOf, subnetIpv6View, vpcIpv6View } from "./ec2-ipv6-model.js";
 import { allOf, count, defineIndex, hasKey, lookup } from "./indexes.js";
 
 // ---------- indexes (see indexes.ts): what handlers look up by something other than the id ----------

@@ -7,34 +7,9 @@ import { newId } from "./model.js";
 import type { Ipv6AssocRec, NaclRec, RegionState, SubnetRec, Tag, VpcRec } from "./model.js";
 import { lookup } from "./indexes.js";
 import { applyFilters, fingerprint, paginate, tagsFromSpecs, tagsOut } from "./query.js";
+import { type EigwRec, eigwOf, eigwStore, eigwsOfVpc, imported, subnetIpv6View, vpcIpv6, vpcIpv6View } from "./ec2-ipv6-model.js";
 
-/** Gateways imported from a snapshot (sandbox load): read-only. */
-const imported = (rs: RegionState): any[] => (rs.ext.imported?.egressOnlyInternetGateways as any[] | undefined) ?? [];
-
-/** An egress-only internet gateway: attached to its VPC for its whole life (AWS has no attach/detach call). */
-export interface EigwRec {
-  EgressOnlyInternetGatewayId: string;
-  VpcId: string;
-  Tags: Tag[];
-  _createdAt: number;
-  _visibleAt: number;
-}
-
-export function eigwStore(rs: RegionState): Record<string, EigwRec> {
-  return (rs.ext.egressOnlyInternetGateways ??= {}) as Record<string, EigwRec>;
-}
-
-/** A live egress-only internet gateway by id: one the sandbox made, or one imported from a snapshot. */
-export function eigwOf(rs: RegionState, id: string): { VpcId?: string } | undefined {
-  const own = eigwStore(rs)[id];
-  if (own) return own;
-  const loaded = imported(rs).find((g) => g.EgressOnlyInternetGatewayId === id);
-  return loaded ? { VpcId: loaded.Attachments?.[0]?.VpcId } : undefined;
-}
-
-export function eigwsOfVpc(rs: RegionState, vpcId: string): EigwRec[] {
-  return Object.values(eigwStore(rs)).filter((g) => g.VpcId === vpcId);
-}
+export { eigwOf, eigwsOfVpc, vpcIpv6, vpcIpv6View } from "./ec2-ipv6-model.js";
 
 /** An IPv6 block as EC2 takes it: "2600:1f18:…::/n", host bits zero. */
 export function parseIpv6Block(value: unknown, param: string): Cidr {
@@ -43,8 +18,6 @@ export function parseIpv6Block(value: unknown, param: string): Cidr {
   return c;
 }
 
-/** The VPC's Amazon-provided /56 blocks. */
-export const vpcIpv6 = (v: VpcRec): Ipv6AssocRec[] => v.Ipv6Cidrs ?? [];
 
 /**
  * A new Amazon-provided /56 from the region's pool (2600:1f18::/32 style; unique in the region). AWS
@@ -77,24 +50,6 @@ export function associateAmazonIpv6(ctx: OpContext, vpc: VpcRec, borderGroup: un
     acl._entries.sort((a, b) => Number(a.Egress) - Number(b.Egress) || a.RuleNumber - b.RuleNumber);
   }
   return assoc;
-}
-
-/** The SDK shape of a VPC's IPv6 association; `state` as the call answering it says (the record is associated). */
-export function vpcIpv6View(a: Ipv6AssocRec, state: "associating" | "associated" | "disassociating" = "associated") {
-  return {
-    AssociationId: a.AssociationId,
-    // CreateVpc and AssociateVpcCidrBlock answer before the block is chosen: AWS leaves it empty there
-    Ipv6CidrBlock: state === "associating" ? "" : a.Ipv6CidrBlock,
-    Ipv6CidrBlockState: { State: state },
-    NetworkBorderGroup: a.NetworkBorderGroup,
-    Ipv6Pool: "Amazon",
-    Ipv6AddressAttribute: "public",
-    IpSource: "amazon",
-  };
-}
-
-export function subnetIpv6View(a: Ipv6AssocRec) {
-  return { AssociationId: a.AssociationId, Ipv6CidrBlock: a.Ipv6CidrBlock, Ipv6CidrBlockState: { State: "associated" }, Ipv6AddressAttribute: "public", IpSource: "amazon" };
 }
 
 /**

@@ -8,6 +8,7 @@ import { ec2Of } from "./common.js";
 import { defineKind, typed } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 import { ipv6SubnetCidr } from "../../net/ipv6-layout.js";
+import { liveIpv6Association } from "../../net/routes.js";
 import { vpcKind } from "./vpc.js";
 
 
@@ -43,7 +44,7 @@ export function subnetStep(o: { id: string; cidr?: string; az: string; tier: "pu
       TagSpecifications: tagSpec("subnet", [...run.tags, { Key: "egress-cli:tier", Value: o.tier }]),
     };
   };
-  const six = (s: Subnet) => s.Ipv6CidrBlockAssociationSet?.find((a) => a.Ipv6CidrBlockState?.State === "associated")?.Ipv6CidrBlock;
+  const six = (s: Subnet) => s.Ipv6CidrBlockAssociationSet?.find((a) => liveIpv6Association(a.Ipv6CidrBlockState?.State))?.Ipv6CidrBlock;
   return ec2Step(type, {
     id: o.id,
     label: `${o.tier} subnet ${[o.cidr, o.ipv6Slot !== undefined ? "IPv6 /64" : undefined].filter(Boolean).join(" + ")} in ${o.az}`,
