@@ -263,7 +263,7 @@ const CreateNatGateway: RecordOpHandler<"ec2", "CreateNatGateway"> = (ctx) => {
 };
 
 const DescribeNatGateways: RecordOpHandler<"ec2", "DescribeNatGateways"> = (ctx) => {
-  const filters = ctx.input.Filter ?? (ctx.input as { Filters?: typeof ctx.input.Filter }).Filters; // the SDK member is "Filter" ("Filters" accepted too)
+  const filters = ctx.input.Filter; // AWS's member is "Filter", singular, for this one operation
   checkFilters(filters, natFilters, tagsOf);
   const list = listByIds<NatRec>(ctx, "nat", ctx.input.NatGatewayIds, (missing) =>
     awsError("NatGatewayNotFound", `NAT gateway ${missing.join(", ")} was not found`), filters,
