@@ -6,7 +6,8 @@
 // The emulated Reachability Analyzer sees these through regionSnapshot (snapshot-state.ts) and enforces them with
 // the offline analyzer (VPC_BLOCK_PUBLIC_ACCESS_ENABLED).
 import { awsError } from "./errors.js";
-import { get, type Handler, type OpContext } from "./ec2-core.js";
+import { get } from "./ec2-core.js";
+import type { OpContext, Ops, RecordOpHandler } from "./handler.js";
 import { newId } from "./model.js";
 import { applyFilters, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
 
@@ -69,11 +70,6 @@ export function importBpa(ctx: OpContext, options: { InternetGatewayBlockMode?: 
 
 const changeMs = (ctx: OpContext) => Math.round((CHANGE_MS * ctx.timing.natCreateMs) / NAT_CREATE_MS);
 
-/** The Region's BPA mode as it applies now (for DescribeVpcs' BlockPublicAccessStates). */
-export function bpaMode(ctx: OpContext): string {
-  return (ctx.rs.ext.bpa as BpaStore | undefined)?.options.mode ?? "off";
-}
-
 function optionsView(ctx: OpContext) {
   const o = peek(ctx).options;
   return {
@@ -110,12 +106,12 @@ function checkMode(value: unknown, param: string, allowed: string[]): string {
   return String(value);
 }
 
-const DescribeVpcBlockPublicAccessOptions: Handler = (ctx) => {
+const DescribeVpcBlockPublicAccessOptions: RecordOpHandler<"ec2", "DescribeVpcBlockPublicAccessOptions"> = (ctx) => {
   ctx.dry();
   return { VpcBlockPublicAccessOptions: optionsView(ctx) };
 };
 
-const ModifyVpcBlockPublicAccessOptions: Handler = (ctx) => {
+const ModifyVpcBlockPublicAccessOptions: RecordOpHandler<"ec2", "ModifyVpcBlockPublicAccessOptions"> = (ctx) => {
   const mode = checkMode(ctx.input.InternetGatewayBlockMode, "InternetGatewayBlockMode", MODES);
   ctx.dry();
   const o = store(ctx).options;
@@ -134,7 +130,7 @@ function getExclusion(ctx: OpContext, id: unknown): ExclusionRec {
   return e;
 }
 
-const CreateVpcBlockPublicAccessExclusion: Handler = (ctx) => {
+const CreateVpcBlockPublicAccessExclusion: RecordOpHandler<"ec2", "CreateVpcBlockPublicAccessExclusion"> = (ctx) => {
   const i = ctx.input;
   const mode = checkMode(i.InternetGatewayExclusionMode, "InternetGatewayExclusionMode", EXCLUSION_MODES);
   if (!!i.SubnetId === !!i.VpcId) throw awsError("InvalidParameterCombination", "Specify exactly one of SubnetId and VpcId.");
@@ -152,7 +148,7 @@ const CreateVpcBlockPublicAccessExclusion: Handler = (ctx) => {
   return { VpcBlockPublicAccessExclusion: exclusionView(ctx, rec) };
 };
 
-const DescribeVpcBlockPublicAccessExclusions: Handler = (ctx) => {
+const DescribeVpcBlockPublicAccessExclusions: RecordOpHandler<"ec2", "DescribeVpcBlockPublicAccessExclusions"> = (ctx) => {
   const ids: string[] | undefined = ctx.input.ExclusionIds;
   for (const id of ids ?? []) getExclusion(ctx, id);
   let items = Object.values(peek(ctx).exclusions);
@@ -168,7 +164,7 @@ const DescribeVpcBlockPublicAccessExclusions: Handler = (ctx) => {
   return { VpcBlockPublicAccessExclusions: page.map((e) => exclusionView(ctx, e)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const ModifyVpcBlockPublicAccessExclusion: Handler = (ctx) => {
+const ModifyVpcBlockPublicAccessExclusion: RecordOpHandler<"ec2", "ModifyVpcBlockPublicAccessExclusion"> = (ctx) => {
   const e = getExclusion(ctx, ctx.input.ExclusionId);
   const mode = checkMode(ctx.input.InternetGatewayExclusionMode, "InternetGatewayExclusionMode", EXCLUSION_MODES);
   if (ctx.now < e._readyAt || e.step === "delete") throw awsError("IncorrectState", `The exclusion ${e.ExclusionId} is ${exclusionState(ctx, e)}.`);
@@ -181,7 +177,7 @@ const ModifyVpcBlockPublicAccessExclusion: Handler = (ctx) => {
   return { VpcBlockPublicAccessExclusion: exclusionView(ctx, e) };
 };
 
-const DeleteVpcBlockPublicAccessExclusion: Handler = (ctx) => {
+const DeleteVpcBlockPublicAccessExclusion: RecordOpHandler<"ec2", "DeleteVpcBlockPublicAccessExclusion"> = (ctx) => {
   const e = getExclusion(ctx, ctx.input.ExclusionId);
   if (e.step === "delete") throw awsError("IncorrectState", `The exclusion ${e.ExclusionId} is ${exclusionState(ctx, e)}.`);
   ctx.dry();
@@ -193,7 +189,7 @@ const DeleteVpcBlockPublicAccessExclusion: Handler = (ctx) => {
   return { VpcBlockPublicAccessExclusion: exclusionView(ctx, e) };
 };
 
-export const bpaOps: Record<string, Handler> = {
+export const bpaOps: Ops<"ec2"> = {
   DescribeVpcBlockPublicAccessOptions,
   ModifyVpcBlockPublicAccessOptions,
   CreateVpcBlockPublicAccessExclusion,

@@ -2,7 +2,8 @@
 // gateways, and the IPv6 checks CreateSubnet, ModifySubnetAttribute and the route operations share.
 import { awsError } from "./errors.js";
 import { cidrContains, cidrOverlaps, formatCidr, hasHostBits, parseCidr, type Cidr } from "../net/addr.js";
-import { type Handler, type OpContext, get, isVisible, naclView } from "./ec2-core.js";
+import { get, isVisible, naclView } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import { newId } from "./model.js";
 import type { Ipv6AssocRec, NaclRec, RegionState, SubnetRec, Tag, VpcRec } from "./model.js";
 import { lookup } from "./indexes.js";
@@ -129,9 +130,9 @@ export function modifySubnetIpv6Attribute(ctx: OpContext, s: SubnetRec, name: st
 
 // ---------- AssociateVpcCidrBlock / DisassociateVpcCidrBlock (Amazon-provided IPv6 only) ----------
 
-const AssociateVpcCidrBlock: Handler = (ctx) => {
+const AssociateVpcCidrBlock: RecordOpHandler<"ec2", "AssociateVpcCidrBlock"> = (ctx) => {
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
-  const unsupported = ["CidrBlock", "Ipv4IpamPoolId", "Ipv6IpamPoolId", "Ipv6Pool", "Ipv6CidrBlock"].find((k) => ctx.input[k] !== undefined);
+  const unsupported = (["CidrBlock", "Ipv4IpamPoolId", "Ipv6IpamPoolId", "Ipv6Pool", "Ipv6CidrBlock"] as const).find((k) => ctx.input[k] !== undefined);
   if (unsupported) throw awsError("InvalidParameterValue", `${unsupported} is not supported by the sandbox (only AmazonProvidedIpv6CidrBlock)`);
   if (!bool(ctx.input.AmazonProvidedIpv6CidrBlock)) throw awsError("MissingParameter", "Either 'cidrBlock', 'amazonProvidedIpv6CidrBlock', 'ipv6Pool' or an IPAM pool should be provided.");
   if (vpcIpv6(vpc).length) associateAmazonIpv6(ctx, vpc, ctx.input.Ipv6CidrBlockNetworkBorderGroup); // throws the limit
@@ -141,7 +142,7 @@ const AssociateVpcCidrBlock: Handler = (ctx) => {
   return { Ipv6CidrBlockAssociation: vpcIpv6View(a, "associating"), VpcId: vpc.VpcId };
 };
 
-const DisassociateVpcCidrBlock: Handler = (ctx) => {
+const DisassociateVpcCidrBlock: RecordOpHandler<"ec2", "DisassociateVpcCidrBlock"> = (ctx) => {
   const id = ctx.input.AssociationId;
   if (typeof id !== "string" || !id) throw awsError("MissingParameter", "The request must contain the parameter associationId");
   const vpc = Object.values(ctx.rs.vpcs).find((v) => isVisible(ctx, v) && (v.CidrAssociationId === id || vpcIpv6(v).some((a) => a.AssociationId === id)));
@@ -167,7 +168,7 @@ function eigwView(g: EigwRec) {
 
 const EIGW_ID = /^eigw-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
-const CreateEgressOnlyInternetGateway: Handler = (ctx) => {
+const CreateEgressOnlyInternetGateway: RecordOpHandler<"ec2", "CreateEgressOnlyInternetGateway"> = (ctx) => {
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "egress-only-internet-gateway");
   const token = ctx.input.ClientToken as string | undefined;
@@ -184,7 +185,7 @@ const CreateEgressOnlyInternetGateway: Handler = (ctx) => {
   return { EgressOnlyInternetGateway: eigwView(g), ...(token ? { ClientToken: token } : {}) };
 };
 
-const DescribeEgressOnlyInternetGateways: Handler = (ctx) => {
+const DescribeEgressOnlyInternetGateways: RecordOpHandler<"ec2", "DescribeEgressOnlyInternetGateways"> = (ctx) => {
   const ids: string[] | undefined = ctx.input.EgressOnlyInternetGatewayIds;
   for (const id of ids ?? []) if (!EIGW_ID.test(String(id))) throw awsError("InvalidEgressOnlyInternetGatewayId.Malformed", `Invalid id: "${String(id)}"`);
   const own = Object.values(eigwStore(ctx.rs)).filter((g) => isVisible(ctx, g)).map((g) => eigwView(g));
@@ -199,7 +200,7 @@ const DescribeEgressOnlyInternetGateways: Handler = (ctx) => {
   return { EgressOnlyInternetGateways: page, ...(NextToken ? { NextToken } : {}) };
 };
 
-const DeleteEgressOnlyInternetGateway: Handler = (ctx) => {
+const DeleteEgressOnlyInternetGateway: OpHandler<"ec2", "DeleteEgressOnlyInternetGateway"> = (ctx) => {
   const id = ctx.input.EgressOnlyInternetGatewayId;
   if (id === undefined) throw awsError("MissingParameter", "The request must contain the parameter egressOnlyInternetGatewayId");
   if (!EIGW_ID.test(String(id))) throw awsError("InvalidEgressOnlyInternetGatewayId.Malformed", `Invalid id: "${String(id)}"`);
@@ -213,7 +214,7 @@ const DeleteEgressOnlyInternetGateway: Handler = (ctx) => {
   return { ReturnCode: true };
 };
 
-export const ipv6Ops: Record<string, Handler> = {
+export const ipv6Ops: Ops<"ec2"> = {
   AssociateVpcCidrBlock,
   DisassociateVpcCidrBlock,
   CreateEgressOnlyInternetGateway,
