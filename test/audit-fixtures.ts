@@ -60,6 +60,8 @@ export function goodSnapshot(): Snapshot {
     lambdaFunctions: [{ FunctionName: "worker", FunctionArn: "arn:aws:lambda:us-east-1:111111111111:function:worker", VpcConfig: { SubnetIds: ["subnet-priv-a", "subnet-priv-b"], SecurityGroupIds: ["sg-lambda"], VpcId: "vpc-good" } }],
     eventSourceMappings: [{ UUID: "esm-orders", EventSourceArn: "arn:aws:kafka:us-east-1:111111111111:cluster/orders/abcd-1234-5", FunctionArn: "arn:aws:lambda:us-east-1:111111111111:function:worker", State: "Enabled" }],
     flowLogs: [{ FlowLogId: "fl-good", ResourceId: "vpc-good", TrafficType: "ALL", FlowLogStatus: "ACTIVE" }],
+    vpcBlockPublicAccessOptions: { InternetGatewayBlockMode: "off", State: "default-state", ExclusionsAllowed: "allowed" },
+    vpcBlockPublicAccessExclusions: [],
   });
 }
 

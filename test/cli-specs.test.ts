@@ -45,9 +45,10 @@ async function parsed(argv: string[]): Promise<Parsed> {
 
 /** argv → the options object (every key compared, so defaults are checked too), for every command. */
 const TABLE: Array<{ argv: string[]; opts: Record<string, unknown>; args?: string[] }> = [
-  { argv: ["create-vpc", "--name", "sms"], opts: { name: "sms", cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined } },
-  { argv: ["create-vpc", "--cidr", "10.1.0.0/16", "--azs", "3", "--public-subnets", "0", "--subnet-prefix", "20"], opts: { name: undefined, cidr: "10.1.0.0/16", azs: 3, publicSubnets: 0, privateSubnets: 1, subnetPrefix: 20 } },
-  { argv: ["create-vpc", "--cidr", "auto"], opts: { name: undefined, cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined } },
+  { argv: ["create-vpc", "--name", "sms"], opts: { name: "sms", cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined, ipv6: false, ipv6OnlyPrivate: false } },
+  { argv: ["create-vpc", "--cidr", "10.1.0.0/16", "--azs", "3", "--public-subnets", "0", "--subnet-prefix", "20"], opts: { name: undefined, cidr: "10.1.0.0/16", azs: 3, publicSubnets: 0, privateSubnets: 1, subnetPrefix: 20, ipv6: false, ipv6OnlyPrivate: false } },
+  { argv: ["create-vpc", "--cidr", "auto"], opts: { name: undefined, cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined, ipv6: false, ipv6OnlyPrivate: false } },
+  { argv: ["create-vpc", "--ipv6", "--ipv6-only-private"], opts: { name: undefined, cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined, ipv6: true, ipv6OnlyPrivate: true } },
   { argv: ["import", "--vpc", "vpc-0123456789abcdef0", "--name", "legacy"], opts: { vpc: "vpc-0123456789abcdef0", name: "legacy", shared: false } },
   { argv: ["add-nat"], opts: { mode: "single", eip: [], az: undefined, azEip: [], reuseEips: false } },
   { argv: ["add-nat", "--mode", "per-az", "--eip", "eipalloc-0123456789abcdef0", "eipalloc-0123456789abcdef1", "--az", "us-east-1a"], opts: { mode: "per-az", eip: ["eipalloc-0123456789abcdef0", "eipalloc-0123456789abcdef1"], az: ["us-east-1a"], azEip: [], reuseEips: false } },
@@ -79,6 +80,7 @@ const TABLE: Array<{ argv: string[]; opts: Record<string, unknown>; args?: strin
   { argv: ["sandbox", "show"], opts: {} },
   { argv: ["sandbox", "load", "snap.json"], args: ["snap.json"], opts: {} },
   { argv: ["sandbox", "reset"], opts: { examples: false } },
+  { argv: ["sandbox", "call", "ec2", "DescribeVpcs", "{}"], args: ["ec2", "DescribeVpcs", "{}"], opts: {} },
 ];
 
 test("every command's argv → its typed options: values parsed, defaults filled, repeatables in order (table covers every spec)", async () => {

@@ -114,6 +114,10 @@ export interface CostInput {
   resourceGateways?: number;
   /** Transit gateway VPC attachments. */
   transitGatewayAttachments?: number;
+  /** Egress-only internet gateways (IPv6): no hourly charge, named in the assumptions. */
+  egressOnlyInternetGateways?: number;
+  /** NAT gateways that also translate 64:ff9b::/96 (NAT64): the same hours and per-GB as any NAT traffic. */
+  nat64NatGateways?: number;
   /** GB of EBS gp3 volumes provisioned (the proxies' root volumes; billed whether the instance runs or not). */
   ebsGp3Gb?: number;
   /** What the caller could not read or count (a resource type not collected): carried into `unpriced`. */
@@ -241,6 +245,12 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   // AWS charges nothing per hour for a resource gateway (its traffic is billed at the Resource endpoints).
   if (gateways > 0) assumptions.push(`VPC Lattice resource gateway (${gateways}): no hourly charge of its own; its traffic is billed at the Resource endpoints`);
   add(`Transit gateway attachment (${attachments} x ${HOURS_PER_MONTH} h)`, attachments * HOURS_PER_MONTH, "hour", prices.transitGatewayAttachmentHour);
+  // IPv6: an egress-only internet gateway has no hourly or processing charge (only data transfer out, as
+  // through an internet gateway); NAT64 is ordinary NAT gateway processing, billed per GB like IPv4 through it.
+  const eigws = count("egressOnlyInternetGateways", input.egressOnlyInternetGateways, true);
+  if (eigws > 0) assumptions.push(`Egress-only internet gateway (${eigws}): no hourly or per-GB processing charge; IPv6 data out to the internet is data transfer, as through an internet gateway`);
+  const nat64 = count("nat64NatGateways", input.nat64NatGateways, true);
+  if (nat64 > 0) assumptions.push(`NAT64 (64:ff9b::/96 routed to ${nat64} NAT gateway(s)): IPv6-only workloads' IPv4 traffic is NAT gateway data processing (${prices.natGatewayGb} USD per GB), included in the NAT lines`);
   assumptions.push(
     "Not included: data transfer out to the internet, cross-AZ transfer, transit gateway data processing, Lambda/EC2 compute other than egress instances; gateway endpoints (S3, DynamoDB) are free",
   );

@@ -20,8 +20,8 @@ import { type NatSpec, natSteps, summarizeNat } from "./nat-plan.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import type { Options } from "./add-nat.spec.js";
 import { renderAddNat } from "./nat-plan.js";
-import type { Plan, PlanSpec } from "../plans/schema.js";
-
+import { usageFromProblems } from "../cli/options.js";
+import { nat64Problems, nat64RoutesAdded } from "./add-nat-nat64.js";
 
 export async function addNatCommand(ctx: Context, opts: Options): Promise<number> {
   // Offline checks of the flags themselves (each value was parsed by its flag: add-nat.spec.ts).
@@ -124,10 +124,12 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   const full = routeCountProblems(
     privateRouteTables(plan).flatMap(([, rec]) => {
       const live = tables.find((t) => t.RouteTableId === rec.id);
-      return live ? [{ id: live.RouteTableId!, routes: (live.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: live.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0") ? 0 : 1 }] : [];
+      return live ? [{ id: live.RouteTableId!, routes: (live.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: (live.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0") ? 0 : 1) + nat64RoutesAdded(plan, live) }] : [];
     }),
   );
   if (full.length) throw new UsageError(full.join(" "), "Remove unused routes from those tables (or request a quota increase) before the NAT gateways are created.", "LimitExceeded");
+  const nat64 = nat64Problems(plan, tables);
+  if (nat64.length) throw usageFromProblems(nat64.map((message) => ({ message })), "Nat64Refused");
 
   const session = await openSession(ctx, {}, "add-nat");
   try {

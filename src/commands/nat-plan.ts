@@ -10,6 +10,7 @@ import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } 
 import type { Plan, PlanSpec } from "../plans/schema.js";
 import { type C, type DryRunPart, type RenderOptions, dryRunLines, stepSummary, table } from "../output/render.js";
 import type { Options } from "./add-nat.spec.js";
+import { nat64Steps, summarizeNat64 } from "./add-nat-nat64.js";
 
 /** add-nat's inputs, as plan.spec.nat records them (the plan schema declares the section). */
 export type NatSpec = NonNullable<PlanSpec["nat"]>;
@@ -46,6 +47,8 @@ export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
       }),
     );
   }
+  // IPv6-only private subnets: 64:ff9b::/96 → the same NAT (NAT64), then DNS64 on (add-nat-nat64.ts)
+  steps.push(...nat64Steps(plan, (rec) => `nat/${spec.mode === "single" ? spec.azs[0] : routeTableAzs(rec)[0]}`));
   return steps;
 }
 
@@ -139,6 +142,7 @@ export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, 
     natGateways: nats,
     routes,
     egressIps: nats.map((n) => n.publicIp).filter((x): x is string => Boolean(x)),
+    ...(summarizeNat64(plan) ? { nat64: summarizeNat64(plan) } : {}),
     steps,
     ...(dryRun ? { dryRunChecks } : {}),
   };
@@ -162,5 +166,6 @@ export function renderAddNat(r: AddNatResult, c: C, o: RenderOptions = {}): stri
       o,
     ),
     r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No egress IP yet: an automatic-mode regional NAT gateway takes an address in an AZ once a workload's network interface is there (status shows them as they come).",
+    ...(r.nat64 ? [`NAT64 for IPv6-only subnets: ${r.nat64.routes.map((x) => `${x.destination} → ${x.natGatewayId} in ${x.routeTableId}`).join(", ")}; DNS64 on for ${r.nat64.subnets.filter((x) => x.dns64).map((x) => x.subnetId).join(", ")}`] : []),
   ].join("\n");
 }

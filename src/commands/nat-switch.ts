@@ -15,6 +15,7 @@ import { getNatGateway, listAddresses, listInternetGateways, listNatGateways, li
 import { matchesTagFilters, planFilters, stepFilters } from "../aws/tags.js";
 import { waitWithSpinner } from "../aws/wait.js";
 import { routeCountProblems } from "../aws/limits.js";
+import { ipv6OnlyPrivateSubnets } from "./add-nat-nat64.js";
 import type { Context } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
 import { runSteps } from "../engine/engine.js";
@@ -58,6 +59,10 @@ export async function regionalOrSwitch(ctx: Context, parsed: ParsedAddNat, wantA
   const prior = plan.spec.nat;
   const hasNats = liveNats(plan).length > 0;
   const mode = parsed.mode;
+  // NAT64 (add-nat-nat64.ts) is built and proven for zonal NAT gateways only: refuse rather than leave
+  // IPv6-only subnets without their 64:ff9b::/96 route or DNS64.
+  const v6only = ipv6OnlyPrivateSubnets(plan);
+  if (mode === "regional" && v6only.length) throw new UsageError(`Plan "${plan.name}" has IPv6-only private subnets (${v6only.map((s) => s.subnetId).join(", ")}): egress-cli gives them NAT64 (64:ff9b::/96 → NAT, DNS64 on) through zonal NAT gateways only.`, "Use --mode single or --mode per-az for this plan.");
 
   // A switch under way (kill -9, Ctrl-C) is finished by any add-nat run that asks for the same target.
   const switching = prior?.switchFrom as string | undefined;

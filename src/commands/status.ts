@@ -5,7 +5,7 @@
 import type { Context } from "../context.js";
 import type { Options } from "./status.spec.js";
 import { redactUrl } from "../net/url.js";
-import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
+import { NAT64_PREFIX, defaultRouteOf, effectiveRouteTable, ipv6DefaultRouteOf, nat64RouteOf, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
 import { estimateMonthlyCost, sharedEgressComparison, type CostEstimate } from "../analysis/cost.js";
 import type { VpcCost, VpcCostInput } from "../analysis/rules/bill.js";
@@ -40,7 +40,7 @@ export async function statusCommand(ctx: Context, opts: Options): Promise<number
 export interface LiveView {
   states: Record<string, string>;
   /** By subnet id: the table that decides its routes (explicit, else main) and its 0.0.0.0/0 route. */
-  routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null }>;
+  routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null; ipv6?: { target: string | null; state: string | null; nat64: string | null } }>;
   /** By regional NAT gateway id: its addresses per AZ as AWS answers now (automatic mode adds and drops AZs). */
   regionalAddresses?: Record<string, RegionalNatAddress[]>;
 }
@@ -98,7 +98,16 @@ async function readLive(ctx: Context, plan: Plan, gbPerMonth: number | undefined
     for (const s of read.subnets ?? subnetIds.map((SubnetId) => ({ SubnetId, VpcId: vpcId }))) {
       const eff = effectiveRouteTable(s, lookup);
       const d = defaultRouteOf(eff?.table.Routes);
-      view.routes[s.SubnetId] = { routeTableId: eff?.table.RouteTableId ?? null, main: Boolean(eff?.main), target: routeTargetId(d) ?? null, state: d?.State ?? null };
+      // IPv6 egress: the table's ::/0 and its NAT64 route (64:ff9b::/96 → a NAT gateway)
+      const d6 = ipv6DefaultRouteOf(eff?.table.Routes);
+      const n64 = nat64RouteOf(eff?.table.Routes);
+      view.routes[s.SubnetId] = {
+        routeTableId: eff?.table.RouteTableId ?? null,
+        main: Boolean(eff?.main),
+        target: routeTargetId(d) ?? null,
+        state: d?.State ?? null,
+        ipv6: { target: routeTargetId(d6) ?? null, state: d6?.State ?? null, nat64: n64 ? `${n64.NatGatewayId}${n64.State === "blackhole" ? " (blackhole)" : ""}` : null },
+      };
     }
     if (read.error || !read.snapshot) {
       // priced from the plan's records instead, and said so: status still shows what it can
@@ -185,9 +194,25 @@ function endpointAzs(attrs: { addresses?: Array<{ az: string }>; subnetIds?: str
   return attrs.addresses?.length ? new Set(attrs.addresses.map((a) => a.az)).size : new Set(attrs.subnetIds ?? []).size;
 }
 
+/**
+ * A dual-stack or IPv6-only subnet's IPv6 egress: its ::/0 target (an egress-only internet gateway: out
+ * only; an internet gateway: in and out) and its NAT64 route to IPv4 (64:ff9b::/96 → a NAT gateway),
+ * live when checked, else as the plan recorded them.
+ */
+function ipv6Egress(plan: Plan, ipv6Cidr: string, routeTableId: string | undefined, live: { target: string | null; state: string | null; nat64: string | null } | undefined) {
+  const planned = { target: targetId(planDefaultRoute(plan, routeTableId, "::/0")) ?? null, state: null, nat64: targetId(planDefaultRoute(plan, routeTableId, NAT64_PREFIX)) ?? null };
+  const r = live ?? planned;
+  const how = !r.target ? null : r.target.startsWith("eigw-") ? "out only" : r.target.startsWith("igw-") ? "in and out" : null;
+  return {
+    ipv6Cidr,
+    ipv6DefaultRoute: r.target ? `${r.target}${r.state === "blackhole" ? " (blackhole)" : how ? ` (${how})` : ""}` : null,
+    nat64Route: r.nat64,
+  };
+}
+
 /** Where the live routes differ from what the plan recorded (a route deleted or replaced by hand, a table swapped). */
 export function routeDrift(
-  planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null }>,
+  planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null; plannedIpv6Route?: string | null; plannedNat64Route?: string | null }>,
   live: LiveView["routes"],
 ): Array<{ subnetId: string; what: string; plan: string | null; live: string | null }> {
   const out: Array<{ subnetId: string; what: string; plan: string | null; live: string | null }> = [];
@@ -201,6 +226,11 @@ export function routeDrift(
     if (s.routeTableId && l.routeTableId !== s.routeTableId) out.push({ subnetId: s.subnetId, what: "route table", plan: s.routeTableId, live: l.routeTableId });
     if (s.plannedDefaultRoute && l.target !== s.plannedDefaultRoute) out.push({ subnetId: s.subnetId, what: "0.0.0.0/0 route", plan: s.plannedDefaultRoute, live: l.target });
     else if (s.plannedDefaultRoute && l.state === "blackhole") out.push({ subnetId: s.subnetId, what: "0.0.0.0/0 route", plan: s.plannedDefaultRoute, live: `${l.target} (blackhole)` });
+    // IPv6 subnets: the ::/0 and NAT64 routes the plan made
+    const v6 = l.ipv6;
+    if (s.plannedIpv6Route && v6?.target !== s.plannedIpv6Route) out.push({ subnetId: s.subnetId, what: "::/0 route", plan: s.plannedIpv6Route, live: v6?.target ?? null });
+    else if (s.plannedIpv6Route && v6?.state === "blackhole") out.push({ subnetId: s.subnetId, what: "::/0 route", plan: s.plannedIpv6Route, live: `${v6.target} (blackhole)` });
+    if (s.plannedNat64Route && v6?.nat64 !== s.plannedNat64Route) out.push({ subnetId: s.subnetId, what: `${NAT64_PREFIX} route`, plan: s.plannedNat64Route, live: v6?.nat64 ?? null });
   }
   return out;
 }
@@ -224,11 +254,15 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
   const subnets = recordsOf(plan, subnetKind)
     .map(([step, r]) => {
       const routeTableId = planRouteTableOf(plan, r.id) ?? r.attrs.routeTableId;
-      const planned = { routeTableId: routeTableId ?? null, plannedDefaultRoute: targetId(planDefaultRoute(plan, routeTableId)) ?? null };
+      const planned = {
+        routeTableId: routeTableId ?? null,
+        plannedDefaultRoute: targetId(planDefaultRoute(plan, routeTableId)) ?? null,
+        ...(r.attrs.ipv6Cidr ? { plannedIpv6Route: targetId(planDefaultRoute(plan, routeTableId, "::/0")) ?? null, plannedNat64Route: targetId(planDefaultRoute(plan, routeTableId, NAT64_PREFIX)) ?? null } : {}),
+      };
       // Checked live, the routes shown are AWS's (the effective table's 0.0.0.0/0), not the plan's memory.
       const l = liveView && r.id ? liveView.routes[r.id] : undefined;
       const shown = liveView ? { routeTableId: l?.routeTableId ?? null, defaultRoute: l?.target ? `${l.target}${l.state === "blackhole" ? " (blackhole)" : ""}` : null } : { routeTableId: planned.routeTableId, defaultRoute: planned.plannedDefaultRoute };
-      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...planned };
+      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...(r.attrs.ipv6Cidr ? ipv6Egress(plan, r.attrs.ipv6Cidr, routeTableId, liveView ? (l?.ipv6 ?? { target: null, state: null, nat64: null }) : undefined) : {}), ...planned };
     });
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
   // a regional gateway: a row per address, live when checked (automatic mode follows the workloads)
@@ -400,7 +434,7 @@ export interface StatusResult {
   checkedLive: boolean;
   destroyed?: boolean;
   vpcId?: Text;
-  subnets: Array<SubnetRow & { defaultRoute?: Text }>;
+  subnets: Array<SubnetRow & { defaultRoute?: Text; ipv6Cidr?: string; ipv6DefaultRoute?: string | null; nat64Route?: string | null }>;
   drift?: Array<{ subnetId: Text; what: Text; live?: Text; plan?: Text }>;
   /** A zonal gateway, or one address of a regional one (its AZ, address and association status). */
   natGateways: NatRow[];
@@ -417,7 +451,15 @@ export function renderStatus(r: StatusResult, c: C, o: RenderOptions = {}): stri
   if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
   if (r.vpcId) lines.push(`VPC ${c.bold(`${r.vpcId}`)}`);
   if (r.subnets.length) {
-    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o));
+    // IPv6 subnets: their ::/0 (egress-only IGW: out only) and NAT64 route as well
+    const v6 = r.subnets.some((s) => s.ipv6Cidr);
+    const v4Route = (s: StatusResult["subnets"][number]) => (s.cidr ? (s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")) : "- (IPv6-only)");
+    const v6Route = (s: StatusResult["subnets"][number]) => (!s.ipv6Cidr ? "-" : [s.ipv6DefaultRoute ?? c.yellow("none"), ...(s.nat64Route ? [`NAT64 → ${s.nat64Route}`] : [])].join("; "));
+    lines.push(
+      v6
+        ? table(["tier", "AZ", "subnet", "CIDR", "IPv6", "0.0.0.0/0 →", "::/0 →"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? "-", v4Route(s), v6Route(s)]), o)
+        : table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o),
+    );
   }
   if (r.drift?.length) {
     lines.push(c.yellow(`Drift: AWS differs from what the plan recorded (${r.drift.length}):`));

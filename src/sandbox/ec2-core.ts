@@ -19,6 +19,7 @@ import type {
 } from "./model.js";
 import { tagsOut, type FilterFns } from "./query.js";
 import type { IpPermission } from "@aws-sdk/client-ec2";
+import { eigwOf, subnetIpv6View, vpcIpv6View } from "./ec2-ipv6-model.js";
 
 /** A NAT gateway record with its Elastic IP's public address and association (set when it gets one). */
 type NatEip = NatRec & { PublicIp?: string; EipAssociationId?: string };
@@ -198,6 +199,7 @@ export function enisInSubnet(rs: RegionState, subnetId: string): EniRec[] {
 
 /** Next free private IP in the subnet, skipping the 4 first and the last address (AWS-reserved). */
 export function allocPrivateIp(rs: RegionState, subnet: SubnetRec, wanted?: string): string {
+  if (!subnet.CidrBlock) throw awsError("InvalidParameterValue", `Subnet ${subnet.SubnetId} is IPv6-only: the sandbox places no network interface in an IPv6-only subnet.`);
   const c = parseIpv4Block(subnet.CidrBlock)!;
   const first = Number(c.base);
   const last = Number(c.end);
@@ -217,6 +219,7 @@ export function allocPrivateIp(rs: RegionState, subnet: SubnetRec, wanted?: stri
 }
 
 export function availableIpCount(rs: RegionState, subnet: SubnetRec): number {
+  if (!subnet.CidrBlock) return 0; // IPv6-only: no IPv4 addresses
   return addressCount(parseIpv4Block(subnet.CidrBlock)!) - 5 - count(rs, "eni.subnet", subnet.SubnetId);
 }
 
@@ -232,7 +235,8 @@ export function vpcView(ctx: OpContext, v: VpcRec) {
     DhcpOptionsId: v.DhcpOptionsId,
     State: "available",
     IsDefault: v.IsDefault,
-    BlockPublicAccessStates: { InternetGatewayBlockMode: "off" },
+    BlockPublicAccessStates: { InternetGatewayBlockMode: (ctx.rs.ext.bpa as { options?: { mode?: string } } | undefined)?.options?.mode ?? "off" },
+    ...(v.Ipv6Cidrs?.length ? { Ipv6CidrBlockAssociationSet: v.Ipv6Cidrs.map((a) => vpcIpv6View(a)) } : {}),
     ...tagsOut(v.Tags),
   };
 }
@@ -242,7 +246,7 @@ export function subnetView(ctx: OpContext, s: SubnetRec) {
     SubnetId: s.SubnetId,
     SubnetArn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:subnet/${s.SubnetId}`,
     VpcId: s.VpcId,
-    CidrBlock: s.CidrBlock,
+    ...(s.CidrBlock ? { CidrBlock: s.CidrBlock } : {}),
     AvailabilityZone: s.AvailabilityZone,
     AvailabilityZoneId: s.AvailabilityZoneId,
     AvailableIpAddressCount: availableIpCount(ctx.rs, s),
@@ -251,11 +255,11 @@ export function subnetView(ctx: OpContext, s: SubnetRec) {
     MapCustomerOwnedIpOnLaunch: false,
     State: "available",
     OwnerId: ctx.accountId,
-    AssignIpv6AddressOnCreation: false,
-    Ipv6CidrBlockAssociationSet: [],
-    EnableDns64: false,
-    Ipv6Native: false,
-    PrivateDnsNameOptionsOnLaunch: { HostnameType: "ip-name", EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
+    AssignIpv6AddressOnCreation: Boolean(s.AssignIpv6AddressOnCreation),
+    Ipv6CidrBlockAssociationSet: (s.Ipv6Cidrs ?? []).map(subnetIpv6View),
+    EnableDns64: Boolean(s.EnableDns64),
+    Ipv6Native: Boolean(s.Ipv6Native),
+    PrivateDnsNameOptionsOnLaunch: { ...(s.PrivateDnsNameOptionsOnLaunch ?? { HostnameType: "ip-name", EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false }) },
     ...tagsOut(s.Tags),
   };
 }
@@ -280,6 +284,7 @@ export function routeState(ctx: OpContext, rt: RouteTableRec, r: RouteRec): "act
     return n && (n.State === "available" || n.State === "pending") ? "active" : "blackhole";
   }
   if (r.NetworkInterfaceId) return ctx.rs.networkInterfaces[r.NetworkInterfaceId] ? "active" : "blackhole";
+  if (r.EgressOnlyInternetGatewayId) return eigwOf(ctx.rs, r.EgressOnlyInternetGatewayId)?.VpcId === rt.VpcId ? "active" : "blackhole";
   return "active";
 }
 
@@ -297,7 +302,7 @@ export function routeTableView(ctx: OpContext, rt: RouteTableRec) {
     VpcId: rt.VpcId,
     OwnerId: ctx.accountId,
     Routes: rt.Routes.map((r) => ({
-      DestinationCidrBlock: r.DestinationCidrBlock,
+      ...(r.DestinationIpv6CidrBlock ? { DestinationIpv6CidrBlock: r.DestinationIpv6CidrBlock } : { DestinationCidrBlock: r.DestinationCidrBlock }),
       ...(r.GatewayId ? { GatewayId: r.GatewayId } : {}),
       ...(r.NatGatewayId ? { NatGatewayId: r.NatGatewayId } : {}),
       ...(r.NetworkInterfaceId ? { NetworkInterfaceId: r.NetworkInterfaceId } : {}),

@@ -42,23 +42,40 @@ export interface VpcRec extends Base {
   CidrAssociationId: string;
   EnableDnsSupport: boolean;
   EnableDnsHostnames: boolean;
+  /** Amazon-provided IPv6 blocks (/56), associated at once (AWS: associating for a few seconds). */
+  Ipv6Cidrs?: Ipv6AssocRec[];
+}
+export interface Ipv6AssocRec {
+  AssociationId: string;
+  Ipv6CidrBlock: string;
+  NetworkBorderGroup?: string;
 }
 export interface SubnetRec extends Base {
   SubnetId: string;
   VpcId: string;
-  CidrBlock: string;
+  /** Absent on an IPv6-only subnet (Ipv6Native). */
+  CidrBlock?: string;
   AvailabilityZone: string;
   AvailabilityZoneId: string;
   MapPublicIpOnLaunch: boolean;
   DefaultForAz: boolean;
   NaclAssociationId: string;
+  /** The subnet's IPv6 block (one /64 of the VPC's /56). */
+  Ipv6Cidrs?: Ipv6AssocRec[];
+  AssignIpv6AddressOnCreation?: boolean;
+  Ipv6Native?: boolean;
+  EnableDns64?: boolean;
+  PrivateDnsNameOptionsOnLaunch?: { HostnameType: "ip-name" | "resource-name"; EnableResourceNameDnsARecord: boolean; EnableResourceNameDnsAAAARecord: boolean };
 }
 export interface IgwRec extends Base {
   InternetGatewayId: string;
   VpcId?: string; // attachment
 }
 export interface RouteRec {
-  DestinationCidrBlock: string;
+  /** IPv4 routes; IPv6 routes have DestinationIpv6CidrBlock instead. */
+  DestinationCidrBlock?: string;
+  DestinationIpv6CidrBlock?: string;
+  EgressOnlyInternetGatewayId?: string;
   GatewayId?: string;
   NatGatewayId?: string;
   NetworkInterfaceId?: string;

@@ -1,5 +1,6 @@
 // The Sandbox class: one emulated account, answering calls through the handler registry with faults,
 // latency, time-driven transitions and persistence (store.ts) under the state file's lock.
+import { eigwStore } from "./ec2-ipv6-model.js";
 import { type Clock, realClock, sleep } from "../clock.js";
 import { SandboxCrash, SandboxError, awsError } from "./errors.js";
 import { CliError } from "../errors.js";
@@ -257,6 +258,7 @@ export class Sandbox {
         out.push({ type: k.resourceType, id, ...(rec.State ? { state: rec.State } : {}) });
       }
     }
+    for (const g of Object.values(eigwStore(rs))) if (g.Tags.some((t) => t.Key === tagKey && t.Value === tagValue)) out.push({ type: "egress-only-internet-gateway", id: g.EgressOnlyInternetGatewayId });
     for (const store of Object.values(rs.ext)) {
       const tagged = (store as { tagged?: (key: string, value: string) => Array<{ type: string; id: string; state?: string }> } | undefined)?.tagged;
       if (typeof tagged === "function") out.push(...tagged.call(store, tagKey, tagValue));

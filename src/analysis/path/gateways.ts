@@ -3,6 +3,7 @@
 import { isNonPublicV4, parseCidr } from "../../net/addr.js";
 import type { ParsedRoute } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
+import { checkBlockPublicAccess } from "./bpa.js";
 import { fixReply } from "./crossings.js";
 import { eniForInstance, eniFromRecord, senderFromEni, senderFromNat } from "./enis.js";
 import { admitAt, crossAcl, fmtPorts } from "./filters.js";
@@ -46,21 +47,27 @@ export function viaNatGateway(ctx: Ctx, sender: Sender, target: Target, natId: s
       state,
     });
   }
-  if (target.family === 6) {
-    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `NAT gateway ${natId} does not forward IPv6 traffic (except NAT64 64:ff9b::/96)` });
+  // NAT64: a NAT gateway translates IPv6 traffic to 64:ff9b::/96 into IPv4 to the embedded address; other IPv6 it drops.
+  const nat64 = target.family === 6 ? target.nat64 : undefined;
+  if (target.family === 6 && !nat64) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `NAT gateway ${natId} does not forward IPv6 traffic to ${target.label} (it translates only 64:ff9b::/96, NAT64)` });
   }
   if (isRegionalNat(nat)) return viaRegionalNatGateway(ctx, sender, target, nat, ref, depth);
   const natSender = senderFromNat(ix, nat);
   fixReply(ctx, natSender.subnet);
   flagAzCrossing(ctx, sender, ref, natSender.subnet);
-  if (natSender.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, natSender.subnet, false, senderAddrs(sender, 4))) return false;
+  if (natSender.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, natSender.subnet, false, senderAddrs(sender, target.family))) return false;
   const isPublic = (nat.ConnectivityType ?? "public") === "public";
+  const natAddr = natSender.addr4?.text.replace(/\/32$/, "");
   ctx.hops.push({
     component: ref,
-    action: `NAT gateway ${natId} (${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates the source to ${natSender.addr4?.text.replace(/\/32$/, "")}`,
+    action: nat64
+      ? `NAT gateway ${natId} (NAT64; ${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates ${target.label} to IPv4 ${nat64.label} and the source to ${natAddr}`
+      : `NAT gateway ${natId} (${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates the source to ${natAddr}`,
     detail: `in ${natSender.subnet.SubnetId} (${natSender.az ?? "?"})`,
   });
-  return walk(ctx, natSender, target, depth + 1);
+  // The IPv4 leg: from the NAT's own subnet (its ACL, its route table, its Elastic IP at the internet gateway).
+  return walk(ctx, natSender, nat64 ?? target, depth + 1);
 }
 
 /**
@@ -197,6 +204,10 @@ export function viaInternetGateway(ctx: Ctx, sender: Sender, target: Target, igw
       state: attState,
     });
   }
+  if (target.nat64) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `${target.label} is a NAT64 address (64:ff9b::/96): the internet has no route to it; route 64:ff9b::/96 to a NAT gateway, which translates it to IPv4` });
+  }
+  if (!checkBlockPublicAccess(ctx, { gateway: ref, direction: "egress", subnet: sender.subnet, natGateway: sender.natGatewayId })) return false;
   if (target.family === 4 && target.cidrs.length > 0 && target.cidrs.every(isNonPublicV4)) {
     return fail(ctx, {
       code: "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
@@ -248,6 +259,10 @@ export function viaEgressOnly(ctx: Ctx, sender: Sender, target: Target, eigwId: 
   if (target.family !== 6) {
     return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `egress-only internet gateway ${eigwId} carries IPv6 only` });
   }
+  if (target.nat64) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `${target.label} is a NAT64 address (64:ff9b::/96): only a NAT gateway translates it to IPv4; route 64:ff9b::/96 to a NAT gateway (the internet has no 64:ff9b::/96)` });
+  }
+  if (!checkBlockPublicAccess(ctx, { gateway: ref, direction: "egress", subnet: sender.subnet })) return false;
   ctx.hops.push({ component: ref, action: `egress-only internet gateway ${eigwId} forwards IPv6 traffic outbound (inbound connections refused)`, detail: `to ${target.label}` });
   return true;
 }

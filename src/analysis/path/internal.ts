@@ -43,6 +43,10 @@ export interface Target {
   badEndpoint?: VpcEndpoint;
   /** How the name resolved (private DNS → an endpoint): shown after the source's security group, where RA shows it. */
   resolvedVia?: Hop;
+  /** A 64:ff9b::/96 destination: the IPv4 target a NAT gateway translates it to (NAT64). */
+  nat64?: Target;
+  /** An IPv4 destination asked from an IPv6-only source whose subnet has DNS64 off: nothing to send to. */
+  noDns64?: boolean;
 }
 
 /** A network interface as the analyzer needs it (from an ENI record, an instance, or made up). */

@@ -36,6 +36,14 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
     });
   }
 
+  if (target.noDns64) {
+    return fail(ctx, {
+      code: "DNS64_NOT_ENABLED",
+      component: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
+      detail: `${sender.label} has no IPv4 address (IPv6-only subnet ${sender.subnet.SubnetId}) and the subnet has DNS64 off, so the name of ${target.label} resolves to no address it can use; turn DNS64 on (aws ec2 modify-subnet-attribute --subnet-id ${sender.subnet.SubnetId} --enable-dns64) and route 64:ff9b::/96 to a NAT gateway`,
+      subnet: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
+    });
+  }
   const srcAddrs = senderAddrs(sender, target.family);
   if (target.family === 6 && srcAddrs.length === 0) {
     return fail(ctx, {

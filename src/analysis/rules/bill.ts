@@ -136,6 +136,19 @@ export function billInput(ix: SnapshotIndex): BillInput {
     if (type) r.instances[type] = (r.instances[type] ?? 0) + 1;
     else (r.unpriced ??= []).push({ item: `EC2 instance ${i.InstanceId}`, reason: "its instance type is not in the snapshot" });
   }
+  for (const g of ix.egressOnlyInternetGateways.values()) {
+    for (const a of g.Attachments) {
+      const r = row(a.VpcId);
+      if (r && live(a.State, ["attached", "available"])) r.egressOnlyInternetGateways = (r.egressOnlyInternetGateways ?? 0) + 1;
+    }
+  }
+  // NAT gateways that 64:ff9b::/96 routes lead to (NAT64).
+  const nat64 = new Set<string>();
+  for (const t of ix.snapshot.routeTables) for (const route of t.Routes) if (route.DestinationIpv6CidrBlock === "64:ff9b::/96" && route.NatGatewayId && live(ix.natGateways.get(route.NatGatewayId)?.State, ["available", "pending"])) nat64.add(route.NatGatewayId);
+  for (const id of nat64) {
+    const r = row(ix.natGateways.get(id)?.VpcId);
+    if (r) r.nat64NatGateways = (r.nat64NatGateways ?? 0) + 1;
+  }
   for (const g of ix.snapshot.resourceGateways ?? []) {
     if (/^DELET/.test(g.status ?? "")) continue;
     const r = row(g.vpcId ?? g.vpcIdentifier);

@@ -1,7 +1,11 @@
 // Every audit rule, in report order. A rule is one module: metadata + a pure check (types.ts).
 import { costGatewayEndpoint } from "./cost-gateway-endpoint.js";
 import { costNatMode } from "./cost-nat-mode.js";
+import { costNatIpv4Ipv6Capable } from "./cost-nat-ipv4-ipv6-capable.js";
 import { costSharedEgress } from "./cost-shared-egress.js";
+import { bpaBlocksEgress } from "./bpa-blocks-egress.js";
+import { dns64NoNat64Route } from "./dns64-no-nat64-route.js";
+import { ipv6PrivateSubnetIgwRoute } from "./ipv6-private-subnet-igw-route.js";
 import { eipUnassociated } from "./eip-unassociated.js";
 import { endpointFullAccessPolicy } from "./endpoint-full-access-policy.js";
 import { endpointNoPrivateDns } from "./endpoint-no-private-dns.js";
@@ -36,6 +40,9 @@ export const RULES: readonly Rule[] = [
   routeToDeadNat,
   natCrossAz,
   regionalNatAzUncovered,
+  dns64NoNat64Route,
+  ipv6PrivateSubnetIgwRoute,
+  bpaBlocksEgress,
   lambdaPublicSubnet,
   lambdaNoEgress,
   lambdaSingleAz,
@@ -58,6 +65,7 @@ export const RULES: readonly Rule[] = [
   costSharedEgress,
   costGatewayEndpoint,
   costNatMode,
+  costNatIpv4Ipv6Capable,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r]));
