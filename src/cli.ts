@@ -178,7 +178,7 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .command("analyze-path")
     .description("prove that traffic gets from --from to --to, or show where and why it is blocked (exit 0 reachable, 4 not, 6 unknown: not proven either way)")
     .option("--from <source>", "[required] subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME")
-    .option("--to <destination>", "[required] igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-…, vpce-…")
+    .option("--to <destination>", "[required] igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-…, vpce-…, domain:NAME (--local)")
     .option("--protocol <protocol>", "tcp, udp or icmp (--local only) (default: tcp)")
     .option("--port <port>", "destination port (default: 443)")
     .option("--local", "the free offline analyzer on a fresh snapshot (no Reachability Analyzer charge)")
@@ -244,6 +244,19 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .option("--shard <i/n>", "audit only the I-th of N slices of the scopes (CI matrix; join with audit merge)")
     .option("--sarif-anchor <file>", "SARIF: the repository file every result points at (default: the plan file, else the snapshot file)")
     .action(lazy("audit", async () => (await import("./commands/audit.js")).auditCommand));
+
+  program
+    .command("verify")
+    .description("egress intent as code: check an intent file (YAML/JSON) exhaustively and offline — every source against every destination, domains through the proxy's allowlist; exit 0 all hold, 3 a violation, 6 unknown. --init writes a starter")
+    .argument("[file]", "the intent file (schema/intent.schema.json); with --init, the file to write (default: egress-intents.yaml)")
+    .option("--snapshot <file...>", "evaluate snapshot files (egress-cli snapshot --out FILE) instead of a live snapshot")
+    .option("--vpc <vpc-id...>", "a live snapshot of only these VPCs (default: the plan's VPCs when a plan file exists, else every VPC)")
+    .option("--all-vpcs", "a live snapshot of every VPC in the region")
+    .option("--format <format>", "text, json, junit, sarif or markdown (default: text; json with --json)")
+    .option("--output <file>", "write the report to FILE (atomic) instead of stdout")
+    .option("--naa-scope <file>", "evaluate a Network Access Analyzer scope (MatchPaths/ExcludePaths, the subset in README) instead of an intent file")
+    .option("--init", "write a commented starter intent file for the VPCs at hand (never over an existing file)")
+    .action(lazy("verify", async () => (await import("./commands/verify.js")).verifyCommand));
 
   program
     .command("cost")
@@ -339,7 +352,7 @@ function exitCodesHelp(program: Command): string {
     "  0    success",
     "  1    AWS or runtime failure (re-run to resume); destroy answered n",
     "  2    bad usage or invalid input: nothing was changed",
-    ...(hasAudit ? ["  3    audit: an open finding at or above --fail-on (default: high)"] : []),
+    ...(hasAudit ? ["  3    audit: an open finding at or above --fail-on (default: high); verify: an intent is violated"] : []),
     "  4    analyze-path: not reachable (a hop that was evaluated blocks it)",
     "  5    the plan is locked by another live run",
     "  6    analyze-path: unknown (part of the path was not evaluated; the reasons say what to collect)",

@@ -43,7 +43,6 @@ export function analyzeDomain(ix: SnapshotIndex, proxies: ProxyInfo[], q: { sour
   const direct = analyzePath(ix, { source: q.source, destination: "internet", protocol: "tcp", port: q.port });
   const directDetails = [...direct.additionalDetails];
   if (direct.verdict === "reachable") directDetails.push(`DOMAIN_NOT_FILTERED: ${direct.source.id} reaches the internet on tcp/${q.port} without a proxy; a NAT gateway or an internet gateway does not filter by name, so ${host} (like any domain) is reachable this way`);
-  routes.push({ route: "direct", result: { verdict: direct.verdict, hops: direct.hops, explanations: direct.explanations, unknownReasons: direct.unknownReasons, additionalDetails: directDetails } });
 
   const vpc = sourceVpc(ix, q.source);
   for (const p of [...proxies].sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0))) {
@@ -83,6 +82,8 @@ export function analyzeDomain(ix: SnapshotIndex, proxies: ProxyInfo[], q: { sour
       routes.push({ route: `proxy ${p.instanceId} via ${entrance}`, proxy: p.instanceId, result: { verdict, hops, explanations, unknownReasons: verdict === "unknown" ? unknownReasons : [], additionalDetails: details } });
     }
   }
+  // The proxies first (the way a domain is meant to go out), then the direct way.
+  routes.push({ route: "direct", result: { verdict: direct.verdict, hops: direct.hops, explanations: direct.explanations, unknownReasons: direct.unknownReasons, additionalDetails: directDetails } });
   // Any proven way out reaches the domain; else any unproven one leaves it unknown; else none does.
   const vs = routes.map((r) => r.result.verdict);
   const verdict: Verdict = vs.includes("reachable") ? "reachable" : vs.includes("unknown") ? "unknown" : "unreachable";

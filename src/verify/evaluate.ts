@@ -95,11 +95,11 @@ function subnetSources(ix: SnapshotIndex, subnetId: string): string[] {
 }
 
 const gatewayEnis = new WeakMap<SnapshotIndex, Set<string>>();
-/** A workload's interface: not one AWS manages for a NAT gateway, an endpoint, or a VPC Lattice resource gateway. */
+/** A workload's interface (an instance's, a function's, a broker's): not a NAT gateway's, an endpoint's or a VPC Lattice resource gateway's. */
 function isWorkload(ix: SnapshotIndex, e: NetworkInterface): boolean {
   let gw = gatewayEnis.get(ix);
   if (!gw) gatewayEnis.set(ix, (gw = new Set((ix.snapshot.resourceGateways ?? []).flatMap((g) => g.networkInterfaceIds ?? []))));
-  return WORKLOAD.has(e.InterfaceType) && !ix.natByEni.has(e.NetworkInterfaceId) && !gw.has(e.NetworkInterfaceId) && !(e as { RequesterManaged?: boolean }).RequesterManaged && !/resource gateway/i.test(e.Description ?? "");
+  return WORKLOAD.has(e.InterfaceType) && !ix.natByEni.has(e.NetworkInterfaceId) && !gw.has(e.NetworkInterfaceId) && !/resource gateway/i.test(e.Description ?? "");
 }
 
 const tagged = (tags: { Key?: string; Value?: string }[] | undefined, k: string, v: string) => (tags ?? []).some((t) => t.Key === k && (t.Value ?? "") === v);
@@ -116,7 +116,7 @@ export function expandSelector(ix: SnapshotIndex, sel: string, as: "source" | "d
   }
   if (sel.startsWith("sg-")) {
     const enis = [...ix.networkInterfaces.values()].filter((e) => (e.Groups ?? []).some((g) => g.GroupId === sel) && isWorkload(ix, e)).map((e) => e.NetworkInterfaceId).sort(byText);
-    const fns = as === "source" ? [...ix.lambdaFunctions.values()].filter((f) => f.VpcConfig?.SecurityGroupIds?.includes(sel) && !enis.some((id) => ix.networkInterfaces.get(id)?.InterfaceType === "lambda")).map((f) => `lambda:${f.FunctionName}`).sort(byText) : [];
+    const fns = as === "source" ? [...new Set(ix.lambdaFunctions.values())].filter((f) => f.VpcConfig?.SecurityGroupIds?.includes(sel) && !enis.some((id) => ix.networkInterfaces.get(id)?.InterfaceType === "lambda")).map((f) => `lambda:${f.FunctionName}`).sort(byText) : [];
     return [...new Set([...enis, ...fns])];
   }
   if (sel.startsWith("tag:")) {

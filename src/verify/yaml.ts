@@ -122,7 +122,7 @@ function stripComment(raw: string, no: number): string {
     if (quote) {
       if (c === "\\" && quote === '"') i++;
       else if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
+    } else if ((c === '"' || c === "'") && (i === 0 || /[\s[,]/.test(raw[i - 1]!))) quote = c; // an apostrophe inside a plain value opens nothing
     else if (c === "#" && (i === 0 || /\s/.test(raw[i - 1]!))) return raw.slice(0, i);
   }
   if (quote) throw new YamlError("unterminated quoted string (multi-line scalars are not supported)", no);
