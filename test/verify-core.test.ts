@@ -219,3 +219,46 @@ test("verify with domains: the consumer holds; the egress VPC's own private subn
   // Deterministic: the same input gives the same bytes.
   assert.equal(JSON.stringify(evaluateIntents(ix, intents, [PROXY])), JSON.stringify(r));
 });
+
+// Network Access Analyzer scopes (examples/naa/): the documentation's "network interfaces to internet
+// gateways" scope (AWS::EC2::NetworkInsightsAccessScope's example) and the same with the NAT gateway
+// paths excluded ("the internet only through a NAT gateway"), evaluated exhaustively on plain data.
+const naaDoc = (f: string) => readFileSync(path.join(import.meta.dirname, "..", "examples", "naa", f), "utf8");
+
+test("NAA scope: ENIs → internet gateways finds exactly the interfaces that reach one; excluding NAT paths leaves S5's public instances", async () => {
+  const { parseNaaScope, evaluateNaaScope, portClasses } = await import("../src/verify/naa.js");
+  const all = parseNaaScope(naaDoc("eni-to-igw.json"));
+  assert.ok(all.ok, JSON.stringify(all));
+  assert.deepEqual(all.value.lines, [3]);
+  const legacy = buildIndex(s5().build());
+  const r = evaluateNaaScope(legacy, all.value);
+  assert.equal(r.outcome, "violated");
+  const found = [...new Set(r.intents[0]!.violations.map((v) => v.source))];
+  assert.deepEqual(found, ["eni-i-bastion", "eni-i-web"], "the private instances have no public address: no finding");
+  assert.ok(r.intents[0]!.violations.every((v) => v.component!.id === "igw-legacy"));
+  // Every port is covered: one per range where all rules answer alike (sg-web admits 443, sg-app 8080: ranges cut there).
+  const classes = portClasses(legacy, [[1, 65535]]);
+  assert.equal(classes[0], 1);
+  for (const p of [443, 444, 8080, 8081]) assert.ok(classes.includes(p), classes.join(","));
+  assert.deepEqual(portClasses(legacy, [[80, 80]]), [80]);
+
+  const nat = parseNaaScope(naaDoc("internet-only-through-nat.json"));
+  assert.ok(nat.ok);
+  const s1r = evaluateNaaScope(buildIndex(s1().build()), nat.value);
+  assert.equal(s1r.outcome, "holds", JSON.stringify(s1r.intents[0]!.violations.slice(0, 2)));
+  assert.equal(evaluateNaaScope(buildIndex(s1().build()), all.value).outcome, "violated", "through the NAT the function's interfaces do reach the internet gateway");
+  const fixed = evaluateNaaScope(buildIndex(s5({ fixed: true }).build()), nat.value);
+  assert.deepEqual([...new Set(fixed.intents[0]!.violations.map((v) => v.source))], ["eni-i-bastion", "eni-i-web"]);
+});
+
+test("NAA scope: what is outside the subset is refused, every item listed", async () => {
+  const { parseNaaScope } = await import("../src/verify/naa.js");
+  const ingress = parseNaaScope(naaDoc("igw-ingress.json"));
+  assert.ok(!ingress.ok);
+  assert.match(ingress.problems.join("\n"), /MatchPaths\.0\.Source\.ResourceStatement\.ResourceTypes: AWS::EC2::InternetGateway .*ingress from an internet gateway is outside it/);
+  const many = parseNaaScope(JSON.stringify({
+    MatchPaths: [{ Source: { PacketHeaderStatement: { SourcePorts: ["22"] }, ResourceStatement: { Resources: ["arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/y"] } }, Destination: { ResourceStatement: { ResourceTypes: ["AWS::RDS::DBInstance"] } }, ThroughResources: [{ ResourceStatement: { ResourceTypes: ["AWS::NetworkFirewall::Firewall"] } }] }],
+  }));
+  assert.ok(!many.ok);
+  assert.equal(many.problems.length, 4, many.problems.join("\n"));
+});

@@ -212,3 +212,22 @@ test("verify --init writes a starter that holds today and never overwrites; bad 
   assert.match(ids.stderr, /line 3: intent "a": subnet-0123456789abcdef0 is not in the snapshot/);
   assert.equal(existsSync(path.join(cwd, "verify.sarif")), false);
 });
+
+test("--naa-scope on the sandbox: the documentation's scopes give their findings on S5's seeded VPC (exit 3), none once the NAT is the only way out of the private tier; outside the subset: exit 2 listing it", async () => {
+  const { cwd, run, region } = await exampleSandbox("egress-verify-naa-");
+  mkdirSync(path.join(cwd, "naa"));
+  for (const f of ["eni-to-igw", "internet-only-through-nat", "igw-ingress"]) copyFileSync(path.join(ROOT, "examples", "naa", `${f}.json`), path.join(cwd, "naa", `${f}.json`));
+  const legacy = Object.values<any>(region().vpcs).find((x) => (x.Tags ?? []).some((t: any) => t.Value === "legacy")).VpcId as string;
+  const instances = Object.values<any>(region().ext.instances).filter((i) => i.VpcId === legacy);
+  const eniOf = (name: string) => instances.find((i) => (i.Tags ?? []).some((t: any) => t.Value === name)).NetworkInterfaces[0].NetworkInterfaceId as string;
+  const r = await run("verify", "--naa-scope", "naa/internet-only-through-nat.json", "--vpc", legacy, "--format", "json");
+  assert.equal(r.code, 3, r.stderr);
+  const found = [...new Set(r.json().intents[0].violations.map((v: any) => v.source))].sort();
+  assert.deepEqual(found, [eniOf("legacy-bastion"), eniOf("legacy-web")].sort(), "the two instances with public IPs reach the internet gateway directly");
+  const sarif = await run("verify", "--naa-scope", "naa/internet-only-through-nat.json", "--vpc", legacy, "--format", "sarif");
+  assert.equal(JSON.parse(sarif.stdout).runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, "naa/internet-only-through-nat.json");
+  assert.equal(JSON.parse(sarif.stdout).runs[0].results[0].locations[0].physicalLocation.region.startLine, 3);
+  const refused = await run("verify", "--naa-scope", "naa/igw-ingress.json", "--vpc", legacy);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /outside the subset[\s\S]*AWS::EC2::InternetGateway/);
+});
