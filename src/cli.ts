@@ -355,7 +355,7 @@ function exitCodesHelp(program: Command): string {
     ...(hasAudit ? ["  3    audit: an open finding at or above --fail-on (default: high); verify: an intent is violated"] : []),
     "  4    analyze-path: not reachable (a hop that was evaluated blocks it)",
     "  5    the plan is locked by another live run",
-    "  6    analyze-path: unknown (part of the path was not evaluated; the reasons say what to collect)",
+    "  6    analyze-path: unknown (part of the path was not evaluated; the reasons say what to collect); verify: an intent could not be decided",
     "  130  interrupted (Ctrl-C): the plan is consistent; re-run to finish",
     "",
   ].join("\n");
