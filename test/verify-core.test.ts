@@ -66,6 +66,7 @@ intents:
   assert.match(text, /line 8: intents\.1\.from/);
   assert.match(text, /line 11: intents\.1\.port/);
   assert.throws(() => parseYaml("a: &x 1\n"), /line 1: .*anchors/);
+  assert.deepEqual(parseYaml("a: the cluster's subnets # a comment's apostrophe\nb: 'it''s'\n").value, { a: "the cluster's subnets", b: "it's" });
   assert.throws(() => parseYaml("a: 1\n---\nb: 2\n"), /several YAML documents/);
   const dup = parseIntentFile(`version: 1\nintents:\n  - {name: a}\n`);
   assert.ok(!dup.ok && /line 3/.test(dup.problems[0]!), JSON.stringify(dup));
