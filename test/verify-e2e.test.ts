@@ -231,3 +231,30 @@ test("--naa-scope on the sandbox: the documentation's scopes give their findings
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /outside the subset[\s\S]*AWS::EC2::InternetGateway/);
 });
+
+test("--snapshot files: an undecided path is exit 6 (JUnit <error>, never a pass); files of several Regions are refused; FILE with --naa-scope is exit 2", async () => {
+  const { s1 } = await import("./fixtures/analysis/build.js");
+  const cwd = tempDir("egress-verify-snap-");
+  const b = s1({ natRoute: false }).tgw("tgw-central").tgwAttachment("tgw-attach-sms", "tgw-central", "vpc-sms", ["subnet-priv-a"]);
+  b.tweak((s) => {
+    s.routeTables.find((r) => r.RouteTableId === "rtb-priv-a")!.Routes!.push({ DestinationCidrBlock: "0.0.0.0/0", TransitGatewayId: "tgw-central", State: "active" } as never);
+    delete s.transitGatewayRouteTables;
+  });
+  writeFileSync(path.join(cwd, "snap.json"), JSON.stringify(b.build()));
+  writeFileSync(path.join(cwd, "other.json"), JSON.stringify({ ...s1().build(), region: "eu-west-1" }));
+  writeFileSync(path.join(cwd, "i.yaml"), 'version: 1\nintents:\n  - name: private a leaves\n    from: subnet-priv-a\n    to: internet\n    expect: reachable\n');
+  const env = cleanEnv();
+  const run = (...a: string[]) => cli(["--sandbox", ...a], { cwd, env });
+  const r = await run("verify", "i.yaml", "--snapshot", "snap.json", "--format", "junit");
+  assert.equal(r.code, 6, r.stderr);
+  assert.match(r.stdout, /<error type="unknown"[^>]*>[\s\S]*PATH_LEAVES_VPC|<error type="unknown"[^>]*>[\s\S]*NOT_COLLECTED/);
+  const text = await run("verify", "i.yaml", "--snapshot", "snap.json");
+  assert.match(text.stdout, /\? unknown +private a leaves/);
+  assert.match(text.stdout, /Unknown is not a pass/);
+  const two = await run("verify", "i.yaml", "--snapshot", "snap.json", "other.json");
+  assert.equal(two.code, 2);
+  assert.match(two.stderr, /several Regions/);
+  const both = await run("verify", "i.yaml", "--naa-scope", "x.json", "--snapshot", "snap.json");
+  assert.equal(both.code, 2);
+  assert.match(both.stderr, /not both/);
+});

@@ -34,6 +34,7 @@ export async function verifyCommand(ctx: Context, opts: VerifyOptions, args: str
   const file = args[0];
   if (opts.init) return initCommand(ctx, opts, file ?? DEFAULT_INTENT_FILE, problems);
   if (!file && !opts.naaScope) problems.add("verify needs an intent file: egress-cli verify FILE (or --naa-scope scope.json; --init writes a starter).");
+  if (file && opts.naaScope) problems.add(`verify checks one document: the intent file ${file} or the scope --naa-scope ${opts.naaScope}, not both.`);
   const format = (opts.format ?? (ctx.opts.json ? "json" : "text")).toLowerCase();
   if (!(VERIFY_FORMATS as readonly string[]).includes(format)) problems.add(`--format must be one of ${VERIFY_FORMATS.join(", ")}, got ${JSON.stringify(opts.format)}.`);
   if (ctx.opts.json && opts.format && format !== "json") problems.add(`--json and --format ${format} disagree; pass one of them.`);
