@@ -217,6 +217,7 @@ test("verify with domains: the consumer holds; the egress VPC's own private subn
   assert.deepEqual(r.intents.map((i) => i.outcome), ["holds", "holds", "violated"]);
   const v = r.intents[2]!.violations[0]!;
   assert.deepEqual([v.route, v.component!.id], ["direct", "igw-eg"]);
+  assert.match(v.detail!, /DOMAIN_NOT_FILTERED: .*does not filter by name/);
   // Deterministic: the same input gives the same bytes.
   assert.equal(JSON.stringify(evaluateIntents(ix, intents, [PROXY])), JSON.stringify(r));
 });

@@ -168,6 +168,8 @@ interface OnePath {
   explanations: PathResult["explanations"];
   unknownReasons: UnknownReason[];
   route?: string;
+  /** What the report must say about this way out (a NAT gateway does not filter names). */
+  note?: string;
 }
 
 /** Evaluates every intent. `proxies`: the egress proxies with their allowlists (for domain: destinations and `via: proxy`). */
@@ -236,7 +238,10 @@ function pathsOf(ix: SnapshotIndex, proxies: ProxyInfo[], source: string, dest: 
   try {
     if (dest.startsWith("domain:")) {
       const d = analyzeDomain(ix, proxies, { source, domain: dest.slice(7), port });
-      return d.routes.map((r) => ({ source: d.source.id.startsWith("arn:") ? source : d.source.id, verdict: r.result.verdict, hops: r.result.hops, explanations: r.result.explanations, unknownReasons: r.result.unknownReasons, route: r.route }));
+      return d.routes.map((r) => {
+        const note = r.result.additionalDetails.find((x) => x.startsWith("DOMAIN_NOT_FILTERED:"));
+        return { source: d.source.id.startsWith("arn:") ? source : d.source.id, verdict: r.result.verdict, hops: r.result.hops, explanations: r.result.explanations, unknownReasons: r.result.unknownReasons, route: r.route, ...(note ? { note } : {}) };
+      });
     }
     const r = analyzePath(ix, { source, destination: dest, protocol, port, ...(ipVersion ? { ipVersion } : {}) });
     const per: Array<PathResult | SourcePathResult> = r.paths ?? [r];
@@ -257,7 +262,7 @@ function judge(it: Intent, p: OnePath, proxyIds: Set<string>): { outcome: PairRe
     if (p.verdict === "unreachable") return { outcome: "ok" };
     if (p.verdict === "unknown") return { outcome: "unknown" };
     const offending = [...p.hops].reverse().find((h) => GATEWAY_TYPES.has(h.component.type) || proxyIds.has(h.component.id)) ?? p.hops[p.hops.length - 1];
-    return { outcome: "violation", kind: "reachable", ...(offending ? { component: offending.component } : {}), detail: `reachable${p.route ? ` (${p.route})` : ""}: ${p.hops.map((h) => h.component.id).join(" → ")}` };
+    return { outcome: "violation", kind: "reachable", ...(offending ? { component: offending.component } : {}), detail: `reachable${p.route ? ` (${p.route})` : ""}: ${p.hops.map((h) => h.component.id).join(" → ")}${p.note ? ` (${p.note})` : ""}` };
   }
   if (p.verdict === "unreachable") {
     const e = p.explanations[0];
@@ -265,7 +270,7 @@ function judge(it: Intent, p: OnePath, proxyIds: Set<string>): { outcome: PairRe
   }
   if (p.verdict === "unknown") return { outcome: "unknown" };
   if (it.via && !p.hops.some((h) => it.via!.some((v) => hopMatches(h, v, proxyIds)))) {
-    return { outcome: "violation", kind: "not-via", ...(first ? { component: first.component } : {}), detail: `reachable${p.route ? ` (${p.route})` : ""} without passing ${it.via.join(" or ")}: ${p.hops.map((h) => h.component.id).join(" → ")}` };
+    return { outcome: "violation", kind: "not-via", ...(first ? { component: first.component } : {}), detail: `reachable${p.route ? ` (${p.route})` : ""} without passing ${it.via.join(" or ")}: ${p.hops.map((h) => h.component.id).join(" → ")}${p.note ? ` (${p.note})` : ""}` };
   }
   return { outcome: "ok" };
 }
