@@ -52,3 +52,21 @@ test("completion zsh and fish: every top-level command is there; a missing or un
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /bash, zsh, fish/);
 });
+
+test("completion bash: --vpc and --from offer the plan file's ids (--plan FILE on the line, else egress-plan.json)", async () => {
+  const dir = tempDir();
+  const file = path.join(dir, "egress-cli.bash");
+  writeFileSync(file, await script("bash"));
+  const plan = { resources: { vpc: { id: "vpc-0123456789abcdef0" }, a: { id: "subnet-0aaaabbbbccccdddd" }, b: { id: "subnet-0aaaabbbbcccc1111" } } };
+  writeFileSync(path.join(dir, "p.json"), JSON.stringify(plan));
+  writeFileSync(path.join(dir, "egress-plan.json"), JSON.stringify({ resources: { vpc: { id: "vpc-0fedcba9876543210" } } }));
+  const inDir = (words: string[]) => {
+    const body = `cd ${JSON.stringify(dir)}; source ${JSON.stringify(file)}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _egress_cli; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    const r = spawnSync("bash", ["--norc", "--noprofile", "-c", body], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split("\n").filter(Boolean);
+  };
+  assert.deepEqual(inDir(["egress-cli", "--plan", "p.json", "analyze-path", "--from", "subnet-"]), ["subnet-0aaaabbbbcccc1111", "subnet-0aaaabbbbccccdddd"]);
+  assert.deepEqual(inDir(["egress-cli", "--plan", "p.json", "diagram", "--vpc", ""]), ["vpc-0123456789abcdef0"]);
+  assert.deepEqual(inDir(["egress-cli", "snapshot", "--vpc", "vpc-"]), ["vpc-0fedcba9876543210"], "the default plan file");
+});

@@ -1,8 +1,7 @@
 // Shared parsing of command-line option values: one strict parser per value type (whole numbers,
-// ports, CIDRs, AWS ids, names), used by every command, all before the first AWS call. A
-// command's options are a zod object of these value schemas (`parseOptions`), so every problem in
-// one invocation is reported together as one UsageError (exit 2) naming each option.
-import * as z from "zod";
+// ports, CIDRs, AWS ids, names), used by every command, all before the first AWS call. A command's
+// spec names the parser of each flag (`parse.int(…)`, src/cli/spec.ts), so every problem in one
+// invocation is reported together as one UsageError (exit 2) naming each option.
 import { UsageError } from "../errors.js";
 import { parseIpv4Cidr, validateVpcCidr } from "../net/cidr.js";
 import { awsId } from "../aws/names.js";
@@ -68,45 +67,26 @@ export function cidrOption(name: string, raw: string): string {
   return named(name, () => parseIpv4Cidr(raw).cidr);
 }
 
-// ---------- zod value schemas: the same parsers, for typed option objects ----------
-
-/** Wraps a strict parser as a zod schema whose issue message is the parser's UsageError text. */
-export function value<T>(parse: (raw: string) => T) {
-  return z.string().transform((raw, ctx): T => {
-    try {
-      return parse(raw);
-    } catch (err) {
-      if (!(err instanceof UsageError)) throw err;
-      ctx.addIssue({ code: "custom", message: err.message, params: { hint: err.hint } });
-      return z.NEVER;
-    }
-  });
-}
-
-export const opt = {
-  int: (name: string, min: number, max: number) => value((raw) => intOption(name, raw, min, max)),
-  port: (name: string) => value((raw) => portOption(name, raw)),
-  cidr: (name: string) => value((raw) => cidrOption(name, raw)),
-  vpcCidr: (name = "cidr") => value((raw) => (raw === "auto" ? undefined : (strictText(name, raw), named(name, () => validateVpcCidr(raw).cidr)))),
-  id: (prefix: string, what: string) => value((raw) => awsId(prefix, what, raw)),
-  name: () => value((raw) => validatePlanName(raw)),
-  /** A number ≥ 0 (e.g. GB per month); decimals allowed, no exponent or sign. */
-  amount: (name: string) =>
-    value((raw) => {
-      if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(strictText(name, raw))) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}.`);
-      return Number(raw);
-    }),
-};
-
 /**
- * Parses a command's raw commander options with its zod object schema. Every problem is collected
- * and thrown as one UsageError (exit 2) listing them all; the result is the typed option object.
+ * Plain value parsers (raw text → typed value, or a UsageError naming the flag): a command spec's
+ * flags take these (src/cli/spec.ts); `opt` below wraps the same ones as zod schemas.
  */
-export function parseOptions<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const r = schema.safeParse(raw, { jitless: true }); // parsed once a run: see loadPlan
-  if (r.success) return r.data;
-  throw usageFromProblems(r.error.issues.map((i) => ({ message: i.message, hint: (i as { params?: { hint?: string } }).params?.hint })));
-}
+export const parse = {
+  int: (name: string, min: number, max: number) => (raw: string) => intOption(name, raw, min, max),
+  port: (name: string) => (raw: string) => portOption(name, raw),
+  cidr: (name: string) => (raw: string) => cidrOption(name, raw),
+  /** A VPC CIDR, or `auto` (undefined: the command picks a free range). */
+  vpcCidr: (name = "cidr") => (raw: string) => (raw === "auto" ? undefined : (strictText(name, raw), named(name, () => validateVpcCidr(raw).cidr))),
+  id: (prefix: string, what: string) => (raw: string) => awsId(prefix, what, raw),
+  name: () => (raw: string) => validatePlanName(raw),
+  /** A number ≥ 0 (e.g. GB per month); decimals allowed, no exponent or sign. */
+  amount: (name: string) => (raw: string) => {
+    if (!/^(0|[1-9]\d*)(\.\d+)?$/.test(strictText(name, raw))) throw new UsageError(`--${name} must be a number ≥ 0, got ${JSON.stringify(raw)}.`);
+    return Number(raw);
+  },
+  /** Exactly as typed (white space around it or a control character refused). */
+  text: (name: string) => (raw: string) => strictText(name, raw),
+};
 
 export interface Problem {
   message: string;

@@ -28,26 +28,10 @@ import { getFunctionConfiguration } from "../engine/kinds/lambda-vpc-config.js";
 import { parseCidr } from "../net/addr.js";
 import { containsCidr } from "../net/cidr.js";
 import { chooseSubnets, functionNotFound, parseFunctionRef } from "../cli/lambda.js";
-import { awsIdPattern, cidrOption, parseOptions, Problems } from "../cli/options.js";
-import * as z from "zod";
-import { renderAddEndpoint } from "../output/render.js";
+import { awsIdPattern, cidrOption, Problems } from "../cli/options.js";
+import type { Options } from "./add-endpoint.spec.js";
+import { table, stepSummary, dryRunLines, type Text, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
-
-/** add-endpoint's options as commander hands them over, checked at the boundary. */
-const AddEndpointOptionsSchema = z.object({
-  subnets: z.string().optional(),
-  allowFrom: z.array(z.string()).default([]),
-  policy: z.string().optional(),
-  /** --no-private-dns turns it off; on by default. */
-  privateDns: z.boolean().default(true),
-  principal: z.array(z.string()).default([]),
-  resource: z.array(z.string()).default([]),
-  for: z.string().optional(),
-  sasl: z.boolean().default(false),
-  enableVpcDns: z.boolean().default(false),
-  allowPublicSource: z.boolean().default(false),
-});
-export type AddEndpointOptions = z.input<typeof AddEndpointOptionsSchema>;
 
 const GATEWAY = new Set(["s3", "dynamodb"]);
 /** Services --policy least-privilege has a template for, and what each template admits. */
@@ -228,9 +212,8 @@ async function kafkaMappingGrants(ctx: Context, vpcId: string, clusterGroups: st
   return { all, matching };
 }
 
-export async function addEndpointCommand(ctx: Context, raw: AddEndpointOptions, args: string[]): Promise<number> {
+export async function addEndpointCommand(ctx: Context, opts: Options, args: string[]): Promise<number> {
   // 1. Flags, offline.
-  const opts = parseOptions(AddEndpointOptionsSchema, raw);
   const plan = await loadCheckedPlan(ctx);
   const vpcId = requirePlanVpc(plan);
   const preset = opts.for;
@@ -572,4 +555,57 @@ async function limitProblems(ec2: ReturnType<typeof ec2Api>, plan: Plan, vpcId: 
     ...routeCountProblems(live.map((t) => ({ id: t.RouteTableId!, routes: (t.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: newGateway }))),
     ...(newInterface ? ruleCountProblems(`An endpoint's group (tcp/443 from ${sources} --allow-from source(s))`, sources, 1) : []),
   ];
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+/** A policy statement as printed (the document is what the endpoint got). */
+interface PolicyStatement {
+  Effect?: Text;
+  Principal?: "*" | Record<string, unknown>;
+  Action?: unknown;
+  NotAction?: unknown;
+  Resource?: unknown;
+}
+
+export interface AddEndpointResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  vpcId: Text;
+  endpoints: Array<{ service: Text; type: Text; vpcEndpointId: Text; state: Text; routeTableIds: string[]; subnetIds: string[]; privateDns?: boolean | null; policy: Text; policyDocument?: unknown }>;
+  allowFrom: Array<{ label: Text }>;
+  derivedPolicyInputs?: Array<{ service: Text; principals?: unknown; resources?: unknown; from: Array<{ eventSourceMapping: Text; functionArn: string; role: Text; secrets: string[] }> }>;
+  skippedAzs?: Record<string, string[]>;
+  clusterChecks?: Array<{ ok: boolean; check: Text; detail?: Text }>;
+}
+
+/** Each endpoint policy that is not AWS's full-access default, one line per statement; then where derived inputs came from. */
+function endpointPolicyLines(r: AddEndpointResult, c: C): string[] {
+  const list = (x: unknown) => (Array.isArray(x) ? x : [x]).join(", ");
+  const lines: string[] = [];
+  for (const e of r.endpoints ?? []) {
+    const doc = e.policyDocument as { Statement?: PolicyStatement[] } | null | undefined;
+    if (e.policy === "full" || !doc || typeof doc !== "object") continue;
+    lines.push(`Policy of the ${e.service} endpoint (${e.policy}):`);
+    for (const st of doc.Statement ?? []) {
+      const p = st.Principal === "*" ? "anyone" : Object.entries(st.Principal ?? {}).map(([k, v]) => `${k} ${list(v)}`).join("; ");
+      lines.push(`  ${st.Effect} ${p}: ${list(st.Action ?? st.NotAction)} on ${list(st.Resource ?? "*")}`);
+    }
+  }
+  for (const d of r.derivedPolicyInputs ?? []) {
+    const what = [d.principals && "principal(s)", d.resources && "secret(s)"].filter(Boolean).join(" and ");
+    for (const f of d.from) lines.push(c.dim(`  ${d.service}: ${what} derived from event source mapping ${f.eventSourceMapping} (function ${f.functionArn.split(":").pop()}, role ${f.role}, secret(s) ${f.secrets.join(", ")}); --principal/--resource override`));
+  }
+  return lines;
+}
+
+export function renderAddEndpoint(r: AddEndpointResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return [...dryRunLines(c, r), ...endpointPolicyLines(r, c)].join("\n");
+  const lines = [`${c.green("✔")} ${r.endpoints.length} VPC endpoint(s) in ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
+  lines.push(table(["service", "type", "endpoint", "state", "where", "private DNS", "policy"], r.endpoints.map((e) => [e.service, e.type, e.vpcEndpointId, e.state, e.type === "Gateway" ? e.routeTableIds.join(", ") : e.subnetIds.join(", "), e.type === "Gateway" ? "-" : e.privateDns ? "on" : "off", e.policy]), o));
+  if (r.allowFrom.length) lines.push(`Endpoint security group(s) admit 443 only from: ${r.allowFrom.map((a) => a.label).join(", ")}`);
+  lines.push(...endpointPolicyLines(r, c));
+  for (const [svc, azs] of Object.entries(r.skippedAzs ?? {})) if ((azs as string[]).length) lines.push(c.yellow(`${svc} is not offered in ${(azs as string[]).join(", ")}: no endpoint ENI there.`));
+  for (const chk of r.clusterChecks ?? []) lines.push(`${chk.ok ? c.green("✔") : c.yellow("✘")} ${chk.check}${chk.detail ? `: ${chk.detail}` : ""}`);
+  return lines.join("\n");
 }

@@ -16,16 +16,10 @@ import { routeKind, routeStep } from "../engine/kinds/route.js";
 import { recordOf, recordsOf } from "../engine/kinds/kind.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import { routesToInternetGateway } from "../net/routes.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
-import { renderAddNat } from "../output/render.js";
+import type { Options } from "./add-nat.spec.js";
+import { table, stepSummary, dryRunLines, type Text, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
 import type { Plan, PlanSpec } from "../plans/schema.js";
 
-export interface AddNatOptions {
-  mode?: "single" | "per-az";
-  eip?: string[];
-  az?: string[];
-}
 
 /** add-nat's inputs, as plan.spec.nat records them (the plan schema declares the section). */
 export type NatSpec = NonNullable<PlanSpec["nat"]>;
@@ -56,17 +50,10 @@ export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
   return steps;
 }
 
-const AddNatOptionsSchema = z.object({
-  mode: z.enum(["single", "per-az"]).default("single"),
-  eip: z.array(opt.id("eipalloc", "an Elastic IP allocation")).default([]),
-  az: z.array(z.string()).optional(),
-});
-
-export async function addNatCommand(ctx: Context, opts: AddNatOptions): Promise<number> {
-  // Offline checks of the flags themselves.
-  const parsed = parseOptions(AddNatOptionsSchema, opts);
-  const mode = parsed.mode;
-  const eips = parsed.eip;
+export async function addNatCommand(ctx: Context, opts: Options): Promise<number> {
+  // Offline checks of the flags themselves (each value was parsed by its flag: add-nat.spec.ts).
+  const mode = opts.mode;
+  const eips = opts.eip;
   if (new Set(eips).size !== eips.length) throw new UsageError("--eip lists the same allocation id twice.");
   const wantAzs = opts.az ?? [];
   if (mode === "single" && wantAzs.length > 1) throw new UsageError(`--mode single takes at most one --az, got ${wantAzs.join(", ")}.`, "Use --mode per-az for one NAT gateway per AZ.");
@@ -217,4 +204,23 @@ export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, 
     steps,
     ...(dryRun ? { dryRunChecks } : {}),
   };
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface AddNatResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  mode: Text;
+  natGateways: Array<{ az: Text; natGatewayId: Text; publicIp: Text; allocationId: Text; eipOwned: boolean; state: Text }>;
+  egressIps: Text[];
+}
+
+export function renderAddNat(r: AddNatResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  return [
+    `${c.green("✔")} ${r.natGateways.length} NAT gateway(s), ${r.mode} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state]), o),
+    `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}`,
+  ].join("\n");
 }

@@ -7,6 +7,7 @@
 import { ec2Api, ec2Of } from "../aws/ec2-api.js";
 import { lambdaOf } from "../aws/lambda-api.js";
 import { randomUUID } from "node:crypto";
+import type { Options } from "./analyze-path.spec.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import type { ComponentRef, PathQuery, PathResult } from "../analysis/analyzer.js";
@@ -15,18 +16,8 @@ import { combineVerdicts } from "../analysis/path/model.js";
 import { intOption, Problems } from "../cli/options.js";
 import { closestServices, isKnownService } from "../analysis/services.js";
 
-export interface AnalyzePathOptions {
-  from?: string;
-  to?: string;
-  protocol?: string;
-  port?: string;
-  local?: boolean;
-  aws?: boolean;
-  compare?: boolean;
-  keep?: boolean;
-  snapshot?: string;
-  vpc?: string[];
-}
+/** analyze-path's options: its spec's flags (values as typed; checked here, every problem at once); diagram passes some of them. */
+export type AnalyzePathOptions = Partial<Options>;
 
 const SOURCE = /^(subnet-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|nat-[0-9a-z-]+|vpce-[0-9a-z-]+|lambda:[A-Za-z0-9_-]{1,64})$/;
 const DEST = /^(igw|internet|igw-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|vpce-[0-9a-z-]+|service:[a-z0-9.-]+|domain:[A-Za-z0-9.-]+\.?|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;

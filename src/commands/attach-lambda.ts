@@ -22,26 +22,11 @@ import { recordOf } from "../engine/kinds/kind.js";
 import { securityGroupStep } from "../engine/kinds/security-group.js";
 import { egressRuleStep } from "../engine/kinds/security-group-rule.js";
 import { listVpcEndpoints } from "../aws/ec2.js";
-import { awsId, cidrOption, parseOptions, portOption, Problems } from "../cli/options.js";
-import * as z from "zod";
+import { awsId, cidrOption, portOption, Problems } from "../cli/options.js";
+import type { Options } from "./attach-lambda.spec.js";
 import { chooseSubnets, functionNotFound, parseFunctionRef, subnetEgress } from "../cli/lambda.js";
 import { requirePlanVpc } from "../engine/kinds/views.js";
-import { renderAttachLambda } from "../output/render.js";
-
-/** attach-lambda's options as commander hands them over, checked at the boundary. */
-const AttachLambdaOptionsSchema = z.object({
-  function: z.string().optional(),
-  securityGroup: z.string().trim().default("new"),
-  subnets: z.string().optional(),
-  allowPublicSubnet: z.boolean().default(false),
-  /** --no-iam: never change the execution role. */
-  iam: z.boolean().default(true),
-  /** --egress-port PORT[:CIDR] (repeat): tcp out besides HTTPS, to the VPC's CIDR unless a CIDR is named. */
-  egressPort: z.array(z.string()).default([]),
-  /** --take-over: move a function whose VPC config is another plan's, or in subnets not named here. */
-  takeOver: z.boolean().default(false),
-});
-export type AttachLambdaOptions = z.input<typeof AttachLambdaOptionsSchema>;
+import { table, stepSummary, dryRunLines, type Text, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
 
 interface RolePermissions {
   roleName: string;
@@ -126,9 +111,8 @@ async function refuseForeignVpcConfig(ctx: Context, plan: Plan, fn: FunctionConf
   );
 }
 
-export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions): Promise<number> {
+export async function attachLambdaCommand(ctx: Context, opts: Options): Promise<number> {
   // 1. Flags, offline.
-  const opts = parseOptions(AttachLambdaOptionsSchema, raw);
   const plan = await loadCheckedPlan(ctx);
   const ref = parseFunctionRef(opts.function, plan);
   const givenSg = opts.securityGroup === "new" ? undefined : awsId("sg", "a security group", opts.securityGroup);
@@ -271,4 +255,32 @@ export async function attachLambdaCommand(ctx: Context, raw: AttachLambdaOptions
   } finally {
     await session.close();
   }
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface AttachLambdaResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  functionName: Text;
+  vpcId: Text;
+  subnets: Array<{ subnetId: Text; routeTableId?: Text; egressIp?: Text; natGatewayId?: Text; public?: boolean }>;
+  securityGroupId: Text;
+  securityGroupCreated: boolean;
+  egress: Array<{ port: Text; cidr: Text }> | null;
+  iam: { roleName: Text; attachedPolicy?: string | null; changed: boolean; alreadyGrantedBy: string[] };
+  previousVpcConfig?: { SubnetIds?: string[] } | null;
+  egressIps: Text[];
+}
+
+export function renderAttachLambda(r: AttachLambdaResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const lines = [`${c.green("✔")} Lambda function ${c.bold(`${r.functionName}`)} attached to ${r.vpcId} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`];
+  lines.push(table(["subnet", "route table", "egress"], r.subnets.map((s) => [s.subnetId, s.routeTableId, s.egressIp ? `NAT ${s.natGatewayId} → ${s.egressIp}` : s.public ? "public (no public IP for Lambda ENIs)" : "VPC only"]), o));
+  lines.push(`Security group: ${r.securityGroupId}${r.securityGroupCreated ? ` (created, no ingress; out: ${(r.egress ?? []).map((e) => `tcp/${e.port} to ${e.cidr}`).join(", ")})` : " (yours)"}`);
+  if (r.iam.attachedPolicy) lines.push(`Execution role ${r.iam.roleName}: ${r.iam.changed ? "attached" : "has"} ${r.iam.attachedPolicy.split("/").pop()}${r.iam.changed ? " (ENI permissions; detach-lambda/destroy remove it)" : ""}`);
+  else if (r.iam.alreadyGrantedBy.length) lines.push(`Execution role ${r.iam.roleName}: ENI permissions already granted by ${r.iam.alreadyGrantedBy.join(", ")} (unchanged)`);
+  if (r.previousVpcConfig) lines.push(c.dim(`Previous VPC config recorded (restored by detach-lambda/destroy): ${(r.previousVpcConfig.SubnetIds ?? []).join(", ")}`));
+  lines.push(r.egressIps.length ? `Egress IP(s) of ${r.functionName}: ${c.bold(r.egressIps.join(", "))}` : c.yellow(`${r.functionName} has no internet egress from these subnets (no NAT route).`));
+  return lines.join("\n");
 }

@@ -5,6 +5,7 @@
 import { ec2Api } from "../aws/ec2-api.js";
 import path from "node:path";
 import type { Context } from "../context.js";
+import type { Options } from "./audit.spec.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import type { AuditReport, ScopeAudit, ScopeReport } from "../analysis/audit.js";
 import type { Severity } from "../analysis/rules/types.js";
@@ -14,24 +15,13 @@ import { VERSION } from "../version.js";
 export const FORMATS = ["text", "json", "junit", "sarif", "markdown"] as const;
 export type ReportFormat = (typeof FORMATS)[number];
 
-export interface AuditOptions {
-  vpc?: string[];
+/** audit's options: its spec's flags, and what the command adds from the globals (each --region/--profile is a scope). */
+export type AuditOptions = Partial<Options> & {
   /** Set from the global `--plan [FILE]` (audit declares no option of that name: one meaning per name). */
   plan?: boolean;
-  allVpcs?: boolean;
   region?: string[] | string;
-  allRegions?: boolean;
   profile?: string[] | string;
-  snapshot?: string[];
-  format?: string;
-  output?: string;
-  failOn?: string;
-  rules?: string;
-  skipRules?: string;
-  baseline?: string;
-  shard?: string;
-  sarifAnchor?: string;
-}
+};
 
 /** CI tools (Checkov, tfsec, Prowler) fail by default: so does the audit, on high and critical. */
 export const DEFAULT_FAIL_ON: Severity = "high";

@@ -1,15 +1,11 @@
 // `egress-cli completion bash|zsh|fish`: a shell completion script for every command, subcommand and
-// flag, generated from the CLI's own command tree (src/cli.ts hands it in as plain data), so a flag
+// flag, generated from the CLI's own command tree (commandTree in src/cli/spec.ts: the commands derived from their specs), so a flag
 // added to a command completes without touching this file. `source <(egress-cli completion bash)`.
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
+import { commandTree, type ActionEnv, type CommandTree } from "../cli/spec.js";
+import type { Options } from "./completion.spec.js";
 
-/** A command as completion sees it: its name, flags (long names), whether each takes a value, subcommands. */
-export interface CommandTree {
-  name: string;
-  flags: Array<{ flag: string; takesValue: boolean; choices?: string[] }>;
-  subcommands: CommandTree[];
-}
 
 const SHELLS = ["bash", "zsh", "fish"] as const;
 type Shell = (typeof SHELLS)[number];
@@ -33,7 +29,10 @@ function bash(tree: CommandTree): string {
   const cases = paths(tree).map(({ path, flags, subcommands }) => {
     const words = [...subcommands, ...flags.map((f) => f.flag)].join(" ");
     const values = flags.filter((f) => f.takesValue).map((f) => f.flag).join("|");
-    const choices = flags.filter((f) => f.choices?.length).map((f) => `        ${f.flag}) COMPREPLY=($(compgen -W ${q(f.choices!.join(" "))} -- "$cur")); return ;;`);
+    const choices = [
+      ...flags.filter((f) => f.choices?.length).map((f) => `        ${f.flag}) COMPREPLY=($(compgen -W ${q(f.choices!.join(" "))} -- "$cur")); return ;;`),
+      ...flags.filter((f) => f.planIds).map((f) => `        ${f.flag}) COMPREPLY=($(compgen -W "$(_egress_cli_plan_ids ${f.planIds})" -- "$cur")); return ;;`),
+    ];
     return [
       `    ${q(path.join(" "))})`,
       ...(choices.length ? ["      case \"$prev\" in", ...choices, "      esac"] : []),
@@ -43,6 +42,14 @@ function bash(tree: CommandTree): string {
   });
   const commandWords = paths(tree).filter((p) => p.path.length).map((p) => p.path[p.path.length - 1]!);
   return `# egress-cli completion for bash: source <(egress-cli completion bash)
+# The ids of one prefix (vpc, subnet) in the plan file (--plan FILE on the line, else egress-plan.json).
+_egress_cli_plan_ids() {
+  local plan=egress-plan.json i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    if [[ \${COMP_WORDS[i]} == --plan && \${COMP_WORDS[i+1]} != -* ]]; then plan="\${COMP_WORDS[i+1]}"; fi
+  done
+  [[ -r $plan ]] && grep -oE "\\b$1-[0-9a-f]{8,17}\\b" "$plan" | sort -u
+}
 _egress_cli() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}" path="" w i
   # the command path: the words before the cursor that name commands (flags and their values skipped)
@@ -85,7 +92,8 @@ export function completionScript(shell: Shell, tree: CommandTree): string {
   return shell === "bash" ? bash(tree) : shell === "zsh" ? zsh(tree) : fish(tree);
 }
 
-export async function completionCommand(ctx: Context, args: string[], tree: CommandTree): Promise<number> {
+export async function completionCommand(ctx: Context, _opts: Options, args: string[], env: ActionEnv): Promise<number> {
+  const tree = commandTree(env.program);
   const shell = args[0];
   if (args.length !== 1 || !SHELLS.includes(shell as Shell)) {
     throw new UsageError(`completion needs one shell: ${SHELLS.join(", ")}${shell ? ` (got ${args.map((a) => JSON.stringify(a)).join(" ")})` : ""}.`, "source <(egress-cli completion bash)");

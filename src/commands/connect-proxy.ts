@@ -7,6 +7,7 @@
 // profile, so destroy and status use those credentials.
 import { ec2Api } from "../aws/ec2-api.js";
 import type { Subnet } from "@aws-sdk/client-ec2";
+import type { Options } from "./connect-proxy.spec.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { classifyError } from "../aws/errors.js";
@@ -26,12 +27,8 @@ import { proxySettings } from "../plans/schema.js";
 import { awsId, listOption, Problems } from "../cli/options.js";
 import { sharedConfigurations } from "./share-proxy.js";
 
-export interface ConnectProxyOptions {
-  consumerVpc?: string;
-  subnets?: string;
-  consumerProfile?: string;
-  securityGroup?: string[];
-}
+/** connect-proxy's options: its spec's flags (values as typed; this command checks them, every problem at once). */
+export type ConnectProxyOptions = Options;
 
 /** Where a consumer's records live: recorded with each of them (destroy and status use these credentials). */
 export interface Placement {

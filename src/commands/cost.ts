@@ -2,26 +2,18 @@
 // Resource endpoint AZ-hours, egress instances, resource gateways) from a live snapshot or a --snapshot
 // FILE, with the savings the audit's cost rules find. One cost model for status, audit and cost:
 // src/analysis/cost.ts, fed by src/analysis/rules/bill.ts.
-import * as z from "zod";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
-
-export interface CostOptions {
-  snapshot?: string;
-  allVpcs?: boolean;
-  vpc?: string[];
-  gbPerMonth?: string;
-}
+import type { Options } from "./cost.spec.js";
 
 const COST_RULES = ["cost-shared-egress", "cost-gateway-endpoint", "eip-unassociated"];
 
-export async function costCommand(ctx: Context, opts: CostOptions): Promise<number> {
+export async function costCommand(ctx: Context, opts: Options): Promise<number> {
   const problems: string[] = [];
   if (opts.snapshot && (opts.allVpcs || opts.vpc?.length)) problems.push("--snapshot prices a file: --all-vpcs/--vpc do not apply.");
   if (opts.allVpcs && opts.vpc?.length) problems.push("--vpc and --all-vpcs both choose the scope; pass one of them.");
   if (problems.length) throw new UsageError(problems.join(" "));
-  const { opt, parseOptions } = await import("../cli/options.js");
-  const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
+  const gb = opts.gbPerMonth;
   const { readSnapshotFile, takeSnapshot } = await import("./snapshot.js");
   const snap = opts.snapshot ? await readSnapshotFile(ctx, opts.snapshot) : await takeSnapshot(ctx, opts.vpc?.length ? { vpc: opts.vpc } : opts.allVpcs ? { allVpcs: true } : {});
   const { buildIndex } = await import("../analysis/snapshot-index.js");

@@ -19,19 +19,10 @@ import { routeTableStep } from "../engine/kinds/route-table.js";
 import { subnetStep } from "../engine/kinds/subnet.js";
 import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
 import { vpcStep } from "../engine/kinds/vpc.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
-import { renderCreateVpc } from "../output/render.js";
+import type { ActionEnv } from "../cli/spec.js";
+import type { Options } from "./create-vpc.spec.js";
+import { bySubnetOrder, table, stepSummary, dryRunLines, type Text, type SubnetRow, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
 import { planVpc } from "../engine/kinds/views.js";
-
-export interface CreateVpcOptions {
-  name?: string;
-  cidr?: string;
-  azs?: string;
-  publicSubnets?: string;
-  privateSubnets?: string;
-  subnetPrefix?: string;
-}
 
 /** create-vpc's inputs, as plan.spec.vpc records them (the plan schema declares the section). */
 export type VpcSpec = NonNullable<PlanSpec["vpc"]>;
@@ -65,22 +56,13 @@ export function vpcSteps(spec: VpcSpec): StepDef[] {
   return steps;
 }
 
-const CreateVpcOptionsSchema = z.object({
-  name: opt.name().optional(),
-  cidr: opt.vpcCidr().optional(),
-  azs: opt.int("azs", 1, 6).default(2),
-  publicSubnets: opt.int("public-subnets", 0, 4).default(1),
-  privateSubnets: opt.int("private-subnets", 0, 4).default(1),
-  subnetPrefix: opt.int("subnet-prefix", 16, 28).optional(),
-});
-
 /** Runs that gave way in a same-name race try again this many times (a random pause first) before exit 2. */
 const NAME_RACE_ATTEMPTS = 3;
 
-export async function createVpcCommand(ctx: Context, raw: CreateVpcOptions): Promise<number> {
+export async function createVpcCommand(ctx: Context, opts: Options, _args: string[], env: Pick<ActionEnv, "given">): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createVpcOnce(ctx, raw);
+      return await createVpcOnce(ctx, opts, env.given);
     } catch (err) {
       if (!(err instanceof NameRace) || attempt >= NAME_RACE_ATTEMPTS || ctx.signal.aborted) throw err instanceof NameRace ? err.error : err;
       // every racer may have given way at once: pause a random while, then the name check again
@@ -97,13 +79,11 @@ class NameRace extends Error {
   }
 }
 
-async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<number> {
-  // 1. Everything that can be checked offline, every problem at once.
-  const o = parseOptions(CreateVpcOptionsSchema, raw);
-  const opts = raw;
-  const { azs: azCount, publicSubnets: publicPerAz, privateSubnets: privatePerAz, subnetPrefix } = o;
+async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<string>): Promise<number> {
+  // 1. Everything that can be checked offline, every problem at once (each value was parsed by its flag: create-vpc.spec.ts).
+  const { azs: azCount, publicSubnets: publicPerAz, privateSubnets: privatePerAz, subnetPrefix } = opts;
   if (publicPerAz + privatePerAz === 0) throw new UsageError("--public-subnets 0 and --private-subnets 0 leave nothing to create.");
-  const givenCidr = o.cidr;
+  const givenCidr = opts.cidr;
   if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz, subnetPrefix });
 
   // 2. Checks against the account (reads only).
@@ -126,9 +106,9 @@ async function createVpcOnce(ctx: Context, raw: CreateVpcOptions): Promise<numbe
     // Re-running (or resuming) the same plan: the recorded spec wins; a conflicting one is refused.
     const conflicts: string[] = [];
     if (givenCidr && givenCidr !== prior.cidr) conflicts.push(`--cidr ${givenCidr} (plan has ${prior.cidr})`);
-    if (opts.azs !== undefined && azCount !== prior.azs.length) conflicts.push(`--azs ${azCount} (plan has ${prior.azs.length})`);
-    if (opts.publicSubnets !== undefined && publicPerAz !== prior.publicPerAz) conflicts.push(`--public-subnets ${publicPerAz} (plan has ${prior.publicPerAz})`);
-    if (opts.privateSubnets !== undefined && privatePerAz !== prior.privatePerAz) conflicts.push(`--private-subnets ${privatePerAz} (plan has ${prior.privatePerAz})`);
+    if (given.has("azs") && azCount !== prior.azs.length) conflicts.push(`--azs ${azCount} (plan has ${prior.azs.length})`);
+    if (given.has("publicSubnets") && publicPerAz !== prior.publicPerAz) conflicts.push(`--public-subnets ${publicPerAz} (plan has ${prior.publicPerAz})`);
+    if (given.has("privateSubnets") && privatePerAz !== prior.privatePerAz) conflicts.push(`--private-subnets ${privatePerAz} (plan has ${prior.privatePerAz})`);
     if (subnetPrefix !== undefined && subnetPrefix !== prior.subnetPrefix) conflicts.push(`--subnet-prefix ${subnetPrefix}`);
     if (conflicts.length) {
       throw new UsageError(`Plan "${existingPlan!.name}" already has a VPC laid out differently: ${conflicts.join("; ")}.`, "Changing a VPC in place is not supported: destroy it first, or use another --plan file.");
@@ -225,4 +205,30 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
     steps: outcomes,
     ...(dryRun ? { dryRunChecks } : {}),
   };
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface CreateVpcResult extends DryRunPart {
+  steps: Record<string, string>;
+  plan: string;
+  region: string;
+  vpcId: Text;
+  cidr: Text;
+  internetGatewayId: Text;
+  subnets: SubnetRow[];
+}
+
+export function renderCreateVpc(r: CreateVpcResult, c: C, o: RenderOptions = {}): string {
+  if (r.dryRun) return dryRunLines(c, r).join("\n");
+  const lines = [
+    `${c.green("✔")} VPC ${c.bold(`${r.vpcId}`)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
+    r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
+    r.internetGatewayId
+      ? `Next: ${o.cli ?? "egress-cli"} add-nat --mode single   (or --mode per-az for one NAT per AZ)`
+      : `Next: ${o.cli ?? "egress-cli"} add-endpoint SERVICE…   (no public subnet, so no NAT gateway: private subnets reach AWS services through VPC endpoints)`,
+  ];
+  return lines.join("\n");
 }

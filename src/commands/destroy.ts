@@ -1,17 +1,13 @@
 // destroy: delete everything the plan owns in reverse dependency order; keep imported resources
 // and user-supplied Elastic IPs; resumable. Prompts on a TTY unless --yes; refuses without a TTY.
 import type { Context } from "../context.js";
+import type { Options } from "./destroy.spec.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
 import { checkAnchors, deletionOrder, destroyPlan, findOrphans } from "../engine/destroy.js";
-import { describeResource, renderDestroy } from "../output/render.js";
+import { describeResource, type Text, type C } from "../output/render.js";
 
-export interface DestroyOptions {
-  /** An older plan whose VPCs are all missing: delete what is left and forget the rest. */
-  forgetMissing?: boolean;
-}
-
-export async function destroyCommand(ctx: Context, opts: DestroyOptions = {}): Promise<number> {
+export async function destroyCommand(ctx: Context, opts: Partial<Options> = {}): Promise<number> {
   if (!ctx.opts.yes && !ctx.opts.dryRun && !ctx.interactive) {
     throw new UsageError("destroy deletes AWS resources and needs confirmation; no terminal to ask on.", "Pass --yes to confirm non-interactively.");
   }
@@ -48,4 +44,38 @@ export async function destroyCommand(ctx: Context, opts: DestroyOptions = {}): P
   } finally {
     await session.close();
   }
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+interface DeletedResource {
+  step: string;
+  kind: string;
+  id?: string | null;
+}
+
+/** A dry run lists wouldDelete (and orphans); a run what was deleted, adopted and kept. */
+export interface DestroyResult {
+  dryRun: boolean;
+  plan: string;
+  wouldDelete?: DeletedResource[];
+  orphans?: Array<{ kind: Text; id: Text; step: Text }>;
+  deleted?: unknown[];
+  orphansAdopted?: Array<{ id: Text }>;
+  kept?: Array<{ kind: string; id?: Text; step: Text; reason: string }>;
+}
+
+export function renderDestroy(r: DestroyResult, c: C): string {
+  if (r.dryRun) {
+    const orphans = (r.orphans ?? []).map((o) => `  ${o.kind} ${o.id} (orphan of step ${o.step}, left by an interrupted run)`);
+    if (!r.wouldDelete?.length && !orphans.length) return "Dry run — nothing to delete.";
+    return [c.bold("Dry run — would delete, in this order:"), ...(r.wouldDelete ?? []).map((d) => `  ${describeResource(d)}`), ...orphans].join("\n");
+  }
+  const lines = [`${c.green("✔")} Destroyed plan ${c.bold(r.plan)}: ${r.deleted?.length ?? 0} resource(s) deleted`];
+  if (r.orphansAdopted?.length) lines.push(`  also removed ${r.orphansAdopted.length} orphan(s) left by an interrupted run: ${r.orphansAdopted.map((o) => o.id).join(", ")}`);
+  const kept = (r.kept ?? []).filter((k) => k.kind !== "vpc-attribute");
+  const imported = kept.filter((k) => k.reason === "not owned (imported or yours)");
+  if (imported.length) lines.push(`  kept (not owned): ${imported.map((k) => `${k.kind} ${k.id}`).join(", ")}`);
+  for (const k of kept.filter((x) => !imported.includes(x))) lines.push(`  kept ${k.kind} ${k.id ?? ""} (${k.step}): ${k.reason}`);
+  return lines.join("\n");
 }

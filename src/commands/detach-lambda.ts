@@ -1,8 +1,7 @@
 // detach-lambda: puts a function back on the VPC config recorded before attach-lambda changed it
 // (none, or its old subnets and groups), detaches the ENI policy if egress-cli attached it, and
 // deletes the function's security group when nothing else uses it any more (else destroy will).
-import * as z from "zod";
-import { parseOptions } from "../cli/options.js";
+import type { Options } from "./detach-lambda.spec.js";
 import { lambdaOf } from "../aws/lambda-api.js";
 import type { Context } from "../context.js";
 import { CliError, UsageError } from "../errors.js";
@@ -13,13 +12,10 @@ import { rolePolicyAttachmentKind } from "../engine/kinds/iam-role-policy-attach
 import { functionsUsingRole, getFunctionConfiguration, lambdaVpcConfigKind, roleNameOf } from "../engine/kinds/lambda-vpc-config.js";
 import { parseFunctionRef } from "../cli/lambda.js";
 import type { PlanSession } from "../engine/session.js";
-import { renderDetachLambda } from "../output/render.js";
+import { type Text, type C } from "../output/render.js";
 
-const DetachLambdaOptionsSchema = z.object({ function: z.string().optional() });
-export type DetachLambdaOptions = z.input<typeof DetachLambdaOptionsSchema>;
 
-export async function detachLambdaCommand(ctx: Context, raw: DetachLambdaOptions): Promise<number> {
-  const opts = parseOptions(DetachLambdaOptionsSchema, raw);
+export async function detachLambdaCommand(ctx: Context, opts: Options): Promise<number> {
   const plan = await loadCheckedPlan(ctx);
   const ref = parseFunctionRef(opts.function, plan);
   const base = `lambda/${ref.name}`;
@@ -112,4 +108,23 @@ async function recordMissingRoles(ctx: Context, session: PlanSession): Promise<v
     changed = true;
   }
   if (changed) await session.save();
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+/** A dry run says what it would restore and undo; a run what it restored and kept. */
+export interface DetachLambdaResult {
+  dryRun: boolean;
+  functionName: Text;
+  restoresVpcConfig?: unknown;
+  wouldDelete?: string[];
+  restoredVpcConfig?: { SubnetIds?: string[] } | null;
+  kept?: Array<{ step: Text; id: Text; reason: Text }>;
+}
+
+export function renderDetachLambda(r: DetachLambdaResult, c: C): string {
+  if (r.dryRun) return `Dry run — would restore ${r.functionName}'s VPC config to ${r.restoresVpcConfig ? JSON.stringify(r.restoresVpcConfig) : "none"} and undo ${(r.wouldDelete ?? []).join(", ")}.`;
+  const lines = [`${c.green("✔")} ${r.functionName}: VPC config restored to ${r.restoredVpcConfig ? (r.restoredVpcConfig.SubnetIds ?? []).join(", ") : "none (no VPC)"}`];
+  for (const k of r.kept ?? []) lines.push(c.dim(`  kept ${k.step} ${k.id ?? ""}: ${k.reason}`));
+  return lines.join("\n");
 }

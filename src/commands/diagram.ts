@@ -4,24 +4,14 @@
 // Reuses the snapshot collector and the offline analyzer; the rendering is src/output/diagram.ts.
 // The diagram is the result: exit 0 even when the highlighted path is blocked (analyze-path is the
 // command whose exit code says reachable or not).
-import * as z from "zod";
-import { parseOptions } from "../cli/options.js";
+import type { Options } from "./diagram.spec.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { DiagramFormat, DiagramPath } from "../output/diagram.js";
 
-/** diagram's options as commander hands them over, checked at the boundary. */
-const DiagramOptionsSchema = z.object({
-  format: z.string().optional(),
-  vpc: z.array(z.string()).optional(),
-  snapshot: z.string().optional(),
-  pathFrom: z.string().optional(),
-  pathTo: z.string().optional(),
-  path: z.boolean().optional(),
-  port: z.string().optional(),
-  protocol: z.string().optional(),
-});
-export type DiagramOptions = z.input<typeof DiagramOptionsSchema>;
+/** diagram's options (its spec's flags); a caller may leave out what it does not set. */
+export type DiagramOptions = Partial<Options>;
+
 
 /** Checks the flags before any AWS call; returns the format and the path query (if any). */
 export async function parseDiagramOptions(opts: DiagramOptions): Promise<{ format: DiagramFormat; query?: { from: string; to: string; protocol: "tcp" | "udp" | "icmp"; port: number } | "plan" }> {
@@ -57,8 +47,7 @@ async function planPath(ctx: Context): Promise<{ from: string; to: string }> {
   throw new UsageError(`The plan ${ctx.planPath} has no Lambda function and no private subnet to draw a path from.`, "pass --path-from SRC --path-to DST");
 }
 
-export async function diagramCommand(ctx: Context, raw: DiagramOptions): Promise<number> {
-  const opts = parseOptions(DiagramOptionsSchema, raw);
+export async function diagramCommand(ctx: Context, opts: Options): Promise<number> {
   const { format, query } = await parseDiagramOptions(opts);
   const { readSnapshotFile, takeSnapshot } = await import("./snapshot.js");
   const q = query === "plan" ? { ...(await planPath(ctx)), protocol: "tcp" as const, port: 443 } : query;

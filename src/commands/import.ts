@@ -7,23 +7,15 @@ import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import { openSession } from "../engine/session.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
-import { renderImport } from "../output/render.js";
+import type { Options } from "./import.spec.js";
+import { bySubnetOrder, table, type Text, type SubnetRow, type RenderOptions, type C } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
 import { loadPlan, nothingToUndo } from "../plans/store.js";
 import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
 import { byText } from "../order.js";
 
-export interface ImportOptions {
-  vpc?: string;
-  name?: string;
-  /** Import although the VPC holds another plan's resources. */
-  shared?: boolean;
-}
-
-export async function importCommand(ctx: Context, opts: ImportOptions): Promise<number> {
-  const { vpc: vpcId, name } = parseOptions(z.object({ vpc: opt.id("vpc", "a VPC"), name: opt.name() }), opts);
+export async function importCommand(ctx: Context, opts: Options): Promise<number> {
+  const { vpc: vpcId, name } = opts;
   const loaded = await loadPlan(ctx.planPath);
   // A destroyed plan in the file does not stand in the way of a new one (the session says so).
   const existing = loaded && loaded.name !== name && nothingToUndo(loaded) ? undefined : loaded;
@@ -127,4 +119,22 @@ export async function importCommand(ctx: Context, opts: ImportOptions): Promise<
   } finally {
     await session.close();
   }
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+export interface ImportResult {
+  plan: string;
+  vpcId: Text;
+  cidr: Text;
+  subnets: SubnetRow[];
+  routeTables: Array<{ routeTableId: Text; tier?: Text; azs: string[]; main?: boolean }>;
+}
+
+export function renderImport(r: ImportResult, c: C, o: RenderOptions = {}): string {
+  return [
+    `${c.green("✔")} Imported ${c.bold(`${r.vpcId}`)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
+    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    table(["route table", "tier", "AZs", "main"], r.routeTables.map((t) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""]), o),
+  ].join("\n");
 }

@@ -8,6 +8,7 @@
 // Command check that squid is active and its config parses. --print-config changes nothing.
 import { ec2Of } from "../aws/ec2-api.js";
 import { ssmOf } from "../aws/ssm-api.js";
+import type { Options } from "./launch-proxy.spec.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
 import { Problems, intOption, cidrOption, awsId, listOption } from "../cli/options.js";
@@ -32,18 +33,8 @@ import { ec2InstanceStep, proxyInstances, type LaunchInput } from "../engine/kin
 import { listSubnets, orUndefined } from "../aws/ec2.js";
 import { byText } from "../order.js";
 
-export interface LaunchProxyOptions {
-  allowDomain?: string[];
-  allowCidr?: string[];
-  allowDestCidr?: string[];
-  port?: string;
-  instanceType?: string;
-  perAz?: boolean;
-  subnets?: string;
-  verifySni?: boolean;
-  skipVerify?: boolean;
-  printConfig?: boolean;
-}
+/** launch-proxy's options: its spec's flags (values as typed; this command checks them, every problem at once). */
+export type LaunchProxyOptions = Options;
 
 
 export async function launchProxyCommand(ctx: Context, opts: LaunchProxyOptions): Promise<number> {

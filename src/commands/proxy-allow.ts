@@ -2,6 +2,7 @@
 // Command: the new squid.conf is written next to the old one, `squid -k parse` checks it, only then
 // it replaces the old one and squid reconfigures (a config that does not parse never replaces the
 // running one). The instances stay; the plan records the new list once every proxy took it.
+import type { Options } from "./proxy-allow.spec.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { Problems, cidrOption } from "../cli/options.js";
@@ -15,12 +16,8 @@ import { proxySettings } from "../plans/schema.js";
 import { proxyInstances } from "../engine/kinds/ec2-instance.js";
 import { planVpc } from "../engine/kinds/views.js";
 
-export interface ProxyAllowOptions {
-  add?: string[];
-  remove?: string[];
-  addDestCidr?: string[];
-  removeDestCidr?: string[];
-}
+/** proxy-allow's options: its spec's flags (values as typed; this command checks them, every problem at once). */
+export type ProxyAllowOptions = Options;
 
 export async function proxyAllowCommand(ctx: Context, opts: ProxyAllowOptions): Promise<number> {
   // another run holds the plan: exit 5 before judging the input (that run may change the list)

@@ -5,7 +5,7 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { readSnapshotFile } from "./snapshot.js";
 
-export async function sandboxLoad(ctx: Context, _opts: unknown, args: string[]): Promise<number> {
+export async function sandboxLoad(ctx: Context, _opts: object, args: string[]): Promise<number> {
   const file = args[0];
   if (!file) throw new UsageError("sandbox load needs a snapshot FILE.");
   const snap = await readSnapshotFile(ctx, file);

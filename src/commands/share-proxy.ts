@@ -10,6 +10,7 @@
 // belongs to a group, specify the parent GROUP"), while S2's consumers point HTTPS_PROXY at an endpoint
 // IP (private DNS for resource endpoints is not something they can count on). A SINGLE configuration's
 // endpoint IPs reach exactly its proxy, so with per-AZ proxies every consumer can use each of them.
+import type { Options } from "./share-proxy.spec.js";
 import type { Context } from "../context.js";
 import { CliError, ExitCode } from "../errors.js";
 import { errorCode } from "../aws/errors.js";
@@ -29,10 +30,8 @@ import { proxySettings, type Plan } from "../plans/schema.js";
 import { Problems } from "../cli/options.js";
 import { byText } from "../order.js";
 
-export interface ShareProxyOptions {
-  shareWith?: string[];
-  domain?: string;
-}
+/** share-proxy's options: its spec's flags (values as typed; this command checks them, every problem at once). */
+export type ShareProxyOptions = Options;
 
 const ACCOUNT = /^\d{12}$/;
 const OU_ARN = /^arn:aws:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$/;

@@ -6,18 +6,13 @@ import path from "node:path";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { adoptSnapshot, SnapshotError, type Snapshot } from "../analysis/snapshot.js";
-import { awsId, parseOptions } from "../cli/options.js";
-import * as z from "zod";
+import { awsId } from "../cli/options.js";
+import type { Options } from "./snapshot.spec.js";
 import type { CollectedSnapshot } from "../aws/snapshot.js";
 
-export interface ScopeOptions {
-  vpc?: string[];
-  allVpcs?: boolean;
-}
+/** The scope flags snapshot shares with diagram, cost and analyze-path --local. */
+export type ScopeOptions = Partial<Pick<Options, "vpc" | "allVpcs">>;
 
-/** snapshot's options as commander hands them over, checked at the boundary. */
-const SnapshotOptionsSchema = z.object({ vpc: z.array(z.string()).optional(), allVpcs: z.boolean().optional(), out: z.string().optional() });
-export type SnapshotOptions = z.input<typeof SnapshotOptionsSchema>;
 
 /** Validates the scope flags (before any AWS call) and resolves the plan's VPCs when neither is given. */
 export async function resolveScope(ctx: Context, opts: ScopeOptions): Promise<{ vpcIds?: string[]; from: string }> {
@@ -80,8 +75,7 @@ export async function readSnapshotFile(ctx: Context, file: string): Promise<Snap
   }
 }
 
-export async function snapshotCommand(ctx: Context, raw: SnapshotOptions): Promise<number> {
-  const opts = parseOptions(SnapshotOptionsSchema, raw);
+export async function snapshotCommand(ctx: Context, opts: Options): Promise<number> {
   const { checkOutputFile, writeOutputFile } = await import("../cli/output-file.js");
   // Refuse a bad --out before any AWS call.
   if (opts.out !== undefined) await checkOutputFile(ctx, "--out", opts.out);

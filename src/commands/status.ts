@@ -3,8 +3,7 @@
 // the drift view and a snapshot priced through the same mapping and cost model as `cost`, so both give
 // the same lines; --offline: from the plan's records.
 import type { Context } from "../context.js";
-import * as z from "zod";
-import { opt, parseOptions } from "../cli/options.js";
+import type { Options } from "./status.spec.js";
 import { redactUrl } from "../net/url.js";
 import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
@@ -14,7 +13,7 @@ import { ec2InstanceKind, proxyInstances } from "../engine/kinds/ec2-instance.js
 import { resourceGatewayKind } from "../engine/kinds/lattice-resource-gateway.js";
 import { proxySettings } from "../plans/schema.js";
 import { PROXY_ROOT_VOLUME_GB, proxyUrl } from "../proxy/launch.js";
-import { renderStatus } from "../output/render.js";
+import { bySubnetOrder, table, type Text, type SubnetRow, type RenderOptions, type C } from "../output/render.js";
 import type { Plan } from "../plans/schema.js";
 import { recordsOf } from "../engine/kinds/kind.js";
 import { elasticIpKind } from "../engine/kinds/elastic-ip.js";
@@ -26,13 +25,8 @@ import { subnetKind } from "../engine/kinds/subnet.js";
 import { vpcEndpointKind } from "../engine/kinds/vpc-endpoint.js";
 import { planDefaultRoute, planNatPublicIp, planRouteTableOf, planVpc } from "../engine/kinds/views.js";
 
-export interface StatusOptions {
-  offline?: boolean;
-  gbPerMonth?: string;
-}
-
-export async function statusCommand(ctx: Context, opts: StatusOptions): Promise<number> {
-  const gb = parseOptions(z.object({ gbPerMonth: opt.amount("gb-per-month").optional() }), { gbPerMonth: opts.gbPerMonth }).gbPerMonth;
+export async function statusCommand(ctx: Context, opts: Options): Promise<number> {
+  const gb = opts.gbPerMonth;
   const plan = await loadCheckedPlan(ctx, { offline: opts.offline });
   const live = opts.offline ? undefined : await readLive(ctx, plan, gb);
   const result = buildStatus(plan, live?.view, gb, live?.costs);
@@ -329,4 +323,138 @@ export function lambdaFunctions(plan: Plan) {
         egressIps: [...new Set(fromPlan.length ? fromPlan : recorded)],
       };
     });
+}
+
+// ---------- the human rendering of the result (--json prints the result itself) ----------
+
+interface CostLine {
+  item: string;
+  quantity: Text;
+  unit: Text;
+  unitPrice: Text;
+  monthly: number;
+}
+
+/** A cost estimate as status prints it (src/analysis/cost.ts). */
+interface CostView {
+  vpcId?: Text;
+  source?: Text;
+  complete?: boolean;
+  lines: CostLine[];
+  totalMonthly: number;
+  currency: Text;
+  pricesAsOf: Text;
+  hoursPerMonth: Text;
+  unpriced?: Array<{ item: Text; reason: Text }>;
+  assumptions: string[];
+}
+
+interface ProxySaving {
+  consumerVpcs: number;
+  gbPerMonth: Text;
+  gbAssumed?: boolean;
+  complete?: boolean;
+  shared: { totalMonthly: number; egressVpcMonthly: number; consumerEndpointsMonthly: number };
+  perConsumerNat: { totalMonthly: number; perVpcMonthly: number; gbMonthly?: number | null };
+  savingMonthly: number;
+  breakEvenReason: Text;
+  assumptions: string[];
+}
+
+interface ProxyStatus {
+  settings: { port: Text; allowDomains: string[]; verifySni?: boolean } | null;
+  instances: Array<{ az: Text; instanceId: Text; state?: Text; instanceType: Text; privateIp: Text; url: Text }>;
+  resourceGateways: Array<{ id: Text; status?: Text }>;
+  resourceEndpoints: Array<{ vpcId: Text; accountId: Text; vpcEndpointId: Text; subnetIds: string[]; state?: Text }>;
+  consumers?: Array<{ vpcId: Text; error?: Text; cost?: { totalMonthly: number; source?: Text; complete?: boolean; lines: Array<{ item: Text; monthly: number }>; unpriced: Array<{ item: Text; reason: Text }> } | null }>;
+  saving: ProxySaving;
+}
+
+export interface StatusResult {
+  plan: string;
+  region: Text;
+  accountId: Text;
+  backend: Text;
+  checkedLive: boolean;
+  destroyed?: boolean;
+  vpcId?: Text;
+  subnets: Array<SubnetRow & { defaultRoute?: Text }>;
+  drift?: Array<{ subnetId: Text; what: Text; live?: Text; plan?: Text }>;
+  natGateways: Array<{ az: Text; natGatewayId: Text; publicIp: Text; state: Text }>;
+  resources: Array<{ owned?: boolean }>;
+  egressIps: Text[];
+  lambdaFunctions?: Array<{ functionName: Text; subnetIds: Text[]; securityGroupIds: Text[]; egressIps: Text[] }>;
+  vpcEndpoints?: Array<{ type?: Text; vpcEndpointId: Text; serviceName: Text; state?: Text }>;
+  proxy?: ProxyStatus | null;
+  cost: CostView;
+}
+
+export function renderStatus(r: StatusResult, c: C, o: RenderOptions = {}): string {
+  const lines = [`Plan ${c.bold(r.plan)} — ${r.region}, account ${r.accountId} (${r.backend})${r.checkedLive ? "" : c.dim(" [offline: not checked against AWS]")}`];
+  if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
+  if (r.vpcId) lines.push(`VPC ${c.bold(`${r.vpcId}`)}`);
+  if (r.subnets.length) {
+    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o));
+  }
+  if (r.drift?.length) {
+    lines.push(c.yellow(`Drift: AWS differs from what the plan recorded (${r.drift.length}):`));
+    for (const d of r.drift) lines.push(c.yellow(`  ${d.subnetId}: ${d.what} is ${d.live ?? "none"} (plan: ${d.plan ?? "none"})`));
+    lines.push(c.dim("  re-run the command that made it (add-nat, create-vpc …) to put the plan's routes back, or check who changed them."));
+  }
+  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n) => [n.az, n.natGatewayId, n.publicIp, n.state]), o));
+  const owned = r.resources.filter((x) => x.owned).length;
+  if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
+  lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
+  for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(`${f.functionName}`)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
+  // Resource endpoints (a consumer's way to the proxy) are listed with the proxy below.
+  for (const e of r.vpcEndpoints ?? []) if (e.type !== "Resource") lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);
+  if (r.proxy) lines.push(...renderProxyStatus(r.proxy, c, o));
+  lines.push(...renderCost(r.cost, c, o));
+  if (r.proxy) lines.push(...renderProxySaving(r.proxy, c));
+  return lines.join("\n");
+}
+
+/** A cost estimate: its lines, what is unpriced (never counted as 0), its assumptions. */
+function renderCost(cost: CostView, c: C, o: RenderOptions): string[] {
+  const lines: string[] = [];
+  const what = `${cost.vpcId ? ` of ${cost.vpcId}` : ""}${cost.source === "plan" ? " (from the plan's records)" : ""}`;
+  const lower = cost.complete === false ? c.yellow(" (lower bound: see unpriced and assumptions)") : "";
+  if (cost.lines.length) {
+    lines.push(
+      `Estimated monthly cost${what}: ${c.bold(`${cost.totalMonthly.toFixed(2)} ${cost.currency}`)}${lower} (prices as of ${cost.pricesAsOf}, ${cost.hoursPerMonth} h/month)`,
+      table(["item", "quantity", "unit price", "monthly"], cost.lines.map((l) => [l.item, `${l.quantity} ${l.unit}`, l.unitPrice, l.monthly.toFixed(2)]), o),
+    );
+  } else lines.push(`Estimated monthly cost${what}: 0.00 USD for hourly items${lower}.`);
+  for (const u of cost.unpriced ?? []) lines.push(c.yellow(`  unpriced: ${u.item} — ${u.reason}`));
+  for (const a of cost.assumptions) lines.push(c.dim(`  · ${a}`));
+  return lines;
+}
+
+/** The whole shared design against one NAT gateway + Elastic IP per consumer VPC; the saving is the difference of the two totals printed. */
+function renderProxySaving(p: ProxyStatus, c: C): string[] {
+  const s = p.saving;
+  const lines = [c.bold(`Shared proxy vs one NAT gateway + Elastic IP per consumer VPC (${s.consumerVpcs} consumer VPC(s), NAT data ${s.gbPerMonth} GB/month on both sides${s.gbAssumed ? ": pass --gb-per-month" : ""}):`)];
+  lines.push(`  shared design:        ${s.shared.totalMonthly.toFixed(2)} USD/month = egress VPC ${s.shared.egressVpcMonthly.toFixed(2)} + consumers' Resource endpoints ${s.shared.consumerEndpointsMonthly.toFixed(2)}${s.complete ? "" : c.yellow(" (lower bound: something is unpriced)")}`);
+  lines.push(`  NAT per consumer VPC: ${s.perConsumerNat.totalMonthly.toFixed(2)} USD/month = ${s.consumerVpcs} x ${s.perConsumerNat.perVpcMonthly.toFixed(2)}${s.perConsumerNat.gbMonthly ? ` + NAT data ${s.perConsumerNat.gbMonthly.toFixed(2)}` : ""}`);
+  const verb = s.savingMonthly >= 0 ? "saves" : "costs";
+  lines.push(`  The shared proxy ${verb} ${c.bold(`${Math.abs(s.savingMonthly).toFixed(2)} USD/month`)}${s.savingMonthly >= 0 ? "" : " more"} (${s.perConsumerNat.totalMonthly.toFixed(2)} - ${s.shared.totalMonthly.toFixed(2)})`);
+  lines.push(`  Break-even: ${s.breakEvenReason}`);
+  for (const a of s.assumptions) lines.push(c.dim(`  · ${a}`));
+  for (const x of p.consumers ?? []) if (x.error) lines.push(c.yellow(`  consumer ${x.vpcId}: ${x.error}`));
+  return lines;
+}
+
+/** status's proxy part: the instances, the resource gateway, the consumers' Resource endpoints, the saving. */
+function renderProxyStatus(p: ProxyStatus, c: C, o: RenderOptions): string[] {
+  const lines: string[] = [];
+  if (p.settings) lines.push(`Proxy on port ${p.settings.port}, allowing ${c.bold(p.settings.allowDomains.join(" "))}${p.settings.verifySni ? " (SNI checked)" : ""}`);
+  if (p.instances.length) lines.push(table(["AZ", "proxy instance", "state", "type", "private IP", "URL"], p.instances.map((i) => [i.az, i.instanceId, i.state ?? "?", i.instanceType, i.privateIp, i.url]), o));
+  for (const g of p.resourceGateways) lines.push(`Resource gateway ${g.id}${g.status ? ` (${g.status})` : ""}`);
+  if (p.resourceEndpoints.length) lines.push(table(["consumer VPC", "account", "Resource endpoint", "subnets", "state"], p.resourceEndpoints.map((e) => [e.vpcId, e.accountId, e.vpcEndpointId, e.subnetIds.join(","), e.state ?? "?"]), o));
+  for (const x of p.consumers ?? []) {
+    if (!x.cost) continue;
+    lines.push(`Consumer VPC ${x.vpcId}: ${x.cost.totalMonthly.toFixed(2)} USD/month ${x.cost.source === "live" ? "as it runs" : "for this plan's endpoints"} (${x.cost.lines.map((l) => `${l.item} ${l.monthly.toFixed(2)}`).join("; ") || "nothing billed hourly"})${x.cost.complete ? "" : c.yellow(" (lower bound)")}`);
+    for (const u of x.cost.unpriced) lines.push(c.yellow(`  unpriced: ${u.item} — ${u.reason}`));
+  }
+  return lines;
 }

@@ -4,7 +4,7 @@
 // text, json, junit, sarif, markdown. Exit 0 every intent holds, 3 one is violated, 6 none is
 // violated but one could not be decided (unknown is never a pass), 2 bad input. `verify --init`
 // writes a commented starter for the VPCs at hand (never over an existing file). The command's
-// core is `runVerify` (no registration concern): cli.ts only maps flags onto VerifyOptions.
+// flags are declared in verify.spec.ts.
 import path from "node:path";
 import type { Context } from "../context.js";
 import { ExitCode, UsageError } from "../errors.js";
@@ -12,19 +12,13 @@ import { Problems } from "../cli/options.js";
 import type { Snapshot } from "../analysis/snapshot.js";
 import type { ProxyInfo } from "../verify/domain.js";
 import type { VerifyReport } from "../output/verify.js";
+import type { Options } from "./verify.spec.js";
 
 export const VERIFY_FORMATS = ["text", "json", "junit", "sarif", "markdown"] as const;
 export type VerifyFormat = (typeof VERIFY_FORMATS)[number];
 
-export interface VerifyOptions {
-  snapshot?: string[];
-  vpc?: string[];
-  allVpcs?: boolean;
-  format?: string;
-  output?: string;
-  init?: boolean;
-  naaScope?: string;
-}
+/** What the action reads of its options (src/commands/verify.spec.ts declares them). */
+export type VerifyOptions = Options;
 
 export const DEFAULT_INTENT_FILE = "egress-intents.yaml";
 

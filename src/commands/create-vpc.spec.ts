@@ -1,0 +1,23 @@
+// create-vpc's declaration: flags, defaults, help, examples (src/cli/spec.ts derives the rest).
+import { defineCommand, flag, type OptionsOf } from "../cli/spec.js";
+import { parse } from "../cli/options.js";
+
+export const flags = {
+  name: flag.value("name", "[required for a new plan] plan name (tags every resource: egress-cli:plan=<name>)", parse.name()),
+  cidr: flag.value("cidr|auto", "VPC IPv4 CIDR (/16–/28), or auto: a private range overlapping no VPC in the region", parse.vpcCidr()).defaultIs("auto"),
+  azs: flag.value("k", "number of availability zones", parse.int("azs", 1, 6)).default(2),
+  publicSubnets: flag.value("k", "public subnets per AZ; 0 = no internet gateway", parse.int("public-subnets", 0, 4)).default(1),
+  privateSubnets: flag.value("k", "private subnets per AZ", parse.int("private-subnets", 0, 4)).default(1),
+  subnetPrefix: flag.value("p", "subnet prefix length, e.g. 20", parse.int("subnet-prefix", 16, 28)).defaultIs("the largest that fits"),
+};
+
+/** The parsed options the action receives. */
+export type Options = OptionsOf<typeof flags>;
+
+export const spec = defineCommand({
+  name: "create-vpc",
+  description: "create a VPC with public and private subnets over K AZs, an internet gateway and route tables",
+  flags,
+  examples: ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli --dry-run create-vpc --name sms-api"],
+  run: async () => (await import("./create-vpc.js")).createVpcCommand,
+});

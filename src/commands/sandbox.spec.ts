@@ -1,0 +1,53 @@
+// sandbox's declaration: flags, defaults, help, examples (src/cli/spec.ts derives the rest).
+import { defineCommand, flag, type GroupSpec, type OptionsOf } from "../cli/spec.js";
+
+export const initFlags = {
+  examples: flag.bool("also seed example VPCs for demos and audits"),
+  force: flag.bool("replace an existing sandbox"),
+};
+export type InitOptions = OptionsOf<typeof initFlags>;
+
+export const resetFlags = {
+  examples: flag.bool("also seed example VPCs"),
+};
+export type ResetOptions = OptionsOf<typeof resetFlags>;
+
+export const initSpec = defineCommand({
+  name: "init",
+  description: "create the sandbox account (a default VPC per region, like a new AWS account)",
+  flags: initFlags,
+  examples: ["egress-cli --sandbox sandbox init", "egress-cli --sandbox sandbox init --examples --force"],
+  run: async () => (await import("./sandbox.js")).sandboxInit,
+});
+
+export const showSpec = defineCommand({
+  name: "show",
+  description: "summarise the sandbox account",
+  flags: {},
+  examples: ["egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox show --json"],
+  run: async () => (await import("./sandbox.js")).sandboxShow,
+});
+
+export const loadSpec = defineCommand({
+  name: "load",
+  description: "replace a region of the sandbox with a snapshot document (egress-cli snapshot --out FILE)",
+  args: [{ name: "<file>", help: "snapshot file" }],
+  flags: {},
+  examples: ["egress-cli snapshot --out snap.json && egress-cli --sandbox sandbox load snap.json", "egress-cli --sandbox-file lab.json sandbox load snap.json"],
+  run: async () => (await import("./sandbox-load.js")).sandboxLoad,
+});
+
+export const resetSpec = defineCommand({
+  name: "reset",
+  description: "wipe the sandbox back to a fresh account",
+  flags: resetFlags,
+  examples: ["egress-cli --sandbox sandbox reset", "egress-cli --sandbox sandbox reset --examples"],
+  run: async () => (await import("./sandbox.js")).sandboxReset,
+});
+
+export const spec: GroupSpec = {
+  name: "sandbox",
+  description: "the embedded AWS emulator: init, show, load, reset",
+  examples: ["egress-cli --sandbox sandbox init --examples", "egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox load snap.json"],
+  subcommands: [initSpec, showSpec, loadSpec, resetSpec],
+};
