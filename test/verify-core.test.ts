@@ -264,3 +264,17 @@ test("NAA scope: what is outside the subset is refused, every item listed", asyn
   assert.ok(!many.ok);
   assert.equal(many.problems.length, 4, many.problems.join("\n"));
 });
+
+test("several snapshot files of one Region read as one: the provider's and a consumer's account, a resource in both kept once", async () => {
+  const { mergeSnapshots } = await import("../src/verify/merge.js");
+  const all = s2().build();
+  const provider = { ...all, vpcs: all.vpcs.filter((v) => v.VpcId === "vpc-egress") };
+  const consumer = { ...all, accountId: "210987654321", vpcs: all.vpcs.filter((v) => v.VpcId !== "vpc-egress") };
+  const m = mergeSnapshots([provider, consumer]);
+  assert.ok(m.ok);
+  assert.deepEqual(m.value.vpcs.map((v) => v.VpcId).sort(), all.vpcs.map((v) => v.VpcId).sort());
+  assert.equal(m.value.subnets.length, all.subnets.length, "subnets in both files are kept once");
+  assert.equal(m.value.accountId, "123456789012+210987654321");
+  const other = mergeSnapshots([provider, { ...consumer, region: "eu-west-1" }]);
+  assert.ok(!other.ok && /several Regions/.test(other.problem));
+});

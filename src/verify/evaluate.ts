@@ -104,8 +104,19 @@ function isWorkload(ix: SnapshotIndex, e: NetworkInterface): boolean {
 
 const tagged = (tags: { Key?: string; Value?: string }[] | undefined, k: string, v: string) => (tags ?? []).some((t) => t.Key === k && (t.Value ?? "") === v);
 
-/** Expands one selector to analyzer sources (or destinations), in a fixed order. */
+const expanded = new WeakMap<SnapshotIndex, Map<string, string[]>>();
+
+/** Expands one selector to analyzer sources (or destinations), in a fixed order; once per snapshot (1,000 intents on `tier:private` scan the subnets once). */
 export function expandSelector(ix: SnapshotIndex, sel: string, as: "source" | "destination"): string[] {
+  let m = expanded.get(ix);
+  if (!m) expanded.set(ix, (m = new Map()));
+  const key = `${as}|${sel}`;
+  let out = m.get(key);
+  if (!out) m.set(key, (out = expandUncached(ix, sel, as)));
+  return out;
+}
+
+function expandUncached(ix: SnapshotIndex, sel: string, as: "source" | "destination"): string[] {
   const subnetsOf = (subnets: Subnet[]) => [...subnets].sort((a, b) => byText(a.SubnetId, b.SubnetId)).flatMap((s) => (as === "source" ? subnetSources(ix, s.SubnetId) : subnetDestinations(ix, s)));
   if (sel.startsWith("subnet-")) return subnetsOf([ix.subnets.get(sel)!]);
   if (sel.startsWith("vpc-")) return subnetsOf(ix.subnetsByVpc.get(sel) ?? []);
