@@ -278,3 +278,18 @@ test("several snapshot files of one Region read as one: the provider's and a con
   const other = mergeSnapshots([provider, { ...consumer, region: "eu-west-1" }]);
   assert.ok(!other.ok && /several Regions/.test(other.problem));
 });
+
+test("reports on plain data: Markdown is cut whole intents at a time before the comment limit; the failing path in Mermaid marks the blocking component", async () => {
+  const { renderVerifyMarkdown, pathMermaid } = await import("../src/output/verify.js");
+  const ix = buildIndex(s5().build());
+  const intents = Array.from({ length: 60 }, (_, i) => intent({ name: `private instances ${i}`, from: ["i-app", "i-db"], to: "internet", ports: [80, 443], expect: "reachable" }));
+  const r = evaluateIntents(ix, intents);
+  const report = { ...r, command: "verify" as const, schema: "egress-cli/verify-report" as const, version: 1 as const, tool: { name: "egress-cli" as const, version: "0" }, file: "i.yaml", snapshot: { takenAt: "t", region: "us-east-1", accountId: "1" }, proxies: [], intents: r.intents.map((x, i) => ({ ...x, line: i + 3, from: ["i-app", "i-db"], to: ["internet"], ports: [80, 443] })) };
+  const md = renderVerifyMarkdown(report, 8000);
+  assert.ok(md.length <= 8000, String(md.length));
+  assert.match(md, /more failing intent\(s\) left out/);
+  assert.match(md, /\| ✗ \| private instances 59 \| 62 \|/, "the table keeps every intent");
+  const m = pathMermaid(r.intents[0]!.violations[0]!);
+  assert.match(m, /^flowchart LR\n/);
+  assert.match(m, /class n_\d+_igw_legacy bad/);
+});

@@ -8,6 +8,7 @@ import { createHash } from "node:crypto";
 import type { IntentResult, Outcome, PairResult, VerifyResult } from "../verify/evaluate.js";
 import { xmlEscape } from "./audit-junit.js";
 import { SARIF_SCHEMA_URI } from "./audit-sarif.js";
+import { GITHUB_COMMENT_LIMIT } from "./audit-markdown.js";
 
 export const VERIFY_REPORT_SCHEMA = "egress-cli/verify-report" as const;
 
@@ -126,18 +127,26 @@ export function pathMermaid(p: PairResult): string {
   return lines.join("\n");
 }
 
-export function renderVerifyMarkdown(r: VerifyReport): string {
+/** Cut before GitHub's comment limit, whole intents at a time, with a note (the table always stays). */
+export function renderVerifyMarkdown(r: VerifyReport, limit = GITHUB_COMMENT_LIMIT): string {
   const s = r.summary;
   const out = ["## egress-cli verify", "", `\`${r.file}\` on \`${r.snapshot.accountId}/${r.snapshot.region}\` (snapshot ${r.snapshot.takenAt}): **${s.holds}** hold, **${s.violated}** violated, **${s.unknown}** unknown of ${s.intents} intent(s), ${s.pairs} paths.`, ""];
   out.push("| | intent | line | expect | sources | paths | violations | unknown |", "|---|---|---:|---|---:|---:|---:|---:|");
   for (const it of r.intents) out.push(`| ${ICON[it.outcome]} | ${cell(it.name)} | ${it.line} | ${it.expect} | ${it.sources} | ${it.pairs} | ${it.violations.length} | ${it.unknowns.length} |`);
-  for (const it of r.intents.filter((x) => x.outcome !== "holds")) {
+  const failing = r.intents.filter((x) => x.outcome !== "holds");
+  for (const [n, it] of failing.entries()) {
+    const before = out.length;
     out.push("", `### ${ICON[it.outcome]} ${cell(it.name)} (line ${it.line})`, "");
     const rows = [...it.violations, ...it.unknowns];
     for (const p of rows.slice(0, MAX_LISTED)) out.push(`- ${cell(pairLine(p).replace(/\n\s+/g, " "))}`);
     if (rows.length > MAX_LISTED) out.push(`- … and ${rows.length - MAX_LISTED} more (see the JSON report)`);
     const first = it.violations[0];
     if (first && (first.hops.length || first.component)) out.push("", "```mermaid", pathMermaid(first), "```");
+    if (out.join("\n").length > limit - 200) {
+      out.splice(before);
+      out.push("", `_${failing.length - n} more failing intent(s) left out: GitHub comments hold ${limit} characters (the JSON report has all)._`);
+      break;
+    }
   }
   return `${out.join("\n")}\n`;
 }
