@@ -23,10 +23,8 @@ const src = srcArg > 0 ? path.resolve(process.argv[srcArg + 1]) : path.join(root
 const ALLOWED = new Map(srcArg > 0 ? [] : [
   ["analysis/path/crossings.ts analysis/path/gateways.ts analysis/path/privatelink.ts analysis/path/walk.ts",
     "one recursive walk split by concern: a path leaving a VPC by a gateway, peering, transit gateway or Resource endpoint continues with walk() beyond it; calls at run time only, none at load"],
-  ["sandbox/ec2-core.ts sandbox/ec2-peering.ts sandbox/ec2-transit.ts",
-    "one feature, routes across VPCs: ec2-core's route state asks transit, transit reads peering's records, peering reuses transit's helpers; the edges back to ec2-core are type-only (Handler, OpContext)"],
-  ["sandbox/index.ts sandbox/insights.ts sandbox/snapshot-state.ts",
-    "snapshot-state replays a snapshot through the handler registry (handlerFor) that index.ts holds; goes when issue 20 item 2 splits the registry out of index.ts"],
+  ["sandbox/ec2-peering.ts sandbox/ec2-transit.ts",
+    "one feature, routes across VPCs: peering connections live in transit's store (its describe/str helpers), and transit's route functions give pcx- targets their state from peering; calls at run time only, none at load"],
 ]);
 
 /**

@@ -17,7 +17,11 @@ import type {
   SubnetRec,
   VpcRec,
 } from "./model.js";
-import { tagsOut } from "./query.js";
+import { tagsOut, type FilterFns } from "./query.js";
+import type { IpPermission } from "@aws-sdk/client-ec2";
+
+/** A NAT gateway record with its Elastic IP's public address and association (set when it gets one). */
+type NatEip = NatRec & { PublicIp?: string; EipAssociationId?: string };
 import { allOf, count, defineIndex, hasKey, lookup } from "./indexes.js";
 
 // ---------- indexes (see indexes.ts): what handlers look up by something other than the id ----------
@@ -54,30 +58,9 @@ const FILTER_INDEXES: Record<string, Record<string, string>> = {
   igw: { "attachment.vpc-id": "igw.vpc" },
 };
 
-export interface Timing {
-  natCreateMs: number;
-  natDeleteMs: number;
-  consistencyDelayMs: number;
-}
-
-/** What an operation handler sees. */
-export interface OpContext {
-  service: string;
-  operation: string;
-  region: string;
-  rs: RegionState;
-  state: SandboxState;
-  input: Record<string, any>;
-  now: number;
-  accountId: string;
-  timing: Timing;
-  /** Marks the call as having applied a change (counted, persisted, may trigger crashAfter). */
-  mutated(): void;
-  /** Throws DryRunOperation when DryRun is set; call it after validation, before any effect. */
-  dry(): void;
-}
-
-export type Handler = (ctx: OpContext) => Record<string, any>;
+// The handler contract lives in handler.ts (re-exported here for the modules that import it with the EC2 helpers).
+import type { OpContext } from "./handler.js";
+export type { Handler, OpContext, OpHandler, Ops, Timing } from "./handler.js";
 
 // ---------- id kinds ----------
 
@@ -136,7 +119,7 @@ export function get<T>(ctx: OpContext, kind: keyof typeof KINDS, id: unknown, pa
     throw awsError("MissingParameter", `The request must contain the parameter ${param ?? k.label + "Id"}`);
   }
   checkIdFormat(k, id);
-  const rec = (ctx.rs[k.coll] as Record<string, any>)[id as string];
+  const rec = (ctx.rs[k.coll] as Record<string, { _visibleAt: number } | undefined>)[id as string];
   if (!rec || !isVisible(ctx, rec)) throw notFound(k, [id as string]);
   return rec as T;
 }
@@ -192,13 +175,13 @@ export function listByIds<T extends { _visibleAt: number }>(
 }
 
 /** Filter table with owner-id answered for this account. */
-export function withOwner<T>(ctx: OpContext, fns: Record<string, (r: T) => any[]>): Record<string, (r: T) => any[]> {
+export function withOwner<T>(ctx: OpContext, fns: FilterFns<T>): FilterFns<T> {
   return { ...fns, "owner-id": () => [ctx.accountId] };
 }
 
 export function bool(v: unknown): boolean | undefined {
   if (v === undefined) return undefined;
-  if (typeof v === "object" && v !== null && "Value" in v) return bool((v as any).Value);
+  if (typeof v === "object" && v !== null && "Value" in v) return bool((v as { Value: unknown }).Value);
   return v === true || v === "true";
 }
 
@@ -360,7 +343,7 @@ export function natView(_ctx: OpContext, n: NatRec) {
         : []
       : [
           {
-            ...(n.AllocationId ? { AllocationId: n.AllocationId, PublicIp: (n as any).PublicIp, AssociationId: (n as any).EipAssociationId } : {}),
+            ...(n.AllocationId ? { AllocationId: n.AllocationId, PublicIp: (n as NatEip).PublicIp, AssociationId: (n as NatEip).EipAssociationId } : {}),
             NetworkInterfaceId: n.NetworkInterfaceId,
             PrivateIp: n.PrivateIp,
             IsPrimary: true,
@@ -382,7 +365,7 @@ export function natView(_ctx: OpContext, n: NatRec) {
 }
 
 function permissionsOf(ctx: OpContext, rules: SgRuleRec[]) {
-  const groups = new Map<string, any>();
+  const groups = new Map<string, IpPermission & Required<Pick<IpPermission, "IpRanges" | "Ipv6Ranges" | "PrefixListIds" | "UserIdGroupPairs">>>();
   for (const r of rules) {
     const key = `${r.IpProtocol}|${r.FromPort}|${r.ToPort}`;
     let p = groups.get(key);

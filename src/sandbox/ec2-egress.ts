@@ -1,29 +1,11 @@
 // EC2 operations for Elastic IPs, NAT gateways, security groups, network interfaces and tags; NAT state transitions.
 import { lookup } from "./indexes.js";
+import type { IpPermission } from "@aws-sdk/client-ec2";
 import { peeredVpcs } from "./ec2-peering.js";
 import { awsError } from "./errors.js";
 import { parseIpv4Block } from "../net/addr.js";
-import {
-  type Handler,
-  type OpContext,
-  withOwner,
-  KINDS,
-  addressView,
-  allocPrivateIp,
-  checkIdFormat,
-  eniView,
-  get,
-  igwOfVpc,
-  isVisible,
-  kindOfId,
-  listByIds,
-  natView,
-  notFound,
-  rulesOf,
-  sgRuleView,
-  sgView,
-  RULES_PER_GROUP,
-} from "./ec2-core.js";
+import { withOwner, KINDS, addressView, allocPrivateIp, checkIdFormat, eniView, get, igwOfVpc, isVisible, kindOfId, listByIds, natView, notFound, rulesOf, sgRuleView, sgView, RULES_PER_GROUP } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler, SharedOpHandler } from "./handler.js";
 import { addRule } from "./ec2-network.js";
 import { newId, newMac, putEni } from "./model.js";
 import type { AddressRec, EniRec, NatRec, RegionState, SgRec, SgRuleRec, SubnetRec, Tag, VpcRec } from "./model.js";
@@ -108,7 +90,7 @@ function newPublicIp(ctx: OpContext): string {
   throw awsError("AddressLimitExceeded", "The maximum number of addresses has been reached.");
 }
 
-const AllocateAddress: Handler = (ctx) => {
+const AllocateAddress: RecordOpHandler<"ec2", "AllocateAddress"> = (ctx) => {
   const { Domain, Address, PublicIpv4Pool } = ctx.input;
   if (Domain !== undefined && Domain !== "vpc") throw awsError("InvalidParameterValue", `Invalid value '${Domain}' for domain.`);
   if (Address !== undefined || (PublicIpv4Pool !== undefined && PublicIpv4Pool !== "amazon"))
@@ -124,7 +106,7 @@ const AllocateAddress: Handler = (ctx) => {
   return view;
 };
 
-const DescribeAddresses: Handler = (ctx) => {
+const DescribeAddresses: RecordOpHandler<"ec2", "DescribeAddresses"> = (ctx) => {
   checkFilters(ctx.input.Filters, addressFilters, tagsOf);
   let list = listByIds<AddressRec>(ctx, "eipalloc", ctx.input.AllocationIds);
   const ips: string[] = ctx.input.PublicIps ?? [];
@@ -148,7 +130,7 @@ function addressByParams(ctx: OpContext): AddressRec {
   throw awsError("MissingParameter", "The request must contain the parameter allocationId");
 }
 
-const ReleaseAddress: Handler = (ctx) => {
+const ReleaseAddress: OpHandler<"ec2", "ReleaseAddress"> = (ctx) => {
   const a = addressByParams(ctx);
   if (a.AssociationId) throw awsError("InvalidIPAddress.InUse", `Address ${a.PublicIp} (${a.AllocationId}) is in use.`);
   const heldByNat = Object.values(ctx.rs.natGateways).some((n) => n.AllocationId === a.AllocationId && n.State === "pending" && !n._willFail);
@@ -159,7 +141,7 @@ const ReleaseAddress: Handler = (ctx) => {
   return {};
 };
 
-const AssociateAddress: Handler = (ctx) => {
+const AssociateAddress: OpHandler<"ec2", "AssociateAddress"> = (ctx) => {
   const a = addressByParams(ctx);
   if (ctx.input.InstanceId !== undefined) throw awsError("InvalidInstanceID.NotFound", `The instance ID '${ctx.input.InstanceId}' does not exist`);
   const eni = get<EniRec>(ctx, "eni", ctx.input.NetworkInterfaceId, "networkInterfaceId");
@@ -181,7 +163,7 @@ const AssociateAddress: Handler = (ctx) => {
   return { AssociationId: a.AssociationId };
 };
 
-const DisassociateAddress: Handler = (ctx) => {
+const DisassociateAddress: OpHandler<"ec2", "DisassociateAddress"> = (ctx) => {
   const { AssociationId, PublicIp } = ctx.input;
   const a = Object.values(ctx.rs.addresses).find((x) => (AssociationId !== undefined ? x.AssociationId === AssociationId : PublicIp !== undefined && x.PublicIp === PublicIp));
   if (!a || !a.AssociationId) {
@@ -205,7 +187,7 @@ const natFilters: FilterFns<NatRec> = {
   "vpc-id": (n) => [n.VpcId],
 };
 
-const CreateNatGateway: Handler = (ctx) => {
+const CreateNatGateway: RecordOpHandler<"ec2", "CreateNatGateway"> = (ctx) => {
   const { SubnetId, AllocationId, ClientToken, PrivateIpAddress } = ctx.input;
   const connectivity = ctx.input.ConnectivityType ?? "public";
   if (connectivity !== "public" && connectivity !== "private")
@@ -280,8 +262,8 @@ const CreateNatGateway: Handler = (ctx) => {
   return { ...(ClientToken ? { ClientToken } : {}), NatGateway: natView(ctx, nat) };
 };
 
-const DescribeNatGateways: Handler = (ctx) => {
-  const filters = ctx.input.Filter ?? ctx.input.Filters; // the SDK member is "Filter"
+const DescribeNatGateways: RecordOpHandler<"ec2", "DescribeNatGateways"> = (ctx) => {
+  const filters = ctx.input.Filter; // AWS's member is "Filter", singular, for this one operation
   checkFilters(filters, natFilters, tagsOf);
   const list = listByIds<NatRec>(ctx, "nat", ctx.input.NatGatewayIds, (missing) =>
     awsError("NatGatewayNotFound", `NAT gateway ${missing.join(", ")} was not found`), filters,
@@ -291,7 +273,7 @@ const DescribeNatGateways: Handler = (ctx) => {
   return { NatGateways: page.map((n) => natView(ctx, n)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const DeleteNatGateway: Handler = (ctx) => {
+const DeleteNatGateway: OpHandler<"ec2", "DeleteNatGateway"> = (ctx) => {
   const n = get<NatRec>(ctx, "nat", ctx.input.NatGatewayId, "natGatewayId");
   ctx.dry();
   if (n.State === "deleting" || n.State === "deleted") return { NatGatewayId: n.NatGatewayId };
@@ -323,7 +305,7 @@ function defaultVpc(ctx: OpContext): VpcRec {
   return v;
 }
 
-const CreateSecurityGroup: Handler = (ctx) => {
+const CreateSecurityGroup: OpHandler<"ec2", "CreateSecurityGroup"> = (ctx) => {
   const { GroupName, Description } = ctx.input;
   if (!GroupName) throw awsError("MissingParameter", "The request must contain the parameter groupName");
   if (!Description) throw awsError("MissingParameter", "The request must contain the parameter groupDescription");
@@ -355,7 +337,7 @@ function groupByParams(ctx: OpContext): SgRec {
   throw awsError("MissingParameter", "The request must contain the parameter groupId");
 }
 
-const DescribeSecurityGroups: Handler = (ctx) => {
+const DescribeSecurityGroups: OpHandler<"ec2", "DescribeSecurityGroups"> = (ctx) => {
   const fns: FilterFns<SgRec> = {
     ...withOwner(ctx, sgFilters),
     "ip-permission.cidr": (g) => rulesOf(ctx.rs, g.GroupId, false).map((r) => r.CidrIpv4),
@@ -384,13 +366,13 @@ const DescribeSecurityGroups: Handler = (ctx) => {
   return { SecurityGroups: page.map((g) => sgView(ctx, g)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const DeleteSecurityGroup: Handler = (ctx) => {
+const DeleteSecurityGroup: OpHandler<"ec2", "DeleteSecurityGroup"> = (ctx) => {
   const g = groupByParams(ctx);
   if (g.GroupName === "default")
     throw awsError("CannotDelete", `the specified group: "${g.GroupId}" name: "default" cannot be deleted by a user`);
   const usedByEni = lookup<EniRec>(ctx.rs, "eni.group", g.GroupId).length > 0;
   const referenced = lookup<SgRuleRec>(ctx.rs, "sgr.ref", g.GroupId).some((r) => r.GroupId !== g.GroupId);
-  const extRefs = Object.values(ctx.rs.ext).some((store: any) => typeof store?.referencesGroup === "function" && store.referencesGroup(g.GroupId));
+  const extRefs = Object.values(ctx.rs.ext).some((store: { referencesGroup?: (id: string) => boolean } | undefined) => typeof store?.referencesGroup === "function" && store.referencesGroup(g.GroupId));
   if (usedByEni || referenced || extRefs) throw awsError("DependencyViolation", `resource ${g.GroupId} has a dependent object`);
   ctx.dry();
   for (const r of lookup<SgRuleRec>(ctx.rs, "sgr.group", g.GroupId)) delete ctx.rs.securityGroupRules[r.SecurityGroupRuleId];
@@ -414,7 +396,7 @@ function normalizeProtocol(p: unknown): string {
 
 /** Expands IpPermissions (or the legacy flat parameters) into one rule per source, validating each. */
 function ruleSpecs(ctx: OpContext, g: SgRec, egress: boolean): RuleSpec[] {
-  const perms: any[] = ctx.input.IpPermissions?.length
+  const perms: IpPermission[] = ctx.input.IpPermissions?.length
     ? ctx.input.IpPermissions
     : ctx.input.IpProtocol !== undefined || ctx.input.CidrIp !== undefined
       ? [{ IpProtocol: ctx.input.IpProtocol ?? "-1", FromPort: ctx.input.FromPort, ToPort: ctx.input.ToPort, IpRanges: ctx.input.CidrIp ? [{ CidrIp: ctx.input.CidrIp }] : [] }]
@@ -490,7 +472,7 @@ function describeRule(r: RuleSpec): string {
   return `peer: ${peer}, ${proto}, from port: ${r.FromPort}, to port: ${r.ToPort}, ALLOW`;
 }
 
-function authorize(egress: boolean): Handler {
+function authorize(egress: boolean): SharedOpHandler<"ec2", "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress"> {
   return (ctx) => {
     const g = groupByParams(ctx);
     const specs = ruleSpecs(ctx, g, egress);
@@ -512,7 +494,7 @@ function authorize(egress: boolean): Handler {
   };
 }
 
-function revoke(egress: boolean): Handler {
+function revoke(egress: boolean): SharedOpHandler<"ec2", "RevokeSecurityGroupIngress", "RevokeSecurityGroupEgress"> {
   return (ctx) => {
     const g = groupByParams(ctx);
     let victims: SgRuleRec[];
@@ -544,7 +526,7 @@ const sgRuleFilters: FilterFns<SgRuleRec> = {
   "security-group-rule-id": (r) => [r.SecurityGroupRuleId],
 };
 
-const DescribeSecurityGroupRules: Handler = (ctx) => {
+const DescribeSecurityGroupRules: OpHandler<"ec2", "DescribeSecurityGroupRules"> = (ctx) => {
   checkFilters(ctx.input.Filters, sgRuleFilters, tagsOf);
   const list = listByIds<SgRuleRec>(ctx, "sgr", ctx.input.SecurityGroupRuleIds, undefined, ctx.input.Filters);
   ctx.dry();
@@ -554,7 +536,7 @@ const DescribeSecurityGroupRules: Handler = (ctx) => {
 
 // ---------- network interfaces ----------
 
-const DescribeNetworkInterfaces: Handler = (ctx) => {
+const DescribeNetworkInterfaces: RecordOpHandler<"ec2", "DescribeNetworkInterfaces"> = (ctx) => {
   const assoc = (e: EniRec) => lookup<AddressRec>(ctx.rs, "eip.eni", e.NetworkInterfaceId)[0];
   const fns: FilterFns<EniRec> = {
     "network-interface-id": (e) => [e.NetworkInterfaceId],
@@ -586,7 +568,7 @@ const DescribeNetworkInterfaces: Handler = (ctx) => {
  * VPC's default group when none), a private IP from the subnet, tags at creation, ClientToken
  * idempotency as AWS documents it.
  */
-const CreateNetworkInterface: Handler = (ctx) => {
+const CreateNetworkInterface: RecordOpHandler<"ec2", "CreateNetworkInterface"> = (ctx) => {
   const { SubnetId, Groups, Description, PrivateIpAddress, ClientToken } = ctx.input;
   if (SubnetId === undefined) throw awsError("MissingParameter", "The request must contain the parameter subnetId");
   const subnet = get<SubnetRec>(ctx, "subnet", SubnetId, "subnetId");
@@ -611,7 +593,7 @@ const CreateNetworkInterface: Handler = (ctx) => {
 };
 
 /** DeleteNetworkInterface: only an interface of yours that is not attached (AWS: InvalidNetworkInterface.InUse). */
-const DeleteNetworkInterface: Handler = (ctx) => {
+const DeleteNetworkInterface: OpHandler<"ec2", "DeleteNetworkInterface"> = (ctx) => {
   const { NetworkInterfaceId } = ctx.input;
   if (NetworkInterfaceId === undefined) throw awsError("MissingParameter", "The request must contain the parameter networkInterfaceId");
   const eni = get<EniRec>(ctx, "eni", NetworkInterfaceId, "networkInterfaceId");
@@ -631,17 +613,19 @@ function taggable(ctx: OpContext, id: unknown): { Tags: Tag[]; _visibleAt: numbe
   if (typeof id !== "string") throw awsError("InvalidID", `The ID '${String(id)}' is not valid`);
   const k = kindOfId(id);
   if (!k) {
-    const ext = Object.values(ctx.rs.ext).find((s: any) => typeof s?.taggable === "function" && s.taggable(id));
-    if (ext) return (ext as any).taggable(id);
+    type Taggable = { Tags: Tag[]; _visibleAt: number };
+    const stores = Object.values(ctx.rs.ext) as Array<{ taggable?: (id: string) => Taggable | undefined } | undefined>;
+    const found = stores.map((s) => (typeof s?.taggable === "function" ? s.taggable(id) : undefined)).find((t) => t);
+    if (found) return found;
     throw awsError("InvalidID", `The ID '${id}' is not valid`);
   }
   checkIdFormat(k, id);
-  const rec = (ctx.rs[k.coll] as Record<string, any>)[id];
+  const rec = (ctx.rs[k.coll] as Record<string, { Tags: Tag[]; _visibleAt: number } | undefined>)[id];
   if (!rec || !isVisible(ctx, rec)) throw notFound(k, [id]);
   return rec;
 }
 
-const CreateTags: Handler = (ctx) => {
+const CreateTags: OpHandler<"ec2", "CreateTags"> = (ctx) => {
   const ids: unknown[] = ctx.input.Resources ?? [];
   if (!ids.length) throw awsError("MissingParameter", "The request must contain the parameter resourceIdSet");
   const tags = validateTags(ctx.input.Tags);
@@ -654,7 +638,7 @@ const CreateTags: Handler = (ctx) => {
   return {};
 };
 
-const DeleteTags: Handler = (ctx) => {
+const DeleteTags: OpHandler<"ec2", "DeleteTags"> = (ctx) => {
   const ids: unknown[] = ctx.input.Resources ?? [];
   if (!ids.length) throw awsError("MissingParameter", "The request must contain the parameter resourceIdSet");
   const recs = ids.map((id) => taggable(ctx, id));
@@ -669,11 +653,11 @@ const DeleteTags: Handler = (ctx) => {
   return {};
 };
 
-const DescribeTags: Handler = (ctx) => {
+const DescribeTags: RecordOpHandler<"ec2", "DescribeTags"> = (ctx) => {
   type Row = { Key: string; Value: string; ResourceId: string; ResourceType: string };
   const rows: Row[] = [];
   for (const k of Object.values(KINDS)) {
-    for (const [id, rec] of Object.entries(ctx.rs[k.coll] as Record<string, any>)) {
+    for (const [id, rec] of Object.entries(ctx.rs[k.coll] as Record<string, { Tags: Tag[]; _visibleAt: number }>)) {
       if (!isVisible(ctx, rec)) continue;
       for (const t of rec.Tags as Tag[]) rows.push({ Key: t.Key, Value: t.Value, ResourceId: id, ResourceType: k.resourceType });
     }
@@ -692,7 +676,7 @@ const DescribeTags: Handler = (ctx) => {
   return { Tags: page, ...(NextToken ? { NextToken } : {}) };
 };
 
-export const egressOps: Record<string, Handler> = {
+export const egressOps: Ops<"ec2"> = {
   AllocateAddress,
   DescribeAddresses,
   ReleaseAddress,

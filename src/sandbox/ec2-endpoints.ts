@@ -7,7 +7,8 @@ import { registerInventory } from "./inventory.js";
 import { createHash, randomBytes } from "node:crypto";
 import { lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
-import { allocPrivateIp, assertRouteRoom, get, type Handler, type OpContext } from "./ec2-core.js";
+import { allocPrivateIp, assertRouteRoom, get } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler, InputOf } from "./handler.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
 import { latticeStore } from "./lattice.js";
 import { newId, newMac, zonesOf, type EniRec, type RegionState, type RouteTableRec, type SgRec, type SubnetRec, type Tag, type VpcRec } from "./model.js";
@@ -166,7 +167,7 @@ const RESOURCE_CONFIGURATION_ARN = /^arn:aws:vpc-lattice:([a-z0-9-]+):(\d{12}):r
  * or that is shared with it; at least one subnet, one per AZ, of the VPC; its groups in the VPC
  * (default: the VPC's default group); no ServiceName, route tables or endpoint policy.
  */
-function checkResourceEndpoint(ctx: OpContext, vpc: VpcRec, input: Record<string, any>): { arn: string } {
+function checkResourceEndpoint(ctx: OpContext, vpc: VpcRec, input: InputOf<"ec2", "CreateVpcEndpoint">): { arn: string } {
   const arn = input.ResourceConfigurationArn;
   if (input.ServiceName !== undefined) throw awsError("InvalidParameter", "ServiceName cannot be specified for a Resource endpoint; specify ResourceConfigurationArn only.");
   if (typeof arn !== "string" || !arn) throw awsError("MissingParameter", "The request must contain the parameter ResourceConfigurationArn");
@@ -213,7 +214,7 @@ const serviceFilters: FilterFns<ServiceEntry> = {
   "service-region": () => [],
 };
 
-const DescribeVpcEndpointServices: Handler = (ctx) => {
+const DescribeVpcEndpointServices: OpHandler<"ec2", "DescribeVpcEndpointServices"> = (ctx) => {
   checkFilters(ctx.input.Filters, serviceFilters);
   let list = catalogue(ctx.region);
   const names: string[] = ctx.input.ServiceNames ?? [];
@@ -247,14 +248,14 @@ const DescribeVpcEndpointServices: Handler = (ctx) => {
 
 function addGatewayRoute(ctx: OpContext, rt: RouteTableRec, e: EndpointRec, short: string) {
   const pl = prefixListId(ctx.region, short);
-  if (rt.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${rt.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
-  rt.Routes.push({ DestinationCidrBlock: pl, DestinationPrefixListId: pl, VpcEndpointId: e.VpcEndpointId, Origin: "CreateRoute" } as any);
+  if (rt.Routes.some((r) => r.DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${rt.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+  rt.Routes.push({ DestinationCidrBlock: pl, DestinationPrefixListId: pl, VpcEndpointId: e.VpcEndpointId, Origin: "CreateRoute" });
 }
 
-const CreateVpcEndpoint: Handler = (ctx) => {
+const CreateVpcEndpoint: RecordOpHandler<"ec2", "CreateVpcEndpoint"> = (ctx) => {
   const input = ctx.input;
   const vpc = get<VpcRec>(ctx, "vpc", input.VpcId, "vpcId");
-  const type: "Interface" | "Gateway" | "Resource" = input.VpcEndpointType ?? "Gateway";
+  const type = input.VpcEndpointType ?? "Gateway";
   if (type !== "Interface" && type !== "Gateway" && type !== "Resource") throw awsError("InvalidParameter", `VpcEndpointType ${type} is not supported by the sandbox (Interface, Gateway, Resource)`);
   const resource = type === "Resource" ? checkResourceEndpoint(ctx, vpc, input) : undefined;
   if (!resource && input.ResourceConfigurationArn !== undefined) throw awsError("InvalidParameter", `ResourceConfigurationArn is only supported for Resource endpoints, not ${type}`);
@@ -320,7 +321,7 @@ const CreateVpcEndpoint: Handler = (ctx) => {
     tables = routeTableIds.map((id) => get<RouteTableRec>(ctx, "rtb", id, "routeTableId"));
     for (const t of tables) if (t.VpcId !== vpc.VpcId) throw awsError("InvalidParameter", `The route table ${t.RouteTableId} does not belong to vpc ${vpc.VpcId}`);
     const pl = prefixListId(ctx.region, entry.short);
-    for (const t of tables) if (t.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+    for (const t of tables) if (t.Routes.some((r) => r.DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
     for (const t of tables) assertRouteRoom(t);
   }
   // Reserve all interface addresses before any change (a full subnet fails the whole call).
@@ -364,7 +365,7 @@ const endpointFilters: FilterFns<EndpointRec> = {
   "ip-address-type": () => ["ipv4"],
 };
 
-const DescribeVpcEndpoints: Handler = (ctx) => {
+const DescribeVpcEndpoints: RecordOpHandler<"ec2", "DescribeVpcEndpoints"> = (ctx) => {
   checkFilters(ctx.input.Filters, endpointFilters, tagsOf);
   const ids: string[] = ctx.input.VpcEndpointIds ?? [];
   let list = Object.values(endpointStore(ctx.rs)).filter((e) => e._visibleAt <= ctx.now);
@@ -377,7 +378,7 @@ const DescribeVpcEndpoints: Handler = (ctx) => {
   return { VpcEndpoints: page.map((e) => endpointView(ctx, e)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const DeleteVpcEndpoints: Handler = (ctx) => {
+const DeleteVpcEndpoints: OpHandler<"ec2", "DeleteVpcEndpoints"> = (ctx) => {
   const ids: unknown[] = ctx.input.VpcEndpointIds ?? [];
   if (!ids.length) throw awsError("MissingParameter", "The request must contain the parameter VpcEndpointId");
   const unsuccessful: object[] = [];
@@ -430,15 +431,15 @@ function endpointEni(ctx: OpContext, e: EndpointRec, s: SubnetRec): EniRec {
  * Like AWS: policy (or ResetPolicy, not both), route tables (Gateway), subnets, security groups
  * and private DNS (Interface), each checked as CreateVpcEndpoint checks them, all before any change.
  */
-const ModifyVpcEndpoint: Handler = (ctx) => {
+const ModifyVpcEndpoint: OpHandler<"ec2", "ModifyVpcEndpoint"> = (ctx) => {
   const e = endpointById(ctx, ctx.input.VpcEndpointId);
   const input = ctx.input;
   if (input.PolicyDocument !== undefined && input.ResetPolicy) throw awsError("InvalidParameter", "PolicyDocument and ResetPolicy cannot both be specified");
   const policy = checkPolicy(input.PolicyDocument);
   const short = shortOf(ctx.region, e.ServiceName);
   if (e.State === "deleting") throw awsError("IncorrectState", `The Vpc Endpoint ${e.VpcEndpointId} is in state deleting`);
-  const list = (k: string): string[] => [...new Set<string>(input[k] ?? [])];
-  const [addRtIds, removeRt, addSgIds, removeSg, addSubnetIds, removeSubnets] = ["AddRouteTableIds", "RemoveRouteTableIds", "AddSecurityGroupIds", "RemoveSecurityGroupIds", "AddSubnetIds", "RemoveSubnetIds"].map(list);
+  const list = (k: "AddRouteTableIds" | "RemoveRouteTableIds" | "AddSecurityGroupIds" | "RemoveSecurityGroupIds" | "AddSubnetIds" | "RemoveSubnetIds"): string[] => [...new Set<string>(input[k] ?? [])];
+  const [addRtIds, removeRt, addSgIds, removeSg, addSubnetIds, removeSubnets] = (["AddRouteTableIds", "RemoveRouteTableIds", "AddSecurityGroupIds", "RemoveSecurityGroupIds", "AddSubnetIds", "RemoveSubnetIds"] as const).map(list);
   const isInterface = e.VpcEndpointType === "Interface";
   if ((addRtIds.length || removeRt.length) && e.VpcEndpointType !== "Gateway") throw awsError("InvalidParameter", "Route tables can only be modified on Gateway endpoints");
   if ((addSgIds.length || removeSg.length) && !isInterface) throw awsError("InvalidParameter", "Security groups can only be modified on Interface endpoints");
@@ -448,7 +449,7 @@ const ModifyVpcEndpoint: Handler = (ctx) => {
   const addRt = addRtIds.map((id) => get<RouteTableRec>(ctx, "rtb", id, "routeTableId"));
   for (const t of addRt) if (t.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The route table ${t.RouteTableId} does not belong to vpc ${e.VpcId}`);
   const pl = addRt.length ? prefixListId(ctx.region, short) : undefined;
-  for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId) && t.Routes.some((r) => (r as any).DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
+  for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId) && t.Routes.some((r) => r.DestinationPrefixListId === pl)) throw awsError("RouteAlreadyExists", `route table ${t.RouteTableId} already has a route with destination-prefix-list-id ${pl}`);
   for (const t of addRt) if (!e.RouteTableIds.includes(t.RouteTableId)) assertRouteRoom(t);
   const addSg = addSgIds.map((id) => get<SgRec>(ctx, "sg", id, "securityGroupId"));
   for (const g of addSg) if (g.VpcId !== e.VpcId) throw awsError("InvalidParameter", `The security group ${g.GroupId} does not belong to vpc ${e.VpcId}`);
@@ -509,7 +510,7 @@ const ModifyVpcEndpoint: Handler = (ctx) => {
 const prefixLists = (region: string) =>
   Object.entries(PREFIX_LISTS).map(([svc, p]) => ({ id: prefixListId(region, svc), name: `com.amazonaws.${region}.${svc}`, cidrs: p.cidrs }));
 
-const DescribePrefixLists: Handler = (ctx) => {
+const DescribePrefixLists: OpHandler<"ec2", "DescribePrefixLists"> = (ctx) => {
   const ids: string[] = ctx.input.PrefixListIds ?? [];
   let list = prefixLists(ctx.region);
   const missing = ids.find((id) => !list.some((p) => p.id === id));
@@ -521,7 +522,7 @@ const DescribePrefixLists: Handler = (ctx) => {
   return { PrefixLists: list.map((p) => ({ PrefixListId: p.id, PrefixListName: p.name, Cidrs: [...p.cidrs] })) };
 };
 
-const DescribeManagedPrefixLists: Handler = (ctx) => {
+const DescribeManagedPrefixLists: OpHandler<"ec2", "DescribeManagedPrefixLists"> = (ctx) => {
   const ids: string[] = ctx.input.PrefixListIds ?? [];
   let list = prefixLists(ctx.region);
   const missing = ids.find((id) => !list.some((p) => p.id === id));
@@ -544,14 +545,14 @@ const DescribeManagedPrefixLists: Handler = (ctx) => {
   };
 };
 
-const GetManagedPrefixListEntries: Handler = (ctx) => {
+const GetManagedPrefixListEntries: OpHandler<"ec2", "GetManagedPrefixListEntries"> = (ctx) => {
   const p = prefixLists(ctx.region).find((x) => x.id === ctx.input.PrefixListId);
   if (!p) throw awsError("InvalidPrefixListID.NotFound", `The prefix list ID '${ctx.input.PrefixListId}' does not exist`);
   ctx.dry();
   return { Entries: p.cidrs.map((Cidr) => ({ Cidr })) };
 };
 
-export const endpointOps: Record<string, Handler> = {
+export const endpointOps: Ops<"ec2"> = {
   DescribeVpcEndpointServices,
   CreateVpcEndpoint,
   DescribeVpcEndpoints,

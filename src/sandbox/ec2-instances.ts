@@ -6,7 +6,9 @@
 // terminated instances listed for an hour. User data runs on the emulated host at boot (instance-shell.ts).
 import { createHash } from "node:crypto";
 import { awsError } from "./errors.js";
-import { allocPrivateIp, get, type Handler, type OpContext } from "./ec2-core.js";
+import { allocPrivateIp, get } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler, InputOf } from "./handler.js";
+import type { InstanceNetworkInterface, InstanceNetworkInterfaceSpecification } from "@aws-sdk/client-ec2";
 import { newId, putEni, type EniRec, type RegionState, type SgRec, type SubnetRec, type Tag } from "./model.js";
 import { applyFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
 import { profileArn, profileForLaunch } from "./iam-profiles.js";
@@ -34,7 +36,7 @@ export interface InstanceRec {
   PublicIpAddress?: string;
   Placement: { AvailabilityZone: string; Tenancy: string };
   SecurityGroups: Array<{ GroupId: string; GroupName: string }>;
-  NetworkInterfaces: any[];
+  NetworkInterfaces: InstanceNetworkInterface[];
   IamInstanceProfile?: { Arn: string; Id: string };
   MetadataOptions: { State: string; HttpTokens: string; HttpPutResponseHopLimit: number; HttpEndpoint: string; HttpProtocolIpv6: string; InstanceMetadataTags: string };
   BlockDeviceMappings: Array<{ DeviceName: string; Ebs: { VolumeId: string; Status: string; DeleteOnTermination: boolean; AttachTime: Date } }>;
@@ -114,7 +116,7 @@ function imageView(ctx: OpContext, i: ImageRec) {
   };
 }
 
-const DescribeImages: Handler = (ctx) => {
+const DescribeImages: RecordOpHandler<"ec2", "DescribeImages"> = (ctx) => {
   const ids: unknown = ctx.input.ImageIds;
   const all = publicImages(ctx.region);
   if (ids !== undefined && !Array.isArray(ids)) throw awsError("InvalidParameterValue", "ImageIds must be a list");
@@ -199,7 +201,7 @@ export function settleInstances(rs: RegionState, now: number): void {
     if (i.State.Name === "shutting-down" && i._terminateAt !== undefined && now >= i._terminateAt) {
       i.State = { Code: 48, Name: "terminated" };
       i._terminatedAt = now;
-      for (const n of i.NetworkInterfaces) delete rs.networkInterfaces[n.NetworkInterfaceId];
+      for (const n of i.NetworkInterfaces) if (n.NetworkInterfaceId) delete rs.networkInterfaces[n.NetworkInterfaceId];
     }
     if (i.State.Name === "terminated" && i._terminatedAt !== undefined && now >= i._terminatedAt + PURGE_MS) delete store[i.InstanceId];
   }
@@ -263,8 +265,8 @@ function checkBlockDevices(mappings: unknown, image: ImageRec): InstanceRec["_vo
   return out.map((v) => ({ ...v, VolumeId: newId("vol") }));
 }
 
-function launchSubnet(ctx: OpContext): { subnet: SubnetRec; nic?: any } {
-  const nics: any[] | undefined = ctx.input.NetworkInterfaces;
+function launchSubnet(ctx: OpContext<InputOf<"ec2", "RunInstances">>): { subnet: SubnetRec; nic?: InstanceNetworkInterfaceSpecification } {
+  const nics = ctx.input.NetworkInterfaces;
   if (nics !== undefined) {
     if (!Array.isArray(nics) || nics.length !== 1) throw awsError("InvalidParameterValue", "The sandbox launches instances with exactly one network interface (DeviceIndex 0)");
     const nic = nics[0];
@@ -279,7 +281,7 @@ function launchSubnet(ctx: OpContext): { subnet: SubnetRec; nic?: any } {
   return { subnet: defaultSubnet };
 }
 
-const RunInstances: Handler = (ctx) => {
+const RunInstances: OpHandler<"ec2", "RunInstances"> = (ctx) => {
   const input = ctx.input;
   const token: string | undefined = input.ClientToken;
   if (token !== undefined && (typeof token !== "string" || token.length > 64)) throw awsError("InvalidParameterValue", "ClientToken must be a string of at most 64 ASCII characters");
@@ -331,7 +333,7 @@ const RunInstances: Handler = (ctx) => {
   let instanceTags: Tag[] = [];
   let volumeTags: Tag[] = [];
   let eniTags: Tag[] = [];
-  for (const s of (input.TagSpecifications ?? []) as any[]) {
+  for (const s of input.TagSpecifications ?? []) {
     if (s?.ResourceType === "instance") instanceTags = tagsFromSpecs([s], "instance");
     else if (s?.ResourceType === "volume") volumeTags = tagsFromSpecs([s], "volume");
     else if (s?.ResourceType === "network-interface") eniTags = tagsFromSpecs([s], "network-interface");
@@ -449,11 +451,11 @@ const INSTANCE_FILTERS: FilterFns<InstanceRec> = {
   "instance.group-id": (i) => (i.SecurityGroups ?? []).map((g) => g.GroupId),
   "client-token": (i) => [i.ClientToken],
   "metadata-options.http-tokens": (i) => [i.MetadataOptions?.HttpTokens],
-  "network-interface.network-interface-id": (i) => (i.NetworkInterfaces ?? []).map((n: any) => n.NetworkInterfaceId),
+  "network-interface.network-interface-id": (i) => (i.NetworkInterfaces ?? []).map((n) => n.NetworkInterfaceId),
   "reservation-id": (i) => [i._reservationId],
 };
 
-const DescribeInstances: Handler = (ctx) => {
+const DescribeInstances: OpHandler<"ec2", "DescribeInstances"> = (ctx) => {
   const ids = checkInstanceIds(ctx.input.InstanceIds);
   if (ids?.length && ctx.input.MaxResults !== undefined) throw awsError("InvalidParameterCombination", "The parameter instancesSet cannot be used with the parameter maxResults");
   const items = applyFilters(byIds(ctx, ids), ctx.input.Filters, INSTANCE_FILTERS, (i) => i.Tags ?? []);
@@ -471,7 +473,7 @@ const DescribeInstances: Handler = (ctx) => {
   };
 };
 
-const DescribeInstanceStatus: Handler = (ctx) => {
+const DescribeInstanceStatus: RecordOpHandler<"ec2", "DescribeInstanceStatus"> = (ctx) => {
   const ids = checkInstanceIds(ctx.input.InstanceIds);
   let items = byIds(ctx, ids);
   if (ctx.input.IncludeAllInstances !== true) items = items.filter((i) => i.State.Name === "running");
@@ -495,7 +497,7 @@ const DescribeInstanceStatus: Handler = (ctx) => {
 
 // ---------- changes ----------
 
-const TerminateInstances: Handler = (ctx) => {
+const TerminateInstances: RecordOpHandler<"ec2", "TerminateInstances"> = (ctx) => {
   const ids = checkInstanceIds(ctx.input.InstanceIds);
   if (!ids?.length) throw awsError("MissingParameter", "The request must contain the parameter InstanceId");
   const found = byIds(ctx, ids);
@@ -519,7 +521,7 @@ const TerminateInstances: Handler = (ctx) => {
  * stay, a public IP that is not an Elastic IP is released). Stopping a stopped instance changes
  * nothing; a terminated or shutting-down one is IncorrectInstanceState, as in EC2.
  */
-const StopInstances: Handler = (ctx) => {
+const StopInstances: RecordOpHandler<"ec2", "StopInstances"> = (ctx) => {
   const ids = checkInstanceIds(ctx.input.InstanceIds);
   if (!ids?.length) throw awsError("MissingParameter", "The request must contain the parameter InstanceId");
   const found = byIds(ctx, ids);
@@ -542,7 +544,7 @@ const StopInstances: Handler = (ctx) => {
 };
 
 /** StartInstances: stopped → pending → running (on the same clock as RunInstances). */
-const StartInstances: Handler = (ctx) => {
+const StartInstances: RecordOpHandler<"ec2", "StartInstances"> = (ctx) => {
   const ids = checkInstanceIds(ctx.input.InstanceIds);
   if (!ids?.length) throw awsError("MissingParameter", "The request must contain the parameter InstanceId");
   const found = byIds(ctx, ids);
@@ -562,7 +564,7 @@ const StartInstances: Handler = (ctx) => {
   return { StartingInstances: changes };
 };
 
-const ModifyInstanceMetadataOptions: Handler = (ctx) => {
+const ModifyInstanceMetadataOptions: RecordOpHandler<"ec2", "ModifyInstanceMetadataOptions"> = (ctx) => {
   const [i] = byIds(ctx, checkInstanceIds([ctx.input.InstanceId]));
   if (i.State.Name === "terminated" || i.State.Name === "shutting-down") throw awsError("IncorrectInstanceState", `The instance '${i.InstanceId}' is not in a state from which it can be modified.`);
   const m = { ...i.MetadataOptions };
@@ -579,7 +581,7 @@ const ModifyInstanceMetadataOptions: Handler = (ctx) => {
   return { InstanceId: i.InstanceId, InstanceMetadataOptions: { ...next, State: "pending" } };
 };
 
-export const instanceOps: Record<string, Handler> = {
+export const instanceOps: Ops<"ec2"> = {
   DescribeImages,
   RunInstances,
   DescribeInstances,

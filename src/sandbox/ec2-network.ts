@@ -3,25 +3,10 @@ import { lookup } from "./indexes.js";
 import { transitRouteTarget } from "./ec2-transit.js";
 import { awsError } from "./errors.js";
 import { cidrContains, cidrOverlaps, formatCidr, parseIpv4Block } from "../net/addr.js";
-import {
-  type Handler,
-  type OpContext,
-  withOwner,
-  bool,
-  get,
-  igwOfVpc,
-  igwView,
-  isVisible,
-  listByIds,
-  naclView,
-  routeTableView,
-  subnetView,
-  vpcView,
-  enisInSubnet,
-  assertRouteRoom,
-} from "./ec2-core.js";
+import { withOwner, bool, get, igwOfVpc, igwView, isVisible, listByIds, naclView, routeTableView, subnetView, vpcView, enisInSubnet, assertRouteRoom } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import { REGIONS, newId, zonesOf } from "./model.js";
-import type { IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec } from "./model.js";
+import type { EniRec, IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec, Tag } from "./model.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
 
 const tagsOf = (r: { Tags: { Key: string; Value: string }[] }) => r.Tags;
@@ -74,7 +59,7 @@ export function addRule(ctx: OpContext, r: Omit<SgRuleRec, "SecurityGroupRuleId"
   return rule;
 }
 
-export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string, az: string, opts: { defaultForAz?: boolean; tags?: any[] } = {}): SubnetRec {
+export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string, az: string, opts: { defaultForAz?: boolean; tags?: Tag[] } = {}): SubnetRec {
   const zone = zonesOf(ctx.region).find((z) => z.ZoneName === az)!;
   const s: SubnetRec = {
     SubnetId: newId("subnet"),
@@ -91,7 +76,7 @@ export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string, az: strin
   return s;
 }
 
-export function buildIgw(ctx: OpContext, tags: any[] = []): IgwRec {
+export function buildIgw(ctx: OpContext, tags: Tag[] = []): IgwRec {
   const g: IgwRec = { InternetGatewayId: newId("igw"), ...base(ctx, tags) };
   ctx.rs.internetGateways[g.InternetGatewayId] = g;
   return g;
@@ -112,7 +97,7 @@ export function seedDefaultVpc(ctx: OpContext): void {
 
 // ---------- regions and zones ----------
 
-const DescribeRegions: Handler = (ctx) => {
+const DescribeRegions: OpHandler<"ec2", "DescribeRegions"> = (ctx) => {
   const { RegionNames, Filters } = ctx.input;
   const all = Object.keys(REGIONS).map((r) => ({ RegionName: r, Endpoint: `ec2.${r}.amazonaws.com`, OptInStatus: "opt-in-not-required" }));
   for (const n of RegionNames ?? [])
@@ -125,7 +110,7 @@ const DescribeRegions: Handler = (ctx) => {
   return { Regions: list };
 };
 
-const DescribeAvailabilityZones: Handler = (ctx) => {
+const DescribeAvailabilityZones: RecordOpHandler<"ec2", "DescribeAvailabilityZones"> = (ctx) => {
   const { ZoneNames, ZoneIds, Filters } = ctx.input;
   const all = zonesOf(ctx.region).map((z) => ({
     State: "available",
@@ -159,7 +144,7 @@ const DescribeAvailabilityZones: Handler = (ctx) => {
 
 // ---------- account attributes ----------
 
-const DescribeAccountAttributes: Handler = (ctx) => {
+const DescribeAccountAttributes: OpHandler<"ec2", "DescribeAccountAttributes"> = (ctx) => {
   const def = Object.values(ctx.rs.vpcs).find((v) => v.IsDefault);
   const all: Record<string, string[]> = {
     "supported-platforms": ["VPC"],
@@ -194,7 +179,7 @@ const vpcFilters: FilterFns<VpcRec> = {
   "dhcp-options-id": (v) => [v.DhcpOptionsId],
 };
 
-const CreateVpc: Handler = (ctx) => {
+const CreateVpc: RecordOpHandler<"ec2", "CreateVpc"> = (ctx) => {
   const { CidrBlock } = ctx.input;
   if (CidrBlock === undefined) throw awsError("MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.");
   const c = cidrParam(CidrBlock, "cidrBlock");
@@ -206,7 +191,7 @@ const CreateVpc: Handler = (ctx) => {
   return { Vpc: { ...vpcView(ctx, vpc), State: "pending" } };
 };
 
-const DescribeVpcs: Handler = (ctx) => {
+const DescribeVpcs: RecordOpHandler<"ec2", "DescribeVpcs"> = (ctx) => {
   checkFilters<VpcRec>(ctx.input.Filters, withOwner(ctx, vpcFilters), tagsOf);
   const list = listByIds<VpcRec>(ctx, "vpc", ctx.input.VpcIds);
   ctx.dry();
@@ -214,7 +199,7 @@ const DescribeVpcs: Handler = (ctx) => {
   return { Vpcs: page.map((v) => vpcView(ctx, v)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const DeleteVpc: Handler = (ctx) => {
+const DeleteVpc: OpHandler<"ec2", "DeleteVpc"> = (ctx) => {
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
   const rs = ctx.rs;
   const id = vpc.VpcId;
@@ -244,7 +229,7 @@ const VPC_ATTRS: Record<string, "EnableDnsSupport" | "EnableDnsHostnames"> = {
   enableDnsHostnames: "EnableDnsHostnames",
 };
 
-const ModifyVpcAttribute: Handler = (ctx) => {
+const ModifyVpcAttribute: OpHandler<"ec2", "ModifyVpcAttribute"> = (ctx) => {
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
   const given = (["EnableDnsSupport", "EnableDnsHostnames"] as const).filter((k) => ctx.input[k] !== undefined);
   if (given.length !== 1) {
@@ -263,9 +248,9 @@ const ModifyVpcAttribute: Handler = (ctx) => {
   return {};
 };
 
-const DescribeVpcAttribute: Handler = (ctx) => {
+const DescribeVpcAttribute: OpHandler<"ec2", "DescribeVpcAttribute"> = (ctx) => {
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
-  const field = VPC_ATTRS[ctx.input.Attribute];
+  const field = VPC_ATTRS[ctx.input.Attribute ?? ""];
   if (!field) throw awsError("InvalidParameterValue", `Value (${ctx.input.Attribute}) for parameter attribute is invalid. Unknown attribute.`);
   ctx.dry();
   return { VpcId: vpc.VpcId, [field]: { Value: vpc[field] } };
@@ -290,7 +275,7 @@ const subnetFilters: FilterFns<SubnetRec> = {
   "owner-id": () => [], // replaced per call by withOwner
 };
 
-const CreateSubnet: Handler = (ctx) => {
+const CreateSubnet: RecordOpHandler<"ec2", "CreateSubnet"> = (ctx) => {
   const { VpcId, CidrBlock, AvailabilityZone, AvailabilityZoneId } = ctx.input;
   const vpc = get<VpcRec>(ctx, "vpc", VpcId, "vpcId");
   if (CidrBlock === undefined) throw awsError("MissingParameter", "The request must contain the parameter cidrBlock");
@@ -319,7 +304,7 @@ const CreateSubnet: Handler = (ctx) => {
   return { Subnet: { ...subnetView(ctx, s), State: "pending" } };
 };
 
-const DescribeSubnets: Handler = (ctx) => {
+const DescribeSubnets: RecordOpHandler<"ec2", "DescribeSubnets"> = (ctx) => {
   checkFilters<SubnetRec>(ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf);
   const list = listByIds<SubnetRec>(ctx, "subnet", ctx.input.SubnetIds, undefined, ctx.input.Filters);
   ctx.dry();
@@ -327,7 +312,7 @@ const DescribeSubnets: Handler = (ctx) => {
   return { Subnets: page.map((s) => subnetView(ctx, s)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const DeleteSubnet: Handler = (ctx) => {
+const DeleteSubnet: OpHandler<"ec2", "DeleteSubnet"> = (ctx) => {
   const s = get<SubnetRec>(ctx, "subnet", ctx.input.SubnetId, "subnetId");
   if (enisInSubnet(ctx.rs, s.SubnetId).length)
     throw awsError("DependencyViolation", `The subnet '${s.SubnetId}' has dependencies and cannot be deleted.`);
@@ -338,9 +323,9 @@ const DeleteSubnet: Handler = (ctx) => {
   return {};
 };
 
-const ModifySubnetAttribute: Handler = (ctx) => {
+const ModifySubnetAttribute: OpHandler<"ec2", "ModifySubnetAttribute"> = (ctx) => {
   const s = get<SubnetRec>(ctx, "subnet", ctx.input.SubnetId, "subnetId");
-  const known = ["MapPublicIpOnLaunch", "AssignIpv6AddressOnCreation", "EnableDns64", "PrivateDnsHostnameTypeOnLaunch", "EnableResourceNameDnsARecordOnLaunch", "EnableResourceNameDnsAAAARecordOnLaunch", "MapCustomerOwnedIpOnLaunch", "EnableLniAtDeviceIndex", "DisableLniAtDeviceIndex", "CustomerOwnedIpv4Pool"];
+  const known = ["MapPublicIpOnLaunch", "AssignIpv6AddressOnCreation", "EnableDns64", "PrivateDnsHostnameTypeOnLaunch", "EnableResourceNameDnsARecordOnLaunch", "EnableResourceNameDnsAAAARecordOnLaunch", "MapCustomerOwnedIpOnLaunch", "EnableLniAtDeviceIndex", "DisableLniAtDeviceIndex", "CustomerOwnedIpv4Pool"] as const;
   const given = known.filter((k) => ctx.input[k] !== undefined);
   if (given.length !== 1) throw awsError("InvalidParameterCombination", "Specify exactly one attribute to modify.");
   if (given[0] === "AssignIpv6AddressOnCreation" && bool(ctx.input.AssignIpv6AddressOnCreation))
@@ -362,7 +347,7 @@ const igwFilters: FilterFns<IgwRec> = {
   "owner-id": () => [], // replaced per call by withOwner
 };
 
-const CreateInternetGateway: Handler = (ctx) => {
+const CreateInternetGateway: RecordOpHandler<"ec2", "CreateInternetGateway"> = (ctx) => {
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "internet-gateway");
   ctx.dry();
   const g = buildIgw(ctx, tags);
@@ -370,7 +355,7 @@ const CreateInternetGateway: Handler = (ctx) => {
   return { InternetGateway: igwView(ctx, g) };
 };
 
-const DescribeInternetGateways: Handler = (ctx) => {
+const DescribeInternetGateways: RecordOpHandler<"ec2", "DescribeInternetGateways"> = (ctx) => {
   checkFilters<IgwRec>(ctx.input.Filters, withOwner(ctx, igwFilters), tagsOf);
   const list = listByIds<IgwRec>(ctx, "igw", ctx.input.InternetGatewayIds, undefined, ctx.input.Filters);
   ctx.dry();
@@ -378,7 +363,7 @@ const DescribeInternetGateways: Handler = (ctx) => {
   return { InternetGateways: page.map((g) => igwView(ctx, g)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const AttachInternetGateway: Handler = (ctx) => {
+const AttachInternetGateway: OpHandler<"ec2", "AttachInternetGateway"> = (ctx) => {
   const g = get<IgwRec>(ctx, "igw", ctx.input.InternetGatewayId, "internetGatewayId");
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
   if (g.VpcId) throw awsError("Resource.AlreadyAssociated", `resource ${g.InternetGatewayId} is already attached to network ${g.VpcId}`);
@@ -391,7 +376,7 @@ const AttachInternetGateway: Handler = (ctx) => {
   return {};
 };
 
-const DetachInternetGateway: Handler = (ctx) => {
+const DetachInternetGateway: OpHandler<"ec2", "DetachInternetGateway"> = (ctx) => {
   const g = get<IgwRec>(ctx, "igw", ctx.input.InternetGatewayId, "internetGatewayId");
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
   if (g.VpcId !== vpc.VpcId) throw awsError("Gateway.NotAttached", `resource ${g.InternetGatewayId} is not attached to network ${vpc.VpcId}`);
@@ -409,7 +394,7 @@ const DetachInternetGateway: Handler = (ctx) => {
   return {};
 };
 
-const DeleteInternetGateway: Handler = (ctx) => {
+const DeleteInternetGateway: OpHandler<"ec2", "DeleteInternetGateway"> = (ctx) => {
   const g = get<IgwRec>(ctx, "igw", ctx.input.InternetGatewayId, "internetGatewayId");
   if (g.VpcId) throw awsError("DependencyViolation", `The internetGateway '${g.InternetGatewayId}' has dependencies and cannot be deleted.`);
   ctx.dry();
@@ -444,7 +429,7 @@ function findAssociation(ctx: OpContext, id: unknown) {
   throw awsError("InvalidAssociationID.NotFound", `The association ID '${id}' does not exist`);
 }
 
-const CreateRouteTable: Handler = (ctx) => {
+const CreateRouteTable: RecordOpHandler<"ec2", "CreateRouteTable"> = (ctx) => {
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "route-table");
   const token = ctx.input.ClientToken;
@@ -469,7 +454,7 @@ const CreateRouteTable: Handler = (ctx) => {
   return { RouteTable: routeTableView(ctx, rt), ...(token ? { ClientToken: token } : {}) };
 };
 
-const DescribeRouteTables: Handler = (ctx) => {
+const DescribeRouteTables: RecordOpHandler<"ec2", "DescribeRouteTables"> = (ctx) => {
   checkFilters(ctx.input.Filters, { ...withOwner(ctx, rtFilters), "route.state": () => [] }, tagsOf);
   const fns: FilterFns<RouteTableRec> = { ...withOwner(ctx, rtFilters), "route.state": (r) => r.Routes.map((x) => routeStateOf(ctx, r, x)) };
   const list = listByIds<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableIds, undefined, ctx.input.Filters);
@@ -482,7 +467,7 @@ function routeStateOf(ctx: OpContext, rt: RouteTableRec, r: RouteRec) {
   return routeTableView(ctx, { ...rt, Routes: [r] }).Routes[0].State;
 }
 
-const DeleteRouteTable: Handler = (ctx) => {
+const DeleteRouteTable: OpHandler<"ec2", "DeleteRouteTable"> = (ctx) => {
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   if (rt.Associations.length) throw awsError("DependencyViolation", `The routeTable '${rt.RouteTableId}' has dependencies and cannot be deleted.`);
   ctx.dry();
@@ -491,7 +476,7 @@ const DeleteRouteTable: Handler = (ctx) => {
   return {};
 };
 
-const AssociateRouteTable: Handler = (ctx) => {
+const AssociateRouteTable: OpHandler<"ec2", "AssociateRouteTable"> = (ctx) => {
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   if (ctx.input.GatewayId !== undefined && ctx.input.SubnetId === undefined)
     throw awsError("InvalidParameterValue", "Gateway route table associations are not supported by the sandbox");
@@ -511,7 +496,7 @@ const AssociateRouteTable: Handler = (ctx) => {
   return { AssociationId: a.RouteTableAssociationId, AssociationState: { State: "associated" } };
 };
 
-const DisassociateRouteTable: Handler = (ctx) => {
+const DisassociateRouteTable: OpHandler<"ec2", "DisassociateRouteTable"> = (ctx) => {
   const { rt, a } = findAssociation(ctx, ctx.input.AssociationId);
   if (a.Main) throw awsError("InvalidParameterValue", `cannot disassociate the main route table association ${a.RouteTableAssociationId}`);
   ctx.dry();
@@ -520,7 +505,7 @@ const DisassociateRouteTable: Handler = (ctx) => {
   return {};
 };
 
-const ReplaceRouteTableAssociation: Handler = (ctx) => {
+const ReplaceRouteTableAssociation: OpHandler<"ec2", "ReplaceRouteTableAssociation"> = (ctx) => {
   const { rt: oldRt, a } = findAssociation(ctx, ctx.input.AssociationId);
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   if (rt.VpcId !== oldRt.VpcId)
@@ -565,7 +550,7 @@ function routeTarget(ctx: OpContext, rt: RouteTableRec, dest: string): RouteRec 
       throw awsError("InvalidParameterValue", `route table ${rt.RouteTableId} and NAT gateway ${NatGatewayId} belong to different networks`);
     route.NatGatewayId = NatGatewayId;
   } else if (NetworkInterfaceId !== undefined) {
-    const e = get<any>(ctx, "eni", NetworkInterfaceId, "networkInterfaceId");
+    const e = get<EniRec>(ctx, "eni", NetworkInterfaceId, "networkInterfaceId");
     if (e.VpcId !== rt.VpcId)
       throw awsError("InvalidParameterValue", `route table ${rt.RouteTableId} and interface ${NetworkInterfaceId} belong to different networks`);
     route.NetworkInterfaceId = NetworkInterfaceId;
@@ -592,7 +577,7 @@ function destinationOf(ctx: OpContext, rt: RouteTableRec, forCreate: boolean): s
   return dest;
 }
 
-const CreateRoute: Handler = (ctx) => {
+const CreateRoute: OpHandler<"ec2", "CreateRoute"> = (ctx) => {
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   const dest = destinationOf(ctx, rt, true);
   if (rt.Routes.some((r) => r.DestinationCidrBlock === dest))
@@ -605,7 +590,7 @@ const CreateRoute: Handler = (ctx) => {
   return { Return: true };
 };
 
-const ReplaceRoute: Handler = (ctx) => {
+const ReplaceRoute: OpHandler<"ec2", "ReplaceRoute"> = (ctx) => {
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   const dest = destinationOf(ctx, rt, false);
   const i = rt.Routes.findIndex((r) => r.DestinationCidrBlock === dest);
@@ -620,7 +605,7 @@ const ReplaceRoute: Handler = (ctx) => {
   return {};
 };
 
-const DeleteRoute: Handler = (ctx) => {
+const DeleteRoute: OpHandler<"ec2", "DeleteRoute"> = (ctx) => {
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   const dest = destinationOf(ctx, rt, false);
   const r = rt.Routes.find((x) => x.DestinationCidrBlock === dest);
@@ -645,7 +630,7 @@ const naclFilters: FilterFns<NaclRec> = {
 // them); an ACL never written keeps the defaults AWS gives a default ACL (100 allow, * deny, both ways).
 type AclEntry = { RuleNumber: number; Protocol: string; RuleAction: string; Egress: boolean; CidrBlock?: string; Ipv6CidrBlock?: string; PortRange?: { From: number; To: number }; IcmpTypeCode?: { Type: number; Code: number } };
 
-function aclEntries(ctx: Parameters<Handler>[0], acl: NaclRec): AclEntry[] {
+function aclEntries(ctx: OpContext, acl: NaclRec): AclEntry[] {
   const rec = acl as NaclRec & { _entries?: AclEntry[] };
   rec._entries ??= naclView(ctx, acl).Entries as AclEntry[];
   return rec._entries;
@@ -653,7 +638,7 @@ function aclEntries(ctx: Parameters<Handler>[0], acl: NaclRec): AclEntry[] {
 
 const PROTOCOL_NUMBERS: Record<string, string> = { all: "-1", tcp: "6", udp: "17", icmp: "1", icmpv6: "58" };
 
-const CreateNetworkAclEntry: Handler = (ctx) => {
+const CreateNetworkAclEntry: OpHandler<"ec2", "CreateNetworkAclEntry"> = (ctx) => {
   const acl = get<NaclRec>(ctx, "acl", ctx.input.NetworkAclId, "networkAclId");
   const n = Number(ctx.input.RuleNumber);
   if (ctx.input.RuleNumber === undefined) throw awsError("MissingParameter", "The request must contain the parameter ruleNumber");
@@ -682,7 +667,7 @@ const CreateNetworkAclEntry: Handler = (ctx) => {
   return {};
 };
 
-const DeleteNetworkAclEntry: Handler = (ctx) => {
+const DeleteNetworkAclEntry: OpHandler<"ec2", "DeleteNetworkAclEntry"> = (ctx) => {
   const acl = get<NaclRec>(ctx, "acl", ctx.input.NetworkAclId, "networkAclId");
   const n = Number(ctx.input.RuleNumber);
   const egress = !!bool(ctx.input.Egress);
@@ -695,7 +680,7 @@ const DeleteNetworkAclEntry: Handler = (ctx) => {
   return {};
 };
 
-const DescribeNetworkAcls: Handler = (ctx) => {
+const DescribeNetworkAcls: OpHandler<"ec2", "DescribeNetworkAcls"> = (ctx) => {
   const fns: FilterFns<NaclRec> = {
     ...withOwner(ctx, naclFilters),
     "association.subnet-id": (n) => naclView(ctx, n).Associations.map((a) => a.SubnetId),
@@ -709,7 +694,7 @@ const DescribeNetworkAcls: Handler = (ctx) => {
   return { NetworkAcls: page.map((n) => naclView(ctx, n)), ...(NextToken ? { NextToken } : {}) };
 };
 
-export const networkOps: Record<string, Handler> = {
+export const networkOps: Ops<"ec2"> = {
   DescribeRegions,
   DescribeAvailabilityZones,
   DescribeAccountAttributes,

@@ -4,7 +4,7 @@
 // route functions validate routes to pcx-… targets and give them their state.
 import { cidrOverlaps, parseCidr } from "../net/addr.js";
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops } from "./handler.js";
 import { describe, store, str, vpcCidrs, type Tag, type TransitStore } from "./ec2-transit.js";
 import { newId } from "./model.js";
 import { tagsFromSpecs, tagsOut } from "./query.js";
@@ -75,7 +75,7 @@ function transition(ctx: OpContext, p: PeeringRec, allowed: PeeringRec["Code"][]
   ctx.mutated();
 }
 
-const CreateVpcPeeringConnection: Handler = (ctx) => {
+const CreateVpcPeeringConnection: OpHandler<"ec2", "CreateVpcPeeringConnection"> = (ctx) => {
   const vpcId = str(ctx, "VpcId")!;
   const peerVpcId = str(ctx, "PeerVpcId")!;
   const owner = str(ctx, "PeerOwnerId", false) ?? ctx.accountId;
@@ -100,26 +100,26 @@ const CreateVpcPeeringConnection: Handler = (ctx) => {
   return { VpcPeeringConnection: { ...peeringView(ctx, p), Status: { Code: p.Code === "failed" ? "initiating-request" : p.Code, Message: PEERING_MESSAGES["initiating-request"]!(p, owner) } } };
 };
 
-const AcceptVpcPeeringConnection: Handler = (ctx) => {
+const AcceptVpcPeeringConnection: OpHandler<"ec2", "AcceptVpcPeeringConnection"> = (ctx) => {
   const p = peeringOf(ctx);
   transition(ctx, p, ["pending-acceptance"], "provisioning");
   // The call answers "provisioning"; the next Describe sees "active".
   return { VpcPeeringConnection: { ...peeringView(ctx, p), Status: { Code: "provisioning", Message: "Provisioning" } } };
 };
 
-const RejectVpcPeeringConnection: Handler = (ctx) => {
+const RejectVpcPeeringConnection: OpHandler<"ec2", "RejectVpcPeeringConnection"> = (ctx) => {
   const p = peeringOf(ctx);
   transition(ctx, p, ["pending-acceptance"], "rejected");
   return { Return: true };
 };
 
-const DeleteVpcPeeringConnection: Handler = (ctx) => {
+const DeleteVpcPeeringConnection: OpHandler<"ec2", "DeleteVpcPeeringConnection"> = (ctx) => {
   const p = peeringOf(ctx);
   transition(ctx, p, ["pending-acceptance", "active", "provisioning", "initiating-request"], "deleted");
   return { Return: true };
 };
 
-const DescribeVpcPeeringConnections: Handler = (ctx) =>
+const DescribeVpcPeeringConnections: OpHandler<"ec2", "DescribeVpcPeeringConnections"> = (ctx) =>
   describe(
     ctx,
     Object.values(store(ctx.rs).peerings),
@@ -144,7 +144,7 @@ export function peeredVpcs(ctx: OpContext, a: string, b: string): boolean {
   return Object.values(s?.peerings ?? {}).some((p) => ((p.RequesterVpcId === a && p.AccepterVpcId === b) || (p.RequesterVpcId === b && p.AccepterVpcId === a)) && peeringCode(ctx, p) === "active");
 }
 
-export const peeringOps: Record<string, Handler> = {
+export const peeringOps: Ops<"ec2"> = {
   CreateVpcPeeringConnection,
   AcceptVpcPeeringConnection,
   RejectVpcPeeringConnection,

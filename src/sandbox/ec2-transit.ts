@@ -10,7 +10,7 @@ import { tgwRouteTableRoutes, type Propagation, type StaticRoute } from "../anal
 import type { Snapshot } from "../analysis/snapshot.js";
 import { peeringCode, peeringOf, type PeeringRec } from "./ec2-peering.js";
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler, LooseInput } from "./handler.js";
 import { newId, type RegionState, type RouteRec, type RouteTableRec } from "./model.js";
 import { applyFilters, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
 
@@ -207,7 +207,7 @@ function tableRoutes(ctx: OpContext, t: TgwRouteTableRec) {
 // ---------------------------------------------------------------------------------------------
 // Transit gateways
 
-const CreateTransitGateway: Handler = (ctx) => {
+const CreateTransitGateway: OpHandler<"ec2", "CreateTransitGateway"> = (ctx) => {
   const o = (ctx.input.Options ?? {}) as Record<string, unknown>;
   const asn = o.AmazonSideAsn === undefined ? 64512 : Number(o.AmazonSideAsn);
   if (!Number.isInteger(asn) || !((asn >= 64512 && asn <= 65534) || (asn >= 4200000000 && asn <= 4294967294))) {
@@ -241,7 +241,7 @@ const CreateTransitGateway: Handler = (ctx) => {
   return { TransitGateway: { ...tgwView(ctx, s.tgws[id]!), State: "pending" } };
 };
 
-const DeleteTransitGateway: Handler = (ctx) => {
+const DeleteTransitGateway: RecordOpHandler<"ec2", "DeleteTransitGateway"> = (ctx) => {
   const t = tgwOf(ctx, str(ctx, "TransitGatewayId"));
   if (t._deletedAt !== undefined) throw awsError("IncorrectState", `${t.TransitGatewayId} is in invalid state`);
   const s = store(ctx.rs);
@@ -269,7 +269,7 @@ export function describe<T>(ctx: OpContext, all: T[], idOf: (x: T) => string, id
   return { [key]: page.map(view), ...(NextToken ? { NextToken } : {}) };
 }
 
-const DescribeTransitGateways: Handler = (ctx) =>
+const DescribeTransitGateways: OpHandler<"ec2", "DescribeTransitGateways"> = (ctx) =>
   describe(
     ctx,
     Object.values(store(ctx.rs).tgws).filter((t) => !gone(ctx, t)),
@@ -285,7 +285,7 @@ const DescribeTransitGateways: Handler = (ctx) =>
 // ---------------------------------------------------------------------------------------------
 // VPC attachments
 
-const CreateTransitGatewayVpcAttachment: Handler = (ctx) => {
+const CreateTransitGatewayVpcAttachment: OpHandler<"ec2", "CreateTransitGatewayVpcAttachment"> = (ctx) => {
   const tgwId = str(ctx, "TransitGatewayId")!;
   const vpcId = str(ctx, "VpcId")!;
   const subnetIds = ctx.input.SubnetIds as unknown;
@@ -327,7 +327,7 @@ const CreateTransitGatewayVpcAttachment: Handler = (ctx) => {
   return { TransitGatewayVpcAttachment: { ...vpcAttachmentView(ctx, a), State: "pending" } };
 };
 
-const DeleteTransitGatewayVpcAttachment: Handler = (ctx) => {
+const DeleteTransitGatewayVpcAttachment: RecordOpHandler<"ec2", "DeleteTransitGatewayVpcAttachment"> = (ctx) => {
   const a = attachmentOf(ctx, str(ctx, "TransitGatewayAttachmentId"));
   if (a._deletedAt !== undefined) throw awsError("IncorrectState", `${a.TransitGatewayAttachmentId} is in invalid state`);
   ctx.dry();
@@ -352,8 +352,9 @@ const attachmentFilters = (ctx: OpContext): FilterFns<AttachmentRec> => ({
 // DescribeTransitGatewayVpcAttachments and DescribeTransitGatewayAttachments list the same attachments,
 // each in its own response shape.
 const describeAttachments =
-  (resultKey: string, view: (ctx: OpContext, a: AttachmentRec) => unknown): Handler =>
-  (ctx) =>
+  (resultKey: string, view: (ctx: OpContext, a: AttachmentRec) => unknown) =>
+  // built per result key, so typed loosely (the two handlers below give it its operations)
+  (ctx: OpContext): LooseInput =>
     describe(
       ctx,
       Object.values(store(ctx.rs).attachments).filter((a) => !gone(ctx, a)),
@@ -366,13 +367,13 @@ const describeAttachments =
       (a) => a.Tags,
     );
 
-const DescribeTransitGatewayVpcAttachments = describeAttachments("TransitGatewayVpcAttachments", vpcAttachmentView);
-const DescribeTransitGatewayAttachments = describeAttachments("TransitGatewayAttachments", attachmentView);
+const DescribeTransitGatewayVpcAttachments: RecordOpHandler<"ec2", "DescribeTransitGatewayVpcAttachments"> = describeAttachments("TransitGatewayVpcAttachments", vpcAttachmentView);
+const DescribeTransitGatewayAttachments: RecordOpHandler<"ec2", "DescribeTransitGatewayAttachments"> = describeAttachments("TransitGatewayAttachments", attachmentView);
 
 // ---------------------------------------------------------------------------------------------
 // Route tables, associations, propagations, routes
 
-const CreateTransitGatewayRouteTable: Handler = (ctx) => {
+const CreateTransitGatewayRouteTable: OpHandler<"ec2", "CreateTransitGatewayRouteTable"> = (ctx) => {
   const t = tgwOf(ctx, str(ctx, "TransitGatewayId"));
   if (lifecycle(ctx, t) !== "available") throw awsError("IncorrectState", `${t.TransitGatewayId} is in invalid state`);
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "transit-gateway-route-table");
@@ -384,7 +385,7 @@ const CreateTransitGatewayRouteTable: Handler = (ctx) => {
   return { TransitGatewayRouteTable: { ...routeTableView(ctx, r), State: "pending" } };
 };
 
-const DeleteTransitGatewayRouteTable: Handler = (ctx) => {
+const DeleteTransitGatewayRouteTable: RecordOpHandler<"ec2", "DeleteTransitGatewayRouteTable"> = (ctx) => {
   const r = routeTableOf(ctx, str(ctx, "TransitGatewayRouteTableId"));
   const tgw = store(ctx.rs).tgws[r.TransitGatewayId];
   if (tgw && (tgw.Options.AssociationDefaultRouteTableId === r.TransitGatewayRouteTableId || tgw.Options.PropagationDefaultRouteTableId === r.TransitGatewayRouteTableId) && tgw._deletedAt === undefined) {
@@ -398,7 +399,7 @@ const DeleteTransitGatewayRouteTable: Handler = (ctx) => {
   return { TransitGatewayRouteTable: routeTableView(ctx, r) };
 };
 
-const DescribeTransitGatewayRouteTables: Handler = (ctx) =>
+const DescribeTransitGatewayRouteTables: OpHandler<"ec2", "DescribeTransitGatewayRouteTables"> = (ctx) =>
   describe(
     ctx,
     Object.values(store(ctx.rs).routeTables).filter((r) => !gone(ctx, r)),
@@ -429,7 +430,7 @@ function tableAndAttachment(ctx: OpContext): { t: TgwRouteTableRec; a: Attachmen
   return { t, a };
 }
 
-const AssociateTransitGatewayRouteTable: Handler = (ctx) => {
+const AssociateTransitGatewayRouteTable: RecordOpHandler<"ec2", "AssociateTransitGatewayRouteTable"> = (ctx) => {
   const { t, a } = tableAndAttachment(ctx);
   const prior = associationOf(ctx.rs, a.TransitGatewayAttachmentId);
   if (prior) throw awsError("Resource.AlreadyAssociated", `Transit Gateway Attachment ${a.TransitGatewayAttachmentId} is already associated to a route table (${prior.TransitGatewayRouteTableId}).`);
@@ -439,7 +440,7 @@ const AssociateTransitGatewayRouteTable: Handler = (ctx) => {
   return { Association: { TransitGatewayRouteTableId: t.TransitGatewayRouteTableId, ...attRef(ctx.rs, a.TransitGatewayAttachmentId), State: "associating" } };
 };
 
-const DisassociateTransitGatewayRouteTable: Handler = (ctx) => {
+const DisassociateTransitGatewayRouteTable: RecordOpHandler<"ec2", "DisassociateTransitGatewayRouteTable"> = (ctx) => {
   const { t, a } = tableAndAttachment(ctx);
   if (!t.associations.includes(a.TransitGatewayAttachmentId)) {
     throw awsError("InvalidAssociation.NotFound", `Transit Gateway Attachment ${a.TransitGatewayAttachmentId} is not associated with ${t.TransitGatewayRouteTableId}.`);
@@ -450,7 +451,7 @@ const DisassociateTransitGatewayRouteTable: Handler = (ctx) => {
   return { Association: { TransitGatewayRouteTableId: t.TransitGatewayRouteTableId, ...attRef(ctx.rs, a.TransitGatewayAttachmentId), State: "disassociating" } };
 };
 
-const EnableTransitGatewayRouteTablePropagation: Handler = (ctx) => {
+const EnableTransitGatewayRouteTablePropagation: RecordOpHandler<"ec2", "EnableTransitGatewayRouteTablePropagation"> = (ctx) => {
   const { t, a } = tableAndAttachment(ctx);
   if (t.propagations.includes(a.TransitGatewayAttachmentId)) {
     throw awsError("TransitGatewayRouteTablePropagation.Duplicate", `Propagation for ${a.TransitGatewayAttachmentId} already exists in ${t.TransitGatewayRouteTableId}.`);
@@ -461,7 +462,7 @@ const EnableTransitGatewayRouteTablePropagation: Handler = (ctx) => {
   return { Propagation: { TransitGatewayRouteTableId: t.TransitGatewayRouteTableId, ...attRef(ctx.rs, a.TransitGatewayAttachmentId), State: "enabling" } };
 };
 
-const DisableTransitGatewayRouteTablePropagation: Handler = (ctx) => {
+const DisableTransitGatewayRouteTablePropagation: RecordOpHandler<"ec2", "DisableTransitGatewayRouteTablePropagation"> = (ctx) => {
   const { t, a } = tableAndAttachment(ctx);
   if (!t.propagations.includes(a.TransitGatewayAttachmentId)) {
     throw awsError("TransitGatewayRouteTablePropagation.NotFound", `Propagation for ${a.TransitGatewayAttachmentId} does not exist in ${t.TransitGatewayRouteTableId}.`);
@@ -478,14 +479,14 @@ const refFilters: FilterFns<{ TransitGatewayAttachmentId: string; ResourceId?: s
   "resource-type": (x) => [x.ResourceType],
 };
 
-const GetTransitGatewayRouteTableAssociations: Handler = (ctx) => {
+const GetTransitGatewayRouteTableAssociations: RecordOpHandler<"ec2", "GetTransitGatewayRouteTableAssociations"> = (ctx) => {
   const t = routeTableOf(ctx, str(ctx, "TransitGatewayRouteTableId"));
   const items = applyFilters(t.associations.map((id) => ({ ...attRef(ctx.rs, id), State: "associated" })), ctx.input.Filters, refFilters);
   const { page, NextToken } = paginate(items, ctx.input, "GetTransitGatewayRouteTableAssociations");
   return { Associations: page, ...(NextToken ? { NextToken } : {}) };
 };
 
-const GetTransitGatewayRouteTablePropagations: Handler = (ctx) => {
+const GetTransitGatewayRouteTablePropagations: RecordOpHandler<"ec2", "GetTransitGatewayRouteTablePropagations"> = (ctx) => {
   const t = routeTableOf(ctx, str(ctx, "TransitGatewayRouteTableId"));
   const items = applyFilters(t.propagations.map((id) => ({ ...attRef(ctx.rs, id), State: "enabled" })), ctx.input.Filters, refFilters);
   const { page, NextToken } = paginate(items, ctx.input, "GetTransitGatewayRouteTablePropagations");
@@ -499,7 +500,7 @@ function destinationCidr(ctx: OpContext): string {
   return c.text;
 }
 
-const CreateTransitGatewayRoute: Handler = (ctx) => {
+const CreateTransitGatewayRoute: RecordOpHandler<"ec2", "CreateTransitGatewayRoute"> = (ctx) => {
   const t = routeTableOf(ctx, str(ctx, "TransitGatewayRouteTableId"));
   const cidr = destinationCidr(ctx);
   const blackhole = ctx.input.Blackhole === true;
@@ -517,7 +518,7 @@ const CreateTransitGatewayRoute: Handler = (ctx) => {
   return { Route: tableRoutes(ctx, t).find((r) => r.DestinationCidrBlock === cidr && r.Type === "static") };
 };
 
-const DeleteTransitGatewayRoute: Handler = (ctx) => {
+const DeleteTransitGatewayRoute: RecordOpHandler<"ec2", "DeleteTransitGatewayRoute"> = (ctx) => {
   const t = routeTableOf(ctx, str(ctx, "TransitGatewayRouteTableId"));
   const cidr = destinationCidr(ctx);
   const route = tableRoutes(ctx, t).find((r) => r.DestinationCidrBlock === cidr && r.Type === "static");
@@ -528,7 +529,7 @@ const DeleteTransitGatewayRoute: Handler = (ctx) => {
   return { Route: { ...route, State: "deleted" } };
 };
 
-const SearchTransitGatewayRoutes: Handler = (ctx) => {
+const SearchTransitGatewayRoutes: RecordOpHandler<"ec2", "SearchTransitGatewayRoutes"> = (ctx) => {
   const t = routeTableOf(ctx, str(ctx, "TransitGatewayRouteTableId"));
   if (!Array.isArray(ctx.input.Filters)) throw awsError("MissingParameter", "The request must contain the parameter Filters");
   type R = ReturnType<typeof tableRoutes>[number];
@@ -653,7 +654,7 @@ export function importTransit(rs: RegionState, snap: Snapshot, now: number): voi
   }
 }
 
-export const transitOps: Record<string, Handler> = {
+export const transitOps: Ops<"ec2"> = {
   CreateTransitGateway,
   DeleteTransitGateway,
   DescribeTransitGateways,

@@ -4,7 +4,7 @@
 // as AWS does (IAM is eventually consistent; the EC2 User Guide says to retry).
 import { randomBytes } from "node:crypto";
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops } from "./handler.js";
 import type { SandboxState, Tag } from "./model.js";
 import { iamState, roleView } from "./iam.js";
 import { byText } from "../order.js";
@@ -71,7 +71,7 @@ function checkTags(tags: unknown): Tag[] {
   if (tags === undefined) return [];
   if (!Array.isArray(tags)) throw awsError("ValidationError", "Tags must be a list");
   if (tags.length > 50) throw awsError("LimitExceeded", "Cannot exceed quota for TagsPerInstanceProfile: 50", 409);
-  return tags.map((t: any) => {
+  return tags.map((t: { Key?: unknown; Value?: unknown } | undefined) => {
     if (typeof t?.Key !== "string" || !t.Key || t.Key.length > 128) throw awsError("ValidationError", `Invalid tag key '${t?.Key ?? ""}'`);
     if (typeof t?.Value !== "string" || t.Value.length > 256) throw awsError("ValidationError", `Invalid tag value for '${t.Key}'`);
     return { Key: t.Key, Value: t.Value };
@@ -108,7 +108,7 @@ export function profileForLaunch(ctx: OpContext, spec: { Arn?: string; Name?: st
   return p;
 }
 
-const CreateInstanceProfile: Handler = (ctx) => {
+const CreateInstanceProfile: OpHandler<"iam", "CreateInstanceProfile"> = (ctx) => {
   const name = nameParam(ctx);
   const path = ctx.input.Path ?? "/";
   if (typeof path !== "string" || !/^\/([\x21-\x7e]{0,510}\/)?$/.test(path)) throw awsError("ValidationError", `The specified value for path is invalid. It must begin and end with / and contain only alphanumeric characters and/or / characters.`);
@@ -129,9 +129,9 @@ const CreateInstanceProfile: Handler = (ctx) => {
   return { InstanceProfile: profileView(ctx, p) };
 };
 
-const GetInstanceProfile: Handler = (ctx) => ({ InstanceProfile: profileView(ctx, getProfile(ctx)) });
+const GetInstanceProfile: OpHandler<"iam", "GetInstanceProfile"> = (ctx) => ({ InstanceProfile: profileView(ctx, getProfile(ctx)) });
 
-const DeleteInstanceProfile: Handler = (ctx) => {
+const DeleteInstanceProfile: OpHandler<"iam", "DeleteInstanceProfile"> = (ctx) => {
   const p = getProfile(ctx);
   if (p.Roles.length) throw awsError("DeleteConflict", "Cannot delete entity, must remove roles from instance profile first.", 409);
   delete profileStore(ctx.state)[p.InstanceProfileName];
@@ -139,7 +139,7 @@ const DeleteInstanceProfile: Handler = (ctx) => {
   return {};
 };
 
-const AddRoleToInstanceProfile: Handler = (ctx) => {
+const AddRoleToInstanceProfile: OpHandler<"iam", "AddRoleToInstanceProfile"> = (ctx) => {
   const p = getProfile(ctx);
   const r = getRoleNamed(ctx);
   if (p.Roles.length >= 1) throw awsError("LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1", 409);
@@ -149,7 +149,7 @@ const AddRoleToInstanceProfile: Handler = (ctx) => {
   return {};
 };
 
-const RemoveRoleFromInstanceProfile: Handler = (ctx) => {
+const RemoveRoleFromInstanceProfile: OpHandler<"iam", "RemoveRoleFromInstanceProfile"> = (ctx) => {
   const p = getProfile(ctx);
   const r = getRoleNamed(ctx);
   if (!p.Roles.includes(r.RoleName)) throw awsError("NoSuchEntity", `The role with name ${r.RoleName} cannot be found in instance profile ${p.InstanceProfileName}.`, 404);
@@ -168,21 +168,21 @@ function page<T>(ctx: OpContext, items: T[]): { items: T[]; IsTruncated: boolean
   return { items: slice, IsTruncated: more, ...(more ? { Marker: Buffer.from(String(start + max)).toString("base64url") } : {}) };
 }
 
-const ListInstanceProfiles: Handler = (ctx) => {
+const ListInstanceProfiles: OpHandler<"iam", "ListInstanceProfiles"> = (ctx) => {
   const prefix = ctx.input.PathPrefix ?? "/";
   const all = Object.values(profileStore(ctx.state)).filter((p) => p.Path.startsWith(prefix)).sort((a, b) => byText(a.InstanceProfileName, b.InstanceProfileName));
   const { items, ...rest } = page(ctx, all);
   return { InstanceProfiles: items.map((p) => profileView(ctx, p)), ...rest };
 };
 
-const ListInstanceProfilesForRole: Handler = (ctx) => {
+const ListInstanceProfilesForRole: OpHandler<"iam", "ListInstanceProfilesForRole"> = (ctx) => {
   const r = getRoleNamed(ctx);
   const all = Object.values(profileStore(ctx.state)).filter((p) => p.Roles.includes(r.RoleName)).sort((a, b) => byText(a.InstanceProfileName, b.InstanceProfileName));
   const { items, ...rest } = page(ctx, all);
   return { InstanceProfiles: items.map((p) => profileView(ctx, p)), ...rest };
 };
 
-const TagInstanceProfile: Handler = (ctx) => {
+const TagInstanceProfile: OpHandler<"iam", "TagInstanceProfile"> = (ctx) => {
   const p = getProfile(ctx);
   const add = checkTags(ctx.input.Tags);
   const out = p.Tags.filter((t) => !add.some((a) => a.Key === t.Key)).concat(add);
@@ -192,7 +192,7 @@ const TagInstanceProfile: Handler = (ctx) => {
   return {};
 };
 
-const UntagInstanceProfile: Handler = (ctx) => {
+const UntagInstanceProfile: OpHandler<"iam", "UntagInstanceProfile"> = (ctx) => {
   const p = getProfile(ctx);
   const keys: unknown = ctx.input.TagKeys;
   if (!Array.isArray(keys)) throw awsError("ValidationError", "TagKeys is required");
@@ -201,10 +201,10 @@ const UntagInstanceProfile: Handler = (ctx) => {
   return {};
 };
 
-const ListInstanceProfileTags: Handler = (ctx) => ({ Tags: getProfile(ctx).Tags.map((t) => ({ ...t })), IsTruncated: false });
+const ListInstanceProfileTags: OpHandler<"iam", "ListInstanceProfileTags"> = (ctx) => ({ Tags: getProfile(ctx).Tags.map((t) => ({ ...t })), IsTruncated: false });
 
 /** DeleteRole: refused while the role has policies or sits in an instance profile, like IAM. */
-const DeleteRole: Handler = (ctx) => {
+const DeleteRole: OpHandler<"iam", "DeleteRole"> = (ctx) => {
   const r = getRoleNamed(ctx);
   if (r.attached.length) throw awsError("DeleteConflict", "Cannot delete entity, must detach all policies first.", 409);
   if (Object.keys(r.inline).length) throw awsError("DeleteConflict", "Cannot delete entity, must delete policies first.", 409);
@@ -215,7 +215,7 @@ const DeleteRole: Handler = (ctx) => {
   return {};
 };
 
-export const instanceProfileOps: Record<string, Handler> = {
+export const instanceProfileOps: Ops<"iam"> = {
   CreateInstanceProfile,
   GetInstanceProfile,
   DeleteInstanceProfile,

@@ -2,8 +2,8 @@
 // IAM validates them: at most 50, keys 1-128 chars, unique), GetRole returning them, ListRoles by
 // PathPrefix (which, as on AWS, returns no tags) and ListRoleTags.
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
-import { iamOps, iamState, type RoleRec } from "./iam.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
+import { createRoleUntagged, getRoleUntagged, iamState, type RoleRec } from "./iam.js";
 import { registerGlobalInventory } from "./inventory.js";
 
 type Tag = { Key: string; Value: string };
@@ -30,21 +30,21 @@ const role = (ctx: OpContext): TaggedRole => {
   return r as TaggedRole;
 };
 
-const CreateRole: Handler = (ctx) => {
+const CreateRole: RecordOpHandler<"iam", "CreateRole"> = (ctx) => {
   const tags = checkTags(ctx.input.Tags);
-  const out = iamOps.CreateRole(ctx) as { Role: Record<string, unknown> };
+  const out = createRoleUntagged(ctx);
   const r = role(ctx);
   r.Tags = tags;
-  return { Role: { ...out.Role, ...(tags.length ? { Tags: tags } : {}) } };
+  return { Role: { ...out.Role!, ...(tags.length ? { Tags: tags } : {}) } };
 };
 
-const GetRole: Handler = (ctx) => {
-  const out = iamOps.GetRole(ctx) as { Role: Record<string, unknown> };
+const GetRole: RecordOpHandler<"iam", "GetRole"> = (ctx) => {
+  const out = getRoleUntagged(ctx);
   const tags = role(ctx).Tags ?? [];
-  return { Role: { ...out.Role, ...(tags.length ? { Tags: tags } : {}) } };
+  return { Role: { ...out.Role!, ...(tags.length ? { Tags: tags } : {}) } };
 };
 
-const ListRoles: Handler = (ctx) => {
+const ListRoles: RecordOpHandler<"iam", "ListRoles"> = (ctx) => {
   const prefix = ctx.input.PathPrefix ?? "/";
   if (typeof prefix !== "string" || !prefix.startsWith("/")) throw awsError("ValidationError", "PathPrefix must begin with /");
   const names = Object.keys(iamState(ctx.state).roles).sort();
@@ -54,17 +54,17 @@ const ListRoles: Handler = (ctx) => {
   const page = matching.slice(start, start + max);
   // ListRoles returns no Tags (IAM's list calls return a subset of the attributes).
   const Roles = page.map((n) => {
-    const { Role } = iamOps.GetRole({ ...ctx, input: { RoleName: n } }) as { Role: Record<string, unknown> };
-    return Role;
+    const { Role } = getRoleUntagged({ ...ctx, input: { RoleName: n } });
+    return Role!; // the untagged handlers always answer a Role (the SDK types it optional)
   });
   const more = start + max < matching.length;
   return { Roles, IsTruncated: more, ...(more ? { Marker: String(start + max) } : {}) };
 };
 
-const ListRoleTags: Handler = (ctx) => ({ Tags: role(ctx).Tags ?? [], IsTruncated: false });
+const ListRoleTags: OpHandler<"iam", "ListRoleTags"> = (ctx) => ({ Tags: role(ctx).Tags ?? [], IsTruncated: false });
 
 
-export const iamRoleOps: Record<string, Handler> = { CreateRole, GetRole, ListRoles, ListRoleTags };
+export const iamRoleOps: Ops<"iam"> = { CreateRole, GetRole, ListRoles, ListRoleTags };
 
 // `sandbox show`: IAM roles (account-wide) with their managed policies.
 registerGlobalInventory("iamRoles", (state) =>

@@ -2,8 +2,9 @@
 // policies, and the AWS managed policies egress-cli uses. Documents are returned URL-encoded as IAM
 // does. Errors: NoSuchEntity (404), EntityAlreadyExists (409), InvalidInput, MalformedPolicyDocument.
 import { randomBytes } from "node:crypto";
+import type { PolicyDocument } from "../aws/policy-eval.js";
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops } from "./handler.js";
 import type { SandboxState } from "./model.js";
 
 export interface RoleRec {
@@ -141,10 +142,10 @@ export function putRole(state: SandboxState, name: string, opts: { trust?: strin
 }
 
 /** Every policy document in force for a role (attached managed + inline), parsed. */
-export function roleDocuments(state: SandboxState, roleName: string): object[] {
+export function roleDocuments(state: SandboxState, roleName: string): PolicyDocument[] {
   const r = iamState(state).roles[roleName];
   if (!r) return [];
-  const out: object[] = [];
+  const out: PolicyDocument[] = [];
   for (const arn of r.attached) {
     const m = MANAGED_POLICIES[arn];
     if (m) out.push(JSON.parse(m.document));
@@ -153,7 +154,7 @@ export function roleDocuments(state: SandboxState, roleName: string): object[] {
   return out;
 }
 
-const CreateRole: Handler = (ctx) => {
+const CreateRole: OpHandler<"iam", "CreateRole"> = (ctx) => {
   const name = ctx.input.RoleName;
   if (typeof name !== "string" || !/^[\w+=,.@-]{1,64}$/.test(name)) throw awsError("ValidationError", `Invalid role name ${String(name)}`);
   if (iamState(ctx.state).roles[name]) throw awsError("EntityAlreadyExists", `Role with name ${name} already exists.`, 409);
@@ -164,9 +165,9 @@ const CreateRole: Handler = (ctx) => {
   return { Role: roleView(ctx, r) };
 };
 
-const GetRole: Handler = (ctx) => ({ Role: roleView(ctx, getRole(ctx)) });
+const GetRole: OpHandler<"iam", "GetRole"> = (ctx) => ({ Role: roleView(ctx, getRole(ctx)) });
 
-const ListAttachedRolePolicies: Handler = (ctx) => {
+const ListAttachedRolePolicies: OpHandler<"iam", "ListAttachedRolePolicies"> = (ctx) => {
   const r = getRole(ctx);
   return {
     AttachedPolicies: r.attached.map((arn) => ({ PolicyArn: arn, PolicyName: MANAGED_POLICIES[arn]?.name ?? arn.split("/").pop() })),
@@ -180,7 +181,7 @@ function policyArnParam(ctx: OpContext): string {
   return arn;
 }
 
-const AttachRolePolicy: Handler = (ctx) => {
+const AttachRolePolicy: OpHandler<"iam", "AttachRolePolicy"> = (ctx) => {
   const r = getRole(ctx);
   const arn = policyArnParam(ctx);
   if (!MANAGED_POLICIES[arn]) throw awsError("NoSuchEntity", `Policy ${arn} does not exist or is not attachable.`, 404);
@@ -191,7 +192,7 @@ const AttachRolePolicy: Handler = (ctx) => {
   return {};
 };
 
-const DetachRolePolicy: Handler = (ctx) => {
+const DetachRolePolicy: OpHandler<"iam", "DetachRolePolicy"> = (ctx) => {
   const r = getRole(ctx);
   const arn = policyArnParam(ctx);
   if (!r.attached.includes(arn)) throw awsError("NoSuchEntity", `Policy ${arn} was not found.`, 404);
@@ -200,17 +201,17 @@ const DetachRolePolicy: Handler = (ctx) => {
   return {};
 };
 
-const ListRolePolicies: Handler = (ctx) => ({ PolicyNames: Object.keys(getRole(ctx).inline).sort(), IsTruncated: false });
+const ListRolePolicies: OpHandler<"iam", "ListRolePolicies"> = (ctx) => ({ PolicyNames: Object.keys(getRole(ctx).inline).sort(), IsTruncated: false });
 
-const GetRolePolicy: Handler = (ctx) => {
+const GetRolePolicy: OpHandler<"iam", "GetRolePolicy"> = (ctx) => {
   const r = getRole(ctx);
-  const name = ctx.input.PolicyName;
+  const name = ctx.input.PolicyName ?? "";
   const d = r.inline[name];
   if (d === undefined) throw awsError("NoSuchEntity", `The role policy with name ${name} cannot be found.`, 404);
   return { RoleName: r.RoleName, PolicyName: name, PolicyDocument: encodeURIComponent(d) };
 };
 
-const PutRolePolicy: Handler = (ctx) => {
+const PutRolePolicy: OpHandler<"iam", "PutRolePolicy"> = (ctx) => {
   const r = getRole(ctx);
   const name = ctx.input.PolicyName;
   if (typeof name !== "string" || !name) throw awsError("ValidationError", "PolicyName is required");
@@ -219,32 +220,33 @@ const PutRolePolicy: Handler = (ctx) => {
   return {};
 };
 
-const DeleteRolePolicy: Handler = (ctx) => {
+const DeleteRolePolicy: OpHandler<"iam", "DeleteRolePolicy"> = (ctx) => {
   const r = getRole(ctx);
-  const name = ctx.input.PolicyName;
+  const name = ctx.input.PolicyName ?? "";
   if (r.inline[name] === undefined) throw awsError("NoSuchEntity", `The role policy with name ${name} cannot be found.`, 404);
   delete r.inline[name];
   ctx.mutated();
   return {};
 };
 
-const GetPolicy: Handler = (ctx) => {
+const GetPolicy: OpHandler<"iam", "GetPolicy"> = (ctx) => {
   const arn = policyArnParam(ctx);
   const m = MANAGED_POLICIES[arn];
   if (!m) throw awsError("NoSuchEntity", `Policy ${arn} was not found.`, 404);
   return { Policy: { PolicyName: m.name, Arn: arn, Path: m.path, DefaultVersionId: "v1", IsAttachable: true, AttachmentCount: 0 } };
 };
 
-const GetPolicyVersion: Handler = (ctx) => {
+const GetPolicyVersion: OpHandler<"iam", "GetPolicyVersion"> = (ctx) => {
   const arn = policyArnParam(ctx);
   const m = MANAGED_POLICIES[arn];
   if (!m || (ctx.input.VersionId ?? "v1") !== "v1") throw awsError("NoSuchEntity", `Policy ${arn} version ${ctx.input.VersionId} does not exist or is not attachable.`, 404);
   return { PolicyVersion: { Document: encodeURIComponent(m.document), VersionId: "v1", IsDefaultVersion: true } };
 };
 
-export const iamOps: Record<string, Handler> = {
-  CreateRole,
-  GetRole,
+/** CreateRole and GetRole without tags: iam-roles.ts registers them, adding tags (one handler per operation). */
+export { CreateRole as createRoleUntagged, GetRole as getRoleUntagged };
+
+export const iamOps: Ops<"iam"> = {
   ListAttachedRolePolicies,
   AttachRolePolicy,
   DetachRolePolicy,

@@ -2,15 +2,15 @@
 // DeleteNetworkInsightsPath, StartNetworkInsightsAnalysis, DescribeNetworkInsightsAnalyses and
 // DeleteNetworkInsightsAnalysis, answered by our own analyzer over the region's state (built with
 // the sandbox's own Describe handlers, see snapshot-state.ts) in RA's response shapes.
-// Also the read-only EC2 operations for resource types the sandbox cannot create (instances and
-// the rest exist only when imported from a snapshot): DescribeInstances, DescribeEgressOnly-
-// InternetGateways, DescribeFlowLogs (peering and transit gateways: ec2-transit.ts).
+// Also the read-only EC2 operations for resource types the sandbox cannot create (they exist only
+// when imported from a snapshot): DescribeEgressOnlyInternetGateways, DescribeFlowLogs (instances,
+// imported ones included: ec2-instances.ts; peering and transit gateways: ec2-transit.ts).
 import { nameTag, registerInventory } from "./inventory.js";
 import { analyzePath, type PathQuery } from "../analysis/analyzer.js";
 import { toNetworkInsightsAnalysis } from "../analysis/reachability.js";
 import { UsageError } from "../errors.js";
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler, LooseInput } from "./handler.js";
 import { newId } from "./model.js";
 import { applyFilters, fingerprint, paginate, tagsFromSpecs, tagsOut, type FilterFns } from "./query.js";
 import { overlay, regionSnapshot } from "./snapshot-state.js";
@@ -82,7 +82,7 @@ function checkResource(ctx: OpContext, id: unknown, param: string, ids: Set<stri
   return bare;
 }
 
-const CreateNetworkInsightsPath: Handler = (ctx) => {
+const CreateNetworkInsightsPath: RecordOpHandler<"ec2", "CreateNetworkInsightsPath"> = (ctx) => {
   const i = ctx.input;
   if (!i.Source) throw awsError("MissingParameter", "The request must contain the parameter Source");
   if (!i.Protocol) throw awsError("MissingParameter", "The request must contain the parameter Protocol");
@@ -140,7 +140,7 @@ function getPath(ctx: OpContext, id: unknown): PathRec {
   return p;
 }
 
-const DescribeNetworkInsightsPaths: Handler = (ctx) => {
+const DescribeNetworkInsightsPaths: RecordOpHandler<"ec2", "DescribeNetworkInsightsPaths"> = (ctx) => {
   const ids: string[] | undefined = ctx.input.NetworkInsightsPathIds;
   const all = Object.values(store(ctx).paths);
   if (ids?.length) ids.forEach((id) => getPath(ctx, id));
@@ -150,7 +150,7 @@ const DescribeNetworkInsightsPaths: Handler = (ctx) => {
   return { NetworkInsightsPaths: page.map((p) => pathView(ctx, p)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const DeleteNetworkInsightsPath: Handler = (ctx) => {
+const DeleteNetworkInsightsPath: OpHandler<"ec2", "DeleteNetworkInsightsPath"> = (ctx) => {
   const p = getPath(ctx, ctx.input.NetworkInsightsPathId);
   const s = store(ctx);
   if (Object.values(s.analyses).some((a) => a.NetworkInsightsPathId === p.NetworkInsightsPathId)) {
@@ -180,7 +180,7 @@ function queryOf(ctx: OpContext, p: PathRec, snap: ReturnType<typeof regionSnaps
   return q;
 }
 
-const StartNetworkInsightsAnalysis: Handler = (ctx) => {
+const StartNetworkInsightsAnalysis: OpHandler<"ec2", "StartNetworkInsightsAnalysis"> = (ctx) => {
   const p = getPath(ctx, ctx.input.NetworkInsightsPathId);
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "network-insights-analysis");
   ctx.dry();
@@ -219,7 +219,7 @@ function analysisView(ctx: OpContext, a: AnalysisRec, justStarted = false) {
   };
 }
 
-const DescribeNetworkInsightsAnalyses: Handler = (ctx) => {
+const DescribeNetworkInsightsAnalyses: OpHandler<"ec2", "DescribeNetworkInsightsAnalyses"> = (ctx) => {
   const s = store(ctx);
   const ids: string[] | undefined = ctx.input.NetworkInsightsAnalysisIds;
   for (const id of ids ?? []) if (!s.analyses[id]) throw awsError("InvalidNetworkInsightsAnalysisId.NotFound", `The network insights analysis '${id}' does not exist.`);
@@ -232,7 +232,7 @@ const DescribeNetworkInsightsAnalyses: Handler = (ctx) => {
   return { NetworkInsightsAnalyses: page.map((a) => analysisView(ctx, a)), ...(NextToken ? { NextToken } : {}) };
 };
 
-const DeleteNetworkInsightsAnalysis: Handler = (ctx) => {
+const DeleteNetworkInsightsAnalysis: OpHandler<"ec2", "DeleteNetworkInsightsAnalysis"> = (ctx) => {
   const id = ctx.input.NetworkInsightsAnalysisId;
   const s = store(ctx);
   if (typeof id !== "string" || !s.analyses[id]) throw awsError("InvalidNetworkInsightsAnalysisId.NotFound", `The network insights analysis '${String(id)}' does not exist.`);
@@ -245,7 +245,8 @@ const DeleteNetworkInsightsAnalysis: Handler = (ctx) => {
 // ---------------------------------------------------------------------------------------------
 // Read-only operations for resource types that exist only when imported from a snapshot
 
-function readOnly(key: string, overlayType: Parameters<typeof overlay>[1], idField: string, fns: FilterFns<any>, idsParam?: string): Handler {
+function readOnly(key: string, overlayType: Parameters<typeof overlay>[1], idField: string, fns: FilterFns<any>, idsParam?: string): (ctx: OpContext) => LooseInput {
+  // one factory for several operations, each with its own result key: typed loosely (records come from a snapshot)
   return (ctx) => {
     let items = overlay(ctx.rs, overlayType);
     const ids: string[] | undefined = idsParam ? ctx.input[idsParam] : undefined;
@@ -256,35 +257,13 @@ function readOnly(key: string, overlayType: Parameters<typeof overlay>[1], idFie
   };
 }
 
-const DescribeInstances: Handler = (ctx) => {
-  const all = Object.values((ctx.rs.ext.instances ?? {}) as Record<string, any>);
-  const ids: string[] | undefined = ctx.input.InstanceIds;
-  const missing = (ids ?? []).filter((id) => !all.some((i) => i.InstanceId === id));
-  if (missing.length) throw awsError("InvalidInstanceID.NotFound", `The instance ID${missing.length > 1 ? "s" : ""} '${missing.join(", ")}' do${missing.length > 1 ? "" : "es"} not exist`);
-  const fns: FilterFns<any> = {
-    "instance-id": (i) => [i.InstanceId],
-    "vpc-id": (i) => [i.VpcId],
-    "subnet-id": (i) => [i.SubnetId],
-    "instance-state-name": (i) => [i.State?.Name ?? "running"],
-    "network-interface.network-interface-id": (i) => (i.NetworkInterfaces ?? []).map((n: any) => n.NetworkInterfaceId),
-  };
-  const items = applyFilters(ids?.length ? all.filter((i) => ids.includes(i.InstanceId)) : all, ctx.input.Filters, fns, (i) => i.Tags ?? []);
-  const { page, NextToken } = paginate(items, ctx.input, "DescribeInstances");
-  const clean = (i: any) => Object.fromEntries(Object.entries(i).filter(([k]) => !k.startsWith("_")));
-  return {
-    Reservations: page.map((i) => ({ ReservationId: `r-${i.InstanceId.slice(2)}`, OwnerId: ctx.accountId, Groups: [], Instances: [structuredClone(clean(i))] })),
-    ...(NextToken ? { NextToken } : {}),
-  };
-};
-
-export const insightsOps: Record<string, Handler> = {
+export const insightsOps: Ops<"ec2"> = {
   CreateNetworkInsightsPath,
   DescribeNetworkInsightsPaths,
   DeleteNetworkInsightsPath,
   StartNetworkInsightsAnalysis,
   DescribeNetworkInsightsAnalyses,
   DeleteNetworkInsightsAnalysis,
-  DescribeInstances,
   DescribeEgressOnlyInternetGateways: readOnly("EgressOnlyInternetGateways", "egressOnlyInternetGateways", "EgressOnlyInternetGatewayId", {}, "EgressOnlyInternetGatewayIds"),
   DescribeFlowLogs: readOnly("FlowLogs", "flowLogs", "FlowLogId", { "resource-id": (f) => [f.ResourceId] }, "FlowLogIds"),
 };

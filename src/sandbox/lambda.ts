@@ -8,7 +8,8 @@ import { registerInventory } from "./inventory.js";
 import { randomUUID, createHash } from "node:crypto";
 import { defineIndex, lookup } from "./indexes.js";
 import { awsError } from "./errors.js";
-import { allocPrivateIp, type Handler, type OpContext } from "./ec2-core.js";
+import { allocPrivateIp } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import { newId, newMac, type EniRec, type RegionState, type SandboxState, type SgRec, type SubnetRec } from "./model.js";
 import { putRole, roleDocuments } from "./iam.js";
 import { missingEniActions } from "../aws/policy-eval.js";
@@ -207,9 +208,9 @@ function listOf(v: unknown, what: string): string[] {
   return v as string[];
 }
 
-const GetFunctionConfiguration: Handler = (ctx) => functionView(ctx.region, ctx.accountId, resolve(ctx, ctx.input.FunctionName));
+const GetFunctionConfiguration: RecordOpHandler<"lambda", "GetFunctionConfiguration"> = (ctx) => functionView(ctx.region, ctx.accountId, resolve(ctx, ctx.input.FunctionName));
 
-const GetFunction: Handler = (ctx) => {
+const GetFunction: RecordOpHandler<"lambda", "GetFunction"> = (ctx) => {
   const fn = resolve(ctx, ctx.input.FunctionName);
   return {
     Configuration: functionView(ctx.region, ctx.accountId, fn),
@@ -218,7 +219,7 @@ const GetFunction: Handler = (ctx) => {
   };
 };
 
-function page<T>(items: T[], input: Record<string, any>): { items: T[]; NextMarker?: string } {
+function page<T>(items: T[], input: { Marker?: string; MaxItems?: number }): { items: T[]; NextMarker?: string } {
   const start = input.Marker ? Number(Buffer.from(String(input.Marker), "base64url").toString("utf8")) : 0;
   if (!Number.isInteger(start) || start < 0) throw awsError("InvalidParameterValueException", "Invalid Marker.");
   const max = input.MaxItems === undefined ? 50 : Number(input.MaxItems);
@@ -227,13 +228,13 @@ function page<T>(items: T[], input: Record<string, any>): { items: T[]; NextMark
   return start + max < items.length ? { items: items2, NextMarker: Buffer.from(String(start + max)).toString("base64url") } : { items: items2 };
 }
 
-const ListFunctions: Handler = (ctx) => {
+const ListFunctions: RecordOpHandler<"lambda", "ListFunctions"> = (ctx) => {
   const all = Object.values(lambdaStore(ctx.rs).functions).sort((a, b) => byText(a.FunctionName, b.FunctionName));
   const p = page(all, ctx.input);
   return { Functions: p.items.map((f) => functionView(ctx.region, ctx.accountId, f)), ...(p.NextMarker ? { NextMarker: p.NextMarker } : {}) };
 };
 
-const UpdateFunctionConfiguration: Handler = (ctx) => {
+const UpdateFunctionConfiguration: RecordOpHandler<"lambda", "UpdateFunctionConfiguration"> = (ctx) => {
   const fn = resolve(ctx, ctx.input.FunctionName);
   const arn = functionArn(ctx.region, ctx.accountId, fn.FunctionName);
   if (fn.LastUpdateStatus === "InProgress") {
@@ -271,7 +272,7 @@ const UpdateFunctionConfiguration: Handler = (ctx) => {
       if (!roleDocuments(ctx.state, roleName).length && !(ctx.state.ext.iam?.roles ?? {})[roleName]) {
         throw awsError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
       }
-      const missing = missingEniActions(roleDocuments(ctx.state, roleName) as any);
+      const missing = missingEniActions(roleDocuments(ctx.state, roleName));
       if (missing.length) {
         throw awsError("InvalidParameterValueException", `The provided execution role does not have permissions to call ${missing[0].split(":")[1]} on EC2`);
       }
@@ -297,7 +298,7 @@ const UpdateFunctionConfiguration: Handler = (ctx) => {
   return functionView(ctx.region, ctx.accountId, fn);
 };
 
-const ListEventSourceMappings: Handler = (ctx) => {
+const ListEventSourceMappings: RecordOpHandler<"lambda", "ListEventSourceMappings"> = (ctx) => {
   const store = lambdaStore(ctx.rs);
   let all = Object.values(store.eventSourceMappings);
   if (ctx.input.FunctionName !== undefined) {
@@ -324,7 +325,7 @@ const ListEventSourceMappings: Handler = (ctx) => {
   };
 };
 
-export const lambdaOps: Record<string, Handler> = {
+export const lambdaOps: Ops<"lambda"> = {
   GetFunction,
   GetFunctionConfiguration,
   ListFunctions,

@@ -1,10 +1,10 @@
 // VPC Lattice ListTagsForResource for resource gateways and configurations (their List calls return
 // no tags, as on AWS: the lattice kinds' sweep and ownership check read the tags here).
 import { awsError } from "./errors.js";
-import type { Handler } from "./ec2-core.js";
+import type { OpHandler, Ops } from "./handler.js";
 import { latticeStore } from "./lattice.js";
 
-const ListTagsForResource: Handler = (ctx) => {
+const ListTagsForResource: OpHandler<"vpc-lattice", "ListTagsForResource"> = (ctx) => {
   const arn = ctx.input.resourceArn;
   if (typeof arn !== "string" || !arn.startsWith("arn:")) throw awsError("ValidationException", "resourceArn must be an ARN");
   const store = latticeStore(ctx.rs);
@@ -13,4 +13,4 @@ const ListTagsForResource: Handler = (ctx) => {
   return { tags: { ...found.tags } };
 };
 
-export const latticeTagOps: Record<string, Handler> = { ListTagsForResource };
+export const latticeTagOps: Ops<"vpc-lattice"> = { ListTagsForResource };

@@ -6,7 +6,9 @@
 // ResourceNotFoundException (404), ConflictException (409). Lattice's JSON is camelCase.
 import { createHash } from "node:crypto";
 import { awsError } from "./errors.js";
-import { allocPrivateIp, type Handler, type OpContext } from "./ec2-core.js";
+import { allocPrivateIp } from "./ec2-core.js";
+import type { ResourceConfigurationDefinition } from "@aws-sdk/client-vpc-lattice";
+import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import { newMac, type EniRec, type RegionState } from "./model.js";
 import { fingerprint } from "./query.js";
 import { byText } from "../order.js";
@@ -34,7 +36,7 @@ export interface ResourceConfigurationRec {
   type: string;
   protocol: string;
   portRanges: string[];
-  resourceConfigurationDefinition: Record<string, unknown>;
+  resourceConfigurationDefinition: ResourceConfigurationDefinition;
   allowAssociationToShareableServiceNetwork: boolean;
   customDomainName?: string;
   domainVerificationId?: string;
@@ -166,7 +168,7 @@ function findConfiguration(ctx: OpContext, identifier: unknown): ResourceConfigu
 }
 
 /** Lattice's list pagination (maxResults 1–100, opaque nextToken). */
-function page<T>(items: T[], input: Record<string, any>, op: string): { items: T[]; nextToken?: string } {
+function page<T>(items: T[], input: { nextToken?: string; maxResults?: number }, op: string): { items: T[]; nextToken?: string } {
   let start = 0;
   if (input.nextToken !== undefined) {
     try {
@@ -197,7 +199,7 @@ function remember(ctx: OpContext, op: string, id: string): void {
   if (ctx.input.clientToken) ctx.rs.clientTokens[`${op}:${ctx.input.clientToken}`] = { fingerprint: fingerprint(ctx.input), id };
 }
 
-const CreateResourceGateway: Handler = (ctx) => {
+const CreateResourceGateway: RecordOpHandler<"vpc-lattice", "CreateResourceGateway"> = (ctx) => {
   const i = ctx.input;
   const store = latticeStore(ctx.rs);
   const again = replay(ctx, "CreateResourceGateway", (id) => store.gateways[id]);
@@ -270,15 +272,15 @@ const CreateResourceGateway: Handler = (ctx) => {
   return gatewayView(ctx, rec);
 };
 
-const GetResourceGateway: Handler = (ctx) => gatewayView(ctx, findGateway(ctx, ctx.input.resourceGatewayIdentifier));
+const GetResourceGateway: RecordOpHandler<"vpc-lattice", "GetResourceGateway"> = (ctx) => gatewayView(ctx, findGateway(ctx, ctx.input.resourceGatewayIdentifier));
 
-const ListResourceGateways: Handler = (ctx) => {
+const ListResourceGateways: RecordOpHandler<"vpc-lattice", "ListResourceGateways"> = (ctx) => {
   const all = Object.values(latticeStore(ctx.rs).gateways).sort((a, b) => a._createdAt - b._createdAt || byText(a.id, b.id));
   const p = page(all, ctx.input, "ListResourceGateways");
   return { items: p.items.map((g) => gatewayView(ctx, g, true)), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
 };
 
-const DeleteResourceGateway: Handler = (ctx) => {
+const DeleteResourceGateway: OpHandler<"vpc-lattice", "DeleteResourceGateway"> = (ctx) => {
   const g = findGateway(ctx, ctx.input.resourceGatewayIdentifier);
   const store = latticeStore(ctx.rs);
   const used = Object.values(store.configurations).filter((c) => c.resourceGatewayId === g.id);
@@ -293,24 +295,24 @@ const DeleteResourceGateway: Handler = (ctx) => {
 const PORT_RANGE = /^(\d{1,5})(?:-(\d{1,5}))?$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
-function checkDefinition(def: any): Record<string, unknown> {
-  const members = def && typeof def === "object" ? Object.keys(def).filter((k) => def[k] !== undefined) : [];
+function checkDefinition(def: ResourceConfigurationDefinition | undefined): ResourceConfigurationDefinition {
+  const members = def && typeof def === "object" ? Object.entries(def).filter(([, v]) => v !== undefined).map(([k]) => k) : [];
   if (members.length !== 1) throw validation("resourceConfigurationDefinition must set exactly one of ipResource, dnsResource, arnResource", [{ name: "resourceConfigurationDefinition", message: "invalid" }]);
   const [m] = members;
   if (m === "ipResource") {
-    const ip = def.ipResource?.ipAddress;
+    const ip = def?.ipResource?.ipAddress;
     if (typeof ip !== "string" || !IPV4.test(ip)) throw validation(`ipResource.ipAddress '${ip}' is not a valid IPv4 address`, [{ name: "ipAddress", message: "invalid" }]);
     return { ipResource: { ipAddress: ip } };
   }
   if (m === "dnsResource") {
-    const name = def.dnsResource?.domainName;
+    const name = def?.dnsResource?.domainName;
     if (typeof name !== "string" || !/^(?=.{1,255}$)[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\.?$/.test(name)) throw validation(`dnsResource.domainName '${name}' is not a valid domain name`, [{ name: "domainName", message: "invalid" }]);
-    return { dnsResource: { domainName: name, ipAddressType: def.dnsResource.ipAddressType ?? "IPV4" } };
+    return { dnsResource: { domainName: name, ipAddressType: def?.dnsResource?.ipAddressType ?? "IPV4" } };
   }
   throw validation(`resourceConfigurationDefinition.${m} is not supported by the sandbox (ipResource, dnsResource)`, [{ name: "resourceConfigurationDefinition", message: "invalid" }]);
 }
 
-const CreateResourceConfiguration: Handler = (ctx) => {
+const CreateResourceConfiguration: RecordOpHandler<"vpc-lattice", "CreateResourceConfiguration"> = (ctx) => {
   const i = ctx.input;
   const store = latticeStore(ctx.rs);
   const again = replay(ctx, "CreateResourceConfiguration", (id) => store.configurations[id]);
@@ -367,9 +369,9 @@ const CreateResourceConfiguration: Handler = (ctx) => {
   return configurationView(ctx, rec);
 };
 
-const GetResourceConfiguration: Handler = (ctx) => configurationView(ctx, findConfiguration(ctx, ctx.input.resourceConfigurationIdentifier));
+const GetResourceConfiguration: RecordOpHandler<"vpc-lattice", "GetResourceConfiguration"> = (ctx) => configurationView(ctx, findConfiguration(ctx, ctx.input.resourceConfigurationIdentifier));
 
-const ListResourceConfigurations: Handler = (ctx) => {
+const ListResourceConfigurations: RecordOpHandler<"vpc-lattice", "ListResourceConfigurations"> = (ctx) => {
   let all = Object.values(latticeStore(ctx.rs).configurations).sort((a, b) => a._createdAt - b._createdAt || byText(a.id, b.id));
   if (ctx.input.resourceGatewayIdentifier !== undefined) {
     const gw = findGateway(ctx, ctx.input.resourceGatewayIdentifier);
@@ -380,7 +382,7 @@ const ListResourceConfigurations: Handler = (ctx) => {
 };
 
 /** The target and ports of an existing configuration, checked as CreateResourceConfiguration checks them. */
-const UpdateResourceConfiguration: Handler = (ctx) => {
+const UpdateResourceConfiguration: RecordOpHandler<"vpc-lattice", "UpdateResourceConfiguration"> = (ctx) => {
   const c = findConfiguration(ctx, ctx.input.resourceConfigurationIdentifier);
   const i = ctx.input;
   const definition = i.resourceConfigurationDefinition === undefined ? undefined : checkDefinition(i.resourceConfigurationDefinition);
@@ -400,7 +402,7 @@ const UpdateResourceConfiguration: Handler = (ctx) => {
   return configurationView(ctx, c);
 };
 
-const DeleteResourceConfiguration: Handler = (ctx) => {
+const DeleteResourceConfiguration: OpHandler<"vpc-lattice", "DeleteResourceConfiguration"> = (ctx) => {
   const c = findConfiguration(ctx, ctx.input.resourceConfigurationIdentifier);
   // A Resource VPC endpoint still pointing at it blocks the delete.
   const endpoints = Object.values((ctx.rs.ext.vpcEndpoints ?? {}) as Record<string, { VpcEndpointId: string; ResourceConfigurationArn?: string; State?: string }>).filter(
@@ -428,7 +430,7 @@ function verificationView(d: DomainVerificationRec) {
   return { id: d.id, arn: d.arn, domainName: d.domainName, status: "PENDING", txtMethodConfig: { name: d.txtName, value: d.txtValue }, createdAt: new Date(d._createdAt) };
 }
 
-const StartDomainVerification: Handler = (ctx) => {
+const StartDomainVerification: RecordOpHandler<"vpc-lattice", "StartDomainVerification"> = (ctx) => {
   const store = latticeStore(ctx.rs);
   const again = replay(ctx, "StartDomainVerification", (id) => store.domainVerifications[id]);
   if (again) return verificationView(again);
@@ -452,15 +454,15 @@ const StartDomainVerification: Handler = (ctx) => {
   return verificationView(d);
 };
 
-const GetDomainVerification: Handler = (ctx) => ({ ...verificationView(findVerification(ctx, ctx.input.domainVerificationIdentifier)), tags: { ...findVerification(ctx, ctx.input.domainVerificationIdentifier).tags } });
+const GetDomainVerification: RecordOpHandler<"vpc-lattice", "GetDomainVerification"> = (ctx) => ({ ...verificationView(findVerification(ctx, ctx.input.domainVerificationIdentifier)), tags: { ...findVerification(ctx, ctx.input.domainVerificationIdentifier).tags } });
 
-const ListDomainVerifications: Handler = (ctx) => {
+const ListDomainVerifications: RecordOpHandler<"vpc-lattice", "ListDomainVerifications"> = (ctx) => {
   const all = Object.values(latticeStore(ctx.rs).domainVerifications).sort((a, b) => a._createdAt - b._createdAt || byText(a.id, b.id));
   const p = page(all, ctx.input, "ListDomainVerifications");
   return { items: p.items.map(verificationView), ...(p.nextToken ? { nextToken: p.nextToken } : {}) };
 };
 
-const DeleteDomainVerification: Handler = (ctx) => {
+const DeleteDomainVerification: OpHandler<"vpc-lattice", "DeleteDomainVerification"> = (ctx) => {
   const d = findVerification(ctx, ctx.input.domainVerificationIdentifier);
   const store = latticeStore(ctx.rs);
   const used = Object.values(store.configurations).filter((c) => c.domainVerificationId === d.id);
@@ -471,7 +473,7 @@ const DeleteDomainVerification: Handler = (ctx) => {
   return {};
 };
 
-export const latticeOps: Record<string, Handler> = {
+export const latticeOps: Ops<"vpc-lattice"> = {
   StartDomainVerification,
   GetDomainVerification,
   ListDomainVerifications,
@@ -524,7 +526,7 @@ export function importLattice(
       type: c.type ?? "SINGLE",
       protocol: c.protocol ?? "TCP",
       portRanges: [...(c.portRanges ?? [])],
-      resourceConfigurationDefinition: structuredClone(c.resourceConfigurationDefinition ?? {}),
+      resourceConfigurationDefinition: structuredClone(c.resourceConfigurationDefinition ?? {}) as ResourceConfigurationDefinition,
       allowAssociationToShareableServiceNetwork: c.allowAssociationToShareableServiceNetwork ?? true,
       tags: {},
       _createdAt: now,

@@ -63,6 +63,8 @@ export interface RouteRec {
   NatGatewayId?: string;
   NetworkInterfaceId?: string;
   VpcEndpointId?: string;
+  /** A gateway endpoint's route: the destination is the service's prefix list (DestinationCidrBlock holds its id too). */
+  DestinationPrefixListId?: string;
   Origin: "CreateRouteTable" | "CreateRoute";
 }
 export interface RtbAssocRec {

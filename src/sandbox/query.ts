@@ -39,15 +39,15 @@ export function applyFilters<T>(items: T[], filters: Filter[] | undefined, fns: 
   for (const f of filters ?? []) {
     const name = f.Name ?? "";
     const pats = (f.Values ?? []).map(glob);
-    const any = (vals: Array<string | number | boolean | undefined>) =>
+    const matches = (vals: Array<string | number | boolean | undefined>) =>
       vals.some((v) => v !== undefined && pats.some((p) => p.test(String(v))));
     out = out.filter((r) => {
-      if (fns[name]) return any(fns[name](r));
+      if (fns[name]) return matches(fns[name](r));
       const tags = tagsOf!(r);
-      if (name === "tag-key") return any(tags.map((t) => t.Key));
-      if (name === "tag-value") return any(tags.map((t) => t.Value));
+      if (name === "tag-key") return matches(tags.map((t) => t.Key));
+      if (name === "tag-value") return matches(tags.map((t) => t.Value));
       const key = name.slice(4);
-      return any(tags.filter((t) => t.Key === key).map((t) => t.Value));
+      return matches(tags.filter((t) => t.Key === key).map((t) => t.Value));
     });
   }
   return out;
@@ -93,7 +93,7 @@ export function tagsOut(tags: Tag[]): { Tags?: Tag[] } {
 export function validateTags(tags: unknown): Tag[] {
   if (tags === undefined) return [];
   if (!Array.isArray(tags)) throw awsError("InvalidParameterValue", "Tags must be a list");
-  return tags.map((t: any) => {
+  return tags.map((t: { Key?: unknown; Value?: unknown } | undefined) => {
     const Key = t?.Key;
     if (typeof Key !== "string" || Key.length === 0 || Key.length > 128)
       throw awsError("InvalidParameterValue", `Tag key must be between 1 and 128 characters: '${Key ?? ""}'`);
@@ -122,25 +122,25 @@ export function tagsFromSpecs(specs: unknown, resourceType: string): Tag[] {
   if (specs === undefined) return [];
   if (!Array.isArray(specs)) throw awsError("InvalidParameterValue", "TagSpecifications must be a list");
   let tags: Tag[] = [];
-  for (const s of specs as any[]) {
+  for (const s of specs as Array<{ ResourceType?: unknown; Tags?: unknown } | undefined>) {
     if (s?.ResourceType !== resourceType)
       throw awsError("InvalidParameterValue", `'${s?.ResourceType}' is not a valid taggable resource type for this operation.`);
-    tags = mergeTags(tags, validateTags(s.Tags));
+    tags = mergeTags(tags, validateTags(s?.Tags));
   }
   return tags;
 }
 
 /** A fingerprint of request parameters for ClientToken idempotency (key order independent). */
-export function fingerprint(input: Record<string, any>): string {
-  const norm = (v: any): any =>
+export function fingerprint(input: object): string {
+  const norm = (v: unknown): unknown =>
     Array.isArray(v)
       ? v.map(norm)
       : v && typeof v === "object"
         ? Object.fromEntries(
-            Object.keys(v)
-              .filter((k) => k !== "ClientToken" && k !== "DryRun" && v[k] !== undefined)
-              .sort()
-              .map((k) => [k, norm(v[k])]),
+            Object.entries(v)
+              .filter(([k, x]) => k !== "ClientToken" && k !== "DryRun" && x !== undefined)
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([k, x]) => [k, norm(x)]),
           )
         : v;
   return JSON.stringify(norm(input));

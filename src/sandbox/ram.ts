@@ -7,7 +7,7 @@
 // association of another account's principal never needs acceptance (as within an organization).
 import { randomUUID } from "node:crypto";
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import type { RegionState } from "./model.js";
 import { latticeStore } from "./lattice.js";
 import { fingerprint } from "./query.js";
@@ -90,7 +90,7 @@ function checkTags(v: unknown): ResourceShareRec["tags"] {
   if (v === undefined) return [];
   if (!Array.isArray(v)) throw invalid("tags must be a list.");
   if (v.length > 50) throw awsError("TagLimitExceededException", "The number of tags exceeds the limit of 50.");
-  return v.map((t: any) => {
+  return v.map((t: { key?: unknown; value?: unknown } | undefined) => {
     if (typeof t?.key !== "string" || !t.key || t.key.length > 128) throw invalid(`Invalid tag key ${String(t?.key)}.`);
     if (t.key.toLowerCase().startsWith("aws:")) throw awsError("TagPolicyViolationException", "Tag keys starting with aws: are reserved.");
     return { key: t.key, value: typeof t.value === "string" ? t.value : "" };
@@ -158,7 +158,7 @@ function idempotent(ctx: OpContext, op: string): { key?: string; prior?: Resourc
   return { key, fp, ...(t ? { prior: ramStore(ctx.rs).shares[t.arn] } : {}) };
 }
 
-const CreateResourceShare: Handler = (ctx) => {
+const CreateResourceShare: RecordOpHandler<"ram", "CreateResourceShare"> = (ctx) => {
   const name = ctx.input.name;
   if (typeof name !== "string" || !name || name.length > 255) throw invalid("The name parameter is required (1-255 characters).");
   const { key, fp, prior } = idempotent(ctx, "CreateResourceShare");
@@ -175,7 +175,7 @@ const CreateResourceShare: Handler = (ctx) => {
   return { resourceShare: shareView(ctx, s), ...(ctx.input.clientToken ? { clientToken: ctx.input.clientToken } : {}) };
 };
 
-const GetResourceShares: Handler = (ctx) => {
+const GetResourceShares: OpHandler<"ram", "GetResourceShares"> = (ctx) => {
   const owner = ctx.input.resourceOwner;
   if (owner !== "SELF" && owner !== "OTHER-ACCOUNTS") throw invalid("resourceOwner must be SELF or OTHER-ACCOUNTS.");
   if (owner === "OTHER-ACCOUNTS") return { resourceShares: [] };
@@ -184,7 +184,7 @@ const GetResourceShares: Handler = (ctx) => {
   if (arns.length) items = items.filter((s) => arns.includes(s.resourceShareArn));
   if (ctx.input.resourceShareStatus) items = items.filter((s) => s.status === ctx.input.resourceShareStatus);
   if (ctx.input.name) items = items.filter((s) => s.name === ctx.input.name);
-  for (const f of (ctx.input.tagFilters ?? []) as any[]) items = items.filter((s) => s.tags.some((t) => t.key === f.tagKey && (!f.tagValues?.length || f.tagValues.includes(t.value))));
+  for (const f of ctx.input.tagFilters ?? []) items = items.filter((s) => s.tags.some((t) => t.key === f.tagKey && (!f.tagValues?.length || f.tagValues.includes(t.value))));
   return page(ctx, items, "resourceShares", (s) => shareView(ctx, s));
 };
 
@@ -197,7 +197,7 @@ function page<T>(ctx: OpContext, items: T[], key: string, view: (t: T) => unknow
   return { [key]: slice.map(view), ...(start + max < items.length ? { nextToken: Buffer.from(String(start + max)).toString("base64url") } : {}) };
 }
 
-const GetResourceShareAssociations: Handler = (ctx) => {
+const GetResourceShareAssociations: OpHandler<"ram", "GetResourceShareAssociations"> = (ctx) => {
   const type = ctx.input.associationType;
   if (type !== "PRINCIPAL" && type !== "RESOURCE") throw invalid("associationType must be PRINCIPAL or RESOURCE.");
   if (type === "PRINCIPAL" && ctx.input.resourceArn !== undefined) throw invalid("resourceArn can be used only with associationType RESOURCE.");
@@ -217,7 +217,7 @@ const GetResourceShareAssociations: Handler = (ctx) => {
   return page(ctx, rows, "resourceShareAssociations", ([s, a]) => assocView(ctx, s, a));
 };
 
-const AssociateResourceShare: Handler = (ctx) => {
+const AssociateResourceShare: OpHandler<"ram", "AssociateResourceShare"> = (ctx) => {
   const s = getShare(ctx, ctx.input.resourceShareArn);
   if (s.status !== "ACTIVE") throw awsError("InvalidStateTransitionException", `The resource share ${s.resourceShareArn} is ${s.status}.`);
   const principals = list(ctx.input.principals, "principals");
@@ -240,7 +240,7 @@ const AssociateResourceShare: Handler = (ctx) => {
   return { resourceShareAssociations: out.map((a) => assocView(ctx, s, a)), ...(ctx.input.clientToken ? { clientToken: ctx.input.clientToken } : {}) };
 };
 
-const DisassociateResourceShare: Handler = (ctx) => {
+const DisassociateResourceShare: OpHandler<"ram", "DisassociateResourceShare"> = (ctx) => {
   const s = getShare(ctx, ctx.input.resourceShareArn);
   const entities = [...list(ctx.input.principals, "principals"), ...list(ctx.input.resourceArns, "resourceArns")];
   if (!entities.length) throw invalid("Specify principals or resourceArns.");
@@ -256,7 +256,7 @@ const DisassociateResourceShare: Handler = (ctx) => {
   return { resourceShareAssociations: out.map((a) => assocView(ctx, s, a)), ...(ctx.input.clientToken ? { clientToken: ctx.input.clientToken } : {}) };
 };
 
-const DeleteResourceShare: Handler = (ctx) => {
+const DeleteResourceShare: OpHandler<"ram", "DeleteResourceShare"> = (ctx) => {
   const s = getShare(ctx, ctx.input.resourceShareArn);
   if (s.status === "DELETED") throw awsError("InvalidStateTransitionException", `The resource share ${s.resourceShareArn} is already deleted.`);
   s.status = "DELETED";
@@ -266,7 +266,7 @@ const DeleteResourceShare: Handler = (ctx) => {
   return { returnValue: true, ...(ctx.input.clientToken ? { clientToken: ctx.input.clientToken } : {}) };
 };
 
-const TagResource: Handler = (ctx) => {
+const TagResource: OpHandler<"ram", "TagResource"> = (ctx) => {
   const s = getShare(ctx, ctx.input.resourceShareArn);
   const add = checkTags(ctx.input.tags);
   s.tags = s.tags.filter((t) => !add.some((a) => a.key === t.key)).concat(add);
@@ -274,7 +274,7 @@ const TagResource: Handler = (ctx) => {
   return {};
 };
 
-const UntagResource: Handler = (ctx) => {
+const UntagResource: OpHandler<"ram", "UntagResource"> = (ctx) => {
   const s = getShare(ctx, ctx.input.resourceShareArn);
   const keys = list(ctx.input.tagKeys, "tagKeys");
   s.tags = s.tags.filter((t) => !keys.includes(t.key));
@@ -282,7 +282,7 @@ const UntagResource: Handler = (ctx) => {
   return {};
 };
 
-export const ramOps: Record<string, Handler> = {
+export const ramOps: Ops<"ram"> = {
   CreateResourceShare,
   GetResourceShares,
   GetResourceShareAssociations,

@@ -5,9 +5,9 @@
 // (`egress-cli sandbox load FILE`, and the test that runs the analyzer corpus through analyze-path).
 import { plain } from "./tracker.js";
 import type { Snapshot } from "../analysis/snapshot.js";
-import type { OpContext } from "./ec2-core.js";
+import type { InputOf, LooseInput, OpContext, OperationName, OutputOf, ServiceName } from "./handler.js";
 import { emptyRegion, newId, zonesOf, type EniRec, type RegionState, type RouteRec, type SgRuleRec } from "./model.js";
-import { handlerFor } from "./index.js";
+import { handlerFor } from "./registry.js";
 import { importLattice } from "./lattice.js";
 import { importTransit } from "./ec2-transit.js";
 
@@ -48,12 +48,21 @@ const ID_FIELD: Record<string, string> = {
   flowLogs: "FlowLogId",
 };
 
-/** Calls one of the sandbox's own read handlers; undefined when that operation is not emulated. */
-function read(ctx: OpContext, service: string, operation: string, pick: (out: any) => any[], input: Record<string, unknown> = {}): any[] | undefined {
+/**
+ * Calls one of the sandbox's own read handlers, typed by its SDK command; undefined when that operation is
+ * not emulated. The registry stores handlers with their types erased: the output is the one its table declared.
+ */
+function read<S extends ServiceName, Op extends OperationName<S>, T>(
+  ctx: OpContext,
+  service: S,
+  operation: Op,
+  pick: (out: OutputOf<S, Op>) => T[] | undefined,
+  input: InputOf<S, Op> | Record<string, never> = {},
+): T[] | undefined {
   const h = handlerFor(service, operation);
   if (!h) return undefined;
-  const out = h({ ...ctx, service, operation, input });
-  return pick(out);
+  const out = h({ ...ctx, service, operation, input: input as LooseInput }) as OutputOf<S, Op>;
+  return pick(out) ?? [];
 }
 
 const json = (x: unknown) => JSON.parse(JSON.stringify(x));
@@ -62,57 +71,55 @@ const json = (x: unknown) => JSON.parse(JSON.stringify(x));
 export function regionSnapshot(tracked: OpContext): Snapshot {
   // it only reads: on the plain state, so the change tracker of a mutating call is not asked to watch it all
   const ctx: OpContext = { ...tracked, rs: plain(tracked.rs), state: plain(tracked.state) };
-  const ec2 = (op: string, key: string) => read(ctx, "ec2", op, (o) => o[key] ?? []) ?? [];
-  const snap: Record<string, any> = {
+  const ec2 = <Op extends OperationName<"ec2">, T>(op: Op, pick: (o: OutputOf<"ec2", Op>) => T[] | undefined): T[] => read(ctx, "ec2", op, pick) ?? [];
+  const snap: Record<string, unknown> = {
     version: 1,
     takenAt: new Date(ctx.now).toISOString(),
     region: ctx.region,
     accountId: ctx.accountId,
-    vpcs: ec2("DescribeVpcs", "Vpcs"),
-    subnets: ec2("DescribeSubnets", "Subnets"),
-    routeTables: ec2("DescribeRouteTables", "RouteTables"),
-    internetGateways: ec2("DescribeInternetGateways", "InternetGateways"),
-    egressOnlyInternetGateways: ec2("DescribeEgressOnlyInternetGateways", "EgressOnlyInternetGateways"),
-    natGateways: ec2("DescribeNatGateways", "NatGateways"),
-    addresses: ec2("DescribeAddresses", "Addresses"),
-    securityGroups: ec2("DescribeSecurityGroups", "SecurityGroups"),
-    networkAcls: ec2("DescribeNetworkAcls", "NetworkAcls"),
-    networkInterfaces: ec2("DescribeNetworkInterfaces", "NetworkInterfaces"),
-    instances: (read(ctx, "ec2", "DescribeInstances", (o) => o.Reservations ?? []) ?? []).flatMap((r: any) => r.Instances ?? []),
-    vpcEndpoints: ec2("DescribeVpcEndpoints", "VpcEndpoints"),
+    vpcs: ec2("DescribeVpcs", (o) => o.Vpcs),
+    subnets: ec2("DescribeSubnets", (o) => o.Subnets),
+    routeTables: ec2("DescribeRouteTables", (o) => o.RouteTables),
+    internetGateways: ec2("DescribeInternetGateways", (o) => o.InternetGateways),
+    egressOnlyInternetGateways: ec2("DescribeEgressOnlyInternetGateways", (o) => o.EgressOnlyInternetGateways),
+    natGateways: ec2("DescribeNatGateways", (o) => o.NatGateways),
+    addresses: ec2("DescribeAddresses", (o) => o.Addresses),
+    securityGroups: ec2("DescribeSecurityGroups", (o) => o.SecurityGroups),
+    networkAcls: ec2("DescribeNetworkAcls", (o) => o.NetworkAcls),
+    networkInterfaces: ec2("DescribeNetworkInterfaces", (o) => o.NetworkInterfaces),
+    instances: (read(ctx, "ec2", "DescribeInstances", (o) => o.Reservations) ?? []).flatMap((r) => r.Instances ?? []),
+    vpcEndpoints: ec2("DescribeVpcEndpoints", (o) => o.VpcEndpoints),
     managedPrefixLists: [],
-    vpcPeeringConnections: ec2("DescribeVpcPeeringConnections", "VpcPeeringConnections"),
-    lambdaFunctions: read(ctx, "lambda", "ListFunctions", (o) => o.Functions ?? []) ?? [],
-    eventSourceMappings: read(ctx, "lambda", "ListEventSourceMappings", (o) => o.EventSourceMappings ?? []) ?? [],
-    flowLogs: ec2("DescribeFlowLogs", "FlowLogs"),
+    vpcPeeringConnections: ec2("DescribeVpcPeeringConnections", (o) => o.VpcPeeringConnections),
+    lambdaFunctions: read(ctx, "lambda", "ListFunctions", (o) => o.Functions) ?? [],
+    eventSourceMappings: read(ctx, "lambda", "ListEventSourceMappings", (o) => o.EventSourceMappings) ?? [],
+    flowLogs: ec2("DescribeFlowLogs", (o) => o.FlowLogs),
   };
-  const lists = read(ctx, "ec2", "DescribeManagedPrefixLists", (o) => o.PrefixLists ?? []) ?? [];
-  snap.managedPrefixLists = lists.map((pl: any) => ({
+  const lists = read(ctx, "ec2", "DescribeManagedPrefixLists", (o) => o.PrefixLists) ?? [];
+  snap.managedPrefixLists = lists.map((pl) => ({
     ...pl,
-    Cidrs: (read(ctx, "ec2", "GetManagedPrefixListEntries", (o) => o.Entries ?? [], { PrefixListId: pl.PrefixListId }) ?? []).map((e: any) => e.Cidr),
+    Cidrs: (read(ctx, "ec2", "GetManagedPrefixListEntries", (o) => o.Entries, { PrefixListId: pl.PrefixListId }) ?? []).map((e) => e.Cidr),
   }));
   // VPC Lattice: what GetResourceGateway / GetResourceConfiguration answer, item by item (as `snapshot` does).
-  const lattice = (list: string, get: string, param: string) =>
-    read(ctx, "vpc-lattice", list, (o) => o.items ?? [])?.map((x: any) => read(ctx, "vpc-lattice", get, (o) => [o], { [param]: x.id })![0]);
-  const gateways = lattice("ListResourceGateways", "GetResourceGateway", "resourceGatewayIdentifier");
+  const gateways = read(ctx, "vpc-lattice", "ListResourceGateways", (o) => o.items)?.map((x) => read(ctx, "vpc-lattice", "GetResourceGateway", (o) => [o], { resourceGatewayIdentifier: x.id })![0]);
   if (gateways) snap.resourceGateways = gateways;
-  const configurations = lattice("ListResourceConfigurations", "GetResourceConfiguration", "resourceConfigurationIdentifier");
+  const configurations = read(ctx, "vpc-lattice", "ListResourceConfigurations", (o) => o.items)?.map((x) => read(ctx, "vpc-lattice", "GetResourceConfiguration", (o) => [o], { resourceConfigurationIdentifier: x.id })![0]);
   if (configurations) snap.resourceConfigurations = configurations;
-  const tgw = read(ctx, "ec2", "DescribeTransitGatewayAttachments", (o) => o.TransitGatewayAttachments ?? []);
+  const tgw = read(ctx, "ec2", "DescribeTransitGatewayAttachments", (o) => o.TransitGatewayAttachments);
   // The sandbox knows all its attachments and gateways: "none" is an answer, not "unknown".
   if (tgw) snap.transitGatewayAttachments = tgw;
   // Transit gateways as `snapshot` collects them: route tables with associations, propagations and routes.
-  const tgws = read(ctx, "ec2", "DescribeTransitGateways", (o) => o.TransitGateways ?? []);
+  const tgws = read(ctx, "ec2", "DescribeTransitGateways", (o) => o.TransitGateways);
   if (tgws) {
     snap.transitGateways = tgws;
-    snap.transitGatewayVpcAttachments = read(ctx, "ec2", "DescribeTransitGatewayVpcAttachments", (o) => o.TransitGatewayVpcAttachments ?? []) ?? [];
-    snap.transitGatewayRouteTables = (read(ctx, "ec2", "DescribeTransitGatewayRouteTables", (o) => o.TransitGatewayRouteTables ?? []) ?? []).map((t: any) => {
+    snap.transitGatewayVpcAttachments = read(ctx, "ec2", "DescribeTransitGatewayVpcAttachments", (o) => o.TransitGatewayVpcAttachments) ?? [];
+    snap.transitGatewayRouteTables = (read(ctx, "ec2", "DescribeTransitGatewayRouteTables", (o) => o.TransitGatewayRouteTables) ?? []).map((t) => {
       const q = { TransitGatewayRouteTableId: t.TransitGatewayRouteTableId };
       return {
         ...t,
-        Associations: read(ctx, "ec2", "GetTransitGatewayRouteTableAssociations", (o) => o.Associations ?? [], q) ?? [],
-        Propagations: read(ctx, "ec2", "GetTransitGatewayRouteTablePropagations", (o) => o.TransitGatewayRouteTablePropagations ?? [], q) ?? [],
-        Routes: read(ctx, "ec2", "SearchTransitGatewayRoutes", (o) => o.Routes ?? [], { ...q, Filters: [{ Name: "state", Values: ["active", "blackhole"] }] }) ?? [],
+        Associations: read(ctx, "ec2", "GetTransitGatewayRouteTableAssociations", (o) => o.Associations, q) ?? [],
+        Propagations: read(ctx, "ec2", "GetTransitGatewayRouteTablePropagations", (o) => o.TransitGatewayRouteTablePropagations, q) ?? [],
+        Routes: read(ctx, "ec2", "SearchTransitGatewayRoutes", (o) => o.Routes, { ...q, Filters: [{ Name: "state", Values: ["active", "blackhole"] }] }) ?? [],
       };
     });
   }
@@ -121,8 +128,9 @@ export function regionSnapshot(tracked: OpContext): Snapshot {
     const extra = overlay(ctx.rs, type);
     if (!extra.length) continue;
     const idField = ID_FIELD[type]!;
-    const have = new Set(((snap[type] as any[]) ?? []).map((x) => x[idField]));
-    snap[type] = [...((snap[type] as any[]) ?? []), ...extra.filter((x) => !have.has(x[idField]))];
+    const own = (snap[type] as Array<Record<string, unknown>> | undefined) ?? [];
+    const have = new Set(own.map((x) => x[idField]));
+    snap[type] = [...own, ...extra.filter((x) => !have.has(x[idField]))];
   }
   return json(snap) as Snapshot;
 }

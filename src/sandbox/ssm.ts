@@ -10,7 +10,7 @@
 // InvalidParameters, InvocationDoesNotExist, ValidationException.
 import { randomUUID } from "node:crypto";
 import { awsError } from "./errors.js";
-import type { Handler, OpContext } from "./ec2-core.js";
+import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import type { RegionState } from "./model.js";
 import { instanceStore, publicImages, type InstanceRec } from "./ec2-instances.js";
 import { profileStore } from "./iam-profiles.js";
@@ -78,14 +78,14 @@ function checkName(name: unknown): string {
   return name;
 }
 
-const GetParameter: Handler = (ctx) => {
+const GetParameter: RecordOpHandler<"ssm", "GetParameter"> = (ctx) => {
   const name = checkName(ctx.input.Name);
   const value = publicParameters(ctx.region)[name];
   if (value === undefined) throw awsError("ParameterNotFound", "", 400);
   return { Parameter: parameterView(ctx, name, value) };
 };
 
-const GetParameters: Handler = (ctx) => {
+const GetParameters: RecordOpHandler<"ssm", "GetParameters"> = (ctx) => {
   const names: unknown = ctx.input.Names;
   if (!Array.isArray(names) || names.length < 1 || names.length > 10)
     throw awsError("ValidationException", "1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10");
@@ -109,8 +109,8 @@ function agentMayRegister(ctx: OpContext, i: InstanceRec): boolean {
   const profile = Object.values(profileStore(ctx.state)).find((p) => arn.endsWith(`:instance-profile${p.Path}${p.InstanceProfileName}`));
   if (!profile) return false;
   return profile.Roles.some((role) =>
-    roleDocuments(ctx.state, role).some((d: any) =>
-      [d.Statement].flat().some((s: any) => s?.Effect === "Allow" && [s.Action].flat().some((a: string) => a === "*" || a === "ssm:*" || a === "ssm:UpdateInstanceInformation")),
+    roleDocuments(ctx.state, role).some((d) =>
+      [d.Statement].flat().some((s) => s?.Effect === "Allow" && [s.Action].flat().some((a) => a === "*" || a === "ssm:*" || a === "ssm:UpdateInstanceInformation")),
     ),
   );
 }
@@ -121,14 +121,14 @@ function registered(ctx: OpContext): InstanceRec[] {
   );
 }
 
-const DescribeInstanceInformation: Handler = (ctx) => {
+const DescribeInstanceInformation: OpHandler<"ssm", "DescribeInstanceInformation"> = (ctx) => {
   let items = registered(ctx);
   const wanted: string[] = [];
-  for (const f of (ctx.input.InstanceInformationFilterList ?? []) as any[]) {
+  for (const f of ctx.input.InstanceInformationFilterList ?? []) {
     if (f?.key !== "InstanceIds") throw awsError("InvalidInstanceInformationFilterValue", `The sandbox supports the InstanceIds filter key only, got ${f?.key}`);
     wanted.push(...(f.valueSet ?? []));
   }
-  for (const f of (ctx.input.Filters ?? []) as any[]) {
+  for (const f of ctx.input.Filters ?? []) {
     if (f?.Key !== "InstanceIds") throw awsError("InvalidFilterKey", `The sandbox supports the InstanceIds filter key only, got ${f?.Key}`);
     wanted.push(...(f.Values ?? []));
   }
@@ -159,7 +159,7 @@ const DescribeInstanceInformation: Handler = (ctx) => {
 
 // ---------- Run Command ----------
 
-const SendCommand: Handler = (ctx) => {
+const SendCommand: RecordOpHandler<"ssm", "SendCommand"> = (ctx) => {
   const doc = ctx.input.DocumentName;
   if (typeof doc !== "string" || !doc) throw awsError("ValidationException", "1 validation error detected: Value null at 'documentName' failed to satisfy constraint: Member must not be null");
   if (doc !== "AWS-RunShellScript") throw awsError("InvalidDocument", `Document ${doc} does not exist in your account (the sandbox emulates AWS-RunShellScript).`);
@@ -225,7 +225,7 @@ function commandView(ctx: OpContext, c: CommandRec) {
   };
 }
 
-const GetCommandInvocation: Handler = (ctx) => {
+const GetCommandInvocation: RecordOpHandler<"ssm", "GetCommandInvocation"> = (ctx) => {
   const { CommandId, InstanceId } = ctx.input;
   if (typeof CommandId !== "string" || !/^[0-9a-f-]{36}$/.test(CommandId)) throw awsError("InvalidCommandId", "");
   if (typeof InstanceId !== "string" || !/^(i|mi)-[0-9a-f]{8,17}$/.test(InstanceId)) throw awsError("InvalidInstanceId", "");
@@ -250,7 +250,7 @@ const GetCommandInvocation: Handler = (ctx) => {
   };
 };
 
-export const ssmOps: Record<string, Handler> = {
+export const ssmOps: Ops<"ssm"> = {
   GetParameter,
   GetParameters,
   DescribeInstanceInformation,

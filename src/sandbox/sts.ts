@@ -1,10 +1,10 @@
 // STS emulation: GetCallerIdentity for the sandbox account.
-import type { Handler } from "./ec2-core.js";
+import type { OpHandler, Ops } from "./handler.js";
 
-const GetCallerIdentity: Handler = (ctx) => ({
+const GetCallerIdentity: OpHandler<"sts", "GetCallerIdentity"> = (ctx) => ({
   UserId: ctx.state.userId,
   Account: ctx.accountId,
   Arn: `arn:aws:iam::${ctx.accountId}:user/sandbox`,
 });
 
-export const stsOps: Record<string, Handler> = { GetCallerIdentity };
+export const stsOps: Ops<"sts"> = { GetCallerIdentity };
