@@ -293,3 +293,20 @@ test("reports on plain data: Markdown is cut whole intents at a time before the 
   assert.match(m, /^flowchart LR\n/);
   assert.match(m, /class n_\d+_igw_legacy bad/);
 });
+
+test("NAA scope: an ExcludePath's packet headers exclude only their ports, and its ports cut the port classes", async () => {
+  const { parseNaaScope, evaluateNaaScope } = await import("../src/verify/naa.js");
+  const ix = buildIndex(s5().build());
+  const scope = (exclude: object) => {
+    const p = parseNaaScope(JSON.stringify({ MatchPaths: [{ Source: { ResourceStatement: { Resources: ["i-web"] } }, Destination: { ResourceStatement: { ResourceTypes: ["AWS::EC2::InternetGateway"] }, PacketHeaderStatement: { Protocols: ["tcp"] } } }], ExcludePaths: [exclude] }));
+    assert.ok(p.ok, JSON.stringify(p));
+    return evaluateNaaScope(ix, p.value).intents[0]!;
+  };
+  // i-web's group lets everything out: ports below 1024 excluded still leaves 1024 and above as findings.
+  const low = scope({ Destination: { PacketHeaderStatement: { DestinationPorts: ["1-1023"] } } });
+  assert.equal(low.outcome, "violated");
+  assert.ok(low.violations.every((v) => v.port >= 1024), low.violations.map((v) => v.port).join(","));
+  assert.ok(low.violations.some((v) => v.port === 1024));
+  const all = scope({ Destination: { PacketHeaderStatement: { DestinationPorts: ["1-65535"] } } });
+  assert.equal(all.outcome, "holds");
+});

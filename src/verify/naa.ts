@@ -9,7 +9,7 @@
 // group, network ACL and resource configuration rule in the snapshot gives the same answer, and one
 // port of each range is analyzed. Anything outside the subset is refused, listed. Pure.
 import { analyzePath, ComponentType, type Hop, type SnapshotIndex } from "../analysis/analyzer.js";
-import { parseCidr } from "../net/addr.js";
+import { cidrContains, parseCidr } from "../net/addr.js";
 import type { IntentResult, Outcome, PairResult, VerifyResult } from "./evaluate.js";
 import { expandSelector } from "./evaluate.js";
 import { parseYaml } from "./yaml.js";
@@ -72,7 +72,7 @@ export function parseNaaScope(text: string): { ok: true; value: NaaScope } | { o
   if (!r || typeof r !== "object" || !Array.isArray(r.MatchPaths) || !r.MatchPaths.length) return { ok: false, problems: ["expected { MatchPaths: [...], ExcludePaths?: [...] } (CreateNetworkInsightsAccessScope's input, or GetNetworkInsightsAccessScopeContent's NetworkInsightsAccessScopeContent) with at least one MatchPath"] };
   const extra = Object.keys(r).filter((k) => !["MatchPaths", "ExcludePaths", "Tags", "TagSpecifications", "ClientToken", "NetworkInsightsAccessScopeId", "DryRun"].includes(k));
   if (extra.length) problems.push(`unknown field(s) ${extra.join(", ")}`);
-  const check = (p: AccessScopePath, where: string) => {
+  const check = (p: AccessScopePath, where: string, isMatch: boolean) => {
     for (const k of Object.keys(p)) if (!["Source", "Destination", "ThroughResources"].includes(k)) problems.push(`${where}.${k}: not a field of AccessScopePath`);
     const stmt = (s: PathStatement | undefined, side: "Source" | "Destination") => {
       if (!s) return;
@@ -93,7 +93,7 @@ export function parseNaaScope(text: string): { ok: true; value: NaaScope } | { o
     };
     stmt(p.Source, "Source");
     stmt(p.Destination, "Destination");
-    if (!p.Destination?.ResourceStatement && !p.Destination?.PacketHeaderStatement?.DestinationAddresses?.length) problems.push(`${where}.Destination: a destination resource or DestinationAddresses is needed (paths to "any supported resource" are outside the subset)`);
+    if (isMatch && !p.Destination?.ResourceStatement && !p.Destination?.PacketHeaderStatement?.DestinationAddresses?.length) problems.push(`${where}.Destination: a destination resource or DestinationAddresses is needed (paths to "any supported resource" are outside the subset)`);
     for (const [i, t] of (p.ThroughResources ?? []).entries()) {
       for (const id of t.ResourceStatement?.Resources ?? []) if (!THROUGH_IDS.test(id)) problems.push(`${where}.ThroughResources.${i}.Resources: ${id} (the subset takes nat-, vpce-, tgw-attach-, pcx-, igw- ids)`);
       for (const ty of t.ResourceStatement?.ResourceTypes ?? []) if (!(ty in THROUGH_TYPES)) problems.push(`${where}.ThroughResources.${i}.ResourceTypes: ${ty} (the subset takes ${Object.keys(THROUGH_TYPES).join(", ")}; firewalls and load balancers are outside it)`);
@@ -101,10 +101,8 @@ export function parseNaaScope(text: string): { ok: true; value: NaaScope } | { o
   };
   const match = r.MatchPaths as AccessScopePath[];
   const exclude = (Array.isArray(r.ExcludePaths) ? r.ExcludePaths : []) as AccessScopePath[];
-  match.forEach((p, i) => check(p, `MatchPaths.${i}`));
-  exclude.forEach((p, i) => {
-    check({ ...p, Destination: p.Destination ?? { ResourceStatement: {} } }, `ExcludePaths.${i}`);
-  });
+  match.forEach((p, i) => check(p, `MatchPaths.${i}`, true));
+  exclude.forEach((p, i) => check(p, `ExcludePaths.${i}`, false));
   if (problems.length) return { ok: false, problems };
   const base = (doc as { NetworkInsightsAccessScopeContent?: unknown }).NetworkInsightsAccessScopeContent ? "/NetworkInsightsAccessScopeContent" : "";
   return { ok: true, value: { matchPaths: match, excludePaths: exclude, lines: match.map((_, i) => lines.get(`${base}/MatchPaths/${i}`) ?? lineOfItem(text, "MatchPaths", i)) } };
@@ -160,7 +158,7 @@ function destinationsOf(ix: SnapshotIndex, d: PathStatement): string[] {
 }
 
 /** One port per range on which every rule of the snapshot answers alike (within the statement's ports). */
-export function portClasses(ix: SnapshotIndex, ranges: Array<[number, number]>): number[] {
+export function portClasses(ix: SnapshotIndex, ranges: Array<[number, number]>, extra: Array<[number, number]> = []): number[] {
   const cuts = new Set<number>();
   const add = (from?: number, to?: number) => {
     if (from === undefined || from < 0) return;
@@ -170,6 +168,8 @@ export function portClasses(ix: SnapshotIndex, ranges: Array<[number, number]>):
   for (const g of ix.securityGroups.values()) for (const p of [...g.ingress, ...g.egress]) add(p.from, p.to);
   for (const a of ix.networkAcls.values()) for (const e of [...a.ingress, ...a.egress]) add(e.from, e.to);
   for (const c of ix.snapshot.resourceConfigurations ?? []) for (const r of c.portRanges) add(Number(r.split("-")[0]), Number(r.split("-").at(-1)));
+  // The ExcludePaths' ports cut too: one port must not stand for a range an exclusion covers only in part.
+  for (const [from, to] of extra) add(from, to);
   const out: number[] = [];
   for (const [lo, hi] of ranges) {
     out.push(lo);
@@ -197,7 +197,8 @@ export function evaluateNaaScope(ix: SnapshotIndex, scope: NaaScope): Omit<Verif
     const dests = destinationsOf(ix, mp.Destination!);
     const header = { ...(mp.Source?.PacketHeaderStatement ?? {}), ...(mp.Destination?.PacketHeaderStatement ?? {}) };
     const ranges: Array<[number, number]> = (header.DestinationPorts ?? ["1-65535"]).map((p) => [Number(p.split("-")[0]), Number(p.split("-").at(-1))] as [number, number]);
-    const ports = portClasses(ix, ranges);
+    const excludedPorts = scope.excludePaths.flatMap((ep) => [...(ep.Source?.PacketHeaderStatement?.DestinationPorts ?? []), ...(ep.Destination?.PacketHeaderStatement?.DestinationPorts ?? [])]).map((p) => [Number(p.split("-")[0]), Number(p.split("-").at(-1))] as [number, number]);
+    const ports = portClasses(ix, ranges, excludedPorts);
     const protocols = (header.Protocols ?? ["tcp", "udp"]) as Array<"tcp" | "udp">;
     const violations: PairResult[] = [];
     const unknowns: PairResult[] = [];
@@ -219,6 +220,7 @@ export function evaluateNaaScope(ix: SnapshotIndex, scope: NaaScope): Omit<Verif
               if (!(mp.ThroughResources ?? []).every((t) => !t.ResourceStatement || hops.some((h) => through(h, t.ResourceStatement!)))) continue;
               const excluded = scope.excludePaths.some(
                 (ep) =>
+                  headerMatches(ep, protocol, port, dest) &&
                   statementMatches(ix, ep.Source, source, "source") &&
                   (!ep.Destination || statementMatches(ix, ep.Destination, dest, "destination")) &&
                   (ep.ThroughResources ?? []).every((t) => !t.ResourceStatement || hops.some((h) => through(h, t.ResourceStatement!))),
@@ -244,6 +246,18 @@ export function evaluateNaaScope(ix: SnapshotIndex, scope: NaaScope): Omit<Verif
     summary: { intents: intents.length, holds: count("holds"), violated: count("violated"), unknown: count("unknown"), pairs: intents.reduce((n, r) => n + r.pairs, 0) },
     intents,
   };
+}
+
+/** An ExcludePath's packet headers (either side's statement) admit this protocol, port and destination. */
+function headerMatches(ep: AccessScopePath, protocol: string, port: number, dest: string): boolean {
+  const h = { ...(ep.Source?.PacketHeaderStatement ?? {}), ...(ep.Destination?.PacketHeaderStatement ?? {}) };
+  if (h.Protocols?.length && !h.Protocols.includes(protocol)) return false;
+  if (h.DestinationPorts?.length && !h.DestinationPorts.some((r) => port >= Number(r.split("-")[0]) && port <= Number(r.split("-").at(-1)))) return false;
+  if (h.DestinationAddresses?.length) {
+    const d = parseCidr(dest);
+    if (!d || !h.DestinationAddresses.some((a) => { const c = parseCidr(a); return c !== null && c.v === d.v && cidrContains(c, d); })) return false;
+  }
+  return true;
 }
 
 function describe(p: AccessScopePath): string {
