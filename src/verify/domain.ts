@@ -68,7 +68,8 @@ export function analyzeDomain(ix: SnapshotIndex, proxies: ProxyInfo[], q: { sour
           explanations.push({ code: "PROXY_DOMAIN_NOT_ALLOWED", component: proxyRef, detail: `no dstdomain pattern of proxy ${p.instanceId}'s allowlist (${p.allowDomains!.join(" ")}${p.origin ? `, from ${p.origin}` : ""}) matches ${host}: Squid denies it` });
           verdict = "unreachable";
         } else {
-          hops.push({ component: proxyRef, action: `Squid on ${p.instanceId} admits ${host}: dstdomain ${match}${match.startsWith(".") ? " (the domain and its subdomains)" : ""}`, detail: `port ${p.port}` });
+          // Squid also refuses a name that resolves to an internal address (src/proxy/squid.ts); DNS answers are in no snapshot.
+          hops.push({ component: proxyRef, action: `Squid on ${p.instanceId} admits ${host}: dstdomain ${match}${match.startsWith(".") ? " (the domain and its subdomains)" : ""}`, detail: `port ${p.port}; ${host} taken to resolve to a public address (Squid refuses internal ones)` });
         }
         if (verdict !== "unreachable") {
           const leg2 = analyzePath(ix, { source: p.instanceId, destination: "internet", protocol: "tcp", port: q.port });
