@@ -10,7 +10,7 @@
 // Needs moto (`python3 -m moto.server`, `pip install 'moto[server]'`); not part of `npm test` (CI has no moto).
 // Binds moto to 127.0.0.1 on a free port; exits 1 on any disagreement (or any "reachable" without proof).
 import { spawn, execFile } from "node:child_process";
-import { mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
@@ -38,6 +38,8 @@ import {
   CreateVpcCommand,
   CreateVpcEndpointCommand,
   CreateVpcPeeringConnectionCommand,
+  CreateEgressOnlyInternetGatewayCommand,
+  DescribeVpcsCommand,
   DeleteNatGatewayCommand,
   DeleteVpcPeeringConnectionCommand,
   DescribeImagesCommand,
@@ -120,7 +122,7 @@ async function table(vpcId: string, ...subnetIds: string[]): Promise<string> {
   return rt;
 }
 async function route(rt: string, dest: string, target: Record<string, string>): Promise<void> {
-  await ec2.send(new CreateRouteCommand({ RouteTableId: rt, DestinationCidrBlock: dest, ...target }));
+  await ec2.send(new CreateRouteCommand({ RouteTableId: rt, ...(dest.includes(":") ? { DestinationIpv6CidrBlock: dest } : { DestinationCidrBlock: dest }), ...target }));
 }
 async function igw(vpcId: string): Promise<string> {
   const id = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
@@ -176,7 +178,7 @@ async function acl(vpcId: string, subnetId: string, entries: Array<{ n: number; 
         Egress: e.egress,
         RuleAction: e.allow ? "allow" : "deny",
         Protocol: e.proto,
-        CidrBlock: e.cidr,
+        ...(e.cidr.includes(":") ? { Ipv6CidrBlock: e.cidr } : { CidrBlock: e.cidr }),
         ...(e.from !== undefined ? { PortRange: { From: e.from, To: e.to ?? e.from } } : {}),
       }),
     );
@@ -218,6 +220,8 @@ interface Query {
   to: string;
   port?: number;
   vpcs: string[];
+  /** Analyze on the snapshot as taken (moto's missing BPA operations left in `omitted`). */
+  raw?: boolean;
 }
 interface Case {
   name: string;
@@ -556,6 +560,7 @@ const cases: Case[] = [
   },
   ...transitCases(),
   ...endpointCases(),
+  ...ipv6Cases(),
   {
     name: "PrivateLink Resource endpoint (VPC Lattice resource gateway) → the resource",
     expected: "reachable",
@@ -715,6 +720,119 @@ function transitCases(): Case[] {
   ];
 }
 
+/**
+ * IPv6 (issue 22): what moto supports of it — VPC /56 (AmazonProvidedIpv6CidrBlock), subnet /64s and
+ * IPv6-only subnets, egress-only internet gateways, IPv6 routes (::/0, 64:ff9b::/96 → NAT), IPv6 NACL
+ * entries. Sources are subnets: moto gives instances no IPv6 address (Ipv6AddressCount is ignored). Each
+ * subnet gets a NACL of its own with the rules written out: moto's default ACL has no ::/0 rules (AWS adds
+ * them when a VPC gets an IPv6 block), and DNS64 is not kept by moto, so NAT64 is asked for by its
+ * 64:ff9b::/96 address (what DNS64 would synthesize for 203.0.113.10).
+ */
+function ipv6Cases(): Case[] {
+  async function dualStack(o: { privV6Route?: "eigw" | "igw" | "none"; v6AclRules?: boolean; nat64Route?: boolean } = {}) {
+    const k = next();
+    const v = (await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${k}.0.0/16`, AmazonProvidedIpv6CidrBlock: true }))).Vpc!.VpcId!;
+    const block = (await ec2.send(new DescribeVpcsCommand({ VpcIds: [v] }))).Vpcs![0]!.Ipv6CidrBlockAssociationSet![0]!.Ipv6CidrBlock!;
+    const slot = (i: number) => block.replace(/0::\/56$/, `${i}::/64`);
+    const mk = async (cidr: string | undefined, i: number) =>
+      (await ec2.send(new CreateSubnetCommand({ VpcId: v, AvailabilityZone: AZ_A, Ipv6CidrBlock: slot(i), ...(cidr ? { CidrBlock: cidr } : { Ipv6Native: true }) }))).Subnet!.SubnetId!;
+    const pub = await mk(`10.${k}.1.0/24`, 0);
+    const priv = await mk(`10.${k}.2.0/24`, 1);
+    const v6only = await mk(undefined, 2);
+    const allow = (cidr: string) => [{ n: 100, egress: true, allow: true, proto: "-1", cidr }, { n: 100, egress: false, allow: true, proto: "-1", cidr }];
+    for (const sub of [pub, priv, v6only]) await acl(v, sub, [...allow("0.0.0.0/0"), ...(o.v6AclRules === false ? [] : allow("::/0").map((e) => ({ ...e, n: 101 })))]);
+    const g = await igw(v);
+    const pubRt = await table(v, pub);
+    await route(pubRt, "0.0.0.0/0", { GatewayId: g });
+    await route(pubRt, "::/0", { GatewayId: g });
+    const eigw = (await ec2.send(new CreateEgressOnlyInternetGatewayCommand({ VpcId: v }))).EgressOnlyInternetGateway!.EgressOnlyInternetGatewayId!;
+    const nat = await natGateway(pub);
+    const privRt = await table(v, priv);
+    await route(privRt, "0.0.0.0/0", { NatGatewayId: nat });
+    if ((o.privV6Route ?? "eigw") !== "none") await route(privRt, "::/0", o.privV6Route === "igw" ? { GatewayId: g } : { EgressOnlyInternetGatewayId: eigw });
+    const v6Rt = await table(v, v6only);
+    await route(v6Rt, "::/0", { EgressOnlyInternetGatewayId: eigw });
+    if (o.nat64Route !== false) await route(v6Rt, "64:ff9b::/96", { NatGatewayId: nat });
+    return { v, pub, priv, v6only, eigw, nat, igw: g };
+  }
+  return [
+    {
+      name: "IPv6: dual-stack private subnet, ::/0 → egress-only IGW → internet6",
+      expected: "reachable",
+      why: "::/0 → attached egress-only gateway; the subnet's ACL allows ::/0 both ways (a subnet source: no SG)",
+      async build() {
+        const d = await dualStack();
+        return { from: d.priv, to: "internet6", vpcs: [d.v] };
+      },
+    },
+    {
+      name: "IPv6: dual-stack private subnet without a ::/0 route → an IPv6 address",
+      expected: "unreachable",
+      why: "only the local routes match 2606:4700:4700::1111",
+      async build() {
+        const d = await dualStack({ privV6Route: "none" });
+        return { from: d.priv, to: "2606:4700:4700::1111", vpcs: [d.v] };
+      },
+    },
+    {
+      name: "IPv6: network ACL with IPv4 rules only → internet6",
+      expected: "unreachable",
+      why: "a custom ACL's rules are per family: no ::/0 rule, so the implicit deny drops IPv6",
+      async build() {
+        const d = await dualStack({ v6AclRules: false });
+        return { from: d.priv, to: "internet6", vpcs: [d.v] };
+      },
+    },
+    {
+      name: "IPv6: internet6 → the private subnet behind the egress-only gateway",
+      expected: "unreachable",
+      why: "an egress-only gateway admits no connection opened from the internet; the reply route is the egress-only gateway, not the IGW",
+      async build() {
+        const d = await dualStack();
+        return { from: "internet6", to: d.priv, vpcs: [d.v] };
+      },
+    },
+    {
+      name: "IPv6: public dual-stack subnet, ::/0 → IGW → internet6",
+      expected: "reachable",
+      why: "IPv6 needs no translation at the internet gateway",
+      async build() {
+        const d = await dualStack();
+        return { from: d.pub, to: "internet6", vpcs: [d.v] };
+      },
+    },
+    {
+      name: "IPv6: IPv6-only subnet, 64:ff9b::/96 → NAT gateway (NAT64) → 64:ff9b::cb00:710a",
+      expected: "reachable",
+      why: "the NAT gateway translates 64:ff9b::/96 to IPv4 (203.0.113.10) and leaves from its public subnet with its EIP",
+      async build() {
+        const d = await dualStack();
+        return { from: d.v6only, to: "64:ff9b::cb00:710a", vpcs: [d.v] };
+      },
+    },
+    {
+      name: "IPv6: IPv6-only subnet without a 64:ff9b::/96 route → 64:ff9b::cb00:710a",
+      expected: "unreachable",
+      why: "::/0 → egress-only gateway: the internet has no route to 64:ff9b::/96; only a NAT gateway translates it",
+      async build() {
+        const d = await dualStack({ nat64Route: false });
+        return { from: d.v6only, to: "64:ff9b::cb00:710a", vpcs: [d.v] };
+      },
+    },
+    {
+      name: "BPA not readable (moto has no BPA operations) → igw, on the snapshot as taken",
+      expected: "unknown",
+      why: "a snapshot that could not read VPC Block Public Access proves no internet path (the other rows take moto's BPA as off, which it is: moto has none)",
+      async build() {
+        const v = await vpc(next());
+        const p = await publicSubnet(v, `10.${n - 1}.1.0/24`);
+        const i = await instance(p.subnet, [await sg(v, "app")], true);
+        return { from: i.id, to: "igw", vpcs: [v], raw: true };
+      },
+    },
+  ];
+}
+
 function endpointCases(): Case[] {
   async function privateVpc(): Promise<{ v: string; s: string; rt: string; src: Inst; cidr: string }> {
     const k = next();
@@ -832,8 +950,25 @@ function cli(url: string, cwd: string, args: string[]): Promise<{ code: number; 
   });
 }
 
+/**
+ * moto has no VPC Block Public Access operations, so a snapshot of it omits BPA, and then (correctly) no
+ * internet path is proven. moto's BPA is off by construction (it has none): the snapshot is taken, BPA is
+ * recorded as off with no exclusions, and the path analyzed on that file. `raw` keeps the snapshot as taken.
+ */
 async function analyze(url: string, cwd: string, q: Query): Promise<Got> {
-  const r = await cli(url, cwd, ["analyze-path", "--local", "--json", "--from", q.from, "--to", q.to, "--port", String(q.port ?? 443), "--vpc", ...q.vpcs]);
+  const file = join(cwd, `q-${next()}.json`);
+  const snap = await cli(url, cwd, ["snapshot", "--out", file, "--vpc", ...q.vpcs]);
+  if (snap.code !== 0) return { verdict: "error", exit: snap.code, why: snap.stderr.trim().split("\n")[0]!.slice(0, 100), raw: snap.stderr };
+  if (!q.raw) {
+    const doc = JSON.parse(readFileSync(file, "utf8"));
+    if (!doc.vpcBlockPublicAccessOptions && (doc.omitted ?? []).some((o: { resource: string }) => o.resource === "vpcBlockPublicAccess")) {
+      doc.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: "off", State: "default-state" };
+      doc.vpcBlockPublicAccessExclusions = [];
+      doc.omitted = doc.omitted.filter((o: { resource: string }) => o.resource !== "vpcBlockPublicAccess");
+      writeFileSync(file, JSON.stringify(doc));
+    }
+  }
+  const r = await cli(url, cwd, ["analyze-path", "--local", "--json", "--from", q.from, "--to", q.to, "--port", String(q.port ?? 443), "--snapshot", file]);
   try {
     const j = JSON.parse(r.stdout);
     const res = j.result ?? {};

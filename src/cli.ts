@@ -99,6 +99,7 @@ const SPECS = new WeakMap<Command, AnyCommandSpec>();
 /** The exit codes, at the end of the program's --help (3 only once a command can return it). */
 function exitCodesHelp(program: Command): string {
   const hasAudit = program.commands.some((c) => c.name() === "audit");
+  const hasEgressIps = program.commands.some((c) => c.name() === "egress-ips");
   return [
     "",
     "Exit codes:",
@@ -106,6 +107,7 @@ function exitCodesHelp(program: Command): string {
     "  1    AWS or runtime failure (re-run to resume); destroy answered n",
     "  2    bad usage or invalid input: nothing was changed",
     ...(hasAudit ? ["  3    audit: an open finding at or above --fail-on (default: high); verify: an intent is violated"] : []),
+    ...(hasEgressIps ? [`  3    egress-ips --check: the live egress IPs differ from the file`] : []),
     "  4    analyze-path: not reachable (a hop that was evaluated blocks it)",
     "  5    the plan is locked by another live run",
     "  6    analyze-path: unknown (part of the path was not evaluated; the reasons say what to collect); verify: an intent could not be decided",

@@ -10,7 +10,7 @@ import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES, RULES_BY_ID } from "../src/analysis/rules/index.js";
 import { SEVERITIES } from "../src/analysis/rules/types.js";
 import { carryFlags, cliPrefix, invocationFlags, onRunPlan } from "../src/output/invocation.js";
-import { goodSnapshot } from "./audit-fixtures.js";
+import { good, goodSnapshot, regionalSnapshot } from "./audit-fixtures.js";
 import { SANDBOX_CREDENTIALS, cli, exampleSandbox, plugged } from "./helpers.js";
 
 type Env = Awaited<ReturnType<typeof exampleSandbox>> & { ec2: EC2 };
@@ -34,6 +34,9 @@ const MANUAL: Record<string, string> = {
   "vpc-cidr-overlap": "a VPC's CIDR cannot be changed; only a redesign (PrivateLink, new ranges) removes an overlap",
   "vpc-no-flow-logs": "where the records go (a bucket, or a log group and its delivery role) is the owner's choice",
   "cost-shared-egress": "centralising egress (transit gateway, routes of other VPCs, deleting their NAT gateways) is a redesign",
+  "regional-nat-az-uncovered": "the Elastic IP added in the AZ becomes a static egress address the vendors must allow-list first: which one is the owner's choice",
+  "cost-nat-mode": "which NAT gateways go, and so which egress IPs the vendors' allowlists lose, is a redesign of the egress the owner decides",
+  "cost-nat-ipv4-ipv6-capable": "moving egress to IPv6 needs IPv6 on the workloads and destinations that answer on IPv6, which no snapshot shows",
 };
 
 const sdk = (t: Awaited<ReturnType<typeof exampleSandbox>>): EC2 => plugged(t.sandbox, new EC2({ region: "us-east-1", credentials: SANDBOX_CREDENTIALS }));
@@ -64,7 +67,63 @@ const legacyGroup = async (t: Env, name: string, https: string[]) => {
   return g.GroupId!;
 };
 
+/**
+ * A dual-stack VPC egress-cli did not build (SDK calls): a public subnet (IGW, NAT gateway) and a private
+ * subnet with an IPv6 /64, routed 0.0.0.0/0 → NAT; `v6` adds what a case breaks.
+ */
+const dualStackVpc = async (t: Env, name: string, v6: (ids: { vpc: string; priv: string; privRt: string; nat: string; igw: string }) => Promise<void>) => {
+  const e = t.ec2;
+  const vpc = (await e.createVpc({ CidrBlock: "10.78.0.0/16", AmazonProvidedIpv6CidrBlock: true, TagSpecifications: [{ ResourceType: "vpc", Tags: [{ Key: "Name", Value: name }] }] })).Vpc!.VpcId!;
+  const block = (await e.describeVpcs({ VpcIds: [vpc] })).Vpcs![0]!.Ipv6CidrBlockAssociationSet![0]!.Ipv6CidrBlock!;
+  const pub = (await e.createSubnet({ VpcId: vpc, CidrBlock: "10.78.0.0/24", AvailabilityZone: "us-east-1a" })).Subnet!.SubnetId!;
+  const priv = (await e.createSubnet({ VpcId: vpc, CidrBlock: "10.78.10.0/24", Ipv6CidrBlock: block.replace(/\/56$/, "/64"), AvailabilityZone: "us-east-1a" })).Subnet!.SubnetId!;
+  const igw = (await e.createInternetGateway({})).InternetGateway!.InternetGatewayId!;
+  await e.attachInternetGateway({ InternetGatewayId: igw, VpcId: vpc });
+  const pubRt = (await e.createRouteTable({ VpcId: vpc })).RouteTable!.RouteTableId!;
+  await e.createRoute({ RouteTableId: pubRt, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw });
+  await e.associateRouteTable({ RouteTableId: pubRt, SubnetId: pub });
+  const eip = (await e.allocateAddress({ Domain: "vpc" })).AllocationId!;
+  const nat = (await e.createNatGateway({ SubnetId: pub, AllocationId: eip })).NatGateway!.NatGatewayId!;
+  for (let i = 0; i < 200 && (await e.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0]!.State !== "available"; i++) await new Promise((r) => setTimeout(r, 25));
+  const privRt = (await e.createRouteTable({ VpcId: vpc })).RouteTable!.RouteTableId!;
+  await e.createRoute({ RouteTableId: privRt, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: nat });
+  await e.associateRouteTable({ RouteTableId: privRt, SubnetId: priv });
+  await v6({ vpc, priv, privRt, nat, igw });
+  return vpc;
+};
+
+let bpaVpc = "";
+let v6Vpc = "";
 const CASES: Record<string, Case> = {
+  "dns64-no-nat64-route": {
+    // DNS64 turned on in the private dual-stack subnet, no 64:ff9b::/96 route.
+    build: async (t) => {
+      v6Vpc = await dualStackVpc(t, "dns64", async ({ priv }) => void (await t.ec2.modifySubnetAttribute({ SubnetId: priv, EnableDns64: { Value: true } })));
+    },
+    pick: (f) => f.vpcId === v6Vpc,
+    check: (fix) => assert.match(fix, /^aws .*ec2 create-route --route-table-id rtb-\S+ --destination-ipv6-cidr-block 64:ff9b::\/96 --nat-gateway-id nat-\S+$/),
+  },
+  "ipv6-private-subnet-igw-route": {
+    // The private subnet's ::/0 → the internet gateway, with an egress-only gateway in the VPC.
+    build: async (t) => {
+      v6Vpc = await dualStackVpc(t, "v6igw", async ({ vpc, privRt, igw }) => {
+        await t.ec2.createEgressOnlyInternetGateway({ VpcId: vpc });
+        await t.ec2.createRoute({ RouteTableId: privRt, DestinationIpv6CidrBlock: "::/0", GatewayId: igw });
+      });
+    },
+    pick: (f) => f.vpcId === v6Vpc,
+    check: (fix) => assert.match(fix, /^aws .*ec2 replace-route --route-table-id rtb-\S+ --destination-ipv6-cidr-block ::\/0 --egress-only-internet-gateway-id eigw-\S+$/),
+  },
+  "bpa-blocks-egress": {
+    // S1 as egress-cli builds it, then BPA turned on for the Region (the SDK call `sandbox call` makes).
+    build: async (t) => {
+      bpaVpc = (await ownVpc(t, "bpa", "single")).vpcId;
+      await t.ec2.modifyVpcBlockPublicAccessOptions({ InternetGatewayBlockMode: "block-bidirectional" });
+    },
+    pick: (f) => f.vpcId === bpaVpc,
+    check: (fix) => assert.match(fix, /^aws .*ec2 create-vpc-block-public-access-exclusion --subnet-id subnet-\S+ --internet-gateway-exclusion-mode allow-egress$/),
+    after: (doc) => assert.deepEqual(doc.findings.filter((f: any) => f.ruleId === "bpa-blocks-egress" && f.vpcId === bpaVpc).map(line), [], "both private subnets use the one NAT"),
+  },
   "workload-no-egress": {
     // S5's legacy VPC as seeded: its private instances have no route out.
     check: (fix) => assert.match(fix, /--plan egress-plan-legacy\.json import --vpc vpc-\S+ --name legacy && egress-cli .*add-nat --mode single$/),
@@ -351,6 +410,7 @@ describe("every rule's fix fixes (built on the sandbox, run as printed, re-audit
     const snap = goodSnapshot() as any;
     snap.natGateways[0].NatGatewayAddresses = [{ PrivateIp: "10.10.0.5", NetworkInterfaceId: "eni-nat-a" }];
     snap.flowLogs = [];
+    snap.vpcs[0].Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: "2600:1f18:aa:100::/56" }];
     snap.vpcs.push({ VpcId: "vpc-twin", CidrBlock: "10.10.0.0/16" });
     for (const n of [1, 2, 3]) {
       snap.vpcs.push({ VpcId: `vpc-x${n}`, CidrBlock: `10.${20 + n}.0.0/16` });
@@ -359,8 +419,12 @@ describe("every rule's fix fixes (built on the sandbox, run as printed, re-audit
         snap.natGateways.push({ NatGatewayId: `nat-x${n}${az}`, VpcId: `vpc-x${n}`, SubnetId: `subnet-x${n}${az}`, State: "available", NatGatewayAddresses: [{ AllocationId: `eipalloc-x${n}${az}`, PublicIp: `198.51.100.${30 + n * 2 + (az === "a" ? 0 : 1)}` }] });
       }
     }
+    // The regional NAT rules on their own fixtures: a manual-mode gateway missing AZ b; a spare zonal gateway.
+    const regional = regionalSnapshot({ azs: ["a"], manual: true });
+    const spare = good((s) => s.natGateways.push({ NatGatewayId: "nat-spare", VpcId: "vpc-good", SubnetId: "subnet-pub-a", State: "available", NatGatewayAddresses: [{ AllocationId: "eipalloc-spare", PublicIp: "198.51.100.3" }] }));
+    const fixtureOf: Record<string, any> = { "regional-nat-az-uncovered": regional, "cost-nat-mode": spare };
     for (const id of Object.keys(MANUAL)) {
-      const findings = auditSnapshot(snap, [RULES_BY_ID.get(id)!], { source: "test" }).findings;
+      const findings = auditSnapshot(fixtureOf[id] ?? snap, [RULES_BY_ID.get(id)!], { source: "test" }).findings;
       assert.ok(findings.length, `${id}: no finding on the fixture`);
       for (const f of findings) assert.match(f.fix, /^manual: \S/, `${id}: ${f.fix}`);
     }

@@ -60,6 +60,8 @@ export function goodSnapshot(): Snapshot {
     lambdaFunctions: [{ FunctionName: "worker", FunctionArn: "arn:aws:lambda:us-east-1:111111111111:function:worker", VpcConfig: { SubnetIds: ["subnet-priv-a", "subnet-priv-b"], SecurityGroupIds: ["sg-lambda"], VpcId: "vpc-good" } }],
     eventSourceMappings: [{ UUID: "esm-orders", EventSourceArn: "arn:aws:kafka:us-east-1:111111111111:cluster/orders/abcd-1234-5", FunctionArn: "arn:aws:lambda:us-east-1:111111111111:function:worker", State: "Enabled" }],
     flowLogs: [{ FlowLogId: "fl-good", ResourceId: "vpc-good", TrafficType: "ALL", FlowLogStatus: "ACTIVE" }],
+    vpcBlockPublicAccessOptions: { InternetGatewayBlockMode: "off", State: "default-state", ExclusionsAllowed: "allowed" },
+    vpcBlockPublicAccessExclusions: [],
   });
 }
 
@@ -68,4 +70,32 @@ export function good(mutate?: (s: any) => void): Snapshot {
   const s = structuredClone(goodSnapshot()) as any;
   mutate?.(s);
   return parseSnapshot(s);
+}
+
+/**
+ * The good VPC with one regional NAT gateway (nat-r) instead of a NAT per AZ: registered in the AZs
+ * given (an Elastic IP each), its own route table rtb-nat-r (0.0.0.0/0 → igw-good, as AWS creates it),
+ * both private tables' 0.0.0.0/0 → nat-r. `manual`: AutoProvisionZones disabled (AvailabilityZoneAddresses).
+ */
+export function regionalSnapshot(opts: { azs?: string[]; manual?: boolean } = {}, mutate?: (s: any) => void): Snapshot {
+  const azs = opts.azs ?? ["a", "b"];
+  return good((s) => {
+    const ip = (az: string) => (az === "a" ? "198.51.100.11" : "198.51.100.12");
+    s.natGateways = [{
+      NatGatewayId: "nat-r",
+      VpcId: "vpc-good",
+      State: "available",
+      ConnectivityType: "public",
+      AvailabilityMode: "regional",
+      AutoProvisionZones: opts.manual ? "disabled" : "enabled",
+      AutoScalingIps: opts.manual ? "disabled" : "enabled",
+      RouteTableId: "rtb-nat-r",
+      NatGatewayAddresses: azs.map((az, i) => ({ AllocationId: `eipalloc-r${az}`, PublicIp: ip(az), PrivateIp: `10.10.${az === "a" ? 10 : 11}.9`, IsPrimary: i === 0, Status: "succeeded", AvailabilityZone: `us-east-1${az}`, AssociationId: `eipassoc-r${az}` })),
+    }];
+    s.networkInterfaces = s.networkInterfaces.filter((e: any) => !e.NetworkInterfaceId.startsWith("eni-nat-"));
+    s.addresses = azs.map((az) => ({ AllocationId: `eipalloc-r${az}`, PublicIp: ip(az), AssociationId: `eipassoc-r${az}`, Domain: "vpc" }));
+    for (const t of s.routeTables) for (const r of t.Routes) if (r.NatGatewayId) r.NatGatewayId = "nat-r";
+    s.routeTables.push({ RouteTableId: "rtb-nat-r", VpcId: "vpc-good", Routes: [{ DestinationCidrBlock: "10.10.0.0/16", GatewayId: "local", State: "active" }, { DestinationCidrBlock: "0.0.0.0/0", GatewayId: "igw-good", State: "active" }], Associations: [] });
+    mutate?.(s);
+  });
 }

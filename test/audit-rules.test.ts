@@ -7,7 +7,7 @@ import { RULES, RULES_BY_ID } from "../src/analysis/rules/index.js";
 import { deniedRanges } from "../src/analysis/rules/nacl-blocks-return.js";
 import { buildIndex } from "../src/analysis/snapshot-index.js";
 import type { Snapshot } from "../src/analysis/snapshot.js";
-import { good, goodSnapshot } from "./audit-fixtures.js";
+import { good, goodSnapshot, regionalSnapshot } from "./audit-fixtures.js";
 
 function run(snap: Snapshot, ruleId: string) {
   const rule = RULES_BY_ID.get(ruleId);
@@ -43,7 +43,34 @@ const POSITIVE: Record<string, { mutate: (s: any) => void; resource: string | st
     resource: "rtb-priv-b/0.0.0.0/0",
     check: (f) => assert.equal(f.evidence.blocking.code, "BAD_STATE_ROUTE"),
   },
-  "nat-cross-az": { mutate: (s) => (rt(s, "rtb-priv-b").Routes[1].NatGatewayId = "nat-a"), resource: "subnet-priv-b" },
+  "nat-cross-az": {
+    mutate: (s) => (rt(s, "rtb-priv-b").Routes[1].NatGatewayId = "nat-a"),
+    resource: "subnet-priv-b",
+    check: (f) => assert.match(f.message, /one regional NAT gateway for every AZ/),
+  },
+  "regional-nat-az-uncovered": {
+    // The good VPC on a regional NAT gateway in manual mode with an Elastic IP in AZ a only; workloads run in both.
+    mutate: (s) => Object.assign(s, structuredClone(regionalSnapshot({ azs: ["a"], manual: true }))),
+    resource: "nat-r",
+    check: (f) => {
+      assert.equal(f.evidence.blocking.code, "REGIONAL_NGW_ROUTE_AZ_RESTRICTION");
+      assert.deepEqual(f.evidence.facts.subnets, ["subnet-priv-b"]);
+      assert.match(f.fix, /^manual: .*egress-cli egress-ips.*aws ec2 associate-nat-gateway-address --nat-gateway-id nat-r --availability-zone us-east-1b --allocation-ids eipalloc-/);
+    },
+  },
+  "cost-nat-mode": {
+    // A third zonal NAT gateway (and Elastic IP) in AZ a that nothing routes to: 3 NAT-hours where 2 AZs egress.
+    mutate: (s) => s.natGateways.push({ NatGatewayId: "nat-spare", VpcId: "vpc-good", SubnetId: "subnet-pub-a", State: "available", ConnectivityType: "public", NatGatewayAddresses: [{ AllocationId: "eipalloc-spare", PublicIp: "198.51.100.3", IsPrimary: true }] }),
+    resource: "vpc-good",
+    check: (f) => {
+      // 3 x 32.85 + 3 x 3.65 = 109.50 now; regional in 2 AZs: 2 x 32.85 + 2 x 3.65 = 73.00.
+      assert.equal(f.evidence.facts.currentMonthlyUsd, 109.5);
+      assert.equal(f.evidence.facts.regionalMonthlyUsd, 73);
+      assert.equal(f.evidence.facts.suggested, "regional");
+      assert.equal(f.monthlySavings, 36.5);
+      assert.match(f.fix, /^manual: .*cost --vpc vpc-good --compare-nat-modes/);
+    },
+  },
   "lambda-public-subnet": {
     mutate: (s) => (s.lambdaFunctions[0].VpcConfig.SubnetIds = ["subnet-pub-a", "subnet-pub-b"]),
     resource: "arn:aws:lambda:us-east-1:111111111111:function:worker",
@@ -130,6 +157,42 @@ const POSITIVE: Record<string, { mutate: (s: any) => void; resource: string | st
       assert.equal(f.monthlySavings, 3.65);
     },
   },
+  "dns64-no-nat64-route": {
+    mutate: (s) => (s.subnets[2].EnableDns64 = true),
+    resource: "subnet-priv-a",
+    check: (f) => {
+      assert.equal(f.fix, "aws ec2 create-route --route-table-id rtb-priv-a --destination-ipv6-cidr-block 64:ff9b::/96 --nat-gateway-id nat-a");
+      assert.match(f.message, /DNS64 on, but its route table rtb-priv-a has no 64:ff9b::\/96 route/);
+    },
+  },
+  "ipv6-private-subnet-igw-route": {
+    mutate: (s) => {
+      s.vpcs[0].Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: "2600:1f18:aa:100::/56" }];
+      s.subnets[2].Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: "2600:1f18:aa:10a::/64" }];
+      s.egressOnlyInternetGateways = [{ EgressOnlyInternetGatewayId: "eigw-good", Attachments: [{ VpcId: "vpc-good", State: "attached" }] }];
+      rt(s, "rtb-priv-a").Routes.push({ DestinationIpv6CidrBlock: "::/0", GatewayId: "igw-good", State: "active" });
+    },
+    resource: "subnet-priv-a",
+    check: (f) => assert.equal(f.fix, "aws ec2 replace-route --route-table-id rtb-priv-a --destination-ipv6-cidr-block ::/0 --egress-only-internet-gateway-id eigw-good"),
+  },
+  "bpa-blocks-egress": {
+    mutate: (s) => (s.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: "block-bidirectional", State: "update-complete" }),
+    resource: ["subnet-priv-a", "subnet-priv-b"],
+    check: (f) => {
+      assert.equal(f.fix, "aws ec2 create-vpc-block-public-access-exclusion --subnet-id subnet-pub-a --internet-gateway-exclusion-mode allow-egress");
+      assert.equal(f.evidence.blocking.code, "VPC_BLOCK_PUBLIC_ACCESS_ENABLED");
+    },
+  },
+  "cost-nat-ipv4-ipv6-capable": {
+    mutate: (s) => (s.vpcs[0].Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: "2600:1f18:aa:100::/56" }]),
+    resource: "vpc-good",
+    check: (f) => {
+      // two NAT gateways (2 × 32.85) and their two Elastic IPs (2 × 3.65), from the one cost model
+      assert.equal(f.evidence.facts.natMonthlyUsd, 73);
+      assert.equal(f.evidence.facts.publicIpv4MonthlyUsd, 7.3);
+      assert.match(f.fix, /^manual: /);
+    },
+  },
   "cost-gateway-endpoint": { mutate: (s) => (s.vpcEndpoints = s.vpcEndpoints.filter((e: any) => e.VpcEndpointId !== "vpce-ddb")), resource: "vpc-good", check: (f) => assert.deepEqual(f.evidence.facts.missing, ["dynamodb"]) },
 };
 
@@ -177,6 +240,45 @@ describe("audit rules on snapshot fixtures", () => {
       s.eventSourceMappings[0].ProvisionedPollerConfig = { MinimumPollers: 1, MaximumPollers: 2 };
     });
     assert.deepEqual(run(provisioned, "msk-esm-no-egress"), []);
+  });
+
+  test("IPv6 and BPA near misses: block-ingress, an allow-egress exclusion on the NAT subnets, a NAT64 route, a public subnet's ::/0 → igw, subnets already on an egress-only gateway", () => {
+    const bidir = (s: any) => (s.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: "block-bidirectional", State: "update-complete" });
+    assert.deepEqual(run(good((s) => (s.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: "block-ingress", State: "update-complete" })), "bpa-blocks-egress"), []);
+    const excluded = good((s) => {
+      bidir(s);
+      s.vpcBlockPublicAccessExclusions = ["a", "b"].map((az) => ({ ExclusionId: `exclusion-${az}`, InternetGatewayExclusionMode: "allow-egress", ResourceArn: `arn:aws:ec2:us-east-1:111111111111:subnet/subnet-pub-${az}`, State: "create-complete" }));
+    });
+    assert.deepEqual(run(excluded, "bpa-blocks-egress"), []);
+    // an exclusion still being created is not in effect
+    const pending = good((s) => {
+      bidir(s);
+      s.vpcBlockPublicAccessExclusions = [{ ExclusionId: "exclusion-a", InternetGatewayExclusionMode: "allow-egress", ResourceArn: "arn:aws:ec2:us-east-1:111111111111:subnet/subnet-pub-a", State: "create-in-progress" }];
+    });
+    assert.deepEqual(run(pending, "bpa-blocks-egress").map((f) => f.resourceId).sort(), ["subnet-priv-a", "subnet-priv-b"]);
+    // BPA not collected: the rule is not evaluated (never a pass)
+    const denied = good((s) => {
+      delete s.vpcBlockPublicAccessOptions;
+      delete s.vpcBlockPublicAccessExclusions;
+      s.omitted = [{ resource: "vpcBlockPublicAccess", operation: "DescribeVpcBlockPublicAccessOptions", code: "UnauthorizedOperation" }];
+    });
+    const a = auditSnapshot(denied, [RULES_BY_ID.get("bpa-blocks-egress")!], { source: "test" });
+    assert.ok(JSON.stringify(a).includes("bpa-blocks-egress"), "listed as not evaluated");
+    assert.deepEqual(a.findings, []);
+    const nat64 = good((s) => {
+      s.subnets[2].EnableDns64 = true;
+      rt(s, "rtb-priv-a").Routes.push({ DestinationIpv6CidrBlock: "64:ff9b::/96", NatGatewayId: "nat-a", State: "active" });
+    });
+    assert.deepEqual(run(nat64, "dns64-no-nat64-route"), []);
+    const v6 = (s: any) => {
+      s.vpcs[0].Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: "2600:1f18:aa:100::/56" }];
+      s.subnets.forEach((x: any, i: number) => (x.Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: `2600:1f18:aa:10${i}::/64` }]));
+      s.egressOnlyInternetGateways = [{ EgressOnlyInternetGatewayId: "eigw-good", Attachments: [{ VpcId: "vpc-good", State: "attached" }] }];
+      rt(s, "rtb-pub").Routes.push({ DestinationIpv6CidrBlock: "::/0", GatewayId: "igw-good", State: "active" });
+      for (const id of ["rtb-priv-a", "rtb-priv-b"]) rt(s, id).Routes.push({ DestinationIpv6CidrBlock: "::/0", EgressOnlyInternetGatewayId: "eigw-good", State: "active" });
+    };
+    assert.deepEqual(run(good(v6), "ipv6-private-subnet-igw-route"), []);
+    assert.deepEqual(run(good(v6), "cost-nat-ipv4-ipv6-capable"), []);
   });
 
   test("vpc-cidr-overlap names the transit gateway route table where both propagate the same CIDR (TGW_ROUTE_OVERLAP)", () => {

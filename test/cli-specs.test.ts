@@ -45,12 +45,14 @@ async function parsed(argv: string[]): Promise<Parsed> {
 
 /** argv → the options object (every key compared, so defaults are checked too), for every command. */
 const TABLE: Array<{ argv: string[]; opts: Record<string, unknown>; args?: string[] }> = [
-  { argv: ["create-vpc", "--name", "sms"], opts: { name: "sms", cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined } },
-  { argv: ["create-vpc", "--cidr", "10.1.0.0/16", "--azs", "3", "--public-subnets", "0", "--subnet-prefix", "20"], opts: { name: undefined, cidr: "10.1.0.0/16", azs: 3, publicSubnets: 0, privateSubnets: 1, subnetPrefix: 20 } },
-  { argv: ["create-vpc", "--cidr", "auto"], opts: { name: undefined, cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined } },
+  { argv: ["create-vpc", "--name", "sms"], opts: { name: "sms", cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined, ipv6: false, ipv6OnlyPrivate: false } },
+  { argv: ["create-vpc", "--cidr", "10.1.0.0/16", "--azs", "3", "--public-subnets", "0", "--subnet-prefix", "20"], opts: { name: undefined, cidr: "10.1.0.0/16", azs: 3, publicSubnets: 0, privateSubnets: 1, subnetPrefix: 20, ipv6: false, ipv6OnlyPrivate: false } },
+  { argv: ["create-vpc", "--cidr", "auto"], opts: { name: undefined, cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined, ipv6: false, ipv6OnlyPrivate: false } },
+  { argv: ["create-vpc", "--ipv6", "--ipv6-only-private"], opts: { name: undefined, cidr: undefined, azs: 2, publicSubnets: 1, privateSubnets: 1, subnetPrefix: undefined, ipv6: true, ipv6OnlyPrivate: true } },
   { argv: ["import", "--vpc", "vpc-0123456789abcdef0", "--name", "legacy"], opts: { vpc: "vpc-0123456789abcdef0", name: "legacy", shared: false } },
-  { argv: ["add-nat"], opts: { mode: "single", eip: [], az: undefined } },
-  { argv: ["add-nat", "--mode", "per-az", "--eip", "eipalloc-0123456789abcdef0", "eipalloc-0123456789abcdef1", "--az", "us-east-1a"], opts: { mode: "per-az", eip: ["eipalloc-0123456789abcdef0", "eipalloc-0123456789abcdef1"], az: ["us-east-1a"] } },
+  { argv: ["add-nat"], opts: { mode: "single", eip: [], az: undefined, azEip: [], reuseEips: false } },
+  { argv: ["add-nat", "--mode", "per-az", "--eip", "eipalloc-0123456789abcdef0", "eipalloc-0123456789abcdef1", "--az", "us-east-1a"], opts: { mode: "per-az", eip: ["eipalloc-0123456789abcdef0", "eipalloc-0123456789abcdef1"], az: ["us-east-1a"], azEip: [], reuseEips: false } },
+  { argv: ["add-nat", "--mode", "regional", "--az-eip", "us-east-1a=eipalloc-0123456789abcdef0", "--az-eip", "us-east-1b=eipalloc-0123456789abcdef1", "--reuse-eips"], opts: { mode: "regional", eip: [], az: undefined, azEip: ["us-east-1a=eipalloc-0123456789abcdef0", "us-east-1b=eipalloc-0123456789abcdef1"], reuseEips: true } },
   { argv: ["attach-lambda", "--function", "f"], opts: { function: "f", securityGroup: "new", subnets: undefined, allowPublicSubnet: false, iam: true, egressPort: [], takeOver: false } },
   { argv: ["attach-lambda", "--function", "f", "--no-iam", "--egress-port", "5432", "--egress-port", "8443:0.0.0.0/0", "--take-over"], opts: { function: "f", securityGroup: "new", subnets: undefined, allowPublicSubnet: false, iam: false, egressPort: ["5432", "8443:0.0.0.0/0"], takeOver: true } },
   { argv: ["detach-lambda", "--function", "f"], opts: { function: "f" } },
@@ -71,12 +73,16 @@ const TABLE: Array<{ argv: string[]; opts: Record<string, unknown>; args?: strin
   { argv: ["audit", "merge", "a.json", "b.json"], args: ["merge", "a.json", "b.json"], opts: { vpc: undefined, allVpcs: false, allRegions: false, snapshot: undefined, format: undefined, output: undefined, failOn: undefined, rules: undefined, skipRules: undefined, baseline: undefined, shard: undefined, sarifAnchor: undefined } },
   { argv: ["verify", "intents.yaml", "--snapshot", "a.json", "b.json", "--format", "sarif", "--output", "v.sarif"], args: ["intents.yaml"], opts: { snapshot: ["a.json", "b.json"], vpc: undefined, allVpcs: false, format: "sarif", output: "v.sarif", naaScope: undefined, init: false } },
   { argv: ["verify", "--init", "--vpc", "vpc-0123456789abcdef0"], args: [], opts: { snapshot: undefined, vpc: ["vpc-0123456789abcdef0"], allVpcs: false, format: undefined, output: undefined, naaScope: undefined, init: true } },
-  { argv: ["cost", "--all-vpcs", "--gb-per-month", "500"], opts: { snapshot: undefined, vpc: undefined, allVpcs: true, gbPerMonth: 500 } },
+  { argv: ["cost", "--all-vpcs", "--gb-per-month", "500"], opts: { snapshot: undefined, vpc: undefined, allVpcs: true, gbPerMonth: 500, compareNatModes: false } },
+  { argv: ["cost", "--compare-nat-modes"], opts: { snapshot: undefined, vpc: undefined, allVpcs: false, gbPerMonth: undefined, compareNatModes: true } },
+  { argv: ["egress-ips"], opts: { vpc: undefined, allVpcs: false, allRegions: false, format: undefined, check: undefined } },
+  { argv: ["egress-ips", "--all-regions", "--format", "csv", "--check", "allowlist.csv"], opts: { vpc: undefined, allVpcs: false, allRegions: true, format: "csv", check: "allowlist.csv" } },
   { argv: ["completion", "bash"], args: ["bash"], opts: {} },
   { argv: ["sandbox", "init", "--examples"], opts: { examples: true, force: false } },
   { argv: ["sandbox", "show"], opts: {} },
   { argv: ["sandbox", "load", "snap.json"], args: ["snap.json"], opts: {} },
   { argv: ["sandbox", "reset"], opts: { examples: false } },
+  { argv: ["sandbox", "call", "ec2", "DescribeVpcs", "{}"], args: ["ec2", "DescribeVpcs", "{}"], opts: {} },
 ];
 
 test("every command's argv → its typed options: values parsed, defaults filled, repeatables in order (table covers every spec)", async () => {
@@ -95,8 +101,9 @@ test("refusals derived from the specs: required flags, choices, bad values (ever
   const refused: Array<[string[], RegExp]> = [
     [["import", "--name", "legacy"], /required option '--vpc <vpc-id>' not specified/],
     [["import", "--vpc", "vpc-0123456789abcdef0"], /required option '--name <name>' not specified/],
-    [["add-nat", "--mode", "triple"], /--mode.*Allowed choices are single, per-az/],
+    [["add-nat", "--mode", "triple"], /--mode.*Allowed choices are single, per-az, regional/],
     [["diagram", "--format", "svg"], /Allowed choices are mermaid, dot/],
+    [["egress-ips", "--format", "xml"], /Allowed choices are text, json, csv/],
     [["create-vpc", "--azs", "9"], /--azs must be from 1 to 6, got 9/],
     [["create-vpc", "--azs", "x", "--private-subnets", "7"], /2 problems[\s\S]*--azs must be a whole number[\s\S]*--private-subnets must be from 0 to 4/],
     [["add-nat", "--eip", "nope"], /eipalloc/],

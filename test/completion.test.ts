@@ -31,7 +31,7 @@ test("completion bash: parses with bash -n and completes commands, subcommands, 
   assert.deepEqual(complete(file, ["egress-cli", "sandbox", "re"]), ["reset"]);
   assert.deepEqual(complete(file, ["egress-cli", "proxy", ""]), ["allow", ...complete(file, ["egress-cli", "proxy", "--"])]);
   assert.deepEqual(complete(file, ["egress-cli", "add-nat", "--mo"]), ["--mode"]);
-  assert.deepEqual(complete(file, ["egress-cli", "add-nat", "--mode", ""]), ["single", "per-az"]);
+  assert.deepEqual(complete(file, ["egress-cli", "add-nat", "--mode", ""]), ["single", "per-az", "regional"]);
   assert.deepEqual(complete(file, ["egress-cli", "--sandbox", "audit", "--fail"]), ["--fail-on"], "a global flag before the command does not hide it");
   assert.ok(complete(file, ["egress-cli", "attach-lambda", "--"]).includes("--take-over"), "a command's flags, from the CLI's own tree");
   assert.ok(complete(file, ["egress-cli", "status", "--"]).includes("--sandbox"), "global flags after the command name too");
@@ -47,7 +47,7 @@ test("completion zsh and fish: every top-level command is there; a missing or un
     assert.match(fish, new RegExp(`-a '${c}'`));
     assert.match(zsh, new RegExp(`'${c}'\\)`));
   }
-  assert.match(fish, /-l 'mode' -x -a 'single per-az'/);
+  assert.match(fish, /-l 'mode' -x -a 'single per-az regional'/);
   const bad = await cli(["completion", "powershell"], { cwd: tempDir() });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /bash, zsh, fish/);

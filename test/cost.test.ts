@@ -135,3 +135,21 @@ describe("S2 compared like with like (sharedEgressComparison)", () => {
     assert.equal(s.breakEvenConsumerVpcs, 14);
   });
 });
+
+test("IPv6: an egress-only internet gateway adds no line (free per hour, said so); NAT64 is the NAT's own lines, said so", async () => {
+  const { estimateMonthlyCost: est } = await import("../src/analysis/cost.js");
+  const { vpcCosts } = await import("../src/analysis/rules/bill.js");
+  const { buildIndex } = await import("../src/analysis/snapshot-index.js");
+  const { s1v6 } = await import("./fixtures/analysis/build.js");
+  const with0 = est({ region: "us-east-1", natGateways: 1, publicIpv4Addresses: 1 });
+  const with1 = est({ region: "us-east-1", natGateways: 1, publicIpv4Addresses: 1, egressOnlyInternetGateways: 1, nat64NatGateways: 1 });
+  assert.deepEqual(with1.lines, with0.lines);
+  assert.equal(with1.totalMonthly, with0.totalMonthly);
+  assert.ok(with1.assumptions.some((a) => /^Egress-only internet gateway \(1\): no hourly or per-GB processing charge/.test(a)));
+  assert.ok(with1.assumptions.some((a) => /^NAT64 \(64:ff9b::\/96 routed to 1 NAT gateway\(s\)\)/.test(a)));
+  // the dual-stack S1: one NAT (32.85), its Elastic IP and the web server's public IPv4 (2 × 3.65); the egress-only gateway 0
+  const [v] = vpcCosts(buildIndex(s1v6().build())).vpcs;
+  assert.equal(v!.input.egressOnlyInternetGateways, 1);
+  assert.equal(v!.input.nat64NatGateways, 1);
+  assert.equal(v!.totalMonthly, 40.15);
+});

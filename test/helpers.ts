@@ -96,7 +96,11 @@ export function accountSignature(state: any, region = "us-east-1"): Record<strin
       ),
     ),
     addresses: sorted(Object.values<any>(r.addresses).map((a) => `${step(a)}|associated=${Boolean(a.AssociationId)}`)),
-    natGateways: sorted(Object.values<any>(r.natGateways).filter(live).map((n) => `${step(n)}|${subnetCidr(n.SubnetId)}|${n.State}|eip=${step(r.addresses[n.AllocationId])}`)),
+    natGateways: sorted(
+      Object.values<any>(r.natGateways)
+        .filter(live)
+        .map((n) => `${step(n)}|${subnetCidr(n.SubnetId)}|${n.State}|eip=${step(r.addresses[n.AllocationId])}${n.AvailabilityMode === "regional" ? `|regional:${(n.Addresses ?? []).map((a: any) => `${a.AvailabilityZone}=${a._auto ? "auto" : step(r.addresses[a.AllocationId])}/${a.Status}`).sort().join(",")}` : ""}`),
+    ),
     securityGroups: sorted(Object.values<any>(r.securityGroups).map((g) => `${vpcCidr(g.VpcId)}|${g.GroupName}`)),
     networkInterfaces: sorted(Object.values<any>(r.networkInterfaces).map((e) => `${subnetCidr(e.SubnetId)}|${e.InterfaceType}`)),
     networkAcls: sorted(Object.values<any>(r.networkAcls).map((a) => `${vpcCidr(a.VpcId)}|default=${a.IsDefault}`)),

@@ -19,6 +19,7 @@ import type { Ctx } from "./path/internal.js";
 import { combineVerdicts, type PathQuery, type PathResult, type SourcePathResult, type UnknownReason, type Verdict } from "./path/model.js";
 import { resolveSource, resolveTarget } from "./path/resolve.js";
 import { checkReturnPath, walk } from "./path/walk.js";
+import { INBOUND_SOURCES, walkInbound } from "./path/inbound.js";
 
 export { buildIndex, type SnapshotIndex } from "./snapshot-index.js";
 export {
@@ -66,6 +67,7 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
   const port = query.port ?? 443;
   if (!["tcp", "udp", "icmp"].includes(proto)) throw new UsageError(`unsupported protocol "${proto}"`, "use tcp, udp or icmp");
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid port ${port}`, "ports are 0–65535");
+  if (INBOUND_SOURCES.test(query.source)) return analyzeInbound(ix, query, proto, port);
   const { sourceRef, senders, notes } = resolveSource(ix, query.source);
 
   const results: SourcePathResult[] = senders.map((sender) => {
@@ -122,6 +124,23 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
     }
   }
   return result;
+}
+
+/** A connection opened from the internet (path/inbound.ts). */
+function analyzeInbound(ix: SnapshotIndex, query: PathQuery, proto: Ctx["proto"], port: number): PathResult {
+  const ctx: Ctx = { ix, proto, port, hops: [], explanations: [], details: [], returns: [], crossings: [], visited: new Set(), unknowns: [] };
+  const { ok, sourceRef } = walkInbound(ctx, query.source, query.destination, query.ipVersion);
+  const verdict: Verdict = !ok ? "unreachable" : ctx.unknowns.length ? "unknown" : "reachable";
+  return {
+    reachable: verdict === "reachable",
+    verdict,
+    unknownReasons: verdict === "unknown" ? ctx.unknowns : [],
+    hops: ctx.hops,
+    explanations: ctx.explanations,
+    additionalDetails: dedupe(ctx.details),
+    source: sourceRef,
+    destination: query.destination,
+  };
 }
 
 function dedupeReasons(rs: UnknownReason[]): UnknownReason[] {

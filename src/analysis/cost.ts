@@ -39,6 +39,13 @@ export const PUBLIC_IPV4_PER_HOUR = 0.005;
 export interface RegionPrices {
   natGatewayHour: number;
   natGatewayGb: number;
+  /**
+   * A regional NAT gateway, per hour in each AZ it is active in (data processed: natGatewayGb). See
+   * REGIONAL_NAT_PRICE: the rate is the zonal NAT gateway's, an estimate.
+   */
+  regionalNatGatewayAzHour: number;
+  /** Data crossing AZs inside the region, per GB in each direction (a zonal NAT gateway used from another AZ). */
+  interAzGb: number;
   interfaceEndpointAzHour: number;
   /** First-PB tier; volumes above 1 PB/month are cheaper, not modelled. */
   interfaceEndpointGb: number;
@@ -59,25 +66,41 @@ export interface RegionPrices {
 
 export const DEFAULT_PRICE_REGION = "us-east-1";
 
+/**
+ * Regional NAT gateways (AvailabilityMode "regional", since November 2025), as read on 2026-12-07:
+ * billed per hour in each AZ where the gateway is active, plus per GB processed, at the zonal NAT
+ * gateway's rates; its Elastic IPs as every public IPv4 address. AWS's VPC pricing page could not be
+ * checked row by row for this mode (only AWS's documentation and secondary sources were at hand), so
+ * every figure that includes a regional NAT gateway is marked an estimate.
+ */
+export const REGIONAL_NAT_PRICE = {
+  asOf: "2026-12-07",
+  confidence: "estimate" as const,
+  basis: "per AZ-hour in each AZ the regional NAT gateway is active in, at the zonal NAT gateway's hourly rate; GB processed at the zonal rate",
+};
+
 export const PRICES: Readonly<Record<string, RegionPrices>> = {
-  "us-east-1": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "published" },
-  "us-east-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "published" },
-  "us-west-2": { natGatewayHour: 0.045, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "estimate" },
-  "eu-west-1": { natGatewayHour: 0.048, natGatewayGb: 0.048, interfaceEndpointAzHour: 0.011, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.011, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.088, confidence: "estimate" },
-  "eu-central-1": { natGatewayHour: 0.052, natGatewayGb: 0.052, interfaceEndpointAzHour: 0.012, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.012, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.0952, confidence: "estimate" },
-  "ap-southeast-1": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.096, confidence: "estimate" },
-  "ap-northeast-2": { natGatewayHour: 0.059, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.0912, confidence: "estimate" },
+  "us-east-1": { natGatewayHour: 0.045, regionalNatGatewayAzHour: 0.045, interAzGb: 0.01, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "published" },
+  "us-east-2": { natGatewayHour: 0.045, regionalNatGatewayAzHour: 0.045, interAzGb: 0.01, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "published" },
+  "us-west-2": { natGatewayHour: 0.045, regionalNatGatewayAzHour: 0.045, interAzGb: 0.01, natGatewayGb: 0.045, interfaceEndpointAzHour: 0.01, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.01, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.08, confidence: "estimate" },
+  "eu-west-1": { natGatewayHour: 0.048, regionalNatGatewayAzHour: 0.048, interAzGb: 0.01, natGatewayGb: 0.048, interfaceEndpointAzHour: 0.011, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.011, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.088, confidence: "estimate" },
+  "eu-central-1": { natGatewayHour: 0.052, regionalNatGatewayAzHour: 0.052, interAzGb: 0.01, natGatewayGb: 0.052, interfaceEndpointAzHour: 0.012, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.012, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.0952, confidence: "estimate" },
+  "ap-southeast-1": { natGatewayHour: 0.059, regionalNatGatewayAzHour: 0.059, interAzGb: 0.01, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.096, confidence: "estimate" },
+  "ap-northeast-2": { natGatewayHour: 0.059, regionalNatGatewayAzHour: 0.059, interAzGb: 0.01, natGatewayGb: 0.059, interfaceEndpointAzHour: 0.013, interfaceEndpointGb: 0.01, resourceEndpointAzHour: 0.013, resourceEndpointGb: 0.01, transitGatewayAttachmentHour: 0.05, ebsGp3GbMonth: 0.0912, confidence: "estimate" },
 };
 
 /** What one VPC runs that costs money: the model's input. Counts are whole numbers >= 0. */
 export interface CostInput {
   region: string;
+  /** Zonal NAT gateways. */
   natGateways?: number;
+  /** Sum over regional NAT gateways of the AZs each is active in (what it is billed by). */
+  regionalNatGatewayAzs?: number;
   /** Public IPv4 addresses, including each NAT gateway's Elastic IP. */
   publicIpv4Addresses?: number;
   /** Sum over interface endpoints of the AZs each is placed in. */
   interfaceEndpointAzs?: number;
-  /** GB per month processed by the NAT gateways. Omitted: data processing is not estimated (said so). */
+  /** GB per month processed by the NAT gateways (zonal and regional). Omitted: data processing is not estimated (said so). */
   gbProcessed?: number;
   /** GB per month processed by interface endpoints. */
   endpointGbProcessed?: number;
@@ -91,6 +114,10 @@ export interface CostInput {
   resourceGateways?: number;
   /** Transit gateway VPC attachments. */
   transitGatewayAttachments?: number;
+  /** Egress-only internet gateways (IPv6): no hourly charge, named in the assumptions. */
+  egressOnlyInternetGateways?: number;
+  /** NAT gateways that also translate 64:ff9b::/96 (NAT64): the same hours and per-GB as any NAT traffic. */
+  nat64NatGateways?: number;
   /** GB of EBS gp3 volumes provisioned (the proxies' root volumes; billed whether the instance runs or not). */
   ebsGp3Gb?: number;
   /** What the caller could not read or count (a resource type not collected): carried into `unpriced`. */
@@ -124,6 +151,8 @@ export interface CostEstimate {
   pricesAsOf: string;
   /** Region whose prices were used (us-east-1 when the requested one is not in the table). */
   priceRegion: string;
+  /** true when a price in it is an estimate (a regional NAT gateway: REGIONAL_NAT_PRICE). */
+  estimate?: boolean;
 }
 
 // Sub-cent precision so sums of lines equal the total; renderers round to cents.
@@ -153,6 +182,7 @@ export function pricesFor(region: string): { prices: RegionPrices; priceRegion: 
 /** The one pricing function: a VPC's (or any set of resources') monthly cost, line by line. */
 export function estimateMonthlyCost(input: CostInput): CostEstimate {
   const natGateways = count("natGateways", input.natGateways, true);
+  const regionalAzs = count("regionalNatGatewayAzs", input.regionalNatGatewayAzs, true);
   const ips = count("publicIpv4Addresses", input.publicIpv4Addresses, true);
   const endpointAzs = count("interfaceEndpointAzs", input.interfaceEndpointAzs, true);
   const natGb = count("gbProcessed", input.gbProcessed, false);
@@ -180,7 +210,11 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     if (quantity > 0) lines.push({ item, quantity, unit, unitPrice, monthly: money(quantity * unitPrice) });
   };
   add(`NAT gateway (${natGateways} x ${HOURS_PER_MONTH} h)`, natGateways * HOURS_PER_MONTH, "hour", prices.natGatewayHour);
-  if (natGateways > 0) {
+  add(`Regional NAT gateway (${regionalAzs} AZ x ${HOURS_PER_MONTH} h, estimate)`, regionalAzs * HOURS_PER_MONTH, "hour", prices.regionalNatGatewayAzHour);
+  if (regionalAzs > 0) {
+    assumptions.push(`Regional NAT gateway priced ${REGIONAL_NAT_PRICE.basis} (as of ${REGIONAL_NAT_PRICE.asOf}): an estimate, not confirmed against AWS's pricing page`);
+  }
+  if (natGateways + regionalAzs > 0) {
     if (input.gbProcessed === undefined) {
       assumptions.push(`NAT data processing not included: pass the expected GB/month (${prices.natGatewayGb} USD per GB)`);
     } else {
@@ -211,6 +245,12 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
   // AWS charges nothing per hour for a resource gateway (its traffic is billed at the Resource endpoints).
   if (gateways > 0) assumptions.push(`VPC Lattice resource gateway (${gateways}): no hourly charge of its own; its traffic is billed at the Resource endpoints`);
   add(`Transit gateway attachment (${attachments} x ${HOURS_PER_MONTH} h)`, attachments * HOURS_PER_MONTH, "hour", prices.transitGatewayAttachmentHour);
+  // IPv6: an egress-only internet gateway has no hourly or processing charge (only data transfer out, as
+  // through an internet gateway); NAT64 is ordinary NAT gateway processing, billed per GB like IPv4 through it.
+  const eigws = count("egressOnlyInternetGateways", input.egressOnlyInternetGateways, true);
+  if (eigws > 0) assumptions.push(`Egress-only internet gateway (${eigws}): no hourly or per-GB processing charge; IPv6 data out to the internet is data transfer, as through an internet gateway`);
+  const nat64 = count("nat64NatGateways", input.nat64NatGateways, true);
+  if (nat64 > 0) assumptions.push(`NAT64 (64:ff9b::/96 routed to ${nat64} NAT gateway(s)): IPv6-only workloads' IPv4 traffic is NAT gateway data processing (${prices.natGatewayGb} USD per GB), included in the NAT lines`);
   assumptions.push(
     "Not included: data transfer out to the internet, cross-AZ transfer, transit gateway data processing, Lambda/EC2 compute other than egress instances; gateway endpoints (S3, DynamoDB) are free",
   );
@@ -220,6 +260,7 @@ export function estimateMonthlyCost(input: CostInput): CostEstimate {
     totalMonthly: money(lines.reduce((sum, l) => sum + l.monthly, 0)),
     unpriced,
     complete: unpriced.length === 0 && known,
+    ...(regionalAzs > 0 ? { estimate: true } : {}),
     currency: "USD",
     hoursPerMonth: HOURS_PER_MONTH,
     assumptions,
@@ -332,5 +373,74 @@ export function sharedEgressComparison(input: SharedEgressInput): SharedEgressCo
     endpointAzsPerConsumer: perNewAzs,
     complete: egress.complete && endpoints.complete,
     assumptions,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// `cost --compare-nat-modes` and the audit's cost-nat-mode: the three NAT designs for the AZs a VPC's
+// workloads egress from, priced by the one model. single: one zonal NAT gateway and its Elastic IP,
+// the other AZs' traffic crossing AZs both ways; per-az: a zonal NAT gateway and Elastic IP per AZ;
+// regional: one regional NAT gateway active in each AZ, an Elastic IP per AZ (automatic mode: more
+// where AutoScalingIps adds some). Figures are cents as printed.
+
+export type NatMode = "single" | "per-az" | "regional";
+
+export interface NatModeCost {
+  mode: NatMode;
+  natGateways: number;
+  regionalNatGatewayAzs: number;
+  publicIpv4Addresses: number;
+  lines: CostLine[];
+  /** Cross-AZ transfer of the NAT traffic (single only, and only when GB is given). */
+  interAzMonthly: number;
+  totalMonthly: number;
+  /** A regional NAT gateway's price is an estimate (REGIONAL_NAT_PRICE). */
+  estimate: boolean;
+  /** What the mode gives up or needs. */
+  note: string;
+}
+
+export interface NatModesComparison {
+  azs: number;
+  gbPerMonth: number;
+  gbAssumed: boolean;
+  modes: NatModeCost[];
+  cheapest: NatMode;
+  assumptions: string[];
+  pricesAsOf: string;
+}
+
+export function natModesComparison(input: { region: string; azs: number; gbPerMonth?: number }): NatModesComparison {
+  const azs = Math.max(1, count("azs", input.azs, true));
+  const gbAssumed = input.gbPerMonth === undefined;
+  const gb = count("gbPerMonth", input.gbPerMonth, false);
+  const { prices } = pricesFor(input.region);
+  const mode = (m: NatMode, natGateways: number, regionalNatGatewayAzs: number, ips: number, note: string): NatModeCost => {
+    const e = estimateMonthlyCost({ region: input.region, natGateways, regionalNatGatewayAzs, publicIpv4Addresses: ips, ...(gbAssumed ? {} : { gbProcessed: gb }) });
+    // single: the AZs other than the NAT's send their share across AZs, and the replies come back across.
+    const crossing = m === "single" && azs > 1 ? (gb * (azs - 1)) / azs : 0;
+    const interAz = cents(crossing * prices.interAzGb * 2);
+    const lines = [...e.lines];
+    if (interAz > 0) lines.push({ item: `Cross-AZ data transfer (${cents(crossing)} GB each way)`, quantity: cents(crossing * 2), unit: "GB", unitPrice: prices.interAzGb, monthly: interAz });
+    return { mode: m, natGateways, regionalNatGatewayAzs, publicIpv4Addresses: ips, lines, interAzMonthly: interAz, totalMonthly: cents(cents(e.totalMonthly) + interAz), estimate: regionalNatGatewayAzs > 0, note };
+  };
+  const modes = [
+    mode("single", 1, 0, 1, azs > 1 ? `one AZ's outage stops every AZ's egress; ${azs - 1} of ${azs} AZs cross AZs` : "one AZ: nothing crosses AZs"),
+    mode("per-az", azs, 0, azs, "a public subnet and a route table per AZ; an Elastic IP per AZ"),
+    mode("regional", 0, azs, azs, "no public subnet; one route target for every AZ; an Elastic IP per AZ (more in automatic mode when AutoScalingIps adds them)"),
+  ];
+  const cheapest = [...modes].sort((a, b) => a.totalMonthly - b.totalMonthly || ["single", "per-az", "regional"].indexOf(a.mode) - ["single", "per-az", "regional"].indexOf(b.mode))[0]!.mode;
+  return {
+    azs,
+    gbPerMonth: gb,
+    gbAssumed,
+    modes,
+    cheapest,
+    assumptions: [
+      `${azs} AZ(s): the AZs where a subnet that is not public holds a workload (else those whose subnets send 0.0.0.0/0 to a NAT gateway, else the VPC's private subnets' AZs)`,
+      gbAssumed ? "No --gb-per-month: data processing and cross-AZ transfer not included (the same GB costs the same in every mode, except single's cross-AZ transfer)" : `${gb} GB/month through the NAT, spread evenly over the AZs; single's cross-AZ share at ${prices.interAzGb} USD/GB each way`,
+      `Regional NAT gateway: ${REGIONAL_NAT_PRICE.basis} (as of ${REGIONAL_NAT_PRICE.asOf}, an estimate)`,
+    ],
+    pricesAsOf: PRICES_AS_OF,
   };
 }

@@ -32,6 +32,10 @@ export const SubnetSchema = z.looseObject({
   AvailabilityZone: OptStr,
   AvailabilityZoneId: OptStr,
   MapPublicIpOnLaunch: OptBool,
+  // IPv6: an IPv6-only subnet (no IPv4 CIDR) and DNS64 (the Resolver synthesizes 64:ff9b::/96 AAAA records).
+  Ipv6Native: OptBool,
+  EnableDns64: OptBool,
+  AssignIpv6AddressOnCreation: OptBool,
   Tags,
 });
 
@@ -87,7 +91,10 @@ export const NatGatewayAddressSchema = z.looseObject({
   PrivateIp: OptStr,
   NetworkInterfaceId: OptStr,
   IsPrimary: OptBool,
-  Status: OptStr,
+  Status: OptStr, // assigning | unassigning | associating | disassociating | succeeded | failed
+  /** Regional NAT gateways: the AZ this address handles outbound traffic from. */
+  AvailabilityZone: OptStr,
+  AvailabilityZoneId: OptStr,
 });
 
 export const NatGatewaySchema = z.looseObject({
@@ -96,6 +103,10 @@ export const NatGatewaySchema = z.looseObject({
   SubnetId: OptStr,
   State: OptStr, // pending | failed | available | deleting | deleted
   ConnectivityType: OptStr, // public | private
+  AvailabilityMode: OptStr, // zonal (default) | regional: one gateway for the VPC, no subnet, an address set per AZ
+  AutoProvisionZones: OptStr, // regional: enabled (automatic mode: follows the workloads' AZs) | disabled (manual: AvailabilityZoneAddresses)
+  AutoScalingIps: OptStr, // regional: enabled | disabled
+  RouteTableId: OptStr, // regional: the route table AWS created for it (0.0.0.0/0 → the VPC's internet gateway)
   NatGatewayAddresses: z.array(NatGatewayAddressSchema).default([]),
   FailureCode: OptStr,
   FailureMessage: OptStr,
@@ -370,6 +381,22 @@ export const ResourceConfigurationSchema = z.looseObject({
     .optional(),
 });
 
+// VPC Block Public Access (DescribeVpcBlockPublicAccessOptions / DescribeVpcBlockPublicAccessExclusions).
+export const VpcBlockPublicAccessOptionsSchema = z.looseObject({
+  InternetGatewayBlockMode: OptStr, // off | block-bidirectional | block-ingress
+  State: OptStr, // default-state | update-in-progress | update-complete
+  ExclusionsAllowed: OptStr,
+  ManagedBy: OptStr,
+});
+
+export const VpcBlockPublicAccessExclusionSchema = z.looseObject({
+  ExclusionId: OptStr,
+  InternetGatewayExclusionMode: OptStr, // allow-bidirectional | allow-egress
+  ResourceArn: OptStr, // arn:…:vpc/vpc-… or arn:…:subnet/subnet-…
+  State: OptStr, // create-complete | update-complete | create-in-progress | … | delete-complete
+  Tags,
+});
+
 export const SnapshotSchema = z.looseObject({
   version: z.literal(SNAPSHOT_VERSION),
   takenAt: Str, // ISO 8601
@@ -400,6 +427,9 @@ export const SnapshotSchema = z.looseObject({
   // Optional (absent = not collected): VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints).
   resourceGateways: z.array(ResourceGatewaySchema).optional(),
   resourceConfigurations: z.array(ResourceConfigurationSchema).optional(),
+  // Optional (absent = not collected, and then no internet verdict is proven): the region's VPC Block Public Access.
+  vpcBlockPublicAccessOptions: VpcBlockPublicAccessOptionsSchema.optional(),
+  vpcBlockPublicAccessExclusions: z.array(VpcBlockPublicAccessExclusionSchema).optional(),
 });
 
 export type Tag = z.infer<typeof TagSchema>;
@@ -432,6 +462,8 @@ export type EventSourceMapping = z.infer<typeof EventSourceMappingSchema>;
 export type FlowLog = z.infer<typeof FlowLogSchema>;
 export type ResourceGateway = z.infer<typeof ResourceGatewaySchema>;
 export type ResourceConfiguration = z.infer<typeof ResourceConfigurationSchema>;
+export type VpcBlockPublicAccessOptions = z.infer<typeof VpcBlockPublicAccessOptionsSchema>;
+export type VpcBlockPublicAccessExclusion = z.infer<typeof VpcBlockPublicAccessExclusionSchema>;
 /** A validated snapshot (defaults applied). */
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 /** What a producer may write before defaults are applied. */

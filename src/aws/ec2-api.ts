@@ -40,12 +40,18 @@ export interface Ec2Api {
   describeVpcAttribute: Call<E.DescribeVpcAttributeCommandInput, E.DescribeVpcAttributeCommandOutput>;
   describeVpcEndpointServices: Call<E.DescribeVpcEndpointServicesCommandInput, E.DescribeVpcEndpointServicesCommandOutput>;
   describeNetworkInsightsAnalyses: Call<E.DescribeNetworkInsightsAnalysesCommandInput, E.DescribeNetworkInsightsAnalysesCommandOutput>;
+  describeVpcBlockPublicAccessOptions: Call<E.DescribeVpcBlockPublicAccessOptionsCommandInput, E.DescribeVpcBlockPublicAccessOptionsCommandOutput>;
+  describeVpcBlockPublicAccessExclusions: Call<E.DescribeVpcBlockPublicAccessExclusionsCommandInput, E.DescribeVpcBlockPublicAccessExclusionsCommandOutput>;
   // VPC, subnets, gateways, routes.
   createVpc: Call<E.CreateVpcCommandInput, E.CreateVpcCommandOutput>;
   deleteVpc: Call<E.DeleteVpcCommandInput, E.DeleteVpcCommandOutput>;
   modifyVpcAttribute: Call<E.ModifyVpcAttributeCommandInput, E.ModifyVpcAttributeCommandOutput>;
+  associateVpcCidrBlock: Call<E.AssociateVpcCidrBlockCommandInput, E.AssociateVpcCidrBlockCommandOutput>;
   createSubnet: Call<E.CreateSubnetCommandInput, E.CreateSubnetCommandOutput>;
   deleteSubnet: Call<E.DeleteSubnetCommandInput, E.DeleteSubnetCommandOutput>;
+  modifySubnetAttribute: Call<E.ModifySubnetAttributeCommandInput, E.ModifySubnetAttributeCommandOutput>;
+  createEgressOnlyInternetGateway: Call<E.CreateEgressOnlyInternetGatewayCommandInput, E.CreateEgressOnlyInternetGatewayCommandOutput>;
+  deleteEgressOnlyInternetGateway: Call<E.DeleteEgressOnlyInternetGatewayCommandInput, E.DeleteEgressOnlyInternetGatewayCommandOutput>;
   createInternetGateway: Call<E.CreateInternetGatewayCommandInput, E.CreateInternetGatewayCommandOutput>;
   deleteInternetGateway: Call<E.DeleteInternetGatewayCommandInput, E.DeleteInternetGatewayCommandOutput>;
   attachInternetGateway: Call<E.AttachInternetGatewayCommandInput, E.AttachInternetGatewayCommandOutput>;
@@ -60,6 +66,8 @@ export interface Ec2Api {
   deleteRoute: Call<E.DeleteRouteCommandInput, E.DeleteRouteCommandOutput>;
   // Addresses and NAT gateways.
   allocateAddress: Call<E.AllocateAddressCommandInput, E.AllocateAddressCommandOutput>;
+  associateNatGatewayAddress: Call<E.AssociateNatGatewayAddressCommandInput, E.AssociateNatGatewayAddressCommandOutput>;
+  disassociateNatGatewayAddress: Call<E.DisassociateNatGatewayAddressCommandInput, E.DisassociateNatGatewayAddressCommandOutput>;
   releaseAddress: Call<E.ReleaseAddressCommandInput, E.ReleaseAddressCommandOutput>;
   createNatGateway: Call<E.CreateNatGatewayCommandInput, E.CreateNatGatewayCommandOutput>;
   deleteNatGateway: Call<E.DeleteNatGatewayCommandInput, E.DeleteNatGatewayCommandOutput>;
@@ -119,11 +127,17 @@ export const ec2Api = perClient((client: E.EC2Client): Ec2Api => {
     describeVpcAttribute: send(s.DescribeVpcAttributeCommand),
     describeVpcEndpointServices: send(s.DescribeVpcEndpointServicesCommand),
     describeNetworkInsightsAnalyses: send(s.DescribeNetworkInsightsAnalysesCommand),
+    describeVpcBlockPublicAccessOptions: send(s.DescribeVpcBlockPublicAccessOptionsCommand),
+    describeVpcBlockPublicAccessExclusions: send(s.DescribeVpcBlockPublicAccessExclusionsCommand),
     createVpc: send(s.CreateVpcCommand),
     deleteVpc: send(s.DeleteVpcCommand),
     modifyVpcAttribute: send(s.ModifyVpcAttributeCommand),
+    associateVpcCidrBlock: send(s.AssociateVpcCidrBlockCommand),
     createSubnet: send(s.CreateSubnetCommand),
     deleteSubnet: send(s.DeleteSubnetCommand),
+    modifySubnetAttribute: send(s.ModifySubnetAttributeCommand),
+    createEgressOnlyInternetGateway: send(s.CreateEgressOnlyInternetGatewayCommand),
+    deleteEgressOnlyInternetGateway: send(s.DeleteEgressOnlyInternetGatewayCommand),
     createInternetGateway: send(s.CreateInternetGatewayCommand),
     deleteInternetGateway: send(s.DeleteInternetGatewayCommand),
     attachInternetGateway: send(s.AttachInternetGatewayCommand),
@@ -137,6 +151,8 @@ export const ec2Api = perClient((client: E.EC2Client): Ec2Api => {
     replaceRoute: send(s.ReplaceRouteCommand),
     deleteRoute: send(s.DeleteRouteCommand),
     allocateAddress: send(s.AllocateAddressCommand),
+    associateNatGatewayAddress: send(s.AssociateNatGatewayAddressCommand),
+    disassociateNatGatewayAddress: send(s.DisassociateNatGatewayAddressCommand),
     releaseAddress: send(s.ReleaseAddressCommand),
     createNatGateway: send(s.CreateNatGatewayCommand),
     deleteNatGateway: send(s.DeleteNatGatewayCommand),

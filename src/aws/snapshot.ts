@@ -226,6 +226,20 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       // All of the region's (few): a scoped consumer VPC's Resource endpoints point at them.
       snap.resourceConfigurations = plain(await bounded(all.map((c) => () => lattice.getResourceConfiguration({ resourceConfigurationIdentifier: c.id! })), limit));
     }),
+    // VPC Block Public Access: the Region's mode and every exclusion (no paginator: NextToken by hand).
+    // Not readable (AccessDenied, an endpoint without it) → omitted, and then no internet path is proven.
+    t("vpcBlockPublicAccess", "DescribeVpcBlockPublicAccessOptions", false, async () => {
+      const o = await reads.describeVpcBlockPublicAccessOptions({});
+      const exclusions: unknown[] = [];
+      let NextToken: string | undefined;
+      do {
+        const page = await failingAs("DescribeVpcBlockPublicAccessExclusions", reads.describeVpcBlockPublicAccessExclusions({ MaxResults: 1000, ...(NextToken ? { NextToken } : {}) }));
+        exclusions.push(...(page.VpcBlockPublicAccessExclusions ?? []));
+        NextToken = page.NextToken;
+      } while (NextToken);
+      snap.vpcBlockPublicAccessOptions = plain(o.VpcBlockPublicAccessOptions ?? {});
+      snap.vpcBlockPublicAccessExclusions = plain(exclusions);
+    }),
     t("eventSourceMappings", "lambda:ListEventSourceMappings", false, async () => {
       snap.eventSourceMappings = plain(await lambdaApi(await aws.lambda()).listEventSourceMappings({ MaxItems: 100 }));
     }),

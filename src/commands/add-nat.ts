@@ -1,6 +1,8 @@
 // add-nat: Elastic IP(s) (or the user's own) and NAT gateway(s) in public subnets, waited until
-// available, and 0.0.0.0/0 → NAT in each private route table (same-AZ NAT in per-az mode).
-// Prints the static egress IPs. Everything is validated before the first mutating call.
+// available, and 0.0.0.0/0 → NAT in each private route table (same-AZ NAT in per-az mode); or one
+// regional NAT gateway (--mode regional: automatic, or manual with Elastic IPs per AZ) that every private
+// table points to. A plan that has NAT gateways changes mode with the same Elastic IPs (--reuse-eips,
+// nat-switch.ts). Prints the static egress IPs. Everything is validated before the first mutating call.
 import { ec2Api, ec2Of } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
@@ -10,52 +12,25 @@ import { TAG_PLAN_ID, TAG_STEP } from "../aws/tags.js";
 import { routeCountProblems } from "../aws/limits.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
-import { elasticIpKind, elasticIpStep } from "../engine/kinds/elastic-ip.js";
-import { natGatewayKind, natGatewayStep } from "../engine/kinds/nat-gateway.js";
-import { routeKind, routeStep } from "../engine/kinds/route.js";
-import { recordOf, recordsOf } from "../engine/kinds/kind.js";
+import { natGatewayKind } from "../engine/kinds/nat-gateway.js";
+import { recordsOf } from "../engine/kinds/kind.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
+import { regionalOrSwitch } from "./nat-switch.js";
+import { type NatSpec, natSteps, summarizeNat } from "./nat-plan.js";
 import { routesToInternetGateway } from "../net/routes.js";
 import type { Options } from "./add-nat.spec.js";
-import { table, stepSummary, dryRunLines, type Text, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
-import type { Plan, PlanSpec } from "../plans/schema.js";
-
-
-/** add-nat's inputs, as plan.spec.nat records them (the plan schema declares the section). */
-export type NatSpec = NonNullable<PlanSpec["nat"]>;
-
-export function natSteps(plan: Plan, spec: NatSpec): StepDef[] {
-  const publicByAz = publicSubnetsByAz(plan);
-  const steps: StepDef[] = [];
-  const igwAttached = plan.resources["igw/attachment"]?.state === "created" ? ["igw/attachment"] : [];
-  spec.azs.forEach((az, i) => {
-    const eipStep = `nat/${az}/eip`;
-    steps.push(elasticIpStep({ id: eipStep, az, byoAllocationId: spec.eips?.[i] }));
-    steps.push(natGatewayStep({ id: `nat/${az}`, az, subnetStep: publicByAz.get(az)!, eipStep, dependsOn: igwAttached }));
-  });
-  for (const [rtStep, rec] of privateRouteTables(plan)) {
-    const azs = routeTableAzs(rec);
-    const natAz = spec.mode === "single" ? spec.azs[0] : azs[0];
-    steps.push(
-      routeStep({
-        id: `${rtStep}/nat-route`,
-        label: `route 0.0.0.0/0 → NAT gateway (${natAz}) in ${rtStep}`,
-        routeTableStep: rtStep,
-        destination: "0.0.0.0/0",
-        target: (run) => ({ NatGatewayId: run.ref(`nat/${natAz}`) }),
-        dependsOn: [`nat/${natAz}`],
-      }),
-    );
-  }
-  return steps;
-}
+import { renderAddNat } from "./nat-plan.js";
+import { usageFromProblems } from "../cli/options.js";
+import { nat64Problems, nat64RoutesAdded } from "./add-nat-nat64.js";
 
 export async function addNatCommand(ctx: Context, opts: Options): Promise<number> {
   // Offline checks of the flags themselves (each value was parsed by its flag: add-nat.spec.ts).
   const mode = opts.mode;
-  const eips = opts.eip;
+  const eips = [...opts.eip];
   if (new Set(eips).size !== eips.length) throw new UsageError("--eip lists the same allocation id twice.");
   const wantAzs = opts.az ?? [];
+  if (opts.azEip.length && mode !== "regional") throw new UsageError("--az-eip is for --mode regional (a manual-mode regional NAT gateway's Elastic IPs per AZ).", "Use --eip with --az for zonal NAT gateways.");
+  if (mode === "regional" || opts.reuseEips || (await priorMode(ctx)) === "regional") return regionalOrSwitch(ctx, opts, wantAzs);
   if (mode === "single" && wantAzs.length > 1) throw new UsageError(`--mode single takes at most one --az, got ${wantAzs.join(", ")}.`, "Use --mode per-az for one NAT gateway per AZ.");
 
   const plan = await loadCheckedPlan(ctx);
@@ -149,10 +124,12 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   const full = routeCountProblems(
     privateRouteTables(plan).flatMap(([, rec]) => {
       const live = tables.find((t) => t.RouteTableId === rec.id);
-      return live ? [{ id: live.RouteTableId!, routes: (live.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: live.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0") ? 0 : 1 }] : [];
+      return live ? [{ id: live.RouteTableId!, routes: (live.Routes ?? []).filter((r) => r.Origin !== "EnableVgwRoutePropagation").length, adding: (live.Routes?.some((r) => r.DestinationCidrBlock === "0.0.0.0/0") ? 0 : 1) + nat64RoutesAdded(plan, live) }] : [];
     }),
   );
   if (full.length) throw new UsageError(full.join(" "), "Remove unused routes from those tables (or request a quota increase) before the NAT gateways are created.", "LimitExceeded");
+  const nat64 = nat64Problems(plan, tables);
+  if (nat64.length) throw usageFromProblems(nat64.map((message) => ({ message })), "Nat64Refused");
 
   const session = await openSession(ctx, {}, "add-nat");
   try {
@@ -171,7 +148,13 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   }
 }
 
-async function eipLimit(ctx: Context): Promise<number | undefined> {
+/** The NAT mode the plan recorded (add-nat's last run), if any: a regional plan's runs go through nat-switch.ts. */
+async function priorMode(ctx: Context): Promise<string | undefined> {
+  return (await loadCheckedPlan(ctx)).spec.nat?.mode;
+}
+
+
+export async function eipLimit(ctx: Context): Promise<number | undefined> {
   const ec2 = await ec2Of(ctx);
   try {
     const r = await ec2.describeAccountAttributes({ AttributeNames: ["vpc-max-elastic-ips" as any] });
@@ -183,44 +166,4 @@ async function eipLimit(ctx: Context): Promise<number | undefined> {
   }
 }
 
-export function summarizeNat(plan: Plan, dryRun: boolean, steps: Record<string, string>, dryRunChecks: unknown[]) {
-  const nats = recordsOf(plan, natGatewayKind).map(([step, r]) => {
-    const a = r.attrs;
-    const eip = recordOf(plan, elasticIpKind, `${step}/eip`);
-    return { step, natGatewayId: r.id, az: r.az, subnetId: a.subnetId, state: a.state, publicIp: a.publicIp ?? eip?.attrs.publicIp, allocationId: a.allocationId ?? eip?.id, eipOwned: eip?.owned ?? true };
-  });
-  const routes = recordsOf(plan, routeKind)
-    .filter(([step]) => step.endsWith("/nat-route"))
-    .map(([step, r]) => ({ step, routeTableId: r.attrs.routeTableId, target: r.attrs.target?.NatGatewayId }));
-  return {
-    command: "add-nat",
-    dryRun,
-    plan: plan.name,
-    region: plan.region,
-    mode: plan.spec.nat?.mode,
-    natGateways: nats,
-    routes,
-    egressIps: nats.map((n) => n.publicIp).filter((x): x is string => Boolean(x)),
-    steps,
-    ...(dryRun ? { dryRunChecks } : {}),
-  };
-}
-
-// ---------- the human rendering of the result (--json prints the result itself) ----------
-
-export interface AddNatResult extends DryRunPart {
-  steps: Record<string, string>;
-  plan: string;
-  mode: Text;
-  natGateways: Array<{ az: Text; natGatewayId: Text; publicIp: Text; allocationId: Text; eipOwned: boolean; state: Text }>;
-  egressIps: Text[];
-}
-
-export function renderAddNat(r: AddNatResult, c: C, o: RenderOptions = {}): string {
-  if (r.dryRun) return dryRunLines(c, r).join("\n");
-  return [
-    `${c.green("✔")} ${r.natGateways.length} NAT gateway(s), ${r.mode} mode — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
-    table(["AZ", "NAT gateway", "Elastic IP", "allocation", "state"], r.natGateways.map((n) => [n.az, n.natGatewayId, n.publicIp, n.allocationId + (n.eipOwned ? "" : " (yours)"), n.state]), o),
-    `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}`,
-  ].join("\n");
-}
+export { renderAddNat, type AddNatResult } from "./nat-plan.js";

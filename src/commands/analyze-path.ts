@@ -19,10 +19,14 @@ import { closestServices, isKnownService } from "../analysis/services.js";
 /** analyze-path's options: its spec's flags (values as typed; checked here, every problem at once); diagram passes some of them. */
 export type AnalyzePathOptions = Partial<Options>;
 
-const SOURCE = /^(subnet-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|nat-[0-9a-z-]+|vpce-[0-9a-z-]+|lambda:[A-Za-z0-9_-]{1,64})$/;
-const DEST = /^(igw|internet|igw-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|vpce-[0-9a-z-]+|service:[a-z0-9.-]+|domain:[A-Za-z0-9.-]+\.?|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+const SOURCE = /^(subnet-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|nat-[0-9a-z-]+|vpce-[0-9a-z-]+|lambda:[A-Za-z0-9_-]{1,64}|internet|internet6|igw-[0-9a-z-]+)$/;
+const DEST = /^(igw|internet|internet6|igw-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|vpce-[0-9a-z-]+|service:[a-z0-9.-]+|domain:[A-Za-z0-9.-]+\.?|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+/** Sources on the internet side: the path is a connection opened from the internet (inbound). */
+const INBOUND = /^(internet|internet6|igw-[0-9a-z-]+)$/;
+const INBOUND_DEST = /^(eni-[0-9a-z-]+|i-[0-9a-z-]+|subnet-[0-9a-z-]+|[0-9a-fA-F.:]+)$/;
 
 export interface ParsedQuery extends Required<Pick<PathQuery, "source" | "destination" | "protocol" | "port">> {
+  /** "local" also when Reachability Analyzer cannot analyze the path (IPv6): the report's `fallback` says so. */
   mode: "local" | "aws" | "compare";
 }
 
@@ -30,10 +34,12 @@ export interface ParsedQuery extends Required<Pick<PathQuery, "source" | "destin
 export function parseAnalyzeOptions(opts: AnalyzePathOptions): ParsedQuery {
   // Every problem at once (issue 8 item 17), before any AWS call.
   const problems = new Problems();
-  if (!opts.from) problems.add("--from is required (subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:NAME).");
-  else if (!SOURCE.test(opts.from)) problems.add(`--from ${JSON.stringify(opts.from)} is not a source I can analyze.`, "use subnet-…, eni-…, i-…, nat-…, vpce-… or lambda:FUNCTION_NAME");
-  if (!opts.to) problems.add("--to is required (igw, internet, igw-…, an IP or CIDR, service:NAME, eni-…, i-…, vpce-…).");
-  else if (!DEST.test(opts.to)) problems.add(`--to ${JSON.stringify(opts.to)} is not a destination I can analyze.`, "use igw, internet, igw-…, an IP address or CIDR, service:NAME, eni-…, i-… or vpce-…");
+  if (!opts.from) problems.add("--from is required (subnet-…, eni-…, i-…, nat-…, vpce-…, lambda:NAME, or internet/internet6/igw-… for inbound).");
+  else if (!SOURCE.test(opts.from)) problems.add(`--from ${JSON.stringify(opts.from)} is not a source I can analyze.`, "use subnet-…, eni-…, i-…, nat-…, vpce-…, lambda:FUNCTION_NAME, or internet, internet6, igw-… (a connection from the internet)");
+  const inbound = !!opts.from && INBOUND.test(opts.from);
+  if (!opts.to) problems.add("--to is required (igw, internet, internet6, igw-…, an IP or CIDR, service:NAME, eni-…, i-…, vpce-…).");
+  else if (inbound && !INBOUND_DEST.test(opts.to)) problems.add(`--to ${JSON.stringify(opts.to)} cannot be reached from the internet.`, "from internet/internet6/igw-…, --to takes eni-…, i-…, subnet-…, a public IPv4 address or an IPv6 address");
+  else if (!inbound && !DEST.test(opts.to)) problems.add(`--to ${JSON.stringify(opts.to)} is not a destination I can analyze.`, "use igw, internet, internet6, igw-…, an IP address or CIDR, service:NAME, eni-…, i-… or vpce-…");
   else if (opts.to.startsWith("service:") && !isKnownService(opts.to.slice("service:".length))) {
     const name = opts.to.slice("service:".length);
     problems.add(`--to service:${name}: unknown AWS service "${name}".`, `closest names: ${closestServices(name).map((x) => `service:${x}`).join(", ")}`, "UnknownService");
@@ -62,9 +68,30 @@ export function parseAnalyzeOptions(opts: AnalyzePathOptions): ParsedQuery {
 
 export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions): Promise<number> {
   const q = parseAnalyzeOptions(opts);
-  const report: AnalyzePathReport = { command: "analyze-path", mode: q.mode, from: q.source, to: q.destination, protocol: q.protocol, port: q.port, reachable: false, verdict: "unknown", unknownReasons: [], result: undefined as never };
+  // Reachability Analyzer analyzes IPv4 only (its documentation says so): an IPv6 path is the offline
+  // analyzer's, and the answer says so (text and JSON) — never a silent switch.
+  const requested = q.mode;
+  let fallback = q.mode === "local" ? undefined : raCannotAnalyze(q);
+  // An IPv6-only source: read live in the default mode; --compare has the offline analysis to tell.
+  if (!fallback && q.mode === "aws") fallback = await ipv6OnlySource(ctx, q);
   let local: PathResult | undefined;
+  let snapshot: AnalyzePathReport["snapshot"];
   if (q.mode !== "aws") {
+    const r = await analyzeLocally(ctx, q, opts);
+    local = r.result;
+    snapshot = r.snapshot;
+    if (!fallback && q.mode === "compare" && (local.additionalDetails.some((d) => d.startsWith("DNS64_ASSUMED:")) || local.explanations.some((e) => e.code === "DNS64_NOT_ENABLED"))) {
+      fallback = `${RA_IPV4_ONLY} ${q.source}: it is IPv6-only (an IPv4 destination is reached through DNS64 and NAT64).`;
+    }
+  }
+  if (fallback) {
+    ctx.log.warn(`${fallback} Falling back to the offline analyzer (--local) for this path.`);
+    q.mode = "local";
+  }
+  const report: AnalyzePathReport = { command: "analyze-path", mode: q.mode, from: q.source, to: q.destination, protocol: q.protocol, port: q.port, reachable: false, verdict: "unknown", unknownReasons: [], result: undefined as never };
+  if (snapshot) report.snapshot = snapshot;
+  if (fallback) report.fallback = { requested: requested === "compare" ? "compare" : "aws", used: "local", reason: fallback };
+  if (fallback && !local) {
     const r = await analyzeLocally(ctx, q, opts);
     local = r.result;
     report.snapshot = r.snapshot;
@@ -123,6 +150,38 @@ export async function analyzePathCommand(ctx: Context, opts: AnalyzePathOptions)
   const { renderAnalyzePath } = await import("../output/path.js");
   ctx.emit(report, (r, c) => renderAnalyzePath(r, c)); // stdout's own colour decision
   return report.verdict === "reachable" ? ExitCode.ok : report.verdict === "unknown" ? ExitCode.unknown : ExitCode.unreachable;
+}
+
+/**
+ * Why Reachability Analyzer cannot answer this path (then the offline analyzer does), or undefined. RA
+ * is IPv4-only: an IPv6 destination (internet6, an IPv6 address or CIDR), an IPv6-only source (whose IPv4
+ * destinations go through DNS64/NAT64), and egress-cli does not ask RA about connections from the internet.
+ */
+const RA_IPV4_ONLY = "AWS Reachability Analyzer analyzes IPv4 only (its documentation says so), so it cannot analyze";
+
+function raCannotAnalyze(q: ParsedQuery): string | undefined {
+  if (INBOUND.test(q.source)) return q.source === "internet6" || q.destination.includes(":") ? `${RA_IPV4_ONLY} IPv6 from the internet.` : "egress-cli asks Reachability Analyzer only about paths that start in a VPC; a connection from the internet is analyzed by the offline analyzer.";
+  if (q.destination === "internet6" || (q.destination.includes(":") && !q.destination.startsWith("service:"))) return `${RA_IPV4_ONLY} ${q.destination} (IPv6).`;
+  return undefined;
+}
+
+/** The source's subnet is IPv6-only (read live): why RA cannot analyze it, or undefined. */
+async function ipv6OnlySource(ctx: Context, q: ParsedQuery): Promise<string | undefined> {
+  // a source that does not exist is reported by the Reachability Analyzer path, with its own message
+  const subnets = await sourceSubnets(ctx, q.source).catch(() => []);
+  const v6only = subnets.find((s) => s.Ipv6Native || !s.CidrBlock);
+  return v6only ? `${RA_IPV4_ONLY} ${q.source}: its subnet ${v6only.SubnetId} is IPv6-only (an IPv4 destination is reached through DNS64 and NAT64).` : undefined;
+}
+
+/** The subnets of an analyze-path source (read-only; none when it cannot be told). */
+async function sourceSubnets(ctx: Context, source: string): Promise<import("@aws-sdk/client-ec2").Subnet[]> {
+  const ec2 = await ec2Of(ctx);
+  let ids: string[] = [];
+  if (source.startsWith("subnet-")) ids = [source];
+  else if (source.startsWith("eni-")) ids = (await ec2.describeNetworkInterfaces({ NetworkInterfaceIds: [source] })).map((e) => e.SubnetId!).filter(Boolean);
+  else if (source.startsWith("i-")) ids = (await ec2.describeInstances({ InstanceIds: [source] })).flatMap((r) => r.Instances ?? []).map((i) => i.SubnetId!).filter(Boolean);
+  else if (source.startsWith("lambda:")) ids = (await (await lambdaOf(ctx)).getFunctionConfiguration({ FunctionName: source.slice("lambda:".length) })).VpcConfig?.SubnetIds ?? [];
+  return ids.length ? ec2.describeSubnets({ SubnetIds: ids }) : [];
 }
 
 async function analyzeLocally(ctx: Context, q: ParsedQuery, opts: AnalyzePathOptions): Promise<{ result: PathResult; snapshot: { takenAt: string; file?: string } }> {

@@ -6,7 +6,7 @@ import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Options } from "./cost.spec.js";
 
-const COST_RULES = ["cost-shared-egress", "cost-gateway-endpoint", "eip-unassociated"];
+const COST_RULES = ["cost-shared-egress", "cost-gateway-endpoint", "cost-nat-mode", "eip-unassociated"];
 
 export async function costCommand(ctx: Context, opts: Options): Promise<number> {
   const problems: string[] = [];
@@ -29,6 +29,8 @@ export async function costCommand(ctx: Context, opts: Options): Promise<number> 
   const flags = invocationFlags({ ...ctx.opts, region: ctx.opts.region ?? (opts.snapshot ? snap.region : undefined) }, ctx.env);
   const savings = a.findings.filter((f) => f.status === "open").map((f) => ({ ruleId: f.ruleId, resourceId: f.resourceId, message: f.message, fix: carryFlags(f.fix, flags), ...(f.monthlySavings !== undefined ? { monthlySavings: f.monthlySavings } : {}) }));
   const round = (x: number) => Math.round(x * 100) / 100;
+  // --compare-nat-modes: each VPC that egresses through NAT, its AZs priced in the three designs.
+  const natModes = opts.compareNatModes ? await compareNatModes(ix, vpcs.map((v) => v.vpcId), gb) : undefined;
   const assumptions = [...new Set([...bill.vpcs.flatMap((v) => v.estimate.assumptions), ...bill.idle.assumptions])];
   const unpriced = bill.vpcs.flatMap((v) => v.unpriced.map((u) => ({ vpcId: v.vpcId, ...u })));
   const result = {
@@ -46,6 +48,7 @@ export async function costCommand(ctx: Context, opts: Options): Promise<number> 
     savings,
     savingsMonthly: round(savings.reduce((s, x) => s + (x.monthlySavings ?? 0), 0)),
     assumptions,
+    ...(natModes ? { natModes } : {}),
   };
   ctx.emit(result, (r, c) => {
     const out = [c.bold(`Egress bill · ${r.accountId} · ${r.region} (prices as of ${r.pricesAsOf})`), ""];
@@ -60,8 +63,37 @@ export async function costCommand(ctx: Context, opts: Options): Promise<number> 
       out.push("", c.bold(`Savings found (${r.savingsMonthly.toFixed(2)} USD/month where a figure is known):`));
       for (const s of r.savings) out.push(`  ${c.green("$")} ${s.ruleId} ${s.resourceId}: ${s.message}`, `    fix: ${s.fix}`);
     }
+    if (r.natModes) {
+      out.push("", c.bold("NAT designs for each VPC as it is (USD/month):"));
+      if (!r.natModes.length) out.push("  no VPC in scope sends 0.0.0.0/0 to a NAT gateway or has private subnets");
+      for (const v of r.natModes) {
+        out.push(`${v.vpcId}: ${v.azs.length} AZ(s) (${v.azs.join(", ") || "none"}), today ${v.current}${v.natGatewayIds.length ? ` (${v.natGatewayIds.join(", ")})` : ""}`);
+        for (const m of v.modes) {
+          const mark = (m.mode === v.current ? "* " : "  ") + m.mode.padEnd(9);
+          out.push(`  ${mark} ${m.totalMonthly.toFixed(2).padStart(9)}${m.estimate ? " (estimate)" : "           "}${m.mode === v.cheapest ? c.green("  cheapest") : ""}  ${c.gray(m.note)}`);
+        }
+      }
+      out.push(c.gray("  (* today's design; regional NAT gateway prices are an estimate: see the assumptions)"));
+      for (const x of r.natModes[0]?.assumptions ?? []) out.push(c.gray(`  · ${x}`));
+    }
     out.push("", ...r.assumptions.map((x) => c.gray(`  · ${x}`)));
     return out.join("\n");
   });
   return 0;
+}
+
+/** The three NAT designs for each VPC's NAT-served AZs (else its private subnets' AZs), by the one cost model. */
+async function compareNatModes(ix: import("../analysis/snapshot-index.js").SnapshotIndex, vpcIds: string[], gb: number | undefined) {
+  const { natDesignOf } = await import("../analysis/nat.js");
+  const { natModesComparison } = await import("../analysis/cost.js");
+  const { tierOf } = await import("../analysis/rules/util.js");
+  const out = [];
+  for (const vpcId of vpcIds) {
+    const d = natDesignOf(ix, vpcId);
+    const azs = d.workloadAzs.length ? d.workloadAzs : d.azs.length ? d.azs : [...new Set((ix.subnetsByVpc.get(vpcId) ?? []).filter((s) => tierOf(ix, s) !== "public").map((s) => s.AvailabilityZone).filter((z): z is string => !!z))].sort();
+    if (!azs.length) continue;
+    const { azs: _n, ...priced } = natModesComparison({ region: ix.snapshot.region, azs: azs.length, ...(gb !== undefined ? { gbPerMonth: gb } : {}) });
+    out.push({ ...d, azs, ...priced });
+  }
+  return out;
 }

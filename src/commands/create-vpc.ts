@@ -8,6 +8,8 @@ import { rm } from "node:fs/promises";
 import { assertPlanNameFree, availabilityZones, listVpcs } from "../aws/ec2.js";
 import { pickFreeCidr, validateVpcCidr, overlaps } from "../net/cidr.js";
 import { layoutSubnets } from "../net/layout.js";
+import { ipv6Layout } from "../net/ipv6-layout.js";
+import { egressOnlyIgwStep } from "../engine/kinds/egress-only-igw.js";
 import type { PlanSpec } from "../plans/schema.js";
 import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession } from "../engine/session.js";
@@ -28,9 +30,17 @@ import { planVpc } from "../engine/kinds/views.js";
 export type VpcSpec = NonNullable<PlanSpec["vpc"]>;
 
 export function vpcSteps(spec: VpcSpec): StepDef[] {
-  const layout = layoutSubnets({ vpcCidr: spec.cidr, azs: spec.azs, publicPerAz: spec.publicPerAz, privatePerAz: spec.privatePerAz, subnetPrefix: spec.subnetPrefix });
-  const steps: StepDef[] = [vpcStep(spec.cidr), vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames")];
+  const ipv6 = Boolean(spec.ipv6);
+  const v6OnlyPrivate = ipv6 && Boolean(spec.ipv6OnlyPrivate);
+  // IPv6-only private subnets take no IPv4 block: the IPv4 layout holds the public ones only
+  const layout = layoutSubnets({ vpcCidr: spec.cidr, azs: spec.azs, publicPerAz: spec.publicPerAz, privatePerAz: v6OnlyPrivate ? 0 : spec.privatePerAz, subnetPrefix: spec.subnetPrefix });
+  const v4 = new Map(layout.map((s) => [`${s.tier}/${s.az}/${s.index}`, s.cidr]));
+  const subnets = ipv6 ? ipv6Layout(spec.azs, spec.publicPerAz, spec.privatePerAz) : layout.map((s) => ({ ...s, slot: undefined }));
+  const steps: StepDef[] = [vpcStep(spec.cidr, { ipv6 }), vpcAttributeStep("enableDnsSupport"), vpcAttributeStep("enableDnsHostnames")];
   const hasPublic = spec.publicPerAz > 0;
+  // private subnets leave over IPv6 through an egress-only internet gateway: out, and nothing back in
+  const eigw = ipv6 && spec.privatePerAz > 0;
+  if (eigw) steps.push(egressOnlyIgwStep());
   if (hasPublic) {
     steps.push(internetGatewayStep(), igwAttachmentStep());
     steps.push(routeTableStep({ id: "route-table/public", label: "public route table", tier: "public" }));
@@ -44,13 +54,36 @@ export function vpcSteps(spec: VpcSpec): StepDef[] {
         dependsOn: ["igw/attachment"],
       }),
     );
+    if (ipv6)
+      steps.push(
+        routeStep({
+          id: "route-table/public/default-route-ipv6",
+          label: "public route ::/0 → internet gateway",
+          routeTableStep: "route-table/public",
+          destination: "::/0",
+          target: (run) => ({ GatewayId: run.ref("igw") }),
+          dependsOn: ["igw/attachment", "vpc"],
+        }),
+      );
   }
   for (const az of spec.azs) {
-    if (spec.privatePerAz > 0) steps.push(routeTableStep({ id: `route-table/private/${az}`, label: `private route table for ${az}`, az, tier: "private" }));
+    if (spec.privatePerAz <= 0) continue;
+    steps.push(routeTableStep({ id: `route-table/private/${az}`, label: `private route table for ${az}`, az, tier: "private" }));
+    if (eigw)
+      steps.push(
+        routeStep({
+          id: `route-table/private/${az}/ipv6-egress`,
+          label: `private route ::/0 → egress-only internet gateway in ${az}`,
+          routeTableStep: `route-table/private/${az}`,
+          destination: "::/0",
+          target: (run) => ({ EgressOnlyInternetGatewayId: run.ref("eigw") }),
+          dependsOn: ["eigw"],
+        }),
+      );
   }
-  for (const s of layout) {
+  for (const s of subnets) {
     const id = `subnet/${s.tier}/${s.az}/${s.index}`;
-    steps.push(subnetStep({ id, cidr: s.cidr, az: s.az, tier: s.tier }));
+    steps.push(subnetStep({ id, cidr: v4.get(`${s.tier}/${s.az}/${s.index}`), az: s.az, tier: s.tier, ...(s.slot !== undefined ? { ipv6Slot: s.slot } : {}) }));
     steps.push(associationStep({ id: `${id}/association`, subnetStep: id, routeTableStep: s.tier === "public" ? "route-table/public" : `route-table/private/${s.az}` }));
   }
   return steps;
@@ -83,8 +116,12 @@ async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<str
   // 1. Everything that can be checked offline, every problem at once (each value was parsed by its flag: create-vpc.spec.ts).
   const { azs: azCount, publicSubnets: publicPerAz, privateSubnets: privatePerAz, subnetPrefix } = opts;
   if (publicPerAz + privatePerAz === 0) throw new UsageError("--public-subnets 0 and --private-subnets 0 leave nothing to create.");
+  // --ipv6-only-private is an IPv6 layout too (it implies --ipv6)
+  const ipv6 = Boolean(opts.ipv6 || opts.ipv6OnlyPrivate);
+  const ipv6OnlyPrivate = Boolean(opts.ipv6OnlyPrivate);
+  if (ipv6OnlyPrivate && privatePerAz === 0) throw new UsageError("--ipv6-only-private with --private-subnets 0: there is no private subnet to make IPv6-only.");
   const givenCidr = opts.cidr;
-  if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz, subnetPrefix });
+  if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz: ipv6OnlyPrivate ? 0 : privatePerAz, subnetPrefix });
 
   // 2. Checks against the account (reads only).
   const aws = await ctx.aws();
@@ -110,6 +147,8 @@ async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<str
     if (given.has("publicSubnets") && publicPerAz !== prior.publicPerAz) conflicts.push(`--public-subnets ${publicPerAz} (plan has ${prior.publicPerAz})`);
     if (given.has("privateSubnets") && privatePerAz !== prior.privatePerAz) conflicts.push(`--private-subnets ${privatePerAz} (plan has ${prior.privatePerAz})`);
     if (subnetPrefix !== undefined && subnetPrefix !== prior.subnetPrefix) conflicts.push(`--subnet-prefix ${subnetPrefix}`);
+    if (ipv6 && !prior.ipv6) conflicts.push(`--ipv6 (plan's VPC is IPv4-only)`);
+    if (ipv6OnlyPrivate && !prior.ipv6OnlyPrivate) conflicts.push(`--ipv6-only-private (plan's private subnets are ${prior.ipv6 ? "dual-stack" : "IPv4-only"})`);
     if (conflicts.length) {
       throw new UsageError(`Plan "${existingPlan!.name}" already has a VPC laid out differently: ${conflicts.join("; ")}.`, "Changing a VPC in place is not supported: destroy it first, or use another --plan file.");
     }
@@ -124,7 +163,7 @@ async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<str
       ctx.log.warn(`${cidr} overlaps ${clash.map((v) => `${v.VpcId} (${v.CidrBlock})`).join(", ")}: these VPCs can never be peered or routed through a transit gateway. Consider --cidr auto.`);
     }
     if (!validateVpcCidr(cidr).rfc1918) ctx.log.warn(`${cidr} is not a private (RFC 1918) range; addresses in it will shadow the public internet for this VPC.`);
-    spec = { cidr, azs: regionAzs.slice(0, azCount), publicPerAz, privatePerAz, ...(subnetPrefix !== undefined ? { subnetPrefix } : {}) };
+    spec = { cidr, azs: regionAzs.slice(0, azCount), publicPerAz, privatePerAz, ...(subnetPrefix !== undefined ? { subnetPrefix } : {}), ...(ipv6 ? { ipv6 } : {}), ...(ipv6OnlyPrivate ? { ipv6OnlyPrivate } : {}) };
   }
   const steps = vpcSteps(spec); // validates the layout once more against the real AZ names
 
@@ -189,7 +228,10 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
   const r = plan.resources;
   const subnets = Object.entries(r)
     .filter(([, x]) => x.kind === "subnet" && x.state !== "deleted")
-    .map(([step, x]) => ({ step, subnetId: x.id, tier: x.tier, az: x.az, cidr: x.cidr }));
+    .map(([step, x]) => {
+      const ipv6Cidr = (x.attrs as { ipv6Cidr?: string } | undefined)?.ipv6Cidr;
+      return { step, subnetId: x.id, tier: x.tier, az: x.az, cidr: x.cidr ?? null, ...(ipv6Cidr ? { ipv6Cidr } : {}) };
+    });
   return {
     command: "create-vpc",
     dryRun,
@@ -198,6 +240,9 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
     vpcId: r.vpc?.id ?? null,
     cidr: plan.spec.vpc?.cidr ?? r.vpc?.cidr,
     internetGatewayId: r.igw?.state === "created" ? r.igw.id : null,
+    ...(plan.spec.vpc?.ipv6
+      ? { ipv6Cidr: (r.vpc?.attrs as { ipv6Cidr?: string } | undefined)?.ipv6Cidr ?? null, egressOnlyInternetGatewayId: r.eigw?.state === "created" ? r.eigw.id : null }
+      : {}),
     subnets,
     routeTables: Object.entries(r)
       .filter(([, x]) => x.kind === "route-table" && x.state !== "deleted")
@@ -216,7 +261,10 @@ export interface CreateVpcResult extends DryRunPart {
   vpcId: Text;
   cidr: Text;
   internetGatewayId: Text;
-  subnets: SubnetRow[];
+  /** --ipv6: the VPC's /56 (null until associated) and the egress-only internet gateway of the private subnets. */
+  ipv6Cidr?: Text;
+  egressOnlyInternetGatewayId?: Text;
+  subnets: Array<SubnetRow & { ipv6Cidr?: string }>;
 }
 
 export function renderCreateVpc(r: CreateVpcResult, c: C, o: RenderOptions = {}): string {
@@ -224,7 +272,10 @@ export function renderCreateVpc(r: CreateVpcResult, c: C, o: RenderOptions = {})
   const lines = [
     `${c.green("✔")} VPC ${c.bold(`${r.vpcId}`)} (${r.cidr}) in ${r.region} — plan ${c.bold(r.plan)} (${stepSummary(r.steps)})`,
     r.internetGatewayId ? `  internet gateway ${r.internetGatewayId}` : `  no internet gateway (no public subnets)`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    ...(r.ipv6Cidr !== undefined ? [`  IPv6 ${r.ipv6Cidr ?? "(not associated yet)"}${r.egressOnlyInternetGatewayId ? `, egress-only internet gateway ${r.egressOnlyInternetGatewayId} (private subnets: ::/0 out, nothing in)` : ""}`] : []),
+    r.ipv6Cidr !== undefined
+      ? table(["tier", "AZ", "subnet", "IPv4", "IPv6"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? ""]), o)
+      : table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
     // A NAT gateway lives in a public subnet: without one, point at what works (issue 8 item 18).
     r.internetGatewayId
       ? `Next: ${o.cli ?? "egress-cli"} add-nat --mode single   (or --mode per-az for one NAT per AZ)`

@@ -5,7 +5,8 @@ import { ec2Api } from "../aws/ec2-api.js";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import { assertPlanNameFree, effectiveRouteTable, getVpc, listInternetGateways, listNatGateways, listRouteTables, listSubnets } from "../aws/ec2.js";
-import { routesToInternetGateway } from "../net/routes.js";
+import { ipv6TierOf, liveIpv6Association, routesToInternetGateway } from "../net/routes.js";
+import type { Subnet } from "@aws-sdk/client-ec2";
 import { openSession } from "../engine/session.js";
 import type { Options } from "./import.spec.js";
 import { bySubnetOrder, table, type Text, type SubnetRow, type RenderOptions, type C } from "../output/render.js";
@@ -29,11 +30,13 @@ export async function importCommand(ctx: Context, opts: Options): Promise<number
   if (!vpc) throw new UsageError(`VPC ${vpcId} does not exist in ${aws.region} (InvalidVpcID.NotFound).`, "Check --region and the id (egress-cli sandbox show lists sandbox VPCs).");
   if (!existing) await assertPlanNameFree(ec2, name, aws.region);
   const f = [{ Name: "vpc-id", Values: [vpcId] }];
-  const [allSubnets, tables, igws, nats] = await Promise.all([
+  const [allSubnets, tables, igws, nats, eigws] = await Promise.all([
     listSubnets(ec2, f),
     listRouteTables(ec2, f),
     listInternetGateways(ec2, [{ Name: "attachment.vpc-id", Values: [vpcId] }]),
     listNatGateways(ec2, [{ Name: "vpc-id", Values: [vpcId] }, { Name: "state", Values: ["pending", "available"] }]),
+    // AWS filters egress-only gateways by tags only: the VPC's are picked from the answer
+    (vpc.Ipv6CidrBlockAssociationSet?.length ? ec2.describeEgressOnlyInternetGateways({}) : Promise.resolve([])).then((gs) => gs.filter((g) => g.Attachments?.some((a) => a.VpcId === vpcId))),
   ]);
   // A subnet that holds a public NAT gateway but does not route to an internet gateway is neither
   // tier: as "private", add-nat would route it through another NAT and attach-lambda would place
@@ -71,17 +74,28 @@ export async function importCommand(ctx: Context, opts: Options): Promise<number
     ({ kind, id, owned: false, state: "created", region: aws.region, dependsOn: [], generation: 0, attrs: {}, createdAt: now, ...extra }) as ResourceRecord;
   const resources: Record<string, ResourceRecord> = { vpc: rec("vpc", vpcId, { cidr: vpc.CidrBlock, ...(vpc.State ? { attrs: { state: vpc.State } } : {}) }) };
   if (igws[0]) resources.igw = rec("internet-gateway", igws[0].InternetGatewayId!);
+  if (eigws[0]) resources.eigw = rec("egress-only-igw", eigws[0].EgressOnlyInternetGatewayId!, { attrs: { vpcId } });
 
   const tableInfo = new Map<string, { tier: "public" | "private"; azs: Set<string>; main: boolean }>();
   const counters = new Map<string, number>();
-  for (const s of subnets.slice().sort((a, b) => byText(a.AvailabilityZone! + a.CidrBlock!, b.AvailabilityZone! + b.CidrBlock!))) {
+  const v6Of = (s: Subnet) => s.Ipv6CidrBlockAssociationSet?.find((a) => liveIpv6Association(a.Ipv6CidrBlockState?.State))?.Ipv6CidrBlock;
+  for (const s of subnets.slice().sort((a, b) => byText(a.AvailabilityZone! + (a.CidrBlock ?? v6Of(a) ?? ""), b.AvailabilityZone! + (b.CidrBlock ?? v6Of(b) ?? "")))) {
     const table = effectiveRouteTable(s, tables);
-    const isPublic = Boolean(table?.Routes?.some(routesToInternetGateway));
+    // IPv6 the same way: ::/0 → an internet gateway is public, → an egress-only one private; an
+    // IPv6-only subnet has no IPv4 route, so its IPv6 tier is its tier
+    const ipv6Tier = v6Of(s) ? ipv6TierOf(table?.Routes) : undefined;
+    const isPublic = s.Ipv6Native ? ipv6Tier === "public" : Boolean(table?.Routes?.some(routesToInternetGateway));
     const tier = isPublic ? "public" : "private";
     const key = `${tier}/${s.AvailabilityZone}`;
     const n = counters.get(key) ?? 0;
     counters.set(key, n + 1);
-    resources[`subnet/${tier}/${s.AvailabilityZone}/${n}`] = rec("subnet", s.SubnetId!, { az: s.AvailabilityZone, cidr: s.CidrBlock, tier, attrs: { routeTableId: table?.RouteTableId } });
+    const v6 = v6Of(s);
+    resources[`subnet/${tier}/${s.AvailabilityZone}/${n}`] = rec("subnet", s.SubnetId!, {
+      az: s.AvailabilityZone,
+      ...(s.CidrBlock ? { cidr: s.CidrBlock } : {}),
+      tier,
+      attrs: { routeTableId: table?.RouteTableId, ...(v6 ? { ipv6Cidr: v6, ...(s.Ipv6Native ? { ipv6Only: true } : {}), ...(ipv6Tier ? { ipv6Tier } : {}) } : {}) },
+    });
     if (table) {
       const info = tableInfo.get(table.RouteTableId!) ?? { tier, azs: new Set<string>(), main: Boolean(table.Associations?.some((a) => a.Main)) };
       info.azs.add(s.AvailabilityZone!);
@@ -111,7 +125,13 @@ export async function importCommand(ctx: Context, opts: Options): Promise<number
       vpcId,
       cidr: vpc.CidrBlock,
       internetGatewayId: igws[0]?.InternetGatewayId ?? null,
-      subnets: Object.entries(resources).filter(([, r]) => r.kind === "subnet").map(([step, r]) => ({ step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr })),
+      ...(vpc.Ipv6CidrBlockAssociationSet?.length ? { egressOnlyInternetGatewayId: eigws[0]?.EgressOnlyInternetGatewayId ?? null } : {}),
+      subnets: Object.entries(resources)
+        .filter(([, r]) => r.kind === "subnet")
+        .map(([step, r]) => {
+          const a = r.attrs as { ipv6Cidr?: string; ipv6Tier?: string };
+          return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr ?? null, ...(a.ipv6Cidr ? { ipv6Cidr: a.ipv6Cidr, ipv6Tier: a.ipv6Tier ?? null } : {}) };
+        }),
       routeTables: [...tableInfo].map(([id, i]) => ({ routeTableId: id, tier: i.tier, azs: [...i.azs].sort(), main: i.main })),
     };
     ctx.emit(result, renderImport);
@@ -127,14 +147,16 @@ export interface ImportResult {
   plan: string;
   vpcId: Text;
   cidr: Text;
-  subnets: SubnetRow[];
+  subnets: Array<SubnetRow & { ipv6Cidr?: string; ipv6Tier?: string | null }>;
   routeTables: Array<{ routeTableId: Text; tier?: Text; azs: string[]; main?: boolean }>;
 }
 
 export function renderImport(r: ImportResult, c: C, o: RenderOptions = {}): string {
   return [
     `${c.green("✔")} Imported ${c.bold(`${r.vpcId}`)} (${r.cidr}) as plan ${c.bold(r.plan)} — nothing imported will ever be deleted by egress-cli`,
-    table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
+    r.subnets.some((s) => s.ipv6Cidr)
+      ? table(["tier", "AZ", "subnet", "CIDR", "IPv6", "IPv6 tier"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? "-", s.ipv6Cidr ? (s.ipv6Tier ?? "none (no ::/0)") : "-"]), o)
+      : table(["tier", "AZ", "subnet", "CIDR"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr]), o),
     table(["route table", "tier", "AZs", "main"], r.routeTables.map((t) => [t.routeTableId, t.tier, t.azs.join(","), t.main ? "yes" : ""]), o),
   ].join("\n");
 }

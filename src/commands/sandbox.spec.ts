@@ -45,9 +45,26 @@ export const resetSpec = defineCommand({
   run: async () => (await import("./sandbox.js")).sandboxReset,
 });
 
+export const callSpec = defineCommand({
+  name: "call",
+  description: "call any operation the sandbox implements: SDK input as JSON, its output as JSON (needs --sandbox)",
+  args: [
+    { name: "<service>", help: "ec2, iam, lambda, ram, ssm, sts or vpc-lattice" },
+    { name: "<operation>", help: "e.g. ModifyVpcBlockPublicAccessOptions (or modify-vpc-block-public-access-options); `list`: the service's operations" },
+    { name: "[json]", help: "the operation's input: one JSON object, PascalCase members as in the SDK (default: {})" },
+  ],
+  flags: {},
+  examples: [
+    `egress-cli --sandbox sandbox call ec2 ModifyVpcBlockPublicAccessOptions '{"InternetGatewayBlockMode":"block-bidirectional"}'`,
+    `egress-cli --sandbox sandbox call ec2 StopInstances '{"InstanceIds":["i-0123456789abcdef0"]}'`,
+    "egress-cli --sandbox sandbox call ec2 list",
+  ],
+  run: async () => (await import("./sandbox-call.js")).sandboxCall,
+});
+
 export const spec: GroupSpec = {
   name: "sandbox",
-  description: "the embedded AWS emulator: init, show, load, reset",
+  description: "the embedded AWS emulator: init, show, load, reset, call",
   examples: ["egress-cli --sandbox sandbox init --examples", "egress-cli --sandbox sandbox show", "egress-cli --sandbox sandbox load snap.json"],
-  subcommands: [initSpec, showSpec, loadSpec, resetSpec],
+  subcommands: [initSpec, showSpec, loadSpec, resetSpec, callSpec],
 };

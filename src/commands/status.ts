@@ -5,7 +5,7 @@
 import type { Context } from "../context.js";
 import type { Options } from "./status.spec.js";
 import { redactUrl } from "../net/url.js";
-import { defaultRouteOf, effectiveRouteTable, routeTableLookup, routeTargetId } from "../net/routes.js";
+import { NAT64_PREFIX, defaultRouteOf, effectiveRouteTable, ipv6DefaultRouteOf, nat64RouteOf, routeTableLookup, routeTargetId } from "../net/routes.js";
 import { loadCheckedPlan } from "../engine/session.js";
 import { estimateMonthlyCost, sharedEgressComparison, type CostEstimate } from "../analysis/cost.js";
 import type { VpcCost, VpcCostInput } from "../analysis/rules/bill.js";
@@ -18,7 +18,9 @@ import type { Plan } from "../plans/schema.js";
 import { recordsOf } from "../engine/kinds/kind.js";
 import { elasticIpKind } from "../engine/kinds/elastic-ip.js";
 import { lambdaVpcConfigKind } from "../engine/kinds/lambda-vpc-config.js";
-import { natGatewayKind } from "../engine/kinds/nat-gateway.js";
+import { natGatewayKind, regionalAttrs, type RegionalNatAddress } from "../engine/kinds/nat-gateway.js";
+import type { NatGateway } from "@aws-sdk/client-ec2";
+import type { NatRow } from "./nat-plan.js";
 import { targetId } from "../engine/kinds/route.js";
 import { routeTableAssociationKind } from "../engine/kinds/route-table-association.js";
 import { subnetKind } from "../engine/kinds/subnet.js";
@@ -38,7 +40,9 @@ export async function statusCommand(ctx: Context, opts: Options): Promise<number
 export interface LiveView {
   states: Record<string, string>;
   /** By subnet id: the table that decides its routes (explicit, else main) and its 0.0.0.0/0 route. */
-  routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null }>;
+  routes: Record<string, { routeTableId: string | null; main: boolean; target: string | null; state: string | null; ipv6?: { target: string | null; state: string | null; nat64: string | null } }>;
+  /** By regional NAT gateway id: its addresses per AZ as AWS answers now (automatic mode adds and drops AZs). */
+  regionalAddresses?: Record<string, RegionalNatAddress[]>;
 }
 
 /** The plan's VPC and its proxy's consumer VPCs priced as they run: a snapshot of each, priced by `cost`'s mapping. */
@@ -87,12 +91,23 @@ async function readLive(ctx: Context, plan: Plan, gbPerMonth: number | undefined
     for (const id of ids(recordsOf(plan, elasticIpKind))) states[id] = read.states[id] ?? "missing";
     for (const id of ids(recordsOf(plan, ec2InstanceKind))) states[id] = read.states[id] ?? "missing";
     states[vpcId] = read.states[vpcId] ?? "missing";
+    for (const n of (read.snapshot?.natGateways ?? []) as NatGateway[])
+      if (n.AvailabilityMode === "regional" && n.NatGatewayId) (view.regionalAddresses ??= {})[n.NatGatewayId] = regionalAttrs(n).addresses;
     // The subnets read, else the plan's, each found explicitly associated (an association proves its subnet is there).
     const lookup = routeTableLookup(read.routeTables);
     for (const s of read.subnets ?? subnetIds.map((SubnetId) => ({ SubnetId, VpcId: vpcId }))) {
       const eff = effectiveRouteTable(s, lookup);
       const d = defaultRouteOf(eff?.table.Routes);
-      view.routes[s.SubnetId] = { routeTableId: eff?.table.RouteTableId ?? null, main: Boolean(eff?.main), target: routeTargetId(d) ?? null, state: d?.State ?? null };
+      // IPv6 egress: the table's ::/0 and its NAT64 route (64:ff9b::/96 → a NAT gateway)
+      const d6 = ipv6DefaultRouteOf(eff?.table.Routes);
+      const n64 = nat64RouteOf(eff?.table.Routes);
+      view.routes[s.SubnetId] = {
+        routeTableId: eff?.table.RouteTableId ?? null,
+        main: Boolean(eff?.main),
+        target: routeTargetId(d) ?? null,
+        state: d?.State ?? null,
+        ipv6: { target: routeTargetId(d6) ?? null, state: d6?.State ?? null, nat64: n64 ? `${n64.NatGatewayId}${n64.State === "blackhole" ? " (blackhole)" : ""}` : null },
+      };
     }
     if (read.error || !read.snapshot) {
       // priced from the plan's records instead, and said so: status still shows what it can
@@ -154,10 +169,18 @@ export function planCostInput(plan: Plan, live?: Record<string, string>): VpcCos
   const interfaceEndpointAzs = recordsOf(plan, vpcEndpointKind)
     .filter(([, r]) => (r.attrs.vpcEndpointType ?? r.attrs.type) === "Interface" && (!r.attrs.vpcId || r.attrs.vpcId === vpcId))
     .reduce((n, [, r]) => n + new Set((r.attrs.subnetIds ?? []).map((s) => azOf.get(s) ?? s)).size, 0);
+  // A regional NAT gateway bills per AZ it serves (its recorded addresses' AZs), and its addresses AWS
+  // allocated itself (automatic mode) are public IPv4 addresses the plan holds no elastic-ip record of.
+  const nats = recordsOf(plan, natGatewayKind).filter(([, r]) => !gone(r.id, r.attrs.state));
+  const regional = nats.filter(([, r]) => r.attrs.availabilityMode === "regional");
+  const eips = recordsOf(plan, elasticIpKind).filter(([, r]) => !gone(r.id));
+  const planIps = new Set(eips.map(([, r]) => r.attrs.publicIp));
+  const ownIps = new Set(regional.flatMap(([, r]) => (r.attrs.addresses ?? []).map((a) => a.publicIp)).filter((ip): ip is string => !!ip && !planIps.has(ip)));
   return {
     vpcId,
-    natGateways: recordsOf(plan, natGatewayKind).filter(([, r]) => !gone(r.id, r.attrs.state)).length,
-    publicIpv4Addresses: recordsOf(plan, elasticIpKind).filter(([, r]) => !gone(r.id)).length,
+    natGateways: nats.length - regional.length,
+    regionalNatGatewayAzs: regional.reduce((n, [, r]) => n + new Set((r.attrs.addresses ?? []).map((a) => a.az).filter(Boolean)).size, 0),
+    publicIpv4Addresses: eips.length + ownIps.size,
     interfaceEndpointAzs,
     resourceEndpointAzs: 0,
     resourceGateways: recordsOf(plan, resourceGatewayKind).length,
@@ -171,9 +194,25 @@ function endpointAzs(attrs: { addresses?: Array<{ az: string }>; subnetIds?: str
   return attrs.addresses?.length ? new Set(attrs.addresses.map((a) => a.az)).size : new Set(attrs.subnetIds ?? []).size;
 }
 
+/**
+ * A dual-stack or IPv6-only subnet's IPv6 egress: its ::/0 target (an egress-only internet gateway: out
+ * only; an internet gateway: in and out) and its NAT64 route to IPv4 (64:ff9b::/96 → a NAT gateway),
+ * live when checked, else as the plan recorded them.
+ */
+function ipv6Egress(plan: Plan, ipv6Cidr: string, routeTableId: string | undefined, live: { target: string | null; state: string | null; nat64: string | null } | undefined) {
+  const planned = { target: targetId(planDefaultRoute(plan, routeTableId, "::/0")) ?? null, state: null, nat64: targetId(planDefaultRoute(plan, routeTableId, NAT64_PREFIX)) ?? null };
+  const r = live ?? planned;
+  const how = !r.target ? null : r.target.startsWith("eigw-") ? "out only" : r.target.startsWith("igw-") ? "in and out" : null;
+  return {
+    ipv6Cidr,
+    ipv6DefaultRoute: r.target ? `${r.target}${r.state === "blackhole" ? " (blackhole)" : how ? ` (${how})` : ""}` : null,
+    nat64Route: r.nat64,
+  };
+}
+
 /** Where the live routes differ from what the plan recorded (a route deleted or replaced by hand, a table swapped). */
 export function routeDrift(
-  planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null }>,
+  planned: Array<{ subnetId?: string | null; routeTableId: string | null; plannedDefaultRoute: string | null; plannedIpv6Route?: string | null; plannedNat64Route?: string | null }>,
   live: LiveView["routes"],
 ): Array<{ subnetId: string; what: string; plan: string | null; live: string | null }> {
   const out: Array<{ subnetId: string; what: string; plan: string | null; live: string | null }> = [];
@@ -187,6 +226,11 @@ export function routeDrift(
     if (s.routeTableId && l.routeTableId !== s.routeTableId) out.push({ subnetId: s.subnetId, what: "route table", plan: s.routeTableId, live: l.routeTableId });
     if (s.plannedDefaultRoute && l.target !== s.plannedDefaultRoute) out.push({ subnetId: s.subnetId, what: "0.0.0.0/0 route", plan: s.plannedDefaultRoute, live: l.target });
     else if (s.plannedDefaultRoute && l.state === "blackhole") out.push({ subnetId: s.subnetId, what: "0.0.0.0/0 route", plan: s.plannedDefaultRoute, live: `${l.target} (blackhole)` });
+    // IPv6 subnets: the ::/0 and NAT64 routes the plan made
+    const v6 = l.ipv6;
+    if (s.plannedIpv6Route && v6?.target !== s.plannedIpv6Route) out.push({ subnetId: s.subnetId, what: "::/0 route", plan: s.plannedIpv6Route, live: v6?.target ?? null });
+    else if (s.plannedIpv6Route && v6?.state === "blackhole") out.push({ subnetId: s.subnetId, what: "::/0 route", plan: s.plannedIpv6Route, live: `${v6.target} (blackhole)` });
+    if (s.plannedNat64Route && v6?.nat64 !== s.plannedNat64Route) out.push({ subnetId: s.subnetId, what: `${NAT64_PREFIX} route`, plan: s.plannedNat64Route, live: v6?.nat64 ?? null });
   }
   return out;
 }
@@ -210,14 +254,26 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
   const subnets = recordsOf(plan, subnetKind)
     .map(([step, r]) => {
       const routeTableId = planRouteTableOf(plan, r.id) ?? r.attrs.routeTableId;
-      const planned = { routeTableId: routeTableId ?? null, plannedDefaultRoute: targetId(planDefaultRoute(plan, routeTableId)) ?? null };
+      const planned = {
+        routeTableId: routeTableId ?? null,
+        plannedDefaultRoute: targetId(planDefaultRoute(plan, routeTableId)) ?? null,
+        ...(r.attrs.ipv6Cidr ? { plannedIpv6Route: targetId(planDefaultRoute(plan, routeTableId, "::/0")) ?? null, plannedNat64Route: targetId(planDefaultRoute(plan, routeTableId, NAT64_PREFIX)) ?? null } : {}),
+      };
       // Checked live, the routes shown are AWS's (the effective table's 0.0.0.0/0), not the plan's memory.
       const l = liveView && r.id ? liveView.routes[r.id] : undefined;
       const shown = liveView ? { routeTableId: l?.routeTableId ?? null, defaultRoute: l?.target ? `${l.target}${l.state === "blackhole" ? " (blackhole)" : ""}` : null } : { routeTableId: planned.routeTableId, defaultRoute: planned.plannedDefaultRoute };
-      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...planned };
+      return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr, ...shown, ...(r.attrs.ipv6Cidr ? ipv6Egress(plan, r.attrs.ipv6Cidr, routeTableId, liveView ? (l?.ipv6 ?? { target: null, state: null, nat64: null }) : undefined) : {}), ...planned };
     });
   const drift = liveView ? routeDrift(subnets, liveView.routes) : [];
-  const egressIps = nats.map(([, r]) => r.attrs.publicIp).filter((x): x is string => Boolean(x));
+  // a regional gateway: a row per address, live when checked (automatic mode follows the workloads)
+  const natRows = nats.flatMap(([step, r]): NatRow[] => {
+    const state = live?.[r.id!] ?? r.attrs.state;
+    if (r.attrs.availabilityMode !== "regional") return [{ step, natGatewayId: r.id, availabilityMode: "zonal" as const, az: r.az, publicIp: r.attrs.publicIp, state }];
+    const addresses = (r.id && liveView?.regionalAddresses?.[r.id]) || r.attrs.addresses || [];
+    const base = { step, natGatewayId: r.id, availabilityMode: "regional" as const, mode: r.attrs.autoProvisionZones === "enabled" ? "automatic" : "manual", state };
+    return addresses.length ? addresses.map((a) => ({ ...base, az: a.az, azId: a.azId, publicIp: a.publicIp, allocationId: a.allocationId, addressStatus: a.status })) : [{ ...base, az: "(none yet)" }];
+  });
+  const egressIps = natRows.map((n) => n.publicIp).filter((x): x is string => Boolean(x));
   // Live: the plan's VPC as a snapshot shows it, priced as `cost` prices it. Offline: the plan's records.
   const egressInput: VpcCostInput = costs?.vpc?.input ?? planCostInput(plan, live);
   const { vpcId: _v, ...egressPriced } = egressInput;
@@ -235,7 +291,7 @@ export function buildStatus(plan: Plan, liveView: LiveView | undefined, gbProces
     destroyed: Object.keys(plan.resources).length > 0 && resources.every((r) => !r.owned),
     egressIps,
     subnets,
-    natGateways: nats.map(([step, r]) => ({ step, natGatewayId: r.id, az: r.az, publicIp: r.attrs.publicIp, state: live?.[r.id!] ?? r.attrs.state })),
+    natGateways: natRows,
     resources,
     lambdaFunctions: lambdaFunctions(plan),
     vpcEndpoints: recordsOf(plan, vpcEndpointKind).map(([step, { id, attrs: a }]) => ({ step, vpcEndpointId: id, serviceName: a.serviceName, type: a.type, state: a.state })),
@@ -378,9 +434,10 @@ export interface StatusResult {
   checkedLive: boolean;
   destroyed?: boolean;
   vpcId?: Text;
-  subnets: Array<SubnetRow & { defaultRoute?: Text }>;
+  subnets: Array<SubnetRow & { defaultRoute?: Text; ipv6Cidr?: string; ipv6DefaultRoute?: string | null; nat64Route?: string | null }>;
   drift?: Array<{ subnetId: Text; what: Text; live?: Text; plan?: Text }>;
-  natGateways: Array<{ az: Text; natGatewayId: Text; publicIp: Text; state: Text }>;
+  /** A zonal gateway, or one address of a regional one (its AZ, address and association status). */
+  natGateways: NatRow[];
   resources: Array<{ owned?: boolean }>;
   egressIps: Text[];
   lambdaFunctions?: Array<{ functionName: Text; subnetIds: Text[]; securityGroupIds: Text[]; egressIps: Text[] }>;
@@ -394,17 +451,25 @@ export function renderStatus(r: StatusResult, c: C, o: RenderOptions = {}): stri
   if (r.destroyed) lines.push(c.yellow("Everything this plan created has been destroyed."));
   if (r.vpcId) lines.push(`VPC ${c.bold(`${r.vpcId}`)}`);
   if (r.subnets.length) {
-    lines.push(table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o));
+    // IPv6 subnets: their ::/0 (egress-only IGW: out only) and NAT64 route as well
+    const v6 = r.subnets.some((s) => s.ipv6Cidr);
+    const v4Route = (s: StatusResult["subnets"][number]) => (s.cidr ? (s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")) : "- (IPv6-only)");
+    const v6Route = (s: StatusResult["subnets"][number]) => (!s.ipv6Cidr ? "-" : [s.ipv6DefaultRoute ?? c.yellow("none"), ...(s.nat64Route ? [`NAT64 → ${s.nat64Route}`] : [])].join("; "));
+    lines.push(
+      v6
+        ? table(["tier", "AZ", "subnet", "CIDR", "IPv6", "0.0.0.0/0 →", "::/0 →"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr ?? "(IPv6-only)", s.ipv6Cidr ?? "-", v4Route(s), v6Route(s)]), o)
+        : table(["tier", "AZ", "subnet", "CIDR", "0.0.0.0/0 →"], [...r.subnets].sort(bySubnetOrder).map((s) => [s.tier, s.az, s.subnetId, s.cidr, s.defaultRoute ?? (s.tier === "private" ? c.yellow("none (no internet)") : "none")]), o),
+    );
   }
   if (r.drift?.length) {
     lines.push(c.yellow(`Drift: AWS differs from what the plan recorded (${r.drift.length}):`));
     for (const d of r.drift) lines.push(c.yellow(`  ${d.subnetId}: ${d.what} is ${d.live ?? "none"} (plan: ${d.plan ?? "none"})`));
     lines.push(c.dim("  re-run the command that made it (add-nat, create-vpc …) to put the plan's routes back, or check who changed them."));
   }
-  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n) => [n.az, n.natGatewayId, n.publicIp, n.state]), o));
+  if (r.natGateways.length) lines.push(table(["AZ", "NAT gateway", "Elastic IP", "state"], r.natGateways.map((n) => [n.az ?? "", n.natGatewayId ?? "", n.publicIp ?? "", n.addressStatus ? `${n.state}, ${n.addressStatus} (regional)` : (n.state ?? "")]), o));
   const owned = r.resources.filter((x) => x.owned).length;
   if (r.resources.length) lines.push(c.dim(`${r.resources.length} resources recorded (${owned} created by egress-cli); --json lists them all.`));
-  lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : "No static egress IP (no NAT gateway).");
+  lines.push(r.egressIps.length ? `Static egress IP(s): ${c.bold(r.egressIps.join(", "))}` : r.natGateways.length ? "No egress IP yet (an automatic-mode regional NAT gateway takes an address in an AZ once a workload is there)." : "No static egress IP (no NAT gateway).");
   for (const f of r.lambdaFunctions ?? []) lines.push(`Lambda ${c.bold(`${f.functionName}`)} in ${f.subnetIds.length} subnet(s), SG ${f.securityGroupIds.join(", ")} — egress IP(s): ${f.egressIps.length ? c.bold(f.egressIps.join(", ")) : "none (no NAT route)"}`);
   // Resource endpoints (a consumer's way to the proxy) are listed with the proxy below.
   for (const e of r.vpcEndpoints ?? []) if (e.type !== "Resource") lines.push(`Endpoint ${e.vpcEndpointId} ${e.serviceName} (${e.type}, ${e.state})`);

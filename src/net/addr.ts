@@ -143,3 +143,23 @@ export function isNonPublicV4(c: Cidr): boolean {
 export const ANY_V4 = parseCidr("0.0.0.0/0")!;
 // written out, not parsed: the first IPv6 parse compiles node:net's IPv6 pattern, ~4 ms of every start-up
 export const ANY_V6: Cidr = { v: 6, base: 0n, end: (1n << 128n) - 1n, len: 0, text: "::/0" };
+
+// NAT64's well-known prefix (RFC 6052): DNS64 synthesizes 64:ff9b::a.b.c.d, NAT gateways translate it.
+export const NAT64_PREFIX: Cidr = { v: 6, base: 0x0064ff9bn << 96n, end: (0x0064ff9bn << 96n) | 0xffffffffn, len: 96, text: "64:ff9b::/96" };
+
+/** The IPv6 block DNS64 synthesizes for an IPv4 block (203.0.113.10 → 64:ff9b::cb00:710a/128). */
+export function nat64Of(v4: Cidr): Cidr {
+  if (v4.len === 0) return NAT64_PREFIX;
+  const base = NAT64_PREFIX.base | v4.base;
+  const groups: string[] = [];
+  for (let i = 7; i >= 0; i--) groups.push(((base >> BigInt(i * 16)) & 0xffffn).toString(16));
+  const text = `${groups.join(":")}/${96 + v4.len}`.replace(/^0:0:0:0:0:0:0:0\//, "::/").replace(/^64:ff9b:0:0:0:0:/, "64:ff9b::");
+  return { v: 6, base, end: NAT64_PREFIX.base | v4.end, len: 96 + v4.len, text };
+}
+
+/** The IPv4 block inside a NAT64 block (the reverse of nat64Of), or null outside 64:ff9b::/96. */
+export function v4OfNat64(c: Cidr): Cidr | null {
+  if (!cidrContains(NAT64_PREFIX, c)) return null;
+  const n = Number(c.base & 0xffffffffn);
+  return parseCidr(`${numberToIpv4(n)}/${c.len - 96}`);
+}

@@ -51,6 +51,7 @@ export function effectiveRouteTable<T>(subnet: { SubnetId?: string; VpcId?: stri
 
 export interface RouteLike {
   DestinationCidrBlock?: string;
+  DestinationIpv6CidrBlock?: string;
   GatewayId?: string;
   NatGatewayId?: string;
   InstanceId?: string;
@@ -78,4 +79,39 @@ export function routeTargetId(r: RouteLike | undefined): string | undefined {
 /** Is this route a usable default route to an internet gateway (what makes a subnet public)? */
 export function routesToInternetGateway(r: RouteLike | undefined): boolean {
   return Boolean(r && r.DestinationCidrBlock === "0.0.0.0/0" && r.GatewayId?.startsWith("igw-") && r.State !== "blackhole");
+}
+
+/** RFC 6052's well-known prefix: what DNS64 synthesizes IPv4-only names into, and a NAT gateway translates (NAT64). */
+export const NAT64_PREFIX = "64:ff9b::/96";
+
+/** The IPv6 default route (::/0) of a table's routes, if any. */
+export function ipv6DefaultRouteOf<R extends RouteLike>(routes: readonly R[] | undefined): R | undefined {
+  return routes?.find((r) => r.DestinationIpv6CidrBlock === "::/0");
+}
+
+/** The NAT64 route (64:ff9b::/96 → a NAT gateway) of a table's routes, if any. */
+export function nat64RouteOf<R extends RouteLike>(routes: readonly R[] | undefined): R | undefined {
+  return routes?.find((r) => r.DestinationIpv6CidrBlock === NAT64_PREFIX && r.NatGatewayId);
+}
+
+/**
+ * A subnet's IPv6 tier, from its table's ::/0 (usable routes only): public when it goes to an internet
+ * gateway (reachable from the internet as well), private when it goes to an egress-only internet
+ * gateway (out only); undefined with no IPv6 route to the internet.
+ */
+export function ipv6TierOf(routes: readonly RouteLike[] | undefined): "public" | "private" | undefined {
+  const d = ipv6DefaultRouteOf(routes);
+  if (!d || d.State === "blackhole") return undefined;
+  if (d.GatewayId?.startsWith("igw-")) return "public";
+  if (d.EgressOnlyInternetGatewayId) return "private";
+  return undefined;
+}
+
+/**
+ * An IPv6 CIDR association that holds (associating or associated): not one going or gone. Read this way
+ * rather than as `=== "associated"` because a subnet's block is associated at CreateSubnet, and an
+ * emulator that spells the state oddly (moto) must not make a live block look absent.
+ */
+export function liveIpv6Association(state: string | undefined): boolean {
+  return !/^(disassociating|disassociated|failing|failed)$/.test(state ?? "");
 }

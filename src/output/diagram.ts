@@ -24,7 +24,7 @@ export interface DiagramOptions {
   path?: DiagramPath;
 }
 
-type NodeKind = "subnet" | "routeTable" | "igw" | "nat" | "endpoint" | "lambda" | "instance" | "external" | "peering" | "transit";
+type NodeKind = "subnet" | "routeTable" | "igw" | "eigw" | "nat" | "endpoint" | "lambda" | "instance" | "external" | "peering" | "transit";
 /** "vpc": a peering connection or transit gateway to a VPC (`to` is `cluster:VPC_ID`, drawn to the VPC's box). */
 type EdgeKind = "assoc" | "route" | "placement" | "vpc";
 
@@ -79,7 +79,9 @@ function routeTarget(r: Snapshot["routeTables"][number]["Routes"][number]): stri
 
 function tierOf(ix: SnapshotIndex, subnet: Subnet): Tier {
   const rt = routeTableForSubnet(ix, subnet);
-  const def = rt?.table.table.Routes.find((r) => r.DestinationCidrBlock === "0.0.0.0/0" && (r.State ?? "active") !== "blackhole");
+  const live = (dest: string) => rt?.table.table.Routes.find((r) => (r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock) === dest && (r.State ?? "active") !== "blackhole");
+  // IPv4's default route decides; an IPv6-only subnet's is ::/0 (→ igw public, → egress-only gateway private).
+  const def = live("0.0.0.0/0") ?? (subnet.CidrBlock ? undefined : live("::/0"));
   const target = def ? routeTarget(def) : undefined;
   if (!target) return "isolated";
   return target.startsWith("igw-") ? "public" : "private";
@@ -113,7 +115,8 @@ export function buildTopology(snap: Snapshot, vpcIds?: string[]): Topology {
         for (const s of inTier.filter((x) => (x.AvailabilityZone ?? "?") === az)) {
           subnetCluster.set(s.SubnetId, key);
           const n = nameTag(s.Tags);
-          add({ id: s.SubnetId, kind: "subnet", label: [s.SubnetId, ...(n ? [n] : []), s.CidrBlock ?? ""], cluster: key });
+          const v6 = (s.Ipv6CidrBlockAssociationSet ?? []).map((a) => a.Ipv6CidrBlock).filter((c): c is string => !!c);
+          add({ id: s.SubnetId, kind: "subnet", label: [s.SubnetId, ...(n ? [n] : []), s.CidrBlock ?? (v6.length ? "IPv6-only" : ""), ...v6], cluster: key });
         }
       }
     }
@@ -124,12 +127,18 @@ export function buildTopology(snap: Snapshot, vpcIds?: string[]): Topology {
     const vpcId = g.Attachments.find((a) => a.VpcId && inScope.has(a.VpcId))?.VpcId;
     if (vpcId) add({ id: g.InternetGatewayId, kind: "igw", label: [g.InternetGatewayId, "internet gateway"], cluster: vpcId });
   }
+  for (const g of [...snap.egressOnlyInternetGateways].sort((a, b) => byId(a.EgressOnlyInternetGatewayId, b.EgressOnlyInternetGatewayId))) {
+    const vpcId = g.Attachments.find((a) => a.VpcId && inScope.has(a.VpcId))?.VpcId;
+    if (vpcId) add({ id: g.EgressOnlyInternetGatewayId, kind: "eigw", label: [g.EgressOnlyInternetGatewayId, "egress-only internet gateway (IPv6 out only)"], cluster: vpcId });
+  }
+  // NAT gateways that 64:ff9b::/96 routes lead to translate IPv6 to IPv4 (NAT64).
+  const nat64 = new Set(snap.routeTables.flatMap((t) => t.Routes.filter((r) => r.DestinationIpv6CidrBlock === "64:ff9b::/96" && r.NatGatewayId).map((r) => r.NatGatewayId!)));
   for (const n of [...snap.natGateways].sort((a, b) => byId(a.NatGatewayId, b.NatGatewayId))) {
     const cluster = n.SubnetId ? subnetCluster.get(n.SubnetId) : undefined;
     if (!cluster || n.State === "deleted") continue;
     const primary = n.NatGatewayAddresses.find((a) => a.IsPrimary) ?? n.NatGatewayAddresses[0];
     const eip = primary?.PublicIp ?? snap.addresses.find((a) => a.NetworkInterfaceId && a.NetworkInterfaceId === primary?.NetworkInterfaceId)?.PublicIp;
-    const kind = (n.ConnectivityType ?? "public") === "private" ? "private NAT gateway" : eip ? `NAT gateway · EIP ${eip}` : "NAT gateway · no Elastic IP";
+    const kind = `${(n.ConnectivityType ?? "public") === "private" ? "private NAT gateway" : eip ? `NAT gateway · EIP ${eip}` : "NAT gateway · no Elastic IP"}${nat64.has(n.NatGatewayId) ? " · NAT64" : ""}`;
     add({ id: n.NatGatewayId, kind: "nat", label: [n.NatGatewayId, kind, ...((n.State ?? "available") !== "available" ? [n.State!] : [])], cluster });
     edges.push({ from: n.NatGatewayId, to: n.SubnetId!, kind: "placement" });
   }
@@ -162,7 +171,8 @@ export function buildTopology(snap: Snapshot, vpcIds?: string[]): Topology {
   for (const t of tables) {
     const def = t.Routes.find((r) => r.DestinationCidrBlock === "0.0.0.0/0");
     const main = t.Associations.some((a) => a.Main);
-    add({ id: t.RouteTableId, kind: "routeTable", label: [t.RouteTableId, `${main ? "main " : ""}route table`, def ? `0.0.0.0/0 → ${routeTarget(def) ?? "?"}` : "no default route"], cluster: t.VpcId });
+    const def6 = t.Routes.find((r) => r.DestinationIpv6CidrBlock === "::/0");
+    add({ id: t.RouteTableId, kind: "routeTable", label: [t.RouteTableId, `${main ? "main " : ""}route table`, def ? `0.0.0.0/0 → ${routeTarget(def) ?? "?"}` : "no default route", ...(def6 ? [`::/0 → ${routeTarget(def6) ?? "?"}`] : [])], cluster: t.VpcId });
   }
   const assoc: DiagramEdge[] = [];
   for (const s of subnets) {
@@ -323,6 +333,8 @@ function mermaidNode(n: DiagramNode): string {
       return `${id}[/${t}/]`;
     case "igw":
       return `${id}((${t}))`;
+    case "eigw":
+      return `${id}(((${t})))`;
     case "nat":
       return `${id}{{${t}}}`;
     case "endpoint":
@@ -360,7 +372,7 @@ function renderMermaid(topo: Topology, snap: Snapshot, opts: DiagramOptions, hl?
     out.push(`  ${mmId(e.from)} ${arrow}${label} ${to}`);
   }
   out.push("  classDef subnet fill:#f4f8ff,stroke:#4a6fa5", "  classDef gateway fill:#fff7e6,stroke:#b7791f", "  classDef workload fill:#f0fff4,stroke:#2f855a");
-  const kinds: Array<[string, NodeKind[]]> = [["subnet", ["subnet"]], ["gateway", ["igw", "nat", "endpoint", "external", "peering", "transit"]], ["workload", ["lambda", "instance"]]];
+  const kinds: Array<[string, NodeKind[]]> = [["subnet", ["subnet"]], ["gateway", ["igw", "eigw", "nat", "endpoint", "external", "peering", "transit"]], ["workload", ["lambda", "instance"]]];
   for (const [cls, ks] of kinds) {
     const ids = [...topo.nodes.values()].filter((n) => ks.includes(n.kind)).map((n) => mmId(n.id)).sort();
     if (ids.length) out.push(`  class ${ids.join(",")} ${cls}`);
@@ -382,6 +394,7 @@ const DOT_SHAPE: Record<NodeKind, string> = {
   subnet: "shape=box",
   routeTable: "shape=note",
   igw: "shape=ellipse, style=filled, fillcolor=\"#fff7e6\"",
+  eigw: "shape=doublecircle, style=filled, fillcolor=\"#fff7e6\"",
   nat: "shape=hexagon, style=filled, fillcolor=\"#fff7e6\"",
   endpoint: "shape=component",
   lambda: "shape=cds, style=filled, fillcolor=\"#f0fff4\"",

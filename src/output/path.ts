@@ -27,6 +27,8 @@ export interface AnalyzePathReport {
   privateLink?: { endpointId: string; resourceConfigurationId: string; resourceGatewayId: string; target: string; reason: string; provenHalf: { from: string; to: string; protocol: string; port: number } };
   /** The fix for a blocked path, when known (also in result.hint). */
   hint?: string;
+  /** Reachability Analyzer was asked for (default mode or --compare) but cannot analyze this path (IPv6): the offline analyzer answered. */
+  fallback?: { requested: "aws" | "compare"; used: "local"; reason: string };
 }
 
 const short = (h: Hop) => h.component.id;
@@ -112,7 +114,11 @@ export function renderAnalyzePath(rep: AnalyzePathReport, c: Colors): string {
         renderPathResult(rep.result, c, { from: pl.provenHalf.from, to: pl.provenHalf.to, protocol: pl.provenHalf.protocol, port: pl.provenHalf.port }),
         ...(rep.local ? [c.dim(`[offline analyzer, the whole path ${rep.from} → ${rep.to}]`), renderPathResult(rep.local, c, head)] : []),
       ]
-    : [c.dim(`[${label}${rep.snapshot ? `, snapshot ${rep.snapshot.file ?? rep.snapshot.takenAt}` : ""}]`), renderPathResult(rep.result, c, head)];
+    : [
+        ...(rep.fallback ? [c.yellow(`${rep.fallback.reason} The offline analyzer answered instead.`)] : []),
+        c.dim(`[${label}${rep.snapshot ? `, snapshot ${rep.snapshot.file ?? rep.snapshot.takenAt}` : ""}]`),
+        renderPathResult(rep.result, c, head),
+      ];
   if (rep.mode === "compare") {
     if (!rep.disagreements?.length) lines.push(`${c.green("✔")} the offline analyzer agrees (verdict${rep.reachable ? "" : ", blocking component and code"})`);
     else {

@@ -21,6 +21,7 @@ export const RESOURCE_KINDS = [
   "subnet",
   "internet-gateway",
   "igw-attachment",
+  "egress-only-igw",
   "route-table",
   "route-table-association",
   "route",
@@ -28,6 +29,7 @@ export const RESOURCE_KINDS = [
   "nat-gateway",
   "security-group",
   "vpc-attribute",
+  "subnet-attribute",
   "security-group-rule",
   "iam-role-policy-attachment",
   "lambda-vpc-config",
@@ -111,12 +113,16 @@ export const PlanSpecSchema = z
         publicPerAz: z.number().int().nonnegative(),
         privatePerAz: z.number().int().nonnegative(),
         subnetPrefix: z.number().int().optional(),
+        /** --ipv6: an Amazon-provided /56, a /64 per subnet, an egress-only internet gateway. */
+        ipv6: z.boolean().optional(),
+        /** --ipv6-only-private: private subnets without IPv4. */
+        ipv6OnlyPrivate: z.boolean().optional(),
       })
       .optional()
       .meta({ description: "create-vpc" }),
     import: z.looseObject({ vpcId: z.string().min(1), shared: z.boolean().optional() }).optional().meta({ description: "import" }),
     nat: z
-      .looseObject({ mode: z.enum(["single", "per-az"]), azs: ids, eips: ids.optional() })
+      .looseObject({ mode: z.enum(["single", "per-az", "regional"]), azs: ids, eips: ids.optional() })
       .optional()
       .meta({ description: "add-nat" }),
     lambda: z

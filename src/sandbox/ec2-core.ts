@@ -19,6 +19,7 @@ import type {
 } from "./model.js";
 import { tagsOut, type FilterFns } from "./query.js";
 import type { IpPermission } from "@aws-sdk/client-ec2";
+import { eigwOf, subnetIpv6View, vpcIpv6View } from "./ec2-ipv6-model.js";
 
 /** A NAT gateway record with its Elastic IP's public address and association (set when it gets one). */
 type NatEip = NatRec & { PublicIp?: string; EipAssociationId?: string };
@@ -42,6 +43,7 @@ defineIndex("rtb.assoc", "routeTables", (t: RouteTableRec) => t.Associations.map
 defineIndex("nat.vpc", "natGateways", (n: NatRec) => n.VpcId);
 defineIndex("nat.state", "natGateways", (n: NatRec) => n.State);
 defineIndex("nat.subnet", "natGateways", (n: NatRec) => n.SubnetId);
+defineIndex("nat.mode", "natGateways", (n: NatRec) => n.AvailabilityMode ?? "zonal");
 defineIndex("acl.vpc", "networkAcls", (a: NaclRec) => a.VpcId);
 defineIndex("acl.subnet", "networkAcls", (a: NaclRec) => (a as NaclRec & { _subnetIds?: string[] })._subnetIds);
 defineIndex("igw.vpc", "internetGateways", (g: IgwRec) => g.VpcId, { persist: "lookups" });
@@ -197,6 +199,7 @@ export function enisInSubnet(rs: RegionState, subnetId: string): EniRec[] {
 
 /** Next free private IP in the subnet, skipping the 4 first and the last address (AWS-reserved). */
 export function allocPrivateIp(rs: RegionState, subnet: SubnetRec, wanted?: string): string {
+  if (!subnet.CidrBlock) throw awsError("InvalidParameterValue", `Subnet ${subnet.SubnetId} is IPv6-only: the sandbox places no network interface in an IPv6-only subnet.`);
   const c = parseIpv4Block(subnet.CidrBlock)!;
   const first = Number(c.base);
   const last = Number(c.end);
@@ -216,6 +219,7 @@ export function allocPrivateIp(rs: RegionState, subnet: SubnetRec, wanted?: stri
 }
 
 export function availableIpCount(rs: RegionState, subnet: SubnetRec): number {
+  if (!subnet.CidrBlock) return 0; // IPv6-only: no IPv4 addresses
   return addressCount(parseIpv4Block(subnet.CidrBlock)!) - 5 - count(rs, "eni.subnet", subnet.SubnetId);
 }
 
@@ -231,7 +235,8 @@ export function vpcView(ctx: OpContext, v: VpcRec) {
     DhcpOptionsId: v.DhcpOptionsId,
     State: "available",
     IsDefault: v.IsDefault,
-    BlockPublicAccessStates: { InternetGatewayBlockMode: "off" },
+    BlockPublicAccessStates: { InternetGatewayBlockMode: (ctx.rs.ext.bpa as { options?: { mode?: string } } | undefined)?.options?.mode ?? "off" },
+    ...(v.Ipv6Cidrs?.length ? { Ipv6CidrBlockAssociationSet: v.Ipv6Cidrs.map((a) => vpcIpv6View(a)) } : {}),
     ...tagsOut(v.Tags),
   };
 }
@@ -241,7 +246,7 @@ export function subnetView(ctx: OpContext, s: SubnetRec) {
     SubnetId: s.SubnetId,
     SubnetArn: `arn:aws:ec2:${ctx.region}:${ctx.accountId}:subnet/${s.SubnetId}`,
     VpcId: s.VpcId,
-    CidrBlock: s.CidrBlock,
+    ...(s.CidrBlock ? { CidrBlock: s.CidrBlock } : {}),
     AvailabilityZone: s.AvailabilityZone,
     AvailabilityZoneId: s.AvailabilityZoneId,
     AvailableIpAddressCount: availableIpCount(ctx.rs, s),
@@ -250,11 +255,11 @@ export function subnetView(ctx: OpContext, s: SubnetRec) {
     MapCustomerOwnedIpOnLaunch: false,
     State: "available",
     OwnerId: ctx.accountId,
-    AssignIpv6AddressOnCreation: false,
-    Ipv6CidrBlockAssociationSet: [],
-    EnableDns64: false,
-    Ipv6Native: false,
-    PrivateDnsNameOptionsOnLaunch: { HostnameType: "ip-name", EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false },
+    AssignIpv6AddressOnCreation: Boolean(s.AssignIpv6AddressOnCreation),
+    Ipv6CidrBlockAssociationSet: (s.Ipv6Cidrs ?? []).map(subnetIpv6View),
+    EnableDns64: Boolean(s.EnableDns64),
+    Ipv6Native: Boolean(s.Ipv6Native),
+    PrivateDnsNameOptionsOnLaunch: { ...(s.PrivateDnsNameOptionsOnLaunch ?? { HostnameType: "ip-name", EnableResourceNameDnsARecord: false, EnableResourceNameDnsAAAARecord: false }) },
     ...tagsOut(s.Tags),
   };
 }
@@ -279,6 +284,7 @@ export function routeState(ctx: OpContext, rt: RouteTableRec, r: RouteRec): "act
     return n && (n.State === "available" || n.State === "pending") ? "active" : "blackhole";
   }
   if (r.NetworkInterfaceId) return ctx.rs.networkInterfaces[r.NetworkInterfaceId] ? "active" : "blackhole";
+  if (r.EgressOnlyInternetGatewayId) return eigwOf(ctx.rs, r.EgressOnlyInternetGatewayId)?.VpcId === rt.VpcId ? "active" : "blackhole";
   return "active";
 }
 
@@ -296,7 +302,7 @@ export function routeTableView(ctx: OpContext, rt: RouteTableRec) {
     VpcId: rt.VpcId,
     OwnerId: ctx.accountId,
     Routes: rt.Routes.map((r) => ({
-      DestinationCidrBlock: r.DestinationCidrBlock,
+      ...(r.DestinationIpv6CidrBlock ? { DestinationIpv6CidrBlock: r.DestinationIpv6CidrBlock } : { DestinationCidrBlock: r.DestinationCidrBlock }),
       ...(r.GatewayId ? { GatewayId: r.GatewayId } : {}),
       ...(r.NatGatewayId ? { NatGatewayId: r.NatGatewayId } : {}),
       ...(r.NetworkInterfaceId ? { NetworkInterfaceId: r.NetworkInterfaceId } : {}),
@@ -333,7 +339,42 @@ export function addressView(ctx: OpContext, a: AddressRec) {
   };
 }
 
+/** The NatGatewayAddresses of a regional gateway, as DescribeNatGateways answers them. */
+export function regionalAddressView(n: NatRec) {
+  const firstOfAz = new Set<string>();
+  return (n.Addresses ?? []).map((a) => {
+    const primary = !firstOfAz.has(a.AvailabilityZone);
+    firstOfAz.add(a.AvailabilityZone);
+    return {
+      AllocationId: a.AllocationId,
+      PublicIp: a.PublicIp,
+      AssociationId: a.AssociationId,
+      IsPrimary: primary,
+      Status: n.State === "failed" ? "failed" : n.State === "deleting" ? "disassociating" : a.Status,
+      AvailabilityZone: a.AvailabilityZone,
+      AvailabilityZoneId: a.AvailabilityZoneId,
+    };
+  });
+}
+
 export function natView(_ctx: OpContext, n: NatRec) {
+  if (n.AvailabilityMode === "regional") {
+    return {
+      NatGatewayId: n.NatGatewayId,
+      VpcId: n.VpcId,
+      State: n.State,
+      ConnectivityType: n.ConnectivityType,
+      AvailabilityMode: "regional",
+      AutoProvisionZones: n.AutoProvisionZones,
+      AutoScalingIps: n.AutoScalingIps,
+      ...(n.State === "failed" ? {} : { RouteTableId: n.RouteTableId }),
+      CreateTime: new Date(n._createdAt),
+      ...(n._deletedAt && n.State === "deleted" ? { DeleteTime: new Date(n._deletedAt) } : {}),
+      ...(n.FailureCode ? { FailureCode: n.FailureCode, FailureMessage: n.FailureMessage } : {}),
+      NatGatewayAddresses: regionalAddressView(n),
+      ...tagsOut(n.Tags),
+    };
+  }
   const status =
     n.State === "pending" ? "associating" : n.State === "deleting" ? "disassociating" : n.State === "failed" ? "failed" : "succeeded";
   const address =
@@ -356,6 +397,7 @@ export function natView(_ctx: OpContext, n: NatRec) {
     VpcId: n.VpcId,
     State: n.State,
     ConnectivityType: n.ConnectivityType,
+    AvailabilityMode: "zonal",
     CreateTime: new Date(n._createdAt),
     ...(n._deletedAt && n.State === "deleted" ? { DeleteTime: new Date(n._deletedAt) } : {}),
     ...(n.FailureCode ? { FailureCode: n.FailureCode, FailureMessage: n.FailureMessage } : {}),

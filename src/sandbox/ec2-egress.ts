@@ -7,6 +7,7 @@ import { parseIpv4Block } from "../net/addr.js";
 import { withOwner, KINDS, addressView, allocPrivateIp, checkIdFormat, eniView, get, igwOfVpc, isVisible, kindOfId, listByIds, natView, notFound, rulesOf, sgRuleView, sgView, RULES_PER_GROUP } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler, SharedOpHandler } from "./handler.js";
 import { addRule } from "./ec2-network.js";
+import { associateRegional, createRegionalNat, disassociateRegional, eipHeldByNat, releaseRegional, settleRegional, usedPublicIps } from "./ec2-regional-nat.js";
 import { newId, newMac, putEni } from "./model.js";
 import type { AddressRec, EniRec, NatRec, RegionState, SgRec, SgRuleRec, SubnetRec, Tag, VpcRec } from "./model.js";
 import { applyFilters, checkFilters, fingerprint, mergeTags, paginate, tagsFromSpecs, validateTags, type FilterFns } from "./query.js";
@@ -21,8 +22,11 @@ function base(ctx: OpContext, tags: Tag[] = []) {
 
 // ---------- time-driven transitions ----------
 
-/** Applies NAT transitions that are due (pending -> available|failed, deleting -> deleted, purge after 1 h). Returns true if anything changed. */
-export function settle(rs: RegionState, now: number): boolean {
+/**
+ * Applies NAT transitions that are due (pending -> available|failed, deleting -> deleted, purge after 1 h;
+ * a regional gateway's addresses and AZ expansion). Returns true if anything changed.
+ */
+export function settle(rs: RegionState, now: number, state: { regions: Record<string, RegionState> } = { regions: {} }): boolean {
   let changed = false;
   // only gateways in a timed state can move: found by state, so a call costs what is in transit, not every NAT
   const timed = ["pending", "deleting", "deleted", "failed"].flatMap((st) => lookup<NatRec>(rs, "nat.state", st));
@@ -41,6 +45,7 @@ export function settle(rs: RegionState, now: number): boolean {
       n.State = "deleted";
       n._deletedAt = n._deleteAt;
       releaseNatResources(rs, n);
+      releaseRegional(rs, n);
       changed = true;
     }
     if ((n.State === "deleted" || n.State === "failed") && n._deletedAt !== undefined && now >= n._deletedAt + DELETED_NAT_RETENTION_MS) {
@@ -48,6 +53,8 @@ export function settle(rs: RegionState, now: number): boolean {
       changed = true;
     }
   }
+  // regional gateways (any state): addresses associating/draining, automatic mode following the interfaces
+  for (const n of lookup<NatRec>(rs, "nat.mode", "regional")) if (settleRegional(rs, state, n, now)) changed = true;
   return changed;
 }
 
@@ -80,8 +87,7 @@ const addressFilters: FilterFns<AddressRec> = {
 
 /** A public-looking address from the documentation ranges, unique across the account. */
 function newPublicIp(ctx: OpContext): string {
-  const used = new Set<string>();
-  for (const r of Object.values(ctx.state.regions)) for (const a of Object.values(r.addresses)) used.add(a.PublicIp);
+  const used = usedPublicIps(ctx.state);
   const pools = ["203.0.113", "198.51.100", "192.0.2"];
   for (let tries = 0; tries < 2000; tries++) {
     const ip = `${pools[Math.floor(Math.random() * pools.length)]}.${1 + Math.floor(Math.random() * 254)}`;
@@ -134,7 +140,7 @@ const ReleaseAddress: OpHandler<"ec2", "ReleaseAddress"> = (ctx) => {
   const a = addressByParams(ctx);
   if (a.AssociationId) throw awsError("InvalidIPAddress.InUse", `Address ${a.PublicIp} (${a.AllocationId}) is in use.`);
   const heldByNat = Object.values(ctx.rs.natGateways).some((n) => n.AllocationId === a.AllocationId && n.State === "pending" && !n._willFail);
-  if (heldByNat) throw awsError("InvalidIPAddress.InUse", `Address ${a.PublicIp} (${a.AllocationId}) is in use.`);
+  if (heldByNat || eipHeldByNat(ctx.rs, a.AllocationId)) throw awsError("InvalidIPAddress.InUse", `Address ${a.PublicIp} (${a.AllocationId}) is in use.`);
   ctx.dry();
   delete ctx.rs.addresses[a.AllocationId];
   ctx.mutated();
@@ -170,7 +176,8 @@ const DisassociateAddress: OpHandler<"ec2", "DisassociateAddress"> = (ctx) => {
     if (AssociationId === undefined && PublicIp === undefined) throw awsError("MissingParameter", "The request must contain the parameter associationId");
     throw awsError("InvalidAssociationID.NotFound", `The association ID '${AssociationId ?? PublicIp}' does not exist`);
   }
-  if (a.NetworkInterfaceId && ctx.rs.networkInterfaces[a.NetworkInterfaceId]?.RequesterManaged)
+  // a NAT gateway's address (a zonal one's interface is requester-managed; a regional one has none of ours)
+  if ((a.NetworkInterfaceId && ctx.rs.networkInterfaces[a.NetworkInterfaceId]?.RequesterManaged) || (!a.NetworkInterfaceId && eipHeldByNat(ctx.rs, a.AllocationId)))
     throw awsError("AuthFailure", "You do not have permission to access the specified resource.");
   ctx.dry();
   for (const k of ["AssociationId", "NetworkInterfaceId", "PrivateIpAddress"] as const) delete a[k];
@@ -187,13 +194,17 @@ const natFilters: FilterFns<NatRec> = {
   "vpc-id": (n) => [n.VpcId],
 };
 
+const AVAILABILITY_MODES = ["zonal", "regional"];
+
 const CreateNatGateway: RecordOpHandler<"ec2", "CreateNatGateway"> = (ctx) => {
   const { SubnetId, AllocationId, ClientToken, PrivateIpAddress } = ctx.input;
   const connectivity = ctx.input.ConnectivityType ?? "public";
   if (connectivity !== "public" && connectivity !== "private")
     throw awsError("InvalidParameterValue", `Value (${connectivity}) for parameter connectivityType is invalid.`);
-  if (ctx.input.AvailabilityMode !== undefined && ctx.input.AvailabilityMode !== "zonal")
-    throw awsError("InvalidParameterValue", "Regional NAT gateways are not supported by the sandbox");
+  const mode = ctx.input.AvailabilityMode ?? "zonal";
+  if (!AVAILABILITY_MODES.includes(mode)) throw awsError("InvalidParameterValue", `Value (${mode}) for parameter availabilityMode is invalid. Valid values: zonal, regional.`);
+  if (mode === "zonal" && (ctx.input.VpcId !== undefined || ctx.input.AvailabilityZoneAddresses !== undefined))
+    throw awsError("InvalidParameterCombination", "VpcId and AvailabilityZoneAddresses are for regional NAT gateways (AvailabilityMode=regional); a zonal one takes SubnetId.");
   const fp = fingerprint(ctx.input);
   const prior = ClientToken ? ctx.rs.clientTokens[`CreateNatGateway:${ClientToken}`] : undefined;
   if (prior && prior.fingerprint !== fp)
@@ -202,14 +213,20 @@ const CreateNatGateway: RecordOpHandler<"ec2", "CreateNatGateway"> = (ctx) => {
     ctx.dry();
     return { ClientToken, NatGateway: natView(ctx, ctx.rs.natGateways[prior.id]) };
   }
+  if (mode === "regional") {
+    const nat = createRegionalNat(ctx, tagsFromSpecs(ctx.input.TagSpecifications, "natgateway"));
+    ctx.rs.natGateways[nat.NatGatewayId] = nat;
+    if (ClientToken) ctx.rs.clientTokens[`CreateNatGateway:${ClientToken}`] = { fingerprint: fp, id: nat.NatGatewayId };
+    ctx.mutated();
+    return { ...(ClientToken ? { ClientToken } : {}), NatGateway: natView(ctx, nat) };
+  }
   const subnet = get<SubnetRec>(ctx, "subnet", SubnetId, "subnetId");
   let eip: AddressRec | undefined;
   if (connectivity === "public") {
     if (AllocationId === undefined)
       throw awsError("MissingParameter", "The request must include the AllocationId parameter. Add the required parameter and retry the request.");
     eip = get<AddressRec>(ctx, "eipalloc", AllocationId, "allocationId");
-    const heldByNat = Object.values(ctx.rs.natGateways).some((n) => n.AllocationId === eip!.AllocationId && (n.State === "pending" || n.State === "available" || n.State === "deleting") && !n._willFail);
-    if (eip.AssociationId || heldByNat)
+    if (eip.AssociationId || eipHeldByNat(ctx.rs, eip.AllocationId))
       throw awsError("Resource.AlreadyAssociated", `Elastic IP address [${eip.AllocationId}] is already associated`);
   } else if (AllocationId !== undefined) {
     throw awsError("InvalidParameterCombination", "Private NAT gateways cannot have an Elastic IP address (AllocationId)");
@@ -226,6 +243,7 @@ const CreateNatGateway: RecordOpHandler<"ec2", "CreateNatGateway"> = (ctx) => {
     SubnetId: subnet.SubnetId,
     VpcId: subnet.VpcId,
     ConnectivityType: connectivity,
+    AvailabilityMode: "zonal",
     State: "pending",
     ...(eip ? { AllocationId: eip.AllocationId } : {}),
     _readyAt: ctx.now + ctx.timing.natCreateMs,
@@ -685,6 +703,8 @@ export const egressOps: Ops<"ec2"> = {
   CreateNatGateway,
   DescribeNatGateways,
   DeleteNatGateway,
+  AssociateNatGatewayAddress: associateRegional,
+  DisassociateNatGatewayAddress: disassociateRegional,
   CreateSecurityGroup,
   DescribeSecurityGroups,
   DeleteSecurityGroup,

@@ -2,10 +2,11 @@
 import { lookup } from "./indexes.js";
 import { transitRouteTarget } from "./ec2-transit.js";
 import { awsError } from "./errors.js";
-import { cidrContains, cidrOverlaps, formatCidr, parseIpv4Block } from "../net/addr.js";
+import { cidrContains, cidrOverlaps, formatCidr, parseCidr, parseIpv4Block } from "../net/addr.js";
 import { withOwner, bool, get, igwOfVpc, igwView, isVisible, listByIds, naclView, routeTableView, subnetView, vpcView, enisInSubnet, assertRouteRoom } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import { REGIONS, newId, zonesOf } from "./model.js";
+import { associateAmazonIpv6, eigwOf, eigwsOfVpc, modifySubnetIpv6Attribute, parseIpv6Block, subnetIpv6Fields, vpcIpv6, vpcIpv6View } from "./ec2-ipv6.js";
 import type { EniRec, IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec, Tag } from "./model.js";
 import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
 
@@ -59,12 +60,12 @@ export function addRule(ctx: OpContext, r: Omit<SgRuleRec, "SecurityGroupRuleId"
   return rule;
 }
 
-export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string, az: string, opts: { defaultForAz?: boolean; tags?: Tag[] } = {}): SubnetRec {
+export function buildSubnet(ctx: OpContext, vpc: VpcRec, cidr: string | undefined, az: string, opts: { defaultForAz?: boolean; tags?: Tag[] } = {}): SubnetRec {
   const zone = zonesOf(ctx.region).find((z) => z.ZoneName === az)!;
   const s: SubnetRec = {
     SubnetId: newId("subnet"),
     VpcId: vpc.VpcId,
-    CidrBlock: cidr,
+    ...(cidr ? { CidrBlock: cidr } : {}),
     AvailabilityZone: zone.ZoneName,
     AvailabilityZoneId: zone.ZoneId,
     MapPublicIpOnLaunch: !!opts.defaultForAz,
@@ -172,6 +173,10 @@ const vpcFilters: FilterFns<VpcRec> = {
   "cidr-block-association.cidr-block": (v) => [v.CidrBlock],
   "cidr-block-association.association-id": (v) => [v.CidrAssociationId],
   "cidr-block-association.state": () => ["associated"],
+  "ipv6-cidr-block-association.ipv6-cidr-block": (v) => vpcIpv6(v).map((a) => a.Ipv6CidrBlock),
+  "ipv6-cidr-block-association.association-id": (v) => vpcIpv6(v).map((a) => a.AssociationId),
+  "ipv6-cidr-block-association.state": (v) => vpcIpv6(v).map(() => "associated"),
+  "ipv6-cidr-block-association.ipv6-pool": (v) => vpcIpv6(v).map(() => "Amazon"),
   state: () => ["available"],
   "is-default": (v) => [String(v.IsDefault)],
   isDefault: (v) => [String(v.IsDefault)],
@@ -185,10 +190,18 @@ const CreateVpc: RecordOpHandler<"ec2", "CreateVpc"> = (ctx) => {
   const c = cidrParam(CidrBlock, "cidrBlock");
   if (c.len < 16 || c.len > 28) throw awsError("InvalidVpc.Range", `The CIDR '${CidrBlock}' is invalid.`);
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "vpc");
+  const ipv6 = bool(ctx.input.AmazonProvidedIpv6CidrBlock);
+  const unsupported = (["Ipv6Pool", "Ipv6CidrBlock", "Ipv6IpamPoolId", "Ipv4IpamPoolId"] as const).find((k) => ctx.input[k] !== undefined);
+  if (unsupported) throw awsError("InvalidParameterValue", `${unsupported} is not supported by the sandbox (IPv6: AmazonProvidedIpv6CidrBlock only)`);
+  if (!ipv6 && ctx.input.Ipv6CidrBlockNetworkBorderGroup !== undefined) throw awsError("InvalidParameterCombination", "Ipv6CidrBlockNetworkBorderGroup needs AmazonProvidedIpv6CidrBlock.");
+  if (ipv6 && ctx.input.Ipv6CidrBlockNetworkBorderGroup !== undefined && ctx.input.Ipv6CidrBlockNetworkBorderGroup !== ctx.region)
+    throw awsError("InvalidParameterValue", `The network border group '${ctx.input.Ipv6CidrBlockNetworkBorderGroup}' is invalid.`);
   ctx.dry();
   const vpc = buildVpc(ctx, formatCidr(c), false, tags);
+  const assoc = ipv6 ? associateAmazonIpv6(ctx, vpc, ctx.input.Ipv6CidrBlockNetworkBorderGroup) : undefined;
   ctx.mutated();
-  return { Vpc: { ...vpcView(ctx, vpc), State: "pending" } };
+  // the answer shows the IPv6 block still associating (its CIDR not chosen yet), as AWS's does
+  return { Vpc: { ...vpcView(ctx, vpc), State: "pending", ...(assoc ? { Ipv6CidrBlockAssociationSet: [vpcIpv6View(assoc, "associating")] } : {}) } };
 };
 
 const DescribeVpcs: RecordOpHandler<"ec2", "DescribeVpcs"> = (ctx) => {
@@ -208,7 +221,8 @@ const DeleteVpc: OpHandler<"ec2", "DeleteVpc"> = (ctx) => {
     !!igwOfVpc(rs, id) ||
     lookup<RouteTableRec>(rs, "rtb.vpc", id).some((rt) => !rt.Associations.some((a) => a.Main)) ||
     lookup<SgRec>(rs, "sg.vpc", id).some((g) => g.GroupName !== "default") ||
-    lookup(rs, "eni.vpc", id).length > 0;
+    lookup(rs, "eni.vpc", id).length > 0 ||
+    eigwsOfVpc(rs, id).length > 0;
   if (blocked) throw awsError("DependencyViolation", `The vpc '${id}' has dependencies and cannot be deleted.`);
   ctx.dry();
   for (const rt of lookup<RouteTableRec>(rs, "rtb.vpc", id)) delete rs.routeTables[rt.RouteTableId];
@@ -272,14 +286,22 @@ const subnetFilters: FilterFns<SubnetRec> = {
   "default-for-az": (s) => [String(s.DefaultForAz)],
   defaultForAz: (s) => [String(s.DefaultForAz)],
   "map-public-ip-on-launch": (s) => [String(s.MapPublicIpOnLaunch)],
+  "ipv6-cidr-block-association.ipv6-cidr-block": (s) => (s.Ipv6Cidrs ?? []).map((a) => a.Ipv6CidrBlock),
+  "ipv6-cidr-block-association.association-id": (s) => (s.Ipv6Cidrs ?? []).map((a) => a.AssociationId),
+  "ipv6-cidr-block-association.state": (s) => (s.Ipv6Cidrs ?? []).map(() => "associated"),
+  "ipv6-native": (s) => [String(Boolean(s.Ipv6Native))],
+  "enable-dns64": (s) => [String(Boolean(s.EnableDns64))],
+  "assign-ipv6-address-on-creation": (s) => [String(Boolean(s.AssignIpv6AddressOnCreation))],
   "owner-id": () => [], // replaced per call by withOwner
 };
 
 const CreateSubnet: RecordOpHandler<"ec2", "CreateSubnet"> = (ctx) => {
   const { VpcId, CidrBlock, AvailabilityZone, AvailabilityZoneId } = ctx.input;
   const vpc = get<VpcRec>(ctx, "vpc", VpcId, "vpcId");
-  if (CidrBlock === undefined) throw awsError("MissingParameter", "The request must contain the parameter cidrBlock");
-  const c = cidrParam(CidrBlock, "cidrBlock");
+  const native = ctx.input.Ipv6Native === true;
+  if (CidrBlock === undefined && !native) throw awsError("MissingParameter", "The request must contain the parameter cidrBlock");
+  const c = CidrBlock === undefined ? undefined : cidrParam(CidrBlock, "cidrBlock");
+  const v6 = subnetIpv6Fields(ctx, vpc, c !== undefined);
   const zones = zonesOf(ctx.region);
   let az: string;
   if (AvailabilityZone !== undefined || AvailabilityZoneId !== undefined) {
@@ -293,13 +315,16 @@ const CreateSubnet: RecordOpHandler<"ec2", "CreateSubnet"> = (ctx) => {
   } else {
     az = zones[Math.floor(Math.random() * zones.length)].ZoneName; // AWS picks one for you
   }
-  if (c.len < 16 || c.len > 28 || !cidrContains(parseIpv4Block(vpc.CidrBlock)!, c))
+  if (c && (c.len < 16 || c.len > 28 || !cidrContains(parseIpv4Block(vpc.CidrBlock)!, c)))
     throw awsError("InvalidSubnet.Range", `The CIDR '${CidrBlock}' is invalid.`);
-  const clash = lookup<SubnetRec>(ctx.rs, "subnet.vpc", vpc.VpcId).find((s) => cidrOverlaps(parseIpv4Block(s.CidrBlock)!, c));
+  const clash = c && lookup<SubnetRec>(ctx.rs, "subnet.vpc", vpc.VpcId).find((s) => s.CidrBlock && cidrOverlaps(parseIpv4Block(s.CidrBlock)!, c));
   if (clash) throw awsError("InvalidSubnet.Conflict", `The CIDR '${CidrBlock}' conflicts with another subnet`);
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "subnet");
   ctx.dry();
-  const s = buildSubnet(ctx, vpc, formatCidr(c), az, { tags });
+  const s = buildSubnet(ctx, vpc, c ? formatCidr(c) : undefined, az, { tags });
+  Object.assign(s, v6);
+  // an IPv6-only subnet's network interfaces always get an IPv6 address
+  if (v6.Ipv6Native) s.AssignIpv6AddressOnCreation = true;
   ctx.mutated();
   return { Subnet: { ...subnetView(ctx, s), State: "pending" } };
 };
@@ -328,8 +353,7 @@ const ModifySubnetAttribute: OpHandler<"ec2", "ModifySubnetAttribute"> = (ctx) =
   const known = ["MapPublicIpOnLaunch", "AssignIpv6AddressOnCreation", "EnableDns64", "PrivateDnsHostnameTypeOnLaunch", "EnableResourceNameDnsARecordOnLaunch", "EnableResourceNameDnsAAAARecordOnLaunch", "MapCustomerOwnedIpOnLaunch", "EnableLniAtDeviceIndex", "DisableLniAtDeviceIndex", "CustomerOwnedIpv4Pool"] as const;
   const given = known.filter((k) => ctx.input[k] !== undefined);
   if (given.length !== 1) throw awsError("InvalidParameterCombination", "Specify exactly one attribute to modify.");
-  if (given[0] === "AssignIpv6AddressOnCreation" && bool(ctx.input.AssignIpv6AddressOnCreation))
-    throw awsError("InvalidParameterValue", `Invalid value 'true' for assignIpv6AddressOnCreation. Cannot set assignIpv6AddressOnCreation to true unless the subnet (${s.SubnetId}) has an IPv6 CIDR block associated with it.`);
+  if (modifySubnetIpv6Attribute(ctx, s, given[0])) return {};
   ctx.dry();
   if (given[0] === "MapPublicIpOnLaunch") {
     s.MapPublicIpOnLaunch = !!bool(ctx.input.MapPublicIpOnLaunch);
@@ -380,9 +404,10 @@ const DetachInternetGateway: OpHandler<"ec2", "DetachInternetGateway"> = (ctx) =
   const g = get<IgwRec>(ctx, "igw", ctx.input.InternetGatewayId, "internetGatewayId");
   const vpc = get<VpcRec>(ctx, "vpc", ctx.input.VpcId, "vpcId");
   if (g.VpcId !== vpc.VpcId) throw awsError("Gateway.NotAttached", `resource ${g.InternetGatewayId} is not attached to network ${vpc.VpcId}`);
-  const mapped = Object.values(ctx.rs.addresses).some(
-    (a) => a.NetworkInterfaceId && ctx.rs.networkInterfaces[a.NetworkInterfaceId]?.VpcId === vpc.VpcId,
-  );
+  // a regional NAT gateway's addresses are mapped in its VPC too (they sit on no interface of ours)
+  const mapped =
+    Object.values(ctx.rs.addresses).some((a) => a.NetworkInterfaceId && ctx.rs.networkInterfaces[a.NetworkInterfaceId]?.VpcId === vpc.VpcId) ||
+    Object.values(ctx.rs.natGateways).some((n) => n.VpcId === vpc.VpcId && n.AvailabilityMode === "regional" && n.State !== "deleted" && (n.Addresses ?? []).length > 0);
   if (mapped)
     throw awsError(
       "DependencyViolation",
@@ -414,6 +439,8 @@ const rtFilters: FilterFns<RouteTableRec> = {
   "association.main": (r) => r.Associations.map((a) => String(a.Main)),
   "association.association-state": (r) => r.Associations.map(() => "associated"),
   "route.destination-cidr-block": (r) => r.Routes.map((x) => x.DestinationCidrBlock),
+  "route.destination-ipv6-cidr-block": (r) => r.Routes.map((x) => x.DestinationIpv6CidrBlock),
+  "route.egress-only-internet-gateway-id": (r) => r.Routes.map((x) => x.EgressOnlyInternetGatewayId),
   "route.gateway-id": (r) => r.Routes.map((x) => x.GatewayId),
   "route.nat-gateway-id": (r) => r.Routes.map((x) => x.NatGatewayId),
   "route.origin": (r) => r.Routes.map((x) => x.Origin),
@@ -444,7 +471,7 @@ const CreateRouteTable: RecordOpHandler<"ec2", "CreateRouteTable"> = (ctx) => {
   const rt: RouteTableRec = {
     RouteTableId: newId("rtb"),
     VpcId: vpc.VpcId,
-    Routes: [{ DestinationCidrBlock: vpc.CidrBlock, GatewayId: "local", Origin: "CreateRouteTable" }],
+    Routes: [{ DestinationCidrBlock: vpc.CidrBlock, GatewayId: "local", Origin: "CreateRouteTable" }, ...vpcIpv6(vpc).map((a) => ({ DestinationIpv6CidrBlock: a.Ipv6CidrBlock, GatewayId: "local", Origin: "CreateRouteTable" as const }))],
     Associations: [],
     ...base(ctx, tags),
   };
@@ -519,19 +546,35 @@ const ReplaceRouteTableAssociation: OpHandler<"ec2", "ReplaceRouteTableAssociati
   return { NewAssociationId: na.RouteTableAssociationId, AssociationState: { State: "associated" } };
 };
 
+/** A route's destination: the field it is keyed by (IPv4 or IPv6) and its canonical value. */
+interface Dest {
+  field: "DestinationCidrBlock" | "DestinationIpv6CidrBlock";
+  value: string;
+}
+const isDest = (r: RouteRec, d: Dest) => r[d.field] === d.value;
+
 /** Validates a CreateRoute/ReplaceRoute target and returns the route record. */
-function routeTarget(ctx: OpContext, rt: RouteTableRec, dest: string): RouteRec {
-  const { GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId, VpcPeeringConnectionId, TransitGatewayId } = ctx.input;
-  const unsupported = ["InstanceId", "LocalGatewayId", "CarrierGatewayId", "EgressOnlyInternetGatewayId", "CoreNetworkArn"].find(
-    (k) => ctx.input[k] !== undefined,
-  );
+function routeTarget(ctx: OpContext, rt: RouteTableRec, dest: Dest): RouteRec {
+  const { GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId, VpcPeeringConnectionId, TransitGatewayId, EgressOnlyInternetGatewayId } = ctx.input;
+  const unsupported = ["InstanceId", "LocalGatewayId", "CarrierGatewayId", "CoreNetworkArn"].find((k) => ctx.input[k] !== undefined);
   if (unsupported) throw awsError("InvalidParameterValue", `Route target ${unsupported} is not supported by the sandbox`);
-  const targets = [GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId, VpcPeeringConnectionId, TransitGatewayId].filter((t) => t !== undefined);
-  if (targets.length === 0) throw awsError("MissingParameter", "The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, vpcEndpointId, vpcPeeringConnectionId, transitGatewayId");
+  const targets = [GatewayId, NatGatewayId, NetworkInterfaceId, VpcEndpointId, VpcPeeringConnectionId, TransitGatewayId, EgressOnlyInternetGatewayId].filter((t) => t !== undefined);
+  if (targets.length === 0) throw awsError("MissingParameter", "The request must contain exactly one of gatewayId, natGatewayId, networkInterfaceId, vpcEndpointId, vpcPeeringConnectionId, transitGatewayId, egressOnlyInternetGatewayId");
   if (targets.length > 1) throw awsError("InvalidParameterCombination", "The parameter combination is not valid: specify only one route target");
-  const route: RouteRec = { DestinationCidrBlock: dest, Origin: "CreateRoute" };
-  if (VpcPeeringConnectionId !== undefined || TransitGatewayId !== undefined) {
-    transitRouteTarget(ctx, rt, route);
+  const v6 = dest.field === "DestinationIpv6CidrBlock";
+  const route: RouteRec = { [dest.field]: dest.value, Origin: "CreateRoute" };
+  if (v6 && (VpcPeeringConnectionId !== undefined || TransitGatewayId !== undefined || VpcEndpointId !== undefined || (typeof GatewayId === "string" && GatewayId.startsWith("vpce-"))))
+    throw awsError("InvalidParameterValue", "IPv6 routes to peering connections, transit gateways and VPC endpoints are not supported by the sandbox");
+  if (EgressOnlyInternetGatewayId !== undefined) {
+    // an egress-only internet gateway carries IPv6 only
+    if (!v6) throw awsError("InvalidParameterValue", `An egress-only internet gateway (${EgressOnlyInternetGatewayId}) can only be the target of an IPv6 route (destinationIpv6CidrBlock).`);
+    const g = eigwOf(ctx.rs, String(EgressOnlyInternetGatewayId));
+    if (!g) throw awsError("InvalidGatewayID.NotFound", `The gateway ID '${EgressOnlyInternetGatewayId}' does not exist`);
+    if (g.VpcId !== rt.VpcId)
+      throw awsError("InvalidParameterValue", `route table ${rt.RouteTableId} and network gateway ${EgressOnlyInternetGatewayId} belong to different networks`);
+    route.EgressOnlyInternetGatewayId = EgressOnlyInternetGatewayId;
+  } else if (VpcPeeringConnectionId !== undefined || TransitGatewayId !== undefined) {
+    transitRouteTarget(ctx, rt, route as RouteRec & { DestinationCidrBlock: string });
   } else if (GatewayId !== undefined) {
     if (typeof GatewayId === "string" && GatewayId.startsWith("vpce-")) {
       route.VpcEndpointId = GatewayId;
@@ -560,28 +603,39 @@ function routeTarget(ctx: OpContext, rt: RouteTableRec, dest: string): RouteRec 
   return route;
 }
 
-function destinationOf(ctx: OpContext, rt: RouteTableRec, forCreate: boolean): string {
-  const { DestinationCidrBlock } = ctx.input;
-  if (ctx.input.DestinationIpv6CidrBlock !== undefined || ctx.input.DestinationPrefixListId !== undefined)
-    throw awsError("InvalidParameterValue", "IPv6 and prefix-list destinations are not supported by the sandbox");
-  if (DestinationCidrBlock === undefined) throw awsError("MissingParameter", "The request must contain the parameter destinationCidrBlock");
+function destinationOf(ctx: OpContext, rt: RouteTableRec, forCreate: boolean): Dest {
+  const { DestinationCidrBlock, DestinationIpv6CidrBlock } = ctx.input;
+  if (ctx.input.DestinationPrefixListId !== undefined) throw awsError("InvalidParameterValue", "Prefix-list destinations are not supported by the sandbox");
+  if (DestinationCidrBlock !== undefined && DestinationIpv6CidrBlock !== undefined)
+    throw awsError("InvalidParameterCombination", "Specify either destinationCidrBlock or destinationIpv6CidrBlock, not both.");
+  const vpc = ctx.rs.vpcs[rt.VpcId];
+  const local = (inside: boolean, dest: string) => {
+    if (forCreate && inside && ctx.input.NetworkInterfaceId === undefined)
+      throw awsError(
+        "InvalidParameterValue",
+        `The destination CIDR block ${dest} is equal to or more specific than one of this VPC's CIDR blocks. This route can target only an interface or an instance.`,
+      );
+  };
+  if (DestinationIpv6CidrBlock !== undefined) {
+    const c = typeof DestinationIpv6CidrBlock === "string" && DestinationIpv6CidrBlock.includes("/") ? parseCidr(DestinationIpv6CidrBlock.trim()) : null;
+    if (!c || c.v !== 6) throw awsError("InvalidParameterValue", `Value (${DestinationIpv6CidrBlock}) for parameter destinationIpv6CidrBlock is invalid. This is not a valid IPv6 CIDR block.`);
+    const dest = formatCidr(c);
+    local(Boolean(vpc && vpcIpv6(vpc).some((a) => cidrContains(parseIpv6Block(a.Ipv6CidrBlock, "ipv6CidrBlock"), c))), dest);
+    return { field: "DestinationIpv6CidrBlock", value: dest };
+  }
+  if (DestinationCidrBlock === undefined) throw awsError("MissingParameter", "The request must contain the parameter destinationCidrBlock or destinationIpv6CidrBlock");
   const c = parseIpv4Block(DestinationCidrBlock, false);
   if (!c) throw awsError("InvalidParameterValue", `Value (${DestinationCidrBlock}) for parameter destinationCidrBlock is invalid. This is not a valid CIDR block.`);
   const dest = formatCidr(c);
-  const vpc = ctx.rs.vpcs[rt.VpcId];
-  if (forCreate && vpc && dest !== vpc.CidrBlock && cidrContains(parseIpv4Block(vpc.CidrBlock)!, c) && ctx.input.NetworkInterfaceId === undefined)
-    throw awsError(
-      "InvalidParameterValue",
-      `The destination CIDR block ${dest} is equal to or more specific than one of this VPC's CIDR blocks. This route can target only an interface or an instance.`,
-    );
-  return dest;
+  local(Boolean(vpc && dest !== vpc.CidrBlock && cidrContains(parseIpv4Block(vpc.CidrBlock)!, c)), dest);
+  return { field: "DestinationCidrBlock", value: dest };
 }
 
 const CreateRoute: OpHandler<"ec2", "CreateRoute"> = (ctx) => {
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   const dest = destinationOf(ctx, rt, true);
-  if (rt.Routes.some((r) => r.DestinationCidrBlock === dest))
-    throw awsError("RouteAlreadyExists", `The route identified by ${dest} already exists.`);
+  if (rt.Routes.some((r) => isDest(r, dest)))
+    throw awsError("RouteAlreadyExists", `The route identified by ${dest.value} already exists.`);
   const route = routeTarget(ctx, rt, dest);
   assertRouteRoom(rt);
   ctx.dry();
@@ -593,11 +647,11 @@ const CreateRoute: OpHandler<"ec2", "CreateRoute"> = (ctx) => {
 const ReplaceRoute: OpHandler<"ec2", "ReplaceRoute"> = (ctx) => {
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   const dest = destinationOf(ctx, rt, false);
-  const i = rt.Routes.findIndex((r) => r.DestinationCidrBlock === dest);
+  const i = rt.Routes.findIndex((r) => isDest(r, dest));
   if (i < 0)
-    throw awsError("InvalidParameterValue", `There is no route defined for '${dest}' in the route table. Use CreateRoute instead.`);
+    throw awsError("InvalidParameterValue", `There is no route defined for '${dest.value}' in the route table. Use CreateRoute instead.`);
   if (rt.Routes[i].GatewayId === "local" && ctx.input.NetworkInterfaceId === undefined)
-    throw awsError("InvalidParameterValue", `cannot replace local route ${dest} in route table ${rt.RouteTableId}`);
+    throw awsError("InvalidParameterValue", `cannot replace local route ${dest.value} in route table ${rt.RouteTableId}`);
   const route = routeTarget(ctx, rt, dest);
   ctx.dry();
   rt.Routes[i] = route;
@@ -608,9 +662,9 @@ const ReplaceRoute: OpHandler<"ec2", "ReplaceRoute"> = (ctx) => {
 const DeleteRoute: OpHandler<"ec2", "DeleteRoute"> = (ctx) => {
   const rt = get<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableId, "routeTableId");
   const dest = destinationOf(ctx, rt, false);
-  const r = rt.Routes.find((x) => x.DestinationCidrBlock === dest);
-  if (!r) throw awsError("InvalidRoute.NotFound", `no route with destination-cidr-block ${dest} in route table ${rt.RouteTableId}`);
-  if (r.GatewayId === "local") throw awsError("InvalidParameterValue", `cannot remove local route ${dest} in route table ${rt.RouteTableId}`);
+  const r = rt.Routes.find((x) => isDest(x, dest));
+  if (!r) throw awsError("InvalidRoute.NotFound", `no route with destination-${dest.field === "DestinationCidrBlock" ? "" : "ipv6-"}cidr-block ${dest.value} in route table ${rt.RouteTableId}`);
+  if (r.GatewayId === "local") throw awsError("InvalidParameterValue", `cannot remove local route ${dest.value} in route table ${rt.RouteTableId}`);
   ctx.dry();
   rt.Routes = rt.Routes.filter((x) => x !== r);
   ctx.mutated();

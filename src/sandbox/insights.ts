@@ -3,7 +3,7 @@
 // DeleteNetworkInsightsAnalysis, answered by our own analyzer over the region's state (built with
 // the sandbox's own Describe handlers, see snapshot-state.ts) in RA's response shapes.
 // Also the read-only EC2 operations for resource types the sandbox cannot create (they exist only
-// when imported from a snapshot): DescribeEgressOnlyInternetGateways, DescribeFlowLogs (instances,
+// when imported from a snapshot): DescribeFlowLogs (egress-only internet gateways: ec2-ipv6.ts; instances,
 // imported ones included: ec2-instances.ts; peering and transit gateways: ec2-transit.ts).
 import { nameTag, registerInventory } from "./inventory.js";
 import { analyzePath, type PathQuery } from "../analysis/analyzer.js";
@@ -264,7 +264,6 @@ export const insightsOps: Ops<"ec2"> = {
   StartNetworkInsightsAnalysis,
   DescribeNetworkInsightsAnalyses,
   DeleteNetworkInsightsAnalysis,
-  DescribeEgressOnlyInternetGateways: readOnly("EgressOnlyInternetGateways", "egressOnlyInternetGateways", "EgressOnlyInternetGatewayId", {}, "EgressOnlyInternetGatewayIds"),
   DescribeFlowLogs: readOnly("FlowLogs", "flowLogs", "FlowLogId", { "resource-id": (f) => [f.ResourceId] }, "FlowLogIds"),
 };
 

@@ -86,6 +86,7 @@ function target(r: { GatewayId?: string; NatGatewayId?: string; NetworkInterface
     (r.TransitGatewayId as string | undefined) ??
     (r.VpcPeeringConnectionId as string | undefined) ??
     (r.InstanceId as string | undefined) ??
+    (r.EgressOnlyInternetGatewayId as string | undefined) ??
     r.GatewayId ??
     "?"
   );
@@ -102,7 +103,7 @@ registerInventory("subnets", (rs) =>
     const rt = lookup<RouteTableRec>(rs, "rtb.subnet", s.SubnetId)[0];
     return {
       vpcId: s.VpcId,
-      item: { id: s.SubnetId, ...named(s.Tags), detail: `${s.CidrBlock} ${s.AvailabilityZone}${s.MapPublicIpOnLaunch ? " public-ip-on-launch" : ""} → ${rt ? rt.RouteTableId : "main table"}` },
+      item: { id: s.SubnetId, ...named(s.Tags), detail: `${[s.CidrBlock, ...(s.Ipv6Cidrs ?? []).map((a) => a.Ipv6CidrBlock)].filter(Boolean).join(" ")} ${s.AvailabilityZone}${s.MapPublicIpOnLaunch ? " public-ip-on-launch" : ""} → ${rt ? rt.RouteTableId : "main table"}` },
     };
   }),
 );
@@ -112,9 +113,12 @@ registerInventory("routeTables", (rs) =>
     item: {
       id: t.RouteTableId,
       ...named(t.Tags),
-      detail: `${t.Associations.some((a) => a.Main) ? "main; " : ""}${t.Routes.map((r) => `${r.DestinationCidrBlock ?? (r as { DestinationPrefixListId?: string }).DestinationPrefixListId} → ${target(r as never)}`).join(", ")}`,
+      detail: `${t.Associations.some((a) => a.Main) ? "main; " : ""}${t.Routes.map((r) => `${r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock ?? (r as { DestinationPrefixListId?: string }).DestinationPrefixListId} → ${target(r as never)}`).join(", ")}`,
     },
   })),
+);
+registerInventory("egressOnlyInternetGateways", (rs) =>
+  Object.values((rs.ext.egressOnlyInternetGateways ?? {}) as Record<string, { EgressOnlyInternetGatewayId: string; VpcId: string; Tags: Tag[] }>).map((g) => ({ vpcId: g.VpcId, item: { id: g.EgressOnlyInternetGatewayId, ...named(g.Tags), detail: "egress-only, attached" } })),
 );
 registerInventory("internetGateways", (rs) =>
   Object.values(rs.internetGateways).map((g: IgwRec) => ({ vpcId: g.VpcId, item: { id: g.InternetGatewayId, ...named(g.Tags), detail: g.VpcId ? "attached" : "detached" } })),

@@ -42,23 +42,40 @@ export interface VpcRec extends Base {
   CidrAssociationId: string;
   EnableDnsSupport: boolean;
   EnableDnsHostnames: boolean;
+  /** Amazon-provided IPv6 blocks (/56), associated at once (AWS: associating for a few seconds). */
+  Ipv6Cidrs?: Ipv6AssocRec[];
+}
+export interface Ipv6AssocRec {
+  AssociationId: string;
+  Ipv6CidrBlock: string;
+  NetworkBorderGroup?: string;
 }
 export interface SubnetRec extends Base {
   SubnetId: string;
   VpcId: string;
-  CidrBlock: string;
+  /** Absent on an IPv6-only subnet (Ipv6Native). */
+  CidrBlock?: string;
   AvailabilityZone: string;
   AvailabilityZoneId: string;
   MapPublicIpOnLaunch: boolean;
   DefaultForAz: boolean;
   NaclAssociationId: string;
+  /** The subnet's IPv6 block (one /64 of the VPC's /56). */
+  Ipv6Cidrs?: Ipv6AssocRec[];
+  AssignIpv6AddressOnCreation?: boolean;
+  Ipv6Native?: boolean;
+  EnableDns64?: boolean;
+  PrivateDnsNameOptionsOnLaunch?: { HostnameType: "ip-name" | "resource-name"; EnableResourceNameDnsARecord: boolean; EnableResourceNameDnsAAAARecord: boolean };
 }
 export interface IgwRec extends Base {
   InternetGatewayId: string;
   VpcId?: string; // attachment
 }
 export interface RouteRec {
-  DestinationCidrBlock: string;
+  /** IPv4 routes; IPv6 routes have DestinationIpv6CidrBlock instead. */
+  DestinationCidrBlock?: string;
+  DestinationIpv6CidrBlock?: string;
+  EgressOnlyInternetGatewayId?: string;
   GatewayId?: string;
   NatGatewayId?: string;
   NetworkInterfaceId?: string;
@@ -85,12 +102,37 @@ export interface AddressRec extends Base {
   NetworkInterfaceId?: string;
   PrivateIpAddress?: string;
 }
+/** One address of a regional NAT gateway in one AZ (NatGatewayAddress of DescribeNatGateways). */
+export interface RegionalNatAddressRec {
+  AvailabilityZone: string;
+  AvailabilityZoneId: string;
+  /** An Elastic IP of the account (manual mode) or one AWS allocated (automatic mode: `_auto`). */
+  AllocationId: string;
+  PublicIp: string;
+  AssociationId: string;
+  Status: "associating" | "succeeded" | "disassociating";
+  _auto?: boolean;
+  _readyAt: number; // associating -> succeeded
+  _goneAt?: number; // disassociating -> removed (the EIP is free again)
+}
 export interface NatRec extends Base {
   NatGatewayId: string;
-  SubnetId: string;
+  /** Zonal NAT gateways only: a regional one sits in no subnet of the VPC. */
+  SubnetId?: string;
   VpcId: string;
   ConnectivityType: "public" | "private";
   State: "pending" | "failed" | "available" | "deleting" | "deleted";
+  /** Absent on records written before regional NAT gateways: zonal. */
+  AvailabilityMode?: "zonal" | "regional";
+  /** Regional only: automatic mode (AWS covers the AZs with workloads and allocates the IPs) or manual. */
+  AutoProvisionZones?: "enabled" | "disabled";
+  AutoScalingIps?: "enabled" | "disabled";
+  /** Regional only: the route table AWS creates for the gateway (0.0.0.0/0 → the VPC's internet gateway). */
+  RouteTableId?: string;
+  /** Regional only: the per-AZ addresses. */
+  Addresses?: RegionalNatAddressRec[];
+  /** Regional only: how long an AZ expansion / address association takes (the create time of this sandbox). */
+  _expandMs?: number;
   AllocationId?: string;
   NetworkInterfaceId?: string;
   PrivateIp?: string;

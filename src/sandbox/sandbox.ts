@@ -1,5 +1,6 @@
 // The Sandbox class: one emulated account, answering calls through the handler registry with faults,
 // latency, time-driven transitions and persistence (store.ts) under the state file's lock.
+import { eigwStore } from "./ec2-ipv6-model.js";
 import { type Clock, realClock, sleep } from "../clock.js";
 import { SandboxCrash, SandboxError, awsError } from "./errors.js";
 import { CliError } from "../errors.js";
@@ -257,6 +258,7 @@ export class Sandbox {
         out.push({ type: k.resourceType, id, ...(rec.State ? { state: rec.State } : {}) });
       }
     }
+    for (const g of Object.values(eigwStore(rs))) if (g.Tags.some((t) => t.Key === tagKey && t.Value === tagValue)) out.push({ type: "egress-only-internet-gateway", id: g.EgressOnlyInternetGatewayId });
     for (const store of Object.values(rs.ext)) {
       const tagged = (store as { tagged?: (key: string, value: string) => Array<{ type: string; id: string; state?: string }> } | undefined)?.tagged;
       if (typeof tagged === "function") out.push(...tagged.call(store, tagKey, tagValue));
@@ -367,7 +369,7 @@ export class Sandbox {
           if (!this.st.regions[region]) this.region(region); // a reload may have dropped a region seeded in memory
           if (this.unwritten.delete(region)) this.write([{ path: ["regions", region], value: this.st.regions[region] }], false);
           const rs = state.regions[region];
-          this.settleAll(rs, this.clock.now());
+          this.settleAll(rs, this.clock.now(), state);
           const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (mutated = true), rs, this.timing.consistencyDelayMs, state);
           out = handler(ctx);
           return cloneOut(out) as LooseInput;
@@ -428,7 +430,8 @@ export class Sandbox {
   /** Applies due transitions for a read: tried on the side first, so only a due transition takes the lock. */
   private async settleRead(region: string): Promise<void> {
     const probe = new Tracker();
-    this.settleAll(probe.view(this.st, []).regions[region], this.clock.now());
+    const probed = probe.view(this.st, []);
+    this.settleAll(probed.regions[region], this.clock.now(), probed);
     const due = probe.changes(this.st);
     if (!due.length) return;
     probe.rollback(this.st);
@@ -436,7 +439,8 @@ export class Sandbox {
     await this.exclusive(() => {
       if (!this.st.regions[region]) return; // dropped by a reload while waiting: nothing of it to settle
       const t = new Tracker();
-      this.settleAll(t.view(this.st, []).regions[region], this.clock.now());
+      const viewed = t.view(this.st, []);
+      this.settleAll(viewed.regions[region], this.clock.now(), viewed);
       const changes = t.changes(this.st);
       this.reindex(changes);
       if (changes.length) this.write(changes, false);
@@ -444,8 +448,8 @@ export class Sandbox {
   }
 
   /** Time-driven transitions (NAT, Lambda, endpoints) due by now. */
-  private settleAll(rs: RegionState, now: number): void {
-    settle(rs, now);
+  private settleAll(rs: RegionState, now: number, state: SandboxState): void {
+    settle(rs, now, state);
     settleLambda(rs, now);
     settleEndpoints(rs, now);
     settleInstances(rs, now);

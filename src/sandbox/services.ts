@@ -9,6 +9,8 @@ import { endpointOps } from "./ec2-endpoints.js";
 import { insightsOps } from "./insights.js";
 import { transitOps } from "./ec2-transit.js";
 import { peeringOps } from "./ec2-peering.js";
+import { bpaOps } from "./ec2-bpa.js";
+import { ipv6Ops } from "./ec2-ipv6.js";
 import { latticeOps } from "./lattice.js";
 import { latticeTagOps } from "./lattice-tags.js";
 import { iamRoleOps } from "./iam-roles.js";
@@ -28,6 +30,10 @@ registerService("lambda", lambdaOps);
 registerService("ec2", insightsOps);
 registerService("ec2", transitOps);
 registerService("ec2", peeringOps);
+// VPC Block Public Access (options and exclusions), enforced by the emulated Reachability Analyzer.
+registerService("ec2", bpaOps);
+// IPv6: VPC and subnet blocks, egress-only internet gateways (created, and those of a loaded snapshot).
+registerService("ec2", ipv6Ops);
 // VPC Lattice resource gateways and configurations (PrivateLink Resource endpoints, S2).
 registerService("vpc-lattice", latticeOps);
 // The egress proxy (S2): EC2 instances and the AL2023 images, IAM instance profiles, SSM parameters and Run Command, RAM shares.

@@ -10,6 +10,7 @@ import { emptyRegion, newId, zonesOf, type EniRec, type RegionState, type RouteR
 import { handlerFor } from "./registry.js";
 import { importLattice } from "./lattice.js";
 import { importTransit } from "./ec2-transit.js";
+import { importBpa } from "./ec2-bpa.js";
 
 /** Resource types the native model has no record for: kept as imported and served/merged from here. */
 export const OVERLAY_TYPES = [
@@ -123,6 +124,12 @@ export function regionSnapshot(tracked: OpContext): Snapshot {
       };
     });
   }
+  // VPC Block Public Access, as `snapshot` reads it.
+  const bpa = read(ctx, "ec2", "DescribeVpcBlockPublicAccessOptions", (o) => [o.VpcBlockPublicAccessOptions]);
+  if (bpa) {
+    snap.vpcBlockPublicAccessOptions = bpa[0];
+    snap.vpcBlockPublicAccessExclusions = read(ctx, "ec2", "DescribeVpcBlockPublicAccessExclusions", (o) => o.VpcBlockPublicAccessExclusions ?? []) ?? [];
+  }
   // Imported records the emulated operations do not serve (yet) complete the picture.
   for (const type of OVERLAY_TYPES) {
     const extra = overlay(ctx.rs, type);
@@ -145,8 +152,14 @@ const tags = (t: any[] | undefined) => (t ?? []).filter((x) => x?.Key).map((x) =
  * Replaces the region's state with a snapshot's resources. Core EC2 types become native records
  * (so the emulated Describe calls, route states and mutations work on them); types the native
  * model lacks are kept as imported records (served by the read-only operations and merged into
- * what the emulated Reachability Analyzer sees). IPv6 addresses and CIDRs are not imported.
+ * what the emulated Reachability Analyzer sees). IPv6: the VPCs' and subnets' blocks, IPv6-only subnets and their
+ * IPv6 attributes, and IPv6 routes are imported; network interfaces' IPv6 addresses are not.
  */
+/** The live IPv6 blocks of a snapshot's VPC or subnet. */
+function v6Blocks(x: { Ipv6CidrBlockAssociationSet?: Array<{ Ipv6CidrBlock?: string; Ipv6CidrBlockState?: { State?: string } }> }): string[] {
+  return (x.Ipv6CidrBlockAssociationSet ?? []).filter((a) => a.Ipv6CidrBlock && !/^(disassociat|fail)/.test(a.Ipv6CidrBlockState?.State ?? "")).map((a) => a.Ipv6CidrBlock!);
+}
+
 export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState {
   const rs = emptyRegion();
   const c = { ...ctx, rs };
@@ -160,6 +173,7 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
       CidrAssociationId: newId("vpc-cidr-assoc"),
       EnableDnsSupport: true,
       EnableDnsHostnames: true,
+      ...(v6Blocks(v).length ? { Ipv6Cidrs: v6Blocks(v).map((b) => ({ AssociationId: newId("vpc-cidr-assoc"), Ipv6CidrBlock: b, NetworkBorderGroup: ctx.region })) } : {}),
       Tags: tags(v.Tags),
       ...stamp(c),
     };
@@ -171,12 +185,20 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
     rs.subnets[s.SubnetId] = {
       SubnetId: s.SubnetId,
       VpcId: s.VpcId,
-      CidrBlock: s.CidrBlock ?? "",
+      ...(s.CidrBlock ? { CidrBlock: s.CidrBlock } : {}),
       AvailabilityZone: az,
       AvailabilityZoneId: zones.find((z) => z.ZoneName === az)?.ZoneId ?? s.AvailabilityZoneId ?? "",
       MapPublicIpOnLaunch: Boolean(s.MapPublicIpOnLaunch),
       DefaultForAz: false,
       NaclAssociationId: newId("aclassoc"),
+      ...(v6Blocks(s).length
+        ? {
+            Ipv6Cidrs: v6Blocks(s).map((b) => ({ AssociationId: newId("subnet-cidr-assoc"), Ipv6CidrBlock: b })),
+            Ipv6Native: s.Ipv6Native === true || !s.CidrBlock,
+            AssignIpv6AddressOnCreation: s.AssignIpv6AddressOnCreation === true,
+            EnableDns64: s.EnableDns64 === true,
+          }
+        : {}),
       Tags: tags(s.Tags),
       ...stamp(c),
     };
@@ -188,8 +210,10 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
   for (const t of snap.routeTables) {
     const routes: RouteRec[] = [];
     for (const r of t.Routes) {
-      if (!r.DestinationCidrBlock && !r.DestinationPrefixListId) continue; // IPv6 routes are not imported
-      const rec: Record<string, unknown> = { DestinationCidrBlock: r.DestinationCidrBlock ?? r.DestinationPrefixListId, Origin: r.GatewayId === "local" ? "CreateRouteTable" : "CreateRoute" };
+      if (!r.DestinationCidrBlock && !r.DestinationPrefixListId && !r.DestinationIpv6CidrBlock) continue;
+      const rec: Record<string, unknown> = r.DestinationIpv6CidrBlock && !r.DestinationCidrBlock
+        ? { DestinationIpv6CidrBlock: r.DestinationIpv6CidrBlock, Origin: r.GatewayId === "local" ? "CreateRouteTable" : "CreateRoute" }
+        : { DestinationCidrBlock: r.DestinationCidrBlock ?? r.DestinationPrefixListId, Origin: r.GatewayId === "local" ? "CreateRouteTable" : "CreateRoute" };
       if (r.DestinationPrefixListId) rec.DestinationPrefixListId = r.DestinationPrefixListId;
       for (const k of ["GatewayId", "NatGatewayId", "NetworkInterfaceId", "InstanceId", "VpcPeeringConnectionId", "TransitGatewayId", "EgressOnlyInternetGatewayId"] as const) {
         if (r[k]) rec[k] = r[k];
@@ -212,12 +236,46 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
     rs.addresses[a.AllocationId] = {
       AllocationId: a.AllocationId,
       PublicIp: a.PublicIp,
-      ...(a.NetworkInterfaceId ? { AssociationId: a.AssociationId ?? newId("eipassoc"), NetworkInterfaceId: a.NetworkInterfaceId, PrivateIpAddress: a.PrivateIpAddress } : {}),
+      ...(a.NetworkInterfaceId ? { AssociationId: a.AssociationId ?? newId("eipassoc"), NetworkInterfaceId: a.NetworkInterfaceId, PrivateIpAddress: a.PrivateIpAddress } : a.AssociationId ? { AssociationId: a.AssociationId } : {}),
       Tags: tags(a.Tags),
       ...stamp(c),
     };
   }
   for (const n of snap.natGateways) {
+    const x = n as typeof n & { AvailabilityMode?: string; AutoProvisionZones?: string; AutoScalingIps?: string; RouteTableId?: string };
+    if (x.AvailabilityMode === "regional") {
+      // a regional gateway: its addresses per AZ, as recorded (automatic-mode ones are not account EIPs)
+      const zones = zonesOf(ctx.region);
+      rs.natGateways[n.NatGatewayId] = {
+        NatGatewayId: n.NatGatewayId,
+        VpcId: n.VpcId ?? "",
+        ConnectivityType: "public",
+        AvailabilityMode: "regional",
+        AutoProvisionZones: x.AutoProvisionZones === "disabled" ? "disabled" : "enabled",
+        AutoScalingIps: x.AutoScalingIps === "disabled" ? "disabled" : "enabled",
+        ...(x.RouteTableId ? { RouteTableId: x.RouteTableId } : {}),
+        State: (n.State ?? "available") as never,
+        Addresses: n.NatGatewayAddresses.filter((a) => a.PublicIp).map((a) => {
+          const az = (a as { AvailabilityZone?: string }).AvailabilityZone ?? zones[0]!.ZoneName;
+          return {
+            AvailabilityZone: az,
+            AvailabilityZoneId: (a as { AvailabilityZoneId?: string }).AvailabilityZoneId ?? zones.find((z) => z.ZoneName === az)?.ZoneId ?? "",
+            AllocationId: a.AllocationId ?? newId("eipalloc"),
+            PublicIp: a.PublicIp!,
+            AssociationId: a.AssociationId ?? newId("eipassoc"),
+            Status: "succeeded" as const,
+            ...(a.AllocationId && snap.addresses.some((e) => e.AllocationId === a.AllocationId) ? {} : { _auto: true }),
+            _readyAt: ctx.now,
+          };
+        }),
+        _expandMs: 0,
+        _readyAt: ctx.now,
+        ...(n.State === "deleted" || n.State === "failed" ? { _deletedAt: ctx.now } : {}),
+        Tags: tags(n.Tags),
+        ...stamp(c),
+      } as never;
+      continue;
+    }
     const p = n.NatGatewayAddresses.find((x) => x.IsPrimary) ?? n.NatGatewayAddresses[0];
     rs.natGateways[n.NatGatewayId] = {
       NatGatewayId: n.NatGatewayId,
@@ -339,6 +397,7 @@ export function importSnapshotInto(ctx: OpContext, snap: Snapshot): RegionState 
   rs.ext.instances = Object.fromEntries(snap.instances.map((i) => [i.InstanceId, { ...json(i), _createdAt: ctx.now, _visibleAt: ctx.now }]));
   importLattice(rs, ctx.now, json(snap.resourceGateways ?? []), json(snap.resourceConfigurations ?? []), ctx.region, ctx.accountId);
   importTransit(rs, snap, ctx.now);
+  importBpa({ ...ctx, rs }, snap.vpcBlockPublicAccessOptions, snap.vpcBlockPublicAccessExclusions);
   rs.ext.imported = Object.fromEntries(OVERLAY_TYPES.filter((t) => (snap as any)[t]?.length).map((t) => [t, json((snap as any)[t])]));
   return rs;
 }

@@ -1,14 +1,17 @@
 // The gateways a route leads to inside a VPC's edge: NAT gateways, NAT instances (appliances),
 // internet gateways, egress-only internet gateways, gateway endpoints, and targets that leave the VPC.
-import { isNonPublicV4 } from "../../net/addr.js";
+import { isNonPublicV4, parseCidr } from "../../net/addr.js";
 import type { ParsedRoute } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
+import { checkBlockPublicAccess } from "./bpa.js";
 import { fixReply } from "./crossings.js";
 import { eniForInstance, eniFromRecord, senderFromEni, senderFromNat } from "./enis.js";
 import { admitAt, crossAcl, fmtPorts } from "./filters.js";
 import { fail, missing, notEvaluated, omission, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
 import { ComponentType, type ComponentRef, type Explanation } from "./model.js";
 import { instanceDown, walk } from "./walk.js";
+import { isManualRegionalNat, isRegionalNat, regionalNatAddressesIn, regionalNatAzs } from "../nat.js";
+import type { NatGateway } from "../snapshot.js";
 
 function flagAzCrossing(ctx: Ctx, sender: Sender, via: ComponentRef, viaSubnet: Subnet): void {
   if (sender.az && viaSubnet.AvailabilityZone && sender.az !== viaSubnet.AvailabilityZone) {
@@ -44,19 +47,72 @@ export function viaNatGateway(ctx: Ctx, sender: Sender, target: Target, natId: s
       state,
     });
   }
-  if (target.family === 6) {
-    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `NAT gateway ${natId} does not forward IPv6 traffic (except NAT64 64:ff9b::/96)` });
+  // NAT64: a NAT gateway translates IPv6 traffic to 64:ff9b::/96 into IPv4 to the embedded address; other IPv6 it drops.
+  const nat64 = target.family === 6 ? target.nat64 : undefined;
+  if (target.family === 6 && !nat64) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `NAT gateway ${natId} does not forward IPv6 traffic to ${target.label} (it translates only 64:ff9b::/96, NAT64)` });
   }
+  if (isRegionalNat(nat)) return viaRegionalNatGateway(ctx, sender, target, nat, ref, depth);
   const natSender = senderFromNat(ix, nat);
   fixReply(ctx, natSender.subnet);
   flagAzCrossing(ctx, sender, ref, natSender.subnet);
-  if (natSender.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, natSender.subnet, false, senderAddrs(sender, 4))) return false;
+  if (natSender.subnet.SubnetId !== sender.subnet.SubnetId && !crossAcl(ctx, natSender.subnet, false, senderAddrs(sender, target.family))) return false;
   const isPublic = (nat.ConnectivityType ?? "public") === "public";
+  const natAddr = natSender.addr4?.text.replace(/\/32$/, "");
   ctx.hops.push({
     component: ref,
-    action: `NAT gateway ${natId} (${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates the source to ${natSender.addr4?.text.replace(/\/32$/, "")}`,
+    action: nat64
+      ? `NAT gateway ${natId} (NAT64; ${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates ${target.label} to IPv4 ${nat64.label} and the source to ${natAddr}`
+      : `NAT gateway ${natId} (${isPublic ? `public, ${natSender.publicIp ? `Elastic IP ${natSender.publicIp}` : "no Elastic IP"}` : "private"}) translates the source to ${natAddr}`,
     detail: `in ${natSender.subnet.SubnetId} (${natSender.az ?? "?"})`,
   });
+  // The IPv4 leg: from the NAT's own subnet (its ACL, its route table, its Elastic IP at the internet gateway).
+  return walk(ctx, natSender, nat64 ?? target, depth + 1);
+}
+
+/**
+ * A regional NAT gateway serves traffic from the AZs it is registered in, each from its own address
+ * set, with no subnet of its own; traffic from any other AZ is dropped (Reachability Analyzer's
+ * REGIONAL_NGW_ROUTE_AZ_RESTRICTION: "the regional NAT gateway is not registered in the Availability
+ * Zone where the traffic originates"). Past the translation it routes by its own route table.
+ */
+function viaRegionalNatGateway(ctx: Ctx, sender: Sender, target: Target, nat: NatGateway, ref: ComponentRef, depth: number): boolean {
+  const isPublic = (nat.ConnectivityType ?? "public") === "public";
+  const addrs = regionalNatAddressesIn(nat, sender.az);
+  if (!addrs.length) {
+    const azs = regionalNatAzs(nat);
+    const how = isManualRegionalNat(nat)
+      ? `it is in manual mode (AvailabilityZoneAddresses): give it Elastic IPs in ${sender.az ?? "that AZ"} (aws ec2 associate-nat-gateway-address --nat-gateway-id ${nat.NatGatewayId} --availability-zone ${sender.az ?? "AZ"} --allocation-ids eipalloc-…)`
+      : `in automatic mode AWS adds an AZ when it detects a workload's network interface there; until it has, that AZ has no egress`;
+    return fail(ctx, {
+      code: "REGIONAL_NGW_ROUTE_AZ_RESTRICTION",
+      component: ref,
+      detail: `regional NAT gateway ${nat.NatGatewayId} is not registered in ${sender.az ?? "the source's AZ"}, where ${sender.label} sends from (registered in: ${azs.join(", ") || "no AZ"}): ${how}`,
+      natGateway: ref,
+    });
+  }
+  const a = addrs[0]!;
+  const natSender: Sender = {
+    ref,
+    label: nat.NatGatewayId,
+    subnet: sender.subnet,
+    az: sender.az,
+    addr4: parseCidr(a.PrivateIp) ?? sender.addr4,
+    addr6: null,
+    publicIp: isPublic ? a.PublicIp : undefined,
+    sgIds: null,
+    natGatewayId: nat.NatGatewayId,
+    routeTableId: nat.RouteTableId,
+  };
+  ctx.hops.push({
+    component: ref,
+    action: `regional NAT gateway ${nat.NatGatewayId} (${isPublic ? (a.PublicIp ? `Elastic IP ${a.PublicIp} in ${sender.az}` : `no Elastic IP in ${sender.az}`) : "private"}) translates the source${a.PrivateIp ? ` to ${a.PrivateIp}` : ""}`,
+    detail: `registered in ${regionalNatAzs(nat).join(", ")}`,
+  });
+  if (!nat.RouteTableId) {
+    // Without its route table's id the snapshot cannot say where it sends the packet.
+    return notEvaluated(ctx, { code: "NOT_IN_SNAPSHOT", component: ref, detail: `regional NAT gateway ${nat.NatGatewayId} names no route table (RouteTableId): where it sends ${target.label} was not evaluated`, collect: "take the snapshot again with ec2:DescribeNatGateways (an API version that returns RouteTableId)" });
+  }
   return walk(ctx, natSender, target, depth + 1);
 }
 
@@ -148,6 +204,10 @@ export function viaInternetGateway(ctx: Ctx, sender: Sender, target: Target, igw
       state: attState,
     });
   }
+  if (target.nat64) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `${target.label} is a NAT64 address (64:ff9b::/96): the internet has no route to it; route 64:ff9b::/96 to a NAT gateway, which translates it to IPv4` });
+  }
+  if (!checkBlockPublicAccess(ctx, { gateway: ref, direction: "egress", subnet: sender.subnet, natGateway: sender.natGatewayId })) return false;
   if (target.family === 4 && target.cidrs.length > 0 && target.cidrs.every(isNonPublicV4)) {
     return fail(ctx, {
       code: "IGW_DESTINATION_ADDRESS_NOT_IN_RFC1918_EGRESS",
@@ -179,6 +239,7 @@ export function viaInternetGateway(ctx: Ctx, sender: Sender, target: Target, igw
         ? `internet gateway ${igwId} translates ${sender.addr4?.text.replace(/\/32$/, "") ?? "the source"} to public ${sender.publicIp}`
         : `internet gateway ${igwId} forwards IPv6 traffic`,
     detail: `to ${target.label}`,
+    ...(target.family === 4 && sender.publicIp ? { publicIp: sender.publicIp } : {}),
   });
   return true;
 }
@@ -198,6 +259,10 @@ export function viaEgressOnly(ctx: Ctx, sender: Sender, target: Target, eigwId: 
   if (target.family !== 6) {
     return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `egress-only internet gateway ${eigwId} carries IPv6 only` });
   }
+  if (target.nat64) {
+    return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `${target.label} is a NAT64 address (64:ff9b::/96): only a NAT gateway translates it to IPv4; route 64:ff9b::/96 to a NAT gateway (the internet has no 64:ff9b::/96)` });
+  }
+  if (!checkBlockPublicAccess(ctx, { gateway: ref, direction: "egress", subnet: sender.subnet })) return false;
   ctx.hops.push({ component: ref, action: `egress-only internet gateway ${eigwId} forwards IPv6 traffic outbound (inbound connections refused)`, detail: `to ${target.label}` });
   return true;
 }

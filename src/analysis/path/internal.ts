@@ -18,6 +18,12 @@ export interface Sender {
   /** null: no security group applies (a subnet source, a NAT gateway). */
   sgIds: string[] | null;
   natGatewayId?: string;
+  /**
+   * A regional NAT gateway forwarding: it sits in no subnet (no network ACL of its own) and routes by
+   * its own route table (AWS creates it with 0.0.0.0/0 → the VPC's internet gateway). `subnet` is then
+   * the subnet the traffic came from (its AZ and VPC).
+   */
+  routeTableId?: string;
 }
 
 export type TargetKind = "igw" | "internet" | "address" | "eni" | "prefix-list";
@@ -37,6 +43,10 @@ export interface Target {
   badEndpoint?: VpcEndpoint;
   /** How the name resolved (private DNS → an endpoint): shown after the source's security group, where RA shows it. */
   resolvedVia?: Hop;
+  /** A 64:ff9b::/96 destination: the IPv4 target a NAT gateway translates it to (NAT64). */
+  nat64?: Target;
+  /** An IPv4 destination asked from an IPv6-only source whose subnet has DNS64 off: nothing to send to. */
+  noDns64?: boolean;
 }
 
 /** A network interface as the analyzer needs it (from an ENI record, an instance, or made up). */

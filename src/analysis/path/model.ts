@@ -38,6 +38,8 @@ export interface Hop {
   securityGroupRule?: { direction: "egress" | "ingress"; securityGroupId: string; protocol: string; portRange?: { from: number; to: number }; peer: string };
   aclRule?: { ruleNumber: number; action: string; protocol: string; egress: boolean; cidr?: string; portRange?: { from: number; to: number }; returnPath?: boolean };
   route?: { destination: string; target: string; state?: string };
+  /** At the internet gateway: the public IPv4 address the packet leaves AWS from (what a vendor sees). */
+  publicIp?: string;
 }
 
 /**
@@ -82,6 +84,7 @@ export const EXPLANATION_CODES = {
     "Internet gateways reject outbound traffic with destination addresses in the private (RFC 1918) or shared (RFC 6598) ranges.",
   ENI_SOURCE_DEST_CHECK_RESTRICTION:
     "Network interfaces with source/destination check enabled reject traffic not addressed from/to their own private IP addresses.",
+  REGIONAL_NGW_ROUTE_AZ_RESTRICTION: "The regional NAT gateway is not registered in the Availability Zone where the traffic originates.",
   ROUTING_LOOP: "(egress-cli) The path returns to a component it already crossed.",
   SOURCE_HAS_NO_IPV6_ADDRESS: "(egress-cli) The source has no IPv6 address, so it cannot send IPv6 traffic.",
   RESOURCE_CONFIGURATION_PORT_MISMATCH:
@@ -93,6 +96,14 @@ export const EXPLANATION_CODES = {
     "(egress-cli) Two transit gateway attachments propagate the same CIDR; the transit gateway keeps the route it learned first, so traffic for the other attachment's VPC goes to the first.",
   PROXY_DOMAIN_NOT_ALLOWED: "(egress-cli) The egress proxy's Squid allowlist has no dstdomain pattern that matches the domain, so Squid denies the request.",
   PROXY_PORT_NOT_RELAYED: "(egress-cli) The egress proxy relays TLS by CONNECT to port 443 and plain HTTP to port 80 only.",
+  VPC_BLOCK_PUBLIC_ACCESS_ENABLED:
+    "VPC Block Public Access is enabled in the Region: traffic through this internet gateway or egress-only internet gateway is blocked for this VPC or subnet.",
+  EGRESS_ONLY_GATEWAY_NO_INBOUND:
+    "(egress-cli) An egress-only internet gateway carries only connections initiated from inside the VPC; the internet cannot open one to this destination.",
+  NO_PUBLIC_ADDRESS_FOR_INGRESS:
+    "(egress-cli) The destination has no public IPv4 address (or Elastic IP), so the internet gateway has nothing to translate an inbound packet to.",
+  DNS64_NOT_ENABLED:
+    "(egress-cli) The source has no IPv4 address and its subnet has DNS64 off: an IPv4-only name resolves to no address the source can use.",
   TGW_ATTACHMENT_NO_SUBNET_IN_AZ:
     "(egress-cli) The VPC's transit gateway attachment has no subnet in the source's Availability Zone, so resources in that zone cannot reach the transit gateway.",
 } as const;
@@ -111,6 +122,9 @@ export const ADDITIONAL_DETAIL_CODES = {
   SERVICE_ENDPOINT_NO_PRIVATE_DNS: "An interface endpoint for the service exists but private DNS is disabled, so the service name resolves to public addresses.",
   VIRTUAL_LAMBDA_ENI: "The snapshot holds no hyperplane ENI for the function in this subnet; a virtual one with the function's security groups was analyzed.",
   ASSUMED_DEFAULT_ACL: "No network ACL for the subnet in the snapshot; traffic was assumed allowed.",
+  ASSUMED_REGIONAL_NAT_ROUTE_TABLE: "The regional NAT gateway's route table is not in the snapshot; the one AWS creates with it (0.0.0.0/0 to the VPC's internet gateway) was assumed.",
+  DNS64_ASSUMED: "The source is IPv6-only: the answer assumes the name resolves through the Route 53 Resolver's DNS64 synthesis (64:ff9b::/96) and leaves through NAT64.",
+  FROM_INTERNET: "The path starts on the internet and enters through the internet gateway.",
   LAMBDA_SUBNET_RESULT: "Verdict for one of the function's subnets (a function may run in any of them).",
   PRIVATELINK_NOT_EVALUATED: "The Resource endpoint's resource configuration or gateway is not in the snapshot (another account, or not collected); the path was analyzed up to the endpoint.",
   DOMAIN_NOT_FILTERED: "The path reaches the internet through a NAT gateway or an internet gateway, which do not filter by name: every domain is reachable this way.",
@@ -119,9 +133,9 @@ export const ADDITIONAL_DETAIL_CODES = {
 } as const;
 
 export interface PathQuery {
-  /** subnet-…, eni-…, i-…, lambda:NAME, nat-…, vpce-… */
+  /** subnet-…, eni-…, i-…, lambda:NAME, nat-…, vpce-…; inbound: internet, internet6, igw-… */
   source: string;
-  /** igw, igw-…, internet, an IPv4/IPv6 address or CIDR, service:NAME, eni-…, i-…, vpce-… */
+  /** igw, igw-…, internet, internet6, an IPv4/IPv6 address or CIDR, service:NAME, eni-…, i-…, vpce-… (inbound: also subnet-…) */
   destination: string;
   protocol?: "tcp" | "udp" | "icmp";
   port?: number;
@@ -156,6 +170,7 @@ export const UNKNOWN_REASON_CODES = {
   NOT_IN_SNAPSHOT: "A component the path depends on is not in the snapshot (a partial snapshot).",
   APPLIANCE_NOT_EVALUATED: "A Gateway Load Balancer endpoint (AWS Network Firewall, a third-party firewall) is on the path: its rules are not readable, so what it lets through is not evaluated.",
   PROXY_ALLOWLIST_NOT_KNOWN: "The path passes an egress proxy whose allowlist is not known (it is in the plan that launched the proxy).",
+  BLOCK_PUBLIC_ACCESS_UPDATING: "VPC Block Public Access (or an exclusion the path depends on) is changing state; which mode applies was not evaluated.",
 } as const;
 export type UnknownReasonCode = keyof typeof UNKNOWN_REASON_CODES;
 

@@ -1,7 +1,7 @@
 // Resolving a query's source (subnet, ENI, instance, Lambda function, NAT gateway, endpoint) into
 // senders and its destination (internet gateway, internet, address, ENI, service) into a target.
 import { UsageError } from "../../errors.js";
-import { ANY_V4, ANY_V6, parseCidr } from "../../net/addr.js";
+import { ANY_V4, ANY_V6, cidrContains, NAT64_PREFIX, nat64Of, parseCidr, v4OfNat64, type Cidr } from "../../net/addr.js";
 import { lambdaEniKey, type SnapshotIndex } from "../snapshot-index.js";
 import { closestServices, isKnownService } from "../services.js";
 import { eniForEndpoint, eniForInstance, eniFromRecord, senderFromEni, senderFromNat, subnetOrThrow } from "./enis.js";
@@ -112,9 +112,32 @@ export function resolveSource(
 // Destinations
 
 export function resolveTarget(ctx: Ctx, sender: Sender, destination: string, ipVersion?: 4 | 6): Target {
+  const t = resolveDestination(ctx, sender, destination, ipVersion);
+  // An IPv6-only source reaches IPv4 only through DNS64 (a synthesized 64:ff9b::/96 address) and NAT64.
+  if (t.family === 4 && !sender.addr4 && (t.kind === "address" || t.kind === "internet") && !t.eni) return viaDns64(ctx, sender, t);
+  if (t.family === 6 && t.cidrs.length > 0 && t.cidrs.every((c) => cidrContains(NAT64_PREFIX, c))) {
+    const v4 = t.cidrs.map((c) => v4OfNat64(c)!);
+    t.nat64 = { kind: v4.every((c) => c.len === 0) ? "internet" : "address", family: 4, cidrs: v4, label: v4.map((c) => c.text.replace(/\/32$/, "")).join(", ") };
+  }
+  return t;
+}
+
+/** An IPv4 destination from an IPv6-only source: the address DNS64 synthesizes for it, when the subnet has DNS64. */
+function viaDns64(ctx: Ctx, sender: Sender, t: Target): Target {
+  if (!sender.subnet.EnableDns64) return { ...t, noDns64: true };
+  const cidrs: Cidr[] = t.cidrs.map(nat64Of);
+  ctx.details.push(
+    `DNS64_ASSUMED: ${sender.label} has no IPv4 address; the answer assumes the name of ${t.label} resolves through the Route 53 Resolver's DNS64 (subnet ${sender.subnet.SubnetId}) to ${cidrs.map((c) => c.text.replace(/\/128$/, "")).join(", ")} and leaves through NAT64`,
+  );
+  return { kind: "address", family: 6, cidrs, label: `${t.label} (DNS64: ${cidrs.map((c) => c.text.replace(/\/128$/, "")).join(", ")})`, nat64: t };
+}
+
+function resolveDestination(ctx: Ctx, sender: Sender, destination: string, ipVersion?: 4 | 6): Target {
   const { ix } = ctx;
-  const family: 4 | 6 = ipVersion ?? 4;
+  // An IPv6-only source speaks IPv6: igw / internet / an interface mean their IPv6 side.
+  const family: 4 | 6 = destination === "internet6" ? 6 : (ipVersion ?? (sender.addr4 ? 4 : 6));
   const any = family === 6 ? ANY_V6 : ANY_V4;
+  if (destination === "internet6") return { kind: "internet", family: 6, cidrs: [ANY_V6], label: "the IPv6 internet (::/0)" };
   if (destination === "igw") return { kind: "igw", family, cidrs: [any], label: "an internet gateway" };
   if (destination.startsWith("igw-")) {
     if (!ix.internetGateways.has(destination)) throw new UsageError(`internet gateway ${destination} is not in the snapshot`);
@@ -151,7 +174,7 @@ export function resolveTarget(ctx: Ctx, sender: Sender, destination: string, ipV
   }
   throw new UsageError(
     `unknown destination "${destination}"`,
-    "use igw, internet, an IP address or CIDR, service:NAME, or an eni-…/i-…/vpce-… id",
+    "use igw, internet, internet6, an IP address or CIDR, service:NAME, or an eni-…/i-…/vpce-… id",
   );
 }
 

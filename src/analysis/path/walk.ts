@@ -1,7 +1,7 @@
 // The walk: from a sender through its security groups, subnet ACL and route table to the route's
 // target, and the return path checked after the forward path.
-import { cidrContains, type Cidr } from "../../net/addr.js";
-import { routeTableForSubnet, type SnapshotIndex } from "../snapshot-index.js";
+import { cidrContains, parseCidr, type Cidr } from "../../net/addr.js";
+import { routeTableForSubnet, type ParsedRoute, type ParsedRouteTable, type SnapshotIndex } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
 import { checkCrossingReturn, fixReply, viaPeering, viaTransitGateway } from "./crossings.js";
 import { eniFromRecord } from "./enis.js";
@@ -36,6 +36,14 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
     });
   }
 
+  if (target.noDns64) {
+    return fail(ctx, {
+      code: "DNS64_NOT_ENABLED",
+      component: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
+      detail: `${sender.label} has no IPv4 address (IPv6-only subnet ${sender.subnet.SubnetId}) and the subnet has DNS64 off, so the name of ${target.label} resolves to no address it can use; turn DNS64 on (aws ec2 modify-subnet-attribute --subnet-id ${sender.subnet.SubnetId} --enable-dns64) and route 64:ff9b::/96 to a NAT gateway`,
+      subnet: { id: sender.subnet.SubnetId, type: ComponentType.subnet },
+    });
+  }
   const srcAddrs = senderAddrs(sender, target.family);
   if (target.family === 6 && srcAddrs.length === 0) {
     return fail(ctx, {
@@ -69,6 +77,9 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
 
   if (target.resolvedVia && !ctx.hops.includes(target.resolvedVia)) ctx.hops.push(target.resolvedVia);
 
+  // A regional NAT gateway: no subnet, so no ACL; its own route table.
+  if (sender.routeTableId) return walkRegionalNatTable(ctx, sender, target, depth);
+
   // 2. Same subnet: no ACL, no route lookup beyond local.
   if (target.eni && target.eni.subnet.SubnetId === sender.subnet.SubnetId) {
     ctx.hops.push({
@@ -90,8 +101,39 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
       detail: `subnet ${sender.subnet.SubnetId} has no associated route table and VPC ${sender.subnet.VpcId} has no main route table in the snapshot`,
     });
   }
+  return routeFrom(ctx, sender, target, depth, rt.table, rt.main ? "main route table (no explicit association)" : "explicitly associated");
+}
+
+/** A regional NAT gateway's own route table (not a subnet's): in the snapshot, or not evaluated. */
+function walkRegionalNatTable(ctx: Ctx, sender: Sender, target: Target, depth: number): boolean {
+  let table = ctx.ix.routeTables.get(sender.routeTableId!);
+  const ref = { id: sender.routeTableId!, type: ComponentType.routeTable };
+  if (!table && missing(ctx, "routeTables", ref, `regional NAT gateway ${sender.label}'s route table ${sender.routeTableId}`)) return true;
+  const igw = table ? undefined : [...ctx.ix.internetGateways.values()].find((g) => g.Attachments.some((a) => a.VpcId === sender.subnet.VpcId && ["available", "attached"].includes(a.State ?? "available")));
+  if (!table && igw) {
+    // AWS creates the gateway's route table with 0.0.0.0/0 → the VPC's internet gateway (and the local
+    // route); a listing that leaves it out is read as that default, said so (as a subnet without a
+    // network ACL is read as the default ACL: ASSUMED_DEFAULT_ACL).
+    ctx.details.push(`ASSUMED_REGIONAL_NAT_ROUTE_TABLE: route table ${sender.routeTableId} of regional NAT gateway ${sender.label} is not in the snapshot; AWS's default for it (0.0.0.0/0 → ${igw.InternetGatewayId}, the VPC's local routes) was assumed`);
+    const routes: ParsedRoute[] = [...(ctx.ix.vpcCidrs.get(sender.subnet.VpcId) ?? []).map((cidr) => ({ route: { DestinationCidrBlock: cidr.text, GatewayId: "local", State: "active" }, cidr, local: true })), { route: { DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw.InternetGatewayId, State: "active" }, cidr: parseCidr("0.0.0.0/0"), local: false }];
+    table = { table: { RouteTableId: sender.routeTableId!, VpcId: sender.subnet.VpcId, Routes: routes.map((r) => r.route), Associations: [], Tags: [] } as unknown as ParsedRouteTable["table"], routes };
+  }
+  if (!table) {
+    return notEvaluated(ctx, {
+      code: "NOT_IN_SNAPSHOT",
+      component: ref,
+      detail: `route table ${sender.routeTableId} of regional NAT gateway ${sender.label} is not in the snapshot: where it sends ${target.label} was not evaluated`,
+      collect: `take the snapshot again with the whole VPC ${sender.subnet.VpcId} (egress-cli snapshot --vpc ${sender.subnet.VpcId})`,
+    });
+  }
+  return routeFrom(ctx, { ...sender, routeTableId: undefined }, target, depth, table, `route table of regional NAT gateway ${sender.label}`);
+}
+
+/** Step 4 onwards: the route `table` picks for the target, and the route's target. */
+function routeFrom(ctx: Ctx, sender: Sender, target: Target, depth: number, table: NonNullable<ReturnType<typeof routeTableForSubnet>>["table"], assoc: string): boolean {
+  const { ix } = ctx;
+  const rt = { table };
   const rtRef = { id: rt.table.table.RouteTableId, type: ComponentType.routeTable };
-  const assoc = rt.main ? "main route table (no explicit association)" : "explicitly associated";
   const route = lookupRoute(ix, rt.table, target);
   if (!route) {
     return fail(ctx, {
@@ -122,7 +164,7 @@ export function walk(ctx: Ctx, sender: Sender, target: Target, depth: number): b
   ctx.hops.push({
     component: rtRef,
     action: `route table ${rtRef.id} route ${routeInfo.destination} → ${tgt} matched`,
-    detail: `${assoc} for ${sender.subnet.SubnetId}`,
+    detail: sender.natGatewayId && assoc.startsWith("route table of regional") ? assoc : `${assoc} for ${sender.subnet.SubnetId}`,
     route: routeInfo,
   });
 

@@ -6,12 +6,14 @@ import { estimateMonthlyCost, type CostEstimate, type CostInput, type Unpriced }
 import type { SnapshotIndex } from "../snapshot-index.js";
 import { TAG_PLAN, TAG_STEP } from "../../aws/tags.js";
 import { PROXY_ROOT_VOLUME_GB } from "../../proxy/launch.js";
+import { isRegionalNat, regionalNatAzs } from "../nat.js";
 
 const tagOf = (i: { Tags?: Array<{ Key?: string; Value?: string }> }, key: string) => i.Tags?.find((t) => t.Key === key)?.Value;
 
 export type VpcCostInput = Omit<CostInput, "region" | "gbProcessed"> & {
   vpcId: string;
   natGateways: number;
+  regionalNatGatewayAzs: number;
   publicIpv4Addresses: number;
   interfaceEndpointAzs: number;
   resourceEndpointAzs: number;
@@ -65,25 +67,41 @@ export function billInput(ix: SnapshotIndex): BillInput {
   // The snapshot's VPCs, and those of its scope (a read that proved them there without DescribeVpcs: status).
   const scope = (ix.snapshot as { scope?: { vpcIds?: string[] | "all" } }).scope?.vpcIds;
   for (const id of [...new Set([...ix.vpcs.keys(), ...(Array.isArray(scope) ? scope : [])])].sort()) {
-    vpcs.set(id, { vpcId: id, natGateways: 0, publicIpv4Addresses: 0, interfaceEndpointAzs: 0, resourceEndpointAzs: 0, resourceGateways: 0, instances: {}, ...(notCollected.length ? { unpriced: [...notCollected] } : {}) });
+    vpcs.set(id, { vpcId: id, natGateways: 0, regionalNatGatewayAzs: 0, publicIpv4Addresses: 0, interfaceEndpointAzs: 0, resourceEndpointAzs: 0, resourceGateways: 0, instances: {}, ...(notCollected.length ? { unpriced: [...notCollected] } : {}) });
   }
   const row = (id: string | undefined) => (id ? vpcs.get(id) : undefined);
+  // A NAT gateway's Elastic IPs by allocation: a regional one's addresses name no network interface.
+  const natByAllocation = new Map<string, string>();
   for (const nat of ix.natGateways.values()) {
     if (!live(nat.State, ["available", "pending"])) continue;
+    for (const a of nat.NatGatewayAddresses) if (a.AllocationId) natByAllocation.set(a.AllocationId, nat.NatGatewayId);
     const r = row(nat.VpcId);
-    if (r) r.natGateways++;
+    if (!r) continue;
+    // A regional NAT gateway bills per AZ it is active in; a zonal one per gateway.
+    if (isRegionalNat(nat)) r.regionalNatGatewayAzs += regionalNatAzs(nat).length;
+    else r.natGateways++;
   }
   const counted = new Set<string>();
   let idle = 0;
   for (const a of ix.snapshot.addresses) {
     if (a.PublicIp) counted.add(a.PublicIp);
     const eni = a.NetworkInterfaceId ? ix.networkInterfaces.get(a.NetworkInterfaceId) : undefined;
-    const nat = a.NetworkInterfaceId ? ix.natGateways.get(ix.natByEni.get(a.NetworkInterfaceId) ?? "") : undefined;
+    const nat = ix.natGateways.get((a.NetworkInterfaceId ? ix.natByEni.get(a.NetworkInterfaceId) : undefined) ?? natByAllocation.get(a.AllocationId ?? "") ?? "");
     const r = row(eni?.VpcId ?? nat?.VpcId ?? (a.InstanceId ? ix.instances.get(a.InstanceId)?.VpcId : undefined));
     if (r) r.publicIpv4Addresses++;
     else if (!a.AssociationId && !a.NetworkInterfaceId && !a.InstanceId) idle++;
     else {
       // Associated with something outside the snapshot's scope: not this VPC set's bill.
+    }
+  }
+  // Every NAT gateway's public addresses, with DescribeAddresses or without it (status reads none).
+  for (const nat of ix.natGateways.values()) {
+    if (!live(nat.State, ["available", "pending"])) continue;
+    for (const a of nat.NatGatewayAddresses) {
+      if (!a.PublicIp || counted.has(a.PublicIp) || ["failed", "unassigning"].includes(a.Status ?? "")) continue;
+      counted.add(a.PublicIp);
+      const r = row(nat.VpcId);
+      if (r) r.publicIpv4Addresses++;
     }
   }
   // Every public IPv4 address on an ENI (its primary's and its secondary private IPs'): with the
@@ -118,6 +136,19 @@ export function billInput(ix: SnapshotIndex): BillInput {
     if (type) r.instances[type] = (r.instances[type] ?? 0) + 1;
     else (r.unpriced ??= []).push({ item: `EC2 instance ${i.InstanceId}`, reason: "its instance type is not in the snapshot" });
   }
+  for (const g of ix.egressOnlyInternetGateways.values()) {
+    for (const a of g.Attachments) {
+      const r = row(a.VpcId);
+      if (r && live(a.State, ["attached", "available"])) r.egressOnlyInternetGateways = (r.egressOnlyInternetGateways ?? 0) + 1;
+    }
+  }
+  // NAT gateways that 64:ff9b::/96 routes lead to (NAT64).
+  const nat64 = new Set<string>();
+  for (const t of ix.snapshot.routeTables) for (const route of t.Routes) if (route.DestinationIpv6CidrBlock === "64:ff9b::/96" && route.NatGatewayId && live(ix.natGateways.get(route.NatGatewayId)?.State, ["available", "pending"])) nat64.add(route.NatGatewayId);
+  for (const id of nat64) {
+    const r = row(ix.natGateways.get(id)?.VpcId);
+    if (r) r.nat64NatGateways = (r.nat64NatGateways ?? 0) + 1;
+  }
   for (const g of ix.snapshot.resourceGateways ?? []) {
     if (/^DELET/.test(g.status ?? "")) continue;
     const r = row(g.vpcId ?? g.vpcIdentifier);
@@ -127,7 +158,7 @@ export function billInput(ix: SnapshotIndex): BillInput {
 }
 
 /** The counts a VPC was priced on (what `cost --json` shows per VPC), beside the model's answer. */
-export type VpcCost = Pick<VpcCostInput, "vpcId" | "natGateways" | "publicIpv4Addresses" | "interfaceEndpointAzs" | "resourceEndpointAzs" | "resourceGateways" | "instances"> & {
+export type VpcCost = Pick<VpcCostInput, "vpcId" | "natGateways" | "regionalNatGatewayAzs" | "publicIpv4Addresses" | "interfaceEndpointAzs" | "resourceEndpointAzs" | "resourceGateways" | "instances"> & {
   name?: string;
   ebsGp3Gb: number;
   lines: CostEstimate["lines"];
@@ -146,16 +177,19 @@ export type VpcCost = Pick<VpcCostInput, "vpcId" | "natGateways" | "publicIpv4Ad
 export function vpcCosts(ix: SnapshotIndex, opts: { vpcIds?: string[]; gbPerMonth?: number } = {}): { input: BillInput; vpcs: VpcCost[]; idle: CostEstimate } {
   const input = billInput(ix);
   const chosen = opts.vpcIds ? input.vpcs.filter((v) => opts.vpcIds!.includes(v.vpcId)) : input.vpcs;
-  const natTotal = chosen.reduce((s, v) => s + v.natGateways, 0);
+  // NAT traffic is split over the gateways; a regional one counts once per AZ it serves.
+  const nats = (v: VpcCostInput) => v.natGateways + v.regionalNatGatewayAzs;
+  const natTotal = chosen.reduce((s, v) => s + nats(v), 0);
   const vpcs = chosen.map((v): VpcCost => {
     const { vpcId, ...rest } = v;
-    const gb = opts.gbPerMonth !== undefined && v.natGateways ? { gbProcessed: (opts.gbPerMonth * v.natGateways) / natTotal } : {};
+    const gb = opts.gbPerMonth !== undefined && nats(v) ? { gbProcessed: (opts.gbPerMonth * nats(v)) / natTotal } : {};
     const estimate = estimateMonthlyCost({ region: input.region, ...rest, ...gb });
     const name = ix.vpcs.get(vpcId)?.Tags?.find((t) => t.Key === "Name")?.Value;
     return {
       vpcId,
       ...(name ? { name } : {}),
       natGateways: v.natGateways,
+      regionalNatGatewayAzs: v.regionalNatGatewayAzs,
       publicIpv4Addresses: v.publicIpv4Addresses,
       interfaceEndpointAzs: v.interfaceEndpointAzs,
       resourceEndpointAzs: v.resourceEndpointAzs,

@@ -3,6 +3,7 @@
 // attachments added, with the monthly figure.
 import { ComponentType } from "../analyzer.js";
 import { cents, estimateMonthlyCost } from "../cost.js";
+import { isRegionalNat, natAzs } from "../nat.js";
 import type { RawFinding, Rule } from "./types.js";
 import { manualFix } from "./util.js";
 
@@ -17,12 +18,16 @@ export const costSharedEgress: Rule = {
   regionWide: true,
   check({ ix, region }) {
     const byVpc = new Map<string, { nats: string[]; azs: Set<string> }>();
+    let zonal = 0;
+    let regionalAzs = 0;
     for (const nat of ix.natGateways.values()) {
       if ((nat.State ?? "available") !== "available" || (nat.ConnectivityType ?? "public") !== "public" || !nat.VpcId) continue;
       const e = byVpc.get(nat.VpcId) ?? { nats: [], azs: new Set<string>() };
       e.nats.push(nat.NatGatewayId);
-      const az = nat.SubnetId ? ix.subnets.get(nat.SubnetId)?.AvailabilityZone : undefined;
-      if (az) e.azs.add(az);
+      // A regional NAT gateway bills per AZ it is active in (the one cost model), a zonal one per gateway.
+      for (const az of natAzs(ix, nat)) e.azs.add(az);
+      if (isRegionalNat(nat)) regionalAzs += natAzs(ix, nat).length;
+      else zonal++;
       byVpc.set(nat.VpcId, e);
     }
     if (byVpc.size < 2) return [];
@@ -32,7 +37,7 @@ export const costSharedEgress: Rule = {
     // a transit gateway attachment per VPC and for the egress VPC.
     const nat = cents(estimateMonthlyCost({ region, natGateways: 1 }).totalMonthly);
     const attachments = cents(estimateMonthlyCost({ region, transitGatewayAttachments: byVpc.size + 1 }).totalMonthly);
-    const now = estimateMonthlyCost({ region, natGateways: total }).totalMonthly;
+    const now = estimateMonthlyCost({ region, natGateways: zonal, regionalNatGatewayAzs: regionalAzs }).totalMonthly;
     const shared = estimateMonthlyCost({ region, natGateways: azs, transitGatewayAttachments: byVpc.size + 1 }).totalMonthly;
     const saving = cents(now - shared);
     if (saving <= 0) return [];

@@ -1,6 +1,11 @@
 // Every audit rule, in report order. A rule is one module: metadata + a pure check (types.ts).
 import { costGatewayEndpoint } from "./cost-gateway-endpoint.js";
+import { costNatMode } from "./cost-nat-mode.js";
+import { costNatIpv4Ipv6Capable } from "./cost-nat-ipv4-ipv6-capable.js";
 import { costSharedEgress } from "./cost-shared-egress.js";
+import { bpaBlocksEgress } from "./bpa-blocks-egress.js";
+import { dns64NoNat64Route } from "./dns64-no-nat64-route.js";
+import { ipv6PrivateSubnetIgwRoute } from "./ipv6-private-subnet-igw-route.js";
 import { eipUnassociated } from "./eip-unassociated.js";
 import { endpointFullAccessPolicy } from "./endpoint-full-access-policy.js";
 import { endpointNoPrivateDns } from "./endpoint-no-private-dns.js";
@@ -16,6 +21,7 @@ import { naclBlocksReturn } from "./nacl-blocks-return.js";
 import { natCrossAz } from "./nat-cross-az.js";
 import { natNoEip } from "./nat-no-eip.js";
 import { natSubnetNoIgwRoute } from "./nat-subnet-no-igw-route.js";
+import { regionalNatAzUncovered } from "./regional-nat-az-uncovered.js";
 import { routeToDeadNat } from "./route-to-dead-nat.js";
 import { sgDefaultHasRules } from "./sg-default-has-rules.js";
 import { sgEgressWiderThanNeeded } from "./sg-egress-wider-than-needed.js";
@@ -33,6 +39,10 @@ export const RULES: readonly Rule[] = [
   natNoEip,
   routeToDeadNat,
   natCrossAz,
+  regionalNatAzUncovered,
+  dns64NoNat64Route,
+  ipv6PrivateSubnetIgwRoute,
+  bpaBlocksEgress,
   lambdaPublicSubnet,
   lambdaNoEgress,
   lambdaSingleAz,
@@ -54,6 +64,8 @@ export const RULES: readonly Rule[] = [
   imdsv1OnForwarder,
   costSharedEgress,
   costGatewayEndpoint,
+  costNatMode,
+  costNatIpv4Ipv6Capable,
 ];
 
 export const RULES_BY_ID: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.id, r]));

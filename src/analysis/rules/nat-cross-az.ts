@@ -10,7 +10,7 @@ export const natCrossAz: Rule = {
   severity: "low",
   title: "Private subnet egresses through a NAT gateway in another AZ",
   rationale: "Traffic from a subnet to a NAT gateway in another Availability Zone pays cross-AZ data transfer (0.01 USD/GB each way) and depends on that AZ: an AZ outage takes the egress of every AZ routed there. One NAT for all AZs is a deliberate cost trade-off for small workloads (`add-nat --mode single`), hence low.",
-  help: "For production, one NAT gateway per AZ: `egress-cli add-nat --mode per-az`.",
+  help: "For production, one NAT gateway per AZ (`egress-cli add-nat --mode per-az`), or one regional NAT gateway that serves each AZ from its own Elastic IP with no public subnet (`egress-cli add-nat --mode regional`).",
   equivalents: {},
   needs: ["natGateways", "routeTables"],
   check({ ix }) {
@@ -25,7 +25,7 @@ export const natCrossAz: Rule = {
         resourceId: subnet.SubnetId,
         resourceType: ComponentType.subnet,
         vpcId: subnet.VpcId,
-        message: `${subnet.SubnetId} (${subnet.AvailabilityZone}) sends its egress to ${nat.NatGatewayId} in ${natAz}.`,
+        message: `${subnet.SubnetId} (${subnet.AvailabilityZone}) sends its egress to ${nat.NatGatewayId} in ${natAz}; a NAT gateway in ${subnet.AvailabilityZone}, or one regional NAT gateway for every AZ (each AZ through its own Elastic IP), keeps it in its AZ.`,
         evidence: { facts: { subnetAz: subnet.AvailabilityZone, natGatewayId: nat.NatGatewayId, natAz, routeTableId: d!.routeTableId } },
         fix: perAzFix(ix, subnet, nat, d!.routeTableId),
       });
@@ -40,7 +40,7 @@ export const natCrossAz: Rule = {
  */
 function perAzFix(ix: Parameters<Rule["check"]>[0]["ix"], subnet: { VpcId: string; AvailabilityZone?: string }, nat: { NatGatewayId: string; Tags?: { Key?: string; Value?: string }[] }, routeTableId: string): string {
   const plan = nat.Tags?.find((t) => t.Key === "egress-cli:plan")?.Value;
-  if (plan) return manualFix(`${nat.NatGatewayId} is plan "${plan}"'s single NAT gateway, and add-nat does not change a plan's NAT layout in place: when the cross-AZ charge matters, build the VPC again with egress-cli add-nat --mode per-az (one NAT gateway per AZ).`);
+  if (plan) return manualFix(`${nat.NatGatewayId} is plan "${plan}"'s single NAT gateway: when the cross-AZ charge matters, move the plan to one regional NAT gateway that serves every AZ in its own AZ (egress-cli add-nat --mode regional: an Elastic IP per AZ, so allow-list the new egress IPs first — egress-cli egress-ips) or build the VPC again with add-nat --mode per-az (one NAT gateway per AZ); egress-cli cost --compare-nat-modes prices the three.`);
   if (![...ix.subnets.values()].some((s) => s.VpcId === subnet.VpcId && s.AvailabilityZone === subnet.AvailabilityZone && tierOf(ix, s) === "public")) {
     return manualFix(`${subnet.VpcId} has no public subnet in ${subnet.AvailabilityZone} for a NAT gateway there; add one, then egress-cli add-nat --mode per-az.`);
   }

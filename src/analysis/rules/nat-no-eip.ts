@@ -1,5 +1,6 @@
 // A public NAT gateway with no Elastic IP: it cannot translate to a public address.
 import { ComponentType } from "../analyzer.js";
+import { isRegionalNat } from "../nat.js";
 import type { RawFinding, Rule } from "./types.js";
 import { manualFix } from "./util.js";
 
@@ -15,6 +16,9 @@ export const natNoEip: Rule = {
     const out: RawFinding[] = [];
     for (const nat of ix.natGateways.values()) {
       if ((nat.ConnectivityType ?? "public") !== "public" || (nat.State ?? "available") !== "available") continue;
+      // A regional one holds addresses per AZ it serves (automatic mode: none while no workload runs): its
+      // coverage is regional-nat-az-uncovered's.
+      if (isRegionalNat(nat)) continue;
       if (nat.NatGatewayAddresses.some((a) => a.AllocationId || a.PublicIp)) continue;
       out.push({
         resourceId: nat.NatGatewayId,

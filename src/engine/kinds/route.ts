@@ -9,12 +9,22 @@ import { ec2Of, ignoreNotFound } from "./common.js";
 import { byRelation, defineKind, recordedIds, refuseOtherPlan } from "./kind.js";
 
 
-const TargetSchema = z.looseObject({ GatewayId: z.string().optional(), NatGatewayId: z.string().optional() });
+const TargetSchema = z.looseObject({ GatewayId: z.string().optional(), NatGatewayId: z.string().optional(), EgressOnlyInternetGatewayId: z.string().optional() });
 export type Target = z.infer<typeof TargetSchema>;
 
 export const targetOf = (r: Route): Target | undefined =>
-  r.NatGatewayId ? { NatGatewayId: r.NatGatewayId } : r.GatewayId && r.GatewayId !== "local" ? { GatewayId: r.GatewayId } : undefined;
-export const targetId = (t: Target | undefined) => t?.NatGatewayId ?? t?.GatewayId;
+  r.NatGatewayId
+    ? { NatGatewayId: r.NatGatewayId }
+    : r.EgressOnlyInternetGatewayId
+      ? { EgressOnlyInternetGatewayId: r.EgressOnlyInternetGatewayId }
+      : r.GatewayId && r.GatewayId !== "local"
+        ? { GatewayId: r.GatewayId }
+        : undefined;
+export const targetId = (t: Target | undefined) => t?.NatGatewayId ?? t?.EgressOnlyInternetGatewayId ?? t?.GatewayId;
+
+/** A route's destination, IPv4 or IPv6 ("0.0.0.0/0", "::/0", "64:ff9b::/96"): how EC2 names it in a call and in a table. */
+const destinationInput = (destination: string) => (destination.includes(":") ? { DestinationIpv6CidrBlock: destination } : { DestinationCidrBlock: destination });
+const isDestination = (r: Route, destination: string) => (destination.includes(":") ? r.DestinationIpv6CidrBlock : r.DestinationCidrBlock) === destination;
 
 export const routeKind = defineKind({
   kind: "route",
@@ -23,6 +33,8 @@ export const routeKind = defineKind({
     destination: z.string().optional(),
     target: TargetSchema.optional(),
     previousTarget: TargetSchema.optional(),
+    /** A target switch under way (add-nat changing NAT mode): the route may still point here, and that is ours too. */
+    switchFrom: TargetSchema.optional(),
     /** Set by destroy on a pending record: the interrupted run may never have made the call. */
     maybeNotApplied: z.boolean().optional(),
   }),
@@ -33,23 +45,23 @@ export const routeKind = defineKind({
     if (!a.routeTableId || !a.destination) return;
     const ec2 = await ec2Of(ctx);
     const table = await getRouteTable(ec2, a.routeTableId);
-    const current = table?.Routes?.find((r) => r.DestinationCidrBlock === a.destination);
+    const current = table?.Routes?.find((r) => isDestination(r, a.destination!));
     if (!current) return;
-    if (targetId(targetOf(current)) !== targetId(a.target)) {
+    if (targetId(targetOf(current)) !== targetId(a.target) && !(a.switchFrom && targetId(targetOf(current)) === targetId(a.switchFrom))) {
       if (a.maybeNotApplied) return; // the interrupted run never got to change it
       ctx.log.warn(`Route ${a.destination} in ${a.routeTableId} now points to ${targetId(targetOf(current))}, not to what egress-cli set; leaving it.`);
       return;
     }
     if (a.previousTarget) {
       try {
-        await ec2.replaceRoute({ RouteTableId: a.routeTableId, DestinationCidrBlock: a.destination, ...a.previousTarget });
+        await ec2.replaceRoute({ RouteTableId: a.routeTableId, ...destinationInput(a.destination), ...a.previousTarget });
         return;
       } catch (err) {
         if (classifyError(err) !== "not-found") throw err;
         ctx.log.warn(`The route ${a.destination} in ${a.routeTableId} pointed to ${targetId(a.previousTarget)} before, which no longer exists; removing the route instead.`);
       }
     }
-    await ignoreNotFound(ec2.deleteRoute({ RouteTableId: a.routeTableId, DestinationCidrBlock: a.destination }));
+    await ignoreNotFound(ec2.deleteRoute({ RouteTableId: a.routeTableId, ...destinationInput(a.destination) }));
   },
 });
 
@@ -64,7 +76,7 @@ export function routeStep(o: {
 }): StepDef {
   // One DescribeRouteTables per run of the step: discover, intent and create share it.
   const table = (run: StepRun) => run.memo("route-table", async () => getRouteTable(await ec2Of(run), run.ref(o.routeTableStep)));
-  const existing = async (run: StepRun) => (await table(run))?.Routes?.find((r) => r.DestinationCidrBlock === o.destination);
+  const existing = async (run: StepRun) => (await table(run))?.Routes?.find((r) => isDestination(r, o.destination));
   const holds = async (run: StepRun) => {
     const r = await existing(run);
     const want = o.target(run);
@@ -103,7 +115,7 @@ export function routeStep(o: {
       const ec2 = await ec2Of(run);
       const routeTableId = run.ref(o.routeTableStep);
       const want = o.target(run);
-      const input = { RouteTableId: routeTableId, DestinationCidrBlock: o.destination, ...want };
+      const input = { RouteTableId: routeTableId, ...destinationInput(o.destination), ...want };
       if (await existing(run)) await ec2.replaceRoute(input);
       else {
         try {

@@ -69,9 +69,9 @@ export function planRouteTableOf(plan: PlanResources, subnetId: string | null | 
 }
 
 /** The 0.0.0.0/0 target this plan created in a route table, if any. */
-export function planDefaultRoute(plan: PlanResources, routeTableId: string | undefined): Target | undefined {
+export function planDefaultRoute(plan: PlanResources, routeTableId: string | undefined, destination: "0.0.0.0/0" | "::/0" | "64:ff9b::/96" = "0.0.0.0/0"): Target | undefined {
   if (!routeTableId) return undefined;
-  return recordsOf(plan, routeKind).find(([, r]) => r.attrs.routeTableId === routeTableId && r.attrs.destination === "0.0.0.0/0")?.[1].attrs.target;
+  return recordsOf(plan, routeKind).find(([, r]) => r.attrs.routeTableId === routeTableId && r.attrs.destination === destination)?.[1].attrs.target;
 }
 
 /** The public IP of the plan's NAT gateway with this id (created), if recorded. */

@@ -1,0 +1,114 @@
+// VPC Block Public Access (BPA) at an internet gateway or egress-only internet gateway, as AWS documents it
+// (VPC User Guide, "Block public access to VPCs and subnets"):
+// - block-bidirectional: all traffic to and from internet gateways and egress-only internet gateways is
+//   blocked, except for excluded VPCs and subnets;
+// - block-ingress: all inbound internet traffic is blocked; only traffic to and from NAT gateways and
+//   egress-only internet gateways is allowed (they only let outbound connections be established), so an
+//   interface's own public address leaving through the internet gateway is blocked too;
+// - exclusions (a VPC or a subnet): allow-bidirectional lets everything through; allow-egress lets
+//   outbound through and blocks inbound, and applies only when the mode is block-bidirectional.
+// The subnet judged is the one whose interface talks to the gateway: for NAT gateway traffic the NAT's own
+// subnet (the private subnets behind it reach the gateway only through it). Only exclusions in a
+// *-complete state are in effect; a mode or an exclusion that is changing (…-in-progress) and would change
+// the answer leaves the path unknown, as does a snapshot without BPA (not collected, or denied).
+import type { Subnet, VpcBlockPublicAccessExclusion } from "../snapshot.js";
+import { fail, missing, notEvaluated, type Ctx } from "./internal.js";
+import { ComponentType, type ComponentRef } from "./model.js";
+
+export type BpaMode = "off" | "block-bidirectional" | "block-ingress";
+type ExclusionMode = "allow-bidirectional" | "allow-egress";
+
+/** Where the packet crosses the gateway: leaving (egress) or entering (ingress), and through what. */
+export interface BpaCrossing {
+  gateway: ComponentRef;
+  direction: "egress" | "ingress";
+  /** The subnet of the interface that sends to (or receives from) the gateway. */
+  subnet: Subnet;
+  /** The sender at the gateway is a NAT gateway (block-ingress lets its outbound connections out). */
+  natGateway?: string;
+}
+
+const IN_EFFECT = new Set(["create-complete", "update-complete"]);
+const CHANGING = new Set(["create-in-progress", "update-in-progress", "delete-in-progress", "disable-in-progress"]);
+
+/** The resource an exclusion names (vpc-… or subnet-…), from its ARN. */
+export function exclusionResource(e: VpcBlockPublicAccessExclusion): string | undefined {
+  const arn = e.ResourceArn ?? "";
+  return arn.slice(arn.lastIndexOf("/") + 1) || undefined;
+}
+
+/** The most permissive exclusion mode among those naming the subnet or its VPC. */
+function exclusionFor(exclusions: VpcBlockPublicAccessExclusion[], subnet: Subnet): ExclusionMode | undefined {
+  let best: ExclusionMode | undefined;
+  for (const e of exclusions) {
+    const r = exclusionResource(e);
+    if (r !== subnet.SubnetId && r !== subnet.VpcId) continue;
+    if (e.InternetGatewayExclusionMode === "allow-bidirectional") return "allow-bidirectional";
+    if (e.InternetGatewayExclusionMode === "allow-egress") best = "allow-egress";
+  }
+  return best;
+}
+
+/** Does BPA in `mode`, with these exclusions, let this crossing through? */
+export function bpaAllows(mode: BpaMode, exclusion: ExclusionMode | undefined, c: Pick<BpaCrossing, "direction" | "gateway" | "natGateway">): boolean {
+  if (mode === "off" || exclusion === "allow-bidirectional") return true;
+  if (c.direction === "ingress") return false;
+  if (mode === "block-bidirectional") return exclusion === "allow-egress";
+  // block-ingress: outbound only through a NAT gateway or an egress-only internet gateway.
+  return c.gateway.type === ComponentType.egressOnlyInternetGateway || !!c.natGateway;
+}
+
+/**
+ * Checks BPA at a gateway crossing. True: not blocked (or not evaluated: then an unknown reason is
+ * recorded). False: blocked, with RA's explanation code VPC_BLOCK_PUBLIC_ACCESS_ENABLED.
+ */
+export function checkBlockPublicAccess(ctx: Ctx, c: BpaCrossing): boolean {
+  const snap = ctx.ix.snapshot;
+  const opts = snap.vpcBlockPublicAccessOptions;
+  if (!opts || !snap.vpcBlockPublicAccessExclusions) {
+    if (missing(ctx, "vpcBlockPublicAccess", c.gateway, `VPC Block Public Access at ${c.gateway.id} (it may block every internet path of the Region)`)) return true;
+    return notEvaluated(ctx, {
+      code: "NOT_IN_SNAPSHOT",
+      component: c.gateway,
+      detail: `the snapshot holds no VPC Block Public Access options or exclusions (written by an older version, or by hand): whether BPA blocks ${c.gateway.id} was not evaluated`,
+      collect: "take the snapshot again (egress-cli snapshot) with ec2:DescribeVpcBlockPublicAccessOptions and ec2:DescribeVpcBlockPublicAccessExclusions allowed",
+    });
+  }
+  const mode = (opts.InternetGatewayBlockMode ?? "off") as BpaMode;
+  const all = snap.vpcBlockPublicAccessExclusions;
+  const settled = exclusionFor(all.filter((e) => IN_EFFECT.has(e.State ?? "")), c.subnet);
+  const withChanging = exclusionFor(all.filter((e) => IN_EFFECT.has(e.State ?? "") || CHANGING.has(e.State ?? "")), c.subnet);
+  const settledModes: BpaMode[] = opts.State === "update-in-progress" ? [mode, "off", "block-bidirectional", "block-ingress"] : [mode];
+  const answers = new Set<boolean>();
+  for (const m of settledModes) for (const x of [settled, withChanging]) answers.add(bpaAllows(m, x, c));
+  if (answers.size > 1) {
+    return notEvaluated(ctx, {
+      code: "BLOCK_PUBLIC_ACCESS_UPDATING",
+      component: c.gateway,
+      detail: `VPC Block Public Access ${opts.State === "update-in-progress" ? `is changing to ${mode} (update-in-progress)` : `exclusions for ${c.subnet.SubnetId} or ${c.subnet.VpcId} are changing state`}: whether it blocks ${c.direction === "egress" ? "traffic leaving" : "traffic entering"} through ${c.gateway.id} depends on which applies`,
+      collect: "wait for the change to complete (aws ec2 describe-vpc-block-public-access-options / describe-vpc-block-public-access-exclusions), then take the snapshot again",
+    });
+  }
+  if (answers.has(true)) {
+    if (mode !== "off") ctx.details.push(`VPC_BLOCK_PUBLIC_ACCESS: ${mode} in the Region; ${c.direction} through ${c.gateway.id} allowed${settled ? ` (exclusion ${settled} for ${c.subnet.SubnetId} or ${c.subnet.VpcId})` : c.natGateway ? " (NAT gateway egress)" : " (egress-only internet gateway)"}`);
+    return true;
+  }
+  const why =
+    c.direction === "ingress"
+      ? `inbound traffic from the internet is blocked${settled === "allow-egress" ? " (the allow-egress exclusion admits outbound only)" : ""}`
+      : mode === "block-ingress"
+        ? `block-ingress lets only NAT gateways and egress-only internet gateways reach the internet; ${c.subnet.SubnetId} sends to ${c.gateway.id} directly`
+        : "all traffic to and from internet gateways and egress-only internet gateways is blocked";
+  const fix =
+    c.direction === "ingress"
+      ? `aws ec2 create-vpc-block-public-access-exclusion --subnet-id ${c.subnet.SubnetId} --internet-gateway-exclusion-mode allow-bidirectional`
+      : `aws ec2 create-vpc-block-public-access-exclusion --subnet-id ${c.subnet.SubnetId} --internet-gateway-exclusion-mode ${mode === "block-bidirectional" ? "allow-egress" : "allow-bidirectional"}`;
+  return fail(ctx, {
+    code: "VPC_BLOCK_PUBLIC_ACCESS_ENABLED",
+    component: c.gateway,
+    detail: `VPC Block Public Access is ${mode} in ${snap.region}: ${why}, and neither ${c.subnet.SubnetId}${c.natGateway ? ` (NAT gateway ${c.natGateway}'s subnet)` : ""} nor ${c.subnet.VpcId} has an exclusion that allows it; to allow it: ${fix}`,
+    direction: c.direction,
+    subnet: { id: c.subnet.SubnetId, type: ComponentType.subnet },
+    ...(c.gateway.type === ComponentType.internetGateway ? { internetGateway: c.gateway } : {}),
+  });
+}
