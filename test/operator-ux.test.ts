@@ -106,7 +106,8 @@ test("item 25: unknown commands in --json carry hint and exitCode; no hint point
   const named = new Map<string, string>();
   for (const f of files) {
     const code = readFileSync(f, "utf8").split("\n").filter((l) => !/^\s*(\/\/|\*|\/\*)/.test(l)).join("\n"); // messages, not comments
-    for (const m of code.matchAll(/(?:[`(]|[Rr]un |[Uu]se |Next: )egress-cli (?:--[a-z-]+(?: \S+)? )*([a-z][a-z-]*[a-z])/g)) named.set(m[1], path.relative(ROOT, f));
+    // global flags that take no value (--sandbox) are not followed by one
+    for (const m of code.matchAll(/(?:[`(]|[Rr]un |[Uu]se |Next: )egress-cli (?:--(?:sandbox|json|yes|dry-run|verbose|no-color) |--[a-z-]+(?: \S+)? )*([a-z][a-z-]*[a-z])/g)) named.set(m[1], path.relative(ROOT, f));
   }
   assert.ok(named.size > 5, "found the suggestions");
   named.delete("egress-cli");

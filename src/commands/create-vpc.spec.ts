@@ -20,6 +20,6 @@ export const spec = defineCommand({
   name: "create-vpc",
   description: "create a VPC with public and private subnets over K AZs, an internet gateway and route tables",
   flags,
-  examples: ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli --dry-run create-vpc --name sms-api", "egress-cli create-vpc --name v6 --ipv6 --ipv6-only-private   # dual-stack public, IPv6-only private"],
+  examples: ["egress-cli create-vpc --name sms-api --cidr 10.0.0.0/16 --azs 2", "egress-cli create-vpc --name rotation --public-subnets 0   # private only: no IGW, no NAT", "egress-cli create-vpc --name v6 --ipv6 --ipv6-only-private   # dual-stack public, IPv6-only private"],
   run: async () => (await import("./create-vpc.js")).createVpcCommand,
 });
