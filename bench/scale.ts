@@ -17,44 +17,13 @@ import path from "node:path";
 import { PassThrough } from "node:stream";
 import { run } from "../src/cli.js";
 import { Sandbox } from "../src/sandbox/index.js";
-import { RULES_PER_SG, account } from "./scale-account.js";
+import { account, ENV, measure, RULES_PER_SG, type Measure } from "./lib.js";
 import { hasMoto } from "./moto.js";
 import { TestClock } from "../test/clock.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
 const ROOT = path.resolve(import.meta.dirname, "..");
 const BIN = path.join(ROOT, "bin", "egress-cli");
-const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } as NodeJS.ProcessEnv;
-
-interface Measure {
-  wallMs: number;
-  cpuMs: number;
-  rssMb: number;
-}
-
-/**
- * Runs the built CLI: wall time, user+sys CPU, peak RSS. CPU comes from bash's `times` (the kernel's
- * rusage of the finished child, to the millisecond; /usr/bin/time prints it in 10 ms steps, too coarse
- * for a 70 ms `node -e 0`), peak RSS from /usr/bin/time around the same run.
- */
-function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV, node = process.execPath): Measure {
-  const tf = path.join(cwd, "time.txt");
-  const cpuFile = path.join(cwd, "cpu.txt");
-  const t = performance.now();
-  const script = '/usr/bin/time -f "%M" -o "$0" "$@"; s=$?; times > "$CPU_FILE"; exit $s';
-  // stdin not a pipe: bash takes a socket on stdin for a remote shell (rshd) and then runs ~/.bashrc,
-  // which on a developer's machine (pyenv, nvm, …) cost ~130 ms of every command timed here
-  const r = spawnSync("/bin/bash", ["-c", script, tf, node, ...args], { cwd, env: { ...env, CPU_FILE: cpuFile }, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
-  const wallMs = performance.now() - t;
-  if (r.status !== 0 && r.status !== 4) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
-  const m = Number(readFileSync(tf, "utf8").trim().split("\n").at(-1));
-  // second line of `times`: the children's user and system time, e.g. "0m0.312s 0m0.041s"
-  const [user, sys] = readFileSync(cpuFile, "utf8").trim().split("\n").at(-1)!.split(/\s+/).map((x) => {
-    const [, min, sec] = /^(\d+)m([\d.]+)s$/.exec(x)!;
-    return Number(min) * 60 + Number(sec);
-  });
-  return { wallMs, cpuMs: (user! + sys!) * 1000, rssMb: m / 1024 };
-}
 
 const cliArgs = (...a: string[]) => [BIN, "--sandbox-file", "sb.json", ...a];
 const fmt = (m: Measure) => `${(m.wallMs / 1000).toFixed(2)} s (CPU ${(m.cpuMs / 1000).toFixed(2)} s), ${m.rssMb.toFixed(0)} MB`;

@@ -106,11 +106,11 @@ function exitCodesHelp(program: Command): string {
     "  0    success",
     "  1    AWS or runtime failure (re-run to resume); destroy answered n",
     "  2    bad usage or invalid input: nothing was changed",
-    ...(hasAudit ? ["  3    audit: an open finding at or above --fail-on (default: high)"] : []),
+    ...(hasAudit ? ["  3    audit: an open finding at or above --fail-on (default: high); verify: an intent is violated"] : []),
     ...(hasEgressIps ? [`  3    egress-ips --check: the live egress IPs differ from the file`] : []),
     "  4    analyze-path: not reachable (a hop that was evaluated blocks it)",
     "  5    the plan is locked by another live run",
-    "  6    analyze-path: unknown (part of the path was not evaluated; the reasons say what to collect)",
+    "  6    analyze-path: unknown (part of the path was not evaluated; the reasons say what to collect); verify: an intent could not be decided",
     "  130  interrupted (Ctrl-C): the plan is consistent; re-run to finish",
     "",
   ].join("\n");

@@ -3,7 +3,7 @@ import { defineCommand, flag, type OptionsOf } from "../cli/spec.js";
 
 export const flags = {
   from: flag.value("source", "[required] subnet-…, eni-…, i-…, nat-…, vpce-…, lambda:FUNCTION_NAME, or internet, internet6, igw-… (a connection from the internet)").completesPlanIds("subnet"),
-  to: flag.value("destination", "[required] igw, internet, internet6, igw-…, an IPv4/IPv6 address or CIDR, service:NAME, eni-…, i-…, vpce-… (from the internet: eni-…, i-…, subnet-…, an address)"),
+  to: flag.value("destination", "[required] igw, internet, internet6, igw-…, an IPv4/IPv6 address or CIDR, service:NAME, eni-…, i-…, vpce-…, domain:NAME (--local) (from the internet: eni-…, i-…, subnet-…, an address)"),
   protocol: flag.value("protocol", "tcp, udp or icmp (--local only)").defaultIs("tcp"),
   port: flag.value("port", "destination port").defaultIs("443"),
   local: flag.bool("the free offline analyzer on a fresh snapshot (no Reachability Analyzer charge)"),

@@ -20,7 +20,7 @@ import { closestServices, isKnownService } from "../analysis/services.js";
 export type AnalyzePathOptions = Partial<Options>;
 
 const SOURCE = /^(subnet-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|nat-[0-9a-z-]+|vpce-[0-9a-z-]+|lambda:[A-Za-z0-9_-]{1,64}|internet|internet6|igw-[0-9a-z-]+)$/;
-const DEST = /^(igw|internet|internet6|igw-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|vpce-[0-9a-z-]+|service:[a-z0-9.-]+|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+const DEST = /^(igw|internet|internet6|igw-[0-9a-z-]+|eni-[0-9a-z-]+|i-[0-9a-z-]+|vpce-[0-9a-z-]+|service:[a-z0-9.-]+|domain:[A-Za-z0-9.-]+\.?|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
 /** Sources on the internet side: the path is a connection opened from the internet (inbound). */
 const INBOUND = /^(internet|internet6|igw-[0-9a-z-]+)$/;
 const INBOUND_DEST = /^(eni-[0-9a-z-]+|i-[0-9a-z-]+|subnet-[0-9a-z-]+|[0-9a-fA-F.:]+)$/;
@@ -61,6 +61,7 @@ export function parseAnalyzeOptions(opts: AnalyzePathOptions): ParsedQuery {
   const mode = modes[0] ?? "aws";
   if (opts.snapshot && mode === "aws") problems.add("--snapshot FILE is for --local (or --compare); Reachability Analyzer reads the live account.");
   if (protocol === "icmp" && mode !== "local") problems.add("Reachability Analyzer analyzes tcp and udp only.", "use --local for icmp");
+  if (opts.to?.startsWith("domain:") && (mode !== "local" || protocol !== "tcp")) problems.add("--to domain:NAME is decided offline (the proxy's Squid allowlist, NAT and internet gateways): use --local, over tcp.", "egress-cli analyze-path --local --from … --to domain:NAME");
   problems.throwIfAny();
   return { source: opts.from!, destination: opts.to!, protocol: protocol as ParsedQuery["protocol"], port, mode };
 }
@@ -187,7 +188,12 @@ async function analyzeLocally(ctx: Context, q: ParsedQuery, opts: AnalyzePathOpt
   const { analyzePath } = await import("../analysis/analyzer.js");
   const { readSnapshotFile, takeSnapshot } = await import("./snapshot.js");
   const snap = opts.snapshot ? await readSnapshotFile(ctx, opts.snapshot) : await takeSnapshot(ctx, opts.vpc?.length ? { vpc: opts.vpc } : { allVpcs: true });
-  const result = analyzePath(snap, { source: q.source, destination: q.destination, protocol: q.protocol, port: q.port });
+  let result: PathResult;
+  if (q.destination.startsWith("domain:")) {
+    // The same answer as `verify` gives for one source (src/verify/domain.ts).
+    const [{ analyzeDomain, domainPathResult }, { buildIndex }, { proxiesOf }] = await Promise.all([import("../verify/domain.js"), import("../analysis/analyzer.js"), import("./verify.js")]);
+    result = domainPathResult(analyzeDomain(buildIndex(snap), await proxiesOf(ctx, snap), { source: q.source, domain: q.destination.slice("domain:".length), port: q.port }));
+  } else result = analyzePath(snap, { source: q.source, destination: q.destination, protocol: q.protocol, port: q.port });
   return { result, snapshot: { takenAt: snap.takenAt, ...(opts.snapshot ? { file: opts.snapshot } : {}) } };
 }
 

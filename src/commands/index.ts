@@ -17,9 +17,10 @@ import { spec as launchProxy } from "./launch-proxy.spec.js";
 import { spec as proxy } from "./proxy.spec.js";
 import { spec as diagram } from "./diagram.spec.js";
 import { spec as audit } from "./audit.spec.js";
+import { spec as verify } from "./verify.spec.js";
 import { spec as cost } from "./cost.spec.js";
 import { spec as egressIps } from "./egress-ips.spec.js";
 import { spec as completion } from "./completion.spec.js";
 import { spec as sandbox } from "./sandbox.spec.js";
 
-export const COMMANDS: readonly Spec[] = [createVpc, importVpc, addNat, attachLambda, detachLambda, shareProxy, connectProxy, addEndpoint, status, destroy, snapshot, analyzePath, launchProxy, proxy, diagram, audit, cost, egressIps, completion, sandbox];
+export const COMMANDS: readonly Spec[] = [createVpc, importVpc, addNat, attachLambda, detachLambda, shareProxy, connectProxy, addEndpoint, status, destroy, snapshot, analyzePath, launchProxy, proxy, diagram, audit, verify, cost, egressIps, completion, sandbox];

@@ -275,6 +275,17 @@ export function viaGatewayEndpoint(ctx: Ctx, target: Target, vpceId: string): bo
   if (!ep || state !== "available") {
     return fail(ctx, { code: "BAD_STATE", component: ref, detail: ep ? `gateway endpoint ${vpceId} is ${ep.State}` : `gateway endpoint ${vpceId} is not in the snapshot`, state });
   }
+  if (ep.VpcEndpointType === "GatewayLoadBalancer") {
+    // An AWS Network Firewall endpoint (or a third-party appliance behind a Gateway Load Balancer):
+    // its rules are not in any snapshot, so what it passes, and where, is not evaluated.
+    ctx.hops.push({ component: ref, action: `Gateway Load Balancer endpoint ${vpceId} (${ep.ServiceName ?? "?"}) hands the traffic to a firewall appliance`, detail: `to ${target.label}` });
+    return notEvaluated(ctx, {
+      code: "APPLIANCE_NOT_EVALUATED",
+      component: ref,
+      detail: `the route sends the traffic to Gateway Load Balancer endpoint ${vpceId} (an AWS Network Firewall endpoint or a third-party appliance): its rules and its onward routing are not in the snapshot`,
+      collect: `check the firewall's rule groups (aws network-firewall describe-rule-group) and the firewall subnet's route table; the analyzer cannot read them`,
+    });
+  }
   if (target.kind === "igw") {
     return fail(ctx, { code: "NO_ROUTE_TO_DESTINATION", component: ref, detail: `the route leads to gateway endpoint ${vpceId}, not to an internet gateway` });
   }

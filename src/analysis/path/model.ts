@@ -94,6 +94,8 @@ export const EXPLANATION_CODES = {
     "(egress-cli) The resource configuration's target (a DNS name or an ARN) does not resolve to an address in the snapshot.",
   TGW_ROUTE_OVERLAP:
     "(egress-cli) Two transit gateway attachments propagate the same CIDR; the transit gateway keeps the route it learned first, so traffic for the other attachment's VPC goes to the first.",
+  PROXY_DOMAIN_NOT_ALLOWED: "(egress-cli) The egress proxy's Squid allowlist has no dstdomain pattern that matches the domain, so Squid denies the request.",
+  PROXY_PORT_NOT_RELAYED: "(egress-cli) The egress proxy relays TLS by CONNECT to port 443 and plain HTTP to port 80 only.",
   VPC_BLOCK_PUBLIC_ACCESS_ENABLED:
     "VPC Block Public Access is enabled in the Region: traffic through this internet gateway or egress-only internet gateway is blocked for this VPC or subnet.",
   EGRESS_ONLY_GATEWAY_NO_INBOUND:
@@ -125,6 +127,8 @@ export const ADDITIONAL_DETAIL_CODES = {
   FROM_INTERNET: "The path starts on the internet and enters through the internet gateway.",
   LAMBDA_SUBNET_RESULT: "Verdict for one of the function's subnets (a function may run in any of them).",
   PRIVATELINK_NOT_EVALUATED: "The Resource endpoint's resource configuration or gateway is not in the snapshot (another account, or not collected); the path was analyzed up to the endpoint.",
+  DOMAIN_NOT_FILTERED: "The path reaches the internet through a NAT gateway or an internet gateway, which do not filter by name: every domain is reachable this way.",
+  DOMAIN_ROUTE: "The verdict of one way to the domain (directly, or through an egress proxy's entrance).",
   VIRTUAL_RESOURCE_GATEWAY_ENI: "The snapshot holds no network interface of the resource gateway in the chosen subnet; a virtual one with the gateway's security groups was analyzed.",
 } as const;
 
@@ -164,6 +168,8 @@ export const UNKNOWN_REASON_CODES = {
   PRIVATELINK_NOT_EVALUATED: "The Resource endpoint's resource configuration or gateway (or the gateway's VPC) is not in the snapshot.",
   NOT_COLLECTED: "A resource type the path depends on was not collected (the snapshot's `omitted`: the API failed or was denied).",
   NOT_IN_SNAPSHOT: "A component the path depends on is not in the snapshot (a partial snapshot).",
+  APPLIANCE_NOT_EVALUATED: "A Gateway Load Balancer endpoint (AWS Network Firewall, a third-party firewall) is on the path: its rules are not readable, so what it lets through is not evaluated.",
+  PROXY_ALLOWLIST_NOT_KNOWN: "The path passes an egress proxy whose allowlist is not known (it is in the plan that launched the proxy).",
   BLOCK_PUBLIC_ACCESS_UPDATING: "VPC Block Public Access (or an exclusion the path depends on) is changing state; which mode applies was not evaluated.",
 } as const;
 export type UnknownReasonCode = keyof typeof UNKNOWN_REASON_CODES;

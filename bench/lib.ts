@@ -1,5 +1,12 @@
-// The account the scale bench loads: 1× = 100 VPCs / 1,000 subnets / 5,200 ENIs / 10,000 SG rules
-// (10 security groups of 10 rules each per VPC), as a snapshot document for `sandbox load`.
+// The bench's shared pieces: the generated account (a snapshot document of N VPCs, loaded with
+// `sandbox load` or read with --snapshot) and the measurement of one built-CLI process (wall, CPU,
+// peak RSS). Used by bench/scale.ts and bench/verify.ts.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+export const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" } as NodeJS.ProcessEnv;
+
 export const SUBNETS_PER_VPC = 10; // 2 public + 8 private over 2 AZs
 export const ENIS_PER_SUBNET = 5; // + 2 NAT interfaces per VPC = 52
 export const SGS_PER_VPC = 10;
@@ -118,8 +125,33 @@ export function account(vpcs: number) {
   return d;
 }
 
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  // node --import tsx bench/scale-account.ts <VPCs> > account.json
-  process.stdout.write(JSON.stringify(account(Number(process.argv[2] ?? 100))));
+export interface Measure {
+  wallMs: number;
+  cpuMs: number;
+  rssMb: number;
 }
+
+/**
+ * Runs the built CLI: wall time, user+sys CPU, peak RSS. CPU comes from bash's `times` (the kernel's
+ * rusage of the finished child, to the millisecond; /usr/bin/time prints it in 10 ms steps, too coarse
+ * for a 70 ms `node -e 0`), peak RSS from /usr/bin/time around the same run.
+ */
+export function measure(args: string[], cwd: string, env: NodeJS.ProcessEnv = ENV, node = process.execPath): Measure {
+  const tf = path.join(cwd, "time.txt");
+  const cpuFile = path.join(cwd, "cpu.txt");
+  const t = performance.now();
+  const script = '/usr/bin/time -f "%M" -o "$0" "$@"; s=$?; times > "$CPU_FILE"; exit $s';
+  // stdin not a pipe: bash takes a socket on stdin for a remote shell (rshd) and then runs ~/.bashrc,
+  // which on a developer's machine (pyenv, nvm, …) cost ~130 ms of every command timed here
+  const r = spawnSync("/bin/bash", ["-c", script, tf, node, ...args], { cwd, env: { ...env, CPU_FILE: cpuFile }, encoding: "utf8", maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "pipe"] });
+  const wallMs = performance.now() - t;
+  if (r.status !== 0 && r.status !== 4) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
+  const m = Number(readFileSync(tf, "utf8").trim().split("\n").at(-1));
+  // second line of `times`: the children's user and system time, e.g. "0m0.312s 0m0.041s"
+  const [user, sys] = readFileSync(cpuFile, "utf8").trim().split("\n").at(-1)!.split(/\s+/).map((x) => {
+    const [, min, sec] = /^(\d+)m([\d.]+)s$/.exec(x)!;
+    return Number(min) * 60 + Number(sec);
+  });
+  return { wallMs, cpuMs: (user! + sys!) * 1000, rssMb: m / 1024 };
+}
+
