@@ -9,12 +9,12 @@
 // Run: npm run build && node --import tsx bench/crosscheck-moto.ts
 // Needs moto (`python3 -m moto.server`, `pip install 'moto[server]'`); not part of `npm test` (CI has no moto).
 // Binds moto to 127.0.0.1 on a free port; exits 1 on any disagreement (or any "reachable" without proof).
-import { spawn, execFile } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startMoto } from "./moto.js";
 import {
   EC2Client,
   AcceptVpcPeeringConnectionCommand,
@@ -68,35 +68,7 @@ const CREDS = { accessKeyId: "testing", secretAccessKey: "testing" };
 // ---------------------------------------------------------------------------------------------
 // moto on a free loopback port
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMoto(): Promise<{ url: string; stop: () => void }> {
-  const port = await freePort();
-  const child = spawn("python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr!.on("data", (d) => (stderr += String(d)));
-  const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 150; i++) {
-    if (child.exitCode !== null) throw new Error(`moto exited (${child.exitCode}): ${stderr.slice(-500)} — install it with pip install 'moto[server]'`);
-    try {
-      await fetch(`${url}/moto-api/`);
-      return { url, stop: () => child.kill("SIGTERM") };
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  child.kill("SIGTERM");
-  throw new Error(`moto did not answer on ${url}`);
-}
+// moto on a free loopback port: bench/moto.ts (shared with the moto flow bench)
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks (plain SDK calls)

@@ -88,17 +88,7 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
     const hint = ok ? undefined : explainNoEgress(ctx, sender, target);
     // A blocked path is unreachable whatever else was not evaluated; an unblocked one is proven only
     // when nothing on it was left unevaluated.
-    const verdict: Verdict = !ok ? "unreachable" : ctx.unknowns.length ? "unknown" : "reachable";
-    return {
-      source: sender.ref,
-      ...(hint ? { hint } : {}),
-      reachable: verdict === "reachable",
-      verdict,
-      unknownReasons: verdict === "unknown" ? ctx.unknowns : [],
-      hops: ctx.hops,
-      explanations: ctx.explanations,
-      additionalDetails: dedupe(ctx.details),
-    };
+    return { source: sender.ref, ...(hint ? { hint } : {}), ...walkOutcome(ctx, ok) };
   });
 
   // The function may run in any of its subnets: one blocked subnet blocks it; else one unproven leaves it unknown.
@@ -130,6 +120,15 @@ export function analyzePath(input: Snapshot | SnapshotIndex, query: PathQuery): 
 function analyzeInbound(ix: SnapshotIndex, query: PathQuery, proto: Ctx["proto"], port: number): PathResult {
   const ctx: Ctx = { ix, proto, port, hops: [], explanations: [], details: [], returns: [], crossings: [], visited: new Set(), unknowns: [] };
   const { ok, sourceRef } = walkInbound(ctx, query.source, query.destination, query.ipVersion);
+  return {
+    ...walkOutcome(ctx, ok),
+    source: sourceRef,
+    destination: query.destination,
+  };
+}
+
+/** One walk's verdict and evidence: reachable only when the walk got through and left nothing unevaluated. */
+function walkOutcome(ctx: Ctx, ok: boolean) {
   const verdict: Verdict = !ok ? "unreachable" : ctx.unknowns.length ? "unknown" : "reachable";
   return {
     reachable: verdict === "reachable",
@@ -138,8 +137,6 @@ function analyzeInbound(ix: SnapshotIndex, query: PathQuery, proto: Ctx["proto"]
     hops: ctx.hops,
     explanations: ctx.explanations,
     additionalDetails: dedupe(ctx.details),
-    source: sourceRef,
-    destination: query.destination,
   };
 }
 

@@ -12,7 +12,7 @@ import { analyzePath, ComponentType, type Hop, type SnapshotIndex } from "../ana
 import { cidrContains, parseCidr } from "../net/addr.js";
 import type { IntentResult, Outcome, PairResult, VerifyResult } from "./evaluate.js";
 import { expandSelector } from "./evaluate.js";
-import { parseYaml } from "./yaml.js";
+import { jsonArrayItemLines, parseYaml } from "./yaml.js";
 
 interface ResourceStatement {
   Resources?: string[];
@@ -105,32 +105,7 @@ export function parseNaaScope(text: string): { ok: true; value: NaaScope } | { o
   exclude.forEach((p, i) => check(p, `ExcludePaths.${i}`, false));
   if (problems.length) return { ok: false, problems };
   const base = (doc as { NetworkInsightsAccessScopeContent?: unknown }).NetworkInsightsAccessScopeContent ? "/NetworkInsightsAccessScopeContent" : "";
-  return { ok: true, value: { matchPaths: match, excludePaths: exclude, lines: match.map((_, i) => lines.get(`${base}/MatchPaths/${i}`) ?? lineOfItem(text, "MatchPaths", i)) } };
-}
-
-function lineOfItem(text: string, key: string, n: number): number {
-  const start = text.search(new RegExp(`"${key}"\\s*:\\s*\\[`));
-  if (start < 0) return 1;
-  let depth = 0;
-  let k = 0;
-  let inStr = false;
-  for (let i = text.indexOf("[", start) + 1; i < text.length; i++) {
-    const c = text[i]!;
-    if (inStr) {
-      if (c === "\\") i++;
-      else if (c === '"') inStr = false;
-      continue;
-    }
-    if (c === '"') inStr = true;
-    else if (c === "{" || c === "[") {
-      if (depth === 0 && k++ === n) return text.slice(0, i).split("\n").length;
-      depth++;
-    } else if (c === "}" || c === "]") {
-      if (depth === 0) break;
-      depth--;
-    }
-  }
-  return 1;
+  return { ok: true, value: { matchPaths: match, excludePaths: exclude, lines: match.map((_, i) => lines.get(`${base}/MatchPaths/${i}`) ?? jsonArrayItemLines(text, "MatchPaths")[i] ?? 1) } };
 }
 
 /** The sources a Source statement stands for (every workload interface when it names none). */

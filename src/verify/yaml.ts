@@ -186,30 +186,34 @@ function parseJsonWithLines(text: string): Parsed {
     throw new YamlError(`not valid JSON: ${(err as Error).message}`, 1);
   }
   const lines = new Map<string, number>();
-  // The intents' lines: each object that opens an item of the "intents" array, found by scanning.
-  const start = text.search(/"intents"\s*:\s*\[/);
-  if (start >= 0) {
-    let depth = 0;
-    let n = 0;
-    let inStr = false;
-    for (let i = text.indexOf("[", start) + 1; i < text.length; i++) {
-      const c = text[i]!;
-      if (inStr) {
-        if (c === "\\") i++;
-        else if (c === '"') inStr = false;
-        continue;
-      }
-      if (c === '"') inStr = true;
-      else if (c === "{" || c === "[") {
-        if (depth === 0) lines.set(`/intents/${n++}`, lineAt(text, i));
-        depth++;
-      } else if (c === "}" || c === "]") {
-        if (depth === 0) break;
-        depth--;
-      }
+  jsonArrayItemLines(text, "intents").forEach((line, n) => lines.set(`/intents/${n}`, line));
+  return { value, lines };
+}
+
+/** The line of each item of the JSON array under `"key": [` (the first such key), found by scanning the text. */
+export function jsonArrayItemLines(text: string, key: string): number[] {
+  const out: number[] = [];
+  const start = text.search(new RegExp(`"${key}"\\s*:\\s*\\[`));
+  if (start < 0) return out;
+  let depth = 0;
+  let inStr = false;
+  for (let i = text.indexOf("[", start) + 1; i < text.length; i++) {
+    const c = text[i]!;
+    if (inStr) {
+      if (c === "\\") i++;
+      else if (c === '"') inStr = false;
+      continue;
+    }
+    if (c === '"') inStr = true;
+    else if (c === "{" || c === "[") {
+      if (depth === 0) out.push(lineAt(text, i));
+      depth++;
+    } else if (c === "}" || c === "]") {
+      if (depth === 0) break;
+      depth--;
     }
   }
-  return { value, lines };
+  return out;
 }
 
 function lineAt(text: string, i: number): number {
