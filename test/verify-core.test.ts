@@ -11,7 +11,7 @@ import { parseIntentFile, intentJsonSchemaText, type Intent } from "../src/verif
 import { parseYaml } from "../src/verify/yaml.js";
 import { checkSelectors, evaluateIntents, expandSelector } from "../src/verify/evaluate.js";
 import { analyzeDomain, type ProxyInfo } from "../src/verify/domain.js";
-import { s1, s2, s3, s5 } from "./fixtures/analysis/build.js";
+import { s1, s1v6, s2, s3, s5 } from "./fixtures/analysis/build.js";
 import { UsageError } from "../src/errors.js";
 
 const intent = (i: Partial<Intent> & Pick<Intent, "name" | "from" | "to" | "expect">): Intent => ({ protocol: "tcp", ...i }) as Intent;
@@ -309,4 +309,22 @@ test("NAA scope: an ExcludePath's packet headers exclude only their ports, and i
   assert.ok(low.violations.some((v) => v.port === 1024));
   const all = scope({ Destination: { PacketHeaderStatement: { DestinationPorts: ["1-65535"] } } });
   assert.equal(all.outcome, "holds");
+});
+
+test("domains from a source with an IPv6 address: proven only when its IPv4 way (DNS64/NAT64 when IPv6-only) and its IPv6 way agree; else unknown, never holds", () => {
+  const never = intent({ name: "never example.com", from: "i-dual", to: "domain:example.com", expect: "unreachable" });
+  // No IPv4 way out (no NAT), ::/0 → egress-only gateway: a name with an AAAA record is reachable.
+  const v4blocked = buildIndex(s1v6({ noIgw: true }).build());
+  const d = analyzeDomain(v4blocked, [], { source: "i-dual", domain: "example.com", port: 443 });
+  assert.equal(d.verdict, "unknown");
+  assert.equal(d.routes[0]!.result.unknownReasons[0]!.code, "DOMAIN_ADDRESS_FAMILY_NOT_KNOWN");
+  assert.equal(evaluateIntents(v4blocked, [never]).outcome, "unknown");
+  // IPv6-only without a NAT64 route: an IPv4-only name (DNS64) is dropped at the egress-only gateway: unknown, not reachable.
+  const noNat64 = buildIndex(s1v6({ nat64Route: false }).build());
+  assert.equal(analyzeDomain(noNat64, [], { source: "i-v6only", domain: "example.com", port: 443 }).verdict, "unknown");
+  // Both families out: reachable; neither: unreachable (proven both ways).
+  assert.equal(analyzeDomain(buildIndex(s1v6().build()), [], { source: "i-v6only", domain: "example.com", port: 443 }).verdict, "reachable");
+  assert.equal(analyzeDomain(buildIndex(s1v6().build()), [], { source: "i-dual", domain: "example.com", port: 443 }).verdict, "reachable");
+  const closed = buildIndex(s1v6({ noIgw: true, privateV6Target: "none" }).build());
+  assert.equal(evaluateIntents(closed, [never]).outcome, "holds");
 });
