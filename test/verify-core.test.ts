@@ -328,3 +328,16 @@ test("domains from a source with an IPv6 address: proven only when its IPv4 way 
   const closed = buildIndex(s1v6({ noIgw: true, privateV6Target: "none" }).build());
   assert.equal(evaluateIntents(closed, [never]).outcome, "holds");
 });
+
+test("NAA scope: ids the snapshot does not hold are bad input (every one listed), never pairs skipped into holds", async () => {
+  const { parseNaaScope, evaluateNaaScope, checkNaaIds } = await import("../src/verify/naa.js");
+  const ix = buildIndex(s5().build());
+  const p = parseNaaScope(JSON.stringify({ MatchPaths: [{ Source: { ResourceStatement: { Resources: ["eni-typo"] } }, Destination: { ResourceStatement: { Resources: ["igw-typo"] } } }], ExcludePaths: [{ ThroughResources: [{ ResourceStatement: { Resources: ["nat-typo"] } }] }] }));
+  assert.ok(p.ok, JSON.stringify(p));
+  assert.throws(() => checkNaaIds(ix, p.value), (e: unknown) => e instanceof UsageError && /3 problems/.test(e.message) && /MatchPaths\.0\.Source: eni-typo/.test(e.message) && /MatchPaths\.0\.Destination: igw-typo/.test(e.message) && /ExcludePaths\.0\.ThroughResources\.0: nat-typo/.test(e.message));
+  // the ids S5 holds pass, and the scope is evaluated
+  const ok = parseNaaScope(JSON.stringify({ MatchPaths: [{ Source: { ResourceStatement: { Resources: ["i-web"] } }, Destination: { ResourceStatement: { ResourceTypes: ["AWS::EC2::InternetGateway"] } } }] }));
+  assert.ok(ok.ok);
+  checkNaaIds(ix, ok.value);
+  assert.equal(evaluateNaaScope(ix, ok.value).outcome, "violated");
+});
