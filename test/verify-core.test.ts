@@ -98,6 +98,8 @@ test("selectors: tier, subnet (its ENIs, else the subnet itself), sg (ENIs, and 
   assert.ok(err instanceof UsageError);
   assert.match(err.message, /3 problems/);
   assert.match(err.message, /line 7: intent "a": subnet-nope is not in the snapshot/);
+  // an internet gateway named as the destination is an id too: exit 2, not an unknown pair
+  assert.throws(() => checkSelectors(ix, [intent({ name: "b", from: "tier:private", to: "igw-typo", expect: "reachable" })], [9]), /line 9: intent "b": igw-typo is not in the snapshot/);
 });
 
 test("S1: private tiers leave only through a NAT gateway (holds); routed straight to the IGW: a violation naming the gateway", () => {

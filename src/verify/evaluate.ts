@@ -61,7 +61,7 @@ const WORKLOAD = new Set([undefined, "", "interface", "lambda"]);
 export function checkSelectors(ix: SnapshotIndex, intents: Intent[], lines: number[] = []): void {
   const problems: string[] = [];
   intents.forEach((it, i) => {
-    for (const s of [...asList(it.from), ...asList(it.to).filter((t) => SELECTOR.test(t))]) {
+    for (const s of [...asList(it.from), ...asList(it.to).filter((t) => SELECTOR.test(t) || /^igw-/.test(t))]) {
       const why = missingId(ix, s);
       if (why) problems.push(`${lines[i] ? `line ${lines[i]}: ` : ""}intent "${it.name}": ${s} ${why}`);
     }
