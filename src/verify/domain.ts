@@ -38,7 +38,7 @@ export interface DomainResult {
 export const PROXY_PORTS = [80, 443];
 
 export function analyzeDomain(ix: SnapshotIndex, proxies: ProxyInfo[], q: { source: string; domain: string; port: number }): DomainResult {
-  const host = q.domain.toLowerCase().replace(/\.$/, "");
+  const host = q.domain.toLowerCase().replace(/\.+$/, "");
   const routes: DomainRoute[] = [];
   const direct = directWay(ix, q.source, q.port, host);
   const directDetails = [...direct.additionalDetails];
