@@ -167,6 +167,15 @@ describe("VPC Block Public Access", () => {
     assert.equal(r.unknownReasons[0]!.code, "BLOCK_PUBLIC_ACCESS_UPDATING");
     reachable(run(v6({}, (b) => (b.bpa("block-bidirectional", "update-in-progress"), b.bpaExclusion("vpc-v6", "allow-bidirectional"))), { source: "i-dual", destination: "internet6" }));
   });
+  test("exclusions not allowed (an Organizations declarative policy): an exclusion that would change the answer leaves it unknown, never reachable", () => {
+    const notAllowed = (b: SnapshotBuilder) => (b.s.vpcBlockPublicAccessOptions!.ExclusionsAllowed = "not-allowed");
+    const r = run(bidir((b) => (b.bpaExclusion("subnet-priv-a", "allow-egress"), notAllowed(b))), { source: "i-dual", destination: "internet6" });
+    assert.equal(r.verdict, "unknown", why(r));
+    assert.equal(r.unknownReasons[0]!.code, "BLOCK_PUBLIC_ACCESS_UPDATING");
+    assert.match(r.unknownReasons[0]!.detail, /ExclusionsAllowed: not-allowed/);
+    // no exclusion involved: the block is proven as before
+    blocked(run(bidir(notAllowed), { source: "i-dual", destination: "internet6" }), "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", "eigw-v6");
+  });
   test("BPA not read (AccessDenied) → internet verdicts unknown with how to collect; paths inside the VPC unaffected", () => {
     const raw = structuredClone(s1v6().s) as Record<string, unknown>;
     delete raw.vpcBlockPublicAccessOptions;

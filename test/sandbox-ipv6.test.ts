@@ -86,6 +86,9 @@ test("ModifySubnetAttribute: IPv6 attributes need an IPv6 block; IPv6-only subne
   await rejectsWithCode(ec2.modifySubnetAttribute({ SubnetId: only, EnableResourceNameDnsARecordOnLaunch: { Value: true } }), "InvalidParameterValue");
   await rejectsWithCode(ec2.modifySubnetAttribute({ SubnetId: only, PrivateDnsHostnameTypeOnLaunch: "ip-name" }), "InvalidParameterValue");
   await rejectsWithCode(ec2.modifySubnetAttribute({ SubnetId: only, AssignIpv6AddressOnCreation: { Value: false } }), "InvalidParameterValue");
+  // no IPv4 address, so no public IPv4 on launch; false is a no-op AWS takes
+  await rejectsWithCode(ec2.modifySubnetAttribute({ SubnetId: only, MapPublicIpOnLaunch: { Value: true } }), "InvalidParameterValue", /IPv6-only/);
+  await ec2.modifySubnetAttribute({ SubnetId: only, MapPublicIpOnLaunch: { Value: false } });
   const [d, o] = (await ec2.describeSubnets({ SubnetIds: [dual, only] })).Subnets!;
   assert.equal(d.AssignIpv6AddressOnCreation, true);
   assert.equal(o.EnableDns64, true);

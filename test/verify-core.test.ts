@@ -11,7 +11,7 @@ import { parseIntentFile, intentJsonSchemaText, type Intent } from "../src/verif
 import { parseYaml } from "../src/verify/yaml.js";
 import { checkSelectors, evaluateIntents, expandSelector } from "../src/verify/evaluate.js";
 import { analyzeDomain, type ProxyInfo } from "../src/verify/domain.js";
-import { s1, s2, s3, s5 } from "./fixtures/analysis/build.js";
+import { s1, s1v6, s2, s3, s5 } from "./fixtures/analysis/build.js";
 import { UsageError } from "../src/errors.js";
 
 const intent = (i: Partial<Intent> & Pick<Intent, "name" | "from" | "to" | "expect">): Intent => ({ protocol: "tcp", ...i }) as Intent;
@@ -98,6 +98,8 @@ test("selectors: tier, subnet (its ENIs, else the subnet itself), sg (ENIs, and 
   assert.ok(err instanceof UsageError);
   assert.match(err.message, /3 problems/);
   assert.match(err.message, /line 7: intent "a": subnet-nope is not in the snapshot/);
+  // an internet gateway named as the destination is an id too: exit 2, not an unknown pair
+  assert.throws(() => checkSelectors(ix, [intent({ name: "b", from: "tier:private", to: "igw-typo", expect: "reachable" })], [9]), /line 9: intent "b": igw-typo is not in the snapshot/);
 });
 
 test("S1: private tiers leave only through a NAT gateway (holds); routed straight to the IGW: a violation naming the gateway", () => {
@@ -309,4 +311,49 @@ test("NAA scope: an ExcludePath's packet headers exclude only their ports, and i
   assert.ok(low.violations.some((v) => v.port === 1024));
   const all = scope({ Destination: { PacketHeaderStatement: { DestinationPorts: ["1-65535"] } } });
   assert.equal(all.outcome, "holds");
+});
+
+test("domains from a source with an IPv6 address: proven only when its IPv4 way (DNS64/NAT64 when IPv6-only) and its IPv6 way agree; else unknown, never holds", () => {
+  const never = intent({ name: "never example.com", from: "i-dual", to: "domain:example.com", expect: "unreachable" });
+  // No IPv4 way out (no NAT), ::/0 → egress-only gateway: a name with an AAAA record is reachable.
+  const v4blocked = buildIndex(s1v6({ noIgw: true }).build());
+  const d = analyzeDomain(v4blocked, [], { source: "i-dual", domain: "example.com", port: 443 });
+  assert.equal(d.verdict, "unknown");
+  assert.equal(d.routes[0]!.result.unknownReasons[0]!.code, "DOMAIN_ADDRESS_FAMILY_NOT_KNOWN");
+  assert.equal(evaluateIntents(v4blocked, [never]).outcome, "unknown");
+  // IPv6-only without a NAT64 route: an IPv4-only name (DNS64) is dropped at the egress-only gateway: unknown, not reachable.
+  const noNat64 = buildIndex(s1v6({ nat64Route: false }).build());
+  assert.equal(analyzeDomain(noNat64, [], { source: "i-v6only", domain: "example.com", port: 443 }).verdict, "unknown");
+  // Both families out: reachable; neither: unreachable (proven both ways).
+  assert.equal(analyzeDomain(buildIndex(s1v6().build()), [], { source: "i-v6only", domain: "example.com", port: 443 }).verdict, "reachable");
+  assert.equal(analyzeDomain(buildIndex(s1v6().build()), [], { source: "i-dual", domain: "example.com", port: 443 }).verdict, "reachable");
+  const closed = buildIndex(s1v6({ noIgw: true, privateV6Target: "none" }).build());
+  assert.equal(evaluateIntents(closed, [never]).outcome, "holds");
+});
+
+test("NAA scope: ids the snapshot does not hold are bad input (every one listed), never pairs skipped into holds", async () => {
+  const { parseNaaScope, evaluateNaaScope, checkNaaIds } = await import("../src/verify/naa.js");
+  const ix = buildIndex(s5().build());
+  const p = parseNaaScope(JSON.stringify({ MatchPaths: [{ Source: { ResourceStatement: { Resources: ["eni-typo"] } }, Destination: { ResourceStatement: { Resources: ["igw-typo"] } } }], ExcludePaths: [{ ThroughResources: [{ ResourceStatement: { Resources: ["nat-typo"] } }] }] }));
+  assert.ok(p.ok, JSON.stringify(p));
+  assert.throws(() => checkNaaIds(ix, p.value), (e: unknown) => e instanceof UsageError && /3 problems/.test(e.message) && /MatchPaths\.0\.Source: eni-typo/.test(e.message) && /MatchPaths\.0\.Destination: igw-typo/.test(e.message) && /ExcludePaths\.0\.ThroughResources\.0: nat-typo/.test(e.message));
+  // the ids S5 holds pass, and the scope is evaluated
+  const ok = parseNaaScope(JSON.stringify({ MatchPaths: [{ Source: { ResourceStatement: { Resources: ["i-web"] } }, Destination: { ResourceStatement: { ResourceTypes: ["AWS::EC2::InternetGateway"] } } }] }));
+  assert.ok(ok.ok);
+  checkNaaIds(ix, ok.value);
+  assert.equal(evaluateNaaScope(ix, ok.value).outcome, "violated");
+});
+
+test("never-via judges proven paths only: a path through the ruled-out NAT whose onward leg is unknown is unknown, not a violation", () => {
+  const snap = s1().build();
+  delete (snap as { vpcBlockPublicAccessOptions?: unknown }).vpcBlockPublicAccessOptions; // BPA not read: no internet path past the NAT is proven
+  const it = intent({ name: "no NAT", from: "tier:private", to: "internet", expect: "unreachable", "never-via": ["nat-gateway"] });
+  const r = evaluateIntents(buildIndex(snap), [it]);
+  assert.equal(r.outcome, "unknown");
+  assert.equal(r.intents[0]!.violations.length, 0);
+  // the same intent on the whole S1 (proven through the NAT): a never-via violation naming the NAT
+  const proven = evaluateIntents(buildIndex(s1().build()), [it]);
+  assert.equal(proven.outcome, "violated");
+  assert.equal(proven.intents[0]!.violations[0]!.kind, "never-via");
+  assert.match(proven.intents[0]!.violations[0]!.component!.id, /^nat-/);
 });

@@ -72,7 +72,8 @@ export async function verifyCommand(ctx: Context, opts: VerifyOptions, args: str
 
   let report: VerifyReport;
   if (naa) {
-    const { evaluateNaaScope } = await import("../verify/naa.js");
+    const { checkNaaIds, evaluateNaaScope } = await import("../verify/naa.js");
+    checkNaaIds(ix, naa);
     const r = evaluateNaaScope(ix, naa);
     report = { ...base, file: repoPath(ctx, opts.naaScope!), outcome: r.outcome, summary: r.summary, intents: r.intents };
   } else {

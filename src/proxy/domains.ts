@@ -14,7 +14,7 @@ export const bareDomain = (pattern: string): string => (pattern.startsWith(".") 
 
 /** Whether `pattern` (Squid dstdomain) matches host name `host`. */
 export function domainMatches(pattern: string, host: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, "");
+  const h = host.toLowerCase().replace(/\.+$/, ""); // Squid drops every trailing dot of a host (url.cc)
   const p = pattern.toLowerCase();
   if (!p.startsWith(".")) return h === p;
   return h === p.slice(1) || h.endsWith(p);

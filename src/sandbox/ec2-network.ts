@@ -354,6 +354,9 @@ const ModifySubnetAttribute: OpHandler<"ec2", "ModifySubnetAttribute"> = (ctx) =
   const given = known.filter((k) => ctx.input[k] !== undefined);
   if (given.length !== 1) throw awsError("InvalidParameterCombination", "Specify exactly one attribute to modify.");
   if (modifySubnetIpv6Attribute(ctx, s, given[0])) return {};
+  // an IPv6-only subnet has no IPv4 addresses, so no public IPv4 address to map on launch
+  if (given[0] === "MapPublicIpOnLaunch" && s.Ipv6Native && bool(ctx.input.MapPublicIpOnLaunch))
+    throw awsError("InvalidParameterValue", `Cannot set mapPublicIpOnLaunch to true on an IPv6-only subnet (${s.SubnetId}): it has no IPv4 addresses.`);
   ctx.dry();
   if (given[0] === "MapPublicIpOnLaunch") {
     s.MapPublicIpOnLaunch = !!bool(ctx.input.MapPublicIpOnLaunch);

@@ -38,9 +38,9 @@ export interface DomainResult {
 export const PROXY_PORTS = [80, 443];
 
 export function analyzeDomain(ix: SnapshotIndex, proxies: ProxyInfo[], q: { source: string; domain: string; port: number }): DomainResult {
-  const host = q.domain.toLowerCase().replace(/\.$/, "");
+  const host = q.domain.toLowerCase().replace(/\.+$/, "");
   const routes: DomainRoute[] = [];
-  const direct = analyzePath(ix, { source: q.source, destination: "internet", protocol: "tcp", port: q.port });
+  const direct = directWay(ix, q.source, q.port, host);
   const directDetails = [...direct.additionalDetails];
   if (direct.verdict === "reachable") directDetails.push(`DOMAIN_NOT_FILTERED: ${direct.source.id} reaches the internet on tcp/${q.port} without a proxy; a NAT gateway or an internet gateway does not filter by name, so ${host} (like any domain) is reachable this way`);
 
@@ -89,6 +89,38 @@ export function analyzeDomain(ix: SnapshotIndex, proxies: ProxyInfo[], q: { sour
   const vs = routes.map((r) => r.result.verdict);
   const verdict: Verdict = vs.includes("reachable") ? "reachable" : vs.includes("unknown") ? "unknown" : "unreachable";
   return { verdict, source: direct.source, domain: host, routes };
+}
+
+/**
+ * The direct way out, in each address family the source can use: what a name resolves to (A, AAAA, or
+ * a DNS64-synthesized AAAA) is in no snapshot, so a source with an IPv6 address reaches the domain for
+ * certain only when both its IPv4 way (DNS64/NAT64 for an IPv6-only source) and its IPv6 way do, and
+ * is certainly blocked only when both are; when they differ the answer depends on DNS: unknown.
+ */
+function directWay(ix: SnapshotIndex, source: string, port: number, host: string): PathResult {
+  const v4 = analyzePath(ix, { source, destination: "internet", protocol: "tcp", port, ipVersion: 4 });
+  const v6 = analyzePath(ix, { source, destination: "internet", protocol: "tcp", port, ipVersion: 6 });
+  const no6 = (r: PathResult): boolean => r.verdict === "unreachable" && [...r.explanations, ...(r.paths ?? []).flatMap((p) => p.explanations)].some((e) => e.code === "SOURCE_HAS_NO_IPV6_ADDRESS");
+  // An IPv6-only source's own way out is IPv6 (its IPv4 way is DNS64/NAT64): shown first when both agree.
+  const v6only = v4.additionalDetails.some((d) => d.startsWith("DNS64_ASSUMED")) || v4.explanations.some((e) => e.code === "DNS64_NOT_ENABLED");
+  if (no6(v6)) return v4;
+  if (v4.verdict === v6.verdict) return v6only ? v6 : v4;
+  const open = v4.verdict === "reachable" ? v4 : v6.verdict === "reachable" ? v6 : v4.verdict === "unknown" ? v4 : v6;
+  const [yes, no] = v4.verdict === "reachable" || (v4.verdict === "unknown" && v6.verdict === "unreachable") ? ["IPv4", "IPv6"] : ["IPv6", "IPv4"];
+  return {
+    ...open,
+    reachable: false,
+    verdict: "unknown",
+    unknownReasons: [
+      ...(open.verdict === "unknown" ? open.unknownReasons : []),
+      {
+        code: "DOMAIN_ADDRESS_FAMILY_NOT_KNOWN",
+        component: open.source,
+        detail: `${open.source.id} reaches the internet over ${yes} (${(yes === "IPv4" ? v4 : v6).verdict}) but not over ${no} (${(no === "IPv4" ? v4 : v6).verdict}${(no === "IPv4" ? v4 : v6).explanations[0] ? `: ${(no === "IPv4" ? v4 : v6).explanations[0]!.code} at ${(no === "IPv4" ? v4 : v6).explanations[0]!.component.id}` : ""}); whether ${host} resolves to an IPv4 or an IPv6 address (A, AAAA, DNS64) is in no snapshot`,
+        collect: `look up ${host}'s A and AAAA records (dig A ${host}; dig AAAA ${host}), or give the source the same egress in both address families`,
+      },
+    ],
+  };
 }
 
 /** The one PathResult analyze-path prints: the route that decides, every route's verdict as a detail. */

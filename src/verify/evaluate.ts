@@ -61,7 +61,7 @@ const WORKLOAD = new Set([undefined, "", "interface", "lambda"]);
 export function checkSelectors(ix: SnapshotIndex, intents: Intent[], lines: number[] = []): void {
   const problems: string[] = [];
   intents.forEach((it, i) => {
-    for (const s of [...asList(it.from), ...asList(it.to).filter((t) => SELECTOR.test(t))]) {
+    for (const s of [...asList(it.from), ...asList(it.to).filter((t) => SELECTOR.test(t) || /^igw-/.test(t))]) {
       const why = missingId(ix, s);
       if (why) problems.push(`${lines[i] ? `line ${lines[i]}: ` : ""}intent "${it.name}": ${s} ${why}`);
     }
@@ -267,7 +267,8 @@ function pathsOf(ix: SnapshotIndex, proxies: ProxyInfo[], source: string, dest: 
 function judge(it: Intent, p: OnePath, proxyIds: Set<string>): { outcome: PairResult["outcome"]; kind?: PairResult["kind"]; component?: { id: string; type: string }; code?: string; detail?: string } {
   // never-via: the first gateway the source's route table leads to (a NAT gateway's own onward hop to the IGW is not "directly").
   const first = p.hops.find((h) => GATEWAY_TYPES.has(h.component.type) || proxyIds.has(h.component.id));
-  const never = p.verdict !== "unreachable" && first ? it["never-via"]?.find((v) => hopMatches(first, v, proxyIds)) : undefined;
+  // only a proven path violates never-via: an unknown one through that gateway is unknown (below)
+  const never = p.verdict === "reachable" && first ? it["never-via"]?.find((v) => hopMatches(first, v, proxyIds)) : undefined;
   if (never) return { outcome: "violation", kind: "never-via", component: first!.component, detail: `the path leaves ${p.source} directly through ${first!.component.id} (${never}), which this intent rules out` };
   if (it.expect === "unreachable") {
     if (p.verdict === "unreachable") return { outcome: "ok" };

@@ -13,6 +13,7 @@ import { cidrContains, parseCidr } from "../net/addr.js";
 import type { IntentResult, Outcome, PairResult, VerifyResult } from "./evaluate.js";
 import { expandSelector } from "./evaluate.js";
 import { jsonArrayItemLines, parseYaml } from "./yaml.js";
+import { UsageError } from "../errors.js";
 
 interface ResourceStatement {
   Resources?: string[];
@@ -108,6 +109,26 @@ export function parseNaaScope(text: string): { ok: true; value: NaaScope } | { o
   return { ok: true, value: { matchPaths: match, excludePaths: exclude, lines: match.map((_, i) => lines.get(`${base}/MatchPaths/${i}`) ?? jsonArrayItemLines(text, "MatchPaths")[i] ?? 1) } };
 }
 
+/** Every resource id the scope names that the snapshot does not hold: bad input (exit 2), all at once — never a pair quietly skipped into "holds". */
+export function checkNaaIds(ix: SnapshotIndex, scope: NaaScope): void {
+  const maps: Record<string, Map<string, unknown>> = { eni: ix.networkInterfaces, i: ix.instances, subnet: ix.subnets, sg: ix.securityGroups, vpc: ix.vpcs, igw: ix.internetGateways, vpce: ix.vpcEndpoints, nat: ix.natGateways, pcx: ix.peerings };
+  const problems: string[] = [];
+  const paths = [...scope.matchPaths.map((p, i) => [`MatchPaths.${i}`, p] as const), ...scope.excludePaths.map((p, i) => [`ExcludePaths.${i}`, p] as const)];
+  for (const [where, p] of paths) {
+    const named: Array<[string, string]> = [
+      ...(p.Source?.ResourceStatement?.Resources ?? []).map((id) => [`${where}.Source`, id] as [string, string]),
+      ...(p.Destination?.ResourceStatement?.Resources ?? []).map((id) => [`${where}.Destination`, id] as [string, string]),
+      ...(p.ThroughResources ?? []).flatMap((t, k) => (t.ResourceStatement?.Resources ?? []).map((id) => [`${where}.ThroughResources.${k}`, id] as [string, string])),
+    ];
+    for (const [at, id] of named) {
+      const kind = id.startsWith("tgw-attach-") ? "tgw-attach" : id.slice(0, id.indexOf("-"));
+      const known = kind === "tgw-attach" ? (ix.snapshot.transitGatewayAttachments ?? []).some((a) => a.TransitGatewayAttachmentId === id) : (maps[kind]?.has(id) ?? false);
+      if (!known) problems.push(`${at}: ${id} is not in the snapshot`);
+    }
+  }
+  if (problems.length) throw new UsageError(problems.length === 1 ? problems[0]! : `${problems.length} problems:\n  - ${problems.join("\n  - ")}`, "check the ids, or the scope of the snapshot (--vpc, --all-vpcs)");
+}
+
 /** The sources a Source statement stands for (every workload interface when it names none). */
 function sourcesOf(ix: SnapshotIndex, s: PathStatement | undefined): string[] {
   // NAA's paths start at a network interface: a subnet that holds none has no source (no virtual one here).
@@ -185,7 +206,8 @@ export function evaluateNaaScope(ix: SnapshotIndex, scope: NaaScope): Omit<Verif
             let r;
             try {
               r = analyzePath(ix, { source, destination: dest, protocol, port });
-            } catch {
+            } catch (err) {
+              if (!(err instanceof UsageError)) throw err;
               continue; // not a path the analyzer can start or end (an endpoint ENI as a source): no finding
             }
             for (const p of r.paths ?? [r]) {

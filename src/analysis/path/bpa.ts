@@ -79,8 +79,19 @@ export function checkBlockPublicAccess(ctx: Ctx, c: BpaCrossing): boolean {
   const settled = exclusionFor(all.filter((e) => IN_EFFECT.has(e.State ?? "")), c.subnet);
   const withChanging = exclusionFor(all.filter((e) => IN_EFFECT.has(e.State ?? "") || CHANGING.has(e.State ?? "")), c.subnet);
   const settledModes: BpaMode[] = opts.State === "update-in-progress" ? [mode, "off", "block-bidirectional", "block-ingress"] : [mode];
+  // ExclusionsAllowed: not-allowed (BPA managed by an Organizations declarative policy): whether the
+  // account's exclusions still apply is not in the snapshot, so an answer they would change is unknown.
+  const exclusionsNotAllowed = opts.ExclusionsAllowed === "not-allowed";
   const answers = new Set<boolean>();
-  for (const m of settledModes) for (const x of [settled, withChanging]) answers.add(bpaAllows(m, x, c));
+  for (const m of settledModes) for (const x of [settled, withChanging, ...(exclusionsNotAllowed ? [undefined] : [])]) answers.add(bpaAllows(m, x, c));
+  if (answers.size > 1 && exclusionsNotAllowed && opts.State !== "update-in-progress" && bpaAllows(mode, settled, c) === bpaAllows(mode, withChanging, c)) {
+    return notEvaluated(ctx, {
+      code: "BLOCK_PUBLIC_ACCESS_UPDATING",
+      component: c.gateway,
+      detail: `VPC Block Public Access is ${mode} with ExclusionsAllowed: not-allowed (set by an Organizations declarative policy): whether the exclusion for ${c.subnet.SubnetId} or ${c.subnet.VpcId} lets ${c.direction === "egress" ? "traffic leave" : "traffic enter"} through ${c.gateway.id} was not evaluated`,
+      collect: "check the organization's declarative policy for VPC Block Public Access (exclusions_allowed), or ask its administrator; then take the snapshot again",
+    });
+  }
   if (answers.size > 1) {
     return notEvaluated(ctx, {
       code: "BLOCK_PUBLIC_ACCESS_UPDATING",

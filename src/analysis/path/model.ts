@@ -170,6 +170,7 @@ export const UNKNOWN_REASON_CODES = {
   NOT_IN_SNAPSHOT: "A component the path depends on is not in the snapshot (a partial snapshot).",
   APPLIANCE_NOT_EVALUATED: "A Gateway Load Balancer endpoint (AWS Network Firewall, a third-party firewall) is on the path: its rules are not readable, so what it lets through is not evaluated.",
   PROXY_ALLOWLIST_NOT_KNOWN: "The path passes an egress proxy whose allowlist is not known (it is in the plan that launched the proxy).",
+  DOMAIN_ADDRESS_FAMILY_NOT_KNOWN: "A domain's source reaches the internet in one address family only, and whether the name resolves to IPv4 or IPv6 (A, AAAA, DNS64) is in no snapshot.",
   BLOCK_PUBLIC_ACCESS_UPDATING: "VPC Block Public Access (or an exclusion the path depends on) is changing state; which mode applies was not evaluated.",
 } as const;
 export type UnknownReasonCode = keyof typeof UNKNOWN_REASON_CODES;
