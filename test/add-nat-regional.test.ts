@@ -243,3 +243,17 @@ test("single → regional (automatic) → per-az with --yes: make before break �
   assert.equal(d.code, 0, d.stderr);
   assert.equal(Object.keys(sandbox.state().regions["us-east-1"].addresses).length, 0);
 });
+
+test("--reuse-eips deletes an old NAT gateway only once its live tags prove it the plan's: a retagged one is refused (NotOwned) and left running", async () => {
+  const { cwd, run, ec2, region } = await kit();
+  assert.equal((await run("create-vpc", "--name", "own", "--azs", "2")).code, 0);
+  assert.equal((await run("add-nat", "--mode", "per-az")).code, 0);
+  const plan = readPlan<any>(cwd);
+  const natA = plan.resources["nat/us-east-1a"].id as string;
+  // someone hands the gateway to another plan (its plan-id tag now says so)
+  await ec2("CreateTags", { Resources: [natA], Tags: [{ Key: "egress-cli:plan-id", Value: "someone-else" }] });
+  const r = await run("add-nat", "--mode", "regional", "--reuse-eips");
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /not this plan's/);
+  assert.equal(region().natGateways[natA].State, "available", "the retagged NAT gateway was not deleted");
+});
