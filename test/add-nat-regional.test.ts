@@ -106,6 +106,11 @@ test("add-nat --mode regional (automatic): AWS's addresses appear per AZ as work
   st = json(await run("--json", "status"));
   assert.deepEqual(st.natGateways.map((n: any) => [n.az, n.addressStatus]), [["us-east-1b", "succeeded"]]);
   assert.equal(st.egressIps.length, 1);
+  // --offline: the records (no address when add-nat ran) cannot say which AZs AWS has added since: unpriced, not 0
+  const offline = json(await run("--json", "status", "--offline")).cost;
+  assert.equal(offline.complete, false);
+  assert.match(offline.unpriced.map((u: any) => u.item).join("\n"), /Regional NAT gateway nat-\S+ \(automatic mode\)/);
+  assert.ok(!offline.lines.some((l: any) => /Regional NAT gateway/.test(l.item)), "no regional NAT line priced from stale records");
 });
 
 /** Samples, every simulated second, which address each private table egresses from (undefined: none). */
