@@ -261,4 +261,7 @@ test("--reuse-eips deletes an old NAT gateway only once its live tags prove it t
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /not this plan's/);
   assert.equal(region().natGateways[natA].State, "available", "the retagged NAT gateway was not deleted");
+  // refused before any change: every private table still points at its own AZ's gateway
+  const rts = Object.values<any>(plan.resources).filter((x) => x.kind === "route-table" && x.tier === "private");
+  for (const rt of rts) assert.equal(region().routeTables[rt.id].Routes.find((x: any) => x.DestinationCidrBlock === "0.0.0.0/0").NatGatewayId, plan.resources[`nat/${rt.az}`].id);
 });

@@ -312,6 +312,12 @@ async function switchMode(ctx: Context, to: "regional" | "per-az"): Promise<numb
     return ExitCode.ok;
   }
   const { ec2 } = await preflight(ctx, plan, []);
+  // The gateways the switch will delete are proven the plan's before anything changes (no route swapped first).
+  const old = to === "regional" ? lanes.map((l) => `nat/${l.az}`) : [REGIONAL_NAT_STEP];
+  for (const step of old.filter((k) => plan.resources[k]?.state === "created" && plan.resources[k].id)) {
+    const owner = await natGatewayKind.owner(ctx, typed(natGatewayKind, step, plan.resources[step]), plan);
+    if ("ours" in owner && !owner.ours) throw notOursError(step, "nat-gateway", plan.resources[step].id, owner.found);
+  }
   const session = await openSession(ctx, {}, "add-nat");
   try {
     // The plan records the target and the Elastic IPs first: the identity that survives the switch.
