@@ -106,6 +106,11 @@ test("add-nat --mode regional (automatic): AWS's addresses appear per AZ as work
   st = json(await run("--json", "status"));
   assert.deepEqual(st.natGateways.map((n: any) => [n.az, n.addressStatus]), [["us-east-1b", "succeeded"]]);
   assert.equal(st.egressIps.length, 1);
+  // --offline: the records (no address when add-nat ran) cannot say which AZs AWS has added since: unpriced, not 0
+  const offline = json(await run("--json", "status", "--offline")).cost;
+  assert.equal(offline.complete, false);
+  assert.match(offline.unpriced.map((u: any) => u.item).join("\n"), /Regional NAT gateway nat-\S+ \(automatic mode\)/);
+  assert.ok(!offline.lines.some((l: any) => /Regional NAT gateway/.test(l.item)), "no regional NAT line priced from stale records");
 });
 
 /** Samples, every simulated second, which address each private table egresses from (undefined: none). */
@@ -242,4 +247,21 @@ test("single → regional (automatic) → per-az with --yes: make before break �
   const d = await run("destroy", "--yes");
   assert.equal(d.code, 0, d.stderr);
   assert.equal(Object.keys(sandbox.state().regions["us-east-1"].addresses).length, 0);
+});
+
+test("--reuse-eips deletes an old NAT gateway only once its live tags prove it the plan's: a retagged one is refused (NotOwned) and left running", async () => {
+  const { cwd, run, ec2, region } = await kit();
+  assert.equal((await run("create-vpc", "--name", "own", "--azs", "2")).code, 0);
+  assert.equal((await run("add-nat", "--mode", "per-az")).code, 0);
+  const plan = readPlan<any>(cwd);
+  const natA = plan.resources["nat/us-east-1a"].id as string;
+  // someone hands the gateway to another plan (its plan-id tag now says so)
+  await ec2("CreateTags", { Resources: [natA], Tags: [{ Key: "egress-cli:plan-id", Value: "someone-else" }] });
+  const r = await run("add-nat", "--mode", "regional", "--reuse-eips");
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /not this plan's/);
+  assert.equal(region().natGateways[natA].State, "available", "the retagged NAT gateway was not deleted");
+  // refused before any change: every private table still points at its own AZ's gateway
+  const rts = Object.values<any>(plan.resources).filter((x) => x.kind === "route-table" && x.tier === "private");
+  for (const rt of rts) assert.equal(region().routeTables[rt.id].Routes.find((x: any) => x.DestinationCidrBlock === "0.0.0.0/0").NatGatewayId, plan.resources[`nat/${rt.az}`].id);
 });

@@ -22,7 +22,7 @@ import { runSteps } from "../engine/engine.js";
 import { openSession, loadCheckedPlan, type PlanSession } from "../engine/session.js";
 import { elasticIpKind } from "../engine/kinds/elastic-ip.js";
 import { natGatewayKind, natGatewayStep, regionalAttrs, waitRegional } from "../engine/kinds/nat-gateway.js";
-import { recordOf, recordsOf } from "../engine/kinds/kind.js";
+import { type Kind, notOursError, recordOf, recordsOf, typed } from "../engine/kinds/kind.js";
 import { routeKind, type Target } from "../engine/kinds/route.js";
 import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import type { Plan } from "../plans/schema.js";
@@ -241,10 +241,21 @@ async function pointRoute(ctx: Context, session: PlanSession, ec2: Ec2Api, lane:
 async function deleteNat(ctx: Context, session: PlanSession, step: string): Promise<void> {
   const rec = session.plan.resources[step];
   if (!rec || rec.state === "deleted") return;
-  if (rec.id) await natGatewayKind.delete(ctx, rec as never, session.plan);
+  if (rec.id) await deleteOurs(ctx, session, step, natGatewayKind);
   // a new gateway of this step later gets a fresh client token (AWS would hand back this one)
   session.upsert(step, { ...rec, state: "deleted", deletedAt: new Date().toISOString(), generation: rec.generation + 1 });
   await session.save();
+}
+
+/**
+ * Deletes a recorded resource only once its live tags prove it this plan's, as destroy does (kind.owner):
+ * one whose tags now say otherwise is refused (NotOwned, exit 1) and left untouched; one gone is fine.
+ */
+async function deleteOurs(ctx: Context, session: PlanSession, step: string, kind: Kind): Promise<void> {
+  const rec = typed(kind, step, session.plan.resources[step]);
+  const owner = await kind.owner(ctx, rec, session.plan);
+  if ("ours" in owner && !owner.ours) throw notOursError(step, kind.kind, rec.id, owner.found);
+  if (!("gone" in owner)) await kind.delete(ctx, rec, session.plan);
 }
 
 /** Waits until an Elastic IP is associated with nothing (a deleted or drained NAT gateway lets go of it). */
@@ -301,6 +312,12 @@ async function switchMode(ctx: Context, to: "regional" | "per-az"): Promise<numb
     return ExitCode.ok;
   }
   const { ec2 } = await preflight(ctx, plan, []);
+  // The gateways the switch will delete are proven the plan's before anything changes (no route swapped first).
+  const old = to === "regional" ? lanes.map((l) => `nat/${l.az}`) : [REGIONAL_NAT_STEP];
+  for (const step of old.filter((k) => plan.resources[k]?.state === "created" && plan.resources[k].id)) {
+    const owner = await natGatewayKind.owner(ctx, typed(natGatewayKind, step, plan.resources[step]), plan);
+    if ("ours" in owner && !owner.ours) throw notOursError(step, "nat-gateway", plan.resources[step].id, owner.found);
+  }
   const session = await openSession(ctx, {}, "add-nat");
   try {
     // The plan records the target and the Elastic IPs first: the identity that survives the switch.
@@ -407,7 +424,7 @@ async function replaceToAutomatic(ctx: Context): Promise<number> {
     for (const [step, r] of recordsOf(session.plan, natGatewayKind)) if (step !== REGIONAL_NAT_STEP && r.state !== "deleted") await deleteNat(ctx, session, step);
     for (const [step, r] of recordsOf(session.plan, elasticIpKind)) {
       if (r.state === "deleted") continue;
-      if (r.owned !== false && r.id) await elasticIpKind.delete(ctx, session.plan.resources[step] as never, session.plan);
+      if (r.owned !== false && r.id) await deleteOurs(ctx, session, step, elasticIpKind);
       session.upsert(step, { ...session.plan.resources[step], state: "deleted", deletedAt: new Date().toISOString(), generation: session.plan.resources[step].generation + 1 });
       await session.save();
     }

@@ -172,14 +172,21 @@ export function planCostInput(plan: Plan, live?: Record<string, string>): VpcCos
   // A regional NAT gateway bills per AZ it serves (its recorded addresses' AZs), and its addresses AWS
   // allocated itself (automatic mode) are public IPv4 addresses the plan holds no elastic-ip record of.
   const nats = recordsOf(plan, natGatewayKind).filter(([, r]) => !gone(r.id, r.attrs.state));
-  const regional = nats.filter(([, r]) => r.attrs.availabilityMode === "regional");
+  const allRegional = nats.filter(([, r]) => r.attrs.availabilityMode === "regional");
+  // Automatic mode: AWS adds and drops AZs (and their addresses) as workloads come and go, so the addresses
+  // recorded when add-nat ran prove nothing about today's: unpriced, never counted from stale records as 0.
+  const automatic = allRegional.filter(([, r]) => r.attrs.autoProvisionZones === "enabled");
+  const regional = allRegional.filter(([, r]) => r.attrs.autoProvisionZones !== "enabled");
   const eips = recordsOf(plan, elasticIpKind).filter(([, r]) => !gone(r.id));
   const planIps = new Set(eips.map(([, r]) => r.attrs.publicIp));
   const ownIps = new Set(regional.flatMap(([, r]) => (r.attrs.addresses ?? []).map((a) => a.publicIp)).filter((ip): ip is string => !!ip && !planIps.has(ip)));
   return {
     vpcId,
-    natGateways: nats.length - regional.length,
+    natGateways: nats.length - allRegional.length,
     regionalNatGatewayAzs: regional.reduce((n, [, r]) => n + new Set((r.attrs.addresses ?? []).map((a) => a.az).filter(Boolean)).size, 0),
+    ...(automatic.length
+      ? { unpriced: automatic.map(([, r]) => ({ item: `Regional NAT gateway ${r.id} (automatic mode) and the addresses AWS gave it`, reason: "the AZs it is active in follow the workloads; the plan's records cannot say which today (run status without --offline)" })) }
+      : {}),
     publicIpv4Addresses: eips.length + ownIps.size,
     interfaceEndpointAzs,
     resourceEndpointAzs: 0,

@@ -7,7 +7,7 @@ import { parseIpv4Block } from "../net/addr.js";
 import { withOwner, KINDS, addressView, allocPrivateIp, checkIdFormat, eniView, get, igwOfVpc, isVisible, kindOfId, listByIds, natView, notFound, rulesOf, sgRuleView, sgView, RULES_PER_GROUP } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler, SharedOpHandler } from "./handler.js";
 import { addRule } from "./ec2-network.js";
-import { associateRegional, createRegionalNat, disassociateRegional, eipHeldByNat, regionalSettleDue, releaseRegional, settleRegional, usedPublicIps } from "./ec2-regional-nat.js";
+import { associateRegional, createRegionalNat, disassociateRegional, eipHeldByNat, freePublicIp, regionalSettleDue, releaseRegional, settleRegional } from "./ec2-regional-nat.js";
 import { newId, newMac, putEni } from "./model.js";
 import type { AddressRec, EniRec, NatRec, RegionState, SgRec, SgRuleRec, SubnetRec, Tag, VpcRec } from "./model.js";
 import { applyFilters, checkFilters, fingerprint, mergeTags, paginate, tagsFromSpecs, validateTags, type FilterFns } from "./query.js";
@@ -99,17 +99,6 @@ const addressFilters: FilterFns<AddressRec> = {
   "public-ipv4-pool": () => ["amazon"],
 };
 
-/** A public-looking address from the documentation ranges, unique across the account. */
-function newPublicIp(ctx: OpContext): string {
-  const used = usedPublicIps(ctx.state);
-  const pools = ["203.0.113", "198.51.100", "192.0.2"];
-  for (let tries = 0; tries < 2000; tries++) {
-    const ip = `${pools[Math.floor(Math.random() * pools.length)]}.${1 + Math.floor(Math.random() * 254)}`;
-    if (!used.has(ip)) return ip;
-  }
-  throw awsError("AddressLimitExceeded", "The maximum number of addresses has been reached.");
-}
-
 const AllocateAddress: RecordOpHandler<"ec2", "AllocateAddress"> = (ctx) => {
   const { Domain, Address, PublicIpv4Pool } = ctx.input;
   if (Domain !== undefined && Domain !== "vpc") throw awsError("InvalidParameterValue", `Invalid value '${Domain}' for domain.`);
@@ -118,7 +107,7 @@ const AllocateAddress: RecordOpHandler<"ec2", "AllocateAddress"> = (ctx) => {
   const tags = tagsFromSpecs(ctx.input.TagSpecifications, "elastic-ip");
   if (Object.keys(ctx.rs.addresses).length >= EIP_QUOTA) throw awsError("AddressLimitExceeded", "The maximum number of addresses has been reached.");
   ctx.dry();
-  const a: AddressRec = { AllocationId: newId("eipalloc"), PublicIp: newPublicIp(ctx), ...base(ctx, tags) };
+  const a: AddressRec = { AllocationId: newId("eipalloc"), PublicIp: freePublicIp(ctx.state), ...base(ctx, tags) };
   ctx.rs.addresses[a.AllocationId] = a;
   ctx.mutated();
   // AllocateAddress answers the address's fields without its tags.

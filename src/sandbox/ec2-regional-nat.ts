@@ -125,7 +125,8 @@ export function usedPublicIps(state: { regions: Record<string, RegionState> }): 
   return used;
 }
 
-function freePublicIp(state: { regions: Record<string, RegionState> }): string {
+/** A public-looking address from the documentation ranges, unique across the account (Elastic IPs and automatic-mode addresses alike). */
+export function freePublicIp(state: { regions: Record<string, RegionState> }): string {
   const used = usedPublicIps(state);
   const pools = ["203.0.113", "198.51.100", "192.0.2"];
   for (let tries = 0; tries < 2000; tries++) {
