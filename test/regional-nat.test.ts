@@ -124,3 +124,15 @@ describe("audit: the zonal rules on a regional NAT gateway", async () => {
     }
   });
 });
+
+test("NAT64 (64:ff9b::/96) routed to a regional NAT gateway: unknown (NAT64_NOT_EVALUATED), never a definite answer", () => {
+  const snap = regionalSnapshot({}, (s) => {
+    s.vpcs.find((v: any) => v.VpcId === "vpc-good").Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: "2600:1f18:aaaa:bb00::/56", Ipv6CidrBlockState: { State: "associated" } }];
+    s.subnets.find((x: any) => x.SubnetId === "subnet-priv-a").Ipv6CidrBlockAssociationSet = [{ Ipv6CidrBlock: "2600:1f18:aaaa:bb01::/64", Ipv6CidrBlockState: { State: "associated" } }];
+    for (const t of s.routeTables) if (t.Routes.some((r: any) => r.NatGatewayId === "nat-r")) t.Routes.push({ DestinationIpv6CidrBlock: "64:ff9b::/96", NatGatewayId: "nat-r", State: "active" });
+    for (const a of s.networkAcls) for (const e of [...a.Entries]) if (e.CidrBlock === "0.0.0.0/0") a.Entries.push({ ...e, CidrBlock: undefined, Ipv6CidrBlock: "::/0" });
+  });
+  const r = analyzePath(snap, { source: "subnet-priv-a", destination: "64:ff9b::c633:6401" });
+  assert.equal(r.verdict, "unknown", JSON.stringify(r.explanations));
+  assert.deepEqual(r.unknownReasons.map((u) => [u.code, u.component.id]), [["NAT64_NOT_EVALUATED", "nat-r"]]);
+});

@@ -78,6 +78,11 @@ export function viaNatGateway(ctx: Ctx, sender: Sender, target: Target, natId: s
  */
 function viaRegionalNatGateway(ctx: Ctx, sender: Sender, target: Target, nat: NatGateway, ref: ComponentRef, depth: number): boolean {
   const isPublic = (nat.ConnectivityType ?? "public") === "public";
+  // NAT64 through a regional NAT gateway is not modelled (AWS's regional NAT documentation does not
+  // describe it): neither a translation nor a drop is proven.
+  if (target.family === 6) {
+    return notEvaluated(ctx, { code: "NAT64_NOT_EVALUATED", component: ref, detail: `NAT64 (${target.label}) through regional NAT gateway ${nat.NatGatewayId} is not evaluated by egress-cli`, collect: "route 64:ff9b::/96 to a zonal NAT gateway, or prove this path with a live test" });
+  }
   const addrs = regionalNatAddressesIn(nat, sender.az);
   if (!addrs.length) {
     const azs = regionalNatAzs(nat);
