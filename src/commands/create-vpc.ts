@@ -171,7 +171,8 @@ async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<str
   const session = await openSession(ctx, { createWithName: name }, "create-vpc");
   try {
     session.plan.spec = { ...session.plan.spec, vpc: spec };
-    await session.save();
+    // on disk with the VPC's pending record, before CreateVpc
+    session.saveLater();
     // the VPC first: the name check above is a read, and a run with the same --name in another plan
     // file may have passed it at the same moment; the tagged VPC settles it before anything else
     const [vpc, ...rest] = steps;

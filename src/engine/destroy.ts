@@ -222,7 +222,8 @@ async function adoptOrphans(ctx: Context, session: PlanSession, sweep: Sweep): P
     if (k?.undoableWhenPending && intent?.success && k.undoableWhenPending(intent.data)) session.upsert(step, { ...r, state: "created", attrs: { ...r.attrs, maybeNotApplied: true } });
     else session.upsert(step, { ...r, state: "deleted", deletedAt: new Date().toISOString() });
   }
-  if (changed) await session.save();
+  // not awaited: a crash before it is on disk finds the same by the next sweep
+  if (changed) session.saveLater();
   return orphans.map(({ kind, id }) => ({ kind, id }));
 }
 
@@ -234,7 +235,7 @@ export interface UndoReport {
 
 /**
  * Undoes these records (deletes the resource, or puts a relation back) in reverse dependency
- * order, `ctx.concurrency` at a time, each recorded at once so an interrupted run resumes. Before
+ * order, `ctx.concurrency` at a time, each recorded as it is done so an interrupted run resumes. Before
  * touching one, its kind checks that the live resource is this plan's: one that is not is left
  * alone (and whatever must wait for it), the others go on, and the run ends with exit 1.
  */
@@ -262,7 +263,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
         // Gone with what held it (a route with its table): nothing to call, nothing left to check.
         session.upsert(id, { ...rec, state: "deleted", deletedAt: new Date().toISOString(), generation: rec.generation + 1 });
         session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined, error: `went with ${holder}` });
-        await session.save();
+        session.saveLater();
         report.deleted.push({ step: id, kind: rec.kind, id: rec.id });
         return;
       }
@@ -279,7 +280,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
           ctx.log.warn(`Keeping ${rec.kind} ${rec.id ?? ""} (${id}): ${owner.reliedOn}.`);
           session.upsert(id, { ...resources[id], owned: false, attrs: { ...resources[id].attrs, keptBecause: owner.reliedOn } });
           session.journal({ step: id, action: "update", status: "done", resourceId: rec.id ?? undefined, error: `kept: ${owner.reliedOn}` });
-          await session.save();
+          session.saveLater();
           report.kept.push({ step: id, kind: rec.kind, id: rec.id, reason: owner.reliedOn });
           return;
         }
@@ -287,7 +288,9 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
         if (!("gone" in owner)) await k.delete(rctx, view, session.plan, seen);
         session.upsert(id, { ...resources[id], state: "deleted", deletedAt: new Date().toISOString(), generation: resources[id].generation + 1 });
         session.journal({ step: id, action: "delete", status: "done", resourceId: rec.id ?? undefined, ...(opts.reason ? { error: opts.reason } : {}) });
-        await session.save();
+        // Not awaited (what waited for this delete starts now): a crash before it is on disk leaves the
+        // record created, and the re-run finds the resource gone (the owner check's NotFound).
+        session.saveLater();
         report.deleted.push({ step: id, kind: rec.kind, id: rec.id });
         ctx.log.debug(`deleted ${rec.kind} ${rec.id ?? ""} (${id})`);
       } catch (err) {

@@ -138,14 +138,32 @@ export async function runSteps(ctx: Context, session: PlanSession, steps: StepDe
   await checkTargets(ctx, session.plan, steps);
   if (ctx.opts.dryRun) return dryRun(ctx, session, steps, report);
   // The command's inputs (plan.spec, set in memory by the caller) are written now, after the checks
-  // above and before the first mutating call: exit 2 leaves the plan file as it was.
-  await session.save();
+  // above (exit 2 leaves the plan file as it was); the first create's pending record, written before
+  // its call, carries them (the writer folds the two into one write).
+  session.saveLater();
 
+  const region = (await ctx.aws()).region;
+  // A tagged resource's step with no record at all was never tried (see adoptsOnly): known before any
+  // record is written ahead.
+  const fresh = new Set(steps.filter((s) => !session.plan.resources[s.id]).map((s) => s.id));
+  const ahead = new Map<string, Promise<void>>();
   const { failure } = await runDag({
     ids: steps.map((s) => s.id),
     waits: (id, open) => (byId.get(id)!.dependsOn ?? []).some((d) => open.has(d)),
+    // Group commit: the steps that become ready together have their pending records (client tokens) put
+    // on disk by one write, also those --max-parallel holds back, instead of a write per step as each
+    // starts. Only a step with nothing recorded to read back (no record, or a deleted one) and no intent
+    // (facts read right before its call); a record written ahead that a failure leaves unused is a
+    // pending one with no call behind it, which a re-run looks up (discover) and destroy marks deleted.
+    ready: (ids) => {
+      const now = ids.filter((id) => !byId.get(id)!.intent && (!session.plan.resources[id] || session.plan.resources[id].state === "deleted"));
+      if (now.length < 2) return;
+      for (const id of now) session.upsert(id, pendingRecord(session, byId.get(id)!, region));
+      const saved = session.save();
+      for (const id of now) ahead.set(id, saved);
+    },
     run: async (id) => {
-      report.outcomes[id] = await runOne(ctx, session, byId.get(id)!);
+      report.outcomes[id] = await runOne(ctx, session, byId.get(id)!, { fresh: fresh.has(id), region, recorded: ahead.get(id) });
     },
     limit: ctx.concurrency,
     signal: ctx.signal,
@@ -197,9 +215,36 @@ function stepLabel(byId: Map<string, StepDef>, err: unknown): string {
   return s ? `"${s.label}" (${s.id})` : "";
 }
 
-async function runOne(ctx: Context, session: PlanSession, step: StepDef): Promise<StepOutcome> {
+/** How runSteps starts a step: was it never recorded, the region, and its pending record if written ahead. */
+interface StepStart {
+  fresh: boolean;
+  region: string;
+  recorded?: Promise<void>;
+}
+
+/** What a step's record holds besides its id, state and attrs (the generation is the one recorded now). */
+function recordBase(session: PlanSession, step: StepDef, region: string) {
+  const generation = session.plan.resources[step.id]?.generation ?? 0;
+  return {
+    kind: step.kind,
+    // Where it lives: a NotFound is only "gone" when asked there (destroy, checkPlanIdentity).
+    region,
+    owned: step.owned ?? true,
+    dependsOn: step.dependsOn ?? [],
+    generation,
+    clientToken: clientTokenFor(session.plan.planId, step.id, generation),
+    ...(step.meta ?? {}),
+  };
+}
+
+/** The record of a step about to be created, on disk before its call: what a crash right after the call is recovered from. */
+function pendingRecord(session: PlanSession, step: StepDef, region: string, attrs: Record<string, unknown> = {}): ResourceRecord {
+  return { ...recordBase(session, step, region), id: null, state: "pending", attrs } as ResourceRecord;
+}
+
+async function runOne(ctx: Context, session: PlanSession, step: StepDef, start: StepStart): Promise<StepOutcome> {
   try {
-    return await runOneInner(ctx, session, step);
+    return await runOneInner(ctx, session, step, start);
   } catch (err) {
     if (err && typeof err === "object") (err as { stepId?: string }).stepId ??= step.id;
     session.journal({ step: step.id, action: "create", status: "failed", error: `${(err as Error)?.name}: ${(err as Error)?.message}` });
@@ -207,7 +252,7 @@ async function runOne(ctx: Context, session: PlanSession, step: StepDef): Promis
   }
 }
 
-async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): Promise<StepOutcome> {
+async function runOneInner(ctx: Context, session: PlanSession, step: StepDef, start: StepStart): Promise<StepOutcome> {
   const plan = session.plan;
   const existing = plan.resources[step.id];
   let run = makeRun(ctx, session, step);
@@ -218,7 +263,7 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
       const settled = (step.settle && (await step.settle(run, verified))) || verified;
       if (settled.attrs && JSON.stringify({ ...existing.attrs, ...settled.attrs }) !== JSON.stringify(existing.attrs)) {
         session.upsert(step.id, { ...existing, id: settled.id, attrs: { ...existing.attrs, ...settled.attrs } });
-        await session.save();
+        session.saveLater();
       }
       return "exists";
     }
@@ -230,28 +275,22 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
     run = makeRun(ctx, session, step);
   }
 
-  const base = {
-    kind: step.kind,
-    // Where it lives: a NotFound is only "gone" when asked there (destroy, checkPlanIdentity).
-    region: (await ctx.aws()).region,
-    owned: step.owned ?? true,
-    dependsOn: step.dependsOn ?? [],
-    generation: plan.resources[step.id]?.generation ?? 0,
-    clientToken: run.clientToken,
-    ...(step.meta ?? {}),
-  };
+  const base = recordBase(session, step, start.region);
+  // written ahead (runSteps' group commit): still pending, with nothing of a call behind it
+  const ahead = start.recorded && plan.resources[step.id]?.state === "pending" && !step.intent ? start.recorded : undefined;
 
-  const neverTried = step.adoptsOnly && !plan.resources[step.id];
+  const neverTried = step.adoptsOnly && (ahead ? start.fresh : !plan.resources[step.id]);
   const adopted = step.discover && !neverTried ? await eventually(ctx, () => step.discover!(run)) : undefined;
   const pendingAttrs = plan.resources[step.id]?.state === "pending" ? plan.resources[step.id].attrs : {};
   if (adopted) {
     session.upsert(step.id, { ...base, id: adopted.id, state: "created", attrs: { ...pendingAttrs, ...adopted.attrs }, createdAt: new Date().toISOString() });
     session.journal({ step: step.id, action: "adopt", status: "done", resourceId: adopted.id ?? undefined });
-    await session.save();
+    // not awaited: a crash before it is on disk adopts the same again (discover)
+    session.saveLater();
     const settled = step.settle && (await step.settle(run, adopted));
     if (settled) {
       session.upsert(step.id, { ...session.plan.resources[step.id], id: settled.id, attrs: { ...session.plan.resources[step.id].attrs, ...settled.attrs } });
-      await session.save();
+      session.saveLater();
     }
     // A relation that already held (DNS on, route present) is "exists"; a found resource is "adopted".
     return adopted.id === null ? "exists" : "adopted";
@@ -259,17 +298,25 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef): P
 
   // Record intent first: a crash after this line is recovered by discover() on the next run.
   const intent = step.intent ? await eventually(ctx, () => step.intent!(run)) : {};
-  session.upsert(step.id, { ...base, id: null, state: "pending", attrs: { ...pendingAttrs, ...intent } });
-  session.journal({ step: step.id, action: "create", status: "started", clientToken: run.clientToken });
-  await session.save();
+  if (ahead) {
+    session.journal({ step: step.id, action: "create", status: "started", clientToken: run.clientToken });
+    await ahead;
+  } else {
+    session.upsert(step.id, pendingRecord(session, step, start.region, { ...pendingAttrs, ...intent }));
+    session.journal({ step: step.id, action: "create", status: "started", clientToken: run.clientToken });
+    await session.save();
+  }
   const created = await createOnce(ctx, step, run);
   session.upsert(step.id, { ...base, id: created.id, state: "created", attrs: { ...pendingAttrs, ...intent, ...created.attrs }, createdAt: new Date().toISOString() });
   session.journal({ step: step.id, action: "create", status: "done", resourceId: created.id ?? undefined, clientToken: run.clientToken });
-  await session.save();
+  // Not awaited (the steps that wait for this one start now): until it is on disk the record is
+  // pending, and a crash is recovered as a crash right after the call is (discover finds it by its
+  // tags or relation). A dependent's own pending record is written with this one (the whole plan).
+  session.saveLater();
   const settled = step.settle && (await step.settle(run, created));
   if (settled) {
     session.upsert(step.id, { ...session.plan.resources[step.id], id: settled.id, attrs: { ...session.plan.resources[step.id].attrs, ...settled.attrs } });
-    await session.save();
+    session.saveLater();
   }
   return "created";
 }

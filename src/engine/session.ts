@@ -35,11 +35,24 @@ export class PlanSession {
     this.dirty = true;
   }
 
-  /** Queues an atomic write of the current plan; resolves when it (or a newer state) is on disk. */
+  /**
+   * Queues an atomic write of the current plan; resolves when it (or a newer state) is on disk. Await it
+   * where a record must be durable before what follows: the pending record (with its client token and
+   * intent) before a create call.
+   */
   save(): Promise<void> {
     if (this.readOnly) return Promise.resolve();
     this.dirty = false;
     return this.writer.save(this.plan);
+  }
+
+  /**
+   * Queues the same write without waiting for it: for a record a re-run would find again by looking (what
+   * a create made, found by its tags from the pending record; a delete, found gone). It is on disk with
+   * the next save() (which writes the whole plan), or by flush()/close(), where a failed write resurfaces.
+   */
+  saveLater(): void {
+    void this.save();
   }
 
   async flush(): Promise<void> {

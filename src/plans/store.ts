@@ -2,7 +2,7 @@
 // version, fails the schema, other account/region/backend) and never rewrite it; saves are
 // atomic (temp file + fsync + rename + directory fsync) with stable key order for clean diffs.
 
-import { readFile, open } from "node:fs/promises";
+import { access, constants, lstat, open, readFile, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { CliError, UsageError } from "../errors.js";
 import { JournalEntrySchema, PLAN_VERSION, PlanSchema, ResourceSchema, type Plan } from "./schema.js";
@@ -43,7 +43,6 @@ const COMPANION_SUFFIX = 24;
  * renames a temp file into the folder). Returns false when the file does not exist yet.
  */
 export async function checkPlanPath(path: string, opts: { forWrite?: boolean } = {}): Promise<boolean> {
-  const { stat, lstat, access, constants } = await import("node:fs/promises");
   const shown = path.length > 120 ? `${path.slice(0, 60)}…${path.slice(-40)}` : path;
   const bad = (why: string, hint = "pass --plan FILE with a plan file's path") => new UsageError(`Plan path ${shown} ${why}`, hint, "PlanPathInvalid");
   // The plan's companions (<plan>.lock, <plan>.lock.break, the atomic writer's temp file) add to its
@@ -82,7 +81,6 @@ export async function checkPlanPath(path: string, opts: { forWrite?: boolean } =
 /** The region a plan file records, if it can be read; errors are left to loadPlan. */
 export async function peekPlanRegion(path: string): Promise<string | undefined> {
   try {
-    const { stat } = await import("node:fs/promises");
     const st = await stat(path);
     if (!st.isFile() || st.size > 64 * 1024 * 1024) return undefined;
     const region = (JSON.parse((await readFile(path, "utf8")).replace(/^\uFEFF/, "")) as { region?: unknown }).region;
@@ -249,9 +247,13 @@ function checkedText(path: string, plan: Plan, options: SaveOptions): { text: st
   return { text: serializePlan(stamped), updatedAt: stamped.updatedAt };
 }
 
+// loaded on the first save (read-only commands, status and analyze-path, never need it), once: a
+// dynamic import() per save costs a module resolution each time
+const loadAtomicWriter = () => import("write-file-atomic");
+let atomicWriter: ReturnType<typeof loadAtomicWriter> | undefined;
+
 async function writePlanText(path: string, text: string): Promise<void> {
-  // loaded on the first save: read-only commands (status, analyze-path) never need it
-  const { default: writeFileAtomic } = await import("write-file-atomic");
+  const { default: writeFileAtomic } = await (atomicWriter ??= loadAtomicWriter());
   try {
     await writeFileAtomic(path, text, { fsync: true, encoding: "utf8" });
   } catch (err) {
@@ -345,6 +347,9 @@ export class PlanWriter {
 
   async #drain(): Promise<void> {
     try {
+      // Group commit: the saves of steps that become ready together (each reaches its save() after a few
+      // awaits of its own, within this turn of the event loop) share the first write and its fsyncs.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       while (this.#pending) {
         const { text, updatedAt, plan } = this.#pending;
         const waiters = this.#waiters;

@@ -44,5 +44,11 @@ export function isKnownKind(name: string): boolean {
 
 /** The kind's module (loaded on first use); undefined for a kind this version does not know. */
 export async function kindOf(name: string): Promise<Kind | undefined> {
-  return isKnownKind(name) ? (await registry[name as ResourceKind]()).default : undefined;
+  if (!isKnownKind(name)) return undefined;
+  let k = loaded.get(name as ResourceKind);
+  if (!k) loaded.set(name as ResourceKind, (k = registry[name as ResourceKind]().then((m) => m.default)));
+  return k;
 }
+
+/** Each kind's module, asked for once: a dynamic import() per lookup costs a module resolution each time. */
+const loaded = new Map<ResourceKind, Promise<Kind>>();
