@@ -210,6 +210,52 @@ test("PlanWriter: concurrent saves serialised, last state wins, flush waits", as
   assert.equal(w.lastSaved?.spec.counter, 49);
 });
 
+test("PlanWriter: saveLater writes the plan as it is when the write starts; a save() meanwhile carries it; flush writes what is left", async () => {
+  const file = join(tmp(), "p.json");
+  const w = new PlanWriter(file);
+  const plan = samplePlan();
+  plan.spec.counter = 1;
+  w.saveLater(plan);
+  plan.spec.counter = 2; // later changes go with it: nothing was copied
+  await w.flush();
+  assert.equal((await loadPlan(file))!.spec.counter, 2);
+  assert.equal(w.writes, 1);
+  // asked later, then a save(): one write, the save()'s state (taken after the saveLater)
+  plan.spec.counter = 3;
+  w.saveLater(plan);
+  plan.spec.counter = 4;
+  const saved = w.save(plan);
+  plan.spec.counter = 5; // after the save(): not written
+  await saved;
+  assert.equal((await loadPlan(file))!.spec.counter, 4);
+  assert.equal(w.writes, 2);
+  await w.flush();
+  assert.equal(w.writes, 2, "nothing left to write");
+  // an invalid plan given to saveLater is not written, and the error resurfaces in flush
+  const bad = { ...plan, version: 99 } as unknown as Plan;
+  w.saveLater(bad);
+  await assert.rejects(w.flush(), /refusing to save an invalid plan/);
+  assert.equal((await loadPlan(file))!.spec.counter, 4);
+});
+
+test("PlanWriter: a write keeps the plan file's mode and replaces the file a symlink names, not the link", async () => {
+  const { chmodSync, statSync, symlinkSync, lstatSync } = await import("node:fs");
+  const dir = tmp();
+  const real = join(dir, "real.json");
+  const link = join(dir, "link.json");
+  await savePlan(real, samplePlan());
+  chmodSync(real, 0o600);
+  symlinkSync(real, link);
+  const w = new PlanWriter(link);
+  const plan = samplePlan();
+  plan.spec.counter = 7;
+  await w.save(plan);
+  assert.ok(lstatSync(link).isSymbolicLink(), "the link is still a link");
+  assert.equal(statSync(real).mode & 0o777, 0o600);
+  assert.equal((await loadPlan(link))!.spec.counter, 7);
+  assert.deepEqual(readdirSync(dir).sort(), ["link.json", "real.json"], "no temporary file left");
+});
+
 test("PlanWriter: a failed write rejects its save and resurfaces in flush", async () => {
   const w = new PlanWriter(join(tmp(), "no-such-dir", "p.json"));
   const p = w.save(samplePlan());

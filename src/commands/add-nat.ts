@@ -83,6 +83,10 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   // its association); only the others are described.
   const aws = await ctx.aws();
   const ec2 = ec2Api(await aws.ec2());
+  // The account's Elastic IP limit is read with them when this run may allocate (no --eip, an address not
+  // recorded yet); it is used only if the addresses show one is still to allocate (not left by a crash).
+  const limitRead = !eips.length && azs.some((az) => plan.resources[`nat/${az}/eip`]?.state !== "created") ? eipLimit(ctx) : undefined;
+  limitRead?.catch(() => {}); // awaited below only when needed
   const [tables, addresses] = await Promise.all([listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]), listAddresses(ec2)]);
   const associated = new Set(tables.flatMap((t) => (t.Associations ?? []).map((a) => a.SubnetId)));
   const unproven = azs.map((az) => plan.resources[publicByAz.get(az)!].id!).filter((id) => !associated.has(id));
@@ -112,7 +116,7 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   const needed = eips.length ? 0 : azs.length;
   const toAllocate = eips.length ? 0 : azs.filter((az) => plan.resources[`nat/${az}/eip`]?.state !== "created" && !addresses.some((a) => ours(a) && a.Tags?.some((t) => t.Key === TAG_STEP && t.Value === `nat/${az}/eip`))).length;
   if (toAllocate > 0) {
-    const limit = await eipLimit(ctx);
+    const limit = await (limitRead ?? eipLimit(ctx));
     if (limit !== undefined && others + needed > limit) {
       throw new UsageError(`Allocating ${toAllocate} Elastic IP(s) would exceed the account's limit of ${limit} in ${aws.region} (${addresses.length} allocated).`, "Release unused Elastic IPs, pass your own with --eip, use --mode single, or request a quota increase.");
     }

@@ -126,10 +126,6 @@ async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<str
   // 2. Checks against the account (reads only).
   const aws = await ctx.aws();
   const ec2 = ec2Api(await aws.ec2());
-  const regionAzs = await availabilityZones(ec2);
-  if (azCount > regionAzs.length) {
-    throw new UsageError(`--azs ${azCount}: ${aws.region} has ${regionAzs.length} availability zones (${regionAzs.join(", ")}).`);
-  }
   const { loadPlan, nothingToUndo } = await import("../plans/store.js");
   const loaded = await loadPlan(ctx.planPath);
   // A destroyed plan in the file does not stand in the way of a new one (the session says so).
@@ -137,6 +133,14 @@ async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<str
   const name = opts.name ?? existingPlan?.name;
   if (!name) throw new UsageError("--name is required to start a plan.", "e.g. egress-cli create-vpc --name sms-api");
   const prior = existingPlan?.spec?.vpc;
+  // The reads go together: the region's AZs, its VPCs (a new layout's CIDR and name checks) and the
+  // account (the session's plan check asks for it next; one answer, kept by the clients).
+  const account = aws.accountId();
+  account.catch(() => {}); // awaited by openSession
+  const [regionAzs, vpcs] = await Promise.all([availabilityZones(ec2), prior ? undefined : listVpcs(ec2)]);
+  if (azCount > regionAzs.length) {
+    throw new UsageError(`--azs ${azCount}: ${aws.region} has ${regionAzs.length} availability zones (${regionAzs.join(", ")}).`);
+  }
 
   let spec: VpcSpec;
   if (prior) {
@@ -154,7 +158,7 @@ async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<str
     }
     spec = prior;
   } else {
-    const vpcs = await listVpcs(ec2);
+    if (!vpcs) throw new Error("internal: the VPCs were not read");
     if (!existingPlan) await assertPlanNameFree(ec2, name, aws.region, vpcs);
     const others = vpcs.map((v) => v.CidrBlock!).filter(Boolean);
     const cidr = givenCidr ?? pickFreeCidr(others, { prefix: 16 });

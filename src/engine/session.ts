@@ -52,7 +52,9 @@ export class PlanSession {
    * the next save() (which writes the whole plan), or by flush()/close(), where a failed write resurfaces.
    */
   saveLater(): void {
-    void this.save();
+    if (this.readOnly) return;
+    this.dirty = false;
+    this.writer.saveLater(this.plan);
   }
 
   async flush(): Promise<void> {

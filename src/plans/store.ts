@@ -2,7 +2,7 @@
 // version, fails the schema, other account/region/backend) and never rewrite it; saves are
 // atomic (temp file + fsync + rename + directory fsync) with stable key order for clean diffs.
 
-import { access, constants, lstat, open, readFile, stat } from "node:fs/promises";
+import { access, constants, lstat, open, readFile, realpath, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { CliError, UsageError } from "../errors.js";
 import { JournalEntrySchema, PLAN_VERSION, PlanSchema, ResourceSchema, type Plan } from "./schema.js";
@@ -235,7 +235,7 @@ export interface SaveOptions {
  */
 export async function savePlan(path: string, plan: Plan, options: SaveOptions = {}): Promise<void> {
   const { text, updatedAt } = checkedText(path, plan, options);
-  await writePlanText(path, text);
+  await writePlanText(await planTarget(path), text);
   plan.updatedAt = updatedAt;
 }
 
@@ -247,27 +247,56 @@ function checkedText(path: string, plan: Plan, options: SaveOptions): { text: st
   return { text: serializePlan(stamped), updatedAt: stamped.updatedAt };
 }
 
-// loaded on the first save (read-only commands, status and analyze-path, never need it), once: a
-// dynamic import() per save costs a module resolution each time
-const loadAtomicWriter = () => import("write-file-atomic");
-let atomicWriter: ReturnType<typeof loadAtomicWriter> | undefined;
+/** Where a plan is written: the file a symlink names (the rename replaces the file, not the link), and the mode and owner it has. */
+interface PlanTarget {
+  path: string;
+  real: string;
+  mode?: number;
+  owner?: { uid: number; gid: number };
+}
 
-async function writePlanText(path: string, text: string): Promise<void> {
-  const { default: writeFileAtomic } = await (atomicWriter ??= loadAtomicWriter());
+async function planTarget(path: string): Promise<PlanTarget> {
+  const real = await realpath(path).catch(() => path);
+  const st = await stat(real).catch(() => undefined);
+  // an existing plan keeps its mode, and its owner when root writes another user's file
+  const owner = st && process.getuid && (st.uid !== process.getuid() || st.gid !== process.getgid?.()) ? { uid: st.uid, gid: st.gid } : undefined;
+  return { path, real, ...(st ? { mode: st.mode & 0o7777 } : {}), ...(owner ? { owner } : {}) };
+}
+
+let temporaries = 0;
+
+/**
+ * Atomic and durable: a temporary file beside the plan (its mode and owner), written and fsynced, renamed
+ * over it, then the folder fsynced (the rename is only durable once the directory entry is on disk). A
+ * reader or a crash sees the old plan or the new one, never a torn one.
+ */
+async function writePlanText(target: PlanTarget, text: string): Promise<void> {
+  const tmp = `${target.real}.${process.pid.toString(36)}-${(++temporaries).toString(36)}.tmp`;
   try {
-    await writeFileAtomic(path, text, { fsync: true, encoding: "utf8" });
+    const fh = await open(tmp, "wx", target.mode ?? 0o666);
+    try {
+      await fh.writeFile(text, "utf8");
+      if (target.owner) await fh.chown(target.owner.uid, target.owner.gid).catch((err) => { if (process.getuid?.() === 0) throw err; });
+      if (target.mode !== undefined) await fh.chmod(target.mode); // open's mode goes through the umask
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, target.real);
   } catch (err) {
+    await unlink(tmp).catch(() => {});
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
-      throw new UsageError(`Cannot write the plan ${path} (${code}).`, "check the path and its folder's permissions, or pass --plan FILE elsewhere", "PlanPathInvalid");
+      throw new UsageError(`Cannot write the plan ${target.path} (${code}).`, "check the path and its folder's permissions, or pass --plan FILE elsewhere", "PlanPathInvalid");
     }
     throw err;
   }
-  await fsyncDir(dirname(path));
+  await fsyncDir(dirname(target.real));
 }
 
-/** Resource records and journal entries found valid, with the JSON they had then. */
+/** Resource records and journal entries found valid, with the JSON they had then; the rest of the last plan found valid. */
 const valid = new WeakMap<object, string>();
+let validRest: string | undefined;
 
 /**
  * The first way `plan` breaks the schema (PlanSchema's answer), at the cost of what changed since the
@@ -276,8 +305,13 @@ const valid = new WeakMap<object, string>();
  * time made saving quadratic in the plan's size: ~35 ms of a small destroy.)
  */
 function firstProblem(plan: Plan): { path: readonly PropertyKey[]; message: string } | undefined {
-  const shell = PlanSchema.safeParse({ ...plan, resources: {}, journal: [] });
-  if (!shell.success) return shell.error.issues[0];
+  // the rest of the plan (spec, outputs, analyses) as last found valid; updatedAt is the stamp just made
+  const rest = JSON.stringify({ ...plan, resources: undefined, journal: undefined, updatedAt: undefined });
+  if (rest !== validRest) {
+    const shell = PlanSchema.safeParse({ ...plan, resources: {}, journal: [] });
+    if (!shell.success) return shell.error.issues[0];
+    validRest = rest;
+  }
   const each = (items: Array<[string | number, unknown]>, where: string, schema: typeof ResourceSchema | typeof JournalEntrySchema) => {
     for (const [key, item] of items) {
       if (where === "resources" && key === "") return { path: [where, key], message: "step id must not be empty" };
@@ -306,19 +340,31 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /**
+ * How long a saveLater() waits for a save() to carry it before it is written on its own: long enough for
+ * the next step's record (in the same write), short next to an AWS call, so the file is never far behind.
+ */
+const LATER_MS = 100;
+
+/**
  * Serialises saves from concurrently running steps to one file. Each save() checks and serialises the
  * plan as it is then (later changes do not leak in; the plan's own objects are checked, so what was
  * found valid before is not checked again); while a write is in flight only the newest text is kept,
  * so the file always ends with the last state given (intermediate states may be skipped). save()
  * resolves once a write at least as new as its state is on disk; flush() waits for everything and
- * rethrows a failed write.
+ * rethrows a failed write. saveLater() asks for the same without waiting and without a copy: the plan is
+ * checked and serialised as it is when the write starts (one serialisation for any number of asks).
+ * A write starts a turn of the event loop after it is asked for, so saves asked together share it.
  */
 export class PlanWriter {
   #pending: { text: string; updatedAt: string; plan: Plan } | undefined;
+  /** saveLater's plan, asked after #pending (the newest ask wins) */
+  #later: Plan | undefined;
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   #running: Promise<void> | undefined;
   #error: unknown;
   #lastText: string | undefined;
+  #target: Promise<PlanTarget> | undefined;
+  #soon: ReturnType<typeof setTimeout> | undefined;
   /** Number of writes performed (for tests and --verbose). */
   writes = 0;
 
@@ -335,14 +381,29 @@ export class PlanWriter {
   save(plan: Plan): Promise<void> {
     try {
       this.#pending = { ...checkedText(this.path, plan, this.options), plan };
+      this.#later = undefined;
     } catch (err) {
       this.#error ??= err;
       return Promise.reject(err);
     }
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     done.catch(() => {}); // fire-and-forget callers: the error resurfaces in flush()
-    this.#running ??= this.#drain();
+    this.#start();
     return done;
+  }
+
+  saveLater(plan: Plan): void {
+    this.#later = plan;
+    // a write asked for meanwhile (save(), flush()) takes it; else it goes on its own a moment later
+    if (this.#running || this.#soon) return;
+    this.#soon = setTimeout(() => this.#start(), LATER_MS);
+    this.#soon.unref?.();
+  }
+
+  #start(): void {
+    clearTimeout(this.#soon);
+    this.#soon = undefined;
+    this.#running ??= this.#drain();
   }
 
   async #drain(): Promise<void> {
@@ -350,15 +411,24 @@ export class PlanWriter {
       // Group commit: the saves of steps that become ready together (each reaches its save() after a few
       // awaits of its own, within this turn of the event loop) share the first write and its fsyncs.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      while (this.#pending) {
-        const { text, updatedAt, plan } = this.#pending;
+      while (this.#pending || this.#later) {
+        let job = this.#pending;
+        if (this.#later) {
+          try {
+            job = { ...checkedText(this.path, this.#later, this.options), plan: this.#later };
+          } catch (err) {
+            this.#error ??= err; // the last state save() was given is still written
+          }
+        }
         const waiters = this.#waiters;
         this.#pending = undefined;
+        this.#later = undefined;
         this.#waiters = [];
+        if (!job) continue;
         try {
-          await writePlanText(this.path, text);
-          plan.updatedAt = updatedAt;
-          this.#lastText = text;
+          await writePlanText(await (this.#target ??= planTarget(this.path)), job.text);
+          job.plan.updatedAt = job.updatedAt;
+          this.#lastText = job.text;
           this.writes++;
           for (const w of waiters) w.resolve();
         } catch (err) {
@@ -372,6 +442,7 @@ export class PlanWriter {
   }
 
   async flush(): Promise<void> {
+    if (this.#soon) this.#start();
     while (this.#running) await this.#running;
     if (this.#error !== undefined) {
       const err = this.#error;
