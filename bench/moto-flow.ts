@@ -40,7 +40,7 @@ const REGION = "us-east-1";
 const CREDS = { accessKeyId: "testing", secretAccessKey: "testing" };
 
 /** The plain script: create-vpc (2 AZs, 1 public + 1 private subnet each), add-nat (single), destroy. */
-async function sdkScript(url: string, n: number): Promise<void> {
+export async function sdkScript(url: string, n: number): Promise<void> {
   const ec2 = new EC2Client({ endpoint: url, region: REGION, credentials: CREDS });
   const tags = (type: string) => [{ ResourceType: type as never, Tags: [{ Key: "Name", Value: `sdk-${n}` }] }];
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${100 + (n % 100)}.0.0/16`, TagSpecifications: tags("vpc") }))).Vpc!.VpcId!;
@@ -81,7 +81,7 @@ async function sdkScript(url: string, n: number): Promise<void> {
   ec2.destroy();
 }
 
-async function cliFlow(url: string, n: number): Promise<void> {
+export async function cliFlow(url: string, n: number): Promise<void> {
   const cwd = mkdtempSync(path.join(tmpdir(), "egress-moto-flow-"));
   const env = {
     PATH: process.env.PATH ?? "",
@@ -114,6 +114,8 @@ export interface MotoFlow {
   cliMs: number;
   sdkMs: number;
   cliOps: Record<string, number>;
+  /** The median of the rounds' egress-cli / script wall-time ratios (each round's two runs back to back). */
+  ratio: number;
 }
 
 /** `rounds` alternating rounds of both; calls from the last round, times the medians. */
@@ -144,9 +146,10 @@ export async function motoFlow(rounds = 3): Promise<MotoFlow> {
       sdkCalls = proxy.calls.length - from;
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const ratio = median(cliMs.map((c, i) => c / sdkMs[i]!));
     const cliOps: Record<string, number> = {};
     for (const c of cliCalls) cliOps[c] = (cliOps[c] ?? 0) + 1;
-    return { cliCalls: cliCalls.length, sdkCalls, cliMs: median(cliMs), sdkMs: median(sdkMs), cliOps };
+    return { cliCalls: cliCalls.length, sdkCalls, cliMs: median(cliMs), sdkMs: median(sdkMs), cliOps, ratio };
   } finally {
     await proxy.close();
     moto.stop();

@@ -49,19 +49,31 @@ function operationOf(method: string, path: string, headers: Record<string, unkno
   return `${method} ${path.split("?")[0]}`;
 }
 
+/** One forwarded request: its operation, when its body had arrived and when the answer had gone back (ms, performance.now()). */
+export interface Span {
+  op: string;
+  start: number;
+  end: number;
+}
+
 /** A loopback proxy to `target` that records the operation of every request it forwards. */
-export async function countingProxy(target: string): Promise<{ url: string; calls: string[]; close: () => Promise<void> }> {
+export async function countingProxy(target: string): Promise<{ url: string; calls: string[]; spans: Span[]; close: () => Promise<void> }> {
   const to = new URL(target);
   const calls: string[] = [];
+  const spans: Span[] = [];
   const server = createHttpServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       const body = Buffer.concat(chunks);
-      calls.push(operationOf(req.method ?? "", req.url ?? "", req.headers, body.toString("utf8")));
+      const op = operationOf(req.method ?? "", req.url ?? "", req.headers, body.toString("utf8"));
+      calls.push(op);
+      const span: Span = { op, start: performance.now(), end: 0 };
+      spans.push(span);
       const fwd = request({ host: to.hostname, port: to.port, method: req.method, path: req.url, headers: { ...req.headers, host: to.host } }, (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
+        up.on("end", () => (span.end = performance.now()));
       });
       fwd.on("error", (e) => {
         res.writeHead(502);
@@ -72,5 +84,5 @@ export async function countingProxy(target: string): Promise<{ url: string; call
   });
   const port = await freePort();
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", () => r()));
-  return { url: `http://127.0.0.1:${port}`, calls, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, calls, spans, close: () => new Promise((r) => server.close(() => r())) };
 }
