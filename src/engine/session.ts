@@ -31,7 +31,8 @@ export class PlanSession {
   }
 
   journal(entry: Omit<Journal, "at">): void {
-    this.plan.journal.push({ ...entry, at: new Date().toISOString() } as Journal);
+    // frozen: appended, never edited (the writer then checks it once, not at every save)
+    this.plan.journal.push(Object.freeze({ ...entry, at: new Date().toISOString() }) as Journal);
     this.dirty = true;
   }
 

@@ -151,6 +151,8 @@ export async function loadPlan(path: string): Promise<Plan | undefined> {
   }
   // just checked whole: the first save checks only what the command changes
   for (const item of [...Object.values(parsed.data.resources), ...parsed.data.journal]) valid.set(item, JSON.stringify(item));
+  // a journal is appended to, never edited: frozen, its entries are not serialised again at every save
+  for (const entry of parsed.data.journal) Object.freeze(entry);
   return parsed.data;
 }
 
@@ -331,6 +333,8 @@ function firstProblem(plan: Plan): { path: readonly PropertyKey[]; message: stri
   const each = (items: Array<[string | number, unknown]>, where: string, schema: typeof ResourceSchema | typeof JournalEntrySchema) => {
     for (const [key, item] of items) {
       if (where === "resources" && key === "") return { path: [where, key], message: "step id must not be empty" };
+      // a frozen journal entry (PlanSession.journal, loadPlan) cannot have changed since it was found valid
+      if (Object.isFrozen(item) && valid.has(item as object)) continue;
       const json = typeof item === "object" && item !== null ? JSON.stringify(item) : undefined;
       if (json !== undefined && valid.get(item as object) === json) continue;
       const r = schema.safeParse(item);
