@@ -141,12 +141,7 @@ test("S2 end to end (create-vpc, add-nat per-az, launch-proxy, share-proxy, conn
 });
 
 test("S1 and S3 (attach-lambda, --egress-port, add-endpoint): Lambda groups tcp/443 (+ named ports), endpoint group none; audit reports nothing on egress; the rule's fix, applied as printed, clears what it finds", async () => {
-  const { run, cwd, sandbox, region } = await exampleSandbox("egress-own-s13-");
-  const ok = async (...args: string[]) => {
-    const r = await run(...args);
-    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-    return r;
-  };
+  const { run, ok, cwd, sandbox, region } = await exampleSandbox("egress-own-s13-");
   // S1
   await ok("create-vpc", "--name", "sms-api", "--cidr", "10.0.0.0/16", "--azs", "2");
   await ok("add-nat", "--mode", "single");
