@@ -9,8 +9,9 @@
 //   outbound through and blocks inbound, and applies only when the mode is block-bidirectional.
 // The subnet judged is the one whose interface talks to the gateway: for NAT gateway traffic the NAT's own
 // subnet (the private subnets behind it reach the gateway only through it). Only exclusions in a
-// *-complete state are in effect; a mode or an exclusion that is changing (…-in-progress) and would change
-// the answer leaves the path unknown, as does a snapshot without BPA (not collected, or denied).
+// create-/update-complete state are surely in effect; a mode or an exclusion that is changing
+// (…-in-progress, or an update that failed: old or new mode) and would change the answer leaves the
+// path unknown, as does a snapshot without BPA (not collected, or denied).
 // `decideBpa` is the one decision: the analyzer's walk (checkBlockPublicAccess) and the audit rule
 // bpa-blocks-egress both ask it, so they cannot disagree.
 import type { Snapshot, Subnet, VpcBlockPublicAccessExclusion } from "../snapshot.js";
@@ -39,16 +40,30 @@ export function exclusionResource(e: VpcBlockPublicAccessExclusion): string | un
   return arn.slice(arn.lastIndexOf("/") + 1) || undefined;
 }
 
-/** The most permissive exclusion mode among those naming the subnet or its VPC. */
-function exclusionFor(exclusions: VpcBlockPublicAccessExclusion[], subnet: Subnet): ExclusionMode | undefined {
-  let best: ExclusionMode | undefined;
+/** An exclusion whose mode is being changed, or whose change failed: which mode applies (the old or the new) is not in the snapshot. */
+const MODE_UNSURE = new Set(["update-in-progress", "update-failed"]);
+const RANK = { none: 0, "allow-egress": 1, "allow-bidirectional": 2 } as const;
+const wider = (a: ExclusionMode | undefined, b: ExclusionMode | undefined): ExclusionMode | undefined => (RANK[b ?? "none"] > RANK[a ?? "none"] ? b : a);
+
+/**
+ * The exclusion that applies to the subnet (the most permissive naming it or its VPC), as a range:
+ * `settled`, what is certainly in effect; `widest`, what may be (an exclusion being created, deleted or
+ * disabled may or may not apply yet; one being updated may have either mode). BPA lets more through
+ * the wider the exclusion, so the answer is decided when both ends give the same one.
+ */
+function exclusionRange(exclusions: VpcBlockPublicAccessExclusion[], subnet: Subnet): { settled?: ExclusionMode; widest?: ExclusionMode } {
+  let settled: ExclusionMode | undefined;
+  let widest: ExclusionMode | undefined;
   for (const e of exclusions) {
     const r = exclusionResource(e);
     if (r !== subnet.SubnetId && r !== subnet.VpcId) continue;
-    if (e.InternetGatewayExclusionMode === "allow-bidirectional") return "allow-bidirectional";
-    if (e.InternetGatewayExclusionMode === "allow-egress") best = "allow-egress";
+    const mode = e.InternetGatewayExclusionMode === "allow-bidirectional" || e.InternetGatewayExclusionMode === "allow-egress" ? e.InternetGatewayExclusionMode : undefined;
+    const state = e.State ?? "";
+    if (IN_EFFECT.has(state)) settled = wider(settled, mode);
+    if (IN_EFFECT.has(state) || CHANGING.has(state)) widest = wider(widest, mode);
+    if (MODE_UNSURE.has(state)) widest = "allow-bidirectional";
   }
-  return best;
+  return { settled, widest };
 }
 
 /** Does BPA in `mode`, with these exclusions, let this crossing through? */
@@ -83,9 +98,7 @@ export function decideBpa(snap: BpaSnapshot, c: BpaCrossing): BpaDecision {
   const opts = snap.vpcBlockPublicAccessOptions;
   if (!opts || !snap.vpcBlockPublicAccessExclusions) return { outcome: "absent" };
   const mode = (opts.InternetGatewayBlockMode ?? "off") as BpaMode;
-  const all = snap.vpcBlockPublicAccessExclusions;
-  const settled = exclusionFor(all.filter((e) => IN_EFFECT.has(e.State ?? "")), c.subnet);
-  const withChanging = exclusionFor(all.filter((e) => IN_EFFECT.has(e.State ?? "") || CHANGING.has(e.State ?? "")), c.subnet);
+  const { settled, widest: withChanging } = exclusionRange(snap.vpcBlockPublicAccessExclusions, c.subnet);
   const settledModes: BpaMode[] = opts.State === "update-in-progress" ? [mode, "off", "block-bidirectional", "block-ingress"] : [mode];
   // ExclusionsAllowed: not-allowed (BPA managed by an Organizations declarative policy): whether the
   // account's exclusions still apply is not in the snapshot, so an answer they would change is unknown.
@@ -105,7 +118,7 @@ export function decideBpa(snap: BpaSnapshot, c: BpaCrossing): BpaDecision {
     return {
       outcome: "unknown",
       mode,
-      detail: `VPC Block Public Access ${opts.State === "update-in-progress" ? `is changing to ${mode} (update-in-progress)` : `exclusions for ${c.subnet.SubnetId} or ${c.subnet.VpcId} are changing state`}: whether it blocks ${crossing} through ${c.gateway.id} depends on which applies`,
+      detail: `VPC Block Public Access ${opts.State === "update-in-progress" ? `is changing to ${mode} (update-in-progress)` : `exclusions for ${c.subnet.SubnetId} or ${c.subnet.VpcId} are changing state (or an update of one failed)`}: whether it blocks ${crossing} through ${c.gateway.id} depends on which applies`,
       collect: "wait for the change to complete (aws ec2 describe-vpc-block-public-access-options / describe-vpc-block-public-access-exclusions), then take the snapshot again",
     };
   }
