@@ -7,9 +7,6 @@ import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileS
 import path from "node:path";
 import { BIN, cleanEnv, tempDir } from "./helpers.js";
 
-// Node >= 22.1 has its own (src/boot.ts then uses it); @types/node 20 does not know it
-const builtIn = typeof ((await import("node:module")).default as unknown as { enableCompileCache?: unknown }).enableCompileCache === "function";
-
 function run(tmp: string, extra: Record<string, string> = {}, args = ["--help"]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: { ...cleanEnv(), TMPDIR: tmp, ...extra } as NodeJS.ProcessEnv });
   assert.equal(r.status, 0, r.stderr);
@@ -17,7 +14,7 @@ function run(tmp: string, extra: Record<string, string> = {}, args = ["--help"])
   return r.stdout;
 }
 
-test("the compile cache is written by a first run, read by the next, and survives damage", { skip: builtIn && "Node's own compile cache is used" }, () => {
+test("the compile cache is written by a first run, read by the next, and survives damage", () => {
   const tmp = tempDir();
   const first = run(tmp);
   const root = path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`);
@@ -47,7 +44,7 @@ test("the compile cache is written by a first run, read by the next, and survive
   assert.deepEqual(readdirSync(off), [], "disabled: nothing written");
 });
 
-test("each command has its own entry, found from argv before the CLI parses it; once there, runs rewrite nothing", { skip: builtIn && "Node's own compile cache is used" }, () => {
+test("each command has its own entry, found from argv before the CLI parses it; once there, runs rewrite nothing", () => {
   const tmp = tempDir();
   run(tmp); // --help first: the bundle's entry holds only the shell's code
   const dir = path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`, `${process.version}-${process.arch}`);
@@ -75,29 +72,11 @@ test("each command has its own entry, found from argv before the CLI parses it; 
   assert.equal(mtimeOf("_"), before.find(([f]) => f === `${bundle}._`)![1]);
 });
 
-test("on Node >= 22.1, Node's own compile cache is used, in the same owner-only directory", { skip: !builtIn && "Node 20: the hand-written cache (tests above)" }, () => {
+test("on every Node the cache is egress-cli's own (Node's keeps only code compiled before a file runs): no entry of Node's, and either switch turns it off", () => {
   const tmp = tempDir();
   const first = run(tmp);
   const root = path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`);
-  assert.equal(statSync(root).mode & 0o077, 0, "only its owner may write code there");
-  assert.deepEqual(readdirSync(root), ["node"], "no hand-written entries: Node's cache only");
-  const files = () =>
-    readdirSync(path.join(root, "node"), { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile())
-      .map((d) => path.join(d.parentPath, d.name));
-  const written = files();
-  assert.ok(written.length >= 1, "the bundle's entry");
-  const mtimes = written.map((f) => statSync(f).mtimeMs);
-  assert.equal(run(tmp), first);
-  assert.deepEqual(files(), written);
-  assert.deepEqual(written.map((f) => statSync(f).mtimeMs), mtimes, "a hit rewrites nothing");
-  // a command that talks to AWS adds the SDK files it loaded
-  run(tmp, {}, ["--sandbox-file", path.join(tmp, "sb.json"), "sandbox", "init"]);
-  run(tmp, {}, ["--sandbox-file", path.join(tmp, "sb.json"), "create-vpc", "--name", "c", "--plan", path.join(tmp, "p.json")]);
-  assert.ok(files().length > written.length, "the SDK files create-vpc loaded have entries too");
-  // damaged entries only mean compiling as usual
-  for (const f of files()) writeFileSync(f, "garbage");
-  assert.equal(run(tmp), first);
+  assert.deepEqual(readdirSync(root), [`${process.version}-${process.arch}`], "one directory, this Node's");
   for (const env of [{ EGRESS_NO_COMPILE_CACHE: "1" }, { NODE_DISABLE_COMPILE_CACHE: "1" }] as Record<string, string>[]) {
     const off = tempDir();
     assert.equal(run(off, env), first);
