@@ -1,6 +1,6 @@
 // npm run build, second half: bundles the CLI into one CommonJS file (dist/egress-cli.cjs) and its
 // start-up (dist/boot.cjs) with esbuild. One file instead of ~150 ES modules saves the module loader's
-// per-file work, and CommonJS is what the compile cache in src/boot.ts can keep on Node 20. The AWS SDK
+// per-file work, and CommonJS is what the compile cache in src/boot.ts keeps. The AWS SDK
 // stays outside that bundle: src/aws/sdk.ts requires it only when a command talks to AWS (so --help
 // loads none of it; test/cli.test.ts watches for it), from dist/sdk/<service>.cjs: the parts of the SDK
 // egress-cli uses (src/aws/sdk/<service>.ts), bundled from the SDK's ES build so that esbuild drops
@@ -85,7 +85,7 @@ const common = {
   format: "cjs",
   target: "node20",
   // import() becomes a lazy require: commands still load on first use, and a script restored from the
-  // compile cache needs no dynamic-import loader (Node 20 has none for it)
+  // compile cache needs no dynamic-import loader (src/boot.ts gives its scripts none)
   supported: { "dynamic-import": false },
   external: ["@aws-sdk/*", "@smithy/*", "./egress-cli.cjs", "../sdk/*"],
   define: { EGRESS_SDK_BUNDLE: "true" },
@@ -121,8 +121,9 @@ function coreChunks(outputs, files) {
  * dist/sdk/ and the chunks they share (the @smithy and @aws-sdk core, once), so a command loads and
  * initialises only the services it talks to (`--sandbox status`: STS and EC2, not the other five
  * clients and their schemas). esbuild splits only ES module output, and the compile cache (src/boot.ts)
- * keeps only CommonJS on Node 20, so each split file is then rebundled alone as CommonJS, its imports of
- * the others becoming requires (and its source map chained to the SDK's sources).
+ * keeps only CommonJS, so each split file is then rebundled as CommonJS, its imports of the others
+ * becoming requires (and its source map chained to the SDK's sources); the core chunks together, as
+ * dist/sdk/core.cjs (coreChunks).
  */
 async function buildSdk() {
   // each src/aws/sdk/<name>.ts becomes dist/sdk/<name>.cjs (src/aws/sdk.ts requires them)
