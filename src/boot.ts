@@ -15,7 +15,6 @@
 // to hold every command's code, and each run would deserialise all of it (status paid ~6 ms for the
 // code of the commands run before it).
 import Module, { createRequire } from "node:module";
-import { createHash } from "node:crypto";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -111,7 +110,32 @@ const NO_COMMAND = "_";
 const entryName = (command: string) => (command ? command.replace(/ /g, "+") : NO_COMMAND);
 
 /** A file's entry name, without the command: a digest of its path. */
-const entryOf = (filename: string) => createHash("sha1").update(filename).digest("hex");
+const entryOf = (filename: string) => digest(filename);
+
+/**
+ * 28 hex characters from two 53-bit string hashes (cyrb53), not node:crypto: loading crypto costs a
+ * run that needs it for nothing else (--help) ~3 ms, and these names only tell files and their versions
+ * apart in a directory only this user can write (a collision means a rejected or rewritten entry: the
+ * header names the file's size, mtime and inode, and V8 checks the source length and its own version).
+ */
+function digest(text: string): string {
+  const half = (seed: number) => {
+    let h1 = 0xdeadbeef ^ seed;
+    let h2 = 0x41c6ce57 ^ seed;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
+  };
+  return half(1) + half(2);
+}
+
+/** Length of an entry's header: the digest naming the file's version. */
+const HEADER = 28;
 
 /**
  * The command argv names, among those the CLI bundle has an entry for (`bundle` = the entry's path
@@ -140,23 +164,23 @@ function guessCommand(argv: string[], bundle: string): string | undefined {
   return has(NO_COMMAND) ? NO_COMMAND : undefined;
 }
 
-/** An entry's cached data, if it is of this version of the file (the first 40 characters say which). */
+/** An entry's cached data, if it is of this version of the file (the first HEADER characters say which). */
 function read(entry: string, hash: string): Buffer | undefined {
   try {
     const raw = readFileSync(entry);
-    return raw.subarray(0, 40).toString("latin1") === hash ? raw.subarray(40) : undefined;
+    return raw.subarray(0, HEADER).toString("latin1") === hash ? raw.subarray(HEADER) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** 40 characters naming this version of a file (the cache entry's header). */
+/** HEADER characters naming this version of a file (the cache entry's header). */
 function version(filename: string, content: string): string {
   try {
     const st = statSync(filename);
-    return createHash("sha1").update(`${st.size}:${st.mtimeMs}:${st.ino}:${content.length}`).digest("hex");
+    return digest(`${st.size}:${st.mtimeMs}:${st.ino}:${content.length}`);
   } catch {
-    return createHash("sha1").update(content).digest("hex");
+    return digest(content);
   }
 }
 

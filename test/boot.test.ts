@@ -22,7 +22,7 @@ test("the compile cache is written by a first run, read by the next, and survive
   const dir = path.join(root, `${process.version}-${process.arch}`);
   const entries = readdirSync(dir).filter((f) => !f.endsWith(".tmp"));
   assert.equal(entries.length, 1, `the bundle (--help requires nothing else): ${entries}`);
-  assert.match(entries[0]!, /^[0-9a-f]{40}\._$/, "the entry of a run with no command");
+  assert.match(entries[0]!, /^[0-9a-f]{28}\._$/, "the entry of a run with no command");
   const mtimes = entries.map((f) => statSync(path.join(dir, f)).mtimeMs);
   assert.equal(run(tmp), first);
   assert.deepEqual(entries.map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, "a hit rewrites nothing");
@@ -49,7 +49,7 @@ test("each command has its own entry, found from argv before the CLI parses it; 
   run(tmp); // --help first: the bundle's entry holds only the shell's code
   const dir = path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`, `${process.version}-${process.arch}`);
   const [help] = readdirSync(dir);
-  const bundle = help!.slice(0, 40);
+  const bundle = help!.slice(0, 28);
   const sizeOf = (name: string) => statSync(path.join(dir, `${bundle}.${name}`)).size;
   const mtimeOf = (name: string) => statSync(path.join(dir, `${bundle}.${name}`)).mtimeMs;
   const sb = ["--sandbox-file", path.join(tmp, "sb.json")];
@@ -85,5 +85,5 @@ test("on every Node the cache is egress-cli's own (Node's keeps only code compil
 });
 
 function readHash(file: string): string {
-  return spawnSync("head", ["-c", "40", file], { encoding: "latin1" }).stdout;
+  return spawnSync("head", ["-c", "28", file], { encoding: "latin1" }).stdout;
 }
