@@ -47,7 +47,10 @@ export type Ownership = { ours: true } | { gone: true } | { ours: false; found: 
 
 export interface Kind<S extends z.ZodType = z.ZodType> {
   readonly kind: string;
-  /** The record's attrs (loose: keys written by other versions are kept). */
+  /**
+   * The record's attrs (loose: keys written by other versions are kept). A larger one is z.lazy: zod builds
+   * it when a plan first holds a record of the kind (a command imports every kind it may meet).
+   */
   readonly attrs: S;
   /** Is the live resource (or, for a relation, what it joins) this plan's? Asked before every delete. */
   owner(ctx: Context, rec: KindRecord<z.infer<S>>, plan: Plan, seen?: Seen): Promise<Ownership>;
