@@ -216,11 +216,13 @@ const PRUNE_AFTER_MS = 30 * 24 * 3600_000;
 
 /**
  * After a run wrote entries: deletes the ones older than PRUNE_AFTER_MS (one still in use is written
- * again by its next run), entries of the earlier one-per-file format (no command in the name), and
- * temporary files older than an hour (a run killed while writing one).
+ * again by its next run), entries of the earlier one-per-file format (no command in the name),
+ * temporary files older than an hour (a run killed while writing one), and the entries Node's own cache
+ * wrote into <root>/node/ when Node >= 22.1 used it (before issue 24).
  */
 function prune(dir: string): void {
   try {
+    rmSync(path.join(path.dirname(dir), "node"), { recursive: true, force: true });
     const now = Date.now();
     for (const f of readdirSync(dir)) {
       const file = path.join(dir, f);

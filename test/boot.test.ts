@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { BIN, cleanEnv, tempDir } from "./helpers.js";
 
@@ -29,6 +29,9 @@ test("the compile cache is written by a first run, read by the next, and survive
   // a run that writes entries prunes: the old one-per-file format, month-old entries, abandoned temporaries
   const old = [path.join(dir, "0".repeat(40)), path.join(dir, `${"1".repeat(40)}.gone-command`), path.join(dir, `${"2".repeat(40)}._.123.tmp`)];
   for (const f of old) writeFileSync(f, "x");
+  // and the entries Node's own cache wrote when Node >= 22.1 used it
+  mkdirSync(path.join(root, "node", "v24.0.0-x64-0"), { recursive: true });
+  writeFileSync(path.join(root, "node", "v24.0.0-x64-0", "1a2b3c4d"), "x");
   utimesSync(old[1]!, new Date(Date.now() - 40 * 86400_000), new Date(Date.now() - 40 * 86400_000));
   utimesSync(old[2]!, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() - 2 * 3600_000));
   // damaged entries (right hash, garbage code) are rejected by V8 and rewritten; so is a torn header
@@ -36,6 +39,7 @@ test("the compile cache is written by a first run, read by the next, and survive
   assert.equal(run(tmp), first);
   assert.notDeepEqual(entries.map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, "rejected code is rewritten");
   assert.deepEqual(old.filter((f) => existsSync(f)), [], "pruned");
+  assert.equal(existsSync(path.join(root, "node")), false, "Node's own cache's old entries pruned");
   for (const f of entries) writeFileSync(path.join(dir, f), Buffer.from(readHash(path.join(dir, f))));
   assert.equal(run(tmp), first);
   assert.equal(run(tmp, { EGRESS_NO_COMPILE_CACHE: "1" }), first);
