@@ -578,6 +578,20 @@ function compileInPlace(schema: z.ZodType): InPlace | null {
       };
     }
     case "array": {
+      const lazy = (d.element as unknown as { _zod: { def: Def } })._zod.def.type === "lazy";
+      if (lazy) {
+        // an array of a lazy schema (a collection): compiled on the first non-empty array, then called
+        // directly for each element (no lazy step per record)
+        let element: InPlace | null | undefined;
+        return (v) => {
+          if (!Array.isArray(v)) return false;
+          if (v.length === 0) return true;
+          if (element === undefined) element = compileInPlace((d.element as unknown as { _zod: { innerType: z.ZodType } })._zod.innerType);
+          if (element === null) return false;
+          for (let i = 0; i < v.length; i++) if (!element(v[i], v as unknown as Record<number, unknown>, i)) return false;
+          return true;
+        };
+      }
       const element = compileInPlace(d.element!);
       if (!element) return null;
       return (v) => {
