@@ -1,6 +1,6 @@
 // npm run build, second half: bundles the CLI into one CommonJS file (dist/egress-cli.cjs) and its
 // start-up (dist/boot.cjs) with esbuild. One file instead of ~150 ES modules saves the module loader's
-// per-file work, and CommonJS is what the compile cache in src/boot.ts can keep on Node 20. The AWS SDK
+// per-file work, and CommonJS is what the compile cache in src/boot.ts keeps. The AWS SDK
 // stays outside that bundle: src/aws/sdk.ts requires it only when a command talks to AWS (so --help
 // loads none of it; test/cli.test.ts watches for it), from dist/sdk/<service>.cjs: the parts of the SDK
 // egress-cli uses (src/aws/sdk/<service>.ts), bundled from the SDK's ES build so that esbuild drops
@@ -85,7 +85,7 @@ const common = {
   format: "cjs",
   target: "node20",
   // import() becomes a lazy require: commands still load on first use, and a script restored from the
-  // compile cache needs no dynamic-import loader (Node 20 has none for it)
+  // compile cache needs no dynamic-import loader (src/boot.ts gives its scripts none)
   supported: { "dynamic-import": false },
   external: ["@aws-sdk/*", "@smithy/*", "./egress-cli.cjs", "../sdk/*"],
   define: { EGRESS_SDK_BUNDLE: "true" },
@@ -99,12 +99,31 @@ const common = {
 };
 
 /**
+ * The split chunks every command that talks to AWS loads (the SDK's core: the chunks two or more of
+ * src/aws/sdk/*.ts import, with what they import), rebundled as one file, dist/sdk/core.cjs: one module
+ * to resolve, read and restore instead of a dozen (`--sandbox status` loaded 13 chunk files; each costs
+ * Node's resolution, a read, a stat and a compile-cache entry of its own). Chunks reached only through
+ * import() (credential providers) or by one service stay files of their own.
+ */
+function coreChunks(outputs, files) {
+  const staticChunks = (f) => outputs[f].imports.filter((i) => i.kind === "import-statement" && !i.external && path.basename(i.path).startsWith("chunk-")).map((i) => path.basename(i.path));
+  const byBase = new Map(files.map((f) => [path.basename(f), f]));
+  const importers = new Map();
+  for (const f of files.filter((f) => outputs[f].entryPoint?.startsWith("src/aws/sdk/"))) for (const c of staticChunks(f)) importers.set(c, (importers.get(c) ?? 0) + 1);
+  const core = new Set([...importers].filter(([, n]) => n >= 2).map(([c]) => c));
+  // closed under static imports: a chunk core needs is in core (never a second instance beside it)
+  for (const c of core) for (const d of staticChunks(byBase.get(c))) core.add(d);
+  return core;
+}
+
+/**
  * The SDK parts egress-cli uses, from the SDK's ES build (tree-shakable): one file per service in
  * dist/sdk/ and the chunks they share (the @smithy and @aws-sdk core, once), so a command loads and
  * initialises only the services it talks to (`--sandbox status`: STS and EC2, not the other five
  * clients and their schemas). esbuild splits only ES module output, and the compile cache (src/boot.ts)
- * keeps only CommonJS on Node 20, so each split file is then rebundled alone as CommonJS, its imports of
- * the others becoming requires (and its source map chained to the SDK's sources).
+ * keeps only CommonJS, so each split file is then rebundled as CommonJS, its imports of the others
+ * becoming requires (and its source map chained to the SDK's sources); the core chunks together, as
+ * dist/sdk/core.cjs (coreChunks).
  */
 async function buildSdk() {
   // each src/aws/sdk/<name>.ts becomes dist/sdk/<name>.cjs (src/aws/sdk.ts requires them)
@@ -130,25 +149,34 @@ async function buildSdk() {
       plugins: [schemaKeys, lazyBuiltins(["node:https"])],
     });
     await rm(out, { recursive: true, force: true });
-    const siblings = {
+    const outputs = split.metafile.outputs;
+    const files = Object.keys(outputs).filter((f) => f.endsWith(".mjs"));
+    const core = coreChunks(outputs, files);
+    /** `./chunk-X.mjs` → the name core.cjs exports that chunk's namespace under. */
+    const nsOf = (chunk) => chunk.replace(/\.mjs$/, "").replace(/\W/g, "_");
+    // a sibling in core.cjs is a namespace of it; any other sibling its own file (.mjs → .cjs)
+    const siblings = (inCore) => ({
       name: "sdk-siblings",
       setup(build) {
-        build.onResolve({ filter: /^\.\/[^/]+\.mjs$/ }, (args) => ({ path: args.path.replace(/\.mjs$/, ".cjs"), external: true }));
+        build.onResolve({ filter: /^\.\/[^/]+\.mjs$/ }, (args) => {
+          const base = args.path.slice(2);
+          if (!core.has(base)) return { path: args.path.replace(/\.mjs$/, ".cjs"), external: true };
+          if (inCore) return { path: path.join(args.resolveDir, base) }; // bundled into core.cjs
+          return { path: `${nsOf(base)}.cjs`, namespace: "sdk-core" }; // .cjs: CommonJS, as the file it stands for
+        });
+        build.onResolve({ filter: /^\.\/core\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+        build.onLoad({ filter: /.*/, namespace: "sdk-core" }, (args) => ({ contents: `module.exports = require("./core.cjs").${args.path.slice(0, -4)};`, loader: "js" }));
       },
-    };
-    const files = Object.keys(split.metafile.outputs).filter((f) => f.endsWith(".mjs"));
-    await Promise.all(
-      files.map((f) =>
-        esbuild.build({
-          ...common,
-          entryPoints: [f],
-          outfile: path.join(out, path.basename(f).replace(/\.mjs$/, ".cjs")),
-          external: [],
-          plugins: [siblings],
-          banner: {},
-        }),
+    });
+    const cjs = (entry, outfile, inCore) => esbuild.build({ ...common, ...entry, outfile: path.join(out, outfile), external: [], plugins: [siblings(inCore)], banner: {} });
+    await Promise.all([
+      ...files.filter((f) => !core.has(path.basename(f))).map((f) => cjs({ entryPoints: [f] }, path.basename(f).replace(/\.mjs$/, ".cjs"), false)),
+      cjs(
+        { stdin: { contents: [...core].map((c) => `export * as ${nsOf(c)} from "./${c}";`).join("\n"), resolveDir: esm, sourcefile: "sdk-core.mjs", loader: "js" } },
+        "core.cjs",
+        true,
       ),
-    );
+    ]);
   } finally {
     await rm(esm, { recursive: true, force: true });
   }

@@ -2,9 +2,12 @@
 // compile cache, then runs the bundled CLI. Compiling JavaScript is most of a command's start-up (the
 // bundle and the SDK clients it requires, about 4 MB of source: 0.3 s of CPU a run); with the cache a
 // run deserialises last run's code instead (bench/scale.ts: `--sandbox status` CPU ÷ 3).
-// Node ≥ 22.1 has this built in (module.enableCompileCache) and it is used there; on Node 20 the same is
-// done here for CommonJS — the bundle is CommonJS, and so is the SDK build that src/aws/sdk.ts loads.
-// The hand-written part below stays only while package.json's engines includes Node 20.
+// The cache is ours on every Node, not Node's own (module.enableCompileCache, Node >= 22.1): Node makes
+// its entry when a file is compiled, before it runs, so the entry holds only the code V8 compiles eagerly
+// (the file's top level), and every function the command then calls is compiled again each run
+// (Node 24.22, `--sandbox status`: 145 ms of CPU with Node's cache, 107 ms with this one; docs/CONVENTIONS.md).
+// It keeps only egress-cli's own bundles (dist/**/*.cjs: CommonJS, no import()); anything else is
+// compiled by Node as usual (with Node's own cache when NODE_COMPILE_CACHE turns it on).
 // Any problem with the cache (unwritable directory, rejected data) only means compiling as usual.
 // V8 puts in cached data only the functions compiled so far, and the bundle holds every command, so
 // entries are per command: a run reads the entry of its own command (named in argv, looked up before
@@ -12,23 +15,28 @@
 // to hold every command's code, and each run would deserialise all of it (status paid ~6 ms for the
 // code of the commands run before it).
 import Module, { createRequire } from "node:module";
-import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import vm from "node:vm";
+
+/** dist/: the bundles the cache keeps (boot.cjs, egress-cli.cjs and dist/sdk/*.cjs) are here. */
+const DIST = path.dirname(fileURLToPath(import.meta.url));
+/** The CLI bundle: its entries name the commands that have one (guessCommand). */
+const BUNDLE = path.join(DIST, "egress-cli.cjs");
 
 /** The executable's entry: the cache first, then the CLI (dist/egress-cli.cjs, next to dist/boot.cjs). */
 export function start(): Promise<void> {
   if (process.env.EGRESS_DEBUG) process.setSourceMapsEnabled(true);
   const cache = enableCompileCache();
-  const cli = createRequire(import.meta.url)("./egress-cli.cjs") as typeof import("./cli.js");
+  const cli = createRequire(import.meta.url)(BUNDLE) as typeof import("./cli.js");
   return cli.main({ onCommand: (name) => cache?.ran(name) });
 }
 
 const DYNAMIC_IMPORT = /(?:^|[^\w$.])import\s*\(/;
 
-type CompileFn = (this: any, content: string, filename: string) => unknown;
+type CompileFn = (this: any, content: string, filename: string, ...rest: unknown[]) => unknown;
 
 /** What the CLI tells the cache: the command this run is (none for --help, --version, usage errors). */
 export interface CompileCache {
@@ -39,42 +47,33 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
   if (env.EGRESS_NO_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   const root = cacheRoot();
   if (!root) return undefined;
-  // Node >= 22.1: Node's own cache (it keeps ES modules too and checks its entries itself), in the same
-  // owner-only directory; Node puts each version's entries in a subdirectory of its own
-  const builtIn = (Module as unknown as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
-  if (builtIn) {
-    try {
-      builtIn(path.join(root, "node"));
-    } catch {
-      // no cache this time
-    }
-    return undefined;
-  }
-  // Node 20 (engines still includes it; this path and everything below go when it does not)
   const dir = cacheDir(root);
   if (!dir) return undefined;
   const proto = (Module as any).prototype as { _compile: CompileFn };
   const compile = proto._compile;
   /** The command's entry name once the CLI has said which it is; until then, argv's best guess. */
   let command: string | undefined;
-  const guessed = guessCommand(argv, dir);
+  const guessed = guessCommand(argv, path.join(dir, entryOf(BUNDLE)));
   /** Files compiled this run: their entry (without the command), version, whether it came from the cache. */
   const compiled: Array<{ entry: string; hash: string; from: string | undefined; script: vm.Script }> = [];
-  proto._compile = function (content: string, filename: string) {
-    // import() in a script restored from cached data has no loader on Node 20: such files compile as usual
+  proto._compile = function (content: string, filename: string, ...rest: unknown[]) {
+    // only our bundles (CommonJS by construction); anything else, e.g. an ES module required on Node >= 22
+    // (the third argument says which format), is Node's to compile
+    if (!filename.startsWith(DIST + path.sep) || !filename.endsWith(".cjs")) return compile.call(this, content, filename, ...rest);
+    // import() in a script restored from cached data has no loader: such files compile as usual
     // (the bundles have none: esbuild turns them into require; the SDK's CommonJS build has none).
-    const entry = path.join(dir, createHash("sha1").update(filename).digest("hex"));
+    const entry = path.join(dir, entryOf(filename));
     // which version of the file: its size, mtime and inode (hashing 4 MB of source each run costs more)
     const hash = version(filename, content);
     const name = command ?? guessed;
     const cached = name === undefined ? undefined : read(`${entry}.${name}`, hash);
     // (an entry is only ever written for a file without import(), so a hit needs no second look)
-    if (!cached && DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename);
+    if (!cached && DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename, ...rest);
     let script: vm.Script;
     try {
       script = new vm.Script((Module as any).wrap(content), { filename, cachedData: cached });
     } catch {
-      return compile.call(this, content, filename); // let Node report the syntax error its own way
+      return compile.call(this, content, filename, ...rest); // let Node report the syntax error its own way
     }
     compiled.push({ entry, hash, from: cached && !script.cachedDataRejected ? name : undefined, script });
     const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
@@ -110,19 +109,44 @@ const NO_COMMAND = "_";
 /** "sandbox init" → "sandbox+init" (a file name). */
 const entryName = (command: string) => (command ? command.replace(/ /g, "+") : NO_COMMAND);
 
+/** A file's entry name, without the command: a digest of its path. */
+const entryOf = (filename: string) => digest(filename);
+
 /**
- * The command argv names, among those with an entry already: the first word (or pair of words, for
- * `sandbox init`) that is the name of one; no command when argv holds no word at all (--help).
+ * 28 hex characters from two 53-bit string hashes (cyrb53), not node:crypto: loading crypto costs a
+ * run that needs it for nothing else (--help) ~3 ms, and these names only tell files and their versions
+ * apart in a directory only this user can write (a collision means a rejected or rewritten entry: the
+ * header names the file's size, mtime and inode, and V8 checks the source length and its own version).
+ */
+function digest(text: string): string {
+  const half = (seed: number) => {
+    let h1 = 0xdeadbeef ^ seed;
+    let h2 = 0x41c6ce57 ^ seed;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 2654435761);
+      h2 = Math.imul(h2 ^ c, 1597334677);
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+    h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+    return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, "0");
+  };
+  return half(1) + half(2);
+}
+
+/** Length of an entry's header: the digest naming the file's version. */
+const HEADER = 28;
+
+/**
+ * The command argv names, among those the CLI bundle has an entry for (`bundle` = the entry's path
+ * without the command): the first word (or pair of words, for `sandbox init`) that is the name of one;
+ * no command when argv holds no word at all (--help). A look per word of argv (the cache directory holds
+ * every file's entries, of every build: reading it all cost a run ~4 ms once it held thousands).
  * A wrong guess (an option's value spelt like a command) only means another command's cached code.
  */
-function guessCommand(argv: string[], dir: string): string | undefined {
+function guessCommand(argv: string[], bundle: string): string | undefined {
   if (argv.every((a) => a.startsWith("-"))) return NO_COMMAND;
-  let names: Set<string>;
-  try {
-    names = new Set(readdirSync(dir).map((f) => f.slice(f.indexOf(".") + 1)));
-  } catch {
-    return undefined;
-  }
+  const has = (name: string) => /^[\w+-]+$/.test(name) && existsSync(`${bundle}.${name}`);
   // first the words that are not right after an option (`--profile audit status` is status), then all
   // (`--sandbox status`: a flag that takes no value)
   const afterOption = new Set(argv.flatMap((a, i) => (a.startsWith("-") && !a.includes("=") && i + 1 < argv.length ? [i + 1] : [])));
@@ -132,31 +156,31 @@ function guessCommand(argv: string[], dir: string): string | undefined {
       if (word.startsWith("-") || (skip && afterOption.has(i))) continue;
       const next = argv[i + 1];
       const pair = `${word}+${next}`;
-      if (next !== undefined && !next.startsWith("-") && names.has(pair)) return pair;
-      if (names.has(word)) return word;
+      if (next !== undefined && !next.startsWith("-") && has(pair)) return pair;
+      if (has(word)) return word;
     }
   }
   // a command not run yet: the shell's own code (what --help compiled) is still worth having
-  return names.has(NO_COMMAND) ? NO_COMMAND : undefined;
+  return has(NO_COMMAND) ? NO_COMMAND : undefined;
 }
 
-/** An entry's cached data, if it is of this version of the file (the first 40 characters say which). */
+/** An entry's cached data, if it is of this version of the file (the first HEADER characters say which). */
 function read(entry: string, hash: string): Buffer | undefined {
   try {
     const raw = readFileSync(entry);
-    return raw.subarray(0, 40).toString("latin1") === hash ? raw.subarray(40) : undefined;
+    return raw.subarray(0, HEADER).toString("latin1") === hash ? raw.subarray(HEADER) : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** 40 characters naming this version of a file (the cache entry's header). */
+/** HEADER characters naming this version of a file (the cache entry's header). */
 function version(filename: string, content: string): string {
   try {
     const st = statSync(filename);
-    return createHash("sha1").update(`${st.size}:${st.mtimeMs}:${st.ino}:${content.length}`).digest("hex");
+    return digest(`${st.size}:${st.mtimeMs}:${st.ino}:${content.length}`);
   } catch {
-    return createHash("sha1").update(content).digest("hex");
+    return digest(content);
   }
 }
 
@@ -176,7 +200,7 @@ function cacheRoot(): string | undefined {
   }
 }
 
-/** The hand-written cache's directory for this Node (Node 20). */
+/** The cache's directory for this Node (V8's cached data is only good for the V8 that made it). */
 function cacheDir(root: string): string | undefined {
   try {
     const dir = path.join(root, `${process.version}-${process.arch}`);
@@ -192,11 +216,13 @@ const PRUNE_AFTER_MS = 30 * 24 * 3600_000;
 
 /**
  * After a run wrote entries: deletes the ones older than PRUNE_AFTER_MS (one still in use is written
- * again by its next run), entries of the earlier one-per-file format (no command in the name), and
- * temporary files older than an hour (a run killed while writing one).
+ * again by its next run), entries of the earlier one-per-file format (no command in the name),
+ * temporary files older than an hour (a run killed while writing one), and the entries Node's own cache
+ * wrote into <root>/node/ when Node >= 22.1 used it (before issue 24).
  */
 function prune(dir: string): void {
   try {
+    rmSync(path.join(path.dirname(dir), "node"), { recursive: true, force: true });
     const now = Date.now();
     for (const f of readdirSync(dir)) {
       const file = path.join(dir, f);

@@ -211,7 +211,8 @@ export async function run(argv: string[], deps: RunDeps): Promise<number> {
     try {
       refuseConflictingFlags(cmd, argv);
       refuseRepeatedFlags(cmd, argv);
-      const ctx = createContext(g, { ...deps, log, userAgent: `egress-cli/${VERSION}` });
+      // deps copied with its accessors (main's stdin is made only if a prompt reads it)
+      const ctx = createContext(g, Object.assign(Object.defineProperties({} as RunDeps, Object.getOwnPropertyDescriptors(deps)), { log, userAgent: `egress-cli/${VERSION}` }));
       const action = await load();
       const positional = args.filter((a) => Array.isArray(a) || typeof a === "string") as string[];
       const code = await action(ctx, cmd.opts(), positional.flat(), { program });
@@ -270,7 +271,10 @@ export async function main(hooks: Pick<RunDeps, "onCommand"> = {}): Promise<void
     env: process.env,
     stdout: process.stdout,
     stderr: process.stderr,
-    stdin: process.stdin,
+    // read only by a prompt: Node makes process.stdin on first use (for a file or /dev/null, fs's streams)
+    get stdin() {
+      return process.stdin;
+    },
     signal: controller.signal,
     ...hooks,
   });

@@ -117,7 +117,8 @@ export function createContext(opts: GlobalOptions, deps: ContextDeps): Context {
       ? Promise.resolve(deps.sandbox)
       : import("./sandbox/index.js").then(({ Sandbox }) => Sandbox.open({ file: sandboxFile, env: deps.env, signal: deps.signal })));
   let awsP: Promise<AwsClients> | undefined;
-  const interactive = Boolean(deps.stdin?.isTTY && deps.stderr.isTTY) && !deps.env.CI;
+  // stderr first: process.stdin is made on first read (a stream, and for a file or /dev/null fs's streams)
+  const interactive = Boolean(deps.stderr.isTTY && deps.stdin?.isTTY) && !deps.env.CI;
   // Colour is decided per stream: `status > st.txt` from a terminal gets no escape codes.
   const stdoutColor = colors(Boolean(opts.color && !deps.env.NO_COLOR && deps.stdout.isTTY));
 

@@ -2,6 +2,8 @@
 // shapes (and PascalCase field names) of the EC2 / Lambda Describe* outputs, so the `snapshot`
 // command can fill it straight from SDK responses. Versioned; validated with zod on load.
 // Objects are "loose": extra SDK fields are kept, not rejected. Described in SNAPSHOT.md.
+// Each resource's schema is z.lazy: zod builds it when a document first holds that kind of resource
+// (status adopts a snapshot of three collections; building all ~300 schema nodes cost ~3 ms of its start-up).
 import * as z from "zod";
 
 export const SNAPSHOT_VERSION = 1 as const;
@@ -14,7 +16,7 @@ const OptNum = z.number().optional();
 export const TagSchema = z.looseObject({ Key: OptStr, Value: OptStr });
 const Tags = z.array(TagSchema).optional();
 
-export const VpcSchema = z.looseObject({
+export const VpcSchema = z.lazy(() => z.looseObject({
   VpcId: Str,
   CidrBlock: OptStr,
   CidrBlockAssociationSet: z.array(z.looseObject({ CidrBlock: OptStr })).optional(),
@@ -22,9 +24,9 @@ export const VpcSchema = z.looseObject({
   IsDefault: OptBool,
   State: OptStr,
   Tags,
-});
+}));
 
-export const SubnetSchema = z.looseObject({
+export const SubnetSchema = z.lazy(() => z.looseObject({
   SubnetId: Str,
   VpcId: Str,
   CidrBlock: OptStr,
@@ -37,9 +39,9 @@ export const SubnetSchema = z.looseObject({
   EnableDns64: OptBool,
   AssignIpv6AddressOnCreation: OptBool,
   Tags,
-});
+}));
 
-export const RouteSchema = z.looseObject({
+export const RouteSchema = z.lazy(() => z.looseObject({
   DestinationCidrBlock: OptStr,
   DestinationIpv6CidrBlock: OptStr,
   DestinationPrefixListId: OptStr,
@@ -55,37 +57,37 @@ export const RouteSchema = z.looseObject({
   LocalGatewayId: OptStr,
   State: OptStr, // "active" | "blackhole"
   Origin: OptStr,
-});
+}));
 
-export const RouteTableAssociationSchema = z.looseObject({
+export const RouteTableAssociationSchema = z.lazy(() => z.looseObject({
   RouteTableAssociationId: OptStr,
   RouteTableId: OptStr,
   SubnetId: OptStr,
   GatewayId: OptStr,
   Main: OptBool,
-});
+}));
 
-export const RouteTableSchema = z.looseObject({
+export const RouteTableSchema = z.lazy(() => z.looseObject({
   RouteTableId: Str,
   VpcId: Str,
   Routes: z.array(RouteSchema).default([]),
   Associations: z.array(RouteTableAssociationSchema).default([]),
   Tags,
-});
+}));
 
-export const InternetGatewaySchema = z.looseObject({
+export const InternetGatewaySchema = z.lazy(() => z.looseObject({
   InternetGatewayId: Str,
   Attachments: z.array(z.looseObject({ VpcId: OptStr, State: OptStr })).default([]),
   Tags,
-});
+}));
 
-export const EgressOnlyInternetGatewaySchema = z.looseObject({
+export const EgressOnlyInternetGatewaySchema = z.lazy(() => z.looseObject({
   EgressOnlyInternetGatewayId: Str,
   Attachments: z.array(z.looseObject({ VpcId: OptStr, State: OptStr })).default([]),
   Tags,
-});
+}));
 
-export const NatGatewayAddressSchema = z.looseObject({
+export const NatGatewayAddressSchema = z.lazy(() => z.looseObject({
   AllocationId: OptStr,
   PublicIp: OptStr,
   PrivateIp: OptStr,
@@ -95,9 +97,9 @@ export const NatGatewayAddressSchema = z.looseObject({
   /** Regional NAT gateways: the AZ this address handles outbound traffic from. */
   AvailabilityZone: OptStr,
   AvailabilityZoneId: OptStr,
-});
+}));
 
-export const NatGatewaySchema = z.looseObject({
+export const NatGatewaySchema = z.lazy(() => z.looseObject({
   NatGatewayId: Str,
   VpcId: OptStr,
   SubnetId: OptStr,
@@ -111,9 +113,9 @@ export const NatGatewaySchema = z.looseObject({
   FailureCode: OptStr,
   FailureMessage: OptStr,
   Tags,
-});
+}));
 
-export const AddressSchema = z.looseObject({
+export const AddressSchema = z.lazy(() => z.looseObject({
   AllocationId: OptStr,
   PublicIp: OptStr,
   AssociationId: OptStr,
@@ -122,9 +124,9 @@ export const AddressSchema = z.looseObject({
   PrivateIpAddress: OptStr,
   Domain: OptStr,
   Tags,
-});
+}));
 
-export const IpPermissionSchema = z.looseObject({
+export const IpPermissionSchema = z.lazy(() => z.looseObject({
   IpProtocol: OptStr, // "-1" = all, "tcp"/"6", "udp"/"17", "icmp"/"1", "icmpv6"/"58"
   FromPort: OptNum,
   ToPort: OptNum,
@@ -134,18 +136,18 @@ export const IpPermissionSchema = z.looseObject({
   UserIdGroupPairs: z
     .array(z.looseObject({ GroupId: OptStr, UserId: OptStr, VpcId: OptStr, Description: OptStr }))
     .default([]),
-});
+}));
 
-export const SecurityGroupSchema = z.looseObject({
+export const SecurityGroupSchema = z.lazy(() => z.looseObject({
   GroupId: Str,
   GroupName: OptStr,
   VpcId: OptStr,
   IpPermissions: z.array(IpPermissionSchema).default([]),
   IpPermissionsEgress: z.array(IpPermissionSchema).default([]),
   Tags,
-});
+}));
 
-export const NetworkAclEntrySchema = z.looseObject({
+export const NetworkAclEntrySchema = z.lazy(() => z.looseObject({
   RuleNumber: z.number(),
   Protocol: Str, // "-1" = all, "6" tcp, "17" udp, "1" icmp, "58" icmpv6
   RuleAction: Str, // "allow" | "deny"
@@ -153,9 +155,9 @@ export const NetworkAclEntrySchema = z.looseObject({
   CidrBlock: OptStr,
   Ipv6CidrBlock: OptStr,
   PortRange: z.looseObject({ From: OptNum, To: OptNum }).optional(),
-});
+}));
 
-export const NetworkAclSchema = z.looseObject({
+export const NetworkAclSchema = z.lazy(() => z.looseObject({
   NetworkAclId: Str,
   VpcId: Str,
   IsDefault: OptBool,
@@ -164,9 +166,9 @@ export const NetworkAclSchema = z.looseObject({
     .array(z.looseObject({ NetworkAclAssociationId: OptStr, NetworkAclId: OptStr, SubnetId: OptStr }))
     .default([]),
   Tags,
-});
+}));
 
-export const NetworkInterfaceSchema = z.looseObject({
+export const NetworkInterfaceSchema = z.lazy(() => z.looseObject({
   NetworkInterfaceId: Str,
   SubnetId: Str,
   VpcId: Str,
@@ -193,9 +195,9 @@ export const NetworkInterfaceSchema = z.looseObject({
   Attachment: z.looseObject({ InstanceId: OptStr, DeviceIndex: OptNum, Status: OptStr }).optional(),
   Tags: z.array(TagSchema).optional(),
   TagSet: z.array(TagSchema).optional(),
-});
+}));
 
-export const InstanceSchema = z.looseObject({
+export const InstanceSchema = z.lazy(() => z.looseObject({
   InstanceId: Str,
   VpcId: OptStr,
   SubnetId: OptStr,
@@ -220,9 +222,9 @@ export const InstanceSchema = z.looseObject({
     .default([]),
   Placement: z.looseObject({ AvailabilityZone: OptStr }).optional(),
   Tags,
-});
+}));
 
-export const VpcEndpointSchema = z.looseObject({
+export const VpcEndpointSchema = z.lazy(() => z.looseObject({
   VpcEndpointId: Str,
   VpcId: Str,
   VpcEndpointType: OptStr, // "Interface" | "Gateway" | "GatewayLoadBalancer" | "Resource" | …
@@ -238,24 +240,24 @@ export const VpcEndpointSchema = z.looseObject({
   ResourceConfigurationArn: OptStr,
   ServiceNetworkArn: OptStr,
   Tags,
-});
+}));
 
-export const ManagedPrefixListSchema = z.looseObject({
+export const ManagedPrefixListSchema = z.lazy(() => z.looseObject({
   PrefixListId: Str,
   PrefixListName: OptStr,
   AddressFamily: OptStr,
   // From GetManagedPrefixListEntries (Entries[].Cidr) flattened.
   Cidrs: z.array(Str).default([]),
-});
+}));
 
-export const VpcPeeringConnectionSchema = z.looseObject({
+export const VpcPeeringConnectionSchema = z.lazy(() => z.looseObject({
   VpcPeeringConnectionId: Str,
   Status: z.looseObject({ Code: OptStr, Message: OptStr }).optional(),
   RequesterVpcInfo: z.looseObject({ VpcId: OptStr, CidrBlock: OptStr, OwnerId: OptStr }).optional(),
   AccepterVpcInfo: z.looseObject({ VpcId: OptStr, CidrBlock: OptStr, OwnerId: OptStr }).optional(),
-});
+}));
 
-export const TransitGatewayAttachmentSchema = z.looseObject({
+export const TransitGatewayAttachmentSchema = z.lazy(() => z.looseObject({
   TransitGatewayAttachmentId: Str,
   TransitGatewayId: OptStr,
   ResourceType: OptStr,
@@ -263,9 +265,9 @@ export const TransitGatewayAttachmentSchema = z.looseObject({
   State: OptStr,
   // DescribeTransitGatewayAttachments: the route table the attachment is associated with.
   Association: z.looseObject({ TransitGatewayRouteTableId: OptStr, State: OptStr }).optional(),
-});
+}));
 
-export const TransitGatewaySchema = z.looseObject({
+export const TransitGatewaySchema = z.lazy(() => z.looseObject({
   TransitGatewayId: Str,
   State: OptStr, // pending | available | modifying | deleting | deleted
   OwnerId: OptStr,
@@ -278,9 +280,9 @@ export const TransitGatewaySchema = z.looseObject({
     })
     .optional(),
   Tags,
-});
+}));
 
-export const TransitGatewayVpcAttachmentSchema = z.looseObject({
+export const TransitGatewayVpcAttachmentSchema = z.lazy(() => z.looseObject({
   TransitGatewayAttachmentId: Str,
   TransitGatewayId: OptStr,
   VpcId: OptStr,
@@ -288,19 +290,19 @@ export const TransitGatewayVpcAttachmentSchema = z.looseObject({
   State: OptStr, // pendingAcceptance | pending | available | modifying | deleting | deleted | failed | rejected
   Options: z.looseObject({ ApplianceModeSupport: OptStr, DnsSupport: OptStr }).optional(),
   Tags,
-});
+}));
 
-const TgwRouteAttachmentSchema = z.looseObject({ TransitGatewayAttachmentId: OptStr, ResourceId: OptStr, ResourceType: OptStr, State: OptStr });
+const TgwRouteAttachmentSchema = z.lazy(() => z.looseObject({ TransitGatewayAttachmentId: OptStr, ResourceId: OptStr, ResourceType: OptStr, State: OptStr }));
 
-export const TransitGatewayRouteSchema = z.looseObject({
+export const TransitGatewayRouteSchema = z.lazy(() => z.looseObject({
   DestinationCidrBlock: OptStr,
   PrefixListId: OptStr,
   Type: OptStr, // static | propagated
   State: OptStr, // active | blackhole | pending | deleting | deleted
   TransitGatewayAttachments: z.array(TgwRouteAttachmentSchema).default([]),
-});
+}));
 
-export const TransitGatewayRouteTableSchema = z.looseObject({
+export const TransitGatewayRouteTableSchema = z.lazy(() => z.looseObject({
   TransitGatewayRouteTableId: Str,
   TransitGatewayId: OptStr,
   State: OptStr, // pending | available | deleting | deleted
@@ -312,9 +314,9 @@ export const TransitGatewayRouteTableSchema = z.looseObject({
   Propagations: z.array(TgwRouteAttachmentSchema).default([]),
   Routes: z.array(TransitGatewayRouteSchema).default([]),
   Tags,
-});
+}));
 
-export const LambdaFunctionSchema = z.looseObject({
+export const LambdaFunctionSchema = z.lazy(() => z.looseObject({
   FunctionName: Str,
   FunctionArn: OptStr,
   VpcConfig: z
@@ -326,9 +328,9 @@ export const LambdaFunctionSchema = z.looseObject({
     })
     .optional(),
   Role: OptStr,
-});
+}));
 
-export const EventSourceMappingSchema = z.looseObject({
+export const EventSourceMappingSchema = z.lazy(() => z.looseObject({
   UUID: OptStr,
   EventSourceArn: OptStr,
   FunctionArn: OptStr,
@@ -336,19 +338,19 @@ export const EventSourceMappingSchema = z.looseObject({
   ProvisionedPollerConfig: z.looseObject({ MinimumPollers: OptNum, MaximumPollers: OptNum }).optional(),
   // Self-managed Kafka / MQ: the VPC side of the mapping.
   SourceAccessConfigurations: z.array(z.looseObject({ Type: OptStr, URI: OptStr })).optional(),
-});
+}));
 
-export const FlowLogSchema = z.looseObject({
+export const FlowLogSchema = z.lazy(() => z.looseObject({
   FlowLogId: Str,
   ResourceId: OptStr,
   TrafficType: OptStr,
   FlowLogStatus: OptStr,
   LogDestinationType: OptStr,
   LogDestination: OptStr,
-});
+}));
 
 // VPC Lattice (camelCase: the Lattice API's own field names, GetResourceGateway / GetResourceConfiguration).
-export const ResourceGatewaySchema = z.looseObject({
+export const ResourceGatewaySchema = z.lazy(() => z.looseObject({
   id: Str,
   arn: OptStr,
   name: OptStr,
@@ -361,9 +363,9 @@ export const ResourceGatewaySchema = z.looseObject({
   // Not a Lattice field: the gateway's ENIs, filled by `snapshot` from DescribeNetworkInterfaces
   // (the ENIs whose Description names the gateway). Absent: the analyzer matches Descriptions itself.
   networkInterfaceIds: z.array(Str).optional(),
-});
+}));
 
-export const ResourceConfigurationSchema = z.looseObject({
+export const ResourceConfigurationSchema = z.lazy(() => z.looseObject({
   id: Str,
   arn: OptStr,
   name: OptStr,
@@ -379,23 +381,23 @@ export const ResourceConfigurationSchema = z.looseObject({
       arnResource: z.looseObject({ arn: OptStr }).optional(),
     })
     .optional(),
-});
+}));
 
 // VPC Block Public Access (DescribeVpcBlockPublicAccessOptions / DescribeVpcBlockPublicAccessExclusions).
-export const VpcBlockPublicAccessOptionsSchema = z.looseObject({
+export const VpcBlockPublicAccessOptionsSchema = z.lazy(() => z.looseObject({
   InternetGatewayBlockMode: OptStr, // off | block-bidirectional | block-ingress
   State: OptStr, // default-state | update-in-progress | update-complete
   ExclusionsAllowed: OptStr,
   ManagedBy: OptStr,
-});
+}));
 
-export const VpcBlockPublicAccessExclusionSchema = z.looseObject({
+export const VpcBlockPublicAccessExclusionSchema = z.lazy(() => z.looseObject({
   ExclusionId: OptStr,
   InternetGatewayExclusionMode: OptStr, // allow-bidirectional | allow-egress
   ResourceArn: OptStr, // arn:…:vpc/vpc-… or arn:…:subnet/subnet-…
   State: OptStr, // create-complete | update-complete | create-in-progress | … | delete-complete
   Tags,
-});
+}));
 
 export const SnapshotSchema = z.looseObject({
   version: z.literal(SNAPSHOT_VERSION),
@@ -566,7 +568,30 @@ function compileInPlace(schema: z.ZodType): InPlace | null {
         return true;
       };
     }
+    case "lazy": {
+      // compiled (and the schema built) when a value first needs it; a construct the walk does not know
+      // then answers "not accepted", and adoptSnapshot leaves the document to parseSnapshot
+      let inner: InPlace | null | undefined;
+      return (v, holder, key) => {
+        if (inner === undefined) inner = compileInPlace((schema as unknown as { _zod: { innerType: z.ZodType } })._zod.innerType);
+        return inner !== null && inner(v, holder, key);
+      };
+    }
     case "array": {
+      const lazy = (d.element as unknown as { _zod: { def: Def } })._zod.def.type === "lazy";
+      if (lazy) {
+        // an array of a lazy schema (a collection): compiled on the first non-empty array, then called
+        // directly for each element (no lazy step per record)
+        let element: InPlace | null | undefined;
+        return (v) => {
+          if (!Array.isArray(v)) return false;
+          if (v.length === 0) return true;
+          if (element === undefined) element = compileInPlace((d.element as unknown as { _zod: { innerType: z.ZodType } })._zod.innerType);
+          if (element === null) return false;
+          for (let i = 0; i < v.length; i++) if (!element(v[i], v as unknown as Record<number, unknown>, i)) return false;
+          return true;
+        };
+      }
       const element = compileInPlace(d.element!);
       if (!element) return null;
       return (v) => {

@@ -49,7 +49,7 @@ const type: Ec2Type<Instance> = {
 };
 
 /** What the plan keeps of an instance (status, cost, share-proxy and proxy allow read it). */
-const InstanceAttrs = z.looseObject({
+const InstanceAttrs = z.lazy(() => z.looseObject({
   subnetId: z.string().optional(),
   az: z.string().optional(),
   privateIp: z.string().optional(),
@@ -58,7 +58,7 @@ const InstanceAttrs = z.looseObject({
   state: z.string().optional(),
   securityGroupIds: z.array(z.string()).optional(),
   instanceProfileArn: z.string().optional(),
-});
+}));
 
 export const instanceAttrs = (i: Instance) => ({
   subnetId: i.SubnetId,

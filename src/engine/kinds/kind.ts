@@ -47,7 +47,10 @@ export type Ownership = { ours: true } | { gone: true } | { ours: false; found: 
 
 export interface Kind<S extends z.ZodType = z.ZodType> {
   readonly kind: string;
-  /** The record's attrs (loose: keys written by other versions are kept). */
+  /**
+   * The record's attrs (loose: keys written by other versions are kept). A larger one is z.lazy: zod builds
+   * it when a plan first holds a record of the kind (a command imports every kind it may meet).
+   */
   readonly attrs: S;
   /** Is the live resource (or, for a relation, what it joins) this plan's? Asked before every delete. */
   owner(ctx: Context, rec: KindRecord<z.infer<S>>, plan: Plan, seen?: Seen): Promise<Ownership>;
@@ -75,7 +78,9 @@ export function defineKind<S extends z.ZodType>(k: Kind<S>): Kind<S> {
 
 /** The record with its attrs checked by its kind's schema; a record that does not fit is exit 2. */
 export function typed<S extends z.ZodType>(k: Kind<S>, step: string, rec: ResourceRecord): KindRecord<z.infer<S>> {
-  const r = k.attrs.safeParse(rec.attrs ?? {});
+  // jitless: a plan holds a few records of a kind, and zod's compiled fast path (a new Function per
+  // schema, compiled again every run: no compile cache keeps it) costs more to build than it saves
+  const r = k.attrs.safeParse(rec.attrs ?? {}, { jitless: true });
   if (!r.success) {
     const why = r.error.issues.map((i) => `${i.path.join(".") || "attrs"}: ${i.message}`).join("; ");
     throw new CliError(`Plan record ${step} (${rec.kind}) does not fit its kind: ${why}.`, ExitCode.usage, "The plan file was edited or written by another egress-cli version.");
@@ -101,7 +106,7 @@ const ArnAttrs = z.looseObject({ arn: z.string().optional() });
 
 /** The ARN a record keeps in attrs.arn (IAM, Lattice, RAM records), if any: what a relation to it names. */
 export function recordedArn(rec: Pick<ResourceRecord, "attrs"> | undefined): string | undefined {
-  const r = ArnAttrs.safeParse(rec?.attrs ?? {});
+  const r = ArnAttrs.safeParse(rec?.attrs ?? {}, { jitless: true });
   return r.success ? r.data.arn : undefined;
 }
 

@@ -21,8 +21,8 @@ export interface VpcConfigShape {
   SecurityGroupIds: string[];
 }
 
-const VpcConfigSchema = z.looseObject({ SubnetIds: z.array(z.string()), SecurityGroupIds: z.array(z.string()) });
-const LambdaVpcConfigAttrs = z.looseObject({
+const VpcConfigSchema = z.lazy(() => z.looseObject({ SubnetIds: z.array(z.string()), SecurityGroupIds: z.array(z.string()) }));
+const LambdaVpcConfigAttrs = z.lazy(() => z.looseObject({
   functionName: z.string().optional(),
   functionArn: z.string().optional(),
   role: z.string().optional(),
@@ -32,7 +32,7 @@ const LambdaVpcConfigAttrs = z.looseObject({
   lastUpdateStatus: z.string().optional(),
   /** The function's VpcConfig before egress-cli changed it (null: none); absent: not known yet. */
   previousVpcConfig: VpcConfigSchema.nullable().optional(),
-});
+}));
 
 export const lambdaVpcConfigKind = defineKind({
   kind: "lambda-vpc-config",

@@ -32,7 +32,7 @@ const api: LatticeApi<Gateway> = {
 
 export const resourceGatewayKind = defineKind({
   kind: api.kind,
-  attrs: z.looseObject({ arn: z.string().optional(), name: z.string().optional(), vpcId: z.string().optional(), status: z.string().optional() }),
+  attrs: z.lazy(() => z.looseObject({ arn: z.string().optional(), name: z.string().optional(), vpcId: z.string().optional(), status: z.string().optional() })),
   ...latticeKindParts(api),
 });
 export default resourceGatewayKind;

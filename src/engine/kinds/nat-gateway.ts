@@ -18,18 +18,18 @@ import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 const NAT_USUAL_MS = { create: 90_000, delete: 60_000 };
 
 /** One address of a regional NAT gateway, per AZ, as the plan keeps it. */
-const RegionalAddress = z.looseObject({
+const RegionalAddress = z.lazy(() => z.looseObject({
   az: z.string().optional(),
   azId: z.string().optional(),
   allocationId: z.string().optional(),
   publicIp: z.string().optional(),
   associationId: z.string().optional(),
   status: z.string().optional(),
-});
+}));
 export type RegionalNatAddress = z.infer<typeof RegionalAddress>;
 
 /** What the plan keeps of a NAT gateway: its state and addresses (status and add-nat read them). */
-const NatAttrs = z.looseObject({
+const NatAttrs = z.lazy(() => z.looseObject({
   state: z.string().optional(),
   publicIp: z.string().optional(),
   privateIp: z.string().optional(),
@@ -40,7 +40,7 @@ const NatAttrs = z.looseObject({
   autoProvisionZones: z.string().optional(),
   routeTableId: z.string().optional(),
   addresses: z.array(RegionalAddress).optional(),
-});
+}));
 
 /** NAT gateways awaited at once are polled together (a filter, not NatGatewayIds: an id not visible yet is just absent). */
 const natBatch = (ec2: Ec2Api): BatchDescribe<NatGateway> => ({

@@ -53,7 +53,7 @@ const type: Ec2Type<VpcEndpoint> = {
 
 export const vpcEndpointKind = defineKind({
   kind: "vpc-endpoint",
-  attrs: z.looseObject({
+  attrs: z.lazy(() => z.looseObject({
     serviceName: z.string().optional(),
     type: z.string().optional(),
     state: z.string().optional(),
@@ -71,7 +71,7 @@ export const vpcEndpointKind = defineKind({
     /** Resource endpoints: the private IP per subnet consumers send to. */
     dnsNames: z.array(z.string().nullable().optional()).optional(),
     addresses: z.array(z.looseObject({ subnetId: z.string(), az: z.string(), privateIp: z.string() })).optional(),
-  }),
+  })),
   ...ec2KindParts({ ...type, live: (e) => endpointState(e) !== "deleted" }, (ctx, ec2, id, seen) =>
     deleteAndWaitBatched(
       ctx,
