@@ -494,7 +494,7 @@ export function eniView(ctx: OpContext, e: EniRec) {
     Ipv6Addresses: [],
     RequesterManaged: e.RequesterManaged,
     SourceDestCheck: (e as { _sourceDestCheck?: boolean })._sourceDestCheck ?? e.InterfaceType !== "nat_gateway",
-    ...((e as { _attachment?: object })._attachment ? { Attachment: { ...(e as { _attachment?: object })._attachment } } : {}),
+    ...((e as { _attachment?: object })._attachment ? { Attachment: structuredClone((e as { _attachment?: object })._attachment) } : {}), // (an imported one may nest)
     Status: (e as { _status?: string })._status ?? "in-use",
     TagSet: e.Tags.map((t) => ({ ...t })),
   };
@@ -515,7 +515,8 @@ export function naclView(ctx: OpContext, n: NaclRec) {
     VpcId: n.VpcId,
     IsDefault: n.IsDefault,
     OwnerId: ctx.accountId,
-    Entries: imported._entries?.map((x) => ({ ...x })) ?? [entry(100, "allow", true), entry(32767, "deny", true), entry(100, "allow", false), entry(32767, "deny", false)],
+    // an imported entry nests PortRange and IcmpTypeCode: copied whole
+    Entries: imported._entries?.map((x) => structuredClone(x)) ?? [entry(100, "allow", true), entry(32767, "deny", true), entry(100, "allow", false), entry(32767, "deny", false)],
     Associations: (imported._subnetIds
       ? imported._subnetIds.map((id) => ctx.rs.subnets[id]).filter((s) => s && s.VpcId === n.VpcId)
       : n.IsDefault

@@ -2,7 +2,9 @@
 // each collection on its container object (a region, `rs.ext`, `state.ext`) as an accessor that, when
 // first read, parses the collection's bytes, applies the journal changes queued for it meanwhile, and
 // replaces itself with the plain value — so a process parses what its calls touch, not the account.
-// Everything else (tracker proxies, indexes, handlers) then sees an ordinary object property.
+// Everything else (tracker proxies, indexes, handlers) then sees an ordinary object property. A parsed
+// collection that nothing changed since can be put back (relazify, Sandbox.release): memory a finished
+// read no longer needs.
 import { closeSync, readSync } from "node:fs";
 import { SandboxStateError } from "./errors.js";
 import { type Change, apply, unitDepth } from "./tracker.js";

@@ -6,7 +6,7 @@ import { SandboxCrash, SandboxError, awsError } from "./errors.js";
 import { CliError } from "../errors.js";
 import { KINDS } from "./ec2-core.js";
 import type { OpContext, LooseInput, Timing } from "./handler.js";
-import { handlerFor, hasService } from "./registry.js";
+import { handlerFor, hasService, isFreshOutput } from "./registry.js";
 import "./services.js";
 import { seedDefaultVpc } from "./ec2-network.js";
 import { natSettleDue, settle } from "./ec2-egress.js";
@@ -377,7 +377,7 @@ export class Sandbox {
           });
         }
         if (input?.DryRun === true) throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
-        return cloneOut(out) as LooseInput;
+        return (isFreshOutput(handler) ? out : cloneOut(out)) as LooseInput;
       }
       return await this.exclusive(() => {
         const tracker = new Tracker();
