@@ -192,3 +192,54 @@ test("a torn header, a cut-short file or a damaged segment: SandboxStateError na
   await assert.rejects(ec2Of(sb2).describeSubnets({}), (e: unknown) => e instanceof SandboxStateError && e.message.includes(file));
   assert.equal(await Sandbox.quarantine(file), `${file}.corrupt`);
 });
+
+test("release(): what reads parsed goes back to unparsed and reads the same again; what this process changed stays", async () => {
+  const { file, vpc, subnets } = await account();
+  const sb = await openSandbox(file);
+  const ec2 = ec2Of(sb);
+  const read = async () => ({
+    enis: (await ec2.describeNetworkInterfaces({})).NetworkInterfaces!,
+    groups: (await ec2.describeSecurityGroups({ Filters: [{ Name: "vpc-id", Values: [vpc] }] })).SecurityGroups!,
+    subnets: (await ec2.describeSubnets({})).Subnets!,
+  });
+  const first = await read();
+  assert.ok(!sb.unparsed().includes(ENIS) && !sb.unparsed().includes(RULES));
+  sb.release();
+  assert.ok(sb.unparsed().includes(ENIS) && sb.unparsed().includes(RULES) && sb.unparsed().includes("regions.us-east-1.subnets"), `released: ${sb.unparsed().join(", ")}`);
+  assert.deepEqual(await read(), first, "parsed again, the same answers");
+  // a change by this process: that collection stays parsed (its records are no longer the file's), the others go
+  const added = (await ec2.createNetworkInterface({ SubnetId: subnets[1] })).NetworkInterface!.NetworkInterfaceId!;
+  await ec2.describeSecurityGroups({});
+  sb.release();
+  assert.ok(!sb.unparsed().includes(ENIS), "the changed ENIs stay parsed");
+  assert.ok(sb.unparsed().includes(RULES), "the rules, read only, go");
+  const enis = (await ec2.describeNetworkInterfaces({})).NetworkInterfaces!.map((e) => e.NetworkInterfaceId);
+  assert.deepEqual(enis.sort(), [...first.enis.map((e) => e.NetworkInterfaceId), added].sort());
+  const counts = (await ec2.describeSubnets({ SubnetIds: subnets })).Subnets!.map((s) => s.AvailableIpAddressCount);
+  assert.deepEqual(counts, [256 - 5 - 3, 256 - 5 - 1], "the indexes, dropped with them, are rebuilt right");
+});
+
+test("release(): another process's changes are never lost — queued in a released collection, kept in a parsed one", async () => {
+  const { file, subnets } = await account();
+  const reader = await openSandbox(file);
+  const r = ec2Of(reader);
+  const before = (await r.describeNetworkInterfaces({})).NetworkInterfaces!.map((e) => e.NetworkInterfaceId!);
+  await r.describeSecurityGroups({});
+  const writer = ec2Of(await openSandbox(file));
+  // applied to the reader's parsed ENIs when it next calls: they then stay parsed
+  const one = (await writer.createNetworkInterface({ SubnetId: subnets[1] })).NetworkInterface!.NetworkInterfaceId!;
+  await r.describeVpcs({});
+  reader.release();
+  assert.ok(!reader.unparsed().includes(ENIS), "changed by another process's journal line: stays parsed");
+  assert.ok(reader.unparsed().includes(RULES));
+  // a rule added while the reader's rules are released waits in them
+  const sg = (await writer.describeSecurityGroups({ Filters: [{ Name: "group-name", Values: ["app"] }] })).SecurityGroups![0]!.GroupId!;
+  await writer.authorizeSecurityGroupIngress({ GroupId: sg, IpPermissions: [{ IpProtocol: "tcp", FromPort: 8443, ToPort: 8443, IpRanges: [{ CidrIp: "10.0.0.0/8" }] }] });
+  const perms = (await r.describeSecurityGroups({ GroupIds: [sg] })).SecurityGroups![0]!.IpPermissions!.map((p) => p.FromPort).sort();
+  assert.deepEqual(perms, [443, 8443]);
+  const ids = (await r.describeNetworkInterfaces({})).NetworkInterfaces!.map((e) => e.NetworkInterfaceId!).sort();
+  assert.deepEqual(ids, [...before, one].sort());
+  // and after another release, once the rules were parsed with the queued rule in them
+  reader.release();
+  assert.deepEqual((await r.describeSecurityGroups({ GroupIds: [sg] })).SecurityGroups![0]!.IpPermissions!.map((p) => p.FromPort).sort(), [443, 8443]);
+});

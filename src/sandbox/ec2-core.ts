@@ -134,7 +134,7 @@ const LATEST_VISIBLE = new WeakMap<object, number>();
  * of DescribeNetworkInterfaces at 10×, each filtering 52,000 records): once every record is visible,
  * which the list's latest `_visibleAt` tells, the answer is the list itself.
  */
-function visibleOf<T extends { _visibleAt: number }>(ctx: OpContext, all: T[]): T[] {
+function visibleOf<T extends { _visibleAt: number }>(ctx: OpContext, all: readonly T[]): readonly T[] {
   let latest = LATEST_VISIBLE.get(all);
   if (latest === undefined) {
     latest = -Infinity;
@@ -145,7 +145,8 @@ function visibleOf<T extends { _visibleAt: number }>(ctx: OpContext, all: T[]): 
     }
     LATEST_VISIBLE.set(all, latest);
   }
-  return latest <= ctx.now ? all.slice() : all.filter((r) => isVisible(ctx, r));
+  // the list itself, not a copy (a copy per page of a paginated Describe grew with pages × records): read only
+  return latest <= ctx.now ? all : all.filter((r) => isVisible(ctx, r));
 }
 
 /** Visible records of a collection, optionally restricted to ids (unknown ids -> NotFound listing them). */
@@ -155,7 +156,7 @@ export function listByIds<T extends { _visibleAt: number }>(
   ids: unknown,
   notFoundOverride?: (missing: string[]) => Error,
   filters?: Array<{ Name?: string; Values?: string[] }>,
-): T[] {
+): readonly T[] {
   const k = KINDS[kind];
   if (ids === undefined || (Array.isArray(ids) && ids.length === 0)) {
     // a filter with an index narrows the candidates first (the caller still applies every filter)
@@ -494,7 +495,7 @@ export function eniView(ctx: OpContext, e: EniRec) {
     Ipv6Addresses: [],
     RequesterManaged: e.RequesterManaged,
     SourceDestCheck: (e as { _sourceDestCheck?: boolean })._sourceDestCheck ?? e.InterfaceType !== "nat_gateway",
-    ...((e as { _attachment?: object })._attachment ? { Attachment: { ...(e as { _attachment?: object })._attachment } } : {}),
+    ...((e as { _attachment?: object })._attachment ? { Attachment: structuredClone((e as { _attachment?: object })._attachment) } : {}), // (an imported one may nest)
     Status: (e as { _status?: string })._status ?? "in-use",
     TagSet: e.Tags.map((t) => ({ ...t })),
   };
@@ -515,7 +516,8 @@ export function naclView(ctx: OpContext, n: NaclRec) {
     VpcId: n.VpcId,
     IsDefault: n.IsDefault,
     OwnerId: ctx.accountId,
-    Entries: imported._entries?.map((x) => ({ ...x })) ?? [entry(100, "allow", true), entry(32767, "deny", true), entry(100, "allow", false), entry(32767, "deny", false)],
+    // an imported entry nests PortRange and IcmpTypeCode: copied whole
+    Entries: imported._entries?.map((x) => structuredClone(x)) ?? [entry(100, "allow", true), entry(32767, "deny", true), entry(100, "allow", false), entry(32767, "deny", false)],
     Associations: (imported._subnetIds
       ? imported._subnetIds.map((id) => ctx.rs.subnets[id]).filter((s) => s && s.VpcId === n.VpcId)
       : n.IsDefault

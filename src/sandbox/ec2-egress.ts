@@ -6,6 +6,7 @@ import { awsError } from "./errors.js";
 import { parseIpv4Block } from "../net/addr.js";
 import { withOwner, KINDS, addressView, allocPrivateIp, checkIdFormat, eniView, get, igwOfVpc, isVisible, kindOfId, listByIds, natView, notFound, rulesOf, sgRuleView, sgView, RULES_PER_GROUP } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler, SharedOpHandler } from "./handler.js";
+import { freshOutputs } from "./registry.js";
 import { addRule } from "./ec2-network.js";
 import { associateRegional, createRegionalNat, disassociateRegional, eipHeldByNat, freePublicIp, regionalSettleDue, releaseRegional, settleRegional } from "./ec2-regional-nat.js";
 import { newId, newMac, putEni } from "./model.js";
@@ -696,6 +697,9 @@ const DescribeTags: RecordOpHandler<"ec2", "DescribeTags"> = (ctx) => {
   const { page, NextToken } = paginate(applyFilters(rows, ctx.input.Filters, fns), ctx.input, "DescribeTags");
   return { Tags: page, ...(NextToken ? { NextToken } : {}) };
 };
+
+// the snapshot's large reads: their views (ec2-core.ts) build every object of the answer
+freshOutputs(DescribeAddresses, DescribeNatGateways, DescribeSecurityGroups, DescribeNetworkInterfaces);
 
 export const egressOps: Ops<"ec2"> = {
   AllocateAddress,

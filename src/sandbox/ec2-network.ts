@@ -5,6 +5,7 @@ import { awsError } from "./errors.js";
 import { cidrContains, cidrOverlaps, formatCidr, parseCidr, parseIpv4Block } from "../net/addr.js";
 import { withOwner, bool, get, igwOfVpc, igwView, isVisible, listByIds, naclView, routeTableView, subnetView, vpcView, enisInSubnet, assertRouteRoom } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
+import { freshOutputs } from "./registry.js";
 import { REGIONS, newId, zonesOf } from "./model.js";
 import { associateAmazonIpv6, eigwOf, eigwsOfVpc, modifySubnetIpv6Attribute, parseIpv6Block, subnetIpv6Fields, vpcIpv6, vpcIpv6View } from "./ec2-ipv6.js";
 import type { EniRec, IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec, Tag } from "./model.js";
@@ -750,6 +751,9 @@ const DescribeNetworkAcls: OpHandler<"ec2", "DescribeNetworkAcls"> = (ctx) => {
   const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeNetworkAcls", { min: 5, max: 100 });
   return { NetworkAcls: page.map((n) => naclView(ctx, n)), ...(NextToken ? { NextToken } : {}) };
 };
+
+// the snapshot's large reads: their views (ec2-core.ts) build every object of the answer
+freshOutputs(DescribeVpcs, DescribeSubnets, DescribeInternetGateways, DescribeRouteTables, DescribeNetworkAcls);
 
 export const networkOps: Ops<"ec2"> = {
   DescribeRegions,

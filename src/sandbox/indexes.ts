@@ -20,7 +20,8 @@ interface IndexDef {
 
 interface IndexData {
   byKey: Map<string, Set<string>>;
-  keysOf: Map<string, string[]>;
+  /** A record's keys: the key itself when it has one (most records: no array per record), else the list. */
+  keysOf: Map<string, Keys>;
   /** allOf's answer, kept until a record of the collection changes. */
   all?: unknown[];
 }
@@ -43,16 +44,27 @@ export function persistedIndexes(coll: readonly string[]): { names: string[]; re
 export function indexSnapshot(name: string, records: Record<string, unknown>): Record<string, string[]> {
   const def = DEFS.get(name)!;
   const out: Record<string, string[]> = {};
-  for (const id of Object.keys(records)) for (const k of keysOf(def, records[id])) (out[k] ??= []).push(id);
+  for (const id of Object.keys(records)) for (const k of list(keysOf(def, records[id]))) (out[k] ??= []).push(id);
   return out;
 }
 
-function keysOf(def: IndexDef, rec: unknown): string[] {
-  if (rec === undefined || rec === null) return [];
+type Keys = string | readonly string[];
+const NONE: readonly string[] = [];
+
+function keysOf(def: IndexDef, rec: unknown): Keys {
+  if (rec === undefined || rec === null) return NONE;
   const k = def.key(rec);
-  if (k === undefined) return [];
-  if (typeof k === "string") return [k];
-  return [...new Set(k.filter((x): x is string => typeof x === "string"))];
+  if (k === undefined) return NONE;
+  if (typeof k === "string") return k;
+  const ks = [...new Set(k.filter((x): x is string => typeof x === "string"))];
+  return ks.length === 1 ? ks[0]! : ks;
+}
+
+const list = (k: Keys | undefined): readonly string[] => (k === undefined ? NONE : typeof k === "string" ? [k] : k);
+
+function sameKeys(a: Keys, b: Keys): boolean {
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  return a.length === b.length && a.every((k, i) => k === b[i]);
 }
 
 function collOf(rs: object, coll: string[]): Record<string, unknown> | undefined {
@@ -73,18 +85,18 @@ function put(data: IndexData, def: IndexDef, id: string, rec: unknown): void {
   const keys = keysOf(def, rec);
   const before = data.keysOf.get(id);
   // same keys: nothing moves (a record keeps its place, so lists stay in the collection's order)
-  if (before && before.length === keys.length && before.every((k, i) => k === keys[i])) return;
-  for (const k of before ?? []) {
+  if (before !== undefined && sameKeys(before, keys)) return;
+  for (const k of list(before)) {
     const s = data.byKey.get(k);
     s?.delete(id);
     if (s && s.size === 0) data.byKey.delete(k);
   }
-  if (keys.length === 0) {
+  if (typeof keys !== "string" && keys.length === 0) {
     data.keysOf.delete(id);
     return;
   }
   data.keysOf.set(id, keys);
-  for (const k of keys) {
+  for (const k of list(keys)) {
     let s = data.byKey.get(k);
     if (!s) data.byKey.set(k, (s = new Set()));
     s.add(id);
@@ -103,8 +115,7 @@ function fromPersisted(raw: object, name: string, def: IndexDef): IndexData | un
     data.byKey.set(k, new Set(ids));
     for (const id of ids) {
       const ks = data.keysOf.get(id);
-      if (ks) ks.push(k);
-      else data.keysOf.set(id, [k]);
+      data.keysOf.set(id, ks === undefined ? k : [...list(ks), k]);
     }
   }
   for (const c of seg.pending) put(data, def, c.path[c.path.length - 1]!, c.value);

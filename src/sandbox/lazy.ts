@@ -2,7 +2,9 @@
 // each collection on its container object (a region, `rs.ext`, `state.ext`) as an accessor that, when
 // first read, parses the collection's bytes, applies the journal changes queued for it meanwhile, and
 // replaces itself with the plain value — so a process parses what its calls touch, not the account.
-// Everything else (tracker proxies, indexes, handlers) then sees an ordinary object property.
+// Everything else (tracker proxies, indexes, handlers) then sees an ordinary object property. A parsed
+// collection that nothing changed since can be put back (relazify, Sandbox.release): memory a finished
+// read no longer needs.
 import { closeSync, readSync } from "node:fs";
 import { SandboxStateError } from "./errors.js";
 import { type Change, apply, unitDepth } from "./tracker.js";
@@ -77,14 +79,24 @@ export interface LazySegment {
 }
 
 const LAZY = new WeakMap<object, Map<string, LazySegment>>();
+/**
+ * Collections parsed from their segment and not changed since (by a call of this process or a journal line
+ * of another): the same as their bytes plus the journal changes that were queued in them, so they can be
+ * put back to unparsed (relazify) and parsed again when next used.
+ */
+const PARSED = new WeakMap<object, Map<string, { seg: LazySegment; value: unknown }>>();
 
 /** Puts a collection on `holder[key]` that is parsed on first read. */
 export function defineLazy(holder: object, key: string, seg: Omit<LazySegment, "getter" | "pending">): void {
+  seg.source.live++;
+  install(holder, key, { ...seg, pending: [] });
+}
+
+function install(holder: object, key: string, seg: Omit<LazySegment, "getter">): void {
   let m = LAZY.get(holder);
   if (!m) LAZY.set(holder, (m = new Map()));
   const getter = () => materialise(holder, key);
-  m.set(key, { ...seg, pending: [], getter });
-  seg.source.live++;
+  m.set(key, { ...seg, getter });
   Object.defineProperty(holder, key, {
     enumerable: true,
     configurable: true,
@@ -140,12 +152,63 @@ export function segmentJson<T>(seg: LazySegment, r: Range, what: string): T {
 function materialise(holder: object, key: string): unknown {
   const seg = LAZY.get(holder)!.get(key)!;
   const value = segmentJson<unknown>(seg, seg.range, "");
-  forget(holder, key);
+  // parsed, not forgotten: until it changes, relazify can put it back (its file stays open meanwhile)
+  LAZY.get(holder)!.delete(key);
+  let parsed = PARSED.get(holder);
+  if (!parsed) PARSED.set(holder, (parsed = new Map()));
+  parsed.set(key, { seg, value });
   define(holder, key, value);
   // records already handed out stay the ones in the state
   if (seg.partial && typeof value === "object" && value !== null) for (const [id, rec] of seg.partial) if (Object.hasOwn(value, id)) (value as Record<string, unknown>)[id] = rec;
   for (const c of seg.pending) if (typeof value === "object" && value !== null) apply(value, { path: c.path.slice(seg.path.length), value: c.value });
   return value;
+}
+
+/** A collection at holder[key] changed (a record written or deleted): it stays parsed from now on. */
+export function markChanged(holder: object, key: string): void {
+  const p = PARSED.get(holder)?.get(key);
+  if (!p) return;
+  PARSED.get(holder)!.delete(key);
+  p.seg.source.release();
+}
+
+/** Every collection parsed so far stays parsed (something changed them that no change list names). */
+export function forgetParsed(root: object, path: string[] = []): void {
+  const parsed = PARSED.get(root);
+  for (const k of Object.keys(root)) {
+    const p = [...path, k];
+    if (parsed?.has(k)) markChanged(root, k);
+    else if (p.length < unitDepth(p) - 1) {
+      const v = Object.getOwnPropertyDescriptor(root, k)?.value;
+      if (typeof v === "object" && v !== null) forgetParsed(v, p);
+    }
+  }
+}
+
+/**
+ * Puts every collection parsed and unchanged since back to unparsed, from `root` down (the state's
+ * containers): what it held is garbage once nothing else refers to it, and a later read parses it again
+ * (with the journal changes queued in it, and those queued since). Returns how many were put back.
+ */
+export function relazify(root: object, path: string[] = []): number {
+  let n = 0;
+  const parsed = PARSED.get(root);
+  for (const k of Object.keys(root)) {
+    const p = [...path, k];
+    const d = Object.getOwnPropertyDescriptor(root, k);
+    if (!d || !("value" in d)) continue; // unparsed already
+    const was = parsed?.get(k);
+    if (was) {
+      parsed!.delete(k);
+      if (was.value !== d.value) {
+        was.seg.source.release(); // replaced meanwhile: the new value is not the file's
+        continue;
+      }
+      install(root, k, { ...was.seg, partial: undefined, table: undefined }); // (its file's hold moves with it)
+      n++;
+    } else if (p.length < unitDepth(p) - 1 && typeof d.value === "object" && d.value !== null) n += relazify(d.value, p);
+  }
+  return n;
 }
 
 /**

@@ -33,7 +33,10 @@ export function checkFilters<T>(filters: Filter[] | undefined, fns: FilterFns<T>
 }
 
 /** Applies filters: values of one filter are OR-ed, filters are AND-ed. */
-export function applyFilters<T>(items: T[], filters: Filter[] | undefined, fns: FilterFns<T>, tagsOf?: (r: T) => Tag[]): T[] {
+export function applyFilters<T>(items: T[], filters: Filter[] | undefined, fns: FilterFns<T>, tagsOf?: (r: T) => Tag[]): T[];
+/** A read-only list (an index's own, listByIds) in: without filters, the same list out, still read-only. */
+export function applyFilters<T>(items: readonly T[], filters: Filter[] | undefined, fns: FilterFns<T>, tagsOf?: (r: T) => Tag[]): readonly T[];
+export function applyFilters<T>(items: readonly T[], filters: Filter[] | undefined, fns: FilterFns<T>, tagsOf?: (r: T) => Tag[]): readonly T[] {
   checkFilters(filters, fns, tagsOf);
   let out = items;
   for (const f of filters ?? []) {
@@ -55,7 +58,7 @@ export function applyFilters<T>(items: T[], filters: Filter[] | undefined, fns: 
 
 /** MaxResults/NextToken pagination in the shape EC2 uses; the token encodes an offset. */
 export function paginate<T>(
-  items: T[],
+  items: readonly T[],
   input: { MaxResults?: number; NextToken?: string },
   operation: string,
   limits: { min: number; max: number } = { min: 5, max: 1000 },

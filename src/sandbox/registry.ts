@@ -3,6 +3,8 @@
 import type { Handler, Ops, ServiceName } from "./handler.js";
 
 const SERVICES = new Map<string, Map<string, Handler>>();
+/** Handlers whose every answer is built anew by the call (see freshOutputs). */
+const FRESH = new WeakSet<object>();
 
 /**
  * Adds a service's operations (services.ts registers every table at load). Registering an operation the
@@ -31,4 +33,19 @@ export function hasService(service: string): boolean {
 /** Operations the emulator implements, per service (for docs and `sandbox show`). */
 export function implementedOperations(): Record<string, string[]> {
   return Object.fromEntries([...SERVICES].map(([s, ops]) => [s, [...ops.keys()].sort()]));
+}
+
+/**
+ * Declares handlers whose output is built anew on every call — every object and array in it made by their
+ * views, none of them a piece of the state — so a read answers it as it is, without the deep copy that
+ * keeps callers from holding pieces of the state (test/sandbox-fresh.test.ts checks them on a varied
+ * account). A handler that may hand out a stored object or array is not declared.
+ */
+export function freshOutputs(...handlers: object[]): void {
+  for (const h of handlers) FRESH.add(h);
+}
+
+/** Whether a handler was declared by freshOutputs. */
+export function isFreshOutput(handler: object): boolean {
+  return FRESH.has(handler);
 }

@@ -6,7 +6,7 @@ import { SandboxCrash, SandboxError, awsError } from "./errors.js";
 import { CliError } from "../errors.js";
 import { KINDS } from "./ec2-core.js";
 import type { OpContext, LooseInput, Timing } from "./handler.js";
-import { handlerFor, hasService } from "./registry.js";
+import { handlerFor, hasService, isFreshOutput } from "./registry.js";
 import "./services.js";
 import { seedDefaultVpc } from "./ec2-network.js";
 import { natSettleDue, settle } from "./ec2-egress.js";
@@ -16,8 +16,8 @@ import { seedExamples } from "./examples.js";
 import { instancesSettleDue, settleInstances } from "./ec2-instances.js";
 import { importSnapshotInto } from "./snapshot-state.js";
 import { StateFile, entryOf, JOURNAL_KEEP, SandboxStateError } from "./store.js";
-import { unparsed } from "./lazy.js";
-import { type Change, Tracker, plain } from "./tracker.js";
+import { forgetParsed, markChanged, relazify, unparsed } from "./lazy.js";
+import { type Change, Tracker, at, plain, unitDepth } from "./tracker.js";
 import { dropIndexes, indexChanged } from "./indexes.js";
 import { type SandboxSummary, globalInventory, regionInventory } from "./inventory.js";
 import { type FaultConfig, parseFaults, parseLatency, prng } from "./faults.js";
@@ -156,9 +156,14 @@ export class Sandbox {
     this.reindex(r);
   }
 
-  /** Tells the indexes which records changed (paths from the state root). */
+  /** Tells the indexes which records changed (paths from the state root), and the collections that they changed. */
   private reindex(changes: Change[]): void {
     for (const c of changes) {
+      const depth = unitDepth(c.path) - 1; // the collection's path length
+      if (depth >= 1 && c.path.length > depth) {
+        const holder = at(this.st, c.path.slice(0, depth - 1));
+        if (typeof holder === "object" && holder !== null) markChanged(holder, c.path[depth - 1]!);
+      }
       if (c.path[0] !== "regions") continue;
       const region = c.path[1];
       if (c.path.length <= 2) continue; // a whole region replaced: a new object, indexed afresh
@@ -204,6 +209,18 @@ export class Sandbox {
   state(): SandboxState {
     this.refresh();
     return structuredClone(this.st);
+  }
+
+  /**
+   * Lets go of what reads parsed: every collection this process parsed and has not changed since (nor
+   * has a journal line of another process) goes back to unparsed, its indexes with it, and is parsed
+   * again from the state file (still open) if a later call needs it. For a run that has read what it
+   * needs (a snapshot taken, the analysis to run on it): the records then live once in the process.
+   */
+  release(): void {
+    if (!this.store) return; // an in-memory account has no file to parse again from
+    if (relazify(this.st) === 0) return;
+    for (const rs of Object.values(this.st.regions)) dropIndexes(rs);
   }
 
   /** Collections of the loaded state not parsed yet ("regions.us-east-1.networkInterfaces"): what loading saved. */
@@ -351,7 +368,8 @@ export class Sandbox {
         const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (untracked = mutated = true), this.st.regions[region]);
         const out = handler(ctx);
         if (untracked) {
-          // a read that changed something: not expected, so keep it safe the slow way
+          // a read that changed something: not expected, so keep it safe the slow way (nothing it parsed goes back to unparsed)
+          forgetParsed(this.st);
           for (const rs of Object.values(this.st.regions)) dropIndexes(rs);
           await this.exclusive(() => {
             this.store?.compact(this.st);
@@ -359,7 +377,7 @@ export class Sandbox {
           });
         }
         if (input?.DryRun === true) throw new SandboxError("DryRunOperation", "Request would have succeeded, but DryRun flag is set.", 412);
-        return cloneOut(out) as LooseInput;
+        return (isFreshOutput(handler) ? out : cloneOut(out)) as LooseInput;
       }
       return await this.exclusive(() => {
         const tracker = new Tracker();
