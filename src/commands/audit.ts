@@ -163,7 +163,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
           omitted = collected.omitted.map((o) => o.resource);
           snap = collected;
         }
-        const a = audit.auditSnapshot(snap, rules, { source: spec.file ? `snapshot ${spec.file}` : "live", ...(spec.profile ? { profile: spec.profile } : {}), accountId: snap.accountId, region: snap.region, omitted });
+        const a = audit.auditSnapshot(snap, rules, { source: spec.file ? `snapshot ${spec.file}` : "live", ...(spec.profile ? { profile: spec.profile } : {}), accountId: snap.accountId, region: snap.region, omitted }, { paths: parsed.format === "markdown" });
         return { audit: await withInvocationFlags(ctx, a, spec), snapshotFile: spec.file };
       } catch (err) {
         if (err instanceof UsageError) throw err;

@@ -68,7 +68,8 @@ export interface Rule {
    * not evaluated rather than passing it.
    */
   regionWide?: true;
-  check(ctx: AuditContext): RawFinding[];
+  /** Findings, as a list or one at a time (a generator: the audit takes each before the next is made). */
+  check(ctx: AuditContext): Iterable<RawFinding>;
 }
 
 export interface EgressVerdict {
