@@ -277,8 +277,8 @@ async function renderReport(ctx: Context, report: AuditReport, format: ReportFor
     }
     case "markdown": {
       // cut at GitHub's comment limit (65,536 characters): one string
-      const { auditDiagrams, renderMarkdown } = await import("../output/audit-markdown.js");
-      return [renderMarkdown(report, auditDiagrams(report, extras.audits))];
+      const { auditDiagramSource, renderMarkdown } = await import("../output/audit-markdown.js");
+      return [renderMarkdown(report, auditDiagramSource(report, extras.audits))];
     }
   }
 }
