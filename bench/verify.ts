@@ -4,7 +4,7 @@
 // gateway": 40 ENIs each, so 40,000 paths), and the audit of the same file; each the built CLI in its
 // own process (wall, CPU, peak RSS). Also 100 intents, to show the cost is linear in intents × sources.
 // Run: npm run build && node --import tsx bench/verify.ts [--vpcs 1000]
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { account, ENV, measure, SUBNETS_PER_VPC, type Measure } from "./lib.js";
@@ -14,6 +14,10 @@ const arg = process.argv.indexOf("--vpcs");
 const vpcs = arg > 0 ? Number(process.argv[arg + 1]) : 1000;
 const cwd = mkdtempSync(path.join(tmpdir(), "egress-verify-bench-"));
 const doc = account(vpcs);
+// What a snapshot of a real account holds: BPA off, no exclusions. Without them no internet path is
+// proven (unknown, NOT_IN_SNAPSHOT), and the bench would time paths that stop at the first gateway.
+doc.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: "off", State: "default-state", ExclusionsAllowed: "allowed" };
+doc.vpcBlockPublicAccessExclusions = [];
 writeFileSync(path.join(cwd, "account.json"), JSON.stringify(doc));
 
 function intents(n: number): string {
@@ -32,6 +36,11 @@ const fmt = (m: Measure) => `${(m.wallMs / 1000).toFixed(2)} s wall, ${(m.cpuMs 
 const audit = measure([BIN, "--sandbox", "audit", "--snapshot", "account.json", "--fail-on", "none", "--format", "json", "--output", "audit.json"], cwd, ENV);
 const v100 = measure([BIN, "--sandbox", "verify", "intents-100.yaml", "--snapshot", "account.json", "--format", "json", "--output", "v100.json"], cwd, ENV);
 const v1000 = measure([BIN, "--sandbox", "verify", "intents-1000.yaml", "--snapshot", "account.json", "--format", "json", "--output", "v1000.json"], cwd, ENV);
+// The bench times proven verdicts: every intent must hold (an unknown would have stopped early).
+for (const f of ["v100.json", "v1000.json"]) {
+  const { summary } = JSON.parse(readFileSync(path.join(cwd, f), "utf8")) as { summary: { intents: number; holds: number } };
+  if (summary.intents === 0 || summary.holds !== summary.intents) throw new Error(`${f}: ${JSON.stringify(summary)} — the bench must time proven paths, every intent holding`);
+}
 const counts = `${(doc.vpcs as unknown[]).length} VPCs / ${(doc.subnets as unknown[]).length} subnets / ${(doc.networkInterfaces as unknown[]).length} ENIs`;
 console.log(`\nNode ${process.version}. Account: ${counts} (bench/lib.ts), read from one snapshot file by both commands.\n`);
 console.log("| command | wall, CPU, peak RSS | against the audit |\n|---|---|---|");

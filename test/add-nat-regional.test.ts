@@ -265,3 +265,24 @@ test("--reuse-eips deletes an old NAT gateway only once its live tags prove it t
   const rts = Object.values<any>(plan.resources).filter((x) => x.kind === "route-table" && x.tier === "private");
   for (const rt of rts) assert.equal(region().routeTables[rt.id].Routes.find((x: any) => x.DestinationCidrBlock === "0.0.0.0/0").NatGatewayId, plan.resources[`nat/${rt.az}`].id);
 });
+
+test("the nat-gateway kind's sweep names every Elastic IP of a regional NAT gateway (an orphan's record then waits for each, not only the first)", async () => {
+  const { cwd, file, sandbox, run } = await kit();
+  assert.equal((await run("create-vpc", "--name", "sweep", "--azs", "2")).code, 0);
+  assert.equal((await run("add-nat", "--mode", "per-az")).code, 0);
+  assert.equal((await run("add-nat", "--mode", "regional", "--reuse-eips")).code, 0);
+  const plan = readPlan<any>(cwd);
+  const eips = Object.values<any>(plan.resources).filter((r) => r.kind === "elastic-ip" && r.state === "created").map((r) => r.id as string).sort();
+  assert.equal(eips.length, 2);
+  const { PassThrough } = await import("node:stream");
+  const { createContext } = await import("../src/context.js");
+  const { createLogger } = await import("../src/output/logger.js");
+  const { natGatewayKind } = await import("../src/engine/kinds/nat-gateway.js");
+  const stderr = new PassThrough();
+  const log = await createLogger({ stderr, color: false, verbose: false, interactive: false });
+  const opts = { sandbox: true, sandboxFile: file, plan: "egress-plan.json", json: false, yes: true, dryRun: false, color: false, verbose: false };
+  const ctx = createContext(opts, { cwd, env: cleanEnv(), stdout: new PassThrough(), stderr, log, signal: new AbortController().signal, sandbox, userAgent: "test" });
+  const found = (await natGatewayKind.sweep!(ctx, plan)).filter((f) => f.id === plan.resources["nat/regional"]?.id);
+  assert.equal(found.length, 1, JSON.stringify(Object.keys(plan.resources)));
+  assert.deepEqual(found[0]!.refs.filter((r) => r.startsWith("eipalloc-")).sort(), eips);
+});

@@ -161,6 +161,15 @@ describe("VPC Block Public Access", () => {
     assert.equal(r.verdict, "unknown", why(r));
     assert.equal(r.unknownReasons[0]!.code, "BLOCK_PUBLIC_ACCESS_UPDATING");
   });
+  test("an exclusion being updated (or whose update failed) may still have its old mode: inbound is unknown, never a definite block", () => {
+    // allow-bidirectional → allow-egress in progress: the old mode may still let the connection in
+    for (const state of ["update-in-progress", "update-failed"]) {
+      const r = run(bidir((b) => b.bpaExclusion("subnet-pub-a", "allow-egress", state)), { source: "internet", destination: "i-web" });
+      assert.equal(r.verdict, "unknown", `${state}: ${why(r)}`);
+      assert.equal(r.unknownReasons[0]!.code, "BLOCK_PUBLIC_ACCESS_UPDATING");
+      assert.match(r.unknownReasons[0]!.detail, /changing state \(or an update of one failed\)/);
+    }
+  });
   test("the mode being updated: unknown unless an allow-bidirectional exclusion makes it moot", () => {
     const r = run(v6({}, (b) => b.bpa("block-bidirectional", "update-in-progress")), { source: "i-dual", destination: "internet6" });
     assert.equal(r.verdict, "unknown", why(r));

@@ -2,6 +2,7 @@
 // near misses other tools get wrong), and firing on the one mutation that breaks it (the positive case).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { analyzePath } from "../src/analysis/analyzer.js";
 import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES, RULES_BY_ID } from "../src/analysis/rules/index.js";
 import { deniedRanges } from "../src/analysis/rules/nacl-blocks-return.js";
@@ -242,6 +243,53 @@ describe("audit rules on snapshot fixtures", () => {
     assert.deepEqual(run(provisioned, "msk-esm-no-egress"), []);
   });
 
+  test("bpa-blocks-egress and the analyzer give one BPA answer: exclusions (allow-egress / allow-bidirectional, VPC or subnet), ExclusionsAllowed, and states being changed", () => {
+    const arn = (id: string) => `arn:aws:ec2:us-east-1:111111111111:${id.startsWith("vpc-") ? "vpc" : "subnet"}/${id}`;
+    const bpa = (mode: string, o: { state?: string; exclusionsAllowed?: string; exclusions?: Array<[string, string, string?]> } = {}) =>
+      good((s) => {
+        s.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: mode, State: o.state ?? "update-complete", ...(o.exclusionsAllowed ? { ExclusionsAllowed: o.exclusionsAllowed } : {}) };
+        s.vpcBlockPublicAccessExclusions = (o.exclusions ?? []).map(([id, m, st], i) => ({ ExclusionId: `exclusion-${i}`, InternetGatewayExclusionMode: m, ResourceArn: arn(id), State: st ?? "create-complete" }));
+      });
+    const cases: Array<[string, Snapshot, { a: string; b: string }]> = [
+      ["block-bidirectional, no exclusion", bpa("block-bidirectional"), { a: "unreachable", b: "unreachable" }],
+      ["allow-egress on subnet-pub-a (NAT a's subnet)", bpa("block-bidirectional", { exclusions: [["subnet-pub-a", "allow-egress"]] }), { a: "reachable", b: "unreachable" }],
+      ["allow-bidirectional on the VPC", bpa("block-bidirectional", { exclusions: [["vpc-good", "allow-bidirectional"]] }), { a: "reachable", b: "reachable" }],
+      ["allow-egress on a workload subnet (not the NAT's)", bpa("block-bidirectional", { exclusions: [["subnet-priv-a", "allow-egress"]] }), { a: "unreachable", b: "unreachable" }],
+      ["block-ingress lets NAT egress out", bpa("block-ingress"), { a: "reachable", b: "reachable" }],
+      ["an exclusion being created", bpa("block-bidirectional", { exclusions: [["subnet-pub-a", "allow-egress", "create-in-progress"]] }), { a: "unknown", b: "unreachable" }],
+      ["an exclusion being updated (its mode before is not in the snapshot)", bpa("block-bidirectional", { exclusions: [["subnet-pub-a", "allow-egress", "update-in-progress"]] }), { a: "unknown", b: "unreachable" }],
+      ["an exclusion whose update failed", bpa("block-bidirectional", { exclusions: [["subnet-pub-b", "allow-egress", "update-failed"]] }), { a: "unreachable", b: "unknown" }],
+      ["an exclusion that failed to be created, one deleted", bpa("block-bidirectional", { exclusions: [["subnet-pub-a", "allow-egress", "create-failed"], ["subnet-pub-b", "allow-bidirectional", "delete-complete"]] }), { a: "unreachable", b: "unreachable" }],
+      ["an exclusion being deleted", bpa("block-bidirectional", { exclusions: [["vpc-good", "allow-egress", "delete-in-progress"]] }), { a: "unknown", b: "unknown" }],
+      ["the mode being updated (block-bidirectional)", bpa("block-bidirectional", { state: "update-in-progress" }), { a: "unknown", b: "unknown" }],
+      ["the mode being updated from off", bpa("off", { state: "update-in-progress" }), { a: "unknown", b: "unknown" }],
+      ["the mode being updated, the VPC excluded both ways", bpa("block-bidirectional", { state: "update-in-progress", exclusions: [["vpc-good", "allow-bidirectional"]] }), { a: "reachable", b: "reachable" }],
+      ["ExclusionsAllowed not-allowed with an exclusion that would matter", bpa("block-bidirectional", { exclusionsAllowed: "not-allowed", exclusions: [["vpc-good", "allow-egress"]] }), { a: "unknown", b: "unknown" }],
+      ["ExclusionsAllowed not-allowed, no exclusion", bpa("block-bidirectional", { exclusionsAllowed: "not-allowed" }), { a: "unreachable", b: "unreachable" }],
+    ];
+    const ruleSays = (findings: ReturnType<typeof run>, subnet: string) => {
+      const f = findings.find((x) => x.resourceId === subnet);
+      return !f ? "reachable" : f.severity === "high" ? "unreachable" : "unknown";
+    };
+    for (const [name, snap, want] of cases) {
+      const findings = run(snap, "bpa-blocks-egress");
+      for (const [az, subnet] of [["a", "subnet-priv-a"], ["b", "subnet-priv-b"]] as const) {
+        const path = analyzePath(snap, { source: subnet, destination: "internet", port: 443 });
+        const codes = [...path.explanations.map((e) => e.code), ...path.unknownReasons.map((u) => u.code)];
+        assert.equal(path.verdict, want[az], `${name}: analyzer, ${subnet}: ${JSON.stringify(codes)}`);
+        assert.equal(ruleSays(findings, subnet), want[az], `${name}: rule, ${subnet}: ${JSON.stringify(findings.map((f) => f.message))}`);
+        if (want[az] === "unreachable") assert.ok(codes.includes("VPC_BLOCK_PUBLIC_ACCESS_ENABLED"), name);
+        if (want[az] === "unknown") {
+          assert.ok(codes.includes("BLOCK_PUBLIC_ACCESS_UPDATING"), name);
+          const f = findings.find((x) => x.resourceId === subnet)!;
+          assert.match(f.message, /^Could not decide whether VPC Block Public Access/);
+          assert.equal(f.evidence.notEvaluated?.[0]?.code, "BLOCK_PUBLIC_ACCESS_UPDATING");
+          assert.match(f.fix, /^nothing to change yet/);
+        }
+      }
+    }
+  });
+
   test("IPv6 and BPA near misses: block-ingress, an allow-egress exclusion on the NAT subnets, a NAT64 route, a public subnet's ::/0 → igw, subnets already on an egress-only gateway", () => {
     const bidir = (s: any) => (s.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: "block-bidirectional", State: "update-complete" });
     assert.deepEqual(run(good((s) => (s.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: "block-ingress", State: "update-complete" })), "bpa-blocks-egress"), []);
@@ -250,12 +298,13 @@ describe("audit rules on snapshot fixtures", () => {
       s.vpcBlockPublicAccessExclusions = ["a", "b"].map((az) => ({ ExclusionId: `exclusion-${az}`, InternetGatewayExclusionMode: "allow-egress", ResourceArn: `arn:aws:ec2:us-east-1:111111111111:subnet/subnet-pub-${az}`, State: "create-complete" }));
     });
     assert.deepEqual(run(excluded, "bpa-blocks-egress"), []);
-    // an exclusion still being created is not in effect
+    // an exclusion still being created may or may not be in effect yet: subnet-priv-a's egress is not decided
+    // (a low "could not decide" finding, never the high "no egress"); subnet-priv-b's NAT subnet has none: blocked
     const pending = good((s) => {
       bidir(s);
       s.vpcBlockPublicAccessExclusions = [{ ExclusionId: "exclusion-a", InternetGatewayExclusionMode: "allow-egress", ResourceArn: "arn:aws:ec2:us-east-1:111111111111:subnet/subnet-pub-a", State: "create-in-progress" }];
     });
-    assert.deepEqual(run(pending, "bpa-blocks-egress").map((f) => f.resourceId).sort(), ["subnet-priv-a", "subnet-priv-b"]);
+    assert.deepEqual(run(pending, "bpa-blocks-egress").map((f) => `${f.resourceId} ${f.severity}`).sort(), ["subnet-priv-a low", "subnet-priv-b high"]);
     // BPA not collected: the rule is not evaluated (never a pass)
     const denied = good((s) => {
       delete s.vpcBlockPublicAccessOptions;

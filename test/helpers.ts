@@ -117,15 +117,48 @@ export function planIds(planFile: string): Set<string> {
   );
 }
 
-/** A temp working directory with a sandbox seeded with the examples (S1/S3/S4 functions, S2/S4/S5 VPCs), and `run(...argv)`. */
-export async function exampleSandbox(prefix = "egress-test-") {
+/** A temp working directory with an empty sandbox, `run(...argv)` and `ok(...argv)` (a command that must exit 0). */
+export async function freshSandbox(prefix = "egress-test-", o: { examples?: boolean } = {}) {
   const cwd = tempDir(prefix);
   const file = path.join(cwd, ".egress", "sandbox.json");
   const sandbox = await openSandbox(file);
-  await sandbox.reset({ examples: true });
+  await sandbox.reset(o.examples ? { examples: true } : undefined);
   const env = cleanEnv();
   const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
-  return { cwd, file, sandbox, env, run, region: () => sandbox.state().regions["us-east-1"] as any };
+  const ok = async (...args: string[]) => {
+    const r = await run(...args);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    return r;
+  };
+  return { cwd, file, sandbox, env, run, ok, region: () => sandbox.state().regions["us-east-1"] as any };
+}
+
+/** freshSandbox seeded with the examples (S1/S3/S4 functions, S2/S4/S5 VPCs). */
+export const exampleSandbox = (prefix = "egress-test-") => freshSandbox(prefix, { examples: true });
+
+/**
+ * S2's world on a fresh sandbox: the egress VPC (create-vpc 10.100.0.0/16, add-nat per-az, launch-proxy per
+ * AZ allowing .example.com and api.vendor.io) and two consumer VPCs, team1 and team2 (10.0.0.0/16 both,
+ * private subnets only; plan files team1.json, team2.json). `connect`: then share-proxy and connect-proxy
+ * for each team. `ok(...argv)` runs a command that must exit 0.
+ */
+export async function s2World(prefix = "egress-s2-", o: { connect?: boolean } = {}) {
+  const w = await freshSandbox(prefix);
+  const { cwd, ok } = w;
+  await ok("create-vpc", "--name", "egress", "--cidr", "10.100.0.0/16", "--azs", "2");
+  await ok("add-nat", "--mode", "per-az");
+  await ok("launch-proxy", "--per-az", "--allow-domain", ".example.com", "--allow-domain", "api.vendor.io");
+  const teams: Array<{ name: string; vpcId: string; subnets: string[] }> = [];
+  for (const t of ["team1", "team2"]) {
+    await ok("--plan", `${t}.json`, "create-vpc", "--name", t, "--cidr", "10.0.0.0/16", "--azs", "2", "--public-subnets", "0");
+    const p = readPlan(cwd, `${t}.json`);
+    teams.push({ name: t, vpcId: p.resources.vpc!.id!, subnets: Object.values(p.resources).filter((r) => r.kind === "subnet").map((r) => r.id!).sort() });
+  }
+  if (o.connect) {
+    await ok("share-proxy");
+    for (const t of teams) await ok("connect-proxy", "--consumer-vpc", t.vpcId, "--subnets", t.subnets.join(","));
+  }
+  return { ...w, teams };
 }
 
 /** The credentials every SDK client of the sandbox is made with (the sandbox checks none). */

@@ -232,3 +232,17 @@ test("sandbox load of a snapshot of an IPv6 build keeps its IPv6: blocks, IPv6-o
   assert.equal(priv.Routes.find((r: any) => r.DestinationIpv6CidrBlock === "::/0").State, "active");
   assert.match(priv.Routes.find((r: any) => r.DestinationIpv6CidrBlock === "64:ff9b::/96").NatGatewayId, /^nat-/);
 });
+
+test("create-vpc: --ipv6-only-private with 0 private subnets is collected with the other input problems (one exit 2, all reported, nothing changed)", async () => {
+  const env = await exampleSandbox("egress-ipv6-problems-");
+  const before = env.sandbox.stats().mutatingCalls;
+  const a = await env.run("create-vpc", "--name", "x", "--cidr", "10.66.0.0/24", "--subnet-prefix", "16", "--ipv6-only-private", "--private-subnets", "0");
+  assert.equal(a.code, 2, a.stderr);
+  assert.match(a.stderr, /2 problems \(nothing was changed\)/);
+  assert.match(a.stderr, /no private subnet to make IPv6-only/);
+  assert.match(a.stderr, /Subnet size \/16 is larger than the VPC 10\.66\.0\.0\/24/);
+  const b = await env.run("create-vpc", "--name", "x", "--ipv6-only-private", "--private-subnets", "0", "--public-subnets", "0");
+  assert.equal(b.code, 2, b.stderr);
+  assert.match(b.stderr, /leave nothing to create[\s\S]*no private subnet to make IPv6-only/);
+  assert.equal(env.sandbox.stats().mutatingCalls, before, "nothing was changed");
+});

@@ -10,7 +10,7 @@ import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES_BY_ID } from "../src/analysis/rules/index.js";
 import type { Snapshot } from "../src/analysis/snapshot.js";
 import { good } from "./audit-fixtures.js";
-import { SANDBOX_CREDENTIALS, cleanEnv, cli, exampleSandbox, openSandbox, plugged, readPlan, tempDir } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, exampleSandbox, openSandbox, plugged, readPlan, s2World } from "./helpers.js";
 
 const RULE = "sg-egress-wider-than-needed";
 const R = "us-east-1";
@@ -100,28 +100,8 @@ async function applyAwsFix(fix: string, sandbox: Awaited<ReturnType<typeof openS
 }
 
 test("S2 end to end (create-vpc, add-nat per-az, launch-proxy, share-proxy, connect-proxy ×2): each group has only the egress its role needs, and audit reports nothing on egress", async () => {
-  const cwd = tempDir("egress-own-s2-");
-  const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await openSandbox(file);
-  await sandbox.reset();
-  const env = cleanEnv();
-  const ok = async (...args: string[]) => {
-    const r = await cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
-    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-    return r;
-  };
-  await ok("create-vpc", "--name", "egress", "--cidr", "10.100.0.0/16", "--azs", "2");
-  await ok("add-nat", "--mode", "per-az");
-  await ok("launch-proxy", "--per-az", "--allow-domain", ".example.com", "--allow-domain", "api.vendor.io");
-  await ok("share-proxy");
-  const consumers: string[] = [];
-  for (const t of ["team1", "team2"]) {
-    await ok("--plan", `${t}.json`, "create-vpc", "--name", t, "--cidr", "10.0.0.0/16", "--azs", "2", "--public-subnets", "0");
-    const p = readPlan<any>(cwd, `${t}.json`);
-    const subnets = Object.values<any>(p.resources).filter((r) => r.kind === "subnet").map((r) => r.id).sort();
-    await ok("connect-proxy", "--consumer-vpc", p.resources.vpc.id, "--subnets", subnets.join(","));
-    consumers.push(p.resources.vpc.id);
-  }
+  const { cwd, sandbox, ok, teams } = await s2World("egress-own-s2-", { connect: true });
+  const consumers = teams.map((t) => t.vpcId);
   const plan = readPlan<any>(cwd);
   const rs = sandbox.state().regions[R];
   const proxySg = plan.resources["proxy/sg"].id;
@@ -161,12 +141,7 @@ test("S2 end to end (create-vpc, add-nat per-az, launch-proxy, share-proxy, conn
 });
 
 test("S1 and S3 (attach-lambda, --egress-port, add-endpoint): Lambda groups tcp/443 (+ named ports), endpoint group none; audit reports nothing on egress; the rule's fix, applied as printed, clears what it finds", async () => {
-  const { run, cwd, sandbox, region } = await exampleSandbox("egress-own-s13-");
-  const ok = async (...args: string[]) => {
-    const r = await run(...args);
-    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-    return r;
-  };
+  const { run, ok, cwd, sandbox, region } = await exampleSandbox("egress-own-s13-");
   // S1
   await ok("create-vpc", "--name", "sms-api", "--cidr", "10.0.0.0/16", "--azs", "2");
   await ok("add-nat", "--mode", "single");

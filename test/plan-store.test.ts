@@ -45,6 +45,15 @@ test("the plan schema's kind names are the engine's registry, in the same (sweep
   for (const name of RESOURCE_KINDS) assert.equal((await kindOf(name))?.kind, name, name);
 });
 
+test("a record's attrs are read through its kind's schema (typed, recordOf, recordsOf), never cast: no `attrs as` in src/", () => {
+  const src = join(import.meta.dirname, "..", "src");
+  const casts: string[] = [];
+  for (const f of readdirSync(src, { recursive: true, encoding: "utf8" }).filter((x) => x.endsWith(".ts")).sort()) {
+    readFileSync(join(src, f), "utf8").split("\n").forEach((line, i) => /\battrs\)?\s+as\s/.test(line) && casts.push(`src/${f}:${i + 1}: ${line.trim()}`));
+  }
+  assert.deepEqual(casts, []);
+});
+
 test("missing plan -> undefined", async () => {
   assert.equal(await loadPlan(join(tmp(), "nope.json")), undefined);
 });

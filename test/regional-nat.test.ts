@@ -6,6 +6,9 @@ import { describe, test } from "node:test";
 import { analyzePath, EXPLANATION_CODES } from "../src/analysis/analyzer.js";
 import { fromNetworkInsightsAnalysis, toNetworkInsightsAnalysis } from "../src/analysis/reachability.js";
 import { regionalSnapshot } from "./audit-fixtures.js";
+import { auditSnapshot } from "../src/analysis/audit.js";
+import { regionalNatCoverage } from "../src/analysis/nat.js";
+import { RULES_BY_ID } from "../src/analysis/rules/index.js";
 
 describe("analyzer: regional NAT gateway", () => {
   test("reachable from each AZ it is registered in, through that AZ's Elastic IP and its own route table", () => {
@@ -32,10 +35,33 @@ describe("analyzer: regional NAT gateway", () => {
     const fn = analyzePath(regionalSnapshot({ azs: ["a"], manual: true }), { source: "lambda:worker", destination: "igw" });
     assert.equal(fn.verdict, "unreachable");
     assert.equal(fn.paths?.find((p) => p.verdict === "unreachable")?.explanations[0]?.code, "REGIONAL_NGW_ROUTE_AZ_RESTRICTION");
-    // An address still being assigned does not serve yet.
-    const assigning = analyzePath(regionalSnapshot({}, (s) => (s.natGateways[0].NatGatewayAddresses[1].Status = "associating")), { source: "subnet-priv-b", destination: "igw" });
-    assert.equal(assigning.explanations[0]?.code, "REGIONAL_NGW_ROUTE_AZ_RESTRICTION");
-    assert.match(assigning.explanations[0]!.detail, /automatic mode/);
+    // An address that is going is no coverage: definite.
+    const going = analyzePath(regionalSnapshot({}, (s) => (s.natGateways[0].NatGatewayAddresses[1].Status = "disassociating")), { source: "subnet-priv-b", destination: "igw" });
+    assert.equal(going.explanations[0]?.code, "REGIONAL_NGW_ROUTE_AZ_RESTRICTION");
+    assert.match(going.explanations[0]!.detail, /automatic mode/);
+  });
+
+  test("an address still associating is not yet proven: the analyzer says unknown (REGIONAL_NGW_ADDRESS_PENDING) and regional-nat-az-uncovered reports the AZ as not yet covered — one coverage answer (regionalNatCoverage)", () => {
+    const snap = regionalSnapshot({ manual: true }, (s) => (s.natGateways[0].NatGatewayAddresses[1].Status = "associating"));
+    assert.deepEqual(regionalNatCoverage(snap.natGateways[0]!), { serving: ["us-east-1a"], pending: ["us-east-1b"] });
+    const r = analyzePath(snap, { source: "subnet-priv-b", destination: "igw" });
+    assert.equal(r.verdict, "unknown", JSON.stringify(r.explanations));
+    assert.equal(r.unknownReasons[0]!.code, "REGIONAL_NGW_ADDRESS_PENDING");
+    assert.match(r.unknownReasons[0]!.detail, /us-east-1b.*still being associated \(198\.51\.100\.12: associating\)/);
+    assert.equal(analyzePath(snap, { source: "subnet-priv-a", destination: "igw" }).verdict, "reachable");
+    const f = auditSnapshot(snap, [RULES_BY_ID.get("regional-nat-az-uncovered")!], { source: "test" }).findings;
+    assert.equal(f.length, 1);
+    assert.equal(f[0]!.severity, "low");
+    assert.match(f[0]!.message, /does not cover us-east-1b yet: its address in us-east-1b is still associating \(not yet succeeded\)/);
+    assert.equal(f[0]!.evidence.notEvaluated?.[0]?.code, "REGIONAL_NGW_ADDRESS_PENDING");
+    assert.deepEqual(f[0]!.evidence.facts?.pendingAzs, ["us-east-1b"]);
+    // succeeded: covered (no finding, reachable); failed: not covered (the high finding, unreachable)
+    const done = regionalSnapshot({ manual: true });
+    assert.deepEqual(auditSnapshot(done, [RULES_BY_ID.get("regional-nat-az-uncovered")!], { source: "test" }).findings, []);
+    const failed = regionalSnapshot({ manual: true }, (s) => (s.natGateways[0].NatGatewayAddresses[1].Status = "failed"));
+    const ff = auditSnapshot(failed, [RULES_BY_ID.get("regional-nat-az-uncovered")!], { source: "test" }).findings;
+    assert.deepEqual(ff.map((x) => [x.severity, x.evidence.blocking?.code]), [["high", "REGIONAL_NGW_ROUTE_AZ_RESTRICTION"]]);
+    assert.equal(analyzePath(failed, { source: "subnet-priv-b", destination: "igw" }).verdict, "unreachable");
   });
 
   test("its route table decides: no internet route there is NO_ROUTE_TO_DESTINATION at rtb-nat-r; a table not listed is AWS's default, said so", () => {

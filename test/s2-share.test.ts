@@ -5,34 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { SANDBOX_CREDENTIALS, cli, cleanEnv, fileOrNull, htmlNotFoundServer, openSandbox, plugged, readPlan, tempDir } from "./helpers.js";
+import { SANDBOX_CREDENTIALS, cli, cleanEnv, fileOrNull, htmlNotFoundServer, openSandbox, plugged, readPlan, s2World, tempDir } from "./helpers.js";
 
 
 const R = "us-east-1";
-
-async function s2World() {
-  const cwd = tempDir("egress-s2-");
-  const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await openSandbox(file);
-  await sandbox.reset();
-  const env = cleanEnv();
-  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
-  const ok = async (...args: string[]) => {
-    const r = await run(...args);
-    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-    return r;
-  };
-  await ok("create-vpc", "--name", "egress", "--cidr", "10.100.0.0/16", "--azs", "2");
-  await ok("add-nat", "--mode", "per-az");
-  await ok("launch-proxy", "--per-az", "--allow-domain", ".example.com", "--allow-domain", "api.vendor.io");
-  const teams: Array<{ vpcId: string; subnets: string[] }> = [];
-  for (const t of ["team1", "team2"]) {
-    await ok("--plan", `${t}.json`, "create-vpc", "--name", t, "--cidr", "10.0.0.0/16", "--azs", "2", "--public-subnets", "0");
-    const p = readPlan(cwd, `${t}.json`);
-    teams.push({ vpcId: p.resources.vpc.id!, subnets: Object.values(p.resources).filter((r) => r.kind === "subnet").map((r) => r.id!).sort() });
-  }
-  return { cwd, file, sandbox, run, ok, teams };
-}
 
 const mutating = (sb: Awaited<ReturnType<typeof openSandbox>>) => sb.stats().mutatingCalls;
 

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
 import { readFileSync, writeFileSync } from "node:fs";
-import { cli, cleanEnv, openSandbox, tempDir } from "./helpers.js";
+import { cli, cleanEnv, freshSandbox, openSandbox, tempDir } from "./helpers.js";
 
 test("item 6: --endpoint-url with a token in its query string: never in the plan's backend, never in a message", async () => {
   const { redactUrl, hasSecretParts } = await import("../src/net/url.js");
@@ -39,17 +39,7 @@ test("item 6: --endpoint-url with a token in its query string: never in the plan
 });
 
 test("item 14: sandbox show --json lists IAM roles, instance profiles, Lattice gateways and configurations, RAM shares — and none after destroy", { timeout: 120_000 }, async () => {
-  const cwd = tempDir();
-  const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await openSandbox(file);
-  await sandbox.reset();
-  const env = cleanEnv();
-  const run = (...a: string[]) => cli(["--sandbox-file", file, ...a], { cwd, env, sandbox });
-  const ok = async (...a: string[]) => {
-    const r = await run(...a);
-    assert.equal(r.code, 0, `${a.join(" ")}: ${r.stderr}`);
-    return r;
-  };
+  const { sandbox, ok } = await freshSandbox();
   await ok("create-vpc", "--name", "egress", "--cidr", "10.100.0.0/16", "--azs", "2");
   await ok("add-nat", "--mode", "single");
   await ok("launch-proxy", "--allow-domain", "api.vendor.io", "--skip-verify");

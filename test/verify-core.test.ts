@@ -357,3 +357,26 @@ test("never-via judges proven paths only: a path through the ruled-out NAT whose
   assert.equal(proven.intents[0]!.violations[0]!.kind, "never-via");
   assert.match(proven.intents[0]!.violations[0]!.component!.id, /^nat-/);
 });
+
+test("to: internet from a dual-stack source is both families, each row naming the family it proved; an IPv4-only source gets IPv4 rows only; [internet, internet6] asks IPv6 once", () => {
+  // The dual-stack private instance with no IPv4 way out (no NAT) but ::/0 → egress-only gateway: it reaches the internet over IPv6.
+  const v4blocked = buildIndex(s1v6({ noIgw: true }).build());
+  const never = intent({ name: "never the internet", from: "i-dual", to: "internet", expect: "unreachable" });
+  const r = evaluateIntents(v4blocked, [never]).intents[0]!;
+  assert.equal(r.outcome, "violated", "IPv6 egress through the egress-only gateway is the internet too");
+  assert.deepEqual(r.violations.map((v) => v.destination), ["internet (IPv6)"]);
+  assert.ok(r.violations[0]!.hops.includes("eigw-v6"), r.violations[0]!.hops.join(" → "));
+  assert.equal(r.pairs, 2, "IPv4 (blocked: proven) and IPv6");
+  // Both ways out: an expect-reachable intent holds only on both, and proves both.
+  const both = evaluateIntents(buildIndex(s1v6().build()), [intent({ name: "out", from: "i-dual", to: "internet", expect: "reachable" })]).intents[0]!;
+  assert.deepEqual([both.outcome, both.pairs], ["holds", 2]);
+  const v4only = evaluateIntents(buildIndex(s1v6({ noIgw: true }).build()), [intent({ name: "out", from: "i-dual", to: "internet", expect: "reachable" })]).intents[0]!;
+  assert.deepEqual(v4only.violations.map((v) => [v.destination, v.code]), [["internet (IPv4)", "NO_ROUTE_TO_DESTINATION"]]);
+  // An IPv4-only source: its IPv4 row only (no IPv6 address is not a way out to judge).
+  const s1r = evaluateIntents(buildIndex(s1().build()), [intent({ name: "v4", from: "subnet-priv-a", to: "internet", expect: "reachable" })]).intents[0]!;
+  assert.deepEqual([s1r.outcome, s1r.pairs], ["holds", 1]);
+  // [internet, internet6]: IPv6 once, as internet6 (which an IPv4-only source fails, as asked).
+  const twice = evaluateIntents(v4blocked, [intent({ name: "t", from: "i-dual", to: ["internet", "internet6"], expect: "unreachable" })]).intents[0]!;
+  assert.equal(twice.pairs, 2);
+  assert.deepEqual(twice.violations.map((v) => v.destination), ["internet6"]);
+});

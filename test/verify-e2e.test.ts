@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from
 import { createRequire } from "node:module";
 import path from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import { cli, cleanEnv, exampleSandbox, openSandbox, readPlan, ROOT, tempDir } from "./helpers.js";
+import { cli, cleanEnv, exampleSandbox, readPlan, ROOT, s2World, tempDir } from "./helpers.js";
 
 const require = createRequire(import.meta.url);
 const Ajv: typeof import("ajv-draft-04").default = require("ajv-draft-04");
@@ -93,28 +93,8 @@ test("S5 and S4: the seeded broken VPCs fail with the right intent; import + add
 });
 
 test("S2: a domain not on the proxy's allowlist fails by name until `proxy allow --add`; analyze-path --to domain:NAME agrees", async () => {
-  const cwd = tempDir("egress-verify-s2-");
+  const { cwd, run, ok } = await s2World("egress-verify-s2-", { connect: true });
   withExamples(cwd);
-  const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await openSandbox(file);
-  await sandbox.reset();
-  const env = cleanEnv();
-  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
-  const ok = async (...args: string[]) => {
-    const r = await run(...args);
-    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-    return r;
-  };
-  await ok("create-vpc", "--name", "egress", "--cidr", "10.100.0.0/16", "--azs", "2");
-  await ok("add-nat", "--mode", "per-az");
-  await ok("launch-proxy", "--per-az", "--allow-domain", ".example.com", "--allow-domain", "api.vendor.io");
-  await ok("share-proxy");
-  for (const t of ["team1", "team2"]) {
-    await ok("--plan", `${t}.json`, "create-vpc", "--name", t, "--cidr", "10.0.0.0/16", "--azs", "2", "--public-subnets", "0");
-    const p = readPlan(cwd, `${t}.json`);
-    const subnets = Object.values(p.resources).filter((r) => r.kind === "subnet").map((r) => r.id!).sort();
-    await ok("connect-proxy", "--consumer-vpc", p.resources.vpc!.id!, "--subnets", subnets.join(","));
-  }
   const before = await verify(run, "s2-egress-proxy", "--all-vpcs");
   assert.deepEqual(before.outcomes, {
     "consumers reach the vendor API through the proxy": "holds",

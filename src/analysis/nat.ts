@@ -14,10 +14,26 @@ export const isManualRegionalNat = (nat: NatGateway): boolean => isRegionalNat(n
 /** An address that carries traffic now (an address being assigned, released or that failed does not). */
 export const addressServes = (a: NatGatewayAddress): boolean => (a.Status ?? "succeeded") === "succeeded";
 
-/** The AZs a regional NAT gateway is registered in (an address there, serving or on its way). */
+/** An address on its way to serving (AssociateNatGatewayAddress / AssignPrivateNatGatewayAddress not yet done). */
+const addressComing = (a: NatGatewayAddress): boolean => a.Status === "associating" || a.Status === "assigning";
+
+/**
+ * The AZs a regional NAT gateway covers, as AWS's address Status says (the one answer the analyzer and
+ * the audit share): `serving`, an address there has `succeeded`; `pending`, its only addresses there
+ * are still `associating` or `assigning` — not yet proven to carry traffic. An AZ whose addresses are
+ * going (`disassociating`, `unassigning`) or `failed` is in neither.
+ */
+export function regionalNatCoverage(nat: NatGateway): { serving: string[]; pending: string[] } {
+  const azsOf = (f: (a: NatGatewayAddress) => boolean) => new Set(nat.NatGatewayAddresses.filter((a) => a.AvailabilityZone && f(a)).map((a) => a.AvailabilityZone!));
+  const serving = azsOf(addressServes);
+  const pending = [...azsOf(addressComing)].filter((az) => !serving.has(az));
+  return { serving: [...serving].sort(), pending: pending.sort() };
+}
+
+/** The AZs a regional NAT gateway is registered in (an address there, serving or on its way): what it is billed for. */
 export function regionalNatAzs(nat: NatGateway): string[] {
-  const live = nat.NatGatewayAddresses.filter((a) => !["failed", "disassociating", "unassigning"].includes(a.Status ?? "succeeded"));
-  return [...new Set(live.map((a) => a.AvailabilityZone).filter((z): z is string => !!z))].sort();
+  const { serving, pending } = regionalNatCoverage(nat);
+  return [...serving, ...pending].sort();
 }
 
 /** The addresses a regional NAT gateway translates traffic from `az` to (primary first). */

@@ -18,9 +18,11 @@ import { igwAttachmentStep } from "../engine/kinds/igw-attachment.js";
 import { internetGatewayStep } from "../engine/kinds/internet-gateway.js";
 import { routeStep } from "../engine/kinds/route.js";
 import { routeTableStep } from "../engine/kinds/route-table.js";
-import { subnetStep } from "../engine/kinds/subnet.js";
+import { subnetKind, subnetStep } from "../engine/kinds/subnet.js";
 import { vpcAttributeStep } from "../engine/kinds/vpc-attribute.js";
-import { vpcStep } from "../engine/kinds/vpc.js";
+import { vpcKind, vpcStep } from "../engine/kinds/vpc.js";
+import { recordOf, recordsOf } from "../engine/kinds/kind.js";
+import { Problems } from "../cli/options.js";
 import type { ActionEnv } from "../cli/spec.js";
 import type { Options } from "./create-vpc.spec.js";
 import { bySubnetOrder, table, stepSummary, dryRunLines, type Text, type SubnetRow, type DryRunPart, type RenderOptions, type C } from "../output/render.js";
@@ -115,13 +117,15 @@ class NameRace extends Error {
 async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<string>): Promise<number> {
   // 1. Everything that can be checked offline, every problem at once (each value was parsed by its flag: create-vpc.spec.ts).
   const { azs: azCount, publicSubnets: publicPerAz, privateSubnets: privatePerAz, subnetPrefix } = opts;
-  if (publicPerAz + privatePerAz === 0) throw new UsageError("--public-subnets 0 and --private-subnets 0 leave nothing to create.");
+  const problems = new Problems();
+  if (publicPerAz + privatePerAz === 0) problems.add("--public-subnets 0 and --private-subnets 0 leave nothing to create.");
   // --ipv6-only-private is an IPv6 layout too (it implies --ipv6)
   const ipv6 = Boolean(opts.ipv6 || opts.ipv6OnlyPrivate);
   const ipv6OnlyPrivate = Boolean(opts.ipv6OnlyPrivate);
-  if (ipv6OnlyPrivate && privatePerAz === 0) throw new UsageError("--ipv6-only-private with --private-subnets 0: there is no private subnet to make IPv6-only.");
+  if (ipv6OnlyPrivate && privatePerAz === 0) problems.add("--ipv6-only-private with --private-subnets 0: there is no private subnet to make IPv6-only.");
   const givenCidr = opts.cidr;
-  if (givenCidr) layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz: ipv6OnlyPrivate ? 0 : privatePerAz, subnetPrefix });
+  if (givenCidr) await problems.check(() => layoutSubnets({ vpcCidr: givenCidr, azs: Array.from({ length: azCount }, (_, i) => `az${i}`), publicPerAz, privatePerAz: ipv6OnlyPrivate ? 0 : privatePerAz, subnetPrefix }));
+  problems.throwIfAny();
 
   // 2. Checks against the account (reads only).
   const aws = await ctx.aws();
@@ -226,12 +230,9 @@ async function claimPlanName(ctx: Context, ec2: ReturnType<typeof ec2Api>, sessi
 
 export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: Record<string, string>, dryRun: boolean, dryRunChecks: unknown[]) {
   const r = plan.resources;
-  const subnets = Object.entries(r)
-    .filter(([, x]) => x.kind === "subnet" && x.state !== "deleted")
-    .map(([step, x]) => {
-      const ipv6Cidr = (x.attrs as { ipv6Cidr?: string } | undefined)?.ipv6Cidr;
-      return { step, subnetId: x.id, tier: x.tier, az: x.az, cidr: x.cidr ?? null, ...(ipv6Cidr ? { ipv6Cidr } : {}) };
-    });
+  const subnets = recordsOf(plan, subnetKind, { state: "any" })
+    .filter(([, x]) => x.state !== "deleted")
+    .map(([step, x]) => ({ step, subnetId: x.id, tier: x.tier, az: x.az, cidr: x.cidr ?? null, ...(x.attrs.ipv6Cidr ? { ipv6Cidr: x.attrs.ipv6Cidr } : {}) }));
   return {
     command: "create-vpc",
     dryRun,
@@ -241,7 +242,7 @@ export function summarizeVpc(plan: import("../plans/schema.js").Plan, outcomes: 
     cidr: plan.spec.vpc?.cidr ?? r.vpc?.cidr,
     internetGatewayId: r.igw?.state === "created" ? r.igw.id : null,
     ...(plan.spec.vpc?.ipv6
-      ? { ipv6Cidr: (r.vpc?.attrs as { ipv6Cidr?: string } | undefined)?.ipv6Cidr ?? null, egressOnlyInternetGatewayId: r.eigw?.state === "created" ? r.eigw.id : null }
+      ? { ipv6Cidr: recordOf(plan, vpcKind, "vpc")?.attrs.ipv6Cidr ?? null, egressOnlyInternetGatewayId: r.eigw?.state === "created" ? r.eigw.id : null }
       : {}),
     subnets,
     routeTables: Object.entries(r)

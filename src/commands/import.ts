@@ -11,6 +11,8 @@ import { openSession } from "../engine/session.js";
 import type { Options } from "./import.spec.js";
 import { bySubnetOrder, table, type Text, type SubnetRow, type RenderOptions, type C } from "../output/render.js";
 import type { ResourceRecord } from "../engine/engine.js";
+import { typed } from "../engine/kinds/kind.js";
+import { subnetKind } from "../engine/kinds/subnet.js";
 import { loadPlan, nothingToUndo } from "../plans/store.js";
 import { TAG_PLAN, TAG_PLAN_ID, tagValue } from "../aws/tags.js";
 import { byText } from "../order.js";
@@ -129,7 +131,7 @@ export async function importCommand(ctx: Context, opts: Options): Promise<number
       subnets: Object.entries(resources)
         .filter(([, r]) => r.kind === "subnet")
         .map(([step, r]) => {
-          const a = r.attrs as { ipv6Cidr?: string; ipv6Tier?: string };
+          const a = typed(subnetKind, step, r).attrs;
           return { step, subnetId: r.id, tier: r.tier, az: r.az, cidr: r.cidr ?? null, ...(a.ipv6Cidr ? { ipv6Cidr: a.ipv6Cidr, ipv6Tier: a.ipv6Tier ?? null } : {}) };
         }),
       routeTables: [...tableInfo].map(([id, i]) => ({ routeTableId: id, tier: i.tier, azs: [...i.azs].sort(), main: i.main })),

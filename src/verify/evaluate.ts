@@ -209,21 +209,28 @@ function evaluateOne(ix: SnapshotIndex, it: Intent, index: number, proxies: Prox
       sources.push({ selector: sel, source: s });
     }
   }
-  const destinations: Array<{ dest: string; ipVersion?: 4 | 6 }> = [];
+  // `internet` is the internet in every address family the source sends in: IPv4 (DNS64/NAT64 for an
+  // IPv6-only source) and, when the source has an IPv6 address, IPv6 — each row names the family it
+  // proved. `internet6` is IPv6 only, and a source without IPv6 then fails it.
+  const destinations: Array<{ dest: string; ipVersion?: 4 | 6; label: string; ifSourceHasIpv6?: true }> = [];
   for (const t of asList(it.to)) {
-    if (t === "internet6") destinations.push({ dest: "internet", ipVersion: 6 });
-    else if (SELECTOR.test(t)) for (const d of expandSelector(ix, t, "destination")) destinations.push({ dest: d });
-    else destinations.push({ dest: t });
+    if (t === "internet6") destinations.push({ dest: "internet", ipVersion: 6, label: "internet6" });
+    else if (t === "internet") destinations.push({ dest: "internet", ipVersion: 4, label: "internet (IPv4)" }, { dest: "internet", ipVersion: 6, label: "internet (IPv6)", ifSourceHasIpv6: true });
+    else if (SELECTOR.test(t)) for (const d of expandSelector(ix, t, "destination")) destinations.push({ dest: d, label: d });
+    else destinations.push({ dest: t, label: t });
   }
+  // `to: [internet, internet6]`: the IPv6 internet once, as internet6 asks it
+  if (destinations.some((d) => d.label === "internet6")) destinations.splice(0, destinations.length, ...destinations.filter((d) => !d.ifSourceHasIpv6));
   const ports = portsOf(it);
   if (!sources.length || !destinations.length) {
     unknowns.push({ source: asList(it.from).join(", "), selector: asList(it.from).join(", "), destination: asList(it.to).join(", "), port: ports[0]!, verdict: "unknown", outcome: "unknown", kind: "no-source", detail: !sources.length ? `"from" matches no source in the snapshot` : `"to" matches no destination in the snapshot`, hops: [] });
   }
   for (const { selector, source } of sources) {
-    for (const { dest, ipVersion } of destinations) {
+    for (const { dest, ipVersion, label, ifSourceHasIpv6 } of destinations) {
       if (dest === source) continue;
       for (const port of ports) {
         let paths = pathsOf(ix, proxies, source, dest, port, it.protocol, ipVersion);
+        if (ifSourceHasIpv6) paths = paths.filter((p) => !p.explanations.some((e) => e.code === "SOURCE_HAS_NO_IPV6_ADDRESS"));
         if (dest.startsWith("domain:") && it.expect === "reachable") {
           // One way out to the domain is enough: judge the proven ones (via, never-via); else the undecided; else every block.
           const reach = paths.filter((x) => x.verdict === "reachable");
@@ -233,7 +240,7 @@ function evaluateOne(ix: SnapshotIndex, it: Intent, index: number, proxies: Prox
         for (const p of paths) {
           pairs++;
           const r = judge(it, p, proxyIds);
-          const row: PairResult = { source: p.source, selector, destination: dest === "internet" && ipVersion === 6 ? "internet6" : dest, port, verdict: p.verdict, outcome: r.outcome, hops: p.hops.map((h) => h.component.id), ...(p.route ? { route: p.route } : {}) };
+          const row: PairResult = { source: p.source, selector, destination: label, port, verdict: p.verdict, outcome: r.outcome, hops: p.hops.map((h) => h.component.id), ...(p.route ? { route: p.route } : {}) };
           if (r.outcome === "violation") violations.push({ ...row, kind: r.kind, ...(r.component ? { component: r.component } : {}), ...(r.code ? { code: r.code } : {}), detail: r.detail });
           else if (r.outcome === "unknown") unknowns.push({ ...row, unknownReasons: p.unknownReasons, detail: p.unknownReasons.map((u) => `${u.code} at ${u.component.id}: ${u.detail}`).join("; ") });
         }

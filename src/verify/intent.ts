@@ -27,7 +27,10 @@ export const IntentSchema = z
     name: z.string().min(1).meta({ description: "What was decided, in words (the JUnit test case, the SARIF rule)" }),
     description: z.string().optional(),
     from: oneOrMany(Selector).meta({ description: "Sources: every ENI they match (a virtual one per subnet that holds none)" }),
-    to: oneOrMany(Target).meta({ description: "Destinations: every one is evaluated from every source" }),
+    to: oneOrMany(Target).meta({
+      description:
+        "Destinations: every one is evaluated from every source. internet: every address family the source sends in — IPv4 (through DNS64/NAT64 for an IPv6-only source) and, when the source has an IPv6 address, IPv6 — each result naming its family (internet (IPv4), internet (IPv6)); internet6: IPv6 only (a source without an IPv6 address fails it)",
+    }),
     port: Port.optional().meta({ description: "Destination port (default 443)" }),
     ports: z.array(Port).min(1).optional().meta({ description: "Several destination ports (instead of port)" }),
     protocol: z.enum(["tcp", "udp"]).default("tcp"),

@@ -9,9 +9,12 @@
 //   outbound through and blocks inbound, and applies only when the mode is block-bidirectional.
 // The subnet judged is the one whose interface talks to the gateway: for NAT gateway traffic the NAT's own
 // subnet (the private subnets behind it reach the gateway only through it). Only exclusions in a
-// *-complete state are in effect; a mode or an exclusion that is changing (…-in-progress) and would change
-// the answer leaves the path unknown, as does a snapshot without BPA (not collected, or denied).
-import type { Subnet, VpcBlockPublicAccessExclusion } from "../snapshot.js";
+// create-/update-complete state are surely in effect; a mode or an exclusion that is changing
+// (…-in-progress, or an update that failed: old or new mode) and would change the answer leaves the
+// path unknown, as does a snapshot without BPA (not collected, or denied).
+// `decideBpa` is the one decision: the analyzer's walk (checkBlockPublicAccess) and the audit rule
+// bpa-blocks-egress both ask it, so they cannot disagree.
+import type { Snapshot, Subnet, VpcBlockPublicAccessExclusion } from "../snapshot.js";
 import { fail, missing, notEvaluated, type Ctx } from "./internal.js";
 import { ComponentType, type ComponentRef } from "./model.js";
 
@@ -37,16 +40,30 @@ export function exclusionResource(e: VpcBlockPublicAccessExclusion): string | un
   return arn.slice(arn.lastIndexOf("/") + 1) || undefined;
 }
 
-/** The most permissive exclusion mode among those naming the subnet or its VPC. */
-function exclusionFor(exclusions: VpcBlockPublicAccessExclusion[], subnet: Subnet): ExclusionMode | undefined {
-  let best: ExclusionMode | undefined;
+/** An exclusion whose mode is being changed, or whose change failed: which mode applies (the old or the new) is not in the snapshot. */
+const MODE_UNSURE = new Set(["update-in-progress", "update-failed"]);
+const RANK = { none: 0, "allow-egress": 1, "allow-bidirectional": 2 } as const;
+const wider = (a: ExclusionMode | undefined, b: ExclusionMode | undefined): ExclusionMode | undefined => (RANK[b ?? "none"] > RANK[a ?? "none"] ? b : a);
+
+/**
+ * The exclusion that applies to the subnet (the most permissive naming it or its VPC), as a range:
+ * `settled`, what is certainly in effect; `widest`, what may be (an exclusion being created, deleted or
+ * disabled may or may not apply yet; one being updated may have either mode). BPA lets more through
+ * the wider the exclusion, so the answer is decided when both ends give the same one.
+ */
+function exclusionRange(exclusions: VpcBlockPublicAccessExclusion[], subnet: Subnet): { settled?: ExclusionMode; widest?: ExclusionMode } {
+  let settled: ExclusionMode | undefined;
+  let widest: ExclusionMode | undefined;
   for (const e of exclusions) {
     const r = exclusionResource(e);
     if (r !== subnet.SubnetId && r !== subnet.VpcId) continue;
-    if (e.InternetGatewayExclusionMode === "allow-bidirectional") return "allow-bidirectional";
-    if (e.InternetGatewayExclusionMode === "allow-egress") best = "allow-egress";
+    const mode = e.InternetGatewayExclusionMode === "allow-bidirectional" || e.InternetGatewayExclusionMode === "allow-egress" ? e.InternetGatewayExclusionMode : undefined;
+    const state = e.State ?? "";
+    if (IN_EFFECT.has(state)) settled = wider(settled, mode);
+    if (IN_EFFECT.has(state) || CHANGING.has(state)) widest = wider(widest, mode);
+    if (MODE_UNSURE.has(state)) widest = "allow-bidirectional";
   }
-  return best;
+  return { settled, widest };
 }
 
 /** Does BPA in `mode`, with these exclusions, let this crossing through? */
@@ -58,51 +75,56 @@ export function bpaAllows(mode: BpaMode, exclusion: ExclusionMode | undefined, c
   return c.gateway.type === ComponentType.egressOnlyInternetGateway || !!c.natGateway;
 }
 
-/**
- * Checks BPA at a gateway crossing. True: not blocked (or not evaluated: then an unknown reason is
- * recorded). False: blocked, with RA's explanation code VPC_BLOCK_PUBLIC_ACCESS_ENABLED.
- */
-export function checkBlockPublicAccess(ctx: Ctx, c: BpaCrossing): boolean {
-  const snap = ctx.ix.snapshot;
+/** BPA's answer for one crossing, from the snapshot alone. */
+export type BpaDecision =
+  /** The snapshot holds no BPA options or exclusions (not collected, or written before BPA was read). */
+  | { outcome: "absent" }
+  | { outcome: "allowed"; mode: BpaMode; exclusion?: ExclusionMode; detail: string }
+  /** `fix`: the AWS CLI call that lets this crossing through. */
+  | { outcome: "blocked"; mode: BpaMode; exclusion?: ExclusionMode; detail: string; fix: string }
+  /** A mode or an exclusion that would change the answer is changing, or may not apply (ExclusionsAllowed). */
+  | { outcome: "unknown"; mode: BpaMode; detail: string; collect: string };
+
+type BpaSnapshot = Pick<Snapshot, "region" | "vpcBlockPublicAccessOptions" | "vpcBlockPublicAccessExclusions">;
+
+/** BPA cannot block anything: the mode is off and not changing (skips the per-crossing decision). */
+export function bpaOff(snap: BpaSnapshot): boolean {
   const opts = snap.vpcBlockPublicAccessOptions;
-  if (!opts || !snap.vpcBlockPublicAccessExclusions) {
-    if (missing(ctx, "vpcBlockPublicAccess", c.gateway, `VPC Block Public Access at ${c.gateway.id} (it may block every internet path of the Region)`)) return true;
-    return notEvaluated(ctx, {
-      code: "NOT_IN_SNAPSHOT",
-      component: c.gateway,
-      detail: `the snapshot holds no VPC Block Public Access options or exclusions (written by an older version, or by hand): whether BPA blocks ${c.gateway.id} was not evaluated`,
-      collect: "take the snapshot again (egress-cli snapshot) with ec2:DescribeVpcBlockPublicAccessOptions and ec2:DescribeVpcBlockPublicAccessExclusions allowed",
-    });
-  }
+  return !!opts && !!snap.vpcBlockPublicAccessExclusions && (opts.InternetGatewayBlockMode ?? "off") === "off" && opts.State !== "update-in-progress";
+}
+
+/** Does BPA, as the snapshot holds it, let this crossing through? */
+export function decideBpa(snap: BpaSnapshot, c: BpaCrossing): BpaDecision {
+  const opts = snap.vpcBlockPublicAccessOptions;
+  if (!opts || !snap.vpcBlockPublicAccessExclusions) return { outcome: "absent" };
   const mode = (opts.InternetGatewayBlockMode ?? "off") as BpaMode;
-  const all = snap.vpcBlockPublicAccessExclusions;
-  const settled = exclusionFor(all.filter((e) => IN_EFFECT.has(e.State ?? "")), c.subnet);
-  const withChanging = exclusionFor(all.filter((e) => IN_EFFECT.has(e.State ?? "") || CHANGING.has(e.State ?? "")), c.subnet);
+  const { settled, widest: withChanging } = exclusionRange(snap.vpcBlockPublicAccessExclusions, c.subnet);
   const settledModes: BpaMode[] = opts.State === "update-in-progress" ? [mode, "off", "block-bidirectional", "block-ingress"] : [mode];
   // ExclusionsAllowed: not-allowed (BPA managed by an Organizations declarative policy): whether the
   // account's exclusions still apply is not in the snapshot, so an answer they would change is unknown.
   const exclusionsNotAllowed = opts.ExclusionsAllowed === "not-allowed";
   const answers = new Set<boolean>();
   for (const m of settledModes) for (const x of [settled, withChanging, ...(exclusionsNotAllowed ? [undefined] : [])]) answers.add(bpaAllows(m, x, c));
+  const crossing = c.direction === "egress" ? "traffic leaving" : "traffic entering";
   if (answers.size > 1 && exclusionsNotAllowed && opts.State !== "update-in-progress" && bpaAllows(mode, settled, c) === bpaAllows(mode, withChanging, c)) {
-    return notEvaluated(ctx, {
-      code: "BLOCK_PUBLIC_ACCESS_UPDATING",
-      component: c.gateway,
+    return {
+      outcome: "unknown",
+      mode,
       detail: `VPC Block Public Access is ${mode} with ExclusionsAllowed: not-allowed (set by an Organizations declarative policy): whether the exclusion for ${c.subnet.SubnetId} or ${c.subnet.VpcId} lets ${c.direction === "egress" ? "traffic leave" : "traffic enter"} through ${c.gateway.id} was not evaluated`,
       collect: "check the organization's declarative policy for VPC Block Public Access (exclusions_allowed), or ask its administrator; then take the snapshot again",
-    });
+    };
   }
   if (answers.size > 1) {
-    return notEvaluated(ctx, {
-      code: "BLOCK_PUBLIC_ACCESS_UPDATING",
-      component: c.gateway,
-      detail: `VPC Block Public Access ${opts.State === "update-in-progress" ? `is changing to ${mode} (update-in-progress)` : `exclusions for ${c.subnet.SubnetId} or ${c.subnet.VpcId} are changing state`}: whether it blocks ${c.direction === "egress" ? "traffic leaving" : "traffic entering"} through ${c.gateway.id} depends on which applies`,
+    return {
+      outcome: "unknown",
+      mode,
+      detail: `VPC Block Public Access ${opts.State === "update-in-progress" ? `is changing to ${mode} (update-in-progress)` : `exclusions for ${c.subnet.SubnetId} or ${c.subnet.VpcId} are changing state (or an update of one failed)`}: whether it blocks ${crossing} through ${c.gateway.id} depends on which applies`,
       collect: "wait for the change to complete (aws ec2 describe-vpc-block-public-access-options / describe-vpc-block-public-access-exclusions), then take the snapshot again",
-    });
+    };
   }
   if (answers.has(true)) {
-    if (mode !== "off") ctx.details.push(`VPC_BLOCK_PUBLIC_ACCESS: ${mode} in the Region; ${c.direction} through ${c.gateway.id} allowed${settled ? ` (exclusion ${settled} for ${c.subnet.SubnetId} or ${c.subnet.VpcId})` : c.natGateway ? " (NAT gateway egress)" : " (egress-only internet gateway)"}`);
-    return true;
+    const why = settled ? ` (exclusion ${settled} for ${c.subnet.SubnetId} or ${c.subnet.VpcId})` : c.natGateway ? " (NAT gateway egress)" : " (egress-only internet gateway)";
+    return { outcome: "allowed", mode, ...(settled ? { exclusion: settled } : {}), detail: `VPC_BLOCK_PUBLIC_ACCESS: ${mode} in the Region; ${c.direction} through ${c.gateway.id} allowed${why}` };
   }
   const why =
     c.direction === "ingress"
@@ -110,16 +132,44 @@ export function checkBlockPublicAccess(ctx: Ctx, c: BpaCrossing): boolean {
       : mode === "block-ingress"
         ? `block-ingress lets only NAT gateways and egress-only internet gateways reach the internet; ${c.subnet.SubnetId} sends to ${c.gateway.id} directly`
         : "all traffic to and from internet gateways and egress-only internet gateways is blocked";
-  const fix =
-    c.direction === "ingress"
-      ? `aws ec2 create-vpc-block-public-access-exclusion --subnet-id ${c.subnet.SubnetId} --internet-gateway-exclusion-mode allow-bidirectional`
-      : `aws ec2 create-vpc-block-public-access-exclusion --subnet-id ${c.subnet.SubnetId} --internet-gateway-exclusion-mode ${mode === "block-bidirectional" ? "allow-egress" : "allow-bidirectional"}`;
-  return fail(ctx, {
-    code: "VPC_BLOCK_PUBLIC_ACCESS_ENABLED",
-    component: c.gateway,
+  const fix = `aws ec2 create-vpc-block-public-access-exclusion --subnet-id ${c.subnet.SubnetId} --internet-gateway-exclusion-mode ${c.direction === "egress" && mode === "block-bidirectional" ? "allow-egress" : "allow-bidirectional"}`;
+  return {
+    outcome: "blocked",
+    mode,
+    ...(settled ? { exclusion: settled } : {}),
     detail: `VPC Block Public Access is ${mode} in ${snap.region}: ${why}, and neither ${c.subnet.SubnetId}${c.natGateway ? ` (NAT gateway ${c.natGateway}'s subnet)` : ""} nor ${c.subnet.VpcId} has an exclusion that allows it; to allow it: ${fix}`,
-    direction: c.direction,
-    subnet: { id: c.subnet.SubnetId, type: ComponentType.subnet },
-    ...(c.gateway.type === ComponentType.internetGateway ? { internetGateway: c.gateway } : {}),
-  });
+    fix,
+  };
+}
+
+/**
+ * Checks BPA at a gateway crossing. True: not blocked (or not evaluated: then an unknown reason is
+ * recorded). False: blocked, with RA's explanation code VPC_BLOCK_PUBLIC_ACCESS_ENABLED.
+ */
+export function checkBlockPublicAccess(ctx: Ctx, c: BpaCrossing): boolean {
+  const d = decideBpa(ctx.ix.snapshot, c);
+  switch (d.outcome) {
+    case "absent":
+      if (missing(ctx, "vpcBlockPublicAccess", c.gateway, `VPC Block Public Access at ${c.gateway.id} (it may block every internet path of the Region)`)) return true;
+      return notEvaluated(ctx, {
+        code: "NOT_IN_SNAPSHOT",
+        component: c.gateway,
+        detail: `the snapshot holds no VPC Block Public Access options or exclusions (written by an older version, or by hand): whether BPA blocks ${c.gateway.id} was not evaluated`,
+        collect: "take the snapshot again (egress-cli snapshot) with ec2:DescribeVpcBlockPublicAccessOptions and ec2:DescribeVpcBlockPublicAccessExclusions allowed",
+      });
+    case "unknown":
+      return notEvaluated(ctx, { code: "BLOCK_PUBLIC_ACCESS_UPDATING", component: c.gateway, detail: d.detail, collect: d.collect });
+    case "allowed":
+      if (d.mode !== "off") ctx.details.push(d.detail);
+      return true;
+    case "blocked":
+      return fail(ctx, {
+        code: "VPC_BLOCK_PUBLIC_ACCESS_ENABLED",
+        component: c.gateway,
+        detail: d.detail,
+        direction: c.direction,
+        subnet: { id: c.subnet.SubnetId, type: ComponentType.subnet },
+        ...(c.gateway.type === ComponentType.internetGateway ? { internetGateway: c.gateway } : {}),
+      });
+  }
 }

@@ -10,7 +10,7 @@ import { admitAt, crossAcl, fmtPorts } from "./filters.js";
 import { fail, missing, notEvaluated, omission, senderAddrs, type Ctx, type Sender, type Target, type VirtualEni } from "./internal.js";
 import { ComponentType, type ComponentRef, type Explanation } from "./model.js";
 import { instanceDown, walk } from "./walk.js";
-import { isManualRegionalNat, isRegionalNat, regionalNatAddressesIn, regionalNatAzs } from "../nat.js";
+import { isManualRegionalNat, isRegionalNat, regionalNatAddressesIn, regionalNatAzs, regionalNatCoverage } from "../nat.js";
 import type { NatGateway } from "../snapshot.js";
 
 function flagAzCrossing(ctx: Ctx, sender: Sender, via: ComponentRef, viaSubnet: Subnet): void {
@@ -85,6 +85,15 @@ function viaRegionalNatGateway(ctx: Ctx, sender: Sender, target: Target, nat: Na
   }
   const addrs = regionalNatAddressesIn(nat, sender.az);
   if (!addrs.length) {
+    const coverage = regionalNatCoverage(nat);
+    if (sender.az && coverage.pending.includes(sender.az)) {
+      return notEvaluated(ctx, {
+        code: "REGIONAL_NGW_ADDRESS_PENDING",
+        component: ref,
+        detail: `regional NAT gateway ${nat.NatGatewayId}'s address in ${sender.az}, where ${sender.label} sends from, is still being associated (${nat.NatGatewayAddresses.filter((a) => a.AvailabilityZone === sender.az).map((a) => `${a.PublicIp ?? a.AllocationId ?? a.PrivateIp ?? "?"}: ${a.Status}`).join(", ")}): it carries traffic only once it has succeeded`,
+        collect: `wait for the address to succeed (aws ec2 describe-nat-gateways --nat-gateway-ids ${nat.NatGatewayId}), then take the snapshot again`,
+      });
+    }
     const azs = regionalNatAzs(nat);
     const how = isManualRegionalNat(nat)
       ? `it is in manual mode (AvailabilityZoneAddresses): give it Elastic IPs in ${sender.az ?? "that AZ"} (aws ec2 associate-nat-gateway-address --nat-gateway-id ${nat.NatGatewayId} --availability-zone ${sender.az ?? "AZ"} --allocation-ids eipalloc-…)`

@@ -172,6 +172,7 @@ export const UNKNOWN_REASON_CODES = {
   PROXY_ALLOWLIST_NOT_KNOWN: "The path passes an egress proxy whose allowlist is not known (it is in the plan that launched the proxy).",
   DOMAIN_ADDRESS_FAMILY_NOT_KNOWN: "A domain's source reaches the internet in one address family only, and whether the name resolves to IPv4 or IPv6 (A, AAAA, DNS64) is in no snapshot.",
   BLOCK_PUBLIC_ACCESS_UPDATING: "VPC Block Public Access (or an exclusion the path depends on) is changing state; which mode applies was not evaluated.",
+  REGIONAL_NGW_ADDRESS_PENDING: "The regional NAT gateway's only address in the source's Availability Zone is still being associated: it carries traffic once its status is succeeded, which the snapshot has not seen.",
   NAT64_NOT_EVALUATED: "IPv6 traffic to 64:ff9b::/96 is routed to a regional NAT gateway, whose NAT64 egress-cli does not model.",
 } as const;
 export type UnknownReasonCode = keyof typeof UNKNOWN_REASON_CODES;

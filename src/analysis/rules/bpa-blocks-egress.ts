@@ -3,13 +3,12 @@
 // BPA's mode and the exclusions leave that gateway's traffic blocked. The routes promise egress that the
 // Region-wide switch takes away (RA: VPC_BLOCK_PUBLIC_ACCESS_ENABLED), so the plan's workloads have none.
 import { ComponentType } from "../analyzer.js";
-import { bpaAllows, exclusionResource, type BpaMode } from "../path/bpa.js";
+import { isRegionalNat } from "../nat.js";
+import { bpaOff, decideBpa } from "../path/bpa.js";
 import { routeTableForSubnet } from "../snapshot-index.js";
 import type { Subnet } from "../snapshot.js";
 import type { RawFinding, Rule } from "./types.js";
 import { natUsable } from "./util.js";
-
-const IN_EFFECT = new Set(["create-complete", "update-complete"]);
 
 export const bpaBlocksEgress: Rule = {
   id: "bpa-blocks-egress",
@@ -22,47 +21,65 @@ export const bpaBlocksEgress: Rule = {
   needs: ["subnets", "routeTables", "natGateways", "vpcBlockPublicAccess"],
   check({ ix, region }) {
     const out: RawFinding[] = [];
-    const opts = ix.snapshot.vpcBlockPublicAccessOptions;
-    const mode = (opts?.InternetGatewayBlockMode ?? "off") as BpaMode;
-    if (!opts || mode === "off" || !ix.snapshot.vpcBlockPublicAccessExclusions) return out;
-    const exclusions = ix.snapshot.vpcBlockPublicAccessExclusions.filter((e) => IN_EFFECT.has(e.State ?? ""));
-    const exclusionOf = (s: Subnet) => {
-      const hits = exclusions.filter((e) => [s.SubnetId, s.VpcId].includes(exclusionResource(e) ?? "")).map((e) => e.InternetGatewayExclusionMode);
-      return hits.includes("allow-bidirectional") ? "allow-bidirectional" : hits.includes("allow-egress") ? "allow-egress" : undefined;
-    };
+    const snap = ix.snapshot;
+    // not collected: the framework lists the rule as not evaluated (needs); off and not changing: nothing to block
+    if (!snap.vpcBlockPublicAccessOptions || !snap.vpcBlockPublicAccessExclusions || bpaOff(snap)) return out;
     for (const s of ix.subnets.values()) {
       const rt = routeTableForSubnet(ix, s);
       if (!rt) continue;
-      // Each egress gateway the subnet's routes lead to, and the subnet that talks to it.
-      const blocked: Array<{ via: string; gateway: string; crossing: Subnet }> = [];
+      // Each egress gateway the subnet's routes lead to, the subnet that talks to it (as the analyzer
+      // judges it: a zonal NAT's own subnet; the workload's subnet for a regional NAT or an egress-only
+      // gateway), and BPA's one decision for that crossing.
+      const blocked: Array<{ via: string; gateway: string; crossing: Subnet; fix: string; mode: string }> = [];
+      const unknown: Array<{ via: string; id: string; detail: string; collect: string; mode: string }> = [];
       for (const r of rt.table.table.Routes) {
         const dest = r.DestinationCidrBlock ?? r.DestinationIpv6CidrBlock;
         if (!["0.0.0.0/0", "::/0", "64:ff9b::/96"].includes(dest ?? "") || (r.State ?? "active") !== "active") continue;
+        let hop: { gateway: { id: string; type: string }; name: string; crossing: Subnet; natGateway?: string } | undefined;
         if (r.NatGatewayId) {
           const nat = ix.natGateways.get(r.NatGatewayId);
-          const natSubnet = nat?.SubnetId ? ix.subnets.get(nat.SubnetId) : undefined;
-          if (!natUsable(nat) || !natSubnet || (nat!.ConnectivityType ?? "public") !== "public") continue;
-          const gw = { id: "igw", type: ComponentType.internetGateway };
-          if (!bpaAllows(mode, exclusionOf(natSubnet), { direction: "egress", gateway: gw, natGateway: nat!.NatGatewayId })) blocked.push({ via: `${dest} → ${nat!.NatGatewayId}`, gateway: "the internet gateway behind it", crossing: natSubnet });
+          if (!natUsable(nat) || (nat!.ConnectivityType ?? "public") !== "public") continue;
+          const natSubnet = isRegionalNat(nat!) ? s : nat!.SubnetId ? ix.subnets.get(nat!.SubnetId) : undefined;
+          if (!natSubnet) continue;
+          hop = { gateway: { id: "igw", type: ComponentType.internetGateway }, name: "the internet gateway behind it", crossing: natSubnet, natGateway: nat!.NatGatewayId };
         } else if (r.EgressOnlyInternetGatewayId) {
-          const gw = { id: r.EgressOnlyInternetGatewayId, type: ComponentType.egressOnlyInternetGateway };
-          if (!bpaAllows(mode, exclusionOf(s), { direction: "egress", gateway: gw })) blocked.push({ via: `${dest} → ${r.EgressOnlyInternetGatewayId}`, gateway: r.EgressOnlyInternetGatewayId, crossing: s });
+          hop = { gateway: { id: r.EgressOnlyInternetGatewayId, type: ComponentType.egressOnlyInternetGateway }, name: r.EgressOnlyInternetGatewayId, crossing: s };
         }
+        if (!hop) continue;
+        const d = decideBpa(snap, { direction: "egress", gateway: hop.gateway, subnet: hop.crossing, ...(hop.natGateway ? { natGateway: hop.natGateway } : {}) });
+        const via = `${dest} → ${r.NatGatewayId ?? r.EgressOnlyInternetGatewayId}`;
+        if (d.outcome === "blocked") blocked.push({ via, gateway: hop.name, crossing: hop.crossing, fix: d.fix, mode: d.mode });
+        else if (d.outcome === "unknown") unknown.push({ via, id: (r.NatGatewayId ?? r.EgressOnlyInternetGatewayId)!, detail: d.detail, collect: d.collect, mode: d.mode });
       }
-      if (!blocked.length) continue;
-      const crossings = [...new Map(blocked.map((b) => [b.crossing.SubnetId, b.crossing])).values()].sort((a, b) => (a.SubnetId < b.SubnetId ? -1 : 1));
-      const fix = crossings
-        .map((c) => `aws ec2 create-vpc-block-public-access-exclusion --subnet-id ${c.SubnetId} --internet-gateway-exclusion-mode allow-egress`)
-        .join(" && ");
-      out.push({
-        resourceId: s.SubnetId,
-        resourceType: ComponentType.subnet,
-        vpcId: s.VpcId,
-        message: `VPC Block Public Access is ${mode} in ${region}: ${s.SubnetId}'s route(s) ${blocked.map((b) => b.via).join(", ")} lead to ${blocked.map((b) => b.gateway).join(" and ")}, whose traffic is blocked (no exclusion for ${crossings.map((c) => c.SubnetId).join(", ")} or ${s.VpcId}), so the subnet has no egress.`,
-        evidence: { blocking: { id: rt.table.table.RouteTableId, type: ComponentType.routeTable, code: "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", detail: `VPC Block Public Access (${mode}) blocks the gateway these routes lead to.` }, facts: { mode, routes: blocked.map((b) => b.via), excludeSubnets: crossings.map((c) => c.SubnetId) } },
-        // block-ingress never blocks NAT or egress-only egress; block-bidirectional is lifted for egress by allow-egress.
-        fix,
-      });
+      const undecided = unknown.length ? ` Whether ${unknown.map((u) => u.via).join(", ")} ${unknown.length > 1 ? "are" : "is"} blocked too was not decided: ${[...new Set(unknown.map((u) => u.detail))].join("; ")}.` : "";
+      if (blocked.length) {
+        const mode = blocked[0]!.mode;
+        const crossings = [...new Map(blocked.map((b) => [b.crossing.SubnetId, b.crossing])).values()].sort((a, b) => (a.SubnetId < b.SubnetId ? -1 : 1));
+        out.push({
+          resourceId: s.SubnetId,
+          resourceType: ComponentType.subnet,
+          vpcId: s.VpcId,
+          message: `VPC Block Public Access is ${mode} in ${region}: ${s.SubnetId}'s route(s) ${blocked.map((b) => b.via).join(", ")} lead to ${blocked.map((b) => b.gateway).join(" and ")}, whose traffic is blocked (no exclusion for ${crossings.map((c) => c.SubnetId).join(", ")} or ${s.VpcId}), so ${unknown.length ? "those routes give" : "the subnet has"} no egress.${undecided}`,
+          evidence: {
+            blocking: { id: rt.table.table.RouteTableId, type: ComponentType.routeTable, code: "VPC_BLOCK_PUBLIC_ACCESS_ENABLED", detail: `VPC Block Public Access (${mode}) blocks the gateway these routes lead to.` },
+            ...(unknown.length ? { notEvaluated: unknown.map((u) => ({ code: "BLOCK_PUBLIC_ACCESS_UPDATING", id: u.id, detail: u.detail, collect: u.collect })) } : {}),
+            facts: { mode, routes: blocked.map((b) => b.via), excludeSubnets: crossings.map((c) => c.SubnetId) },
+          },
+          // the same exclusion the analyzer names (block-bidirectional: allow-egress, inbound stays blocked)
+          fix: [...new Set(blocked.sort((a, b) => (a.crossing.SubnetId < b.crossing.SubnetId ? -1 : 1)).map((b) => b.fix))].join(" && "),
+        });
+      } else if (unknown.length) {
+        // A mode or an exclusion that is changing (or may not apply): never a definite "no egress".
+        out.push({
+          severity: "low",
+          resourceId: s.SubnetId,
+          resourceType: ComponentType.subnet,
+          vpcId: s.VpcId,
+          message: `Could not decide whether VPC Block Public Access (${unknown[0]!.mode} in ${region}) blocks ${s.SubnetId}'s egress through ${unknown.map((u) => u.via).join(", ")}: ${[...new Set(unknown.map((u) => u.detail))].join("; ")}.`,
+          evidence: { notEvaluated: unknown.map((u) => ({ code: "BLOCK_PUBLIC_ACCESS_UPDATING", id: u.id, detail: u.detail, collect: u.collect })), facts: { mode: unknown[0]!.mode, routes: unknown.map((u) => u.via) } },
+          fix: `nothing to change yet — ${[...new Set(unknown.map((u) => u.collect))].join("; ")}, then audit again`,
+        });
+      }
     }
     return out;
   },

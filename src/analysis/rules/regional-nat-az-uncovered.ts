@@ -1,8 +1,10 @@
 // A regional NAT gateway in manual mode (AvailabilityZoneAddresses: AWS adds no AZ by itself) that
 // subnets of an AZ it is not registered in route to, while workloads run there: their traffic is
-// dropped (Reachability Analyzer: REGIONAL_NGW_ROUTE_AZ_RESTRICTION).
+// dropped (Reachability Analyzer: REGIONAL_NGW_ROUTE_AZ_RESTRICTION). An AZ whose only address is still
+// associating is not covered yet (regionalNatCoverage, the analyzer's own answer: unknown there), and
+// the finding says so rather than calling it served or dropped.
 import { ComponentType } from "../analyzer.js";
-import { isManualRegionalNat, natOfSubnet, regionalNatAzs, workloadSubnets } from "../nat.js";
+import { isManualRegionalNat, natOfSubnet, regionalNatCoverage, workloadSubnets } from "../nat.js";
 import type { RawFinding, Rule } from "./types.js";
 import { manualFix } from "./util.js";
 
@@ -17,19 +19,36 @@ export const regionalNatAzUncovered: Rule = {
   check({ ix }) {
     const held = workloadSubnets(ix);
     // By NAT gateway and uncovered AZ: the subnets that route there and hold workloads.
-    const gaps = new Map<string, { natId: string; vpcId?: string; az: string; subnets: string[]; azs: string[] }>();
+    const gaps = new Map<string, { natId: string; vpcId?: string; az: string; subnets: string[]; azs: string[]; pending: string[] }>();
     for (const subnet of ix.subnets.values()) {
       const nat = natOfSubnet(ix, subnet.SubnetId);
       if (!nat || !isManualRegionalNat(nat) || (nat.State ?? "available") !== "available" || !subnet.AvailabilityZone || !held.has(subnet.SubnetId)) continue;
-      const azs = regionalNatAzs(nat);
+      const { serving: azs, pending } = regionalNatCoverage(nat);
       if (azs.includes(subnet.AvailabilityZone)) continue;
       const key = `${nat.NatGatewayId} ${subnet.AvailabilityZone}`;
-      const g = gaps.get(key) ?? { natId: nat.NatGatewayId, vpcId: nat.VpcId, az: subnet.AvailabilityZone, subnets: [], azs };
+      const g = gaps.get(key) ?? { natId: nat.NatGatewayId, vpcId: nat.VpcId, az: subnet.AvailabilityZone, subnets: [], azs, pending };
       g.subnets.push(subnet.SubnetId);
       gaps.set(key, g);
     }
     const out: RawFinding[] = [];
     for (const g of [...gaps.values()].sort((a, b) => (a.natId + a.az < b.natId + b.az ? -1 : 1))) {
+      if (g.pending.includes(g.az)) {
+        // Not yet covered: the address may serve in a moment or fail; neither is proven (the analyzer: unknown).
+        const detail = `its address in ${g.az} is still associating (not yet succeeded): not yet serving`;
+        out.push({
+          severity: "low",
+          resourceId: g.natId,
+          resourceType: ComponentType.natGateway,
+          ...(g.vpcId ? { vpcId: g.vpcId } : {}),
+          message: `Regional NAT gateway ${g.natId} (manual mode, serving ${g.azs.join(", ") || "no AZ"}) does not cover ${g.az} yet: ${detail}, so egress from ${g.subnets.sort().join(", ")} (which route 0.0.0.0/0 to it and hold workloads) is not proven until it succeeds.`,
+          evidence: {
+            notEvaluated: [{ code: "REGIONAL_NGW_ADDRESS_PENDING", id: g.natId, detail, collect: `wait for the address to succeed (aws ec2 describe-nat-gateways --nat-gateway-ids ${g.natId}), then take the snapshot again` }],
+            facts: { availabilityZone: g.az, registeredAzs: g.azs, pendingAzs: g.pending, subnets: g.subnets },
+          },
+          fix: `nothing to change yet — wait for the address to succeed (aws ec2 describe-nat-gateways --nat-gateway-ids ${g.natId}), then audit again; if it fails, associate another Elastic IP in ${g.az}`,
+        });
+        continue;
+      }
       out.push({
         resourceId: g.natId,
         resourceType: ComponentType.natGateway,

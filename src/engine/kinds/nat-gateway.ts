@@ -56,7 +56,8 @@ const type: Ec2Type<NatGateway> = {
   // A failed or deleting NAT gateway of the plan still has to be deleted (or waited for).
   list: (ec2, f) => listNatGateways(ec2, [...f, { Name: "state", Values: ["pending", "available", "failed", "deleting"] }]),
   idOf: (n) => n.NatGatewayId!,
-  refs: (n) => [n.SubnetId, n.NatGatewayAddresses?.[0]?.AllocationId],
+  // every address: a regional gateway holds one or more per AZ, and each Elastic IP is released only after it is deleted
+  refs: (n) => [n.SubnetId, ...(n.NatGatewayAddresses ?? []).map((a) => a.AllocationId)],
 };
 
 export const natGatewayKind = defineKind({
