@@ -140,7 +140,8 @@ async function writeChunksAtomic(full: string, chunks: Iterable<string>): Promis
     let buf = "";
     for (const c of chunks) {
       buf += c;
-      if (buf.length >= 1 << 20) {
+      // 64 KB a write: a larger buffer's pieces outlive young-generation collections and are promoted
+      if (buf.length >= 1 << 16) {
         await fh.write(buf, null, "utf8");
         buf = "";
       }
