@@ -4,11 +4,11 @@
 // report out; the command does the AWS calls and the files.
 import { createHash } from "node:crypto";
 import * as z from "zod";
-import { analyzePath } from "./analyzer.js";
+import { analyzePath, type PathResult, type Verdict } from "./analyzer.js";
 import { buildIndex, type SnapshotIndex } from "./snapshot-index.js";
 import type { Snapshot, Tag } from "./snapshot.js";
 import { RULES, RULES_BY_ID } from "./rules/index.js";
-import { SEVERITIES, severityRank, type AuditContext, type EgressVerdict, type Finding, type Rule, type Severity } from "./rules/types.js";
+import { SEVERITIES, severityRank, type AuditContext, type Finding, type Rule, type Severity } from "./rules/types.js";
 
 export const REPORT_SCHEMA = "egress-cli/audit-report" as const;
 export const REPORT_VERSION = 1 as const;
@@ -137,24 +137,53 @@ export function suppressionFor(tags: Tag[] | undefined, ruleId: string): { tag: 
   return { tag: `${IGNORE_TAG}=${v}`, reason: tags?.find((t) => t.Key === IGNORE_REASON_TAG)?.Value ?? "(no reason given: add an egress-cli:audit-ignore-reason tag)" };
 }
 
+/**
+ * Full path results held at once: the latest key's, which the rule that asked reads next. Verdicts are
+ * kept for every key (a few bytes each); a result asked for again later is computed again (the analysis
+ * is pure: same index, same query, same result). Holding every result held ~8 KB a key (400 MB for the
+ * 52,000 keys of the 10× bench account, most of them reachable and never read again), and even a
+ * window of 64 kept each long enough to be promoted to V8's old generation (~230 MB more garbage
+ * there before a collection).
+ */
+export const RESULTS_KEPT = 1;
+
 /** Runs the selected rules over one snapshot. */
-export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<ScopeReport, "omitted" | "rulesNotEvaluated" | "status" | "id"> & { omitted?: string[] }): ScopeAudit {
+export function auditSnapshot(
+  snapshot: Snapshot,
+  rules: Rule[],
+  scope: Omit<ScopeReport, "omitted" | "rulesNotEvaluated" | "status" | "id"> & { omitted?: string[] },
+  opts: { paths?: boolean } = {},
+): ScopeAudit {
   const ix = buildIndex(snapshot);
   const omitted = [...new Set([...(scope.omitted ?? []), ...(((snapshot as { omitted?: { resource: string }[] }).omitted ?? []).map((o) => o.resource))])].sort();
-  const cache = new Map<string, EgressVerdict>();
+  // Every key's verdict, and the full result of the latest key only (RESULTS_KEPT).
+  const verdicts = new Map<string, Verdict>();
+  const results = new Map<string, PathResult>();
+  const keep = (k: string, r: PathResult) => {
+    results.delete(k);
+    results.set(k, r);
+    if (results.size > RESULTS_KEPT) results.delete(results.keys().next().value!);
+  };
   const ctx: AuditContext = {
     ix,
     region: snapshot.region,
     accountId: snapshot.accountId,
     egress(key, source, destination, port = 443) {
       const k = `${key}|${destination}|${port}`;
-      let v = cache.get(k);
-      if (!v) {
-        const result = analyzePath(ix, { source, destination, port, protocol: "tcp" });
-        v = { result, reachable: result.reachable, verdict: result.verdict };
-        cache.set(k, v);
-      }
-      return v;
+      const analyze = () => {
+        const r = analyzePath(ix, { source, destination, port, protocol: "tcp" });
+        keep(k, r);
+        return r;
+      };
+      let verdict = verdicts.get(k);
+      if (!verdict) verdicts.set(k, (verdict = analyze().verdict));
+      return {
+        reachable: verdict === "reachable",
+        verdict,
+        get result() {
+          return results.get(k) ?? analyze();
+        },
+      };
     },
   };
   // A snapshot of some VPCs (--vpc, --plan) is audited for those VPCs: a finding counts only when it
@@ -190,7 +219,8 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
         equivalents: rule.equivalents,
         status: suppression ? "suppressed" : "open",
         ...(suppression ? { suppression } : {}),
-        ...(pathResult ? { pathResult, pathFrom } : {}),
+        // only the Markdown report's diagrams draw a path: otherwise it is not kept (one per finding)
+        ...(pathResult && opts.paths !== false ? { pathResult, pathFrom } : {}),
       });
     }
   }
@@ -198,7 +228,7 @@ export function auditSnapshot(snapshot: Snapshot, rules: Rule[], scope: Omit<Sco
     scope: { id: `${snapshot.accountId}/${snapshot.region}`, ...scope, omitted, rulesNotEvaluated: notEvaluated, status: "ok", vpcs: snapshot.vpcs.length, ...(scopeVpcs ? { vpcIds: [...scopeVpcs].sort(), rulesRegionWide: regionWide } : {}) },
     findings,
     snapshot,
-    pathAnalyses: cache.size,
+    pathAnalyses: verdicts.size,
   };
 }
 

@@ -81,7 +81,7 @@ export interface NatDesign {
 
 /** A VPC's NAT design as it runs: which AZs egress through NAT, and through what. */
 export function natDesignOf(ix: SnapshotIndex, vpcId: string): NatDesign {
-  const nats = [...ix.natGateways.values()].filter((n) => n.VpcId === vpcId && natLive(n) && (n.ConnectivityType ?? "public") === "public");
+  const nats = (publicNatsByVpc(ix).get(vpcId) ?? []).filter(natLive);
   const azs = new Set<string>();
   const workloadAzs = new Set<string>();
   const held = workloadSubnets(ix);
@@ -97,10 +97,35 @@ export function natDesignOf(ix: SnapshotIndex, vpcId: string): NatDesign {
   return { vpcId, azs: [...azs].sort(), workloadAzs: [...workloadAzs].sort(), current, natGatewayIds: nats.map((n) => n.NatGatewayId).sort() };
 }
 
+// Asked per VPC (cost-nat-mode, cost --compare-nat-modes): worked out once per index, not a walk of
+// every ENI and NAT gateway of the account for each VPC (8 s of a 10× audit).
+const WORKLOAD_SUBNETS = new WeakMap<SnapshotIndex, ReadonlySet<string>>();
+const PUBLIC_NATS = new WeakMap<SnapshotIndex, Map<string | undefined, NatGateway[]>>();
+
+/** Public NAT gateways by VPC (any state), in the snapshot's order. */
+function publicNatsByVpc(ix: SnapshotIndex): Map<string | undefined, NatGateway[]> {
+  let m = PUBLIC_NATS.get(ix);
+  if (!m) {
+    m = new Map();
+    for (const n of ix.natGateways.values()) {
+      if ((n.ConnectivityType ?? "public") !== "public") continue;
+      const list = m.get(n.VpcId);
+      if (list) list.push(n);
+      else m.set(n.VpcId, [n]);
+    }
+    PUBLIC_NATS.set(ix, m);
+  }
+  return m;
+}
+
 /** Subnets that hold a workload: a network interface other than a NAT gateway's, or a Lambda function's subnet. */
-export function workloadSubnets(ix: SnapshotIndex): Set<string> {
-  const out = new Set<string>();
-  for (const e of ix.networkInterfaces.values()) if (e.InterfaceType !== "nat_gateway" && e.SubnetId) out.add(e.SubnetId);
-  for (const fn of ix.snapshot.lambdaFunctions ?? []) for (const id of fn.VpcConfig?.SubnetIds ?? []) out.add(id);
+export function workloadSubnets(ix: SnapshotIndex): ReadonlySet<string> {
+  let out = WORKLOAD_SUBNETS.get(ix);
+  if (!out) {
+    const held = new Set<string>();
+    for (const e of ix.networkInterfaces.values()) if (e.InterfaceType !== "nat_gateway" && e.SubnetId) held.add(e.SubnetId);
+    for (const fn of ix.snapshot.lambdaFunctions ?? []) for (const id of fn.VpcConfig?.SubnetIds ?? []) held.add(id);
+    WORKLOAD_SUBNETS.set(ix, (out = held));
+  }
   return out;
 }

@@ -168,17 +168,20 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/** One shared empty list for the parsed lists that are empty (most of them): read-only, never pushed to. */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 function parsePermission(perm: IpPermission): ParsedPermission {
   const proto = normalizeProtocol(perm.IpProtocol);
   const portless = proto === "all" || perm.FromPort === undefined || perm.FromPort === -1;
-  const cidrs: Cidr[] = [];
+  let cidrs: Cidr[] = NONE;
   for (const r of perm.IpRanges) {
     const c = parseCidr(r.CidrIp);
-    if (c) cidrs.push(c);
+    if (c) (cidrs === NONE ? (cidrs = []) : cidrs).push(c);
   }
   for (const r of perm.Ipv6Ranges) {
     const c = parseCidr(r.CidrIpv6);
-    if (c) cidrs.push(c);
+    if (c) (cidrs === NONE ? (cidrs = []) : cidrs).push(c);
   }
   return {
     perm,
@@ -186,9 +189,19 @@ function parsePermission(perm: IpPermission): ParsedPermission {
     from: portless ? 0 : perm.FromPort!,
     to: portless ? 65535 : (perm.ToPort ?? perm.FromPort!),
     cidrs,
-    prefixListIds: perm.PrefixListIds.map((p) => p.PrefixListId).filter((x): x is string => !!x),
-    groupIds: perm.UserIdGroupPairs.map((p) => p.GroupId).filter((x): x is string => !!x),
+    prefixListIds: ids(perm.PrefixListIds, "PrefixListId"),
+    groupIds: ids(perm.UserIdGroupPairs, "GroupId"),
   };
+}
+
+/** The ids a permission's list names (the shared empty list when none). */
+function ids<K extends string>(list: ReadonlyArray<Partial<Record<K, string>>>, key: K): string[] {
+  let out: string[] = NONE;
+  for (const x of list) {
+    const id = x[key];
+    if (id) (out === NONE ? (out = []) : out).push(id);
+  }
+  return out;
 }
 
 function parseAclEntry(entry: NetworkAclEntry): ParsedAclEntry {

@@ -140,7 +140,8 @@ async function writeChunksAtomic(full: string, chunks: Iterable<string>): Promis
     let buf = "";
     for (const c of chunks) {
       buf += c;
-      if (buf.length >= 1 << 20) {
+      // 64 KB a write: a larger buffer's pieces outlive young-generation collections and are promoted
+      if (buf.length >= 1 << 16) {
         await fh.write(buf, null, "utf8");
         buf = "";
       }
@@ -158,31 +159,52 @@ async function writeChunksAtomic(full: string, chunks: Iterable<string>): Promis
 }
 
 /**
- * `JSON.stringify(value, null, 2) + "\n"`, byte for byte, as chunks: the top-level object's arrays one
- * element at a time, so a large document (a snapshot) is never one string.
+ * `JSON.stringify(value, null, 2) + "\n"`, byte for byte, as chunks: objects and arrays down to `depth`
+ * levels one member at a time (what lies deeper is one JSON.stringify each), so a large document (a
+ * snapshot; an audit report's findings at depth 1, a SARIF log's results at depth 3) is never one string.
  */
-export function* jsonChunks(value: Record<string, unknown>): Generator<string> {
-  const keys = Object.keys(value).filter((k) => {
-    const v = value[k];
-    return v !== undefined && typeof v !== "function" && typeof v !== "symbol";
-  });
-  if (!keys.length) {
-    yield "{}\n";
+export function* jsonChunks(value: unknown, depth = 2): Generator<string> {
+  yield* chunksOf(toJson(value, ""), "", depth);
+  yield "\n";
+}
+
+/** What JSON.stringify serialises in place of `v` (its toJSON's answer). */
+function toJson(v: unknown, key: string): unknown {
+  return v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function" ? (v as { toJSON(k: string): unknown }).toJSON(key) : v;
+}
+
+const omitted = (v: unknown) => v === undefined || typeof v === "function" || typeof v === "symbol";
+
+function* chunksOf(v: unknown, indent: string, depth: number): Generator<string> {
+  const container = v !== null && typeof v === "object" && (Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null);
+  if (!container || depth <= 0) {
+    yield (JSON.stringify(v, null, 2) ?? "null").replace(/\n/g, `\n${indent}`);
     return;
   }
-  yield "{\n";
-  for (const [i, k] of keys.entries()) {
-    const v = (value[k] as { toJSON?: unknown })?.toJSON ? JSON.parse(JSON.stringify(value[k])) : value[k];
-    yield `  ${JSON.stringify(k)}: `;
-    if (Array.isArray(v) && v.length) {
-      yield "[\n";
-      for (const [j, el] of v.entries()) {
-        const text = el === undefined || typeof el === "function" || typeof el === "symbol" ? "null" : JSON.stringify(el, null, 2);
-        yield `    ${text.replace(/\n/g, "\n    ")}${j < v.length - 1 ? "," : ""}\n`;
-      }
-      yield "  ]";
-    } else yield JSON.stringify(v, null, 2).replace(/\n/g, "\n  ");
-    yield i < keys.length - 1 ? ",\n" : "\n";
+  const inner = `${indent}  `;
+  if (Array.isArray(v)) {
+    if (!v.length) return void (yield "[]");
+    yield "[\n";
+    for (let i = 0; i < v.length; i++) {
+      const el = toJson(v[i], String(i));
+      yield inner;
+      if (omitted(el)) yield "null";
+      else yield* chunksOf(el, inner, depth - 1);
+      yield i < v.length - 1 ? ",\n" : "\n";
+    }
+    return void (yield `${indent}]`);
   }
-  yield "}\n";
+  const members: [string, unknown][] = [];
+  for (const k of Object.keys(v as object)) {
+    const m = toJson((v as Record<string, unknown>)[k], k);
+    if (!omitted(m)) members.push([k, m]);
+  }
+  if (!members.length) return void (yield "{}");
+  yield "{\n";
+  for (const [i, [k, m]] of members.entries()) {
+    yield `${inner}${JSON.stringify(k)}: `;
+    yield* chunksOf(m, inner, depth - 1);
+    yield i < members.length - 1 ? ",\n" : "\n";
+  }
+  yield `${indent}}`;
 }

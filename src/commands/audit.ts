@@ -163,7 +163,7 @@ export async function auditCommand(ctx: Context, opts: AuditOptions, args: strin
           omitted = collected.omitted.map((o) => o.resource);
           snap = collected;
         }
-        const a = audit.auditSnapshot(snap, rules, { source: spec.file ? `snapshot ${spec.file}` : "live", ...(spec.profile ? { profile: spec.profile } : {}), accountId: snap.accountId, region: snap.region, omitted });
+        const a = audit.auditSnapshot(snap, rules, { source: spec.file ? `snapshot ${spec.file}` : "live", ...(spec.profile ? { profile: spec.profile } : {}), accountId: snap.accountId, region: snap.region, omitted }, { paths: parsed.format === "markdown" });
         return { audit: await withInvocationFlags(ctx, a, spec), snapshotFile: spec.file };
       } catch (err) {
         if (err instanceof UsageError) throw err;
@@ -228,39 +228,65 @@ interface RenderExtras {
 }
 
 async function writeReport(ctx: Context, report: AuditReport, format: ReportFormat, opts: AuditOptions, extras: RenderExtras): Promise<void> {
-  const text = await renderReport(ctx, report, format, opts, extras);
+  // Chunks, never the whole report as one string (10,000 findings: tens of MB); the same bytes.
+  const chunks = await renderReport(ctx, report, format, opts, extras);
   if (opts.output !== undefined) {
     const { writeOutputFile } = await import("../cli/output-file.js");
-    const full = await writeOutputFile(ctx, "--output", opts.output, text, { flag: "--format", names: FORMATS });
+    const full = await writeOutputFile(ctx, "--output", opts.output, chunks, { flag: "--format", names: FORMATS });
     ctx.log.info(`audit report (${format}) written to ${full}`);
-  } else ctx.stdout.write(text.endsWith("\n") ? text : text + "\n");
+    return;
+  }
+  // in 64 KB writes: a line at a time is a write call per line on a pipe or a file
+  let buf = "";
+  let last = "";
+  const flush = async () => {
+    if (buf && !ctx.stdout.write(buf)) await new Promise<void>((r) => ctx.stdout.once("drain", () => r()));
+    buf = "";
+  };
+  for (const chunk of chunks) {
+    if (!chunk) continue;
+    last = chunk;
+    buf += chunk;
+    if (buf.length >= 1 << 16) await flush();
+  }
+  if (!last.endsWith("\n")) buf += "\n";
+  await flush();
 }
 
-async function renderReport(ctx: Context, report: AuditReport, format: ReportFormat, opts: AuditOptions, extras: RenderExtras): Promise<string> {
+async function renderReport(ctx: Context, report: AuditReport, format: ReportFormat, opts: AuditOptions, extras: RenderExtras): Promise<Iterable<string>> {
+  const { jsonChunks } = await import("../cli/output-file.js");
   switch (format) {
     case "json":
-      return JSON.stringify(report, null, 2) + "\n";
+      return jsonChunks(report);
     case "text": {
       const { colors } = await import("../output/color.js");
       // Colour only for a terminal on stdout (a file or a pipe gets plain text), and never with --no-color/NO_COLOR.
       const color = colors(Boolean(ctx.opts.color && !ctx.env.NO_COLOR && ctx.stdout.isTTY && opts.output === undefined));
-      const { renderAuditText } = await import("../output/audit-text.js");
-      return renderAuditText(report, color);
+      const { auditTextLines } = await import("../output/audit-text.js");
+      return (function* () {
+        let first = true;
+        for (const line of auditTextLines(report, color)) {
+          yield first ? line : `\n${line}`;
+          first = false;
+        }
+      })();
     }
     case "junit": {
-      const { renderJunit } = await import("../output/audit-junit.js");
-      return renderJunit(report);
+      const { junitChunks } = await import("../output/audit-junit.js");
+      return junitChunks(report);
     }
     case "sarif": {
       const anchors = await sarifAnchors(ctx, report, opts, extras);
       const { renderSarif } = await import("../output/audit-sarif.js");
       const { log, truncated } = renderSarif(report, (key) => anchors.get(key) ?? anchors.get("*")!);
       if (truncated) ctx.log.warn(`sarif: ${truncated} result(s) left out (GitHub accepts 25,000 per run); the JSON report has them all`);
-      return JSON.stringify(log, null, 2) + "\n";
+      // log → runs → a run → its results: each result a chunk
+      return jsonChunks(log, 4);
     }
     case "markdown": {
-      const { auditDiagrams, renderMarkdown } = await import("../output/audit-markdown.js");
-      return renderMarkdown(report, auditDiagrams(report, extras.audits));
+      // cut at GitHub's comment limit (65,536 characters): one string
+      const { auditDiagramSource, renderMarkdown } = await import("../output/audit-markdown.js");
+      return [renderMarkdown(report, auditDiagramSource(report, extras.audits))];
     }
   }
 }
@@ -275,15 +301,8 @@ async function sarifAnchors(ctx: Context, report: AuditReport, opts: AuditOption
   const { readFile } = await import("node:fs/promises");
   const rel = (full: string) => path.relative(ctx.cwd, full).split(path.sep).join("/");
   const ids = [...new Set(report.findings.flatMap((f) => [f.resourceId, ...(f.vpcId ? [f.vpcId] : [])]))];
-  const anchorOf = async (full: string) => {
-    const text = await readFile(full, "utf8");
-    const lines = new Map<string, number>();
-    for (const id of ids) {
-      const i = text.indexOf(JSON.stringify(id));
-      if (i >= 0) lines.set(id, text.slice(0, i).split("\n").length);
-    }
-    return { uri: rel(full), lines };
-  };
+  const { firstLines } = await import("../output/audit-sarif.js");
+  const anchorOf = async (full: string) => ({ uri: rel(full), lines: firstLines(await readFile(full, "utf8"), ids) });
   const out = new Map<string, { uri: string; lines: Map<string, number> }>();
   if (opts.sarifAnchor) {
     const full = path.resolve(ctx.cwd, opts.sarifAnchor);
@@ -302,7 +321,8 @@ async function sarifAnchors(ctx: Context, report: AuditReport, opts: AuditOption
     if (file) out.set(key, await anchorOf(file));
     else {
       const base = opts.output ? path.resolve(ctx.cwd, opts.output).replace(/\.(sarif|json)$/i, "") : path.resolve(ctx.cwd, "egress-audit");
-      const written = await writeOutputFile(ctx, "--output", `${base}.${a.snapshot.accountId}.${a.snapshot.region}.snapshot.json`, JSON.stringify(a.snapshot, null, 2) + "\n");
+      const { jsonChunks } = await import("../cli/output-file.js");
+      const written = await writeOutputFile(ctx, "--output", `${base}.${a.snapshot.accountId}.${a.snapshot.region}.snapshot.json`, jsonChunks(a.snapshot));
       ctx.log.info(`sarif: results point at the snapshot ${written}`);
       out.set(key, await anchorOf(written));
     }

@@ -64,6 +64,38 @@ export function renderSarif(report: AuditReport, anchorFor: (scopeKey: string) =
   return { log: { $schema: SARIF_SCHEMA_URI, version: "2.1.0", runs }, truncated };
 }
 
+/**
+ * The 1-based line of the first `"id"` in a JSON text, for each id found: one pass over the text (each
+ * stretch between two quotes looked up), not a search and a count of the lines before it per id (at
+ * 10,000 findings on a 100 MB snapshot, hours). An id JSON would escape is searched for as before.
+ */
+export function firstLines(text: string, ids: string[]): Map<string, number> {
+  const lines = new Map<string, number>();
+  const plain = new Set(ids.filter((id) => JSON.stringify(id) === `"${id}"`));
+  const lengths = new Set([...plain].map((id) => id.length));
+  let line = 1;
+  let counted = 0;
+  const lineAt = (i: number) => {
+    for (; counted < i; counted++) if (text.charCodeAt(counted) === 10) line++;
+    return line;
+  };
+  for (let p = text.indexOf('"'); p >= 0 && lines.size < plain.size; ) {
+    const q = text.indexOf('"', p + 1);
+    if (q < 0) break;
+    if (lengths.has(q - p - 1)) {
+      const s = text.slice(p + 1, q);
+      if (plain.has(s) && !lines.has(s)) lines.set(s, lineAt(p));
+    }
+    p = q;
+  }
+  for (const id of ids) {
+    if (plain.has(id)) continue;
+    const i = text.indexOf(JSON.stringify(id));
+    if (i >= 0) lines.set(id, text.slice(0, i).split("\n").length);
+  }
+  return lines;
+}
+
 function equivalentsText(e: AuditReport["rules"][number]["equivalents"]): string {
   const parts = [e.prowler && `Prowler \`${e.prowler}\``, e.steampipe && `Steampipe \`${e.steampipe}\``, e.checkov && `Checkov \`${e.checkov}\``].filter(Boolean);
   return parts.length ? `Equivalent single-resource checks: ${parts.join(", ")}.` : "";

@@ -1,7 +1,7 @@
 // A VPC Lambda (in private subnets) with no route to the internet and no interface endpoint in its
 // VPC: every AWS SDK call it makes times out. Public-subnet placement is lambda-public-subnet's finding.
 import { ComponentType } from "../analyzer.js";
-import { pathEvidence, unknownEgress, type RawFinding, type Rule } from "./types.js";
+import { pathEvidence, unknownEgress, type Rule } from "./types.js";
 import { addNatFix, endpointsOfVpc, interfaceEndpoints, manualFix, tierOf } from "./util.js";
 
 export const lambdaNoEgress: Rule = {
@@ -12,9 +12,9 @@ export const lambdaNoEgress: Rule = {
   help: "Add a NAT gateway (`egress-cli add-nat`) or interface endpoints for the services the function calls (`egress-cli add-endpoint secretsmanager sts --allow-from lambda:NAME`).",
   equivalents: {},
   needs: ["lambdaFunctions", "routeTables"],
-  check(ctx) {
+  // a generator: each finding is taken (and its path result let go) before the next path is analyzed
+  *check(ctx) {
     const { ix } = ctx;
-    const out: RawFinding[] = [];
     for (const fn of ix.snapshot.lambdaFunctions) {
       const cfg = fn.VpcConfig;
       if (!cfg?.SubnetIds.length) continue;
@@ -28,11 +28,11 @@ export const lambdaNoEgress: Rule = {
       const gatewayEndpoints = endpointsOfVpc(ix, vpcId).filter((e) => e.VpcEndpointType === "Gateway").length;
       if (endpoints.length || gatewayEndpoints) continue; // reaches what its endpoints serve; we cannot know what else it calls
       if (v.verdict === "unknown") {
-        out.push(unknownEgress(v, { resourceId: fn.FunctionArn ?? fn.FunctionName, resourceType: ComponentType.lambdaFunction, vpcId, label: `Lambda ${fn.FunctionName}`, from: src, to: "igw", facts: { subnets: cfg.SubnetIds, securityGroups: cfg.SecurityGroupIds } }));
+        yield unknownEgress(v, { resourceId: fn.FunctionArn ?? fn.FunctionName, resourceType: ComponentType.lambdaFunction, vpcId, label: `Lambda ${fn.FunctionName}`, from: src, to: "igw", facts: { subnets: cfg.SubnetIds, securityGroups: cfg.SecurityGroupIds } });
         continue;
       }
       const nat = addNatFix(ix, vpcId, subnets);
-      out.push({
+      yield {
         resourceId: fn.FunctionArn ?? fn.FunctionName,
         resourceType: ComponentType.lambdaFunction,
         vpcId,
@@ -43,8 +43,7 @@ export const lambdaNoEgress: Rule = {
           : manualFix(`give ${fn.FunctionName}'s subnets a route out (a NAT gateway in a public subnet of ${vpcId}) or interface endpoints for the services it calls: egress-cli add-endpoint SERVICE… --allow-from lambda:${fn.FunctionName}.`),
         pathResult: v.result,
         pathFrom: src,
-      });
+      };
     }
-    return out;
   },
 };

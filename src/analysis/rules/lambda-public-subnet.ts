@@ -1,7 +1,7 @@
 // A VPC Lambda placed in public subnets: Lambda's network interfaces never get a public IP, so the
 // internet gateway route gives it no egress at all.
 import { ComponentType } from "../analyzer.js";
-import type { RawFinding, Rule } from "./types.js";
+import type { Rule } from "./types.js";
 import { lambdaPlacementFix } from "./lambda-placement.js";
 import { tierOf } from "./util.js";
 
@@ -13,9 +13,9 @@ export const lambdaPublicSubnet: Rule = {
   help: "Attach the function to private subnets that route through a NAT gateway: `egress-cli attach-lambda --function NAME` (after create-vpc/import + add-nat).",
   equivalents: {},
   needs: ["lambdaFunctions", "routeTables"],
-  check(ctx) {
+  // a generator: each finding is taken (and its path result let go) before the next path is analyzed
+  *check(ctx) {
     const { ix } = ctx;
-    const out: RawFinding[] = [];
     for (const fn of ix.snapshot.lambdaFunctions) {
       const cfg = fn.VpcConfig;
       if (!cfg?.SubnetIds.length) continue;
@@ -29,7 +29,7 @@ export const lambdaPublicSubnet: Rule = {
       const v = ctx.egress(`lambda|${[...cfg.SubnetIds].sort().join(",")}|${[...cfg.SecurityGroupIds].sort().join(",")}`, src, "igw");
       const failing = v.result.paths?.find((p) => p.verdict === "unreachable") ?? v.result.paths?.find((p) => !p.reachable) ?? v.result;
       const e = failing.explanations[0];
-      out.push({
+      yield {
         resourceId: fn.FunctionArn ?? fn.FunctionName,
         resourceType: ComponentType.lambdaFunction,
         vpcId,
@@ -43,8 +43,7 @@ export const lambdaPublicSubnet: Rule = {
         fix: lambdaPlacementFix(ix, vpcId, fn.FunctionName, cfg.SecurityGroupIds),
         pathResult: v.result,
         pathFrom: src,
-      });
+      };
     }
-    return out;
   },
 };

@@ -2,7 +2,7 @@
 // they must reach Lambda and STS (a NAT gateway or lambda + sts interface endpoints), or the mapping
 // sits in "PROBLEM: Connection error" and no record is ever delivered.
 import { ComponentType } from "../analyzer.js";
-import { pathEvidence, unknownEgress, type RawFinding, type Rule } from "./types.js";
+import { pathEvidence, unknownEgress, type Rule } from "./types.js";
 import { kafkaMappings } from "./msk.js";
 import { vpcPlanFix } from "./util.js";
 
@@ -14,9 +14,9 @@ export const mskEsmNoEgress: Rule = {
   help: "`egress-cli --plan egress-plan-NAME.json import --vpc VPC --name NAME && egress-cli --plan egress-plan-NAME.json add-endpoint --for msk-esm --enable-vpc-dns` (lambda + sts endpoints admitting the cluster group, `--sasl` adds secretsmanager; private DNS needs the VPC's DNS attributes on), or a NAT gateway for the cluster subnets.",
   equivalents: {},
   needs: ["eventSourceMappings", "networkInterfaces"],
-  check(ctx) {
+  // a generator: each finding is taken (and its path result let go) before the next path is analyzed
+  *check(ctx) {
     const { ix } = ctx;
-    const out: RawFinding[] = [];
     for (const m of kafkaMappings(ix)) {
       if (!m.onDemand || !m.subnetIds.length) continue;
       const blocked: { service: string; subnetId: string; result: ReturnType<typeof ctx.egress>["result"]; source: string }[] = [];
@@ -32,12 +32,12 @@ export const mskEsmNoEgress: Rule = {
       }
       if (!blocked.length && unknown) {
         const u = unknown;
-        out.push(unknownEgress(u.v, { resourceId: m.id, resourceType: "AWS::Lambda::EventSourceMapping", vpcId: ix.subnets.get(m.subnetIds[0]!)?.VpcId, label: `Kafka mapping ${m.id}'s pollers (${u.source})`, from: u.source, to: `service:${u.service}`, facts: { clusterSubnets: m.subnetIds, clusterSecurityGroups: m.groupIds } }));
+        yield unknownEgress(u.v, { resourceId: m.id, resourceType: "AWS::Lambda::EventSourceMapping", vpcId: ix.subnets.get(m.subnetIds[0]!)?.VpcId, label: `Kafka mapping ${m.id}'s pollers (${u.source})`, from: u.source, to: `service:${u.service}`, facts: { clusterSubnets: m.subnetIds, clusterSecurityGroups: m.groupIds } });
       }
       if (!blocked.length) continue;
       const first = blocked[0]!;
       const vpcId = ix.subnets.get(first.subnetId)?.VpcId;
-      out.push({
+      yield {
         resourceId: m.id,
         resourceType: "AWS::Lambda::EventSourceMapping",
         vpcId,
@@ -46,9 +46,8 @@ export const mskEsmNoEgress: Rule = {
         fix: mskFix(ix, vpcId, m.esm.SourceAccessConfigurations ?? []),
         pathResult: first.result,
         pathFrom: first.source,
-      });
+      };
     }
-    return out;
   },
 };
 

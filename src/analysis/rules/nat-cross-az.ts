@@ -41,11 +41,11 @@ export const natCrossAz: Rule = {
 function perAzFix(ix: Parameters<Rule["check"]>[0]["ix"], subnet: { VpcId: string; AvailabilityZone?: string }, nat: { NatGatewayId: string; Tags?: { Key?: string; Value?: string }[] }, routeTableId: string): string {
   const plan = nat.Tags?.find((t) => t.Key === "egress-cli:plan")?.Value;
   if (plan) return manualFix(`${nat.NatGatewayId} is plan "${plan}"'s single NAT gateway: when the cross-AZ charge matters, move the plan to one regional NAT gateway that serves every AZ in its own AZ (egress-cli add-nat --mode regional: an Elastic IP per AZ, so allow-list the new egress IPs first — egress-cli egress-ips) or build the VPC again with add-nat --mode per-az (one NAT gateway per AZ); egress-cli cost --compare-nat-modes prices the three.`);
-  if (![...ix.subnets.values()].some((s) => s.VpcId === subnet.VpcId && s.AvailabilityZone === subnet.AvailabilityZone && tierOf(ix, s) === "public")) {
+  if (!(ix.subnetsByVpc.get(subnet.VpcId) ?? []).some((s) => s.AvailabilityZone === subnet.AvailabilityZone && tierOf(ix, s) === "public")) {
     return manualFix(`${subnet.VpcId} has no public subnet in ${subnet.AvailabilityZone} for a NAT gateway there; add one, then egress-cli add-nat --mode per-az.`);
   }
   // One table for several AZs cannot point each AZ at its own NAT gateway (add-nat refuses it).
-  const azs = new Set([...ix.subnets.values()].filter((s) => s.VpcId === subnet.VpcId && routeTableForSubnet(ix, s)?.table.table.RouteTableId === routeTableId).map((s) => s.AvailabilityZone));
+  const azs = new Set((ix.subnetsByVpc.get(subnet.VpcId) ?? []).filter((s) => routeTableForSubnet(ix, s)?.table.table.RouteTableId === routeTableId).map((s) => s.AvailabilityZone));
   if (azs.size > 1) return manualFix(`${routeTableId} serves private subnets in ${[...azs].sort().join(", ")}: give each AZ's private subnets a route table of their own, then egress-cli add-nat --mode per-az.`);
   return vpcPlanFix(ix, subnet.VpcId, ["add-nat --mode per-az"]);
 }

@@ -68,7 +68,8 @@ export interface Rule {
    * not evaluated rather than passing it.
    */
   regionWide?: true;
-  check(ctx: AuditContext): RawFinding[];
+  /** Findings, as a list or one at a time (a generator: the audit takes each before the next is made). */
+  check(ctx: AuditContext): Iterable<RawFinding>;
 }
 
 export interface EgressVerdict {
@@ -83,7 +84,10 @@ export interface AuditContext {
   ix: SnapshotIndex;
   region: string;
   accountId: string;
-  /** Analyzer verdict, cached under `key` (e.g. subnet + sorted group ids): one analysis per key. */
+  /**
+   * Analyzer verdict, cached under `key` (e.g. subnet + sorted group ids): one analysis per key. Its `result`
+   * is at hand right after the call; read again later for an older key, it is computed again (the same one).
+   */
   egress(key: string, source: string, destination: string, port?: number): EgressVerdict;
 }
 

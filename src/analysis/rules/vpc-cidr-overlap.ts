@@ -1,6 +1,6 @@
 // VPCs of one account and region whose CIDRs overlap: they can never be routed to each other
 // (peering refuses them, a transit gateway cannot tell them apart) — S2's root cause.
-import { cidrOverlaps } from "../../net/addr.js";
+import { cidrOverlaps, type Cidr } from "../../net/addr.js";
 import { ComponentType } from "../analyzer.js";
 import { buildTransitIndex, overlappingPropagators } from "../transit.js";
 import { nameTag, type RawFinding, type Rule } from "./types.js";
@@ -25,11 +25,12 @@ export const vpcCidrOverlap: Rule = {
       const [vpcId, tgwId] = key.split("|") as [string, string];
       (tgwsOf.get(vpcId) ?? tgwsOf.set(vpcId, new Set()).get(vpcId)!).add(tgwId);
     }
-    for (const a of vpcs) {
+    const near = overlapFinder(vpcs.map((v) => (ix.vpcCidrs.get(v.VpcId) ?? []).filter((c) => c.v === 4)));
+    for (const [ai, a] of vpcs.entries()) {
       const mine = (ix.vpcCidrs.get(a.VpcId) ?? []).filter((c) => c.v === 4);
       const others: { vpcId: string; cidr: string; sharedTgw?: string }[] = [];
-      for (const b of vpcs) {
-        if (b.VpcId === a.VpcId) continue;
+      for (const bi of near(mine, ai)) {
+        const b = vpcs[bi]!;
         for (const cb of (ix.vpcCidrs.get(b.VpcId) ?? []).filter((c) => c.v === 4)) {
           if (!mine.some((ca) => cidrOverlaps(ca, cb))) continue;
           const shared = [...(tgwsOf.get(a.VpcId) ?? [])].find((t) => tgwsOf.get(b.VpcId)?.has(t));
@@ -64,3 +65,45 @@ export const vpcCidrOverlap: Rule = {
     return out;
   },
 };
+
+/**
+ * The VPCs (indexes into `cidrs`, ascending) that may overlap a set of IPv4 blocks: those with a block
+ * starting inside one of them, or holding one (a CIDR block either holds another or is disjoint from it,
+ * so a block starting before `c` that overlaps it is one of c's supernets). Found from a sorted list and
+ * a map, not by comparing every VPC with every other (1,000 VPCs: a million pairs). The caller still
+ * checks each pair.
+ */
+function overlapFinder(cidrs: Cidr[][]): (mine: Cidr[], self: number) => number[] {
+  const starts: { base: bigint; vpc: number }[] = [];
+  const blocks = new Map<string, number[]>();
+  cidrs.forEach((list, vpc) => {
+    for (const c of list) {
+      starts.push({ base: c.base, vpc });
+      const k = `${c.len}/${c.base}`;
+      const at = blocks.get(k);
+      if (at) at.push(vpc);
+      else blocks.set(k, [vpc]);
+    }
+  });
+  starts.sort((x, y) => (x.base < y.base ? -1 : x.base > y.base ? 1 : 0));
+  const all = (1n << 32n) - 1n;
+  return (mine, self) => {
+    const found = new Set<number>();
+    for (const c of mine) {
+      let lo = 0;
+      let hi = starts.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (starts[mid]!.base < c.base) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let j = lo; j < starts.length && starts[j]!.base <= c.end; j++) found.add(starts[j]!.vpc);
+      for (let len = 0; len < c.len; len++) {
+        const base = c.base & (all ^ ((1n << BigInt(32 - len)) - 1n));
+        for (const vpc of blocks.get(`${len}/${base}`) ?? []) found.add(vpc);
+      }
+    }
+    found.delete(self);
+    return [...found].sort((x, y) => x - y);
+  };
+}

@@ -2,7 +2,7 @@
 // S5's "private instances can't apt update". One analyzer run per (subnet, security groups,
 // public IP or not), shared by every workload with that shape.
 import { ComponentType } from "../analyzer.js";
-import { nameTag, pathEvidence, unknownEgress, type RawFinding, type Rule } from "./types.js";
+import { nameTag, pathEvidence, unknownEgress, type Rule } from "./types.js";
 import { addNatFix, manualFix, sortedIds, tierOf } from "./util.js";
 
 export const workloadNoEgress: Rule = {
@@ -14,8 +14,8 @@ export const workloadNoEgress: Rule = {
   help: "Give the subnet a route out: `egress-cli import --vpc VPC --name NAME && egress-cli add-nat --mode single` (a NAT gateway for the private subnets), or add VPC endpoints for the AWS services the workload calls. Tag the resource `egress-cli:audit-ignore=workload-no-egress` (with `egress-cli:audit-ignore-reason`) when it is isolated on purpose.",
   equivalents: {},
   needs: ["networkInterfaces"],
-  check(ctx) {
-    const out: RawFinding[] = [];
+  // a generator: each finding is taken (and its path result let go) before the next path is analyzed
+  *check(ctx) {
     const { ix } = ctx;
     for (const eni of ix.snapshot.networkInterfaces) {
       const type = eni.InterfaceType ?? "interface";
@@ -34,7 +34,7 @@ export const workloadNoEgress: Rule = {
       if (v.reachable) continue;
       const resourceType = inst ? ComponentType.instance : ComponentType.networkInterface;
       if (v.verdict === "unknown") {
-        out.push(unknownEgress(v, { resourceId: source, resourceType, vpcId: eni.VpcId, label: `${source} in ${eni.SubnetId}`, from: source, to: "igw", facts: { subnetId: eni.SubnetId, securityGroups: groups, publicIp } }));
+        yield unknownEgress(v, { resourceId: source, resourceType, vpcId: eni.VpcId, label: `${source} in ${eni.SubnetId}`, from: source, to: "igw", facts: { subnetId: eni.SubnetId, securityGroups: groups, publicIp } });
         continue;
       }
       const e = v.result.explanations[0];
@@ -45,7 +45,7 @@ export const workloadNoEgress: Rule = {
           : tier === "public" && !publicIp
             ? "it has no public IP and its subnet routes straight to the internet gateway (no NAT)"
             : `${e?.code ?? "blocked"} at ${e?.component.id ?? "?"}`;
-      out.push({
+      yield {
         resourceId: source,
         resourceType: inst ? ComponentType.instance : ComponentType.networkInterface,
         vpcId: eni.VpcId,
@@ -62,8 +62,7 @@ export const workloadNoEgress: Rule = {
           ),
         pathResult: v.result,
         pathFrom: source,
-      });
+      };
     }
-    return out;
   },
 };
