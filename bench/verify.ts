@@ -16,8 +16,10 @@ const cwd = mkdtempSync(path.join(tmpdir(), "egress-verify-bench-"));
 const doc = account(vpcs);
 // What a snapshot of a real account holds: BPA off, no exclusions. Without them no internet path is
 // proven (unknown, NOT_IN_SNAPSHOT), and the bench would time paths that stop at the first gateway.
-doc.vpcBlockPublicAccessOptions = { InternetGatewayBlockMode: "off", State: "default-state", ExclusionsAllowed: "allowed" };
-doc.vpcBlockPublicAccessExclusions = [];
+Object.assign(doc, {
+  vpcBlockPublicAccessOptions: { InternetGatewayBlockMode: "off", State: "default-state", ExclusionsAllowed: "allowed" },
+  vpcBlockPublicAccessExclusions: [],
+});
 writeFileSync(path.join(cwd, "account.json"), JSON.stringify(doc));
 
 function intents(n: number): string {
