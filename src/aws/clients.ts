@@ -42,6 +42,12 @@ export interface AwsClients {
   /** Resource Access Manager: sharing the proxy's resource configuration with other accounts (S2). */
   ram(): Promise<RAMClient>;
   accountId(): Promise<string>;
+  /**
+   * The reads a run needed are done (a snapshot taken): the backend may let go of what they loaded. On AWS
+   * nothing; the embedded sandbox puts the collections it parsed for them back to unparsed, so the account
+   * lives once in the process (as the snapshot) while the analysis runs.
+   */
+  release?(): void;
 }
 
 const SECRETISH = /secret|password|credential|privatekey|sessiontoken|authorization/i;
@@ -184,6 +190,9 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
         return out.Account;
       })();
       return account;
+    },
+    release() {
+      settings.sandbox?.release();
     },
   };
   return clients;

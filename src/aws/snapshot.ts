@@ -274,6 +274,8 @@ export async function collectSnapshot(aws: AwsClients, scope: SnapshotScope = {}
       .filter((e: { Description?: string }) => e.Description?.includes(g.id))
       .map((e: { NetworkInterfaceId: string }) => e.NetworkInterfaceId);
   }
+  // Every read of the snapshot is done: the backend's copy of the account need not stay loaded beside it.
+  aws.release?.();
   omitted.sort((a, b) => a.resource.localeCompare(b.resource));
   // Validate what we produced (and apply the schema's defaults) so a written snapshot always loads;
   // in place: the document is ours and plain JSON already.
