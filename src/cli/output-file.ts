@@ -7,6 +7,7 @@
 import { lstat, realpath, stat, statfs } from "node:fs/promises";
 import path from "node:path";
 import { UsageError } from "../errors.js";
+import { fileTarget, writeFileAtomic } from "../atomic-file.js";
 
 export interface OutputFileContext {
   cwd: string;
@@ -117,45 +118,13 @@ export async function checkOutputFile(ctx: OutputFileContext, option: string, fi
 export async function writeOutputFile(ctx: OutputFileContext, option: string, file: string, text: string | Iterable<string>, formats?: FormatOption): Promise<string> {
   const full = await checkOutputFile(ctx, option, file, formats);
   try {
-    if (typeof text === "string") {
-      const { default: writeFileAtomic } = await import("write-file-atomic");
-      await writeFileAtomic(full, text, { encoding: "utf8", fsync: true });
-    } else await writeChunksAtomic(full, text);
+    await writeFileAtomic(await fileTarget(full), text);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM" || code === "EROFS") throw new UsageError(`${option} ${full}: cannot write there (${code}).`, "check the folder's permissions", "OutputFileRefused");
     throw err;
   }
   return full;
-}
-
-/** write-file-atomic's way (temporary file beside it, fsync, rename; an existing file's mode kept), for chunks. */
-async function writeChunksAtomic(full: string, chunks: Iterable<string>): Promise<void> {
-  const { open, rename, unlink } = await import("node:fs/promises");
-  const { randomBytes } = await import("node:crypto");
-  const mode = (await stat(full).catch(() => undefined))?.mode;
-  const tmp = `${full}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const fh = await open(tmp, "wx", mode ?? 0o666);
-  try {
-    let buf = "";
-    for (const c of chunks) {
-      buf += c;
-      // 64 KB a write: a larger buffer's pieces outlive young-generation collections and are promoted
-      if (buf.length >= 1 << 16) {
-        await fh.write(buf, null, "utf8");
-        buf = "";
-      }
-    }
-    if (buf) await fh.write(buf, null, "utf8");
-    if (mode !== undefined) await fh.chmod(mode);
-    await fh.sync();
-    await fh.close();
-    await rename(tmp, full);
-  } catch (err) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
 }
 
 /**

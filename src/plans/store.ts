@@ -2,11 +2,10 @@
 // version, fails the schema, other account/region/backend) and never rewrite it; saves are
 // atomic (temp file + fsync + rename + directory fsync) with stable key order for clean diffs.
 
-import { access, constants, lstat, readFile, realpath, stat } from "node:fs/promises";
-import { closeSync, fchmodSync, fchownSync, fsync, openSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
-import { promisify } from "node:util";
+import { access, constants, lstat, readFile, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { CliError, UsageError } from "../errors.js";
+import { fileTarget, writeFileAtomic, type FileTarget } from "../atomic-file.js";
 import { JournalEntrySchema, PLAN_VERSION, PlanSchema, ResourceSchema, type Plan } from "./schema.js";
 import { redactUrl } from "../net/url.js";
 
@@ -251,65 +250,23 @@ function checkedText(path: string, plan: Plan, options: SaveOptions): { text: st
   return { text: serializePlan(stamped), updatedAt: stamped.updatedAt };
 }
 
-/** Where a plan is written: the file a symlink names (the rename replaces the file, not the link), and the mode and owner it has. */
-interface PlanTarget {
-  path: string;
-  real: string;
-  mode?: number;
-  owner?: { uid: number; gid: number };
-}
+/** Where a plan is written (src/atomic-file.ts), and the path as the user gave it, for messages. */
+type PlanTarget = FileTarget & { path: string };
 
 async function planTarget(path: string): Promise<PlanTarget> {
-  const real = await realpath(path).catch(() => path);
-  const st = await stat(real).catch(() => undefined);
-  // an existing plan keeps its mode, and its owner when root writes another user's file
-  const owner = st && process.getuid && (st.uid !== process.getuid() || st.gid !== process.getgid?.()) ? { uid: st.uid, gid: st.gid } : undefined;
-  return { path, real, ...(st ? { mode: st.mode & 0o7777 } : {}), ...(owner ? { owner } : {}) };
+  return { path, ...(await fileTarget(path)) };
 }
 
-let temporaries = 0;
-
-const fsyncFd = promisify(fsync);
-
-/**
- * Atomic and durable: a temporary file beside the plan (its mode and owner), written and fsynced, renamed
- * over it, then the folder fsynced (the rename is only durable once the directory entry is on disk). A
- * reader or a crash sees the old plan or the new one, never a torn one. The fsyncs wait on the disk and
- * go to the thread pool; the rest are page-cache operations of microseconds, made synchronously (an
- * asynchronous one costs ~50 µs of hand-off each, and a command writes its plan a dozen times).
- */
 async function writePlanText(target: PlanTarget, text: string): Promise<void> {
-  const tmp = `${target.real}.${process.pid.toString(36)}-${(++temporaries).toString(36)}.tmp`;
   try {
-    const fd = openSync(tmp, "wx", target.mode ?? 0o666);
-    try {
-      writeFileSync(fd, text, "utf8");
-      if (target.owner) {
-        try {
-          fchownSync(fd, target.owner.uid, target.owner.gid);
-        } catch (err) {
-          if (process.getuid?.() === 0) throw err; // as write-file-atomic: only root must keep the owner
-        }
-      }
-      if (target.mode !== undefined) fchmodSync(fd, target.mode); // open's mode goes through the umask
-      await fsyncFd(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, target.real);
+    await writeFileAtomic(target, text);
   } catch (err) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // never made, or already renamed
-    }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
       throw new UsageError(`Cannot write the plan ${target.path} (${code}).`, "check the path and its folder's permissions, or pass --plan FILE elsewhere", "PlanPathInvalid");
     }
     throw err;
   }
-  await fsyncDir(dirname(target.real));
 }
 
 /** Resource records and journal entries found valid, with the JSON they had then; the rest of the last plan found valid. */
@@ -346,18 +303,6 @@ function firstProblem(plan: Plan): { path: readonly PropertyKey[]; message: stri
   return each(Object.entries(plan.resources), "resources", ResourceSchema) ?? each([...plan.journal.entries()], "journal", JournalEntrySchema);
 }
 
-// The rename is only durable once the directory entry is on disk.
-async function fsyncDir(dir: string): Promise<void> {
-  let fd: number | undefined;
-  try {
-    fd = openSync(dir, "r");
-    await fsyncFd(fd);
-  } catch {
-    // Not supported on every platform/file system (e.g. Windows); the rename already happened.
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
 
 /**
  * How long a saveLater() waits for a save() to carry it before it is written on its own: long enough for
