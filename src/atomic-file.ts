@@ -32,9 +32,12 @@ const fsyncFd = promisify(fsync);
  * microseconds, made synchronously (an asynchronous one costs ~50 µs of hand-off each).
  */
 export async function writeFileAtomic(target: FileTarget, text: string | Iterable<string>): Promise<void> {
-  const tmp = `${target.real}.${process.pid.toString(36)}-${(++temporaries).toString(36)}.tmp`;
+  // pid, a counter and random bits: a kill -9 leaves its temporary behind, and pids repeat (pid 1 in every container)
+  const tmp = `${target.real}.${process.pid.toString(36)}-${(++temporaries).toString(36)}-${Math.random().toString(36).slice(2, 10)}.tmp`;
+  let made = false;
   try {
     const fd = openSync(tmp, "wx", target.mode ?? 0o666);
+    made = true;
     try {
       if (typeof text === "string") writeAll(fd, text);
       else {
@@ -64,9 +67,9 @@ export async function writeFileAtomic(target: FileTarget, text: string | Iterabl
     renameSync(tmp, target.real);
   } catch (err) {
     try {
-      unlinkSync(tmp);
+      if (made) unlinkSync(tmp); // only ours: never another writer's file of the same name
     } catch {
-      // never made, or already renamed
+      // already renamed
     }
     throw err;
   }

@@ -243,3 +243,17 @@ test("release(): another process's changes are never lost — queued in a releas
   reader.release();
   assert.deepEqual((await r.describeSecurityGroups({ GroupIds: [sg] })).SecurityGroups![0]!.IpPermissions!.map((p) => p.FromPort).sort(), [443, 8443]);
 });
+
+test("release(): a collection whose records were handed out one by one before it was parsed stays parsed (a record may have been changed in place, which no change list names)", async () => {
+  const { file, vpc } = await account();
+  const sb = await openSandbox(file);
+  const ec2 = ec2Of(sb);
+  await ec2.describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc] }] }); // record by record
+  assert.ok(sb.unparsed().includes("regions.us-east-1.subnets"));
+  const all = (await ec2.describeSubnets({})).Subnets!; // the whole collection, with those records in it
+  await ec2.describeNetworkInterfaces({});
+  sb.release();
+  assert.ok(!sb.unparsed().includes("regions.us-east-1.subnets"), "the subnets stay parsed: the file's bytes may not be them");
+  assert.ok(sb.unparsed().includes(ENIS), "the ENIs, parsed whole and read only, go");
+  assert.deepEqual((await ec2.describeSubnets({})).Subnets, all);
+});

@@ -349,7 +349,9 @@ export class PlanWriter {
       this.#later = undefined;
     } catch (err) {
       this.#error ??= err;
-      return Promise.reject(err);
+      const failed = Promise.reject(err);
+      failed.catch(() => {}); // as below: a caller that awaits later still gets it, and flush() reports it
+      return failed;
     }
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
     done.catch(() => {}); // fire-and-forget callers: the error resurfaces in flush()

@@ -152,11 +152,17 @@ export function segmentJson<T>(seg: LazySegment, r: Range, what: string): T {
 function materialise(holder: object, key: string): unknown {
   const seg = LAZY.get(holder)!.get(key)!;
   const value = segmentJson<unknown>(seg, seg.range, "");
-  // parsed, not forgotten: until it changes, relazify can put it back (its file stays open meanwhile)
   LAZY.get(holder)!.delete(key);
-  let parsed = PARSED.get(holder);
-  if (!parsed) PARSED.set(holder, (parsed = new Map()));
-  parsed.set(key, { seg, value });
+  if (seg.partial?.size) {
+    // records were handed out one by one, and a handler may have changed one in place (no change list
+    // names it): the file's bytes are not this value, so it is never put back to unparsed
+    seg.source.release();
+  } else {
+    // parsed, not forgotten: until it changes, relazify can put it back (its file stays open meanwhile)
+    let parsed = PARSED.get(holder);
+    if (!parsed) PARSED.set(holder, (parsed = new Map()));
+    parsed.set(key, { seg, value });
+  }
   define(holder, key, value);
   // records already handed out stay the ones in the state
   if (seg.partial && typeof value === "object" && value !== null) for (const [id, rec] of seg.partial) if (Object.hasOwn(value, id)) (value as Record<string, unknown>)[id] = rec;
