@@ -137,7 +137,8 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   try {
     session.plan.spec = { ...session.plan.spec, nat: spec };
     // runSteps writes the spec once its pre-flight checks pass (a refusal writes no file).
-    const report = await runSteps(ctx, session, natSteps(session.plan, spec, tables));
+    // not flushed: the outputs' save below puts it all on disk in one write, before the summary
+    const report = await runSteps(ctx, session, natSteps(session.plan, spec, tables), { flush: false });
     const result = summarizeNat(session.plan, ctx.opts.dryRun, report.outcomes, report.dryRunChecks);
     if (!ctx.opts.dryRun) {
       session.plan.outputs = { ...session.plan.outputs, egressIps: result.egressIps };

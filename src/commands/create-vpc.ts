@@ -184,7 +184,9 @@ async function createVpcOnce(ctx: Context, opts: Options, given: ReadonlySet<str
     // the VPC first: the name check above is a read, and a run with the same --name in another plan
     // file may have passed it at the same moment; the tagged VPC settles it before anything else
     const [vpc, ...rest] = steps;
-    const first = ctx.opts.dryRun ? undefined : await runSteps(ctx, session, [vpc]);
+    // not flushed: the VPC's created record is one a re-run finds by its tags (saveLater); it goes with
+    // the next steps' first write, and the second runSteps flushes before the summary
+    const first = ctx.opts.dryRun ? undefined : await runSteps(ctx, session, [vpc], { flush: false });
     if (!ctx.opts.dryRun) await claimPlanName(ctx, ec2, session, name, aws.region);
     const report = await runSteps(ctx, session, first ? rest : steps);
     if (first) report.outcomes = { ...first.outcomes, ...report.outcomes };

@@ -237,9 +237,10 @@ export interface UndoReport {
  * Undoes these records (deletes the resource, or puts a relation back) in reverse dependency
  * order, `ctx.concurrency` at a time, each recorded as it is done so an interrupted run resumes. Before
  * touching one, its kind checks that the live resource is this plan's: one that is not is left
- * alone (and whatever must wait for it), the others go on, and the run ends with exit 1.
+ * alone (and whatever must wait for it), the others go on, and the run ends with exit 1. `flush: false`:
+ * as runSteps' (the caller saves the plan next and awaits it); a failure still flushes first.
  */
-export async function undoSteps(ctx: Context, session: PlanSession, stepIds: string[], opts: { reason?: string; sweep?: Sweep } = {}): Promise<UndoReport> {
+export async function undoSteps(ctx: Context, session: PlanSession, stepIds: string[], opts: { reason?: string; sweep?: Sweep; flush?: boolean } = {}): Promise<UndoReport> {
   const resources = session.plan.resources;
   const ids = [...new Set(stepIds)].filter((id) => resources[id] && resources[id].state !== "deleted").sort();
   const kinds = await kindsFor(resources, ids);
@@ -300,7 +301,7 @@ export async function undoSteps(ctx: Context, session: PlanSession, stepIds: str
       }
     },
   });
-  await session.flush();
+  if (opts.flush !== false || failure || ctx.signal.aborted || refused.length) await session.flush();
   const describeLeft = (left: string[]) => left.map((id) => `${resources[id].kind}${resources[id].id ? ` ${resources[id].id}` : ""} (${id})`).join(", ");
   if (failure && !(failure instanceof CliError && failure.code === "NotOwned")) {
     // Say what is still there besides the failed one: nothing is left silently.
@@ -335,7 +336,8 @@ export async function destroyPlan(ctx: Context, session: PlanSession, sweep?: Sw
     if (r.state === "created" && !r.owned) report.kept.push({ step, kind: r.kind, id: r.id, reason: "not owned (imported or yours)" });
   }
   const owned = Object.entries(resources).filter(([, r]) => r.state === "created" && r.owned).map(([id]) => id);
-  const undone = await undoSteps(ctx, session, owned, { sweep });
+  // one fsynced write for the deletes' records and the emptied outputs (saved below, before the summary)
+  const undone = await undoSteps(ctx, session, owned, { sweep, flush: false });
   report.deleted = undone.deleted;
   report.kept.push(...undone.kept);
   session.plan.outputs = {};

@@ -126,8 +126,12 @@ function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | 
   };
 }
 
-/** Runs steps in dependency order, `ctx.concurrency` at a time. */
-export async function runSteps(ctx: Context, session: PlanSession, steps: StepDef[]): Promise<RunReport> {
+/**
+ * Runs steps in dependency order, `ctx.concurrency` at a time. The plan is on disk when it returns, unless
+ * `flush: false`: a caller that writes the plan again right away (awaiting that save() before it prints
+ * anything) saves one fsynced write; a failure or an interrupt still flushes before it is thrown.
+ */
+export async function runSteps(ctx: Context, session: PlanSession, steps: StepDef[], opts: { flush?: boolean } = {}): Promise<RunReport> {
   const report: RunReport = { outcomes: {}, dryRunChecks: [] };
   const byId = new Map(steps.map((s) => [s.id, s]));
   for (const s of steps) {
@@ -168,7 +172,7 @@ export async function runSteps(ctx: Context, session: PlanSession, steps: StepDe
     limit: ctx.concurrency,
     signal: ctx.signal,
   });
-  await session.flush();
+  if (opts.flush !== false || failure || ctx.signal.aborted) await session.flush();
   if (failure) throw failure instanceof CliError ? failure : toCliError(failure, `Step ${stepLabel(byId, failure)}`);
   if (ctx.signal.aborted) throw new Interrupted();
   return report;

@@ -2,6 +2,7 @@
 // saves (parallel steps record concurrently; saves asked for while a write is in flight are folded
 // into one next write, so the file is never torn and concurrent steps share their fsyncs).
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { UsageError } from "../errors.js";
 import type { Plan } from "../plans/schema.js";
@@ -148,6 +149,11 @@ export async function openSession(ctx: Context, opts: OpenOptions, command: stri
 
 /** Reads the plan (which must exist) and checks it belongs to this account/region/backend. */
 export async function loadCheckedPlan(ctx: Context, opts: { offline?: boolean } = {}): Promise<Plan> {
+  // The account is asked (GetCallerIdentity, with the clients' set-up) while the plan file is read and
+  // checked: the round trip overlaps the file work. The plan is not used before the check below passes.
+  // No plan file: no AWS call (NoPlan is the answer, with no credentials needed).
+  const identity = opts.offline || !existsSync(ctx.planPath) ? undefined : ctx.aws().then(async (aws) => ({ aws, accountId: await aws.accountId() }));
+  identity?.catch(() => {}); // awaited below; a missing or corrupt plan is reported first, as before
   const plan = await loadPlan(ctx.planPath);
   if (!plan) {
     throw new UsageError(
@@ -157,8 +163,8 @@ export async function loadCheckedPlan(ctx: Context, opts: { offline?: boolean } 
     );
   }
   if (!opts.offline) {
-    const aws = await ctx.aws();
-    checkPlanIdentity(plan, { region: aws.region, accountId: await aws.accountId(), backend: aws.backend });
+    const { aws, accountId } = await (identity ?? ctx.aws().then(async (aws) => ({ aws, accountId: await aws.accountId() })));
+    checkPlanIdentity(plan, { region: aws.region, accountId, backend: aws.backend });
   }
   return plan;
 }
