@@ -128,6 +128,28 @@ export async function writeOutputFile(ctx: OutputFileContext, option: string, fi
 }
 
 /**
+ * Writes chunks of a large document to a stream (stdout) in 64 KB writes, waiting for "drain" when the
+ * stream asks: a write per line is a system call per line, and the whole document as one string is what
+ * chunks avoid. Returns the last non-empty chunk written (callers check how the document ended).
+ */
+export async function writeChunks(stream: NodeJS.WritableStream, chunks: Iterable<string>): Promise<string> {
+  let buf = "";
+  let last = "";
+  const flush = async () => {
+    if (buf && !stream.write(buf)) await new Promise<void>((r) => stream.once("drain", () => r()));
+    buf = "";
+  };
+  for (const chunk of chunks) {
+    if (!chunk) continue;
+    last = chunk;
+    buf += chunk;
+    if (buf.length >= 1 << 16) await flush();
+  }
+  await flush();
+  return last;
+}
+
+/**
  * `JSON.stringify(value, null, 2) + "\n"`, byte for byte, as chunks: objects and arrays down to `depth`
  * levels one member at a time (what lies deeper is one JSON.stringify each), so a large document (a
  * snapshot; an audit report's findings at depth 1, a SARIF log's results at depth 3) is never one string.

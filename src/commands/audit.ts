@@ -236,21 +236,9 @@ async function writeReport(ctx: Context, report: AuditReport, format: ReportForm
     ctx.log.info(`audit report (${format}) written to ${full}`);
     return;
   }
-  // in 64 KB writes: a line at a time is a write call per line on a pipe or a file
-  let buf = "";
-  let last = "";
-  const flush = async () => {
-    if (buf && !ctx.stdout.write(buf)) await new Promise<void>((r) => ctx.stdout.once("drain", () => r()));
-    buf = "";
-  };
-  for (const chunk of chunks) {
-    if (!chunk) continue;
-    last = chunk;
-    buf += chunk;
-    if (buf.length >= 1 << 16) await flush();
-  }
-  if (!last.endsWith("\n")) buf += "\n";
-  await flush();
+  const { writeChunks } = await import("../cli/output-file.js");
+  const last = await writeChunks(ctx.stdout, chunks);
+  if (!last.endsWith("\n")) ctx.stdout.write("\n");
 }
 
 async function renderReport(ctx: Context, report: AuditReport, format: ReportFormat, opts: AuditOptions, extras: RenderExtras): Promise<Iterable<string>> {

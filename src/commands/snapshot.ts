@@ -76,7 +76,7 @@ export async function readSnapshotFile(ctx: Context, file: string): Promise<Snap
 }
 
 export async function snapshotCommand(ctx: Context, opts: Options): Promise<number> {
-  const { checkOutputFile, jsonChunks, writeOutputFile } = await import("../cli/output-file.js");
+  const { checkOutputFile, jsonChunks, writeChunks, writeOutputFile } = await import("../cli/output-file.js");
   // Refuse a bad --out before any AWS call.
   if (opts.out !== undefined) await checkOutputFile(ctx, "--out", opts.out);
   const snap = await takeSnapshot(ctx, opts);
@@ -97,9 +97,7 @@ export async function snapshotCommand(ctx: Context, opts: Options): Promise<numb
     else ctx.print(`Snapshot written to ${full} (${summary.counts.vpcs ?? 0} VPC(s), ${summary.counts.subnets ?? 0} subnets${snap.omitted.length ? `; not collected: ${snap.omitted.map((o) => o.resource).join(", ")}` : ""})`);
   } else {
     // The document itself is the result (with or without --json): `egress-cli snapshot > snap.json`, streamed.
-    for (const chunk of jsonChunks(snap as unknown as Record<string, unknown>)) {
-      if (!ctx.stdout.write(chunk)) await new Promise<void>((r) => ctx.stdout.once("drain", () => r()));
-    }
+    await writeChunks(ctx.stdout, jsonChunks(snap as unknown as Record<string, unknown>));
   }
   return 0;
 }
