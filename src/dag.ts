@@ -14,11 +14,6 @@ export interface DagOptions {
   signal: AbortSignal;
   /** Stop starting new jobs after the first failure (default), or keep going with the independent ones. */
   keepGoing?: (err: unknown) => boolean;
-  /**
-   * Told, once per job and before any of them starts, every job that stopped waiting in the same round
-   * (also those the limit holds back), so that what they need first can be prepared together.
-   */
-  ready?(ids: string[]): void;
 }
 
 export interface DagResult {
@@ -33,14 +28,8 @@ export async function runDag(o: DagOptions): Promise<DagResult> {
   const running = new Map<string, Promise<void>>();
   let failure: unknown;
   let stop = false;
-  const told = new Set<string>();
   for (;;) {
     if (!stop && !o.signal.aborted) {
-      if (o.ready) {
-        const now = [...waiting].filter((id) => !told.has(id) && !o.waits(id, open));
-        for (const id of now) told.add(id);
-        if (now.length) o.ready(now);
-      }
       for (const id of waiting) { // deleting the current item while iterating a Set is well-defined
         if (running.size >= o.limit) break;
         if (o.waits(id, open)) continue;

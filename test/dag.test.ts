@@ -64,23 +64,3 @@ test("bounded: after a failure nothing new starts, the running task is awaited, 
   assert.equal(slowFinished, true, "the running task finished before bounded returned");
   assert.deepEqual(started, [0, 1], "task 2 never started");
 });
-
-test("runDag ready: each job once, before any of them starts, with every job that stopped waiting in that round (also those the limit holds back)", async () => {
-  // a → {b, c, d} → e; limit 1
-  const deps: Record<string, string[]> = { a: [], b: ["a"], c: ["a"], d: ["a"], e: ["b", "c", "d"] };
-  const events: string[] = [];
-  const { failure, notRun } = await runDag({
-    ids: Object.keys(deps),
-    waits: (id, open) => deps[id].some((d) => open.has(d)),
-    ready: (ids) => events.push(`ready ${ids.join(",")}`),
-    run: async (id) => {
-      events.push(`run ${id}`);
-      await tick();
-    },
-    limit: 1,
-    signal: new AbortController().signal,
-  });
-  assert.equal(failure, undefined);
-  assert.deepEqual(notRun, []);
-  assert.deepEqual(events, ["ready a", "run a", "ready b,c,d", "run b", "run c", "run d", "ready e", "run e"]);
-});

@@ -30,10 +30,12 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   if (new Set(eips).size !== eips.length) throw new UsageError("--eip lists the same allocation id twice.");
   const wantAzs = opts.az ?? [];
   if (opts.azEip.length && mode !== "regional") throw new UsageError("--az-eip is for --mode regional (a manual-mode regional NAT gateway's Elastic IPs per AZ).", "Use --eip with --az for zonal NAT gateways.");
-  if (mode === "regional" || opts.reuseEips || (await priorMode(ctx)) === "regional") return regionalOrSwitch(ctx, opts, wantAzs);
+  if (mode === "regional" || opts.reuseEips) return regionalOrSwitch(ctx, opts, wantAzs);
+  // read once here (a regional plan's runs go through nat-switch.ts, which reads it itself)
+  const plan = await loadCheckedPlan(ctx);
+  if (plan.spec.nat?.mode === "regional") return regionalOrSwitch(ctx, opts, wantAzs);
   if (mode === "single" && wantAzs.length > 1) throw new UsageError(`--mode single takes at most one --az, got ${wantAzs.join(", ")}.`, "Use --mode per-az for one NAT gateway per AZ.");
 
-  const plan = await loadCheckedPlan(ctx);
   const vpcId = requirePlanVpc(plan);
   const publicByAz = publicSubnetsByAz(plan);
   if (publicByAz.size === 0) {
@@ -149,11 +151,6 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   } finally {
     await session.close();
   }
-}
-
-/** The NAT mode the plan recorded (add-nat's last run), if any: a regional plan's runs go through nat-switch.ts. */
-async function priorMode(ctx: Context): Promise<string | undefined> {
-  return (await loadCheckedPlan(ctx)).spec.nat?.mode;
 }
 
 

@@ -3,7 +3,9 @@
 import type { Context } from "../context.js";
 import type { Options } from "./destroy.spec.js";
 import { CliError, ExitCode, UsageError } from "../errors.js";
-import { openSession, loadCheckedPlan } from "../engine/session.js";
+import { existsSync } from "node:fs";
+import { openSession, loadCheckedPlan, type PlanSession } from "../engine/session.js";
+import type { Plan } from "../plans/schema.js";
 import { checkAnchors, deletionOrder, destroyPlan, findOrphans } from "../engine/destroy.js";
 import { describeResource, type Text, type C } from "../output/render.js";
 
@@ -11,7 +13,17 @@ export async function destroyCommand(ctx: Context, opts: Partial<Options> = {}):
   if (!ctx.opts.yes && !ctx.opts.dryRun && !ctx.interactive) {
     throw new UsageError("destroy deletes AWS resources and needs confirmation; no terminal to ask on.", "Pass --yes to confirm non-interactively.");
   }
-  const plan = await loadCheckedPlan(ctx);
+  // With --yes nothing is shown before the deletes: the plan is read once, under the lock (the account
+  // asked meanwhile, openSession). Else it is read and shown first, and read again under the lock.
+  let session = ctx.opts.yes && !ctx.opts.dryRun && existsSync(ctx.planPath) ? await openSession(ctx, {}, "destroy") : undefined;
+  try {
+    return await destroyWith(ctx, opts, session ? session.plan : await loadCheckedPlan(ctx), async () => (session ??= await openSession(ctx, {}, "destroy")));
+  } finally {
+    await session?.close();
+  }
+}
+
+async function destroyWith(ctx: Context, opts: Partial<Options>, plan: Plan, open: () => Promise<PlanSession>): Promise<number> {
   // Before anything else: a NotFound must mean "gone", not "looked in the wrong place".
   await checkAnchors(ctx, plan, { forgetMissing: Boolean(opts.forgetMissing) });
   const order = await deletionOrder(plan.resources);
@@ -36,15 +48,10 @@ export async function destroyCommand(ctx: Context, opts: Partial<Options> = {}):
     // Declining is not success (terraform exits 1 too): a script must not go on as if it was destroyed.
     if (!(await ctx.confirm(`Destroy plan "${plan.name}"?`))) throw new CliError("destroy cancelled: nothing was deleted.", ExitCode.failure, undefined, "Cancelled");
   }
-  const session = await openSession(ctx, {}, "destroy");
-  try {
-    const report = await destroyPlan(ctx, session);
-    const result = { command: "destroy", dryRun: false, plan: plan.name, ...report };
-    ctx.emit(result, renderDestroy);
-    return 0;
-  } finally {
-    await session.close();
-  }
+  const report = await destroyPlan(ctx, await open());
+  const result = { command: "destroy", dryRun: false, plan: plan.name, ...report };
+  ctx.emit(result, renderDestroy);
+  return 0;
 }
 
 // ---------- the human rendering of the result (--json prints the result itself) ----------

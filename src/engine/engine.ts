@@ -18,12 +18,16 @@ export type ResourceRecord = Plan["resources"][string];
 export interface StepResult {
   id: string | null;
   attrs?: Record<string, unknown>;
+  /** create only: the resource as the create call answered it (kept in memory for this run: PlanSession.made), never recorded. */
+  answer?: unknown;
 }
 
 export interface StepRun {
   readonly ctx: Context;
   readonly session: PlanSession;
   readonly stepId: string;
+  /** No record of this step when this run started: no earlier run tried it (see adoptsOnly). */
+  readonly fresh: boolean;
   readonly planName: string;
   /** Idempotency token: plan id + step id + generation (bumped when the resource is deleted). */
   readonly clientToken: string;
@@ -63,6 +67,11 @@ export interface StepDef {
    * crash right after the call cannot lose them. Kept in the record's attrs; create can read them.
    */
   intent?(run: StepRun): Promise<Record<string, unknown>>;
+  /**
+   * intent records something only about what an earlier run of the step may have left (a fresh step has
+   * nothing to record), so a fresh step's pending record is written ahead as a step without intent's is.
+   */
+  intentIfTried?: boolean;
   create(run: StepRun): Promise<StepResult>;
   /** After create/adopt/verify: wait until the resource is usable (e.g. NAT available). */
   settle?(run: StepRun, result: StepResult): Promise<StepResult | void>;
@@ -94,7 +103,7 @@ export function defaultName(planName: string, stepId: string): string {
 
 export { Interrupted };
 
-function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | "name">): StepRun {
+function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | "name">, fresh: boolean): StepRun {
   const plan = session.plan;
   const memos = new Map<string, Promise<unknown>>();
   const rec = plan.resources[step.id];
@@ -103,6 +112,7 @@ function makeRun(ctx: Context, session: PlanSession, step: Pick<StepDef, "id" | 
     ctx,
     session,
     stepId: step.id,
+    fresh,
     planName: plan.name,
     clientToken: clientTokenFor(plan.planId, step.id, generation),
     tags: planTags(plan, step.id, step.name ?? defaultName(plan.name, step.id)),
@@ -150,22 +160,22 @@ export async function runSteps(ctx: Context, session: PlanSession, steps: StepDe
   // A tagged resource's step with no record at all was never tried (see adoptsOnly): known before any
   // record is written ahead.
   const fresh = new Set(steps.filter((s) => !session.plan.resources[s.id]).map((s) => s.id));
+  // Group commit: the pending records (client tokens) of the run's steps go on disk in one write before
+  // the first step starts, instead of a write per step (or per wave of steps that become ready together)
+  // right before its call: still before each create call, only earlier. Only a step with nothing recorded
+  // to read back (no record, or a deleted one) and no intent (facts read right before its call); a record
+  // written ahead that a failure leaves unused is a pending one with no call behind it, which a re-run
+  // looks up (discover) and destroy marks deleted, as after a crash right before the call.
   const ahead = new Map<string, Promise<void>>();
+  const now = steps.filter((s) => !needsIntent(s, fresh.has(s.id)) && (!session.plan.resources[s.id] || session.plan.resources[s.id].state === "deleted"));
+  if (now.length > 1) {
+    for (const s of now) session.upsert(s.id, pendingRecord(session, s, region));
+    const saved = session.save();
+    for (const s of now) ahead.set(s.id, saved);
+  }
   const { failure } = await runDag({
     ids: steps.map((s) => s.id),
     waits: (id, open) => (byId.get(id)!.dependsOn ?? []).some((d) => open.has(d)),
-    // Group commit: the steps that become ready together have their pending records (client tokens) put
-    // on disk by one write, also those --max-parallel holds back, instead of a write per step as each
-    // starts. Only a step with nothing recorded to read back (no record, or a deleted one) and no intent
-    // (facts read right before its call); a record written ahead that a failure leaves unused is a
-    // pending one with no call behind it, which a re-run looks up (discover) and destroy marks deleted.
-    ready: (ids) => {
-      const now = ids.filter((id) => !byId.get(id)!.intent && (!session.plan.resources[id] || session.plan.resources[id].state === "deleted"));
-      if (now.length < 2) return;
-      for (const id of now) session.upsert(id, pendingRecord(session, byId.get(id)!, region));
-      const saved = session.save();
-      for (const id of now) ahead.set(id, saved);
-    },
     run: async (id) => {
       report.outcomes[id] = await runOne(ctx, session, byId.get(id)!, { fresh: fresh.has(id), region, recorded: ahead.get(id) });
     },
@@ -219,6 +229,11 @@ function stepLabel(byId: Map<string, StepDef>, err: unknown): string {
   return s ? `"${s.label}" (${s.id})` : "";
 }
 
+/** Must the step record facts right before its call (its intent), or can its pending record be written ahead? */
+function needsIntent(step: StepDef, fresh: boolean): boolean {
+  return Boolean(step.intent) && !(fresh && step.intentIfTried);
+}
+
 /** How runSteps starts a step: was it never recorded, the region, and its pending record if written ahead. */
 interface StepStart {
   fresh: boolean;
@@ -259,7 +274,7 @@ async function runOne(ctx: Context, session: PlanSession, step: StepDef, start: 
 async function runOneInner(ctx: Context, session: PlanSession, step: StepDef, start: StepStart): Promise<StepOutcome> {
   const plan = session.plan;
   const existing = plan.resources[step.id];
-  let run = makeRun(ctx, session, step);
+  let run = makeRun(ctx, session, step, start.fresh);
 
   if (existing && existing.state === "created") {
     const verified = await verifyPatiently(ctx, step, run, existing);
@@ -276,12 +291,13 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef, st
     ctx.log.warn(`${step.label}: recorded ${existing.id ?? "resource"} no longer exists; creating it again.`);
     session.upsert(step.id, { ...existing, state: "deleted", generation: existing.generation + 1 });
     session.journal({ step: step.id, action: "update", status: "done", resourceId: existing.id ?? undefined, error: "missing; recreating" });
-    run = makeRun(ctx, session, step);
+    run = makeRun(ctx, session, step, false);
   }
 
   const base = recordBase(session, step, start.region);
   // written ahead (runSteps' group commit): still pending, with nothing of a call behind it
-  const ahead = start.recorded && plan.resources[step.id]?.state === "pending" && !step.intent ? start.recorded : undefined;
+  const withIntent = needsIntent(step, start.fresh);
+  const ahead = start.recorded && plan.resources[step.id]?.state === "pending" && !withIntent ? start.recorded : undefined;
 
   const neverTried = step.adoptsOnly && (ahead ? start.fresh : !plan.resources[step.id]);
   const adopted = step.discover && !neverTried ? await eventually(ctx, () => step.discover!(run)) : undefined;
@@ -301,7 +317,7 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef, st
   }
 
   // Record intent first: a crash after this line is recovered by discover() on the next run.
-  const intent = step.intent ? await eventually(ctx, () => step.intent!(run)) : {};
+  const intent = withIntent ? await eventually(ctx, () => step.intent!(run)) : {};
   if (ahead) {
     session.journal({ step: step.id, action: "create", status: "started", clientToken: run.clientToken });
     await ahead;
@@ -311,6 +327,7 @@ async function runOneInner(ctx: Context, session: PlanSession, step: StepDef, st
     await session.save();
   }
   const created = await createOnce(ctx, step, run);
+  if (created.answer !== undefined) session.made.set(step.id, created.answer);
   session.upsert(step.id, { ...base, id: created.id, state: "created", attrs: { ...pendingAttrs, ...intent, ...created.attrs }, createdAt: new Date().toISOString() });
   session.journal({ step: step.id, action: "create", status: "done", resourceId: created.id ?? undefined, clientToken: run.clientToken });
   // Not awaited (the steps that wait for this one start now): until it is on disk the record is
@@ -366,7 +383,7 @@ async function verifyPatiently(ctx: Context, step: StepDef, run: StepRun, rec: R
 async function dryRun(ctx: Context, session: PlanSession, steps: StepDef[], report: RunReport): Promise<RunReport> {
   for (const step of steps) {
     const rec = session.plan.resources[step.id];
-    const run = makeRun(ctx, session, step);
+    const run = makeRun(ctx, session, step, !rec);
     if (rec?.state === "created" && (!step.verify || (await step.verify(run, rec)))) {
       report.outcomes[step.id] = "would-skip";
       continue;

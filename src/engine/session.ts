@@ -15,6 +15,12 @@ type ResourceRecord = Plan["resources"][string];
 export class PlanSession {
   private readonly writer: PlanWriter;
   private dirty = false;
+  /**
+   * What this run's create calls made, as their answers gave them (step id → the answered resource; not
+   * adopted or verified ones). What AWS documents of a new resource holds for these until a step of this
+   * run changes it: a new VPC's DNS attributes, a new route table's routes and tags. Never on disk.
+   */
+  readonly made = new Map<string, unknown>();
 
   constructor(
     readonly path: string,
@@ -22,8 +28,9 @@ export class PlanSession {
     private readonly lock: { release(): void | Promise<void> } | undefined,
     readonly isNew: boolean,
     private readonly readOnly: boolean,
+    writer?: PlanWriter,
   ) {
-    this.writer = new PlanWriter(path);
+    this.writer = writer ?? new PlanWriter(path);
   }
 
   upsert(stepId: string, rec: ResourceRecord): void {
@@ -90,8 +97,11 @@ export async function openSession(ctx: Context, opts: OpenOptions, command: stri
   // A plan path that cannot hold a plan is refused before the lock and before any AWS call.
   await checkPlanPath(ctx.planPath, { forWrite: !readOnly });
   const aws = await ctx.aws();
-  const accountId = await aws.accountId();
-  const check = (plan: Plan | undefined): Plan | undefined => {
+  // The account is asked now and awaited once the lock is held and the plan read (the round trip overlaps
+  // the file work); the plan is checked against it before it is used. A missing or corrupt plan is reported first.
+  const account = aws.accountId();
+  account.catch(() => {}); // awaited below
+  const check = async (plan: Plan | undefined): Promise<Plan | undefined> => {
     if (!plan && !opts.createWithName) {
       throw new UsageError(
         `No plan at ${ctx.planPath}.`,
@@ -99,6 +109,7 @@ export async function openSession(ctx: Context, opts: OpenOptions, command: stri
         "NoPlan",
       );
     }
+    const accountId = await account;
     if (plan) {
       checkPlanIdentity(plan, { region: aws.region, accountId, backend: aws.backend });
       if (opts.createWithName && plan.name !== opts.createWithName) {
@@ -115,15 +126,18 @@ export async function openSession(ctx: Context, opts: OpenOptions, command: stri
     return plan;
   };
   if (readOnly) {
-    const plan = check(await loadPlan(ctx.planPath));
+    const plan = await check(await loadPlan(ctx.planPath));
     if (plan) return new PlanSession(ctx.planPath, plan, undefined, false, true);
   }
   const lock = readOnly ? undefined : await acquireLock(ctx.planPath, command);
   try {
     if (lock?.tookOver) ctx.log.warn(`Took over the lock of a run that no longer exists (${lock.tookOver}); resuming from what the plan records.`);
+    // Where saves go (the file a symlink names, its mode and owner) is looked up while the plan is read.
+    const writer = readOnly ? undefined : new PlanWriter(ctx.planPath).prepare();
     // Read (and check) the plan under the lock: what another run wrote until now is what we build on.
-    const plan = readOnly ? undefined : check(await loadPlan(ctx.planPath));
-    if (plan) return new PlanSession(ctx.planPath, plan, lock, false, readOnly);
+    const plan = readOnly ? undefined : await check(await loadPlan(ctx.planPath));
+    if (plan) return new PlanSession(ctx.planPath, plan, lock, false, readOnly, writer);
+    const accountId = await account;
     const now = new Date().toISOString();
     const fresh: Plan = {
       version: 1,
@@ -140,7 +154,7 @@ export async function openSession(ctx: Context, opts: OpenOptions, command: stri
       outputs: {},
       analyses: [],
     } as Plan;
-    return new PlanSession(ctx.planPath, fresh, lock, true, readOnly);
+    return new PlanSession(ctx.planPath, fresh, lock, true, readOnly, writer);
   } catch (err) {
     await lock?.release();
     throw err;

@@ -338,6 +338,12 @@ export class PlanWriter {
     private readonly options: SaveOptions = {},
   ) {}
 
+  /** Looks up where the writes go (once per command) now, before the first write needs it. */
+  prepare(): this {
+    this.#target ??= planTarget(this.path);
+    return this;
+  }
+
   /** The last plan written, as read back from its text. */
   get lastSaved(): Plan | undefined {
     return this.#lastText === undefined ? undefined : (JSON.parse(this.#lastText) as Plan);

@@ -36,7 +36,9 @@ export function associationStep(o: { id: string; subnetStep: string; routeTableS
       }
       return undefined;
     });
-  const fresh = (run: StepRun) => run.memo("fresh", async () => !run.record(run.stepId));
+  // Never tried before this run (its pending record may be written ahead), and not a retry of this run's own call.
+  const tried = new WeakSet<StepRun>();
+  const fresh = async (run: StepRun) => run.fresh && !tried.has(run);
   const holds = async (run: StepRun) => {
     const c = await current(run);
     return c && c.table === run.ref(o.routeTableStep) ? { id: c.associationId, attrs: { subnetId: run.ref(o.subnetStep), routeTableId: c.table } } : undefined;
@@ -50,6 +52,7 @@ export function associationStep(o: { id: string; subnetStep: string; routeTableS
     // Never tried before: the subnet has no explicit association of ours; one made by someone else
     // is met by AssociateRouteTable's Resource.AlreadyAssociated below.
     adoptsOnly: true,
+    intentIfTried: true,
     verify: (run) => holds(run),
     discover: (run) => holds(run),
     async intent(run) {
@@ -67,6 +70,7 @@ export function associationStep(o: { id: string; subnetStep: string; routeTableS
         return { id: r.NewAssociationId!, attrs: { subnetId, routeTableId, ...extra } };
       };
       const c = (await fresh(run)) ? undefined : await current(run);
+      tried.add(run);
       if (c) return replace(c);
       try {
         const r = await ec2.associateRouteTable({ SubnetId: subnetId, RouteTableId: routeTableId });

@@ -78,13 +78,16 @@ export function routeStep(o: {
   /** The table as the command just read it (its pre-flight checks): the step's first look, not a Describe of its own. */
   seen?: RouteTable;
 }): StepDef {
-  let seen = o.seen;
-  // One DescribeRouteTables per run of the step (none with `seen`, used once): discover, intent and create share it.
+  let first = true;
+  // One DescribeRouteTables per run of the step: discover, intent and create share it. The first look is
+  // none when the table was just seen: `seen`, or CreateRouteTable's answer when this run made the table
+  // (a new table holds its local route only). A route made meanwhile is met by RouteAlreadyExists below.
   const table = (run: StepRun) =>
     run.memo("route-table", async () => {
       const id = run.ref(o.routeTableStep);
-      const t = seen?.RouteTableId === id ? seen : undefined;
-      seen = undefined;
+      const answered = run.session.made.get(o.routeTableStep) as RouteTable | undefined;
+      const t = !first ? undefined : o.seen?.RouteTableId === id ? o.seen : answered?.RouteTableId === id ? answered : undefined;
+      first = false;
       return t ?? getRouteTable(await ec2Of(run), id);
     });
   const existing = async (run: StepRun) => (await table(run))?.Routes?.find((r) => isDestination(r, o.destination));

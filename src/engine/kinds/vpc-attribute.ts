@@ -41,6 +41,11 @@ export function vpcAttributeStep(attribute: Attribute): StepDef {
     const v = attribute === "enableDnsSupport" ? r.EnableDnsSupport?.Value : r.EnableDnsHostnames?.Value;
     return v ? { id: null, attrs: { attribute, vpcId: run.ref("vpc") } } : undefined;
   };
+  // A VPC this run's CreateVpc made has AWS's documented defaults (VPC user guide, "DNS attributes for
+  // your VPC": DNS support on, DNS hostnames off but in a default VPC), which no step of this run has
+  // changed before these two: no DescribeVpcAttribute. Any other VPC (adopted, verified, imported) is read.
+  const byDefault = (run: StepRun) =>
+    attribute === "enableDnsSupport" ? { id: null, attrs: { attribute, vpcId: run.ref("vpc") } } : undefined;
   return {
     id: stepIdOf(attribute),
     kind: vpcAttributeKind.kind,
@@ -48,7 +53,7 @@ export function vpcAttributeStep(attribute: Attribute): StepDef {
     dependsOn: ["vpc"],
     changes: ["vpc"],
     verify: (run) => holds(run),
-    discover: (run) => holds(run),
+    discover: async (run) => (run.session.made.has("vpc") ? byDefault(run) : holds(run)),
     // Only reached when it is off: what to put back.
     intent: async (run) => ({ attribute, vpcId: run.ref("vpc"), previousValue: false }),
     async create(run) {
