@@ -14,7 +14,7 @@ import { runSteps, type StepDef } from "../engine/engine.js";
 import { openSession, loadCheckedPlan } from "../engine/session.js";
 import { natGatewayKind } from "../engine/kinds/nat-gateway.js";
 import { recordsOf } from "../engine/kinds/kind.js";
-import { privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
+import { planVpc, privateRouteTables, publicSubnetsByAz, requirePlanVpc, routeTableAzs } from "../engine/kinds/views.js";
 import { regionalOrSwitch } from "./nat-switch.js";
 import { type NatSpec, natSteps, summarizeNat } from "./nat-plan.js";
 import { routesToInternetGateway } from "../net/routes.js";
@@ -31,8 +31,18 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   const wantAzs = opts.az ?? [];
   if (opts.azEip.length && mode !== "regional") throw new UsageError("--az-eip is for --mode regional (a manual-mode regional NAT gateway's Elastic IPs per AZ).", "Use --eip with --az for zonal NAT gateways.");
   if (mode === "regional" || opts.reuseEips) return regionalOrSwitch(ctx, opts, wantAzs);
-  // read once here (a regional plan's runs go through nat-switch.ts, which reads it itself)
-  const plan = await loadCheckedPlan(ctx);
+  // Read once here (a regional plan's runs go through nat-switch.ts, which reads it itself). The VPC's route
+  // tables and the region's addresses (the checks below) are asked while the account is: reads, whose
+  // answers are used only once the plan has passed its check.
+  let reads: ReturnType<typeof preflightReads> | undefined;
+  const plan = await loadCheckedPlan(ctx, {
+    meanwhile: (p) => {
+      const vpc = p.spec.nat?.mode === "regional" ? undefined : planVpc(p);
+      if (!vpc) return;
+      reads = preflightReads(ctx, vpc.id);
+      reads.catch(() => {}); // awaited below
+    },
+  });
   if (plan.spec.nat?.mode === "regional") return regionalOrSwitch(ctx, opts, wantAzs);
   if (mode === "single" && wantAzs.length > 1) throw new UsageError(`--mode single takes at most one --az, got ${wantAzs.join(", ")}.`, "Use --mode per-az for one NAT gateway per AZ.");
 
@@ -89,7 +99,7 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   // recorded yet); it is used only if the addresses show one is still to allocate (not left by a crash).
   const limitRead = !eips.length && azs.some((az) => plan.resources[`nat/${az}/eip`]?.state !== "created") ? eipLimit(ctx) : undefined;
   limitRead?.catch(() => {}); // awaited below only when needed
-  const [tables, addresses] = await Promise.all([listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]), listAddresses(ec2)]);
+  const [tables, addresses] = await (reads ?? preflightReads(ctx, vpcId));
   const associated = new Set(tables.flatMap((t) => (t.Associations ?? []).map((a) => a.SubnetId)));
   const unproven = azs.map((az) => plan.resources[publicByAz.get(az)!].id!).filter((id) => !associated.has(id));
   const subnets = unproven.length ? await listSubnets(ec2, [{ Name: "vpc-id", Values: [vpcId] }]) : [];
@@ -153,6 +163,12 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   }
 }
 
+
+/** The VPC's route tables and the region's Elastic IPs, read together. */
+async function preflightReads(ctx: Context, vpcId: string) {
+  const ec2 = ec2Api(await (await ctx.aws()).ec2());
+  return Promise.all([listRouteTables(ec2, [{ Name: "vpc-id", Values: [vpcId] }]), listAddresses(ec2)]);
+}
 
 export async function eipLimit(ctx: Context): Promise<number | undefined> {
   const ec2 = await ec2Of(ctx);

@@ -6,24 +6,30 @@ import { CliError, ExitCode, UsageError } from "../errors.js";
 import { existsSync } from "node:fs";
 import { openSession, loadCheckedPlan, type PlanSession } from "../engine/session.js";
 import type { Plan } from "../plans/schema.js";
-import { checkAnchors, deletionOrder, destroyPlan, findOrphans } from "../engine/destroy.js";
+import { checkAnchors, deletionOrder, destroyPlan, findOrphans, sweepPlan, type Sweep } from "../engine/destroy.js";
 import { describeResource, type Text, type C } from "../output/render.js";
 
 export async function destroyCommand(ctx: Context, opts: Partial<Options> = {}): Promise<number> {
   if (!ctx.opts.yes && !ctx.opts.dryRun && !ctx.interactive) {
     throw new UsageError("destroy deletes AWS resources and needs confirmation; no terminal to ask on.", "Pass --yes to confirm non-interactively.");
   }
-  // With --yes nothing is shown before the deletes: the plan is read once, under the lock (the account
-  // asked meanwhile, openSession). Else it is read and shown first, and read again under the lock.
-  let session = ctx.opts.yes && !ctx.opts.dryRun && existsSync(ctx.planPath) ? await openSession(ctx, {}, "destroy") : undefined;
+  // With --yes nothing is shown before the deletes: the plan is read once, under the lock, and its sweep
+  // (reads only) is made while the account is asked; the owner checks and deletes start from it once the
+  // plan has passed its check. Else the plan is read and shown first, and read and swept again under the lock.
+  let sweep: Promise<Sweep> | undefined;
+  const meanwhile = (plan: Plan) => {
+    sweep = sweepPlan(ctx, plan);
+    sweep.catch(() => {}); // awaited by destroyWith
+  };
+  let session = ctx.opts.yes && !ctx.opts.dryRun && existsSync(ctx.planPath) ? await openSession(ctx, { meanwhile }, "destroy") : undefined;
   try {
-    return await destroyWith(ctx, opts, session ? session.plan : await loadCheckedPlan(ctx), async () => (session ??= await openSession(ctx, {}, "destroy")));
+    return await destroyWith(ctx, opts, session ? session.plan : await loadCheckedPlan(ctx), async () => (session ??= await openSession(ctx, {}, "destroy")), () => sweep);
   } finally {
     await session?.close();
   }
 }
 
-async function destroyWith(ctx: Context, opts: Partial<Options>, plan: Plan, open: () => Promise<PlanSession>): Promise<number> {
+async function destroyWith(ctx: Context, opts: Partial<Options>, plan: Plan, open: () => Promise<PlanSession>, swept: () => Promise<Sweep> | undefined): Promise<number> {
   // Before anything else: a NotFound must mean "gone", not "looked in the wrong place".
   await checkAnchors(ctx, plan, { forgetMissing: Boolean(opts.forgetMissing) });
   const order = await deletionOrder(plan.resources);
@@ -48,7 +54,8 @@ async function destroyWith(ctx: Context, opts: Partial<Options>, plan: Plan, ope
     // Declining is not success (terraform exits 1 too): a script must not go on as if it was destroyed.
     if (!(await ctx.confirm(`Destroy plan "${plan.name}"?`))) throw new CliError("destroy cancelled: nothing was deleted.", ExitCode.failure, undefined, "Cancelled");
   }
-  const report = await destroyPlan(ctx, await open());
+  const session = await open();
+  const report = await destroyPlan(ctx, session, await swept());
   const result = { command: "destroy", dryRun: false, plan: plan.name, ...report };
   ctx.emit(result, renderDestroy);
   return 0;

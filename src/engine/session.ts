@@ -85,6 +85,12 @@ export interface OpenOptions {
   createWithName?: string;
   /** Read-only commands (status, dry runs) take no lock and never write. */
   readOnly?: boolean;
+  /**
+   * Read-only calls to start from the plan as read (under the lock when one is taken) while the account
+   * is still being asked: they wait behind that round trip instead of after it. Their answers must not
+   * be used before the plan has passed its check (the session is returned only then).
+   */
+  meanwhile?(plan: Plan): void;
 }
 
 /**
@@ -109,6 +115,7 @@ export async function openSession(ctx: Context, opts: OpenOptions, command: stri
         "NoPlan",
       );
     }
+    if (plan) opts.meanwhile?.(plan);
     const accountId = await account;
     if (plan) {
       checkPlanIdentity(plan, { region: aws.region, accountId, backend: aws.backend });
@@ -161,8 +168,11 @@ export async function openSession(ctx: Context, opts: OpenOptions, command: stri
   }
 }
 
-/** Reads the plan (which must exist) and checks it belongs to this account/region/backend. */
-export async function loadCheckedPlan(ctx: Context, opts: { offline?: boolean } = {}): Promise<Plan> {
+/**
+ * Reads the plan (which must exist) and checks it belongs to this account/region/backend. `meanwhile`: as
+ * openSession's (read-only calls started from the plan as read, used only once the plan is checked).
+ */
+export async function loadCheckedPlan(ctx: Context, opts: { offline?: boolean; meanwhile?: (plan: Plan) => void } = {}): Promise<Plan> {
   // The account is asked (GetCallerIdentity, with the clients' set-up) while the plan file is read and
   // checked: the round trip overlaps the file work. The plan is not used before the check below passes.
   // No plan file: no AWS call (NoPlan is the answer, with no credentials needed).
@@ -177,6 +187,7 @@ export async function loadCheckedPlan(ctx: Context, opts: { offline?: boolean } 
     );
   }
   if (!opts.offline) {
+    opts.meanwhile?.(plan);
     const { aws, accountId } = await (identity ?? ctx.aws().then(async (aws) => ({ aws, accountId: await aws.accountId() })));
     checkPlanIdentity(plan, { region: aws.region, accountId, backend: aws.backend });
   }
