@@ -35,12 +35,18 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   // tables and the region's addresses (the checks below) are asked while the account is: reads, whose
   // answers are used only once the plan has passed its check.
   let reads: ReturnType<typeof preflightReads> | undefined;
+  let limitEarly: Promise<number | undefined> | undefined;
   const plan = await loadCheckedPlan(ctx, {
     meanwhile: (p) => {
       const vpc = p.spec.nat?.mode === "regional" ? undefined : planVpc(p);
       if (!vpc) return;
       reads = preflightReads(ctx, vpc.id);
       reads.catch(() => {}); // awaited below
+      // the Elastic IP limit too, when it is certainly read below (no --eip, no address allocated yet)
+      if (!eips.length && !Object.entries(p.resources).some(([step, r]) => /^nat\/[^/]+\/eip$/.test(step) && r.state === "created")) {
+        limitEarly = eipLimit(ctx);
+        limitEarly.catch(() => {});
+      }
     },
   });
   if (plan.spec.nat?.mode === "regional") return regionalOrSwitch(ctx, opts, wantAzs);
@@ -97,7 +103,7 @@ export async function addNatCommand(ctx: Context, opts: Options): Promise<number
   const ec2 = ec2Api(await aws.ec2());
   // The account's Elastic IP limit is read with them when this run may allocate (no --eip, an address not
   // recorded yet); it is used only if the addresses show one is still to allocate (not left by a crash).
-  const limitRead = !eips.length && azs.some((az) => plan.resources[`nat/${az}/eip`]?.state !== "created") ? eipLimit(ctx) : undefined;
+  const limitRead = limitEarly ?? (!eips.length && azs.some((az) => plan.resources[`nat/${az}/eip`]?.state !== "created") ? eipLimit(ctx) : undefined);
   limitRead?.catch(() => {}); // awaited below only when needed
   const [tables, addresses] = await (reads ?? preflightReads(ctx, vpcId));
   const associated = new Set(tables.flatMap((t) => (t.Associations ?? []).map((a) => a.SubnetId)));

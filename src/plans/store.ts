@@ -2,7 +2,8 @@
 // version, fails the schema, other account/region/backend) and never rewrite it; saves are
 // atomic (temp file + fsync + rename + directory fsync) with stable key order for clean diffs.
 
-import { access, constants, lstat, readFile, stat } from "node:fs/promises";
+import { accessSync, constants, lstatSync, readFileSync, statSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { CliError, UsageError } from "../errors.js";
 import { fileTarget, writeFileAtomic, type FileTarget } from "../atomic-file.js";
@@ -50,12 +51,14 @@ export async function checkPlanPath(path: string, opts: { forWrite?: boolean } =
   // name: a name the file system would refuse for any of them is refused now, not mid-run.
   const base = basename(path);
   if (Buffer.byteLength(base) > NAME_MAX - COMPANION_SUFFIX) throw bad(`has a file name of ${Buffer.byteLength(base)} bytes; the limit is ${NAME_MAX - COMPANION_SUFFIX} (file systems allow ${NAME_MAX}, and the plan's lock and temporary files add to it)`, "pass --plan FILE with a shorter name");
+  // Synchronous: a few page-cache lookups of microseconds, where each asynchronous one waits for a turn of
+  // the event loop (milliseconds while a command's first AWS calls are being prepared: the plan is read then).
   // A symlink whose target is missing would be replaced by a regular file on the first save.
-  const link = await lstat(path).catch(() => undefined);
-  if (link?.isSymbolicLink() && !(await stat(path).then(() => true, () => false))) throw bad("is a symbolic link to a file that does not exist; egress-cli would replace the link with a new file", "pass --plan FILE with the real path, or remove the dangling link");
+  const link = quietly(() => lstatSync(path));
+  if (link?.isSymbolicLink() && !quietly(() => statSync(path))) throw bad("is a symbolic link to a file that does not exist; egress-cli would replace the link with a new file", "pass --plan FILE with the real path, or remove the dangling link");
   let exists = true;
   try {
-    const st = await stat(path);
+    const st = statSync(path);
     if (st.isDirectory()) throw bad("is a directory, not a plan file");
     if (!st.isFile()) throw bad("is not a regular file (a device, FIFO or socket), so it cannot be a plan");
   } catch (err) {
@@ -67,16 +70,25 @@ export async function checkPlanPath(path: string, opts: { forWrite?: boolean } =
     if (code === "EACCES" || code === "EPERM") throw bad("cannot be read (permission denied)", "check the folder's permissions");
     if (code !== "ENOENT") throw err;
     exists = false;
-    const dir = await stat(dirname(path)).catch(() => undefined);
+    const dir = quietly(() => statSync(dirname(path)));
     if (!dir) throw bad(`is in a folder that does not exist (${dirname(path)})`, "create the folder first, or pass --plan FILE in an existing folder");
     if (!dir.isDirectory()) throw bad(`is in ${dirname(path)}, which is not a folder`);
   }
   if (opts.forWrite) {
-    const writable = async (p: string) => access(p, constants.W_OK).then(() => true, () => false);
-    if (!(await writable(dirname(path)))) throw bad(`is in a folder egress-cli cannot write to (${dirname(path)})`, "check the folder's permissions, or pass --plan FILE elsewhere");
-    if (exists && !(await writable(path))) throw bad("is not writable", "check the file's permissions");
+    const writable = (p: string) => quietly(() => (accessSync(p, constants.W_OK), true)) ?? false;
+    if (!writable(dirname(path))) throw bad(`is in a folder egress-cli cannot write to (${dirname(path)})`, "check the folder's permissions, or pass --plan FILE elsewhere");
+    if (exists && !writable(path)) throw bad("is not writable", "check the file's permissions");
   }
   return exists;
+}
+
+/** `f`'s answer, or undefined when it throws (a lookup whose failure the caller words itself). */
+function quietly<T>(f: () => T): T | undefined {
+  try {
+    return f();
+  } catch {
+    return undefined;
+  }
 }
 
 /** The region a plan file records, if it can be read; errors are left to loadPlan. */
@@ -108,7 +120,7 @@ export async function loadPlan(path: string): Promise<Plan | undefined> {
   if (!(await checkPlanPath(path))) return undefined;
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    text = readFileSync(path, "utf8"); // synchronous, as checkPlanPath's lookups
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
