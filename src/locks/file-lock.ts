@@ -7,7 +7,7 @@
 
 import { randomUUID } from "node:crypto";
 import { linkSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from "node:fs";
-import { readFile, stat, unlink } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { hostname as osHostname } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { Interrupted, LockedError } from "../errors.js";
@@ -393,16 +393,14 @@ async function judge(
 function makeHandle(path: string, info: LockInfo, tookOver: string | undefined): LockHandle {
   let released = false;
   const ours = (raw: string | undefined) => raw !== undefined && parseLock(raw)?.token === info.token;
-  return {
+  const handle: LockHandle = {
     path,
     info,
     ...(tookOver ? { tookOver } : {}),
+    // the same two page-cache operations as releaseSync: made asynchronously, each waited for a turn of
+    // the event loop (a millisecond at the end of every command)
     async release() {
-      if (released) return;
-      released = true;
-      heldTokens.delete(info.token);
-      const raw = await readFile(path, "utf8").catch(() => undefined);
-      if (ours(raw)) await unlink(path).catch(() => {});
+      handle.releaseSync();
     },
     releaseSync() {
       if (released) return;
@@ -423,6 +421,7 @@ function makeHandle(path: string, info: LockInfo, tookOver: string | undefined):
       }
     },
   };
+  return handle;
 }
 
 // ---- the plan's lock: one run per plan, refused at once (exit 5) while a live run holds it
