@@ -21,6 +21,18 @@ async function compact(file: string): Promise<void> {
   await f.locked(() => f.compact(st));
 }
 
+/** Every ENI id, read a page of `max` at a time. */
+async function eniIdsByPage(ec2: EC2, max: number): Promise<string[]> {
+  const ids: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2.describeNetworkInterfaces({ MaxResults: max, ...(NextToken ? { NextToken } : {}) });
+    ids.push(...page.NetworkInterfaces!.map((e) => e.NetworkInterfaceId!));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return ids;
+}
+
 /** A compacted account: a VPC with two subnets, ENIs in the first, a group with a rule. */
 async function account(): Promise<{ file: string; vpc: string; subnets: string[] }> {
   const file = path.join(tempDir(), "sb.json");
@@ -59,13 +71,7 @@ test("import's reads (VPC, subnets with their free addresses, route tables, gate
   assert.equal(enis.length, 3);
   assert.ok(sb.unparsed().includes(ENIS), "the ENIs read record by record");
   // a page of every ENI reads only the page's records; the pages hold what the whole list holds, in its order
-  const paged: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await ec2.describeNetworkInterfaces({ MaxResults: 5, ...(NextToken ? { NextToken } : {}) });
-    paged.push(...page.NetworkInterfaces!.map((e) => e.NetworkInterfaceId!));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const paged = await eniIdsByPage(ec2, 5);
   assert.ok(sb.unparsed().includes(ENIS), "paged through unparsed");
   const every = (await ec2.describeNetworkInterfaces({})).NetworkInterfaces!;
   assert.ok(!sb.unparsed().includes(ENIS), "a Describe without MaxResults parses the collection");
@@ -302,13 +308,7 @@ test("records read one by one: a dense run is one read, scattered records are re
     assert.deepEqual(got, expected.filter((e) => e.SubnetId === s), `the ENIs of ${s}, in the collection's order`);
   }
   // pages of 7: runs of the collection, read at once
-  const pages: string[] = [];
-  let NextToken: string | undefined;
-  do {
-    const page = await fresh.describeNetworkInterfaces({ MaxResults: 7, ...(NextToken ? { NextToken } : {}) });
-    pages.push(...page.NetworkInterfaces!.map((e) => e.NetworkInterfaceId!));
-    NextToken = page.NextToken;
-  } while (NextToken);
+  const pages = await eniIdsByPage(fresh, 7);
   assert.deepEqual(pages, expected.map((e) => e.NetworkInterfaceId));
   assert.ok(sb.unparsed().includes(ENIS), "all of it without parsing the collection");
 });
