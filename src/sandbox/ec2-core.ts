@@ -181,9 +181,11 @@ export function listByIds<T extends { _visibleAt: number }>(
 }
 
 /**
- * One page of a Describe: the records named by id or filter (listByIds), filtered, paginated. An
- * unfiltered page of a collection not parsed yet, in a transient read, parses only the page's records
- * (indexes.ts pageOfUnparsed) — when every one of them is visible, else the collection is listed.
+ * One page of a Describe: the records named by id or filter (listByIds), filtered, paginated. A page of
+ * every record (MaxResults, no ids, no filters) is a run of the collection's positions, its records not
+ * visible yet left out (a page may hold fewer than MaxResults, as EC2's may): so a collection not parsed
+ * yet, in a transient read, parses only the page's records (indexes.ts pageOfUnparsed), and the parsed
+ * collection pages the same way — a NextToken means the same position whichever answered it.
  */
 export function describePage<T extends { _visibleAt: number }>(
   ctx: OpContext,
@@ -197,13 +199,18 @@ export function describePage<T extends { _visibleAt: number }>(
   limits?: { min: number; max: number },
 ): { page: readonly T[]; NextToken?: string } {
   const none = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
-  if (none(ids) && none(filters)) {
-    const { start, max } = pageWindow(input, operation, limits);
-    const got = max === undefined ? undefined : pageOfUnparsed<T>(ctx.rs, KINDS[kind].coll, start, max);
-    if (got && got.records.every((r) => isVisible(ctx, r))) {
-      ctx.dry();
-      return start + max! < got.total ? { page: got.records, NextToken: pageToken(operation, start + max!) } : { page: got.records };
+  const every = none(ids) && none(filters);
+  if (every) ctx.dry();
+  const { start, max } = every ? pageWindow(input, operation, limits) : { start: 0, max: undefined };
+  if (every && max !== undefined) {
+    const coll = KINDS[kind].coll;
+    let run = pageOfUnparsed<T>(ctx.rs, coll, start, max);
+    if (!run) {
+      const all = allOf<T>(ctx.rs, coll);
+      run = { records: all.slice(start, start + max), total: all.length };
     }
+    const page = run.records.every((r) => isVisible(ctx, r)) ? run.records : run.records.filter((r) => isVisible(ctx, r));
+    return start + max < run.total ? { page, NextToken: pageToken(operation, start + max) } : { page };
   }
   const list = listByIds<T>(ctx, kind, ids, undefined, filters);
   ctx.dry();
