@@ -85,14 +85,16 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
       config.retryStrategy = new ConfiguredRetryStrategy(SANDBOX_ATTEMPTS, (attempt: number) => 2 + attempt * 3);
       config.credentials = { accessKeyId: "SANDBOXACCESSKEY", secretAccessKey: "sandbox" };
       // Settings a client otherwise looks up in the environment and then in ~/.aws/config and credentials,
-      // each miss a thrown and caught ProviderError (with its stack trace: 20 of the 30 a `--sandbox
-      // status` made). None means anything to an emulator in this process (no endpoint is reached), and a
-      // sandbox run does not depend on the user's AWS configuration; maxAttempts is the strategy's own.
+      // each miss a thrown and caught ProviderError with its stack trace (30 a `--sandbox status`, and a
+      // read of both files). None means anything to an emulator in this process (no endpoint is reached),
+      // and a sandbox run does not depend on the user's AWS configuration; maxAttempts is the strategy's own.
       config.useFipsEndpoint = false;
       config.useDualstackEndpoint = false;
       config.authSchemePreference = [];
       config.userAgentAppId = async () => undefined;
       config.maxAttempts = SANDBOX_ATTEMPTS;
+      config.ignoreConfiguredEndpointUrls = true; // AWS_ENDPOINT_URL(_<SERVICE>) and the profile's services section
+      config.disableClockSkewCorrection = false; // the SDK's default: correction on
       // The emulator answers in the middleware stack (plugSandbox), so no request reaches an HTTP
       // handler: none is built, and Node's https/tls stay unloaded.
       config.requestHandler = { handle: () => Promise.reject(new Error("a sandbox call reached the HTTP handler")) };
