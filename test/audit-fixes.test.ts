@@ -67,6 +67,9 @@ const legacyGroup = async (t: Env, name: string, https: string[]) => {
   return g.GroupId!;
 };
 
+/** The test sandbox has no NAT delay (no realistic timing): a new NAT gateway is available at the first look. */
+const natAvailable = async (e: EC2, nat: string) => assert.equal((await e.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0]!.State, "available");
+
 /**
  * A dual-stack VPC egress-cli did not build (SDK calls): a public subnet (IGW, NAT gateway) and a private
  * subnet with an IPv6 /64, routed 0.0.0.0/0 → NAT; `v6` adds what a case breaks.
@@ -84,7 +87,7 @@ const dualStackVpc = async (t: Env, name: string, v6: (ids: { vpc: string; priv:
   await e.associateRouteTable({ RouteTableId: pubRt, SubnetId: pub });
   const eip = (await e.allocateAddress({ Domain: "vpc" })).AllocationId!;
   const nat = (await e.createNatGateway({ SubnetId: pub, AllocationId: eip })).NatGateway!.NatGatewayId!;
-  for (let i = 0; i < 200 && (await e.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0]!.State !== "available"; i++) await new Promise((r) => setTimeout(r, 25));
+  await natAvailable(e, nat);
   const privRt = (await e.createRouteTable({ VpcId: vpc })).RouteTable!.RouteTableId!;
   await e.createRoute({ RouteTableId: privRt, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: nat });
   await e.associateRouteTable({ RouteTableId: privRt, SubnetId: priv });
@@ -155,7 +158,7 @@ const CASES: Record<string, Case> = {
       for (const s of [pubA, pubB]) await e.associateRouteTable({ RouteTableId: pub, SubnetId: s });
       const eip = (await e.allocateAddress({ Domain: "vpc" })).AllocationId!;
       const nat = (await e.createNatGateway({ SubnetId: pubA, AllocationId: eip })).NatGateway!.NatGatewayId!;
-      for (let i = 0; i < 200 && (await e.describeNatGateways({ NatGatewayIds: [nat] })).NatGateways![0]!.State !== "available"; i++) await new Promise((r) => setTimeout(r, 25));
+      await natAvailable(e, nat);
       // A private route table per AZ (add-nat --mode per-az needs that), both to the NAT in AZ a.
       for (const s of [privA, privB]) {
         const priv = (await e.createRouteTable({ VpcId: vpc })).RouteTable!.RouteTableId!;

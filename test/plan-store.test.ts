@@ -2,7 +2,7 @@
 // (file left byte-identical), the committed JSON Schema, and the serialising PlanWriter.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../src/errors.js";
@@ -279,4 +279,18 @@ test("committed schema/plan.schema.json equals the generated one", () => {
   const schema = JSON.parse(committed);
   assert.equal(schema.$schema, "https://json-schema.org/draft/2020-12/schema");
   assert.ok(JSON.stringify(schema).includes('"nat-gateway"'));
+});
+
+test("PlanWriter: a failed write made good by a later one is not reported again by flush; the file holds the newest plan", async () => {
+  const dir = tmp();
+  const file = join(dir, "p.json");
+  mkdirSync(file); // a folder where the plan goes: the write's rename fails
+  const w = new PlanWriter(file);
+  const plan = samplePlan();
+  await assert.rejects(w.save(plan));
+  rmSync(file, { recursive: true });
+  plan.spec.counter = 8;
+  w.saveLater(plan);
+  await w.flush(); // the newer write succeeded: nothing left to report
+  assert.equal((await loadPlan(file))!.spec.counter, 8);
 });

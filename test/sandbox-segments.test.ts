@@ -21,6 +21,18 @@ async function compact(file: string): Promise<void> {
   await f.locked(() => f.compact(st));
 }
 
+/** Every ENI id, read a page of `max` at a time. */
+async function eniIdsByPage(ec2: EC2, max: number): Promise<string[]> {
+  const ids: string[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ec2.describeNetworkInterfaces({ MaxResults: max, ...(NextToken ? { NextToken } : {}) });
+    ids.push(...page.NetworkInterfaces!.map((e) => e.NetworkInterfaceId!));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return ids;
+}
+
 /** A compacted account: a VPC with two subnets, ENIs in the first, a group with a rule. */
 async function account(): Promise<{ file: string; vpc: string; subnets: string[] }> {
   const file = path.join(tempDir(), "sb.json");
@@ -54,11 +66,16 @@ test("import's reads (VPC, subnets with their free addresses, route tables, gate
   // the free-address count came from the persisted ENIs-by-subnet index, and is what AWS would say
   const free = Object.fromEntries(found.map((s) => [s.SubnetId!, s.AvailableIpAddressCount]));
   assert.deepEqual(free, { [subnets[0]!]: 256 - 5 - 3, [subnets[1]!]: 256 - 5 });
-  // a read of one subnet's ENIs parses them (their index keeps counts, not each record's place), and gets them all
+  // a read of one subnet's ENIs parses only theirs (the ENIs-by-subnet index keeps each record's place), and gets them all
   const enis = (await ec2.describeNetworkInterfaces({ Filters: [{ Name: "subnet-id", Values: [subnets[0]!] }] })).NetworkInterfaces!;
   assert.equal(enis.length, 3);
-  assert.ok(!sb.unparsed().includes(ENIS));
+  assert.ok(sb.unparsed().includes(ENIS), "the ENIs read record by record");
+  // a page of every ENI reads only the page's records; the pages hold what the whole list holds, in its order
+  const paged = await eniIdsByPage(ec2, 5);
+  assert.ok(sb.unparsed().includes(ENIS), "paged through unparsed");
   const every = (await ec2.describeNetworkInterfaces({})).NetworkInterfaces!;
+  assert.ok(!sb.unparsed().includes(ENIS), "a Describe without MaxResults parses the collection");
+  assert.deepEqual(paged, every.map((e) => e.NetworkInterfaceId));
   assert.deepEqual(every.map((e) => e.NetworkInterfaceId).sort(), enis.map((e) => e.NetworkInterfaceId).sort());
   // parsing the subnets whole (an unfiltered Describe, then a change through the tracker) keeps what was read
   const all = (await ec2.describeSubnets({})).Subnets!.filter((s) => s.VpcId === vpc);
@@ -203,7 +220,8 @@ test("release(): what reads parsed goes back to unparsed and reads the same agai
     subnets: (await ec2.describeSubnets({})).Subnets!,
   });
   const first = await read();
-  assert.ok(!sb.unparsed().includes(ENIS) && !sb.unparsed().includes(RULES));
+  assert.ok(!sb.unparsed().includes(ENIS), "an unpaged Describe of every ENI parses them");
+  assert.ok(sb.unparsed().includes(RULES), "each group's rules read through the rules-by-group index, record by record");
   sb.release();
   assert.ok(sb.unparsed().includes(ENIS) && sb.unparsed().includes(RULES) && sb.unparsed().includes("regions.us-east-1.subnets"), `released: ${sb.unparsed().join(", ")}`);
   assert.deepEqual(await read(), first, "parsed again, the same answers");
@@ -248,12 +266,49 @@ test("release(): a collection whose records were handed out one by one before it
   const { file, vpc } = await account();
   const sb = await openSandbox(file);
   const ec2 = ec2Of(sb);
-  await ec2.describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc] }] }); // record by record
-  assert.ok(sb.unparsed().includes("regions.us-east-1.subnets"));
-  const all = (await ec2.describeSubnets({})).Subnets!; // the whole collection, with those records in it
+  const sg = (await ec2.describeSecurityGroups({ Filters: [{ Name: "vpc-id", Values: [vpc] }, { Name: "group-name", Values: ["app"] }] })).SecurityGroups![0]!.GroupId!;
+  // DescribeSecurityGroupRules answers with copies (not freshOutputs): the records it reads one by one are kept
+  await ec2.describeSecurityGroupRules({ Filters: [{ Name: "group-id", Values: [sg] }] });
+  assert.ok(sb.unparsed().includes(RULES));
+  const all = (await ec2.describeSecurityGroupRules({})).SecurityGroupRules!; // the whole collection, with those records in it
+  assert.ok(!sb.unparsed().includes(RULES));
   await ec2.describeNetworkInterfaces({});
   sb.release();
-  assert.ok(!sb.unparsed().includes("regions.us-east-1.subnets"), "the subnets stay parsed: the file's bytes may not be them");
+  assert.ok(!sb.unparsed().includes(RULES), "the rules stay parsed: the file's bytes may not be them");
   assert.ok(sb.unparsed().includes(ENIS), "the ENIs, parsed whole and read only, go");
+  assert.deepEqual((await ec2.describeSecurityGroupRules({})).SecurityGroupRules, all);
+});
+
+test("a read that answers fresh objects keeps nothing it read record by record: the collection goes back to unparsed", async () => {
+  const { file, vpc } = await account();
+  const sb = await openSandbox(file);
+  const ec2 = ec2Of(sb);
+  const byVpc = (await ec2.describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc] }] })).Subnets!; // record by record, not kept
+  assert.ok(sb.unparsed().includes("regions.us-east-1.subnets"));
+  const all = (await ec2.describeSubnets({})).Subnets!; // parsed whole
+  assert.ok(!sb.unparsed().includes("regions.us-east-1.subnets"));
+  sb.release();
+  assert.ok(sb.unparsed().includes("regions.us-east-1.subnets"), "released: nothing was handed out");
+  assert.deepEqual((await ec2.describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc] }] })).Subnets, byVpc);
   assert.deepEqual((await ec2.describeSubnets({})).Subnets, all);
+});
+
+test("records read one by one: a dense run is one read, scattered records are read each from its place, both exact", async () => {
+  const { file, subnets } = await account();
+  const ec2 = ec2Of(await openSandbox(file));
+  // one ENI in ten in the second subnet, then a compaction: the first subnet's records lie close together (read as
+  // one run), the second's four far apart (read each from its place)
+  for (let i = 0; i < 40; i++) await ec2.createNetworkInterface({ SubnetId: subnets[i % 10 === 5 ? 1 : 0] });
+  await compact(file);
+  const expected = (await ec2Of(await openSandbox(file)).describeNetworkInterfaces({})).NetworkInterfaces!;
+  const sb = await openSandbox(file);
+  const fresh = ec2Of(sb);
+  for (const s of subnets) {
+    const got = (await fresh.describeNetworkInterfaces({ Filters: [{ Name: "subnet-id", Values: [s] }] })).NetworkInterfaces!;
+    assert.deepEqual(got, expected.filter((e) => e.SubnetId === s), `the ENIs of ${s}, in the collection's order`);
+  }
+  // pages of 7: runs of the collection, read at once
+  const pages = await eniIdsByPage(fresh, 7);
+  assert.deepEqual(pages, expected.map((e) => e.NetworkInterfaceId));
+  assert.ok(sb.unparsed().includes(ENIS), "all of it without parsing the collection");
 });

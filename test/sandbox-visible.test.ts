@@ -29,3 +29,21 @@ test("a new record joins unfiltered Describe pages once visible, and pages stay 
   assert.deepEqual((await ec2.describeVpcs({})).Vpcs!.map((v) => v.VpcId).sort(), [vpcId, vpc2].sort(), "visible now");
   assert.deepEqual(await allSubnets(), before);
 });
+
+test("a page of every record is a run of positions: a record not visible yet leaves its page short, and a token keeps its place when the record appears", async () => {
+  const { ec2, clock } = await sandboxKit({ faults: { consistencyDelayMs: 60 }, ec2: { retryStrategy: new ConfiguredRetryStrategy(1, () => 1) } });
+  const vpc = (await ec2.describeVpcs({})).Vpcs![0]!.VpcId!;
+  await clock.sleep(80);
+  // the default VPC's 6 subnets, then a seventh still inside its consistency window
+  await ec2.createSubnet({ VpcId: vpc, CidrBlock: "172.31.96.0/20" });
+  const first = await ec2.describeSubnets({ MaxResults: 5 });
+  assert.equal(first.Subnets!.length, 5);
+  const second = await ec2.describeSubnets({ MaxResults: 5, NextToken: first.NextToken });
+  assert.equal(second.Subnets!.length, 1, "the new subnet's place is in this page, left out while it is not visible");
+  assert.equal(second.NextToken, undefined);
+  await clock.sleep(80);
+  const again = await ec2.describeSubnets({ MaxResults: 5, NextToken: first.NextToken });
+  assert.equal(again.Subnets!.length, 2, "the same token, the record now visible: it appears in its place");
+  const ids = [...first.Subnets!, ...again.Subnets!].map((s) => s.SubnetId);
+  assert.equal(new Set(ids).size, 7);
+});

@@ -327,6 +327,8 @@ export class PlanWriter {
   #waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   #running: Promise<void> | undefined;
   #error: unknown;
+  /** #error is a failed write (not a refused plan): a later successful write clears it */
+  #errorFromWrite = false;
   #lastText: string | undefined;
   #target: Promise<PlanTarget> | undefined;
   #soon: ReturnType<typeof setTimeout> | undefined;
@@ -397,9 +399,12 @@ export class PlanWriter {
           job.plan.updatedAt = job.updatedAt;
           this.#lastText = job.text;
           this.writes++;
+          // a write that failed before is made good by this newer one (the whole plan, as new as any ask);
+          // a plan the schema refused stays reported
+          if (this.#errorFromWrite) [this.#error, this.#errorFromWrite] = [undefined, false];
           for (const w of waiters) w.resolve();
         } catch (err) {
-          this.#error ??= err;
+          if (this.#error === undefined) [this.#error, this.#errorFromWrite] = [err, true];
           for (const w of waiters) w.reject(err);
         }
       }
@@ -414,6 +419,7 @@ export class PlanWriter {
     if (this.#error !== undefined) {
       const err = this.#error;
       this.#error = undefined;
+      this.#errorFromWrite = false;
       throw err;
     }
   }

@@ -4,7 +4,7 @@ import type { IpPermission } from "@aws-sdk/client-ec2";
 import { peeredVpcs } from "./ec2-peering.js";
 import { awsError } from "./errors.js";
 import { parseIpv4Block } from "../net/addr.js";
-import { withOwner, KINDS, addressView, allocPrivateIp, checkIdFormat, eniView, get, igwOfVpc, isVisible, kindOfId, listByIds, natView, notFound, rulesOf, sgRuleView, sgView, RULES_PER_GROUP } from "./ec2-core.js";
+import { withOwner, KINDS, addressView, allocPrivateIp, checkIdFormat, eniView, get, igwOfVpc, isVisible, kindOfId, describePage, listByIds, natView, notFound, rulesOf, sgRuleView, sgView, RULES_PER_GROUP } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler, SharedOpHandler } from "./handler.js";
 import { freshOutputs } from "./registry.js";
 import { addRule } from "./ec2-network.js";
@@ -579,9 +579,7 @@ const DescribeNetworkInterfaces: RecordOpHandler<"ec2", "DescribeNetworkInterfac
   };
   const tagSet = (e: EniRec) => e.Tags;
   checkFilters(ctx.input.Filters, fns, tagSet);
-  const list = listByIds<EniRec>(ctx, "eni", ctx.input.NetworkInterfaceIds, undefined, ctx.input.Filters);
-  ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagSet), ctx.input, "DescribeNetworkInterfaces");
+  const { page, NextToken } = describePage(ctx, "eni", ctx.input.NetworkInterfaceIds, ctx.input.Filters, fns, tagSet, ctx.input, "DescribeNetworkInterfaces");
   return { NetworkInterfaces: page.map((e) => eniView(ctx, e)), ...(NextToken ? { NextToken } : {}) };
 };
 

@@ -3,7 +3,7 @@ import { lookup } from "./indexes.js";
 import { transitRouteTarget } from "./ec2-transit.js";
 import { awsError } from "./errors.js";
 import { cidrContains, cidrOverlaps, formatCidr, parseCidr, parseIpv4Block } from "../net/addr.js";
-import { withOwner, bool, get, igwOfVpc, igwView, isVisible, listByIds, naclView, routeTableView, subnetView, vpcView, enisInSubnet, assertRouteRoom } from "./ec2-core.js";
+import { withOwner, bool, get, igwOfVpc, igwView, isVisible, describePage, listByIds, naclView, routeTableView, subnetView, vpcView, enisInSubnet, assertRouteRoom } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import { freshOutputs } from "./registry.js";
 import { REGIONS, newId, zonesOf } from "./model.js";
@@ -332,9 +332,7 @@ const CreateSubnet: RecordOpHandler<"ec2", "CreateSubnet"> = (ctx) => {
 
 const DescribeSubnets: RecordOpHandler<"ec2", "DescribeSubnets"> = (ctx) => {
   checkFilters<SubnetRec>(ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf);
-  const list = listByIds<SubnetRec>(ctx, "subnet", ctx.input.SubnetIds, undefined, ctx.input.Filters);
-  ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf), ctx.input, "DescribeSubnets");
+  const { page, NextToken } = describePage(ctx, "subnet", ctx.input.SubnetIds, ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf, ctx.input, "DescribeSubnets");
   return { Subnets: page.map((s) => subnetView(ctx, s)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -488,9 +486,7 @@ const CreateRouteTable: RecordOpHandler<"ec2", "CreateRouteTable"> = (ctx) => {
 const DescribeRouteTables: RecordOpHandler<"ec2", "DescribeRouteTables"> = (ctx) => {
   checkFilters(ctx.input.Filters, { ...withOwner(ctx, rtFilters), "route.state": () => [] }, tagsOf);
   const fns: FilterFns<RouteTableRec> = { ...withOwner(ctx, rtFilters), "route.state": (r) => r.Routes.map((x) => routeStateOf(ctx, r, x)) };
-  const list = listByIds<RouteTableRec>(ctx, "rtb", ctx.input.RouteTableIds, undefined, ctx.input.Filters);
-  ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeRouteTables", { min: 5, max: 100 });
+  const { page, NextToken } = describePage(ctx, "rtb", ctx.input.RouteTableIds, ctx.input.Filters, fns, tagsOf, ctx.input, "DescribeRouteTables", { min: 5, max: 100 });
   return { RouteTables: page.map((r) => routeTableView(ctx, r)), ...(NextToken ? { NextToken } : {}) };
 };
 

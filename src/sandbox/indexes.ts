@@ -5,7 +5,7 @@
 // A service adds its own with defineIndex. An index declared `persist` is also written with its collection
 // in the state file (segments.ts), so a count by key (ENIs in a subnet) needs no parse of the collection.
 import type { RegionState } from "./model.js";
-import { lazyAt, partialRecords, segmentJson } from "./lazy.js";
+import { isTransient, lazyAt, partialRecords, recordIds, segmentJson } from "./lazy.js";
 import { plain, viewInfo } from "./tracker.js";
 
 type KeyFn = (rec: any) => string | readonly (string | undefined)[] | undefined;
@@ -177,6 +177,20 @@ export function allOf<T>(rs: RegionState, coll: string): T[] {
   const { data } = indexFor(rs, name);
   data.all ??= lookup<T>(rs, name, "*");
   return data.all as T[];
+}
+
+/**
+ * Records [start, start + max) of a whole collection that is not parsed yet, parsed from their places in
+ * the state file, with the collection's size: one page of an unfiltered Describe inside a transient read
+ * (lazy.ts readTransient). Undefined when the collection is parsed, has no record table, or journal
+ * changes wait in it (then the caller lists the parsed collection).
+ */
+export function pageOfUnparsed<T>(rs: RegionState, coll: string, start: number, max: number): { records: T[]; total: number } | undefined {
+  if (!isTransient() || viewInfo(rs)) return undefined;
+  const seg = lazyAt(plain(rs) as object, [coll]);
+  const ids = seg && recordIds(seg);
+  const records = ids && partialRecords(seg, ids.slice(start, start + max));
+  return records && { records: records as T[], total: ids.length };
 }
 
 /** How many records have this key (from a persisted index, the collection need not be parsed). */

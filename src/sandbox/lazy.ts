@@ -30,15 +30,34 @@ export class SegmentSource {
 
   read(r: Range): Buffer {
     if (this.fd === undefined) throw new Error(`sandbox: ${this.file} is closed`);
-    const buf = Buffer.allocUnsafe(r.length);
+    if (r.length <= WINDOW / 4) {
+      // small reads (records one by one, a group's rules) come in file order: served from a window read
+      // ahead, one system call per megabyte instead of one per record. The file never changes (a
+      // compaction writes a new one), and a window is never written again, so a slice handed out stays valid.
+      const w = this.window;
+      if (w && r.offset >= w.offset && r.offset + r.length <= w.offset + w.buf.length) return w.buf.subarray(r.offset - w.offset, r.offset - w.offset + r.length);
+      const buf = this.readAt(r.offset, WINDOW);
+      this.window = { offset: r.offset, buf };
+      if (buf.length < r.length) throw new SandboxStateError(this.file, `a segment at byte ${r.offset} is cut short`);
+      return buf.subarray(0, r.length);
+    }
+    const buf = this.readAt(r.offset, r.length);
+    if (buf.length < r.length) throw new SandboxStateError(this.file, `a segment at byte ${r.offset} is cut short`);
+    return buf;
+  }
+
+  private window: { offset: number; buf: Buffer } | undefined;
+
+  /** Up to `length` bytes from `offset` (fewer at the end of the file). */
+  private readAt(offset: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
     let got = 0;
-    while (got < r.length) {
-      const n = readSync(this.fd, buf, got, r.length - got, r.offset + got);
+    while (got < length) {
+      const n = readSync(this.fd!, buf, got, length - got, offset + got);
       if (n === 0) break;
       got += n;
     }
-    if (got < r.length) throw new SandboxStateError(this.file, `a segment at byte ${r.offset} is cut short`);
-    return buf;
+    return got < length ? buf.subarray(0, got) : buf;
   }
 
   release(): void {
@@ -46,8 +65,12 @@ export class SegmentSource {
     CLOSE.unregister(this);
     closeSync(this.fd);
     this.fd = undefined;
+    this.window = undefined;
   }
 }
+
+/** Bytes a small read brings into memory at once (SegmentSource.read). */
+const WINDOW = 1 << 20;
 
 const CLOSE = new FinalizationRegistry<number>((fd) => {
   try {
@@ -75,6 +98,8 @@ export interface LazySegment {
   /** Records parsed one by one (lookups through a persisted index) and handed out; kept when it is parsed whole. */
   partial?: Map<string, unknown>;
   table?: Record<string, [number, number]>;
+  /** The table's ids in order (recordIds). */
+  ids?: string[];
   getter: () => unknown;
 }
 
@@ -210,7 +235,7 @@ export function relazify(root: object, path: string[] = []): number {
         was.seg.source.release(); // replaced meanwhile: the new value is not the file's
         continue;
       }
-      install(root, k, { ...was.seg, partial: undefined, table: undefined }); // (its file's hold moves with it)
+      install(root, k, { ...was.seg, partial: undefined, table: undefined, ids: undefined }); // (its file's hold moves with it)
       n++;
     } else if (p.length < unitDepth(p) - 1 && typeof d.value === "object" && d.value !== null) n += relazify(d.value, p);
   }
@@ -219,24 +244,93 @@ export function relazify(root: object, path: string[] = []): number {
 
 /**
  * Some records of an unparsed collection, parsed one by one from their place in the file; undefined when
- * that is not possible (no record table, or journal changes wait in it: then parse it whole).
+ * that is not possible (no record table, or journal changes wait in it: then parse it whole). Inside
+ * readTransient they are not kept: the next read parses them again.
  */
 export function partialRecords(seg: LazySegment, ids: Iterable<string>): unknown[] | undefined {
   if (!seg.records || seg.pending.length) return undefined;
-  const table = (seg.table ??= segmentJson<Record<string, [number, number]>>(seg, seg.records, " (its record table)"));
-  const partial = (seg.partial ??= new Map());
-  const out: unknown[] = [];
-  for (const id of ids) {
-    let rec = partial.get(id);
-    if (rec === undefined) {
-      const at = table[id];
-      if (!at) continue;
-      rec = segmentJson<unknown>(seg, { offset: seg.range.offset + at[0], length: at[1] }, ` at ${id}`);
-      partial.set(id, rec);
+  const table = tableOf(seg);
+  const list = Array.isArray(ids) ? (ids as string[]) : [...ids];
+  const parsed = new Map<string, unknown>();
+  // Ids come in the collection's order (a persisted index lists them so; a page is a run of the table),
+  // so the first and the last bound the run. A dense run — a page, a group's rules — is read and parsed
+  // at once, from the first record's key: a run of members of the collection's object.
+  const first = table[list[0]!];
+  const last = table[list[list.length - 1]!];
+  if (list.length > 1 && first && last && !seg.partial?.size) {
+    const lo = first[0] - Buffer.byteLength(JSON.stringify(list[0])) - 1;
+    const hi = last[0] + last[1];
+    // dense: about the size of the records asked for (estimated from the two ends), else one by one
+    if (hi > lo && hi - lo <= list.length * (first[1] + last[1]) + 4096) {
+      const text = seg.source.read({ offset: seg.range.offset + lo, length: hi - lo }).toString("utf8");
+      let run: Record<string, unknown>;
+      try {
+        run = JSON.parse(`{${text}}`) as Record<string, unknown>;
+      } catch (e) {
+        throw new SandboxStateError(seg.source.file, `segment ${seg.path.join(".")} at ${list[0]} is not valid JSON (${(e as Error).message})`);
+      }
+      for (const id of list) if (Object.hasOwn(run, id)) parsed.set(id, run[id]);
     }
-    out.push(rec);
+  }
+  for (const id of list) {
+    if (parsed.has(id) || seg.partial?.has(id)) continue;
+    const at = table[id];
+    if (at) parsed.set(id, segmentJson<unknown>(seg, { offset: seg.range.offset + at[0], length: at[1] }, ` at ${id}`));
+  }
+  if (transient === 0) for (const [id, rec] of parsed) (seg.partial ??= new Map()).set(id, rec);
+  const out: unknown[] = [];
+  for (const id of list) {
+    const rec = seg.partial?.get(id) ?? parsed.get(id);
+    if (rec !== undefined) out.push(rec);
   }
   return out;
+}
+
+/** Ids of an unparsed collection with a record table, in the collection's order (undefined as partialRecords). */
+export function recordIds(seg: LazySegment): string[] | undefined {
+  if (!seg.records || seg.pending.length) return undefined;
+  return (seg.ids ??= Object.keys(tableOf(seg)));
+}
+
+function tableOf(seg: LazySegment): Record<string, [number, number]> {
+  return (seg.table ??= segmentJson<Record<string, [number, number]>>(seg, seg.records!, " (its record table)"));
+}
+
+let transient = 0;
+
+/**
+ * Runs a read that changes nothing and answers with objects of its own (freshOutputs): the records it
+ * parses one by one (a page of an unparsed collection, a lookup through a persisted index) are not kept,
+ * so an unfiltered Describe of every network interface of a large account parses one page at a time and
+ * leaves nothing behind, where the whole collection used to be parsed and held until release().
+ */
+export function readTransient<T>(fn: () => T): T {
+  transient++;
+  try {
+    return fn();
+  } finally {
+    transient--;
+  }
+}
+
+/** Whether records parsed now are handed out without being kept (inside readTransient). */
+export function isTransient(): boolean {
+  return transient > 0;
+}
+
+/** Lets go of the record tables and id lists read from unparsed collections (Sandbox.release). */
+export function forgetTables(root: object, path: string[] = []): void {
+  for (const k of Object.keys(root)) {
+    const p = [...path, k];
+    const seg = lazyOf(root, k);
+    if (seg) {
+      seg.table = undefined;
+      seg.ids = undefined;
+    } else if (p.length < unitDepth(p) - 1) {
+      const v = Object.getOwnPropertyDescriptor(root, k)?.value;
+      if (typeof v === "object" && v !== null) forgetTables(v, p);
+    }
+  }
 }
 
 /** A journal change into an unparsed collection is kept for when it is parsed. Returns whether it was. */

@@ -63,6 +63,14 @@ export function paginate<T>(
   operation: string,
   limits: { min: number; max: number } = { min: 5, max: 1000 },
 ): { page: T[]; NextToken?: string } {
+  const { start, max } = pageWindow(input, operation, limits);
+  if (max === undefined) return { page: items.slice(start) };
+  const page = items.slice(start, start + max);
+  return start + max < items.length ? { page, NextToken: pageToken(operation, start + max) } : { page };
+}
+
+/** Where a page starts (its NextToken) and how many records it holds (MaxResults; undefined: all the rest). */
+export function pageWindow(input: { MaxResults?: number; NextToken?: string }, operation: string, limits: { min: number; max: number } = { min: 5, max: 1000 }): { start: number; max?: number } {
   let start = 0;
   if (input.NextToken !== undefined) {
     try {
@@ -73,9 +81,7 @@ export function paginate<T>(
       throw awsError("InvalidPaginationToken", `The pagination token '${input.NextToken}' is not valid.`);
     }
   }
-  if (input.MaxResults === undefined) {
-    return { page: items.slice(start) };
-  }
+  if (input.MaxResults === undefined) return { start };
   const max = Number(input.MaxResults);
   if (!Number.isInteger(max) || max < limits.min || max > limits.max) {
     throw awsError(
@@ -83,9 +89,12 @@ export function paginate<T>(
       `Value ( ${input.MaxResults} ) for parameter maxResults is invalid. Expecting a value between ${limits.min} and ${limits.max}.`,
     );
   }
-  const page = items.slice(start, start + max);
-  const next = start + max < items.length ? Buffer.from(JSON.stringify({ op: operation, o: start + max })).toString("base64url") : undefined;
-  return next ? { page, NextToken: next } : { page };
+  return { start, max };
+}
+
+/** The NextToken of the page that starts at `offset`. */
+export function pageToken(operation: string, offset: number): string {
+  return Buffer.from(JSON.stringify({ op: operation, o: offset })).toString("base64url");
 }
 
 /** Output Tags only when there are some, like the EC2 XML (empty tagSet is omitted). */

@@ -16,7 +16,7 @@ import { seedExamples } from "./examples.js";
 import { instancesSettleDue, settleInstances } from "./ec2-instances.js";
 import { importSnapshotInto } from "./snapshot-state.js";
 import { StateFile, entryOf, JOURNAL_KEEP, SandboxStateError } from "./store.js";
-import { forgetParsed, markChanged, relazify, unparsed } from "./lazy.js";
+import { forgetParsed, forgetTables, markChanged, readTransient, relazify, unparsed } from "./lazy.js";
 import { type Change, Tracker, at, plain, unitDepth } from "./tracker.js";
 import { dropIndexes, indexChanged } from "./indexes.js";
 import { type SandboxSummary, globalInventory, regionInventory } from "./inventory.js";
@@ -219,7 +219,8 @@ export class Sandbox {
    */
   release(): void {
     if (!this.store) return; // an in-memory account has no file to parse again from
-    if (relazify(this.st) === 0) return;
+    relazify(this.st);
+    forgetTables(this.st);
     for (const rs of Object.values(this.st.regions)) dropIndexes(rs);
   }
 
@@ -366,7 +367,9 @@ export class Sandbox {
         if (!this.st.regions[region]) this.region(region); // a reload meanwhile may have dropped a region seeded in memory
         let untracked = false;
         const ctx = this.ctxFor(region, operation, input ?? {}, service, () => (untracked = mutated = true), this.st.regions[region]);
-        const out = handler(ctx);
+        // a handler whose answer shares nothing with the state (freshOutputs) only reads it: what it parses record by record is not kept
+        const out = isFreshOutput(handler) ? readTransient(() => handler(ctx)) : handler(ctx);
+        if (untracked && isFreshOutput(handler)) throw new Error(`sandbox: ${operation} is declared to answer fresh objects but changed the state`);
         if (untracked) {
           // a read that changed something: not expected, so keep it safe the slow way (nothing it parsed goes back to unparsed)
           forgetParsed(this.st);
