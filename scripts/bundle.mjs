@@ -43,10 +43,65 @@ const schemaKeys = {
       const text = await readFile(args.path, "utf8");
       const strings = new Map();
       for (const m of text.matchAll(/^const (_\w+) = ("[^"\\]*");$/gm)) strings.set(m[1], m[2]);
-      return { contents: text.replace(/\[(_\w+)\]:/g, (key, name) => (strings.has(name) ? `${strings.get(name)}:` : key)), loader: "js" };
+      const keyed = text.replace(/\[(_\w+)\]:/g, (key, name) => (strings.has(name) ? `${strings.get(name)}:` : key));
+      return { contents: lazySchemas(keyed, args.path, strings), loader: "js" };
     });
   },
 };
+
+/** A string literal ("…", `…`, '…'), or a thunk `() => name`, or an identifier not after a dot. */
+const TOKEN = /"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`|'(?:[^'\\\n]|\\.)*'|\(\) => ([A-Za-z_$][\w$]*)(?![\w$])|(?<![.\w$])([A-Za-z_$][\w$]*)(?![\w$])/g;
+
+/**
+ * The schema file's structure, list, map and simple schemas (`var X = [3, n0, …]`, types 3, 1, 2, 0) built
+ * when first asked for, not when the service's module loads (issue 24). Every one of them was an array
+ * literal evaluated at load: EC2's part of `--sandbox status` deserialised ~700 KB of compile cache
+ * (their literals in the module's top-level code) and built ~2,000 arrays for the 3 of 67 operations it
+ * calls. Each becomes `function X__get() { return X ?? (X = [...]) }`: the SDK reaches a schema through
+ * a thunk (`() => X`, which `deref` calls; NormalizedSchema caches on the thunk) or, inside another
+ * schema's literal, directly; thunks become `X__get` itself and direct uses `X__get()`, so each schema is
+ * still one array, made once, and a lazy function's code is not compiled (nor cached) until called.
+ * Operation schemas (type 9: commands take them at class definition) and error schemas (-3: registered at
+ * load) stay as they are. A lazified schema loses its `export` (the services' index re-exports them with
+ * `export *`; egress-cli imports none), so an import of one fails the build instead of reading undefined.
+ */
+function lazySchemas(text, file, strings) {
+  // the name constants too are written in place (`_DRTRe` → "DescribeRouteTablesRequest"): a lazy schema's
+  // strings are then in its own code, restored only once it is built, instead of ~2,000 module-level
+  // constants (EC2) set at load and kept in the module's context for the functions that read them
+  text = text.replace(/^const (_\w+) = "[^"\\]*";\n/gm, "");
+  const lazy = new Map(); // name → [start, end) of its `[...]` literal
+  const decl = /^(?:export )?var ([\w$]+) = \[(-?\d+),/gm;
+  for (const m of text.matchAll(decl)) {
+    if (!["0", "1", "2", "3"].includes(m[2])) continue;
+    const open = m.index + m[0].lastIndexOf("[");
+    let depth = 0;
+    let end = -1;
+    for (const t of text.slice(open).matchAll(/"(?:[^"\\\n]|\\.)*"|`(?:[^`\\]|\\.)*`|'(?:[^'\\\n]|\\.)*'|[[\]]/g)) {
+      if (t[0] === "[") depth++;
+      else if (t[0] === "]" && --depth === 0) {
+        end = open + t.index + 1;
+        break;
+      }
+    }
+    if (end < 0 || text[end] !== ";") throw new Error(`${file}: schema ${m[1]} is not \`var ${m[1]} = [...];\` (the SDK's generated shape changed: see lazySchemas)`);
+    lazy.set(m[1], { start: m.index, open, end });
+  }
+  const rewrite = (code) =>
+    code.replace(TOKEN, (t, thunk, id) => {
+      if (thunk !== undefined) return lazy.has(thunk) ? `${thunk}__get` : t;
+      if (id !== undefined) return lazy.has(id) ? `${id}__get()` : (strings.get(id) ?? t);
+      return t;
+    });
+  let out = "";
+  let at = 0;
+  for (const [name, { start, open, end }] of lazy) {
+    out += rewrite(text.slice(at, start));
+    out += `var ${name};\nfunction ${name}__get() {\n  return ${name} ?? (${name} = ${rewrite(text.slice(open, end))});\n}`;
+    at = end + 1;
+  }
+  return out + rewrite(text.slice(at));
+}
 
 /**
  * Node built-in modules a dependency requires when it loads but uses only in some runs: the SDK's HTTP

@@ -2,11 +2,11 @@
 // derived from their specs (src/commands/index.ts lists them; src/cli/spec.ts derives options, help
 // and typed options; actions load lazily, so --help and --version never load the AWS SDK), the checks
 // every command shares (repeated or contradicting flags), and the one place that turns errors into exit codes.
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, Help, Option } from "commander";
 import { CliError, ExitCode, UsageError } from "./errors.js";
 import { VERSION } from "./version.js";
 import type { Context, GlobalOptions, Out } from "./context.js";
-import { collect, commanderOptions, isGroup, parseFlags, type ActionEnv, type AnyCommandSpec, type Spec } from "./cli/spec.js";
+import { collect, commanderOptions, isGroup, optionsLater, parseFlags, withOptions, withOptionsOnRun, type ActionEnv, type AnyCommandSpec, type Spec } from "./cli/spec.js";
 import { COMMANDS } from "./commands/index.js";
 
 export interface RunDeps {
@@ -64,9 +64,21 @@ export function buildProgram(deps: RunDeps, onAction: (name: string, action: () 
     .version(VERSION, "-V, --version")
     .showHelpAfterError("(run with --help for usage)")
     .configureOutput({ writeOut: (s) => deps.stdout.write(s), writeErr: (s) => deps.stderr.write(s) })
-    .configureHelp({ showGlobalOptions: true })
+    // a command's options are made on first need (withOptions): its help (`help add-nat` does not go
+    // through preSubcommand) and a listing's `[options]` ask for them here
+    .configureHelp({
+      showGlobalOptions: true,
+      visibleOptions(cmd) {
+        return Help.prototype.visibleOptions.call(this, withOptions(cmd));
+      },
+      visibleCommands(cmd) {
+        for (const c of cmd.commands) withOptions(c);
+        return Help.prototype.visibleCommands.call(this, cmd);
+      },
+    })
     .exitOverride();
   keepPlanFile(program);
+  withOptionsOnRun(program);
   for (const spec of COMMANDS) addSpec(program, spec, "", onAction);
   program.addHelpText("after", () => exitCodesHelp(program));
   return program;
@@ -78,11 +90,14 @@ function addSpec(parent: Command, spec: Spec, prefix: string, onAction: Paramete
   const cmd = parent.command(spec.name).description(spec.description);
   if (spec.examples?.length) cmd.addHelpText("after", `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join("\n")}\n`);
   if (isGroup(spec)) {
+    withOptionsOnRun(cmd);
     for (const sub of spec.subcommands) addSpec(cmd, sub, name, onAction);
     return;
   }
   for (const a of spec.args ?? []) cmd.argument(a.name, a.help);
-  for (const o of commanderOptions(spec.flags)) cmd.addOption(o);
+  optionsLater(cmd, () => {
+    for (const o of commanderOptions(spec.flags)) cmd.addOption(o);
+  });
   SPECS.set(cmd, spec);
   const load = async (): Promise<Action> => {
     const action = await spec.run();

@@ -7,6 +7,7 @@ import path from "node:path";
 import { describe, test } from "node:test";
 import { Option, type Command } from "commander";
 import { buildProgram } from "../src/cli.js";
+import { withOptions } from "../src/cli/spec.js";
 import { auditSnapshot } from "../src/analysis/audit.js";
 import { RULES } from "../src/analysis/rules/index.js";
 import { good } from "./audit-fixtures.js";
@@ -25,7 +26,8 @@ function clashes(root: Command): string[] {
   const visit = (cmd: Command, prefix: string) => {
     for (const sub of cmd.commands) {
       const name = `${prefix}${sub.name()}`;
-      for (const o of sub.options) for (const n of namesOf(o)) if (global.has(n)) out.push(`${name} ${o.flags} (global ${global.get(n)})`);
+      // a command's options are made when first needed (withOptions): every one of them is walked
+      for (const o of withOptions(sub).options) for (const n of namesOf(o)) if (global.has(n)) out.push(`${name} ${o.flags} (global ${global.get(n)})`);
       visit(sub, `${name} `);
     }
   };
@@ -38,6 +40,7 @@ describe("one meaning per option name", () => {
     const root = program();
     assert.ok(root.commands.length >= 15 && root.options.length >= 10, "walks the real program");
     assert.deepEqual(clashes(root), []);
+    assert.ok(root.commands.filter((c) => c.options.length > 0).length >= 15, "with every command's options");
     // The walk does catch one: a planted `audit --plan [file]` and a `--color` against `--no-color`.
     const planted = program();
     planted.commands.find((c) => c.name() === "audit")!.addOption(new Option("--plan [file]", "scope"));

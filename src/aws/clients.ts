@@ -65,6 +65,9 @@ export function redact(value: unknown, depth = 0): unknown {
   return value;
 }
 
+/** Attempts of a sandbox call (the SDK's retry strategy, with millisecond backoff). */
+const SANDBOX_ATTEMPTS = 10;
+
 export function createAwsClients(settings: AwsSettings): AwsClients {
   const cache = new Map<string, Promise<unknown>>();
   const backend = settings.sandbox ? "sandbox" : settings.endpointUrl ? `endpoint:${redactUrl(settings.endpointUrl)}` : "aws";
@@ -79,8 +82,19 @@ export function createAwsClients(settings: AwsSettings): AwsClients {
       // The emulator answers below the retry middleware: keep the SDK's real retry logic but with
       // millisecond backoff so fault-injection runs stay fast.
       const { ConfiguredRetryStrategy } = retrySdk();
-      config.retryStrategy = new ConfiguredRetryStrategy(10, (attempt: number) => 2 + attempt * 3);
+      config.retryStrategy = new ConfiguredRetryStrategy(SANDBOX_ATTEMPTS, (attempt: number) => 2 + attempt * 3);
       config.credentials = { accessKeyId: "SANDBOXACCESSKEY", secretAccessKey: "sandbox" };
+      // Settings a client otherwise looks up in the environment and then in ~/.aws/config and credentials,
+      // each miss a thrown and caught ProviderError with its stack trace (30 a `--sandbox status`, and a
+      // read of both files). None means anything to an emulator in this process (no endpoint is reached),
+      // and a sandbox run does not depend on the user's AWS configuration; maxAttempts is the strategy's own.
+      config.useFipsEndpoint = false;
+      config.useDualstackEndpoint = false;
+      config.authSchemePreference = [];
+      config.userAgentAppId = async () => undefined;
+      config.maxAttempts = SANDBOX_ATTEMPTS;
+      config.ignoreConfiguredEndpointUrls = true; // AWS_ENDPOINT_URL(_<SERVICE>) and the profile's services section
+      config.disableClockSkewCorrection = false; // the SDK's default: correction on
       // The emulator answers in the middleware stack (plugSandbox), so no request reaches an HTTP
       // handler: none is built, and Node's https/tls stay unloaded.
       config.requestHandler = { handle: () => Promise.reject(new Error("a sandbox call reached the HTTP handler")) };

@@ -44,74 +44,81 @@ export const RESOURCE_KINDS = [
   "ec2-instance",
 ] as const;
 
+// Built at load by every command that reads a plan, and zod makes a node (and runs its classes' set-up)
+// for each step of a chain (`z.string().min(1)` is three), so a schema used in many places is one
+// constant (zod schemas are immutable), and a description goes on the node built for it (`.register`),
+// not through `.meta`, which clones the node first (kept for the shared `count`). Same JSON Schema text
+// (planJsonSchema inlines reused nodes); issue 24's start-up.
 const isoDateTime = z.iso.datetime({ offset: true });
+const text = z.string().min(1);
+const count = z.number().int().nonnegative();
 
 export const ResourceSchema = z
   .looseObject({
-    kind: z.union([z.enum(RESOURCE_KINDS), z.string().min(1)]).meta({ description: "Resource kind; known kinds listed, others allowed" }),
-    id: z.string().min(1).nullable().meta({ description: "AWS id (vpc-..., subnet-...), null until created" }),
-    owned: z.boolean().meta({ description: "true: created by egress-cli and deleted by destroy; false: imported, never deleted" }),
+    kind: z.union([z.enum(RESOURCE_KINDS), text]).register(z.globalRegistry, { description: "Resource kind; known kinds listed, others allowed" }),
+    id: text.nullable().register(z.globalRegistry, { description: "AWS id (vpc-..., subnet-...), null until created" }),
+    owned: z.boolean().register(z.globalRegistry, { description: "true: created by egress-cli and deleted by destroy; false: imported, never deleted" }),
     state: z.enum(["pending", "created", "deleted"]),
-    dependsOn: z.array(z.string().min(1)).meta({ description: "Step ids this resource needs first; destroy walks them in reverse" }),
+    dependsOn: z.array(text).register(z.globalRegistry, { description: "Step ids this resource needs first; destroy walks them in reverse" }),
     region: z
       .string()
       .min(1)
       .optional()
-      .meta({ description: "Region the resource lives in (written at create/import); absent in older plans, which mean the plan's region" }),
-    az: z.string().min(1).optional(),
-    cidr: z.string().min(1).optional(),
+      .register(z.globalRegistry, { description: "Region the resource lives in (written at create/import); absent in older plans, which mean the plan's region" }),
+    az: text.optional(),
+    cidr: text.optional(),
     tier: z.enum(["public", "private"]).optional(),
-    clientToken: z.string().min(1).optional(),
-    generation: z.number().int().nonnegative().meta({ description: "Bumped when the resource is replaced" }),
-    attrs: z.record(z.string(), z.unknown()).meta({ description: "Kind-specific: routeTableId, destination, previousTarget, publicIp, ..." }),
+    clientToken: text.optional(),
+    generation: count.meta({ description: "Bumped when the resource is replaced" }),
+    attrs: z.record(z.string(), z.unknown()).register(z.globalRegistry, { description: "Kind-specific: routeTableId, destination, previousTarget, publicIp, ..." }),
     createdAt: isoDateTime.optional(),
     deletedAt: isoDateTime.optional(),
   })
-  .meta({ id: "PlanResource" });
+  .register(z.globalRegistry, { id: "PlanResource" });
 
 export const JournalEntrySchema = z
   .looseObject({
-    step: z.string().min(1),
+    step: text,
     action: z.enum(["create", "adopt", "exists", "delete", "update"]),
     status: z.enum(["started", "done", "failed"]),
-    resourceId: z.string().min(1).optional(),
-    clientToken: z.string().min(1).optional(),
+    resourceId: text.optional(),
+    clientToken: text.optional(),
     error: z.string().optional(),
     at: isoDateTime,
   })
-  .meta({ id: "PlanJournalEntry" });
+  .register(z.globalRegistry, { id: "PlanJournalEntry" });
 
 export const BackendSchema = z
   .string()
   .regex(/^(aws|sandbox|endpoint:\S+)$/, 'backend must be "aws", "sandbox" or "endpoint:<url>"')
-  .meta({ description: '"aws", "sandbox", or "endpoint:<url>" (LocalStack, moto, --endpoint-url)' });
+  .register(z.globalRegistry, { description: '"aws", "sandbox", or "endpoint:<url>" (LocalStack, moto, --endpoint-url)' });
 
 /** The egress proxy's settings (launch-proxy writes them, `proxy allow` updates allowDomains). */
 export const ProxySettingsSchema = z
   .looseObject({
     port: z.number().int().min(1).max(65535),
-    allowDomains: z.array(z.string().min(1)).meta({ description: "Squid dstdomain patterns the proxy admits" }),
-    allowCidrs: z.array(z.string().min(1)).meta({ description: "Source CIDRs admitted besides the VPC's own (--allow-cidr)" }),
-    allowDestCidrs: z.array(z.string().min(1)).optional().meta({ description: "Internal destination CIDRs relayed after all (--allow-dest-cidr); loopback, link-local and the other private ranges are denied" }),
+    allowDomains: z.array(text).register(z.globalRegistry, { description: "Squid dstdomain patterns the proxy admits" }),
+    allowCidrs: z.array(text).register(z.globalRegistry, { description: "Source CIDRs admitted besides the VPC's own (--allow-cidr)" }),
+    allowDestCidrs: z.array(text).optional().register(z.globalRegistry, { description: "Internal destination CIDRs relayed after all (--allow-dest-cidr); loopback, link-local and the other private ranges are denied" }),
     verifySni: z.boolean(),
-    instanceType: z.string().min(1),
+    instanceType: text,
     perAz: z.boolean(),
     skipVerify: z.boolean(),
   })
-  .meta({ id: "PlanProxy" });
+  .register(z.globalRegistry, { id: "PlanProxy" });
 
 // plan.spec: each command's inputs, one section per command, so a re-run compares like with like and a
 // reader gets typed values. Sections are loose (a newer version's fields survive) and optional.
-const ids = z.array(z.string().min(1));
+const ids = z.array(text);
 
 export const PlanSpecSchema = z
   .looseObject({
     vpc: z
       .looseObject({
-        cidr: z.string().min(1),
+        cidr: text,
         azs: ids,
-        publicPerAz: z.number().int().nonnegative(),
-        privatePerAz: z.number().int().nonnegative(),
+        publicPerAz: count,
+        privatePerAz: count,
         subnetPrefix: z.number().int().optional(),
         /** --ipv6: an Amazon-provided /56, a /64 per subnet, an egress-only internet gateway. */
         ipv6: z.boolean().optional(),
@@ -119,33 +126,33 @@ export const PlanSpecSchema = z
         ipv6OnlyPrivate: z.boolean().optional(),
       })
       .optional()
-      .meta({ description: "create-vpc" }),
-    import: z.looseObject({ vpcId: z.string().min(1), shared: z.boolean().optional() }).optional().meta({ description: "import" }),
+      .register(z.globalRegistry, { description: "create-vpc" }),
+    import: z.looseObject({ vpcId: text, shared: z.boolean().optional() }).optional().register(z.globalRegistry, { description: "import" }),
     nat: z
       .looseObject({ mode: z.enum(["single", "per-az", "regional"]), azs: ids, eips: ids.optional() })
       .optional()
-      .meta({ description: "add-nat" }),
+      .register(z.globalRegistry, { description: "add-nat" }),
     lambda: z
-      .record(z.string(), z.looseObject({ subnets: ids, securityGroup: z.string().min(1) }))
+      .record(z.string(), z.looseObject({ subnets: ids, securityGroup: text }))
       .optional()
-      .meta({ description: "attach-lambda, by function name" }),
+      .register(z.globalRegistry, { description: "attach-lambda, by function name" }),
     endpoints: z
       .record(
         z.string(),
-        z.looseObject({ policy: z.string().min(1), privateDns: z.boolean().optional(), allowFrom: z.array(z.string()), preset: z.string().optional() }),
+        z.looseObject({ policy: text, privateDns: z.boolean().optional(), allowFrom: z.array(z.string()), preset: z.string().optional() }),
       )
       .optional()
-      .meta({ description: "add-endpoint, by service" }),
-    share: z.looseObject({ shareWith: z.array(z.string()), domain: z.string().optional() }).optional().meta({ description: "share-proxy" }),
+      .register(z.globalRegistry, { description: "add-endpoint, by service" }),
+    share: z.looseObject({ shareWith: z.array(z.string()), domain: z.string().optional() }).optional().register(z.globalRegistry, { description: "share-proxy" }),
     consumers: z
       .record(
         z.string(),
         z.looseObject({ subnets: ids, accountId: z.string().optional(), profile: z.string().optional(), securityGroups: ids.optional() }),
       )
       .optional()
-      .meta({ description: "connect-proxy, by consumer VPC id" }),
+      .register(z.globalRegistry, { description: "connect-proxy, by consumer VPC id" }),
   })
-  .meta({ id: "PlanSpec", description: "Command inputs, a section per command" });
+  .register(z.globalRegistry, { id: "PlanSpec", description: "Command inputs, a section per command" });
 
 export type PlanSpec = z.infer<typeof PlanSpecSchema>;
 
@@ -162,15 +169,15 @@ export const PlanSchema = z
     createdAt: isoDateTime,
     updatedAt: isoDateTime,
     spec: PlanSpecSchema,
-    resources: z.record(z.string().min(1), ResourceSchema).meta({ description: "Keyed by step id, e.g. nat/us-east-1a/eip" }),
+    resources: z.record(text, ResourceSchema).register(z.globalRegistry, { description: "Keyed by step id, e.g. nat/us-east-1a/eip" }),
     journal: z.array(JournalEntrySchema),
     outputs: z.looseObject({
       egressIps: z.array(z.string()).optional(),
     }),
     analyses: z.array(z.unknown()),
-    proxy: ProxySettingsSchema.optional().meta({ description: "The egress proxy (launch-proxy, proxy allow)" }),
+    proxy: ProxySettingsSchema.optional().register(z.globalRegistry, { description: "The egress proxy (launch-proxy, proxy allow)" }),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: "EgressPlan",
     title: "egress-cli plan file",
     description: "State of one egress-cli plan: resources created or imported, step journal, outputs.",
