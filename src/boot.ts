@@ -11,7 +11,10 @@
 // Any problem with the cache (unwritable directory, rejected data) only means compiling as usual.
 // V8 puts in cached data only the functions compiled so far, and the bundle holds every command, so
 // entries are per command: a run reads the entry of its own command (named in argv, looked up before
-// the CLI has parsed it) and writes it at exit when it had none. One entry for all commands would grow
+// the CLI has parsed it) and writes it at exit when it had none, and again at the exit of the command's
+// next runs until REFRESH_RUNS have written it: each entry then holds what those runs compiled together
+// (the first run alone, `status --offline`, would leave out the code of the paths it did not take, and
+// every later run would compile that code again). One entry for all commands would grow
 // to hold every command's code, and each run would deserialise all of it (status paid ~6 ms for the
 // code of the commands run before it).
 import Module, { createRequire } from "node:module";
@@ -69,7 +72,7 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
   let command: string | undefined;
   const guessed = guessCommand(argv, path.join(dir, entryOf(BUNDLE)));
   /** Files compiled this run: their entry (without the command), version, whether it came from the cache. */
-  const compiled: Array<{ entry: string; hash: string; from: string | undefined; script: vm.Script }> = [];
+  const compiled: Array<{ entry: string; hash: string; from: string | undefined; runs: number; script: vm.Script }> = [];
   proto._compile = function (content: string, filename: string, ...rest: unknown[]) {
     // only our bundles (CommonJS by construction); anything else, e.g. an ES module required on Node >= 22
     // (the third argument says which format), is Node's to compile
@@ -80,7 +83,8 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
     // which version of the file: its size, mtime and inode (hashing 4 MB of source each run costs more)
     const hash = version(filename, content);
     const name = command ?? guessed;
-    const cached = name === undefined ? undefined : read(`${entry}.${name}`, hash);
+    const hit = name === undefined ? undefined : read(`${entry}.${name}`, hash);
+    const cached = hit?.data;
     // (an entry is only ever written for a file without import(), so a hit needs no second look)
     if (!cached && DYNAMIC_IMPORT.test(content)) return compile.call(this, content, filename, ...rest);
     let script: vm.Script;
@@ -89,7 +93,7 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
     } catch {
       return compile.call(this, content, filename, ...rest); // let Node report the syntax error its own way
     }
-    compiled.push({ entry, hash, from: cached && !script.cachedDataRejected ? name : undefined, script });
+    compiled.push({ entry, hash, from: cached && !script.cachedDataRejected ? name : undefined, runs: hit?.runs ?? 0, script });
     const fn = script.runInThisContext({ displayErrors: true }) as (...a: unknown[]) => unknown;
     const mod = this;
     const require = Object.assign((id: string) => mod.require(id), {
@@ -106,8 +110,8 @@ export function enableCompileCache(env: Record<string, string | undefined> = pro
     // code: kept only as the no-command entry, and only when argv named no command that has one
     if (command === undefined && guessed !== undefined && guessed !== NO_COMMAND) return;
     const name = command ?? NO_COMMAND;
-    const stale = compiled.filter((c) => c.from !== name);
-    for (const c of stale) save(`${c.entry}.${name}`, c.hash, c.script.createCachedData());
+    const stale = compiled.filter((c) => c.from !== name || c.runs < REFRESH_RUNS);
+    for (const c of stale) save(`${c.entry}.${name}`, c.hash, c.from === name ? c.runs + 1 : 1, c.script.createCachedData());
     if (stale.length) prune(dir);
   });
   return {
@@ -148,8 +152,11 @@ function digest(text: string): string {
   return half(1) + half(2);
 }
 
-/** Length of an entry's header: the digest naming the file's version. */
+/** Length of an entry's header: the digest naming the file's version, then how many runs wrote it (one digit). */
 const HEADER = 28;
+
+/** Runs of a command that write its entry (each adds what it compiled to what the ones before did). */
+const REFRESH_RUNS = 3;
 
 /**
  * The command argv names, among those the CLI bundle has an entry for (`bundle` = the entry's path
@@ -178,11 +185,12 @@ function guessCommand(argv: string[], bundle: string): string | undefined {
   return has(NO_COMMAND) ? NO_COMMAND : undefined;
 }
 
-/** An entry's cached data, if it is of this version of the file (the first HEADER characters say which). */
-function read(entry: string, hash: string): Buffer | undefined {
+/** An entry's cached data and how many runs wrote it, if it is of this version of the file (its header says which). */
+function read(entry: string, hash: string): { data: Buffer; runs: number } | undefined {
   try {
     const raw = readFileSync(entry);
-    return raw.subarray(0, HEADER).toString("latin1") === hash ? raw.subarray(HEADER) : undefined;
+    const runs = raw[HEADER]! - 0x30;
+    return raw.subarray(0, HEADER).toString("latin1") === hash && runs >= 1 && runs <= 9 ? { data: raw.subarray(HEADER + 1), runs } : undefined;
   } catch {
     return undefined;
   }
@@ -192,9 +200,9 @@ function read(entry: string, hash: string): Buffer | undefined {
 function version(filename: string, content: string): string {
   try {
     const st = statSync(filename);
-    return digest(`${st.size}:${st.mtimeMs}:${st.ino}:${content.length}`);
+    return digest(`2:${st.size}:${st.mtimeMs}:${st.ino}:${content.length}`); // 2: entries say how many runs wrote them
   } catch {
-    return digest(content);
+    return digest(`2:${content}`);
   }
 }
 
@@ -248,12 +256,12 @@ function prune(dir: string): void {
   }
 }
 
-function save(entry: string, hash: string, data: Buffer): void {
+function save(entry: string, hash: string, runs: number, data: Buffer): void {
   const tmp = `${entry}.${process.pid}.tmp`;
   try {
     const fd = openSync(tmp, "w", 0o600);
     try {
-      writeSync(fd, hash, null, "latin1");
+      writeSync(fd, `${hash}${Math.min(runs, 9)}`, null, "latin1");
       writeSync(fd, data);
     } finally {
       closeSync(fd);

@@ -23,9 +23,17 @@ test("the compile cache is written by a first run, read by the next, and survive
   const entries = readdirSync(dir).filter((f) => !f.endsWith(".tmp"));
   assert.equal(entries.length, 1, `the bundle (--help requires nothing else): ${entries}`);
   assert.match(entries[0]!, /^[0-9a-f]{28}\._$/, "the entry of a run with no command");
+  const runsOf = (f: string) => readFileSync(path.join(dir, f)).toString("latin1", 28, 29);
+  assert.equal(runsOf(entries[0]!), "1", "written by one run");
+  // the next two runs add what they compiled; from the third on, a hit rewrites nothing
+  assert.equal(run(tmp), first);
+  assert.equal(runsOf(entries[0]!), "2");
+  assert.equal(run(tmp), first);
+  assert.equal(runsOf(entries[0]!), "3");
   const mtimes = entries.map((f) => statSync(path.join(dir, f)).mtimeMs);
   assert.equal(run(tmp), first);
   assert.deepEqual(entries.map((f) => statSync(path.join(dir, f)).mtimeMs), mtimes, "a hit rewrites nothing");
+  assert.equal(runsOf(entries[0]!), "3");
   // a run that writes entries prunes: the old one-per-file format, month-old entries, abandoned temporaries
   const old = [path.join(dir, "0".repeat(40)), path.join(dir, `${"1".repeat(40)}.gone-command`), path.join(dir, `${"2".repeat(40)}._.123.tmp`)];
   for (const f of old) writeFileSync(f, "x");
@@ -48,17 +56,26 @@ test("the compile cache is written by a first run, read by the next, and survive
   assert.deepEqual(readdirSync(off), [], "disabled: nothing written");
 });
 
-test("each command has its own entry, found from argv before the CLI parses it; once there, runs rewrite nothing", () => {
+test("each command has its own entry, found from argv before the CLI parses it; once its first runs wrote it, runs rewrite nothing", () => {
   const tmp = tempDir();
-  run(tmp); // --help first: the bundle's entry holds only the shell's code
+  for (let i = 0; i < 3; i++) run(tmp); // --help first: the bundle's entry holds only the shell's code
   const dir = path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`, `${process.version}-${process.arch}`);
   const [help] = readdirSync(dir);
   const bundle = help!.slice(0, 28);
   const sizeOf = (name: string) => statSync(path.join(dir, `${bundle}.${name}`)).size;
   const mtimeOf = (name: string) => statSync(path.join(dir, `${bundle}.${name}`)).mtimeMs;
   const sb = ["--sandbox-file", path.join(tmp, "sb.json")];
+  // a first create-vpc that stops at a usage error, then two that run: the entry holds the code of both paths
   run(tmp, {}, [...sb, "sandbox", "init", "--force"]);
-  run(tmp, {}, [...sb, "create-vpc", "--name", "c", "--plan", path.join(tmp, "p1.json")]);
+  const bad = spawnSync(process.execPath, [BIN, ...sb, "create-vpc", "--name", "c", "--cidr", "10.0.0.0/8", "--plan", path.join(tmp, "p0.json")], { encoding: "utf8", env: { ...cleanEnv(), TMPDIR: tmp } as NodeJS.ProcessEnv });
+  assert.equal(bad.status, 2, bad.stderr);
+  const partial = sizeOf("create-vpc");
+  // (three runs that reach AWS: the SDK files the usage error never loaded have their three writes too)
+  for (let i = 1; i <= 3; i++) {
+    run(tmp, {}, [...sb, "sandbox", "init", "--force"]);
+    run(tmp, {}, [...sb, "create-vpc", "--name", `c${i}`, "--plan", path.join(tmp, `p${i}.json`)]);
+  }
+  assert.ok(sizeOf("create-vpc") > partial, `a later run adds the code it compiled: ${partial} → ${sizeOf("create-vpc")}`);
   assert.ok(sizeOf("sandbox+init") > sizeOf("_"), "sandbox init's entry holds its code too");
   assert.ok(sizeOf("create-vpc") > sizeOf("_"));
   const sdk = readdirSync(dir).filter((f) => f.endsWith(".create-vpc") && !f.startsWith(bundle));
@@ -66,7 +83,7 @@ test("each command has its own entry, found from argv before the CLI parses it; 
   const before = readdirSync(dir).map((f) => [f, statSync(path.join(dir, f)).mtimeMs]);
   // the command is found among argv's words, options and their values around it
   run(tmp, {}, [...sb, "sandbox", "init", "--force"]);
-  run(tmp, {}, [...sb, "--region", "us-east-1", "create-vpc", "--name", "c2", "--plan", path.join(tmp, "p2.json")]);
+  run(tmp, {}, [...sb, "--region", "us-east-1", "create-vpc", "--name", "c4", "--plan", path.join(tmp, "p4.json")]);
   // an option's value spelt like a command is passed over for the command after it
   run(tmp, {}, [...sb, "--plan", "create-vpc", "sandbox", "init", "--force"]);
   run(tmp);
