@@ -294,3 +294,16 @@ test("PlanWriter: a failed write made good by a later one is not reported again 
   await w.flush(); // the newer write succeeded: nothing left to report
   assert.equal((await loadPlan(file))!.spec.counter, 8);
 });
+
+test("PlanWriter: a plan the schema refused after a failed write is still reported, even once a later write succeeds", async () => {
+  const dir = tmp();
+  const file = join(dir, "p.json");
+  mkdirSync(file);
+  const w = new PlanWriter(file);
+  const plan = samplePlan();
+  await assert.rejects(w.save(plan)); // the write fails
+  rmSync(file, { recursive: true });
+  await assert.rejects(w.save({ ...plan, version: 99 } as unknown as Plan), /refusing to save an invalid plan/);
+  await w.save(plan); // written
+  await assert.rejects(w.flush(), /refusing to save an invalid plan/);
+});

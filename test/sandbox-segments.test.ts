@@ -312,3 +312,14 @@ test("records read one by one: a dense run is one read, scattered records are re
   assert.deepEqual(pages, expected.map((e) => e.NetworkInterfaceId));
   assert.ok(sb.unparsed().includes(ENIS), "all of it without parsing the collection");
 });
+
+test("a record found through two filter values is answered once (records read one by one are one object within a call)", async () => {
+  const { file, vpc, subnets } = await account();
+  const sb = await openSandbox(file);
+  const ec2 = ec2Of(sb);
+  const twice = (await ec2.describeSubnets({ Filters: [{ Name: "vpc-id", Values: [vpc, vpc] }] })).Subnets!;
+  assert.deepEqual(twice.map((s) => s.SubnetId).sort(), [...subnets].sort());
+  const enis = (await ec2.describeNetworkInterfaces({ Filters: [{ Name: "subnet-id", Values: [subnets[0]!, subnets[0]!] }] })).NetworkInterfaces!;
+  assert.equal(enis.length, 3);
+  assert.ok(sb.unparsed().includes(ENIS) && sb.unparsed().includes("regions.us-east-1.subnets"), "read record by record");
+});

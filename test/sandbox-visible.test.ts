@@ -30,12 +30,17 @@ test("a new record joins unfiltered Describe pages once visible, and pages stay 
   assert.deepEqual(await allSubnets(), before);
 });
 
+/** The default VPC's 6 subnets, then a seventh still inside its 60 ms consistency window. */
+async function lateSubnet() {
+  const kit = await sandboxKit({ faults: { consistencyDelayMs: 60 }, ec2: { retryStrategy: new ConfiguredRetryStrategy(1, () => 1) } });
+  const vpc = (await kit.ec2.describeVpcs({})).Vpcs![0]!.VpcId!;
+  await kit.clock.sleep(80);
+  await kit.ec2.createSubnet({ VpcId: vpc, CidrBlock: "172.31.96.0/20" });
+  return kit;
+}
+
 test("a page of every record is a run of positions: a record not visible yet leaves its page short, and a token keeps its place when the record appears", async () => {
-  const { ec2, clock } = await sandboxKit({ faults: { consistencyDelayMs: 60 }, ec2: { retryStrategy: new ConfiguredRetryStrategy(1, () => 1) } });
-  const vpc = (await ec2.describeVpcs({})).Vpcs![0]!.VpcId!;
-  await clock.sleep(80);
-  // the default VPC's 6 subnets, then a seventh still inside its consistency window
-  await ec2.createSubnet({ VpcId: vpc, CidrBlock: "172.31.96.0/20" });
+  const { ec2, clock } = await lateSubnet();
   const first = await ec2.describeSubnets({ MaxResults: 5 });
   assert.equal(first.Subnets!.length, 5);
   const second = await ec2.describeSubnets({ MaxResults: 5, NextToken: first.NextToken });
@@ -46,4 +51,14 @@ test("a page of every record is a run of positions: a record not visible yet lea
   assert.equal(again.Subnets!.length, 2, "the same token, the record now visible: it appears in its place");
   const ids = [...first.Subnets!, ...again.Subnets!].map((s) => s.SubnetId);
   assert.equal(new Set(ids).size, 7);
+});
+
+test("a NextToken without MaxResults answers the rest from the same position", async () => {
+  const { ec2, clock } = await lateSubnet();
+  const first = await ec2.describeSubnets({ MaxResults: 5 });
+  await clock.sleep(80); // the new subnet is visible now
+  const rest = await ec2.describeSubnets({ NextToken: first.NextToken });
+  const ids = [...first.Subnets!, ...rest.Subnets!].map((s) => s.SubnetId);
+  assert.equal(ids.length, 7);
+  assert.equal(new Set(ids).size, 7, "nothing twice, nothing skipped");
 });

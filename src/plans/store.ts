@@ -368,7 +368,7 @@ export class PlanWriter {
       this.#pending = { ...checkedText(this.path, plan, this.options), plan };
       this.#later = undefined;
     } catch (err) {
-      this.#error ??= err;
+      this.#refused(err);
       const failed = Promise.reject(err);
       failed.catch(() => {}); // as below: a caller that awaits later still gets it, and flush() reports it
       return failed;
@@ -404,7 +404,7 @@ export class PlanWriter {
           try {
             job = { ...checkedText(this.path, this.#later, this.options), plan: this.#later };
           } catch (err) {
-            this.#error ??= err; // the last state save() was given is still written
+            this.#refused(err); // the last state save() was given is still written
           }
         }
         const waiters = this.#waiters;
@@ -429,6 +429,11 @@ export class PlanWriter {
     } finally {
       this.#running = undefined;
     }
+  }
+
+  /** A plan the schema refused: reported by flush() whatever is written after it (a failed write is not, once made good). */
+  #refused(err: unknown): void {
+    if (this.#error === undefined || this.#errorFromWrite) [this.#error, this.#errorFromWrite] = [err, false];
   }
 
   async flush(): Promise<void> {

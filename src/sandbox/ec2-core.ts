@@ -167,7 +167,10 @@ export function listByIds<T extends { _visibleAt: number }>(
       const index = FILTER_INDEXES[kind]?.[f.Name ?? ""];
       if (!index || !Array.isArray(f.Values) || f.Values.some((v) => typeof v !== "string" || /[*?\\]/.test(v))) continue;
       const seen = new Set<T>();
-      for (const v of f.Values) for (const r of lookup<T>(ctx.rs, index, v)) if (isVisible(ctx, r)) seen.add(r);
+      // each value once: a transient read (lazy.ts) parses a record anew on each lookup, so a value given
+      // twice would find the same record as another object (the indexes lookups read record by record —
+      // persisted "lookups" — give a record one key, so distinct values find distinct records)
+      for (const v of new Set(f.Values)) for (const r of lookup<T>(ctx.rs, index, v)) if (isVisible(ctx, r)) seen.add(r);
       return [...seen];
     }
     return visibleOf(ctx, allOf<T>(ctx.rs, k.coll));
@@ -199,18 +202,18 @@ export function describePage<T extends { _visibleAt: number }>(
   limits?: { min: number; max: number },
 ): { page: readonly T[]; NextToken?: string } {
   const none = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
-  const every = none(ids) && none(filters);
-  if (every) ctx.dry();
-  const { start, max } = every ? pageWindow(input, operation, limits) : { start: 0, max: undefined };
-  if (every && max !== undefined) {
+  if (none(ids) && none(filters)) {
+    ctx.dry();
+    // (a NextToken without MaxResults: the rest from the same position)
+    const { start, max } = pageWindow(input, operation, limits);
     const coll = KINDS[kind].coll;
-    let run = pageOfUnparsed<T>(ctx.rs, coll, start, max);
+    let run = max === undefined ? undefined : pageOfUnparsed<T>(ctx.rs, coll, start, max);
     if (!run) {
       const all = allOf<T>(ctx.rs, coll);
-      run = { records: all.slice(start, start + max), total: all.length };
+      run = { records: all.slice(start, max === undefined ? undefined : start + max), total: all.length };
     }
     const page = run.records.every((r) => isVisible(ctx, r)) ? run.records : run.records.filter((r) => isVisible(ctx, r));
-    return start + max < run.total ? { page, NextToken: pageToken(operation, start + max) } : { page };
+    return max !== undefined && start + max < run.total ? { page, NextToken: pageToken(operation, start + max) } : { page };
   }
   const list = listByIds<T>(ctx, kind, ids, undefined, filters);
   ctx.dry();
