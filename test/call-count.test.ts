@@ -78,19 +78,24 @@ test("S1 status makes at most 4 AWS calls, reads only, and still prices as cost 
   assert.equal(st.cost.totalMonthly, 36.5);
 });
 
-// Issue 24: destroy plans its calls. One sweep per kind, shared by the orphan check, the owner checks
-// and the deletes; no Describe of a resource the sweep just saw; routes go with their tables (no
-// DeleteRoute); route tables read once. A 3-AZ per-az plan made 73 calls (29 mutating); the rest of
-// the guarantees are crash.test.ts's kill -9 matrix and the ownership tests.
-test("destroy of a 3-AZ per-az plan makes at most 35 AWS calls: one sweep, then the deletes", async () => {
+// Issue 24: destroy plans its calls. One sweep, shared by the orphan check, the owner checks and the
+// deletes: the kinds that need only their tags (VPC, subnets, internet gateway, route tables, Elastic
+// IPs) in one DescribeTags, the NAT gateways (their state) in their own; no Describe of a resource the
+// sweep just saw; routes go with their tables (no DeleteRoute); a route table is deleted without a read.
+// A 3-AZ per-az plan made 73 calls (29 mutating), then 33; the rest of the guarantees are crash.test.ts's
+// kill -9 matrix and the ownership tests.
+test("destroy of a 3-AZ per-az plan makes at most 29 AWS calls: one sweep, then the deletes", async () => {
   const { sandbox, run } = await clockedSandbox();
   for (const args of [["create-vpc", "--name", "lean", "--azs", "3"], ["add-nat", "--mode", "per-az"]]) assert.equal((await run(...args)).code, 0);
   const from = sandbox.journal.length;
   const r = await run("destroy", "--yes", "--json");
   assert.equal(r.code, 0, r.stderr);
   const { total, counts } = countSince(sandbox.journal, from);
-  assert.ok(total <= 35, `destroy made ${total} calls: ${JSON.stringify(counts)}`);
-  for (const op of ["DescribeVpcs", "DescribeSubnets", "DescribeInternetGateways", "DescribeRouteTables", "DescribeAddresses"]) assert.equal(counts[op], 1, `${op}: ${JSON.stringify(counts)}`);
+  assert.ok(total <= 29, `destroy made ${total} calls: ${JSON.stringify(counts)}`);
+  assert.equal(counts.DescribeTags, 1, JSON.stringify(counts));
+  for (const op of ["DescribeVpcs", "DescribeSubnets", "DescribeInternetGateways", "DescribeRouteTables", "DescribeAddresses"]) assert.equal(counts[op], undefined, `${op}: ${JSON.stringify(counts)}`);
+  // one look at the NAT gateways before the deletes (the sweep), one poll round for all three after
+  assert.equal(counts.DescribeNatGateways, 2, JSON.stringify(counts));
   assert.equal(counts.DeleteRoute, undefined);
   assert.equal(counts.DisassociateRouteTable, 6);
   assert.deepEqual([counts.DeleteNatGateway, counts.ReleaseAddress, counts.DeleteSubnet, counts.DeleteRouteTable, counts.DeleteVpc], [3, 3, 6, 4, 1]);
@@ -101,6 +106,57 @@ test("destroy of a 3-AZ per-az plan makes at most 35 AWS calls: one sweep, then 
   const region = sandbox.state().regions["us-east-1"] as any;
   const left = Object.values(region.vpcs as Record<string, any>).filter((v) => v.Tags?.some((t: any) => t.Key === "egress-cli:plan" && t.Value === "lean"));
   assert.deepEqual(left, []);
+});
+
+// The one DescribeTags proves ownership only for resources the plan recorded: a tagged resource it
+// does not record (what a crash between a create and its record leaves) sends its kind to that kind's
+// own sweep, which gives the orphan's step and references; it is adopted and deleted.
+test("destroy: an orphan subnet in the tag sweep's answer is swept by its kind, adopted and deleted", async () => {
+  const { cwd, sandbox, run } = await clockedSandbox();
+  assert.equal((await run("create-vpc", "--name", "lean", "--azs", "2")).code, 0);
+  const plan = JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
+  const [a, b] = plan.spec.vpc.cidr.split(".");
+  const tags = [
+    { Key: "egress-cli:plan-id", Value: plan.planId },
+    { Key: "egress-cli:plan", Value: "lean" },
+    { Key: "egress-cli:step", Value: "subnet/private/us-east-1a/9" },
+  ];
+  const orphan = (await sandbox.call("ec2", "CreateSubnet", { VpcId: plan.resources.vpc.id, CidrBlock: `${a}.${b}.250.0/24`, AvailabilityZone: "us-east-1a", TagSpecifications: [{ ResourceType: "subnet", Tags: tags }] }, "us-east-1")).Subnet.SubnetId;
+  const from = sandbox.journal.length;
+  const r = await run("destroy", "--yes", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json().orphansAdopted, [{ kind: "subnet", id: orphan }]);
+  const { counts } = countSince(sandbox.journal, from);
+  assert.deepEqual([counts.DescribeTags, counts.DescribeSubnets, counts.DescribeVpcs, counts.DeleteSubnet], [1, 1, undefined, 5], JSON.stringify(counts));
+  const region = sandbox.state().regions["us-east-1"] as any;
+  assert.equal(region.subnets[orphan], undefined);
+  assert.equal(region.vpcs[plan.resources.vpc.id], undefined);
+});
+
+// A route table is deleted without a read: the plan's associations were undone first. One associated
+// meanwhile (here: the plan's subnet, disassociated and associated again outside the plan, so its
+// record names an association that no longer exists) makes AWS refuse with DependencyViolation; the
+// table is then read once, that association dropped, and the table deleted.
+test("destroy: a route table holding an association the plan did not record is read once, emptied and deleted", async () => {
+  const { cwd, sandbox, run } = await clockedSandbox();
+  assert.equal((await run("create-vpc", "--name", "lean", "--azs", "1")).code, 0);
+  const plan = JSON.parse(readFileSync(path.join(cwd, "egress-plan.json"), "utf8"));
+  const assoc = plan.resources["subnet/private/us-east-1a/0/association"];
+  await sandbox.call("ec2", "DisassociateRouteTable", { AssociationId: assoc.id }, "us-east-1");
+  const again = (await sandbox.call("ec2", "AssociateRouteTable", { SubnetId: assoc.attrs.subnetId, RouteTableId: assoc.attrs.routeTableId }, "us-east-1")).AssociationId;
+  assert.notEqual(again, assoc.id);
+  const from = sandbox.journal.length;
+  // one step at a time: the table (route-table/…) goes before its subnet (subnet/…), which would take the association along
+  const r = await run("--max-parallel", "1", "destroy", "--yes", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const calls = sandbox.journal.slice(from).map((c: any) => `${c.operation}${c.errorCode ? `:${c.errorCode}` : ""}`);
+  const table = calls.indexOf("DeleteRouteTable:DependencyViolation");
+  assert.ok(table >= 0, calls.join(" "));
+  assert.deepEqual(calls.slice(table + 1, table + 4), ["DescribeRouteTables", "DisassociateRouteTable", "DeleteRouteTable"], calls.join(" "));
+  assert.equal(calls.filter((c) => c === "DescribeRouteTables").length, 1);
+  const region = sandbox.state().regions["us-east-1"] as any;
+  assert.equal(region.routeTables[assoc.attrs.routeTableId], undefined);
+  assert.equal(region.vpcs[plan.resources.vpc.id], undefined);
 });
 
 // Issue 24: add-nat --mode per-az (3 AZs) made 20 calls (minimal 10: its 9 changes and one look at

@@ -218,10 +218,17 @@ test("tags: CreateTags/DeleteTags/DescribeTags and tag filters with wildcards", 
   assert.equal((await ec2.describeVpcs({ Filters: [{ Name: "tag:Name", Values: ["alpha"] }, { Name: "is-default", Values: ["true"] }] })).Vpcs!.length, 0);
   const tags = await ec2.describeTags({ Filters: [{ Name: "resource-id", Values: [a] }] });
   assert.deepEqual(tags.Tags!.map((t) => [t.Key, t.ResourceType]), [["Name", "vpc"], ["egress-cli:stack", "vpc"]]);
+  // resource-type (destroy's sweep names its kinds), exact or with a wildcard, with the other filters
+  const subnet = (await ec2.createSubnet({ VpcId: a, CidrBlock: "10.0.1.0/24", TagSpecifications: [{ ResourceType: "subnet", Tags: [{ Key: "egress-cli:stack", Value: "sms-api" }] }] })).Subnet!.SubnetId!;
+  const eip = (await ec2.allocateAddress({ Domain: "vpc", TagSpecifications: [{ ResourceType: "elastic-ip", Tags: [{ Key: "egress-cli:stack", Value: "sms-api" }] }] })).AllocationId!;
+  const stack = (types: string[]) => ec2.describeTags({ Filters: [{ Name: "key", Values: ["egress-cli:stack"] }, { Name: "value", Values: ["sms-api"] }, { Name: "resource-type", Values: types }] });
+  assert.deepEqual((await stack(["subnet", "elastic-ip"])).Tags!.map((t) => [t.ResourceId, t.ResourceType]).sort(), [[eip, "elastic-ip"], [subnet, "subnet"]].sort());
+  assert.deepEqual((await stack(["vp*"])).Tags!.map((t) => t.ResourceId).sort(), [a, b].sort());
+  assert.deepEqual((await stack(["natgateway"])).Tags, []);
   await ec2.deleteTags({ Resources: [a], Tags: [{ Key: "Name" }] });
   assert.equal((await ec2.describeVpcs({ VpcIds: [a] })).Vpcs![0].Tags!.length, 1);
   await rejects(ec2.createTags({ Resources: [a], Tags: [{ Key: "aws:x", Value: "y" }] }), "InvalidParameterValue");
-  assert.deepEqual((await sb.taggedResources("us-east-1", "egress-cli:stack", "sms-api")).map((r) => r.id).sort(), [a, b].sort());
+  assert.deepEqual((await sb.taggedResources("us-east-1", "egress-cli:stack", "sms-api")).map((r) => r.id).sort(), [a, b, subnet, eip].sort());
 });
 
 test("pagination: MaxResults/NextToken on Describe calls, range checked", async () => {

@@ -25,6 +25,7 @@ export interface Ec2Api {
   getManagedPrefixListEntries: All<E.GetManagedPrefixListEntriesCommandInput, E.PrefixListEntry>;
   describeVpcPeeringConnections: All<E.DescribeVpcPeeringConnectionsCommandInput, E.VpcPeeringConnection>;
   describeFlowLogs: All<E.DescribeFlowLogsCommandInput, E.FlowLog>;
+  describeTags: All<E.DescribeTagsCommandInput, E.TagDescription>;
   describeTransitGateways: All<E.DescribeTransitGatewaysCommandInput, E.TransitGateway>;
   describeTransitGatewayAttachments: All<E.DescribeTransitGatewayAttachmentsCommandInput, E.TransitGatewayAttachment>;
   describeTransitGatewayVpcAttachments: All<E.DescribeTransitGatewayVpcAttachmentsCommandInput, E.TransitGatewayVpcAttachment>;
@@ -113,6 +114,7 @@ export const ec2Api = perClient((client: E.EC2Client): Ec2Api => {
     getManagedPrefixListEntries: all(s.paginateGetManagedPrefixListEntries, (p) => p.Entries),
     describeVpcPeeringConnections: all(s.paginateDescribeVpcPeeringConnections, (p) => p.VpcPeeringConnections),
     describeFlowLogs: all(s.paginateDescribeFlowLogs, (p) => p.FlowLogs),
+    describeTags: all(s.paginateDescribeTags, (p) => p.Tags),
     describeTransitGateways: all(s.paginateDescribeTransitGateways, (p) => p.TransitGateways),
     describeTransitGatewayAttachments: all(s.paginateDescribeTransitGatewayAttachments, (p) => p.TransitGatewayAttachments),
     describeTransitGatewayVpcAttachments: all(s.paginateDescribeTransitGatewayVpcAttachments, (p) => p.TransitGatewayVpcAttachments),

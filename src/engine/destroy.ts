@@ -121,6 +121,34 @@ export interface Sweep {
   seen(profile: string | undefined): Seen;
 }
 
+/**
+ * The kinds whose owner checks and deletes need only tags (Kind.sweptByTag), swept by one DescribeTags
+ * of the plan's id: each kind's resources carrying it. A kind whose answer holds an id the plan does
+ * not record as created is swept on its own (an orphan is adopted with its step and references).
+ */
+async function sweepByTag(ctx: Context, plan: Plan, kinds: Kind[]): Promise<Found[][]> {
+  const [{ ec2Of }, { TAG_PLAN_ID }] = await Promise.all([import("../aws/ec2-api.js"), import("../aws/tags.js")]);
+  const tags = await (await ec2Of(ctx)).describeTags({
+    Filters: [
+      { Name: "key", Values: [TAG_PLAN_ID] },
+      { Name: "value", Values: [plan.planId] },
+      { Name: "resource-type", Values: kinds.map((k) => k.sweptByTag!.resourceType) },
+    ],
+    MaxResults: 1000,
+  });
+  const created = new Map<string, string>();
+  for (const [step, r] of Object.entries(plan.resources)) if (r.id && r.state === "created") created.set(r.id, step);
+  return Promise.all(
+    kinds.map(async (k) => {
+      // the filters are checked here too: an endpoint that ignores one must not hand us others' resources
+      const ids = tags.filter((t) => t.Key === TAG_PLAN_ID && t.Value === plan.planId && t.ResourceType === k.sweptByTag!.resourceType && t.ResourceId).map((t) => t.ResourceId!);
+      if (ids.some((id) => !created.has(id))) return k.sweep!(ctx, plan);
+      // what the owner checks see of them: the tag that makes them this plan's
+      return ids.map((id) => ({ kind: k.kind, id, step: created.get(id)!, refs: [], live: { Tags: [{ Key: TAG_PLAN_ID, Value: plan.planId }] } }));
+    }),
+  );
+}
+
 /** One sweep per kind the plan ever held (and per profile its records were made with). Read-only. */
 export async function sweepPlan(ctx: Context, plan: Plan): Promise<Sweep> {
   // Only kinds the plan ever held can have orphans: the engine records a step (pending) before its create call.
@@ -128,7 +156,10 @@ export async function sweepPlan(ctx: Context, plan: Plan): Promise<Sweep> {
   const kinds = (await Promise.all(names.map((n) => kindOf(n)))).filter((k): k is Kind => Boolean(k?.sweep));
   const { KIND_NAMES } = await import("./kinds/index.js");
   kinds.sort((a, b) => KIND_NAMES.indexOf(a.kind as never) - KIND_NAMES.indexOf(b.kind as never));
-  const found = (await Promise.all(kinds.map((k) => k.sweep!(ctx, plan)))).flat();
+  const byTag = kinds.filter((k) => k.sweptByTag);
+  const tagged = byTag.length ? sweepByTag(ctx, plan, byTag) : undefined;
+  tagged?.catch(() => {}); // awaited below
+  const found = (await Promise.all(kinds.map((k) => (k.sweptByTag ? tagged!.then((t) => t[byTag.indexOf(k)]!) : k.sweep!(ctx, plan))))).flat();
   const live = new Map<string, unknown>();
   const key = (profile: string | undefined, kind: string, id: string) => `${profile ?? ""}|${kind}|${id}`;
   for (const t of found) live.set(key(undefined, t.kind, t.id), t.live);

@@ -675,13 +675,6 @@ const DeleteTags: OpHandler<"ec2", "DeleteTags"> = (ctx) => {
 
 const DescribeTags: RecordOpHandler<"ec2", "DescribeTags"> = (ctx) => {
   type Row = { Key: string; Value: string; ResourceId: string; ResourceType: string };
-  const rows: Row[] = [];
-  for (const k of Object.values(KINDS)) {
-    for (const [id, rec] of Object.entries(ctx.rs[k.coll] as Record<string, { Tags: Tag[]; _visibleAt: number }>)) {
-      if (!isVisible(ctx, rec)) continue;
-      for (const t of rec.Tags as Tag[]) rows.push({ Key: t.Key, Value: t.Value, ResourceId: id, ResourceType: k.resourceType });
-    }
-  }
   const fns: FilterFns<Row> = {
     key: (r) => [r.Key],
     value: (r) => [r.Value],
@@ -690,6 +683,18 @@ const DescribeTags: RecordOpHandler<"ec2", "DescribeTags"> = (ctx) => {
   };
   checkFilters(ctx.input.Filters, fns);
   ctx.dry();
+  // A resource-type filter without wildcards reads only those collections (destroy's sweep names its
+  // kinds: a large account's network interfaces and rules are not read for it); every filter still applies.
+  const types = ctx.input.Filters?.find((f) => f.Name === "resource-type")?.Values;
+  const only = types?.every((v) => typeof v === "string" && !/[*?\\]/.test(v)) ? new Set(types) : undefined;
+  const rows: Row[] = [];
+  for (const k of Object.values(KINDS)) {
+    if (only && !only.has(k.resourceType)) continue;
+    for (const [id, rec] of Object.entries(ctx.rs[k.coll] as Record<string, { Tags: Tag[]; _visibleAt: number }>)) {
+      if (!isVisible(ctx, rec)) continue;
+      for (const t of rec.Tags as Tag[]) rows.push({ Key: t.Key, Value: t.Value, ResourceId: id, ResourceType: k.resourceType });
+    }
+  }
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   rows.sort((a, b) => cmp(a.ResourceId, b.ResourceId) || cmp(a.Key, b.Key));
   const { page, NextToken } = paginate(applyFilters(rows, ctx.input.Filters, fns), ctx.input, "DescribeTags");

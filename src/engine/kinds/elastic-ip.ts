@@ -12,7 +12,7 @@ import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
 
-const type: Ec2Type<Address> = { kind: "elastic-ip", get: getAddress, list: (ec2, f) => listAddresses(ec2, f), idOf: (a) => a.AllocationId! };
+const type: Ec2Type<Address> = { kind: "elastic-ip", get: getAddress, list: (ec2, f) => listAddresses(ec2, f), idOf: (a) => a.AllocationId!, resourceType: "elastic-ip" };
 
 export const elasticIpKind = defineKind({
   kind: "elastic-ip",

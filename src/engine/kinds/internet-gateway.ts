@@ -17,6 +17,7 @@ const type: Ec2Type<InternetGateway> = {
   get: getInternetGateway,
   list: (ec2, f) => listInternetGateways(ec2, f),
   idOf: (g) => g.InternetGatewayId!,
+  resourceType: "internet-gateway",
   // An orphan gateway still attached to a VPC gets an attachment record too (destroy detaches it first).
   attachedTo: (g) => g.Attachments?.[0]?.VpcId,
 };

@@ -58,6 +58,12 @@ export interface Kind<S extends z.ZodType = z.ZodType> {
   delete(ctx: Context, rec: KindRecord<z.infer<S>>, plan: Plan, seen?: Seen): Promise<void>;
   /** Finds what a crashed run created but never recorded (EC2: tag filters; IAM: path + tags; Lattice/RAM: tags). */
   sweep?(ctx: Context, plan: Plan): Promise<Found[]>;
+  /**
+   * An EC2 kind whose owner check and delete need nothing of the live resource but its tags: destroy
+   * sweeps it with the plan's other such kinds in one DescribeTags (its ResourceType there), and runs
+   * `sweep` only when that answer holds an id the plan does not record (an orphan needs its references).
+   */
+  sweptByTag?: { resourceType: string };
   /** Records (step ids) destroy must undo before this one, beyond `dependsOn`. */
   deleteAfter?(rec: KindRecord<z.infer<S>>, resources: Plan["resources"]): string[];
   /**

@@ -1,4 +1,4 @@
-// Kind "route-table": a plan route table (tagged, client token). Its deleter first drops subnet
+// Kind "route-table": a plan route table (tagged, client token). Its deleter also drops subnet
 // associations that were made but never recorded (the table is ours, so they are too).
 import type { RouteTable } from "@aws-sdk/client-ec2";
 import * as z from "zod";
@@ -11,32 +11,29 @@ import { isDependency } from "../../aws/retry.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
 
-const type: Ec2Type<RouteTable> = { kind: "route-table", get: getRouteTable, list: (ec2, f) => listRouteTables(ec2, f), idOf: (t) => t.RouteTableId!, refs: (t) => [t.VpcId] };
+const type: Ec2Type<RouteTable> = { kind: "route-table", get: getRouteTable, list: (ec2, f) => listRouteTables(ec2, f), idOf: (t) => t.RouteTableId!, refs: (t) => [t.VpcId], resourceType: "route-table" };
 
 export const routeTableKind = defineKind({
   kind: type.kind,
   /** Imported tables: the AZs of their subnets and whether it is the VPC's main table. */
   attrs: z.looseObject({ azs: z.array(z.string()).optional(), main: z.boolean().optional() }),
-  ...ec2KindParts(type, async (_ctx, ec2, id, seen, plan) => {
-    // From the sweep's answer: its associations but those this plan has undone since (association
-    // records) or that went with a deleted subnet. Something associated meanwhile: DependencyViolation,
-    // then a fresh read.
-    const gone = new Set<string | null | undefined>(Object.values(plan?.resources ?? {}).filter((r) => r.state === "deleted" && r.id).map((r) => r.id));
-    for (let t = seen; ; t = undefined) {
-      const fresh = !t;
-      t ??= await getRouteTable(ec2, id);
-      if (!t) return;
-      for (const a of t.Associations ?? []) {
-        if (a.Main || !a.RouteTableAssociationId || (!fresh && (gone.has(a.SubnetId) || gone.has(a.RouteTableAssociationId)))) continue;
-        await ignoreNotFound(ec2.disassociateRouteTable({ AssociationId: a.RouteTableAssociationId }));
-      }
-      try {
-        await ec2.deleteRouteTable({ RouteTableId: id });
-        return;
-      } catch (err) {
-        if (fresh || !isDependency(err)) throw err;
-      }
+  // Deleted at once: the plan's own associations were undone before it (its delete waits for them).
+  // Still associated (an association a crash left unrecorded, or one made meanwhile): AWS
+  // refuses with DependencyViolation; then it is read, those associations dropped and it is deleted.
+  ...ec2KindParts(type, async (_ctx, ec2, id) => {
+    try {
+      await ec2.deleteRouteTable({ RouteTableId: id });
+      return;
+    } catch (err) {
+      if (!isDependency(err)) throw err;
     }
+    const t = await getRouteTable(ec2, id);
+    if (!t) return;
+    for (const a of t.Associations ?? []) {
+      if (a.Main || !a.RouteTableAssociationId) continue;
+      await ignoreNotFound(ec2.disassociateRouteTable({ AssociationId: a.RouteTableAssociationId }));
+    }
+    await ec2.deleteRouteTable({ RouteTableId: id });
   }),
 });
 export default routeTableKind;

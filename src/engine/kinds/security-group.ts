@@ -21,7 +21,7 @@ const holdsDefault = (g: SecurityGroup | undefined, d: (typeof DEFAULT_EGRESS)[n
   Boolean(g?.IpPermissionsEgress?.some((p) => p.IpProtocol === "-1" && (d.IpRanges ? p.IpRanges?.some((r) => r.CidrIp === "0.0.0.0/0") : p.Ipv6Ranges?.some((r) => r.CidrIpv6 === "::/0"))));
 
 export const getSecurityGroup = async (ec2: Awaited<ReturnType<typeof ec2Of>>, id: string) => (await orUndefined(listSecurityGroups(ec2, undefined, [id])))?.[0];
-const type: Ec2Type<SecurityGroup> = { kind: "security-group", get: getSecurityGroup, list: (ec2, f) => listSecurityGroups(ec2, f), idOf: (g) => g.GroupId!, refs: (g) => [g.VpcId] };
+const type: Ec2Type<SecurityGroup> = { kind: "security-group", get: getSecurityGroup, list: (ec2, f) => listSecurityGroups(ec2, f), idOf: (g) => g.GroupId!, refs: (g) => [g.VpcId], resourceType: "security-group" };
 
 export const securityGroupKind = defineKind({
   kind: "security-group",

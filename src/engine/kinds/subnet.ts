@@ -12,7 +12,7 @@ import { liveIpv6Association } from "../../net/routes.js";
 import { vpcKind } from "./vpc.js";
 
 
-const type: Ec2Type<Subnet> = { kind: "subnet", get: getSubnet, list: (ec2, f) => listSubnets(ec2, f), idOf: (s) => s.SubnetId!, refs: (s) => [s.VpcId] };
+const type: Ec2Type<Subnet> = { kind: "subnet", get: getSubnet, list: (ec2, f) => listSubnets(ec2, f), idOf: (s) => s.SubnetId!, refs: (s) => [s.VpcId], resourceType: "subnet" };
 
 export const subnetKind = defineKind({
   kind: type.kind,

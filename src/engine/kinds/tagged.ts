@@ -59,6 +59,11 @@ export interface Ec2Type<T extends Tagged> {
   live?(t: T): boolean;
   /** Internet gateways: the VPC an orphan is still attached to. */
   attachedTo?(t: T): string | undefined;
+  /**
+   * Swept by the plan's one DescribeTags (Kind.sweptByTag), as this ResourceType: then what `seen` gives
+   * its owner check and deleter may be no more than its tags, and the deleter must not need more.
+   */
+  resourceType?: string;
 }
 
 /**
@@ -71,6 +76,7 @@ export function ec2KindParts<T extends Tagged>(type: Ec2Type<T>, remove: (ctx: C
   const live = type.live ?? (() => true);
   const seenOf = (seen: Seen | undefined, id: string) => seen?.(type.kind, id) as T | undefined;
   return {
+    ...(type.resourceType ? { sweptByTag: { resourceType: type.resourceType } } : {}),
     async owner(ctx: Context, rec: { id: string | null }, plan: Plan, seen?: Seen): Promise<Ownership> {
       const t = seenOf(seen, rec.id!) ?? (await type.get(await ec2Of(ctx), rec.id!));
       return byTags(t && live(t) ? t : undefined, plan);
