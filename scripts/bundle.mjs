@@ -7,6 +7,7 @@
 // every operation we never call (see schemaKeys and buildSdk).
 import * as esbuild from "esbuild";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -134,6 +135,19 @@ function lazyBuiltins(names) {
   };
 }
 
+/**
+ * This build's id: a digest of every source file and of the installed zod (what decides whether a plan
+ * passes the schema). src/plans/checked.ts keys its markers by it: a plan text another build checked
+ * is checked again.
+ */
+async function buildId() {
+  const hash = createHash("sha256");
+  const files = (await readdir(SRC, { recursive: true })).filter((f) => f.endsWith(".ts")).sort();
+  for (const f of files) hash.update(`${f}\n`).update(await readFile(path.join(SRC, f)));
+  hash.update(await readFile(path.join(ROOT, "node_modules", "zod", "package.json")));
+  return hash.digest("hex").slice(0, 16);
+}
+
 const common = {
   bundle: true,
   platform: "node",
@@ -143,7 +157,7 @@ const common = {
   // compile cache needs no dynamic-import loader (src/boot.ts gives its scripts none)
   supported: { "dynamic-import": false },
   external: ["@aws-sdk/*", "@smithy/*", "./egress-cli.cjs", "../sdk/*"],
-  define: { EGRESS_SDK_BUNDLE: "true" },
+  define: { EGRESS_SDK_BUNDLE: "true", EGRESS_BUILD_ID: JSON.stringify(await buildId()) },
   // no comments (the compile cache skips files that mention import(); see src/boot.ts) and less to parse;
   // EGRESS_DEBUG=1 maps stack traces back to src/ through the source map
   minifyWhitespace: true,

@@ -20,10 +20,10 @@
 import Module, { createRequire } from "node:module";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { isAscii } from "node:buffer";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import vm from "node:vm";
+import { cacheRoot } from "./cache-root.js";
 
 /** dist/: the bundles the cache keeps (boot.cjs, egress-cli.cjs and dist/sdk/*.cjs) are here. */
 const DIST = path.dirname(fileURLToPath(import.meta.url));
@@ -206,21 +206,6 @@ function version(filename: string, content: string): string {
   }
 }
 
-/**
- * A directory only this user can write (the cache is code: nobody else may plant it; Node's default,
- * $TMPDIR/node-compile-cache, is shared by every user of the machine).
- */
-function cacheRoot(): string | undefined {
-  try {
-    const uid = process.getuid?.() ?? 0;
-    const root = path.join(tmpdir(), `egress-cli-compile-cache-${uid}`);
-    mkdirSync(root, { recursive: true, mode: 0o700 });
-    const st = statSync(root);
-    return st.uid !== uid || (st.mode & 0o022) !== 0 ? undefined : root;
-  } catch {
-    return undefined;
-  }
-}
 
 /** The cache's directory for this Node (V8's cached data is only good for the V8 that made it). */
 function cacheDir(root: string): string | undefined {

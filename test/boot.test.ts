@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { createHash } from "node:crypto";
 import { BIN, cleanEnv, tempDir } from "./helpers.js";
 
 function run(tmp: string, extra: Record<string, string> = {}, args = ["--help"]) {
@@ -108,3 +109,42 @@ test("on every Node the cache is egress-cli's own (Node's keeps only code compil
 function readHash(file: string): string {
   return spawnSync("head", ["-c", "28", file], { encoding: "latin1" }).stdout;
 }
+
+// src/plans/checked.ts: the built CLI does not check again a plan text it checked (a load that passed) or
+// wrote (checked before the write); any other text is checked in full.
+test("a plan text the built CLI checked or wrote is not checked again; an edited one is, and a refused one is never marked", () => {
+  const tmp = tempDir();
+  const cwd = tempDir();
+  const cli = (args: string[], extra: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [BIN, "--sandbox-file", path.join(cwd, "sb.json"), ...args], { cwd, encoding: "utf8", env: { ...cleanEnv(), TMPDIR: tmp, ...extra } as NodeJS.ProcessEnv });
+  assert.equal(cli(["create-vpc", "--name", "marked"]).status, 0);
+  const root = path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`);
+  const folders = readdirSync(root).filter((f) => f.startsWith("plans-"));
+  assert.equal(folders.length, 1, `one folder, this build's: ${readdirSync(root)}`);
+  const build = folders[0]!.slice("plans-".length);
+  const planFile = path.join(cwd, "egress-plan.json");
+  const marker = path.join(root, folders[0]!, createHash("sha256").update(planFile).digest("hex").slice(0, 32));
+  const stamp = (text: string) => createHash("sha256").update(`${build}\n${text}`).digest("hex");
+  const good = readFileSync(planFile, "utf8");
+  assert.equal(readFileSync(marker, "latin1"), stamp(good), "the text create-vpc wrote last is marked");
+  // an edit the schema refuses: checked in full (exit 2), and not marked
+  const bad = good.replace('"state": "created"', '"state": "bogus"');
+  writeFileSync(planFile, bad);
+  const refused = cli(["status", "--offline"]);
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /does not match the plan schema: .*state/);
+  assert.equal(readFileSync(marker, "latin1"), stamp(good));
+  // the marker is what skips the check: the same text marked (as this build would have, had it written it) passes
+  writeFileSync(marker, stamp(bad));
+  assert.equal(cli(["status", "--offline"]).status, 0);
+  // from another build, or with the cache off, the text is checked again
+  writeFileSync(marker, createHash("sha256").update(`another-build\n${bad}`).digest("hex"));
+  assert.equal(cli(["status", "--offline"]).status, 2);
+  writeFileSync(marker, stamp(bad));
+  assert.equal(cli(["status", "--offline"], { EGRESS_NO_COMPILE_CACHE: "1" }).status, 2);
+  // a plan that passes is marked by the load that checked it
+  writeFileSync(planFile, good);
+  writeFileSync(marker, "torn");
+  assert.equal(cli(["status", "--offline"]).status, 0);
+  assert.equal(readFileSync(marker, "latin1"), stamp(good));
+});

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { UsageError } from "../src/errors.js";
 import { awsId, isAwsId, isValidRegion, parseProfile, parseRegion } from "../src/aws/names.js";
 import { validatePlanName } from "../src/plans/name.js";
-import { newPlan, PlanSchema } from "../src/plans/schema.js";
+import { newPlan, planSchemas } from "../src/plans/schema.js";
 
 function throwsUsage(fn: () => unknown, re: RegExp, code?: string): void {
   assert.throws(fn, (e: unknown) => {
@@ -68,15 +68,15 @@ test("awsId names what was expected", () => {
 
 test("the plan file holds region, account and name to the same rules as the options", () => {
   const plan = newPlan({ name: "sms-api", backend: "sandbox", region: "us-east-1", accountId: "123456789012" });
-  assert.equal(PlanSchema.safeParse(plan).success, true);
+  assert.equal(planSchemas().PlanSchema.safeParse(plan).success, true);
   // "us-middle-1" passed the plan schema's own looser pattern before; one rule now.
   for (const region of ["us-middle-1", "mars-north-1", "US-EAST-1"]) {
     assert.equal(isValidRegion(region), false, region);
-    assert.equal(PlanSchema.safeParse({ ...plan, region }).success, false, region);
+    assert.equal(planSchemas().PlanSchema.safeParse({ ...plan, region }).success, false, region);
   }
   for (const name of ["-lead", "has space", "x".repeat(65)]) {
     assert.throws(() => validatePlanName(name), UsageError, name);
-    assert.equal(PlanSchema.safeParse({ ...plan, name }).success, false, name);
+    assert.equal(planSchemas().PlanSchema.safeParse({ ...plan, name }).success, false, name);
   }
-  for (const accountId of ["12345678901", "12345678901a"]) assert.equal(PlanSchema.safeParse({ ...plan, accountId }).success, false, accountId);
+  for (const accountId of ["12345678901", "12345678901a"]) assert.equal(planSchemas().PlanSchema.safeParse({ ...plan, accountId }).success, false, accountId);
 });

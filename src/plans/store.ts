@@ -7,7 +7,8 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { CliError, UsageError } from "../errors.js";
 import { fileTarget, writeFileAtomic, type FileTarget } from "../atomic-file.js";
-import { JournalEntrySchema, PLAN_VERSION, PlanSchema, ResourceSchema, type Plan } from "./schema.js";
+import { PLAN_VERSION, planSchemas, type Plan } from "./schema.js";
+import { checkedBefore, rememberChecked } from "./checked.js";
 import { redactUrl } from "../net/url.js";
 
 const REFUSE = "refusing to touch it";
@@ -152,19 +153,26 @@ export async function loadPlan(path: string): Promise<Plan | undefined> {
       "PlanVersion",
     );
   }
-  // jitless: a run loads its plan once, and zod's compiled fast path costs more to build than it saves
-  // in one parse (~3 ms of a start-up)
-  const parsed = PlanSchema.safeParse(data, { jitless: true });
-  if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path)}: ${i.message}`);
-    const more = parsed.error.issues.length > 5 ? ` (+${parsed.error.issues.length - 5} more)` : "";
-    throw refuse(path, `does not match the plan schema: ${issues.join("; ")}${more}`);
+  let plan: Plan;
+  // the text this build last checked or wrote: the schema has nothing to add (src/plans/checked.ts)
+  if (checkedBefore(path, text)) plan = data as Plan;
+  else {
+    // jitless: a run loads its plan once, and zod's compiled fast path costs more to build than it saves
+    // in one parse (~3 ms of a start-up)
+    const parsed = planSchemas().PlanSchema.safeParse(data, { jitless: true });
+    if (!parsed.success) {
+      const issues = parsed.error.issues.slice(0, 5).map((i) => `${formatPath(i.path)}: ${i.message}`);
+      const more = parsed.error.issues.length > 5 ? ` (+${parsed.error.issues.length - 5} more)` : "";
+      throw refuse(path, `does not match the plan schema: ${issues.join("; ")}${more}`);
+    }
+    plan = parsed.data;
+    rememberChecked(path, text);
   }
   // just checked whole: the first save checks only what the command changes
-  for (const item of [...Object.values(parsed.data.resources), ...parsed.data.journal]) valid.set(item, JSON.stringify(item));
+  for (const item of [...Object.values(plan.resources), ...plan.journal]) valid.set(item, JSON.stringify(item));
   // a journal is appended to, never edited: frozen, its entries are not serialised again at every save
-  for (const entry of parsed.data.journal) Object.freeze(entry);
-  return parsed.data;
+  for (const entry of plan.journal) Object.freeze(entry);
+  return plan;
 }
 
 function formatPath(path: readonly PropertyKey[]): string {
@@ -269,9 +277,11 @@ async function planTarget(path: string): Promise<PlanTarget> {
   return { path, ...(await fileTarget(path)) };
 }
 
+/** Writes a text checkedText made (so the next load of the same text need not check it again). */
 async function writePlanText(target: PlanTarget, text: string): Promise<void> {
   try {
     await writeFileAtomic(target, text);
+    rememberChecked(target.path, text);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR") {
@@ -295,10 +305,11 @@ function firstProblem(plan: Plan): { path: readonly PropertyKey[]; message: stri
   // the rest of the plan (spec, outputs, analyses) as last found valid; updatedAt is the stamp just made
   const rest = JSON.stringify({ ...plan, resources: undefined, journal: undefined, updatedAt: undefined });
   if (rest !== validRest) {
-    const shell = PlanSchema.safeParse({ ...plan, resources: {}, journal: [] });
+    const shell = planSchemas().PlanSchema.safeParse({ ...plan, resources: {}, journal: [] });
     if (!shell.success) return shell.error.issues[0];
     validRest = rest;
   }
+  const { ResourceSchema, JournalEntrySchema } = planSchemas();
   const each = (items: Array<[string | number, unknown]>, where: string, schema: typeof ResourceSchema | typeof JournalEntrySchema) => {
     for (const [key, item] of items) {
       if (where === "resources" && key === "") return { path: [where, key], message: "step id must not be empty" };

@@ -2,13 +2,14 @@
 // the sandbox is plugged into (plugSandbox): the client's own middleware stack runs — its retry
 // strategy (the sandbox's injected throttling and 5xx), --verbose's log — and the sandbox answers it
 // in its finalizeRequest middleware with the journal, persistence, faults and crash injection of any
-// call. The SDK's serializer, deserializer, auth-scheme and signing middleware are left out: they
-// need the command class's schema, which the built CLI carries only for the operations egress-cli
-// itself uses, and they only shape the HTTP request that the sandbox never needs.
+// call. The SDK's serializer, deserializer and auth-scheme middleware are left out: they need the
+// command class's schema, which the built CLI carries only for the operations egress-cli itself uses,
+// and they only shape the HTTP request that the sandbox never needs. (Signing stays in the stack: the
+// sandbox answers before it, plugSandbox, so it never runs.)
 
 /** The smithy key under which a command's context carries its service and operation. */
 const SMITHY_CONTEXT_KEY = "__smithy_context";
-const HTTP_ONLY = ["serializerMiddleware", "deserializerMiddleware", "httpAuthSchemeMiddleware", "httpSigningMiddleware"];
+const HTTP_ONLY = ["serializerMiddleware", "deserializerMiddleware", "httpAuthSchemeMiddleware"];
 
 interface StackClient {
   middlewareStack: unknown;

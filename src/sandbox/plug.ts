@@ -3,11 +3,13 @@ import { randomUUID } from "node:crypto";
 import type { Sandbox } from "./sandbox.js";
 
 /**
- * Plugs the sandbox below an SDK v3 client: a finalizeRequest middleware (after the retry middleware, so
- * throttling and 5xx go through the SDK's real retry strategy) that answers the command without any HTTP.
+ * Plugs the sandbox below an SDK v3 client: a finalizeRequest middleware that answers the command without
+ * any HTTP. After the retry middleware, so throttling and 5xx go through the SDK's real retry strategy;
+ * before the signing one, which only hashes a request no endpoint will check (SigV4: a canonical request,
+ * a SHA-256 of the body and four HMACs a call).
  */
 export function plugSandbox(client: { middlewareStack: any; config: any }, sandbox: Sandbox, service: string): void {
-  client.middlewareStack.add(
+  client.middlewareStack.addRelativeTo(
     (_next: any, context: any) => async (args: any) => {
       const operation = String(context.commandName ?? "").replace(/Command$/, "");
       const r = client.config.region;
@@ -18,6 +20,6 @@ export function plugSandbox(client: { middlewareStack: any; config: any }, sandb
         response: { statusCode: 200, headers: {}, body: undefined },
       };
     },
-    { step: "finalizeRequest", priority: "low", name: "egressSandbox", override: true },
+    { relation: "before", toMiddleware: "httpSigningMiddleware", name: "egressSandbox", override: true },
   );
 }
