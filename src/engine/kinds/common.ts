@@ -23,6 +23,25 @@ export async function ignoreNotFound(p: Promise<unknown>): Promise<void> {
 export const retryDependency = (ctx: Context, fn: () => Promise<unknown>): Promise<void> =>
   eventually(ctx, () => ignoreNotFound(fn()), { retryOn: isDependency, attempts: 12, firstDelayMs: Math.max(20, ctx.wait.minDelayMs) });
 
+/**
+ * A delete that goes first, without a read: what the plan itself hangs on the resource (its attachment,
+ * its associations) was undone before it. Refused with DependencyViolation (something a crash left
+ * unrecorded, or made meanwhile, still holds it): the resource is read, `release` undoes what holds it,
+ * and it is deleted again. Gone by the read: done.
+ */
+export async function deleteReleasing<T>(remove: () => Promise<unknown>, read: () => Promise<T | undefined>, release: (t: T) => Promise<void>): Promise<void> {
+  try {
+    await remove();
+    return;
+  } catch (err) {
+    if (!isDependency(err)) throw err;
+  }
+  const t = await read();
+  if (!t) return;
+  await release(t);
+  await remove();
+}
+
 /** What a deleter sees of a resource that goes away slowly (NAT gateways, endpoints, Lattice resources). */
 export interface GoingAway {
   gone: boolean;

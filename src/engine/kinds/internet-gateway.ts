@@ -6,8 +6,7 @@ import { errorCode } from "../../aws/errors.js";
 import { getInternetGateway, listInternetGateways } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import type { StepDef } from "../engine.js";
-import { ec2Of, retryDependency } from "./common.js";
-import { isDependency } from "../../aws/retry.js";
+import { deleteReleasing, ec2Of, retryDependency } from "./common.js";
 import { defineKind } from "./kind.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
@@ -26,26 +25,23 @@ export const internetGatewayKind = defineKind({
   kind: type.kind,
   attrs: z.looseObject({}),
   // Deleted at once: its attachment record was undone first. Still attached (an attachment a crash left
-  // unrecorded): AWS refuses with DependencyViolation; then it is read, detached and deleted.
-  ...ec2KindParts(type, async (ctx, ec2, id) => {
-    try {
-      await ec2.deleteInternetGateway({ InternetGatewayId: id });
-      return;
-    } catch (err) {
-      if (!isDependency(err)) throw err;
-    }
-    const g = await getInternetGateway(ec2, id);
-    if (!g) return;
-    for (const a of g.Attachments ?? []) {
-      if (!a.VpcId || a.State === "detached") continue;
-      try {
-        await retryDependency(ctx, () => ec2.detachInternetGateway({ InternetGatewayId: id, VpcId: a.VpcId }));
-      } catch (err) {
-        if (errorCode(err) !== "Gateway.NotAttached") throw err;
-      }
-    }
-    await ec2.deleteInternetGateway({ InternetGatewayId: id });
-  }),
+  // unrecorded): detached from wherever it is, then deleted.
+  ...ec2KindParts(type, (ctx, ec2, id) =>
+    deleteReleasing(
+      () => ec2.deleteInternetGateway({ InternetGatewayId: id }),
+      () => getInternetGateway(ec2, id),
+      async (g) => {
+        for (const a of g.Attachments ?? []) {
+          if (!a.VpcId || a.State === "detached") continue;
+          try {
+            await retryDependency(ctx, () => ec2.detachInternetGateway({ InternetGatewayId: id, VpcId: a.VpcId }));
+          } catch (err) {
+            if (errorCode(err) !== "Gateway.NotAttached") throw err;
+          }
+        }
+      },
+    ),
+  ),
 });
 export default internetGatewayKind;
 

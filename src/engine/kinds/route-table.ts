@@ -5,9 +5,8 @@ import * as z from "zod";
 import { getRouteTable, listRouteTables } from "../../aws/ec2.js";
 import { tagSpec } from "../../aws/tags.js";
 import type { StepDef } from "../engine.js";
-import { ec2Of, ignoreNotFound } from "./common.js";
+import { deleteReleasing, ec2Of, ignoreNotFound } from "./common.js";
 import { defineKind } from "./kind.js";
-import { isDependency } from "../../aws/retry.js";
 import { ec2KindParts, ec2Step, type Ec2Type } from "./tagged.js";
 
 
@@ -18,23 +17,20 @@ export const routeTableKind = defineKind({
   /** Imported tables: the AZs of their subnets and whether it is the VPC's main table. */
   attrs: z.looseObject({ azs: z.array(z.string()).optional(), main: z.boolean().optional() }),
   // Deleted at once: the plan's own associations were undone before it (its delete waits for them).
-  // Still associated (an association a crash left unrecorded, or one made meanwhile): AWS
-  // refuses with DependencyViolation; then it is read, those associations dropped and it is deleted.
-  ...ec2KindParts(type, async (_ctx, ec2, id) => {
-    try {
-      await ec2.deleteRouteTable({ RouteTableId: id });
-      return;
-    } catch (err) {
-      if (!isDependency(err)) throw err;
-    }
-    const t = await getRouteTable(ec2, id);
-    if (!t) return;
-    for (const a of t.Associations ?? []) {
-      if (a.Main || !a.RouteTableAssociationId) continue;
-      await ignoreNotFound(ec2.disassociateRouteTable({ AssociationId: a.RouteTableAssociationId }));
-    }
-    await ec2.deleteRouteTable({ RouteTableId: id });
-  }),
+  // Still associated (an association a crash left unrecorded, or one made meanwhile): those are dropped,
+  // then it is deleted.
+  ...ec2KindParts(type, (_ctx, ec2, id) =>
+    deleteReleasing(
+      () => ec2.deleteRouteTable({ RouteTableId: id }),
+      () => getRouteTable(ec2, id),
+      async (t) => {
+        for (const a of t.Associations ?? []) {
+          if (a.Main || !a.RouteTableAssociationId) continue;
+          await ignoreNotFound(ec2.disassociateRouteTable({ AssociationId: a.RouteTableAssociationId }));
+        }
+      },
+    ),
+  ),
 });
 export default routeTableKind;
 
