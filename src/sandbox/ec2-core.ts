@@ -18,7 +18,7 @@ import type {
   Tag,
   VpcRec,
 } from "./model.js";
-import { applyFilters, pageToken, pageWindow, paginate, tagsOut, type FilterFns } from "./query.js";
+import { applyFilters, checkFilters, pageToken, pageWindow, paginate, tagsOut, type FilterFns } from "./query.js";
 import type { IpPermission } from "@aws-sdk/client-ec2";
 import { eigwOf, subnetIpv6View, vpcIpv6View } from "./ec2-ipv6-model.js";
 
@@ -183,24 +183,31 @@ export function listByIds<T extends { _visibleAt: number }>(
   return [...new Set(ids as string[])].map((id) => coll[id]);
 }
 
+/** What a Describe of one kind takes: its ids, its filters (names checked first), its MaxResults/NextToken. */
+export interface DescribeRequest<T> {
+  ids: unknown;
+  filters: Array<{ Name?: string; Values?: string[] }> | undefined;
+  fns: FilterFns<T>;
+  tagsOf: (r: T) => Tag[];
+  input: { MaxResults?: number; NextToken?: string };
+  operation: string;
+  /** MaxResults' range when it is not EC2's usual 5–1000. */
+  limits?: { min: number; max: number };
+  /** The error for ids that do not exist, when it is not the kind's usual NotFound. */
+  notFound?: (missing: string[]) => Error;
+}
+
 /**
- * One page of a Describe: the records named by id or filter (listByIds), filtered, paginated. A page of
- * every record (MaxResults, no ids, no filters) is a run of the collection's positions, its records not
- * visible yet left out (a page may hold fewer than MaxResults, as EC2's may): so a collection not parsed
- * yet, in a transient read, parses only the page's records (indexes.ts pageOfUnparsed), and the parsed
- * collection pages the same way — a NextToken means the same position whichever answered it.
+ * One page of a Describe: its filter names checked, the records named by id or filter (listByIds),
+ * filtered, paginated. A page of every record (MaxResults, no ids, no filters) is a run of the
+ * collection's positions, its records not visible yet left out (a page may hold fewer than MaxResults,
+ * as EC2's may): so a collection not parsed yet, in a transient read, parses only the page's records
+ * (indexes.ts pageOfUnparsed), and the parsed collection pages the same way — a NextToken means the
+ * same position whichever answered it.
  */
-export function describePage<T extends { _visibleAt: number }>(
-  ctx: OpContext,
-  kind: keyof typeof KINDS,
-  ids: unknown,
-  filters: Array<{ Name?: string; Values?: string[] }> | undefined,
-  fns: FilterFns<T>,
-  tagsOf: (r: T) => Tag[],
-  input: { MaxResults?: number; NextToken?: string },
-  operation: string,
-  limits?: { min: number; max: number },
-): { page: readonly T[]; NextToken?: string } {
+export function describePage<T extends { _visibleAt: number }>(ctx: OpContext, kind: keyof typeof KINDS, req: DescribeRequest<T>): { page: readonly T[]; NextToken?: string } {
+  const { ids, filters, fns, tagsOf, input, operation, limits } = req;
+  checkFilters(filters, fns, tagsOf);
   const none = (v: unknown) => v === undefined || (Array.isArray(v) && v.length === 0);
   if (none(ids) && none(filters)) {
     ctx.dry();
@@ -215,7 +222,7 @@ export function describePage<T extends { _visibleAt: number }>(
     const page = run.records.every((r) => isVisible(ctx, r)) ? run.records : run.records.filter((r) => isVisible(ctx, r));
     return max !== undefined && start + max < run.total ? { page, NextToken: pageToken(operation, start + max) } : { page };
   }
-  const list = listByIds<T>(ctx, kind, ids, undefined, filters);
+  const list = listByIds<T>(ctx, kind, ids, req.notFound, filters);
   ctx.dry();
   return paginate(applyFilters(list, filters, fns, tagsOf), input, operation, limits);
 }

@@ -285,13 +285,15 @@ const CreateNatGateway: RecordOpHandler<"ec2", "CreateNatGateway"> = (ctx) => {
 };
 
 const DescribeNatGateways: RecordOpHandler<"ec2", "DescribeNatGateways"> = (ctx) => {
-  const filters = ctx.input.Filter; // AWS's member is "Filter", singular, for this one operation
-  checkFilters(filters, natFilters, tagsOf);
-  const list = listByIds<NatRec>(ctx, "nat", ctx.input.NatGatewayIds, (missing) =>
-    awsError("NatGatewayNotFound", `NAT gateway ${missing.join(", ")} was not found`), filters,
-  );
-  ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, filters, natFilters, tagsOf), ctx.input, "DescribeNatGateways");
+  const { page, NextToken } = describePage<NatRec>(ctx, "nat", {
+    ids: ctx.input.NatGatewayIds,
+    filters: ctx.input.Filter, // AWS's member is "Filter", singular, for this one operation
+    fns: natFilters,
+    tagsOf,
+    input: ctx.input,
+    operation: "DescribeNatGateways",
+    notFound: (missing) => awsError("NatGatewayNotFound", `NAT gateway ${missing.join(", ")} was not found`),
+  });
   return { NatGateways: page.map((n) => natView(ctx, n)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -549,10 +551,7 @@ const sgRuleFilters: FilterFns<SgRuleRec> = {
 };
 
 const DescribeSecurityGroupRules: OpHandler<"ec2", "DescribeSecurityGroupRules"> = (ctx) => {
-  checkFilters(ctx.input.Filters, sgRuleFilters, tagsOf);
-  const list = listByIds<SgRuleRec>(ctx, "sgr", ctx.input.SecurityGroupRuleIds, undefined, ctx.input.Filters);
-  ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, sgRuleFilters, tagsOf), ctx.input, "DescribeSecurityGroupRules");
+  const { page, NextToken } = describePage<SgRuleRec>(ctx, "sgr", { ids: ctx.input.SecurityGroupRuleIds, filters: ctx.input.Filters, fns: sgRuleFilters, tagsOf, input: ctx.input, operation: "DescribeSecurityGroupRules" });
   return { SecurityGroupRules: page.map((r) => sgRuleView(ctx, r)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -578,8 +577,7 @@ const DescribeNetworkInterfaces: RecordOpHandler<"ec2", "DescribeNetworkInterfac
     "owner-id": () => [ctx.accountId],
   };
   const tagSet = (e: EniRec) => e.Tags;
-  checkFilters(ctx.input.Filters, fns, tagSet);
-  const { page, NextToken } = describePage(ctx, "eni", ctx.input.NetworkInterfaceIds, ctx.input.Filters, fns, tagSet, ctx.input, "DescribeNetworkInterfaces");
+  const { page, NextToken } = describePage(ctx, "eni", { ids: ctx.input.NetworkInterfaceIds, filters: ctx.input.Filters, fns, tagsOf: tagSet, input: ctx.input, operation: "DescribeNetworkInterfaces" });
   return { NetworkInterfaces: page.map((e) => eniView(ctx, e)), ...(NextToken ? { NextToken } : {}) };
 };
 

@@ -3,13 +3,13 @@ import { lookup } from "./indexes.js";
 import { transitRouteTarget } from "./ec2-transit.js";
 import { awsError } from "./errors.js";
 import { cidrContains, cidrOverlaps, formatCidr, parseCidr, parseIpv4Block } from "../net/addr.js";
-import { withOwner, bool, get, igwOfVpc, igwView, isVisible, describePage, listByIds, naclView, routeTableView, subnetView, vpcView, enisInSubnet, assertRouteRoom } from "./ec2-core.js";
+import { withOwner, bool, get, igwOfVpc, igwView, isVisible, describePage, naclView, routeTableView, subnetView, vpcView, enisInSubnet, assertRouteRoom } from "./ec2-core.js";
 import type { OpContext, OpHandler, Ops, RecordOpHandler } from "./handler.js";
 import { freshOutputs } from "./registry.js";
 import { REGIONS, newId, zonesOf } from "./model.js";
 import { associateAmazonIpv6, eigwOf, eigwsOfVpc, modifySubnetIpv6Attribute, parseIpv6Block, subnetIpv6Fields, vpcIpv6, vpcIpv6View } from "./ec2-ipv6.js";
 import type { EniRec, IgwRec, NaclRec, NatRec, RouteRec, RouteTableRec, SgRec, SgRuleRec, SubnetRec, VpcRec, Tag } from "./model.js";
-import { applyFilters, checkFilters, fingerprint, paginate, tagsFromSpecs, type FilterFns } from "./query.js";
+import { applyFilters, checkFilters, fingerprint, tagsFromSpecs, type FilterFns } from "./query.js";
 
 const tagsOf = (r: { Tags: { Key: string; Value: string }[] }) => r.Tags;
 
@@ -206,10 +206,7 @@ const CreateVpc: RecordOpHandler<"ec2", "CreateVpc"> = (ctx) => {
 };
 
 const DescribeVpcs: RecordOpHandler<"ec2", "DescribeVpcs"> = (ctx) => {
-  checkFilters<VpcRec>(ctx.input.Filters, withOwner(ctx, vpcFilters), tagsOf);
-  const list = listByIds<VpcRec>(ctx, "vpc", ctx.input.VpcIds);
-  ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, withOwner(ctx, vpcFilters), tagsOf), ctx.input, "DescribeVpcs");
+  const { page, NextToken } = describePage<VpcRec>(ctx, "vpc", { ids: ctx.input.VpcIds, filters: ctx.input.Filters, fns: withOwner(ctx, vpcFilters), tagsOf, input: ctx.input, operation: "DescribeVpcs" });
   return { Vpcs: page.map((v) => vpcView(ctx, v)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -331,8 +328,7 @@ const CreateSubnet: RecordOpHandler<"ec2", "CreateSubnet"> = (ctx) => {
 };
 
 const DescribeSubnets: RecordOpHandler<"ec2", "DescribeSubnets"> = (ctx) => {
-  checkFilters<SubnetRec>(ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf);
-  const { page, NextToken } = describePage(ctx, "subnet", ctx.input.SubnetIds, ctx.input.Filters, withOwner(ctx, subnetFilters), tagsOf, ctx.input, "DescribeSubnets");
+  const { page, NextToken } = describePage<SubnetRec>(ctx, "subnet", { ids: ctx.input.SubnetIds, filters: ctx.input.Filters, fns: withOwner(ctx, subnetFilters), tagsOf, input: ctx.input, operation: "DescribeSubnets" });
   return { Subnets: page.map((s) => subnetView(ctx, s)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -382,10 +378,7 @@ const CreateInternetGateway: RecordOpHandler<"ec2", "CreateInternetGateway"> = (
 };
 
 const DescribeInternetGateways: RecordOpHandler<"ec2", "DescribeInternetGateways"> = (ctx) => {
-  checkFilters<IgwRec>(ctx.input.Filters, withOwner(ctx, igwFilters), tagsOf);
-  const list = listByIds<IgwRec>(ctx, "igw", ctx.input.InternetGatewayIds, undefined, ctx.input.Filters);
-  ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, withOwner(ctx, igwFilters), tagsOf), ctx.input, "DescribeInternetGateways");
+  const { page, NextToken } = describePage<IgwRec>(ctx, "igw", { ids: ctx.input.InternetGatewayIds, filters: ctx.input.Filters, fns: withOwner(ctx, igwFilters), tagsOf, input: ctx.input, operation: "DescribeInternetGateways" });
   return { InternetGateways: page.map((g) => igwView(ctx, g)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -484,9 +477,8 @@ const CreateRouteTable: RecordOpHandler<"ec2", "CreateRouteTable"> = (ctx) => {
 };
 
 const DescribeRouteTables: RecordOpHandler<"ec2", "DescribeRouteTables"> = (ctx) => {
-  checkFilters(ctx.input.Filters, { ...withOwner(ctx, rtFilters), "route.state": () => [] }, tagsOf);
   const fns: FilterFns<RouteTableRec> = { ...withOwner(ctx, rtFilters), "route.state": (r) => r.Routes.map((x) => routeStateOf(ctx, r, x)) };
-  const { page, NextToken } = describePage(ctx, "rtb", ctx.input.RouteTableIds, ctx.input.Filters, fns, tagsOf, ctx.input, "DescribeRouteTables", { min: 5, max: 100 });
+  const { page, NextToken } = describePage(ctx, "rtb", { ids: ctx.input.RouteTableIds, filters: ctx.input.Filters, fns, tagsOf, input: ctx.input, operation: "DescribeRouteTables", limits: { min: 5, max: 100 } });
   return { RouteTables: page.map((r) => routeTableView(ctx, r)), ...(NextToken ? { NextToken } : {}) };
 };
 
@@ -741,10 +733,7 @@ const DescribeNetworkAcls: OpHandler<"ec2", "DescribeNetworkAcls"> = (ctx) => {
     "association.association-id": (n) => naclView(ctx, n).Associations.map((a) => a.NetworkAclAssociationId),
     "association.network-acl-id": (n) => (naclView(ctx, n).Associations.length ? [n.NetworkAclId] : []),
   };
-  checkFilters(ctx.input.Filters, fns, tagsOf);
-  const list = listByIds<NaclRec>(ctx, "acl", ctx.input.NetworkAclIds, undefined, ctx.input.Filters);
-  ctx.dry();
-  const { page, NextToken } = paginate(applyFilters(list, ctx.input.Filters, fns, tagsOf), ctx.input, "DescribeNetworkAcls", { min: 5, max: 100 });
+  const { page, NextToken } = describePage(ctx, "acl", { ids: ctx.input.NetworkAclIds, filters: ctx.input.Filters, fns, tagsOf, input: ctx.input, operation: "DescribeNetworkAcls", limits: { min: 5, max: 100 } });
   return { NetworkAcls: page.map((n) => naclView(ctx, n)), ...(NextToken ? { NextToken } : {}) };
 };
 
