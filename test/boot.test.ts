@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { BIN, cleanEnv, tempDir } from "./helpers.js";
@@ -147,4 +147,21 @@ test("a plan text the built CLI checked or wrote is not checked again; an edited
   writeFileSync(marker, "torn");
   assert.equal(cli(["status", "--offline"]).status, 0);
   assert.equal(readFileSync(marker, "latin1"), stamp(good));
+});
+
+// Review of issue 24's fifth pass: $TMPDIR/egress-cli-compile-cache-<uid> planted as a symbolic link (a shared
+// /tmp) to another folder of this user's is not used: nothing in that folder is written or pruned.
+test("a cache folder that is a symbolic link is not used: nothing where it points is written or pruned", () => {
+  const tmp = tempDir();
+  const victim = tempDir();
+  chmodSync(victim, 0o755);
+  mkdirSync(path.join(victim, "plans-0123456789abcdef"));
+  writeFileSync(path.join(victim, "plans-0123456789abcdef", "budget.txt"), "keep me");
+  utimesSync(path.join(victim, "plans-0123456789abcdef"), new Date(Date.now() - 40 * 86400_000), new Date(Date.now() - 40 * 86400_000));
+  symlinkSync(victim, path.join(tmp, `egress-cli-compile-cache-${process.getuid?.() ?? 0}`));
+  const cwd = tempDir();
+  const r = spawnSync(process.execPath, [BIN, "--sandbox-file", path.join(cwd, "sb.json"), "create-vpc", "--name", "sym"], { cwd, encoding: "utf8", env: { ...cleanEnv(), TMPDIR: tmp } as NodeJS.ProcessEnv });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(readFileSync(path.join(victim, "plans-0123456789abcdef", "budget.txt"), "utf8"), "keep me");
+  assert.deepEqual(readdirSync(victim).sort(), ["plans-0123456789abcdef"], "no cache written there");
 });

@@ -133,6 +133,27 @@ test("destroy: an orphan subnet in the tag sweep's answer is swept by its kind, 
   assert.equal(region.vpcs[plan.resources.vpc.id], undefined);
 });
 
+// A role without ec2:DescribeTags (or an endpoint without it): every kind is swept on its own, as before.
+test("destroy: DescribeTags refused (UnauthorizedOperation) → each kind swept on its own; everything deleted", async () => {
+  const cwd = tempDir();
+  const file = path.join(cwd, ".egress", "sandbox.json");
+  const sandbox = await Sandbox.open({ file, env: {}, clock: new TestClock(), faults: { deny: ["DescribeTags"] } });
+  await sandbox.reset({ examples: true });
+  const env = cleanEnv();
+  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
+  for (const args of [["create-vpc", "--name", "lean", "--azs", "2"], ["add-nat"]]) assert.equal((await run(...args)).code, 0);
+  const from = sandbox.journal.length;
+  const r = await run("destroy", "--yes", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const calls = sandbox.journal.slice(from);
+  assert.deepEqual(calls.filter((c: any) => c.operation === "DescribeTags").map((c: any) => c.errorCode), ["UnauthorizedOperation"]);
+  const { counts } = countSince(sandbox.journal, from);
+  for (const op of ["DescribeVpcs", "DescribeSubnets", "DescribeInternetGateways", "DescribeRouteTables", "DescribeAddresses"]) assert.equal(counts[op], 1, `${op}: ${JSON.stringify(counts)}`);
+  const region = sandbox.state().regions["us-east-1"] as any;
+  const left = Object.values(region.vpcs as Record<string, any>).filter((v) => v.Tags?.some((t: any) => t.Key === "egress-cli:plan" && t.Value === "lean"));
+  assert.deepEqual(left, []);
+});
+
 // A route table is deleted without a read: the plan's associations were undone first. One associated
 // meanwhile (here: the plan's subnet, disassociated and associated again outside the plan, so its
 // record names an association that no longer exists) makes AWS refuse with DependencyViolation; the

@@ -240,3 +240,23 @@ test("a delete that fails (an interface someone else put in the plan's subnet): 
   assert.match(d.stderr, new RegExp(`Also left undeleted \\(re-run to resume\\): .*vpc ${plan.resources.vpc.id} \\(vpc\\)`));
   assert.doesNotMatch(d.stderr.split("Also left undeleted")[1] ?? "", new RegExp(`\\(${subnetStep}\\)`), "the failed one is not listed twice");
 });
+
+// Review of issue 24's fifth pass: a plan route table refused for its associations (DependencyViolation) is
+// read and emptied of the plan's subnets only; a subnet that is not the plan's stays associated and is named.
+test("destroy: a plan route table a foreign subnet was associated with is left, with that association, and named (exit 1)", async () => {
+  const { cwd, sandbox, run, region } = await exampleSandbox();
+  assert.equal((await run("create-vpc", "--name", "pa", "--azs", "1")).code, 0);
+  const plan = readPlan(cwd);
+  const table = plan.resources["route-table/private/us-east-1a"].id!;
+  const [a, b] = plan.spec.vpc!.cidr.split(".");
+  // the user's own subnet in the plan's VPC, on the plan's private table
+  const mine = (await sandbox.call("ec2", "CreateSubnet", { VpcId: plan.resources.vpc.id, CidrBlock: `${a}.${b}.240.0/24`, AvailabilityZone: "us-east-1a" }, R)).Subnet.SubnetId as string;
+  const assoc = (await sandbox.call("ec2", "AssociateRouteTable", { SubnetId: mine, RouteTableId: table }, R)).AssociationId as string;
+  const d = await run("destroy", "--yes");
+  assert.equal(d.code, 1, d.stderr);
+  assert.match(d.stderr, new RegExp(`Route table ${table} is associated with subnet ${mine} \\(${assoc}\\), not this plan's: nothing was changed there`));
+  const t = region().routeTables[table];
+  assert.ok(t, "the table stays");
+  assert.ok(JSON.stringify(t).includes(assoc), "and so does the user's association");
+  assert.ok(region().subnets[mine], "and the user's subnet");
+});

@@ -123,28 +123,49 @@ export interface Sweep {
 
 /**
  * The kinds whose owner checks and deletes need only tags (Kind.sweptByTag), swept by one DescribeTags
- * of the plan's id: each kind's resources carrying it. A kind whose answer holds an id the plan does
- * not record as created is swept on its own (an orphan is adopted with its step and references).
+ * of the plan's id: each kind's resources carrying it. A kind is swept on its own instead when the answer
+ * holds an id of it the plan does not record as created (an orphan is adopted with its step and
+ * references), or lacks one the plan records (gone, no longer tagged as the plan's, or an endpoint whose
+ * DescribeTags does not report that kind: moto names an Elastic IP `vpc-elastic-ip`, so the filter finds
+ * none; the kind's own sweep tells which, and is what its owner checks start from). A DescribeTags that
+ * fails (not allowed to the role, not implemented by the endpoint) leaves every kind to its own sweep.
  */
 async function sweepByTag(ctx: Context, plan: Plan, kinds: Kind[]): Promise<Found[][]> {
   const [{ ec2Of }, { TAG_PLAN_ID }] = await Promise.all([import("../aws/ec2-api.js"), import("../aws/tags.js")]);
-  const tags = await (await ec2Of(ctx)).describeTags({
-    Filters: [
-      { Name: "key", Values: [TAG_PLAN_ID] },
-      { Name: "value", Values: [plan.planId] },
-      { Name: "resource-type", Values: kinds.map((k) => k.sweptByTag!.resourceType) },
-    ],
-    MaxResults: 1000,
-  });
+  let tags: Awaited<ReturnType<Awaited<ReturnType<typeof ec2Of>>["describeTags"]>>;
+  try {
+    tags = await (await ec2Of(ctx)).describeTags({
+      Filters: [
+        { Name: "key", Values: [TAG_PLAN_ID] },
+        { Name: "value", Values: [plan.planId] },
+        { Name: "resource-type", Values: kinds.map((k) => k.sweptByTag!.resourceType) },
+      ],
+      MaxResults: 1000,
+    });
+  } catch (err) {
+    if (ctx.signal.aborted) throw err;
+    ctx.log.debug(`DescribeTags failed (${(err as Error)?.name}): each kind is swept on its own`);
+    return Promise.all(kinds.map((k) => k.sweep!(ctx, plan)));
+  }
+  const key = (kind: string, id: string) => `${kind}|${id}`;
+  /** Created records by kind and id (any account's: an id of another account's is not an orphan here either). */
   const created = new Map<string, string>();
-  for (const [step, r] of Object.entries(plan.resources)) if (r.id && r.state === "created") created.set(r.id, step);
+  /** The ids this account's DescribeTags should answer: created records the plan owns, made without another profile. */
+  const expected = new Set<string>();
+  for (const [step, r] of Object.entries(plan.resources)) {
+    if (!r.id || r.state !== "created") continue;
+    created.set(key(r.kind, r.id), step);
+    if (r.owned && !profileOf(r)) expected.add(key(r.kind, r.id));
+  }
   return Promise.all(
     kinds.map(async (k) => {
       // the filters are checked here too: an endpoint that ignores one must not hand us others' resources
       const ids = tags.filter((t) => t.Key === TAG_PLAN_ID && t.Value === plan.planId && t.ResourceType === k.sweptByTag!.resourceType && t.ResourceId).map((t) => t.ResourceId!);
-      if (ids.some((id) => !created.has(id))) return k.sweep!(ctx, plan);
+      const answered = new Set(ids);
+      const missing = [...expected].some((x) => x.startsWith(`${k.kind}|`) && !answered.has(x.slice(k.kind.length + 1)));
+      if (missing || ids.some((id) => !created.has(key(k.kind, id)))) return k.sweep!(ctx, plan);
       // what the owner checks see of them: the tag that makes them this plan's
-      return ids.map((id) => ({ kind: k.kind, id, step: created.get(id)!, refs: [], live: { Tags: [{ Key: TAG_PLAN_ID, Value: plan.planId }] } }));
+      return ids.map((id) => ({ kind: k.kind, id, step: created.get(key(k.kind, id))!, refs: [], live: { Tags: [{ Key: TAG_PLAN_ID, Value: plan.planId }] } }));
     }),
   );
 }

@@ -6,7 +6,8 @@
 // is checked in full, and so is every text when the CLI runs from its sources (only the bundle has a
 // build id: scripts/bundle.mjs) or with EGRESS_NO_COMPILE_CACHE. A lost or torn marker only means a check.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFile } from "node:fs";
+import { mkdirSync, readFileSync, writeFile } from "node:fs";
+import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { cacheRoot } from "../cache-root.js";
 
@@ -24,13 +25,28 @@ function markers(): string | null {
   if (!root) return folder;
   try {
     const dir = path.join(root, `plans-${build}`);
-    // made now: the markers of the builds before this one are of no use any more
-    if (mkdirSync(dir, { recursive: true, mode: 0o700 })) for (const f of readdirSync(root)) if (f.startsWith("plans-") && path.join(root, f) !== dir) rmSync(path.join(root, f), { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     folder = dir;
   } catch {
-    // another run making or pruning it at the same moment: no markers this run
+    // another run pruning it at this moment: no markers this run
   }
   return folder;
+}
+
+/** Markers, and other builds' folders, not written for this long are deleted (a plan read for that long is checked once more). */
+const PRUNE_AFTER_MS = 30 * 24 * 3600_000;
+let pruning: Promise<void> | undefined;
+
+/** Once a run, in the background: old markers of this build, and the folders of builds not used for a month. */
+async function prune(dir: string): Promise<void> {
+  const old = async (p: string) => Date.now() - (await stat(p)).mtimeMs > PRUNE_AFTER_MS;
+  const root = path.dirname(dir);
+  for (const f of await readdir(root)) {
+    const p = path.join(root, f);
+    // only folders of this shape: nothing else in the cache folder is ours to delete here
+    if (/^plans-[0-9a-f]{16}$/.test(f) && p !== dir && (await old(p))) await rm(p, { recursive: true, force: true });
+  }
+  for (const f of await readdir(dir)) if (/^[0-9a-f]{32}$/.test(f) && (await old(path.join(dir, f)))) await rm(path.join(dir, f), { force: true });
 }
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -51,5 +67,7 @@ export function checkedBefore(planPath: string, text: string): boolean {
 /** This text of the plan file passed the schema (not awaited: a marker not written yet only means a check). */
 export function rememberChecked(planPath: string, text: string): void {
   const dir = markers();
-  if (dir) writeFile(markerOf(dir, planPath), stamp(text), { mode: 0o600 }, () => {});
+  if (!dir) return;
+  writeFile(markerOf(dir, planPath), stamp(text), { mode: 0o600 }, () => {});
+  pruning ??= prune(dir).catch(() => {}); // another run pruning at the same time
 }

@@ -10,6 +10,8 @@ export interface FaultConfig {
   seed: number;
   /** Describe* calls ignore tag:, tag-key and tag-value filters (emulators that do: tests of our client-side checks). */
   ignoreTagFilters?: boolean;
+  /** Operations the caller's role may not call (EC2's UnauthorizedOperation, 403): a least-privilege role's. */
+  deny?: string[];
 }
 
 /** mulberry32: a small seeded PRNG so fault sequences are reproducible. */
@@ -45,6 +47,11 @@ export function parseFaults(spec: string | undefined): Partial<FaultConfig> {
       case "ignoreTagFilters":
         if (v !== "true" && v !== "false" && v !== "1" && v !== "0") throw new Error(`EGRESS_SANDBOX_FAULTS: ignoreTagFilters must be true or false, got '${v}'`);
         out.ignoreTagFilters = v === "true" || v === "1";
+        break;
+      case "deny":
+        // operations joined by "+": deny=DescribeTags+DescribeVpcs
+        if (!v || !/^[A-Z][A-Za-z0-9]*(\+[A-Z][A-Za-z0-9]*)*$/.test(v)) throw new Error(`EGRESS_SANDBOX_FAULTS: deny must name operations joined by +, got '${v}'`);
+        out.deny = v.split("+");
         break;
       case "crashMode":
         if (v !== "kill" && v !== "throw") throw new Error(`EGRESS_SANDBOX_FAULTS: crashMode must be kill or throw, got '${v}'`);

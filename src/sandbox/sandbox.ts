@@ -346,6 +346,7 @@ export class Sandbox {
           ? new SandboxError("InternalError", "An internal error has occurred", 500)
           : new SandboxError("Unavailable", "The service is unavailable. Please try again shortly.", 503);
       if (!hasService(service)) throw awsError("InvalidAction", `The service ${service} is not emulated by the sandbox.`);
+      if (this.faults.deny?.includes(operation)) throw awsError("UnauthorizedOperation", "You are not authorized to perform this operation.", 403);
       if (!REGIONS[region])
         throw awsError(
           "AuthFailure",
