@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { Sandbox } from "../src/sandbox/index.js";
+import { Sandbox, type SandboxOpenOptions } from "../src/sandbox/index.js";
 import { TestClock } from "./clock.js";
 import { readFileSync } from "node:fs";
 import { cleanEnv, cli, exampleSandbox, plugged, SANDBOX_CREDENTIALS, tempDir } from "./helpers.js";
@@ -13,14 +13,18 @@ import { cleanEnv, cli, exampleSandbox, plugged, SANDBOX_CREDENTIALS, tempDir } 
  * NAT gateways) share their poll rounds the way they do on AWS, where a poll delay (2 s) is far
  * longer than the creates between them; on the wall clock the sandbox's 10 ms delay may split them.
  */
-async function clockedSandbox() {
+async function clockedSandbox(faults?: SandboxOpenOptions["faults"]) {
   const cwd = tempDir();
   const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await Sandbox.open({ file, env: {}, clock: new TestClock() });
+  const sandbox = await Sandbox.open({ file, env: {}, clock: new TestClock(), ...(faults ? { faults } : {}) });
   await sandbox.reset({ examples: true });
   const env = cleanEnv();
   return { cwd, sandbox, run: (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox }) };
 }
+
+/** The VPCs tagged with this plan name still in the sandbox's us-east-1. */
+const vpcsOfPlan = (sandbox: Sandbox, name: string) =>
+  Object.values((sandbox.state().regions["us-east-1"] as any).vpcs as Record<string, any>).filter((v) => v.Tags?.some((t: any) => t.Key === "egress-cli:plan" && t.Value === name));
 
 const countSince = (journal: Array<{ operation: string }>, from: number) => {
   const counts: Record<string, number> = {};
@@ -103,9 +107,7 @@ test("destroy of a 3-AZ per-az plan makes at most 29 AWS calls: one sweep, then 
   const report = r.json();
   assert.equal(report.deleted.filter((d: any) => d.kind === "route").length, 4);
   assert.equal(report.deleted.filter((d: any) => d.kind === "route-table-association").length, 6);
-  const region = sandbox.state().regions["us-east-1"] as any;
-  const left = Object.values(region.vpcs as Record<string, any>).filter((v) => v.Tags?.some((t: any) => t.Key === "egress-cli:plan" && t.Value === "lean"));
-  assert.deepEqual(left, []);
+  assert.deepEqual(vpcsOfPlan(sandbox, "lean"), []);
 });
 
 // The one DescribeTags proves ownership only for resources the plan recorded: a tagged resource it
@@ -135,12 +137,7 @@ test("destroy: an orphan subnet in the tag sweep's answer is swept by its kind, 
 
 // A role without ec2:DescribeTags (or an endpoint without it): every kind is swept on its own, as before.
 test("destroy: DescribeTags refused (UnauthorizedOperation) → each kind swept on its own; everything deleted", async () => {
-  const cwd = tempDir();
-  const file = path.join(cwd, ".egress", "sandbox.json");
-  const sandbox = await Sandbox.open({ file, env: {}, clock: new TestClock(), faults: { deny: ["DescribeTags"] } });
-  await sandbox.reset({ examples: true });
-  const env = cleanEnv();
-  const run = (...args: string[]) => cli(["--sandbox-file", file, ...args], { cwd, env, sandbox });
+  const { sandbox, run } = await clockedSandbox({ deny: ["DescribeTags"] });
   for (const args of [["create-vpc", "--name", "lean", "--azs", "2"], ["add-nat"]]) assert.equal((await run(...args)).code, 0);
   const from = sandbox.journal.length;
   const r = await run("destroy", "--yes", "--json");
@@ -149,9 +146,7 @@ test("destroy: DescribeTags refused (UnauthorizedOperation) → each kind swept 
   assert.deepEqual(calls.filter((c: any) => c.operation === "DescribeTags").map((c: any) => c.errorCode), ["UnauthorizedOperation"]);
   const { counts } = countSince(sandbox.journal, from);
   for (const op of ["DescribeVpcs", "DescribeSubnets", "DescribeInternetGateways", "DescribeRouteTables", "DescribeAddresses"]) assert.equal(counts[op], 1, `${op}: ${JSON.stringify(counts)}`);
-  const region = sandbox.state().regions["us-east-1"] as any;
-  const left = Object.values(region.vpcs as Record<string, any>).filter((v) => v.Tags?.some((t: any) => t.Key === "egress-cli:plan" && t.Value === "lean"));
-  assert.deepEqual(left, []);
+  assert.deepEqual(vpcsOfPlan(sandbox, "lean"), []);
 });
 
 // A route table is deleted without a read: the plan's associations were undone first. One associated
