@@ -1,6 +1,7 @@
 // Tears down what a plan owns: first adopts orphans (what a crashed run created but never
 // recorded, found by each kind's sweep), then undoes records in reverse dependency order through
 // the one scheduler, checking before each delete that the live resource is this plan's.
+import type { TagDescription } from "@aws-sdk/client-ec2";
 import type { Context } from "../context.js";
 import { toCliError } from "../aws/errors.js";
 import { CliError, ExitCode } from "../errors.js";
@@ -132,7 +133,7 @@ export interface Sweep {
  */
 async function sweepByTag(ctx: Context, plan: Plan, kinds: Kind[]): Promise<Found[][]> {
   const [{ ec2Of }, { TAG_PLAN_ID }] = await Promise.all([import("../aws/ec2-api.js"), import("../aws/tags.js")]);
-  let tags: Awaited<ReturnType<Awaited<ReturnType<typeof ec2Of>>["describeTags"]>>;
+  let tags: TagDescription[];
   try {
     tags = await (await ec2Of(ctx)).describeTags({
       Filters: [
@@ -150,19 +151,22 @@ async function sweepByTag(ctx: Context, plan: Plan, kinds: Kind[]): Promise<Foun
   const key = (kind: string, id: string) => `${kind}|${id}`;
   /** Created records by kind and id (any account's: an id of another account's is not an orphan here either). */
   const created = new Map<string, string>();
-  /** The ids this account's DescribeTags should answer: created records the plan owns, made without another profile. */
-  const expected = new Set<string>();
+  /** The ids this account's DescribeTags should answer, by kind: created records the plan owns, made without another profile. */
+  const expected = new Map<string, string[]>();
   for (const [step, r] of Object.entries(plan.resources)) {
     if (!r.id || r.state !== "created") continue;
     created.set(key(r.kind, r.id), step);
-    if (r.owned && !profileOf(r)) expected.add(key(r.kind, r.id));
+    if (!r.owned || profileOf(r)) continue;
+    const ids = expected.get(r.kind) ?? [];
+    ids.push(r.id);
+    expected.set(r.kind, ids);
   }
   return Promise.all(
     kinds.map(async (k) => {
       // the filters are checked here too: an endpoint that ignores one must not hand us others' resources
       const ids = tags.filter((t) => t.Key === TAG_PLAN_ID && t.Value === plan.planId && t.ResourceType === k.sweptByTag!.resourceType && t.ResourceId).map((t) => t.ResourceId!);
       const answered = new Set(ids);
-      const missing = [...expected].some((x) => x.startsWith(`${k.kind}|`) && !answered.has(x.slice(k.kind.length + 1)));
+      const missing = (expected.get(k.kind) ?? []).some((id) => !answered.has(id));
       if (missing || ids.some((id) => !created.has(key(k.kind, id)))) return k.sweep!(ctx, plan);
       // what the owner checks see of them: the tag that makes them this plan's
       return ids.map((id) => ({ kind: k.kind, id, step: created.get(key(k.kind, id))!, refs: [], live: { Tags: [{ Key: TAG_PLAN_ID, Value: plan.planId }] } }));
