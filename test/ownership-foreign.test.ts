@@ -260,3 +260,23 @@ test("destroy: a plan route table a foreign subnet was associated with is left, 
   assert.ok(JSON.stringify(t).includes(assoc), "and so does the user's association");
   assert.ok(region().subnets[mine], "and the user's subnet");
 });
+
+// The same deleter, on a plan route table made the VPC's main one outside egress-cli: AWS deletes a main table
+// only with its VPC, so destroy names it at once (no retries) and leaves it main.
+test("destroy: a plan route table made the VPC's main one is named and left (exit 1), still main", async () => {
+  const { cwd, sandbox, run, region } = await exampleSandbox();
+  assert.equal((await run("create-vpc", "--name", "pa", "--azs", "1")).code, 0);
+  const plan = readPlan(cwd);
+  const vpc = plan.resources.vpc.id!;
+  const table = plan.resources["route-table/private/us-east-1a"].id!;
+  const tables = (await sandbox.call("ec2", "DescribeRouteTables", { Filters: [{ Name: "vpc-id", Values: [vpc] }, { Name: "association.main", Values: ["true"] }] }, R)).RouteTables as any[];
+  const mainAssoc = tables[0].Associations.find((a: any) => a.Main).RouteTableAssociationId as string;
+  await sandbox.call("ec2", "ReplaceRouteTableAssociation", { AssociationId: mainAssoc, RouteTableId: table }, R);
+  const from = sandbox.journal.length;
+  const d = await run("destroy", "--yes");
+  assert.equal(d.code, 1, d.stderr);
+  assert.match(d.stderr, new RegExp(`Route table ${table} is now the main route table of ${vpc}`));
+  const refused = sandbox.journal.slice(from).filter((c: any) => c.operation === "DeleteRouteTable" && c.errorCode === "DependencyViolation");
+  assert.equal(refused.length, 1, "asked once, not retried");
+  assert.ok(region().routeTables[table].Associations.some((a: any) => a.Main), "still the main table");
+});
